@@ -1,0 +1,108 @@
+"""Errors raised by bridge for bad input, unsupported constructs and failed simulations.
+
+Every error that comes from a model file carries where it happened (file, line,
+column) and shows the offending source line with a caret, so a user can fix the
+file without reading a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    """A position in a source file. `line` and `column` are 1-based."""
+
+    filename: str = "<string>"
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.line}:{self.column}"
+
+
+def caret_excerpt(source: str | None, line: int, column: int) -> str:
+    """The source line `line` (1-based) followed by a caret under `column`."""
+    if not source or line < 1:
+        return ""
+    lines = source.splitlines()
+    if line > len(lines):
+        return ""
+    text = lines[line - 1].expandtabs(1)
+    pad = " " * max(column - 1, 0)
+    return f"    {text}\n    {pad}^"
+
+
+class BridgeError(Exception):
+    """Base class of every error bridge raises on purpose.
+
+    `location` (optional) says where in a model file the problem is; `excerpt`
+    is the source line with a caret under the column.
+    """
+
+    kind = "error"
+
+    def __init__(self, message: str, location: SourceLocation | None = None, source: str | None = None):
+        self.message = message
+        self.location = location
+        self.excerpt = caret_excerpt(source, location.line, location.column) if location else ""
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"{self.location}: {self.kind}: {self.message}" if self.location else f"{self.kind}: {self.message}"
+        return f"{head}\n{self.excerpt}" if self.excerpt else head
+
+
+class NmodlSyntaxError(BridgeError):
+    """An NMODL file that does not parse. `expected` lists what would have been valid."""
+
+    kind = "syntax error"
+
+    def __init__(self, message: str, location: SourceLocation, source: str | None = None, expected: tuple[str, ...] = ()):
+        self.expected = tuple(expected)
+        super().__init__(message, location, source)
+
+
+class HocSyntaxError(BridgeError):
+    """A HOC file that does not parse."""
+
+    kind = "syntax error"
+
+    def __init__(self, message: str, location: SourceLocation, source: str | None = None, expected: tuple[str, ...] = ()):
+        self.expected = tuple(expected)
+        super().__init__(message, location, source)
+
+
+class UnsupportedFeature(BridgeError):
+    """A construct bridge understands but does not run (VERBATIM, FUNCTION_TABLE, ...)."""
+
+    kind = "unsupported"
+
+
+class SemanticError(BridgeError):
+    """A well-formed file that NEURON would refuse (undefined name, recursion, ...)."""
+
+    kind = "semantic error"
+
+
+class HocError(BridgeError):
+    """A HOC runtime error or an unsupported HOC construct; `stack` is the HOC call stack."""
+
+    kind = "hoc error"
+
+    def __init__(self, message: str, location: SourceLocation | None = None, source: str | None = None, stack: tuple[str, ...] = ()):
+        self.stack = tuple(stack)
+        super().__init__(message, location, source)
+
+    def _render(self) -> str:
+        text = super()._render()
+        if self.stack:
+            text += "\nHOC call stack (innermost last):\n" + "\n".join(f"  {frame}" for frame in self.stack)
+        return text
+
+
+class SimulationError(BridgeError):
+    """A simulation that went wrong (NaN in a voltage, an unstable step, ...)."""
+
+    kind = "simulation error"

@@ -1,0 +1,235 @@
+"""SectionTree: a model's geometry and membrane as plain data, built the way NEURON users think.
+
+A `SectionTree` holds named sections (creation order kept, as NEURON keeps it),
+their connections (with the order in which they were made, which decides
+NEURON's node order), per-segment range values of inserted mechanisms and the
+point processes. It knows nothing about solving; `bridge.morphology.nodes`
+turns it into NEURON's node layout.
+
+Units: lengths and diameters [um], Ra [ohm cm], cm [uF/cm2].
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping
+
+import numpy as np
+
+from bridge.errors import BridgeError
+
+# NEURON's defaults for a new section (membdef.h).
+DEFAULT_L = 100.0  # [um]
+DEFAULT_DIAM = 500.0  # [um]
+DEFAULT_RA = 35.4  # [ohm cm]
+DEFAULT_CM = 1.0  # [uF/cm2]
+
+
+def segment_index(x: float, nseg: int) -> int:
+    """Index of the segment that contains x in (0, 1), as NEURON's `node_index` (clamped to nseg-1)."""
+    return min(max(int(nseg * x), 0), nseg - 1)
+
+
+def resample(values: np.ndarray, nseg: int) -> np.ndarray:
+    """Per-segment `values` carried over to `nseg` segments: each new segment takes the
+    value of the old segment that contains its centre (what NEURON does when nseg changes)."""
+    old = len(values)
+    idx = [segment_index((j + 0.5) / nseg, old) for j in range(nseg)]
+    return np.asarray(values, dtype=float)[idx]
+
+
+@dataclass
+class Section:
+    """One unbranched cable. `diam`, `cm` and mechanism values are per segment (length nseg).
+
+    `pt3d` is an (n, 4) array of x, y, z, diam [um] or None; with two or more
+    points, L and the segment diameters come from it (see `bridge.morphology.nodes`).
+    `mechanisms` maps a mechanism name (SUFFIX, or `na_ion` for ion variables)
+    to its range variables; NaN means "the mechanism's default".
+    """
+
+    name: str
+    nseg: int = 1
+    L: float = DEFAULT_L
+    Ra: float = DEFAULT_RA
+    diam: np.ndarray = field(default_factory=lambda: np.full(1, DEFAULT_DIAM))
+    cm: np.ndarray = field(default_factory=lambda: np.full(1, DEFAULT_CM))
+    pt3d: np.ndarray | None = None
+    parent: str | None = None
+    parent_x: float = 1.0
+    child_end: float = 0.0
+    connect_serial: int = -1
+    mechanisms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    def set_nseg(self, nseg: int) -> None:
+        """Change nseg, carrying range values over as NEURON does."""
+        nseg = int(nseg)
+        if nseg < 1:
+            raise BridgeError(f"{self.name}: nseg must be >= 1, got {nseg}")
+        if nseg == self.nseg:
+            return
+        self.diam = resample(self.diam, nseg)
+        self.cm = resample(self.cm, nseg)
+        for values in self.mechanisms.values():
+            for name in values:
+                values[name] = resample(values[name], nseg)
+        self.nseg = nseg
+
+    def segment(self, x: float) -> int:
+        return segment_index(x, self.nseg)
+
+    def segment_centres(self) -> np.ndarray:
+        """x of each segment centre, (j + 0.5)/nseg."""
+        return (np.arange(self.nseg) + 0.5) / self.nseg
+
+    def has_pt3d(self) -> bool:
+        return self.pt3d is not None and len(self.pt3d) >= 2
+
+    def insert(self, mechanism: str, **values: float) -> None:
+        """Insert a mechanism (idempotent, like NEURON's `insert`) and set whole-section values."""
+        self.mechanisms.setdefault(mechanism, {})
+        for name, value in values.items():
+            self.set_range(mechanism, name, value)
+
+    def uninsert(self, mechanism: str) -> None:
+        self.mechanisms.pop(mechanism, None)
+
+    def set_range(self, mechanism: str, name: str, value: float, x: float | None = None) -> None:
+        """Set a mechanism range variable on the whole section (x None) or on the segment at x."""
+        if mechanism not in self.mechanisms:
+            raise BridgeError(f"{self.name}: mechanism {mechanism!r} is not inserted")
+        values = self.mechanisms[mechanism].setdefault(name, np.full(self.nseg, math.nan))
+        if x is None:
+            values[:] = value
+        else:
+            values[self.segment(x)] = value
+
+    def get_range(self, mechanism: str, name: str) -> np.ndarray:
+        """Per-segment values of a range variable (NaN where the mechanism default applies)."""
+        return self.mechanisms.get(mechanism, {}).get(name, np.full(self.nseg, math.nan))
+
+
+@dataclass
+class PointProcess:
+    """A point process (IClamp, ExpSyn, ...) at (section, x) with its parameter values."""
+
+    name: str
+    section: str
+    x: float
+    params: dict[str, float] = field(default_factory=dict)
+    label: str = ""
+
+
+class SectionTree:
+    """Sections, their connections, mechanisms and point processes of one or more cells."""
+
+    def __init__(self) -> None:
+        self.sections: dict[str, Section] = {}
+        self.point_processes: list[PointProcess] = []
+        self._serial = 0
+
+    # -- building ---------------------------------------------------------------
+    def section(self, name: str, *, L: float | None = None, diam: float | None = None, nseg: int = 1,
+                Ra: float | None = None, cm: float | None = None) -> Section:
+        """Create a section (NEURON's `create`); keyword values as NEURON's defaults otherwise."""
+        if name in self.sections:
+            raise BridgeError(f"section {name!r} already exists")
+        sec = Section(name=name)
+        self.sections[name] = sec
+        if nseg != 1:
+            sec.set_nseg(nseg)
+        if L is not None:
+            sec.L = float(L)
+        if diam is not None:
+            sec.diam[:] = diam
+        if Ra is not None:
+            sec.Ra = float(Ra)
+        if cm is not None:
+            sec.cm[:] = cm
+        return sec
+
+    def connect(self, child: str | Section, parent: str | Section, parent_x: float = 1.0, child_end: float = 0.0) -> None:
+        """`connect child(child_end), parent(parent_x)`; child_end is 0 or 1."""
+        child_sec, parent_sec = self[child], self[parent]
+        if child_end not in (0, 0.0, 1, 1.0):
+            raise BridgeError(f"connect: the child end of {child_sec.name} must be 0 or 1, got {child_end}")
+        if not 0.0 <= parent_x <= 1.0:
+            raise BridgeError(f"connect: parent location {parent_x} of {parent_sec.name} is outside [0, 1]")
+        node: Section | None = parent_sec
+        while node is not None:
+            if node is child_sec:
+                raise BridgeError(f"connect: {child_sec.name} to {parent_sec.name} would make a loop")
+            node = self.sections[node.parent] if node.parent else None
+        child_sec.parent = parent_sec.name
+        child_sec.parent_x = float(parent_x)
+        child_sec.child_end = float(child_end)
+        child_sec.connect_serial = self._serial
+        self._serial += 1
+
+    def disconnect(self, name: str | Section) -> None:
+        sec = self[name]
+        sec.parent, sec.parent_x, sec.child_end, sec.connect_serial = None, 1.0, 0.0, -1
+
+    def delete(self, name: str | Section) -> None:
+        """Delete a section; its children become roots (as NEURON's `delete_section`)."""
+        sec = self[name]
+        for child in self.children(sec.name):
+            self.disconnect(child)
+        del self.sections[sec.name]
+        self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
+
+    def add_point_process(self, name: str, section: str | Section, x: float = 0.5, label: str = "", **params: float) -> PointProcess:
+        pp = PointProcess(name=name, section=self[section].name, x=float(x), params=dict(params), label=label)
+        self.point_processes.append(pp)
+        return pp
+
+    # -- queries ------------------------------------------------------------------
+    def __getitem__(self, name: str | Section) -> Section:
+        if isinstance(name, Section):
+            return name
+        try:
+            return self.sections[name]
+        except KeyError:
+            raise BridgeError(f"no section named {name!r}") from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.sections
+
+    def __iter__(self) -> Iterator[Section]:
+        return iter(self.sections.values())
+
+    def __len__(self) -> int:
+        return len(self.sections)
+
+    def roots(self) -> list[Section]:
+        """Sections without a parent, in creation order."""
+        return [s for s in self.sections.values() if s.parent is None]
+
+    def children(self, name: str) -> list[Section]:
+        """Children of a section, last-connected first (NEURON's sibling order)."""
+        kids = [s for s in self.sections.values() if s.parent == name]
+        return sorted(kids, key=lambda s: -s.connect_serial)
+
+    def mechanism_names(self) -> list[str]:
+        """Every mechanism inserted somewhere or used as a point process, in first-use order."""
+        names: dict[str, None] = {}
+        for sec in self.sections.values():
+            names.update(dict.fromkeys(sec.mechanisms))
+        names.update(dict.fromkeys(pp.name for pp in self.point_processes))
+        return list(names)
+
+    def set_pt3d(self, name: str | Section, points: np.ndarray | list) -> None:
+        """Replace a section's 3-D points, an (n, 4) array of x, y, z, diam [um]."""
+        pts = np.asarray(points, dtype=float).reshape(-1, 4)
+        self[name].pt3d = pts if len(pts) else None
+
+    def copy(self) -> "SectionTree":
+        import copy
+
+        return copy.deepcopy(self)
+
+
+def uniform(values: Mapping[str, float], nseg: int) -> dict[str, np.ndarray]:
+    """Whole-section values as per-segment arrays."""
+    return {k: np.full(nseg, float(v)) for k, v in values.items()}
