@@ -1,0 +1,79 @@
+"""What a mechanism provides to the solver: data about its variables and three pure functions.
+
+A mechanism works on arrays over its instances (one per segment where it is
+inserted, or one per point process). Every function is pure: it takes all it
+needs as explicit arguments and returns new values, so `jit`, `vmap` and `grad`
+apply. Hand-written mechanisms and ones translated from NMODL implement the
+same protocol.
+
+Conventions (NEURON's):
+- density mechanism currents are [mA/cm2]; point-process currents [nA] (the
+  solver scales them by 1e2/area);
+- `v` [mV], `t` and `dt` [ms], `celsius` [degC];
+- ion variables are named as in NMODL: `ena`, `nai`, `nao`, `ina`, `cai`, ...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Mapping, Protocol
+
+Array = Any  # a jax or numpy array over the mechanism's instances
+Values = dict[str, Array]  # name -> per-instance array (or scalar for globals)
+
+
+@dataclass(frozen=True)
+class IonUse:
+    """One USEION statement: which ion variables the mechanism reads and writes."""
+
+    ion: str  # "na", "k", "ca", or a new species
+    read: tuple[str, ...] = ()  # e.g. ("ena",) or ("cai", "cao")
+    write: tuple[str, ...] = ()  # e.g. ("ina",) or ("cai",)
+    valence: float | None = None  # VALENCE if given
+
+
+@dataclass(frozen=True)
+class Env:
+    """What a mechanism may read besides its own variables: time, step and globals."""
+
+    t: Array  # [ms]
+    dt: float  # [ms]
+    celsius: float  # [degC]
+    globals: Mapping[str, Array] = field(default_factory=dict)  # this mechanism's GLOBAL values
+    tables: Any = None  # what `prepare` returned (e.g. TABLE arrays)
+    area: Array | None = None  # [um2] per instance, for point processes and `area` in NMODL
+
+
+class Mechanism(Protocol):
+    """A membrane mechanism or point process as the solver sees it.
+
+    `params` holds the per-instance RANGE PARAMETERs; `state` holds STATEs and
+    the per-instance ASSIGNED variables that must persist (all recordable);
+    `ions` holds the ion variables the mechanism reads (and, for `advance` of a
+    mechanism that writes a concentration, the summed ion current it reads).
+    """
+
+    name: str  # SUFFIX or POINT_PROCESS name, e.g. "hh", "IClamp"
+    kind: Literal["density", "point"]
+    electrode_current: bool  # ELECTRODE_CURRENT: adds to rhs (+I) instead of subtracting
+    range_parameters: Mapping[str, float]  # name -> default, per instance
+    global_parameters: Mapping[str, float]  # name -> default, shared (usetable_<suffix> included)
+    state_defaults: Mapping[str, float]  # STATE and kept ASSIGNED names -> value before INITIAL
+    states: tuple[str, ...]  # the STATE names among state_defaults
+    ions: tuple[IonUse, ...]
+
+    def prepare(self, env: Env) -> Any:
+        """Precompute what does not change during a run (TABLEs, given globals and celsius)."""
+
+    def init(self, params: Values, state: Values, v: Array, ions: Values, env: Env) -> tuple[Values, Values]:
+        """INITIAL block at v. Returns (state, ion values written, e.g. {"cai": ...})."""
+
+    def current(self, params: Values, state: Values, v: Array, ions: Values, env: Env) -> tuple[Array, Values, Values]:
+        """BREAKPOINT currents at v. Returns (nonspecific current, {"ina": ...}, state with assigned updated).
+
+        The solver calls it at v + 0.001 and at v for NEURON's finite-difference
+        conductance, and keeps the state of the second call.
+        """
+
+    def advance(self, params: Values, state: Values, v: Array, ions: Values, env: Env) -> tuple[Values, Values]:
+        """SOLVE block(s) at the new v over one step env.dt. Returns (state, ion values written)."""
