@@ -128,6 +128,11 @@ class SectionTree:
         self.sections: dict[str, Section] = {}
         self.point_processes: list[PointProcess] = []
         self._serial = 0
+        # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way
+        # cabcode.cpp keeps them: ordered by connection position from the parent's
+        # connection end, last-connected first among equal positions, reversed when a
+        # section's orientation flips. `children()` falls back to that rule without history.
+        self._siblings: dict[str, list[str]] = {}
 
     # -- building ---------------------------------------------------------------
     def section(self, name: str, *, L: float | None = None, diam: float | None = None, nseg: int = 1,
@@ -161,14 +166,35 @@ class SectionTree:
             if node is child_sec:
                 raise BridgeError(f"connect: {child_sec.name} to {parent_sec.name} would make a loop")
             node = self.sections[node.parent] if node.parent else None
+        siblings = self.__dict__.setdefault("_siblings", {})
+        if child_sec.parent is not None:
+            self._remove_sibling(child_sec)
+        if child_sec.child_end != float(child_end):  # orientation flips: NEURON reverses the child list
+            siblings[child_sec.name] = siblings.get(child_sec.name, [])[::-1]
         child_sec.parent = parent_sec.name
         child_sec.parent_x = float(parent_x)
         child_sec.child_end = float(child_end)
         child_sec.connect_serial = self._serial
         self._serial += 1
+        kids = siblings.setdefault(parent_sec.name, [])
+        pos = self._connection_distance(child_sec)
+        at = next((i for i, k in enumerate(kids) if k in self.sections and pos <= self._connection_distance(self.sections[k])), len(kids))
+        kids.insert(at, child_sec.name)
+
+    def _connection_distance(self, sec: Section) -> float:
+        """Where `sec` attaches, measured from its parent's own connection end (NEURON's `ncp_abs`)."""
+        if sec.parent is not None and self.sections[sec.parent].child_end == 1.0:
+            return 1.0 - sec.parent_x
+        return sec.parent_x
+
+    def _remove_sibling(self, sec: Section) -> None:
+        kids = self.__dict__.get("_siblings", {}).get(sec.parent or "", [])
+        if sec.name in kids:
+            kids.remove(sec.name)
 
     def disconnect(self, name: str | Section) -> None:
         sec = self[name]
+        self._remove_sibling(sec)
         sec.parent, sec.parent_x, sec.child_end, sec.connect_serial = None, 1.0, 0.0, -1
 
     def delete(self, name: str | Section) -> None:
@@ -176,6 +202,9 @@ class SectionTree:
         sec = self[name]
         for child in self.children(sec.name):
             self.disconnect(child)
+        if sec.parent is not None:
+            self._remove_sibling(sec)
+        self.__dict__.get("_siblings", {}).pop(sec.name, None)
         del self.sections[sec.name]
         self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
 
@@ -207,9 +236,14 @@ class SectionTree:
         return [s for s in self.sections.values() if s.parent is None]
 
     def children(self, name: str) -> list[Section]:
-        """Children of a section, last-connected first (NEURON's sibling order)."""
+        """Children of a section in NEURON's sibling order (`sec->child`): by connection
+        position measured from the section's own connection end, last-connected first
+        among children at the same position."""
         kids = [s for s in self.sections.values() if s.parent == name]
-        return sorted(kids, key=lambda s: -s.connect_serial)
+        listed = self.__dict__.get("_siblings", {}).get(name, [])
+        if sorted(listed) == sorted(s.name for s in kids):
+            return [self.sections[k] for k in listed]
+        return sorted(kids, key=lambda s: (self._connection_distance(s), -s.connect_serial))
 
     def mechanism_names(self) -> list[str]:
         """Every mechanism inserted somewhere or used as a point process, in first-use order."""
