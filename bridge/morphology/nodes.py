@@ -168,6 +168,7 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
     """`diam_from_list`: integrate area, half-segment resistance and mean diameter over the
     piecewise-linear diameter of the float32 3-D points, two half segments per node."""
     pts, arcs = pt3d_float32(sec.pt3d)
+    rev = sec.child_end == 1.0
     ds_all = [abs(float(v)) for v in pts[:, 3]]
     npt = len(arcs)
     arc_last = float(arcs[-1])
@@ -223,7 +224,11 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
                 ri = ri * ra / PI * (4.0 * 0.01)
             si = sip
         rinv_out[inode] = 1.0 / (rright + rleft)
-        diam_out[inode] = diam * (0.5 / ds)
+        with np.errstate(divide="ignore", invalid="ignore"):  # ds = 0 for a zero-length section, as in C
+            mean = float(np.float64(diam) * (np.float64(0.5) / np.float64(ds)))
+        old = float(sec.diam[nseg - 1 - inode if rev else inode])
+        # NEURON writes the mean back into diam only if it differs by more than 1e-9 (or is tiny)
+        diam_out[inode] = mean if (abs(mean - old) > 1e-9 or mean < 1e-5) else old
         area_out[inode] = area * 0.5 * PI
         rright = ri
     area_out[nseg] = ZERO_AREA

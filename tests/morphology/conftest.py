@@ -1,0 +1,125 @@
+"""Build the same model in a SectionTree and in real NEURON (in a subprocess), and read NEURON's geometry back.
+
+A `Recipe` records NEURON operations (create, nseg, L, diam per segment, Ra, cm, pt3d,
+connect) in order; `recipe.tree()` replays them on a SectionTree and
+`neuron_geometry(recipe)` replays them in a fresh NEURON process and returns, for every
+section, L and per `allseg()` location x: NEURON's node index, area, ri and diam.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+import pytest
+
+from bridge.morphology.tree import SectionTree
+
+_NEURON_SCRIPT = r"""
+import json, sys
+from neuron import h
+spec = json.load(sys.stdin)
+secs = {}
+for op in spec:
+    kind = op[0]
+    if kind == "create":
+        secs[op[1]] = h.Section(name=op[1])
+    elif kind == "nseg":
+        secs[op[1]].nseg = op[2]
+    elif kind == "L":
+        secs[op[1]].L = op[2]
+    elif kind == "Ra":
+        secs[op[1]].Ra = op[2]
+    elif kind == "diam":
+        for seg, d in zip(secs[op[1]], op[2]):
+            seg.diam = d
+    elif kind == "cm":
+        for seg, c in zip(secs[op[1]], op[2]):
+            seg.cm = c
+    elif kind == "pt3d":
+        sec = secs[op[1]]
+        h.pt3dclear(sec=sec)
+        for x, y, z, d in op[2]:
+            h.pt3dadd(x, y, z, d, sec=sec)
+    elif kind == "connect":
+        _, child, child_end, parent, x = op
+        secs[child].connect(secs[parent](x), child_end)
+    else:
+        raise ValueError(kind)
+h.finitialize(-65)
+out = {}
+for name, sec in secs.items():
+    segs = []
+    for seg in sec.allseg():
+        segs.append({"x": seg.x, "node": seg.node_index(), "area": seg.area(), "ri": seg.ri(),
+                     "diam": seg.diam, "cm": seg.cm})
+    out[name] = {"L": sec.L, "nseg": sec.nseg, "segs": segs, "orientation": sec.orientation()}
+json.dump(out, sys.stdout)
+"""
+
+
+@dataclass
+class Recipe:
+    """NEURON operations in order, replayable on a SectionTree and in NEURON."""
+
+    ops: list = field(default_factory=list)
+
+    def create(self, name, nseg=1, L=None, diam=None, Ra=None, cm=None, pt3d=None):
+        self.ops.append(["create", name])
+        if nseg != 1:
+            self.ops.append(["nseg", name, int(nseg)])
+        if L is not None:
+            self.ops.append(["L", name, float(L)])
+        if Ra is not None:
+            self.ops.append(["Ra", name, float(Ra)])
+        if diam is not None:
+            d = [float(diam)] * nseg if not hasattr(diam, "__len__") else [float(v) for v in diam]
+            self.ops.append(["diam", name, d])
+        if cm is not None:
+            c = [float(cm)] * nseg if not hasattr(cm, "__len__") else [float(v) for v in cm]
+            self.ops.append(["cm", name, c])
+        if pt3d is not None:
+            self.ops.append(["pt3d", name, [[float(v) for v in p] for p in pt3d]])
+        return self
+
+    def connect(self, child, parent, x=1.0, child_end=0):
+        self.ops.append(["connect", child, int(child_end), parent, float(x)])
+        return self
+
+    def tree(self) -> SectionTree:
+        tree = SectionTree()
+        for op in self.ops:
+            kind, name = op[0], op[1]
+            if kind == "create":
+                tree.section(name)
+            elif kind == "nseg":
+                tree[name].set_nseg(op[2])
+            elif kind == "L":
+                tree[name].L = op[2]
+            elif kind == "Ra":
+                tree[name].Ra = op[2]
+            elif kind == "diam":
+                tree[name].diam[:] = op[2]
+            elif kind == "cm":
+                tree[name].cm[:] = op[2]
+            elif kind == "pt3d":
+                tree.set_pt3d(name, op[2])
+            elif kind == "connect":
+                tree.connect(op[1], op[3], parent_x=op[4], child_end=op[2])
+        return tree
+
+
+def run_neuron_geometry(recipe: Recipe) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _NEURON_SCRIPT], input=json.dumps(recipe.ops),
+                          capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"NEURON failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+@pytest.fixture
+def neuron_geometry():
+    pytest.importorskip("neuron")
+    return run_neuron_geometry
