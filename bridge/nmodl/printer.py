@@ -1,0 +1,2 @@
+def to_nmodl(node):
+    raise NotImplementedError
