@@ -1,0 +1,209 @@
+"""Model, Simulation and simulate: the user-facing way to run a SectionTree in JAX.
+
+    model = bridge.Model(tree, tstop=20.0)             # NEURON's defaults otherwise
+    sim = bridge.Simulation(model, record=["soma(0.5).v", "soma(0.5).m_hh"])
+    params = sim.params()                               # a pytree of arrays (NEURON names/units)
+    traces = sim.run(params)                            # jit-able, vmap-able, differentiable
+    traces["soma(0.5).v"]                               # (nsamples,) [mV]; traces.t [ms]
+
+`Simulation.run` is a pure function of `params`: `jax.vmap(sim.run)(batch)`
+runs a batch, `jax.grad(lambda p: loss(sim.run(p)))` differentiates through
+the whole run. A NaN in v raises a SimulationError after the run, when run is
+called eagerly; under an outer jit/vmap call `sim.check(traces)` afterwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Sequence
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import bridge.solver  # noqa: F401  (turns on float64)
+from bridge.errors import BridgeError, SimulationError
+from bridge.mechanisms.handwritten import builtin_mechanisms
+from bridge.mechanisms.protocol import Mechanism
+from bridge.morphology.nodes import node_layout
+from bridge.morphology.tree import SectionTree
+from bridge.solver.integrate import RunResult, integrate, step_count
+from bridge.solver.plan import build_plan
+from bridge.solver.record import recorder
+
+
+@dataclass
+class Model:
+    """A SectionTree with its mechanisms and NEURON settings.
+
+    `mechanisms` maps names to protocol objects; the hand-written pas, hh and
+    IClamp are there unless replaced. `order` is NEURON's mechanism type order
+    (default: NEURON's built-ins, then `mechanisms` in the order given, as
+    nrnivmodl registers .mod files). `globals` holds NEURON globals by name,
+    e.g. {"usetable_hh": 0, "nai0_na_ion": 12}.
+    """
+
+    tree: SectionTree
+    mechanisms: Mapping[str, Mechanism] | None = None
+    celsius: float = 6.3  # [degC]
+    dt: float = 0.025  # [ms]
+    v_init: float = -65.0  # [mV]
+    tstop: float = 5.0  # [ms]
+    secondorder: int = 0
+    globals: dict = field(default_factory=dict)
+    order: Sequence[str] | None = None
+
+    def __post_init__(self) -> None:
+        merged = builtin_mechanisms()
+        merged.update(self.mechanisms or {})
+        self.mechanisms = merged
+        if self.secondorder not in (0, 1, 2):
+            raise BridgeError(f"secondorder must be 0, 1 or 2, got {self.secondorder}")
+        if not self.dt > 0:
+            raise BridgeError(f"dt must be > 0, got {self.dt}")
+
+
+@jax.tree_util.register_pytree_node_class
+class Traces:
+    """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position."""
+
+    def __init__(self, t, values, nan_step, nan_node, labels: tuple[str, ...]):
+        self.t, self.values, self.nan_step, self.nan_node, self.labels = t, values, nan_step, nan_node, labels
+
+    def tree_flatten(self):
+        return (self.t, self.values, self.nan_step, self.nan_node), self.labels
+
+    @classmethod
+    def tree_unflatten(cls, labels, children):
+        return cls(*children, labels)
+
+    def __getitem__(self, key: str | int):
+        if isinstance(key, str):
+            if key not in self.labels:
+                raise KeyError(f"no probe {key!r}; recorded: {', '.join(self.labels)}")
+            key = self.labels.index(key)
+        return self.values[..., key]
+
+    def __repr__(self) -> str:
+        return f"Traces({len(self.labels)} probes, t shape {jnp.shape(self.t)})"
+
+
+class Simulation:
+    """A compiled run of a Model: `params()` gives the parameter pytree, `run(params)` the traces.
+
+    dtype: "float64" (validation, default) or "float32" (speed). checkpoint:
+    None for a plain scan, or k >= 2 for k nested checkpointed scans (gradient
+    memory ~ k * steps**(1/k) carries).
+    """
+
+    def __init__(self, model: Model, record: Sequence[Any] = (), *, tstop: float | None = None,
+                 dtype: str = "float64", checkpoint: int | None = None):
+        self.model = model
+        self.tstop = float(model.tstop if tstop is None else tstop)
+        if dtype not in ("float64", "float32"):
+            raise BridgeError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
+        self.dtype = jnp.float64 if dtype == "float64" else jnp.float32
+        settings = {"celsius": model.celsius, "v_init": model.v_init, **model.globals}
+        self.layout = node_layout(model.tree)
+        self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
+        self.nsteps = step_count(self.tstop, model.dt)
+        self.labels, self._record = recorder(self.plan, list(record))
+        self.checkpoint = checkpoint
+        self._jit_run = jax.jit(self._run)
+
+    # -- parameters -----------------------------------------------------------------
+    def params(self) -> dict:
+        """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
+        return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), self.plan.defaults)
+
+    def instances(self, mechanism: str) -> tuple[tuple[str, float], ...]:
+        """(section, x) of each instance of `mechanism`, in the order of its parameter arrays."""
+        return self.plan.instances(mechanism).labels
+
+    def set(self, params: dict, name: str, value, section: str | None = None, x: float | None = None) -> dict:
+        """A copy of `params` with `name` (e.g. "gnabar_hh", "cm", "celsius", "amp_IClamp") set to `value`,
+        everywhere or only in `section` (at the segment containing x when x is given)."""
+        new = jax.tree.map(lambda a: a, params)
+        if name in new["globals"]:
+            new["globals"] = {**new["globals"], name: jnp.asarray(value, self.dtype)}
+            return new
+        if name == "cm":
+            mask = self._node_mask(section, x)
+            new["cm"] = jnp.where(mask, value, new["cm"])
+            return new
+        for inst in self.plan.mechanisms:
+            suffix = "_" + inst.name
+            if name.endswith(suffix) and name[: -len(suffix)] in inst.mechanism.range_parameters:
+                key = name[: -len(suffix)]
+                mask = np.array([self._selects(lab, section, x) for lab in inst.labels], bool)
+                values = dict(new["mechanisms"][inst.name])
+                values[key] = jnp.where(mask, value, values[key])
+                new["mechanisms"] = {**new["mechanisms"], inst.name: values}
+                return new
+        raise BridgeError(f"no parameter {name!r} in this model (globals: {', '.join(new['globals'])})")
+
+    def _selects(self, label: tuple[str, float], section: str | None, x: float | None) -> bool:
+        if section is None:
+            return True
+        if label[0] != section:
+            return False
+        if x is None:
+            return True
+        lay = self.layout
+        nseg = int(lay.nseg[lay.section_index(section)])
+        return min(int(label[1] * nseg), nseg - 1) == min(max(int(x * nseg), 0), nseg - 1)
+
+    def _node_mask(self, section: str | None, x: float | None) -> np.ndarray:
+        lay = self.layout
+        if section is None:
+            return np.asarray(lay.has_membrane, bool)
+        mask = np.zeros(lay.nnode, bool)
+        nodes = lay.segment_nodes(section)
+        mask[nodes if x is None else [lay.node(section, x)]] = True
+        return mask
+
+    # -- running --------------------------------------------------------------------
+    def _run(self, params: dict) -> Traces:
+        m = self.model
+        res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
+                                   record=self._record, dtype=self.dtype, checkpoint=self.checkpoint)
+        return Traces(res.t, res.values, res.nan_step, res.nan_node, self.labels)
+
+    def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
+        """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
+        traces = self._jit_run(self.params() if params is None else params)
+        if check and not isinstance(traces.nan_step, jax.core.Tracer):
+            self.check(traces)
+        return traces
+
+    def check(self, traces: Traces) -> None:
+        """Raise SimulationError if v became NaN anywhere (first occurrence: section, x, t)."""
+        steps = np.atleast_1d(np.asarray(traces.nan_step))
+        nodes = np.atleast_1d(np.asarray(traces.nan_node))
+        bad = np.flatnonzero(steps >= 0)
+        if not len(bad):
+            return
+        b = int(bad[0])
+        step, node = int(steps[b]), int(nodes[b])
+        t = np.asarray(traces.t).reshape(len(steps), -1)[b, step]
+        where = self.describe_node(node)
+        batch = f" (batch member {b})" if steps.size > 1 else ""
+        raise SimulationError(f"v became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}){batch}; "
+                              f"check parameters and dt")
+
+    def describe_node(self, node: int) -> str:
+        """NEURON's name of a node: `sec(x)`, e.g. `soma(0.5)`, `dend(1)`, or `root node of <sec>`."""
+        lay = self.layout
+        if lay.parent[node] < 0:
+            roots = [n for n, p in zip(lay.section_names, lay.parent_node) if p == node]
+            return f"{roots[0]}(0)" if roots else f"root node {node}"
+        return f"{lay.section_names[lay.section[node]]}({lay.x[node]:g})"
+
+
+def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None, params: dict | None = None,
+             dtype: str = "float64", check: bool = True) -> Traces:
+    """Build a Simulation, run it once and return its Traces (probes as in `Simulation`; default: v at
+    every section's centre, `sec(0.5).v`)."""
+    if record is None:
+        record = [f"{name}(0.5).v" for name in model.tree.sections]
+    return Simulation(model, record=record, tstop=tstop, dtype=dtype).run(params, check=check)

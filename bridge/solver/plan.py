@@ -1,0 +1,232 @@
+"""The static part of a simulation: node tree, mechanism instances and ions, as numpy data.
+
+A `Plan` is built once from a SectionTree and a set of mechanisms. It fixes
+everything the traced step treats as a constant (which node each instance sits
+on, NEURON's matrix coefficients, ion styles, the mechanism type order), and
+gives the default parameter pytree that the step takes as its argument.
+
+Parameter pytree (what `jax.grad`/`jax.vmap` see), NEURON's names and units:
+    {"cm": (nnode,) [uF/cm2],
+     "mechanisms": {mechanism: {range parameter: (ninstance,)}},
+     "ions": {ion: {"ena"/"nai"/"nao"...: (nnode,)}},   # values before finitialize
+     "globals": {"celsius": [degC], "v_init": [mV], "<name>_<suffix>": ..., "nai0_na_ion": ...}}
+Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from bridge.errors import BridgeError
+from bridge.mechanisms import ions as ionlib
+from bridge.mechanisms.protocol import Mechanism
+from bridge.morphology.nodes import NodeLayout
+from bridge.morphology.tree import SectionTree
+from bridge.solver.tree_solve import TreeLevels, tree_levels
+
+# NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
+BUILTIN_ORDER = (
+    "capacitance", "pas", "extracellular", "fastpas", "na_ion", "k_ion", "hh",
+    "IClamp", "AlphaSynapse", "ExpSyn", "Exp2Syn", "SEClamp", "VClamp", "OClamp", "APCount",
+    "NetStim", "IntFire1", "IntFire2", "IntFire4", "PointProcessMark", "PatternStim",
+)
+
+
+def user_global_name(key: str, mechanism: str) -> str:
+    """NEURON's name of a mechanism GLOBAL: `<name>_<suffix>` (kept if the key already ends so)."""
+    return key if key.endswith("_" + mechanism) else f"{key}_{mechanism}"
+
+
+def is_static_global(key: str) -> bool:
+    """Globals that choose code paths (TABLE switches) stay Python values, outside the pytree."""
+    return key.startswith("usetable")
+
+
+@dataclass(frozen=True, eq=False)
+class Instances:
+    """Where one mechanism lives: its instances' nodes [index], areas [um2] and labels (section, x)."""
+
+    mechanism: Mechanism
+    nodes: np.ndarray
+    area: np.ndarray
+    labels: tuple[tuple[str, float], ...]
+    point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
+
+    @property
+    def name(self) -> str:
+        return self.mechanism.name
+
+    @property
+    def size(self) -> int:
+        return len(self.nodes)
+
+
+@dataclass(frozen=True, eq=False)
+class Plan:
+    """Everything about a model that is fixed during a run (numpy, never traced)."""
+
+    layout: NodeLayout
+    levels: TreeLevels
+    nonroot: np.ndarray  # nodes ncell..nnode-1, the rows with a parent
+    mechanisms: tuple[Instances, ...]  # type order
+    ions: tuple[ionlib.IonStyle, ...]
+    ion_defaults: Mapping[str, ionlib.IonDefaults]
+    static_globals: Mapping[str, Mapping[str, float]]  # mechanism -> {key: value}
+    global_keys: Mapping[str, Mapping[str, str]]  # mechanism -> {key: user name} (traced ones)
+    defaults: dict  # the default parameter pytree (numpy)
+
+    @property
+    def nnode(self) -> int:
+        return self.layout.nnode
+
+    def instances(self, name: str) -> Instances:
+        for inst in self.mechanisms:
+            if inst.name == name:
+                return inst
+        raise BridgeError(f"mechanism {name!r} is not used in this model")
+
+
+def type_order(names: Sequence[str], available: Mapping[str, Mechanism], order: Sequence[str] | None) -> list[str]:
+    """Mechanism names sorted by NEURON's type order: built-ins as NEURON registers them, then the
+    others in `available`'s order (nrnivmodl's order of .mod files); an explicit `order` wins."""
+    if order is not None:
+        rank = {n: i for i, n in enumerate(order)}
+        missing = [n for n in names if n not in rank]
+        if missing:
+            raise BridgeError(f"mechanism order given, but it does not list {', '.join(missing)}")
+    else:
+        rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
+        for name in available:
+            rank.setdefault(name, len(rank))
+    return sorted(names, key=lambda n: rank[n])
+
+
+def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, Mechanism],
+               order: Sequence[str] | None, settings: Mapping[str, float]) -> Plan:
+    """Turn a SectionTree (with its node layout) and mechanisms into a Plan with default parameters.
+
+    `settings` holds celsius, v_init and any NEURON global by its user name
+    (`usetable_hh`, `nai0_na_ion`, `gnabar_hh` is not a global...).
+    """
+    n = layout.nnode
+    used = [m for m in tree.mechanism_names() if not m.endswith("_ion")]
+    for name in used:
+        if name not in mechanisms:
+            raise BridgeError(f"mechanism {name!r} is used in the model but not loaded "
+                              f"(loaded: {', '.join(mechanisms) or 'none'})")
+    instances = []
+    mech_params: dict = {}
+    for name in type_order(used, mechanisms, order):
+        mech = mechanisms[name]
+        inst, values = _density_instances(tree, layout, mech) if mech.kind == "density" else _point_instances(tree, layout, mech)
+        instances.append(inst)
+        mech_params[name] = values
+    ion_styles, ion_defaults, ion_params = _ions(tree, layout, instances)
+
+    static_globals: dict = {}
+    global_keys: dict = {}
+    globals_: dict = {"celsius": float(settings.get("celsius", 6.3)), "v_init": float(settings.get("v_init", -65.0))}
+    known = set(globals_)
+    for inst in instances:
+        mech = inst.mechanism
+        static_globals[mech.name], global_keys[mech.name] = {}, {}
+        for key, default in mech.global_parameters.items():
+            user = user_global_name(key, mech.name)
+            known.add(user)
+            value = float(settings.get(user, default))
+            if is_static_global(key):
+                static_globals[mech.name][key] = value
+            else:
+                global_keys[mech.name][key] = user
+                globals_[user] = value
+    for style in ion_styles:
+        d = ion_defaults[style.ion]
+        for field, user in ionlib.global_names(style.ion).items():
+            known.add(user)
+            globals_[user] = float(settings.get(user, d.ci if field == "ci0" else d.co))
+    unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
+    if unknown:
+        raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: no loaded mechanism or ion in this model defines them")
+
+    defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
+    nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
+    return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
+                static_globals, global_keys, defaults)
+
+
+def _range_values(mech: Mechanism, given: Mapping[str, np.ndarray], where: str) -> None:
+    for key in given:
+        if key not in mech.range_parameters:
+            raise BridgeError(f"{where}: {mech.name} has no range parameter {key!r} "
+                              f"(it has {', '.join(mech.range_parameters) or 'none'})")
+
+
+def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
+    rows = []  # (node, section, x, {param: value})
+    for sec in tree:
+        if mech.name not in sec.mechanisms:
+            continue
+        given = sec.mechanisms[mech.name]
+        _range_values(mech, given, f"section {sec.name}")
+        nodes = layout.segment_nodes(sec.name)
+        for j, node in enumerate(nodes):
+            vals = {}
+            for key, default in mech.range_parameters.items():
+                value = float(given[key][j]) if key in given else math.nan
+                vals[key] = default if math.isnan(value) else value
+            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals))
+    rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
+    nodes = np.array([r[0] for r in rows], dtype=np.int32)
+    values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
+    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows))
+    return inst, values
+
+
+def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
+    pps = [pp for pp in tree.point_processes if pp.name == mech.name]
+    for pp in pps:
+        _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
+    nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
+    values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float) for k, d in mech.range_parameters.items()}
+    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps), tuple(pps))
+    return inst, values
+
+
+def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
+    """Ion species in use, their per-node styles and per-node initial values (tree overrides included)."""
+    n = layout.nnode
+    uses: dict[str, list] = {}
+    valence: dict[str, float | None] = {}
+    for inst in instances:
+        for use in inst.mechanism.ions:
+            uses.setdefault(use.ion, []).append((inst.nodes, use.read, use.write))
+            if use.valence is not None:
+                valence[use.ion] = use.valence
+            else:
+                valence.setdefault(use.ion, None)
+    for sec in tree:  # ions set by the user (`na_ion`) exist on those nodes too
+        for mname in sec.mechanisms:
+            if mname.endswith("_ion"):
+                ion = mname[: -len("_ion")]
+                uses.setdefault(ion, []).append((layout.segment_nodes(sec.name), (), ()))
+                valence.setdefault(ion, None)
+    styles, defaults, params = [], {}, {}
+    for ion in uses:
+        d = ionlib.ion_defaults(ion, valence[ion])
+        defaults[ion] = d
+        styles.append(ionlib.ion_style(ion, d.valence, n, uses[ion]))
+        user = {}
+        for sec in tree:
+            given = sec.mechanisms.get(f"{ion}_ion", {})
+            nodes = layout.segment_nodes(sec.name)
+            for key, values in given.items():
+                user.setdefault(key, np.full(n, math.nan))[nodes] = values
+        try:
+            params[ion] = ionlib.initial_values(ion, d, n, user)
+        except BridgeError as err:
+            raise BridgeError(f"{err.message} (set through a section's mechanisms['{ion}_ion'])") from None
+    return styles, defaults, params

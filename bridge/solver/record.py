@@ -1,0 +1,132 @@
+"""What to record: NEURON-style probes resolved to gathers on the state.
+
+A probe names one value at one place, the way NEURON users write it:
+- `"soma(0.5).v"` or `("soma", 0.5)` or `("soma", 0.5, "v")`: membrane potential
+  [mV] at the node NEURON uses for soma(0.5) (x=0 and x=1 are the end nodes);
+- `"soma(0.5).m_hh"`, `("soma", 0.5, "gna_hh")`: a mechanism variable
+  (`<name>_<suffix>`: STATE, kept ASSIGNED or RANGE parameter);
+- `"soma(0.5).ina"`, `"dend(1).ena"`, `"nai"`: ion variables at that node;
+- `(point_process, "i")`: a point process variable (the object that
+  `SectionTree.add_point_process` returned).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import jax.numpy as jnp
+import numpy as np
+
+from bridge.errors import BridgeError
+from bridge.mechanisms import ions as ionlib
+from bridge.morphology.tree import PointProcess, segment_index
+from bridge.solver.plan import Plan
+
+_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One resolved probe: where to read (kind, container keys, index)."""
+
+    label: str
+    kind: str  # "v", "ion", "state", "param"
+    keys: tuple[str, ...]
+    index: int
+
+
+def _label(probe: Any) -> str:
+    if isinstance(probe, str):
+        return probe.strip()
+    if isinstance(probe, tuple) and probe and isinstance(probe[0], PointProcess):
+        pp = probe[0]
+        return f"{pp.label or pp.name}[{pp.section}({pp.x:g})].{probe[1]}"
+    sec, x, *var = probe
+    return f"{sec}({x:g}).{var[0] if var else 'v'}"
+
+
+def _split(probe: Any) -> tuple[str, float, str]:
+    if isinstance(probe, str):
+        m = _PROBE.match(probe)
+        if not m:
+            raise BridgeError(f"cannot read probe {probe!r}: expected 'section(x).variable', e.g. 'soma(0.5).v'")
+        try:
+            x = float(m["x"])
+        except ValueError:
+            raise BridgeError(f"probe {probe!r}: {m['x']!r} is not a number") from None
+        return m["sec"], x, m["var"]
+    if isinstance(probe, tuple) and len(probe) in (2, 3):
+        return str(probe[0]), float(probe[1]), str(probe[2]) if len(probe) == 3 else "v"
+    raise BridgeError(f"cannot read probe {probe!r}: use 'soma(0.5).v', ('soma', 0.5), ('soma', 0.5, 'm_hh') or (point_process, 'i')")
+
+
+def resolve(plan: Plan, probe: Any) -> Source:
+    """Resolve one probe against a plan; unknown names raise a BridgeError that lists what exists."""
+    label = _label(probe)
+    if isinstance(probe, tuple) and probe and isinstance(probe[0], PointProcess):
+        pp, var = probe[0], str(probe[1])
+        inst = plan.instances(pp.name)
+        idx = [i for i, q in enumerate(inst.point_processes) if q is pp]
+        if not idx:
+            raise BridgeError(f"probe {label}: this {pp.name} is not part of the model")
+        return _mech_source(plan, inst.name, var, idx[0], label)
+    sec, x, var = _split(probe)
+    lay = plan.layout
+    node = lay.node(sec, x)  # raises for an unknown section or x outside [0, 1]
+    if var == "v":
+        return Source(label, "v", (), node)
+    for style in plan.ions:
+        names = ionlib.variable_names(style.ion)
+        if var in (names["e"], names["ci"], names["co"], names["cur"]):
+            if not style.present[node]:
+                raise BridgeError(f"probe {label}: {style.ion}_ion is not present at {sec}({x:g})")
+            return Source(label, "ion", (style.ion, var), node)
+    for inst in plan.mechanisms:
+        suffix = "_" + inst.name
+        if var.endswith(suffix) and inst.mechanism.kind == "density":
+            seg_node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            where = np.flatnonzero(inst.nodes == seg_node)
+            if not len(where):
+                raise BridgeError(f"probe {label}: {inst.name} is not inserted in {sec}")
+            return _mech_source(plan, inst.name, var[: -len(suffix)], int(where[0]), label)
+    raise BridgeError(f"probe {label}: no variable {var!r} at {sec}({x:g}) "
+                      f"(v, ion variables, or <name>_<mechanism> of {', '.join(i.name for i in plan.mechanisms) or 'no mechanism'})")
+
+
+def _mech_source(plan: Plan, mech: str, var: str, index: int, label: str) -> Source:
+    m = plan.instances(mech).mechanism
+    if var in m.state_defaults:
+        return Source(label, "state", (mech, var), index)
+    if var in m.range_parameters:
+        return Source(label, "param", (mech, var), index)
+    raise BridgeError(f"probe {label}: {mech} has no variable {var!r} "
+                      f"(it has {', '.join(list(m.state_defaults) + list(m.range_parameters))})")
+
+
+def recorder(plan: Plan, probes: Sequence[Any]):
+    """(labels, record) where record(state, params) returns the probes' values as one 1-D array."""
+    sources = [resolve(plan, p) for p in probes]
+    v_pos = [i for i, s in enumerate(sources) if s.kind == "v"]
+    v_idx = np.array([sources[i].index for i in v_pos], dtype=np.int32)
+    other = [i for i, s in enumerate(sources) if s.kind != "v"]
+    order = np.argsort(np.array(v_pos + other, dtype=np.int64)) if sources else np.zeros(0, np.int64)
+
+    def record(state: dict, params: dict):
+        parts = [state["v"][v_idx]] if len(v_pos) else []
+        for i in other:
+            s = sources[i]
+            if s.kind == "ion":
+                val = state["ions"][s.keys[0]][s.keys[1]][s.index]
+            elif s.kind == "state":
+                val = state["mech"][s.keys[0]][s.keys[1]][s.index]
+            else:
+                val = params["mechanisms"][s.keys[0]][s.keys[1]][s.index]
+            parts.append(jnp.reshape(val, (1,)).astype(state["v"].dtype))
+        if not parts:
+            return jnp.zeros((0,), state["v"].dtype)
+        values = jnp.concatenate(parts)
+        return values if len(v_pos) == len(sources) else values[order]
+
+    return tuple(s.label for s in sources), record

@@ -1,0 +1,209 @@
+"""One NEURON fixed step, and finitialize, as pure functions of (plan, params, state).
+
+The step follows spec/neuron-fixed-step.md section 2 (NEURON's
+`nrn_fixed_step`):
+
+1. t += dt/2;
+2. currents at v_n in type order: density mechanisms `rhs -= I(v)`,
+   `d += (I(v+.001) - I(v))/.001` [mA/cm2, S/cm2]; point processes scaled by
+   1e2/area (ELECTRODE_CURRENT: `rhs += I`, `d -= g`); ion currents and their
+   slopes summed per node; axial terms; `d += 1e-3*cj*cm`;
+3. Hines solve for the change Δ; secondorder 2 moves ion currents by
+   `di/dv * Δ`; v += Δ (secondorder 0) or 2Δ (1, 2);
+4. t += dt/2; every mechanism's SOLVE block with v_{n+1} (staggered), and
+   concentrations it writes are stored back in the ions.
+
+State pytree: {"t": [ms], "v": (nnode,) [mV], "mech": {name: {var: (ninstance,)}},
+"ions": {ion: {"ena", "nai", "nao", "ina", "dinadv": (nnode,)}}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from bridge.mechanisms import ions as ionlib
+from bridge.mechanisms.protocol import Env
+from bridge.solver.plan import Instances, Plan
+from bridge.solver.tree_solve import hines_solve
+
+DV = 0.001  # [mV] NEURON's finite-difference step for di/dv
+State = dict
+Params = dict
+
+
+def cj_of(dt: float, secondorder: int) -> float:
+    """NEURON's `cj`: 1/dt for secondorder 0, 2/dt otherwise [1/ms]."""
+    return (2.0 if secondorder else 1.0) / dt
+
+
+def _ion_of(plan: Plan) -> dict[str, tuple[str, str]]:
+    """NMODL ion variable name -> (ion, field), e.g. "ena" -> ("na", "e")."""
+    out = {}
+    for style in plan.ions:
+        for field, name in ionlib.variable_names(style.ion).items():
+            out[name] = (style.ion, field)
+    return out
+
+
+def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: float) -> Env:
+    g = dict(plan.static_globals.get(inst.name, {}))
+    for key, user in plan.global_keys.get(inst.name, {}).items():
+        g[key] = params["globals"][user]
+    return Env(t=t, dt=dt, celsius=params["globals"]["celsius"], globals=g,
+               tables=None if prepared is None else prepared.get(inst.name), area=inst.area)
+
+
+def prepare(plan: Plan, params: Params, dt: float) -> dict:
+    """Each mechanism's `prepare` (TABLEs from celsius and globals), once per run."""
+    return {inst.name: inst.mechanism.prepare(_env(plan, inst, params, None, 0.0, dt)) for inst in plan.mechanisms}
+
+
+def _gather_ions(inst: Instances, ions: dict) -> dict:
+    out = {}
+    for use in inst.mechanism.ions:
+        names = ionlib.variable_names(use.ion)
+        for name in dict.fromkeys(use.read + use.write):
+            if name in names.values():
+                out[name] = ions[use.ion][name][inst.nodes]
+    return out
+
+
+def _store_ions(inst: Instances, ions: dict, written: dict) -> dict:
+    """Write back concentrations / reversal potentials a mechanism set (INITIAL or SOLVE)."""
+    if not written:
+        return ions
+    ions = {k: dict(v) for k, v in ions.items()}
+    for use in inst.mechanism.ions:
+        for name in ionlib.variable_names(use.ion).values():
+            if name in written:
+                ions[use.ion][name] = ions[use.ion][name].at[inst.nodes].set(written[name])
+    return ions
+
+
+def _total(nonspecific, ion_currents: dict):
+    """Sum of a mechanism's currents, ion currents first (nocmodl's `_current += ina; ...`)."""
+    total = None
+    for value in ion_currents.values():
+        total = value if total is None else total + value
+    return nonspecific if total is None else total + nonspecific
+
+
+def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float):
+    """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before axial and capacitance terms."""
+    v = state["v"]
+    d = jnp.zeros_like(v)
+    rhs = jnp.zeros_like(v)
+    celsius = params["globals"]["celsius"]
+    ions = {s.ion: ionlib.begin_currents(state["ions"][s.ion], s, celsius) for s in plan.ions}
+    mech_state = dict(state["mech"])
+    for inst in plan.mechanisms:
+        if inst.size == 0:
+            continue
+        mech, nodes = inst.mechanism, inst.nodes
+        env = _env(plan, inst, params, prepared, t, dt)
+        p = params["mechanisms"][inst.name]
+        vi = v[nodes]
+        ion_in = _gather_ions(inst, ions)
+        st = mech_state[inst.name]
+        i1, ic1, _ = mech.current(p, st, vi + DV, ion_in, env)
+        i0, ic0, st = mech.current(p, st, vi, ion_in, env)
+        mech_state[inst.name] = st
+        g = (_total(i1, ic1) - _total(i0, ic0)) / DV
+        cur = _total(i0, ic0)
+        scale = None
+        if mech.kind == "point":
+            scale = 1e2 / inst.area
+            g = g * scale
+            cur = cur * scale
+        if mech.kind == "point" and mech.electrode_current:
+            rhs = rhs.at[nodes].add(cur)
+            d = d.at[nodes].add(-g)
+        else:
+            rhs = rhs.at[nodes].add(-cur)
+            d = d.at[nodes].add(g)
+        for name, value in ic0.items():
+            ion = name[1:]
+            slope = (ic1[name] - value) / DV
+            if scale is not None:
+                value, slope = value * scale, slope * scale
+            names = ionlib.variable_names(ion)
+            ions[ion] = {**ions[ion],
+                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope),
+                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value)}
+    return d, rhs, mech_state, ions
+
+
+def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float):
+    """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus updated mechanism state and ions."""
+    lay = plan.layout
+    v = state["v"]
+    d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt)
+    i = plan.nonroot
+    p = lay.parent[i]
+    a = jnp.asarray(lay.a, v.dtype)[i]
+    b = jnp.asarray(lay.b, v.dtype)[i]
+    dv = v[p] - v[i]
+    rhs = rhs.at[i].add(-(b * dv))
+    rhs = rhs.at[p].add(a * dv)
+    d = d + 1e-3 * cj * params["cm"]
+    d = d.at[i].add(-b)
+    d = d.at[p].add(-a)
+    return d, rhs, mech_state, ions
+
+
+def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0) -> State:
+    """Advance `state` by one NEURON fixed step of `dt` [ms] (spec section 2)."""
+    cj = cj_of(dt, secondorder)
+    # The barrier keeps XLA from folding the two half steps into t + dt: NEURON rounds after each half.
+    t = jax.lax.optimization_barrier(state["t"] + 0.5 * dt)
+    d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj)
+    lay = plan.layout
+    dtype = state["v"].dtype
+    delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
+    if secondorder == 2:
+        for style in plan.ions:
+            names = ionlib.variable_names(style.ion)
+            ions[style.ion] = {**ions[style.ion], names["cur"]: ions[style.ion][names["cur"]] + ions[style.ion][names["dcurdv"]] * delta}
+    v = state["v"] + (2.0 * delta if secondorder else delta)
+    t = t + 0.5 * dt
+    for inst in plan.mechanisms:
+        if inst.size == 0:
+            continue
+        env = _env(plan, inst, params, prepared, t, dt)
+        st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
+                                             _gather_ions(inst, ions), env)
+        mech_state[inst.name] = st
+        ions = _store_ions(inst, ions, written)
+    return {"t": t, "v": v, "mech": mech_state, "ions": ions}
+
+
+def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
+    """NEURON's `finitialize(v_init)` (spec section 3): v_init on every node, ion_init, INITIAL blocks
+    in type order, then one current evaluation so assigned variables and ion currents hold their t=0 values."""
+    n = plan.nnode
+    g = params["globals"]
+    t = jnp.zeros((), dtype)
+    v = jnp.full((n,), g["v_init"], dtype)
+    ions = {}
+    for style in plan.ions:
+        names = ionlib.variable_names(style.ion)
+        gnames = ionlib.global_names(style.ion)
+        values = {k: jnp.asarray(x, dtype) for k, x in params["ions"][style.ion].items()}
+        values[names["cur"]] = jnp.zeros((n,), dtype)
+        values[names["dcurdv"]] = jnp.zeros((n,), dtype)
+        ions[style.ion] = ionlib.initialize(values, style, g[gnames["ci0"]], g[gnames["co0"]], g["celsius"])
+    mech_state = {}
+    for inst in plan.mechanisms:
+        mech = inst.mechanism
+        st = {k: jnp.full((inst.size,), val, dtype) for k, val in mech.state_defaults.items()}
+        if inst.size:
+            env = _env(plan, inst, params, prepared, t, dt)
+            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
+            ions = _store_ions(inst, ions, written)
+        mech_state[inst.name] = st
+    state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt)
+    return {"t": t, "v": v, "mech": mech_state, "ions": ions}

@@ -1,0 +1,123 @@
+"""Hines elimination on NEURON's node tree, level by level, in JAX.
+
+NEURON solves M x = rhs with M[i,i]=d_i, M[i,p]=b_i, M[p,i]=a_i (p the
+parent of i, p < i) by `triang` (eliminate from the last node up to the
+roots) and `bksub` (substitute back from the roots down), spec section 2
+step 4. Every node of one tree depth depends only on nodes of deeper levels
+(triang) or of the level above (bksub), so a whole level is one gather and one
+scatter. The levels are padded to one width and walked with `lax.fori_loop`,
+so the traced program has the same size for 10 or 10,000 nodes and compiles
+in constant time; a batch comes from `jax.vmap` on top.
+
+Within a level the children of one parent are applied in NEURON's order
+(decreasing node index), so on a CPU the result equals NEURON's bit for bit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class TreeLevels:
+    """Static description of a node tree for the level-parallel solve.
+
+    `roots` are the nodes without a parent. `child[l]` / `parent[l]` list the
+    nodes of depth `l + 1` and their parents, padded with the dummy index `n`
+    (one extra slot appended to every array during the solve).
+    """
+
+    n: int
+    roots: np.ndarray  # (ncell,) int32
+    child: np.ndarray  # (depth, width) int32, level 1 first
+    parent: np.ndarray  # (depth, width) int32
+
+    @property
+    def depth(self) -> int:
+        return self.child.shape[0]
+
+    @property
+    def width(self) -> int:
+        return self.child.shape[1]
+
+
+def tree_levels(parent: np.ndarray) -> TreeLevels:
+    """Levels of a node tree given each node's parent (-1 for roots; parent < child)."""
+    parent = np.asarray(parent, dtype=np.int64)
+    n = len(parent)
+    if np.any(parent >= np.arange(n)):
+        raise ValueError("tree_levels: every parent index must be smaller than its child's")
+    depth = np.zeros(n, dtype=np.int64)
+    for i in range(n):  # parents come first, so one pass suffices
+        if parent[i] >= 0:
+            depth[i] = depth[parent[i]] + 1
+    roots = np.flatnonzero(parent < 0).astype(np.int32)
+    max_depth = int(depth.max(initial=0))
+    members = [np.flatnonzero(depth == lvl)[::-1] for lvl in range(1, max_depth + 1)]  # NEURON order: last first
+    width = max((len(m) for m in members), default=1)
+    child = np.full((max_depth, width), n, dtype=np.int32)
+    par = np.full((max_depth, width), n, dtype=np.int32)
+    for lvl, m in enumerate(members):
+        child[lvl, : len(m)] = m
+        par[lvl, : len(m)] = parent[m]
+    return TreeLevels(n=n, roots=roots, child=child, parent=par)
+
+
+def _pad(x: jax.Array, value: float) -> jax.Array:
+    return jnp.concatenate([x, jnp.full((1,), value, dtype=x.dtype)])
+
+
+def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels) -> jax.Array:
+    """Solve NEURON's tree matrix for one cell group; returns the solution (NEURON's new `rhs`).
+
+    d, rhs, a, b: (n,) arrays in NEURON's node order. Units follow the
+    caller (for the cable equation: d [S/cm2], rhs [mA/cm2], solution [mV]).
+    """
+    d = _pad(d, 1.0)
+    rhs = _pad(rhs, 0.0)
+    a = _pad(a, 0.0)
+    b = _pad(b, 0.0)
+    child = jnp.asarray(levels.child)
+    parent = jnp.asarray(levels.parent)
+    depth = levels.depth
+
+    def triang(k, carry):
+        d, rhs = carry
+        lvl = depth - 1 - k  # deepest level first
+        c, p = child[lvl], parent[lvl]
+        f = a[c] / d[c]
+        d = d.at[p].add(-(f * b[c]))
+        rhs = rhs.at[p].add(-(f * rhs[c]))
+        return d, rhs
+
+    def bksub(lvl, rhs):
+        c, p = child[lvl], parent[lvl]
+        return rhs.at[c].set((rhs[c] - b[c] * rhs[p]) / d[c])
+
+    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs))
+    roots = jnp.asarray(levels.roots)
+    rhs = rhs.at[roots].set(rhs[roots] / d[roots])
+    rhs = jax.lax.fori_loop(0, depth, bksub, rhs)
+    return rhs[:-1]
+
+
+def hines_solve_reference(d: np.ndarray, rhs: np.ndarray, a: np.ndarray, b: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """NEURON's sequential triang/bksub in numpy (for tests): the order NEURON uses, node by node."""
+    d = np.array(d, dtype=float)
+    rhs = np.array(rhs, dtype=float)
+    n = len(d)
+    for i in range(n - 1, -1, -1):
+        p = parent[i]
+        if p < 0:
+            continue
+        f = a[i] / d[i]
+        d[p] -= f * b[i]
+        rhs[p] -= f * rhs[i]
+    for i in range(n):
+        p = parent[i]
+        rhs[i] = rhs[i] / d[i] if p < 0 else (rhs[i] - b[i] * rhs[p]) / d[i]
+    return rhs
