@@ -12,7 +12,23 @@ from bridge.errors import (
     UnsupportedFeature,
 )
 
+# The simulator imports JAX (and turns on float64); load it only when asked for.
+_LAZY = {"Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'bridge' has no attribute {name!r}")
+
+
 __all__ = [
+    "Model",
+    "Simulation",
+    "Traces",
+    "simulate",
     "BridgeError",
     "HocError",
     "NmodlSyntaxError",
