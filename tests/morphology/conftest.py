@@ -3,11 +3,13 @@
 A `Recipe` records NEURON operations (create, nseg, L, diam per segment, Ra, cm, pt3d,
 connect) in order; `recipe.tree()` replays them on a SectionTree and
 `neuron_geometry(recipe)` replays them in a fresh NEURON process and returns, for every
-section, L and per `allseg()` location x: NEURON's node index, area, ri and diam.
+section, L and per `allseg()` location x: NEURON's node index, area, ri and diam, and
+then (`shape`) its 3-D points after `h.define_shape()`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -56,7 +58,10 @@ for name, sec in secs.items():
         segs.append({"x": seg.x, "node": seg.node_index(), "area": seg.area(), "ri": seg.ri(),
                      "diam": seg.diam, "cm": seg.cm})
     out[name] = {"L": sec.L, "nseg": sec.nseg, "segs": segs, "orientation": sec.orientation()}
-json.dump(out, sys.stdout)
+h.define_shape()  # after the geometry above: it gives every section 3-D points
+for name, sec in secs.items():
+    out[name]["shape"] = [[sec.x3d(i), sec.y3d(i), sec.z3d(i), sec.diam3d(i)] for i in range(sec.n3d())]
+sys.stdout.write("\n@@GEOMETRY@@" + json.dumps(out) + "\n")  # NEURON prints notices on stdout too
 """
 
 
@@ -112,11 +117,17 @@ class Recipe:
 
 
 def run_neuron_geometry(recipe: Recipe) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _NEURON_SCRIPT], input=json.dumps(recipe.ops),
+    """Replay `recipe` in a fresh NEURON process (no shared NEURON state between models)."""
+    return json.loads(_run_neuron(json.dumps(recipe.ops)))
+
+
+@functools.lru_cache(maxsize=32)
+def _run_neuron(ops_json: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", _NEURON_SCRIPT], input=ops_json,
                           capture_output=True, text=True, timeout=120)
     if proc.returncode != 0:
         raise RuntimeError(f"NEURON failed:\n{proc.stderr}")
-    return json.loads(proc.stdout)
+    return proc.stdout.split("@@GEOMETRY@@")[-1]
 
 
 @pytest.fixture

@@ -131,8 +131,7 @@ def _depth(tree, name):
     return d
 
 
-@pytest.mark.neuron
-def test_reversed_sections_and_ends_match_neuron(neuron_geometry):
+def reversed_recipe() -> Recipe:
     """Children at x=0, x=1 and interior x of a reversed section, a reversal of a section
     that already has children, ties at one location, and a chain of x=0 attachments."""
     r = Recipe()
@@ -143,6 +142,12 @@ def test_reversed_sections_and_ends_match_neuron(neuron_geometry):
     r.connect("c", "b", 0.0).connect("d", "b", 1.0).connect("e", "b", 0.4).connect("g", "b", 1.0)
     r.connect("b", "a", 1.0, child_end=1)  # b reversed after it has children
     r.connect("f", "b", 0.4).connect("h", "c", 0.0).connect("p", "b", 0.0, child_end=1)
+    return r
+
+
+@pytest.mark.neuron
+def test_reversed_sections_and_ends_match_neuron(neuron_geometry):
+    r = reversed_recipe()
     compare(r, neuron_geometry(r))
 
 
@@ -190,3 +195,19 @@ def test_bad_geometry_is_an_error():
         node_layout(tree).node("s", 1.5)
     with pytest.raises(BridgeError, match="no section"):
         node_layout(tree).node("t", 0.5)
+
+
+@pytest.mark.neuron
+def test_degenerate_pt3d_match_neuron(neuron_geometry):
+    """One 3-D point (NEURON takes L = 0, clamped to 1e-9), all points equal (zero length),
+    repeated first and last points, a negative diameter (NEURON uses |d|)."""
+    r = Recipe()
+    r.create("soma", L=15, diam=15)
+    r.create("one", nseg=1, pt3d=[[5, 5, 5, 3]])
+    r.create("same", nseg=2, pt3d=[[1, 2, 3, 2], [1, 2, 3, 3], [1, 2, 3, 4]])
+    r.create("rep", nseg=4, pt3d=[[0, 0, 0, 1], [0, 0, 0, 2], [3, 4, 0, 2], [6, 8, 1, 0.5], [6, 8, 1, 0.7]])
+    r.create("neg", nseg=2, pt3d=[[0, 0, 0, 2], [10, 0, 0, -2], [20, 0, 0, 3]])
+    for name in ["one", "same", "rep", "neg"]:
+        r.connect(name, "soma", 0.5)
+    r.connect("rep", "soma", 1.0, child_end=1)
+    compare(r, neuron_geometry(r))
