@@ -95,7 +95,10 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str, terminals: dict
     else:  # pragma: no cover - Lark has no other kinds
         line, column = getattr(err, "line", 1), getattr(err, "column", 1)
         found = "input"
-    expected = tuple(sorted({describe_terminal(n, terminals) for n in expected_names}, key=_sort_key))
+    words = {describe_terminal(n, terminals) for n in expected_names}
+    if "a number" in words:
+        words.discard("an integer")  # "a number" covers both
+    expected = tuple(sorted(words, key=_sort_key))
     message = f"unexpected {found}"
     if expected:
         message += f"; expected {_join(list(expected))}"
