@@ -123,14 +123,57 @@ def run_neuron_geometry(recipe: Recipe) -> dict:
 
 @functools.lru_cache(maxsize=32)
 def _run_neuron(ops_json: str) -> str:
-    proc = subprocess.run([sys.executable, "-c", _NEURON_SCRIPT], input=ops_json,
-                          capture_output=True, text=True, timeout=120)
-    if proc.returncode != 0:
-        raise RuntimeError(f"NEURON failed:\n{proc.stderr}")
-    return proc.stdout.split("@@GEOMETRY@@")[-1]
+    return _run(_NEURON_SCRIPT, ops_json)
 
 
 @pytest.fixture
 def neuron_geometry():
     pytest.importorskip("neuron")
     return run_neuron_geometry
+
+
+_NEURON_PASSIVE = r"""
+import json, sys
+from neuron import h
+cfg = json.load(sys.stdin)
+exec(cfg["build"])  # the geometry script above, up to the measurements
+secs = {s.name(): s for s in h.allsec()}
+for sec in secs.values():
+    sec.insert("pas")
+    for seg in sec:
+        seg.pas.g = cfg["g_pas"]
+        seg.pas.e = -70.0
+stims = []
+for name, x, amp in cfg["clamps"]:
+    st = h.IClamp(secs[name](x))
+    st.delay, st.dur, st.amp = 0.0, 1e9, amp
+    stims.append(st)
+h.dt = cfg["dt"]
+h.finitialize(-65)
+trace = []
+for _ in range(cfg["nsteps"]):
+    h.fadvance()
+    v = {}
+    for sec in secs.values():
+        for seg in sec.allseg():
+            v[seg.node_index()] = seg.v
+    trace.append([v[i] for i in range(len(v))])
+sys.stdout.write("\n@@GEOMETRY@@" + json.dumps(trace) + "\n")
+"""
+
+
+def run_neuron_passive(recipe: Recipe, clamps, nsteps: int, dt: float = 0.025, g_pas: float = 1e-3) -> list:
+    """Voltage at every node (NEURON's node order) after each of `nsteps` fixed steps of the
+    recipe with `pas` everywhere and constant IClamps `clamps` = [(section, x, nA)]."""
+    build = _NEURON_SCRIPT.split("h.finitialize(-65)")[0].replace("spec = json.load(sys.stdin)", "spec = SPEC")
+    payload = {"build": f"SPEC = {json.dumps(recipe.ops)}\n" + build, "clamps": clamps, "nsteps": nsteps,
+               "dt": dt, "g_pas": g_pas}
+    out = _run(_NEURON_PASSIVE, json.dumps(payload))
+    return json.loads(out)
+
+
+def _run(script: str, stdin: str) -> str:
+    proc = subprocess.run([sys.executable, "-c", script], input=stdin, capture_output=True, text=True, timeout=120)
+    if proc.returncode != 0:
+        raise RuntimeError(f"NEURON failed:\n{proc.stderr}")
+    return proc.stdout.split("@@GEOMETRY@@")[-1]

@@ -211,3 +211,63 @@ def test_degenerate_pt3d_match_neuron(neuron_geometry):
         r.connect(name, "soma", 0.5)
     r.connect("rep", "soma", 1.0, child_end=1)
     compare(r, neuron_geometry(r))
+
+
+def _passive_steps(lay, clamps, nsteps, dt=0.025, g_pas=1e-3, e_pas=-70.0, v0=-65.0):
+    """Spec section 2 for pas + IClamp, secondorder=0, on the layout's arrays, in NEURON's
+    operation order (a numpy reference for the coefficients, not the project's solver)."""
+    n, nc = lay.nnode, lay.ncell
+    mem = lay.has_membrane
+    v = np.full(n, v0)
+    stim = np.zeros(n)
+    for name, x, amp in clamps:
+        i = lay.node(name, x)
+        stim[i] += amp * (1.0e2 / lay.area[i])
+    out = []
+    for _ in range(nsteps):
+        rhs = np.zeros(n)
+        d = np.zeros(n)
+        g = (g_pas * ((v + 0.001) - e_pas) - g_pas * (v - e_pas)) / 0.001
+        rhs[mem] -= (g_pas * (v - e_pas))[mem]
+        rhs += stim
+        for i in range(nc, n):
+            p = lay.parent[i]
+            dv = v[p] - v[i]
+            rhs[i] -= lay.b[i] * dv
+            rhs[p] += lay.a[i] * dv
+        d[mem] += g[mem]
+        d += 1e-3 * (1.0 / dt) * lay.cm
+        for i in range(nc, n):
+            d[i] -= lay.b[i]
+            d[lay.parent[i]] -= lay.a[i]
+        for i in range(n - 1, nc - 1, -1):
+            p = lay.parent[i]
+            f = lay.a[i] / d[i]
+            d[p] -= f * lay.b[i]
+            rhs[p] -= f * rhs[i]
+        rhs[:nc] /= d[:nc]
+        for i in range(nc, n):
+            rhs[i] = (rhs[i] - lay.b[i] * rhs[lay.parent[i]]) / d[i]
+        v = v + rhs
+        out.append(v.copy())
+    return np.array(out)
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("make", [y_cable_pt3d, reversed_recipe, lambda: random_recipe(3)], ids=["Y-pt3d", "reversed", "random3"])
+def test_coefficients_drive_neuron_passive_steps(make):
+    """a, b, area, cm and the node order, used in NEURON's own step, give NEURON's voltages
+    at every node (pas everywhere, IClamps on a segment and on a zero-area end node)."""
+    from .conftest import run_neuron_passive
+
+    pytest.importorskip("neuron")
+    r = make()
+    tree = r.tree()
+    lay = node_layout(tree)
+    names = list(tree.sections)
+    clamps = [(names[0], 0.5, 0.3), (names[-1], 1.0, -0.05), (names[len(names) // 2], 0.3, 0.1)]
+    nsteps = 40
+    ours = _passive_steps(lay, clamps, nsteps)
+    theirs = np.array(run_neuron_passive(r, clamps, nsteps))
+    assert np.max(np.abs(ours - theirs)) <= 1e-9
+    assert np.max(np.abs(theirs - theirs[0])) > 1e-3  # the voltages do move
