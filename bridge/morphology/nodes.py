@@ -169,7 +169,7 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
     piecewise-linear diameter of the float32 3-D points, two half segments per node."""
     pts, arcs = pt3d_float32(sec.pt3d)
     rev = sec.child_end == 1.0
-    ds_all = [abs(float(v)) for v in pts[:, 3]]
+    diams = [abs(float(v)) for v in pts[:, 3]]
     npt = len(arcs)
     arc_last = float(arcs[-1])
     L = arc_last if arc_last > 1e-9 else 1e-9
@@ -179,7 +179,7 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
     rinv_out = np.empty(nseg + 1)
     diam_out = np.empty(nseg)
     j = 0
-    x1, y1 = float(arcs[0]), ds_all[0]
+    x1, y1 = float(arcs[0]), diams[0]
     rright = 0.0
     for inode in range(nseg):
         si = float(inode) * ds
@@ -197,11 +197,11 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
                 if xjp > sip or jp == npt - 1:
                     frac = 1.0 if abs(xjp - xj) < 1e-10 else (sip - xj) / (xjp - xj)
                     x2 = sip
-                    y2 = (1.0 - frac) * ds_all[j] + frac * ds_all[jp]
+                    y2 = (1.0 - frac) * diams[j] + frac * diams[jp]
                     jnext = j
                 else:
                     x2 = xjp
-                    y2 = ds_all[jp]
+                    y2 = diams[jp]
                     jnext = jp
                 delta = x2 - x1
                 diam += (y2 + y1) * delta

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.errors import BridgeError
 from bridge.morphology.nodes import PI, node_layout, pt3d_float32
@@ -271,3 +273,41 @@ def test_coefficients_drive_neuron_passive_steps(make):
     theirs = np.array(run_neuron_passive(r, clamps, nsteps))
     assert np.max(np.abs(ours - theirs)) <= 1e-9
     assert np.max(np.abs(theirs - theirs[0])) > 1e-3  # the voltages do move
+
+
+@st.composite
+def _trees(draw):
+    n = draw(st.integers(1, 25))
+    tree = SectionTree()
+    for i in range(n):
+        tree.section(f"s{i}", nseg=draw(st.integers(1, 6)), L=draw(st.floats(0.5, 500)),
+                     diam=draw(st.floats(0.1, 20)), Ra=draw(st.floats(10, 300)))
+    for i in range(1, n):
+        if draw(st.booleans()) or i < 3:
+            tree.connect(f"s{i}", f"s{draw(st.integers(0, i - 1))}", draw(st.sampled_from([0.0, 0.25, 0.5, 0.9, 1.0])),
+                         draw(st.sampled_from([0, 0, 1])))
+    return tree
+
+
+@given(_trees())
+@settings(max_examples=60, deadline=None)
+def test_layout_invariants(tree):
+    lay = node_layout(tree)
+    nonroot = np.arange(lay.ncell, lay.nnode)
+    assert lay.ncell == len(tree.roots()) and np.all(lay.parent[: lay.ncell] == -1)
+    assert np.all(lay.parent[nonroot] < nonroot) and np.all(lay.parent[nonroot] >= 0)
+    assert np.all(lay.area[~lay.has_membrane] == 100.0) and np.all(lay.cm[~lay.has_membrane] == 0.0)
+    np.testing.assert_allclose(lay.a[nonroot], -1e2 * lay.rinv[nonroot] / lay.area[lay.parent[nonroot]], rtol=1e-15)
+    np.testing.assert_allclose(lay.b[nonroot], -1e2 * lay.rinv[nonroot] / lay.area[nonroot], rtol=1e-15)
+    for sec in tree:
+        nodes = lay.segment_nodes(sec.name)
+        assert [lay.node(sec.name, x) for x in sec.segment_centres()] == list(nodes)
+        assert np.all(lay.section[nodes] == lay.section_index(sec.name))
+        assert list(lay.segment[nodes]) == list(range(sec.nseg))
+        total = lay.area[nodes].sum()
+        assert total == pytest.approx(PI * float(sec.diam[0]) * sec.L, rel=1e-12)
+        # the resistance from the section's near end to its far end is Ra L / (pi d^2/4)
+        far = lay.node(sec.name, 0.0 if lay.reversed[lay.section_index(sec.name)] else 1.0)
+        chain = list(nodes if not lay.reversed[lay.section_index(sec.name)] else nodes[::-1]) + [far]
+        r = sum(1.0 / lay.rinv[i] for i in chain)
+        assert r == pytest.approx(1e-2 * sec.Ra * sec.L / (PI * float(sec.diam[0]) ** 2 / 4), rel=1e-12)
