@@ -65,3 +65,37 @@ def test_celsius_and_v_init_match_neuron():
     tree = models.branched_hh(nsec=12, seed=3)
     sim, ours, t, theirs = _compare(tree, 8.0, 0, celsius=16.3, v_init=-60.0)
     assert np.abs(np.asarray(ours.values) - theirs).max() <= TOL
+
+
+_BIT_SCRIPT = r"""
+import json, sys
+import numpy as np
+from bridge.model import Model, Simulation
+from tests.solver import models
+from tests.solver.neuron_ref import all_node_probes
+tree = models.y_cable(pt3d=sys.argv[1] == "pt3d")
+sim = Simulation(Model(tree, tstop=14.0, secondorder=int(sys.argv[2])), record=all_node_probes(tree))
+np.save(sys.stdout.buffer, np.asarray(sim.run().values))
+"""
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("secondorder", [0, 2])
+@pytest.mark.parametrize("shape", ["plain", "pt3d"])
+def test_passive_bit_for_bit_without_fma(shape, secondorder):
+    """With FMA contraction off (XLA_FLAGS=--xla_cpu_max_isa=AVX) the passive cables equal NEURON exactly:
+    same node order, same operation order, float32 pt3d. (No exp/pow in the path, so nothing else differs.)"""
+    import io
+    import os
+    import subprocess
+    import sys
+
+    tree = models.y_cable(pt3d=shape == "pt3d")
+    _, theirs = run_neuron(tree, all_node_probes(tree), tstop=14.0, secondorder=secondorder)
+    env = {**os.environ, "XLA_FLAGS": "--xla_cpu_max_isa=AVX"}
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    proc = subprocess.run([sys.executable, "-c", _BIT_SCRIPT, shape, str(secondorder)], capture_output=True,
+                          env=env, cwd=root, timeout=300)
+    assert proc.returncode == 0, proc.stderr.decode()
+    ours = np.load(io.BytesIO(proc.stdout))
+    np.testing.assert_array_equal(ours, theirs)

@@ -1,0 +1,91 @@
+"""bridge.solver.tree_solve: the level-parallel Hines solve equals NEURON's sequential triang/bksub."""
+
+from __future__ import annotations
+
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import bridge.solver  # noqa: F401  (float64)
+from bridge.solver.tree_solve import hines_solve, hines_solve_reference, tree_levels
+
+
+def random_tree(n: int, ncell: int, rng) -> np.ndarray:
+    parent = np.full(n, -1)
+    for i in range(ncell, n):
+        parent[i] = rng.integers(max(0, i - 8), i)  # mostly chains with some branching
+    return parent
+
+
+def system(parent, rng):
+    n = len(parent)
+    a = np.where(parent >= 0, -rng.uniform(0.1, 2.0, n), 0.0)
+    b = np.where(parent >= 0, -rng.uniform(0.1, 2.0, n), 0.0)
+    d = rng.uniform(5.0, 10.0, n)  # diagonally dominant, as the cable matrix
+    rhs = rng.normal(size=n)
+    return d, rhs, a, b
+
+
+@pytest.mark.parametrize("n,ncell", [(2, 1), (7, 1), (200, 1), (300, 3)])
+def test_matches_sequential_elimination(n, ncell):
+    rng = np.random.default_rng(n)
+    parent = random_tree(n, ncell, rng)
+    d, rhs, a, b = system(parent, rng)
+    ours = np.asarray(jax.jit(lambda *x: hines_solve(*x, tree_levels(parent)))(d, rhs, a, b))
+    ref = hines_solve_reference(d, rhs, a, b, parent)
+    # Same order of operations as NEURON; XLA's CPU backend contracts `x - f*y` into one FMA
+    # (one rounding instead of two), so results may differ in the last bit unless FMA is off
+    # (XLA_FLAGS=--xla_cpu_max_isa=AVX, see test_step.py::test_passive_bit_for_bit_without_fma).
+    np.testing.assert_allclose(ours, ref, rtol=1e-13, atol=1e-300)
+
+
+def test_solves_the_tree_matrix():
+    rng = np.random.default_rng(5)
+    parent = random_tree(60, 2, rng)
+    d, rhs, a, b = system(parent, rng)
+    m = np.diag(d)
+    for i, p in enumerate(parent):
+        if p >= 0:
+            m[i, p] = b[i]
+            m[p, i] = a[i]
+    x = np.asarray(hines_solve(jnp.asarray(d), jnp.asarray(rhs), jnp.asarray(a), jnp.asarray(b), tree_levels(parent)))
+    np.testing.assert_allclose(m @ x, rhs, rtol=1e-12, atol=1e-12)
+
+
+def test_levels_reject_bad_order():
+    with pytest.raises(ValueError, match="parent index"):
+        tree_levels(np.array([-1, 2, 0]))
+
+
+def test_batched_and_differentiable():
+    rng = np.random.default_rng(7)
+    parent = random_tree(40, 1, rng)
+    lv = tree_levels(parent)
+    d, rhs, a, b = system(parent, rng)
+    ds = d[None] + rng.uniform(0, 1, (4, len(d)))
+    batched = np.asarray(jax.vmap(lambda dd: hines_solve(dd, rhs, a, b, lv))(ds))
+    for k in range(4):
+        np.testing.assert_array_equal(batched[k], np.asarray(hines_solve(ds[k], rhs, a, b, lv)))
+    f = lambda dd: jnp.sum(hines_solve(dd, rhs, a, b, lv) ** 2)
+    g = np.asarray(jax.grad(f)(jnp.asarray(d)))
+    e = np.zeros_like(d)
+    e[3] = 1e-6
+    fd = (f(d + e) - f(d - e)) / 2e-6
+    assert abs(g[3] - fd) <= 1e-6 * abs(fd)
+
+
+def test_compile_time_does_not_grow_with_size():
+    """fori_loop over padded levels: the traced program is the same size for 100 or 5,000 nodes."""
+    rng = np.random.default_rng(9)
+    times = []
+    for n in (100, 5000):
+        parent = random_tree(n, 1, rng)
+        d, rhs, a, b = system(parent, rng)
+        lv = tree_levels(parent)
+        t0 = time.perf_counter()
+        jax.jit(lambda *x: hines_solve(*x, lv)).lower(d, rhs, a, b).compile()
+        times.append(time.perf_counter() - t0)
+    assert times[1] < 2.0
