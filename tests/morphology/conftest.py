@@ -177,3 +177,41 @@ def _run(script: str, stdin: str) -> str:
     if proc.returncode != 0:
         raise RuntimeError(f"NEURON failed:\n{proc.stderr}")
     return proc.stdout.split("@@GEOMETRY@@")[-1]
+
+
+_NEURON_EXTRACT = r"""
+import json, sys
+from neuron import h
+cfg = json.load(sys.stdin)
+h.load_file(cfg["path"])
+h(cfg["after"])
+ops = []
+secs = list(h.allsec())  # creation order
+for sec in secs:
+    name = sec.name()
+    ops.append(["create", name])
+    ops.append(["nseg", name, sec.nseg])
+    ops.append(["Ra", name, sec.Ra])
+    if sec.n3d():
+        ops.append(["pt3d", name, [[sec.x3d(i), sec.y3d(i), sec.z3d(i), sec.diam3d(i)] for i in range(sec.n3d())]])
+    else:
+        ops.append(["L", name, sec.L])
+        ops.append(["diam", name, [seg.diam for seg in sec]])
+# Connect top-down, each parent's children in reverse sibling order, so the replay ends
+# with NEURON's sibling lists.
+queue = [s for s in secs if h.SectionRef(sec=s).has_parent() == 0]
+while queue:
+    sec = queue.pop(0)
+    ref = h.SectionRef(sec=sec)
+    kids = [ref.child[i] for i in range(int(ref.nchild()))]
+    for kid in reversed(kids):
+        ops.append(["connect", kid.name(), int(kid.orientation()), sec.name(), kid.parentseg().x])
+    queue.extend(kids)
+sys.stdout.write("\n@@GEOMETRY@@" + json.dumps(ops) + "\n")
+"""
+
+
+def recipe_from_hoc(path: str, after: str = "") -> Recipe:
+    """The geometry of a HOC model file as NEURON builds it, as a Recipe (pt3d, nseg, Ra,
+    connections) that recreates NEURON's sections, connections and sibling order."""
+    return Recipe(ops=json.loads(_run(_NEURON_EXTRACT, json.dumps({"path": path, "after": after}))))

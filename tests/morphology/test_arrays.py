@@ -21,7 +21,20 @@ from bridge.morphology.tree import SectionTree
 
 from .test_nodes import random_recipe, reversed_recipe, y_cable, y_cable_pt3d
 
+def pyramid():
+    neuron = pytest.importorskip("neuron")
+    from pathlib import Path
+
+    from .conftest import recipe_from_hoc
+
+    path = Path(neuron.__file__).parent / ".data" / "share" / "nrn" / "demo" / "pyramid.nrn"
+    if not path.exists():
+        pytest.skip("NEURON's demo files are not installed")
+    return recipe_from_hoc(str(path), "forall nseg = L/50 + 1")
+
+
 RECIPES = {
+    "pyramid": pyramid,
     "Y": y_cable,
     "Y-pt3d": y_cable_pt3d,
     "reversed": reversed_recipe,

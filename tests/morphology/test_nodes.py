@@ -311,3 +311,22 @@ def test_layout_invariants(tree):
         chain = list(nodes if not lay.reversed[lay.section_index(sec.name)] else nodes[::-1]) + [far]
         r = sum(1.0 / lay.rinv[i] for i in chain)
         assert r == pytest.approx(1e-2 * sec.Ra * sec.L / (PI * float(sec.diam[0]) ** 2 / 4), rel=1e-12)
+
+
+@pytest.mark.neuron
+def test_real_morphology_matches_neuron(neuron_geometry):
+    """NEURON's pyramid.nrn demo (79 sections, 2116 3-D points, ntscable output) with the
+    demo's own nseg rule."""
+    neuron = pytest.importorskip("neuron")
+    from pathlib import Path
+
+    from .conftest import recipe_from_hoc
+
+    path = Path(neuron.__file__).parent / ".data" / "share" / "nrn" / "demo" / "pyramid.nrn"
+    if not path.exists():
+        pytest.skip("NEURON's demo files are not installed")
+    r = recipe_from_hoc(str(path), "forall nseg = L/50 + 1")
+    tree = r.tree()
+    assert len(tree) == 79 and sum(len(s.pt3d) for s in tree if s.pt3d is not None) == 2116
+    worst = compare(r, neuron_geometry(r))
+    assert worst["area"] == 0.0 and worst["ri"] == 0.0
