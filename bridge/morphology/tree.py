@@ -193,9 +193,11 @@ class SectionTree:
             kids.remove(sec.name)
 
     def disconnect(self, name: str | Section) -> None:
+        """Make a section a root. As in NEURON, it keeps its orientation (`child_end`: a
+        section that was connected by its 1-end stays reversed) and its `parent_x`."""
         sec = self[name]
         self._remove_sibling(sec)
-        sec.parent, sec.parent_x, sec.child_end, sec.connect_serial = None, 1.0, 0.0, -1
+        sec.parent, sec.connect_serial = None, -1
 
     def delete(self, name: str | Section) -> None:
         """Delete a section; its children become roots (as NEURON's `delete_section`)."""

@@ -48,6 +48,8 @@ for op in spec:
     elif kind == "connect":
         _, child, child_end, parent, x = op
         secs[child].connect(secs[parent](x), child_end)
+    elif kind == "disconnect":
+        h.disconnect(sec=secs[op[1]])
     else:
         raise ValueError(kind)
 h.finitialize(-65)
@@ -93,6 +95,10 @@ class Recipe:
         self.ops.append(["connect", child, int(child_end), parent, float(x)])
         return self
 
+    def disconnect(self, name):
+        self.ops.append(["disconnect", name])
+        return self
+
     def tree(self) -> SectionTree:
         tree = SectionTree()
         for op in self.ops:
@@ -113,6 +119,8 @@ class Recipe:
                 tree.set_pt3d(name, op[2])
             elif kind == "connect":
                 tree.connect(op[1], op[3], parent_x=op[4], child_end=op[2])
+            elif kind == "disconnect":
+                tree.disconnect(name)
         return tree
 
 

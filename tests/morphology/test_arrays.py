@@ -19,7 +19,7 @@ from bridge.morphology.arrays import (
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 
-from .test_nodes import random_recipe, reversed_recipe, y_cable, y_cable_pt3d
+from .test_nodes import disconnect_recipe, random_recipe, reversed_recipe, y_cable, y_cable_pt3d
 
 def pyramid():
     neuron = pytest.importorskip("neuron")
@@ -38,6 +38,7 @@ RECIPES = {
     "Y": y_cable,
     "Y-pt3d": y_cable_pt3d,
     "reversed": reversed_recipe,
+    "disconnect": disconnect_recipe,
     "random1": lambda: random_recipe(1),
     "random2": lambda: random_recipe(2),
 }

@@ -153,6 +153,27 @@ def test_reversed_sections_and_ends_match_neuron(neuron_geometry):
     compare(r, neuron_geometry(r))
 
 
+def disconnect_recipe() -> Recipe:
+    """A reversed section disconnected (NEURON keeps its orientation: it becomes a reversed
+    root) and connected again by the same end, with children at both of its ends."""
+    r = Recipe()
+    for name, nseg in [("a", 1), ("b", 3), ("c", 2), ("d", 1), ("e", 2)]:
+        r.create(name, nseg=nseg, L=12 * nseg, diam=np.linspace(1, 2, nseg))
+    r.connect("b", "a", 0.5, child_end=1).connect("c", "b", 1.0).connect("d", "b", 0.0).connect("e", "b", 1.0)
+    r.disconnect("b").disconnect("e").connect("e", "b", 0.0, child_end=1)
+    return r
+
+
+@pytest.mark.neuron
+def test_disconnect_keeps_orientation_as_neuron(neuron_geometry):
+    r = disconnect_recipe()
+    tree = r.tree()
+    assert tree["b"].parent is None and tree["b"].child_end == 1.0
+    compare(r, neuron_geometry(r))
+    r.connect("b", "a", 0.2, child_end=1)  # same orientation again: no reversal of its children
+    compare(r, neuron_geometry(r))
+
+
 def test_cylinder_formulas_and_coefficients():
     """Hand-derived values from spec section 1 (independent of NEURON)."""
     tree = SectionTree()
