@@ -19,7 +19,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.solver.plan import Plan
-from bridge.solver.step import finitialize, fixed_step, prepare
+from bridge.solver.step import finitialize, fixed_step_with_matrix, prepare
 
 
 def step_count(tstop: float, dt: float) -> int:
@@ -90,13 +90,15 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
 
     def step(carry, k):
         state, nan_step, nan_node = carry
-        new = fixed_step(plan, params, prepared, state, dt, secondorder)
+        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)
         if total != nsteps:  # padded steps keep the carry
             new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
         bad = jnp.isnan(new["v"])
-        first = (nan_step < 0) & bad.any()
+        source = jnp.isnan(d) | jnp.isnan(rhs)  # where the NaN entered, before the solve spread it
+        first = (nan_step < 0) & bad.any() & (k < nsteps)
         nan_step = jnp.where(first, k + 1, nan_step)
-        nan_node = jnp.where(first, jnp.argmax(bad).astype(jnp.int32), nan_node)
+        node = jnp.where(source.any(), jnp.argmax(source), jnp.argmax(bad)).astype(jnp.int32)
+        nan_node = jnp.where(first, node, nan_node)
         return (new, nan_step, nan_node), (new["t"], record(new, params))
 
     ks = jnp.arange(total, dtype=jnp.int32)

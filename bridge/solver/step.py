@@ -115,7 +115,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         cur = _total(i0, ic0)
         scale = None
         if mech.kind == "point":
-            scale = 1e2 / inst.area
+            scale = 1e2 / jnp.asarray(inst.area, v.dtype)
             g = g * scale
             cur = cur * scale
         if mech.kind == "point" and mech.electrode_current:
@@ -156,6 +156,11 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
 
 def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0) -> State:
     """Advance `state` by one NEURON fixed step of `dt` [ms] (spec section 2)."""
+    return fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)[0]
+
+
+def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0):
+    """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears)."""
     cj = cj_of(dt, secondorder)
     # The barrier keeps XLA from folding the two half steps into t + dt: NEURON rounds after each half.
     t = jax.lax.optimization_barrier(state["t"] + 0.5 * dt)
@@ -177,7 +182,7 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
                                              _gather_ions(inst, ions), env)
         mech_state[inst.name] = st
         ions = _store_ions(inst, ions, written)
-    return {"t": t, "v": v, "mech": mech_state, "ions": ions}
+    return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:

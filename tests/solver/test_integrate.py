@@ -1,0 +1,130 @@
+"""bridge.solver.integrate: time grid, vmap, grad, float32, checkpointing and the NaN report."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from bridge.errors import SimulationError
+from bridge.model import Model, Simulation, simulate
+from bridge.solver.integrate import checkpoint_lengths, step_count
+from tests.solver import models
+from tests.solver.neuron_ref import run_neuron
+
+
+@pytest.fixture(scope="module")
+def hh_sim():
+    return Simulation(Model(models.hh_soma(), tstop=20.0), record=["soma(0.5).v"])
+
+
+def test_step_count_like_continuerun():
+    assert step_count(20.0, 0.025) == 800
+    assert step_count(0.0, 0.025) == 0
+    assert step_count(1.0, 0.1) == 10
+
+
+@pytest.mark.neuron
+def test_sample_grid_is_neurons(hh_sim):
+    """801 samples for 20 ms at dt 0.025, t=0 included, NEURON's accumulated t (19.9999999999994 at the end)."""
+    tr = hh_sim.run()
+    t, _ = run_neuron(models.hh_soma(), [("soma", 0.5, "v")], tstop=20.0)
+    assert tr.values.shape == (801, 1)
+    assert len(t) == 801
+    np.testing.assert_array_equal(np.asarray(tr.t), t)
+    assert float(tr.t[0]) == 0.0 and float(tr.t[-1]) == 19.9999999999994
+
+
+def test_vmap_equals_separate_runs(hh_sim):
+    """16 parameter sets in one vmap equal 16 separate runs exactly."""
+    base = hh_sim.params()
+    amps = jnp.linspace(0.0, 0.3, 16)
+    gnas = jnp.linspace(0.08, 0.16, 16)
+
+    def with_(amp, gna):
+        p = hh_sim.set(base, "amp_IClamp", amp)
+        return hh_sim.set(p, "gnabar_hh", gna)
+
+    batch = jax.vmap(with_)(amps, gnas)
+    batched = jax.jit(jax.vmap(lambda p: hh_sim.run(p).values))(batch)
+    assert batched.shape == (16, 801, 1)
+    for k in range(16):
+        single = hh_sim.run(with_(amps[k], gnas[k])).values
+        np.testing.assert_array_equal(np.asarray(batched[k]), np.asarray(single))
+    assert float(jnp.ptp(batched[:, :, 0].max(axis=1))) > 50  # some spike, some do not
+
+
+def test_grad_matches_central_difference():
+    """d loss / d gnabar (one section of a branched cell) by reverse mode vs a central finite difference."""
+    tree = models.branched_hh(nsec=8, seed=2)
+    sim = Simulation(Model(tree, tstop=5.0), record=["soma(0.5).v", "dend3(0.5).v"])
+    base = sim.params()
+
+    def loss(g):
+        p = sim.set(base, "gnabar_hh", g, section="soma")
+        v = sim.run(p).values
+        return jnp.mean((v + 60.0) ** 2)
+
+    g0 = 0.12
+    grad = float(jax.grad(loss)(g0))
+    h = 1e-6
+    fd = (float(loss(g0 + h)) - float(loss(g0 - h))) / (2 * h)
+    assert grad != 0.0
+    assert abs(grad - fd) <= 1e-6 * abs(fd), (grad, fd)
+
+
+def test_grad_wrt_cm_and_stimulus():
+    sim = Simulation(Model(models.y_cable(), tstop=8.0), record=["d1(1).v"])
+    base = sim.params()
+
+    def loss(p):
+        return jnp.sum(sim.run(p).values)
+
+    g = jax.grad(loss)(base)
+    assert float(g["cm"][sim.layout.node("d1", 0.5)]) != 0.0
+    assert float(g["mechanisms"]["IClamp"]["amp"][0]) > 0.0  # more current, higher v
+
+
+def test_checkpointed_scan_equals_plain_scan():
+    """Nested checkpointed scans (padded to a product of lengths) give the same traces and gradients."""
+    tree = models.hh_soma()
+    plain = Simulation(Model(tree, tstop=6.0), record=["soma(0.5).v"])
+    nested = Simulation(Model(tree, tstop=6.0), record=["soma(0.5).v"], checkpoint=2)
+    assert checkpoint_lengths(240, 2) == (15, 16)
+    np.testing.assert_array_equal(np.asarray(plain.run().values), np.asarray(nested.run().values))
+    base = plain.params()
+
+    def loss(sim):
+        return lambda g: jnp.sum(sim.run(sim.set(base, "gnabar_hh", g)).values)
+
+    np.testing.assert_allclose(float(jax.grad(loss(nested))(0.12)), float(jax.grad(loss(plain))(0.12)), rtol=1e-12)
+
+
+@pytest.mark.neuron
+def test_float32_error_against_neuron():
+    """float32 is a speed mode: its error against NEURON is reported, not held to 1e-9 mV.
+    Single precision round-off (~1e-7 relative) on v ~ 65 mV gives ~1e-5 mV per step, which
+    accumulates; on a spike upstroke small timing shifts give larger differences."""
+    for name, tree, tstop, tol in (("y_pas", models.y_cable(), 14.0, 1e-3), ("hh_soma", models.hh_soma(), 20.0, 0.05)):
+        probes = [("soma", 0.5, "v")]
+        ours = np.asarray(Simulation(Model(tree, tstop=tstop), record=probes, dtype="float32").run().values)
+        assert ours.dtype == np.float32
+        _, theirs = run_neuron(tree, probes, tstop=tstop)
+        err = np.abs(ours - theirs).max()
+        print(f"float32 {name}: max |dV| = {err:.3g} mV")
+        assert err < tol
+
+
+def test_nan_is_reported_with_place_and_time():
+    tree = models.y_cable()
+    tree.add_point_process("IClamp", "d1", 0.5, **{"del": 5.0, "dur": 1.0, "amp": float("nan")})
+    with pytest.raises(SimulationError, match=r"NaN at d1\(0\.5\), t = 5\.025 ms \(step 201"):
+        simulate(Model(tree, tstop=8.0), record=["soma(0.5).v"])
+    # under an outer vmap the check is the caller's: sim.check(traces)
+    sim = Simulation(Model(tree, tstop=8.0), record=["soma(0.5).v"])
+    batch = jax.tree.map(lambda x: jnp.stack([x, x]), sim.params())
+    batch["mechanisms"]["IClamp"]["amp"] = batch["mechanisms"]["IClamp"]["amp"].at[0, 2].set(0.0)
+    traces = jax.vmap(sim.run)(batch)
+    with pytest.raises(SimulationError, match="batch member 1"):
+        sim.check(traces)
