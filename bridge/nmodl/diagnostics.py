@@ -17,7 +17,6 @@ from bridge.errors import NmodlSyntaxError, SourceLocation
 _WORDS = {
     "NAME": "a name",
     "PRIME": "a derivative like m'",
-    "INTEGER": "an integer",
     "NUMBER": "a number",
     "UNIT": "units in parentheses like (mV)",
     "STRING": 'a string like "text"',
@@ -96,8 +95,6 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str, terminals: dict
         line, column = getattr(err, "line", 1), getattr(err, "column", 1)
         found = "input"
     words = {describe_terminal(n, terminals) for n in expected_names}
-    if "a number" in words:
-        words.discard("an integer")  # "a number" covers both
     expected = tuple(sorted(words, key=_sort_key))
     message = f"unexpected {found}"
     if expected:
@@ -108,9 +105,11 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str, terminals: dict
 
 
 def _sort_key(word: str) -> tuple[int, str]:
-    # punctuation first, then keywords, then descriptions ("a name")
-    if word.startswith("'"):
+    # closing brackets first (the usual fix), other punctuation, keywords, then descriptions ("a name")
+    if word in ("'}'", "')'", "']'"):
         return (0, word)
-    if word.isupper() or "_" in word:
+    if word.startswith("'"):
         return (1, word)
-    return (2, word)
+    if word.isupper() or "_" in word:
+        return (2, word)
+    return (3, word)

@@ -27,24 +27,47 @@ _BINARY_OPS = {
 }
 
 
+class _Invalid(Exception):
+    """Raised while lexing or transforming for a construct the grammar admits but NMODL does not."""
+
+    def __init__(self, message: str, line: int, column: int):
+        super().__init__(message)
+        self.message, self.line, self.column = message, line, column
+
+
+# Keywords that nocmodl reserves although our contextual lexer would read them as names
+# where no keyword is expected (`LOCAL` in the middle of a block). IFERROR is not reserved.
+_NOT_RESERVED = {"IFERROR"}
+
+
+def _reserved_words(parser: lark.Lark) -> frozenset[str]:
+    words = set()
+    for term in parser.terminals:
+        value = getattr(term.pattern, "value", "")
+        if term.pattern.type == "str" and value.replace("_", "a").isalnum() and not value[0].isdigit():
+            words.add(value)
+    return frozenset(words - _NOT_RESERVED)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> lark.Lark:
-    return lark.Lark(
+    reserved: set[str] = set()
+
+    def check_name(tok: Token) -> Token:
+        if tok.value in reserved:
+            raise _Invalid(f"'{tok.value}' is a keyword and cannot be used here", tok.line, tok.column)
+        return tok
+
+    parser = lark.Lark(
         grammar_text("nmodl.lark"),
         parser="lalr",
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        cache=False,
+        lexer_callbacks={"NAME": check_name},
     )
-
-
-class _Invalid(Exception):
-    """Raised inside the transformer for a construct the grammar admits but NMODL does not."""
-
-    def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
-        self.message, self.line, self.column = message, line, column
+    reserved.update(_reserved_words(parser))
+    return parser
 
 
 def _number(tok: Token, negative: bool = False, loc: SourceLocation | None = None) -> ast.Number:
@@ -81,7 +104,13 @@ class _Build(Transformer):
         return ast.Title(str(c[0])[len("TITLE"):].strip(), loc=self._loc(meta))
 
     def define(self, meta, c):
-        return ast.Define(str(c[0]), int(c[1]), loc=self._loc(meta))
+        return ast.Define(str(c[0]), c[1], loc=self._loc(meta))
+
+    def integer(self, meta, c):
+        tok = c[0]
+        if not str(tok).isdigit():
+            raise _Invalid(f"expected an integer, found {tok}", tok.line, tok.column)
+        return int(tok)
 
     def include(self, meta, c):
         return ast.Include(str(c[0])[1:-1], loc=self._loc(meta))
@@ -122,7 +151,7 @@ class _Build(Transformer):
     def useion(self, meta, c):
         name, read, write, valence, represents = c
         if read is None and write is None:
-            raise _Invalid("USEION needs READ or WRITE (syntax: USEION ion READ list WRITE list VALENCE z)", name.line, name.end_column)
+            raise _Invalid("USEION needs READ or WRITE (syntax: USEION ion READ list WRITE list VALENCE z)", name.line, name.column)
         return ast.UseIon(str(name), read or (), write or (), valence, represents, loc=self._loc(meta))
 
     def ion_read(self, meta, c):
@@ -185,8 +214,7 @@ class _Build(Transformer):
         return str(c[0])
 
     def array_size(self, meta, c):
-        tok = c[0]
-        return int(tok) if tok.type == "INTEGER" else str(tok)
+        return c[0] if isinstance(c[0], int) else str(c[0])
 
     def from_to(self, meta, c):
         return (c[0], c[1])
@@ -208,7 +236,7 @@ class _Build(Transformer):
 
     def independent(self, meta, c):
         _sweep, name, lo, hi, with_, start, units = c
-        return ast.Declaration(str(name), units=_units(units), from_to=(lo, hi), start=start, with_=int(with_), loc=self._loc(meta))
+        return ast.Declaration(str(name), units=_units(units), from_to=(lo, hi), start=start, with_=with_, loc=self._loc(meta))
 
     def negative_number(self, meta, c):
         return _number(c[0], negative=True, loc=self._loc(meta))
@@ -318,7 +346,7 @@ class _Build(Transformer):
 
     def table(self, meta, c):
         names, depend, start, stop, count = c
-        return ast.Table(names or (), depend or (), start, stop, int(count), loc=self._loc(meta))
+        return ast.Table(names or (), depend or (), start, stop, count, loc=self._loc(meta))
 
     def equation(self, meta, c):
         return ast.Equation(self._plain(c[0]), c[1], loc=self._loc(meta))
@@ -334,14 +362,14 @@ class _Build(Transformer):
 
     def coefficient_term(self, meta, c):
         coefficient, name, index = c
-        return ast.Reactant(str(name), int(coefficient), index, loc=self._loc(meta))
+        return ast.Reactant(str(name), coefficient, index, loc=self._loc(meta))
 
     def reactants(self, meta, c):
         return tuple(c)
 
     def reactant(self, meta, c):
         coefficient, name, index = c
-        return ast.Reactant(str(name), int(coefficient) if coefficient is not None else 1, index, loc=self._loc(meta))
+        return ast.Reactant(str(name), coefficient if coefficient is not None else 1, index, loc=self._loc(meta))
 
     def conserve(self, meta, c):
         return ast.Conserve(c[0], c[1], loc=self._loc(meta))
@@ -453,6 +481,8 @@ def parse(text: str, filename: str = "<string>") -> ast.Program:
     parser = _parser()
     try:
         tree = parser.parse(text)
+    except _Invalid as err:
+        raise NmodlSyntaxError(err.message, SourceLocation(filename, err.line, err.column), text) from None
     except UnexpectedInput as err:
         terminals = {t.name: t for t in parser.terminals}
         raise syntax_error(err, text, filename, terminals) from None

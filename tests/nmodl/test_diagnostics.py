@@ -1,0 +1,70 @@
+"""bridge.nmodl.diagnostics: syntax errors say where (file:line:col, caret) and what was expected, in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from bridge.errors import NmodlSyntaxError
+from bridge.nmodl import parse
+from bridge.nmodl.diagnostics import describe_terminal
+from bridge.nmodl.parse import _parser
+
+from .invalid_cases import INVALID
+
+
+@pytest.mark.parametrize("source,line,column,words", INVALID, ids=[repr(c[0])[:40] for c in INVALID])
+def test_invalid_input_reports_line_column_and_expectation(source, line, column, words):
+    with pytest.raises(NmodlSyntaxError) as info:
+        parse(source, filename="bad.mod")
+    err = info.value
+    assert (err.location.filename, err.location.line, err.location.column) == ("bad.mod", line, column)
+    text = str(err)
+    assert text.startswith(f"bad.mod:{line}:{column}: syntax error: ")
+    for w in words:
+        assert w in err.message
+    # the excerpt is the offending line with a caret under the column
+    src_line = source.splitlines()[line - 1] if line <= len(source.splitlines()) else ""
+    if src_line:
+        shown, caret = err.excerpt.splitlines()
+        assert shown.strip() == src_line.expandtabs(1).strip()
+        assert caret.index("^") - 4 == column - 1
+
+
+def test_no_lark_names_leak_into_messages():
+    for source, *_ in INVALID:
+        with pytest.raises(NmodlSyntaxError) as info:
+            parse(source)
+        msg = info.value.message
+        for lark_name in ("RBRACE", "LBRACE", "RPAR", "LPAR", "__ANON", "$END", "NAME", "COMMA", "EQUAL"):
+            assert lark_name not in msg, msg
+
+
+def test_expected_tokens_are_listed_on_the_error():
+    with pytest.raises(NmodlSyntaxError) as info:
+        parse("NEURON { SUFFIX }")
+    assert info.value.expected == ("a name",)
+
+
+def test_terminal_descriptions():
+    terminals = {t.name: t for t in _parser().terminals}
+    rbrace = next(n for n, t in terminals.items() if getattr(t.pattern, "value", None) == "}")
+    assert describe_terminal(rbrace, terminals) == "'}'"
+    assert describe_terminal("NAME", terminals) == "a name"
+    assert describe_terminal("UNIT", terminals) == "units in parentheses like (mV)"
+    assert describe_terminal("$END", terminals) == "end of file"
+    solve = next(n for n, t in terminals.items() if getattr(t.pattern, "value", None) == "SOLVE")
+    assert describe_terminal(solve, terminals) == "SOLVE"
+
+
+def test_errors_in_unclosed_comment_and_verbatim_point_at_their_start():
+    for source in ("COMMENT\nnever closed\n", "NEURON { SUFFIX a }\nVERBATIM\nint x;\n"):
+        with pytest.raises(NmodlSyntaxError) as info:
+            parse(source)
+        loc = info.value.location
+        assert loc.column == 1 and source.splitlines()[loc.line - 1] in ("COMMENT", "VERBATIM")
+
+
+def test_non_ascii_text_does_not_crash():
+    with pytest.raises(NmodlSyntaxError):
+        parse("NEURON { SUFFIX é }")
+    assert parse("COMMENT\n µ café\nENDCOMMENT\nNEURON { SUFFIX a } : µm").neuron.name == "a"
