@@ -1,0 +1,483 @@
+"""Semantic analysis of an NMODL program: what each name is, ions, currents, SOLVEs.
+
+`analyze(program, source)` walks the typed tree (`bridge.nmodl.ast`) once and
+returns a `MechanismInfo`: the symbol table (PARAMETER / ASSIGNED / STATE /
+CONSTANT / file LOCAL / UNITS constants, each RANGE or GLOBAL as NEURON decides),
+the ions of USEION with their READ/WRITE lists, the currents, and the SOLVE
+statements resolved to their blocks. Errors a NEURON user would get from
+nocmodl (undefined name, a name used both as variable and function, recursion,
+a new ion without VALENCE) are `SemanticError`s with file:line:col; constructs
+bridge does not run are `UnsupportedFeature`s.
+
+NEURON's rules applied here:
+- a PARAMETER is GLOBAL unless listed in RANGE; an ASSIGNED is per instance
+  (bridge keeps every non-ion ASSIGNED per instance; NEURON's GLOBAL ASSIGNED
+  only differ when instances disagree, which parity models do not do);
+- a STATE `x` starts at the PARAMETER `x0` if declared, else 0;
+- `v`, `t`, `dt`, `celsius`, `area`, `diam` and `secondorder` are built in;
+- every GLOBAL of a mechanism with a TABLE includes `usetable_<suffix>` (1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bridge.errors import SemanticError, SourceLocation, UnsupportedFeature
+from bridge.mechanisms.protocol import IonUse
+from bridge.nmodl import ast
+from bridge.nmodl.units import Unit, UnitError, conversion_factor, parse_unit
+
+Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin"]
+
+# Variables NEURON provides to every mechanism.
+BUILTINS = ("v", "t", "dt", "celsius", "area", "diam", "secondorder")
+
+# Math functions NMODL code may call (C library and NEURON's own), by NMODL name.
+MATH_FUNCTIONS = {
+    "exp", "log", "log10", "sqrt", "fabs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+    "sinh", "cosh", "tanh", "pow", "floor", "ceil", "fmod", "fmin", "fmax", "abs", "exprelr", "erf", "erfc",
+}
+# Calls that only print or do nothing for a fixed-step simulation.
+NO_OP_CALLS = {"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"}
+RANDOM_FUNCTIONS = {
+    "scop_random", "normrand", "exprand", "unirand", "poisrand", "erand", "mcellran4", "nrnran123_uniform",
+    "nrnran123_normal", "nrnran123_negexp", "random_uniform", "random_normal", "random_negexp", "set_seed",
+}
+EVENT_CALLS = {"net_send", "net_event", "net_move"}
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One name of the mechanism. `default` is the value before INITIAL; `size` for arrays."""
+
+    name: str
+    kind: Kind
+    range: bool  # per instance (True) or shared GLOBAL (False)
+    default: float = 0.0
+    units: str | None = None
+    size: int | None = None
+    loc: SourceLocation | None = None
+
+
+@dataclass(frozen=True)
+class SolveInfo:
+    """A SOLVE statement resolved: its block, the method NEURON really uses, and where it is."""
+
+    block: ast.Node
+    method: str  # cnexp, derivimplicit, euler, sparse, procedure, after_cvode, steadystate_sparse, ...
+    statement: ast.Solve
+
+
+@dataclass(frozen=True)
+class MechanismInfo:
+    """Everything code generation needs to know about one mechanism, in NEURON's terms."""
+
+    program: ast.Program
+    source: str
+    filename: str
+    name: str
+    kind: Literal["density", "point", "artificial"]
+    variables: dict[str, Variable]
+    ions: tuple[IonUse, ...]
+    ion_reads: tuple[str, ...]  # ion variables loaded from the ion before each block (READ + written concentrations)
+    ion_writes: tuple[str, ...]  # ion variables the mechanism writes (currents, concentrations, e)
+    ion_of: dict[str, str]  # ion variable name -> ion
+    nonspecific_currents: tuple[str, ...]
+    electrode_currents: tuple[str, ...]
+    ion_currents: tuple[str, ...]  # written ion currents (ina, ...), in NEURON's order
+    functions: dict[str, ast.FunctionBlock]
+    procedures: dict[str, ast.ProcedureBlock]
+    blocks: dict[str, ast.Node]  # DERIVATIVE/KINETIC/LINEAR/NONLINEAR by name
+    tables: dict[str, ast.Table]  # function/procedure name -> its TABLE
+    breakpoint_solves: tuple[SolveInfo, ...]
+    constants: dict[str, float]  # UNITS-block constants and CONSTANTs (numbers known at translation)
+    unit_defs: dict[str, Unit] = field(default_factory=dict)
+    uses_geometry: tuple[str, ...] = ()  # "area", "diam" when the code reads them
+
+    @property
+    def range_parameters(self) -> dict[str, float]:
+        return {n: v.default for n, v in self.variables.items() if v.kind == "parameter" and v.range}
+
+    @property
+    def global_parameters(self) -> dict[str, float]:
+        out = {n: v.default for n, v in self.variables.items() if v.kind == "parameter" and not v.range}
+        if self.tables:
+            out[f"usetable_{self.name}"] = 1.0
+        return out
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        return tuple(n for n, v in self.variables.items() if v.kind == "state")
+
+    @property
+    def kept(self) -> dict[str, Variable]:
+        """Per-instance variables carried from step to step: STATEs, ASSIGNEDs (ion
+        variables that the mechanism writes and owns included) and file LOCALs."""
+        out = {}
+        for n, v in self.variables.items():
+            if v.kind in ("state", "assigned", "file_local"):
+                out[n] = v
+            elif v.kind == "ion" and n in self.ion_writes and n not in self.ion_reads:
+                out[n] = v
+        return out
+
+    def where(self, node: ast.Node | None) -> SourceLocation:
+        loc = getattr(node, "loc", None)
+        return loc or SourceLocation(self.filename, 0, 0)
+
+
+def _error(cls, message: str, node: ast.Node | None, filename: str, source: str):
+    loc = getattr(node, "loc", None) or SourceLocation(filename, 0, 0)
+    if loc.filename in ("<string>", "") and filename:
+        loc = SourceLocation(filename, loc.line, loc.column)
+    return cls(message, loc, source)
+
+
+def _number(node, constants: dict[str, float], defines: dict[str, int]) -> float:
+    """Evaluate a constant expression (FROM/TO bounds of TABLE, sizes)."""
+    if isinstance(node, ast.Number):
+        return node.value
+    if isinstance(node, ast.UnitNumber):
+        return node.number.value
+    if isinstance(node, ast.Name):
+        if node.name in defines:
+            return float(defines[node.name])
+        if node.name in constants:
+            return constants[node.name]
+        raise KeyError(node.name)
+    if isinstance(node, ast.Unary) and node.op == "-":
+        return -_number(node.operand, constants, defines)
+    if isinstance(node, ast.Binary) and node.op in "+-*/":
+        a, b = _number(node.left, constants, defines), _number(node.right, constants, defines)
+        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.op]
+    raise KeyError(type(node).__name__)
+
+
+def _ion_valence_default(ion: str) -> float | None:
+    return {"na": 1.0, "k": 1.0, "ca": 2.0}.get(ion)
+
+
+def analyze(program: ast.Program, source: str = "", filename: str | None = None) -> MechanismInfo:
+    """Check `program` as nocmodl would and collect what code generation needs."""
+    filename = filename or program.filename
+    err = lambda cls, msg, node: _error(cls, msg, node, filename, source)  # noqa: E731
+    nb = program.neuron
+    if nb.name is None:
+        raise err(SemanticError, "no SUFFIX or POINT_PROCESS in the NEURON block", nb if nb.loc else program)
+    kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial"}[nb.kind]
+    name = nb.name
+
+    # -- unsupported constructs anywhere ---------------------------------------------------
+    for node in ast.walk(program):
+        if isinstance(node, ast.Verbatim):
+            code = "\n".join(line.split("//")[0] for line in node.text.splitlines())
+            stripped = code.replace("/*", "").replace("*/", "").strip()
+            if stripped and not _only_comments(node.text):
+                raise err(UnsupportedFeature, "VERBATIM block with C code (bridge cannot run C)", node)
+        elif isinstance(node, ast.FunctionTableBlock):
+            raise err(UnsupportedFeature, f"FUNCTION_TABLE {node.name} (values come from HOC at run time)", node)
+        elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
+            raise err(UnsupportedFeature, f"random-number function {node.name}()", node)
+        elif isinstance(node, (ast.LongitudinalDiffusion,)):
+            raise err(UnsupportedFeature, "LONGITUDINAL_DIFFUSION", node)
+        elif isinstance(node, ast.Lag):
+            raise err(UnsupportedFeature, "LAG statement", node)
+        elif isinstance(node, (ast.DiscreteBlock,)):
+            raise err(UnsupportedFeature, "DISCRETE block", node)
+        elif isinstance(node, ast.Include):
+            raise err(UnsupportedFeature, f"INCLUDE \"{node.filename}\"", node)
+    if nb.pointers or nb.bbcore_pointers:
+        raise err(UnsupportedFeature, "POINTER variables (" + ", ".join(nb.pointers + nb.bbcore_pointers) + ")", nb)
+    if nb.randoms:
+        raise err(UnsupportedFeature, "RANDOM variables (" + ", ".join(nb.randoms) + ")", nb)
+    if nb.externals:
+        raise err(UnsupportedFeature, "EXTERNAL variables (" + ", ".join(nb.externals) + ")", nb)
+
+    defines = program.defines
+    range_names = set(nb.range)
+    global_names = set(nb.global_)
+
+    # -- UNITS block: unit aliases and named constants ------------------------------------
+    unit_defs: dict[str, Unit] = {}
+    constants: dict[str, float] = {}
+    variables: dict[str, Variable] = {}
+    for d in program.units:
+        try:
+            if isinstance(d, ast.UnitDef):
+                unit_defs[d.name] = parse_unit(d.definition, unit_defs)
+            elif d.from_units is not None:
+                constants[d.name] = conversion_factor(d.from_units, d.units, unit_defs)
+            else:
+                constants[d.name] = d.value.value
+        except UnitError as exc:
+            raise err(SemanticError, exc.message, d) from None
+        if isinstance(d, ast.FactorDef):
+            variables[d.name] = Variable(d.name, "constant", False, constants[d.name], d.units, loc=d.loc)
+
+    def size_of(decl: ast.Declaration) -> int | None:
+        return decl.size
+
+    # -- declarations --------------------------------------------------------------------
+    for d in program.constants:
+        value = d.value.value if d.value is not None else 0.0
+        constants[d.name] = value
+        variables[d.name] = Variable(d.name, "constant", False, value, d.units, loc=d.loc)
+    for d in program.parameters:
+        if d.name in BUILTINS:
+            variables[d.name] = Variable(d.name, "builtin", d.name in ("v", "area", "diam"), loc=d.loc)
+            continue
+        value = d.value.value if d.value is not None else 0.0
+        variables[d.name] = Variable(d.name, "parameter", d.name in range_names, value, d.units, size_of(d), d.loc)
+
+    ion_of: dict[str, str] = {}
+    ion_reads: list[str] = []
+    ion_writes: list[str] = []
+    ions: list[IonUse] = []
+    for use in nb.ions:
+        valence = use.valence if use.valence is not None else _ion_valence_default(use.ion)
+        if valence is None:
+            raise err(SemanticError, f"USEION {use.ion}: a new ion species needs VALENCE", use)
+        ions.append(IonUse(use.ion, tuple(use.read), tuple(use.write), use.valence))
+        allowed = {f"e{use.ion}", f"{use.ion}i", f"{use.ion}o", f"i{use.ion}"}
+        for n in use.read + use.write:
+            if n not in allowed:
+                raise err(SemanticError, f"USEION {use.ion}: {n!r} is not a variable of ion {use.ion} "
+                          f"(one of {', '.join(sorted(allowed))})", use)
+            ion_of[n] = use.ion
+        # nocmodl loads every READ variable, and written concentrations, from the ion
+        # before each block; a written current or e is the mechanism's own variable
+        loads = list(use.read) + [n for n in use.write if n in (f"{use.ion}i", f"{use.ion}o")]
+        ion_reads += [n for n in loads if n not in ion_reads]
+        ion_writes += [n for n in use.write if n not in ion_writes]
+
+    for d in program.assigned:
+        if d.name in BUILTINS:
+            variables[d.name] = Variable(d.name, "builtin", d.name in ("v", "area", "diam"), loc=d.loc)
+        elif d.name in ion_of:
+            variables[d.name] = Variable(d.name, "ion", True, 0.0, d.units, loc=d.loc)
+        elif d.name in variables and variables[d.name].kind == "parameter":
+            continue
+        else:
+            is_global = d.name in global_names and d.name not in range_names
+            variables[d.name] = Variable(d.name, "assigned", not is_global or True, 0.0, d.units, size_of(d), d.loc)
+    params = {n: v for n, v in variables.items() if v.kind == "parameter"}
+    for d in program.states:
+        default = params[f"{d.name}0"].default if f"{d.name}0" in params else 0.0
+        if d.name in ion_of:
+            variables[d.name] = Variable(d.name, "ion", True, default, d.units, loc=d.loc)
+            # a concentration STATE: the ion's value, integrated by this mechanism
+            variables[f"__state__{d.name}"] = Variable(d.name, "state", True, default, d.units, loc=d.loc)
+            continue
+        variables[d.name] = Variable(d.name, "state", True, default, d.units, size_of(d), d.loc)
+    for item in program.of_type(ast.Local):
+        for lv in item.names:
+            variables[lv.name] = Variable(lv.name, "file_local", True, 0.0, None, lv.size, item.loc)
+    for n in ion_of:
+        if n not in variables:
+            variables[n] = Variable(n, "ion", True, 0.0, None)
+    for n in BUILTINS:
+        variables.setdefault(n, Variable(n, "builtin", n in ("v", "area", "diam")))
+
+    for n in range_names | global_names:
+        if n not in variables and n not in ion_of:
+            node = next((s for s in nb.statements if isinstance(s, ast.NameList) and n in s.names), nb)
+            raise err(SemanticError, f"{n!r} is listed in RANGE/GLOBAL but never declared", node)
+
+    nonspecific = tuple(nb.nonspecific_currents)
+    electrode = tuple(nb.electrode_currents)
+    for n in nonspecific + electrode:
+        if n not in variables:
+            raise err(SemanticError, f"current {n!r} is not declared in ASSIGNED", nb)
+    ion_currents = tuple(n for n in ion_writes if n.startswith("i") and n[1:] in {u.ion for u in ions})
+
+    # -- blocks --------------------------------------------------------------------------
+    functions = {b.name: b for b in program.of_type(ast.FunctionBlock)}
+    procedures = {b.name: b for b in program.of_type(ast.ProcedureBlock)}
+    blocks = {b.name: b for b in program.items
+              if isinstance(b, (ast.DerivativeBlock, ast.KineticBlock, ast.LinearBlock, ast.NonLinearBlock))}
+    callables = set(functions) | set(procedures)
+    for n in callables:
+        if n in variables and variables[n].kind != "builtin":
+            node = functions.get(n) or procedures.get(n)
+            raise err(SemanticError, f"{n!r} is used both as a variable and as a function", node)
+
+    tables: dict[str, ast.Table] = {}
+    for b in list(functions.values()) + list(procedures.values()):
+        for stmt in b.body:
+            if isinstance(stmt, ast.Table):
+                for dep in stmt.depend:
+                    if dep not in variables:
+                        raise err(SemanticError, f"TABLE DEPEND {dep!r} is not declared", stmt)
+                for out in stmt.names:
+                    if out not in variables:
+                        raise err(SemanticError, f"TABLE variable {out!r} is not declared", stmt)
+                if isinstance(b, ast.ProcedureBlock) and not stmt.names:
+                    raise err(SemanticError, "a TABLE in a PROCEDURE must name the variables it tabulates", stmt)
+                if len(b.params) != 1:
+                    raise err(UnsupportedFeature, f"TABLE in {b.name} with {len(b.params)} arguments "
+                              "(bridge tabulates one-argument functions)", stmt)
+                tables[b.name] = stmt
+
+    # -- names used in code are declared -------------------------------------------------
+    _check_names(program, variables, callables, blocks, defines, err)
+    _check_recursion(functions, procedures, err)
+    _check_assignments(program, variables, err)
+
+    # -- SOLVE in BREAKPOINT ---------------------------------------------------------------
+    solves = []
+    bp = program.breakpoint
+    for stmt in (bp.body if bp else ()):
+        if isinstance(stmt, ast.Solve):
+            solves.append(resolve_solve(stmt, program, procedures, blocks, err))
+
+    geometry = tuple(sorted({n.name for n in ast.walk(program) if isinstance(n, ast.Name) and n.name in ("area", "diam")}))
+    return MechanismInfo(
+        program=program, source=source, filename=filename, name=name, kind=kind, variables=variables,
+        ions=tuple(ions), ion_reads=tuple(ion_reads), ion_writes=tuple(ion_writes), ion_of=ion_of,
+        nonspecific_currents=nonspecific, electrode_currents=electrode, ion_currents=ion_currents,
+        functions=functions, procedures=procedures, blocks=blocks, tables=tables,
+        breakpoint_solves=tuple(solves), constants=constants, unit_defs=unit_defs, uses_geometry=geometry,
+    )
+
+
+def _only_comments(text: str) -> bool:
+    """True when VERBATIM text holds nothing but C comments and whitespace."""
+    import re
+
+    no_block = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    no_line = re.sub(r"//[^\n]*", "", no_block)
+    return not no_line.strip()
+
+
+def resolve_solve(stmt: ast.Solve, program, procedures, blocks, err) -> SolveInfo:
+    """Which block a SOLVE names and the method NEURON actually uses for it."""
+    target = blocks.get(stmt.name) or procedures.get(stmt.name)
+    if target is None:
+        raise err(SemanticError, f"SOLVE {stmt.name}: no DERIVATIVE, KINETIC, LINEAR, NONLINEAR or PROCEDURE "
+                  f"block named {stmt.name!r}", stmt)
+    if stmt.steadystate:
+        if not isinstance(target, (ast.KineticBlock, ast.DerivativeBlock)):
+            raise err(SemanticError, f"SOLVE {stmt.name} STEADYSTATE needs a KINETIC or DERIVATIVE block", stmt)
+        return SolveInfo(target, f"steadystate_{stmt.steadystate}", stmt)
+    method = stmt.method
+    if isinstance(target, ast.ProcedureBlock):
+        if method not in (None, "after_cvode", "cvode_t", "cvode_v"):
+            raise err(SemanticError, f"SOLVE {stmt.name} METHOD {method}: {stmt.name} is a PROCEDURE", stmt)
+        return SolveInfo(target, "procedure", stmt)
+    if isinstance(target, ast.DerivativeBlock):
+        method = method or "derivimplicit"
+        if method == "runge":
+            method = "runge"
+        if method not in ("cnexp", "derivimplicit", "euler"):
+            raise err(UnsupportedFeature, f"METHOD {method} for a DERIVATIVE block "
+                      "(bridge runs cnexp, derivimplicit and euler, as NEURON's fixed step)", stmt)
+        return SolveInfo(target, method, stmt)
+    if isinstance(target, ast.KineticBlock):
+        method = method or "sparse"
+        if method not in ("sparse", "derivimplicit"):
+            raise err(UnsupportedFeature, f"METHOD {method} for a KINETIC block (bridge runs sparse)", stmt)
+        return SolveInfo(target, "sparse", stmt)
+    if isinstance(target, ast.LinearBlock):
+        return SolveInfo(target, "linear", stmt)
+    return SolveInfo(target, "nonlinear", stmt)
+
+
+def _scopes(program):
+    """(block, its parameter names, its LOCAL names) for every code block."""
+    for item in program.items:
+        body = getattr(item, "body", None)
+        if body is None:
+            continue
+        params = {p.name for p in getattr(item, "params", ())}
+        yield item, params
+
+
+def _locals_in(body) -> set[str]:
+    out = set()
+    for node in body:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Local):
+                out |= {lv.name for lv in sub.names}
+            elif isinstance(sub, ast.From):
+                out.add(sub.var)
+    return out
+
+
+def _check_names(program, variables, callables, blocks, defines, err) -> None:
+    known_calls = callables | MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS
+    for item, params in _scopes(program):
+        own = {item.name} if isinstance(item, ast.FunctionBlock) else set()
+        local = params | _locals_in(item.body) | own
+        if isinstance(item, ast.KineticBlock):
+            local |= {"f_flux", "b_flux"}
+        compartment_index = {c.index for c in ast.walk(item) if isinstance(c, ast.Compartment) and c.index}
+        local |= compartment_index
+        for node in ast.walk(item):
+            if isinstance(node, ast.Name) or isinstance(node, ast.Indexed):
+                n = node.name
+                if n in local or n in variables or n in defines:
+                    continue
+                if n in callables:
+                    raise err(SemanticError, f"{n!r} is a function; call it as {n}(...)", node)
+                raise err(SemanticError, f"undefined variable {n!r}", node)
+            elif isinstance(node, ast.Call):
+                if node.name not in known_calls:
+                    raise err(SemanticError, f"call to undefined function {node.name!r}", node)
+            elif isinstance(node, ast.Prime):
+                if node.name not in variables or variables[node.name].kind not in ("state",) and \
+                        f"__state__{node.name}" not in variables:
+                    raise err(SemanticError, f"{node.name}' : {node.name!r} is not a STATE", node)
+            elif isinstance(node, ast.ExprStatement) and isinstance(node.expr, ast.Call):
+                pass
+            elif isinstance(node, ast.Solve):
+                if node.name not in blocks and node.name not in program.procedures:
+                    raise err(SemanticError, f"SOLVE {node.name}: no block named {node.name!r}", node)
+
+
+def _calls(body) -> set[str]:
+    return {n.name for stmt in body for n in ast.walk(stmt) if isinstance(n, ast.Call)}
+
+
+def _check_recursion(functions, procedures, err) -> None:
+    """nocmodl-translated code can recurse, but bridge traces code into JAX: refuse cycles."""
+    graph = {n: _calls(b.body) & (set(functions) | set(procedures)) for n, b in {**functions, **procedures}.items()}
+    state: dict[str, int] = {}
+
+    def visit(n: str, path: list[str]) -> None:
+        if state.get(n) == 2:
+            return
+        if state.get(n) == 1:
+            cycle = path[path.index(n):] + [n]
+            block = functions.get(n) or procedures.get(n)
+            raise err(UnsupportedFeature, "recursion (" + " -> ".join(cycle) + "): bridge traces code into JAX "
+                      "and cannot run a FUNCTION or PROCEDURE that calls itself", block)
+        state[n] = 1
+        for m in sorted(graph[n]):
+            visit(m, path + [n])
+        state[n] = 2
+
+    for n in graph:
+        visit(n, [])
+
+
+def _check_assignments(program, variables, err) -> None:
+    """nocmodl refuses assigning a CONSTANT; PARAMETERs may not be assigned in BREAKPOINT's currents."""
+    for item, params in _scopes(program):
+        local = params | _locals_in(item.body)
+        for node in ast.walk(item):
+            if isinstance(node, ast.Assign) and isinstance(node.target, (ast.Name, ast.Indexed)):
+                n = node.target.name
+                if n in local:
+                    continue
+                var = variables.get(n)
+                if var is None:
+                    if isinstance(item, ast.FunctionBlock) and n == item.name:
+                        continue
+                    raise err(SemanticError, f"assignment to undefined variable {n!r}", node)
+                if var.kind == "constant":
+                    raise err(SemanticError, f"cannot assign {n!r}: it is a CONSTANT", node)
+                if var.kind == "builtin" and n in ("t", "dt", "celsius", "area", "diam", "secondorder"):
+                    raise err(SemanticError, f"cannot assign the built-in variable {n!r}", node)
+                if var.kind == "ion" and n not in {w for u in program.neuron.ions for w in u.write}:
+                    raise err(SemanticError, f"cannot assign {n!r}: USEION does not WRITE it", node)

@@ -1,0 +1,155 @@
+"""`TranslatedMechanism`: a generated module seen through the solver's Mechanism protocol.
+
+The generated functions work on one scope dict holding every NMODL name of the
+mechanism. This class builds that scope from the protocol's arguments (RANGE
+parameters, kept state, ion values, `Env`), runs a block, and splits the result
+back into what the protocol returns. Nothing here is specific to one mechanism.
+
+Scope contents: CONSTANTs and UNITS constants, GLOBALs (defaults, overridden by
+`env.globals`, keyed by NMODL name or by NEURON's `name_suffix`), RANGE
+parameters, kept state, the ion variables the mechanism reads, `v`, `t`, `dt`,
+`celsius`, `area` and `diam` (from `env`), and the TABLEs (`env.tables`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import jax.numpy as jnp
+
+from bridge.errors import BridgeError
+from bridge.mechanisms.protocol import Env, IonUse, Values
+
+
+@dataclass(frozen=True, eq=False)
+class TranslatedMechanism:
+    """A mechanism translated from NMODL; implements `bridge.mechanisms.protocol.Mechanism`."""
+
+    name: str
+    kind: str
+    electrode_current: bool
+    range_parameters: Mapping[str, float]
+    global_parameters: Mapping[str, float]
+    state_defaults: Mapping[str, float]
+    states: tuple[str, ...]
+    ions: tuple[IonUse, ...]
+    ion_reads: tuple[str, ...] = ()
+    ion_writes: tuple[str, ...] = ()
+    ion_currents: tuple[str, ...] = ()
+    nonspecific_currents: tuple[str, ...] = ()
+    electrode_currents: tuple[str, ...] = ()
+    constants: Mapping[str, float] = field(default_factory=dict)
+    geometry: tuple[str, ...] = ()
+    array_sizes: Mapping[str, int] = field(default_factory=dict)
+    source_file: str = ""
+    python_source: str = ""
+    functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_module(cls, ns: dict[str, Any]) -> "TranslatedMechanism":
+        """Build from the globals of a generated module."""
+        names = ("initial", "breakpoint", "advance", "make_tables")
+        return cls(
+            name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
+            range_parameters=dict(ns["RANGE_PARAMETERS"]), global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
+            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]), ions=tuple(ns["IONS"]),
+            ion_reads=tuple(ns["ION_READS"]), ion_writes=tuple(ns["ION_WRITES"]),
+            ion_currents=tuple(ns["ION_CURRENTS"]), nonspecific_currents=tuple(ns["NONSPECIFIC_CURRENTS"]),
+            electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
+            geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
+            python_source=ns.get("__source__", ""),
+            functions={k: ns[k] for k in names},
+        )
+
+    # -- scope ----------------------------------------------------------------------------
+    def _globals(self, env: Env) -> dict[str, Any]:
+        given = dict(env.globals or {})
+        out = {}
+        for k, default in self.global_parameters.items():
+            if k in given:
+                out[k] = given[k]
+            elif f"{k}_{self.name}" in given:
+                out[k] = given[f"{k}_{self.name}"]
+            else:
+                out[k] = default
+        return out
+
+    def _scope(self, params: Values, state: Values, v, ions: Values, env: Env) -> dict[str, Any]:
+        s: dict[str, Any] = dict(self.constants)
+        s.update(self._globals(env))
+        for k, default in self.range_parameters.items():
+            s[k] = params.get(k, default)
+        for k, default in self.state_defaults.items():
+            s[k] = state.get(k, default)
+        for k in self.ion_reads:
+            if k not in ions:
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
+            s[k] = ions[k]
+        s["v"] = v
+        s["t"] = env.t
+        s["dt"] = env.dt
+        s["celsius"] = env.celsius
+        s["secondorder"] = 0.0
+        s["area"] = env.area if env.area is not None else 0.0
+        diam = getattr(env, "diam", None)
+        if "diam" in self.geometry and diam is None:
+            raise BridgeError(f"mechanism {self.name} reads diam but the solver gave none (Env.diam)")
+        s["diam"] = diam if diam is not None else 0.0
+        s["__tables__"] = env.tables or {}
+        return s
+
+    def _shaped(self, x, v):
+        return jnp.zeros_like(jnp.asarray(v, float)) + x
+
+    def _state_out(self, s, v) -> Values:
+        return {k: self._shaped(s[k], v) for k in self.state_defaults}
+
+    def _ion_out(self, s, v) -> Values:
+        return {k: self._shaped(s[k], v) for k in self.ion_writes if k not in self.ion_currents}
+
+    # -- protocol -------------------------------------------------------------------------
+    def prepare(self, env: Env) -> Any:
+        """TABLEs from the globals and celsius (NEURON rebuilds them when a DEPEND changes)."""
+        s: dict[str, Any] = dict(self.constants)
+        s.update(self._globals(env))
+        s["celsius"] = env.celsius
+        s["dt"] = env.dt
+        s["t"] = 0.0
+        s["v"] = 0.0
+        s["secondorder"] = 0.0
+        for k, default in self.range_parameters.items():
+            s.setdefault(k, default)
+        for k, default in self.state_defaults.items():
+            s.setdefault(k, default)
+        return self.functions["make_tables"](s)
+
+    def init(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
+        s = self._scope(params, dict(self.state_defaults), v, ions, env)
+        s = self.functions["initial"](s)
+        return self._state_out(s, v), self._ion_out(s, v)
+
+    def current(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
+        s = self._scope(params, state, v, ions, env)
+        s = self.functions["breakpoint"](s)
+        total = 0.0
+        for k in self.nonspecific_currents + self.electrode_currents:
+            total = total + s[k]
+        return self._shaped(total, v), {k: self._shaped(s[k], v) for k in self.ion_currents}, self._state_out(s, v)
+
+    def advance(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """The SOLVE statements at the new v over env.dt: (state, ion concentrations written)."""
+        s = self._scope(params, state, v, ions, env)
+        s = self.functions["advance"](s)
+        return self._state_out(s, v), self._ion_out(s, v)
+
+    # -- conveniences ---------------------------------------------------------------------
+    @property
+    def recordable(self) -> tuple[str, ...]:
+        """Names a user may record: STATEs and kept ASSIGNED range variables."""
+        return tuple(self.state_defaults)
+
+    def __repr__(self) -> str:
+        return f"TranslatedMechanism({self.name!r} from {self.source_file or '<string>'})"

@@ -1,0 +1,280 @@
+"""What translated NMODL code calls at run time: math, IF/WHILE on arrays, array elements.
+
+Generated code keeps a mechanism's variables in a dict `s` (one entry per
+NMODL name: arrays over instances, or scalars for GLOBALs) and the LOCALs and
+arguments of the block being run in a dict `l`. Blocks are pure functions
+`(s, l) -> (s, l)`.
+
+- Math functions take Python/NumPy float scalars to the C library (`math.exp`
+  is glibc's `exp`, which NEURON's compiled code calls too) and return NumPy
+  float64 scalars (so that `0./0.` gives NaN as in C); arrays go to `jax.numpy`.
+  TABLEs are built this way, point by point, bit for bit as NEURON builds them.
+- `if_` runs both branches on arrays and merges them with `jnp.where`; each
+  branch first sees its inputs through `where(c, x, stop_gradient(x))`, so a
+  NaN or inf of the branch not taken (`x/(exp(x/y) - 1)` at x = 0) never leaks
+  into a gradient (the "double where" trick). A condition known when tracing
+  (a Python bool, a concrete array that is all true or all false) runs one branch.
+- `while_` loops until no instance's condition holds, updating only the
+  instances whose condition is still true (`lax.while_loop` under `jit`; not
+  reverse-differentiable, like every iteration whose count depends on values).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+Scope = dict[str, Any]
+Block = Callable[[Scope, Scope], tuple[Scope, Scope]]
+
+
+def _is_py(x) -> bool:
+    return isinstance(x, (float, int)) and not isinstance(x, bool)
+
+
+def _c_float(fn_math, fn_jnp):
+    def f(x):
+        if _is_py(x):
+            try:
+                return np.float64(fn_math(float(x)))
+            except OverflowError:
+                return np.float64(math.inf)
+            except ValueError:
+                return np.float64(math.nan)
+        return fn_jnp(x)
+
+    return f
+
+
+exp = _c_float(math.exp, jnp.exp)
+log = _c_float(math.log, jnp.log)
+log10 = _c_float(math.log10, jnp.log10)
+sqrt = _c_float(math.sqrt, jnp.sqrt)
+fabs = _c_float(math.fabs, jnp.abs)
+sin = _c_float(math.sin, jnp.sin)
+cos = _c_float(math.cos, jnp.cos)
+tan = _c_float(math.tan, jnp.tan)
+asin = _c_float(math.asin, jnp.arcsin)
+acos = _c_float(math.acos, jnp.arccos)
+atan = _c_float(math.atan, jnp.arctan)
+sinh = _c_float(math.sinh, jnp.sinh)
+cosh = _c_float(math.cosh, jnp.cosh)
+tanh = _c_float(math.tanh, jnp.tanh)
+floor = _c_float(math.floor, jnp.floor)
+ceil = _c_float(math.ceil, jnp.ceil)
+erf = _c_float(math.erf, jax.scipy.special.erf)
+erfc = _c_float(math.erfc, jax.scipy.special.erfc)
+abs = fabs  # noqa: A001  (NMODL's abs on doubles)
+
+
+def atan2(y, x):
+    if _is_py(y) and _is_py(x):
+        return math.atan2(y, x)
+    return jnp.arctan2(y, x)
+
+
+def fmod(x, y):
+    if _is_py(x) and _is_py(y):
+        return math.fmod(x, y) if y != 0 else math.nan
+    return jnp.fmod(x, y)
+
+
+def fmin(x, y):
+    if _is_py(x) and _is_py(y):
+        return min(x, y)
+    return jnp.fmin(x, y)
+
+
+def fmax(x, y):
+    if _is_py(x) and _is_py(y):
+        return max(x, y)
+    return jnp.fmax(x, y)
+
+
+def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
+    """C's pow: Python floats go to libm; integer exponents of arrays multiply."""
+    if _is_py(x) and _is_py(y):
+        try:
+            return np.float64(math.pow(x, y))
+        except OverflowError:
+            return np.float64(math.inf)
+        except (ValueError, ZeroDivisionError):
+            return np.float64(math.nan if x < 0 else math.inf)
+    if _is_py(y) and float(y).is_integer() and builtins_abs(y) <= 64:
+        return jax.lax.integer_pow(jnp.asarray(x, dtype=jnp.result_type(float)), int(y))
+    return jnp.power(x, y)
+
+
+def builtins_abs(x):
+    return x if x >= 0 else -x
+
+
+def div(a, b):
+    """a / b with C semantics for Python floats (inf/NaN, not ZeroDivisionError)."""
+    if _is_py(a) and _is_py(b) and b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def logical_and(a, b):
+    if isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)):
+        return bool(a and b)
+    return jnp.logical_and(a, b)
+
+
+def logical_or(a, b):
+    if isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)):
+        return bool(a or b)
+    return jnp.logical_or(a, b)
+
+
+def logical_not(a):
+    if isinstance(a, (bool, np.bool_)):
+        return not a
+    return jnp.logical_not(a)
+
+
+# --------------------------------------------------------------------------- control flow
+
+
+def static_truth(cond) -> bool | None:
+    """True/False when `cond` is known while tracing and the same for every instance; else None."""
+    if isinstance(cond, (bool, np.bool_)):
+        return bool(cond)
+    if _is_py(cond):
+        return bool(cond)
+    if isinstance(cond, jax.core.Tracer):
+        return None
+    arr = np.asarray(cond)
+    if arr.size == 0:
+        return False
+    if arr.all():
+        return True
+    if not arr.any():
+        return False
+    return None
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (jax.Array, np.ndarray)) or isinstance(x, jax.core.Tracer)
+
+
+def _guard(cond, scope: Scope, taken_when_true: bool) -> Scope:
+    """Inputs of one IF branch, with gradients cut where the branch is not taken."""
+    out = {}
+    for k, x in scope.items():
+        if _is_array(x) and jnp.issubdtype(jnp.result_type(x), jnp.floating):
+            sg = jax.lax.stop_gradient(x)
+            out[k] = jnp.where(cond, x, sg) if taken_when_true else jnp.where(cond, sg, x)
+        else:
+            out[k] = x
+    return out
+
+
+def _merge(cond, a: Scope, b: Scope, base: Scope) -> Scope:
+    out = {}
+    for k in set(a) | set(b):
+        x = a.get(k, base.get(k))
+        y = b.get(k, base.get(k))
+        if x is y:
+            out[k] = x
+        elif x is None or y is None:
+            out[k] = x if y is None else y
+        elif isinstance(x, dict) or callable(x):
+            out[k] = x
+        else:
+            out[k] = jnp.where(cond, x, y)
+    return out
+
+
+def if_(cond, then: Block, orelse: Block | None, s: Scope, l: Scope) -> tuple[Scope, Scope]:
+    """IF (cond) { then } ELSE { orelse } over instances."""
+    known = static_truth(cond)
+    if known is True:
+        return then(s, l)
+    if known is False:
+        return orelse(s, l) if orelse is not None else (s, l)
+    cond = jnp.asarray(cond)
+    st, lt = then(_guard(cond, s, True), _guard(cond, l, True))
+    if orelse is not None:
+        se, le = orelse(_guard(cond, s, False), _guard(cond, l, False))
+    else:
+        se, le = s, l
+    return _merge(cond, st, se, s), _merge(cond, lt, le, l)
+
+
+def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Scope, max_iter: int = 1_000_000):
+    """WHILE (cond) { body }: instances whose condition is false stop changing."""
+    cond = cond_fn(s, l)
+    if static_truth(cond) is not None or not isinstance(cond, jax.core.Tracer):
+        count = 0
+        while True:
+            cond = cond_fn(s, l)
+            known = static_truth(cond)
+            if known is False:
+                return s, l
+            s2, l2 = body(s, l)
+            if known is True:
+                s, l = s2, l2
+            else:
+                s, l = _merge(jnp.asarray(cond), s2, s, s), _merge(jnp.asarray(cond), l2, l, l)
+            count += 1
+            if count > max_iter:
+                raise RuntimeError("WHILE loop did not end")
+
+    keys_s = [k for k, x in s.items() if _is_array(x) or _is_py(x)]
+    keys_l = [k for k, x in l.items() if _is_array(x) or _is_py(x)]
+    shape = jnp.shape(cond)
+
+    def pack(s_, l_):
+        return ({k: jnp.broadcast_to(jnp.asarray(s_[k], float), shape) if _is_py(s_[k]) else s_[k] for k in keys_s},
+                {k: jnp.broadcast_to(jnp.asarray(l_[k], float), shape) if _is_py(l_[k]) else l_[k] for k in keys_l})
+
+    def full(carry):
+        cs, cl = carry
+        return {**s, **cs}, {**l, **cl}
+
+    def c(carry):
+        return jnp.any(cond_fn(*full(carry)))
+
+    def b(carry):
+        fs, fl = full(carry)
+        cnd = cond_fn(fs, fl)
+        s2, l2 = body(fs, fl)
+        ms, ml = _merge(cnd, s2, fs, fs), _merge(cnd, l2, fl, fl)
+        return pack(ms, ml)
+
+    out = jax.lax.while_loop(c, b, pack(s, l))
+    return full(out)
+
+
+# --------------------------------------------------------------------------- arrays
+
+
+def index(array, i):
+    """`name[i]` of an NMODL array variable (last axis; instances first)."""
+    return array[..., int(i)]
+
+
+def set_index(array, i, value):
+    """`name[i] = value`, broadcasting the array to the value's instance shape."""
+    array = jnp.asarray(array)
+    value = jnp.asarray(value)
+    shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
+    return jnp.broadcast_to(array, shape).at[..., int(i)].set(value)
+
+
+def zeros_like_instances(s: Scope, size: int | None = None):
+    """A LOCAL's start value: 0 (NEURON does not clear LOCALs; code that reads one first is wrong anyway)."""
+    return 0.0 if size is None else jnp.zeros(size)
+
+
+def printf(*args) -> None:
+    """NMODL printf: bridge does not print from traced code."""
+    return None

@@ -1,0 +1,291 @@
+"""DERIVATIVE blocks: code for cnexp, euler and derivimplicit, and NEURON's Newton at run time.
+
+- **cnexp** (nocmodl's deriv.cpp): an ODE `x' = f` whose right side is linear
+  in x, `f = a*x + b` (found symbolically, as nocmodl does), becomes
+  `x = x + (1. - exp(dt*(a)))*(-(b)/(a) - x)`; with a = 0, `x = x - dt*(-(b))`.
+  If any equation of the block is not linear, the block falls back to
+  derivimplicit, as nocmodl does ("Could not translate using cnexp method").
+- **euler**: all derivatives from the old states, then `x += dt*x'`.
+- **derivimplicit** (scopmath newton_thread.hpp): backward Euler, residual
+  `x' - (x - x_old)/dt`, Newton with a Jacobian from central differences (2%
+  increments, at least 1e-6), rebuilt when a relative change exceeded 0.05,
+  until the relative change is <= 1e-6 and the residual <= 1e-8, at most 50
+  iterations. Instances iterate in one `lax.while_loop` (those that converged
+  stop changing), so each follows NEURON's own iteration. Not reverse-mode
+  differentiable (the iteration count depends on the values).
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl import ast
+from bridge.nmodl.analyze import MechanismInfo, SolveInfo
+
+# scopmath errcodes.hpp
+ZERO = 1e-8
+STEP = 1e-6
+CONVERGE = 1e-6
+MAXCHANGE = 0.05
+MAXITERS = 50
+
+
+def function_name(block: str) -> str:
+    return f"_{block}"
+
+
+# --------------------------------------------------------------------------- linear analysis
+
+
+def _num(v: float) -> ast.Number:
+    return ast.Number(float(v), repr(float(v)))
+
+
+def _is_zero(e) -> bool:
+    return isinstance(e, ast.Number) and e.value == 0.0
+
+
+def _contains(e, name: str) -> bool:
+    return any(isinstance(n, (ast.Name, ast.Indexed)) and n.name == name for n in ast.walk(e))
+
+
+def linear_parts(e, x: str):
+    """(a, b) with e == a*x + b as expression trees, or None when e is not linear in x."""
+    if not _contains(e, x):
+        return _num(0.0), e
+    if isinstance(e, ast.Name) and e.name == x:
+        return _num(1.0), _num(0.0)
+    if isinstance(e, ast.Unary) and e.op == "-":
+        parts = linear_parts(e.operand, x)
+        if parts is None:
+            return None
+        a, b = parts
+        return _neg(a), _neg(b)
+    if isinstance(e, ast.Binary) and e.op in "+-":
+        pl, pr = linear_parts(e.left, x), linear_parts(e.right, x)
+        if pl is None or pr is None:
+            return None
+        return _add(pl[0], pr[0], e.op), _add(pl[1], pr[1], e.op)
+    if isinstance(e, ast.Binary) and e.op == "*":
+        if not _contains(e.left, x):
+            pr = linear_parts(e.right, x)
+            return None if pr is None else (_mul(e.left, pr[0]), _mul(e.left, pr[1]))
+        if not _contains(e.right, x):
+            pl = linear_parts(e.left, x)
+            return None if pl is None else (_mul(pl[0], e.right), _mul(pl[1], e.right))
+        return None
+    if isinstance(e, ast.Binary) and e.op == "/" and not _contains(e.right, x):
+        pl = linear_parts(e.left, x)
+        return None if pl is None else (_div(pl[0], e.right), _div(pl[1], e.right))
+    return None
+
+
+def _neg(a):
+    if _is_zero(a):
+        return a
+    if isinstance(a, ast.Number):
+        return _num(-a.value)
+    return ast.Unary("-", a)
+
+
+def _add(a, b, op):
+    if _is_zero(b):
+        return a
+    if _is_zero(a):
+        return b if op == "+" else _neg(b)
+    return ast.Binary(op, a, b)
+
+
+def _mul(a, b):
+    if _is_zero(a) or _is_zero(b):
+        return _num(0.0)
+    if isinstance(a, ast.Number) and a.value == 1.0:
+        return b
+    if isinstance(b, ast.Number) and b.value == 1.0:
+        return a
+    return ast.Binary("*", a, b)
+
+
+def _div(a, b):
+    if _is_zero(a):
+        return a
+    return ast.Binary("/", a, b)
+
+
+def _primes(block) -> list[ast.Assign]:
+    return [n for n in ast.walk(block) if isinstance(n, ast.Assign) and isinstance(n.target, ast.Prime)]
+
+
+def cnexp_possible(block) -> bool:
+    return all(p.target.index is None and p.target.order == 1 and linear_parts(p.value, p.target.name) is not None
+               for p in _primes(block))
+
+
+# --------------------------------------------------------------------------- code generation
+
+
+def prime_assignment(stmt: ast.Assign, ctx, em) -> None:
+    """`x' = e` inside a DERIVATIVE block, in the form of the block's method."""
+    from bridge.nmodl.codegen import expr, _flush
+
+    target = stmt.target
+    if target.order != 1 or target.index is not None:
+        raise ctx.error(UnsupportedFeature, f"{target.name}{chr(39) * target.order}"
+                        f"{'[...]' if target.index is not None else ''}: bridge integrates first-order "
+                        "scalar STATE equations", stmt)
+    x = target.name
+    if ctx.prime == "cnexp":
+        a, b = linear_parts(stmt.value, x)
+        ref = f"s[{x!r}]"
+        if _is_zero(a):
+            bt = expr(b, ctx)
+            _flush(ctx, em, stmt)
+            em.line(f"{ref} = {ref} - s['dt'] * (-({bt}))", stmt)
+        else:
+            at, bt = expr(a, ctx), expr(b, ctx)
+            _flush(ctx, em, stmt)
+            em.line(f"{ref} = {ref} + (1.0 - rt.exp(s['dt'] * ({at}))) * (-({bt}) / ({at}) - {ref})", stmt)
+    elif ctx.prime == "deriv":
+        value = expr(stmt.value, ctx)
+        _flush(ctx, em, stmt)
+        em.line(f"l['D_{x}'] = {value}", stmt)
+    else:
+        raise ctx.error(UnsupportedFeature, f"{x}' = ... outside a DERIVATIVE block", stmt)
+
+
+def derivative_functions(block: ast.DerivativeBlock, info: MechanismInfo, em, counter) -> None:
+    """`_<name>_deriv(s, l) -> (s, l)`: the block with `l['D_x']` set for each STATE x."""
+    from bridge.nmodl.codegen import Context, statements
+
+    em.line(f"def {function_name(block.name)}_deriv(s, l):", block)
+    em.indent()
+    em.line(f'"""DERIVATIVE {block.name}: the derivatives D_x of its STATEs at the current values."""')
+    ctx = Context(info, set(), None, "derivative", "deriv", counter=counter)
+    statements(block.body, ctx, em)
+    em.line("return s, l")
+    em.dedent()
+    em.line()
+
+
+def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
+    """Define what a BREAKPOINT SOLVE runs; return the line `advance` calls it with."""
+    from bridge.nmodl import kinetic
+    from bridge.nmodl.codegen import Context, py_name, statements
+
+    block = solve.block
+    name = getattr(block, "name", "")
+    if solve.method == "procedure":
+        return f"s = {py_name(name)}(s)"
+    if solve.method == "sparse":
+        kinetic.kinetic_def(block, info, em, counter)
+        return f"s = {kinetic.function_name(name)}_advance(s)"
+    if solve.method in ("linear", "nonlinear"):
+        raise UnsupportedFeature(f"SOLVE {name}: {solve.method.upper()} blocks", info.where(solve.statement), info.source)
+    if solve.method.startswith("steadystate"):
+        raise UnsupportedFeature(f"SOLVE {name} STEADYSTATE in BREAKPOINT", info.where(solve.statement), info.source)
+    states = tuple(p.target.name for p in _primes(block))
+    method = solve.method
+    if method == "cnexp" and not cnexp_possible(block):
+        info_note = f"# {name}: not linear in its states; nocmodl then uses derivimplicit, and so does bridge"
+        em.line(info_note)
+        method = "derivimplicit"
+    if method == "cnexp":
+        em.line(f"def {function_name(name)}_cnexp(s):", block)
+        em.indent()
+        em.line(f'"""DERIVATIVE {name} with METHOD cnexp (exact for x\' = a*x + b with a, b held fixed)."""')
+        em.line("l = {}")
+        ctx = Context(info, set(), None, "derivative", "cnexp", counter=counter)
+        statements(block.body, ctx, em)
+        em.line("return s")
+        em.dedent()
+        em.line()
+        return f"s = {function_name(name)}_cnexp(s)"
+    derivative_functions(block, info, em, counter)
+    if method == "euler":
+        return f"s = solvers.euler({function_name(name)}_deriv, s, {states!r})"
+    return f"s = solvers.derivimplicit({function_name(name)}_deriv, s, {states!r})"
+
+
+# --------------------------------------------------------------------------- run time
+
+
+def euler(deriv, s: dict, names: tuple[str, ...]) -> dict:
+    """Forward Euler: derivatives at the old states, then x += dt*x' (scopmath euler)."""
+    s2, l2 = deriv(dict(s), {})
+    out = dict(s2)
+    for n in names:
+        out[n] = s[n] + s["dt"] * l2[f"D_{n}"]
+    return out
+
+
+def _shape(s: dict, names) -> tuple[int, ...]:
+    shapes = [jnp.shape(s[n]) for n in names] + [jnp.shape(s["v"])]
+    return jnp.broadcast_shapes(*shapes)
+
+
+def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
+    """One backward-Euler step of a DERIVATIVE block by NEURON's Newton iteration."""
+    n = len(names)
+    shape = _shape(s, names)
+    dt = s["dt"]
+    x_old = jnp.stack([jnp.broadcast_to(jnp.asarray(s[k], float), shape) for k in names])
+
+    def F(x):
+        s2 = dict(s)
+        for i, k in enumerate(names):
+            s2[k] = x[i]
+        _, l2 = deriv(s2, {})
+        return jnp.stack([jnp.broadcast_to(l2[f"D_{k}"] - (x[i] - x_old[i]) / dt, shape) for i, k in enumerate(names)])
+
+    def jacobian(x):
+        cols = []
+        for j in range(n):
+            inc = jnp.maximum(jnp.abs(0.02 * x[j]), STEP)
+            xj = x[j] + inc
+            high = F(x.at[j].set(xj))
+            xj = xj - 2.0 * inc
+            low = F(x.at[j].set(xj))
+            cols.append((high - low) / (2.0 * inc))
+            x = x.at[j].set(xj + inc)
+        value = F(x)
+        return jnp.stack(cols, axis=1), x, value  # J[i, j, ...]
+
+    def solve(J, rhs):
+        Jm = jnp.moveaxis(J, (0, 1), (-2, -1))
+        r = jnp.moveaxis(rhs, 0, -1)[..., None]
+        return jnp.moveaxis(jnp.linalg.solve(Jm, r)[..., 0], -1, 0)
+
+    def body(carry):
+        x, value, J, change, count, active = carry
+        rebuild = (change > MAXCHANGE) & active
+        Jn, xn, vn = jacobian(x)
+        J = jnp.where(rebuild, Jn, J)
+        x = jnp.where(rebuild, xn, x)
+        value = jnp.where(rebuild, -vn, value)
+        dx = solve(J, value)
+        big = jnp.abs(x) > ZERO
+        rel = jnp.where(big, jnp.abs(dx / jnp.where(big, x, 1.0)), 0.0)
+        new_change = jnp.max(rel, axis=0)
+        x_new = x + dx
+        value_new = -F(x_new)
+        max_dev = jnp.max(jnp.abs(value_new), axis=0)
+        count = count + 1
+        done = ((new_change <= CONVERGE) & (max_dev <= ZERO)) | (count >= MAXITERS)
+        x = jnp.where(active, x_new, x)
+        value = jnp.where(active, value_new, value)
+        change = jnp.where(active, new_change, change)
+        return x, value, J, change, count, active & ~done
+
+    J0 = jnp.zeros((n, n) + shape)
+    carry = (x_old, jnp.zeros((n,) + shape), J0, jnp.ones(shape), 0, jnp.ones(shape, bool))
+    x = jax.lax.while_loop(lambda c: jnp.any(c[5]), body, carry)[0]
+    s2 = dict(s)
+    for i, k in enumerate(names):
+        s2[k] = x[i]
+    s3, _ = deriv(s2, {})
+    out = dict(s3)
+    for i, k in enumerate(names):
+        out[k] = x[i]
+    return out

@@ -1,0 +1,188 @@
+"""TABLE: NEURON's tabulated FUNCTIONs and PROCEDUREs, built and looked up as nocmodl does.
+
+`TABLE a, b DEPEND c FROM lo TO hi WITH n` (nocmodl's parsact.cpp) makes
+`usetable_<suffix>` (a GLOBAL, 1 by default). When it is on:
+
+- build (`_check_<name>`, at initialisation and when a DEPEND value changes):
+  `dx = (hi - lo)/n`, `mfac = 1/dx`; x starts at lo and is accumulated
+  `x += dx` for n + 1 points; the direct function is evaluated at each point
+  and its outputs (the FUNCTION's value, or the PROCEDURE's listed variables)
+  stored. bridge builds tables in `prepare`, point by point with the C
+  library's math when the inputs are concrete numbers, so the entries are
+  NEURON's bit for bit.
+- lookup: `xi = mfac*(x - lo)`; NaN gives NaN; `xi <= 0` the first entry;
+  `xi >= n` the last; otherwise `T[i] + (xi - i)*(T[i+1] - T[i])` with
+  `i = (int)xi`. INITIAL uses the table too.
+
+With usetable off (0 in the globals) the direct function runs.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bridge.nmodl import ast
+
+
+def direct_name(name: str) -> str:
+    return f"_f_{name}"
+
+
+# --------------------------------------------------------------------------- code generation
+
+
+def table_wrapper(block, table: ast.Table, info, em, impure) -> None:
+    """`name(s, x)`: the FUNCTION/PROCEDURE through its table."""
+    from bridge.nmodl.codegen import py_name
+
+    p = py_name(block.param_name) if hasattr(block, "param_name") else py_name(block.params[0].name)
+    usetable = f"usetable_{info.name}"
+    em.line(f"def {py_name(block.name)}(s, {p}):", table)
+    em.indent()
+    if isinstance(block, ast.FunctionBlock):
+        em.line(f'"""FUNCTION {block.name} through its TABLE ({usetable})."""')
+        em.line(f"return tables.function(s, {block.name!r}, {p}, {direct_name(block.name)}, {usetable!r})")
+    else:
+        em.line(f'"""PROCEDURE {block.name} through its TABLE of {", ".join(table.names)} ({usetable})."""')
+        em.line(f"return tables.procedure(s, {block.name!r}, {p}, {direct_name(block.name)}, "
+                f"{tuple(table.names)!r}, {usetable!r})")
+    em.dedent()
+    em.line()
+
+
+def make_tables_def(info, em, counter) -> None:
+    """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
+    from bridge.nmodl.codegen import Context, expr
+
+    em.line("def make_tables(s):")
+    em.indent()
+    em.line('"""Build the TABLEs (NEURON\'s _check_<name>) from the globals and celsius in `s`."""')
+    em.line("out = {}")
+    if info.tables:
+        em.line(f"if not s.get('usetable_{info.name}', 1.0):")
+        em.line("    return out")
+    ctx = Context(info, set(), None, "table", "error", counter=counter)
+    for name, table in info.tables.items():
+        block = info.functions.get(name) or info.procedures.get(name)
+        lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
+        outputs = tuple(table.names) if isinstance(block, ast.ProcedureBlock) else None
+        em.line(f"out[{name!r}] = tables.build(s, {direct_name(name)}, {lo}, {hi}, {table.count}, {outputs!r})", table)
+    em.line("return out")
+    em.dedent()
+    em.line()
+
+
+# --------------------------------------------------------------------------- run time
+
+
+def _concrete(s: dict) -> bool:
+    return not any(isinstance(v, jax.core.Tracer) for v in s.values())
+
+
+def _point_scope(s: dict) -> dict:
+    out = {}
+    for k, v in s.items():
+        if isinstance(v, (float, int, np.floating)) and not isinstance(v, bool):
+            out[k] = np.float64(v)
+        elif isinstance(v, (np.ndarray, jax.Array)) and np.ndim(v) == 0:
+            out[k] = np.float64(v)
+        else:
+            out[k] = v
+    return out
+
+
+def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None) -> dict:
+    """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C)."""
+    s = {k: v for k, v in s.items() if k != "__tables__"}
+    concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
+    if concrete:
+        lo, hi = np.float64(lo), np.float64(hi)
+        dx = (hi - lo) / np.float64(n)
+        mfac = np.float64(1.0) / dx
+        xs = []
+        x = lo
+        for _ in range(n + 1):
+            xs.append(x)
+            x = x + dx
+        scope = _point_scope(s)
+        names = outputs or ("__value__",)
+        columns = {k: [] for k in names}
+        with np.errstate(all="ignore"):
+            for x in xs:
+                if outputs is None:
+                    columns["__value__"].append(np.float64(direct(dict(scope), x)))
+                else:
+                    out = direct(dict(scope), x)
+                    for k in outputs:
+                        columns[k].append(np.float64(out[k]))
+        values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
+        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values}
+    dx = (hi - lo) / n
+    mfac = 1.0 / dx
+    xs = [lo]
+    for _ in range(n):
+        xs.append(xs[-1] + dx)
+    xs = jnp.stack([jnp.asarray(x, float) for x in xs])
+    if outputs is None:
+        values = {"__value__": jnp.broadcast_to(direct(dict(s), xs), xs.shape)}
+    else:
+        out = direct(dict(s), xs)
+        values = {k: jnp.broadcast_to(out[k], xs.shape) for k in outputs}
+    return {"lo": lo, "mfac": mfac, "n": n, "values": values}
+
+
+def lookup(table: dict, x, names):
+    """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`."""
+    n = table["n"]
+    xi = table["mfac"] * (jnp.asarray(x, float) - table["lo"])
+    nan = jnp.isnan(xi)
+    i = jnp.clip(jnp.floor(jnp.where(nan, 0.0, xi)), 0, n - 1).astype(jnp.int32)
+    theta = xi - i
+    out = {}
+    for k in names:
+        T = table["values"][k]
+        val = T[i] + theta * (T[i + 1] - T[i])
+        val = jnp.where(xi <= 0.0, T[0], jnp.where(xi >= n, T[n], val))
+        out[k] = jnp.where(nan, xi, val)
+    return out
+
+
+def _use(s: dict, name: str, usetable: str):
+    """(table or None, flag): None when the table is off or not built (then the direct code runs)."""
+    tabs = s.get("__tables__") or {}
+    table = tabs.get(name)
+    flag = s.get(usetable, 1.0)
+    if table is None:
+        return None, False
+    if isinstance(flag, jax.core.Tracer):
+        return table, flag
+    return (table, True) if float(flag) else (None, False)
+
+
+def function(s: dict, name: str, x, direct, usetable: str):
+    """A tabulated FUNCTION's value at x."""
+    table, flag = _use(s, name, usetable)
+    if table is None:
+        return direct(s, x)
+    value = lookup(table, x, ("__value__",))["__value__"]
+    if flag is True:
+        return value
+    return jnp.where(flag != 0, value, direct(s, x))
+
+
+def procedure(s: dict, name: str, x, direct, outputs: tuple[str, ...], usetable: str) -> dict:
+    """A tabulated PROCEDURE: its listed outputs set from the table at x."""
+    table, flag = _use(s, name, usetable)
+    if table is None:
+        return direct(s, x)
+    values = lookup(table, x, outputs)
+    out = dict(s)
+    if flag is True:
+        out.update(values)
+        return out
+    ref = direct(s, x)
+    for k in outputs:
+        out[k] = jnp.where(flag != 0, values[k], ref[k])
+    return out
