@@ -24,6 +24,8 @@ import json, math, sys
 from neuron import h
 h.load_file("stdrun.hoc")
 spec = json.load(sys.stdin)
+for dll in spec.get("dlls", []):
+    h.nrn_load_dll(dll)
 secs = {}
 for s in spec["sections"]:
     sec = secs[s["name"]] = h.Section(name=s["name"])
@@ -99,10 +101,13 @@ def tree_spec(tree: SectionTree) -> dict:
 
 
 def run_neuron(tree: SectionTree, probes, *, tstop: float, dt: float = 0.025, secondorder: int = 0,
-               celsius: float = 6.3, v_init: float = -65.0, globals: dict | None = None, hoc: list | None = None):
-    """Run in NEURON; probes are (section, x, var) or ("pp:<index>", 0, var). Returns (t, values[nsamples, nprobes])."""
+               celsius: float = 6.3, v_init: float = -65.0, globals: dict | None = None, hoc: list | None = None,
+               dlls: list | None = None):
+    """Run in NEURON; probes are (section, x, var) or ("pp:<index>", 0, var). Returns (t, values[nsamples, nprobes]).
+    `hoc` statements run after the model is built; `dlls` are nrnivmodl libraries to load first."""
     spec = {**tree_spec(tree), "probes": [list(p) for p in probes], "tstop": tstop, "dt": dt,
-            "secondorder": secondorder, "celsius": celsius, "v_init": v_init, "globals": globals or {}, "hoc": hoc or []}
+            "secondorder": secondorder, "celsius": celsius, "v_init": v_init, "globals": globals or {}, "hoc": hoc or [],
+            "dlls": [str(d) for d in dlls or []]}
     out = json.loads(_run(json.dumps(spec)))
     return np.array(out["t"]), np.array(out["values"]).T
 
