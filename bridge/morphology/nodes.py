@@ -68,14 +68,18 @@ class NodeLayout:
     parent_node: np.ndarray
     reversed: np.ndarray
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {n: i for i, n in enumerate(self.section_names)})
+
     @property
     def nnode(self) -> int:
         return len(self.parent)
 
     def section_index(self, section_name: str) -> int:
+        """Index of a section in `section_names` (and in the per-section arrays)."""
         try:
-            return self.section_names.index(section_name)
-        except ValueError:
+            return self._index[section_name]  # type: ignore[attr-defined]
+        except KeyError:
             raise BridgeError(f"no section named {section_name!r}") from None
 
     def node(self, section_name: str, x: float) -> int:
