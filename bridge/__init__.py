@@ -13,7 +13,8 @@ from bridge.errors import (
 )
 
 # The simulator imports JAX (and turns on float64); load it only when asked for.
-_LAZY = {"Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
+_LAZY = {"load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
+         "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
 
 
 def __getattr__(name: str):
@@ -25,6 +26,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "load_hoc",
+    "HocSession",
+    "from_neuron",
     "Model",
     "Simulation",
     "Traces",

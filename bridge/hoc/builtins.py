@@ -1,0 +1,283 @@
+"""NEURON's built-in HOC functions and classes that models use, implemented in Python.
+
+Each function takes (interp, args, loc). GUI functions and classes are accepted,
+not executed, and reported in one warning after loading; functions that would
+run commands or Python, or write files, are refused with a HocError.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from bridge.hoc import geometry, stdrun
+from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, Vector
+from bridge.hoc.values import Builtin, HocObject, Sec, StrVar, is_number
+
+GUI_FUNCTIONS = (
+    "xpanel xbutton xvalue xlabel xmenu xradiobutton xstatebutton xcheckbox xslider xfixedvalue xvarlabel "
+    "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
+    "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
+    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu "
+    "save_window_ nrnallsectionmenu nrnallpointmenu variable_domain"
+).split()
+GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
+               "GUIMath MechanismType ModelView RunFitter Grapher Inserter").split()
+REFUSED = {
+    "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
+    "wopen": "writes a file", "save_session": "writes a file", "chdir": "changes the working directory",
+    "unlink": "deletes a file", "ropen": "reads an arbitrary file", "nrn_load_dll": "loads compiled code",
+    "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
+}
+REFUSED_CLASSES = {"File": "reads and writes files", "Random": "random streams are not supported",
+                   "PythonObject": "runs Python code", "ParallelContext": "parallel runs are not supported",
+                   "NetCon": "network connections are not supported yet",
+                   "Impedance": "impedance analysis is not supported", "CVode": None}
+
+
+def _num(interp, args, i, loc, name):
+    if i >= len(args) or not is_number(args[i]):
+        raise interp.error(f"{name}: argument {i + 1} must be a number", loc)
+    return float(args[i])
+
+
+def _str(interp, args, i, loc, name):
+    if i >= len(args):
+        raise interp.error(f"{name}: argument {i + 1} (a string) is missing", loc)
+    v = args[i]
+    if isinstance(v, StrVar):
+        return v.value
+    if isinstance(v, str):
+        return v
+    raise interp.error(f"{name}: argument {i + 1} must be a string", loc)
+
+
+def _math(name, fn):
+    def call(interp, args, loc):
+        xs = [_num(interp, args, i, loc, name) for i in range(len(args))]
+        try:
+            return float(fn(*xs))
+        except (ValueError, OverflowError):
+            raise interp.error(f"{name}({', '.join(f'{x:g}' for x in xs)}): argument out of range", loc) from None
+        except TypeError:
+            raise interp.error(f"{name}: wrong number of arguments", loc) from None
+    return call
+
+
+def hoc_format(interp, fmt: str, args, loc) -> str:
+    """C printf formatting with HOC's arguments (numbers and strings)."""
+    out, i = [], 0
+    for m in re.finditer(r"%([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])|[^%]+|%", fmt):
+        if not m.group(0).startswith("%") or m.group(0) == "%":
+            out.append(m.group(0))
+            continue
+        flags, conv = m.group(1), m.group(2)
+        if conv == "%":
+            out.append("%")
+            continue
+        if i >= len(args):
+            raise interp.error(f"format {fmt!r} needs more arguments", loc)
+        a = args[i]
+        i += 1
+        a = a.value if isinstance(a, StrVar) else a
+        if conv in "dioxXc":
+            if not is_number(a):
+                raise interp.error(f"%{conv} needs a number", loc)
+            a = int(a)
+            if conv == "i":
+                conv = "d"
+        elif conv in "feEgG":
+            if not is_number(a):
+                raise interp.error(f"%{conv} needs a number", loc)
+            a = float(a)
+        elif conv == "s":
+            a = interp.show(a) if not isinstance(a, str) else a
+        else:
+            raise interp.error(f"format %{conv} is not supported", loc)
+        out.append(("%" + flags + conv) % a)
+    return "".join(out)
+
+
+def _printf(interp, args, loc):
+    text = hoc_format(interp, _str(interp, args, 0, loc, "printf"), args[1:], loc)
+    interp.model.write(text)
+    return float(len(text))
+
+
+def _sprint(interp, args, loc):
+    if not args or not isinstance(args[0], StrVar):
+        raise interp.error("sprint: the first argument must be a strdef variable", loc)
+    args[0].value = hoc_format(interp, _str(interp, args, 1, loc, "sprint"), args[2:], loc)
+    return 0.0
+
+
+def _numarg(interp, args, loc):
+    if len(interp.frames) == 1:
+        return 0.0
+    return float(len(interp.frame.args))
+
+
+def _argtype(interp, args, loc):
+    i = int(_num(interp, args, 0, loc, "argtype"))
+    fargs = interp.frame.args
+    if not 1 <= i <= len(fargs):
+        return -1.0
+    a = fargs[i - 1]
+    if is_number(a):
+        return 0.0
+    if isinstance(a, (str, StrVar)):
+        return 2.0
+    if hasattr(a, "get"):
+        return 3.0
+    return 1.0
+
+
+def _execute(interp, args, loc):
+    from bridge.hoc.loader import run_text
+
+    text = _str(interp, args, 0, loc, "execute")
+    obj = args[1] if len(args) > 1 else None
+    run_text(interp, text, f"<execute at {loc}>", obj=obj)
+    return 0.0
+
+
+def _execute1(interp, args, loc):
+    from bridge.errors import BridgeError
+
+    try:
+        _execute(interp, args, loc)
+    except BridgeError as err:
+        interp.model.write(f"{err}\n")
+        return 0.0
+    return 1.0
+
+
+def _load_file(interp, args, loc):
+    from bridge.hoc.loader import load_file
+
+    if args and is_number(args[0]):
+        args = args[1:]
+    return load_file(interp, _str(interp, args, 0, loc, "load_file"), loc, once=True)
+
+
+def _xopen(interp, args, loc):
+    from bridge.hoc.loader import load_file
+
+    return load_file(interp, _str(interp, args, 0, loc, "xopen"), loc, once=False)
+
+
+def _fscan(interp, args, loc):
+    from bridge.hoc.loader import fscan
+
+    return fscan(interp, loc)
+
+
+def _execerror(interp, args, loc):
+    parts = [a.value if isinstance(a, StrVar) else str(a) for a in args]
+    raise interp.error("execerror: " + " ".join(parts), loc)
+
+
+def _quit(interp, args, loc):
+    from bridge.hoc.values import Quit
+
+    raise Quit()
+
+
+def _strcmp(interp, args, loc):
+    a, b = _str(interp, args, 0, loc, "strcmp"), _str(interp, args, 1, loc, "strcmp")
+    return float((a > b) - (a < b))
+
+
+def _object_id(interp, args, loc):
+    return 0.0 if not args or args[0] is None else float(id(args[0]) % 2**31)
+
+
+def _refuse(name, why):
+    def call(interp, args, loc):
+        from bridge.errors import HocError
+
+        raise interp.error(f"{name}() is refused: it {why}, and bridge never does that for a model", loc)
+    return call
+
+
+def _gui(name):
+    def call(interp, args, loc):
+        interp.model.gui_calls.setdefault(name, loc)
+        return 0.0
+    return call
+
+
+def _constant(value):
+    return lambda interp, args, loc: value
+
+
+def table() -> dict[str, Builtin]:
+    fns = {
+        "sin": math.sin, "cos": math.cos, "atan": math.atan, "atan2": math.atan2, "exp": math.exp,
+        "log": math.log, "log10": math.log10, "sqrt": math.sqrt, "abs": abs, "erf": math.erf,
+        "erfc": math.erfc, "tanh": math.tanh, "int": lambda x: float(math.trunc(x)),
+    }
+    out = {name: Builtin(name, _math(name, fn)) for name, fn in fns.items()}
+    plain = {
+        "printf": _printf, "sprint": _sprint, "numarg": _numarg, "argtype": _argtype,
+        "execute": _execute, "execute1": _execute1, "load_file": _load_file, "xopen": _xopen,
+        "fscan": _fscan, "execerror": _execerror, "quit": _quit, "strcmp": _strcmp,
+        "object_id": _object_id, "startsw": _constant(0.0), "stopsw": _constant(0.0),
+        "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
+        "hoc_stdout": _constant(0.0), "xred": _constant(0.0),
+    }
+    plain.update(geometry.functions())
+    plain.update(stdrun.functions())
+    for name, fn in plain.items():
+        out[name] = Builtin(name, fn)
+    for name in GUI_FUNCTIONS:
+        out[name] = Builtin(name, _gui(name))
+    for name, why in REFUSED.items():
+        if name not in REFUSED_CLASSES:
+            out[name] = Builtin(name, _refuse(name, why))
+    return out
+
+
+def _refused_class(name, why):
+    def make(interp, args, loc):
+        raise interp.error(f"new {name}() is refused: {why}", loc)
+    return make
+
+
+class CVode:
+    """`cvode = new CVode()`: only the fixed step is supported (active(0))."""
+
+    def __init__(self, interp, args, loc):
+        self.index = 0
+
+    def __str__(self):
+        return "CVode[0]"
+
+    def hoc_ref(self, interp, name, indices, loc):
+        raise interp.error(f"CVode.{name} is not supported", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
+            if args and is_number(args[0]) and float(args[0]) != 0.0 and name != "cache_efficient":
+                raise interp.error(f"CVode.{name}(1): only NEURON's fixed step is supported", loc)
+            return 0.0
+        if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
+            interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
+            return 0.0
+        raise interp.error(f"CVode.{name} is not supported", loc)
+
+
+def classes() -> dict:
+    out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
+           "CVode": CVode}
+    for name in GUI_CLASSES:
+        out[name] = (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name)
+    for name, why in REFUSED_CLASSES.items():
+        if why:
+            out[name] = _refused_class(name, why)
+    return out
+
+
+__all__ = ["table", "classes", "hoc_format", "HocObject", "Sec", "np"]

@@ -1,0 +1,195 @@
+"""Which mechanisms a model can use, and their HOC-visible variables, from .mod files.
+
+The catalog maps a mechanism name (SUFFIX or POINT_PROCESS) to its .mod file.
+A file's name is found with a quick look at its NEURON block; the file is parsed
+(`bridge.nmodl.parse_file`) only when the model inserts or creates that mechanism
+or uses one of its variables. A file that cannot be parsed is an error only then.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bridge.errors import BridgeError, HocError
+
+_NAME_RE = re.compile(r"\b(SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][A-Za-z_0-9]*)")
+_COMMENT_RE = re.compile(r"^\s*COMMENT\b.*?^\s*ENDCOMMENT\b", re.S | re.M)
+
+# NEURON's own names for its built-in mechanisms when no .mod file defines them.
+_NEURON_BUILTIN_FILES = {"pas": "pas.mod", "hh": "hh.mod", "IClamp": "stim.mod"}
+
+
+@dataclass
+class MechanismInfo:
+    """What HOC sees of one mechanism.
+
+    `kind` is "density", "point" or "artificial". `parameters` maps RANGE
+    PARAMETERs to their defaults (NaN-free; NEURON uses 0 when no default);
+    `range_names` lists every RANGE name (parameters, range ASSIGNED, STATEs);
+    `globals` maps GLOBAL names (PARAMETERs not declared RANGE) to defaults;
+    `ions` lists (ion, read, write, valence).
+    """
+
+    name: str
+    kind: str
+    path: Path | None
+    parameters: dict[str, float] = field(default_factory=dict)
+    range_names: tuple[str, ...] = ()
+    globals: dict[str, float] = field(default_factory=dict)
+    ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
+
+    def hoc_name(self, var: str) -> str:
+        """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
+        return f"{var}_{self.name}" if self.kind == "density" else var
+
+
+def ion_info(ion: str) -> MechanismInfo:
+    """The `<ion>_ion` mechanism: e<ion>, <ion>i, <ion>o, i<ion> per segment."""
+    from bridge.mechanisms.ions import DEFAULTS
+
+    d = DEFAULTS.get(ion)
+    e, ci, co = (d.e, d.ci, d.co) if d else (0.0, 1.0, 1.0)
+    params = {f"e{ion}": e, f"{ion}i": ci, f"{ion}o": co}
+    return MechanismInfo(
+        name=f"{ion}_ion", kind="ion", path=None, parameters=params,
+        range_names=(f"e{ion}", f"{ion}i", f"{ion}o", f"i{ion}"),
+        globals={f"{ion}i0_{ion}_ion": ci, f"{ion}o0_{ion}_ion": co},
+    )
+
+
+class Catalog:
+    """Mechanisms from `folders` (a model's .mod folder) and bridge's built-in .mod files."""
+
+    def __init__(self, folders=(), include_builtin: bool = True):
+        self._files: dict[str, Path] = {}
+        self._info: dict[str, MechanismInfo] = {}
+        self._var_index: dict[str, tuple[str, str]] | None = None
+        paths: list[Path] = []
+        if include_builtin:
+            builtin = Path(__file__).resolve().parent.parent / "mechanisms" / "builtin"
+            paths += sorted(builtin.glob("*.mod"))
+        for folder in folders:
+            folder = Path(folder)
+            if folder.is_file():
+                paths.append(folder)
+            elif folder.is_dir():
+                paths += sorted(folder.glob("*.mod"))
+            else:
+                raise BridgeError(f"mechanism folder {folder} does not exist")
+        for path in paths:
+            text = _COMMENT_RE.sub("", path.read_text(encoding="utf-8", errors="replace"))
+            m = _NAME_RE.search(text)
+            if m:
+                self._files[m.group(2)] = path  # a model's file replaces a built-in one of the same name
+
+    def names(self) -> list[str]:
+        return list(self._files)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._files or name.endswith("_ion")
+
+    def get(self, name: str) -> MechanismInfo:
+        """The mechanism `name`; parses its .mod file the first time."""
+        if name in self._info:
+            return self._info[name]
+        if name.endswith("_ion"):
+            info = ion_info(name[:-4])
+        elif name in self._files:
+            info = _read_mod(name, self._files[name])
+        else:
+            raise HocError(f"{name} is not a mechanism (no .mod file defines it)")
+        self._info[name] = info
+        return info
+
+    def lookup_variable(self, hoc_name: str) -> tuple[str, str] | None:
+        """`gnabar_hh` → ("hh", "gnabar"); `ena` → ("na_ion", "ena"); None when unknown.
+
+        Only the mechanism whose suffix ends the name is parsed."""
+        for suffix in self._files:
+            if hoc_name.endswith("_" + suffix) and len(hoc_name) > len(suffix) + 1:
+                info = self.get(suffix)
+                var = hoc_name[: -len(suffix) - 1]
+                if info.kind == "density" and var in info.range_names:
+                    return suffix, var
+        m = re.fullmatch(r"e([a-z][a-z0-9]*)|i([a-z][a-z0-9]*)|([a-z][a-z0-9]*)([io])", hoc_name)
+        if m:
+            ion = m.group(1) or m.group(2) or m.group(3)
+            if ion in self.ions():
+                return f"{ion}_ion", hoc_name
+        return None
+
+    def lookup_global(self, hoc_name: str) -> tuple[str, float] | None:
+        """`vhalf_kdr`, `nai0_na_ion`: (mechanism, default) of a GLOBAL, or None."""
+        m = re.fullmatch(r"([a-z][a-z0-9]*)([io])0_\1_ion", hoc_name)
+        if m and m.group(1) in self.ions():
+            return f"{m.group(1)}_ion", ion_info(m.group(1)).globals[hoc_name]
+        for suffix in self._files:
+            if hoc_name.endswith("_" + suffix):
+                info = self.get(suffix)
+                var = hoc_name[: -len(suffix) - 1]
+                if var in info.globals:
+                    return suffix, info.globals[var]
+        return None
+
+    def ions(self) -> set[str]:
+        """Ions of NEURON (na, k, ca) and of every parsed mechanism."""
+        found = {"na", "k", "ca"}
+        for info in self._info.values():
+            found.update(i[0] for i in info.ions)
+        return found
+
+
+def _number(node) -> float:
+    if node is None:
+        return 0.0
+    return float(getattr(node, "value", node))
+
+
+def _read_mod(name: str, path: Path) -> MechanismInfo:
+    from bridge.nmodl import ast as nast
+    from bridge.nmodl import parse_file
+
+    try:
+        program = parse_file(path)
+    except BridgeError as err:
+        raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
+    neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)
+    if neuron is None:
+        raise HocError(f"mechanism {name} ({path}) has no NEURON block")
+    if any(isinstance(i, nast.Verbatim) for i in program.items):
+        raise HocError(f"mechanism {name} ({path}) uses VERBATIM, which bridge cannot run")
+    kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial"}[neuron.kind]
+    ranges = set(neuron.range)
+    globals_ = set(neuron.global_)
+    params: dict[str, float] = {}
+    glob: dict[str, float] = {}
+    range_names: list[str] = []
+    for item in program.items:
+        if isinstance(item, nast.ParameterBlock):
+            for d in item.declarations:
+                if d.name in ranges and d.name not in globals_:
+                    params[d.name] = _number(d.value)
+                    range_names.append(d.name)
+                elif d.name not in ("v", "celsius", "dt", "t", "area", "diam"):
+                    glob[d.name] = _number(d.value)
+        elif isinstance(item, nast.AssignedBlock):
+            range_names += [d.name for d in item.declarations if d.name in ranges or d.name in neuron.nonspecific_currents]
+        elif isinstance(item, nast.StateBlock):
+            range_names += [d.name for d in item.declarations]
+    ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions)
+    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions)
+
+
+def nan_default(values, default: float):
+    """Per-segment values with NaN (unset) replaced by the default."""
+    import numpy as np
+
+    out = np.array(values, dtype=float)
+    out[np.isnan(out)] = default
+    return out
+
+
+__all__ = ["Catalog", "MechanismInfo", "ion_info", "nan_default", "math"]

@@ -1,0 +1,96 @@
+"""`from_neuron(h)`: the SectionTree of a running NEURON session (for models built in Python).
+
+Sections in NEURON's order (`h.allsec()`), with nseg, L, Ra, per-segment diam and
+cm, parent, parent x and child end, 3-D points, inserted mechanisms with every
+RANGE PARAMETER per segment, ion variables, and point processes with their
+parameters. NEURON is imported only when this is called.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bridge.errors import BridgeError
+from bridge.morphology.tree import SectionTree
+
+_ION_SUFFIX = "_ion"
+
+
+def _mechanism_parameters(h, name: str, point: bool) -> list[str]:
+    """RANGE PARAMETERs of mechanism `name` (NEURON's MechanismStandard, vartype 1)."""
+    ms = h.MechanismStandard(name, 1)
+    out = []
+    strdef = h.ref("")
+    for i in range(int(ms.count())):
+        ms.name(strdef, i)
+        full = strdef[0]
+        if not point and full.endswith("_" + name):
+            full = full[: -len(name) - 1]
+        out.append(full)
+    return out
+
+
+def from_neuron(h=None) -> SectionTree:
+    """The SectionTree of NEURON's current sections (all cells), read through `h`."""
+    if h is None:
+        from neuron import h  # noqa: F811 - imported lazily
+    tree = SectionTree()
+    secs = list(h.allsec())
+    names = [s.name() for s in secs]
+    if len(set(names)) != len(names):
+        raise BridgeError("NEURON has several sections with the same name; bridge needs unique names")
+    params_cache: dict[str, list[str]] = {}
+    for sec in secs:
+        s = tree.section(sec.name())
+        s.set_nseg(int(sec.nseg))
+        s.Ra = float(sec.Ra)
+        n3d = int(h.n3d(sec=sec))
+        if n3d:
+            s.pt3d = np.array([[h.x3d(i, sec=sec), h.y3d(i, sec=sec), h.z3d(i, sec=sec), h.diam3d(i, sec=sec)]
+                               for i in range(n3d)], dtype=float)
+        s.L = float(sec.L)
+        segs = list(sec)
+        s.diam = np.array([seg.diam for seg in segs], dtype=float)
+        s.cm = np.array([seg.cm for seg in segs], dtype=float)
+        for mech in segs[0]:
+            name = mech.name()
+            if name not in params_cache:
+                params_cache[name] = _mechanism_parameters(h, name, False)
+            s.insert(name)
+            for p in params_cache[name]:
+                s.mechanisms[name][p] = np.array([getattr(getattr(seg, name), p) for seg in segs], dtype=float)
+        psec = sec.psection()
+        for ion, values in psec.get("ions", {}).items():
+            key = ion + _ION_SUFFIX
+            s.insert(key)
+            for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
+                if var in values:
+                    s.mechanisms[key][var] = np.array(values[var], dtype=float)
+    for sec in secs:
+        sref = h.SectionRef(sec=sec)
+        if sref.has_parent():
+            parent = sref.parent
+            tree.connect(sec.name(), parent.name(), float(sec.parentseg().x), float(h.section_orientation(sec=sec)))
+    _connect_order(h, tree, secs)
+    for sec in secs:
+        for seg in sec:
+            for pp in seg.point_processes():
+                name = pp.hname().split("[")[0]
+                if name not in params_cache:
+                    params_cache[name] = _mechanism_parameters(h, name, True)
+                params = {p: float(getattr(pp, p)) for p in params_cache[name]}
+                tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
+                h.pop_section()
+    return tree
+
+
+def _connect_order(h, tree: SectionTree, secs) -> None:
+    """Children in NEURON's sibling order: SectionRef.child lists them; make connect_serial agree."""
+    serial = 0
+    for sec in secs:
+        sref = h.SectionRef(sec=sec)
+        kids = [sref.child[i].name() for i in range(int(sref.nchild()))]
+        # tree.children sorts last-connected first; NEURON's child[0] is its first child
+        for name in reversed(kids):
+            tree[name].connect_serial = serial
+            serial += 1

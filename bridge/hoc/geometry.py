@@ -1,0 +1,282 @@
+"""HOC functions about sections: names, 3-D points, area, ri, distance, section stack.
+
+3-D points are stored in float32 as NEURON stores them; arc lengths are summed
+in double from float32 differences (`bridge.morphology.nodes.pt3d_float32`).
+Units: [um], area [um2], ri [megohm].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bridge.hoc.values import Sec, Segment, StrVar, f32, is_number
+
+
+def _cur(interp, loc) -> Sec:
+    return interp.model.current(interp, loc)
+
+
+def _num(interp, args, i, loc, name):
+    if i >= len(args) or not is_number(args[i]):
+        raise interp.error(f"{name}: argument {i + 1} must be a number", loc)
+    return float(args[i])
+
+
+def _point_index(interp, sec: Sec, i: float, loc, name, allow_end=False) -> int:
+    n = len(sec.points)
+    j = int(i)
+    if not 0 <= j < n + (1 if allow_end else 0):
+        raise interp.error(f"{name}: 3-D point {j} of {sec.name} does not exist (n3d = {n})", loc)
+    return j
+
+
+def pt3dclear(interp, args, loc):
+    sec = _cur(interp, loc)
+    sec.points.clear()
+    sec.pt3d_changed()
+    return 0.0
+
+
+def pt3dadd(interp, args, loc):
+    if len(args) != 4:
+        raise interp.error("pt3dadd(x, y, z, diam) needs 4 numbers", loc)
+    sec = _cur(interp, loc)
+    sec.points.append(tuple(f32(_num(interp, args, i, loc, "pt3dadd")) for i in range(4)))
+    sec.pt3d_changed()
+    return float(len(sec.points))
+
+
+def pt3dinsert(interp, args, loc):
+    sec = _cur(interp, loc)
+    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
+    sec.points.insert(j, tuple(f32(_num(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
+    sec.pt3d_changed()
+    return 0.0
+
+
+def pt3dchange(interp, args, loc):
+    sec = _cur(interp, loc)
+    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dchange"), loc, "pt3dchange")
+    if len(args) == 2:
+        p = sec.points[j]
+        sec.points[j] = (p[0], p[1], p[2], f32(_num(interp, args, 1, loc, "pt3dchange")))
+    elif len(args) == 5:
+        sec.points[j] = tuple(f32(_num(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
+    else:
+        raise interp.error("pt3dchange(i, diam) or pt3dchange(i, x, y, z, diam)", loc)
+    sec.pt3d_changed()
+    return 0.0
+
+
+def pt3dremove(interp, args, loc):
+    sec = _cur(interp, loc)
+    del sec.points[_point_index(interp, sec, _num(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")]
+    sec.pt3d_changed()
+    return 0.0
+
+
+def pt3dconst(interp, args, loc):
+    if args and _num(interp, args, 0, loc, "pt3dconst") != 0.0:
+        raise interp.error("pt3dconst(1) is not supported", loc)
+    return 0.0
+
+
+def pt3dstyle(interp, args, loc):
+    if args and _num(interp, args, 0, loc, "pt3dstyle") != 0.0:
+        raise interp.error("pt3dstyle(1) (logical connection points) is not supported", loc)
+    return 0.0
+
+
+def n3d(interp, args, loc):
+    return float(len(_cur(interp, loc).points))
+
+
+def _coord(k, name):
+    def fn(interp, args, loc):
+        sec = _cur(interp, loc)
+        j = _point_index(interp, sec, _num(interp, args, 0, loc, name), loc, name)
+        return float(sec.points[j][k])
+    return fn
+
+
+def arc3d(interp, args, loc):
+    sec = _cur(interp, loc)
+    j = _point_index(interp, sec, _num(interp, args, 0, loc, "arc3d"), loc, "arc3d")
+    return float(sec.arcs()[j])
+
+
+def define_shape(interp, args, loc):
+    missing = [s for s in interp.model.sections if s.alive and not s.points]
+    if missing:
+        raise interp.error("define_shape() for sections without 3-D points is not supported yet "
+                           f"({len(missing)} such sections, e.g. {missing[0].name})", loc)
+    return 0.0
+
+
+def _geom(interp, sec):
+    from bridge.morphology.nodes import section_geometry
+
+    sec.sync()
+    return section_geometry(sec.data)
+
+
+def _node_of(sec: Sec, x: float) -> int | None:
+    """Index in pnode order of the node at x (None for x = 0 connection point)."""
+    nseg = sec.data.nseg
+    rev = sec.data.child_end == 1.0
+    xe = 1.0 - x if rev else x
+    if xe <= 0.0:
+        return None
+    if xe >= 1.0:
+        return nseg
+    return min(int(nseg * xe), nseg - 1)
+
+
+def area(interp, args, loc):
+    sec = _cur(interp, loc)
+    x = _num(interp, args, 0, loc, "area")
+    j = _node_of(sec, x)
+    if j is None or j == sec.data.nseg:
+        return 0.0
+    return float(_geom(interp, sec).area[j])
+
+
+def ri(interp, args, loc):
+    sec = _cur(interp, loc)
+    x = _num(interp, args, 0, loc, "ri")
+    j = _node_of(sec, x)
+    if j is None:
+        return 1e30
+    return float(1.0 / _geom(interp, sec).rinv[j])
+
+
+def secname(interp, args, loc):
+    return _cur(interp, loc).name
+
+
+def sectionname(interp, args, loc):
+    if not args or not isinstance(args[0], StrVar):
+        raise interp.error("sectionname(strdef) needs a strdef variable", loc)
+    args[0].value = _cur(interp, loc).name
+    return 0.0
+
+
+def push_section(interp, args, loc):
+    if not args:
+        raise interp.error("push_section needs a section name", loc)
+    a = args[0]
+    if isinstance(a, (Sec, Segment)):
+        sec = a.sec if isinstance(a, Segment) else a
+    else:
+        name = a.value if isinstance(a, StrVar) else a
+        if not isinstance(name, str):
+            raise interp.error("push_section(\"name\") needs a section name", loc)
+        sec = next((s for s in interp.model.sections if s.alive and s.name == name), None)
+        if sec is None:
+            raise interp.error(f"push_section: no section named {name}", loc)
+    interp.model.push(sec)
+    return 0.0
+
+
+def pop_section(interp, args, loc):
+    if not interp.model.sec_stack:
+        raise interp.error("pop_section: the section stack is empty", loc)
+    interp.model.pop()
+    return 0.0
+
+
+def delete_section(interp, args, loc):
+    sec = _cur(interp, loc)
+    interp.model.delete(sec)
+    if interp.model.sec_stack and interp.model.sec_stack[-1] is sec:
+        interp.model.sec_stack[-1] = sec  # popped by the enclosing section statement
+    return 0.0
+
+
+def ismembrane(interp, args, loc):
+    name = args[0].value if isinstance(args[0], StrVar) else args[0]
+    sec = _cur(interp, loc)
+    if name in sec.data.mechanisms:
+        return 1.0
+    if isinstance(name, str) and name.endswith("_ion"):
+        return float(name[:-4] in interp.model.ions_of(sec))
+    return 0.0
+
+
+def issection(interp, args, loc):
+    pattern = args[0].value if isinstance(args[0], StrVar) else args[0]
+    return float(interp.model.name_matcher("^(?:" + pattern + ")$")(_cur(interp, loc).name))
+
+
+def section_orientation(interp, args, loc):
+    return float(_cur(interp, loc).data.child_end)
+
+
+def parent_connection(interp, args, loc):
+    return float(_cur(interp, loc).data.parent_x)
+
+
+def _path_to_root(tree, name, x):
+    """[(section, x)] from the point up to its root section."""
+    out = [(name, x)]
+    sec = tree[name]
+    while sec.parent is not None:
+        out.append((sec.parent, sec.parent_x))
+        sec = tree[sec.parent]
+    return out
+
+
+def _arc_from_entry(tree, name, x):
+    """Distance [um] from a section's connection end to x."""
+    sec = tree[name]
+    return sec.L * abs(x - sec.child_end)
+
+
+def distance(interp, args, loc):
+    """distance() / distance(0, x): set the origin; distance(x) / distance(1, x): path length to it."""
+    model = interp.model
+    sec = _cur(interp, loc)
+    if not args or (len(args) == 2 and _num(interp, args, 0, loc, "distance") == 0.0):
+        x = _num(interp, args, 1, loc, "distance") if len(args) == 2 else 0.0
+        model.distance_origin = (sec, x)
+        return 0.0
+    x = _num(interp, args, len(args) - 1, loc, "distance")
+    origin = getattr(model, "distance_origin", None)
+    if origin is None or not origin[0].alive:
+        root = sec.data
+        while root.parent is not None:
+            root = model.tree[root.parent]
+        origin = (next(s for s in model.sections if s.name == root.name), 0.0)
+    for s in model.sections:
+        s.sync()
+    tree = model.tree
+    pa = _path_to_root(tree, origin[0].name, origin[1])
+    pb = _path_to_root(tree, sec.name, x)
+    names_a = [p[0] for p in pa]
+    for k, (nb, xb) in enumerate(pb):
+        if nb in names_a:
+            ka = names_a.index(nb)
+            xa = pa[ka][1]
+            d = tree[nb].L * abs(xa - xb)
+            d += sum(_arc_from_entry(tree, n, xx) for n, xx in pa[:ka])
+            d += sum(_arc_from_entry(tree, n, xx) for n, xx in pb[:k])
+            return float(d)
+    return 1e20  # different cells, as NEURON
+
+
+def functions() -> dict:
+    return {
+        "pt3dclear": pt3dclear, "pt3dadd": pt3dadd, "pt3dinsert": pt3dinsert, "pt3dchange": pt3dchange,
+        "pt3dremove": pt3dremove, "pt3dconst": pt3dconst, "pt3dstyle": pt3dstyle, "n3d": n3d,
+        "x3d": _coord(0, "x3d"), "y3d": _coord(1, "y3d"), "z3d": _coord(2, "z3d"), "diam3d": _coord(3, "diam3d"),
+        "arc3d": arc3d, "define_shape": define_shape, "area": area, "ri": ri, "secname": secname,
+        "sectionname": sectionname, "push_section": push_section, "pop_section": pop_section,
+        "delete_section": delete_section, "ismembrane": ismembrane, "issection": issection,
+        "section_orientation": section_orientation, "parent_connection": parent_connection,
+        "distance": distance,
+    }
+
+
+__all__ = ["functions", "math", "np"]

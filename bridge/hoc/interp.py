@@ -1,0 +1,546 @@
+"""The HOC interpreter: statements and expressions of the modelling subset of HOC.
+
+Names are resolved when a statement runs, as NEURON does: locals, then the
+current object's (or the top level's) names, then NEURON's built-ins (globals,
+functions, templates, range variables). Sections, range variables and 3-D
+points live in `bridge.hoc.sections`; built-in functions in `bridge.hoc.builtins`;
+built-in classes in `bridge.hoc.objects`.
+
+Bounds: `max_statements` statements per interpreter (endless loops end with a
+HocError), `max_depth` nested HOC calls.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from bridge.errors import BridgeError, HocError, SourceLocation
+from bridge.hoc import ast
+from bridge.hoc.values import (
+    BreakLoop, Builtin, ContinueLoop, External, Frame, HocObject, NumVar, ObjVar, Proc, ReturnFrom, Sec,
+    SecVar, Segment, StrVar, Template, fmt_number, is_number, truth,
+)
+
+EPS = 1e-11  # NEURON's float_epsilon used by comparisons
+
+
+class Ref:
+    """Something that can be read and assigned (a variable element, a range value, ...)."""
+
+    def get(self):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def set(self, value):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ElemRef(Ref):
+    def __init__(self, var, i: int):
+        self.var, self.i = var, i
+
+    def get(self):
+        return float(self.var.data[self.i]) if isinstance(self.var, NumVar) else self.var.data[self.i]
+
+    def set(self, value):
+        self.var.data[self.i] = value
+
+
+class StrRef(Ref):
+    def __init__(self, var: StrVar):
+        self.var = var
+
+    def get(self):
+        return self.var.value
+
+    def set(self, value):
+        self.var.value = value
+
+
+class FuncRef(Ref):
+    def __init__(self, getter, setter):
+        self.get, self.set = getter, setter
+
+
+class Interpreter:
+    """Runs HOC programs against a model state (`bridge.hoc.sections.Model`)."""
+
+    def __init__(self, model, max_statements: int = 20_000_000, max_depth: int = 100):
+        from bridge.hoc import builtins
+
+        self.model = model
+        self.max_statements = max_statements
+        self.max_depth = max_depth
+        self.statements = 0
+        self.top: dict[str, Any] = {}
+        self.templates: dict[str, Any] = {}
+        self.frames: list[Frame] = [Frame("top level", [], None, None)]
+        self.source_of: dict[str, str] = {}
+        self.builtins: dict[str, Builtin] = builtins.table()
+        self.classes = builtins.classes()
+
+    # -- errors ---------------------------------------------------------------------
+    def error(self, message: str, loc: SourceLocation | None) -> HocError:
+        stack = tuple(f"{f.name} called at {f.loc}" for f in self.frames[1:] if f.loc)
+        source = self.source_of.get(loc.filename) if loc else None
+        return HocError(message, loc, source, stack)
+
+    # -- running --------------------------------------------------------------------
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    def run_program(self, program: ast.Program) -> None:
+        self.source_of.setdefault(program.loc.filename, program.source)
+        self.exec_block(program.body)
+
+    def exec_block(self, body) -> None:
+        for stmt in body:
+            self.exec(stmt)
+
+    def exec(self, node: ast.Node) -> None:
+        self.statements += 1
+        if self.statements > self.max_statements:
+            raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?); "
+                             "raise max_statements if the model really needs more", node.loc)
+        method = getattr(self, "x_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"unsupported HOC statement {type(node).__name__}", node.loc)
+        try:
+            method(node)
+        except (HocError, BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
+            raise
+        except BridgeError as err:
+            raise self.error(err.message, node.loc) from None
+        except RecursionError:
+            raise self.error("nesting too deep", node.loc) from None
+        except (ValueError, OverflowError, ZeroDivisionError, TypeError, IndexError) as err:
+            raise self.error(f"{type(err).__name__}: {err}", node.loc) from None
+
+    def x_ExprStmt(self, n):
+        self.eval(n.expr)
+
+    def x_Block(self, n):
+        self.exec_block(n.body)
+
+    def x_If(self, n):
+        if truth(self.number(n.cond)):
+            self.exec(n.then)
+        elif n.orelse is not None:
+            self.exec(n.orelse)
+
+    def _loop_body(self, body) -> bool:
+        """Run a loop body; False when the loop must end (break)."""
+        try:
+            self.exec(body)
+        except BreakLoop:
+            return False
+        except ContinueLoop:
+            pass
+        return True
+
+    def x_While(self, n):
+        while truth(self.number(n.cond)):
+            self.statements += 1
+            if self.statements > self.max_statements:
+                raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?)", n.loc)
+            if not self._loop_body(n.body):
+                break
+
+    def x_ForC(self, n):
+        if n.init is not None:
+            self.exec(n.init)
+        while n.cond is None or truth(self.number(n.cond)):
+            self.statements += 1
+            if self.statements > self.max_statements:
+                raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?)", n.loc)
+            if not self._loop_body(n.body):
+                break
+            if n.step is not None:
+                self.exec(n.step)
+
+    def x_ForRange(self, n):
+        ref = self.ref(n.var, create=True)
+        ref.set(self.number(n.lo))
+        hi = self.number(n.hi)
+        while ref.get() <= hi + EPS:
+            if not self._loop_body(n.body):
+                break
+            ref.set(ref.get() + 1.0)
+
+    def x_ForIterator(self, n):
+        caller = self.frame
+        try:
+            self.call(n.call, iterator_body=(n.body, caller))
+        except BreakLoop:
+            pass
+
+    def x_IteratorStatement(self, n):
+        if self.frame.iterator_body is None:
+            raise self.error("iterator_statement outside an iterator", n.loc)
+        body, caller = self.frame.iterator_body
+        self.frames.append(caller)
+        try:
+            self.exec(body)
+        except ContinueLoop:
+            pass
+        finally:
+            self.frames.pop()
+
+    def x_Break(self, n):
+        raise BreakLoop()
+
+    def x_Continue(self, n):
+        raise ContinueLoop()
+
+    def x_Return(self, n):
+        if len(self.frames) == 1:
+            raise self.error("return outside a procedure", n.loc)
+        raise ReturnFrom(None if n.value is None else self.eval(n.value))
+
+    def x_Stop(self, n):
+        from bridge.hoc.values import StopRun
+
+        raise StopRun()
+
+    def x_Print(self, n):
+        self.model.write(" ".join(self.show(self.eval(i)) for i in n.items) + "\n")
+
+    def show(self, value) -> str:
+        if is_number(value):
+            return fmt_number(float(value))
+        if isinstance(value, StrVar):
+            return value.value
+        if value is None:
+            return "NULLobject"
+        return str(value)
+
+    # -- declarations -------------------------------------------------------------------
+    def _ns(self) -> dict:
+        obj = self.frame.obj
+        return obj.ns if obj is not None else self.top
+
+    def _dims(self, decl: ast.Decl) -> tuple[int, ...]:
+        dims = tuple(int(self.number(d)) for d in decl.dims)
+        if any(d <= 0 for d in dims):
+            raise self.error(f"array {decl.name} needs a positive size", decl.loc)
+        return dims
+
+    def x_DoubleDecl(self, n):
+        for d in n.decls:
+            self._declare(d.name, NumVar(self._dims(d)), d.loc)
+
+    def x_Strdef(self, n):
+        for name in n.names:
+            old = self._ns().get(name)
+            if isinstance(old, StrVar):
+                old.value = ""
+            else:
+                self._declare(name, StrVar(), n.loc)
+
+    def x_Objref(self, n):
+        for d in n.decls:
+            old = self._ns().get(d.name)
+            if isinstance(old, ObjVar) and not d.dims:
+                continue  # re-declaring keeps the reference, as NEURON
+            self._declare(d.name, ObjVar(self._dims(d)), d.loc)
+
+    def _declare(self, name: str, var, loc) -> None:
+        ns = self._ns()
+        old = ns.get(name)
+        if old is not None and type(old) is not type(var) and not isinstance(old, NumVar):
+            raise self.error(f"{name} already declared as something else", loc)
+        if name in self.builtins or name in self.classes:
+            raise self.error(f"{name} is a built-in name and cannot be redeclared", loc)
+        ns[name] = var
+
+    def x_Local(self, n):
+        if len(self.frames) == 1 or self.frame.iterator_body is False:
+            raise self.error("local declared outside a procedure", n.loc)
+        for name in n.names:
+            self.frame.locals[name] = ObjVar() if n.objects else NumVar()
+
+    def x_FuncDef(self, n):
+        owner = self.frame.obj.template if self.frame.obj is not None else None
+        ns = self._ns()
+        old = ns.get(n.name)
+        if old is not None and not isinstance(old, Proc):
+            raise self.error(f"{n.name} already declared as a variable", n.loc)
+        ns[n.name] = Proc(n.kind, n.name, n.body, owner)
+
+    def x_Template(self, n):
+        if n.name in self.classes:
+            raise self.error(f"{n.name} is a built-in class", n.loc)
+        if n.name in self.templates:
+            return  # NEURON ignores a second definition of a template (load_file guards it too)
+        self.templates[n.name] = Template(n.name, n.body, n.loc)
+
+    def x_Public(self, n):
+        if self.frame.obj is None:
+            raise self.error("public outside a template", n.loc)
+
+    def x_External(self, n):
+        if self.frame.obj is None:
+            raise self.error("external outside a template", n.loc)
+        for name in n.names:
+            self.frame.obj.ns[name] = External()
+
+    def x_DeleteSymbol(self, n):
+        raise self.error("'delete' of a symbol is not supported", n.loc)
+
+    # -- sections ------------------------------------------------------------------------
+    def x_Create(self, n):
+        for d in n.decls:
+            self.model.create(self, d.name, self._dims(d), self._ns(), self.frame.obj, d.loc)
+
+    def x_Access(self, n):
+        sec = self.section_of(self.eval(n.section), n.section.loc)
+        self.model.accessed = sec
+
+    def x_SectionStmt(self, n):
+        value = self.eval(n.section)
+        if not isinstance(value, Sec):
+            # `f1.gets(s)  f2.gets(t)`: two statements on one line, not a section prefix
+            self.exec(n.body)
+            return
+        self.model.push(value)
+        try:
+            self.exec(n.body)
+        finally:
+            self.model.pop()
+
+    def x_Connect(self, n):
+        child = self.eval(n.child)
+        parent = self.eval(n.parent)
+        self.model.connect(child, parent, n.loc, self)
+
+    def x_Insert(self, n):
+        sec = self.model.current(self, n.loc)
+        if n.remove:
+            self.model.uninsert(sec, n.mechanism)
+        else:
+            self.model.insert(sec, n.mechanism)
+
+    def x_Setpointer(self, n):
+        raise self.error("setpointer is not supported (POINTER variables)", n.loc)
+
+    def x_Forall(self, n):
+        for sec in list(self.model.sections):
+            if not sec.alive:
+                continue
+            self.model.push(sec)
+            try:
+                ok = self._loop_body(n.body)
+            finally:
+                self.model.pop()
+            if not ok:
+                break
+
+    def x_Forsec(self, n):
+        target = self.eval(n.target)
+        if isinstance(target, StrVar):
+            target = target.value
+        if isinstance(target, str):
+            matcher = self.model.name_matcher(target)
+            pool = [s for s in self.model.sections if s.alive]
+            if n.only_current:
+                cur = self.model.current(self, n.loc)
+                pool = [cur] if matcher(cur.name) else []
+            else:
+                pool = [s for s in pool if matcher(s.name)]
+        elif hasattr(target, "hoc_sections"):
+            pool = target.hoc_sections()
+            if n.only_current:
+                cur = self.model.current(self, n.loc)
+                pool = [cur] if cur in pool else []
+        else:
+            raise self.error("forsec/ifsec needs a string (regular expression) or a SectionList", n.loc)
+        for sec in pool:
+            if not sec.alive:
+                continue
+            self.model.push(sec)
+            try:
+                ok = self._loop_body(n.body)
+            finally:
+                self.model.pop()
+            if not ok:
+                break
+
+    def x_ForSegment(self, n):
+        sec = self.model.current(self, n.loc)
+        nseg = sec.data.nseg
+        xs = list((np.arange(nseg) + 0.5) / nseg)
+        if n.with_ends is None or truth(self.number(n.with_ends)):
+            xs = [0.0] + xs + [1.0]
+        ref = self.ref(ast.Name(n.loc, n.var), create=True)
+        for x in xs:
+            ref.set(float(x))
+            if not self._loop_body(n.body):
+                break
+
+    def x_Taper(self, n):
+        if n.op != "=":
+            raise self.error("a range assignment a:b needs '='", n.loc)
+        x1, x2 = 0.0, 1.0
+        target = n.target
+        if isinstance(target, ast.Call):
+            if len(target.args) != 1 or not isinstance(target.args[0], ast.RangeArg):
+                raise self.error("range assignment needs (x1:x2) = y1:y2", n.loc)
+            x1, x2 = self.number(target.args[0].lo), self.number(target.args[0].hi)
+            target = target.func
+        y1, y2 = self.number(n.lo), self.number(n.hi)
+        sec, name = self.range_target(target, n.loc)
+        self.model.taper(sec, name, x1, x2, y1, y2, n.loc, self)
+
+    # -- expressions ------------------------------------------------------------------------
+    def number(self, node) -> float:
+        value = self.eval(node)
+        if isinstance(value, StrVar):
+            value = value.value
+        if not is_number(value):
+            raise self.error(f"a number was expected here, not {self.describe(value)}", node.loc)
+        return float(value)
+
+    def describe(self, value) -> str:
+        if isinstance(value, str):
+            return f"the string {value!r}"
+        if value is None:
+            return "NULLobject"
+        if isinstance(value, Sec):
+            return f"the section {value.name}"
+        return f"the object {value}"
+
+    def eval(self, node):
+        method = getattr(self, "e_" + type(node).__name__, None)
+        if method is None:
+            raise self.error(f"{type(node).__name__} cannot be used as a value here", node.loc)
+        return method(node)
+
+    def e_Num(self, n):
+        return n.value
+
+    def e_Str(self, n):
+        return n.value
+
+    def e_Unary(self, n):
+        v = self.number(n.operand)
+        return -v if n.op == "-" else float(v == 0.0)
+
+    def e_Binary(self, n):
+        op = n.op
+        if op in ("==", "!="):
+            a, b = self.eval(n.left), self.eval(n.right)
+            a = a.value if isinstance(a, StrVar) else a
+            b = b.value if isinstance(b, StrVar) else b
+            if is_number(a) and is_number(b):
+                eq = abs(float(a) - float(b)) <= EPS
+            else:
+                eq = a is b or (isinstance(a, str) and a == b)
+            return float(eq if op == "==" else not eq)
+        a, b = self.number(n.left), self.number(n.right)
+        if op == "+":
+            return a + b
+        if op == "-":
+            return a - b
+        if op == "*":
+            return a * b
+        if op == "/":
+            if b == 0.0:
+                raise self.error("division by zero", n.loc)
+            return a / b
+        if op == "%":
+            if b == 0.0:
+                raise self.error("modulus by zero", n.loc)
+            return a - b * math.floor(a / b)
+        if op == "^":
+            try:
+                return math.pow(a, b)
+            except (ValueError, OverflowError):
+                raise self.error(f"{a:g}^{b:g} is out of range", n.loc) from None
+        if op == "<":
+            return float(a < b - EPS)
+        if op == ">":
+            return float(a > b + EPS)
+        if op == "<=":
+            return float(a <= b + EPS)
+        if op == ">=":
+            return float(a >= b - EPS)
+        if op == "&&":
+            return float(a != 0.0 and b != 0.0)
+        if op == "||":
+            return float(a != 0.0 or b != 0.0)
+        raise self.error(f"unknown operator {op}", n.loc)  # pragma: no cover
+
+    def e_Assign(self, n):
+        value = self.eval(n.value)
+        if isinstance(value, StrVar):
+            value = value.value
+        ref = self.ref(n.target, create=True, value=value)
+        if n.op != "=":
+            if not is_number(value):
+                raise self.error(f"{n.op} needs numbers", n.loc)
+            old = ref.get()
+            value = {"+=": old + value, "-=": old - value, "*=": old * value}.get(n.op)
+            if value is None:
+                if float(self.number(n.value)) == 0.0:
+                    raise self.error("division by zero", n.loc)
+                value = old / self.number(n.value)
+        ref.set(float(value) if is_number(value) else value)
+        return value
+
+    def e_Name(self, n):
+        return self.access_name(n.name, n.loc)
+
+    def e_Arg(self, n):
+        return self.ref(n).get()
+
+    def e_Index(self, n):
+        return self.ref(n).get()
+
+    def e_Member(self, n):
+        return self.ref(n).get()
+
+    def e_New(self, n):
+        return self.new(n.template, [self.arg_value(a) for a in n.args], n.loc)
+
+    def e_Call(self, n):
+        return self.call(n)
+
+    def e_Pointer(self, n):
+        return self.ref(n.target)
+
+    def e_RangeArg(self, n):
+        return (self.number(n.lo), self.number(n.hi))
+
+    def arg_value(self, node):
+        """A call argument: strdef names and pointers are passed by reference."""
+        if isinstance(node, ast.Pointer):
+            return self.ref(node.target)
+        if isinstance(node, ast.Name):
+            binding = self.lookup(node.name)
+            if isinstance(binding, StrVar):
+                return binding
+        if isinstance(node, ast.Arg) and node.kind == "s":
+            return self.frame_arg(node)
+        return self.eval(node)
+
+    def section_of(self, value, loc) -> Sec:
+        if isinstance(value, Segment):
+            value = value.sec
+        if not isinstance(value, Sec):
+            raise self.error(f"a section was expected, not {self.describe(value)}", loc)
+        if not value.alive:
+            raise self.error(f"section {value.name} was deleted", loc)
+        return value
+
+    # names, references, calls and objects are in bridge.hoc.resolve
+    from bridge.hoc.resolve import (  # noqa: E402
+        access_name, call, call_proc, frame_arg, lookup, new, range_target, ref,
+    )
+
+
+from bridge.hoc.values import Quit, StopRun  # noqa: E402
+
+_CONTROL = (StopRun, Quit)

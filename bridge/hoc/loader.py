@@ -1,0 +1,195 @@
+"""Reading HOC files as NEURON does: one top-level statement at a time.
+
+NEURON parses and runs a file statement by statement, and `fscan()` reads
+numbers from the rest of the file being read (pyramid.nrn keeps its 3-D points
+after the code). `run_stream` therefore splits the text into top-level chunks
+(a newline at brace and parenthesis depth 0 ends one, `begintemplate` ...
+`endtemplate` is one), parses each, runs it, and continues after whatever
+`fscan` consumed.
+
+`load_file("x.hoc")` looks for x.hoc relative to the including file, then the
+working directory; it loads a file once. NEURON's own library files are built in.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bridge.errors import SourceLocation
+from bridge.hoc.parse import parse
+from bridge.hoc.values import Frame, Quit
+
+# NEURON's library files whose procedures bridge implements itself.
+BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
+                     "stdlib", "stdgui", "noload", "binfo.hoc", "pointman.hoc", "mview.hoc", "inserter.hoc",
+                     "netparmpi.hoc"}
+UNSUPPORTED_LIBRARIES = {"import3d.hoc": "Import3d (morphology readers) is not supported yet",
+                         "celbild.hoc": "the CellBuilder GUI is not supported"}
+
+
+class Stream:
+    """The text of one file being run, with a cursor (shared with fscan)."""
+
+    def __init__(self, text: str, filename: str):
+        self.text = text
+        self.filename = filename
+        self.pos = 0
+        self.line = 1
+
+    def advance_to(self, pos: int) -> None:
+        self.line += self.text.count("\n", self.pos, pos)
+        self.pos = pos
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def next_chunk(stream: Stream) -> tuple[str, int] | None:
+    """The next top-level statement(s) from the cursor: (text, first line); None at the end."""
+    text, i, n = stream.text, stream.pos, len(stream.text)
+    start = i
+    depth = 0
+    template = 0
+    line_start = True
+    meaningful = False
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"' and text[j] != "\n":
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+            meaningful = True
+            line_start = False
+            continue
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+            continue
+        if text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+            continue
+        if c == "\\" and text.startswith("\n", i + 1):
+            i += 2
+            continue
+        if c in "{([":
+            depth += 1
+        elif c in "})]":
+            depth -= 1
+        elif c == "\n":
+            if depth <= 0 and template == 0 and meaningful:
+                rest = text[i + 1:].lstrip()
+                if not rest.startswith("else"):
+                    i += 1
+                    break
+            line_start = True
+            i += 1
+            continue
+        elif c.isalpha() or c == "_":
+            m = _WORD.match(text, i)
+            word = m.group(0)
+            if line_start or depth == 0:
+                if word == "begintemplate":
+                    template += 1
+                elif word == "endtemplate":
+                    template -= 1
+            i = m.end()
+            meaningful = True
+            line_start = False
+            continue
+        if not c.isspace():
+            meaningful = True
+            line_start = False
+        i += 1
+    if not meaningful:
+        stream.advance_to(n)
+        return None
+    first_line = stream.line
+    stream.advance_to(i)
+    return text[start:i], first_line
+
+
+def run_stream(interp, stream: Stream) -> None:
+    interp.source_of[stream.filename] = stream.text
+    streams = interp.__dict__.setdefault("streams", [])
+    streams.append(stream)
+    try:
+        while True:
+            chunk = next_chunk(stream)
+            if chunk is None:
+                break
+            text, line = chunk
+            program = parse(text, stream.filename, line_offset=line - 1)
+            interp.exec_block(program.body)
+    finally:
+        streams.pop()
+
+
+def run_text(interp, text: str, filename: str, obj=None) -> None:
+    """Run HOC text (a statement string from Python or `execute`), in `obj`'s context if given."""
+    if obj is not None:
+        interp.frames.append(Frame(f"{obj} (execute)", [], obj, None))
+    try:
+        run_stream(interp, Stream(text, filename))
+    finally:
+        if obj is not None:
+            interp.frames.pop()
+
+
+def resolve_path(interp, name: str, loc: SourceLocation | None) -> Path | None:
+    here = Path(loc.filename).parent if loc and loc.filename and not loc.filename.startswith("<") else None
+    candidates = [here / name] if here else []
+    candidates.append(Path(interp.cwd) / name)
+    for p in candidates:
+        if p.is_file():
+            return p.resolve()
+    return None
+
+
+def load_file(interp, name: str, loc, once: bool = True) -> float:
+    base = Path(name).name
+    if base in BUILTIN_LIBRARIES:
+        return 1.0
+    if base in UNSUPPORTED_LIBRARIES:
+        raise interp.error(f"load_file(\"{name}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
+    path = resolve_path(interp, name, loc)
+    if path is None:
+        raise interp.error(f"load_file: cannot find {name} (looked next to the including file and in {interp.cwd})", loc)
+    loaded = interp.__dict__.setdefault("loaded_files", set())
+    if once and str(path) in loaded:
+        return 1.0
+    loaded.add(str(path))
+    run_file(interp, path)
+    return 1.0
+
+
+def run_file(interp, path: Path) -> None:
+    text = Path(path).read_text(encoding="utf-8", errors="replace").replace("\x1a", "")
+    try:
+        run_stream(interp, Stream(text, str(path)))
+    except Quit:
+        raise
+
+
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def fscan(interp, loc) -> float:
+    """The next number in the file being read (words that are not numbers are skipped, as NEURON)."""
+    streams = interp.__dict__.get("streams") or []
+    if not streams:
+        raise interp.error("fscan: no file is being read", loc)
+    s = streams[-1]
+    text, i, n = s.text, s.pos, len(s.text)
+    while i < n:
+        while i < n and text[i].isspace():
+            i += 1
+        m = _NUMBER.match(text, i)
+        if m:
+            s.advance_to(m.end())
+            return float(m.group(0))
+        while i < n and not text[i].isspace():
+            i += 1
+    raise interp.error(f"fscan: end of file {s.filename}", loc)

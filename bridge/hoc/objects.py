@@ -1,0 +1,383 @@
+"""NEURON's built-in classes as far as models use them: Vector, List, SectionList,
+SectionRef, point processes (IClamp and every POINT_PROCESS of the mechanism
+folder), and GUI classes that are accepted without doing anything.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bridge.hoc.values import NumVar, Sec, Segment, StrVar, is_number
+
+
+class BuiltinObject:
+    """Base of built-in objects: a name like `Vector[0]`, members and methods."""
+
+    cls = "Object"
+
+    def __init__(self, interp):
+        counts = interp.__dict__.setdefault("class_counts", {})
+        self.index = counts.get(self.cls, 0)
+        counts[self.cls] = self.index + 1
+
+    def __str__(self) -> str:
+        return f"{self.cls}[{self.index}]"
+
+    __repr__ = __str__
+
+    def hoc_ref(self, interp, name, indices, loc):
+        raise interp.error(f"{self.cls} has no member {name} that bridge supports", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        method = getattr(self, "m_" + name, None)
+        if method is None:
+            raise interp.error(f"{self.cls}.{name}() is not supported by bridge", loc)
+        return method(interp, args, loc)
+
+
+def _num(interp, args, i, loc, name):
+    if i >= len(args) or not is_number(args[i]):
+        raise interp.error(f"{name}: argument {i + 1} must be a number", loc)
+    return float(args[i])
+
+
+class Vector(BuiltinObject):
+    cls = "Vector"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        n = int(_num(interp, args, 0, loc, "Vector")) if args else 0
+        fill = float(args[1]) if len(args) > 1 else 0.0
+        self.data = [fill] * n
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import FuncRef
+
+        if name != "x":
+            return super().hoc_ref(interp, name, indices, loc)
+        i = indices[0] if indices else 0
+        if not 0 <= i < len(self.data):
+            raise interp.error(f"{self}.x[{i}] is outside the vector (size {len(self.data)})", loc)
+
+        def set_(v):
+            self.data[i] = float(v)
+
+        return FuncRef(lambda: self.data[i], set_)
+
+    def m_size(self, interp, args, loc):
+        return float(len(self.data))
+
+    def m_resize(self, interp, args, loc):
+        n = int(_num(interp, args, 0, loc, "resize"))
+        self.data = (self.data + [0.0] * n)[:n]
+        return self
+
+    def m_append(self, interp, args, loc):
+        for a in args:
+            self.data.extend(a.data if isinstance(a, Vector) else [float(a)])
+        return self
+
+    def m_fill(self, interp, args, loc):
+        self.data = [float(args[0])] * len(self.data)
+        return self
+
+    def m_indgen(self, interp, args, loc):
+        step = float(args[0]) if args else 1.0
+        self.data = [i * step for i in range(len(self.data))]
+        return self
+
+    def m_x(self, interp, args, loc):
+        return self.hoc_ref(interp, "x", [int(_num(interp, args, 0, loc, "x"))], loc).get()
+
+    def m_sum(self, interp, args, loc):
+        return float(sum(self.data))
+
+    def m_max(self, interp, args, loc):
+        return float(max(self.data))
+
+    def m_min(self, interp, args, loc):
+        return float(min(self.data))
+
+    def m_c(self, interp, args, loc):
+        v = Vector(interp, [], loc)
+        v.data = list(self.data)
+        return v
+
+    def m_record(self, interp, args, loc):
+        if not args or not hasattr(args[0], "get"):
+            raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
+        interp.model.record(args[0], str(self), loc, interp)
+        return 1.0
+
+    def m_printf(self, interp, args, loc):
+        if args and not isinstance(args[0], (str, StrVar)):
+            raise interp.error("Vector.printf to a file is refused (bridge does not write files)", loc)
+        interp.model.write("".join(f"{v:g}\t" for v in self.data) + "\n")
+        return float(len(self.data))
+
+
+class HocList(BuiltinObject):
+    cls = "List"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        if args and isinstance(args[0], (str, StrVar)):
+            raise interp.error("List(\"template\") is not supported", loc)
+        self.items: list = []
+
+    def m_append(self, interp, args, loc):
+        self.items.append(args[0])
+        return float(len(self.items))
+
+    def m_count(self, interp, args, loc):
+        return float(len(self.items))
+
+    def m_object(self, interp, args, loc):
+        i = int(_num(interp, args, 0, loc, "object"))
+        if not 0 <= i < len(self.items):
+            raise interp.error(f"List.object({i}) is outside the list (count {len(self.items)})", loc)
+        return self.items[i]
+
+    def m_o(self, interp, args, loc):
+        return self.m_object(interp, args, loc)
+
+    def m_remove(self, interp, args, loc):
+        del self.items[int(_num(interp, args, 0, loc, "remove"))]
+        return 0.0
+
+    def m_remove_all(self, interp, args, loc):
+        self.items.clear()
+        return 0.0
+
+    def m_index(self, interp, args, loc):
+        return float(next((i for i, o in enumerate(self.items) if o is args[0]), -1))
+
+
+class SectionList(BuiltinObject):
+    cls = "SectionList"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        self.secs: list[Sec] = []
+
+    def hoc_sections(self):
+        return [s for s in self.secs if s.alive]
+
+    def m_append(self, interp, args, loc):
+        sec = interp.model.current(interp, loc)
+        self.secs.append(sec)
+        return 1.0
+
+    def m_remove(self, interp, args, loc):
+        if args and isinstance(args[0], SectionList):
+            drop = set(map(id, args[0].secs))
+            before = len(self.secs)
+            self.secs = [s for s in self.secs if id(s) not in drop]
+            return float(before - len(self.secs))
+        sec = interp.model.current(interp, loc)
+        before = len(self.secs)
+        self.secs = [s for s in self.secs if s is not sec]
+        return float(before - len(self.secs))
+
+    def m_wholetree(self, interp, args, loc):
+        tree = interp.model.tree
+        sec = interp.model.current(interp, loc)
+        root = sec.data
+        while root.parent is not None:
+            root = tree[root.parent]
+        by_name = {s.name: s for s in interp.model.sections}
+        todo, out = [root.name], []
+        while todo:
+            name = todo.pop(0)
+            out.append(by_name[name])
+            todo[:0] = [c.name for c in tree.children(name)]
+        self.secs.extend(out)
+        return 1.0
+
+    def m_subtree(self, interp, args, loc):
+        tree = interp.model.tree
+        sec = interp.model.current(interp, loc)
+        by_name = {s.name: s for s in interp.model.sections}
+        todo = [sec.name]
+        while todo:
+            name = todo.pop(0)
+            self.secs.append(by_name[name])
+            todo[:0] = [c.name for c in tree.children(name)]
+        return 1.0
+
+    def m_allroots(self, interp, args, loc):
+        names = {s.name for s in interp.model.tree.roots()}
+        self.secs.extend(s for s in interp.model.sections if s.name in names)
+        return 1.0
+
+    def m_printnames(self, interp, args, loc):
+        for s in self.hoc_sections():
+            interp.model.write(s.name + "\n")
+        return 1.0
+
+    def m_unique(self, interp, args, loc):
+        seen, out = set(), []
+        for s in self.secs:
+            if id(s) not in seen:
+                seen.add(id(s))
+                out.append(s)
+        removed = len(self.secs) - len(out)
+        self.secs = out
+        return float(removed)
+
+
+class SectionRef(BuiltinObject):
+    cls = "SectionRef"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        if args:
+            a = args[0]
+            a = a.sec if isinstance(a, Segment) else a
+            if not isinstance(a, Sec):
+                raise interp.error("SectionRef(sec=...) needs a section", loc)
+            self.sec = a
+        else:
+            self.sec = interp.model.current(interp, loc)
+
+    def _by_name(self, interp):
+        return {s.name: s for s in interp.model.sections}
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import FuncRef
+
+        tree = interp.model.tree
+        if name == "sec":
+            value = self.sec
+        elif name in ("parent", "trueparent"):
+            if self.sec.data.parent is None:
+                raise interp.error(f"{self.sec.name} has no parent", loc)
+            value = self._by_name(interp)[self.sec.data.parent]
+        elif name == "root":
+            data = self.sec.data
+            while data.parent is not None:
+                data = tree[data.parent]
+            value = self._by_name(interp)[data.name]
+        elif name == "child":
+            kids = tree.children(self.sec.name)[::-1]
+            i = indices[0] if indices else 0
+            if not 0 <= i < len(kids):
+                raise interp.error(f"{self.sec.name} has no child {i}", loc)
+            value = self._by_name(interp)[kids[i].name]
+        else:
+            return super().hoc_ref(interp, name, indices, loc)
+        return FuncRef(lambda: value, lambda v: (_ for _ in ()).throw(interp.error("read-only", loc)))
+
+    def m_nchild(self, interp, args, loc):
+        return float(len(interp.model.tree.children(self.sec.name)))
+
+    def m_has_parent(self, interp, args, loc):
+        return float(self.sec.data.parent is not None)
+
+    def m_has_trueparent(self, interp, args, loc):
+        return float(self.sec.data.parent is not None)
+
+    def m_exists(self, interp, args, loc):
+        return float(self.sec.alive)
+
+    def m_is_cas(self, interp, args, loc):
+        return float(interp.model.current(interp, loc) is self.sec)
+
+
+class PointProcessObject(BuiltinObject):
+    """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
+
+    def __init__(self, interp, name, args, loc):
+        self.cls = name
+        super().__init__(interp)
+        self.info = interp.model.point_process_kind(name)
+        self.pp = None
+        if self.info.kind == "artificial":
+            raise interp.error(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
+        if args:
+            self._place(interp, args[0], loc)
+        interp.model.point_processes.append(self)
+
+    @property
+    def sec(self):
+        return self._sec if self.pp is not None else None
+
+    def _place(self, interp, where, loc):
+        if isinstance(where, Segment):
+            sec, x = where.sec, where.x
+        elif is_number(where):
+            sec, x = interp.model.current(interp, loc), float(where)
+        else:
+            raise interp.error(f"{self.cls}: location must be x in [0, 1]", loc)
+        if not 0.0 <= x <= 1.0:
+            raise interp.error(f"{self.cls}: location {x:g} is outside [0, 1]", loc)
+        tree = interp.model.tree
+        params = dict(self.pp.params) if self.pp is not None else {}
+        if self.pp is not None:
+            tree.point_processes.remove(self.pp)
+        self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
+        self._sec = sec
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import FuncRef
+
+        if name not in self.info.range_names:
+            raise interp.error(f"{name} is not a variable of {self.cls}", loc)
+        if indices:
+            raise interp.error(f"{self.cls}.{name} is not an array", loc)
+
+        def get():
+            if self.pp is not None and name in self.pp.params:
+                return self.pp.params[name]
+            return self.info.parameters.get(name, 0.0)
+
+        def set_(v):
+            if not is_number(v):
+                raise interp.error(f"{self.cls}.{name} must be a number", loc)
+            if self.pp is None:
+                raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+            self.pp.params[name] = float(v)
+
+        return FuncRef(get, set_)
+
+    def m_loc(self, interp, args, loc):
+        if not args:
+            raise interp.error("loc(x) needs x", loc)
+        self._place(interp, args[0], loc)
+        return float(args[0]) if is_number(args[0]) else args[0].x
+
+    def m_get_loc(self, interp, args, loc):
+        if self.pp is None:
+            raise interp.error(f"{self} has no location", loc)
+        interp.model.push(self._sec)
+        nseg = self._sec.data.nseg
+        x = self.pp.x
+        return x if x in (0.0, 1.0) else (self._sec.data.segment(x) + 0.5) / nseg
+
+    def m_has_loc(self, interp, args, loc):
+        return float(self.pp is not None)
+
+
+class GuiObject(BuiltinObject):
+    """A GUI class (Graph, Shape, VBox, ...): accepted, not executed, reported in one warning."""
+
+    def __init__(self, interp, name, args, loc):
+        self.cls = name
+        super().__init__(interp)
+        interp.model.gui_calls.setdefault(name, loc)
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import FuncRef
+
+        return FuncRef(lambda: 0.0, lambda v: None)
+
+    def hoc_call(self, interp, name, args, loc):
+        interp.model.gui_calls.setdefault(f"{self.cls}.{name}", loc)
+        return 0.0
+
+
+class Refused(BuiltinObject):
+    """Classes a model must not use in bridge (files, Python, random streams)."""
+
+
+__all__ = ["Vector", "HocList", "SectionList", "SectionRef", "PointProcessObject", "GuiObject", "NumVar"]

@@ -1,0 +1,369 @@
+"""HOC text → typed syntax tree (`bridge.hoc.ast`), with errors that point at the source.
+
+The grammar is `grammar/hoc.lark` (LALR). A `Transformer` with one method per
+rule builds the nodes; `begintemplate`/`endtemplate` pairs are then folded into
+`Template` nodes. Syntax errors raise `HocSyntaxError` with file:line:col and a
+caret under the offending token.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from bridge.errors import HocSyntaxError, SourceLocation
+from bridge.grammar import grammar_text
+from bridge.hoc import ast
+
+__all__ = ["parse", "parse_file"]
+
+# `}` newline `else`: HOC files put `else` on the line after the closing brace.
+# The newlines move behind `else` so that every later line keeps its number.
+_ELSE_AFTER_NEWLINE = re.compile(r"\}([ \t]*(?:\r?\n[ \t]*)+)else\b")
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Lark:
+    return Lark(grammar_text("hoc.lark"), parser="lalr", lexer="contextual", propagate_positions=True,
+                maybe_placeholders=True)
+
+
+def _unescape(text: str) -> str:
+    out, i = [], 0
+    table = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            out.append(table.get(text[i + 1], text[i + 1]))
+            i += 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+class _Markers:
+    """Statements that only make sense together (begintemplate ... endtemplate)."""
+
+    @staticmethod
+    def fold_templates(body: list[ast.Node], filename: str, source) -> list[ast.Node]:
+        out: list[ast.Node] = []
+        stack: list[tuple[_Begin, list[ast.Node]]] = []
+        for node in body:
+            if isinstance(node, _Begin):
+                stack.append((node, []))
+            elif isinstance(node, _End):
+                if not stack:
+                    raise HocSyntaxError(f"endtemplate {node.name} without begintemplate", node.loc, source())
+                begin, inner = stack.pop()
+                if begin.name != node.name:
+                    raise HocSyntaxError(f"endtemplate {node.name} closes begintemplate {begin.name}", node.loc, source())
+                (stack[-1][1] if stack else out).append(ast.Template(begin.loc, begin.name, inner))
+            elif stack:
+                stack[-1][1].append(node)
+            else:
+                if isinstance(node, (ast.Public, ast.External)):
+                    raise HocSyntaxError(f"'{'public' if isinstance(node, ast.Public) else 'external'}' outside a template", node.loc, source())
+                out.append(node)
+        if stack:
+            raise HocSyntaxError(f"begintemplate {stack[-1][0].name} has no endtemplate", stack[-1][0].loc, source())
+        return out
+
+
+class _Begin(ast.Node):
+    def __init__(self, loc, name):
+        super().__init__(loc)
+        self.name = name
+
+
+class _End(ast.Node):
+    def __init__(self, loc, name):
+        super().__init__(loc)
+        self.name = name
+
+
+def _names(items) -> list[str]:
+    return [str(t) for t in items if isinstance(t, Token)]
+
+
+@v_args(meta=True)
+class _ToAst(Transformer):
+    """One method per grammar rule (or alias); each returns a node of `bridge.hoc.ast`."""
+
+    def __init__(self, filename: str, line_offset: int = 0):
+        super().__init__()
+        self.filename = filename
+        self.offset = line_offset
+
+    def _loc(self, meta) -> ast.SourceLocation:
+        return SourceLocation(self.filename, getattr(meta, "line", 0) + self.offset, getattr(meta, "column", 0))
+
+    # -- program structure ---------------------------------------------------------
+    def start(self, meta, children):
+        return children[0]
+
+    def program(self, meta, children):
+        return [c for c in children if c is not None]
+
+    def block(self, meta, children):
+        return ast.Block(self._loc(meta), children[0])
+
+    # -- expressions --------------------------------------------------------------
+    def number(self, meta, c):
+        return ast.Num(self._loc(meta), float(c[0]))
+
+    def string(self, meta, c):
+        return ast.Str(self._loc(meta), _unescape(str(c[0])[1:-1]))
+
+    def name(self, meta, c):
+        return ast.Name(self._loc(meta), str(c[0]))
+
+    def arg(self, meta, c):
+        text = str(c[0])[1:]
+        kind = text[0] if text[0] in "os&" else ""
+        index = text[len(kind):]
+        return ast.Arg(self._loc(meta), kind, 0 if index == "i" else int(index))
+
+    def member(self, meta, c):
+        return ast.Member(self._loc(meta), c[0], str(c[1]))
+
+    def index(self, meta, c):
+        return ast.Index(self._loc(meta), c[0], c[1])
+
+    def call(self, meta, c):
+        return ast.Call(self._loc(meta), c[0], c[1])
+
+    def new(self, meta, c):
+        return ast.New(self._loc(meta), str(c[0]), c[1])
+
+    def args(self, meta, c):
+        return [a for a in c if a is not None]
+
+    def range_arg(self, meta, c):
+        return ast.RangeArg(self._loc(meta), c[0], c[1])
+
+    def pointer(self, meta, c):
+        return ast.Pointer(self._loc(meta), c[0])
+
+    def neg(self, meta, c):
+        return ast.Unary(self._loc(meta), "-", c[0])
+
+    def not_(self, meta, c):
+        return ast.Unary(self._loc(meta), "!", c[0])
+
+    def pow(self, meta, c):
+        return ast.Binary(self._loc(meta), "^", c[0], c[1])
+
+    def binop(self, meta, c):
+        return ast.Binary(self._loc(meta), str(c[1]), c[0], c[2])
+
+    def add(self, meta, c):
+        return ast.Binary(self._loc(meta), "+", c[0], c[1])
+
+    def sub(self, meta, c):
+        return ast.Binary(self._loc(meta), "-", c[0], c[1])
+
+    def mul(self, meta, c):
+        return ast.Binary(self._loc(meta), "*", c[0], c[1])
+
+    def div(self, meta, c):
+        return ast.Binary(self._loc(meta), "/", c[0], c[1])
+
+    def mod(self, meta, c):
+        return ast.Binary(self._loc(meta), "%", c[0], c[1])
+
+    def assign_stmt(self, meta, c):
+        return ast.ExprStmt(self._loc(meta), ast.Assign(self._loc(meta), str(c[1]), c[0], c[2]))
+
+    def or_(self, meta, c):
+        return ast.Binary(self._loc(meta), "||", c[0], c[1])
+
+    def and_(self, meta, c):
+        return ast.Binary(self._loc(meta), "&&", c[0], c[1])
+
+    def assign(self, meta, c):
+        return ast.Assign(self._loc(meta), str(c[1]), c[0], c[2])
+
+    # -- statements -----------------------------------------------------------------
+    def expr_stmt(self, meta, c):
+        return ast.ExprStmt(self._loc(meta), c[0])
+
+    def taper(self, meta, c):
+        return ast.Taper(self._loc(meta), c[0], str(c[1]), c[2], c[3])
+
+    def section_stmt(self, meta, c):
+        return ast.SectionStmt(self._loc(meta), c[0], c[1])
+
+    def decl(self, meta, c):
+        return ast.Decl(self._loc(meta), str(c[0]), list(c[1:]))
+
+    def create(self, meta, c):
+        return ast.Create(self._loc(meta), list(c))
+
+    def access(self, meta, c):
+        return ast.Access(self._loc(meta), c[0])
+
+    def connect(self, meta, c):
+        return ast.Connect(self._loc(meta), c[0], c[1])
+
+    def insert(self, meta, c):
+        return ast.Insert(self._loc(meta), str(c[0]))
+
+    def uninsert(self, meta, c):
+        return ast.Insert(self._loc(meta), str(c[0]), remove=True)
+
+    def setpointer(self, meta, c):
+        return ast.Setpointer(self._loc(meta), c[0], c[1])
+
+    def print_stmt(self, meta, c):
+        return ast.Print(self._loc(meta), list(c))
+
+    def return_stmt(self, meta, c):
+        return ast.Return(self._loc(meta), c[0] if c else None)
+
+    def break_stmt(self, meta, c):
+        return ast.Break(self._loc(meta))
+
+    def continue_stmt(self, meta, c):
+        return ast.Continue(self._loc(meta))
+
+    def stop_stmt(self, meta, c):
+        return ast.Stop(self._loc(meta))
+
+    def iterator_statement(self, meta, c):
+        return ast.IteratorStatement(self._loc(meta))
+
+    def double_decl(self, meta, c):
+        return ast.DoubleDecl(self._loc(meta), list(c))
+
+    def strdef(self, meta, c):
+        return ast.Strdef(self._loc(meta), _names(c))
+
+    def objref(self, meta, c):
+        return ast.Objref(self._loc(meta), [d for d in c if isinstance(d, ast.Decl)])
+
+    def local_decl(self, meta, c):
+        return ast.Local(self._loc(meta), _names(c))
+
+    def localobj_decl(self, meta, c):
+        return ast.Local(self._loc(meta), _names(c), objects=True)
+
+    def func_kind(self, meta, c):
+        return str(c[0])
+
+    def func_def(self, meta, c):
+        return ast.FuncDef(self._loc(meta), str(c[0]), str(c[1]), c[-1])
+
+    def begin_template(self, meta, c):
+        return _Begin(self._loc(meta), str(c[0]))
+
+    def end_template(self, meta, c):
+        return _End(self._loc(meta), str(c[0]))
+
+    def public(self, meta, c):
+        return ast.Public(self._loc(meta), _names(c))
+
+    def external(self, meta, c):
+        return ast.External(self._loc(meta), _names(c))
+
+    def forall(self, meta, c):
+        return ast.Forall(self._loc(meta), c[-1])
+
+    def forsec(self, meta, c):
+        return ast.Forsec(self._loc(meta), c[0], c[-1])
+
+    def ifsec(self, meta, c):
+        return ast.Forsec(self._loc(meta), c[0], c[-1], only_current=True)
+
+    def delete_stmt(self, meta, c):
+        return ast.DeleteSymbol(self._loc(meta), str(c[0]))
+
+    def if_stmt(self, meta, c):
+        c = [x for x in c if not isinstance(x, Token)]
+        return ast.If(self._loc(meta), c[0], c[1], c[2] if len(c) > 2 else None)
+
+    def while_stmt(self, meta, c):
+        return ast.While(self._loc(meta), c[0], c[-1])
+
+    def for_segment(self, meta, c):
+        c = [x for x in c if not (isinstance(x, Token) and x.type == "_NL")]
+        with_ends = c[1] if len(c) == 3 else None
+        return ast.ForSegment(self._loc(meta), str(c[0]), with_ends, c[-1])
+
+    def for_c(self, meta, c):
+        return ast.ForC(self._loc(meta), c[0], c[1], c[2], c[-1])
+
+    def for_range(self, meta, c):
+        if str(c[1]) != "=":
+            raise HocSyntaxError(f"'for' needs '=', not {c[1]}", self._loc(meta))
+        return ast.ForRange(self._loc(meta), c[0], c[2], c[3], c[-1])
+
+    def for_iterator(self, meta, c):
+        return ast.ForIterator(self._loc(meta), ast.Call(self._loc(meta), c[0], c[1]), c[-1])
+
+
+def _describe(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type == "_NL":
+        return "end of line"
+    return repr(str(token))
+
+
+def parse(text: str, filename: str = "<string>", line_offset: int = 0) -> ast.Program:
+    """Parse HOC source `text` into an `ast.Program`; `filename` is used in locations,
+    `line_offset` when `text` starts further down a file."""
+    prepared = _ELSE_AFTER_NEWLINE.sub(lambda m: "} else" + "\n" * m.group(1).count("\n"), text)
+    if not prepared.endswith("\n"):
+        prepared += "\n"
+    try:
+        tree = _parser().parse(prepared)
+    except UnexpectedInput as err:
+        raise _syntax_error(err, text, filename, line_offset) from None
+    except RecursionError:
+        raise HocSyntaxError("statements nested too deeply", SourceLocation(filename, line_offset + 1, 1)) from None
+    try:
+        body = _ToAst(filename, line_offset).transform(tree)
+    except RecursionError:
+        raise HocSyntaxError("statements or expressions nested too deeply",
+                             SourceLocation(filename, line_offset + 1, 1)) from None
+    body = _Markers.fold_templates(body, filename, lambda: "\n" * line_offset + text)
+    return ast.Program(SourceLocation(filename, 1, 1), body, text)
+
+
+def _syntax_error(err: UnexpectedInput, text: str, filename: str, offset: int = 0) -> HocSyntaxError:
+    line, column = getattr(err, "line", 0) or 0, getattr(err, "column", 0) or 0
+    expected: tuple[str, ...] = ()
+    if isinstance(err, UnexpectedToken):
+        expected = tuple(sorted(err.expected))
+        token = err.token
+        if token.type == "$END":
+            lines = text.splitlines() or [""]
+            line, column = len(lines), len(lines[-1]) + 1
+            message = "unexpected end of file (an unclosed '{' or '(' ?)"
+        else:
+            message = f"unexpected {_describe(token)}"
+    elif isinstance(err, UnexpectedCharacters):
+        message = f"unexpected character {text.splitlines()[line - 1][column - 1]!r}" if line else "unexpected character"
+    elif isinstance(err, UnexpectedEOF):
+        message = "unexpected end of file"
+    else:  # pragma: no cover - lark's other error kinds
+        message = str(err)
+    return HocSyntaxError(message, SourceLocation(filename, line + offset, column), "\n" * offset + text, expected)
+
+
+def parse_file(path) -> ast.Program:
+    """Parse the HOC file at `path`."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        from bridge.errors import HocError
+
+        raise HocError(f"cannot read {p}: {err.strerror}") from None
+    return parse(text, str(p))

@@ -1,0 +1,73 @@
+"""What a HOC model asks NEURON to run: settings, stimuli and recordings.
+
+`run()`, `init()`, `finitialize()` and `continuerun()` do not simulate here;
+they leave a `RunRequest` so that the solver can run what NEURON would have run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bridge.morphology.tree import PointProcess, SectionTree
+
+
+@dataclass
+class Recording:
+    """`vec.record(&soma.v(0.5))`: record `variable` at (section, x); section None for `&t`."""
+
+    variable: str
+    section: str | None = None
+    x: float = 0.5
+    label: str = ""
+
+
+@dataclass
+class RunRequest:
+    """One `finitialize`/`run`: the settings NEURON would have used. `tstop` None: initialise only."""
+
+    v_init: float
+    tstop: float | None
+    dt: float
+    celsius: float
+    secondorder: int
+
+
+@dataclass
+class Protocol:
+    """NEURON's settings after the HOC ran (names, units and defaults as NEURON's).
+
+    `celsius` [degC], `v_init` [mV], `tstop` [ms], `dt` [ms], `steps_per_ms` [1/ms],
+    `secondorder` (0, 1, 2); `stimuli` are the point processes (IClamp, ...);
+    `recordings` the `Vector.record` requests; `globals` mechanism and ion GLOBALs
+    the model set (e.g. {"nai0_na_ion": 12.0}); `runs` each run the HOC asked for.
+    """
+
+    celsius: float = 6.3
+    v_init: float = -65.0
+    tstop: float = 5.0
+    dt: float = 0.025
+    steps_per_ms: float = 40.0
+    secondorder: int = 0
+    stimuli: list[PointProcess] = field(default_factory=list)
+    recordings: list[Recording] = field(default_factory=list)
+    globals: dict[str, float] = field(default_factory=dict)
+    runs: list[RunRequest] = field(default_factory=list)
+
+
+@dataclass
+class HocModel:
+    """A HOC model: its `tree` (sections, mechanisms, point processes) and `protocol`."""
+
+    tree: SectionTree
+    protocol: Protocol
+    mechanism_files: dict[str, str] = field(default_factory=dict)
+
+    def to_model(self, **overrides):
+        """A `bridge.Model` with the protocol's settings (overrides by keyword)."""
+        from bridge.model import Model
+
+        p = self.protocol
+        kwargs = dict(celsius=p.celsius, dt=p.dt, v_init=p.v_init, tstop=p.tstop,
+                      secondorder=p.secondorder, globals=dict(p.globals))
+        kwargs.update(overrides)
+        return Model(self.tree, **kwargs)

@@ -1,0 +1,319 @@
+"""The model a HOC program builds: sections, range variables, point processes, settings.
+
+`ModelState` owns the `SectionTree` and everything NEURON keeps beside it while
+HOC runs: the section stack (`soma { ... }`), the accessed section, NEURON's
+global variables (celsius, dt, tstop, ...), recordings and run requests.
+Range variables follow NEURON's rules: `diam = 2` sets every segment,
+`diam(0.3) = 2` the segment containing x = 0.3, `diam(0:1) = 2:3` a ramp over
+segment centres.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sys
+from typing import Any
+
+import numpy as np
+
+from bridge.errors import HocError
+from bridge.hoc.catalog import Catalog
+from bridge.hoc.protocol import Recording, RunRequest
+from bridge.hoc.values import Sec, SecVar, Segment, is_number
+from bridge.morphology.tree import SectionTree
+
+SECTION_PROPERTIES = ("L", "nseg", "Ra", "rallbranch")
+SEGMENT_VARIABLES = ("diam", "cm", "v")
+
+# NEURON's built-in variables (and stdrun.hoc's) with their defaults.
+NEURON_GLOBALS = {
+    "celsius": 6.3, "dt": 0.025, "t": 0.0, "secondorder": 0.0, "tstop": 5.0, "v_init": -65.0,
+    "steps_per_ms": 40.0, "float_epsilon": 1e-11, "hoc_ac_": 0.0, "stoprun": 0.0, "realtime": 0.0,
+    "global_ra": 35.4, "using_cvode_": 0.0, "stdrun_quiet": 0.0, "running_": 0.0,
+    "screen_update_invl": 0.05, "clamp_resist": 1e-3, "diam_changed": 0.0, "nrnmainmenu_": 0.0,
+    "PI": math.pi, "E": math.e, "GAMMA": 0.5772156649015329, "DEG": 180.0 / math.pi,
+    "PHI": (1.0 + math.sqrt(5.0)) / 2.0, "FARADAY": 96485.33212331001, "R": 8.31446261815324,
+}
+
+
+class ModelState:
+    """Everything a HOC program has built so far."""
+
+    def __init__(self, catalog: Catalog, stdout=None):
+        self.catalog = catalog
+        self.tree = SectionTree()
+        self.sections: list[Sec] = []
+        self.sec_stack: list[Sec] = []
+        self.accessed: Sec | None = None
+        self.globals: dict[str, float] = dict(NEURON_GLOBALS)
+        self.set_globals: dict[str, float] = {}
+        self.recordings: list[Recording] = []
+        self.runs: list[RunRequest] = []
+        self.point_processes: list = []
+        self.gui_calls: dict[str, Any] = {}
+        self.stdout = stdout
+        self._range_cache: dict[str, Any] = {}
+
+    def write(self, text: str) -> None:
+        (self.stdout or sys.stdout).write(text)
+
+    # -- globals ---------------------------------------------------------------------
+    def known_global(self, name: str) -> bool:
+        found = self.catalog.lookup_global(name)
+        if found is None:
+            return False
+        self.globals[name] = found[1]
+        return True
+
+    def set_global(self, name: str, value) -> None:
+        if not is_number(value):
+            raise HocError(f"{name} must be a number")
+        value = float(value)
+        if name == "secondorder" and value not in (0.0, 1.0, 2.0):
+            raise HocError(f"secondorder must be 0, 1 or 2, not {value:g}")
+        if name == "dt" and value <= 0:
+            raise HocError("dt must be > 0")
+        self.globals[name] = value
+        if name not in NEURON_GLOBALS:
+            self.set_globals[name] = value
+
+    # -- sections ----------------------------------------------------------------------
+    def create(self, interp, name: str, dims, ns: dict, owner, loc) -> None:
+        old = ns.get(name)
+        if old is not None and not isinstance(old, SecVar):
+            raise interp.error(f"{name} already declared as something else", loc)
+        if isinstance(old, SecVar):
+            for sec in old.data:
+                if sec is not None and sec.alive:
+                    self.delete(sec)
+        if len(dims) > 1:
+            raise interp.error("sections arrays have one dimension", loc)
+        var = SecVar(dims)
+        prefix = f"{owner.hname}." if owner is not None else ""
+        count = dims[0] if dims else 1
+        for i in range(count):
+            full = f"{prefix}{name}[{i}]" if dims else f"{prefix}{name}"
+            sec = Sec(self.tree.section(full), owner)
+            var.data[i] = sec
+            self.sections.append(sec)
+        ns[name] = var
+
+    def delete(self, sec: Sec) -> None:
+        sec.alive = False
+        self.tree.delete(sec.name)
+        self.sections = [s for s in self.sections if s is not sec]
+        self.point_processes = [p for p in self.point_processes if p.sec is not sec]
+        if self.accessed is sec:
+            self.accessed = None
+
+    def push(self, sec: Sec) -> None:
+        if not sec.alive:
+            raise HocError(f"section {sec.name} was deleted")
+        self.sec_stack.append(sec)
+
+    def pop(self) -> None:
+        if not self.sec_stack:
+            raise HocError("section stack underflow (pop_section without push_section)")
+        self.sec_stack.pop()
+
+    def current(self, interp, loc) -> Sec:
+        """NEURON's currently accessed section: the stack top, else `access`, else the first created."""
+        if self.sec_stack:
+            return self.sec_stack[-1]
+        if self.accessed is not None and self.accessed.alive:
+            return self.accessed
+        for sec in self.sections:
+            if sec.alive:
+                return sec
+        raise interp.error("no accessed section (create a section first)", loc)
+
+    def connect(self, child, parent, loc, interp) -> None:
+        if isinstance(child, Segment):
+            csec, end = child.sec, child.x
+        elif isinstance(child, Sec):
+            csec, end = child, 0.0
+        else:
+            raise interp.error(f"connect: a child section was expected, not {interp.describe(child)}", loc)
+        if isinstance(parent, Segment):
+            psec, px = parent.sec, parent.x
+        elif isinstance(parent, Sec):
+            psec, px = parent, 1.0
+        elif is_number(parent):
+            psec, px = self.current(interp, loc), float(parent)
+        else:
+            raise interp.error(f"connect: a parent location was expected, not {interp.describe(parent)}", loc)
+        if end not in (0.0, 1.0):
+            raise interp.error(f"connect: the child end must be 0 or 1, not {end:g}", loc)
+        if not (csec.alive and psec.alive):
+            raise interp.error("connect: a deleted section", loc)
+        self.tree.connect(csec.name, psec.name, px, end)
+
+    def name_matcher(self, pattern: str):
+        """NEURON's section-name regular expression (with `{a-b}` integer ranges), searched in names."""
+        def ranges(m):
+            a, b = int(m.group(1)), int(m.group(2))
+            return "(?:" + "|".join(str(i) for i in range(a, b + 1)) + ")"
+
+        regex = re.compile(re.sub(r"\{(\d+)-(\d+)\}", ranges, pattern))
+        return lambda name: regex.search(name) is not None
+
+    # -- mechanisms -----------------------------------------------------------------------
+    def insert(self, sec: Sec, mech: str) -> None:
+        if mech not in self.catalog:
+            raise HocError(f"{mech} is not a mechanism (no .mod file defines it)")
+        info = self.catalog.get(mech)
+        if info.kind != "density":
+            raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
+        sec.data.insert(mech)
+
+    def uninsert(self, sec: Sec, mech: str) -> None:
+        sec.data.uninsert(mech)
+
+    def ions_of(self, sec: Sec) -> set[str]:
+        ions: set[str] = set()
+        for m in sec.data.mechanisms:
+            if not m.endswith("_ion"):
+                ions.update(i[0] for i in self.catalog.get(m).ions)
+        return ions
+
+    def point_process_kind(self, name: str):
+        if name in self.catalog and not name.endswith("_ion"):
+            info = self.catalog.get(name)
+            if info.kind in ("point", "artificial"):
+                return info
+        return None
+
+    # -- range variables -----------------------------------------------------------------
+    def range_kind(self, name: str):
+        if name in self._range_cache:
+            return self._range_cache[name]
+        if name in SECTION_PROPERTIES:
+            kind = ("prop", name)
+        elif name in SEGMENT_VARIABLES:
+            kind = ("seg", name)
+        else:
+            found = self.catalog.lookup_variable(name)
+            kind = ("mech", found[0], found[1]) if found else None
+        self._range_cache[name] = kind
+        return kind
+
+    def _check_mech(self, sec: Sec, kind, interp, loc) -> None:
+        mech, var = kind[1], kind[2]
+        if mech.endswith("_ion"):
+            if mech[:-4] not in self.ions_of(sec) and mech not in sec.data.mechanisms:
+                raise interp.error(f"{var}: no mechanism in {sec.name} uses the {mech[:-4]} ion", loc)
+        elif mech not in sec.data.mechanisms:
+            raise interp.error(f"{var}_{mech}: mechanism {mech} is not inserted in {sec.name}", loc)
+
+    def get_range(self, sec: Sec, kind, x, loc, interp):
+        if not sec.alive:
+            raise interp.error(f"section {sec.name} was deleted", loc)
+        data = sec.data
+        if kind[0] == "prop":
+            name = kind[1]
+            if name == "L":
+                sec.sync()
+                return float(data.L)
+            if name == "nseg":
+                return float(data.nseg)
+            if name == "Ra":
+                return float(data.Ra)
+            return 1.0  # rallbranch
+        j = data.segment(0.5 if x is None else x)
+        if kind[0] == "seg":
+            name = kind[1]
+            if name == "diam":
+                if sec.points:
+                    return float(self.segment_diams(sec)[j])
+                return float(data.diam[j])
+            if name == "cm":
+                return float(data.cm[j])
+            return float(getattr(sec, "v", {}).get(j, self.globals.get("v_init", -65.0) * 0 - 65.0))
+        self._check_mech(sec, kind, interp, loc)
+        mech, var = kind[1], kind[2]
+        value = float(data.get_range(mech, var)[j])
+        if math.isnan(value):
+            value = self.catalog.get(mech).parameters.get(var, 0.0)
+        return value
+
+    def segment_diams(self, sec: Sec) -> np.ndarray:
+        """Per-segment diameters (x order) from the 3-D points, as NEURON computes them."""
+        from bridge.morphology.nodes import section_geometry
+
+        sec.sync()
+        geom = section_geometry(sec.data)
+        d = np.asarray(geom.diam[: sec.data.nseg], dtype=float)
+        return d[::-1] if sec.data.child_end == 1.0 else d
+
+    def set_range(self, sec: Sec, kind, value, x, loc, interp) -> None:
+        if not is_number(value):
+            raise interp.error(f"{kind[-1]} must be a number", loc)
+        value = float(value)
+        data = sec.data
+        if kind[0] == "prop":
+            name = kind[1]
+            if name == "nseg":
+                n = int(value)
+                if n < 1:
+                    raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
+                if n > 32767:
+                    raise interp.error(f"nseg = {n} is more than NEURON allows (32767)", loc)
+                data.set_nseg(n)
+                if hasattr(sec, "v"):
+                    sec.v = {}
+            elif name == "L":
+                if sec.points:
+                    raise interp.error(f"setting L of {sec.name}, which has 3-D points, is not supported", loc)
+                if value <= 0:
+                    raise interp.error(f"L must be > 0, not {value:g}", loc)
+                data.L = value
+            elif name == "Ra":
+                data.Ra = value
+            else:
+                raise interp.error("rallbranch is not supported", loc)
+            return
+        idx = slice(None) if x is None else data.segment(x)
+        if kind[0] == "seg":
+            name = kind[1]
+            if name == "diam":
+                if sec.points:
+                    raise interp.error(f"setting diam of {sec.name}, which has 3-D points, is not supported", loc)
+                data.diam[idx] = value
+            elif name == "cm":
+                data.cm[idx] = value
+            else:
+                if not hasattr(sec, "v"):
+                    sec.v = {}
+                for j in (range(data.nseg) if x is None else [data.segment(x)]):
+                    sec.v[j] = value
+            return
+        self._check_mech(sec, kind, interp, loc)
+        mech, var = kind[1], kind[2]
+        if mech.endswith("_ion") and mech not in data.mechanisms:
+            data.insert(mech)
+        data.set_range(mech, var, value, x)
+
+    def taper(self, sec: Sec, kind, x1, x2, y1, y2, loc, interp) -> None:
+        """`name(x1:x2) = y1:y2`: a linear ramp over the segment centres in [x1, x2]."""
+        if kind[0] == "prop":
+            raise interp.error(f"{kind[1]} is a section property, not a range variable", loc)
+        nseg = sec.data.nseg
+        for j in range(nseg):
+            xc = (j + 0.5) / nseg
+            if x1 - 1e-9 <= xc <= x2 + 1e-9:
+                y = y1 if x2 == x1 else y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
+                self.set_range(sec, kind, y, xc, loc, interp)
+
+    # -- results -------------------------------------------------------------------------
+    def record(self, ref, label: str, loc, interp) -> None:
+        what = getattr(ref, "what", None)
+        if what is None:
+            raise interp.error("Vector.record needs &section.variable(x) or &t", loc)
+        if what[0] == "global":
+            self.recordings.append(Recording(what[1], None, 0.5, label))
+            return
+        sec, kind, x = what
+        name = kind[1] if kind[0] != "mech" else (
+            kind[2] if kind[1].endswith("_ion") else f"{kind[2]}_{kind[1]}")
+        self.recordings.append(Recording(name, sec.name, float(x), label))

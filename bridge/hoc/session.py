@@ -1,0 +1,161 @@
+"""`HocSession` (an `h`-like HOC session) and `load_hoc` (a HOC model in one call).
+
+    hoc = bridge.HocSession(mechanisms="mod/")
+    hoc.load_file("init.hoc")
+    hoc("make_cell(0)")
+    hoc.tstop                  # NEURON's names, from Python
+    model = hoc.model()        # HocModel: .tree (SectionTree) and .protocol
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+from bridge.hoc.catalog import Catalog
+from bridge.hoc.interp import Interpreter
+from bridge.hoc.loader import load_file, run_text
+from bridge.hoc.protocol import HocModel, Protocol
+from bridge.hoc.sections import ModelState
+from bridge.hoc.values import NumVar, ObjVar, Quit, SecVar, StopRun, StrVar
+
+
+class HocSession:
+    """A HOC interpreter with its model, used from Python the way `neuron.h` is.
+
+    `mechanisms`: a folder (or list of folders / .mod files) of the model's
+    mechanisms; bridge's built-in pas, hh, IClamp, ... are always there.
+    `max_statements` bounds the work one session may do (endless loops end with
+    a HocError); `cwd` is the working directory `load_file` falls back to.
+    """
+
+    def __init__(self, mechanisms=None, *, cwd=None, max_statements: int = 20_000_000, max_depth: int = 100,
+                 stdout=None):
+        folders = [] if mechanisms is None else ([mechanisms] if isinstance(mechanisms, (str, os.PathLike))
+                                                 else list(mechanisms))
+        self._catalog = Catalog(folders)
+        self._state = ModelState(self._catalog, stdout=stdout)
+        interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
+        interp.cwd = str(Path(cwd) if cwd is not None else Path.cwd())
+        object.__setattr__(self, "_interp", interp)
+
+    # -- running HOC ---------------------------------------------------------------
+    def _guard(self, fn, *args):
+        try:
+            fn(*args)
+        except (Quit, StopRun):
+            pass
+        finally:
+            self._warn_gui()
+
+    def __call__(self, text: str) -> None:
+        """Run HOC statements (like `h("...")`, but errors raise HocError)."""
+        self._guard(run_text, self._interp, text, "<python>")
+
+    def load_file(self, path) -> None:
+        """Run a HOC file (relative paths: to the session's working directory)."""
+        p = Path(path)
+        if not p.is_absolute():
+            p = Path(self._interp.cwd) / p
+        self._guard(load_file, self._interp, str(p), None, False)
+
+    xopen = load_file
+
+    def _warn_gui(self) -> None:
+        gui = self._state.gui_calls
+        if gui:
+            listed = ", ".join(f"{name} ({loc})" if loc else name for name, loc in gui.items())
+            warnings.warn(f"HOC GUI calls accepted but not executed: {listed}", stacklevel=3)
+            gui.clear()
+
+    # -- values from Python -------------------------------------------------------
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        interp = self._interp
+        b = interp.lookup(name)
+        if b is None:
+            raise AttributeError(f"HOC has no name {name!r}")
+        if isinstance(b, NumVar):
+            return float(b.data[0]) if not b.dims else b.data.reshape(b.dims).copy()
+        if isinstance(b, StrVar):
+            return b.value
+        if isinstance(b, ObjVar):
+            return b.data[0] if not b.dims else list(b.data)
+        if isinstance(b, SecVar):
+            return b.data[0] if not b.dims else list(b.data)
+        if isinstance(b, tuple) and b[0] in ("global", "const"):
+            return interp.model.globals[b[1]] if b[0] == "global" else b[1]
+        return _Callable(self, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+            return
+        self(f"{name} = {float(value)!r}")
+
+    # -- results ------------------------------------------------------------------------
+    @property
+    def tree(self):
+        for sec in self._state.sections:
+            sec.sync()
+        return self._state.tree
+
+    def model(self) -> HocModel:
+        """The model built so far: a copy of the SectionTree and the protocol."""
+        st = self._state
+        tree = self.tree.copy()
+        for sec in st.sections:
+            if sec.points and len(sec.points) >= 2:
+                tree[sec.name].diam = st.segment_diams(sec)
+        g = st.globals
+        protocol = Protocol(
+            celsius=g["celsius"], v_init=g["v_init"], tstop=g["tstop"], dt=g["dt"],
+            steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
+            stimuli=list(tree.point_processes), recordings=list(st.recordings),
+            globals=dict(st.set_globals), runs=list(st.runs),
+        )
+        if st.runs:
+            last = st.runs[-1]
+            protocol.v_init, protocol.dt, protocol.celsius = last.v_init, last.dt, last.celsius
+            protocol.secondorder = last.secondorder
+            if last.tstop is not None:
+                protocol.tstop = last.tstop
+        files = {name: str(self._catalog._files[name]) for name in tree.mechanism_names() if name in self._catalog._files}
+        return HocModel(tree, protocol, files)
+
+
+class _Callable:
+    """`hoc.make_cell(0)`: calls a HOC procedure or function by name."""
+
+    def __init__(self, session: HocSession, name: str):
+        self.session, self.name = session, name
+
+    def __call__(self, *args):
+        interp = self.session._interp
+        from bridge.errors import SourceLocation
+        from bridge.hoc.values import Builtin, Proc
+
+        b = interp.lookup(self.name)
+        loc = SourceLocation("<python>", 1, 1)
+        values = [float(a) if isinstance(a, (int, float)) else a for a in args]
+        if isinstance(b, Proc):
+            return interp.call_proc(b, values, None, loc)
+        if isinstance(b, Builtin):
+            return b.fn(interp, values, loc)
+        raise TypeError(f"{self.name} is not callable")
+
+
+def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, max_statements: int = 20_000_000) -> HocModel:
+    """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
+
+    Relative `load_file` paths resolve next to the including file, then in `cwd`
+    (default: the folder of `path`, where NEURON users usually start nrniv).
+    """
+    p = Path(path).resolve()
+    session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, max_statements=max_statements)
+    session.load_file(p)
+    for stmt in statements:
+        session(stmt)
+    return session.model()

@@ -1,0 +1,130 @@
+"""stdrun.hoc and stdlib.hoc procedures models call, in Python.
+
+`run()`, `init()`, `stdinit()`, `finitialize()` and `continuerun()` record a
+`RunRequest` instead of simulating. `init` and `run` are looked up by name, so a
+model that redefines `proc init()` gets its own version called, as in NEURON.
+`lambda_f(freq)` follows stdlib.hoc (3-D points when there are two or more).
+"""
+
+from __future__ import annotations
+
+import math
+
+from bridge.hoc.protocol import RunRequest
+from bridge.hoc.values import Proc, is_number
+
+
+def _call_name(interp, name, args, loc):
+    b = interp.lookup(name)
+    if isinstance(b, Proc):
+        return interp.call_proc(b, args, interp.frame.obj, loc)
+    return b.fn(interp, args, loc)
+
+
+def _settings(interp, tstop):
+    g = interp.model.globals
+    return RunRequest(v_init=g["v_init"], tstop=tstop, dt=g["dt"], celsius=g["celsius"],
+                      secondorder=int(g["secondorder"]))
+
+
+def finitialize(interp, args, loc):
+    g = interp.model.globals
+    if args:
+        if not is_number(args[0]):
+            raise interp.error("finitialize(v) needs a number", loc)
+        g["v_init_used"] = float(args[0])
+    v = float(args[0]) if args else g["v_init"]
+    req = _settings(interp, None)
+    req.v_init = v
+    g["t"] = 0.0
+    interp.model.runs.append(req)
+    return 0.0
+
+
+def init(interp, args, loc):
+    return _call_name(interp, "finitialize", [interp.model.globals["v_init"]], loc)
+
+
+def setdt(interp, args, loc):
+    """stdrun's setdt: dt becomes 1/steps_per_ms divided into whole steps, when they disagree."""
+    g = interp.model.globals
+    big = 1.0 / g["steps_per_ms"]
+    n = int(big / g["dt"])
+    n = max(n, 1)
+    if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
+        g["dt"] = big / n
+    return 0.0
+
+
+def stdinit(interp, args, loc):
+    setdt(interp, [], loc)
+    return _call_name(interp, "init", [], loc)
+
+
+def continuerun(interp, args, loc):
+    if not args or not is_number(args[0]):
+        raise interp.error("continuerun(tstop) needs a number", loc)
+    runs = interp.model.runs
+    if not runs:
+        raise interp.error("continuerun before finitialize/init", loc)
+    runs[-1].tstop = float(args[0])
+    runs[-1].dt = interp.model.globals["dt"]
+    interp.model.globals["t"] = float(args[0])
+    return 0.0
+
+
+def run(interp, args, loc):
+    if args:
+        interp.model.set_global("tstop", args[0])
+    _call_name(interp, "stdinit", [], loc)
+    return _call_name(interp, "continuerun", [interp.model.globals["tstop"]], loc)
+
+
+def unsupported(name, why):
+    def fn(interp, args, loc):
+        raise interp.error(f"{name}() is not supported: {why}", loc)
+    return fn
+
+
+def lambda_f(interp, args, loc):
+    """The length [um] of one AC length constant at frequency $1 [Hz] (stdlib.hoc)."""
+    freq = float(args[0])
+    m = interp.model
+    sec = m.current(interp, loc)
+    data = sec.data
+    cm = float(m.get_range(sec, ("seg", "cm"), 0.5, loc, interp))
+    if cm == 0:
+        return 1e10
+    ra = float(data.Ra)
+    if len(sec.points) < 2:
+        diam = m.get_range(sec, ("seg", "diam"), 0.5, loc, interp)
+        return 1e5 * math.sqrt(diam / (4 * math.pi * freq * ra * cm))
+    arcs = sec.arcs()
+    lam = 0.0
+    x1, d1 = arcs[0], sec.points[0][3]
+    for i in range(1, len(sec.points)):
+        if d1 == 0:
+            raise interp.error(f"lambda_f error: 0 diameter for 3d point {i - 1} of {sec.name}.", loc)
+        x2, d2 = arcs[i], sec.points[i][3]
+        lam += (x2 - x1) / math.sqrt(d1 + d2)
+        x1, d1 = x2, d2
+    lam *= math.sqrt(2) * 1e-5 * math.sqrt(4 * math.pi * freq * ra * cm)
+    sec.sync()
+    return data.L / lam
+
+
+def _noop(interp, args, loc):
+    return 0.0
+
+
+def functions() -> dict:
+    return {
+        "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
+        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _noop,
+        "cvode_active": lambda interp, args, loc: 0.0 if not args or float(args[0]) == 0.0 else
+        unsupported("cvode_active(1)", "only NEURON's fixed step is supported")(interp, args, loc),
+        "fadvance": unsupported("fadvance", "bridge records the protocol; simulate with bridge.simulate"),
+        "fcurrent": unsupported("fcurrent", "bridge records the protocol; simulate with bridge.simulate"),
+        "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),
+        "advance": unsupported("advance", "bridge records the protocol; simulate with bridge.simulate"),
+    }

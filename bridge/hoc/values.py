@@ -1,0 +1,211 @@
+"""Run-time values of the HOC interpreter: variables, sections, procedures, objects.
+
+HOC values are numbers (float), strings (str), object references (a `HocObject`,
+a built-in object, or None for NULLobject), sections (`Sec`) and segments
+(`Segment`, a section at an arc position x in [0, 1]).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from bridge.errors import SourceLocation
+from bridge.hoc import ast
+from bridge.morphology.tree import Section
+
+
+class NumVar:
+    """`x` or `double x[3][2]`: numbers, stored flat (float64)."""
+
+    def __init__(self, dims: tuple[int, ...] = (), value: float = 0.0):
+        self.dims = dims
+        self.data = np.full(max(int(np.prod(dims)) if dims else 1, 1), float(value))
+
+
+class StrVar:
+    """`strdef s`: a string variable, passed by reference to procedures."""
+
+    def __init__(self, value: str = ""):
+        self.value = value
+
+
+class ObjVar:
+    """`objref o` or `objref o[4]`: object references (None is NULLobject)."""
+
+    def __init__(self, dims: tuple[int, ...] = ()):
+        self.dims = dims
+        self.data: list[Any] = [None] * (max(int(np.prod(dims)), 1) if dims else 1)
+
+
+class SecVar:
+    """`create soma` or `create dend[4]`: a name for one or more sections."""
+
+    def __init__(self, dims: tuple[int, ...] = ()):
+        self.dims = dims
+        self.data: list[Sec | None] = [None] * (max(int(np.prod(dims)), 0) if dims else 1)
+
+
+class External:
+    """A template's `external name`: the name is looked up at top level."""
+
+
+@dataclass
+class Proc:
+    """A HOC `proc`, `func`, `obfunc` or `iterator` (owner: the template that defines it)."""
+
+    kind: str
+    name: str
+    body: ast.Block
+    owner: "Template | None" = None
+
+
+@dataclass
+class Builtin:
+    """A function implemented in Python: fn(interp, args, loc) -> value."""
+
+    name: str
+    fn: Callable
+
+
+class Template:
+    """A user template (`begintemplate Name ... endtemplate Name`)."""
+
+    def __init__(self, name: str, body: list[ast.Node], loc: SourceLocation):
+        self.name = name
+        self.body = body
+        self.loc = loc
+        self.count = 0
+        self.public: set[str] = set()
+        for node in body:
+            if isinstance(node, ast.Public):
+                self.public.update(node.names)
+
+
+class HocObject:
+    """An instance of a user template: its own names, sections and procedures."""
+
+    def __init__(self, template: Template, index: int):
+        self.template = template
+        self.index = index
+        self.ns: dict[str, Any] = {}
+
+    @property
+    def hname(self) -> str:
+        return f"{self.template.name}[{self.index}]"
+
+    def __repr__(self) -> str:
+        return self.hname
+
+
+class Sec:
+    """A section as the interpreter sees it: the tree's `Section` plus its 3-D points
+    kept in float32 as NEURON stores them, and the object that created it."""
+
+    def __init__(self, data: Section, owner: HocObject | None = None):
+        self.data = data
+        self.owner = owner
+        self.points: list[tuple[float, float, float, float]] = []
+        self.alive = True
+        self._synced = True
+
+    @property
+    def name(self) -> str:
+        return self.data.name
+
+    def pt3d_changed(self) -> None:
+        self._synced = False
+
+    def sync(self) -> None:
+        """Copy the 3-D points into the tree section; L then follows the points' arc length."""
+        if self._synced:
+            return
+        self._synced = True
+        if not self.points:
+            self.data.pt3d = None
+            return
+        from bridge.morphology.nodes import pt3d_float32
+
+        pts = np.array(self.points, dtype=np.float64).reshape(-1, 4)
+        self.data.pt3d = pts
+        _, arcs = pt3d_float32(pts)
+        self.data.L = float(arcs[-1])
+
+    def arcs(self) -> np.ndarray:
+        from bridge.morphology.nodes import pt3d_float32
+
+        if not self.points:
+            return np.zeros(0)
+        return pt3d_float32(np.array(self.points, dtype=np.float64))[1]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Segment:
+    """`soma(0.5)`: a section at arc position x."""
+
+    sec: Sec
+    x: float
+
+
+def f32(value: float) -> float:
+    """A value rounded to float32 as NEURON stores 3-D point data."""
+    return float(np.float32(value))
+
+
+@dataclass
+class Frame:
+    """One running procedure: its arguments, locals and object, for error reports too."""
+
+    name: str
+    args: list[Any]
+    obj: HocObject | None
+    loc: SourceLocation | None
+    locals: dict[str, Any] = field(default_factory=dict)
+    iterator_body: tuple | None = None  # (statement, caller frame) while running an iterator
+    sec_depth: int = 0
+
+
+class BreakLoop(Exception):
+    pass
+
+
+class ContinueLoop(Exception):
+    pass
+
+
+class ReturnFrom(Exception):
+    def __init__(self, value=None):
+        self.value = value
+
+
+class StopRun(Exception):
+    pass
+
+
+class Quit(Exception):
+    pass
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool)
+
+
+def truth(value) -> bool:
+    if is_number(value):
+        return float(value) != 0.0
+    return value is not None
+
+
+def fmt_number(value: float) -> str:
+    """A number as HOC prints it (`%g`)."""
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return f"{value:g}"
