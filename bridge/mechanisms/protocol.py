@@ -42,6 +42,7 @@ class Env:
     globals: Mapping[str, Array] = field(default_factory=dict)  # this mechanism's GLOBAL values
     tables: Any = None  # what `prepare` returned (e.g. TABLE arrays)
     area: Array | None = None  # [um2] per instance, for point processes and `area` in NMODL
+    diam: Array | None = None  # [um] per instance, for `diam` in NMODL (e.g. calcium pumps)
 
 
 class Mechanism(Protocol):
