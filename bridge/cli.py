@@ -28,7 +28,38 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="the bundled example: summarise its mechanisms")
     p.add_argument("--mod-dir", type=Path, default=EXAMPLE_MOD_DIR, help="folder of .mod files (default: examples/cell/mod)")
     p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("translate", help="print the JAX Python that a .mod file translates to")
+    p.add_argument("file", type=Path, metavar="FILE.mod")
+    p.add_argument("-o", "--output", type=Path, help="write the Python to this file instead of printing it")
+    p.set_defaults(func=_cmd_translate)
+
+    p = sub.add_parser("validate-mod", help="run .mod files in one compartment in bridge and in NEURON and compare")
+    p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help=".mod files or folders holding them")
+    p.set_defaults(func=_cmd_validate_mod)
     return parser
+
+
+def _cmd_translate(args: argparse.Namespace) -> int:
+    from bridge.mechanisms.load import translate
+
+    try:
+        text = args.file.read_text()
+    except OSError as exc:
+        raise BridgeError(f"cannot read {args.file}: {exc.strerror}") from None
+    python = translate(text, str(args.file))
+    if args.output:
+        args.output.write_text(python)
+        print(f"wrote {args.output}")
+    else:
+        sys.stdout.write(python)
+    return 0
+
+
+def _cmd_validate_mod(args: argparse.Namespace) -> int:
+    from validation.single_mechanism import main
+
+    return main([str(p) for p in mod_files(args.paths)])
 
 
 def mod_files(paths: list[str | Path]) -> list[Path]:

@@ -108,7 +108,7 @@ class MechanismInfo:
 
     @property
     def states(self) -> tuple[str, ...]:
-        return tuple(n for n, v in self.variables.items() if v.kind == "state")
+        return tuple(n for n, v in self.variables.items() if v.kind == "state" and not n.startswith("__state__"))
 
     @property
     def kept(self) -> dict[str, Variable]:
@@ -187,6 +187,9 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
             raise err(UnsupportedFeature, "DISCRETE block", node)
         elif isinstance(node, ast.Include):
             raise err(UnsupportedFeature, f"INCLUDE \"{node.filename}\"", node)
+    if program.net_receive is not None:
+        raise err(UnsupportedFeature, "NET_RECEIVE (network events are not part of bridge's fixed-step "
+                  "mechanisms yet)", program.net_receive)
     if nb.pointers or nb.bbcore_pointers:
         raise err(UnsupportedFeature, "POINTER variables (" + ", ".join(nb.pointers + nb.bbcore_pointers) + ")", nb)
     if nb.randoms:
