@@ -21,7 +21,7 @@ GUI_FUNCTIONS = (
     "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
     "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
     "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu "
-    "save_window_ nrnallsectionmenu nrnallpointmenu variable_domain"
+    "nrnallsectionmenu nrnallpointmenu variable_domain"
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
                "GUIMath MechanismType ModelView RunFitter Grapher Inserter").split()
@@ -209,6 +209,29 @@ def _gui(name):
     return call
 
 
+def _ion_register(interp, args, loc):
+    return 1.0
+
+
+def _ion_style(interp, args, loc):
+    name = _str(interp, args, 0, loc, "ion_style")
+    if len(args) == 1:
+        raise interp.error("ion_style(name) (query) is not supported", loc)
+    values = tuple(int(_num(interp, args, i, loc, "ion_style")) for i in range(1, len(args)))
+    interp.model.ion_styles[name] = values
+    return 0.0
+
+
+def _set_ra(interp, args, loc):
+    g = interp.model.globals
+    if args:
+        g["global_ra"] = _num(interp, args, 0, loc, "set_ra")
+    for sec in interp.model.sections:
+        if sec.alive:
+            sec.data.Ra = g["global_ra"]
+    return 0.0
+
+
 def _constant(value):
     return lambda interp, args, loc: value
 
@@ -226,7 +249,8 @@ def table() -> dict[str, Builtin]:
         "fscan": _fscan, "execerror": _execerror, "quit": _quit, "strcmp": _strcmp,
         "object_id": _object_id, "startsw": _constant(0.0), "stopsw": _constant(0.0),
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
-        "hoc_stdout": _constant(0.0), "xred": _constant(0.0),
+        "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
+        "ion_style": _ion_style, "set_ra": _set_ra,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

@@ -113,6 +113,8 @@ class Interpreter:
         except (HocError, BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
             raise
         except BridgeError as err:
+            if err.location is not None:
+                raise  # already says where (a syntax error in a loaded file, ...)
             raise self.error(err.message, node.loc) from None
         except RecursionError:
             raise self.error("nesting too deep", node.loc) from None
@@ -252,8 +254,9 @@ class Interpreter:
         old = ns.get(name)
         if old is not None and type(old) is not type(var) and not isinstance(old, NumVar):
             raise self.error(f"{name} already declared as something else", loc)
-        if name in self.builtins or name in self.classes:
-            raise self.error(f"{name} is a built-in name and cannot be redeclared", loc)
+        if name in self.builtins or name in self.classes or name in self.model.globals \
+                or self.model.range_kind(name) is not None:
+            raise self.error(f"{name}: redeclaring a built-in name (NEURON refuses it too)", loc)
         ns[name] = var
 
     def x_Local(self, n):

@@ -148,7 +148,21 @@ def resolve_path(interp, name: str, loc: SourceLocation | None) -> Path | None:
     return None
 
 
+def _expand(interp, name: str, loc) -> str:
+    """NEURON expands `$(NAME)` from the environment in file names."""
+    import os
+
+    def env(m):
+        value = os.environ.get(m.group(1))
+        if value is None:
+            raise interp.error(f"{name}: environment variable {m.group(1)} is not set", loc)
+        return value
+
+    return re.sub(r"\$\((\w+)\)", env, name)
+
+
 def load_file(interp, name: str, loc, once: bool = True) -> float:
+    name = _expand(interp, name, loc)
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
         return 1.0

@@ -103,7 +103,7 @@ class _ToAst(Transformer):
 
     # -- program structure ---------------------------------------------------------
     def start(self, meta, children):
-        return children[0]
+        return [c for c in children if c is not None]
 
     def program(self, meta, children):
         return [c for c in children if c is not None]

@@ -39,7 +39,8 @@ class Protocol:
     `celsius` [degC], `v_init` [mV], `tstop` [ms], `dt` [ms], `steps_per_ms` [1/ms],
     `secondorder` (0, 1, 2); `stimuli` are the point processes (IClamp, ...);
     `recordings` the `Vector.record` requests; `globals` mechanism and ion GLOBALs
-    the model set (e.g. {"nai0_na_ion": 12.0}); `runs` each run the HOC asked for.
+    the model set (e.g. {"nai0_na_ion": 12.0}); `runs` each run the HOC asked for;
+    `ion_styles` the `ion_style("na_ion", ...)` calls (NEURON's five integer arguments).
     """
 
     celsius: float = 6.3
@@ -52,6 +53,7 @@ class Protocol:
     recordings: list[Recording] = field(default_factory=list)
     globals: dict[str, float] = field(default_factory=dict)
     runs: list[RunRequest] = field(default_factory=list)
+    ion_styles: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass

@@ -52,6 +52,7 @@ class ModelState:
         self.runs: list[RunRequest] = []
         self.point_processes: list = []
         self.gui_calls: dict[str, Any] = {}
+        self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout
         self._range_cache: dict[str, Any] = {}
 
@@ -229,7 +230,7 @@ class ModelState:
                 return float(data.diam[j])
             if name == "cm":
                 return float(data.cm[j])
-            return float(getattr(sec, "v", {}).get(j, self.globals.get("v_init", -65.0) * 0 - 65.0))
+            return float(getattr(sec, "v", {}).get(j, -65.0))  # NEURON's v before finitialize
         self._check_mech(sec, kind, interp, loc)
         mech, var = kind[1], kind[2]
         value = float(data.get_range(mech, var)[j])

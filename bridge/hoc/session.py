@@ -114,7 +114,7 @@ class HocSession:
             celsius=g["celsius"], v_init=g["v_init"], tstop=g["tstop"], dt=g["dt"],
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
-            globals=dict(st.set_globals), runs=list(st.runs),
+            globals=dict(st.set_globals), runs=list(st.runs), ion_styles=dict(st.ion_styles),
         )
         if st.runs:
             last = st.runs[-1]

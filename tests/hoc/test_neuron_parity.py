@@ -1,0 +1,85 @@
+"""load_hoc against real NEURON: the same sections, geometry, mechanisms, areas and ri.
+
+Each model runs in its own NEURON subprocess (tests/hoc/neuron_dump.py), which
+dumps `bridge.from_neuron()`; values must agree to 1e-12 relative (3-D points exactly).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+import bridge
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compare import compare_trees, neuron_dump  # noqa: E402
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _demo() -> Path:
+    try:
+        import neuron
+    except ImportError:  # pragma: no cover
+        pytest.skip("NEURON is not installed")
+    return Path(neuron.__file__).resolve().parent / ".data" / "share" / "nrn" / "demo"
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("name", ["cell_basic.hoc", "templates.hoc", "geometry.hoc"])
+def test_own_files_match_neuron(name):
+    ref = neuron_dump(DATA / name)
+    compare_trees(bridge.load_hoc(DATA / name), ref)
+
+
+@pytest.mark.neuron
+def test_pyramid_demo_matches_neuron():
+    path = _demo() / "pyramid.nrn"
+    ref = neuron_dump(path)
+    model = bridge.load_hoc(path)
+    assert len(model.tree) == 79
+    compare_trees(model, ref)
+
+
+@pytest.mark.neuron
+def test_hh_demo_matches_neuron():
+    path = _demo() / "hh.hoc"
+    ref = neuron_dump(path)
+    model = bridge.load_hoc(path)
+    compare_trees(model, ref)
+    assert model.protocol.ion_styles == {"na_ion": (1, 2, 1, 0, 0), "k_ion": (1, 2, 1, 0, 0)}
+
+
+@pytest.mark.neuron
+def test_pyramid_with_reconst_matches_neuron(tmp_path):
+    demo = _demo()
+    driver = tmp_path / "both.hoc"
+    driver.write_text(f'xopen("{demo / "pyramid.nrn"}")\nxopen("{demo / "reconst.hoc"}")\n')
+    ref = neuron_dump(driver)
+    model = bridge.load_hoc(driver)
+    compare_trees(model, ref)
+    assert model.tree["soma"].mechanisms.keys() == {"hh"}
+    assert model.protocol.celsius == 15.0
+
+
+@pytest.mark.neuron
+def test_from_neuron_in_process_reads_a_python_built_cell():
+    code = (
+        "from neuron import h\n"
+        "import bridge\n"
+        "s = h.Section(name='s'); d = h.Section(name='d'); d.connect(s(0.5))\n"
+        "s.nseg = 3; s.insert('hh'); s(0.5).hh.gnabar = 0.3; d.L = 77\n"
+        "st = h.IClamp(d(0.2)); st.amp = 0.4\n"
+        "t = bridge.from_neuron(h)\n"
+        "assert [x.name for x in t] == ['s', 'd']\n"
+        "assert list(t['s'].mechanisms['hh']['gnabar']) == [0.12, 0.3, 0.12]\n"
+        "assert t['d'].parent == 's' and t['d'].parent_x == 0.5 and t['d'].L == 77\n"
+        "assert t.point_processes[0].params['amp'] == 0.4\n"
+        "print('OK')\n"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stderr[-2000:]
