@@ -251,7 +251,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         # nocmodl loads every READ variable, and written concentrations, from the ion
         # before each block; a written current or e is the mechanism's own variable
         loads = list(use.read) + [n for n in use.write if n in (f"{use.ion}i", f"{use.ion}o")]
-        ion_reads += [n for n in loads if n not in ion_reads]
+        ion_reads += [n for n in dict.fromkeys(loads) if n not in ion_reads]
         ion_writes += [n for n in use.write if n not in ion_writes]
 
     for d in program.assigned:

@@ -219,7 +219,7 @@ def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Sco
             known = static_truth(cond)
             if known is False:
                 return s, l
-            s2, l2 = body(s, l)
+            s2, l2 = body(dict(s), dict(l))
             if known is True:
                 s, l = s2, l2
             else:

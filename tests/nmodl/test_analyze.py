@@ -1,0 +1,137 @@
+"""Semantic analysis: symbol table, RANGE/GLOBAL, ions, currents, and the errors nocmodl would give."""
+
+import pytest
+
+from bridge.errors import SemanticError, UnsupportedFeature
+from bridge.mechanisms.load import BUILTIN_DIR, analyze_text
+from tests.nmodl._corpus import neuron_share
+
+
+def info_of(text: str, name: str = "t.mod"):
+    return analyze_text(text, name)
+
+
+def builtin(name: str):
+    path = BUILTIN_DIR / name
+    return analyze_text(path.read_text(), str(path))
+
+
+def test_hh_symbols_ions_and_currents():
+    hh = builtin("hh.mod")
+    assert hh.name == "hh" and hh.kind == "density"
+    assert hh.range_parameters == {"gnabar": 0.12, "gkbar": 0.036, "gl": 0.0003, "el": -54.3}
+    assert hh.global_parameters == {"usetable_hh": 1.0}  # a TABLE makes usetable_<suffix>
+    assert hh.states == ("m", "h", "n")
+    assert hh.ion_reads == ("ena", "ek") and hh.ion_writes == ("ina", "ik")
+    assert hh.ion_currents == ("ina", "ik") and hh.nonspecific_currents == ("il",)
+    assert [u.ion for u in hh.ions] == ["na", "k"]
+    assert set(hh.tables) == {"rates"}
+    assert [s.method for s in hh.breakpoint_solves] == ["cnexp"]
+    kept = hh.kept
+    assert {"gna", "gk", "minf", "mtau", "ina", "il"} <= set(kept)  # recordable ASSIGNED range variables
+
+
+def test_iclamp_is_an_electrode_current_point_process():
+    st = builtin("stim.mod")
+    assert st.kind == "point" and st.electrode_currents == ("i",)
+    assert st.range_parameters == {"del": 0.0, "dur": 0.0, "amp": 0.0}
+
+
+def test_parameter_is_global_unless_range_and_state_start_value():
+    info = info_of("""
+NEURON { SUFFIX t RANGE a }
+PARAMETER { a = 1  b = 2  x0 = 0.25 }
+STATE { x }
+BREAKPOINT { SOLVE d METHOD cnexp }
+DERIVATIVE d { x' = -a*x + b }
+""")
+    assert info.range_parameters == {"a": 1.0}
+    assert info.global_parameters == {"b": 2.0, "x0": 0.25}
+    assert info.variables["x"].default == 0.25  # STATE x starts at PARAMETER x0
+
+
+def test_units_constants_are_neurons_values():
+    info = info_of("""
+NEURON { SUFFIX t }
+UNITS { FARADAY = (faraday) (coulomb)  R = (k-mole) (joule/degC)  (mM) = (milli/liter) }
+""")
+    assert info.constants["FARADAY"] == 96485.33212331001
+    assert info.constants["R"] == 8.31446261815324
+
+
+def _raises(cls, match: str, text: str, line: int):
+    with pytest.raises(cls, match=match) as exc:
+        info_of(text)
+    assert exc.value.location.line == line and exc.value.location.filename == "t.mod"
+    assert "^" in str(exc.value)  # the source line with a caret
+
+
+def test_undefined_variable_is_located():
+    _raises(SemanticError, "undefined variable 'gbar'", """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
+ASSIGNED { i v }
+BREAKPOINT {
+    i = gbar*v
+}""", 4)
+
+
+def test_new_ion_needs_valence():
+    _raises(SemanticError, "VALENCE", """NEURON { SUFFIX t USEION xx READ exx }
+ASSIGNED { exx }""", 1)
+
+
+def test_function_used_as_variable():
+    _raises(SemanticError, "both as a variable and as a function", """NEURON { SUFFIX t }
+ASSIGNED { f }
+FUNCTION f(x) { f = x }""", 3)
+
+
+def test_assigning_a_constant_is_refused():
+    _raises(SemanticError, "CONSTANT", """NEURON { SUFFIX t }
+CONSTANT { c = 2 }
+INITIAL { c = 3 }""", 3)
+
+
+def test_recursion_is_refused():
+    _raises(UnsupportedFeature, "recursion", """NEURON { SUFFIX t }
+FUNCTION f(x) { f = g(x) }
+FUNCTION g(x) { g = f(x) }""", 2)
+
+
+def test_verbatim_with_code_is_unsupported_but_comment_only_is_accepted():
+    _raises(UnsupportedFeature, "VERBATIM", """NEURON { SUFFIX t }
+INITIAL {
+VERBATIM
+  printf("hello");
+ENDVERBATIM
+}""", 3)
+    info_of("""NEURON { SUFFIX t }
+VERBATIM
+/* nothing to run */
+ENDVERBATIM
+""")
+
+
+def test_function_table_random_and_net_receive_are_unsupported():
+    _raises(UnsupportedFeature, "FUNCTION_TABLE", """NEURON { SUFFIX t }
+FUNCTION_TABLE tau(v)""", 2)
+    _raises(UnsupportedFeature, "random-number function normrand", """NEURON { SUFFIX t }
+ASSIGNED { x }
+INITIAL { x = normrand(0, 1) }""", 3)
+    _raises(UnsupportedFeature, "NET_RECEIVE", """NEURON { POINT_PROCESS P }
+NET_RECEIVE(w) { }""", 2)
+
+
+def test_solve_of_missing_block():
+    _raises(SemanticError, "SOLVE nothere", """NEURON { SUFFIX t }
+BREAKPOINT { SOLVE nothere METHOD cnexp }""", 2)
+
+
+@pytest.mark.skipif(neuron_share() is None, reason="NEURON wheel not installed")
+def test_wheel_calcium_pump_writes_and_reads_ion():
+    path = neuron_share() / "nrn" / "demo" / "release" / "capmpr.mod"
+    info = analyze_text(path.read_text(), str(path))
+    assert info.ion_reads == ("cao", "cai")  # written concentrations are loaded too
+    assert info.ion_writes == ("cai", "ica")
+    assert info.states == ("pump", "pumpca")  # cai is the ion's, integrated here
+    assert info.uses_geometry == ("diam",)
+    assert [s.method for s in info.breakpoint_solves] == ["sparse"]

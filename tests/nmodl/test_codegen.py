@@ -1,0 +1,180 @@
+"""Code generation: the generated Python, and what it computes, checked against closed forms."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from bridge.cli import main as cli_main
+from bridge.errors import UnsupportedFeature
+from bridge.mechanisms.load import BUILTIN_DIR, load_text, translate
+from bridge.mechanisms.protocol import Env
+
+jax.config.update("jax_enable_x64", True)
+
+
+def env(dt=0.025, celsius=6.3, mech=None, **globals_):
+    e = Env(t=0.0, dt=dt, celsius=celsius, globals=globals_)
+    if mech is not None:
+        e = Env(t=0.0, dt=dt, celsius=celsius, globals=globals_, tables=mech.prepare(e))
+    return e
+
+
+def test_hh_source_is_commented_with_mod_lines_and_uses_nocmodls_cnexp_form():
+    src = translate((BUILTIN_DIR / "hh.mod").read_text(), "hh.mod")
+    assert "# hh.mod:" in src
+    # nocmodl: m = m + (1. - exp(dt*((-1.0)/mtau)))*(-((minf)/mtau)/((-1.0)/mtau) - m)
+    assert ("s['m'] = s['m'] + (1.0 - rt.exp(s['dt'] * ((-1.0) / s['mtau']))) * "
+            "(-(s['minf'] / s['mtau']) / ((-1.0) / s['mtau']) - s['m'])") in src
+    compile(src, "hh", "exec")
+
+
+def test_cli_translate_writes_a_file(tmp_path, capsys):
+    out = tmp_path / "pas.py"
+    assert cli_main(["translate", str(BUILTIN_DIR / "pas.mod"), "-o", str(out)]) == 0
+    assert "MECHANISM = TranslatedMechanism.from_module(globals())" in out.read_text()
+    assert cli_main(["translate", str(tmp_path / "missing.mod")]) == 1
+
+
+SAFE_IF = """
+NEURON { SUFFIX safe NONSPECIFIC_CURRENT i RANGE g }
+PARAMETER { g = 1 }
+ASSIGNED { v i }
+BREAKPOINT { i = g*efun(v + 40) }
+FUNCTION efun(x) {
+    if (fabs(x) < 1e-4) {
+        efun = 1 - x/2
+    } else {
+        efun = x/(exp(x) - 1)
+    }
+}
+"""
+
+
+def test_if_branches_do_not_leak_nan_into_gradients():
+    m = load_text(SAFE_IF, "safe.mod")
+    e = env()
+
+    def current(v):
+        return m.current({"g": 1.0}, {}, v, {}, e)[0].sum()
+
+    v = jnp.array([-40.0, -30.0])  # x = 0 exactly: the untaken branch is 0/0 there
+    value = current(v)
+    grad = jax.grad(current)(v)
+    assert np.isfinite(grad).all()
+    assert float(value) == pytest.approx(1.0 + 10 / (math.exp(10) - 1))
+    assert float(grad[0]) == pytest.approx(-0.5)
+
+
+NONLINEAR = """
+NEURON { SUFFIX nl RANGE k }
+PARAMETER { k = 2 }
+STATE { x }
+INITIAL { x = 1 }
+BREAKPOINT { SOLVE d METHOD cnexp }
+DERIVATIVE d { x' = -k*x*x }
+"""
+
+
+def test_nonlinear_cnexp_falls_back_to_derivimplicit_backward_euler():
+    src = translate(NONLINEAR, "nl.mod")
+    assert "derivimplicit" in src
+    m = load_text(NONLINEAR, "nl.mod")
+    dt = 0.1
+    e = env(dt=dt)
+    st, _ = m.init({"k": 2.0}, {}, jnp.zeros(1), {}, e)
+    st, _ = m.advance({"k": 2.0}, st, jnp.zeros(1), {}, e)
+    # backward Euler: x = 1 - dt*k*x^2  ->  positive root
+    exact = (-1 + math.sqrt(1 + 4 * dt * 2.0)) / (2 * dt * 2.0)
+    assert float(st["x"][0]) == pytest.approx(exact, abs=1e-10)
+
+
+def test_euler_is_forward_euler():
+    text = NONLINEAR.replace("cnexp", "euler").replace("-k*x*x", "-k*x")
+    m = load_text(text, "eu.mod")
+    e = env(dt=0.1)
+    st, _ = m.init({"k": 2.0}, {}, jnp.zeros(1), {}, e)
+    st, _ = m.advance({"k": 2.0}, st, jnp.zeros(1), {}, e)
+    assert float(st["x"][0]) == 1.0 + 0.1 * (-2.0)
+
+
+TABLED = """
+NEURON { SUFFIX tab RANGE y }
+ASSIGNED { v y }
+BREAKPOINT { y = sq(v) }
+FUNCTION sq(x) {
+    TABLE FROM 0 TO 10 WITH 10
+    sq = x*x
+}
+"""
+
+
+def test_function_table_interpolates_and_clamps_like_nocmodl():
+    m = load_text(TABLED, "tab.mod")
+    v = jnp.array([2.5, -3.0, 12.0, 10.0, 0.0, jnp.nan])
+    e = env(mech=m)
+    _, _, st = m.current({}, {}, v, {}, e)
+    y = np.asarray(st["y"])
+    assert y[0] == 4.0 + 0.5 * (9.0 - 4.0)  # between entries 2 and 3
+    assert y[1] == 0.0 and y[2] == 100.0 and y[3] == 100.0 and y[4] == 0.0  # clamped to the ends
+    assert np.isnan(y[5])
+    off = env(mech=m, usetable_tab=0.0)  # usetable off: the direct function
+    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0}, tables=off.tables))
+    assert float(st["y"][0]) == 6.25
+
+
+LOOPS = """
+NEURON { SUFFIX loops RANGE total, steps }
+ASSIGNED { v total steps }
+INITIAL { LOCAL i, x
+    total = 0
+    FROM i = 1 TO 4 { total = total + i }
+    x = v
+    steps = 0
+    WHILE (x > 1) { x = x/2  steps = steps + 1 }
+}
+"""
+
+
+def test_from_and_while_loops():
+    m = load_text(LOOPS, "loops.mod")
+    st, _ = m.init({}, {}, jnp.array([1.0, 8.0, 9.0]), {}, env())
+    assert np.asarray(st["total"]).tolist() == [10.0, 10.0, 10.0]
+    assert np.asarray(st["steps"]).tolist() == [0.0, 3.0, 4.0]
+
+
+KINETIC = """
+NEURON { SUFFIX kin RANGE kf, kb }
+PARAMETER { kf = 3 kb = 1 }
+STATE { A B }
+INITIAL { A = 1 B = 0 }
+BREAKPOINT { SOLVE scheme METHOD sparse }
+KINETIC scheme {
+    ~ A <-> B (kf, kb)
+    CONSERVE A + B = 1
+}
+"""
+
+
+def test_linear_kinetic_scheme_is_one_backward_euler_step():
+    m = load_text(KINETIC, "kin.mod")
+    dt = 0.1
+    e = env(dt=dt)
+    st, _ = m.init({"kf": 3.0, "kb": 1.0}, {}, jnp.zeros(1), {}, e)
+    st, _ = m.advance({"kf": 3.0, "kb": 1.0}, st, jnp.zeros(1), {}, e)
+    # backward Euler on A' = -3A + B with A + B = 1: A1 = (A0 + dt)/(1 + 4 dt)
+    assert float(st["A"][0]) == pytest.approx((1 + dt) / (1 + 4 * dt), abs=1e-14)
+    assert float(st["A"][0] + st["B"][0]) == pytest.approx(1.0, abs=1e-14)
+
+
+def test_linear_block_is_unsupported_with_location():
+    text = """NEURON { SUFFIX lin }
+STATE { x }
+BREAKPOINT { SOLVE eq }
+LINEAR eq { ~ x = 1 }
+"""
+    with pytest.raises(UnsupportedFeature, match="LINEAR") as exc:
+        load_text(text, "lin.mod")
+    assert exc.value.location.line == 3
