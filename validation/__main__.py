@@ -1,0 +1,29 @@
+"""`python -m validation SUBCOMMAND ...`: dispatch to a validation job.
+
+Each subcommand is a module with a `main(argv) -> int`; add new ones to `SUBCOMMANDS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# subcommand -> (module, one-line description)
+SUBCOMMANDS = {
+    "corpus-parse": ("validation.corpus", "parse the .mod files of PyPI packages with bridge and nocmodl"),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help") or argv[0] not in SUBCOMMANDS:
+        print("usage: python -m validation SUBCOMMAND [ARGS]\n\nsubcommands:")
+        for name, (_, doc) in SUBCOMMANDS.items():
+            print(f"  {name:16} {doc}")
+        return 0 if argv and argv[0] in ("-h", "--help") else 2
+    module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
+    return int(module.main(argv[1:]) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
