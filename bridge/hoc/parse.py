@@ -313,12 +313,32 @@ def _describe(token: Token) -> str:
     return repr(str(token))
 
 
+MAX_NESTING = 200  # brackets and braces; NEURON's own parser stack is of this order
+
+
+def _check_nesting(text: str, filename: str, offset: int) -> None:
+    """Refuse absurdly deep nesting before the parser and interpreter recurse into it."""
+    depth, line, col = 0, 1, 0
+    for ch in re.sub(r'"(\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/', lambda m: " " * len(m.group(0)), text, flags=re.S):
+        col += 1
+        if ch == "\n":
+            line, col = line + 1, 0
+        elif ch in "({[":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise HocSyntaxError(f"brackets or braces nested deeper than {MAX_NESTING}",
+                                     SourceLocation(filename, line + offset, col), "\n" * offset + text)
+        elif ch in ")}]":
+            depth -= 1
+
+
 def parse(text: str, filename: str = "<string>", line_offset: int = 0) -> ast.Program:
     """Parse HOC source `text` into an `ast.Program`; `filename` is used in locations,
     `line_offset` when `text` starts further down a file."""
     prepared = _ELSE_AFTER_NEWLINE.sub(lambda m: "} else" + "\n" * m.group(1).count("\n"), text)
     if not prepared.endswith("\n"):
         prepared += "\n"
+    _check_nesting(prepared, filename, line_offset)
     try:
         tree = _parser().parse(prepared)
     except UnexpectedInput as err:

@@ -1,0 +1,155 @@
+"""bridge.hoc.interp: the HOC language (values, control flow, procedures, templates, strings)."""
+
+import io
+
+import pytest
+
+from bridge import HocSession
+from bridge.errors import BridgeError, HocError
+
+
+def run(text, **kw):
+    out = io.StringIO()
+    hoc = HocSession(stdout=out, **kw)
+    hoc(text)
+    return hoc, out.getvalue()
+
+
+def test_arithmetic_and_hoc_comparisons():
+    hoc, _ = run("a = 7 % 3\nb = -7 % 3\nc = 2^3^2\nd = (0.1 + 0.2 == 0.3)\ne = int(-2.7)\nf = !0 + (3 > 2) * 10")
+    assert (hoc.a, hoc.b, hoc.c, hoc.d, hoc.e, hoc.f) == (1.0, 2.0, 512.0, 1.0, -2.0, 11.0)
+
+
+def test_print_and_printf_format_like_hoc():
+    _, out = run('x = 1.5\nprint "x is", x, 1e-7\nprintf("%d|%5.2f|%s|%g\\n", 3.9, 2, "s", 0.25)')
+    assert out == "x is 1.5 1e-07\n3| 2.00|s|0.25\n"
+
+
+def test_loops_break_continue():
+    hoc, _ = run("s = 0\nfor i = 1, 10 { if (i == 3) continue\n if (i > 5) break\n s += i }\n"
+                 "n = 0\nwhile (1) { n += 1  if (n >= 4) break }\n"
+                 "for (k = 0; k < 3; k += 1) m = k")
+    assert (hoc.s, hoc.n, hoc.m) == (12.0, 4.0, 2.0)
+
+
+def test_procedures_funcs_locals_and_args():
+    hoc, out = run('''
+func add() { local t
+  t = $1 + $2
+  return t
+}
+proc show() { printf("%s=%g %d\\n", $s1, $2, numarg()) }
+obfunc mk() { localobj v
+  v = new Vector($1)
+  return v
+}
+objref w
+t = 100
+y = add(2, 3)
+show("y", y)
+w = mk(4)
+size = w.size()
+''')
+    assert hoc.y == 5.0 and hoc.t == 100.0 and hoc.size == 4.0
+    assert out == "y=5 2\n"
+
+
+def test_strings_by_reference_and_sprint():
+    hoc, _ = run('strdef s, name\nproc setname() { sprint($s1, "cell_%d", $2) }\nsetname(name, 7)\ns = name')
+    assert hoc.s == "cell_7"
+
+
+def test_pointer_arguments_and_iterators():
+    hoc, _ = run('''
+iterator upto() { local i
+  for i = 1, $1 { $&2 = i
+    iterator_statement }
+}
+j = 0
+sum = 0
+for upto(4, &j) sum += j
+proc bump() { $&1 = $&1 + 1 }
+bump(&sum)
+''')
+    assert hoc.sum == 11.0
+
+
+def test_arrays_and_objects():
+    hoc, _ = run('double a[2][3]\na[1][2] = 5\nobjref vs[2]\nvs[1] = new Vector(3)\nvs[1].x[2] = 4\n'
+                 'b = a[1][2] + vs[1].x[2]\nobjref l\nl = new List()\nl.append(vs[1])\nc = l.count()')
+    assert hoc.b == 9.0 and hoc.c == 1.0
+
+
+def test_templates_public_members_and_this():
+    hoc, out = run('''
+begintemplate Counter
+public n, inc, me
+objref me
+proc init() { n = $1  me = this }
+proc inc() { n += 1 }
+endtemplate Counter
+objref c, d
+c = new Counter(5)
+d = new Counter(0)
+c.inc()
+c.inc()
+print c, d, c.me, c.n, d.n
+''')
+    assert out == "Counter[0] Counter[1] Counter[0] 7 0\n"
+
+
+def test_private_template_member_is_an_error():
+    with pytest.raises(HocError, match="secret is not a public member of T\\[0\\]"):
+        run("begintemplate T\npublic x\nproc init() { secret = 1 }\nendtemplate T\nobjref o\no = new T()\ny = o.secret")
+
+
+def test_template_sees_only_externals_of_the_top_level():
+    with pytest.raises(HocError, match="g is not defined"):
+        run("g = 3\nbegintemplate T\nproc init() { x = g }\nendtemplate T\nobjref o\no = new T()")
+    hoc, _ = run("g = 3\nbegintemplate T\npublic x\nexternal g\nproc init() { x = g }\nendtemplate T\n"
+                 "objref o\no = new T()\ny = o.x")
+    assert hoc.y == 3.0
+
+
+def test_execute_and_python_calls():
+    hoc, _ = run('execute("q = 42")\nproc p() { r = $1 * 2 }')
+    hoc.p(21)
+    assert hoc.q == 42.0 and hoc.r == 42.0
+    hoc.tstop = 12.5
+    assert hoc.tstop == 12.5
+
+
+def test_undefined_name_reports_location_and_call_stack():
+    hoc = HocSession()
+    with pytest.raises(HocError) as err:
+        hoc("proc inner() { x = nothing_here + 1 }\nproc outer() { inner() }\nouter()")
+    text = str(err.value)
+    assert "<python>:1:20" in text and "nothing_here is not defined" in text
+    assert "outer called at <python>:3:1" in text and "inner called at <python>:2:16" in text
+
+
+def test_wrong_argument_kind_is_an_error():
+    with pytest.raises(HocError, match="argument \\$2 was not passed"):
+        run("func f() { return $2 }\nx = f(1)")
+    with pytest.raises(HocError, match="division by zero"):
+        run("x = 1/0")
+
+
+def test_endless_loop_hits_the_statement_budget():
+    with pytest.raises(HocError, match="statement budget of 10000 exhausted"):
+        run("while (1) { }", max_statements=10_000)
+
+
+def test_endless_recursion_is_bounded():
+    with pytest.raises(HocError, match="nested deeper than 100"):
+        run("proc f() { f() }\nf()")
+
+
+def test_deep_expression_does_not_crash_python():
+    with pytest.raises(BridgeError, match="nested too deep"):
+        run("x = " + " + ".join(["1"] * 20000))
+
+
+def test_quit_stops_reading():
+    hoc, _ = run("a = 1\nquit()\na = 2")
+    assert hoc.a == 1.0
