@@ -123,6 +123,12 @@ class Catalog:
 
     def lookup_global(self, hoc_name: str) -> tuple[str, float] | None:
         """`vhalf_kdr`, `nai0_na_ion`: (mechanism, default) of a GLOBAL, or None."""
+        cache = self.__dict__.setdefault("_global_cache", {})
+        if hoc_name not in cache:
+            cache[hoc_name] = self._lookup_global(hoc_name)
+        return cache[hoc_name]
+
+    def _lookup_global(self, hoc_name: str) -> tuple[str, float] | None:
         m = re.fullmatch(r"([a-z][a-z0-9]*)([io])0_\1_ion", hoc_name)
         if m and m.group(1) in self.ions():
             return f"{m.group(1)}_ion", ion_info(m.group(1)).globals[hoc_name]

@@ -497,6 +497,10 @@ class Interpreter:
         return self.access_name(n.name, n.loc)
 
     def e_Arg(self, n):
+        if n.kind == "" and n.index:
+            args = self.frame.args
+            if len(self.frames) > 1 and 0 < n.index <= len(args) and is_number(args[n.index - 1]):
+                return args[n.index - 1]
         return self.ref(n).get()
 
     def e_Index(self, n):

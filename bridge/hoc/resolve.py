@@ -34,7 +34,7 @@ def lookup(self, name: str):
         b = self.top.get(name)
         if b is not None:
             return b
-    if name in self.model.globals or self.model.known_global(name):
+    if name in self.model.globals:
         return ("global", name)
     if name == "NULLobject":
         return ("const", None)
@@ -47,6 +47,8 @@ def lookup(self, name: str):
     kind = self.model.range_kind(name)
     if kind is not None:
         return ("range", kind)
+    if self.model.known_global(name):
+        return ("global", name)
     return None
 
 
