@@ -73,3 +73,14 @@ class HocModel:
                       secondorder=p.secondorder, globals=dict(p.globals))
         kwargs.update(overrides)
         return Model(self.tree, **kwargs)
+
+    def probes(self) -> list[str]:
+        """The recordings as bridge probe names, e.g. "soma(0.5).v" (`&t` is the time axis, left out)."""
+        return [f"{r.section}({r.x!r}).{r.variable}" for r in self.protocol.recordings if r.section is not None]
+
+    def simulate(self, **overrides):
+        """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes.
+        Returns bridge's `Traces` (keys: `probes()`, time in `.t`)."""
+        from bridge.model import Simulation
+
+        return Simulation(self.to_model(**overrides), record=self.probes()).run()

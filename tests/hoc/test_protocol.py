@@ -1,0 +1,53 @@
+"""bridge.hoc.protocol: a HOC model's run, simulated by bridge, against NEURON running the same file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import bridge
+
+DATA = Path(__file__).resolve().parent / "data"
+
+_NEURON_RUN = r"""
+import json, os, sys
+path = sys.argv[1]
+os.chdir(os.path.dirname(path))
+from neuron import h
+h.load_file(path)
+out = {name: list(getattr(h, name)) for name in sys.argv[2:]}
+print("JSON:" + json.dumps(out))
+"""
+
+
+def neuron_vectors(path: Path, *names: str) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _NEURON_RUN, str(path), *names], capture_output=True,
+                          text=True, timeout=300)
+    line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("JSON:")), None)
+    assert line is not None, proc.stderr[-2000:]
+    return {k: np.array(v) for k, v in json.loads(line[5:]).items()}
+
+
+def test_protocol_of_hh_cell():
+    model = bridge.load_hoc(DATA / "hh_cell.hoc")
+    p = model.protocol
+    assert (p.celsius, p.v_init, p.tstop, p.dt) == (16.0, -64.0, 8.0, 0.025)
+    assert model.probes() == ["soma(0.5).v", "dend[0](0.9).v"]
+    assert len(p.runs) == 1 and p.runs[0].tstop == 8.0
+
+
+@pytest.mark.neuron
+def test_hh_cell_voltage_matches_neuron():
+    ref = neuron_vectors(DATA / "hh_cell.hoc", "vsoma", "vdend")
+    model = bridge.load_hoc(DATA / "hh_cell.hoc")
+    traces = model.simulate()
+    for probe, name in zip(model.probes(), ["vsoma", "vdend"]):
+        ours = np.asarray(traces[probe])
+        assert ours.shape == ref[name].shape
+        assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
+    assert np.max(ref["vsoma"]) > 0  # it spiked: the comparison covers an action potential
