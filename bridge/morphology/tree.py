@@ -61,6 +61,9 @@ class Section:
     child_end: float = 0.0
     connect_serial: int = -1
     mechanisms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # NEURON's `pt3dstyle(1, x, y, z)`: the logical connection point [um] (display only;
+    # it changes neither L, area nor ri). None is `pt3dstyle(0)`.
+    logical_connection: tuple[float, float, float] | None = None
 
     def set_nseg(self, nseg: int) -> None:
         """Change nseg, carrying range values over as NEURON does."""

@@ -1,0 +1,277 @@
+"""SWC files read as NEURON's `Import3d_SWC_read` reads them (read_swc.hoc, NEURON 9.0.2).
+
+`read_swc(path)` gives the `Morphology` (sections, parents, parent x, `first`) that
+`Import3d_SWC_read.input` builds; `load_swc(path)` instantiates it into a
+`SectionTree` as `Import3d_GUI(reader, 0).instantiate(nil)` does. The rules, as NEURON
+applies them:
+
+* a line is `id type x y z radius pid` (C `sscanf` "%f" seven times, so values are
+  float32 and anything after the seventh number is ignored); `#` lines are comments;
+  ids must increase (NEURON's own sort of unsorted files fails); pid < id;
+* sections are unbranched runs of points of one type; a type change ends a section;
+  soma points in a chain stay one section unless a soma point has several soma children;
+* a child section starts with a copy of its parent point; a non-soma child of the
+  soma gets the diameter of its own first point there; children of the root's first
+  point connect at 0, of its last point at 1, of an interior soma point at 0.5, of a
+  one-point soma at 0.5 through a wire (`first = 1`, `pt3dstyle`);
+* the NeuroMorpho.org 3-point soma (root in the middle, two children of equal diameter
+  at +-d/2) becomes one point, i.e. the cylinder of L = diam;
+* a dendrite that branches off the first point of a dendrite wired to the soma
+  connects at 0 of that dendrite; further roots (several trees) hang off point 0.
+
+Units: [um]; the file's radius becomes a diameter.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from decimal import Decimal
+
+import numpy as np
+
+from bridge.errors import SourceLocation
+from bridge.morphology.import3d import (
+    Import3dSection,
+    Morphology,
+    MorphologyError,
+    hoc_eq,
+    hoc_index,
+    hoc_lt,
+    instantiate,
+)
+from bridge.morphology.tree import SectionTree
+
+# C strtod's grammar (what sscanf "%f" accepts), matched after optional white space.
+_C_FLOAT = re.compile(
+    r"\s*([+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
+    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN](?:\([0-9A-Za-z_]*\))?))")
+_SIMPLE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+_COMMENT = re.compile(r"[ \t]*#")
+
+
+def _scan7(line: str) -> tuple[list[str], int]:
+    """The seven number texts `sscanf(line, "%f %f %f %f %f %f %f")` converts, and where it stopped."""
+    parts = line.split(None, 7)
+    if len(parts) >= 7 and all(_SIMPLE.match(p) for p in parts[:7]):
+        return parts[:7], -1
+    out, pos = [], 0
+    for _ in range(7):
+        m = _C_FLOAT.match(line, pos)
+        if not m:
+            break
+        out.append(m.group(1))
+        pos = m.end()
+    return out, pos
+
+
+def _c_double(text: str) -> float:
+    t = text.lower()
+    if "0x" in t:
+        return float.fromhex(text)
+    if t.lstrip("+-").startswith("nan"):
+        return math.nan
+    return float(text)
+
+
+def strtof(texts: list[str]) -> np.ndarray:
+    """Decimal texts rounded once to float32, as C's `strtof` does (returned as float64).
+
+    The double is exact or rounds to the nearest float32 the same way except when it lands
+    exactly on a float32 midpoint; those rare cases are decided from the exact decimal."""
+    v = np.array([_c_double(t) for t in texts], dtype=float)
+    with np.errstate(over="ignore"):
+        f = v.astype(np.float32)
+    g = np.nextafter(f, np.where(v > f, np.float32(np.inf), np.float32(-np.inf)).astype(np.float32))
+    mid = (f.astype(float) + g.astype(float)) / 2
+    for k in np.nonzero((v != f) & (v == mid) & np.isfinite(v))[0]:
+        exact = Decimal(texts[k]) if "0x" not in texts[k].lower() else Decimal(v[k])
+        if exact != Decimal(mid[k]):
+            f[k] = g[k] if (exact > Decimal(mid[k])) == (g[k] > f[k]) else f[k]
+    return f.astype(float)
+
+
+def parse_swc(text: str, filename: str = "<string>") -> Morphology:
+    """The Import3d sections of SWC `text` (see the module docstring for the rules)."""
+    rows, lines = [], []
+    for lineno, line in enumerate(text.splitlines(), 1):
+        fields, stop = _scan7(line)
+        if len(fields) == 7:
+            rows.extend(fields)
+            lines.append(lineno)
+        elif _COMMENT.match(line) or not line.strip():
+            continue
+        else:
+            col = (stop + 1) if stop >= 0 else 1
+            col += len(line[col - 1:]) - len(line[col - 1:].lstrip()) if col <= len(line) else 0
+            raise MorphologyError(f"SWC line needs 7 numbers (id type x y z radius parent), found {len(fields)}",
+                                  SourceLocation(filename, lineno, col), text)
+    values = strtof(rows).reshape(-1, 7) if rows else np.zeros((0, 7))
+    return _sections(values, np.array(lines, dtype=int), filename, text)
+
+
+def read_swc(path: str | os.PathLike) -> Morphology:
+    """`Import3d_SWC_read.input(path)`: the sections of an SWC file."""
+    path = os.fspath(path)
+    with open(path, encoding="utf-8", errors="replace") as fh:
+        text = fh.read()
+    return parse_swc(text, path)
+
+
+def load_swc(path: str | os.PathLike, tree: SectionTree | None = None, cell: str | None = None) -> SectionTree:
+    """An SWC file as NEURON's Import3d instantiates it (`Import3d_SWC_read` +
+    `Import3d_GUI(r, 0).instantiate(cell)`): sections `soma[0]`, `dend[i]`, `apic[i]`,
+    `axon[i]` (`Cell[0].soma[0]`... with `cell="Cell[0]"`), pt3d points, nseg 1."""
+    return instantiate(read_swc(path), tree, cell)
+
+
+# -- Import3d_SWC_read: check_pid, mark_branch, sectionify, mksections --------------------------
+def _sections(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> Morphology:
+    n = len(a)
+    ids, types, pid = a[:, 0].tolist(), a[:, 1].tolist(), a[:, 6].tolist()
+    x, y, z = a[:, 2].tolist(), a[:, 3].tolist(), a[:, 4].tolist()
+    d = (a[:, 5] * 2).tolist()
+
+    def fail(i: int, message: str):
+        raise MorphologyError(message, SourceLocation(filename, int(iline[i]), 1), text)
+
+    for i in range(n):
+        if not all(math.isfinite(v) for v in a[i]):
+            fail(i, "SWC values must be finite numbers")
+        if ids[i] != int(ids[i]) or pid[i] != int(pid[i]) or types[i] != int(types[i]):
+            fail(i, "SWC id, type and parent id must be integers")
+        if not hoc_lt(pid[i], ids[i]):
+            fail(i, f"parent id {pid[i]:g} is not less than id {ids[i]:g}")
+        if i > 0 and not hoc_lt(ids[i - 1], ids[i]):
+            fail(i, f"id {ids[i]:g} does not increase (previous id {ids[i - 1]:g}); NEURON's Import3d cannot "
+                    "sort SWC files, so bridge reads only files with increasing ids")
+    if n == 0:
+        return Morphology([], [], filename, "SWC")
+    id2index = [-1] * (hoc_index(max(ids)) + 1)
+    for i, v in enumerate(ids):
+        if v < 0:
+            fail(i, f"negative id {v:g}")
+        id2index[hoc_index(v)] = i
+    types = [int(t) for t in types]
+
+    def pix(i: int) -> int:
+        """Index of the parent point, -1 for a root."""
+        return -1 if hoc_lt(pid[i], 0) else id2index[hoc_index(pid[i])]
+
+    for i in range(n):
+        if not hoc_lt(pid[i], 0) and pix(i) < 0:
+            fail(i, f"parent id {pid[i]:g} is not in the file")
+
+    # mark_branch: nchild counts children (+.01 for a non-contiguous one or a type change)
+    nchild = [0.0] * n
+    connect2prox = [False] * n
+    for i in range(n):
+        p = pix(i)
+        if p < 0:
+            continue
+        nchild[p] += 1
+        if p != i - 1:
+            nchild[p] += 0.01
+            if p > 1:
+                if types[p] != 1 and types[hoc_index(pix(p))] == 1:
+                    connect2prox[i] = True
+                    nchild[p] = 1
+            elif p == 0 and types[p] != 1:
+                connect2prox[i] = True
+                nchild[p] = 1
+        if types[p] != types[i]:
+            nchild[p] += 0.01
+
+    # sectionify
+    nchild_soma = [0] * n
+    nsoma = int(types[0] == 1)
+    for i in range(1, n):
+        if types[i] == 1:
+            nsoma += 1
+            p = pix(i)
+            if p >= 0 and types[p] == 1:
+                nchild_soma[p] += 1
+    soma3geom = False
+    if nsoma == 3 and n >= 3 and pix(1) == 0 and pix(2) == 0 and nchild[1] == 0 and nchild[2] == 0:
+        if hoc_eq(d[1], d[0]) and hoc_eq(d[2], d[0]):
+            length = sum(math.sqrt((x[i] - x[0]) ** 2 + (y[i] - y[0]) ** 2 + (z[i] - z[0]) ** 2) for i in (1, 2))
+            if hoc_lt(abs(length / d[0] - 1), 0.01):
+                soma3geom = True
+                pid[2] = ids[1]
+    for i in range(n - 1):
+        if types[i] == 1 and types[i + 1] == 1 and pix(i + 1) == i:
+            if not (i != 0 and nchild_soma[i] > 1):
+                nchild[i] = 1
+    ends = [i for i in range(n) if abs(nchild[i] - 1) >= HOC_EPS_VEC]
+    point2sec = [0] * n
+    si = 0
+    for i in range(1, n):
+        if i > ends[si]:
+            si += 1
+        point2sec[i] = si
+
+    # mksections
+    sections: list[Import3dSection] = []
+    first = 0
+    isec = 0
+    for i in range(n + 1):
+        if i == n or point2sec[i] > isec:
+            sections.append(_mksection(isec, first, i, soma3geom, sections, point2sec, pix, types, nchild_soma,
+                                       connect2prox, x, y, z, d, int(iline[first])))
+            isec += 1
+            first = i
+    return Morphology(sections, sorted(set(types)), filename, "SWC")
+
+
+HOC_EPS_VEC = 1e-11  # Vector.indvwhere("!=") compares with float_epsilon too
+
+
+def _mksection(isec, first, i, soma3geom, sections, point2sec, pix, types, nchild_soma, connect2prox,
+               x, y, z, d, line) -> Import3dSection:
+    """NEURON's `mksection`: points first..i-1, plus the parent point for a non-root section."""
+    def pts(idx):
+        return np.array([[x[k], y[k], z[k]] for k in idx], dtype=float), np.array([d[k] for k in idx], dtype=float)
+
+    if isec == 0:
+        if soma3geom:
+            i = 1
+        xyz, dd = pts(range(first, i))
+        sec = Import3dSection(xyz, dd, types[first], None, 1.0, 0, first, line)
+    else:
+        pp = pix(first)
+        parent = point2sec[hoc_index(pp)]
+        psec = sections[parent]
+        sec = Import3dSection(np.zeros((0, 3)), np.zeros(0), types[first], parent, 1.0, 0, first, line)
+        den_con_soma = psec.type == 1 and types[first] != 1
+        con_soma = psec.type == 1
+        handled = False
+        if parent == 0:
+            handled = True
+            if den_con_soma and len(psec.d) == 1:
+                sec.parentx = 0.5
+                if i - first > 1:
+                    sec.first = 1
+            elif pp == psec.id:
+                sec.parentx = 0.0
+                if types[first] != 1 and nchild_soma[hoc_index(pp)] > 1:
+                    sec.first = 1
+            else:
+                handled = False
+        if not handled and con_soma:
+            offset = -1 if psec.id == 0 else -2
+            if pp < psec.id + len(psec.d) + offset:
+                sec.parentx = 0.5
+                if den_con_soma and i - first > 1:
+                    sec.first = 1
+            elif i - first > 1 and nchild_soma[hoc_index(pp)] > 1 and types[first] != 1:
+                sec.first = 1
+        sec.xyz, sec.d = pts([hoc_index(pp)] + list(range(first, i)))
+        if psec.type == 1 and sec.type != 1:
+            sec.d[0] = sec.d[1]
+        if connect2prox[first]:
+            sec.parentx = 0.0
+    return sec
+
+
+__all__ = ["read_swc", "parse_swc", "load_swc", "strtof"]
