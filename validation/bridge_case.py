@@ -1,0 +1,99 @@
+"""The bridge side of a case: the same model through load_hoc / load_mod and the JAX solver.
+
+`run_bridge_case(case, neuron)` builds the model the way a bridge user would
+(`bridge.load_hoc(hoc, mechanisms, statements, cwd=...)` or the case's
+SectionTree, the .mod files translated with `bridge.mechanisms.load.load_mod`),
+applies the protocol, and records the probes NEURON recorded (`neuron.labels`).
+Settings not fixed by the protocol come from bridge's own reading of the HOC
+(its tstop, dt after stdrun's `setdt`, v_init, celsius, secondorder), so that a
+difference in how the HOC was read shows up as a settings mismatch; only the
+default current steps (and the tstop that goes with them) are taken from the
+NEURON side, which decides them (`validation.defaults`).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from validation import defaults
+from validation.case import Case, mechanism_name
+from validation.neuron_case import NEURON_BUILTINS
+from validation.outcome import RunOutput
+
+
+def setdt(dt: float, steps_per_ms: float) -> float:
+    """stdrun.hoc's `setdt`: dt [ms] divided into whole steps of 1/steps_per_ms."""
+    big = 1.0 / steps_per_ms
+    n = max(int(big / dt), 1)
+    return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
+
+
+def _mechanisms(case: Case) -> dict:
+    from bridge.mechanisms.load import load_mod
+
+    out = {}
+    for path in case.bridge_mod_files():
+        if mechanism_name(path) in NEURON_BUILTINS:
+            continue  # NEURON runs its own; so does bridge (its built-in translation)
+        mech = load_mod(path)
+        out[mech.name] = mech
+    return out
+
+
+def _has_stimuli(tree) -> bool:
+    return bool(tree.point_processes)
+
+
+def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
+    """Run `case` with bridge, recording `neuron.labels` (BridgeErrors propagate)."""
+    start = time.perf_counter()
+    from bridge.model import Model, Simulation
+
+    p = case.protocol
+    mechs = _mechanisms(case)
+    if case.hoc is not None:
+        from bridge.hoc import load_hoc
+
+        hoc = load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements, cwd=case.cwd)
+        tree, hp = hoc.tree, hoc.protocol
+        model_tstop = hp.tstop
+        dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
+        settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
+        globals_ = {**hp.globals, **p.globals}
+    else:
+        tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
+        dt = p.dt if p.dt is not None else 0.025
+        settings = {"v_init": -65.0, "celsius": 6.3, "secondorder": 0}
+        globals_ = dict(p.globals)
+    for name in settings:
+        if getattr(p, name) is not None:
+            settings[name] = getattr(p, name)
+    defaults_apply = p.default_steps and not p.stimuli and not _has_stimuli(tree)
+    tstop = defaults.tstop_for(p.tstop, model_tstop, defaults_apply)
+    stimuli = list(p.stimuli)
+    if defaults_apply:
+        from validation.case import IClamp
+
+        stimuli += [IClamp(**s) for s in neuron.stimuli]
+    for st in stimuli:
+        tree.add_point_process("IClamp", st.section, st.x, **st.params())
+    model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings)
+    sim = Simulation(model, record=list(neuron.labels))
+    lay = sim.layout
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    traces = sim.run()
+    t, values = np.asarray(traces.t), np.asarray(traces.values)
+    run_seconds = time.perf_counter() - start
+    geometry = {}
+    for name in lay.section_names:
+        nodes = lay.segment_nodes(name)
+        rinv = np.asarray(lay.rinv)[nodes]
+        geometry[name] = {"area": [float(a) for a in np.asarray(lay.area)[nodes]],
+                          "ri": [float(1.0 / r) if r != 0 else 1e30 for r in rinv]}
+    return RunOutput("bridge", t, list(traces.labels), values.reshape(len(t), -1), named=list(neuron.named),
+                     geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
+                     stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
+                     load_seconds=load_seconds, run_seconds=run_seconds, tree=tree)

@@ -1,0 +1,200 @@
+"""A validation case: a model, a protocol and tolerances, as plain data.
+
+    case = Case("ball-stick", hoc="cell.hoc", mechanisms="mod/",
+                protocol=Protocol(tstop=50, stimuli=[IClamp("soma", 0.5, delay=5, dur=20, amp=0.2)]))
+
+The model is one of
+- a HOC file (`hoc`), run with the working directory `cwd` (default: the file's
+  folder, where NEURON users start nrniv), then the HOC `statements`;
+- a Python-built `SectionTree` (`tree`).
+Either way `mechanisms` names the model's .mod files (a folder, or a list of
+files): NEURON compiles them with nrnivmodl, bridge translates them.
+`bridge_mechanisms` (a folder) makes bridge use other .mod files than NEURON,
+to check a port of the model's mechanisms against the originals.
+
+A `Protocol` holds what the run needs; `None` means "as the model sets it"
+(the HOC's own tstop, dt, v_init, ...; NEURON's defaults for a SectionTree).
+It travels to the NEURON subprocess as JSON (`to_dict`/`from_dict`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from bridge.errors import BridgeError
+
+# APCount's default threshold [mV]: where spike times are read (upward crossing).
+SPIKE_THRESHOLD = -20.0
+
+_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
+
+
+def split_probe(probe: str) -> tuple[str, float, str]:
+    """`"dend[2](0.25).m_hh"` → ("dend[2]", 0.25, "m_hh")."""
+    m = _PROBE.match(probe)
+    if not m:
+        raise BridgeError(f"cannot read recording {probe!r}: expected 'section(x).variable', e.g. 'soma(0.5).v'")
+    try:
+        x = float(m["x"])
+    except ValueError:
+        raise BridgeError(f"recording {probe!r}: {m['x']!r} is not a number") from None
+    if not 0.0 <= x <= 1.0:
+        raise BridgeError(f"recording {probe!r}: x must be in [0, 1]")
+    return m["sec"], x, m["var"]
+
+
+def probe(section: str, x: float, var: str = "v") -> str:
+    """The label of a recording, `section(x).var` (x written exactly)."""
+    return f"{section}({x!r}).{var}"
+
+
+@dataclass
+class IClamp:
+    """A current step at `section(x)`: NEURON's IClamp with `del` = `delay` [ms], `dur` [ms], `amp` [nA]."""
+
+    section: str
+    x: float = 0.5
+    delay: float = 0.0
+    dur: float = 0.0
+    amp: float = 0.0
+
+    @classmethod
+    def parse(cls, text: str) -> "IClamp":
+        """`"soma(0.5),5,20,0.3"` (section(x), del [ms], dur [ms], amp [nA]; commas or spaces)."""
+        m = re.match(r"^\s*([^()\s,]+)\s*(?:\(\s*([^()]+)\s*\))?\s*[, ]\s*(.+)$", text)
+        parts = re.split(r"[,\s]+", m.group(3).strip()) if m else []
+        if not m or len(parts) != 3:
+            raise BridgeError(f"--stim {text!r}: expected SECTION(X),DEL,DUR,AMP, e.g. soma(0.5),5,20,0.3")
+        try:
+            x = float(m.group(2)) if m.group(2) else 0.5
+            delay, dur, amp = (float(p) for p in parts)
+        except ValueError:
+            raise BridgeError(f"--stim {text!r}: DEL, DUR and AMP must be numbers (ms, ms, nA)") from None
+        return cls(m.group(1), x, delay, dur, amp)
+
+    def params(self) -> dict[str, float]:
+        """NEURON's parameter names."""
+        return {"del": self.delay, "dur": self.dur, "amp": self.amp}
+
+
+@dataclass
+class Protocol:
+    """What to run and record. Settings left `None` are the model's own.
+
+    `tstop` [ms], `dt` [ms], `v_init` [mV], `celsius` [degC], `secondorder`
+    (0, 1, 2); `stimuli` are IClamps added to the model's own; `recordings` are
+    probes `section(x).variable` (v, STATEs such as `m_hh`, ion variables such
+    as `cai`). `record_all`: also record v at every segment (the whole-cell
+    error and the error map), up to `max_segments`. `globals`: NEURON globals
+    by name (`{"usetable_hh": 0}`). `default_steps`: when the model itself
+    defines no stimulus and no stimulus is given here, inject the default
+    current steps at the soma-like root section (see `validation.defaults`).
+    """
+
+    tstop: float | None = None
+    dt: float | None = None
+    v_init: float | None = None
+    celsius: float | None = None
+    secondorder: int | None = None
+    stimuli: list[IClamp] = field(default_factory=list)
+    recordings: list[str] = field(default_factory=list)
+    record_all: bool = True
+    max_segments: int = 2000
+    globals: dict[str, float] = field(default_factory=dict)
+    default_steps: bool = True
+    spike_threshold: float = SPIKE_THRESHOLD
+
+    def __post_init__(self) -> None:
+        self.stimuli = [s if isinstance(s, IClamp) else IClamp(**s) for s in self.stimuli]
+        for rec in self.recordings:
+            split_probe(rec)
+        if self.secondorder is not None and self.secondorder not in (0, 1, 2):
+            raise BridgeError(f"secondorder must be 0, 1 or 2, got {self.secondorder}")
+        if self.dt is not None and not self.dt > 0:
+            raise BridgeError(f"dt must be > 0, got {self.dt}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Protocol":
+        return cls(**data)
+
+
+@dataclass
+class Tolerance:
+    """Pass bars: `max_dv` [mV] on every voltage sample; `state` on other recordings, relative to
+    max(1, |NEURON's value|); `spike_time` [ms] on matched spikes (and spike counts must agree);
+    `geometry` relative on every segment's area and ri."""
+
+    max_dv: float = 1e-9
+    state: float = 1e-9
+    spike_time: float = 1e-6
+    geometry: float = 1e-12
+
+
+@dataclass
+class Case:
+    """One model with its protocol and tolerances (see the module docstring)."""
+
+    name: str
+    hoc: str | Path | None = None
+    tree: Any = None  # bridge.morphology.tree.SectionTree
+    mechanisms: str | Path | Sequence[str | Path] | None = None
+    statements: Sequence[str] = ()
+    cwd: str | Path | None = None
+    bridge_mechanisms: str | Path | None = None
+    protocol: Protocol = field(default_factory=Protocol)
+    tolerance: Tolerance = field(default_factory=Tolerance)
+
+    def __post_init__(self) -> None:
+        if (self.hoc is None) == (self.tree is None):
+            raise BridgeError(f"case {self.name!r}: give exactly one of hoc= (a HOC file) and tree= (a SectionTree)")
+        if self.hoc is not None:
+            self.hoc = Path(self.hoc).resolve()
+            if not self.hoc.is_file():
+                raise BridgeError(f"case {self.name!r}: no HOC file {self.hoc}")
+            self.cwd = Path(self.cwd).resolve() if self.cwd is not None else self.hoc.parent
+        self.statements = tuple(self.statements)
+        if isinstance(self.protocol, dict):
+            self.protocol = Protocol.from_dict(self.protocol)
+
+    def mod_files(self) -> list[Path]:
+        """The model's .mod files (what NEURON compiles), sorted by name as nrnivmodl takes them."""
+        return mod_files_of(self.mechanisms)
+
+    def bridge_mod_files(self) -> list[Path]:
+        """The .mod files bridge translates (`bridge_mechanisms` when given)."""
+        return mod_files_of(self.bridge_mechanisms) if self.bridge_mechanisms is not None else self.mod_files()
+
+
+def mod_files_of(spec: str | Path | Sequence[str | Path] | None) -> list[Path]:
+    """.mod files of a folder (not recursive, as nrnivmodl), or a list of files (and folders)."""
+    if spec is None:
+        return []
+    items = [spec] if isinstance(spec, (str, Path)) else list(spec)
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out += sorted(p.glob("*.mod"))
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise BridgeError(f"no such mechanism file or folder: {p}")
+    return sorted({p.resolve() for p in out}, key=lambda p: p.name)
+
+
+_NAME_RE = re.compile(r"\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][A-Za-z_0-9]*)")
+_COMMENT_RE = re.compile(r"^\s*COMMENT\b.*?^\s*ENDCOMMENT\b", re.S | re.M)
+
+
+def mechanism_name(path: Path) -> str | None:
+    """The SUFFIX / POINT_PROCESS name a .mod file defines (a quick look, without parsing)."""
+    text = _COMMENT_RE.sub("", Path(path).read_text(errors="replace"))
+    text = re.sub(r":[^\n]*", "", text)
+    m = _NAME_RE.search(text)
+    return m.group(1) if m else None

@@ -1,0 +1,207 @@
+"""Comparing bridge's run of a case with NEURON's (pure numpy).
+
+- per recording: max |diff| and RMS over the whole run; voltages ([mV]) are held
+  to `Tolerance.max_dv`, other variables (STATEs, concentrations) to
+  `Tolerance.state` relative to max(1, max |NEURON's value|);
+- spike times: upward crossings of a threshold [mV], linearly interpolated
+  between samples (`spike_times`), matched in order with `match_spikes` (unequal
+  counts allowed: unmatched spikes are reported, and fail the case);
+- geometry: every segment's area [um2] and ri [MOhm], relative;
+- settings: tstop, dt, v_init, celsius, secondorder must agree (a different
+  reading of the HOC shows up here before it shows up in the traces).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from validation.case import Tolerance, probe, split_probe
+from validation.outcome import SETTINGS, RunOutput
+
+
+def spike_times(t: np.ndarray, v: np.ndarray, threshold: float) -> np.ndarray:
+    """Times [ms] where `v` crosses `threshold` upward (v[i] < thr <= v[i+1]), linearly interpolated."""
+    t, v = np.asarray(t, float), np.asarray(v, float)
+    i = np.flatnonzero((v[:-1] < threshold) & (v[1:] >= threshold))
+    frac = (threshold - v[i]) / (v[i + 1] - v[i])
+    return t[i] + frac * (t[i + 1] - t[i])
+
+
+@dataclass
+class SpikeMatch:
+    """Matched pairs (index into a, index into b) and the unmatched indices of each."""
+
+    pairs: list[tuple[int, int]]
+    only_a: list[int]
+    only_b: list[int]
+
+    def max_shift(self, a: np.ndarray, b: np.ndarray) -> float:
+        """Largest |a - b| [ms] over the matched pairs (0 when none)."""
+        return max((abs(float(a[i]) - float(b[j])) for i, j in self.pairs), default=0.0)
+
+
+def match_spikes(a: np.ndarray, b: np.ndarray, window: float) -> SpikeMatch:
+    """Match two sorted spike trains in order (an edit-distance alignment).
+
+    A pair costs |a_i - b_j| and is allowed only within `window` [ms]; an
+    unmatched spike costs `window`. The alignment of least total cost is
+    returned, so one extra or missing spike leaves the others paired with
+    their true partners.
+    """
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    n, m = len(a), len(b)
+    cost = np.full((n + 1, m + 1), np.inf)
+    cost[0, :] = window * np.arange(m + 1)
+    cost[:, 0] = window * np.arange(n + 1)
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d = abs(a[i - 1] - b[j - 1])
+            pair = cost[i - 1, j - 1] + d if d <= window else np.inf
+            cost[i, j] = min(pair, cost[i - 1, j] + window, cost[i, j - 1] + window)
+    pairs, only_a, only_b = [], [], []
+    i, j = n, m
+    while i > 0 or j > 0:
+        if i > 0 and j > 0:
+            d = abs(a[i - 1] - b[j - 1])
+            if d <= window and np.isclose(cost[i, j], cost[i - 1, j - 1] + d, rtol=0, atol=1e-12 * max(1.0, window)):
+                pairs.append((i - 1, j - 1))
+                i, j = i - 1, j - 1
+                continue
+        if i > 0 and np.isclose(cost[i, j], cost[i - 1, j] + window, rtol=0, atol=1e-12 * max(1.0, window)):
+            only_a.append(i - 1)
+            i -= 1
+        else:
+            only_b.append(j - 1)
+            j -= 1
+    return SpikeMatch(pairs[::-1], only_a[::-1], only_b[::-1])
+
+
+@dataclass
+class RecordingDiff:
+    """One recording compared: `max_abs` and `rms` of bridge - NEURON; `error` is what the tolerance
+    judges (absolute [mV] for v, relative to max(1, |NEURON|) otherwise); spike trains for v."""
+
+    label: str
+    voltage: bool
+    max_abs: float
+    rms: float
+    error: float
+    spikes_bridge: np.ndarray | None = None
+    spikes_neuron: np.ndarray | None = None
+    spike_shift: float = 0.0  # [ms]
+    unmatched: int = 0
+
+
+@dataclass
+class Comparison:
+    """Everything compared for one case; `passed` and the `reasons` it failed for."""
+
+    recordings: list[RecordingDiff] = field(default_factory=list)
+    max_dv: float = 0.0  # [mV], over every voltage recording
+    rms_dv: float = 0.0  # [mV], over every voltage sample
+    spike_shift: float = 0.0  # [ms]
+    spike_counts: tuple[int, int] = (0, 0)  # bridge, NEURON over the named v recordings
+    state_errors: dict[str, float] = field(default_factory=dict)
+    geometry_error: float = 0.0
+    segment_dv: dict[str, np.ndarray] = field(default_factory=dict)  # section -> max |dV| per segment
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.reasons
+
+
+def _relative(a: list[float], b: list[float]) -> float:
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.shape != b.shape:
+        return np.inf
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300), initial=0.0))
+
+
+def compare_geometry(bridge: dict, neuron: dict) -> tuple[float, list[str]]:
+    """Worst relative difference of segment area and ri, and the problems found (missing sections, nseg)."""
+    problems = []
+    missing, extra = sorted(set(neuron) - set(bridge)), sorted(set(bridge) - set(neuron))
+    if missing:
+        problems.append(f"sections only in NEURON: {', '.join(missing[:8])}")
+    if extra:
+        problems.append(f"sections only in bridge: {', '.join(extra[:8])}")
+    worst = 0.0
+    for name in set(neuron) & set(bridge):
+        if len(neuron[name]["area"]) != len(bridge[name]["area"]):
+            problems.append(f"{name}: nseg {len(bridge[name]['area'])} in bridge, {len(neuron[name]['area'])} in NEURON")
+            continue
+        for key in ("area", "ri"):
+            worst = max(worst, _relative(bridge[name][key], neuron[name][key]))
+    return worst, problems
+
+
+def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spike_threshold: float) -> Comparison:
+    """Compare two runs of one case (see the module docstring)."""
+    out = Comparison()
+    for name in SETTINGS:
+        ours, theirs = bridge.settings.get(name), neuron.settings.get(name)
+        if ours is None or theirs is None or abs(float(ours) - float(theirs)) > 1e-12 * max(1.0, abs(float(theirs))):
+            out.reasons.append(f"{name}: bridge {ours}, NEURON {theirs}")
+    out.geometry_error, problems = compare_geometry(bridge.geometry, neuron.geometry)
+    out.reasons += problems
+    if out.geometry_error > tolerance.geometry:
+        out.reasons.append(f"geometry: area/ri differ by {out.geometry_error:.2e} (relative; tol {tolerance.geometry:g})")
+    if len(bridge.t) != len(neuron.t):
+        out.reasons.append(f"samples: bridge {len(bridge.t)}, NEURON {len(neuron.t)}")
+        out.max_dv = out.rms_dv = np.inf
+        return out
+    sq, count = 0.0, 0
+    per_segment: dict[str, float] = {}
+    window = max(1.0, 1000 * tolerance.spike_time)
+    shared = [lab for lab in neuron.labels if lab in bridge.labels]
+    for label in sorted(set(neuron.labels) - set(bridge.labels)):
+        out.reasons.append(f"{label}: not recorded by bridge")
+    for label in shared:
+        ours, theirs = bridge.trace(label), neuron.trace(label)
+        diff = ours - theirs
+        bad = np.isnan(ours) != np.isnan(theirs)
+        diff = np.where(bad, np.inf, np.nan_to_num(diff))
+        max_abs = float(np.max(np.abs(diff), initial=0.0))
+        rms = float(np.sqrt(np.mean(diff ** 2))) if len(diff) else 0.0
+        _, _, var = split_probe(label)
+        voltage = var == "v"
+        error = max_abs if voltage else max_abs / max(1.0, float(np.nanmax(np.abs(theirs), initial=0.0)))
+        rec = RecordingDiff(label, voltage, max_abs, rms, error)
+        if voltage:
+            sq += float(np.sum(diff ** 2))
+            count += len(diff)
+            out.max_dv = max(out.max_dv, max_abs)
+            per_segment[label] = max_abs
+            if label in neuron.named:
+                rec.spikes_bridge = spike_times(bridge.t, ours, spike_threshold)
+                rec.spikes_neuron = spike_times(neuron.t, theirs, spike_threshold)
+                match = match_spikes(rec.spikes_bridge, rec.spikes_neuron, window)
+                rec.spike_shift = match.max_shift(rec.spikes_bridge, rec.spikes_neuron)
+                rec.unmatched = len(match.only_a) + len(match.only_b)
+                out.spike_shift = max(out.spike_shift, rec.spike_shift)
+                nb, nn = out.spike_counts
+                out.spike_counts = (nb + len(rec.spikes_bridge), nn + len(rec.spikes_neuron))
+                if rec.unmatched:
+                    out.reasons.append(f"{label}: {len(rec.spikes_bridge)} spikes in bridge, "
+                                       f"{len(rec.spikes_neuron)} in NEURON ({rec.unmatched} unmatched)")
+        else:
+            out.state_errors[label] = error
+        out.recordings.append(rec)
+    for sec, geo in neuron.geometry.items():
+        nseg = len(geo["area"])
+        labels = [probe(sec, (j + 0.5) / nseg) for j in range(nseg)]
+        if all(lab in per_segment for lab in labels):
+            out.segment_dv[sec] = np.array([per_segment[lab] for lab in labels])
+    out.rms_dv = float(np.sqrt(sq / count)) if count else 0.0
+    if out.max_dv > tolerance.max_dv:
+        worst = max((r for r in out.recordings if r.voltage), key=lambda r: r.max_abs)
+        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {worst.label} (tol {tolerance.max_dv:g} mV)")
+    if out.spike_shift > tolerance.spike_time:
+        out.reasons.append(f"spike times differ by {out.spike_shift:.3g} ms (tol {tolerance.spike_time:g} ms)")
+    for label, err in out.state_errors.items():
+        if err > tolerance.state:
+            out.reasons.append(f"{label}: error {err:.3g} (relative; tol {tolerance.state:g})")
+    return out

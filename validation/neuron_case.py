@@ -1,0 +1,276 @@
+"""The NEURON side of a case: a fresh subprocess per run, so NEURON's global state never leaks.
+
+`run_neuron_case(case)` compiles the case's .mod files with nrnivmodl (cached by
+content, `validation.neuron_run.compile_mod_files`; files that define one of
+NEURON's built-in mechanisms are left out, NEURON's own is used), writes the
+case as JSON and runs `python -m validation.neuron_case case.json out.npz`:
+
+- a HOC model: `os.chdir(cwd)`, `load_file(hoc)`, then each statement (a `run()`
+  inside the HOC simulates here, as it does for NEURON users; the protocol is
+  applied afterwards and run again from `stdinit()`);
+- a SectionTree: sections, 3-D points, connections, mechanisms and point
+  processes built with `h` (names as in the tree).
+
+Then the protocol's settings and stimuli, the default steps when the model has
+no point process of its own (`validation.defaults`), `stdinit()` (so stdrun's
+`setdt` and a model's own `init()` apply) and `continuerun(tstop)`, recording
+every probe with `Vector.record` at each step. The geometry check reads
+`seg.area()` and `seg.ri()` of every segment.
+
+This module must not import JAX: the subprocess imports only NEURON, numpy and
+`validation.case` / `validation.outcome` / `validation.defaults`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bridge.errors import BridgeError
+from validation import defaults
+from validation.case import Case, IClamp, Protocol, mechanism_name, probe, split_probe
+from validation.outcome import RunOutput
+
+NEURON_BUILTINS = frozenset({
+    "pas", "hh", "fastpas", "extracellular", "IClamp", "AlphaSynapse", "ExpSyn", "Exp2Syn", "SEClamp",
+    "VClamp", "OClamp", "APCount", "NetStim", "IntFire1", "IntFire2", "IntFire4", "PointProcessMark",
+    "PatternStim",
+})
+
+
+def _values(arr) -> list:
+    return [None if math.isnan(float(v)) else float(v) for v in arr]
+
+
+def tree_spec(tree) -> dict:
+    """A JSON-able SectionTree (3-D points included), for the subprocess."""
+    sections = []
+    for sec in tree:
+        sections.append({
+            "name": sec.name, "nseg": sec.nseg, "L": sec.L, "Ra": sec.Ra,
+            "diam": _values(sec.diam), "cm": _values(sec.cm),
+            "pt3d": None if not sec.has_pt3d() else np.asarray(sec.pt3d, float).tolist(),
+            "mechanisms": {m: {k: _values(v) for k, v in vals.items()} for m, vals in sec.mechanisms.items()},
+        })
+    conns = sorted((s for s in tree if s.parent is not None), key=lambda s: s.connect_serial)
+    return {
+        "sections": sections,
+        "connections": [[s.name, s.child_end, s.parent, s.parent_x] for s in conns],
+        "point_processes": [{"name": p.name, "section": p.section, "x": p.x, "params": p.params}
+                            for p in tree.point_processes],
+    }
+
+
+def neuron_mod_files(case: Case) -> list[Path]:
+    """The case's .mod files that nrnivmodl compiles (NEURON's built-in names left out)."""
+    return [p for p in case.mod_files() if mechanism_name(p) not in NEURON_BUILTINS]
+
+
+def run_neuron_case(case: Case, timeout: float = 600.0) -> RunOutput:
+    """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure."""
+    from validation.neuron_run import compile_mod_files
+
+    start = time.perf_counter()
+    mods = neuron_mod_files(case)
+    libraries = [str(compile_mod_files(mods))] if mods else []
+    job = {"hoc": str(case.hoc) if case.hoc is not None else None, "cwd": str(case.cwd) if case.cwd else None,
+           "statements": list(case.statements), "libraries": libraries,
+           "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict()}
+    with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
+        src, out = Path(tmp) / "case.json", Path(tmp) / "out.npz"
+        src.write_text(json.dumps(job))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
+                                                                          os.environ.get("PYTHONPATH")]))}
+        proc = subprocess.run([sys.executable, "-m", "validation.neuron_case", str(src), str(out)],
+                              capture_output=True, text=True, timeout=timeout, env=env,
+                              cwd=str(case.cwd) if case.cwd else tmp)
+        if proc.returncode != 0 or not out.exists():
+            text = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
+            tail = "\n".join(text[-12:])
+            raise BridgeError(f"NEURON run of case {case.name!r} failed:\n{tail}")
+        result = RunOutput.load(out)
+    result.load_seconds = time.perf_counter() - start - result.run_seconds
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Inside the subprocess.
+
+class _Fail(Exception):
+    pass
+
+
+def _build_tree(h, spec: dict) -> dict:
+    secs = {}
+    for s in spec["sections"]:
+        sec = secs[s["name"]] = h.Section(name=s["name"])
+        if s["pt3d"]:
+            h.pt3dclear(sec=sec)
+            for x, y, z, d in s["pt3d"]:
+                h.pt3dadd(x, y, z, d, sec=sec)
+        else:
+            sec.L = s["L"]
+        sec.nseg = s["nseg"]
+        sec.Ra = s["Ra"]
+        for seg, d, c in zip(sec, s["diam"], s["cm"]):
+            if not s["pt3d"] and d is not None:
+                seg.diam = d
+            if c is not None:
+                seg.cm = c
+    for child, child_end, parent, x in spec["connections"]:
+        secs[child].connect(secs[parent](x), child_end)
+    for s in spec["sections"]:
+        sec = secs[s["name"]]
+        for mech in s["mechanisms"]:
+            if not mech.endswith("_ion"):
+                sec.insert(mech)
+        for mech, values in s["mechanisms"].items():
+            for name, per_seg in values.items():
+                attr = name if mech.endswith("_ion") else f"{name}_{mech}"
+                for seg, val in zip(sec, per_seg):
+                    if val is not None:
+                        setattr(seg, attr, val)
+    keep = []
+    for p in spec["point_processes"]:
+        obj = getattr(h, p["name"])(secs[p["section"]](p["x"]))
+        for k, val in p["params"].items():
+            setattr(obj, "delay" if k == "del" else k, val)
+        keep.append(obj)
+    return {"objects": keep}
+
+
+def _has_point_processes(h) -> bool:
+    mt = h.MechanismType(1)
+    name = h.ref("")
+    for i in range(int(mt.count())):
+        mt.select(i)
+        mt.selected(name)
+        if int(h.List(name[0]).count()) > 0:
+            return True
+    return False
+
+
+def _section_infos(h) -> list[tuple]:
+    out = []
+    for sec in h.allsec():
+        ref = h.SectionRef(sec=sec)
+        parent = ref.trueparent if ref.has_trueparent() else None
+        px = sec.parentseg().x if sec.parentseg() is not None else 0.0
+        out.append((sec.name(), parent.name() if parent is not None else None, float(px), float(sec.L)))
+    return out
+
+
+def _run(job: dict, out_path: str) -> None:
+    from neuron import h
+
+    for lib in job["libraries"]:
+        if not h.nrn_load_dll(lib):
+            raise _Fail(f"cannot load {lib}")
+    h.load_file("stdrun.hoc")
+    protocol = Protocol.from_dict(job["protocol"])
+    start = time.perf_counter()
+    keep = []
+    if job["hoc"]:
+        os.chdir(job["cwd"])
+        if not h.load_file(1, job["hoc"]):
+            raise _Fail(f"load_file({job['hoc']!r}) failed")
+        for stmt in job["statements"]:
+            if not h(stmt):
+                raise _Fail(f"HOC statement failed: {stmt}")
+        model_tstop = float(h.tstop)
+    else:
+        keep.append(_build_tree(h, job["tree"]))
+        model_tstop = defaults.NEURON_TSTOP
+    secs = {s.name(): s for s in h.allsec()}
+    if not secs:
+        raise _Fail("the model has no sections")
+
+    def seg(name: str, x: float):
+        if name not in secs:
+            raise _Fail(f"no section {name!r} in NEURON (sections: {', '.join(list(secs)[:12])}...)")
+        return secs[name](x)
+
+    stimuli = list(protocol.stimuli)
+    added = []
+    named = list(protocol.recordings)
+    defaults_apply = protocol.default_steps and not stimuli and not _has_point_processes(h)
+    tstop = defaults.tstop_for(protocol.tstop, model_tstop, defaults_apply)
+    infos = _section_infos(h)
+    soma = defaults.soma_like(infos)
+    if defaults_apply:
+        added = defaults.steps(soma, tstop)
+        stimuli += [IClamp(**s) for s in added]
+    if not named:
+        far = defaults.distal(infos, soma)
+        nseg = int(secs[far].nseg)
+        named = [probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else [])
+    labels = list(named)
+    if protocol.record_all and sum(int(s.nseg) for s in secs.values()) <= protocol.max_segments:
+        for name, sec in secs.items():
+            for j in range(int(sec.nseg)):
+                labels.append(probe(name, (j + 0.5) / int(sec.nseg)))
+    labels = list(dict.fromkeys(labels))
+    for st in stimuli:
+        obj = h.IClamp(seg(st.section, st.x))
+        obj.delay, obj.dur, obj.amp = st.delay, st.dur, st.amp
+        keep.append(obj)
+    if protocol.dt is not None:
+        h.dt = protocol.dt
+        h.steps_per_ms = 1.0 / protocol.dt
+    for name in ("v_init", "celsius", "secondorder"):
+        if getattr(protocol, name) is not None:
+            setattr(h, name, getattr(protocol, name))
+    for name, val in protocol.globals.items():
+        setattr(h, name, val)
+    h.tstop = tstop
+    vecs = []
+    for label in labels:
+        name, x, var = split_probe(label)
+        try:
+            ref = getattr(seg(name, x), "_ref_" + var)
+        except (AttributeError, NameError, LookupError) as exc:
+            raise _Fail(f"cannot record {label}: {exc}") from None
+        vecs.append(h.Vector().record(ref))
+    tvec = h.Vector().record(h._ref_t)
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    h.stdinit()
+    h.continuerun(tstop)
+    run_seconds = time.perf_counter() - start
+    geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
+                for name, sec in secs.items()}
+    settings = {"tstop": tstop, "dt": float(h.dt), "v_init": float(h.v_init), "celsius": float(h.celsius),
+                "secondorder": int(h.secondorder)}
+    out = RunOutput("NEURON", np.array(tvec), labels, np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1),
+                    named=named, geometry=geometry, settings=settings, stimuli=added,
+                    load_seconds=load_seconds, run_seconds=run_seconds)
+    out.save(out_path)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print("usage: python -m validation.neuron_case case.json out.npz", file=sys.stderr)
+        return 2
+    job = json.loads(Path(argv[0]).read_text())
+    out_path = str(Path(argv[1]).resolve())
+    try:
+        _run(job, out_path)
+    except _Fail as exc:
+        print(f"NEURON: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # hoc errors surface as RuntimeError
+        print(f"NEURON: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

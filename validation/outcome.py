@@ -1,0 +1,64 @@
+"""What one side (bridge or NEURON) produced for a case: traces, geometry, settings, timings.
+
+Both runners return a `RunOutput` so that the comparison is symmetric. The
+NEURON subprocess writes one as an `.npz` file (`save` / `load`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+SETTINGS = ("tstop", "dt", "v_init", "celsius", "secondorder")
+
+
+@dataclass
+class RunOutput:
+    """One side's run of a case.
+
+    `t` (nt,) [ms]; `values` (nt, nprobe) in the units of each recording;
+    `labels` the probes (`section(x).variable`); `named` the labels the protocol
+    asked for (the rest are the per-segment v of `record_all`); `geometry`
+    maps a section name to {"area": [um2 per segment], "ri": [MOhm per segment]};
+    `settings` the tstop, dt, v_init, celsius and secondorder actually run;
+    `stimuli` the default current steps that were added (dicts of IClamp
+    fields); `load_seconds` (building the model: HOC, mechanisms) and
+    `run_seconds` (initialise and run; for bridge including jit compilation).
+    `tree` (bridge side only): the SectionTree, for the error map.
+    """
+
+    side: str
+    t: np.ndarray
+    labels: list[str]
+    values: np.ndarray
+    named: list[str] = field(default_factory=list)
+    geometry: dict[str, dict[str, list[float]]] = field(default_factory=dict)
+    settings: dict[str, float] = field(default_factory=dict)
+    stimuli: list[dict[str, Any]] = field(default_factory=list)
+    load_seconds: float = 0.0
+    run_seconds: float = 0.0
+    tree: Any = None
+
+    @property
+    def seconds(self) -> float:
+        return self.load_seconds + self.run_seconds
+
+    def trace(self, label: str) -> np.ndarray:
+        return self.values[:, self.labels.index(label)]
+
+    def save(self, path: str | Path) -> None:
+        meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
+                "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
+                "run_seconds": self.run_seconds}
+        np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
+                 meta=np.array(json.dumps(meta)))
+
+    @classmethod
+    def load(cls, path: str | Path) -> "RunOutput":
+        with np.load(path) as data:
+            meta = json.loads(str(data["meta"]))
+            return cls(t=data["t"], values=data["values"], **meta)

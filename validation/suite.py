@@ -1,0 +1,106 @@
+"""Running cases: one at a time (`run_case`) or many in a process pool with a progress bar (`run_suite`).
+
+A case runs NEURON first (a subprocess, `validation.neuron_case`), then bridge
+in the calling process (`validation.bridge_case`), then the comparison. A case
+that cannot run on one side (a HOC error, an unsupported NMODL construct, a
+NEURON error) is reported with status "error" and the message; it never stops
+the suite. Pools use the "spawn" start method (JAX does not survive fork).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Sequence
+
+from bridge.errors import BridgeError
+from validation.case import Case
+from validation.compare import Comparison, compare_runs
+from validation.outcome import RunOutput
+
+
+@dataclass
+class CaseResult:
+    """A case's outcome: `status` "pass", "fail" or "error" (with `error`, the message)."""
+
+    case: Case
+    status: str
+    comparison: Comparison | None = None
+    bridge: RunOutput | None = None
+    neuron: RunOutput | None = None
+    error: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.case.name
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
+
+
+def run_case(case: Case) -> CaseResult:
+    """Run `case` on both sides and compare (never raises for a model problem: status "error")."""
+    from validation.bridge_case import run_bridge_case
+    from validation.neuron_case import run_neuron_case
+
+    try:
+        neuron = run_neuron_case(case)
+    except BridgeError as exc:
+        return CaseResult(case, "error", error=str(exc))
+    try:
+        bridge = run_bridge_case(case, neuron)
+    except BridgeError as exc:
+        return CaseResult(case, "error", neuron=neuron, error=f"bridge: {exc}")
+    except Exception as exc:  # a bug in bridge: reported as such, with where it happened
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        return CaseResult(case, "error", neuron=neuron,
+                          error=f"bridge crashed: {type(exc).__name__}: {exc} ({tb.filename}:{tb.lineno})")
+    comparison = compare_runs(bridge, neuron, case.tolerance, case.protocol.spike_threshold)
+    return CaseResult(case, "pass" if comparison.passed else "fail", comparison, bridge, neuron)
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:  # the bar is a nicety; without tqdm the suite still runs
+        return None
+    return tqdm(total=total, desc="validating", unit="case")
+
+
+def run_suite(cases: Sequence[Case], *, workers: int | None = None, progress: bool = True) -> list[CaseResult]:
+    """Run `cases` (in a pool of `workers` processes when more than one; default: CPUs, at most the
+    number of cases) and return the results in the order of `cases`."""
+    names = [c.name for c in cases]
+    if len(set(names)) != len(names):
+        raise BridgeError("validation cases need distinct names")
+    workers = min(len(cases), workers or os.cpu_count() or 1)
+    bar = _progress(len(cases), progress and len(cases) > 1)
+    results: dict[str, CaseResult] = {}
+    try:
+        if workers <= 1:
+            for case in cases:
+                results[case.name] = run_case(case)
+                if bar is not None:
+                    bar.update()
+        else:
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+                futures = {pool.submit(run_case, case): case for case in cases}
+                for fut in as_completed(futures):
+                    case = futures[fut]
+                    try:
+                        results[case.name] = fut.result()
+                    except Exception as exc:  # the worker died (e.g. out of memory)
+                        results[case.name] = CaseResult(case, "error", error=f"worker failed: {type(exc).__name__}: {exc}")
+                    if bar is not None:
+                        bar.update()
+    finally:
+        if bar is not None:
+            bar.close()
+    return [results[c.name] for c in cases]
