@@ -100,7 +100,9 @@ class TranslatedMechanism:
         return s
 
     def _shaped(self, x, v):
-        return jnp.zeros_like(jnp.asarray(v, float)) + x
+        v = jnp.asarray(v)
+        dtype = v.dtype if jnp.issubdtype(v.dtype, jnp.floating) else jnp.result_type(float)
+        return (jnp.zeros_like(v, dtype=dtype) + x).astype(dtype)
 
     def _state_out(self, s, v) -> Values:
         return {k: self._shaped(s[k], v) for k in self.state_defaults}

@@ -136,13 +136,15 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None) -> d
 def lookup(table: dict, x, names):
     """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`."""
     n = table["n"]
-    xi = table["mfac"] * (jnp.asarray(x, float) - table["lo"])
+    x = jnp.asarray(x)
+    dtype = x.dtype if jnp.issubdtype(x.dtype, jnp.floating) else jnp.result_type(float)
+    xi = table["mfac"] * (x.astype(dtype) - table["lo"])
     nan = jnp.isnan(xi)
     i = jnp.clip(jnp.floor(jnp.where(nan, 0.0, xi)), 0, n - 1).astype(jnp.int32)
     theta = xi - i
     out = {}
     for k in names:
-        T = table["values"][k]
+        T = jnp.asarray(table["values"][k]).astype(dtype)
         val = T[i] + theta * (T[i + 1] - T[i])
         val = jnp.where(xi <= 0.0, T[0], jnp.where(xi >= n, T[n], val))
         out[k] = jnp.where(nan, xi, val)
