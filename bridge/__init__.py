@@ -14,6 +14,7 @@ from bridge.errors import (
 
 # The simulator imports JAX (and turns on float64); load it only when asked for.
 _LAZY = {"load_swc": "bridge.morphology.swc", "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
+         "load_mod": "bridge.mechanisms.load", "load_mechanisms": "bridge.mechanisms.load",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
 
 
@@ -26,6 +27,8 @@ def __getattr__(name: str):
 
 
 __all__ = [
+    "load_mod",
+    "load_mechanisms",
     "load_swc",
     "load_hoc",
     "HocSession",
