@@ -35,6 +35,7 @@ def _point_index(interp, sec: Sec, i: float, loc, name, allow_end=False) -> int:
 def pt3dclear(interp, args, loc):
     sec = _cur(interp, loc)
     sec.points.clear()
+    sec.length_override = None
     sec.pt3d_changed()
     return 0.0
 
@@ -44,6 +45,7 @@ def pt3dadd(interp, args, loc):
         raise interp.error("pt3dadd(x, y, z, diam) needs 4 numbers", loc)
     sec = _cur(interp, loc)
     sec.points.append(tuple(f32(_num(interp, args, i, loc, "pt3dadd")) for i in range(4)))
+    sec.length_override = None
     sec.pt3d_changed()
     return float(len(sec.points))
 
@@ -52,6 +54,7 @@ def pt3dinsert(interp, args, loc):
     sec = _cur(interp, loc)
     j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
     sec.points.insert(j, tuple(f32(_num(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
+    sec.length_override = None
     sec.pt3d_changed()
     return 0.0
 
@@ -66,6 +69,7 @@ def pt3dchange(interp, args, loc):
         sec.points[j] = tuple(f32(_num(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
     else:
         raise interp.error("pt3dchange(i, diam) or pt3dchange(i, x, y, z, diam)", loc)
+    sec.length_override = None
     sec.pt3d_changed()
     return 0.0
 
@@ -73,6 +77,7 @@ def pt3dchange(interp, args, loc):
 def pt3dremove(interp, args, loc):
     sec = _cur(interp, loc)
     del sec.points[_point_index(interp, sec, _num(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")]
+    sec.length_override = None
     sec.pt3d_changed()
     return 0.0
 
@@ -108,11 +113,81 @@ def arc3d(interp, args, loc):
 
 
 def define_shape(interp, args, loc):
-    missing = [s for s in interp.model.sections if s.alive and not s.points]
-    if missing:
-        raise interp.error("define_shape() for sections without 3-D points is not supported yet "
-                           f"({len(missing)} such sections, e.g. {missing[0].name})", loc)
-    return 0.0
+    """NEURON's `define_shape()`: 3-D points for sections that have none, and sections that have
+    some moved to their parent's connection point.
+
+    A root starts at (0, 0, 100 i) along +x (i: its place in NEURON's section order); a child
+    starts at its connection point on the line from its parent's first to last 3-D point and
+    leaves along that line (perpendicular when connected between the ends); siblings at the
+    same position fan out over 0.8 rad. Points are at 0, every segment centre and 1, with the
+    segment diameters; coordinates are float32, as NEURON computes them.
+    """
+    from bridge.morphology.nodes import node_layout
+
+    model = interp.model
+    f = np.float32
+    for s in model.sections:
+        s.sync()
+    tree = model.tree
+    layout = node_layout(tree)
+    order = sorted(range(len(layout.section_names)), key=lambda k: layout.first[k])
+    by_name = {s.name: s for s in model.sections}
+    for i, k in enumerate(order):
+        sec = by_name[layout.section_names[k]]
+        data = sec.data
+        arc = float(data.parent_x)
+        parent = by_name[data.parent] if data.parent is not None else None
+        if parent is None:
+            x, y, z = f(0.0), f(0.0), f(i * 100.0)
+            x1, y1 = f(1.0), f(0.0)
+        else:
+            first, last = parent.points[0], parent.points[-1]
+            x1 = f(last[0]) - f(first[0])
+            y1 = f(last[1]) - f(first[1])
+            arc1 = arc if parent.data.child_end == 0.0 else 1.0 - arc
+            if arc1 < 0.5:
+                x1, y1 = -x1, -y1
+            x = f(float(last[0]) * arc1 + float(first[0]) * (1.0 - arc1))
+            y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
+            z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
+        if sec.points:
+            if parent is not None:
+                if sec.length_override is None:
+                    sec.length_override = float(sec.arcs()[-1])  # translation keeps NEURON's arcs
+                dx, dy, dz = x - f(sec.points[0][0]), y - f(sec.points[0][1]), z - f(sec.points[0][2])
+                sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d)
+                              for px, py, pz, d in sec.points]
+                sec.pt3d_changed()
+            continue
+        if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:
+            angle = f(0.0)
+        else:
+            angle = f(math.atan2(float(y1), float(x1)))
+        if 0.0 < arc < 1.0:
+            angle = f(float(angle) + math.pi / 2.0)
+        if parent is not None:
+            same = [c.name for c in tree.children(parent.name) if c.parent_x == arc]
+            nch, ich = len(same), same.index(sec.name)
+            if nch > 1:
+                angle = f(float(angle) + ich / (nch - 1.0) * 0.8 - 0.4)
+        length = float(data.L)
+        xe = f(float(x) + length * math.cos(float(angle)))
+        ye = f(float(y) + length * math.sin(float(angle)))
+        nseg = data.nseg
+        diams = [float(interp.model.get_range(sec, ("seg", "diam"), (j + 0.5) / nseg, loc, interp))
+                 for j in range(nseg)]
+        if data.child_end == 1.0:
+            diams = diams[::-1]  # pnode order of a section connected by its 1 end
+        pts = [(float(x), float(y), float(z), float(f(diams[0])))]
+        for j in range(nseg):
+            frac = (j + 0.5) / nseg
+            pts.append((float(f(float(x) * (1 - frac) + float(xe) * frac)),
+                        float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
+        pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
+        sec.points = pts
+        sec.length_override = length  # NEURON sets the last point's arc to L exactly
+        sec.pt3d_changed()
+    return 1.0
 
 
 def _geom(interp, sec):

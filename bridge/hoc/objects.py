@@ -365,6 +365,10 @@ class GuiObject(BuiltinObject):
         self.cls = name
         super().__init__(interp)
         interp.model.gui_calls.setdefault(name, loc)
+        if name in ("Shape", "PlotShape"):  # NEURON defines the 3-D shape to draw it
+            from bridge.hoc.geometry import define_shape
+
+            define_shape(interp, [], loc)
 
     def hoc_ref(self, interp, name, indices, loc):
         from bridge.hoc.interp import FuncRef

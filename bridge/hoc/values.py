@@ -111,6 +111,7 @@ class Sec:
         self.points: list[tuple[float, float, float, float]] = []
         self.alive = True
         self._synced = True
+        self.length_override: float | None = None
 
     @property
     def name(self) -> str:
@@ -132,7 +133,7 @@ class Sec:
         pts = np.array(self.points, dtype=np.float64).reshape(-1, 4)
         self.data.pt3d = pts
         _, arcs = pt3d_float32(pts)
-        self.data.L = float(arcs[-1])
+        self.data.L = float(arcs[-1]) if self.length_override is None else self.length_override
 
     def arcs(self) -> np.ndarray:
         from bridge.morphology.nodes import pt3d_float32
