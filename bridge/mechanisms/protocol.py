@@ -43,6 +43,7 @@ class Env:
     tables: Any = None  # what `prepare` returned (e.g. TABLE arrays)
     area: Array | None = None  # [um2] per instance, for point processes and `area` in NMODL
     diam: Array | None = None  # [um] per instance, for `diam` in NMODL (e.g. calcium pumps)
+    secondorder: int = 0  # NEURON's secondorder: derivimplicit/sparse SOLVEs then take dt/2 and extrapolate
 
 
 class Mechanism(Protocol):

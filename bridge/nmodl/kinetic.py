@@ -251,11 +251,22 @@ def _start(s, names):
 
 
 def sparse(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
-    """SOLVE ... METHOD sparse: one step of dt (s['dt'])."""
+    """SOLVE ... METHOD sparse: one step of dt (s['dt']).
+
+    With secondorder (NEURON's nrn_state): the step is taken with dt/2 and the
+    states extrapolated, `x += dt*(x - x_old)/dt`.
+    """
+    dt = s["dt"]
+    if s.get("secondorder"):
+        s = {**s, "dt": dt * 0.5}
     X_old = _start(s, names)
     X = _iterate(scheme, s, names, X_old, X_old, clamp=not linear, single=linear)
     out = _finish(scheme, s, names, X, X_old)
-    return out
+    if s.get("secondorder"):
+        h = s["dt"]
+        for i, k in enumerate(names):
+            out[k] = out[k] + h * ((X[i] - X_old[i]) / h)
+    return {**out, "dt": dt}
 
 
 def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:

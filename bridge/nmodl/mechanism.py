@@ -90,7 +90,7 @@ class TranslatedMechanism:
         s["t"] = env.t
         s["dt"] = env.dt
         s["celsius"] = env.celsius
-        s["secondorder"] = 0.0
+        s["secondorder"] = int(getattr(env, "secondorder", 0) or 0)
         s["area"] = env.area if env.area is not None else 0.0
         diam = getattr(env, "diam", None)
         if "diam" in self.geometry and diam is None:

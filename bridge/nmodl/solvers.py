@@ -227,6 +227,9 @@ def _shape(s: dict, names) -> tuple[int, ...]:
 
 def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
     """One backward-Euler step of a DERIVATIVE block by NEURON's Newton iteration."""
+    dt_step = s["dt"]
+    if s.get("secondorder"):  # NEURON's nrn_state: dt/2, then x += dt*x'
+        s = {**s, "dt": dt_step * 0.5}
     n = len(names)
     shape = _shape(s, names)
     dt = s["dt"]
@@ -288,4 +291,6 @@ def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
     out = dict(s3)
     for i, k in enumerate(names):
         out[k] = x[i]
-    return out
+        if s.get("secondorder"):
+            out[k] = x[i] + dt * ((x[i] - x_old[i]) / dt)
+    return {**out, "dt": dt_step}
