@@ -67,6 +67,10 @@ def _scan7(line: str) -> tuple[list[str], int]:
 
 
 def _c_double(text: str) -> float:
+    try:
+        return float(text)  # decimal, inf, infinity, nan: as strtod
+    except ValueError:
+        pass
     t = text.lower()
     if "0x" in t:
         return float.fromhex(text)
