@@ -37,7 +37,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("validate-mod", help="run .mod files in one compartment in bridge and in NEURON and compare")
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help=".mod files or folders holding them")
     p.set_defaults(func=_cmd_validate_mod)
+
+    p = sub.add_parser("validate", help="run a HOC model (file or folder) in bridge and in NEURON and compare",
+                       description="Run a HOC model in bridge and in NEURON with the same protocol and compare "
+                                   "voltages, spike times, states and geometry. Exit status 1 when a case fails.")
+    _validate_arguments(p)
+    p.set_defaults(func=_cmd_validate)
     return parser
+
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of `bridge validate` (NEURON's names and units; also used by `python -m validation validate`)."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="HOC file or model folder (several run in parallel)")
+    p.add_argument("--mechanisms", metavar="DIR", help="folder of the model's .mod files (default: found next to the HOC)")
+    p.add_argument("--statement", action="append", metavar="HOC",
+                   help="HOC run after the file, e.g. 'make_cell(0)' (repeatable)")
+    p.add_argument("--tstop", type=float, help="[ms] (default: the model's; 100 with the default steps)")
+    p.add_argument("--dt", type=float, help="[ms] (default: the model's)")
+    p.add_argument("--v-init", dest="v_init", type=float, help="[mV] (default: the model's)")
+    p.add_argument("--celsius", type=float, help="[degC] (default: the model's)")
+    p.add_argument("--secondorder", type=int, choices=(0, 1, 2), help="(default: the model's)")
+    p.add_argument("--stim", action="append", metavar="SEC(X),DEL,DUR,AMP",
+                   help="add an IClamp, e.g. soma(0.5),5,20,0.3 ([ms], [ms], [nA]; repeatable)")
+    p.add_argument("--record", action="append", metavar="SEC(X).VAR", help="record, e.g. dend[2](0.5).m_hh (repeatable)")
+    p.add_argument("--atol", type=float, help="max |dV| tolerance [mV] (default 1e-9)")
+    p.add_argument("--spike-tol", dest="spike_tol", type=float, help="spike-time tolerance [ms] (default 1e-6)")
+    p.add_argument("--bridge-mechanisms", dest="bridge_mechanisms", metavar="DIR",
+                   help="bridge translates these .mod files instead (check a port against the originals)")
+    p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
+    p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
+    p.add_argument("--workers", type=int, help="processes for several PATHs (default: CPUs)")
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from validation.command import run
+
+    return run(args)
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ import sys
 # subcommand -> (module, one-line description)
 SUBCOMMANDS = {
     "corpus-parse": ("validation.corpus", "parse the .mod files of PyPI packages with bridge and nocmodl"),
+    "validate": ("validation.command", "a HOC model in bridge and in NEURON, compared (as `bridge validate`)"),
 }
 
 

@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from validation.case import split_probe
 from validation.suite import CaseResult
 
 COLUMNS = ("case", "result", "max |dV| [mV]", "RMS [mV]", "spike dt [ms]", "spikes b/N", "bridge [s]",
@@ -79,18 +80,23 @@ def _figure(width: float = 7.0, height: float = 4.0):
     return fig
 
 
+def _voltages(r: CaseResult) -> list[str]:
+    """The named v recordings both sides have (STATEs and concentrations are in the markdown tables)."""
+    return [lab for lab in r.neuron.named if lab in r.bridge.labels and split_probe(lab)[2] == "v"]
+
+
 def plot_traces(r: CaseResult, path: Path) -> Path:
-    """The named v recordings of bridge (solid) and NEURON (dashed) overlaid."""
+    """The named v recordings of NEURON (wide, pale) and bridge (dashed) overlaid."""
     fig = _figure()
     ax = fig.add_subplot(1, 1, 1)
     for k, label in enumerate(r.neuron.named):
-        if label not in r.bridge.labels:
+        if label not in _voltages(r):
             continue
         colour = f"C{k % 10}"
         ax.plot(r.neuron.t, r.neuron.trace(label), color=colour, lw=2.5, alpha=0.4, label=f"{label} NEURON")
         ax.plot(r.bridge.t, r.bridge.trace(label), color=colour, lw=1.0, ls="--", label=f"{label} bridge")
     ax.set_xlabel("t [ms]")
-    ax.set_ylabel("recorded value")
+    ax.set_ylabel("v [mV]")
     ax.set_title(f"{r.name}: bridge and NEURON")
     ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
@@ -103,11 +109,11 @@ def plot_difference(r: CaseResult, path: Path) -> Path:
     fig = _figure()
     ax = fig.add_subplot(1, 1, 1)
     for k, label in enumerate(r.neuron.named):
-        if label in r.bridge.labels:
+        if label in _voltages(r):
             ax.plot(r.neuron.t, r.bridge.trace(label) - r.neuron.trace(label), color=f"C{k % 10}", lw=1.0, label=label)
     ax.axhline(0.0, color="0.6", lw=0.5)
     ax.set_xlabel("t [ms]")
-    ax.set_ylabel("bridge - NEURON")
+    ax.set_ylabel("bridge - NEURON [mV]")
     ax.set_title(f"{r.name}: difference (max |dV| {_num(r.comparison.max_dv)} mV)")
     ax.legend(fontsize=7, loc="best")
     fig.tight_layout()

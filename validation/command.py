@@ -1,0 +1,102 @@
+"""`bridge validate PATH...`: find a model the way a NEURON user would run it, validate it, report.
+
+PATH is a HOC file or a model folder. In a folder the main HOC file is the
+first of mosinit.hoc, init.hoc, main.hoc that exists, else the folder's only
+.hoc file. The .mod files are `--mechanisms DIR`, else those next to the HOC
+file (where users run nrnivmodl), else those of the one subfolder holding .mod
+files (e.g. mod/). The HOC runs with the working directory set to its folder,
+then each `--statement`. Exit status: 0 when every case passes, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bridge.errors import BridgeError
+from validation.case import Case, IClamp, Protocol, Tolerance
+
+MAIN_HOC = ("mosinit.hoc", "init.hoc", "main.hoc")
+
+
+def find_hoc(path: Path) -> Path:
+    """The main HOC file of a model folder (or `path` itself when it is a file)."""
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise BridgeError(f"no such file or folder: {path}")
+    for name in MAIN_HOC:
+        if (path / name).is_file():
+            return path / name
+    hocs = sorted(path.glob("*.hoc"))
+    if len(hocs) == 1:
+        return hocs[0]
+    if not hocs:
+        raise BridgeError(f"{path}: no HOC file (looked for {', '.join(MAIN_HOC)} or any *.hoc)")
+    raise BridgeError(f"{path}: no {', '.join(MAIN_HOC)} and several HOC files ({', '.join(h.name for h in hocs[:8])}): "
+                      f"give the one to run, e.g. bridge validate {hocs[0]}")
+
+
+def find_mechanisms(folder: Path) -> Path | None:
+    """The folder of .mod files a NEURON user would compile for a model in `folder` (None: none)."""
+    if any(folder.glob("*.mod")):
+        return folder
+    subs = sorted({p.parent for p in folder.glob("*/*.mod")})
+    if len(subs) == 1:
+        return subs[0]
+    if len(subs) > 1:
+        raise BridgeError(f"{folder}: .mod files in several subfolders ({', '.join(s.name for s in subs)}): "
+                          f"choose one with --mechanisms DIR")
+    return None
+
+
+def case_from_args(path: str | Path, args: argparse.Namespace) -> Case:
+    """The validation case for one PATH and the command-line options."""
+    path = Path(path)
+    hoc = find_hoc(path)
+    mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(hoc.parent)
+    if mechanisms is not None and not mechanisms.is_dir():
+        raise BridgeError(f"--mechanisms {mechanisms}: not a folder")
+    protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
+                        secondorder=args.secondorder, stimuli=[IClamp.parse(s) for s in args.stim or []],
+                        recordings=list(args.record or []))
+    tolerance = Tolerance()
+    if args.atol is not None:
+        tolerance.max_dv = args.atol
+    if args.spike_tol is not None:
+        tolerance.spike_time = args.spike_tol
+    name = path.name if path.is_dir() else path.stem
+    return Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
+                bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance)
+
+
+def main(argv: list[str]) -> int:
+    """`python -m validation validate ...`: the same options as `bridge validate` (defined in bridge.cli)."""
+    from bridge.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["validate", *argv])
+    try:
+        return run(args)
+    except BridgeError as err:
+        print(err)
+        return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the cases, print the table (and write the report); 0 only when every case passes."""
+    from validation.report import table, write_report
+    from validation.suite import run_suite
+
+    cases = [case_from_args(p, args) for p in args.paths]
+    seen: dict[str, int] = {}
+    for case in cases:  # distinct names for distinct paths with the same stem
+        seen[case.name] = seen.get(case.name, 0) + 1
+        if seen[case.name] > 1:
+            case.name = f"{case.name}-{seen[case.name]}"
+    results = run_suite(cases, workers=args.workers)
+    print(table(results))
+    if args.out:
+        path = write_report(results, args.out, with_plots=args.plots)
+        print(f"report: {path}")
+    return 0 if all(r.passed for r in results) else 1
