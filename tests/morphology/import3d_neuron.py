@@ -152,7 +152,7 @@ def corpus_files(package: str, suffix: str) -> list[Path]:
     reason when the download is impossible (offline)."""
     import pytest
 
-    dest = CORPUS / package
+    dest = CORPUS / "import3d" / package
     marker = dest / ".extracted"
     if not marker.exists():
         dest.mkdir(parents=True, exist_ok=True)

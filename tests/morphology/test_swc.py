@@ -78,6 +78,60 @@ def test_bmtk_morphologies_match_neuron():
         assert max(worst.values()) <= 1e-12, path
 
 
+def random_small_swc(seed: int) -> str:
+    """A small random SWC text: one of six soma conventions (none, one point, NeuroMorpho 3-point,
+    a 3-point soma that is not NeuroMorpho's, a chain, a branched soma), then points that
+    continue or branch off any earlier point (soma included), change type now and then,
+    sometimes start a new tree or repeat their parent point (zero length)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    soma = rng.choice(["none", "one", "three", "chain", "branched", "threebad"])
+    def add(t, xyz, r, p):
+        rows.append([len(rows) + 1, t, *np.round(xyz, 3), round(r, 3), p])
+        return len(rows)
+    if soma == "none":
+        add(int(rng.choice([2, 3, 4])), rng.normal(0, 5, 3), 1.0, -1)
+    elif soma == "one":
+        add(1, rng.normal(0, 5, 3), 4.0, -1)
+    elif soma in ("three", "threebad"):
+        c = rng.normal(0, 5, 3); r = 4.0
+        add(1, c, r, -1); add(1, c + [0, -r, 0], r, 1); add(1, c + [0, r if soma == "three" else 2 * r, 0], r, 1)
+    else:
+        k = int(rng.integers(2, 7))
+        add(1, [0, 0, 0], 2.0, -1)
+        for i in range(1, k):
+            p = i if soma == "chain" or i < 2 else int(rng.integers(1, i + 1))
+            add(1, [rng.normal(), 2.0 * i, rng.normal()], float(rng.uniform(1, 4)), p)
+    n = int(rng.integers(5, 60))
+    last = None
+    for _ in range(n):
+        u = rng.random()
+        if last is None or u < 0.3:
+            p = int(rng.integers(1, len(rows) + 1))
+        else:
+            p = last
+        if rng.random() < 0.04:
+            p = -1
+        pt = rows[p - 1][1] if p > 0 else 3
+        t = pt if (pt != 1 and rng.random() < 0.85) else int(rng.choice([2, 3, 3, 4, 1 if rng.random() < 0.1 else 3, 5]))
+        base = np.array(rows[p - 1][2:5], dtype=float) if p > 0 else rng.normal(0, 20, 3)
+        step = rng.normal(0, 1, 3) * (0.0 if rng.random() < 0.03 else rng.uniform(1, 10))
+        last = add(t, base + step, float(rng.uniform(0.2, 2)), p)
+    return "".join(" ".join(str(v) for v in r) + "\n" for r in rows)
+
+
+@pytest.mark.neuron
+def test_random_swc_files_match_neuron(tmp_path):
+    pytest.importorskip("neuron")
+    paths = []
+    for seed in range(120):
+        path = tmp_path / f"random{seed}.swc"
+        path.write_text(random_small_swc(seed))
+        paths.append(path)
+    for path, nrn in zip(paths, neuron_import3d(paths, "swc", cell=False)):
+        compare_tree(_load(path), nrn)
+
+
 def test_soma_conventions():
     """The rules NEURON applies, spelled out on the small files (checked against NEURON above)."""
     three = _load(DATA / "three_point_soma.swc")
