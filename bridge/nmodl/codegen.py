@@ -114,8 +114,14 @@ def number(value: float) -> str:
     return text if not text.startswith("-") else f"({text})"
 
 
+_IMPURE: dict[int, tuple[MechanismInfo, set[str]]] = {}
+
+
 def impure_functions(info: MechanismInfo) -> set[str]:
     """FUNCTIONs that assign mechanism variables (not only LOCALs and their own value)."""
+    cached = _IMPURE.get(id(info))
+    if cached is not None and cached[0] is info:
+        return cached[1]
     out = set()
     for name, f in info.functions.items():
         local = {p.name for p in f.params} | {name}
@@ -129,6 +135,9 @@ def impure_functions(info: MechanismInfo) -> set[str]:
             if isinstance(node, ast.ExprStatement) and isinstance(node.expr, ast.Call) \
                     and node.expr.name in info.procedures:
                 out.add(name)
+    if len(_IMPURE) > 64:
+        _IMPURE.clear()
+    _IMPURE[id(info)] = (info, out)
     return out
 
 

@@ -41,3 +41,25 @@ def test_wheel_density_mechanism_matches_neuron(path):
 def test_example_mechanism_matches_neuron(path):
     result = validate_mod(path)
     assert result.status == "pass", result.line()
+
+
+def test_cli_validate_mod_prints_one_line_per_file_and_fails_on_unsupported(tmp_path, capsys):
+    from bridge.cli import main
+
+    good = tmp_path / "leak.mod"
+    good.write_text("""NEURON { SUFFIX leak NONSPECIFIC_CURRENT i RANGE g, e }
+PARAMETER { g = 2e-4 (S/cm2) e = -60 (mV) }
+ASSIGNED { v (mV) i (mA/cm2) }
+BREAKPOINT { i = g*(v - e) }
+""")
+    bad = tmp_path / "rand.mod"
+    bad.write_text("""NEURON { SUFFIX rand NONSPECIFIC_CURRENT i }
+ASSIGNED { v i }
+BREAKPOINT { i = 1e-3*normrand(0, 1) }
+""")
+    assert main(["validate-mod", str(good)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith("leak.mod: leak translated") and out[0].endswith("PASS")
+    assert main(["validate-mod", str(good), str(bad)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[1].startswith("rand.mod: unsupported") and "normrand" in out[1]
