@@ -49,6 +49,12 @@ def from_neuron(h=None) -> SectionTree:
             s.pt3d = np.array([[h.x3d(i, sec=sec), h.y3d(i, sec=sec), h.z3d(i, sec=sec), h.diam3d(i, sec=sec)]
                                for i in range(n3d)], dtype=float)
         s.L = float(sec.L)
+        if n3d:
+            from bridge.morphology.nodes import pt3d_float32
+
+            arcs = np.array([h.arc3d(i, sec=sec) for i in range(n3d)], dtype=float)
+            if not np.array_equal(arcs, pt3d_float32(s.pt3d)[1]):
+                s.arc3d = arcs  # NEURON's arcs differ from the points' own (L changed, define_shape)
         segs = list(sec)
         s.diam = np.array([seg.diam for seg in segs], dtype=float)
         s.cm = np.array([seg.cm for seg in segs], dtype=float)

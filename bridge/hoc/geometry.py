@@ -35,8 +35,7 @@ def _point_index(interp, sec: Sec, i: float, loc, name, allow_end=False) -> int:
 def pt3dclear(interp, args, loc):
     sec = _cur(interp, loc)
     sec.points.clear()
-    sec.length_override = None
-    sec.pt3d_changed()
+    sec.modified(0)
     return 0.0
 
 
@@ -45,8 +44,7 @@ def pt3dadd(interp, args, loc):
         raise interp.error("pt3dadd(x, y, z, diam) needs 4 numbers", loc)
     sec = _cur(interp, loc)
     sec.points.append(tuple(f32(_num(interp, args, i, loc, "pt3dadd")) for i in range(4)))
-    sec.length_override = None
-    sec.pt3d_changed()
+    sec.modified(len(sec.points) - 1)
     return float(len(sec.points))
 
 
@@ -54,8 +52,8 @@ def pt3dinsert(interp, args, loc):
     sec = _cur(interp, loc)
     j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
     sec.points.insert(j, tuple(f32(_num(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
-    sec.length_override = None
-    sec.pt3d_changed()
+    sec.arc.insert(j, 0.0)
+    sec.modified(j)
     return 0.0
 
 
@@ -69,16 +67,16 @@ def pt3dchange(interp, args, loc):
         sec.points[j] = tuple(f32(_num(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
     else:
         raise interp.error("pt3dchange(i, diam) or pt3dchange(i, x, y, z, diam)", loc)
-    sec.length_override = None
-    sec.pt3d_changed()
+    sec.modified(j)
     return 0.0
 
 
 def pt3dremove(interp, args, loc):
     sec = _cur(interp, loc)
-    del sec.points[_point_index(interp, sec, _num(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")]
-    sec.length_override = None
-    sec.pt3d_changed()
+    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")
+    del sec.points[j]
+    del sec.arc[j]
+    sec.modified(j)
     return 0.0
 
 
@@ -151,9 +149,7 @@ def define_shape(interp, args, loc):
             y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
             z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
         if sec.points:
-            if parent is not None:
-                if sec.length_override is None:
-                    sec.length_override = float(sec.arcs()[-1])  # translation keeps NEURON's arcs
+            if parent is not None:  # a translation: NEURON keeps the arcs
                 dx, dy, dz = x - f(sec.points[0][0]), y - f(sec.points[0][1]), z - f(sec.points[0][2])
                 sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d)
                               for px, py, pz, d in sec.points]
@@ -185,8 +181,8 @@ def define_shape(interp, args, loc):
                         float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
         pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
         sec.points = pts
-        sec.length_override = length  # NEURON sets the last point's arc to L exactly
-        sec.pt3d_changed()
+        sec.modified(0)
+        sec.arc[-1] = length  # NEURON sets the last point's arc to L exactly
     return 1.0
 
 

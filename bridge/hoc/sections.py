@@ -264,10 +264,10 @@ class ModelState:
                 if hasattr(sec, "v"):
                     sec.v = {}
             elif name == "L":
-                if sec.points:
-                    raise interp.error(f"setting L of {sec.name}, which has 3-D points, is not supported", loc)
                 if value <= 0:
                     raise interp.error(f"L must be > 0, not {value:g}", loc)
+                if sec.points:
+                    self.length_change(sec, value)
                 data.L = value
             elif name == "Ra":
                 data.Ra = value
@@ -279,8 +279,11 @@ class ModelState:
             name = kind[1]
             if name == "diam":
                 if sec.points:
-                    raise interp.error(f"setting diam of {sec.name}, which has 3-D points, is not supported", loc)
-                data.diam[idx] = value
+                    diams = self.segment_diams(sec).copy()
+                    diams[idx] = value
+                    self.diam_change(sec, diams, interp, loc)
+                else:
+                    data.diam[idx] = value
             elif name == "cm":
                 data.cm[idx] = value
             else:
@@ -294,6 +297,29 @@ class ModelState:
         if mech.endswith("_ion") and mech not in data.mechanisms:
             data.insert(mech)
         data.set_range(mech, var, value, x)
+
+    def length_change(self, sec: Sec, length: float) -> None:
+        """NEURON's nrn_length_change: 3-D points stretched from the first point, arcs scaled."""
+        f = np.float32
+        fac = length / sec.arc[-1]
+        x0, y0, z0 = (float(v) for v in sec.points[0][:3])
+        sec.points = [(float(f(x0 + (px - x0) * fac)), float(f(y0 + (py - y0) * fac)),
+                       float(f(z0 + (pz - z0) * fac)), d) for px, py, pz, d in sec.points]
+        sec.arc = [a * fac for a in sec.arc]
+        sec.pt3d_changed()
+
+    def diam_change(self, sec: Sec, diams: np.ndarray, interp, loc) -> None:
+        """NEURON's nrn_diam_change: every 3-D point takes the diameter of its segment."""
+        if sec.data.child_end == 1.0:
+            raise interp.error(f"setting diam of {sec.name} (3-D points, connected by its 1 end) "
+                               "is not supported", loc)
+        length = sec.arc[-1]
+        pts = []
+        for p, a in zip(sec.points, sec.arc):
+            j = sec.data.segment(min(a / length, 1.0))
+            pts.append((p[0], p[1], p[2], float(np.float32(diams[j]))))
+        sec.points = pts
+        sec.pt3d_changed()
 
     def taper(self, sec: Sec, kind, x1, x2, y1, y2, loc, interp) -> None:
         """`name(x1:x2) = y1:y2`: a linear ramp over the segment centres in [x1, x2]."""

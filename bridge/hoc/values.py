@@ -103,44 +103,64 @@ class HocObject:
 
 class Sec:
     """A section as the interpreter sees it: the tree's `Section` plus its 3-D points
-    kept in float32 as NEURON stores them, and the object that created it."""
+    kept in float32 and their arc lengths kept as NEURON keeps them (`nrn_pt3dmodified`
+    updates arcs from the modified point on; L changes scale them; define_shape sets the
+    last one to L), and the object that created it."""
 
     def __init__(self, data: Section, owner: HocObject | None = None):
         self.data = data
         self.owner = owner
         self.points: list[tuple[float, float, float, float]] = []
+        self.arc: list[float] = []
         self.alive = True
         self._synced = True
-        self.length_override: float | None = None
 
     @property
     def name(self) -> str:
         return self.data.name
 
+    def modified(self, i0: int) -> None:
+        """NEURON's nrn_pt3dmodified: arcs from point i0 on, in double from float32 differences."""
+        n = len(self.points)
+        del self.arc[n:]
+        while len(self.arc) < n:
+            self.arc.append(0.0)
+        if n == 0:
+            self._synced = False
+            return
+        if i0 <= 0:
+            self.arc[0] = 0.0
+            i0 = 1
+        for i in range(i0, n):
+            p, q = self.points[i - 1], self.points[i]
+            t = [float(np.float32(q[k]) - np.float32(p[k])) for k in range(3)]
+            self.arc[i] = self.arc[i - 1] + math.sqrt(t[0] * t[0] + t[1] * t[1] + t[2] * t[2])
+        self._synced = False
+
     def pt3d_changed(self) -> None:
         self._synced = False
 
     def sync(self) -> None:
-        """Copy the 3-D points into the tree section; L then follows the points' arc length."""
+        """Copy the 3-D points into the tree section; L then is the last point's arc."""
         if self._synced:
             return
         self._synced = True
         if not self.points:
             self.data.pt3d = None
+            if hasattr(self.data, "arc3d"):
+                self.data.arc3d = None
             return
         from bridge.morphology.nodes import pt3d_float32
 
         pts = np.array(self.points, dtype=np.float64).reshape(-1, 4)
         self.data.pt3d = pts
-        _, arcs = pt3d_float32(pts)
-        self.data.L = float(arcs[-1]) if self.length_override is None else self.length_override
+        self.data.L = float(self.arc[-1])
+        if hasattr(self.data, "arc3d"):
+            own = pt3d_float32(pts)[1]
+            self.data.arc3d = None if np.array_equal(own, np.array(self.arc)) else np.array(self.arc)
 
     def arcs(self) -> np.ndarray:
-        from bridge.morphology.nodes import pt3d_float32
-
-        if not self.points:
-            return np.zeros(0)
-        return pt3d_float32(np.array(self.points, dtype=np.float64))[1]
+        return np.array(self.arc, dtype=float)
 
     def __repr__(self) -> str:
         return self.name

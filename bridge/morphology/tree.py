@@ -64,6 +64,10 @@ class Section:
     # NEURON's `pt3dstyle(1, x, y, z)`: the logical connection point [um] (display only;
     # it changes neither L, area nor ri). None is `pt3dstyle(0)`.
     logical_connection: tuple[float, float, float] | None = None
+    # The arc lengths [um] NEURON keeps for the 3-D points when they are not the points' own
+    # float32 distances summed in double: after `L = ...` on a section with 3-D points (arcs
+    # scaled) and after define_shape() (last arc set to L). None: computed from the points.
+    arc3d: np.ndarray | None = None
 
     def set_nseg(self, nseg: int) -> None:
         """Change nseg, carrying range values over as NEURON does."""

@@ -58,6 +58,10 @@ def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float =
             assert s.pt3d is None, f"{name}: bridge has 3-D points, NEURON has none"
         else:
             _close(s.pt3d, r["pt3d"], 0.0, f"{name}.pt3d")
+            if r.get("arc3d") is None:
+                assert getattr(s, "arc3d", None) is None, f"{name}: bridge keeps arcs, NEURON's are the points' own"
+            else:
+                _close(s.arc3d, r["arc3d"], 0.0, f"{name}.arc3d")
         mine = {m for m in s.mechanisms if not m.endswith("_ion")}
         theirs = {m for m in r["mechanisms"] if not m.endswith("_ion")}
         assert mine == theirs, f"{name}: mechanisms {sorted(mine)} != {sorted(theirs)}"

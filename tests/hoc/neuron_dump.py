@@ -30,6 +30,7 @@ def main() -> None:
             "name": s.name, "nseg": s.nseg, "L": s.L, "Ra": s.Ra, "diam": list(s.diam), "cm": list(s.cm),
             "parent": s.parent, "parent_x": s.parent_x, "child_end": s.child_end,
             "pt3d": None if s.pt3d is None else s.pt3d.tolist(),
+            "arc3d": None if getattr(s, "arc3d", None) is None else s.arc3d.tolist(),
             "children": [c.name for c in tree.children(s.name)],
             "mechanisms": {m: {k: list(v) for k, v in vals.items()} for m, vals in s.mechanisms.items()},
             "area": [h.area(x, sec=h_sec) for h_sec in [sec for sec in h.allsec() if sec.name() == s.name]
