@@ -278,7 +278,7 @@ def ismembrane(interp, args, loc):
 
 def issection(interp, args, loc):
     pattern = args[0].value if isinstance(args[0], StrVar) else args[0]
-    return float(interp.model.name_matcher("^(?:" + pattern + ")$")(_cur(interp, loc).name))
+    return float(interp.model.name_matcher(pattern, anywhere=False)(_cur(interp, loc).name))
 
 
 def section_orientation(interp, args, loc):

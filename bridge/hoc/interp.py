@@ -330,7 +330,7 @@ class Interpreter:
         raise self.error("setpointer is not supported (POINTER variables)", n.loc)
 
     def x_Forall(self, n):
-        for sec in list(self.model.sections):
+        for sec in self.model.object_sections(self.frame.obj):
             if not sec.alive:
                 continue
             self.model.push(sec)
@@ -346,13 +346,13 @@ class Interpreter:
         if isinstance(target, StrVar):
             target = target.value
         if isinstance(target, str):
-            matcher = self.model.name_matcher(target)
-            pool = [s for s in self.model.sections if s.alive]
             if n.only_current:
+                matcher = self.model.name_matcher(target)
                 cur = self.model.current(self, n.loc)
                 pool = [cur] if matcher(cur.name) else []
             else:
-                pool = [s for s in pool if matcher(s.name)]
+                matcher = self.model.name_matcher(target, obj=self.frame.obj)
+                pool = [s for s in self.model.object_sections(self.frame.obj) if matcher(s.name)]
         elif hasattr(target, "hoc_sections"):
             pool = target.hoc_sections()
             if n.only_current:

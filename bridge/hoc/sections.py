@@ -150,14 +150,23 @@ class ModelState:
             raise interp.error("connect: a deleted section", loc)
         self.tree.connect(csec.name, psec.name, px, end)
 
-    def name_matcher(self, pattern: str):
-        """NEURON's section-name regular expression (with `{a-b}` integer ranges), searched in names."""
-        def ranges(m):
-            a, b = int(m.group(1)), int(m.group(2))
-            return "(?:" + "|".join(str(i) for i in range(a, b + 1)) + ")"
+    def name_matcher(self, pattern: str, anywhere: bool = True, obj=None):
+        """NEURON 9's section-name match (std::regex, whole name): `.*pattern.*` (`obj.*pattern.*`
+        inside an object); `[` and `]` are literal, `<` and `>` make a character class."""
+        def escape(text: str) -> str:
+            return "".join({"<": "[", ">": "]", "[": "\\[", "]": "\\]"}.get(c, c) for c in text)
 
-        regex = re.compile(re.sub(r"\{(\d+)-(\d+)\}", ranges, pattern))
-        return lambda name: regex.search(name) is not None
+        prefix = obj.hname if obj is not None else ""
+        full = f"{prefix}.*{pattern}.*" if anywhere else pattern
+        try:
+            regex = re.compile(escape(full))
+        except re.error as err:
+            raise HocError(f"bad section name pattern {pattern!r}: {err}") from None
+        return lambda name: regex.fullmatch(name) is not None
+
+    def object_sections(self, obj) -> list[Sec]:
+        """`forall` inside an object visits only that object's sections."""
+        return [s for s in self.sections if s.alive and (obj is None or s.owner is obj)]
 
     # -- mechanisms -----------------------------------------------------------------------
     def insert(self, sec: Sec, mech: str) -> None:

@@ -59,7 +59,7 @@ def test_mechanism_must_be_inserted():
 
 def test_forall_forsec_ifsec_sectionlist_sectionref():
     hoc = session('create soma, dend[3], axon\nforall nseg = 3\nforsec "dend" insert pas\n'
-                  'forsec "^dend\\\\[{1-2}\\\\]" nseg = 5\nforall ifsec "axon" L = 1000\n'
+                  'forsec "^dend[<1-2>]" nseg = 5\nforall ifsec "axon" L = 1000\n'
                   "objref sl, sr\nsl = new SectionList()\nsoma sl.append()\naxon sl.append()\n"
                   "forsec sl diam = 9\nconnect dend[0](0), soma(1)\ndend[0] sr = new SectionRef()\n"
                   "sr.parent { Ra = 50 }\nn = sr.nchild()\nhp = sr.has_parent()\nm = 0\nsoma m = ismembrane(\"pas\")\n"
