@@ -87,18 +87,23 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     none = jnp.asarray(-1, jnp.int32)
     lengths = checkpoint_lengths(nsteps, checkpoint or 1)
     total = math.prod(lengths)
+    # A traced (not constant) dt/2, so XLA cannot fold NEURON's two half-step roundings of t into one.
+    half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
 
     def step(carry, k):
         state, nan_step, nan_node = carry
-        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)
+        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
         if total != nsteps:  # padded steps keep the carry
             new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
-        bad = jnp.isnan(new["v"])
-        source = jnp.isnan(d) | jnp.isnan(rhs)  # where the NaN entered, before the solve spread it
-        first = (nan_step < 0) & bad.any() & (k < nsteps)
+        first = (nan_step < 0) & jnp.isnan(jnp.sum(new["v"])) & (k < nsteps)  # one reduction per step
+
+        def locate():  # where the NaN entered the matrix, before the solve spread it over the tree
+            source = jnp.isnan(d) | jnp.isnan(rhs)
+            bad = jnp.isnan(new["v"])
+            return jnp.where(source.any(), jnp.argmax(source), jnp.argmax(bad)).astype(jnp.int32)
+
         nan_step = jnp.where(first, k + 1, nan_step)
-        node = jnp.where(source.any(), jnp.argmax(source), jnp.argmax(bad)).astype(jnp.int32)
-        nan_node = jnp.where(first, node, nan_node)
+        nan_node = jax.lax.cond(first, locate, lambda: nan_node)
         return (new, nan_step, nan_node), (new["t"], record(new, params))
 
     ks = jnp.arange(total, dtype=jnp.int32)

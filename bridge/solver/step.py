@@ -83,6 +83,11 @@ def _store_ions(inst: Instances, ions: dict, written: dict) -> dict:
     return ions
 
 
+def _cast(values: dict, dtype) -> dict:
+    """A mechanism's returned values in the run's dtype (keeps the scan carry's types fixed)."""
+    return {k: jnp.asarray(x, dtype) for k, x in values.items()}
+
+
 def _total(nonspecific, ion_currents: dict):
     """Sum of a mechanism's currents, ion currents first (nocmodl's `_current += ina; ...`)."""
     total = None
@@ -110,9 +115,9 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         st = mech_state[inst.name]
         i1, ic1, _ = mech.current(p, st, vi + DV, ion_in, env)
         i0, ic0, st = mech.current(p, st, vi, ion_in, env)
-        mech_state[inst.name] = st
-        g = (_total(i1, ic1) - _total(i0, ic0)) / DV
-        cur = _total(i0, ic0)
+        mech_state[inst.name] = _cast(st, v.dtype)
+        g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
+        cur = _total(i0, ic0).astype(v.dtype)
         scale = None
         if mech.kind == "point":
             scale = 1e2 / jnp.asarray(inst.area, v.dtype)
@@ -126,7 +131,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             d = d.at[nodes].add(g)
         for name, value in ic0.items():
             ion = name[1:]
-            slope = (ic1[name] - value) / DV
+            slope = ((ic1[name] - value) / DV).astype(v.dtype)
+            value = jnp.asarray(value, v.dtype)
             if scale is not None:
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
@@ -159,11 +165,19 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
     return fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)[0]
 
 
-def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0):
-    """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears)."""
+def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
+                           half_dt=None):
+    """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
+
+    NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
+    t + 2c, so `half_dt` should be a traced scalar (see `integrate`); without it a barrier is used.
+    """
     cj = cj_of(dt, secondorder)
-    # The barrier keeps XLA from folding the two half steps into t + dt: NEURON rounds after each half.
-    t = jax.lax.optimization_barrier(state["t"] + 0.5 * dt)
+    if half_dt is None:
+        t = jax.lax.optimization_barrier(state["t"] + 0.5 * dt)
+        half_dt = 0.5 * dt
+    else:
+        t = state["t"] + half_dt
     d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj)
     lay = plan.layout
     dtype = state["v"].dtype
@@ -173,15 +187,15 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             names = ionlib.variable_names(style.ion)
             ions[style.ion] = {**ions[style.ion], names["cur"]: ions[style.ion][names["cur"]] + ions[style.ion][names["dcurdv"]] * delta}
     v = state["v"] + (2.0 * delta if secondorder else delta)
-    t = t + 0.5 * dt
+    t = t + half_dt
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue
         env = _env(plan, inst, params, prepared, t, dt)
         st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
                                              _gather_ions(inst, ions), env)
-        mech_state[inst.name] = st
-        ions = _store_ions(inst, ions, written)
+        mech_state[inst.name] = _cast(st, v.dtype)
+        ions = _store_ions(inst, ions, _cast(written, v.dtype))
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
 
 
@@ -207,7 +221,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt)
             st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
-            ions = _store_ions(inst, ions, written)
+            st = _cast(st, dtype)
+            ions = _store_ions(inst, ions, _cast(written, dtype))
         mech_state[inst.name] = st
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt)

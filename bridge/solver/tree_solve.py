@@ -71,7 +71,7 @@ def _pad(x: jax.Array, value: float) -> jax.Array:
     return jnp.concatenate([x, jnp.full((1,), value, dtype=x.dtype)])
 
 
-def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels) -> jax.Array:
+def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels, unroll: int = 1) -> jax.Array:
     """Solve NEURON's tree matrix for one cell group; returns the solution (NEURON's new `rhs`).
 
     d, rhs, a, b: (n,) arrays in NEURON's node order. Units follow the
@@ -79,29 +79,29 @@ def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels
     """
     d = _pad(d, 1.0)
     rhs = _pad(rhs, 0.0)
-    a = _pad(a, 0.0)
-    b = _pad(b, 0.0)
     child = jnp.asarray(levels.child)
     parent = jnp.asarray(levels.parent)
+    a_lvl = _pad(a, 0.0)[child]  # the constant coefficients per level, gathered once
+    b_lvl = _pad(b, 0.0)[child]
     depth = levels.depth
 
     def triang(k, carry):
         d, rhs = carry
         lvl = depth - 1 - k  # deepest level first
-        c, p = child[lvl], parent[lvl]
-        f = a[c] / d[c]
-        d = d.at[p].add(-(f * b[c]))
+        c, p, bc = child[lvl], parent[lvl], b_lvl[lvl]
+        f = a_lvl[lvl] / d[c]
+        d = d.at[p].add(-(f * bc))
         rhs = rhs.at[p].add(-(f * rhs[c]))
         return d, rhs
 
     def bksub(lvl, rhs):
         c, p = child[lvl], parent[lvl]
-        return rhs.at[c].set((rhs[c] - b[c] * rhs[p]) / d[c])
+        return rhs.at[c].set((rhs[c] - b_lvl[lvl] * rhs[p]) / d[c])
 
-    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs))
+    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs), unroll=unroll)
     roots = jnp.asarray(levels.roots)
-    rhs = rhs.at[roots].set(rhs[roots] / d[roots])
-    rhs = jax.lax.fori_loop(0, depth, bksub, rhs)
+    rhs = rhs.at[roots].set(rhs[roots] / d[roots], unique_indices=True)
+    rhs = jax.lax.fori_loop(0, depth, bksub, rhs, unroll=unroll)
     return rhs[:-1]
 
 

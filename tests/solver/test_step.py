@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bridge.mechanisms.handwritten import builtin_mechanisms as handwritten
 from bridge.model import Model, Simulation
 from tests.solver import models
 from tests.solver.neuron_ref import all_node_probes, run_neuron
@@ -24,9 +25,10 @@ CASES = {
 }
 
 
-def _compare(tree, tstop, secondorder, extra=(), **settings):
+def _compare(tree, tstop, secondorder, extra=(), mechanisms=None, **settings):
     probes = all_node_probes(tree) + list(extra)
-    sim = Simulation(Model(tree, tstop=tstop, secondorder=secondorder, **settings), record=probes)
+    model = Model(tree, mechanisms=mechanisms, tstop=tstop, secondorder=secondorder, **settings)
+    sim = Simulation(model, record=probes)
     ours = sim.run()
     t, theirs = run_neuron(tree, probes, tstop=tstop, secondorder=secondorder, **settings)
     return sim, ours, t, theirs
@@ -52,6 +54,21 @@ def test_voltage_matches_neuron_at_every_node(case, secondorder):
 
 
 @pytest.mark.neuron
+@pytest.mark.parametrize("case", list(CASES))
+def test_handwritten_mechanisms_match_neuron(case):
+    """The hand-written pas/hh/IClamp (bridge.mechanisms.handwritten), independent of the NMODL translator."""
+    build, tstop = CASES[case]
+    tree = build()
+    extra = [("soma", 0.5, "m_hh"), ("soma", 0.5, "ina")] if "hh" in case else [("soma", 0.5, "i_pas")]
+    sim, ours, t, theirs = _compare(tree, tstop, 0, extra, mechanisms=handwritten())
+    assert all(type(i.mechanism).__module__.startswith("bridge.mechanisms.handwritten") for i in sim.plan.mechanisms)
+    values = np.asarray(ours.values)
+    nv = len(all_node_probes(tree))
+    assert np.abs(values[:, :nv] - theirs[:, :nv]).max() <= TOL
+    np.testing.assert_allclose(values[:, nv:], theirs[:, nv:], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.neuron
 def test_hh_without_table_matches_neuron():
     """usetable_hh = 0: rates computed directly (the table changes traces by ~0.5 mV, so this is a distinct path)."""
     tree = models.hh_soma()
@@ -70,6 +87,7 @@ def test_celsius_and_v_init_match_neuron():
 _BIT_SCRIPT = r"""
 import json, sys
 import numpy as np
+from bridge.mechanisms.handwritten import builtin_mechanisms as handwritten
 from bridge.model import Model, Simulation
 from tests.solver import models
 from tests.solver.neuron_ref import all_node_probes

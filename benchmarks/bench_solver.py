@@ -1,0 +1,206 @@
+"""Solver benchmarks: bridge (JAX) side by side with NEURON 9 on the same models, same dt.
+
+    .venv/bin/python benchmarks/bench_solver.py [--quick] [--batch 1000] [--neuron-subset 20]
+
+Cases (all dt = 0.025 ms, float64):
+1. hh soma, 20 ms: compile time, run time; NEURON h.continuerun on the same model.
+2. ~1,000-compartment branched hh cell, 100 ms: compile, run; NEURON.
+3. the same cell with `--batch` parameter sets (gnabar, gkbar, stimulus amplitude varied):
+   one jit(vmap(run)) vs NEURON running them one after another. NEURON is timed on
+   `--neuron-subset` sets and extrapolated linearly (each NEURON run costs the same).
+Every timing is the best of a few repetitions after a warm-up; JAX timings wait for
+the result (block_until_ready). Ratios are against NEURON measured in the same run.
+Jaxley is not run here (not installed in this environment's venv; see the report).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+
+from bridge.model import Model, Simulation  # noqa: E402
+from bridge.morphology.tree import SectionTree  # noqa: E402
+
+
+def hh_soma() -> SectionTree:
+    tree = SectionTree()
+    soma = tree.section("soma", L=18.8, diam=18.8)
+    soma.insert("hh")
+    tree.add_point_process("IClamp", "soma", 0.5, **{"del": 2.0, "dur": 10.0, "amp": 0.1})
+    return tree
+
+
+def branched_cell(levels: int = 5, nseg: int = 8, seed: int = 0) -> SectionTree:
+    """hh soma with 4 trunks that branch in two `levels` times: 125 sections, 993 compartments."""
+    rng = np.random.default_rng(seed)
+    tree = SectionTree()
+    tree.section("soma", L=20, diam=20).insert("hh")
+    frontier, k = ["soma"], 0
+    for lvl in range(levels):
+        nxt = []
+        for parent in frontier:
+            for _ in range(4 if lvl == 0 else 2):
+                k += 1
+                name = f"dend{k}"
+                sec = tree.section(name, L=float(rng.uniform(50, 150)), diam=max(0.5, 3.0 - 0.4 * lvl), nseg=nseg, Ra=100.0)
+                tree.connect(name, parent, 1.0)
+                sec.insert("hh", gnabar=0.05, gkbar=0.02)
+                nxt.append(name)
+        frontier = nxt
+    tree.add_point_process("IClamp", "soma", 0.5, **{"del": 1.0, "dur": 50.0, "amp": 2.0})
+    return tree
+
+
+# -- NEURON side ---------------------------------------------------------------------
+def neuron_model(h, tree: SectionTree):
+    """The same tree in NEURON (sections kept alive by the returned dict)."""
+    secs = {}
+    for s in tree:
+        sec = secs[s.name] = h.Section(name=s.name)
+        sec.nseg, sec.L, sec.Ra = s.nseg, s.L, s.Ra
+        for seg, d, c in zip(sec, s.diam, s.cm):
+            seg.diam, seg.cm = d, c
+    for s in sorted((s for s in tree if s.parent), key=lambda s: s.connect_serial):
+        secs[s.name].connect(secs[s.parent](s.parent_x), s.child_end)
+    for s in tree:
+        for mech, values in s.mechanisms.items():
+            secs[s.name].insert(mech)
+            for name, arr in values.items():
+                for seg, v in zip(secs[s.name], arr):
+                    if not np.isnan(v):
+                        setattr(seg, f"{name}_{mech}", float(v))
+    stims = []
+    for pp in tree.point_processes:
+        obj = getattr(h, pp.name)(secs[pp.section](pp.x))
+        for k, v in pp.params.items():
+            setattr(obj, "delay" if k == "del" else k, v)
+        stims.append(obj)
+    return secs, stims
+
+
+def time_neuron(h, tstop: float, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        h.finitialize(-65.0)
+        h.continuerun(tstop)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+# -- bridge side ---------------------------------------------------------------------
+def time_call(f, *args, repeat: int = 3) -> float:
+    best = np.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        jax.block_until_ready(f(*args))
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+DTYPE = "float64"
+
+
+def bench_single(name: str, tree: SectionTree, tstop: float, h) -> dict:
+    sim = Simulation(Model(tree, tstop=tstop), record=["soma(0.5).v"], dtype=DTYPE)
+    params = sim.params()
+    run = jax.jit(lambda p: sim._run(p).values)
+    t0 = time.perf_counter()
+    compiled = run.lower(params).compile()
+    compile_s = time.perf_counter() - t0
+    compiled(params).block_until_ready()
+    run_s = time_call(compiled, params)
+    secs, stims = neuron_model(h, tree)
+    vec = h.Vector().record(secs["soma"](0.5)._ref_v)
+    neuron_s = time_neuron(h, tstop)
+    dv = float(np.abs(np.asarray(compiled(params))[:, 0] - np.array(vec)).max())
+    del secs, stims, vec
+    ncomp = int(sim.layout.has_membrane.sum())
+    print(f"{name:<34} {ncomp:>6} {compile_s:>9.2f} {run_s:>9.4f} {neuron_s:>9.4f} {run_s / neuron_s:>8.2f}x  {dv:.1e}")
+    return {"sim": sim, "compile": compile_s, "run": run_s, "neuron": neuron_s}
+
+
+def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chunk: int) -> None:
+    sim = Simulation(Model(tree, tstop=tstop), record=["soma(0.5).v"], dtype=DTYPE)
+    base = sim.params()
+    rng = np.random.default_rng(1)
+    gna = rng.uniform(0.03, 0.08, batch)
+    gk = rng.uniform(0.01, 0.03, batch)
+    amp = rng.uniform(0.5, 3.0, batch)
+
+    def make(g1, g2, a):
+        p = sim.set(base, "gnabar_hh", g1)
+        p = sim.set(p, "gkbar_hh", g2)
+        return sim.set(p, "amp_IClamp", a)
+
+    params = jax.vmap(make)(jnp.asarray(gna), jnp.asarray(gk), jnp.asarray(amp))
+    run = jax.jit(jax.vmap(lambda p: sim._run(p).values))
+    chunk = min(chunk, batch)
+    first = jax.tree.map(lambda x: x[:chunk], params)
+    t0 = time.perf_counter()
+    compiled = run.lower(first).compile()
+    compile_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = []
+    for start in range(0, batch, chunk):
+        part = jax.tree.map(lambda x: x[start:start + chunk], params)
+        if jax.tree.leaves(part)[0].shape[0] < chunk:  # pad the last chunk to the compiled size
+            part = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], chunk - x.shape[0], 0)]), part)
+        out.append(compiled(part))
+    jax.block_until_ready(out)
+    jax_s = time.perf_counter() - t0
+    secs, stims = neuron_model(h, tree)
+    hh_segs = [seg for sec in secs.values() for seg in sec]
+    t0 = time.perf_counter()
+    for k in range(subset):
+        for seg in hh_segs:
+            seg.gnabar_hh, seg.gkbar_hh = gna[k], gk[k]
+        stims[0].amp = amp[k]
+        h.finitialize(-65.0)
+        h.continuerun(tstop)
+    neuron_one = (time.perf_counter() - t0) / subset
+    neuron_s = neuron_one * batch
+    print(f"batch of {batch} ({tstop:g} ms, vmap chunks of {chunk}): compile {compile_s:.2f} s, bridge {jax_s:.2f} s "
+          f"({batch / jax_s:.1f} runs/s); NEURON {neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s "
+          f"(measured on {subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="shorter runs and a small batch")
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--neuron-subset", type=int, default=10)
+    ap.add_argument("--chunk", type=int, default=100, help="parameter sets per vmap call")
+    ap.add_argument("--tstop-batch", type=float, default=100.0)
+    ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    ap.add_argument("--skip-single", action="store_true")
+    args = ap.parse_args()
+    global DTYPE
+    DTYPE = args.dtype
+    from neuron import h
+
+    h.load_file("stdrun.hoc")
+    h.dt = 0.025
+    dev = jax.devices()[0]
+    print(f"jax {jax.__version__} on {dev.platform} ({dev.device_kind}), {DTYPE}, dt 0.025 ms; "
+          f"NEURON {h.nrnversion(4)} single-threaded in this process, {os.cpu_count()} CPUs")
+    big = branched_cell()
+    if not args.skip_single:
+        print(f"{'case':<34} {'comps':>6} {'compile s':>9} {'run s':>9} {'NEURON s':>9} {'ratio':>9}  max|dV| mV")
+        bench_single("hh soma, 20 ms", hh_soma(), 20.0, h)
+        bench_single(f"branched hh cell, {20 if args.quick else 100} ms", big, 20.0 if args.quick else 100.0, h)
+    batch = 32 if args.quick else args.batch
+    bench_batch(big, 20.0 if args.quick else args.tstop_batch, batch, min(args.neuron_subset, batch), h, args.chunk)
+
+
+if __name__ == "__main__":
+    main()
