@@ -144,7 +144,7 @@ def _build_tree(h, spec: dict) -> dict:
         for k, val in p["params"].items():
             setattr(obj, "delay" if k == "del" else k, val)
         keep.append(obj)
-    return {"objects": keep}
+    return {"sections": secs, "objects": keep}  # Python-made sections live as long as their references
 
 
 def _has_point_processes(h) -> bool:

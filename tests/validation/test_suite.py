@@ -1,0 +1,157 @@
+"""validation runners and suite against real NEURON: HOC files, model folders, SectionTrees, a broken port.
+
+Every case here runs NEURON in a subprocess (validation.neuron_case) and bridge
+in this process; the verdicts come from comparing the two, never from stored numbers.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.morphology.tree import SectionTree
+from validation.case import Case, IClamp, Protocol
+from validation.report import table
+from validation.suite import run_case, run_suite
+
+pytestmark = pytest.mark.neuron
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_MOD = ROOT / "examples" / "cell" / "mod"
+SPIKING = Protocol(tstop=25.0, stimuli=[IClamp("soma", 0.5, delay=1.0, dur=20.0, amp=0.3)])
+
+
+def _assert_pass(result):
+    assert result.status == "pass", table([result]) + "\n" + result.error + "\n".join(
+        result.comparison.reasons if result.comparison else [])
+
+
+def test_hoc_file_matches_neuron_at_every_segment():
+    result = run_case(Case("ball-stick", hoc=DATA / "ball_stick.hoc", protocol=SPIKING))
+    _assert_pass(result)
+    c = result.comparison
+    assert c.max_dv <= 1e-9 and c.geometry_error <= 1e-12
+    nb, nn = c.spike_counts
+    assert nb == nn >= 2  # the HOC's own IClamp plus ours: the soma fires
+    # every segment of the 3 sections (1 + 9 + 5) was recorded and compared
+    assert sum(len(v) for v in c.segment_dv.values()) == 15
+    # both sides ran the HOC's settings, and the HOC's stimulus as well as the protocol's
+    assert result.neuron.settings == result.bridge.settings
+    assert result.neuron.settings["tstop"] == 25.0 and result.neuron.stimuli == []
+
+
+def test_settings_and_stimuli_of_the_hoc_are_honoured():
+    result = run_case(Case("ball-stick", hoc=DATA / "ball_stick.hoc", protocol=Protocol(record_all=False)))
+    _assert_pass(result)
+    assert result.neuron.settings["tstop"] == 20.0  # set by the HOC
+    assert len(result.neuron.t) == 801
+    assert result.comparison.spike_counts[1] >= 1  # the HOC's IClamp (0.3 nA, 2-12 ms) makes the soma fire
+    assert result.neuron.labels == ["soma(0.5).v", "dend[1](0.9).v"]  # soma and the distal dendrite
+
+
+def test_run_inside_the_hoc_marks_the_protocol(tmp_path):
+    (tmp_path / "runs.hoc").write_text(
+        'load_file("stdrun.hoc")\n'
+        f'load_file("{DATA / "ball_stick.hoc"}")\n'
+        "tstop = 12\nv_init = -70\nsteps_per_ms = 20\ndt = 0.05\nrun()\n")
+    result = run_case(Case("runs", hoc=tmp_path / "runs.hoc"))
+    _assert_pass(result)  # NEURON simulated during loading; bridge only noted the run; then both ran it
+    assert result.bridge.settings == {"tstop": 12.0, "dt": 0.05, "v_init": -70.0, "celsius": 6.3, "secondorder": 0}
+
+
+def test_default_protocol_when_the_model_has_no_stimulus(tmp_path):
+    (tmp_path / "quiet.hoc").write_text(
+        "create soma, dend\nsoma { L = 20 diam = 20 insert hh }\n"
+        "dend { L = 300 diam = 1 nseg = 11 insert pas }\nconnect dend(0), soma(1)\n")
+    result = run_case(Case("quiet", hoc=tmp_path / "quiet.hoc", protocol=Protocol(tstop=30.0)))
+    _assert_pass(result)
+    steps = result.neuron.stimuli
+    assert [(s["section"], s["delay"], s["amp"]) for s in steps] == [("soma", 3.0, 0.1), ("soma", 12.0, 0.2),
+                                                                      ("soma", 21.0, 0.4)]
+    assert result.bridge.stimuli == steps
+    assert result.neuron.named == ["soma(0.5).v", "dend(0.9545454545454546).v"]
+    assert result.comparison.spike_counts[1] >= 1
+
+
+def test_model_folder_with_mechanisms_and_states(tmp_path):
+    protocol = Protocol(tstop=30.0, recordings=["Cell[0].soma(0.5).v", "Cell[0].soma(0.5).cai",
+                                                "Cell[0].soma(0.5).m_na", "Cell[0].dend[2](0.5).v"])
+    result = run_case(Case("active", hoc=DATA / "active_cell" / "init.hoc", mechanisms=EXAMPLE_MOD,
+                           statements=["make_cell(0)"], protocol=protocol))
+    _assert_pass(result)
+    c = result.comparison
+    assert set(c.state_errors) == {"Cell[0].soma(0.5).cai", "Cell[0].soma(0.5).m_na"}
+    assert max(c.state_errors.values()) <= 1e-9
+    cai = result.neuron.trace("Cell[0].soma(0.5).cai")
+    assert cai.max() > 1.5 * cai[0]  # calcium really moved: the comparison is not of constants
+    assert c.spike_counts[1] >= 1
+
+
+def test_python_built_tree_with_3d_points():
+    tree = SectionTree()
+    soma = tree.section("soma", nseg=1)
+    tree.set_pt3d(soma, [[0, 0, 0, 18.0], [9, 0, 0, 20.0], [18, 0, 0, 16.0]])
+    soma.insert("hh")
+    dend = tree.section("dend", nseg=7, Ra=150.0)
+    tree.set_pt3d(dend, [[18, 0, 0, 3.0], [60, 30, 0, 2.0], [150, 40, 10, 1.0]])
+    dend.insert("pas", g=2e-4, e=-68.0)
+    tree.connect(dend, soma, 1.0)
+    tree.add_point_process("IClamp", "soma", 0.5, **{"del": 1.0, "dur": 5.0, "amp": 0.4})
+    result = run_case(Case("tree", tree=tree, protocol=Protocol(tstop=10.0, celsius=16.0)))
+    _assert_pass(result)
+    assert result.neuron.settings["celsius"] == 16.0
+    assert result.comparison.geometry_error <= 1e-12
+    assert result.neuron.stimuli == []  # the tree's own IClamp is the protocol
+
+
+def _broken_port(tmp_path: Path) -> Path:
+    port = tmp_path / "port"
+    shutil.copytree(EXAMPLE_MOD, port)
+    text = (port / "ih.mod").read_text()
+    assert "eh = -30 (mV)" in text
+    (port / "ih.mod").write_text(text.replace("eh = -30 (mV)", "eh = -31 (mV)"))
+    return port
+
+
+def test_a_parameter_changed_on_the_bridge_side_only_fails(tmp_path):
+    result = run_case(Case("broken", hoc=DATA / "active_cell" / "init.hoc", mechanisms=EXAMPLE_MOD,
+                           bridge_mechanisms=_broken_port(tmp_path), statements=["make_cell(0)"],
+                           protocol=Protocol(tstop=20.0)))
+    assert result.status == "fail"
+    assert result.comparison.max_dv > 1e-3
+    assert any(r.startswith("max |dV|") for r in result.comparison.reasons)
+    row = next(line for line in table([result]).splitlines() if line.startswith("broken"))
+    assert "FAIL" in row and "max |dV|" in row
+
+
+def test_neuron_errors_are_reported_not_raised():
+    result = run_case(Case("typo", hoc=DATA / "ball_stick.hoc", statements=["make_cel(0)"]))
+    assert result.status == "error"
+    assert "NEURON" in result.error and "make_cel" in result.error
+
+
+def test_a_recording_of_a_missing_section_is_an_error():
+    result = run_case(Case("nosec", hoc=DATA / "ball_stick.hoc", protocol=Protocol(recordings=["axon(0.5).v"])))
+    assert result.status == "error" and "no section 'axon'" in result.error
+
+
+def test_bridge_errors_are_reported_with_the_side():
+    result = run_case(Case("cvode", hoc=DATA / "ball_stick.hoc", statements=["cvode_active(1)"],
+                           protocol=Protocol(tstop=2.0, record_all=False)))
+    assert result.status == "error"
+    assert result.error.startswith("bridge:") and "cvode_active" in result.error
+    assert result.neuron is not None  # NEURON ran
+
+
+def test_suite_runs_cases_in_a_process_pool_in_order():
+    cases = [Case("b", hoc=DATA / "ball_stick.hoc", protocol=Protocol(tstop=5.0, record_all=False)),
+             Case("a", hoc=DATA / "ball_stick.hoc", protocol=Protocol(tstop=3.0, dt=0.05, record_all=False))]
+    results = run_suite(cases, workers=2, progress=False)
+    assert [r.name for r in results] == ["b", "a"]
+    assert all(r.passed for r in results), table(results)
+    assert len(results[0].neuron.t) == 201 and len(results[1].neuron.t) == 61
+    assert np.all(np.diff(results[1].bridge.t) > 0)
