@@ -301,6 +301,9 @@ def classes() -> dict:
     for name, why in REFUSED_CLASSES.items():
         if why:
             out[name] = _refused_class(name, why)
+    from bridge.hoc import import3d
+
+    out.update(import3d.classes())
     return out
 
 

@@ -122,7 +122,15 @@ class Interpreter:
             raise self.error(f"{type(err).__name__}: {err}", node.loc) from None
 
     def x_ExprStmt(self, n):
-        self.eval(n.expr)
+        e = n.expr
+        if isinstance(e, ast.Member):  # `sl.append` as a statement calls the method, as in HOC
+            obj = self.eval(e.target)
+            if hasattr(obj, "m_" + e.name) or (isinstance(obj, HocObject) and isinstance(obj.ns.get(e.name), Proc)):
+                self.call(ast.Call(e.loc, e, []))
+                return
+            self.ref(e).get()
+            return
+        self.eval(e)
 
     def x_Block(self, n):
         self.exec_block(n.body)
@@ -248,6 +256,8 @@ class Interpreter:
             if isinstance(old, ObjVar) and not d.dims:
                 continue  # re-declaring keeps the reference, as NEURON
             self._declare(d.name, ObjVar(self._dims(d)), d.loc)
+            if d.name == "this" and self.frame.obj is not None:
+                self._ns()["this"].data[0] = self.frame.obj  # `objref this` in a template: the object
 
     def _declare(self, name: str, var, loc) -> None:
         ns = self._ns()

@@ -23,9 +23,8 @@ from bridge.hoc.values import Frame, Quit
 # NEURON's library files whose procedures bridge implements itself.
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
                      "stdlib", "stdgui", "noload", "binfo.hoc", "pointman.hoc", "mview.hoc", "inserter.hoc",
-                     "netparmpi.hoc"}
-UNSUPPORTED_LIBRARIES = {"import3d.hoc": "Import3d (morphology readers) is not supported yet",
-                         "celbild.hoc": "the CellBuilder GUI is not supported"}
+                     "netparmpi.hoc", "import3d.hoc", "import3d"}
+UNSUPPORTED_LIBRARIES = {"celbild.hoc": "the CellBuilder GUI is not supported"}
 
 
 class Stream:

@@ -28,15 +28,13 @@ def lookup(self, name: str):
             b = self.top.get(name)
         if b is not None:
             return b
-        if name == "this":
-            return ("const", obj)
     else:
         b = self.top.get(name)
         if b is not None:
             return b
     if name in self.model.globals:
         return ("global", name)
-    if name == "NULLobject":
+    if name in ("NULLobject", "nil"):  # stdlib.hoc declares `objref nil`
         return ("const", None)
     if name in self.builtins:
         return self.builtins[name]

@@ -84,7 +84,7 @@ def test_templates_public_members_and_this():
     hoc, out = run('''
 begintemplate Counter
 public n, inc, me
-objref me
+objref me, this
 proc init() { n = $1  me = this }
 proc inc() { n += 1 }
 endtemplate Counter
