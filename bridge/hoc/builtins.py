@@ -196,8 +196,6 @@ def _object_id(interp, args, loc):
 
 def _refuse(name, why):
     def call(interp, args, loc):
-        from bridge.errors import HocError
-
         raise interp.error(f"{name}() is refused: it {why}, and bridge never does that for a model", loc)
     return call
 

@@ -5,8 +5,6 @@ folder), and GUI classes that are accepted without doing anything.
 
 from __future__ import annotations
 
-import numpy as np
-
 from bridge.hoc.values import NumVar, Sec, Segment, StrVar, is_number
 
 

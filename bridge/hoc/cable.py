@@ -1,0 +1,117 @@
+"""Section statements of HOC: create, access, connect, insert, section stacks and section loops.
+
+Functions of the interpreter (bound as `Interpreter` methods in `bridge.hoc.interp`):
+`soma { ... }`, `forall`, `forsec "regex"` / `forsec sectionlist`, `ifsec`, `for (x)`,
+and `diam(0:1) = 2:3`. The model state they change is `bridge.hoc.sections.ModelState`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bridge.hoc import ast
+from bridge.hoc.values import Sec, StrVar, truth
+
+
+def x_Create(self, n):
+    for d in n.decls:
+        self.model.create(self, d.name, self._dims(d), self._ns(), self.frame.obj, d.loc)
+
+def x_Access(self, n):
+    sec = self.section_of(self.eval(n.section), n.section.loc)
+    self.model.accessed = sec
+
+def x_SectionStmt(self, n):
+    value = self.eval(n.section)
+    if not isinstance(value, Sec):
+        # `f1.gets(s)  f2.gets(t)`: two statements on one line, not a section prefix
+        self.exec(n.body)
+        return
+    self.model.push(value)
+    try:
+        self.exec(n.body)
+    finally:
+        self.model.pop()
+
+def x_Connect(self, n):
+    child = self.eval(n.child)
+    parent = self.eval(n.parent)
+    self.model.connect(child, parent, n.loc, self)
+
+def x_Insert(self, n):
+    sec = self.model.current(self, n.loc)
+    if n.remove:
+        self.model.uninsert(sec, n.mechanism)
+    else:
+        self.model.insert(sec, n.mechanism)
+
+def x_Setpointer(self, n):
+    raise self.error("setpointer is not supported (POINTER variables)", n.loc)
+
+def x_Forall(self, n):
+    for sec in self.model.object_sections(self.frame.obj):
+        if not sec.alive:
+            continue
+        self.model.push(sec)
+        try:
+            ok = self._loop_body(n.body)
+        finally:
+            self.model.pop()
+        if not ok:
+            break
+
+def x_Forsec(self, n):
+    target = self.eval(n.target)
+    if isinstance(target, StrVar):
+        target = target.value
+    if isinstance(target, str):
+        if n.only_current:
+            matcher = self.model.name_matcher(target)
+            cur = self.model.current(self, n.loc)
+            pool = [cur] if matcher(cur.name) else []
+        else:
+            matcher = self.model.name_matcher(target, obj=self.frame.obj)
+            pool = [s for s in self.model.object_sections(self.frame.obj) if matcher(s.name)]
+    elif hasattr(target, "hoc_sections"):
+        pool = target.hoc_sections()
+        if n.only_current:
+            cur = self.model.current(self, n.loc)
+            pool = [cur] if cur in pool else []
+    else:
+        raise self.error("forsec/ifsec needs a string (regular expression) or a SectionList", n.loc)
+    for sec in pool:
+        if not sec.alive:
+            continue
+        self.model.push(sec)
+        try:
+            ok = self._loop_body(n.body)
+        finally:
+            self.model.pop()
+        if not ok:
+            break
+
+def x_ForSegment(self, n):
+    sec = self.model.current(self, n.loc)
+    nseg = sec.data.nseg
+    xs = list((np.arange(nseg) + 0.5) / nseg)
+    if n.with_ends is None or truth(self.number(n.with_ends)):
+        xs = [0.0] + xs + [1.0]
+    ref = self.ref(ast.Name(n.loc, n.var), create=True)
+    for x in xs:
+        ref.set(float(x))
+        if not self._loop_body(n.body):
+            break
+
+def x_Taper(self, n):
+    if n.op != "=":
+        raise self.error("a range assignment a:b needs '='", n.loc)
+    x1, x2 = 0.0, 1.0
+    target = n.target
+    if isinstance(target, ast.Call):
+        if len(target.args) != 1 or not isinstance(target.args[0], ast.RangeArg):
+            raise self.error("range assignment needs (x1:x2) = y1:y2", n.loc)
+        x1, x2 = self.number(target.args[0].lo), self.number(target.args[0].hi)
+        target = target.func
+    y1, y2 = self.number(n.lo), self.number(n.hi)
+    sec, name = self.range_target(target, n.loc)
+    self.model.taper(sec, name, x1, x2, y1, y2, n.loc, self)
