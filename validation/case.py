@@ -87,7 +87,8 @@ class Protocol:
     `tstop` [ms], `dt` [ms], `v_init` [mV], `celsius` [degC], `secondorder`
     (0, 1, 2); `stimuli` are IClamps added to the model's own; `recordings` are
     probes `section(x).variable` (v, STATEs such as `m_hh`, ion variables such
-    as `cai`). `record_all`: also record v at every segment (the whole-cell
+    as `cai`), recorded besides v at the soma-like root and at the distal
+    dendrite, which every case records (see `validation.defaults`). `record_all`: also record v at every segment (the whole-cell
     error and the error map), up to `max_segments`. `globals`: NEURON globals
     by name (`{"usetable_hh": 0}`). `default_steps`: when the model itself
     defines no stimulus and no stimulus is given here, inject the default

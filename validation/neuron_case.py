@@ -208,10 +208,9 @@ def _run(job: dict, out_path: str) -> None:
     if defaults_apply:
         added = defaults.steps(soma, tstop)
         stimuli += [IClamp(**s) for s in added]
-    if not named:
-        far = defaults.distal(infos, soma)
-        nseg = int(secs[far].nseg)
-        named = [probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else [])
+    far = defaults.distal(infos, soma)
+    nseg = int(secs[far].nseg)
+    named = list(dict.fromkeys([probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else []) + named))
     labels = list(named)
     if protocol.record_all and sum(int(s.nseg) for s in secs.values()) <= protocol.max_segments:
         for name, sec in secs.items():

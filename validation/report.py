@@ -98,7 +98,8 @@ def plot_traces(r: CaseResult, path: Path) -> Path:
     ax.set_xlabel("t [ms]")
     ax.set_ylabel("v [mV]")
     ax.set_title(f"{r.name}: bridge and NEURON")
-    ax.legend(fontsize=7, loc="best")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return path
@@ -115,7 +116,8 @@ def plot_difference(r: CaseResult, path: Path) -> Path:
     ax.set_xlabel("t [ms]")
     ax.set_ylabel("bridge - NEURON [mV]")
     ax.set_title(f"{r.name}: difference (max |dV| {_num(r.comparison.max_dv)} mV)")
-    ax.legend(fontsize=7, loc="best")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return path
