@@ -28,7 +28,7 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "wopen": "writes a file", "save_session": "writes a file", "chdir": "changes the working directory",
-    "unlink": "deletes a file", "ropen": "reads an arbitrary file", "nrn_load_dll": "loads compiled code",
+    "unlink": "deletes a file", "ropen": "reads an arbitrary file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
 }
 REFUSED_CLASSES = {"File": "reads and writes files", "Random": "random streams are not supported",
@@ -230,6 +230,25 @@ def _set_ra(interp, args, loc):
     return 0.0
 
 
+def _nrn_load_dll(interp, args, loc):
+    """Compiled mechanisms are not loaded: bridge reads the .mod files given as `mechanisms=`."""
+    name = _str(interp, args, 0, loc, "nrn_load_dll")
+    interp.model.gui_calls.setdefault(f"nrn_load_dll({name!r}) (bridge uses the .mod files given as mechanisms=)", loc)
+    return 1.0
+
+
+def _getcwd(interp, args, loc):
+    return str(interp.cwd).rstrip("/") + "/"
+
+
+def _printed(name):
+    """Functions that only print NEURON's own reports (topology, psection): listed, not run."""
+    def call(interp, args, loc):
+        interp.model.gui_calls.setdefault(f"{name} (printed report)", loc)
+        return 0.0
+    return call
+
+
 def _constant(value):
     return lambda interp, args, loc: value
 
@@ -248,7 +267,8 @@ def table() -> dict[str, Builtin]:
         "object_id": _object_id, "startsw": _constant(0.0), "stopsw": _constant(0.0),
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
         "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
-        "ion_style": _ion_style, "set_ra": _set_ra,
+        "ion_style": _ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
+        "topology": _printed("topology"), "psection": _printed("psection"),
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

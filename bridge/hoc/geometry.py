@@ -87,9 +87,17 @@ def pt3dconst(interp, args, loc):
 
 
 def pt3dstyle(interp, args, loc):
-    if args and _num(interp, args, 0, loc, "pt3dstyle") != 0.0:
-        raise interp.error("pt3dstyle(1) (logical connection points) is not supported", loc)
-    return 0.0
+    """pt3dstyle(0) or pt3dstyle(1, x, y, z): the logical connection point (display only)."""
+    sec = _cur(interp, loc)
+    if not args:
+        return float(sec.data.logical_connection is not None)
+    if _num(interp, args, 0, loc, "pt3dstyle") == 0.0:
+        sec.data.logical_connection = None
+    elif len(args) == 4:
+        sec.data.logical_connection = tuple(f32(_num(interp, args, i, loc, "pt3dstyle")) for i in (1, 2, 3))
+    else:
+        raise interp.error("pt3dstyle(1, x, y, z) needs the point", loc)
+    return float(sec.data.logical_connection is not None)
 
 
 def n3d(interp, args, loc):

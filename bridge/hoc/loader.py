@@ -152,6 +152,8 @@ def _expand(interp, name: str, loc) -> str:
     import os
 
     def env(m):
+        if m.group(1) == "NEURONHOME" and "NEURONHOME" not in os.environ:
+            return "<NEURONHOME>"  # NEURON's own library files are built in (see BUILTIN_LIBRARIES)
         value = os.environ.get(m.group(1))
         if value is None:
             raise interp.error(f"{name}: environment variable {m.group(1)} is not set", loc)

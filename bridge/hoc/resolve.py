@@ -377,4 +377,12 @@ def new(self, name: str, args: list, loc):
         from bridge.hoc.objects import PointProcessObject
 
         return PointProcessObject(self, name, args, loc)
+    if name in NEURON_POINT_PROCESSES:
+        raise self.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
+                         "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)
     raise self.error(f"{name} is not a template", loc)
+
+
+NEURON_POINT_PROCESSES = {"ExpSyn", "Exp2Syn", "AlphaSynapse", "NetStim", "SEClamp", "VClamp", "APCount",
+                          "IntFire1", "IntFire2", "IntFire4", "OClamp", "PointProcessMark", "PatternStim",
+                          "ExpSid", "Exp2Sid", "VecStim"}

@@ -171,6 +171,8 @@ class ModelState:
     # -- mechanisms -----------------------------------------------------------------------
     def insert(self, sec: Sec, mech: str) -> None:
         if mech not in self.catalog:
+            if mech in ("extracellular", "fastpas", "k_ion", "na_ion", "ca_ion"):
+                raise HocError(f"insert {mech}: NEURON's built-in {mech} is not supported by bridge yet")
             raise HocError(f"{mech} is not a mechanism (no .mod file defines it)")
         info = self.catalog.get(mech)
         if info.kind != "density":

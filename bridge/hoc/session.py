@@ -66,7 +66,8 @@ class HocSession:
         gui = self._state.gui_calls
         if gui:
             listed = ", ".join(f"{name} ({loc})" if loc else name for name, loc in gui.items())
-            warnings.warn(f"HOC GUI calls accepted but not executed: {listed}", stacklevel=3)
+            warnings.warn(f"HOC calls accepted but not executed (GUI, printed reports, compiled libraries): {listed}",
+                          stacklevel=3)
             gui.clear()
 
     # -- values from Python -------------------------------------------------------
