@@ -75,7 +75,8 @@ def tokens(text: str) -> list[Token]:
     while True:
         while len(line) <= 1 or re.match(r"\s*;[^@]", line):
             if lineno >= len(lines):
-                out.append(Token(EOF, 0.0, "", lineno, 1))
+                end = len(lines[-1].rstrip("\n")) + 1 if lines else 1
+                out.append(Token(EOF, 0.0, "", lineno, end))
                 return out
             line, start = lines[lineno].rstrip() + "\n", 0
             lineno += 1

@@ -93,7 +93,7 @@ def neuron_import3d(paths: list[str], reader: str = "swc", cell: bool = False) -
     cfg = {"paths": [str(p) for p in paths], "reader": reader, "cell": cell, "nseg_len": NSEG_LEN}
     proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=json.dumps(cfg), capture_output=True, text=True,
                           timeout=600)
-    if proc.returncode != 0 or "@@IMPORT3D@@" not in proc.stdout:
+    if proc.returncode != 0 or "@@IMPORT3D@@" not in proc.stdout or "parse error" in proc.stdout:
         raise RuntimeError(f"NEURON's Import3d failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.split("@@IMPORT3D@@")[-1])
 
