@@ -9,6 +9,11 @@ NEURON's `nocmodl` accepts, and how many of those nocmodl accepts bridge parses
 
 A file nocmodl refuses (pre-9 VERBATIM C, semantic errors) still counts in
 "bridge parses": our parser checks syntax only, so it may accept it.
+
+With `--nmodl` it also parses every file with NEURON's C++ NMODL framework
+(`neuron.nmodl`, in a subprocess) and checks that both parsers accept the same files
+and find the same declared names (`bridge_facts` / `nmodl_facts`): mechanism name and
+kind, RANGE/GLOBAL/... lists, STATEs, USEION reads and writes, top-level blocks.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError
-from bridge.nmodl import parse_file
+from bridge.nmodl import ast, parse_file
 
 # PyPI packages known to ship .mod files (checked 2026: each has some).
 DEFAULT_PACKAGES = ("hnn-core", "PyNN", "bmtk", "drgpom", "golding-neuron", "dbbs-catalogue", "pynmodlt")
@@ -43,6 +48,8 @@ class FileResult:
     bridge_error: str = ""
     nocmodl_ok: bool | None = None  # None: nocmodl not run
     nocmodl_error: str = ""
+    nmodl_ok: bool | None = None  # neuron.nmodl accepts; None: not run
+    nmodl_differences: list[str] = field(default_factory=list)  # fields where bridge and neuron.nmodl disagree
 
 
 @dataclass
@@ -61,6 +68,9 @@ class PackageResult:
             "bridge_parses": ok,
             "nocmodl_accepts": len(noc),
             "bridge_parses_of_nocmodl_accepted": sum(f.bridge_ok for f in noc),
+            "nmodl_compared": sum(f.nmodl_ok is not None for f in self.files),
+            "nmodl_agrees": sum(f.nmodl_ok is not None and f.nmodl_ok == f.bridge_ok and not f.nmodl_differences
+                                for f in self.files),
         }
 
 
@@ -120,7 +130,7 @@ def nocmodl_accepts(exe: Path, mod: Path) -> tuple[bool, str]:
         return proc.returncode == 0, text.splitlines()[-1] if (proc.returncode and text) else ""
 
 
-def check_package(package: str, root: Path, run_nocmodl: bool = True) -> PackageResult:
+def check_package(package: str, root: Path, run_nocmodl: bool = True, compare_nmodl: bool = False) -> PackageResult:
     result = PackageResult(package)
     try:
         folder = download(package, root)
@@ -138,23 +148,149 @@ def check_package(package: str, root: Path, run_nocmodl: bool = True) -> Package
         if exe is not None:
             fr.nocmodl_ok, fr.nocmodl_error = nocmodl_accepts(exe, mod)
         result.files.append(fr)
+    if compare_nmodl and result.files:
+        src = folder / "src"
+        items = [{"name": f.path, "text": (src / f.path).read_text(encoding="utf-8", errors="replace")} for f in result.files]
+        with tempfile.TemporaryDirectory() as tmp:
+            theirs = nmodl_facts(items, Path(tmp))
+        for f, item in zip(result.files, items):
+            t = theirs[f.path]
+            f.nmodl_ok = t["accepted"]
+            if f.bridge_ok and f.nmodl_ok:
+                ours = bridge_facts(parse_file(src / f.path))
+                f.nmodl_differences = [k for k in ours if ours[k] != t.get(k)]
     return result
 
 
+# ----------------------------------------------------------------------------- neuron.nmodl oracle
+
+_NMODL_BLOCK_NAMES = {
+    ast.NeuronBlock: "NeuronBlock", ast.UnitsBlock: "UnitBlock", ast.ParameterBlock: "ParamBlock",
+    ast.AssignedBlock: "AssignedBlock", ast.StateBlock: "StateBlock", ast.ConstantBlock: "ConstantBlock",
+    ast.IndependentBlock: "IndependentBlock", ast.InitialBlock: "InitialBlock", ast.BreakpointBlock: "BreakpointBlock",
+    ast.DerivativeBlock: "DerivativeBlock", ast.KineticBlock: "KineticBlock", ast.LinearBlock: "LinearBlock",
+    ast.NonLinearBlock: "NonLinearBlock", ast.DiscreteBlock: "DiscreteBlock", ast.ProcedureBlock: "ProcedureBlock",
+    ast.FunctionBlock: "FunctionBlock", ast.FunctionTableBlock: "FunctionTableBlock",
+    ast.NetReceiveBlock: "NetReceiveBlock", ast.ConstructorBlock: "ConstructorBlock",
+    ast.DestructorBlock: "DestructorBlock",
+}
+# neuron.nmodl's top-level nodes that are not blocks with a counterpart in the comparison
+_NMODL_SKIP = {"BlockComment", "LineComment", "Model", "UnitState", "Verbatim", "Define", "Include", "LocalListStatement"}
+
+
+def bridge_facts(prog: ast.Program) -> dict:
+    """What a file declares, as bridge reads it, in the shape of `nmodl_facts`."""
+    nrn = prog.neuron
+    blocks = []
+    for item in prog.items:
+        if isinstance(item, ast.BeforeAfterBlock):
+            blocks.append(["BeforeBlock" if item.when == "BEFORE" else "AfterBlock", ""])
+        elif type(item) in _NMODL_BLOCK_NAMES:
+            named = isinstance(item, ast.NamedBlock.__args__)
+            blocks.append([_NMODL_BLOCK_NAMES[type(item)], item.name if named else ""])
+    return {
+        "kind": nrn.kind,
+        "mechanism": nrn.name,
+        "range": list(nrn.range),
+        "global": list(nrn.global_),
+        "nonspecific": list(nrn.nonspecific_currents),
+        "electrode": list(nrn.electrode_currents),
+        "pointer": list(nrn.pointers),
+        "bbcore_pointer": list(nrn.bbcore_pointers),
+        "external": list(nrn.externals),
+        "random": list(nrn.randoms),
+        "states": [d.name for d in prog.states],
+        "ions": [[i.ion, list(i.read), list(i.write)] for i in nrn.ions],
+        "blocks": blocks,
+    }
+
+
+def nmodl_facts(items: list[dict], tmp: Path) -> dict[str, dict]:
+    """Parse each `{"name", "text"}` with neuron.nmodl in a subprocess; its facts by name.
+
+    Each result has `accepted`, and either `error`, `line`, `column` or the facts of
+    `bridge_facts`. NEURON stays out of the calling process.
+    """
+    out = tmp / "nmodl_facts.json"
+    proc = subprocess.run([sys.executable, "-m", "validation.corpus", "--nmodl-worker", str(out)],
+                          input=json.dumps(items), capture_output=True, text=True, timeout=1800,
+                          cwd=Path(__file__).resolve().parent.parent)
+    if proc.returncode != 0:
+        raise BridgeError(f"neuron.nmodl is not usable: {proc.stderr.strip()[-500:]}")
+    return {r["name"]: r for r in json.loads(out.read_text())}
+
+
+def _nmodl_worker(out: Path) -> None:
+    """The subprocess side of `nmodl_facts`: read items from stdin, write results to `out`."""
+    import importlib.util
+    import re
+
+    spec = importlib.util.find_spec("neuron")
+    os.environ.setdefault("NMODLHOME", str(Path(spec.origin).parent / ".data"))
+    from neuron.nmodl import dsl
+    from neuron.nmodl.dsl import ast as nast
+    from neuron.nmodl.dsl import visitor
+
+    lookup = visitor.AstLookupVisitor()
+    T = nast.AstNodeType
+
+    def facts(tree) -> dict:
+        def names(kind):
+            return [dsl.to_nmodl(n) for n in lookup.lookup(tree, getattr(T, kind))]
+
+        suffix = names("SUFFIX")
+        kind, name = suffix[0].split() if suffix else (None, None)
+        states = [re.split(r"[\s\[]", dsl.to_nmodl(d).strip())[0]
+                  for b in lookup.lookup(tree, T.STATE_BLOCK) for d in b.definitions]
+        ions = [[dsl.to_nmodl(u.name), [dsl.to_nmodl(r) for r in u.readlist], [dsl.to_nmodl(w) for w in u.writelist]]
+                for u in lookup.lookup(tree, T.USEION)]
+        blocks = []
+        for b in tree.blocks:
+            t = type(b).__name__
+            if t in _NMODL_SKIP:
+                continue
+            try:
+                n = b.get_node_name()
+            except Exception:  # blocks without a name
+                n = ""
+            blocks.append([t, n])
+        return {"kind": kind, "mechanism": name, "range": names("RANGE_VAR"), "global": names("GLOBAL_VAR"),
+                "nonspecific": names("NONSPECIFIC_CUR_VAR"), "electrode": names("ELECTRODE_CUR_VAR"),
+                "pointer": names("POINTER_VAR"), "bbcore_pointer": names("BBCORE_POINTER_VAR"),
+                "external": names("EXTERN_VAR"), "random": names("RANDOM_VAR"), "states": states, "ions": ions,
+                "blocks": blocks}
+
+    results = []
+    for item in json.load(sys.stdin):
+        try:
+            tree = dsl.NmodlDriver().parse_string(item["text"])
+        except Exception as err:  # the driver raises RuntimeError with "[Location : line.col]"
+            msg = str(err)
+            m = re.search(r"Location\s*:\s*(\d+)\.(\d+)", msg)
+            results.append({"name": item["name"], "accepted": False, "error": msg.splitlines()[0] if msg else "",
+                            "line": int(m.group(1)) if m else None, "column": int(m.group(2)) if m else None})
+            continue
+        results.append({"name": item["name"], "accepted": True, **facts(tree)})
+    out.write_text(json.dumps(results))
+
+
 def format_table(results: list[PackageResult]) -> str:
-    head = ("package", "files", "bridge parses", "nocmodl accepts", "bridge parses / nocmodl accepts")
+    head = ("package", "files", "bridge parses", "nocmodl accepts", "bridge parses / nocmodl accepts",
+            "same as neuron.nmodl")
     rows = []
     for r in results:
         if r.error:
-            rows.append((r.package, "-", "-", "-", r.error[:60]))
+            rows.append((r.package, "-", "-", "-", r.error[:60], "-"))
             continue
         c = r.counts()
         rows.append((r.package, str(c["files"]), str(c["bridge_parses"]), str(c["nocmodl_accepts"]),
-                     f"{c['bridge_parses_of_nocmodl_accepted']}/{c['nocmodl_accepts']}"))
+                     f"{c['bridge_parses_of_nocmodl_accepted']}/{c['nocmodl_accepts']}",
+                     f"{c['nmodl_agrees']}/{c['nmodl_compared']}" if c["nmodl_compared"] else "-"))
     tot = [r.counts() for r in results if not r.error]
-    rows.append(("total", str(sum(c["files"] for c in tot)), str(sum(c["bridge_parses"] for c in tot)),
-                 str(sum(c["nocmodl_accepts"] for c in tot)),
-                 f"{sum(c['bridge_parses_of_nocmodl_accepted'] for c in tot)}/{sum(c['nocmodl_accepts'] for c in tot)}"))
+    total = lambda key: sum(c[key] for c in tot)  # noqa: E731
+    rows.append(("total", str(total("files")), str(total("bridge_parses")), str(total("nocmodl_accepts")),
+                 f"{total('bridge_parses_of_nocmodl_accepted')}/{total('nocmodl_accepts')}",
+                 f"{total('nmodl_agrees')}/{total('nmodl_compared')}" if total("nmodl_compared") else "-"))
     widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
     line = lambda row: "| " + " | ".join(v.ljust(w) for v, w in zip(row, widths)) + " |"  # noqa: E731
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
@@ -165,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                                  description="parse the .mod files of PyPI packages with bridge and nocmodl")
     ap.add_argument("packages", nargs="*", default=list(DEFAULT_PACKAGES))
     ap.add_argument("--no-nocmodl", action="store_true", help="do not run NEURON's nocmodl")
+    ap.add_argument("--nmodl", action="store_true", help="also compare with neuron.nmodl (accepts, declared names)")
     ap.add_argument("--json", type=Path, help="also write every file's result to this JSON file")
     ap.add_argument("--show-failures", action="store_true", help="list files bridge fails on")
     args = ap.parse_args(argv)
@@ -172,15 +309,25 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for pkg in args.packages:
         print(f"{pkg} ...", file=sys.stderr, flush=True)
-        results.append(check_package(pkg, root, not args.no_nocmodl))
+        results.append(check_package(pkg, root, not args.no_nocmodl, args.nmodl))
     print(format_table(results))
     if args.show_failures:
         for r in results:
             for f in r.files:
                 if not f.bridge_ok:
                     print(f"{r.package}: {f.bridge_error}  (nocmodl {'accepts' if f.nocmodl_ok else 'refuses'})")
+                if f.nmodl_ok is not None and (f.nmodl_ok != f.bridge_ok or f.nmodl_differences):
+                    print(f"{r.package}: {f.path}: neuron.nmodl {'accepts' if f.nmodl_ok else 'refuses'},"
+                          f" bridge {'accepts' if f.bridge_ok else 'refuses'}; differs in {f.nmodl_differences}")
     if args.json:
         args.json.write_text(json.dumps([{"package": r.package, "error": r.error, "files": [vars(f) for f in r.files]}
                                          for r in results], indent=1))
     missed = sum(f.nocmodl_ok and not f.bridge_ok for r in results for f in r.files)
     return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--nmodl-worker":
+        _nmodl_worker(Path(sys.argv[2]))
+    else:
+        raise SystemExit(main())

@@ -10,44 +10,29 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bridge.errors import NmodlSyntaxError
-from bridge.nmodl import ast, parse
+from bridge.errors import BridgeError, NmodlSyntaxError
+from bridge.nmodl import parse
+from validation.corpus import bridge_facts, nmodl_facts
 
 from ._corpus import example_mod_files, neuron_share, wheel_mod_files
 from .invalid_cases import INVALID
 
 pytestmark = pytest.mark.neuron
 
-ORACLE = Path(__file__).with_name("_nmodl_oracle.py")
 FILES = wheel_mod_files() + example_mod_files()
-
-_BLOCK_NAMES = {
-    ast.NeuronBlock: "NeuronBlock", ast.UnitsBlock: "UnitBlock", ast.ParameterBlock: "ParamBlock",
-    ast.AssignedBlock: "AssignedBlock", ast.StateBlock: "StateBlock", ast.ConstantBlock: "ConstantBlock",
-    ast.IndependentBlock: "IndependentBlock", ast.InitialBlock: "InitialBlock", ast.BreakpointBlock: "BreakpointBlock",
-    ast.DerivativeBlock: "DerivativeBlock", ast.KineticBlock: "KineticBlock", ast.LinearBlock: "LinearBlock",
-    ast.NonLinearBlock: "NonLinearBlock", ast.DiscreteBlock: "DiscreteBlock", ast.ProcedureBlock: "ProcedureBlock",
-    ast.FunctionBlock: "FunctionBlock", ast.FunctionTableBlock: "FunctionTableBlock",
-    ast.NetReceiveBlock: "NetReceiveBlock", ast.ConstructorBlock: "ConstructorBlock",
-    ast.DestructorBlock: "DestructorBlock",
-}
 
 
 def run_oracle(items: list[dict], tmp: Path) -> dict[str, dict]:
-    out = tmp / "oracle.json"
-    proc = subprocess.run([sys.executable, str(ORACLE), str(out)], input=json.dumps(items), capture_output=True,
-                          text=True, timeout=300)
-    if proc.returncode != 0:
-        pytest.skip(f"neuron.nmodl is not usable here: {proc.stderr[-500:]}")
-    return {r["name"]: r for r in json.loads(out.read_text())}
+    try:
+        return nmodl_facts(items, tmp)
+    except BridgeError as err:
+        pytest.skip(str(err))
 
 
 @pytest.fixture(scope="module")
@@ -64,37 +49,11 @@ def oracle_invalid(tmp_path_factory):
     return run_oracle(items, tmp_path_factory.mktemp("oracle"))
 
 
-def our_facts(prog: ast.Program) -> dict:
-    nrn = prog.neuron
-    blocks = []
-    for item in prog.items:
-        if isinstance(item, ast.BeforeAfterBlock):
-            blocks.append(["BeforeBlock" if item.when == "BEFORE" else "AfterBlock", ""])
-        elif type(item) in _BLOCK_NAMES:
-            named = isinstance(item, ast.NamedBlock.__args__)
-            blocks.append([_BLOCK_NAMES[type(item)], item.name if named else ""])
-    return {
-        "kind": nrn.kind,
-        "mechanism": nrn.name,
-        "range": list(nrn.range),
-        "global": list(nrn.global_),
-        "nonspecific": list(nrn.nonspecific_currents),
-        "electrode": list(nrn.electrode_currents),
-        "pointer": list(nrn.pointers),
-        "bbcore_pointer": list(nrn.bbcore_pointers),
-        "external": list(nrn.externals),
-        "random": list(nrn.randoms),
-        "states": [d.name for d in prog.states],
-        "ions": [[i.ion, list(i.read), list(i.write)] for i in nrn.ions],
-        "blocks": blocks,
-    }
-
-
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_declared_names_agree_with_neuron_nmodl(path, oracle_files):
     theirs = oracle_files[str(path)]
     assert theirs["accepted"], theirs.get("error")
-    ours = our_facts(parse(path.read_text(errors="replace"), filename=str(path)))
+    ours = bridge_facts(parse(path.read_text(errors="replace"), filename=str(path)))
     theirs = {k: v for k, v in theirs.items() if k not in ("name", "accepted")}
     assert ours == theirs
 

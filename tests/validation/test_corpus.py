@@ -28,7 +28,7 @@ def test_counts_without_nocmodl(tmp_path):
     result = corpus.check_package("pkg", _cache(tmp_path), run_nocmodl=False)
     assert [f.path.split("/")[-1] for f in result.files] == ["bad.mod", "good.mod", "inc.mod", "twice.mod"]
     assert result.counts() == {"package": "pkg", "files": 4, "bridge_parses": 3, "nocmodl_accepts": 0,
-                               "bridge_parses_of_nocmodl_accepted": 0}
+                               "bridge_parses_of_nocmodl_accepted": 0, "nmodl_compared": 0, "nmodl_agrees": 0}
     bad = result.files[0]
     assert not bad.bridge_ok and ":2:18: syntax error" in bad.bridge_error
 
@@ -44,6 +44,24 @@ def test_counts_with_nocmodl(tmp_path):
     assert result.counts()["bridge_parses_of_nocmodl_accepted"] == 2 == result.counts()["nocmodl_accepts"]
     table = corpus.format_table([result])
     assert "| pkg " in table and "2/2" in table.splitlines()[-1]
+
+
+@pytest.mark.neuron
+def test_comparison_with_neuron_nmodl(tmp_path):
+    result = corpus.check_package("pkg", _cache(tmp_path), run_nocmodl=False, compare_nmodl=True)
+    by_name = {f.path.split("/")[-1]: f for f in result.files}
+    assert not by_name["bad.mod"].nmodl_ok  # both refuse the syntax error
+    assert by_name["good.mod"].nmodl_ok and by_name["good.mod"].nmodl_differences == []
+    assert result.counts()["nmodl_agrees"] == result.counts()["nmodl_compared"] == 4
+
+
+def test_bridge_facts():
+    from bridge.nmodl import parse
+
+    facts = corpus.bridge_facts(parse("NEURON { SUFFIX s USEION na READ ena WRITE ina RANGE g }\n"
+                                      "STATE { m }\nDERIVATIVE d { m' = -m }\nBEFORE STEP { }"))
+    assert facts["mechanism"] == "s" and facts["ions"] == [["na", ["ena"], ["ina"]]]
+    assert facts["blocks"] == [["NeuronBlock", ""], ["StateBlock", ""], ["DerivativeBlock", "d"], ["BeforeBlock", ""]]
 
 
 def test_main_lists_subcommands(capsys):
