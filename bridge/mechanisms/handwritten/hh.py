@@ -54,15 +54,13 @@ def rates_from_table(v, table: dict) -> dict:
     """nocmodl's table lookup: xi = (v - tmin)/dx, clamp to the ends, else linear interpolation; NaN passes."""
     xi = 1.0 * (v - _TMIN)
     i = jnp.clip(jnp.floor(xi), 0, _TN - 1)
-    theta = xi - i
+    theta = (xi - i)[..., None]
     i = jnp.where(jnp.isnan(i), 0, i).astype(jnp.int32)
-    out = {}
-    for name in _TABLE_NAMES:
-        t = table[name]
-        lo, hi = t[i], t[i + 1]
-        val = lo + theta * (hi - lo)
-        out[name] = jnp.where(xi <= 0.0, t[0], jnp.where(xi >= _TN, t[_TN], val))
-    return out
+    stacked = jnp.stack([table[name] for name in _TABLE_NAMES], axis=-1)  # (201, 6): one gather per row
+    lo, hi = stacked[i], stacked[i + 1]
+    val = lo + theta * (hi - lo)
+    val = jnp.where((xi <= 0.0)[..., None], stacked[0], jnp.where((xi >= _TN)[..., None], stacked[_TN], val))
+    return {name: val[..., k] for k, name in enumerate(_TABLE_NAMES)}
 
 
 def _cnexp(x, xinf, tau, dt):
