@@ -16,10 +16,11 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 
 
-def neuron_dump(path) -> dict:
-    """NEURON's tree of the HOC file `path`, from a fresh NEURON process."""
-    proc = subprocess.run([sys.executable, str(HERE / "neuron_dump.py"), str(path)], capture_output=True,
-                          text=True, timeout=300, cwd=str(REPO))
+def neuron_dump(path, library: str | None = None) -> dict:
+    """NEURON's tree of the HOC file `path` (with the compiled mechanisms `library`), from a fresh
+    NEURON process."""
+    cmd = [sys.executable, str(HERE / "neuron_dump.py"), str(path)] + ([str(library)] if library else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=str(REPO))
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("JSON:")), None)
     assert line is not None, f"NEURON failed on {path}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
     return json.loads(line[5:])

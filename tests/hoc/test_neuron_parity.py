@@ -105,3 +105,18 @@ def test_cellbuilder_style_template_matches_neuron():
     # `L = 200` on sections with 3-D points scales NEURON's arcs (exact here, in Section.arc3d);
     # nodes does not read arc3d yet, hence areas at float32 round-off (~2e-8), see above.
     compare_trees(model, ref, rel_pt3d_geometry=1e-7)
+
+
+@pytest.mark.neuron
+def test_model_mechanism_folder_matches_neuron():
+    from validation.neuron_run import compile_mod_files
+
+    from bridge.hoc.catalog import Catalog
+
+    mod = DATA / "mod"
+    library = compile_mod_files(sorted(mod.glob("*.mod")))
+    ref = neuron_dump(DATA / "mechanisms.hoc", library)
+    model = bridge.load_hoc(DATA / "mechanisms.hoc", mechanisms=mod)
+    compare_trees(model, ref, Catalog([mod]))
+    assert model.protocol.globals == {"vhalf_kdemo": -25.0}
+    assert model.tree["soma"].mechanisms["k_ion"]["ek"][0] == -85.0
