@@ -70,6 +70,67 @@ def test_golding_neuron_morphologies_match_neuron():
         assert max(worst.values()) <= 1e-12, path
 
 
+def random_asc(seed: int) -> str:
+    """A random Neurolucida cell: a noisy star-shaped CellBody outline (often not convex, so the
+    centroid's side trimming runs), 1-5 trees (dendrite, apical, axon) starting inside the
+    soma box or far outside it, nested 2-3-way splits, commas, end labels, children that
+    start on their parent's last point."""
+    rng = np.random.default_rng(seed)
+    out = [";\tV3 text file, random test cell %d\n" % seed]
+    # soma outline: a noisy star (sometimes not convex) in a plane z = const
+    n = int(rng.integers(5, 40))
+    ang = np.sort(rng.uniform(0, 2 * math.pi, n))
+    r = rng.uniform(4, 12) * (1 + rng.uniform(-0.35, 0.35, n))
+    sx, sy = rng.uniform(1, 2.5), 1.0
+    cz = float(np.round(rng.normal(0, 5), 2))
+    pts = [(round(sx * ri * math.cos(a), 2), round(sy * ri * math.sin(a), 2)) for ri, a in zip(r, ang)]
+    out.append('("CellBody"\n  (Color Red)\n  (CellBody)\n')
+    out += [f"  ({x:8.2f} {y:8.2f} {cz:8.2f} {0.12:6.2f})  ;  1, {i + 1}\n" for i, (x, y) in enumerate(pts)]
+    out.append(")  ;  End of contour\n\n")
+    def point(p, d):
+        sep = ", " if rng.random() < 0.2 else " "
+        return f"({p[0]:.2f}{sep}{p[1]:.2f}{sep}{p[2]:.2f}{sep}{d:.2f})"
+    def branch(start, direction, d, depth):
+        lines = []
+        pos = np.array(start, dtype=float)
+        k = int(rng.integers(1, 6))
+        if rng.random() < 0.2:  # start on the parent's last point
+            lines.append(point(pos, d))
+        for _ in range(k):
+            direction = direction + rng.normal(0, 0.4, 3)
+            direction /= np.linalg.norm(direction)
+            pos = pos + direction * rng.uniform(2, 15)
+            d = max(0.2, d * rng.uniform(0.85, 1.0))
+            lines.append(point(pos, d))
+        if depth < 3 and rng.random() < 0.6:
+            kids = [branch(pos, direction + rng.normal(0, 0.8, 3), d, depth + 1) for _ in range(int(rng.integers(2, 4)))]
+            lines.append("(\n" + "\n|\n".join(kids) + "\n)")
+        else:
+            lines.append(str(rng.choice(["Normal", "Incomplete", "High", ""])))
+        return "\n".join(lines)
+    for t in range(int(rng.integers(1, 6))):
+        kind = str(rng.choice(["Dendrite", "Dendrite", "Apical", "Axon"]))
+        a = rng.uniform(0, 2 * math.pi)
+        inside = rng.random() < 0.85
+        rad = rng.uniform(1, 4) if inside else rng.uniform(30, 60)
+        start = (rad * math.cos(a), rad * math.sin(a), cz + rng.normal(0, 1))
+        out.append(f"( (Color Yellow)\n  ({kind})\n  {point(start, rng.uniform(1, 3))}\n")
+        out.append(branch(start, np.array([math.cos(a), math.sin(a), 0.0]), 2.0, 0) + "\n)  ;  End of tree\n\n")
+    return "".join(out)
+
+
+@pytest.mark.neuron
+def test_random_cells_match_neuron(tmp_path):
+    pytest.importorskip("neuron")
+    paths = []
+    for seed in range(60):
+        path = tmp_path / f"random{seed}.asc"
+        path.write_text(random_asc(seed))
+        paths.append(path)
+    for path, nrn in zip(paths, neuron_import3d(paths, "asc", cell=False)):
+        compare_tree(_load(path), nrn)
+
+
 def test_what_becomes_sections():
     morph = _read(DATA / "cellbody_trees.asc")
     secs = morph.sections
