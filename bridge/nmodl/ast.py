@@ -96,6 +96,15 @@ class Prime(Node):
 
 
 @dataclass(frozen=True)
+class DiscreteValue(Node):
+    """A state's value some steps back in a DISCRETE block: `x@1` (lag 1), `A@1[i]`."""
+
+    name: str
+    lag: int
+    index: "Expr | None" = None
+
+
+@dataclass(frozen=True)
 class Call(Node):
     """A function or procedure call `name(arg, ...)` (also builtins: `exp`, `net_send`, ...)."""
 
@@ -124,7 +133,7 @@ class Binary(Node):
     right: "Expr"
 
 
-Expr = Union[Number, UnitNumber, String, Name, Indexed, Prime, Call, Unary, Binary]
+Expr = Union[Number, UnitNumber, String, Name, Indexed, Prime, DiscreteValue, Call, Unary, Binary]
 
 
 # --------------------------------------------------------------------------- statements
@@ -150,7 +159,7 @@ class Assign(Node):
     """`target = value`. `target` is a `Name`, an `Indexed` or a `Prime` (`m' = (minf-m)/mtau`
     is an ODE of a DERIVATIVE block)."""
 
-    target: "Name | Indexed | Prime"
+    target: "Name | Indexed | Prime | DiscreteValue"
     value: Expr
 
 

@@ -426,6 +426,9 @@ class _Build(Transformer):
         p = self.prime(meta, c[:1])
         return ast.Prime(p.name, p.order, c[1], loc=p.loc)
 
+    def discrete_value(self, meta, c):
+        return ast.DiscreteValue(str(c[0]), c[1], c[2], loc=self._loc(meta))
+
     def number(self, meta, c):
         return _number(c[0], loc=self._loc(meta))
 

@@ -68,6 +68,9 @@ def expr(e: ast.Node) -> str:
     if isinstance(e, ast.Prime):
         text = e.name + "'" * e.order
         return f"{text}[{expr(e.index)}]" if e.index is not None else text
+    if isinstance(e, ast.DiscreteValue):
+        text = f"{e.name}@{e.lag}"
+        return f"{text}[{expr(e.index)}]" if e.index is not None else text
     if isinstance(e, ast.Call):
         return f"{e.name}({', '.join(expr(a) for a in e.args)})"
     if isinstance(e, ast.Unary):
@@ -336,6 +339,6 @@ def _code_block_head(i: ast.Node) -> tuple[str, tuple | None]:
     raise TypeError(f"not an NMODL top-level item: {type(i).__name__}")
 
 
-_EXPR_TYPES = (ast.Number, ast.UnitNumber, ast.String, ast.Name, ast.Indexed, ast.Prime, ast.Call, ast.Unary, ast.Binary)
+_EXPR_TYPES = ast.Expr.__args__  # type: ignore[attr-defined]
 _STMT_TYPES = ast.Stmt.__args__  # type: ignore[attr-defined]
 _ITEM_ONLY = (ast.Local, ast.UnitsSwitch, ast.Verbatim)  # also top-level items: printed without indentation

@@ -285,7 +285,7 @@ AFTER SOLVE { x = 2 }
 BEFORE STEP { }
 CONSTRUCTOR { }
 DESTRUCTOR { }
-""".replace("x = x@1", "x = 1"))
+""")
     kinds = [type(i).__name__ for i in prog.items]
     assert kinds == ["InitialBlock", "BreakpointBlock", "DerivativeBlock", "KineticBlock", "LinearBlock",
                      "NonLinearBlock", "DiscreteBlock", "ProcedureBlock", "FunctionBlock", "FunctionTableBlock",
@@ -304,6 +304,12 @@ DESTRUCTOR { }
     ba = prog.of_type(ast.BeforeAfterBlock)
     assert [(b.when, b.point) for b in ba] == [("BEFORE", "BREAKPOINT"), ("AFTER", "SOLVE"), ("BEFORE", "STEP")]
     assert set(prog.named_blocks) == {"s", "kin", "lin", "nl", "d", "p", "f", "tau"}
+
+
+def test_discrete_values():
+    (s, t) = parse("DISCRETE d { x = x@1 + 1\n A@2[i] = 0 }").items[0].body
+    assert s == ast.Assign(B("x"), A("+", ast.DiscreteValue("x", 1), num(1)))
+    assert t.target == ast.DiscreteValue("A", 2, B("i"))
 
 
 def test_derivatives_with_primes():

@@ -50,7 +50,7 @@ SNIPPETS = [
     "NET_RECEIVE(w (uS), ts) { INITIAL { ts = t }\nWATCH (v > th) 2, (v + 1 < -20 (mV)) 3\n"
     "FOR_NETCONS(w1, t1) { t1 = t }\nnet_send(0, 1)\nprintf(\"%g\\n\", w) }",
     "BEFORE BREAKPOINT { x = 1 }\nAFTER SOLVE { }\nBEFORE INITIAL { }\nAFTER STEP { }\nCONSTRUCTOR { }\nDESTRUCTOR { }\n"
-    "DISCRETE d { x = 1 }",
+    "DISCRETE d { x = x@1 + A@2[i] }",
     "BREAKPOINT { x = -x^2 + a^b^c - (a - b) - -c / (d * e) * f^(-g) + (a < b) * 2 + !(a || b) && c }",
 ]
 
