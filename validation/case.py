@@ -89,7 +89,9 @@ class Protocol:
     probes `section(x).variable` (v, STATEs such as `m_hh`, ion variables such
     as `cai`), recorded besides v at the soma-like root and at the distal
     dendrite, which every case records (see `validation.defaults`). `record_all`: also record v at every segment (the whole-cell
-    error and the error map), up to `max_segments`. `globals`: NEURON globals
+    error and the error map), up to `max_segments`. `record_states`: also record
+    every STATE of the mechanisms at the soma (e.g. `m_hh`) and each ion's inside
+    concentration and reversal potential there (`cai`, `eca`). `globals`: NEURON globals
     by name (`{"usetable_hh": 0}`). `default_steps`: when the model itself
     defines no stimulus and no stimulus is given here, inject the default
     current steps at the soma-like root section (see `validation.defaults`).
@@ -103,6 +105,7 @@ class Protocol:
     stimuli: list[IClamp] = field(default_factory=list)
     recordings: list[str] = field(default_factory=list)
     record_all: bool = True
+    record_states: bool = True
     max_segments: int = 2000
     globals: dict[str, float] = field(default_factory=dict)
     default_steps: bool = True

@@ -12,7 +12,10 @@ case as JSON and runs `python -m validation.neuron_case case.json out.npz`:
   processes built with `h` (names as in the tree).
 
 Then the protocol's settings and stimuli, the default steps when the model has
-no point process of its own (`validation.defaults`), `stdinit()` (so stdrun's
+no point process of its own (`validation.defaults`), the recordings (v at the
+soma-like root and at the distal dendrite, every STATE and each ion's inside
+concentration and reversal potential at the soma, the protocol's own, and v at
+every segment), `stdinit()` (so stdrun's
 `setdt` and a model's own `init()` apply) and `continuerun(tstop)`, recording
 every probe with `Vector.record` at each step. The geometry check reads
 `seg.area()` and `seg.ri()` of every segment.
@@ -168,6 +171,25 @@ def _section_infos(h) -> list[tuple]:
     return out
 
 
+def _state_probes(h, name: str, segment) -> list[str]:
+    """Every STATE of the mechanisms in `segment` (MechanismStandard vartype 3), and each ion's inside
+    concentration and reversal potential there."""
+    out = []
+    for mech in segment:
+        mname = mech.name()
+        if mname.endswith("_ion"):
+            ion = mname[:-4]
+            out += [probe(name, 0.5, f"{ion}i"), probe(name, 0.5, f"e{ion}")]
+            continue
+        ms = h.MechanismStandard(mname, 3)
+        ref = h.ref("")
+        for i in range(int(ms.count())):
+            ms.name(ref, i)
+            if "[" not in ref[0]:
+                out.append(probe(name, 0.5, ref[0]))
+    return out
+
+
 def _run(job: dict, out_path: str) -> None:
     from neuron import h
 
@@ -211,6 +233,8 @@ def _run(job: dict, out_path: str) -> None:
     far = defaults.distal(infos, soma)
     nseg = int(secs[far].nseg)
     named = list(dict.fromkeys([probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else []) + named))
+    if protocol.record_states:
+        named = list(dict.fromkeys(named + _state_probes(h, soma, seg(soma, 0.5))))
     labels = list(named)
     if protocol.record_all and sum(int(s.nseg) for s in secs.values()) <= protocol.max_segments:
         for name, sec in secs.items():

@@ -50,7 +50,10 @@ def test_settings_and_stimuli_of_the_hoc_are_honoured():
     assert result.neuron.settings["tstop"] == 20.0  # set by the HOC
     assert len(result.neuron.t) == 801
     assert result.comparison.spike_counts[1] >= 1  # the HOC's IClamp (0.3 nA, 2-12 ms) makes the soma fire
-    assert result.neuron.labels == ["soma(0.5).v", "dend[1](0.9).v"]  # soma and the distal dendrite
+    # soma and the distal dendrite, then hh's STATEs and its ions at the soma
+    assert result.neuron.labels[:2] == ["soma(0.5).v", "dend[1](0.9).v"]
+    assert set(result.neuron.labels[2:]) == {f"soma(0.5).{v}" for v in ("m_hh", "h_hh", "n_hh", "nai", "ena", "ki", "ek")}
+    assert max(result.comparison.state_errors.values()) <= 1e-9
 
 
 def test_run_inside_the_hoc_marks_the_protocol(tmp_path):
@@ -73,7 +76,7 @@ def test_default_protocol_when_the_model_has_no_stimulus(tmp_path):
     assert [(s["section"], s["delay"], s["amp"]) for s in steps] == [("soma", 3.0, 0.1), ("soma", 12.0, 0.2),
                                                                       ("soma", 21.0, 0.4)]
     assert result.bridge.stimuli == steps
-    assert result.neuron.named == ["soma(0.5).v", "dend(0.9545454545454546).v"]
+    assert result.neuron.named[:2] == ["soma(0.5).v", "dend(0.9545454545454546).v"]
     assert result.comparison.spike_counts[1] >= 1
 
 
@@ -84,7 +87,8 @@ def test_model_folder_with_mechanisms_and_states(tmp_path):
                            statements=["make_cell(0)"], protocol=protocol))
     _assert_pass(result)
     c = result.comparison
-    assert set(c.state_errors) == {"Cell[0].soma(0.5).cai", "Cell[0].soma(0.5).m_na"}
+    soma_states = {f"Cell[0].soma(0.5).{v}" for v in ("m_na", "h_na", "n_kdr", "m_cal", "cai", "eca", "nai", "ena", "ki", "ek")}
+    assert set(c.state_errors) == soma_states  # every STATE and ion of the soma, and the protocol's own
     assert max(c.state_errors.values()) <= 1e-9
     cai = result.neuron.trace("Cell[0].soma(0.5).cai")
     assert cai.max() > 1.5 * cai[0]  # calcium really moved: the comparison is not of constants
