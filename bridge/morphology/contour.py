@@ -23,6 +23,7 @@ import numpy as np
 from bridge.errors import SourceLocation
 
 INDGEN_EPSILON = 1e-9  # slack in Vector.indgen(start, stop, step)'s element count
+PI = 3.14159265358979323846  # hoc's PI
 
 
 def _sum(values) -> float:
@@ -141,3 +142,51 @@ def contour_centroid(sec, filename: str = "<string>") -> tuple[np.ndarray, np.nd
     diam[0] = (diam[0] + diam[1]) / 2
     diam[-1] = (diam[-1] + diam[-2]) / 2
     return xyz, np.array(diam)
+
+
+def _edge(a, b) -> float:
+    diff = [u - v for u, v in zip(a, b)]
+    return math.sqrt(_dot(diff, diff))
+
+
+def circle_approximation(xyz) -> tuple[list[float], float]:
+    """`Import3d_Section.approximate_contour_by_circle`: the contour's centre and a diameter,
+    the mean distance of the resampled outline from the centre plus perimeter / (2 pi)."""
+    pts = [list(map(float, p)) for p in xyz]
+    n = len(pts)
+    perim = 0.0
+    for i in range(n):
+        perim += _edge(pts[i], pts[(i + 1) % n])
+    xs, ys, zs = zip(*pts)
+    center, xr, yr, zr = contour_center(xs, ys, zs)
+    radii = [math.sqrt((((a - center[0]) * (a - center[0])) + (b - center[1]) * (b - center[1]))
+                       + (c - center[2]) * (c - center[2])) for a, b, c in zip(xr, yr, zr)]
+    return center, _sum(radii) / len(radii) + perim / (2 * PI)
+
+
+def stack_centroid(sec) -> tuple[np.ndarray, np.ndarray]:
+    """`contourstack2centroid`: one point per contour of a soma stack (its circle
+    approximation's centre and diameter), the main contour first."""
+    centers, diams = [], []
+    for contour in [sec] + list(sec.contour_list):
+        c, d = circle_approximation(np.asarray(contour.xyz, dtype=float)[contour.first:])
+        centers.append(c)
+        diams.append(d)
+    return np.array(centers), np.array(diams)
+
+
+def stack_center(contours) -> list[float]:
+    """`Import3d_Section.stk_center`: the point halfway along the line through the contour
+    centres of a soma stack."""
+    cents = [contour_center(*zip(*np.asarray(c.xyz, dtype=float).tolist()))[0] for c in contours]
+    lengths = [0.0]
+    total = 0.0
+    for i in range(1, len(cents)):
+        total += _edge(cents[i], cents[i - 1])
+        lengths.append(total)
+    half = total / 2
+    if half == 0:
+        return cents[0]
+    i = next(k for k, v in enumerate(lengths) if v > half + 1e-11)
+    th = (half - lengths[i - 1]) / (lengths[i] - lengths[i - 1])
+    return [th * cents[i][j] + (1 - th) * cents[i - 1][j] for j in range(3)]

@@ -157,9 +157,9 @@ def section_points(sec: Import3dSection, filename: str = "<string>") -> np.ndarr
     xyz = np.asarray(sec.xyz, dtype=float)[sec.first:]
     d = np.asarray(sec.d, dtype=float)[sec.first:]
     if sec.iscontour:
-        from bridge.morphology.contour import contour_centroid
+        from bridge.morphology.contour import contour_centroid, stack_centroid
 
-        xyz, d = contour_centroid(sec, filename)
+        xyz, d = stack_centroid(sec) if sec.contour_list else contour_centroid(sec, filename)
     if len(d) == 1:  # sphere_rep
         r = d[0] / 2
         xyz = np.array([[xyz[0, 0] - r, xyz[0, 1], xyz[0, 2]], xyz[0], [xyz[0, 0] + r, xyz[0, 1], xyz[0, 2]]])

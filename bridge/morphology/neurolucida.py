@@ -15,8 +15,9 @@ The file is a nest of parenthesised objects. What becomes sections:
 Then (`connect2soma`) soma contours move to the front, and every tree whose first point
 lies in a soma's bounding box (+-0.5 um) is wired to that soma's centre at 0.5
 (`first = 1`, `pt3dstyle`); trees outside every box go to the nearest centre (a warning,
-as NEURON prints one). Several overlapping soma contours (a contour stack) are not
-supported yet. Numbers are read as doubles (`%lf`). Units: [um].
+as NEURON prints one). Soma contours whose xy boxes overlap the previous one form a
+stack (one soma: a point per contour, see `bridge.morphology.contour.stack_centroid`).
+Numbers are read as doubles (`%lf`). Units: [um].
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from bridge.errors import SourceLocation, UnsupportedFeature
-from bridge.morphology.contour import _dot, contour_center
+from bridge.errors import SourceLocation
+from bridge.morphology.contour import _dot, contour_center, stack_center
 from bridge.morphology.import3d import Import3dSection, Morphology, MorphologyError, hoc_eq, hoc_lt, instantiate
 from bridge.morphology.tree import SectionTree
 
@@ -119,6 +120,7 @@ class _Sec:
     parentx: float = 1.0
     first: int = 0
     iscontour: bool = False
+    stack: list = field(default_factory=list)  # further contours of a soma contour stack
 
 
 @dataclass
@@ -437,25 +439,53 @@ def _inside(x: float, y: float, x0: float, y0: float, x1: float, y1: float) -> b
     return bool(f(x0) <= f(x) <= f(x1) and f(y0) <= f(y) <= f(y1))
 
 
+def _box(sec: _Sec) -> tuple[float, float, float, float]:
+    xs, ys = [p[0] for p in sec.xyz], [p[1] for p in sec.xyz]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _xy_intersect(a, b) -> bool:
+    return not (hoc_lt(b[2], a[0]) or hoc_lt(a[2], b[0]) or hoc_lt(b[3], a[1]) or hoc_lt(a[3], b[1]))
+
+
+def _stack(somas: list[_Sec]) -> list[_Sec]:
+    """NEURON's `soma_contour_stack`: a contour whose xy box overlaps the previous contour's
+    joins the stack of the last contour that started one; returns the main contours."""
+    first, bb1 = somas[0], _box(somas[0])
+    main = [first]
+    for nxt in somas[1:]:
+        bb2 = _box(nxt)
+        if _xy_intersect(bb1, bb2):
+            first.stack.append(nxt)
+        else:
+            first = nxt
+            main.append(nxt)
+        bb1 = bb2
+    return main
+
+
 def _connect2soma(secs: list[_Sec], filename: str, notes: list[str]) -> list[_Sec]:
-    somas = [s for s in secs if s.iscontour]
-    secs = somas + [s for s in secs if not s.iscontour]
-    if not somas:
+    contours = [s for s in secs if s.iscontour]
+    secs = contours + [s for s in secs if not s.iscontour]
+    if not contours:
         return secs
-    boxes = [(min(p[0] for p in s.xyz), min(p[1] for p in s.xyz), max(p[0] for p in s.xyz),
-              max(p[1] for p in s.xyz)) for s in somas]
-    for a, b in zip(boxes, boxes[1:]):
-        if not (hoc_lt(b[2], a[0]) or hoc_lt(a[2], b[0]) or hoc_lt(b[3], a[1]) or hoc_lt(a[3], b[1])):
-            raise UnsupportedFeature("soma contour stacks (several CellBody contours that overlap in x, y) are not "
-                                     "supported yet", SourceLocation(filename, somas[0].line, 1))
+    somas = _stack(contours)
     roots = [s for s in secs if not s.iscontour and s.parent is None]
     centers = []
-    for soma, (xmin, ymin, xmax, ymax) in zip(somas, boxes):
-        xs, ys, zs = zip(*soma.xyz)
-        center = contour_center(xs, ys, zs)[0]
+    for soma in somas:
+        if soma.stack:  # connect2soma_2 with a contour stack: stk_center, stk_bbox (no margin)
+            center = stack_center([soma] + soma.stack)
+            boxes = [_box(c) for c in [soma] + soma.stack]
+            xmin, ymin = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            xmax, ymax = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        else:
+            xmin, ymin, xmax, ymax = _box(soma)
+            xmin, ymin, xmax, ymax = xmin - 0.5, ymin - 0.5, xmax + 0.5, ymax + 0.5
+            xs, ys, zs = zip(*soma.xyz)
+            center = contour_center(xs, ys, zs)[0]
         centers.append(center)
         for sec in reversed(list(roots)):
-            if _inside(sec.xyz[0][0], sec.xyz[0][1], xmin - 0.5, ymin - 0.5, xmax + 0.5, ymax + 0.5):
+            if _inside(sec.xyz[0][0], sec.xyz[0][1], xmin, ymin, xmax, ymax):
                 _wire(sec, soma, center)
                 roots.remove(sec)
     for sec in roots:
@@ -468,7 +498,8 @@ def _connect2soma(secs: list[_Sec], filename: str, notes: list[str]) -> list[_Se
         notes.append(f"Main branch starting at line {sec.line} is outside the soma bounding boxes; "
                      "making a logical connection to the center of the nearest soma (as NEURON)")
         _wire(sec, somas[imin], centers[imin])
-    return secs
+    subsidiary = {id(c) for soma in somas for c in soma.stack}
+    return [s for s in secs if id(s) not in subsidiary]  # NEURON skips them when it instantiates
 
 
 def _wire(sec: _Sec, soma: _Sec, center: list[float]) -> None:
@@ -485,9 +516,12 @@ def parse_asc(text: str, filename: str = "<string>") -> Morphology:
     for note in parser.notes:
         warnings.warn(f"{filename}: {note}", stacklevel=3)
     index = {id(s): i for i, s in enumerate(secs)}
-    out = [Import3dSection(np.array(s.xyz, dtype=float).reshape(-1, 3), np.array(s.d, dtype=float), s.type,
-                           None if s.parent is None else index[id(s.parent)], s.parentx, s.first, 0, s.line,
-                           s.iscontour) for s in secs]
+    def convert(s: _Sec, parent: int | None) -> Import3dSection:
+        return Import3dSection(np.array(s.xyz, dtype=float).reshape(-1, 3), np.array(s.d, dtype=float), s.type,
+                               parent, s.parentx, s.first, 0, s.line, s.iscontour,
+                               [convert(c, None) for c in s.stack] or None)
+
+    out = [convert(s, None if s.parent is None else index[id(s.parent)]) for s in secs]
     return Morphology(out, list(parser.types), filename, "Neurolucida V3")
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bridge.errors import UnsupportedFeature
 from bridge.morphology.contour import contour_center, interpolate
 from bridge.morphology.import3d import MorphologyError, subsets
 from bridge.morphology.neurolucida import LABEL, NUMBER, STRING, load_asc, parse_asc, read_asc, tokens
@@ -72,9 +71,9 @@ def test_golding_neuron_morphologies_match_neuron():
 
 def random_asc(seed: int) -> str:
     """A random Neurolucida cell: a noisy star-shaped CellBody outline (often not convex, so the
-    centroid's side trimming runs), 1-5 trees (dendrite, apical, axon) starting inside the
-    soma box or far outside it, nested 2-3-way splits, commas, end labels, children that
-    start on their parent's last point."""
+    centroid's side trimming runs; sometimes a stack of 2-4 such contours), 1-5 trees
+    (dendrite, apical, axon) starting inside the soma box or far outside it, nested 2-3-way
+    splits, commas, end labels, children that start on their parent's last point."""
     rng = np.random.default_rng(seed)
     out = [";\tV3 text file, random test cell %d\n" % seed]
     # soma outline: a noisy star (sometimes not convex) in a plane z = const
@@ -87,6 +86,11 @@ def random_asc(seed: int) -> str:
     out.append('("CellBody"\n  (Color Red)\n  (CellBody)\n')
     out += [f"  ({x:8.2f} {y:8.2f} {cz:8.2f} {0.12:6.2f})  ;  1, {i + 1}\n" for i, (x, y) in enumerate(pts)]
     out.append(")  ;  End of contour\n\n")
+    for k in range(int(rng.integers(1, 4)) if rng.random() < 0.3 else 0):  # a soma contour stack
+        out.append('("CellBody"\n  (CellBody)\n')
+        scale = rng.uniform(0.6, 1.2)
+        out += [f"  ({x * scale:8.2f} {y * scale:8.2f} {cz + 1.5 * (k + 1):8.2f} 0.12)\n" for x, y in pts]
+        out.append(")\n")
     def point(p, d):
         sep = ", " if rng.random() < 0.2 else " "
         return f"({p[0]:.2f}{sep}{p[1]:.2f}{sep}{p[2]:.2f}{sep}{d:.2f})"
@@ -187,10 +191,14 @@ def test_bad_files_are_located_errors(text, line, column, match):
     assert "bad.asc" in str(err.value)
 
 
-def test_soma_contour_stack_is_unsupported():
-    contour = "(\"CellBody\" (CellBody) (0 0 {z} .1) (5 0 {z} .1) (5 5 {z} .1) (0 5 {z} .1))\n"
-    with pytest.raises(UnsupportedFeature, match="contour stacks"):
-        parse_asc(contour.format(z=0) + contour.format(z=2))
+def test_soma_contour_stack_is_one_soma():
+    morph = _read(DATA / "soma_stack.asc")
+    soma = morph.sections[0]
+    assert soma.iscontour and len(soma.contour_list) == 2  # the stacked contours join the first
+    assert [s.type for s in morph.sections] == [1, 3, 3, 3, 2]
+    tree = _load(DATA / "soma_stack.asc")
+    assert tree["soma[0]"].pt3d.shape == (3, 4)  # one point per contour
+    assert list(tree["soma[0]"].pt3d[:, 2]) == [0.0, 2.0, 4.0]
 
 
 def test_interpolate_is_linear_and_constant_outside():
