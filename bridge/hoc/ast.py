@@ -103,7 +103,11 @@ class Pointer(Node):
 # -- statements -------------------------------------------------------------------
 @dataclass
 class ExprStmt(Node):
+    """An expression as a statement; `echo` when it stands alone at top level, where NEURON
+    prints its value (`load_file("x")` prints 1 unless written `{ load_file("x") }`)."""
+
     expr: Node
+    echo: bool = False
 
 
 @dataclass

@@ -124,11 +124,26 @@ class Interpreter:
         if isinstance(e, ast.Member):  # `sl.append` as a statement calls the method, as in HOC
             obj = self.eval(e.target)
             if hasattr(obj, "m_" + e.name) or (isinstance(obj, HocObject) and isinstance(obj.ns.get(e.name), Proc)):
-                self.call(ast.Call(e.loc, e, []))
-                return
-            self.ref(e).get()
-            return
-        self.eval(e)
+                value = self.call(ast.Call(e.loc, e, []))
+            else:
+                value = self.ref(e).get()
+        else:
+            value = self.eval(e)
+        if n.echo and not (isinstance(e, ast.Call) and isinstance(e.func, ast.Name)
+                           and isinstance(self.lookup(e.func.name), Proc)
+                           and self.lookup(e.func.name).kind in ("proc", "iterator")):
+            self.echo(value)
+
+    def echo(self, value) -> None:
+        """What NEURON prints for a top-level expression statement."""
+        if isinstance(value, StrVar):
+            value = value.value
+        if isinstance(value, str):
+            self.model.write(value + "\n")
+        elif is_number(value):
+            self.model.write(f"\t{float(value):.8g} \n")
+        elif value is not None and not isinstance(value, Sec):
+            self.model.write(f"\t{self.show(value)} \n")
 
     def x_Block(self, n):
         self.exec_block(n.body)
@@ -214,7 +229,20 @@ class Interpreter:
         raise StopRun()
 
     def x_Print(self, n):
-        self.model.write(" ".join(self.show(self.eval(i)) for i in n.items) + "\n")
+        """NEURON's `print`: numbers as %.8g followed by a space, strings as they are."""
+        parts = []
+        for item in n.items:
+            v = self.eval(item)
+            if isinstance(v, StrVar):
+                v = v.value
+            if isinstance(v, str):  # a string found at run time (obj.s) prints like a value
+                dynamic = isinstance(item, (ast.Member, ast.Index))
+                parts.append(v + " " if dynamic else v)
+            elif is_number(v):
+                parts.append(f"{float(v):.8g} ")
+            else:
+                parts.append(self.show(v) + " ")
+        self.model.write("".join(parts) + "\n")
 
     def show(self, value) -> str:
         if is_number(value):

@@ -103,7 +103,11 @@ class _ToAst(Transformer):
 
     # -- program structure ---------------------------------------------------------
     def start(self, meta, children):
-        return [c for c in children if c is not None]
+        body = [c for c in children if c is not None]
+        for stmt in body:
+            if isinstance(stmt, ast.ExprStmt) and not isinstance(stmt.expr, ast.Assign):
+                stmt.echo = True
+        return body
 
     def program(self, meta, children):
         return [c for c in children if c is not None]

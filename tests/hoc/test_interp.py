@@ -21,8 +21,8 @@ def test_arithmetic_and_hoc_comparisons():
 
 
 def test_print_and_printf_format_like_hoc():
-    _, out = run('x = 1.5\nprint "x is", x, 1e-7\nprintf("%d|%5.2f|%s|%g\\n", 3.9, 2, "s", 0.25)')
-    assert out == "x is 1.5 1e-07\n3| 2.00|s|0.25\n"
+    _, out = run('x = 1.5\nprint "x is", x, 1e-7\n{ printf("%d|%5.2f|%s|%g\\n", 3.9, 2, "s", 0.25) }')
+    assert out == "x is1.5 1e-07 \n3| 2.00|s|0.25\n"
 
 
 def test_loops_break_continue():
@@ -95,7 +95,7 @@ c.inc()
 c.inc()
 print c, d, c.me, c.n, d.n
 ''')
-    assert out == "Counter[0] Counter[1] Counter[0] 7 0\n"
+    assert out == "\t0 \n\t0 \nCounter[0] Counter[1] Counter[0] 7 0 \n"  # c.inc() echoes, as in NEURON
 
 
 def test_private_template_member_is_an_error():

@@ -1,0 +1,26 @@
+"""The HOC language against NEURON: a program's printed output is the same, line by line."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bridge import HocSession
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.neuron
+def test_language_output_matches_neuron():
+    path = DATA / "language.hoc"
+    code = f"from neuron import h\nh.load_file({str(path)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    theirs = [ln for ln in proc.stdout.splitlines() if "DISPLAY" not in ln and "graphics" not in ln]
+    out = io.StringIO()
+    HocSession(stdout=out).load_file(path)
+    ours = out.getvalue().splitlines()
+    assert ours == theirs
