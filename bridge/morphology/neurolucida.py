@@ -24,91 +24,32 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import warnings
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 import numpy as np
 
 from bridge.errors import SourceLocation
 from bridge.morphology.contour import _dot, contour_center, stack_center
 from bridge.morphology.import3d import Import3dSection, Morphology, MorphologyError, hoc_eq, hoc_lt, instantiate
+from bridge.morphology.neurolucida_tokens import (
+    _NAMES,
+    BAR,
+    COMMA,
+    EOF,
+    LABEL,
+    LP,
+    LSP,
+    NUMBER,
+    RGB,
+    RP,
+    RSP,
+    SET,
+    STRING,
+    Token,
+    tokens,
+)
 from bridge.morphology.tree import SectionTree
-
-EOF, NUMBER, LP, RP, COMMA, BAR, SET, RGB, STRING, LABEL, ERR, LSP, RSP = range(13)
-_NAMES = ["end of file", "number", "(", ")", ",", "|", "set", "RGB", "string", "label", "bad text", "<", ">"]
-
-
-class Token(NamedTuple):
-    kind: int
-    x: float
-    s: str
-    line: int
-    column: int
-
-
-_NUM = re.compile(r"\s*([+-]?(?:0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?\d+)?"
-                  r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN]))")
-_PUNCT = {"(": LP, ")": RP, ",": COMMA, "|": BAR, "<": LSP, ">": RSP}
-_WORD = re.compile(r"\s*(set|Set|SET|RGB)\s*")
-_STRING = re.compile(r'\s*"([^"]+)"')
-_EMPTY_STRING = re.compile(r'\s*""')
-_LABEL = re.compile(r"\s*([A-Za-z0-9_]+)")
-_SPACE = re.compile(r"\s*")
-
-
-def _number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return float.fromhex(text)
-
-
-def tokens(text: str) -> list[Token]:
-    """NEURON's `lex`, line by line: `;` starts a comment, `%lf` numbers, C `sscanf` rules
-    (a token must be followed by something other than '@' on its line)."""
-    out: list[Token] = []
-    lines = text.split("\n")
-    lines = [ln + "\n" for ln in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-    lineno = 0
-    line, start = "", 0  # remaining text of the current line and its column offset
-    while True:
-        while len(line) <= 1 or re.match(r"\s*;[^@]", line):
-            if lineno >= len(lines):
-                end = len(lines[-1].rstrip("\n")) + 1 if lines else 1
-                out.append(Token(EOF, 0.0, "", lineno, end))
-                return out
-            line, start = lines[lineno].rstrip() + "\n", 0
-            lineno += 1
-        lead = _SPACE.match(line).end()
-        col = start + lead + 1
-
-        def rest(pos: int) -> str | None:
-            m = re.match(r"[^@]+", line[pos:])
-            return m.group(0) if m else None
-
-        tok, pos = None, 0
-        m = _NUM.match(line)
-        if m and rest(m.end()) is not None:
-            tok, pos = Token(NUMBER, _number(m.group(1)), "", lineno, col), m.end()
-        elif line[lead:lead + 1] in _PUNCT and rest(lead + 1) is not None:
-            tok, pos = Token(_PUNCT[line[lead]], 0.0, "", lineno, col), lead + 1
-        elif (m := _WORD.match(line)) and rest(m.end()) is not None:
-            tok, pos = Token(RGB if m.group(1) == "RGB" else SET, 0.0, "", lineno, col), m.end()
-        elif (m := _STRING.match(line)) and rest(m.end()) is not None:
-            tok, pos = Token(STRING, 0.0, m.group(1), lineno, col), m.end()
-        elif (m := _EMPTY_STRING.match(line)) and rest(m.end()) is not None:
-            tok, pos = Token(STRING, 0.0, "", lineno, col), m.end()
-        elif (m := _LABEL.match(line)) and rest(m.end()) is not None:
-            tok, pos = Token(LABEL, 0.0, m.group(1), lineno, col), m.end()
-        if tok is None:
-            out.append(Token(ERR, 0.0, line.strip(), lineno, col))
-            out.append(Token(EOF, 0.0, "", lineno, 1))
-            return out
-        out.append(tok)
-        line, start = line[pos:], start + pos
-
 
 @dataclass
 class _Sec:
@@ -537,4 +478,4 @@ def load_asc(path: str | os.PathLike, tree: SectionTree | None = None, cell: str
     return instantiate(read_asc(path), tree, cell)
 
 
-__all__ = ["read_asc", "parse_asc", "load_asc", "tokens"]
+__all__ = ["read_asc", "parse_asc", "load_asc", "tokens", "Token"]

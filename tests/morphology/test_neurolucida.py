@@ -12,7 +12,8 @@ import pytest
 
 from bridge.morphology.contour import contour_center, interpolate
 from bridge.morphology.import3d import MorphologyError, subsets
-from bridge.morphology.neurolucida import LABEL, NUMBER, STRING, load_asc, parse_asc, read_asc, tokens
+from bridge.morphology.neurolucida import load_asc, parse_asc, read_asc
+from bridge.morphology.neurolucida_tokens import LABEL, NUMBER, STRING, tokens
 from bridge.morphology.tree import SectionTree
 
 from .import3d_neuron import compare_tree, corpus_files, neuron_import3d
