@@ -218,8 +218,13 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         if isinstance(d, ast.FactorDef):
             variables[d.name] = Variable(d.name, "constant", False, constants[d.name], d.units, loc=d.loc)
 
-    def size_of(decl: ast.Declaration) -> int | None:
-        return decl.size
+    def size_of(decl) -> int | None:
+        size = decl.size
+        if isinstance(size, str):  # a DEFINE name
+            if size not in defines:
+                raise err(SemanticError, f"array size {size!r} is not a DEFINE", decl)
+            size = defines[size]
+        return size
 
     # -- declarations --------------------------------------------------------------------
     for d in program.constants:
@@ -275,7 +280,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         variables[d.name] = Variable(d.name, "state", True, default, d.units, size_of(d), d.loc)
     for item in program.of_type(ast.Local):
         for lv in item.names:
-            variables[lv.name] = Variable(lv.name, "file_local", True, 0.0, None, lv.size, item.loc)
+            variables[lv.name] = Variable(lv.name, "file_local", True, 0.0, None, size_of(lv), item.loc)
     for n in ion_of:
         if n not in variables:
             variables[n] = Variable(n, "ion", True, 0.0, None)

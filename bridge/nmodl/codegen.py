@@ -44,9 +44,12 @@ class Context:
     pre: list[str] = field(default_factory=list)
     counter: list[int] = field(default_factory=lambda: [0])
     notes: list[str] = field(default_factory=list)
+    kinetic_states: tuple[str, ...] = ()  # inside KINETIC: the scheme's STATEs (array elements as "ca[3]")
+    kinetic_volumes: dict = field(default_factory=dict)
 
     def child(self, **kw) -> "Context":
-        new = Context(self.info, set(self.locals), self.function, self.block, self.prime, [], self.counter, self.notes)
+        new = Context(self.info, set(self.locals), self.function, self.block, self.prime, [], self.counter, self.notes,
+                      self.kinetic_states, self.kinetic_volumes)
         for k, v in kw.items():
             setattr(new, k, v)
         return new
@@ -263,7 +266,8 @@ def statement(stmt, ctx: Context, em: Emitter) -> None:
     if isinstance(stmt, ast.Local):
         for v in stmt.names:
             ctx.locals.add(v.name)
-            em.line(f"l[{v.name!r}] = {'0.0' if v.size is None else f'rt.jnp.zeros({v.size})'}", stmt)
+            size = ctx.info.program.defines.get(v.size, v.size) if isinstance(v.size, str) else v.size
+            em.line(f"l[{v.name!r}] = {'0.0' if size is None else f'rt.jnp.zeros({size})'}", stmt)
     elif isinstance(stmt, ast.Assign):
         if isinstance(stmt.target, ast.Prime):
             solvers.prime_assignment(stmt, ctx, em)
@@ -363,9 +367,9 @@ def solve_in_block(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:
 
     info = ctx.info
     target = info.blocks.get(stmt.name) or info.procedures.get(stmt.name)
-    if ctx.block != "initial":
+    if ctx.block not in ("initial", "function") or (ctx.block == "function" and not stmt.steadystate):
         raise ctx.error(UnsupportedFeature, f"SOLVE {stmt.name} inside {ctx.block or 'a block'} "
-                        "(bridge runs SOLVE in BREAKPOINT and STEADYSTATE in INITIAL)", stmt)
+                        "(bridge runs SOLVE in BREAKPOINT, and STEADYSTATE in INITIAL, FUNCTION and PROCEDURE)", stmt)
     if stmt.steadystate:
         if isinstance(target, ast.KineticBlock):
             em.line(f"s = {kinetic.function_name(stmt.name)}_steadystate(s)", stmt)

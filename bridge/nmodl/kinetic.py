@@ -39,23 +39,32 @@ def function_name(block: str) -> str:
 
 
 def scheme_states(block: ast.KineticBlock, info) -> tuple[str, ...]:
-    """The STATEs the scheme solves for, in STATE declaration order."""
+    """The STATEs the scheme solves for, in STATE declaration order (array STATEs as "ca[0]", "ca[1]", ...)."""
     used = set()
     for node in ast.walk(block):
         if isinstance(node, ast.Reactant):
             used.add(node.name)
     if block.solvefor:
         used &= set(block.solvefor)
-    order = [d.name for d in info.program.states]
-    return tuple(n for n in order if n in used)
+    out = []
+    for d in info.program.states:
+        if d.name in used:
+            size = info.variables[d.name].size if d.name in info.variables else None
+            out += [f"{d.name}[{i}]" for i in range(size)] if size else [d.name]
+    return tuple(out)
+
+
+def _base(name: str) -> str:
+    return name.split("[", 1)[0]
 
 
 def is_linear(block: ast.KineticBlock, states: tuple[str, ...]) -> bool:
     """nocmodl's test: every reaction side has at most one STATE, with coefficient 1."""
+    bases = {_base(k) for k in states}
     for node in ast.walk(block):
         if isinstance(node, ast.Reaction):
             for side in (node.lhs, node.rhs):
-                terms = [r for r in side if r.name in states]
+                terms = [r for r in side if r.name in bases]
                 if sum(r.coefficient for r in terms) > 1:
                     return False
     return True
@@ -68,32 +77,42 @@ def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
     states = scheme_states(block, info)
     if not states:
         raise UnsupportedFeature(f"KINETIC {block.name} without reactions on STATEs", info.where(block), info.source)
-    for node in ast.walk(block):
-        if isinstance(node, ast.Compartment) and node.index:
-            raise UnsupportedFeature(f"COMPARTMENT {node.index}, ... over an array index in KINETIC {block.name}",
-                                     info.where(node), info.source)
-        if isinstance(node, ast.Reactant) and node.index is not None:
-            raise UnsupportedFeature(f"array STATE {node.name}[...] in a reaction", info.where(node), info.source)
+    sizes = {n: v.size for n, v in info.variables.items() if v.kind == "state" and v.size}
     linear = is_linear(block, states)
     fn = function_name(block.name)
     em.line(f"def {fn}_scheme(s, x, x_old):", block)
     em.indent()
-    em.line(f'"""KINETIC {block.name}: backward-Euler rows of {", ".join(states)} at x (NEURON\'s _RHS)."""')
+    em.line(f'"""KINETIC {block.name}: backward-Euler rows of its STATEs at x (NEURON\'s _RHS)."""')
     em.line("l = {'f_flux': 0.0, 'b_flux': 0.0}")
     em.line("dt1 = 1.0 / s['dt']")
-    for k in states:
-        em.line(f"l['_rhs_{k}'] = -dt1 * (x[{k!r}] - x_old[{k!r}])")
+    em.line(f"for k in {states!r}:")
+    em.line("    l['_rhs_' + k] = -dt1 * (x[k] - x_old[k])")
     ctx = Context(info, {"f_flux", "b_flux"}, None, "kinetic", "error", counter=counter)
-    ctx.kinetic_states = states  # type: ignore[attr-defined]
+    ctx.kinetic_states = states
+    bases = {_base(k) for k in states}
     volumes: dict[str, str] = {}
     for node in block.body:
         if isinstance(node, ast.Compartment):
+            if node.index:
+                ctx.locals.add(node.index)
             vol = expr(node.volume, ctx)
             for n in node.names:
-                volumes[n] = vol
-                if n in states:
+                if n not in bases:
+                    continue
+                if node.index:
+                    if n not in sizes:
+                        raise UnsupportedFeature(f"COMPARTMENT {node.index}, ... {{{n}}}: {n} is not an array STATE",
+                                                 info.where(node), info.source)
+                    em.line(f"for _c in range({sizes[n]}):", node)
+                    em.line(f"    l[{node.index!r}] = _c")
+                    em.line(f"    l[rt.key('_rhs_{n}', _c)] = l[rt.key('_rhs_{n}', _c)] * ({vol})")
+                elif n in sizes:
+                    em.line(f"for _c in range({sizes[n]}):", node)
+                    em.line(f"    l[rt.key('_rhs_{n}', _c)] = l[rt.key('_rhs_{n}', _c)] * ({vol})")
+                else:
+                    volumes[n] = vol
                     em.line(f"l['_rhs_{n}'] = l['_rhs_{n}'] * ({vol})", node)
-    ctx.kinetic_volumes = volumes  # type: ignore[attr-defined]
+    ctx.kinetic_volumes = volumes
     statements([st for st in block.body if not isinstance(st, (ast.Compartment, ast.Conserve))], ctx, em)
     used_rows: set[str] = set()
     for node in block.body:
@@ -116,57 +135,71 @@ def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
     em.line()
 
 
-def _product(rate: str, side, states) -> str:
-    terms = [rate]
-    for r in reversed(side):
-        ref = f"x[{r.name!r}]" if r.name in states else None
-        for _ in range(r.coefficient):
-            terms.append(ref if ref else "@" + r.name)
-    return " * ".join(terms)
+def _state_ref(r, ctx, prefix: str = "") -> str:
+    """`x['A']`, or `x[rt.key('ca', i)]` for an array element (rows: prefix '_rhs_', in `l`)."""
+    from bridge.nmodl.codegen import expr
+
+    if prefix:
+        if r.index is None:
+            return f"l['{prefix}{r.name}']"
+        return f"l[rt.key('{prefix}{r.name}', {expr(r.index, ctx)})]"
+    if r.index is None:
+        return f"x[{r.name!r}]"
+    return f"x[rt.key({r.name!r}, {expr(r.index, ctx)})]"
+
+
+def _is_state(r, ctx) -> bool:
+    return r.name in {_base(k) for k in ctx.kinetic_states}
 
 
 def kinetic_statement(stmt, ctx, em) -> None:
     """A reaction inside the scheme function (COMPARTMENT and CONSERVE are placed by kinetic_def)."""
     from bridge.nmodl.codegen import _flush, expr, name_ref
 
-    states = ctx.kinetic_states
     if isinstance(stmt, (ast.Compartment, ast.Conserve)):
         return
     if stmt.op == "<<":
         (target,) = stmt.lhs
-        if target.name not in states:
+        if not _is_state(target, ctx):
             raise ctx.error(UnsupportedFeature, f"flux ~ {target.name} << (...) on a non-STATE", stmt)
         flux = expr(stmt.forward, ctx)
+        row = _state_ref(target, ctx, "_rhs_")
         _flush(ctx, em, stmt)
         em.line("l['f_flux'] = 0.0", stmt)
         em.line(f"l['b_flux'] = {flux}")
-        em.line(f"l['_rhs_{target.name}'] = l['_rhs_{target.name}'] + l['b_flux']")
+        em.line(f"{row} = {row} + l['b_flux']")
         return
     if stmt.op not in ("<->", "->"):
         raise ctx.error(UnsupportedFeature, f"reaction operator {stmt.op}", stmt)
     kf = expr(stmt.forward, ctx)
     kb = expr(stmt.backward, ctx) if stmt.backward is not None else "0.0"
+
+    def product(rate: str, side) -> str:
+        terms = [rate]
+        for r in reversed(side):  # nocmodl multiplies the reactants last first
+            ref = _state_ref(r, ctx) if _is_state(r, ctx) else (
+                name_ref(r.name, ctx, stmt) if r.index is None else f"rt.index({name_ref(r.name, ctx, stmt)}, {expr(r.index, ctx)})")
+            terms += [ref] * r.coefficient
+        return " * ".join(terms)
+
+    f_flux, b_flux = product(f"({kf})", stmt.lhs), product(f"({kb})", stmt.rhs)
     _flush(ctx, em, stmt)
-
-    def resolve(text: str) -> str:
-        return " * ".join(name_ref(t[1:], ctx, stmt) if t.startswith("@") else t for t in text.split(" * "))
-
-    em.line(f"l['f_flux'] = {resolve(_product(f'({kf})', stmt.lhs, states))}", stmt)
-    em.line(f"l['b_flux'] = {resolve(_product(f'({kb})', stmt.rhs, states))}")
-    for r in reversed(stmt.lhs):
-        if r.name in states:
-            c = "" if r.coefficient == 1 else f"{float(r.coefficient)!r} * "
-            em.line(f"l['_rhs_{r.name}'] = l['_rhs_{r.name}'] - {c}(l['f_flux'] - l['b_flux'])")
-    for r in reversed(stmt.rhs):
-        if r.name in states:
-            c = "" if r.coefficient == 1 else f"{float(r.coefficient)!r} * "
-            em.line(f"l['_rhs_{r.name}'] = l['_rhs_{r.name}'] + {c}(l['f_flux'] - l['b_flux'])")
+    em.line(f"l['f_flux'] = {f_flux}", stmt)
+    em.line(f"l['b_flux'] = {b_flux}")
+    for side, sign in ((stmt.lhs, "-"), (stmt.rhs, "+")):
+        for r in reversed(side):
+            if _is_state(r, ctx):
+                c = "" if r.coefficient == 1 else f"{float(r.coefficient)!r} * "
+                row = _state_ref(r, ctx, "_rhs_")
+                em.line(f"{row} = {row} {sign} {c}(l['f_flux'] - l['b_flux'])")
 
 
 def _conserve(node: ast.Conserve, ctx, em, states, volumes, used_rows) -> None:
     from bridge.nmodl.codegen import _flush, expr
 
     terms = [r for r in node.lhs if r.name in states]
+    if any(r.index is not None for r in node.lhs):
+        raise ctx.error(UnsupportedFeature, "CONSERVE over array STATE elements", node)
     if not terms:
         raise ctx.error(UnsupportedFeature, "CONSERVE without STATEs of this scheme", node)
     row = next((r.name for r in reversed(terms) if r.name not in used_rows), None)
@@ -185,15 +218,38 @@ def _conserve(node: ast.Conserve, ctx, em, states, volumes, used_rows) -> None:
 # --------------------------------------------------------------------------- run time
 
 
+def _element(s, name):
+    """The value of STATE `name` ("A", or "ca[3]" for an array element) in scope s."""
+    if "[" in name:
+        base, idx = name[:-1].split("[")
+        return jnp.asarray(s[base])[..., int(idx)]
+    return s[name]
+
+
+def _put(s: dict, names, X, transform=lambda v: v) -> None:
+    """Write the solved values X (one row per name) back into scope s (arrays restacked)."""
+    arrays: dict[str, dict[int, object]] = {}
+    for i, k in enumerate(names):
+        if "[" in k:
+            base, idx = k[:-1].split("[")
+            arrays.setdefault(base, {})[int(idx)] = transform(X[i])
+        else:
+            s[k] = transform(X[i])
+    for base, elems in arrays.items():
+        old = jnp.asarray(s[base])
+        size = old.shape[-1]
+        cols = [elems[j] if j in elems else jnp.broadcast_to(old[..., j], X.shape[1:]) for j in range(size)]
+        s[base] = jnp.stack(cols, axis=-1)
+
+
 def _shape(s, names):
-    return jnp.broadcast_shapes(*([jnp.shape(s[n]) for n in names] + [jnp.shape(s["v"])]))
+    return jnp.broadcast_shapes(*([jnp.shape(_element(s, n)) for n in names] + [jnp.shape(s["v"])]))
 
 
 def _rows(scheme, s, names, X, X_old):
     s_in = dict(s)
     x = {k: X[i] for i, k in enumerate(names)}
-    for k in names:
-        s_in[k] = jax.lax.stop_gradient(x[k])
+    _put(s_in, names, X, jax.lax.stop_gradient)
     x_old = {k: X_old[i] for i, k in enumerate(names)}
     s_out, l = scheme(s_in, x, x_old)
     shape = X.shape[1:]
@@ -240,14 +296,13 @@ def _iterate(scheme, s, names, X, X_old, clamp: bool, single: bool):
 def _finish(scheme, s, names, X, X_old):
     _, s_out = _rows(scheme, s, names, X, X_old)
     out = dict(s_out)
-    for i, k in enumerate(names):
-        out[k] = X[i]
+    _put(out, names, X)
     return out
 
 
 def _start(s, names):
     shape = _shape(s, names)
-    return jnp.stack([jnp.broadcast_to(jnp.asarray(s[k], float), shape) for k in names])
+    return jnp.stack([jnp.broadcast_to(jnp.asarray(_element(s, k), float), shape) for k in names])
 
 
 def sparse(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
@@ -264,8 +319,7 @@ def sparse(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
     out = _finish(scheme, s, names, X, X_old)
     if s.get("secondorder"):
         h = s["dt"]
-        for i, k in enumerate(names):
-            out[k] = out[k] + h * ((X[i] - X_old[i]) / h)
+        _put(out, names, X + h * ((X - X_old) / h))
     return {**out, "dt": dt}
 
 

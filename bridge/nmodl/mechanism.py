@@ -81,7 +81,10 @@ class TranslatedMechanism:
         for k, default in self.range_parameters.items():
             s[k] = params.get(k, default)
         for k, default in self.state_defaults.items():
-            s[k] = state.get(k, default)
+            value = state.get(k, default)
+            if k in self.array_sizes and jnp.ndim(value) == 0:
+                value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
+            s[k] = value
         for k in self.ion_reads:
             if k not in ions:
                 raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
@@ -105,7 +108,14 @@ class TranslatedMechanism:
         return (jnp.zeros_like(v, dtype=dtype) + x).astype(dtype)
 
     def _state_out(self, s, v) -> Values:
-        return {k: self._shaped(s[k], v) for k in self.state_defaults}
+        out = {}
+        for k in self.state_defaults:
+            if k in self.array_sizes:  # (instances, size)
+                shaped = self._shaped(jnp.zeros(self.array_sizes[k]), v[..., None] if jnp.ndim(v) else v)
+                out[k] = shaped + s[k]
+            else:
+                out[k] = self._shaped(s[k], v)
+        return out
 
     def _ion_out(self, s, v) -> Values:
         return {k: self._shaped(s[k], v) for k in self.ion_writes if k not in self.ion_currents}
@@ -128,7 +138,13 @@ class TranslatedMechanism:
 
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
-        s = self._scope(params, dict(self.state_defaults), v, ions, env)
+        start = dict(self.state_defaults)
+        for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
+            if f"{k}0" in self.range_parameters:
+                start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
+            elif f"{k}0" in self.global_parameters:
+                start[k] = self._globals(env)[f"{k}0"]
+        s = self._scope(params, start, v, ions, env)
         s = self.functions["initial"](s)
         return self._state_out(s, v), self._ion_out(s, v)
 

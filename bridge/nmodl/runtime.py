@@ -257,6 +257,11 @@ def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Sco
 # --------------------------------------------------------------------------- arrays
 
 
+def key(base: str, i) -> str:
+    """The name of one element of an array STATE inside a KINETIC scheme: key("ca", 3) is "ca[3]"."""
+    return f"{base}[{int(i)}]"
+
+
 def index(array, i):
     """`name[i]` of an NMODL array variable (last axis; instances first)."""
     return array[..., int(i)]
