@@ -167,3 +167,59 @@ def corpus_files(package: str, suffix: str) -> list[Path]:
                     zf.extract(name, dest / "files")
         marker.touch()
     return sorted(p for p in (dest / "files").rglob("*") if p.name.lower().endswith(suffix))
+
+
+_NEURON_RUN = r"""
+import json, sys
+from neuron import h
+h.load_file("stdrun.hoc")
+h.load_file("import3d.hoc")
+cfg = json.load(sys.stdin)
+r = h.Import3d_SWC_read() if cfg["reader"] == "swc" else h.Import3d_Neurolucida3()
+r.quiet = 1
+r.input(cfg["path"])
+h.Import3d_GUI(r, 0).instantiate(None)
+for sec in h.allsec():
+    sec.nseg = 1 + 2 * int(sec.L / 40.0)
+    sec.insert("pas")
+    for seg in sec:
+        seg.pas.g, seg.pas.e = 2e-4, -65.0
+h.soma[0].insert("hh")
+stim = h.IClamp(h.soma[0](0.5))
+stim.delay, stim.dur, stim.amp = 0.5, 3.0, cfg["amp"]
+secs = {s.name(): s for s in h.allsec()}
+vecs = [h.Vector().record(secs[name](x)._ref_v) for name, x, _ in cfg["probes"]]
+h.dt = 0.025
+h.finitialize(-65.0)
+h.continuerun(cfg["tstop"])
+sys.stdout.write("\n@@RUN@@" + json.dumps([list(v) for v in vecs]) + "\n")
+"""
+
+
+def compare_voltages(tree: SectionTree, path, reader: str, amp: float = 1.0, tstop: float = 5.0) -> tuple[float, int]:
+    """Give `tree` (our Import3d of `path`) nseg 1+2*int(L/40), pas everywhere, hh in soma[0]
+    and an IClamp there; run it in bridge and the same file through NEURON's own Import3d
+    and run; return max |dV| [mV] at soma[0](0.5), the last dend's middle and the last
+    section's end, and the number of sections. Asserts the soma spiked."""
+    from bridge.model import Model, Simulation
+
+    lay = node_layout(tree)
+    for sec in tree:
+        sec.set_nseg(1 + 2 * int(lay.L[lay.section_index(sec.name)] / 40.0))
+        sec.insert("pas", g=2e-4, e=-65.0)
+    tree["soma[0]"].insert("hh")
+    tree.add_point_process("IClamp", "soma[0]", 0.5, **{"del": 0.5, "dur": 3.0, "amp": amp})
+    names = [s.name for s in tree]
+    dend = [n for n in names if n.startswith("dend[")][-1]
+    probes = [("soma[0]", 0.5, "v"), (dend, 0.5, "v"), (names[-1], 1.0, "v")]
+    traces = Simulation(Model(tree, tstop=tstop), record=probes).run()
+    cfg = {"path": str(path), "reader": reader, "probes": probes, "amp": amp, "tstop": tstop}
+    proc = subprocess.run([sys.executable, "-c", _NEURON_RUN], capture_output=True, text=True, timeout=300,
+                          input=json.dumps(cfg))
+    if proc.returncode != 0 or "@@RUN@@" not in proc.stdout:
+        raise RuntimeError(f"NEURON failed:\n{proc.stderr[-3000:]}")
+    theirs = np.array(json.loads(proc.stdout.split("@@RUN@@")[-1])).T
+    ours = np.asarray(traces.values)
+    assert ours.shape == theirs.shape
+    assert np.ptp(theirs[:, 0]) > 50, "the soma did not spike"
+    return float(np.abs(ours - theirs).max()), len(names)

@@ -16,7 +16,7 @@ from bridge.morphology.neurolucida import load_asc, parse_asc, read_asc
 from bridge.morphology.neurolucida_tokens import LABEL, NUMBER, STRING, tokens
 from bridge.morphology.tree import SectionTree
 
-from .import3d_neuron import compare_tree, corpus_files, neuron_import3d
+from .import3d_neuron import compare_tree, compare_voltages, corpus_files, neuron_import3d
 
 DATA = Path(__file__).parent / "data"
 ASC_FILES = sorted(DATA.glob("*.asc"))
@@ -134,6 +134,18 @@ def test_random_cells_match_neuron(tmp_path):
         paths.append(path)
     for path, nrn in zip(paths, neuron_import3d(paths, "asc", cell=False)):
         compare_tree(_load(path), nrn)
+
+
+@pytest.mark.neuron
+@pytest.mark.slow
+def test_imported_cell_voltage_matches_neuron():
+    """A golding-neuron cell (soma contour centroid, wired dendrites): pas everywhere, hh in the
+    soma, a current step; bridge's voltages equal NEURON's own Import3d + run."""
+    pytest.importorskip("neuron")
+    path = next(p for p in corpus_files("golding-neuron", ".asc") if p.name == "151124_03.asc")
+    dv, nsec = compare_voltages(_load(path), path, "asc", amp=3.0)
+    print(f"imported {path.name}: {nsec} sections, max |dV| = {dv:.3g} mV")
+    assert dv <= 1e-9  # [mV]
 
 
 def test_what_becomes_sections():

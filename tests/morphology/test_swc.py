@@ -16,7 +16,7 @@ from bridge.morphology.import3d import MorphologyError, section_names, subsets
 from bridge.morphology.swc import load_swc, parse_swc, read_swc, strtof
 from bridge.morphology.tree import SectionTree
 
-from .import3d_neuron import compare_tree, corpus_files, neuron_import3d
+from .import3d_neuron import compare_tree, compare_voltages, corpus_files, neuron_import3d
 
 DATA = Path(__file__).parent / "data"
 SWC_FILES = sorted(DATA.glob("*.swc"))
@@ -219,3 +219,16 @@ def test_bad_swc_is_a_located_error(text, line, column, match):
 
 def test_empty_file_gives_no_sections():
     assert len(parse_swc("# nothing\n\n").sections) == 0
+
+
+
+@pytest.mark.neuron
+@pytest.mark.slow
+def test_imported_cell_voltage_matches_neuron():
+    """Import3d of a bmtk cell, pas everywhere and hh in the soma, a current step: bridge's
+    voltages equal NEURON's own Import3d + run (soma, a dendrite, the last section's end)."""
+    pytest.importorskip("neuron")
+    path = next(p for p in corpus_files("bmtk", ".swc") if "Scnn1a_473845048" in p.name)
+    dv, nsec = compare_voltages(_load(path), path, "swc")
+    print(f"imported {path.name}: {nsec} sections, max |dV| = {dv:.3g} mV")
+    assert dv <= 1e-9  # [mV]
