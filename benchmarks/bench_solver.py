@@ -10,13 +10,17 @@ Cases (all dt = 0.025 ms, float64):
    `--neuron-subset` sets and extrapolated linearly (each NEURON run costs the same).
 Every timing is the best of a few repetitions after a warm-up; JAX timings wait for
 the result (block_until_ready). Ratios are against NEURON measured in the same run.
-Jaxley is not run here (not installed in this environment's venv; see the report).
+With `--jaxley`, Jaxley 0.14 runs the same morphology (every branch 8 compartments, its
+own HH channel, which has no rate table, so traces differ; only speed is compared) in its
+own virtual environment, ~/.cache/bridge/jaxley-venv, created with pip on first use.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 
@@ -174,6 +178,82 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
           f"(measured on {subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
 
 
+JAXLEY_VENV = os.path.expanduser("~/.cache/bridge/jaxley-venv")
+JAXLEY_SCRIPT = r"""
+import json, sys, time
+import numpy as np
+import jax
+jax.config.update("jax_enable_x64", spec_dtype := json.loads(sys.argv[1])["dtype"] == "float64")
+import jax.numpy as jnp
+import jaxley as jx
+from jaxley.channels import HH
+
+spec = json.loads(sys.argv[1])
+dt, tstop, ncomp = 0.025, spec["tstop"], spec["ncomp"]
+cell = jx.Cell(jx.Branch(jx.Compartment(), ncomp=ncomp), parents=spec["parents"])
+cell.insert(HH())
+for i, (L, d, gna, gk) in enumerate(zip(spec["L"], spec["diam"], spec["gna"], spec["gk"])):
+    b = cell.branch(i)
+    b.set("length", L / ncomp)
+    b.set("radius", d / 2)
+    b.set("axial_resistivity", 100.0)
+    b.set("HH_gNa", gna)
+    b.set("HH_gK", gk)
+cell.branch(0).comp(0).stimulate(jx.step_current(1.0, 50.0, 2.0, dt, tstop))
+cell.branch(0).comp(0).record("v")
+cell.make_trainable("HH_gNa")
+cell.make_trainable("HH_gK")
+params = cell.get_parameters()
+
+def best(f, *a, n=3):
+    out = np.inf
+    for _ in range(n):
+        t0 = time.perf_counter(); jax.block_until_ready(f(*a)); out = min(out, time.perf_counter() - t0)
+    return out
+
+run = jax.jit(lambda p: jx.integrate(cell, params=p, delta_t=dt, t_max=tstop))
+t0 = time.perf_counter(); compiled = run.lower(params).compile(); compile_s = time.perf_counter() - t0
+compiled(params)
+single = best(compiled, params)
+B = spec["batch"]
+rng = np.random.default_rng(1)
+batch = [{"HH_gNa": jnp.asarray(rng.uniform(0.03, 0.08, (B, 1)))}, {"HH_gK": jnp.asarray(rng.uniform(0.01, 0.03, (B, 1)))}]
+vrun = jax.jit(jax.vmap(lambda p: jx.integrate(cell, params=p, delta_t=dt, t_max=tstop)))
+t0 = time.perf_counter(); vcompiled = vrun.lower(batch).compile(); vcompile_s = time.perf_counter() - t0
+t0 = time.perf_counter(); jax.block_until_ready(vcompiled(batch)); batch_s = time.perf_counter() - t0
+print(json.dumps({"ncomp": int(ncomp * len(spec["parents"])), "compile": compile_s, "run": single,
+                  "batch_compile": vcompile_s, "batch": batch_s, "jax": jax.__version__, "jaxley": jx.__version__}))
+"""
+
+
+def ensure_jaxley() -> str:
+    python = os.path.join(JAXLEY_VENV, "bin", "python")
+    if not os.path.exists(python):
+        print(f"creating {JAXLEY_VENV} with jaxley 0.14 (pip) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", JAXLEY_VENV], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "jaxley>=0.14,<0.15"], check=True)
+    return python
+
+
+def bench_jaxley(tree: SectionTree, tstop: float, batch: int, neuron: dict) -> None:
+    """Same branching, L, diam, Ra, hh densities and stimulus in Jaxley, timed in its own venv."""
+    names = list(tree.sections)
+    index = {n: i for i, n in enumerate(names)}
+    secs = list(tree)
+    spec = {"parents": [index[s.parent] if s.parent else -1 for s in secs], "ncomp": 8, "tstop": tstop, "batch": batch,
+            "L": [s.L for s in secs], "diam": [float(s.diam[0]) for s in secs], "dtype": DTYPE,
+            "gna": [float(np.nan_to_num(s.get_range("hh", "gnabar")[0], nan=0.12)) for s in secs],
+            "gk": [float(np.nan_to_num(s.get_range("hh", "gkbar")[0], nan=0.036)) for s in secs]}
+    proc = subprocess.run([ensure_jaxley(), "-c", JAXLEY_SCRIPT, json.dumps(spec)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        print("jaxley failed:", proc.stderr[-2000:])
+        return
+    r = json.loads(proc.stdout.strip().splitlines()[-1])
+    print(f"jaxley {r['jaxley']} (jax {r['jax']}), {r['ncomp']} compartments, {tstop:g} ms: compile {r['compile']:.2f} s, "
+          f"run {r['run']:.4f} s ({r['run'] / neuron['run']:.2f}x bridge); batch of {batch}: compile "
+          f"{r['batch_compile']:.2f} s, run {r['batch']:.2f} s ({batch / r['batch']:.1f} runs/s)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="shorter runs and a small batch")
@@ -183,6 +263,7 @@ def main() -> None:
     ap.add_argument("--tstop-batch", type=float, default=100.0)
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     ap.add_argument("--skip-single", action="store_true")
+    ap.add_argument("--jaxley", action="store_true", help="also time Jaxley 0.14 (own venv, created on first use)")
     args = ap.parse_args()
     global DTYPE
     DTYPE = args.dtype
@@ -197,7 +278,9 @@ def main() -> None:
     if not args.skip_single:
         print(f"{'case':<34} {'comps':>6} {'compile s':>9} {'run s':>9} {'NEURON s':>9} {'ratio':>9}  max|dV| mV")
         bench_single("hh soma, 20 ms", hh_soma(), 20.0, h)
-        bench_single(f"branched hh cell, {20 if args.quick else 100} ms", big, 20.0 if args.quick else 100.0, h)
+        res = bench_single(f"branched hh cell, {20 if args.quick else 100} ms", big, 20.0 if args.quick else 100.0, h)
+        if args.jaxley:
+            bench_jaxley(big, 20.0 if args.quick else 100.0, 32 if args.quick else min(args.batch, args.chunk), res)
     batch = 32 if args.quick else args.batch
     bench_batch(big, 20.0 if args.quick else args.tstop_batch, batch, min(args.neuron_subset, batch), h, args.chunk)
 
