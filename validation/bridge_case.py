@@ -30,13 +30,17 @@ def setdt(dt: float, steps_per_ms: float) -> float:
     return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
 
 
-def _mechanisms(case: Case) -> dict:
+def _mechanisms(case: Case, used: list[str]) -> dict:
+    """The translations of the .mod files that define mechanisms the model uses (in file-name order, as
+    nrnivmodl registers them). Files the model never uses are not translated: NEURON compiles them, but
+    they cannot change its run."""
     from bridge.mechanisms.load import load_mod
 
     out = {}
     for path in case.bridge_mod_files():
-        if mechanism_name(path) in NEURON_BUILTINS:
-            continue  # NEURON runs its own; so does bridge (its built-in translation)
+        name = mechanism_name(path)
+        if name in NEURON_BUILTINS or name not in used:
+            continue  # NEURON runs its own built-ins; so does bridge (its built-in translations)
         mech = load_mod(path)
         out[mech.name] = mech
     return out
@@ -52,7 +56,6 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     from bridge.model import Model, Simulation
 
     p = case.protocol
-    mechs = _mechanisms(case)
     if case.hoc is not None:
         from bridge.hoc import load_hoc
 
@@ -67,6 +70,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         dt = p.dt if p.dt is not None else 0.025
         settings = {"v_init": -65.0, "celsius": 6.3, "secondorder": 0}
         globals_ = dict(p.globals)
+    mechs = _mechanisms(case, tree.mechanism_names())
     for name in settings:
         if getattr(p, name) is not None:
             settings[name] = getattr(p, name)

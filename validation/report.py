@@ -37,7 +37,9 @@ def _num(x: float | None) -> str:
 
 def _note(r: CaseResult) -> str:
     if r.status == "error":
-        return r.error.strip().splitlines()[-1] if r.error.strip() else "error"
+        lines = [line.strip() for line in r.error.strip().splitlines() if line.strip()]
+        from_neuron = [line for line in lines if line.startswith("NEURON:")]
+        return from_neuron[-1] if from_neuron else (lines[0] if lines else "error")
     if r.status == "fail" and r.comparison is not None:
         extra = f" (+{len(r.comparison.reasons) - 1} more)" if len(r.comparison.reasons) > 1 else ""
         return r.comparison.reasons[0] + extra

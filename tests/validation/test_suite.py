@@ -159,3 +159,17 @@ def test_suite_runs_cases_in_a_process_pool_in_order():
     assert all(r.passed for r in results), table(results)
     assert len(results[0].neuron.t) == 201 and len(results[1].neuron.t) == 61
     assert np.all(np.diff(results[1].bridge.t) > 0)
+
+
+def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
+    # NEURON compiles every .mod file of the folder; one bridge cannot translate is fine while unused
+    shutil.copy(DATA / "ball_stick.hoc", tmp_path / "cell.hoc")
+    (tmp_path / "unused.mod").write_text(
+        "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\nNET_RECEIVE (x) { w = x }\n")
+    result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
+                           protocol=Protocol(tstop=5.0, record_all=False)))
+    _assert_pass(result)
+    (tmp_path / "cell.hoc").write_text((DATA / "ball_stick.hoc").read_text() + "objref u\nsoma u = new Unused(0.5)\n")
+    result = run_case(Case("used", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
+                           protocol=Protocol(tstop=5.0, record_all=False)))
+    assert result.status == "error" and "NET_RECEIVE" in result.error and "unused.mod:3:1" in result.error
