@@ -77,15 +77,17 @@ def neuron_mod_files(case: Case) -> list[Path]:
     return [p for p in case.mod_files() if mechanism_name(p) not in NEURON_BUILTINS]
 
 
-def run_neuron_case(case: Case, timeout: float = 600.0) -> RunOutput:
-    """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure."""
+def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str] = ()) -> RunOutput:
+    """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
+
+    `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too."""
     from validation.neuron_run import compile_mod_files
 
     start = time.perf_counter()
     mods = neuron_mod_files(case)
     libraries = [str(compile_mod_files(mods))] if mods else []
     job = {"hoc": str(case.hoc) if case.hoc is not None else None, "cwd": str(case.cwd) if case.cwd else None,
-           "statements": list(case.statements), "libraries": libraries,
+           "statements": list(case.statements), "libraries": libraries, "hoc_recordings": list(hoc_recordings),
            "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict()}
     with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
         src, out = Path(tmp) / "case.json", Path(tmp) / "out.npz"
@@ -222,7 +224,7 @@ def _run(job: dict, out_path: str) -> None:
 
     stimuli = list(protocol.stimuli)
     added = []
-    named = list(protocol.recordings)
+    named = list(protocol.recordings) + list(job.get("hoc_recordings", []))
     defaults_apply = protocol.default_steps and not stimuli and not _has_point_processes(h)
     tstop = defaults.tstop_for(protocol.tstop, model_tstop, defaults_apply)
     infos = _section_infos(h)
@@ -260,7 +262,8 @@ def _run(job: dict, out_path: str) -> None:
         try:
             ref = getattr(seg(name, x), "_ref_" + var)
         except (AttributeError, NameError, LookupError) as exc:
-            raise _Fail(f"cannot record {label}: {exc}") from None
+            whose = " (a Vector.record of the HOC, as bridge read it)" if label in job.get("hoc_recordings", []) else ""
+            raise _Fail(f"cannot record {label}{whose}: {exc}") from None
         vecs.append(h.Vector().record(ref))
     tvec = h.Vector().record(h._ref_t)
     load_seconds = time.perf_counter() - start

@@ -1,6 +1,7 @@
 """Running cases: one at a time (`run_case`) or many in a process pool with a progress bar (`run_suite`).
 
-A case runs NEURON first (a subprocess, `validation.neuron_case`), then bridge
+A case runs NEURON first (a subprocess, `validation.neuron_case`; it also
+records what the HOC's own `Vector.record` calls record), then bridge
 in the calling process (`validation.bridge_case`), then the comparison. A case
 that cannot run on one side (a HOC error, an unsupported NMODL construct, a
 NEURON error) is reported with status "error" and the message; it never stops
@@ -42,13 +43,28 @@ class CaseResult:
         return self.status == "pass"
 
 
+def hoc_recordings(case: Case) -> list[str]:
+    """The probes of the HOC's own `Vector.record` calls, as bridge reads the HOC ([] for a SectionTree, or
+    when bridge cannot read the HOC: its error is reported when the bridge side runs)."""
+    if case.hoc is None:
+        return []
+    from bridge.hoc import load_hoc
+
+    try:
+        model = load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements,
+                         cwd=case.cwd)
+    except BridgeError:
+        return []
+    return model.probes()
+
+
 def run_case(case: Case) -> CaseResult:
     """Run `case` on both sides and compare (never raises for a model problem: status "error")."""
     from validation.bridge_case import run_bridge_case
     from validation.neuron_case import run_neuron_case
 
     try:
-        neuron = run_neuron_case(case)
+        neuron = run_neuron_case(case, hoc_recordings=hoc_recordings(case))
     except BridgeError as exc:
         return CaseResult(case, "error", error=str(exc))
     try:

@@ -173,3 +173,14 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     result = run_case(Case("used", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     assert result.status == "error" and "NET_RECEIVE" in result.error and "unused.mod:3:1" in result.error
+
+
+def test_the_hocs_own_vector_records_are_compared(tmp_path):
+    (tmp_path / "rec.hoc").write_text((DATA / "ball_stick.hoc").read_text() +
+                                      "objref vv, vm\nvv = new Vector()\nvv.record(&dend[0].v(0.25))\n"
+                                      "vm = new Vector()\nvm.record(&soma.h_hh(0.5))\n")
+    result = run_case(Case("rec", hoc=tmp_path / "rec.hoc", protocol=Protocol(tstop=10.0, record_all=False,
+                                                                              record_states=False)))
+    _assert_pass(result)
+    assert result.neuron.named[2:] == ["dend[0](0.25).v", "soma(0.5).h_hh"]
+    assert "soma(0.5).h_hh" in result.comparison.state_errors
