@@ -99,7 +99,11 @@ def strtof(texts: list[str]) -> np.ndarray:
 def parse_swc(text: str, filename: str = "<string>") -> Morphology:
     """The Import3d sections of SWC `text` (see the module docstring for the rules)."""
     rows, lines = [], []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(text.split("\n"), 1):  # NEURON's File.gets splits at \n only
+        if "\r" in line.rstrip():
+            raise MorphologyError("line ends in a lone carriage return (old Mac text); NEURON would read the whole "
+                                  "file as one line: convert it to \\n line ends",
+                                  SourceLocation(filename, lineno, line.index("\r") + 1), text)
         fields, stop = _scan7(line)
         if len(fields) == 7:
             rows.extend(fields)

@@ -208,6 +208,7 @@ def test_strtof_is_correctly_rounded_like_libc():
         ("1 1 0 0 0 5 -1\n3 3 0 1 0 1 2\n", 2, 1, "not in the file"),
         ("1 1 0 0 0 5 -1\n2.5 3 0 1 0 1 1\n", 2, 1, "integers"),
         ("1 1 0 0 0 5 -1\n2 3 0 nan 0 1 1\n", 2, 1, "finite"),
+        ("1 1 0 0 0 5 -1\r2 3 0 1 0 1 1\r", 1, 15, "carriage return"),
     ],
 )
 def test_bad_swc_is_a_located_error(text, line, column, match):
