@@ -46,7 +46,7 @@ def test_expected_tokens_are_listed_on_the_error():
 
 
 def test_terminal_descriptions():
-    terminals = {t.name: t for t in _parser().terminals}
+    terminals = {t.name: t for t in _parser()[0].terminals}
     rbrace = next(n for n, t in terminals.items() if getattr(t.pattern, "value", None) == "}")
     assert describe_terminal(rbrace, terminals) == "'}'"
     assert describe_terminal("NAME", terminals) == "a name"

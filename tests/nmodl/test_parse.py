@@ -441,3 +441,20 @@ def test_stoichiometry_outside_a_reaction_is_an_error():
     with pytest.raises(NmodlSyntaxError) as info:
         parse("LINEAR l {\n ~ 2 x = 1\n}")
     assert (info.value.location.line, info.value.location.column) == (2, 4)
+
+
+def test_integers_in_the_tree_are_plain_ints():
+    prog = parse("DEFINE N 3\nSTATE { a[4] }\nKINETIC k { ~ 2 A <-> B (1, 2) }\nPROCEDURE p() { TABLE FROM 0 TO 1 WITH 5 }")
+    values = [prog.defines["N"], prog.states[0].size, prog.kinetics["k"].body[0].lhs[0].coefficient,
+              prog.procedures["p"].body[0].count]
+    assert values == [3, 4, 2, 5] and all(type(v) is int for v in values)
+
+
+def test_parse_is_safe_from_several_threads():
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [(f"f{i}.mod", f"NEURON {{ SUFFIX m{i} }}\nBREAKPOINT {{ x = {i} }}") for i in range(40)]
+    with ThreadPoolExecutor(4) as pool:
+        progs = list(pool.map(lambda t: parse(t[1], filename=t[0]), texts))
+    for (name, _), prog in zip(texts, progs):
+        assert prog.items[1].body[0].loc.filename == name and prog.filename == name
