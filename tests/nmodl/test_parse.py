@@ -458,3 +458,14 @@ def test_parse_is_safe_from_several_threads():
         progs = list(pool.map(lambda t: parse(t[1], filename=t[0]), texts))
     for (name, _), prog in zip(texts, progs):
         assert prog.items[1].body[0].loc.filename == name and prog.filename == name
+
+
+def test_parse_file_reads_bytes_robustly(tmp_path):
+    from bridge.errors import BridgeError
+
+    f = tmp_path / "bom.mod"
+    f.write_bytes(b"\xef\xbb\xbfNEURON { SUFFIX bom }\r\n: caf\xe9 in Latin-1\r\nPARAMETER { a = 1 }\r\n")
+    prog = parse_file(f)
+    assert prog.neuron.name == "bom" and prog.parameters[0].name == "a"
+    with pytest.raises(BridgeError, match="cannot read"):
+        parse_file(tmp_path / "missing.mod")
