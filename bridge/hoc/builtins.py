@@ -13,7 +13,7 @@ import re
 import numpy as np
 
 from bridge.hoc import geometry, stdrun
-from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, Vector
+from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, StringFunctions, Vector
 from bridge.hoc.values import Builtin, HocObject, Sec, StrVar, is_number
 
 GUI_FUNCTIONS = (
@@ -28,7 +28,7 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "wopen": "writes a file", "save_session": "writes a file", "chdir": "changes the working directory",
-    "unlink": "deletes a file", "ropen": "reads an arbitrary file",
+    "unlink": "deletes a file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
 }
 REFUSED_CLASSES = {"File": "reads and writes files", "Random": "random streams are not supported",
@@ -174,6 +174,40 @@ def _fscan(interp, args, loc):
     return fscan(interp, loc)
 
 
+def _ropen(interp, args, loc):
+    from bridge.hoc.loader import ropen
+
+    return ropen(interp, _str(interp, args, 0, loc, "ropen") if args else None, loc)
+
+
+def _getstr(interp, args, loc):
+    from bridge.hoc.loader import getstr
+
+    if not args or not isinstance(args[0], StrVar):
+        raise interp.error("getstr(strdef) needs a strdef variable", loc)
+    args[0].value = getstr(interp, loc)
+    return 1.0
+
+
+def _load_named(kind):
+    """load_proc/load_func/load_template("name"): fine when the name exists (or is a GUI tool)."""
+    def call(interp, args, loc):
+        name = _str(interp, args, 0, loc, f"load_{kind}")
+        if interp.lookup(name) is not None:
+            return 1.0
+        if name in GUI_FUNCTIONS or name in GUI_CLASSES or name.startswith("nrn"):
+            interp.model.gui_calls.setdefault(f"load_{kind}({name!r})", loc)
+            return 1.0
+        raise interp.error(f"load_{kind}: {name} is not defined and bridge does not search NEURON's library for it",
+                           loc)
+    return call
+
+
+def _pwd(interp, args, loc):
+    interp.model.write(str(interp.cwd) + "\n")
+    return 0.0
+
+
 def _execerror(interp, args, loc):
     parts = [a.value if isinstance(a, StrVar) else str(a) for a in args]
     raise interp.error("execerror: " + " ".join(parts), loc)
@@ -268,7 +302,9 @@ def table() -> dict[str, Builtin]:
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
         "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
         "ion_style": _ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
-        "topology": _printed("topology"), "psection": _printed("psection"),
+        "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
+        "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
+        "load_template": _load_named("template"), "pwd": _pwd,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
@@ -313,7 +349,7 @@ class CVode:
 
 def classes() -> dict:
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
-           "CVode": CVode}
+           "CVode": CVode, "StringFunctions": StringFunctions}
     for name in GUI_CLASSES:
         out[name] = (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name)
     for name, why in REFUSED_CLASSES.items():

@@ -108,7 +108,11 @@ class Interpreter:
             raise self.error(f"unsupported HOC statement {type(node).__name__}", node.loc)
         try:
             method(node)
-        except (HocError, BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
+        except (BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
+            raise
+        except HocError as err:
+            if err.location is None:  # raised below the interpreter (catalog, model state): say where
+                raise self.error(err.message, node.loc) from None
             raise
         except BridgeError as err:
             if err.location is not None:

@@ -22,9 +22,21 @@ from bridge.hoc.values import Frame, Quit
 
 # NEURON's library files whose procedures bridge implements itself.
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
-                     "stdlib", "stdgui", "noload", "binfo.hoc", "pointman.hoc", "mview.hoc", "inserter.hoc",
-                     "netparmpi.hoc", "import3d.hoc", "import3d"}
-UNSUPPORTED_LIBRARIES = {"celbild.hoc": "the CellBuilder GUI is not supported"}
+                     "stdlib", "stdgui", "noload", "import3d.hoc", "import3d", "nrngui1.hoc", "single1.hoc"}
+# NEURON's GUI tool libraries: loading them is accepted (and listed in the GUI warning);
+# their tools (PointProcessManager, ...) are not available.
+GUI_LIBRARIES = {f"{n}.hoc" for n in (
+    "atoltool attshape binfo electrod family funfit grapher impedanc impedanx impratio inserter lincir logax "
+    "mkcurve movierun mulfit mview netbild pointbsr pointgrp pointman runfit shapebox showmech single "
+    "wingroup chanbild celbild pcchdir macload mknrndll modlunit").split()}
+UNSUPPORTED_LIBRARIES = {
+    "subiter.hoc": "SubsetDomainIterator (subiter.hoc) is not supported yet",
+    "vecwrap.hoc": "vecwrap.hoc is not supported", "vplay.hoc": "vplay.hoc (Vector.play) is not supported",
+    "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
+    "loadbal.hoc": "load balancing (loadbal.hoc) is not supported", "netparmpi.hoc": "ParallelNetManager is not supported",
+    "gatherv.hoc": "gatherv.hoc is not supported", "parcom.hoc": "parallel computing is not supported",
+    "prcellstate.hoc": "prcellstate.hoc writes files and is not supported", "corenrn.hoc": "CoreNEURON is not supported",
+}
 
 
 class Stream:
@@ -167,6 +179,9 @@ def load_file(interp, name: str, loc, once: bool = True) -> float:
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
         return 1.0
+    if base in GUI_LIBRARIES and resolve_path(interp, name, loc) is None:
+        interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
+        return 1.0
     if base in UNSUPPORTED_LIBRARIES:
         raise interp.error(f"load_file(\"{name}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
     path = resolve_path(interp, name, loc)
@@ -182,6 +197,7 @@ def load_file(interp, name: str, loc, once: bool = True) -> float:
 
 def run_file(interp, path: Path) -> None:
     text = Path(path).read_text(encoding="utf-8", errors="replace").replace("\x1a", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # DOS and classic Mac line ends
     try:
         run_stream(interp, Stream(text, str(path)))
     except Quit:
@@ -191,12 +207,46 @@ def run_file(interp, path: Path) -> None:
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
+def ropen(interp, name: str | None, loc) -> float:
+    """`ropen("data.dat")`: open a data file for fscan/getstr (read only, inside the model's folder);
+    `ropen()` closes it. Returns 0 when the file does not exist, as NEURON."""
+    if name is None:
+        interp.__dict__["ropened"] = None
+        return 0.0
+    base = Path(interp.cwd).resolve()
+    path = (base / name).resolve()
+    if base != path and base not in path.parents:
+        raise interp.error(f"ropen({name!r}): bridge reads data files only inside the model folder {base}", loc)
+    if not path.is_file():
+        interp.__dict__["ropened"] = None
+        return 0.0
+    interp.__dict__["ropened"] = Stream(path.read_text(encoding="utf-8", errors="replace"), str(path))
+    return 1.0
+
+
+def getstr(interp, loc) -> str:
+    """The rest of the current line of the ropen'ed file (with its newline)."""
+    s = interp.__dict__.get("ropened")
+    if s is None:
+        raise interp.error("getstr: no file opened with ropen", loc)
+    end = s.text.find("\n", s.pos)
+    end = len(s.text) if end < 0 else end + 1
+    if s.pos >= len(s.text):
+        raise interp.error(f"getstr: end of file {s.filename}", loc)
+    line = s.text[s.pos:end]
+    s.advance_to(end)
+    return line
+
+
 def fscan(interp, loc) -> float:
-    """The next number in the file being read (words that are not numbers are skipped, as NEURON)."""
+    """The next number in the ropen'ed file, else in the file being read (words that are not
+    numbers are skipped, as NEURON)."""
     streams = interp.__dict__.get("streams") or []
-    if not streams:
-        raise interp.error("fscan: no file is being read", loc)
-    s = streams[-1]
+    s = interp.__dict__.get("ropened")
+    if s is None:
+        if not streams:
+            raise interp.error("fscan: no file is being read", loc)
+        s = streams[-1]
     text, i, n = s.text, s.pos, len(s.text)
     while i < n:
         while i < n and text[i].isspace():

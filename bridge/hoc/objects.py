@@ -107,11 +107,112 @@ class Vector(BuiltinObject):
         interp.model.record(args[0], str(self), loc, interp)
         return 1.0
 
+    def _index(self, interp, args, loc, name):
+        i = int(_num(interp, args, 0, loc, name))
+        if not 0 <= i < len(self.data):
+            raise interp.error(f"{self}.{name}({i}) is outside the vector (size {len(self.data)})", loc)
+        return i
+
+    def m_set(self, interp, args, loc):
+        self.data[self._index(interp, args, loc, "set")] = _num(interp, args, 1, loc, "set")
+        return self
+
+    def m_get(self, interp, args, loc):
+        return self.data[self._index(interp, args, loc, "get")]
+
+    def _elementwise(self, interp, args, loc, name, op):
+        other = args[0] if args else None
+        if isinstance(other, Vector):
+            if len(other.data) != len(self.data):
+                raise interp.error(f"{self}.{name}: vectors of different sizes", loc)
+            self.data = [op(a, b) for a, b in zip(self.data, other.data)]
+        else:
+            b = _num(interp, args, 0, loc, name)
+            self.data = [op(a, b) for a in self.data]
+        return self
+
+    def m_add(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "add", lambda a, b: a + b)
+
+    def m_sub(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "sub", lambda a, b: a - b)
+
+    def m_mul(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "mul", lambda a, b: a * b)
+
+    def m_div(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "div", lambda a, b: a / b)
+
+    def m_mean(self, interp, args, loc):
+        if not self.data:
+            raise interp.error(f"{self}.mean() of an empty vector", loc)
+        return float(sum(self.data) / len(self.data))
+
+    def m_reverse(self, interp, args, loc):
+        self.data.reverse()
+        return self
+
+    def m_copy(self, interp, args, loc):
+        if not args or not isinstance(args[0], Vector):
+            raise interp.error("Vector.copy(source) needs a Vector", loc)
+        self.data = list(args[0].data)
+        return self
+
     def m_printf(self, interp, args, loc):
         if args and not isinstance(args[0], (str, StrVar)):
             raise interp.error("Vector.printf to a file is refused (bridge does not write files)", loc)
         interp.model.write("".join(f"{v:g}\t" for v in self.data) + "\n")
         return float(len(self.data))
+
+
+class StringFunctions(BuiltinObject):
+    """`new StringFunctions()`: string helpers (len, substr, head, tail, left, right)."""
+
+    cls = "StringFunctions"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+
+    @staticmethod
+    def _s(interp, args, i, loc):
+        if i >= len(args) or not isinstance(args[i], (str, StrVar)):
+            raise interp.error(f"StringFunctions: argument {i + 1} must be a string", loc)
+        return args[i].value if isinstance(args[i], StrVar) else args[i]
+
+    def m_len(self, interp, args, loc):
+        return float(len(self._s(interp, args, 0, loc)))
+
+    def m_substr(self, interp, args, loc):
+        return float(self._s(interp, args, 0, loc).find(self._s(interp, args, 1, loc)))
+
+    def _store(self, interp, args, i, value, loc):
+        if i >= len(args) or not isinstance(args[i], StrVar):
+            raise interp.error(f"StringFunctions: argument {i + 1} must be a strdef", loc)
+        args[i].value = value
+
+    def m_left(self, interp, args, loc):
+        self._store(interp, args, 0, self._s(interp, args, 0, loc)[: int(_num(interp, args, 1, loc, "left"))], loc)
+        return 0.0
+
+    def m_right(self, interp, args, loc):
+        self._store(interp, args, 0, self._s(interp, args, 0, loc)[int(_num(interp, args, 1, loc, "right")):], loc)
+        return 0.0
+
+    def m_head(self, interp, args, loc):
+        import re
+
+        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        m = re.search(pattern, text)
+        self._store(interp, args, 2, text[: m.start()] if m else "", loc)
+        return float(m.start()) if m else -1.0
+
+    def m_tail(self, interp, args, loc):
+        import re
+
+        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        m = re.search(pattern, text)
+        self._store(interp, args, 2, text[m.end():] if m else "", loc)
+        return float(m.end()) if m else -1.0
 
 
 class HocList(BuiltinObject):

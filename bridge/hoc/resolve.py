@@ -158,6 +158,8 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
             b = lookup(self, base.name)
             if b is None:
                 raise self.error(f"{base.name} is not defined", loc)
+            if isinstance(b, Template) or (isinstance(b, tuple) and b[0] == "class"):
+                return _object_by_index(self, base.name, b, indices, loc)
             return _var_ref(self, b, indices, base.name, loc)
         if isinstance(base, ast.Member):
             return _member_ref(self, self.eval(base.target), base.name, indices, loc)
@@ -201,6 +203,27 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
         return node
     value_ = self.eval(node)
     return FuncRef(lambda: value_, lambda v: (_ for _ in ()).throw(self.error("cannot assign to this", loc)))
+
+
+def _object_by_index(self, name, b, indices, loc):
+    """`Cell[2]`, `PWManager[0]`: an existing object of a template by its index."""
+    from bridge.hoc.interp import FuncRef
+
+    if len(indices) != 1:
+        raise self.error(f"{name}[i] takes one index", loc)
+    if isinstance(b, Template):
+        obj = next((o for o in b.instances if o.index == indices[0]), None)
+        if obj is None:
+            raise self.error(f"{name}[{indices[0]}] does not exist", loc)
+    else:
+        from bridge.hoc.builtins import GUI_CLASSES
+
+        if name not in GUI_CLASSES:
+            raise self.error(f"{name}[{indices[0]}]: built-in objects by index are not supported", loc)
+        from bridge.hoc.objects import GuiObject
+
+        obj = GuiObject(self, name, [], loc)
+    return FuncRef(lambda: obj, lambda v: (_ for _ in ()).throw(self.error(f"cannot assign to {name}[i]", loc)))
 
 
 def _pointer_ref(self, target, indices, loc):
@@ -357,6 +380,7 @@ def new(self, name: str, args: list, loc):
         template: Template = self.templates[name]
         obj = HocObject(template, template.count)
         template.count += 1
+        template.instances.append(obj)
         if len(self.frames) > self.max_depth:
             raise self.error("objects created inside each other too deeply", loc)
         self.frames.append(Frame(f"{obj.hname} (template body)", [], obj, loc))

@@ -39,6 +39,7 @@ class HocSession:
         interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
         interp.cwd = str(Path(cwd) if cwd is not None else Path.cwd())
         object.__setattr__(self, "_interp", interp)
+        _stdrun_objects(interp)
 
     # -- running HOC ---------------------------------------------------------------
     def _guard(self, fn, *args):
@@ -125,6 +126,27 @@ class HocSession:
                 protocol.tstop = last.tstop
         files = {name: str(self._catalog._files[name]) for name in tree.mechanism_names() if name in self._catalog._files}
         return HocModel(tree, protocol, files)
+
+
+def _stdrun_objects(interp) -> None:
+    """Objects stdrun.hoc declares that session files (.ses) use: graphList[4], flush lists."""
+    from bridge.errors import SourceLocation
+    from bridge.hoc.objects import HocList
+
+    loc = SourceLocation("stdrun.hoc", 0, 0)
+    lists = ObjVar((4,))
+    lists.data = [HocList(interp, [], loc) for _ in range(4)]
+    interp.top["graphList"] = lists
+    for name in ("flush_list", "fast_flush_list"):
+        var = ObjVar()
+        var.data[0] = HocList(interp, [], loc)
+        interp.top[name] = var
+    interp.top["n_graph_lists"] = NumVar((), 4.0)
+    from bridge.hoc.objects import StringFunctions
+
+    sf = ObjVar()
+    sf.data[0] = StringFunctions(interp, [], loc)
+    interp.top["hoc_sf_"] = sf  # stdlib.hoc's StringFunctions
 
 
 class _Callable:

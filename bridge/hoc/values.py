@@ -79,6 +79,7 @@ class Template:
         self.body = body
         self.loc = loc
         self.count = 0
+        self.instances: list[HocObject] = []
         self.public: set[str] = set()
         for node in body:
             if isinstance(node, ast.Public):
