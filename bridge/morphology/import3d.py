@@ -182,9 +182,9 @@ def instantiate(morph: Morphology, tree: SectionTree | None = None, cell: str | 
     prefix = f"{cell}." if cell else ""
     types = sorted({s.type for s in secs})
     for t in types:
-        base = prefix + type_name(t) + "["
-        for old in [n for n in tree.sections if n.startswith(base) and "." not in n[len(base):]]:
-            tree.delete(old)
+        base = prefix + type_name(t)
+        for old in [n for n in tree.sections if n == base or (n.startswith(base + "[") and "." not in n[len(base):])]:
+            tree.delete(old)  # `~create name[n]` replaces the whole array (or a plain section `name`)
         for name, sec in zip(names, secs):
             if sec.type == t:
                 tree.section(prefix + name)

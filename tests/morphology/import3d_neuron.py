@@ -46,6 +46,7 @@ results = []
 for path in cfg["paths"]:
     for sec in list(h.allsec()):
         h.delete_section(sec=sec)
+    h(cfg["before"])
     if cfg["reader"] == "swc":
         r = h.Import3d_SWC_read()
         r.quiet = 1
@@ -88,9 +89,11 @@ sys.stdout.write("\n@@IMPORT3D@@" + json.dumps(results) + "\n")
 """
 
 
-def neuron_import3d(paths: list[str], reader: str = "swc", cell: bool = False) -> list[dict]:
-    """NEURON's Import3d of each file (one fresh NEURON process for all of them)."""
-    cfg = {"paths": [str(p) for p in paths], "reader": reader, "cell": cell, "nseg_len": NSEG_LEN}
+def neuron_import3d(paths: list[str], reader: str = "swc", cell: bool = False, before: str = "") -> list[dict]:
+    """NEURON's Import3d of each file (one fresh NEURON process for all of them); `before` is
+    HOC run before each import (after all sections are deleted)."""
+    cfg = {"paths": [str(p) for p in paths], "reader": reader, "cell": cell, "nseg_len": NSEG_LEN,
+           "before": before}
     proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=json.dumps(cfg), capture_output=True, text=True,
                           timeout=600)
     if proc.returncode != 0 or "@@IMPORT3D@@" not in proc.stdout or "parse error" in proc.stdout:

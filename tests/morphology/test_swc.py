@@ -68,6 +68,19 @@ def test_instantiate_in_cell_template_matches_neuron(stem):
 
 
 @pytest.mark.neuron
+def test_instantiate_replaces_existing_arrays_as_neuron():
+    """`~create soma[1]` replaces a plain `soma` too; other sections stay, first in order."""
+    pytest.importorskip("neuron")
+    path = DATA / "contour_soma.swc"
+    (nrn,) = neuron_import3d([path], "swc", before="create soma, dend, extra")
+    tree = SectionTree()
+    for name in ("soma", "dend", "extra"):
+        tree.section(name)
+    compare_tree(load_swc(path, tree=tree), nrn)
+    assert [s.name for s in tree][:2] == ["extra", "soma[0]"]
+
+
+@pytest.mark.neuron
 def test_bmtk_morphologies_match_neuron():
     """The SWC files shipped in bmtk's wheel (Allen Cell Types reconstructions)."""
     pytest.importorskip("neuron")
