@@ -201,7 +201,12 @@ def subsets(morph: Morphology) -> list[tuple[str, str]]:
     """What `instantiate(obj)` does to a cell template's SectionLists, in NEURON's order:
     pairs (section array name, SectionList name), e.g. ("dend", "basal"), meaning
     `forsec "dend" basal.append` in the cell, for every type from the smallest to the
-    largest point type (sections or not, as NEURON does); then `forall all.append`."""
+    largest point type (sections or not, as NEURON does); then `forall all.append`.
+
+    NEURON runs each `forsec` right after creating that type's array (types in increasing
+    order), so a regular expression also matches arrays created before it ("dend" matches
+    `dend_0[...]` made for type 0). A HOC interpreter replaying this after `instantiate`
+    has created everything should restrict each `forsec` to the arrays of types <= t."""
     lo = min(morph.types) if morph.types else 0
     hi = max(morph.types) if morph.types else -1
     return [(type_name(t), subset_name(t)) for t in range(lo, hi + 1)]

@@ -177,6 +177,13 @@ def test_soma_centroid_line():
     assert 12 < length < 18 and 10 < soma[:, 3].max() < 18  # a ~17 x 17 um outline
 
 
+def test_public_api():
+    import bridge
+
+    tree = bridge.load_asc(DATA / "no_soma.asc", cell="Cell[2]")
+    assert [s.name for s in tree] == ["Cell[2].dend[0]", "Cell[2].dend[1]", "Cell[2].dend[2]", "Cell[2].apic[0]"]
+
+
 def test_lexer_tokens():
     toks = tokens('; comment ( ignored\n("Cell Body" (Color RGB (1, 2, 3)) (1.5e1,-2 3 .5 S1)) ;x\n')
     kinds = [t.kind for t in toks]
