@@ -1,9 +1,10 @@
 """DERIVATIVE blocks: code for cnexp, euler and derivimplicit, and NEURON's Newton at run time.
 
-- **cnexp** (nocmodl's deriv.cpp): an ODE `x' = f` whose right side is linear
-  in x, `f = a*x + b` (found symbolically, as nocmodl does), becomes
-  `x = x + (1. - exp(dt*(a)))*(-(b)/(a) - x)`; with a = 0, `x = x - dt*(-(b))`.
-  If any equation of the block is not linear, the block falls back to
+- **cnexp** (nocmodl's deriv.cpp and diffeq.ypp): for `x' = f`, nocmodl forms
+  the symbolic derivative f' = df/dx and the split f = a*x + b, and writes
+  `x = x + (1. - exp(dt*(f')))*(-(b)/(a) - x)` (with f' = 0: `x = x - dt*(-(b))`;
+  with f not linear: `-(b)/(a)` left out). When f' cannot be formed (x inside
+  a function call or a power, or in a denominator) the block falls back to
   derivimplicit, as nocmodl does ("Could not translate using cnexp method").
 - **euler**: all derivatives from the old states, then `x += dt*x'`.
 - **derivimplicit** (scopmath newton_thread.hpp): backward Euler, residual
@@ -51,35 +52,69 @@ def _contains(e, name: str) -> bool:
     return any(isinstance(n, (ast.Name, ast.Indexed)) and n.name == name for n in ast.walk(e))
 
 
-def linear_parts(e, x: str):
-    """(a, b) with e == a*x + b as expression trees, or None when e is not linear in x."""
-    if not _contains(e, x):
-        return _num(0.0), e
-    if isinstance(e, ast.Name) and e.name == x:
-        return _num(1.0), _num(0.0)
+def cnexp_parts(e, x: str):
+    """nocmodl's diffeq.ypp on `e` with respect to state x: (de, a, b, d_ok, eq_ok).
+
+    de = de/dx (symbolic); e = a*x + b when e is linear in x. `d_ok` is False when
+    the derivative cannot be formed (x inside a function call or a power, or in a
+    denominator): nocmodl then falls back to derivimplicit. `eq_ok` is False when e
+    is not linear (a product of two x terms): nocmodl then uses 0 for -(b)/(a).
+    Literal zeros are dropped exactly where nocmodl drops them.
+    """
+    zero = _num(0.0)
+    if isinstance(e, (ast.Name, ast.Indexed)) and e.name == x:
+        return _num(1.0), _num(1.0), zero, True, True
+    if isinstance(e, (ast.Number, ast.UnitNumber, ast.Name, ast.Indexed, ast.String)) or not _contains(e, x):
+        return zero, zero, e, True, True
     if isinstance(e, ast.Unary) and e.op == "-":
-        parts = linear_parts(e.operand, x)
-        if parts is None:
-            return None
-        a, b = parts
-        return _neg(a), _neg(b)
-    if isinstance(e, ast.Binary) and e.op in "+-":
-        pl, pr = linear_parts(e.left, x), linear_parts(e.right, x)
-        if pl is None or pr is None:
-            return None
-        return _add(pl[0], pr[0], e.op), _add(pl[1], pr[1], e.op)
+        de, a, b, dok, eok = cnexp_parts(e.operand, x)
+        return _neg(de), _neg(a), _neg(b), dok, eok
+    if isinstance(e, ast.Binary) and e.op in ("+", "-"):
+        l, r = cnexp_parts(e.left, x), cnexp_parts(e.right, x)
+        return (_add(l[0], r[0], e.op), _add(l[1], r[1], e.op), _add(l[2], r[2], e.op), l[3] and r[3], l[4] and r[4])
     if isinstance(e, ast.Binary) and e.op == "*":
-        if not _contains(e.left, x):
-            pr = linear_parts(e.right, x)
-            return None if pr is None else (_mul(e.left, pr[0]), _mul(e.left, pr[1]))
-        if not _contains(e.right, x):
-            pl = linear_parts(e.left, x)
-            return None if pl is None else (_mul(pl[0], e.right), _mul(pl[1], e.right))
-        return None
-    if isinstance(e, ast.Binary) and e.op == "/" and not _contains(e.right, x):
-        pl = linear_parts(e.left, x)
-        return None if pl is None else (_div(pl[0], e.right), _div(pl[1], e.right))
-    return None
+        (d1, a1, b1, dok1, eok1), (d3, a3, b3, dok3, eok3) = cnexp_parts(e.left, x), cnexp_parts(e.right, x)
+        if not _is_zero(d1) and not _is_zero(d3):
+            de = ast.Binary("+", ast.Binary("*", d1, e.right), ast.Binary("*", e.left, d3))
+        elif not _is_zero(d1):
+            de = ast.Binary("*", d1, e.right)
+        elif not _is_zero(d3):
+            de = ast.Binary("*", e.left, d3)
+        else:
+            de = zero
+        eok = eok1 and eok3
+        a = zero
+        if not _is_zero(a1) and not _is_zero(a3):
+            eok = False
+        elif not _is_zero(a1):
+            a = ast.Binary("*", a1, b3) if not _is_zero(b3) else zero
+        elif not _is_zero(a3):
+            a = ast.Binary("*", b1, a3) if not _is_zero(b1) else zero
+        b = ast.Binary("*", b1, b3) if not _is_zero(b1) and not _is_zero(b3) else zero
+        return de, a, b, dok1 and dok3, eok
+    if isinstance(e, ast.Binary) and e.op == "/":
+        (d1, a1, b1, dok1, eok1), (d3, a3, b3, dok3, eok3) = cnexp_parts(e.left, x), cnexp_parts(e.right, x)
+        dok, eok = dok1 and dok3, eok1 and eok3
+        de = zero
+        if not _is_zero(d3):
+            dok = False
+        elif not _is_zero(d1):
+            de = ast.Binary("/", d1, e.right)
+        a = zero
+        if not _is_zero(a3):
+            eok = False
+        elif not _is_zero(a1):
+            a = ast.Binary("/", a1, e.right)
+        b = ast.Binary("/", b1, e.right) if not _is_zero(b1) else zero
+        return de, a, b, dok, eok
+    # a call, a power or a comparison with x inside: no derivative
+    return zero, zero, e, False, False
+
+
+def linear_parts(e, x: str):
+    """(a, b) with e == a*x + b, or None when e is not linear in x."""
+    de, a, b, dok, eok = cnexp_parts(e, x)
+    return (a, b) if dok and eok else None
 
 
 def _neg(a):
@@ -119,7 +154,8 @@ def _primes(block) -> list[ast.Assign]:
 
 
 def cnexp_possible(block) -> bool:
-    return all(p.target.index is None and p.target.order == 1 and linear_parts(p.value, p.target.name) is not None
+    """nocmodl's test: every equation's right side has a symbolic derivative in its state."""
+    return all(p.target.index is None and p.target.order == 1 and cnexp_parts(p.value, p.target.name)[3]
                for p in _primes(block))
 
 
@@ -137,16 +173,21 @@ def prime_assignment(stmt: ast.Assign, ctx, em) -> None:
                         "scalar STATE equations", stmt)
     x = target.name
     if ctx.prime == "cnexp":
-        a, b = linear_parts(stmt.value, x)
+        # nocmodl: x = x + (1. - exp(dt*(dF/dx)))*(-(b)/(a) - x) for F = a*x + b
+        de, a, b, _, linear = cnexp_parts(stmt.value, x)
         ref = f"s[{x!r}]"
-        if _is_zero(a):
+        if _is_zero(de):
             bt = expr(b, ctx)
             _flush(ctx, em, stmt)
             em.line(f"{ref} = {ref} - s['dt'] * (-({bt}))", stmt)
-        else:
-            at, bt = expr(a, ctx), expr(b, ctx)
+        elif not linear:  # nocmodl leaves -(b)/(a) empty: x relaxes towards 0
+            dt_ = expr(de, ctx)
             _flush(ctx, em, stmt)
-            em.line(f"{ref} = {ref} + (1.0 - rt.exp(s['dt'] * ({at}))) * (-({bt}) / ({at}) - {ref})", stmt)
+            em.line(f"{ref} = {ref} + (1.0 - rt.exp(s['dt'] * ({dt_}))) * (-{ref})", stmt)
+        else:
+            dt_, at, bt = expr(de, ctx), expr(a, ctx), expr(b, ctx)
+            _flush(ctx, em, stmt)
+            em.line(f"{ref} = {ref} + (1.0 - rt.exp(s['dt'] * ({dt_}))) * (-({bt}) / ({at}) - {ref})", stmt)
     elif ctx.prime == "deriv":
         value = expr(stmt.value, ctx)
         _flush(ctx, em, stmt)
@@ -187,6 +228,15 @@ def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
         raise UnsupportedFeature(f"SOLVE {name} STEADYSTATE in BREAKPOINT", info.where(solve.statement), info.source)
     states = tuple(p.target.name for p in _primes(block))
     method = solve.method
+    if method == "cnexp":
+        for p in _primes(block):
+            power = next((n for n in ast.walk(p.value) if isinstance(n, ast.Binary) and n.op == "^"), None)
+            if power is not None:
+                from bridge.errors import SemanticError
+
+                raise SemanticError(f"'^' in the METHOD cnexp equation of {p.target.name}': NEURON's nocmodl aborts "
+                                    "on it (diffeq.ypp); write pow(a, b) or use METHOD derivimplicit",
+                                    info.where(power), info.source)
     if method == "cnexp" and not cnexp_possible(block):
         info_note = f"# {name}: not linear in its states; nocmodl then uses derivimplicit, and so does bridge"
         em.line(info_note)

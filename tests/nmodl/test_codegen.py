@@ -74,11 +74,22 @@ PARAMETER { k = 2 }
 STATE { x }
 INITIAL { x = 1 }
 BREAKPOINT { SOLVE d METHOD cnexp }
-DERIVATIVE d { x' = -k*x*x }
+DERIVATIVE d { x' = -k*pow(x, 2) }
 """
 
 
+def test_cnexp_of_a_product_of_states_uses_nocmodls_derivative_form():
+    # nocmodl: x' = -k*x*x has a derivative but no linear split: x = x + (1 - exp(dt*F'(x)))*(-x)
+    m = load_text(NONLINEAR.replace("-k*pow(x, 2)", "-k*x*x"), "prod.mod")
+    assert "derivimplicit" not in translate(NONLINEAR.replace("-k*pow(x, 2)", "-k*x*x"), "prod.mod")
+    e = env(dt=0.1)
+    st, _ = m.init({"k": 2.0}, {}, jnp.zeros(1), {}, e)
+    st, _ = m.advance({"k": 2.0}, st, jnp.zeros(1), {}, e)
+    assert float(st["x"][0]) == pytest.approx(1.0 + (1.0 - math.exp(0.1 * (-4.0))) * (-1.0), rel=1e-15)
+
+
 def test_nonlinear_cnexp_falls_back_to_derivimplicit_backward_euler():
+    # x inside pow(): nocmodl cannot differentiate it and uses derivimplicit
     src = translate(NONLINEAR, "nl.mod")
     assert "derivimplicit" in src
     m = load_text(NONLINEAR, "nl.mod")
@@ -92,7 +103,7 @@ def test_nonlinear_cnexp_falls_back_to_derivimplicit_backward_euler():
 
 
 def test_euler_is_forward_euler():
-    text = NONLINEAR.replace("cnexp", "euler").replace("-k*x*x", "-k*x")
+    text = NONLINEAR.replace("cnexp", "euler").replace("-k*pow(x, 2)", "-k*x")
     m = load_text(text, "eu.mod")
     e = env(dt=0.1)
     st, _ = m.init({"k": 2.0}, {}, jnp.zeros(1), {}, e)
@@ -178,3 +189,11 @@ LINEAR eq { ~ x = 1 }
     with pytest.raises(UnsupportedFeature, match="LINEAR") as exc:
         load_text(text, "lin.mod")
     assert exc.value.location.line == 3
+
+
+def test_power_in_a_cnexp_equation_is_refused_as_nocmodl_does():
+    from bridge.errors import SemanticError
+
+    with pytest.raises(SemanticError, match="nocmodl aborts") as exc:
+        load_text(NONLINEAR.replace("-k*pow(x, 2)", "-k*x^2"), "pw.mod")
+    assert exc.value.location.line == 7

@@ -1,0 +1,79 @@
+"""SOLVE methods no wheel density mechanism uses, against NEURON: derivimplicit, euler, a
+non-linear DERIVATIVE under cnexp (nocmodl falls back to derivimplicit), and a kinetic
+channel with CONSERVE. Each is a variant of bridge's hh.mod written to tmp_path and
+compiled for NEURON under its own SUFFIX."""
+
+import re
+
+import pytest
+
+from bridge.mechanisms.load import BUILTIN_DIR
+from validation.single_mechanism import validate_mod
+
+pytestmark = pytest.mark.neuron
+HH = (BUILTIN_DIR / "hh.mod").read_text()
+
+
+def variant(tmp_path, suffix: str, text: str):
+    path = tmp_path / f"{suffix}.mod"
+    path.write_text(re.sub(r"SUFFIX hh\b", f"SUFFIX {suffix}", text))
+    return path
+
+
+@pytest.mark.parametrize("method,tol", [("derivimplicit", 1e-6), ("euler", 1e-9)])
+def test_hh_with_other_methods(tmp_path, method, tol):
+    path = variant(tmp_path, f"hh{method[:4]}", HH.replace("METHOD cnexp", f"METHOD {method}"))
+    result = validate_mod(path)
+    assert result.status == "pass" and result.max_dv <= tol, result.line()
+
+
+def test_cnexp_with_a_product_of_states_uses_nocmodls_derivative(tmp_path):
+    # n*n has a symbolic derivative: nocmodl keeps cnexp with dF/dn in the exponent
+    text = HH.replace("n' = (ninf - n)/ntau", "n' = (ninf - n)/ntau + 0*n*n")
+    result = validate_mod(variant(tmp_path, "hhpr", text))
+    assert result.methods == ("cnexp",)
+    assert result.status == "pass", result.line()
+
+
+def test_nonlinear_cnexp_falls_back_like_nocmodl(tmp_path):
+    # n inside pow(): no symbolic derivative, nocmodl uses derivimplicit, and so must we
+    text = HH.replace("n' = (ninf - n)/ntau", "n' = (ninf - n)/ntau - 0.01*pow(n, 2)")
+    result = validate_mod(variant(tmp_path, "hhnl", text))
+    assert result.methods == ("derivimplicit",)
+    assert result.status == "pass", result.line()
+
+
+KINETIC_K = """
+NEURON {
+    SUFFIX kchan
+    USEION k READ ek WRITE ik
+    RANGE gbar
+}
+UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
+PARAMETER { gbar = 0.036 (S/cm2) }
+STATE { C1 C2 O }
+ASSIGNED { v (mV) ek (mV) ik (mA/cm2) a (/ms) b (/ms) }
+BREAKPOINT {
+    SOLVE scheme METHOD sparse
+    ik = gbar*O*(v - ek)
+}
+INITIAL { SOLVE scheme STEADYSTATE sparse }
+KINETIC scheme {
+    rates(v)
+    ~ C1 <-> C2 (2*a, b)
+    ~ C2 <-> O (a, 2*b)
+    CONSERVE C1 + C2 + O = 1
+}
+PROCEDURE rates(v (mV)) {
+    a = 0.01*(v + 55)/(1 - exp(-(v + 55)/10))
+    b = 0.125*exp(-(v + 65)/80)
+}
+"""
+
+
+def test_kinetic_channel_with_conserve_and_steady_state(tmp_path):
+    path = tmp_path / "kchan.mod"
+    path.write_text(KINETIC_K)
+    result = validate_mod(path)
+    assert result.methods == ("sparse", "steadystate_sparse")
+    assert result.status == "pass", result.line()
