@@ -46,10 +46,6 @@ def _mechanisms(case: Case, used: list[str]) -> dict:
     return out
 
 
-def _has_stimuli(tree) -> bool:
-    return bool(tree.point_processes)
-
-
 def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     """Run `case` with bridge, recording `neuron.labels` (BridgeErrors propagate)."""
     start = time.perf_counter()
@@ -74,7 +70,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     for name in settings:
         if getattr(p, name) is not None:
             settings[name] = getattr(p, name)
-    defaults_apply = p.default_steps and not p.stimuli and not _has_stimuli(tree)
+    defaults_apply = bool(neuron.stimuli)  # NEURON decided (validation.neuron_case._has_stimulus)
     tstop = defaults.tstop_for(p.tstop, model_tstop, defaults_apply)
     stimuli = list(p.stimuli)
     if defaults_apply:

@@ -11,8 +11,9 @@ case as JSON and runs `python -m validation.neuron_case case.json out.npz`:
 - a SectionTree: sections, 3-D points, connections, mechanisms and point
   processes built with `h` (names as in the tree).
 
-Then the protocol's settings and stimuli, the default steps when the model has
-no point process of its own (`validation.defaults`), the recordings (v at the
+Then the protocol's settings and stimuli, the default steps when the model does
+not drive itself (no NetCon, and no point process but event targets and
+observers such as APCount; `validation.defaults`), the recordings (v at the
 soma-like root and at the distal dendrite, every STATE and each ion's inside
 concentration and reversal potential at the soma, the protocol's own, and v at
 every segment), `stdinit()` (so stdrun's
@@ -152,12 +153,22 @@ def _build_tree(h, spec: dict) -> dict:
     return {"sections": secs, "objects": keep}  # Python-made sections live as long as their references
 
 
-def _has_point_processes(h) -> bool:
+# Point processes that only observe: they do not make a protocol.
+_OBSERVERS = frozenset({"APCount", "PointProcessMark"})
+
+
+def _has_stimulus(h) -> bool:
+    """Whether the model drives itself: a NetCon, or an instance of a point process that is not an event
+    target (a synapse without a NetCon, a NetStim without one, changes nothing) nor an observer."""
+    if int(h.List("NetCon").count()) > 0:
+        return True
     mt = h.MechanismType(1)
     name = h.ref("")
     for i in range(int(mt.count())):
         mt.select(i)
         mt.selected(name)
+        if name[0] in _OBSERVERS or mt.is_netcon_target(i):
+            continue
         if int(h.List(name[0]).count()) > 0:
             return True
     return False
@@ -225,7 +236,7 @@ def _run(job: dict, out_path: str) -> None:
     stimuli = list(protocol.stimuli)
     added = []
     named = list(protocol.recordings) + list(job.get("hoc_recordings", []))
-    defaults_apply = protocol.default_steps and not stimuli and not _has_point_processes(h)
+    defaults_apply = protocol.default_steps and not stimuli and not _has_stimulus(h)
     tstop = defaults.tstop_for(protocol.tstop, model_tstop, defaults_apply)
     infos = _section_infos(h)
     soma = defaults.soma_like(infos)

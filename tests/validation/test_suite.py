@@ -184,3 +184,16 @@ def test_the_hocs_own_vector_records_are_compared(tmp_path):
     _assert_pass(result)
     assert result.neuron.named[2:] == ["dend[0](0.25).v", "soma(0.5).h_hh"]
     assert "soma(0.5).h_hh" in result.comparison.state_errors
+
+
+@pytest.mark.parametrize("extra, driven", [
+    ("objref ap, syn\nsoma ap = new APCount(0.5)\nsoma syn = new ExpSyn(0.5)\n", False),
+    ("objref syn, ns, nc\nsoma syn = new ExpSyn(0.5)\nns = new NetStim()\nnc = new NetCon(ns, syn)\n", True),
+    ("objref cl\nsoma cl = new SEClamp(0.5)\n", True),
+])
+def test_neuron_decides_whether_the_model_drives_itself(tmp_path, extra, driven):
+    from validation.neuron_case import run_neuron_case
+
+    (tmp_path / "m.hoc").write_text("create soma\nsoma { L = 20 diam = 20 insert pas }\n" + extra)
+    out = run_neuron_case(Case("m", hoc=tmp_path / "m.hoc", protocol=Protocol(tstop=10.0, record_all=False)))
+    assert (out.stimuli == []) == driven  # an observer or a synapse without a NetCon drives nothing
