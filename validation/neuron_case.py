@@ -95,9 +95,12 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
-        proc = subprocess.run([sys.executable, "-m", "validation.neuron_case", str(src), str(out)],
-                              capture_output=True, text=True, timeout=timeout, env=env,
-                              cwd=str(case.cwd) if case.cwd else tmp)
+        try:
+            proc = subprocess.run([sys.executable, "-m", "validation.neuron_case", str(src), str(out)],
+                                  capture_output=True, text=True, timeout=timeout, env=env,
+                                  cwd=str(case.cwd) if case.cwd else tmp)
+        except subprocess.TimeoutExpired:
+            raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s") from None
         if proc.returncode != 0 or not out.exists():
             text = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
             tail = "\n".join(text[-12:])

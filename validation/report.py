@@ -147,18 +147,25 @@ def plot_morphology(r: CaseResult, path: Path) -> Path:
                           title=f"{r.name}: max |dV| per segment")
 
 
-def plots(r: CaseResult, out: Path) -> list[Path]:
-    """The PNGs of one case (none for a case that did not run on both sides)."""
+def plots(r: CaseResult, out: Path) -> list[Path | str]:
+    """The PNGs of one case (none for a case that did not run on both sides); a plot that cannot be
+    drawn is listed by its error message instead, so the report still gets written."""
     if r.comparison is None or r.bridge is None or r.neuron is None:
         return []
     base = _slug(r.name)
-    paths = [plot_traces(r, out / f"{base}-traces.png"), plot_difference(r, out / f"{base}-diff.png")]
+    jobs = [(plot_traces, "traces"), (plot_difference, "diff")]
     if r.comparison.segment_dv and r.bridge.tree is not None:
-        paths.append(plot_morphology(r, out / f"{base}-morph.png"))
+        jobs.append((plot_morphology, "morph"))
+    paths: list[Path | str] = []
+    for fn, kind in jobs:
+        try:
+            paths.append(fn(r, out / f"{base}-{kind}.png"))
+        except Exception as exc:  # noqa: BLE001 - a plot must not lose the whole report
+            paths.append(f"{kind} plot failed: {type(exc).__name__}: {exc}")
     return paths
 
 
-def markdown(results: Sequence[CaseResult], images: dict[str, list[Path]] | None = None) -> str:
+def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] | None = None) -> str:
     """The report as markdown: the summary table, then one section per case."""
     images = images or {}
     lines = ["# bridge validation report", "", f"{sum(r.passed for r in results)}/{len(results)} cases passed.", "",
@@ -204,8 +211,11 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path]] | None
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
+        if c is not None and not c.segment_dv:
+            lines.append(f"\n(v was not recorded at every segment: record_all is off or the model has more than "
+                         f"{case.protocol.max_segments} segments; no error map.)")
         for img in images.get(r.name, []):
-            lines += ["", f"![{img.stem}]({img.name})"]
+            lines += ["", f"![{img.stem}]({img.name})" if isinstance(img, Path) else f"*{img}*"]
     return "\n".join(lines) + "\n"
 
 

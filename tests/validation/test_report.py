@@ -114,3 +114,11 @@ def test_markdown_lists_states_and_named_recordings_only():
     text = markdown([_result("m", 0.0)])
     assert "`soma(0.5).v`" in text and "`dend(0.16666666666666666).v`" in text
     assert "plus v at 2 more segments" in text
+
+
+def test_a_plot_that_cannot_be_drawn_is_named_in_the_report(tmp_path):
+    r = _result("odd", 0.0)
+    r.bridge.tree = SectionTree()  # no sections: the error map cannot be drawn
+    text = write_report([r], tmp_path).read_text()
+    assert "*morph plot failed:" in text
+    assert (tmp_path / "odd-traces.png").exists() and not (tmp_path / "odd-morph.png").exists()
