@@ -470,7 +470,9 @@ def _check_recursion(functions, procedures, err) -> None:
 
 
 def _check_assignments(program, variables, err) -> None:
-    """nocmodl refuses assigning a CONSTANT; PARAMETERs may not be assigned in BREAKPOINT's currents."""
+    """Assignments bridge can run: not to CONSTANTs or PARAMETERs (NEURON would keep those new values
+    as mutable globals across blocks and steps), not to built-ins other than v, and ion variables only
+    when USEION WRITEs them."""
     for item, params in _scopes(program):
         local = params | _locals_in(item.body)
         for node in ast.walk(item):
@@ -484,7 +486,11 @@ def _check_assignments(program, variables, err) -> None:
                         continue
                     raise err(SemanticError, f"assignment to undefined variable {n!r}", node)
                 if var.kind == "constant":
-                    raise err(SemanticError, f"cannot assign {n!r}: it is a CONSTANT", node)
+                    raise err(UnsupportedFeature, f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C "
+                              "global; bridge keeps constants constant)", node)
+                if var.kind == "parameter":
+                    raise err(UnsupportedFeature, f"assigning the PARAMETER {n!r} in a block (NEURON keeps the new "
+                              "value for later blocks and steps; bridge's parameters are inputs of a run)", node)
                 if var.kind == "builtin" and n in ("t", "dt", "celsius", "area", "diam", "secondorder"):
                     raise err(SemanticError, f"cannot assign the built-in variable {n!r}", node)
                 if var.kind == "ion" and n not in {w for u in program.neuron.ions for w in u.write}:

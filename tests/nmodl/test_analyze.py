@@ -85,10 +85,14 @@ ASSIGNED { f }
 FUNCTION f(x) { f = x }""", 3)
 
 
-def test_assigning_a_constant_is_refused():
-    _raises(SemanticError, "CONSTANT", """NEURON { SUFFIX t }
+def test_assigning_a_constant_or_parameter_is_refused():
+    # nocmodl accepts both and keeps the new value as a mutable global: bridge refuses, never a wrong number
+    _raises(UnsupportedFeature, "CONSTANT", """NEURON { SUFFIX t }
 CONSTANT { c = 2 }
 INITIAL { c = 3 }""", 3)
+    _raises(UnsupportedFeature, "PARAMETER 'g'", """NEURON { SUFFIX t RANGE g }
+PARAMETER { g = 1 }
+INITIAL { g = 2 }""", 3)
 
 
 def test_recursion_is_refused():
