@@ -30,6 +30,19 @@ def setdt(dt: float, steps_per_ms: float) -> float:
     return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
 
 
+def load_case_hoc(case: Case):
+    """`bridge.load_hoc` on the case's HOC file, mechanisms and statements, with what the HOC prints
+    (NEURON prints top-level values, e.g. `1` after load_file) kept off the terminal."""
+    import contextlib
+    import io
+
+    from bridge.hoc import load_hoc
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        return load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements,
+                        cwd=case.cwd)
+
+
 def _mechanisms(case: Case, used: list[str]) -> dict:
     """The translations of the .mod files that define mechanisms the model uses (in file-name order, as
     nrnivmodl registers them). Files the model never uses are not translated: NEURON compiles them, but
@@ -53,9 +66,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
 
     p = case.protocol
     if case.hoc is not None:
-        from bridge.hoc import load_hoc
-
-        hoc = load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements, cwd=case.cwd)
+        hoc = load_case_hoc(case)
         tree, hp = hoc.tree, hoc.protocol
         model_tstop = hp.tstop
         dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)

@@ -48,11 +48,10 @@ def hoc_recordings(case: Case) -> list[str]:
     when bridge cannot read the HOC: its error is reported when the bridge side runs)."""
     if case.hoc is None:
         return []
-    from bridge.hoc import load_hoc
+    from validation.bridge_case import load_case_hoc
 
     try:
-        model = load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements,
-                         cwd=case.cwd)
+        model = load_case_hoc(case)
     except BridgeError:
         return []
     return model.probes()

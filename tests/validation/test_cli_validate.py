@@ -82,6 +82,7 @@ def test_validate_passes_writes_the_report_and_exits_0(tmp_path, capsys):
                "--out", str(out)])
     text = capsys.readouterr().out
     assert rc == 0, text
+    assert text.splitlines()[0].startswith("case  ")  # what the HOC prints (the `1` of load_file) stays off
     row = next(line for line in text.splitlines() if line.startswith("active_cell"))
     assert "PASS" in row
     report = (out / "report.md").read_text()
