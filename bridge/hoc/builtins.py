@@ -20,18 +20,21 @@ GUI_FUNCTIONS = (
     "xpanel xbutton xvalue xlabel xmenu xradiobutton xstatebutton xcheckbox xslider xfixedvalue xvarlabel "
     "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
     "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
-    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu "
+    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
     "nrnallsectionmenu nrnallpointmenu variable_domain"
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
-               "GUIMath MechanismType ModelView RunFitter Grapher Inserter").split()
+               "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot MechanismStandard "
+               "PointProcessManager PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent").split()
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "wopen": "writes a file", "save_session": "writes a file", "chdir": "changes the working directory",
     "unlink": "deletes a file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
+    "mcell_ran4": "draws random numbers (not supported)", "mcell_ran4_init": "seeds random numbers (not supported)",
+    "scop_random": "draws random numbers (not supported)", "set_seed": "seeds random numbers (not supported)",
 }
-REFUSED_CLASSES = {"File": "reads and writes files", "Random": "random streams are not supported",
+REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "PythonObject": "runs Python code", "ParallelContext": "parallel runs are not supported",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None}
@@ -339,7 +342,7 @@ class CVode:
     def hoc_call(self, interp, name, args, loc):
         if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
             if args and is_number(args[0]) and float(args[0]) != 0.0 and name != "cache_efficient":
-                raise interp.error(f"CVode.{name}(1): only NEURON's fixed step is supported", loc)
+                interp.model.cvode_requested(f"CVode.{name}(1)", loc)
             return 0.0
         if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
             interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
@@ -348,8 +351,10 @@ class CVode:
 
 
 def classes() -> dict:
+    from bridge.hoc.objects import File
+
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
-           "CVode": CVode, "StringFunctions": StringFunctions}
+           "CVode": CVode, "StringFunctions": StringFunctions, "File": File}
     for name in GUI_CLASSES:
         out[name] = (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name)
     for name, why in REFUSED_CLASSES.items():

@@ -40,6 +40,7 @@ class MechanismInfo:
     range_names: tuple[str, ...] = ()
     globals: dict[str, float] = field(default_factory=dict)
     ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
+    functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -140,6 +141,16 @@ class Catalog:
                     return suffix, info.globals[var]
         return None
 
+    def lookup_function(self, hoc_name: str) -> tuple[str, str] | None:
+        """`rates_hh` → ("hh", "rates"): a FUNCTION or PROCEDURE of a mechanism, or None."""
+        for suffix in self._files:
+            if hoc_name.endswith("_" + suffix):
+                info = self.get(suffix)
+                fname = hoc_name[: -len(suffix) - 1]
+                if fname in info.functions:
+                    return suffix, fname
+        return None
+
     def ions(self) -> set[str]:
         """Ions of NEURON (na, k, ca) and of every parsed mechanism."""
         found = {"na", "k", "ca"}
@@ -186,7 +197,8 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
         elif isinstance(item, nast.StateBlock):
             range_names += [d.name for d in item.declarations]
     ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions)
-    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions)
+    functions = tuple(i.name for i in program.items if isinstance(i, (nast.FunctionBlock, nast.ProcedureBlock)))
+    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions, functions)
 
 
 def nan_default(values, default: float):

@@ -132,6 +132,8 @@ def define_shape(interp, args, loc):
 
     model = interp.model
     f = np.float32
+    if not any(s.alive for s in model.sections):
+        return 1.0
     for s in model.sections:
         s.sync()
     tree = model.tree

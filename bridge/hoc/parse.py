@@ -120,7 +120,7 @@ class _ToAst(Transformer):
         return ast.Num(self._loc(meta), float(c[0]))
 
     def string(self, meta, c):
-        return ast.Str(self._loc(meta), _unescape(str(c[0])[1:-1]))
+        return ast.Str(self._loc(meta), _unescape(str(c[0])[1:-1].replace("\\\n", "")))
 
     def name(self, meta, c):
         return ast.Name(self._loc(meta), str(c[0]))

@@ -54,6 +54,7 @@ class Protocol:
     globals: dict[str, float] = field(default_factory=dict)
     runs: list[RunRequest] = field(default_factory=list)
     ion_styles: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    cvode: bool = False  # the model asked for CVODE (bridge runs the fixed step)
 
 
 @dataclass

@@ -194,6 +194,10 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
 
         return FuncRef(get, set_)
     if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Member):
+            obj = self.eval(node.func.target)
+            if hasattr(obj, "hoc_ref") and len(node.args) == 1:  # `vec.x(3) = 1`, as `vec.x[3] = 1`
+                return obj.hoc_ref(self, node.func.name, [int(self.number(node.args[0]))], loc)
         sec, kind, x = _range_call(self, node)
         r = FuncRef(lambda: self.model.get_range(sec, kind, x, loc, self),
                     lambda v: self.model.set_range(sec, kind, v, x, loc, self))
@@ -298,8 +302,9 @@ def call(self, node: ast.Call, iterator_body=None):
     f = node.func
     if isinstance(f, ast.Name):
         b = lookup(self, f.name)
-        if isinstance(b, Proc):
-            return call_proc(self, b, [self.arg_value(a) for a in node.args], self.frame.obj, loc, iterator_body)
+        if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
+            obj = self.frame.obj if b.owner is not None else None
+            return call_proc(self, b, [self.arg_value(a) for a in node.args], obj, loc, iterator_body)
         if isinstance(b, Builtin):
             return b.fn(self, [self.arg_value(a) for a in node.args], loc)
         if isinstance(b, tuple) and b[0] == "range":
@@ -307,6 +312,10 @@ def call(self, node: ast.Call, iterator_body=None):
         if isinstance(b, SecVar):
             return _segment(self, _var_ref(self, b, [], f.name, loc).get(), node.args, loc)
         if b is None:
+            found = self.model.catalog.lookup_function(f.name)
+            if found is not None:
+                raise self.error(f"{f.name} is {found[1]}() of mechanism {found[0]}; calling NMODL FUNCTIONs "
+                                 "and PROCEDUREs from HOC is not supported", loc)
             raise self.error(f"{f.name} is not defined", loc)
         raise self.error(f"{f.name} is not a function", loc)
     if isinstance(f, ast.Member):

@@ -56,6 +56,15 @@ class ModelState:
         self.stdout = stdout
         self._range_cache: dict[str, Any] = {}
 
+    def cvode_requested(self, what: str, loc) -> None:
+        """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""
+        import warnings
+
+        if not getattr(self, "cvode", False):
+            self.cvode = True
+            warnings.warn(f"{loc}: {what}: the model asks for NEURON's variable step (CVODE); bridge records "
+                          "the protocol for NEURON's fixed step (Protocol.cvode is True)", stacklevel=2)
+
     def write(self, text: str) -> None:
         (self.stdout or sys.stdout).write(text)
 

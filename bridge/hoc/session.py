@@ -117,6 +117,7 @@ class HocSession:
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
             globals=dict(st.set_globals), runs=list(st.runs), ion_styles=dict(st.ion_styles),
+            cvode=getattr(st, "cvode", False),
         )
         if st.runs:
             last = st.runs[-1]

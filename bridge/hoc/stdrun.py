@@ -113,6 +113,12 @@ def lambda_f(interp, args, loc):
     return data.L / lam
 
 
+def _cvode_active(interp, args, loc):
+    if args and is_number(args[0]) and float(args[0]) != 0.0:
+        interp.model.cvode_requested("cvode_active(1)", loc)
+    return 0.0
+
+
 def _noop(interp, args, loc):
     return 0.0
 
@@ -121,8 +127,7 @@ def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
         "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _noop,
-        "cvode_active": lambda interp, args, loc: 0.0 if not args or float(args[0]) == 0.0 else
-        unsupported("cvode_active(1)", "only NEURON's fixed step is supported")(interp, args, loc),
+        "cvode_active": _cvode_active,
         "fadvance": unsupported("fadvance", "bridge records the protocol; simulate with bridge.simulate"),
         "fcurrent": unsupported("fcurrent", "bridge records the protocol; simulate with bridge.simulate"),
         "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),

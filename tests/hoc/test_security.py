@@ -13,7 +13,8 @@ from bridge.errors import HocError
     ('wopen("/tmp/x")', "wopen() is refused: it writes a file"),
     ('save_session("/tmp/x.ses")', "save_session() is refused"),
     ('chdir("/")', "chdir() is refused"),
-    ('objref f\nf = new File()', "new File() is refused"),
+    ('objref f\nf = new File()\nf.wopen("/tmp/x.dat")', "File.wopen() is refused"),
+    ('objref f\nf = new File()\nf.ropen("/etc/passwd")', "bridge reads data files only inside the model folder"),
     ('objref p\np = new PythonObject()', "new PythonObject() is refused"),
     ('objref vv\nvv = new Vector(3)\nvv.printf(vv)', "Vector.printf to a file is refused"),
 ])
