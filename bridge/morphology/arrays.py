@@ -87,7 +87,8 @@ def branch_arrays(tree: SectionTree, layout: NodeLayout | None = None) -> Branch
     comp_nodes = np.concatenate([lay.segment_nodes(n) for n in names]).astype(np.int64)
     lengths = np.concatenate([np.full(int(lay.nseg[k]), lay.L[k] / lay.nseg[k]) for k in order])
     radii = lay.diam[comp_nodes] / 2.0
-    children = tuple(np.array([bidx[c.name] for c in tree.children(n)], dtype=np.int64) for n in names)
+    kids = tree.all_children()
+    children = tuple(np.array([bidx[c.name] for c in kids[n]], dtype=np.int64) for n in names)
     shape = neuron_shape(tree, lay)
     xyzr = []
     for n in names:
@@ -217,6 +218,7 @@ def neuron_shape(tree: SectionTree, layout: NodeLayout | None = None) -> dict[st
     f32 = np.float32
     order = [lay.section_names[k] for k in np.argsort(lay.first, kind="stable")]
     shape: dict[str, np.ndarray] = {}
+    kids = tree.all_children()
     for i, name in enumerate(order):
         sec = tree[name]
         psec = tree[sec.parent] if sec.parent else None
@@ -246,7 +248,7 @@ def neuron_shape(tree: SectionTree, layout: NodeLayout | None = None) -> dict[st
         if 0.0 < arc < 1.0:
             angle = f32(float(angle) + math.pi / 2.0)
         if psec is not None:
-            same = [c.name for c in tree.children(psec.name) if c.parent_x == arc]
+            same = [c.name for c in kids[psec.name] if c.parent_x == arc]
             nch, ich = len(same), same.index(name)
             if nch > 1:
                 angle = f32(float(angle) + (float(f32(ich)) / (float(f32(nch)) - 1.0) * 0.8 - 0.4))

@@ -21,6 +21,7 @@ cm [uF/cm2], a and b [S/cm2] on membrane rows, [uS] on the zero-area rows.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -263,13 +264,14 @@ def node_layout(tree: SectionTree) -> NodeLayout:
     sidx = {n: i for i, n in enumerate(names)}
     roots = tree.roots()
     ncell = len(roots)
+    kids = tree.all_children()
     order: list[str] = []
     for root in roots:  # breadth-first from each root, children in sibling order
-        queue = [root.name]
+        queue = deque([root.name])
         while queue:
-            s = queue.pop(0)
+            s = queue.popleft()
             order.append(s)
-            queue.extend(c.name for c in tree.children(s))
+            queue.extend(c.name for c in kids[s])
     if len(order) != len(names):
         raise BridgeError("node_layout: the sections do not form a tree")
 

@@ -248,7 +248,17 @@ class SectionTree:
         """Children of a section in NEURON's sibling order (`sec->child`): by connection
         position measured from the section's own connection end, last-connected first
         among children at the same position."""
-        kids = [s for s in self.sections.values() if s.parent == name]
+        return self._sibling_order(name, [s for s in self.sections.values() if s.parent == name])
+
+    def all_children(self) -> dict[str, list[Section]]:
+        """`children(name)` of every section, found in one pass (for whole-tree walks)."""
+        kids: dict[str, list[Section]] = {name: [] for name in self.sections}
+        for sec in self.sections.values():
+            if sec.parent is not None:
+                kids[sec.parent].append(sec)
+        return {name: self._sibling_order(name, found) for name, found in kids.items()}
+
+    def _sibling_order(self, name: str, kids: list[Section]) -> list[Section]:
         listed = self.__dict__.get("_siblings", {}).get(name, [])
         if sorted(listed) == sorted(s.name for s in kids):
             return [self.sections[k] for k in listed]
