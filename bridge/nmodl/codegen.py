@@ -228,8 +228,8 @@ def call(e: ast.Call, ctx: Context) -> str:
             raise ctx.error(SemanticError, f"{e.name}() takes {len(p.params)} arguments, {len(args)} given", e)
         ctx.pre.append(f"s = {py_name(e.name)}(s{''.join(', ' + a for a in args)})")
         return "0.0"
-    if e.name in NO_OP_CALLS:
-        return "None"
+    if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
+        return "0.0"
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
 
 

@@ -201,6 +201,8 @@ def if_(cond, then: Block, orelse: Block | None, s: Scope, l: Scope) -> tuple[Sc
     if known is False:
         return orelse(s, l) if orelse is not None else (s, l)
     cond = jnp.asarray(cond)
+    if cond.dtype != jnp.bool_:  # C truth: nonzero
+        cond = cond != 0
     st, lt = then(_guard(cond, s, True), _guard(cond, l, True))
     if orelse is not None:
         se, le = orelse(_guard(cond, s, False), _guard(cond, l, False))

@@ -45,3 +45,24 @@ def test_translated_builtins_match_neuron(build, celsius):
     assert np.abs(ours[:, :nv] - theirs[:, :nv]).max() <= 1e-9  # [mV]
     assert np.abs(ours[:, nv:] - theirs[:, nv:]).max() <= 1e-12
     assert ours[:, 0].max() > 0  # it spikes: the comparison covers action potentials
+
+
+def test_wheel_seclamp_translated_matches_neurons_seclamp():
+    from tests.nmodl._corpus import neuron_share
+    from bridge.mechanisms.load import load_mod
+
+    share = neuron_share()
+    if share is None:
+        pytest.skip("NEURON wheel not installed")
+    seclamp = load_mod(share / "modfile" / "svclmp.mod")  # SOLVE icur METHOD after_cvode, at_time, ELSE IF
+    tree = SectionTree()
+    soma = tree.section("soma", L=18.8, diam=18.8)
+    soma.insert("hh")
+    pp = tree.add_point_process("SEClamp", "soma", 0.5, dur1=2.0, amp1=-70.0, dur2=5.0, amp2=-20.0, dur3=4.0,
+                                amp3=-60.0, rs=2.0)
+    model = Model(tree, mechanisms={**builtin_mechanisms(), "SEClamp": seclamp}, tstop=15.0)
+    ours = np.asarray(Simulation(model, record=["soma(0.5).v", (pp, "i")]).run().values)
+    _, theirs = run_neuron(tree, [("soma", 0.5, "v"), ("pp:0", 0, "i")], tstop=15.0)
+    assert np.abs(ours[:, 0] - theirs[:, 0]).max() <= 1e-9  # [mV]
+    assert np.abs(ours[:, 1] - theirs[:, 1]).max() <= 1e-9  # [nA]
+    assert np.abs(theirs[:, 1]).max() > 0.1  # the clamp really drives current
