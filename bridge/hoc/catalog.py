@@ -83,8 +83,9 @@ class Catalog:
         for path in paths:
             text = _COMMENT_RE.sub("", path.read_text(encoding="utf-8", errors="replace"))
             m = _NAME_RE.search(text)
-            if m:
-                self._files[m.group(2)] = path  # a model's file replaces a built-in one of the same name
+            # a model's file replaces a built-in one of the same name; without SUFFIX, NEURON
+            # names the mechanism after the file
+            self._files[m.group(2) if m else path.stem] = path
 
     def names(self) -> list[str]:
         return list(self._files)
@@ -174,13 +175,12 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
     neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)
-    if neuron is None:
-        raise HocError(f"mechanism {name} ({path}) has no NEURON block")
-    if any(isinstance(i, nast.Verbatim) for i in program.items):
+    if _has_verbatim(program):
         raise HocError(f"mechanism {name} ({path}) uses VERBATIM, which bridge cannot run")
-    kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial"}[neuron.kind]
-    ranges = set(neuron.range)
-    globals_ = set(neuron.global_)
+    kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial", None: "density"}[
+        neuron.kind if neuron is not None else None]
+    ranges = set(neuron.range) if neuron is not None else set()
+    globals_ = set(neuron.global_) if neuron is not None else set()
     params: dict[str, float] = {}
     glob: dict[str, float] = {}
     range_names: list[str] = []
@@ -193,12 +193,29 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
                 elif d.name not in ("v", "celsius", "dt", "t", "area", "diam"):
                     glob[d.name] = _number(d.value)
         elif isinstance(item, nast.AssignedBlock):
-            range_names += [d.name for d in item.declarations if d.name in ranges or d.name in neuron.nonspecific_currents]
+            currents = neuron.nonspecific_currents if neuron is not None else ()
+            range_names += [d.name for d in item.declarations if d.name in ranges or d.name in currents]
         elif isinstance(item, nast.StateBlock):
             range_names += [d.name for d in item.declarations]
-    ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions)
+    ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions) if neuron else ()
     functions = tuple(i.name for i in program.items if isinstance(i, (nast.FunctionBlock, nast.ProcedureBlock)))
     return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions, functions)
+
+
+def _has_verbatim(program) -> bool:
+    """VERBATIM anywhere in the file (top level or inside a block)."""
+    from bridge.nmodl import ast as nast
+
+    seen = [program]
+    while seen:
+        node = seen.pop()
+        if isinstance(node, nast.Verbatim):
+            return True
+        if isinstance(node, (list, tuple)):
+            seen.extend(node)
+        elif hasattr(node, "__dataclass_fields__"):
+            seen.extend(getattr(node, f) for f in node.__dataclass_fields__ if f != "loc")
+    return False
 
 
 def nan_default(values, default: float):
