@@ -153,3 +153,29 @@ def test_deep_expression_does_not_crash_python():
 def test_quit_stops_reading():
     hoc, _ = run("a = 1\nquit()\na = 2")
     assert hoc.a == 1.0
+
+
+def test_data_files_are_read_inside_the_model_folder(tmp_path):
+    (tmp_path / "data.dat").write_text("header words\n3 1.5 2.5\nname here\n")
+    out = io.StringIO()
+    hoc = HocSession(cwd=tmp_path, stdout=out)
+    hoc('ok = ropen("data.dat")\nn = fscan()\na = fscan() + fscan()\nstrdef line\ngetstr(line)\ngetstr(line)\n'
+        'ropen()\nmissing = ropen("nothere.dat")\nobjref f\nf = new File()\nf.ropen("data.dat")\nstrdef w\n'
+        'f.scanstr(w)\nf.close()')
+    assert (hoc.ok, hoc.n, hoc.a, hoc.line, hoc.missing, hoc.w) == (1.0, 3.0, 4.0, "name here\n", 0.0, "header")
+
+
+def test_objects_by_template_index_and_vector_call_assignment():
+    hoc, _ = run("begintemplate T\npublic k\nproc init() { k = $1 }\nendtemplate T\nobjref a, b\n"
+                 "a = new T(4)\nb = new T(9)\nx = T[1].k\nobjref vv\nvv = new Vector(3)\nvv.x(2) = 7\ny = vv.x[2]")
+    assert (hoc.x, hoc.y) == (9.0, 7.0)
+
+
+def test_cvode_request_is_recorded_with_a_warning():
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hoc, _ = run("create soma\ncvode_active(1)")
+    assert any("CVODE" in str(w.message) for w in caught)
+    assert hoc.model().protocol.cvode is True
