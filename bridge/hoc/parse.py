@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from bridge.errors import HocSyntaxError, SourceLocation
 from bridge.grammar import grammar_text
@@ -27,8 +27,9 @@ _ELSE_AFTER_NEWLINE = re.compile(r"\}([ \t]*(?:\r?\n[ \t]*)+)else\b")
 
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
-    return Lark(grammar_text("hoc.lark"), parser="lalr", lexer="contextual", propagate_positions=True,
-                maybe_placeholders=True)
+    # Locations come from the tokens themselves (keep_all_tokens), which is about twice as
+    # fast as Lark's propagate_positions; `_ToAst` drops punctuation and keywords.
+    return Lark(grammar_text("hoc.lark"), parser="lalr", lexer="contextual", keep_all_tokens=True)
 
 
 def _unescape(text: str) -> str:
@@ -89,17 +90,51 @@ def _names(items) -> list[str]:
     return [str(t) for t in items if isinstance(t, Token)]
 
 
-@v_args(meta=True)
+# Terminals whose text the syntax tree keeps; keywords and punctuation only give locations.
+_KEPT = {"NAME", "NUMBER", "STRING", "ARG", "ARG_OBJ", "ARG_STR", "ARG_REF", "ASSIGN_OP", "CMP_OP"}
+
+
+def _first(children):
+    """The first token or node of a rule's children (for its location)."""
+    for c in children:
+        if isinstance(c, (Token, ast.Node)):
+            return c
+        if isinstance(c, list):
+            found = _first(c)
+            if found is not None:
+                return found
+    return None
+
+
 class _ToAst(Transformer):
-    """One method per grammar rule (or alias); each returns a node of `bridge.hoc.ast`."""
+    """One method per grammar rule (or alias); each returns a node of `bridge.hoc.ast`.
+
+    Methods get (meta, children) with keywords and punctuation removed; `self._loc(meta)`
+    is where the rule's first token is."""
 
     def __init__(self, filename: str, line_offset: int = 0):
         super().__init__()
         self.filename = filename
         self.offset = line_offset
+        self._at = SourceLocation(filename, 0, 0)
+
+    def _call_userfunc(self, tree, new_children=None):
+        children = new_children if new_children is not None else tree.children
+        first = _first(children)
+        if isinstance(first, Token):
+            self._at = SourceLocation(self.filename, first.line + self.offset, first.column)
+        elif isinstance(first, ast.Node):
+            self._at = first.loc
+        f = getattr(self, tree.data, None)
+        if f is None:  # pragma: no cover - every rule has a method
+            raise HocSyntaxError(f"internal: no handler for {tree.data}", self._at)
+        if tree.data in ("for_c", "func_kind"):
+            return f(None, list(children))
+        kept = [c for c in children if not isinstance(c, Token) or c.type in _KEPT]
+        return f(None, kept)
 
     def _loc(self, meta) -> ast.SourceLocation:
-        return SourceLocation(self.filename, getattr(meta, "line", 0) + self.offset, getattr(meta, "column", 0))
+        return self._at
 
     # -- program structure ---------------------------------------------------------
     def start(self, meta, children):
@@ -114,6 +149,9 @@ class _ToAst(Transformer):
 
     def block(self, meta, children):
         return ast.Block(self._loc(meta), children[0])
+
+    def atom(self, meta, children):  # `( expr )`
+        return children[0]
 
     # -- expressions --------------------------------------------------------------
     def number(self, meta, c):
@@ -256,10 +294,11 @@ class _ToAst(Transformer):
         return ast.Local(self._loc(meta), _names(c), objects=True)
 
     def func_kind(self, meta, c):
-        return str(c[0])
+        return self._at, str(c[0])
 
     def func_def(self, meta, c):
-        return ast.FuncDef(self._loc(meta), str(c[0]), str(c[1]), c[-1])
+        loc, kind = c[0]
+        return ast.FuncDef(loc, kind, str(c[1]), c[-1])
 
     def begin_template(self, meta, c):
         return _Begin(self._loc(meta), str(c[0]))
@@ -298,7 +337,23 @@ class _ToAst(Transformer):
         return ast.ForSegment(self._loc(meta), str(c[0]), with_ends, c[-1])
 
     def for_c(self, meta, c):
-        return ast.ForC(self._loc(meta), c[0], c[1], c[2], c[-1])
+        """`for (init; cond; step) body`: any of the three may be empty."""
+        loc = self._loc(meta)
+        parts: list = [[]]
+        depth = 0
+        for x in c[2:]:  # after `for (`
+            if isinstance(x, Token) and x.type == "LPAR":
+                depth += 1
+            if isinstance(x, Token) and x.type == "RPAR":
+                if depth == 0:
+                    break
+                depth -= 1
+            if isinstance(x, Token) and x.type == "SEMICOLON" and depth == 0:
+                parts.append([])
+            elif not isinstance(x, Token):
+                parts[-1].append(x)
+        init, cond, step = (p[0] if p else None for p in parts)
+        return ast.ForC(loc, init, cond, step, c[-1])
 
     def for_range(self, meta, c):
         if str(c[1]) != "=":
@@ -351,6 +406,10 @@ def parse(text: str, filename: str = "<string>", line_offset: int = 0) -> ast.Pr
         raise HocSyntaxError("statements nested too deeply", SourceLocation(filename, line_offset + 1, 1)) from None
     try:
         body = _ToAst(filename, line_offset).transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, HocSyntaxError):
+            raise err.orig_exc from None
+        raise
     except RecursionError:
         raise HocSyntaxError("statements or expressions nested too deeply",
                              SourceLocation(filename, line_offset + 1, 1)) from None
