@@ -103,3 +103,19 @@ def test_deep_nesting_is_a_syntax_error_not_a_crash():
 def test_line_offset_shifts_locations():
     prog = parse("x = 1\n", "f.hoc", line_offset=10)
     assert prog.body[0].loc.line == 11
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("for (;;) break", (False, False, False)),
+    ("for (i = 0;; i += 1) break", (True, False, True)),
+    ("for (; i < 3;) i += 1", (False, True, False)),
+    ("for ((i) = 0; (i) < (3); i += (1)) print i", (True, True, True)),
+])
+def test_for_with_empty_parts(text, parts):
+    (node,) = parse(text).body
+    assert (node.init is not None, node.cond is not None, node.step is not None) == parts
+
+
+def test_keyword_statements_are_located_at_their_keyword():
+    prog = parse("create soma\nif (x) { y = 1 }\n  proc f() { }\n", "f.hoc")
+    assert [(s.loc.line, s.loc.column) for s in prog.body] == [(1, 1), (2, 1), (3, 3)]
