@@ -16,7 +16,8 @@ not drive itself (no NetCon, and no point process but event targets and
 observers such as APCount; `validation.defaults`), the recordings (v at the
 soma-like root and at the distal dendrite, every STATE and each ion's inside
 concentration and reversal potential at the soma, the protocol's own, and v at
-every segment), `stdinit()` (so stdrun's
+every segment), NEURON's fixed step (a model that turns on CVODE gets it turned
+off, with a note: bridge runs the fixed step), `stdinit()` (so stdrun's
 `setdt` and a model's own `init()` apply) and `continuerun(tstop)`, recording
 every probe with `Vector.record` at each step. The geometry check reads
 `seg.area()` and `seg.ri()` of every segment.
@@ -270,6 +271,10 @@ def _run(job: dict, out_path: str) -> None:
     for name, val in protocol.globals.items():
         setattr(h, name, val)
     h.tstop = tstop
+    notes = []
+    if h.CVode().active():
+        h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
+        notes.append("the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does")
     vecs = []
     for label in labels:
         name, x, var = split_probe(label)
@@ -291,7 +296,7 @@ def _run(job: dict, out_path: str) -> None:
                 "secondorder": int(h.secondorder)}
     out = RunOutput("NEURON", np.array(tvec), labels, np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1),
                     named=named, geometry=geometry, settings=settings, stimuli=added,
-                    load_seconds=load_seconds, run_seconds=run_seconds)
+                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes)
     out.save(out_path)
 
 

@@ -28,6 +28,7 @@ class RunOutput:
     `stimuli` the default current steps that were added (dicts of IClamp
     fields); `load_seconds` (building the model: HOC, mechanisms) and
     `run_seconds` (initialise and run; for bridge including jit compilation).
+    `notes`: what the runner changed in the model's own protocol and why.
     `tree` (bridge side only): the SectionTree, for the error map.
     """
 
@@ -41,6 +42,7 @@ class RunOutput:
     stimuli: list[dict[str, Any]] = field(default_factory=list)
     load_seconds: float = 0.0
     run_seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
     tree: Any = None
 
     @property
@@ -53,7 +55,7 @@ class RunOutput:
     def save(self, path: str | Path) -> None:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
-                "run_seconds": self.run_seconds}
+                "run_seconds": self.run_seconds, "notes": self.notes}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
                  meta=np.array(json.dumps(meta)))
 

@@ -196,6 +196,7 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
         for side in (r.bridge, r.neuron):
             if side is not None:
                 lines.append(f"- {side.side}: load {side.load_seconds:.3f} s, run {side.run_seconds:.3f} s")
+                lines += [f"- note ({side.side}): {note}" for note in side.notes]
         c = r.comparison
         if c is not None:
             lines.append(f"- geometry (area, ri per segment): worst relative difference {_num(c.geometry_error)}")
