@@ -98,8 +98,7 @@ np.save(sys.stdout.buffer, np.asarray(sim.run().values))
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("secondorder", [0, 2])
-@pytest.mark.parametrize("shape", ["plain", "pt3d"])
+@pytest.mark.parametrize("shape, secondorder", [("plain", 0), ("pt3d", 2)])
 def test_passive_bit_for_bit_without_fma(shape, secondorder):
     """With FMA contraction off (XLA_FLAGS=--xla_cpu_max_isa=AVX) the passive cables equal NEURON exactly:
     same node order, same operation order, float32 pt3d. (No exp/pow in the path, so nothing else differs.)"""
