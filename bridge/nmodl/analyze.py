@@ -231,21 +231,14 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         value = d.value.value if d.value is not None else 0.0
         constants[d.name] = value
         variables[d.name] = Variable(d.name, "constant", False, value, d.units, loc=d.loc)
-    for d in program.parameters:
-        if d.name in BUILTINS:
-            variables[d.name] = Variable(d.name, "builtin", d.name in ("v", "area", "diam"), loc=d.loc)
-            continue
-        value = d.value.value if d.value is not None else 0.0
-        variables[d.name] = Variable(d.name, "parameter", d.name in range_names, value, d.units, size_of(d), d.loc)
 
     ion_of: dict[str, str] = {}
     ion_reads: list[str] = []
     ion_writes: list[str] = []
     ions: list[IonUse] = []
     for use in nb.ions:
-        valence = use.valence if use.valence is not None else _ion_valence_default(use.ion)
-        if valence is None:
-            raise err(SemanticError, f"USEION {use.ion}: a new ion species needs VALENCE", use)
+        # a new species without VALENCE is accepted by nocmodl (it matters only once NEURON needs
+        # the Nernst potential; bridge.mechanisms.ions decides then)
         ions.append(IonUse(use.ion, tuple(use.read), tuple(use.write), use.valence))
         allowed = {f"e{use.ion}", f"{use.ion}i", f"{use.ion}o", f"i{use.ion}"}
         for n in use.read + use.write:
@@ -259,6 +252,15 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         ion_reads += [n for n in dict.fromkeys(loads) if n not in ion_reads]
         ion_writes += [n for n in use.write if n not in ion_writes]
 
+    for d in program.parameters:
+        if d.name in BUILTINS:
+            variables[d.name] = Variable(d.name, "builtin", d.name in ("v", "area", "diam"), loc=d.loc)
+            continue
+        if d.name in ion_of:  # an ion variable declared in PARAMETER is still the ion's
+            variables[d.name] = Variable(d.name, "ion", True, 0.0, d.units, loc=d.loc)
+            continue
+        value = d.value.value if d.value is not None else 0.0
+        variables[d.name] = Variable(d.name, "parameter", d.name in range_names, value, d.units, size_of(d), d.loc)
     for d in program.assigned:
         if d.name in BUILTINS:
             variables[d.name] = Variable(d.name, "builtin", d.name in ("v", "area", "diam"), loc=d.loc)
@@ -287,16 +289,17 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
     for n in BUILTINS:
         variables.setdefault(n, Variable(n, "builtin", n in ("v", "area", "diam")))
 
-    for n in range_names | global_names:
-        if n not in variables and n not in ion_of:
-            node = next((s for s in nb.statements if isinstance(s, ast.NameList) and n in s.names), nb)
-            raise err(SemanticError, f"{n!r} is listed in RANGE/GLOBAL but never declared", node)
-
     nonspecific = tuple(nb.nonspecific_currents)
     electrode = tuple(nb.electrode_currents)
-    for n in nonspecific + electrode:
-        if n not in variables:
-            raise err(SemanticError, f"current {n!r} is not declared in ASSIGNED", nb)
+    # nocmodl declares names of RANGE, GLOBAL and current lists that no block declares as ASSIGNED
+    functions_and_procedures = {b.name for b in program.of_type(ast.FunctionBlock)} | \
+        {b.name for b in program.of_type(ast.ProcedureBlock)}
+    for n in list(nb.range) + list(nb.global_) + list(nonspecific) + list(electrode):
+        if n in functions_and_procedures:
+            node = next((s for s in nb.statements if isinstance(s, ast.NameList) and n in s.names), nb)
+            raise err(SemanticError, f"{n!r} is used both as a variable and as a function", node)
+        if n not in variables and n not in ion_of:
+            variables[n] = Variable(n, "assigned", True, 0.0, None, None, nb.loc)
     ion_currents = tuple(n for n in ion_writes if n.startswith("i") and n[1:] in {u.ion for u in ions})
 
     # -- blocks --------------------------------------------------------------------------
@@ -493,5 +496,5 @@ def _check_assignments(program, variables, err) -> None:
                               "value for later blocks and steps; bridge's parameters are inputs of a run)", node)
                 if var.kind == "builtin" and n in ("t", "dt", "celsius", "area", "diam", "secondorder"):
                     raise err(SemanticError, f"cannot assign the built-in variable {n!r}", node)
-                if var.kind == "ion" and n not in {w for u in program.neuron.ions for w in u.write}:
-                    raise err(SemanticError, f"cannot assign {n!r}: USEION does not WRITE it", node)
+                # an ion variable that USEION only READs may be assigned: nocmodl changes the
+                # mechanism's own copy (loaded again before every block), and so does bridge

@@ -104,7 +104,7 @@ class Emitter:
 
 def py_name(name: str) -> str:
     """A Python identifier for an NMODL function name (keywords get a trailing underscore)."""
-    if keyword.iskeyword(name) or name in ("s", "l", "rt", "jnp", "kinetic", "solvers", "tables"):
+    if keyword.iskeyword(name) or name in ("s", "l", "rt", "jnp", "kinetic", "solvers", "tables", "equations"):
         return name + "_"
     return name
 
@@ -305,7 +305,11 @@ def statement(stmt, ctx: Context, em: Emitter) -> None:
             raise ctx.error(SemanticError, f"{type(stmt).__name__.upper()} outside a KINETIC block", stmt)
         kinetic.kinetic_statement(stmt, ctx, em)
     elif isinstance(stmt, ast.Equation):
-        raise ctx.error(UnsupportedFeature, "LINEAR/NONLINEAR equations (~ lhs = rhs)", stmt)
+        from bridge.nmodl import equations
+
+        if ctx.block not in ("linear", "nonlinear"):
+            raise ctx.error(SemanticError, "an equation (~ lhs = rhs) outside a LINEAR or NONLINEAR block", stmt)
+        equations.equation_statement(stmt, ctx, em)
     elif isinstance(stmt, (ast.Watch, ast.ForNetcons, ast.InitialStatement)):
         raise ctx.error(UnsupportedFeature, f"{type(stmt).__name__} (NET_RECEIVE events)", stmt)
     else:
@@ -380,7 +384,16 @@ def solve_in_block(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:
     if isinstance(target, ast.ProcedureBlock):
         em.line(f"s = {py_name(stmt.name)}(s)", stmt)
         return
+    if isinstance(target, (ast.LinearBlock, ast.NonLinearBlock)):
+        em.line(f"s = {solve_lines_for(target)}", stmt)
+        return
     raise ctx.error(UnsupportedFeature, f"SOLVE {stmt.name} in INITIAL without STEADYSTATE", stmt)
+
+
+def solve_lines_for(block) -> str:
+    """The call that solves a LINEAR/NONLINEAR block (defined once by `generate`)."""
+    kind = "linear" if isinstance(block, ast.LinearBlock) else "nonlinear"
+    return f"equations.{kind}(_{block.name}_equations, s, _{block.name}_UNKNOWNS, len(_{block.name}_UNKNOWNS))"
 
 
 # --------------------------------------------------------------------------- callables
@@ -445,7 +458,7 @@ def generate(info: MechanismInfo) -> str:
     em.line('each statement comes from. Scopes: `s` mechanism variables, `l` LOCALs and arguments."""')
     em.line()
     em.line("from bridge.mechanisms.protocol import IonUse")
-    em.line("from bridge.nmodl import kinetic, runtime as rt, solvers, tables")
+    em.line("from bridge.nmodl import equations, kinetic, runtime as rt, solvers, tables")
     em.line("from bridge.nmodl.mechanism import TranslatedMechanism")
     em.line()
     _metadata(info, em)
@@ -454,6 +467,13 @@ def generate(info: MechanismInfo) -> str:
     for block in list(info.functions.values()) + list(info.procedures.values()):
         function_def(block, info, em, impure, counter)
 
+    from bridge.nmodl import equations as eqmod
+
+    for name, block in info.blocks.items():
+        if isinstance(block, (ast.LinearBlock, ast.NonLinearBlock)):
+            eqmod.equations_def(block, info, em, counter)
+            em.line(f"_{name}_UNKNOWNS = {eqmod.unknowns(block, info)!r}")
+            em.line()
     solve_lines = []
     for solve in info.breakpoint_solves:
         solve_lines.append((solve, solvers.solve_block(solve, info, em, counter)))

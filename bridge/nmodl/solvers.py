@@ -223,7 +223,9 @@ def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
         kinetic.kinetic_def(block, info, em, counter)
         return f"s = {kinetic.function_name(name)}_advance(s)"
     if solve.method in ("linear", "nonlinear"):
-        raise UnsupportedFeature(f"SOLVE {name}: {solve.method.upper()} blocks", info.where(solve.statement), info.source)
+        from bridge.nmodl.codegen import solve_lines_for
+
+        return f"s = {solve_lines_for(block)}"
     if solve.method.startswith("steadystate"):
         raise UnsupportedFeature(f"SOLVE {name} STEADYSTATE in BREAKPOINT", info.where(solve.statement), info.source)
     states = tuple(p.target.name for p in _primes(block))
@@ -275,22 +277,15 @@ def _shape(s: dict, names) -> tuple[int, ...]:
     return jnp.broadcast_shapes(*shapes)
 
 
-def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
-    """One backward-Euler step of a DERIVATIVE block by NEURON's Newton iteration."""
-    dt_step = s["dt"]
-    if s.get("secondorder"):  # NEURON's nrn_state: dt/2, then x += dt*x'
-        s = {**s, "dt": dt_step * 0.5}
-    n = len(names)
-    shape = _shape(s, names)
-    dt = s["dt"]
-    x_old = jnp.stack([jnp.broadcast_to(jnp.asarray(s[k], float), shape) for k in names])
+def newton(F, x0):
+    """scopmath's nrn_newton_thread on F(x) = 0 for every instance at once; x0 is (n, *instances).
 
-    def F(x):
-        s2 = dict(s)
-        for i, k in enumerate(names):
-            s2[k] = x[i]
-        _, l2 = deriv(s2, {})
-        return jnp.stack([jnp.broadcast_to(l2[f"D_{k}"] - (x[i] - x_old[i]) / dt, shape) for i, k in enumerate(names)])
+    Jacobian by central differences (increment max(|0.02 x|, 1e-6)), rebuilt while
+    the largest relative change exceeds 0.05; stops when that change is <= 1e-6 and
+    max |F| <= 1e-8, or after 50 iterations. Instances that converged keep their values.
+    """
+    n = x0.shape[0]
+    shape = x0.shape[1:]
 
     def jacobian(x):
         cols = []
@@ -301,7 +296,7 @@ def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
             xj = xj - 2.0 * inc
             low = F(x.at[j].set(xj))
             cols.append((high - low) / (2.0 * inc))
-            x = x.at[j].set(xj + inc)
+            x = x.at[j].set(xj + inc)  # NEURON restores x by adding the increment back
         value = F(x)
         return jnp.stack(cols, axis=1), x, value  # J[i, j, ...]
 
@@ -332,8 +327,27 @@ def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
         return x, value, J, change, count, active & ~done
 
     J0 = jnp.zeros((n, n) + shape)
-    carry = (x_old, jnp.zeros((n,) + shape), J0, jnp.ones(shape), 0, jnp.ones(shape, bool))
-    x = jax.lax.while_loop(lambda c: jnp.any(c[5]), body, carry)[0]
+    carry = (x0, jnp.zeros((n,) + shape), J0, jnp.ones(shape), 0, jnp.ones(shape, bool))
+    return jax.lax.while_loop(lambda c: jnp.any(c[5]), body, carry)[0]
+
+
+def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
+    """One backward-Euler step of a DERIVATIVE block by NEURON's Newton iteration."""
+    dt_step = s["dt"]
+    if s.get("secondorder"):  # NEURON's nrn_state: dt/2, then x += dt*x'
+        s = {**s, "dt": dt_step * 0.5}
+    shape = _shape(s, names)
+    dt = s["dt"]
+    x_old = jnp.stack([jnp.broadcast_to(jnp.asarray(s[k], float), shape) for k in names])
+
+    def F(x):
+        s2 = dict(s)
+        for i, k in enumerate(names):
+            s2[k] = x[i]
+        _, l2 = deriv(s2, {})
+        return jnp.stack([jnp.broadcast_to(l2[f"D_{k}"] - (x[i] - x_old[i]) / dt, shape) for i, k in enumerate(names)])
+
+    x = newton(F, x_old)
     s2 = dict(s)
     for i, k in enumerate(names):
         s2[k] = x[i]

@@ -74,9 +74,13 @@ BREAKPOINT {
 }""", 4)
 
 
-def test_new_ion_needs_valence():
-    _raises(SemanticError, "VALENCE", """NEURON { SUFFIX t USEION xx READ exx }
-ASSIGNED { exx }""", 1)
+def test_undeclared_range_names_and_currents_are_declared_as_nocmodl_does():
+    info = info_of("""NEURON { SUFFIX t NONSPECIFIC_CURRENT il RANGE g, gshown USEION hh READ ehh }
+PARAMETER { g = 1 }
+ASSIGNED { v ehh }
+BREAKPOINT { gshown = g  il = g*(v - ehh) }""")
+    assert {"il", "gshown"} <= set(info.kept)
+    assert info.ions[0].ion == "hh" and info.ions[0].valence is None  # nocmodl accepts a new ion without VALENCE
 
 
 def test_function_used_as_variable():

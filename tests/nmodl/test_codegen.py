@@ -180,15 +180,40 @@ def test_linear_kinetic_scheme_is_one_backward_euler_step():
     assert float(st["A"][0] + st["B"][0]) == pytest.approx(1.0, abs=1e-14)
 
 
-def test_linear_block_is_unsupported_with_location():
-    text = """NEURON { SUFFIX lin }
-STATE { x }
-BREAKPOINT { SOLVE eq }
-LINEAR eq { ~ x = 1 }
+EQUATIONS = """
+NEURON { SUFFIX eqs RANGE a }
+PARAMETER { a = 3 }
+STATE { x y z }
+INITIAL {
+    z = 1
+    SOLVE lin
+    SOLVE root
+}
+LINEAR lin SOLVEFOR x, y {
+    ~ x + y = a
+    ~ x - y = 1
+}
+NONLINEAR root SOLVEFOR z {
+    ~ z*z = a - 1
+}
 """
-    with pytest.raises(UnsupportedFeature, match="LINEAR") as exc:
-        load_text(text, "lin.mod")
-    assert exc.value.location.line == 3
+
+
+def test_linear_and_nonlinear_blocks_solve_their_equations():
+    m = load_text(EQUATIONS, "eqs.mod")
+    st, _ = m.init({"a": jnp.array([3.0, 5.0])}, {}, jnp.zeros(2), {}, env())
+    assert np.asarray(st["x"]) == pytest.approx([2.0, 3.0], abs=1e-14)
+    assert np.asarray(st["y"]) == pytest.approx([1.0, 2.0], abs=1e-14)
+    # Newton (NEURON's: numerical Jacobian, stops at |F| <= 1e-8)
+    assert np.asarray(st["z"]) == pytest.approx([math.sqrt(2.0), 2.0], abs=1e-9)
+
+
+def test_equation_count_must_match_unknowns():
+    from bridge.errors import SemanticError
+
+    text = EQUATIONS.replace("    ~ x - y = 1\n", "")
+    with pytest.raises(SemanticError, match="1 equations for 2 unknowns"):
+        load_text(text, "eqs2.mod")
 
 
 def test_power_in_a_cnexp_equation_is_refused_as_nocmodl_does():
