@@ -30,6 +30,46 @@ class Invalid(Exception):
         self.message, self.line, self.column = message, line, column
 
 
+# The numerical methods nocmodl knows (SOLVE ... METHOD m / STEADYSTATE m).
+METHODS = frozenset({
+    "adams", "runge", "euler", "adeuler", "heun", "adrunge", "gear", "newton", "simplex", "simeq", "seidel",
+    "_advance", "sparse", "derivimplicit", "cnexp", "clsoda", "after_cvode", "cvode_t", "cvode_t_v",
+})
+
+# Statements that nocmodl allows only in some blocks: statement type -> (blocks, what to call it).
+_ONLY_IN = {
+    ast.Reaction: ({"KINETIC"}, "a reaction '~ ... <-> ...'"),
+    ast.Conserve: ({"KINETIC"}, "CONSERVE"),
+    ast.Compartment: ({"KINETIC"}, "COMPARTMENT"),
+    ast.LongitudinalDiffusion: ({"KINETIC"}, "LONGITUDINAL_DIFFUSION"),
+    ast.Equation: ({"LINEAR", "NONLINEAR"}, "an equation '~ lhs = rhs'"),
+    ast.Table: ({"FUNCTION", "PROCEDURE"}, "TABLE"),
+    ast.InitialStatement: ({"NET_RECEIVE"}, "INITIAL inside a block"),
+    ast.ForNetcons: ({"NET_RECEIVE"}, "FOR_NETCONS"),
+    ast.Watch: ({"NET_RECEIVE"}, "WATCH"),
+}
+
+
+def _statements(body: tuple):
+    """Every statement in `body`, nested ones (IF, WHILE, FROM, { }, ...) included."""
+    for s in body:
+        yield s
+        for nested in (getattr(s, "body", None), getattr(s, "orelse", None), getattr(s, "if_error", None)):
+            if nested:
+                yield from _statements(nested)
+
+
+def _checked(body: tuple, block: str) -> tuple:
+    """`body` of a `block` (e.g. "KINETIC"), after checking each statement is allowed there."""
+    for s in _statements(body):
+        rule = _ONLY_IN.get(type(s))
+        if rule is not None and block not in rule[0]:
+            where = " or ".join(sorted(rule[0]))
+            line, column = (s.loc.line, s.loc.column) if s.loc else (0, 0)
+            raise Invalid(f"{rule[1]} is only allowed in a {where} block, not in {block}", line, column)
+    return body
+
+
 class Integer(int):
     """An integer literal that remembers its token's position (for the enclosing rule's location)."""
 
@@ -53,11 +93,16 @@ class Build:
 
     Each method takes `loc`, the `SourceLocation` of the rule's first token (keywords
     included), and `c`, the rule's kept children, and returns an `ast` node (or a helper
-    value for an enclosing rule). `filename` is set for each parse.
+    value for an enclosing rule). `begin` resets it for each parse.
     """
 
     def __init__(self, filename: str = "<string>"):
-        self.filename = filename
+        self.begin(filename, "")
+
+    def begin(self, filename: str, text: str) -> None:
+        """Start a new parse of `text` from `filename`."""
+        self.filename, self.text = filename, text
+        self.defines: set[str] = set()  # DEFINE names seen so far (array sizes may use them)
 
     def _tloc(self, tok: Token) -> SourceLocation:
         return SourceLocation(self.filename, tok.line, tok.column)
@@ -71,6 +116,7 @@ class Build:
         return ast.Title(str(c[0])[len("TITLE"):].strip(), loc=loc)
 
     def define(self, loc, c):
+        self.defines.add(str(c[0]))
         return ast.Define(str(c[0]), int(c[1]), loc=loc)
 
     def integer(self, loc, c):
@@ -180,7 +226,12 @@ class Build:
         return str(c[0])
 
     def array_size(self, loc, c):
-        return int(c[0]) if isinstance(c[0], int) else str(c[0])
+        size = c[0]
+        if isinstance(size, int):
+            return int(size)
+        if str(size) not in self.defines:
+            raise Invalid(f"array size '{size}' is neither an integer nor a DEFINE name", size.line, size.column)
+        return str(size)
 
     def from_to(self, loc, c):
         return (c[0], c[1])
@@ -229,40 +280,40 @@ class Build:
         return c[0]
 
     def initial_block(self, loc, c):
-        return ast.InitialBlock(c[0], loc=loc)
+        return ast.InitialBlock(_checked(c[0], "INITIAL"), loc=loc)
 
     def breakpoint_block(self, loc, c):
-        return ast.BreakpointBlock(c[0], loc=loc)
+        return ast.BreakpointBlock(_checked(c[0], "BREAKPOINT"), loc=loc)
 
     def derivative_block(self, loc, c):
-        return ast.DerivativeBlock(str(c[0]), c[1], loc=loc)
+        return ast.DerivativeBlock(str(c[0]), _checked(c[1], "DERIVATIVE"), loc=loc)
 
     def kinetic_block(self, loc, c):
-        return ast.KineticBlock(str(c[0]), c[2], c[1] or (), loc=loc)
+        return ast.KineticBlock(str(c[0]), _checked(c[2], "KINETIC"), c[1] or (), loc=loc)
 
     def linear_block(self, loc, c):
-        return ast.LinearBlock(str(c[0]), c[2], c[1] or (), loc=loc)
+        return ast.LinearBlock(str(c[0]), _checked(c[2], "LINEAR"), c[1] or (), loc=loc)
 
     def nonlinear_block(self, loc, c):
-        return ast.NonLinearBlock(str(c[0]), c[2], c[1] or (), loc=loc)
+        return ast.NonLinearBlock(str(c[0]), _checked(c[2], "NONLINEAR"), c[1] or (), loc=loc)
 
     def discrete_block(self, loc, c):
-        return ast.DiscreteBlock(str(c[0]), c[1], loc=loc)
+        return ast.DiscreteBlock(str(c[0]), _checked(c[1], "DISCRETE"), loc=loc)
 
     def procedure_block(self, loc, c):
-        return ast.ProcedureBlock(str(c[0]), c[1] or (), c[3], _units(c[2]), loc=loc)
+        return ast.ProcedureBlock(str(c[0]), c[1] or (), _checked(c[3], "PROCEDURE"), _units(c[2]), loc=loc)
 
     def function_block(self, loc, c):
-        return ast.FunctionBlock(str(c[0]), c[1] or (), c[3], _units(c[2]), loc=loc)
+        return ast.FunctionBlock(str(c[0]), c[1] or (), _checked(c[3], "FUNCTION"), _units(c[2]), loc=loc)
 
     def function_table_block(self, loc, c):
         return ast.FunctionTableBlock(str(c[0]), c[1] or (), _units(c[2]), loc=loc)
 
     def net_receive_block(self, loc, c):
-        return ast.NetReceiveBlock(c[0] or (), c[1], loc=loc)
+        return ast.NetReceiveBlock(c[0] or (), _checked(c[1], "NET_RECEIVE"), loc=loc)
 
     def before_after_block(self, loc, c):
-        return ast.BeforeAfterBlock(str(c[0]), str(c[1]), c[2], loc=loc)
+        return ast.BeforeAfterBlock(str(c[0]), str(c[1]), _checked(c[2], str(c[0])), loc=loc)
 
     before_after = suffix_keyword
     ba_point = suffix_keyword
@@ -270,10 +321,10 @@ class Build:
     watch_direction = suffix_keyword
 
     def constructor_block(self, loc, c):
-        return ast.ConstructorBlock(c[0], loc=loc)
+        return ast.ConstructorBlock(_checked(c[0], "CONSTRUCTOR"), loc=loc)
 
     def destructor_block(self, loc, c):
-        return ast.DestructorBlock(c[0], loc=loc)
+        return ast.DestructorBlock(_checked(c[0], "DESTRUCTOR"), loc=loc)
 
     # ------------------------------------------------------------ statements
 
@@ -302,6 +353,9 @@ class Build:
 
     def solve(self, loc, c):
         name, how, method, if_error = c
+        if method is not None and str(method) not in METHODS:
+            raise Invalid(f"unknown method '{method}' (NEURON's methods: {', '.join(sorted(METHODS))})",
+                          method.line, method.column)
         return ast.Solve(
             str(name),
             method=str(method) if how == "METHOD" else None,

@@ -10,6 +10,7 @@ what was expected in plain words; no Lark exception escapes.
 
 from __future__ import annotations
 
+import re
 import threading
 from functools import lru_cache, partial
 from pathlib import Path
@@ -29,6 +30,7 @@ _LOCK = threading.Lock()
 # Keywords that nocmodl reserves although our contextual lexer would read them as names
 # where no keyword is expected (`LOCAL` in the middle of a block). IFERROR is not reserved.
 _NOT_RESERVED = {"IFERROR"}
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _reserved_words(parser: lark.Lark) -> frozenset[str]:
@@ -40,24 +42,49 @@ def _reserved_words(parser: lark.Lark) -> frozenset[str]:
     return frozenset(words - _NOT_RESERVED)
 
 
+class _TokenChecks:
+    """Lark post-lexer: refuses what nocmodl's lexer refuses and Lark's contextual lexer lets by.
+
+    - a reserved keyword used as a name (`LOCAL` in the middle of a block);
+    - a keyword glued to a name where no name is expected (`RANGEx`, read as RANGE x).
+    """
+
+    always_accept = ()
+
+    def __init__(self, build: Build):
+        self.build = build
+        self.reserved: frozenset[str] = frozenset()
+        self.keywords: frozenset[str] = frozenset()  # terminal names of keywords
+
+    def process(self, stream):
+        text = self.build.text
+        for tok in stream:
+            if tok.type == "NAME":
+                if tok.value in self.reserved:
+                    raise Invalid(f"'{tok.value}' is a keyword and cannot be used here", tok.line, tok.column)
+            elif tok.type in self.keywords:
+                end = tok.end_pos
+                if end < len(text) and (text[end].isalnum() or text[end] == "_"):
+                    word = _IDENTIFIER.match(text, tok.start_pos).group()
+                    raise Invalid(f"unexpected name '{word}'", tok.line, tok.column)
+            yield tok
+
+
 @lru_cache(maxsize=1)
 def _parser() -> tuple[lark.Lark, Build]:
-    reserved: set[str] = set()
-
-    def check_name(tok: Token) -> Token:
-        if tok.value in reserved:
-            raise Invalid(f"'{tok.value}' is a keyword and cannot be used here", tok.line, tok.column)
-        return tok
-
+    build = Build()
+    checks = _TokenChecks(build)
     parser = lark.Lark(
         grammar_text("nmodl.lark"),
         parser="lalr",
         lexer="contextual",
         maybe_placeholders=True,
-        lexer_callbacks={"NAME": check_name},
+        postlex=checks,
     )
-    reserved.update(_reserved_words(parser))
-    build = Build()
+    checks.reserved = _reserved_words(parser)
+    checks.keywords = frozenset(
+        t.name for t in parser.terminals if t.pattern.type == "str" and _IDENTIFIER.fullmatch(t.pattern.value)
+    )
     _install_builders(parser, build)
     return parser, build
 
@@ -139,8 +166,8 @@ class _Located:
 def parse(text: str, filename: str = "<string>") -> ast.Program:
     """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`."""
     parser, build = _parser()
-    with _LOCK:  # one builder, whose `filename` is per parse
-        build.filename = filename
+    with _LOCK:  # one builder, whose state is per parse
+        build.begin(filename, text)
         try:
             return parser.parse(text)
         except Invalid as err:

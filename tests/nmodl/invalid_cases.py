@@ -1,6 +1,7 @@
 """Invalid NMODL snippets with where the error is: (source, line, column, words the message must hold).
 
-Shared by test_diagnostics.py (our parser's report) and test_oracle.py (nocmodl must refuse them too).
+Shared by test_diagnostics.py (our parser's report) and test_oracle.py (nocmodl must refuse them
+too, and neuron.nmodl at the same line, except INVALID_NOCMODL_ONLY).
 Columns are 1-based and were counted by hand from the snippets.
 """
 
@@ -45,4 +46,23 @@ INVALID = [
     ("NET_RECEIVE(w) { WATCH (v) 2 }", 1, 26, ["')'", "'>'"]),
     ("x = 1", 1, 1, ["name 'x'"]),
     ("NEURON {\n\tSUFFIX\n}", 3, 1, ["'}'", "a name"]),
+    ("PARAMETER { x = 1 (mV\n y = 2 }", 1, 19, ["'('", "units in parentheses"]),
+    ("NEURON { SUFFIX t1 RANGEx }", 1, 20, ["unexpected name 'RANGEx'"]),
+    ("NEURON { SUFFIX t1 }\nSTATE { m }\nBREAKPOINT { SOLVE s METHOD foo }", 3, 29, ["unknown method 'foo'", "cnexp"]),
+    ("NEURON { SUFFIX t1 }\nSTATE { a }\nKINETIC k { ~ a = 1 }", 3, 13, ["equation", "LINEAR or NONLINEAR"]),
+    ("NEURON { SUFFIX t1 }\nSTATE { a b }\nLINEAR l { ~ a <-> b (1, 2) }", 3, 12, ["reaction", "KINETIC"]),
+    ("NEURON { SUFFIX t1 }\nSTATE { a[N] }", 2, 11, ["'N' is neither an integer nor a DEFINE name"]),
+    ("NEURON { SUFFIX t1 }\nASSIGNED { _x }", 2, 12, ["'_'"]),
+]
+
+# nocmodl refuses these too, but neuron.nmodl's parser accepts them (it leaves the check to later passes).
+INVALID_NOCMODL_ONLY = [
+    ("NEURON { SUFFIX t1 }\nSTATE { m }\nBREAKPOINT { COMPARTMENT 1 { m } }", 3, 14, ["COMPARTMENT", "KINETIC"]),
+    ("NEURON { SUFFIX t1 }\nASSIGNED { m }\nBREAKPOINT { TABLE m FROM 0 TO 1 WITH 2 }", 3, 14,
+     ["TABLE", "FUNCTION or PROCEDURE"]),
+    ("NEURON { SUFFIX t1 }\nSTATE { a }\nBREAKPOINT { ~ a = 1 }", 3, 14, ["equation", "not in BREAKPOINT"]),
+    ("NEURON { SUFFIX t1 }\nASSIGNED { a }\nBREAKPOINT { INITIAL { a = 1 } }", 3, 14, ["INITIAL", "NET_RECEIVE"]),
+    ("NEURON { POINT_PROCESS t1 }\nASSIGNED { a }\nBREAKPOINT { FOR_NETCONS(w) { a = 1 } }", 3, 14,
+     ["FOR_NETCONS", "NET_RECEIVE"]),
+    ("NEURON { POINT_PROCESS t1 }\nASSIGNED { v }\nINITIAL { WATCH (v > 1) 2 }", 3, 11, ["WATCH", "NET_RECEIVE"]),
 ]

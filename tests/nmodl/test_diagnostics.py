@@ -9,10 +9,12 @@ from bridge.nmodl import parse
 from bridge.nmodl.diagnostics import describe_terminal
 from bridge.nmodl.parse import _parser
 
-from .invalid_cases import INVALID
+from .invalid_cases import INVALID, INVALID_NOCMODL_ONLY
+
+ALL_INVALID = INVALID + INVALID_NOCMODL_ONLY
 
 
-@pytest.mark.parametrize("source,line,column,words", INVALID, ids=[repr(c[0])[:40] for c in INVALID])
+@pytest.mark.parametrize("source,line,column,words", ALL_INVALID, ids=[repr(c[0])[:40] for c in ALL_INVALID])
 def test_invalid_input_reports_line_column_and_expectation(source, line, column, words):
     with pytest.raises(NmodlSyntaxError) as info:
         parse(source, filename="bad.mod")
@@ -31,7 +33,7 @@ def test_invalid_input_reports_line_column_and_expectation(source, line, column,
 
 
 def test_no_lark_names_leak_into_messages():
-    for source, *_ in INVALID:
+    for source, *_ in ALL_INVALID:
         with pytest.raises(NmodlSyntaxError) as info:
             parse(source)
         msg = info.value.message

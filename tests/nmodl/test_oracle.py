@@ -21,7 +21,7 @@ from bridge.nmodl import parse
 from validation.corpus import bridge_facts, nmodl_facts
 
 from ._corpus import example_mod_files, neuron_share, wheel_mod_files
-from .invalid_cases import INVALID
+from .invalid_cases import INVALID, INVALID_NOCMODL_ONLY
 
 pytestmark = pytest.mark.neuron
 
@@ -89,5 +89,5 @@ def test_nocmodl_accepts_every_corpus_file_and_refuses_every_invalid_snippet(tmp
         pytest.skip("nocmodl not found")
     for i, path in enumerate(FILES):
         assert _nocmodl_accepts(exe, path.read_text(errors="replace"), tmp_path, f"ok{i}"), path
-    for i, (source, *_rest) in enumerate(INVALID):
+    for i, (source, *_rest) in enumerate(INVALID + INVALID_NOCMODL_ONLY):
         assert not _nocmodl_accepts(exe, source, tmp_path, f"bad{i}"), source

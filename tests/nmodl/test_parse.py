@@ -323,7 +323,7 @@ def test_derivatives_with_primes():
 
 
 def test_local_only_first_and_arrays():
-    (local, assign) = body_of("LOCAL a, b[3], c[NANN]\na = 1")
+    (local, assign) = parse("DEFINE NANN 2\nINITIAL { LOCAL a, b[3], c[NANN]\na = 1 }").items[1].body
     assert local == ast.Local((ast.LocalVar("a"), ast.LocalVar("b", 3), ast.LocalVar("c", "NANN")))
     prog = parse("LOCAL top\nNEURON { SUFFIX x }")
     assert prog.items[0] == ast.Local((ast.LocalVar("top"),))
