@@ -16,7 +16,7 @@ from pathlib import Path
 
 from bridge.errors import BridgeError
 from bridge.nmodl.analyze import MechanismInfo, analyze
-from bridge.nmodl.codegen import generate
+from bridge.nmodl.module import generate
 from bridge.nmodl.mechanism import TranslatedMechanism
 
 _CACHE: dict[str, TranslatedMechanism] = {}

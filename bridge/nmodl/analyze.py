@@ -134,30 +134,6 @@ def _error(cls, message: str, node: ast.Node | None, filename: str, source: str)
     return cls(message, loc, source)
 
 
-def _number(node, constants: dict[str, float], defines: dict[str, int]) -> float:
-    """Evaluate a constant expression (FROM/TO bounds of TABLE, sizes)."""
-    if isinstance(node, ast.Number):
-        return node.value
-    if isinstance(node, ast.UnitNumber):
-        return node.number.value
-    if isinstance(node, ast.Name):
-        if node.name in defines:
-            return float(defines[node.name])
-        if node.name in constants:
-            return constants[node.name]
-        raise KeyError(node.name)
-    if isinstance(node, ast.Unary) and node.op == "-":
-        return -_number(node.operand, constants, defines)
-    if isinstance(node, ast.Binary) and node.op in "+-*/":
-        a, b = _number(node.left, constants, defines), _number(node.right, constants, defines)
-        return {"+": a + b, "-": a - b, "*": a * b, "/": a / b}[node.op]
-    raise KeyError(type(node).__name__)
-
-
-def _ion_valence_default(ion: str) -> float | None:
-    return {"na": 1.0, "k": 1.0, "ca": 2.0}.get(ion)
-
-
 def analyze(program: ast.Program, source: str = "", filename: str | None = None) -> MechanismInfo:
     """Check `program` as nocmodl would and collect what code generation needs."""
     filename = filename or program.filename
@@ -269,8 +245,8 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         elif d.name in variables and variables[d.name].kind == "parameter":
             continue
         else:
-            is_global = d.name in global_names and d.name not in range_names
-            variables[d.name] = Variable(d.name, "assigned", not is_global or True, 0.0, d.units, size_of(d), d.loc)
+            # per instance even when GLOBAL: NEURON's GLOBAL ASSIGNED differ only when instances disagree
+            variables[d.name] = Variable(d.name, "assigned", True, 0.0, d.units, size_of(d), d.loc)
     params = {n: v for n, v in variables.items() if v.kind == "parameter"}
     for d in program.states:
         default = params[f"{d.name}0"].default if f"{d.name}0" in params else 0.0

@@ -1,0 +1,106 @@
+"""The generated module of one mechanism: header, metadata, blocks and `MECHANISM`.
+
+`generate(info)` returns the Python source for an analysed mechanism
+(`bridge.nmodl.analyze.MechanismInfo`); statements and expressions come from
+`bridge.nmodl.codegen`, state updates from `solvers`, `kinetic` and
+`equations`, TABLEs from `tables`.
+"""
+
+from __future__ import annotations
+
+from bridge.nmodl import ast
+from bridge.nmodl.analyze import MechanismInfo
+from bridge.nmodl.codegen import Emitter, block_def, function_def, impure_functions
+
+
+
+def generate(info: MechanismInfo) -> str:
+    """The Python source of the translated mechanism."""
+    from bridge.nmodl import kinetic, solvers, tables
+
+    em = Emitter(info)
+    counter = [0]
+    modname = info.filename.rsplit("/", 1)[-1]
+    em.line(f'"""{info.name}: translated by bridge from {modname} (NMODL -> JAX).')
+    em.line("")
+    em.line(f"Regenerate with `bridge translate {modname}`; do not edit. Comments give the .mod line")
+    em.line('each statement comes from. Scopes: `s` mechanism variables, `l` LOCALs and arguments."""')
+    em.line()
+    em.line("from bridge.mechanisms.protocol import IonUse")
+    em.line("from bridge.nmodl import equations, kinetic, runtime as rt, solvers, tables")
+    em.line("from bridge.nmodl.mechanism import TranslatedMechanism")
+    em.line()
+    _metadata(info, em)
+
+    impure = impure_functions(info)
+    for block in list(info.functions.values()) + list(info.procedures.values()):
+        function_def(block, info, em, impure, counter)
+
+    from bridge.nmodl import equations as eqmod
+
+    for name, block in info.blocks.items():
+        if isinstance(block, (ast.LinearBlock, ast.NonLinearBlock)):
+            eqmod.equations_def(block, info, em, counter)
+            em.line(f"_{name}_UNKNOWNS = {eqmod.unknowns(block, info)!r}")
+            em.line()
+    solve_lines = []
+    for solve in info.breakpoint_solves:
+        solve_lines.append((solve, solvers.solve_block(solve, info, em, counter)))
+    for name, block in info.blocks.items():
+        if isinstance(block, ast.KineticBlock) and not any(sv.block is block for sv, _ in solve_lines):
+            if any(isinstance(n, ast.Solve) and n.name == name for n in ast.walk(info.program)):
+                kinetic.kinetic_def(block, info, em, counter)
+        if isinstance(block, ast.DerivativeBlock) and not any(sv.block is block for sv, _ in solve_lines):
+            if any(isinstance(n, ast.Solve) and n.name == name and n.steadystate for n in ast.walk(info.program)):
+                solvers.derivative_functions(block, info, em, counter)
+
+    initial = info.program.initial
+    block_def("initial", initial.body if initial else (), info, em, counter, "initial", initial)
+    bp = info.program.breakpoint
+    block_def("breakpoint", bp.body if bp else (), info, em, counter, "breakpoint", bp)
+
+    em.line("def advance(s):", bp)
+    em.indent()
+    em.line('"""The SOLVE statements of BREAKPOINT, at the new v, over one step s["dt"]."""')
+    for solve, call_line in solve_lines:
+        em.line(call_line, solve.statement)
+    em.line("return s")
+    em.dedent()
+    em.line()
+    tables.make_tables_def(info, em, counter)
+
+    em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
+    return em.text()
+
+
+def _metadata(info: MechanismInfo, em: Emitter) -> None:
+    kept = info.kept
+    state_defaults = {}
+    for n, v in kept.items():
+        if n.startswith("__state__"):
+            continue
+        state_defaults[n] = v.default
+    array_sizes = {n: v.size for n, v in info.variables.items() if v.size}
+    em.line(f"NAME = {info.name!r}")
+    em.line(f"KIND = {('point' if info.kind != 'density' else 'density')!r}")
+    em.line(f"SOURCE_FILE = {info.filename!r}")
+    em.line(f"ELECTRODE_CURRENT = {bool(info.electrode_currents)!r}")
+    em.line(f"RANGE_PARAMETERS = {_dict(info.range_parameters)}")
+    em.line(f"GLOBAL_PARAMETERS = {_dict(info.global_parameters)}")
+    em.line(f"STATE_DEFAULTS = {_dict(state_defaults)}")
+    em.line(f"STATES = {tuple(n for n in info.states)!r}")
+    em.line(f"ARRAY_SIZES = {array_sizes!r}")
+    ions = ", ".join(f"IonUse({u.ion!r}, {u.read!r}, {u.write!r}, {u.valence!r})" for u in info.ions)
+    em.line(f"IONS = ({ions}{',' if len(info.ions) == 1 else ''})")
+    em.line(f"ION_READS = {info.ion_reads!r}")
+    em.line(f"ION_WRITES = {info.ion_writes!r}")
+    em.line(f"ION_CURRENTS = {info.ion_currents!r}")
+    em.line(f"NONSPECIFIC_CURRENTS = {info.nonspecific_currents!r}")
+    em.line(f"ELECTRODE_CURRENTS = {info.electrode_currents!r}")
+    em.line(f"CONSTANTS = {_dict(info.constants)}")
+    em.line(f"GEOMETRY = {info.uses_geometry!r}")
+    em.line()
+
+
+def _dict(d: dict) -> str:
+    return "{" + ", ".join(f"{k!r}: {float(v)!r}" for k, v in d.items()) + "}"
