@@ -123,12 +123,13 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             scale = 1e2 / jnp.asarray(inst.area, v.dtype)
             g = g * scale
             cur = cur * scale
+        hint = {} if mech.kind == "point" else {"indices_are_sorted": True, "unique_indices": True}
         if mech.kind == "point" and mech.electrode_current:
             rhs = rhs.at[nodes].add(cur)
             d = d.at[nodes].add(-g)
         else:
-            rhs = rhs.at[nodes].add(-cur)
-            d = d.at[nodes].add(g)
+            rhs = rhs.at[nodes].add(-cur, **hint)
+            d = d.at[nodes].add(g, **hint)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -137,8 +138,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
             ions[ion] = {**ions[ion],
-                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope),
-                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value)}
+                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, **hint),
+                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, **hint)}
     return d, rhs, mech_state, ions
 
 
@@ -152,10 +153,10 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
     a = jnp.asarray(lay.a, v.dtype)[i]
     b = jnp.asarray(lay.b, v.dtype)[i]
     dv = v[p] - v[i]
-    rhs = rhs.at[i].add(-(b * dv))
+    rhs = rhs.at[i].add(-(b * dv), indices_are_sorted=True, unique_indices=True)
     rhs = rhs.at[p].add(a * dv)
     d = d + 1e-3 * cj * params["cm"]
-    d = d.at[i].add(-b)
+    d = d.at[i].add(-b, indices_are_sorted=True, unique_indices=True)
     d = d.at[p].add(-a)
     return d, rhs, mech_state, ions
 
