@@ -80,6 +80,7 @@ def _parser() -> tuple[lark.Lark, Build]:
         lexer="contextual",
         maybe_placeholders=True,
         postlex=checks,
+        cache=True,  # Lark keeps the built tables in the temp folder: ~0.4 s less per process
     )
     checks.reserved = _reserved_words(parser)
     checks.keywords = frozenset(
