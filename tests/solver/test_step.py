@@ -109,7 +109,7 @@ def test_passive_bit_for_bit_without_fma(shape, secondorder):
 
     tree = models.y_cable(pt3d=shape == "pt3d")
     _, theirs = run_neuron(tree, all_node_probes(tree), tstop=14.0, secondorder=secondorder)
-    env = {**os.environ, "XLA_FLAGS": "--xla_cpu_max_isa=AVX"}
+    env = {**os.environ, "XLA_FLAGS": "--xla_cpu_max_isa=AVX", "JAX_PLATFORMS": "cpu"}  # a claim about the CPU backend
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     proc = subprocess.run([sys.executable, "-c", _BIT_SCRIPT, shape, str(secondorder)], capture_output=True,
                           env=env, cwd=root, timeout=300)
