@@ -1,6 +1,7 @@
 """`bridge validate PATH...`: find a model the way a NEURON user would run it, validate it, report.
 
-PATH is a HOC file or a model folder. In a folder the main HOC file is the
+PATH is a HOC file, a model folder, or a folder of .mod files only (each file
+then runs in one compartment: `validation.mechanism_cases`). In a folder the main HOC file is the
 first of mosinit.hoc, init.hoc, main.hoc that exists, else the folder's only
 .hoc file. The .mod files are `--mechanisms DIR`, else those next to the HOC
 file (where users run nrnivmodl), else those of the one subfolder holding .mod
@@ -50,24 +51,39 @@ def find_mechanisms(folder: Path) -> Path | None:
     return None
 
 
-def case_from_args(path: str | Path, args: argparse.Namespace) -> Case:
-    """The validation case for one PATH and the command-line options."""
+def _tolerance(args: argparse.Namespace) -> Tolerance | None:
+    if args.atol is None and args.spike_tol is None:
+        return None
+    tolerance = Tolerance()
+    if args.atol is not None:
+        tolerance.max_dv = tolerance.state = args.atol
+    if args.spike_tol is not None:
+        tolerance.spike_time = args.spike_tol
+    return tolerance
+
+
+def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
+    """The validation cases for one PATH and the command-line options: one for a HOC model, two per
+    .mod file for a folder of .mod files without HOC (`validation.mechanism_cases`)."""
     path = Path(path)
+    protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
+                        secondorder=args.secondorder, stimuli=[IClamp.parse(s) for s in args.stim or []],
+                        recordings=list(args.record or []))
+    tolerance = _tolerance(args)
+    if path.is_dir() and not any(path.glob("*.hoc")) and any(path.glob("*.mod")):
+        from validation.mechanism_cases import mechanism_cases
+
+        if args.statement:
+            raise BridgeError(f"{path}: --statement needs a HOC model; this folder holds only .mod files")
+        files = sorted(path.glob("*.mod"))
+        return mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms)
     hoc = find_hoc(path)
     mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(hoc.parent)
     if mechanisms is not None and not mechanisms.is_dir():
         raise BridgeError(f"--mechanisms {mechanisms}: not a folder")
-    protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
-                        secondorder=args.secondorder, stimuli=[IClamp.parse(s) for s in args.stim or []],
-                        recordings=list(args.record or []))
-    tolerance = Tolerance()
-    if args.atol is not None:
-        tolerance.max_dv = args.atol
-    if args.spike_tol is not None:
-        tolerance.spike_time = args.spike_tol
     name = path.name if path.is_dir() else path.stem
-    return Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
-                bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance)
+    return [Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
+                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance or Tolerance())]
 
 
 def main(argv: list[str]) -> int:
@@ -88,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     from validation.report import table, write_report
     from validation.suite import run_suite
 
-    cases = [case_from_args(p, args) for p in args.paths]
+    cases = [case for p in args.paths for case in cases_from_args(p, args)]
     seen: dict[str, int] = {}
     for case in cases:  # distinct names for distinct paths with the same stem
         seen[case.name] = seen.get(case.name, 0) + 1
