@@ -122,6 +122,16 @@ class MechanismInfo:
                 out[n] = v
         return out
 
+    @property
+    def global_assigned(self) -> tuple[str, ...]:
+        """Kept variables that NEURON stores once per mechanism, not per instance: ASSIGNED not
+        listed in RANGE, and file LOCALs. bridge keeps them per instance, but a value they get
+        while NEURON builds a TABLE (a PROCEDURE assigning them) is their start value."""
+        rng = set(self.program.neuron.range)
+        return tuple(n for n, v in self.variables.items()
+                     if (v.kind == "assigned" and n not in rng and n not in self.nonspecific_currents
+                         and n not in self.electrode_currents) or v.kind == "file_local")
+
     def where(self, node: ast.Node | None) -> SourceLocation:
         loc = getattr(node, "loc", None)
         return loc or SourceLocation(self.filename, 0, 0)

@@ -139,6 +139,7 @@ class TranslatedMechanism:
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
         start = dict(self.state_defaults)
+        start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])

@@ -68,7 +68,12 @@ def make_tables_def(info, em, counter) -> None:
         block = info.functions.get(name) or info.procedures.get(name)
         lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
         outputs = tuple(table.names) if isinstance(block, ast.ProcedureBlock) else None
-        em.line(f"out[{name!r}] = tables.build(s, {direct_name(name)}, {lo}, {hi}, {table.count}, {outputs!r})", table)
+        side = tuple(n for n in info.global_assigned if n not in (outputs or ())) if outputs else ()
+        em.line(f"out[{name!r}] = tables.build(s, {direct_name(name)}, {lo}, {hi}, {table.count}, {outputs!r}, "
+                f"{side!r})", table)
+    if any(isinstance(info.procedures.get(n), ast.ProcedureBlock) for n in info.tables):
+        em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")
+        em.line("out['__globals__'] = tables.side_values(out)")
     em.line("return out")
     em.dedent()
     em.line()
@@ -93,8 +98,20 @@ def _point_scope(s: dict) -> dict:
     return out
 
 
-def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None) -> dict:
-    """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C)."""
+def side_values(tables: dict) -> dict:
+    """Values that table building left in NEURON's globals (the last table built wins)."""
+    out = {}
+    for name, table in tables.items():
+        if isinstance(table, dict) and "side" in table:
+            out.update(table["side"])
+    return out
+
+
+def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side: tuple[str, ...] = ()) -> dict:
+    """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C).
+
+    `side`: global variables the PROCEDURE also assigns; their values after the last
+    point are returned too (NEURON's globals keep them)."""
     s = {k: v for k, v in s.items() if k != "__tables__"}
     concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
     if concrete:
@@ -109,28 +126,35 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None) -> d
         scope = _point_scope(s)
         names = outputs or ("__value__",)
         columns = {k: [] for k in names}
+        last: dict = {}
         with np.errstate(all="ignore"):
             for x in xs:
                 if outputs is None:
                     columns["__value__"].append(np.float64(direct(dict(scope), x)))
                 else:
-                    out = direct(dict(scope), x)
+                    last = direct(dict(scope), x)
                     for k in outputs:
-                        columns[k].append(np.float64(out[k]))
+                        columns[k].append(np.float64(last[k]))
         values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
-        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values}
+        kept = {k: last[k] for k in side if k in last and last[k] is not scope.get(k)}
+        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept}
     dx = (hi - lo) / n
     mfac = 1.0 / dx
     xs = [lo]
     for _ in range(n):
         xs.append(xs[-1] + dx)
     xs = jnp.stack([jnp.asarray(x, float) for x in xs])
+    kept = {}
     if outputs is None:
         values = {"__value__": jnp.broadcast_to(direct(dict(s), xs), xs.shape)}
     else:
         out = direct(dict(s), xs)
         values = {k: jnp.broadcast_to(out[k], xs.shape) for k in outputs}
-    return {"lo": lo, "mfac": mfac, "n": n, "values": values}
+        for k in side:
+            if k in out and out[k] is not s.get(k):
+                v = jnp.asarray(out[k])
+                kept[k] = v[-1] if v.shape == xs.shape else v
+    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
 
 
 def lookup(table: dict, x, names):

@@ -77,3 +77,41 @@ def test_kinetic_channel_with_conserve_and_steady_state(tmp_path):
     result = validate_mod(path)
     assert result.methods == ("sparse", "steadystate_sparse")
     assert result.status == "pass", result.line()
+
+
+TABLE_SIDE_EFFECT = """
+NEURON {
+    SUFFIX kside
+    USEION k READ ek WRITE ik
+    RANGE gbar
+    GLOBAL tadj
+}
+UNITS { (mA) = (milliamp) (mV) = (millivolt) }
+PARAMETER { gbar = 0.01 (S/cm2) q10 = 2.3 }
+STATE { n }
+ASSIGNED { v (mV) ek (mV) ik (mA/cm2) ninf ntau (ms) tadj celsius (degC) }
+INITIAL { trates(v)  n = ninf }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    ik = tadj*gbar*n*(v - ek)
+}
+DERIVATIVE states { trates(v)  n' = (ninf - n)/ntau }
+PROCEDURE trates(v (mV)) {
+    TABLE ninf, ntau DEPEND celsius FROM -100 TO 100 WITH 199
+    LOCAL a, b
+    tadj = q10^((celsius - 23)/10)   : set only while NEURON builds the table
+    a = 0.01*(v + 30)/(1 - exp(-(v + 30)/9))
+    b = -0.01*(v + 30)/(1 - exp((v + 30)/9))
+    ntau = 1/tadj/(a + b)
+    ninf = a/(a + b)
+}
+"""
+
+
+def test_global_set_while_building_a_table_keeps_its_value(tmp_path):
+    # NEURON: with the table on, trates() never runs again after the table is built, so tadj keeps
+    # the value of the last table point (a common pattern in published models, e.g. km.mod)
+    path = tmp_path / "kside.mod"
+    path.write_text(TABLE_SIDE_EFFECT)
+    result = validate_mod(path)
+    assert result.status == "pass", result.line()
