@@ -91,3 +91,14 @@ def test_nocmodl_accepts_every_corpus_file_and_refuses_every_invalid_snippet(tmp
         assert _nocmodl_accepts(exe, path.read_text(errors="replace"), tmp_path, f"ok{i}"), path
     for i, (source, *_rest) in enumerate(INVALID + INVALID_NOCMODL_ONLY):
         assert not _nocmodl_accepts(exe, source, tmp_path, f"bad{i}"), source
+
+
+def test_nocmodl_accepts_what_to_nmodl_prints(tmp_path):
+    """The printer writes NMODL that NEURON itself accepts, not just our parser."""
+    from bridge.nmodl import parse_file, to_nmodl
+
+    exe = _nocmodl()
+    if exe is None:
+        pytest.skip("nocmodl not found")
+    for i, path in enumerate(FILES):
+        assert _nocmodl_accepts(exe, to_nmodl(parse_file(path)), tmp_path, f"printed{i}"), path
