@@ -21,14 +21,18 @@ GUI_FUNCTIONS = (
     "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
     "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
     "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
+    "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
+    "object_push object_pop "
     "nrnallsectionmenu nrnallpointmenu variable_domain"
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
                "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot MechanismStandard "
-               "PointProcessManager PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent").split()
+               "PointProcessManager PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
+               "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
+               "ElectrodeStand Electrode LinearCircuit CellBuild ChannelBuild NetGUI").split()
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
-    "wopen": "writes a file", "save_session": "writes a file", "chdir": "changes the working directory",
+    "wopen": "writes a file", "save_session": "writes a file",
     "unlink": "deletes a file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
     "mcell_ran4": "draws random numbers (not supported)", "mcell_ran4_init": "seeds random numbers (not supported)",
@@ -142,6 +146,13 @@ def _execute(interp, args, loc):
 
     text = _str(interp, args, 0, loc, "execute")
     obj = args[1] if len(args) > 1 else None
+    if isinstance(obj, GuiObject):  # a command for a GUI tool (session files)
+        interp.model.gui_calls.setdefault(f"execute(..., {obj})", loc)
+        return 0.0
+    if obj is not None and not isinstance(obj, HocObject):
+        raise interp.error(f"execute(cmd, obj): running commands inside {obj} is not supported", loc)
+    if "begintemplate" not in text:
+        text = "{" + text + "\n}"  # NEURON runs the string as a compound statement
     run_text(interp, text, f"<execute at {loc}>", obj=obj)
     return 0.0
 
@@ -204,6 +215,20 @@ def _load_named(kind):
         raise interp.error(f"load_{kind}: {name} is not defined and bridge does not search NEURON's library for it",
                            loc)
     return call
+
+
+def _chdir(interp, args, loc):
+    """chdir("dir"): where the model's files are looked up from now on; only inside the model folder."""
+    from pathlib import Path
+
+    root = Path(getattr(interp, "root", interp.cwd)).resolve()
+    target = (Path(interp.cwd) / _str(interp, args, 0, loc, "chdir")).resolve()
+    if target != root and root not in target.parents:
+        raise interp.error(f"chdir({str(target)!r}) is refused: it leaves the model folder {root}", loc)
+    if not target.is_dir():
+        return -1.0
+    interp.cwd = str(target)
+    return 0.0
 
 
 def _pwd(interp, args, loc):
@@ -307,7 +332,7 @@ def table() -> dict[str, Builtin]:
         "ion_style": _ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
-        "load_template": _load_named("template"), "pwd": _pwd,
+        "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
@@ -351,10 +376,10 @@ class CVode:
 
 
 def classes() -> dict:
-    from bridge.hoc.objects import File
+    from bridge.hoc.objects import File, HocString
 
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
-           "CVode": CVode, "StringFunctions": StringFunctions, "File": File}
+           "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString}
     for name in GUI_CLASSES:
         out[name] = (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name)
     for name, why in REFUSED_CLASSES.items():

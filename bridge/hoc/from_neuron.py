@@ -64,7 +64,11 @@ def from_neuron(h=None) -> SectionTree:
                 params_cache[name] = _mechanism_parameters(h, name, False)
             s.insert(name)
             for p in params_cache[name]:
-                s.mechanisms[name][p] = np.array([getattr(getattr(seg, name), p) for seg in segs], dtype=float)
+                values = [_scalar(getattr(getattr(seg, name), p)) for seg in segs]
+                if None in values:
+                    _skipped(f"{name}.{p}")
+                    continue
+                s.mechanisms[name][p] = np.array(values, dtype=float)
         psec = sec.psection()
         for ion, values in psec.get("ions", {}).items():
             key = ion + _ION_SUFFIX
@@ -84,10 +88,29 @@ def from_neuron(h=None) -> SectionTree:
                 name = pp.hname().split("[")[0]
                 if name not in params_cache:
                     params_cache[name] = _mechanism_parameters(h, name, True)
-                params = {p: float(getattr(pp, p)) for p in params_cache[name]}
+                params = {}
+                for p in params_cache[name]:
+                    value = _scalar(getattr(pp, p))
+                    if value is None:
+                        _skipped(f"{name}.{p}")
+                    else:
+                        params[p] = value
                 tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
                 h.pop_section()
     return tree
+
+
+def _scalar(value) -> float | None:
+    try:
+        return float(value)
+    except TypeError:
+        return None  # an array PARAMETER (x[3]): SectionTree holds scalars per segment
+
+
+def _skipped(what: str) -> None:
+    import warnings
+
+    warnings.warn(f"from_neuron: {what} is an array and is not read into the SectionTree", stacklevel=3)
 
 
 def _connect_order(h, tree: SectionTree, secs) -> None:

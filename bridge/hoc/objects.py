@@ -17,6 +17,7 @@ class BuiltinObject:
         counts = interp.__dict__.setdefault("class_counts", {})
         self.index = counts.get(self.cls, 0)
         counts[self.cls] = self.index + 1
+        interp.__dict__.setdefault("class_instances", {}).setdefault(self.cls, []).append(self)
 
     def __str__(self) -> str:
         return f"{self.cls}[{self.index}]"
@@ -215,14 +216,38 @@ class StringFunctions(BuiltinObject):
         return float(m.end()) if m else -1.0
 
 
+class HocString(BuiltinObject):
+    """stdlib.hoc's `String`: an object holding one string, `.s`."""
+
+    cls = "String"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        self.s = StrVar(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import StrRef
+
+        if name != "s" or indices:
+            return super().hoc_ref(interp, name, indices, loc)
+        return StrRef(self.s)
+
+
 class HocList(BuiltinObject):
     cls = "List"
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
-        if args and isinstance(args[0], (str, StrVar)):
-            raise interp.error("List(\"template\") is not supported", loc)
         self.items: list = []
+        if args and isinstance(args[0], (str, StrVar)):  # List("Cell"): every object of that template
+            name = args[0].value if isinstance(args[0], StrVar) else args[0]
+            template = interp.templates.get(name)
+            if template is not None:
+                self.items = list(template.instances)
+            elif interp.model.point_process_kind(name) is not None:
+                self.items = [p for p in interp.model.point_processes if p.cls == name]
+            else:
+                raise interp.error(f"List(\"{name}\"): {name} is not a template bridge knows", loc)
 
     def m_append(self, interp, args, loc):
         self.items.append(args[0])

@@ -140,6 +140,8 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
     loc = node.loc
     if isinstance(node, ast.Name):
         b = lookup(self, node.name)
+        if b is None and not create and _in_session_file(loc):
+            return _session_gui_ref(self, node.name, loc)
         if b is None:
             if not create:
                 raise self.error(f"{node.name} is not defined", loc)
@@ -156,6 +158,8 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
         indices.reverse()
         if isinstance(base, ast.Name):
             b = lookup(self, base.name)
+            if b is None and _in_session_file(loc):
+                return _session_gui_ref(self, base.name, loc)
             if b is None:
                 raise self.error(f"{base.name} is not defined", loc)
             if isinstance(b, Template) or (isinstance(b, tuple) and b[0] == "class"):
@@ -209,6 +213,19 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
     return FuncRef(lambda: value_, lambda v: (_ for _ in ()).throw(self.error("cannot assign to this", loc)))
 
 
+def _in_session_file(loc) -> bool:
+    """NEURON session files (.ses) are GUI windows; names of GUI tools in them are accepted."""
+    return loc is not None and str(loc.filename).endswith(".ses")
+
+
+def _session_gui_ref(self, name, loc):
+    from bridge.hoc.interp import FuncRef
+    from bridge.hoc.objects import GuiObject
+
+    obj = GuiObject(self, name, [], loc)
+    return FuncRef(lambda: obj, lambda v: None)
+
+
 def _object_by_index(self, name, b, indices, loc):
     """`Cell[2]`, `PWManager[0]`: an existing object of a template by its index."""
     from bridge.hoc.interp import FuncRef
@@ -222,11 +239,16 @@ def _object_by_index(self, name, b, indices, loc):
     else:
         from bridge.hoc.builtins import GUI_CLASSES
 
-        if name not in GUI_CLASSES:
-            raise self.error(f"{name}[{indices[0]}]: built-in objects by index are not supported", loc)
-        from bridge.hoc.objects import GuiObject
+        made = self.__dict__.get("class_instances", {}).get(name, [])
+        obj = next((o for o in made if getattr(o, "index", None) == indices[0]), None)
+        if name == "CVode":
+            obj = self.top["cvode"].data[0]
+        elif obj is None and name in GUI_CLASSES:
+            from bridge.hoc.objects import GuiObject
 
-        obj = GuiObject(self, name, [], loc)
+            obj = GuiObject(self, name, [], loc)
+        elif obj is None:
+            raise self.error(f"{name}[{indices[0]}] does not exist", loc)
     return FuncRef(lambda: obj, lambda v: (_ for _ in ()).throw(self.error(f"cannot assign to {name}[i]", loc)))
 
 
@@ -311,6 +333,9 @@ def call(self, node: ast.Call, iterator_body=None):
             return ref(self, node).get()
         if isinstance(b, SecVar):
             return _segment(self, _var_ref(self, b, [], f.name, loc).get(), node.args, loc)
+        if b is None and _in_session_file(loc):
+            self.model.gui_calls.setdefault(f"{f.name} (session file)", loc)
+            return 0.0
         if b is None:
             found = self.model.catalog.lookup_function(f.name)
             if found is not None:
@@ -320,6 +345,9 @@ def call(self, node: ast.Call, iterator_body=None):
         raise self.error(f"{f.name} is not a function", loc)
     if isinstance(f, ast.Member):
         obj = self.eval(f.target)
+        if _in_session_file(loc) and not isinstance(obj, (HocObject, Sec)) and not hasattr(obj, "hoc_call"):
+            self.model.gui_calls.setdefault(f"{f.name} (session file)", loc)
+            return 0.0
         if isinstance(obj, HocObject):
             b = obj.ns.get(f.name)
             if isinstance(b, Proc):

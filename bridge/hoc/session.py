@@ -38,6 +38,7 @@ class HocSession:
         self._state = ModelState(self._catalog, stdout=stdout)
         interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
         interp.cwd = str(Path(cwd) if cwd is not None else Path.cwd())
+        interp.root = interp.cwd  # chdir() stays inside this folder
         object.__setattr__(self, "_interp", interp)
         _stdrun_objects(interp)
 
@@ -148,6 +149,11 @@ def _stdrun_objects(interp) -> None:
     sf = ObjVar()
     sf.data[0] = StringFunctions(interp, [], loc)
     interp.top["hoc_sf_"] = sf  # stdlib.hoc's StringFunctions
+    from bridge.hoc.builtins import CVode
+
+    cv = ObjVar()
+    cv.data[0] = CVode(interp, [], loc)
+    interp.top["cvode"] = cv  # stdrun.hoc's `cvode = new CVode()`
 
 
 class _Callable:

@@ -12,7 +12,7 @@ from bridge.errors import HocError
     ('python("1")', "python() is refused"),
     ('wopen("/tmp/x")', "wopen() is refused: it writes a file"),
     ('save_session("/tmp/x.ses")', "save_session() is refused"),
-    ('chdir("/")', "chdir() is refused"),
+    ('chdir("/")', "it leaves the model folder"),
     ('objref f\nf = new File()\nf.wopen("/tmp/x.dat")', "File.wopen() is refused"),
     ('objref f\nf = new File()\nf.ropen("/etc/passwd")', "bridge reads data files only inside the model folder"),
     ('objref p\np = new PythonObject()', "new PythonObject() is refused"),
