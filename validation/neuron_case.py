@@ -44,6 +44,8 @@ from validation import defaults
 from validation.case import Case, IClamp, Protocol, mechanism_name, probe, split_probe
 from validation.outcome import RunOutput
 
+MAX_VALUES = 2e7  # samples x segments recorded for the whole-cell error (160 MB per side)
+
 NEURON_BUILTINS = frozenset({
     "pas", "hh", "fastpas", "extracellular", "IClamp", "AlphaSynapse", "ExpSyn", "Exp2Syn", "SEClamp",
     "VClamp", "OClamp", "APCount", "NetStim", "IntFire1", "IntFire2", "IntFire4", "PointProcessMark",
@@ -253,10 +255,16 @@ def _run(job: dict, out_path: str) -> None:
     if protocol.record_states:
         named = list(dict.fromkeys(named + _state_probes(h, soma, seg(soma, 0.5))))
     labels = list(named)
-    if protocol.record_all and sum(int(s.nseg) for s in secs.values()) <= protocol.max_segments:
+    notes = []
+    nseg_total = sum(int(s.nseg) for s in secs.values())
+    nsamples = tstop / (protocol.dt if protocol.dt is not None else float(h.dt)) + 1
+    if protocol.record_all and nseg_total <= protocol.max_segments and nseg_total * nsamples <= MAX_VALUES:
         for name, sec in secs.items():
             for j in range(int(sec.nseg)):
                 labels.append(probe(name, (j + 0.5) / int(sec.nseg)))
+    elif protocol.record_all:
+        notes.append(f"v not recorded at every segment: {nseg_total} segments x {nsamples:.0f} samples is more "
+                     f"than max_segments = {protocol.max_segments} or {MAX_VALUES:.0e} values")
     labels = list(dict.fromkeys(labels))
     for st in stimuli:
         obj = h.IClamp(seg(st.section, st.x))
@@ -271,7 +279,6 @@ def _run(job: dict, out_path: str) -> None:
     for name, val in protocol.globals.items():
         setattr(h, name, val)
     h.tstop = tstop
-    notes = []
     if h.CVode().active():
         h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
         notes.append("the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does")

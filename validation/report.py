@@ -147,6 +147,11 @@ def plot_morphology(r: CaseResult, path: Path) -> Path:
                           title=f"{r.name}: max |dV| per segment")
 
 
+def _complete_map(r: CaseResult) -> bool:
+    """Whether v was compared at every segment of every section (the error map needs it)."""
+    return bool(r.comparison.segment_dv) and set(r.comparison.segment_dv) == set(r.neuron.geometry)
+
+
 def plots(r: CaseResult, out: Path) -> list[Path | str]:
     """The PNGs of one case (none for a case that did not run on both sides); a plot that cannot be
     drawn is listed by its error message instead, so the report still gets written."""
@@ -154,7 +159,7 @@ def plots(r: CaseResult, out: Path) -> list[Path | str]:
         return []
     base = _slug(r.name)
     jobs = [(plot_traces, "traces"), (plot_difference, "diff")]
-    if r.comparison.segment_dv and r.bridge.tree is not None:
+    if _complete_map(r) and r.bridge.tree is not None:
         jobs.append((plot_morphology, "morph"))
     paths: list[Path | str] = []
     for fn, kind in jobs:
@@ -212,9 +217,8 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
-        if c is not None and not c.segment_dv:
-            lines.append(f"\n(v was not recorded at every segment: record_all is off or the model has more than "
-                         f"{case.protocol.max_segments} segments; no error map.)")
+        if c is not None and not _complete_map(r):
+            lines.append("\n(no error map: v was not recorded at every segment)")
         for img in images.get(r.name, []):
             lines += ["", f"![{img.stem}]({img.name})" if isinstance(img, Path) else f"*{img}*"]
     return "\n".join(lines) + "\n"

@@ -199,3 +199,17 @@ def test_neuron_decides_whether_the_model_drives_itself(tmp_path, extra, driven)
     (tmp_path / "m.hoc").write_text("create soma\nsoma { L = 20 diam = 20 insert pas }\n" + extra)
     out = run_neuron_case(Case("m", hoc=tmp_path / "m.hoc", protocol=Protocol(tstop=10.0, record_all=False)))
     assert (out.stimuli == []) == driven  # an observer or a synapse without a NetCon drives nothing
+
+
+def test_too_many_segments_for_the_whole_cell_recording_is_noted(tmp_path):
+    from validation.report import write_report
+
+    result = run_case(Case("big", hoc=DATA / "ball_stick.hoc", protocol=Protocol(tstop=2.0, max_segments=10)))
+    _assert_pass(result)
+    assert result.neuron.notes == ["v not recorded at every segment: 15 segments x 81 samples is more than "
+                                   "max_segments = 10 or 2e+07 values"]
+    assert set(result.comparison.segment_dv) == {"soma"}  # its one segment is a named recording
+    assert not any(lab.startswith("dend[0]") for lab in result.neuron.labels)
+    text = write_report([result], tmp_path).read_text()
+    assert "note (NEURON): v not recorded at every segment" in text and "no error map" in text
+    assert not (tmp_path / "big-morph.png").exists()
