@@ -4,8 +4,9 @@
   to `Tolerance.max_dv`, other variables (STATEs, concentrations) to
   `Tolerance.state` relative to max(1, max |NEURON's value|);
 - spike times: upward crossings of a threshold [mV], linearly interpolated
-  between samples (`spike_times`), matched in order with `match_spikes` (unequal
-  counts allowed: unmatched spikes are reported, and fail the case);
+  between samples (`spike_times`), matched in order with `match_spikes` within
+  max(1 ms, 1000 x the spike-time tolerance) (unequal counts allowed: unmatched
+  spikes are reported, and fail the case), on the named v recordings;
 - geometry: every segment's area [um2] and ri [MOhm], relative;
 - settings: tstop, dt, v_init, celsius, secondorder must agree (a different
   reading of the HOC shows up here before it shows up in the traces).
@@ -129,7 +130,7 @@ def compare_geometry(bridge: dict, neuron: dict) -> tuple[float, list[str]]:
     if extra:
         problems.append(f"sections only in bridge: {', '.join(extra[:8])}")
     worst = 0.0
-    for name in set(neuron) & set(bridge):
+    for name in sorted(set(neuron) & set(bridge)):
         if len(neuron[name]["area"]) != len(bridge[name]["area"]):
             problems.append(f"{name}: nseg {len(bridge[name]['area'])} in bridge, {len(neuron[name]['area'])} in NEURON")
             continue
