@@ -165,3 +165,29 @@ def test_unsupported_construct_is_named():
         session("create a\nx = 1\nsetpointer x, a.v(0.5)")
     with pytest.raises(HocError, match="Import3d_Neurolucida3 is not supported yet"):
         session('load_file("import3d.hoc")\nobjref r\nr = new Import3d_Neurolucida3()')
+
+
+def test_session_file_settings_are_kept_and_gui_accepted(tmp_path):
+    (tmp_path / "rig.ses").write_text(
+        'objectvar save_window_, rvp_\nobjectvar scene_vector_[3]\nobjectvar ocbox_, ocbox_list_, scene_\n'
+        '{\nxpanel("RunControl", 0)\nv_init = -70\nxvalue("Init","v_init", 1,"stdinit()", 1, 1 )\n'
+        'tstop = 42\nsteps_per_ms = 20\ndt = 0.05\nxpanel(136,104)\n}\n'
+        '{\nsave_window_ = new Graph(0)\nsave_window_.size(0,42,-80,40)\nscene_vector_[2] = save_window_\n'
+        'graphList[0].append(save_window_)\nsave_window_.addexpr("v(.5)", 1, 1, 0.8, 0.9, 2)\n}\n'
+        '{\nocbox_ = new VBox()\nocbox_list_ = ocbox_\nocbox_.intercept(1)\nmovierunpanel(0)\n'
+        'ocbox_ = movierunbox\n{object_push(ocbox_)}\n{object_pop()}\nocbox_.map("Movie", 0, 0, 1, 1)\n}\n')
+    (tmp_path / "init.hoc").write_text('load_file("nrngui.hoc")\ncreate soma\nload_file("rig.ses")\nrun()\n')
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = bridge.load_hoc(tmp_path / "init.hoc")
+    p = model.protocol
+    assert (p.v_init, p.tstop, p.steps_per_ms, p.dt) == (-70.0, 42.0, 20.0, 0.05)
+    text = " ".join(str(w.message) for w in caught)
+    assert "movierunpanel (session file)" in text and "Graph" in text
+
+
+def test_chdir_stays_inside_the_model_folder(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "cell.hoc").write_text("create soma\nsoma L = 3\n")
+    (tmp_path / "init.hoc").write_text('chdir("sub")\nload_file("cell.hoc")\nchdir("..")\n')
+    assert bridge.load_hoc(tmp_path / "init.hoc").tree["soma"].L == 3
