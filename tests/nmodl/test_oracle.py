@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -93,12 +94,26 @@ def test_nocmodl_accepts_every_corpus_file_and_refuses_every_invalid_snippet(tmp
         assert not _nocmodl_accepts(exe, source, tmp_path, f"bad{i}"), source
 
 
-def test_nocmodl_accepts_what_to_nmodl_prints(tmp_path):
-    """The printer writes NMODL that NEURON itself accepts, not just our parser."""
+def _nocmodl_cpp(exe: Path, text: str, folder: Path, name: str) -> str:
+    """nocmodl's C++ for `text`, without the embedded source text, spaces and parentheses."""
+    folder.mkdir()
+    (folder / f"{name}.mod").write_text(text)
+    proc = subprocess.run([str(exe), f"{name}.mod"], cwd=folder, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    cpp = (folder / f"{name}.cpp").read_text(errors="replace")
+    cpp = cpp.split("#if NMODL_TEXT")[0]  # the .mod text NEURON keeps for help, and nothing after it
+    cpp = re.sub(r'ivoc_help\(".*?"\);', "", cpp)  # holds the file's path
+    return re.sub(r"[()\s]", "", cpp)  # we print only the parentheses precedence needs
+
+
+def test_nocmodl_translates_what_to_nmodl_prints_to_the_same_code(tmp_path):
+    """The printer writes NMODL that NEURON accepts and translates to the same C++ as the original."""
     from bridge.nmodl import parse_file, to_nmodl
 
     exe = _nocmodl()
     if exe is None:
         pytest.skip("nocmodl not found")
     for i, path in enumerate(FILES):
-        assert _nocmodl_accepts(exe, to_nmodl(parse_file(path)), tmp_path, f"printed{i}"), path
+        original = _nocmodl_cpp(exe, path.read_text(errors="replace"), tmp_path / f"a{i}", path.stem)
+        printed = _nocmodl_cpp(exe, to_nmodl(parse_file(path)), tmp_path / f"b{i}", path.stem)
+        assert printed == original, path
