@@ -97,8 +97,8 @@ BREAKPOINT {
 }
 DERIVATIVE states { trates(v)  n' = (ninf - n)/ntau }
 PROCEDURE trates(v (mV)) {
-    TABLE ninf, ntau DEPEND celsius FROM -100 TO 100 WITH 199
     LOCAL a, b
+    TABLE ninf, ntau DEPEND celsius FROM -100 TO 100 WITH 199
     tadj = q10^((celsius - 23)/10)   : set only while NEURON builds the table
     a = 0.01*(v + 30)/(1 - exp(-(v + 30)/9))
     b = -0.01*(v + 30)/(1 - exp((v + 30)/9))
