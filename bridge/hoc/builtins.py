@@ -39,7 +39,7 @@ REFUSED = {
     "scop_random": "draws random numbers (not supported)", "set_seed": "seeds random numbers (not supported)",
 }
 REFUSED_CLASSES = {"Random": "random streams are not supported",
-                   "PythonObject": "runs Python code", "ParallelContext": "parallel runs are not supported",
+                   "PythonObject": "runs Python code",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None}
 
@@ -375,11 +375,42 @@ class CVode:
         raise interp.error(f"CVode.{name} is not supported", loc)
 
 
+class ParallelContext:
+    """`new ParallelContext()` in a single process: id() 0, nhost() 1; psolve(t) records a run to t.
+    Spike exchange and gids (networks) are not supported."""
+
+    def __init__(self, interp, args, loc):
+        self.index = 0
+
+    def __str__(self):
+        return "ParallelContext[0]"
+
+    def hoc_ref(self, interp, name, indices, loc):
+        raise interp.error(f"ParallelContext.{name} is not supported", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name in ("id", "nthread_id"):
+            return 0.0
+        if name in ("nhost", "nthread"):
+            if name == "nthread" and args and is_number(args[0]) and float(args[0]) > 1:
+                interp.model.gui_calls.setdefault("ParallelContext.nthread(n > 1) (bridge runs one thread)", loc)
+            return 1.0
+        if name in ("barrier", "runworker", "done", "set_maxstep", "setup_transfer", "multisplit", "timeout"):
+            return 0.0
+        if name == "psolve":
+            from bridge.hoc.stdrun import continuerun
+
+            return continuerun(interp, args, loc)
+        raise interp.error(f"ParallelContext.{name}() is not supported (bridge runs one cell model in one "
+                           "process; networks are not supported yet)", loc)
+
+
 def classes() -> dict:
     from bridge.hoc.objects import File, HocString
 
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
-           "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString}
+           "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
+           "ParallelContext": ParallelContext}
     for name in GUI_CLASSES:
         out[name] = (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name)
     for name, why in REFUSED_CLASSES.items():

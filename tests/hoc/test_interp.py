@@ -179,3 +179,12 @@ def test_cvode_request_is_recorded_with_a_warning():
         hoc, _ = run("create soma\ncvode_active(1)")
     assert any("CVODE" in str(w.message) for w in caught)
     assert hoc.model().protocol.cvode is True
+
+
+def test_parallel_context_in_one_process():
+    hoc, _ = run("objref pc\npc = new ParallelContext()\nn = pc.nhost()\ni = pc.id()\ncreate soma\n"
+                 "stdinit()\npc.psolve(12)\n")
+    assert (hoc.n, hoc.i) == (1.0, 0.0)
+    assert hoc.model().protocol.tstop == 12.0
+    with pytest.raises(HocError, match="networks are not supported"):
+        hoc("pc.set_gid2node(0, 0)")
