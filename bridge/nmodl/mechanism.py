@@ -73,6 +73,8 @@ class TranslatedMechanism:
                 out[k] = given[f"{k}_{self.name}"]
             else:
                 out[k] = default
+            if k in self.array_sizes and jnp.ndim(out[k]) == 0:  # PARAMETER x[n]: n copies of the default
+                out[k] = jnp.full((self.array_sizes[k],), out[k], dtype=jnp.result_type(float))
         return out
 
     def _scope(self, params: Values, state: Values, v, ions: Values, env: Env) -> dict[str, Any]:
@@ -80,6 +82,8 @@ class TranslatedMechanism:
         s.update(self._globals(env))
         for k, default in self.range_parameters.items():
             s[k] = params.get(k, default)
+            if k in self.array_sizes and jnp.ndim(s[k]) <= 1 and jnp.shape(s[k]) != (self.array_sizes[k],):
+                s[k] = jnp.asarray(s[k])[..., None] + jnp.zeros(self.array_sizes[k])
         for k, default in self.state_defaults.items():
             value = state.get(k, default)
             if k in self.array_sizes and jnp.ndim(value) == 0:
