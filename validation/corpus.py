@@ -4,8 +4,10 @@
 sdist, no dependencies) with pip into `~/.cache/bridge/corpus/<package>/` (kept
 between runs; `BRIDGE_CACHE` moves it), unpacks it, finds every `.mod` file and
 reports, per package: how many files there are, how many bridge parses, how many
-NEURON's `nocmodl` accepts, and how many of those nocmodl accepts bridge parses
-(the target is all of them). The files are never copied into the repository.
+NEURON's `nocmodl` accepts, how many of those nocmodl accepts bridge parses (the
+target is all of them), and for how many nocmodl translates bridge's reprint
+(`to_nmodl(parse(file))`) to the same C++ as the file itself. The files are never
+copied into the repository.
 
 A file nocmodl refuses (pre-9 VERBATIM C, semantic errors) still counts in
 "bridge parses": our parser checks syntax only, so it may accept it.
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError
-from bridge.nmodl import ast, parse_file
+from bridge.nmodl import ast, parse_file, to_nmodl
 
 # PyPI packages known to ship .mod files (checked 2026: each has some).
 DEFAULT_PACKAGES = ("hnn-core", "PyNN", "bmtk", "drgpom", "golding-neuron", "dbbs-catalogue", "pynmodlt")
@@ -48,6 +51,7 @@ class FileResult:
     bridge_error: str = ""
     nocmodl_ok: bool | None = None  # None: nocmodl not run
     nocmodl_error: str = ""
+    printed_same_cpp: bool | None = None  # nocmodl translates to_nmodl(parse(file)) to the same C++
     nmodl_ok: bool | None = None  # neuron.nmodl accepts; None: not run
     nmodl_differences: list[str] = field(default_factory=list)  # fields where bridge and neuron.nmodl disagree
 
@@ -68,6 +72,7 @@ class PackageResult:
             "bridge_parses": ok,
             "nocmodl_accepts": len(noc),
             "bridge_parses_of_nocmodl_accepted": sum(f.bridge_ok for f in noc),
+            "printed_same_cpp": sum(bool(f.printed_same_cpp) for f in noc),
             "nmodl_compared": sum(f.nmodl_ok is not None for f in self.files),
             "nmodl_agrees": sum(f.nmodl_ok is not None and f.nmodl_ok == f.bridge_ok and not f.nmodl_differences
                                 for f in self.files),
@@ -117,17 +122,43 @@ def _nocmodl() -> Path | None:
     return exe if exe.exists() else None
 
 
-def nocmodl_accepts(exe: Path, mod: Path) -> tuple[bool, str]:
-    """Run nocmodl on a copy of `mod`'s folder (so INCLUDE files resolve); output goes to a temp dir."""
+def nocmodl_accepts(exe: Path, mod: Path, printed: str | None = None) -> tuple[bool, str, bool | None]:
+    """Run nocmodl on `mod` in a copy of its folder (so INCLUDE files resolve).
+
+    Returns (accepted, last line of the error, same C++): with `printed` (bridge's
+    `to_nmodl` of the file), nocmodl also translates that text in place of the file and
+    the third value says whether both give the same C++ (see `comparable_cpp`).
+    """
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "src"
         shutil.copytree(mod.parent, work, ignore=shutil.ignore_patterns("*.cpp", "*.c", "*.o", "x86_64"))
-        out = Path(tmp) / "out"
-        out.mkdir()
-        proc = subprocess.run([str(exe), "-o", str(out), mod.name], cwd=work, capture_output=True, text=True,
-                              timeout=120)
-        text = (proc.stdout + proc.stderr).strip()
-        return proc.returncode == 0, text.splitlines()[-1] if (proc.returncode and text) else ""
+        cpp = []
+        for i, text in enumerate([None, printed]):
+            if i == 1:
+                if text is None or not ok:
+                    return ok, error, None
+                (work / mod.name).write_text(text)
+            out = Path(tmp) / f"out{i}"
+            out.mkdir()
+            proc = subprocess.run([str(exe), "-o", str(out), mod.name], cwd=work, capture_output=True, text=True,
+                                  timeout=120)
+            if i == 0:
+                msg = (proc.stdout + proc.stderr).strip()
+                ok, error = proc.returncode == 0, (msg.splitlines()[-1] if (proc.returncode and msg) else "")
+            elif proc.returncode != 0:
+                return ok, error, False
+            produced = out / (mod.stem + ".cpp")
+            cpp.append(comparable_cpp(produced.read_text(errors="replace")) if produced.exists() else None)
+        return ok, error, cpp[0] is not None and cpp[0] == cpp[1]
+
+
+def comparable_cpp(cpp: str) -> str:
+    """nocmodl's C++ without what depends on the .mod text's layout: the embedded source
+    text (and its file path), spaces and parentheses (`to_nmodl` prints only the ones
+    precedence needs)."""
+    cpp = cpp.split("#if NMODL_TEXT")[0]
+    cpp = re.sub(r'ivoc_help\(".*?"\);', "", cpp)
+    return re.sub(r"[()\s]", "", cpp)
 
 
 def check_package(package: str, root: Path, run_nocmodl: bool = True, compare_nmodl: bool = False) -> PackageResult:
@@ -140,13 +171,14 @@ def check_package(package: str, root: Path, run_nocmodl: bool = True, compare_nm
     exe = _nocmodl() if run_nocmodl else None
     for mod in sorted((folder / "src").rglob("*.mod")):
         rel = str(mod.relative_to(folder / "src"))
+        printed = None
         try:
-            parse_file(mod)
+            printed = to_nmodl(parse_file(mod))
             fr = FileResult(rel, True)
         except BridgeError as err:
             fr = FileResult(rel, False, str(err).splitlines()[0])
         if exe is not None:
-            fr.nocmodl_ok, fr.nocmodl_error = nocmodl_accepts(exe, mod)
+            fr.nocmodl_ok, fr.nocmodl_error, fr.printed_same_cpp = nocmodl_accepts(exe, mod, printed)
         result.files.append(fr)
     if compare_nmodl and result.files:
         src = folder / "src"
@@ -276,20 +308,22 @@ def _nmodl_worker(out: Path) -> None:
 
 def format_table(results: list[PackageResult]) -> str:
     head = ("package", "files", "bridge parses", "nocmodl accepts", "bridge parses / nocmodl accepts",
-            "same as neuron.nmodl")
+            "printed: same C++", "same as neuron.nmodl")
     rows = []
     for r in results:
         if r.error:
-            rows.append((r.package, "-", "-", "-", r.error[:60], "-"))
+            rows.append((r.package, "-", "-", "-", r.error[:60], "-", "-"))
             continue
         c = r.counts()
         rows.append((r.package, str(c["files"]), str(c["bridge_parses"]), str(c["nocmodl_accepts"]),
                      f"{c['bridge_parses_of_nocmodl_accepted']}/{c['nocmodl_accepts']}",
+                     f"{c['printed_same_cpp']}/{c['nocmodl_accepts']}",
                      f"{c['nmodl_agrees']}/{c['nmodl_compared']}" if c["nmodl_compared"] else "-"))
     tot = [r.counts() for r in results if not r.error]
     total = lambda key: sum(c[key] for c in tot)  # noqa: E731
     rows.append(("total", str(total("files")), str(total("bridge_parses")), str(total("nocmodl_accepts")),
                  f"{total('bridge_parses_of_nocmodl_accepted')}/{total('nocmodl_accepts')}",
+                 f"{total('printed_same_cpp')}/{total('nocmodl_accepts')}",
                  f"{total('nmodl_agrees')}/{total('nmodl_compared')}" if total("nmodl_compared") else "-"))
     widths = [max(len(row[i]) for row in [head, *rows]) for i in range(len(head))]
     line = lambda row: "| " + " | ".join(v.ljust(w) for v, w in zip(row, widths)) + " |"  # noqa: E731

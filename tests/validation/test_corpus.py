@@ -28,7 +28,8 @@ def test_counts_without_nocmodl(tmp_path):
     result = corpus.check_package("pkg", _cache(tmp_path), run_nocmodl=False)
     assert [f.path.split("/")[-1] for f in result.files] == ["bad.mod", "good.mod", "inc.mod", "twice.mod"]
     assert result.counts() == {"package": "pkg", "files": 4, "bridge_parses": 3, "nocmodl_accepts": 0,
-                               "bridge_parses_of_nocmodl_accepted": 0, "nmodl_compared": 0, "nmodl_agrees": 0}
+                               "bridge_parses_of_nocmodl_accepted": 0, "printed_same_cpp": 0, "nmodl_compared": 0,
+                               "nmodl_agrees": 0}
     bad = result.files[0]
     assert not bad.bridge_ok and ":2:18: syntax error" in bad.bridge_error
 
@@ -42,6 +43,8 @@ def test_counts_with_nocmodl(tmp_path):
     assert by_name["good.mod"].nocmodl_ok and by_name["inc.mod"].nocmodl_ok  # INCLUDE resolved next to the file
     assert not by_name["bad.mod"].nocmodl_ok and not by_name["twice.mod"].nocmodl_ok
     assert result.counts()["bridge_parses_of_nocmodl_accepted"] == 2 == result.counts()["nocmodl_accepts"]
+    assert by_name["good.mod"].printed_same_cpp and by_name["inc.mod"].printed_same_cpp
+    assert result.counts()["printed_same_cpp"] == 2
     table = corpus.format_table([result])
     assert "| pkg " in table and "2/2" in table.splitlines()[-1]
 
