@@ -282,10 +282,7 @@ class Interpreter:
 
     def x_Objref(self, n):
         for d in n.decls:
-            old = self._ns().get(d.name)
-            if isinstance(old, ObjVar) and not d.dims:
-                continue  # re-declaring keeps the reference, as NEURON
-            self._declare(d.name, ObjVar(self._dims(d)), d.loc)
+            self._declare(d.name, ObjVar(self._dims(d)), d.loc)  # re-declaring makes it NULLobject
             if d.name == "this" and self.frame.obj is not None:
                 self._ns()["this"].data[0] = self.frame.obj  # `objref this` in a template: the object
 
