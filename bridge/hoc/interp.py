@@ -291,8 +291,8 @@ class Interpreter:
         old = ns.get(name)
         if old is not None and type(old) is not type(var) and not isinstance(old, NumVar):
             raise self.error(f"{name} already declared as something else", loc)
-        if name in self.builtins or name in self.classes or name in self.model.globals \
-                or self.model.range_kind(name) is not None:
+        if self.frame.obj is None and (name in self.builtins or name in self.classes or name in self.model.globals
+                                       or self.model.range_kind(name) is not None):  # templates may reuse names
             raise self.error(f"{name}: redeclaring a built-in name (NEURON refuses it too)", loc)
         ns[name] = var
 

@@ -15,8 +15,9 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.mark.neuron
-def test_language_output_matches_neuron():
-    path = DATA / "language.hoc"
+@pytest.mark.parametrize("name", ["language.hoc", "language2.hoc"])
+def test_language_output_matches_neuron(name):
+    path = DATA / name
     code = f"from neuron import h\nh.load_file({str(path)!r})\n"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     theirs = [ln for ln in proc.stdout.splitlines() if "DISPLAY" not in ln and "graphics" not in ln]
