@@ -98,6 +98,19 @@ class HocObject:
     def hname(self) -> str:
         return f"{self.template.name}[{self.index}]"
 
+    def __getattr__(self, name: str):
+        """Public members from Python, as `neuron.h` objects give them (`cell.soma`, `cell.x`)."""
+        if name.startswith("_") or name not in self.template.public:
+            raise AttributeError(name)
+        var = self.ns.get(name)
+        if isinstance(var, NumVar):
+            return float(var.data[0]) if not var.dims else var.data.reshape(var.dims).copy()
+        if isinstance(var, StrVar):
+            return var.value
+        if isinstance(var, (ObjVar, SecVar)):
+            return var.data[0] if not var.dims else list(var.data)
+        raise AttributeError(f"{self.hname}.{name} is not a variable")
+
     def __repr__(self) -> str:
         return self.hname
 
