@@ -66,27 +66,6 @@ def test_pyramid_with_reconst_matches_neuron(tmp_path):
 
 
 @pytest.mark.neuron
-def test_from_neuron_in_process_reads_a_python_built_cell():
-    code = (
-        "from neuron import h\n"
-        "import bridge\n"
-        "s = h.Section(name='s'); d = h.Section(name='d'); d.connect(s(0.5))\n"
-        "s.nseg = 3; s.insert('hh'); s(0.5).hh.gnabar = 0.3; d.L = 77\n"
-        "st = h.IClamp(d(0.2)); st.amp = 0.4\n"
-        "t = bridge.from_neuron(h)\n"
-        "assert [x.name for x in t] == ['s', 'd']\n"
-        "assert list(t['s'].mechanisms['hh']['gnabar']) == [0.12, 0.3, 0.12]\n"
-        "assert t['d'].parent == 's' and t['d'].parent_x == 0.5 and t['d'].L == 77\n"
-        "assert t.point_processes[0].params['amp'] == 0.4\n"
-        "print('OK')\n"
-    )
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "OK" in out.stdout, out.stderr[-2000:]
-
-
-@pytest.mark.neuron
 def test_define_shape_matches_neuron():
     ref = neuron_dump(DATA / "shape.hoc")
     model = bridge.load_hoc(DATA / "shape.hoc")

@@ -1,0 +1,52 @@
+"""bridge.hoc.from_neuron: the SectionTree of a live NEURON session (models built in Python).
+
+The HOC parity tests (test_neuron_parity.py) also go through from_neuron: NEURON's side
+of every comparison is `from_neuron()` run in a NEURON subprocess.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+@pytest.mark.neuron
+def test_from_neuron_in_process_reads_a_python_built_cell():
+    code = (
+        "from neuron import h\n"
+        "import bridge\n"
+        "s = h.Section(name='s'); d = h.Section(name='d'); d.connect(s(0.5))\n"
+        "s.nseg = 3; s.insert('hh'); s(0.5).hh.gnabar = 0.3; d.L = 77\n"
+        "st = h.IClamp(d(0.2)); st.amp = 0.4\n"
+        "t = bridge.from_neuron(h)\n"
+        "assert [x.name for x in t] == ['s', 'd']\n"
+        "assert list(t['s'].mechanisms['hh']['gnabar']) == [0.12, 0.3, 0.12]\n"
+        "assert t['d'].parent == 's' and t['d'].parent_x == 0.5 and t['d'].L == 77\n"
+        "assert t.point_processes[0].params['amp'] == 0.4\n"
+        "print('OK')\n"
+    )
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stderr[-2000:]
+
+
+@pytest.mark.neuron
+def test_from_neuron_reads_3d_points_ions_and_orientation():
+    code = (
+        "from neuron import h\n"
+        "import bridge, numpy as np\n"
+        "a = h.Section(name='a'); b = h.Section(name='b')\n"
+        "h.pt3dadd(0, 0, 0, 2, sec=a); h.pt3dadd(10, 0, 0, 3, sec=a)\n"
+        "b.connect(a(0.3), 1); b.insert('hh'); b.ena = 60; b.nseg = 3\n"
+        "a.L = 20\n"
+        "t = bridge.from_neuron(h)\n"
+        "assert t['b'].child_end == 1.0 and t['b'].parent_x == 0.3\n"
+        "assert t['a'].pt3d.shape == (2, 4) and t['a'].L == 20 and t['a'].arc3d is None\n"
+        "assert list(t['b'].mechanisms['na_ion']['ena']) == [60.0] * 3\n"
+        "print('OK')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stderr[-2000:]

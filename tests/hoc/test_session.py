@@ -1,0 +1,36 @@
+"""bridge.hoc.session: HocSession from Python (like neuron.h) and load_hoc."""
+
+import io
+
+import pytest
+
+import bridge
+from bridge import HocSession
+
+
+def test_values_procedures_and_objects_from_python():
+    hoc = HocSession(stdout=io.StringIO())
+    hoc("begintemplate C\npublic soma, k, dend\ncreate soma, dend[2]\nproc init() { k = $1 }\nendtemplate C\n"
+        "objref c\nproc make() { c = new C($1) }\nstrdef label\nlabel = \"cell\"\ndouble w[2]\nw[1] = 4")
+    hoc.make(7)
+    assert hoc.c.k == 7.0 and hoc.c.soma.name == "C[0].soma"
+    assert [s.name for s in hoc.c.dend] == ["C[0].dend[0]", "C[0].dend[1]"]
+    assert hoc.label == "cell" and list(hoc.w) == [0.0, 4.0]
+    hoc.celsius = 31
+    assert hoc.celsius == 31.0 and hoc.model().protocol.celsius == 31.0
+    with pytest.raises(AttributeError):
+        hoc.nothing_like_this
+
+
+def test_load_hoc_runs_extra_statements(tmp_path):
+    (tmp_path / "cell.hoc").write_text("proc make_cell() { create soma\nsoma L = $1 }\n")
+    model = bridge.load_hoc(tmp_path / "cell.hoc", statements=["make_cell(33)", "tstop = 9"])
+    assert model.tree["soma"].L == 33 and model.protocol.tstop == 9
+
+
+def test_model_is_a_copy():
+    hoc = HocSession()
+    hoc("create soma")
+    m = hoc.model()
+    hoc("soma L = 5")
+    assert m.tree["soma"].L == 100 and hoc.model().tree["soma"].L == 5
