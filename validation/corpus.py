@@ -15,7 +15,8 @@ A file nocmodl refuses (pre-9 VERBATIM C, semantic errors) still counts in
 With `--nmodl` it also parses every file with NEURON's C++ NMODL framework
 (`neuron.nmodl`, in a subprocess) and checks that both parsers accept the same files
 and find the same declared names (`bridge_facts` / `nmodl_facts`): mechanism name and
-kind, RANGE/GLOBAL/... lists, STATEs, USEION reads and writes, top-level blocks.
+kind, RANGE/GLOBAL/... lists, STATE, PARAMETER and ASSIGNED names, USEION reads and
+writes, top-level blocks.
 """
 
 from __future__ import annotations
@@ -232,6 +233,8 @@ def bridge_facts(prog: ast.Program) -> dict:
         "external": list(nrn.externals),
         "random": list(nrn.randoms),
         "states": [d.name for d in prog.states],
+        "parameters": [d.name for d in prog.parameters],
+        "assigned": [d.name for d in prog.assigned],
         "ions": [[i.ion, list(i.read), list(i.write)] for i in nrn.ions],
         "blocks": blocks,
     }
@@ -272,6 +275,13 @@ def _nmodl_worker(out: Path) -> None:
 
         suffix = names("SUFFIX")
         kind, name = suffix[0].split() if suffix else (None, None)
+        def first_word(node) -> str:
+            return re.split(r"[\s\[=]", dsl.to_nmodl(node).strip())[0]
+
+        parameters = [first_word(d) for d in lookup.lookup(tree, T.PARAM_ASSIGN)]
+        assigned = [first_word(d) for b in lookup.lookup(tree, T.ASSIGNED_BLOCK)
+                    for d in lookup.lookup(b, T.ASSIGNED_DEFINITION)]
+
         states = [re.split(r"[\s\[]", dsl.to_nmodl(d).strip())[0]
                   for b in lookup.lookup(tree, T.STATE_BLOCK) for d in b.definitions]
         ions = [[dsl.to_nmodl(u.name), [dsl.to_nmodl(r) for r in u.readlist], [dsl.to_nmodl(w) for w in u.writelist]]
@@ -289,7 +299,8 @@ def _nmodl_worker(out: Path) -> None:
         return {"kind": kind, "mechanism": name, "range": names("RANGE_VAR"), "global": names("GLOBAL_VAR"),
                 "nonspecific": names("NONSPECIFIC_CUR_VAR"), "electrode": names("ELECTRODE_CUR_VAR"),
                 "pointer": names("POINTER_VAR"), "bbcore_pointer": names("BBCORE_POINTER_VAR"),
-                "external": names("EXTERN_VAR"), "random": names("RANDOM_VAR"), "states": states, "ions": ions,
+                "external": names("EXTERN_VAR"), "random": names("RANDOM_VAR"), "states": states,
+                "parameters": parameters, "assigned": assigned, "ions": ions,
                 "blocks": blocks}
 
     results = []

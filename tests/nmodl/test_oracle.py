@@ -2,10 +2,10 @@
 
 - `neuron.nmodl` (the C++ NMODL framework in the neuron wheel): on every .mod file shipped in
   the wheel and on our examples, both accept and find the same mechanism name and kind,
-  RANGE/GLOBAL/... names, STATEs, USEION reads/writes and top-level blocks; on the invalid
-  snippets both refuse, at the same line.
-- `nocmodl` (the translator NEURON uses): accepts every corpus file and refuses every
-  invalid snippet that we refuse.
+  RANGE/GLOBAL/... names, STATE, PARAMETER and ASSIGNED names, USEION reads/writes and
+  top-level blocks; on the invalid snippets both refuse, at the same line.
+- `nocmodl` (the translator NEURON uses): accepts every corpus file, refuses every invalid
+  snippet that we refuse, and translates `to_nmodl`'s reprint of each file to the same C++.
 """
 
 from __future__ import annotations
