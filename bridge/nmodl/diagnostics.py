@@ -57,6 +57,34 @@ def describe_token(token) -> str:
     return f"'{first}'"
 
 
+_OPERATORS = {"'||'", "'&&'", "'<'", "'<='", "'>'", "'>='", "'=='", "'!='", "'+'", "'-'", "'*'", "'/'", "'^'"}
+_STATEMENTS = {"'{'", "'~'", "COMPARTMENT", "CONDUCTANCE", "CONSERVE", "FOR_NETCONS", "FROM", "IF", "if", "INITIAL",
+               "LAG", "LONGITUDINAL_DIFFUSION", "MUTEXLOCK", "MUTEXUNLOCK", "PROTECT", "SOLVE", "TABLE", "UNITSOFF",
+               "UNITSON", "VERBATIM ... ENDVERBATIM", "WATCH", "WHILE", "while", "a name", "a derivative like m'"}
+_TOP_LEVEL = {"AFTER", "ASSIGNED", "BEFORE", "BREAKPOINT", "CONSTANT", "CONSTRUCTOR", "DEFINE", "DERIVATIVE",
+              "DESTRUCTOR", "DISCRETE", "FUNCTION", "FUNCTION_TABLE", "INCLUDE", "INDEPENDENT", "INITIAL", "KINETIC",
+              "LINEAR", "LOCAL", "NET_RECEIVE", "NEURON", "NONLINEAR", "PARAMETER", "PROCEDURE", "STATE", "TITLE",
+              "UNITS", "UNITSOFF", "UNITSON", "VERBATIM ... ENDVERBATIM"}
+_NEURON_STATEMENTS = {"SUFFIX", "POINT_PROCESS", "ARTIFICIAL_CELL", "USEION", "RANGE", "GLOBAL", "NONSPECIFIC_CURRENT",
+                      "ELECTRODE_CURRENT", "POINTER", "BBCOREPOINTER", "EXTERNAL", "RANDOM", "THREADSAFE",
+                      "REPRESENTS"}
+
+
+def _grouped(words: set[str]) -> set[str]:
+    """Long lists in a few words: "an operator", "a statement", "a block like NEURON or PARAMETER"."""
+    groups = [
+        (_TOP_LEVEL, 8, "a block like NEURON, PARAMETER or BREAKPOINT"),
+        (_NEURON_STATEMENTS, 6, "a NEURON block statement like SUFFIX, USEION or RANGE"),
+        (_STATEMENTS, 8, "a statement"),
+        (_OPERATORS, 8, "an operator"),
+    ]
+    out = set(words)
+    for members, least, label in groups:
+        if len(words & members) >= least:
+            out = (out - members) | {label}
+    return out
+
+
 def _join(words: list[str]) -> str:
     if len(words) == 1:
         return words[0]
@@ -94,7 +122,7 @@ def syntax_error(err: UnexpectedInput, text: str, filename: str, terminals: dict
     else:  # pragma: no cover - Lark has no other kinds
         line, column = getattr(err, "line", 1), getattr(err, "column", 1)
         found = "input"
-    words = {describe_terminal(n, terminals) for n in expected_names}
+    words = _grouped({describe_terminal(n, terminals) for n in expected_names})
     expected = tuple(sorted(words, key=_sort_key))
     message = f"unexpected {found}"
     if expected:
@@ -112,4 +140,6 @@ def _sort_key(word: str) -> tuple[int, str]:
         return (1, word)
     if word.isupper() or "_" in word:
         return (2, word)
+    if word.startswith("a statement") or word.startswith("an operator"):
+        return (4, word)
     return (3, word)

@@ -70,3 +70,16 @@ def test_non_ascii_text_does_not_crash():
     with pytest.raises(NmodlSyntaxError):
         parse("NEURON { SUFFIX é }")
     assert parse("COMMENT\n µ café\nENDCOMMENT\nNEURON { SUFFIX a } : µm").neuron.name == "a"
+
+
+def test_long_expectations_are_grouped_in_words():
+    cases = {
+        "BREAKPOINT { x = 1 ]": ("'}' or a statement", "COMPARTMENT"),
+        "NEURON { SUFFIX a } x": ("a block like NEURON, PARAMETER or BREAKPOINT", "DESTRUCTOR"),
+        "NEURON { SUFFIX a RANGE b c }": ("a NEURON block statement like SUFFIX, USEION or RANGE", "BBCOREPOINTER"),
+        "BREAKPOINT { x = 1": ("a statement or an operator", "'&&'"),
+    }
+    for source, (present, absent) in cases.items():
+        with pytest.raises(NmodlSyntaxError) as info:
+            parse(source)
+        assert present in info.value.message and absent not in info.value.message, info.value.message
