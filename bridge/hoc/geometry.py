@@ -299,13 +299,21 @@ def parent_connection(interp, args, loc):
     return float(_cur(interp, loc).data.parent_x)
 
 
+def _node_x(sec, x: float) -> float:
+    """NEURON measures distance between nodes: x becomes the centre of its segment (ends stay)."""
+    if x <= 0.0 or x >= 1.0:
+        return x
+    return (sec.segment(x) + 0.5) / sec.nseg
+
+
 def _path_to_root(tree, name, x):
-    """[(section, x)] from the point up to its root section."""
-    out = [(name, x)]
+    """[(section, node x)] from the point up to its root section."""
     sec = tree[name]
+    out = [(name, _node_x(sec, x))]
     while sec.parent is not None:
-        out.append((sec.parent, sec.parent_x))
-        sec = tree[sec.parent]
+        parent = tree[sec.parent]
+        out.append((sec.parent, _node_x(parent, sec.parent_x)))
+        sec = parent
     return out
 
 
