@@ -227,10 +227,15 @@ def area(interp, args, loc):
 def ri(interp, args, loc):
     sec = _cur(interp, loc)
     x = _num(interp, args, 0, loc, "ri")
-    j = _node_of(sec, x)
-    if j is None:
-        return 1e30
-    return float(1.0 / _geom(interp, sec).rinv[j])
+    while True:
+        j = _node_of(sec, x)
+        if j is not None:
+            return float(1.0 / _geom(interp, sec).rinv[j])
+        if sec.data.parent is None:
+            return 1e30  # a root's 0 end
+        # the connection end is the parent's node there
+        x = sec.data.parent_x
+        sec = next(s for s in interp.model.sections if s.name == sec.data.parent)
 
 
 def secname(interp, args, loc):
