@@ -22,12 +22,12 @@ GUI_FUNCTIONS = (
     "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
     "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
     "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
-    "object_push object_pop "
+    ""
     "nrnallsectionmenu nrnallpointmenu variable_domain"
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
-               "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot MechanismStandard "
-               "PointProcessManager PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
+               "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot "
+               "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
                "ElectrodeStand Electrode LinearCircuit CellBuild ChannelBuild NetGUI").split()
 REFUSED = {
@@ -231,6 +231,18 @@ def _chdir(interp, args, loc):
     return 0.0
 
 
+def _object_push(interp, args, loc):
+    from bridge.hoc.pointman import object_push
+
+    return object_push(interp, args, loc)
+
+
+def _object_pop(interp, args, loc):
+    from bridge.hoc.pointman import object_pop
+
+    return object_pop(interp, args, loc)
+
+
 def _pwd(interp, args, loc):
     interp.model.write(str(interp.cwd) + "\n")
     return 0.0
@@ -333,6 +345,7 @@ def table() -> dict[str, Builtin]:
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
+        "object_push": _object_push, "object_pop": _object_pop,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
@@ -416,9 +429,11 @@ def classes() -> dict:
     for name, why in REFUSED_CLASSES.items():
         if why:
             out[name] = _refused_class(name, why)
-    from bridge.hoc import import3d
+    from bridge.hoc import import3d, pointman
 
     out.update(import3d.classes())
+    out["PointProcessManager"] = pointman.point_process_manager
+    out["MechanismStandard"] = pointman.MechanismStandard
     return out
 
 

@@ -22,12 +22,13 @@ from bridge.hoc.values import Frame, Quit
 
 # NEURON's library files whose procedures bridge implements itself.
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
-                     "stdlib", "stdgui", "noload", "import3d.hoc", "import3d", "nrngui1.hoc", "single1.hoc"}
+                     "stdlib", "stdgui", "noload", "import3d.hoc", "import3d", "nrngui1.hoc", "single1.hoc",
+                     "pointman.hoc"}
 # NEURON's GUI tool libraries: loading them is accepted (and listed in the GUI warning);
 # their tools (PointProcessManager, ...) are not available.
 GUI_LIBRARIES = {f"{n}.hoc" for n in (
     "atoltool attshape binfo electrod family funfit grapher impedanc impedanx impratio inserter lincir logax "
-    "mkcurve movierun mulfit mview netbild pointbsr pointgrp pointman runfit shapebox showmech single "
+    "mkcurve movierun mulfit mview netbild pointbsr pointgrp runfit shapebox showmech single "
     "wingroup chanbild celbild pcchdir macload mknrndll modlunit").split()}
 UNSUPPORTED_LIBRARIES = {
     "subiter.hoc": "SubsetDomainIterator (subiter.hoc) is not supported yet",

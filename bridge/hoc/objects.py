@@ -488,11 +488,9 @@ class GuiObject(BuiltinObject):
     def __init__(self, interp, name, args, loc):
         self.cls = name
         super().__init__(interp)
+        # NEURON with a display calls define_shape() for Shape/PlotShape; batch NEURON (no
+        # display), which bridge matches, does not.
         interp.model.gui_calls.setdefault(name, loc)
-        if name in ("Shape", "PlotShape"):  # NEURON defines the 3-D shape to draw it
-            from bridge.hoc.geometry import define_shape
-
-            define_shape(interp, [], loc)
 
     def hoc_ref(self, interp, name, indices, loc):
         from bridge.hoc.interp import FuncRef

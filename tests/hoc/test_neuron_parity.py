@@ -99,3 +99,16 @@ def test_model_mechanism_folder_matches_neuron():
     compare_trees(model, ref, Catalog([mod]))
     assert model.protocol.globals == {"vhalf_kdemo": -25.0}
     assert model.tree["soma"].mechanisms["k_ion"]["ek"][0] == -85.0
+
+
+@pytest.mark.neuron
+def test_pyramid_session_file_stimulus_matches_neuron(tmp_path):
+    demo = _demo()
+    driver = tmp_path / "pyr_ses.hoc"
+    driver.write_text(f'load_file("nrngui.hoc")\nxopen("{demo / "pyramid.nrn"}")\nxopen("{demo / "pyramid.ses"}")\n')
+    ref = neuron_dump(driver)
+    model = bridge.load_hoc(driver)
+    compare_trees(model, ref)  # includes the IClamp that pyramid.ses's PointProcessManager makes
+    assert len(model.protocol.stimuli) == 1
+    for name in ("celsius", "v_init", "tstop", "dt", "secondorder"):
+        assert getattr(model.protocol, name) == ref["globals"][name], name
