@@ -80,7 +80,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     `checkpoint` = number of nested scan levels (None or 1: a plain scan).
     """
     params = jax.tree.map(lambda x: jnp.asarray(x, dtype), params)
-    prepared = prepare(plan, params, dt)
+    prepared = prepare(plan, params, dt, secondorder)
     state = finitialize(plan, params, prepared, dt, secondorder, dtype)
     state = {**state, "t": jnp.zeros((), jnp.float64)}  # NEURON's t is a double whatever the state dtype
     y0 = record(state, params)

@@ -55,6 +55,7 @@ class Instances:
     area: np.ndarray
     labels: tuple[tuple[str, float], ...]
     point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
+    diam: np.ndarray | None = None  # [um] segment diameter at each instance's node (0 on zero-area nodes)
 
     @property
     def name(self) -> str:
@@ -182,7 +183,8 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
     values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
-    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows))
+    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
+                     diam=np.asarray(layout.diam, float)[nodes])
     return inst, values
 
 
@@ -192,7 +194,8 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float) for k, d in mech.range_parameters.items()}
-    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps), tuple(pps))
+    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps), tuple(pps),
+                     diam=np.asarray(layout.diam, float)[nodes])
     return inst, values
 
 

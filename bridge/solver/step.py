@@ -48,17 +48,19 @@ def _ion_of(plan: Plan) -> dict[str, tuple[str, str]]:
     return out
 
 
-def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: float) -> Env:
+def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: float, secondorder: int = 0) -> Env:
     g = dict(plan.static_globals.get(inst.name, {}))
     for key, user in plan.global_keys.get(inst.name, {}).items():
         g[key] = params["globals"][user]
+    dtype = jnp.result_type(params["cm"])
     return Env(t=t, dt=dt, celsius=params["globals"]["celsius"], globals=g,
-               tables=None if prepared is None else prepared.get(inst.name), area=inst.area)
+               tables=None if prepared is None else prepared.get(inst.name), area=jnp.asarray(inst.area, dtype),
+               diam=None if inst.diam is None else jnp.asarray(inst.diam, dtype), secondorder=secondorder)
 
 
-def prepare(plan: Plan, params: Params, dt: float) -> dict:
+def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:
     """Each mechanism's `prepare` (TABLEs from celsius and globals), once per run."""
-    return {inst.name: inst.mechanism.prepare(_env(plan, inst, params, None, 0.0, dt)) for inst in plan.mechanisms}
+    return {inst.name: inst.mechanism.prepare(_env(plan, inst, params, None, 0.0, dt, secondorder)) for inst in plan.mechanisms}
 
 
 def _gather_ions(inst: Instances, ions: dict) -> dict:
@@ -96,7 +98,7 @@ def _total(nonspecific, ion_currents: dict):
     return nonspecific if total is None else total + nonspecific
 
 
-def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float):
+def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0):
     """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before axial and capacitance terms."""
     v = state["v"]
     d = jnp.zeros_like(v)
@@ -108,7 +110,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         if inst.size == 0:
             continue
         mech, nodes = inst.mechanism, inst.nodes
-        env = _env(plan, inst, params, prepared, t, dt)
+        env = _env(plan, inst, params, prepared, t, dt, secondorder)
         p = params["mechanisms"][inst.name]
         vi = v[nodes]
         ion_in = _gather_ions(inst, ions)
@@ -143,11 +145,12 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
     return d, rhs, mech_state, ions
 
 
-def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float):
+def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float,
+                      secondorder: int = 0):
     """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus updated mechanism state and ions."""
     lay = plan.layout
     v = state["v"]
-    d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt)
+    d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     i = plan.nonroot
     p = lay.parent[i]
     a = jnp.asarray(lay.a, v.dtype)[i]
@@ -179,7 +182,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         half_dt = 0.5 * dt
     else:
         t = state["t"] + half_dt
-    d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj)
+    d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
     lay = plan.layout
     dtype = state["v"].dtype
     delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
@@ -192,7 +195,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue
-        env = _env(plan, inst, params, prepared, t, dt)
+        env = _env(plan, inst, params, prepared, t, dt, secondorder)
         st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
                                              _gather_ions(inst, ions), env)
         mech_state[inst.name] = _cast(st, v.dtype)
@@ -220,11 +223,11 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         mech = inst.mechanism
         st = {k: jnp.full((inst.size,), val, dtype) for k, val in mech.state_defaults.items()}
         if inst.size:
-            env = _env(plan, inst, params, prepared, t, dt)
+            env = _env(plan, inst, params, prepared, t, dt, secondorder)
             st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
         mech_state[inst.name] = st
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
-    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt)
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}
