@@ -11,6 +11,27 @@ Conventions (NEURON's):
   solver scales them by 1e2/area);
 - `v` [mV], `t` and `dt` [ms], `celsius` [degC];
 - ion variables are named as in NMODL: `ena`, `nai`, `nao`, `ina`, `cai`, ...
+
+How the solver (`bridge.solver.step`) calls a mechanism, per step, in NEURON's
+type order:
+- `prepare(env)` once per run (env.t = 0), inside the traced run: TABLEs may be
+  built from `env.celsius` and traced globals;
+- `current` at the step midpoint t_n + dt/2, first at v + 0.001 then at v; the
+  conductance is the finite difference of the total current (ion currents in the
+  returned dict's order, then the nonspecific one); the state of the second call
+  is kept;
+- `advance` at t_{n+1} with the new v (staggered, as NEURON's nrn_state);
+- `init` at t = 0 after the ions' own initialisation (cinit/einit), then one
+  `current` evaluation at v_init (NEURON's last setup_tree_matrix in finitialize).
+`ions` holds, per instance, every ion variable named in the mechanism's USEION
+read and write lists (an ion current there is the sum so far, in type order; in
+`advance` it is the step's full sum). Values returned by `init`/`advance` under
+an ion variable name (e, ci, co) are stored back at the instance's node.
+`env.globals` is keyed like `global_parameters`; users name a GLOBAL
+`<key>_<suffix>` (the key as is when it already ends in `_<suffix>`). Keys
+starting with `usetable` arrive as Python floats (static); all others as
+traced scalars. `env.area`, `env.diam` are per-instance arrays in the run's
+dtype; what a mechanism returns is cast to that dtype.
 """
 
 from __future__ import annotations
