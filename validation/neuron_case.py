@@ -190,10 +190,10 @@ def _section_infos(h) -> list[tuple]:
     return out
 
 
-def _state_probes(h, name: str, segment) -> list[str]:
-    """Every STATE of the mechanisms in `segment` (MechanismStandard vartype 3), and each ion's inside
-    concentration and reversal potential there."""
-    out = []
+def _state_probes(h, name: str, segment) -> tuple[list[str], list[str]]:
+    """Every scalar STATE of the mechanisms in `segment` (MechanismStandard vartype 3), and each ion's
+    inside concentration and reversal potential there; and a note naming the array STATEs left out."""
+    out, arrays = [], []
     for mech in segment:
         mname = mech.name()
         if mname.endswith("_ion"):
@@ -203,10 +203,13 @@ def _state_probes(h, name: str, segment) -> list[str]:
         ms = h.MechanismStandard(mname, 3)
         ref = h.ref("")
         for i in range(int(ms.count())):
-            ms.name(ref, i)
-            if "[" not in ref[0]:
+            size = int(ms.name(ref, i))
+            if size == 1:
                 out.append(probe(name, 0.5, ref[0]))
-    return out
+            else:
+                arrays.append(f"{ref[0]}[{size}]")
+    notes = [f"array STATEs not compared (recordings take scalars): {', '.join(arrays)}"] if arrays else []
+    return out, notes
 
 
 def _run(job: dict, out_path: str) -> None:
@@ -252,10 +255,11 @@ def _run(job: dict, out_path: str) -> None:
     far = defaults.distal(infos, soma)
     nseg = int(secs[far].nseg)
     named = list(dict.fromkeys([probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else []) + named))
-    if protocol.record_states:
-        named = list(dict.fromkeys(named + _state_probes(h, soma, seg(soma, 0.5))))
-    labels = list(named)
     notes = []
+    if protocol.record_states:
+        states, notes = _state_probes(h, soma, seg(soma, 0.5))
+        named = list(dict.fromkeys(named + states))
+    labels = list(named)
     nseg_total = sum(int(s.nseg) for s in secs.values())
     nsamples = tstop / (protocol.dt if protocol.dt is not None else float(h.dt)) + 1
     if protocol.record_all and nseg_total <= protocol.max_segments and nseg_total * nsamples <= MAX_VALUES:

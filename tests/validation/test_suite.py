@@ -213,3 +213,16 @@ def test_too_many_segments_for_the_whole_cell_recording_is_noted(tmp_path):
     text = write_report([result], tmp_path).read_text()
     assert "note (NEURON): v not recorded at every segment" in text and "no error map" in text
     assert not (tmp_path / "big-morph.png").exists()
+
+
+def test_array_states_are_named_in_a_note_not_dropped_silently(tmp_path):
+    from validation.neuron_case import run_neuron_case
+
+    (tmp_path / "arr.mod").write_text(
+        "NEURON { SUFFIX arr }\nSTATE { c[3] q }\nINITIAL { q = 1 }\nBREAKPOINT { SOLVE s METHOD cnexp }\n"
+        "DERIVATIVE s { q' = -q }\n")
+    (tmp_path / "m.hoc").write_text("create soma\nsoma { insert pas insert arr }\n")
+    out = run_neuron_case(Case("arr", hoc=tmp_path / "m.hoc", mechanisms=tmp_path,
+                               protocol=Protocol(tstop=1.0, record_all=False)))
+    assert "soma(0.5).q_arr" in out.named
+    assert out.notes == ["array STATEs not compared (recordings take scalars): c_arr[3]"]
