@@ -173,6 +173,9 @@ def _load_file(interp, args, loc):
 
     if args and is_number(args[0]):
         args = args[1:]
+    if len(args) > 1:  # load_file("file", "name"): only when name is not defined yet
+        if interp.lookup(_str(interp, args, 1, loc, "load_file")) is not None:
+            return 1.0
     return load_file(interp, _str(interp, args, 0, loc, "load_file"), loc, once=True)
 
 

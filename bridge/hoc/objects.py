@@ -106,7 +106,7 @@ class Vector(BuiltinObject):
         if not args or not hasattr(args[0], "get"):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
         interp.model.record(args[0], str(self), loc, interp)
-        return 1.0
+        return self
 
     def _index(self, interp, args, loc, name):
         i = int(_num(interp, args, 0, loc, name))
