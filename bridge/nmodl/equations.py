@@ -112,7 +112,7 @@ def linear(equations, s: dict, names: tuple[str, ...], count: int) -> dict:
 
 def nonlinear(equations, s: dict, names: tuple[str, ...], count: int) -> dict:
     """SOLVE of a NONLINEAR block: NEURON's Newton iteration."""
-    from bridge.nmodl.solvers import newton
+    from bridge.nmodl.solvers import newton, root
 
     F, x0 = _residual(equations, s, names, count)
-    return _finish(equations, s, names, newton(F, x0))
+    return _finish(equations, s, names, root(F, x0, newton))

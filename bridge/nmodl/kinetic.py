@@ -246,10 +246,12 @@ def _shape(s, names):
     return jnp.broadcast_shapes(*([jnp.shape(_element(s, n)) for n in names] + [jnp.shape(s["v"])]))
 
 
-def _rows(scheme, s, names, X, X_old):
+def _rows(scheme, s, names, X, X_old, neuron_matrix: bool = True):
+    """The scheme's rows at X. With `neuron_matrix`, statements other than reactions see the
+    STATEs through stop_gradient, so d(rows)/dX is the matrix nocmodl builds."""
     s_in = dict(s)
     x = {k: X[i] for i, k in enumerate(names)}
-    _put(s_in, names, X, jax.lax.stop_gradient)
+    _put(s_in, names, X, jax.lax.stop_gradient if neuron_matrix else (lambda v: v))
     x_old = {k: X_old[i] for i, k in enumerate(names)}
     s_out, l = scheme(s_in, x, x_old)
     shape = X.shape[1:]
@@ -272,7 +274,20 @@ def _newton_step(scheme, s, names, X, X_old):
 
 
 def _iterate(scheme, s, names, X, X_old, clamp: bool, single: bool):
-    """sparse_thread's loop over instances: until sum|dx| <= 1e-6 (or one step)."""
+    """sparse_thread's loop over instances: until sum|dx| <= 1e-6 (or one step).
+
+    One step is plain JAX (differentiable as it is); the loop runs inside
+    `solvers.root`, so gradients come from the implicit function theorem."""
+    from bridge.nmodl.solvers import root
+
+    if single:
+        Xn = X + _newton_step(scheme, s, names, X, X_old)
+        return jnp.where(Xn < 0.0, 0.0, Xn) if clamp else Xn
+    F = lambda X_: _rows(scheme, s, names, X_, X_old, neuron_matrix=False)[0]  # noqa: E731
+    return root(F, X, lambda _f, X0: _loop(scheme, s, names, X0, X_old, clamp))
+
+
+def _loop(scheme, s, names, X, X_old, clamp: bool):
     shape = X.shape[1:]
 
     def body(carry):
@@ -285,8 +300,6 @@ def _iterate(scheme, s, names, X, X_old, clamp: bool, single: bool):
         X = jnp.where(active, Xn, X)
         j = j + 1
         still = active & (err > CONVERGE) & (j <= MAXSTEPS)
-        if single:
-            still = jnp.zeros_like(active)
         return X, j, still
 
     X, _, _ = jax.lax.while_loop(lambda c: jnp.any(c[2]), body, (X, 0, jnp.ones(shape, bool)))

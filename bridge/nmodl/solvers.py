@@ -12,8 +12,9 @@
   increments, at least 1e-6), rebuilt when a relative change exceeded 0.05,
   until the relative change is <= 1e-6 and the residual <= 1e-8, at most 50
   iterations. Instances iterate in one `lax.while_loop` (those that converged
-  stop changing), so each follows NEURON's own iteration. Not reverse-mode
-  differentiable (the iteration count depends on the values).
+  stop changing), so each follows NEURON's own iteration. Gradients do not go
+  through the iteration but come from the implicit function theorem at the
+  solution (`lax.custom_root`), so `jax.grad` works.
 """
 
 from __future__ import annotations
@@ -331,6 +332,20 @@ def newton(F, x0):
     return jax.lax.while_loop(lambda c: jnp.any(c[5]), body, carry)[0]
 
 
+def tangent_solve(g, y):
+    """Solve the linear map g(x) = y per instance (g acts on (n, *instances) arrays)."""
+    n = y.shape[0]
+    cols = [g(jnp.zeros_like(y).at[j].set(1.0)) for j in range(n)]
+    J = jnp.moveaxis(jnp.stack(cols, axis=1), (0, 1), (-2, -1))
+    return jnp.moveaxis(jnp.linalg.solve(J, jnp.moveaxis(y, 0, -1)[..., None])[..., 0], -1, 0)
+
+
+def root(F, x0, solve):
+    """`solve(F, x0)` forward (NEURON's iteration, bit for bit); gradients by the implicit
+    function theorem at the root (`lax.custom_root`), so reverse mode works through it."""
+    return jax.lax.custom_root(F, x0, solve, tangent_solve)
+
+
 def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
     """One backward-Euler step of a DERIVATIVE block by NEURON's Newton iteration."""
     dt_step = s["dt"]
@@ -347,7 +362,7 @@ def derivimplicit(deriv, s: dict, names: tuple[str, ...]) -> dict:
         _, l2 = deriv(s2, {})
         return jnp.stack([jnp.broadcast_to(l2[f"D_{k}"] - (x[i] - x_old[i]) / dt, shape) for i, k in enumerate(names)])
 
-    x = newton(F, x_old)
+    x = root(F, x_old, newton)
     s2 = dict(s)
     for i, k in enumerate(names):
         s2[k] = x[i]
