@@ -16,6 +16,7 @@ Within a level the children of one parent are applied in NEURON's order
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -26,15 +27,16 @@ import numpy as np
 class TreeLevels:
     """Static description of a node tree for the level-parallel solve.
 
-    `roots` are the nodes without a parent. `child[l]` / `parent[l]` list the
+    `roots` are the nodes without a parent. `child[l]` / `child_parent[l]` list the
     nodes of depth `l + 1` and their parents, padded with the dummy index `n`
     (one extra slot appended to every array during the solve).
     """
 
     n: int
+    parent: np.ndarray  # (n,) int32, -1 on roots
     roots: np.ndarray  # (ncell,) int32
     child: np.ndarray  # (depth, width) int32, level 1 first
-    parent: np.ndarray  # (depth, width) int32
+    child_parent: np.ndarray  # (depth, width) int32, the parents of `child`
 
     @property
     def depth(self) -> int:
@@ -64,23 +66,50 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
     for lvl, m in enumerate(members):
         child[lvl, : len(m)] = m
         par[lvl, : len(m)] = parent[m]
-    return TreeLevels(n=n, roots=roots, child=child, parent=par)
+    return TreeLevels(n=n, parent=parent.astype(np.int32), roots=roots, child=child, child_parent=par)
 
 
 def _pad(x: jax.Array, value: float) -> jax.Array:
     return jnp.concatenate([x, jnp.full((1,), value, dtype=x.dtype)])
 
 
-def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels, unroll: int = 1) -> jax.Array:
+@partial(jax.custom_vjp, nondiff_argnums=(4,))
+def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels) -> jax.Array:
     """Solve NEURON's tree matrix for one cell group; returns the solution (NEURON's new `rhs`).
 
     d, rhs, a, b: (n,) arrays in NEURON's node order. Units follow the
     caller (for the cable equation: d [S/cm2], rhs [mA/cm2], solution [mV]).
+    Reverse mode does not differentiate the loops: the cotangent is one more
+    solve with the transposed matrix (a and b swapped), see `_solve_bwd`.
+    (A custom VJP: `jax.grad`/`jax.vjp` work, forward mode `jax.jvp`/`jacfwd` does not.)
     """
+    return _solve(d, rhs, a, b, levels)
+
+
+def _solve_fwd(d, rhs, a, b, levels):
+    x = _solve(d, rhs, a, b, levels)
+    return x, (d, a, b, x)
+
+
+def _solve_bwd(levels, residuals, x_bar):
+    """x = M^-1 rhs  =>  rhs_bar = M^-T x_bar, M_bar = -rhs_bar x^T on M's pattern."""
+    d, a, b, x = residuals
+    lam = _solve(d, x_bar, b, a, levels)  # M^T has a and b swapped
+    parent = jnp.asarray(np.maximum(levels.parent, 0))
+    has_parent = jnp.asarray(levels.parent >= 0)
+    a_bar = jnp.where(has_parent, -lam[parent] * x, 0.0)  # M[p, i] = a_i
+    b_bar = jnp.where(has_parent, -lam * x[parent], 0.0)  # M[i, p] = b_i
+    return -lam * x, lam, a_bar, b_bar
+
+
+hines_solve.defvjp(_solve_fwd, _solve_bwd)
+
+
+def _solve(d, rhs, a, b, levels: TreeLevels, unroll: int = 1):
     d = _pad(d, 1.0)
     rhs = _pad(rhs, 0.0)
     child = jnp.asarray(levels.child)
-    parent = jnp.asarray(levels.parent)
+    parent = jnp.asarray(levels.child_parent)
     a_lvl = _pad(a, 0.0)[child]  # the constant coefficients per level, gathered once
     b_lvl = _pad(b, 0.0)[child]
     depth = levels.depth
