@@ -102,9 +102,14 @@ class Emitter:
         return "\n".join(self.lines) + "\n"
 
 
+# names the generated module itself defines or imports
+_RESERVED = {"s", "l", "rt", "jnp", "kinetic", "solvers", "tables", "equations", "initial", "breakpoint",
+             "advance", "make_tables", "IonUse", "TranslatedMechanism"}
+
+
 def py_name(name: str) -> str:
     """A Python identifier for an NMODL function name (keywords get a trailing underscore)."""
-    if keyword.iskeyword(name) or name in ("s", "l", "rt", "jnp", "kinetic", "solvers", "tables", "equations"):
+    if keyword.iskeyword(name) or name in _RESERVED or name.isupper():
         return name + "_"
     return name
 

@@ -222,3 +222,16 @@ def test_power_in_a_cnexp_equation_is_refused_as_nocmodl_does():
     with pytest.raises(SemanticError, match="nocmodl aborts") as exc:
         load_text(NONLINEAR.replace("-k*pow(x, 2)", "-k*x^2"), "pw.mod")
     assert exc.value.location.line == 7
+
+
+def test_nmodl_names_that_are_python_keywords_or_generated_names():
+    m = load_text("""
+NEURON { SUFFIX nm RANGE r }
+ASSIGNED { v r }
+INITIAL { r = advance(2) + NAME(1) + lambda(3, 4) }
+FUNCTION advance(del) { advance = del*2 }
+FUNCTION NAME(x) { NAME = x }
+FUNCTION lambda(s, l) { lambda = s - l }
+""", "nm.mod")
+    st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
+    assert float(st["r"][0]) == 4.0 and m.name == "nm"
