@@ -363,7 +363,7 @@ def _from(stmt: ast.From, ctx: Context, em: Emitter) -> None:
     step = expr(stmt.step, ctx) if stmt.step is not None else "1"
     _flush(ctx, em, stmt)
     var = ctx.fresh("i")
-    em.line(f"for {var} in range(int({start}), int({stop}) + 1, int({step})):", stmt)
+    em.line(f"for {var} in range(rt.static_int({start}), rt.static_int({stop}) + 1, rt.static_int({step})):", stmt)
     em.indent()
     em.line(f"l[{stmt.var!r}] = {var}")
     statements(stmt.body, ctx, em)

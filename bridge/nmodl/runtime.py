@@ -259,14 +259,25 @@ def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Sco
 # --------------------------------------------------------------------------- arrays
 
 
+def static_int(x) -> int:
+    """A FROM loop bound or array index: it must be known before the run (a number, a DEFINE,
+    a GLOBAL), because bridge unrolls loops when tracing."""
+    if isinstance(x, jax.core.Tracer):
+        from bridge.errors import UnsupportedFeature
+
+        raise UnsupportedFeature("a FROM loop bound or array index that changes during the run "
+                                 "(bridge unrolls FROM loops: use constants, DEFINEs or GLOBALs)")
+    return int(np.asarray(x).reshape(-1)[0]) if np.ndim(x) else int(x)
+
+
 def key(base: str, i) -> str:
     """The name of one element of an array STATE inside a KINETIC scheme: key("ca", 3) is "ca[3]"."""
-    return f"{base}[{int(i)}]"
+    return f"{base}[{static_int(i)}]"
 
 
 def index(array, i):
     """`name[i]` of an NMODL array variable (last axis; instances first)."""
-    return array[..., int(i)]
+    return array[..., static_int(i)]
 
 
 def set_index(array, i, value):
@@ -274,7 +285,7 @@ def set_index(array, i, value):
     array = jnp.asarray(array)
     value = jnp.asarray(value)
     shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
-    return jnp.broadcast_to(array, shape).at[..., int(i)].set(value)
+    return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
 
 
 def zeros_like_instances(s: Scope, size: int | None = None):
