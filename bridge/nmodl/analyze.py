@@ -120,7 +120,16 @@ class MechanismInfo:
                 out[n] = v
             elif v.kind == "ion" and n in self.ion_writes and n not in self.ion_reads:
                 out[n] = v
+            elif n in self.assigned_parameters:
+                out[n] = v
         return out
+
+    @property
+    def assigned_parameters(self) -> tuple[str, ...]:
+        """RANGE PARAMETERs that code assigns (Exp2Syn's tau1 in INITIAL): NEURON keeps the new
+        value, so bridge carries them as state, starting from the parameter's value at init."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "parameter" and v.range
+                     and n in _assigned_names(self.program))
 
     @property
     def global_assigned(self) -> tuple[str, ...]:
@@ -173,9 +182,15 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
             raise err(UnsupportedFeature, "DISCRETE block", node)
         elif isinstance(node, ast.Include):
             raise err(UnsupportedFeature, f"INCLUDE \"{node.filename}\"", node)
-    if program.net_receive is not None:
-        raise err(UnsupportedFeature, "NET_RECEIVE (network events are not part of bridge's fixed-step "
-                  "mechanisms yet)", program.net_receive)
+    if kind == "artificial":
+        raise err(UnsupportedFeature, f"ARTIFICIAL_CELL {name} (bridge has no event-driven cells yet)", nb)
+    for node in ast.walk(program):
+        if isinstance(node, ast.Call) and node.name in EVENT_CALLS:
+            raise err(UnsupportedFeature, f"{node.name}() (self-events need NEURON's event queue, which bridge "
+                      "does not have yet)", node)
+        if isinstance(node, (ast.Watch, ast.ForNetcons, ast.InitialStatement)):
+            what = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS", ast.InitialStatement: "INITIAL in NET_RECEIVE"}
+            raise err(UnsupportedFeature, f"{what[type(node)]} (network events are not part of bridge yet)", node)
     if nb.pointers or nb.bbcore_pointers:
         raise err(UnsupportedFeature, "POINTER variables (" + ", ".join(nb.pointers + nb.bbcore_pointers) + ")", nb)
     if nb.randoms:
@@ -405,6 +420,8 @@ def _check_names(program, variables, callables, blocks, defines, err) -> None:
     known_calls = callables | MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS
     for item, params in _scopes(program):
         own = {item.name} if isinstance(item, ast.FunctionBlock) else set()
+        if isinstance(item, ast.NetReceiveBlock):
+            own = {"flag"}
         local = params | _locals_in(item.body) | own
         if isinstance(item, ast.KineticBlock):
             local |= {"f_flux", "b_flux"}
@@ -430,6 +447,12 @@ def _check_names(program, variables, callables, blocks, defines, err) -> None:
             elif isinstance(node, ast.Solve):
                 if node.name not in blocks and node.name not in program.procedures:
                     raise err(SemanticError, f"SOLVE {node.name}: no block named {node.name!r}", node)
+
+
+def _assigned_names(program) -> set[str]:
+    """Names assigned anywhere (targets of `=`), LOCALs and arguments included."""
+    return {n.target.name for n in ast.walk(program) if isinstance(n, ast.Assign)
+            and isinstance(n.target, (ast.Name, ast.Indexed))}
 
 
 def _calls(body) -> set[str]:
@@ -463,7 +486,7 @@ def _check_assignments(program, variables, err) -> None:
     as mutable globals across blocks and steps), not to built-ins other than v, and ion variables only
     when USEION WRITEs them."""
     for item, params in _scopes(program):
-        local = params | _locals_in(item.body)
+        local = params | _locals_in(item.body) | ({"flag"} if isinstance(item, ast.NetReceiveBlock) else set())
         for node in ast.walk(item):
             if isinstance(node, ast.Assign) and isinstance(node.target, (ast.Name, ast.Indexed)):
                 n = node.target.name
@@ -477,9 +500,9 @@ def _check_assignments(program, variables, err) -> None:
                 if var.kind == "constant":
                     raise err(UnsupportedFeature, f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C "
                               "global; bridge keeps constants constant)", node)
-                if var.kind == "parameter":
-                    raise err(UnsupportedFeature, f"assigning the PARAMETER {n!r} in a block (NEURON keeps the new "
-                              "value for later blocks and steps; bridge's parameters are inputs of a run)", node)
+                if var.kind == "parameter" and not var.range:
+                    raise err(UnsupportedFeature, f"assigning the GLOBAL PARAMETER {n!r} in a block (NEURON keeps "
+                              "the new value, shared by all instances, for later blocks and steps)", node)
                 if var.kind == "builtin" and n in ("t", "dt", "celsius", "area", "diam", "secondorder"):
                     raise err(SemanticError, f"cannot assign the built-in variable {n!r}", node)
                 # an ion variable that USEION only READs may be assigned: nocmodl changes the

@@ -45,6 +45,8 @@ class TranslatedMechanism:
     source_file: str = ""
     python_source: str = ""
     functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)
+    net_receive_args: tuple[str, ...] = ()  # NET_RECEIVE(weight, ...): what an event carries
+    assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> "TranslatedMechanism":
@@ -59,7 +61,9 @@ class TranslatedMechanism:
             electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
             geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
             python_source=ns.get("__source__", ""),
-            functions={k: ns[k] for k in names},
+            functions={k: ns[k] for k in names + ("net_receive",) if ns.get(k) is not None},
+            net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
+            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -144,6 +148,8 @@ class TranslatedMechanism:
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
         start = dict(self.state_defaults)
         start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
+        for k in self.assigned_parameters:  # their kept value starts as the parameter
+            start[k] = params.get(k, self.range_parameters[k])
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
@@ -167,6 +173,25 @@ class TranslatedMechanism:
         s = self._scope(params, state, v, ions, env)
         s = self.functions["advance"](s)
         return self._state_out(s, v), self._ion_out(s, v)
+
+    @property
+    def receives_events(self) -> bool:
+        """True when the file has a NET_RECEIVE block (see `net_receive`)."""
+        return "net_receive" in self.functions
+
+    def net_receive(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0) -> Values:
+        """Deliver one event to every instance: NET_RECEIVE with `args` (e.g. (weight,)) at env.t.
+
+        Returns the new state. The solver decides when and to which instances events go
+        (NEURON delivers NetCon events at the start of a step, before the currents)."""
+        if not self.receives_events:
+            raise BridgeError(f"{self.name} has no NET_RECEIVE block")
+        if len(args) != len(self.net_receive_args):
+            raise BridgeError(f"{self.name}: NET_RECEIVE takes {len(self.net_receive_args)} arguments "
+                              f"({', '.join(self.net_receive_args)}), got {len(args)}")
+        s = self._scope(params, state, v, ions, env)
+        s = self.functions["net_receive"](s, *args, flag=flag)
+        return self._state_out(s, v)
 
     # -- conveniences ---------------------------------------------------------------------
     @property

@@ -59,6 +59,8 @@ def generate(info: MechanismInfo) -> str:
     bp = info.program.breakpoint
     block_def("breakpoint", bp.body if bp else (), info, em, counter, "breakpoint", bp)
 
+    _net_receive_def(info, em, counter)
+
     em.line("def advance(s):", bp)
     em.indent()
     em.line('"""The SOLVE statements of BREAKPOINT, at the new v, over one step s["dt"]."""')
@@ -99,8 +101,36 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"ELECTRODE_CURRENTS = {info.electrode_currents!r}")
     em.line(f"CONSTANTS = {_dict(info.constants)}")
     em.line(f"GEOMETRY = {info.uses_geometry!r}")
+    em.line(f"ASSIGNED_PARAMETERS = {info.assigned_parameters!r}")
     em.line()
 
 
 def _dict(d: dict) -> str:
     return "{" + ", ".join(f"{k!r}: {float(v)!r}" for k, v in d.items()) + "}"
+
+
+def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
+    """NET_RECEIVE(w, ...) as `net_receive(s, w, ...) -> s` (None when the file has none).
+
+    Delivering events (NetCon, weights, delays) is the solver's job; this is what one
+    delivered event does to the instance's variables, with `flag` 0 (an external event)."""
+    from bridge.nmodl.codegen import Context, py_name, statements
+
+    block = info.program.net_receive
+    if block is None:
+        em.line("net_receive = None")
+        em.line("NET_RECEIVE_ARGS = ()")
+        em.line()
+        return
+    params = [p.name for p in block.params]
+    em.line(f"def net_receive(s{''.join(', ' + py_name(p) for p in params)}, flag=0.0):", block)
+    em.indent()
+    em.line('"""NET_RECEIVE: what one event with these arguments does (flag 0: from a NetCon)."""')
+    items = ", ".join(f"{p!r}: {py_name(p)}" for p in params)
+    em.line(f"s, l = dict(s), {{{items}{', ' if items else ''}'flag': flag}}")
+    ctx = Context(info, set(params) | {"flag"}, None, "net_receive", "error", counter=counter)
+    statements(block.body, ctx, em)
+    em.line("return s")
+    em.dedent()
+    em.line(f"NET_RECEIVE_ARGS = {tuple(params)!r}")
+    em.line()

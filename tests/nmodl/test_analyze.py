@@ -94,9 +94,14 @@ def test_assigning_a_constant_or_parameter_is_refused():
     _raises(UnsupportedFeature, "CONSTANT", """NEURON { SUFFIX t }
 CONSTANT { c = 2 }
 INITIAL { c = 3 }""", 3)
-    _raises(UnsupportedFeature, "PARAMETER 'g'", """NEURON { SUFFIX t RANGE g }
+    _raises(UnsupportedFeature, "GLOBAL PARAMETER 'g'", """NEURON { SUFFIX t }
 PARAMETER { g = 1 }
 INITIAL { g = 2 }""", 3)
+    # a RANGE PARAMETER that code assigns is carried as state (Exp2Syn's tau1)
+    info = info_of("""NEURON { SUFFIX t RANGE g }
+PARAMETER { g = 1 }
+INITIAL { g = 2 }""")
+    assert info.assigned_parameters == ("g",) and "g" in info.kept
 
 
 def test_recursion_is_refused():
@@ -119,14 +124,17 @@ ENDVERBATIM
 """)
 
 
-def test_function_table_random_and_net_receive_are_unsupported():
+def test_function_table_random_self_events_and_artificial_cells_are_unsupported():
     _raises(UnsupportedFeature, "FUNCTION_TABLE", """NEURON { SUFFIX t }
 FUNCTION_TABLE tau(v)""", 2)
     _raises(UnsupportedFeature, "random-number function normrand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = normrand(0, 1) }""", 3)
-    _raises(UnsupportedFeature, "NET_RECEIVE", """NEURON { POINT_PROCESS P }
+    _raises(UnsupportedFeature, "net_send", """NEURON { POINT_PROCESS P }
+INITIAL { net_send(1, 1) }
 NET_RECEIVE(w) { }""", 2)
+    _raises(UnsupportedFeature, "ARTIFICIAL_CELL", """NEURON { ARTIFICIAL_CELL A }
+NET_RECEIVE(w) { }""", 1)
 
 
 def test_solve_of_missing_block():

@@ -235,3 +235,28 @@ FUNCTION lambda(s, l) { lambda = s - l }
 """, "nm.mod")
     st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
     assert float(st["r"][0]) == 4.0 and m.name == "nm"
+
+
+def test_net_receive_is_translated_for_the_solvers_events():
+    from tests.nmodl._corpus import neuron_share
+
+    if neuron_share() is None:
+        pytest.skip("NEURON wheel not installed")
+    from bridge.mechanisms.load import load_mod
+
+    syn = load_mod(neuron_share() / "modfile" / "exp2syn.mod")
+    assert syn.kind == "point" and syn.receives_events and syn.net_receive_args == ("weight",)
+    e = env(dt=0.025)
+    p = {"tau1": 0.5, "tau2": 2.0, "e": 0.0}
+    v = jnp.full(1, -65.0)
+    st, _ = syn.init(p, {}, v, {}, e)
+    st = syn.net_receive(p, st, v, {}, e, (0.01,))
+    peak = 0.0
+    for _ in range(400):
+        st, _ = syn.advance(p, st, v, {}, e)
+        peak = max(peak, float(st["B"][0] - st["A"][0]))
+    # Exp2Syn normalises its conductance so that one event of weight w peaks at w [uS]
+    assert peak == pytest.approx(0.01, rel=1e-3) and peak <= 0.01
+    # tau1 >= tau2: NEURON's INITIAL changes tau1 to 0.9999*tau2, and the kept value is used afterwards
+    st, _ = syn.init({**p, "tau1": 3.0}, {}, v, {}, e)
+    assert float(st["tau1"][0]) == 0.9999 * 2.0
