@@ -54,8 +54,9 @@ def generate(info: MechanismInfo) -> str:
             if any(isinstance(n, ast.Solve) and n.name == name and n.steadystate for n in ast.walk(info.program)):
                 solvers.derivative_functions(block, info, em, counter)
 
-    initial = info.program.initial
-    block_def("initial", initial.body if initial else (), info, em, counter, "initial", initial)
+    initials = info.program.of_type(ast.InitialBlock)  # nocmodl runs several INITIAL blocks in file order
+    body = tuple(st for b in initials for st in b.body)
+    block_def("initial", body, info, em, counter, "initial", initials[0] if initials else None)
     bp = info.program.breakpoint
     block_def("breakpoint", bp.body if bp else (), info, em, counter, "breakpoint", bp)
 

@@ -260,3 +260,14 @@ def test_net_receive_is_translated_for_the_solvers_events():
     # tau1 >= tau2: NEURON's INITIAL changes tau1 to 0.9999*tau2, and the kept value is used afterwards
     st, _ = syn.init({**p, "tau1": 3.0}, {}, v, {}, e)
     assert float(st["tau1"][0]) == 0.9999 * 2.0
+
+
+def test_several_initial_blocks_run_in_file_order():
+    m = load_text("""
+NEURON { SUFFIX two RANGE a, b }
+ASSIGNED { v a b }
+INITIAL { a = 1 }
+INITIAL { b = a + 1 }
+""", "two.mod")
+    st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
+    assert float(st["a"][0]) == 1.0 and float(st["b"][0]) == 2.0
