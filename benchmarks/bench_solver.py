@@ -227,6 +227,8 @@ print(json.dumps({"ncomp": int(ncomp * len(spec["parents"])), "compile": compile
 
 
 def ensure_jaxley() -> str:
+    if os.environ.get("BRIDGE_JAXLEY_PYTHON"):  # a Python that already has jaxley (e.g. on a GPU machine)
+        return os.environ["BRIDGE_JAXLEY_PYTHON"]
     python = os.path.join(JAXLEY_VENV, "bin", "python")
     if not os.path.exists(python):
         print(f"creating {JAXLEY_VENV} with jaxley 0.14 (pip) ...", flush=True)

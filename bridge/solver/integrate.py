@@ -97,13 +97,12 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
             new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
         first = (nan_step < 0) & jnp.isnan(jnp.sum(new["v"])) & (k < nsteps)  # one reduction per step
 
-        def locate():  # where the NaN entered the matrix, before the solve spread it over the tree
-            source = jnp.isnan(d) | jnp.isnan(rhs)
-            bad = jnp.isnan(new["v"])
-            return jnp.where(source.any(), jnp.argmax(source), jnp.argmax(bad)).astype(jnp.int32)
-
+        # where the NaN entered the matrix, before the solve spread it over the tree (a select, not a
+        # cond: a cond costs a device-to-host round trip per step on GPUs)
+        source = jnp.isnan(d) | jnp.isnan(rhs)
+        node = jnp.where(source.any(), jnp.argmax(source), jnp.argmax(jnp.isnan(new["v"]))).astype(jnp.int32)
         nan_step = jnp.where(first, k + 1, nan_step)
-        nan_node = jax.lax.cond(first, locate, lambda: nan_node)
+        nan_node = jnp.where(first, node, nan_node)
         return (new, nan_step, nan_node), (new["t"], record(new, params))
 
     ks = jnp.arange(total, dtype=jnp.int32)

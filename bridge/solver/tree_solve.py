@@ -7,7 +7,9 @@ step 4. Every node of one tree depth depends only on nodes of deeper levels
 (triang) or of the level above (bksub), so a whole level is one gather and one
 scatter. The levels are padded to one width and walked with `lax.fori_loop`,
 so the traced program has the same size for 10 or 10,000 nodes and compiles
-in constant time; a batch comes from `jax.vmap` on top.
+in constant time; a batch comes from `jax.vmap` on top. On a GPU a loop
+iteration costs a device-to-host round trip, so there the levels are unrolled
+(compile time then grows with the tree's depth).
 
 Within a level the children of one parent are applied in NEURON's order
 (decreasing node index), so on a CPU the result equals NEURON's bit for bit.
@@ -15,6 +17,7 @@ Within a level the children of one parent are applied in NEURON's order
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import partial
 
@@ -105,7 +108,16 @@ def _solve_bwd(levels, residuals, x_bar):
 hines_solve.defvjp(_solve_fwd, _solve_bwd)
 
 
-def _solve(d, rhs, a, b, levels: TreeLevels, unroll: int = 1):
+def _unrolled() -> bool:
+    """Walk the levels in a Python loop (GPU: no device-to-host sync per level) or a fori_loop (CPU:
+    constant compile time). `BRIDGE_TREE_SOLVE=loop|unrolled` overrides the choice by backend."""
+    choice = os.environ.get("BRIDGE_TREE_SOLVE", "")
+    if choice in ("loop", "unrolled"):
+        return choice == "unrolled"
+    return jax.default_backend() != "cpu"
+
+
+def _solve(d, rhs, a, b, levels: TreeLevels):
     d = _pad(d, 1.0)
     rhs = _pad(rhs, 0.0)
     child = jnp.asarray(levels.child)
@@ -127,10 +139,19 @@ def _solve(d, rhs, a, b, levels: TreeLevels, unroll: int = 1):
         c, p = child[lvl], parent[lvl]
         return rhs.at[c].set((rhs[c] - b_lvl[lvl] * rhs[p]) / d[c])
 
-    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs), unroll=unroll)
     roots = jnp.asarray(levels.roots)
+    if _unrolled():
+        carry = (d, rhs)
+        for k in range(depth):
+            carry = triang(k, carry)
+        d, rhs = carry
+        rhs = rhs.at[roots].set(rhs[roots] / d[roots], unique_indices=True)
+        for lvl in range(depth):
+            rhs = bksub(lvl, rhs)
+        return rhs[:-1]
+    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs))
     rhs = rhs.at[roots].set(rhs[roots] / d[roots], unique_indices=True)
-    rhs = jax.lax.fori_loop(0, depth, bksub, rhs, unroll=unroll)
+    rhs = jax.lax.fori_loop(0, depth, bksub, rhs)
     return rhs[:-1]
 
 
