@@ -13,7 +13,8 @@ import re
 import numpy as np
 
 from bridge.hoc import geometry, stdrun
-from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, StringFunctions, Vector
+from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, Vector
+from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Builtin, HocObject, Sec, StrVar, is_number
 
 GUI_FUNCTIONS = (
@@ -422,7 +423,7 @@ class ParallelContext:
 
 
 def classes() -> dict:
-    from bridge.hoc.objects import File, HocString
+    from bridge.hoc.datafiles import File
 
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
            "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,

@@ -144,7 +144,7 @@ def _stdrun_objects(interp) -> None:
         var.data[0] = HocList(interp, [], loc)
         interp.top[name] = var
     interp.top["n_graph_lists"] = NumVar((), 4.0)
-    from bridge.hoc.objects import StringFunctions
+    from bridge.hoc.strings import StringFunctions
 
     sf = ObjVar()
     sf.data[0] = StringFunctions(interp, [], loc)

@@ -1,0 +1,73 @@
+"""HOC strings as objects: stdlib.hoc's `String` and NEURON's `StringFunctions`."""
+
+from __future__ import annotations
+
+from bridge.hoc.objects import BuiltinObject, _num
+from bridge.hoc.values import StrVar
+
+
+class StringFunctions(BuiltinObject):
+    """`new StringFunctions()`: string helpers (len, substr, head, tail, left, right)."""
+
+    cls = "StringFunctions"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+
+    @staticmethod
+    def _s(interp, args, i, loc):
+        if i >= len(args) or not isinstance(args[i], (str, StrVar)):
+            raise interp.error(f"StringFunctions: argument {i + 1} must be a string", loc)
+        return args[i].value if isinstance(args[i], StrVar) else args[i]
+
+    def m_len(self, interp, args, loc):
+        return float(len(self._s(interp, args, 0, loc)))
+
+    def m_substr(self, interp, args, loc):
+        return float(self._s(interp, args, 0, loc).find(self._s(interp, args, 1, loc)))
+
+    def _store(self, interp, args, i, value, loc):
+        if i >= len(args) or not isinstance(args[i], StrVar):
+            raise interp.error(f"StringFunctions: argument {i + 1} must be a strdef", loc)
+        args[i].value = value
+
+    def m_left(self, interp, args, loc):
+        self._store(interp, args, 0, self._s(interp, args, 0, loc)[: int(_num(interp, args, 1, loc, "left"))], loc)
+        return 0.0
+
+    def m_right(self, interp, args, loc):
+        self._store(interp, args, 0, self._s(interp, args, 0, loc)[int(_num(interp, args, 1, loc, "right")):], loc)
+        return 0.0
+
+    def m_head(self, interp, args, loc):
+        import re
+
+        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        m = re.search(pattern, text)
+        self._store(interp, args, 2, text[: m.start()] if m else "", loc)
+        return float(m.start()) if m else -1.0
+
+    def m_tail(self, interp, args, loc):
+        import re
+
+        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        m = re.search(pattern, text)
+        self._store(interp, args, 2, text[m.end():] if m else "", loc)
+        return float(m.end()) if m else -1.0
+
+
+class HocString(BuiltinObject):
+    """stdlib.hoc's `String`: an object holding one string, `.s`."""
+
+    cls = "String"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        self.s = StrVar(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
+
+    def hoc_ref(self, interp, name, indices, loc):
+        from bridge.hoc.interp import StrRef
+
+        if name != "s" or indices:
+            return super().hoc_ref(interp, name, indices, loc)
+        return StrRef(self.s)
