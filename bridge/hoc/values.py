@@ -176,6 +176,13 @@ class Sec:
     def arcs(self) -> np.ndarray:
         return np.array(self.arc, dtype=float)
 
+    def __getattr__(self, name: str):
+        """`hoc.soma.L`, `hoc.soma.nseg`, `hoc.soma.mechanisms` from Python: the tree section's values."""
+        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive"):
+            raise AttributeError(name)
+        self.sync()
+        return getattr(self.data, name)
+
     def __repr__(self) -> str:
         return self.name
 
