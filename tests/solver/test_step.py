@@ -116,3 +116,20 @@ def test_passive_bit_for_bit_without_fma(shape, secondorder):
     assert proc.returncode == 0, proc.stderr.decode()
     ours = np.load(io.BytesIO(proc.stdout))
     np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.neuron
+def test_several_cells_and_a_bare_section():
+    """Three root nodes (NEURON's ncell = 3): the Y cable, an hh cell with a child at x=0.5, and a
+    section without any mechanism (capacitance only) driven by an IClamp."""
+    tree = models.y_cable()
+    tree.section("b_soma", L=15, diam=15).insert("hh")
+    tree.section("b_dend", L=120, diam=1.0, nseg=4)
+    tree.connect("b_dend", "b_soma", 0.5)
+    tree.add_point_process("IClamp", "b_dend", 1.0, **{"del": 0.5, "dur": 3.0, "amp": 0.2})
+    tree.section("bare", L=30, diam=2, nseg=2)
+    tree.add_point_process("IClamp", "bare", 0.5, **{"del": 1.0, "dur": 1.0, "amp": 0.01})
+    sim, ours, t, theirs = _compare(tree, 8.0, 0)
+    assert sim.layout.ncell == 3
+    assert np.abs(np.asarray(ours.values) - theirs).max() <= TOL
+    assert np.ptp(theirs, axis=0).min() > 1.0  # every node moved
