@@ -91,6 +91,9 @@ class Traces:
 class Simulation:
     """A compiled run of a Model: `params()` gives the parameter pytree, `run(params)` the traces.
 
+    The tree, mechanisms and settings are read when the Simulation is built; build a new one
+    after changing the model's structure (values can change through `params`).
+
     dtype: "float64" (validation, default) or "float32" (speed). checkpoint:
     None for a plain scan, or k >= 2 for k nested checkpointed scans (gradient
     memory ~ k * steps**(1/k) carries).
@@ -121,8 +124,8 @@ class Simulation:
         return self.plan.instances(mechanism).labels
 
     def set(self, params: dict, name: str, value, section: str | None = None, x: float | None = None) -> dict:
-        """A copy of `params` with `name` (e.g. "gnabar_hh", "cm", "celsius", "amp_IClamp") set to `value`,
-        everywhere or only in `section` (at the segment containing x when x is given)."""
+        """A copy of `params` with `name` (e.g. "gnabar_hh", "cm", "ena", "celsius", "amp_IClamp") set to
+        `value`, everywhere or only in `section` (at the segment containing x when x is given)."""
         new = jax.tree.map(lambda a: a, params)
         if name in new["globals"]:
             new["globals"] = {**new["globals"], name: jnp.asarray(value, self.dtype)}
@@ -131,6 +134,11 @@ class Simulation:
             mask = self._node_mask(section, x)
             new["cm"] = jnp.where(mask, value, new["cm"])
             return new
+        for ion, values in new["ions"].items():  # ena, nai, nao... per node, before finitialize
+            if name in values:
+                mask = self._node_mask(section, x)
+                new["ions"] = {**new["ions"], ion: {**values, name: jnp.where(mask, value, values[name])}}
+                return new
         for inst in self.plan.mechanisms:
             suffix = "_" + inst.name
             if name.endswith(suffix) and name[: -len(suffix)] in inst.mechanism.range_parameters:

@@ -80,3 +80,10 @@ def test_bad_models_are_refused():
         Simulation(Model(models.hh_soma(), globals={"usetable_kdr": 0}))
     with pytest.raises(BridgeError, match="secondorder"):
         Model(models.hh_soma(), secondorder=3)
+
+
+def test_set_ion_values_per_segment():
+    sim = Simulation(Model(models.hh_soma(), tstop=0.5), record=["soma(0.5).ena"])
+    p = sim.set(sim.params(), "ena", 55.0, section="soma")
+    assert float(sim.run(p).values[-1, 0]) == 55.0  # hh only reads ena: it stays as set
+    assert float(sim.run().values[-1, 0]) == 50.0
