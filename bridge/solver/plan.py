@@ -123,6 +123,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     mech_params: dict = {}
     for name in type_order(used, mechanisms, order):
         mech = mechanisms[name]
+        _check_kind(tree, mech)
         inst, values = _density_instances(tree, layout, mech) if mech.kind == "density" else _point_instances(tree, layout, mech)
         instances.append(inst)
         mech_params[name] = values
@@ -157,6 +158,17 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults)
+
+
+def _check_kind(tree: SectionTree, mech: Mechanism) -> None:
+    """A density mechanism must be inserted, a point process placed; refuse the other use."""
+    if mech.kind == "point":
+        inserted = [sec.name for sec in tree if mech.name in sec.mechanisms]
+        if inserted:
+            raise BridgeError(f"{mech.name} is a point process, but it is inserted like a density mechanism in "
+                              f"{', '.join(inserted)}; place it with add_point_process(...)")
+    elif any(pp.name == mech.name for pp in tree.point_processes):
+        raise BridgeError(f"{mech.name} is a density mechanism (SUFFIX), not a point process; insert it in sections")
 
 
 def _range_values(mech: Mechanism, given: Mapping[str, np.ndarray], where: str) -> None:

@@ -80,6 +80,14 @@ def test_bad_models_are_refused():
         Simulation(Model(models.hh_soma(), globals={"usetable_kdr": 0}))
     with pytest.raises(BridgeError, match="secondorder"):
         Model(models.hh_soma(), secondorder=3)
+    tree = models.hh_soma()
+    tree["soma"].insert("IClamp")
+    with pytest.raises(BridgeError, match="IClamp is a point process"):
+        Simulation(Model(tree))
+    tree = models.hh_soma()
+    tree.add_point_process("pas", "soma", 0.5)
+    with pytest.raises(BridgeError, match="pas is a density mechanism"):
+        Simulation(Model(tree))
 
 
 def test_set_ion_values_per_segment():
