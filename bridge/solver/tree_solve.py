@@ -108,13 +108,19 @@ def _solve_bwd(levels, residuals, x_bar):
 hines_solve.defvjp(_solve_fwd, _solve_bwd)
 
 
-def _unrolled() -> bool:
-    """Walk the levels in a Python loop (GPU: no device-to-host sync per level) or a fori_loop (CPU:
-    constant compile time). `BRIDGE_TREE_SOLVE=loop|unrolled` overrides the choice by backend."""
+MAX_UNROLLED_DEPTH = 128  # deeper trees (long unbranched cables) keep a loop, unrolled by 16, on GPUs
+
+
+def _unroll(depth: int) -> int:
+    """How many levels one loop iteration handles: all of them (a Python loop) on a GPU, where each
+    iteration costs a device-to-host round trip, 1 on a CPU (constant compile time). Trees deeper
+    than MAX_UNROLLED_DEPTH use 16 per iteration on a GPU, so compile time stays bounded.
+    `BRIDGE_TREE_SOLVE=loop|unrolled` overrides the choice."""
     choice = os.environ.get("BRIDGE_TREE_SOLVE", "")
-    if choice in ("loop", "unrolled"):
-        return choice == "unrolled"
-    return jax.default_backend() != "cpu"
+    gpu = jax.default_backend() != "cpu" if choice not in ("loop", "unrolled") else choice == "unrolled"
+    if not gpu:
+        return 1
+    return depth if depth <= MAX_UNROLLED_DEPTH else 16
 
 
 def _solve(d, rhs, a, b, levels: TreeLevels):
@@ -140,7 +146,8 @@ def _solve(d, rhs, a, b, levels: TreeLevels):
         return rhs.at[c].set((rhs[c] - b_lvl[lvl] * rhs[p]) / d[c])
 
     roots = jnp.asarray(levels.roots)
-    if _unrolled():
+    unroll = _unroll(depth)
+    if unroll == depth:  # static levels: plain slices, no loop at all
         carry = (d, rhs)
         for k in range(depth):
             carry = triang(k, carry)
@@ -149,9 +156,9 @@ def _solve(d, rhs, a, b, levels: TreeLevels):
         for lvl in range(depth):
             rhs = bksub(lvl, rhs)
         return rhs[:-1]
-    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs))
+    d, rhs = jax.lax.fori_loop(0, depth, triang, (d, rhs), unroll=unroll)
     rhs = rhs.at[roots].set(rhs[roots] / d[roots], unique_indices=True)
-    rhs = jax.lax.fori_loop(0, depth, bksub, rhs)
+    rhs = jax.lax.fori_loop(0, depth, bksub, rhs, unroll=unroll)
     return rhs[:-1]
 
 

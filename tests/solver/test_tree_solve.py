@@ -110,3 +110,15 @@ def test_compile_time_does_not_grow_with_size():
         jax.jit(lambda *x: hines_solve(*x, lv)).lower(d, rhs, a, b).compile()
         times.append(time.perf_counter() - t0)
     assert times[1] < 2.0
+
+
+@pytest.mark.parametrize("n", [40, 400])  # 400-node chain: deeper than MAX_UNROLLED_DEPTH, loop unrolled by 16
+def test_gpu_code_paths_on_cpu(monkeypatch, n):
+    """The unrolled walks used on GPUs give the same solution (forced here with BRIDGE_TREE_SOLVE)."""
+    monkeypatch.setenv("BRIDGE_TREE_SOLVE", "unrolled")
+    rng = np.random.default_rng(n)
+    parent = np.arange(-1, n - 1)  # an unbranched cable: depth n - 1
+    parent[n // 2] = n // 4  # one branch point
+    d, rhs, a, b = system(parent, rng)
+    ours = np.asarray(jax.jit(lambda *x: hines_solve(*x, tree_levels(parent)))(d, rhs, a, b))
+    np.testing.assert_allclose(ours, hines_solve_reference(d, rhs, a, b, parent), rtol=1e-13, atol=1e-300)
