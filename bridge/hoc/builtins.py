@@ -30,7 +30,7 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
                "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot "
                "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
-               "ElectrodeStand Electrode LinearCircuit CellBuild ChannelBuild NetGUI").split()
+               "ElectrodeStand Electrode LinearCircuit").split()
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "wopen": "writes a file", "save_session": "writes a file",

@@ -175,7 +175,14 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
     neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)
-    if _has_verbatim(program):
+    if neuron is not None and neuron.kind is not None:
+        from bridge.nmodl.analyze import analyze
+
+        try:  # what the translator refuses (C in VERBATIM, FUNCTION_TABLE, ...) cannot be used
+            analyze(program)
+        except BridgeError as err:
+            raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
+    elif _has_verbatim(program):
         raise HocError(f"mechanism {name} ({path}) uses VERBATIM, which bridge cannot run")
     kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial", None: "density"}[
         neuron.kind if neuron is not None else None]

@@ -284,7 +284,7 @@ def delete_section(interp, args, loc):
 def ismembrane(interp, args, loc):
     name = args[0].value if isinstance(args[0], StrVar) else args[0]
     sec = _cur(interp, loc)
-    if name in sec.data.mechanisms:
+    if name in sec.data.mechanisms or name in ("capacitance", "morphology"):
         return 1.0
     if isinstance(name, str) and name.endswith("_ion"):
         return float(name[:-4] in interp.model.ions_of(sec))

@@ -438,6 +438,9 @@ def new(self, name: str, args: list, loc):
         from bridge.hoc.objects import PointProcessObject
 
         return PointProcessObject(self, name, args, loc)
+    if name.startswith(("CellBuild", "ChannelBuild", "NetGUI", "NetReadyCell")):
+        raise self.error(f"{name} belongs to NEURON's CellBuilder/ChannelBuilder/NetBuilder GUI tools, which "
+                         "bridge does not run; export the cell as HOC code from the tool instead", loc)
     if name in NEURON_POINT_PROCESSES:
         raise self.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
                          "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)

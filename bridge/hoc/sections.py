@@ -179,16 +179,23 @@ class ModelState:
 
     # -- mechanisms -----------------------------------------------------------------------
     def insert(self, sec: Sec, mech: str) -> None:
+        if mech in ("capacitance", "morphology"):
+            return  # NEURON's cm and diam: every section has them
         if mech not in self.catalog:
-            if mech in ("extracellular", "fastpas", "k_ion", "na_ion", "ca_ion"):
+            if mech in ("extracellular", "fastpas"):
                 raise HocError(f"insert {mech}: NEURON's built-in {mech} is not supported by bridge yet")
             raise HocError(f"{mech} is not a mechanism (no .mod file defines it)")
         info = self.catalog.get(mech)
+        if info.kind == "ion":  # `insert na_ion`: the ion's variables exist in the section
+            sec.data.insert(mech)
+            return
         if info.kind != "density":
             raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
         sec.data.insert(mech)
 
     def uninsert(self, sec: Sec, mech: str) -> None:
+        if mech in ("capacitance", "morphology"):
+            raise HocError(f"uninsert {mech}: bridge keeps every section's {mech}")
         sec.data.uninsert(mech)
 
     def ions_of(self, sec: Sec) -> set[str]:

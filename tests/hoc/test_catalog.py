@@ -17,6 +17,12 @@ VERBATIM
 static int y;
 ENDVERBATIM
 """
+COMMENT_ONLY_VERBATIM = """NEURON { SUFFIX quiet RANGE x }
+PARAMETER { x = 2 }
+VERBATIM
+/* nothing but a comment */
+ENDVERBATIM
+"""
 BROKEN = "NEURON { SUFFIX broken RANGE a }\nPARAMETER { a = }\n"
 
 
@@ -25,6 +31,7 @@ def folder(tmp_path):
     (tmp_path / "leak2.mod").write_text(GOOD)
     (tmp_path / "trick.mod").write_text(VERBATIM_MOD)
     (tmp_path / "broken.mod").write_text(BROKEN)
+    (tmp_path / "quiet.mod").write_text(COMMENT_ONLY_VERBATIM)
     return tmp_path
 
 
@@ -45,10 +52,11 @@ def test_unusable_files_are_errors_only_when_used(folder):
     hoc("create a\na { insert leak2 g_leak2 = 1e-3 }\nq10_leak2 = 2")
     assert hoc.tree["a"].mechanisms["leak2"]["g"][0] == 1e-3
     assert hoc.model().protocol.globals == {"q10_leak2": 2.0}
-    with pytest.raises(HocError, match="uses VERBATIM"):
+    with pytest.raises(HocError, match="mechanism trick .* cannot be used(.|\n)*VERBATIM block with C code"):
         hoc("a insert trick")
     with pytest.raises(HocError, match="mechanism broken .* cannot be used"):
         hoc("a insert broken")
+    hoc("a insert quiet")  # a VERBATIM block with only a comment is fine, as for the translator
 
 
 def test_point_process_from_folder(tmp_path):
