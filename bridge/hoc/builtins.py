@@ -41,6 +41,9 @@ REFUSED = {
 }
 REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "PythonObject": "runs Python code",
+                   "Matrix": "Matrix (and LinearMechanism) is not supported",
+                   "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
+                   "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None}
 
@@ -385,6 +388,9 @@ class CVode:
         if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
             if args and is_number(args[0]) and float(args[0]) != 0.0 and name != "cache_efficient":
                 interp.model.cvode_requested(f"CVode.{name}(1)", loc)
+            return 0.0
+        if name == "record" and args and hasattr(args[0], "get"):  # cvode.record(&var, y, t)
+            interp.model.record(args[0], str(args[1]) if len(args) > 1 else "", loc, interp)
             return 0.0
         if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
             interp.model.gui_calls.setdefault(f"CVode.{name}", loc)

@@ -80,6 +80,26 @@ def run(interp, args, loc):
     return _call_name(interp, "continuerun", [interp.model.globals["tstop"]], loc)
 
 
+def fadvance(interp, args, loc):
+    """One step of NEURON's fixed step: t += dt, and the run recorded so far ends at t.
+    Nothing is simulated while HOC runs; values read inside the loop are not simulated values."""
+    import warnings
+
+    model = interp.model
+    if not model.runs:
+        raise interp.error("fadvance() before finitialize()", loc)
+    if not getattr(model, "fadvance_warned", False):
+        model.fadvance_warned = True
+        warnings.warn(f"{loc}: the model steps NEURON itself (fadvance); bridge records the run to the last t "
+                      "and does not simulate while the HOC runs, so voltages read in that loop are not simulated",
+                      stacklevel=2)
+    g = model.globals
+    g["t"] = g["t"] + g["dt"]
+    model.runs[-1].tstop = g["t"]
+    model.runs[-1].dt = g["dt"]
+    return 0.0
+
+
 def unsupported(name, why):
     def fn(interp, args, loc):
         raise interp.error(f"{name}() is not supported: {why}", loc)
@@ -128,8 +148,7 @@ def functions() -> dict:
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
         "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _noop,
         "cvode_active": _cvode_active,
-        "fadvance": unsupported("fadvance", "bridge records the protocol; simulate with bridge.simulate"),
+        "fadvance": fadvance, "advance": fadvance,
         "fcurrent": unsupported("fcurrent", "bridge records the protocol; simulate with bridge.simulate"),
         "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),
-        "advance": unsupported("advance", "bridge records the protocol; simulate with bridge.simulate"),
     }

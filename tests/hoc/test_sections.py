@@ -191,3 +191,11 @@ def test_chdir_stays_inside_the_model_folder(tmp_path):
     (tmp_path / "sub" / "cell.hoc").write_text("create soma\nsoma L = 3\n")
     (tmp_path / "init.hoc").write_text('chdir("sub")\nload_file("cell.hoc")\nchdir("..")\n')
     assert bridge.load_hoc(tmp_path / "init.hoc").tree["soma"].L == 3
+
+
+def test_model_that_steps_itself_records_its_run():
+    hoc = session("create soma\ntstop = 1\nproc go() { finitialize(-60)\n while (t < tstop) { fadvance() } }")
+    with pytest.warns(UserWarning, match="fadvance"):
+        hoc("go()")
+    (run,) = hoc.model().protocol.runs
+    assert run.v_init == -60 and abs(run.tstop - 1.0) < 1e-9
