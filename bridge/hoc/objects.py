@@ -316,7 +316,7 @@ class SectionRef(BuiltinObject):
                 data = tree[data.parent]
             value = self._by_name(interp)[data.name]
         elif name == "child":
-            kids = tree.children(self.sec.name)[::-1]
+            kids = tree.children(self.sec.name)  # NEURON's child list order
             i = indices[0] if indices else 0
             if not 0 <= i < len(kids):
                 raise interp.error(f"{self.sec.name} has no child {i}", loc)
