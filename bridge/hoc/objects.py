@@ -247,7 +247,7 @@ class SectionList(BuiltinObject):
         while todo:
             name = todo.pop(0)
             out.append(by_name[name])
-            todo[:0] = [c.name for c in tree.children(name)]
+            todo.extend(c.name for c in tree.children(name))  # breadth first, as NEURON
         self.secs.extend(out)
         return 1.0
 
@@ -259,7 +259,7 @@ class SectionList(BuiltinObject):
         while todo:
             name = todo.pop(0)
             self.secs.append(by_name[name])
-            todo[:0] = [c.name for c in tree.children(name)]
+            todo.extend(c.name for c in tree.children(name))  # breadth first, as NEURON
         return 1.0
 
     def m_allroots(self, interp, args, loc):
