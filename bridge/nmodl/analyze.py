@@ -14,6 +14,7 @@ NEURON's rules applied here:
   (bridge keeps every non-ion ASSIGNED per instance; NEURON's GLOBAL ASSIGNED
   only differ when instances disagree, which parity models do not do);
 - a STATE `x` starts at the PARAMETER `x0` if declared, else 0;
+- PARAMETER defaults are rounded to 6 significant digits, as nocmodl's `%g` writes them;
 - `v`, `t`, `dt`, `celsius`, `area`, `diam` and `secondorder` are built in;
 - every GLOBAL of a mechanism with a TABLE includes `usetable_<suffix>` (1).
 """
@@ -260,7 +261,9 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         if d.name in ion_of:  # an ion variable declared in PARAMETER is still the ion's
             variables[d.name] = Variable(d.name, "ion", True, 0.0, d.units, loc=d.loc)
             continue
-        value = d.value.value if d.value is not None else 0.0
+        # nocmodl writes PARAMETER defaults with printf's %g: NEURON's default is the value
+        # rounded to 6 significant digits (15.87301587302 becomes 15.873)
+        value = float(f"{d.value.value:g}") if d.value is not None else 0.0
         variables[d.name] = Variable(d.name, "parameter", d.name in range_names, value, d.units, size_of(d), d.loc)
     for d in program.assigned:
         if d.name in BUILTINS:

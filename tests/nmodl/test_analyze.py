@@ -151,3 +151,13 @@ def test_wheel_calcium_pump_writes_and_reads_ion():
     assert info.states == ("pump", "pumpca")  # cai is the ion's, integrated here
     assert info.uses_geometry == ("diam",)
     assert [s.method for s in info.breakpoint_solves] == ["sparse"]
+
+
+def test_parameter_defaults_are_rounded_like_nocmodls_printf():
+    # nocmodl writes PARAMETER defaults with %g, so NEURON's default has 6 significant digits;
+    # CONSTANTs keep their text
+    info = info_of("""NEURON { SUFFIX t RANGE r GLOBAL g }
+PARAMETER { r = 15.87301587302 g = 123456789 }
+CONSTANT { c = 1.23456789 }""")
+    assert info.range_parameters == {"r": 15.873} and info.global_parameters == {"g": 123457000.0}
+    assert info.constants["c"] == 1.23456789
