@@ -44,10 +44,16 @@ class HocSession:
 
     # -- running HOC ---------------------------------------------------------------
     def _guard(self, fn, *args):
+        interp = self._interp
         try:
             fn(*args)
         except (Quit, StopRun):
             pass
+        except BaseException:
+            # as NEURON after an error: back at top level, no section pushed
+            del interp.frames[1:]
+            interp.model.sec_stack.clear()
+            raise
         finally:
             self._warn_gui()
 

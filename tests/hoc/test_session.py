@@ -34,3 +34,12 @@ def test_model_is_a_copy():
     m = hoc.model()
     hoc("soma L = 5")
     assert m.tree["soma"].L == 100 and hoc.model().tree["soma"].L == 5
+
+
+def test_an_error_returns_to_top_level():
+    hoc = HocSession()
+    hoc("create soma, dend\nbegintemplate T\npublic k\nendtemplate T\nobjref t\nt = new T()")
+    with pytest.raises(bridge.HocError):
+        hoc("{object_push(t)}\ndend { nothere() }")
+    hoc("x = 1")  # defined at top level again, with no section pushed
+    assert hoc.x == 1.0 and hoc._state.sec_stack == []
