@@ -38,8 +38,8 @@ def test_model_is_a_copy():
 
 def test_an_error_returns_to_top_level():
     hoc = HocSession()
-    hoc("create soma, dend\nbegintemplate T\npublic k\nendtemplate T\nobjref t\nt = new T()")
+    hoc("create soma, dend\nbegintemplate T\npublic k\nendtemplate T\nobjref ob\nob = new T()")
     with pytest.raises(bridge.HocError):
-        hoc("{object_push(t)}\ndend { nothere() }")
+        hoc("{object_push(ob)}\ndend { nothere() }")
     hoc("x = 1")  # defined at top level again, with no section pushed
     assert hoc.x == 1.0 and hoc._state.sec_stack == []
