@@ -352,11 +352,13 @@ class ModelState:
         """`name(x1:x2) = y1:y2`: a linear ramp over the segment centres in [x1, x2]."""
         if kind[0] == "prop":
             raise interp.error(f"{kind[1]} is a section property, not a range variable", loc)
+        if not x1 < x2:
+            raise interp.error(f"range variable notation r(x1:x2) requires x1 < x2, not {x1:g}:{x2:g}", loc)
         nseg = sec.data.nseg
         for j in range(nseg):
             xc = (j + 0.5) / nseg
             if x1 - 1e-9 <= xc <= x2 + 1e-9:
-                y = y1 if x2 == x1 else y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
+                y = y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
                 self.set_range(sec, kind, y, xc, loc, interp)
 
     # -- results -------------------------------------------------------------------------
