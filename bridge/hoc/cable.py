@@ -107,6 +107,8 @@ def x_Taper(self, n):
         raise self.error("a range assignment a:b needs '='", n.loc)
     x1, x2 = 0.0, 1.0
     target = n.target
+    if not isinstance(target, ast.Call):
+        raise self.error("a ramp needs the positions too: name(x1:x2) = y1:y2", n.loc)
     if isinstance(target, ast.Call):
         if len(target.args) != 1 or not isinstance(target.args[0], ast.RangeArg):
             raise self.error("range assignment needs (x1:x2) = y1:y2", n.loc)
