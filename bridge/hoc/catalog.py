@@ -161,9 +161,10 @@ class Catalog:
 
 
 def _number(node) -> float:
+    """A PARAMETER default as NEURON has it: nocmodl writes it with printf's %g (6 digits)."""
     if node is None:
         return 0.0
-    return float(getattr(node, "value", node))
+    return float(f"{float(getattr(node, 'value', node)):g}")
 
 
 def _read_mod(name: str, path: Path) -> MechanismInfo:

@@ -70,3 +70,8 @@ def test_point_process_from_folder(tmp_path):
     assert (pp.name, pp.section, pp.x, pp.params) == ("Kick", "a", 0.3, {"amp": 1.0})
     with pytest.raises(HocError, match="Kick is a point process"):
         hoc("a insert Kick")
+
+
+def test_parameter_defaults_are_rounded_as_nocmodl_writes_them(tmp_path):
+    (tmp_path / "p.mod").write_text("NEURON { SUFFIX prec RANGE a }\nPARAMETER { a = 0.0123456789 }\n")
+    assert Catalog([tmp_path]).get("prec").parameters == {"a": 0.0123457}
