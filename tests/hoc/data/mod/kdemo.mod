@@ -11,7 +11,7 @@ UNITS {
     (S) = (siemens)
 }
 PARAMETER {
-    gbar = 0.002 (S/cm2)
+    gbar = 0.00212345678 (S/cm2)  : more digits than nocmodl keeps (%g)
     vhalf = -30 (mV)
 }
 ASSIGNED {
