@@ -10,6 +10,8 @@ Cases (all dt = 0.025 ms, float64):
    `--neuron-subset` sets and extrapolated linearly (each NEURON run costs the same).
 Every timing is the best of a few repetitions after a warm-up; JAX timings wait for
 the result (block_until_ready). Ratios are against NEURON measured in the same run.
+Environment knobs: BRIDGE_TREE_SOLVE=loop|unrolled forces the level walk (default: loop on CPU,
+unrolled on GPU); BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
 With `--jaxley`, Jaxley 0.14 runs the same morphology (every branch 8 compartments, its
 own HH channel, which has no rate table, so traces differ; only speed is compared) in its
 own virtual environment, ~/.cache/bridge/jaxley-venv, created with pip on first use.
