@@ -13,7 +13,8 @@ from pathlib import Path
 
 from bridge.errors import BridgeError
 
-EXAMPLE_MOD_DIR = Path(__file__).resolve().parent.parent / "examples" / "cell" / "mod"
+EXAMPLE_DIR = Path(__file__).resolve().parent.parent / "examples" / "cell"
+EXAMPLE_MOD_DIR = EXAMPLE_DIR / "mod"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,8 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.set_defaults(func=_cmd_parse)
 
-    p = sub.add_parser("demo", help="the bundled example: summarise its mechanisms")
-    p.add_argument("--mod-dir", type=Path, default=EXAMPLE_MOD_DIR, help="folder of .mod files (default: examples/cell/mod)")
+    p = sub.add_parser("demo", help="the main job: the bundled example cell in bridge and in NEURON, compared")
+    p.add_argument("--model", type=Path, default=EXAMPLE_DIR, help="model folder (default: examples/cell)")
+    p.add_argument("--out", type=Path, default=Path("out/demo"), help="folder for the report and plots (default: out/demo)")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser("translate", help="print the JAX Python that a .mod file translates to")
@@ -135,16 +137,20 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    """Summarise the example's mechanisms, then `bridge validate` it: load the HOC and its
+    .mod files, simulate in JAX, run NEURON on the same files, print the comparison and
+    write the report with plots."""
     from bridge.nmodl import parse_file
     from bridge.nmodl.summary import summary_line
 
-    files = mod_files([args.mod_dir])
+    files = mod_files([args.model / "mod"])
     if not files:
-        raise BridgeError(f"no .mod files in {args.mod_dir}")
-    print(f"Mechanisms of the example cell ({args.mod_dir}):")
+        raise BridgeError(f"no .mod files in {args.model / 'mod'}")
+    print(f"Mechanisms of the example cell ({args.model / 'mod'}):")
     for path in files:
         print(f"  {path.name}: {summary_line(parse_file(path))}")
-    return 0
+    print(f"\nbridge and NEURON on {args.model} (compiling the .mod files for NEURON on first use):")
+    return _cmd_validate(build_parser().parse_args(["validate", str(args.model), "--out", str(args.out)]))
 
 
 def main(argv: list[str] | None = None) -> int:
