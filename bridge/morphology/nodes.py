@@ -173,6 +173,8 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
     """`diam_from_list`: integrate area, half-segment resistance and mean diameter over the
     piecewise-linear diameter of the float32 3-D points, two half segments per node."""
     pts, arcs = pt3d_float32(sec.pt3d)
+    if sec.arc3d is not None:  # NEURON's kept arcs (after `L = ...` or define_shape)
+        arcs = np.asarray(sec.arc3d, dtype=float)
     rev = sec.child_end == 1.0
     diams = [abs(float(v)) for v in pts[:, 3]]
     npt = len(arcs)

@@ -32,11 +32,8 @@ def _close(a, b, rel=1e-12, what=""):
     assert np.allclose(a, b, rtol=rel, atol=0.0), f"{what}: {a} != {b} (max rel {np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))})"
 
 
-def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float = 1e-12,
-                  rel_pt3d_geometry: float = 1e-12) -> None:
-    """Assert that a HocModel's tree equals NEURON's dump (names, order, geometry, mechanisms, areas).
-
-    `rel_pt3d_geometry` applies to diam, area and ri of sections with 3-D points (see test_define_shape)."""
+def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float = 1e-12) -> None:
+    """Assert that a HocModel's tree equals NEURON's dump (names, order, geometry, mechanisms, areas)."""
     from bridge.morphology.nodes import section_geometry
 
     catalog = catalog or Catalog()
@@ -47,8 +44,7 @@ def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float =
         assert s.nseg == r["nseg"], f"{name}: nseg {s.nseg} != {r['nseg']}"
         _close(s.L, r["L"], rel, f"{name}.L")
         _close(s.Ra, r["Ra"], rel, f"{name}.Ra")
-        geo_rel = rel if s.pt3d is None else rel_pt3d_geometry
-        _close(s.diam, r["diam"], geo_rel, f"{name}.diam")
+        _close(s.diam, r["diam"], rel, f"{name}.diam")
         _close(s.cm, r["cm"], rel, f"{name}.cm")
         assert s.parent == r["parent"], f"{name}: parent {s.parent} != {r['parent']}"
         if s.parent is not None:
@@ -85,9 +81,9 @@ def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float =
         ri = np.empty(s.nseg)
         area[order] = geom.area[: s.nseg]
         ri[order] = 1.0 / geom.rinv[: s.nseg]
-        _close(area, r["area"], geo_rel, f"{name}.area")
+        _close(area, r["area"], rel, f"{name}.area")
         if s.parent is not None:
-            _close(ri, r["ri"], geo_rel, f"{name}.ri")
+            _close(ri, r["ri"], rel, f"{name}.ri")
     mine = sorted((p.name, p.section, tree[p.section].segment(p.x)) for p in tree.point_processes)
     theirs = sorted((p["name"], p["section"], tree[p["section"]].segment(p["x"])) for p in ref["point_processes"])
     assert mine == theirs, f"point processes differ: {mine} != {theirs}"

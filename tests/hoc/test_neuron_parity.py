@@ -69,11 +69,9 @@ def test_pyramid_with_reconst_matches_neuron(tmp_path):
 def test_define_shape_matches_neuron():
     ref = neuron_dump(DATA / "shape.hoc")
     model = bridge.load_hoc(DATA / "shape.hoc")
-    # 3-D points, arcs and L are exact. NEURON sets the last 3-D point's arc to L itself;
-    # bridge.morphology.nodes recomputes every arc from the float32 points (it does not read
-    # Section.arc3d yet), so diam, area and ri of a tapered define_shape'd section differ at
-    # float32 round-off (~1e-8).
-    compare_trees(model, ref, rel_pt3d_geometry=1e-7)
+    # NEURON sets the last 3-D point's arc to L itself; bridge keeps those arcs in
+    # Section.arc3d and nodes integrates over them, so geometry is exact too.
+    compare_trees(model, ref)
 
 
 @pytest.mark.neuron
@@ -81,9 +79,8 @@ def test_cellbuilder_style_template_matches_neuron():
     ref = neuron_dump(DATA / "cellbuilder_style.hoc")
     model = bridge.load_hoc(DATA / "cellbuilder_style.hoc")
     assert [s.nseg for s in model.tree][:5] == [1, 9, 9, 9, 37]  # the d_lambda rule with lambda_f
-    # `L = 200` on sections with 3-D points scales NEURON's arcs (exact here, in Section.arc3d);
-    # nodes does not read arc3d yet, hence areas at float32 round-off (~2e-8), see above.
-    compare_trees(model, ref, rel_pt3d_geometry=1e-7)
+    # `L = 200` on sections with 3-D points scales NEURON's arcs (kept in Section.arc3d).
+    compare_trees(model, ref)
 
 
 @pytest.mark.neuron
