@@ -138,9 +138,9 @@ class TranslatedMechanism:
         s["t"] = 0.0
         s["v"] = 0.0
         s["secondorder"] = 0.0
-        for k, default in self.range_parameters.items():
-            s.setdefault(k, default)
-        for k, default in self.state_defaults.items():
+        for k, default in {**self.range_parameters, **self.state_defaults}.items():
+            if k in self.array_sizes:
+                default = jnp.full((self.array_sizes[k],), default, dtype=jnp.result_type(float))
             s.setdefault(k, default)
         return self.functions["make_tables"](s)
 

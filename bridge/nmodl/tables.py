@@ -133,8 +133,8 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
                     columns["__value__"].append(np.float64(direct(dict(scope), x)))
                 else:
                     last = direct(dict(scope), x)
-                    for k in outputs:
-                        columns[k].append(np.float64(last[k]))
+                    for k in outputs:  # an array output (inf[2]) gives a row per point
+                        columns[k].append(np.asarray(last[k], dtype=np.float64))
         values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
         kept = {k: last[k] for k in side if k in last and last[k] is not scope.get(k)}
         return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept}
@@ -149,12 +149,20 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
         values = {"__value__": jnp.broadcast_to(direct(dict(s), xs), xs.shape)}
     else:
         out = direct(dict(s), xs)
-        values = {k: jnp.broadcast_to(out[k], xs.shape) for k in outputs}
+        values = {k: _per_point(out[k], xs.shape[0]) for k in outputs}
         for k in side:
             if k in out and out[k] is not s.get(k):
                 v = jnp.asarray(out[k])
                 kept[k] = v[-1] if v.shape == xs.shape else v
     return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
+
+
+def _per_point(value, npoints: int):
+    """A tabulated output as (npoints, ...): scalars and point-independent arrays are repeated."""
+    value = jnp.asarray(value)
+    if value.ndim and value.shape[0] == npoints:
+        return value
+    return jnp.broadcast_to(value, (npoints,) + value.shape)
 
 
 def lookup(table: dict, x, names):
@@ -169,9 +177,11 @@ def lookup(table: dict, x, names):
     out = {}
     for k in names:
         T = jnp.asarray(table["values"][k]).astype(dtype)
-        val = T[i] + theta * (T[i + 1] - T[i])
-        val = jnp.where(xi <= 0.0, T[0], jnp.where(xi >= n, T[n], val))
-        out[k] = jnp.where(nan, xi, val)
+        extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
+        th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
+        val = T[i] + th * (T[i + 1] - T[i])
+        val = jnp.where(x_ <= 0.0, T[0], jnp.where(x_ >= n, T[n], val))
+        out[k] = jnp.where(nn, x_, val)
     return out
 
 

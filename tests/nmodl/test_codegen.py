@@ -271,3 +271,19 @@ INITIAL { b = a + 1 }
 """, "two.mod")
     st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
     assert float(st["a"][0]) == 1.0 and float(st["b"][0]) == 2.0
+
+
+def test_table_of_array_variables():
+    m = load_text("""
+NEURON { SUFFIX tarr RANGE y0, y1 }
+ASSIGNED { v inf[2] y0 y1 }
+BREAKPOINT { rates(v)  y0 = inf[0]  y1 = inf[1] }
+PROCEDURE rates(x) { LOCAL i
+    TABLE inf FROM 0 TO 10 WITH 10
+    FROM i = 0 TO 1 { inf[i] = x*x + i }
+}
+""", "tarr.mod")
+    e = env(mech=m)
+    _, _, st = m.current({}, {}, jnp.array([2.5, 20.0]), {}, e)
+    assert np.asarray(st["y0"]).tolist() == [6.5, 100.0]  # interpolated between 4 and 9; clamped
+    assert np.asarray(st["y1"]).tolist() == [7.5, 101.0]
