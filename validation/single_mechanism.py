@@ -37,6 +37,7 @@ class Protocol:
     dur: float = 20.0  # [ms]
     tstop: float = 30.0  # [ms]
     dt: float = 0.025  # [ms]
+    secondorder: int = 0
 
 
 PROTOCOLS = (Protocol("depolarising", 0.1, 6.3), Protocol("hyperpolarising", -0.1, 16.0))
@@ -95,44 +96,11 @@ def _cell(mech_name: str, protocol: Protocol):
     return tree
 
 
-class _WithDiam:
-    """A mechanism whose Env carries the compartment's diam when the solver gives none (Env.diam)."""
-
-    def __init__(self, mech, diam: float):
-        self._mech, self._diam = mech, diam
-
-    def __getattr__(self, name):
-        return getattr(self._mech, name)
-
-    def _env(self, env):
-        import dataclasses
-
-        import jax.numpy as jnp
-
-        if getattr(env, "diam", None) is not None:
-            return env
-        n = None if env.area is None else jnp.shape(env.area)
-        return dataclasses.replace(env, diam=jnp.full(n or (), self._diam))
-
-    def prepare(self, env):
-        return self._mech.prepare(self._env(env))
-
-    def init(self, params, state, v, ions, env):
-        return self._mech.init(params, state, v, ions, self._env(env))
-
-    def current(self, params, state, v, ions, env):
-        return self._mech.current(params, state, v, ions, self._env(env))
-
-    def advance(self, params, state, v, ions, env):
-        return self._mech.advance(params, state, v, ions, self._env(env))
-
-
 def _run_bridge(mech, tree, probes, protocol: Protocol) -> np.ndarray:
     from bridge.model import Model, Simulation
 
-    if "diam" in getattr(mech, "geometry", ()):
-        mech = _WithDiam(mech, float(tree.sections["soma"].diam[0]))
-    model = Model(tree, mechanisms={mech.name: mech}, celsius=protocol.celsius, dt=protocol.dt, tstop=protocol.tstop)
+    model = Model(tree, mechanisms={mech.name: mech}, celsius=protocol.celsius, dt=protocol.dt, tstop=protocol.tstop,
+                  secondorder=protocol.secondorder)
     sim = Simulation(model, record=probes)
     traces = sim.run()
     return np.asarray(traces.values)
@@ -173,7 +141,7 @@ def validate_mod(path: str | Path, protocols: Sequence[Protocol] = PROTOCOLS) ->
             probes = [("soma", 0.5, var) for _, var in names]
             ours = _run_bridge(mech, tree, [f"soma(0.5).{var}" for _, var in names], protocol)
             _, theirs = run_neuron(tree, probes, mod_files=mod_files, tstop=protocol.tstop, dt=protocol.dt,
-                                   celsius=protocol.celsius)
+                                   celsius=protocol.celsius, secondorder=protocol.secondorder)
             if ours.shape != theirs.shape:  # pragma: no cover - a solver bug
                 raise BridgeError(f"{protocol.name}: bridge gave {ours.shape[0]} samples, NEURON {theirs.shape[0]}")
             diff = np.abs(ours - theirs)

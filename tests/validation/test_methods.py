@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bridge.mechanisms.load import BUILTIN_DIR
-from validation.single_mechanism import validate_mod
+from validation.single_mechanism import Protocol, validate_mod
 
 pytestmark = pytest.mark.neuron
 HH = (BUILTIN_DIR / "hh.mod").read_text()
@@ -114,4 +114,16 @@ def test_global_set_while_building_a_table_keeps_its_value(tmp_path):
     path = tmp_path / "kside.mod"
     path.write_text(TABLE_SIDE_EFFECT)
     result = validate_mod(path)
+    assert result.status == "pass", result.line()
+
+
+@pytest.mark.parametrize("method", ["derivimplicit", "sparse"])
+def test_secondorder_takes_half_steps_and_extrapolates_like_nrn_state(tmp_path, method):
+    # NEURON's nrn_state with secondorder > 0: derivimplicit and sparse SOLVEs step dt/2, then x += dt*x'
+    if method == "sparse":
+        path = tmp_path / "kchan2.mod"
+        path.write_text(KINETIC_K.replace("SUFFIX kchan", "SUFFIX kchan2"))
+    else:
+        path = variant(tmp_path, "hhdi2", HH.replace("METHOD cnexp", "METHOD derivimplicit"))
+    result = validate_mod(path, protocols=(Protocol("depolarising, secondorder 2", 0.1, 6.3, secondorder=2),))
     assert result.status == "pass", result.line()
