@@ -107,6 +107,14 @@ _RESERVED = {"s", "l", "rt", "jnp", "kinetic", "solvers", "tables", "equations",
              "advance", "make_tables", "IonUse", "TranslatedMechanism"}
 
 
+def arg_name(name: str, info: MechanismInfo) -> str:
+    """The Python name of a FUNCTION/PROCEDURE argument: never one of the module's functions
+    (`FUNCTION ssPV(kdc(), kdm())` has arguments named like the FUNCTIONs kdc and kdm)."""
+    if name in info.functions or name in info.procedures:
+        return f"{name}__arg"
+    return py_name(name)
+
+
 def py_name(name: str) -> str:
     """A Python identifier for an NMODL function name (keywords get a trailing underscore)."""
     if keyword.iskeyword(name) or name in _RESERVED or name.isupper():
@@ -412,11 +420,11 @@ def function_def(block, info: MechanismInfo, em: Emitter, impure: set[str], coun
     params = [p.name for p in block.params]
     table = info.tables.get(block.name)
     fname = py_name(block.name) if table is None else tables.direct_name(block.name)
-    em.line(f"def {fname}(s{''.join(', ' + py_name(p) for p in params)}):", block)
+    em.line(f"def {fname}(s{''.join(', ' + arg_name(p, info) for p in params)}):", block)
     em.indent()
     kind = "FUNCTION" if is_function else "PROCEDURE"
     em.line(f'"""{kind} {block.name}({", ".join(params)}) of {info.filename.rsplit("/", 1)[-1]}."""')
-    items = ", ".join(f"{p!r}: {py_name(p)}" for p in params)
+    items = ", ".join(f"{p!r}: {arg_name(p, info)}" for p in params)
     if is_function:
         items = (items + ", " if items else "") + f"{block.name!r}: 0.0"
     em.line(f"l = {{{items}}}")

@@ -115,7 +115,7 @@ def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
 
     Delivering events (NetCon, weights, delays) is the solver's job; this is what one
     delivered event does to the instance's variables, with `flag` 0 (an external event)."""
-    from bridge.nmodl.codegen import Context, py_name, statements
+    from bridge.nmodl.codegen import Context, arg_name, statements
 
     block = info.program.net_receive
     if block is None:
@@ -124,10 +124,10 @@ def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
         em.line()
         return
     params = [p.name for p in block.params]
-    em.line(f"def net_receive(s{''.join(', ' + py_name(p) for p in params)}, flag=0.0):", block)
+    em.line(f"def net_receive(s{''.join(', ' + arg_name(p, info) for p in params)}, flag=0.0):", block)
     em.indent()
     em.line('"""NET_RECEIVE: what one event with these arguments does (flag 0: from a NetCon)."""')
-    items = ", ".join(f"{p!r}: {py_name(p)}" for p in params)
+    items = ", ".join(f"{p!r}: {arg_name(p, info)}" for p in params)
     em.line(f"s, l = dict(s), {{{items}{', ' if items else ''}'flag': flag}}")
     ctx = Context(info, set(params) | {"flag"}, None, "net_receive", "error", counter=counter)
     statements(block.body, ctx, em)

@@ -35,9 +35,9 @@ def direct_name(name: str) -> str:
 
 def table_wrapper(block, table: ast.Table, info, em, impure) -> None:
     """`name(s, x)`: the FUNCTION/PROCEDURE through its table."""
-    from bridge.nmodl.codegen import py_name
+    from bridge.nmodl.codegen import arg_name, py_name
 
-    p = py_name(block.param_name) if hasattr(block, "param_name") else py_name(block.params[0].name)
+    p = arg_name(block.params[0].name, info)
     usetable = f"usetable_{info.name}"
     em.line(f"def {py_name(block.name)}(s, {p}):", table)
     em.indent()

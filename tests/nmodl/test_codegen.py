@@ -287,3 +287,16 @@ PROCEDURE rates(x) { LOCAL i
     _, _, st = m.current({}, {}, jnp.array([2.5, 20.0]), {}, e)
     assert np.asarray(st["y0"]).tolist() == [6.5, 100.0]  # interpolated between 4 and 9; clamped
     assert np.asarray(st["y1"]).tolist() == [7.5, 101.0]
+
+
+def test_arguments_named_like_functions_do_not_hide_them():
+    # seen in published files: FUNCTION ssPV(kdc(), kdm()) has arguments named like FUNCTIONs
+    m = load_text("""
+NEURON { SUFFIX shadow RANGE r }
+ASSIGNED { v r }
+INITIAL { r = ss(kd(), 5) }
+FUNCTION kd() { kd = 2 }
+FUNCTION ss(kd(), x) { ss = x/(1 + kd()) }
+""", "shadow.mod")
+    st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
+    assert float(st["r"][0]) == 5.0 / 3.0
