@@ -31,16 +31,34 @@ def setdt(dt: float, steps_per_ms: float) -> float:
 
 
 def load_case_hoc(case: Case):
-    """`bridge.load_hoc` on the case's HOC file, mechanisms and statements, with what the HOC prints
-    (NEURON prints top-level values, e.g. `1` after load_file) kept off the terminal."""
+    """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
+    does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
+    (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
+    What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal."""
     import contextlib
     import io
+    from pathlib import Path
 
-    from bridge.hoc import load_hoc
+    from bridge.hoc.session import HocSession
+    from bridge.hoc.stdrun import check_run_start
 
+    p = case.protocol
+    hoc = Path(case.hoc).resolve()
     with contextlib.redirect_stdout(io.StringIO()):
-        return load_hoc(case.hoc, mechanisms=case.bridge_mod_files() or None, statements=case.statements,
-                        cwd=case.cwd)
+        session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent)
+        session.load_file(hoc)
+        for stmt in case.statements:
+            session(stmt)
+        if p.dt is not None:
+            session.dt, session.steps_per_ms = p.dt, 1.0 / p.dt
+        for name in ("v_init", "celsius", "secondorder"):
+            if getattr(p, name) is not None:
+                setattr(session, name, getattr(p, name))
+        for name, val in p.globals.items():
+            setattr(session, name, val)
+        session("stdinit()")
+        check_run_start(session._state)
+        return session.model()
 
 
 def _mechanisms(case: Case, used: list[str]) -> dict:

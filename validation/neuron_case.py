@@ -303,7 +303,9 @@ def _run(job: dict, out_path: str) -> None:
     run_seconds = time.perf_counter() - start
     geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
                 for name, sec in secs.items()}
-    settings = {"tstop": tstop, "dt": float(h.dt), "v_init": float(h.v_init), "celsius": float(h.celsius),
+    # v_init: the v the run started from at the soma (a model's own init() may call finitialize(Vrest))
+    v0 = float(vecs[0][0]) if len(vecs) and len(vecs[0]) else float(h.v_init)
+    settings = {"tstop": tstop, "dt": float(h.dt), "v_init": v0, "celsius": float(h.celsius),
                 "secondorder": int(h.secondorder)}
     out = RunOutput("NEURON", np.array(tvec), labels, np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1),
                     named=named, geometry=geometry, settings=settings, stimuli=added,

@@ -392,6 +392,8 @@ class CVode:
         if name == "record" and args and hasattr(args[0], "get"):  # cvode.record(&var, y, t)
             interp.model.record(args[0], str(args[1]) if len(args) > 1 else "", loc, interp)
             return 0.0
+        if name == "event" and len(args) == 1 and is_number(args[0]):
+            return 0.0  # an event with no action: the fixed step stops at it and changes nothing
         if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
             interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
             return 0.0

@@ -55,6 +55,8 @@ class ModelState:
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout
         self._range_cache: dict[str, Any] = {}
+        self.initialized = None  # bridge.hoc.initstate.Snapshot after finitialize(): what HOC reads then
+        self.after_init: list[str] = []  # assignments after finitialize() a run cannot start from
 
     def cvode_requested(self, what: str, loc) -> None:
         """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""
@@ -260,6 +262,11 @@ class ModelState:
             return float(getattr(sec, "v", {}).get(j, -65.0))  # NEURON's v before finitialize
         self._check_mech(sec, kind, interp, loc)
         mech, var = kind[1], kind[2]
+        snap = getattr(self, "initialized", None)
+        if snap is not None and (mech.endswith("_ion") or var not in self.catalog.get(mech).parameters):
+            found = snap.get(self, sec.name, j, var if mech.endswith("_ion") else f"{var}_{mech}")
+            if found is not None:
+                return float(found)
         value = float(data.get_range(mech, var)[j])
         if math.isnan(value):
             value = self.catalog.get(mech).parameters.get(var, 0.0)
@@ -318,12 +325,30 @@ class ModelState:
                     sec.v = {}
                 for j in (range(data.nseg) if x is None else [data.segment(x)]):
                     sec.v[j] = value
+                self._assigned_after_init(sec, "v", None, x, loc)
             return
         self._check_mech(sec, kind, interp, loc)
         mech, var = kind[1], kind[2]
         if mech.endswith("_ion") and mech not in data.mechanisms:
             data.insert(mech)
         data.set_range(mech, var, value, x)
+        if getattr(self, "initialized", None) is not None:
+            is_param = var in self.catalog.get(mech).parameters and not (
+                mech.endswith("_ion") and var != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
+            self._assigned_after_init(sec, var if mech.endswith("_ion") else f"{var}_{mech}",
+                                      value, x, loc, lost=not is_param)
+
+    def _assigned_after_init(self, sec: Sec, name: str, value, x, loc, lost: bool = True) -> None:
+        """After finitialize(): later reads see the value; a value the run cannot start from is noted
+        (`stdrun.check_run_start` refuses the run)."""
+        snap = getattr(self, "initialized", None)
+        if snap is None:
+            return
+        for j in (range(sec.data.nseg) if x is None else [sec.data.segment(x)]):
+            if value is not None:
+                snap.set(sec.name, j, name, value)
+        if lost:
+            self.after_init.append(f"{sec.name}.{name} = ... at {loc}")
 
     def length_change(self, sec: Sec, length: float) -> None:
         """NEURON's nrn_length_change: 3-D points stretched from the first point, arcs scaled."""

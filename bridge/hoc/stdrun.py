@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from bridge.hoc.initstate import Snapshot
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
 
@@ -37,8 +38,46 @@ def finitialize(interp, args, loc):
     req = _settings(interp, None)
     req.v_init = v
     g["t"] = 0.0
-    interp.model.runs.append(req)
+    model = interp.model
+    model.runs.append(req)
+    for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
+        sec.v = {j: v for j in range(sec.data.nseg)}
+    model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
+    model.after_init = []
     return 0.0
+
+
+def fcurrent(interp, args, loc):
+    """NEURON's fcurrent(): currents and assigned variables re-evaluated with the parameters as they are
+    now (e.g. after a model's init() changed e_pas), from the initialised model."""
+    model = interp.model
+    if getattr(model, "initialized", None) is None:
+        raise interp.error("fcurrent() before finitialize(): bridge evaluates the currents of the "
+                           "initialised model only", loc)
+    req = model.runs[-1]
+    model.initialized = Snapshot(req)
+    return 0.0
+
+
+def after_init_message(model) -> str | None:
+    """What HOC assigned after finitialize() that bridge's run cannot start from, or None: bridge
+    initialises again from the tree (parameters as HOC left them), so an assigned v, STATE, ASSIGNED
+    variable or ion concentration would be lost, silently giving other numbers than NEURON."""
+    pending = getattr(model, "after_init", None)
+    if not pending:
+        return None
+    listed = "; ".join(pending[:5]) + (f" (+{len(pending) - 5} more)" if len(pending) > 5 else "")
+    return ("values assigned between finitialize() and the run are not supported (bridge initialises "
+            f"the run itself): {listed}")
+
+
+def check_run_start(model) -> None:
+    """Raise UnsupportedFeature when the run would not start from what HOC left (`after_init_message`)."""
+    from bridge.errors import UnsupportedFeature
+
+    msg = after_init_message(model)
+    if msg:
+        raise UnsupportedFeature(msg)
 
 
 def init(interp, args, loc):
@@ -67,9 +106,13 @@ def continuerun(interp, args, loc):
     runs = interp.model.runs
     if not runs:
         raise interp.error("continuerun before finitialize/init", loc)
+    msg = after_init_message(interp.model)
+    if msg:
+        raise interp.error(msg, loc)
     runs[-1].tstop = float(args[0])
     runs[-1].dt = interp.model.globals["dt"]
     interp.model.globals["t"] = float(args[0])
+    interp.model.after_init = []
     return 0.0
 
 
@@ -149,6 +192,6 @@ def functions() -> dict:
         "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _noop,
         "cvode_active": _cvode_active,
         "fadvance": fadvance, "advance": fadvance,
-        "fcurrent": unsupported("fcurrent", "bridge records the protocol; simulate with bridge.simulate"),
+        "fcurrent": fcurrent,
         "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),
     }
