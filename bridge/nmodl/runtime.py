@@ -165,13 +165,23 @@ def _is_array(x) -> bool:
     return isinstance(x, (jax.Array, np.ndarray)) or isinstance(x, jax.core.Tracer)
 
 
+def _per_instance(cond, *values):
+    """`cond` (one truth per instance) shaped to select whole rows of the values, e.g. of an array
+    variable a[2] held as (instances, 2)."""
+    nd = max(jnp.ndim(v) for v in values) - jnp.ndim(cond)
+    if nd > 0 and jnp.ndim(cond) > 0:
+        return jnp.reshape(cond, jnp.shape(cond) + (1,) * nd)
+    return cond
+
+
 def _guard(cond, scope: Scope, taken_when_true: bool) -> Scope:
     """Inputs of one IF branch, with gradients cut where the branch is not taken."""
     out = {}
     for k, x in scope.items():
         if _is_array(x) and jnp.issubdtype(jnp.result_type(x), jnp.floating):
             sg = jax.lax.stop_gradient(x)
-            out[k] = jnp.where(cond, x, sg) if taken_when_true else jnp.where(cond, sg, x)
+            c = _per_instance(cond, x)
+            out[k] = jnp.where(c, x, sg) if taken_when_true else jnp.where(c, sg, x)
         else:
             out[k] = x
     return out
@@ -189,7 +199,7 @@ def _merge(cond, a: Scope, b: Scope, base: Scope) -> Scope:
         elif isinstance(x, dict) or callable(x):
             out[k] = x
         else:
-            out[k] = jnp.where(cond, x, y)
+            out[k] = jnp.where(_per_instance(cond, x, y), x, y)
     return out
 
 
