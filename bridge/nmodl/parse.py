@@ -165,7 +165,11 @@ class _Located:
 
 
 def parse(text: str, filename: str = "<string>") -> ast.Program:
-    """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`."""
+    """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`.
+
+    A lone carriage return ends a line, as in nocmodl (old Mac files: a `:` comment stops there)."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     parser, build = _parser()
     with _LOCK:  # one builder, whose state is per parse
         build.begin(filename, text)

@@ -469,3 +469,28 @@ def test_parse_file_reads_bytes_robustly(tmp_path):
     assert prog.neuron.name == "bom" and prog.parameters[0].name == "a"
     with pytest.raises(BridgeError, match="cannot read"):
         parse_file(tmp_path / "missing.mod")
+
+
+@pytest.mark.neuron
+def test_a_lone_carriage_return_ends_a_line_as_in_nocmodl(tmp_path):
+    """Old Mac files (ModelDB 144526 na8st.mod): a ':' comment stops at a lone CR, so the declaration
+    after it counts, for nocmodl and for bridge."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import neuron
+
+    src = "NEURON { SUFFIX crt RANGE g }\nPARAMETER {\n\tg = 1 : comment\r\tq10 = 2.3 : more\r}\nBREAKPOINT { g = q10 }\n"
+    prog = parse(src, "crt.mod")
+    names = [d.name for d in prog.parameters] if hasattr(prog, "parameters") else None
+    assert names is None or "q10" in names
+    from bridge.mechanisms.load import load_text
+
+    assert load_text(src, "crt.mod").name == "crt"  # q10 is declared: no 'undefined variable'
+    nocmodl = Path(neuron.__file__).resolve().parent / ".data" / "bin" / "nocmodl"
+    if not nocmodl.exists():
+        nocmodl = shutil.which("nocmodl")
+    (tmp_path / "crt.mod").write_bytes(src.encode())
+    subprocess.run([str(nocmodl), "crt.mod"], cwd=tmp_path, check=True, capture_output=True)
+    assert "q10" in (tmp_path / "crt.cpp").read_text()
