@@ -25,6 +25,14 @@ class BuiltinObject:
     __repr__ = __str__
 
     def hoc_ref(self, interp, name, indices, loc):
+        method = getattr(self, "m_" + name, None)
+        if method is not None and not indices:  # as NEURON: `list.count`, `vec.size` call with no arguments
+            from bridge.hoc.interp import FuncRef
+
+            def read_only(value):
+                raise interp.error(f"{self.cls}.{name} is a method; it cannot be assigned", loc)
+
+            return FuncRef(lambda: method(interp, [], loc), read_only)
         raise interp.error(f"{self.cls} has no member {name} that bridge supports", loc)
 
     def hoc_call(self, interp, name, args, loc):
