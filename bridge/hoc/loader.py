@@ -30,8 +30,9 @@ GUI_LIBRARIES = {f"{n}.hoc" for n in (
     "atoltool attshape binfo electrod family funfit grapher impedanc impedanx impratio inserter lincir logax "
     "mkcurve movierun mulfit mview netbild pointbsr pointgrp runfit shapebox showmech single "
     "wingroup chanbild celbild pcchdir macload mknrndll modlunit").split()}
+# NEURON's library files that bridge provides as its own HOC (bridge/hoc/library/).
+OWN_LIBRARIES = {"subiter.hoc": Path(__file__).resolve().parent / "library" / "subiter.hoc"}
 UNSUPPORTED_LIBRARIES = {
-    "subiter.hoc": "SubsetDomainIterator (subiter.hoc) is not supported yet",
     "vecwrap.hoc": "vecwrap.hoc is not supported", "vplay.hoc": "vplay.hoc (Vector.play) is not supported",
     "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
     "loadbal.hoc": "load balancing (loadbal.hoc) is not supported", "netparmpi.hoc": "ParallelNetManager is not supported",
@@ -186,6 +187,8 @@ def load_file(interp, name: str, loc, once: bool = True) -> float:
     if base in UNSUPPORTED_LIBRARIES:
         raise interp.error(f"load_file(\"{name}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
     path = resolve_path(interp, name, loc)
+    if path is None and base in OWN_LIBRARIES:
+        path = OWN_LIBRARIES[base]
     if path is None:
         raise interp.error(f"load_file: cannot find {name} (looked next to the including file and in {interp.cwd})", loc)
     loaded = interp.__dict__.setdefault("loaded_files", set())
