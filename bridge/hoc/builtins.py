@@ -288,6 +288,20 @@ def _gui(name):
     return call
 
 
+def _new_plot(name, cls):
+    """stdrun.hoc's newPlot(...) family: a new GUI object left in `graphItem` (which models then use)."""
+    def call(interp, args, loc):
+        from bridge.hoc.values import ObjVar
+
+        interp.model.gui_calls.setdefault(name, loc)
+        var = interp.top.get("graphItem")
+        if not isinstance(var, ObjVar):
+            var = interp.top["graphItem"] = ObjVar()
+        var.data[0] = GuiObject(interp, cls, [], loc)
+        return 0.0
+    return call
+
+
 def _ion_register(interp, args, loc):
     return 1.0
 
@@ -360,6 +374,9 @@ def table() -> dict[str, Builtin]:
         out[name] = Builtin(name, fn)
     for name in GUI_FUNCTIONS:
         out[name] = Builtin(name, _gui(name))
+    for name, cls in (("newPlot", "Graph"), ("newPlotV", "Graph"), ("newPlotI", "Graph"),
+                      ("newshapeplot", "PlotShape")):
+        out[name] = Builtin(name, _new_plot(name, cls))
     for name, why in REFUSED.items():
         if name not in REFUSED_CLASSES:
             out[name] = Builtin(name, _refuse(name, why))

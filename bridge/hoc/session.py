@@ -150,6 +150,7 @@ def _stdrun_objects(interp) -> None:
         var.data[0] = HocList(interp, [], loc)
         interp.top[name] = var
     interp.top["n_graph_lists"] = NumVar((), 4.0)
+    interp.top["graphItem"] = ObjVar()  # stdrun.hoc's `objref graphItem` (newPlot sets it)
     from bridge.hoc.strings import StringFunctions
 
     sf = ObjVar()
