@@ -96,7 +96,7 @@ def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
             if node.index:
                 ctx.locals.add(node.index)
             vol = expr(node.volume, ctx)
-            for n in node.names:
+            for n in dict.fromkeys(node.names):  # a name listed twice is scaled once, as nocmodl does
                 if n not in bases:
                     continue
                 if node.index:

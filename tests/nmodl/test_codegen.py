@@ -300,3 +300,9 @@ FUNCTION ss(kd(), x) { ss = x/(1 + kd()) }
 """, "shadow.mod")
     st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
     assert float(st["r"][0]) == 5.0 / 3.0
+
+
+def test_a_state_listed_twice_in_compartment_is_scaled_once():
+    one = KINETIC.replace("KINETIC scheme {", "KINETIC scheme {\\n    COMPARTMENT 2 {A B}")
+    two = KINETIC.replace("KINETIC scheme {", "KINETIC scheme {\\n    COMPARTMENT 2 {A B A}")
+    assert translate(one, "k1.mod").count("* (2.0)") == translate(two, "k2.mod").count("* (2.0)") == 2
