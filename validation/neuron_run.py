@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -68,10 +69,29 @@ def _library(folder: Path) -> Path | None:
     return found[0] if found else None
 
 
+_INCLUDE = re.compile(r'^[ \t]*INCLUDE[ \t]+"([^"]+)"', re.M)
+
+
+def included_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
+    """The files the .mod files INCLUDE, found next to the .mod file as nocmodl finds them:
+    (the name as written, the file)."""
+    out: dict[str, Path] = {}
+    for p in paths:
+        text = p.read_text(encoding="utf-8", errors="replace")
+        for name in _INCLUDE.findall(text):
+            f = p.parent / name
+            if Path(name).is_absolute() or ".." in Path(name).parts:
+                continue  # kept inside the build folder; nrnivmodl then says what it misses
+            if f.is_file() and name not in out:
+                out[name] = f
+    return list(out.items())
+
+
 def compile_mod_files(paths: Sequence[str | Path]) -> Path:
-    """Compile .mod files with nrnivmodl (cached by content); returns the library path."""
+    """Compile .mod files with nrnivmodl (cached by content, INCLUDEd files too); returns the library path."""
     paths = [Path(p) for p in paths]
-    key = files_digest(paths)
+    includes = included_files(paths)
+    key = files_digest(paths + [f for _, f in includes])
     target = cache_root() / key
     lib = _library(target) if target.exists() else None
     if lib is not None:
@@ -81,6 +101,10 @@ def compile_mod_files(paths: Sequence[str | Path]) -> Path:
     try:
         for p in paths:
             shutil.copy(p, work / p.name)
+        for name, f in includes:  # INCLUDE "x.inc" is read relative to the .mod file
+            dest = work / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(f, dest)
         proc = subprocess.run([_nrnivmodl(), "."], cwd=work, capture_output=True, text=True, timeout=600)
         if proc.returncode != 0 or _library(work) is None:
             tail = "\n".join((proc.stdout + proc.stderr).splitlines()[-15:])

@@ -171,8 +171,10 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
     from bridge.nmodl import ast as nast
     from bridge.nmodl import parse_file
 
+    from bridge.nmodl.include import expand_includes
+
     try:
-        program = parse_file(path)
+        program = expand_includes(parse_file(path), str(path))
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
     neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)

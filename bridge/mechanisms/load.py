@@ -25,9 +25,10 @@ BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 def analyze_text(text: str, filename: str = "<string>") -> MechanismInfo:
     """Parse and analyse NMODL text."""
+    from bridge.nmodl.include import expand_includes
     from bridge.nmodl.parse import parse
 
-    program = parse(text, filename)
+    program = expand_includes(parse(text, filename), filename)
     return analyze(program, text, filename)
 
 
