@@ -65,6 +65,8 @@ class Env:
     area: Array | None = None  # [um2] per instance, for point processes and `area` in NMODL
     diam: Array | None = None  # [um] per instance, for `diam` in NMODL (e.g. calcium pumps)
     secondorder: int = 0  # NEURON's secondorder: derivimplicit/sparse SOLVEs then take dt/2 and extrapolate
+    first: Mapping[str, Array] | None = None  # `prepare` only: RANGE PARAMETERs of the first instance (NEURON's
+    # TABLE building reads a RANGE variable there)
 
 
 class Mechanism(Protocol):

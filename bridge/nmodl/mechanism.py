@@ -138,9 +138,12 @@ class TranslatedMechanism:
         s["t"] = 0.0
         s["v"] = 0.0
         s["secondorder"] = 0.0
+        first = getattr(env, "first", None) or {}
         for k, default in {**self.range_parameters, **self.state_defaults}.items():
             if k in self.array_sizes:
                 default = jnp.full((self.array_sizes[k],), default, dtype=jnp.result_type(float))
+            if k in self.range_parameters and k in first:  # NEURON builds TABLEs at its first instance
+                default = first[k]
             s.setdefault(k, default)
         return self.functions["make_tables"](s)
 

@@ -59,8 +59,18 @@ def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: floa
 
 
 def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:
-    """Each mechanism's `prepare` (TABLEs from celsius and globals), once per run."""
-    return {inst.name: inst.mechanism.prepare(_env(plan, inst, params, None, 0.0, dt, secondorder)) for inst in plan.mechanisms}
+    """Each mechanism's `prepare` (TABLEs from celsius, globals and, as NEURON, the RANGE PARAMETERs of the
+    mechanism's first instance in memory order), once per run."""
+    import dataclasses
+
+    out = {}
+    for inst in plan.mechanisms:
+        env = _env(plan, inst, params, None, 0.0, dt, secondorder)
+        if inst.size:
+            first = {k: a[0] for k, a in params["mechanisms"].get(inst.name, {}).items() if jnp.ndim(a) >= 1}
+            env = dataclasses.replace(env, first=first)
+        out[inst.name] = inst.mechanism.prepare(env)
+    return out
 
 
 def _gather_ions(inst: Instances, ions: dict) -> dict:
