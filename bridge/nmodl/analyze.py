@@ -189,8 +189,8 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         if isinstance(node, ast.Call) and node.name in EVENT_CALLS:
             raise err(UnsupportedFeature, f"{node.name}() (self-events need NEURON's event queue, which bridge "
                       "does not have yet)", node)
-        if isinstance(node, (ast.Watch, ast.ForNetcons, ast.InitialStatement)):
-            what = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS", ast.InitialStatement: "INITIAL in NET_RECEIVE"}
+        if isinstance(node, (ast.Watch, ast.ForNetcons)):
+            what = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS"}
             raise err(UnsupportedFeature, f"{what[type(node)]} (network events are not part of bridge yet)", node)
     if nb.pointers or nb.bbcore_pointers:
         raise err(UnsupportedFeature, "POINTER variables (" + ", ".join(nb.pointers + nb.bbcore_pointers) + ")", nb)

@@ -61,7 +61,7 @@ class TranslatedMechanism:
             electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
             geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
             python_source=ns.get("__source__", ""),
-            functions={k: ns[k] for k in names + ("net_receive",) if ns.get(k) is not None},
+            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
         )
@@ -182,19 +182,27 @@ class TranslatedMechanism:
         """True when the file has a NET_RECEIVE block (see `net_receive`)."""
         return "net_receive" in self.functions
 
-    def net_receive(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0) -> Values:
+    def net_receive(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0):
         """Deliver one event to every instance: NET_RECEIVE with `args` (e.g. (weight,)) at env.t.
 
-        Returns the new state. The solver decides when and to which instances events go
-        (NEURON delivers NetCon events at the start of a step, before the currents)."""
+        Returns (new state, the NetCon's arguments after the block: NEURON keeps them per
+        NetCon). The solver decides when and to which instances events go (NEURON delivers
+        NetCon events at the start of a step, before the currents)."""
         if not self.receives_events:
             raise BridgeError(f"{self.name} has no NET_RECEIVE block")
         if len(args) != len(self.net_receive_args):
             raise BridgeError(f"{self.name}: NET_RECEIVE takes {len(self.net_receive_args)} arguments "
                               f"({', '.join(self.net_receive_args)}), got {len(args)}")
         s = self._scope(params, state, v, ions, env)
-        s = self.functions["net_receive"](s, *args, flag=flag)
-        return self._state_out(s, v)
+        s, new_args = self.functions["net_receive"](s, *args, flag=flag)
+        return self._state_out(s, v), tuple(new_args)
+
+    def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
+        """NET_RECEIVE's INITIAL block for one NetCon's arguments at finitialize (args unchanged if none)."""
+        if "net_receive_initial" not in self.functions:
+            return tuple(args)
+        s = self._scope(params, state, v, ions, env)
+        return tuple(self.functions["net_receive_initial"](s, *args))
 
     # -- conveniences ---------------------------------------------------------------------
     @property

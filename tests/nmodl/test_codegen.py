@@ -250,7 +250,8 @@ def test_net_receive_is_translated_for_the_solvers_events():
     p = {"tau1": 0.5, "tau2": 2.0, "e": 0.0}
     v = jnp.full(1, -65.0)
     st, _ = syn.init(p, {}, v, {}, e)
-    st = syn.net_receive(p, st, v, {}, e, (0.01,))
+    st, args = syn.net_receive(p, st, v, {}, e, (0.01,))
+    assert args == (0.01,)
     peak = 0.0
     for _ in range(400):
         st, _ = syn.advance(p, st, v, {}, e)
@@ -307,3 +308,25 @@ def test_a_state_listed_twice_in_compartment_is_scaled_once():
     two = KINETIC.replace("KINETIC scheme {", "KINETIC scheme {\n    COMPARTMENT 2 {A B A}")
     scaled = "l['_rhs_A'] = l['_rhs_A'] * (2.0)"
     assert translate(one, "k1.mod").count(scaled) == translate(two, "k2.mod").count(scaled) == 1
+
+
+def test_net_receive_arguments_and_its_initial_block():
+    m = load_text("""
+NEURON { POINT_PROCESS Syn NONSPECIFIC_CURRENT i }
+PARAMETER { tau = 2 }
+ASSIGNED { v i }
+STATE { g }
+BREAKPOINT { SOLVE st METHOD cnexp  i = g*v }
+DERIVATIVE st { g' = -g/tau }
+NET_RECEIVE(w, tlast) {
+    INITIAL { tlast = -1 }
+    g = g + w
+    tlast = t
+}
+""", "syn.mod")
+    e = Env(t=1.5, dt=0.025, celsius=6.3)
+    v = jnp.zeros(1)
+    st, _ = m.init({}, {}, v, {}, e)
+    assert m.net_receive_initial({}, st, v, {}, e, (0.5, 7.0)) == (0.5, -1.0)
+    st, args = m.net_receive({}, st, v, {}, e, (0.5, -1.0))
+    assert float(st["g"][0]) == 0.5 and args[1] == 1.5
