@@ -41,6 +41,8 @@ MATH_FUNCTIONS = {
 }
 # Calls that only print or do nothing for a fixed-step simulation.
 NO_OP_CALLS = {"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"}
+# state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
+ASSIGN_CALLS = {"state_discontinuity"}
 RANDOM_FUNCTIONS = {
     "scop_random", "normrand", "exprand", "unirand", "poisrand", "erand", "mcellran4", "nrnran123_uniform",
     "nrnran123_normal", "nrnran123_negexp", "random_uniform", "random_normal", "random_negexp", "set_seed",
@@ -420,7 +422,7 @@ def _locals_in(body) -> set[str]:
 
 
 def _check_names(program, variables, callables, blocks, defines, err) -> None:
-    known_calls = callables | MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS
+    known_calls = callables | MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS
     for item, params in _scopes(program):
         own = {item.name} if isinstance(item, ast.FunctionBlock) else set()
         if isinstance(item, ast.NetReceiveBlock):

@@ -295,6 +295,13 @@ def statement(stmt, ctx: Context, em: Emitter) -> None:
         if isinstance(e, ast.Call) and e.name in NO_OP_CALLS:
             em.line(f"# {e.name}(...) is not run by bridge (no output from traced code)", stmt)
             return
+        if isinstance(e, ast.Call) and e.name == "state_discontinuity":
+            if len(e.args) != 2 or not isinstance(e.args[0], (ast.Name, ast.Indexed)):
+                raise ctx.error(SemanticError, "state_discontinuity(variable, value) takes a variable and a value", stmt)
+            value = expr(e.args[1], ctx)
+            _flush(ctx, em, stmt)
+            assign_target(e.args[0], value, ctx, em, stmt)
+            return
         value = expr(e, ctx)
         _flush(ctx, em, stmt)
         if not (isinstance(e, ast.Call) and e.name in ctx.info.procedures):

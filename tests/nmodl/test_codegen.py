@@ -330,3 +330,16 @@ NET_RECEIVE(w, tlast) {
     assert m.net_receive_initial({}, st, v, {}, e, (0.5, 7.0)) == (0.5, -1.0)
     st, args = m.net_receive({}, st, v, {}, e, (0.5, -1.0))
     assert float(st["g"][0]) == 0.5 and args[1] == 1.5
+
+
+def test_state_discontinuity_is_an_assignment():
+    m = load_text("""
+NEURON { POINT_PROCESS Syn2 NONSPECIFIC_CURRENT i }
+ASSIGNED { v i }
+STATE { g }
+BREAKPOINT { i = g*v }
+NET_RECEIVE(w) { state_discontinuity(g, g + w) }
+""", "syn2.mod")
+    st, _ = m.init({}, {}, jnp.zeros(1), {}, env())
+    st, _ = m.net_receive({}, st, jnp.zeros(1), {}, env(), (0.25,))
+    assert float(st["g"][0]) == 0.25
