@@ -169,7 +169,7 @@ def _has_stimulus(h) -> bool:
     if int(h.List("NetCon").count()) > 0:
         return True
     mt = h.MechanismType(1)
-    name = h.ref("")
+    name = _HREF[0]("")
     for i in range(int(mt.count())):
         mt.select(i)
         mt.selected(name)
@@ -201,7 +201,7 @@ def _state_probes(h, name: str, segment) -> tuple[list[str], list[str]]:
             out += [probe(name, 0.5, f"{ion}i"), probe(name, 0.5, f"e{ion}")]
             continue
         ms = h.MechanismStandard(mname, 3)
-        ref = h.ref("")
+        ref = _HREF[0]("")
         for i in range(int(ms.count())):
             size = int(ms.name(ref, i))
             if size == 1:
@@ -212,9 +212,14 @@ def _state_probes(h, name: str, segment) -> tuple[list[str], list[str]]:
     return out, notes
 
 
+# h.ref as NEURON gives it, kept before the model runs: a model's own HOC name `ref` hides it (ModelDB 118098)
+_HREF: list = []
+
+
 def _run(job: dict, out_path: str) -> None:
     from neuron import h
 
+    _HREF[:] = [h.ref]
     for lib in job["libraries"]:
         if not h.nrn_load_dll(lib):
             raise _Fail(f"cannot load {lib}")
