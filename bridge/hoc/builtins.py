@@ -27,7 +27,7 @@ GUI_FUNCTIONS = (
     "nrnallsectionmenu nrnallpointmenu variable_domain"
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
-               "GUIMath MechanismType ModelView RunFitter Grapher Inserter RangeVarPlot "
+               "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "
                "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
                "ElectrodeStand Electrode LinearCircuit").split()
@@ -45,7 +45,9 @@ REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
                    "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
                    "NetCon": "network connections are not supported yet",
-                   "Impedance": "impedance analysis is not supported", "CVode": None}
+                   "Impedance": "impedance analysis is not supported", "CVode": None,
+                   "Inserter": "the Inserter GUI tool inserts mechanisms (session files: ModelDB 126467), which "
+                               "bridge does not run, so the model would miss them; insert them in HOC instead"}
 
 
 def _num(interp, args, i, loc, name):
