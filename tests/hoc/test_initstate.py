@@ -151,10 +151,3 @@ def test_fcurrent_before_finitialize_is_an_error(tmp_path):
     with pytest.raises(HocError, match="fcurrent"):
         hoc("fcurrent()")
 
-
-def test_the_inserter_gui_tool_is_refused(tmp_path):
-    """A session file's Inserter inserts mechanisms in NEURON; ignoring it would run another model."""
-    hoc = HocSession(cwd=tmp_path)
-    hoc("create soma\naccess soma")
-    with pytest.raises(HocError, match="Inserter"):
-        hoc("objref ib\nsoma ib = new Inserter(0)")

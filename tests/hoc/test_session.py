@@ -43,3 +43,11 @@ def test_an_error_returns_to_top_level():
         hoc("{object_push(ob)}\ndend { nothere() }")
     hoc("x = 1")  # defined at top level again, with no section pushed
     assert hoc.x == 1.0 and hoc._state.sec_stack == []
+
+
+def test_the_inserter_gui_tool_is_refused(tmp_path):
+    """A session file's Inserter inserts mechanisms in NEURON; ignoring it would run another model."""
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\naccess soma")
+    with pytest.raises(bridge.errors.HocError, match="Inserter"):
+        hoc("objref ib\nsoma ib = new Inserter(0)")
