@@ -32,6 +32,7 @@ from pathlib import Path
 WHEEL = "neuron (wheel)"
 
 # Final status of a file (one per file), in table order.
+# 'parse error' is bridge's parser refusing a file nocmodl accepts; both refusing is 'NEURON refuses'.
 STATUSES = ("pass", "fail", "error", "unsupported", "not validated", "NEURON refuses", "parse error", "timeout")
 
 # Grouping of `unsupported` reasons: (substring of the reason, group), first match wins.
@@ -155,6 +156,7 @@ def inspect_file(package: str, path: Path, rel: str) -> FileRecord:
     """Parse, translate and validate one file (runs NEURON in subprocesses; imports jax)."""
     from bridge.errors import BridgeError
     from bridge.nmodl import parse_file
+    from validation.corpus import _nocmodl, nocmodl_accepts
     from validation.neuron_run import NEURON_BUILTINS, compile_mod_files
     from validation.single_mechanism import validate_mod
 
@@ -163,6 +165,9 @@ def inspect_file(package: str, path: Path, rel: str) -> FileRecord:
         program = parse_file(path)
     except BridgeError as err:
         rec.status, rec.reason = "parse error", str(err).splitlines()[0]
+        exe = _nocmodl()
+        if exe is not None and not nocmodl_accepts(exe, path)[0]:  # not a bridge gap: NEURON refuses it too
+            rec.status, rec.reason, rec.neuron_compiles = "NEURON refuses", f"nocmodl refuses it too; {rec.reason}", False
         return rec
     rec.parsed = True
     rec.kind = _KINDS.get(program.neuron.kind or "", "")

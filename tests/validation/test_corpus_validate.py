@@ -94,3 +94,12 @@ def test_small_corpus_run(tmp_path, monkeypatch):
     assert rc == 0  # the one goal file passes
     report = (out / "coverage.md").read_text()
     assert "1/1 (100%) validate" in report and "| VERBATIM " in report
+
+
+@pytest.mark.neuron
+def test_a_file_nocmodl_refuses_too_is_not_a_parse_gap(tmp_path):
+    bad = tmp_path / "bad.mod"
+    bad.write_text("NEURON { SUFFIX bad }\nBREAKPOINT { x = }\n")
+    rec = cv.inspect_file("pkg", bad, "bad.mod")
+    assert not rec.parsed and rec.status == "NEURON refuses" and rec.neuron_compiles is False
+    assert rec.reason.startswith("nocmodl refuses it too; ") and "bad.mod:2:18: syntax error" in rec.reason
