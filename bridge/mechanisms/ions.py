@@ -51,14 +51,18 @@ DEFAULTS: dict[str, IonDefaults] = {
 }
 
 
+# The charge NEURON 9 keeps for a new ion no USEION gives a VALENCE (eion.cpp's VAL_SENTINAL):
+# ion_reg("h", -10000.) is accepted and the model runs (`USEION h READ eh WRITE ih`).
+NO_VALENCE = -10000.0
+
+
 def ion_defaults(ion: str, valence: float | None = None) -> IonDefaults:
-    """Defaults for `ion`; a new species starts at ci = co = 1, e = 0 and needs a VALENCE."""
+    """Defaults for `ion`; a new species starts at ci = co = 1, e = 0 and charge `NO_VALENCE`
+    unless a USEION gives its VALENCE."""
     if ion in DEFAULTS:
         known = DEFAULTS[ion]
         return known if valence is None else IonDefaults(float(valence), known.e, known.ci, known.co)
-    if valence is None:
-        raise BridgeError(f"ion {ion!r} is not one of NEURON's built-in ions and no VALENCE was given")
-    return IonDefaults(float(valence), 0.0, 1.0, 1.0)
+    return IonDefaults(NO_VALENCE if valence is None else float(valence), 0.0, 1.0, 1.0)
 
 
 def ktf(celsius):

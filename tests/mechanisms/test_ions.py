@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pytest
 
-from bridge.errors import BridgeError
 from bridge.mechanisms import ions
 from bridge.mechanisms.protocol import IonUse
 from bridge.model import Model, Simulation
@@ -32,8 +31,30 @@ def test_defaults():
     assert ca.valence == 2.0 and ca.ci == 5e-5 and ca.co == 2.0
     assert abs(ca.e - 132.4579341637009) < 1e-12  # 12.5*ln(2/5e-5), a fixed default
     assert ions.ion_defaults("x", valence=-1) == ions.IonDefaults(-1.0, 0.0, 1.0, 1.0)
-    with pytest.raises(BridgeError, match="VALENCE"):
-        ions.ion_defaults("x")
+    # no VALENCE anywhere: NEURON 9 registers the ion with its sentinel charge and runs
+    assert ions.ion_defaults("x") == ions.IonDefaults(-10000.0, 0.0, 1.0, 1.0)
+
+
+# A new ion that no USEION gives a VALENCE (golding-neuron's leak_hcn.mod reads eh, writes ih).
+NO_VALENCE_MOD = """
+NEURON { SUFFIX hleak  USEION hh READ ehh WRITE ihh  RANGE g }
+UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
+PARAMETER { g = 2e-4 (S/cm2) }
+ASSIGNED { v (mV) ehh (mV) ihh (mA/cm2) }
+INITIAL { ehh = -30 }
+BREAKPOINT { ihh = g*(v - ehh) }
+"""
+
+
+@pytest.mark.neuron
+def test_an_ion_without_valence_runs_as_in_neuron(tmp_path):
+    from validation.single_mechanism import validate_mod
+
+    mod = tmp_path / "hleak.mod"
+    mod.write_text(NO_VALENCE_MOD)
+    result = validate_mod(mod)
+    assert result.status == "pass", result.line()
+    assert result.max_dv <= 1e-9
 
 
 def test_nernst():
