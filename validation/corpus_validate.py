@@ -327,20 +327,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=cache_root() / "report", help="folder for coverage.md, results.jsonl")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds per file (default 900)")
     ap.add_argument("--render", action="store_true", help="only rebuild coverage.md from DIR/results.jsonl")
+    ap.add_argument("--rerun", nargs="+", metavar="STATUS", choices=STATUSES,
+                    help="run again only the files of DIR/results.jsonl with these statuses, and update it")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     results, report = args.out / "results.jsonl", args.out / "coverage.md"
     errors: dict[str, str] = {}
-    if args.render:
+    if args.render or args.rerun:
         records = [FileRecord.from_json(json.loads(ln)) for ln in results.read_text().splitlines() if ln.strip()]
-    else:
+    if not args.render:
         jobs = [] if args.no_wheel else wheel_files()
         for pkg in [] if args.wheel_only else args.packages:
             found, err = package_files(pkg, cache_root())
             if err:
                 errors[pkg] = err
             jobs += found
-        records = _run(jobs, args.workers, args.timeout, results)
+        if args.rerun:
+            redo = {(r.package, r.path) for r in records if r.status in args.rerun}
+            jobs = [job for job in jobs if (job[0], job[2]) in redo]
+            again = {(r.package, r.path): r for r in _run(jobs, args.workers, args.timeout, args.out / "rerun.jsonl")}
+            records = [again.get((r.package, r.path), r) for r in records]
+            results.write_text("".join(json.dumps(asdict(r)) + "\n" for r in records))
+        else:
+            records = _run(jobs, args.workers, args.timeout, results)
     order = {p: i for i, p in enumerate(_packages(records, errors))}
     records.sort(key=lambda r: (order[r.package], r.path))
     print(coverage_table(records, errors))

@@ -94,6 +94,14 @@ def test_small_corpus_run(tmp_path, monkeypatch):
     assert rc == 0  # the one goal file passes
     report = (out / "coverage.md").read_text()
     assert "1/1 (100%) validate" in report and "| VERBATIM " in report
+    # --rerun runs only the files with the given statuses again and keeps the other records
+    lines = (out / "results.jsonl").read_text().splitlines()
+    marked = [json.dumps({**r, "status": "error", "reason": "x"}) if r["path"].endswith("passive.mod")
+              else json.dumps({**r, "reason": "kept"}) for r in map(json.loads, lines)]
+    (out / "results.jsonl").write_text("\n".join(marked) + "\n")
+    cv.main(["--no-wheel", "--packages", "pkg", "--out", str(out), "--rerun", "error"])
+    recs = {r["path"].split("/")[-1]: r for r in map(json.loads, (out / "results.jsonl").read_text().splitlines())}
+    assert recs["passive.mod"]["status"] == "pass" and recs["pattern.mod"]["reason"] == "kept"
 
 
 @pytest.mark.neuron
