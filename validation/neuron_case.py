@@ -29,7 +29,6 @@ This module must not import JAX: the subprocess imports only NEURON, numpy and
 from __future__ import annotations
 
 import json
-import math
 import os
 import subprocess
 import sys
@@ -42,6 +41,7 @@ import numpy as np
 from bridge.errors import BridgeError
 from validation import defaults
 from validation.case import Case, IClamp, Protocol, mechanism_name, probe, split_probe
+from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
 
 MAX_VALUES = 2e7  # samples x segments recorded for the whole-cell error (160 MB per side)
@@ -51,29 +51,6 @@ NEURON_BUILTINS = frozenset({
     "VClamp", "OClamp", "APCount", "NetStim", "IntFire1", "IntFire2", "IntFire4", "PointProcessMark",
     "PatternStim",
 })
-
-
-def _values(arr) -> list:
-    return [None if math.isnan(float(v)) else float(v) for v in arr]
-
-
-def tree_spec(tree) -> dict:
-    """A JSON-able SectionTree (3-D points included), for the subprocess."""
-    sections = []
-    for sec in tree:
-        sections.append({
-            "name": sec.name, "nseg": sec.nseg, "L": sec.L, "Ra": sec.Ra,
-            "diam": _values(sec.diam), "cm": _values(sec.cm),
-            "pt3d": None if not sec.has_pt3d() else np.asarray(sec.pt3d, float).tolist(),
-            "mechanisms": {m: {k: _values(v) for k, v in vals.items()} for m, vals in sec.mechanisms.items()},
-        })
-    conns = sorted((s for s in tree if s.parent is not None), key=lambda s: s.connect_serial)
-    return {
-        "sections": sections,
-        "connections": [[s.name, s.child_end, s.parent, s.parent_x] for s in conns],
-        "point_processes": [{"name": p.name, "section": p.section, "x": p.x, "params": p.params}
-                            for p in tree.point_processes],
-    }
 
 
 def neuron_mod_files(case: Case) -> list[Path]:
@@ -118,45 +95,6 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
 
 class _Fail(Exception):
     pass
-
-
-def _build_tree(h, spec: dict) -> dict:
-    secs = {}
-    for s in spec["sections"]:
-        sec = secs[s["name"]] = h.Section(name=s["name"])
-        if s["pt3d"]:
-            h.pt3dclear(sec=sec)
-            for x, y, z, d in s["pt3d"]:
-                h.pt3dadd(x, y, z, d, sec=sec)
-        else:
-            sec.L = s["L"]
-        sec.nseg = s["nseg"]
-        sec.Ra = s["Ra"]
-        for seg, d, c in zip(sec, s["diam"], s["cm"]):
-            if not s["pt3d"] and d is not None:
-                seg.diam = d
-            if c is not None:
-                seg.cm = c
-    for child, child_end, parent, x in spec["connections"]:
-        secs[child].connect(secs[parent](x), child_end)
-    for s in spec["sections"]:
-        sec = secs[s["name"]]
-        for mech in s["mechanisms"]:
-            if not mech.endswith("_ion"):
-                sec.insert(mech)
-        for mech, values in s["mechanisms"].items():
-            for name, per_seg in values.items():
-                attr = name if mech.endswith("_ion") else f"{name}_{mech}"
-                for seg, val in zip(sec, per_seg):
-                    if val is not None:
-                        setattr(seg, attr, val)
-    keep = []
-    for p in spec["point_processes"]:
-        obj = getattr(h, p["name"])(secs[p["section"]](p["x"]))
-        for k, val in p["params"].items():
-            setattr(obj, "delay" if k == "del" else k, val)
-        keep.append(obj)
-    return {"sections": secs, "objects": keep}  # Python-made sections live as long as their references
 
 
 # Point processes that only observe: they do not make a protocol.
@@ -236,7 +174,7 @@ def _run(job: dict, out_path: str) -> None:
                 raise _Fail(f"HOC statement failed: {stmt}")
         model_tstop = float(h.tstop)
     else:
-        keep.append(_build_tree(h, job["tree"]))
+        keep.append(build_tree(h, job["tree"]))  # keep: Python-made sections live while referenced
         model_tstop = defaults.NEURON_TSTOP
     secs = {s.name(): s for s in h.allsec()}
     if not secs:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
@@ -30,6 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from bridge.errors import BridgeError
+from validation.neuron_tree import tree_spec
 
 # Mechanisms NEURON 9 has built in: a .mod file with one of these names is not compiled
 # (nrnivmodl would clash); the validation then runs NEURON's own.
@@ -125,41 +125,17 @@ def compile_mod_files(paths: Sequence[str | Path]) -> Path:
 _SCRIPT = r"""
 import json, sys
 from neuron import h
+from validation.neuron_tree import build_tree
 spec = json.load(sys.stdin)
 for lib in spec["libraries"]:
     h.nrn_load_dll(lib)
 h.load_file("stdrun.hoc")
-secs = {}
-for s in spec["sections"]:
-    sec = secs[s["name"]] = h.Section(name=s["name"])
-    sec.nseg = s["nseg"]
-    sec.L = s["L"]
-    sec.Ra = s["Ra"]
-    for seg, d in zip(sec, s["diam"]):
-        seg.diam = d
-    for seg, c in zip(sec, s["cm"]):
-        seg.cm = c
-for child, child_end, parent, x in spec["connections"]:
-    secs[child].connect(secs[parent](x), child_end)
-for s in spec["sections"]:
-    sec = secs[s["name"]]
-    for mech in s["mechanisms"]:
-        if not mech.endswith("_ion"):
-            sec.insert(mech)
-    for mech, values in s["mechanisms"].items():
-        for name, per_seg in values.items():
-            attr = name if mech.endswith("_ion") else f"{name}_{mech}"
-            for seg, val in zip(sec, per_seg):
-                if val is not None:
-                    setattr(seg, attr, val)
-pps = []
-for p in spec["point_processes"]:
-    obj = getattr(h, p["name"])(secs[p["section"]](p["x"]))
-    for k, val in p["params"].items():
-        setattr(obj, "delay" if k == "del" else k, val)
-    pps.append(obj)
+built = build_tree(h, spec)
+secs, pps = built["sections"], built["point_processes"]
 for name, val in spec["globals"].items():
     setattr(h, name, val)
+for statement in spec["hoc"]:
+    h(statement)
 h.dt = spec["dt"]
 h.steps_per_ms = 1.0 / spec["dt"]
 h.secondorder = spec["secondorder"]
@@ -175,40 +151,26 @@ json.dump({"t": list(tvec), "values": [list(v) for v in vecs]}, sys.stdout)
 """
 
 
-def _values(arr) -> list:
-    return [None if math.isnan(float(v)) else float(v) for v in arr]
-
-
-def tree_spec(tree) -> dict:
-    """The JSON-able description of a SectionTree (no pt3d: single-mechanism cells do not need it)."""
-    sections = []
-    for sec in tree:
-        if sec.has_pt3d():
-            raise BridgeError("validation.neuron_run: pt3d sections are not supported here")
-        sections.append({
-            "name": sec.name, "nseg": sec.nseg, "L": sec.L, "Ra": sec.Ra,
-            "diam": _values(sec.diam), "cm": _values(sec.cm),
-            "mechanisms": {m: {k: _values(v) for k, v in vals.items()} for m, vals in sec.mechanisms.items()},
-        })
-    conns = sorted((s for s in tree if s.parent is not None), key=lambda s: s.connect_serial)
-    return {
-        "sections": sections,
-        "connections": [[s.name, s.child_end, s.parent, s.parent_x] for s in conns],
-        "point_processes": [{"name": p.name, "section": p.section, "x": p.x, "params": p.params}
-                            for p in tree.point_processes],
-    }
-
-
 def run_neuron(tree, probes: Sequence[tuple[str, float, str]], *, mod_files: Sequence[str | Path] = (),
                tstop: float, dt: float = 0.025, celsius: float = 6.3, v_init: float = -65.0,
-               secondorder: int = 0, globals: dict | None = None, timeout: float = 300.0):
-    """Run `tree` in NEURON with `mod_files` compiled (built-in names excluded); returns (t, values[nt, nprobe])."""
-    libraries = [str(compile_mod_files(mod_files))] if mod_files else []
+               secondorder: int = 0, globals: dict | None = None, hoc: Sequence[str] = (),
+               libraries: Sequence[str | Path] = (), timeout: float = 300.0):
+    """Run `tree` in NEURON with `mod_files` compiled (built-in names excluded) or already compiled
+    `libraries` loaded; `hoc` statements run after the model is built. Probes are (section, x, var)
+    or ("pp:<index>", 0, var) for the index-th point process. Returns (t, values[nt, nprobe])."""
+    libs = [str(compile_mod_files(mod_files))] if mod_files else []
     spec = {**tree_spec(tree), "probes": [list(p) for p in probes], "tstop": tstop, "dt": dt,
             "secondorder": secondorder, "celsius": celsius, "v_init": v_init, "globals": globals or {},
-            "libraries": libraries}
-    proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=json.dumps(spec), capture_output=True,
-                          text=True, timeout=timeout)
+            "hoc": list(hoc), "libraries": libs + [str(lib) for lib in libraries]}
+    return run_spec(json.dumps(spec), timeout)
+
+
+def run_spec(spec_json: str, timeout: float = 300.0):
+    """`run_neuron` on a spec already written as JSON. Returns (t, values[nt, nprobe])."""
+    root = str(Path(__file__).resolve().parent.parent)  # so the subprocess finds validation.neuron_tree
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=spec_json, capture_output=True,
+                          text=True, timeout=timeout, env=env)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.splitlines()[-15:])
         raise BridgeError(f"NEURON run failed:\n{tail}")
