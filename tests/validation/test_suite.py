@@ -165,7 +165,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     # NEURON compiles every .mod file of the folder; one bridge cannot translate is fine while unused
     shutil.copy(DATA / "ball_stick.hoc", tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
-        "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\nNET_RECEIVE (x) { w = x }\n")
+        "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\nBREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
     result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)
@@ -173,7 +173,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     result = run_case(Case("used", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     assert result.status == "error" and result.error.startswith("bridge:")
-    assert "NET_RECEIVE" in result.error and "unused.mod:3:1" in result.error
+    assert "VERBATIM" in result.error and "unused.mod:4:1" in result.error
     assert result.neuron is not None  # NEURON ran
 
 
