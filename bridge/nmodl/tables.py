@@ -166,7 +166,12 @@ def _per_point(value, npoints: int):
 
 
 def lookup(table: dict, x, names):
-    """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`."""
+    """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`.
+
+    The scalar outputs are looked up together: one (n, 2 * outputs) array holds each
+    interval's T[i] and T[i+1] side by side, so all of them cost one row gather per
+    instance (per-column gathers of single values are slow, on CPUs especially).
+    """
     n = table["n"]
     x = jnp.asarray(x)
     dtype = x.dtype if jnp.issubdtype(x.dtype, jnp.floating) else jnp.result_type(float)
@@ -174,12 +179,21 @@ def lookup(table: dict, x, names):
     nan = jnp.isnan(xi)
     i = jnp.clip(jnp.floor(jnp.where(nan, 0.0, xi)), 0, n - 1).astype(jnp.int32)
     theta = xi - i
+    columns = {k: jnp.asarray(table["values"][k]).astype(dtype) for k in names}
+    scalar = [k for k in names if columns[k].ndim == 1]
+    rows = {}
+    if scalar:
+        stacked = jnp.stack([columns[k] for k in scalar], axis=1)  # (n + 1, m)
+        both = jnp.concatenate([stacked[:-1], stacked[1:]], axis=1)[i]  # (..., 2m): T[i] then T[i+1]
+        m = len(scalar)
+        rows = {k: (both[..., j], both[..., m + j]) for j, k in enumerate(scalar)}
     out = {}
     for k in names:
-        T = jnp.asarray(table["values"][k]).astype(dtype)
+        T = columns[k]
         extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
         th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
-        val = T[i] + th * (T[i + 1] - T[i])
+        lo, hi = rows[k] if k in rows else (T[i], T[i + 1])
+        val = lo + th * (hi - lo)
         val = jnp.where(x_ <= 0.0, T[0], jnp.where(x_ >= n, T[n], val))
         out[k] = jnp.where(nn, x_, val)
     return out
