@@ -190,7 +190,7 @@ def inspect_file(package: str, path: Path, rel: str) -> FileRecord:
         except BridgeError:
             rec.neuron_compiles = False
             if rec.status == "error":
-                rec.status = "NEURON refuses"
+                rec.status, rec.reason = "NEURON refuses", f"nrnivmodl refuses it too; {rec.reason}"
     return rec
 
 
