@@ -263,7 +263,9 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="shorter runs and a small batch")
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--neuron-subset", type=int, default=10)
-    ap.add_argument("--chunk", type=int, default=100, help="parameter sets per vmap call")
+    ap.add_argument("--chunk", type=int, default=16, help="parameter sets per vmap call (2-core CPU, batch of 64: "
+                    "chunks of 4 to 64 ran within noise of each other)")
+    ap.add_argument("--jaxley-batch", type=int, default=64, help="parameter sets in Jaxley's one vmap call")
     ap.add_argument("--tstop-batch", type=float, default=100.0)
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     ap.add_argument("--skip-single", action="store_true")
@@ -284,7 +286,7 @@ def main() -> None:
         bench_single("hh soma, 20 ms", hh_soma(), 20.0, h)
         res = bench_single(f"branched hh cell, {20 if args.quick else 100} ms", big, 20.0 if args.quick else 100.0, h)
         if args.jaxley:
-            bench_jaxley(big, 20.0 if args.quick else 100.0, 32 if args.quick else min(args.batch, args.chunk), res)
+            bench_jaxley(big, 20.0 if args.quick else 100.0, 32 if args.quick else args.jaxley_batch, res)
     batch = 32 if args.quick else args.batch
     bench_batch(big, 20.0 if args.quick else args.tstop_batch, batch, min(args.neuron_subset, batch), h, args.chunk)
 
