@@ -48,17 +48,21 @@ def x_Insert(self, n):
 def x_Setpointer(self, n):
     raise self.error("setpointer is not supported (POINTER variables)", n.loc)
 
-def x_Forall(self, n):
-    for sec in self.model.object_sections(self.frame.obj):
+def _each_section(self, sections, body):
+    """Run `body` with each live section of `sections` as the current one (forall, forsec)."""
+    for sec in sections:
         if not sec.alive:
             continue
         self.model.push(sec)
         try:
-            ok = self._loop_body(n.body)
+            ok = self._loop_body(body)
         finally:
             self.model.pop()
         if not ok:
             break
+
+def x_Forall(self, n):
+    _each_section(self, self.model.object_sections(self.frame.obj), n.body)
 
 def x_Forsec(self, n):
     target = self.eval(n.target)
@@ -79,16 +83,7 @@ def x_Forsec(self, n):
             pool = [cur] if cur in pool else []
     else:
         raise self.error("forsec/ifsec needs a string (regular expression) or a SectionList", n.loc)
-    for sec in pool:
-        if not sec.alive:
-            continue
-        self.model.push(sec)
-        try:
-            ok = self._loop_body(n.body)
-        finally:
-            self.model.pop()
-        if not ok:
-            break
+    _each_section(self, pool, n.body)
 
 def x_ForSegment(self, n):
     sec = self.model.current(self, n.loc)
