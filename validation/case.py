@@ -25,25 +25,18 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bridge.errors import BridgeError
+from bridge.solver.record import parse_probe
 
 # APCount's default threshold [mV]: where spike times are read (upward crossing).
 SPIKE_THRESHOLD = -20.0
 
-_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
-
 
 def split_probe(probe: str) -> tuple[str, float, str]:
     """`"dend[2](0.25).m_hh"` → ("dend[2]", 0.25, "m_hh")."""
-    m = _PROBE.match(probe)
-    if not m:
-        raise BridgeError(f"cannot read recording {probe!r}: expected 'section(x).variable', e.g. 'soma(0.5).v'")
-    try:
-        x = float(m["x"])
-    except ValueError:
-        raise BridgeError(f"recording {probe!r}: {m['x']!r} is not a number") from None
+    sec, x, var = parse_probe(probe)
     if not 0.0 <= x <= 1.0:
         raise BridgeError(f"recording {probe!r}: x must be in [0, 1]")
-    return m["sec"], x, m["var"]
+    return sec, x, var
 
 
 def probe(section: str, x: float, var: str = "v") -> str:

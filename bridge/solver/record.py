@@ -47,16 +47,21 @@ def _label(probe: Any) -> str:
     return f"{sec}({x:g}).{var[0] if var else 'v'}"
 
 
+def parse_probe(text: str) -> tuple[str, float, str]:
+    """`"dend[2](0.25).m_hh"` -> ("dend[2]", 0.25, "m_hh")."""
+    m = _PROBE.match(text)
+    if not m:
+        raise BridgeError(f"cannot read probe {text!r}: expected 'section(x).variable', e.g. 'soma(0.5).v'")
+    try:
+        x = float(m["x"])
+    except ValueError:
+        raise BridgeError(f"probe {text!r}: {m['x']!r} is not a number") from None
+    return m["sec"], x, m["var"]
+
+
 def _split(probe: Any) -> tuple[str, float, str]:
     if isinstance(probe, str):
-        m = _PROBE.match(probe)
-        if not m:
-            raise BridgeError(f"cannot read probe {probe!r}: expected 'section(x).variable', e.g. 'soma(0.5).v'")
-        try:
-            x = float(m["x"])
-        except ValueError:
-            raise BridgeError(f"probe {probe!r}: {m['x']!r} is not a number") from None
-        return m["sec"], x, m["var"]
+        return parse_probe(probe)
     if isinstance(probe, tuple) and len(probe) in (2, 3):
         return str(probe[0]), float(probe[1]), str(probe[2]) if len(probe) == 3 else "v"
     raise BridgeError(f"cannot read probe {probe!r}: use 'soma(0.5).v', ('soma', 0.5), ('soma', 0.5, 'm_hh') or (point_process, 'i')")
