@@ -1,0 +1,1 @@
+"""bridge test suite (a package, so tests/validation never shadows the validation package)."""
