@@ -7,6 +7,7 @@ they leave a `RunRequest` so that the solver can run what NEURON would have run.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bridge.morphology.tree import PointProcess, SectionTree
 
@@ -65,14 +66,24 @@ class HocModel:
     protocol: Protocol
     mechanism_files: dict[str, str] = field(default_factory=dict)
 
+    def mechanisms(self) -> dict:
+        """Translations of the model's .mod files that it uses, in nrnivmodl's registration
+        order (file names sorted); bridge's own built-ins (pas, hh, IClamp) are added by `Model`."""
+        from bridge.mechanisms.load import BUILTIN_DIR, load_mod
+
+        files = sorted({Path(f) for f in self.mechanism_files.values()}, key=lambda f: f.name)
+        return {m.name: m for m in (load_mod(f) for f in files if f.parent != BUILTIN_DIR)}
+
     def to_model(self, **overrides):
-        """A `bridge.Model` with the protocol's settings (overrides by keyword)."""
+        """A `bridge.Model` with the protocol's settings and the model's translated mechanisms
+        (overrides by keyword)."""
         from bridge.model import Model
 
         p = self.protocol
         kwargs = dict(celsius=p.celsius, dt=p.dt, v_init=p.v_init, tstop=p.tstop,
                       secondorder=p.secondorder, globals=dict(p.globals))
         kwargs.update(overrides)
+        kwargs.setdefault("mechanisms", self.mechanisms())
         return Model(self.tree, **kwargs)
 
     def probes(self) -> list[str]:

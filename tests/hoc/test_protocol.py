@@ -14,19 +14,29 @@ import bridge
 
 DATA = Path(__file__).resolve().parent / "data"
 
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cell"
+
 _NEURON_RUN = r"""
 import json, os, sys
-path = sys.argv[1]
+path, library = sys.argv[1], sys.argv[2]
 os.chdir(os.path.dirname(path))
 from neuron import h
+if library:
+    h.nrn_load_dll(library)
 h.load_file(path)
-out = {name: list(getattr(h, name)) for name in sys.argv[2:]}
+out = {name: list(getattr(h, name)) for name in sys.argv[3:]}
 print("JSON:" + json.dumps(out))
 """
 
 
-def neuron_vectors(path: Path, *names: str) -> dict:
-    proc = subprocess.run([sys.executable, "-c", _NEURON_RUN, str(path), *names], capture_output=True,
+def neuron_vectors(path: Path, *names: str, mod_dir: Path | None = None) -> dict:
+    """Run the HOC file in NEURON (its own run()), with mod_dir's .mod files compiled; its Vectors by name."""
+    library = ""
+    if mod_dir is not None:
+        from validation.neuron_run import compile_mod_files
+
+        library = str(compile_mod_files(sorted(mod_dir.glob("*.mod"))))
+    proc = subprocess.run([sys.executable, "-c", _NEURON_RUN, str(path), library, *names], capture_output=True,
                           text=True, timeout=300)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("JSON:")), None)
     assert line is not None, proc.stderr[-2000:]
@@ -51,3 +61,19 @@ def test_hh_cell_voltage_matches_neuron():
         assert ours.shape == ref[name].shape
         assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
     assert np.max(ref["vsoma"]) > 0  # it spiked: the comparison covers an action potential
+
+
+@pytest.mark.neuron
+def test_model_with_a_mechanism_folder_simulates_as_neuron():
+    """load_hoc(..., mechanisms=folder).simulate() runs the folder's translated mechanisms (the
+    example cell: na, kdr, cal, cad, ih, with its own IClamp and Vector.record)."""
+    ref = neuron_vectors(EXAMPLE / "init.hoc", "vsoma", "vtuft", mod_dir=EXAMPLE / "mod")
+    model = bridge.load_hoc(EXAMPLE / "init.hoc", mechanisms=EXAMPLE / "mod")
+    assert sorted(model.mechanisms()) == ["cad", "cal", "ih", "kdr", "na"]
+    traces = model.simulate()
+    assert model.probes() == ["soma(0.5).v", "apic[3](0.9).v"]
+    for probe, name in zip(model.probes(), ["vsoma", "vtuft"]):
+        ours = np.asarray(traces[probe])
+        assert ours.shape == ref[name].shape
+        assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
+    assert np.max(ref["vsoma"]) > 0  # it fired
