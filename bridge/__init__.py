@@ -13,7 +13,9 @@ from bridge.errors import (
 )
 
 # The simulator imports JAX (and turns on float64); load it only when asked for.
-_LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neurolucida", "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
+_LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neurolucida",
+         "SectionTree": "bridge.morphology.tree",
+         "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
          "load_mod": "bridge.mechanisms.load", "load_mechanisms": "bridge.mechanisms.load",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
 
@@ -31,6 +33,7 @@ __all__ = [
     "load_mechanisms",
     "load_swc",
     "load_asc",
+    "SectionTree",
     "load_hoc",
     "HocSession",
     "from_neuron",
