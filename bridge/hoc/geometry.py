@@ -160,9 +160,13 @@ def define_shape(interp, args, loc):
             z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
         if sec.points:
             if parent is not None:  # a translation: NEURON keeps the arcs
-                dx, dy, dz = x - f(sec.points[0][0]), y - f(sec.points[0][1]), z - f(sec.points[0][2])
+                # the first point, or the logical connection point (pt3dstyle 1), goes to (x, y, z)
+                anchor = data.logical_connection or sec.points[0][:3]
+                dx, dy, dz = x - f(anchor[0]), y - f(anchor[1]), z - f(anchor[2])
                 sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d)
                               for px, py, pz, d in sec.points]
+                if data.logical_connection is not None:
+                    data.logical_connection = (float(x), float(y), float(z))
                 sec.pt3d_changed()
             continue
         if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:

@@ -236,8 +236,9 @@ def neuron_shape(tree: SectionTree, layout: NodeLayout | None = None) -> dict[st
             x, y, z = (f32(float(pp[-1, k]) * arc1 + float(pp[0, k]) * (1 - arc1)) for k in range(3))
         if sec.pt3d is not None and len(sec.pt3d) > 0:
             pts = np.asarray(sec.pt3d, dtype=f32).reshape(-1, 4).copy()
-            if psec is not None:
-                d = np.array([x - pts[0, 0], y - pts[0, 1], z - pts[0, 2]], dtype=f32)
+            if psec is not None:  # the first point, or the logical connection point (pt3dstyle 1), goes to (x, y, z)
+                anchor = pts[0, :3] if sec.logical_connection is None else np.asarray(sec.logical_connection, dtype=f32)
+                d = np.array([x - anchor[0], y - anchor[1], z - anchor[2]], dtype=f32)
                 pts[:, :3] += d
             shape[name] = pts
             continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import bridge
@@ -110,3 +111,27 @@ def test_pyramid_session_file_stimulus_matches_neuron(tmp_path):
     assert len(model.protocol.stimuli) == 1
     for name in ("celsius", "v_init", "tstop", "dt", "secondorder"):
         assert getattr(model.protocol, name) == ref["globals"][name], name
+
+
+@pytest.mark.neuron
+def test_define_shape_with_logical_connections_matches_neuron():
+    # pt3dstyle(1, x, y, z): define_shape moves that point, not the first 3-D point, to the
+    # attachment point (as Import3d marks sections on a soma; bmtk's BioAxonStub relies on it)
+    ref = neuron_dump(DATA / "logical_connection.hoc")
+    model = bridge.load_hoc(DATA / "logical_connection.hoc")
+    compare_trees(model, ref)
+    d1 = next(s for s in model.tree if s.name == "d1")
+    assert tuple(d1.pt3d[0][:3]) == (13.0, 2.0, 0.5)  # (20, 5, 1) + (5, 0, 0) - (12, 3, 0.5), NEURON's value
+
+
+@pytest.mark.neuron
+def test_neuron_shape_with_logical_connections_matches_neuron(tmp_path):
+    # bridge.morphology.arrays.neuron_shape applies the same rule to a tree never define_shape'd
+    from bridge.morphology.arrays import neuron_shape
+
+    ref = {s["name"]: np.asarray(s["pt3d"]) for s in neuron_dump(DATA / "logical_connection.hoc")["sections"]}
+    text = (DATA / "logical_connection.hoc").read_text().replace("define_shape()", "")
+    (tmp_path / "no_define_shape.hoc").write_text(text)
+    shape = neuron_shape(bridge.load_hoc(tmp_path / "no_define_shape.hoc").tree)
+    for name, pts in ref.items():
+        np.testing.assert_array_equal(shape[name], pts, err_msg=name)
