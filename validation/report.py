@@ -87,6 +87,15 @@ def _voltages(r: CaseResult) -> list[str]:
     return [lab for lab in r.neuron.named if lab in r.bridge.labels and split_probe(lab)[2] == "v"]
 
 
+def _save(fig, ax, path: Path) -> Path:
+    """Legend (when something is labelled), tight layout, PNG at `path`."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=7, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    return path
+
+
 def plot_traces(r: CaseResult, path: Path) -> Path:
     """The named v recordings of NEURON (wide, pale) and bridge (dashed) overlaid."""
     fig = _figure()
@@ -100,11 +109,7 @@ def plot_traces(r: CaseResult, path: Path) -> Path:
     ax.set_xlabel("t [ms]")
     ax.set_ylabel("v [mV]")
     ax.set_title(f"{r.name}: bridge and NEURON")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return path
+    return _save(fig, ax, path)
 
 
 def plot_difference(r: CaseResult, path: Path) -> Path:
@@ -118,11 +123,7 @@ def plot_difference(r: CaseResult, path: Path) -> Path:
     ax.set_xlabel("t [ms]")
     ax.set_ylabel("bridge - NEURON [mV]")
     ax.set_title(f"{r.name}: difference (max |dV| {_num(r.comparison.max_dv)} mV)")
-    if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    return path
+    return _save(fig, ax, path)
 
 
 def node_errors(r: CaseResult) -> np.ndarray:
