@@ -114,12 +114,10 @@ def _skipped(what: str) -> None:
 
 
 def _connect_order(h, tree: SectionTree, secs) -> None:
-    """Children in NEURON's sibling order: SectionRef.child lists them; make connect_serial agree."""
-    serial = 0
+    """Children in NEURON's sibling order, as `SectionRef.child` lists them (it depends on
+    the history of connects and deletes, which a live session no longer shows)."""
     for sec in secs:
         sref = h.SectionRef(sec=sec)
         kids = [sref.child[i].name() for i in range(int(sref.nchild()))]
-        # tree.children sorts last-connected first; NEURON's child[0] is its first child
-        for name in reversed(kids):
-            tree[name].connect_serial = serial
-            serial += 1
+        if kids:
+            tree.set_child_order(sec.name(), kids)

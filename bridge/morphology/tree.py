@@ -217,6 +217,15 @@ class SectionTree:
         del self.sections[sec.name]
         self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
 
+    def set_child_order(self, name: str | Section, children: list[str]) -> None:
+        """Give a section's children NEURON's sibling order as read from a live NEURON
+        (`SectionRef.child`), which depends on the history of connects and deletes."""
+        sec = self[name]
+        have = sorted(s.name for s in self.sections.values() if s.parent == sec.name)
+        if sorted(children) != have:
+            raise BridgeError(f"set_child_order: {children} are not the children of {sec.name} ({have})")
+        self.__dict__.setdefault("_siblings", {})[sec.name] = list(children)
+
     def add_point_process(self, name: str, section: str | Section, x: float = 0.5, label: str = "", **params: float) -> PointProcess:
         pp = PointProcess(name=name, section=self[section].name, x=float(x), params=dict(params), label=label)
         self.point_processes.append(pp)

