@@ -30,13 +30,28 @@ def tree_spec(tree) -> dict:
             "pt3d": None if not sec.has_pt3d() else np.asarray(sec.pt3d, float).tolist(),
             "mechanisms": {m: {k: _values(v) for k, v in vals.items()} for m, vals in sec.mechanisms.items()},
         })
-    conns = sorted((s for s in tree if s.parent is not None), key=lambda s: s.connect_serial)
+    conns = _connect_sequence(tree)
     return {
         "sections": sections,
         "connections": [[s.name, s.child_end, s.parent, s.parent_x] for s in conns],
         "point_processes": [{"name": p.name, "section": p.section, "x": p.x, "params": p.params}
                             for p in tree.point_processes],
     }
+
+
+def _connect_sequence(tree) -> list:
+    """Connections in an order whose replay in NEURON gives the tree's sibling order:
+    top-down (a section is connected before its children, so no reversal of a child list
+    happens) and each section's children in reverse, since NEURON puts a new child ahead
+    of the children at the same position."""
+    kids = tree.all_children()
+    order, stack = [], [r.name for r in reversed(tree.roots())]
+    while stack:
+        name = stack.pop()
+        for child in reversed(kids[name]):
+            order.append(child)
+        stack.extend(c.name for c in kids[name])
+    return order
 
 
 def build_tree(h, spec: dict) -> dict:
