@@ -24,6 +24,20 @@ from bridge.hoc.values import Frame, Quit
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
                      "stdlib", "stdgui", "noload", "import3d.hoc", "import3d", "nrngui1.hoc", "single1.hoc",
                      "pointman.hoc"}
+# SHA-256 of NEURON 9.0.2's copies of those files (CRLF read as LF; import3d.hoc together
+# with the import3d/*.hoc files it opens, in order). A model folder that ships its own,
+# different copy gets a warning: bridge runs its built-in version, not the model's copy.
+NEURON_LIBRARY_SHA256 = {
+    "stdrun.hoc": "7cc75d1f1856cc91eb6b5c73f29f5a7c76c94319e424096d0485484a7edc34ea",
+    "nrngui.hoc": "f416876ae5370fa2a1f052f8957eed0282ad7665c07fedb0446a8de6164ef9d3",
+    "stdlib.hoc": "2cee172495dae356baf47927106765e17bd3e4d74803f075d7525ee689eddb88",
+    "stdgui.hoc": "67859de2eff985bc0dfead0c968f8b37273b34c7ff474bddcd445826eed8445c",
+    "noload.hoc": "b0ea2e8645edcdf390b3f32fcee0b63e2f9a017c9adf7df4c444f9d59674ab19",
+    "import3d.hoc": "d833aafb67c2115a7415b215b31d8ce95708d951326766b588b6c05ad8fa9301",
+    "nrngui1.hoc": "e0d918b2056515b4122bfe8a02386180bc7a1c193c088396d878c13bc6f527f0",
+    "single1.hoc": "a6f60b6f0f1c00801f15d2e0c18c5596c1989ae9188abb0388be8a3904c1fc22",
+    "pointman.hoc": "335932d7d4a6d7a4667f238e6046de5dfebf7b1b393d519e8e8ef52b6ee6d4f5",
+}
 # NEURON's GUI tool libraries: loading them is accepted (and listed in the GUI warning);
 # their tools (PointProcessManager, ...) are not available.
 GUI_LIBRARIES = {f"{n}.hoc" for n in (
@@ -176,10 +190,45 @@ def _expand(interp, name: str, loc) -> str:
     return re.sub(r"\$\((\w+)\)", env, name)
 
 
+def library_digest(path: Path) -> str:
+    """SHA-256 of a NEURON library file as `NEURON_LIBRARY_SHA256` records it."""
+    import hashlib
+
+    text = path.read_bytes().replace(b"\r\n", b"\n")
+    digest = hashlib.sha256(text)
+    if path.name == "import3d.hoc":
+        for sub in re.findall(rb'xopen\("(import3d/[^"]+)"\)', text):
+            part = path.parent / sub.decode()
+            digest.update(part.read_bytes().replace(b"\r\n", b"\n") if part.is_file() else b"<missing>")
+    return digest.hexdigest()
+
+
+def _check_own_copy(interp, name: str, loc) -> None:
+    """NEURON loads a library file from the model's folder before its own; bridge always runs
+    its built-in version, so a model's copy that differs from NEURON 9.0's is named in a warning
+    (an older import3d.hoc, for one, builds a slightly different soma)."""
+    import warnings
+
+    path = resolve_path(interp, name, loc)
+    base = Path(name).name
+    if path is None or base not in NEURON_LIBRARY_SHA256:
+        return
+    seen = interp.__dict__.setdefault("own_library_copies", set())
+    if str(path) in seen:
+        return
+    seen.add(str(path))
+    if library_digest(path) != NEURON_LIBRARY_SHA256[base]:
+        where = f"{loc.filename}:{loc.line}: " if loc else ""
+        warnings.warn(f"{where}load_file(\"{name}\") finds the model's own copy {path}, which "
+                      f"differs from NEURON 9.0's {base}; bridge uses its built-in {base} (NEURON 9.0's behaviour), "
+                      f"so results can differ from NEURON running this copy", UserWarning, stacklevel=2)
+
+
 def load_file(interp, name: str, loc, once: bool = True) -> float:
     name = _expand(interp, name, loc)
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
+        _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
         return 1.0
     if base in GUI_LIBRARIES and resolve_path(interp, name, loc) is None:
         interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
