@@ -66,6 +66,28 @@ def test_pyramid_with_reconst_matches_neuron(tmp_path):
     assert model.protocol.celsius == 15.0
 
 
+def dend3_driver(folder: Path, record: bool = False) -> Path:
+    """NEURON's "Stylized" demo as d3init.hoc builds it (dend3.nrn, syn3.hoc with three
+    AlphaSynapses, control.hoc), without the movie window; optionally recording and running."""
+    demo = _demo() / "dend3"
+    driver = folder / "dend3.hoc"
+    lines = ['load_file("nrngui.hoc")', "objectvar vbox"]  # d3init.hoc declares vbox for syn3.hoc
+    lines += [f'xopen("{demo / f}")' for f in ("dend3.nrn", "syn3.hoc", "control.hoc")]
+    if record:
+        lines += ["objref vsoma, vd0, vd2", "vsoma = new Vector()", "vd0 = new Vector()", "vd2 = new Vector()",
+                  "vsoma.record(&soma.v(0.5))", "vd0.record(&dend[0].v(0.5))", "vd2.record(&dend[2].v(1))", "run()"]
+    driver.write_text("\n".join(lines) + "\n")
+    return driver
+
+
+@pytest.mark.neuron
+def test_dend3_demo_matches_neuron(tmp_path):
+    ref = neuron_dump(dend3_driver(tmp_path))
+    model = bridge.load_hoc(tmp_path / "dend3.hoc")
+    compare_trees(model, ref)  # the AlphaSynapses' locations and parameters included
+    assert [p.name for p in model.tree.point_processes] == ["AlphaSynapse"] * 3
+
+
 @pytest.mark.neuron
 def test_define_shape_matches_neuron():
     ref = neuron_dump(DATA / "shape.hoc")
