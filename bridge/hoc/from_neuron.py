@@ -40,6 +40,7 @@ def from_neuron(h=None) -> SectionTree:
     if len(set(names)) != len(names):
         raise BridgeError("NEURON has several sections with the same name; bridge needs unique names")
     params_cache: dict[str, list[str]] = {}
+    ion_names = _ion_mechanisms(h)
     for sec in secs:
         s = tree.section(sec.name())
         s.set_nseg(int(sec.nseg))
@@ -69,13 +70,13 @@ def from_neuron(h=None) -> SectionTree:
                     _skipped(f"{name}.{p}")
                     continue
                 s.mechanisms[name][p] = np.array(values, dtype=float)
-        psec = sec.psection()
-        for ion, values in psec.get("ions", {}).items():
-            key = ion + _ION_SUFFIX
-            s.insert(key)
-            for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
-                if var in values:
-                    s.mechanisms[key][var] = np.array(values[var], dtype=float)
+        # ions read directly: sec.psection() fails on sections with a KSChan (ChannelBuilder) channel
+        for key in ion_names:
+            if h.ismembrane(key, sec=sec):
+                ion = key[: -len(_ION_SUFFIX)]
+                s.insert(key)
+                for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
+                    s.mechanisms[key][var] = np.array([float(getattr(seg, var)) for seg in segs], dtype=float)
     for sec in secs:
         sref = h.SectionRef(sec=sec)
         if sref.has_parent():
@@ -98,6 +99,19 @@ def from_neuron(h=None) -> SectionTree:
                 tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
                 h.pop_section()
     return tree
+
+
+def _ion_mechanisms(h) -> list[str]:
+    """Names of NEURON's ion mechanisms (na_ion, k_ion, ca_ion, ... and any a .mod file made)."""
+    mt = h.MechanismType(0)
+    name = h.ref("")
+    names = []
+    for i in range(int(mt.count())):
+        mt.select(i)
+        mt.selected(name)
+        if name[0].endswith(_ION_SUFFIX):
+            names.append(name[0])
+    return names
 
 
 def _scalar(value) -> float | None:

@@ -50,3 +50,29 @@ def test_from_neuron_reads_3d_points_ions_and_orientation():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "OK" in out.stdout, out.stderr[-2000:]
+
+
+@pytest.mark.neuron
+def test_from_neuron_reads_a_cell_with_a_kschan_channel():
+    """A ChannelBuilder (KSChan) channel: NEURON's own psection() fails on such a section;
+    from_neuron reads the cell (ions included), and bridge says the channel is not supported."""
+    code = (
+        "from neuron import h\n"
+        "import bridge\n"
+        "h('objref ks')\n"
+        "h('ks = new KSChan(0)')\n"
+        "h('ks.name(\"kleak\")')\n"
+        "h('ks.ion(\"k\")')\n"
+        "h('ks.gmax(0.002)')\n"
+        "s = h.Section(name='soma'); s.insert('hh'); s.insert('kleak'); s(0.5).ek = -80\n"
+        "t = bridge.from_neuron(h)\n"
+        "assert {'hh', 'kleak', 'na_ion', 'k_ion'} <= set(t['soma'].mechanisms), t['soma'].mechanisms.keys()\n"
+        "assert t['soma'].mechanisms['k_ion']['ek'][0] == -80\n"
+        "try:\n"
+        "    bridge.simulate(bridge.Model(t), tstop=1.0)\n"
+        "except bridge.BridgeError as e:\n"
+        "    assert 'kleak' in str(e), e\n"
+        "    print('OK')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
