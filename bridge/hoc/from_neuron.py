@@ -40,7 +40,8 @@ def from_neuron(h=None) -> SectionTree:
     if len(set(names)) != len(names):
         raise BridgeError("NEURON has several sections with the same name; bridge needs unique names")
     params_cache: dict[str, list[str]] = {}
-    ion_names = _ion_mechanisms(h)
+    density = _density_mechanisms(h)
+    ion_names = [m for m in density if m.endswith(_ION_SUFFIX)]
     for sec in secs:
         s = tree.section(sec.name())
         s.set_nseg(int(sec.nseg))
@@ -70,6 +71,7 @@ def from_neuron(h=None) -> SectionTree:
                     _skipped(f"{name}.{p}")
                     continue
                 s.mechanisms[name][p] = np.array(values, dtype=float)
+        _check_all_read(h, sec, density, {mech.name() for mech in segs[0]})
         # ions read directly: sec.psection() fails on sections with a KSChan (ChannelBuilder) channel
         for key in ion_names:
             if h.ismembrane(key, sec=sec):
@@ -101,17 +103,28 @@ def from_neuron(h=None) -> SectionTree:
     return tree
 
 
-def _ion_mechanisms(h) -> list[str]:
-    """Names of NEURON's ion mechanisms (na_ion, k_ion, ca_ion, ... and any a .mod file made)."""
+def _density_mechanisms(h) -> list[str]:
+    """Names of every density mechanism NEURON knows (ions included; not its morphology and
+    capacitance, which every section has)."""
     mt = h.MechanismType(0)
     name = h.ref("")
     names = []
     for i in range(int(mt.count())):
         mt.select(i)
         mt.selected(name)
-        if name[0].endswith(_ION_SUFFIX):
+        if name[0] not in ("morphology", "capacitance"):
             names.append(name[0])
     return names
+
+
+def _check_all_read(h, sec, density: list[str], read: set[str]) -> None:
+    """A mechanism NEURON has in the section but Python's segment does not list (NEURON's
+    Python layer misses e.g. some ChannelBuilder channels) is an error, never dropped."""
+    missing = [m for m in density if m not in read and h.ismembrane(m, sec=sec)]
+    if missing:
+        raise BridgeError(f"from_neuron: {sec.name()} has {', '.join(missing)}, which NEURON's Python interface "
+                          "does not list in its segments, so bridge cannot read it (a KSChan channel from the "
+                          "ChannelBuilder? bridge does not support those)")
 
 
 def _scalar(value) -> float | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -54,8 +55,8 @@ def test_from_neuron_reads_3d_points_ions_and_orientation():
 
 @pytest.mark.neuron
 def test_from_neuron_reads_a_cell_with_a_kschan_channel():
-    """A ChannelBuilder (KSChan) channel: NEURON's own psection() fails on such a section;
-    from_neuron reads the cell (ions included), and bridge says the channel is not supported."""
+    """A ChannelBuilder (KSChan) channel that NEURON's Python segments list: from_neuron reads
+    the cell (ions included) and bridge's simulation names the channel as unsupported."""
     code = (
         "from neuron import h\n"
         "import bridge\n"
@@ -72,6 +73,32 @@ def test_from_neuron_reads_a_cell_with_a_kschan_channel():
         "    bridge.simulate(bridge.Model(t), tstop=1.0)\n"
         "except bridge.BridgeError as e:\n"
         "    assert 'kleak' in str(e), e\n"
+        "    print('OK')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+
+
+@pytest.mark.neuron
+def test_from_neuron_refuses_a_mechanism_python_cannot_see():
+    """NEURON's singhh demo: its 'leak' channel (a KSChan made by singhhchan.hoc) is in the
+    soma, but NEURON's Python segments do not list it. from_neuron says so instead of
+    returning a cell without its leak."""
+    import neuron
+
+    demo = Path(neuron.__file__).resolve().parent / ".data" / "share" / "nrn" / "demo"
+    code = (
+        "import os\n"
+        f"os.chdir({str(demo)!r})\n"
+        "from neuron import h\n"
+        "import bridge\n"
+        "h.load_file('stdrun.hoc')\n"
+        "h.load_file('singhh.hoc')\n"
+        "assert h.ismembrane('leak', sec=h.soma)\n"
+        "try:\n"
+        "    bridge.from_neuron(h)\n"
+        "except bridge.BridgeError as e:\n"
+        "    assert 'soma has leak' in str(e), e\n"
         "    print('OK')\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
