@@ -176,16 +176,14 @@ def resolve_path(interp, name: str, loc: SourceLocation | None) -> Path | None:
 
 
 def _expand(interp, name: str, loc) -> str:
-    """NEURON expands `$(NAME)` from the environment in file names."""
+    """NEURON expands `$(NAME)` from the environment in file names; an unset variable
+    expands to nothing (so `$(NRNDEMO)testca.hoc` is `testca.hoc` unless NRNDEMO is set)."""
     import os
 
     def env(m):
         if m.group(1) == "NEURONHOME" and "NEURONHOME" not in os.environ:
             return "<NEURONHOME>"  # NEURON's own library files are built in (see BUILTIN_LIBRARIES)
-        value = os.environ.get(m.group(1))
-        if value is None:
-            raise interp.error(f"{name}: environment variable {m.group(1)} is not set", loc)
-        return value
+        return os.environ.get(m.group(1), "")
 
     return re.sub(r"\$\((\w+)\)", env, name)
 
