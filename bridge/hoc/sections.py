@@ -259,11 +259,13 @@ class ModelState:
                 return float(data.diam[j])
             if name == "cm":
                 return float(data.cm[j])
+            self._check_not_advanced(sec, "v", x, loc, interp)
             return float(getattr(sec, "v", {}).get(j, -65.0))  # NEURON's v before finitialize
         self._check_mech(sec, kind, interp, loc)
         mech, var = kind[1], kind[2]
         snap = getattr(self, "initialized", None)
         if snap is not None and (mech.endswith("_ion") or var not in self.catalog.get(mech).parameters):
+            self._check_not_advanced(sec, var if mech.endswith("_ion") else f"{var}_{mech}", x, loc, interp)
             found = snap.get(self, sec.name, j, var if mech.endswith("_ion") else f"{var}_{mech}")
             if found is not None:
                 return float(found)
@@ -271,6 +273,16 @@ class ModelState:
         if math.isnan(value):
             value = self.catalog.get(mech).parameters.get(var, 0.0)
         return value
+
+    def _check_not_advanced(self, sec: Sec, name: str, x, loc, interp) -> None:
+        """After run()/continuerun()/fadvance() NEURON's v, states and currents are those at t; bridge
+        simulates only after the HOC has run, so such a read is an error, never the initial value."""
+        t = getattr(self, "advanced_to", None)
+        if t is not None:
+            where = f"{sec.name}.{name}" + ("" if x is None else f"({x:g})")
+            raise interp.error(f"{where} is read at t = {t:g} ms, after the model ran: bridge does not simulate "
+                               "while the HOC runs, so it has no value for it (simulate the model with bridge "
+                               "and read its traces instead)", loc)
 
     def segment_diams(self, sec: Sec) -> np.ndarray:
         """Per-segment diameters (x order) from the 3-D points, as NEURON computes them."""

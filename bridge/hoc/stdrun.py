@@ -44,6 +44,7 @@ def finitialize(interp, args, loc):
         sec.v = {j: v for j in range(sec.data.nseg)}
     model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
     model.after_init = []
+    model.advanced_to = None  # t [ms] once a run went past the initialisation (reads of v, states refused)
     return 0.0
 
 
@@ -113,6 +114,7 @@ def continuerun(interp, args, loc):
     runs[-1].dt = interp.model.globals["dt"]
     interp.model.globals["t"] = float(args[0])
     interp.model.after_init = []
+    interp.model.advanced_to = float(args[0])
     return 0.0
 
 
@@ -134,10 +136,11 @@ def fadvance(interp, args, loc):
     if not getattr(model, "fadvance_warned", False):
         model.fadvance_warned = True
         warnings.warn(f"{loc}: the model steps NEURON itself (fadvance); bridge records the run to the last t "
-                      "and does not simulate while the HOC runs, so voltages read in that loop are not simulated",
+                      "and does not simulate while the HOC runs (reading v or a state in that loop is an error)",
                       stacklevel=2)
     g = model.globals
     g["t"] = g["t"] + g["dt"]
+    model.advanced_to = g["t"]
     model.runs[-1].tstop = g["t"]
     model.runs[-1].dt = g["dt"]
     return 0.0

@@ -151,3 +151,25 @@ def test_fcurrent_before_finitialize_is_an_error(tmp_path):
     with pytest.raises(HocError, match="fcurrent"):
         hoc("fcurrent()")
 
+
+
+def test_values_read_after_a_run_are_refused(tmp_path):
+    """After run() NEURON's v and states are those at tstop; bridge has not simulated while the
+    HOC ran, so a read is an error naming the variable and t, never the initial value."""
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\nsoma insert hh\ntstop = 5\nrun()")
+    for read, name in [("x = soma.v(0.5)", r"soma\.v\(0\.5\)"), ("x = soma.m_hh(0.5)", r"soma\.m_hh\(0\.5\)"),
+                       ("x = soma.ina(0.5)", r"soma\.ina\(0\.5\)"), ("soma { x = v }", r"soma\.v")]:
+        with pytest.raises(HocError, match=name + r" is read at t = 5 ms, after the model ran"):
+            hoc(read)
+    hoc("x = soma.gnabar_hh(0.5)")  # a parameter does not change during the run
+    assert hoc.x == 0.12
+    hoc("finitialize(-65)\nx = soma.v(0.5)")  # a new initialisation: values are bridge's again
+    assert hoc.x == -65.0
+
+
+def test_voltage_read_in_an_fadvance_loop_is_refused(tmp_path):
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\nsoma insert hh\nobjref vmax\nvmax = new Vector(1)\nfinitialize(-65)")
+    with pytest.warns(UserWarning, match="fadvance"), pytest.raises(HocError, match=r"soma\.v\(0\.5\) is read at t = 0\.025 ms"):
+        hoc("while (t < 1) { fadvance()  if (soma.v(0.5) > vmax.x[0]) { vmax.x[0] = soma.v(0.5) } }")
