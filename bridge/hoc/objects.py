@@ -56,10 +56,29 @@ class Vector(BuiltinObject):
         n = int(_num(interp, args, 0, loc, "Vector")) if args else 0
         fill = float(args[1]) if len(args) > 1 else 0.0
         self.data = [fill] * n
+        self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
+
+    def check_filled(self, interp, loc) -> None:
+        """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
+        so reading it is an error (it would be the empty or old vector, not NEURON's numbers)."""
+        t = getattr(interp.model, "advanced_to", None)
+        if self.recording is not None and t is not None:
+            raise interp.error(f"{self} records {self.recording}, which NEURON fills while it runs (here to t = "
+                               f"{t:g} ms); bridge does not simulate while the HOC runs, so the recording is read "
+                               "from bridge's simulation instead (HocModel.simulate())", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name != "record":
+            self.check_filled(interp, loc)
+        for a in args:
+            if isinstance(a, Vector):
+                a.check_filled(interp, loc)
+        return super().hoc_call(interp, name, args, loc)
 
     def hoc_ref(self, interp, name, indices, loc):
         from bridge.hoc.interp import FuncRef
 
+        self.check_filled(interp, loc)
         if name != "x":
             return super().hoc_ref(interp, name, indices, loc)
         i = indices[0] if indices else 0
@@ -114,6 +133,8 @@ class Vector(BuiltinObject):
         if not args or not hasattr(args[0], "get"):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
         interp.model.record(args[0], str(self), loc, interp)
+        rec = interp.model.recordings[-1]
+        self.recording = rec.variable if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})"
         return self
 
     def _index(self, interp, args, loc, name):

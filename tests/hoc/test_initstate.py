@@ -173,3 +173,19 @@ def test_voltage_read_in_an_fadvance_loop_is_refused(tmp_path):
     hoc("create soma\nsoma insert hh\nobjref vmax\nvmax = new Vector(1)\nfinitialize(-65)")
     with pytest.warns(UserWarning, match="fadvance"), pytest.raises(HocError, match=r"soma\.v\(0\.5\) is read at t = 0\.025 ms"):
         hoc("while (t < 1) { fadvance()  if (soma.v(0.5) > vmax.x[0]) { vmax.x[0] = soma.v(0.5) } }")
+
+
+def test_recording_vector_read_after_a_run_is_refused(tmp_path):
+    """NEURON fills a recording Vector while it runs; bridge's would be empty, so reading it after
+    the run is an error (its size, an element, or as another method's argument)."""
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\nsoma insert hh\nobjref vs, tv, other\nvs = new Vector()\ntv = new Vector()\n"
+        "other = new Vector(3)\nvs.record(&soma.v(0.5))\ntv.record(&t)\nx = vs.size()")
+    assert hoc.x == 0.0  # before a run NEURON's is empty too
+    hoc("tstop = 2\nrun()")
+    for read, what in [("x = vs.size()", r"Vector\[0\] records soma\.v\(0\.5\)"), ("x = vs.x[3]", r"Vector\[0\]"),
+                       ("x = tv.max()", r"Vector\[1\] records t,"), ("other.copy(vs)", r"Vector\[0\]")]:
+        with pytest.raises(HocError, match=what + r".*NEURON fills while it runs \(here to t = 2 ms\)"):
+            hoc(read)
+    hoc("x = other.size()")  # a vector that records nothing is as HOC left it
+    assert hoc.x == 3.0
