@@ -415,7 +415,13 @@ class PointProcessObject(BuiltinObject):
         def get():
             if self.pp is not None and name in self.pp.params:
                 return self.pp.params[name]
-            return self.info.parameters.get(name, 0.0)
+            if name in self.info.parameters:
+                return self.info.parameters[name]
+            if getattr(interp.model, "initialized", None) is not None:  # NEURON computed it in finitialize
+                raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
+                                   "finitialize() ran); bridge does not evaluate point processes while the HOC "
+                                   "runs, so it has no value for it", loc)
+            return 0.0  # NEURON's value before any finitialize()
 
         def set_(v):
             if not is_number(v):

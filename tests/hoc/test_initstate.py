@@ -189,3 +189,23 @@ def test_recording_vector_read_after_a_run_is_refused(tmp_path):
             hoc(read)
     hoc("x = other.size()")  # a vector that records nothing is as HOC left it
     assert hoc.x == 3.0
+
+
+@pytest.mark.neuron
+def test_point_process_values_computed_by_the_mechanism_are_refused_after_finitialize(tmp_path):
+    """IClamp.i is 0 before finitialize() in NEURON (bridge agrees) and amp after it when del = 0;
+    bridge does not evaluate point processes in HOC, so that read is an error, not 0."""
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\nsoma insert hh\nobjref st\nsoma st = new IClamp(0.5)\nst.amp = 1\nst.dur = 5\nst.del = 0\n"
+        "x = st.i\ny = st.amp")
+    code = ("from neuron import h\ns = h.Section(name='soma'); s.insert('hh')\nst = h.IClamp(s(0.5))\n"
+            "st.amp = 1; st.dur = 5; st.delay = 0\nprint('JSON:' + str([st.i, st.amp]))\nh.finitialize(-65)\n"
+            "print('JSON:' + str([st.i, st.amp]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120).stdout
+    before, after = [json.loads(ln[5:]) for ln in out.splitlines() if ln.startswith("JSON:")]
+    assert [hoc.x, hoc.y] == before == [0.0, 1.0]
+    assert after == [1.0, 1.0]  # NEURON's i after finitialize: the clamp is on at t = 0
+    hoc("finitialize(-65)\ny = st.amp")
+    assert hoc.y == 1.0
+    with pytest.raises(HocError, match=r"IClamp\[0\]\.i is computed by IClamp"):
+        hoc("x = st.i")
