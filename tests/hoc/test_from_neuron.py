@@ -69,14 +69,8 @@ def test_from_neuron_reads_a_cell_with_a_kschan_channel():
         "t = bridge.from_neuron(h)\n"
         "assert {'hh', 'kleak', 'na_ion', 'k_ion'} <= set(t['soma'].mechanisms), t['soma'].mechanisms.keys()\n"
         "assert t['soma'].mechanisms['k_ion']['ek'][0] == -80\n"
-        "try:\n"
-        "    bridge.simulate(bridge.Model(t), tstop=1.0)\n"
-        "except bridge.BridgeError as e:\n"
-        "    assert 'kleak' in str(e), e\n"
-        "    print('OK')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
+    _refused(code, "bridge.simulate(bridge.Model(t), tstop=1.0)", "kleak")
 
 
 @pytest.mark.neuron
@@ -95,11 +89,13 @@ def test_from_neuron_refuses_a_mechanism_python_cannot_see():
         "h.load_file('stdrun.hoc')\n"
         "h.load_file('singhh.hoc')\n"
         "assert h.ismembrane('leak', sec=h.soma)\n"
-        "try:\n"
-        "    bridge.from_neuron(h)\n"
-        "except bridge.BridgeError as e:\n"
-        "    assert 'soma has leak' in str(e), e\n"
-        "    print('OK')\n"
     )
+    _refused(code, "bridge.from_neuron(h)", "soma has leak")
+
+
+def _refused(setup: str, call: str, message: str) -> None:
+    """Run `setup` then `call` in a NEURON subprocess: `call` must raise BridgeError with `message`."""
+    code = setup + f"try:\n    {call}\nexcept bridge.BridgeError as e:\n    assert {message!r} in str(e), e\n" \
+                   "    print('OK')\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
