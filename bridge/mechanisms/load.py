@@ -93,5 +93,5 @@ def load_mechanisms(folder: str | Path) -> dict[str, TranslatedMechanism]:
 
 
 def builtin_mechanisms() -> dict[str, TranslatedMechanism]:
-    """bridge's own pas, hh, IClamp and AlphaSynapse (bridge/mechanisms/builtin/*.mod), translated."""
+    """bridge's own pas, hh, IClamp, AlphaSynapse and SEClamp (bridge/mechanisms/builtin/*.mod), translated."""
     return load_mechanisms(BUILTIN_DIR)

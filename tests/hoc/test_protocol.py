@@ -95,3 +95,17 @@ def test_dend3_demo_voltage_matches_neuron(tmp_path):
         assert ours.shape == ref[name].shape
         assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
     assert np.max(ref["vsoma"]) > 0  # the synapses fire the soma
+
+
+@pytest.mark.neuron
+def test_voltage_clamp_cell_matches_neuron():
+    """SEClamp from HOC (bridge's built-in): the clamped soma, the dendrite, the spike after release."""
+    ref = neuron_vectors(DATA / "seclamp_cell.hoc", "vsoma", "vdend")
+    model = bridge.load_hoc(DATA / "seclamp_cell.hoc")
+    assert [p.name for p in model.tree.point_processes] == ["SEClamp", "IClamp"]
+    traces = model.simulate()
+    for probe, name in zip(model.probes(), ["vsoma", "vdend"]):
+        ours = np.asarray(traces[probe])
+        assert ours.shape == ref[name].shape
+        assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
+    assert np.max(ref["vsoma"]) > 0  # it fired once the clamp let go

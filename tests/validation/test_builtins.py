@@ -66,3 +66,25 @@ def test_wheel_seclamp_translated_matches_neurons_seclamp():
     assert np.abs(ours[:, 0] - theirs[:, 0]).max() <= 1e-9  # [mV]
     assert np.abs(ours[:, 1] - theirs[:, 1]).max() <= 1e-9  # [nA]
     assert np.abs(theirs[:, 1]).max() > 0.1  # the clamp really drives current
+
+
+def test_builtin_seclamp_matches_neurons_seclamp():
+    """bridge's own seclamp.mod (a built-in, no NEURON needed) against NEURON's SEClamp:
+    v under the clamp and the clamp current i, levels switching mid-run and the clamp off."""
+    tree = SectionTree()
+    soma = tree.section("soma", L=18.8, diam=18.8)
+    soma.insert("hh")
+    dend = tree.section("dend", L=200, diam=1.5, nseg=5)
+    dend.insert("pas")
+    tree.connect(dend, soma, 1.0)
+    pp = tree.add_point_process("SEClamp", "soma", 0.5, dur1=2.0, amp1=-70.0, dur2=5.0, amp2=-20.0, dur3=4.0,
+                                amp3=-60.0, rs=2.0)
+    model = Model(tree, mechanisms=builtin_mechanisms(), tstop=15.0)
+    assert "SEClamp" in builtin_mechanisms()
+    ours = np.asarray(Simulation(model, record=["soma(0.5).v", "dend(1.0).v", (pp, "i"), (pp, "vc")]).run().values)
+    _, theirs = run_neuron(tree, [("soma", 0.5, "v"), ("dend", 1.0, "v"), ("pp:0", 0, "i"), ("pp:0", 0, "vc")],
+                           tstop=15.0)
+    assert np.abs(ours[:, :2] - theirs[:, :2]).max() <= 1e-9  # [mV]
+    assert np.abs(ours[:, 2] - theirs[:, 2]).max() <= 1e-9  # [nA]
+    assert np.array_equal(ours[:, 3], theirs[:, 3])  # the command levels, step by step
+    assert np.abs(theirs[:, 2]).max() > 0.1 and theirs[-1, 3] == 0.0  # it drives current, then switches off
