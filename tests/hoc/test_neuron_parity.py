@@ -89,6 +89,21 @@ def test_dend3_demo_matches_neuron(tmp_path):
 
 
 @pytest.mark.neuron
+def test_release_demo_matches_neuron():
+    """NEURON's "Synaptic release" demo with its own .mod folder (demo/release), which xopens
+    `$(NRNDEMO)testca.hoc`: an unset NRNDEMO expands to nothing, in NEURON as in bridge."""
+    from validation.neuron_run import compile_mod_files
+
+    from bridge.hoc.catalog import Catalog
+
+    mod = _demo() / "release"
+    ref = neuron_dump(_demo() / "release.hoc", compile_mod_files(sorted(mod.glob("*.mod"))))
+    model = bridge.load_hoc(_demo() / "release.hoc", mechanisms=mod)
+    compare_trees(model, ref, Catalog([mod]))
+    assert set(model.mechanisms()) == {"cadifpmp", "cachan", "capump", "HHk", "nacax", "HHna", "trel"}
+
+
+@pytest.mark.neuron
 def test_define_shape_matches_neuron():
     ref = neuron_dump(DATA / "shape.hoc")
     model = bridge.load_hoc(DATA / "shape.hoc")
