@@ -39,6 +39,22 @@ def split_probe(probe: str) -> tuple[str, float, str]:
     return sec, x, var
 
 
+_POINT_PROCESS_PROBE = re.compile(r"^\s*(?P<cls>[A-Za-z_]\w*)\[(?P<i>\d+)\]\s*\.\s*(?P<var>\w+)\s*$")
+
+
+def point_process_probe(label: str) -> tuple[str, int, str] | None:
+    """`"SEClamp[0].i"` (a point process's variable, by HOC's object name) → ("SEClamp", 0, "i");
+    None for a `section(x).var` label."""
+    m = _POINT_PROCESS_PROBE.match(label)
+    return (m["cls"], int(m["i"]), m["var"]) if m else None
+
+
+def probe_variable(label: str) -> str:
+    """The variable a recording label reads: "v" of "soma(0.5).v", "i" of "SEClamp[0].i"."""
+    pp = point_process_probe(label)
+    return pp[2] if pp else split_probe(label)[2]
+
+
 def probe(section: str, x: float, var: str = "v") -> str:
     """The label of a recording, `section(x).var` (x written exactly)."""
     return f"{section}({x!r}).{var}"
@@ -107,7 +123,7 @@ class Protocol:
     def __post_init__(self) -> None:
         self.stimuli = [s if isinstance(s, IClamp) else IClamp(**s) for s in self.stimuli]
         for rec in self.recordings:
-            split_probe(rec)
+            probe_variable(rec)  # raises for a label that is neither form
         if self.secondorder is not None and self.secondorder not in (0, 1, 2):
             raise BridgeError(f"secondorder must be 0, 1 or 2, got {self.secondorder}")
         if self.dt is not None and not self.dt > 0:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from validation.case import Tolerance, probe, split_probe
+from validation.case import Tolerance, probe, probe_variable
 from validation.outcome import SETTINGS, RunOutput
 
 
@@ -167,8 +167,7 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         diff = np.where(bad, np.inf, np.nan_to_num(diff))
         max_abs = float(np.max(np.abs(diff), initial=0.0))
         rms = float(np.sqrt(np.mean(diff ** 2))) if len(diff) else 0.0
-        _, _, var = split_probe(label)
-        voltage = var == "v"
+        voltage = probe_variable(label) == "v"
         error = max_abs if voltage else max_abs / max(1.0, float(np.nanmax(np.abs(theirs), initial=0.0)))
         rec = RecordingDiff(label, voltage, max_abs, rms, error)
         if voltage:

@@ -40,7 +40,7 @@ import numpy as np
 
 from bridge.errors import BridgeError
 from validation import defaults
-from validation.case import Case, IClamp, Protocol, mechanism_name, probe, split_probe
+from validation.case import Case, IClamp, Protocol, mechanism_name, point_process_probe, probe, split_probe
 from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
 
@@ -231,9 +231,13 @@ def _run(job: dict, out_path: str) -> None:
         notes.append("the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does")
     vecs = []
     for label in labels:
-        name, x, var = split_probe(label)
+        pp = point_process_probe(label)
         try:
-            ref = getattr(seg(name, x), "_ref_" + var)
+            if pp is not None:  # "SEClamp[0].i": HOC's object of that name
+                ref = getattr(getattr(h, pp[0])[pp[1]], "_ref_" + pp[2])
+            else:
+                name, x, var = split_probe(label)
+                ref = getattr(seg(name, x), "_ref_" + var)
         except (AttributeError, NameError, LookupError) as exc:
             whose = " (a Vector.record of the HOC, as bridge read it)" if label in job.get("hoc_recordings", []) else ""
             raise _Fail(f"cannot record {label}{whose}: {exc}") from None

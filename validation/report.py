@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from validation.case import split_probe
+from validation.case import probe_variable
 from validation.suite import CaseResult
 
 COLUMNS = ("case", "result", "max |dV| [mV]", "RMS [mV]", "spike dt [ms]", "spikes b/N", "bridge [s]",
@@ -84,7 +84,7 @@ def _figure(width: float = 7.0, height: float = 4.0):
 
 def _voltages(r: CaseResult) -> list[str]:
     """The named v recordings both sides have (STATEs and concentrations are in the markdown tables)."""
-    return [lab for lab in r.neuron.named if lab in r.bridge.labels and split_probe(lab)[2] == "v"]
+    return [lab for lab in r.neuron.named if lab in r.bridge.labels and probe_variable(lab) == "v"]
 
 
 def _save(fig, ax, path: Path) -> Path:

@@ -134,7 +134,8 @@ class Vector(BuiltinObject):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
-        self.recording = rec.variable if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})"
+        self.recording = (f"{rec.point_process}.{rec.variable}" if rec.point_process else rec.variable
+                          if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})")
         return self
 
     def _index(self, interp, args, loc, name):
@@ -430,7 +431,9 @@ class PointProcessObject(BuiltinObject):
                 raise interp.error(f"{self} has no location; call .loc(x) first", loc)
             self.pp.params[name] = float(v)
 
-        return FuncRef(get, set_)
+        ref = FuncRef(get, set_)
+        ref.what = ("pp", self, name)  # for Vector.record(&clamp.i)
+        return ref
 
     def m_loc(self, interp, args, loc):
         if not args:

@@ -14,12 +14,14 @@ from bridge.morphology.tree import PointProcess, SectionTree
 
 @dataclass
 class Recording:
-    """`vec.record(&soma.v(0.5))`: record `variable` at (section, x); section None for `&t`."""
+    """`vec.record(&soma.v(0.5))`: record `variable` at (section, x); section None for `&t`.
+    `vec.record(&clamp.i)`: `point_process` is the object's name ("SEClamp[0]"), at (section, x)."""
 
     variable: str
     section: str | None = None
     x: float = 0.5
     label: str = ""
+    point_process: str = ""
 
 
 @dataclass
@@ -87,8 +89,10 @@ class HocModel:
         return Model(self.tree, **kwargs)
 
     def probes(self) -> list[str]:
-        """The recordings as bridge probe names, e.g. "soma(0.5).v" (`&t` is the time axis, left out)."""
-        return [f"{r.section}({r.x!r}).{r.variable}" for r in self.protocol.recordings if r.section is not None]
+        """The recordings as bridge probe names, e.g. "soma(0.5).v" or "SEClamp[0].i" (`&t` is the time
+        axis, left out)."""
+        return [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
+                for r in self.protocol.recordings if r.section is not None]
 
     def simulate(self, **overrides):
         """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes.

@@ -402,9 +402,15 @@ class ModelState:
     def record(self, ref, label: str, loc, interp) -> None:
         what = getattr(ref, "what", None)
         if what is None:
-            raise interp.error("Vector.record needs &section.variable(x) or &t", loc)
+            raise interp.error("Vector.record needs &section.variable(x), &pointprocess.variable or &t", loc)
         if what[0] == "global":
             self.recordings.append(Recording(what[1], None, 0.5, label))
+            return
+        if what[0] == "pp":
+            obj, name = what[1], what[2]
+            if obj.pp is None:
+                raise interp.error(f"Vector.record(&{obj}.{name}): {obj} has no location", loc)
+            self.recordings.append(Recording(name, obj.pp.section, obj.pp.x, label, point_process=str(obj)))
             return
         sec, kind, x = what
         name = kind[1] if kind[0] != "mech" else (

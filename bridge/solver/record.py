@@ -25,6 +25,8 @@ from bridge.morphology.tree import PointProcess, segment_index
 from bridge.solver.plan import Plan
 
 _PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
+# A point process by its label, as HOC names it: "SEClamp[0].i"
+_PP_PROBE = re.compile(r"^\s*(?P<pp>[A-Za-z_]\w*\[\d+\])\s*\.\s*(?P<var>\w+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,9 @@ def _split(probe: Any) -> tuple[str, float, str]:
 def resolve(plan: Plan, probe: Any) -> Source:
     """Resolve one probe against a plan; unknown names raise a BridgeError that lists what exists."""
     label = _label(probe)
+    if isinstance(probe, str) and _PP_PROBE.match(probe):
+        m = _PP_PROBE.match(probe)
+        probe = (_point_process(plan, m["pp"], label), m["var"])
     if isinstance(probe, tuple) and probe and isinstance(probe[0], PointProcess):
         pp, var = probe[0], str(probe[1])
         inst = plan.instances(pp.name)
@@ -98,6 +103,16 @@ def resolve(plan: Plan, probe: Any) -> Source:
             return _mech_source(plan, inst.name, var[: -len(suffix)], int(where[0]), label)
     raise BridgeError(f"probe {label}: no variable {var!r} at {sec}({x:g}) "
                       f"(v, ion variables, or <name>_<mechanism> of {', '.join(i.name for i in plan.mechanisms) or 'no mechanism'})")
+
+
+def _point_process(plan: Plan, name: str, label: str) -> PointProcess:
+    """The point process labelled `name` (e.g. "SEClamp[0]", as HOC names it)."""
+    found = [pp for inst in plan.mechanisms for pp in inst.point_processes if pp.label == name]
+    if not found:
+        named = [pp.label for inst in plan.mechanisms for pp in inst.point_processes if pp.label]
+        raise BridgeError(f"probe {label}: no point process labelled {name!r} "
+                          f"(labelled: {', '.join(named) or 'none'})")
+    return found[0]
 
 
 def _mech_source(plan: Plan, mech: str, var: str, index: int, label: str) -> Source:

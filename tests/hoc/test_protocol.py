@@ -100,11 +100,12 @@ def test_dend3_demo_voltage_matches_neuron(tmp_path):
 @pytest.mark.neuron
 def test_voltage_clamp_cell_matches_neuron():
     """SEClamp from HOC (bridge's built-in): the clamped soma, the dendrite, the spike after release."""
-    ref = neuron_vectors(DATA / "seclamp_cell.hoc", "vsoma", "vdend")
+    ref = neuron_vectors(DATA / "seclamp_cell.hoc", "vsoma", "vdend", "iclamp")
     model = bridge.load_hoc(DATA / "seclamp_cell.hoc")
     assert [p.name for p in model.tree.point_processes] == ["SEClamp", "IClamp"]
+    assert model.probes() == ["soma(0.5).v", "dend(1.0).v", "SEClamp[0].i"]  # Vector.record(&clamp.i)
     traces = model.simulate()
-    for probe, name in zip(model.probes(), ["vsoma", "vdend"]):
+    for probe, name in zip(model.probes(), ["vsoma", "vdend", "iclamp"]):  # [mV], [mV], [nA]
         ours = np.asarray(traces[probe])
         assert ours.shape == ref[name].shape
         assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"

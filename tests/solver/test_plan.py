@@ -95,3 +95,15 @@ def test_set_ion_values_per_segment():
     p = sim.set(sim.params(), "ena", 55.0, section="soma")
     assert float(sim.run(p).values[-1, 0]) == 55.0  # hh only reads ena: it stays as set
     assert float(sim.run().values[-1, 0]) == 50.0
+
+
+def test_point_process_probe_by_label():
+    """"IClamp[0].i" reads the point process labelled so (HOC's object names), as (pp, "i") does."""
+    tree = models.branched_hh(nsec=3, seed=2)
+    pp = tree.add_point_process("IClamp", "soma", 0.5, label="IClamp[7]", **{"del": 0.0, "dur": 1.0, "amp": 0.2})
+    model = Model(tree, tstop=0.1)
+    by_label = np.asarray(Simulation(model, record=["IClamp[7].i"]).run().values)
+    by_object = np.asarray(Simulation(model, record=[(pp, "i")]).run().values)
+    assert np.array_equal(by_label, by_object) and by_label.max() == 0.2
+    with pytest.raises(BridgeError, match=r"no point process labelled 'IClamp\[8\]' \(labelled: .*IClamp\[7\]"):
+        Simulation(model, record=["IClamp[8].i"])

@@ -226,3 +226,15 @@ def test_array_states_are_named_in_a_note_not_dropped_silently(tmp_path):
                                protocol=Protocol(tstop=1.0, record_all=False)))
     assert "soma(0.5).q_arr" in out.named
     assert out.notes == ["array STATEs not compared (recordings take scalars): c_arr[3]"]
+
+
+def test_a_point_process_recording_of_the_hoc_is_compared():
+    """`iclamp.record(&clamp.i)` in the HOC: both sides record SEClamp[0].i and it is compared
+    (relative error, as for states); the case also takes it as an explicit recording."""
+    hoc = ROOT / "tests" / "hoc" / "data" / "seclamp_cell.hoc"
+    result = run_case(Case("clamp", hoc=hoc, protocol=Protocol(recordings=["SEClamp[0].vc"])))
+    _assert_pass(result)
+    recs = {r.label: r for r in result.comparison.recordings}
+    assert not recs["SEClamp[0].i"].voltage and recs["SEClamp[0].i"].max_abs <= 1e-9  # [nA]
+    assert recs["SEClamp[0].vc"].max_abs == 0.0  # the command levels are exact
+    assert np.abs(result.neuron.trace("SEClamp[0].i")).max() > 1.0  # the clamp drives current
