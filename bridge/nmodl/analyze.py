@@ -167,11 +167,12 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
     name = nb.name
 
     # -- unsupported constructs anywhere ---------------------------------------------------
+    trailing_returns = _trailing_returns(program)
     for node in ast.walk(program):
         if isinstance(node, ast.Verbatim):
             code = "\n".join(line.split("//")[0] for line in node.text.splitlines())
             stripped = code.replace("/*", "").replace("*/", "").strip()
-            if stripped and not _only_comments(node.text):
+            if stripped and not _only_comments(node.text) and id(node) not in trailing_returns:
                 raise err(UnsupportedFeature, "VERBATIM block with C code (bridge cannot run C)", node)
         elif isinstance(node, ast.FunctionTableBlock):
             raise err(UnsupportedFeature, f"FUNCTION_TABLE {node.name} (values come from HOC at run time)", node)
@@ -356,6 +357,22 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         functions=functions, procedures=procedures, blocks=blocks, tables=tables,
         breakpoint_solves=tuple(solves), constants=constants, unit_defs=unit_defs, uses_geometry=geometry,
     )
+
+
+def _trailing_returns(program: ast.Program) -> set[int]:
+    """ids of `VERBATIM return 0; ENDVERBATIM` blocks that end a PROCEDURE body: the C function
+    nocmodl makes of a PROCEDURE returns 0 at its end anyway, so the block changes nothing
+    (an idiom of many published channels: Mainen & Sejnowski's na.mod, kv.mod, km.mod, ...).
+    Anywhere else (mid-body, inside an IF, in a FUNCTION) it is C code bridge refuses."""
+    import re
+
+    out = set()
+    for block in program.items:
+        if isinstance(block, ast.ProcedureBlock) and block.body and isinstance(block.body[-1], ast.Verbatim):
+            text = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", "", block.body[-1].text, flags=re.S))
+            if re.fullmatch(r"\s*return\s+0\s*;\s*", text):
+                out.add(id(block.body[-1]))
+    return out
 
 
 def _only_comments(text: str) -> bool:

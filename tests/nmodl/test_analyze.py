@@ -124,6 +124,32 @@ ENDVERBATIM
 """)
 
 
+def test_verbatim_return_0_ending_a_procedure_is_accepted_elsewhere_refused():
+    # the C function of a PROCEDURE returns 0 at its end anyway: the block changes nothing
+    info_of("""NEURON { SUFFIX t }
+ASSIGNED { x }
+PROCEDURE p() {
+    x = 1
+    VERBATIM
+    return 0; /* done */
+    ENDVERBATIM
+}""")
+    # mid-body it skips what follows; in a FUNCTION it replaces the value; other values differ
+    for body, line in [("VERBATIM return 0; ENDVERBATIM\n    x = 1", 4),
+                       ("IF (x > 0) { VERBATIM return 0; ENDVERBATIM }", 4),
+                       ("x = 1\n    VERBATIM return 1; ENDVERBATIM", 5)]:
+        _raises(UnsupportedFeature, "VERBATIM", f"""NEURON {{ SUFFIX t }}
+ASSIGNED {{ x }}
+PROCEDURE p() {{
+    {body}
+}}""", line)
+    _raises(UnsupportedFeature, "VERBATIM", """NEURON { SUFFIX t }
+FUNCTION f() {
+    f = 2
+    VERBATIM return 0; ENDVERBATIM
+}""", 4)
+
+
 def test_function_table_random_self_events_and_artificial_cells_are_unsupported():
     _raises(UnsupportedFeature, "FUNCTION_TABLE", """NEURON { SUFFIX t }
 FUNCTION_TABLE tau(v)""", 2)

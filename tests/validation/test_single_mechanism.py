@@ -42,6 +42,15 @@ def test_example_mechanism_matches_neuron(path):
     assert result.status == "pass", result.line()
 
 
+def test_procedure_ending_in_verbatim_return_matches_neuron():
+    """A channel in the style of many published ones: SOLVE of a PROCEDURE that ends with
+    `VERBATIM return 0; ENDVERBATIM` (our own file, tests/validation/data/verbatim/nav.mod)."""
+    from pathlib import Path
+
+    result = validate_mod(Path(__file__).parent / "data" / "verbatim" / "nav.mod")
+    assert result.status == "pass", result.line()
+
+
 def test_cli_validate_mod_prints_one_line_per_file_and_fails_on_unsupported(tmp_path, capsys):
     from bridge.cli import main
 
