@@ -41,6 +41,8 @@ class MechanismInfo:
     globals: dict[str, float] = field(default_factory=dict)
     ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
+    recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
+
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -56,7 +58,7 @@ def ion_info(ion: str) -> MechanismInfo:
     params = {f"e{ion}": e, f"{ion}i": ci, f"{ion}o": co}
     return MechanismInfo(
         name=f"{ion}_ion", kind="ion", path=None, parameters=params,
-        range_names=(f"e{ion}", f"{ion}i", f"{ion}o", f"i{ion}"),
+        range_names=(f"e{ion}", f"{ion}i", f"{ion}o", f"i{ion}"), recomputed=(f"i{ion}",),
         globals={f"{ion}i0_{ion}_ion": ci, f"{ion}o0_{ion}_ion": co},
     )
 
@@ -209,7 +211,10 @@ def _read_mod(name: str, path: Path) -> MechanismInfo:
             range_names += [d.name for d in item.declarations]
     ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions) if neuron else ()
     functions = tuple(i.name for i in program.items if isinstance(i, (nast.FunctionBlock, nast.ProcedureBlock)))
-    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions, functions)
+    states = [d.name for item in program.items if isinstance(item, nast.StateBlock) for d in item.declarations]
+    currents = list(neuron.nonspecific_currents) + list(neuron.electrode_currents) if neuron is not None else []
+    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions, functions,
+                         tuple(states + currents))
 
 
 def _has_verbatim(program) -> bool:

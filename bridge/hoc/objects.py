@@ -379,6 +379,7 @@ class PointProcessObject(BuiltinObject):
         super().__init__(interp)
         self.info = interp.model.point_process_kind(name)
         self.pp = None
+        self.preinit: dict[str, float] = {}  # STATEs/currents HOC set: read back, not given to the model
         if self.info.kind == "artificial":
             raise interp.error(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
         if args:
@@ -413,12 +414,16 @@ class PointProcessObject(BuiltinObject):
         if indices:
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
 
+        initialized = lambda: getattr(interp.model, "initialized", None) is not None  # noqa: E731
+
         def get():
             if self.pp is not None and name in self.pp.params:
                 return self.pp.params[name]
             if name in self.info.parameters:
                 return self.info.parameters[name]
-            if getattr(interp.model, "initialized", None) is not None:  # NEURON computed it in finitialize
+            if name in self.preinit and not initialized():
+                return self.preinit[name]
+            if initialized():  # NEURON computed it in finitialize
                 raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
                                    "finitialize() ran); bridge does not evaluate point processes while the HOC "
                                    "runs, so it has no value for it", loc)
@@ -429,6 +434,11 @@ class PointProcessObject(BuiltinObject):
                 raise interp.error(f"{self.cls}.{name} must be a number", loc)
             if self.pp is None:
                 raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+            if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
+                if initialized():
+                    interp.model.after_init.append(f"{self}.{name} = ... at {loc}")
+                self.preinit[name] = float(v)
+                return
             self.pp.params[name] = float(v)
 
         ref = FuncRef(get, set_)

@@ -269,6 +269,9 @@ class ModelState:
             found = snap.get(self, sec.name, j, var if mech.endswith("_ion") else f"{var}_{mech}")
             if found is not None:
                 return float(found)
+        kept = getattr(sec, "preinit", {}).get((mech, var), {})
+        if j in kept and snap is None:
+            return kept[j]
         value = float(data.get_range(mech, var)[j])
         if math.isnan(value):
             value = self.catalog.get(mech).parameters.get(var, 0.0)
@@ -343,7 +346,14 @@ class ModelState:
         mech, var = kind[1], kind[2]
         if mech.endswith("_ion") and mech not in data.mechanisms:
             data.insert(mech)
-        data.set_range(mech, var, value, x)
+        if var in self.catalog.get(mech).recomputed:
+            # a STATE or a current: NEURON's finitialize() and BREAKPOINT overwrite what HOC sets,
+            # so the value is kept for HOC to read back, not given to the model
+            kept = sec.__dict__.setdefault("preinit", {}).setdefault((mech, var), {})
+            for j in (range(data.nseg) if x is None else [data.segment(x)]):
+                kept[j] = value
+        else:
+            data.set_range(mech, var, value, x)
         if getattr(self, "initialized", None) is not None:
             is_param = var in self.catalog.get(mech).parameters and not (
                 mech.endswith("_ion") and var != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states

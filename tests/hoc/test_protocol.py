@@ -110,3 +110,15 @@ def test_voltage_clamp_cell_matches_neuron():
         assert ours.shape == ref[name].shape
         assert np.max(np.abs(ours - ref[name])) <= 1e-9, f"{probe}: max |dV| {np.max(np.abs(ours - ref[name]))}"
     assert np.max(ref["vsoma"]) > 0  # it fired once the clamp let go
+
+
+@pytest.mark.neuron
+def test_states_and_currents_set_before_finitialize_match_neuron():
+    """m_hh, il_hh, ina and IClamp.i set from HOC before the run: NEURON overwrites them (bridge
+    keeps them only for HOC to read back), so the voltages agree."""
+    ref = neuron_vectors(DATA / "assign_before_init.hoc", "vs")
+    model = bridge.load_hoc(DATA / "assign_before_init.hoc")
+    ours = np.asarray(model.simulate()["soma(0.5).v"])
+    assert ours.shape == ref["vs"].shape
+    assert np.max(np.abs(ours - ref["vs"])) <= 1e-9
+    assert np.max(ref["vs"]) > 0  # it fired
