@@ -45,7 +45,7 @@ def finitialize(interp, args, loc):
     model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
     model.after_init = []
     model.advanced_to = None  # t [ms] once a run went past the initialisation (reads of v, states refused)
-    return 0.0
+    return 1.0  # NEURON's finitialize() returns 1
 
 
 def fcurrent(interp, args, loc):
@@ -57,7 +57,7 @@ def fcurrent(interp, args, loc):
                            "initialised model only", loc)
     req = model.runs[-1]
     model.initialized = Snapshot(req)
-    return 0.0
+    return 1.0
 
 
 def after_init_message(model) -> str | None:
@@ -82,7 +82,8 @@ def check_run_start(model) -> None:
 
 
 def init(interp, args, loc):
-    return _call_name(interp, "finitialize", [interp.model.globals["v_init"]], loc)
+    _call_name(interp, "finitialize", [interp.model.globals["v_init"]], loc)
+    return None
 
 
 def setdt(interp, args, loc):
@@ -93,12 +94,13 @@ def setdt(interp, args, loc):
     n = max(n, 1)
     if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
         g["dt"] = big / n
-    return 0.0
+    return None  # stdrun procs return nothing (a top-level call prints nothing)
 
 
 def stdinit(interp, args, loc):
     setdt(interp, [], loc)
-    return _call_name(interp, "init", [], loc)
+    _call_name(interp, "init", [], loc)
+    return None
 
 
 def continuerun(interp, args, loc):
@@ -115,14 +117,15 @@ def continuerun(interp, args, loc):
     interp.model.globals["t"] = float(args[0])
     interp.model.after_init = []
     interp.model.advanced_to = float(args[0])
-    return 0.0
+    return None
 
 
 def run(interp, args, loc):
     if args:
         interp.model.set_global("tstop", args[0])
     _call_name(interp, "stdinit", [], loc)
-    return _call_name(interp, "continuerun", [interp.model.globals["tstop"]], loc)
+    _call_name(interp, "continuerun", [interp.model.globals["tstop"]], loc)
+    return None
 
 
 def fadvance(interp, args, loc):
@@ -143,7 +146,7 @@ def fadvance(interp, args, loc):
     model.advanced_to = g["t"]
     model.runs[-1].tstop = g["t"]
     model.runs[-1].dt = g["dt"]
-    return 0.0
+    return 1.0
 
 
 def unsupported(name, why):
@@ -186,13 +189,17 @@ def _cvode_active(interp, args, loc):
 
 
 def _noop(interp, args, loc):
-    return 0.0
+    return None  # a stdrun proc
+
+
+def _one(interp, args, loc):
+    return 1.0
 
 
 def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
-        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _noop,
+        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _one,
         "cvode_active": _cvode_active,
         "fadvance": fadvance, "advance": fadvance,
         "fcurrent": fcurrent,
