@@ -400,6 +400,7 @@ class PointProcessObject(BuiltinObject):
         if not 0.0 <= x <= 1.0:
             raise interp.error(f"{self.cls}: location {x:g} is outside [0, 1]", loc)
         tree = interp.model.tree
+        interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
@@ -434,6 +435,7 @@ class PointProcessObject(BuiltinObject):
                 raise interp.error(f"{self.cls}.{name} must be a number", loc)
             if self.pp is None:
                 raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+            interp.model.mutations += 1
             if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
                 if initialized():
                     interp.model.after_init.append(f"{self}.{name} = ... at {loc}")

@@ -58,6 +58,7 @@ class Protocol:
     runs: list[RunRequest] = field(default_factory=list)
     ion_styles: dict[str, tuple[int, ...]] = field(default_factory=dict)
     cvode: bool = False  # the model asked for CVODE (bridge runs the fixed step)
+    changed_after_run: bool = False  # the HOC changed the model after its last run (bridge.hoc.runcheck)
 
 
 @dataclass
@@ -97,6 +98,11 @@ class HocModel:
     def simulate(self, **overrides):
         """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes.
         Returns bridge's `Traces` (keys: `probes()`, time in `.t`)."""
+        from bridge.errors import BridgeError
         from bridge.model import Simulation
+
+        if self.protocol.changed_after_run:
+            raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "
+                              "now is not the run NEURON made; use to_model() to simulate the model as it is")
 
         return Simulation(self.to_model(**overrides), record=self.probes()).run()

@@ -48,6 +48,7 @@ class ModelState:
         self.accessed: Sec | None = None
         self.globals: dict[str, float] = dict(NEURON_GLOBALS)
         self.set_globals: dict[str, float] = {}
+        self.mutations = 0  # counts assignments to range variables, globals and point processes (runcheck)
         self.recordings: list[Recording] = []
         self.runs: list[RunRequest] = []
         self.point_processes: list = []
@@ -82,6 +83,7 @@ class ModelState:
         if not is_number(value):
             raise HocError(f"{name} must be a number")
         value = float(value)
+        self.mutations += 1
         if name == "secondorder" and value not in (0.0, 1.0, 2.0):
             raise HocError(f"secondorder must be 0, 1 or 2, not {value:g}")
         if name == "dt" and value <= 0:
@@ -297,6 +299,7 @@ class ModelState:
         return d[::-1] if sec.data.child_end == 1.0 else d
 
     def set_range(self, sec: Sec, kind, value, x, loc, interp) -> None:
+        self.mutations += 1
         if not is_number(value):
             raise interp.error(f"{kind[-1]} must be a number", loc)
         value = float(value)

@@ -13,6 +13,7 @@ import os
 import warnings
 from pathlib import Path
 
+from bridge.hoc import runcheck
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.interp import Interpreter
 from bridge.hoc.loader import load_file, run_text
@@ -124,7 +125,7 @@ class HocSession:
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
             globals=dict(st.set_globals), runs=list(st.runs), ion_styles=dict(st.ion_styles),
-            cvode=getattr(st, "cvode", False),
+            cvode=getattr(st, "cvode", False), changed_after_run=runcheck.changed_after_run(st),
         )
         if st.runs:
             last = st.runs[-1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 
+from bridge.hoc import runcheck
 from bridge.hoc.initstate import Snapshot
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
@@ -112,11 +113,14 @@ def continuerun(interp, args, loc):
     msg = after_init_message(interp.model)
     if msg:
         raise interp.error(msg, loc)
-    runs[-1].tstop = float(args[0])
-    runs[-1].dt = interp.model.globals["dt"]
-    interp.model.globals["t"] = float(args[0])
+    g = interp.model.globals
+    t_end = max(float(args[0]), g["t"])  # NEURON's continuerun never goes back in time
+    runcheck.advanced(interp.model, g["t"], t_end, loc, interp)
+    runs[-1].tstop = t_end
+    runs[-1].dt = g["dt"]
+    g["t"] = t_end
     interp.model.after_init = []
-    interp.model.advanced_to = float(args[0])
+    interp.model.advanced_to = t_end
     return None
 
 
@@ -142,6 +146,7 @@ def fadvance(interp, args, loc):
                       "and does not simulate while the HOC runs (reading v or a state in that loop is an error)",
                       stacklevel=2)
     g = model.globals
+    runcheck.advanced(model, g["t"], g["t"] + g["dt"], loc, interp, every_step=True)
     g["t"] = g["t"] + g["dt"]
     model.advanced_to = g["t"]
     model.runs[-1].tstop = g["t"]
