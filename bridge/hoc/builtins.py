@@ -277,6 +277,29 @@ def _object_id(interp, args, loc):
     return 0.0 if not args or args[0] is None else float(id(args[0]) % 2**31)
 
 
+def _name_declared(interp, args, loc):
+    """NEURON's name_declared("name"[, 1 or 2]): 0 undeclared, 2 objref, 3 section, 4 strdef,
+    5 scalar or double (2nd argument 2: 6 for an array), 1 anything else (procedures, built-ins,
+    templates, range variables). Looked up at top level, or where called with 2nd argument 1."""
+    from bridge.hoc.values import NumVar, ObjVar, SecVar, StrVar
+
+    name = _str(interp, args, 0, loc, "name_declared")
+    mode = int(args[1]) if len(args) > 1 and is_number(args[1]) else 0
+    if mode == 1:
+        found = interp.lookup(name)
+    else:
+        found = interp.top.get(name)
+        if found is None:
+            found = ("global", name) if name in interp.model.globals else (
+                interp.builtins.get(name) or interp.templates.get(name) or
+                (("class", name) if name in interp.classes else None) or interp.model.range_kind(name))
+    if found is None:
+        return 0.0
+    if isinstance(found, NumVar) or (isinstance(found, tuple) and found[0] == "global"):
+        return 6.0 if mode == 2 and isinstance(found, NumVar) and found.dims else 5.0
+    return {ObjVar: 2.0, SecVar: 3.0, StrVar: 4.0}.get(type(found), 1.0)
+
+
 def _refuse(name, why):
     def call(interp, args, loc):
         raise interp.error(f"{name}() is refused: it {why}, and bridge never does that for a model", loc)
@@ -361,7 +384,7 @@ def table() -> dict[str, Builtin]:
         "printf": _printf, "sprint": _sprint, "numarg": _numarg, "argtype": _argtype,
         "execute": _execute, "execute1": _execute1, "load_file": _load_file, "xopen": _xopen,
         "fscan": _fscan, "execerror": _execerror, "quit": _quit, "strcmp": _strcmp,
-        "object_id": _object_id, "startsw": _constant(0.0), "stopsw": _constant(0.0),
+        "object_id": _object_id, "name_declared": _name_declared, "startsw": _constant(0.0), "stopsw": _constant(0.0),
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
         "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
         "ion_style": _ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
