@@ -159,6 +159,17 @@ def _execute(interp, args, loc):
         raise interp.error(f"execute(cmd, obj): running commands inside {obj} is not supported", loc)
     if "begintemplate" not in text:
         text = "{" + text + "\n}"  # NEURON runs the string as a compound statement
+    if obj is None and len(interp.frames) > 1:
+        # without an object NEURON runs the string at top level: not in the calling procedure's
+        # locals, template object or object_push context
+        from bridge.hoc.values import Frame
+
+        interp.frames.append(Frame("(execute at top level)", [], None, loc))
+        try:
+            run_text(interp, text, f"<execute at {loc}>")
+        finally:
+            interp.frames.pop()
+        return 0.0
     run_text(interp, text, f"<execute at {loc}>", obj=obj)
     return 0.0
 
@@ -487,6 +498,7 @@ def classes() -> dict:
 
     out.update(import3d.classes())
     out["PointProcessManager"] = pointman.point_process_manager
+    out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard
     return out
 

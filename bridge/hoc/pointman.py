@@ -125,6 +125,68 @@ def point_process_manager(interp, args, loc) -> HocObject:
     return obj
 
 
+def point_process_group_manager(interp, args, loc) -> HocObject:
+    """`new PointProcessGroupManager(0)` as session files use it (pointgrp.hoc's window):
+
+        ms = new MechanismStandard("IClamp")  ms.set("amp", .2, 0)
+        mnews("IClamp", ms)                    // a new IClamp at the current section's 0.5
+        select(0)
+        execute("soma ocbox_.move(0.5)")       // the selected one moves to soma(0.5)
+    """
+    template = interp.templates.get("PointProcessGroupManager")
+    if template is None:
+        template = Template("PointProcessGroupManager", [], loc)
+        template.public = {"v1", "move"}
+        interp.templates["PointProcessGroupManager"] = template
+    obj = HocObject(template, template.count)
+    template.count += 1
+    template.instances.append(obj)
+    ns = obj.ns
+    made: list[PointProcessObject] = []
+    selected = [-1]
+    ns["ms"] = ObjVar()
+    ns["pp"] = ObjVar()
+    for name in ("d1", "v1"):
+        ns[name] = _obj(GuiObject(interp, "PointProcessGroupManager window", [], loc))
+
+    def mnews(interp, a, where):
+        name = a[0].value if a and isinstance(a[0], StrVar) else (a[0] if a else None)
+        if not isinstance(name, str) or interp.model.point_process_kind(name) is None:
+            raise interp.error(f"PointProcessGroupManager: {name!r} is not a point process bridge knows", where)
+        pp = PointProcessObject(interp, name, [0.5], where)
+        if len(a) > 1:
+            standard = a[1]
+            if not isinstance(standard, MechanismStandard) or standard.name != name:
+                raise interp.error(f"PointProcessGroupManager: mnews({name!r}, ms) needs a MechanismStandard of "
+                                   f"{name}", where)
+            for pname, value in standard.values.items():
+                pp.hoc_ref(interp, pname, [], where).set(value)
+        made.append(pp)
+        selected[0] = len(made) - 1
+        return 0.0
+
+    def select(interp, a, where):
+        i = int(a[0]) if a and is_number(a[0]) else -1
+        if not -1 <= i < len(made):
+            raise interp.error(f"PointProcessGroupManager: select({i}) of {len(made)} point processes", where)
+        selected[0] = i
+        return 0.0
+
+    def move(interp, a, where):
+        if selected[0] < 0 or not a or not is_number(a[0]):
+            raise interp.error("PointProcessGroupManager: move(x) needs a selected point process", where)
+        made[selected[0]].m_loc(interp, [float(a[0])], where)
+        return 0.0
+
+    def mnew(interp, a, where):
+        raise interp.error("PointProcessGroupManager: mnew(type index) is not supported (use mnews(\"name\"))",
+                           where)
+
+    for name, fn in (("mnews", mnews), ("select", select), ("move", move), ("mnew", mnew)):
+        ns[name] = Builtin(name, fn)
+    return obj
+
+
 def _obj(value) -> ObjVar:
     var = ObjVar()
     var.data[0] = value

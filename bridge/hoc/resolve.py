@@ -354,6 +354,8 @@ def call(self, node: ast.Call, iterator_body=None):
                 if f.name not in obj.template.public and obj is not self.frame.obj:
                     raise self.error(f"{f.name} is not a public member of {obj.hname}", loc)
                 return call_proc(self, b, [self.arg_value(a) for a in node.args], obj, loc, iterator_body)
+            if isinstance(b, Builtin) and f.name in obj.template.public:  # methods of bridge-made objects
+                return b.fn(self, [self.arg_value(a) for a in node.args], loc)
             r = _member_ref(self, obj, f.name, [], loc).get()
             if isinstance(r, Sec):
                 return _segment(self, r, node.args, loc)

@@ -122,3 +122,21 @@ def test_states_and_currents_set_before_finitialize_match_neuron():
     assert ours.shape == ref["vs"].shape
     assert np.max(np.abs(ours - ref["vs"])) <= 1e-9
     assert np.max(ref["vs"]) > 0  # it fired
+
+
+@pytest.mark.neuron
+def test_point_process_group_manager_session_matches_neuron():
+    """IClamps made by a session file's PointProcessGroupManager (mnews, select, move)."""
+    from tests.hoc.compare import compare_trees, neuron_dump
+
+    ref_tree = neuron_dump(DATA / "ppgroup.hoc")
+    ref = neuron_vectors(DATA / "ppgroup.hoc", "vs")
+    with pytest.warns(UserWarning, match="PointProcessGroupManager"):  # its window is listed, not drawn
+        model = bridge.load_hoc(DATA / "ppgroup.hoc")
+    compare_trees(model, ref_tree)
+    assert [(p.section, p.x, p.params["amp"]) for p in model.tree.point_processes] == [("soma", 0.5, 0.4),
+                                                                                     ("dend", 0.7, 0.8)]
+    ours = np.asarray(model.simulate()["soma(0.5).v"])
+    assert ours.shape == ref["vs"].shape
+    assert np.max(np.abs(ours - ref["vs"])) <= 1e-9
+    assert np.max(ref["vs"]) > 0
