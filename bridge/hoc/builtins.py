@@ -30,7 +30,7 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
                "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "
                "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
-               "ElectrodeStand Electrode LinearCircuit").split()
+               "ElectrodeStand").split()
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "wopen": "writes a file", "save_session": "writes a file",
@@ -46,6 +46,10 @@ REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
+                   "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
+                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
+                   "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
+                                    "support",
                    "Inserter": "the Inserter GUI tool inserts mechanisms (session files: ModelDB 126467), which "
                                "bridge does not run, so the model would miss them; insert them in HOC instead"}
 

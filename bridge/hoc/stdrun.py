@@ -80,6 +80,11 @@ def check_run_start(model) -> None:
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
+    t = getattr(model, "advanced_to", None)
+    if t is not None:
+        raise UnsupportedFeature(f"the model advanced time itself (to t = {t:g} ms, e.g. fadvance() in its init()) "
+                                 "before the run: bridge starts a run at finitialize() and cannot start it from "
+                                 "a state it did not simulate")
 
 
 def init(interp, args, loc):

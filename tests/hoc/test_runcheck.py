@@ -90,3 +90,17 @@ def test_a_run_in_pieces_without_changes_matches_neuron(tmp_path, extra):
     assert ours.shape == ref["vs"].shape
     assert np.max(np.abs(ours - ref["vs"])) <= 1e-9
     assert np.max(ref["vs"]) > 0
+
+
+def test_a_run_that_starts_after_init_stepped_time_is_refused(tmp_path):
+    """A model whose init() steps to steady state (fadvance with a large dt) before the run:
+    `bridge validate` and check_run_start refuse to start bridge's run there."""
+    from bridge.errors import UnsupportedFeature
+    from bridge.hoc.stdrun import check_run_start
+
+    hoc = _session(tmp_path, "proc init() { local i\n finitialize(-65)\n dt = 0.5\n for i = 1, 10 fadvance()\n"
+                             " dt = 0.025\n}")
+    with pytest.warns(UserWarning, match="fadvance"):
+        hoc("stdinit()")
+    with pytest.raises(UnsupportedFeature, match=r"advanced time itself \(to t = 5 ms"):
+        check_run_start(hoc._state)

@@ -51,3 +51,14 @@ def test_the_inserter_gui_tool_is_refused(tmp_path):
     hoc("create soma\naccess soma")
     with pytest.raises(bridge.errors.HocError, match="Inserter"):
         hoc("objref ib\nsoma ib = new Inserter(0)")
+
+
+@pytest.mark.parametrize("tool, words", [("Electrode", "makes an IClamp and a VClamp"),
+                                         ("LinearCircuit", "LinearMechanism")])
+def test_gui_tools_that_add_to_the_model_are_refused(tmp_path, tool, words):
+    """Session files' Electrode (IClamp + VClamp) and LinearCircuit (a LinearMechanism) change the
+    model in NEURON; listing them as GUI would run another model (ModelDB 145672's stimulus)."""
+    hoc = HocSession(cwd=tmp_path)
+    hoc("create soma\naccess soma")
+    with pytest.raises(bridge.errors.HocError, match=f"new {tool}\\(\\) is refused: .*{words}"):
+        hoc(f"objref ob\nob = new {tool}(0)")
