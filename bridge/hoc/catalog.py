@@ -43,7 +43,6 @@ class MechanismInfo:
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
     recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
 
-
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
         return f"{var}_{self.name}" if self.kind == "density" else var

@@ -63,9 +63,8 @@ def _mechanisms(state) -> dict:
 
 
 def model_tree(state):
-    """A copy of the tree HOC built, with per-segment diameters from 3-D points (as `HocSession.model`)."""
-    for sec in state.sections:
-        sec.sync()
+    """A copy of the tree HOC built, with per-segment diameters from 3-D points (`HocSession.model`'s tree)."""
+    state.sync_sections()
     tree = state.tree.copy()
     for sec in state.sections:
         if sec.points and len(sec.points) >= 2:

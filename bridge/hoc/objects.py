@@ -422,13 +422,11 @@ class PointProcessObject(BuiltinObject):
                 return self.pp.params[name]
             if name in self.info.parameters:
                 return self.info.parameters[name]
-            if name in self.preinit and not initialized():
-                return self.preinit[name]
             if initialized():  # NEURON computed it in finitialize
                 raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
                                    "finitialize() ran); bridge does not evaluate point processes while the HOC "
                                    "runs, so it has no value for it", loc)
-            return 0.0  # NEURON's value before any finitialize()
+            return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
 
         def set_(v):
             if not is_number(v):

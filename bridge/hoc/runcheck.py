@@ -21,9 +21,7 @@ import numpy as np
 
 def fingerprint(state) -> str:
     """SHA-256 over everything of the HOC model state that shapes a run."""
-    for sec in state.sections:
-        if getattr(sec, "alive", True):
-            sec.sync()
+    state.sync_sections()
     scalars: list = []
     arrays: list[bytes] = []
     for sec in state.tree:

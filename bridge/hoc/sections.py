@@ -113,6 +113,11 @@ class ModelState:
             self.sections.append(sec)
         ns[name] = var
 
+    def sync_sections(self) -> None:
+        """Copy every section's 3-D points (and L from them) into the tree."""
+        for sec in self.sections:
+            sec.sync()
+
     def delete(self, sec: Sec) -> None:
         sec.alive = False
         self.tree.delete(sec.name)
@@ -267,8 +272,9 @@ class ModelState:
         mech, var = kind[1], kind[2]
         snap = getattr(self, "initialized", None)
         if snap is not None and (mech.endswith("_ion") or var not in self.catalog.get(mech).parameters):
-            self._check_not_advanced(sec, var if mech.endswith("_ion") else f"{var}_{mech}", x, loc, interp)
-            found = snap.get(self, sec.name, j, var if mech.endswith("_ion") else f"{var}_{mech}")
+            hoc_name = var if mech.endswith("_ion") else f"{var}_{mech}"
+            self._check_not_advanced(sec, hoc_name, x, loc, interp)
+            found = snap.get(self, sec.name, j, hoc_name)
             if found is not None:
                 return float(found)
         kept = getattr(sec, "preinit", {}).get((mech, var), {})

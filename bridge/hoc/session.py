@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bridge.hoc import runcheck
 from bridge.hoc.catalog import Catalog
+from bridge.hoc.initstate import model_tree
 from bridge.hoc.interp import Interpreter
 from bridge.hoc.loader import load_file, run_text
 from bridge.hoc.protocol import HocModel, Protocol
@@ -108,17 +109,13 @@ class HocSession:
     # -- results ------------------------------------------------------------------------
     @property
     def tree(self):
-        for sec in self._state.sections:
-            sec.sync()
+        self._state.sync_sections()
         return self._state.tree
 
     def model(self) -> HocModel:
         """The model built so far: a copy of the SectionTree and the protocol."""
         st = self._state
-        tree = self.tree.copy()
-        for sec in st.sections:
-            if sec.points and len(sec.points) >= 2:
-                tree[sec.name].diam = st.segment_diams(sec)
+        tree = model_tree(st)
         g = st.globals
         protocol = Protocol(
             celsius=g["celsius"], v_init=g["v_init"], tstop=g["tstop"], dt=g["dt"],

@@ -28,10 +28,7 @@ def test_from_neuron_in_process_reads_a_python_built_cell():
         "assert t.point_processes[0].params['amp'] == 0.4\n"
         "print('OK')\n"
     )
-    import subprocess
-
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "OK" in out.stdout, out.stderr[-2000:]
+    _prints_ok(code)
 
 
 @pytest.mark.neuron
@@ -49,8 +46,7 @@ def test_from_neuron_reads_3d_points_ions_and_orientation():
         "assert list(t['b'].mechanisms['na_ion']['ena']) == [60.0] * 3\n"
         "print('OK')\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert "OK" in out.stdout, out.stderr[-2000:]
+    _prints_ok(code)
 
 
 @pytest.mark.neuron
@@ -95,7 +91,11 @@ def test_from_neuron_refuses_a_mechanism_python_cannot_see():
 
 def _refused(setup: str, call: str, message: str) -> None:
     """Run `setup` then `call` in a NEURON subprocess: `call` must raise BridgeError with `message`."""
-    code = setup + f"try:\n    {call}\nexcept bridge.BridgeError as e:\n    assert {message!r} in str(e), e\n" \
-                   "    print('OK')\n"
+    _prints_ok(setup + f"try:\n    {call}\nexcept bridge.BridgeError as e:\n    assert {message!r} in str(e), e\n"
+                       "    print('OK')\n")
+
+
+def _prints_ok(code: str) -> None:
+    """Run `code` in a fresh Python (NEURON's state stays there); it must print OK."""
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
