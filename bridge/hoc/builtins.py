@@ -303,11 +303,14 @@ def _name_declared(interp, args, loc):
     if mode == 1:
         found = interp.lookup(name)
     else:
+        # not resolve.lookup: NEURON's symbol table has no NULLobject/nil constants, counts a
+        # mechanism GLOBAL as 1 and knows mechanism names
         found = interp.top.get(name)
         if found is None:
             found = ("global", name) if name in interp.model.globals else (
                 interp.builtins.get(name) or interp.templates.get(name) or
-                (("class", name) if name in interp.classes else None) or interp.model.range_kind(name))
+                (("class", name) if name in interp.classes else None) or interp.model.range_kind(name) or
+                (("mechanism", name) if name in interp.model.catalog else None))
     if found is None:
         return 0.0
     if isinstance(found, NumVar) or (isinstance(found, tuple) and found[0] == "global"):
