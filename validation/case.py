@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bridge.errors import BridgeError
+from bridge.solver.record import parse_point_process_probe as point_process_probe  # noqa: F401 - re-exported
 from bridge.solver.record import parse_probe
 
 # APCount's default threshold [mV]: where spike times are read (upward crossing).
@@ -37,16 +38,6 @@ def split_probe(probe: str) -> tuple[str, float, str]:
     if not 0.0 <= x <= 1.0:
         raise BridgeError(f"recording {probe!r}: x must be in [0, 1]")
     return sec, x, var
-
-
-_POINT_PROCESS_PROBE = re.compile(r"^\s*(?P<cls>[A-Za-z_]\w*)\[(?P<i>\d+)\]\s*\.\s*(?P<var>\w+)\s*$")
-
-
-def point_process_probe(label: str) -> tuple[str, int, str] | None:
-    """`"SEClamp[0].i"` (a point process's variable, by HOC's object name) → ("SEClamp", 0, "i");
-    None for a `section(x).var` label."""
-    m = _POINT_PROCESS_PROBE.match(label)
-    return (m["cls"], int(m["i"]), m["var"]) if m else None
 
 
 def probe_variable(label: str) -> str:

@@ -48,8 +48,7 @@ def _connect_sequence(tree) -> list:
     order, stack = [], [r.name for r in reversed(tree.roots())]
     while stack:
         name = stack.pop()
-        for child in reversed(kids[name]):
-            order.append(child)
+        order.extend(reversed(kids[name]))
         stack.extend(c.name for c in kids[name])
     return order
 

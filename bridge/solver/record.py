@@ -26,7 +26,7 @@ from bridge.solver.plan import Plan
 
 _PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
 # A point process by its label, as HOC names it: "SEClamp[0].i"
-_PP_PROBE = re.compile(r"^\s*(?P<pp>[A-Za-z_]\w*\[\d+\])\s*\.\s*(?P<var>\w+)\s*$")
+_PP_PROBE = re.compile(r"^\s*(?P<cls>[A-Za-z_]\w*)\[(?P<i>\d+)\]\s*\.\s*(?P<var>\w+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,13 @@ def parse_probe(text: str) -> tuple[str, float, str]:
     return m["sec"], x, m["var"]
 
 
+def parse_point_process_probe(text: str) -> tuple[str, int, str] | None:
+    """`"SEClamp[0].i"` (a point process's variable, by HOC's object name) -> ("SEClamp", 0, "i");
+    None for any other probe."""
+    m = _PP_PROBE.match(text)
+    return (m["cls"], int(m["i"]), m["var"]) if m else None
+
+
 def _split(probe: Any) -> tuple[str, float, str]:
     if isinstance(probe, str):
         return parse_probe(probe)
@@ -72,9 +79,10 @@ def _split(probe: Any) -> tuple[str, float, str]:
 def resolve(plan: Plan, probe: Any) -> Source:
     """Resolve one probe against a plan; unknown names raise a BridgeError that lists what exists."""
     label = _label(probe)
-    if isinstance(probe, str) and _PP_PROBE.match(probe):
-        m = _PP_PROBE.match(probe)
-        probe = (_point_process(plan, m["pp"], label), m["var"])
+    named = parse_point_process_probe(probe) if isinstance(probe, str) else None
+    if named is not None:
+        cls, i, var = named
+        probe = (_point_process(plan, f"{cls}[{i}]", label), var)
     if isinstance(probe, tuple) and probe and isinstance(probe[0], PointProcess):
         pp, var = probe[0], str(probe[1])
         inst = plan.instances(pp.name)
