@@ -11,6 +11,7 @@ from bridge.errors import (
     SimulationError,
     UnsupportedFeature,
 )
+from bridge.limits import DEFAULT_LIMITS, Limits
 
 # The simulator imports JAX (and turns on float64); load it only when asked for.
 _LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neurolucida",
@@ -47,5 +48,7 @@ __all__ = [
     "SemanticError",
     "SimulationError",
     "UnsupportedFeature",
+    "Limits",
+    "DEFAULT_LIMITS",
 ]
 __version__ = "0.1.0"

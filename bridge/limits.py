@@ -1,0 +1,51 @@
+"""Bounds on the work, memory and size that one model may ask of bridge.
+
+Model files are untrusted input: a `.hoc` or `.mod` file from the internet can
+ask for a Vector of 10^9 elements, a TABLE of 10^6 points or an endless loop.
+Every such request is checked against a `Limits` *before* the work or the
+allocation happens, and a request over a limit is a `BridgeError` that names the
+file, the line and the limit (and how to raise it).
+
+    limits = bridge.Limits(max_memory=8 * 2**30)      # a model that really needs 8 GiB
+    bridge.load_hoc("init.hoc", mechanisms="mod/", limits=limits)
+
+The defaults admit every published model bridge has been tried on, with room to
+spare, and make a hostile input fail within seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one model may use. Every field is checked before the work it bounds starts.
+
+    - `max_statements`: HOC statements one session runs (an endless loop ends with an error).
+    - `max_call_depth`: nested HOC procedure/function calls.
+    - `max_memory`: [bytes] data a HOC session holds (Vectors, arrays, strings, sections, ...).
+    - `max_file_size`: [bytes] one model file read (HOC, NMODL, data, morphology).
+    - `max_nesting`: nesting of blocks and expressions in one NMODL or HOC file.
+    - `max_table_points`: points of one NMODL TABLE (`WITH n`).
+    - `max_loop_iterations`: iterations of one NMODL `FROM` loop that bridge unrolls.
+    - `max_kinetic_states`: STATEs of one KINETIC scheme.
+    - `max_steps`: fixed time steps of one simulation (tstop / dt).
+    """
+
+    max_statements: int = 20_000_000
+    max_call_depth: int = 100
+    max_memory: int = 4 * 2**30
+    max_file_size: int = 64 * 2**20
+    max_nesting: int = 100
+    max_table_points: int = 100_000
+    max_loop_iterations: int = 100_000
+    max_kinetic_states: int = 200
+    max_steps: int = 100_000_000
+
+    def raise_hint(self, field: str) -> str:
+        """How a user raises the limit `field` (appended to the error that names it)."""
+        return f"raise it with bridge.Limits({field}=...) if the model really needs more"
+
+
+DEFAULT_LIMITS = Limits()
