@@ -280,10 +280,7 @@ class ModelState:
         kept = getattr(sec, "preinit", {}).get((mech, var), {})
         if j in kept and snap is None:
             return kept[j]
-        value = float(data.get_range(mech, var)[j])
-        if math.isnan(value):
-            value = self.catalog.get(mech).parameters.get(var, 0.0)
-        return value
+        return float(data.get_range(mech, var, self.catalog.get(mech).parameters.get(var, 0.0))[j])
 
     def _check_not_advanced(self, sec: Sec, name: str, x, loc, interp) -> None:
         """After run()/continuerun()/fadvance() NEURON's v, states and currents are those at t; bridge
