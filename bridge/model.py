@@ -8,7 +8,8 @@
 
 `Simulation.run` is a pure function of `params`: `jax.vmap(sim.run)(batch)`
 runs a batch, `jax.grad(lambda p: loss(sim.run(p)))` differentiates through
-the whole run. A NaN in v raises a SimulationError after the run, when run is
+the whole run. A NaN in the state (v, a STATE, an ion concentration...) raises a
+SimulationError naming the variable, place and time after the run, when run is
 called eagerly; under an outer jit/vmap call `sim.check(traces)` afterwards.
 """
 
@@ -27,7 +28,7 @@ from bridge.mechanisms.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
-from bridge.solver.integrate import RunResult, integrate, step_count
+from bridge.solver.integrate import RunResult, Watched, integrate, locate, step_count
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
 
@@ -65,17 +66,25 @@ class Model:
 
 @jax.tree_util.register_pytree_node_class
 class Traces:
-    """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position."""
+    """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position.
 
-    def __init__(self, t, values, nan_step, nan_node, labels: tuple[str, ...]):
-        self.t, self.values, self.nan_step, self.nan_node, self.labels = t, values, nan_step, nan_node, labels
+    `nan_step` (-1: none), `nan_index` and `nan_param` say where the state first became NaN
+    and which parameter is NaN (`Simulation.check` turns them into a message); `watch` and
+    `param_watch` are the static layouts those indices count in."""
+
+    def __init__(self, t, values, nan_step, nan_index, nan_param, labels: tuple[str, ...],
+                 watch: tuple[Watched, ...] = (), param_watch: tuple[Watched, ...] = ()):
+        self.t, self.values, self.labels = t, values, labels
+        self.nan_step, self.nan_index, self.nan_param = nan_step, nan_index, nan_param
+        self.watch, self.param_watch = watch, param_watch
 
     def tree_flatten(self):
-        return (self.t, self.values, self.nan_step, self.nan_node), self.labels
+        return (self.t, self.values, self.nan_step, self.nan_index, self.nan_param), (
+            self.labels, self.watch, self.param_watch)
 
     @classmethod
-    def tree_unflatten(cls, labels, children):
-        return cls(*children, labels)
+    def tree_unflatten(cls, aux, children):
+        return cls(*children, *aux)
 
     def __getitem__(self, key: str | int):
         if isinstance(key, str):
@@ -175,7 +184,8 @@ class Simulation:
         m = self.model
         res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
                                    record=self._record, dtype=self.dtype, checkpoint=self.checkpoint)
-        return Traces(res.t, res.values, res.nan_step, res.nan_node, self.labels)
+        return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
+                      res.watch, res.param_watch)
 
     def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
         """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
@@ -185,19 +195,47 @@ class Simulation:
         return traces
 
     def check(self, traces: Traces) -> None:
-        """Raise SimulationError if v became NaN anywhere (first occurrence: section, x, t)."""
-        steps = np.atleast_1d(np.asarray(traces.nan_step))
-        nodes = np.atleast_1d(np.asarray(traces.nan_node))
+        """Raise SimulationError if any state variable became NaN (v, a mechanism's STATE or kept
+        ASSIGNED variable, an ion variable): the first one, its place and t, and a NaN parameter
+        behind it if there is one. A batch reports its first member with a NaN."""
+        steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):
             return
         b = int(bad[0])
-        step, node = int(steps[b]), int(nodes[b])
+        step = int(steps[b])
+        index = int(np.asarray(traces.nan_index).reshape(-1)[b])
         t = np.asarray(traces.t).reshape(len(steps), -1)[b, step]
-        where = self.describe_node(node)
+        name, where = self.describe(*locate(traces.watch, index))
         batch = f" (batch member {b})" if steps.size > 1 else ""
-        raise SimulationError(f"v became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}){batch}; "
-                              f"check parameters and dt")
+        when = " at finitialize" if step == 0 else ""
+        param = int(np.asarray(traces.nan_param).reshape(-1)[b])
+        if param >= 0:
+            pname, pwhere = self.describe(*locate(traces.param_watch, param))
+            hint = f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
+        else:
+            hint = "check parameters and dt"
+        raise SimulationError(f"{name} became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}{when})"
+                              f"{batch}; {hint}")
+
+    def describe(self, watched: Watched, position: tuple[int, ...]) -> tuple[str, str]:
+        """(NEURON's name of a watched variable, its place) at `position`: ("m_hh", "soma(0.5)"),
+        ("IClamp[0].i", "d1(0.5)"), ("cai", "dend(1)"), ("celsius", "")."""
+        kind, keys = watched.kind, watched.keys
+        if kind in ("mech", "param"):
+            mech, var = keys
+            inst = self.plan.instances(mech)
+            i, element = position[0], position[1:]
+            var += "".join(f"[{j}]" for j in element)
+            if inst.mechanism.kind == "point":
+                pp = inst.point_processes[i]
+                return f"{pp.label or pp.name}.{var}", f"{pp.section}({pp.x:g})"
+            sec, x = inst.labels[i]
+            return f"{var}_{mech}", f"{sec}({x:g})"
+        if kind == "global":
+            return keys[0], ""
+        name = {"ion": keys[-1], "ion0": keys[-1], "cm": "cm"}.get(kind, "v")
+        return name, self.describe_node(position[0])
 
     def describe_node(self, node: int) -> str:
         """NEURON's name of a node: `sec(x)`, e.g. `soma(0.5)`, `dend(1)`, or `root node of <sec>`."""
