@@ -28,7 +28,9 @@ from bridge.mechanisms.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
-from bridge.solver.integrate import RunResult, Watched, integrate, locate, step_count
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.solver.budget import batch_guard, check_recording, checked_step_count
+from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
 
@@ -105,12 +107,15 @@ class Simulation:
 
     dtype: "float64" (validation, default) or "float32" (speed). checkpoint:
     None for a plain scan, or k >= 2 for k nested checkpointed scans (gradient
-    memory ~ k * steps**(1/k) carries).
+    memory ~ k * steps**(1/k) carries). limits: `max_steps` bounds tstop/dt and
+    `max_memory` the recordings (of the whole batch under jax.vmap), both checked
+    before anything runs.
     """
 
     def __init__(self, model: Model, record: Sequence[Any] = (), *, tstop: float | None = None,
-                 dtype: str = "float64", checkpoint: int | None = None):
+                 dtype: str = "float64", checkpoint: int | None = None, limits: Limits = DEFAULT_LIMITS):
         self.model = model
+        self.limits = limits
         self.tstop = float(model.tstop if tstop is None else tstop)
         if dtype not in ("float64", "float32"):
             raise BridgeError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
@@ -118,8 +123,9 @@ class Simulation:
         settings = {"celsius": model.celsius, "v_init": model.v_init, **model.globals}
         self.layout = node_layout(model.tree)
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
-        self.nsteps = step_count(self.tstop, model.dt)
+        self.nsteps = checked_step_count(self.tstop, model.dt, limits)
         self.labels, self._record = recorder(self.plan, list(record))
+        self._check_recording(1)
         self.checkpoint = checkpoint
         self._jit_run = jax.jit(self._run)
 
@@ -180,8 +186,14 @@ class Simulation:
         return mask
 
     # -- running --------------------------------------------------------------------
+    def _check_recording(self, batch: int) -> None:
+        """Refuse recordings (of `batch` runs under jax.vmap) over `limits.max_memory`."""
+        check_recording(self.nsteps, len(self.labels), jnp.dtype(self.dtype).itemsize, batch, self.limits,
+                        self.tstop, self.model.dt)
+
     def _run(self, params: dict) -> Traces:
         m = self.model
+        batch_guard(self._check_recording)(jax.lax.stop_gradient(params))  # checks a vmap's batch size
         res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
                                    record=self._record, dtype=self.dtype, checkpoint=self.checkpoint)
         return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
@@ -247,9 +259,9 @@ class Simulation:
 
 
 def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None, params: dict | None = None,
-             dtype: str = "float64", check: bool = True) -> Traces:
+             dtype: str = "float64", check: bool = True, limits: Limits = DEFAULT_LIMITS) -> Traces:
     """Build a Simulation, run it once and return its Traces (probes as in `Simulation`; default: v at
     every section's centre, `sec(0.5).v`)."""
     if record is None:
         record = [f"{name}(0.5).v" for name in model.tree.sections]
-    return Simulation(model, record=record, tstop=tstop, dtype=dtype).run(params, check=check)
+    return Simulation(model, record=record, tstop=tstop, dtype=dtype, limits=limits).run(params, check=check)

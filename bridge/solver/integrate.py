@@ -20,18 +20,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, prepare
-
-
-def step_count(tstop: float, dt: float) -> int:
-    """How many fixed steps `continuerun(tstop)` takes: while t < tstop - dt/2, t += dt/2 twice (float t)."""
-    t, n = 0.0, 0
-    while t < tstop - dt / 2:
-        t += 0.5 * dt
-        t += 0.5 * dt
-        n += 1
-    return n
 
 
 def checkpoint_lengths(nsteps: int, levels: int) -> tuple[int, ...]:
