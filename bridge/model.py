@@ -246,7 +246,7 @@ class Simulation:
             return f"{var}_{mech}", f"{sec}({x:g})"
         if kind == "global":
             return keys[0], ""
-        name = {"ion": keys[-1], "ion0": keys[-1], "cm": "cm"}.get(kind, "v")
+        name = keys[-1] if kind in ("ion", "ion0") else "cm" if kind == "cm" else "v"
         return name, self.describe_node(position[0])
 
     def describe_node(self, node: int) -> str:

@@ -17,7 +17,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, SourceLocation
 
 # NEURON's defaults for a new section (membdef.h).
 DEFAULT_L = 100.0  # [um]
@@ -60,6 +60,17 @@ def is_set(values) -> np.ndarray:
     return ~np.ma.getmaskarray(np.ma.asarray(values))
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a model file set a value: its location and the file's text (for the caret excerpt)."""
+
+    location: SourceLocation
+    source: str | None = None
+
+
+MAX_NSEG = 32767  # NEURON's largest nseg (cabcode.cpp, nrn_change_nseg: "nseg too large")
+
+
 @dataclass
 class Section:
     """One unbranched cable. `diam`, `cm` and mechanism values are per segment (length nseg).
@@ -69,6 +80,9 @@ class Section:
     `mechanisms` maps a mechanism name (SUFFIX, or `na_ion` for ion variables)
     to its range variables: plain arrays (every segment set) or masked arrays whose
     masked segments were not set and take the mechanism's default (`not_set`, `filled`).
+    `origin` says where a model file last set a cable value ("L", "Ra", "diam", "cm",
+    "nseg", "pt3d"; "pt3d nonfinite": a 3-D point that is not finite), so that a bad
+    value is reported at its file:line.
     """
 
     name: str
@@ -90,12 +104,13 @@ class Section:
     # float32 distances summed in double: after `L = ...` on a section with 3-D points (arcs
     # scaled) and after define_shape() (last arc set to L). None: computed from the points.
     arc3d: np.ndarray | None = None
+    origin: dict[str, Origin] = field(default_factory=dict)
 
     def set_nseg(self, nseg: int) -> None:
-        """Change nseg, carrying range values over as NEURON does."""
+        """Change nseg (truncated to an integer, as NEURON does), carrying range values over as NEURON does."""
+        if not math.isfinite(nseg) or not 1 <= int(nseg) <= MAX_NSEG:
+            raise BridgeError(f"{self.name}: nseg must be an integer from 1 to {MAX_NSEG}, got {nseg:g}")
         nseg = int(nseg)
-        if nseg < 1:
-            raise BridgeError(f"{self.name}: nseg must be >= 1, got {nseg}")
         if nseg == self.nseg:
             return
         self.diam = resample(self.diam, nseg)
@@ -170,9 +185,13 @@ class SectionTree:
     # -- building ---------------------------------------------------------------
     def section(self, name: str, *, L: float | None = None, diam: float | None = None, nseg: int = 1,
                 Ra: float | None = None, cm: float | None = None) -> Section:
-        """Create a section (NEURON's `create`); keyword values as NEURON's defaults otherwise."""
+        """Create a section (NEURON's `create`); keyword values as NEURON's defaults otherwise. As NEURON's
+        Python API (`h.Section`), L and Ra must be > 0 (a diameter <= 0 is refused when the model is built)."""
         if name in self.sections:
             raise BridgeError(f"section {name!r} already exists")
+        for key, value in (("L", L), ("Ra", Ra)):
+            if value is not None and not float(value) > 0:  # NaN too
+                raise BridgeError(f"section {name}: {key} must be > 0, got {float(value):g}")
         sec = Section(name=name)
         self.sections[name] = sec
         if nseg != 1:

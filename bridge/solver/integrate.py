@@ -90,9 +90,10 @@ def first_nan(named: list[tuple[Watched, jax.Array]]):
 
 
 def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watched, jax.Array]]:
-    """The state arrays the NaN check watches, in the order a NaN among them is reported
-    (first wins: mechanism variables in type order, ion variables, the matrix rows, v)."""
-    named = []
+    """The state arrays the NaN check watches, in the order a NaN among them is reported (first
+    wins): the nodes where NaN entered v this step (`source`), mechanism variables in type order,
+    ion variables, v."""
+    named = [(Watched("source", (), tuple(source.shape)), source)]
     for inst in plan.mechanisms:
         for key in sorted(state["mech"][inst.name]):
             a = state["mech"][inst.name][key]
@@ -101,7 +102,6 @@ def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watche
         for key in sorted(state["ions"][style.ion]):
             a = state["ions"][style.ion][key]
             named.append((Watched("ion", (style.ion, key), tuple(jnp.shape(a))), a))
-    named.append((Watched("source", (), tuple(source.shape)), source))
     named.append((Watched("v", (), tuple(jnp.shape(state["v"]))), state["v"]))
     return named
 
@@ -167,9 +167,11 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
         if total != nsteps:  # padded steps keep the carry
             new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
-        # the matrix rows say where a NaN entered v, before the solve spread it over the tree; a select,
-        # not a cond (a cond costs a device-to-host round trip per step on GPUs)
-        hit, index = first_nan(state_watch(plan, new, jnp.isnan(d) | jnp.isnan(rhs)))
+        # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
+        # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
+        # (a cond costs a device-to-host round trip per step on GPUs).
+        source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"]))
+        hit, index = first_nan(state_watch(plan, new, source))
         first = (nan_step < 0) & hit & (k < nsteps)
         nan_step = jnp.where(first, k + 1, nan_step)
         nan_index = jnp.where(first, index, nan_index)
