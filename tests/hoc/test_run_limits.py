@@ -41,3 +41,9 @@ def test_run_within_raised_limits():
     assert traces.values.shape == (41, 1)
     with pytest.raises(BridgeError, match=r"is 40 time steps, more than Limits\.max_steps = 39"):
         hoc.model().simulate(limits=Limits(max_steps=39))
+
+
+def test_dt_nan_is_refused_where_it_is_set():
+    hoc = HocSession(stdout=io.StringIO())
+    with pytest.raises(BridgeError, match=r"<python>:3:\d+: .*dt must be > 0"):
+        hoc("x = 1e308*10\ncreate soma\ndt = x - x\n")
