@@ -120,10 +120,10 @@ class Simulation:
         if dtype not in ("float64", "float32"):
             raise BridgeError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
         self.dtype = jnp.float64 if dtype == "float64" else jnp.float32
+        self.nsteps = checked_step_count(self.tstop, model.dt, limits)  # first: tstop = 1e12 is refused at once
         settings = {"celsius": model.celsius, "v_init": model.v_init, **model.globals}
         self.layout = node_layout(model.tree)
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
-        self.nsteps = checked_step_count(self.tstop, model.dt, limits)
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
         self.checkpoint = checkpoint
