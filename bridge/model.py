@@ -8,7 +8,8 @@
 
 `Simulation.run` is a pure function of `params`: `jax.vmap(sim.run)(batch)`
 runs a batch, `jax.grad(lambda p: loss(sim.run(p)))` differentiates through
-the whole run. A NaN in v raises a SimulationError after the run, when run is
+the whole run. A NaN in the state (v, a STATE, an ion concentration...) raises a
+SimulationError naming the variable, place and time after the run, when run is
 called eagerly; under an outer jit/vmap call `sim.check(traces)` afterwards.
 """
 
@@ -27,7 +28,9 @@ from bridge.mechanisms.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
-from bridge.solver.integrate import RunResult, integrate, step_count
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.solver.budget import batch_guard, check_recording, checked_step_count
+from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
 
@@ -65,17 +68,25 @@ class Model:
 
 @jax.tree_util.register_pytree_node_class
 class Traces:
-    """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position."""
+    """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position.
 
-    def __init__(self, t, values, nan_step, nan_node, labels: tuple[str, ...]):
-        self.t, self.values, self.nan_step, self.nan_node, self.labels = t, values, nan_step, nan_node, labels
+    `nan_step` (-1: none), `nan_index` and `nan_param` say where the state first became NaN
+    and which parameter is NaN (`Simulation.check` turns them into a message); `watch` and
+    `param_watch` are the static layouts those indices count in."""
+
+    def __init__(self, t, values, nan_step, nan_index, nan_param, labels: tuple[str, ...],
+                 watch: tuple[Watched, ...] = (), param_watch: tuple[Watched, ...] = ()):
+        self.t, self.values, self.labels = t, values, labels
+        self.nan_step, self.nan_index, self.nan_param = nan_step, nan_index, nan_param
+        self.watch, self.param_watch = watch, param_watch
 
     def tree_flatten(self):
-        return (self.t, self.values, self.nan_step, self.nan_node), self.labels
+        return (self.t, self.values, self.nan_step, self.nan_index, self.nan_param), (
+            self.labels, self.watch, self.param_watch)
 
     @classmethod
-    def tree_unflatten(cls, labels, children):
-        return cls(*children, labels)
+    def tree_unflatten(cls, aux, children):
+        return cls(*children, *aux)
 
     def __getitem__(self, key: str | int):
         if isinstance(key, str):
@@ -96,21 +107,25 @@ class Simulation:
 
     dtype: "float64" (validation, default) or "float32" (speed). checkpoint:
     None for a plain scan, or k >= 2 for k nested checkpointed scans (gradient
-    memory ~ k * steps**(1/k) carries).
+    memory ~ k * steps**(1/k) carries). limits: `max_steps` bounds tstop/dt and
+    `max_memory` the recordings (of the whole batch under jax.vmap), both checked
+    before anything runs.
     """
 
     def __init__(self, model: Model, record: Sequence[Any] = (), *, tstop: float | None = None,
-                 dtype: str = "float64", checkpoint: int | None = None):
+                 dtype: str = "float64", checkpoint: int | None = None, limits: Limits = DEFAULT_LIMITS):
         self.model = model
+        self.limits = limits
         self.tstop = float(model.tstop if tstop is None else tstop)
         if dtype not in ("float64", "float32"):
             raise BridgeError(f"dtype must be 'float64' or 'float32', got {dtype!r}")
         self.dtype = jnp.float64 if dtype == "float64" else jnp.float32
+        self.nsteps = checked_step_count(self.tstop, model.dt, limits)  # first: tstop = 1e12 is refused at once
         settings = {"celsius": model.celsius, "v_init": model.v_init, **model.globals}
         self.layout = node_layout(model.tree)
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
-        self.nsteps = step_count(self.tstop, model.dt)
         self.labels, self._record = recorder(self.plan, list(record))
+        self._check_recording(1)
         self.checkpoint = checkpoint
         self._jit_run = jax.jit(self._run)
 
@@ -171,11 +186,18 @@ class Simulation:
         return mask
 
     # -- running --------------------------------------------------------------------
+    def _check_recording(self, batch: int) -> None:
+        """Refuse recordings (of `batch` runs under jax.vmap) over `limits.max_memory`."""
+        check_recording(self.nsteps, len(self.labels), jnp.dtype(self.dtype).itemsize, batch, self.limits,
+                        self.tstop, self.model.dt)
+
     def _run(self, params: dict) -> Traces:
         m = self.model
+        batch_guard(self._check_recording)(jax.lax.stop_gradient(params))  # checks a vmap's batch size
         res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
                                    record=self._record, dtype=self.dtype, checkpoint=self.checkpoint)
-        return Traces(res.t, res.values, res.nan_step, res.nan_node, self.labels)
+        return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
+                      res.watch, res.param_watch)
 
     def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
         """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
@@ -185,19 +207,47 @@ class Simulation:
         return traces
 
     def check(self, traces: Traces) -> None:
-        """Raise SimulationError if v became NaN anywhere (first occurrence: section, x, t)."""
-        steps = np.atleast_1d(np.asarray(traces.nan_step))
-        nodes = np.atleast_1d(np.asarray(traces.nan_node))
+        """Raise SimulationError if any state variable became NaN (v, a mechanism's STATE or kept
+        ASSIGNED variable, an ion variable): the first one, its place and t, and a NaN parameter
+        behind it if there is one. A batch reports its first member with a NaN."""
+        steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):
             return
         b = int(bad[0])
-        step, node = int(steps[b]), int(nodes[b])
+        step = int(steps[b])
+        index = int(np.asarray(traces.nan_index).reshape(-1)[b])
         t = np.asarray(traces.t).reshape(len(steps), -1)[b, step]
-        where = self.describe_node(node)
+        name, where = self.describe(*locate(traces.watch, index))
         batch = f" (batch member {b})" if steps.size > 1 else ""
-        raise SimulationError(f"v became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}){batch}; "
-                              f"check parameters and dt")
+        when = " at finitialize" if step == 0 else ""
+        param = int(np.asarray(traces.nan_param).reshape(-1)[b])
+        if param >= 0:
+            pname, pwhere = self.describe(*locate(traces.param_watch, param))
+            hint = f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
+        else:
+            hint = "check parameters and dt"
+        raise SimulationError(f"{name} became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}{when})"
+                              f"{batch}; {hint}")
+
+    def describe(self, watched: Watched, position: tuple[int, ...]) -> tuple[str, str]:
+        """(NEURON's name of a watched variable, its place) at `position`: ("m_hh", "soma(0.5)"),
+        ("IClamp[0].i", "d1(0.5)"), ("cai", "dend(1)"), ("celsius", "")."""
+        kind, keys = watched.kind, watched.keys
+        if kind in ("mech", "param"):
+            mech, var = keys
+            inst = self.plan.instances(mech)
+            i, element = position[0], position[1:]
+            var += "".join(f"[{j}]" for j in element)
+            if inst.mechanism.kind == "point":
+                pp = inst.point_processes[i]
+                return f"{pp.label or pp.name}.{var}", f"{pp.section}({pp.x:g})"
+            sec, x = inst.labels[i]
+            return f"{var}_{mech}", f"{sec}({x:g})"
+        if kind == "global":
+            return keys[0], ""
+        name = keys[-1] if kind in ("ion", "ion0") else "cm" if kind == "cm" else "v"
+        return name, self.describe_node(position[0])
 
     def describe_node(self, node: int) -> str:
         """NEURON's name of a node: `sec(x)`, e.g. `soma(0.5)`, `dend(1)`, or `root node of <sec>`."""
@@ -209,9 +259,9 @@ class Simulation:
 
 
 def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None, params: dict | None = None,
-             dtype: str = "float64", check: bool = True) -> Traces:
+             dtype: str = "float64", check: bool = True, limits: Limits = DEFAULT_LIMITS) -> Traces:
     """Build a Simulation, run it once and return its Traces (probes as in `Simulation`; default: v at
     every section's centre, `sec(0.5).v`)."""
     if record is None:
         record = [f"{name}(0.5).v" for name in model.tree.sections]
-    return Simulation(model, record=record, tstop=tstop, dtype=dtype).run(params, check=check)
+    return Simulation(model, record=record, tstop=tstop, dtype=dtype, limits=limits).run(params, check=check)

@@ -10,14 +10,15 @@ insert and range values, point processes).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
+
+from bridge.morphology.tree import is_set
 
 
 def _values(arr) -> list:
-    """Per-segment values with NaN (the mechanism's default) as None."""
-    return [None if math.isnan(float(v)) else float(v) for v in arr]
+    """Per-segment values with None where not set (masked: the mechanism's default)."""
+    set_ = is_set(arr)
+    return [float(v) if ok else None for v, ok in zip(np.ma.getdata(arr), set_)]
 
 
 def tree_spec(tree) -> dict:

@@ -232,13 +232,4 @@ def _has_verbatim(program) -> bool:
     return False
 
 
-def nan_default(values, default: float):
-    """Per-segment values with NaN (unset) replaced by the default."""
-    import numpy as np
-
-    out = np.array(values, dtype=float)
-    out[np.isnan(out)] = default
-    return out
-
-
-__all__ = ["Catalog", "MechanismInfo", "ion_info", "nan_default", "math"]
+__all__ = ["Catalog", "MechanismInfo", "ion_info", "math"]

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from bridge.hoc.sections import origin
 from bridge.hoc.values import Sec, Segment, StrVar, f32, is_number
 
 
@@ -22,6 +23,15 @@ def _num(interp, args, i, loc, name):
     if i >= len(args) or not is_number(args[i]):
         raise interp.error(f"{name}: argument {i + 1} must be a number", loc)
     return float(args[i])
+
+
+def _note_point(interp, sec: Sec, point, loc) -> None:
+    """Remember where the 3-D points were last changed, and where a point that is not finite (as
+    float32: NEURON's geometry becomes NaN) was set, for errors when the model is built
+    (bridge.morphology.nodes.check_cable)."""
+    where = sec.data.origin["pt3d"] = origin(interp, loc)
+    if not all(math.isfinite(v) for v in point):
+        sec.data.origin["pt3d nonfinite"] = where
 
 
 def _point_index(interp, sec: Sec, i: float, loc, name, allow_end=False) -> int:
@@ -44,6 +54,7 @@ def pt3dadd(interp, args, loc):
         raise interp.error("pt3dadd(x, y, z, diam) needs 4 numbers", loc)
     sec = _cur(interp, loc)
     sec.points.append(tuple(f32(_num(interp, args, i, loc, "pt3dadd")) for i in range(4)))
+    _note_point(interp, sec, sec.points[-1], loc)
     sec.modified(len(sec.points) - 1)
     return float(len(sec.points))
 
@@ -52,6 +63,7 @@ def pt3dinsert(interp, args, loc):
     sec = _cur(interp, loc)
     j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
     sec.points.insert(j, tuple(f32(_num(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
+    _note_point(interp, sec, sec.points[j], loc)
     sec.arc.insert(j, 0.0)
     sec.modified(j)
     return 0.0
@@ -67,6 +79,7 @@ def pt3dchange(interp, args, loc):
         sec.points[j] = tuple(f32(_num(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
     else:
         raise interp.error("pt3dchange(i, diam) or pt3dchange(i, x, y, z, diam)", loc)
+    _note_point(interp, sec, sec.points[j], loc)
     sec.modified(j)
     return 0.0
 
@@ -137,7 +150,7 @@ def define_shape(interp, args, loc):
     for s in model.sections:
         s.sync()
     tree = model.tree
-    layout = node_layout(tree)
+    layout = node_layout(tree, check=False)  # the order and L; the cable values are checked when the model is built
     order = sorted(range(len(layout.section_names)), key=lambda k: layout.first[k])
     by_name = {s.name: s for s in model.sections}
     for i, k in enumerate(order):
@@ -234,7 +247,8 @@ def ri(interp, args, loc):
     while True:
         j = _node_of(sec, x)
         if j is not None:
-            return float(1.0 / _geom(interp, sec).rinv[j])
+            rinv = float(_geom(interp, sec).rinv[j])
+            return 1.0 / rinv if rinv else 1e30  # NEURON's ri() (cabcode.cpp) for a zero conductance
         if sec.data.parent is None:
             return 1e30  # a root's 0 end
         # the connection end is the parent's node there

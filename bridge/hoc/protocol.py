@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.morphology.tree import PointProcess, SectionTree
 
 
@@ -95,9 +96,9 @@ class HocModel:
         return [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
                 for r in self.protocol.recordings if r.section is not None]
 
-    def simulate(self, **overrides):
-        """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes.
-        Returns bridge's `Traces` (keys: `probes()`, time in `.t`)."""
+    def simulate(self, limits: Limits = DEFAULT_LIMITS, **overrides):
+        """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes,
+        within `limits` (steps, recording memory). Returns bridge's `Traces` (keys: `probes()`, time in `.t`)."""
         from bridge.errors import BridgeError
         from bridge.model import Simulation
 
@@ -105,4 +106,4 @@ class HocModel:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "
                               "now is not the run NEURON made; use to_model() to simulate the model as it is")
 
-        return Simulation(self.to_model(**overrides), record=self.probes()).run()
+        return Simulation(self.to_model(**overrides), record=self.probes(), limits=limits).run()

@@ -32,9 +32,8 @@ def fingerprint(state) -> str:
         for mech, values in sorted(sec.mechanisms.items()):
             scalars.append(mech)
             defaults = _defaults(state, mech)
-            for var in sorted(values):  # not set (absent or NaN) is the default: setting it changes nothing
-                arr = np.asarray(values[var], float)
-                arr = np.where(np.isnan(arr), defaults.get(var, np.nan), arr)
+            for var in sorted(values):  # not set is the default: setting it to the default changes nothing
+                arr = sec.get_range(mech, var, defaults.get(var, np.nan))
                 if var in defaults and np.all(arr == defaults[var]):
                     continue
                 scalars.append(var)

@@ -21,9 +21,10 @@ from bridge.errors import HocError
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.values import Sec, SecVar, Segment, is_number
-from bridge.morphology.tree import SectionTree
+from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
 
 SECTION_PROPERTIES = ("L", "nseg", "Ra", "rallbranch")
+CABLE_VALUES = ("L", "nseg", "Ra", "diam", "cm")  # their assignments are recorded in Section.origin
 SEGMENT_VARIABLES = ("diam", "cm", "v")
 
 # NEURON's built-in variables (and stdrun.hoc's) with their defaults.
@@ -35,6 +36,11 @@ NEURON_GLOBALS = {
     "PI": math.pi, "E": math.e, "GAMMA": 0.5772156649015329, "DEG": 180.0 / math.pi,
     "PHI": (1.0 + math.sqrt(5.0)) / 2.0, "FARADAY": 96485.33212331001, "R": 8.31446261815324,
 }
+
+
+def origin(interp, loc) -> Origin:
+    """The HOC file location `loc` with the file's text (for a caret in a later error)."""
+    return Origin(loc, interp.source_of.get(loc.filename) if loc is not None else None)
 
 
 class ModelState:
@@ -86,7 +92,7 @@ class ModelState:
         self.mutations += 1
         if name == "secondorder" and value not in (0.0, 1.0, 2.0):
             raise HocError(f"secondorder must be 0, 1 or 2, not {value:g}")
-        if name == "dt" and value <= 0:
+        if name == "dt" and not value > 0:  # NaN too
             raise HocError("dt must be > 0")
         self.globals[name] = value
         if name not in NEURON_GLOBALS:
@@ -280,10 +286,7 @@ class ModelState:
         kept = getattr(sec, "preinit", {}).get((mech, var), {})
         if j in kept and snap is None:
             return kept[j]
-        value = float(data.get_range(mech, var)[j])
-        if math.isnan(value):
-            value = self.catalog.get(mech).parameters.get(var, 0.0)
-        return value
+        return float(data.get_range(mech, var, self.catalog.get(mech).parameters.get(var, 0.0))[j])
 
     def _check_not_advanced(self, sec: Sec, name: str, x, loc, interp) -> None:
         """After run()/continuerun()/fadvance() NEURON's v, states and currents are those at t; bridge
@@ -310,14 +313,16 @@ class ModelState:
             raise interp.error(f"{kind[-1]} must be a number", loc)
         value = float(value)
         data = sec.data
+        if kind[0] in ("prop", "seg") and kind[1] in CABLE_VALUES:  # where it was set, for errors about the geometry (bridge.morphology.nodes)
+            data.origin[kind[-1]] = origin(interp, loc)
         if kind[0] == "prop":
             name = kind[1]
             if name == "nseg":
-                n = int(value)
-                if n < 1:
+                if not value >= 1:  # NaN too (NEURON: "nseg must be positive")
                     raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
-                if n > 32767:
-                    raise interp.error(f"nseg = {n} is more than NEURON allows (32767)", loc)
+                if value >= MAX_NSEG + 1:
+                    raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
+                n = int(value)
                 data.set_nseg(n)
                 if hasattr(sec, "v"):
                     sec.v = {}
@@ -325,6 +330,7 @@ class ModelState:
                 if value <= 0:
                     raise interp.error(f"L must be > 0, not {value:g}", loc)
                 if sec.points:
+                    data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["L"]
                     self.length_change(sec, value)
                 data.L = value
             elif name == "Ra":
@@ -337,6 +343,7 @@ class ModelState:
             name = kind[1]
             if name == "diam":
                 if sec.points:
+                    data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["diam"]
                     diams = self.segment_diams(sec).copy()
                     diams[idx] = value
                     self.diam_change(sec, diams, interp, loc)

@@ -115,8 +115,8 @@ def compute_levels(parents: np.ndarray) -> np.ndarray:
     parents = np.asarray(parents, dtype=np.int64)
     levels = np.zeros(len(parents), dtype=np.int64)
     for i, p in enumerate(parents):
-        if p >= i:
-            raise BridgeError(f"compute_levels: parent {p} of {i} must come before it")
+        if p >= i or p < -1:
+            raise BridgeError(f"compute_levels: parent {p} of {i} must come before it (or be -1 for a root)")
         if p >= 0:
             levels[i] = levels[p] + 1
     return levels
@@ -130,12 +130,22 @@ def level_groups(levels: np.ndarray) -> list[np.ndarray]:
 
 def _nseg_of(branch: int, nseg: int | np.ndarray) -> tuple[int, int]:
     """(nseg of the branch, index of its first compartment) for a scalar or per-branch nseg."""
+    counts = _counts(nseg)
     if np.ndim(nseg) == 0:
-        return int(nseg), branch * int(nseg)
-    counts = np.asarray(nseg, dtype=np.int64)
+        if branch < 0:
+            raise BridgeError(f"branch {branch} does not exist")
+        return int(counts), branch * int(counts)
     if not 0 <= branch < len(counts):
         raise BridgeError(f"branch {branch} does not exist ({len(counts)} branches)")
     return int(counts[branch]), int(counts[:branch].sum())
+
+
+def _counts(nseg: int | np.ndarray) -> np.ndarray:
+    """nseg (one number or one per branch) as integers >= 1; anything else is a BridgeError."""
+    values = np.asarray(nseg, dtype=float)
+    if not (np.isfinite(values).all() and (values >= 1).all() and (values == np.floor(values)).all()):
+        raise BridgeError(f"nseg must be whole numbers >= 1, got {nseg}")
+    return values.astype(np.int64)
 
 
 def index_of_loc(branch: int, loc: float, nseg: int | np.ndarray) -> int:
@@ -150,10 +160,13 @@ def index_of_loc(branch: int, loc: float, nseg: int | np.ndarray) -> int:
 
 def loc_of_index(comp: int, nseg: int | np.ndarray) -> tuple[int, float]:
     """(branch, x of the compartment centre) of global compartment `comp`."""
+    counts = _counts(nseg)
     if np.ndim(nseg) == 0:
-        branch, c, n = comp // int(nseg), comp % int(nseg), int(nseg)
+        if comp < 0:
+            raise BridgeError(f"compartment {comp} does not exist")
+        branch, c, n = comp // int(counts), comp % int(counts), int(counts)
     else:
-        cumsum = np.concatenate([[0], np.cumsum(np.asarray(nseg, dtype=np.int64))])
+        cumsum = np.concatenate([[0], np.cumsum(counts)])
         if not 0 <= comp < cumsum[-1]:
             raise BridgeError(f"compartment {comp} does not exist ({cumsum[-1]} compartments)")
         branch = int(np.searchsorted(cumsum, comp, side="right") - 1)
@@ -165,6 +178,11 @@ def interpolate_xyz(loc: float | np.ndarray, coords: np.ndarray) -> np.ndarray:
     """Point(s) at path fraction `loc` in [0, 1] along a branch's xyzr `coords` (linear
     between 3-D points, by path length); shape (3,) for a scalar loc, (n, 3) otherwise."""
     coords = np.asarray(coords, dtype=float)
+    if coords.ndim != 2 or coords.shape[0] < 1 or coords.shape[1] < 3:
+        raise BridgeError(f"interpolate_xyz: coords must be (n >= 1, 3 or 4) points, got shape {coords.shape}")
+    loc_values = np.asarray(loc, dtype=float)
+    if not ((loc_values >= 0.0) & (loc_values <= 1.0)).all():
+        raise BridgeError(f"interpolate_xyz: location(s) {loc} outside [0, 1]")
     dl = np.sqrt(np.sum(np.diff(coords[:, :3], axis=0) ** 2, axis=1))
     path = np.concatenate([[0.0], np.cumsum(dl)])
     frac = path / max(path[-1], 1e-8)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bridge.errors import BridgeError
+from bridge.morphology.cablecheck import cable_error, check_cable, check_geometry, geometry_fields, segment_x
 from bridge.morphology.tree import Section, SectionTree, segment_index
 
 PI = 3.14159265358979323846
@@ -158,15 +159,25 @@ def section_geometry(sec: Section) -> SectionGeometry:
     rright = 0.0
     for j in range(nseg):
         d = float(diam[j])
-        if d <= 0.0:
-            raise BridgeError(f"{sec.name}: diameter diam = {d} (must be > 0)")
+        if d <= 0.0:  # nrn_area_ri refuses it (hoc_execerror "diameter diam = 0. Setting to 1e-6")
+            raise cable_error(sec, f"diameter diam = {d:g} um at {sec.name}({segment_x(sec, j):g}); NEURON refuses "
+                                   "a diameter <= 0", "diam")
         area[j] = PI * d * dx
-        rleft = 1e-2 * ra * (dx / 2) / (PI * d * d / 4.0)
-        rinv[j] = 1.0 / (rleft + rright)
+        rleft = ieee_div(1e-2 * ra * (dx / 2), PI * d * d / 4.0)
+        rinv[j] = ieee_div(1.0, rleft + rright)
         rright = rleft
     area[nseg] = ZERO_AREA
-    rinv[nseg] = 1.0 / rright
+    rinv[nseg] = ieee_div(1.0, rright)
     return SectionGeometry(L=L, area=area, rinv=rinv, diam=diam)
+
+
+def ieee_div(a: float, b: float) -> float:
+    """a / b as C computes it: inf or NaN for b = 0 (Python raises ZeroDivisionError)."""
+    if b != 0.0:
+        return a / b
+    if a == 0.0 or math.isnan(a):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
@@ -230,7 +241,7 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
             else:
                 ri = ri * ra / PI * (4.0 * 0.01)
             si = sip
-        rinv_out[inode] = 1.0 / (rright + rleft)
+        rinv_out[inode] = ieee_div(1.0, rright + rleft)
         with np.errstate(divide="ignore", invalid="ignore"):  # ds = 0 for a zero-length section, as in C
             mean = float(np.float64(diam) * (np.float64(0.5) / np.float64(ds)))
         old = float(sec.diam[nseg - 1 - inode if rev else inode])
@@ -239,7 +250,7 @@ def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
         area_out[inode] = area * 0.5 * PI
         rright = ri
     area_out[nseg] = ZERO_AREA
-    rinv_out[nseg] = 1.0 / rright
+    rinv_out[nseg] = ieee_div(1.0, rright)
     return SectionGeometry(L=L, area=area_out, rinv=rinv_out, diam=diam_out)
 
 
@@ -258,8 +269,11 @@ def _parent_node_ref(tree: SectionTree, name: str) -> tuple[str, int | None]:
     return sec.name, None
 
 
-def node_layout(tree: SectionTree) -> NodeLayout:
-    """NEURON's node layout of `tree` (node order, parents, area, rinv, a, b, cm)."""
+def node_layout(tree: SectionTree, check: bool = True) -> NodeLayout:
+    """NEURON's node layout of `tree` (node order, parents, area, rinv, a, b, cm).
+
+    `check`: refuse cable values NEURON computes NaN from (`check_cable`) and geometry that is
+    not finite; HOC's define_shape(), which needs only the section order and L, passes False."""
     if len(tree) == 0:
         raise BridgeError("node_layout: the tree has no sections")
     names = tuple(tree.sections)
@@ -276,6 +290,9 @@ def node_layout(tree: SectionTree) -> NodeLayout:
             queue.extend(c.name for c in kids[s])
     if len(order) != len(names):
         raise BridgeError("node_layout: the sections do not form a tree")
+    if check:
+        for sec in tree:
+            check_cable(sec)
 
     nnode = ncell + sum(tree[s].nseg + 1 for s in order)
     parent = np.full(nnode, -1, dtype=np.int64)
@@ -307,6 +324,8 @@ def node_layout(tree: SectionTree) -> NodeLayout:
         k = sidx[s]
         n = sec.nseg
         geo = section_geometry(sec)
+        if check:
+            check_geometry(sec, geo)
         L[k] = geo.L
         ref, j = _parent_node_ref(tree, s)
         pn = root_node[ref] if j is None else int(first[sidx[ref]]) + j
@@ -329,8 +348,16 @@ def node_layout(tree: SectionTree) -> NodeLayout:
     a = np.zeros(nnode)
     b = np.zeros(nnode)
     nonroot = np.arange(ncell, nnode)
-    a[nonroot] = -1.0e2 * rall[nonroot] * rinv[nonroot] / area[parent[nonroot]]
-    b[nonroot] = -1.0e2 * rinv[nonroot] / area[nonroot]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # C arithmetic; checked below
+        a[nonroot] = -1.0e2 * rall[nonroot] * rinv[nonroot] / area[parent[nonroot]]
+        b[nonroot] = -1.0e2 * rinv[nonroot] / area[nonroot]
+    bad = ~(np.isfinite(a) & np.isfinite(b))
+    if check and bad.any():  # an area of 0 next to a finite conductance (3-D points of diameter 0)
+        i = int(np.flatnonzero(bad)[0])
+        sec = tree[names[section[i]]]
+        raise cable_error(sec, f"the axial coupling at {sec.name}({xpos[i]:g}) is not finite (area {area[i]:g} um2, "
+                               f"its parent's {area[parent[i]]:g} um2); NEURON's voltages become NaN",
+                          *geometry_fields(sec))
     return NodeLayout(
         parent=parent, area=area, rinv=rinv, a=a, b=b, cm=cm, has_membrane=has_membrane,
         diam=diam, section=section, segment=segment, x=xpos, ncell=ncell, section_names=names,

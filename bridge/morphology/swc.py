@@ -116,6 +116,12 @@ def parse_swc(text: str, filename: str = "<string>") -> Morphology:
             raise MorphologyError(f"SWC line needs 7 numbers (id type x y z radius parent), found {len(fields)}",
                                   SourceLocation(filename, lineno, col), text)
     values = strtof(rows).reshape(-1, 7) if rows else np.zeros((0, 7))
+    bad = ~np.isfinite(values[:, 2:6]).all(axis=1)  # x y z radius: NaN, inf, or past float32's range
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise MorphologyError("SWC point with a coordinate or radius that is not a finite float32 "
+                              f"({', '.join(f'{v:g}' for v in values[k, 2:6])}): NEURON's lengths, areas and "
+                              "voltages would be NaN", SourceLocation(filename, int(lines[k]), 1), text)
     return _sections(values, np.array(lines, dtype=int), filename, text)
 
 

@@ -17,7 +17,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, SourceLocation
 
 # NEURON's defaults for a new section (membdef.h).
 DEFAULT_L = 100.0  # [um]
@@ -33,10 +33,42 @@ def segment_index(x: float, nseg: int) -> int:
 
 def resample(values: np.ndarray, nseg: int) -> np.ndarray:
     """Per-segment `values` carried over to `nseg` segments: each new segment takes the
-    value of the old segment that contains its centre (what NEURON does when nseg changes)."""
+    value of the old segment that contains its centre (what NEURON does when nseg changes).
+    Segments not set (masked) stay not set."""
     old = len(values)
     idx = [segment_index((j + 0.5) / nseg, old) for j in range(nseg)]
+    if isinstance(values, np.ma.MaskedArray):
+        return values.astype(float)[idx]
     return np.asarray(values, dtype=float)[idx]
+
+
+def not_set(nseg: int) -> np.ma.MaskedArray:
+    """Per-segment values of a range variable no segment has set yet: every segment masked.
+
+    A masked segment takes the mechanism's default when the model is built; NaN is a value
+    like any other (NEURON computes with it), never a marker for "default"."""
+    return np.ma.array(np.full(nseg, math.nan), mask=np.ones(nseg, bool))
+
+
+def filled(values, default: float) -> np.ndarray:
+    """Per-segment `values` (a plain or masked array) as a new plain array, `default` where not set."""
+    return np.array(np.ma.filled(np.ma.asarray(values, dtype=float), float(default)), dtype=float)
+
+
+def is_set(values) -> np.ndarray:
+    """Which segments of `values` (a plain or masked array) were set (not masked)."""
+    return ~np.ma.getmaskarray(np.ma.asarray(values))
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a model file set a value: its location and the file's text (for the caret excerpt)."""
+
+    location: SourceLocation
+    source: str | None = None
+
+
+MAX_NSEG = 32767  # NEURON's largest nseg (cabcode.cpp, nrn_change_nseg: "nseg too large")
 
 
 @dataclass
@@ -46,7 +78,11 @@ class Section:
     `pt3d` is an (n, 4) array of x, y, z, diam [um] or None; with two or more
     points, L and the segment diameters come from it (see `bridge.morphology.nodes`).
     `mechanisms` maps a mechanism name (SUFFIX, or `na_ion` for ion variables)
-    to its range variables; NaN means "the mechanism's default".
+    to its range variables: plain arrays (every segment set) or masked arrays whose
+    masked segments were not set and take the mechanism's default (`not_set`, `filled`).
+    `origin` says where a model file last set a cable value ("L", "Ra", "diam", "cm",
+    "nseg", "pt3d"; "pt3d nonfinite": a 3-D point that is not finite), so that a bad
+    value is reported at its file:line.
     """
 
     name: str
@@ -68,12 +104,13 @@ class Section:
     # float32 distances summed in double: after `L = ...` on a section with 3-D points (arcs
     # scaled) and after define_shape() (last arc set to L). None: computed from the points.
     arc3d: np.ndarray | None = None
+    origin: dict[str, Origin] = field(default_factory=dict)
 
     def set_nseg(self, nseg: int) -> None:
-        """Change nseg, carrying range values over as NEURON does."""
+        """Change nseg (truncated to an integer, as NEURON does), carrying range values over as NEURON does."""
+        if not math.isfinite(nseg) or not 1 <= int(nseg) <= MAX_NSEG:
+            raise BridgeError(f"{self.name}: nseg must be an integer from 1 to {MAX_NSEG}, got {nseg:g}")
         nseg = int(nseg)
-        if nseg < 1:
-            raise BridgeError(f"{self.name}: nseg must be >= 1, got {nseg}")
         if nseg == self.nseg:
             return
         self.diam = resample(self.diam, nseg)
@@ -106,15 +143,19 @@ class Section:
         """Set a mechanism range variable on the whole section (x None) or on the segment at x."""
         if mechanism not in self.mechanisms:
             raise BridgeError(f"{self.name}: mechanism {mechanism!r} is not inserted")
-        values = self.mechanisms[mechanism].setdefault(name, np.full(self.nseg, math.nan))
         if x is None:
-            values[:] = value
+            self.mechanisms[mechanism][name] = np.full(self.nseg, float(value))
         else:
-            values[self.segment(x)] = value
+            self.mechanisms[mechanism].setdefault(name, not_set(self.nseg))[self.segment(x)] = value
 
-    def get_range(self, mechanism: str, name: str) -> np.ndarray:
-        """Per-segment values of a range variable (NaN where the mechanism default applies)."""
-        return self.mechanisms.get(mechanism, {}).get(name, np.full(self.nseg, math.nan))
+    def get_range(self, mechanism: str, name: str, default: float) -> np.ndarray:
+        """Per-segment values of a range variable, `default` on the segments where it was not set."""
+        return filled(self.mechanisms.get(mechanism, {}).get(name, not_set(self.nseg)), default)
+
+    def is_set(self, mechanism: str, name: str) -> np.ndarray:
+        """Per segment: whether the range variable was set (False where the mechanism's default applies)."""
+        values = self.mechanisms.get(mechanism, {}).get(name)
+        return np.zeros(self.nseg, bool) if values is None else is_set(values)
 
 
 @dataclass
@@ -144,9 +185,13 @@ class SectionTree:
     # -- building ---------------------------------------------------------------
     def section(self, name: str, *, L: float | None = None, diam: float | None = None, nseg: int = 1,
                 Ra: float | None = None, cm: float | None = None) -> Section:
-        """Create a section (NEURON's `create`); keyword values as NEURON's defaults otherwise."""
+        """Create a section (NEURON's `create`); keyword values as NEURON's defaults otherwise. As NEURON's
+        Python API (`h.Section`), L and Ra must be > 0 (a diameter <= 0 is refused when the model is built)."""
         if name in self.sections:
             raise BridgeError(f"section {name!r} already exists")
+        for key, value in (("L", L), ("Ra", Ra)):
+            if value is not None and not float(value) > 0:  # NaN too
+                raise BridgeError(f"section {name}: {key} must be > 0, got {float(value):g}")
         sec = Section(name=name)
         self.sections[name] = sec
         if nseg != 1:

@@ -4,8 +4,10 @@
 `grad` apply. Samples are taken at t=0 (after finitialize) and after every
 step, with NEURON's accumulated float t. Long runs can use a nested,
 checkpointed scan so that reverse-mode memory grows like the n-th root of the
-number of steps instead of linearly. The first NaN in v (step and node) is
-tracked in the loop and returned, so the caller can report it.
+number of steps instead of linearly. The first NaN anywhere in the state (v,
+every mechanism's STATEs and kept ASSIGNED variables, every ion variable) is
+tracked in the loop with one reduction per step and returned as (step, index
+into the `Watch` layout), so the caller can name the variable, place and time.
 """
 
 from __future__ import annotations
@@ -16,19 +18,11 @@ from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
+from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, prepare
-
-
-def step_count(tstop: float, dt: float) -> int:
-    """How many fixed steps `continuerun(tstop)` takes: while t < tstop - dt/2, t += dt/2 twice (float t)."""
-    t, n = 0.0, 0
-    while t < tstop - dt / 2:
-        t += 0.5 * dt
-        t += 0.5 * dt
-        n += 1
-    return n
 
 
 def checkpoint_lengths(nsteps: int, levels: int) -> tuple[int, ...]:
@@ -62,18 +56,91 @@ def nested_checkpoint_scan(f: Callable, carry, xs, lengths: Sequence[int]):
 
 
 @dataclass(frozen=True)
+class Watched:
+    """One array the NaN check watches: `kind` "mech" (keys: mechanism, variable), "ion" (ion,
+    variable), "source" (the tree matrix rows d or rhs of a node: v goes NaN there), "v",
+    "param" (mechanism, parameter), "cm", "ion0" (ion, variable before finitialize) or "global"
+    (name); `shape` its static shape (instances first)."""
+
+    kind: str
+    keys: tuple[str, ...]
+    shape: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+def locate(watch: tuple[Watched, ...], index: int) -> tuple[Watched, tuple[int, ...]]:
+    """The watched array and the position in it of flat `index` (as `first_nan` counts)."""
+    for w in watch:
+        if index < w.size:
+            return w, tuple(int(i) for i in np.unravel_index(index, w.shape))
+        index -= w.size
+    raise IndexError(f"index {index} is past the watched arrays")
+
+
+def first_nan(named: list[tuple[Watched, jax.Array]]):
+    """(any NaN, flat index of the first NaN) over the arrays in order: one reduction. An array
+    of kind "source" holds booleans already (NaN found in the matrix rows)."""
+    flags = [(a if w.kind == "source" else jnp.isnan(a)).reshape(-1) for w, a in named]
+    bad = jnp.concatenate(flags) if flags else jnp.zeros((1,), bool)
+    index = jnp.argmax(bad).astype(jnp.int32)
+    return bad[index], index
+
+
+def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watched, jax.Array]]:
+    """The state arrays the NaN check watches, in the order a NaN among them is reported (first
+    wins): the nodes where NaN entered v this step (`source`), mechanism variables in type order,
+    ion variables, v."""
+    named = [(Watched("source", (), tuple(source.shape)), source)]
+    for inst in plan.mechanisms:
+        for key in sorted(state["mech"][inst.name]):
+            a = state["mech"][inst.name][key]
+            named.append((Watched("mech", (inst.name, key), tuple(jnp.shape(a))), a))
+    for style in plan.ions:
+        for key in sorted(state["ions"][style.ion]):
+            a = state["ions"][style.ion][key]
+            named.append((Watched("ion", (style.ion, key), tuple(jnp.shape(a))), a))
+    named.append((Watched("v", (), tuple(jnp.shape(state["v"]))), state["v"]))
+    return named
+
+
+def param_watch(params: dict) -> list[tuple[Watched, jax.Array]]:
+    """The parameter arrays (to name a NaN parameter behind a NaN in the state)."""
+    named = [(Watched("cm", (), tuple(jnp.shape(params["cm"]))), params["cm"])]
+    for mech in sorted(params["mechanisms"]):
+        for key in sorted(params["mechanisms"][mech]):
+            a = params["mechanisms"][mech][key]
+            named.append((Watched("param", (mech, key), tuple(jnp.shape(a))), a))
+    for ion in sorted(params["ions"]):
+        for key in sorted(params["ions"][ion]):
+            a = params["ions"][ion][key]
+            named.append((Watched("ion0", (ion, key), tuple(jnp.shape(a))), a))
+    for key in sorted(params["globals"]):
+        a = params["globals"][key]
+        named.append((Watched("global", (key,), tuple(jnp.shape(a))), a))
+    return named
+
+
+@dataclass(frozen=True)
 class RunResult:
-    """Raw output of `integrate`: sample times [ms], recorded values, first NaN (step, node) or (-1, -1)."""
+    """Raw output of `integrate`: sample times [ms], recorded values, the first NaN in the state
+    (`nan_step`, -1 for none, 0 at finitialize; `nan_index` into `watch`) and the first NaN
+    parameter (`nan_param` into `param_watch`, -1 for none)."""
 
     t: jax.Array
     values: jax.Array
     nan_step: jax.Array
-    nan_node: jax.Array
+    nan_index: jax.Array
+    nan_param: jax.Array
+    watch: tuple[Watched, ...] = ()
+    param_watch: tuple[Watched, ...] = ()
 
 
 def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: int,
               record: Callable[[dict, dict], jax.Array], dtype=jnp.float64, checkpoint: int | None = None):
-    """finitialize then `nsteps` fixed steps; returns (t, values, nan_step, nan_node).
+    """finitialize then `nsteps` fixed steps; returns a RunResult.
 
     `record(state, params)` gives the values sampled at one time (a 1-D array).
     `checkpoint` = number of nested scan levels (None or 1: a plain scan).
@@ -83,6 +150,12 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     state = finitialize(plan, params, prepared, dt, secondorder, dtype)
     state = {**state, "t": jnp.zeros((), jnp.float64)}  # NEURON's t is a double whatever the state dtype
     y0 = record(state, params)
+    named = state_watch(plan, state, jnp.zeros(state["v"].shape, bool))
+    watch = tuple(w for w, _ in named)
+    hit0, index0 = first_nan(named)
+    pnamed = param_watch(params)
+    phit, pindex = first_nan(pnamed)
+    nan_param = jnp.where(phit, pindex, -1).astype(jnp.int32)
     none = jnp.asarray(-1, jnp.int32)
     lengths = checkpoint_lengths(nsteps, checkpoint or 1)
     total = math.prod(lengths)
@@ -90,25 +163,27 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
 
     def step(carry, k):
-        state, nan_step, nan_node = carry
+        state, nan_step, nan_index = carry
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
         if total != nsteps:  # padded steps keep the carry
             new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
-        first = (nan_step < 0) & jnp.isnan(jnp.sum(new["v"])) & (k < nsteps)  # one reduction per step
-
-        # where the NaN entered the matrix, before the solve spread it over the tree (a select, not a
-        # cond: a cond costs a device-to-host round trip per step on GPUs)
-        source = jnp.isnan(d) | jnp.isnan(rhs)
-        node = jnp.where(source.any(), jnp.argmax(source), jnp.argmax(jnp.isnan(new["v"]))).astype(jnp.int32)
+        # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
+        # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
+        # (a cond costs a device-to-host round trip per step on GPUs).
+        source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"]))
+        hit, index = first_nan(state_watch(plan, new, source))
+        first = (nan_step < 0) & hit & (k < nsteps)
         nan_step = jnp.where(first, k + 1, nan_step)
-        nan_node = jnp.where(first, node, nan_node)
-        return (new, nan_step, nan_node), (new["t"], record(new, params))
+        nan_index = jnp.where(first, index, nan_index)
+        return (new, nan_step, nan_index), (new["t"], record(new, params))
 
     ks = jnp.arange(total, dtype=jnp.int32)
-    (_, nan_step, nan_node), (ts, ys) = nested_checkpoint_scan(step, (state, none, none), ks, lengths)
+    start = (state, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none))
+    (_, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
     ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
     ys = jnp.concatenate([y0[None], ys[:nsteps]])
-    return RunResult(ts, ys, nan_step, nan_node)
+    return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed))
 
 
-jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_node"], meta_fields=[])
+jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_index", "nan_param"],
+                                 meta_fields=["watch", "param_watch"])

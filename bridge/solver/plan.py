@@ -186,11 +186,10 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         given = sec.mechanisms[mech.name]
         _range_values(mech, given, f"section {sec.name}")
         nodes = layout.segment_nodes(sec.name)
+        # segments where the model did not set a value take the default (a value set to NaN stays NaN)
+        columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
         for j, node in enumerate(nodes):
-            vals = {}
-            for key, default in mech.range_parameters.items():
-                value = float(given[key][j]) if key in given else math.nan
-                vals[key] = default if math.isnan(value) else value
+            vals = {key: float(column[j]) for key, column in columns.items()}
             rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals))
     rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
@@ -234,14 +233,20 @@ def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
         d = ionlib.ion_defaults(ion, valence[ion])
         defaults[ion] = d
         styles.append(ionlib.ion_style(ion, d.valence, n, uses[ion]))
-        user = {}
-        for sec in tree:
-            given = sec.mechanisms.get(f"{ion}_ion", {})
-            nodes = layout.segment_nodes(sec.name)
-            for key, values in given.items():
-                user.setdefault(key, np.full(n, math.nan))[nodes] = values
-        try:
-            params[ion] = ionlib.initial_values(ion, d, n, user)
-        except BridgeError as err:
-            raise BridgeError(f"{err.message} (set through a section's mechanisms['{ion}_ion'])") from None
+        params[ion] = _ion_values(tree, layout, ion, ionlib.initial_values(ion, d, n))
     return styles, defaults, params
+
+
+def _ion_values(tree: SectionTree, layout: NodeLayout, ion: str, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Per-node ion values: NEURON's `values`, replaced on the segments where a section's
+    `mechanisms['<ion>_ion']` set one (NaN included: NEURON computes with it)."""
+    for sec in tree:
+        given = sec.mechanisms.get(f"{ion}_ion", {})
+        nodes = layout.segment_nodes(sec.name)
+        for key in given:
+            if key not in values:
+                raise BridgeError(f"{ion}_ion has no variable {key!r} (it has {', '.join(values)}) "
+                                  f"(set through a section's mechanisms['{ion}_ion'])")
+            mask = sec.is_set(f"{ion}_ion", key)
+            values[key][nodes[mask]] = sec.get_range(f"{ion}_ion", key, math.nan)[mask]
+    return values

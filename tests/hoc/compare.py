@@ -66,14 +66,12 @@ def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float =
             if mech.endswith("_ion"):
                 info = ion_info(mech[:-4])
                 for var, ref_vals in values.items():
-                    ours = s.get_range(mech, var)
-                    ours = np.where(np.isnan(ours), info.parameters.get(var, math.nan), ours)
+                    ours = s.get_range(mech, var, info.parameters.get(var, math.nan))
                     _close(ours, ref_vals, rel, f"{name}.{var}")
                 continue
             info = catalog.get(mech)
             for var, ref_vals in values.items():
-                ours = s.get_range(mech, var)
-                ours = np.where(np.isnan(ours), info.parameters.get(var, math.nan), ours)
+                ours = s.get_range(mech, var, info.parameters.get(var, math.nan))
                 _close(ours, ref_vals, rel, f"{name}.{var}_{mech}")
         geom = section_geometry(s)
         order = np.arange(s.nseg)[::-1] if s.child_end == 1.0 else np.arange(s.nseg)

@@ -1,0 +1,94 @@
+"""The NaN check watches the whole state, not only v: a STATE, an ion concentration or a kept
+ASSIGNED variable that becomes NaN is reported with its NEURON name, place and time, also
+when it never feeds into v (a silently wrong recording otherwise)."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from bridge.errors import SimulationError
+from bridge.mechanisms.load import load_text
+from bridge.model import Model, Simulation
+from bridge.morphology.tree import SectionTree
+
+# m' = 0/0 - m at v = -65 (the resting v of a cell without currents): m becomes NaN in the
+# first step, and no current depends on it
+STATE_NAN = """
+NEURON { SUFFIX stnan }
+ASSIGNED { v (mV) }
+STATE { m }
+INITIAL { m = 0 }
+BREAKPOINT { SOLVE st METHOD cnexp }
+DERIVATIVE st { m' = (v + 65)/(v + 65) - m }
+"""
+
+# calcium accumulates at a rate that becomes 0/0 when t passes 1 ms: cai goes NaN, v never does
+# (no mechanism here computes a current from cai)
+CONC_NAN = """
+NEURON { SUFFIX canan USEION ca WRITE cai }
+STATE { cai (mM) }
+INITIAL { cai = 5e-5 }
+BREAKPOINT { SOLVE st METHOD cnexp }
+DERIVATIVE st { cai' = cadrop(t) }
+FUNCTION cadrop(t) { if (t > 1) { cadrop = (t - t)/(t - t) } else { cadrop = 0 } }
+"""
+
+
+def _soma(*mechs: str) -> SectionTree:
+    tree = SectionTree()
+    sec = tree.section("soma", L=20, diam=20, nseg=3)
+    tree.section("dend", L=100, diam=2, nseg=2)
+    tree.connect("dend", "soma")
+    for m in mechs:
+        sec.insert(m)
+    return tree
+
+
+def test_state_that_does_not_feed_into_v_is_reported():
+    mech = load_text(STATE_NAN, "stnan.mod")
+    sim = Simulation(Model(_soma("stnan"), mechanisms={"stnan": mech}, tstop=1.0), record=["soma(0.5).v"])
+    traces = sim.run(check=False)
+    assert np.isfinite(np.asarray(traces.values)).all()  # v is fine: only the check can tell
+    with pytest.raises(SimulationError, match=r"m_stnan became NaN at soma\(0\.166667\), t = 0\.025 ms \(step 1 of 40\)"):
+        sim.check(traces)
+
+
+def test_ion_concentration_going_nan_is_reported():
+    mech = load_text(CONC_NAN, "canan.mod")
+    sim = Simulation(Model(_soma("canan"), mechanisms={"canan": mech}, tstop=2.0), record=["soma(0.5).v"])
+    with pytest.raises(SimulationError) as err:
+        sim.run()
+    message = str(err.value)
+    # the mechanism's own STATE cai and the ion's cai go NaN in the same step; the STATE is reported
+    assert "NaN at soma(0.166667), t = 1.025 ms (step 41 of 80)" in message, message
+    assert message.split(" became")[0].endswith(("cai_canan", "cai")), message
+
+
+def test_ion_concentration_of_the_ion_itself_is_watched():
+    """A NaN initial concentration set on the tree: the ion's own variable (no mechanism STATE)."""
+    tree = _soma("hh")
+    tree["dend"].insert("pas")
+    tree["dend"].insert("na_ion")
+    tree["dend"].set_range("na_ion", "nao", float("nan"), x=0.9)
+    sim = Simulation(Model(tree, tstop=1.0), record=["soma(0.5).v"])
+    with pytest.raises(SimulationError, match=r"nao became NaN at dend\(0\.75\), t = 0 ms \(step 0 of 40 at "
+                                              r"finitialize\); the parameter nao is NaN at dend\(0\.75\)"):
+        sim.run()
+
+
+def test_nan_check_under_jit_vmap_and_grad():
+    """The check's outputs batch under vmap (first bad member reported) and do not disturb grad."""
+    tree = _soma("hh")
+    tree["dend"].insert("pas")
+    sim = Simulation(Model(tree, tstop=1.0), record=["soma(0.5).v"])
+    base = sim.params()
+    batch = jax.vmap(lambda g: sim.set(base, "gnabar_hh", g, section="soma", x=0.9))(jnp.array([0.12, jnp.nan, 0.1]))
+    traces = jax.jit(jax.vmap(sim.run))(batch)
+    with pytest.raises(SimulationError, match=r"\(batch member 1\); the parameter gnabar_hh is NaN at soma\(0\.833333\)"):
+        sim.check(traces)
+    sim.check(jax.tree.map(lambda a: a[::2], traces))  # members 0 and 2 are fine
+    g = jax.grad(lambda p: jnp.sum(sim.run(p).values))(base)
+    assert np.isfinite(np.asarray(g["mechanisms"]["hh"]["gnabar"])).all()
