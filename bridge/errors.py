@@ -102,6 +102,12 @@ class HocError(BridgeError):
         return text
 
 
+class HocRefusal(HocError):
+    """A HOC construct bridge refuses on purpose: one that runs a command or Python, writes a file,
+    reads outside the model's roots, or that bridge does not run. NEURON would have run it, so HOC's
+    own error handling (`execute1`) never catches a refusal: the model is refused."""
+
+
 class SimulationError(BridgeError):
     """A simulation that went wrong (NaN in a voltage, an unstable step, ...)."""
 

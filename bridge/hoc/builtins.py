@@ -112,7 +112,7 @@ def hoc_format(interp, fmt: str, args, loc) -> str:
         elif conv == "s":
             a = interp.show(a) if not isinstance(a, str) else a
         else:
-            raise interp.error(f"format %{conv} is not supported", loc)
+            raise interp.refuse(f"format %{conv} is not supported", loc)
         out.append(("%" + flags + conv) % a)
     return "".join(out)
 
@@ -160,7 +160,7 @@ def _execute(interp, args, loc):
         interp.model.gui_calls.setdefault(f"execute(..., {obj})", loc)
         return 0.0
     if obj is not None and not isinstance(obj, HocObject):
-        raise interp.error(f"execute(cmd, obj): running commands inside {obj} is not supported", loc)
+        raise interp.refuse(f"execute(cmd, obj): running commands inside {obj} is not supported", loc)
     if "begintemplate" not in text:
         text = "{" + text + "\n}"  # NEURON runs the string as a compound statement
     if obj is None and len(interp.frames) > 1:
@@ -179,10 +179,14 @@ def _execute(interp, args, loc):
 
 
 def _execute1(interp, args, loc):
-    from bridge.errors import BridgeError
+    """execute1(cmd): as execute, but an error in `cmd` prints and returns 0 (NEURON's behaviour);
+    a refusal (`HocRefusal`: a command, a write, a feature bridge does not run) refuses the model."""
+    from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
 
     try:
         _execute(interp, args, loc)
+    except (HocRefusal, UnsupportedFeature):
+        raise
     except BridgeError as err:
         interp.model.write(f"{err}\n")
         return 0.0
@@ -248,7 +252,7 @@ def _chdir(interp, args, loc):
     root = Path(getattr(interp, "root", interp.cwd)).resolve()
     target = (Path(interp.cwd) / _str(interp, args, 0, loc, "chdir")).resolve()
     if target != root and root not in target.parents:
-        raise interp.error(f"chdir({str(target)!r}) is refused: it leaves the model folder {root}", loc)
+        raise interp.refuse(f"chdir({str(target)!r}) is refused: it leaves the model folder {root}", loc)
     if not target.is_dir():
         return -1.0
     interp.cwd = str(target)
@@ -320,7 +324,7 @@ def _name_declared(interp, args, loc):
 
 def _refuse(name, why):
     def call(interp, args, loc):
-        raise interp.error(f"{name}() is refused: it {why}, and bridge never does that for a model", loc)
+        raise interp.refuse(f"{name}() is refused: it {why}, and bridge never does that for a model", loc)
     return call
 
 
@@ -352,7 +356,7 @@ def _ion_register(interp, args, loc):
 def _ion_style(interp, args, loc):
     name = _str(interp, args, 0, loc, "ion_style")
     if len(args) == 1:
-        raise interp.error("ion_style(name) (query) is not supported", loc)
+        raise interp.refuse("ion_style(name) (query) is not supported", loc)
     values = tuple(int(_num(interp, args, i, loc, "ion_style")) for i in range(1, len(args)))
     interp.model.ion_styles[name] = values
     return 0.0
@@ -428,7 +432,7 @@ def table() -> dict[str, Builtin]:
 
 def _refused_class(name, why):
     def make(interp, args, loc):
-        raise interp.error(f"new {name}() is refused: {why}", loc)
+        raise interp.refuse(f"new {name}() is refused: {why}", loc)
     return make
 
 
@@ -442,7 +446,7 @@ class CVode:
         return "CVode[0]"
 
     def hoc_ref(self, interp, name, indices, loc):
-        raise interp.error(f"CVode.{name} is not supported", loc)
+        raise interp.refuse(f"CVode.{name} is not supported", loc)
 
     def hoc_call(self, interp, name, args, loc):
         if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
@@ -457,7 +461,7 @@ class CVode:
         if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
             interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
             return 0.0
-        raise interp.error(f"CVode.{name} is not supported", loc)
+        raise interp.refuse(f"CVode.{name} is not supported", loc)
 
 
 class ParallelContext:
@@ -471,7 +475,7 @@ class ParallelContext:
         return "ParallelContext[0]"
 
     def hoc_ref(self, interp, name, indices, loc):
-        raise interp.error(f"ParallelContext.{name} is not supported", loc)
+        raise interp.refuse(f"ParallelContext.{name} is not supported", loc)
 
     def hoc_call(self, interp, name, args, loc):
         if name in ("id", "nthread_id"):
@@ -486,7 +490,7 @@ class ParallelContext:
             from bridge.hoc.stdrun import continuerun
 
             return continuerun(interp, args, loc)
-        raise interp.error(f"ParallelContext.{name}() is not supported (bridge runs one cell model in one "
+        raise interp.refuse(f"ParallelContext.{name}() is not supported (bridge runs one cell model in one "
                            "process; networks are not supported yet)", loc)
 
 

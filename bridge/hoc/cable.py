@@ -46,7 +46,7 @@ def x_Insert(self, n):
         self.model.insert(sec, n.mechanism)
 
 def x_Setpointer(self, n):
-    raise self.error("setpointer is not supported (POINTER variables)", n.loc)
+    raise self.refuse("setpointer is not supported (POINTER variables)", n.loc)
 
 def _each_section(self, sections, body):
     """Run `body` with each live section of `sections` as the current one (forall, forsec)."""

@@ -18,7 +18,7 @@ class File(BuiltinObject):
         self.name = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else "")
 
     def _refuse(self, interp, what, loc):
-        raise interp.error(f"File.{what}() is refused: bridge never writes files for a model", loc)
+        raise interp.refuse(f"File.{what}() is refused: bridge never writes files for a model", loc)
 
     def hoc_call(self, interp, name, args, loc):
         if name in ("wopen", "aopen", "printf", "vwrite", "mkdir", "unlink", "flush"):

@@ -95,7 +95,7 @@ def pt3dremove(interp, args, loc):
 
 def pt3dconst(interp, args, loc):
     if args and _num(interp, args, 0, loc, "pt3dconst") != 0.0:
-        raise interp.error("pt3dconst(1) is not supported", loc)
+        raise interp.refuse("pt3dconst(1) is not supported", loc)
     return 0.0
 
 

@@ -133,7 +133,7 @@ def classes() -> dict:
     out["Import3d_GUI"] = Import3dGUI
     for name in ("Import3d_Neurolucida3", "Import3d_MorphML", "Import3d_Eutectic_read", "Import3d_NeuroML"):
         out[name] = (lambda n: lambda interp, args, loc: (_ for _ in ()).throw(
-            interp.error(f"{n} is not supported yet (bridge reads SWC through Import3d_SWC_read)", loc)))(name)
+            interp.refuse(f"{n} is not supported yet (bridge reads SWC through Import3d_SWC_read)", loc)))(name)
     return out
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bridge.errors import BridgeError, HocError, SourceLocation
+from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
 from bridge.hoc import ast
 from bridge.hoc.values import (
     BreakLoop, Builtin, ContinueLoop, External, Frame, HocObject, NumVar, ObjVar, Proc, ReturnFrom, Sec,
@@ -80,10 +80,14 @@ class Interpreter:
         self.classes = builtins.classes()
 
     # -- errors ---------------------------------------------------------------------
-    def error(self, message: str, loc: SourceLocation | None) -> HocError:
+    def error(self, message: str, loc: SourceLocation | None, cls: type[HocError] = HocError) -> HocError:
         stack = tuple(f"{f.name} called at {f.loc}" for f in self.frames[1:] if f.loc)
         source = self.source_of.get(loc.filename) if loc else None
-        return HocError(message, loc, source, stack)
+        return cls(message, loc, source, stack)
+
+    def refuse(self, message: str, loc: SourceLocation | None) -> HocRefusal:
+        """The error for a construct bridge refuses on purpose (see `HocRefusal`)."""
+        return self.error(message, loc, HocRefusal)
 
     # -- running --------------------------------------------------------------------
     @property
@@ -110,14 +114,12 @@ class Interpreter:
             method(node)
         except (BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
             raise
-        except HocError as err:
-            if err.location is None:  # raised below the interpreter (catalog, model state): say where
-                raise self.error(err.message, node.loc) from None
-            raise
         except BridgeError as err:
             if err.location is not None:
                 raise  # already says where (a syntax error in a loaded file, ...)
-            raise self.error(err.message, node.loc) from None
+            # raised below the interpreter (catalog, model state): say where, and keep a refusal one
+            refused = isinstance(err, (HocRefusal, UnsupportedFeature))
+            raise self.error(err.message, node.loc, HocRefusal if refused else HocError) from None
         except RecursionError:
             raise self.error("nesting too deep", node.loc) from None
         except (ValueError, OverflowError, ZeroDivisionError, TypeError, IndexError) as err:
@@ -328,7 +330,7 @@ class Interpreter:
             self.frame.obj.ns[name] = External()
 
     def x_DeleteSymbol(self, n):
-        raise self.error("'delete' of a symbol is not supported", n.loc)
+        raise self.refuse("'delete' of a symbol is not supported", n.loc)
 
     # -- expressions ------------------------------------------------------------------------
     def number(self, node) -> float:

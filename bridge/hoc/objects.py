@@ -38,7 +38,7 @@ class BuiltinObject:
     def hoc_call(self, interp, name, args, loc):
         method = getattr(self, "m_" + name, None)
         if method is None:
-            raise interp.error(f"{self.cls}.{name}() is not supported by bridge", loc)
+            raise interp.refuse(f"{self.cls}.{name}() is not supported by bridge", loc)
         return method(interp, args, loc)
 
 
@@ -191,7 +191,7 @@ class Vector(BuiltinObject):
 
     def m_printf(self, interp, args, loc):
         if args and not isinstance(args[0], (str, StrVar)):
-            raise interp.error("Vector.printf to a file is refused (bridge does not write files)", loc)
+            raise interp.refuse("Vector.printf to a file is refused (bridge does not write files)", loc)
         interp.model.write("".join(f"{v:g}\t" for v in self.data) + "\n")
         return float(len(self.data))
 
@@ -381,7 +381,7 @@ class PointProcessObject(BuiltinObject):
         self.pp = None
         self.preinit: dict[str, float] = {}  # STATEs/currents HOC set: read back, not given to the model
         if self.info.kind == "artificial":
-            raise interp.error(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
+            raise interp.refuse(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
         if args:
             self._place(interp, args[0], loc)
         interp.model.point_processes.append(self)

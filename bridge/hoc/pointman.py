@@ -41,7 +41,7 @@ class MechanismStandard(BuiltinObject):
         if not isinstance(pname, str) or len(args) < 2 or not is_number(args[1]):
             raise interp.error("MechanismStandard.set(\"name\", value[, index])", loc)
         if len(args) > 2 and is_number(args[2]) and float(args[2]) != 0:
-            raise interp.error("MechanismStandard.set of array elements is not supported", loc)
+            raise interp.refuse("MechanismStandard.set of array elements is not supported", loc)
         self.values[pname] = float(args[1])
         return float(args[1])
 
@@ -179,7 +179,7 @@ def point_process_group_manager(interp, args, loc) -> HocObject:
         return 0.0
 
     def mnew(interp, a, where):
-        raise interp.error("PointProcessGroupManager: mnew(type index) is not supported (use mnews(\"name\"))",
+        raise interp.refuse("PointProcessGroupManager: mnew(type index) is not supported (use mnews(\"name\"))",
                            where)
 
     for name, fn in (("mnews", mnews), ("select", select), ("move", move), ("mnew", mnew)):

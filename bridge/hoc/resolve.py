@@ -260,7 +260,7 @@ def _pointer_ref(self, target, indices, loc):
             from bridge.hoc.interp import ElemRef
 
             return ElemRef(target.var, target.i + indices[0])
-        raise self.error("pointer arithmetic on this argument is not supported", loc)
+        raise self.refuse("pointer arithmetic on this argument is not supported", loc)
     return target
 
 

@@ -336,7 +336,7 @@ class ModelState:
             elif name == "Ra":
                 data.Ra = value
             else:
-                raise interp.error("rallbranch is not supported", loc)
+                raise interp.refuse("rallbranch is not supported", loc)
             return
         idx = slice(None) if x is None else data.segment(x)
         if kind[0] == "seg":

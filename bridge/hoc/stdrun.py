@@ -161,7 +161,7 @@ def fadvance(interp, args, loc):
 
 def unsupported(name, why):
     def fn(interp, args, loc):
-        raise interp.error(f"{name}() is not supported: {why}", loc)
+        raise interp.refuse(f"{name}() is not supported: {why}", loc)
     return fn
 
 
