@@ -54,10 +54,12 @@ def _tree(path: Path, name: str, amp: float):
 
 
 def mechanism_cases(files: Sequence[Path], protocol: Protocol | None = None, tolerance: Tolerance | None = None,
-                    bridge_mechanisms: str | Path | None = None) -> list[Case]:
+                    bridge_mechanisms: str | Path | None = None, allow_read: Sequence[str | Path] = ()) -> list[Case]:
     """Two cases per .mod file (see the module docstring). `protocol` fields that are set (tstop, dt,
     celsius, stimuli, ...) replace the defaults; `tolerance` replaces the per-method one;
-    `bridge_mechanisms` is a folder of ported .mod files bridge runs instead."""
+    `bridge_mechanisms` is a folder of ported .mod files bridge runs instead; `allow_read`: folders
+    outside the files' folder that they may INCLUDE from. NEURON compiles, per case, only the file
+    whose mechanism the case runs, after bridge translated it (`validation.preflight`)."""
     base = protocol or Protocol()
     cases = []
     for path in files:
@@ -70,5 +72,5 @@ def mechanism_cases(files: Sequence[Path], protocol: Protocol | None = None, tol
                          secondorder=base.secondorder, stimuli=list(stimuli), recordings=list(base.recordings),
                          globals=dict(base.globals))
             cases.append(Case(f"{path.name}:{label}", tree=_tree(path, name, amp), mechanisms=list(files),
-                              bridge_mechanisms=bridge_mechanisms, protocol=p, tolerance=tol))
+                              bridge_mechanisms=bridge_mechanisms, protocol=p, tolerance=tol, allow_read=allow_read))
     return cases
