@@ -162,7 +162,3 @@ class ReadRoots:
         return (f"{real} holds {size} than Limits.max_file_size = {self.limits.max_file_size} bytes; "
                 f"{self.limits.raise_hint('max_file_size')}")
 
-
-def model_roots(folder: str | os.PathLike, allow_read: Iterable = (), limits: Limits = DEFAULT_LIMITS) -> ReadRoots:
-    """The roots of a model whose own files lie in `folder`."""
-    return ReadRoots.of([folder], allow_read=allow_read, limits=limits)

@@ -6,8 +6,9 @@ step). So before NEURON starts, `scan` reads every HOC file bridge's pass ran, a
 by a string literal in their `load_file`/`xopen`/... calls (as NEURON would find it), and reports,
 with file:line, each use of what bridge refuses for security:
 
-- running commands or code: `system()`, `nrnpython()`, `PythonObject`, `nrn_load_dll()` (compiled
-  code), `load_java()`;
+- running commands or code: `system()`, `nrnpython()`, `PythonObject`, `load_java()`, and
+  `nrn_load_dll()` of a library that exists (compiled code; a model's call for a library the user
+  would build with nrnivmodl finds none, and NEURON gets bridge's compiled mechanisms instead);
 - writing: `wopen`, `aopen`, `save_session`, `print_session`, `printfile`, `hoc_stdout("file")`,
   `unlink`, `mkdir`, `BBSaveState`;
 - reading outside the model's read roots (`bridge.readroots`): a literal name in `load_file`,
@@ -30,8 +31,7 @@ from bridge.readroots import ReadRefused, ReadRoots
 
 DANGER = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
-    "PythonObject": "runs Python code", "nrn_load_dll": "loads compiled code from a library file",
-    "load_java": "loads Java code", "wopen": "opens a file for writing", "aopen": "opens a file for writing",
+    "PythonObject": "runs Python code", "load_java": "loads Java code", "wopen": "opens a file for writing", "aopen": "opens a file for writing",
     "save_session": "writes a file", "print_session": "writes a file", "printfile": "writes a file",
     "hoc_stdout": "sends HOC's output to a file", "unlink": "deletes a file", "mkdir": "makes a folder",
     "BBSaveState": "writes state files",
@@ -113,6 +113,15 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
     for m in _CALL.finditer(code):
         method, name, after = bool(m.group(1)), m.group(2), m.end()
         literal = _LITERAL.match(code, after)
+        if name == "nrn_load_dll":
+            if literal is None:
+                add(m.start(2), "nrn_load_dll() of a name computed at run time: NEURON would load compiled code")
+                continue
+            target = Path(_expand(literal.group(1)))
+            cands = [target] if target.is_absolute() else [Path(b) / target for b in (path.parent, cwd)]
+            if any(c.exists() for c in cands):
+                add(m.start(2), f'nrn_load_dll("{literal.group(1)}") loads compiled code from the model\'s library file')
+            continue
         if name in DANGER:
             if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):
                 add(m.start(2), f"{name}() {DANGER[name]}")

@@ -113,11 +113,17 @@ def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path):
     found = _scan(tmp_path, 'x = 1 // system("no: a comment")\n/* nrnpython("no") */\n'
                             'proc p() {\n  execute("system(\\"ls\\")")\n}\n'
                             'hoc_stdout()\nobjref f\nf = new File()\nf.wopen("out.dat")\n'
-                            'nrn_load_dll("x86_64/.libs/libnrnmech.so")\nobjref py\npy = new PythonObject()\n')
+                            'nrn_load_dll("x86_64/.libs/libnrnmech.so")\nobjref py\npy = new PythonObject()\n'
+                            'nrn_load_dll("nowhere/libnrnmech.so")\n',
+                  libnrnmech__so="not really a library")
     m = tmp_path / "m.hoc"
     assert found == [f"{m}:4: system() runs a shell command", f"{m}:9: wopen() opens a file for writing",
-                     f"{m}:10: nrn_load_dll() loads compiled code from a library file",
                      f"{m}:12: PythonObject() runs Python code"]
+    (tmp_path / "x86_64" / ".libs").mkdir(parents=True)
+    (tmp_path / "libnrnmech.so").rename(tmp_path / "x86_64" / ".libs" / "libnrnmech.so")
+    found = _scan(tmp_path, (tmp_path / "m.hoc").read_text())
+    assert f'{m}:10: nrn_load_dll("x86_64/.libs/libnrnmech.so") loads compiled code from the model\'s library file' \
+        in found
 
 
 def test_scan_follows_literal_file_names_and_flags_reads_outside(tmp_path):
