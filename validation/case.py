@@ -204,9 +204,17 @@ _NAME_RE = re.compile(r"\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][
 _COMMENT_RE = re.compile(r"^\s*COMMENT\b.*?^\s*ENDCOMMENT\b", re.S | re.M)
 
 
+def read_mod_text(path: str | Path) -> str:
+    """The text of a .mod file the user named (a regular file within Limits.max_file_size: a FIFO
+    named x.mod in a mechanism folder must not hang the validation; `bridge.readroots`)."""
+    from bridge.readroots import ReadRoots
+
+    return ReadRoots.of([], [path]).read_text(path, "NMODL")
+
+
 def mechanism_name(path: Path) -> str | None:
     """The SUFFIX / POINT_PROCESS name a .mod file defines (a quick look, without parsing)."""
-    text = _COMMENT_RE.sub("", Path(path).read_text(errors="replace"))
+    text = _COMMENT_RE.sub("", read_mod_text(path))
     text = re.sub(r":[^\n]*", "", text)
     m = _NAME_RE.search(text)
     return m.group(1) if m else None

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from validation.case import Case, IClamp, Protocol, Tolerance, mechanism_name
+from validation.case import Case, IClamp, Protocol, Tolerance, mechanism_name, read_mod_text
 
 SOMA = 18.8  # [um], L and diam
 STEPS = (("depolarising", 0.1, 6.3), ("hyperpolarising", -0.1, 16.0))  # name, amp [nA], celsius [degC]
@@ -35,7 +35,7 @@ def iterative(path: Path) -> bool:
 
         return any(m in ITERATIVE for m in _methods(path))
     except Exception:  # noqa: BLE001 - the translation error is the bridge side's to report
-        text = path.read_text(errors="replace")
+        text = read_mod_text(path)
         return bool(re.search(r"METHOD\s+(derivimplicit|sparse)|STEADYSTATE", text))
 
 
@@ -45,7 +45,7 @@ def _tree(path: Path, name: str, amp: float):
     tree = SectionTree()
     soma = tree.section("soma", L=SOMA, diam=SOMA)
     soma.insert("pas", g=1e-4, e=-65.0)
-    kind = _KIND.search(re.sub(r"COMMENT.*?ENDCOMMENT", "", path.read_text(errors="replace"), flags=re.S))
+    kind = _KIND.search(re.sub(r"COMMENT.*?ENDCOMMENT", "", read_mod_text(path), flags=re.S))
     if kind is not None and kind.group(1) != "SUFFIX":
         tree.add_point_process(name, "soma", 0.5)
     else:

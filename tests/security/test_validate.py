@@ -157,3 +157,29 @@ def test_validate_help_says_neuron_is_not_sandboxed():
     text = " ".join(sub.format_help().split())
     assert "validation executes the model in NEURON, which is not sandboxed" in text
     assert "--allow-read DIR" in text
+
+
+def test_a_fifo_in_a_mod_folder_is_an_error_not_a_hang(tmp_path):
+    import os
+    import threading
+
+    from bridge.cli import build_parser
+    from bridge.errors import BridgeError
+    from validation.command import cases_from_args
+
+    (tmp_path / "a.mod").write_text("NEURON { SUFFIX a }\n")
+    os.mkfifo(tmp_path / "b.mod")
+    args = build_parser().parse_args(["validate", str(tmp_path)])
+    box = {}
+
+    def run():
+        try:
+            cases_from_args(tmp_path, args)
+        except BridgeError as err:
+            box["error"] = err
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "reading the FIFO hung"
+    assert "not a regular file" in str(box["error"])
