@@ -42,7 +42,9 @@ HOC_LOADERS = ("load_file", "xopen")
 DATA_READERS = ("ropen", "File", "input", "chdir")
 
 _CALL = re.compile(r"(\.\s*)?\b([A-Za-z_][A-Za-z_0-9]*)\s*\(")
-_LITERAL = re.compile(r'\s*(?:[-+]?[0-9.]+\s*,\s*)?"((?:[^"\\\n]|\\.)*)"')
+# a string literal as the first argument (after a number: load_file(1, "x")), or one written inside
+# another literal (execute("load_file(\"x\")"))
+_LITERAL = re.compile(r'\s*(?:[-+]?[0-9.]+\s*,\s*)?(?:"((?:[^"\\\n]|\\.)*)"|\\"([^"\\\n]*)\\")')
 _EMPTY = re.compile(r"\s*\)")
 
 
@@ -117,10 +119,11 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
             if literal is None:
                 add(m.start(2), "nrn_load_dll() of a name computed at run time: NEURON would load compiled code")
                 continue
-            target = Path(_expand(literal.group(1)))
+            written = literal.group(1) if literal.group(1) is not None else literal.group(2)
+            target = Path(_expand(written))
             cands = [target] if target.is_absolute() else [Path(b) / target for b in (path.parent, cwd)]
             if any(c.exists() for c in cands):
-                add(m.start(2), f'nrn_load_dll("{literal.group(1)}") loads compiled code from the model\'s library file')
+                add(m.start(2), f'nrn_load_dll("{written}") loads compiled code from the model\'s library file')
             continue
         if name in DANGER:
             if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):
@@ -128,7 +131,7 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
             continue
         if literal is None or name not in HOC_LOADERS + DATA_READERS or (name == "input" and not method):
             continue
-        written = literal.group(1)
+        written = literal.group(1) if literal.group(1) is not None else literal.group(2)
         target = _expand(written)
         try:
             if name == "chdir":

@@ -246,11 +246,13 @@ def _chdir(interp, args, loc):
     model may read (`bridge.readroots`: the model folder and the folders named with allow_read)."""
     from pathlib import Path
 
+    from bridge.hoc.loader import refused_read
+
     name = _str(interp, args, 0, loc, "chdir")
     target = Path(interp.cwd) / name
     real = interp.roots.admits_folder(target)
     if real is None:
-        raise interp.error(f"chdir({name!r}) is refused: it leaves the model folder and the folders named with "
+        raise refused_read(interp, f"chdir({name!r}) is refused: it leaves the model folder and the folders named with "
                            f"allow_read ({interp.roots.describe()})", loc)
     if not real.is_dir():
         return -1.0

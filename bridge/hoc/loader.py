@@ -175,6 +175,13 @@ def _bases(interp, loc) -> list[Path]:
     return ([here] if here else []) + [Path(interp.cwd)]
 
 
+def refused_read(interp, message: str, loc):
+    """The HocError for a read bridge refuses: `interp.refuse`'s HocRefusal where the interpreter has
+    one (HOC's `execute1` never swallows a refusal), else a plain HocError."""
+    refuse = getattr(interp, "refuse", None)
+    return refuse(message, loc) if refuse is not None else interp.error(message, loc)
+
+
 def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None = None,
                  kind: str = "HOC") -> Path | None:
     """The real path of the file a model names (`$(VAR)` already expanded): next to the including
@@ -184,7 +191,7 @@ def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None
     try:
         return interp.roots.resolve(name, _bases(interp, loc), kind)
     except ReadRefused as err:
-        raise interp.error(f"{call or repr(name)}: {err.message}", loc) from None
+        raise refused_read(interp, f"{call or repr(name)}: {err.message}", loc) from None
 
 
 def not_found(interp, written: str, loc, call: str) -> str:
@@ -202,7 +209,7 @@ def read_model_file(interp, path: Path, loc, what: str, kind: str = "HOC") -> st
     try:
         return interp.roots.read_text(path, kind)
     except ReadRefused as err:
-        raise interp.error(f"{what}: {err.message}", loc) from None
+        raise refused_read(interp, f"{what}: {err.message}", loc) from None
 
 
 def _expand(interp, name: str, loc) -> str:
@@ -256,7 +263,7 @@ def _check_own_copy(interp, name: str, loc) -> None:
         try:
             return interp.roots.read_bytes(p, "HOC")
         except ReadRefused as err:
-            raise interp.error(f"load_file(\"{name}\"): {err.message}", loc) from None
+            raise refused_read(interp, f"load_file(\"{name}\"): {err.message}", loc) from None
 
     if library_digest(path, read) != NEURON_LIBRARY_SHA256[base]:
         where = f"{loc.filename}:{loc.line}: " if loc else ""
@@ -319,7 +326,7 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
     try:
         path = interp.roots.resolve(_expand(interp, name, loc), [Path(interp.cwd)], "data")
     except ReadRefused as err:
-        raise interp.error(f"{what}({name!r}): {err.message}", loc) from None
+        raise refused_read(interp, f"{what}({name!r}): {err.message}", loc) from None
     if path is None:
         interp.__dict__["ropened"] = None
         return 0.0

@@ -278,3 +278,17 @@ def test_equal_mod_files_that_include_different_files_get_different_translations
     a, b = load_mod(tmp_path / "a" / "inc.mod"), load_mod(tmp_path / "b" / "inc.mod")
     assert (a.range_parameters["g"], b.range_parameters["g"]) == (1.0, 2.0)
     assert load_mod(tmp_path / "a" / "inc.mod") is a  # still cached
+
+
+@pytest.mark.skipif(not hasattr(__import__("bridge.errors").errors, "HocRefusal"),
+                    reason="execute1 lets refusals through once HocRefusal (sec-fuzz) is merged")
+@pytest.mark.parametrize("call", list(CALLS))
+def test_execute1_does_not_swallow_a_refused_read(tree, call):
+    model, outside = tree
+    decl, stmt, file = CALLS[call]
+    lines = stmt.format(expr=f'"../outside/{file}"').splitlines()
+    (model / "init.hoc").write_text(decl + "\n" + "\n".join('execute1("' + line.replace('"', '\\"') + '")'
+                                                            for line in lines) + "\n")
+    with pytest.raises(BridgeError) as err:
+        HocSession(cwd=model).load_file(model / "init.hoc")
+    assert SECRET not in str(err.value) and "allow_read" in str(err.value)

@@ -131,13 +131,15 @@ def test_scan_follows_literal_file_names_and_flags_reads_outside(tmp_path):
     (tmp_path / "outside" / "x.hoc").write_text("x = 1\n")
     model = tmp_path / "model"
     model.mkdir()
-    found = _scan(model, 'load_file("stdrun.hoc")\nproc q() { xopen("sub.hoc") ropen("../outside/x.hoc") }\n',
+    found = _scan(model, 'load_file("stdrun.hoc")\nproc q() { xopen("sub.hoc") ropen("../outside/x.hoc") }\n'
+                         'execute1("xopen(\\"../outside/x.hoc\\")")\n',
                   stdrun__hoc='proc run() { system("ls") }\n', sub__hoc='proc r() { unlink("f") }\n')
     m = model / "m.hoc"
-    assert len(found) == 3
+    assert len(found) == 4
     assert found[0].startswith(f'{m}:2: ropen("../outside/x.hoc"): {tmp_path / "outside" / "x.hoc"} is outside')
-    assert found[1] == f"{model / 'stdrun.hoc'}:1: system() runs a shell command"  # the model's own copy
-    assert found[2] == f"{model / 'sub.hoc'}:1: unlink() deletes a file"
+    assert found[1].startswith(f'{m}:3: xopen("../outside/x.hoc"): ')  # a literal inside a literal
+    assert found[2] == f"{model / 'stdrun.hoc'}:1: system() runs a shell command"  # the model's own copy
+    assert found[3] == f"{model / 'sub.hoc'}:1: unlink() deletes a file"
 
 
 def test_validate_takes_allow_read(tmp_path):
