@@ -42,7 +42,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="run a HOC model (file or folder) in bridge and in NEURON and compare",
                        description="Run a HOC model in bridge and in NEURON with the same protocol and compare "
-                                   "voltages, spike times, states and geometry. Exit status 1 when a case fails.")
+                                   "voltages, spike times, states and geometry. Exit status 1 when a case fails. "
+                                   "WARNING: validation executes the model in NEURON, which is not sandboxed: "
+                                   "NEURON runs whatever the model's HOC and .mod files say. bridge checks first: "
+                                   "it runs the model itself (refusing shell commands, Python, file writes and reads "
+                                   "outside the model folder, the mechanism folder and --allow-read), scans the HOC "
+                                   "files for those also in code bridge never runs, and compiles for NEURON only the "
+                                   ".mod files bridge accepted; NEURON is not started on a model bridge refuses. "
+                                   "These checks are not a sandbox: validate only models you would run in NEURON.")
     _validate_arguments(p)
     p.set_defaults(func=_cmd_validate)
     return parser
@@ -65,7 +72,11 @@ def _validate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--atol", type=float, help="max |dV| tolerance [mV] (default 1e-9)")
     p.add_argument("--spike-tol", dest="spike_tol", type=float, help="spike-time tolerance [ms] (default 1e-6)")
     p.add_argument("--bridge-mechanisms", dest="bridge_mechanisms", metavar="DIR",
-                   help="bridge translates these .mod files instead (check a port against the originals)")
+                   help="bridge translates these .mod files instead (check a port against the originals; NEURON "
+                        "compiles the originals of the mechanisms used, which bridge does not check)")
+    p.add_argument("--allow-read", dest="allow_read", action="append", metavar="DIR",
+                   help="a folder (or file) outside the model folder that the model may read, e.g. one that "
+                        "load_file(\"../common/x.hoc\") or INCLUDE needs (repeatable)")
     p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
     p.add_argument("--workers", type=int, help="processes for several PATHs (default: CPUs)")

@@ -31,10 +31,16 @@ def setdt(dt: float, steps_per_ms: float) -> float:
 
 
 def load_case_hoc(case: Case):
+    """The model of `case_session(case)`."""
+    return case_session(case).model()
+
+
+def case_session(case: Case):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
     does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
-    What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal."""
+    What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal.
+    The model reads files only in its folder, the mechanism folder and the case's `allow_read`."""
     import contextlib
     import io
     from pathlib import Path
@@ -45,7 +51,8 @@ def load_case_hoc(case: Case):
     p = case.protocol
     hoc = Path(case.hoc).resolve()
     with contextlib.redirect_stdout(io.StringIO()):
-        session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent)
+        session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
+                             allow_read=case.allow_read)
         session.load_file(hoc)
         for stmt in case.statements:
             session(stmt)
@@ -58,10 +65,10 @@ def load_case_hoc(case: Case):
             setattr(session, name, val)
         session("stdinit()")
         check_run_start(session._state)
-        return session.model()
+        return session
 
 
-def _mechanisms(case: Case, used: list[str]) -> dict:
+def used_mechanisms(case: Case, used: list[str]) -> dict:
     """The translations of the .mod files that define mechanisms the model uses (in file-name order, as
     nrnivmodl registers them). Files the model never uses are not translated: NEURON compiles them, but
     they cannot change its run."""
@@ -72,7 +79,7 @@ def _mechanisms(case: Case, used: list[str]) -> dict:
         name = mechanism_name(path)
         if name in NEURON_BUILTINS or name not in used:
             continue  # NEURON runs its own built-ins; so does bridge (its built-in translations)
-        mech = load_mod(path)
+        mech = load_mod(path, allow_read=case.allow_read)
         out[mech.name] = mech
     return out
 
@@ -95,7 +102,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         dt = p.dt if p.dt is not None else 0.025
         settings = {"v_init": -65.0, "celsius": 6.3, "secondorder": 0}
         globals_ = dict(p.globals)
-    mechs = _mechanisms(case, tree.mechanism_names())
+    mechs = used_mechanisms(case, tree.mechanism_names())
     for name in settings:
         if getattr(p, name) is not None:
             settings[name] = getattr(p, name)

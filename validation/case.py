@@ -8,7 +8,9 @@ The model is one of
   folder, where NEURON users start nrniv), then the HOC `statements`;
 - a Python-built `SectionTree` (`tree`).
 Either way `mechanisms` names the model's .mod files (a folder, or a list of
-files): NEURON compiles them with nrnivmodl, bridge translates them.
+files): bridge translates them, NEURON compiles those of the mechanisms the model
+uses. `allow_read` names folders (or files) outside the model folder that the
+model may read (`load_file("../common/x.hoc")`, `INCLUDE "../inc/x.inc"`).
 `bridge_mechanisms` (a folder) makes bridge use other .mod files than NEURON,
 to check a port of the model's mechanisms against the originals.
 
@@ -153,6 +155,7 @@ class Case:
     bridge_mechanisms: str | Path | None = None
     protocol: Protocol = field(default_factory=Protocol)
     tolerance: Tolerance = field(default_factory=Tolerance)
+    allow_read: Sequence[str | Path] = ()
 
     def __post_init__(self) -> None:
         if (self.hoc is None) == (self.tree is None):
@@ -163,6 +166,11 @@ class Case:
                 raise BridgeError(f"case {self.name!r}: no HOC file {self.hoc}")
             self.cwd = Path(self.cwd).resolve() if self.cwd is not None else self.hoc.parent
         self.statements = tuple(self.statements)
+        self.allow_read = tuple(Path(p).resolve() for p in ([self.allow_read] if isinstance(self.allow_read, (str, Path))
+                                                            else self.allow_read))
+        for p in self.allow_read:
+            if not p.exists():
+                raise BridgeError(f"case {self.name!r}: allow_read {p} does not exist")
         if isinstance(self.protocol, dict):
             self.protocol = Protocol.from_dict(self.protocol)
 
@@ -196,9 +204,17 @@ _NAME_RE = re.compile(r"\b(?:SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][
 _COMMENT_RE = re.compile(r"^\s*COMMENT\b.*?^\s*ENDCOMMENT\b", re.S | re.M)
 
 
+def read_mod_text(path: str | Path) -> str:
+    """The text of a .mod file the user named (a regular file within Limits.max_file_size: a FIFO
+    named x.mod in a mechanism folder must not hang the validation; `bridge.readroots`)."""
+    from bridge.readroots import ReadRoots
+
+    return ReadRoots.of([], [path]).read_text(path, "NMODL")
+
+
 def mechanism_name(path: Path) -> str | None:
     """The SUFFIX / POINT_PROCESS name a .mod file defines (a quick look, without parsing)."""
-    text = _COMMENT_RE.sub("", Path(path).read_text(errors="replace"))
+    text = _COMMENT_RE.sub("", read_mod_text(path))
     text = re.sub(r":[^\n]*", "", text)
     m = _NAME_RE.search(text)
     return m.group(1) if m else None

@@ -7,6 +7,10 @@ first of mosinit.hoc, init.hoc, main.hoc that exists, else the folder's only
 file (where users run nrnivmodl), else those of the one subfolder holding .mod
 files (e.g. mod/). The HOC runs with the working directory set to its folder,
 then each `--statement`. Exit status: 0 when every case passes, 1 otherwise.
+
+The model reads files only inside its folder, the mechanism folder and each
+`--allow-read DIR`. NEURON executes the model and is not sandboxed: it starts only
+after bridge accepted the model (`validation.preflight`).
 """
 
 from __future__ import annotations
@@ -70,20 +74,23 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
                         secondorder=args.secondorder, stimuli=[IClamp.parse(s) for s in args.stim or []],
                         recordings=list(args.record or []))
     tolerance = _tolerance(args)
+    allow_read = tuple(getattr(args, "allow_read", None) or ())
     if path.is_dir() and not any(path.glob("*.hoc")) and any(path.glob("*.mod")):
         from validation.mechanism_cases import mechanism_cases
 
         if args.statement:
             raise BridgeError(f"{path}: --statement needs a HOC model; this folder holds only .mod files")
         files = sorted(path.glob("*.mod"))
-        return mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms)
+        return mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms,
+                               allow_read=allow_read)
     hoc = find_hoc(path)
     mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(hoc.parent)
     if mechanisms is not None and not mechanisms.is_dir():
         raise BridgeError(f"--mechanisms {mechanisms}: not a folder")
     name = path.name if path.is_dir() else path.stem
     return [Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
-                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance or Tolerance())]
+                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance or Tolerance(),
+                 allow_read=allow_read)]
 
 
 def main(argv: list[str]) -> int:

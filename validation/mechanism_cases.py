@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from validation.case import Case, IClamp, Protocol, Tolerance, mechanism_name
+from validation.case import Case, IClamp, Protocol, Tolerance, mechanism_name, read_mod_text
 
 SOMA = 18.8  # [um], L and diam
 STEPS = (("depolarising", 0.1, 6.3), ("hyperpolarising", -0.1, 16.0))  # name, amp [nA], celsius [degC]
@@ -35,7 +35,7 @@ def iterative(path: Path) -> bool:
 
         return any(m in ITERATIVE for m in _methods(path))
     except Exception:  # noqa: BLE001 - the translation error is the bridge side's to report
-        text = path.read_text(errors="replace")
+        text = read_mod_text(path)
         return bool(re.search(r"METHOD\s+(derivimplicit|sparse)|STEADYSTATE", text))
 
 
@@ -45,7 +45,7 @@ def _tree(path: Path, name: str, amp: float):
     tree = SectionTree()
     soma = tree.section("soma", L=SOMA, diam=SOMA)
     soma.insert("pas", g=1e-4, e=-65.0)
-    kind = _KIND.search(re.sub(r"COMMENT.*?ENDCOMMENT", "", path.read_text(errors="replace"), flags=re.S))
+    kind = _KIND.search(re.sub(r"COMMENT.*?ENDCOMMENT", "", read_mod_text(path), flags=re.S))
     if kind is not None and kind.group(1) != "SUFFIX":
         tree.add_point_process(name, "soma", 0.5)
     else:
@@ -54,10 +54,12 @@ def _tree(path: Path, name: str, amp: float):
 
 
 def mechanism_cases(files: Sequence[Path], protocol: Protocol | None = None, tolerance: Tolerance | None = None,
-                    bridge_mechanisms: str | Path | None = None) -> list[Case]:
+                    bridge_mechanisms: str | Path | None = None, allow_read: Sequence[str | Path] = ()) -> list[Case]:
     """Two cases per .mod file (see the module docstring). `protocol` fields that are set (tstop, dt,
     celsius, stimuli, ...) replace the defaults; `tolerance` replaces the per-method one;
-    `bridge_mechanisms` is a folder of ported .mod files bridge runs instead."""
+    `bridge_mechanisms` is a folder of ported .mod files bridge runs instead; `allow_read`: folders
+    outside the files' folder that they may INCLUDE from. NEURON compiles, per case, only the file
+    whose mechanism the case runs, after bridge translated it (`validation.preflight`)."""
     base = protocol or Protocol()
     cases = []
     for path in files:
@@ -70,5 +72,5 @@ def mechanism_cases(files: Sequence[Path], protocol: Protocol | None = None, tol
                          secondorder=base.secondorder, stimuli=list(stimuli), recordings=list(base.recordings),
                          globals=dict(base.globals))
             cases.append(Case(f"{path.name}:{label}", tree=_tree(path, name, amp), mechanisms=list(files),
-                              bridge_mechanisms=bridge_mechanisms, protocol=p, tolerance=tol))
+                              bridge_mechanisms=bridge_mechanisms, protocol=p, tolerance=tol, allow_read=allow_read))
     return cases

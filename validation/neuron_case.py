@@ -58,14 +58,22 @@ def neuron_mod_files(case: Case) -> list[Path]:
     return [p for p in case.mod_files() if mechanism_name(p) not in NEURON_BUILTINS]
 
 
-def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str] = ()) -> RunOutput:
+def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str] = (),
+                    mod_files: list[Path] | None = None) -> RunOutput:
     """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
 
-    `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too."""
+    `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too.
+    `mod_files`: the .mod files to compile (default: all the case's, `neuron_mod_files`);
+    `validation.suite.run_case` passes only those bridge accepted (`validation.preflight`).
+
+    NEURON executes whatever the model says and is not sandboxed. The subprocess starts in an empty
+    temporary folder, so that neither `import neuron` (which loads a compiled `x86_64/` library from
+    the working directory) nor Python's module search sees the model folder, and changes to the
+    model's folder only to load its HOC; it reads nothing from the terminal."""
     from validation.neuron_run import compile_mod_files
 
     start = time.perf_counter()
-    mods = neuron_mod_files(case)
+    mods = neuron_mod_files(case) if mod_files is None else list(mod_files)
     libraries = [str(compile_mod_files(mods))] if mods else []
     job = {"hoc": str(case.hoc) if case.hoc is not None else None, "cwd": str(case.cwd) if case.cwd else None,
            "statements": list(case.statements), "libraries": libraries, "hoc_recordings": list(hoc_recordings),
@@ -75,10 +83,10 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
-        try:
-            proc = subprocess.run([sys.executable, "-m", "validation.neuron_case", str(src), str(out)],
-                                  capture_output=True, text=True, timeout=timeout, env=env,
-                                  cwd=str(case.cwd) if case.cwd else tmp)
+        try:  # -P: the working directory is not put on Python's module path
+            proc = subprocess.run([sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)],
+                                  capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp,
+                                  stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s") from None
         if proc.returncode != 0 or not out.exists():

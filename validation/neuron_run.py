@@ -169,8 +169,11 @@ def run_spec(spec_json: str, timeout: float = 300.0):
     """`run_neuron` on a spec already written as JSON. Returns (t, values[nt, nprobe])."""
     root = str(Path(__file__).resolve().parent.parent)  # so the subprocess finds validation.neuron_tree
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-    proc = subprocess.run([sys.executable, "-c", _SCRIPT], input=spec_json, capture_output=True,
-                          text=True, timeout=timeout, env=env)
+    # an empty working directory: `import neuron` loads a compiled x86_64/ library found there, and
+    # -P keeps the working directory off Python's module path
+    with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
+        proc = subprocess.run([sys.executable, "-P", "-c", _SCRIPT], input=spec_json, capture_output=True,
+                              text=True, timeout=timeout, env=env, cwd=tmp)
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.splitlines()[-15:])
         raise BridgeError(f"NEURON run failed:\n{tail}")

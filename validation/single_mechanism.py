@@ -73,7 +73,9 @@ def _methods(path: Path) -> tuple[str, ...]:
     from bridge.mechanisms.load import analyze_text
     from bridge.nmodl.solvers import cnexp_possible
 
-    info = analyze_text(path.read_text(), str(path))
+    from validation.case import read_mod_text
+
+    info = analyze_text(read_mod_text(path), str(path))
     out = []
     for s in info.breakpoint_solves:
         m = s.method

@@ -1,11 +1,14 @@
 """Running cases: one at a time (`run_case`) or many in a process pool with a progress bar (`run_suite`).
 
-A case runs NEURON first (a subprocess, `validation.neuron_case`; it also
-records what the HOC's own `Vector.record` calls record), then bridge
-in the calling process (`validation.bridge_case`), then the comparison. A case
-that cannot run on one side (a HOC error, an unsupported NMODL construct, a
-NEURON error) is reported with status "error" and the message; it never stops
-the suite. Pools use the "spawn" start method (JAX does not survive fork).
+A case starts on bridge's side (`validation.preflight`: the full HOC pass, the translation of
+the mechanisms used, a static scan of the HOC for what bridge refuses): NEURON, which executes
+whatever the model says and is not sandboxed, is never started on a model bridge refused; the
+case is then reported with status "error" and bridge's message. Then NEURON runs (a subprocess,
+`validation.neuron_case`, compiling only the .mod files bridge accepted; it also records what
+the HOC's own `Vector.record` calls record), then bridge's simulation in the calling process
+(`validation.bridge_case`), then the comparison. A case that cannot run on one side (a HOC
+error, an unsupported NMODL construct, a NEURON error) is reported with status "error" and the
+message; it never stops the suite. Pools use the "spawn" start method (JAX does not survive fork).
 """
 
 from __future__ import annotations
@@ -43,27 +46,23 @@ class CaseResult:
         return self.status == "pass"
 
 
-def hoc_recordings(case: Case) -> list[str]:
-    """The probes of the HOC's own `Vector.record` calls, as bridge reads the HOC ([] for a SectionTree, or
-    when bridge cannot read the HOC: its error is reported when the bridge side runs)."""
-    if case.hoc is None:
-        return []
-    from validation.bridge_case import load_case_hoc
-
-    try:
-        model = load_case_hoc(case)
-    except BridgeError:
-        return []
-    return model.probes()
-
-
 def run_case(case: Case) -> CaseResult:
-    """Run `case` on both sides and compare (never raises for a model problem: status "error")."""
+    """Run `case` on both sides and compare (never raises for a model problem: status "error").
+    NEURON starts only after bridge accepted the model (`validation.preflight`)."""
     from validation.bridge_case import run_bridge_case
     from validation.neuron_case import run_neuron_case
+    from validation.preflight import preflight
 
     try:
-        neuron = run_neuron_case(case, hoc_recordings=hoc_recordings(case))
+        checked = preflight(case)
+    except BridgeError as exc:
+        return CaseResult(case, "error", error=f"bridge: {exc}\n(NEURON was not started: bridge refused the model)")
+    except Exception as exc:  # a bug in bridge: NEURON is not started either
+        tb = traceback.extract_tb(exc.__traceback__)[-1]
+        return CaseResult(case, "error", error=f"bridge crashed: {type(exc).__name__}: {exc} ({tb.filename}:{tb.lineno}); "
+                                               "NEURON was not started")
+    try:
+        neuron = run_neuron_case(case, hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files)
     except BridgeError as exc:
         return CaseResult(case, "error", error=str(exc))
     try:

@@ -207,7 +207,7 @@ def _load_file(interp, args, loc):
 def _xopen(interp, args, loc):
     from bridge.hoc.loader import load_file
 
-    return load_file(interp, _str(interp, args, 0, loc, "xopen"), loc, once=False)
+    return load_file(interp, _str(interp, args, 0, loc, "xopen"), loc, once=False, what="xopen")
 
 
 def _fscan(interp, args, loc):
@@ -246,16 +246,19 @@ def _load_named(kind):
 
 
 def _chdir(interp, args, loc):
-    """chdir("dir"): where the model's files are looked up from now on; only inside the model folder."""
+    """chdir("dir"): where the model's files are looked up from now on; only inside the folders the
+    model may read (`bridge.readroots`: the model folder and the folders named with allow_read)."""
     from pathlib import Path
 
-    root = Path(getattr(interp, "root", interp.cwd)).resolve()
-    target = (Path(interp.cwd) / _str(interp, args, 0, loc, "chdir")).resolve()
-    if target != root and root not in target.parents:
-        raise interp.refuse(f"chdir({str(target)!r}) is refused: it leaves the model folder {root}", loc)
-    if not target.is_dir():
+    name = _str(interp, args, 0, loc, "chdir")
+    target = Path(interp.cwd) / name
+    real = interp.roots.admits_folder(target)
+    if real is None:
+        raise interp.refuse(f"chdir({name!r}) is refused: it leaves the model folder and the folders named with "
+                           f"allow_read ({interp.roots.describe()})", loc)
+    if not real.is_dir():
         return -1.0
-    interp.cwd = str(target)
+    interp.cwd = str(real)
     return 0.0
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocError
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.readroots import ReadRoots
 
 _NAME_RE = re.compile(r"\b(SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][A-Za-z_0-9]*)")
 _COMMENT_RE = re.compile(r"^\s*COMMENT\b.*?^\s*ENDCOMMENT\b", re.S | re.M)
@@ -63,9 +65,13 @@ def ion_info(ion: str) -> MechanismInfo:
 
 
 class Catalog:
-    """Mechanisms from `folders` (a model's .mod folder) and bridge's built-in .mod files."""
+    """Mechanisms from `folders` (a model's .mod folders or files) and bridge's built-in .mod files.
 
-    def __init__(self, folders=(), include_builtin: bool = True):
+    The .mod files (and the files they INCLUDE) are read only inside their read roots
+    (`bridge.readroots`): the folders and files named here, the folders of the files named,
+    and `allow_read`; a file found in a folder that is a link out of it is refused."""
+
+    def __init__(self, folders=(), include_builtin: bool = True, *, allow_read=(), limits: Limits = DEFAULT_LIMITS):
         self._files: dict[str, Path] = {}
         self._info: dict[str, MechanismInfo] = {}
         self._var_index: dict[str, tuple[str, str]] | None = None
@@ -73,20 +79,32 @@ class Catalog:
         if include_builtin:
             builtin = Path(__file__).resolve().parent.parent / "mechanisms" / "builtin"
             paths += sorted(builtin.glob("*.mod"))
+        named_dirs, named_files = [], []
         for folder in folders:
             folder = Path(folder)
             if folder.is_file():
                 paths.append(folder)
+                named_files.append(folder)
             elif folder.is_dir():
                 paths += sorted(folder.glob("*.mod"))
+                named_dirs.append(folder)
             else:
                 raise BridgeError(f"mechanism folder {folder} does not exist")
+        self.roots = ReadRoots.of(named_dirs + [f.parent for f in named_files], named_files, allow_read, limits)
         for path in paths:
-            text = _COMMENT_RE.sub("", path.read_text(encoding="utf-8", errors="replace"))
+            try:
+                text = self.roots.read_text(path, "NMODL")
+            except BridgeError as err:
+                raise BridgeError(f"mechanism file {path}: {err.message}") from None
+            text = _COMMENT_RE.sub("", text)
             m = _NAME_RE.search(text)
             # a model's file replaces a built-in one of the same name; without SUFFIX, NEURON
             # names the mechanism after the file
             self._files[m.group(2) if m else path.stem] = path
+
+    def files_parsed(self) -> dict[str, Path]:
+        """The .mod files of the mechanisms parsed so far and accepted (`get`), by name; ions left out."""
+        return {name: self._files[name] for name in self._info if name in self._files}
 
     def names(self) -> list[str]:
         return list(self._files)
@@ -101,7 +119,7 @@ class Catalog:
         if name.endswith("_ion"):
             info = ion_info(name[:-4])
         elif name in self._files:
-            info = _read_mod(name, self._files[name])
+            info = _read_mod(name, self._files[name], self.roots)
         else:
             raise HocError(f"{name} is not a mechanism (no .mod file defines it)")
         self._info[name] = info
@@ -168,14 +186,12 @@ def _number(node) -> float:
     return float(f"{float(getattr(node, 'value', node)):g}")
 
 
-def _read_mod(name: str, path: Path) -> MechanismInfo:
+def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
     from bridge.nmodl import ast as nast
-    from bridge.nmodl import parse_file
-
-    from bridge.nmodl.include import expand_includes
+    from bridge.nmodl.include import expand_includes, parse_mod_file
 
     try:
-        program = expand_includes(parse_file(path), str(path))
+        program = expand_includes(parse_mod_file(path, roots), str(path), roots=roots)
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
     neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)

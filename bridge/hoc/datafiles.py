@@ -1,4 +1,5 @@
-"""NEURON's `File` for models that read data files: reading only, inside the model folder."""
+"""NEURON's `File` for models that read data files: reading only, inside the model's read roots
+(`bridge.readroots`: the model folder and the folders named with allow_read)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ class File(BuiltinObject):
         if args:
             self.name = args[0].value if isinstance(args[0], StrVar) else args[0]
         saved = interp.__dict__.get("ropened")
-        ok = ropen(interp, self.name, loc)
+        ok = ropen(interp, self.name, loc, what="File.ropen")
         self.stream = interp.__dict__.get("ropened") if ok else None
         interp.__dict__["ropened"] = saved
         return ok

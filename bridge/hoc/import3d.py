@@ -38,18 +38,20 @@ class Import3dReader(BuiltinObject):
         return super().hoc_ref(interp, name, indices, loc)
 
     def m_input(self, interp, args, loc):
-        from bridge.hoc.loader import resolve_path
+        """`.input("cell.swc")`: the file is found as `load_file` finds one, inside the model's read roots."""
+        from bridge.hoc.loader import _expand, not_found, read_model_file, resolve_path
+        from bridge.morphology.swc import parse_swc
 
         if not args or not isinstance(args[0], (str, StrVar)):
             raise interp.error(f"{self.cls}.input(\"file\") needs a file name", loc)
         name = args[0].value if isinstance(args[0], StrVar) else args[0]
-        path = resolve_path(interp, name, loc)
+        call = f'{self.cls}.input("{name}")'
+        path = resolve_path(interp, _expand(interp, name, loc), loc, call, "morphology")
         if path is None:
-            raise interp.error(f"{self.cls}.input: cannot find {name}", loc)
-        from bridge.morphology.swc import read_swc
-
+            raise interp.error(not_found(interp, name, loc, f"{self.cls}.input"), loc)
+        text = read_model_file(interp, path, loc, call, "morphology")
         try:
-            self.morph = read_swc(path)
+            self.morph = parse_swc(text, str(path))
         except BridgeError as err:
             raise interp.error(f"{self.cls}.input: {err}", loc) from None
         return 0.0

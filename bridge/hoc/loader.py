@@ -9,6 +9,10 @@ after the code). `run_stream` therefore splits the text into top-level chunks
 
 `load_file("x.hoc")` looks for x.hoc relative to the including file, then the
 working directory; it loads a file once. NEURON's own library files are built in.
+A model reads files only inside its read roots (`bridge.readroots`: the model
+folder, the mechanism folders, `allow_read`, bridge's library), each a regular
+file of at most `Limits.max_file_size` bytes; an error about a file outside
+never quotes it (it is never opened).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from pathlib import Path
 from bridge.errors import SourceLocation
 from bridge.hoc.parse import parse
 from bridge.hoc.values import Frame, Quit
+from bridge.readroots import ReadRefused
 
 # NEURON's library files whose procedures bridge implements itself.
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
@@ -165,14 +170,39 @@ def run_text(interp, text: str, filename: str, obj=None) -> None:
             interp.frames.pop()
 
 
-def resolve_path(interp, name: str, loc: SourceLocation | None) -> Path | None:
+def _bases(interp, loc) -> list[Path]:
     here = Path(loc.filename).parent if loc and loc.filename and not loc.filename.startswith("<") else None
-    candidates = [here / name] if here else []
-    candidates.append(Path(interp.cwd) / name)
-    for p in candidates:
-        if p.is_file():
-            return p.resolve()
-    return None
+    return ([here] if here else []) + [Path(interp.cwd)]
+
+
+def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None = None,
+                 kind: str = "HOC") -> Path | None:
+    """The real path of the file a model names (`$(VAR)` already expanded): next to the including
+    file, then in the working directory, inside the model's read roots (`bridge.readroots`); None
+    when it does not exist there. A name that leads outside the roots is a HocError at `loc` that
+    starts with `call` (the call as the model wrote it); the file is never opened."""
+    try:
+        return interp.roots.resolve(name, _bases(interp, loc), kind)
+    except ReadRefused as err:
+        raise interp.refuse(f"{call or repr(name)}: {err.message}", loc) from None
+
+
+def not_found(interp, written: str, loc, call: str) -> str:
+    """`call: cannot find NAME (...)`, naming the name as the model wrote it and, for `$(VAR)` in it,
+    whether VAR is set (never its value: a model must not get the environment into a message)."""
+    import os
+
+    looked = " and ".join(str(b) for b in dict.fromkeys(_bases(interp, loc)))
+    env = [f"{v} is {'set' if v in os.environ else 'not set'}" for v in dict.fromkeys(re.findall(r"\$\((\w+)\)", written))]
+    return f"{call}: cannot find {written}" + (f" ({', '.join(env)})" if env else "") + f" (looked in {looked})"
+
+
+def read_model_file(interp, path: Path, loc, what: str, kind: str = "HOC") -> str:
+    """The text of a model file `resolve_path` found (a regular file within Limits.max_file_size)."""
+    try:
+        return interp.roots.read_text(path, kind)
+    except ReadRefused as err:
+        raise interp.refuse(f"{what}: {err.message}", loc) from None
 
 
 def _expand(interp, name: str, loc) -> str:
@@ -188,66 +218,87 @@ def _expand(interp, name: str, loc) -> str:
     return re.sub(r"\$\((\w+)\)", env, name)
 
 
-def library_digest(path: Path) -> str:
-    """SHA-256 of a NEURON library file as `NEURON_LIBRARY_SHA256` records it."""
+def library_digest(path: Path, read=lambda p: p.read_bytes()) -> str:
+    """SHA-256 of a NEURON library file as `NEURON_LIBRARY_SHA256` records it (`read`: bytes of a path)."""
     import hashlib
 
-    text = path.read_bytes().replace(b"\r\n", b"\n")
+    text = read(path).replace(b"\r\n", b"\n")
     digest = hashlib.sha256(text)
     if path.name == "import3d.hoc":
         for sub in re.findall(rb'xopen\("(import3d/[^"]+)"\)', text):
             part = path.parent / sub.decode()
-            digest.update(part.read_bytes().replace(b"\r\n", b"\n") if part.is_file() else b"<missing>")
+            digest.update(read(part).replace(b"\r\n", b"\n") if part.is_file() else b"<missing>")
     return digest.hexdigest()
 
 
 def _check_own_copy(interp, name: str, loc) -> None:
     """NEURON loads a library file from the model's folder before its own; bridge always runs
     its built-in version, so a model's copy that differs from NEURON 9.0's is named in a warning
-    (an older import3d.hoc, for one, builds a slightly different soma)."""
+    (an older import3d.hoc, for one, builds a slightly different soma). Only copies inside the
+    model's read roots are looked at (one outside is not the model's)."""
     import warnings
 
-    path = resolve_path(interp, name, loc)
     base = Path(name).name
-    if path is None or base not in NEURON_LIBRARY_SHA256:
+    if base not in NEURON_LIBRARY_SHA256:
+        return
+    try:
+        path = interp.roots.resolve(name, _bases(interp, loc), "HOC")
+    except ReadRefused:
+        return
+    if path is None:
         return
     seen = interp.__dict__.setdefault("own_library_copies", set())
     if str(path) in seen:
         return
     seen.add(str(path))
-    if library_digest(path) != NEURON_LIBRARY_SHA256[base]:
+
+    def read(p: Path) -> bytes:
+        try:
+            return interp.roots.read_bytes(p, "HOC")
+        except ReadRefused as err:
+            raise interp.refuse(f"load_file(\"{name}\"): {err.message}", loc) from None
+
+    if library_digest(path, read) != NEURON_LIBRARY_SHA256[base]:
         where = f"{loc.filename}:{loc.line}: " if loc else ""
         warnings.warn(f"{where}load_file(\"{name}\") finds the model's own copy {path}, which "
                       f"differs from NEURON 9.0's {base}; bridge uses its built-in {base} (NEURON 9.0's behaviour), "
                       f"so results can differ from NEURON running this copy", UserWarning, stacklevel=2)
 
 
-def load_file(interp, name: str, loc, once: bool = True) -> float:
+def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file") -> float:
+    written = name
     name = _expand(interp, name, loc)
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
         return 1.0
-    if base in GUI_LIBRARIES and resolve_path(interp, name, loc) is None:
-        interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
-        return 1.0
+    if base in GUI_LIBRARIES:
+        try:
+            path = interp.roots.resolve(name, _bases(interp, loc), "HOC")
+        except ReadRefused:  # NEURON's own copy (outside the model): a GUI library, not read
+            path = None
+        if path is None:
+            interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
+            return 1.0
     if base in UNSUPPORTED_LIBRARIES:
-        raise interp.error(f"load_file(\"{name}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
-    path = resolve_path(interp, name, loc)
+        raise interp.error(f"load_file(\"{written}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
+    call = f'{what}("{written}")'
+    path = resolve_path(interp, name, loc, call, "HOC")
     if path is None and base in OWN_LIBRARIES:
         path = OWN_LIBRARIES[base]
     if path is None:
-        raise interp.error(f"load_file: cannot find {name} (looked next to the including file and in {interp.cwd})", loc)
+        raise interp.error(not_found(interp, written, loc, what), loc)
     loaded = interp.__dict__.setdefault("loaded_files", set())
     if once and str(path) in loaded:
         return 1.0
     loaded.add(str(path))
-    run_file(interp, path)
+    interp.__dict__.setdefault("hoc_files_read", []).append(path)
+    run_file(interp, path, loc, call)
     return 1.0
 
 
-def run_file(interp, path: Path) -> None:
-    text = Path(path).read_text(encoding="utf-8", errors="replace").replace("\x1a", "")
+def run_file(interp, path: Path, loc=None, call: str = "load_file") -> None:
+    text = read_model_file(interp, Path(path), loc, call).replace("\x1a", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n")  # DOS and classic Mac line ends
     try:
         run_stream(interp, Stream(text, str(path)))
@@ -258,20 +309,22 @@ def run_file(interp, path: Path) -> None:
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
-def ropen(interp, name: str | None, loc) -> float:
-    """`ropen("data.dat")`: open a data file for fscan/getstr (read only, inside the model's folder);
-    `ropen()` closes it. Returns 0 when the file does not exist, as NEURON."""
+def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
+    """`ropen("data.dat")`: open a data file for fscan/getstr (read only, relative to the working
+    directory, inside the model's read roots); `ropen()` closes it. Returns 0 when the file does
+    not exist, as NEURON."""
     if name is None:
         interp.__dict__["ropened"] = None
         return 0.0
-    base = Path(interp.cwd).resolve()
-    path = (base / name).resolve()
-    if base != path and base not in path.parents:
-        raise interp.error(f"ropen({name!r}): bridge reads data files only inside the model folder {base}", loc)
-    if not path.is_file():
+    try:
+        path = interp.roots.resolve(_expand(interp, name, loc), [Path(interp.cwd)], "data")
+    except ReadRefused as err:
+        raise interp.refuse(f"{what}({name!r}): {err.message}", loc) from None
+    if path is None:
         interp.__dict__["ropened"] = None
         return 0.0
-    interp.__dict__["ropened"] = Stream(path.read_text(encoding="utf-8", errors="replace"), str(path))
+    text = read_model_file(interp, path, loc, f"{what}({name!r})", "data")
+    interp.__dict__["ropened"] = Stream(text, str(path))
     return 1.0
 
 

@@ -21,6 +21,8 @@ from bridge.hoc.loader import load_file, run_text
 from bridge.hoc.protocol import HocModel, Protocol
 from bridge.hoc.sections import ModelState
 from bridge.hoc.values import NumVar, ObjVar, Quit, SecVar, StopRun, StrVar
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.readroots import ReadRoots, real_path
 
 
 class HocSession:
@@ -30,17 +32,27 @@ class HocSession:
     mechanisms; bridge's built-in pas, hh, IClamp, ... are always there.
     `max_statements` bounds the work one session may do (endless loops end with
     a HocError); `cwd` is the working directory `load_file` falls back to.
+
+    The model reads files (`load_file`, `xopen`, `ropen`, `File`, Import3d, NMODL
+    `INCLUDE`) only inside its read roots (`bridge.readroots`): `cwd`, the folder of
+    each file loaded from Python with `load_file`, the mechanism folders and files, and
+    the folders (or files) in `allow_read`, e.g. `allow_read=["../common"]` for a model
+    that loads `../common/lib.hoc`. One file read is at most `limits.max_file_size` bytes.
     """
 
-    def __init__(self, mechanisms=None, *, cwd=None, max_statements: int = 20_000_000, max_depth: int = 100,
-                 stdout=None):
+    def __init__(self, mechanisms=None, *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
+                 max_statements: int = 20_000_000, max_depth: int = 100, stdout=None):
         folders = [] if mechanisms is None else ([mechanisms] if isinstance(mechanisms, (str, os.PathLike))
                                                  else list(mechanisms))
-        self._catalog = Catalog(folders)
+        cwd = Path(cwd) if cwd is not None else Path.cwd()
+        mech_paths = [Path(f) for f in folders]
+        roots = ReadRoots.of([cwd] + [p for p in mech_paths if p.is_dir()], [p for p in mech_paths if p.is_file()],
+                             allow_read=allow_read, limits=limits)
+        self._catalog = Catalog(folders, allow_read=allow_read, limits=limits)
         self._state = ModelState(self._catalog, stdout=stdout)
         interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
-        interp.cwd = str(Path(cwd) if cwd is not None else Path.cwd())
-        interp.root = interp.cwd  # chdir() stays inside this folder
+        interp.cwd = str(cwd)
+        interp.roots = roots  # what the model may read; chdir() stays inside it too
         object.__setattr__(self, "_interp", interp)
         _stdrun_objects(interp)
 
@@ -64,13 +76,34 @@ class HocSession:
         self._guard(run_text, self._interp, text, "<python>")
 
     def load_file(self, path) -> None:
-        """Run a HOC file (relative paths: to the session's working directory)."""
+        """Run a HOC file (relative paths: to the session's working directory). The file's folder
+        becomes one the model may read (you named the file)."""
         p = Path(path)
         if not p.is_absolute():
             p = Path(self._interp.cwd) / p
+        if p.is_file():
+            self._interp.roots = self._interp.roots.adding([real_path(p).parent])
         self._guard(load_file, self._interp, str(p), None, False)
 
     xopen = load_file
+
+    @property
+    def read_roots(self) -> ReadRoots:
+        """The folders (and files) the model may read (`bridge.readroots`)."""
+        return self._interp.roots
+
+    def working_directory(self) -> Path:
+        """The session's working directory (after the model's `chdir` calls)."""
+        return Path(self._interp.cwd)
+
+    def files_read(self) -> list[Path]:
+        """The HOC files the session ran, in order (real paths; a file run twice is listed twice)."""
+        return list(self._interp.__dict__.get("hoc_files_read", []))
+
+    def mechanism_files(self) -> dict[str, Path]:
+        """The .mod file of every mechanism the HOC used or named (inserted, created, or one of its
+        variables read or set) and bridge accepted, by mechanism name (ions left out)."""
+        return self._catalog.files_parsed()
 
     def _warn_gui(self) -> None:
         gui = self._state.gui_calls
@@ -182,14 +215,18 @@ class _Callable:
         raise TypeError(f"{self.name} is not callable")
 
 
-def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, max_statements: int = 20_000_000) -> HocModel:
+def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
+             max_statements: int = 20_000_000) -> HocModel:
     """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
 
     Relative `load_file` paths resolve next to the including file, then in `cwd`
-    (default: the folder of `path`, where NEURON users usually start nrniv).
+    (default: the folder of `path`, where NEURON users usually start nrniv). The model
+    reads files only in the folder of `path`, `cwd`, the mechanism folders and the
+    folders (or files) in `allow_read` (see `HocSession`).
     """
     p = Path(path).resolve()
-    session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, max_statements=max_statements)
+    session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, allow_read=allow_read,
+                         limits=limits, max_statements=max_statements)
     session.load_file(p)
     for stmt in statements:
         session(stmt)

@@ -3,9 +3,14 @@
 A `.mod` file goes through parse (`bridge.nmodl.parse`) → analysis
 (`bridge.nmodl.analyze`) → code generation (`bridge.nmodl.codegen`); the
 generated Python is executed in a fresh namespace and its `MECHANISM` returned.
-Translations are cached in memory by the SHA-256 of the file's text, so
-loading the same file twice costs nothing and two equal files share one
-translation. The cache holds immutable mechanisms only (no run state).
+Translations are cached in memory by the SHA-256 of the text of every file the
+translation read (the `.mod` file and the files it INCLUDEs), so loading the same
+file twice costs nothing and two equal files share one translation, but two equal
+files that INCLUDE different files do not. The cache holds immutable mechanisms
+only (no run state).
+
+A `.mod` file and what it INCLUDEs are read only inside the read roots
+(`bridge.readroots`): the folder of the file (or the mechanism folder) and `allow_read`.
 """
 
 from __future__ import annotations
@@ -15,30 +20,39 @@ import linecache
 from pathlib import Path
 
 from bridge.errors import BridgeError
+from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analyze import MechanismInfo, analyze
 from bridge.nmodl.module import generate
 from bridge.nmodl.mechanism import TranslatedMechanism
+from bridge.readroots import ReadRefused, ReadRoots
 
 _CACHE: dict[str, TranslatedMechanism] = {}
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
-def analyze_text(text: str, filename: str = "<string>") -> MechanismInfo:
-    """Parse and analyse NMODL text."""
+def _expanded(text: str, filename: str, roots: ReadRoots | None, sources: list | None = None):
     from bridge.nmodl.include import expand_includes
     from bridge.nmodl.parse import parse
 
-    program = expand_includes(parse(text, filename), filename)
-    return analyze(program, text, filename)
+    return expand_includes(parse(text, filename), filename, roots=roots, sources=sources)
 
 
-def translate(text: str, filename: str = "<string>") -> str:
+def analyze_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> MechanismInfo:
+    """Parse and analyse NMODL text (INCLUDEs read inside `roots`; default: the folder of `filename`)."""
+    return analyze(_expanded(text, filename, roots), text, filename)
+
+
+def translate(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> str:
     """The Python/JAX source of the mechanism in NMODL `text` (what `bridge translate` prints)."""
-    return generate(analyze_text(text, filename))
+    return generate(analyze_text(text, filename, roots))
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def _digest(*texts: str) -> str:
+    h = hashlib.sha256()
+    for text in texts:
+        data = text.encode()
+        h.update(len(data).to_bytes(8, "little") + data)  # lengths: ("ab", "c") is not ("a", "bc")
+    return h.hexdigest()
 
 
 def mechanism_from_source(python: str, key: str) -> TranslatedMechanism:
@@ -50,41 +64,55 @@ def mechanism_from_source(python: str, key: str) -> TranslatedMechanism:
     return ns["MECHANISM"]
 
 
-def load_text(text: str, filename: str = "<string>") -> TranslatedMechanism:
-    """Translate NMODL text (cached by content)."""
-    key = _digest(text)
+def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> TranslatedMechanism:
+    """Translate NMODL text (cached by the text of every file the translation reads)."""
+    program, key = None, _digest(text)
+    if "INCLUDE" in text:  # NMODL keywords are upper case: without the word there is nothing to include
+        sources: list = []
+        program = _expanded(text, filename, roots, sources)
+        key = _digest(text, *(t for _, t in sources))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
-    python = translate(text, filename)
+    if program is None:
+        program = _expanded(text, filename, roots)
+    python = generate(analyze(program, text, filename))
     mech = mechanism_from_source(python, key)
     _CACHE[key] = mech
     return mech
 
 
-def load_mod(path: str | Path) -> TranslatedMechanism:
-    """The mechanism of one `.mod` file (SUFFIX or POINT_PROCESS), ready for the solver."""
+def load_mod(path: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS,
+             roots: ReadRoots | None = None) -> TranslatedMechanism:
+    """The mechanism of one `.mod` file (SUFFIX or POINT_PROCESS), ready for the solver.
+
+    The file may INCLUDE files in its folder and in `allow_read` (folders or files); `roots`
+    replaces both (`bridge.readroots`). At most `limits.max_file_size` bytes per file."""
     path = Path(path)
+    if roots is None:
+        roots = ReadRoots.of([path.parent], [path], allow_read, limits)
     try:
-        text = path.read_text()
-    except OSError as exc:
-        raise BridgeError(f"cannot read {path}: {exc.strerror}") from None
-    return load_text(text, str(path))
+        text = roots.read_text(path, "NMODL")
+    except ReadRefused as exc:
+        raise BridgeError(f"cannot read {path}: {exc.message}") from None
+    return load_text(text.removeprefix("\ufeff"), str(path), roots)
 
 
-def load_mechanisms(folder: str | Path) -> dict[str, TranslatedMechanism]:
+def load_mechanisms(folder: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS) -> dict[str, TranslatedMechanism]:
     """Every `.mod` file of `folder` (sorted by file name), by mechanism name.
 
     Raises the first file's error; two files defining the same name is an error,
-    as it is for nrnivmodl.
+    as it is for nrnivmodl. The files (and what they INCLUDE) must lie inside `folder`
+    or `allow_read`: a file that links out of the folder is refused.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise BridgeError(f"{folder} is not a folder")
+    roots = ReadRoots.of([folder], allow_read=allow_read, limits=limits)
     out: dict[str, TranslatedMechanism] = {}
     origin: dict[str, Path] = {}
     for path in sorted(folder.glob("*.mod")):
-        mech = load_mod(path)
+        mech = load_mod(path, roots=roots)
         if mech.name in out:
             raise BridgeError(f"{path}: mechanism {mech.name!r} is already defined by {origin[mech.name]}")
         out[mech.name] = mech

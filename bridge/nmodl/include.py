@@ -3,6 +3,10 @@
 The file is looked up next to the including `.mod` file (nocmodl's first place to look; its other
 places, the MODL_INCLUDE folders, are not searched). Included files may include others; a file that
 includes itself (directly or not) is an error. Locations in included blocks name the included file.
+
+A `.mod` file is untrusted input: the name must resolve (symlinks followed, `..` removed) inside the
+read roots (`bridge.readroots`): by default the folder of the top-level `.mod` file; callers add the
+mechanism folder the user named and `allow_read`. A file outside is refused without being opened.
 """
 
 from __future__ import annotations
@@ -10,17 +14,37 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from bridge.errors import SemanticError, UnsupportedFeature
+from bridge.errors import BridgeError, SemanticError, UnsupportedFeature
 from bridge.nmodl import ast
+from bridge.readroots import ReadRefused, ReadRoots
+
+MAX_INCLUDE_DEPTH = 16
 
 
-def expand_includes(program: ast.Program, filename: str | None = None, _seen: tuple[str, ...] = ()) -> ast.Program:
-    """`program` with every top-level INCLUDE replaced by the items of the file it names."""
-    from bridge.nmodl.parse import parse_file
+def parse_mod_file(path: str | Path, roots: ReadRoots) -> ast.Program:
+    """Parse the `.mod` file `path`, read through `roots` (UTF-8, a byte-order mark skipped)."""
+    from bridge.nmodl.parse import parse
+
+    try:
+        text = roots.read_text(path, "NMODL")
+    except ReadRefused as err:
+        raise BridgeError(f"cannot read {path}: {err.message}") from None
+    return parse(text.removeprefix("\ufeff"), filename=str(path))
+
+
+def expand_includes(program: ast.Program, filename: str | None = None, _seen: tuple[str, ...] = (), *,
+                    roots: ReadRoots | None = None, sources: list | None = None) -> ast.Program:
+    """`program` with every top-level INCLUDE replaced by the items of the file it names.
+
+    `roots`: where included files may lie (default: the folder of `filename`). `sources`, when
+    given, gets (real path, text) of every file included, in the order read."""
+    from bridge.nmodl.parse import parse
 
     if not any(isinstance(i, ast.Include) for i in program.items):
         return program
     filename = filename or program.filename
+    if roots is None and filename and not filename.startswith("<"):
+        roots = ReadRoots.of([Path(filename).parent])
     items: list = []
     for item in program.items:
         if not isinstance(item, ast.Include):
@@ -29,12 +53,22 @@ def expand_includes(program: ast.Program, filename: str | None = None, _seen: tu
         if not filename or filename.startswith("<"):
             raise UnsupportedFeature(f'INCLUDE "{item.filename}" in text without a file: no folder to find it in',
                                      item.loc)
-        path = (Path(filename).parent / item.filename).resolve()
-        if not path.is_file():
+        try:
+            path = roots.resolve(item.filename, [Path(filename).parent], "NMODL")
+        except ReadRefused as err:
+            raise SemanticError(f'INCLUDE "{item.filename}": {err.message}', item.loc) from None
+        if path is None:
             raise SemanticError(f'INCLUDE "{item.filename}": no such file next to {Path(filename).name} '
-                                f"({path})", item.loc)
-        if str(path) in _seen or len(_seen) > 16:
+                                f"({Path(filename).parent / item.filename})", item.loc)
+        if str(path) in _seen or len(_seen) > MAX_INCLUDE_DEPTH:
             raise SemanticError(f'INCLUDE "{item.filename}" includes itself', item.loc)
-        included = expand_includes(parse_file(path), str(path), _seen + (str(path),))
+        try:
+            text = roots.read_text(path, "NMODL").removeprefix("\ufeff")
+        except ReadRefused as err:
+            raise SemanticError(f'INCLUDE "{item.filename}": {err.message}', item.loc) from None
+        if sources is not None:
+            sources.append((path, text))
+        included = expand_includes(parse(text, filename=str(path)), str(path), _seen + (str(path),),
+                                   roots=roots, sources=sources)
         items.extend(included.items)
     return replace(program, items=tuple(items))

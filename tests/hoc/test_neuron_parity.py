@@ -60,7 +60,7 @@ def test_pyramid_with_reconst_matches_neuron(tmp_path):
     driver = tmp_path / "both.hoc"
     driver.write_text(f'xopen("{demo / "pyramid.nrn"}")\nxopen("{demo / "reconst.hoc"}")\n')
     ref = neuron_dump(driver)
-    model = bridge.load_hoc(driver)
+    model = bridge.load_hoc(driver, allow_read=[demo])  # the driver reads NEURON's demo folder
     compare_trees(model, ref)
     assert model.tree["soma"].mechanisms.keys() == {"hh"}
     assert model.protocol.celsius == 15.0
@@ -83,7 +83,7 @@ def dend3_driver(folder: Path, record: bool = False) -> Path:
 @pytest.mark.neuron
 def test_dend3_demo_matches_neuron(tmp_path):
     ref = neuron_dump(dend3_driver(tmp_path))
-    model = bridge.load_hoc(tmp_path / "dend3.hoc")
+    model = bridge.load_hoc(tmp_path / "dend3.hoc", allow_read=[_demo() / "dend3"])
     compare_trees(model, ref)  # the AlphaSynapses' locations and parameters included
     assert [p.name for p in model.tree.point_processes] == ["AlphaSynapse"] * 3
 
@@ -143,7 +143,7 @@ def test_pyramid_session_file_stimulus_matches_neuron(tmp_path):
     driver.write_text(f'load_file("nrngui.hoc")\nxopen("{demo / "pyramid.nrn"}")\nxopen("{demo / "pyramid.ses"}")\n')
     ref = neuron_dump(driver)
     with pytest.warns(UserWarning, match="PlotShape"):  # the session's windows are listed, not drawn
-        model = bridge.load_hoc(driver)
+        model = bridge.load_hoc(driver, allow_read=[demo])
     compare_trees(model, ref)  # includes the IClamp that pyramid.ses's PointProcessManager makes
     assert len(model.protocol.stimuli) == 1
     for name in ("celsius", "v_init", "tstop", "dt", "secondorder"):

@@ -83,11 +83,11 @@ def test_model_with_a_mechanism_folder_simulates_as_neuron():
 def test_dend3_demo_voltage_matches_neuron(tmp_path):
     """NEURON's dend3 demo: hh soma, myelinated axon, three dendrites each with an AlphaSynapse
     (bridge's own alphasyn.mod), run with the demo's settings."""
-    from tests.hoc.test_neuron_parity import dend3_driver
+    from tests.hoc.test_neuron_parity import _demo, dend3_driver
 
     driver = dend3_driver(tmp_path, record=True)
     ref = neuron_vectors(driver, "vsoma", "vd0", "vd2")
-    model = bridge.load_hoc(driver)
+    model = bridge.load_hoc(driver, allow_read=[_demo() / "dend3"])
     traces = model.simulate()
     assert model.probes() == ["soma(0.5).v", "dend[0](0.5).v", "dend[2](1.0).v"]
     for probe, name in zip(model.probes(), ["vsoma", "vd0", "vd2"]):

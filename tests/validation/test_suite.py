@@ -61,7 +61,7 @@ def test_run_inside_the_hoc_marks_the_protocol(tmp_path):
         'load_file("stdrun.hoc")\n'
         f'load_file("{DATA / "ball_stick.hoc"}")\n'
         "tstop = 12\nv_init = -70\nsteps_per_ms = 20\ndt = 0.05\nrun()\n")
-    result = run_case(Case("runs", hoc=tmp_path / "runs.hoc"))
+    result = run_case(Case("runs", hoc=tmp_path / "runs.hoc", allow_read=[DATA]))  # it loads DATA's file
     _assert_pass(result)  # NEURON simulated during loading; bridge only noted the run; then both ran it
     assert result.bridge.settings == {"tstop": 12.0, "dt": 0.05, "v_init": -70.0, "celsius": 6.3, "secondorder": 0}
 
@@ -162,7 +162,7 @@ def test_suite_runs_cases_in_a_process_pool_in_order():
 
 
 def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
-    # NEURON compiles every .mod file of the folder; one bridge cannot translate is fine while unused
+    # one bridge cannot translate is fine while unused (NEURON does not compile it either)
     shutil.copy(DATA / "ball_stick.hoc", tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
         "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\nBREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
@@ -174,7 +174,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
                            protocol=Protocol(tstop=5.0, record_all=False)))
     assert result.status == "error" and result.error.startswith("bridge:")
     assert "VERBATIM" in result.error and "unused.mod:4:1" in result.error
-    assert result.neuron is not None  # NEURON ran
+    assert result.neuron is None  # bridge refused the model: NEURON was not started (issue 10)
 
 
 def test_the_hocs_own_vector_records_are_compared(tmp_path):

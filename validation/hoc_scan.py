@@ -1,0 +1,182 @@
+"""What NEURON would do with a model's HOC that bridge never does: a static look before NEURON starts.
+
+`bridge validate` runs the model in real NEURON, which executes everything the HOC says, also
+procedures bridge never calls (stdrun.hoc's `run()` calls a model's own `proc advance()` at every
+step). So before NEURON starts, `scan` reads every HOC file bridge's pass ran, and every file named
+by a string literal in their `load_file`/`xopen`/... calls (as NEURON would find it), and reports,
+with file:line, each use of what bridge refuses for security:
+
+- running commands or code: `system()`, `nrnpython()`, `PythonObject`, `load_java()`, and
+  `nrn_load_dll()` of a library that exists (compiled code; a model's call for a library the user
+  would build with nrnivmodl finds none, and NEURON gets bridge's compiled mechanisms instead);
+- writing: `wopen`, `aopen`, `save_session`, `print_session`, `printfile`, `hoc_stdout("file")`,
+  `unlink`, `mkdir`, `BBSaveState`;
+- reading outside the model's read roots (`bridge.readroots`): a literal name in `load_file`,
+  `xopen`, `ropen`, `File(...)`, `.input(...)` or `chdir(...)` that leads outside.
+
+Names inside string literals count too (`execute("system(\\"...\\")")`). Text a model builds while it
+runs (`sprint`) is not seen: this is a second line of defence, not a sandbox.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from bridge.errors import BridgeError
+from bridge.readroots import ReadRefused, ReadRoots
+
+DANGER = {
+    "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
+    "PythonObject": "runs Python code", "load_java": "loads Java code", "wopen": "opens a file for writing", "aopen": "opens a file for writing",
+    "save_session": "writes a file", "print_session": "writes a file", "printfile": "writes a file",
+    "hoc_stdout": "sends HOC's output to a file", "unlink": "deletes a file", "mkdir": "makes a folder",
+    "BBSaveState": "writes state files",
+}
+# harmless with no argument when called as a function: wopen() and aopen() close, hoc_stdout() restores
+_CLOSE_WITHOUT_ARGUMENT = {"wopen", "aopen", "hoc_stdout"}
+HOC_LOADERS = ("load_file", "xopen")
+DATA_READERS = ("ropen", "File", "input", "chdir")
+
+_CALL = re.compile(r"(\.\s*)?\b([A-Za-z_][A-Za-z_0-9]*)\s*\(")
+# a string literal as the first argument (after a number: load_file(1, "x")), or one written inside
+# another literal (execute("load_file(\"x\")"))
+_LITERAL = re.compile(r'\s*(?:[-+]?[0-9.]+\s*,\s*)?(?:"((?:[^"\\\n]|\\.)*)"|\\"([^"\\\n]*)\\")')
+_EMPTY = re.compile(r"\s*\)")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One use of something bridge refuses, at `path`:`line`."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class RefusedModel(BridgeError):
+    """A model that uses what bridge refuses for security: NEURON is not started on it."""
+
+    kind = "refused"
+
+
+def blank_comments(text: str) -> str:
+    """`text` with HOC's `//` and `/* */` comments replaced by spaces (newlines kept, so line numbers
+    stay); string literals are kept."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] not in '"\n':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            out.append(" " * (j - i))
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            out.append(re.sub(r"[^\n]", " ", text[i:j]))
+            i = j
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
+def _expand(name: str) -> str:
+    from bridge.hoc.loader import _expand as expand
+
+    return expand(None, name, None)
+
+
+def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[Finding], list[Path]]:
+    """The findings in one HOC file's text, and the HOC files its literal load_file/xopen names lead to."""
+    code = blank_comments(text)
+    findings: list[Finding] = []
+    follow: list[Path] = []
+
+    def line_of(pos: int) -> int:
+        return code.count("\n", 0, pos) + 1
+
+    def add(pos: int, message: str) -> None:
+        findings.append(Finding(path, line_of(pos), message))
+
+    for m in _CALL.finditer(code):
+        method, name, after = bool(m.group(1)), m.group(2), m.end()
+        literal = _LITERAL.match(code, after)
+        if name == "nrn_load_dll":
+            if literal is None:
+                add(m.start(2), "nrn_load_dll() of a name computed at run time: NEURON would load compiled code")
+                continue
+            written = literal.group(1) if literal.group(1) is not None else literal.group(2)
+            target = Path(_expand(written))
+            cands = [target] if target.is_absolute() else [Path(b) / target for b in (path.parent, cwd)]
+            if any(c.exists() for c in cands):
+                add(m.start(2), f'nrn_load_dll("{written}") loads compiled code from the model\'s library file')
+            continue
+        if name in DANGER:
+            if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):
+                add(m.start(2), f"{name}() {DANGER[name]}")
+            continue
+        if literal is None or name not in HOC_LOADERS + DATA_READERS or (name == "input" and not method):
+            continue
+        written = literal.group(1) if literal.group(1) is not None else literal.group(2)
+        target = _expand(written)
+        try:
+            if name == "chdir":
+                cands = [Path(b) / target for b in (cwd, path.parent)] if not Path(target).is_absolute() else [Path(target)]
+                outside = [c for c in cands if c.exists() and roots.admits_folder(c) is None]
+                if outside:
+                    raise ReadRefused(roots.refusal(outside[0].resolve(), "model"))
+                continue
+            found = roots.resolve(target, [path.parent, cwd], "HOC" if name in HOC_LOADERS else "data")
+        except ReadRefused as err:
+            add(m.start(2), f'{name}("{written}"): {err.message}')
+            continue
+        if found is not None and name in HOC_LOADERS:
+            follow.append(found)
+    return findings, follow
+
+
+def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> list[Finding]:
+    """The findings in `files` (HOC files bridge ran) and in the HOC files their literal load_file/xopen
+    names lead to, each file read once (inside `roots`, as bridge reads model files)."""
+    queue = deque(Path(f) for f in files)
+    seen: set[Path] = set()
+    findings: list[Finding] = []
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            text = roots.read_text(path, "HOC")
+        except ReadRefused as err:
+            findings.append(Finding(path, 0, err.message))
+            continue
+        found, follow = scan_text(text, path, roots, Path(cwd))
+        findings += found
+        queue.extend(follow)
+    return findings
+
+
+def check(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> None:
+    """Raise `RefusedModel` listing every finding of `scan` (nothing when there is none)."""
+    findings = scan(files, roots, cwd)
+    if findings:
+        lines = "\n".join(f"  {f}" for f in findings[:20])
+        more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""
+        raise RefusedModel("the model's HOC uses what bridge refuses for security (commands, Python, compiled "
+                           "code, file writes, reads outside the model's folders); NEURON, which would run it (also "
+                           f"in procedures bridge never calls), was not started:\n{lines}{more}")
