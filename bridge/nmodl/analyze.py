@@ -34,11 +34,13 @@ Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion"
 # Variables NEURON provides to every mechanism.
 BUILTINS = ("v", "t", "dt", "celsius", "area", "diam", "secondorder")
 
-# Math functions NMODL code may call (C library and NEURON's own), by NMODL name.
-MATH_FUNCTIONS = {
-    "exp", "log", "log10", "sqrt", "fabs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-    "sinh", "cosh", "tanh", "pow", "floor", "ceil", "fmod", "fmin", "fmax", "abs", "exprelr", "erf", "erfc",
+# Math functions NMODL code may call (C library and NEURON's own), by NMODL name: their arguments.
+MATH_ARITY = {
+    "exp": 1, "log": 1, "log10": 1, "sqrt": 1, "fabs": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1,
+    "atan": 1, "atan2": 2, "sinh": 1, "cosh": 1, "tanh": 1, "pow": 2, "floor": 1, "ceil": 1, "fmod": 2, "fmin": 2,
+    "fmax": 2, "abs": 1, "exprelr": 1, "erf": 1, "erfc": 1,
 }
+MATH_FUNCTIONS = set(MATH_ARITY)
 # Calls that only print or do nothing for a fixed-step simulation.
 NO_OP_CALLS = {"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"}
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from bridge.errors import BridgeError, SemanticError, UnsupportedFeature
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl import ast, pytext
-from bridge.nmodl.analyze import MATH_FUNCTIONS, NO_OP_CALLS, MechanismInfo
+from bridge.nmodl.analyze import MATH_ARITY, MATH_FUNCTIONS, NO_OP_CALLS, MechanismInfo
 from bridge.nmodl.pytext import number  # noqa: F401  (the float literal, used by the other generators)
 
 # precedence of the Python operators we print (higher binds tighter)
@@ -294,6 +294,9 @@ def call(e: ast.Call, ctx: Context) -> tuple[str, int, int]:
     if e.name in MATH_FUNCTIONS:
         if e.name == "exprelr":
             raise ctx.error(UnsupportedFeature, "exprelr()", e)
+        if len(args) != MATH_ARITY[e.name]:  # the C compiler refuses it in nrnivmodl
+            raise ctx.error(SemanticError, f"{e.name}() takes {MATH_ARITY[e.name]} argument"
+                            f"{'s' if MATH_ARITY[e.name] > 1 else ''}, {len(args)} given", e)
         return f"rt.{e.name}({', '.join(args)})", 9, d + 2
     if e.name in info.functions:
         f = info.functions[e.name]
@@ -495,9 +498,12 @@ def solve_in_block(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:
         raise ctx.error(UnsupportedFeature, f"SOLVE {stmt.name} inside {ctx.block or 'a block'} "
                         "(bridge runs SOLVE in BREAKPOINT, and STEADYSTATE in INITIAL, FUNCTION and PROCEDURE)", stmt)
     if stmt.steadystate:
-        if isinstance(target, (ast.KineticBlock, ast.DerivativeBlock)):
+        if isinstance(target, ast.KineticBlock):
             em.line(f"s = {helper_name('steady', stmt.name)}(s)", stmt)
             return
+        if isinstance(target, ast.DerivativeBlock):  # NEURON's _ss_derivimplicit: not ported
+            raise ctx.error(UnsupportedFeature, f"SOLVE {stmt.name} STEADYSTATE {stmt.steadystate} of a "
+                            "DERIVATIVE block (bridge solves the steady state of KINETIC schemes)", stmt)
     if isinstance(target, ast.ProcedureBlock):
         em.line(f"s = {py_name(stmt.name)}(s)", stmt)
         return

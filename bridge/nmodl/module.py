@@ -51,9 +51,6 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
         if isinstance(block, ast.KineticBlock) and not any(sv.block is block for sv, _ in solve_lines):
             if any(isinstance(n, ast.Solve) and n.name == name for n in ast.walk(info.program)):
                 kinetic.kinetic_def(block, info, em, counter)
-        if isinstance(block, ast.DerivativeBlock) and not any(sv.block is block for sv, _ in solve_lines):
-            if any(isinstance(n, ast.Solve) and n.name == name and n.steadystate for n in ast.walk(info.program)):
-                solvers.derivative_functions(block, info, em, counter)
 
     initials = info.program.of_type(ast.InitialBlock)  # nocmodl runs several INITIAL blocks in file order
     body = tuple(st for b in initials for st in b.body)

@@ -66,9 +66,14 @@ def _c_float(fn_math, fn_jnp):
     return f
 
 
+def _c_log(fn):
+    """C's log and log10 give -inf at 0 (Python's raise)."""
+    return lambda x: -math.inf if x == 0 else fn(x)
+
+
 exp = _c_float(math.exp, jnp.exp)
-log = _c_float(math.log, jnp.log)
-log10 = _c_float(math.log10, jnp.log10)
+log = _c_float(_c_log(math.log), jnp.log)
+log10 = _c_float(_c_log(math.log10), jnp.log10)
 sqrt = _c_float(math.sqrt, jnp.sqrt)
 fabs = _c_float(math.fabs, jnp.abs)
 sin = _c_float(math.sin, jnp.sin)
@@ -130,11 +135,16 @@ def builtins_abs(x):
 
 
 def div(a, b):
-    """a / b with C semantics for Python floats (inf/NaN, not ZeroDivisionError)."""
+    """a / b with C semantics for Python numbers (inf/NaN, not ZeroDivisionError); every `/` of
+    generated code runs through it (`bridge.nmodl.sandbox`)."""
+    if isinstance(b, (bool, np.bool_)):
+        b = float(b)
+    if isinstance(a, (bool, np.bool_)):
+        a = float(a)
     if _is_py(a) and _is_py(b) and b == 0:
         if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+            return np.float64(math.nan)
+        return np.float64(math.copysign(math.inf, a) * math.copysign(1.0, b))
     return a / b
 
 

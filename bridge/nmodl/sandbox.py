@@ -16,6 +16,11 @@ the rules of what bridge generates:
 A module that breaks a rule is a BridgeError naming the .mod file: it can only
 come from a bug in bridge's escaping. The module then runs with `__builtins__`
 holding `MODULE_BUILTINS` and an `__import__` that imports the header's modules only.
+
+Each `a / b` of the checked tree runs as `rt.div(a, b)`: the same division for
+arrays and traced values, and C's x/0 (inf or NaN, as NEURON's compiled code gives)
+for Python numbers, where `/` would raise ZeroDivisionError. The source shown by
+`bridge translate` keeps the readable `/`; line numbers are unchanged.
 """
 
 from __future__ import annotations
@@ -125,6 +130,17 @@ def check(tree: ast.Module) -> None:
         _check_node(node)
 
 
+class _CDivision(ast.NodeTransformer):
+    """`a / b` → `rt.div(a, b)` (see the module docstring)."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div):
+            return node
+        func = ast.Attribute(value=ast.Name(id="rt", ctx=ast.Load()), attr="div", ctx=ast.Load())
+        return ast.copy_location(ast.Call(func=func, args=[node.left, node.right], keywords=[]), node)
+
+
 def _import(name, globals=None, locals=None, fromlist=(), level=0):  # noqa: A002  (__import__'s signature)
     """`__import__` for the generated module: the header's modules, nothing else."""
     allowed = IMPORTS.get(name)
@@ -149,6 +165,7 @@ def run(python: str, filename: str, key: str) -> dict:
     try:
         tree = ast.parse(python, name)
         check(tree)
+        tree = ast.fix_missing_locations(_CDivision().visit(tree))
         code = compile(tree, name, "exec")
     except _Violation as err:
         raise BridgeError(f"{filename}: the Python bridge generated for this file breaks the rules of generated "

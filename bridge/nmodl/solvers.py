@@ -195,8 +195,7 @@ def prime_assignment(stmt: ast.Assign, ctx, em) -> None:
 
 
 def derivative_functions(block: ast.DerivativeBlock, info: MechanismInfo, em, counter) -> None:
-    """`_deriv_<name>(s, l) -> (s, l)`: the block with `l['D_x']` set for each STATE x, and
-    `_steady_<name>(s)`, its steady state (SOLVE ... STEADYSTATE) when one is asked for."""
+    """`_deriv_<name>(s, l) -> (s, l)`: the block with `l['D_x']` set for each STATE x."""
     from bridge.nmodl.codegen import Context, helper_name, statements
 
     em.line(f"def {helper_name('deriv', block.name)}(s, l):", block)

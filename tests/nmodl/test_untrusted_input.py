@@ -261,3 +261,18 @@ def test_an_array_larger_than_max_memory_is_refused():
     raises_at(BridgeError, leak("i = 0", assigned="x[1000000000]"), 3)
     err = raises_at(BridgeError, leak("LOCAL a[2000000000]\ni = 0"), 5)
     assert "Limits.max_memory" in str(err)
+
+
+# --------------------------------------------------------------------------- C arithmetic
+
+
+def test_division_by_zero_is_c_s_inf_or_nan_not_a_python_exception():
+    """nocmodl's C divides by zero to inf or NaN; Python numbers (a GLOBAL, t, a literal, a LOCAL)
+    would raise ZeroDivisionError."""
+    text = leak("LOCAL k\nk = 0\ni = 1/k + 1/0 + tau/t + log(0)*0 + 1/tau", extra="")
+    text = text.replace("PARAMETER { g = 0.001 }", "PARAMETER { g = 0.001 tau = 0 }")
+    mech = load_text(text, "div.mod")
+    assert np.isnan(current(mech))  # 1/k = inf, 1/0 = inf, 0/0 = NaN (t = 0), -inf*0 = NaN
+    inf = load_text(leak("LOCAL k\nk = 0\ni = 1/k + log(k)"), "inf.mod")
+    assert current(inf) != current(inf)  # inf + -inf
+    assert current(load_text(leak("i = 1/g - log10(0)"), "pos.mod"), g=0.0) == float("inf")
