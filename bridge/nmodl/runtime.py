@@ -40,6 +40,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.limits import DEFAULT_LIMITS
+
 Scope = dict[str, Any]
 Block = Callable[[Scope, Scope], tuple[Scope, Scope]]
 Where = tuple[str, int, int]  # (.mod file, line, column) of the statement, for errors at run time
@@ -280,7 +282,6 @@ def loop_budget():
 def _spend(where: Where, max_iter: int) -> None:
     """Count one unrolled loop iteration against the open budget."""
     from bridge.errors import BridgeError
-    from bridge.limits import DEFAULT_LIMITS
 
     if _BUDGET.traced is not None:  # unrolled inside a lax loop: it runs once per iteration of that loop
         _BUDGET.traced = _BUDGET.traced + 1
@@ -294,7 +295,7 @@ def _spend(where: Where, max_iter: int) -> None:
 
 
 def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Scope, where: Where = ("<string>", 0, 0),
-           max_iter: int = 100_000):
+           max_iter: int = DEFAULT_LIMITS.max_loop_iterations):
     """WHILE (cond) { body }: instances whose condition is false stop changing; at most `max_iter`
     iterations (`Limits.max_loop_iterations`; see the module docstring)."""
     from bridge.errors import SimulationError
@@ -387,11 +388,11 @@ def _loop_bound(x, what: str, where: Where) -> int:
     return int(value)
 
 
-def from_range(start, stop, step, where: Where = ("<string>", 0, 0), max_iter: int = 100_000) -> Iterator[int]:
+def from_range(start, stop, step, where: Where = ("<string>", 0, 0),
+               max_iter: int = DEFAULT_LIMITS.max_loop_iterations) -> Iterator[int]:
     """The values of i in nocmodl's `for (i = (int)start; i <= (int)stop; i += (int)step)`, each
     counted against the open `loop_budget()`."""
     from bridge.errors import BridgeError, SimulationError
-    from bridge.limits import DEFAULT_LIMITS
 
     a, b, c = (_loop_bound(x, what, where) for x, what in ((start, "start"), (stop, "end"), (step, "step")))
     if a > b:

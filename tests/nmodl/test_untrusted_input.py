@@ -276,3 +276,12 @@ def test_division_by_zero_is_c_s_inf_or_nan_not_a_python_exception():
     inf = load_text(leak("LOCAL k\nk = 0\ni = 1/k + log(k)"), "inf.mod")
     assert current(inf) != current(inf)  # inf + -inf
     assert current(load_text(leak("i = 1/g - log10(0)"), "pos.mod"), g=0.0) == float("inf")
+
+
+def test_bridge_translate_reads_undecodable_bytes_and_reports_unwritable_output(tmp_path, capsys):
+    path = tmp_path / "latin1.mod"
+    path.write_bytes(leak("i = g*v : caf\xe9 au lait").encode("latin-1"))
+    assert cli_main(["translate", str(path)]) == 0
+    assert "def breakpoint(s):" in capsys.readouterr().out
+    assert cli_main(["translate", str(path), "-o", str(tmp_path / "no" / "such" / "folder.py")]) == 1
+    assert "cannot write" in capsys.readouterr().err
