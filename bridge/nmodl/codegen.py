@@ -164,6 +164,7 @@ def helper_name(kind: str, block: str) -> str:
     (`_cnexp_states`, `_scheme_kin`). `kind` is one word without `_`, so two helpers never
     share a name, and the leading `_` keeps them apart from every NMODL name."""
     assert kind.isalpha() and kind.islower(), kind
+    pytext.identifier(block)  # an NMODL name (raises otherwise)
     return f"_{kind}_{block}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -18,6 +19,8 @@ from bridge.nmodl import parse
 from bridge.nmodl.nesting import depth
 
 from ._corpus import example_mod_files, wheel_mod_files
+
+jax.config.update("jax_enable_x64", True)  # float64, as the simulator runs
 
 ENV = Env(t=0.0, dt=0.025, celsius=6.3, globals={})
 
