@@ -93,7 +93,7 @@ class Emitter:
         # lines as the parser counts them (only \n and \r end a line; str.splitlines also splits at
         # form feeds, \x85, \u2028, ...)
         self.source_lines = info.source.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        self.basename = pytext.comment(info.filename.replace("\\", "/").rsplit("/", 1)[-1])
+        self.basename = pytext.comment(info.filename.rsplit("/", 1)[-1])
         self._pending: list[str] = []  # finished hoisted functions, waiting for the next body line
         self._capturing = 0
 
@@ -536,7 +536,7 @@ def function_def(block, info: MechanismInfo, em: Emitter, impure: set[str], coun
     em.indent()
     kind = "FUNCTION" if is_function else "PROCEDURE"
     em.line(f'"""{kind} {pytext.docstring(block.name)}({pytext.docstring(", ".join(params))}) '
-            f'of {pytext.docstring(info.filename.replace(chr(92), "/").rsplit("/", 1)[-1])}."""')
+            f'of {pytext.docstring(info.filename.rsplit("/", 1)[-1])}."""')
     items = ", ".join(f"{pytext.string(p)}: {arg_name(p, info)}" for p in params)
     if is_function:
         items = (items + ", " if items else "") + f"{pytext.string(block.name)}: 0.0"

@@ -21,7 +21,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
 
     em = Emitter(info, limits)
     counter = [0]
-    modname = pytext.docstring(info.filename.replace("\\", "/").rsplit("/", 1)[-1])
+    modname = pytext.docstring(info.filename.rsplit("/", 1)[-1])
     em.line(f'"""{pytext.docstring(info.name)}: translated by bridge from {modname} (NMODL -> JAX).')
     em.line("")
     em.line(f"Regenerate with `bridge translate {modname}`; do not edit. Comments give the .mod line")
