@@ -24,20 +24,20 @@ _CACHE: dict[tuple[str, Limits], TranslatedMechanism] = {}
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
-def analyze_text(text: str, filename: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> MechanismInfo:
+def analyze_text(text: str, filename: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> MechanismInfo:
     """Parse and analyse NMODL text (nesting bounded by `limits.max_nesting`)."""
     from bridge.nmodl.include import expand_includes
     from bridge.nmodl.parse import parse
 
     with translation_guard(filename):
-        program = expand_includes(parse(text, filename, limits), filename)
+        program = expand_includes(parse(text, filename, limits=limits), filename)
         return analyze(program, text, filename)
 
 
-def translate(text: str, filename: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> str:
+def translate(text: str, filename: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> str:
     """The Python/JAX source of the mechanism in NMODL `text` (what `bridge translate` prints)."""
     with translation_guard(filename):
-        return generate(analyze_text(text, filename, limits), limits)
+        return generate(analyze_text(text, filename, limits=limits), limits)
 
 
 def _digest(text: str) -> str:
@@ -54,29 +54,29 @@ def mechanism_from_source(python: str, key: str, filename: str = "<string>") -> 
     return sandbox.run(python, filename, key)["MECHANISM"]
 
 
-def load_text(text: str, filename: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
+def load_text(text: str, filename: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
     """Translate NMODL text (cached by content and limits)."""
     key = _digest(text)
     cached = _CACHE.get((key, limits))
     if cached is not None:
         return cached
-    python = translate(text, filename, limits)
+    python = translate(text, filename, limits=limits)
     mech = mechanism_from_source(python, key, filename)
     _CACHE[(key, limits)] = mech
     return mech
 
 
-def load_mod(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
+def load_mod(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
     """The mechanism of one `.mod` file (SUFFIX or POINT_PROCESS), ready for the solver."""
     path = Path(path)
     try:
         text = path.read_text()
     except OSError as exc:
         raise BridgeError(f"cannot read {path}: {exc.strerror}") from None
-    return load_text(text, str(path), limits)
+    return load_text(text, str(path), limits=limits)
 
 
-def load_mechanisms(folder: str | Path, limits: Limits = DEFAULT_LIMITS) -> dict[str, TranslatedMechanism]:
+def load_mechanisms(folder: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> dict[str, TranslatedMechanism]:
     """Every `.mod` file of `folder` (sorted by file name), by mechanism name.
 
     Raises the first file's error; two files defining the same name is an error,
@@ -88,7 +88,7 @@ def load_mechanisms(folder: str | Path, limits: Limits = DEFAULT_LIMITS) -> dict
     out: dict[str, TranslatedMechanism] = {}
     origin: dict[str, Path] = {}
     for path in sorted(folder.glob("*.mod")):
-        mech = load_mod(path, limits)
+        mech = load_mod(path, limits=limits)
         if mech.name in out:
             raise BridgeError(f"{path}: mechanism {mech.name!r} is already defined by {origin[mech.name]}")
         out[mech.name] = mech

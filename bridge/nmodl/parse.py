@@ -167,7 +167,7 @@ class _Located:
         return self.inner(children)
 
 
-def parse(text: str, filename: str = "<string>", limits: Limits = DEFAULT_LIMITS) -> ast.Program:
+def parse(text: str, filename: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> ast.Program:
     """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`, or a
     `BridgeError` for a tree nested deeper than `limits.max_nesting` (`bridge.nmodl.nesting`).
 
@@ -195,7 +195,7 @@ def _parse(text: str, filename: str) -> ast.Program:
             raise NmodlSyntaxError(str(err), SourceLocation(filename, 1, 1), text) from None
 
 
-def parse_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ast.Program:
+def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ast.Program:
     """Parse the `.mod` file at `path` (UTF-8; undecodable bytes in comments are replaced, a BOM is skipped)."""
     p = Path(path)
     try:

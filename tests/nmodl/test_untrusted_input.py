@@ -49,7 +49,7 @@ def simulate(mech, tstop=1.0):
 def raises_at(exc_type, text: str, line: int, *, limits: Limits = DEFAULT_LIMITS, name: str = "bad.mod"):
     """`load_text` raises `exc_type` located at name:line."""
     with pytest.raises(exc_type) as info:
-        load_text(text, name, limits)
+        load_text(text, name, limits=limits)
     assert info.value.location is not None and info.value.location.filename == name, str(info.value)
     assert info.value.location.line == line, str(info.value)
     return info.value
@@ -126,14 +126,14 @@ def test_nesting_beyond_the_limit_is_refused_quickly_at_its_line(make):
 def test_what_passes_a_raised_nesting_limit_translates_within_pythons_limits(make):
     """150 levels of IF, FROM, WHILE, unary minus, parentheses, '^' and a 150-term sum: more than
     Python's 100 indentation levels; with '-' and calls, more than 200 nested parentheses."""
-    mech = load_text(make(150), f"{make.__name__}.mod", Limits(max_nesting=400))
+    mech = load_text(make(150), f"{make.__name__}.mod", limits=Limits(max_nesting=400))
     assert current(mech, v=-60.0) == pytest.approx(0.001 * 5.0, rel=1e-12)
 
 
 def test_nesting_far_beyond_what_python_can_follow_is_a_bridge_error_not_a_recursion_error():
     for make in DEEP:
         with pytest.raises(BridgeError):
-            load_text(make(3000), "deep.mod", Limits(max_nesting=10**7))
+            load_text(make(3000), "deep.mod", limits=Limits(max_nesting=10**7))
 
 
 def test_every_corpus_file_is_nested_well_within_the_default_limit():
@@ -177,14 +177,15 @@ def test_a_table_over_max_table_points_is_refused_before_it_is_built():
     start = time.perf_counter()
     err = raises_at(BridgeError, TABLED.replace("{n}", "100000000"), 9)
     assert "Limits.max_table_points" in str(err) and time.perf_counter() - start < 10
-    assert load_text(TABLED.replace("{n}", "200"), "t200.mod", Limits(max_table_points=200))
+    assert load_text(TABLED.replace("{n}", "200"), "t200.mod", limits=Limits(max_table_points=200))
 
 
 # --------------------------------------------------------------------------- loops
 
 
 def test_an_endless_while_names_its_line():
-    mech = load_text(leak("LOCAL k\nk = 0\nWHILE (1) { k = k + 1 }\ni = g*v"), "w.mod", Limits(max_loop_iterations=500))
+    mech = load_text(leak("LOCAL k\nk = 0\nWHILE (1) { k = k + 1 }\ni = g*v"), "w.mod",
+                     limits=Limits(max_loop_iterations=500))
     with pytest.raises(SimulationError, match="WHILE") as info:
         current(mech)
     assert str(info.value.location) == "w.mod:7:1"
@@ -195,7 +196,7 @@ def test_an_endless_while_names_its_line():
 
 def test_an_endless_while_on_traced_values_ends_in_the_nan_check():
     text = leak("LOCAL k\nk = 0\nWHILE (v < 1000) { k = k + 1 }\ni = g*(v + 65) + k*1e-9")
-    mech = load_text(text, "wv.mod", Limits(max_loop_iterations=500))
+    mech = load_text(text, "wv.mod", limits=Limits(max_loop_iterations=500))
     start = time.perf_counter()
     with pytest.raises(SimulationError, match="NaN"):
         simulate(mech)
@@ -206,7 +207,7 @@ def test_nested_while_loops_share_one_budget_under_jit():
     """Three nested data-dependent WHILEs of 1000 iterations each would be 10^9 iterations."""
     loops = "WHILE (v < 1000) { k = k + 1 " * 3 + "} " * 3
     mech = load_text(leak(f"LOCAL k\nk = 0\n{loops}\ni = g*(v + 65) + k*1e-9"), "ww.mod",
-                     Limits(max_loop_iterations=1000))
+                     limits=Limits(max_loop_iterations=1000))
     start = time.perf_counter()
     with pytest.raises(SimulationError, match="NaN"):
         simulate(mech)
@@ -257,7 +258,7 @@ def test_a_kinetic_scheme_over_max_kinetic_states_is_refused_before_the_work():
     start = time.perf_counter()
     err = raises_at(BridgeError, kinetic_chain(DEFAULT_LIMITS.max_kinetic_states + 1), 6)
     assert "Limits.max_kinetic_states" in str(err) and time.perf_counter() - start < 10
-    assert translate(kinetic_chain(12), "k12.mod", Limits(max_kinetic_states=12))
+    assert translate(kinetic_chain(12), "k12.mod", limits=Limits(max_kinetic_states=12))
 
 
 def test_an_array_larger_than_max_memory_is_refused():
