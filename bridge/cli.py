@@ -91,13 +91,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 def _cmd_translate(args: argparse.Namespace) -> int:
     from bridge.mechanisms.load import translate
 
-    try:
-        text = args.file.read_text()
+    try:  # as parse_file reads it: UTF-8, undecodable bytes (in comments) replaced, a BOM skipped
+        text = args.file.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
     except OSError as exc:
         raise BridgeError(f"cannot read {args.file}: {exc.strerror}") from None
     python = translate(text, str(args.file))
     if args.output:
-        args.output.write_text(python)
+        try:
+            args.output.write_text(python)
+        except OSError as exc:
+            raise BridgeError(f"cannot write {args.output}: {exc.strerror}") from None
         print(f"wrote {args.output}")
     else:
         sys.stdout.write(python)

@@ -16,69 +16,81 @@ A `.mod` file and what it INCLUDEs are read only inside the read roots
 from __future__ import annotations
 
 import hashlib
-import linecache
 from pathlib import Path
 
 from bridge.errors import BridgeError
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analyze import MechanismInfo, analyze
 from bridge.nmodl.module import generate
+from bridge.nmodl.guard import translation_guard
 from bridge.nmodl.mechanism import TranslatedMechanism
 from bridge.readroots import ReadRefused, ReadRoots
 
-_CACHE: dict[str, TranslatedMechanism] = {}
+_CACHE: dict[tuple[str, Limits], TranslatedMechanism] = {}
 BUILTIN_DIR = Path(__file__).parent / "builtin"
 
 
-def _expanded(text: str, filename: str, roots: ReadRoots | None, sources: list | None = None):
+def _expanded(text: str, filename: str, roots: ReadRoots | None, limits: Limits, sources: list | None = None):
+    """The parsed program with its INCLUDEs expanded (read inside `roots`, default: the folder of `filename`)."""
     from bridge.nmodl.include import expand_includes
     from bridge.nmodl.parse import parse
 
-    return expand_includes(parse(text, filename), filename, roots=roots, sources=sources)
+    program = parse(text, filename, limits=limits)
+    if roots is None and not filename.startswith("<"):
+        roots = ReadRoots.of([Path(filename).parent], limits=limits)
+    return expand_includes(program, filename, roots=roots, sources=sources)
 
 
-def analyze_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> MechanismInfo:
-    """Parse and analyse NMODL text (INCLUDEs read inside `roots`; default: the folder of `filename`)."""
-    return analyze(_expanded(text, filename, roots), text, filename)
+def analyze_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None, *,
+                 limits: Limits = DEFAULT_LIMITS) -> MechanismInfo:
+    """Parse and analyse NMODL text (INCLUDEs read inside `roots`; default: the folder of `filename`;
+    nesting bounded by `limits.max_nesting`)."""
+    with translation_guard(filename):
+        return analyze(_expanded(text, filename, roots, limits), text, filename)
 
 
-def translate(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> str:
+def translate(text: str, filename: str = "<string>", roots: ReadRoots | None = None, *,
+              limits: Limits = DEFAULT_LIMITS) -> str:
     """The Python/JAX source of the mechanism in NMODL `text` (what `bridge translate` prints)."""
-    return generate(analyze_text(text, filename, roots))
+    with translation_guard(filename):
+        return generate(analyze_text(text, filename, roots, limits=limits), limits)
 
 
 def _digest(*texts: str) -> str:
     h = hashlib.sha256()
     for text in texts:
-        data = text.encode()
+        data = text.encode("utf-8", "surrogatepass")
         h.update(len(data).to_bytes(8, "little") + data)  # lengths: ("ab", "c") is not ("a", "bc")
     return h.hexdigest()
 
 
-def mechanism_from_source(python: str, key: str) -> TranslatedMechanism:
-    """Execute generated source and return its MECHANISM (the source is kept for tracebacks)."""
-    name = f"<bridge-nmodl {key[:12]}>"
-    linecache.cache[name] = (len(python), None, python.splitlines(True), name)
-    ns: dict = {"__name__": f"bridge_nmodl_{key[:12]}", "__source__": python}
-    exec(compile(python, name, "exec"), ns)  # noqa: S102  (our own generated code)
-    return ns["MECHANISM"]
+def mechanism_from_source(python: str, key: str, filename: str = "<string>") -> TranslatedMechanism:
+    """Execute generated source and return its MECHANISM (the source is kept for tracebacks).
+
+    The source is first checked against the rules of generated code and then run with only
+    the builtins it needs (`bridge.nmodl.sandbox`); `filename` is the .mod file, for errors."""
+    from bridge.nmodl import sandbox
+
+    return sandbox.run(python, filename, key)["MECHANISM"]
 
 
-def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None) -> TranslatedMechanism:
-    """Translate NMODL text (cached by the text of every file the translation reads)."""
+def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None, *,
+              limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
+    """Translate NMODL text (cached by the text of every file the translation reads, and `limits`)."""
     program, key = None, _digest(text)
-    if "INCLUDE" in text:  # NMODL keywords are upper case: without the word there is nothing to include
-        sources: list = []
-        program = _expanded(text, filename, roots, sources)
-        key = _digest(text, *(t for _, t in sources))
-    cached = _CACHE.get(key)
-    if cached is not None:
-        return cached
-    if program is None:
-        program = _expanded(text, filename, roots)
-    python = generate(analyze(program, text, filename))
-    mech = mechanism_from_source(python, key)
-    _CACHE[key] = mech
+    with translation_guard(filename):
+        if "INCLUDE" in text:  # NMODL keywords are upper case: without the word there is nothing to include
+            sources: list = []
+            program = _expanded(text, filename, roots, limits, sources)
+            key = _digest(text, *(t for _, t in sources))
+        cached = _CACHE.get((key, limits))
+        if cached is not None:
+            return cached
+        if program is None:
+            program = _expanded(text, filename, roots, limits)
+        python = generate(analyze(program, text, filename), limits)
+    mech = mechanism_from_source(python, key, filename)
+    _CACHE[(key, limits)] = mech
     return mech
 
 
@@ -87,7 +99,8 @@ def load_mod(path: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS
     """The mechanism of one `.mod` file (SUFFIX or POINT_PROCESS), ready for the solver.
 
     The file may INCLUDE files in its folder and in `allow_read` (folders or files); `roots`
-    replaces both (`bridge.readroots`). At most `limits.max_file_size` bytes per file."""
+    replaces both (`bridge.readroots`), and its limits then apply. At most
+    `limits.max_file_size` bytes per file."""
     path = Path(path)
     if roots is None:
         roots = ReadRoots.of([path.parent], [path], allow_read, limits)
@@ -95,7 +108,7 @@ def load_mod(path: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS
         text = roots.read_text(path, "NMODL")
     except ReadRefused as exc:
         raise BridgeError(f"cannot read {path}: {exc.message}") from None
-    return load_text(text.removeprefix("\ufeff"), str(path), roots)
+    return load_text(text.removeprefix("\ufeff"), str(path), roots, limits=roots.limits)
 
 
 def load_mechanisms(folder: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS) -> dict[str, TranslatedMechanism]:

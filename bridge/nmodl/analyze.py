@@ -34,11 +34,13 @@ Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion"
 # Variables NEURON provides to every mechanism.
 BUILTINS = ("v", "t", "dt", "celsius", "area", "diam", "secondorder")
 
-# Math functions NMODL code may call (C library and NEURON's own), by NMODL name.
-MATH_FUNCTIONS = {
-    "exp", "log", "log10", "sqrt", "fabs", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
-    "sinh", "cosh", "tanh", "pow", "floor", "ceil", "fmod", "fmin", "fmax", "abs", "exprelr", "erf", "erfc",
+# Math functions NMODL code may call (C library and NEURON's own), by NMODL name: their arguments.
+MATH_ARITY = {
+    "exp": 1, "log": 1, "log10": 1, "sqrt": 1, "fabs": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1,
+    "atan": 1, "atan2": 2, "sinh": 1, "cosh": 1, "tanh": 1, "pow": 2, "floor": 1, "ceil": 1, "fmod": 2, "fmin": 2,
+    "fmax": 2, "abs": 1, "exprelr": 1, "erf": 1, "erfc": 1,
 }
+MATH_FUNCTIONS = set(MATH_ARITY)
 # Calls that only print or do nothing for a fixed-step simulation.
 NO_OP_CALLS = {"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"}
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
@@ -310,6 +312,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
     ion_currents = tuple(n for n in ion_writes if n.startswith("i") and n[1:] in {u.ion for u in ions})
 
     # -- blocks --------------------------------------------------------------------------
+    _check_block_names(program, err)
     functions = {b.name: b for b in program.of_type(ast.FunctionBlock)}
     procedures = {b.name: b for b in program.of_type(ast.ProcedureBlock)}
     blocks = {b.name: b for b in program.items
@@ -335,6 +338,9 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
                 if len(b.params) != 1:
                     raise err(UnsupportedFeature, f"TABLE in {b.name} with {len(b.params)} arguments "
                               "(bridge tabulates one-argument functions)", stmt)
+                if stmt.count < 1:  # nocmodl's table has one point, dx = (hi - lo)/0: f(lo) for every x
+                    raise err(SemanticError, "TABLE ... WITH 0: a table needs at least one interval (NEURON "
+                              "would return the value at FROM for every argument)", stmt)
                 tables[b.name] = stmt
 
     # -- names used in code are declared -------------------------------------------------
@@ -357,6 +363,20 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None)
         functions=functions, procedures=procedures, blocks=blocks, tables=tables,
         breakpoint_solves=tuple(solves), constants=constants, unit_defs=unit_defs, uses_geometry=geometry,
     )
+
+
+def _check_block_names(program: ast.Program, err) -> None:
+    """nocmodl refuses two blocks of one name (two FUNCTIONs f, a DERIVATIVE and a FUNCTION st, ...)."""
+    seen: dict[str, ast.Node] = {}
+    for item in program.items:
+        name = getattr(item, "name", None)
+        if not isinstance(item, ast.NamedBlock.__args__) or name is None:  # type: ignore[attr-defined]
+            continue
+        if name in seen:
+            first = seen[name].loc
+            raise err(SemanticError, f"a block named {name!r} is already defined"
+                      f"{f' at line {first.line}' if first else ''}", item)
+        seen[name] = item
 
 
 def _trailing_returns(program: ast.Program) -> set[int]:

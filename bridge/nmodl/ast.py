@@ -873,7 +873,11 @@ def children(node: Node) -> Iterator[Node]:
 
 
 def walk(node: Node) -> Iterator[Node]:
-    """`node` and all its descendants, depth first in source order."""
-    yield node
-    for child in children(node):
-        yield from walk(child)
+    """`node` and all its descendants, depth first in source order.
+
+    Iterative (an explicit stack), so a tree of any depth is walked without recursion."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(tuple(children(node))))

@@ -22,6 +22,9 @@ BINARY_OPS = {
 }
 
 
+C_INT_MAX = 2**31 - 1  # the largest integer nocmodl's atoi reads (array sizes, WITH, DEFINE, coefficients)
+
+
 class Invalid(Exception):
     """Raised while lexing or transforming for a construct the grammar admits but NMODL does not."""
 
@@ -51,12 +54,16 @@ _ONLY_IN = {
 
 
 def _statements(body: tuple):
-    """Every statement in `body`, nested ones (IF, WHILE, FROM, { }, ...) included."""
-    for s in body:
+    """Every statement in `body`, nested ones (IF, WHILE, FROM, { }, ...) included, in source order.
+
+    Iterative: it runs before the nesting check (`bridge.nmodl.nesting`), on trees of any depth."""
+    stack = list(reversed(body))
+    while stack:
+        s = stack.pop()
         yield s
-        for nested in (getattr(s, "body", None), getattr(s, "orelse", None), getattr(s, "if_error", None)):
+        for nested in (getattr(s, "if_error", None), getattr(s, "orelse", None), getattr(s, "body", None)):
             if nested:
-                yield from _statements(nested)
+                stack.extend(reversed(nested))
 
 
 def _checked(body: tuple, block: str) -> tuple:
@@ -123,6 +130,10 @@ class Build:
         tok = c[0]
         if not str(tok).isdigit():
             raise Invalid(f"expected an integer, found {tok}", tok.line, tok.column)
+        digits = str(tok).lstrip("0")
+        if len(digits) > 10 or int(digits or "0") > C_INT_MAX:  # length first: int() of 5000 digits raises
+            raise Invalid(f"integer {digits[:20]}{'...' if len(digits) > 20 else ''} is too large "
+                          f"(nocmodl reads it as a C int, at most {C_INT_MAX})", tok.line, tok.column)
         return Integer(tok)
 
     def include(self, loc, c):
@@ -220,10 +231,11 @@ class Build:
 
     def dependent(self, loc, c):
         name, size, from_to, start, units, abstol = c
-        return ast.Declaration(name, units=_units(units), size=size, from_to=from_to, start=start, abstol=abstol, loc=loc)
+        return ast.Declaration(str(name), units=_units(units), size=size, from_to=from_to, start=start, abstol=abstol,
+                               loc=loc)
 
     def dependent_name(self, loc, c):
-        return str(c[0])
+        return c[0]  # the token (a str): it carries the name's position to `dependent`'s location
 
     def array_size(self, loc, c):
         size = c[0]
@@ -488,14 +500,22 @@ class Build:
         return expr
 
     def _reactants(self, side) -> tuple[ast.Reactant, ...]:
-        """The left side of a reaction, read as an expression, as a tuple of reactants."""
-        if isinstance(side, ast.Binary) and side.op == "+":
-            return self._reactants(side.left) + self._reactants(side.right)
-        if isinstance(side, ast.Reactant):
-            return (side,)
-        if isinstance(side, ast.Name):
-            return (ast.Reactant(side.name, 1, None, loc=side.loc),)
-        if isinstance(side, ast.Indexed):
-            return (ast.Reactant(side.name, 1, side.index, loc=side.loc),)
-        loc = side.loc or SourceLocation(self.filename, 0, 0)
-        raise Invalid("a reaction side must be names joined by '+' (e.g. '2 A + B')", loc.line, loc.column)
+        """The left side of a reaction, read as an expression, as a tuple of reactants.
+
+        Iterative (left to right over the '+' chain), as it runs before the nesting check."""
+        out = []
+        stack = [side]
+        while stack:
+            side = stack.pop()
+            if isinstance(side, ast.Binary) and side.op == "+":
+                stack += [side.right, side.left]
+            elif isinstance(side, ast.Reactant):
+                out.append(side)
+            elif isinstance(side, ast.Name):
+                out.append(ast.Reactant(side.name, 1, None, loc=side.loc))
+            elif isinstance(side, ast.Indexed):
+                out.append(ast.Reactant(side.name, 1, side.index, loc=side.loc))
+            else:
+                loc = side.loc or SourceLocation(self.filename, 0, 0)
+                raise Invalid("a reaction side must be names joined by '+' (e.g. '2 A + B')", loc.line, loc.column)
+        return tuple(out)

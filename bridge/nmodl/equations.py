@@ -20,10 +20,7 @@ import jax.numpy as jnp
 
 from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl import ast
-
-
-def function_name(block: str) -> str:
-    return f"_{block}"
+from bridge.nmodl.pytext import docstring, string
 
 
 def unknowns(block, info) -> tuple[str, ...]:
@@ -36,7 +33,7 @@ def unknowns(block, info) -> tuple[str, ...]:
 
 def equations_def(block, info, em, counter) -> str:
     """Emit `_<name>_equations(s)` and return the line that solves the block."""
-    from bridge.nmodl.codegen import Context, statements
+    from bridge.nmodl.codegen import Context, helper_name, statements
 
     kind = "linear" if isinstance(block, ast.LinearBlock) else "nonlinear"
     names = unknowns(block, info)
@@ -49,10 +46,10 @@ def equations_def(block, info, em, counter) -> str:
                             f"({', '.join(names)})", info.where(block), info.source)
     if any(info.variables.get(n) is None or info.variables[n].size for n in names):
         raise UnsupportedFeature(f"{kind.upper()} {block.name}: unknowns must be scalar STATEs", info.where(block), info.source)
-    fn = function_name(block.name)
-    em.line(f"def {fn}_equations(s):", block)
+    fn = helper_name("equations", block.name)
+    em.line(f"def {fn}(s):", block)
     em.indent()
-    em.line(f'"""{kind.upper()} {block.name}: residuals lhs - rhs of its equations at the current STATEs."""')
+    em.line(f'"""{kind.upper()} {docstring(block.name)}: residuals lhs - rhs of its equations at the current STATEs."""')
     em.line("s, l = dict(s), {}")
     ctx = Context(info, set(), None, kind, "error", counter=counter)
     ctx.equation_count = [0]  # type: ignore[attr-defined]
@@ -60,7 +57,7 @@ def equations_def(block, info, em, counter) -> str:
     em.line("return s, l")
     em.dedent()
     em.line()
-    return f"s = equations.{kind}({fn}_equations, s, {names!r}, {len(eqs)})"
+    return f"s = equations.{kind}({fn}, s, {names!r}, {len(eqs)})"
 
 
 def equation_statement(stmt: ast.Equation, ctx, em) -> None:
@@ -70,7 +67,7 @@ def equation_statement(stmt: ast.Equation, ctx, em) -> None:
     ctx.equation_count[0] += 1
     lhs, rhs = expr(stmt.lhs, ctx), expr(stmt.rhs, ctx)
     _flush(ctx, em, stmt)
-    em.line(f"l['_eq_{k}'] = ({lhs}) - ({rhs})", stmt)
+    em.line(f"l[{string(f'_eq_{k}')}] = ({lhs}) - ({rhs})", stmt)
 
 
 # --------------------------------------------------------------------------- run time

@@ -29,7 +29,7 @@ def parse_mod_file(path: str | Path, roots: ReadRoots) -> ast.Program:
         text = roots.read_text(path, "NMODL")
     except ReadRefused as err:
         raise BridgeError(f"cannot read {path}: {err.message}") from None
-    return parse(text.removeprefix("\ufeff"), filename=str(path))
+    return parse(text.removeprefix("\ufeff"), filename=str(path), limits=roots.limits)
 
 
 def expand_includes(program: ast.Program, filename: str | None = None, _seen: tuple[str, ...] = (), *,
@@ -68,7 +68,7 @@ def expand_includes(program: ast.Program, filename: str | None = None, _seen: tu
             raise SemanticError(f'INCLUDE "{item.filename}": {err.message}', item.loc) from None
         if sources is not None:
             sources.append((path, text))
-        included = expand_includes(parse(text, filename=str(path)), str(path), _seen + (str(path),),
+        included = expand_includes(parse(text, filename=str(path), limits=roots.limits), str(path), _seen + (str(path),),
                                    roots=roots, sources=sources)
         items.extend(included.items)
     return replace(program, items=tuple(items))

@@ -26,16 +26,13 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from bridge.errors import UnsupportedFeature
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl import ast
+from bridge.nmodl.pytext import docstring, number, string
 
 CONVERGE = 1e-6
 MAXSTEPS = 20
 SS_DT = 1e9
-
-
-def function_name(block: str) -> str:
-    return f"_{block}"
 
 
 def scheme_states(block: ast.KineticBlock, info) -> tuple[str, ...]:
@@ -72,17 +69,21 @@ def is_linear(block: ast.KineticBlock, states: tuple[str, ...]) -> bool:
 
 def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
     """Emit the scheme function and its advance / steady-state entry points."""
-    from bridge.nmodl.codegen import Context, expr, statements
+    from bridge.nmodl.codegen import Context, expr, helper_name, statements
 
     states = scheme_states(block, info)
     if not states:
         raise UnsupportedFeature(f"KINETIC {block.name} without reactions on STATEs", info.where(block), info.source)
+    limit = em.limits.max_kinetic_states
+    if len(states) > limit:  # the Newton matrix is built by len(states) passes over the scheme
+        raise BridgeError(f"KINETIC {block.name} has {len(states)} STATEs, more than Limits.max_kinetic_states = "
+                          f"{limit}; {em.limits.raise_hint('max_kinetic_states')}", info.where(block), info.source)
     sizes = {n: v.size for n, v in info.variables.items() if v.kind == "state" and v.size}
     linear = is_linear(block, states)
-    fn = function_name(block.name)
-    em.line(f"def {fn}_scheme(s, x, x_old):", block)
+    scheme = helper_name("scheme", block.name)
+    em.line(f"def {scheme}(s, x, x_old):", block)
     em.indent()
-    em.line(f'"""KINETIC {block.name}: backward-Euler rows of its STATEs at x (NEURON\'s _RHS)."""')
+    em.line(f'"""KINETIC {docstring(block.name)}: backward-Euler rows of its STATEs at x (NEURON\'s _RHS)."""')
     em.line("l = {'f_flux': 0.0, 'b_flux': 0.0}")
     em.line("dt1 = 1.0 / s['dt']")
     em.line(f"for k in {states!r}:")
@@ -103,15 +104,18 @@ def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
                     if n not in sizes:
                         raise UnsupportedFeature(f"COMPARTMENT {node.index}, ... {{{n}}}: {n} is not an array STATE",
                                                  info.where(node), info.source)
-                    em.line(f"for _c in range({sizes[n]}):", node)
-                    em.line(f"    l[{node.index!r}] = _c")
-                    em.line(f"    l[rt.key('_rhs_{n}', _c)] = l[rt.key('_rhs_{n}', _c)] * ({vol})")
+                    row = f"l[rt.key({string('_rhs_' + n)}, _c)]"
+                    em.line(f"for _c in range({int(sizes[n])}):", node)
+                    em.line(f"    l[{string(node.index)}] = _c")
+                    em.line(f"    {row} = {row} * ({vol})")
                 elif n in sizes:
-                    em.line(f"for _c in range({sizes[n]}):", node)
-                    em.line(f"    l[rt.key('_rhs_{n}', _c)] = l[rt.key('_rhs_{n}', _c)] * ({vol})")
+                    row = f"l[rt.key({string('_rhs_' + n)}, _c)]"
+                    em.line(f"for _c in range({int(sizes[n])}):", node)
+                    em.line(f"    {row} = {row} * ({vol})")
                 else:
                     volumes[n] = vol
-                    em.line(f"l['_rhs_{n}'] = l['_rhs_{n}'] * ({vol})", node)
+                    row = f"l[{string('_rhs_' + n)}]"
+                    em.line(f"{row} = {row} * ({vol})", node)
     ctx.kinetic_volumes = volumes
     statements([st for st in block.body if not isinstance(st, (ast.Compartment, ast.Conserve))], ctx, em)
     used_rows: set[str] = set()
@@ -121,16 +125,16 @@ def kinetic_def(block: ast.KineticBlock, info, em, counter) -> None:
     em.line("return s, l")
     em.dedent()
     em.line()
-    em.line(f"def {fn}_advance(s):", block)
+    em.line(f"def {helper_name('advance', block.name)}(s):", block)
     em.indent()
-    em.line(f'"""SOLVE {block.name} METHOD sparse: one backward-Euler step of dt."""')
-    em.line(f"return kinetic.sparse({fn}_scheme, s, {states!r}, linear={linear!r})")
+    em.line(f'"""SOLVE {docstring(block.name)} METHOD sparse: one backward-Euler step of dt."""')
+    em.line(f"return kinetic.sparse({scheme}, s, {states!r}, linear={linear!r})")
     em.dedent()
     em.line()
-    em.line(f"def {fn}_steadystate(s):", block)
+    em.line(f"def {helper_name('steady', block.name)}(s):", block)
     em.indent()
-    em.line(f'"""SOLVE {block.name} STEADYSTATE sparse (NEURON: backward Euler with dt = 1e9)."""')
-    em.line(f"return kinetic.steadystate({fn}_scheme, s, {states!r}, linear={linear!r})")
+    em.line(f'"""SOLVE {docstring(block.name)} STEADYSTATE sparse (NEURON: backward Euler with dt = 1e9)."""')
+    em.line(f"return kinetic.steadystate({scheme}, s, {states!r}, linear={linear!r})")
     em.dedent()
     em.line()
 
@@ -139,13 +143,11 @@ def _state_ref(r, ctx, prefix: str = "") -> str:
     """`x['A']`, or `x[rt.key('ca', i)]` for an array element (rows: prefix '_rhs_', in `l`)."""
     from bridge.nmodl.codegen import expr
 
-    if prefix:
-        if r.index is None:
-            return f"l['{prefix}{r.name}']"
-        return f"l[rt.key('{prefix}{r.name}', {expr(r.index, ctx)})]"
+    name = string(prefix + r.name)
+    scope = "l" if prefix else "x"
     if r.index is None:
-        return f"x[{r.name!r}]"
-    return f"x[rt.key({r.name!r}, {expr(r.index, ctx)})]"
+        return f"{scope}[{name}]"
+    return f"{scope}[rt.key({name}, {expr(r.index, ctx)})]"
 
 
 def _is_state(r, ctx) -> bool:
@@ -189,7 +191,7 @@ def kinetic_statement(stmt, ctx, em) -> None:
     for side, sign in ((stmt.lhs, "-"), (stmt.rhs, "+")):
         for r in reversed(side):
             if _is_state(r, ctx):
-                c = "" if r.coefficient == 1 else f"{float(r.coefficient)!r} * "
+                c = "" if r.coefficient == 1 else f"{number(r.coefficient)} * "
                 row = _state_ref(r, ctx, "_rhs_")
                 em.line(f"{row} = {row} {sign} {c}(l['f_flux'] - l['b_flux'])")
 
@@ -208,11 +210,12 @@ def _conserve(node: ast.Conserve, ctx, em, states, volumes, used_rows) -> None:
     used_rows.add(row)
     total = expr(node.rhs, ctx)
     _flush(ctx, em, node)
-    em.line(f"l['_rhs_{row}'] = {total}", node)
+    ref = f"l[{string('_rhs_' + row)}]"
+    em.line(f"{ref} = {total}", node)
     for r in reversed(terms):
         vol = volumes.get(r.name)
-        coef = "" if r.coefficient == 1 else f"{float(r.coefficient)!r} * "
-        em.line(f"l['_rhs_{row}'] = l['_rhs_{row}'] - {coef}x[{r.name!r}]{f' * ({vol})' if vol else ''}")
+        coef = "" if r.coefficient == 1 else f"{number(r.coefficient)} * "
+        em.line(f"{ref} = {ref} - {coef}x[{string(r.name)}]{f' * ({vol})' if vol else ''}")
 
 
 # --------------------------------------------------------------------------- run time

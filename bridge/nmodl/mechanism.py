@@ -4,6 +4,8 @@ The generated functions work on one scope dict holding every NMODL name of the
 mechanism. This class builds that scope from the protocol's arguments (RANGE
 parameters, kept state, ion values, `Env`), runs a block, and splits the result
 back into what the protocol returns. Nothing here is specific to one mechanism.
+Each call runs inside one `runtime.loop_budget()`: its loops together unroll at most
+`Limits.max_loop_iterations` iterations.
 
 Scope contents: CONSTANTs and UNITS constants, GLOBALs (defaults, overridden by
 `env.globals`, keyed by NMODL name or by NEURON's `name_suffix`), RANGE
@@ -20,6 +22,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.nmodl.runtime import loop_budget
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,7 +148,8 @@ class TranslatedMechanism:
             if k in self.range_parameters and k in first:  # NEURON builds TABLEs at its first instance
                 default = first[k]
             s.setdefault(k, default)
-        return self.functions["make_tables"](s)
+        with loop_budget():
+            return self.functions["make_tables"](s)
 
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
@@ -159,13 +163,15 @@ class TranslatedMechanism:
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
         s = self._scope(params, start, v, ions, env)
-        s = self.functions["initial"](s)
+        with loop_budget():
+            s = self.functions["initial"](s)
         return self._state_out(s, v), self._ion_out(s, v)
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
         s = self._scope(params, state, v, ions, env)
-        s = self.functions["breakpoint"](s)
+        with loop_budget():
+            s = self.functions["breakpoint"](s)
         total = 0.0
         for k in self.nonspecific_currents + self.electrode_currents:
             total = total + s[k]
@@ -174,7 +180,8 @@ class TranslatedMechanism:
     def advance(self, params: Values, state: Values, v, ions: Values, env: Env):
         """The SOLVE statements at the new v over env.dt: (state, ion concentrations written)."""
         s = self._scope(params, state, v, ions, env)
-        s = self.functions["advance"](s)
+        with loop_budget():
+            s = self.functions["advance"](s)
         return self._state_out(s, v), self._ion_out(s, v)
 
     @property
@@ -194,7 +201,8 @@ class TranslatedMechanism:
             raise BridgeError(f"{self.name}: NET_RECEIVE takes {len(self.net_receive_args)} arguments "
                               f"({', '.join(self.net_receive_args)}), got {len(args)}")
         s = self._scope(params, state, v, ions, env)
-        s, new_args = self.functions["net_receive"](s, *args, flag=flag)
+        with loop_budget():
+            s, new_args = self.functions["net_receive"](s, *args, flag=flag)
         return self._state_out(s, v), tuple(new_args)
 
     def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
@@ -202,7 +210,8 @@ class TranslatedMechanism:
         if "net_receive_initial" not in self.functions:
             return tuple(args)
         s = self._scope(params, state, v, ions, env)
-        return tuple(self.functions["net_receive_initial"](s, *args))
+        with loop_budget():
+            return tuple(self.functions["net_receive_initial"](s, *args))
 
     # -- conveniences ---------------------------------------------------------------------
     @property

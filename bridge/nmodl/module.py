@@ -8,20 +8,21 @@
 
 from __future__ import annotations
 
-from bridge.nmodl import ast
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.nmodl import ast, pytext
 from bridge.nmodl.analyze import MechanismInfo
-from bridge.nmodl.codegen import Emitter, block_def, function_def, impure_functions
+from bridge.nmodl.codegen import Emitter, block_def, check_array_size, function_def, helper_name, impure_functions
+from bridge.nmodl.pytext import number, string
 
 
-
-def generate(info: MechanismInfo) -> str:
-    """The Python source of the translated mechanism."""
+def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The Python source of the translated mechanism (bounded by `limits`: loops, TABLEs, KINETIC)."""
     from bridge.nmodl import kinetic, solvers, tables
 
-    em = Emitter(info)
+    em = Emitter(info, limits)
     counter = [0]
-    modname = info.filename.rsplit("/", 1)[-1]
-    em.line(f'"""{info.name}: translated by bridge from {modname} (NMODL -> JAX).')
+    modname = pytext.docstring(info.filename.rsplit("/", 1)[-1])
+    em.line(f'"""{pytext.docstring(info.name)}: translated by bridge from {modname} (NMODL -> JAX).')
     em.line("")
     em.line(f"Regenerate with `bridge translate {modname}`; do not edit. Comments give the .mod line")
     em.line('each statement comes from. Scopes: `s` mechanism variables, `l` LOCALs and arguments."""')
@@ -41,7 +42,7 @@ def generate(info: MechanismInfo) -> str:
     for name, block in info.blocks.items():
         if isinstance(block, (ast.LinearBlock, ast.NonLinearBlock)):
             eqmod.equations_def(block, info, em, counter)
-            em.line(f"_{name}_UNKNOWNS = {eqmod.unknowns(block, info)!r}")
+            em.line(f"{helper_name('unknowns', name)} = {_strings(eqmod.unknowns(block, info))}")
             em.line()
     solve_lines = []
     for solve in info.breakpoint_solves:
@@ -50,9 +51,6 @@ def generate(info: MechanismInfo) -> str:
         if isinstance(block, ast.KineticBlock) and not any(sv.block is block for sv, _ in solve_lines):
             if any(isinstance(n, ast.Solve) and n.name == name for n in ast.walk(info.program)):
                 kinetic.kinetic_def(block, info, em, counter)
-        if isinstance(block, ast.DerivativeBlock) and not any(sv.block is block for sv, _ in solve_lines):
-            if any(isinstance(n, ast.Solve) and n.name == name and n.steadystate for n in ast.walk(info.program)):
-                solvers.derivative_functions(block, info, em, counter)
 
     initials = info.program.of_type(ast.InitialBlock)  # nocmodl runs several INITIAL blocks in file order
     body = tuple(st for b in initials for st in b.body)
@@ -84,30 +82,39 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
             continue
         state_defaults[n] = v.default
     array_sizes = {n: v.size for n, v in info.variables.items() if v.size}
-    em.line(f"NAME = {info.name!r}")
-    em.line(f"KIND = {('point' if info.kind != 'density' else 'density')!r}")
-    em.line(f"SOURCE_FILE = {info.filename!r}")
+    for n, size in array_sizes.items():
+        check_array_size(n, size, info, em.limits, info.variables[n].loc)
+    em.line(f"NAME = {string(info.name)}")
+    em.line(f"KIND = {string('point' if info.kind != 'density' else 'density')}")
+    em.line(f"SOURCE_FILE = {string(info.filename)}")
     em.line(f"ELECTRODE_CURRENT = {bool(info.electrode_currents)!r}")
     em.line(f"RANGE_PARAMETERS = {_dict(info.range_parameters)}")
     em.line(f"GLOBAL_PARAMETERS = {_dict(info.global_parameters)}")
     em.line(f"STATE_DEFAULTS = {_dict(state_defaults)}")
-    em.line(f"STATES = {tuple(n for n in info.states)!r}")
-    em.line(f"ARRAY_SIZES = {array_sizes!r}")
-    ions = ", ".join(f"IonUse({u.ion!r}, {u.read!r}, {u.write!r}, {u.valence!r})" for u in info.ions)
+    em.line(f"STATES = {_strings(info.states)}")
+    em.line("ARRAY_SIZES = {" + ", ".join(f"{string(k)}: {int(v)}" for k, v in array_sizes.items()) + "}")
+    ions = ", ".join(f"IonUse({string(u.ion)}, {_strings(u.read)}, {_strings(u.write)}, "
+                     f"{'None' if u.valence is None else number(u.valence)})" for u in info.ions)
     em.line(f"IONS = ({ions}{',' if len(info.ions) == 1 else ''})")
-    em.line(f"ION_READS = {info.ion_reads!r}")
-    em.line(f"ION_WRITES = {info.ion_writes!r}")
-    em.line(f"ION_CURRENTS = {info.ion_currents!r}")
-    em.line(f"NONSPECIFIC_CURRENTS = {info.nonspecific_currents!r}")
-    em.line(f"ELECTRODE_CURRENTS = {info.electrode_currents!r}")
+    em.line(f"ION_READS = {_strings(info.ion_reads)}")
+    em.line(f"ION_WRITES = {_strings(info.ion_writes)}")
+    em.line(f"ION_CURRENTS = {_strings(info.ion_currents)}")
+    em.line(f"NONSPECIFIC_CURRENTS = {_strings(info.nonspecific_currents)}")
+    em.line(f"ELECTRODE_CURRENTS = {_strings(info.electrode_currents)}")
     em.line(f"CONSTANTS = {_dict(info.constants)}")
-    em.line(f"GEOMETRY = {info.uses_geometry!r}")
-    em.line(f"ASSIGNED_PARAMETERS = {info.assigned_parameters!r}")
+    em.line(f"GEOMETRY = {_strings(info.uses_geometry)}")
+    em.line(f"ASSIGNED_PARAMETERS = {_strings(info.assigned_parameters)}")
     em.line()
 
 
 def _dict(d: dict) -> str:
-    return "{" + ", ".join(f"{k!r}: {float(v)!r}" for k, v in d.items()) + "}"
+    return "{" + ", ".join(f"{string(k)}: {number(v)}" for k, v in d.items()) + "}"
+
+
+def _strings(names) -> str:
+    """A tuple literal of str literals."""
+    items = [string(n) for n in names]
+    return f"({', '.join(items)}{',' if len(items) == 1 else ''})"
 
 
 def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
@@ -115,6 +122,7 @@ def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
 
     Delivering events (NetCon, weights, delays) is the solver's job; this is what one
     delivered event does to the instance's variables, with `flag` 0 (an external event)."""
+    from bridge.errors import UnsupportedFeature
     from bridge.nmodl.codegen import Context, arg_name, statements
 
     block = info.program.net_receive
@@ -124,16 +132,19 @@ def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
         em.line()
         return
     params = [p.name for p in block.params]
+    if "flag" in params:  # nocmodl reads an argument named flag as the event's flag (_lflag)
+        raise UnsupportedFeature("a NET_RECEIVE argument named 'flag' (nocmodl reads it as the event's flag)",
+                                 info.where(block), info.source)
     em.line(f"def net_receive(s{''.join(', ' + arg_name(p, info) for p in params)}, flag=0.0):", block)
     em.indent()
     em.line('"""NET_RECEIVE: what one event with these arguments does (flag 0: from a NetCon); returns (s, args)."""')
-    items = ", ".join(f"{p!r}: {arg_name(p, info)}" for p in params)
+    items = ", ".join(f"{string(p)}: {arg_name(p, info)}" for p in params)
     em.line(f"s, l = dict(s), {{{items}{', ' if items else ''}'flag': flag}}")
     ctx = Context(info, set(params) | {"flag"}, None, "net_receive", "error", counter=counter)
     statements([st for st in block.body if not isinstance(st, ast.InitialStatement)], ctx, em)
-    em.line(f"return s, ({''.join(f'l[{p!r}], ' for p in params)})  # the NetCon's arguments may change")
+    em.line(f"return s, ({''.join(f'l[{string(p)}], ' for p in params)})  # the NetCon's arguments may change")
     em.dedent()
-    em.line(f"NET_RECEIVE_ARGS = {tuple(params)!r}")
+    em.line(f"NET_RECEIVE_ARGS = {_strings(params)}")
     em.line()
     init = block.initial
     if init is not None:  # NET_RECEIVE's own INITIAL: sets a NetCon's arguments at finitialize
@@ -143,6 +154,6 @@ def _net_receive_def(info: MechanismInfo, em: Emitter, counter) -> None:
         em.line(f"s, l = dict(s), {{{items}}}")
         ctx = Context(info, set(params), None, "net_receive", "error", counter=counter)
         statements(init.body, ctx, em)
-        em.line(f"return ({''.join(f'l[{p!r}], ' for p in params)})")
+        em.line(f"return ({''.join(f'l[{string(p)}], ' for p in params)})")
         em.dedent()
         em.line()

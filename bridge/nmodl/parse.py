@@ -21,9 +21,12 @@ from lark.exceptions import UnexpectedInput
 
 from bridge.errors import BridgeError, NmodlSyntaxError, SourceLocation
 from bridge.grammar import grammar_text
+from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl import ast
 from bridge.nmodl.build import BINARY_OPS, Build, Integer, Invalid
 from bridge.nmodl.diagnostics import syntax_error
+from bridge.nmodl.guard import translation_guard
+from bridge.nmodl.nesting import check_nesting
 
 _LOCK = threading.Lock()
 
@@ -164,12 +167,20 @@ class _Located:
         return self.inner(children)
 
 
-def parse(text: str, filename: str = "<string>") -> ast.Program:
-    """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`.
+def parse(text: str, filename: str = "<string>", *, limits: Limits = DEFAULT_LIMITS) -> ast.Program:
+    """Parse NMODL source `text` into an `ast.Program`. Raises `NmodlSyntaxError`, or a
+    `BridgeError` for a tree nested deeper than `limits.max_nesting` (`bridge.nmodl.nesting`).
 
     A lone carriage return ends a line, as in nocmodl (old Mac files: a `:` comment stops there)."""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    with translation_guard(filename):
+        program = _parse(text, filename)
+        check_nesting(program, text, filename, limits)
+    return program
+
+
+def _parse(text: str, filename: str) -> ast.Program:
     parser, build = _parser()
     with _LOCK:  # one builder, whose state is per parse
         build.begin(filename, text)
@@ -184,7 +195,7 @@ def parse(text: str, filename: str = "<string>") -> ast.Program:
             raise NmodlSyntaxError(str(err), SourceLocation(filename, 1, 1), text) from None
 
 
-def parse_file(path: str | Path) -> ast.Program:
+def parse_file(path: str | Path, *, limits: Limits = DEFAULT_LIMITS) -> ast.Program:
     """Parse the `.mod` file at `path` (UTF-8; undecodable bytes in comments are replaced, a BOM is skipped)."""
     p = Path(path)
     try:
@@ -192,4 +203,4 @@ def parse_file(path: str | Path) -> ast.Program:
     except OSError as err:
         raise BridgeError(f"cannot read {p}: {err.strerror or err}") from None
     text = data.decode("utf-8", errors="replace").removeprefix("\ufeff")
-    return parse(text, filename=str(p))
+    return parse(text, filename=str(p), limits=limits)

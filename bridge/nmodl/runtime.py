@@ -17,19 +17,37 @@ arguments of the block being run in a dict `l`. Blocks are pure functions
 - `while_` loops until no instance's condition holds, updating only the
   instances whose condition is still true (`lax.while_loop` under `jit`; not
   reverse-differentiable, like every iteration whose count depends on values).
+  NEURON would loop forever on a condition that never turns false; bridge stops
+  after `Limits.max_loop_iterations`: with an error naming the .mod line when the
+  loop runs while tracing, with NaN in the instances still looping under `jit`
+  (the simulation's NaN check then stops the run).
+- `from_range` is nocmodl's FROM loop, `for (i = (int)a; i <= (int)b; i += (int)c)`,
+  unrolled while tracing, at most `Limits.max_loop_iterations` iterations.
+- Nested loops multiply: inside `loop_budget()` (each call of a mechanism's blocks,
+  `bridge.nmodl.mechanism`) all loops share one budget of `max_loop_iterations`:
+  iterations unrolled while tracing, and iterations of `lax.while_loop`s nested
+  in one another (a traced counter carried from the outer loop into the inner).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+import threading
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.limits import DEFAULT_LIMITS
+
 Scope = dict[str, Any]
 Block = Callable[[Scope, Scope], tuple[Scope, Scope]]
+Where = tuple[str, int, int]  # (.mod file, line, column) of the statement, for errors at run time
+
+INF = math.inf  # a literal C reads as inf (PARAMETER { g = 1e999 }), as generated code writes it
+NAN = math.nan
 
 
 def _is_py(x) -> bool:
@@ -50,9 +68,14 @@ def _c_float(fn_math, fn_jnp):
     return f
 
 
+def _c_log(fn):
+    """C's log and log10 give -inf at 0 (Python's raise)."""
+    return lambda x: -math.inf if x == 0 else fn(x)
+
+
 exp = _c_float(math.exp, jnp.exp)
-log = _c_float(math.log, jnp.log)
-log10 = _c_float(math.log10, jnp.log10)
+log = _c_float(_c_log(math.log), jnp.log)
+log10 = _c_float(_c_log(math.log10), jnp.log10)
 sqrt = _c_float(math.sqrt, jnp.sqrt)
 fabs = _c_float(math.fabs, jnp.abs)
 sin = _c_float(math.sin, jnp.sin)
@@ -114,11 +137,16 @@ def builtins_abs(x):
 
 
 def div(a, b):
-    """a / b with C semantics for Python floats (inf/NaN, not ZeroDivisionError)."""
+    """a / b with C semantics for Python numbers (inf/NaN, not ZeroDivisionError); every `/` of
+    generated code runs through it (`bridge.nmodl.sandbox`)."""
+    if isinstance(b, (bool, np.bool_)):
+        b = float(b)
+    if isinstance(a, (bool, np.bool_)):
+        a = float(a)
     if _is_py(a) and _is_py(b) and b == 0:
         if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+            return np.float64(math.nan)
+        return np.float64(math.copysign(math.inf, a) * math.copysign(1.0, b))
     return a / b
 
 
@@ -221,8 +249,57 @@ def if_(cond, then: Block, orelse: Block | None, s: Scope, l: Scope) -> tuple[Sc
     return _merge(cond, st, se, s), _merge(cond, lt, le, l)
 
 
-def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Scope, max_iter: int = 1_000_000):
-    """WHILE (cond) { body }: instances whose condition is false stop changing."""
+def _location(where: Where):
+    from bridge.errors import SourceLocation
+
+    return SourceLocation(*where)
+
+
+class _Budget(threading.local):
+    """Loop iterations spent in the current `loop_budget()` (None: no budget open), and the
+    traced iteration count of the `lax.while_loop` body being traced (None: none)."""
+
+    spent: int | None = None
+    traced: Any = None
+
+
+_BUDGET = _Budget()
+
+
+@contextmanager
+def loop_budget():
+    """Every loop run inside shares one budget of `max_loop_iterations` (nested: the outer one's)."""
+    if _BUDGET.spent is not None:
+        yield
+        return
+    _BUDGET.spent, _BUDGET.traced = 0, None
+    try:
+        yield
+    finally:
+        _BUDGET.spent, _BUDGET.traced = None, None
+
+
+def _spend(where: Where, max_iter: int) -> None:
+    """Count one unrolled loop iteration against the open budget."""
+    from bridge.errors import BridgeError
+
+    if _BUDGET.traced is not None:  # unrolled inside a lax loop: it runs once per iteration of that loop
+        _BUDGET.traced = _BUDGET.traced + 1
+    if _BUDGET.spent is None:
+        return
+    _BUDGET.spent += 1
+    if _BUDGET.spent > max_iter:
+        raise BridgeError(f"loops ran more than Limits.max_loop_iterations = {max_iter} iterations in one block "
+                          f"(nested loops multiply); {DEFAULT_LIMITS.raise_hint('max_loop_iterations')}",
+                          _location(where))
+
+
+def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Scope, where: Where = ("<string>", 0, 0),
+           max_iter: int = DEFAULT_LIMITS.max_loop_iterations):
+    """WHILE (cond) { body }: instances whose condition is false stop changing; at most `max_iter`
+    iterations (`Limits.max_loop_iterations`; see the module docstring)."""
+    from bridge.errors import SimulationError
+
     cond = cond_fn(s, l)
     if static_truth(cond) is not None or not isinstance(cond, jax.core.Tracer):
         count = 0
@@ -231,14 +308,16 @@ def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Sco
             known = static_truth(cond)
             if known is False:
                 return s, l
+            if count >= max_iter:
+                raise SimulationError(f"WHILE loop still running after {max_iter} iterations (NEURON would loop "
+                                      f"forever; Limits.max_loop_iterations)", _location(where))
+            _spend(where, max_iter)
             s2, l2 = body(dict(s), dict(l))
             if known is True:
                 s, l = s2, l2
             else:
                 s, l = _merge(jnp.asarray(cond), s2, s, s), _merge(jnp.asarray(cond), l2, l, l)
             count += 1
-            if count > max_iter:
-                raise RuntimeError("WHILE loop did not end")
 
     keys_s = [k for k, x in s.items() if _is_array(x) or _is_py(x)]
     keys_l = [k for k, x in l.items() if _is_array(x) or _is_py(x)]
@@ -253,17 +332,85 @@ def while_(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope, l: Sco
         return {**s, **cs}, {**l, **cl}
 
     def c(carry):
-        return jnp.any(cond_fn(*full(carry)))
+        values, count = carry
+        return jnp.any(cond_fn(*full(values))) & (count < max_iter)
 
     def b(carry):
-        fs, fl = full(carry)
+        values, count = carry
+        fs, fl = full(values)
         cnd = cond_fn(fs, fl)
-        s2, l2 = body(fs, fl)
+        outer, _BUDGET.traced = _BUDGET.traced, count  # loops nested in the body go on counting from here
+        try:
+            s2, l2 = body(fs, fl)
+            count = _BUDGET.traced
+        finally:
+            _BUDGET.traced = outer
         ms, ml = _merge(cnd, s2, fs, fs), _merge(cnd, l2, fl, fl)
-        return pack(ms, ml)
+        return pack(ms, ml), jnp.asarray(count, jnp.int32) + 1
 
-    out = jax.lax.while_loop(c, b, pack(s, l))
-    return full(out)
+    start = _BUDGET.traced if _BUDGET.traced is not None else 0  # the enclosing lax loop's count
+    values, count = jax.lax.while_loop(c, b, (pack(s, l), jnp.asarray(start, jnp.int32)))
+    if _BUDGET.traced is not None:
+        _BUDGET.traced = count
+    s_out, l_out = full(values)
+    endless = jnp.asarray(cond_fn(s_out, l_out)) != 0  # still true after max_iter iterations
+    return _poison(endless, s_out, keys_s), _poison(endless, l_out, keys_l)
+
+
+def _poison(bad, scope: Scope, keys) -> Scope:
+    """`scope` with NaN in the float values of the instances where `bad` (values shared by all
+    instances, such as t, keep their shape and value)."""
+    out = dict(scope)
+    for k in keys:
+        x = out[k]
+        if not jnp.issubdtype(jnp.result_type(x), jnp.floating):
+            continue
+        mask = _per_instance(bad, x)
+        if jnp.broadcast_shapes(jnp.shape(mask), jnp.shape(x)) == jnp.shape(x):
+            out[k] = jnp.where(mask, jnp.nan, x)
+    return out
+
+
+def _loop_bound(x, what: str, where: Where) -> int:
+    """A FROM loop's start, end or step as nocmodl's C has it: `(int)x`, truncated toward zero."""
+    from bridge.errors import SimulationError, UnsupportedFeature
+
+    if isinstance(x, jax.core.Tracer):
+        raise UnsupportedFeature(f"a FROM loop {what} that changes during the run (bridge unrolls FROM loops: "
+                                 "use constants, DEFINEs or GLOBALs)", _location(where))
+    values = np.asarray(x, dtype=np.float64).reshape(-1)
+    if values.size and not (values == values[0]).all():
+        raise UnsupportedFeature(f"a FROM loop {what} that differs between instances (bridge unrolls FROM loops)",
+                                 _location(where))
+    value = float(values[0]) if values.size else 0.0
+    if not math.isfinite(value):
+        raise SimulationError(f"the FROM loop's {what} is {value}", _location(where))
+    return int(value)
+
+
+def from_range(start, stop, step, where: Where = ("<string>", 0, 0),
+               max_iter: int = DEFAULT_LIMITS.max_loop_iterations) -> Iterator[int]:
+    """The values of i in nocmodl's `for (i = (int)start; i <= (int)stop; i += (int)step)`, each
+    counted against the open `loop_budget()`."""
+    from bridge.errors import BridgeError, SimulationError
+
+    a, b, c = (_loop_bound(x, what, where) for x, what in ((start, "start"), (stop, "end"), (step, "step")))
+    if a > b:
+        return range(0)
+    if c <= 0:
+        raise SimulationError(f"FROM loop from {a} to {b} BY {c} never ends (NEURON would loop forever)",
+                              _location(where))
+    count = (b - a) // c + 1
+    if count > max_iter:
+        raise BridgeError(f"FROM loop of {count} iterations, more than Limits.max_loop_iterations = {max_iter}; "
+                          f"{DEFAULT_LIMITS.raise_hint('max_loop_iterations')}", _location(where))
+    return _spending(range(a, b + 1, c), where, max_iter)
+
+
+def _spending(values: range, where: Where, max_iter: int) -> Iterator[int]:
+    for i in values:
+        _spend(where, max_iter)
+        yield i
 
 
 # --------------------------------------------------------------------------- arrays
@@ -296,6 +443,11 @@ def set_index(array, i, value):
     value = jnp.asarray(value)
     shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
     return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+
+
+def zeros(size: int):
+    """A LOCAL array's start value: `size` zeros."""
+    return jnp.zeros(size)
 
 
 def zeros_like_instances(s: Scope, size: int | None = None):

@@ -25,6 +25,7 @@ import jax.numpy as jnp
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl import ast
 from bridge.nmodl.analyze import MechanismInfo, SolveInfo
+from bridge.nmodl.pytext import docstring, string
 
 # scopmath errcodes.hpp
 ZERO = 1e-8
@@ -32,10 +33,6 @@ STEP = 1e-6
 CONVERGE = 1e-6
 MAXCHANGE = 0.05
 MAXITERS = 50
-
-
-def function_name(block: str) -> str:
-    return f"_{block}"
 
 
 # --------------------------------------------------------------------------- linear analysis
@@ -176,7 +173,7 @@ def prime_assignment(stmt: ast.Assign, ctx, em) -> None:
     if ctx.prime == "cnexp":
         # nocmodl: x = x + (1. - exp(dt*(dF/dx)))*(-(b)/(a) - x) for F = a*x + b
         de, a, b, _, linear = cnexp_parts(stmt.value, x)
-        ref = f"s[{x!r}]"
+        ref = f"s[{string(x)}]"
         if _is_zero(de):
             bt = expr(b, ctx)
             _flush(ctx, em, stmt)
@@ -192,18 +189,18 @@ def prime_assignment(stmt: ast.Assign, ctx, em) -> None:
     elif ctx.prime == "deriv":
         value = expr(stmt.value, ctx)
         _flush(ctx, em, stmt)
-        em.line(f"l['D_{x}'] = {value}", stmt)
+        em.line(f"l[{string('D_' + x)}] = {value}", stmt)
     else:
         raise ctx.error(UnsupportedFeature, f"{x}' = ... outside a DERIVATIVE block", stmt)
 
 
 def derivative_functions(block: ast.DerivativeBlock, info: MechanismInfo, em, counter) -> None:
-    """`_<name>_deriv(s, l) -> (s, l)`: the block with `l['D_x']` set for each STATE x."""
-    from bridge.nmodl.codegen import Context, statements
+    """`_deriv_<name>(s, l) -> (s, l)`: the block with `l['D_x']` set for each STATE x."""
+    from bridge.nmodl.codegen import Context, helper_name, statements
 
-    em.line(f"def {function_name(block.name)}_deriv(s, l):", block)
+    em.line(f"def {helper_name('deriv', block.name)}(s, l):", block)
     em.indent()
-    em.line(f'"""DERIVATIVE {block.name}: the derivatives D_x of its STATEs at the current values."""')
+    em.line(f'"""DERIVATIVE {docstring(block.name)}: the derivatives D_x of its STATEs at the current values."""')
     ctx = Context(info, set(), None, "derivative", "deriv", counter=counter)
     statements(block.body, ctx, em)
     em.line("return s, l")
@@ -214,7 +211,7 @@ def derivative_functions(block: ast.DerivativeBlock, info: MechanismInfo, em, co
 def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
     """Define what a BREAKPOINT SOLVE runs; return the line `advance` calls it with."""
     from bridge.nmodl import kinetic
-    from bridge.nmodl.codegen import Context, py_name, statements
+    from bridge.nmodl.codegen import Context, helper_name, py_name, statements
 
     block = solve.block
     name = getattr(block, "name", "")
@@ -222,7 +219,7 @@ def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
         return f"s = {py_name(name)}(s)"
     if solve.method == "sparse":
         kinetic.kinetic_def(block, info, em, counter)
-        return f"s = {kinetic.function_name(name)}_advance(s)"
+        return f"s = {helper_name('advance', name)}(s)"
     if solve.method in ("linear", "nonlinear"):
         from bridge.nmodl.codegen import solve_lines_for
 
@@ -241,24 +238,23 @@ def solve_block(solve: SolveInfo, info: MechanismInfo, em, counter) -> str:
                                     "on it (diffeq.ypp); write pow(a, b) or use METHOD derivimplicit",
                                     info.where(power), info.source)
     if method == "cnexp" and not cnexp_possible(block):
-        info_note = f"# {name}: not linear in its states; nocmodl then uses derivimplicit, and so does bridge"
-        em.line(info_note)
+        em.comment(f"{name}: not linear in its states; nocmodl then uses derivimplicit, and so does bridge")
         method = "derivimplicit"
     if method == "cnexp":
-        em.line(f"def {function_name(name)}_cnexp(s):", block)
+        em.line(f"def {helper_name('cnexp', name)}(s):", block)
         em.indent()
-        em.line(f'"""DERIVATIVE {name} with METHOD cnexp (exact for x\' = a*x + b with a, b held fixed)."""')
+        em.line(f'"""DERIVATIVE {docstring(name)} with METHOD cnexp (exact for x\' = a*x + b with a, b held fixed)."""')
         em.line("l = {}")
         ctx = Context(info, set(), None, "derivative", "cnexp", counter=counter)
         statements(block.body, ctx, em)
         em.line("return s")
         em.dedent()
         em.line()
-        return f"s = {function_name(name)}_cnexp(s)"
+        return f"s = {helper_name('cnexp', name)}(s)"
     derivative_functions(block, info, em, counter)
     if method == "euler":
-        return f"s = solvers.euler({function_name(name)}_deriv, s, {states!r})"
-    return f"s = solvers.derivimplicit({function_name(name)}_deriv, s, {states!r})"
+        return f"s = solvers.euler({helper_name('deriv', name)}, s, {states!r})"
+    return f"s = solvers.derivimplicit({helper_name('deriv', name)}, s, {states!r})"
 
 
 # --------------------------------------------------------------------------- run time

@@ -23,11 +23,16 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.errors import BridgeError
 from bridge.nmodl import ast
+from bridge.nmodl.pytext import docstring, string
 
 
 def direct_name(name: str) -> str:
-    return f"_f_{name}"
+    """The Python name of a tabulated FUNCTION/PROCEDURE's own code (without its TABLE)."""
+    from bridge.nmodl.codegen import helper_name
+
+    return helper_name("direct", name)
 
 
 # --------------------------------------------------------------------------- code generation
@@ -42,35 +47,41 @@ def table_wrapper(block, table: ast.Table, info, em, impure) -> None:
     em.line(f"def {py_name(block.name)}(s, {p}):", table)
     em.indent()
     if isinstance(block, ast.FunctionBlock):
-        em.line(f'"""FUNCTION {block.name} through its TABLE ({usetable})."""')
-        em.line(f"return tables.function(s, {block.name!r}, {p}, {direct_name(block.name)}, {usetable!r})")
+        em.line(f'"""FUNCTION {docstring(block.name)} through its TABLE ({docstring(usetable)})."""')
+        em.line(f"return tables.function(s, {string(block.name)}, {p}, {direct_name(block.name)}, {string(usetable)})")
     else:
-        em.line(f'"""PROCEDURE {block.name} through its TABLE of {", ".join(table.names)} ({usetable})."""')
-        em.line(f"return tables.procedure(s, {block.name!r}, {p}, {direct_name(block.name)}, "
-                f"{tuple(table.names)!r}, {usetable!r})")
+        em.line(f'"""PROCEDURE {docstring(block.name)} through its TABLE of {docstring(", ".join(table.names))} '
+                f'({docstring(usetable)})."""')
+        em.line(f"return tables.procedure(s, {string(block.name)}, {p}, {direct_name(block.name)}, "
+                f"{tuple(table.names)!r}, {string(usetable)})")
     em.dedent()
     em.line()
 
 
 def make_tables_def(info, em, counter) -> None:
     """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
-    from bridge.nmodl.codegen import Context, expr
+    from bridge.nmodl.codegen import Context, _flush, expr
 
     em.line("def make_tables(s):")
     em.indent()
     em.line('"""Build the TABLEs (NEURON\'s _check_<name>) from the globals and celsius in `s`."""')
     em.line("out = {}")
     if info.tables:
-        em.line(f"if not s.get('usetable_{info.name}', 1.0):")
+        em.line(f"if not s.get({string('usetable_' + info.name)}, 1.0):")
         em.line("    return out")
     ctx = Context(info, set(), None, "table", "error", counter=counter)
+    limit = em.limits.max_table_points
     for name, table in info.tables.items():
+        if table.count > limit:  # n + 1 points, each one run of the FUNCTION (nocmodl's _check_<name>)
+            raise BridgeError(f"TABLE ... WITH {table.count}: more than Limits.max_table_points = {limit}; "
+                              f"{em.limits.raise_hint('max_table_points')}", info.where(table), info.source)
         block = info.functions.get(name) or info.procedures.get(name)
         lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
+        _flush(ctx, em, table)
         outputs = tuple(table.names) if isinstance(block, ast.ProcedureBlock) else None
         side = tuple(n for n in info.global_assigned if n not in (outputs or ())) if outputs else ()
-        em.line(f"out[{name!r}] = tables.build(s, {direct_name(name)}, {lo}, {hi}, {table.count}, {outputs!r}, "
-                f"{side!r})", table)
+        em.line(f"out[{string(name)}] = tables.build(s, {direct_name(name)}, {lo}, {hi}, {int(table.count)}, "
+                f"{outputs!r}, {side!r})", table)
     if any(isinstance(info.procedures.get(n), ast.ProcedureBlock) for n in info.tables):
         em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")
         em.line("out['__globals__'] = tables.side_values(out)")
@@ -140,10 +151,10 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
         return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept}
     dx = (hi - lo) / n
     mfac = 1.0 / dx
-    xs = [lo]
-    for _ in range(n):
-        xs.append(xs[-1] + dx)
-    xs = jnp.stack([jnp.asarray(x, float) for x in xs])
+    # x accumulated point by point as NEURON's C does, in one scan (a Python loop would put n
+    # additions into the traced program: its compile time grew with the table)
+    dx_ = jnp.asarray(dx, float)
+    _, xs = jax.lax.scan(lambda x, _: (x + dx_, x), jnp.asarray(lo, float), None, length=n + 1)
     kept = {}
     if outputs is None:
         values = {"__value__": jnp.broadcast_to(direct(dict(s), xs), xs.shape)}
