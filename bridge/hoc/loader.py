@@ -17,6 +17,7 @@ import re
 from pathlib import Path
 
 from bridge.errors import SourceLocation
+from bridge.hoc import budget
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, normalize_line_ends, read_source
 from bridge.hoc.values import Frame
@@ -160,18 +161,23 @@ def next_chunk(stream: Stream) -> tuple[str, int] | None:
 
 
 def run_stream(interp, stream: Stream) -> None:
-    """Parse and run `stream` one chunk at a time (see the module docstring)."""
+    """Parse and run `stream` one chunk at a time (see the module docstring). Parsing counts
+    against the statement budget as `bridge.hoc.budget.parse_cost` says."""
+    interp.charge(budget.RUN_STATEMENTS + len(stream.text) // budget.BYTES_PER_STATEMENT, None)
     check_characters(stream.text, stream.filename)
     interp.source_of[stream.filename] = stream.text
     streams = interp.__dict__.setdefault("streams", [])
     streams.append(stream)
+    max_nesting = interp.limits.max_nesting
     try:
         while True:
             chunk = next_chunk(stream)
             if chunk is None:
                 break
             text, line = chunk
-            program = parse(text, stream.filename, line_offset=line - 1)
+            interp.charge(budget.parse_cost(text, interp.max_statements - interp.statements),
+                          SourceLocation(stream.filename, line, 1))
+            program = parse(text, stream.filename, line_offset=line - 1, max_nesting=max_nesting)
             interp.exec_block(program.body)
     finally:
         streams.pop()
@@ -272,7 +278,8 @@ def load_file(interp, name: str, loc, once: bool = True) -> float:
 def run_file(interp, path: Path) -> None:
     """Run the HOC file `path`, read as bridge.hoc.source.read_source says (size bound, UTF-8,
     line ends)."""
-    run_stream(interp, Stream(read_source(path), str(path)))
+    interp.charge(budget.FILE_STATEMENTS, None)
+    run_stream(interp, Stream(read_source(path, interp.limits), str(path)))
 
 
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from pathlib import Path
@@ -21,6 +22,7 @@ from bridge.hoc.loader import load_file, run_text
 from bridge.hoc.protocol import HocModel, Protocol
 from bridge.hoc.sections import ModelState
 from bridge.hoc.values import NumVar, ObjVar, Quit, SecVar, StopRun, StrVar
+from bridge.limits import DEFAULT_LIMITS, Limits
 
 
 class HocSession:
@@ -28,17 +30,22 @@ class HocSession:
 
     `mechanisms`: a folder (or list of folders / .mod files) of the model's
     mechanisms; bridge's built-in pas, hh, IClamp, ... are always there.
-    `max_statements` bounds the work one session may do (endless loops end with
-    a HocError); `cwd` is the working directory `load_file` falls back to.
+    `limits` bounds the work, memory, file size and nesting one session may use
+    (`max_statements` and `max_depth`, when given, replace its `max_statements` and
+    `max_call_depth`); `cwd` is the working directory `load_file` falls back to.
     """
 
-    def __init__(self, mechanisms=None, *, cwd=None, max_statements: int = 20_000_000, max_depth: int = 100,
-                 stdout=None):
+    def __init__(self, mechanisms=None, *, cwd=None, max_statements: int | None = None, max_depth: int | None = None,
+                 stdout=None, limits: Limits = DEFAULT_LIMITS):
         folders = [] if mechanisms is None else ([mechanisms] if isinstance(mechanisms, (str, os.PathLike))
                                                  else list(mechanisms))
         self._catalog = Catalog(folders)
         self._state = ModelState(self._catalog, stdout=stdout)
-        interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
+        if max_statements is not None:
+            limits = dataclasses.replace(limits, max_statements=max_statements)
+        if max_depth is not None:
+            limits = dataclasses.replace(limits, max_call_depth=max_depth)
+        interp = Interpreter(self._state, limits)
         interp.cwd = str(Path(cwd) if cwd is not None else Path.cwd())
         interp.root = interp.cwd  # chdir() stays inside this folder
         object.__setattr__(self, "_interp", interp)
@@ -182,14 +189,17 @@ class _Callable:
         raise TypeError(f"{self.name} is not callable")
 
 
-def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, max_statements: int = 20_000_000) -> HocModel:
+def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, max_statements: int | None = None,
+             limits: Limits = DEFAULT_LIMITS) -> HocModel:
     """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
 
     Relative `load_file` paths resolve next to the including file, then in `cwd`
-    (default: the folder of `path`, where NEURON users usually start nrniv).
+    (default: the folder of `path`, where NEURON users usually start nrniv). `limits`
+    bounds the session's work and memory (see `HocSession`).
     """
     p = Path(path).resolve()
-    session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, max_statements=max_statements)
+    session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, max_statements=max_statements,
+                         limits=limits)
     session.load_file(p)
     for stmt in statements:
         session(stmt)

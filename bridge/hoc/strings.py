@@ -24,7 +24,9 @@ class StringFunctions(BuiltinObject):
         return float(len(self._s(interp, args, 0, loc)))
 
     def m_substr(self, interp, args, loc):
-        return float(self._s(interp, args, 0, loc).find(self._s(interp, args, 1, loc)))
+        text = self._s(interp, args, 0, loc)
+        interp.work(0, loc, len(text))
+        return float(text.find(self._s(interp, args, 1, loc)))
 
     def _store(self, interp, args, i, value, loc):
         if i >= len(args) or not isinstance(args[i], StrVar):
@@ -43,6 +45,7 @@ class StringFunctions(BuiltinObject):
         import re
 
         text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        interp.work(len(text), loc)
         m = re.search(pattern, text)
         self._store(interp, args, 2, text[: m.start()] if m else "", loc)
         return float(m.start()) if m else -1.0
@@ -51,6 +54,7 @@ class StringFunctions(BuiltinObject):
         import re
 
         text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+        interp.work(len(text), loc)
         m = re.search(pattern, text)
         self._store(interp, args, 2, text[m.end():] if m else "", loc)
         return float(m.end()) if m else -1.0
@@ -63,7 +67,7 @@ class HocString(BuiltinObject):
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
-        self.s = StrVar(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
+        self.s = interp.new_str(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
 
     def hoc_ref(self, interp, name, indices, loc):
         from bridge.hoc.interp import StrRef
