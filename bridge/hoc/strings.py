@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bridge.hoc.objects import BuiltinObject, _num
 from bridge.hoc.values import StrVar
 
@@ -41,21 +43,23 @@ class StringFunctions(BuiltinObject):
         self._store(interp, args, 0, self._s(interp, args, 0, loc)[int(_num(interp, args, 1, loc, "right")):], loc)
         return 0.0
 
-    def m_head(self, interp, args, loc):
-        import re
-
-        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
+    @staticmethod
+    def _search(interp, args, loc):
+        """The first match of args[1] (a regular expression) in args[0], or None."""
+        text, pattern = StringFunctions._s(interp, args, 0, loc), StringFunctions._s(interp, args, 1, loc)
         interp.work(len(text), loc)
-        m = re.search(pattern, text)
+        try:
+            return text, re.search(pattern, text)
+        except re.error as err:
+            raise interp.error(f"StringFunctions: bad regular expression {pattern!r}: {err}", loc) from None
+
+    def m_head(self, interp, args, loc):
+        text, m = self._search(interp, args, loc)
         self._store(interp, args, 2, text[: m.start()] if m else "", loc)
         return float(m.start()) if m else -1.0
 
     def m_tail(self, interp, args, loc):
-        import re
-
-        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
-        interp.work(len(text), loc)
-        m = re.search(pattern, text)
+        text, m = self._search(interp, args, loc)
         self._store(interp, args, 2, text[m.end():] if m else "", loc)
         return float(m.end()) if m else -1.0
 

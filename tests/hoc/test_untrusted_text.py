@@ -14,7 +14,7 @@ import io
 import pytest
 
 from bridge import HocSession
-from bridge.errors import HocSyntaxError, NmodlSyntaxError, SourceLocation, caret_excerpt
+from bridge.errors import HocError, HocSyntaxError, NmodlSyntaxError, SourceLocation, caret_excerpt
 
 
 def _load(tmp_path, data: bytes, **kw):
@@ -122,6 +122,13 @@ def test_execute_of_a_bad_character_names_the_executed_text():
     with pytest.raises(HocSyntaxError) as err:
         HocSession()('execute("y = \x1d")')
     assert "U+001D" in str(err.value) and str(err.value).startswith("<execute at <python>:1:1>:1:6:")
+
+
+@pytest.mark.parametrize("method", ["head", "tail"])
+def test_a_bad_regular_expression_is_a_hoc_error(method):
+    with pytest.raises(HocError, match="bad regular expression") as err:
+        HocSession()(f'objref sf\nsf = new StringFunctions()\nstrdef s, r\ns = "abc"\nsf.{method}(s, "(", r)')
+    assert str(err.value).startswith("<python>:5:1:")
 
 
 def test_an_unterminated_string_is_a_syntax_error(tmp_path):
