@@ -50,7 +50,7 @@ def caret_excerpt(source: str | None, line: int, column: int) -> str:
     return f"    {text}\n    {' ' * col}^"
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=4)  # keeps up to 4 sources alive (they are the files of recent errors)
 def _line_start(source: str, line: int) -> int:
     """Offset where line `line` (1-based) of `source` starts, -1 past the end. Counts newlines
     in blocks (C speed, no copies), so an error at the end of a 64 MB file costs milliseconds,

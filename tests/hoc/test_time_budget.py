@@ -50,10 +50,11 @@ def test_an_endless_loop_stops_within_seconds_by_default(text, tmp_path):
     "objref vv\nvv = new Vector(1e6)\nwhile (1) { x = vv.sum() }\n",
     "objref vv, w\nvv = new Vector(1e6)\nwhile (1) { w = vv.c }\n",
     "objref vv\nvv = new Vector(1e5)\nwhile (1) { vv.printf() }\n",                 # 10^5 numbers printed
-    "create d[2000]\nwhile (1) { forall { } }\n",
+    "create d[2000]\nbegintemplate T\nproc init() { while (1) { forall { } } }\nendtemplate T\n"
+    "objref cell\ncell = new T()\n",                                              # scans 2000, visits none
     'create d[2000]\nwhile (1) { forsec "nothing" { } }\n',
     "create d[2000]\nobjref sl\nwhile (1) { sl = new SectionList()  d[0] sl.wholetree() }\n",
-    "create d[20000]\ncreate d[20000]\n",                 # re-creating deletes each old section: a scan of all
+    "create d[60000]\ncreate d[60000]\n",                 # re-creating deletes each old section: a scan of all
     'strdef s\nsprint(s, "%100000d", 1)\nwhile (1) { print s }\n',                 # 100 kB printed a statement
     'strdef s\nwhile (1) { sprint(s, "%100000d", 1) }\n',
     'while (1) { execute("x = 1") }\n',                                             # parsing is work too
