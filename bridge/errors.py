@@ -8,6 +8,7 @@ file without reading a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,54 @@ class SourceLocation:
         return f"{self.filename}:{self.line}:{self.column}"
 
 
+EXCERPT_WIDTH = 120  # characters of a long source line shown around the caret
+
+
 def caret_excerpt(source: str | None, line: int, column: int) -> str:
-    """The source line `line` (1-based) followed by a caret under `column`."""
+    """The source line `line` (1-based) followed by a caret under `column`.
+
+    Lines end at `\\n` only, as Lark counts them (readers turn `\\r\\n` and a lone `\\r` into
+    `\\n` first); a form feed, `\\x1c`-`\\x1e`, NEL or U+2028 inside a line do not end it.
+    Tabs count one column; characters that do not print are shown as `?`; a long line is
+    cut to `EXCERPT_WIDTH` characters around the caret."""
     if not source or line < 1:
         return ""
-    lines = source.splitlines()
-    if line > len(lines):
+    start = _line_start(source, line)
+    if start < 0:
         return ""
-    text = lines[line - 1].expandtabs(1)
-    pad = " " * max(column - 1, 0)
-    return f"    {text}\n    {pad}^"
+    end = source.find("\n", start)
+    text = source[start:] if end < 0 else source[start:end]
+    if text.endswith("\r"):
+        text = text[:-1]
+    col = max(column - 1, 0)
+    if len(text) > EXCERPT_WIDTH:
+        first = max(0, min(col - EXCERPT_WIDTH // 2, len(text) - EXCERPT_WIDTH))
+        text, col = text[first:first + EXCERPT_WIDTH], col - first
+    text = "".join(c if c.isprintable() else " " if c == "\t" else "?" for c in text)
+    return f"    {text}\n    {' ' * col}^"
+
+
+@lru_cache(maxsize=4)  # keeps up to 4 sources alive (they are the files of recent errors)
+def _line_start(source: str, line: int) -> int:
+    """Offset where line `line` (1-based) of `source` starts, -1 past the end. Counts newlines
+    in blocks (C speed, no copies), so an error at the end of a 64 MB file costs milliseconds,
+    and remembers recent answers (a HOC loop of execute1() can raise the same error often)."""
+    need, pos, n, block = line - 1, 0, len(source), 1 << 16
+    while need and pos < n:
+        end = min(pos + block, n)
+        found = source.count("\n", pos, end)
+        if found >= need:  # the need-th newline is in [pos, end): bisect for it
+            lo, hi = pos, end - 1
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if source.count("\n", pos, mid + 1) >= need:
+                    hi = mid
+                else:
+                    lo = mid + 1
+            return lo + 1
+        need -= found
+        pos = end
+    return pos if need == 0 else -1
 
 
 class BridgeError(Exception):

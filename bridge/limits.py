@@ -22,7 +22,9 @@ from dataclasses import dataclass
 class Limits:
     """What one model may use. Every field is checked before the work it bounds starts.
 
-    - `max_statements`: HOC statements one session runs (an endless loop ends with an error).
+    - `max_statements`: statements' worth of work one HOC session does (each statement, loop
+      iteration, expression and call, plus the work of built-ins and of parsing, about 1 us
+      each: see bridge/hoc/budget.py); an endless loop ends with an error within seconds.
     - `max_call_depth`: nested HOC procedure/function calls.
     - `max_memory`: [bytes] data a HOC session holds (Vectors, arrays, strings, sections, ...).
     - `max_file_size`: [bytes] one model file read (HOC, NMODL, data, morphology).
@@ -34,7 +36,10 @@ class Limits:
     - `max_steps`: fixed time steps of one simulation (tstop / dt).
     """
 
-    max_statements: int = 20_000_000
+    # 10^7 ends a runaway HOC loop in 3.5-10 s of CPU (measured on a 2-core machine: 1.0-2.9 M
+    # per second, cheapest for `x = 1`, dearest for section and Vector methods and parsing); a
+    # HOC morphology of 50k pt3dadd lines costs 5 M.
+    max_statements: int = 10_000_000
     max_call_depth: int = 100
     max_memory: int = 4 * 2**30
     max_file_size: int = 64 * 2**20

@@ -15,11 +15,13 @@ Modules: `parse` (grammar/hoc.lark → `ast`), `interp` (statements, expressions
 `sections` (the model state: sections, range variables, pt3d bookkeeping), `geometry`
 (pt3d functions, define_shape, area, ri, distance), `builtins`/`objects` (NEURON's
 functions and classes), `stdrun` (run/init record the protocol), `loader` (files,
-fscan), `import3d`, `pointman` (session files), `catalog` (.mod files), `protocol`,
-`session`, `from_neuron`.
+fscan), `source` (reading and checking HOC text), `budget` (work and memory bounds),
+`import3d`, `pointman` (session files), `catalog` (.mod files), `protocol`, `session`,
+`from_neuron`.
 
 Model files are untrusted: no shell, no Python, no file writes, reads only inside
-the model folder; statement budget and call depth are bounded.
+the model folder; work, memory, file size, nesting and call depth are bounded
+(`bridge.Limits`).
 """
 
 from bridge.hoc.from_neuron import from_neuron

@@ -12,7 +12,9 @@ import re
 
 import numpy as np
 
+from bridge.errors import HocError
 from bridge.hoc import geometry, stdrun
+from bridge.hoc.budget import STRING_OVERHEAD_BYTES
 from bridge.hoc.objects import GuiObject, HocList, SectionList, SectionRef, Vector
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Builtin, HocObject, Sec, StrVar, is_number
@@ -83,16 +85,23 @@ def _math(name, fn):
     return call
 
 
+_FORMAT = re.compile(r"%([-+ #0]*(\d*)(?:\.(\d+))?)([a-zA-Z%])|[^%]+|%")
+
+
 def hoc_format(interp, fmt: str, args, loc) -> str:
-    """C printf formatting with HOC's arguments (numbers and strings)."""
-    out, i = [], 0
-    for m in re.finditer(r"%([-+ #0]*\d*(?:\.\d+)?)([a-zA-Z%])|[^%]+|%", fmt):
+    """C printf formatting with HOC's arguments (numbers and strings). The result's size is
+    reserved in the session's memory (bridge.hoc.budget) before it is made: a width like
+    `%9999999999d` is refused, not allocated."""
+    out, i, size = [], 0, 0
+    for m in _FORMAT.finditer(fmt):
         if not m.group(0).startswith("%") or m.group(0) == "%":
             out.append(m.group(0))
+            size += len(m.group(0))
             continue
-        flags, conv = m.group(1), m.group(2)
+        flags, width, precision, conv = m.group(1), m.group(2), m.group(3), m.group(4)
         if conv == "%":
             out.append("%")
+            size += 1
             continue
         if i >= len(args):
             raise interp.error(f"format {fmt!r} needs more arguments", loc)
@@ -113,13 +122,29 @@ def hoc_format(interp, fmt: str, args, loc) -> str:
             a = interp.show(a) if not isinstance(a, str) else a
         else:
             raise interp.refuse(f"format %{conv} is not supported", loc)
+        # the longest the piece can be: its width, its precision, a string's length, and the
+        # digits of the largest double (%f of 1e308) or integer
+        piece = int(width or 0) + int(precision or 0) + (
+            len(a) if isinstance(a, str) else 330 if conv in "feEgG" else len(str(a)) + 2)
+        size += piece
+        interp.statements += 1  # formatting one value: about a statement's time
+        _reserve_text(interp, size, fmt, loc)
         out.append(("%" + flags + conv) % a)
+    interp.work(0, loc, size)
     return "".join(out)
+
+
+def _reserve_text(interp, size: int, fmt: str, loc) -> None:
+    """Refuse a formatted text of `size` characters that the memory budget cannot hold."""
+    try:
+        interp.memory.need(2 * size + STRING_OVERHEAD_BYTES, f"format {fmt[:40]!r} (up to {size} characters)")
+    except HocError as err:
+        raise interp.error(err.message, loc) from None
 
 
 def _printf(interp, args, loc):
     text = hoc_format(interp, _str(interp, args, 0, loc, "printf"), args[1:], loc)
-    interp.model.write(text)
+    interp.write(text)
     return float(len(text))
 
 
@@ -188,7 +213,7 @@ def _execute1(interp, args, loc):
     except (HocRefusal, UnsupportedFeature):
         raise
     except BridgeError as err:
-        interp.model.write(f"{err}\n")
+        interp.write(f"{err}\n")
         return 0.0
     return 1.0
 

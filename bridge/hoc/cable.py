@@ -9,13 +9,56 @@ from __future__ import annotations
 
 import numpy as np
 
-from bridge.hoc import ast
-from bridge.hoc.values import Sec, StrVar, truth
+from bridge.hoc import ast, budget
+from bridge.hoc.values import Sec, SecVar, StrVar, truth
 
 
 def x_Create(self, n):
+    """`create soma, dend[n]`: sections counted against the session's memory before they are
+    made; re-creating an array deletes the old sections, each a scan of all sections
+    (sections.py ModelState.delete), which counts as work."""
     for d in n.decls:
-        self.model.create(self, d.name, self._dims(d), self._ns(), self.frame.obj, d.loc)
+        dims = self._dims(d)
+        count = dims[0] if len(dims) == 1 else 1
+        ns = self._ns()
+        old = ns.get(d.name)
+        replaced = len(old.data) if isinstance(old, SecVar) else 0
+        self.memory.need(count * section_bytes(None), f"create {d.name}{''.join(f'[{k}]' for k in dims)}")
+        self.charge(count * SECTION_STATEMENTS, d.loc)
+        self.work(replaced * len(self.model.sections), d.loc)
+        self.model.create(self, d.name, dims, ns, self.frame.obj, d.loc)
+        var = ns.get(d.name)
+        for sec in var.data if isinstance(var, SecVar) else ():
+            if sec is not None and sec.charge is None:
+                sec.charge = self.memory.reserve(section_bytes(sec), f"section {sec.name}").bind(sec)
+
+
+SECTION_STATEMENTS = 16  # making one section (Sec, tree Section, name) takes about 16 statements' time
+
+
+def section_bytes(sec: Sec | None) -> int:
+    """The memory a section is charged [bytes]: `budget.SECTION_BYTES`, and per segment
+    `budget.SEGMENT_BYTES` for each inserted mechanism and for the section's own values."""
+    if sec is None:
+        return budget.SECTION_BYTES + budget.SEGMENT_BYTES
+    return budget.SECTION_BYTES + budget.SEGMENT_BYTES * sec.data.nseg * (1 + len(sec.data.mechanisms))
+
+
+def recharge(self, sec: Sec, nseg: int, mechanisms: int, loc) -> None:
+    """Before `sec` gets `nseg` segments and `mechanisms` mechanisms: refuse it if the memory
+    budget cannot hold them, and count the work of resizing its per-segment values."""
+    if sec.charge is None:
+        return
+    new = budget.SECTION_BYTES + budget.SEGMENT_BYTES * nseg * (1 + mechanisms)
+    self.work(nseg * (1 + mechanisms), loc)
+    if new > sec.charge.bytes:
+        self.memory.need(new - sec.charge.bytes, f"section {sec.name} with nseg = {nseg} and {mechanisms} mechanisms")
+
+
+def settle(sec: Sec) -> None:
+    """After a change of nseg or of the mechanisms: charge what `sec` holds now."""
+    if sec.charge is not None:
+        sec.charge.resize(section_bytes(sec), f"section {sec.name}")
 
 def x_Access(self, n):
     sec = self.section_of(self.eval(n.section), n.section.loc)
@@ -43,13 +86,16 @@ def x_Insert(self, n):
     if n.remove:
         self.model.uninsert(sec, n.mechanism)
     else:
+        recharge(self, sec, sec.data.nseg, len(sec.data.mechanisms) + 2, n.loc)  # a mechanism and its ion
         self.model.insert(sec, n.mechanism)
+    settle(sec)
 
 def x_Setpointer(self, n):
     raise self.refuse("setpointer is not supported (POINTER variables)", n.loc)
 
 def _each_section(self, sections, body):
     """Run `body` with each live section of `sections` as the current one (forall, forsec)."""
+    self.work(len(self.model.sections), None)  # finding them scanned every section
     for sec in sections:
         if not sec.alive:
             continue
@@ -75,6 +121,7 @@ def x_Forsec(self, n):
             pool = [cur] if matcher(cur.name) else []
         else:
             matcher = self.model.name_matcher(target, obj=self.frame.obj)
+            self.charge(len(self.model.sections), n.loc)  # a regular expression matched to each name
             pool = [s for s in self.model.object_sections(self.frame.obj) if matcher(s.name)]
     elif hasattr(target, "hoc_sections"):
         pool = target.hoc_sections()
@@ -111,4 +158,5 @@ def x_Taper(self, n):
         target = target.func
     y1, y2 = self.number(n.lo), self.number(n.hi)
     sec, name = self.range_target(target, n.loc)
+    self.work(sec.data.nseg, n.loc)
     self.model.taper(sec, name, x1, x2, y1, y2, n.loc, self)

@@ -6,8 +6,9 @@ functions, templates, range variables). Sections, range variables and 3-D
 points live in `bridge.hoc.sections`; built-in functions in `bridge.hoc.builtins`;
 built-in classes in `bridge.hoc.objects`.
 
-Bounds: `max_statements` statements per interpreter (endless loops end with a
-HocError), `max_depth` nested HOC calls.
+Bounds (`bridge.Limits`): `max_statements` statements' worth of work per interpreter
+(endless loops end with a HocError; see `bridge.hoc.budget` for what a statement's worth
+is), `max_call_depth` nested HOC calls, `max_memory` bytes of live data (`self.memory`).
 """
 
 from __future__ import annotations
@@ -16,62 +17,29 @@ import math
 from typing import Any
 
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
-from bridge.hoc import ast
-from bridge.hoc.values import (
-    BreakLoop, Builtin, ContinueLoop, External, Frame, HocObject, NumVar, ObjVar, Proc, ReturnFrom, Sec,
-    SecVar, Segment, StrVar, Template, fmt_number, is_number, truth,
+from bridge.hoc import ast, budget
+from bridge.hoc.values import (  # noqa: F401 - ElemRef, FuncRef, Ref, StrRef: also reached from here
+    BreakLoop, Builtin, ContinueLoop, ElemRef, External, Frame, FuncRef, HocObject, NumVar, ObjVar, Proc, Ref,
+    ReturnFrom, Sec, SecVar, Segment, StrRef, StrVar, Template, fmt_number, is_number, truth,
 )
+from bridge.limits import DEFAULT_LIMITS, Limits
 
 EPS = 1e-11  # NEURON's float_epsilon used by comparisons
-
-
-class Ref:
-    """Something that can be read and assigned (a variable element, a range value, ...)."""
-
-    def get(self):  # pragma: no cover - interface
-        raise NotImplementedError
-
-    def set(self, value):  # pragma: no cover - interface
-        raise NotImplementedError
-
-
-class ElemRef(Ref):
-    def __init__(self, var, i: int):
-        self.var, self.i = var, i
-
-    def get(self):
-        return float(self.var.data[self.i]) if isinstance(self.var, NumVar) else self.var.data[self.i]
-
-    def set(self, value):
-        self.var.data[self.i] = value
-
-
-class StrRef(Ref):
-    def __init__(self, var: StrVar):
-        self.var = var
-
-    def get(self):
-        return self.var.value
-
-    def set(self, value):
-        self.var.value = value
-
-
-class FuncRef(Ref):
-    def __init__(self, getter, setter):
-        self.get, self.set = getter, setter
 
 
 class Interpreter:
     """Runs HOC programs against a model state (`bridge.hoc.sections.Model`)."""
 
-    def __init__(self, model, max_statements: int = 20_000_000, max_depth: int = 100):
+    def __init__(self, model, limits: Limits = DEFAULT_LIMITS):
         from bridge.hoc import builtins
 
         self.model = model
-        self.max_statements = max_statements
-        self.max_depth = max_depth
+        self.limits = limits
+        self.max_statements = limits.max_statements
+        self.max_depth = limits.max_call_depth
         self.statements = 0
+        self.next_check = min(self.max_statements, budget.RECOUNT_STATEMENTS)  # see checkpoint()
+        self.memory = budget.MemoryBudget(limits)
         self.top: dict[str, Any] = {}
         self.templates: dict[str, Any] = {}
         self.frames: list[Frame] = [Frame("top level", [], None, None)]
@@ -102,16 +70,52 @@ class Interpreter:
         for stmt in body:
             self.exec(stmt)
 
+    # -- the work budget (bridge.hoc.budget) ------------------------------------------------
+    def charge(self, statements: int, loc) -> None:
+        """Count `statements` statements' worth of work against `max_statements`."""
+        self.statements += statements
+        if self.statements > self.next_check:
+            self.checkpoint(loc)
+
+    def work(self, elements: int, loc, nbytes: int = 0) -> None:
+        """Count a built-in's work: a Python loop over `elements` elements (Vector values,
+        sections, ...) and a C-level copy, fill or format of `nbytes` bytes."""
+        self.charge(elements // budget.ELEMENTS_PER_STATEMENT + nbytes // budget.BYTES_PER_STATEMENT, loc)
+
+    def checkpoint(self, loc) -> None:
+        """Every `budget.RECOUNT_STATEMENTS` statements and at the end of the budget: refuse to go
+        on past `max_statements`, and count what the model state keeps (`MemoryBudget.recount`)."""
+        if self.statements > self.max_statements:
+            raise self.exhausted(loc)
+        try:
+            self.memory.recount(self.model)
+        except HocError as err:
+            raise self.error(err.message, loc) from None
+        self.next_check = min(self.max_statements, self.statements + budget.RECOUNT_STATEMENTS)
+
+    def exhausted(self, loc) -> HocError:
+        return self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?); "
+                          f"Limits.max_statements counts statements and the work of built-ins; "
+                          f"{self.limits.raise_hint('max_statements')}", loc)
+
+    def write(self, text: str) -> None:
+        """Print `text` (print, printf, echo): its length counts as work."""
+        self.charge(len(text) // budget.OUTPUT_BYTES_PER_STATEMENT, None)
+        self.model.write(text)
+
     def exec(self, node: ast.Node) -> None:
         self.statements += 1
-        if self.statements > self.max_statements:
-            raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?); "
-                             "raise max_statements if the model really needs more", node.loc)
-        method = getattr(self, "x_" + type(node).__name__, None)
+        if self.statements > self.next_check:
+            self.checkpoint(node.loc)
+        cls = type(node)
+        method = _EXEC.get(cls)
         if method is None:
-            raise self.error(f"unsupported HOC statement {type(node).__name__}", node.loc)
+            method = getattr(Interpreter, "x_" + cls.__name__, None)
+            if method is None:
+                raise self.error(f"unsupported HOC statement {cls.__name__}", node.loc)
+            _EXEC[cls] = method
         try:
-            method(node)
+            method(self, node)
         except (BreakLoop, ContinueLoop, ReturnFrom) + _CONTROL:
             raise
         except BridgeError as err:
@@ -145,11 +149,11 @@ class Interpreter:
         if isinstance(value, StrVar):
             value = value.value
         if isinstance(value, str):
-            self.model.write(value + "\n")
+            self.write(value + "\n")
         elif is_number(value):
-            self.model.write(f"\t{float(value):.8g} \n")
+            self.write(f"\t{float(value):.8g} \n")
         elif value is not None and not isinstance(value, Sec):
-            self.model.write(f"\t{self.show(value)} \n")
+            self.write(f"\t{self.show(value)} \n")
 
     def x_Block(self, n):
         self.exec_block(n.body)
@@ -173,8 +177,8 @@ class Interpreter:
     def x_While(self, n):
         while truth(self.number(n.cond)):
             self.statements += 1
-            if self.statements > self.max_statements:
-                raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?)", n.loc)
+            if self.statements > self.next_check:
+                self.checkpoint(n.loc)
             if not self._loop_body(n.body):
                 break
 
@@ -183,8 +187,8 @@ class Interpreter:
             self.exec(n.init)
         while n.cond is None or truth(self.number(n.cond)):
             self.statements += 1
-            if self.statements > self.max_statements:
-                raise self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?)", n.loc)
+            if self.statements > self.next_check:
+                self.checkpoint(n.loc)
             if not self._loop_body(n.body):
                 break
             if n.step is not None:
@@ -248,7 +252,7 @@ class Interpreter:
                 parts.append(f"{float(v):.8g} ")
             else:
                 parts.append(self.show(v) + " ")
-        self.model.write("".join(parts) + "\n")
+        self.write("".join(parts) + "\n")
 
     def show(self, value) -> str:
         if is_number(value):
@@ -265,14 +269,36 @@ class Interpreter:
         return obj.ns if obj is not None else self.top
 
     def _dims(self, decl: ast.Decl) -> tuple[int, ...]:
-        dims = tuple(int(self.number(d)) for d in decl.dims)
+        dims = tuple(budget.count(self.number(d), f"the size of {decl.name}") for d in decl.dims)
         if any(d <= 0 for d in dims):
             raise self.error(f"array {decl.name} needs a positive size", decl.loc)
         return dims
 
+    def _array(self, make, decl: ast.Decl, kind: str, element_bytes: int):
+        """`make(dims)` for `double`/`objref` `decl`, its memory counted (and refused before
+        it is allocated when over Limits.max_memory)."""
+        dims = self._dims(decl)
+        size = math.prod(dims)
+        if size <= 1:
+            return make(dims)
+        shape = "".join(f"[{d}]" for d in dims)
+        charge = self.memory.reserve(size * element_bytes, f"{kind} {decl.name}{shape}")
+        self.work(0, decl.loc, size * element_bytes)
+        var = make(dims)
+        charge.bind(var)
+        return var
+
+    def new_str(self, value: str = "") -> StrVar:
+        """A string variable whose values count against the session's memory."""
+        charge = budget.Charge(self.memory)
+        var = StrVar("", charge)
+        charge.bind(var)
+        var.value = value
+        return var
+
     def x_DoubleDecl(self, n):
         for d in n.decls:
-            self._declare(d.name, NumVar(self._dims(d)), d.loc)
+            self._declare(d.name, self._array(NumVar, d, "double", budget.DOUBLE_BYTES), d.loc)
 
     def x_Strdef(self, n):
         for name in n.names:
@@ -280,11 +306,12 @@ class Interpreter:
             if isinstance(old, StrVar):
                 old.value = ""
             else:
-                self._declare(name, StrVar(), n.loc)
+                self._declare(name, self.new_str(), n.loc)
 
     def x_Objref(self, n):
         for d in n.decls:
-            self._declare(d.name, ObjVar(self._dims(d)), d.loc)  # re-declaring makes it NULLobject
+            var = self._array(ObjVar, d, "objref", budget.REFERENCE_BYTES)
+            self._declare(d.name, var, d.loc)  # re-declaring makes it NULLobject
             if d.name == "this" and self.frame.obj is not None:
                 self._ns()["this"].data[0] = self.frame.obj  # `objref this` in a template: the object
 
@@ -351,10 +378,15 @@ class Interpreter:
         return f"the object {value}"
 
     def eval(self, node):
-        method = getattr(self, "e_" + type(node).__name__, None)
+        self.statements += 1  # an expression is work too (checked at the next statement)
+        cls = type(node)
+        method = _EVAL.get(cls)
         if method is None:
-            raise self.error(f"{type(node).__name__} cannot be used as a value here", node.loc)
-        return method(node)
+            method = getattr(Interpreter, "e_" + cls.__name__, None)
+            if method is None:
+                raise self.error(f"{cls.__name__} cannot be used as a value here", node.loc)
+            _EVAL[cls] = method
+        return method(self, node)
 
     def e_Num(self, n):
         return n.value
@@ -491,3 +523,5 @@ class Interpreter:
 from bridge.hoc.values import Quit, StopRun  # noqa: E402
 
 _CONTROL = (StopRun, Quit)
+_EXEC: dict[type, Any] = {}  # node class -> Interpreter.x_<class> (one lookup per class, not per statement)
+_EVAL: dict[type, Any] = {}  # node class -> Interpreter.e_<class>

@@ -21,8 +21,10 @@ import re
 from pathlib import Path
 
 from bridge.errors import SourceLocation
+from bridge.hoc import budget
 from bridge.hoc.parse import parse
-from bridge.hoc.values import Frame, Quit
+from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
+from bridge.hoc.values import Frame
 from bridge.readroots import ReadRefused
 
 # NEURON's library files whose procedures bridge implements itself.
@@ -74,11 +76,32 @@ class Stream:
         self.pos = pos
 
 
-_WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+# One step of next_chunk's scan: a string (to its closing quote or the end of its line), a
+# comment, a continuation, a word, a run of blanks, a run of other code, or one character.
+# Possessive repeats keep each step linear in its length with no backtracking state.
+_STEP = re.compile(r'''
+    (?P<string> "(?:[^"\\\n]++|\\[\s\S])*+ )
+  | (?P<line_comment> //[^\n]*+ )
+  | (?P<block_comment> /\* )
+  | (?P<continuation> \\\n )
+  | (?P<word> [A-Za-z_][A-Za-z_0-9]*+ )
+  | (?P<blank> [ \t\r]++ )
+  | (?P<code> [^"/\\A-Za-z_ \t\r\n{}()\[\]]++ )
+  | (?P<char> [\s\S] )
+''', re.VERBOSE)
+# After the newline that ends a statement: `else` on a later line continues it.
+_ELSE_AHEAD = re.compile(r"\s*+else")
+# Before a chunk's first statement: blank lines and line comments, skipped in one match.
+_SKIP = re.compile(r"(?:[ \t\r\n]++|//[^\n]*+)*+")
 
 
 def next_chunk(stream: Stream) -> tuple[str, int] | None:
-    """The next top-level statement(s) from the cursor: (text, first line); None at the end."""
+    """The next top-level statement(s) from the cursor: (text, first line); None at the end.
+
+    A newline at bracket depth 0 outside a template ends a chunk, unless `else` follows;
+    blank lines and comments before the chunk's first statement are not part of it (a chunk
+    of blanks and comments only is skipped). One pass of `_STEP` matches: linear in the text
+    (a 64 MB file is read once)."""
     text, i, n = stream.text, stream.pos, len(stream.text)
     start = i
     depth = 0
@@ -86,74 +109,80 @@ def next_chunk(stream: Stream) -> tuple[str, int] | None:
     line_start = True
     meaningful = False
     while i < n:
-        c = text[i]
-        if c == '"':
-            j = i + 1
-            while j < n and text[j] != '"' and text[j] != "\n":
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
+        if not meaningful:
+            end = _SKIP.match(text, i).end()
+            if end > i:
+                newline = text.rfind("\n", i, end)
+                if newline >= 0:
+                    start = newline + 1  # the chunk starts on the line of its first statement
+                i = end
+                continue
+        m = _STEP.match(text, i)
+        kind, end = m.lastgroup, m.end()
+        if kind == "string":
+            i = min(end + 1, n)  # past the closing quote, or the newline of an unclosed string
             meaningful = True
             line_start = False
-            continue
-        if text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j
-            continue
-        if text.startswith("/*", i):
-            j = text.find("*/", i + 2)
+        elif kind == "line_comment" or kind == "blank" or kind == "continuation":
+            i = end
+        elif kind == "block_comment":
+            j = text.find("*/", end)
             i = n if j < 0 else j + 2
-            continue
-        if c == "\\" and text.startswith("\n", i + 1):
-            i += 2
-            continue
-        if c in "{([":
-            depth += 1
-        elif c in "})]":
-            depth -= 1
-        elif c == "\n":
-            if depth <= 0 and template == 0 and meaningful:
-                rest = text[i + 1:].lstrip()
-                if not rest.startswith("else"):
-                    i += 1
-                    break
-            line_start = True
-            i += 1
-            continue
-        elif c.isalpha() or c == "_":
-            m = _WORD.match(text, i)
-            word = m.group(0)
+        elif kind == "word":
+            word = m.group("word")
             if line_start or depth == 0:
                 if word == "begintemplate":
                     template += 1
                 elif word == "endtemplate":
                     template -= 1
-            i = m.end()
+            i = end
             meaningful = True
             line_start = False
-            continue
-        if not c.isspace():
+        elif kind == "code":
+            i = end
             meaningful = True
             line_start = False
-        i += 1
+        else:
+            c = text[i]
+            i += 1
+            if c == "\n":
+                if depth <= 0 and template == 0 and meaningful and not _ELSE_AHEAD.match(text, i):
+                    break
+                line_start = True
+                continue
+            if c in "{([":
+                depth += 1
+            elif c in "})]":
+                depth -= 1
+            meaningful = True
+            line_start = False
     if not meaningful:
         stream.advance_to(n)
         return None
+    stream.advance_to(start)
     first_line = stream.line
     stream.advance_to(i)
     return text[start:i], first_line
 
 
 def run_stream(interp, stream: Stream) -> None:
+    """Parse and run `stream` one chunk at a time (see the module docstring). Parsing counts
+    against the statement budget as `bridge.hoc.budget.parse_cost` says."""
+    interp.charge(budget.RUN_STATEMENTS + len(stream.text) // budget.BYTES_PER_STATEMENT, None)
+    check_characters(stream.text, stream.filename)
     interp.source_of[stream.filename] = stream.text
     streams = interp.__dict__.setdefault("streams", [])
     streams.append(stream)
+    max_nesting = interp.limits.max_nesting
     try:
         while True:
             chunk = next_chunk(stream)
             if chunk is None:
                 break
             text, line = chunk
-            program = parse(text, stream.filename, line_offset=line - 1)
+            interp.charge(budget.parse_cost(text, interp.max_statements - interp.statements),
+                          SourceLocation(stream.filename, line, 1))
+            program = parse(text, stream.filename, line_offset=line - 1, max_nesting=max_nesting)
             interp.exec_block(program.body)
     finally:
         streams.pop()
@@ -164,7 +193,7 @@ def run_text(interp, text: str, filename: str, obj=None) -> None:
     if obj is not None:
         interp.frames.append(Frame(f"{obj} (execute)", [], obj, None))
     try:
-        run_stream(interp, Stream(text, filename))
+        run_stream(interp, Stream(normalize_line_ends(text), filename))
     finally:
         if obj is not None:
             interp.frames.pop()
@@ -298,12 +327,14 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
 
 
 def run_file(interp, path: Path, loc=None, call: str = "load_file") -> None:
-    text = read_model_file(interp, Path(path), loc, call).replace("\x1a", "")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")  # DOS and classic Mac line ends
+    """Run the HOC file `path` (found by `resolve_path`), read through the model's read roots and
+    decoded as bridge.hoc.source.decode_source says (size bound, UTF-8, line ends)."""
+    interp.charge(budget.FILE_STATEMENTS, None)
     try:
-        run_stream(interp, Stream(text, str(path)))
-    except Quit:
-        raise
+        data = interp.roots.read_bytes(path, "HOC")
+    except ReadRefused as err:
+        raise interp.refuse(f"{call}: {err.message}", loc) from None
+    run_stream(interp, Stream(decode_source(data, str(path)), str(path)))
 
 
 _NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")

@@ -5,7 +5,11 @@ folder), and GUI classes that are accepted without doing anything.
 
 from __future__ import annotations
 
-from bridge.hoc.values import NumVar, Sec, Segment, StrVar, is_number
+import weakref
+
+from bridge.errors import HocError
+from bridge.hoc import budget
+from bridge.hoc.values import FuncRef, NumVar, Sec, Segment, StrVar, is_number
 
 
 class BuiltinObject:
@@ -17,7 +21,10 @@ class BuiltinObject:
         counts = interp.__dict__.setdefault("class_counts", {})
         self.index = counts.get(self.cls, 0)
         counts[self.cls] = self.index + 1
-        interp.__dict__.setdefault("class_instances", {}).setdefault(self.cls, []).append(self)
+        # `Vector[3]` finds a live object by its index; a dead one is gone, as in NEURON (and
+        # its memory with it: a loop of `v = new Vector(n)` holds one Vector, not all of them)
+        live = interp.__dict__.setdefault("class_instances", {})
+        live.setdefault(self.cls, weakref.WeakValueDictionary())[self.index] = self
 
     def __str__(self) -> str:
         return f"{self.cls}[{self.index}]"
@@ -27,8 +34,6 @@ class BuiltinObject:
     def hoc_ref(self, interp, name, indices, loc):
         method = getattr(self, "m_" + name, None)
         if method is not None and not indices:  # as NEURON: `list.count`, `vec.size` call with no arguments
-            from bridge.hoc.interp import FuncRef
-
             def read_only(value):
                 raise interp.error(f"{self.cls}.{name} is a method; it cannot be assigned", loc)
 
@@ -48,15 +53,45 @@ def _num(interp, args, i, loc, name):
     return float(args[i])
 
 
+def _size(interp, args, i, loc, name) -> int:
+    """Argument i as a size: a number, not NaN, infinite or negative (bridge.hoc.budget.count)."""
+    try:
+        return budget.count(_num(interp, args, i, loc, name), f"{name}: the size")
+    except HocError as err:
+        raise interp.error(err.message, loc) from None
+
+
 class Vector(BuiltinObject):
+    """NEURON's Vector: doubles in a Python list. `data` is charged to the session's memory
+    (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
+    first (`_reserve`), so a request over Limits.max_memory fails before anything is allocated."""
+
     cls = "Vector"
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
-        n = int(_num(interp, args, 0, loc, "Vector")) if args else 0
+        self._charge = interp.memory.charge(self)
+        self._data: list[float] = []
+        n = _size(interp, args, 0, loc, "Vector") if args else 0
         fill = float(args[1]) if len(args) > 1 else 0.0
+        self._reserve(interp, n, loc)
         self.data = [fill] * n
         self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
+
+    @property
+    def data(self) -> list[float]:
+        return self._data
+
+    @data.setter
+    def data(self, values: list[float]) -> None:
+        self._charge.resize(len(values) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {len(values)} elements")
+        self._data = values
+
+    def _reserve(self, interp, n: int, loc) -> None:
+        """About to hold `n` elements: charge their memory (refused over the budget) and the
+        work of making them."""
+        self._charge.resize(max(n, len(self._data)) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {n} elements")
+        interp.work(0, loc, n * 8)
 
     def check_filled(self, interp, loc) -> None:
         """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
@@ -76,8 +111,6 @@ class Vector(BuiltinObject):
         return super().hoc_call(interp, name, args, loc)
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import FuncRef
-
         self.check_filled(interp, loc)
         if name != "x":
             return super().hoc_ref(interp, name, indices, loc)
@@ -94,21 +127,29 @@ class Vector(BuiltinObject):
         return float(len(self.data))
 
     def m_resize(self, interp, args, loc):
-        n = int(_num(interp, args, 0, loc, "resize"))
-        self.data = (self.data + [0.0] * n)[:n]
+        n = _size(interp, args, 0, loc, "resize")
+        self._reserve(interp, n, loc)
+        self.data = self.data[:n] + [0.0] * (n - len(self.data))
         return self
 
     def m_append(self, interp, args, loc):
         for a in args:
-            self.data.extend(a.data if isinstance(a, Vector) else [float(a)])
+            if not isinstance(a, Vector) and not is_number(a):
+                raise interp.error(f"{self}.append: arguments must be numbers or Vectors", loc)
+        added = sum(len(a.data) if isinstance(a, Vector) else 1 for a in args)
+        self._reserve(interp, len(self.data) + added, loc)
+        for a in args:
+            self._data.extend(a.data if isinstance(a, Vector) else [float(a)])
         return self
 
     def m_fill(self, interp, args, loc):
+        interp.work(len(self.data), loc)
         self.data = [float(args[0])] * len(self.data)
         return self
 
     def m_indgen(self, interp, args, loc):
         step = float(args[0]) if args else 1.0
+        interp.work(len(self.data), loc)
         self.data = [i * step for i in range(len(self.data))]
         return self
 
@@ -116,16 +157,20 @@ class Vector(BuiltinObject):
         return self.hoc_ref(interp, "x", [int(_num(interp, args, 0, loc, "x"))], loc).get()
 
     def m_sum(self, interp, args, loc):
+        interp.work(len(self.data), loc)
         return float(sum(self.data))
 
     def m_max(self, interp, args, loc):
+        interp.work(len(self.data), loc)
         return float(max(self.data))
 
     def m_min(self, interp, args, loc):
+        interp.work(len(self.data), loc)
         return float(min(self.data))
 
     def m_c(self, interp, args, loc):
         v = Vector(interp, [], loc)
+        v._reserve(interp, len(self.data), loc)
         v.data = list(self.data)
         return v
 
@@ -152,6 +197,7 @@ class Vector(BuiltinObject):
         return self.data[self._index(interp, args, loc, "get")]
 
     def _elementwise(self, interp, args, loc, name, op):
+        interp.work(len(self.data), loc)
         other = args[0] if args else None
         if isinstance(other, Vector):
             if len(other.data) != len(self.data):
@@ -177,42 +223,56 @@ class Vector(BuiltinObject):
     def m_mean(self, interp, args, loc):
         if not self.data:
             raise interp.error(f"{self}.mean() of an empty vector", loc)
+        interp.work(len(self.data), loc)
         return float(sum(self.data) / len(self.data))
 
     def m_reverse(self, interp, args, loc):
+        interp.work(0, loc, len(self.data) * 8)
         self.data.reverse()
         return self
 
     def m_copy(self, interp, args, loc):
         if not args or not isinstance(args[0], Vector):
             raise interp.error("Vector.copy(source) needs a Vector", loc)
+        self._reserve(interp, len(args[0].data), loc)
         self.data = list(args[0].data)
         return self
 
     def m_printf(self, interp, args, loc):
         if args and not isinstance(args[0], (str, StrVar)):
             raise interp.refuse("Vector.printf to a file is refused (bridge does not write files)", loc)
-        interp.model.write("".join(f"{v:g}\t" for v in self.data) + "\n")
+        interp.charge(len(self.data) // 4, loc)  # formatting a number takes ~4 elements' time
+        block = 4096  # printed in blocks: no string of the whole Vector at once
+        for i in range(0, len(self.data), block):
+            interp.write("".join(f"{v:g}\t" for v in self.data[i:i + block]))
+        interp.write("\n")
         return float(len(self.data))
 
 
 class HocList(BuiltinObject):
+    """NEURON's List: object references, charged to the session's memory as they grow."""
+
     cls = "List"
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
+        self._charge = interp.memory.charge(self)
         self.items: list = []
         if args and isinstance(args[0], (str, StrVar)):  # List("Cell"): every object of that template
             name = args[0].value if isinstance(args[0], StrVar) else args[0]
             template = interp.templates.get(name)
             if template is not None:
-                self.items = list(template.instances)
+                pool = template.instances
             elif interp.model.point_process_kind(name) is not None:
-                self.items = [p for p in interp.model.point_processes if p.cls == name]
+                pool = interp.model.point_processes
             else:
                 raise interp.error(f"List(\"{name}\"): {name} is not a template bridge knows", loc)
+            _grow(interp, self._charge, len(pool), loc, "a List")
+            self.items = list(pool) if template is not None else [p for p in pool if p.cls == name]
 
     def m_append(self, interp, args, loc):
+        if len(self.items) * budget.REFERENCE_BYTES >= self._charge.bytes:
+            _grow(interp, self._charge, 2 * len(self.items) + 1, loc, "a List")
         self.items.append(args[0])
         return float(len(self.items))
 
@@ -237,25 +297,39 @@ class HocList(BuiltinObject):
         return 0.0
 
     def m_index(self, interp, args, loc):
+        interp.work(len(self.items), loc)
         return float(next((i for i, o in enumerate(self.items) if o is args[0]), -1))
 
 
 class SectionList(BuiltinObject):
+    """NEURON's SectionList: sections, charged to the session's memory as the list grows."""
+
     cls = "SectionList"
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
+        self._charge = interp.memory.charge(self)
         self.secs: list[Sec] = []
 
     def hoc_sections(self):
         return [s for s in self.secs if s.alive]
 
+    def _add(self, interp, secs, loc) -> None:
+        """Append `secs` (memory reserved first; the work counted)."""
+        interp.work(len(secs), loc)
+        if (len(self.secs) + len(secs)) * budget.REFERENCE_BYTES > self._charge.bytes:
+            _grow(interp, self._charge, 2 * (len(self.secs) + len(secs)), loc, "a SectionList")
+        self.secs.extend(secs)
+
     def m_append(self, interp, args, loc):
         sec = interp.model.current(interp, loc)
+        if len(self.secs) * budget.REFERENCE_BYTES >= self._charge.bytes:
+            _grow(interp, self._charge, 2 * len(self.secs) + 1, loc, "a SectionList")
         self.secs.append(sec)
         return 1.0
 
     def m_remove(self, interp, args, loc):
+        interp.work(len(self.secs), loc)
         if args and isinstance(args[0], SectionList):
             drop = set(map(id, args[0].secs))
             before = len(self.secs)
@@ -272,37 +346,27 @@ class SectionList(BuiltinObject):
         root = sec.data
         while root.parent is not None:
             root = tree[root.parent]
-        by_name = {s.name: s for s in interp.model.sections}
-        todo, out = [root.name], []
-        while todo:
-            name = todo.pop(0)
-            out.append(by_name[name])
-            todo.extend(c.name for c in tree.children(name))  # breadth first, as NEURON
-        self.secs.extend(out)
+        self._add(interp, _breadth_first(interp, root.name, loc), loc)
         return 1.0
 
     def m_subtree(self, interp, args, loc):
-        tree = interp.model.tree
         sec = interp.model.current(interp, loc)
-        by_name = {s.name: s for s in interp.model.sections}
-        todo = [sec.name]
-        while todo:
-            name = todo.pop(0)
-            self.secs.append(by_name[name])
-            todo.extend(c.name for c in tree.children(name))  # breadth first, as NEURON
+        self._add(interp, _breadth_first(interp, sec.name, loc), loc)
         return 1.0
 
     def m_allroots(self, interp, args, loc):
+        interp.charge(len(interp.model.sections), loc)
         names = {s.name for s in interp.model.tree.roots()}
-        self.secs.extend(s for s in interp.model.sections if s.name in names)
+        self._add(interp, [s for s in interp.model.sections if s.name in names], loc)
         return 1.0
 
     def m_printnames(self, interp, args, loc):
         for s in self.hoc_sections():
-            interp.model.write(s.name + "\n")
+            interp.write(s.name + "\n")
         return 1.0
 
     def m_unique(self, interp, args, loc):
+        interp.work(len(self.secs), loc)
         seen, out = set(), []
         for s in self.secs:
             if id(s) not in seen:
@@ -311,6 +375,28 @@ class SectionList(BuiltinObject):
         removed = len(self.secs) - len(out)
         self.secs = out
         return float(removed)
+
+
+def _breadth_first(interp, name: str, loc) -> list[Sec]:
+    """The section `name` and its subtree, breadth first, children in NEURON's order. One pass
+    over all sections (`all_children`): a statement's worth of work or two per section."""
+    interp.charge(2 * len(interp.model.sections), loc)
+    kids = interp.model.tree.all_children()
+    by_name = {s.name: s for s in interp.model.sections}
+    out, i = [by_name[name]], 0
+    while i < len(out):
+        out.extend(by_name[c.name] for c in kids[out[i].name])
+        i += 1
+    return out
+
+
+def _grow(interp, charge, items: int, loc, what: str) -> None:
+    """A list of references will hold up to `items`: reserve their memory (refused over the
+    budget). Lists reserve double what they hold, so appending one by one stays cheap."""
+    try:
+        charge.resize(items * budget.REFERENCE_BYTES, f"{what} of {items} items")
+    except HocError as err:
+        raise interp.error(err.message, loc) from None
 
 
 class SectionRef(BuiltinObject):
@@ -328,11 +414,10 @@ class SectionRef(BuiltinObject):
             self.sec = interp.model.current(interp, loc)
 
     def _by_name(self, interp):
+        interp.charge(len(interp.model.sections) // 4, None)
         return {s.name: s for s in interp.model.sections}
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import FuncRef
-
         tree = interp.model.tree
         if name == "sec":
             value = self.sec
@@ -408,8 +493,6 @@ class PointProcessObject(BuiltinObject):
         self._sec = sec
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import FuncRef
-
         if name not in self.info.range_names:
             raise interp.error(f"{name} is not a variable of {self.cls}", loc)
         if indices:
@@ -474,8 +557,6 @@ class GuiObject(BuiltinObject):
         interp.model.gui_calls.setdefault(name, loc)
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import FuncRef
-
         return FuncRef(lambda: 0.0, lambda v: None)
 
     def hoc_call(self, interp, name, args, loc):

@@ -22,7 +22,8 @@ __all__ = ["parse", "parse_file"]
 
 # `}` newline `else`: HOC files put `else` on the line after the closing brace.
 # The newlines move behind `else` so that every later line keeps its number.
-_ELSE_AFTER_NEWLINE = re.compile(r"\}([ \t]*(?:\r?\n[ \t]*)+)else\b")
+# (A possessive repeat: linear in the blank lines, with no backtracking state.)
+_ELSE_AFTER_NEWLINE = re.compile(r"\}([ \t\r\n]*+)else\b")
 
 
 @lru_cache(maxsize=1)
@@ -33,18 +34,13 @@ def _parser() -> Lark:
     return Lark(grammar_text("hoc.lark"), parser="lalr", lexer="contextual", keep_all_tokens=True, cache=True)
 
 
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+_ESCAPE = re.compile(r"\\([\s\S])")
+
+
 def _unescape(text: str) -> str:
-    out, i = [], 0
-    table = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
-    while i < len(text):
-        c = text[i]
-        if c == "\\" and i + 1 < len(text):
-            out.append(table.get(text[i + 1], text[i + 1]))
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
+    """C escapes of a string literal (`\\n`, `\\t`, ...); `\\x` of another x is x."""
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), text) if "\\" in text else text
 
 
 class _Markers:
@@ -375,30 +371,43 @@ def _describe(token: Token) -> str:
 
 MAX_NESTING = 200  # brackets and braces; NEURON's own parser stack is of this order
 
+# What _check_nesting skips (strings, comments) and counts (brackets); possessive and
+# single-character repeats keep it linear, with constant memory, on a 10 MB string literal.
+_NEST_TOKEN = re.compile(r'"(?:[^"\\\n]++|\\[\s\S])*+"|//[^\n]*+|/\*[\s\S]*?\*/|[(){}\[\]]')
 
-def _check_nesting(text: str, filename: str, offset: int) -> None:
+
+def _check_nesting(text: str, filename: str, offset: int, max_nesting: int = MAX_NESTING) -> None:
     """Refuse absurdly deep nesting before the parser and interpreter recurse into it."""
-    depth, line, col = 0, 1, 0
-    for ch in re.sub(r'"(\\.|[^"\\\n])*"|//[^\n]*|/\*.*?\*/', lambda m: " " * len(m.group(0)), text, flags=re.S):
-        col += 1
-        if ch == "\n":
-            line, col = line + 1, 0
-        elif ch in "({[":
+    if text.count("(") + text.count("{") + text.count("[") <= max_nesting:
+        return
+    depth = 0
+    for m in _NEST_TOKEN.finditer(text):
+        ch = m.group(0)
+        if ch in "({[":
             depth += 1
-            if depth > MAX_NESTING:
-                raise HocSyntaxError(f"brackets or braces nested deeper than {MAX_NESTING}",
-                                     SourceLocation(filename, line + offset, col), "\n" * offset + text)
+            if depth > max_nesting:
+                pos = m.start()
+                line, column = text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+                raise HocSyntaxError(f"brackets or braces nested deeper than {max_nesting} (Limits.max_nesting); "
+                                     "raise it with bridge.Limits(max_nesting=...) if the model really needs more",
+                                     SourceLocation(filename, line + offset, column), "\n" * offset + text)
         elif ch in ")}]":
             depth -= 1
 
 
-def parse(text: str, filename: str = "<string>", line_offset: int = 0) -> ast.Program:
+def _else_joined(m: re.Match) -> str:
+    newlines = m.group(1).count("\n")
+    return "} else" + "\n" * newlines if newlines else m.group(0)
+
+
+def parse(text: str, filename: str = "<string>", line_offset: int = 0, max_nesting: int = MAX_NESTING) -> ast.Program:
     """Parse HOC source `text` into an `ast.Program`; `filename` is used in locations,
-    `line_offset` when `text` starts further down a file."""
-    prepared = _ELSE_AFTER_NEWLINE.sub(lambda m: "} else" + "\n" * m.group(1).count("\n"), text)
+    `line_offset` when `text` starts further down a file; brackets and braces may nest
+    `max_nesting` deep."""
+    prepared = _ELSE_AFTER_NEWLINE.sub(_else_joined, text) if "else" in text else text
     if not prepared.endswith("\n"):
         prepared += "\n"
-    _check_nesting(prepared, filename, line_offset)
+    _check_nesting(prepared, filename, line_offset, max_nesting)
     try:
         tree = _parser().parse(prepared)
     except UnexpectedInput as err:
@@ -425,13 +434,14 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str, offset: int = 
         expected = tuple(sorted(err.expected))
         token = err.token
         if token.type == "$END":
-            lines = text.splitlines() or [""]
+            # lines end at \n only, as Lark counts them (bridge.errors.caret_excerpt)
+            lines = (text[:-1] if text.endswith("\n") else text).split("\n")
             line, column = len(lines), len(lines[-1]) + 1
             message = "unexpected end of file (an unclosed '{' or '(' ?)"
         else:
             message = f"unexpected {_describe(token)}"
     elif isinstance(err, UnexpectedCharacters):
-        message = f"unexpected character {text.splitlines()[line - 1][column - 1]!r}" if line else "unexpected character"
+        message = _unexpected_character(err.char)
     elif isinstance(err, UnexpectedEOF):
         message = "unexpected end of file"
     else:  # pragma: no cover - lark's other error kinds
@@ -439,15 +449,28 @@ def _syntax_error(err: UnexpectedInput, text: str, filename: str, offset: int = 
     return HocSyntaxError(message, SourceLocation(filename, line + offset, column), "\n" * offset + text, expected)
 
 
+def _unexpected_character(ch: str) -> str:
+    """Why the lexer stopped at `ch` (NEURON's lexer: "character \\302 ... is not printable")."""
+    if " " <= ch <= "~":
+        return f"unexpected character {ch!r}"
+    code = f"{ch!r} (U+{ord(ch):04X})"
+    if ch == "\ufffd":
+        return (f"a byte that is not valid UTF-8 (read as {code}); outside strings and comments "
+                "HOC is ASCII text")
+    if ord(ch) > 127:
+        return (f"non-ASCII character {code}: HOC names and code are ASCII (NEURON refuses it too); "
+                "other characters may appear only in strings and comments")
+    return (f"control character {code} is not allowed outside strings and comments (NEURON refuses it too; "
+            "only space, tab and newline separate HOC code)")
+
+
 def parse_file(path) -> ast.Program:
     """Parse the HOC file at `path`."""
     from pathlib import Path
 
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8", errors="replace")
-    except OSError as err:
-        from bridge.errors import HocError
+    from bridge.hoc.source import check_characters, read_source
 
-        raise HocError(f"cannot read {p}: {err.strerror}") from None
+    p = Path(path)
+    text = read_source(p)
+    check_characters(text, str(p))
     return parse(text, str(p))

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.hoc import ast
+from bridge.hoc import ast, budget
+from bridge.hoc.cable import recharge, settle
 from bridge.hoc.values import (
-    Builtin, External, Frame, HocObject, NumVar, ObjVar, Proc, ReturnFrom, Sec, SecVar, Segment, StrVar,
-    Template, is_number,
+    Builtin, ElemRef, External, Frame, FuncRef, HocObject, NumVar, ObjVar, Proc, Ref, ReturnFrom, Sec, SecVar,
+    Segment, StrRef, StrVar, Template, is_number,
 )
 
 
@@ -69,8 +70,6 @@ def _element(self, var, indices: list[int], name: str, loc):
 
 
 def _var_ref(self, var, indices, name, loc):
-    from bridge.hoc.interp import ElemRef, FuncRef, StrRef
-
     if isinstance(var, StrVar):
         if indices:
             raise self.error(f"{name} is a string, not an array", loc)
@@ -103,7 +102,7 @@ def _var_ref(self, var, indices, name, loc):
             raise self.error(f"{name} is a range variable; use {name}(x), not {name}[i]", loc)
         kind = var[1]
         return FuncRef(lambda: self.model.get_range(self.model.current(self, loc), kind, None, loc, self),
-                       lambda v: self.model.set_range(self.model.current(self, loc), kind, v, None, loc, self))
+                       lambda v: set_range(self, self.model.current(self, loc), kind, v, None, loc))
     if isinstance(var, (Proc, Builtin)):
         raise self.error(f"{name} is a function; call it as {name}(...)", loc)
     raise self.error(f"{name} cannot be used as a value", loc)
@@ -135,8 +134,6 @@ def frame_arg(self, node: ast.Arg):
 
 def ref(self, node, create: bool = False, value: Any = 0.0):
     """A readable/assignable reference for an expression node."""
-    from bridge.hoc.interp import FuncRef, Ref
-
     loc = node.loc
     if isinstance(node, ast.Name):
         b = lookup(self, node.name)
@@ -145,7 +142,7 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
         if b is None:
             if not create:
                 raise self.error(f"{node.name} is not defined", loc)
-            var = NumVar() if is_number(value) else (StrVar() if isinstance(value, str) else ObjVar())
+            var = NumVar() if is_number(value) else (self.new_str() if isinstance(value, str) else ObjVar())
             self._ns()[node.name] = var
             b = var
         return _var_ref(self, b, [], node.name, loc)
@@ -204,7 +201,7 @@ def ref(self, node, create: bool = False, value: Any = 0.0):
                 return obj.hoc_ref(self, node.func.name, [int(self.number(node.args[0]))], loc)
         sec, kind, x = _range_call(self, node)
         r = FuncRef(lambda: self.model.get_range(sec, kind, x, loc, self),
-                    lambda v: self.model.set_range(sec, kind, v, x, loc, self))
+                    lambda v: set_range(self, sec, kind, v, x, loc))
         r.what = (sec, kind, x)
         return r
     if isinstance(node, Ref):
@@ -219,7 +216,6 @@ def _in_session_file(loc) -> bool:
 
 
 def _session_gui_ref(self, name, loc):
-    from bridge.hoc.interp import FuncRef
     from bridge.hoc.objects import GuiObject
 
     obj = GuiObject(self, name, [], loc)
@@ -228,8 +224,6 @@ def _session_gui_ref(self, name, loc):
 
 def _object_by_index(self, name, b, indices, loc):
     """`Cell[2]`, `PWManager[0]`: an existing object of a template by its index."""
-    from bridge.hoc.interp import FuncRef
-
     if len(indices) != 1:
         raise self.error(f"{name}[i] takes one index", loc)
     if isinstance(b, Template):
@@ -239,8 +233,7 @@ def _object_by_index(self, name, b, indices, loc):
     else:
         from bridge.hoc.builtins import GUI_CLASSES
 
-        made = self.__dict__.get("class_instances", {}).get(name, [])
-        obj = next((o for o in made if getattr(o, "index", None) == indices[0]), None)
+        obj = self.__dict__.get("class_instances", {}).get(name, {}).get(indices[0])
         if name == "CVode":
             obj = self.top["cvode"].data[0]
         elif obj is None and name in GUI_CLASSES:
@@ -257,16 +250,12 @@ def _pointer_ref(self, target, indices, loc):
         raise self.error("$& argument is not a pointer (pass &variable)", loc)
     if indices and any(i != 0 for i in indices):
         if hasattr(target, "var") and hasattr(target, "i"):
-            from bridge.hoc.interp import ElemRef
-
             return ElemRef(target.var, target.i + indices[0])
         raise self.refuse("pointer arithmetic on this argument is not supported", loc)
     return target
 
 
 def _member_ref(self, obj, name: str, indices, loc):
-    from bridge.hoc.interp import FuncRef
-
     if isinstance(obj, HocObject):
         if name not in obj.template.public and obj is not self.frame.obj:
             raise self.error(f"{name} is not a public member of {obj.hname}", loc)
@@ -283,7 +272,7 @@ def _member_ref(self, obj, name: str, indices, loc):
         if indices:
             raise self.error(f"{obj.name}.{name} cannot be indexed", loc)
         return FuncRef(lambda: self.model.get_range(obj, kind, None, loc, self),
-                       lambda v: self.model.set_range(obj, kind, v, None, loc, self))
+                       lambda v: set_range(self, obj, kind, v, None, loc))
     if obj is None:
         raise self.error(f"NULLobject has no member {name}", loc)
     if hasattr(obj, "hoc_ref"):
@@ -300,6 +289,20 @@ def _range_call(self, node: ast.Call):
     if not 0.0 <= x <= 1.0:
         raise self.error(f"arc position {x:g} is outside [0, 1]", node.loc)
     return sec, kind, x
+
+
+def set_range(self, sec: Sec, kind, value, x, loc) -> None:
+    """Assign a range variable or section property; a new nseg is first checked against the
+    memory budget and counted as work (bridge.hoc.cable.recharge)."""
+    self.statements += RANGE_STATEMENTS
+    if kind == ("prop", "nseg") and is_number(value) and sec.alive:
+        nseg = budget.count(value, "nseg")
+        if nseg <= 32767:  # more is ModelState.set_range's error
+            recharge(self, sec, max(nseg, 1) + sec.data.nseg, len(sec.data.mechanisms), loc)
+        self.model.set_range(sec, kind, value, x, loc, self)
+        settle(sec)
+        return
+    self.model.set_range(sec, kind, value, x, loc, self)
 
 
 def range_target(self, node, loc):
@@ -322,12 +325,15 @@ def range_target(self, node, loc):
 def call(self, node: ast.Call, iterator_body=None):
     loc = node.loc
     f = node.func
+    self.statements += CALL_STATEMENTS  # a call (its arguments, its frame) costs more than a statement
     if isinstance(f, ast.Name):
         b = lookup(self, f.name)
         if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
             obj = self.frame.obj if b.owner is not None else None
             return call_proc(self, b, [self.arg_value(a) for a in node.args], obj, loc, iterator_body)
         if isinstance(b, Builtin):
+            if b.name in budget.FILE_LOOKUP_BUILTINS:
+                self.statements += budget.FILE_LOOKUP_STATEMENTS
             return b.fn(self, [self.arg_value(a) for a in node.args], loc)
         if isinstance(b, tuple) and b[0] == "range":
             return ref(self, node).get()
@@ -373,6 +379,11 @@ def call(self, node: ast.Call, iterator_body=None):
     raise self.error("this cannot be called", loc)
 
 
+CALL_STATEMENTS = 1  # statements' worth of work a call adds (bridge.hoc.budget), besides its body
+NEW_STATEMENTS = 4  # and making an object (its name, its finalizer, its memory charge)
+RANGE_STATEMENTS = 2  # and assigning a range variable or section property (the model state's checks)
+
+
 def _segment(self, sec, args, loc):
     if not isinstance(sec, Sec):
         raise self.error("a section was expected before (x)", loc)
@@ -415,6 +426,7 @@ def call_proc(self, proc: Proc, args: list, obj, loc, iterator_body=None):
 
 
 def new(self, name: str, args: list, loc):
+    self.statements += NEW_STATEMENTS
     if name in self.templates:
         template: Template = self.templates[name]
         obj = HocObject(template, template.count)

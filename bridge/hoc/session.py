@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from pathlib import Path
@@ -30,8 +31,9 @@ class HocSession:
 
     `mechanisms`: a folder (or list of folders / .mod files) of the model's
     mechanisms; bridge's built-in pas, hh, IClamp, ... are always there.
-    `max_statements` bounds the work one session may do (endless loops end with
-    a HocError); `cwd` is the working directory `load_file` falls back to.
+    `limits` bounds the work, memory, file size and nesting one session may use
+    (`max_statements` and `max_depth`, when given, replace its `max_statements` and
+    `max_call_depth`); `cwd` is the working directory `load_file` falls back to.
 
     The model reads files (`load_file`, `xopen`, `ropen`, `File`, Import3d, NMODL
     `INCLUDE`) only inside its read roots (`bridge.readroots`): `cwd`, the folder of
@@ -41,7 +43,11 @@ class HocSession:
     """
 
     def __init__(self, mechanisms=None, *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
-                 max_statements: int = 20_000_000, max_depth: int = 100, stdout=None):
+                 max_statements: int | None = None, max_depth: int | None = None, stdout=None):
+        if max_statements is not None:
+            limits = dataclasses.replace(limits, max_statements=max_statements)
+        if max_depth is not None:
+            limits = dataclasses.replace(limits, max_call_depth=max_depth)
         folders = [] if mechanisms is None else ([mechanisms] if isinstance(mechanisms, (str, os.PathLike))
                                                  else list(mechanisms))
         cwd = Path(cwd) if cwd is not None else Path.cwd()
@@ -50,7 +56,7 @@ class HocSession:
                              allow_read=allow_read, limits=limits)
         self._catalog = Catalog(folders, allow_read=allow_read, limits=limits)
         self._state = ModelState(self._catalog, stdout=stdout)
-        interp = Interpreter(self._state, max_statements=max_statements, max_depth=max_depth)
+        interp = Interpreter(self._state, limits)
         interp.cwd = str(cwd)
         interp.roots = roots  # what the model may read; chdir() stays inside it too
         object.__setattr__(self, "_interp", interp)
@@ -216,13 +222,13 @@ class _Callable:
 
 
 def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
-             max_statements: int = 20_000_000) -> HocModel:
+             max_statements: int | None = None) -> HocModel:
     """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
 
     Relative `load_file` paths resolve next to the including file, then in `cwd`
     (default: the folder of `path`, where NEURON users usually start nrniv). The model
     reads files only in the folder of `path`, `cwd`, the mechanism folders and the
-    folders (or files) in `allow_read` (see `HocSession`).
+    folders (or files) in `allow_read`; `limits` bounds its work and memory (see `HocSession`).
     """
     p = Path(path).resolve()
     session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, allow_read=allow_read,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bridge.hoc.objects import BuiltinObject, _num
 from bridge.hoc.values import StrVar
 
@@ -24,7 +26,9 @@ class StringFunctions(BuiltinObject):
         return float(len(self._s(interp, args, 0, loc)))
 
     def m_substr(self, interp, args, loc):
-        return float(self._s(interp, args, 0, loc).find(self._s(interp, args, 1, loc)))
+        text = self._s(interp, args, 0, loc)
+        interp.work(0, loc, len(text))
+        return float(text.find(self._s(interp, args, 1, loc)))
 
     def _store(self, interp, args, i, value, loc):
         if i >= len(args) or not isinstance(args[i], StrVar):
@@ -39,19 +43,23 @@ class StringFunctions(BuiltinObject):
         self._store(interp, args, 0, self._s(interp, args, 0, loc)[int(_num(interp, args, 1, loc, "right")):], loc)
         return 0.0
 
-    def m_head(self, interp, args, loc):
-        import re
+    @staticmethod
+    def _search(interp, args, loc):
+        """The first match of args[1] (a regular expression) in args[0], or None."""
+        text, pattern = StringFunctions._s(interp, args, 0, loc), StringFunctions._s(interp, args, 1, loc)
+        interp.work(len(text), loc)
+        try:
+            return text, re.search(pattern, text)
+        except re.error as err:
+            raise interp.error(f"StringFunctions: bad regular expression {pattern!r}: {err}", loc) from None
 
-        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
-        m = re.search(pattern, text)
+    def m_head(self, interp, args, loc):
+        text, m = self._search(interp, args, loc)
         self._store(interp, args, 2, text[: m.start()] if m else "", loc)
         return float(m.start()) if m else -1.0
 
     def m_tail(self, interp, args, loc):
-        import re
-
-        text, pattern = self._s(interp, args, 0, loc), self._s(interp, args, 1, loc)
-        m = re.search(pattern, text)
+        text, m = self._search(interp, args, loc)
         self._store(interp, args, 2, text[m.end():] if m else "", loc)
         return float(m.end()) if m else -1.0
 
@@ -63,7 +71,7 @@ class HocString(BuiltinObject):
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
-        self.s = StrVar(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
+        self.s = interp.new_str(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
 
     def hoc_ref(self, interp, name, indices, loc):
         from bridge.hoc.interp import StrRef

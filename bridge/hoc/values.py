@@ -15,6 +15,7 @@ import numpy as np
 
 from bridge.errors import SourceLocation
 from bridge.hoc import ast
+from bridge.hoc.budget import STRING_OVERHEAD_BYTES
 from bridge.morphology.tree import Section
 
 
@@ -23,14 +24,33 @@ class NumVar:
 
     def __init__(self, dims: tuple[int, ...] = (), value: float = 0.0):
         self.dims = dims
-        self.data = np.full(max(int(np.prod(dims)) if dims else 1, 1), float(value))
+        self.data = np.full(max(math.prod(dims), 1), float(value))
 
 
 class StrVar:
-    """`strdef s`: a string variable, passed by reference to procedures."""
+    """`strdef s`: a string variable, passed by reference to procedures. With a `charge`
+    (bridge.hoc.budget) every value assigned counts against the session's memory."""
 
-    def __init__(self, value: str = ""):
+    def __init__(self, value: str = "", charge=None):
+        self._charge = charge
+        self._value = ""
         self.value = value
+
+    @property
+    def value(self) -> str:
+        return self._value
+
+    @value.setter
+    def value(self, text: str) -> None:
+        if self._charge is not None:
+            self._charge.resize(STRING_OVERHEAD_BYTES + len(text) * _char_bytes(text),
+                                f"a string of {len(text)} characters")
+        self._value = text
+
+
+def _char_bytes(text: str) -> int:
+    """Bytes CPython stores per character of `text` (1, 2 or 4)."""
+    return 1 if text.isascii() else 4
 
 
 class ObjVar:
@@ -38,7 +58,7 @@ class ObjVar:
 
     def __init__(self, dims: tuple[int, ...] = ()):
         self.dims = dims
-        self.data: list[Any] = [None] * (max(int(np.prod(dims)), 1) if dims else 1)
+        self.data: list[Any] = [None] * max(math.prod(dims), 1)
 
 
 class SecVar:
@@ -46,7 +66,44 @@ class SecVar:
 
     def __init__(self, dims: tuple[int, ...] = ()):
         self.dims = dims
-        self.data: list[Sec | None] = [None] * (max(int(np.prod(dims)), 0) if dims else 1)
+        self.data: list[Sec | None] = [None] * (math.prod(dims) if dims else 1)
+
+
+class Ref:
+    """Something that can be read and assigned (a variable element, a range value, ...)."""
+
+    def get(self):  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def set(self, value):  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ElemRef(Ref):
+    def __init__(self, var, i: int):
+        self.var, self.i = var, i
+
+    def get(self):
+        return float(self.var.data[self.i]) if isinstance(self.var, NumVar) else self.var.data[self.i]
+
+    def set(self, value):
+        self.var.data[self.i] = value
+
+
+class StrRef(Ref):
+    def __init__(self, var: StrVar):
+        self.var = var
+
+    def get(self):
+        return self.var.value
+
+    def set(self, value):
+        self.var.value = value
+
+
+class FuncRef(Ref):
+    def __init__(self, getter, setter):
+        self.get, self.set = getter, setter
 
 
 class External:
@@ -128,6 +185,7 @@ class Sec:
         self.arc: list[float] = []
         self.alive = True
         self._synced = True
+        self.charge = None  # its memory (bridge.hoc.budget), for sections HOC's `create` made
 
     @property
     def name(self) -> str:
@@ -178,7 +236,7 @@ class Sec:
 
     def __getattr__(self, name: str):
         """`hoc.soma.L`, `hoc.soma.nseg`, `hoc.soma.mechanisms` from Python: the tree section's values."""
-        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive"):
+        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive", "charge"):
             raise AttributeError(name)
         self.sync()
         return getattr(self.data, name)
