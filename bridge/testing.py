@@ -20,7 +20,8 @@ from typing import Any, Mapping, Sequence
 
 def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-9, mechanisms: Any = None,
                           statements: Sequence[str] = (), spike_tol: float | None = None,
-                          bridge_mechanisms: str | Path | None = None, out: str | Path | None = None) -> Any:
+                          bridge_mechanisms: str | Path | None = None, out: str | Path | None = None,
+                          allow_read: Sequence[str | Path] = ()) -> Any:
     """Fail unless bridge reproduces NEURON on `model` with `protocol` to `atol` [mV].
 
     `model`: a HOC file or model folder (found as `bridge validate` finds it), or a
@@ -29,6 +30,8 @@ def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-
     dicts with section, x, delay, dur, amp [nA], recordings: "sec(x).var"), or None
     (the model's own protocol, or the default current steps). `mechanisms`: the
     model's .mod folder or files. `out`: also write the markdown report and plots.
+    `allow_read`: folders (or files) outside the model folder that the model may read
+    (as `bridge validate --allow-read`).
     Returns the `CaseResult` when it passes.
     """
     from validation.case import Case, Protocol, Tolerance
@@ -48,12 +51,13 @@ def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-
         if mechanisms is None:
             mechanisms = find_mechanisms(hoc.parent)
         case = Case(Path(model).stem or "model", hoc=hoc, mechanisms=mechanisms, statements=statements,
-                    bridge_mechanisms=bridge_mechanisms, protocol=protocol, tolerance=tolerance)
+                    bridge_mechanisms=bridge_mechanisms, protocol=protocol, tolerance=tolerance,
+                    allow_read=allow_read)
     else:
         if statements:
             raise TypeError("statements= applies to HOC models only")
         case = Case("model", tree=model, mechanisms=mechanisms, bridge_mechanisms=bridge_mechanisms,
-                    protocol=protocol, tolerance=tolerance)
+                    protocol=protocol, tolerance=tolerance, allow_read=allow_read)
     result = run_case(case)
     if out is not None:
         write_report([result], out)

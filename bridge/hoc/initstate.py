@@ -57,7 +57,7 @@ def _mechanisms(state) -> dict:
         if name not in used or name in builtin:
             continue
         if name not in cache:
-            cache[name] = load_mod(path)
+            cache[name] = load_mod(path, roots=state.catalog.roots)
         out[name] = cache[name]
     return out
 

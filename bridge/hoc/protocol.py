@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.morphology.tree import PointProcess, SectionTree
+from bridge.readroots import ReadRoots
 
 
 @dataclass
@@ -64,11 +65,16 @@ class Protocol:
 
 @dataclass
 class HocModel:
-    """A HOC model: its `tree` (sections, mechanisms, point processes) and `protocol`."""
+    """A HOC model: its `tree` (sections, mechanisms, point processes) and `protocol`.
+
+    `mechanism_roots`: where its .mod files may read (their INCLUDEs), with the session's
+    `Limits` (`bridge.readroots`); `limits`: the session's bounds, also of its simulations."""
 
     tree: SectionTree
     protocol: Protocol
     mechanism_files: dict[str, str] = field(default_factory=dict)
+    mechanism_roots: ReadRoots | None = None
+    limits: Limits = DEFAULT_LIMITS
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -76,7 +82,8 @@ class HocModel:
         from bridge.mechanisms.load import BUILTIN_DIR, load_mod
 
         files = sorted({Path(f) for f in self.mechanism_files.values()}, key=lambda f: f.name)
-        return {m.name: m for m in (load_mod(f) for f in files if f.parent != BUILTIN_DIR)}
+        return {m.name: m for m in (load_mod(f, roots=self.mechanism_roots, limits=self.limits)
+                                    for f in files if f.parent != BUILTIN_DIR)}
 
     def to_model(self, **overrides):
         """A `bridge.Model` with the protocol's settings and the model's translated mechanisms
@@ -96,9 +103,10 @@ class HocModel:
         return [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
                 for r in self.protocol.recordings if r.section is not None]
 
-    def simulate(self, limits: Limits = DEFAULT_LIMITS, **overrides):
+    def simulate(self, limits: Limits | None = None, **overrides):
         """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes,
-        within `limits` (steps, recording memory). Returns bridge's `Traces` (keys: `probes()`, time in `.t`)."""
+        within `limits` (steps, recording memory; default: the session's). Returns bridge's `Traces`
+        (keys: `probes()`, time in `.t`)."""
         from bridge.errors import BridgeError
         from bridge.model import Simulation
 
@@ -106,4 +114,5 @@ class HocModel:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "
                               "now is not the run NEURON made; use to_model() to simulate the model as it is")
 
-        return Simulation(self.to_model(**overrides), record=self.probes(), limits=limits).run()
+        return Simulation(self.to_model(**overrides), record=self.probes(),
+                          limits=self.limits if limits is None else limits).run()

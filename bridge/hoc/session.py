@@ -170,7 +170,7 @@ class HocSession:
             if last.tstop is not None:
                 protocol.tstop = last.tstop
         files = {name: str(self._catalog._files[name]) for name in tree.mechanism_names() if name in self._catalog._files}
-        return HocModel(tree, protocol, files)
+        return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits)
 
 
 def _stdrun_objects(interp) -> None:

@@ -290,3 +290,32 @@ def test_execute1_does_not_swallow_a_refused_read(tree, call):
     with pytest.raises(BridgeError) as err:
         HocSession(cwd=model).load_file(model / "init.hoc")
     assert SECRET not in str(err.value) and "allow_read" in str(err.value)
+
+
+def _include_model(tmp_path):
+    """A model whose mechanism INCLUDEs a file from a folder outside the model folder."""
+    model, common = tmp_path / "model", tmp_path / "common"
+    (model / "mod").mkdir(parents=True)
+    common.mkdir()
+    (common / "leakpar.inc").write_text("PARAMETER { g = 0.0002 (S/cm2) e = -70 (mV) }\n")
+    (model / "mod" / "lk.mod").write_text(
+        'NEURON { SUFFIX lk NONSPECIFIC_CURRENT i RANGE g, e }\nINCLUDE "../../common/leakpar.inc"\n'
+        "ASSIGNED { v (mV) i (mA/cm2) }\nBREAKPOINT { i = g*(v - e) }\n")
+    (model / "init.hoc").write_text("create soma\nsoma { L = 10 diam = 10 insert lk }\ntstop = 1\n")
+    return model, common
+
+
+def test_a_hoc_model_translates_its_mechanisms_with_the_session_s_allow_read(tmp_path):
+    model, common = _include_model(tmp_path)
+    with pytest.raises(BridgeError, match="allow_read"):
+        bridge.load_hoc(model / "init.hoc", mechanisms=model / "mod").to_model()
+    hoc = bridge.load_hoc(model / "init.hoc", mechanisms=model / "mod", allow_read=[common])
+    assert hoc.to_model().mechanisms["lk"].range_parameters["g"] == 0.0002
+
+
+def test_a_hoc_model_simulates_within_the_session_s_limits(tmp_path):
+    model, common = _include_model(tmp_path)
+    hoc = bridge.load_hoc(model / "init.hoc", mechanisms=model / "mod", allow_read=[common],
+                          limits=bridge.Limits(max_steps=10))
+    with pytest.raises(BridgeError, match="max_steps"):
+        hoc.simulate()

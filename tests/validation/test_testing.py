@@ -55,3 +55,15 @@ def test_a_mismatch_fails_with_the_table_in_the_message(tmp_path):
 def test_a_model_neuron_cannot_run_fails_with_neurons_message():
     with pytest.raises(AssertionError, match="make_cel"):
         assert_matches_neuron(DATA / "ball_stick.hoc", statements=["make_cel(0)"])
+
+
+def test_a_model_that_loads_a_shared_file_passes_with_allow_read(tmp_path):
+    model, common = tmp_path / "model", tmp_path / "common"
+    model.mkdir()
+    common.mkdir()
+    (common / "cell.hoc").write_text("create soma\nsoma { L = 20 diam = 20 insert hh }\n")
+    (model / "init.hoc").write_text('load_file("../common/cell.hoc")\ntstop = 5\n')
+    with pytest.raises(AssertionError, match="allow_read"):
+        assert_matches_neuron(model / "init.hoc")
+    result = assert_matches_neuron(model / "init.hoc", allow_read=[common])
+    assert result.passed and result.neuron is not None
