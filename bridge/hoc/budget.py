@@ -142,6 +142,11 @@ class Charge:
         self.bytes = 0
 
 
+def text_bytes(text: str) -> int:
+    """Bytes CPython holds for the str `text` (1 per character for ASCII, up to 4 otherwise)."""
+    return STRING_OVERHEAD_BYTES + len(text) * (1 if text.isascii() else 4)
+
+
 def _size(nbytes: int) -> str:
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
         if nbytes >= scale:

@@ -3,8 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import StrVar
+
+
+_NON_SPACE = re.compile(r"\S")
 
 
 class File(BuiltinObject):
@@ -88,7 +93,7 @@ class File(BuiltinObject):
     def m_eof(self, interp, args, loc):
         if self.stream is None:
             return 1.0
-        return float(not self.stream.text[self.stream.pos:].strip())
+        return float(_NON_SPACE.search(self.stream.text, self.stream.pos) is None)
 
     def m_getname(self, interp, args, loc):
         if args and isinstance(args[0], StrVar):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bridge.errors import SourceLocation
+from bridge.errors import BridgeError, SourceLocation
 from bridge.hoc import budget
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
@@ -355,7 +355,12 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
         interp.__dict__["ropened"] = None
         return 0.0
     text = read_model_file(interp, path, loc, f"{what}({name!r})", "data")
-    interp.__dict__["ropened"] = Stream(text, str(path))
+    stream = Stream(text, str(path))
+    try:  # an open data file holds its text: it counts against Limits.max_memory while open
+        interp.memory.reserve(budget.text_bytes(text), f"{what}({name!r})").bind(stream)
+    except BridgeError as err:
+        raise interp.error(err.message, loc) from None
+    interp.__dict__["ropened"] = stream
     return 1.0
 
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from bridge.errors import SourceLocation
 from bridge.hoc import ast
-from bridge.hoc.budget import STRING_OVERHEAD_BYTES
+from bridge.hoc.budget import text_bytes
 from bridge.morphology.tree import Section
 
 
@@ -43,14 +43,8 @@ class StrVar:
     @value.setter
     def value(self, text: str) -> None:
         if self._charge is not None:
-            self._charge.resize(STRING_OVERHEAD_BYTES + len(text) * _char_bytes(text),
-                                f"a string of {len(text)} characters")
+            self._charge.resize(text_bytes(text), f"a string of {len(text)} characters")
         self._value = text
-
-
-def _char_bytes(text: str) -> int:
-    """Bytes CPython stores per character of `text` (1, 2 or 4)."""
-    return 1 if text.isascii() else 4
 
 
 class ObjVar:

@@ -94,7 +94,11 @@ def _join(words: list[str]) -> str:
 
 
 def _end_position(text: str) -> tuple[int, int]:
-    lines = text.splitlines() or [""]
+    """Line and column of the end of `text`, lines ending at `\\n` only (as Lark counts them), a
+    final newline not starting a line of its own (as `str.splitlines` counted before)."""
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
     return len(lines), len(lines[-1]) + 1
 
 

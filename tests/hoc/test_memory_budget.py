@@ -174,3 +174,18 @@ def test_a_memory_error_is_a_bridge_error_that_execute1_reports(tmp_path):
     assert hoc.ok == 0.0 and "max_memory" in out.getvalue()
     with pytest.raises(BridgeError):
         hoc("vv = new Vector(1e6)")
+
+
+def test_open_data_files_count_against_the_memory_budget(tmp_path):
+    """Each File holds the text it ropen'ed: many open copies of one data file are refused, not kept."""
+    (tmp_path / "data.dat").write_text("1 2 3\n" * 200_000)  # 1.2 MB
+    session = HocSession(cwd=tmp_path, limits=Limits(max_memory=16 * 2**20))
+    with pytest.raises(HocError, match="max_memory"):
+        session('objref f[100]\nfor i = 0, 99 { f[i] = new File()  f[i].ropen("data.dat") }')
+
+
+def test_an_open_data_file_gives_its_memory_back_when_closed_by_another_ropen(tmp_path):
+    (tmp_path / "data.dat").write_text("1 2 3\n" * 200_000)
+    session = HocSession(cwd=tmp_path, limits=Limits(max_memory=16 * 2**20))
+    session('objref f\nfor i = 0, 99 { f = new File()  f.ropen("data.dat") }\nx = f.scanvar()')
+    assert session.x == 1.0

@@ -83,3 +83,14 @@ def test_long_expectations_are_grouped_in_words():
         with pytest.raises(NmodlSyntaxError) as info:
             parse(source)
         assert present in info.value.message and absent not in info.value.message, info.value.message
+
+
+def test_an_error_at_the_end_of_a_file_counts_lines_at_newlines_only():
+    """A form feed or \\x85 is no line break for Lark, so it is none for the end position either."""
+    from bridge.errors import NmodlSyntaxError
+    from bridge.nmodl import parse
+
+    for brk in ("\x0c", "\x85", "\u2028"):
+        with pytest.raises(NmodlSyntaxError) as err:
+            parse(f"NEURON {{ SUFFIX x }}{brk}\nPARAMETER {{ g = 1 ", filename="end.mod")
+        assert (err.value.location.line, err.value.location.column) == (2, 19)
