@@ -86,11 +86,11 @@ def test_long_expectations_are_grouped_in_words():
 
 
 def test_an_error_at_the_end_of_a_file_counts_lines_at_newlines_only():
-    """A form feed or \\x85 is no line break for Lark, so it is none for the end position either."""
+    """A form feed or \\x85 in a comment is no line break for Lark, so it is none for the end position either."""
     from bridge.errors import NmodlSyntaxError
     from bridge.nmodl import parse
 
     for brk in ("\x0c", "\x85", "\u2028"):
         with pytest.raises(NmodlSyntaxError) as err:
-            parse(f"NEURON {{ SUFFIX x }}{brk}\nPARAMETER {{ g = 1 ", filename="end.mod")
+            parse(f"NEURON {{ SUFFIX x }} : a{brk}b\nPARAMETER {{ g = 1 ", filename="end.mod")
         assert (err.value.location.line, err.value.location.column) == (2, 19)
