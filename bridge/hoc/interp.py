@@ -19,7 +19,7 @@ from typing import Any
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
 from bridge.hoc import ast, budget
 from bridge.hoc.values import (  # noqa: F401 - ElemRef, FuncRef, Ref, StrRef: also reached from here
-    BreakLoop, Builtin, ContinueLoop, ElemRef, External, Frame, FuncRef, HocObject, NumVar, ObjVar, Proc, Ref,
+    BreakLoop, Builtin, ContinueLoop, ElemRef, External, IteratorBreak, Frame, FuncRef, HocObject, NumVar, ObjVar, Proc, Ref,
     ReturnFrom, Sec, SecVar, Segment, StrRef, StrVar, Template, fmt_number, is_number, truth,
 )
 from bridge.limits import DEFAULT_LIMITS, Limits
@@ -207,7 +207,7 @@ class Interpreter:
         caller = self.frame
         try:
             self.call(n.call, iterator_body=(n.body, caller))
-        except BreakLoop:
+        except IteratorBreak:
             pass
 
     def x_IteratorStatement(self, n):
@@ -219,14 +219,16 @@ class Interpreter:
             self.exec(body)
         except ContinueLoop:
             pass
+        except BreakLoop:
+            raise IteratorBreak() from None  # through the iterator's procedure to its `for`
         finally:
             self.frames.pop()
 
     def x_Break(self, n):
-        raise BreakLoop()
+        raise BreakLoop(n.loc)
 
     def x_Continue(self, n):
-        raise ContinueLoop()
+        raise ContinueLoop(n.loc)
 
     def x_Return(self, n):
         if len(self.frames) == 1:

@@ -24,7 +24,7 @@ from bridge.errors import BridgeError, SourceLocation
 from bridge.hoc import budget
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
-from bridge.hoc.values import Frame
+from bridge.hoc.values import Frame, LoopJump, outside_loop
 from bridge.readroots import ReadRefused
 
 # NEURON's library files whose procedures bridge implements itself.
@@ -183,7 +183,10 @@ def run_stream(interp, stream: Stream) -> None:
             interp.charge(budget.parse_cost(text, interp.max_statements - interp.statements),
                           SourceLocation(stream.filename, line, 1))
             program = parse(text, stream.filename, line_offset=line - 1, max_nesting=max_nesting)
-            interp.exec_block(program.body)
+            try:
+                interp.exec_block(program.body)
+            except LoopJump as jump:
+                raise outside_loop(interp, jump) from None
     finally:
         streams.pop()
 

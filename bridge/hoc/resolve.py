@@ -12,8 +12,8 @@ from typing import Any
 from bridge.hoc import ast, budget
 from bridge.hoc.cable import recharge, settle
 from bridge.hoc.values import (
-    Builtin, ElemRef, External, Frame, FuncRef, HocObject, NumVar, ObjVar, Proc, Ref, ReturnFrom, Sec, SecVar,
-    Segment, StrRef, StrVar, Template, is_number,
+    Builtin, ElemRef, External, Frame, FuncRef, HocObject, LoopJump, NumVar, ObjVar, Proc, Ref, ReturnFrom, Sec,
+    SecVar, Segment, StrRef, StrVar, Template, is_number, outside_loop,
 )
 
 
@@ -411,6 +411,8 @@ def call_proc(self, proc: Proc, args: list, obj, loc, iterator_body=None):
         result = None
     except ReturnFrom as r:
         result = r.value
+    except LoopJump as jump:
+        raise outside_loop(self, jump) from None
     finally:
         self.frames.pop()
         del self.model.sec_stack[depth:]

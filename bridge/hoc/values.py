@@ -265,12 +265,33 @@ class Frame:
     sec_depth: int = 0
 
 
-class BreakLoop(Exception):
-    pass
+class LoopJump(Exception):
+    """`break` or `continue` on its way to the innermost loop; `loc` is where it is."""
+
+    def __init__(self, loc=None):
+        super().__init__()
+        self.loc = loc
 
 
-class ContinueLoop(Exception):
-    pass
+class BreakLoop(LoopJump):
+    """`break`: ends the innermost loop."""
+
+
+class ContinueLoop(LoopJump):
+    """`continue`: ends this pass through the innermost loop."""
+
+
+class IteratorBreak(Exception):
+    """A `break` in the body of `for iterator() statement`, on its way out of the iterator's procedure."""
+
+
+def outside_loop(interp, jump: LoopJump):
+    """The refusal for a `break`/`continue` that left its procedure or top-level statement without
+    meeting a loop: NEURON then runs on to the end of the procedure and leaves the caller's loop
+    (checked with NEURON 9.0.2), which bridge does not reproduce."""
+    word = "continue" if isinstance(jump, ContinueLoop) else "break"
+    return interp.refuse(f"'{word}' outside a loop (NEURON then runs the rest of the procedure and leaves "
+                         "the caller's loop; bridge does not reproduce that)", jump.loc)
 
 
 class ReturnFrom(Exception):

@@ -188,3 +188,27 @@ def test_parallel_context_in_one_process():
     assert hoc.model().protocol.tstop == 12.0
     with pytest.raises(HocError, match="networks are not supported"):
         hoc("pc.set_gid2node(0, 0)")
+
+
+@pytest.mark.parametrize("text, line", [
+    ("x = 1\nbreak\n", 2),
+    ("x = 1\n{ x = 2  continue }\n", 2),
+    ("proc p() {\n  continue\n}\nfor i = 0, 1 { p() }\n", 2),
+    ("func f() {\n  x = 1\n  break\n}\ny = f()\n", 3),
+    ('for i = 0, 1 { execute("break") }\n', 1),
+])
+def test_break_or_continue_outside_a_loop_is_refused_where_it_is(tmp_path, text, line):
+    (tmp_path / "jump.hoc").write_text(text)
+    with pytest.raises(HocError) as err:
+        HocSession(cwd=tmp_path).load_file(tmp_path / "jump.hoc")
+    assert "outside a loop" in str(err.value)
+    assert f":{line}:" in str(err.value)
+
+
+def test_break_and_continue_inside_loops_and_iterators_still_work():
+    hoc = HocSession()
+    hoc("iterator it() { local i\n for i = 1, 5 { $&1 = i  iterator_statement } }\n"
+        "n = 0\nk = 0\nfor it(&k) { if (k == 2) continue\n if (k == 4) break\n n += k }\n"
+        "m = 0\nproc p() { local i\n for i = 1, 9 { if (i > 3) break\n m += i } }\nfor j = 0, 1 { p() }")
+    assert hoc.n == 1 + 3
+    assert hoc.m == 2 * (1 + 2 + 3)
