@@ -81,7 +81,7 @@ class Integer(int):
     """An integer literal that remembers its token's position (for the enclosing rule's location)."""
 
     def __new__(cls, tok: Token):
-        self = super().__new__(cls, str(tok))
+        self = super().__new__(cls, str(tok).lstrip("0") or "0")  # int() refuses 4,300+ digits, zeros too
         self.line, self.column = tok.line, tok.column
         return self
 

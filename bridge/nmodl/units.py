@@ -171,7 +171,10 @@ def parse_unit(text: str, defs: Mapping[str, Unit] | None = None, _depth: int = 
             found = _lookup(match["name"], defs, _depth)
             if found is None:
                 raise UnitError(f"unknown unit {match['name']!r} in ({text.strip()!r})")
-            term, power = found, int(match["pow"] or 1)
+            digits = match["pow"] or "1"
+            if len(digits) > 2:  # checked before int(): a power of 2147483648 looped for hours
+                raise UnitError(f"unit power {match['name']}{digits} in ({text.strip()!r}): at most 99")
+            term, power = found, int(digits)
         for _ in range(power):
             unit = unit / term if denominator else unit * term
     return unit

@@ -289,3 +289,20 @@ def test_bridge_translate_reads_undecodable_bytes_and_reports_unwritable_output(
     assert "def breakpoint(s):" in capsys.readouterr().out
     assert cli_main(["translate", str(path), "-o", str(tmp_path / "no" / "such" / "folder.py")]) == 1
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_an_integer_of_thousands_of_leading_zeros_is_an_integer():
+    """Python's int() refuses a string of over 4,300 digits, leading zeros included (found by the fuzzer)."""
+    from bridge.nmodl import parse
+
+    prog = parse("NEURON { SUFFIX z }\nASSIGNED { a[" + "0" * 5000 + "3] }\n", filename="zeros.mod")
+    assert prog is not None
+
+
+@pytest.mark.parametrize("unit", ["micro2147483648siemens", "cm" + "9" * 5000])
+def test_a_huge_power_in_a_unit_is_refused_at_once(unit):
+    """A unit power is a loop of multiplications: 2147483648 of them ran for hours (found by the fuzzer)."""
+    from bridge.nmodl.units import UnitError, parse_unit
+
+    with pytest.raises(UnitError, match="at most 99"):
+        parse_unit(unit)
