@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bridge.errors import BridgeError
-from bridge.solver.record import parse_point_process_probe as point_process_probe  # noqa: F401 - re-exported
-from bridge.solver.record import parse_probe
+from bridge.solver.record import parse_point_process_probe, parse_probe
 
 # APCount's default threshold [mV]: where spike times are read (upward crossing).
 SPIKE_THRESHOLD = -20.0
@@ -44,13 +43,8 @@ def split_probe(probe: str) -> tuple[str, float, str]:
 
 def probe_variable(label: str) -> str:
     """The variable a recording label reads: "v" of "soma(0.5).v", "i" of "SEClamp[0].i"."""
-    pp = point_process_probe(label)
+    pp = parse_point_process_probe(label)
     return pp[2] if pp else split_probe(label)[2]
-
-
-def probe(section: str, x: float, var: str = "v") -> str:
-    """The label of a recording, `section(x).var` (x written exactly)."""
-    return f"{section}({x!r}).{var}"
 
 
 @dataclass

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from validation.case import Tolerance, probe, probe_variable
+from bridge.solver.record import probe_label
+from validation.case import Tolerance, probe_variable
 from validation.outcome import SETTINGS, RunOutput
 
 
@@ -192,7 +193,7 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         out.recordings.append(rec)
     for sec, geo in neuron.geometry.items():
         nseg = len(geo["area"])
-        labels = [probe(sec, (j + 0.5) / nseg) for j in range(nseg)]
+        labels = [probe_label(sec, (j + 0.5) / nseg) for j in range(nseg)]
         if all(lab in per_segment for lab in labels):
             out.segment_dv[sec] = np.array([per_segment[lab] for lab in labels])
     out.rms_dv = float(np.sqrt(sq / count)) if count else 0.0

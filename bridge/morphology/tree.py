@@ -335,8 +335,3 @@ class SectionTree:
         import copy
 
         return copy.deepcopy(self)
-
-
-def uniform(values: Mapping[str, float], nseg: int) -> dict[str, np.ndarray]:
-    """Whole-section values as per-segment arrays."""
-    return {k: np.full(nseg, float(v)) for k, v in values.items()}

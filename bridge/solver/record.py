@@ -39,6 +39,12 @@ class Source:
     index: int
 
 
+def probe_label(section: str, x: float, variable: str = "v") -> str:
+    """The label of the probe `variable` at `section(x)`, e.g. "soma(0.5).v"; x is written exactly
+    (Python's shortest round-trip form), so `parse_probe` reads back the same x."""
+    return f"{section}({float(x)!r}).{variable}"
+
+
 def _label(probe: Any) -> str:
     if isinstance(probe, str):
         return probe.strip()
@@ -46,7 +52,7 @@ def _label(probe: Any) -> str:
         pp = probe[0]
         return f"{pp.label or pp.name}[{pp.section}({pp.x:g})].{probe[1]}"
     sec, x, *var = probe
-    return f"{sec}({x:g}).{var[0] if var else 'v'}"
+    return probe_label(sec, x, var[0] if var else "v")
 
 
 def parse_probe(text: str) -> tuple[str, float, str]:

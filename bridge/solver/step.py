@@ -39,15 +39,6 @@ def cj_of(dt: float, secondorder: int) -> float:
     return (2.0 if secondorder else 1.0) / dt
 
 
-def _ion_of(plan: Plan) -> dict[str, tuple[str, str]]:
-    """NMODL ion variable name -> (ion, field), e.g. "ena" -> ("na", "e")."""
-    out = {}
-    for style in plan.ions:
-        for field, name in ionlib.variable_names(style.ion).items():
-            out[name] = (style.ion, field)
-    return out
-
-
 def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: float, secondorder: int = 0) -> Env:
     g = dict(plan.static_globals.get(inst.name, {}))
     for key, user in plan.global_keys.get(inst.name, {}).items():

@@ -26,6 +26,8 @@ import jax.numpy as jnp
 from jax.custom_batching import custom_vmap
 import numpy as np
 
+from bridge.morphology.arrays import compute_levels
+
 
 @dataclass(frozen=True, eq=False)
 class TreeLevels:
@@ -57,10 +59,7 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
     n = len(parent)
     if np.any(parent >= np.arange(n)):
         raise ValueError("tree_levels: every parent index must be smaller than its child's")
-    depth = np.zeros(n, dtype=np.int64)
-    for i in range(n):  # parents come first, so one pass suffices
-        if parent[i] >= 0:
-            depth[i] = depth[parent[i]] + 1
+    depth = compute_levels(parent)
     roots = np.flatnonzero(parent < 0).astype(np.int32)
     max_depth = int(depth.max(initial=0))
     members = [np.flatnonzero(depth == lvl)[::-1] for lvl in range(1, max_depth + 1)]  # NEURON order: last first
@@ -71,10 +70,6 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
         child[lvl, : len(m)] = m
         par[lvl, : len(m)] = parent[m]
     return TreeLevels(n=n, parent=parent.astype(np.int32), roots=roots, child=child, child_parent=par)
-
-
-def _pad(x: jax.Array, value: float) -> jax.Array:
-    return jnp.concatenate([x, jnp.full((1,), value, dtype=x.dtype)])
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(4,))

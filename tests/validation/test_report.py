@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from bridge.morphology.tree import SectionTree
-from validation.case import Case, Tolerance, probe
+from bridge.solver.record import probe_label
+from validation.case import Case, Tolerance
 from validation.compare import compare_runs
 from validation.outcome import RunOutput
 from validation.report import markdown, node_errors, table, write_report
@@ -25,7 +26,7 @@ def _tree() -> SectionTree:
 
 def _result(name: str, error: float, spikes_bridge=(3.0,), spikes_neuron=(3.0,)) -> CaseResult:
     tree = _tree()
-    labels = [probe("soma", 0.5)] + [probe("dend", (j + 0.5) / 3) for j in range(3)]
+    labels = [probe_label("soma", 0.5)] + [probe_label("dend", (j + 0.5) / 3) for j in range(3)]
     geo = {"soma": {"area": [1256.6], "ri": [0.03]}, "dend": {"area": [418.9] * 3, "ri": [1.0] * 3}}
 
     def trace(times):
