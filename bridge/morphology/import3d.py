@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bridge.errors import BridgeError, SourceLocation
+from bridge.morphology.contour import ContourError, contour_centroid, stack_centroid
 from bridge.morphology.tree import SectionTree
 
 HOC_EPSILON = 1e-11  # hoc's float_epsilon: `==`, `<`, ... in HOC compare with this slack
@@ -157,9 +158,13 @@ def section_points(sec: Import3dSection, filename: str = "<string>") -> np.ndarr
     xyz = np.asarray(sec.xyz, dtype=float)[sec.first:]
     d = np.asarray(sec.d, dtype=float)[sec.first:]
     if sec.iscontour:
-        from bridge.morphology.contour import contour_centroid, stack_centroid
-
-        xyz, d = stack_centroid(sec) if sec.contour_list else contour_centroid(sec, filename)
+        try:
+            if sec.contour_list:
+                xyz, d = stack_centroid([np.asarray(c.xyz, dtype=float)[c.first:] for c in [sec, *sec.contour_list]])
+            else:
+                xyz, d = contour_centroid(xyz)
+        except ContourError as err:
+            raise MorphologyError(str(err), SourceLocation(filename, sec.line, 1)) from None
     if len(d) == 1:  # sphere_rep
         r = d[0] / 2
         xyz = np.array([[xyz[0, 0] - r, xyz[0, 1], xyz[0, 2]], xyz[0], [xyz[0, 0] + r, xyz[0, 1], xyz[0, 2]]])
