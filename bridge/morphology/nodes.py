@@ -1,7 +1,7 @@
 """NEURON's node layout: which nodes a SectionTree has, in which order, with which area and axial coupling.
 
 This reproduces what NEURON 9.0.2 builds in `setup_topology`, `reorder_secorder`,
-`nrn_area_ri` and `connection_coef` (see spec/neuron-fixed-step.md, section 1):
+`nrn_area_ri` and `connection_coef` (docs/numerics.md, section 1):
 
 * one root node per cell first (roots in creation order), then every section's
   `pnode[0..nseg]`, sections breadth-first from each root, children in NEURON's

@@ -1,7 +1,7 @@
 """One NEURON fixed step, and finitialize, as pure functions of (plan, params, state).
 
-The step follows spec/neuron-fixed-step.md section 2 (NEURON's
-`nrn_fixed_step`):
+The step follows NEURON's `nrn_fixed_step` (src/nrnoc/fadvance.cpp;
+docs/numerics.md, section 2):
 
 1. t += dt/2;
 2. currents at v_n in type order: density mechanisms `rhs -= I(v)`,
@@ -166,7 +166,7 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
 
 
 def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0) -> State:
-    """Advance `state` by one NEURON fixed step of `dt` [ms] (spec section 2)."""
+    """Advance `state` by one NEURON fixed step of `dt` [ms] (docs/numerics.md, section 2)."""
     return fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)[0]
 
 
@@ -205,7 +205,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
-    """NEURON's `finitialize(v_init)` (spec section 3): v_init on every node, ion_init, INITIAL blocks
+    """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init on every node, ion_init, INITIAL blocks
     in type order, then one current evaluation so assigned variables and ion currents hold their t=0 values."""
     n = plan.nnode
     g = params["globals"]

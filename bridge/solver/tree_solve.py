@@ -2,8 +2,8 @@
 
 NEURON solves M x = rhs with M[i,i]=d_i, M[i,p]=b_i, M[p,i]=a_i (p the
 parent of i, p < i) by `triang` (eliminate from the last node up to the
-roots) and `bksub` (substitute back from the roots down), spec section 2
-step 4. Every node of one tree depth depends only on nodes of deeper levels
+roots) and `bksub` (substitute back from the roots down) in src/nrnoc/solve.cpp
+(docs/numerics.md, section 3). Every node of one tree depth depends only on nodes of deeper levels
 (triang) or of the level above (bksub), so a whole level is one gather and one
 scatter. The levels are padded to one width and walked with `lax.fori_loop`,
 so the traced program has the same size for 10 or 10,000 nodes and compiles

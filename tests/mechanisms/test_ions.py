@@ -58,7 +58,7 @@ def test_an_ion_without_valence_runs_as_in_neuron(tmp_path):
 
 
 def test_nernst():
-    assert abs(float(ions.nernst(10.0, 140.0, 1.0, 6.3)) - 63.5515032) < 1e-7  # spec section 3
+    assert abs(float(ions.nernst(10.0, 140.0, 1.0, 6.3)) - 63.5515032) < 1e-7  # docs/numerics.md, section 5
     assert float(ions.nernst(0.0, 1.0, 1.0, 6.3)) == 1e6
     assert float(ions.nernst(1.0, 0.0, 1.0, 6.3)) == -1e6
 

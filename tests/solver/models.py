@@ -1,4 +1,4 @@
-"""Models of spec section 5 and a branched HH cell, built as SectionTrees (shared by solver tests and benchmarks)."""
+"""The reference models of docs/numerics.md (section 7) and a branched HH cell, built as SectionTrees (shared by solver tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from bridge.morphology.tree import SectionTree
 
 
 def y_cable(pt3d: bool = False) -> SectionTree:
-    """Spec 5a (5c with pt3d=True): passive Y cable, two IClamps, one on the zero-area end d2(1)."""
+    """Model (a) of docs/numerics.md, section 7 ((c) with pt3d=True): passive Y cable, two IClamps, one on the zero-area end d2(1)."""
     tree = SectionTree()
     soma = tree.section("soma", L=20, diam=20, nseg=1, Ra=100)
     d1 = tree.section("d1", L=200, diam=2, nseg=3, Ra=150, cm=1.2)
@@ -25,7 +25,7 @@ def y_cable(pt3d: bool = False) -> SectionTree:
 
 
 def hh_soma(amp: float = 0.1) -> SectionTree:
-    """Spec 5b: one hh compartment, 18.8 x 18.8 um, IClamp 2-12 ms."""
+    """Model (b) of docs/numerics.md, section 7: one hh compartment, 18.8 x 18.8 um, IClamp 2-12 ms."""
     tree = SectionTree()
     soma = tree.section("soma", L=18.8, diam=18.8)
     soma.insert("hh")

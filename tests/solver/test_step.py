@@ -1,6 +1,6 @@
 """bridge.solver.step against real NEURON 9: every node, every step, secondorder 0/1/2.
 
-Bar: max |dV| <= 1e-9 mV in float64 (spec/neuron-fixed-step.md). The remaining
+Bar: max |dV| <= 1e-9 mV in float64 (docs/numerics.md, section 7). The remaining
 differences (~1e-14 mV passive, ~3e-11 mV hh) come from XLA's exp/pow, which
 differ from glibc's by one ulp in some inputs.
 """
