@@ -23,7 +23,8 @@ EXAMPLE_MOD_DIR = EXAMPLE_DIR / "mod"
 
 
 def demo(model: Path, out: Path) -> int:
-    """Print a one-line summary of each of `model`'s mechanisms, then validate `model`, writing the report into `out`."""
+    """Print a one-line summary of each of `model`'s mechanisms, then validate `model`, writing the
+    report into `out`."""
     files = sorted(p for p in (model / "mod").glob("*.mod") if p.is_file())
     if not files:
         raise BridgeError(f"no .mod files in {model / 'mod'}")

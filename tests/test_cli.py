@@ -52,7 +52,8 @@ def test_parse_missing_path_is_a_clear_error(tmp_path, capsys):
 
 def test_python_dash_m_bridge_parse(tmp_path):
     root = _tree(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root / "a.mod")], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root / "a.mod")],
+                          capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "parsed 1/1 files"
     proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root)], capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stdout.strip().endswith("parsed 1/2 files")

@@ -29,7 +29,8 @@ def test_demo_runs_the_example_in_bridge_and_neuron(capsys, tmp_path):
     out = capsys.readouterr().out
     for path in sorted(demo.EXAMPLE_MOD_DIR.glob("*.mod")):
         assert f"  {path.name}: {path.stem} (SUFFIX)" in out
-    assert "cad.mod: cad (SUFFIX): ions ca[READ ica WRITE cai]; states cai; blocks INITIAL, BREAKPOINT, DERIVATIVE pool" in out
+    assert ("cad.mod: cad (SUFFIX): ions ca[READ ica WRITE cai]; states cai; "
+            "blocks INITIAL, BREAKPOINT, DERIVATIVE pool") in out
     assert "na.mod: na (SUFFIX): ions na[READ ena WRITE ina]; states m h;" in out
     assert "1/1 cases passed" in out
     row = next(line for line in out.splitlines() if line.startswith("cell "))

@@ -41,7 +41,8 @@ DESCRIPTION = ("Run a HOC model in bridge and in NEURON with the same protocol a
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `bridge validate` and `python -m validation validate` (NEURON's names and units)."""
     p.add_argument("paths", nargs="+", metavar="PATH", help="HOC file or model folder (several run in parallel)")
-    p.add_argument("--mechanisms", metavar="DIR", help="folder of the model's .mod files (default: found next to the HOC)")
+    p.add_argument("--mechanisms", metavar="DIR",
+                   help="folder of the model's .mod files (default: found next to the HOC)")
     p.add_argument("--statement", action="append", metavar="HOC",
                    help="HOC run after the file, e.g. 'make_cell(0)' (repeatable)")
     p.add_argument("--tstop", type=float, help="[ms] (default: the model's; 100 with the default steps)")
@@ -51,7 +52,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--secondorder", type=int, choices=(0, 1, 2), help="(default: the model's)")
     p.add_argument("--stim", action="append", metavar="SEC(X),DEL,DUR,AMP",
                    help="add an IClamp, e.g. soma(0.5),5,20,0.3 ([ms], [ms], [nA]; repeatable)")
-    p.add_argument("--record", action="append", metavar="SEC(X).VAR", help="record, e.g. dend[2](0.5).m_hh (repeatable)")
+    p.add_argument("--record", action="append", metavar="SEC(X).VAR",
+                   help="record, e.g. dend[2](0.5).m_hh (repeatable)")
     p.add_argument("--atol", type=float, help="max |dV| tolerance [mV] (default 1e-9)")
     p.add_argument("--spike-tol", dest="spike_tol", type=float, help="spike-time tolerance [ms] (default 1e-6)")
     p.add_argument("--bridge-mechanisms", dest="bridge_mechanisms", metavar="DIR",
@@ -79,7 +81,8 @@ def find_hoc(path: Path) -> Path:
         return hocs[0]
     if not hocs:
         raise BridgeError(f"{path}: no HOC file (looked for {', '.join(MAIN_HOC)} or any *.hoc)")
-    raise BridgeError(f"{path}: no {', '.join(MAIN_HOC)} and several HOC files ({', '.join(h.name for h in hocs[:8])}): "
+    names = ", ".join(h.name for h in hocs[:8])
+    raise BridgeError(f"{path}: no {', '.join(MAIN_HOC)} and several HOC files ({names}): "
                       f"give the one to run, e.g. bridge validate {hocs[0]}")
 
 
@@ -97,7 +100,7 @@ def find_mechanisms(folder: Path) -> Path | None:
 
 
 def _tolerance(args: argparse.Namespace) -> Tolerance | None:
-    from validation.case import Tolerance  # here, not at the top: `bridge --help` does not load JAX
+    from validation.case import Tolerance  # here: `bridge --help` does not load JAX
 
     if args.atol is None and args.spike_tol is None:
         return None
@@ -112,7 +115,7 @@ def _tolerance(args: argparse.Namespace) -> Tolerance | None:
 def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
     """The validation cases for one PATH and the command-line options: one for a HOC model, two per
     .mod file for a folder of .mod files without HOC (`validation.mechanism_cases`)."""
-    from validation.case import Case, IClamp, Protocol, Tolerance  # here, not at the top: `bridge --help` does not load JAX
+    from validation.case import Case, IClamp, Protocol, Tolerance  # here: `bridge --help` does not load JAX
 
     path = Path(path)
     protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,

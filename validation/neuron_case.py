@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from bridge.errors import BridgeError
-from validation import defaults
 from bridge.solver.record import parse_point_process_probe, probe_label
+from validation import defaults
 from validation.case import Case, IClamp, Protocol, mechanism_name, split_probe
 from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
@@ -206,7 +206,8 @@ def _run(job: dict, out_path: str) -> None:
         stimuli += [IClamp(**s) for s in added]
     far = defaults.distal(infos, soma)
     nseg = int(secs[far].nseg)
-    named = list(dict.fromkeys([probe_label(soma, 0.5)] + ([probe_label(far, 1.0 - 0.5 / nseg)] if far != soma else []) + named))
+    distal = [probe_label(far, 1.0 - 0.5 / nseg)] if far != soma else []
+    named = list(dict.fromkeys([probe_label(soma, 0.5), *distal, *named]))
     notes = []
     if protocol.record_states:
         states, notes = _state_probes(h, soma, seg(soma, 0.5))

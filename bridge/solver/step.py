@@ -100,7 +100,8 @@ def _total(nonspecific, ion_currents: dict):
 
 
 def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0):
-    """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before axial and capacitance terms."""
+    """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
+    capacitance terms."""
     v = state["v"]
     d = jnp.zeros_like(v)
     rhs = jnp.zeros_like(v)
@@ -126,13 +127,13 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             scale = 1e2 / jnp.asarray(inst.area, v.dtype)
             g = g * scale
             cur = cur * scale
-        hint = {} if mech.kind == "point" else {"indices_are_sorted": True, "unique_indices": True}
+        density = mech.kind != "point"  # one instance per node, in node order: a sorted, unique scatter
         if mech.kind == "point" and mech.electrode_current:
             rhs = rhs.at[nodes].add(cur)
             d = d.at[nodes].add(-g)
         else:
-            rhs = rhs.at[nodes].add(-cur, **hint)
-            d = d.at[nodes].add(g, **hint)
+            rhs = rhs.at[nodes].add(-cur, indices_are_sorted=density, unique_indices=density)
+            d = d.at[nodes].add(g, indices_are_sorted=density, unique_indices=density)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -141,14 +142,17 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
             ions[ion] = {**ions[ion],
-                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, **hint),
-                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, **hint)}
+                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, indices_are_sorted=density,
+                                                                                  unique_indices=density),
+                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
+                                                                          unique_indices=density)}
     return d, rhs, mech_state, ions
 
 
 def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float,
                       secondorder: int = 0):
-    """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus updated mechanism state and ions."""
+    """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus the updated mechanism
+    state and ions."""
     lay = plan.layout
     v = state["v"]
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
@@ -190,7 +194,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     if secondorder == 2:
         for style in plan.ions:
             names = ionlib.variable_names(style.ion)
-            ions[style.ion] = {**ions[style.ion], names["cur"]: ions[style.ion][names["cur"]] + ions[style.ion][names["dcurdv"]] * delta}
+            ion = ions[style.ion]
+            ions[style.ion] = {**ion, names["cur"]: ion[names["cur"]] + ion[names["dcurdv"]] * delta}
     v = state["v"] + (2.0 * delta if secondorder else delta)
     t = t + half_dt
     for inst in plan.mechanisms:
@@ -205,8 +210,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
-    """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init on every node, ion_init, INITIAL blocks
-    in type order, then one current evaluation so assigned variables and ion currents hold their t=0 values."""
+    """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
+    on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
+    variables and ion currents hold their t=0 values."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)

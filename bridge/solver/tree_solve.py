@@ -23,8 +23,8 @@ from functools import lru_cache, partial
 
 import jax
 import jax.numpy as jnp
-from jax.custom_batching import custom_vmap
 import numpy as np
+from jax.custom_batching import custom_vmap
 
 from bridge.morphology.arrays import compute_levels
 
@@ -201,7 +201,8 @@ def _solve_columns(d, rhs, a, b, levels: TreeLevels):
     return rhs[:-1]
 
 
-def hines_solve_reference(d: np.ndarray, rhs: np.ndarray, a: np.ndarray, b: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def hines_solve_reference(d: np.ndarray, rhs: np.ndarray, a: np.ndarray, b: np.ndarray,
+                          parent: np.ndarray) -> np.ndarray:
     """NEURON's sequential triang/bksub in numpy (for tests): the order NEURON uses, node by node."""
     d = np.array(d, dtype=float)
     rhs = np.array(rhs, dtype=float)

@@ -70,7 +70,8 @@ def test_style_rules():
     reads_c = ions.ion_style("na", 1, n, [(np.array([0, 1]), ("ena",), ("ina",)), (np.array([1]), ("nai",), ())])
     assert reads_c.einit.tolist() == [False, True, False, False] and not reads_c.eadvance.any()
     writes_c = ions.ion_style("ca", 2, n, [(np.array([2, 3]), ("ica",), ("cai",))])
-    assert writes_c.cinit.tolist() == writes_c.eadvance.tolist() == writes_c.einit.tolist() == [False, False, True, True]
+    expected = [False, False, True, True]
+    assert writes_c.cinit.tolist() == writes_c.eadvance.tolist() == writes_c.einit.tolist() == expected
     writes_e = ions.ion_style("ca", 2, n, [(np.array([2]), ("cai",), ("cai", "eca"))])
     assert not writes_e.einit.any() and not writes_e.eadvance.any() and writes_e.cinit[2]
 

@@ -33,7 +33,8 @@ def y_cable_pt3d() -> Recipe:
     r.create("soma", L=20, diam=20, Ra=100)
     r.create("d1", nseg=3, L=200, diam=2, Ra=150, cm=1.2)
     r.create("d2", nseg=5, Ra=80, cm=0.9,
-             pt3d=[[10, 0, 0, 2.0], [40.3, 12.1, 0, 1.7], [80.7, 30.2, 5.5, 1.3], [120.1, 20.0, 9.9, 1.1], [150.33, 5.0, 12.0, 0.7]])
+             pt3d=[[10, 0, 0, 2.0], [40.3, 12.1, 0, 1.7], [80.7, 30.2, 5.5, 1.3], [120.1, 20.0, 9.9, 1.1],
+                   [150.33, 5.0, 12.0, 0.7]])
     r.connect("d1", "soma", 1)
     r.connect("d2", "soma", 1)
     return r
@@ -277,7 +278,8 @@ def _passive_steps(lay, clamps, nsteps, dt=0.025, g_pas=1e-3, e_pas=-70.0, v0=-6
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("make", [y_cable_pt3d, reversed_recipe, lambda: random_recipe(3)], ids=["Y-pt3d", "reversed", "random3"])
+@pytest.mark.parametrize("make", [y_cable_pt3d, reversed_recipe, lambda: random_recipe(3)],
+                         ids=["Y-pt3d", "reversed", "random3"])
 def test_coefficients_drive_neuron_passive_steps(make):
     """a, b, area, cm and the node order, used in NEURON's own step, give NEURON's voltages
     at every node (pas everywhere, IClamps on a segment and on a zero-area end node)."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.solver.handwritten import builtin_mechanisms as handwritten
 from bridge.model import Model, Simulation
 from tests.solver import models
+from tests.solver.handwritten import builtin_mechanisms as handwritten
 from tests.solver.neuron_ref import all_node_probes, run_neuron
 
 TOL = 1e-9  # [mV]

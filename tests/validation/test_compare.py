@@ -83,7 +83,8 @@ def _spiking(t: np.ndarray, times: list[float]) -> np.ndarray:
     return v
 
 
-def _run(side: str, values: dict[str, np.ndarray], t: np.ndarray, named=None, geometry=None, settings=None) -> RunOutput:
+def _run(side: str, values: dict[str, np.ndarray], t: np.ndarray, named=None, geometry=None,
+         settings=None) -> RunOutput:
     labels = list(values)
     return RunOutput(side, t, labels, np.stack([values[k] for k in labels], axis=1),
                      named=list(named if named is not None else labels[:1]),
@@ -174,7 +175,8 @@ def test_segment_errors_per_section_in_x_order():
     geo = {"dend": {"area": [1.0, 1.0, 1.0], "ri": [1.0, 1.0, 1.0]}}
     ours = {lab: v + 1e-12 * (k + 1) for k, lab in enumerate(labels)}
     theirs = {lab: v for lab in labels}
-    cmp = compare_runs(_run("bridge", ours, T, geometry=geo), _run("NEURON", theirs, T, geometry=geo), Tolerance(), -20.0)
+    cmp = compare_runs(_run("bridge", ours, T, geometry=geo), _run("NEURON", theirs, T, geometry=geo), Tolerance(),
+                       -20.0)
     # -65 + 1e-12 rounds to a multiple of 2**-46 mV (1.4e-14): 2% covers it
     np.testing.assert_allclose(cmp.segment_dv["dend"], [1e-12, 2e-12, 3e-12], rtol=2e-2)
 
