@@ -1,6 +1,7 @@
 # Two entry points, each installing what it needs on first use into .venv:
-#   make demo   the main job on a bundled example
-#   make test   the test suite (installs NEURON from PyPI)
+#   make demo   the main job on the bundled example (examples/demo.py)
+#   make test   ruff, mypy (configs in pyproject.toml), then the test suite (installs NEURON from PyPI);
+#               the layer contract is tests/test_layers.py
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -14,9 +15,11 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(PY) -m bridge demo
+	$(PY) examples/demo.py
 
 test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 clean:

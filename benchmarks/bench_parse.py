@@ -68,7 +68,8 @@ def main() -> None:
     if args.corpus:
         sets.append(("PyPI corpus", corpus_files()))
     print(f"bridge grammar build (once per process): {build * 1e3:.0f} ms\n")
-    print(f"{'files':14} {'n':>4} {'bridge median':>14} {'neuron.nmodl median':>20} {'ratio':>7} {'bridge total':>13} {'nmodl total':>12}")
+    print(f"{'files':14} {'n':>4} {'bridge median':>14} {'neuron.nmodl median':>20} {'ratio':>7} "
+          f"{'bridge total':>13} {'nmodl total':>12}")
     for label, files in sets:
         ours, theirs = [], []
         for path in files:

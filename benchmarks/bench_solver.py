@@ -57,7 +57,8 @@ def branched_cell(levels: int = 5, nseg: int = 8, seed: int = 0) -> SectionTree:
             for _ in range(4 if lvl == 0 else 2):
                 k += 1
                 name = f"dend{k}"
-                sec = tree.section(name, L=float(rng.uniform(50, 150)), diam=max(0.5, 3.0 - 0.4 * lvl), nseg=nseg, Ra=100.0)
+                sec = tree.section(name, L=float(rng.uniform(50, 150)), diam=max(0.5, 3.0 - 0.4 * lvl), nseg=nseg,
+                                   Ra=100.0)
                 tree.connect(name, parent, 1.0)
                 sec.insert("hh", gnabar=0.05, gkbar=0.02)
                 nxt.append(name)
@@ -158,7 +159,7 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
     t0 = time.perf_counter()
     out = []
     for start in range(0, batch, chunk):
-        part = jax.tree.map(lambda x: x[start:start + chunk], params)
+        part = jax.tree.map(lambda x, start=start: x[start:start + chunk], params)
         if jax.tree.leaves(part)[0].shape[0] < chunk:  # pad the last chunk to the compiled size
             part = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], chunk - x.shape[0], 0)]), part)
         out.append(compiled(part))
@@ -219,7 +220,8 @@ compiled(params)
 single = best(compiled, params)
 B = spec["batch"]
 rng = np.random.default_rng(1)
-batch = [{"HH_gNa": jnp.asarray(rng.uniform(0.03, 0.08, (B, 1)))}, {"HH_gK": jnp.asarray(rng.uniform(0.01, 0.03, (B, 1)))}]
+batch = [{"HH_gNa": jnp.asarray(rng.uniform(0.03, 0.08, (B, 1)))},
+         {"HH_gK": jnp.asarray(rng.uniform(0.01, 0.03, (B, 1)))}]
 vrun = jax.jit(jax.vmap(lambda p: jx.integrate(cell, params=p, delta_t=dt, t_max=tstop)))
 t0 = time.perf_counter(); vcompiled = vrun.lower(batch).compile(); vcompile_s = time.perf_counter() - t0
 t0 = time.perf_counter(); jax.block_until_ready(vcompiled(batch)); batch_s = time.perf_counter() - t0
@@ -253,9 +255,10 @@ def bench_jaxley(tree: SectionTree, tstop: float, batch: int, neuron: dict) -> N
         print("jaxley failed:", proc.stderr[-2000:])
         return
     r = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"jaxley {r['jaxley']} (jax {r['jax']}), {r['ncomp']} compartments, {tstop:g} ms: compile {r['compile']:.2f} s, "
-          f"run {r['run']:.4f} s ({r['run'] / neuron['run']:.2f}x bridge); batch of {batch}: compile "
-          f"{r['batch_compile']:.2f} s, run {r['batch']:.2f} s ({batch / r['batch']:.1f} runs/s)")
+    print(f"jaxley {r['jaxley']} (jax {r['jax']}), {r['ncomp']} compartments, {tstop:g} ms: "
+          f"compile {r['compile']:.2f} s, run {r['run']:.4f} s ({r['run'] / neuron['run']:.2f}x bridge); "
+          f"batch of {batch}: compile {r['batch_compile']:.2f} s, run {r['batch']:.2f} s "
+          f"({batch / r['batch']:.1f} runs/s)")
 
 
 def main() -> None:

@@ -131,7 +131,8 @@ def _report(results: list[dict], args: argparse.Namespace, elapsed: float) -> st
         "|---|---|---|---|---|",
     ]
     for kind in ("mod", "hoc"):
-        lines.append(f"| {kind} | " + " | ".join(str(by_kind[(kind, s)]) for s in ("ok", "refused", "crash", "hang")) + " |")
+        counts = (str(by_kind[(kind, s)]) for s in ("ok", "refused", "crash", "hang"))
+        lines.append(f"| {kind} | " + " | ".join(counts) + " |")
     bad = [r for r in results if r["status"] in ("crash", "hang")]
     if bad:
         lines += ["", "## Crashes and hangs", ""]

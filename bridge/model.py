@@ -15,8 +15,9 @@ called eagerly; under an outer jit/vmap call `sim.check(traces)` afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -24,11 +25,11 @@ import numpy as np
 
 import bridge.solver  # noqa: F401  (turns on float64)
 from bridge.errors import BridgeError, SimulationError
+from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.mechanisms.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
-from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.plan import build_plan
@@ -39,15 +40,16 @@ from bridge.solver.record import recorder
 class Model:
     """A SectionTree with its mechanisms and NEURON settings.
 
-    `mechanisms` maps names to protocol objects; the hand-written pas, hh and
-    IClamp are there unless replaced. `order` is NEURON's mechanism type order
+    `mechanisms` maps names to protocol objects; bridge's built-ins (pas, hh,
+    IClamp, AlphaSynapse, SEClamp: `bridge/mechanisms/builtin/*.mod`, translated)
+    are there unless replaced. `order` is NEURON's mechanism type order
     (default: NEURON's built-ins, then `mechanisms` in the order given, as
     nrnivmodl registers .mod files). `globals` holds NEURON globals by name,
     e.g. {"usetable_hh": 0, "nai0_na_ion": 12}.
     """
 
     tree: SectionTree
-    mechanisms: Mapping[str, Mechanism] | None = None
+    mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)  # None is taken as {}
     celsius: float = 6.3  # [degC]
     dt: float = 0.025  # [ms]
     v_init: float = -65.0  # [mV]
@@ -57,7 +59,7 @@ class Model:
     order: Sequence[str] | None = None
 
     def __post_init__(self) -> None:
-        merged = builtin_mechanisms()
+        merged: dict[str, Mechanism] = dict(builtin_mechanisms())
         merged.update(self.mechanisms or {})
         self.mechanisms = merged
         if self.secondorder not in (0, 1, 2):
@@ -258,8 +260,9 @@ class Simulation:
         return f"{lay.section_names[lay.section[node]]}({lay.x[node]:g})"
 
 
-def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None, params: dict | None = None,
-             dtype: str = "float64", check: bool = True, limits: Limits = DEFAULT_LIMITS) -> Traces:
+def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None,
+             params: dict | None = None, dtype: str = "float64", check: bool = True,
+             limits: Limits = DEFAULT_LIMITS) -> Traces:
     """Build a Simulation, run it once and return its Traces (probes as in `Simulation`; default: v at
     every section's centre, `sec(0.5).v`)."""
     if record is None:

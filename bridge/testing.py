@@ -14,8 +14,9 @@ reasons.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 
 def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-9, mechanisms: Any = None,

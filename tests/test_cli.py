@@ -1,4 +1,4 @@
-"""bridge.cli: `bridge parse` and `bridge demo` (run in-process and as `python -m bridge`)."""
+"""bridge.cli: `bridge parse` (run in-process and as `python -m bridge`)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-from bridge.cli import EXAMPLE_MOD_DIR, main
+from bridge.cli import main
 
 GOOD = "NEURON { SUFFIX good }\nBREAKPOINT { }\n"
 BAD = "NEURON { SUFFIX bad }\nBREAKPOINT {\n  x = \n}\n"
@@ -54,26 +52,8 @@ def test_parse_missing_path_is_a_clear_error(tmp_path, capsys):
 
 def test_python_dash_m_bridge_parse(tmp_path):
     root = _tree(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root / "a.mod")], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root / "a.mod")],
+                          capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.strip() == "parsed 1/1 files"
     proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root)], capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stdout.strip().endswith("parsed 1/2 files")
-
-
-@pytest.mark.neuron
-def test_demo_runs_the_example_in_bridge_and_neuron(capsys, tmp_path):
-    """The README's main job: summary of the example's mechanisms, then the example cell
-    in bridge and in NEURON, every case within 1e-9 mV, with the report and plots written."""
-    assert main(["demo", "--out", str(tmp_path)]) == 0
-    out = capsys.readouterr().out
-    for path in sorted(EXAMPLE_MOD_DIR.glob("*.mod")):
-        assert f"  {path.name}: {path.stem} (SUFFIX)" in out
-    assert "cad.mod: cad (SUFFIX): ions ca[READ ica WRITE cai]; states cai; blocks INITIAL, BREAKPOINT, DERIVATIVE pool" in out
-    assert "na.mod: na (SUFFIX): ions na[READ ena WRITE ina]; states m h;" in out
-    assert "1/1 cases passed" in out
-    row = next(line for line in out.splitlines() if line.startswith("cell "))
-    assert "PASS" in row and float(row.split()[2]) <= 1e-9
-    report = (tmp_path / "report.md").read_text()
-    assert "soma(0.5).v" in report and "apic[3](0.9).v" in report
-    for name in ("cell-traces.png", "cell-diff.png", "cell-morph.png"):
-        assert (tmp_path / name).stat().st_size > 10_000

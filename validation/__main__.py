@@ -10,7 +10,8 @@ import sys
 
 # subcommand -> (module, one-line description)
 SUBCOMMANDS = {
-    "corpus": ("validation.corpus_validate", "validate every .mod file of the neuron wheel and PyPI packages: coverage table"),
+    "corpus": ("validation.corpus_validate",
+               "validate every .mod file of the neuron wheel and PyPI packages: coverage table"),
     "corpus-parse": ("validation.corpus", "parse the .mod files of PyPI packages with bridge and nocmodl"),
     "validate": ("validation.command", "a HOC model in bridge and in NEURON, compared (as `bridge validate`)"),
 }

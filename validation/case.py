@@ -22,13 +22,13 @@ It travels to the NEURON subprocess as JSON (`to_dict`/`from_dict`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from bridge.errors import BridgeError
-from bridge.solver.record import parse_point_process_probe as point_process_probe  # noqa: F401 - re-exported
-from bridge.solver.record import parse_probe
+from bridge.solver.record import parse_point_process_probe, parse_probe
 
 # APCount's default threshold [mV]: where spike times are read (upward crossing).
 SPIKE_THRESHOLD = -20.0
@@ -44,13 +44,8 @@ def split_probe(probe: str) -> tuple[str, float, str]:
 
 def probe_variable(label: str) -> str:
     """The variable a recording label reads: "v" of "soma(0.5).v", "i" of "SEClamp[0].i"."""
-    pp = point_process_probe(label)
+    pp = parse_point_process_probe(label)
     return pp[2] if pp else split_probe(label)[2]
-
-
-def probe(section: str, x: float, var: str = "v") -> str:
-    """The label of a recording, `section(x).var` (x written exactly)."""
-    return f"{section}({x!r}).{var}"
 
 
 @dataclass
@@ -64,7 +59,7 @@ class IClamp:
     amp: float = 0.0
 
     @classmethod
-    def parse(cls, text: str) -> "IClamp":
+    def parse(cls, text: str) -> IClamp:
         """`"soma(0.5),5,20,0.3"` (section(x), del [ms], dur [ms], amp [nA]; commas or spaces)."""
         m = re.match(r"^\s*([^()\s,]+)\s*(?:\(\s*([^()]+)\s*\))?\s*[, ]\s*(.+)$", text)
         parts = re.split(r"[,\s]+", m.group(3).strip()) if m else []
@@ -90,8 +85,8 @@ class Protocol:
     (0, 1, 2); `stimuli` are IClamps added to the model's own; `recordings` are
     probes `section(x).variable` (v, STATEs such as `m_hh`, ion variables such
     as `cai`), recorded besides v at the soma-like root and at the distal
-    dendrite, which every case records (see `validation.defaults`). `record_all`: also record v at every segment (the whole-cell
-    error and the error map), up to `max_segments`. `record_states`: also record
+    dendrite, which every case records (see `validation.defaults`). `record_all`: also record v at
+    every segment (the whole-cell error and the error map), up to `max_segments`. `record_states`: also record
     every STATE of the mechanisms at the soma (e.g. `m_hh`) and each ion's inside
     concentration and reversal potential there (`cai`, `eca`). `globals`: NEURON globals
     by name (`{"usetable_hh": 0}`). `default_steps`: when the model itself
@@ -126,7 +121,7 @@ class Protocol:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "Protocol":
+    def from_dict(cls, data: dict[str, Any]) -> Protocol:
         return cls(**data)
 
 
@@ -166,8 +161,8 @@ class Case:
                 raise BridgeError(f"case {self.name!r}: no HOC file {self.hoc}")
             self.cwd = Path(self.cwd).resolve() if self.cwd is not None else self.hoc.parent
         self.statements = tuple(self.statements)
-        self.allow_read = tuple(Path(p).resolve() for p in ([self.allow_read] if isinstance(self.allow_read, (str, Path))
-                                                            else self.allow_read))
+        reads = [self.allow_read] if isinstance(self.allow_read, (str, Path)) else self.allow_read
+        self.allow_read = tuple(Path(p).resolve() for p in reads)
         for p in self.allow_read:
             if not p.exists():
                 raise BridgeError(f"case {self.name!r}: allow_read {p} does not exist")

@@ -17,11 +17,54 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bridge.errors import BridgeError
-from validation.case import Case, IClamp, Protocol, Tolerance
+
+if TYPE_CHECKING:
+    from validation.case import Case, Tolerance
 
 MAIN_HOC = ("mosinit.hoc", "init.hoc", "main.hoc")
+
+HELP = "run a HOC model (file or folder) in bridge and in NEURON and compare"
+DESCRIPTION = ("Run a HOC model in bridge and in NEURON with the same protocol and compare "
+               "voltages, spike times, states and geometry. Exit status 1 when a case fails. "
+               "WARNING: validation executes the model in NEURON, which is not sandboxed: "
+               "NEURON runs whatever the model's HOC and .mod files say. bridge checks first: "
+               "it runs the model itself (refusing shell commands, Python, file writes and reads "
+               "outside the model folder, the mechanism folder and --allow-read), scans the HOC "
+               "files for those also in code bridge never runs, and compiles for NEURON only the "
+               ".mod files bridge accepted; NEURON is not started on a model bridge refuses. "
+               "These checks are not a sandbox: validate only models you would run in NEURON.")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The options of `bridge validate` and `python -m validation validate` (NEURON's names and units)."""
+    p.add_argument("paths", nargs="+", metavar="PATH", help="HOC file or model folder (several run in parallel)")
+    p.add_argument("--mechanisms", metavar="DIR",
+                   help="folder of the model's .mod files (default: found next to the HOC)")
+    p.add_argument("--statement", action="append", metavar="HOC",
+                   help="HOC run after the file, e.g. 'make_cell(0)' (repeatable)")
+    p.add_argument("--tstop", type=float, help="[ms] (default: the model's; 100 with the default steps)")
+    p.add_argument("--dt", type=float, help="[ms] (default: the model's)")
+    p.add_argument("--v-init", dest="v_init", type=float, help="[mV] (default: the model's)")
+    p.add_argument("--celsius", type=float, help="[degC] (default: the model's)")
+    p.add_argument("--secondorder", type=int, choices=(0, 1, 2), help="(default: the model's)")
+    p.add_argument("--stim", action="append", metavar="SEC(X),DEL,DUR,AMP",
+                   help="add an IClamp, e.g. soma(0.5),5,20,0.3 ([ms], [ms], [nA]; repeatable)")
+    p.add_argument("--record", action="append", metavar="SEC(X).VAR",
+                   help="record, e.g. dend[2](0.5).m_hh (repeatable)")
+    p.add_argument("--atol", type=float, help="max |dV| tolerance [mV] (default 1e-9)")
+    p.add_argument("--spike-tol", dest="spike_tol", type=float, help="spike-time tolerance [ms] (default 1e-6)")
+    p.add_argument("--bridge-mechanisms", dest="bridge_mechanisms", metavar="DIR",
+                   help="bridge translates these .mod files instead (check a port against the originals; NEURON "
+                        "compiles the originals of the mechanisms used, which bridge does not check)")
+    p.add_argument("--allow-read", dest="allow_read", action="append", metavar="DIR",
+                   help="a folder (or file) outside the model folder that the model may read, e.g. one that "
+                        "load_file(\"../common/x.hoc\") or INCLUDE needs (repeatable)")
+    p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
+    p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
+    p.add_argument("--workers", type=int, help="processes for several PATHs (default: CPUs)")
 
 
 def find_hoc(path: Path) -> Path:
@@ -38,7 +81,8 @@ def find_hoc(path: Path) -> Path:
         return hocs[0]
     if not hocs:
         raise BridgeError(f"{path}: no HOC file (looked for {', '.join(MAIN_HOC)} or any *.hoc)")
-    raise BridgeError(f"{path}: no {', '.join(MAIN_HOC)} and several HOC files ({', '.join(h.name for h in hocs[:8])}): "
+    names = ", ".join(h.name for h in hocs[:8])
+    raise BridgeError(f"{path}: no {', '.join(MAIN_HOC)} and several HOC files ({names}): "
                       f"give the one to run, e.g. bridge validate {hocs[0]}")
 
 
@@ -56,6 +100,8 @@ def find_mechanisms(folder: Path) -> Path | None:
 
 
 def _tolerance(args: argparse.Namespace) -> Tolerance | None:
+    from validation.case import Tolerance  # here: `bridge --help` does not load JAX
+
     if args.atol is None and args.spike_tol is None:
         return None
     tolerance = Tolerance()
@@ -69,6 +115,8 @@ def _tolerance(args: argparse.Namespace) -> Tolerance | None:
 def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
     """The validation cases for one PATH and the command-line options: one for a HOC model, two per
     .mod file for a folder of .mod files without HOC (`validation.mechanism_cases`)."""
+    from validation.case import Case, IClamp, Protocol, Tolerance  # here: `bridge --help` does not load JAX
+
     path = Path(path)
     protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
                         secondorder=args.secondorder, stimuli=[IClamp.parse(s) for s in args.stim or []],
@@ -94,11 +142,10 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m validation validate ...`: the same options as `bridge validate` (defined in bridge.cli)."""
-    from bridge.cli import build_parser
-
-    parser = build_parser()
-    args = parser.parse_args(["validate", *argv])
+    """`python -m validation validate ...`: the same command as `bridge validate`."""
+    parser = argparse.ArgumentParser(prog="python -m validation validate", description=DESCRIPTION)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
     try:
         return run(args)
     except BridgeError as err:

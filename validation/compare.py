@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from validation.case import Tolerance, probe, probe_variable
+from bridge.solver.record import probe_label
+from validation.case import Tolerance, probe_variable
 from validation.outcome import SETTINGS, RunOutput
 
 
@@ -132,7 +133,8 @@ def compare_geometry(bridge: dict, neuron: dict) -> tuple[float, list[str]]:
     worst = 0.0
     for name in sorted(set(neuron) & set(bridge)):
         if len(neuron[name]["area"]) != len(bridge[name]["area"]):
-            problems.append(f"{name}: nseg {len(bridge[name]['area'])} in bridge, {len(neuron[name]['area'])} in NEURON")
+            problems.append(f"{name}: nseg {len(bridge[name]['area'])} in bridge, "
+                            f"{len(neuron[name]['area'])} in NEURON")
             continue
         for key in ("area", "ri"):
             worst = max(worst, _relative(bridge[name][key], neuron[name][key]))
@@ -149,7 +151,8 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
     out.geometry_error, problems = compare_geometry(bridge.geometry, neuron.geometry)
     out.reasons += problems
     if out.geometry_error > tolerance.geometry:
-        out.reasons.append(f"geometry: area/ri differ by {out.geometry_error:.2e} (relative; tol {tolerance.geometry:g})")
+        out.reasons.append(f"geometry: area/ri differ by {out.geometry_error:.2e} "
+                           f"(relative; tol {tolerance.geometry:g})")
     if len(bridge.t) != len(neuron.t):
         out.reasons.append(f"samples: bridge {len(bridge.t)}, NEURON {len(neuron.t)}")
         out.max_dv = out.rms_dv = np.inf
@@ -192,7 +195,7 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         out.recordings.append(rec)
     for sec, geo in neuron.geometry.items():
         nseg = len(geo["area"])
-        labels = [probe(sec, (j + 0.5) / nseg) for j in range(nseg)]
+        labels = [probe_label(sec, (j + 0.5) / nseg) for j in range(nseg)]
         if all(lab in per_segment for lab in labels):
             out.segment_dv[sec] = np.array([per_segment[lab] for lab in labels])
     out.rms_dv = float(np.sqrt(sq / count)) if count else 0.0

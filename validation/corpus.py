@@ -134,6 +134,7 @@ def nocmodl_accepts(exe: Path, mod: Path, printed: str | None = None) -> tuple[b
         work = Path(tmp) / "src"
         shutil.copytree(mod.parent, work, ignore=shutil.ignore_patterns("*.cpp", "*.c", "*.o", "x86_64"))
         cpp = []
+        ok, error = False, ""  # set by the first run (i == 0)
         for i, text in enumerate([None, printed]):
             if i == 1:
                 if text is None or not ok:
@@ -183,10 +184,11 @@ def check_package(package: str, root: Path, run_nocmodl: bool = True, compare_nm
         result.files.append(fr)
     if compare_nmodl and result.files:
         src = folder / "src"
-        items = [{"name": f.path, "text": (src / f.path).read_text(encoding="utf-8", errors="replace")} for f in result.files]
+        items = [{"name": f.path, "text": (src / f.path).read_text(encoding="utf-8", errors="replace")}
+                 for f in result.files]
         with tempfile.TemporaryDirectory() as tmp:
             theirs = nmodl_facts(items, Path(tmp))
-        for f, item in zip(result.files, items):
+        for f in result.files:
             t = theirs[f.path]
             f.nmodl_ok = t["accepted"]
             if f.bridge_ok and f.nmodl_ok:
@@ -208,7 +210,8 @@ _NMODL_BLOCK_NAMES = {
     ast.DestructorBlock: "DestructorBlock",
 }
 # neuron.nmodl's top-level nodes that are not blocks with a counterpart in the comparison
-_NMODL_SKIP = {"BlockComment", "LineComment", "Model", "UnitState", "Verbatim", "Define", "Include", "LocalListStatement"}
+_NMODL_SKIP = {"BlockComment", "LineComment", "Model", "UnitState", "Verbatim", "Define", "Include",
+               "LocalListStatement"}
 
 
 def bridge_facts(prog: ast.Program) -> dict:

@@ -95,7 +95,7 @@ class FileRecord:
         return reason_group(self.reason) if self.status == "unsupported" else ""
 
     @classmethod
-    def from_json(cls, d: dict) -> "FileRecord":
+    def from_json(cls, d: dict) -> FileRecord:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
@@ -167,7 +167,8 @@ def inspect_file(package: str, path: Path, rel: str) -> FileRecord:
         rec.status, rec.reason = "parse error", str(err).splitlines()[0]
         exe = _nocmodl()
         if exe is not None and not nocmodl_accepts(exe, path)[0]:  # not a bridge gap: NEURON refuses it too
-            rec.status, rec.reason, rec.neuron_compiles = "NEURON refuses", f"nocmodl refuses it too; {rec.reason}", False
+            rec.status, rec.reason = "NEURON refuses", f"nocmodl refuses it too; {rec.reason}"
+            rec.neuron_compiles = False
         return rec
     rec.parsed = True
     rec.kind = _KINDS.get(program.neuron.kind or "", "")
@@ -214,8 +215,8 @@ def run_one(package: str, path: Path, rel: str, timeout: float) -> FileRecord:
 
 def package_counts(records: list[FileRecord]) -> dict[str, int]:
     """The coverage numbers of one package's (or all) records."""
-    c = {"files": len(records), "density": sum(r.kind == "density" for r in records), "parsed": sum(r.parsed for r in records),
-         "translated": sum(r.translated for r in records)}
+    c = {"files": len(records), "density": sum(r.kind == "density" for r in records),
+         "parsed": sum(r.parsed for r in records), "translated": sum(r.translated for r in records)}
     for s in STATUSES:
         c[s] = sum(r.status == s for r in records)
     goal = [r for r in records if r.goal]
@@ -241,8 +242,8 @@ def _packages(records: list[FileRecord], errors: dict[str, str]) -> list[str]:
 def coverage_table(records: list[FileRecord], errors: dict[str, str] | None = None) -> str:
     """Per package and in total: parsed / translated / validated / failed / ... and the goal percentage."""
     errors = errors or {}
-    head = ["package", "files", "density", "parsed", "translated", "validated (pass)", "failed", "bridge error", "unsupported",
-            "point process: not validated", "NEURON refuses", "parse error", "timeout",
+    head = ["package", "files", "density", "parsed", "translated", "validated (pass)", "failed", "bridge error",
+            "unsupported", "point process: not validated", "NEURON refuses", "parse error", "timeout",
             "goal: eligible density mechanisms validated"]
     keys = ["files", "density", "parsed", "translated", "pass", "fail", "error", "unsupported", "not validated",
             "NEURON refuses", "parse error", "timeout"]
@@ -320,7 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m validation corpus",
                                  description="single-mechanism validation of every .mod file of the neuron wheel "
                                              "and of PyPI packages; writes a coverage table")
-    ap.add_argument("--packages", nargs="*", default=list(DEFAULT_PACKAGES), help="PyPI packages (default: %(default)s)")
+    ap.add_argument("--packages", nargs="*", default=list(DEFAULT_PACKAGES),
+                    help="PyPI packages (default: %(default)s)")
     ap.add_argument("--wheel-only", action="store_true", help="only the neuron wheel's .mod files")
     ap.add_argument("--no-wheel", action="store_true", help="only the packages' .mod files")
     ap.add_argument("--workers", type=int, default=2, help="files validated at once (default 2)")

@@ -15,7 +15,7 @@ None for a root), so that the NEURON side and the tests use the same rules:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 DEFAULT_AMPS = (0.1, 0.2, 0.4)  # [nA]
 DEFAULT_TSTOP = 100.0  # [ms]

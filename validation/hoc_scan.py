@@ -22,16 +22,17 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from bridge.errors import BridgeError
 from bridge.readroots import ReadRefused, ReadRoots
 
 DANGER = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
-    "PythonObject": "runs Python code", "load_java": "loads Java code", "wopen": "opens a file for writing", "aopen": "opens a file for writing",
+    "PythonObject": "runs Python code", "load_java": "loads Java code", "wopen": "opens a file for writing",
+    "aopen": "opens a file for writing",
     "save_session": "writes a file", "print_session": "writes a file", "printfile": "writes a file",
     "hoc_stdout": "sends HOC's output to a file", "unlink": "deletes a file", "mkdir": "makes a folder",
     "BBSaveState": "writes state files",
@@ -135,7 +136,10 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
         target = _expand(written)
         try:
             if name == "chdir":
-                cands = [Path(b) / target for b in (cwd, path.parent)] if not Path(target).is_absolute() else [Path(target)]
+                if Path(target).is_absolute():
+                    cands = [Path(target)]
+                else:
+                    cands = [Path(b) / target for b in (cwd, path.parent)]
                 outside = [c for c in cands if c.exists() and roots.admits_folder(c) is None]
                 if outside:
                     raise ReadRefused(roots.refusal(outside[0].resolve(), "model"))

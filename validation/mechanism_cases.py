@@ -14,8 +14,8 @@ to a tolerance (derivimplicit, sparse; as `validation.single_mechanism`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from validation.case import Case, IClamp, Protocol, Tolerance, mechanism_name, read_mod_text
 
@@ -67,8 +67,9 @@ def mechanism_cases(files: Sequence[Path], protocol: Protocol | None = None, tol
         tol = tolerance or (Tolerance(max_dv=ITERATIVE_TOL, state=ITERATIVE_TOL) if iterative(path) else Tolerance())
         for label, amp, celsius in STEPS:
             stimuli = base.stimuli or [IClamp("soma", 0.5, delay=2.0, dur=20.0, amp=amp)]
-            p = Protocol(tstop=base.tstop if base.tstop is not None else 30.0, dt=base.dt if base.dt is not None else 0.025,
-                         v_init=base.v_init, celsius=base.celsius if base.celsius is not None else celsius,
+            p = Protocol(tstop=base.tstop if base.tstop is not None else 30.0,
+                         dt=base.dt if base.dt is not None else 0.025, v_init=base.v_init,
+                         celsius=base.celsius if base.celsius is not None else celsius,
                          secondorder=base.secondorder, stimuli=list(stimuli), recordings=list(base.recordings),
                          globals=dict(base.globals))
             cases.append(Case(f"{path.name}:{label}", tree=_tree(path, name, amp), mechanisms=list(files),

@@ -39,8 +39,9 @@ from pathlib import Path
 import numpy as np
 
 from bridge.errors import BridgeError
+from bridge.solver.record import parse_point_process_probe, probe_label
 from validation import defaults
-from validation.case import Case, IClamp, Protocol, mechanism_name, point_process_probe, probe, split_probe
+from validation.case import Case, IClamp, Protocol, mechanism_name, split_probe
 from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
 
@@ -144,14 +145,14 @@ def _state_probes(h, name: str, segment) -> tuple[list[str], list[str]]:
         mname = mech.name()
         if mname.endswith("_ion"):
             ion = mname[:-4]
-            out += [probe(name, 0.5, f"{ion}i"), probe(name, 0.5, f"e{ion}")]
+            out += [probe_label(name, 0.5, f"{ion}i"), probe_label(name, 0.5, f"e{ion}")]
             continue
         ms = h.MechanismStandard(mname, 3)
         ref = _HREF[0]("")
         for i in range(int(ms.count())):
             size = int(ms.name(ref, i))
             if size == 1:
-                out.append(probe(name, 0.5, ref[0]))
+                out.append(probe_label(name, 0.5, ref[0]))
             else:
                 arrays.append(f"{ref[0]}[{size}]")
     notes = [f"array STATEs not compared (recordings take scalars): {', '.join(arrays)}"] if arrays else []
@@ -205,7 +206,8 @@ def _run(job: dict, out_path: str) -> None:
         stimuli += [IClamp(**s) for s in added]
     far = defaults.distal(infos, soma)
     nseg = int(secs[far].nseg)
-    named = list(dict.fromkeys([probe(soma, 0.5)] + ([probe(far, 1.0 - 0.5 / nseg)] if far != soma else []) + named))
+    distal = [probe_label(far, 1.0 - 0.5 / nseg)] if far != soma else []
+    named = list(dict.fromkeys([probe_label(soma, 0.5), *distal, *named]))
     notes = []
     if protocol.record_states:
         states, notes = _state_probes(h, soma, seg(soma, 0.5))
@@ -216,7 +218,7 @@ def _run(job: dict, out_path: str) -> None:
     if protocol.record_all and nseg_total <= protocol.max_segments and nseg_total * nsamples <= MAX_VALUES:
         for name, sec in secs.items():
             for j in range(int(sec.nseg)):
-                labels.append(probe(name, (j + 0.5) / int(sec.nseg)))
+                labels.append(probe_label(name, (j + 0.5) / int(sec.nseg)))
     elif protocol.record_all:
         notes.append(f"v not recorded at every segment: {nseg_total} segments x {nsamples:.0f} samples is more "
                      f"than max_segments = {protocol.max_segments} or {MAX_VALUES:.0e} values")
@@ -239,7 +241,7 @@ def _run(job: dict, out_path: str) -> None:
         notes.append("the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does")
     vecs = []
     for label in labels:
-        pp = point_process_probe(label)
+        pp = parse_point_process_probe(label)
         try:
             if pp is not None:  # "SEClamp[0].i": HOC's object of that name
                 ref = getattr(getattr(h, pp[0])[pp[1]], "_ref_" + pp[2])

@@ -60,7 +60,7 @@ class RunOutput:
                  meta=np.array(json.dumps(meta)))
 
     @classmethod
-    def load(cls, path: str | Path) -> "RunOutput":
+    def load(cls, path: str | Path) -> RunOutput:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             return cls(t=data["t"], values=data["values"], **meta)

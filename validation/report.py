@@ -15,8 +15,8 @@ max |dV| (log scale).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -188,8 +188,8 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
         if case.statements:
             lines.append("- statements: " + "; ".join(f"`{s}`" for s in case.statements))
         t = case.tolerance
-        lines.append(f"- tolerances: |dV| {t.max_dv:g} mV, states {t.state:g} (relative), spike times {t.spike_time:g} ms, "
-                     f"geometry {t.geometry:g} (relative)")
+        lines.append(f"- tolerances: |dV| {t.max_dv:g} mV, states {t.state:g} (relative), "
+                     f"spike times {t.spike_time:g} ms, geometry {t.geometry:g} (relative)")
         if r.error:
             lines += ["", "```", r.error.strip(), "```"]
         if r.neuron is not None:

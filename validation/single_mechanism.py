@@ -17,9 +17,9 @@ sparse). STATEs are held to the same numbers relative to their largest |value|.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -72,7 +72,6 @@ class Result:
 def _methods(path: Path) -> tuple[str, ...]:
     from bridge.mechanisms.load import analyze_text
     from bridge.nmodl.solvers import cnexp_possible
-
     from validation.case import read_mod_text
 
     info = analyze_text(read_mod_text(path), str(path))
@@ -129,7 +128,8 @@ def validate_mod(path: str | Path, protocols: Sequence[Protocol] = PROTOCOLS) ->
         result.status, result.reason = "error", str(exc).splitlines()[0]
         return result
     if mech.kind != "density":
-        result.status, result.reason = "skipped", f"{mech.name} is a point process (single-mechanism runs cover density mechanisms)"
+        result.status = "skipped"
+        result.reason = f"{mech.name} is a point process (single-mechanism runs cover density mechanisms)"
         return result
     result.tolerance = 1e-6 if any(m in ITERATIVE for m in result.methods) else 1e-9
     conc = [w for w in mech.ion_writes if w not in mech.ion_currents and not w.startswith("e")]
@@ -159,7 +159,8 @@ def validate_mod(path: str | Path, protocols: Sequence[Protocol] = PROTOCOLS) ->
                 errors[label] = max(errors.get(label, 0.0), float(diff[:, k].max()) / scale)
     except Exception as exc:  # noqa: BLE001 - one line per file, whatever went wrong
         if not isinstance(exc, BridgeError):
-            result.status, result.reason = "error", f"bridge crashed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+            result.status = "error"
+            result.reason = f"bridge crashed: {type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
             return result
         text = str(exc)
         if "nrnivmodl failed" in text:  # not a parity target: NEURON itself cannot use the file

@@ -16,9 +16,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import traceback
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from typing import Sequence
 
 from bridge.errors import BridgeError
 from validation.case import Case
@@ -59,8 +59,8 @@ def run_case(case: Case) -> CaseResult:
         return CaseResult(case, "error", error=f"bridge: {exc}\n(NEURON was not started: bridge refused the model)")
     except Exception as exc:  # a bug in bridge: NEURON is not started either
         tb = traceback.extract_tb(exc.__traceback__)[-1]
-        return CaseResult(case, "error", error=f"bridge crashed: {type(exc).__name__}: {exc} ({tb.filename}:{tb.lineno}); "
-                                               "NEURON was not started")
+        return CaseResult(case, "error", error=f"bridge crashed: {type(exc).__name__}: {exc} "
+                                               f"({tb.filename}:{tb.lineno}); NEURON was not started")
     try:
         neuron = run_neuron_case(case, hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files)
     except BridgeError as exc:
@@ -111,7 +111,8 @@ def run_suite(cases: Sequence[Case], *, workers: int | None = None, progress: bo
                     try:
                         results[case.name] = fut.result()
                     except Exception as exc:  # the worker died (e.g. out of memory)
-                        results[case.name] = CaseResult(case, "error", error=f"worker failed: {type(exc).__name__}: {exc}")
+                        results[case.name] = CaseResult(case, "error",
+                                                        error=f"worker failed: {type(exc).__name__}: {exc}")
                     if bar is not None:
                         bar.update()
     finally:

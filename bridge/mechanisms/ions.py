@@ -18,8 +18,8 @@ Units: e [mV], concentrations [mM], currents [mA/cm2], temperature [degC].
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import jax.numpy as jnp
 import numpy as np
@@ -100,7 +100,8 @@ class IonStyle:
     eadvance: np.ndarray  # Nernst at every step (in ion_cur)
 
 
-def ion_style(ion: str, valence: float, n: int, uses: Iterable[tuple[np.ndarray, Iterable[str], Iterable[str]]]) -> IonStyle:
+def ion_style(ion: str, valence: float, n: int,
+              uses: Iterable[tuple[np.ndarray, Iterable[str], Iterable[str]]]) -> IonStyle:
     """Combine what the mechanisms at each node read and write into NEURON's ion_style flags.
 
     `uses` holds, per mechanism using this ion, (node indices, names read, names written).
@@ -124,7 +125,8 @@ def ion_style(ion: str, valence: float, n: int, uses: Iterable[tuple[np.ndarray,
     return IonStyle(ion, float(valence), present, writes_conc, einit, writes_conc & ~writes_e)
 
 
-def initial_values(ion: str, defaults: IonDefaults, n: int, user: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+def initial_values(ion: str, defaults: IonDefaults, n: int,
+                   user: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Per-node e, ci, co before initialisation: NEURON's defaults, overridden where the user set a value (non-NaN)."""
     names = variable_names(ion)
     out = {

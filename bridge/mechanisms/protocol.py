@@ -36,8 +36,9 @@ dtype; what a mechanism returns is cast to that dtype.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Protocol
+from typing import Any, Protocol
 
 Array = Any  # a jax or numpy array over the mechanism's instances
 Values = dict[str, Array]  # name -> per-instance array (or scalar for globals)
@@ -78,14 +79,36 @@ class Mechanism(Protocol):
     mechanism that writes a concentration, the summed ion current it reads).
     """
 
-    name: str  # SUFFIX or POINT_PROCESS name, e.g. "hh", "IClamp"
-    kind: Literal["density", "point"]
-    electrode_current: bool  # ELECTRODE_CURRENT: adds to rhs (+I) instead of subtracting
-    range_parameters: Mapping[str, float]  # name -> default, per instance
-    global_parameters: Mapping[str, float]  # name -> default, shared (usetable_<suffix> included)
-    state_defaults: Mapping[str, float]  # STATE and kept ASSIGNED names -> value before INITIAL
-    states: tuple[str, ...]  # the STATE names among state_defaults
-    ions: tuple[IonUse, ...]
+    @property
+    def name(self) -> str:
+        """SUFFIX or POINT_PROCESS name, e.g. "hh", "IClamp"."""
+
+    @property
+    def kind(self) -> str:
+        """"density" (inserted in sections) or "point" (a point process)."""
+
+    @property
+    def electrode_current(self) -> bool:
+        """ELECTRODE_CURRENT: adds to rhs (+I) instead of subtracting."""
+
+    @property
+    def range_parameters(self) -> Mapping[str, float]:
+        """Name -> default, per instance."""
+
+    @property
+    def global_parameters(self) -> Mapping[str, float]:
+        """Name -> default, shared (usetable_<suffix> included)."""
+
+    @property
+    def state_defaults(self) -> Mapping[str, float]:
+        """STATE and kept ASSIGNED names -> value before INITIAL."""
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """The STATE names among `state_defaults`."""
+
+    @property
+    def ions(self) -> tuple[IonUse, ...]: ...
 
     def prepare(self, env: Env) -> Any:
         """Precompute what does not change during a run (TABLEs, given globals and celsius)."""

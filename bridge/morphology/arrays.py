@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -276,10 +277,11 @@ def neuron_shape(tree: SectionTree, layout: NodeLayout | None = None) -> dict[st
         ey = f32(float(y) + length * float(_f32_math(math.sin, angle)))
         nseg = sec.nseg
         diam = lay.diam[lay.first[lay.section_index(name)] + np.arange(nseg)]  # pnode order
-        pts = [(x, y, z, diam[0])]
+        line: list[tuple[Any, ...]] = [(x, y, z, diam[0])]  # x, y, z, diam [um]
         for j in range(nseg):
             frac = (j + 0.5) / nseg
-            pts.append((float(x) * (1 - frac) + float(ex) * frac, float(y) * (1 - frac) + float(ey) * frac, z, diam[j]))
-        pts.append((ex, ey, z, diam[nseg - 1]))
-        shape[name] = np.asarray(pts, dtype=np.float64).astype(f32)
+            line.append((float(x) * (1 - frac) + float(ex) * frac, float(y) * (1 - frac) + float(ey) * frac, z,
+                         diam[j]))
+        line.append((ex, ey, z, diam[nseg - 1]))
+        shape[name] = np.asarray(line, dtype=np.float64).astype(f32)
     return {n: shape[n].astype(np.float64) for n in lay.section_names}

@@ -46,7 +46,8 @@ def check_cable(sec: Section) -> None:
         raise cable_error(sec, f"nseg = {nseg} (NEURON allows 1 to {MAX_NSEG})", "nseg")
     for name in ("diam", "cm"):
         if np.shape(getattr(sec, name)) != (nseg,):
-            raise cable_error(sec, f"{name} has shape {np.shape(getattr(sec, name))}, not one value per segment ({nseg})")
+            raise cable_error(sec, f"{name} has shape {np.shape(getattr(sec, name))}, "
+                                   f"not one value per segment ({nseg})")
     for mech, values in sec.mechanisms.items():
         for var, arr in values.items():
             if np.shape(arr) != (nseg,):
@@ -88,7 +89,8 @@ def check_geometry(sec: Section, geo) -> None:
             j = int(np.flatnonzero(bad)[0])
             where = f"{sec.name}({segment_x(sec, j):g})" if j < sec.nseg else f"the end of {sec.name}"
             raise cable_error(sec, f"the {what} at {where} is {values[j]:g} {unit} (L = {geo.L:g} um, "
-                                   f"diam = {float(np.min(geo.diam)):g} um at its smallest, Ra = {float(sec.Ra):g} ohm cm); "
+                                   f"diam = {float(np.min(geo.diam)):g} um at its smallest, "
+                                   f"Ra = {float(sec.Ra):g} ohm cm); "
                                    "NEURON's voltages become NaN", *geometry_fields(sec))
 
 

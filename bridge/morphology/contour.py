@@ -20,10 +20,12 @@ import math
 
 import numpy as np
 
-from bridge.errors import SourceLocation
-
 INDGEN_EPSILON = 1e-9  # slack in Vector.indgen(start, stop, step)'s element count
 PI = 3.14159265358979323846  # hoc's PI
+
+
+class ContourError(ValueError):
+    """A contour that NEURON's Import3d cannot turn into a centroid line (the reader adds the file and line)."""
 
 
 def _sum(values) -> float:
@@ -96,13 +98,11 @@ def _monotonic(d: list[float], rad: list[float]) -> None:
         j -= 1
 
 
-def contour_centroid(sec, filename: str = "<string>") -> tuple[np.ndarray, np.ndarray]:
-    """The centroid points (n, 3) and diameters (n,) NEURON makes of a soma contour section."""
-    from bridge.morphology.import3d import MorphologyError
-
-    raw = np.asarray(sec.xyz, dtype=float)[sec.first:]
+def contour_centroid(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The centroid points (n, 3) and diameters (n,) NEURON makes of a soma contour, the
+    outline's points `raw` (m, 3) [um]."""
     if len(raw) < 3:
-        raise MorphologyError("a soma contour needs at least 3 points", SourceLocation(filename, sec.line, 1))
+        raise ContourError("a soma contour needs at least 3 points")
     mean, xr, yr, zr = contour_center(raw[:, 0], raw[:, 1], raw[:, 2])
     rows = [[v - mean[0] for v in xr], [v - mean[1] for v in yr], [v - mean[2] for v in zr]]
     m = np.zeros((3, 3))
@@ -118,7 +118,7 @@ def contour_centroid(sec, filename: str = "<string>") -> tuple[np.ndarray, np.nd
     minor[2] = 0.0
     mag_minor = math.sqrt(_dot(minor, minor))
     if mag_minor / (math.sqrt(_dot(major, major)) + 1e-100) < 1e-6:
-        raise MorphologyError("Failed to compute soma centroid from contour.", SourceLocation(filename, sec.line, 1))
+        raise ContourError("Failed to compute soma centroid from contour.")
     minor = [v / mag_minor for v in minor]
     pts = list(zip(*rows))
     d = [_dot(p, major) for p in pts]
@@ -164,12 +164,13 @@ def circle_approximation(xyz) -> tuple[list[float], float]:
     return center, _sum(radii) / len(radii) + perim / (2 * PI)
 
 
-def stack_centroid(sec) -> tuple[np.ndarray, np.ndarray]:
+def stack_centroid(contours: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """`contourstack2centroid`: one point per contour of a soma stack (its circle
-    approximation's centre and diameter), the main contour first."""
+    approximation's centre and diameter), the main contour first; `contours` are the
+    outlines' points, each (m, 3) [um]."""
     centers, diams = [], []
-    for contour in [sec] + list(sec.contour_list):
-        c, d = circle_approximation(np.asarray(contour.xyz, dtype=float)[contour.first:])
+    for points in contours:
+        c, d = circle_approximation(points)
         centers.append(c)
         diams.append(d)
     return np.array(centers), np.array(diams)

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bridge.errors import BridgeError, SourceLocation
+from bridge.morphology.contour import ContourError, contour_centroid, stack_centroid
 from bridge.morphology.tree import SectionTree
 
 HOC_EPSILON = 1e-11  # hoc's float_epsilon: `==`, `<`, ... in HOC compare with this slack
@@ -61,7 +62,7 @@ class Import3dSection:
     id: int = 0
     line: int = 0
     iscontour: bool = False
-    contour_list: list["Import3dSection"] | None = None
+    contour_list: list[Import3dSection] | None = None
 
 
 @dataclass
@@ -80,7 +81,7 @@ def via_hoc_text(values) -> np.ndarray:
     """What `pt3dadd` stores after Import3d_GUI writes a value with `%.8g` and HOC reads it
     back: the double of the 8-digit text, rounded to float32 (returned as float64)."""
     arr = np.asarray(values, dtype=float).ravel()
-    out = np.array([float("%.8g" % v) for v in arr.tolist()], dtype=float)
+    out = np.array([float(f"{v:.8g}") for v in arr.tolist()], dtype=float)
     return out.astype(np.float32).astype(float).reshape(np.shape(values))
 
 
@@ -157,9 +158,13 @@ def section_points(sec: Import3dSection, filename: str = "<string>") -> np.ndarr
     xyz = np.asarray(sec.xyz, dtype=float)[sec.first:]
     d = np.asarray(sec.d, dtype=float)[sec.first:]
     if sec.iscontour:
-        from bridge.morphology.contour import contour_centroid, stack_centroid
-
-        xyz, d = stack_centroid(sec) if sec.contour_list else contour_centroid(sec, filename)
+        try:
+            if sec.contour_list:
+                xyz, d = stack_centroid([np.asarray(c.xyz, dtype=float)[c.first:] for c in [sec, *sec.contour_list]])
+            else:
+                xyz, d = contour_centroid(xyz)
+        except ContourError as err:
+            raise MorphologyError(str(err), SourceLocation(filename, sec.line, 1)) from None
     if len(d) == 1:  # sphere_rep
         r = d[0] / 2
         xyz = np.array([[xyz[0, 0] - r, xyz[0, 1], xyz[0, 2]], xyz[0], [xyz[0, 0] + r, xyz[0, 1], xyz[0, 2]]])
@@ -190,9 +195,10 @@ def instantiate(morph: Morphology, tree: SectionTree | None = None, cell: str | 
                 tree.section(prefix + name)
     for name, sec in zip(names, secs):
         if sec.parent is not None:
-            tree.connect(prefix + name, prefix + names[sec.parent], parent_x=float("%g" % sec.parentx), child_end=0.0)
+            tree.connect(prefix + name, prefix + names[sec.parent], parent_x=float(f"{sec.parentx:g}"), child_end=0.0)
         if sec.first == 1:
-            tree[prefix + name].logical_connection = tuple(float(np.float32(float("%.8g" % v))) for v in sec.xyz[0])
+            x, y, z = (float(np.float32(float(f"{v:.8g}"))) for v in sec.xyz[0])
+            tree[prefix + name].logical_connection = (x, y, z)
         tree.set_pt3d(prefix + name, section_points(sec, morph.filename))
     return tree
 

@@ -51,13 +51,14 @@ from bridge.morphology.neurolucida_tokens import (
 )
 from bridge.morphology.tree import SectionTree
 
+
 @dataclass
 class _Sec:
     xyz: list
     d: list
     type: int
     line: int
-    parent: "_Sec | None" = None
+    parent: _Sec | None = None
     parentx: float = 1.0
     first: int = 0
     iscontour: bool = False

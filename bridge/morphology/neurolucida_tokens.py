@@ -41,6 +41,11 @@ def _number(text: str) -> float:
         return float.fromhex(text)
 
 
+def _followed(line: str, pos: int) -> bool:
+    """Whether `line[pos:]` starts with something other than '@' (C `sscanf`'s `%[^@]` must match)."""
+    return re.match(r"[^@]+", line[pos:]) is not None
+
+
 def tokens(text: str) -> list[Token]:
     """NEURON's `lex`, line by line: `;` starts a comment, `%lf` numbers, C `sscanf` rules
     (a token must be followed by something other than '@' on its line)."""
@@ -57,26 +62,22 @@ def tokens(text: str) -> list[Token]:
                 return out
             line, start = lines[lineno].rstrip() + "\n", 0
             lineno += 1
-        lead = _SPACE.match(line).end()
+        space = _SPACE.match(line)
+        lead = space.end() if space else 0
         col = start + lead + 1
-
-        def rest(pos: int) -> str | None:
-            m = re.match(r"[^@]+", line[pos:])
-            return m.group(0) if m else None
-
         tok, pos = None, 0
         m = _NUM.match(line)
-        if m and rest(m.end()) is not None:
+        if m and _followed(line, m.end()):
             tok, pos = Token(NUMBER, _number(m.group(1)), "", lineno, col), m.end()
-        elif line[lead:lead + 1] in _PUNCT and rest(lead + 1) is not None:
+        elif line[lead:lead + 1] in _PUNCT and _followed(line, lead + 1):
             tok, pos = Token(_PUNCT[line[lead]], 0.0, "", lineno, col), lead + 1
-        elif (m := _WORD.match(line)) and rest(m.end()) is not None:
+        elif (m := _WORD.match(line)) and _followed(line, m.end()):
             tok, pos = Token(RGB if m.group(1) == "RGB" else SET, 0.0, "", lineno, col), m.end()
-        elif (m := _STRING.match(line)) and rest(m.end()) is not None:
+        elif (m := _STRING.match(line)) and _followed(line, m.end()):
             tok, pos = Token(STRING, 0.0, m.group(1), lineno, col), m.end()
-        elif (m := _EMPTY_STRING.match(line)) and rest(m.end()) is not None:
+        elif (m := _EMPTY_STRING.match(line)) and _followed(line, m.end()):
             tok, pos = Token(STRING, 0.0, "", lineno, col), m.end()
-        elif (m := _LABEL.match(line)) and rest(m.end()) is not None:
+        elif (m := _LABEL.match(line)) and _followed(line, m.end()):
             tok, pos = Token(LABEL, 0.0, m.group(1), lineno, col), m.end()
         if tok is None:
             out.append(Token(ERR, 0.0, line.strip(), lineno, col))

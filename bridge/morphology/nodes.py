@@ -1,7 +1,7 @@
 """NEURON's node layout: which nodes a SectionTree has, in which order, with which area and axial coupling.
 
 This reproduces what NEURON 9.0.2 builds in `setup_topology`, `reorder_secorder`,
-`nrn_area_ri` and `connection_coef` (see spec/neuron-fixed-step.md, section 1):
+`nrn_area_ri` and `connection_coef` (docs/numerics.md, section 1):
 
 * one root node per cell first (roots in creation order), then every section's
   `pnode[0..nseg]`, sections breadth-first from each root, children in NEURON's
@@ -145,7 +145,7 @@ def section_geometry(sec: Section) -> SectionGeometry:
     rev = sec.child_end == 1.0
     order = np.arange(nseg)[::-1] if rev else np.arange(nseg)
     if sec.pt3d is not None and len(sec.pt3d) >= 2:
-        return _pt3d_geometry(sec, nseg)
+        return _pt3d_geometry(sec, sec.pt3d, nseg)
     if sec.pt3d is not None and len(sec.pt3d) == 1:
         L = 0.0  # one 3-D point: NEURON takes L from its arc (0), clamped below
     else:
@@ -180,10 +180,11 @@ def ieee_div(a: float, b: float) -> float:
     return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
-def _pt3d_geometry(sec: Section, nseg: int) -> SectionGeometry:
+def _pt3d_geometry(sec: Section, pt3d: np.ndarray, nseg: int) -> SectionGeometry:
     """`diam_from_list`: integrate area, half-segment resistance and mean diameter over the
-    piecewise-linear diameter of the float32 3-D points, two half segments per node."""
-    pts, arcs = pt3d_float32(sec.pt3d)
+    piecewise-linear diameter of the float32 3-D points `pt3d` (the section's), two half
+    segments per node."""
+    pts, arcs = pt3d_float32(pt3d)
     if sec.arc3d is not None:  # NEURON's kept arcs (after `L = ...` or define_shape)
         arcs = np.asarray(sec.arc3d, dtype=float)
     rev = sec.child_end == 1.0

@@ -82,6 +82,7 @@ def plot_morph(morph: BranchArrays | SectionTree, values: np.ndarray | None = No
         lines.set_color(col)
     else:
         v = compartment_values(morph, values)
+        norm: Normalize
         if log:
             positive = v[v > 0]
             lo = vmin if vmin is not None else (float(positive.min()) if len(positive) else 1e-16)

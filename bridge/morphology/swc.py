@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
@@ -141,11 +142,41 @@ def load_swc(path: str | os.PathLike, tree: SectionTree | None = None, cell: str
 
 
 # -- Import3d_SWC_read: check_pid, mark_branch, sectionify, mksections --------------------------
+@dataclass
+class _Points:
+    """The points of an SWC file in file order, as `Import3d_SWC_read` holds them: ids, types and
+    parent ids, coordinates and diameters [um], and each point's line in the file."""
+
+    ids: list[float]
+    types: list[int]
+    pid: list[float]  # parent ids (sectionify may re-parent the third point of a 3-point soma)
+    x: list[float]
+    y: list[float]
+    z: list[float]
+    d: list[float]
+    id2index: list[int]
+    iline: np.ndarray
+
+    def parent(self, i: int) -> int:
+        """Index of the parent point, -1 for a root."""
+        return -1 if hoc_lt(self.pid[i], 0) else self.id2index[hoc_index(self.pid[i])]
+
+
 def _sections(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> Morphology:
+    points = _checked_points(a, iline, filename, text)
+    if points is None:
+        return Morphology([], [], filename, "SWC")
+    nchild, connect2prox = _mark_branch(points)
+    soma3geom, nchild_soma, point2sec = _sectionify(points, nchild)
+    sections = _mksections(points, soma3geom, nchild_soma, point2sec, connect2prox)
+    return Morphology(sections, sorted(set(points.types)), filename, "SWC")
+
+
+def _checked_points(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> _Points | None:
+    """`check_pid`: the rows (id, type, x, y, z, radius, parent id) as `_Points` (None: no rows), or a
+    MorphologyError for a row NEURON's reader would not accept as bridge reads it."""
     n = len(a)
     ids, types, pid = a[:, 0].tolist(), a[:, 1].tolist(), a[:, 6].tolist()
-    x, y, z = a[:, 2].tolist(), a[:, 3].tolist(), a[:, 4].tolist()
-    d = (a[:, 5] * 2).tolist()
 
     def fail(i: int, message: str):
         raise MorphologyError(message, SourceLocation(filename, int(iline[i]), 1), text)
@@ -161,34 +192,35 @@ def _sections(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> Mor
             fail(i, f"id {ids[i]:g} does not increase (previous id {ids[i - 1]:g}); NEURON's Import3d cannot "
                     "sort SWC files, so bridge reads only files with increasing ids")
     if n == 0:
-        return Morphology([], [], filename, "SWC")
+        return None
     id2index = [-1] * (hoc_index(max(ids)) + 1)
     for i, v in enumerate(ids):
         if v < 0:
             fail(i, f"negative id {v:g}")
         id2index[hoc_index(v)] = i
-    types = [int(t) for t in types]
-
-    def pix(i: int) -> int:
-        """Index of the parent point, -1 for a root."""
-        return -1 if hoc_lt(pid[i], 0) else id2index[hoc_index(pid[i])]
-
+    points = _Points(ids, [int(t) for t in types], pid, a[:, 2].tolist(), a[:, 3].tolist(), a[:, 4].tolist(),
+                     (a[:, 5] * 2).tolist(), id2index, iline)
     for i in range(n):
-        if not hoc_lt(pid[i], 0) and pix(i) < 0:
+        if not hoc_lt(pid[i], 0) and points.parent(i) < 0:
             fail(i, f"parent id {pid[i]:g} is not in the file")
+    return points
 
-    # mark_branch: nchild counts children (+.01 for a non-contiguous one or a type change)
+
+def _mark_branch(points: _Points) -> tuple[list[float], list[bool]]:
+    """`mark_branch`: each point's child count (+.01 for a non-contiguous child or a type change),
+    and which points connect to the proximal end of their parent's section."""
+    types, n = points.types, len(points.ids)
     nchild = [0.0] * n
     connect2prox = [False] * n
     for i in range(n):
-        p = pix(i)
+        p = points.parent(i)
         if p < 0:
             continue
         nchild[p] += 1
         if p != i - 1:
             nchild[p] += 0.01
             if p > 1:
-                if types[p] != 1 and types[hoc_index(pix(p))] == 1:
+                if types[p] != 1 and types[hoc_index(points.parent(p))] == 1:
                     connect2prox[i] = True
                     nchild[p] = 1
             elif p == 0 and types[p] != 1:
@@ -196,25 +228,32 @@ def _sections(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> Mor
                 nchild[p] = 1
         if types[p] != types[i]:
             nchild[p] += 0.01
+    return nchild, connect2prox
 
-    # sectionify
+
+def _sectionify(points: _Points, nchild: list[float]) -> tuple[bool, list[int], list[int]]:
+    """`sectionify`: whether the soma is NEURON's 3-point cylinder (then the third point is re-parented),
+    the soma children of each soma point, and each point's section; `nchild` marks the soma's
+    continuing points."""
+    types, pid, x, y, z, d = points.types, points.pid, points.x, points.y, points.z, points.d
+    n = len(types)
     nchild_soma = [0] * n
     nsoma = int(types[0] == 1)
     for i in range(1, n):
         if types[i] == 1:
             nsoma += 1
-            p = pix(i)
+            p = points.parent(i)
             if p >= 0 and types[p] == 1:
                 nchild_soma[p] += 1
     soma3geom = False
-    if nsoma == 3 and n >= 3 and pix(1) == 0 and pix(2) == 0 and nchild[1] == 0 and nchild[2] == 0:
-        if hoc_eq(d[1], d[0]) and hoc_eq(d[2], d[0]):
-            length = sum(math.sqrt((x[i] - x[0]) ** 2 + (y[i] - y[0]) ** 2 + (z[i] - z[0]) ** 2) for i in (1, 2))
-            if hoc_lt(abs(length / d[0] - 1), 0.01):
-                soma3geom = True
-                pid[2] = ids[1]
+    if (nsoma == 3 and n >= 3 and points.parent(1) == 0 and points.parent(2) == 0 and nchild[1] == 0
+            and nchild[2] == 0 and hoc_eq(d[1], d[0]) and hoc_eq(d[2], d[0])):
+        length = sum(math.sqrt((x[i] - x[0]) ** 2 + (y[i] - y[0]) ** 2 + (z[i] - z[0]) ** 2) for i in (1, 2))
+        if hoc_lt(abs(length / d[0] - 1), 0.01):
+            soma3geom = True
+            pid[2] = points.ids[1]
     for i in range(n - 1):
-        if types[i] == 1 and types[i + 1] == 1 and pix(i + 1) == i:
+        if types[i] == 1 and types[i + 1] == 1 and points.parent(i + 1) == i:
             if not (i != 0 and nchild_soma[i] > 1):
                 nchild[i] = 1
     ends = [i for i in range(n) if abs(nchild[i] - 1) >= HOC_EPS_VEC]
@@ -224,26 +263,34 @@ def _sections(a: np.ndarray, iline: np.ndarray, filename: str, text: str) -> Mor
         if i > ends[si]:
             si += 1
         point2sec[i] = si
+    return soma3geom, nchild_soma, point2sec
 
-    # mksections
+
+def _mksections(points: _Points, soma3geom: bool, nchild_soma: list[int], point2sec: list[int],
+                connect2prox: list[bool]) -> list[Import3dSection]:
+    """`mksections`: one Import3dSection per run of points with the same section."""
+    n = len(points.ids)
     sections: list[Import3dSection] = []
     first = 0
     isec = 0
     for i in range(n + 1):
         if i == n or point2sec[i] > isec:
-            sections.append(_mksection(isec, first, i, soma3geom, sections, point2sec, pix, types, nchild_soma,
-                                       connect2prox, x, y, z, d, int(iline[first])))
+            sections.append(_mksection(points, isec, first, i, soma3geom, sections, point2sec, nchild_soma,
+                                       connect2prox))
             isec += 1
             first = i
-    return Morphology(sections, sorted(set(types)), filename, "SWC")
+    return sections
 
 
 HOC_EPS_VEC = 1e-11  # Vector.indvwhere("!=") compares with float_epsilon too
 
 
-def _mksection(isec, first, i, soma3geom, sections, point2sec, pix, types, nchild_soma, connect2prox,
-               x, y, z, d, line) -> Import3dSection:
+def _mksection(points: _Points, isec: int, first: int, i: int, soma3geom: bool, sections: list[Import3dSection],
+               point2sec: list[int], nchild_soma: list[int], connect2prox: list[bool]) -> Import3dSection:
     """NEURON's `mksection`: points first..i-1, plus the parent point for a non-root section."""
+    types, x, y, z, d = points.types, points.x, points.y, points.z, points.d
+    line = int(points.iline[first])
+
     def pts(idx):
         return np.array([[x[k], y[k], z[k]] for k in idx], dtype=float), np.array([d[k] for k in idx], dtype=float)
 
@@ -253,7 +300,7 @@ def _mksection(isec, first, i, soma3geom, sections, point2sec, pix, types, nchil
         xyz, dd = pts(range(first, i))
         sec = Import3dSection(xyz, dd, types[first], None, 1.0, 0, first, line)
     else:
-        pp = pix(first)
+        pp = points.parent(first)
         parent = point2sec[hoc_index(pp)]
         psec = sections[parent]
         sec = Import3dSection(np.zeros((0, 3)), np.zeros(0), types[first], parent, 1.0, 0, first, line)

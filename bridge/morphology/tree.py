@@ -12,8 +12,8 @@ Units: lengths and diameters [um], Ra [ohm cm], cm [uF/cm2].
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping
 
 import numpy as np
 
@@ -206,7 +206,8 @@ class SectionTree:
             sec.cm[:] = cm
         return sec
 
-    def connect(self, child: str | Section, parent: str | Section, parent_x: float = 1.0, child_end: float = 0.0) -> None:
+    def connect(self, child: str | Section, parent: str | Section, parent_x: float = 1.0,
+                child_end: float = 0.0) -> None:
         """`connect child(child_end), parent(parent_x)`; child_end is 0 or 1."""
         child_sec, parent_sec = self[child], self[parent]
         if child_end not in (0, 0.0, 1, 1.0):
@@ -230,7 +231,8 @@ class SectionTree:
         self._serial += 1
         kids = siblings.setdefault(parent_sec.name, [])
         pos = self._connection_distance(child_sec)
-        at = next((i for i, k in enumerate(kids) if k in self.sections and pos <= self._connection_distance(self.sections[k])), len(kids))
+        at = next((i for i, k in enumerate(kids)
+                   if k in self.sections and pos <= self._connection_distance(self.sections[k])), len(kids))
         kids.insert(at, child_sec.name)
 
     def _connection_distance(self, sec: Section) -> float:
@@ -271,7 +273,8 @@ class SectionTree:
             raise BridgeError(f"set_child_order: {children} are not the children of {sec.name} ({have})")
         self.__dict__.setdefault("_siblings", {})[sec.name] = list(children)
 
-    def add_point_process(self, name: str, section: str | Section, x: float = 0.5, label: str = "", **params: float) -> PointProcess:
+    def add_point_process(self, name: str, section: str | Section, x: float = 0.5, label: str = "",
+                          **params: float) -> PointProcess:
         pp = PointProcess(name=name, section=self[section].name, x=float(x), params=dict(params), label=label)
         self.point_processes.append(pp)
         return pp
@@ -331,12 +334,7 @@ class SectionTree:
         pts = np.asarray(points, dtype=float).reshape(-1, 4)
         self[name].pt3d = pts if len(pts) else None
 
-    def copy(self) -> "SectionTree":
+    def copy(self) -> SectionTree:
         import copy
 
         return copy.deepcopy(self)
-
-
-def uniform(values: Mapping[str, float], nseg: int) -> dict[str, np.ndarray]:
-    """Whole-section values as per-segment arrays."""
-    return {k: np.full(nseg, float(v)) for k, v in values.items()}

@@ -10,9 +10,8 @@ is a `BridgeError` naming tstop, dt, the step count and the limit within a momen
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
-import jax
 import numpy as np
 from jax.custom_batching import custom_vmap
 

@@ -13,8 +13,8 @@ into the `Watch` layout), so the caller can name the variable, place and time.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import jax
 import jax.numpy as jnp

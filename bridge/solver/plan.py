@@ -16,8 +16,8 @@ Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -113,7 +113,6 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     `settings` holds celsius, v_init and any NEURON global by its user name
     (`usetable_hh`, `nai0_na_ion`, `gnabar_hh` is not a global...).
     """
-    n = layout.nnode
     used = [m for m in tree.mechanism_names() if not m.endswith("_ion")]
     for name in used:
         if name not in mechanisms:
@@ -124,7 +123,10 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     for name in type_order(used, mechanisms, order):
         mech = mechanisms[name]
         _check_kind(tree, mech)
-        inst, values = _density_instances(tree, layout, mech) if mech.kind == "density" else _point_instances(tree, layout, mech)
+        if mech.kind == "density":
+            inst, values = _density_instances(tree, layout, mech)
+        else:
+            inst, values = _point_instances(tree, layout, mech)
         instances.append(inst)
         mech_params[name] = values
     ion_styles, ion_defaults, ion_params = _ions(tree, layout, instances)
@@ -152,7 +154,8 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
             globals_[user] = float(settings.get(user, d.ci if field == "ci0" else d.co))
     unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
     if unknown:
-        raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: no loaded mechanism or ion in this model defines them")
+        raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: "
+                          "no loaded mechanism or ion in this model defines them")
 
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
@@ -171,7 +174,8 @@ def _check_kind(tree: SectionTree, mech: Mechanism) -> None:
         raise BridgeError(f"{mech.name} is a density mechanism (SUFFIX), not a point process; insert it in sections")
 
 
-def _range_values(mech: Mechanism, given: Mapping[str, np.ndarray], where: str) -> None:
+def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> None:
+    """Refuse a parameter `mech` does not have among the names of `given`."""
     for key in given:
         if key not in mech.range_parameters:
             raise BridgeError(f"{where}: {mech.name} has no range parameter {key!r} "
@@ -204,9 +208,10 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     for pp in pps:
         _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
-    values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float) for k, d in mech.range_parameters.items()}
-    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps), tuple(pps),
-                     diam=np.asarray(layout.diam, float)[nodes])
+    values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
+              for k, d in mech.range_parameters.items()}
+    inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
+                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes])
     return inst, values
 
 
@@ -237,7 +242,8 @@ def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
     return styles, defaults, params
 
 
-def _ion_values(tree: SectionTree, layout: NodeLayout, ion: str, values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _ion_values(tree: SectionTree, layout: NodeLayout, ion: str,
+               values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per-node ion values: NEURON's `values`, replaced on the segments where a section's
     `mechanisms['<ion>_ion']` set one (NaN included: NEURON computes with it)."""
     for sec in tree:

@@ -13,8 +13,9 @@ A probe names one value at one place, the way NEURON users write it:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -39,6 +40,12 @@ class Source:
     index: int
 
 
+def probe_label(section: str, x: float, variable: str = "v") -> str:
+    """The label of the probe `variable` at `section(x)`, e.g. "soma(0.5).v"; x is written exactly
+    (Python's shortest round-trip form), so `parse_probe` reads back the same x."""
+    return f"{section}({float(x)!r}).{variable}"
+
+
 def _label(probe: Any) -> str:
     if isinstance(probe, str):
         return probe.strip()
@@ -46,7 +53,7 @@ def _label(probe: Any) -> str:
         pp = probe[0]
         return f"{pp.label or pp.name}[{pp.section}({pp.x:g})].{probe[1]}"
     sec, x, *var = probe
-    return f"{sec}({x:g}).{var[0] if var else 'v'}"
+    return probe_label(sec, x, var[0] if var else "v")
 
 
 def parse_probe(text: str) -> tuple[str, float, str]:
@@ -73,7 +80,8 @@ def _split(probe: Any) -> tuple[str, float, str]:
         return parse_probe(probe)
     if isinstance(probe, tuple) and len(probe) in (2, 3):
         return str(probe[0]), float(probe[1]), str(probe[2]) if len(probe) == 3 else "v"
-    raise BridgeError(f"cannot read probe {probe!r}: use 'soma(0.5).v', ('soma', 0.5), ('soma', 0.5, 'm_hh') or (point_process, 'i')")
+    raise BridgeError(f"cannot read probe {probe!r}: use 'soma(0.5).v', ('soma', 0.5), ('soma', 0.5, 'm_hh') "
+                      "or (point_process, 'i')")
 
 
 def resolve(plan: Plan, probe: Any) -> Source:
@@ -109,8 +117,9 @@ def resolve(plan: Plan, probe: Any) -> Source:
             if not len(where):
                 raise BridgeError(f"probe {label}: {inst.name} is not inserted in {sec}")
             return _mech_source(plan, inst.name, var[: -len(suffix)], int(where[0]), label)
+    mechanisms = ", ".join(i.name for i in plan.mechanisms) or "no mechanism"
     raise BridgeError(f"probe {label}: no variable {var!r} at {sec}({x:g}) "
-                      f"(v, ion variables, or <name>_<mechanism> of {', '.join(i.name for i in plan.mechanisms) or 'no mechanism'})")
+                      f"(v, ion variables, or <name>_<mechanism> of {mechanisms})")
 
 
 def _point_process(plan: Plan, name: str, label: str) -> PointProcess:

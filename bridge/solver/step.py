@@ -1,7 +1,7 @@
 """One NEURON fixed step, and finitialize, as pure functions of (plan, params, state).
 
-The step follows spec/neuron-fixed-step.md section 2 (NEURON's
-`nrn_fixed_step`):
+The step follows NEURON's `nrn_fixed_step` (src/nrnoc/fadvance.cpp;
+docs/numerics.md, section 2):
 
 1. t += dt/2;
 2. currents at v_n in type order: density mechanisms `rhs -= I(v)`,
@@ -37,15 +37,6 @@ Params = dict
 def cj_of(dt: float, secondorder: int) -> float:
     """NEURON's `cj`: 1/dt for secondorder 0, 2/dt otherwise [1/ms]."""
     return (2.0 if secondorder else 1.0) / dt
-
-
-def _ion_of(plan: Plan) -> dict[str, tuple[str, str]]:
-    """NMODL ion variable name -> (ion, field), e.g. "ena" -> ("na", "e")."""
-    out = {}
-    for style in plan.ions:
-        for field, name in ionlib.variable_names(style.ion).items():
-            out[name] = (style.ion, field)
-    return out
 
 
 def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: float, secondorder: int = 0) -> Env:
@@ -109,7 +100,8 @@ def _total(nonspecific, ion_currents: dict):
 
 
 def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0):
-    """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before axial and capacitance terms."""
+    """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
+    capacitance terms."""
     v = state["v"]
     d = jnp.zeros_like(v)
     rhs = jnp.zeros_like(v)
@@ -135,13 +127,13 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             scale = 1e2 / jnp.asarray(inst.area, v.dtype)
             g = g * scale
             cur = cur * scale
-        hint = {} if mech.kind == "point" else {"indices_are_sorted": True, "unique_indices": True}
+        density = mech.kind != "point"  # one instance per node, in node order: a sorted, unique scatter
         if mech.kind == "point" and mech.electrode_current:
             rhs = rhs.at[nodes].add(cur)
             d = d.at[nodes].add(-g)
         else:
-            rhs = rhs.at[nodes].add(-cur, **hint)
-            d = d.at[nodes].add(g, **hint)
+            rhs = rhs.at[nodes].add(-cur, indices_are_sorted=density, unique_indices=density)
+            d = d.at[nodes].add(g, indices_are_sorted=density, unique_indices=density)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -150,14 +142,17 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
             ions[ion] = {**ions[ion],
-                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, **hint),
-                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, **hint)}
+                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, indices_are_sorted=density,
+                                                                                  unique_indices=density),
+                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
+                                                                          unique_indices=density)}
     return d, rhs, mech_state, ions
 
 
 def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float,
                       secondorder: int = 0):
-    """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus updated mechanism state and ions."""
+    """NEURON's `setup_tree_matrix` at v_n: the full (d, rhs) of the tree system plus the updated mechanism
+    state and ions."""
     lay = plan.layout
     v = state["v"]
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
@@ -175,7 +170,7 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
 
 
 def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0) -> State:
-    """Advance `state` by one NEURON fixed step of `dt` [ms] (spec section 2)."""
+    """Advance `state` by one NEURON fixed step of `dt` [ms] (docs/numerics.md, section 2)."""
     return fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder)[0]
 
 
@@ -199,7 +194,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     if secondorder == 2:
         for style in plan.ions:
             names = ionlib.variable_names(style.ion)
-            ions[style.ion] = {**ions[style.ion], names["cur"]: ions[style.ion][names["cur"]] + ions[style.ion][names["dcurdv"]] * delta}
+            ion = ions[style.ion]
+            ions[style.ion] = {**ion, names["cur"]: ion[names["cur"]] + ion[names["dcurdv"]] * delta}
     v = state["v"] + (2.0 * delta if secondorder else delta)
     t = t + half_dt
     for inst in plan.mechanisms:
@@ -214,8 +210,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
-    """NEURON's `finitialize(v_init)` (spec section 3): v_init on every node, ion_init, INITIAL blocks
-    in type order, then one current evaluation so assigned variables and ion currents hold their t=0 values."""
+    """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
+    on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
+    variables and ion currents hold their t=0 values."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)

@@ -2,8 +2,8 @@
 
 NEURON solves M x = rhs with M[i,i]=d_i, M[i,p]=b_i, M[p,i]=a_i (p the
 parent of i, p < i) by `triang` (eliminate from the last node up to the
-roots) and `bksub` (substitute back from the roots down), spec section 2
-step 4. Every node of one tree depth depends only on nodes of deeper levels
+roots) and `bksub` (substitute back from the roots down) in src/nrnoc/solve.cpp
+(docs/numerics.md, section 3). Every node of one tree depth depends only on nodes of deeper levels
 (triang) or of the level above (bksub), so a whole level is one gather and one
 scatter. The levels are padded to one width and walked with `lax.fori_loop`,
 so the traced program has the same size for 10 or 10,000 nodes and compiles
@@ -23,8 +23,10 @@ from functools import lru_cache, partial
 
 import jax
 import jax.numpy as jnp
-from jax.custom_batching import custom_vmap
 import numpy as np
+from jax.custom_batching import custom_vmap
+
+from bridge.morphology.arrays import compute_levels
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,10 +59,7 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
     n = len(parent)
     if np.any(parent >= np.arange(n)):
         raise ValueError("tree_levels: every parent index must be smaller than its child's")
-    depth = np.zeros(n, dtype=np.int64)
-    for i in range(n):  # parents come first, so one pass suffices
-        if parent[i] >= 0:
-            depth[i] = depth[parent[i]] + 1
+    depth = compute_levels(parent)
     roots = np.flatnonzero(parent < 0).astype(np.int32)
     max_depth = int(depth.max(initial=0))
     members = [np.flatnonzero(depth == lvl)[::-1] for lvl in range(1, max_depth + 1)]  # NEURON order: last first
@@ -71,10 +70,6 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
         child[lvl, : len(m)] = m
         par[lvl, : len(m)] = parent[m]
     return TreeLevels(n=n, parent=parent.astype(np.int32), roots=roots, child=child, child_parent=par)
-
-
-def _pad(x: jax.Array, value: float) -> jax.Array:
-    return jnp.concatenate([x, jnp.full((1,), value, dtype=x.dtype)])
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(4,))
@@ -206,7 +201,8 @@ def _solve_columns(d, rhs, a, b, levels: TreeLevels):
     return rhs[:-1]
 
 
-def hines_solve_reference(d: np.ndarray, rhs: np.ndarray, a: np.ndarray, b: np.ndarray, parent: np.ndarray) -> np.ndarray:
+def hines_solve_reference(d: np.ndarray, rhs: np.ndarray, a: np.ndarray, b: np.ndarray,
+                          parent: np.ndarray) -> np.ndarray:
     """NEURON's sequential triang/bksub in numpy (for tests): the order NEURON uses, node by node."""
     d = np.array(d, dtype=float)
     rhs = np.array(rhs, dtype=float)

@@ -43,22 +43,25 @@ _NUMBERS = ["0", "-1", "1e999", "-1e999", "1e308", "1e-320", "1e9", "1e12", "214
             "0.0", "-0", "99999999999999999999"]
 _NMODL_PIECES = [
     "TABLE minf FROM -100 TO 100 WITH {n}", "FROM i = 0 TO {n} {{ }}", "WHILE (1) {{ }}", "INCLUDE \"{outside}\"",
-    "INCLUDE \"../secret.txt\"", "VERBATIM\nsystem(\"touch {sentinel}\");\nENDVERBATIM", "LOCAL x\n", "SOLVE states METHOD cnexp",
-    "SOLVE kin METHOD sparse", "~ a <-> b ({n}, 1)", "CONSERVE a + b = 1", "COMPARTMENT {n} {{ a }}", "UNITSOFF", "UNITSON",
+    "INCLUDE \"../secret.txt\"", "VERBATIM\nsystem(\"touch {sentinel}\");\nENDVERBATIM", "LOCAL x\n",
+    "SOLVE states METHOD cnexp", "SOLVE kin METHOD sparse", "~ a <-> b ({n}, 1)", "CONSERVE a + b = 1",
+    "COMPARTMENT {n} {{ a }}", "UNITSOFF", "UNITSON",
     "printf(\"%s\\n\", \"\\\"\\\"\\\"\")", "TITLE \"\"\"; import os; os.system('touch {sentinel}'); \"\"\"",
     "COMMENT \"\"\" ENDCOMMENT", "? \"\"\"\\", "(\"\"\")", "FUNCTION breakpoint() {{ breakpoint = 1 }}",
     "PROCEDURE dict() {{ }}", "RANGE jnp, s, l, rt", "ASSIGNED {{ exec eval }}", "PARAMETER {{ g = {n} }}",
     "STATE {{ a[{n}] }}", "DERIVATIVE d {{ a' = -a }}", "KINETIC kin {{ ~ a <-> b (1, 1) }}", "IF (v > 0) {{ ", "}}",
 ]
 _HOC_PIECES = [
-    "load_file(\"{outside}\")", "xopen(\"../secret.txt\")", "load_file(\"/etc/passwd\")", "xopen(\"/proc/self/environ\")",
+    "load_file(\"{outside}\")", "xopen(\"../secret.txt\")", "load_file(\"/etc/passwd\")",
+    "xopen(\"/proc/self/environ\")",
     "load_file(\"$(NOT_SET)../secret.txt\")", "system(\"touch {sentinel}\")", "nrnpython(\"open('{sentinel}','w')\")",
     "objref f\nf = new File()\nf.wopen(\"{sentinel}\")", "chdir(\"..\")", "ropen(\"{outside}\")",
     "objref v\nv = new Vector({n})", "v.resize({n})", "double a[{n}]", "objref o[{n}]", "create s[{n}]",
     "strdef str\nsprint(str, \"%{n}d\", 1)", "for i = 0, {n} {{ }}", "while (1) {{ }}", "proc p() {{ p() }}\np()",
     "Ra = {n}", "diam = {n}", "L = {n}", "nseg = {n}", "cm = {n}", "tstop = {n}", "dt = {n}", "celsius = {n}",
     "gnabar_hh = {n}", "soma {{ pt3dadd(0, 0, 0, {n}) }}", "execute(\"system(\\\"touch {sentinel}\\\")\")",
-    "strdef cmd\nsprint(cmd, \"%s\", \"{outside}\")\nload_file(cmd)", "objref vv\nvv = new Vector(1)\nfor i=1,40 vv.append(vv)",
+    "strdef cmd\nsprint(cmd, \"%s\", \"{outside}\")\nload_file(cmd)",
+    "objref vv\nvv = new Vector(1)\nfor i=1,40 vv.append(vv)",
     "access soma", "insert hh", "forall {{ insert pas }}", "begintemplate T\npublic x\nx = 1\nendtemplate T",
 ]
 
@@ -146,8 +149,8 @@ class Fuzzer:
             return text[:i] + other[j:j + rng.randint(1, 400)] + text[i:]
         if op == 8:  # deep nesting
             depth = rng.choice((10, 99, 101, 201, 500, 1200, 5000))
-            opener, closer = rng.choice([("(", ")"), ("-", ""), ("{", "}"), ("IF (1) {" if kind == "mod" else "if (1) {", "}"),
-                                         ("1+", "0")])
+            opener, closer = rng.choice([("(", ")"), ("-", ""), ("{", "}"),
+                                         ("IF (1) {" if kind == "mod" else "if (1) {", "}"), ("1+", "0")])
             return text[:i] + opener * depth + closer * depth + text[i:]
         return text[:i] + text[i:][::-1][:rng.randint(1, 10)] + text[i:]  # a few characters reversed in place
 

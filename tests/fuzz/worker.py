@@ -1,9 +1,9 @@
 """Running fuzz cases in a sandbox folder, in this process (`Sandbox.run`) or in a worker process.
 
-`python -m tests.fuzz.worker SEED [BYTES]` (BYTES: a cap on the worker's address space) reads case indices from stdin, one per line, and
-answers each with one JSON line `{"index", "status", "detail", "kind", "seed_name"}`;
-the parent (`benchmarks/fuzz_untrusted.py`) kills a worker that stays silent past its
-timeout and records that case as a hang.
+`python -m tests.fuzz.worker SEED [BYTES]` (BYTES: a cap on the worker's address space) reads case
+indices from stdin, one per line, and answers each with one JSON line
+`{"index", "status", "detail", "kind", "seed_name"}`; the parent (`benchmarks/fuzz_untrusted.py`) kills
+a worker that stays silent past its timeout and records that case as a hang.
 """
 
 from __future__ import annotations

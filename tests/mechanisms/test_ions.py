@@ -58,7 +58,7 @@ def test_an_ion_without_valence_runs_as_in_neuron(tmp_path):
 
 
 def test_nernst():
-    assert abs(float(ions.nernst(10.0, 140.0, 1.0, 6.3)) - 63.5515032) < 1e-7  # spec section 3
+    assert abs(float(ions.nernst(10.0, 140.0, 1.0, 6.3)) - 63.5515032) < 1e-7  # docs/numerics.md, section 5
     assert float(ions.nernst(0.0, 1.0, 1.0, 6.3)) == 1e6
     assert float(ions.nernst(1.0, 0.0, 1.0, 6.3)) == -1e6
 
@@ -70,7 +70,8 @@ def test_style_rules():
     reads_c = ions.ion_style("na", 1, n, [(np.array([0, 1]), ("ena",), ("ina",)), (np.array([1]), ("nai",), ())])
     assert reads_c.einit.tolist() == [False, True, False, False] and not reads_c.eadvance.any()
     writes_c = ions.ion_style("ca", 2, n, [(np.array([2, 3]), ("ica",), ("cai",))])
-    assert writes_c.cinit.tolist() == writes_c.eadvance.tolist() == writes_c.einit.tolist() == [False, False, True, True]
+    expected = [False, False, True, True]
+    assert writes_c.cinit.tolist() == writes_c.eadvance.tolist() == writes_c.einit.tolist() == expected
     writes_e = ions.ion_style("ca", 2, n, [(np.array([2]), ("cai",), ("cai", "eca"))])
     assert not writes_e.einit.any() and not writes_e.eadvance.any() and writes_e.cinit[2]
 

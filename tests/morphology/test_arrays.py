@@ -21,6 +21,7 @@ from bridge.morphology.tree import SectionTree
 
 from .test_nodes import disconnect_recipe, random_recipe, reversed_recipe, y_cable, y_cable_pt3d
 
+
 def pyramid():
     neuron = pytest.importorskip("neuron")
     from pathlib import Path

@@ -76,7 +76,7 @@ def random_asc(seed: int) -> str:
     (dendrite, apical, axon) starting inside the soma box or far outside it, nested 2-3-way
     splits, commas, end labels, children that start on their parent's last point."""
     rng = np.random.default_rng(seed)
-    out = [";\tV3 text file, random test cell %d\n" % seed]
+    out = [f";\tV3 text file, random test cell {seed}\n"]
     # soma outline: a noisy star (sometimes not convex) in a plane z = const
     n = int(rng.integers(5, 40))
     ang = np.sort(rng.uniform(0, 2 * math.pi, n))
@@ -108,12 +108,13 @@ def random_asc(seed: int) -> str:
             d = max(0.2, d * rng.uniform(0.85, 1.0))
             lines.append(point(pos, d))
         if depth < 3 and rng.random() < 0.6:
-            kids = [branch(pos, direction + rng.normal(0, 0.8, 3), d, depth + 1) for _ in range(int(rng.integers(2, 4)))]
+            kids = [branch(pos, direction + rng.normal(0, 0.8, 3), d, depth + 1)
+                    for _ in range(int(rng.integers(2, 4)))]
             lines.append("(\n" + "\n|\n".join(kids) + "\n)")
         else:
             lines.append(str(rng.choice(["Normal", "Incomplete", "High", ""])))
         return "\n".join(lines)
-    for t in range(int(rng.integers(1, 6))):
+    for _ in range(int(rng.integers(1, 6))):
         kind = str(rng.choice(["Dendrite", "Dendrite", "Apical", "Axon"]))
         a = rng.uniform(0, 2 * math.pi)
         inside = rng.random() < 0.85

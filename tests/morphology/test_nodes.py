@@ -17,7 +17,7 @@ REL = 1e-12  # NEURON's own float64 arithmetic is reproduced; only the ri round 
 
 
 def y_cable() -> Recipe:
-    """Model (a) of spec section 5: soma with d1 and d2 at soma(1)."""
+    """Model (a) of docs/numerics.md, section 7: soma with d1 and d2 at soma(1)."""
     r = Recipe()
     r.create("soma", L=20, diam=20, Ra=100)
     r.create("d1", nseg=3, L=200, diam=2, Ra=150, cm=1.2)
@@ -33,7 +33,8 @@ def y_cable_pt3d() -> Recipe:
     r.create("soma", L=20, diam=20, Ra=100)
     r.create("d1", nseg=3, L=200, diam=2, Ra=150, cm=1.2)
     r.create("d2", nseg=5, Ra=80, cm=0.9,
-             pt3d=[[10, 0, 0, 2.0], [40.3, 12.1, 0, 1.7], [80.7, 30.2, 5.5, 1.3], [120.1, 20.0, 9.9, 1.1], [150.33, 5.0, 12.0, 0.7]])
+             pt3d=[[10, 0, 0, 2.0], [40.3, 12.1, 0, 1.7], [80.7, 30.2, 5.5, 1.3], [120.1, 20.0, 9.9, 1.1],
+                   [150.33, 5.0, 12.0, 0.7]])
     r.connect("d1", "soma", 1)
     r.connect("d2", "soma", 1)
     return r
@@ -109,7 +110,7 @@ def compare(recipe: Recipe, nrn: dict) -> dict:
 def test_y_cables_match_neuron(recipe, neuron_geometry):
     r = recipe()
     worst = compare(r, neuron_geometry(r))
-    assert worst["area"] == 0.0 and worst["ri"] == 0.0  # the spec reports these bit for bit
+    assert worst["area"] == 0.0 and worst["ri"] == 0.0  # NEURON's area and ri, bit for bit
 
 
 @pytest.mark.neuron
@@ -175,7 +176,7 @@ def test_disconnect_keeps_orientation_as_neuron(neuron_geometry):
 
 
 def test_cylinder_formulas_and_coefficients():
-    """Hand-derived values from spec section 1 (independent of NEURON)."""
+    """Hand-derived values from docs/numerics.md, section 1 (independent of NEURON)."""
     tree = SectionTree()
     tree.section("soma", L=20, diam=20, Ra=100)
     tree.section("d", L=90, diam=2, nseg=3, Ra=150, cm=1.5)
@@ -237,7 +238,7 @@ def test_degenerate_pt3d_match_neuron(neuron_geometry):
 
 
 def _passive_steps(lay, clamps, nsteps, dt=0.025, g_pas=1e-3, e_pas=-70.0, v0=-65.0):
-    """Spec section 2 for pas + IClamp, secondorder=0, on the layout's arrays, in NEURON's
+    """docs/numerics.md, section 2, for pas + IClamp, secondorder=0, on the layout's arrays, in NEURON's
     operation order (a numpy reference for the coefficients, not the project's solver)."""
     n, nc = lay.nnode, lay.ncell
     mem = lay.has_membrane
@@ -277,7 +278,8 @@ def _passive_steps(lay, clamps, nsteps, dt=0.025, g_pas=1e-3, e_pas=-70.0, v0=-6
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("make", [y_cable_pt3d, reversed_recipe, lambda: random_recipe(3)], ids=["Y-pt3d", "reversed", "random3"])
+@pytest.mark.parametrize("make", [y_cable_pt3d, reversed_recipe, lambda: random_recipe(3)],
+                         ids=["Y-pt3d", "reversed", "random3"])
 def test_coefficients_drive_neuron_passive_steps(make):
     """a, b, area, cm and the node order, used in NEURON's own step, give NEURON's voltages
     at every node (pas everywhere, IClamps on a segment and on a zero-area end node)."""

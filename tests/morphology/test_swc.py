@@ -107,8 +107,11 @@ def random_small_swc(seed: int) -> str:
     elif soma == "one":
         add(1, rng.normal(0, 5, 3), 4.0, -1)
     elif soma in ("three", "threebad"):
-        c = rng.normal(0, 5, 3); r = 4.0
-        add(1, c, r, -1); add(1, c + [0, -r, 0], r, 1); add(1, c + [0, r if soma == "three" else 2 * r, 0], r, 1)
+        c = rng.normal(0, 5, 3)
+        r = 4.0
+        add(1, c, r, -1)
+        add(1, c + [0, -r, 0], r, 1)
+        add(1, c + [0, r if soma == "three" else 2 * r, 0], r, 1)
     else:
         k = int(rng.integers(2, 7))
         add(1, [0, 0, 0], 2.0, -1)
@@ -126,7 +129,10 @@ def random_small_swc(seed: int) -> str:
         if rng.random() < 0.04:
             p = -1
         pt = rows[p - 1][1] if p > 0 else 3
-        t = pt if (pt != 1 and rng.random() < 0.85) else int(rng.choice([2, 3, 3, 4, 1 if rng.random() < 0.1 else 3, 5]))
+        if pt != 1 and rng.random() < 0.85:
+            t = pt
+        else:
+            t = int(rng.choice([2, 3, 3, 4, 1 if rng.random() < 0.1 else 3, 5]))
         base = np.array(rows[p - 1][2:5], dtype=float) if p > 0 else rng.normal(0, 20, 3)
         step = rng.normal(0, 1, 3) * (0.0 if rng.random() < 0.03 else rng.uniform(1, 10))
         last = add(t, base + step, float(rng.uniform(0.2, 2)), p)

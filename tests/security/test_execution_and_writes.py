@@ -50,13 +50,15 @@ ROUTES = {
     "proc": "proc pr_() {{ {local}\n{p}\n}}\npr_()",
     "func": "func fn_() {{ {local}\n{p}\nreturn 1\n}}\nx_ = fn_()",
     "iterator": "{decl}iterator it_() {{\niterator_statement\n}}\nfor it_() {{\n{p}\n}}",
-    "template method": "begintemplate T_\npublic go\n{decl}proc go() {{\n{p}\n}}\nendtemplate T_\nobjref o_\no_ = new T_()\no_.go()",
+    "template method": "begintemplate T_\npublic go\n{decl}proc go() {{\n{p}\n}}\nendtemplate T_\n"
+                       "objref o_\no_ = new T_()\no_.go()",
     "template init": "begintemplate T_\n{decl}proc init() {{\n{p}\n}}\nendtemplate T_\nobjref o_\no_ = new T_()",
     "execute": '{decl}execute("{q}")',
     "execute1": '{decl}execute1("{q}")',
     "sprint then execute": '{decl}strdef c_\nsprint(c_, "%s", "{q}")\nexecute(c_)',
     "execute in an object": "begintemplate T_\n{decl}endtemplate T_\nobjref o_\no_ = new T_()\nexecute(\"{q}\", o_)",
-    "object_push": "begintemplate T_\n{decl}endtemplate T_\nobjref o_\no_ = new T_()\nobject_push(o_)\n{p}\nobject_pop()",
+    "object_push": "begintemplate T_\n{decl}endtemplate T_\nobjref o_\no_ = new T_()\n"
+                   "object_push(o_)\n{p}\nobject_pop()",
     "xopen'ed file": 'xopen("payload.hoc")',
     "load_file'd file": 'load_file("payload.hoc")',
     "load_file'd file in a subfolder": 'load_file("sub/payload.hoc")',

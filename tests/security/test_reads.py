@@ -135,7 +135,7 @@ def test_load_hoc_names_the_option_for_a_shared_folder(tree):
 
 def test_load_proc_and_load_template_read_nothing(tree):
     model, outside = tree
-    for stmt in (f'load_proc("{outside / "secret.hoc"}")', f'load_template("../outside/secret.hoc")',
+    for stmt in (f'load_proc("{outside / "secret.hoc"}")', 'load_template("../outside/secret.hoc")',
                  'objref r\nr = new Import3d_Neurolucida3()\nr.input("../outside/secret.hoc")'):
         (model / "init.hoc").write_text(stmt + "\n")
         with pytest.raises(BridgeError) as err:

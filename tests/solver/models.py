@@ -1,4 +1,5 @@
-"""Models of spec section 5 and a branched HH cell, built as SectionTrees (shared by solver tests and benchmarks)."""
+"""The reference models of docs/numerics.md (section 7) and a branched HH cell, built as SectionTrees
+(shared by solver tests and benchmarks)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from bridge.morphology.tree import SectionTree
 
 
 def y_cable(pt3d: bool = False) -> SectionTree:
-    """Spec 5a (5c with pt3d=True): passive Y cable, two IClamps, one on the zero-area end d2(1)."""
+    """Model (a) of docs/numerics.md, section 7 ((c) with pt3d=True): passive Y cable, two IClamps, one
+    on the zero-area end d2(1)."""
     tree = SectionTree()
     soma = tree.section("soma", L=20, diam=20, nseg=1, Ra=100)
     d1 = tree.section("d1", L=200, diam=2, nseg=3, Ra=150, cm=1.2)
     d2 = tree.section("d2", L=150, diam=1.5, nseg=5, Ra=80, cm=0.9)
     if pt3d:  # tapered and bent
-        tree.set_pt3d("d2", [[10, 0, 0, 2.0], [40, 15, 0, 1.7], [80, 20, 5, 1.4], [120, 40, 5, 1.2], [150, 70, 10, 0.9]])
+        tree.set_pt3d("d2", [[10, 0, 0, 2.0], [40, 15, 0, 1.7], [80, 20, 5, 1.4], [120, 40, 5, 1.2],
+                             [150, 70, 10, 0.9]])
     tree.connect(d1, soma, 1.0)
     tree.connect(d2, soma, 1.0)
     for sec, g in ((soma, 2e-4), (d1, 5e-4), (d2, 1e-3)):
@@ -25,7 +28,7 @@ def y_cable(pt3d: bool = False) -> SectionTree:
 
 
 def hh_soma(amp: float = 0.1) -> SectionTree:
-    """Spec 5b: one hh compartment, 18.8 x 18.8 um, IClamp 2-12 ms."""
+    """Model (b) of docs/numerics.md, section 7: one hh compartment, 18.8 x 18.8 um, IClamp 2-12 ms."""
     tree = SectionTree()
     soma = tree.section("soma", L=18.8, diam=18.8)
     soma.insert("hh")
@@ -44,7 +47,8 @@ def branched_hh(nsec: int = 60, seed: int = 1, nseg_choices=(1, 2, 3, 5)) -> Sec
     for k in range(1, nsec):
         name = f"dend{k}"
         sec = tree.section(name, L=float(rng.uniform(20, 150)), diam=float(rng.uniform(0.5, 3)),
-                           nseg=int(rng.choice(nseg_choices)), Ra=float(rng.uniform(70, 200)), cm=float(rng.uniform(0.8, 1.5)))
+                           nseg=int(rng.choice(nseg_choices)), Ra=float(rng.uniform(70, 200)),
+                           cm=float(rng.uniform(0.8, 1.5)))
         # prefer recent sections as parents, so the tree gets deep
         parent = names[int(rng.integers(max(0, len(names) - 6), len(names)))]
         x = [1.0, 1.0, 0.0, float(np.round(rng.uniform(0.05, 0.95), 3))][k % 4]

@@ -62,11 +62,13 @@ def test_recording_memory_is_checked_before_the_run():
     need = recording_bytes(200, 3, 8)
     assert need == 201 * (3 * 8 + 8)
     Simulation(Model(tree, tstop=5.0), record=probes, limits=Limits(max_memory=need))
-    with pytest.raises(BridgeError, match=r"recording 3 probe\(s\) and t over 201 samples \(tstop = 5 ms, dt = 0\.025 ms, "
-                                          r"200 steps\) needs .* GiB, more than Limits\.max_memory"):
+    with pytest.raises(BridgeError, match=r"recording 3 probe\(s\) and t over 201 samples "
+                                          r"\(tstop = 5 ms, dt = 0\.025 ms, 200 steps\) needs .* GiB, "
+                                          r"more than Limits\.max_memory"):
         Simulation(Model(tree, tstop=5.0), record=probes, limits=Limits(max_memory=need - 1))
     # float32 recordings take half the room
-    Simulation(Model(tree, tstop=5.0), record=probes, dtype="float32", limits=Limits(max_memory=recording_bytes(200, 3, 4)))
+    Simulation(Model(tree, tstop=5.0), record=probes, dtype="float32",
+               limits=Limits(max_memory=recording_bytes(200, 3, 4)))
 
 
 def test_a_vmap_batch_counts_every_member():

@@ -52,7 +52,8 @@ def test_state_that_does_not_feed_into_v_is_reported():
     sim = Simulation(Model(_soma("stnan"), mechanisms={"stnan": mech}, tstop=1.0), record=["soma(0.5).v"])
     traces = sim.run(check=False)
     assert np.isfinite(np.asarray(traces.values)).all()  # v is fine: only the check can tell
-    with pytest.raises(SimulationError, match=r"m_stnan became NaN at soma\(0\.166667\), t = 0\.025 ms \(step 1 of 40\)"):
+    with pytest.raises(SimulationError,
+                       match=r"m_stnan became NaN at soma\(0\.166667\), t = 0\.025 ms \(step 1 of 40\)"):
         sim.check(traces)
 
 
@@ -87,7 +88,8 @@ def test_nan_check_under_jit_vmap_and_grad():
     base = sim.params()
     batch = jax.vmap(lambda g: sim.set(base, "gnabar_hh", g, section="soma", x=0.9))(jnp.array([0.12, jnp.nan, 0.1]))
     traces = jax.jit(jax.vmap(sim.run))(batch)
-    with pytest.raises(SimulationError, match=r"\(batch member 1\); the parameter gnabar_hh is NaN at soma\(0\.833333\)"):
+    with pytest.raises(SimulationError,
+                       match=r"\(batch member 1\); the parameter gnabar_hh is NaN at soma\(0\.833333\)"):
         sim.check(traces)
     sim.check(jax.tree.map(lambda a: a[::2], traces))  # members 0 and 2 are fine
     g = jax.grad(lambda p: jnp.sum(sim.run(p).values))(base)

@@ -1,6 +1,6 @@
 """bridge.solver.step against real NEURON 9: every node, every step, secondorder 0/1/2.
 
-Bar: max |dV| <= 1e-9 mV in float64 (spec/neuron-fixed-step.md). The remaining
+Bar: max |dV| <= 1e-9 mV in float64 (docs/numerics.md, section 7). The remaining
 differences (~1e-14 mV passive, ~3e-11 mV hh) come from XLA's exp/pow, which
 differ from glibc's by one ulp in some inputs.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bridge.mechanisms.handwritten import builtin_mechanisms as handwritten
 from bridge.model import Model, Simulation
 from tests.solver import models
+from tests.solver.handwritten import builtin_mechanisms as handwritten
 from tests.solver.neuron_ref import all_node_probes, run_neuron
 
 TOL = 1e-9  # [mV]
@@ -56,12 +56,12 @@ def test_voltage_matches_neuron_at_every_node(case, secondorder):
 @pytest.mark.neuron
 @pytest.mark.parametrize("case", list(CASES))
 def test_handwritten_mechanisms_match_neuron(case):
-    """The hand-written pas/hh/IClamp (bridge.mechanisms.handwritten), independent of the NMODL translator."""
+    """The hand-written pas/hh/IClamp (tests.solver.handwritten), independent of the NMODL translator."""
     build, tstop = CASES[case]
     tree = build()
     extra = [("soma", 0.5, "m_hh"), ("soma", 0.5, "ina")] if "hh" in case else [("soma", 0.5, "i_pas")]
     sim, ours, t, theirs = _compare(tree, tstop, 0, extra, mechanisms=handwritten())
-    assert all(type(i.mechanism).__module__.startswith("bridge.mechanisms.handwritten") for i in sim.plan.mechanisms)
+    assert all(type(i.mechanism).__module__.startswith("tests.solver.handwritten") for i in sim.plan.mechanisms)
     values = np.asarray(ours.values)
     nv = len(all_node_probes(tree))
     assert np.abs(values[:, :nv] - theirs[:, :nv]).max() <= TOL
@@ -87,7 +87,7 @@ def test_celsius_and_v_init_match_neuron():
 _BIT_SCRIPT = r"""
 import json, sys
 import numpy as np
-from bridge.mechanisms.handwritten import builtin_mechanisms as handwritten
+from tests.solver.handwritten import builtin_mechanisms as handwritten
 from bridge.model import Model, Simulation
 from tests.solver import models
 from tests.solver.neuron_ref import all_node_probes

@@ -48,8 +48,8 @@ def test_translated_builtins_match_neuron(build, celsius):
 
 
 def test_wheel_seclamp_translated_matches_neurons_seclamp():
-    from tests.nmodl._corpus import neuron_share
     from bridge.mechanisms.load import load_mod
+    from tests.nmodl._corpus import neuron_share
 
     share = neuron_share()
     if share is None:

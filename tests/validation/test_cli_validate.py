@@ -86,7 +86,8 @@ def test_validate_passes_writes_the_report_and_exits_0(tmp_path, capsys):
     row = next(line for line in text.splitlines() if line.startswith("active_cell"))
     assert "PASS" in row
     report = (out / "report.md").read_text()
-    assert "`Cell[0].soma(0.5).n_kdr`" in report and "`Cell[0].soma(0.5).v`" in report and "statements: `make_cell(0)`" in report
+    assert "`Cell[0].soma(0.5).n_kdr`" in report and "`Cell[0].soma(0.5).v`" in report
+    assert "statements: `make_cell(0)`" in report
     assert {p.name for p in out.glob("*.png")} == {"active_cell-traces.png", "active_cell-diff.png",
                                                    "active_cell-morph.png"}
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from validation.case import Tolerance, probe
+from bridge.solver.record import probe_label
+from validation.case import Tolerance
 from validation.compare import compare_geometry, compare_runs, match_spikes, spike_times
 from validation.outcome import RunOutput
 
@@ -82,7 +83,8 @@ def _spiking(t: np.ndarray, times: list[float]) -> np.ndarray:
     return v
 
 
-def _run(side: str, values: dict[str, np.ndarray], t: np.ndarray, named=None, geometry=None, settings=None) -> RunOutput:
+def _run(side: str, values: dict[str, np.ndarray], t: np.ndarray, named=None, geometry=None,
+         settings=None) -> RunOutput:
     labels = list(values)
     return RunOutput(side, t, labels, np.stack([values[k] for k in labels], axis=1),
                      named=list(named if named is not None else labels[:1]),
@@ -91,7 +93,7 @@ def _run(side: str, values: dict[str, np.ndarray], t: np.ndarray, named=None, ge
 
 
 T = np.arange(401) * 0.025
-SOMA = probe("soma", 0.5)
+SOMA = probe_label("soma", 0.5)
 
 
 def test_identical_runs_pass():
@@ -131,7 +133,7 @@ def test_states_are_judged_relative_to_their_size():
     cai = np.full_like(T, 5e-5)
     m = np.linspace(0.05, 0.9, len(T))
     v = np.full_like(T, -65.0)
-    lab_cai, lab_m = probe("soma", 0.5, "cai"), probe("soma", 0.5, "m_hh")
+    lab_cai, lab_m = probe_label("soma", 0.5, "cai"), probe_label("soma", 0.5, "m_hh")
     ours = {SOMA: v, lab_cai: cai * (1 + 1e-6), lab_m: m + 1e-12}
     theirs = {SOMA: v, lab_cai: cai, lab_m: m}
     cmp = compare_runs(_run("bridge", ours, T), _run("NEURON", theirs, T), Tolerance(), -20.0)
@@ -162,18 +164,19 @@ def test_different_sample_counts_and_settings_fail():
 
 def test_a_recording_bridge_lacks_fails():
     v = np.full_like(T, -65.0)
-    other = probe("dend", 0.5)
+    other = probe_label("dend", 0.5)
     cmp = compare_runs(_run("bridge", {SOMA: v}, T), _run("NEURON", {SOMA: v, other: v}, T), Tolerance(), -20.0)
     assert f"{other}: not recorded by bridge" in cmp.reasons
 
 
 def test_segment_errors_per_section_in_x_order():
     v = np.full_like(T, -65.0)
-    labels = [probe("dend", (j + 0.5) / 3) for j in range(3)]
+    labels = [probe_label("dend", (j + 0.5) / 3) for j in range(3)]
     geo = {"dend": {"area": [1.0, 1.0, 1.0], "ri": [1.0, 1.0, 1.0]}}
     ours = {lab: v + 1e-12 * (k + 1) for k, lab in enumerate(labels)}
     theirs = {lab: v for lab in labels}
-    cmp = compare_runs(_run("bridge", ours, T, geometry=geo), _run("NEURON", theirs, T, geometry=geo), Tolerance(), -20.0)
+    cmp = compare_runs(_run("bridge", ours, T, geometry=geo), _run("NEURON", theirs, T, geometry=geo), Tolerance(),
+                       -20.0)
     # -65 + 1e-12 rounds to a multiple of 2**-46 mV (1.4e-14): 2% covers it
     np.testing.assert_allclose(cmp.segment_dv["dend"], [1e-12, 2e-12, 3e-12], rtol=2e-2)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from bridge.morphology.tree import SectionTree
-from validation.case import Case, Tolerance, probe
+from bridge.solver.record import probe_label
+from validation.case import Case
 from validation.compare import compare_runs
 from validation.outcome import RunOutput
 from validation.report import markdown, node_errors, table, write_report
@@ -25,7 +26,7 @@ def _tree() -> SectionTree:
 
 def _result(name: str, error: float, spikes_bridge=(3.0,), spikes_neuron=(3.0,)) -> CaseResult:
     tree = _tree()
-    labels = [probe("soma", 0.5)] + [probe("dend", (j + 0.5) / 3) for j in range(3)]
+    labels = [probe_label("soma", 0.5)] + [probe_label("dend", (j + 0.5) / 3) for j in range(3)]
     geo = {"soma": {"area": [1256.6], "ri": [0.03]}, "dend": {"area": [418.9] * 3, "ri": [1.0] * 3}}
 
     def trace(times):
@@ -58,7 +59,8 @@ def test_table_has_one_row_per_case_with_verdict_numbers_and_reason():
     lines = text.splitlines()
     assert lines[0].split()[:2] == ["case", "result"]
     good = next(line for line in lines if line.startswith("good cell"))
-    assert "PASS" in good and "4.00e-12" in good and "2/2" in good  # two named v recordings, one spike each and "3.00" in good and "0.75" in good
+    # two named v recordings, one spike each
+    assert "PASS" in good and "4.00e-12" in good and "2/2" in good
     bad = next(line for line in lines if line.startswith("broken port"))
     assert "FAIL" in bad and "1.00e+02" in bad and "4/2" in bad  # the extra spike dominates max |dV|
     assert "spikes in bridge" in bad and "more)" in bad  # the first reason, and how many others

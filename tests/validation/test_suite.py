@@ -52,7 +52,8 @@ def test_settings_and_stimuli_of_the_hoc_are_honoured():
     assert result.comparison.spike_counts[1] >= 1  # the HOC's IClamp (0.3 nA, 2-12 ms) makes the soma fire
     # soma and the distal dendrite, then hh's STATEs and its ions at the soma
     assert result.neuron.labels[:2] == ["soma(0.5).v", "dend[1](0.9).v"]
-    assert set(result.neuron.labels[2:]) == {f"soma(0.5).{v}" for v in ("m_hh", "h_hh", "n_hh", "nai", "ena", "ki", "ek")}
+    states = ("m_hh", "h_hh", "n_hh", "nai", "ena", "ki", "ek")
+    assert set(result.neuron.labels[2:]) == {f"soma(0.5).{v}" for v in states}
     assert max(result.comparison.state_errors.values()) <= 1e-9
 
 
@@ -87,7 +88,8 @@ def test_model_folder_with_mechanisms_and_states(tmp_path):
                            statements=["make_cell(0)"], protocol=protocol))
     _assert_pass(result)
     c = result.comparison
-    soma_states = {f"Cell[0].soma(0.5).{v}" for v in ("m_na", "h_na", "n_kdr", "m_cal", "cai", "eca", "nai", "ena", "ki", "ek")}
+    soma_states = {f"Cell[0].soma(0.5).{v}"
+                   for v in ("m_na", "h_na", "n_kdr", "m_cal", "cai", "eca", "nai", "ena", "ki", "ek")}
     assert set(c.state_errors) == soma_states  # every STATE and ion of the soma, and the protocol's own
     assert max(c.state_errors.values()) <= 1e-9
     cai = result.neuron.trace("Cell[0].soma(0.5).cai")
@@ -147,7 +149,8 @@ def test_a_model_that_turns_on_cvode_is_compared_on_the_fixed_step():
     result = run_case(Case("cvode", hoc=DATA / "ball_stick.hoc", statements=["cvode_active(1)"],
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)
-    assert result.neuron.notes == ["the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does"]
+    assert result.neuron.notes == [
+        "the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does"]
     assert len(result.neuron.t) == 201  # fixed steps of 0.025 ms
 
 
@@ -165,7 +168,8 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     # one bridge cannot translate is fine while unused (NEURON does not compile it either)
     shutil.copy(DATA / "ball_stick.hoc", tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
-        "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\nBREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
+        "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\n"
+        "BREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
     result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)

@@ -2,13 +2,13 @@
 
 They implement `bridge.mechanisms.protocol.Mechanism` and follow the C code
 that NEURON 9.0.2's nocmodl generates for passive.mod, hh.mod and stim.mod,
-so the solver can be checked against NEURON before the NMODL translator
-exists. Translated mechanisms replace them.
+so the solver is checked against NEURON independently of the NMODL translator
+(tests/solver/test_step.py); bridge itself runs the translated built-ins.
 """
 
-from bridge.mechanisms.handwritten.hh import HH
-from bridge.mechanisms.handwritten.iclamp import IClamp
-from bridge.mechanisms.handwritten.pas import Pas
+from tests.solver.handwritten.hh import HH
+from tests.solver.handwritten.iclamp import IClamp
+from tests.solver.handwritten.pas import Pas
 
 
 def builtin_mechanisms() -> dict:
