@@ -98,7 +98,8 @@ class NmodlSyntaxError(BridgeError):
 
     kind = "syntax error"
 
-    def __init__(self, message: str, location: SourceLocation, source: str | None = None, expected: tuple[str, ...] = ()):
+    def __init__(self, message: str, location: SourceLocation, source: str | None = None,
+                 expected: tuple[str, ...] = ()):
         self.expected = tuple(expected)
         super().__init__(message, location, source)
 
@@ -108,7 +109,8 @@ class HocSyntaxError(BridgeError):
 
     kind = "syntax error"
 
-    def __init__(self, message: str, location: SourceLocation, source: str | None = None, expected: tuple[str, ...] = ()):
+    def __init__(self, message: str, location: SourceLocation, source: str | None = None,
+                 expected: tuple[str, ...] = ()):
         self.expected = tuple(expected)
         super().__init__(message, location, source)
 
@@ -130,7 +132,8 @@ class HocError(BridgeError):
 
     kind = "hoc error"
 
-    def __init__(self, message: str, location: SourceLocation | None = None, source: str | None = None, stack: tuple[str, ...] = ()):
+    def __init__(self, message: str, location: SourceLocation | None = None, source: str | None = None,
+                 stack: tuple[str, ...] = ()):
         self.stack = tuple(stack)
         super().__init__(message, location, source)
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from bridge.errors import BridgeError
 from bridge.limits import DEFAULT_LIMITS, Limits
@@ -63,7 +63,7 @@ class ReadRoots:
 
     @classmethod
     def of(cls, folders: Iterable = (), files: Iterable = (), allow_read: Iterable = (),
-           limits: Limits = DEFAULT_LIMITS) -> "ReadRoots":
+           limits: Limits = DEFAULT_LIMITS) -> ReadRoots:
         """Roots from the model's own folders and files, the user's `allow_read` (folders or files,
         which must exist) and bridge's library."""
         if isinstance(allow_read, (str, os.PathLike)):
@@ -80,7 +80,7 @@ class ReadRoots:
         return cls((), (), limits).adding(list(folders) + extra_folders + list(BRIDGE_LIBRARY),
                                           list(files) + extra_files)
 
-    def adding(self, folders: Iterable = (), files: Iterable = ()) -> "ReadRoots":
+    def adding(self, folders: Iterable = (), files: Iterable = ()) -> ReadRoots:
         """A copy that also admits `folders` and `files` (each taken as its real path)."""
         new_folders = tuple(dict.fromkeys(self.folders + tuple(real_path(f) for f in folders)))
         new_files = tuple(dict.fromkeys(self.files + tuple(real_path(f) for f in files)))
