@@ -47,9 +47,9 @@ class Snapshot:
 
 def _mechanisms(state) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree uses (cached on `state`)."""
-    from bridge.mechanisms.load import builtin_mechanisms, load_mod
+    from bridge.mechanisms.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
 
-    cache = state.__dict__.setdefault("_translations", {})
+    cache = state.translations
     builtin = set(builtin_mechanisms())
     used = set(state.tree.mechanism_names())
     out = {}
@@ -74,6 +74,7 @@ def model_tree(state):
 
 def compute(state, request) -> dict[tuple[str, int], dict[str, float]]:
     """Run bridge's finitialize on the current tree with the request's settings; values per segment."""
+    # JAX and the solver are loaded only when HOC reads initialised values
     from bridge.mechanisms import ions as ionlib
     from bridge.model import Model, Simulation
     from bridge.solver.step import finitialize, prepare

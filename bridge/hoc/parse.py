@@ -58,13 +58,15 @@ class _Markers:
                     raise HocSyntaxError(f"endtemplate {node.name} without begintemplate", node.loc, source())
                 begin, inner = stack.pop()
                 if begin.name != node.name:
-                    raise HocSyntaxError(f"endtemplate {node.name} closes begintemplate {begin.name}", node.loc, source())
+                    raise HocSyntaxError(f"endtemplate {node.name} closes begintemplate {begin.name}", node.loc,
+                                         source())
                 (stack[-1][1] if stack else out).append(ast.Template(begin.loc, begin.name, inner))
             elif stack:
                 stack[-1][1].append(node)
             else:
                 if isinstance(node, (ast.Public, ast.External)):
-                    raise HocSyntaxError(f"'{'public' if isinstance(node, ast.Public) else 'external'}' outside a template", node.loc, source())
+                    word = "public" if isinstance(node, ast.Public) else "external"
+                    raise HocSyntaxError(f"'{word}' outside a template", node.loc, source())
                 out.append(node)
         if stack:
             raise HocSyntaxError(f"begintemplate {stack[-1][0].name} has no endtemplate", stack[-1][0].loc, source())

@@ -19,8 +19,11 @@ puts it at `hoc_ac_` on the current section. Its window (`d1`, `v1`) is a GUI ob
 
 from __future__ import annotations
 
-from bridge.hoc.objects import BuiltinObject, GuiObject, PointProcessObject, SectionRef
-from bridge.hoc.values import Builtin, HocObject, NumVar, ObjVar, StrVar, Template, is_number
+from bridge.hoc.gui import GuiObject
+from bridge.hoc.lists import SectionRef
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, StrVar, Template, is_number
 
 
 class MechanismStandard(BuiltinObject):
@@ -84,9 +87,7 @@ def point_process_manager(interp, args, loc) -> HocObject:
         template = Template("PointProcessManager", [], loc)
         template.public = {"v1", "d1", "pp", "sec", "mt", "ms"}
         interp.templates["PointProcessManager"] = template
-    obj = HocObject(template, template.count)
-    template.count += 1
-    template.instances.append(obj)
+    obj = template.make_object()
     ns = obj.ns
     mt = _MechanismType(interp)
     ns["mt"] = _obj(mt)
@@ -138,9 +139,7 @@ def point_process_group_manager(interp, args, loc) -> HocObject:
         template = Template("PointProcessGroupManager", [], loc)
         template.public = {"v1", "move"}
         interp.templates["PointProcessGroupManager"] = template
-    obj = HocObject(template, template.count)
-    template.count += 1
-    template.instances.append(obj)
+    obj = template.make_object()
     ns = obj.ns
     made: list[PointProcessObject] = []
     selected = [-1]
@@ -195,8 +194,6 @@ def _obj(value) -> ObjVar:
 
 def object_push(interp, args, loc):
     """object_push(obj): names are looked up in obj until object_pop()."""
-    from bridge.hoc.values import Frame
-
     obj = args[0] if args else None
     if isinstance(obj, HocObject):
         interp.frames.append(Frame(f"{obj} (object_push)", [], obj, loc))
