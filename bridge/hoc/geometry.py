@@ -139,73 +139,101 @@ def define_shape(interp, args, loc):
     segment diameters; coordinates are float32, as NEURON computes them.
     """
     model = interp.model
-    f = np.float32
     if not any(s.alive for s in model.sections):
         return 1.0
     for s in model.sections:
         s.sync()
-    tree = model.tree
-    layout = node_layout(tree, check=False)  # the order and L; the cable values are checked when the model is built
+    # the order and L; the cable values are checked when the model is built
+    layout = node_layout(model.tree, check=False)
     order = sorted(range(len(layout.section_names)), key=lambda k: layout.first[k])
     by_name = {s.name: s for s in model.sections}
     for i, k in enumerate(order):
         sec = by_name[layout.section_names[k]]
-        data = sec.data
-        arc = float(data.parent_x)
-        parent = by_name[data.parent] if data.parent is not None else None
-        if parent is None:
-            x, y, z = f(0.0), f(0.0), f(i * 100.0)
-            x1, y1 = f(1.0), f(0.0)
-        else:
-            first, last = parent.points[0], parent.points[-1]
-            x1 = f(last[0]) - f(first[0])
-            y1 = f(last[1]) - f(first[1])
-            arc1 = arc if parent.data.child_end == 0.0 else 1.0 - arc
-            if arc1 < 0.5:
-                x1, y1 = -x1, -y1
-            x = f(float(last[0]) * arc1 + float(first[0]) * (1.0 - arc1))
-            y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
-            z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
+        parent = by_name[sec.data.parent] if sec.data.parent is not None else None
+        start, direction = _start(sec, parent, i)
         if sec.points:
-            if parent is not None:  # a translation: NEURON keeps the arcs
-                # the first point, or the logical connection point (pt3dstyle 1), goes to (x, y, z)
-                anchor = data.logical_connection or sec.points[0][:3]
-                dx, dy, dz = x - f(anchor[0]), y - f(anchor[1]), z - f(anchor[2])
-                sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d)
-                              for px, py, pz, d in sec.points]
-                if data.logical_connection is not None:
-                    data.logical_connection = (float(x), float(y), float(z))
-                sec.pt3d_changed()
+            if parent is not None:
+                _translate(sec, start)
             continue
-        if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:
-            angle = f(0.0)
-        else:
-            angle = f(math.atan2(float(y1), float(x1)))
-        if 0.0 < arc < 1.0:
-            angle = f(float(angle) + math.pi / 2.0)
-        if parent is not None:
-            same = [c.name for c in tree.children(parent.name) if c.parent_x == arc]
-            nch, ich = len(same), same.index(sec.name)
-            if nch > 1:
-                angle = f(float(angle) + ich / (nch - 1.0) * 0.8 - 0.4)
-        length = float(data.L)
-        xe = f(float(x) + length * math.cos(float(angle)))
-        ye = f(float(y) + length * math.sin(float(angle)))
-        nseg = data.nseg
-        diams = [float(interp.model.get_range(sec, DIAM, (j + 0.5) / nseg, loc, interp))
-                 for j in range(nseg)]
-        if data.child_end == 1.0:
-            diams = diams[::-1]  # pnode order of a section connected by its 1 end
-        pts = [(float(x), float(y), float(z), float(f(diams[0])))]
-        for j in range(nseg):
-            frac = (j + 0.5) / nseg
-            pts.append((float(f(float(x) * (1 - frac) + float(xe) * frac)),
-                        float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
-        pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
-        sec.points = pts
-        sec.modified(0)
-        sec.arc[-1] = length  # NEURON sets the last point's arc to L exactly
+        angle = _angle(model.tree, sec, parent, direction)
+        _straight_points(interp, sec, start, angle, loc)
     return 1.0
+
+
+def _start(sec: Sec, parent: Sec | None, i: int):
+    """Where `sec` starts (x, y, z) and the direction (x, y) of its parent there (float32)."""
+    f = np.float32
+    if parent is None:
+        return (f(0.0), f(0.0), f(i * 100.0)), (f(1.0), f(0.0))
+    arc = float(sec.data.parent_x)
+    first, last = parent.points[0], parent.points[-1]
+    x1 = f(last[0]) - f(first[0])
+    y1 = f(last[1]) - f(first[1])
+    arc1 = arc if parent.data.child_end == 0.0 else 1.0 - arc
+    if arc1 < 0.5:
+        x1, y1 = -x1, -y1
+    x = f(float(last[0]) * arc1 + float(first[0]) * (1.0 - arc1))
+    y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
+    z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
+    return (x, y, z), (x1, y1)
+
+
+def _translate(sec: Sec, start) -> None:
+    """Move a section's 3-D points so that its first point, or its logical connection point
+    (pt3dstyle 1), is at `start`; NEURON keeps the arcs."""
+    f = np.float32
+    data = sec.data
+    x, y, z = start
+    anchor = data.logical_connection or sec.points[0][:3]
+    dx, dy, dz = x - f(anchor[0]), y - f(anchor[1]), z - f(anchor[2])
+    sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d) for px, py, pz, d in sec.points]
+    if data.logical_connection is not None:
+        data.logical_connection = (float(x), float(y), float(z))
+    sec.pt3d_changed()
+
+
+def _angle(tree, sec: Sec, parent: Sec | None, direction):
+    """The direction [rad] a new section leaves in: its parent's, perpendicular when connected
+    between the ends, siblings at the same position fanned out over 0.8 rad (float32)."""
+    f = np.float32
+    x1, y1 = direction
+    arc = float(sec.data.parent_x)
+    if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:
+        angle = f(0.0)
+    else:
+        angle = f(math.atan2(float(y1), float(x1)))
+    if 0.0 < arc < 1.0:
+        angle = f(float(angle) + math.pi / 2.0)
+    if parent is not None:
+        same = [c.name for c in tree.children(parent.name) if c.parent_x == arc]
+        nch, ich = len(same), same.index(sec.name)
+        if nch > 1:
+            angle = f(float(angle) + ich / (nch - 1.0) * 0.8 - 0.4)
+    return angle
+
+
+def _straight_points(interp, sec: Sec, start, angle, loc) -> None:
+    """3-D points of a section without any: a straight line of length L from `start` at `angle`,
+    at 0, every segment centre and 1, with the segment diameters."""
+    f = np.float32
+    data = sec.data
+    x, y, z = start
+    length = float(data.L)
+    xe = f(float(x) + length * math.cos(float(angle)))
+    ye = f(float(y) + length * math.sin(float(angle)))
+    nseg = data.nseg
+    diams = [float(interp.model.get_range(sec, DIAM, (j + 0.5) / nseg, loc, interp)) for j in range(nseg)]
+    if data.child_end == 1.0:
+        diams = diams[::-1]  # pnode order of a section connected by its 1 end
+    pts = [(float(x), float(y), float(z), float(f(diams[0])))]
+    for j in range(nseg):
+        frac = (j + 0.5) / nseg
+        pts.append((float(f(float(x) * (1 - frac) + float(xe) * frac)),
+                    float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
+    pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
+    sec.points = pts
+    sec.modified(0)
+    sec.arc[-1] = length  # NEURON sets the last point's arc to L exactly
 
 
 def _geom(interp, sec):

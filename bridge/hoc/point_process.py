@@ -48,38 +48,38 @@ class PointProcessObject(BuiltinObject):
         self._sec = sec
 
     def hoc_ref(self, interp, name, indices, loc):
+        """`stim.amp`: a parameter, STATE or current of the point process by name."""
         if name not in self.info.range_names:
             raise interp.error(f"{name} is not a variable of {self.cls}", loc)
         if indices:
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
+        return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc),
+                       what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
 
+    def _read(self, interp, name: str, loc) -> float:
+        if self.pp is not None and name in self.pp.params:
+            return self.pp.params[name]
+        if name in self.info.parameters:
+            return self.info.parameters[name]
+        if interp.model.initialized is not None:  # NEURON computed it in finitialize
+            raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
+                               "finitialize() ran); bridge does not evaluate point processes while the HOC "
+                               "runs, so it has no value for it", loc)
+        return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
+
+    def _assign(self, interp, name: str, v, loc) -> None:
+        if not is_number(v):
+            raise interp.error(f"{self.cls}.{name} must be a number", loc)
+        if self.pp is None:
+            raise interp.error(f"{self} has no location; call .loc(x) first", loc)
         model = interp.model
-
-        def get():
-            if self.pp is not None and name in self.pp.params:
-                return self.pp.params[name]
-            if name in self.info.parameters:
-                return self.info.parameters[name]
-            if model.initialized is not None:  # NEURON computed it in finitialize
-                raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
-                                   "finitialize() ran); bridge does not evaluate point processes while the HOC "
-                                   "runs, so it has no value for it", loc)
-            return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
-
-        def set_(v):
-            if not is_number(v):
-                raise interp.error(f"{self.cls}.{name} must be a number", loc)
-            if self.pp is None:
-                raise interp.error(f"{self} has no location; call .loc(x) first", loc)
-            interp.model.mutations += 1
-            if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
-                if model.initialized is not None:
-                    interp.model.after_init.append(f"{self}.{name} = ... at {loc}")
-                self.preinit[name] = float(v)
-                return
-            self.pp.params[name] = float(v)
-
-        return FuncRef(get, set_, what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
+        model.mutations += 1
+        if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
+            if model.initialized is not None:
+                model.after_init.append(f"{self}.{name} = ... at {loc}")
+            self.preinit[name] = float(v)
+            return
+        self.pp.params[name] = float(v)
 
     def m_loc(self, interp, args, loc):
         if not args:
