@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -17,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from bridge.errors import HocSyntaxError, SourceLocation
 from bridge.grammar import grammar_text
 from bridge.hoc import ast
+from bridge.hoc.source import check_characters, read_source
 
 __all__ = ["parse", "parse_file"]
 
@@ -468,10 +470,6 @@ def _unexpected_character(ch: str) -> str:
 
 def parse_file(path) -> ast.Program:
     """Parse the HOC file at `path`."""
-    from pathlib import Path
-
-    from bridge.hoc.source import check_characters, read_source
-
     p = Path(path)
     text = read_source(p)
     check_characters(text, str(p))

@@ -251,7 +251,8 @@ class Sec:
 
     def __getattr__(self, name: str):
         """`hoc.soma.L`, `hoc.soma.nseg`, `hoc.soma.mechanisms` from Python: the tree section's values."""
-        if name.startswith("_"):
+        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive", "charge", "voltages",
+                                            "preinit"):
             raise AttributeError(name)
         self.sync()
         return getattr(self.data, name)
