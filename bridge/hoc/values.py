@@ -110,7 +110,7 @@ class FuncRef(Ref):
     """A place read and assigned by two functions: `getter()` and `setter(value)`."""
 
     def __init__(self, getter: Callable[[], Any], setter: Callable[[Any], Any], what: RecordTarget | None = None):
-        self.get, self.set = getter, setter  # type: ignore[method-assign]
+        self.get, self.set = getter, setter
         self.what = what
 
 
