@@ -10,14 +10,24 @@
 
 `from_neuron(h)` reads the same SectionTree from a running NEURON session.
 
-Modules: `parse` (grammar/hoc.lark → `ast`), `interp` (statements, expressions),
-`resolve` (names, references, calls, objects), `cable` (section statements),
-`sections` (the model state: sections, range variables, pt3d bookkeeping), `geometry`
-(pt3d functions, define_shape, area, ri, distance), `builtins`/`objects` (NEURON's
-functions and classes), `stdrun` (run/init record the protocol), `loader` (files,
-fscan), `source` (reading and checking HOC text), `budget` (work and memory bounds),
-`import3d`, `pointman` (session files), `catalog` (.mod files), `protocol`, `session`,
-`from_neuron`.
+Modules, from text to model:
+
+- reading: `source` (checking HOC text), `parse` (grammar/hoc.lark → `ast`), `loader`
+  (files, one top-level statement at a time, fscan), `budget` (work and memory bounds);
+- running: `interp` (the `Interpreter`: state, dispatch, errors), whose statements are
+  `statements` (control flow), `declarations` and `section_statements`, and whose
+  expressions are `expressions`; `names` (what a name means: `bindings`), `calls`
+  (procedures, `new`), `control` (break/return signals), `values` (variables, references,
+  procedures, templates, sections);
+- the model: `model_state` (sections, range variables, globals, recordings, runs),
+  `section_memory`, `geometry` (pt3d functions, define_shape, area, ri, distance),
+  `stdrun` (run/init record the protocol), `initstate` (values HOC reads after
+  finitialize()), `runcheck`, `protocol`, `catalog` (.mod files);
+- NEURON's built-ins: `builtins` (functions), `arguments`, `formatting` (printf),
+  `classes` (the class table, CVode, ParallelContext), `objects` (their base),
+  `vector`, `lists`, `point_process`, `strings`, `datafiles`, `gui`, `import3d_gui`,
+  `pointman` (session files);
+- from Python: `session` (`HocSession`, `load_hoc`), `from_neuron`.
 
 Model files are untrusted: no shell, no Python, no file writes, reads only inside
 the model folder; work, memory, file size, nesting and call depth are bounded

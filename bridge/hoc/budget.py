@@ -36,7 +36,6 @@ SEGMENT_BYTES = 512  # a segment: diam, cm and up to ~60 range-variable values
 STRING_OVERHEAD_BYTES = 64  # a str object's header
 
 MODEL_ITEM_BYTES = 2048  # a point process, recording, run request or pending assignment of the model state
-_MODEL_LISTS = ("point_processes", "recordings", "runs", "after_init")
 RECOUNT_STATEMENTS = 2**16  # how often the model state's lists are counted
 
 MAX_COUNT = 2**53  # a size beyond any float's exact integers is an error, not a wrap-around
@@ -89,11 +88,11 @@ class MemoryBudget:
         self.used = 0
         self.kept = Charge(self)  # the model state's lists (recount)
 
-    def charge(self, owner) -> "Charge":
+    def charge(self, owner) -> Charge:
         """A charge of 0 bytes, given back when `owner` dies."""
         return Charge(self).bind(owner)
 
-    def reserve(self, nbytes: int, what: str) -> "Charge":
+    def reserve(self, nbytes: int, what: str) -> Charge:
         """A charge of `nbytes` (refused if over the budget), for a container not made yet:
         `bind` it to the container once it exists."""
         c = Charge(self)
@@ -105,7 +104,7 @@ class MemoryBudget:
         requests, runs, assignments after finitialize()), counted every
         RECOUNT_STATEMENTS statements: none of it is made in bulk, so the count is cheap
         and at most that many statements late."""
-        items = sum(len(getattr(model, name, ())) for name in _MODEL_LISTS)
+        items = len(model.point_processes) + len(model.recordings) + len(model.runs) + len(model.after_init)
         self.kept.resize(items * MODEL_ITEM_BYTES, f"the model state's {items} point processes, recordings and runs")
 
     def need(self, nbytes: int, what: str) -> None:
@@ -132,7 +131,7 @@ class Charge:
         self.budget.used += delta
         self.bytes = nbytes
 
-    def bind(self, owner) -> "Charge":
+    def bind(self, owner) -> Charge:
         """Give the bytes back when `owner` dies."""
         weakref.finalize(owner, self.release).atexit = False
         return self

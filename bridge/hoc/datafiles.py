@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
+from bridge.hoc.loader import fscan, getstr, ropen
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import StrVar
-
 
 _NON_SPACE = re.compile(r"\S")
 
@@ -32,14 +32,13 @@ class File(BuiltinObject):
         return super().hoc_call(interp, name, args, loc)
 
     def m_ropen(self, interp, args, loc):
-        from bridge.hoc.loader import ropen
-
         if args:
             self.name = args[0].value if isinstance(args[0], StrVar) else args[0]
-        saved = interp.__dict__.get("ropened")
+        files = interp.files
+        saved = files.ropened
         ok = ropen(interp, self.name, loc, what="File.ropen")
-        self.stream = interp.__dict__.get("ropened") if ok else None
-        interp.__dict__["ropened"] = saved
+        self.stream = files.ropened if ok else None
+        files.ropened = saved
         return ok
 
     def m_close(self, interp, args, loc):
@@ -52,21 +51,18 @@ class File(BuiltinObject):
     def _with_stream(self, interp, loc, fn):
         if self.stream is None:
             raise interp.error(f"{self}: no file open for reading", loc)
-        saved = interp.__dict__.get("ropened")
-        interp.__dict__["ropened"] = self.stream
+        files = interp.files
+        saved = files.ropened
+        files.ropened = self.stream
         try:
             return fn()
         finally:
-            interp.__dict__["ropened"] = saved
+            files.ropened = saved
 
     def m_scanvar(self, interp, args, loc):
-        from bridge.hoc.loader import fscan
-
         return self._with_stream(interp, loc, lambda: fscan(interp, loc))
 
     def m_gets(self, interp, args, loc):
-        from bridge.hoc.loader import getstr
-
         if not args or not isinstance(args[0], StrVar):
             raise interp.error("File.gets(strdef) needs a strdef", loc)
         args[0].value = self._with_stream(interp, loc, lambda: getstr(interp, loc))

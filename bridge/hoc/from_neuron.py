@@ -8,9 +8,12 @@ parameters. NEURON is imported only when this is called.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from bridge.errors import BridgeError
+from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import SectionTree
 
 _ION_SUFFIX = "_ion"
@@ -33,7 +36,7 @@ def _mechanism_parameters(h, name: str, point: bool) -> list[str]:
 def from_neuron(h=None) -> SectionTree:
     """The SectionTree of NEURON's current sections (all cells), read through `h`."""
     if h is None:
-        from neuron import h  # noqa: F811 - imported lazily
+        from neuron import h  # noqa: F811 - NEURON is imported only when this is called
     tree = SectionTree()
     secs = list(h.allsec())
     names = [s.name() for s in secs]
@@ -44,41 +47,11 @@ def from_neuron(h=None) -> SectionTree:
     ion_names = [m for m in density if m.endswith(_ION_SUFFIX)]
     for sec in secs:
         s = tree.section(sec.name())
-        s.set_nseg(int(sec.nseg))
-        s.Ra = float(sec.Ra)
-        n3d = int(h.n3d(sec=sec))
-        if n3d:
-            s.pt3d = np.array([[h.x3d(i, sec=sec), h.y3d(i, sec=sec), h.z3d(i, sec=sec), h.diam3d(i, sec=sec)]
-                               for i in range(n3d)], dtype=float)
-        s.L = float(sec.L)
-        if n3d:
-            from bridge.morphology.nodes import pt3d_float32
-
-            arcs = np.array([h.arc3d(i, sec=sec) for i in range(n3d)], dtype=float)
-            if not np.array_equal(arcs, pt3d_float32(s.pt3d)[1]):
-                s.arc3d = arcs  # NEURON's arcs differ from the points' own (L changed, define_shape)
         segs = list(sec)
-        s.diam = np.array([seg.diam for seg in segs], dtype=float)
-        s.cm = np.array([seg.cm for seg in segs], dtype=float)
-        for mech in segs[0]:
-            name = mech.name()
-            if name not in params_cache:
-                params_cache[name] = _mechanism_parameters(h, name, False)
-            s.insert(name)
-            for p in params_cache[name]:
-                values = [_scalar(getattr(getattr(seg, name), p)) for seg in segs]
-                if None in values:
-                    _skipped(f"{name}.{p}")
-                    continue
-                s.mechanisms[name][p] = np.array(values, dtype=float)
+        _read_cable(h, sec, segs, s)
+        _read_mechanisms(h, segs, s, params_cache)
         _check_all_read(h, sec, density, {mech.name() for mech in segs[0]})
-        # ions read directly: sec.psection() fails on sections with a KSChan (ChannelBuilder) channel
-        for key in ion_names:
-            if h.ismembrane(key, sec=sec):
-                ion = key[: -len(_ION_SUFFIX)]
-                s.insert(key)
-                for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
-                    s.mechanisms[key][var] = np.array([float(getattr(seg, var)) for seg in segs], dtype=float)
+        _read_ions(h, sec, segs, s, ion_names)
     for sec in secs:
         sref = h.SectionRef(sec=sec)
         if sref.has_parent():
@@ -86,21 +59,69 @@ def from_neuron(h=None) -> SectionTree:
             tree.connect(sec.name(), parent.name(), float(sec.parentseg().x), float(h.section_orientation(sec=sec)))
     _connect_order(h, tree, secs)
     for sec in secs:
-        for seg in sec:
-            for pp in seg.point_processes():
-                name = pp.hname().split("[")[0]
-                if name not in params_cache:
-                    params_cache[name] = _mechanism_parameters(h, name, True)
-                params = {}
-                for p in params_cache[name]:
-                    value = _scalar(getattr(pp, p))
-                    if value is None:
-                        _skipped(f"{name}.{p}")
-                    else:
-                        params[p] = value
-                tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
-                h.pop_section()
+        _read_point_processes(h, sec, tree, params_cache)
     return tree
+
+
+def _read_cable(h, sec, segs, s) -> None:
+    """nseg, Ra, 3-D points (and NEURON's arcs when they differ from the points' own), L, diam, cm."""
+    s.set_nseg(int(sec.nseg))
+    s.Ra = float(sec.Ra)
+    n3d = int(h.n3d(sec=sec))
+    if n3d:
+        s.pt3d = np.array([[h.x3d(i, sec=sec), h.y3d(i, sec=sec), h.z3d(i, sec=sec), h.diam3d(i, sec=sec)]
+                           for i in range(n3d)], dtype=float)
+    s.L = float(sec.L)
+    if n3d:
+        arcs = np.array([h.arc3d(i, sec=sec) for i in range(n3d)], dtype=float)
+        if not np.array_equal(arcs, pt3d_float32(s.pt3d)[1]):
+            s.arc3d = arcs  # NEURON's arcs differ from the points' own (L changed, define_shape)
+    s.diam = np.array([seg.diam for seg in segs], dtype=float)
+    s.cm = np.array([seg.cm for seg in segs], dtype=float)
+
+
+def _read_mechanisms(h, segs, s, params_cache: dict[str, list[str]]) -> None:
+    """Each density mechanism of the section with its RANGE PARAMETERs per segment."""
+    for mech in segs[0]:
+        name = mech.name()
+        if name not in params_cache:
+            params_cache[name] = _mechanism_parameters(h, name, False)
+        s.insert(name)
+        for p in params_cache[name]:
+            values = [_scalar(getattr(getattr(seg, name), p)) for seg in segs]
+            if None in values:
+                _skipped(f"{name}.{p}")
+                continue
+            s.mechanisms[name][p] = np.array(values, dtype=float)
+
+
+def _read_ions(h, sec, segs, s, ion_names: list[str]) -> None:
+    """The ions in the section with their e, ci and co per segment (read directly: sec.psection()
+    fails on sections with a KSChan (ChannelBuilder) channel)."""
+    for key in ion_names:
+        if h.ismembrane(key, sec=sec):
+            ion = key[: -len(_ION_SUFFIX)]
+            s.insert(key)
+            for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
+                s.mechanisms[key][var] = np.array([float(getattr(seg, var)) for seg in segs], dtype=float)
+
+
+def _read_point_processes(h, sec, tree: SectionTree, params_cache: dict[str, list[str]]) -> None:
+    """The point processes of the section with their parameters."""
+    for seg in sec:
+        for pp in seg.point_processes():
+            name = pp.hname().split("[")[0]
+            if name not in params_cache:
+                params_cache[name] = _mechanism_parameters(h, name, True)
+            params = {}
+            for p in params_cache[name]:
+                value = _scalar(getattr(pp, p))
+                if value is None:
+                    _skipped(f"{name}.{p}")
+                else:
+                    params[p] = value
+            tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
+            h.pop_section()
 
 
 def _density_mechanisms(h) -> list[str]:
@@ -135,9 +156,8 @@ def _scalar(value) -> float | None:
 
 
 def _skipped(what: str) -> None:
-    import warnings
-
-    warnings.warn(f"from_neuron: {what} is an array and is not read into the SectionTree", stacklevel=3)
+    # stacklevel: the caller of from_neuron
+    warnings.warn(f"from_neuron: {what} is an array and is not read into the SectionTree", stacklevel=4)
 
 
 def _connect_order(h, tree: SectionTree, secs) -> None:

@@ -11,18 +11,15 @@ import math
 
 import numpy as np
 
-from bridge.hoc.sections import origin
-from bridge.hoc.values import Sec, Segment, StrVar, f32, is_number
+from bridge.hoc.arguments import number_arg
+from bridge.hoc.bindings import DIAM
+from bridge.hoc.model_state import origin
+from bridge.hoc.values import Sec, Segment, StrVar, f32
+from bridge.morphology.nodes import node_layout, section_geometry
 
 
 def _cur(interp, loc) -> Sec:
     return interp.model.current(interp, loc)
-
-
-def _num(interp, args, i, loc, name):
-    if i >= len(args) or not is_number(args[i]):
-        raise interp.error(f"{name}: argument {i + 1} must be a number", loc)
-    return float(args[i])
 
 
 def _note_point(interp, sec: Sec, point, loc) -> None:
@@ -53,7 +50,7 @@ def pt3dadd(interp, args, loc):
     if len(args) != 4:
         raise interp.error("pt3dadd(x, y, z, diam) needs 4 numbers", loc)
     sec = _cur(interp, loc)
-    sec.points.append(tuple(f32(_num(interp, args, i, loc, "pt3dadd")) for i in range(4)))
+    sec.points.append(tuple(f32(number_arg(interp, args, i, loc, "pt3dadd")) for i in range(4)))
     _note_point(interp, sec, sec.points[-1], loc)
     sec.modified(len(sec.points) - 1)
     return float(len(sec.points))
@@ -61,8 +58,8 @@ def pt3dadd(interp, args, loc):
 
 def pt3dinsert(interp, args, loc):
     sec = _cur(interp, loc)
-    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
-    sec.points.insert(j, tuple(f32(_num(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
+    j = _point_index(interp, sec, number_arg(interp, args, 0, loc, "pt3dinsert"), loc, "pt3dinsert", allow_end=True)
+    sec.points.insert(j, tuple(f32(number_arg(interp, args, i, loc, "pt3dinsert")) for i in range(1, 5)))
     _note_point(interp, sec, sec.points[j], loc)
     sec.arc.insert(j, 0.0)
     sec.modified(j)
@@ -71,12 +68,12 @@ def pt3dinsert(interp, args, loc):
 
 def pt3dchange(interp, args, loc):
     sec = _cur(interp, loc)
-    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dchange"), loc, "pt3dchange")
+    j = _point_index(interp, sec, number_arg(interp, args, 0, loc, "pt3dchange"), loc, "pt3dchange")
     if len(args) == 2:
         p = sec.points[j]
-        sec.points[j] = (p[0], p[1], p[2], f32(_num(interp, args, 1, loc, "pt3dchange")))
+        sec.points[j] = (p[0], p[1], p[2], f32(number_arg(interp, args, 1, loc, "pt3dchange")))
     elif len(args) == 5:
-        sec.points[j] = tuple(f32(_num(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
+        sec.points[j] = tuple(f32(number_arg(interp, args, i, loc, "pt3dchange")) for i in range(1, 5))
     else:
         raise interp.error("pt3dchange(i, diam) or pt3dchange(i, x, y, z, diam)", loc)
     _note_point(interp, sec, sec.points[j], loc)
@@ -86,7 +83,7 @@ def pt3dchange(interp, args, loc):
 
 def pt3dremove(interp, args, loc):
     sec = _cur(interp, loc)
-    j = _point_index(interp, sec, _num(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")
+    j = _point_index(interp, sec, number_arg(interp, args, 0, loc, "pt3dremove"), loc, "pt3dremove")
     del sec.points[j]
     del sec.arc[j]
     sec.modified(j)
@@ -94,7 +91,7 @@ def pt3dremove(interp, args, loc):
 
 
 def pt3dconst(interp, args, loc):
-    if args and _num(interp, args, 0, loc, "pt3dconst") != 0.0:
+    if args and number_arg(interp, args, 0, loc, "pt3dconst") != 0.0:
         raise interp.refuse("pt3dconst(1) is not supported", loc)
     return 0.0
 
@@ -104,10 +101,10 @@ def pt3dstyle(interp, args, loc):
     sec = _cur(interp, loc)
     if not args:
         return float(sec.data.logical_connection is not None)
-    if _num(interp, args, 0, loc, "pt3dstyle") == 0.0:
+    if number_arg(interp, args, 0, loc, "pt3dstyle") == 0.0:
         sec.data.logical_connection = None
     elif len(args) == 4:
-        sec.data.logical_connection = tuple(f32(_num(interp, args, i, loc, "pt3dstyle")) for i in (1, 2, 3))
+        sec.data.logical_connection = tuple(f32(number_arg(interp, args, i, loc, "pt3dstyle")) for i in (1, 2, 3))
     else:
         raise interp.error("pt3dstyle(1, x, y, z) needs the point", loc)
     return float(sec.data.logical_connection is not None)
@@ -120,14 +117,14 @@ def n3d(interp, args, loc):
 def _coord(k, name):
     def fn(interp, args, loc):
         sec = _cur(interp, loc)
-        j = _point_index(interp, sec, _num(interp, args, 0, loc, name), loc, name)
+        j = _point_index(interp, sec, number_arg(interp, args, 0, loc, name), loc, name)
         return float(sec.points[j][k])
     return fn
 
 
 def arc3d(interp, args, loc):
     sec = _cur(interp, loc)
-    j = _point_index(interp, sec, _num(interp, args, 0, loc, "arc3d"), loc, "arc3d")
+    j = _point_index(interp, sec, number_arg(interp, args, 0, loc, "arc3d"), loc, "arc3d")
     return float(sec.arcs()[j])
 
 
@@ -141,81 +138,105 @@ def define_shape(interp, args, loc):
     same position fan out over 0.8 rad. Points are at 0, every segment centre and 1, with the
     segment diameters; coordinates are float32, as NEURON computes them.
     """
-    from bridge.morphology.nodes import node_layout
-
     model = interp.model
-    f = np.float32
     if not any(s.alive for s in model.sections):
         return 1.0
     for s in model.sections:
         s.sync()
-    tree = model.tree
-    layout = node_layout(tree, check=False)  # the order and L; the cable values are checked when the model is built
+    # the order and L; the cable values are checked when the model is built
+    layout = node_layout(model.tree, check=False)
     order = sorted(range(len(layout.section_names)), key=lambda k: layout.first[k])
     by_name = {s.name: s for s in model.sections}
     for i, k in enumerate(order):
         sec = by_name[layout.section_names[k]]
-        data = sec.data
-        arc = float(data.parent_x)
-        parent = by_name[data.parent] if data.parent is not None else None
-        if parent is None:
-            x, y, z = f(0.0), f(0.0), f(i * 100.0)
-            x1, y1 = f(1.0), f(0.0)
-        else:
-            first, last = parent.points[0], parent.points[-1]
-            x1 = f(last[0]) - f(first[0])
-            y1 = f(last[1]) - f(first[1])
-            arc1 = arc if parent.data.child_end == 0.0 else 1.0 - arc
-            if arc1 < 0.5:
-                x1, y1 = -x1, -y1
-            x = f(float(last[0]) * arc1 + float(first[0]) * (1.0 - arc1))
-            y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
-            z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
+        parent = by_name[sec.data.parent] if sec.data.parent is not None else None
+        start, direction = _start(sec, parent, i)
         if sec.points:
-            if parent is not None:  # a translation: NEURON keeps the arcs
-                # the first point, or the logical connection point (pt3dstyle 1), goes to (x, y, z)
-                anchor = data.logical_connection or sec.points[0][:3]
-                dx, dy, dz = x - f(anchor[0]), y - f(anchor[1]), z - f(anchor[2])
-                sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d)
-                              for px, py, pz, d in sec.points]
-                if data.logical_connection is not None:
-                    data.logical_connection = (float(x), float(y), float(z))
-                sec.pt3d_changed()
+            if parent is not None:
+                _translate(sec, start)
             continue
-        if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:
-            angle = f(0.0)
-        else:
-            angle = f(math.atan2(float(y1), float(x1)))
-        if 0.0 < arc < 1.0:
-            angle = f(float(angle) + math.pi / 2.0)
-        if parent is not None:
-            same = [c.name for c in tree.children(parent.name) if c.parent_x == arc]
-            nch, ich = len(same), same.index(sec.name)
-            if nch > 1:
-                angle = f(float(angle) + ich / (nch - 1.0) * 0.8 - 0.4)
-        length = float(data.L)
-        xe = f(float(x) + length * math.cos(float(angle)))
-        ye = f(float(y) + length * math.sin(float(angle)))
-        nseg = data.nseg
-        diams = [float(interp.model.get_range(sec, ("seg", "diam"), (j + 0.5) / nseg, loc, interp))
-                 for j in range(nseg)]
-        if data.child_end == 1.0:
-            diams = diams[::-1]  # pnode order of a section connected by its 1 end
-        pts = [(float(x), float(y), float(z), float(f(diams[0])))]
-        for j in range(nseg):
-            frac = (j + 0.5) / nseg
-            pts.append((float(f(float(x) * (1 - frac) + float(xe) * frac)),
-                        float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
-        pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
-        sec.points = pts
-        sec.modified(0)
-        sec.arc[-1] = length  # NEURON sets the last point's arc to L exactly
+        angle = _angle(model.tree, sec, parent, direction)
+        _straight_points(interp, sec, start, angle, loc)
     return 1.0
 
 
-def _geom(interp, sec):
-    from bridge.morphology.nodes import section_geometry
+def _start(sec: Sec, parent: Sec | None, i: int):
+    """Where `sec` starts (x, y, z) and the direction (x, y) of its parent there (float32)."""
+    f = np.float32
+    if parent is None:
+        return (f(0.0), f(0.0), f(i * 100.0)), (f(1.0), f(0.0))
+    arc = float(sec.data.parent_x)
+    first, last = parent.points[0], parent.points[-1]
+    x1 = f(last[0]) - f(first[0])
+    y1 = f(last[1]) - f(first[1])
+    arc1 = arc if parent.data.child_end == 0.0 else 1.0 - arc
+    if arc1 < 0.5:
+        x1, y1 = -x1, -y1
+    x = f(float(last[0]) * arc1 + float(first[0]) * (1.0 - arc1))
+    y = f(float(last[1]) * arc1 + float(first[1]) * (1.0 - arc1))
+    z = f(float(last[2]) * arc1 + float(first[2]) * (1.0 - arc1))
+    return (x, y, z), (x1, y1)
 
+
+def _translate(sec: Sec, start) -> None:
+    """Move a section's 3-D points so that its first point, or its logical connection point
+    (pt3dstyle 1), is at `start`; NEURON keeps the arcs."""
+    f = np.float32
+    data = sec.data
+    x, y, z = start
+    anchor = data.logical_connection or sec.points[0][:3]
+    dx, dy, dz = x - f(anchor[0]), y - f(anchor[1]), z - f(anchor[2])
+    sec.points = [(float(f(px) + dx), float(f(py) + dy), float(f(pz) + dz), d) for px, py, pz, d in sec.points]
+    if data.logical_connection is not None:
+        data.logical_connection = (float(x), float(y), float(z))
+    sec.pt3d_changed()
+
+
+def _angle(tree, sec: Sec, parent: Sec | None, direction):
+    """The direction [rad] a new section leaves in: its parent's, perpendicular when connected
+    between the ends, siblings at the same position fanned out over 0.8 rad (float32)."""
+    f = np.float32
+    x1, y1 = direction
+    arc = float(sec.data.parent_x)
+    if abs(float(y1)) < 1e-6 and abs(float(x1)) < 1e-6:
+        angle = f(0.0)
+    else:
+        angle = f(math.atan2(float(y1), float(x1)))
+    if 0.0 < arc < 1.0:
+        angle = f(float(angle) + math.pi / 2.0)
+    if parent is not None:
+        same = [c.name for c in tree.children(parent.name) if c.parent_x == arc]
+        nch, ich = len(same), same.index(sec.name)
+        if nch > 1:
+            angle = f(float(angle) + ich / (nch - 1.0) * 0.8 - 0.4)
+    return angle
+
+
+def _straight_points(interp, sec: Sec, start, angle, loc) -> None:
+    """3-D points of a section without any: a straight line of length L from `start` at `angle`,
+    at 0, every segment centre and 1, with the segment diameters."""
+    f = np.float32
+    data = sec.data
+    x, y, z = start
+    length = float(data.L)
+    xe = f(float(x) + length * math.cos(float(angle)))
+    ye = f(float(y) + length * math.sin(float(angle)))
+    nseg = data.nseg
+    diams = [float(interp.model.get_range(sec, DIAM, (j + 0.5) / nseg, loc, interp)) for j in range(nseg)]
+    if data.child_end == 1.0:
+        diams = diams[::-1]  # pnode order of a section connected by its 1 end
+    pts = [(float(x), float(y), float(z), float(f(diams[0])))]
+    for j in range(nseg):
+        frac = (j + 0.5) / nseg
+        pts.append((float(f(float(x) * (1 - frac) + float(xe) * frac)),
+                    float(f(float(y) * (1 - frac) + float(ye) * frac)), float(z), float(f(diams[j]))))
+    pts.append((float(xe), float(ye), float(z), float(f(diams[-1]))))
+    sec.points = pts
+    sec.modified(0)
+    sec.arc[-1] = length  # NEURON sets the last point's arc to L exactly
+
+
+def _geom(interp, sec):
     sec.sync()
     return section_geometry(sec.data)
 
@@ -234,7 +255,7 @@ def _node_of(sec: Sec, x: float) -> int | None:
 
 def area(interp, args, loc):
     sec = _cur(interp, loc)
-    x = _num(interp, args, 0, loc, "area")
+    x = number_arg(interp, args, 0, loc, "area")
     j = _node_of(sec, x)
     if j is None or j == sec.data.nseg:
         return 0.0
@@ -243,7 +264,7 @@ def area(interp, args, loc):
 
 def ri(interp, args, loc):
     sec = _cur(interp, loc)
-    x = _num(interp, args, 0, loc, "ri")
+    x = number_arg(interp, args, 0, loc, "ri")
     while True:
         j = _node_of(sec, x)
         if j is not None:
@@ -350,21 +371,21 @@ def distance(interp, args, loc):
     """distance() / distance(0, x): set the origin; distance(x) / distance(1, x): path length to it."""
     model = interp.model
     sec = _cur(interp, loc)
-    if not args or (len(args) == 2 and _num(interp, args, 0, loc, "distance") == 0.0):
-        x = _num(interp, args, 1, loc, "distance") if len(args) == 2 else 0.0
+    if not args or (len(args) == 2 and number_arg(interp, args, 0, loc, "distance") == 0.0):
+        x = number_arg(interp, args, 1, loc, "distance") if len(args) == 2 else 0.0
         model.distance_origin = (sec, x)
         return 0.0
-    x = _num(interp, args, len(args) - 1, loc, "distance")
-    origin = getattr(model, "distance_origin", None)
-    if origin is None or not origin[0].alive:
+    x = number_arg(interp, args, len(args) - 1, loc, "distance")
+    start = model.distance_origin
+    if start is None or not start[0].alive:
         root = sec.data
         while root.parent is not None:
             root = model.tree[root.parent]
-        origin = (next(s for s in model.sections if s.name == root.name), 0.0)
+        start = (next(s for s in model.sections if s.name == root.name), 0.0)
     for s in model.sections:
         s.sync()
     tree = model.tree
-    pa = _path_to_root(tree, origin[0].name, origin[1])
+    pa = _path_to_root(tree, start[0].name, start[1])
     pb = _path_to_root(tree, sec.name, x)
     names_a = [p[0] for p in pa]
     for k, (nb, xb) in enumerate(pb):
@@ -389,6 +410,3 @@ def functions() -> dict:
         "section_orientation": section_orientation, "parent_connection": parent_connection,
         "distance": distance,
     }
-
-
-__all__ = ["functions", "math", "np"]

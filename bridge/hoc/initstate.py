@@ -47,9 +47,9 @@ class Snapshot:
 
 def _mechanisms(state) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree uses (cached on `state`)."""
-    from bridge.mechanisms.load import builtin_mechanisms, load_mod
+    from bridge.mechanisms.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
 
-    cache = state.__dict__.setdefault("_translations", {})
+    cache = state.translations
     builtin = set(builtin_mechanisms())
     used = set(state.tree.mechanism_names())
     out = {}
@@ -74,7 +74,7 @@ def model_tree(state):
 
 def compute(state, request) -> dict[tuple[str, int], dict[str, float]]:
     """Run bridge's finitialize on the current tree with the request's settings; values per segment."""
-    from bridge.mechanisms import ions as ionlib
+    # JAX and the solver are loaded only when HOC reads initialised values
     from bridge.model import Model, Simulation
     from bridge.solver.step import finitialize, prepare
 
@@ -94,6 +94,15 @@ def compute(state, request) -> dict[tuple[str, int], dict[str, float]]:
         for j, node in enumerate(lay.segment_nodes(name)):
             node_key[int(node)] = (name, j)
             out[(name, j)] = {"v": float(v[node])}
+    _add_ions(plan, init, node_key, out)
+    _add_mechanism_states(plan, init, node_key, out)
+    return out
+
+
+def _add_ions(plan, init, node_key: dict, out: dict) -> None:
+    """Each ion's e [mV], ci and co [mM] and current [mA/cm2] where the ion is, under their HOC names."""
+    from bridge.mechanisms import ions as ionlib
+
     for style in plan.ions:
         names = ionlib.variable_names(style.ion)
         values = init["ions"][style.ion]
@@ -102,6 +111,10 @@ def compute(state, request) -> dict[tuple[str, int], dict[str, float]]:
                 continue
             for k in (names["e"], names["ci"], names["co"], names["cur"]):
                 out[key][k] = float(np.asarray(values[k])[node])
+
+
+def _add_mechanism_states(plan, init, node_key: dict, out: dict) -> None:
+    """Each density mechanism's STATEs and kept ASSIGNED variables per segment, as `name_mech`."""
     for inst in plan.mechanisms:
         if inst.mechanism.kind != "density" or inst.size == 0:
             continue
@@ -113,4 +126,3 @@ def compute(state, request) -> dict[tuple[str, int], dict[str, float]]:
             for k, a in st.items():
                 if a.ndim == 1:
                     out[key][f"{k}_{inst.name}"] = float(a[i])
-    return out

@@ -17,15 +17,20 @@ never quotes it (it is never opened).
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import warnings
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
 from bridge.hoc import budget
+from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
-from bridge.hoc.values import Frame, LoopJump, outside_loop
-from bridge.readroots import ReadRefused
+from bridge.hoc.values import Frame
+from bridge.readroots import ReadRefused, ReadRoots
 
 # NEURON's library files whose procedures bridge implements itself.
 BUILTIN_LIBRARIES = {"stdrun.hoc", "nrngui.hoc", "stdlib.hoc", "stdgui.hoc", "noload.hoc", "stdrun", "nrngui",
@@ -56,9 +61,11 @@ OWN_LIBRARIES = {"subiter.hoc": Path(__file__).resolve().parent / "library" / "s
 UNSUPPORTED_LIBRARIES = {
     "vecwrap.hoc": "vecwrap.hoc is not supported", "vplay.hoc": "vplay.hoc (Vector.play) is not supported",
     "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
-    "loadbal.hoc": "load balancing (loadbal.hoc) is not supported", "netparmpi.hoc": "ParallelNetManager is not supported",
+    "loadbal.hoc": "load balancing (loadbal.hoc) is not supported",
+    "netparmpi.hoc": "ParallelNetManager is not supported",
     "gatherv.hoc": "gatherv.hoc is not supported", "parcom.hoc": "parallel computing is not supported",
-    "prcellstate.hoc": "prcellstate.hoc writes files and is not supported", "corenrn.hoc": "CoreNEURON is not supported",
+    "prcellstate.hoc": "prcellstate.hoc writes files and is not supported",
+    "corenrn.hoc": "CoreNEURON is not supported",
 }
 
 
@@ -74,6 +81,21 @@ class Stream:
     def advance_to(self, pos: int) -> None:
         self.line += self.text.count("\n", self.pos, pos)
         self.pos = pos
+
+
+@dataclass
+class FileState:
+    """The files of one interpreter: where it may read (`roots`, `bridge.readroots`) and its working
+    directory (`cwd`, which `chdir` changes), the texts it is running (innermost last: `fscan` reads
+    on in it), the data file `ropen` opened, and the HOC files it ran."""
+
+    roots: ReadRoots
+    cwd: str
+    running: list[Stream] = field(default_factory=list)
+    ropened: Stream | None = None
+    loaded: set[str] = field(default_factory=set)  # real paths `load_file` ran (it runs a file once)
+    read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
+    own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
 
 
 # One step of next_chunk's scan: a string (to its closing quote or the end of its line), a
@@ -171,8 +193,8 @@ def run_stream(interp, stream: Stream) -> None:
     interp.charge(budget.RUN_STATEMENTS + len(stream.text) // budget.BYTES_PER_STATEMENT, None)
     check_characters(stream.text, stream.filename)
     interp.source_of[stream.filename] = stream.text
-    streams = interp.__dict__.setdefault("streams", [])
-    streams.append(stream)
+    running = interp.files.running
+    running.append(stream)
     max_nesting = interp.limits.max_nesting
     try:
         while True:
@@ -188,7 +210,7 @@ def run_stream(interp, stream: Stream) -> None:
             except LoopJump as jump:
                 raise outside_loop(interp, jump) from None
     finally:
-        streams.pop()
+        running.pop()
 
 
 def run_text(interp, text: str, filename: str, obj=None) -> None:
@@ -204,7 +226,7 @@ def run_text(interp, text: str, filename: str, obj=None) -> None:
 
 def _bases(interp, loc) -> list[Path]:
     here = Path(loc.filename).parent if loc and loc.filename and not loc.filename.startswith("<") else None
-    return ([here] if here else []) + [Path(interp.cwd)]
+    return ([here] if here else []) + [Path(interp.files.cwd)]
 
 
 def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None = None,
@@ -214,7 +236,7 @@ def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None
     when it does not exist there. A name that leads outside the roots is a HocError at `loc` that
     starts with `call` (the call as the model wrote it); the file is never opened."""
     try:
-        return interp.roots.resolve(name, _bases(interp, loc), kind)
+        return interp.files.roots.resolve(name, _bases(interp, loc), kind)
     except ReadRefused as err:
         raise interp.refuse(f"{call or repr(name)}: {err.message}", loc) from None
 
@@ -222,17 +244,16 @@ def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None
 def not_found(interp, written: str, loc, call: str) -> str:
     """`call: cannot find NAME (...)`, naming the name as the model wrote it and, for `$(VAR)` in it,
     whether VAR is set (never its value: a model must not get the environment into a message)."""
-    import os
-
     looked = " and ".join(str(b) for b in dict.fromkeys(_bases(interp, loc)))
-    env = [f"{v} is {'set' if v in os.environ else 'not set'}" for v in dict.fromkeys(re.findall(r"\$\((\w+)\)", written))]
+    names = dict.fromkeys(re.findall(r"\$\((\w+)\)", written))
+    env = [f"{v} is {'set' if v in os.environ else 'not set'}" for v in names]
     return f"{call}: cannot find {written}" + (f" ({', '.join(env)})" if env else "") + f" (looked in {looked})"
 
 
 def read_model_file(interp, path: Path, loc, what: str, kind: str = "HOC") -> str:
     """The text of a model file `resolve_path` found (a regular file within Limits.max_file_size)."""
     try:
-        return interp.roots.read_text(path, kind)
+        return interp.files.roots.read_text(path, kind)
     except ReadRefused as err:
         raise interp.refuse(f"{what}: {err.message}", loc) from None
 
@@ -240,8 +261,6 @@ def read_model_file(interp, path: Path, loc, what: str, kind: str = "HOC") -> st
 def _expand(interp, name: str, loc) -> str:
     """NEURON expands `$(NAME)` from the environment in file names; an unset variable
     expands to nothing (so `$(NRNDEMO)testca.hoc` is `testca.hoc` unless NRNDEMO is set)."""
-    import os
-
     def env(m):
         if m.group(1) == "NEURONHOME" and "NEURONHOME" not in os.environ:
             return "<NEURONHOME>"  # NEURON's own library files are built in (see BUILTIN_LIBRARIES)
@@ -252,8 +271,6 @@ def _expand(interp, name: str, loc) -> str:
 
 def library_digest(path: Path, read=lambda p: p.read_bytes()) -> str:
     """SHA-256 of a NEURON library file as `NEURON_LIBRARY_SHA256` records it (`read`: bytes of a path)."""
-    import hashlib
-
     text = read(path).replace(b"\r\n", b"\n")
     digest = hashlib.sha256(text)
     if path.name == "import3d.hoc":
@@ -268,25 +285,24 @@ def _check_own_copy(interp, name: str, loc) -> None:
     its built-in version, so a model's copy that differs from NEURON 9.0's is named in a warning
     (an older import3d.hoc, for one, builds a slightly different soma). Only copies inside the
     model's read roots are looked at (one outside is not the model's)."""
-    import warnings
-
     base = Path(name).name
     if base not in NEURON_LIBRARY_SHA256:
         return
+    roots = interp.files.roots
     try:
-        path = interp.roots.resolve(name, _bases(interp, loc), "HOC")
+        path = roots.resolve(name, _bases(interp, loc), "HOC")
     except ReadRefused:
         return
     if path is None:
         return
-    seen = interp.__dict__.setdefault("own_library_copies", set())
+    seen = interp.files.own_library_copies
     if str(path) in seen:
         return
     seen.add(str(path))
 
     def read(p: Path) -> bytes:
         try:
-            return interp.roots.read_bytes(p, "HOC")
+            return roots.read_bytes(p, "HOC")
         except ReadRefused as err:
             raise interp.refuse(f"load_file(\"{name}\"): {err.message}", loc) from None
 
@@ -306,7 +322,7 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
         return 1.0
     if base in GUI_LIBRARIES:
         try:
-            path = interp.roots.resolve(name, _bases(interp, loc), "HOC")
+            path = interp.files.roots.resolve(name, _bases(interp, loc), "HOC")
         except ReadRefused:  # NEURON's own copy (outside the model): a GUI library, not read
             path = None
         if path is None:
@@ -320,11 +336,11 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
         path = OWN_LIBRARIES[base]
     if path is None:
         raise interp.error(not_found(interp, written, loc, what), loc)
-    loaded = interp.__dict__.setdefault("loaded_files", set())
+    loaded = interp.files.loaded
     if once and str(path) in loaded:
         return 1.0
     loaded.add(str(path))
-    interp.__dict__.setdefault("hoc_files_read", []).append(path)
+    interp.files.read.append(path)
     run_file(interp, path, loc, call)
     return 1.0
 
@@ -334,7 +350,7 @@ def run_file(interp, path: Path, loc=None, call: str = "load_file") -> None:
     decoded as bridge.hoc.source.decode_source says (size bound, UTF-8, line ends)."""
     interp.charge(budget.FILE_STATEMENTS, None)
     try:
-        data = interp.roots.read_bytes(path, "HOC")
+        data = interp.files.roots.read_bytes(path, "HOC")
     except ReadRefused as err:
         raise interp.refuse(f"{call}: {err.message}", loc) from None
     run_stream(interp, Stream(decode_source(data, str(path)), str(path)))
@@ -347,15 +363,16 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
     """`ropen("data.dat")`: open a data file for fscan/getstr (read only, relative to the working
     directory, inside the model's read roots); `ropen()` closes it. Returns 0 when the file does
     not exist, as NEURON."""
+    files = interp.files
     if name is None:
-        interp.__dict__["ropened"] = None
+        files.ropened = None
         return 0.0
     try:
-        path = interp.roots.resolve(_expand(interp, name, loc), [Path(interp.cwd)], "data")
+        path = files.roots.resolve(_expand(interp, name, loc), [Path(files.cwd)], "data")
     except ReadRefused as err:
         raise interp.refuse(f"{what}({name!r}): {err.message}", loc) from None
     if path is None:
-        interp.__dict__["ropened"] = None
+        files.ropened = None
         return 0.0
     text = read_model_file(interp, path, loc, f"{what}({name!r})", "data")
     stream = Stream(text, str(path))
@@ -363,13 +380,13 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
         interp.memory.reserve(budget.text_bytes(text), f"{what}({name!r})").bind(stream)
     except BridgeError as err:
         raise interp.error(err.message, loc) from None
-    interp.__dict__["ropened"] = stream
+    files.ropened = stream
     return 1.0
 
 
 def getstr(interp, loc) -> str:
     """The rest of the current line of the ropen'ed file (with its newline)."""
-    s = interp.__dict__.get("ropened")
+    s = interp.files.ropened
     if s is None:
         raise interp.error("getstr: no file opened with ropen", loc)
     end = s.text.find("\n", s.pos)
@@ -384,12 +401,12 @@ def getstr(interp, loc) -> str:
 def fscan(interp, loc) -> float:
     """The next number in the ropen'ed file, else in the file being read (words that are not
     numbers are skipped, as NEURON)."""
-    streams = interp.__dict__.get("streams") or []
-    s = interp.__dict__.get("ropened")
+    files = interp.files
+    s = files.ropened
     if s is None:
-        if not streams:
+        if not files.running:
             raise interp.error("fscan: no file is being read", loc)
-        s = streams[-1]
+        s = files.running[-1]
     text, i, n = s.text, s.pos, len(s.text)
     while i < n:
         while i < n and text[i].isspace():

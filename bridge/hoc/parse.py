@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -17,6 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from bridge.errors import HocSyntaxError, SourceLocation
 from bridge.grammar import grammar_text
 from bridge.hoc import ast
+from bridge.hoc.source import check_characters, read_source
 
 __all__ = ["parse", "parse_file"]
 
@@ -58,13 +60,15 @@ class _Markers:
                     raise HocSyntaxError(f"endtemplate {node.name} without begintemplate", node.loc, source())
                 begin, inner = stack.pop()
                 if begin.name != node.name:
-                    raise HocSyntaxError(f"endtemplate {node.name} closes begintemplate {begin.name}", node.loc, source())
+                    raise HocSyntaxError(f"endtemplate {node.name} closes begintemplate {begin.name}", node.loc,
+                                         source())
                 (stack[-1][1] if stack else out).append(ast.Template(begin.loc, begin.name, inner))
             elif stack:
                 stack[-1][1].append(node)
             else:
                 if isinstance(node, (ast.Public, ast.External)):
-                    raise HocSyntaxError(f"'{'public' if isinstance(node, ast.Public) else 'external'}' outside a template", node.loc, source())
+                    word = "public" if isinstance(node, ast.Public) else "external"
+                    raise HocSyntaxError(f"'{word}' outside a template", node.loc, source())
                 out.append(node)
         if stack:
             raise HocSyntaxError(f"begintemplate {stack[-1][0].name} has no endtemplate", stack[-1][0].loc, source())
@@ -466,10 +470,6 @@ def _unexpected_character(ch: str) -> str:
 
 def parse_file(path) -> ast.Program:
     """Parse the HOC file at `path`."""
-    from pathlib import Path
-
-    from bridge.hoc.source import check_characters, read_source
-
     p = Path(path)
     text = read_source(p)
     check_characters(text, str(p))

@@ -19,8 +19,11 @@ puts it at `hoc_ac_` on the current section. Its window (`d1`, `v1`) is a GUI ob
 
 from __future__ import annotations
 
-from bridge.hoc.objects import BuiltinObject, GuiObject, PointProcessObject, SectionRef
-from bridge.hoc.values import Builtin, HocObject, NumVar, ObjVar, StrVar, Template, is_number
+from bridge.hoc.gui import GuiObject
+from bridge.hoc.lists import SectionRef
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, StrVar, Template, is_number
 
 
 class MechanismStandard(BuiltinObject):
@@ -77,16 +80,22 @@ class _MechanismType(BuiltinObject):
         return float(self.current)
 
 
+def _manager(interp, name: str, public: set[str], loc) -> HocObject:
+    """A new object of the template `name` (made on first use), with its window as GUI objects."""
+    template = interp.templates.get(name)
+    if template is None:
+        template = Template(name, [], loc)
+        template.public = public
+        interp.templates[name] = template
+    obj = template.make_object()
+    for window in ("d1", "v1"):
+        obj.ns[window] = _obj(GuiObject(interp, f"{name} window", [], loc))
+    return obj
+
+
 def point_process_manager(interp, args, loc) -> HocObject:
     """`new PointProcessManager(0)` at the current section."""
-    template = interp.templates.get("PointProcessManager")
-    if template is None:
-        template = Template("PointProcessManager", [], loc)
-        template.public = {"v1", "d1", "pp", "sec", "mt", "ms"}
-        interp.templates["PointProcessManager"] = template
-    obj = HocObject(template, template.count)
-    template.count += 1
-    template.instances.append(obj)
+    obj = _manager(interp, "PointProcessManager", {"v1", "d1", "pp", "sec", "mt", "ms"}, loc)
     ns = obj.ns
     mt = _MechanismType(interp)
     ns["mt"] = _obj(mt)
@@ -94,11 +103,23 @@ def point_process_manager(interp, args, loc) -> HocObject:
     ns["i"] = NumVar()
     ns["sec"] = _obj(SectionRef(interp, [], loc) if interp.model.sections else None)
     ns["pp"] = ObjVar()
-    for name in ("d1", "v1"):
-        ns[name] = _obj(GuiObject(interp, "PointProcessManager window", [], loc))
+    manager = _PointProcessManager(ns, mt)
+    ns["maction"] = Builtin("maction", manager.maction)
+    ns["move"] = Builtin("move", manager.move)
+    return obj
 
-    def maction(interp, a, where):
-        k = int(a[0]) if a and is_number(a[0]) else mt.current
+
+class _PointProcessManager:
+    """The procedures of a PointProcessManager object, on its names `ns` and its `mt`."""
+
+    def __init__(self, ns: dict, mt: _MechanismType):
+        self.ns = ns
+        self.mt = mt
+
+    def maction(self, interp, a, where):
+        """`maction(i)`: a new point process with the values of `ms[i]`, at the current section's 0.5."""
+        ns = self.ns
+        k = int(a[0]) if a and is_number(a[0]) else self.mt.current
         standard = ns["ms"].data[k] if 0 <= k < len(ns["ms"].data) else None
         if not isinstance(standard, MechanismStandard):
             raise interp.error("PointProcessManager: maction(i) without ms[i] = new MechanismStandard(...)", where)
@@ -113,16 +134,13 @@ def point_process_manager(interp, args, loc) -> HocObject:
         ns["pp"].data[0] = pp
         return 0.0
 
-    def move(interp, a, where):
-        pp = ns["pp"].data[0]
+    def move(self, interp, a, where):
+        """`move()`: the point process to `hoc_ac_` on the current section."""
+        pp = self.ns["pp"].data[0]
         if pp is None:
             raise interp.error("PointProcessManager: move() before maction()", where)
         pp.m_loc(interp, [interp.model.globals["hoc_ac_"]], where)
         return 0.0
-
-    ns["maction"] = Builtin("maction", maction)
-    ns["move"] = Builtin("move", move)
-    return obj
 
 
 def point_process_group_manager(interp, args, loc) -> HocObject:
@@ -133,23 +151,25 @@ def point_process_group_manager(interp, args, loc) -> HocObject:
         select(0)
         execute("soma ocbox_.move(0.5)")       // the selected one moves to soma(0.5)
     """
-    template = interp.templates.get("PointProcessGroupManager")
-    if template is None:
-        template = Template("PointProcessGroupManager", [], loc)
-        template.public = {"v1", "move"}
-        interp.templates["PointProcessGroupManager"] = template
-    obj = HocObject(template, template.count)
-    template.count += 1
-    template.instances.append(obj)
+    obj = _manager(interp, "PointProcessGroupManager", {"v1", "move"}, loc)
     ns = obj.ns
-    made: list[PointProcessObject] = []
-    selected = [-1]
     ns["ms"] = ObjVar()
     ns["pp"] = ObjVar()
-    for name in ("d1", "v1"):
-        ns[name] = _obj(GuiObject(interp, "PointProcessGroupManager window", [], loc))
+    manager = _PointProcessGroupManager()
+    for name in ("mnews", "select", "move", "mnew"):
+        ns[name] = Builtin(name, getattr(manager, name))
+    return obj
 
-    def mnews(interp, a, where):
+
+class _PointProcessGroupManager:
+    """The procedures of a PointProcessGroupManager object: the point processes it made, one selected."""
+
+    def __init__(self) -> None:
+        self.made: list[PointProcessObject] = []
+        self.selected = -1
+
+    def mnews(self, interp, a, where):
+        """`mnews("IClamp"[, ms])`: a new point process at the current section's 0.5 (values of `ms`)."""
         name = a[0].value if a and isinstance(a[0], StrVar) else (a[0] if a else None)
         if not isinstance(name, str) or interp.model.point_process_kind(name) is None:
             raise interp.error(f"PointProcessGroupManager: {name!r} is not a point process bridge knows", where)
@@ -161,30 +181,26 @@ def point_process_group_manager(interp, args, loc) -> HocObject:
                                    f"{name}", where)
             for pname, value in standard.values.items():
                 pp.hoc_ref(interp, pname, [], where).set(value)
-        made.append(pp)
-        selected[0] = len(made) - 1
+        self.made.append(pp)
+        self.selected = len(self.made) - 1
         return 0.0
 
-    def select(interp, a, where):
+    def select(self, interp, a, where):
         i = int(a[0]) if a and is_number(a[0]) else -1
-        if not -1 <= i < len(made):
-            raise interp.error(f"PointProcessGroupManager: select({i}) of {len(made)} point processes", where)
-        selected[0] = i
+        if not -1 <= i < len(self.made):
+            raise interp.error(f"PointProcessGroupManager: select({i}) of {len(self.made)} point processes", where)
+        self.selected = i
         return 0.0
 
-    def move(interp, a, where):
-        if selected[0] < 0 or not a or not is_number(a[0]):
+    def move(self, interp, a, where):
+        if self.selected < 0 or not a or not is_number(a[0]):
             raise interp.error("PointProcessGroupManager: move(x) needs a selected point process", where)
-        made[selected[0]].m_loc(interp, [float(a[0])], where)
+        self.made[self.selected].m_loc(interp, [float(a[0])], where)
         return 0.0
 
-    def mnew(interp, a, where):
+    def mnew(self, interp, a, where):
         raise interp.refuse("PointProcessGroupManager: mnew(type index) is not supported (use mnews(\"name\"))",
-                           where)
-
-    for name, fn in (("mnews", mnews), ("select", select), ("move", move), ("mnew", mnew)):
-        ns[name] = Builtin(name, fn)
-    return obj
+                            where)
 
 
 def _obj(value) -> ObjVar:
@@ -195,8 +211,6 @@ def _obj(value) -> ObjVar:
 
 def object_push(interp, args, loc):
     """object_push(obj): names are looked up in obj until object_pop()."""
-    from bridge.hoc.values import Frame
-
     obj = args[0] if args else None
     if isinstance(obj, HocObject):
         interp.frames.append(Frame(f"{obj} (object_push)", [], obj, loc))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bridge.errors import BridgeError
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.morphology.tree import PointProcess, SectionTree
 from bridge.readroots import ReadRoots
@@ -79,7 +80,7 @@ class HocModel:
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
         order (file names sorted); bridge's own built-ins (pas, hh, IClamp) are added by `Model`."""
-        from bridge.mechanisms.load import BUILTIN_DIR, load_mod
+        from bridge.mechanisms.load import BUILTIN_DIR, load_mod  # the translator and JAX: only when asked
 
         files = sorted({Path(f) for f in self.mechanism_files.values()}, key=lambda f: f.name)
         return {m.name: m for m in (load_mod(f, roots=self.mechanism_roots, limits=self.limits)
@@ -88,7 +89,7 @@ class HocModel:
     def to_model(self, **overrides):
         """A `bridge.Model` with the protocol's settings and the model's translated mechanisms
         (overrides by keyword)."""
-        from bridge.model import Model
+        from bridge.model import Model  # JAX: only when asked
 
         p = self.protocol
         kwargs = dict(celsius=p.celsius, dt=p.dt, v_init=p.v_init, tstop=p.tstop,
@@ -107,8 +108,7 @@ class HocModel:
         """Run what the HOC asked NEURON to run (its last `run()`), recording its `Vector.record` probes,
         within `limits` (steps, recording memory; default: the session's). Returns bridge's `Traces`
         (keys: `probes()`, time in `.t`)."""
-        from bridge.errors import BridgeError
-        from bridge.model import Simulation
+        from bridge.model import Simulation  # JAX: only when asked
 
         if self.protocol.changed_after_run:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "

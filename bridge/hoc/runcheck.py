@@ -15,8 +15,21 @@ Between `fadvance()` steps it is taken again only after HOC assigned something.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 import numpy as np
+
+from bridge.hoc.protocol import RunRequest
+
+
+@dataclass
+class RunFingerprint:
+    """The model's fingerprint when `run` last advanced (to `t` [ms]), and `ModelState.mutations` then."""
+
+    run: RunRequest
+    digest: str
+    t: float
+    mutations: int
 
 
 def fingerprint(state) -> str:
@@ -40,7 +53,8 @@ def fingerprint(state) -> str:
                 arrays.append(arr.tobytes())
     for pp in state.tree.point_processes:
         defaults = _defaults(state, pp.name)
-        scalars.append((pp.name, pp.section, pp.x, sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)))
+        changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
+        scalars.append((pp.name, pp.section, pp.x, changed))
     g = state.globals
     scalars.append((g.get("celsius"), g.get("dt"), g.get("secondorder"), sorted(state.set_globals.items())))
     h = hashlib.sha256(repr(scalars).encode())
@@ -60,22 +74,23 @@ def advanced(state, t_from: float, t_to: float, loc, interp, every_step: bool = 
     `every_step` (fadvance): the fingerprint is taken again only when HOC assigned something since
     the last step (`state.mutations`), so stepping loops stay cheap."""
     run = state.runs[-1]
-    before = getattr(run, "fingerprint", None)
-    if every_step and before is not None and getattr(run, "mutations", None) == state.mutations:
-        run.fingerprint_t = t_to
+    last = state.run_fingerprint if state.run_fingerprint is not None and state.run_fingerprint.run is run else None
+    if every_step and last is not None and last.mutations == state.mutations:
+        last.t = t_to
         return
-    run.mutations = state.mutations
     now = fingerprint(state)
-    if before is not None and before != now:
+    if last is not None and last.digest != now:
+        last.mutations = state.mutations
         raise interp.error(
-            f"the model changed during its run (after t = {run.fingerprint_t:g} ms: a parameter, mechanism, "
+            f"the model changed during its run (after t = {last.t:g} ms: a parameter, mechanism, "
             "stimulus, geometry, celsius or dt); bridge simulates one run with fixed settings from finitialize() "
             "to tstop, so it cannot reproduce this run", loc)
-    run.fingerprint, run.fingerprint_t = now, t_to
+    state.run_fingerprint = RunFingerprint(run, now, t_to, state.mutations)
 
 
 def changed_after_run(state) -> bool:
     """True when the model differs from the one the last run ended with."""
-    runs = state.runs
-    last = getattr(runs[-1], "fingerprint", None) if runs else None
-    return last is not None and last != fingerprint(state)
+    last = state.run_fingerprint
+    if last is None or not state.runs or last.run is not state.runs[-1]:
+        return False
+    return last.digest != fingerprint(state)

@@ -14,14 +14,22 @@ import os
 import warnings
 from pathlib import Path
 
+from bridge.errors import SourceLocation
 from bridge.hoc import runcheck
+from bridge.hoc.bindings import Constant, GlobalVar
+from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
+from bridge.hoc.classes import CVode
+from bridge.hoc.control import Quit, StopRun
 from bridge.hoc.initstate import model_tree
 from bridge.hoc.interp import Interpreter
-from bridge.hoc.loader import load_file, run_text
+from bridge.hoc.lists import HocList
+from bridge.hoc.loader import FileState, load_file, run_text
+from bridge.hoc.model_state import ModelState
+from bridge.hoc.names import lookup
 from bridge.hoc.protocol import HocModel, Protocol
-from bridge.hoc.sections import ModelState
-from bridge.hoc.values import NumVar, ObjVar, Quit, SecVar, StopRun, StrVar
+from bridge.hoc.strings import StringFunctions
+from bridge.hoc.values import Builtin, NumVar, ObjVar, Proc, SecVar, StrVar
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.readroots import ReadRoots, real_path
 
@@ -56,9 +64,8 @@ class HocSession:
                              allow_read=allow_read, limits=limits)
         self._catalog = Catalog(folders, allow_read=allow_read, limits=limits)
         self._state = ModelState(self._catalog, stdout=stdout)
-        interp = Interpreter(self._state, limits)
-        interp.cwd = str(cwd)
-        interp.roots = roots  # what the model may read; chdir() stays inside it too
+        # what the model may read (chdir() stays inside it too) and where it starts
+        interp = Interpreter(self._state, FileState(roots, str(cwd)), limits)
         object.__setattr__(self, "_interp", interp)
         _stdrun_objects(interp)
 
@@ -84,11 +91,12 @@ class HocSession:
     def load_file(self, path) -> None:
         """Run a HOC file (relative paths: to the session's working directory). The file's folder
         becomes one the model may read (you named the file)."""
+        files = self._interp.files
         p = Path(path)
         if not p.is_absolute():
-            p = Path(self._interp.cwd) / p
+            p = Path(files.cwd) / p
         if p.is_file():
-            self._interp.roots = self._interp.roots.adding([real_path(p).parent])
+            files.roots = files.roots.adding([real_path(p).parent])
         self._guard(load_file, self._interp, str(p), None, False)
 
     xopen = load_file
@@ -96,15 +104,15 @@ class HocSession:
     @property
     def read_roots(self) -> ReadRoots:
         """The folders (and files) the model may read (`bridge.readroots`)."""
-        return self._interp.roots
+        return self._interp.files.roots
 
     def working_directory(self) -> Path:
         """The session's working directory (after the model's `chdir` calls)."""
-        return Path(self._interp.cwd)
+        return Path(self._interp.files.cwd)
 
     def files_read(self) -> list[Path]:
         """The HOC files the session ran, in order (real paths; a file run twice is listed twice)."""
-        return list(self._interp.__dict__.get("hoc_files_read", []))
+        return list(self._interp.files.read)
 
     def mechanism_files(self) -> dict[str, Path]:
         """The .mod file of every mechanism the HOC used or named (inserted, created, or one of its
@@ -123,8 +131,7 @@ class HocSession:
     def __getattr__(self, name: str):
         if name.startswith("_"):
             raise AttributeError(name)
-        interp = self._interp
-        b = interp.lookup(name)
+        b = lookup(self._interp, name)
         if b is None:
             raise AttributeError(f"HOC has no name {name!r}")
         if isinstance(b, NumVar):
@@ -135,8 +142,10 @@ class HocSession:
             return b.data[0] if not b.dims else list(b.data)
         if isinstance(b, SecVar):
             return b.data[0] if not b.dims else list(b.data)
-        if isinstance(b, tuple) and b[0] in ("global", "const"):
-            return interp.model.globals[b[1]] if b[0] == "global" else b[1]
+        if isinstance(b, GlobalVar):
+            return self._state.globals[b.name]
+        if isinstance(b, Constant):
+            return b.value
         return _Callable(self, name)
 
     def __setattr__(self, name: str, value) -> None:
@@ -161,7 +170,7 @@ class HocSession:
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
             globals=dict(st.set_globals), runs=list(st.runs), ion_styles=dict(st.ion_styles),
-            cvode=getattr(st, "cvode", False), changed_after_run=runcheck.changed_after_run(st),
+            cvode=st.cvode, changed_after_run=runcheck.changed_after_run(st),
         )
         if st.runs:
             last = st.runs[-1]
@@ -169,15 +178,13 @@ class HocSession:
             protocol.secondorder = last.secondorder
             if last.tstop is not None:
                 protocol.tstop = last.tstop
-        files = {name: str(self._catalog._files[name]) for name in tree.mechanism_names() if name in self._catalog._files}
+        known = self._catalog._files
+        files = {name: str(known[name]) for name in tree.mechanism_names() if name in known}
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits)
 
 
 def _stdrun_objects(interp) -> None:
     """Objects stdrun.hoc declares that session files (.ses) use: graphList[4], flush lists."""
-    from bridge.errors import SourceLocation
-    from bridge.hoc.objects import HocList
-
     loc = SourceLocation("stdrun.hoc", 0, 0)
     lists = ObjVar((4,))
     lists.data = [HocList(interp, [], loc) for _ in range(4)]
@@ -188,13 +195,9 @@ def _stdrun_objects(interp) -> None:
         interp.top[name] = var
     interp.top["n_graph_lists"] = NumVar((), 4.0)
     interp.top["graphItem"] = ObjVar()  # stdrun.hoc's `objref graphItem` (newPlot sets it)
-    from bridge.hoc.strings import StringFunctions
-
     sf = ObjVar()
     sf.data[0] = StringFunctions(interp, [], loc)
     interp.top["hoc_sf_"] = sf  # stdlib.hoc's StringFunctions
-    from bridge.hoc.builtins import CVode
-
     cv = ObjVar()
     cv.data[0] = CVode(interp, [], loc)
     interp.top["cvode"] = cv  # stdrun.hoc's `cvode = new CVode()`
@@ -208,14 +211,11 @@ class _Callable:
 
     def __call__(self, *args):
         interp = self.session._interp
-        from bridge.errors import SourceLocation
-        from bridge.hoc.values import Builtin, Proc
-
-        b = interp.lookup(self.name)
+        b = lookup(interp, self.name)
         loc = SourceLocation("<python>", 1, 1)
         values = [float(a) if isinstance(a, (int, float)) else a for a in args]
         if isinstance(b, Proc):
-            return interp.call_proc(b, values, None, loc)
+            return call_proc(interp, b, values, None, loc)
         if isinstance(b, Builtin):
             return b.fn(interp, values, loc)
         raise TypeError(f"{self.name} is not callable")

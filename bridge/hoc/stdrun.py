@@ -9,17 +9,23 @@ model that redefines `proc init()` gets its own version called, as in NEURON.
 from __future__ import annotations
 
 import math
+import warnings
 
+from bridge.errors import UnsupportedFeature
 from bridge.hoc import runcheck
+from bridge.hoc.bindings import CM, DIAM
+from bridge.hoc.calls import call_proc
 from bridge.hoc.initstate import Snapshot
+from bridge.hoc.names import lookup
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
 
 
 def _call_name(interp, name, args, loc):
-    b = interp.lookup(name)
+    """Call `name` as HOC would: the model's own `proc init()` if it defined one, else bridge's."""
+    b = lookup(interp, name)
     if isinstance(b, Proc):
-        return interp.call_proc(b, args, interp.frame.obj, loc)
+        return call_proc(interp, b, args, interp.frame.obj, loc)
     return b.fn(interp, args, loc)
 
 
@@ -42,7 +48,7 @@ def finitialize(interp, args, loc):
     model = interp.model
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
-        sec.v = {j: v for j in range(sec.data.nseg)}
+        sec.voltages = {j: v for j in range(sec.data.nseg)}
     model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
     model.after_init = []
     model.advanced_to = None  # t [ms] once a run went past the initialisation (reads of v, states refused)
@@ -53,7 +59,7 @@ def fcurrent(interp, args, loc):
     """NEURON's fcurrent(): currents and assigned variables re-evaluated with the parameters as they are
     now (e.g. after a model's init() changed e_pas), from the initialised model."""
     model = interp.model
-    if getattr(model, "initialized", None) is None:
+    if model.initialized is None:
         raise interp.error("fcurrent() before finitialize(): bridge evaluates the currents of the "
                            "initialised model only", loc)
     req = model.runs[-1]
@@ -65,7 +71,7 @@ def after_init_message(model) -> str | None:
     """What HOC assigned after finitialize() that bridge's run cannot start from, or None: bridge
     initialises again from the tree (parameters as HOC left them), so an assigned v, STATE, ASSIGNED
     variable or ion concentration would be lost, silently giving other numbers than NEURON."""
-    pending = getattr(model, "after_init", None)
+    pending = model.after_init
     if not pending:
         return None
     listed = "; ".join(pending[:5]) + (f" (+{len(pending) - 5} more)" if len(pending) > 5 else "")
@@ -75,12 +81,10 @@ def after_init_message(model) -> str | None:
 
 def check_run_start(model) -> None:
     """Raise UnsupportedFeature when the run would not start from what HOC left (`after_init_message`)."""
-    from bridge.errors import UnsupportedFeature
-
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
-    t = getattr(model, "advanced_to", None)
+    t = model.advanced_to
     if t is not None:
         raise UnsupportedFeature(f"the model advanced time itself (to t = {t:g} ms, e.g. fadvance() in its init()) "
                                  "before the run: bridge starts a run at finitialize() and cannot start it from "
@@ -140,12 +144,10 @@ def run(interp, args, loc):
 def fadvance(interp, args, loc):
     """One step of NEURON's fixed step: t += dt, and the run recorded so far ends at t.
     Nothing is simulated while HOC runs; values read inside the loop are not simulated values."""
-    import warnings
-
     model = interp.model
     if not model.runs:
         raise interp.error("fadvance() before finitialize()", loc)
-    if not getattr(model, "fadvance_warned", False):
+    if not model.fadvance_warned:
         model.fadvance_warned = True
         warnings.warn(f"{loc}: the model steps NEURON itself (fadvance); bridge records the run to the last t "
                       "and does not simulate while the HOC runs (reading v or a state in that loop is an error)",
@@ -171,12 +173,12 @@ def lambda_f(interp, args, loc):
     m = interp.model
     sec = m.current(interp, loc)
     data = sec.data
-    cm = float(m.get_range(sec, ("seg", "cm"), 0.5, loc, interp))
+    cm = float(m.get_range(sec, CM, 0.5, loc, interp))
     if cm == 0:
         return 1e10
     ra = float(data.Ra)
     if len(sec.points) < 2:
-        diam = m.get_range(sec, ("seg", "diam"), 0.5, loc, interp)
+        diam = m.get_range(sec, DIAM, 0.5, loc, interp)
         return 1e5 * math.sqrt(diam / (4 * math.pi * freq * ra * cm))
     arcs = sec.arcs()
     lam = 0.0

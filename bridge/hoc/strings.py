@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-from bridge.hoc.objects import BuiltinObject, _num
-from bridge.hoc.values import StrVar
+from bridge.hoc.arguments import number_arg
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.values import StrRef, StrVar
 
 
 class StringFunctions(BuiltinObject):
@@ -36,11 +37,13 @@ class StringFunctions(BuiltinObject):
         args[i].value = value
 
     def m_left(self, interp, args, loc):
-        self._store(interp, args, 0, self._s(interp, args, 0, loc)[: int(_num(interp, args, 1, loc, "left"))], loc)
+        text = self._s(interp, args, 0, loc)
+        self._store(interp, args, 0, text[: int(number_arg(interp, args, 1, loc, "left"))], loc)
         return 0.0
 
     def m_right(self, interp, args, loc):
-        self._store(interp, args, 0, self._s(interp, args, 0, loc)[int(_num(interp, args, 1, loc, "right")):], loc)
+        text = self._s(interp, args, 0, loc)
+        self._store(interp, args, 0, text[int(number_arg(interp, args, 1, loc, "right")):], loc)
         return 0.0
 
     @staticmethod
@@ -74,8 +77,6 @@ class HocString(BuiltinObject):
         self.s = interp.new_str(args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else ""))
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import StrRef
-
         if name != "s" or indices:
             return super().hoc_ref(interp, name, indices, loc)
         return StrRef(self.s)

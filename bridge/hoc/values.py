@@ -2,20 +2,24 @@
 
 HOC values are numbers (float), strings (str), object references (a `HocObject`,
 a built-in object, or None for NULLobject), sections (`Sec`) and segments
-(`Segment`, a section at an arc position x in [0, 1]).
+(`Segment`, a section at an arc position x in [0, 1]). Variables hold them (`NumVar`,
+`StrVar`, `ObjVar`, `SecVar`); a `Ref` reads and assigns one place that holds a value.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from bridge.errors import SourceLocation
 from bridge.hoc import ast
+from bridge.hoc.bindings import GlobalVar, RangeVar
 from bridge.hoc.budget import text_bytes
+from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import Section
 
 
@@ -64,7 +68,10 @@ class SecVar:
 
 
 class Ref:
-    """Something that can be read and assigned (a variable element, a range value, ...)."""
+    """Something that can be read and assigned (a variable element, a range value, ...).
+    `what` says what it points at, for `Vector.record(&...)` (a `RecordTarget`), or None."""
+
+    what: RecordTarget | None = None
 
     def get(self):  # pragma: no cover - interface
         raise NotImplementedError
@@ -74,7 +81,9 @@ class Ref:
 
 
 class ElemRef(Ref):
-    def __init__(self, var, i: int):
+    """Element `i` of a `NumVar` or `ObjVar`."""
+
+    def __init__(self, var: NumVar | ObjVar, i: int):
         self.var, self.i = var, i
 
     def get(self):
@@ -85,6 +94,8 @@ class ElemRef(Ref):
 
 
 class StrRef(Ref):
+    """A `StrVar`'s value."""
+
     def __init__(self, var: StrVar):
         self.var = var
 
@@ -96,8 +107,11 @@ class StrRef(Ref):
 
 
 class FuncRef(Ref):
-    def __init__(self, getter, setter):
+    """A place read and assigned by two functions: `getter()` and `setter(value)`."""
+
+    def __init__(self, getter: Callable[[], Any], setter: Callable[[Any], Any], what: RecordTarget | None = None):
         self.get, self.set = getter, setter
+        self.what = what
 
 
 class External:
@@ -111,7 +125,7 @@ class Proc:
     kind: str
     name: str
     body: ast.Block
-    owner: "Template | None" = None
+    owner: Template | None = None
 
 
 @dataclass
@@ -135,6 +149,13 @@ class Template:
         for node in body:
             if isinstance(node, ast.Public):
                 self.public.update(node.names)
+
+    def make_object(self) -> HocObject:
+        """A new, empty object of this template (`Name[count]`); its body has not run."""
+        obj = HocObject(self, self.count)
+        self.count += 1
+        self.instances.append(obj)
+        return obj
 
 
 class HocObject:
@@ -180,6 +201,10 @@ class Sec:
         self.alive = True
         self._synced = True
         self.charge = None  # its memory (bridge.hoc.budget), for sections HOC's `create` made
+        self.voltages: dict[int, float] = {}  # v [mV] by segment index, as HOC or finitialize() set it
+        # STATEs and currents HOC assigned, by (mechanism, variable) then segment index: NEURON's
+        # finitialize() overwrites them, so they are kept for HOC to read back, not given to the model
+        self.preinit: dict[tuple[str, str], dict[int, float]] = {}
 
     @property
     def name(self) -> str:
@@ -213,24 +238,21 @@ class Sec:
         self._synced = True
         if not self.points:
             self.data.pt3d = None
-            if hasattr(self.data, "arc3d"):
-                self.data.arc3d = None
+            self.data.arc3d = None
             return
-        from bridge.morphology.nodes import pt3d_float32
-
         pts = np.array(self.points, dtype=np.float64).reshape(-1, 4)
         self.data.pt3d = pts
         self.data.L = float(self.arc[-1])
-        if hasattr(self.data, "arc3d"):
-            own = pt3d_float32(pts)[1]
-            self.data.arc3d = None if np.array_equal(own, np.array(self.arc)) else np.array(self.arc)
+        own = pt3d_float32(pts)[1]
+        self.data.arc3d = None if np.array_equal(own, np.array(self.arc)) else np.array(self.arc)
 
     def arcs(self) -> np.ndarray:
         return np.array(self.arc, dtype=float)
 
     def __getattr__(self, name: str):
         """`hoc.soma.L`, `hoc.soma.nseg`, `hoc.soma.mechanisms` from Python: the tree section's values."""
-        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive", "charge"):
+        if name.startswith("_") or name in ("data", "points", "arc", "owner", "alive", "charge", "voltages",
+                                            "preinit"):
             raise AttributeError(name)
         self.sync()
         return getattr(self.data, name)
@@ -252,6 +274,34 @@ def f32(value: float) -> float:
     return float(np.float32(value))
 
 
+@dataclass(frozen=True)
+class RangeTarget:
+    """`&soma.v(0.5)`, `&dend[2].m_hh(0.3)`: a range variable of a section at arc position x."""
+
+    sec: Sec
+    var: RangeVar
+    x: float
+
+
+@dataclass(frozen=True)
+class PointProcessTarget:
+    """`&stim.i`: a variable of a point process (a `bridge.hoc.point_process.PointProcessObject`)."""
+
+    obj: Any
+    name: str
+
+
+RecordTarget = RangeTarget | PointProcessTarget | GlobalVar  # what `Vector.record(&...)` records
+
+
+@dataclass(frozen=True)
+class IteratorBody:
+    """The statement of `for iterator(args) statement` and the frame it runs in (its caller's)."""
+
+    body: ast.Node
+    caller: Frame
+
+
 @dataclass
 class Frame:
     """One running procedure: its arguments, locals and object, for error reports too."""
@@ -261,50 +311,7 @@ class Frame:
     obj: HocObject | None
     loc: SourceLocation | None
     locals: dict[str, Any] = field(default_factory=dict)
-    iterator_body: tuple | None = None  # (statement, caller frame) while running an iterator
-    sec_depth: int = 0
-
-
-class LoopJump(Exception):
-    """`break` or `continue` on its way to the innermost loop; `loc` is where it is."""
-
-    def __init__(self, loc=None):
-        super().__init__()
-        self.loc = loc
-
-
-class BreakLoop(LoopJump):
-    """`break`: ends the innermost loop."""
-
-
-class ContinueLoop(LoopJump):
-    """`continue`: ends this pass through the innermost loop."""
-
-
-class IteratorBreak(Exception):
-    """A `break` in the body of `for iterator() statement`, on its way out of the iterator's procedure."""
-
-
-def outside_loop(interp, jump: LoopJump):
-    """The refusal for a `break`/`continue` that left its procedure or top-level statement without
-    meeting a loop: NEURON then runs on to the end of the procedure and leaves the caller's loop
-    (checked with NEURON 9.0.2), which bridge does not reproduce."""
-    word = "continue" if isinstance(jump, ContinueLoop) else "break"
-    return interp.refuse(f"'{word}' outside a loop (NEURON then runs the rest of the procedure and leaves "
-                         "the caller's loop; bridge does not reproduce that)", jump.loc)
-
-
-class ReturnFrom(Exception):
-    def __init__(self, value=None):
-        self.value = value
-
-
-class StopRun(Exception):
-    pass
-
-
-class Quit(Exception):
-    pass
+    iterator_body: IteratorBody | None = None  # while running an iterator
 
 
 def is_number(value) -> bool:

@@ -219,7 +219,7 @@ class SectionTree:
             if node is child_sec:
                 raise BridgeError(f"connect: {child_sec.name} to {parent_sec.name} would make a loop")
             node = self.sections[node.parent] if node.parent else None
-        siblings = self.__dict__.setdefault("_siblings", {})
+        siblings = self._siblings
         if child_sec.parent is not None:
             self._remove_sibling(child_sec)
         if child_sec.child_end != float(child_end):  # orientation flips: NEURON reverses the child list
@@ -242,7 +242,7 @@ class SectionTree:
         return sec.parent_x
 
     def _remove_sibling(self, sec: Section) -> None:
-        kids = self.__dict__.get("_siblings", {}).get(sec.parent or "", [])
+        kids = self._siblings.get(sec.parent or "", [])
         if sec.name in kids:
             kids.remove(sec.name)
 
@@ -260,7 +260,7 @@ class SectionTree:
             self.disconnect(child)
         if sec.parent is not None:
             self._remove_sibling(sec)
-        self.__dict__.get("_siblings", {}).pop(sec.name, None)
+        self._siblings.pop(sec.name, None)
         del self.sections[sec.name]
         self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
 
@@ -271,7 +271,7 @@ class SectionTree:
         have = sorted(s.name for s in self.sections.values() if s.parent == sec.name)
         if sorted(children) != have:
             raise BridgeError(f"set_child_order: {children} are not the children of {sec.name} ({have})")
-        self.__dict__.setdefault("_siblings", {})[sec.name] = list(children)
+        self._siblings[sec.name] = list(children)
 
     def add_point_process(self, name: str, section: str | Section, x: float = 0.5, label: str = "",
                           **params: float) -> PointProcess:
@@ -316,7 +316,7 @@ class SectionTree:
         return {name: self._sibling_order(name, found) for name, found in kids.items()}
 
     def _sibling_order(self, name: str, kids: list[Section]) -> list[Section]:
-        listed = self.__dict__.get("_siblings", {}).get(name, [])
+        listed = self._siblings.get(name, [])
         if sorted(listed) == sorted(s.name for s in kids):
             return [self.sections[k] for k in listed]
         return sorted(kids, key=lambda s: (self._connection_distance(s), -s.connect_serial))

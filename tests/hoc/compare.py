@@ -29,7 +29,8 @@ def neuron_dump(path, library: str | None = None) -> dict:
 def _close(a, b, rel=1e-12, what=""):
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     assert a.shape == b.shape, f"{what}: shapes {a.shape} != {b.shape}"
-    assert np.allclose(a, b, rtol=rel, atol=0.0), f"{what}: {a} != {b} (max rel {np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))})"
+    worst = np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300))
+    assert np.allclose(a, b, rtol=rel, atol=0.0), f"{what}: {a} != {b} (max rel {worst})"
 
 
 def compare_trees(model, ref: dict, catalog: Catalog | None = None, rel: float = 1e-12) -> None:

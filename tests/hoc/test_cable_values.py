@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from bridge.errors import BridgeError, HocError, SimulationError
+from bridge.errors import BridgeError, SimulationError
 from bridge.hoc.session import HocSession
 from bridge.model import Simulation
 
@@ -39,7 +39,8 @@ CASES = {
     "diam = 0": "dend.diam = 0", "diam < 0": "dend.diam(0.5) = -1", "diam = nan": f"dend.diam = {NAN}",
     "diam = inf": f"dend.diam(0.9) = {INF}",
     "L = nan": f"dend.L = {NAN}", "L = inf": f"dend.L = {INF}",
-    "cm = nan": f"dend.cm(0.1) = {NAN}", "cm = inf": f"dend.cm = {INF}", "cm = 0": "dend.cm = 0", "cm < 0": "soma.cm = -0.5",
+    "cm = nan": f"dend.cm(0.1) = {NAN}", "cm = inf": f"dend.cm = {INF}", "cm = 0": "dend.cm = 0",
+    "cm < 0": "soma.cm = -0.5",
     "nseg = 0": "dend.nseg = 0", "nseg = nan": f"dend.nseg = {NAN}", "nseg = 1e10": "dend.nseg = 1e10",
     "pt3d nan": f"dend {{ pt3dclear()  pt3dadd(0, 0, 0, 2)  pt3dadd({NAN}, 0, 0, 2) }}",
     "pt3d float32 inf": "dend { pt3dclear()  pt3dadd(0, 0, 0, 2)  pt3dadd(1e39, 0, 0, 2) }",
@@ -134,11 +135,13 @@ def test_ra_zero_reproducer_names_the_line():
 def test_ri_of_zero_or_infinite_ra_as_neuron():
     """HOC's ri() and area() compute what NEURON's do (no ZeroDivisionError): ri = 0 for Ra = 0,
     NEURON's 1e30 for a zero conductance (Ra = inf)."""
-    code = "create s\ns { L = 10 diam = 2 Ra = 0 }\nprint ri(0.5), area(0.5)\ns.Ra = 1e308*10\nprint ri(0.5), area(0.5)\n"
+    code = ("create s\ns { L = 10 diam = 2 Ra = 0 }\nprint ri(0.5), area(0.5)\ns.Ra = 1e308*10\n"
+            "print ri(0.5), area(0.5)\n")
     out = io.StringIO()
     HocSession(stdout=out)(code)
     script = f"from neuron import h\nh({code!r})\n"
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
-    theirs = [ln.split() for ln in proc.stdout.splitlines() if ln.strip() and "DISPLAY" not in ln and "graphics" not in ln]
+    theirs = [ln.split() for ln in proc.stdout.splitlines()
+              if ln.strip() and "DISPLAY" not in ln and "graphics" not in ln]
     ours = [ln.split() for ln in out.getvalue().splitlines()]
     assert ours == theirs == [["0", "62.831853"], ["1e+30", "62.831853"]]

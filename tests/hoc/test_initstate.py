@@ -171,7 +171,8 @@ def test_values_read_after_a_run_are_refused(tmp_path):
 def test_voltage_read_in_an_fadvance_loop_is_refused(tmp_path):
     hoc = HocSession(cwd=tmp_path)
     hoc("create soma\nsoma insert hh\nobjref vmax\nvmax = new Vector(1)\nfinitialize(-65)")
-    with pytest.warns(UserWarning, match="fadvance"), pytest.raises(HocError, match=r"soma\.v\(0\.5\) is read at t = 0\.025 ms"):
+    with (pytest.warns(UserWarning, match="fadvance"),
+          pytest.raises(HocError, match=r"soma\.v\(0\.5\) is read at t = 0\.025 ms")):
         hoc("while (t < 1) { fadvance()  if (soma.v(0.5) > vmax.x[0]) { vmax.x[0] = soma.v(0.5) } }")
 
 

@@ -1,4 +1,5 @@
-"""bridge.hoc.interp: the HOC language (values, control flow, procedures, templates, strings)."""
+"""bridge.hoc.interp and its parts (statements, expressions, names, calls): the HOC language
+(values, control flow, procedures, templates, strings)."""
 
 import io
 

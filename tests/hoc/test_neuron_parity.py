@@ -92,9 +92,8 @@ def test_dend3_demo_matches_neuron(tmp_path):
 def test_release_demo_matches_neuron():
     """NEURON's "Synaptic release" demo with its own .mod folder (demo/release), which xopens
     `$(NRNDEMO)testca.hoc`: an unset NRNDEMO expands to nothing, in NEURON as in bridge."""
-    from validation.neuron_run import compile_mod_files
-
     from bridge.hoc.catalog import Catalog
+    from validation.neuron_run import compile_mod_files
 
     mod = _demo() / "release"
     ref = neuron_dump(_demo() / "release.hoc", compile_mod_files(sorted(mod.glob("*.mod"))))
@@ -123,9 +122,8 @@ def test_cellbuilder_style_template_matches_neuron():
 
 @pytest.mark.neuron
 def test_model_mechanism_folder_matches_neuron():
-    from validation.neuron_run import compile_mod_files
-
     from bridge.hoc.catalog import Catalog
+    from validation.neuron_run import compile_mod_files
 
     mod = DATA / "mod"
     library = compile_mod_files(sorted(mod.glob("*.mod")))

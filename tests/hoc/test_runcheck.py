@@ -16,7 +16,6 @@ import pytest
 import bridge
 from bridge.errors import BridgeError, HocError
 from bridge.hoc.session import HocSession
-
 from tests.hoc.test_protocol import neuron_vectors
 
 CELL = """

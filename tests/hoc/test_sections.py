@@ -1,4 +1,4 @@
-"""bridge.hoc.sections and geometry: sections, connections, range variables, 3-D points, protocol."""
+"""bridge.hoc.model_state and geometry: sections, connections, range variables, 3-D points, protocol."""
 
 import io
 import math
@@ -136,7 +136,8 @@ def test_gui_calls_are_listed_in_one_warning():
 
 def test_load_file_relative_to_the_including_file(tmp_path):
     (tmp_path / "sub").mkdir()
-    (tmp_path / "main.hoc").write_text('load_file("stdrun.hoc")\nload_file("sub/cell.hoc")\nload_file("sub/cell.hoc")\n')
+    (tmp_path / "main.hoc").write_text('load_file("stdrun.hoc")\nload_file("sub/cell.hoc")\n'
+                                       'load_file("sub/cell.hoc")\n')
     (tmp_path / "sub" / "cell.hoc").write_text('load_file("geom.hoc")\nncell += 1\n')
     (tmp_path / "sub" / "geom.hoc").write_text("create soma\nsoma L = 7\nncell = 0\n")
     model = bridge.load_hoc(tmp_path / "main.hoc")

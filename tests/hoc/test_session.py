@@ -19,7 +19,7 @@ def test_values_procedures_and_objects_from_python():
     hoc.celsius = 31
     assert hoc.celsius == 31.0 and hoc.model().protocol.celsius == 31.0
     with pytest.raises(AttributeError):
-        hoc.nothing_like_this
+        _ = hoc.nothing_like_this
 
 
 def test_load_hoc_runs_extra_statements(tmp_path):

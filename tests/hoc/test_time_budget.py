@@ -85,7 +85,7 @@ def test_next_chunk_is_linear_in_the_file():
     stream = Stream(text, "big.hoc")
     start = time.monotonic()
     chunks = 0
-    while (chunk := next_chunk(stream)) is not None:
+    while next_chunk(stream) is not None:
         chunks += 1
     assert time.monotonic() - start < HANG
     assert chunks == 1_000_001 and stream.line == text.count("\n") + 1

@@ -1,4 +1,5 @@
-"""Import3d from HOC: `Import3d_SWC_read`, `Import3d_GUI(reader, 0).instantiate(obj)`.
+"""Import3d from HOC, as NEURON's import3d_gui.hoc does it: `Import3d_SWC_read`,
+`Import3d_GUI(reader, 0).instantiate(obj)`.
 
 The morphology readers and NEURON's naming, validity and pt3d rules are
 `bridge.morphology` (swc, import3d); this module does what import3d_gui.hoc's
@@ -12,11 +13,13 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from bridge.errors import BridgeError
-from bridge.hoc.objects import BuiltinObject, SectionList
-from bridge.hoc.values import HocObject, ObjVar, SecVar, StrVar, f32, is_number
+from bridge.hoc.lists import SectionList
+from bridge.hoc.loader import _expand, not_found, read_model_file, resolve_path
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.values import FuncRef, HocObject, ObjVar, StrVar, f32, is_number
+from bridge.morphology import import3d as i3d
+from bridge.morphology.swc import parse_swc
 
 
 class Import3dReader(BuiltinObject):
@@ -31,17 +34,15 @@ class Import3dReader(BuiltinObject):
         self.quiet = 0.0
 
     def hoc_ref(self, interp, name, indices, loc):
-        from bridge.hoc.interp import FuncRef
-
         if name == "quiet":
-            return FuncRef(lambda: self.quiet, lambda v: setattr(self, "quiet", float(v)))
+            def set_quiet(v):
+                self.quiet = float(v)
+
+            return FuncRef(lambda: self.quiet, set_quiet)
         return super().hoc_ref(interp, name, indices, loc)
 
     def m_input(self, interp, args, loc):
         """`.input("cell.swc")`: the file is found as `load_file` finds one, inside the model's read roots."""
-        from bridge.hoc.loader import _expand, not_found, read_model_file, resolve_path
-        from bridge.morphology.swc import parse_swc
-
         if not args or not isinstance(args[0], (str, StrVar)):
             raise interp.error(f"{self.cls}.input(\"file\") needs a file name", loc)
         name = args[0].value if isinstance(args[0], StrVar) else args[0]
@@ -71,17 +72,20 @@ class Import3dGUI(BuiltinObject):
         self.reader = args[0]
 
     def m_instantiate(self, interp, args, loc):
-        from bridge.morphology import import3d as i3d
-
         morph = self.reader.morph
         if morph is None:
             raise interp.error("Import3d_GUI.instantiate: the reader has read no file (call .input first)", loc)
         obj = args[0] if args else None
         if obj is not None and not isinstance(obj, HocObject):
             raise interp.error("instantiate(obj): obj must be a cell object or nil", loc)
-        model = interp.model
         secs = i3d.check_valid(morph)
-        names = i3d.section_names(morph, secs)
+        by_name = self._create(interp, morph, secs, obj, loc)
+        self._build(interp, morph, secs, by_name, obj)
+        return 0.0
+
+    def _create(self, interp, morph, secs, obj: HocObject | None, loc) -> dict:
+        """The section arrays (`soma[n]`, `dend[n]`, ...) in `obj` (None: at top level), appended to
+        its SectionLists; the sections by name."""
         ns = obj.ns if obj is not None else interp.top
         counts: dict[int, int] = {}
         for s in secs:
@@ -91,28 +95,32 @@ class Import3dGUI(BuiltinObject):
         for t in range(lo, hi + 1):
             arr = i3d.type_name(t)
             if counts.get(t, 0) > 0:
-                model.create(interp, arr, (counts[t],), ns, obj, loc)
+                interp.model.create(interp, arr, (counts[t],), ns, obj, loc)
                 for k, sec in enumerate(ns[arr].data):
                     by_name[f"{arr}[{k}]"] = sec
             if obj is not None:
                 self._append(interp, obj, i3d.subset_name(t), arr, loc)
         if obj is not None:
             self._append(interp, obj, "all", None, loc)
-        first = True
-        for name, s in zip(names, secs):
+        return by_name
+
+    @staticmethod
+    def _build(interp, morph, secs, by_name: dict, obj: HocObject | None) -> None:
+        """Connect the sections and give them their 3-D points; at top level the first is accessed."""
+        model = interp.model
+        names = i3d.section_names(morph, secs)
+        for k, (name, s) in enumerate(zip(names, secs)):
             sec = by_name[name]
-            if first and obj is None:
+            if k == 0 and obj is None:
                 model.accessed = sec
-            first = False
             if s.parent is not None:  # check_valid's parent indexes the valid sections
                 parent = by_name[names[s.parent]]
-                model.tree.connect(sec.name, parent.name, float("%g" % s.parentx), 0.0)
+                model.tree.connect(sec.name, parent.name, float(format(float(s.parentx), "g")), 0.0)
             if s.first == 1:
-                sec.data.logical_connection = tuple(f32(float("%.8g" % v)) for v in s.xyz[0])
+                sec.data.logical_connection = tuple(f32(float(format(float(v), ".8g"))) for v in s.xyz[0])
             for row in i3d.section_points(s, morph.filename):
                 sec.points.append(tuple(f32(v) for v in row))
             sec.modified(0)
-        return 0.0
 
     def _append(self, interp, obj: HocObject, listname: str, arr: str | None, loc):
         var = obj.ns.get(listname)
@@ -130,13 +138,19 @@ class Import3dGUI(BuiltinObject):
 
 
 def classes() -> dict:
+    """The Import3d classes by name (makers for `new Name(args)`)."""
     out = {name: (lambda n: lambda interp, args, loc: Import3dReader(interp, n, args, loc))(name)
            for name in Import3dReader.formats}
     out["Import3d_GUI"] = Import3dGUI
     for name in ("Import3d_Neurolucida3", "Import3d_MorphML", "Import3d_Eutectic_read", "Import3d_NeuroML"):
-        out[name] = (lambda n: lambda interp, args, loc: (_ for _ in ()).throw(
-            interp.refuse(f"{n} is not supported yet (bridge reads SWC through Import3d_SWC_read)", loc)))(name)
+        out[name] = _unsupported_reader(name)
     return out
 
 
-__all__ = ["classes", "Import3dReader", "Import3dGUI", "np", "SecVar"]
+def _unsupported_reader(name: str):
+    def make(interp, args, loc):
+        raise interp.refuse(f"{name} is not supported yet (bridge reads SWC through Import3d_SWC_read)", loc)
+    return make
+
+
+__all__ = ["classes", "Import3dReader", "Import3dGUI"]

@@ -13,14 +13,19 @@ from __future__ import annotations
 import math
 import re
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
 from bridge.errors import HocError
+from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
+from bridge.hoc.initstate import Snapshot
 from bridge.hoc.protocol import Recording, RunRequest
-from bridge.hoc.values import Sec, SecVar, Segment, is_number
+from bridge.hoc.runcheck import RunFingerprint
+from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
+from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
 
 SECTION_PROPERTIES = ("L", "nseg", "Ra", "rallbranch")
@@ -61,15 +66,19 @@ class ModelState:
         self.gui_calls: dict[str, Any] = {}
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout
-        self._range_cache: dict[str, Any] = {}
-        self.initialized = None  # bridge.hoc.initstate.Snapshot after finitialize(): what HOC reads then
+        self._range_cache: dict[str, RangeVar | None] = {}
+        self.initialized: Snapshot | None = None  # after finitialize(): what HOC reads then
         self.after_init: list[str] = []  # assignments after finitialize() a run cannot start from
+        self.advanced_to: float | None = None  # t [ms] once a run went past finitialize() (reads of v, states refused)
+        self.fadvance_warned = False  # the model stepped NEURON itself (fadvance), said once
+        self.cvode = False  # the model asked for CVODE (Protocol.cvode)
+        self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
+        self.run_fingerprint: RunFingerprint | None = None  # the model as the last run advanced (runcheck)
+        self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
 
     def cvode_requested(self, what: str, loc) -> None:
         """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""
-        import warnings
-
-        if not getattr(self, "cvode", False):
+        if not self.cvode:
             self.cvode = True
             warnings.warn(f"{loc}: {what}: the model asks for NEURON's variable step (CVODE); bridge records "
                           "the protocol for NEURON's fixed step (Protocol.cvode is True)", stacklevel=2)
@@ -228,70 +237,82 @@ class ModelState:
         return None
 
     # -- range variables -----------------------------------------------------------------
-    def range_kind(self, name: str):
+    def range_kind(self, name: str) -> RangeVar | None:
+        """What `name` is as a range variable (`bridge.hoc.bindings`), or None."""
         if name in self._range_cache:
             return self._range_cache[name]
+        var: RangeVar | None
         if name in SECTION_PROPERTIES:
-            kind = ("prop", name)
+            var = SectionProperty(name)
         elif name in SEGMENT_VARIABLES:
-            kind = ("seg", name)
+            var = SegmentVariable(name)
         else:
             found = self.catalog.lookup_variable(name)
-            kind = ("mech", found[0], found[1]) if found else None
-        self._range_cache[name] = kind
-        return kind
+            var = MechanismVariable(found[1], found[0]) if found else None
+        self._range_cache[name] = var
+        return var
 
-    def _check_mech(self, sec: Sec, kind, interp, loc) -> None:
-        mech, var = kind[1], kind[2]
-        if mech.endswith("_ion"):
+    def _check_mech(self, sec: Sec, var: MechanismVariable, interp, loc) -> None:
+        mech = var.mechanism
+        if var.is_ion:
             if mech[:-4] not in self.ions_of(sec) and mech not in sec.data.mechanisms:
-                raise interp.error(f"{var}: no mechanism in {sec.name} uses the {mech[:-4]} ion", loc)
+                raise interp.error(f"{var.name}: no mechanism in {sec.name} uses the {mech[:-4]} ion", loc)
         elif mech not in sec.data.mechanisms:
-            raise interp.error(f"{var}_{mech}: mechanism {mech} is not inserted in {sec.name}", loc)
+            raise interp.error(f"{var.name}_{mech}: mechanism {mech} is not inserted in {sec.name}", loc)
 
-    def get_range(self, sec: Sec, kind, x, loc, interp):
+    def get_range(self, sec: Sec, var: RangeVar, x: float | None, loc, interp) -> float:
+        """The value of `var` in `sec` at x (None: the section's value, or at 0.5)."""
         if not sec.alive:
             raise interp.error(f"section {sec.name} was deleted", loc)
+        if isinstance(var, SectionProperty):
+            return self._get_property(sec, var.name)
+        j = sec.data.segment(0.5 if x is None else x)
+        if isinstance(var, SegmentVariable):
+            return self._get_segment_value(sec, var.name, j, x, loc, interp)
+        return self._get_mechanism_value(sec, var, j, x, loc, interp)
+
+    @staticmethod
+    def _get_property(sec: Sec, name: str) -> float:
         data = sec.data
-        if kind[0] == "prop":
-            name = kind[1]
-            if name == "L":
-                sec.sync()
-                return float(data.L)
-            if name == "nseg":
-                return float(data.nseg)
-            if name == "Ra":
-                return float(data.Ra)
-            return 1.0  # rallbranch
-        j = data.segment(0.5 if x is None else x)
-        if kind[0] == "seg":
-            name = kind[1]
-            if name == "diam":
-                if sec.points:
-                    return float(self.segment_diams(sec)[j])
-                return float(data.diam[j])
-            if name == "cm":
-                return float(data.cm[j])
-            self._check_not_advanced(sec, "v", x, loc, interp)
-            return float(getattr(sec, "v", {}).get(j, -65.0))  # NEURON's v before finitialize
-        self._check_mech(sec, kind, interp, loc)
-        mech, var = kind[1], kind[2]
-        snap = getattr(self, "initialized", None)
-        if snap is not None and (mech.endswith("_ion") or var not in self.catalog.get(mech).parameters):
-            hoc_name = var if mech.endswith("_ion") else f"{var}_{mech}"
-            self._check_not_advanced(sec, hoc_name, x, loc, interp)
-            found = snap.get(self, sec.name, j, hoc_name)
+        if name == "L":
+            sec.sync()
+            return float(data.L)
+        if name == "nseg":
+            return float(data.nseg)
+        if name == "Ra":
+            return float(data.Ra)
+        return 1.0  # rallbranch
+
+    def _get_segment_value(self, sec: Sec, name: str, j: int, x: float | None, loc, interp) -> float:
+        if name == "diam":
+            if sec.points:
+                return float(self.segment_diams(sec)[j])
+            return float(sec.data.diam[j])
+        if name == "cm":
+            return float(sec.data.cm[j])
+        self._check_not_advanced(sec, "v", x, loc, interp)
+        return float(sec.voltages.get(j, -65.0))  # NEURON's v before finitialize
+
+    def _get_mechanism_value(self, sec: Sec, var: MechanismVariable, j: int, x: float | None, loc, interp) -> float:
+        """A mechanism's or ion's value: after finitialize() a computed one is the initialised model's
+        (`initstate.Snapshot`); before, what HOC assigned or the parameter."""
+        self._check_mech(sec, var, interp, loc)
+        mech, name = var.mechanism, var.name
+        snap = self.initialized
+        if snap is not None and (var.is_ion or name not in self.catalog.get(mech).parameters):
+            self._check_not_advanced(sec, var.hoc_name, x, loc, interp)
+            found = snap.get(self, sec.name, j, var.hoc_name)
             if found is not None:
                 return float(found)
-        kept = getattr(sec, "preinit", {}).get((mech, var), {})
+        kept = sec.preinit.get((mech, name), {})
         if j in kept and snap is None:
             return kept[j]
-        return float(data.get_range(mech, var, self.catalog.get(mech).parameters.get(var, 0.0))[j])
+        return float(sec.data.get_range(mech, name, self.catalog.get(mech).parameters.get(name, 0.0))[j])
 
     def _check_not_advanced(self, sec: Sec, name: str, x, loc, interp) -> None:
         """After run()/continuerun()/fadvance() NEURON's v, states and currents are those at t; bridge
         simulates only after the HOC has run, so such a read is an error, never the initial value."""
-        t = getattr(self, "advanced_to", None)
+        t = self.advanced_to
         if t is not None:
             where = f"{sec.name}.{name}" + ("" if x is None else f"({x:g})")
             raise interp.error(f"{where} is read at t = {t:g} ms, after the model ran: bridge does not simulate "
@@ -300,86 +321,90 @@ class ModelState:
 
     def segment_diams(self, sec: Sec) -> np.ndarray:
         """Per-segment diameters (x order) from the 3-D points, as NEURON computes them."""
-        from bridge.morphology.nodes import section_geometry
-
         sec.sync()
         geom = section_geometry(sec.data)
         d = np.asarray(geom.diam[: sec.data.nseg], dtype=float)
         return d[::-1] if sec.data.child_end == 1.0 else d
 
-    def set_range(self, sec: Sec, kind, value, x, loc, interp) -> None:
+    def set_range(self, sec: Sec, var: RangeVar, value, x: float | None, loc, interp) -> None:
+        """Assign `var` in `sec` at x (None: every segment, or the section's value)."""
         self.mutations += 1
         if not is_number(value):
-            raise interp.error(f"{kind[-1]} must be a number", loc)
+            raise interp.error(f"{var.name} must be a number", loc)
         value = float(value)
+        if not isinstance(var, MechanismVariable) and var.name in CABLE_VALUES:
+            # where it was set, for errors about the geometry (bridge.morphology.nodes)
+            sec.data.origin[var.name] = origin(interp, loc)
+        if isinstance(var, SectionProperty):
+            self._set_property(sec, var.name, value, loc, interp)
+        elif isinstance(var, SegmentVariable):
+            self._set_segment_value(sec, var.name, value, x, loc, interp)
+        else:
+            self._set_mechanism_value(sec, var, value, x, loc, interp)
+
+    def _set_property(self, sec: Sec, name: str, value: float, loc, interp) -> None:
         data = sec.data
-        if kind[0] in ("prop", "seg") and kind[1] in CABLE_VALUES:  # where it was set, for errors about the geometry (bridge.morphology.nodes)
-            data.origin[kind[-1]] = origin(interp, loc)
-        if kind[0] == "prop":
-            name = kind[1]
-            if name == "nseg":
-                if not value >= 1:  # NaN too (NEURON: "nseg must be positive")
-                    raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
-                if value >= MAX_NSEG + 1:
-                    raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
-                n = int(value)
-                data.set_nseg(n)
-                if hasattr(sec, "v"):
-                    sec.v = {}
-            elif name == "L":
-                if value <= 0:
-                    raise interp.error(f"L must be > 0, not {value:g}", loc)
-                if sec.points:
-                    data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["L"]
-                    self.length_change(sec, value)
-                data.L = value
-            elif name == "Ra":
-                data.Ra = value
-            else:
-                raise interp.refuse("rallbranch is not supported", loc)
-            return
+        if name == "nseg":
+            if not value >= 1:  # NaN too (NEURON: "nseg must be positive")
+                raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
+            if value >= MAX_NSEG + 1:
+                raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
+            data.set_nseg(int(value))
+            sec.voltages = {}
+        elif name == "L":
+            if value <= 0:
+                raise interp.error(f"L must be > 0, not {value:g}", loc)
+            if sec.points:
+                data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["L"]
+                self.length_change(sec, value)
+            data.L = value
+        elif name == "Ra":
+            data.Ra = value
+        else:
+            raise interp.refuse("rallbranch is not supported", loc)
+
+    def _set_segment_value(self, sec: Sec, name: str, value: float, x: float | None, loc, interp) -> None:
+        data = sec.data
         idx = slice(None) if x is None else data.segment(x)
-        if kind[0] == "seg":
-            name = kind[1]
-            if name == "diam":
-                if sec.points:
-                    data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["diam"]
-                    diams = self.segment_diams(sec).copy()
-                    diams[idx] = value
-                    self.diam_change(sec, diams, interp, loc)
-                else:
-                    data.diam[idx] = value
-            elif name == "cm":
-                data.cm[idx] = value
+        if name == "diam":
+            if sec.points:
+                data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["diam"]
+                diams = self.segment_diams(sec).copy()
+                diams[idx] = value
+                self.diam_change(sec, diams, interp, loc)
             else:
-                if not hasattr(sec, "v"):
-                    sec.v = {}
-                for j in (range(data.nseg) if x is None else [data.segment(x)]):
-                    sec.v[j] = value
-                self._assigned_after_init(sec, "v", None, x, loc)
-            return
-        self._check_mech(sec, kind, interp, loc)
-        mech, var = kind[1], kind[2]
-        if mech.endswith("_ion") and mech not in data.mechanisms:
+                data.diam[idx] = value
+        elif name == "cm":
+            data.cm[idx] = value
+        else:
+            for j in (range(data.nseg) if x is None else [data.segment(x)]):
+                sec.voltages[j] = value
+            self._assigned_after_init(sec, "v", None, x, loc)
+
+    def _set_mechanism_value(self, sec: Sec, var: MechanismVariable, value: float, x: float | None, loc,
+                             interp) -> None:
+        self._check_mech(sec, var, interp, loc)
+        data = sec.data
+        mech, name = var.mechanism, var.name
+        if var.is_ion and mech not in data.mechanisms:
             data.insert(mech)
-        if var in self.catalog.get(mech).recomputed:
+        if name in self.catalog.get(mech).recomputed:
             # a STATE or a current: NEURON's finitialize() and BREAKPOINT overwrite what HOC sets,
             # so the value is kept for HOC to read back, not given to the model
-            kept = sec.__dict__.setdefault("preinit", {}).setdefault((mech, var), {})
+            kept = sec.preinit.setdefault((mech, name), {})
             for j in (range(data.nseg) if x is None else [data.segment(x)]):
                 kept[j] = value
         else:
-            data.set_range(mech, var, value, x)
-        if getattr(self, "initialized", None) is not None:
-            is_param = var in self.catalog.get(mech).parameters and not (
-                mech.endswith("_ion") and var != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
-            self._assigned_after_init(sec, var if mech.endswith("_ion") else f"{var}_{mech}",
-                                      value, x, loc, lost=not is_param)
+            data.set_range(mech, name, value, x)
+        if self.initialized is not None:
+            is_param = name in self.catalog.get(mech).parameters and not (
+                var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
+            self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
 
     def _assigned_after_init(self, sec: Sec, name: str, value, x, loc, lost: bool = True) -> None:
         """After finitialize(): later reads see the value; a value the run cannot start from is noted
         (`stdrun.check_run_start` refuses the run)."""
-        snap = getattr(self, "initialized", None)
+        snap = self.initialized
         if snap is None:
             return
         for j in (range(sec.data.nseg) if x is None else [sec.data.segment(x)]):
@@ -411,10 +436,10 @@ class ModelState:
         sec.points = pts
         sec.pt3d_changed()
 
-    def taper(self, sec: Sec, kind, x1, x2, y1, y2, loc, interp) -> None:
+    def taper(self, sec: Sec, var: RangeVar, x1, x2, y1, y2, loc, interp) -> None:
         """`name(x1:x2) = y1:y2`: a linear ramp over the segment centres in [x1, x2]."""
-        if kind[0] == "prop":
-            raise interp.error(f"{kind[1]} is a section property, not a range variable", loc)
+        if isinstance(var, SectionProperty):
+            raise interp.error(f"{var.name} is a section property, not a range variable", loc)
         if not x1 < x2:
             raise interp.error(f"range variable notation r(x1:x2) requires x1 < x2, not {x1:g}:{x2:g}", loc)
         nseg = sec.data.nseg
@@ -422,23 +447,24 @@ class ModelState:
             xc = (j + 0.5) / nseg
             if x1 - 1e-9 <= xc <= x2 + 1e-9:
                 y = y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
-                self.set_range(sec, kind, y, xc, loc, interp)
+                self.set_range(sec, var, y, xc, loc, interp)
 
     # -- results -------------------------------------------------------------------------
     def record(self, ref, label: str, loc, interp) -> None:
-        what = getattr(ref, "what", None)
+        """`vec.record(&target)`: a `Recording` of what the reference points at (`Ref.what`)."""
+        what = ref.what
         if what is None:
             raise interp.error("Vector.record needs &section.variable(x), &pointprocess.variable or &t", loc)
-        if what[0] == "global":
-            self.recordings.append(Recording(what[1], None, 0.5, label))
+        if isinstance(what, GlobalVar):
+            self.recordings.append(Recording(what.name, None, 0.5, label))
             return
-        if what[0] == "pp":
-            obj, name = what[1], what[2]
+        if isinstance(what, PointProcessTarget):
+            obj, name = what.obj, what.name
             if obj.pp is None:
                 raise interp.error(f"Vector.record(&{obj}.{name}): {obj} has no location", loc)
             self.recordings.append(Recording(name, obj.pp.section, obj.pp.x, label, point_process=str(obj)))
             return
-        sec, kind, x = what
-        name = kind[1] if kind[0] != "mech" else (
-            kind[2] if kind[1].endswith("_ion") else f"{kind[2]}_{kind[1]}")
-        self.recordings.append(Recording(name, sec.name, float(x), label))
+        assert isinstance(what, RangeTarget)
+        var = what.var
+        name = var.hoc_name if isinstance(var, MechanismVariable) else var.name
+        self.recordings.append(Recording(name, what.sec.name, float(what.x), label))

@@ -1,0 +1,204 @@
+"""Calls and objects: `f(args)`, `obj.method(args)`, `soma(0.5)`, running a procedure, `new Name(args)`.
+
+A call costs `CALL_STATEMENTS` statements' worth of work besides its arguments and body,
+making an object `NEW_STATEMENTS` (`bridge.hoc.budget`); calls nest at most
+`Limits.max_call_depth` deep.
+"""
+
+from __future__ import annotations
+
+from bridge.hoc import ast, budget
+from bridge.hoc.bindings import RangeVar
+from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
+from bridge.hoc.names import frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.values import (
+    Builtin,
+    Frame,
+    HocObject,
+    IteratorBody,
+    Proc,
+    Sec,
+    SecVar,
+    Segment,
+    StrVar,
+    is_number,
+)
+
+CALL_STATEMENTS = 1  # statements' worth of work a call adds (bridge.hoc.budget), besides its body
+NEW_STATEMENTS = 4  # and making an object (its name, its finalizer, its memory charge)
+
+NEURON_POINT_PROCESSES = {"ExpSyn", "Exp2Syn", "AlphaSynapse", "NetStim", "SEClamp", "VClamp", "APCount",
+                          "IntFire1", "IntFire2", "IntFire4", "OClamp", "PointProcessMark", "PatternStim",
+                          "ExpSid", "Exp2Sid", "VecStim"}
+
+
+def arg_value(interp, node: ast.Node):
+    """A call argument: strdef names and pointers are passed by reference."""
+    if isinstance(node, ast.Pointer):
+        return ref(interp, node.target)
+    if isinstance(node, ast.Name):
+        binding = lookup(interp, node.name)
+        if isinstance(binding, StrVar):
+            return binding
+    if isinstance(node, ast.Arg) and node.kind == "s":
+        return frame_arg(interp, node)
+    return interp.eval(node)
+
+
+def _args(interp, node: ast.Call) -> list:
+    return [arg_value(interp, a) for a in node.args]
+
+
+def call(interp, node: ast.Call, iterator_body: IteratorBody | None = None):
+    """The value of a call expression (`for it(args) body`: with `iterator_body`)."""
+    interp.statements += CALL_STATEMENTS  # a call (its arguments, its frame) costs more than a statement
+    f = node.func
+    if isinstance(f, ast.Name):
+        return _call_name(interp, f.name, node, iterator_body)
+    if isinstance(f, ast.Member):
+        return _call_member(interp, interp.eval(f.target), f.name, node, iterator_body)
+    target = interp.eval(f)
+    if isinstance(target, Sec):
+        return _segment(interp, target, node.args, node.loc)
+    raise interp.error("this cannot be called", node.loc)
+
+
+def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | None):
+    """`name(args)`: a procedure, a built-in function, a range variable at x, a section at x."""
+    loc = node.loc
+    b = lookup(interp, name)
+    if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
+        obj = interp.frame.obj if b.owner is not None else None
+        return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body)
+    if isinstance(b, Builtin):
+        if b.name in budget.FILE_LOOKUP_BUILTINS:
+            interp.statements += budget.FILE_LOOKUP_STATEMENTS
+        return b.fn(interp, _args(interp, node), loc)
+    if isinstance(b, RangeVar):
+        return ref(interp, node).get()
+    if isinstance(b, SecVar):
+        return _segment(interp, var_ref(interp, b, [], name, loc).get(), node.args, loc)
+    if b is None and in_session_file(loc):
+        interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
+        return 0.0
+    if b is None:
+        found = interp.model.catalog.lookup_function(name)
+        if found is not None:
+            raise interp.error(f"{name} is {found[1]}() of mechanism {found[0]}; calling NMODL FUNCTIONs "
+                               "and PROCEDUREs from HOC is not supported", loc)
+        raise interp.error(f"{name} is not defined", loc)
+    raise interp.error(f"{name} is not a function", loc)
+
+
+def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: IteratorBody | None):
+    """`obj.name(args)`: a template's procedure, a built-in object's method, `soma.v(x)`."""
+    loc = node.loc
+    if in_session_file(loc) and not isinstance(obj, (HocObject, Sec, BuiltinObject)):
+        interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
+        return 0.0
+    if isinstance(obj, HocObject):
+        b = obj.ns.get(name)
+        if isinstance(b, Proc):
+            if name not in obj.template.public and obj is not interp.frame.obj:
+                raise interp.error(f"{name} is not a public member of {obj.hname}", loc)
+            return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body)
+        if isinstance(b, Builtin) and name in obj.template.public:  # methods of bridge-made objects
+            return b.fn(interp, _args(interp, node), loc)
+        r = member_ref(interp, obj, name, [], loc).get()
+        if isinstance(r, Sec):
+            return _segment(interp, r, node.args, loc)
+        raise interp.error(f"{obj.hname}.{name} is not a function", loc)
+    if isinstance(obj, Sec):
+        return ref(interp, node).get()
+    if obj is None:
+        raise interp.error(f"NULLobject has no method {name}", loc)
+    if isinstance(obj, BuiltinObject):
+        return obj.hoc_call(interp, name, _args(interp, node), loc)
+    raise interp.error(f"{interp.describe(obj)} has no method {name}", loc)
+
+
+def _segment(interp, sec, args: list[ast.Node], loc) -> Segment:
+    """`soma(0.5)`: the section at an arc position."""
+    if not isinstance(sec, Sec):
+        raise interp.error("a section was expected before (x)", loc)
+    if len(args) != 1:
+        raise interp.error("a section location takes one arc position, e.g. soma(0.5)", loc)
+    x = interp.number(args[0])
+    if not 0.0 <= x <= 1.0:
+        raise interp.error(f"arc position {x:g} is outside [0, 1]", loc)
+    return Segment(sec, x)
+
+
+def call_proc(interp, proc: Proc, args: list, obj: HocObject | None, loc, iterator_body: IteratorBody | None = None):
+    """Run `proc` with `args` in `obj` (None: at top level); its value as its kind returns one
+    (`func`: a number, `obfunc`: an object, `proc` and `iterator`: 0)."""
+    if proc.kind == "iterator" and iterator_body is None:
+        raise interp.error(f"iterator {proc.name} must be used as 'for {proc.name}(...) statement'", loc)
+    if proc.kind != "iterator" and iterator_body is not None:
+        raise interp.error(f"{proc.name} is not an iterator", loc)
+    if len(interp.frames) > interp.max_depth:
+        raise interp.error(f"HOC calls nested deeper than {interp.max_depth} (endless recursion?)", loc)
+    name = f"{obj.hname}.{proc.name}" if obj is not None else proc.name
+    interp.frames.append(Frame(name, list(args), obj, loc, iterator_body=iterator_body))
+    sec_stack = interp.model.sec_stack
+    depth = len(sec_stack)
+    try:
+        interp.exec(proc.body)
+        result = None
+    except ReturnFrom as r:
+        result = r.value
+    except LoopJump as jump:
+        raise outside_loop(interp, jump) from None
+    finally:
+        interp.frames.pop()
+        del sec_stack[depth:]
+    if proc.kind == "func":
+        if result is None:
+            return 0.0
+        if not is_number(result):
+            raise interp.error(f"func {proc.name} must return a number", loc)
+        return float(result)
+    if proc.kind == "obfunc":
+        return result
+    return 0.0
+
+
+def new(interp, name: str, args: list, loc):
+    """`new Name(args)`: an object of a user template (its body runs in the object, then its
+    `init(args)`), a built-in class or a point process."""
+    interp.statements += NEW_STATEMENTS
+    template = interp.templates.get(name)
+    if template is None:
+        return _new_builtin(interp, name, args, loc)
+    obj = template.make_object()  # here, not in a function of its own: nested `new`s use Python's stack
+    if len(interp.frames) > interp.max_depth:
+        raise interp.error("objects created inside each other too deeply", loc)
+    interp.frames.append(Frame(f"{obj.hname} (template body)", [], obj, loc))
+    sec_stack = interp.model.sec_stack
+    depth = len(sec_stack)
+    try:
+        interp.exec_block(template.body)
+    finally:
+        interp.frames.pop()
+        del sec_stack[depth:]
+    init = obj.ns.get("init")
+    if isinstance(init, Proc):
+        call_proc(interp, init, args, obj, loc)
+    return obj
+
+
+def _new_builtin(interp, name: str, args: list, loc):
+    """`new Name(args)` of a built-in class or a point process."""
+    if name in interp.classes:
+        return interp.classes[name](interp, args, loc)
+    if interp.model.point_process_kind(name) is not None:
+        return PointProcessObject(interp, name, args, loc)
+    if name.startswith(("CellBuild", "ChannelBuild", "NetGUI", "NetReadyCell")):
+        raise interp.error(f"{name} belongs to NEURON's CellBuilder/ChannelBuilder/NetBuilder GUI tools, which "
+                           "bridge does not run; export the cell as HOC code from the tool instead", loc)
+    if name in NEURON_POINT_PROCESSES:
+        raise interp.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
+                           "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)
+    raise interp.error(f"{name} is not a template", loc)

@@ -1,0 +1,109 @@
+"""NEURON's built-in classes: the table `new Name()` looks in (`builtin_classes`), and the
+classes that are small enough to live here (CVode, ParallelContext) or are refused.
+
+A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObject`s
+(`bridge.hoc.objects`).
+"""
+
+from __future__ import annotations
+
+from bridge.hoc import import3d_gui, pointman
+from bridge.hoc.datafiles import File
+from bridge.hoc.gui import gui_classes
+from bridge.hoc.lists import HocList, SectionList, SectionRef
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.stdrun import continuerun
+from bridge.hoc.strings import HocString, StringFunctions
+from bridge.hoc.values import Ref, is_number
+from bridge.hoc.vector import Vector
+
+REFUSED_CLASSES = {"Random": "random streams are not supported",
+                   "PythonObject": "runs Python code",
+                   "Matrix": "Matrix (and LinearMechanism) is not supported",
+                   "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
+                   "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
+                   "NetCon": "network connections are not supported yet",
+                   "Impedance": "impedance analysis is not supported", "CVode": None,
+                   "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
+                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
+                   "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
+                                    "support",
+                   "Inserter": "the Inserter GUI tool inserts mechanisms (session files: ModelDB 126467), which "
+                               "bridge does not run, so the model would miss them; insert them in HOC instead"}
+
+
+def _refused_class(name, why):
+    def make(interp, args, loc):
+        raise interp.refuse(f"new {name}() is refused: {why}", loc)
+    return make
+
+
+class CVode(BuiltinObject):
+    """`cvode = new CVode()`: only the fixed step is supported (active(0)). Every CVode is
+    `CVode[0]`: NEURON has one."""
+
+    cls = "CVode"
+
+    def __init__(self, interp, args, loc):
+        self.index = 0  # not in the registry: `CVode[0]` is stdrun.hoc's `cvode`
+
+    def hoc_ref(self, interp, name, indices, loc):
+        raise interp.refuse(f"CVode.{name} is not supported", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
+            if args and is_number(args[0]) and float(args[0]) != 0.0 and name != "cache_efficient":
+                interp.model.cvode_requested(f"CVode.{name}(1)", loc)
+            return 0.0
+        if name == "record" and args and isinstance(args[0], Ref):  # cvode.record(&var, y, t)
+            interp.model.record(args[0], str(args[1]) if len(args) > 1 else "", loc, interp)
+            return 0.0
+        if name == "event" and len(args) == 1 and is_number(args[0]):
+            return 0.0  # an event with no action: the fixed step stops at it and changes nothing
+        if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
+            interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
+            return 0.0
+        raise interp.refuse(f"CVode.{name} is not supported", loc)
+
+
+class ParallelContext(BuiltinObject):
+    """`new ParallelContext()` in a single process: id() 0, nhost() 1; psolve(t) records a run to t.
+    Spike exchange and gids (networks) are not supported. Every one is `ParallelContext[0]`."""
+
+    cls = "ParallelContext"
+
+    def __init__(self, interp, args, loc):
+        self.index = 0
+
+    def hoc_ref(self, interp, name, indices, loc):
+        raise interp.refuse(f"ParallelContext.{name} is not supported", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name in ("id", "nthread_id"):
+            return 0.0
+        if name in ("nhost", "nthread"):
+            if name == "nthread" and args and is_number(args[0]) and float(args[0]) > 1:
+                interp.model.gui_calls.setdefault("ParallelContext.nthread(n > 1) (bridge runs one thread)", loc)
+            return 1.0
+        if name in ("barrier", "runworker", "done", "set_maxstep", "setup_transfer", "multisplit", "timeout"):
+            return 0.0
+        if name == "psolve":
+            return continuerun(interp, args, loc)
+        raise interp.refuse(f"ParallelContext.{name}() is not supported (bridge runs one cell model in one "
+                           "process; networks are not supported yet)", loc)
+
+
+def builtin_classes() -> dict:
+    """Class name -> maker(interp, args, loc), for `new Name(args)`."""
+    out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
+           "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
+           "ParallelContext": ParallelContext}
+    out.update(gui_classes())
+    for name, why in REFUSED_CLASSES.items():
+        if why:
+            out[name] = _refused_class(name, why)
+    out.update(import3d_gui.classes())
+    out["PointProcessManager"] = pointman.point_process_manager
+    out["PointProcessGroupManager"] = pointman.point_process_group_manager
+    out["MechanismStandard"] = pointman.MechanismStandard
+    return out

@@ -1,0 +1,74 @@
+"""NEURON's GUI (InterViews windows, graphs, panels): accepted, not executed, and reported in one
+warning after loading (`HocSession`). Batch NEURON, which bridge matches, draws nothing either;
+what a model computes does not depend on its windows."""
+
+from __future__ import annotations
+
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.values import Builtin, FuncRef, ObjVar
+
+GUI_FUNCTIONS = (
+    "xpanel xbutton xvalue xlabel xmenu xradiobutton xstatebutton xcheckbox xslider xfixedvalue xvarlabel "
+    "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
+    "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
+    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
+    "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
+    ""
+    "nrnallsectionmenu nrnallpointmenu variable_domain"
+).split()
+GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
+               "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "
+               "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
+               "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
+               "ElectrodeStand").split()
+
+
+class GuiObject(BuiltinObject):
+    """A GUI class (Graph, Shape, VBox, ...): accepted, not executed, reported in one warning."""
+
+    def __init__(self, interp, name, args, loc):
+        self.cls = name
+        super().__init__(interp)
+        # NEURON with a display calls define_shape() for Shape/PlotShape; batch NEURON (no
+        # display), which bridge matches, does not.
+        interp.model.gui_calls.setdefault(name, loc)
+
+    def hoc_ref(self, interp, name, indices, loc):
+        return FuncRef(lambda: 0.0, lambda v: None)
+
+    def hoc_call(self, interp, name, args, loc):
+        interp.model.gui_calls.setdefault(f"{self.cls}.{name}", loc)
+        return 0.0
+
+
+def _gui(name):
+    def call(interp, args, loc):
+        interp.model.gui_calls.setdefault(name, loc)
+        return 0.0
+    return call
+
+
+def _new_plot(name, cls):
+    """stdrun.hoc's newPlot(...) family: a new GUI object left in `graphItem` (which models then use)."""
+    def call(interp, args, loc):
+        interp.model.gui_calls.setdefault(name, loc)
+        var = interp.top.get("graphItem")
+        if not isinstance(var, ObjVar):
+            var = interp.top["graphItem"] = ObjVar()
+        var.data[0] = GuiObject(interp, cls, [], loc)
+        return 0.0
+    return call
+
+
+def gui_functions() -> dict[str, Builtin]:
+    """The GUI functions by name: each notes its call (`ModelState.gui_calls`) and returns 0."""
+    out = {name: Builtin(name, _gui(name)) for name in GUI_FUNCTIONS}
+    for name, cls in (("newPlot", "Graph"), ("newPlotV", "Graph"), ("newPlotI", "Graph"),
+                      ("newshapeplot", "PlotShape")):
+        out[name] = Builtin(name, _new_plot(name, cls))
+    return out
+
+
+def gui_classes() -> dict:
+    """The GUI classes by name: `new Graph()` makes a `GuiObject`."""
+    return {name: (lambda n: lambda interp, args, loc: GuiObject(interp, n, args, loc))(name) for name in GUI_CLASSES}

@@ -1,0 +1,360 @@
+"""What a name or a postfix chain (`a.b[2].c(0.5)`) means when the statement runs.
+
+`lookup(interp, name)` resolves a name as NEURON does: the running procedure's locals,
+then the current object's names (or the top level's), then NEURON's globals, constants,
+built-in functions, templates, classes and range variables (`bridge.hoc.bindings`).
+`ref(interp, node)` turns an expression into a `Ref` to read or assign.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bridge.hoc import ast
+from bridge.hoc.bindings import NULL_OBJECT, BuiltinClass, Constant, GlobalVar, RangeVar
+from bridge.hoc.gui import GUI_CLASSES, GuiObject
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.section_memory import assign_range
+from bridge.hoc.values import (
+    Builtin,
+    ElemRef,
+    External,
+    FuncRef,
+    HocObject,
+    NumVar,
+    ObjVar,
+    Proc,
+    RangeTarget,
+    Ref,
+    Sec,
+    SecVar,
+    StrRef,
+    StrVar,
+    Template,
+    is_number,
+)
+
+
+def lookup(interp, name: str):
+    """What `name` means here: a variable, procedure, template, `bridge.hoc.bindings` binding, ... or None."""
+    frame = interp.frame
+    if name in frame.locals:
+        return frame.locals[name]
+    obj = frame.obj
+    if obj is not None:
+        b = obj.ns.get(name)
+        if isinstance(b, External):
+            b = interp.top.get(name)
+        if b is not None:
+            return b
+    else:
+        b = interp.top.get(name)
+        if b is not None:
+            return b
+    return _builtin_binding(interp, name)
+
+
+def _builtin_binding(interp, name: str):
+    """What `name` means when the program did not declare it."""
+    model = interp.model
+    if name in model.globals:
+        return GlobalVar(name)
+    if name in ("NULLobject", "nil"):  # stdlib.hoc declares `objref nil`
+        return NULL_OBJECT
+    if name in interp.builtins:
+        return interp.builtins[name]
+    if name in interp.templates:
+        return interp.templates[name]
+    if name in interp.classes:
+        return BuiltinClass(name)
+    var = model.range_kind(name)
+    if var is not None:
+        return var
+    if model.known_global(name):
+        return GlobalVar(name)
+    return None
+
+
+def _element(interp, var, indices: list[int], name: str, loc) -> int:
+    """The flat index of `var[i][j]...` (0 for a scalar)."""
+    dims = var.dims
+    if not dims:
+        if indices and any(i != 0 for i in indices):
+            raise interp.error(f"{name} is not an array", loc)
+        return 0
+    if not indices:
+        return 0
+    if len(indices) != len(dims):
+        raise interp.error(f"{name} needs {len(dims)} subscript(s), got {len(indices)}", loc)
+    flat = 0
+    for i, d in zip(indices, dims):
+        if not 0 <= i < d:
+            raise interp.error(f"{name}[{i}] is outside the array (size {d})", loc)
+        flat = flat * d + i
+    return flat
+
+
+def _read_only(interp, what: str, loc):
+    """A setter that refuses: `cannot assign to <what>`."""
+    def set_(value):
+        raise interp.error(f"cannot assign to {what}", loc)
+    return set_
+
+
+def var_ref(interp, binding, indices: list[int], name: str, loc) -> Ref:
+    """A reference to element `indices` of what `name` is bound to."""
+    if isinstance(binding, StrVar):
+        if indices:
+            raise interp.error(f"{name} is a string, not an array", loc)
+        return StrRef(binding)
+    if isinstance(binding, (NumVar, ObjVar)):
+        return ElemRef(binding, _element(interp, binding, indices, name, loc))
+    if isinstance(binding, SecVar):
+        return _section_ref(interp, binding, _element(interp, binding, indices, name, loc), name, loc)
+    if isinstance(binding, GlobalVar):
+        if indices:
+            raise interp.error(f"{name} is not an array", loc)
+        model, key = interp.model, binding.name
+        return FuncRef(lambda: model.globals[key], lambda v: model.set_global(key, v), what=binding)
+    if isinstance(binding, Constant):
+        return FuncRef(lambda: binding.value, _read_only(interp, name, loc))
+    if isinstance(binding, RangeVar):
+        if indices:
+            raise interp.error(f"{name} is a range variable; use {name}(x), not {name}[i]", loc)
+        model = interp.model
+        return FuncRef(lambda: model.get_range(model.current(interp, loc), binding, None, loc, interp),
+                       lambda v: assign_range(interp, model.current(interp, loc), binding, v, None, loc))
+    if isinstance(binding, (Proc, Builtin)):
+        raise interp.error(f"{name} is a function; call it as {name}(...)", loc)
+    raise interp.error(f"{name} cannot be used as a value", loc)
+
+
+def _section_ref(interp, var: SecVar, i: int, name: str, loc) -> FuncRef:
+    def get():
+        sec = var.data[i]
+        if sec is None or not sec.alive:
+            raise interp.error(f"section {name} was deleted", loc)
+        return sec
+
+    def set_(value):
+        raise interp.error(f"cannot assign to the section {name}", loc)
+
+    return FuncRef(get, set_)
+
+
+def _arg_index(interp, node: ast.Arg) -> int:
+    if node.index:
+        return node.index
+    i = interp.frame.locals.get("i")
+    if not isinstance(i, NumVar):
+        raise interp.error(f"${node.kind}i needs a local variable i", node.loc)
+    return int(i.data[0])
+
+
+def frame_arg(interp, node: ast.Arg):
+    """The value of `$n` (`$oi`, ... with a local i) of the running procedure."""
+    frame = interp.frame
+    index = _arg_index(interp, node)
+    if len(interp.frames) == 1:
+        raise interp.error(f"${node.kind}{index} used outside a procedure", node.loc)
+    if not 1 <= index <= len(frame.args):
+        raise interp.error(f"{frame.name}: argument ${node.kind}{index} was not passed "
+                           f"(called with {len(frame.args)})", node.loc)
+    return frame.args[index - 1]
+
+
+def ref(interp, node, create: bool = False, value: Any = 0.0) -> Ref:
+    """A readable/assignable reference for an expression node. `create`: an undefined name
+    becomes a new top-level (or object) variable of the kind of `value` (assignments)."""
+    kind = _REFS.get(type(node))
+    if kind is not None:
+        return kind(interp, node, create, value)
+    if isinstance(node, Ref):
+        return node
+    value_ = interp.eval(node)
+    return FuncRef(lambda: value_, _read_only(interp, "this", node.loc))
+
+
+def _name_ref(interp, node: ast.Name, create: bool, value: Any) -> Ref:
+    loc = node.loc
+    b = lookup(interp, node.name)
+    if b is None and not create and in_session_file(loc):
+        return _session_gui_ref(interp, node.name, loc)
+    if b is None:
+        if not create:
+            raise interp.error(f"{node.name} is not defined", loc)
+        var = NumVar() if is_number(value) else (interp.new_str() if isinstance(value, str) else ObjVar())
+        interp.namespace()[node.name] = var
+        b = var
+    return var_ref(interp, b, [], node.name, loc)
+
+
+def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
+    """`a[i][j]`, `obj.a[i]`, `Cell[2]`, `$&1[i]`."""
+    loc = node.loc
+    indices: list[int] = []
+    base: ast.Node = node
+    while isinstance(base, ast.Index):
+        indices.append(int(interp.number(base.index)))
+        base = base.target
+    indices.reverse()
+    if isinstance(base, ast.Name):
+        b = lookup(interp, base.name)
+        if b is None and in_session_file(loc):
+            return _session_gui_ref(interp, base.name, loc)
+        if b is None:
+            raise interp.error(f"{base.name} is not defined", loc)
+        if isinstance(b, (Template, BuiltinClass)):
+            return _object_by_index(interp, base.name, b, indices, loc)
+        return var_ref(interp, b, indices, base.name, loc)
+    if isinstance(base, ast.Member):
+        return member_ref(interp, interp.eval(base.target), base.name, indices, loc)
+    if isinstance(base, ast.Arg) and base.kind == "&":
+        return _pointer_ref(interp, frame_arg(interp, base), indices, loc)
+    raise interp.error("this cannot be indexed", loc)
+
+
+def _member_node_ref(interp, node: ast.Member, create: bool, value: Any) -> Ref:
+    return member_ref(interp, interp.eval(node.target), node.name, [], node.loc)
+
+
+def _arg_ref(interp, node: ast.Arg, create: bool, value: Any) -> Ref:
+    """`$1`, `$s1`, `$o1` (assignable: the procedure's argument changes), `$&1` (the pointer)."""
+    loc = node.loc
+    if node.kind == "&":
+        return _pointer_ref(interp, frame_arg(interp, node), [], loc)
+    frame, i = interp.frame, _arg_index(interp, node)
+    frame_arg(interp, node)
+
+    def set_(v):
+        if isinstance(frame.args[i - 1], StrVar):
+            frame.args[i - 1].value = v
+        else:
+            frame.args[i - 1] = v
+
+    def get():
+        v = frame.args[i - 1]
+        if node.kind == "" and not is_number(v):
+            raise interp.error(f"${i} is not a number (use $o{i} or $s{i})", loc)
+        if node.kind == "s":
+            if isinstance(v, StrVar):
+                return v.value
+            if not isinstance(v, str):
+                raise interp.error(f"$s{i} is not a string", loc)
+        return v
+
+    return FuncRef(get, set_)
+
+
+def _call_ref(interp, node: ast.Call, create: bool, value: Any) -> Ref:
+    """`diam(0.5)`, `soma.v(0.5)`: a range variable at x; `vec.x(3)` as `vec.x[3]`."""
+    loc = node.loc
+    if isinstance(node.func, ast.Member):
+        obj = interp.eval(node.func.target)
+        if isinstance(obj, BuiltinObject) and len(node.args) == 1:
+            return obj.hoc_ref(interp, node.func.name, [int(interp.number(node.args[0]))], loc)
+    sec, var, x = _range_call(interp, node)
+    model = interp.model
+    return FuncRef(lambda: model.get_range(sec, var, x, loc, interp),
+                   lambda v: assign_range(interp, sec, var, v, x, loc), what=RangeTarget(sec, var, x))
+
+
+_REFS = {ast.Name: _name_ref, ast.Index: _index_ref, ast.Member: _member_node_ref, ast.Arg: _arg_ref,
+         ast.Call: _call_ref}
+
+
+def in_session_file(loc) -> bool:
+    """NEURON session files (.ses) are GUI windows; names of GUI tools in them are accepted."""
+    return loc is not None and str(loc.filename).endswith(".ses")
+
+
+
+def _session_gui_ref(interp, name: str, loc) -> FuncRef:
+    obj = GuiObject(interp, name, [], loc)
+    return FuncRef(lambda: obj, lambda v: None)
+
+
+def _object_by_index(interp, name: str, b: Template | BuiltinClass, indices: list[int], loc) -> FuncRef:
+    """`Cell[2]`, `PWManager[0]`: an existing object of a template or class by its index."""
+    if len(indices) != 1:
+        raise interp.error(f"{name}[i] takes one index", loc)
+    if isinstance(b, Template):
+        obj = next((o for o in b.instances if o.index == indices[0]), None)
+        if obj is None:
+            raise interp.error(f"{name}[{indices[0]}] does not exist", loc)
+    else:
+        obj = interp.objects.find(name, indices[0])
+        if name == "CVode":
+            obj = interp.top["cvode"].data[0]
+        elif obj is None and name in GUI_CLASSES:
+            obj = GuiObject(interp, name, [], loc)
+        elif obj is None:
+            raise interp.error(f"{name}[{indices[0]}] does not exist", loc)
+    return FuncRef(lambda: obj, _read_only(interp, f"{name}[i]", loc))
+
+
+def _pointer_ref(interp, target, indices: list[int], loc) -> Ref:
+    """`$&1` (`$&1[i]`): the pointer a procedure was passed (an element further)."""
+    if not isinstance(target, Ref):
+        raise interp.error("$& argument is not a pointer (pass &variable)", loc)
+    if indices and any(i != 0 for i in indices):
+        if isinstance(target, ElemRef):
+            return ElemRef(target.var, target.i + indices[0])
+        raise interp.refuse("pointer arithmetic on this argument is not supported", loc)
+    return target
+
+
+def member_ref(interp, obj, name: str, indices: list[int], loc) -> Ref:
+    """`obj.name[indices]`: a template object's public variable, a section's range variable or
+    property (`soma.L`), or a built-in object's member (`vec.x[2]`)."""
+    if isinstance(obj, HocObject):
+        if name not in obj.template.public and obj is not interp.frame.obj:
+            raise interp.error(f"{name} is not a public member of {obj.hname}", loc)
+        b = obj.ns.get(name)
+        if isinstance(b, External):
+            b = interp.top.get(name)
+        if b is None:
+            raise interp.error(f"{obj.hname}.{name} is not defined", loc)
+        return var_ref(interp, b, indices, f"{obj.hname}.{name}", loc)
+    if isinstance(obj, Sec):
+        var = interp.model.range_kind(name)
+        if var is None:
+            raise interp.error(f"{name} is not a section property or range variable", loc)
+        if indices:
+            raise interp.error(f"{obj.name}.{name} cannot be indexed", loc)
+        model = interp.model
+        return FuncRef(lambda: model.get_range(obj, var, None, loc, interp),
+                       lambda v: assign_range(interp, obj, var, v, None, loc))
+    if obj is None:
+        raise interp.error(f"NULLobject has no member {name}", loc)
+    if isinstance(obj, BuiltinObject):
+        return obj.hoc_ref(interp, name, indices, loc)
+    raise interp.error(f"{interp.describe(obj)} has no member {name}", loc)
+
+
+def _range_call(interp, node: ast.Call) -> tuple[Sec, RangeVar, float]:
+    """`diam(0.5)`, `soma.v(0.5)`, `dend[2].gnabar_hh(0.3)`: (section, range variable, x)."""
+    if len(node.args) != 1:
+        raise interp.error("a range variable takes one arc position, e.g. v(0.5)", node.loc)
+    sec, var = range_target(interp, node.func, node.loc)
+    x = interp.number(node.args[0])
+    if not 0.0 <= x <= 1.0:
+        raise interp.error(f"arc position {x:g} is outside [0, 1]", node.loc)
+    return sec, var, x
+
+
+def range_target(interp, node: ast.Node, loc) -> tuple[Sec, RangeVar]:
+    """The (section, range variable) a range-variable expression names (`diam`, `soma.diam`)."""
+    if isinstance(node, ast.Name):
+        b = lookup(interp, node.name)
+        if isinstance(b, RangeVar):
+            return interp.model.current(interp, loc), b
+        raise interp.error(f"{node.name} is not a range variable", loc)
+    if isinstance(node, ast.Member):
+        sec = interp.eval(node.target)
+        if isinstance(sec, Sec):
+            var = interp.model.range_kind(node.name)
+            if var is None:
+                raise interp.error(f"{node.name} is not a range variable", loc)
+            return sec, var
+    raise interp.error("a range variable was expected here", loc)

@@ -1,0 +1,99 @@
+"""Point processes made from HOC: `new IClamp(0.5)` and every POINT_PROCESS of the mechanism folder.
+
+The object places a `bridge.morphology.tree.PointProcess` in the model's tree and reads and
+assigns its parameters by name (`stim.amp = 0.1`).
+"""
+
+from __future__ import annotations
+
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
+
+
+class PointProcessObject(BuiltinObject):
+    """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
+
+    def __init__(self, interp, name, args, loc):
+        self.cls = name
+        super().__init__(interp)
+        self.info = interp.model.point_process_kind(name)
+        self.pp = None  # its PointProcess in the tree, once it has a location
+        self._sec: Sec | None = None
+        self.preinit: dict[str, float] = {}  # STATEs/currents HOC set: read back, not given to the model
+        if self.info.kind == "artificial":
+            raise interp.refuse(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
+        if args:
+            self._place(interp, args[0], loc)
+        interp.model.point_processes.append(self)
+
+    @property
+    def sec(self) -> Sec | None:
+        return self._sec if self.pp is not None else None
+
+    def _place(self, interp, where, loc):
+        if isinstance(where, Segment):
+            sec, x = where.sec, where.x
+        elif is_number(where):
+            sec, x = interp.model.current(interp, loc), float(where)
+        else:
+            raise interp.error(f"{self.cls}: location must be x in [0, 1]", loc)
+        if not 0.0 <= x <= 1.0:
+            raise interp.error(f"{self.cls}: location {x:g} is outside [0, 1]", loc)
+        tree = interp.model.tree
+        interp.model.mutations += 1
+        params = dict(self.pp.params) if self.pp is not None else {}
+        if self.pp is not None:
+            tree.point_processes.remove(self.pp)
+        self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
+        self._sec = sec
+
+    def hoc_ref(self, interp, name, indices, loc):
+        """`stim.amp`: a parameter, STATE or current of the point process by name."""
+        if name not in self.info.range_names:
+            raise interp.error(f"{name} is not a variable of {self.cls}", loc)
+        if indices:
+            raise interp.error(f"{self.cls}.{name} is not an array", loc)
+        return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc),
+                       what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
+
+    def _read(self, interp, name: str, loc) -> float:
+        if self.pp is not None and name in self.pp.params:
+            return self.pp.params[name]
+        if name in self.info.parameters:
+            return self.info.parameters[name]
+        if interp.model.initialized is not None:  # NEURON computed it in finitialize
+            raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
+                               "finitialize() ran); bridge does not evaluate point processes while the HOC "
+                               "runs, so it has no value for it", loc)
+        return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
+
+    def _assign(self, interp, name: str, v, loc) -> None:
+        if not is_number(v):
+            raise interp.error(f"{self.cls}.{name} must be a number", loc)
+        if self.pp is None:
+            raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+        model = interp.model
+        model.mutations += 1
+        if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
+            if model.initialized is not None:
+                model.after_init.append(f"{self}.{name} = ... at {loc}")
+            self.preinit[name] = float(v)
+            return
+        self.pp.params[name] = float(v)
+
+    def m_loc(self, interp, args, loc):
+        if not args:
+            raise interp.error("loc(x) needs x", loc)
+        self._place(interp, args[0], loc)
+        return float(args[0]) if is_number(args[0]) else args[0].x
+
+    def m_get_loc(self, interp, args, loc):
+        if self.pp is None:
+            raise interp.error(f"{self} has no location", loc)
+        interp.model.push(self._sec)
+        nseg = self._sec.data.nseg
+        x = self.pp.x
+        return x if x in (0.0, 1.0) else (self._sec.data.segment(x) + 0.5) / nseg
+
+    def m_has_loc(self, interp, args, loc):
+        return float(self.pp is not None)

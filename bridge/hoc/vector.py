@@ -1,0 +1,196 @@
+"""NEURON's Vector as models use it: doubles in a Python list, charged to the session's memory."""
+
+from __future__ import annotations
+
+from bridge.hoc import budget
+from bridge.hoc.arguments import number_arg, size_arg
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.values import FuncRef, Ref, StrVar, is_number
+
+
+class Vector(BuiltinObject):
+    """NEURON's Vector: doubles in a Python list. `data` is charged to the session's memory
+    (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
+    first (`_reserve`), so a request over Limits.max_memory fails before anything is allocated."""
+
+    cls = "Vector"
+
+    def __init__(self, interp, args, loc):
+        super().__init__(interp)
+        self._charge = interp.memory.charge(self)
+        self._data: list[float] = []
+        n = size_arg(interp, args, 0, loc, "Vector") if args else 0
+        fill = float(args[1]) if len(args) > 1 else 0.0
+        self._reserve(interp, n, loc)
+        self.data = [fill] * n
+        self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
+
+    @property
+    def data(self) -> list[float]:
+        return self._data
+
+    @data.setter
+    def data(self, values: list[float]) -> None:
+        self._charge.resize(len(values) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {len(values)} elements")
+        self._data = values
+
+    def _reserve(self, interp, n: int, loc) -> None:
+        """About to hold `n` elements: charge their memory (refused over the budget) and the
+        work of making them."""
+        self._charge.resize(max(n, len(self._data)) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {n} elements")
+        interp.work(0, loc, n * 8)
+
+    def check_filled(self, interp, loc) -> None:
+        """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
+        so reading it is an error (it would be the empty or old vector, not NEURON's numbers)."""
+        t = interp.model.advanced_to
+        if self.recording is not None and t is not None:
+            raise interp.error(f"{self} records {self.recording}, which NEURON fills while it runs (here to t = "
+                               f"{t:g} ms); bridge does not simulate while the HOC runs, so the recording is read "
+                               "from bridge's simulation instead (HocModel.simulate())", loc)
+
+    def hoc_call(self, interp, name, args, loc):
+        if name != "record":
+            self.check_filled(interp, loc)
+        for a in args:
+            if isinstance(a, Vector):
+                a.check_filled(interp, loc)
+        return super().hoc_call(interp, name, args, loc)
+
+    def hoc_ref(self, interp, name, indices, loc):
+        self.check_filled(interp, loc)
+        if name != "x":
+            return super().hoc_ref(interp, name, indices, loc)
+        i = indices[0] if indices else 0
+        if not 0 <= i < len(self.data):
+            raise interp.error(f"{self}.x[{i}] is outside the vector (size {len(self.data)})", loc)
+
+        def set_(v):
+            self.data[i] = float(v)
+
+        return FuncRef(lambda: self.data[i], set_)
+
+    def m_size(self, interp, args, loc):
+        return float(len(self.data))
+
+    def m_resize(self, interp, args, loc):
+        n = size_arg(interp, args, 0, loc, "resize")
+        self._reserve(interp, n, loc)
+        self.data = self.data[:n] + [0.0] * (n - len(self.data))
+        return self
+
+    def m_append(self, interp, args, loc):
+        for a in args:
+            if not isinstance(a, Vector) and not is_number(a):
+                raise interp.error(f"{self}.append: arguments must be numbers or Vectors", loc)
+        added = sum(len(a.data) if isinstance(a, Vector) else 1 for a in args)
+        self._reserve(interp, len(self.data) + added, loc)
+        for a in args:
+            self._data.extend(a.data if isinstance(a, Vector) else [float(a)])
+        return self
+
+    def m_fill(self, interp, args, loc):
+        interp.work(len(self.data), loc)
+        self.data = [float(args[0])] * len(self.data)
+        return self
+
+    def m_indgen(self, interp, args, loc):
+        step = float(args[0]) if args else 1.0
+        interp.work(len(self.data), loc)
+        self.data = [i * step for i in range(len(self.data))]
+        return self
+
+    def m_x(self, interp, args, loc):
+        return self.hoc_ref(interp, "x", [int(number_arg(interp, args, 0, loc, "x"))], loc).get()
+
+    def m_sum(self, interp, args, loc):
+        interp.work(len(self.data), loc)
+        return float(sum(self.data))
+
+    def m_max(self, interp, args, loc):
+        interp.work(len(self.data), loc)
+        return float(max(self.data))
+
+    def m_min(self, interp, args, loc):
+        interp.work(len(self.data), loc)
+        return float(min(self.data))
+
+    def m_c(self, interp, args, loc):
+        v = Vector(interp, [], loc)
+        v._reserve(interp, len(self.data), loc)
+        v.data = list(self.data)
+        return v
+
+    def m_record(self, interp, args, loc):
+        if not args or not isinstance(args[0], Ref):
+            raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
+        interp.model.record(args[0], str(self), loc, interp)
+        rec = interp.model.recordings[-1]
+        self.recording = (f"{rec.point_process}.{rec.variable}" if rec.point_process else rec.variable
+                          if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})")
+        return self
+
+    def _index(self, interp, args, loc, name):
+        i = int(number_arg(interp, args, 0, loc, name))
+        if not 0 <= i < len(self.data):
+            raise interp.error(f"{self}.{name}({i}) is outside the vector (size {len(self.data)})", loc)
+        return i
+
+    def m_set(self, interp, args, loc):
+        self.data[self._index(interp, args, loc, "set")] = number_arg(interp, args, 1, loc, "set")
+        return self
+
+    def m_get(self, interp, args, loc):
+        return self.data[self._index(interp, args, loc, "get")]
+
+    def _elementwise(self, interp, args, loc, name, op):
+        interp.work(len(self.data), loc)
+        other = args[0] if args else None
+        if isinstance(other, Vector):
+            if len(other.data) != len(self.data):
+                raise interp.error(f"{self}.{name}: vectors of different sizes", loc)
+            self.data = [op(a, b) for a, b in zip(self.data, other.data)]
+        else:
+            b = number_arg(interp, args, 0, loc, name)
+            self.data = [op(a, b) for a in self.data]
+        return self
+
+    def m_add(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "add", lambda a, b: a + b)
+
+    def m_sub(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "sub", lambda a, b: a - b)
+
+    def m_mul(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "mul", lambda a, b: a * b)
+
+    def m_div(self, interp, args, loc):
+        return self._elementwise(interp, args, loc, "div", lambda a, b: a / b)
+
+    def m_mean(self, interp, args, loc):
+        if not self.data:
+            raise interp.error(f"{self}.mean() of an empty vector", loc)
+        interp.work(len(self.data), loc)
+        return float(sum(self.data) / len(self.data))
+
+    def m_reverse(self, interp, args, loc):
+        interp.work(0, loc, len(self.data) * 8)
+        self.data.reverse()
+        return self
+
+    def m_copy(self, interp, args, loc):
+        if not args or not isinstance(args[0], Vector):
+            raise interp.error("Vector.copy(source) needs a Vector", loc)
+        self._reserve(interp, len(args[0].data), loc)
+        self.data = list(args[0].data)
+        return self
+
+    def m_printf(self, interp, args, loc):
+        if args and not isinstance(args[0], (str, StrVar)):
+            raise interp.refuse("Vector.printf to a file is refused (bridge does not write files)", loc)
+        interp.charge(len(self.data) // 4, loc)  # formatting a number takes ~4 elements' time
+        block = 4096  # printed in blocks: no string of the whole Vector at once
+        for i in range(0, len(self.data), block):
+            interp.write("".join(f"{v:g}\t" for v in self.data[i:i + block]))
+        interp.write("\n")
+        return float(len(self.data))
