@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_translate.py [--repeat 5]
 
 For every .mod file of the neuron wheel and of examples/cell/mod that bridge
-translates, times `bridge.mechanisms.load.translate` (best of --repeat) and, as
+translates, times `bridge.nmodl.load.translate` (best of --repeat) and, as
 the anchor measured in the same run, NEURON's `nocmodl` translating the same
 file to C++ (a subprocess, so its time includes process start-up). Prints the
 median ms per file and the ratio. Files bridge refuses are listed with why.
@@ -58,8 +58,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from bridge.errors import BridgeError
-    from bridge.mechanisms.load import translate
-    from bridge.nmodl.parse import _parser
+    from bridge.nmodl.load import translate
+    from bridge.nmodl.syntax.parse import _parser
 
     _parser()
     ours, theirs, refused = [], [], []

@@ -24,7 +24,7 @@ import numpy as np
 
 import bridge.solver  # noqa: F401  (turns on float64)
 from bridge.errors import BridgeError, SimulationError
-from bridge.mechanisms.load import builtin_mechanisms
+from bridge.nmodl.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree

@@ -47,7 +47,7 @@ class Snapshot:
 
 def _mechanisms(state) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree uses (cached on `state`)."""
-    from bridge.mechanisms.load import builtin_mechanisms, load_mod
+    from bridge.nmodl.load import builtin_mechanisms, load_mod
 
     cache = state.__dict__.setdefault("_translations", {})
     builtin = set(builtin_mechanisms())

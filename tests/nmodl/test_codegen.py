@@ -9,8 +9,8 @@ import pytest
 
 from bridge.cli import main as cli_main
 from bridge.errors import UnsupportedFeature
-from bridge.mechanisms.load import BUILTIN_DIR, load_text, translate
 from bridge.mechanisms.protocol import Env
+from bridge.nmodl.load import BUILTIN_DIR, load_text, translate
 
 jax.config.update("jax_enable_x64", True)
 
@@ -242,7 +242,7 @@ def test_net_receive_is_translated_for_the_solvers_events():
 
     if neuron_share() is None:
         pytest.skip("NEURON wheel not installed")
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
 
     syn = load_mod(neuron_share() / "modfile" / "exp2syn.mod")
     assert syn.kind == "point" and syn.receives_events and syn.net_receive_args == ("weight",)

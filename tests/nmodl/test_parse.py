@@ -1,4 +1,4 @@
-"""bridge.nmodl.parse: NMODL text → typed syntax tree, construct by construct."""
+"""bridge.nmodl.syntax.parse: NMODL text → typed syntax tree, construct by construct."""
 
 from __future__ import annotations
 
@@ -485,7 +485,7 @@ def test_a_lone_carriage_return_ends_a_line_as_in_nocmodl(tmp_path):
     prog = parse(src, "crt.mod")
     names = [d.name for d in prog.parameters] if hasattr(prog, "parameters") else None
     assert names is None or "q10" in names
-    from bridge.mechanisms.load import load_text
+    from bridge.nmodl.load import load_text
 
     assert load_text(src, "crt.mod").name == "crt"  # q10 is declared: no 'undefined variable'
     nocmodl = Path(neuron.__file__).resolve().parent / ".data" / "bin" / "nocmodl"

@@ -1,4 +1,4 @@
-"""bridge.nmodl.printer: to_nmodl prints text that parses back to an equal tree."""
+"""bridge.nmodl.syntax.printer: to_nmodl prints text that parses back to an equal tree."""
 
 from __future__ import annotations
 

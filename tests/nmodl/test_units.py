@@ -5,8 +5,8 @@ import sys
 
 import pytest
 
-from bridge.nmodl import units
-from bridge.nmodl.units import UnitError, conversion_factor, parse_unit
+from bridge.nmodl.analysis import units
+from bridge.nmodl.analysis.units import UnitError, conversion_factor, parse_unit
 
 
 def test_faraday_and_gas_constant_are_neurons_2019_values():
