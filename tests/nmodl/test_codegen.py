@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from bridge.cli import main as cli_main
-from bridge.errors import UnsupportedFeature
 from bridge.mechanisms.protocol import Env
 from bridge.nmodl.load import BUILTIN_DIR, load_text, translate
 
@@ -132,7 +131,8 @@ def test_function_table_interpolates_and_clamps_like_nocmodl():
     assert y[1] == 0.0 and y[2] == 100.0 and y[3] == 100.0 and y[4] == 0.0  # clamped to the ends
     assert np.isnan(y[5])
     off = env(mech=m, usetable_tab=0.0)  # usetable off: the direct function
-    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0}, tables=off.tables))
+    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0},
+                                            tables=off.tables))
     assert float(st["y"][0]) == 6.25
 
 

@@ -4,7 +4,7 @@ NEURON's rules applied here:
 - a PARAMETER is GLOBAL unless listed in RANGE; a name listed in both is GLOBAL (nocmodl
   defines the C name as the global last, so code reads the global); NEURON then also
   registers a RANGE variable of the same HOC name, which it refuses for a SUFFIX
-  mechanism ("The user defined name, g_suffix, already exists"): so does bridge;
+  mechanism ("The user defined name already exists: g_suffix"): so does bridge;
 - an ASSIGNED is per instance (bridge keeps every non-ion ASSIGNED per instance; NEURON's
   GLOBAL ASSIGNED only differ when instances disagree, which parity models do not do);
 - a STATE `x` starts at the PARAMETER `x0` if declared, else 0;
@@ -119,8 +119,8 @@ def _range_names(nb: ast.NeuronBlock, kind: MechanismKind, report: Reporter) -> 
         node = next((s for s in nb.statements if isinstance(s, ast.NameList) and s.keyword == "GLOBAL"
                      and both[0] in s.names), nb)
         raise report.error(SemanticError, f"{both[0]!r} is listed in both RANGE and GLOBAL: NEURON refuses to load "
-                           f"the mechanism (\"The user defined name, {both[0]}_{nb.name}, already exists\"); "
-                           "list it in one of them", node)
+                           f"the mechanism (its HOC name {both[0]}_{nb.name} would be a RANGE and a GLOBAL "
+                           "variable, \"already exists\"); list it in one of them", node)
     return frozenset(nb.range) - frozenset(nb.global_)
 
 
