@@ -405,6 +405,26 @@ def _check_nesting(text: str, filename: str, offset: int, max_nesting: int = MAX
             depth -= 1
 
 
+# How deep a syntax tree may be (statements in statements, operands in operators). The parser builds
+# trees of any depth without recursion, but the interpreter and the passes over the tree recurse:
+# deeper is refused here, as a Lark tree transformed recursively was (about as deep as that allowed).
+MAX_TREE_DEPTH = 480
+
+
+def _check_depth(body: list, filename: str, offset: int) -> None:
+    """Raise a HocSyntaxError when the tree of `body` is deeper than MAX_TREE_DEPTH (iteratively)."""
+    stack = [(node, 1) for node in body]
+    while stack:
+        node, d = stack.pop()
+        if d > MAX_TREE_DEPTH:
+            raise HocSyntaxError("statements or expressions nested too deeply", SourceLocation(filename, offset + 1, 1))
+        for value in vars(node).values():
+            if isinstance(value, ast.Node):
+                stack.append((value, d + 1))
+            elif type(value) is list:
+                stack.extend((x, d + 1) for x in value if isinstance(x, ast.Node))
+
+
 def _else_joined(m: re.Match) -> str:
     newlines = m.group(1).count("\n")
     return "} else" + "\n" * newlines if newlines else m.group(0)
@@ -423,6 +443,7 @@ def parse(text: str, filename: str = "<string>", line_offset: int = 0, max_nesti
         with parser.lock:  # one builder, whose state is per parse
             builder.begin(filename, line_offset)
             body = parser.parse(prepared)
+        _check_depth(body, filename, line_offset)
     except UnexpectedInput as err:
         raise _syntax_error(err, text, filename, line_offset) from None
     except RecursionError:

@@ -1,7 +1,7 @@
 """Running a generated mechanism module: its syntax checked against rules, then executed with
 only the builtins it needs.
 
-`bridge.nmodl.pytext` keeps model text out of the generated code; this is the second
+`bridge.nmodl.codegen.pytext` keeps model text out of the generated code; this is the second
 line of defence. Before the module is compiled, its Python syntax tree must follow
 the rules of what bridge generates:
 

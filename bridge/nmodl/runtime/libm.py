@@ -107,7 +107,7 @@ def _builtins_abs(x):
 
 def div(a, b):
     """a / b with C semantics for Python numbers (inf/NaN, not ZeroDivisionError); every `/` of
-    generated code runs through it (`bridge.nmodl.sandbox`)."""
+    generated code runs through it (`bridge.nmodl.codegen.sandbox`)."""
     if isinstance(b, (bool, np.bool_)):
         b = float(b)
     if isinstance(a, (bool, np.bool_)):
