@@ -10,9 +10,9 @@ a scope dict `s` (see `bridge.nmodl.runtime.flow`):
 - `MECHANISM`, a `bridge.nmodl.runtime.mechanism.TranslatedMechanism` that implements
   `bridge.mechanisms.protocol.Mechanism`.
 
-It imports only what it uses, from `bridge.nmodl.runtime` (and `IonUse` when it has
-ions). Model text reaches the source only through `pytext` (comments, docstrings,
-literals, names); `sandbox` checks and runs the result.
+It imports only what it uses, and only from `bridge.nmodl.runtime`. Model text reaches
+the source only through `pytext` (comments, docstrings, literals, names); `sandbox`
+checks and runs the result.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line()
     make_tables_def(info, em)
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
-    em.lines[header_at:header_at] = _imports(info, em.module)
+    em.lines[header_at:header_at] = _imports(em.module)
     return em.text()
 
 
@@ -102,9 +102,9 @@ def _solve_names(program: ast.Program, name: str, steady: bool = False) -> bool:
                for n in ast.walk(program))
 
 
-def _imports(info: MechanismInfo, module: ModuleState) -> list[str]:
+def _imports(module: ModuleState) -> list[str]:
     """The module's import lines: the runtime modules its code uses, and nothing else."""
-    lines = ["from bridge.mechanisms.protocol import IonUse"] if info.ions else []
+    lines: list[str] = []
     plain = sorted(a for a in module.imports if RUNTIME_MODULES[a] == a)
     statements = [f"{RUNTIME_MODULES[a]} as {a}" for a in module.imports if RUNTIME_MODULES[a] != a]
     if plain:
@@ -127,9 +127,9 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"STATE_DEFAULTS = {_dict(state_defaults)}")
     em.line(f"STATES = {strings(info.states)}")
     em.line("ARRAY_SIZES = {" + ", ".join(f"{string(k)}: {int(v)}" for k, v in array_sizes.items()) + "}")
-    ions = ", ".join(f"IonUse({string(u.ion)}, {strings(u.read)}, {strings(u.write)}, "
+    ions = ", ".join(f"({string(u.ion)}, {strings(u.read)}, {strings(u.write)}, "
                      f"{'None' if u.valence is None else number(u.valence)})" for u in info.ions)
-    em.line(f"IONS = ({ions}{',' if len(info.ions) == 1 else ''})")
+    em.line(f"IONS = ({ions}{',' if len(info.ions) == 1 else ''})  # USEION: (ion, READ, WRITE, VALENCE)")
     em.line(f"ION_READS = {strings(info.ion_reads)}")
     em.line(f"ION_WRITES = {strings(info.ion_writes)}")
     em.line(f"ION_CURRENTS = {strings(info.ion_currents)}")

@@ -36,7 +36,7 @@ LOCAL_NAMES = frozenset({"x", "x_old", "k", "dt1", "out", "flag"})
 # expect `jax.numpy` under that name.
 MODULE_NAMES = frozenset({
     "s", "l", "rt", "jnp", "flow", "arrays", "derivative", "sparse", "equations", "tables",
-    "IonUse", "TranslatedMechanism", "initial", "currents", "breakpoint", "advance", "make_tables", "net_receive",
+    "TranslatedMechanism", "initial", "currents", "breakpoint", "advance", "make_tables", "net_receive",
     "net_receive_initial", "MECHANISM", "NAME", "KIND", "SOURCE_FILE", "ELECTRODE_CURRENT", "RANGE_PARAMETERS",
     "GLOBAL_PARAMETERS", "STATE_DEFAULTS", "STATES", "ARRAY_SIZES", "IONS", "ION_READS", "ION_WRITES",
     "ION_CURRENTS", "NONSPECIFIC_CURRENTS", "ELECTRODE_CURRENTS", "CONSTANTS", "GEOMETRY", "ASSIGNED_PARAMETERS",

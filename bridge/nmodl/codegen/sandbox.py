@@ -33,14 +33,12 @@ import linecache
 from types import ModuleType
 
 from bridge.errors import BridgeError
-from bridge.mechanisms import protocol
 from bridge.nmodl.codegen.emitter import RUNTIME_MODULES
 from bridge.nmodl.codegen.pytext import MODULE_BUILTINS
 from bridge.nmodl.runtime import arrays, derivative, equations, flow, libm, mechanism, sparse, tables
 
 # module -> the names the generated header may import from it (name -> the name it is bound to)
 IMPORTS = {
-    "bridge.mechanisms.protocol": {"IonUse": "IonUse"},
     "bridge.nmodl.runtime": {module: alias for alias, module in RUNTIME_MODULES.items()},
     "bridge.nmodl.runtime.mechanism": {"TranslatedMechanism": "TranslatedMechanism"},
 }
@@ -182,4 +180,4 @@ def run(python: str, filename: str, key: str) -> dict:
 
 
 # the modules must be loaded before a generated module imports them through `_import`
-_LOADED = (protocol, mechanism)
+_LOADED = (mechanism,)

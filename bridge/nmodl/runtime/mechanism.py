@@ -59,7 +59,8 @@ class TranslatedMechanism:
         return cls(
             name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
             range_parameters=dict(ns["RANGE_PARAMETERS"]), global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
-            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]), ions=tuple(ns["IONS"]),
+            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]),
+            ions=tuple(IonUse(*use) for use in ns["IONS"]),
             ion_reads=tuple(ns["ION_READS"]), ion_writes=tuple(ns["ION_WRITES"]),
             ion_currents=tuple(ns["ION_CURRENTS"]), nonspecific_currents=tuple(ns["NONSPECIFIC_CURRENTS"]),
             electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
