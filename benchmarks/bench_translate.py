@@ -79,12 +79,14 @@ def main() -> None:
         ours.append(best)
         if anchor is not None:
             theirs.append(anchor)
-        print(f"  {path.name:14s} bridge {best * 1e3:7.2f} ms   nocmodl {anchor * 1e3 if anchor else float('nan'):7.2f} ms")
+        nocmodl_ms = anchor * 1e3 if anchor else float("nan")
+        print(f"  {path.name:14s} bridge {best * 1e3:7.2f} ms   nocmodl {nocmodl_ms:7.2f} ms")
     m_ours = statistics.median(ours) * 1e3
     print(f"translated {len(ours)} files; median {m_ours:.2f} ms per file (parse + analyse + codegen)")
     if theirs:
         m_theirs = statistics.median(theirs) * 1e3
-        print(f"nocmodl (anchor, subprocess): median {m_theirs:.2f} ms per file; ratio bridge/nocmodl = {m_ours / m_theirs:.2f}")
+        print(f"nocmodl (anchor, subprocess): median {m_theirs:.2f} ms per file; "
+              f"ratio bridge/nocmodl = {m_ours / m_theirs:.2f}")
     for name, why in refused:
         print(f"  refused {name}: {why}")
 
