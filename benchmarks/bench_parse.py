@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_parse.py [--repeat 5] [--corpus]
 
 For every .mod file shipped in the neuron wheel (and, with --corpus, every file in the
-`python -m validation corpus-parse` cache), times `bridge.nmodl.parse` (text → typed AST)
+`python -m validation corpus-parse` cache), times `bridge.nmodl.syntax.parse` (text → typed AST)
 and `neuron.nmodl`'s `NmodlDriver().parse_string` (text → C++ AST, a fresh driver each time) on the same text, best of
 `--repeat` runs each, and prints the median time per file and the ratio. Lexing and
 parsing only: no file reading, no symbol tables. The Lark grammar is built once before
@@ -52,7 +52,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     from bridge.nmodl import parse
-    from bridge.nmodl.parse import _parser
+    from bridge.nmodl.syntax.parse import _parser
 
     _parser()
     build = time.perf_counter() - t0

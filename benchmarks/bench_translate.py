@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_translate.py [--repeat 5]
 
 For every .mod file of the neuron wheel and of examples/cell/mod that bridge
-translates, times `bridge.mechanisms.load.translate` (best of --repeat) and, as
+translates, times `bridge.nmodl.load.translate` (best of --repeat) and, as
 the anchor measured in the same run, NEURON's `nocmodl` translating the same
 file to C++ (a subprocess, so its time includes process start-up). Prints the
 median ms per file and the ratio. Files bridge refuses are listed with why.
@@ -58,8 +58,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from bridge.errors import BridgeError
-    from bridge.mechanisms.load import translate
-    from bridge.nmodl.parse import _parser
+    from bridge.nmodl.load import translate
+    from bridge.nmodl.syntax.parse import _parser
 
     _parser()
     ours, theirs, refused = [], [], []
@@ -79,12 +79,14 @@ def main() -> None:
         ours.append(best)
         if anchor is not None:
             theirs.append(anchor)
-        print(f"  {path.name:14s} bridge {best * 1e3:7.2f} ms   nocmodl {anchor * 1e3 if anchor else float('nan'):7.2f} ms")
+        nocmodl_ms = anchor * 1e3 if anchor else float("nan")
+        print(f"  {path.name:14s} bridge {best * 1e3:7.2f} ms   nocmodl {nocmodl_ms:7.2f} ms")
     m_ours = statistics.median(ours) * 1e3
     print(f"translated {len(ours)} files; median {m_ours:.2f} ms per file (parse + analyse + codegen)")
     if theirs:
         m_theirs = statistics.median(theirs) * 1e3
-        print(f"nocmodl (anchor, subprocess): median {m_theirs:.2f} ms per file; ratio bridge/nocmodl = {m_ours / m_theirs:.2f}")
+        print(f"nocmodl (anchor, subprocess): median {m_theirs:.2f} ms per file; "
+              f"ratio bridge/nocmodl = {m_ours / m_theirs:.2f}")
     for name, why in refused:
         print(f"  refused {name}: {why}")
 

@@ -49,7 +49,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_translate(args: argparse.Namespace) -> int:
-    from bridge.mechanisms.load import translate
+    from bridge.nmodl.load import translate
 
     try:  # as parse_file reads it: UTF-8, undecodable bytes (in comments) replaced, a BOM skipped
         text = args.file.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff")
@@ -89,7 +89,7 @@ def mod_files(paths: list[str | Path]) -> list[Path]:
 
 def _cmd_parse(args: argparse.Namespace) -> int:
     from bridge.nmodl import parse_file
-    from bridge.nmodl.summary import summary
+    from bridge.nmodl.syntax.summary import summary
 
     files = mod_files(args.paths)
     results = []

@@ -26,10 +26,10 @@ import numpy as np
 import bridge.solver  # noqa: F401  (turns on float64)
 from bridge.errors import BridgeError, SimulationError
 from bridge.limits import DEFAULT_LIMITS, Limits
-from bridge.mechanisms.load import builtin_mechanisms
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import builtin_mechanisms
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.plan import build_plan

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bridge.errors import BridgeError
 from bridge.nmodl import parse_file
-from bridge.nmodl.summary import summary_line
+from bridge.nmodl.syntax.summary import summary_line
 from validation import command
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "cell"

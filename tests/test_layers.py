@@ -52,13 +52,6 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 EXACT = {"api"}  # layers whose prefix names one module, not a package
 LAZY_ONLY = {("cli", "validation")}  # (layer, layer it may import only inside functions)
 
-# Until the branches of issue 11 are merged, the NMODL translator is still one flat package (its
-# entry point in bridge/mechanisms/load.py) and bridge/hoc one import cycle: these parts of the
-# contract are known to fail (the lead removes this mark after the merge).
-AWAITING_ISSUE_11 = pytest.mark.xfail(strict=False, reason="issue 11: nmodl/hoc restructuring not merged yet")
-AWAITING = {"mechanisms", "nmodl.syntax", "nmodl.analysis", "nmodl.runtime", "nmodl.codegen", "nmodl", "hoc"}
-
-
 @dataclass(frozen=True)
 class Import:
     source: str  # the importing module
@@ -197,7 +190,7 @@ def cycles() -> list[list[str]]:
 
 
 def _layer_params() -> list:
-    return [pytest.param(layer, id=layer, marks=AWAITING_ISSUE_11 if layer in AWAITING else ()) for layer in LAYERS]
+    return [pytest.param(layer, id=layer) for layer in LAYERS]
 
 
 def test_every_module_is_in_a_layer():
@@ -205,7 +198,6 @@ def test_every_module_is_in_a_layer():
     assert not lost, "modules in no layer of the contract (tests/test_layers.py LAYERS): " + ", ".join(lost)
 
 
-@AWAITING_ISSUE_11
 def test_the_translator_is_split_by_stage():
     missing = [stage for stage in NMODL_STAGES
                if not (ROOT / "bridge" / Path(*stage.split(".")) / "__init__.py").is_file()]
@@ -218,7 +210,6 @@ def test_imports_follow_the_layers(layer):
     assert not violations, f"{len(violations)} import(s) break the layer rule:\n" + "\n".join(violations)
 
 
-@AWAITING_ISSUE_11
 def test_no_import_cycle():
     found = cycles()
     assert not found, "import cycles (every import counts, also inside functions):\n" + "\n".join(
@@ -243,7 +234,6 @@ def test_the_checker_sees_lazy_relative_and_from_imports(tmp_path):
     assert [(i.target, i.line, i.lazy) for i in found] == [("bridge.b", 1, False), ("bridge.c", 4, True)]
 
 
-@AWAITING_ISSUE_11
 def test_generated_code_imports_only_the_runtime(tmp_path, capsys):
     """A translated mechanism imports from bridge only `bridge.nmodl.runtime` (checked on the built-in and
     example .mod files, as `bridge translate` prints them)."""

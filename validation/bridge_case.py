@@ -2,7 +2,7 @@
 
 `run_bridge_case(case, neuron)` builds the model the way a bridge user would
 (`bridge.load_hoc(hoc, mechanisms, statements, cwd=...)` or the case's
-SectionTree, the .mod files translated with `bridge.mechanisms.load.load_mod`),
+SectionTree, the .mod files translated with `bridge.nmodl.load.load_mod`),
 applies the protocol, and records the probes NEURON recorded (`neuron.labels`).
 Settings not fixed by the protocol come from bridge's own reading of the HOC
 (its tstop, dt after stdrun's `setdt`, v_init, celsius, secondorder), so that a
@@ -72,7 +72,7 @@ def used_mechanisms(case: Case, used: list[str]) -> dict:
     """The translations of the .mod files that define mechanisms the model uses (in file-name order, as
     nrnivmodl registers them). Files the model never uses are not translated: NEURON compiles them, but
     they cannot change its run."""
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
 
     out = {}
     for path in case.bridge_mod_files():

@@ -137,11 +137,12 @@ _KINDS = {"SUFFIX": "density", "POINT_PROCESS": "point process", "ARTIFICIAL_CEL
 def excluded_features(program) -> list[str]:
     """Which of VERBATIM (with C code), random functions / RANDOM and FUNCTION_TABLE a parsed file uses."""
     from bridge.nmodl import ast
-    from bridge.nmodl.analyze import RANDOM_FUNCTIONS, _only_comments
+    from bridge.nmodl.analysis.refusals import only_comments
+    from bridge.nmodl.analysis.vocabulary import RANDOM_FUNCTIONS
 
     found = set()
     for node in ast.walk(program):
-        if isinstance(node, ast.Verbatim) and not _only_comments(node.text):
+        if isinstance(node, ast.Verbatim) and not only_comments(node.text):
             found.add("VERBATIM")
         elif isinstance(node, ast.FunctionTableBlock):
             found.add("FUNCTION_TABLE")

@@ -8,7 +8,7 @@ run, and raises a `BridgeError` (NEURON is then never started) when bridge refus
    protocol's settings, `stdinit()`), in which every model-directed read stays inside the model's
    read roots (`bridge.readroots`) and shell, Python and file writes are refused;
    for a SectionTree case, nothing to run;
-2. the translation of the mechanisms the model uses (`bridge.mechanisms.load.load_mod`);
+2. the translation of the mechanisms the model uses (`bridge.nmodl.load.load_mod`);
 3. a static scan of the HOC files bridge ran, and of those they name, for what bridge refuses in
    code bridge never ran (`validation.hoc_scan`).
 

@@ -70,8 +70,8 @@ class Result:
 
 
 def _methods(path: Path) -> tuple[str, ...]:
-    from bridge.mechanisms.load import analyze_text
-    from bridge.nmodl.solvers import cnexp_possible
+    from bridge.nmodl.analysis.derivatives import cnexp_possible
+    from bridge.nmodl.load import analyze_text
     from validation.case import read_mod_text
 
     info = analyze_text(read_mod_text(path), str(path))
@@ -81,7 +81,7 @@ def _methods(path: Path) -> tuple[str, ...]:
         if m == "cnexp" and not cnexp_possible(s.block):
             m = "derivimplicit"
         out.append(m)
-    for node in __import__("bridge.nmodl.ast", fromlist=["walk"]).walk(info.program):
+    for node in __import__("bridge.nmodl.syntax.ast", fromlist=["walk"]).walk(info.program):
         if type(node).__name__ == "Solve" and getattr(node, "steadystate", None):
             out.append(f"steadystate_{node.steadystate}")
     return tuple(dict.fromkeys(out))
@@ -111,7 +111,7 @@ def _run_bridge(mech, tree, probes, protocol: Protocol) -> np.ndarray:
 
 def validate_mod(path: str | Path, protocols: Sequence[Protocol] = PROTOCOLS) -> Result:
     """Translate `path`, run it in bridge and in NEURON, and compare (see module docstring)."""
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
     from validation.neuron_run import NEURON_BUILTINS, run_neuron
 
     start = time.perf_counter()

@@ -1,20 +1,23 @@
 """Which mechanisms a model can use, and their HOC-visible variables, from .mod files.
 
 The catalog maps a mechanism name (SUFFIX or POINT_PROCESS) to its .mod file.
-A file's name is found with a quick look at its NEURON block; the file is parsed
-(`bridge.nmodl.parse_file`) only when the model inserts or creates that mechanism
-or uses one of its variables. A file that cannot be parsed is an error only then.
+A file's name is found with a quick look at its NEURON block; the file is parsed and
+analysed (`bridge.nmodl.analysis`, as the translator does) only when the model inserts or
+creates that mechanism or uses one of its variables. A file the translator refuses is an
+error only then.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocError
 from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.nmodl.analysis.analyze import analyze
+from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
+from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
 from bridge.readroots import ReadRoots
 
 _NAME_RE = re.compile(r"\b(SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][A-Za-z_0-9]*)")
@@ -179,73 +182,27 @@ class Catalog:
         return found
 
 
-def _number(node) -> float:
-    """A PARAMETER default as NEURON has it: nocmodl writes it with printf's %g (6 digits)."""
-    if node is None:
-        return 0.0
-    return float(f"{float(getattr(node, 'value', node)):g}")
-
-
 def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
-    from bridge.nmodl import ast as nast
-    from bridge.nmodl.include import expand_includes, parse_mod_file
-
+    """What HOC sees of the mechanism in `path`, from the translator's analysis (`bridge.nmodl.analysis`):
+    the file is refused here exactly when the translator refuses it."""
     try:
         program = expand_includes(parse_mod_file(path, roots), str(path), roots=roots)
+        info = analyze(program, unnamed=name)
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
-    neuron = next((i for i in program.items if isinstance(i, nast.NeuronBlock)), None)
-    if neuron is not None and neuron.kind is not None:
-        from bridge.nmodl.analyze import analyze
-
-        try:  # what the translator refuses (C in VERBATIM, FUNCTION_TABLE, ...) cannot be used
-            analyze(program)
-        except BridgeError as err:
-            raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
-    elif _has_verbatim(program):
-        raise HocError(f"mechanism {name} ({path}) uses VERBATIM, which bridge cannot run")
-    kind = {"SUFFIX": "density", "POINT_PROCESS": "point", "ARTIFICIAL_CELL": "artificial", None: "density"}[
-        neuron.kind if neuron is not None else None]
-    ranges = set(neuron.range) if neuron is not None else set()
-    globals_ = set(neuron.global_) if neuron is not None else set()
-    params: dict[str, float] = {}
-    glob: dict[str, float] = {}
-    range_names: list[str] = []
-    for item in program.items:
-        if isinstance(item, nast.ParameterBlock):
-            for d in item.declarations:
-                if d.name in ranges and d.name not in globals_:
-                    params[d.name] = _number(d.value)
-                    range_names.append(d.name)
-                elif d.name not in ("v", "celsius", "dt", "t", "area", "diam"):
-                    glob[d.name] = _number(d.value)
-        elif isinstance(item, nast.AssignedBlock):
-            currents = neuron.nonspecific_currents if neuron is not None else ()
-            range_names += [d.name for d in item.declarations if d.name in ranges or d.name in currents]
-        elif isinstance(item, nast.StateBlock):
-            range_names += [d.name for d in item.declarations]
-    ions = tuple((u.ion, tuple(u.read), tuple(u.write), u.valence) for u in neuron.ions) if neuron else ()
-    functions = tuple(i.name for i in program.items if isinstance(i, (nast.FunctionBlock, nast.ProcedureBlock)))
-    states = [d.name for item in program.items if isinstance(item, nast.StateBlock) for d in item.declarations]
-    currents = list(neuron.nonspecific_currents) + list(neuron.electrode_currents) if neuron is not None else []
-    return MechanismInfo(name, kind, path, params, tuple(dict.fromkeys(range_names)), glob, ions, functions,
-                         tuple(states + currents))
+    return MechanismInfo(name, info.kind, path, info.range_parameters, _range_names(info), info.global_parameters,
+                         tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
+                         tuple(info.functions) + tuple(info.procedures),
+                         tuple(d.name for d in info.program.states) + info.nonspecific_currents
+                         + info.electrode_currents)
 
 
-def _has_verbatim(program) -> bool:
-    """VERBATIM anywhere in the file (top level or inside a block)."""
-    from bridge.nmodl import ast as nast
-
-    seen = [program]
-    while seen:
-        node = seen.pop()
-        if isinstance(node, nast.Verbatim):
-            return True
-        if isinstance(node, (list, tuple)):
-            seen.extend(node)
-        elif hasattr(node, "__dataclass_fields__"):
-            seen.extend(getattr(node, f) for f in node.__dataclass_fields__ if f != "loc")
-    return False
+def _range_names(info: TranslatorInfo) -> tuple[str, ...]:
+    """Every name HOC reads per instance: RANGE PARAMETERs, RANGE ASSIGNEDs and nonspecific currents,
+    and STATEs (a name also listed in GLOBAL is the global's, as in NEURON)."""
+    program = info.program
+    assigned = [d.name for d in program.assigned if d.name in info.range_names or d.name in info.nonspecific_currents]
+    return tuple(dict.fromkeys(list(info.range_parameters) + assigned + [d.name for d in program.states]))
 
 
-__all__ = ["Catalog", "MechanismInfo", "ion_info", "math"]
+__all__ = ["Catalog", "MechanismInfo", "ion_info"]

@@ -47,7 +47,7 @@ class Snapshot:
 
 def _mechanisms(state) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree uses (cached on `state`)."""
-    from bridge.mechanisms.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
+    from bridge.nmodl.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
 
     cache = state.translations
     builtin = set(builtin_mechanisms())

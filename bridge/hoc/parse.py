@@ -1,7 +1,8 @@
 """HOC text → typed syntax tree (`bridge.hoc.ast`), with errors that point at the source.
 
-The grammar is `grammar/hoc.lark` (LALR). A `Transformer` with one method per
-rule builds the nodes; `begintemplate`/`endtemplate` pairs are then folded into
+The grammar is `grammar/hoc.lark` (LALR). A builder with one method per rule makes
+the nodes as the parser reduces (`bridge.grammar.lalr`, no parse tree in between);
+`begintemplate`/`endtemplate` pairs are then folded into
 `Template` nodes. Syntax errors raise `HocSyntaxError` with file:line:col and a
 caret under the offending token.
 """
@@ -12,11 +13,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from bridge.errors import HocSyntaxError, SourceLocation
-from bridge.grammar import grammar_text
+from bridge.grammar.lalr import Handler, ReducingParser
 from bridge.hoc import ast
 from bridge.hoc.source import check_characters, read_source
 
@@ -29,11 +30,11 @@ _ELSE_AFTER_NEWLINE = re.compile(r"\}([ \t\r\n]*+)else\b")
 
 
 @lru_cache(maxsize=1)
-def _parser() -> Lark:
+def _parser() -> tuple[ReducingParser, _ToAst]:
     # Locations come from the tokens themselves (keep_all_tokens), which is about twice as
     # fast as Lark's propagate_positions; `_ToAst` drops punctuation and keywords.
-    # cache=True: Lark keeps the built LALR tables in the temp folder (~1 s less per process).
-    return Lark(grammar_text("hoc.lark"), parser="lalr", lexer="contextual", keep_all_tokens=True, cache=True)
+    builder = _ToAst()
+    return ReducingParser("hoc.lark", builder.handler, keep_all_tokens=True), builder
 
 
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -107,32 +108,41 @@ def _first(children):
     return None
 
 
-class _ToAst(Transformer):
+class _ToAst:
     """One method per grammar rule (or alias); each returns a node of `bridge.hoc.ast`.
 
     Methods get (meta, children) with keywords and punctuation removed; `self._loc(meta)`
-    is where the rule's first token is."""
+    is where the rule's first token is. The parser calls them on each reduction
+    (`handler`); `begin` starts a parse (under the parser's lock)."""
 
-    def __init__(self, filename: str, line_offset: int = 0):
-        super().__init__()
+    def __init__(self) -> None:
+        self.filename = "<string>"
+        self.offset = 0
+        self._at = SourceLocation(self.filename, 0, 0)
+
+    def begin(self, filename: str, line_offset: int = 0) -> None:
         self.filename = filename
         self.offset = line_offset
         self._at = SourceLocation(filename, 0, 0)
 
-    def _call_userfunc(self, tree, new_children=None):
-        children = new_children if new_children is not None else tree.children
-        first = _first(children)
-        if isinstance(first, Token):
-            self._at = SourceLocation(self.filename, first.line + self.offset, first.column)
-        elif isinstance(first, ast.Node):
-            self._at = first.loc
-        f = getattr(self, tree.data, None)
-        if f is None:  # pragma: no cover - every rule has a method
-            raise HocSyntaxError(f"internal: no handler for {tree.data}", self._at)
-        if tree.data in ("for_c", "func_kind"):
-            return f(None, list(children))
-        kept = [c for c in children if not isinstance(c, Token) or c.type in _KEPT]
-        return f(None, kept)
+    def handler(self, rule: str) -> Handler | None:
+        """The function the parser calls on a reduction of `rule` (None: Lark's own helper rules)."""
+        method = getattr(self, rule, None) if not rule.startswith("_") else None
+        if method is None:
+            return None
+        keep_tokens = rule in ("for_c", "func_kind")
+
+        def reduce(raw: list, children: list):
+            first = _first(children)
+            if isinstance(first, Token):
+                self._at = SourceLocation(self.filename, (first.line or 0) + self.offset, first.column or 0)
+            elif isinstance(first, ast.Node):
+                self._at = first.loc
+            if keep_tokens:
+                return method(None, list(children))
+            return method(None, [c for c in children if not isinstance(c, Token) or c.type in _KEPT])
+
+        return reduce
 
     def _loc(self, meta) -> ast.SourceLocation:
         return self._at
@@ -399,6 +409,26 @@ def _check_nesting(text: str, filename: str, offset: int, max_nesting: int = MAX
             depth -= 1
 
 
+# How deep a syntax tree may be (statements in statements, operands in operators). The parser builds
+# trees of any depth without recursion, but the interpreter and the passes over the tree recurse:
+# deeper is refused here, as a Lark tree transformed recursively was (about as deep as that allowed).
+MAX_TREE_DEPTH = 480
+
+
+def _check_depth(body: list, filename: str, offset: int) -> None:
+    """Raise a HocSyntaxError when the tree of `body` is deeper than MAX_TREE_DEPTH (iteratively)."""
+    stack = [(node, 1) for node in body]
+    while stack:
+        node, d = stack.pop()
+        if d > MAX_TREE_DEPTH:
+            raise HocSyntaxError("statements or expressions nested too deeply", SourceLocation(filename, offset + 1, 1))
+        for value in vars(node).values():
+            if isinstance(value, ast.Node):
+                stack.append((value, d + 1))
+            elif type(value) is list:
+                stack.extend((x, d + 1) for x in value if isinstance(x, ast.Node))
+
+
 def _else_joined(m: re.Match) -> str:
     newlines = m.group(1).count("\n")
     return "} else" + "\n" * newlines if newlines else m.group(0)
@@ -412,21 +442,16 @@ def parse(text: str, filename: str = "<string>", line_offset: int = 0, max_nesti
     if not prepared.endswith("\n"):
         prepared += "\n"
     _check_nesting(prepared, filename, line_offset, max_nesting)
+    parser, builder = _parser()
     try:
-        tree = _parser().parse(prepared)
+        with parser.lock:  # one builder, whose state is per parse
+            builder.begin(filename, line_offset)
+            body = parser.parse(prepared)
+        _check_depth(body, filename, line_offset)
     except UnexpectedInput as err:
         raise _syntax_error(err, text, filename, line_offset) from None
     except RecursionError:
         raise HocSyntaxError("statements nested too deeply", SourceLocation(filename, line_offset + 1, 1)) from None
-    try:
-        body = _ToAst(filename, line_offset).transform(tree)
-    except VisitError as err:
-        if isinstance(err.orig_exc, HocSyntaxError):
-            raise err.orig_exc from None
-        raise
-    except RecursionError:
-        raise HocSyntaxError("statements or expressions nested too deeply",
-                             SourceLocation(filename, line_offset + 1, 1)) from None
     body = _Markers.fold_templates(body, filename, lambda: "\n" * line_offset + text)
     return ast.Program(SourceLocation(filename, 1, 1), body, text)
 

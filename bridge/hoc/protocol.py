@@ -80,7 +80,7 @@ class HocModel:
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
         order (file names sorted); bridge's own built-ins (pas, hh, IClamp) are added by `Model`."""
-        from bridge.mechanisms.load import BUILTIN_DIR, load_mod  # the translator and JAX: only when asked
+        from bridge.nmodl.load import BUILTIN_DIR, load_mod  # the translator and JAX: only when asked
 
         files = sorted({Path(f) for f in self.mechanism_files.values()}, key=lambda f: f.name)
         return {m.name: m for m in (load_mod(f, roots=self.mechanism_roots, limits=self.limits)

@@ -199,7 +199,7 @@ def _names_a_place(err: BridgeError) -> bool:
 
 
 def _translate(case: Case, folder: Path) -> None:
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
 
     path = folder / "fuzz.mod"
     path.write_text(case.text, encoding="utf-8", errors="surrogateescape")

@@ -3,7 +3,7 @@
 import pytest
 
 from bridge.errors import SemanticError, UnsupportedFeature
-from bridge.mechanisms.load import BUILTIN_DIR, analyze_text
+from bridge.nmodl.load import BUILTIN_DIR, analyze_text
 from tests.nmodl._corpus import neuron_share
 
 

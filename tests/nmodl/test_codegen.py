@@ -8,9 +8,8 @@ import numpy as np
 import pytest
 
 from bridge.cli import main as cli_main
-from bridge.errors import UnsupportedFeature
-from bridge.mechanisms.load import BUILTIN_DIR, load_text, translate
 from bridge.mechanisms.protocol import Env
+from bridge.nmodl.load import BUILTIN_DIR, load_text, translate
 
 jax.config.update("jax_enable_x64", True)
 
@@ -132,7 +131,8 @@ def test_function_table_interpolates_and_clamps_like_nocmodl():
     assert y[1] == 0.0 and y[2] == 100.0 and y[3] == 100.0 and y[4] == 0.0  # clamped to the ends
     assert np.isnan(y[5])
     off = env(mech=m, usetable_tab=0.0)  # usetable off: the direct function
-    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0}, tables=off.tables))
+    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0},
+                                            tables=off.tables))
     assert float(st["y"][0]) == 6.25
 
 
@@ -242,7 +242,7 @@ def test_net_receive_is_translated_for_the_solvers_events():
 
     if neuron_share() is None:
         pytest.skip("NEURON wheel not installed")
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
 
     syn = load_mod(neuron_share() / "modfile" / "exp2syn.mod")
     assert syn.kind == "point" and syn.receives_events and syn.net_receive_args == ("weight",)

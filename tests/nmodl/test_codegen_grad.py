@@ -5,9 +5,9 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from bridge.mechanisms.load import load_mechanisms
 from bridge.model import Model, Simulation
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import load_mechanisms
 from tests.nmodl._corpus import EXAMPLE_MOD_DIR
 
 
@@ -54,7 +54,7 @@ def _soma_loss(mech, key, tstop=5.0):
 
 @pytest.mark.parametrize("case", ["derivimplicit", "kinetic"])
 def test_gradient_through_newton_iterations_uses_the_implicit_function_theorem(case):
-    from bridge.mechanisms.load import BUILTIN_DIR, load_text
+    from bridge.nmodl.load import BUILTIN_DIR, load_text
     from tests.validation.test_methods import KINETIC_K
 
     if case == "derivimplicit":

@@ -1,4 +1,4 @@
-"""bridge.nmodl.diagnostics: syntax errors say where (file:line:col, caret) and what was expected, in words."""
+"""bridge.nmodl.syntax.diagnostics: syntax errors say where (file:line:col, caret) and what was expected, in words."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 
 from bridge.errors import NmodlSyntaxError
 from bridge.nmodl import parse
-from bridge.nmodl.diagnostics import describe_terminal
-from bridge.nmodl.parse import _parser
+from bridge.nmodl.syntax.diagnostics import describe_terminal
+from bridge.nmodl.syntax.parse import _parser
 
 from .invalid_cases import INVALID, INVALID_NOCMODL_ONLY
 

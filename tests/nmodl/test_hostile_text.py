@@ -19,9 +19,9 @@ import pytest
 import bridge
 from bridge.cli import main as cli_main
 from bridge.errors import BridgeError
-from bridge.mechanisms.load import load_mechanisms, load_mod, load_text, translate
 from bridge.mechanisms.protocol import Env
-from bridge.nmodl.mechanism import TranslatedMechanism
+from bridge.nmodl.load import load_mechanisms, load_mod, load_text, translate
+from bridge.nmodl.runtime.mechanism import TranslatedMechanism
 
 RUN = '__import__("os").system("touch PWNED")'
 HOSTILE = [

@@ -1,12 +1,12 @@
-"""bridge.nmodl.include: INCLUDE "file" as nocmodl reads it (against real NEURON)."""
+"""bridge.nmodl.syntax.include: INCLUDE "file" as nocmodl reads it (against real NEURON)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bridge.errors import SemanticError, UnsupportedFeature
-from bridge.mechanisms.load import load_mod, load_text
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import load_mod, load_text
 
 INC = """
 UNITS {

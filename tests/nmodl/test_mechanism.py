@@ -1,4 +1,4 @@
-"""bridge.nmodl.mechanism: TABLE building reads RANGE PARAMETERs at the first instance, as NEURON
+"""bridge.nmodl.runtime.mechanism: TABLE building reads RANGE PARAMETERs at the first instance, as NEURON
 (ModelDB 125152's KM.mod: `utau = timesTau/(sum*q10)` in a TABLE, timesTau_KM = 2 in every section)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""bridge.nmodl.parse: NMODL text → typed syntax tree, construct by construct."""
+"""bridge.nmodl.syntax.parse: NMODL text → typed syntax tree, construct by construct."""
 
 from __future__ import annotations
 
@@ -348,7 +348,8 @@ def test_while_from_and_nested_block():
 
 
 def test_solve_forms():
-    body = body_of("SOLVE a METHOD cnexp\nSOLVE b STEADYSTATE sparse\nSOLVE c\nSOLVE d METHOD derivimplicit IFERROR { x = 1 }")
+    body = body_of("SOLVE a METHOD cnexp\nSOLVE b STEADYSTATE sparse\nSOLVE c\n"
+                   "SOLVE d METHOD derivimplicit IFERROR { x = 1 }")
     assert body == (
         ast.Solve("a", method="cnexp"),
         ast.Solve("b", steadystate="sparse"),
@@ -444,7 +445,8 @@ def test_stoichiometry_outside_a_reaction_is_an_error():
 
 
 def test_integers_in_the_tree_are_plain_ints():
-    prog = parse("DEFINE N 3\nSTATE { a[4] }\nKINETIC k { ~ 2 A <-> B (1, 2) }\nPROCEDURE p() { TABLE FROM 0 TO 1 WITH 5 }")
+    prog = parse("DEFINE N 3\nSTATE { a[4] }\nKINETIC k { ~ 2 A <-> B (1, 2) }\n"
+                 "PROCEDURE p() { TABLE FROM 0 TO 1 WITH 5 }")
     values = [prog.defines["N"], prog.states[0].size, prog.kinetics["k"].body[0].lhs[0].coefficient,
               prog.procedures["p"].body[0].count]
     assert values == [3, 4, 2, 5] and all(type(v) is int for v in values)
@@ -481,11 +483,12 @@ def test_a_lone_carriage_return_ends_a_line_as_in_nocmodl(tmp_path):
 
     import neuron
 
-    src = "NEURON { SUFFIX crt RANGE g }\nPARAMETER {\n\tg = 1 : comment\r\tq10 = 2.3 : more\r}\nBREAKPOINT { g = q10 }\n"
+    src = ("NEURON { SUFFIX crt RANGE g }\nPARAMETER {\n\tg = 1 : comment\r\tq10 = 2.3 : more\r}\n"
+           "BREAKPOINT { g = q10 }\n")
     prog = parse(src, "crt.mod")
     names = [d.name for d in prog.parameters] if hasattr(prog, "parameters") else None
     assert names is None or "q10" in names
-    from bridge.mechanisms.load import load_text
+    from bridge.nmodl.load import load_text
 
     assert load_text(src, "crt.mod").name == "crt"  # q10 is declared: no 'undefined variable'
     nocmodl = Path(neuron.__file__).resolve().parent / ".data" / "bin" / "nocmodl"

@@ -1,4 +1,4 @@
-"""bridge.nmodl.printer: to_nmodl prints text that parses back to an equal tree."""
+"""bridge.nmodl.syntax.printer: to_nmodl prints text that parses back to an equal tree."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ SNIPPETS = [
     "RANGE a, b GLOBAL g NONSPECIFIC_CURRENT i ELECTRODE_CURRENT e POINTER p BBCOREPOINTER q EXTERNAL x RANDOM r "
     "THREADSAFE REPRESENTS NCIT:C1 }",
     "UNITS { (mM) = (milli/liter) F = 96485.3 (coul) R = (k-mole) (joule/degC) f2i = (foot) -> (inch) }",
-    "DEFINE N 3\nPARAMETER { a = -1.5e3 (mV) <-1, 1e9> c[N] (ms) d <0, 1> }\nSTATE { m ca[N] FROM 0 TO 1 START 0.5 (mM) <1e-6> }",
+    "DEFINE N 3\nPARAMETER { a = -1.5e3 (mV) <-1, 1e9> c[N] (ms) d <0, 1> }\n"
+    "STATE { m ca[N] FROM 0 TO 1 START 0.5 (mM) <1e-6> }",
     "ASSIGNED { v (mV) t[3] }\nCONSTANT { k = -2 (1) }\nINDEPENDENT { t FROM 0 TO 1 WITH 1 START 0 (ms) }",
     "LOCAL a, b[2]\nINCLUDE \"x.inc\"\nUNITSOFF\nUNITSON\nVERBATIM\n int x; /* } */\nENDVERBATIM",
     "BREAKPOINT { SOLVE s METHOD cnexp\nSOLVE k STEADYSTATE sparse\nSOLVE q METHOD derivimplicit IFERROR { x = 1 }\n"
@@ -49,8 +50,8 @@ SNIPPETS = [
     "FUNCTION f(v) (/ms) { TABLE DEPEND q FROM 0 TO 1 WITH 2\n f = v }\nFUNCTION_TABLE ft(v (mV)) (ms)",
     "NET_RECEIVE(w (uS), ts) { INITIAL { ts = t }\nWATCH (v > th) 2, (v + 1 < -20 (mV)) 3\n"
     "FOR_NETCONS(w1, t1) { t1 = t }\nnet_send(0, 1)\nprintf(\"%g\\n\", w) }",
-    "BEFORE BREAKPOINT { x = 1 }\nAFTER SOLVE { }\nBEFORE INITIAL { }\nAFTER STEP { }\nCONSTRUCTOR { }\nDESTRUCTOR { }\n"
-    "DISCRETE d { x = x@1 + A@2[i] }",
+    "BEFORE BREAKPOINT { x = 1 }\nAFTER SOLVE { }\nBEFORE INITIAL { }\nAFTER STEP { }\nCONSTRUCTOR { }\n"
+    "DESTRUCTOR { }\nDISCRETE d { x = x@1 + A@2[i] }",
     "BREAKPOINT { x = -x^2 + a^b^c - (a - b) - -c / (d * e) * f^(-g) + (a < b) * 2 + !(a || b) && c }",
 ]
 
@@ -91,7 +92,8 @@ def _extend(children):
     return st.one_of(
         st.builds(A, ops, children, children),
         st.builds(ast.Unary, st.sampled_from(["-", "!"]), children),
-        st.builds(lambda n, args: ast.Call(n, tuple(args)), st.sampled_from(["exp", "f"]), st.lists(children, max_size=3)),
+        st.builds(lambda n, args: ast.Call(n, tuple(args)), st.sampled_from(["exp", "f"]),
+                  st.lists(children, max_size=3)),
         st.builds(lambda n, i: ast.Indexed(n, i), st.sampled_from(["arr"]), children),
     )
 

@@ -7,8 +7,8 @@ import keyword
 
 import pytest
 
-from bridge.mechanisms.load import translate
-from bridge.nmodl import pytext
+from bridge.nmodl.codegen import pytext
+from bridge.nmodl.load import translate
 
 # FUNCTIONs and PROCEDUREs named like the module's own functions (breakpoint, initial, advance, s),
 # builtins it calls (dict, range, len, globals), its imports (jnp, rt), Python keywords and soft

@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 
 from bridge.errors import BridgeError
-from bridge.mechanisms.load import BUILTIN_DIR, load_mod, translate
-from bridge.nmodl import sandbox
+from bridge.nmodl.codegen import sandbox
+from bridge.nmodl.load import BUILTIN_DIR, load_mod, translate
 
 GOOD = translate((BUILTIN_DIR / "pas.mod").read_text(), "pas.mod")
-HEADER, _, REST = GOOD.partition("from bridge.nmodl.mechanism import TranslatedMechanism\n")
-HEADER += "from bridge.nmodl.mechanism import TranslatedMechanism\n"
+HEADER, _, REST = GOOD.partition("from bridge.nmodl.runtime.mechanism import TranslatedMechanism\n")
+HEADER += "from bridge.nmodl.runtime.mechanism import TranslatedMechanism\n"
 
 
 def with_line(line: str) -> str:

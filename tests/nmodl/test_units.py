@@ -5,12 +5,12 @@ import sys
 
 import pytest
 
-from bridge.nmodl import units
-from bridge.nmodl.units import UnitError, conversion_factor, parse_unit
+from bridge.nmodl.analysis import units
+from bridge.nmodl.analysis.units import UnitError, conversion_factor, parse_unit
 
 
 def test_faraday_and_gas_constant_are_neurons_2019_values():
-    # the numbers `h.FARADAY` and `h.R` print in NEURON 9.0.2 (spec/nmodl-semantics.md)
+    # the numbers `h.FARADAY` and `h.R` print in NEURON 9.0.2 (its share/lib/nrnunits.lib: 2019 SI values)
     assert conversion_factor("faraday", "coulomb") == 96485.33212331001
     assert conversion_factor("k-mole", "joule/degC") == 8.31446261815324
     assert units.FARADAY == 96485.33212331001 and units.GAS_CONSTANT == 8.31446261815324

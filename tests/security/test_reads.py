@@ -18,7 +18,7 @@ import bridge
 from bridge import HocSession
 from bridge.errors import BridgeError
 from bridge.limits import Limits
-from bridge.mechanisms.load import load_mechanisms, load_mod
+from bridge.nmodl.load import load_mechanisms, load_mod
 
 SECRET = "SECRET_MARKER_7f3a"
 UNSET = "BRIDGE_TEST_UNSET_VARIABLE_7f3a"

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from bridge.errors import SimulationError
-from bridge.mechanisms.load import load_text
 from bridge.model import Model, Simulation
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import load_text
 
 # m' = 0/0 - m at v = -65 (the resting v of a cell without currents): m becomes NaN in the
 # first step, and no current depends on it

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from bridge.mechanisms.load import builtin_mechanisms
 from bridge.model import Model, Simulation
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import builtin_mechanisms
 from validation.neuron_run import run_neuron
 
 pytestmark = pytest.mark.neuron
@@ -48,7 +48,7 @@ def test_translated_builtins_match_neuron(build, celsius):
 
 
 def test_wheel_seclamp_translated_matches_neurons_seclamp():
-    from bridge.mechanisms.load import load_mod
+    from bridge.nmodl.load import load_mod
     from tests.nmodl._corpus import neuron_share
 
     share = neuron_share()

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bridge.mechanisms.load import load_mechanisms
 from bridge.model import Model, Simulation
 from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import load_mechanisms
 from validation.neuron_run import run_neuron
 
 pytestmark = pytest.mark.neuron

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from bridge.mechanisms.load import BUILTIN_DIR
+from bridge.nmodl.load import BUILTIN_DIR
 from validation.single_mechanism import Protocol, validate_mod
 
 pytestmark = pytest.mark.neuron

@@ -1,0 +1,53 @@
+"""Semantic analysis of an NMODL program: `analyze()` runs the passes in order.
+
+Each pass reads the typed tree (`bridge.nmodl.syntax.ast`) and what earlier passes
+found, and raises at the first problem: errors a NEURON user would get from nocmodl
+(undefined name, a name used both as variable and function, recursion) are
+`SemanticError`s with file:line:col; constructs bridge does not run are
+`UnsupportedFeature`s. The order fixes which error a file with several gets.
+"""
+
+from __future__ import annotations
+
+from bridge.nmodl.analysis.blocks import collect_blocks
+from bridge.nmodl.analysis.info import MechanismInfo, Reporter
+from bridge.nmodl.analysis.ions import read_ions
+from bridge.nmodl.analysis.refusals import refuse_unsupported
+from bridge.nmodl.analysis.solve import breakpoint_solves
+from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
+from bridge.nmodl.analysis.tables import check_tables
+from bridge.nmodl.analysis.usage import assigned_names, check_code, impure_functions
+from bridge.nmodl.syntax import ast
+
+
+def analyze(program: ast.Program, source: str = "", filename: str | None = None, *,
+            unnamed: str | None = None) -> MechanismInfo:
+    """Check `program` as nocmodl would and collect what code generation needs.
+
+    `unnamed`: the name of a file without SUFFIX or POINT_PROCESS (NEURON names it after
+    the file; `bridge.hoc.catalog` passes it), else such a file is an error."""
+    report = Reporter(filename or program.filename, source)
+    name, kind = name_and_kind(program, report, unnamed)
+    refuse_unsupported(program, kind, report)
+    units = read_units(program, report)
+    ions = read_ions(program.neuron, report)
+    symbols = declare(program, kind, units, ions, report)
+    blocks = collect_blocks(program, symbols.variables, report)
+    tables = check_tables(blocks, symbols.variables, report)
+    check_code(program, symbols.variables, blocks, report)
+    solves = breakpoint_solves(program, blocks, report)
+    nb = program.neuron
+    return MechanismInfo(
+        program=program, source=source, filename=report.filename, name=name, kind=kind,
+        variables=symbols.variables, ions=ions.uses, ion_reads=ions.reads, ion_writes=ions.writes, ion_of=ions.of,
+        nonspecific_currents=nb.nonspecific_currents, electrode_currents=nb.electrode_currents,
+        ion_currents=ions.currents, functions=blocks.functions, procedures=blocks.procedures,
+        blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
+        unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
+        impure_functions=impure_functions(blocks), assigned_names=assigned_names(program),
+    )
+
+
+def _geometry(program: ast.Program) -> tuple[str, ...]:
+    """"area" and "diam" when code reads them."""
+    return tuple(sorted({n.name for n in ast.walk(program) if isinstance(n, ast.Name) and n.name in ("area", "diam")}))

@@ -1,0 +1,86 @@
+"""The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
+
+C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
+(values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
+an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
+bridge has no event queue yet), POINTER, RANDOM and EXTERNAL variables.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl.analysis.info import MechanismKind, Reporter
+from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
+from bridge.nmodl.syntax import ast
+
+# A node of these types anywhere: what the error calls it.
+_REFUSED_NODES: dict[type, str] = {
+    ast.LongitudinalDiffusion: "LONGITUDINAL_DIFFUSION",
+    ast.Lag: "LAG statement",
+    ast.DiscreteBlock: "DISCRETE block",
+}
+_NETWORK_NODES: dict[type, str] = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS"}
+
+
+def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
+    """Raise `UnsupportedFeature` at the first construct bridge does not run (module docstring)."""
+    trailing_returns = _trailing_returns(program)
+    for node in ast.walk(program):
+        why = _refusal(node, trailing_returns)
+        if why is not None:
+            raise report.error(UnsupportedFeature, why, node)
+    nb = program.neuron
+    if kind == "artificial":
+        raise report.error(UnsupportedFeature, f"ARTIFICIAL_CELL {nb.name} (bridge has no event-driven cells yet)", nb)
+    for node in ast.walk(program):
+        if isinstance(node, ast.Call) and node.name in EVENT_CALLS:
+            raise report.error(UnsupportedFeature, f"{node.name}() (self-events need NEURON's event queue, which "
+                               "bridge does not have yet)", node)
+        if type(node) in _NETWORK_NODES:
+            raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
+                               "bridge yet)", node)
+    for what, names in (("POINTER", nb.pointers + nb.bbcore_pointers), ("RANDOM", nb.randoms),
+                        ("EXTERNAL", nb.externals)):
+        if names:
+            raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)})", nb)
+
+
+def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
+    """Why `node` is refused, or None."""
+    if isinstance(node, ast.Verbatim):
+        code = "\n".join(line.split("//")[0] for line in node.text.splitlines())
+        stripped = code.replace("/*", "").replace("*/", "").strip()
+        if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
+            return "VERBATIM block with C code (bridge cannot run C)"
+    elif isinstance(node, ast.FunctionTableBlock):
+        return f"FUNCTION_TABLE {node.name} (values come from HOC at run time)"
+    elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
+        return f"random-number function {node.name}()"
+    elif type(node) in _REFUSED_NODES:
+        return _REFUSED_NODES[type(node)]
+    elif isinstance(node, ast.Include):
+        return f"INCLUDE \"{node.filename}\""
+    return None
+
+
+def _trailing_returns(program: ast.Program) -> set[int]:
+    """ids of `VERBATIM return 0; ENDVERBATIM` blocks that end a PROCEDURE body: the C function
+    nocmodl makes of a PROCEDURE returns 0 at its end anyway, so the block changes nothing
+    (an idiom of many published channels: Mainen & Sejnowski's na.mod, kv.mod, km.mod, ...).
+    Anywhere else (mid-body, inside an IF, in a FUNCTION) it is C code bridge refuses."""
+    out = set()
+    for block in program.items:
+        if isinstance(block, ast.ProcedureBlock) and block.body and isinstance(block.body[-1], ast.Verbatim):
+            text = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", "", block.body[-1].text, flags=re.S))
+            if re.fullmatch(r"\s*return\s+0\s*;\s*", text):
+                out.add(id(block.body[-1]))
+    return out
+
+
+def only_comments(text: str) -> bool:
+    """True when VERBATIM text holds nothing but C comments and whitespace."""
+    no_block = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    no_line = re.sub(r"//[^\n]*", "", no_block)
+    return not no_line.strip()

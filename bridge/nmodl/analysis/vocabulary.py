@@ -1,0 +1,32 @@
+"""The names NMODL code may use without declaring them: NEURON's variables and the functions nocmodl knows.
+
+Each set says what bridge does with the call: math runs (`bridge.nmodl.runtime.libm`),
+no-op calls do nothing in a fixed-step run, `state_discontinuity` assigns, random and
+event calls are refused (`bridge.nmodl.analysis.refusals`).
+"""
+
+from __future__ import annotations
+
+# Variables NEURON provides to every mechanism.
+BUILTINS = ("v", "t", "dt", "celsius", "area", "diam", "secondorder")
+# The built-ins that are per instance (the others are shared).
+PER_INSTANCE_BUILTINS = ("v", "area", "diam")
+
+# Math functions NMODL code may call (C library and NEURON's own), by NMODL name: their arguments.
+MATH_ARITY = {
+    "exp": 1, "log": 1, "log10": 1, "sqrt": 1, "fabs": 1, "sin": 1, "cos": 1, "tan": 1, "asin": 1, "acos": 1,
+    "atan": 1, "atan2": 2, "sinh": 1, "cosh": 1, "tanh": 1, "pow": 2, "floor": 1, "ceil": 1, "fmod": 2, "fmin": 2,
+    "fmax": 2, "abs": 1, "exprelr": 1, "erf": 1, "erfc": 1,
+}
+MATH_FUNCTIONS = frozenset(MATH_ARITY)
+# Calls that only print or do nothing for a fixed-step simulation.
+NO_OP_CALLS = frozenset({"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"})
+# state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
+ASSIGN_CALLS = frozenset({"state_discontinuity"})
+RANDOM_FUNCTIONS = frozenset({
+    "scop_random", "normrand", "exprand", "unirand", "poisrand", "erand", "mcellran4", "nrnran123_uniform",
+    "nrnran123_normal", "nrnran123_negexp", "random_uniform", "random_normal", "random_negexp", "set_seed",
+})
+EVENT_CALLS = frozenset({"net_send", "net_event", "net_move"})
+# Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
+KNOWN_CALLS = MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS

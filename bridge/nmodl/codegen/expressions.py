@@ -1,0 +1,166 @@
+"""NMODL expressions → Python source that computes them as nocmodl's C does.
+
+Expressions keep nocmodl's operation order (parentheses from the tree, left association),
+so float64 results agree with NEURON's compiled C to round-off. C's math and operators
+come from the runtime (`rt.exp`, `rt.pow` for `^`, `rt.logical_and` for `&&`, ...).
+
+The source stays within Python's own limits whatever the nesting: a part of an
+expression nested more than `MAX_EXPR_DEPTH` deep is computed first into a temporary
+(`_t3 = ...`, put in `ctx.pre`: the same operations in the same order). A call of a
+FUNCTION with side effects or of a PROCEDURE also goes to `ctx.pre`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bridge.errors import SemanticError, UnsupportedFeature
+from bridge.nmodl.analysis.vocabulary import MATH_ARITY, MATH_FUNCTIONS, NO_OP_CALLS
+from bridge.nmodl.codegen import pytext
+from bridge.nmodl.codegen.context import Context
+from bridge.nmodl.codegen.names import py_name
+from bridge.nmodl.syntax import ast
+
+# How deeply one generated expression may nest (Python operators, calls, subscripts) before a part
+# of it is computed into a temporary: far below CPython's 200 nested parentheses and its parser's depth.
+MAX_EXPR_DEPTH = 40
+
+ATOM = 9  # the precedence of an atom (a name, a literal, a call, a parenthesized expression)
+# precedence of the Python operators we print (higher binds tighter)
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
+_COMPARE = {"<", "<=", ">", ">=", "==", "!="}
+_CALLED = {"^": "pow", "&&": "logical_and", "||": "logical_or"}  # C operators run by `rt`
+
+Source = tuple[str, int, int]  # (text, precedence, depth)
+
+
+def expr(e: ast.Node, ctx: Context) -> str:
+    """Python source for an NMODL expression (may add hoisted statements to ctx.pre)."""
+    text, _, _ = _expr(e, ctx)
+    return text
+
+
+def name_ref(name: str, ctx: Context, node: ast.Node | None = None) -> str:
+    """The Python source of a variable: `l['x']` (LOCAL, argument), a DEFINE's number, `s['x']`."""
+    if name in ctx.locals:
+        return f"l[{pytext.string(name)}]"
+    if name in ctx.info.program.defines:
+        return pytext.number(ctx.info.program.defines[name])
+    if name in ctx.info.variables:
+        return f"s[{pytext.string(name)}]"
+    raise ctx.error(SemanticError, f"undefined variable {name!r}", node)
+
+
+def element(array: str, index: str, ctx: Context) -> str:
+    """`array[index]` of an NMODL array variable."""
+    return f"{ctx.runtime('arrays', 'index')}({array}, {index})"
+
+
+def _expr(e: ast.Node, ctx: Context) -> Source:
+    """(source, precedence, depth): precedence `ATOM` for atoms; depth = how deeply the Python
+    expression nests. A part deeper than MAX_EXPR_DEPTH goes to a temporary in ctx.pre."""
+    form = _FORMS.get(type(e))
+    if form is None:
+        raise ctx.error(UnsupportedFeature, f"expression {type(e).__name__}", e)
+    text, prec, depth = form(e, ctx)
+    if depth > MAX_EXPR_DEPTH:
+        tmp = ctx.fresh("t")
+        ctx.pre.append(f"{tmp} = {text}")
+        return tmp, ATOM, 1
+    return text, prec, depth
+
+
+def _args(items: Iterable[ast.Node], ctx: Context) -> tuple[list[str], int]:
+    """Sources of several expressions and the depth of the deepest."""
+    out, depth = [], 0
+    for a in items:
+        text, _, d = _expr(a, ctx)
+        out.append(text)
+        depth = max(depth, d)
+    return out, depth
+
+
+def _number(e: ast.Number, ctx: Context) -> Source:
+    return pytext.number(e.value), ATOM, 1
+
+
+def _unit_number(e: ast.UnitNumber, ctx: Context) -> Source:
+    return pytext.number(e.number.value), ATOM, 1
+
+
+def _string(e: ast.String, ctx: Context) -> Source:
+    return pytext.string(e.value), ATOM, 1
+
+
+def _name(e: ast.Name, ctx: Context) -> Source:
+    return name_ref(e.name, ctx, e), ATOM, 2
+
+
+def _indexed(e: ast.Indexed, ctx: Context) -> Source:
+    index, _, d = _expr(e.index, ctx)
+    return element(name_ref(e.name, ctx, e), index, ctx), ATOM, d + 2
+
+
+def _unary(e: ast.Unary, ctx: Context) -> Source:
+    inner, p, d = _expr(e.operand, ctx)
+    if e.op == "-":
+        return (f"-({inner})" if p < ATOM else f"-{inner}"), 3, d + 1
+    return f"{ctx.runtime('rt', 'logical_not')}({inner})", ATOM, d + 2
+
+
+def _prime(e: ast.Prime, ctx: Context) -> Source:
+    raise ctx.error(SemanticError, f"{e.name}' can only be assigned in a DERIVATIVE block", e)
+
+
+def _binary(e: ast.Binary, ctx: Context) -> Source:
+    op = e.op
+    if op in _CALLED:
+        (left, right), d = _args((e.left, e.right), ctx)
+        return f"{ctx.runtime('rt', _CALLED[op])}({left}, {right})", ATOM, d + 2
+    if op in _COMPARE:
+        (left, right), d = _args((e.left, e.right), ctx)
+        return f"({left} {op} {right})", ATOM, d + 1
+    prec = _PREC[op]
+    left, lp, ld = _expr(e.left, ctx)
+    right, rp, rd = _expr(e.right, ctx)
+    if lp < prec:
+        left = f"({left})"
+    if rp <= prec:  # keep the tree: a - (b - c), a*(b*c) are not reassociated
+        right = f"({right})"
+    return f"{left} {op} {right}", prec, max(ld, rd) + 1
+
+
+def _call(e: ast.Call, ctx: Context) -> Source:
+    info = ctx.info
+    args, d = _args(e.args, ctx)
+    if e.name in MATH_FUNCTIONS:
+        if e.name == "exprelr":
+            raise ctx.error(UnsupportedFeature, "exprelr()", e)
+        if len(args) != MATH_ARITY[e.name]:  # the C compiler refuses it in nrnivmodl
+            raise ctx.error(SemanticError, f"{e.name}() takes {MATH_ARITY[e.name]} argument"
+                            f"{'s' if MATH_ARITY[e.name] > 1 else ''}, {len(args)} given", e)
+        return f"{ctx.runtime('rt', e.name)}({', '.join(args)})", ATOM, d + 2
+    callee = info.functions.get(e.name) or info.procedures.get(e.name)
+    if callee is not None:
+        if len(args) != len(callee.params):
+            raise ctx.error(SemanticError, f"{e.name}() takes {len(callee.params)} arguments, {len(args)} given", e)
+        call = f"{py_name(e.name)}(s{''.join(', ' + a for a in args)})"
+        if isinstance(callee, ast.ProcedureBlock):
+            ctx.pre.append(f"s = {call}")
+            ctx.effects = True
+            return "0.0", ATOM, 1
+        if e.name in info.impure_functions:
+            tmp = ctx.fresh("r")
+            ctx.pre.append(f"{tmp}, s = {call}")
+            ctx.effects = True
+            return tmp, ATOM, 1
+        return call, ATOM, d + 1
+    if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
+        return "0.0", ATOM, 1
+    raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
+
+
+_FORMS: dict[type, Callable] = {
+    ast.Number: _number, ast.UnitNumber: _unit_number, ast.String: _string, ast.Name: _name,
+    ast.Indexed: _indexed, ast.Unary: _unary, ast.Binary: _binary, ast.Call: _call, ast.Prime: _prime,
+}

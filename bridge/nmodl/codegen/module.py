@@ -1,0 +1,145 @@
+"""The generated module of one mechanism: header, metadata, blocks and `MECHANISM`.
+
+`generate(info)` returns the Python source for an analysed mechanism
+(`bridge.nmodl.analysis.info.MechanismInfo`). The module defines pure functions over
+a scope dict `s` (see `bridge.nmodl.runtime.flow`):
+
+- one Python function per FUNCTION (returns its value) and PROCEDURE (returns `s`);
+- `initial(s)`, `currents(s)` (BREAKPOINT without its SOLVEs), `advance(s)` (the SOLVE
+  statements, each with the method NEURON uses for it), `make_tables(s)`;
+- `MECHANISM`, a `bridge.nmodl.runtime.mechanism.TranslatedMechanism` that implements
+  `bridge.mechanisms.protocol.Mechanism`.
+
+It imports only what it uses, and only from `bridge.nmodl.runtime`. Model text reaches
+the source only through `pytext` (comments, docstrings, literals, names); `sandbox`
+checks and runs the result.
+"""
+
+from __future__ import annotations
+
+from bridge.errors import UnsupportedFeature
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.nmodl.analysis.info import MechanismInfo, SolveInfo
+from bridge.nmodl.codegen import pytext
+from bridge.nmodl.codegen.blocks import block_def, function_def, net_receive_def
+from bridge.nmodl.codegen.cnexp import cnexp_def
+from bridge.nmodl.codegen.derivimplicit import derivative_def
+from bridge.nmodl.codegen.emitter import RUNTIME_MODULES, Emitter, ModuleState
+from bridge.nmodl.codegen.equations import equations_def
+from bridge.nmodl.codegen.kinetic import kinetic_def
+from bridge.nmodl.codegen.names import helper_name, py_name
+from bridge.nmodl.codegen.pytext import number, string, strings
+from bridge.nmodl.codegen.statements import check_array_size, equations_call
+from bridge.nmodl.codegen.tables import make_tables_def
+from bridge.nmodl.syntax import ast
+
+
+def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
+    """The Python source of the translated mechanism (bounded by `limits`: loops, TABLEs, KINETIC)."""
+    em = Emitter(info, limits)
+    modname = pytext.docstring(info.filename.rsplit("/", 1)[-1])
+    em.line(f'"""{pytext.docstring(info.name)}: translated by bridge from {modname} (NMODL -> JAX).')
+    em.line("")
+    em.line(f"Regenerate with `bridge translate {modname}`; do not edit. Comments give the .mod line")
+    em.line('each statement comes from. Scopes: `s` mechanism variables, `l` LOCALs and arguments."""')
+    em.line()
+    header_at = len(em.lines)
+    _metadata(info, em)
+    for callable_ in list(info.functions.values()) + list(info.procedures.values()):
+        function_def(callable_, info, em)
+    for block in info.blocks.values():
+        if isinstance(block, (ast.LinearBlock, ast.NonLinearBlock)):
+            equations_def(block, info, em)
+    advance = [(solve, _solve(solve, info, em)) for solve in info.breakpoint_solves]
+    solved = {id(solve.block) for solve, _ in advance}
+    for name, block in info.blocks.items():
+        if isinstance(block, ast.KineticBlock) and id(block) not in solved and _solve_names(info.program, name):
+            kinetic_def(block, info, em, advance=False, steady=_solve_names(info.program, name, steady=True))
+    initials = info.program.of_type(ast.InitialBlock)  # nocmodl runs several INITIAL blocks in file order
+    block_def("initial", tuple(st for b in initials for st in b.body), info, em, "initial",
+              "INITIAL: the variables at finitialize, from their defaults.", initials[0] if initials else None)
+    bp = info.program.breakpoint
+    block_def("currents", bp.body if bp else (), info, em, "breakpoint",
+              "BREAKPOINT without its SOLVEs: the currents at v.", bp)
+    net_receive_def(info, em)
+    em.line("def advance(s):", bp)
+    em.indent()
+    em.line('"""The SOLVE statements of BREAKPOINT, at the new v, over one step s["dt"]."""')
+    for solve, line in advance:
+        em.line(line, solve.statement)
+    em.line("return s")
+    em.dedent()
+    em.line()
+    make_tables_def(info, em)
+    em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
+    em.lines[header_at:header_at] = _imports(em.module)
+    return em.text()
+
+
+def _solve(solve: SolveInfo, info: MechanismInfo, em: Emitter) -> str:
+    """Define what a BREAKPOINT SOLVE runs; return the line `advance` runs it with."""
+    block = solve.block
+    if isinstance(block, ast.ProcedureBlock):
+        return f"s = {py_name(block.name)}(s)"
+    if solve.method.startswith("steadystate"):
+        raise UnsupportedFeature(f"SOLVE {block.name} STEADYSTATE in BREAKPOINT", info.where(solve.statement),
+                                 info.source)
+    if isinstance(block, ast.KineticBlock):
+        kinetic_def(block, info, em, advance=True, steady=_solve_names(info.program, block.name, steady=True))
+        return f"s = {helper_name('advance', block.name)}(s)"
+    if isinstance(block, (ast.LinearBlock, ast.NonLinearBlock)):
+        return f"s = {equations_call(block, em.module)}"
+    if solve.method == "cnexp":
+        return cnexp_def(block, info, em)
+    if solve.statement.method == "cnexp":
+        em.comment(f"{block.name}: not linear in its states; nocmodl then uses derivimplicit, and so does bridge")
+    return derivative_def(block, solve.method, info, em)
+
+
+def _solve_names(program: ast.Program, name: str, steady: bool = False) -> bool:
+    """Whether a SOLVE anywhere names block `name` (with STEADYSTATE, when `steady`)."""
+    return any(isinstance(n, ast.Solve) and n.name == name and (n.steadystate or not steady)
+               for n in ast.walk(program))
+
+
+def _imports(module: ModuleState) -> list[str]:
+    """The module's import lines: the runtime modules its code uses, and nothing else."""
+    lines: list[str] = []
+    plain = sorted(a for a in module.imports if RUNTIME_MODULES[a] == a)
+    statements = [f"{RUNTIME_MODULES[a]} as {a}" for a in module.imports if RUNTIME_MODULES[a] != a]
+    if plain:
+        statements.append(", ".join(plain))
+    lines += [f"from bridge.nmodl.runtime import {names}" for names in sorted(statements)]  # as isort has them
+    return lines + ["from bridge.nmodl.runtime.mechanism import TranslatedMechanism", ""]
+
+
+def _metadata(info: MechanismInfo, em: Emitter) -> None:
+    state_defaults = {n: v.default for n, v in info.kept.items() if not n.startswith("__state__")}
+    array_sizes = {n: v.size for n, v in info.variables.items() if v.size}
+    for n, size in array_sizes.items():
+        check_array_size(n, size, info, em.limits, info.variables[n].loc)
+    em.line(f"NAME = {string(info.name)}")
+    em.line(f"KIND = {string('point' if info.kind != 'density' else 'density')}")
+    em.line(f"SOURCE_FILE = {string(info.filename)}")
+    em.line(f"ELECTRODE_CURRENT = {bool(info.electrode_currents)!r}")
+    em.line(f"RANGE_PARAMETERS = {_dict(info.range_parameters)}")
+    em.line(f"GLOBAL_PARAMETERS = {_dict(info.global_parameters)}")
+    em.line(f"STATE_DEFAULTS = {_dict(state_defaults)}")
+    em.line(f"STATES = {strings(info.states)}")
+    em.line("ARRAY_SIZES = {" + ", ".join(f"{string(k)}: {int(v)}" for k, v in array_sizes.items()) + "}")
+    ions = ", ".join(f"({string(u.ion)}, {strings(u.read)}, {strings(u.write)}, "
+                     f"{'None' if u.valence is None else number(u.valence)})" for u in info.ions)
+    em.line(f"IONS = ({ions}{',' if len(info.ions) == 1 else ''})  # USEION: (ion, READ, WRITE, VALENCE)")
+    em.line(f"ION_READS = {strings(info.ion_reads)}")
+    em.line(f"ION_WRITES = {strings(info.ion_writes)}")
+    em.line(f"ION_CURRENTS = {strings(info.ion_currents)}")
+    em.line(f"NONSPECIFIC_CURRENTS = {strings(info.nonspecific_currents)}")
+    em.line(f"ELECTRODE_CURRENTS = {strings(info.electrode_currents)}")
+    em.line(f"CONSTANTS = {_dict(info.constants)}")
+    em.line(f"GEOMETRY = {strings(info.uses_geometry)}")
+    em.line(f"ASSIGNED_PARAMETERS = {strings(info.assigned_parameters)}")
+    em.line()
+
+
+def _dict(d: dict[str, float]) -> str:
+    return "{" + ", ".join(f"{string(k)}: {number(v)}" for k, v in d.items()) + "}"

@@ -1,0 +1,75 @@
+"""TABLE: the wrapper that looks a tabulated FUNCTION or PROCEDURE up, and `make_tables`.
+
+`TABLE a, b DEPEND c FROM lo TO hi WITH n` (nocmodl's parsact.cpp) makes
+`usetable_<suffix>` (a GLOBAL, 1 by default). The FUNCTION's own code becomes
+`_direct_<name>`; `<name>` goes through the table (`tables.function`, `tables.procedure`
+of `bridge.nmodl.runtime.tables`, which runs the direct code when usetable is 0).
+`make_tables(s)` builds every table (nocmodl's `_check_<name>`), in `prepare`: at
+initialisation, and when a DEPEND value changes. INITIAL uses the table too.
+"""
+
+from __future__ import annotations
+
+from bridge.errors import BridgeError
+from bridge.nmodl.analysis.info import MechanismInfo
+from bridge.nmodl.codegen.context import Context
+from bridge.nmodl.codegen.emitter import Emitter
+from bridge.nmodl.codegen.expressions import expr
+from bridge.nmodl.codegen.names import arg_name, helper_name, py_name
+from bridge.nmodl.codegen.pytext import docstring, string
+from bridge.nmodl.codegen.statements import flush
+from bridge.nmodl.syntax import ast
+
+
+def direct_name(name: str) -> str:
+    """The Python name of a tabulated FUNCTION/PROCEDURE's own code (without its TABLE)."""
+    return helper_name("direct", name)
+
+
+def table_wrapper(block: ast.FunctionBlock | ast.ProcedureBlock, table: ast.Table, info: MechanismInfo,
+                  em: Emitter) -> None:
+    """`name(s, x)`: the FUNCTION/PROCEDURE through its table."""
+    p = arg_name(block.params[0].name, info)
+    usetable = f"usetable_{info.name}"
+    em.line(f"def {py_name(block.name)}(s, {p}):", table)
+    em.indent()
+    if isinstance(block, ast.FunctionBlock):
+        em.line(f'"""FUNCTION {docstring(block.name)} through its TABLE ({docstring(usetable)})."""')
+        em.line(f"return {em.module.runtime('tables', 'function')}(s, {string(block.name)}, {p}, "
+                f"{direct_name(block.name)}, {string(usetable)})")
+    else:
+        em.line(f'"""PROCEDURE {docstring(block.name)} through its TABLE of {docstring(", ".join(table.names))} '
+                f'({docstring(usetable)})."""')
+        em.line(f"return {em.module.runtime('tables', 'procedure')}(s, {string(block.name)}, {p}, "
+                f"{direct_name(block.name)}, {tuple(table.names)!r}, {string(usetable)})")
+    em.dedent()
+    em.line()
+
+
+def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
+    """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
+    em.line("def make_tables(s):")
+    em.indent()
+    em.line('"""Build the TABLEs (NEURON\'s _check_<name>) from the globals and celsius in `s`."""')
+    em.line("out = {}")
+    if info.tables:
+        em.line(f"if not s.get({string('usetable_' + info.name)}, 1.0):")
+        em.line("    return out")
+    ctx = Context(info, em.module, "table")
+    limit = em.limits.max_table_points
+    for name, table in info.tables.items():
+        if table.count > limit:  # n + 1 points, each one run of the FUNCTION (nocmodl's _check_<name>)
+            raise BridgeError(f"TABLE ... WITH {table.count}: more than Limits.max_table_points = {limit}; "
+                              f"{em.limits.raise_hint('max_table_points')}", info.where(table), info.source)
+        lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
+        flush(ctx, em, table)
+        outputs = tuple(table.names) if name in info.procedures else None
+        side = tuple(n for n in info.global_assigned if n not in (outputs or ())) if outputs else ()
+        em.line(f"out[{string(name)}] = {em.module.runtime('tables', 'build')}(s, {direct_name(name)}, {lo}, {hi}, "
+                f"{int(table.count)}, {outputs!r}, {side!r})", table)
+    if any(n in info.procedures for n in info.tables):
+        em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")
+        em.line(f"out['__globals__'] = {em.module.runtime('tables', 'side_values')}(out)")
+    em.line("return out")
+    em.dedent()
+    em.line()

@@ -1,0 +1,46 @@
+"""NMODL array variables in generated code: `name[i]` over instances (imported as `arrays`).
+
+An array variable `a[n]` is held as (instances, n), or (n,) when shared; an index must be
+known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
+bridge unrolls FROM loops.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bridge.errors import UnsupportedFeature
+
+
+def static_int(x) -> int:
+    """A FROM loop bound or array index: it must be known before the run (a number, a DEFINE,
+    a GLOBAL), because bridge unrolls loops when tracing."""
+    if isinstance(x, jax.core.Tracer):
+        raise UnsupportedFeature("a FROM loop bound or array index that changes during the run "
+                                 "(bridge unrolls FROM loops: use constants, DEFINEs or GLOBALs)")
+    return int(np.asarray(x).reshape(-1)[0]) if np.ndim(x) else int(x)
+
+
+def key(base: str, i) -> str:
+    """The name of one element of an array STATE inside a KINETIC scheme: key("ca", 3) is "ca[3]"."""
+    return f"{base}[{static_int(i)}]"
+
+
+def index(array, i):
+    """`name[i]` of an NMODL array variable (last axis; instances first)."""
+    return array[..., static_int(i)]
+
+
+def set_index(array, i, value):
+    """`name[i] = value`, broadcasting the array to the value's instance shape."""
+    array = jnp.asarray(array)
+    value = jnp.asarray(value)
+    shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
+    return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+
+
+def zeros(size: int):
+    """A LOCAL array's start value: `size` zeros."""
+    return jnp.zeros(size)

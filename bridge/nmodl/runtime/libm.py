@@ -1,0 +1,137 @@
+"""C's math as NEURON's compiled mechanisms compute it, for generated code (imported as `rt`).
+
+Functions take Python/NumPy float scalars to the C library (`math.exp` is glibc's
+`exp`, which NEURON's compiled code calls too) and return NumPy float64 scalars (so
+that `0./0.` gives NaN as in C); arrays and traced values go to `jax.numpy`. TABLEs are
+built this way, point by point, bit for bit as NEURON builds them.
+
+Also here: the C operators whose meaning differs from Python's: `/` (x/0 is inf or NaN,
+not ZeroDivisionError; `bridge.nmodl.codegen.sandbox` runs every `/` of generated code
+through `div`), `^` (`pow`), `&&`, `||` and `!` (on arrays, per instance).
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def _is_py(x) -> bool:
+    return isinstance(x, (float, int)) and not isinstance(x, bool)
+
+
+def _c_float(fn_math, fn_jnp):
+    def f(x):
+        if _is_py(x):
+            try:
+                return np.float64(fn_math(float(x)))
+            except OverflowError:
+                return np.float64(math.inf)
+            except ValueError:
+                return np.float64(math.nan)
+        return fn_jnp(x)
+
+    return f
+
+
+def _c_log(fn):
+    """C's log and log10 give -inf at 0 (Python's raise)."""
+    return lambda x: -math.inf if x == 0 else fn(x)
+
+
+exp = _c_float(math.exp, jnp.exp)
+log = _c_float(_c_log(math.log), jnp.log)
+log10 = _c_float(_c_log(math.log10), jnp.log10)
+sqrt = _c_float(math.sqrt, jnp.sqrt)
+fabs = _c_float(math.fabs, jnp.abs)
+sin = _c_float(math.sin, jnp.sin)
+cos = _c_float(math.cos, jnp.cos)
+tan = _c_float(math.tan, jnp.tan)
+asin = _c_float(math.asin, jnp.arcsin)
+acos = _c_float(math.acos, jnp.arccos)
+atan = _c_float(math.atan, jnp.arctan)
+sinh = _c_float(math.sinh, jnp.sinh)
+cosh = _c_float(math.cosh, jnp.cosh)
+tanh = _c_float(math.tanh, jnp.tanh)
+floor = _c_float(math.floor, jnp.floor)
+ceil = _c_float(math.ceil, jnp.ceil)
+erf = _c_float(math.erf, jax.scipy.special.erf)
+erfc = _c_float(math.erfc, jax.scipy.special.erfc)
+abs = fabs  # noqa: A001  (NMODL's abs on doubles)
+
+
+def atan2(y, x):
+    if _is_py(y) and _is_py(x):
+        return math.atan2(y, x)
+    return jnp.arctan2(y, x)
+
+
+def fmod(x, y):
+    if _is_py(x) and _is_py(y):
+        return math.fmod(x, y) if y != 0 else math.nan
+    return jnp.fmod(x, y)
+
+
+def fmin(x, y):
+    if _is_py(x) and _is_py(y):
+        return min(x, y)
+    return jnp.fmin(x, y)
+
+
+def fmax(x, y):
+    if _is_py(x) and _is_py(y):
+        return max(x, y)
+    return jnp.fmax(x, y)
+
+
+def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
+    """C's pow: Python floats go to libm; integer exponents of arrays multiply."""
+    if _is_py(x) and _is_py(y):
+        try:
+            return np.float64(math.pow(x, y))
+        except OverflowError:
+            return np.float64(math.inf)
+        except (ValueError, ZeroDivisionError):
+            return np.float64(math.nan if x < 0 else math.inf)
+    if _is_py(y) and float(y).is_integer() and _builtins_abs(y) <= 64:
+        return jax.lax.integer_pow(jnp.asarray(x, dtype=jnp.result_type(float)), int(y))
+    return jnp.power(x, y)
+
+
+def _builtins_abs(x):
+    return x if x >= 0 else -x
+
+
+def div(a, b):
+    """a / b with C semantics for Python numbers (inf/NaN, not ZeroDivisionError); every `/` of
+    generated code runs through it (`bridge.nmodl.codegen.sandbox`)."""
+    if isinstance(b, (bool, np.bool_)):
+        b = float(b)
+    if isinstance(a, (bool, np.bool_)):
+        a = float(a)
+    if _is_py(a) and _is_py(b) and b == 0:
+        if a == 0 or math.isnan(a):
+            return np.float64(math.nan)
+        return np.float64(math.copysign(math.inf, a) * math.copysign(1.0, b))
+    return a / b
+
+
+def logical_and(a, b):
+    if isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)):
+        return bool(a and b)
+    return jnp.logical_and(a, b)
+
+
+def logical_or(a, b):
+    if isinstance(a, (bool, np.bool_)) and isinstance(b, (bool, np.bool_)):
+        return bool(a or b)
+    return jnp.logical_or(a, b)
+
+
+def logical_not(a):
+    if isinstance(a, (bool, np.bool_)):
+        return not a
+    return jnp.logical_not(a)

@@ -1,0 +1,226 @@
+"""`TranslatedMechanism`: a generated module seen through the solver's Mechanism protocol.
+
+The generated functions work on one scope dict holding every NMODL name of the
+mechanism. This class builds that scope from the protocol's arguments (RANGE
+parameters, kept state, ion values, `Env`), runs a block, and splits the result
+back into what the protocol returns. Nothing here is specific to one mechanism.
+Each call runs inside one `flow.loop_budget()`: its loops together unroll at most
+`Limits.max_loop_iterations` iterations.
+
+Scope contents: CONSTANTs and UNITS constants, GLOBALs (defaults, overridden by
+`env.globals`, keyed by NMODL name or by NEURON's `name_suffix`), RANGE
+parameters, kept state, the ion variables the mechanism reads, `v`, `t`, `dt`,
+`celsius`, `area` and `diam` (from `env`), and the TABLEs (`env.tables`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax.numpy as jnp
+
+from bridge.errors import BridgeError
+from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.nmodl.runtime.flow import loop_budget
+
+
+@dataclass(frozen=True, eq=False)
+class TranslatedMechanism:
+    """A mechanism translated from NMODL; implements `bridge.mechanisms.protocol.Mechanism`."""
+
+    name: str
+    kind: str
+    electrode_current: bool
+    range_parameters: Mapping[str, float]
+    global_parameters: Mapping[str, float]
+    state_defaults: Mapping[str, float]
+    states: tuple[str, ...]
+    ions: tuple[IonUse, ...]
+    ion_reads: tuple[str, ...] = ()
+    ion_writes: tuple[str, ...] = ()
+    ion_currents: tuple[str, ...] = ()
+    nonspecific_currents: tuple[str, ...] = ()
+    electrode_currents: tuple[str, ...] = ()
+    constants: Mapping[str, float] = field(default_factory=dict)
+    geometry: tuple[str, ...] = ()
+    array_sizes: Mapping[str, int] = field(default_factory=dict)
+    source_file: str = ""
+    python_source: str = ""
+    functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)
+    net_receive_args: tuple[str, ...] = ()  # NET_RECEIVE(weight, ...): what an event carries
+    assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
+
+    @classmethod
+    def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
+        """Build from the globals of a generated module."""
+        names = ("initial", "currents", "advance", "make_tables")
+        return cls(
+            name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
+            range_parameters=dict(ns["RANGE_PARAMETERS"]), global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
+            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]),
+            ions=tuple(IonUse(*use) for use in ns["IONS"]),
+            ion_reads=tuple(ns["ION_READS"]), ion_writes=tuple(ns["ION_WRITES"]),
+            ion_currents=tuple(ns["ION_CURRENTS"]), nonspecific_currents=tuple(ns["NONSPECIFIC_CURRENTS"]),
+            electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
+            geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
+            python_source=ns.get("__source__", ""),
+            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
+            net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
+            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
+        )
+
+    # -- scope ----------------------------------------------------------------------------
+    def _globals(self, env: Env) -> dict[str, Any]:
+        given = dict(env.globals or {})
+        out = {}
+        for k, default in self.global_parameters.items():
+            if k in given:
+                out[k] = given[k]
+            elif f"{k}_{self.name}" in given:
+                out[k] = given[f"{k}_{self.name}"]
+            else:
+                out[k] = default
+            if k in self.array_sizes and jnp.ndim(out[k]) == 0:  # PARAMETER x[n]: n copies of the default
+                out[k] = jnp.full((self.array_sizes[k],), out[k], dtype=jnp.result_type(float))
+        return out
+
+    def _scope(self, params: Values, state: Values, v, ions: Values, env: Env) -> dict[str, Any]:
+        s: dict[str, Any] = dict(self.constants)
+        s.update(self._globals(env))
+        for k, default in self.range_parameters.items():
+            s[k] = params.get(k, default)
+            if k in self.array_sizes and jnp.ndim(s[k]) <= 1 and jnp.shape(s[k]) != (self.array_sizes[k],):
+                s[k] = jnp.asarray(s[k])[..., None] + jnp.zeros(self.array_sizes[k])
+        for k, default in self.state_defaults.items():
+            value = state.get(k, default)
+            if k in self.array_sizes and jnp.ndim(value) == 0:
+                value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
+            s[k] = value
+        for k in self.ion_reads:
+            if k not in ions:
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
+            s[k] = ions[k]
+        s["v"] = v
+        s["t"] = env.t
+        s["dt"] = env.dt
+        s["celsius"] = env.celsius
+        s["secondorder"] = int(getattr(env, "secondorder", 0) or 0)
+        s["area"] = env.area if env.area is not None else 0.0
+        diam = getattr(env, "diam", None)
+        if "diam" in self.geometry and diam is None:
+            raise BridgeError(f"mechanism {self.name} reads diam but the solver gave none (Env.diam)")
+        s["diam"] = diam if diam is not None else 0.0
+        s["__tables__"] = env.tables or {}
+        return s
+
+    def _shaped(self, x, v):
+        v = jnp.asarray(v)
+        dtype = v.dtype if jnp.issubdtype(v.dtype, jnp.floating) else jnp.result_type(float)
+        return (jnp.zeros_like(v, dtype=dtype) + x).astype(dtype)
+
+    def _state_out(self, s, v) -> Values:
+        out = {}
+        for k in self.state_defaults:
+            if k in self.array_sizes:  # (instances, size)
+                shaped = self._shaped(jnp.zeros(self.array_sizes[k]), v[..., None] if jnp.ndim(v) else v)
+                out[k] = shaped + s[k]
+            else:
+                out[k] = self._shaped(s[k], v)
+        return out
+
+    def _ion_out(self, s, v) -> Values:
+        return {k: self._shaped(s[k], v) for k in self.ion_writes if k not in self.ion_currents}
+
+    # -- protocol -------------------------------------------------------------------------
+    def prepare(self, env: Env) -> Any:
+        """TABLEs from the globals and celsius (NEURON rebuilds them when a DEPEND changes)."""
+        s: dict[str, Any] = dict(self.constants)
+        s.update(self._globals(env))
+        s["celsius"] = env.celsius
+        s["dt"] = env.dt
+        s["t"] = 0.0
+        s["v"] = 0.0
+        s["secondorder"] = 0.0
+        first = getattr(env, "first", None) or {}
+        for k, default in {**self.range_parameters, **self.state_defaults}.items():
+            value: Any = default
+            if k in self.array_sizes:
+                value = jnp.full((self.array_sizes[k],), default, dtype=jnp.result_type(float))
+            if k in self.range_parameters and k in first:  # NEURON builds TABLEs at its first instance
+                value = first[k]
+            s.setdefault(k, value)
+        with loop_budget():
+            return self.functions["make_tables"](s)
+
+    def init(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
+        start = dict(self.state_defaults)
+        start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
+        for k in self.assigned_parameters:  # their kept value starts as the parameter
+            start[k] = params.get(k, self.range_parameters[k])
+        for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
+            if f"{k}0" in self.range_parameters:
+                start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
+            elif f"{k}0" in self.global_parameters:
+                start[k] = self._globals(env)[f"{k}0"]
+        s = self._scope(params, start, v, ions, env)
+        with loop_budget():
+            s = self.functions["initial"](s)
+        return self._state_out(s, v), self._ion_out(s, v)
+
+    def current(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            s = self.functions["currents"](s)
+        total = 0.0
+        for k in self.nonspecific_currents + self.electrode_currents:
+            total = total + s[k]
+        return self._shaped(total, v), {k: self._shaped(s[k], v) for k in self.ion_currents}, self._state_out(s, v)
+
+    def advance(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """The SOLVE statements at the new v over env.dt: (state, ion concentrations written)."""
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            s = self.functions["advance"](s)
+        return self._state_out(s, v), self._ion_out(s, v)
+
+    @property
+    def receives_events(self) -> bool:
+        """True when the file has a NET_RECEIVE block (see `net_receive`)."""
+        return "net_receive" in self.functions
+
+    def net_receive(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0):
+        """Deliver one event to every instance: NET_RECEIVE with `args` (e.g. (weight,)) at env.t.
+
+        Returns (new state, the NetCon's arguments after the block: NEURON keeps them per
+        NetCon). The solver decides when and to which instances events go (NEURON delivers
+        NetCon events at the start of a step, before the currents)."""
+        if not self.receives_events:
+            raise BridgeError(f"{self.name} has no NET_RECEIVE block")
+        if len(args) != len(self.net_receive_args):
+            raise BridgeError(f"{self.name}: NET_RECEIVE takes {len(self.net_receive_args)} arguments "
+                              f"({', '.join(self.net_receive_args)}), got {len(args)}")
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            s, new_args = self.functions["net_receive"](s, *args, flag=flag)
+        return self._state_out(s, v), tuple(new_args)
+
+    def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
+        """NET_RECEIVE's INITIAL block for one NetCon's arguments at finitialize (args unchanged if none)."""
+        if "net_receive_initial" not in self.functions:
+            return tuple(args)
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            return tuple(self.functions["net_receive_initial"](s, *args))
+
+    # -- conveniences ---------------------------------------------------------------------
+    @property
+    def recordable(self) -> tuple[str, ...]:
+        """Names a user may record: STATEs and kept ASSIGNED range variables."""
+        return tuple(self.state_defaults)
+
+    def __repr__(self) -> str:
+        return f"TranslatedMechanism({self.name!r} from {self.source_file or '<string>'})"

@@ -1,0 +1,173 @@
+"""KINETIC schemes at run time: NEURON's sparse and steady state (imported as `sparse`).
+
+Generated code gives each scheme a function `_scheme_<block>(s, x, x_old) -> (s, l)`: the
+backward-Euler rows of its STATEs at x (`l['_rhs_<state>']`, nocmodl's _RHS; see
+`bridge.nmodl.codegen.kinetic`). The Newton matrix is the derivative of the rows with
+respect to the STATEs through the reaction terms only (forward-mode JAX; every other
+statement sees the STATEs through `stop_gradient`), which is exactly the matrix nocmodl
+writes: rate expressions are held fixed.
+
+- `sparse` (scopmath's sparse_thread): up to 21 Newton steps until the sum of |dx| <= 1e-6,
+  one step for a linear scheme, negative states set to 0 for a non-linear one; then the
+  block runs once more at the solution for its ASSIGNED variables. With `secondorder`
+  (NEURON's nrn_state) the step is taken with dt/2 and the states extrapolated.
+- `steadystate`: NEURON's `_ss_sparse_thread`, dt = 1e9 meanwhile.
+
+Gradients of a converged solve come from the implicit function theorem (`newton.root`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from bridge.nmodl.runtime.newton import root
+
+CONVERGE = 1e-6
+MAXSTEPS = 20
+SS_DT = 1e9
+
+
+def _element(s, name):
+    """The value of STATE `name` ("A", or "ca[3]" for an array element) in scope s."""
+    if "[" in name:
+        base, idx = name[:-1].split("[")
+        return jnp.asarray(s[base])[..., int(idx)]
+    return s[name]
+
+
+def _put(s: dict, names, X, transform=lambda v: v) -> None:
+    """Write the solved values X (one row per name) back into scope s (arrays restacked)."""
+    arrays: dict[str, dict[int, Any]] = {}
+    for i, k in enumerate(names):
+        if "[" in k:
+            base, idx = k[:-1].split("[")
+            arrays.setdefault(base, {})[int(idx)] = transform(X[i])
+        else:
+            s[k] = transform(X[i])
+    for base, elems in arrays.items():
+        old = jnp.asarray(s[base])
+        size = old.shape[-1]
+        cols = [elems[j] if j in elems else jnp.broadcast_to(old[..., j], X.shape[1:]) for j in range(size)]
+        s[base] = jnp.stack(cols, axis=-1)
+
+
+def _shape(s, names):
+    return jnp.broadcast_shapes(*([jnp.shape(_element(s, n)) for n in names] + [jnp.shape(s["v"])]))
+
+
+def _rows(scheme, s, names, X, X_old, neuron_matrix: bool = True):
+    """The scheme's rows at X. With `neuron_matrix`, statements other than reactions see the
+    STATEs through stop_gradient, so d(rows)/dX is the matrix nocmodl builds."""
+    s_in = dict(s)
+    x = {k: X[i] for i, k in enumerate(names)}
+    _put(s_in, names, X, jax.lax.stop_gradient if neuron_matrix else (lambda v: v))
+    x_old = {k: X_old[i] for i, k in enumerate(names)}
+    s_out, local = scheme(s_in, x, x_old)
+    shape = X.shape[1:]
+    return jnp.stack([jnp.broadcast_to(local[f"_rhs_{k}"], shape) for k in names]), s_out
+
+
+def _newton_step(scheme, s, names, X, X_old):
+    """dx of one Newton step: M dx = rhs with M = -d(rhs)/dx."""
+    n = len(names)
+    rhs_fn = lambda X_: _rows(scheme, s, names, X_, X_old)[0]  # noqa: E731
+    rhs = rhs_fn(X)
+    cols = []
+    for j in range(n):
+        tangent = jnp.zeros_like(X).at[j].set(1.0)
+        cols.append(jax.jvp(rhs_fn, (X,), (tangent,))[1])
+    M = -jnp.stack(cols, axis=1)  # M[i, j, ...]
+    Mm = jnp.moveaxis(M, (0, 1), (-2, -1))
+    r = jnp.moveaxis(rhs, 0, -1)[..., None]
+    return jnp.moveaxis(jnp.linalg.solve(Mm, r)[..., 0], -1, 0)
+
+
+def _iterate(scheme, s, names, X, X_old, clamp: bool, single: bool):
+    """sparse_thread's loop over instances: until sum|dx| <= 1e-6 (or one step).
+
+    One step is plain JAX (differentiable as it is); the loop runs inside
+    `solvers.root`, so gradients come from the implicit function theorem."""
+    if single:
+        Xn = X + _newton_step(scheme, s, names, X, X_old)
+        return jnp.where(Xn < 0.0, 0.0, Xn) if clamp else Xn
+    F = lambda X_: _rows(scheme, s, names, X_, X_old, neuron_matrix=False)[0]  # noqa: E731
+    return root(F, X, lambda _f, X0: _loop(scheme, s, names, X0, X_old, clamp))
+
+
+def _loop(scheme, s, names, X, X_old, clamp: bool):
+    shape = X.shape[1:]
+
+    def body(carry):
+        X, j, active = carry
+        dx = _newton_step(scheme, s, names, X, X_old)
+        Xn = X + dx
+        if clamp:
+            Xn = jnp.where(Xn < 0.0, 0.0, Xn)
+        err = jnp.sum(jnp.abs(dx), axis=0)
+        X = jnp.where(active, Xn, X)
+        j = j + 1
+        still = active & (err > CONVERGE) & (j <= MAXSTEPS)
+        return X, j, still
+
+    X, _, _ = jax.lax.while_loop(lambda c: jnp.any(c[2]), body, (X, 0, jnp.ones(shape, bool)))
+    return X
+
+
+def _finish(scheme, s, names, X, X_old):
+    _, s_out = _rows(scheme, s, names, X, X_old)
+    out = dict(s_out)
+    _put(out, names, X)
+    return out
+
+
+def _start(s, names):
+    shape = _shape(s, names)
+    return jnp.stack([jnp.broadcast_to(jnp.asarray(_element(s, k), float), shape) for k in names])
+
+
+def sparse(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
+    """SOLVE ... METHOD sparse: one step of dt (s['dt']).
+
+    With secondorder (NEURON's nrn_state): the step is taken with dt/2 and the
+    states extrapolated, `x += dt*(x - x_old)/dt`.
+    """
+    dt = s["dt"]
+    if s.get("secondorder"):
+        s = {**s, "dt": dt * 0.5}
+    X_old = _start(s, names)
+    X = _iterate(scheme, s, names, X_old, X_old, clamp=not linear, single=linear)
+    out = _finish(scheme, s, names, X, X_old)
+    if s.get("secondorder"):
+        h = s["dt"]
+        _put(out, names, X + h * ((X - X_old) / h))
+    return {**out, "dt": dt}
+
+
+def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
+    """SOLVE ... STEADYSTATE sparse, as NEURON's `_ss_sparse_thread` (dt = 1e9 meanwhile)."""
+    dt = s["dt"]
+    s = {**s, "dt": SS_DT}
+    X = _start(s, names)
+    if linear:
+        X_old = X
+        X = _iterate(scheme, s, names, X, X_old, clamp=True, single=False)
+        out = _finish(scheme, s, names, X, X_old)
+        return {**out, "dt": dt}
+    done = jnp.zeros(X.shape[1:], bool)
+    X_old = X
+    for _ in range(7):
+        X_old = jnp.where(done, X_old, X)
+        step = _iterate(scheme, s, names, X, X, clamp=False, single=True)
+        X = jnp.where(done, X, step)
+        bad = X < -1e-6
+        ok = ~jnp.any(bad, axis=0)
+        X = jnp.where(~done & bad, 0.0, X)
+        full = _iterate(scheme, s, names, X, X, clamp=True, single=False)
+        X_old = jnp.where(~done & ok, X, X_old)
+        X = jnp.where(~done & ok, full, X)
+        done = done | ok
+    out = _finish(scheme, s, names, X, X_old)
+    return {**out, "dt": dt}

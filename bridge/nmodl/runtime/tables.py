@@ -1,0 +1,175 @@
+"""TABLEs at run time: built and looked up as nocmodl's `_check_<name>` and `_n_<name>` do
+(imported as `tables`).
+
+- `build`: `dx = (hi - lo)/n`, `mfac = 1/dx`; x starts at lo and is accumulated `x += dx`
+  for n + 1 points; the direct function is evaluated at each point and its outputs (the
+  FUNCTION's value, or the PROCEDURE's listed variables) stored. When the inputs are
+  concrete numbers the points are computed one by one with the C library's math
+  (`bridge.nmodl.runtime.libm`), so the entries are NEURON's bit for bit.
+- `lookup`: `xi = mfac*(x - lo)`; NaN gives NaN; `xi <= 0` the first entry; `xi >= n`
+  the last; otherwise `T[i] + (xi - i)*(T[i+1] - T[i])` with `i = (int)xi`.
+- `function`, `procedure`: a tabulated FUNCTION or PROCEDURE through its table, or its
+  direct code when `usetable_<suffix>` is 0 or the table is not built.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+
+def _concrete(s: dict) -> bool:
+    return not any(isinstance(v, jax.core.Tracer) for v in s.values())
+
+
+def _point_scope(s: dict) -> dict:
+    out = {}
+    for k, v in s.items():
+        if isinstance(v, (float, int, np.floating)) and not isinstance(v, bool):
+            out[k] = np.float64(v)
+        elif isinstance(v, (np.ndarray, jax.Array)) and np.ndim(v) == 0:
+            out[k] = np.float64(v)
+        else:
+            out[k] = v
+    return out
+
+
+def side_values(tables: dict) -> dict:
+    """Values that table building left in NEURON's globals (the last table built wins)."""
+    out = {}
+    for table in tables.values():
+        if isinstance(table, dict) and "side" in table:
+            out.update(table["side"])
+    return out
+
+
+def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side: tuple[str, ...] = ()) -> dict:
+    """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C).
+
+    `side`: global variables the PROCEDURE also assigns; their values after the last
+    point are returned too (NEURON's globals keep them)."""
+    s = {k: v for k, v in s.items() if k != "__tables__"}
+    concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
+    if concrete:
+        lo, hi = np.float64(lo), np.float64(hi)
+        dx = (hi - lo) / np.float64(n)
+        mfac = np.float64(1.0) / dx
+        xs = []
+        x = lo
+        for _ in range(n + 1):
+            xs.append(x)
+            x = x + dx
+        scope = _point_scope(s)
+        names = outputs or ("__value__",)
+        columns: dict[str, list] = {k: [] for k in names}
+        last: dict = {}
+        with np.errstate(all="ignore"):
+            for x in xs:
+                if outputs is None:
+                    columns["__value__"].append(np.float64(direct(dict(scope), x)))
+                else:
+                    last = direct(dict(scope), x)
+                    for k in outputs:  # an array output (inf[2]) gives a row per point
+                        columns[k].append(np.asarray(last[k], dtype=np.float64))
+        values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
+        kept = {k: last[k] for k in side if k in last and last[k] is not scope.get(k)}
+        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept}
+    dx = (hi - lo) / n
+    mfac = 1.0 / dx
+    # x accumulated point by point as NEURON's C does, in one scan (a Python loop would put n
+    # additions into the traced program: its compile time grew with the table)
+    dx_ = jnp.asarray(dx, float)
+    _, points = jax.lax.scan(lambda x, _: (x + dx_, x), jnp.asarray(lo, float), None, length=n + 1)
+    kept = {}
+    if outputs is None:
+        values = {"__value__": jnp.broadcast_to(direct(dict(s), points), points.shape)}
+    else:
+        out = direct(dict(s), points)
+        values = {k: _per_point(out[k], points.shape[0]) for k in outputs}
+        for k in side:
+            if k in out and out[k] is not s.get(k):
+                v = jnp.asarray(out[k])
+                kept[k] = v[-1] if v.shape == points.shape else v
+    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
+
+
+def _per_point(value, npoints: int):
+    """A tabulated output as (npoints, ...): scalars and point-independent arrays are repeated."""
+    value = jnp.asarray(value)
+    if value.ndim and value.shape[0] == npoints:
+        return value
+    return jnp.broadcast_to(value, (npoints,) + value.shape)
+
+
+def lookup(table: dict, x, names):
+    """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`.
+
+    The scalar outputs are looked up together: one (n, 2 * outputs) array holds each
+    interval's T[i] and T[i+1] side by side, so all of them cost one row gather per
+    instance (per-column gathers of single values are slow, on CPUs especially).
+    """
+    n = table["n"]
+    x = jnp.asarray(x)
+    dtype = x.dtype if jnp.issubdtype(x.dtype, jnp.floating) else jnp.result_type(float)
+    xi = table["mfac"] * (x.astype(dtype) - table["lo"])
+    nan = jnp.isnan(xi)
+    i = jnp.clip(jnp.floor(jnp.where(nan, 0.0, xi)), 0, n - 1).astype(jnp.int32)
+    theta = xi - i
+    columns = {k: jnp.asarray(table["values"][k]).astype(dtype) for k in names}
+    scalar = [k for k in names if columns[k].ndim == 1]
+    rows = {}
+    if scalar:
+        stacked = jnp.stack([columns[k] for k in scalar], axis=1)  # (n + 1, m)
+        both = jnp.concatenate([stacked[:-1], stacked[1:]], axis=1)[i]  # (..., 2m): T[i] then T[i+1]
+        m = len(scalar)
+        rows = {k: (both[..., j], both[..., m + j]) for j, k in enumerate(scalar)}
+    out = {}
+    for k in names:
+        T = columns[k]
+        extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
+        th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
+        lo, hi = rows[k] if k in rows else (T[i], T[i + 1])
+        val = lo + th * (hi - lo)
+        val = jnp.where(x_ <= 0.0, T[0], jnp.where(x_ >= n, T[n], val))
+        out[k] = jnp.where(nn, x_, val)
+    return out
+
+
+def _use(s: dict, name: str, usetable: str):
+    """(table or None, flag): None when the table is off or not built (then the direct code runs)."""
+    tabs = s.get("__tables__") or {}
+    table = tabs.get(name)
+    flag = s.get(usetable, 1.0)
+    if table is None:
+        return None, False
+    if isinstance(flag, jax.core.Tracer):
+        return table, flag
+    return (table, True) if float(flag) else (None, False)
+
+
+def function(s: dict, name: str, x, direct, usetable: str):
+    """A tabulated FUNCTION's value at x."""
+    table, flag = _use(s, name, usetable)
+    if table is None:
+        return direct(s, x)
+    value = lookup(table, x, ("__value__",))["__value__"]
+    if flag is True:
+        return value
+    return jnp.where(flag != 0, value, direct(s, x))
+
+
+def procedure(s: dict, name: str, x, direct, outputs: tuple[str, ...], usetable: str) -> dict:
+    """A tabulated PROCEDURE: its listed outputs set from the table at x."""
+    table, flag = _use(s, name, usetable)
+    if table is None:
+        return direct(s, x)
+    values = lookup(table, x, outputs)
+    out = dict(s)
+    if flag is True:
+        out.update(values)
+        return out
+    ref = direct(s, x)
+    for k in outputs:
+        out[k] = jnp.where(flag != 0, values[k], ref[k])
+    return out

@@ -1,0 +1,72 @@
+"""INCLUDE "file": the included file's top-level blocks take the INCLUDE's place, as nocmodl does.
+
+The file is looked up next to the including `.mod` file (nocmodl's first place to look; its other
+places, the MODL_INCLUDE folders, are not searched). Included files may include others; a file that
+includes itself (directly or not) is an error. Locations in included blocks name the included file.
+
+A `.mod` file is untrusted input: the name must resolve (symlinks followed, `..` removed) inside the
+read roots (`bridge.readroots`): by default the folder of the top-level `.mod` file; callers add the
+mechanism folder the user named and `allow_read`. A file outside is refused without being opened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from bridge.errors import BridgeError, SemanticError, UnsupportedFeature
+from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.parse import parse
+from bridge.readroots import ReadRefused, ReadRoots
+
+MAX_INCLUDE_DEPTH = 16
+
+
+def parse_mod_file(path: str | Path, roots: ReadRoots) -> ast.Program:
+    """Parse the `.mod` file `path`, read through `roots` (UTF-8, a byte-order mark skipped)."""
+    try:
+        text = roots.read_text(path, "NMODL")
+    except ReadRefused as err:
+        raise BridgeError(f"cannot read {path}: {err.message}") from None
+    return parse(text.removeprefix("\ufeff"), filename=str(path), limits=roots.limits)
+
+
+def expand_includes(program: ast.Program, filename: str | None = None, _seen: tuple[str, ...] = (), *,
+                    roots: ReadRoots | None = None, sources: list | None = None) -> ast.Program:
+    """`program` with every top-level INCLUDE replaced by the items of the file it names.
+
+    `roots`: where included files may lie (default: the folder of `filename`). `sources`, when
+    given, gets (real path, text) of every file included, in the order read."""
+    first = next((i for i in program.items if isinstance(i, ast.Include)), None)
+    if first is None:
+        return program
+    filename = filename or program.filename
+    if not filename or filename.startswith("<"):
+        raise UnsupportedFeature(f'INCLUDE "{first.filename}" in text without a file: no folder to find it in',
+                                 first.loc)
+    if roots is None:
+        roots = ReadRoots.of([Path(filename).parent])
+    items: list = []
+    for item in program.items:
+        if not isinstance(item, ast.Include):
+            items.append(item)
+            continue
+        try:
+            path = roots.resolve(item.filename, [Path(filename).parent], "NMODL")
+        except ReadRefused as err:
+            raise SemanticError(f'INCLUDE "{item.filename}": {err.message}', item.loc) from None
+        if path is None:
+            raise SemanticError(f'INCLUDE "{item.filename}": no such file next to {Path(filename).name} '
+                                f"({Path(filename).parent / item.filename})", item.loc)
+        if str(path) in _seen or len(_seen) > MAX_INCLUDE_DEPTH:
+            raise SemanticError(f'INCLUDE "{item.filename}" includes itself', item.loc)
+        try:
+            text = roots.read_text(path, "NMODL").removeprefix("\ufeff")
+        except ReadRefused as err:
+            raise SemanticError(f'INCLUDE "{item.filename}": {err.message}', item.loc) from None
+        if sources is not None:
+            sources.append((path, text))
+        included = expand_includes(parse(text, filename=str(path), limits=roots.limits), str(path),
+                                   _seen + (str(path),), roots=roots, sources=sources)
+        items.extend(included.items)
+    return replace(program, items=tuple(items))
