@@ -164,6 +164,7 @@ _HREF: list = []
 
 
 def _run(job: dict, out_path: str) -> None:
+    """Build the job's model in NEURON, apply its protocol, run it and save the recordings to `out_path`."""
     from neuron import h
 
     _HREF[:] = [h.ref]
@@ -173,18 +174,7 @@ def _run(job: dict, out_path: str) -> None:
     h.load_file("stdrun.hoc")
     protocol = Protocol.from_dict(job["protocol"])
     start = time.perf_counter()
-    keep = []
-    if job["hoc"]:
-        os.chdir(job["cwd"])
-        if not h.load_file(1, job["hoc"]):
-            raise _Fail(f"load_file({job['hoc']!r}) failed")
-        for stmt in job["statements"]:
-            if not h(stmt):
-                raise _Fail(f"HOC statement failed: {stmt}")
-        model_tstop = float(h.tstop)
-    else:
-        keep.append(build_tree(h, job["tree"]))  # keep: Python-made sections live while referenced
-        model_tstop = defaults.NEURON_TSTOP
+    keep, model_tstop = _load_model(h, job)
     secs = {s.name(): s for s in h.allsec()}
     if not secs:
         raise _Fail("the model has no sections")
@@ -195,8 +185,7 @@ def _run(job: dict, out_path: str) -> None:
         return secs[name](x)
 
     stimuli = list(protocol.stimuli)
-    added = []
-    named = list(protocol.recordings) + list(job.get("hoc_recordings", []))
+    added: list = []
     defaults_apply = protocol.default_steps and not stimuli and not _has_stimulus(h)
     tstop = defaults.tstop_for(protocol.tstop, model_tstop, defaults_apply)
     infos = _section_infos(h)
@@ -204,54 +193,13 @@ def _run(job: dict, out_path: str) -> None:
     if defaults_apply:
         added = defaults.steps(soma, tstop)
         stimuli += [IClamp(**s) for s in added]
-    far = defaults.distal(infos, soma)
-    nseg = int(secs[far].nseg)
-    distal = [probe_label(far, 1.0 - 0.5 / nseg)] if far != soma else []
-    named = list(dict.fromkeys([probe_label(soma, 0.5), *distal, *named]))
-    notes = []
-    if protocol.record_states:
-        states, notes = _state_probes(h, soma, seg(soma, 0.5))
-        named = list(dict.fromkeys(named + states))
-    labels = list(named)
-    nseg_total = sum(int(s.nseg) for s in secs.values())
-    nsamples = tstop / (protocol.dt if protocol.dt is not None else float(h.dt)) + 1
-    if protocol.record_all and nseg_total <= protocol.max_segments and nseg_total * nsamples <= MAX_VALUES:
-        for name, sec in secs.items():
-            for j in range(int(sec.nseg)):
-                labels.append(probe_label(name, (j + 0.5) / int(sec.nseg)))
-    elif protocol.record_all:
-        notes.append(f"v not recorded at every segment: {nseg_total} segments x {nsamples:.0f} samples is more "
-                     f"than max_segments = {protocol.max_segments} or {MAX_VALUES:.0e} values")
-    labels = list(dict.fromkeys(labels))
+    named, labels, notes = _probes(h, job, protocol, secs, infos, soma, seg, tstop)
     for st in stimuli:
         obj = h.IClamp(seg(st.section, st.x))
         obj.delay, obj.dur, obj.amp = st.delay, st.dur, st.amp
         keep.append(obj)
-    if protocol.dt is not None:
-        h.dt = protocol.dt
-        h.steps_per_ms = 1.0 / protocol.dt
-    for name in ("v_init", "celsius", "secondorder"):
-        if getattr(protocol, name) is not None:
-            setattr(h, name, getattr(protocol, name))
-    for name, val in protocol.globals.items():
-        setattr(h, name, val)
-    h.tstop = tstop
-    if h.CVode().active():
-        h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
-        notes.append("the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does")
-    vecs = []
-    for label in labels:
-        pp = parse_point_process_probe(label)
-        try:
-            if pp is not None:  # "SEClamp[0].i": HOC's object of that name
-                ref = getattr(getattr(h, pp[0])[pp[1]], "_ref_" + pp[2])
-            else:
-                name, x, var = split_probe(label)
-                ref = getattr(seg(name, x), "_ref_" + var)
-        except (AttributeError, NameError, LookupError) as exc:
-            whose = " (a Vector.record of the HOC, as bridge read it)" if label in job.get("hoc_recordings", []) else ""
-            raise _Fail(f"cannot record {label}{whose}: {exc}") from None
-        vecs.append(h.Vector().record(ref))
+    notes += _apply_settings(h, protocol, tstop)
+    vecs = [h.Vector().record(_reference(h, label, seg, job)) for label in labels]
     tvec = h.Vector().record(h._ref_t)
     load_seconds = time.perf_counter() - start
     start = time.perf_counter()
@@ -268,6 +216,75 @@ def _run(job: dict, out_path: str) -> None:
                     named=named, geometry=geometry, settings=settings, stimuli=added,
                     load_seconds=load_seconds, run_seconds=run_seconds, notes=notes)
     out.save(out_path)
+
+
+def _load_model(h, job: dict) -> tuple[list, float]:
+    """Run the job's HOC file and statements, or build its SectionTree; returns the Python objects to
+    keep alive (Python-made sections live while referenced) and the model's own tstop [ms]."""
+    if not job["hoc"]:
+        return [build_tree(h, job["tree"])], defaults.NEURON_TSTOP
+    os.chdir(job["cwd"])
+    if not h.load_file(1, job["hoc"]):
+        raise _Fail(f"load_file({job['hoc']!r}) failed")
+    for stmt in job["statements"]:
+        if not h(stmt):
+            raise _Fail(f"HOC statement failed: {stmt}")
+    return [], float(h.tstop)
+
+
+def _probes(h, job: dict, protocol: Protocol, secs: dict, infos, soma: str, seg, tstop: float):
+    """What to record: the named probes (soma, the most distal segment, the protocol's, the HOC's own
+    Vector.record and, when asked, the soma's states), all labels (v at every segment when the run is
+    small enough) and notes for the report."""
+    far = defaults.distal(infos, soma)
+    nseg = int(secs[far].nseg)
+    distal = [probe_label(far, 1.0 - 0.5 / nseg)] if far != soma else []
+    named = list(protocol.recordings) + list(job.get("hoc_recordings", []))
+    named = list(dict.fromkeys([probe_label(soma, 0.5), *distal, *named]))
+    notes: list[str] = []
+    if protocol.record_states:
+        states, notes = _state_probes(h, soma, seg(soma, 0.5))
+        named = list(dict.fromkeys(named + states))
+    labels = list(named)
+    nseg_total = sum(int(s.nseg) for s in secs.values())
+    nsamples = tstop / (protocol.dt if protocol.dt is not None else float(h.dt)) + 1
+    if protocol.record_all and nseg_total <= protocol.max_segments and nseg_total * nsamples <= MAX_VALUES:
+        labels += [probe_label(name, (j + 0.5) / int(sec.nseg)) for name, sec in secs.items()
+                   for j in range(int(sec.nseg))]
+    elif protocol.record_all:
+        notes.append(f"v not recorded at every segment: {nseg_total} segments x {nsamples:.0f} samples is more "
+                     f"than max_segments = {protocol.max_segments} or {MAX_VALUES:.0e} values")
+    return named, list(dict.fromkeys(labels)), notes
+
+
+def _apply_settings(h, protocol: Protocol, tstop: float) -> list[str]:
+    """The protocol's dt, v_init, celsius, secondorder and globals, tstop, and the fixed step; returns notes."""
+    if protocol.dt is not None:
+        h.dt = protocol.dt
+        h.steps_per_ms = 1.0 / protocol.dt
+    for name in ("v_init", "celsius", "secondorder"):
+        if getattr(protocol, name) is not None:
+            setattr(h, name, getattr(protocol, name))
+    for name, val in protocol.globals.items():
+        setattr(h, name, val)
+    h.tstop = tstop
+    if h.CVode().active():
+        h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
+        return ["the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does"]
+    return []
+
+
+def _reference(h, label: str, seg, job: dict):
+    """NEURON's pointer to what the probe `label` records."""
+    pp = parse_point_process_probe(label)
+    try:
+        if pp is not None:  # "SEClamp[0].i": HOC's object of that name
+            return getattr(getattr(h, pp[0])[pp[1]], "_ref_" + pp[2])
+        name, x, var = split_probe(label)
+        return getattr(seg(name, x), "_ref_" + var)
+    except (AttributeError, NameError, LookupError) as exc:
+        whose = " (a Vector.record of the HOC, as bridge read it)" if label in job.get("hoc_recordings", []) else ""
+        raise _Fail(f"cannot record {label}{whose}: {exc}") from None
 
 
 def main(argv: list[str]) -> int:
