@@ -302,7 +302,7 @@ def test_an_integer_of_thousands_of_leading_zeros_is_an_integer():
 @pytest.mark.parametrize("unit", ["micro2147483648siemens", "cm" + "9" * 5000])
 def test_a_huge_power_in_a_unit_is_refused_at_once(unit):
     """A unit power is a loop of multiplications: 2147483648 of them ran for hours (found by the fuzzer)."""
-    from bridge.nmodl.units import UnitError, parse_unit
+    from bridge.nmodl.analysis.units import UnitError, parse_unit
 
     with pytest.raises(UnitError, match="at most 99"):
         parse_unit(unit)
