@@ -81,4 +81,4 @@ def sprint(interp, args, loc):
     if not args or not isinstance(args[0], StrVar):
         raise interp.error("sprint: the first argument must be a strdef variable", loc)
     args[0].value = hoc_format(interp, string_arg(interp, args, 1, loc, "sprint"), args[2:], loc)
-    return 0.0
+    return 1.0  # hoc_Sprint (src/oc/fileio.cpp) returns 1

@@ -89,17 +89,26 @@ class HocSession:
         self._guard(run_text, self._interp, text, "<python>")
 
     def load_file(self, path) -> None:
-        """Run a HOC file (relative paths: to the session's working directory). The file's folder
-        becomes one the model may read (you named the file)."""
+        """Run a HOC file as NEURON's `h.load_file(path)` does: relative paths to the session's working
+        directory, which is the file's folder while it runs. The file's folder becomes one the model
+        may read (you named the file)."""
         files = self._interp.files
         p = Path(path)
         if not p.is_absolute():
             p = Path(files.cwd) / p
         if p.is_file():
             files.roots = files.roots.adding([real_path(p).parent])
-        self._guard(load_file, self._interp, str(p), None, False)
+        self._guard(load_file, self._interp, str(p), None, False, "load_file", True)
 
-    xopen = load_file
+    def xopen(self, path) -> None:
+        """Run a HOC file as `xopen` does: in the session's working directory."""
+        files = self._interp.files
+        p = Path(path)
+        if not p.is_absolute():
+            p = Path(files.cwd) / p
+        if p.is_file():
+            files.roots = files.roots.adding([real_path(p).parent])
+        self._guard(load_file, self._interp, str(p), None, False, "xopen", False)
 
     @property
     def read_roots(self) -> ReadRoots:
@@ -225,8 +234,9 @@ def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, allow_read=(), l
              max_statements: int | None = None) -> HocModel:
     """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
 
-    Relative `load_file` paths resolve next to the including file, then in `cwd`
-    (default: the folder of `path`, where NEURON users usually start nrniv). The model
+    `path` runs as NEURON's `load_file` runs it, in its own folder; relative names in it
+    resolve in the working directory as in NEURON (`load_file("sub/x.hoc")` runs x.hoc in
+    `sub/`); `cwd` (default: the folder of `path`) is the working directory after it. The model
     reads files only in the folder of `path`, `cwd`, the mechanism folders and the
     folders (or files) in `allow_read`; `limits` bounds its work and memory (see `HocSession`).
     """
