@@ -152,7 +152,8 @@ def classes() -> dict:
 
 def _unsupported_reader(name: str):
     def make(interp, args, loc):
-        raise interp.refuse(f"{name} is not supported yet (bridge reads SWC through Import3d_SWC_read and Neurolucida through Import3d_Neurolucida3)", loc)
+        raise interp.refuse(f"{name} is not supported yet (bridge reads SWC through Import3d_SWC_read and "
+                            "Neurolucida through Import3d_Neurolucida3)", loc)
     return make
 
 
