@@ -30,6 +30,7 @@ from pathlib import Path
 from bridge.errors import BridgeError, SourceLocation
 from bridge.hoc import budget
 from bridge.hoc.control import LoopJump, outside_loop
+from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
 from bridge.hoc.values import Frame
@@ -99,6 +100,8 @@ class FileState:
     loaded: set[str] = field(default_factory=set)  # names `load_file` ran (it runs a name once)
     read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
+    output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
+    fout: OutputFile | None = None  # the file top-level wopen() opened (fprint writes there)
 
 
 # One step of next_chunk's scan: a string (to its closing quote or the end of its line), a
