@@ -210,6 +210,9 @@ class Vector(BuiltinObject):
         newline after every 5 elements and at the end; to a File "%g\n" and one newline at the end;
         a format given: that format, and no extra newlines on stdout."""
         out = args[0] if args and isinstance(args[0], File) else None
+        if args and out is None and not isinstance(args[0], (str, StrVar)) and not is_number(args[0]):
+            raise interp.error("Vector.printf: argument 1 must be a File (opened with wopen), a format or a "
+                               "number", loc)
         rest = args[1:] if out is not None else args
         fmt, extra = ("%g\n" if out is not None else "%g\t"), out is None
         if rest and isinstance(rest[0], (str, StrVar)):
