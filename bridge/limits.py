@@ -34,6 +34,8 @@ class Limits:
       loops multiplied (bridge unrolls FROM loops: 2,000 iterations compile in about 35 s).
     - `max_kinetic_states`: STATEs of one KINETIC scheme (80 states compile in about 35 s).
     - `max_steps`: fixed time steps of one simulation (tstop / dt).
+    - `max_output_bytes`: [bytes] written by one HOC session into its output folder (`File`,
+      `wopen`/`fprint`, `Vector.printf`/`fwrite`, `Matrix.fprint`).
     """
 
     # 10^7 ends a runaway HOC loop in 3.5-10 s of CPU (measured on a 2-core machine: 1.0-2.9 M
@@ -48,6 +50,7 @@ class Limits:
     max_loop_iterations: int = 2_000
     max_kinetic_states: int = 80
     max_steps: int = 100_000_000
+    max_output_bytes: int = 2**30
 
     def raise_hint(self, field: str) -> str:
         """How a user raises the limit `field` (appended to the error that names it)."""

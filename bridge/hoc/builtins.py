@@ -5,8 +5,8 @@ Each function takes (interp, args, loc). The functions of one concept live besid
 `bridge.hoc.geometry` (sections and 3-D points), `bridge.hoc.stdrun` (run, init,
 finitialize), `bridge.hoc.formatting` (printf, sprint), `bridge.hoc.gui` (accepted, not
 executed, and reported in one warning after loading); this module has the math functions,
-running text and files, and the rest. Functions that would run commands or Python, or
-write files, are refused with a HocRefusal.
+running text and files, and the rest. Functions that would run commands or Python are
+refused with a HocRefusal; files are written only into the output folder (`bridge.hoc.writes`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import geometry, loader, stdrun
+from bridge.hoc import geometry, loader, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -28,7 +28,7 @@ from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, Se
 
 REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
-    "wopen": "writes a file", "save_session": "writes a file",
+    "save_session": "writes a file",
     "unlink": "deletes a file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
     "mcell_ran4": "draws random numbers (not supported)", "mcell_ran4_init": "seeds random numbers (not supported)",
@@ -265,6 +265,13 @@ def _printed(name):
     return call
 
 
+def _fstim(interp, args, loc):
+    """fstim (src/nrnoc/fstim.cpp) switches on at t >= delay - 1e-9 and off at t > delay + duration - 1e-9
+    and adds its current outside the mechanisms: not IClamp's rule, so it is refused, not approximated."""
+    raise interp.refuse("fstim()/fstimi() (NEURON's old stimulus) is not supported: its on/off times and "
+                        "current differ from IClamp's at round-off; use IClamp (del, dur, amp) instead", loc)
+
+
 def _constant(value):
     return lambda interp, args, loc: value
 
@@ -288,7 +295,8 @@ def builtin_functions() -> dict[str, Builtin]:
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
-        "object_push": object_push, "object_pop": object_pop,
+        "object_push": object_push, "object_pop": object_pop, "wopen": writes.wopen, "fprint": writes.fprint,
+        "fstim": _fstim, "fstimi": _fstim,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

@@ -22,6 +22,7 @@ from bridge.hoc.values import (
     Sec,
     SecVar,
     Segment,
+    StrRef,
     StrVar,
     is_number,
 )
@@ -44,6 +45,9 @@ def arg_value(interp, node: ast.Node):
             return binding
     if isinstance(node, ast.Arg) and node.kind == "s":
         return frame_arg(interp, node)
+    if isinstance(node, ast.Member):  # `sprint(cell.s, ...)`: an object's strdef, by reference
+        r = ref(interp, node)
+        return r.var if isinstance(r, StrRef) else r.get()
     return interp.eval(node)
 
 

@@ -11,6 +11,7 @@ from bridge.hoc import import3d_gui, pointman
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
+from bridge.hoc.matrix import Matrix
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.stdrun import continuerun
 from bridge.hoc.strings import HocString, StringFunctions
@@ -19,7 +20,6 @@ from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "PythonObject": "runs Python code",
-                   "Matrix": "Matrix (and LinearMechanism) is not supported",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
                    "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
                    "NetCon": "network connections are not supported yet",
@@ -97,7 +97,7 @@ def builtin_classes() -> dict:
     """Class name -> maker(interp, args, loc), for `new Name(args)`."""
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
            "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
-           "ParallelContext": ParallelContext}
+           "ParallelContext": ParallelContext, "Matrix": Matrix}
     out.update(gui_classes())
     for name, why in REFUSED_CLASSES.items():
         if why:

@@ -1,12 +1,16 @@
-"""NEURON's `File` for models that read data files: reading only, inside the model's read roots
-(`bridge.readroots`: the model folder and the folders named with allow_read)."""
+"""NEURON's `File` (src/ivoc/ocfile.cpp): reading data files inside the model's read roots
+(`bridge.readroots`: the model folder and the folders named with allow_read), and writing only
+into the output folder the user names (`bridge.hoc.outfiles`)."""
 
 from __future__ import annotations
 
 import re
 
-from bridge.hoc.loader import fscan, getstr, ropen
+from bridge.errors import HocRefusal
+from bridge.hoc.formatting import hoc_format
+from bridge.hoc.loader import _expand, fscan, getstr, ropen
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.outfiles import OutputFile
 from bridge.hoc.values import StrVar
 
 _NON_SPACE = re.compile(r"\S")
@@ -14,22 +18,66 @@ _NON_SPACE = re.compile(r"\S")
 
 class File(BuiltinObject):
     """`new File()`: reading data files inside the model folder (`ropen`, `scanvar`, `gets`,
-    `eof`); every way of writing (`wopen`, `aopen`, `printf`, ...) is refused."""
+    `eof`); writing (`wopen`, `aopen`, `printf`, `Vector.printf(f)`) only into the output folder;
+    `mkdir`, `unlink` and `vwrite` are refused."""
 
     cls = "File"
 
     def __init__(self, interp, args, loc):
         super().__init__(interp)
         self.stream = None
+        self.out: OutputFile | None = None
         self.name = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else "")
 
-    def _refuse(self, interp, what, loc):
-        raise interp.refuse(f"File.{what}() is refused: bridge never writes files for a model", loc)
-
     def hoc_call(self, interp, name, args, loc):
-        if name in ("wopen", "aopen", "printf", "vwrite", "mkdir", "unlink", "flush"):
-            self._refuse(interp, name, loc)
+        if name in ("mkdir", "unlink", "vwrite", "seek", "tell", "vread"):
+            raise interp.refuse(f"File.{name}() is refused: bridge reads and writes text and Vector.fwrite "
+                                "data only, and never deletes files", loc)
         return super().hoc_call(interp, name, args, loc)
+
+    def _open_write(self, interp, args, loc, append: bool) -> float:
+        what = "aopen" if append else "wopen"
+        if args:
+            self.name = args[0].value if isinstance(args[0], StrVar) else args[0]
+        self.m_close(interp, [], loc)
+        try:
+            self.out = interp.files.output.open(_expand(interp, str(self.name), loc), append)
+        except HocRefusal as err:
+            raise interp.refuse(f"File.{what}({str(self.name)!r}): {err.message}", loc) from None
+        except OSError:
+            return 0.0  # NEURON: fopen failed, 0
+        return 1.0
+
+    def m_wopen(self, interp, args, loc):
+        return self._open_write(interp, args, loc, False)
+
+    def m_aopen(self, interp, args, loc):
+        return self._open_write(interp, args, loc, True)
+
+    def write(self, interp, text: str, loc) -> None:
+        """Write `text` to the file opened with wopen/aopen (an error when none is)."""
+        if self.out is None:
+            raise interp.error(f"{self}: no file open for writing (File.wopen first)", loc)
+        self.write_bytes(interp, text.encode("utf-8", "surrogateescape"), loc)
+
+    def write_bytes(self, interp, data: bytes, loc) -> None:
+        if self.out is None:
+            raise interp.error(f"{self}: no file open for writing (File.wopen first)", loc)
+        try:
+            self.out.write(data)
+        except HocRefusal as err:
+            raise interp.refuse(err.message, loc) from None
+
+    def m_printf(self, interp, args, loc):
+        if not args:
+            raise interp.error("File.printf(format, ...) needs a format", loc)
+        fmt = args[0].value if isinstance(args[0], StrVar) else args[0]
+        text = hoc_format(interp, str(fmt), args[1:], loc)
+        self.write(interp, text, loc)
+        return 0.0  # ocfile.cpp File.printf returns 0
+
+    def m_flush(self, interp, args, loc):
+        return 0.0
 
     def m_ropen(self, interp, args, loc):
         if args:
@@ -43,10 +91,13 @@ class File(BuiltinObject):
 
     def m_close(self, interp, args, loc):
         self.stream = None
+        if self.out is not None:
+            self.out.close()
+            self.out = None
         return 0.0
 
     def m_isopen(self, interp, args, loc):
-        return float(self.stream is not None)
+        return float(self.stream is not None or self.out is not None)
 
     def _with_stream(self, interp, loc, fn):
         if self.stream is None:

@@ -47,6 +47,22 @@ def hoc_format(interp, fmt: str, args, loc) -> str:
     return "".join(out)
 
 
+_ONE_NUMBER = re.compile(r"[^%]*%[-+ #0]*\d*(?:\.\d+)?([feEgGd])[^%]*")
+
+
+def number_formatter(interp, fmt: str, first: float, loc):
+    """A function formatting one number with `fmt` as hoc_format does (for a Vector's or Matrix's
+    elements): `fmt` is checked, and its size reserved, once with `first`; a format of one numeric
+    conversion then formats with Python's `%` (C's rules for these conversions)."""
+    hoc_format(interp, fmt, [first], loc)
+    m = _ONE_NUMBER.fullmatch(fmt)
+    if m is None:
+        return lambda v: hoc_format(interp, fmt, [v], loc)
+    if m.group(1) == "d":
+        return lambda v: fmt % int(v)
+    return lambda v: fmt % v
+
+
 def _converted(interp, conv: str, a, loc):
     """(conversion, value) as Python's `%` takes them for HOC's `%conv` of `a` (`%i` is `%d`)."""
     a = a.value if isinstance(a, StrVar) else a
@@ -81,4 +97,4 @@ def sprint(interp, args, loc):
     if not args or not isinstance(args[0], StrVar):
         raise interp.error("sprint: the first argument must be a strdef variable", loc)
     args[0].value = hoc_format(interp, string_arg(interp, args, 1, loc, "sprint"), args[2:], loc)
-    return 0.0
+    return 1.0  # hoc_Sprint (src/oc/fileio.cpp) returns 1

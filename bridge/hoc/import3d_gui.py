@@ -1,5 +1,5 @@
-"""Import3d from HOC, as NEURON's import3d_gui.hoc does it: `Import3d_SWC_read`,
-`Import3d_GUI(reader, 0).instantiate(obj)`.
+"""Import3d from HOC, as NEURON's import3d_gui.hoc does it: `Import3d_SWC_read` or
+`Import3d_Neurolucida3`, `Import3d_GUI(reader, 0).instantiate(obj)`.
 
 The morphology readers and NEURON's naming, validity and pt3d rules are
 `bridge.morphology` (swc, import3d); this module does what import3d_gui.hoc's
@@ -19,13 +19,16 @@ from bridge.hoc.loader import _expand, not_found, read_model_file, resolve_path
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, HocObject, ObjVar, StrVar, f32, is_number
 from bridge.morphology import import3d as i3d
+from bridge.morphology.neurolucida import parse_asc
 from bridge.morphology.swc import parse_swc
+
+_PARSERS = {"swc": parse_swc, "asc": parse_asc}
 
 
 class Import3dReader(BuiltinObject):
     """`Import3d_SWC_read()` (and the other readers bridge knows): `.input(file)` reads it."""
 
-    formats = {"Import3d_SWC_read": "swc"}
+    formats = {"Import3d_SWC_read": "swc", "Import3d_Neurolucida3": "asc"}
 
     def __init__(self, interp, name, args, loc):
         self.cls = name
@@ -52,7 +55,7 @@ class Import3dReader(BuiltinObject):
             raise interp.error(not_found(interp, name, loc, f"{self.cls}.input"), loc)
         text = read_model_file(interp, path, loc, call, "morphology")
         try:
-            self.morph = parse_swc(text, str(path))
+            self.morph = _PARSERS[self.formats[self.cls]](text, str(path))
         except BridgeError as err:
             raise interp.error(f"{self.cls}.input: {err}", loc) from None
         return 0.0
@@ -142,14 +145,15 @@ def classes() -> dict:
     out = {name: (lambda n: lambda interp, args, loc: Import3dReader(interp, n, args, loc))(name)
            for name in Import3dReader.formats}
     out["Import3d_GUI"] = Import3dGUI
-    for name in ("Import3d_Neurolucida3", "Import3d_MorphML", "Import3d_Eutectic_read", "Import3d_NeuroML"):
+    for name in ("Import3d_MorphML", "Import3d_Eutectic_read", "Import3d_NeuroML"):
         out[name] = _unsupported_reader(name)
     return out
 
 
 def _unsupported_reader(name: str):
     def make(interp, args, loc):
-        raise interp.refuse(f"{name} is not supported yet (bridge reads SWC through Import3d_SWC_read)", loc)
+        raise interp.refuse(f"{name} is not supported yet (bridge reads SWC through Import3d_SWC_read and "
+                            "Neurolucida through Import3d_Neurolucida3)", loc)
     return make
 
 

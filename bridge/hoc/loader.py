@@ -7,8 +7,11 @@ after the code). `run_stream` therefore splits the text into top-level chunks
 `endtemplate` is one), parses each, runs it, and continues after whatever
 `fscan` consumed.
 
-`load_file("x.hoc")` looks for x.hoc relative to the including file, then the
-working directory; it loads a file once. NEURON's own library files are built in.
+`load_file("x.hoc")` and `xopen("x.hoc")` look for x.hoc in the working directory, as
+NEURON's `hoc_Load_file` and `hoc_xopen1` (src/oc/fileio.cpp) do; `load_file("sub/x.hoc")`
+changes the working directory to `sub/` while x.hoc runs (so its own loads, `getcwd()`
+and data files are relative to it), and loads a name once (a second `load_file` of the
+same name, even from another folder, does nothing). NEURON's own library files are built in.
 A model reads files only inside its read roots (`bridge.readroots`: the model
 folder, the mechanism folders, `allow_read`, bridge's library), each a regular
 file of at most `Limits.max_file_size` bytes; an error about a file outside
@@ -27,6 +30,7 @@ from pathlib import Path
 from bridge.errors import BridgeError, SourceLocation
 from bridge.hoc import budget
 from bridge.hoc.control import LoopJump, outside_loop
+from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
 from bridge.hoc.values import Frame
@@ -93,9 +97,11 @@ class FileState:
     cwd: str
     running: list[Stream] = field(default_factory=list)
     ropened: Stream | None = None
-    loaded: set[str] = field(default_factory=set)  # real paths `load_file` ran (it runs a file once)
+    loaded: set[str] = field(default_factory=set)  # names `load_file` ran (it runs a name once)
     read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
+    output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
+    fout: OutputFile | None = None  # the file top-level wopen() opened (fprint writes there)
 
 
 # One step of next_chunk's scan: a string (to its closing quote or the end of its line), a
@@ -225,14 +231,15 @@ def run_text(interp, text: str, filename: str, obj=None) -> None:
 
 
 def _bases(interp, loc) -> list[Path]:
-    here = Path(loc.filename).parent if loc and loc.filename and not loc.filename.startswith("<") else None
-    return ([here] if here else []) + [Path(interp.files.cwd)]
+    """Where a relative name is looked up: the working directory only (NEURON opens the name as
+    written; `load_file` changes into a loaded file's folder while it runs)."""
+    return [Path(interp.files.cwd)]
 
 
 def resolve_path(interp, name: str, loc: SourceLocation | None, call: str | None = None,
                  kind: str = "HOC") -> Path | None:
-    """The real path of the file a model names (`$(VAR)` already expanded): next to the including
-    file, then in the working directory, inside the model's read roots (`bridge.readroots`); None
+    """The real path of the file a model names (`$(VAR)` already expanded): in the working
+    directory, inside the model's read roots (`bridge.readroots`); None
     when it does not exist there. A name that leads outside the roots is a HocError at `loc` that
     starts with `call` (the call as the model wrote it); the file is never opened."""
     try:
@@ -313,7 +320,10 @@ def _check_own_copy(interp, name: str, loc) -> None:
                       f"so results can differ from NEURON running this copy", UserWarning, stacklevel=2)
 
 
-def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file") -> float:
+def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file", chdir: bool | None = None) -> float:
+    """`load_file(name)` (`once`: a name loaded before is not run again) or `xopen(name)`; with
+    `chdir` (default: `once`) a name with a folder part runs with that folder as working directory."""
+    chdir = once if chdir is None else chdir
     written = name
     name = _expand(interp, name, loc)
     base = Path(name).name
@@ -337,11 +347,23 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     if path is None:
         raise interp.error(not_found(interp, written, loc, what), loc)
     loaded = interp.files.loaded
-    if once and str(path) in loaded:
+    if once and name in loaded:  # NEURON compares the names, not the files (hoc_Load_file)
         return 1.0
-    loaded.add(str(path))
+    loaded.add(name)
     interp.files.read.append(path)
-    run_file(interp, path, loc, call)
+    folder = Path(name).parent if chdir and "/" in name else None
+    if folder is None:
+        run_file(interp, path, loc, call)
+        return 1.0
+    files = interp.files
+    saved = files.cwd
+    real = files.roots.admits_folder(Path(files.cwd) / folder)
+    # hoc_Load_file: chdir to the file's folder (the name's directory part) while it runs
+    files.cwd = str(real if real is not None else path.parent)
+    try:
+        run_file(interp, path, loc, call)
+    finally:
+        files.cwd = saved
     return 1.0
 
 

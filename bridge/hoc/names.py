@@ -202,6 +202,8 @@ def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
         b = lookup(interp, base.name)
         if b is None and in_session_file(loc):
             return _session_gui_ref(interp, base.name, loc)
+        if b is None and interp.model.point_process_kind(base.name) is not None:
+            return _point_process_by_index(interp, base.name, indices, loc)
         if b is None:
             raise interp.error(f"{base.name} is not defined", loc)
         if isinstance(b, (Template, BuiltinClass)):
@@ -290,6 +292,16 @@ def _object_by_index(interp, name: str, b: Template | BuiltinClass, indices: lis
             obj = GuiObject(interp, name, [], loc)
         elif obj is None:
             raise interp.error(f"{name}[{indices[0]}] does not exist", loc)
+    return FuncRef(lambda: obj, _read_only(interp, f"{name}[i]", loc))
+
+
+def _point_process_by_index(interp, name: str, indices: list[int], loc) -> FuncRef:
+    """`IClamp[0]`: a live point process by its class name and index, as NEURON names it."""
+    if len(indices) != 1:
+        raise interp.error(f"{name}[i] takes one index", loc)
+    obj = interp.objects.find(name, indices[0])
+    if obj is None:
+        raise interp.error(f"{name}[{indices[0]}] does not exist", loc)
     return FuncRef(lambda: obj, _read_only(interp, f"{name}[i]", loc))
 
 

@@ -27,6 +27,7 @@ from bridge.hoc.lists import HocList
 from bridge.hoc.loader import FileState, load_file, run_text
 from bridge.hoc.model_state import ModelState
 from bridge.hoc.names import lookup
+from bridge.hoc.outfiles import OutputFolder
 from bridge.hoc.protocol import HocModel, Protocol
 from bridge.hoc.strings import StringFunctions
 from bridge.hoc.values import Builtin, NumVar, ObjVar, Proc, SecVar, StrVar
@@ -48,10 +49,16 @@ class HocSession:
     each file loaded from Python with `load_file`, the mechanism folders and files, and
     the folders (or files) in `allow_read`, e.g. `allow_read=["../common"]` for a model
     that loads `../common/lib.hoc`. One file read is at most `limits.max_file_size` bytes.
+
+    The model writes files (`File.wopen`/`aopen`/`printf`, `wopen`/`fprint`, `Vector.printf(f)`,
+    `Vector.fwrite`, `Matrix.fprint`) only into `output_dir` (created when needed): a relative
+    name is a file inside it (the folders it names are created there); absolute names, `..` and
+    symbolic links are refused, and at most `limits.max_output_bytes` are written. Without
+    `output_dir` every write is refused.
     """
 
     def __init__(self, mechanisms=None, *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
-                 max_statements: int | None = None, max_depth: int | None = None, stdout=None):
+                 max_statements: int | None = None, max_depth: int | None = None, stdout=None, output_dir=None):
         if max_statements is not None:
             limits = dataclasses.replace(limits, max_statements=max_statements)
         if max_depth is not None:
@@ -65,7 +72,8 @@ class HocSession:
         self._catalog = Catalog(folders, allow_read=allow_read, limits=limits)
         self._state = ModelState(self._catalog, stdout=stdout)
         # what the model may read (chdir() stays inside it too) and where it starts
-        interp = Interpreter(self._state, FileState(roots, str(cwd)), limits)
+        files = FileState(roots, str(cwd), output=OutputFolder(output_dir, limits.max_output_bytes))
+        interp = Interpreter(self._state, files, limits)
         object.__setattr__(self, "_interp", interp)
         _stdrun_objects(interp)
 
@@ -89,17 +97,26 @@ class HocSession:
         self._guard(run_text, self._interp, text, "<python>")
 
     def load_file(self, path) -> None:
-        """Run a HOC file (relative paths: to the session's working directory). The file's folder
-        becomes one the model may read (you named the file)."""
+        """Run a HOC file as NEURON's `h.load_file(path)` does: relative paths to the session's working
+        directory, which is the file's folder while it runs. The file's folder becomes one the model
+        may read (you named the file)."""
         files = self._interp.files
         p = Path(path)
         if not p.is_absolute():
             p = Path(files.cwd) / p
         if p.is_file():
             files.roots = files.roots.adding([real_path(p).parent])
-        self._guard(load_file, self._interp, str(p), None, False)
+        self._guard(load_file, self._interp, str(p), None, False, "load_file", True)
 
-    xopen = load_file
+    def xopen(self, path) -> None:
+        """Run a HOC file as `xopen` does: in the session's working directory."""
+        files = self._interp.files
+        p = Path(path)
+        if not p.is_absolute():
+            p = Path(files.cwd) / p
+        if p.is_file():
+            files.roots = files.roots.adding([real_path(p).parent])
+        self._guard(load_file, self._interp, str(p), None, False, "xopen", False)
 
     @property
     def read_roots(self) -> ReadRoots:
@@ -222,17 +239,19 @@ class _Callable:
 
 
 def load_hoc(path, mechanisms=None, statements=(), *, cwd=None, allow_read=(), limits: Limits = DEFAULT_LIMITS,
-             max_statements: int | None = None) -> HocModel:
+             max_statements: int | None = None, output_dir=None) -> HocModel:
     """The model NEURON would build from the HOC file `path` (then `statements`, HOC text, run in order).
 
-    Relative `load_file` paths resolve next to the including file, then in `cwd`
-    (default: the folder of `path`, where NEURON users usually start nrniv). The model
+    `path` runs as NEURON's `load_file` runs it, in its own folder; relative names in it
+    resolve in the working directory as in NEURON (`load_file("sub/x.hoc")` runs x.hoc in
+    `sub/`); `cwd` (default: the folder of `path`) is the working directory after it. The model
     reads files only in the folder of `path`, `cwd`, the mechanism folders and the
-    folders (or files) in `allow_read`; `limits` bounds its work and memory (see `HocSession`).
+    folders (or files) in `allow_read`; `limits` bounds its work and memory; the files it writes go
+    into `output_dir` only (none: every write is refused; see `HocSession`).
     """
     p = Path(path).resolve()
     session = HocSession(mechanisms, cwd=cwd if cwd is not None else p.parent, allow_read=allow_read,
-                         limits=limits, max_statements=max_statements)
+                         limits=limits, max_statements=max_statements, output_dir=output_dir)
     session.load_file(p)
     for stmt in statements:
         session(stmt)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from array import array
+
 from bridge.hoc import budget
 from bridge.hoc.arguments import number_arg, size_arg
+from bridge.hoc.datafiles import File
+from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, Ref, StrVar, is_number
 
@@ -185,12 +189,52 @@ class Vector(BuiltinObject):
         self.data = list(args[0].data)
         return self
 
+    def m_fwrite(self, interp, args, loc):
+        """fwrite(file[, start, end]): the elements as native doubles (ivocvect.cpp v_fwrite)."""
+        if not args or not isinstance(args[0], File):
+            raise interp.error("Vector.fwrite(file) needs a File opened with wopen", loc)
+        top = len(self.data) - 1
+        start, end = 0, top
+        if len(args) > 1:
+            start = int(number_arg(interp, args, 1, loc, "Vector.fwrite"))
+            end = int(number_arg(interp, args, 2, loc, "Vector.fwrite"))
+            if not (0 <= start <= top and start <= end <= top):
+                raise interp.error(f"Vector.fwrite: range {start}..{end} is outside the vector (size {top + 1})", loc)
+        interp.charge(len(self.data) // 16, loc)
+        if end >= start:
+            args[0].write_bytes(interp, array("d", self.data[start:end + 1]).tobytes(), loc)
+        return float(end - start + 1)
+
     def m_printf(self, interp, args, loc):
-        if args and not isinstance(args[0], (str, StrVar)):
-            raise interp.refuse("Vector.printf to a file is refused (bridge does not write files)", loc)
-        interp.charge(len(self.data) // 4, loc)  # formatting a number takes ~4 elements' time
-        block = 4096  # printed in blocks: no string of the whole Vector at once
-        for i in range(0, len(self.data), block):
-            interp.write("".join(f"{v:g}\t" for v in self.data[i:i + block]))
-        interp.write("\n")
-        return float(len(self.data))
+        """printf([file,] [format,] [start, end]) as ivocvect.cpp v_printf: to stdout "%g\t" with a
+        newline after every 5 elements and at the end; to a File "%g\n" and one newline at the end;
+        a format given: that format, and no extra newlines on stdout."""
+        out = args[0] if args and isinstance(args[0], File) else None
+        if args and out is None and not isinstance(args[0], (str, StrVar)) and not is_number(args[0]):
+            raise interp.error("Vector.printf: argument 1 must be a File (opened with wopen), a format or a "
+                               "number", loc)
+        rest = args[1:] if out is not None else args
+        fmt, extra = ("%g\n" if out is not None else "%g\t"), out is None
+        if rest and isinstance(rest[0], (str, StrVar)):
+            fmt, extra, rest = (rest[0].value if isinstance(rest[0], StrVar) else rest[0]), False, rest[1:]
+        top = len(self.data) - 1
+        start, end = 0, top
+        if rest:
+            start = int(number_arg(interp, rest, 0, loc, "Vector.printf"))
+            end = int(number_arg(interp, rest, 1, loc, "Vector.printf"))
+            if not (0 <= start <= top and start <= end <= top):
+                raise interp.error(f"Vector.printf: range {start}..{end} is outside the vector (size {top + 1})", loc)
+        interp.charge(end - start + 1, loc)  # formatting a number: about a statement's time
+        write = (lambda text: out.write(interp, text, loc)) if out is not None else interp.write
+        form = number_formatter(interp, fmt, self.data[start], loc) if end >= start else None
+        block = 4096  # written in blocks: no string of the whole Vector at once
+        for i0 in range(start, end + 1, block):
+            parts = []
+            for i in range(i0, min(i0 + block, end + 1)):
+                parts.append(form(self.data[i]))
+                if extra and (i - start + 1) % 5 == 0:
+                    parts.append("\n")
+            write("".join(parts))
+        if out is not None or extra:
+            write("\n")
+        return float(end - start + 1)

@@ -30,7 +30,7 @@ def _demo() -> Path:
 
 @pytest.mark.neuron
 @pytest.mark.parametrize("name", ["cell_basic.hoc", "templates.hoc", "geometry.hoc", "forsec.hoc",
-                                  "import3d_cell.hoc"])
+                                  "import3d_cell.hoc", "neurolucida_cell.hoc"])
 def test_own_files_match_neuron(name):
     ref = neuron_dump(DATA / name)
     compare_trees(bridge.load_hoc(DATA / name), ref)

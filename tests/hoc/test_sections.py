@@ -164,8 +164,8 @@ def test_section_index_out_of_range_and_deleted_section():
 def test_unsupported_construct_is_named():
     with pytest.raises(HocError, match="setpointer is not supported"):
         session("create a\nx = 1\nsetpointer x, a.v(0.5)")
-    with pytest.raises(HocError, match="Import3d_Neurolucida3 is not supported yet"):
-        session('load_file("import3d.hoc")\nobjref r\nr = new Import3d_Neurolucida3()')
+    with pytest.raises(HocError, match="Import3d_MorphML is not supported yet"):
+        session('load_file("import3d.hoc")\nobjref r\nr = new Import3d_MorphML()')
 
 
 def test_session_file_settings_are_kept_and_gui_accepted(tmp_path):

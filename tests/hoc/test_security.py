@@ -10,13 +10,13 @@ from bridge.errors import HocError
     ('system("touch /tmp/bridge_pwned")', "system() is refused: it runs a shell command"),
     ('nrnpython("import os")', "nrnpython() is refused: it runs Python code"),
     ('python("1")', "python() is refused"),
-    ('wopen("/tmp/x")', "wopen() is refused: it writes a file"),
+    ('wopen("/tmp/x")', "is refused: bridge writes a model's files only into an output folder"),
     ('save_session("/tmp/x.ses")', "save_session() is refused"),
     ('chdir("/")', "it leaves the model folder"),
-    ('objref f\nf = new File()\nf.wopen("/tmp/x.dat")', "File.wopen() is refused"),
+    ('objref f\nf = new File()\nf.wopen("/tmp/x.dat")', "File.wopen('/tmp/x.dat'): writing"),
     ('objref f\nf = new File()\nf.ropen("/etc/passwd")', "bridge reads data files only inside the model folder"),
     ('objref p\np = new PythonObject()', "new PythonObject() is refused"),
-    ('objref vv\nvv = new Vector(3)\nvv.printf(vv)', "Vector.printf to a file is refused"),
+    ('objref vv\nvv = new Vector(3)\nvv.printf(vv)', "Vector.printf: argument 1 must be a File"),
 ])
 def test_refused(stmt, what, tmp_path):
     hoc = HocSession(cwd=tmp_path)

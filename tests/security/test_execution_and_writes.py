@@ -1,4 +1,5 @@
-"""Sandbox attacks: a model never runs a command or Python, and never writes a file, by any route.
+"""Sandbox attacks: a model never runs a command or Python, and never writes a file without an
+output folder (tests/security/test_output_folder.py: with one), by any route.
 
 Each payload (a shell command, Python, a file write, a file deletion, ...) is tried
 through each route HOC offers to reach it (top level, procs, funcs, templates,
@@ -16,6 +17,7 @@ import pytest
 from bridge import HocSession
 from bridge.errors import HocError
 
+NO_OUTPUT = "is refused: bridge writes a model's files only into an output folder"
 # payload: (object names it declares, the statements, what the error says);
 # {target} is a path the payload would create or change
 PAYLOADS = {
@@ -23,16 +25,21 @@ PAYLOADS = {
     "nrnpython": ("", 'nrnpython("open(\'{target}\', \'w\')")', "nrnpython() is refused"),
     "python": ("", 'python("1")', "python() is refused"),
     "PythonObject": ("py_", "py_ = new PythonObject()", "new PythonObject() is refused"),
-    "wopen": ("", 'wopen("{target}")', "wopen() is refused"),
+    "wopen": ("", 'wopen("{target}")', NO_OUTPUT),
     "save_session": ("", 'save_session("{target}")', "save_session() is refused"),
     "unlink": ("", 'unlink("{target}")', "unlink() is refused"),
     "load_java": ("", 'load_java("{target}")', "load_java() is refused"),
-    "File.wopen": ("f_", 'f_ = new File("{target}")\nf_.wopen()', "File.wopen() is refused"),
-    "File.aopen": ("f_", 'f_ = new File()\nf_.aopen("{target}")', "File.aopen() is refused"),
-    "File.printf": ("f_", 'f_ = new File()\nf_.printf("%d", 1)', "File.printf() is refused"),
+    "File.wopen": ("f_", 'f_ = new File("{target}")\nf_.wopen()', NO_OUTPUT),
+    "File.aopen": ("f_", 'f_ = new File()\nf_.aopen("{target}")', NO_OUTPUT),
+    "File.printf": ("f_", 'f_ = new File()\nf_.printf("%d", 1)', "no file open for writing"),
     "File.unlink": ("f_", 'f_ = new File("{target}")\nf_.unlink()', "File.unlink() is refused"),
-    "Vector.printf": ("f_, v_", "f_ = new File()\nv_ = new Vector(3)\nv_.printf(f_)", "Vector.printf to a file"),
+    "Vector.printf": ("f_, v_", "f_ = new File()\nv_ = new Vector(3)\nv_.printf(f_)", "no file open for writing"),
+    "Vector.fwrite": ("f_, v_", 'f_ = new File("{target}")\nv_ = new Vector(3)\nv_.fwrite(f_)',
+                      "no file open for writing"),
 }
+
+# writing to a File that no wopen opened: an ordinary HOC error (nothing is written), as in NEURON
+ORDINARY_ERRORS = ("File.printf", "Vector.printf", "Vector.fwrite")
 
 
 def _quoted(text: str) -> str:
@@ -90,6 +97,11 @@ def test_payload_is_refused_by_every_route(payload, route, tmp_path):
     before = sorted(q.relative_to(tmp_path) for q in tmp_path.rglob("*"))
 
     session = HocSession(cwd=model)
+    if route == "execute1" and payload in ORDINARY_ERRORS:  # NEURON's execute1 prints them and returns 0
+        session.load_file(model / "init.hoc")
+        assert target.read_text() == "untouched\n"
+        assert sorted(q.relative_to(tmp_path) for q in tmp_path.rglob("*")) == before
+        return
     with pytest.raises(HocError) as err:
         session.load_file(model / "init.hoc")
 
