@@ -10,7 +10,7 @@ from __future__ import annotations
 from bridge.hoc import ast, budget
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
-from bridge.hoc.names import frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
 from bridge.hoc.values import (
@@ -18,6 +18,7 @@ from bridge.hoc.values import (
     Frame,
     HocObject,
     IteratorBody,
+    NumVar,
     Proc,
     Sec,
     SecVar,
@@ -175,6 +176,9 @@ def new(interp, name: str, args: list, loc):
     obj = template.make_object()  # here, not in a function of its own: nested `new`s use Python's stack
     if len(interp.frames) > interp.max_depth:
         raise interp.error("objects created inside each other too deeply", loc)
+    for scalar in template.scalars:  # NEURON made these when it compiled the template
+        if _builtin_binding(interp, scalar) is None:
+            obj.ns[scalar] = NumVar()
     interp.frames.append(Frame(f"{obj.hname} (template body)", [], obj, loc))
     sec_stack = interp.model.sec_stack
     depth = len(sec_stack)

@@ -7,7 +7,7 @@ A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObje
 
 from __future__ import annotations
 
-from bridge.hoc import import3d_gui, pointman
+from bridge.hoc import import3d_gui, mechtype, pointman
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
@@ -106,4 +106,5 @@ def builtin_classes() -> dict:
     out["PointProcessManager"] = pointman.point_process_manager
     out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard
+    out["MechanismType"] = mechtype.MechanismType
     return out

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget
+from bridge.hoc import budget, neuronlib
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.parse import parse
 from bridge.hoc.source import check_characters, decode_source, normalize_line_ends
@@ -320,6 +320,8 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     if base in BUILTIN_LIBRARIES:
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
         return 1.0
+    if base in neuronlib.NEURON_BUILDERS:
+        return _load_neuron_builder(interp, base, written, loc, once)
     if base in GUI_LIBRARIES:
         try:
             path = interp.files.roots.resolve(name, _bases(interp, loc), "HOC")
@@ -342,6 +344,28 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     loaded.add(str(path))
     interp.files.read.append(path)
     run_file(interp, path, loc, call)
+    return 1.0
+
+
+def _load_neuron_builder(interp, base: str, written: str, loc, once: bool) -> float:
+    """`load_file("celbild.hoc")`: NEURON's own builder library, run from NEURON's installation
+    (`bridge.hoc.neuronlib`); its files are admitted to the read roots."""
+    found = neuronlib.builder_paths(base)
+    if found is None:
+        raise interp.error(f'load_file("{written}"): NEURON\'s library file {base} (the GUI builder a session '
+                           "file uses) is not found: bridge runs it from an installed NEURON (pip install neuron, "
+                           "or set NEURONHOME)", loc)
+    path, folders, files = found
+    interp.files.roots = interp.files.roots.adding(folders, files)
+    for name in neuronlib.STDLIB_STRDEFS:  # NEURON's stdlib.hoc declares these; the builders use them
+        if name not in interp.top:
+            interp.top[name] = interp.new_str()
+    loaded = interp.files.loaded
+    if once and str(path) in loaded:
+        return 1.0
+    loaded.add(str(path))
+    interp.files.read.append(path)
+    run_file(interp, path, loc, f'load_file("{written}")')
     return 1.0
 
 
