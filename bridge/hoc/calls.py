@@ -7,7 +7,7 @@ making an object `NEW_STATEMENTS` (`bridge.hoc.budget`); calls nest at most
 
 from __future__ import annotations
 
-from bridge.hoc import ast, budget
+from bridge.hoc import ast, budget, loader, neuronlib
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
 from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
@@ -171,6 +171,9 @@ def new(interp, name: str, args: list, loc):
     `init(args)`), a built-in class or a point process."""
     interp.statements += NEW_STATEMENTS
     template = interp.templates.get(name)
+    if template is None and name in neuronlib.LIBRARY_TEMPLATES:  # stdgui.hoc (nrngui.hoc) loads it in NEURON
+        loader.load_file(interp, neuronlib.LIBRARY_TEMPLATES[name], loc)
+        template = interp.templates.get(name)
     if template is None:
         return _new_builtin(interp, name, args, loc)
     obj = template.make_object()  # here, not in a function of its own: nested `new`s use Python's stack

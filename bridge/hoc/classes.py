@@ -27,9 +27,7 @@ REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
                                 "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
                    "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
-                                    "support",
-                   "Inserter": "the Inserter GUI tool inserts mechanisms (session files: ModelDB 126467), which "
-                               "bridge does not run, so the model would miss them; insert them in HOC instead"}
+                                    "support"}
 
 
 def _refused_class(name, why):

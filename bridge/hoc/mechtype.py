@@ -49,6 +49,13 @@ class MechanismType(BuiltinObject):
             args[0].value = self.names[self.current] if self.current >= 0 else ""
         return float(self.current)
 
+    def m_remove(self, interp, args, loc):
+        """`mt.remove()`: uninsert the selected mechanism from the current section."""
+        if self.current < 0:
+            raise interp.error("MechanismType.remove: no mechanism is selected", loc)
+        interp.model.uninsert(interp.model.current(interp, loc), self.names[self.current])
+        return 0.0
+
     def m_menu(self, interp, args, loc):
         interp.model.gui_calls.setdefault("MechanismType.menu", loc)
         return 0.0

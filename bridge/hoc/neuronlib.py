@@ -16,7 +16,10 @@ from pathlib import Path
 
 # The builder libraries bridge runs from NEURON's installation: file -> the folder its
 # parts live in (opened with xopen relative to the library folder).
-NEURON_BUILDERS = {"celbild.hoc": "celbild"}
+NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None}
+# Templates of those libraries that NEURON defines once nrngui.hoc (stdgui.hoc) is loaded, which
+# bridge's built-in nrngui.hoc does not run: `new Inserter()` loads inserter.hoc first.
+LIBRARY_TEMPLATES = {"Inserter": "inserter.hoc"}
 # Top-level strdefs of NEURON's stdlib.hoc that the builders name as `external` (bridge's
 # built-in stdlib.hoc does not declare them otherwise).
 STDLIB_STRDEFS = ("tstr",)
@@ -47,7 +50,8 @@ def builder_paths(name: str) -> tuple[Path, list[Path], list[Path]] | None:
     folder = library_folder()
     if folder is None or not (folder / name).is_file():
         return None
-    return folder / name, [folder / NEURON_BUILDERS[name]], [folder / name]
+    sub = NEURON_BUILDERS[name]
+    return folder / name, [folder / sub] if sub else [], [folder / name]
 
 
 def is_builder_file(path: Path) -> bool:
@@ -59,6 +63,6 @@ def is_builder_file(path: Path) -> bool:
     folder = Path(os.path.realpath(folder))
     real = Path(os.path.realpath(path))
     for name, sub in NEURON_BUILDERS.items():
-        if real == folder / name or (folder / sub) in real.parents:
+        if real == folder / name or (sub and (folder / sub) in real.parents):
             return True
     return False

@@ -23,6 +23,7 @@ from bridge.hoc.gui import GuiObject
 from bridge.hoc.lists import SectionRef
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, StrVar, Template, is_number
 
 
@@ -82,19 +83,41 @@ class MechanismStandard(BuiltinObject):
         return 1.0
 
     def m_in(self, interp, args, loc):
-        """`ms.in(other)`: the values of another MechanismStandard of the same mechanism."""
+        """`ms.in(other)`: another MechanismStandard's values; `ms.in()` / `ms.in(x)`: the values in the current
+        section's first segment / at x (nrniv/nrnmenu.cpp: MechanismStandard::in)."""
         if args and isinstance(args[0], MechanismStandard):
             self.values = dict(args[0].values)
+            return 0.0
+        if not args or is_number(args[0]):
+            sec = interp.model.current(interp, loc)
+            x = float(args[0]) if args else 0.5 / sec.data.nseg
+            self._check_inserted(interp, sec, loc, "in")
+            for pname in self.defaults:
+                var = interp.model.range_kind(pname)
+                self.values[pname] = float(interp.model.get_range(sec, var, x, loc, interp))
             return 0.0
         interp.model.gui_calls.setdefault("MechanismStandard.in", loc)
         return 0.0
 
     def m_out(self, interp, args, loc):
-        """`ms.out(other)`: these values into another MechanismStandard; into a section is refused."""
+        """`ms.out(other)`: these values into another MechanismStandard; `ms.out()` / `ms.out(x)`: into every
+        segment of the current section / the segment at x (nrniv/nrnmenu.cpp: MechanismStandard::out)."""
         if len(args) == 1 and isinstance(args[0], MechanismStandard):
             args[0].values = dict(self.values)
             return 0.0
-        raise interp.refuse("MechanismStandard.out() into sections or point processes is not supported", loc)
+        if not args or (len(args) == 1 and is_number(args[0])):
+            sec = interp.model.current(interp, loc)
+            x = float(args[0]) if args else None
+            self._check_inserted(interp, sec, loc, "out")
+            for pname, default in self.defaults.items():
+                var = interp.model.range_kind(pname)
+                assign_range(interp, sec, var, self.values.get(pname, default), x, loc)
+            return 0.0
+        raise interp.refuse("MechanismStandard.out() into a point process is not supported", loc)
+
+    def _check_inserted(self, interp, sec, loc, what: str) -> None:
+        if self.name not in _NEURON_PARAMETERS and self.name not in sec.data.mechanisms:
+            raise interp.error(f"MechanismStandard.{what}: {self.name} is not inserted in {sec.name}", loc)
 
     def m_panel(self, interp, args, loc):
         interp.model.gui_calls.setdefault("MechanismStandard.panel", loc)

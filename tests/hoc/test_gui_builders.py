@@ -1,9 +1,10 @@
 """Session files of NEURON's GUI builders (CellBuild, ...) build the model, against real NEURON.
 
-The session files in tests/hoc/builders/ are ours, written in the format NEURON's CellBuild
-saves (celbild1.hoc: save_data): topology, subsets, geometry strategies (constant L/diam, nseg,
-d_lambda), membrane mechanisms per subset and per section, `cexport(1)`. bridge runs NEURON's own
-celbild.hoc from the installed `neuron` package on them; NEURON runs the same file.
+The session files in tests/hoc/builders/ are ours, written in the format NEURON's tools save
+them: CellBuild (celbild1.hoc: save_data; topology, subsets, geometry strategies (constant
+L/diam, nseg, d_lambda), membrane mechanisms per subset and per section, `cexport(1)`), Inserter
+(inserter.hoc: save, dsave) and SingleCompartment (single.hoc: save). bridge runs NEURON's own
+library files from the installed `neuron` package on them; NEURON runs the same files.
 """
 
 from __future__ import annotations
@@ -51,3 +52,48 @@ def test_cellbuild_session_matches_neuron_traces(tmp_path):
                                           "recordings": ["soma(0.5).v", "dend[2](0.9).v", "axon(0.95).v"]})
     print("max |dV| cellbuild_branched:", result.comparison.max_dv)
     assert result.comparison.max_dv <= 1e-9
+
+
+_INSERTER_CELL = """create soma, dend
+connect dend(0), soma(1)
+soma { L = 20 diam = 20 nseg = 1 insert hh }
+dend { L = 300 diam = 2 nseg = 11 }
+"""
+_STIM = "objref stim\nsoma stim = new IClamp(0.5)\nstim.del = 1\nstim.dur = 5\nstim.amp = {amp}\ntstop = 20\n"
+
+
+@pytest.mark.neuron
+def test_inserter_session_inserts_with_its_values(tmp_path):
+    shutil.copy(BUILDERS / "inserter_dend.ses", tmp_path)
+    init = tmp_path / "init.hoc"
+    init.write_text('load_file("stdrun.hoc")\n' + _INSERTER_CELL + 'load_file("inserter_dend.ses")\n'
+                    + _STIM.format(amp=0.3))
+    compare_trees(bridge.load_hoc(init), neuron_dump(init))
+    dend = bridge.load_hoc(init).tree["dend"]
+    assert set(dend.mechanisms) == {"pas", "hh"}
+    assert list(dend.mechanisms["hh"]["gl"]) == [0.0] * 11
+    result = assert_matches_neuron(init, {"tstop": 20.0, "dt": 0.025, "recordings": ["soma(0.5).v", "dend(0.95).v"]})
+    print("max |dV| inserter_dend:", result.comparison.max_dv)
+    assert result.comparison.max_dv <= 1e-9
+
+
+@pytest.mark.neuron
+def test_single_compartment_session(tmp_path):
+    init = _model(tmp_path, "single_compartment.ses", _STIM.format(amp=0.05))
+    compare_trees(bridge.load_hoc(init), neuron_dump(init))
+    soma = bridge.load_hoc(init).tree["soma"]
+    assert soma.mechanisms["hh"]["gnabar"][0] == 0.121
+    result = assert_matches_neuron(init, {"tstop": 20.0, "dt": 0.025, "recordings": ["soma(0.5).v"]})
+    print("max |dV| single_compartment:", result.comparison.max_dv)
+    assert result.comparison.max_dv <= 1e-9
+
+
+def test_builder_library_needs_neuron(tmp_path, monkeypatch):
+    """Without NEURON's library installed, loading a builder names the missing file."""
+    from bridge.errors import BridgeError
+    from bridge.hoc import neuronlib
+
+    monkeypatch.setattr(neuronlib, "library_folder", lambda: None)
+    init = _model(tmp_path, "cellbuild_branched.ses")
+    with pytest.raises(BridgeError, match=r"celbild\.hoc .*not found.*installed NEURON"):
+        bridge.load_hoc(init)
