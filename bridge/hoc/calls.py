@@ -202,9 +202,15 @@ def _new_builtin(interp, name: str, args: list, loc):
         return interp.classes[name](interp, args, loc)
     if interp.model.point_process_kind(name) is not None:
         return PointProcessObject(interp, name, args, loc)
-    if name.startswith(("CellBuild", "ChannelBuild", "NetGUI", "NetReadyCell")):
-        raise interp.error(f"{name} belongs to NEURON's CellBuilder/ChannelBuilder/NetBuilder GUI tools, which "
-                           "bridge does not run; export the cell as HOC code from the tool instead", loc)
+    if name.startswith("ChannelBuild"):
+        raise interp.refuse(f"new {name}(): NEURON's ChannelBuilder makes a KSChan channel, which bridge does not "
+                            "support yet (write the channel as a .mod file instead)", loc)
+    if name.startswith(("NetGUI", "NetReadyCell", "ArtCellGUI")):
+        raise interp.refuse(f"new {name}(): NEURON's NetBuilder (netbild.hoc) is not supported: its networks need "
+                            "NetCon, which bridge does not support yet", loc)
+    if name.startswith("CellBuild"):
+        raise interp.error(f"{name} is not a template: load NEURON's celbild.hoc first (load_file(\"celbild.hoc\"))",
+                           loc)
     if name in NEURON_POINT_PROCESSES:
         raise interp.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
                            "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)

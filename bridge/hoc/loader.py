@@ -356,6 +356,7 @@ def _load_neuron_builder(interp, base: str, written: str, loc, once: bool) -> fl
                            "file uses) is not found: bridge runs it from an installed NEURON (pip install neuron, "
                            "or set NEURONHOME)", loc)
     path, folders, files = found
+    _warn_own_builder_copy(interp, base, written, loc)
     interp.files.roots = interp.files.roots.adding(folders, files)
     for name in neuronlib.STDLIB_STRDEFS:  # NEURON's stdlib.hoc declares these; the builders use them
         if name not in interp.top:
@@ -367,6 +368,21 @@ def _load_neuron_builder(interp, base: str, written: str, loc, once: bool) -> fl
     interp.files.read.append(path)
     run_file(interp, path, loc, f'load_file("{written}")')
     return 1.0
+
+
+def _warn_own_builder_copy(interp, base: str, written: str, loc) -> None:
+    """NEURON loads a library file from the model's folder before its own: a model's copy of a builder
+    library is named in a warning (bridge runs NEURON's installed one; the copy may be older)."""
+    try:
+        own = interp.files.roots.resolve(base, _bases(interp, loc), "HOC")
+    except ReadRefused:
+        return
+    if own is not None and not neuronlib.is_builder_file(own) and str(own) not in interp.files.own_library_copies:
+        interp.files.own_library_copies.add(str(own))
+        where = f"{loc.filename}:{loc.line}: " if loc else ""
+        warnings.warn(f"{where}load_file(\"{written}\") finds the model's own copy {own}; bridge runs NEURON's "
+                      f"installed {base} instead, so results can differ from NEURON running this copy",
+                      UserWarning, stacklevel=2)
 
 
 def run_file(interp, path: Path, loc=None, call: str = "load_file") -> None:

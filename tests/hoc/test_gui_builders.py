@@ -97,3 +97,23 @@ def test_builder_library_needs_neuron(tmp_path, monkeypatch):
     init = _model(tmp_path, "cellbuild_branched.ses")
     with pytest.raises(BridgeError, match=r"celbild\.hoc .*not found.*installed NEURON"):
         bridge.load_hoc(init)
+
+
+def test_model_copy_of_a_builder_library_is_named(tmp_path):
+    """NEURON would run a model's own celbild.hoc; bridge runs NEURON's and says so."""
+    init = _model(tmp_path, "cellbuild_branched.ses")
+    (tmp_path / "celbild.hoc").write_text("// an old copy\n")
+    with pytest.warns(UserWarning, match=r"model's own copy .*celbild\.hoc"):
+        model = bridge.load_hoc(init)
+    assert len(model.tree) == 5
+
+
+@pytest.mark.parametrize("cls, named", [("ChannelBuild", "KSChan"), ("NetGUI", "NetCon"),
+                                        ("NetReadyCellGUI", "NetCon")])
+def test_channel_and_net_builders_are_refused(tmp_path, cls, named):
+    from bridge.errors import HocRefusal
+
+    init = tmp_path / "init.hoc"
+    init.write_text(f"objref b\nb = new {cls}()\n")
+    with pytest.raises(HocRefusal, match=named):
+        bridge.load_hoc(init)
