@@ -44,6 +44,14 @@ def test_cellbuild_session_builds_the_same_cell(tmp_path):
 
 
 @pytest.mark.neuron
+def test_cellbuild_session_with_3d_points(tmp_path):
+    """A section with its own 3-D points: the session reads them with fscan (CellBuildSection.rdses)."""
+    init = _model(tmp_path, "cellbuild_3d.ses")
+    compare_trees(bridge.load_hoc(init), neuron_dump(init))
+    assert len(bridge.load_hoc(init).tree["dend[2]"].pt3d) == 3
+
+
+@pytest.mark.neuron
 def test_cellbuild_session_matches_neuron_traces(tmp_path):
     init = _model(tmp_path, "cellbuild_branched.ses",
                   "objref stim\nsoma stim = new IClamp(0.5)\nstim.del = 1\nstim.dur = 5\nstim.amp = 0.5\n"
