@@ -24,7 +24,7 @@ def _classname(interp, args, loc):
     if len(args) < 2 or not isinstance(args[1], StrVar):
         raise interp.error("classname: the second argument must be a strdef variable", loc)
     args[1].value = str(args[0]).split("[", 1)[0]
-    return 0.0
+    return None  # a proc: no value
 
 
 _VALID_NAME = re.compile(r"[A-Za-z0-9_]+")
@@ -38,8 +38,11 @@ def _valid_name_syntax(interp, args, loc):
 def _gui_noop(name):
     def call(interp, args, loc):
         interp.model.gui_calls.setdefault(name, loc)
-        return 0.0
+        return None if name in _PROCS else 0.0
     return call
+
+
+_PROCS = ("graph_menu_remove_most",)  # stdlib.hoc procs: a statement calling one prints nothing
 
 
 def _continue_dialog(interp, args, loc):

@@ -65,25 +65,26 @@ class HocList(BuiltinObject):
         return float(next((i for i, o in enumerate(self.items) if o is args[0]), -1))
 
     def m_insrt(self, interp, args, loc):
-        """`list.insrt(i, obj)`: obj before item i."""
+        """`list.insrt(i, obj)`: obj before item i; returns the new count."""
         i = int(number_arg(interp, args, 0, loc, "insrt"))
         if not 0 <= i <= len(self.items):
             raise interp.error(f"List.insrt({i}) is outside the list (count {len(self.items)})", loc)
         self.m_append(interp, [None], loc)  # charges the memory
         self.items.pop()
         self.items.insert(i, args[1])
-        return 0.0
+        return float(len(self.items))
 
     def m_prepend(self, interp, args, loc):
         return self.m_insrt(interp, [0.0, args[0]], loc)
 
     def m_select(self, interp, args, loc):
-        """`list.select(i)`: the selection a browser would show (NEURON keeps it without a display)."""
-        self.selection = int(number_arg(interp, args, 0, loc, "select"))
-        return 0.0
+        """`list.select(i)`: selects in the list's browser window; without one (batch NEURON) nothing."""
+        number_arg(interp, args, 0, loc, "select")
+        return 1.0
 
     def m_selected(self, interp, args, loc):
-        return float(getattr(self, "selection", -1))
+        """No browser window, no selection: -1, as batch NEURON answers."""
+        return -1.0
 
     def _gui(self, name):
         def call(interp, args, loc):

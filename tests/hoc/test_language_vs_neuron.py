@@ -20,7 +20,7 @@ DATA = Path(__file__).resolve().parent / "data"
                                   "methods_no_parens.hoc", "subset_domain.hoc", "newplot.hoc",
                                   "env_path.hoc", "assign_before_init.hoc",
                                   "stdrun_echo.hoc", "name_declared.hoc",
-                                  "execute_scope.hoc"])
+                                  "execute_scope.hoc", "builder_language.hoc"])
 def test_language_output_matches_neuron(name):
     path = DATA / name
     code = f"from neuron import h\nh.load_file({str(path)!r})\n"
