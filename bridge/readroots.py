@@ -11,6 +11,8 @@ inside a read root, which is
 - the folders (or files) the user names with `allow_read=[...]`
   (`bridge validate --allow-read DIR`),
 - bridge's own library (`bridge/hoc/library`, `bridge/mechanisms/builtin`).
+- once a model loads one, the file(s) of a NEURON GUI builder in NEURON's installed library
+  (`celbild.hoc` and `celbild/`, `inserter.hoc`, `single.hoc`: `bridge.hoc.neuronlib`).
 
 A name outside is a `ReadRefused` error that says which option admits it; the file
 is never opened, so no error can quote it. `ReadRoots.read_text` opens only regular

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bridge.errors import BridgeError
+from bridge.hoc import neuronlib
 from bridge.readroots import ReadRefused, ReadRoots
 
 DANGER = {
@@ -164,6 +165,8 @@ def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> list[Finding]:
         if path in seen:
             continue
         seen.add(path)
+        if neuronlib.is_builder_file(path):
+            continue  # NEURON's own GUI-builder library (celbild.hoc, ...), not the model's: NEURON runs it anyway
         try:
             text = roots.read_text(path, "HOC")
         except ReadRefused as err:

@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import geometry, loader, stdrun, writes
+from bridge.hoc import builderlib, geometry, loader, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -78,7 +78,9 @@ def _execute(interp, args, loc):
         return 0.0
     if obj is not None and not isinstance(obj, HocObject):
         raise interp.refuse(f"execute(cmd, obj): running commands inside {obj} is not supported", loc)
-    if "begintemplate" not in text:
+    if text.startswith("~"):  # NEURON's hoc_obj_run: a leading ~ runs the rest as it is, unbraced
+        text = text[1:]
+    elif "begintemplate" not in text:
         text = "{" + text + "\n}"  # NEURON runs the string as a compound statement
     if obj is None and len(interp.frames) > 1:
         # without an object NEURON runs the string at top level: not in the calling procedure's
@@ -297,9 +299,11 @@ def builtin_functions() -> dict[str, Builtin]:
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
         "object_push": object_push, "object_pop": object_pop, "wopen": writes.wopen, "fprint": writes.fprint,
         "fstim": _fstim, "fstimi": _fstim,
+        "disconnect": secrename.disconnect,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
+    plain.update(builderlib.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())

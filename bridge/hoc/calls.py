@@ -7,10 +7,10 @@ making an object `NEW_STATEMENTS` (`bridge.hoc.budget`); calls nest at most
 
 from __future__ import annotations
 
-from bridge.hoc import ast, budget
+from bridge.hoc import ast, budget, loader, neuronlib
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
-from bridge.hoc.names import frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
 from bridge.hoc.values import (
@@ -18,6 +18,7 @@ from bridge.hoc.values import (
     Frame,
     HocObject,
     IteratorBody,
+    NumVar,
     Proc,
     Sec,
     SecVar,
@@ -174,11 +175,17 @@ def new(interp, name: str, args: list, loc):
     `init(args)`), a built-in class or a point process."""
     interp.statements += NEW_STATEMENTS
     template = interp.templates.get(name)
+    if template is None and name in neuronlib.LIBRARY_TEMPLATES:  # stdgui.hoc (nrngui.hoc) loads it in NEURON
+        loader.load_file(interp, neuronlib.LIBRARY_TEMPLATES[name], loc)
+        template = interp.templates.get(name)
     if template is None:
         return _new_builtin(interp, name, args, loc)
     obj = template.make_object()  # here, not in a function of its own: nested `new`s use Python's stack
     if len(interp.frames) > interp.max_depth:
         raise interp.error("objects created inside each other too deeply", loc)
+    for scalar in template.scalars:  # NEURON made these when it compiled the template
+        if _builtin_binding(interp, scalar) is None:
+            obj.ns[scalar] = NumVar()
     interp.frames.append(Frame(f"{obj.hname} (template body)", [], obj, loc))
     sec_stack = interp.model.sec_stack
     depth = len(sec_stack)
@@ -199,9 +206,15 @@ def _new_builtin(interp, name: str, args: list, loc):
         return interp.classes[name](interp, args, loc)
     if interp.model.point_process_kind(name) is not None:
         return PointProcessObject(interp, name, args, loc)
-    if name.startswith(("CellBuild", "ChannelBuild", "NetGUI", "NetReadyCell")):
-        raise interp.error(f"{name} belongs to NEURON's CellBuilder/ChannelBuilder/NetBuilder GUI tools, which "
-                           "bridge does not run; export the cell as HOC code from the tool instead", loc)
+    if name.startswith("ChannelBuild"):
+        raise interp.refuse(f"new {name}(): NEURON's ChannelBuilder makes a KSChan channel, which bridge does not "
+                            "support yet (write the channel as a .mod file instead)", loc)
+    if name.startswith(("NetGUI", "NetReadyCell", "ArtCellGUI")):
+        raise interp.refuse(f"new {name}(): NEURON's NetBuilder (netbild.hoc) is not supported: its networks need "
+                            "NetCon, which bridge does not support yet", loc)
+    if name.startswith("CellBuild"):
+        raise interp.error(f"{name} is not a template: load NEURON's celbild.hoc first (load_file(\"celbild.hoc\"))",
+                           loc)
     if name in NEURON_POINT_PROCESSES:
         raise interp.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
                            "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)

@@ -7,7 +7,7 @@ A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObje
 
 from __future__ import annotations
 
-from bridge.hoc import import3d_gui, pointman
+from bridge.hoc import import3d_gui, mechtype, pointman
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
@@ -27,9 +27,7 @@ REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
                                 "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
                    "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
-                                    "support",
-                   "Inserter": "the Inserter GUI tool inserts mechanisms (session files: ModelDB 126467), which "
-                               "bridge does not run, so the model would miss them; insert them in HOC instead"}
+                                    "support"}
 
 
 def _refused_class(name, why):
@@ -106,4 +104,5 @@ def builtin_classes() -> dict:
     out["PointProcessManager"] = pointman.point_process_manager
     out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard
+    out["MechanismType"] = mechtype.MechanismType
     return out

@@ -7,8 +7,8 @@ List and SectionList items are charged to the session's memory as the lists grow
 from __future__ import annotations
 
 from bridge.errors import HocError
-from bridge.hoc import budget
-from bridge.hoc.arguments import number_arg
+from bridge.hoc import budget, secrename
+from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, Sec, Segment, StrVar
 
@@ -63,6 +63,39 @@ class HocList(BuiltinObject):
     def m_index(self, interp, args, loc):
         interp.work(len(self.items), loc)
         return float(next((i for i, o in enumerate(self.items) if o is args[0]), -1))
+
+    def m_insrt(self, interp, args, loc):
+        """`list.insrt(i, obj)`: obj before item i; returns the new count."""
+        i = int(number_arg(interp, args, 0, loc, "insrt"))
+        if not 0 <= i <= len(self.items):
+            raise interp.error(f"List.insrt({i}) is outside the list (count {len(self.items)})", loc)
+        self.m_append(interp, [None], loc)  # charges the memory
+        self.items.pop()
+        self.items.insert(i, args[1])
+        return float(len(self.items))
+
+    def m_prepend(self, interp, args, loc):
+        return self.m_insrt(interp, [0.0, args[0]], loc)
+
+    def m_select(self, interp, args, loc):
+        """`list.select(i)`: selects in the list's browser window; without one (batch NEURON) nothing."""
+        number_arg(interp, args, 0, loc, "select")
+        return 1.0
+
+    def m_selected(self, interp, args, loc):
+        """No browser window, no selection: -1, as batch NEURON answers."""
+        return -1.0
+
+    def _gui(self, name):
+        def call(interp, args, loc):
+            interp.model.gui_calls.setdefault(f"List.{name}", loc)
+            return 0.0
+        return call
+
+    def __getattr__(self, name):
+        if name in ("m_browser", "m_select_action", "m_accept_action", "m_scroll_pos"):
+            return self._gui(name[2:])
+        raise AttributeError(name)
 
 
 class SectionList(BuiltinObject):
@@ -207,6 +240,26 @@ class SectionRef(BuiltinObject):
             raise interp.error("read-only", loc)
 
         return FuncRef(lambda: value, read_only)
+
+    def m_sec(self, interp, args, loc):
+        """`sref.sec(x)`: the segment at x (`connect sref.sec(0), 1`)."""
+        x = number_arg(interp, args, 0, loc, "SectionRef.sec")
+        if not 0.0 <= x <= 1.0:
+            raise interp.error(f"arc position {x:g} is outside [0, 1]", loc)
+        return Segment(self.sec, x)
+
+    def m_unname(self, interp, args, loc):
+        return secrename.unname(interp, self.sec, loc)
+
+    def m_rename(self, interp, args, loc):
+        """`sref.rename("name")`, or `sref.rename("name", list)` for an array of the list's sections."""
+        name = string_arg(interp, args, 0, loc, "SectionRef.rename")
+        if len(args) < 2:
+            return secrename.rename(interp, [self.sec], name, False, loc)
+        items = getattr(args[1], "items", None)
+        if not items or not all(isinstance(o, SectionRef) for o in items):
+            raise interp.error("SectionRef.rename(name, list): the list must hold SectionRefs", loc)
+        return secrename.rename(interp, [o.sec for o in items], name, True, loc)
 
     def m_nchild(self, interp, args, loc):
         return float(len(interp.model.tree.children(self.sec.name)))

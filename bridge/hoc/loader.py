@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget
+from bridge.hoc import budget, neuronlib
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -330,6 +330,8 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     if base in BUILTIN_LIBRARIES:
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
         return 1.0
+    if base in neuronlib.NEURON_BUILDERS:
+        return _load_neuron_builder(interp, base, written, loc, once)
     if base in GUI_LIBRARIES:
         try:
             path = interp.files.roots.resolve(name, _bases(interp, loc), "HOC")
@@ -365,6 +367,44 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     finally:
         files.cwd = saved
     return 1.0
+
+
+def _load_neuron_builder(interp, base: str, written: str, loc, once: bool) -> float:
+    """`load_file("celbild.hoc")`: NEURON's own builder library, run from NEURON's installation
+    (`bridge.hoc.neuronlib`); its files are admitted to the read roots."""
+    found = neuronlib.builder_paths(base)
+    if found is None:
+        raise interp.error(f'load_file("{written}"): NEURON\'s library file {base} (the GUI builder a session '
+                           "file uses) is not found: bridge runs it from an installed NEURON (pip install neuron, "
+                           "or set NEURONHOME)", loc)
+    path, folders, files = found
+    _warn_own_builder_copy(interp, base, written, loc)
+    interp.files.roots = interp.files.roots.adding(folders, files)
+    for name in neuronlib.STDLIB_STRDEFS:  # NEURON's stdlib.hoc declares these; the builders use them
+        if name not in interp.top:
+            interp.top[name] = interp.new_str()
+    loaded = interp.files.loaded
+    if once and str(path) in loaded:
+        return 1.0
+    loaded.add(str(path))
+    interp.files.read.append(path)
+    run_file(interp, path, loc, f'load_file("{written}")')
+    return 1.0
+
+
+def _warn_own_builder_copy(interp, base: str, written: str, loc) -> None:
+    """NEURON loads a library file from the model's folder before its own: a model's copy of a builder
+    library is named in a warning (bridge runs NEURON's installed one; the copy may be older)."""
+    try:
+        own = interp.files.roots.resolve(base, _bases(interp, loc), "HOC")
+    except ReadRefused:
+        return
+    if own is not None and not neuronlib.is_builder_file(own) and str(own) not in interp.files.own_library_copies:
+        interp.files.own_library_copies.add(str(own))
+        where = f"{loc.filename}:{loc.line}: " if loc else ""
+        warnings.warn(f"{where}load_file(\"{written}\") finds the model's own copy {own}; bridge runs NEURON's "
+                      f"installed {base} instead, so results can differ from NEURON running this copy",
+                      UserWarning, stacklevel=2)
 
 
 def run_file(interp, path: Path, loc=None, call: str = "load_file") -> None:

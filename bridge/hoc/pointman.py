@@ -23,11 +23,14 @@ from bridge.hoc.gui import GuiObject
 from bridge.hoc.lists import SectionRef
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, StrVar, Template, is_number
 
 
 class MechanismStandard(BuiltinObject):
-    """`new MechanismStandard("IClamp")`: parameter values of one mechanism, `set`/`get`."""
+    """`new MechanismStandard("hh")`: the PARAMETERs of one mechanism (NEURON's vartype 1), each
+    its default until `set`; `count()`, `name(strdef[, i])` and `get` as NEURON's (nrniv/ndatclas.cpp),
+    which the CellBuilder reads to insert a mechanism with its values."""
 
     cls = "MechanismStandard"
 
@@ -36,25 +39,109 @@ class MechanismStandard(BuiltinObject):
         name = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else None)
         if not isinstance(name, str):
             raise interp.error("MechanismStandard(\"name\") needs a mechanism name", loc)
+        if len(args) > 1 and is_number(args[1]) and float(args[1]) != 1:
+            raise interp.refuse(f"MechanismStandard(\"{name}\", {float(args[1]):g}): only PARAMETERs (vartype 1) "
+                                "are supported", loc)
         self.name = name
         self.values: dict[str, float] = {}
+        self.defaults: dict[str, float] = _parameters(interp, name, loc)
+
+    def _param(self, interp, args, loc, what: str) -> str:
+        pname = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else None)
+        if not isinstance(pname, str):
+            raise interp.error(f"MechanismStandard.{what}(\"name\", ...) needs a parameter name", loc)
+        if len(args) > (2 if what == "set" else 1) and is_number(args[-1]) and float(args[-1]) != 0:
+            raise interp.refuse(f"MechanismStandard.{what} of array elements is not supported", loc)
+        return pname
 
     def m_set(self, interp, args, loc):
-        pname = args[0].value if isinstance(args[0], StrVar) else args[0]
-        if not isinstance(pname, str) or len(args) < 2 or not is_number(args[1]):
+        pname = self._param(interp, args, loc, "set")
+        if len(args) < 2 or not is_number(args[1]):
             raise interp.error("MechanismStandard.set(\"name\", value[, index])", loc)
-        if len(args) > 2 and is_number(args[2]) and float(args[2]) != 0:
-            raise interp.refuse("MechanismStandard.set of array elements is not supported", loc)
         self.values[pname] = float(args[1])
         return float(args[1])
 
     def m_get(self, interp, args, loc):
-        pname = args[0].value if isinstance(args[0], StrVar) else args[0]
-        return self.values.get(pname, 0.0)
+        pname = self._param(interp, args, loc, "get")
+        return self.values.get(pname, self.defaults.get(pname, 0.0))
+
+    def m_count(self, interp, args, loc):
+        return float(len(self.defaults))
+
+    def m_name(self, interp, args, loc):
+        """`ms.name(s)`: the mechanism's name in s; `ms.name(s, i)`: the i-th parameter's name, returns its size."""
+        if not args or not isinstance(args[0], StrVar):
+            raise interp.error("MechanismStandard.name(strdef[, i]) needs a strdef", loc)
+        if len(args) == 1:
+            args[0].value = self.name
+            return 0.0
+        names = list(self.defaults)
+        i = int(float(args[1])) if is_number(args[1]) else -1
+        if not 0 <= i < len(names):
+            raise interp.error(f"MechanismStandard.name: index {args[1]} outside 0..{len(names) - 1}", loc)
+        args[0].value = names[i]
+        return 1.0
 
     def m_in(self, interp, args, loc):
+        """`ms.in(other)`: another MechanismStandard's values; `ms.in()` / `ms.in(x)`: the values in the current
+        section's first segment / at x (nrniv/nrnmenu.cpp: MechanismStandard::in)."""
+        if args and isinstance(args[0], MechanismStandard):
+            self.values = dict(args[0].values)
+            return 0.0
+        if not args or is_number(args[0]):
+            sec = interp.model.current(interp, loc)
+            x = float(args[0]) if args else 0.5 / sec.data.nseg
+            self._check_inserted(interp, sec, loc, "in")
+            for pname in self.defaults:
+                var = interp.model.range_kind(pname)
+                self.values[pname] = float(interp.model.get_range(sec, var, x, loc, interp))
+            return 0.0
         interp.model.gui_calls.setdefault("MechanismStandard.in", loc)
         return 0.0
+
+    def m_out(self, interp, args, loc):
+        """`ms.out(other)`: these values into another MechanismStandard; `ms.out()` / `ms.out(x)`: into every
+        segment of the current section / the segment at x (nrniv/nrnmenu.cpp: MechanismStandard::out)."""
+        if len(args) == 1 and isinstance(args[0], MechanismStandard):
+            args[0].values = dict(self.values)
+            return 0.0
+        if not args or (len(args) == 1 and is_number(args[0])):
+            sec = interp.model.current(interp, loc)
+            x = float(args[0]) if args else None
+            self._check_inserted(interp, sec, loc, "out")
+            for pname, default in self.defaults.items():
+                var = interp.model.range_kind(pname)
+                assign_range(interp, sec, var, self.values.get(pname, default), x, loc)
+            return 0.0
+        raise interp.refuse("MechanismStandard.out() into a point process is not supported", loc)
+
+    def _check_inserted(self, interp, sec, loc, what: str) -> None:
+        if self.name not in _NEURON_PARAMETERS and self.name not in sec.data.mechanisms:
+            raise interp.error(f"MechanismStandard.{what}: {self.name} is not inserted in {sec.name}", loc)
+
+    def m_panel(self, interp, args, loc):
+        interp.model.gui_calls.setdefault("MechanismStandard.panel", loc)
+        return 0.0
+
+    def m_action(self, interp, args, loc):
+        interp.model.gui_calls.setdefault("MechanismStandard.action", loc)
+        return 0.0
+
+
+# NEURON's own density mechanisms without a .mod file: their PARAMETERs and defaults
+# (nrnoc/capac.cpp, nrnoc/extcelln.cpp: cm is the only PARAMETER of capacitance).
+_NEURON_PARAMETERS = {"capacitance": {"cm": 1.0}, "morphology": {"diam": 500.0}}
+
+
+def _parameters(interp, name: str, loc) -> dict[str, float]:
+    """HOC name -> default of the RANGE PARAMETERs of mechanism `name` (`gnabar_hh` for hh)."""
+    if name in _NEURON_PARAMETERS:
+        return dict(_NEURON_PARAMETERS[name])
+    catalog = interp.model.catalog
+    if name not in catalog:
+        raise interp.error(f"MechanismStandard(\"{name}\"): {name} is not a mechanism (no .mod file defines it)", loc)
+    info = catalog.get(name)
+    return {info.hoc_name(p): v for p, v in info.parameters.items()}
 
 
 class _MechanismType(BuiltinObject):

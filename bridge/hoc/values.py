@@ -19,6 +19,7 @@ from bridge.errors import SourceLocation
 from bridge.hoc import ast
 from bridge.hoc.bindings import GlobalVar, RangeVar
 from bridge.hoc.budget import text_bytes
+from bridge.hoc.template_vars import assigned_scalars
 from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import Section
 
@@ -149,6 +150,7 @@ class Template:
         for node in body:
             if isinstance(node, ast.Public):
                 self.public.update(node.names)
+        self.scalars = assigned_scalars(body)  # made, 0, in each new object (bridge.hoc.template_vars)
 
     def make_object(self) -> HocObject:
         """A new, empty object of this template (`Name[count]`); its body has not run."""

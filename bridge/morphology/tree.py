@@ -264,6 +264,23 @@ class SectionTree:
         del self.sections[sec.name]
         self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
 
+    def rename(self, old: str, new: str) -> None:
+        """Give section `old` the name `new`, keeping its place in creation order, its connections and
+        its point processes (NEURON's SectionRef.unname/rename move a section between names)."""
+        if new in self.sections:
+            raise BridgeError(f"rename: section {new!r} already exists")
+        sec = self[old]
+        self.sections = {(new if k == old else k): v for k, v in self.sections.items()}
+        sec.name = new
+        for other in self.sections.values():
+            if other.parent == old:
+                other.parent = new
+        self._siblings = {(new if k == old else k): [new if c == old else c for c in kids]
+                          for k, kids in self._siblings.items()}
+        for pp in self.point_processes:
+            if pp.section == old:
+                pp.section = new
+
     def set_child_order(self, name: str | Section, children: list[str]) -> None:
         """Give a section's children NEURON's sibling order as read from a live NEURON
         (`SectionRef.child`), which depends on the history of connects and deletes."""

@@ -45,12 +45,15 @@ def test_an_error_returns_to_top_level():
     assert hoc.x == 1.0 and hoc._state.sec_stack == []
 
 
-def test_the_inserter_gui_tool_is_refused(tmp_path):
-    """A session file's Inserter inserts mechanisms in NEURON; ignoring it would run another model."""
+@pytest.mark.neuron  # runs NEURON's inserter.hoc from the installed neuron package
+def test_the_inserter_gui_tool_inserts(tmp_path):
+    """A session file's Inserter inserts mechanisms in NEURON; bridge runs NEURON's inserter.hoc
+    (tests/hoc/test_gui_builders.py compares whole session files with NEURON)."""
     hoc = HocSession(cwd=tmp_path)
     hoc("create soma\naccess soma")
-    with pytest.raises(bridge.errors.HocError, match="Inserter"):
-        hoc("objref ib\nsoma ib = new Inserter(0)")
+    hoc('objref ib\nsoma ib = new Inserter(0)\n{object_push(ib)}\n'
+        '{mt.select("pas") i = mt.selected()\nmstate[i] = 1\nmaction(i)}\n{object_pop()}')
+    assert "pas" in hoc.tree["soma"].mechanisms
 
 
 @pytest.mark.parametrize("tool, words", [("Electrode", "makes an IClamp and a VClamp"),
