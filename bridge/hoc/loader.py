@@ -388,7 +388,13 @@ def _load_neuron_builder(interp, base: str, written: str, loc, once: bool) -> fl
         return 1.0
     loaded.add(str(path))
     interp.files.read.append(path)
-    run_file(interp, path, loc, f'load_file("{written}")')
+    files = interp.files
+    saved = files.cwd
+    files.cwd = str(path.parent)  # hoc_Load_file: a file found in the library path runs from its folder
+    try:
+        run_file(interp, path, loc, f'load_file("{written}")')
+    finally:
+        files.cwd = saved
     return 1.0
 
 
