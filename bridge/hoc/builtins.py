@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import fstim, geometry, loader, stdrun, writes
+from bridge.hoc import fstim, geometry, legacy, loader, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -293,6 +293,7 @@ def builtin_functions() -> dict[str, Builtin]:
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
     plain.update(fstim.functions())
+    plain.update(legacy.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())
