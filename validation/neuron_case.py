@@ -112,8 +112,11 @@ _OBSERVERS = frozenset({"APCount", "PointProcessMark"})
 
 def _has_stimulus(h) -> bool:
     """Whether the model drives itself: a NetCon, or an instance of a point process that is not an event
-    target (a synapse without a NetCon, a NetStim without one, changes nothing) nor an observer."""
+    target (a synapse without a NetCon, a NetStim without one, changes nothing) nor an observer, or fstim's
+    stimuli."""
     if int(h.List("NetCon").count()) > 0:
+        return True
+    if h.execute1("{fstimi(0)}", 0):  # fstim.cpp: fstimi's chkarg fails unless fstim(n) allocated stimuli
         return True
     mt = h.MechanismType(1)
     name = _HREF[0]("")

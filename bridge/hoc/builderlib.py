@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 
 from bridge.hoc.arguments import string_arg
-from bridge.hoc.values import StrVar
 
 
 def _object_index(interp, args, loc):
@@ -17,14 +16,6 @@ def _object_index(interp, args, loc):
     if obj is None:
         return -1.0
     return float(getattr(obj, "index", -1))
-
-
-def _classname(interp, args, loc):
-    """stdlib.hoc's classname(obj, strdef): the class name of `obj` (its name before `[`)."""
-    if len(args) < 2 or not isinstance(args[1], StrVar):
-        raise interp.error("classname: the second argument must be a strdef variable", loc)
-    args[1].value = str(args[0]).split("[", 1)[0]
-    return None  # a proc: no value
 
 
 _VALID_NAME = re.compile(r"[A-Za-z0-9_]+")
@@ -45,16 +36,9 @@ def _gui_noop(name):
 _PROCS = ("graph_menu_remove_most",)  # stdlib.hoc procs: a statement calling one prints nothing
 
 
-def _continue_dialog(interp, args, loc):
-    """NEURON without a display prints the message (ivoc/ocbox: hoc_continue_dialog)."""
-    interp.write(string_arg(interp, args, 0, loc, "continue_dialog") + "\n")
-    return 0.0
-
-
 def functions() -> dict:
     """Name -> fn(interp, args, loc)."""
-    return {"object_index": _object_index, "classname": _classname, "valid_name_syntax": _valid_name_syntax,
-            "continue_dialog": _continue_dialog,
+    return {"object_index": _object_index, "valid_name_syntax": _valid_name_syntax,
             **{name: _gui_noop(name) for name in _GUI_NOOPS}}
 
 

@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, geometry, loader, secrename, stdrun, writes
+from bridge.hoc import builderlib, fstim, geometry, legacy, loader, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -267,13 +267,6 @@ def _printed(name):
     return call
 
 
-def _fstim(interp, args, loc):
-    """fstim (src/nrnoc/fstim.cpp) switches on at t >= delay - 1e-9 and off at t > delay + duration - 1e-9
-    and adds its current outside the mechanisms: not IClamp's rule, so it is refused, not approximated."""
-    raise interp.refuse("fstim()/fstimi() (NEURON's old stimulus) is not supported: its on/off times and "
-                        "current differ from IClamp's at round-off; use IClamp (del, dur, amp) instead", loc)
-
-
 def _constant(value):
     return lambda interp, args, loc: value
 
@@ -298,12 +291,13 @@ def builtin_functions() -> dict[str, Builtin]:
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
         "object_push": object_push, "object_pop": object_pop, "wopen": writes.wopen, "fprint": writes.fprint,
-        "fstim": _fstim, "fstimi": _fstim,
         "disconnect": secrename.disconnect,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
     plain.update(builderlib.functions())
+    plain.update(fstim.functions())
+    plain.update(legacy.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())

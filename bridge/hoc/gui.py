@@ -14,7 +14,8 @@ GUI_FUNCTIONS = (
     "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
     "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
     ""
-    "nrnallsectionmenu nrnallpointmenu variable_domain"
+    "nrnallsectionmenu nrnallpointmenu variable_domain "
+    "xpvalue boolean_dialog"  # boolean_dialog: 0 without a display (src/ivoc/utility.cpp hoc_boolean_dialog)
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
                "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "

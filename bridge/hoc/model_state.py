@@ -63,6 +63,7 @@ class ModelState:
         self.recordings: list[Recording] = []
         self.runs: list[RunRequest] = []
         self.point_processes: list = []
+        self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
         self.gui_calls: dict[str, Any] = {}
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout

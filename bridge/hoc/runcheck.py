@@ -55,6 +55,7 @@ def fingerprint(state) -> str:
         defaults = _defaults(state, pp.name)
         changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
         scalars.append((pp.name, pp.section, pp.x, changed))
+    scalars += [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
     g = state.globals
     scalars.append((g.get("celsius"), g.get("dt"), g.get("secondorder"), sorted(state.set_globals.items())))
     h = hashlib.sha256(repr(scalars).encode())

@@ -169,12 +169,25 @@ class PointProcess:
     label: str = ""
 
 
+@dataclass
+class FStim:
+    """NEURON's old stimulus (`fstim(i, loc, delay, duration, amp)`, src/nrnoc/fstim.cpp): a current pulse
+    of `amp` [nA] at (section, x), on while delay - 1e-9 <= t <= delay + duration - 1e-9 [ms]."""
+
+    section: str
+    x: float
+    delay: float
+    duration: float
+    amp: float
+
+
 class SectionTree:
     """Sections, their connections, mechanisms and point processes of one or more cells."""
 
     def __init__(self) -> None:
         self.sections: dict[str, Section] = {}
         self.point_processes: list[PointProcess] = []
+        self.fstims: list[FStim] = []  # fstim's placed stimuli in index order (solver.fstim)
         self._serial = 0
         # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way
         # cabcode.cpp keeps them: ordered by connection position from the parent's
@@ -263,6 +276,7 @@ class SectionTree:
         self._siblings.pop(sec.name, None)
         del self.sections[sec.name]
         self.point_processes = [pp for pp in self.point_processes if pp.section != sec.name]
+        self.fstims = [st for st in self.fstims if st.section != sec.name]  # fstim.cpp stim_record drops them
 
     def rename(self, old: str, new: str) -> None:
         """Give section `old` the name `new`, keeping its place in creation order, its connections and

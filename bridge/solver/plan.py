@@ -26,6 +26,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
+from bridge.solver.fstim import FStimPlan, fstim_plan
 from bridge.solver.tree_solve import TreeLevels, tree_levels
 
 # NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
@@ -79,6 +80,7 @@ class Plan:
     static_globals: Mapping[str, Mapping[str, float]]  # mechanism -> {key: value}
     global_keys: Mapping[str, Mapping[str, str]]  # mechanism -> {key: user name} (traced ones)
     defaults: dict  # the default parameter pytree (numpy)
+    fstim: FStimPlan | None = None  # NEURON's fstim stimuli (solver.fstim), None without any
 
     @property
     def nnode(self) -> int:
@@ -160,7 +162,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
-                static_globals, global_keys, defaults)
+                static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None)
 
 
 def _check_kind(tree: SectionTree, mech: Mechanism) -> None:

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
+from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
 
@@ -156,6 +157,7 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
     lay = plan.layout
     v = state["v"]
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
+    rhs = add_fstim(plan.fstim, rhs, t)  # treeset.cpp nrn_rhs: activstim_rhs before the axial terms
     i = plan.nonroot
     p = lay.parent[i]
     a = jnp.asarray(lay.a, v.dtype)[i]

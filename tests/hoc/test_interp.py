@@ -6,7 +6,7 @@ import io
 import pytest
 
 from bridge import HocSession
-from bridge.errors import BridgeError, HocError, HocRefusal
+from bridge.errors import BridgeError, HocError
 
 
 def run(text, **kw):
@@ -213,10 +213,3 @@ def test_break_and_continue_inside_loops_and_iterators_still_work():
         "m = 0\nproc p() { local i\n for i = 1, 9 { if (i > 3) break\n m += i } }\nfor j = 0, 1 { p() }")
     assert hoc.n == 1 + 3
     assert hoc.m == 2 * (1 + 2 + 3)
-
-
-def test_fstim_is_refused_naming_iclamp():
-    """fstim's switching rule (t within 1e-9 of delay) is not IClamp's: refused, never approximated."""
-    session = HocSession()
-    with pytest.raises(HocRefusal, match="fstim.*IClamp"):
-        session("create soma\naccess soma\nfstim(1)\nfstim(0, 0.5, 1, 2, 0.1)\n")
