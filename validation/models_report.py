@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 STATUS_ORDER = ("PASS", "FAIL", "REFUSED", "BRIDGE-CRASH", "BRIDGE-ERROR", "NEURON-COMPILE", "NEURON-ERROR",
-                "TIMEOUT", "NO-ENTRY")
+                "NOT-HEADLESS", "TIMEOUT", "NO-ENTRY")
 NEURON_RAN = ("PASS", "FAIL", "BRIDGE-ERROR")  # NEURON ran the model headless with the fixed step
 
 

@@ -9,6 +9,8 @@ returns a record (a dict, JSON-ready) with `status`:
 - "BRIDGE-CRASH": bridge failed with another exception before NEURON (a bug); NEURON never started;
 - "NEURON-COMPILE": nrnivmodl failed on the .mod files bridge accepted;
 - "NEURON-ERROR": NEURON failed loading or running the model (or ran out of time);
+- "NOT-HEADLESS": bridge and NEURON ran the HOC, which built no section (its menu builds the cell when a
+  button is pressed: the list needs the button's statements for this model);
 - "BRIDGE-ERROR": NEURON ran, bridge's simulation did not (a `BridgeError` or a crash);
 - "PASS" / "FAIL": both ran; `max_dv` [mV] and the comparison's reasons (`validation.compare`).
 
@@ -32,7 +34,8 @@ from typing import Any
 from bridge.errors import BridgeError
 from validation.models_catalog import ModelEntry, discover
 
-NEURON_STARTED = "neuron_started"  # the record's key: True once run_neuron_case was called
+NEURON_STARTED = "neuron_started"
+NO_SECTIONS = "the model has no sections"  # validation.neuron_case's error for a model that built nothing  # the record's key: True once run_neuron_case was called
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -55,13 +58,15 @@ def reason_key(error_class: str, message: str) -> str:
 
 def refusal(exc: BridgeError, folder: Path | None = None) -> tuple[str, str]:
     """(message, reason) of a refusal. A mechanism the HOC could not use (`bridge.hoc.catalog`: "mechanism X
-    (file) cannot be used:" and the translator's error on the next line) is counted by the translator's error."""
+    (file) cannot be used:" and the translator's error on the next line) is counted by the translator's error; a
+    message whose first line ends with ":" (the static scan's, `validation.hoc_scan`) by its next line."""
     text = str(exc)
     if folder is not None:  # paths relative to the model folder
         text = text.replace(f"{folder.resolve()}/", "")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if lines and lines[0].endswith("cannot be used:") and len(lines) > 1:
-        return f"{lines[0]} {lines[1]}"[:400], reason_key("mechanism", lines[1])
+    if len(lines) > 1 and lines[0].endswith(":"):  # the construct is on the next line
+        label = "mechanism" if lines[0].endswith("cannot be used:") else type(exc).__name__
+        return f"{lines[0][:160]} {lines[1]}"[:400], reason_key(label, lines[1])
     return first_line(text), reason_key(type(exc).__name__, getattr(exc, "message", text))
 
 
@@ -127,6 +132,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         status = "NEURON-COMPILE" if text.startswith("nrnivmodl") else "NEURON-ERROR"
         lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
         detail = next((ln for ln in lines if "error" in ln.lower() and ln is not lines[0]), lines[-1] if lines else "")
+        if NO_SECTIONS in text:  # neither side built a cell: the model builds it from a GUI menu
+            status = "NOT-HEADLESS"
         return done(status, message=first_line(text), detail=detail[:300])
     _set_phase(phase_file, "bridge-run")
     try:

@@ -170,6 +170,7 @@ def test_an_accepted_model_passes_against_neuron_with_the_lists_statements_and_t
     ("nrnivmodl failed on leak1.mod:\nleak1.mod:3: error: something", "NEURON-COMPILE"),
     ("NEURON run of case 'passive_ok' failed:\nnrniv: syntax error\n near line 3", "NEURON-ERROR"),
     ("NEURON run of case 'passive_ok' took longer than 5 s", "NEURON-ERROR"),
+    ("NEURON run of case 'passive_ok' failed:\nNEURON: the model has no sections", "NOT-HEADLESS"),
 ])
 def test_a_neuron_side_failure_is_classified(text, status, monkeypatch):
     seen = []
@@ -238,6 +239,22 @@ def test_reason_key_groups_the_same_construct_in_different_files():
     a = reason_key("HocRefusal", "/x/a.hoc:3:1: NetCon is not supported for 'syn1' (12 targets)")
     b = reason_key("HocRefusal", "b.hoc:90:4: NetCon is not supported for 'AMPA[3]' (7 targets)")
     assert a == b == "HocRefusal: NetCon is not supported for <name> (N targets)"
+
+
+def test_a_static_scan_refusal_is_counted_by_its_construct(monkeypatch):
+    from validation import hoc_scan
+
+    def scan(*args):
+        raise hoc_scan.RefusedModel("the model's HOC uses what bridge refuses for security (...):\n"
+                                    f"  {MODELS / 'passive_ok'}/run.hoc:13: wopen() opens a file for writing\n"
+                                    f"  {MODELS / 'passive_ok'}/run.hoc:20: system() runs a command")
+
+    monkeypatch.setattr(hoc_scan, "check", scan)
+    calls = _forbid_neuron(monkeypatch)
+    rec = run_model(MODELS / "passive_ok", ModelEntry("passive_ok"))
+    assert rec["status"] == "REFUSED" and calls == [] and rec["error_class"] == "RefusedModel"
+    assert rec["reason"] == "RefusedModel: wopen() opens a file for writing"
+    assert "run.hoc:13: wopen()" in rec["message"] and str(MODELS) not in rec["message"]
 
 
 def test_report_counts_and_ranks_reasons():
