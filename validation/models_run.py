@@ -34,8 +34,8 @@ from typing import Any
 from bridge.errors import BridgeError
 from validation.models_catalog import ModelEntry, discover
 
-NEURON_STARTED = "neuron_started"
-NO_SECTIONS = "the model has no sections"  # validation.neuron_case's error for a model that built nothing  # the record's key: True once run_neuron_case was called
+NEURON_STARTED = "neuron_started"  # the record's key: True once run_neuron_case was called
+NO_SECTIONS = "the model has no sections"  # validation.neuron_case's error for a model that built nothing
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -51,7 +51,8 @@ def reason_key(error_class: str, message: str) -> str:
     text = first_line(message, 400)
     text = re.sub(r"^\S+:\d+(:\d+)?:\s*", "", text)  # a location prefix
     text = re.sub(r"(?:[\w./-]*/)?[\w.-]+\.(?:mod|hoc|ses|oc|tem|inc|nrn|swc|asc|dat|txt)\b", "<file>", text)
-    text = re.sub(r"'[^']*'|\"[^\"]*\"", "<name>", text)
+    text = re.sub(r"(?<![\w/])/[^\s,;:)]+", "<path>", text)  # absolute paths
+    text = re.sub(r"(?<!\w)'[^']*'(?!\w)|\"[^\"]*\"", "<name>", text)  # not the apostrophe of "NEURON's"
     text = re.sub(r"\b\d+(?:\.\d+)?(?:e[-+]?\d+)?\b", "N", text)
     return f"{error_class}: {text[:160]}"
 

@@ -239,6 +239,8 @@ def test_reason_key_groups_the_same_construct_in_different_files():
     a = reason_key("HocRefusal", "/x/a.hoc:3:1: NetCon is not supported for 'syn1' (12 targets)")
     b = reason_key("HocRefusal", "b.hoc:90:4: NetCon is not supported for 'AMPA[3]' (7 targets)")
     assert a == b == "HocRefusal: NetCon is not supported for <name> (N targets)"
+    c = reason_key("HocError", "NetStim is one of NEURON's built-in mechanisms (looked in /work/m/7659 and x)")
+    assert c == "HocError: NetStim is one of NEURON's built-in mechanisms (looked in <path> and x)"
 
 
 def test_a_static_scan_refusal_is_counted_by_its_construct(monkeypatch):
