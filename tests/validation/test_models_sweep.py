@@ -129,6 +129,18 @@ def test_a_refused_model_never_starts_neuron(monkeypatch, tmp_path):
     assert not (folder / "should_not_exist.txt").exists()
 
 
+def test_a_refused_model_in_the_sweeps_subprocess_compiles_and_runs_nothing(monkeypatch, tmp_path):
+    # The real route (a subprocess per model): nrnivmodl's cache stays empty, although the model's
+    # mechanism would be compiled the moment NEURON were to run it, and the model's command never ran.
+    folder = tmp_path / "refused_system"
+    shutil.copytree(MODELS / "refused_system", folder)
+    monkeypatch.setenv("BRIDGE_CACHE", str(tmp_path / "cache"))
+    rec = models_sweep.run_one(folder, ModelEntry("refused_system"), timeout=120.0, log=tmp_path / "log")
+    assert rec["status"] == "REFUSED" and rec["error_class"] == "HocRefusal" and not rec["neuron_started"]
+    assert not (tmp_path / "cache" / "nrnivmodl").exists()
+    assert not (folder / "should_not_exist.txt").exists()
+
+
 def test_a_refused_mechanism_is_never_compiled(monkeypatch, tmp_path):
     folder = tmp_path / "verbatim_model"
     folder.mkdir()
