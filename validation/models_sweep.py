@@ -94,12 +94,23 @@ def sweep(root: Path, models: list[ModelEntry], out: Path, timeout: float, resum
             continue
         rec = run_one(folder, model, timeout, log=out / "results" / f"{model.id}.log")
         rec["why"] = model.why
+        if "entry" not in rec:  # killed before it said: the entry as the subprocess finds it
+            rec["entry"] = _entry(folder, model)
         path.write_text(json.dumps(rec, indent=1))
         records.append(rec)
         extra = f" max|dV|={rec['max_dv']:.3g}" if "max_dv" in rec else ""
         echo(f"[{i}/{len(models)}] {model.id}: {rec['status']}{extra} ({rec.get('seconds', 0)} s) "
              f"{rec.get('message', '')[:120]}")
     return records
+
+
+def _entry(folder: Path, model: ModelEntry) -> str:
+    from validation.models_catalog import discover
+
+    try:
+        return str(discover(folder, model)[0].relative_to(folder))
+    except (BridgeError, ValueError):
+        return ""
 
 
 def load_records(out: Path, models: list[ModelEntry]) -> list[dict[str, Any]]:

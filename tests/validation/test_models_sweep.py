@@ -228,6 +228,9 @@ def test_a_model_over_its_time_is_killed_and_reported_as_timeout(tmp_path):
     rec = models_sweep.run_one(MODELS / "passive_ok", ModelEntry("passive_ok"), timeout=1.0)
     assert rec["status"] == "TIMEOUT" and rec["phase"] in ("start", "bridge") and not rec["neuron_started"]
     assert rec["seconds"] < 30
+    out = tmp_path / "out"
+    [swept] = models_sweep.sweep(MODELS, [ModelEntry("passive_ok")], out, 1.0, resume=False, echo=lambda *_: None)
+    assert swept["status"] == "TIMEOUT" and swept["entry"] == "mosinit.hoc"  # the parent names the entry
 
 
 def test_the_subprocess_writes_the_record(tmp_path):
