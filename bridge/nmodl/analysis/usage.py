@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
 from bridge.nmodl.analysis.info import Reporter, Variable
-from bridge.nmodl.analysis.vocabulary import KNOWN_CALLS
+from bridge.nmodl.analysis.vocabulary import KNOWN_CALLS, SCOPMATH_UNSUPPORTED
 from bridge.nmodl.syntax import ast
 
 _READ_ONLY_BUILTINS = ("t", "dt", "celsius", "area", "diam", "secondorder")
@@ -96,6 +96,9 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
                     raise report.error(SemanticError, f"{n!r} is a function; call it as {n}(...)", node)
                 raise report.error(SemanticError, f"undefined variable {n!r}", node)
             if isinstance(node, ast.Call) and node.name not in known_calls:
+                if node.name in SCOPMATH_UNSUPPORTED:
+                    raise report.error(UnsupportedFeature, f"{node.name}() (a function of NEURON's scopmath "
+                                       "library that bridge does not have)", node)
                 raise report.error(SemanticError, f"call to undefined function {node.name!r}", node)
             if isinstance(node, ast.Prime) and not _is_state(node.name, variables):
                 raise report.error(SemanticError, f"{node.name}' : {node.name!r} is not a STATE", node)
