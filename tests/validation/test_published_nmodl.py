@@ -41,3 +41,26 @@ def test_a_file_may_define_its_own_function_with_a_scopmath_name(tmp_path):
     mod.write_text("NEURON { SUFFIX own NONSPECIFIC_CURRENT i }\nASSIGNED { v i }\n"
                    "BREAKPOINT { i = 1e-3*ramp(v) }\nFUNCTION ramp(x) { ramp = x + 70 }\n")
     assert load_mod(mod).name == "own"
+
+
+POOL_FOLDER = DATA.parent / "global_pool"
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("pool", ["cadg", "cadgi", "cadi"])
+def test_globals_a_calcium_pool_assigns_match_neuron(pool, tmp_path):
+    """cadg: GLOBAL PARAMETERs `depth = diam/4`, `taur = kb/gamma` assigned in the DERIVATIVE block
+    before use (each instance sees its own value); cadgi: an ASSIGNED GLOBAL `depth = diam/4` set
+    in INITIAL and read in DERIVATIVE (NEURON: one value, the last instance's, for every segment);
+    cadi: the same ASSIGNED without GLOBAL (NEURON stores it per instance). Three sections of
+    diam 20, 2 and 1 um, so a wrong sharing changes the calcium by orders of magnitude."""
+    from bridge.testing import assert_matches_neuron
+
+    hoc = tmp_path / "cell.hoc"
+    hoc.write_text((POOL_FOLDER / "cell.hoc").read_text().replace("POOL", pool))
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    for name in ("cal.mod", f"{pool}.mod"):
+        (mod / name).write_text((POOL_FOLDER / "mod" / name).read_text())
+    result = assert_matches_neuron(hoc, mechanisms=mod, atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9

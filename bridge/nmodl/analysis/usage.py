@@ -2,8 +2,9 @@
 
 Errors a NEURON user would get from nocmodl (an undefined name, a call to an undefined
 function, `x'` of a name that is not a STATE) are `SemanticError`s; code bridge cannot
-run (recursion, which bridge cannot trace into JAX; assigning a CONSTANT or a GLOBAL
-PARAMETER, which NEURON keeps as a mutable C global) is an `UnsupportedFeature`. Also
+run (recursion, which bridge cannot trace into JAX; assigning a CONSTANT, which NEURON
+keeps as a mutable C global) is an `UnsupportedFeature`; GLOBALs that code assigns are
+checked by `shared_globals`. Also
 here: which FUNCTIONs have side effects, and which names code assigns.
 """
 
@@ -164,9 +165,6 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     if var.kind == "constant":
         return UnsupportedFeature, (f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C global; bridge "
                                     "keeps constants constant)")
-    if var.kind == "parameter" and not var.range:
-        return UnsupportedFeature, (f"assigning the GLOBAL PARAMETER {n!r} in a block (NEURON keeps the new value, "
-                                    "shared by all instances, for later blocks and steps)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None
