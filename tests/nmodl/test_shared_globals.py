@@ -62,3 +62,19 @@ BREAKPOINT { count = count + 1  i = 0 }
 """
     with pytest.raises(UnsupportedFeature, match="GLOBAL 'count' read and then assigned in BREAKPOINT"):
         analyze_text(text, "t.mod")
+
+
+def test_a_global_every_instance_computes_alike_needs_no_sharing():
+    # NEURON's capump.mod idiom: a guard on a remembered celsius; every instance sets the same values
+    text = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
+ASSIGNED { v i }
+LOCAL Q, s_celsius
+BREAKPOINT {
+    if (s_celsius != celsius) {
+        s_celsius = celsius
+        Q = 3^((celsius - 6.3)/10)
+    }
+    i = 1e-3*Q*(v + 70)
+}
+"""
+    assert analyze_text(text, "t.mod").shared_globals == ()

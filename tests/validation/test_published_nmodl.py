@@ -19,7 +19,8 @@ DATA = Path(__file__).parent / "data" / "published_nmodl"
 @pytest.mark.parametrize("name", ["kdr_table_arrays.mod", "ktab_range.mod"])
 def test_table_variants_match_neuron(name):
     """kdr_table_arrays: a TABLE of arrays filled in a FROM loop by functions that branch on v
-    (crashed with 'Incompatible shapes for broadcasting'); ktab_range: FROM vmin TO vmax."""
+    (crashed with 'Incompatible shapes for broadcasting'); ktab_range: FROM vmin TO vmax, and a GLOBAL
+    tadj that only table building sets and BREAKPOINT reads (Mainen-style channels)."""
     result = validate_mod(DATA / name)
     assert result.status == "pass", result.line()
     assert result.max_dv <= 1e-9

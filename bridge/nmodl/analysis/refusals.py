@@ -3,7 +3,7 @@
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
 (values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
 an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), POINTER, RANDOM and EXTERNAL variables.
+bridge has no event queue yet), POINTER, BBCOREPOINTER, RANDOM and EXTERNAL variables.
 """
 
 from __future__ import annotations

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
 from bridge.nmodl.analysis.info import Reporter, Variable
+from bridge.nmodl.analysis.vocabulary import MATH_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
 
@@ -69,7 +70,8 @@ def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks:
     walker = _Walker(candidates, blocks)
     units = list(_units(program, blocks))
     flows = [(name, walker.unit(body, shadow)) for name, body, shadow in units]
-    shared = sorted({n for _, (flow, _) in flows for n in flow.first_reads})
+    uniform = _uniform(program, variables, candidates, blocks)
+    shared = sorted({n for _, (flow, _) in flows for n in flow.first_reads} - uniform)
     for n in shared:
         for unit, (flow, must) in flows:
             if n not in flow.may_write:
@@ -88,6 +90,90 @@ def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks:
                                "instances; bridge reproduces that only when each block assigns it before use "
                                "or only reads it)", node)
     return tuple(shared)
+
+
+_SAME_FOR_ALL = frozenset({"celsius", "dt", "t", "secondorder"})
+
+
+def _uniform(program: ast.Program, variables: dict[str, Variable], candidates: set[str],
+             blocks: Blocks) -> set[str]:
+    """Candidates every instance gives the same value: each assignment (and each IF around it)
+    reads only constants, GLOBAL PARAMETERs, celsius, dt, t, uniform candidates and LOCALs set
+    from those (a pump's `Q = 3^((celsius - 6.3)/10)`, cabpump's annulus ratios). Per-instance
+    copies of such a global hold NEURON's one value, whatever the order of the instances."""
+    same = {n for n, v in variables.items() if v.kind == "constant" or (v.kind == "parameter" and not v.range)}
+    same |= _SAME_FOR_ALL | set(candidates)
+    sites = [(block, assign, conds) for block in program.items if isinstance(block, ast.CodeBlock)
+             for assign, conds in _assignments(getattr(block, "body", ()), ())]
+    local_ok: dict[int, set[str]] = {}  # per block: its LOCALs that hold values the same for all instances
+    changed = True
+    while changed:  # drop what reads a per-instance value, until nothing changes
+        changed = False
+        pure = _pure_functions(blocks, same, variables)
+        for block, assign, conds in sites:
+            own = {p.name for p in getattr(block, "params", ())} | _locals(getattr(block, "body", ()))
+            ok = local_ok.setdefault(id(block), own - {p.name for p in getattr(block, "params", ())})
+            name = getattr(assign.target, "name", None)
+            denied = (set(variables) - same) | (own - ok)  # DEFINEs, PI, ...: the same everywhere
+            fine = all(_reads_only(e, denied, pure) for e in (assign.value, *conds))
+            # `count = count + 1`: each instance adds to what the previous one left
+            fine = fine and not (name in candidates and any(isinstance(n, ast.Name) and n.name == name
+                                                            for n in ast.walk(assign.value)))
+            if name in ok and name in own and not fine:
+                ok.discard(name)
+                changed = True
+            elif name in same and name in candidates and not fine:
+                same.discard(name)
+                changed = True
+    return {n for n in candidates if n in same}
+
+
+def _pure_functions(blocks: Blocks, same: set[str], variables: dict[str, Variable]) -> set[str]:
+    """FUNCTIONs that read only their arguments, LOCALs and `same` names, assign no mechanism
+    variable and call only math and such FUNCTIONs: the same arguments give every instance the
+    same value."""
+    pure: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, f in blocks.functions.items():
+            if name in pure:
+                continue
+            own = {p.name for p in f.params} | _locals(f.body) | {name}
+            assigns_own = all(getattr(n.target, "name", None) in own for n in ast.walk(f) if isinstance(n, ast.Assign))
+            if assigns_own and all(_reads_only(st, set(variables) - same - own, pure) for st in f.body):
+                pure.add(name)
+                changed = True
+    return pure
+
+
+def _assignments(body: Iterable[ast.Node], conds: tuple[ast.Node, ...]):
+    """(Assign, the IF/WHILE conditions around it) in `body`."""
+    for st in body:
+        if isinstance(st, ast.Assign):
+            yield st, conds
+        elif isinstance(st, ast.If):
+            yield from _assignments(st.body, conds + (st.condition,))
+            yield from _assignments(st.orelse or (), conds + (st.condition,))
+        elif isinstance(st, ast.While):
+            yield from _assignments(st.body, conds + (st.condition,))
+        elif isinstance(st, (ast.From, ast.Block)):
+            yield from _assignments(st.body, conds)
+        elif isinstance(st, ast.Protect):
+            yield st.statement, conds
+
+
+def _reads_only(expr: ast.Node, denied: set[str], pure: set[str]) -> bool:
+    """`expr` reads no name in `denied` and calls only math and `pure` FUNCTIONs."""
+    for sub in ast.walk(expr):
+        name = getattr(sub, "name", None)
+        if isinstance(sub, ast.Call):
+            if name in pure or name in MATH_FUNCTIONS:
+                continue
+            return False
+        if isinstance(sub, (ast.Name, ast.Indexed)) and name in denied:
+            return False
+    return True
 
 
 def _units(program: ast.Program, blocks: Blocks) -> Iterable[tuple[str, tuple[ast.Node, ...], set[str]]]:
@@ -149,9 +235,11 @@ class _Walker:
             block = self.blocks.functions.get(name) or self.blocks.procedures[name]
             shadow = {p.name for p in block.params} | _locals(block.body) | {name}
             flow = _Flow()
-            must = self._body(block.body, frozenset(), shadow, flow)
             table = next((st for st in block.body if isinstance(st, ast.Table)), None)
-            if table is not None:  # through its table: only the tabulated names are set for sure
+            if table is None:
+                must = self._body(block.body, frozenset(), shadow, flow)
+            else:  # through its table (usetable 1, the default) a call sets the tabulated names only; the
+                # globals the code also sets keep what table building left, one value for all instances
                 must = frozenset(n for n in table.names if n in self.candidates)
                 for n in must:
                     flow.may_write.setdefault(n, table)

@@ -1,11 +1,11 @@
 : A potassium channel in the style of many published ones (our own file): the TABLE of
 : trates runs FROM vmin TO vmax, two GLOBAL PARAMETERs, and DEPENDs on several globals;
-: rates() also sets the assigned globals a, b and tadj, which BREAKPOINT reads.
+: rates() also sets the assigned a, b and the GLOBAL tadj, which BREAKPOINT reads.
 NEURON {
     SUFFIX ktabr
     USEION k READ ek WRITE ik
     RANGE gbar, gk
-    GLOBAL ninf, ntau, Ra, Rb, tha, qa, temp, q10, vmin, vmax
+    GLOBAL ninf, ntau, Ra, Rb, tha, qa, temp, q10, vmin, vmax, tadj
 }
 UNITS { (mV) = (millivolt) (mA) = (milliamp) (pS) = (picosiemens) (um) = (micron) }
 PARAMETER {
