@@ -89,14 +89,16 @@ ASSIGNED { f }
 FUNCTION f(x) { f = x }""", 3)
 
 
-def test_assigning_a_constant_or_parameter_is_refused():
-    # nocmodl accepts both and keeps the new value as a mutable global: bridge refuses, never a wrong number
+def test_assigning_a_constant_is_refused_a_parameter_is_kept():
+    # nocmodl accepts it and keeps the new value as a mutable global: bridge refuses, never a wrong number
     _raises(UnsupportedFeature, "CONSTANT", """NEURON { SUFFIX t }
 CONSTANT { c = 2 }
 INITIAL { c = 3 }""", 3)
-    _raises(UnsupportedFeature, "GLOBAL PARAMETER 'g'", """NEURON { SUFFIX t }
+    # a GLOBAL PARAMETER that code assigns is kept (tests/nmodl/test_shared_globals.py)
+    info = info_of("""NEURON { SUFFIX t }
 PARAMETER { g = 1 }
-INITIAL { g = 2 }""", 3)
+INITIAL { g = 2 }""")
+    assert info.assigned_global_parameters == ("g",) and "g" in info.kept
     # a RANGE PARAMETER that code assigns is carried as state (Exp2Syn's tau1)
     info = info_of("""NEURON { SUFFIX t RANGE g }
 PARAMETER { g = 1 }

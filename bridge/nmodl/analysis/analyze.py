@@ -13,6 +13,7 @@ from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
 from bridge.nmodl.analysis.refusals import refuse_unsupported
+from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
 from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
 from bridge.nmodl.analysis.tables import check_tables
@@ -36,6 +37,8 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
     solves = breakpoint_solves(program, blocks, report)
+    assigned = assigned_names(program)
+    shared = shared_globals(program, symbols.variables, blocks, assigned, report)
     nb = program.neuron
     return MechanismInfo(
         program=program, source=source, filename=report.filename, name=name, kind=kind,
@@ -44,7 +47,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         ion_currents=ions.currents, functions=blocks.functions, procedures=blocks.procedures,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
-        impure_functions=impure_functions(blocks), assigned_names=assigned_names(program),
+        impure_functions=impure_functions(blocks), assigned_names=assigned, shared_globals=shared,
     )
 
 

@@ -91,6 +91,9 @@ class MechanismInfo:
     range_names: frozenset[str] = frozenset()  # RANGE names that are per instance (a GLOBAL too is not)
     impure_functions: frozenset[str] = frozenset()  # FUNCTIONs that assign mechanism variables
     assigned_names: frozenset[str] = frozenset()  # names assigned anywhere (`=` targets)
+    # globals NEURON shares among instances that some block reads without assigning them first: after
+    # each block every instance gets the last instance's value (analysis.shared_globals)
+    shared_globals: tuple[str, ...] = ()
 
     @property
     def range_parameters(self) -> dict[str, float]:
@@ -118,7 +121,7 @@ class MechanismInfo:
                 out[n] = v
             elif v.kind == "ion" and n in self.ion_writes and n not in self.ion_reads:
                 out[n] = v
-            elif n in assigned_parameters:
+            elif n in assigned_parameters or n in self.assigned_global_parameters:
                 out[n] = v
         return out
 
@@ -127,6 +130,13 @@ class MechanismInfo:
         """RANGE PARAMETERs that code assigns (Exp2Syn's tau1 in INITIAL): NEURON keeps the new
         value, so bridge carries them as state, starting from the parameter's value at init."""
         return tuple(n for n, v in self.variables.items() if v.kind == "parameter" and v.range
+                     and n in self.assigned_names)
+
+    @property
+    def assigned_global_parameters(self) -> tuple[str, ...]:
+        """PARAMETERs that are not RANGE and that code assigns (a pool's `depth = diam/4`): kept as
+        state, starting from the GLOBAL's value at finitialize (NEURON's C global keeps the new value)."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "parameter" and not v.range
                      and n in self.assigned_names)
 
     @property

@@ -3,7 +3,7 @@
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
 (values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
 an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), POINTER, RANDOM and EXTERNAL variables.
+bridge has no event queue yet), POINTER, BBCOREPOINTER, RANDOM and EXTERNAL variables.
 """
 
 from __future__ import annotations
@@ -41,10 +41,14 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
         if type(node) in _NETWORK_NODES:
             raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
                                "bridge yet)", node)
-    for what, names in (("POINTER", nb.pointers + nb.bbcore_pointers), ("RANDOM", nb.randoms),
-                        ("EXTERNAL", nb.externals)):
+    for what, names, why in (
+            ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
+            ("POINTER", nb.pointers, "a reference to another mechanism's or segment's variable, set with "
+             "setpointer; bridge does not connect pointers yet"),
+            ("RANDOM", nb.randoms, "random-number streams"),
+            ("EXTERNAL", nb.externals, "HOC globals read by the mechanism; bridge does not pass them yet")):
         if names:
-            raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)})", nb)
+            raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 
 
 def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:

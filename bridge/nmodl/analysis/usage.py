@@ -2,8 +2,9 @@
 
 Errors a NEURON user would get from nocmodl (an undefined name, a call to an undefined
 function, `x'` of a name that is not a STATE) are `SemanticError`s; code bridge cannot
-run (recursion, which bridge cannot trace into JAX; assigning a CONSTANT or a GLOBAL
-PARAMETER, which NEURON keeps as a mutable C global) is an `UnsupportedFeature`. Also
+run (recursion, which bridge cannot trace into JAX; assigning a CONSTANT, which NEURON
+keeps as a mutable C global) is an `UnsupportedFeature`; GLOBALs that code assigns are
+checked by `shared_globals`. Also
 here: which FUNCTIONs have side effects, and which names code assigns.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
 from bridge.nmodl.analysis.info import Reporter, Variable
-from bridge.nmodl.analysis.vocabulary import KNOWN_CALLS
+from bridge.nmodl.analysis.vocabulary import KNOWN_CALLS, SCOPMATH_UNSUPPORTED
 from bridge.nmodl.syntax import ast
 
 _READ_ONLY_BUILTINS = ("t", "dt", "celsius", "area", "diam", "secondorder")
@@ -96,6 +97,9 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
                     raise report.error(SemanticError, f"{n!r} is a function; call it as {n}(...)", node)
                 raise report.error(SemanticError, f"undefined variable {n!r}", node)
             if isinstance(node, ast.Call) and node.name not in known_calls:
+                if node.name in SCOPMATH_UNSUPPORTED:
+                    raise report.error(UnsupportedFeature, f"{node.name}() (a function of NEURON's scopmath "
+                                       "library that bridge does not have)", node)
                 raise report.error(SemanticError, f"call to undefined function {node.name!r}", node)
             if isinstance(node, ast.Prime) and not _is_state(node.name, variables):
                 raise report.error(SemanticError, f"{node.name}' : {node.name!r} is not a STATE", node)
@@ -161,9 +165,6 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     if var.kind == "constant":
         return UnsupportedFeature, (f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C global; bridge "
                                     "keeps constants constant)")
-    if var.kind == "parameter" and not var.range:
-        return UnsupportedFeature, (f"assigning the GLOBAL PARAMETER {n!r} in a block (NEURON keeps the new value, "
-                                    "shared by all instances, for later blocks and steps)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None

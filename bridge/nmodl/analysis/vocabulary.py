@@ -28,5 +28,13 @@ RANDOM_FUNCTIONS = frozenset({
     "nrnran123_normal", "nrnran123_negexp", "random_uniform", "random_normal", "random_negexp", "set_seed",
 })
 EVENT_CALLS = frozenset({"net_send", "net_event", "net_move"})
+# Functions of NEURON's scopmath library (and nocmodl's list of external names, extdef.h) that
+# bridge does not run: a call is an UnsupportedFeature naming it, unless the file defines its own.
+SCOPMATH_UNSUPPORTED = frozenset({
+    "stepforce", "step", "perstep", "squarewave", "sawtooth", "revsawtooth", "ramp", "pulse", "perpulse",
+    "threshold", "force", "deflate", "expfit", "derivs", "spline", "hyperbol", "sigmoid", "boundary",
+    "romberg", "invert", "legendre", "schedule", "poisson", "setseed", "nrn_random_play", "ghk", "nernst",
+    "prterr", "error", "first_time",
+})
 # Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
 KNOWN_CALLS = MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS

@@ -138,6 +138,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"CONSTANTS = {_dict(info.constants)}")
     em.line(f"GEOMETRY = {strings(info.uses_geometry)}")
     em.line(f"ASSIGNED_PARAMETERS = {strings(info.assigned_parameters)}")
+    em.line(f"ASSIGNED_GLOBAL_PARAMETERS = {strings(info.assigned_global_parameters)}")
+    em.line(f"SHARED_GLOBALS = {strings(info.shared_globals)}")
     em.line()
 
 

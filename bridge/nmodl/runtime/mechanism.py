@@ -51,6 +51,8 @@ class TranslatedMechanism:
     functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)
     net_receive_args: tuple[str, ...] = ()  # NET_RECEIVE(weight, ...): what an event carries
     assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
+    assigned_global_parameters: tuple[str, ...] = ()  # GLOBAL PARAMETERs code assigns: kept, start at the global
+    shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -69,6 +71,8 @@ class TranslatedMechanism:
             functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
+            assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
+            shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -128,6 +132,9 @@ class TranslatedMechanism:
                 out[k] = shaped + s[k]
             else:
                 out[k] = self._shaped(s[k], v)
+        for k in self.shared_globals:  # NEURON's loop over instances leaves the last one's value
+            if jnp.ndim(v) and k in out:
+                out[k] = jnp.broadcast_to(out[k][-1], out[k].shape)
         return out
 
     def _ion_out(self, s, v) -> Values:
@@ -160,6 +167,8 @@ class TranslatedMechanism:
         start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.assigned_parameters:  # their kept value starts as the parameter
             start[k] = params.get(k, self.range_parameters[k])
+        for k in self.assigned_global_parameters:  # NEURON's C global, as HOC last set it
+            start[k] = self._globals(env)[k]
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])

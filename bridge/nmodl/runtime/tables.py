@@ -82,15 +82,17 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
     dx_ = jnp.asarray(dx, float)
     _, points = jax.lax.scan(lambda x, _: (x + dx_, x), jnp.asarray(lo, float), None, length=n + 1)
     kept = {}
+    # one run of the direct code per point, as NEURON's loop (vmap): code that mixes the
+    # argument with arrays (inf[i] in a FROM loop) or branches on it sees one scalar x
+    per_point = jax.vmap(lambda x: direct(dict(s), x))
     if outputs is None:
-        values = {"__value__": jnp.broadcast_to(direct(dict(s), points), points.shape)}
+        values = {"__value__": jnp.broadcast_to(per_point(points), points.shape)}
     else:
-        out = direct(dict(s), points)
+        out = per_point(points)
         values = {k: _per_point(out[k], points.shape[0]) for k in outputs}
         for k in side:
-            if k in out and out[k] is not s.get(k):
-                v = jnp.asarray(out[k])
-                kept[k] = v[-1] if v.shape == points.shape else v
+            if k in out:  # vmap gives every output a leading point axis: the last point's value
+                kept[k] = jnp.asarray(out[k])[-1]
     return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
 
 

@@ -1,0 +1,80 @@
+"""analysis.shared_globals: which assigned GLOBALs NEURON shares among instances, and what bridge refuses.
+
+The runs against NEURON are in tests/validation/test_published_nmodl.py (calcium pools)."""
+
+import pytest
+
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl.load import analyze_text
+
+HEAD = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i GLOBAL gl }
+PARAMETER { gp = 1 }
+ASSIGNED { v i gl }
+STATE { x }
+"""
+
+
+def _info(body: str):
+    return analyze_text(HEAD + body, "t.mod")
+
+
+def test_assigned_before_use_in_every_block_is_per_instance():
+    info = _info("""INITIAL { gl = v  x = gl }
+BREAKPOINT { SOLVE s METHOD cnexp  gl = 2*v  i = gl*x }
+DERIVATIVE s { rates(v)  x' = -x/gl }
+PROCEDURE rates(u) { gl = u*u + 1 }""")
+    assert info.shared_globals == ()
+
+
+def test_read_in_a_block_that_does_not_assign_it_is_shared():
+    info = _info("""INITIAL { gl = v + 70  gp = v }
+BREAKPOINT { i = 1e-3*(gl + gp)*x }""")
+    assert info.shared_globals == ("gl", "gp")
+    assert info.assigned_global_parameters == ("gp",)
+
+
+def test_both_branches_of_an_if_assign():
+    info = _info("""INITIAL { if (v > 0) { gl = 1 } else { gl = 2 }  x = gl }
+BREAKPOINT { i = 0 }""")
+    assert info.shared_globals == ()
+
+
+@pytest.mark.parametrize("body, line, words", [
+    # read, then assigned, in one block: the value passes from instance to instance
+    ("INITIAL { gl = 0 }\nBREAKPOINT { i = gl  gl = gl + v }", 6, "read and then assigned in BREAKPOINT"),
+    # assigned on one path only in INITIAL, read in BREAKPOINT
+    ("INITIAL { if (v > -60) { gl = v } }\nBREAKPOINT { i = 1e-3*gl }", 5, "on some paths only"),
+    # a procedure that reads before it assigns
+    ("INITIAL { bump() }\nBREAKPOINT { i = 1e-3*gl }\nPROCEDURE bump() { gl = gl + 1 }", 5, "read and then assigned"),
+])
+def test_uses_that_pass_values_between_instances_are_refused(body, line, words):
+    with pytest.raises(UnsupportedFeature, match=words) as exc:
+        _info(body)
+    assert exc.value.location.line == line and "GLOBAL 'gl'" in str(exc.value)
+
+
+def test_a_file_local_is_shared_too():
+    text = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
+ASSIGNED { v i }
+LOCAL count
+INITIAL { count = 0 }
+BREAKPOINT { count = count + 1  i = 0 }
+"""
+    with pytest.raises(UnsupportedFeature, match="GLOBAL 'count' read and then assigned in BREAKPOINT"):
+        analyze_text(text, "t.mod")
+
+
+def test_a_global_every_instance_computes_alike_needs_no_sharing():
+    # NEURON's capump.mod idiom: a guard on a remembered celsius; every instance sets the same values
+    text = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
+ASSIGNED { v i }
+LOCAL Q, s_celsius
+BREAKPOINT {
+    if (s_celsius != celsius) {
+        s_celsius = celsius
+        Q = 3^((celsius - 6.3)/10)
+    }
+    i = 1e-3*Q*(v + 70)
+}
+"""
+    assert analyze_text(text, "t.mod").shared_globals == ()
