@@ -1,0 +1,79 @@
+"""KSChan channels defined from HOC (bridge.hoc.kschan, bridge.mechanisms.kschan), against real NEURON.
+
+The HOC files in tests/hoc/kschan/ are ours: HH-style gates with each rate function type
+(linoid, exp, sigmoid; Borg-Graham inf/tau, a table), inf/tau and alpha/beta transitions,
+ion and non-specific channels, and a kinetic scheme.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bridge
+from bridge.errors import BridgeError
+from bridge.testing import assert_matches_neuron
+
+DATA = Path(__file__).resolve().parent / "kschan"
+
+
+def _parity(name: str, tstop: float, recordings: list[str], atol: float = 1e-9):
+    result = assert_matches_neuron(DATA / name, {"tstop": tstop, "dt": 0.025, "recordings": recordings}, atol=atol)
+    print(f"max |dV| {name}:", result.comparison.max_dv)
+    return result
+
+
+@pytest.mark.neuron
+def test_hh_style_kschan_matches_neuron():
+    """hh's sodium and potassium channels rebuilt as KSChans (linoid, exp and sigmoid rates)."""
+    _parity("hh_style.hoc", 20.0, ["soma(0.5).v", "dend(0.9).v"])
+
+
+@pytest.mark.neuron
+def test_kschan_rate_types_match_neuron():
+    """A non-specific KSChan: Borg-Graham inf/tau (types 5, 6) and a rate table (type 7)."""
+    _parity("rates.hoc", 40.0, ["soma(0.5).v", "dend(0.9).v"])
+
+
+def test_kschan_names_and_structure():
+    s = bridge.HocSession()
+    s("objref ks, st, tr, pv\nstrdef nm, io")
+    s("ks = new KSChan(0)")
+    s("nm = ks.name")
+    assert s.nm == "Chan0"
+    s('{ ks.name("kx")  ks.ion("k")  ks.gmax(0.2) }')
+    s("nm = ks.name\nio = ks.ion")
+    assert (s.nm, s.io) == ("kx", "k")
+    s('st = ks.add_hhstate("n")')
+    s("{ st.gate.power(4) }")
+    s("x1 = ks.nstate\nx2 = ks.ngate\nx3 = ks.ntrans\nx4 = st.gate.power\nx5 = ks.gmax")
+    assert (s.x1, s.x2, s.x3, s.x4, s.x5) == (1.0, 1.0, 1.0, 4.0, 0.2)
+    s("create soma")
+    s("soma { insert kx  gmax_kx = 0.3 }")
+    s("soma x6 = gmax_kx(0.5)")
+    assert s.x6 == 0.3
+
+
+def test_kschan_refusals():
+    s = bridge.HocSession()
+    with pytest.raises(BridgeError, match="point-process KSChan"):
+        s("objref kp\nkp = new KSChan(1)")
+    s("objref ks, st\nks = new KSChan()")
+    with pytest.raises(BridgeError, match="single"):
+        s("ks.single(1)")
+    s('st = ks.add_hhstate("m")')
+    with pytest.raises(BridgeError, match="usetable"):
+        s("ks.usetable(1)")
+    s("create soma\nsoma insert Chan0")
+    with pytest.raises(BridgeError, match="inserted"):
+        s('ks.add_hhstate("h")')
+    with pytest.raises(BridgeError, match="after the channel was inserted"):
+        s("ks.gmax(0.5)")
+
+
+def test_kschan_without_rate_function_is_an_error():
+    s = bridge.HocSession()
+    s('objref ks, st\nks = new KSChan()\nst = ks.add_hhstate("m")\ncreate soma\nsoma insert Chan0')
+    with pytest.raises(BridgeError, match="no rate function"):
+        s.model().to_model()
