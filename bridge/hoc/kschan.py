@@ -23,6 +23,7 @@ from bridge.hoc.catalog import MechanismInfo
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
+from bridge.mechanisms.ksrates import rate_at
 
 
 class _State:
@@ -505,15 +506,13 @@ class KSTrans(_Element):
         return float(self.elem.stoichiometry)
 
     def m_f(self, interp, args, loc):
-        """f(0 or 1, v): the rate function's value at v [mV] (celsius for types 5, 6: the session's)."""
-        from bridge.mechanisms.kschan import RateFunction, rate  # JAX: only when asked
-
+        """f(0 or 1, v): the rate function's value at v [mV] (types 5, 6 at the session's celsius)."""
         f = self.elem.f[_int_arg(interp, args, 0, 0, 1, loc, "KSTrans.f")]
         if f is None:
             return 0.0
         v = number_arg(interp, args, 1, loc, "KSTrans.f")
-        fn = RateFunction(f[0], tuple(float(x) for x in f[1].data), f[2], f[3])
-        return float(rate(fn, v, float(interp.model.globals["celsius"]))[0])
+        c = tuple(float(x) for x in f[1].data)
+        return float(rate_at(f[0], c, f[2], f[3], v, float(interp.model.globals["celsius"]))[0])
 
 
 def _checked(interp, x: float, lo: float, hi: float, loc, what: str) -> float:

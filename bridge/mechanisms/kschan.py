@@ -2,18 +2,23 @@
 
 A `KSChanSpec` is plain data (names, numbers); `KSChanMechanism` implements the solver's
 `Mechanism` protocol from it directly, reproducing NEURON's own arithmetic (src/nrniv/kschan.cpp,
-kschan.h) rather than translating generated NMODL text: KSChan's fixed step is not any NMODL
-method (HH gates: `s += (inf - s)*(1 - Exp(-dt/tau))` with `Exp` clamped at +-700, kschan.cpp
-`KSChan::state`; kinetic gates: one implicit Euler step `(M - 1/dt) y = -y/dt`, `KSChan::mat_dt`
-and `solvemat`; initialisation: HH gates at `inf(v) = a/(a+b)` and the kinetic gates one implicit
-step of 1e9 ms from their first state, `KSChan::init`). Writing the arithmetic here keeps it
-exact, and no model text becomes code: a KSChan is only names and numbers.
+kschan.h) rather than translating generated NMODL text, because KSChan's fixed step is not any
+NMODL method:
+- HH gates: `s += (inf - s)*(1 - Exp(-dt/tau))`, `Exp` clamped at +-700 (`KSChan::state`);
+- kinetic gates: one implicit Euler step `(M - 1/dt) y = -y/dt` (`KSChan::mat_dt`, `solvemat`)
+  with Sparse 1.3's pivot order and arithmetic (`bridge.mechanisms.sparse13`);
+- initialisation (`KSChan::init`): HH gates at `inf(v) = a/(a+b)`, kinetic gates one implicit
+  step of 1e9 ms from their first state, computed in Python floats (`_initial`);
+- currents: `KSIv::cur` (ohmic), `KSIvghk::cur` (GHK), `KSIvNonSpec::cur`.
+Writing the arithmetic here keeps it exact, and no model text becomes code: a KSChan is only
+names and numbers.
 
 Supported: density channels, HH-style gates (`add_hhstate`) and kinetic-scheme gates
 (`add_ksstate`, `add_transition`), voltage-gated transitions of type 0 (alpha, beta) and 1
 (inf, tau) with the rate functions of kschan.h (1 constant, 2 exp, 3 linoid, 4 sigmoid,
 5/6 Borg-Graham inf/tau, 7 table), ohmic (ion or non-specific) and GHK currents. The caller
-refuses the rest (point-process KSChans, single channels, ligand transitions, rate tables).
+(`bridge.hoc.kschan`) refuses the rest (point-process KSChans, single channels, ligand
+transitions, rate tables).
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from bridge.errors import BridgeError
-from bridge.mechanisms.ions import BOLTZMANN, ELECTRON_CHARGE, FARADAY, ktf
+from bridge.mechanisms import sparse13
+from bridge.mechanisms.ions import FARADAY, ktf
+from bridge.mechanisms.ksrates import E_OVER_K, alpha_beta_at
 from bridge.mechanisms.protocol import Env, IonUse, Values
 
-E_OVER_K = 0.001 * ELECTRON_CHARGE / BOLTZMANN  # [K/mV] nrnunits.h `_e_over_k_codata2018`
 INIT_DT = 1e9  # [ms] KSChan::init's implicit step to the steady state
 
 
@@ -138,6 +146,10 @@ def rate(f: RateFunction, v, celsius: float):
     raise BridgeError(f"KSChan rate function type {f.kind} is not one of NEURON's 1..7")
 
 
+def _fn(f: RateFunction):
+    return (f.kind, f.c, f.vmin, f.vmax)
+
+
 def _f0_f1(t: Transition, v, celsius: float):
     a, other = rate(t.f0, v, celsius)
     if t.f0.kind == 5 and t.f1.kind == 6:  # KSTransition::ab/inftau: tau from f0's evaluation
@@ -237,21 +249,85 @@ class KSChanMechanism:
     def prepare(self, env: Env) -> Any:
         return None
 
-    def _matrix(self, v, celsius: float, dt: float):
-        """KSChan::fillmat then mat_dt's diagonal: (instances, n, n) of M - 1/dt (kinetic states)."""
+    def _matrix(self, v, dt: float, ab, zero):
+        """KSChan::fillmat then mat_dt's diagonal: M - 1/dt of the kinetic states, as rows of elements
+        (`ab(transition)` gives its alpha, beta). Each element is summed in NEURON's order with plain
+        additions (a scatter-add would let XLA reorder the sum)."""
         s = self.spec
         n = len(s.states) - s.nhh
-        m = jnp.zeros(jnp.shape(v) + (n, n))
+        m = [[zero for _ in range(n)] for _ in range(n)]
         for t in s.transitions[s.nhh:]:
-            a, b = alpha_beta(t, v, celsius)
+            a, b = ab(t)
             i, j = t.src - s.nhh, t.target - s.nhh
-            m = m.at[..., i, i].add(-a).at[..., i, j].add(b).at[..., j, j].add(-b).at[..., j, i].add(a)
-        return m + jnp.eye(n) * (-1.0 / dt)
+            m[i][i] = m[i][i] - a
+            m[i][j] = m[i][j] + b
+            m[j][j] = m[j][j] - b
+            m[j][i] = m[j][i] + a
+        for i in range(n):
+            m[i][i] = m[i][i] + (-1.0 / dt)
+        return m
 
-    def _kinetic_step(self, y, v, celsius: float, dt: float):
-        """KSChan::mat_dt and solvemat: one implicit Euler step of the kinetic states (instances, n)."""
-        rhs = y * (-1.0 / dt)
-        return jnp.linalg.solve(self._matrix(v, celsius, dt), rhs[..., None])[..., 0]
+    def _pivots(self) -> list[int]:
+        """Sparse 1.3's pivot order for the kinetic states' matrix (KSChan::setupmat's elements)."""
+        s = self.spec
+        n = len(s.states) - s.nhh
+        structure = [[i == j for j in range(n)] for i in range(n)]
+        for t in s.transitions[s.nhh:]:
+            i, j = t.src - s.nhh, t.target - s.nhh
+            structure[i][j] = structure[j][i] = True
+        return sparse13.pivot_order(structure)
+
+    def _kinetic_step(self, y, v, celsius, dt: float):
+        """KSChan::mat_dt and solvemat: one implicit Euler step of the kinetic states (instances, n), solved
+        as Sparse 1.3 solves it (`bridge.mechanisms.sparse13`)."""
+        rhs = [y[..., k] * (-1.0 / dt) for k in range(y.shape[-1])]
+        m = self._matrix(v, dt, lambda t: alpha_beta(t, v, celsius), jnp.zeros_like(v))
+        return sparse13.solve_stacked(m, rhs, self._pivots())
+
+    def _initial_float(self, v: float, celsius: float) -> list[float]:
+        """KSChan::init's kinetic states at one instance, in Python floats (no FMA: NEURON's roundings)."""
+        s = self.spec
+        n = len(s.states) - s.nhh
+        y = [0.0] * n
+        for gate in s.gates:
+            if gate.sindex >= s.nhh:
+                y[gate.sindex - s.nhh] = 1.0
+
+        def ab(t: Transition):
+            return alpha_beta_at(t.kind, _fn(t.f0), _fn(t.f1), v, celsius)
+
+        m = self._matrix(v, INIT_DT, ab, 0.0)
+        return sparse13.solve(m, [x * (-1.0 / INIT_DT) for x in y], self._pivots())
+
+    def _initial(self, v, celsius):
+        """The kinetic states after KSChan::init (instances, n). The 1e9 ms step is so ill-conditioned that
+        XLA's fused multiply-adds would change the result in its 8th digit: it is computed in Python
+        floats (a callback), its derivative from the same arithmetic in JAX."""
+        s = self.spec
+        n = len(s.states) - s.nhh
+        y0 = jnp.stack([jnp.zeros_like(v)] * n, axis=-1)
+        for gate in s.gates:
+            if gate.sindex >= s.nhh:
+                y0 = y0.at[..., gate.sindex - s.nhh].set(1.0)
+
+        def host(v, celsius):
+            v = np.asarray(v, dtype=float)
+            c = np.broadcast_to(np.asarray(celsius, dtype=float), v.shape)
+            out = [self._initial_float(float(x), float(t)) for x, t in zip(v.ravel(), c.ravel())]
+            return np.asarray(out, dtype=float).reshape(v.shape + (n,))
+
+        @jax.custom_jvp
+        def initial(v, celsius):
+            shape = jax.ShapeDtypeStruct(jnp.shape(v) + (n,), jnp.result_type(v))
+            return jax.pure_callback(host, shape, v, celsius, vmap_method="broadcast_all")
+
+        @initial.defjvp
+        def _jvp(primals, tangents):
+            out = initial(*primals)
+            _, dout = jax.jvp(lambda v, c: self._kinetic_step(y0, v, c, INIT_DT), primals, tangents)
+            return out, dout
+
+        return initial(v, jnp.asarray(celsius, dtype=jnp.result_type(v)))
 
     def _unpack(self, state: Values, v):
         return [jnp.zeros_like(v) + state[name] for name, _ in self.spec.states]
@@ -261,12 +337,15 @@ class KSChanMechanism:
         out.update((name, x) for (name, _), x in zip(self.spec.states, values))
         return out
 
-    def _kinetic(self, values, v, env: Env, dt: float):
+    def _kinetic(self, values, v, env: Env, dt: float | None):
+        """The kinetic states after one step of dt, or (dt None) after KSChan::init's."""
         s = self.spec
         if len(s.states) == s.nhh:
             return values
-        y = jnp.stack(values[s.nhh:], axis=-1)
-        y = self._kinetic_step(y, v, env.celsius, dt)
+        if dt is None:
+            y = self._initial(v, env.celsius)
+        else:
+            y = self._kinetic_step(jnp.stack(values[s.nhh:], axis=-1), v, env.celsius, dt)
         return values[:s.nhh] + [y[..., k] for k in range(y.shape[-1])]
 
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
@@ -277,7 +356,7 @@ class KSChanMechanism:
             values[gate.sindex] = jnp.ones_like(v)
         for k in range(s.nhh):
             values[k] = jnp.zeros_like(v) + steady(s.transitions[k], v, env.celsius)
-        values = self._kinetic(values, v, env, INIT_DT)
+        values = self._kinetic(values, v, env, None)
         return self._pack(state, values), {}
 
     def advance(self, params: Values, state: Values, v, ions: Values, env: Env):

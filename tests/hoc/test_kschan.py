@@ -77,3 +77,32 @@ def test_kschan_without_rate_function_is_an_error():
     s('objref ks, st\nks = new KSChan()\nst = ks.add_hhstate("m")\ncreate soma\nsoma insert Chan0')
     with pytest.raises(BridgeError, match="no rate function"):
         s.model().to_model()
+
+
+@pytest.mark.neuron
+def test_kinetic_scheme_kschan_matches_neuron():
+    """A three-state kinetic scheme (power 2) times an HH-style inf/tau gate. Its initialisation is
+    NEURON's nearly singular 1e9 ms implicit step, solved with Sparse 1.3's pivot order and roundings."""
+    _parity("kinetic.hoc", 40.0, ["soma(0.5).v", "dend(0.9).v"])
+
+
+def test_sparse13_pivot_order_follows_markowitz():
+    """spOrderAndFactor's diagonal choice: the smallest Markowitz product, the step first, then the last
+    row down. A star (state 0 linked to 1, 2, 3): the leaves go first, the hub last."""
+    from bridge.mechanisms.sparse13 import pivot_order
+
+    chain = [[True, True, False], [True, True, True], [False, True, True]]
+    assert pivot_order(chain) == [0, 1, 2]
+    star = [[True, True, True, True], [True, True, False, False], [True, False, True, False],
+            [True, False, False, True]]
+    assert pivot_order(star)[-1] == 0
+    assert pivot_order(star) == [3, 1, 2, 0]
+
+
+def test_kstrans_f_evaluates_neurons_rate_functions():
+    s = bridge.HocSession()
+    s('objref ks, st, tr, pv\nks = new KSChan()\nst = ks.add_hhstate("m")\ntr = ks.trans(st, st)')
+    s("pv = new Vector(3)\npv.x[0] = 1\npv.x[1] = 0.1\npv.x[2] = -40\n{ tr.set_f(0, 3, pv) }")
+    s("y1 = tr.f(0, -40)\ny2 = tr.f(0, -30)\ny3 = tr.ftype(0)\ny4 = tr.ftype(1)")
+    assert (s.y1, s.y3, s.y4) == (1.0, 3.0, -1.0)  # linoid at x = 0: c0 (1 + x/2); f1 not set
+    assert s.y2 == 1.0 / (1 - __import__("math").exp(-1.0))
