@@ -1,12 +1,16 @@
-"""KSChan channels defined from HOC (bridge.hoc.kschan, bridge.mechanisms.kschan), against real NEURON.
+"""KSChan channels defined from HOC (bridge.hoc.kschan, bridge.mechanisms.kschan) and by the
+ChannelBuilder's session files (NEURON's chanbild.hoc run by bridge), against real NEURON.
 
 The HOC files in tests/hoc/kschan/ are ours: HH-style gates with each rate function type
 (linoid, exp, sigmoid; Borg-Graham inf/tau, a table), inf/tau and alpha/beta transitions,
-ion and non-specific channels, and a kinetic scheme.
+ion and non-specific channels, and kinetic schemes. The session files in tests/hoc/builders/
+(chanbuild_*.ses) are ours too, written in the format ChannelBuild.save writes (chanbild1.hoc
+`save`, properties.hoc/ksgate.hoc/kstgui.hoc `save_data`).
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +20,7 @@ from bridge.errors import BridgeError
 from bridge.testing import assert_matches_neuron
 
 DATA = Path(__file__).resolve().parent / "kschan"
+BUILDERS = Path(__file__).resolve().parent / "builders"
 
 
 def _parity(name: str, tstop: float, recordings: list[str], atol: float = 1e-9):
@@ -106,3 +111,46 @@ def test_kstrans_f_evaluates_neurons_rate_functions():
     s("y1 = tr.f(0, -40)\ny2 = tr.f(0, -30)\ny3 = tr.ftype(0)\ny4 = tr.ftype(1)")
     assert (s.y1, s.y3, s.y4) == (1.0, 3.0, -1.0)  # linoid at x = 0: c0 (1 + x/2); f1 not set
     assert s.y2 == 1.0 / (1 - __import__("math").exp(-1.0))
+
+
+_CB_CELL = """load_file("stdrun.hoc")
+load_file("{ses}")
+create soma, dend
+connect dend(0), soma(1)
+soma {{ L = 20 diam = 20 nseg = 1 insert hh {soma} }}
+dend {{ L = 300 diam = 2 nseg = 7 insert pas g_pas = 0.0002 {dend} }}
+objref stim
+soma stim = new IClamp(0.5)
+{{ stim.del = 1  stim.dur = 30  stim.amp = 0.25 }}
+tstop = 40
+"""
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("ses, soma, dend", [
+    # an HH-style sodium channel: m^3 (linoid, exp alpha/beta) and h (sigmoid inf, constant tau), replacing hh's
+    ("chanbuild_hh.ses", "gnabar_hh = 0 insert cbna", "insert cbna gmax_cbna = 0.02"),
+    # a kinetic gate (C1 <-> C2 <-> O) saved before an HH-style gate: cb2ks puts the HH gate first
+    ("chanbuild_kinetic.ses", "gkbar_hh = 0.01 insert cbk", "insert cbk gmax_cbk = 0.01"),
+])
+def test_channelbuild_session_matches_neuron(tmp_path, ses, soma, dend):
+    shutil.copy(BUILDERS / ses, tmp_path / ses)
+    init = tmp_path / "init.hoc"
+    init.write_text(_CB_CELL.format(ses=ses, soma=soma, dend=dend))
+    result = assert_matches_neuron(init, {"tstop": 40.0, "dt": 0.025, "recordings": ["soma(0.5).v", "dend(0.9).v"]})
+    print(f"max |dV| {ses}:", result.comparison.max_dv)
+    assert result.comparison.max_dv <= 1e-9
+
+
+def test_channelbuild_session_builds_the_kschan():
+    with pytest.warns(UserWarning, match="GUI"):
+        s = bridge.HocSession(cwd=BUILDERS)
+        s('load_file("chanbuild_kinetic.ses")')
+        s("create soma\nsoma insert cbk")
+        mech = s.model().mechanisms()["cbk"]
+    spec = mech.spec
+    assert [name for name, _ in spec.states] == ["h", "C1", "C2", "O"]  # the HH gate first (cb2ks)
+    assert [frac for _, frac in spec.states] == [1.0, 0.0, 0.0, 1.0]
+    assert (spec.nhh, spec.ion, spec.gmax) == (1, "k", 0.036)
+    assert [(t.src, t.target, t.kind, t.f0.kind, t.f1.kind) for t in spec.transitions] == [
+        (0, 0, 1, 4, 1), (1, 2, 0, 2, 2), (2, 3, 0, 3, 2)]
