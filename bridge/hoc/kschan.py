@@ -58,6 +58,7 @@ class KSChan(BuiltinObject):
         super().__init__(interp)
         self.catalog = interp.model.catalog
         self.model = interp.model
+        self.limits = interp.limits
         self.name = f"Chan{self.index}"
         self.ion = "NonSpecific"
         self.cond_model = 0
@@ -132,6 +133,15 @@ class KSChan(BuiltinObject):
             s.name = name
             taken.add(name)
         self.model._range_cache.clear()
+
+    def _check_size(self, interp, nstate: int, ntrans: int, loc) -> None:
+        """Bounded work: at most Limits.max_kinetic_states states (the kinetic solve is unrolled, n^3/3 steps)
+        and that many squared transitions."""
+        limit = self.limits.max_kinetic_states
+        if nstate > limit or ntrans > limit * limit:
+            raise interp.error(f"KSChan {self.name}: {nstate} states and {ntrans} transitions, more than "
+                               f"Limits.max_kinetic_states = {limit} states (and its square of transitions); "
+                               f"{self.limits.raise_hint('max_kinetic_states')}", loc)
 
     def _inserted(self) -> bool:
         return any(s.alive and self.name in s.data.mechanisms for s in self.model.sections)
@@ -240,6 +250,7 @@ class KSChan(BuiltinObject):
         """KSChan::add_hhstate: a state with its own gate (power 1) and transition, after the HH states."""
         self._check_no_instances(interp, "add_hhstate", loc)
         name = string_arg(interp, args, 0, loc, "KSChan.add_hhstate")
+        self._check_size(interp, len(self.states) + 1, len(self.trans) + 1, loc)
         i = self.nhh
         self.states.insert(i, _State(name, 1.0))
         self.gates.insert(i, _Gate(i, 1, 1))
@@ -259,6 +270,7 @@ class KSChan(BuiltinObject):
         self._check_no_instances(interp, "add_ksstate", loc)
         gate = args[0] if args else None
         name = string_arg(interp, args, 1, loc, "KSChan.add_ksstate")
+        self._check_size(interp, len(self.states) + 1, len(self.trans), loc)
         if gate is None:
             ig = len(self.gates)
         elif isinstance(gate, KSGate) and gate.chan is self:
@@ -290,6 +302,7 @@ class KSChan(BuiltinObject):
         target = self._state_index(interp, args, 1, loc, "KSChan.add_transition", self.nhh)
         if src < self.nhh or target < self.nhh:
             raise interp.error("KSChan.add_transition: both states must be kinetic (add_ksstate) states", loc)
+        self._check_size(interp, len(self.states), len(self.trans) + 1, loc)
         t = _Trans(src, target)
         self.trans.append(t)
         self._changed()
@@ -314,8 +327,9 @@ class KSChan(BuiltinObject):
         cond, ngate, nstate, nhh, ntrans, nligand, ilig = (nxt() for _ in range(7))
         if nligand or ilig != ntrans:
             raise interp.refuse("KSChan.setstructure: ligand-gated transitions are not supported", loc)
-        if not (0 <= cond <= 2 and 0 <= nhh <= nstate <= 10000 and 0 <= ngate <= nstate and 0 <= ntrans <= 10000):
+        if not (0 <= cond <= 2 and 0 <= nhh <= nstate and 0 <= ngate <= nstate and 0 <= ntrans):
             raise interp.error("KSChan.setstructure: the structure is inconsistent", loc)
+        self._check_size(interp, nstate, ntrans, loc)
         old = self.states
         states = [_State(old[i].name if i < len(old) else f"s{i}", 0.0) for i in range(nstate)]
         gates = []

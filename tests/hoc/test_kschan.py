@@ -154,3 +154,15 @@ def test_channelbuild_session_builds_the_kschan():
     assert (spec.nhh, spec.ion, spec.gmax) == (1, "k", 0.036)
     assert [(t.src, t.target, t.kind, t.f0.kind, t.f1.kind) for t in spec.transitions] == [
         (0, 0, 1, 4, 1), (1, 2, 0, 2, 2), (2, 3, 0, 3, 2)]
+
+
+def test_kschan_size_is_bounded():
+    """Model files are untrusted: a KSChan's states are bounded by Limits.max_kinetic_states."""
+    s = bridge.HocSession(limits=bridge.Limits(max_kinetic_states=3))
+    s("objref nil, ks, st, vec\nks = new KSChan()")
+    s('for i = 0, 2 { st = ks.add_ksstate(nil, "c") }')
+    with pytest.raises(BridgeError, match="max_kinetic_states"):
+        s('st = ks.add_ksstate(nil, "c")')
+    s("vec = new Vector(7)\nvec.x[2] = 1000000")
+    with pytest.raises(BridgeError, match="max_kinetic_states"):
+        s("ks.setstructure(vec)")
