@@ -8,10 +8,11 @@ is a mechanism of the session's catalog (`Catalog.add_runtime`) from `new KSChan
 solver's `KSChanMechanism` (`bridge.mechanisms.kschan`). A rate function's parameters are the
 Vector given to `set_f`, read when the model is built (NEURON keeps a reference to it too).
 
-Refused, naming the call: point-process KSChans (`new KSChan(1)`), single channels, ligand
-transitions, HH rate tables (`usetable(1)`), removing states or transitions, and changing
-the structure or the default gmax/erev of a channel already inserted (NEURON refuses the first;
-the second would leave inserted segments at the old default, which bridge does not record).
+Refused, naming the call: point-process KSChans (`new KSChan(1)`), single channels, GHK
+currents (`iv_type(2)`: not validated), ligand transitions, HH rate tables (`usetable(1)`),
+removing states or transitions, and changing the structure or the default gmax/erev of a
+channel already inserted (NEURON refuses the first; the second would leave inserted segments at
+the old default, which bridge does not record).
 """
 
 from __future__ import annotations
@@ -186,6 +187,11 @@ class KSChan(BuiltinObject):
         if args:
             self._check_no_instances(interp, "iv_type", loc)
             self.cond_model = _int_arg(interp, args, 0, 0, 2, loc, "KSChan.iv_type")
+            if self.cond_model == 2:  # bridge.mechanisms.kschan computes it, but no parity test exists: NEURON
+                # 9.0.2 exited without a message on our GHK test model
+                self.cond_model = 0
+                raise interp.refuse("KSChan.iv_type(2): GHK KSChan currents are not supported (not validated "
+                                    "against NEURON)", loc)
             self._changed()
         return float(self.cond_model) if self.ion != "NonSpecific" else 0.0
 

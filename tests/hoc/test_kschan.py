@@ -67,6 +67,9 @@ def test_kschan_refusals():
     s("objref ks, st\nks = new KSChan()")
     with pytest.raises(BridgeError, match="single"):
         s("ks.single(1)")
+    s('ks.ion("ca")')
+    with pytest.raises(BridgeError, match="GHK"):
+        s("ks.iv_type(2)")
     s('st = ks.add_hhstate("m")')
     with pytest.raises(BridgeError, match="usetable"):
         s("ks.usetable(1)")
@@ -166,3 +169,4 @@ def test_kschan_size_is_bounded():
     s("vec = new Vector(7)\nvec.x[2] = 1000000")
     with pytest.raises(BridgeError, match="max_kinetic_states"):
         s("ks.setstructure(vec)")
+
