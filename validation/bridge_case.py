@@ -103,6 +103,8 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         settings = {"v_init": -65.0, "celsius": 6.3, "secondorder": 0}
         globals_ = dict(p.globals)
     mechs = used_mechanisms(case, tree.mechanism_names())
+    if case.hoc is not None:
+        mechs.update(hoc.runtime_mechanisms)  # KSChans the HOC defined, after the .mod files (as NEURON)
     for name in settings:
         if getattr(p, name) is not None:
             settings[name] = getattr(p, name)

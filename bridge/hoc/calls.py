@@ -207,8 +207,8 @@ def _new_builtin(interp, name: str, args: list, loc):
     if interp.model.point_process_kind(name) is not None:
         return PointProcessObject(interp, name, args, loc)
     if name.startswith("ChannelBuild"):
-        raise interp.refuse(f"new {name}(): NEURON's ChannelBuilder makes a KSChan channel, which bridge does not "
-                            "support yet (write the channel as a .mod file instead)", loc)
+        raise interp.error(f"{name} is not a template: load NEURON's chanbild.hoc first "
+                           "(load_file(\"chanbild.hoc\"))", loc)
     if name.startswith(("NetGUI", "NetReadyCell", "ArtCellGUI")):
         raise interp.refuse(f"new {name}(): NEURON's NetBuilder (netbild.hoc) is not supported: its networks need "
                             "NetCon, which bridge does not support yet", loc)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bridge.errors import BridgeError, HocError
 from bridge.limits import DEFAULT_LIMITS, Limits
@@ -78,6 +79,9 @@ class Catalog:
         self._files: dict[str, Path] = {}
         self._info: dict[str, MechanismInfo] = {}
         self._var_index: dict[str, tuple[str, str]] | None = None
+        # mechanisms the HOC defines while it runs (KSChan, `bridge.hoc.kschan`): name -> provider with
+        # `info()` (a MechanismInfo) and `mechanism()` (the solver's Mechanism), in creation order
+        self._runtime: dict[str, Any] = {}
         paths: list[Path] = []
         if include_builtin:
             builtin = Path(__file__).resolve().parent.parent / "mechanisms" / "builtin"
@@ -110,13 +114,32 @@ class Catalog:
         return {name: self._files[name] for name in self._info if name in self._files}
 
     def names(self) -> list[str]:
-        return list(self._files)
+        return list(self._files) + list(self._runtime)
 
     def __contains__(self, name: str) -> bool:
-        return name in self._files or name.endswith("_ion")
+        return name in self._files or name in self._runtime or name.endswith("_ion")
+
+    def add_runtime(self, name: str, provider) -> None:
+        """A mechanism defined by the running HOC (a KSChan): `provider.info()` says what HOC sees of it,
+        `provider.mechanism()` is the solver's mechanism. A name already in use is an error."""
+        if name in self._files or name in self._runtime or name.endswith("_ion"):
+            raise HocError(f"{name} already exists (a mechanism of that name is defined)")
+        self._runtime[name] = provider
+        self.__dict__.pop("_global_cache", None)
+
+    def remove_runtime(self, name: str) -> None:
+        self._runtime.pop(name, None)
+        self.__dict__.pop("_global_cache", None)
+
+    def runtime_mechanisms(self, used) -> dict:
+        """The solver's mechanisms of the runtime-defined mechanisms among `used`, in creation order
+        (NEURON registers them after every compiled mechanism)."""
+        return {name: p.mechanism() for name, p in self._runtime.items() if name in used}
 
     def get(self, name: str) -> MechanismInfo:
         """The mechanism `name`; parses its .mod file the first time."""
+        if name in self._runtime:
+            return self._runtime[name].info()
         if name in self._info:
             return self._info[name]
         if name.endswith("_ion"):
@@ -132,7 +155,7 @@ class Catalog:
         """`gnabar_hh` → ("hh", "gnabar"); `ena` → ("na_ion", "ena"); None when unknown.
 
         Only the mechanism whose suffix ends the name is parsed."""
-        for suffix in self._files:
+        for suffix in self.names():
             if hoc_name.endswith("_" + suffix) and len(hoc_name) > len(suffix) + 1:
                 info = self.get(suffix)
                 var = hoc_name[: -len(suffix) - 1]
@@ -156,7 +179,7 @@ class Catalog:
         m = re.fullmatch(r"([a-z][a-z0-9]*)([io])0_\1_ion", hoc_name)
         if m and m.group(1) in self.ions():
             return f"{m.group(1)}_ion", ion_info(m.group(1)).globals[hoc_name]
-        for suffix in self._files:
+        for suffix in self.names():
             if hoc_name.endswith("_" + suffix):
                 info = self.get(suffix)
                 var = hoc_name[: -len(suffix) - 1]
@@ -177,7 +200,7 @@ class Catalog:
     def ions(self) -> set[str]:
         """Ions of NEURON (na, k, ca) and of every parsed mechanism."""
         found = {"na", "k", "ca"}
-        for info in self._info.values():
+        for info in [*self._info.values(), *(p.info() for p in self._runtime.values())]:
             found.update(i[0] for i in info.ions)
         return found
 

@@ -7,7 +7,7 @@ A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObje
 
 from __future__ import annotations
 
-from bridge.hoc import import3d_gui, mechtype, pointman
+from bridge.hoc import import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
@@ -21,7 +21,6 @@ from bridge.hoc.vector import Vector
 REFUSED_CLASSES = {"Random": "random streams are not supported",
                    "PythonObject": "runs Python code",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
-                   "KSChan": "KSChan (channels built in the ChannelBuilder) is not supported",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
@@ -101,6 +100,7 @@ def builtin_classes() -> dict:
         if why:
             out[name] = _refused_class(name, why)
     out.update(import3d_gui.classes())
+    out.update(kschan.classes())
     out["PointProcessManager"] = pointman.point_process_manager
     out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard

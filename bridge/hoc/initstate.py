@@ -59,6 +59,7 @@ def _mechanisms(state) -> dict:
         if name not in cache:
             cache[name] = load_mod(path, roots=state.catalog.roots)
         out[name] = cache[name]
+    out.update(state.catalog.runtime_mechanisms(used))  # KSChans: after the compiled ones, as NEURON
     return out
 
 

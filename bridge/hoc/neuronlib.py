@@ -16,7 +16,8 @@ from pathlib import Path
 
 # The builder libraries bridge runs from NEURON's installation: file -> the folder its
 # parts live in (opened with xopen relative to the library folder).
-NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None}
+NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None,
+                                          "chanbild.hoc": "chanbild"}
 # Templates of those libraries that NEURON defines once nrngui.hoc (stdgui.hoc) is loaded, which
 # bridge's built-in nrngui.hoc does not run: `new Inserter()` loads inserter.hoc first.
 LIBRARY_TEMPLATES = {"Inserter": "inserter.hoc"}

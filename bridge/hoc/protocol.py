@@ -76,15 +76,19 @@ class HocModel:
     mechanism_files: dict[str, str] = field(default_factory=dict)
     mechanism_roots: ReadRoots | None = None
     limits: Limits = DEFAULT_LIMITS
+    runtime_mechanisms: dict = field(default_factory=dict)  # defined by the HOC as it ran (KSChan)
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
-        order (file names sorted); bridge's own built-ins (pas, hh, IClamp) are added by `Model`."""
+        order (file names sorted), then the mechanisms its HOC defined (KSChan); bridge's own
+        built-ins (pas, hh, IClamp) are added by `Model`."""
         from bridge.nmodl.load import BUILTIN_DIR, load_mod  # the translator and JAX: only when asked
 
         files = sorted({Path(f) for f in self.mechanism_files.values()}, key=lambda f: f.name)
-        return {m.name: m for m in (load_mod(f, roots=self.mechanism_roots, limits=self.limits)
-                                    for f in files if f.parent != BUILTIN_DIR)}
+        out = {m.name: m for m in (load_mod(f, roots=self.mechanism_roots, limits=self.limits)
+                                   for f in files if f.parent != BUILTIN_DIR)}
+        out.update(self.runtime_mechanisms)  # NEURON registers a KSChan after every compiled mechanism
+        return out
 
     def to_model(self, **overrides):
         """A `bridge.Model` with the protocol's settings and the model's translated mechanisms

@@ -197,7 +197,8 @@ class HocSession:
                 protocol.tstop = last.tstop
         known = self._catalog._files
         files = {name: str(known[name]) for name in tree.mechanism_names() if name in known}
-        return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits)
+        return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
+                        self._catalog.runtime_mechanisms(tree.mechanism_names()))
 
 
 def _stdrun_objects(interp) -> None:

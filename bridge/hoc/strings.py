@@ -23,6 +23,13 @@ class StringFunctions(BuiltinObject):
             raise interp.error(f"StringFunctions: argument {i + 1} must be a string", loc)
         return args[i].value if isinstance(args[i], StrVar) else args[i]
 
+    def m_alias(self, interp, args, loc):
+        """`sf.alias(obj)` removes obj's aliases (bridge makes none: nothing to do); making an alias is refused."""
+        if len(args) > 1:
+            raise interp.refuse("StringFunctions.alias(obj, name, ...) (aliases of object members) is not supported",
+                                loc)
+        return 0.0
+
     def m_len(self, interp, args, loc):
         return float(len(self._s(interp, args, 0, loc)))
 

@@ -116,9 +116,8 @@ def test_model_copy_of_a_builder_library_is_named(tmp_path):
     assert len(model.tree) == 5
 
 
-@pytest.mark.parametrize("cls, named", [("ChannelBuild", "KSChan"), ("NetGUI", "NetCon"),
-                                        ("NetReadyCellGUI", "NetCon")])
-def test_channel_and_net_builders_are_refused(tmp_path, cls, named):
+@pytest.mark.parametrize("cls, named", [("NetGUI", "NetCon"), ("NetReadyCellGUI", "NetCon")])
+def test_net_builders_are_refused(tmp_path, cls, named):
     from bridge.errors import HocRefusal
 
     init = tmp_path / "init.hoc"
