@@ -22,6 +22,7 @@ from bridge.errors import HocError
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.initstate import Snapshot
+from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.runcheck import RunFingerprint
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
@@ -216,6 +217,7 @@ class ModelState:
         if info.kind != "density":
             raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
         sec.data.insert(mech)
+        promote_section(sec, info.ions)
 
     def uninsert(self, sec: Sec, mech: str) -> None:
         if mech in ("capacitance", "morphology"):

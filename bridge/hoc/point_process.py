@@ -6,6 +6,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 
 from __future__ import annotations
 
+from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
@@ -46,6 +47,7 @@ class PointProcessObject(BuiltinObject):
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
         self._sec = sec
+        promote_section(sec, self.info.ions)
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""
