@@ -258,7 +258,9 @@ def _probes(h, job: dict, protocol: Protocol, secs: dict, infos, soma: str, seg,
 
 
 def _apply_settings(h, protocol: Protocol, tstop: float) -> list[str]:
-    """The protocol's dt, v_init, celsius, secondorder and globals, tstop, and the fixed step; returns notes."""
+    """The fixed step, then the protocol's dt, v_init, celsius, secondorder and globals, and tstop;
+    returns notes."""
+    notes = _fixed_step(h)
     if protocol.dt is not None:
         h.dt = protocol.dt
         h.steps_per_ms = 1.0 / protocol.dt
@@ -268,10 +270,29 @@ def _apply_settings(h, protocol: Protocol, tstop: float) -> list[str]:
     for name, val in protocol.globals.items():
         setattr(h, name, val)
     h.tstop = tstop
-    if h.CVode().active():
-        h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
-        return ["the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does"]
-    return []
+    return notes
+
+
+def setdt(dt: float, steps_per_ms: float) -> float:
+    """stdrun.hoc's `setdt`: dt [ms] divided into whole steps of 1/steps_per_ms."""
+    big = 1.0 / steps_per_ms
+    n = max(int(big / dt), 1)
+    return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
+
+
+def _fixed_step(h) -> list[str]:
+    """Turn CVODE off, keeping the model's dt: stdrun's `cvode_active(0)` (varmeth1.hoc `isvar`, `sdt(0)`)
+    would put back the dt saved when CVODE was turned on (0.025 ms for a model that sets dt after
+    `cvode_active(1)`). Both sides then run the fixed step at that dt after stdrun's `setdt`."""
+    if not h.CVode().active():
+        return []
+    dt = float(h.dt)
+    h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
+    h.dt = dt
+    fixed = setdt(dt, float(h.steps_per_ms))
+    return [f"the model turns on CVODE (variable step); the comparison is NEURON's fixed step on both sides, "
+            f"at the model's dt = {dt:g} ms (after stdrun's setdt with steps_per_ms = {float(h.steps_per_ms):g}: "
+            f"{fixed:g} ms)"]
 
 
 def _reference(h, label: str, seg, job: dict):

@@ -73,6 +73,7 @@ class ModelState:
         self.advanced_to: float | None = None  # t [ms] once a run went past finitialize() (reads of v, states refused)
         self.fadvance_warned = False  # the model stepped NEURON itself (fadvance), said once
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
+        self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
         self.run_fingerprint: RunFingerprint | None = None  # the model as the last run advanced (runcheck)
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
