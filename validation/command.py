@@ -100,13 +100,16 @@ def find_mechanisms(folder: Path) -> Path | None:
 
 
 def _tolerance(args: argparse.Namespace) -> Tolerance | None:
-    from validation.case import Tolerance  # here: `bridge --help` does not load JAX
+    """The options' tolerance (None: none given). Without --atol, v and states are judged against
+    NEURON's own round-off too (`Tolerance.roundoff`); --atol is a fixed bound."""
+    from validation.case import ROUNDOFF_FACTOR, Tolerance  # here: `bridge --help` does not load JAX
 
     if args.atol is None and args.spike_tol is None:
         return None
-    tolerance = Tolerance()
+    tolerance = Tolerance(roundoff=ROUNDOFF_FACTOR)
     if args.atol is not None:
         tolerance.max_dv = tolerance.state = args.atol
+        tolerance.roundoff = None
     if args.spike_tol is not None:
         tolerance.spike_time = args.spike_tol
     return tolerance
@@ -115,7 +118,7 @@ def _tolerance(args: argparse.Namespace) -> Tolerance | None:
 def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
     """The validation cases for one PATH and the command-line options: one for a HOC model, two per
     .mod file for a folder of .mod files without HOC (`validation.mechanism_cases`)."""
-    from validation.case import Case, IClamp, Protocol, Tolerance  # here: `bridge --help` does not load JAX
+    from validation.case import ROUNDOFF_FACTOR, Case, IClamp, Protocol, Tolerance  # not at import: JAX
 
     path = Path(path)
     protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
@@ -137,7 +140,8 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
         raise BridgeError(f"--mechanisms {mechanisms}: not a folder")
     name = path.name if path.is_dir() else path.stem
     return [Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
-                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance or Tolerance(),
+                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol,
+                 tolerance=tolerance or Tolerance(roundoff=ROUNDOFF_FACTOR),
                  allow_read=allow_read)]
 
 

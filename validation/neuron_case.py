@@ -78,7 +78,8 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
     libraries = [str(compile_mod_files(mods))] if mods else []
     job = {"hoc": str(case.hoc) if case.hoc is not None else None, "cwd": str(case.cwd) if case.cwd else None,
            "statements": list(case.statements), "libraries": libraries, "hoc_recordings": list(hoc_recordings),
-           "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict()}
+           "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict(),
+           "roundoff": case.tolerance.roundoff is not None}
     with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
         src, out = Path(tmp) / "case.json", Path(tmp) / "out.npz"
         src.write_text(json.dumps(job))
@@ -206,16 +207,34 @@ def _run(job: dict, out_path: str) -> None:
     h.stdinit()
     h.continuerun(tstop)
     run_seconds = time.perf_counter() - start
+    values = np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1)
+    t = np.array(tvec)
+    roundoff = _roundoff(h, vecs, labels, values, tstop) if job.get("roundoff") else None
     geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
                 for name, sec in secs.items()}
     # v_init: the v the run started from at the soma (a model's own init() may call finitialize(Vrest))
     v0 = float(vecs[0][0]) if len(vecs) and len(vecs[0]) else float(h.v_init)
     settings = {"tstop": tstop, "dt": float(h.dt), "v_init": v0, "celsius": float(h.celsius),
                 "secondorder": int(h.secondorder)}
-    out = RunOutput("NEURON", np.array(tvec), labels, np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1),
-                    named=named, geometry=geometry, settings=settings, stimuli=added,
-                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes)
+    out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
+                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff)
     out.save(out_path)
+
+
+def _roundoff(h, vecs, labels: list[str], first: np.ndarray, tstop: float) -> dict[str, float]:
+    """NEURON's own round-off sensitivity: the same run again with v one ulp higher on every node
+    after stdinit(); max |first run - second run| per label (inf where the sample counts differ)."""
+    h.stdinit()
+    for sec in h.allsec():
+        for seg in sec.allseg():
+            seg.v = float(np.nextafter(seg.v, np.inf))
+    h.continuerun(tstop)
+    second = np.array([np.array(v) for v in vecs]).T.reshape(-1, len(labels))
+    if second.shape != first.shape:
+        return dict.fromkeys(labels, float("inf"))
+    bad = np.isnan(second) != np.isnan(first)
+    diff = np.where(bad, np.inf, np.abs(np.nan_to_num(second - first)))
+    return {label: float(np.max(diff[:, k], initial=0.0)) for k, label in enumerate(labels)}
 
 
 def _load_model(h, job: dict) -> tuple[list, float]:

@@ -44,6 +44,7 @@ class RunOutput:
     run_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     tree: Any = None
+    roundoff: dict[str, float] | None = None  # NEURON only: max |run - run with v one ulp up| per label
 
     @property
     def seconds(self) -> float:
@@ -55,7 +56,7 @@ class RunOutput:
     def save(self, path: str | Path) -> None:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
-                "run_seconds": self.run_seconds, "notes": self.notes}
+                "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
                  meta=np.array(json.dumps(meta)))
 
