@@ -162,8 +162,11 @@ class Case:
     protocol: Protocol = field(default_factory=Protocol)
     tolerance: Tolerance = field(default_factory=Tolerance)
     allow_read: Sequence[str | Path] = ()
+    timeout: float = 600.0  # [s] NEURON's side (its HOC, run and round-off run) is stopped after this
 
     def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            raise BridgeError(f"case {self.name!r}: timeout must be > 0 s, got {self.timeout}")
         if (self.hoc is None) == (self.tree is None):
             raise BridgeError(f"case {self.name!r}: give exactly one of hoc= (a HOC file) and tree= (a SectionTree)")
         if self.hoc is not None:

@@ -64,6 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "load_file(\"../common/x.hoc\") or INCLUDE needs (repeatable)")
     p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="stop NEURON's side of a case after this long and report it (default 600)")
     p.add_argument("--workers", type=int, help="processes for several PATHs (default: CPUs)")
 
 
@@ -126,14 +128,18 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
                         recordings=list(args.record or []))
     tolerance = _tolerance(args)
     allow_read = tuple(getattr(args, "allow_read", None) or ())
+    timeout = float(getattr(args, "timeout", None) or 600.0)
     if path.is_dir() and not any(path.glob("*.hoc")) and any(path.glob("*.mod")):
         from validation.mechanism_cases import mechanism_cases
 
         if args.statement:
             raise BridgeError(f"{path}: --statement needs a HOC model; this folder holds only .mod files")
         files = sorted(path.glob("*.mod"))
-        return mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms,
-                               allow_read=allow_read)
+        cases = mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms,
+                                allow_read=allow_read)
+        for case in cases:
+            case.timeout = timeout
+        return cases
     hoc = find_hoc(path)
     mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(hoc.parent)
     if mechanisms is not None and not mechanisms.is_dir():
@@ -142,7 +148,7 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
     return [Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
                  bridge_mechanisms=args.bridge_mechanisms, protocol=protocol,
                  tolerance=tolerance or Tolerance(roundoff=ROUNDOFF_FACTOR),
-                 allow_read=allow_read)]
+                 allow_read=allow_read, timeout=timeout)]
 
 
 def main(argv: list[str]) -> int:

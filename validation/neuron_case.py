@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,13 +60,14 @@ def neuron_mod_files(case: Case) -> list[Path]:
     return [p for p in case.mod_files() if mechanism_name(p) not in NEURON_BUILTINS]
 
 
-def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str] = (),
+def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: list[str] = (),
                     mod_files: list[Path] | None = None) -> RunOutput:
     """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
 
     `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too.
     `mod_files`: the .mod files to compile (default: all the case's, `neuron_mod_files`);
     `validation.suite.run_case` passes only those bridge accepted (`validation.preflight`).
+    `timeout` [s] (default `case.timeout`): the subprocess and all it started are killed after it.
 
     NEURON executes whatever the model says and is not sandboxed. The subprocess starts in an empty
     temporary folder, so that neither `import neuron` (which loads a compiled `x86_64/` library from
@@ -85,12 +87,14 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
-        try:  # -P: the working directory is not put on Python's module path
-            proc = subprocess.run([sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)],
-                                  capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s") from None
+        # -P: the working directory is not put on Python's module path; a session of its own, so that
+        # a NEURON past its time is stopped with everything it started
+        cmd = [sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)]
+        timeout = case.timeout if timeout is None else timeout
+        proc = _run_stopped_after(cmd, timeout, env=env, cwd=tmp)
+        if proc is None:
+            raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s (--timeout): "
+                              "stopped")
         if proc.returncode != 0 or not out.exists():
             text = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
             tail = "\n".join(text[-12:])
@@ -98,6 +102,23 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
         result = RunOutput.load(out)
     result.load_seconds = time.perf_counter() - start - result.run_seconds
     return result
+
+
+def _run_stopped_after(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess | None:
+    """Run `cmd` in a session of its own; None when it ran past `timeout` [s] (its whole process group is
+    then killed and waited for)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kwargs)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        return None
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -132,3 +132,19 @@ def test_python_m_validation_validate_is_the_same_command(capsys):
     rc = vmain(["validate", str(DATA / "ball_stick.hoc"), "--tstop", "3", "--dt", "0.05"])
     assert rc == 0
     assert "1/1 cases passed" in capsys.readouterr().out
+
+
+@pytest.mark.neuron
+def test_a_neuron_side_past_timeout_is_stopped_and_reported(tmp_path, capsys):
+    import time
+
+    (tmp_path / "init.hoc").write_text("load_file(\"stdrun.hoc\")\ncreate soma\nsoma insert hh\n"
+                                       "objref st\nsoma st = new IClamp(0.5)\nst.dur = 1e9\nst.amp = 0.2\n"
+                                       "tstop = 1e8\n")  # hours of NEURON
+    start = time.perf_counter()
+    code = main(["validate", str(tmp_path), "--timeout", "20"])
+    elapsed = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ERROR" in out and "took longer than 20 s" in out
+    assert elapsed < 120  # stopped, not waited for
