@@ -76,6 +76,11 @@ CASES = {
     "einit_only_with_pool": "forall insert capool\nforall ion_style(\"ca_ion\", 1, 2, 1, 0, 0)\n",
     # no init, no advance: the hand-set cai and the default eca both kept
     "constant_with_reader": "forall insert careader\nforall cai = 1e-3\nforall ion_style(\"ca_ion\", 2, 1, 0, 0, 0)\n",
+    # cinit alone: concentrations reset to cai0, the hand-set eca kept
+    "cinit_only_with_reader": ("forall insert careader\nforall cai = 1e-3\nforall eca = 140\n"
+                               "forall ion_style(\"ca_ion\", 3, 1, 0, 0, 1)\n"),
+    # c_style 1, e_style 0: no flag at all
+    "no_flags_with_reader": "forall insert careader\nforall cai = 1e-3\nforall ion_style(\"ca_ion\", 1, 0, 0, 0, 0)\n",
     # the mechanisms' own promotion (no ion_style): capool promotes ca to (3, 2, 1, 1, 1)
     "promoted_by_pool": "forall insert capool\nforall eca = 140\n",
     # ion_style before capool is inserted: the insert promotes the style again
@@ -105,7 +110,9 @@ def test_ion_style_matches_neuron(tmp_path, case):
         assert np.all(dend_eca == 140.0) and moves == (case == "per_section")
     elif case == "full_on_reader":
         assert np.all(cai == 5e-5) and not moves  # cinit reset the hand-set 1e-3 to cai0
-    elif case == "constant_with_reader":
+    elif case == "cinit_only_with_reader":
+        assert np.all(cai == 5e-5) and np.all(soma_eca == 140.0)
+    elif case in ("constant_with_reader", "no_flags_with_reader"):
         assert np.all(cai == 1e-3) and not moves and soma_eca[0] == pytest.approx(132.4579, abs=1e-3)
     elif case == "einit_only_with_pool":
         assert not moves and np.ptp(cai) > 1e-5 and soma_eca[0] != pytest.approx(132.4579, abs=1e-3)
