@@ -100,7 +100,7 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
             tail = "\n".join(text[-12:])
             raise BridgeError(f"NEURON run of case {case.name!r} failed:\n{tail}")
         result = RunOutput.load(out)
-    result.load_seconds = time.perf_counter() - start - result.run_seconds
+    result.load_seconds = time.perf_counter() - start - result.run_seconds - result.roundoff_seconds
     return result
 
 
@@ -230,15 +230,18 @@ def _run(job: dict, out_path: str) -> None:
     run_seconds = time.perf_counter() - start
     values = np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1)
     t = np.array(tvec)
+    start = time.perf_counter()
     roundoff = _roundoff(h, vecs, labels, values, tstop) if job.get("roundoff") else None
+    roundoff_seconds = time.perf_counter() - start
     geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
                 for name, sec in secs.items()}
     # v_init: the v the run started from at the soma (a model's own init() may call finitialize(Vrest))
-    v0 = float(vecs[0][0]) if len(vecs) and len(vecs[0]) else float(h.v_init)
+    v0 = float(values[0, 0]) if values.size else float(h.v_init)
     settings = {"tstop": tstop, "dt": float(h.dt), "v_init": v0, "celsius": float(h.celsius),
                 "secondorder": int(h.secondorder)}
     out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
-                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff)
+                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff,
+                    roundoff_seconds=roundoff_seconds)
     out.save(out_path)
 
 
