@@ -40,6 +40,10 @@ class PointProcessObject(BuiltinObject):
             raise interp.error(f"{self.cls}: location must be x in [0, 1]", loc)
         if not 0.0 <= x <= 1.0:
             raise interp.error(f"{self.cls}: location {x:g} is outside [0, 1]", loc)
+        if x in (0.0, 1.0) and self.info.ions:  # NEURON: treeset.cpp need_memb while disallow_needmemb
+            ion = self.info.ions[0][0]
+            raise interp.error(f"{self.cls}: a point process that uses an ion cannot be located at position 0 or 1 "
+                               f"(NEURON: {ion}_ion can't be inserted in this node)", loc)
         tree = interp.model.tree
         interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}

@@ -153,3 +153,33 @@ def test_ion_style_query_matches_neuron(tmp_path):
     theirs = [float(x) for x in out.stdout.split()[-8:]]
     assert ours == theirs
     assert -1.0 in theirs and 0o367 in theirs  # absent ion, full promotion: the cases really differ
+
+
+PP_WITH_ION = """
+NEURON { POINT_PROCESS capp USEION ca READ eca WRITE ica RANGE g }
+UNITS { (nA) = (nanoamp) (mV) = (millivolt) (uS) = (microsiemens) }
+PARAMETER { g = 1e-4 (uS) }
+ASSIGNED { v (mV) eca (mV) ica (nA) }
+BREAKPOINT { ica = g*(v - eca) }
+"""
+
+
+@pytest.mark.parametrize("x", ["0", "1"])
+def test_point_process_with_an_ion_at_an_end_is_an_error_as_in_neuron(tmp_path, x):
+    import subprocess
+    import sys
+
+    import bridge
+    from bridge.errors import HocError
+    from validation.neuron_run import compile_mod_files
+
+    (tmp_path / "capp.mod").write_text(PP_WITH_ION)
+    hoc = tmp_path / "init.hoc"
+    hoc.write_text(f"create dend\nobjref pp\ndend pp = new capp({x})\nok = 1\n")
+    with pytest.raises(HocError, match="position 0 or 1"):
+        bridge.load_hoc(hoc, mechanisms=tmp_path)
+    lib = compile_mod_files([tmp_path / "capp.mod"])
+    script = (f"from neuron import h\nh.nrn_load_dll({str(lib)!r})\n"
+              f"h.load_file({str(hoc)!r})\nprint('ok' if h.ok == 1 else 'stopped')\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert "can't be inserted in this node" in out.stderr + out.stdout
