@@ -183,3 +183,23 @@ def test_point_process_with_an_ion_at_an_end_is_an_error_as_in_neuron(tmp_path, 
               f"h.load_file({str(hoc)!r})\nprint('ok' if h.ok == 1 else 'stopped')\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert "can't be inserted in this node" in out.stderr + out.stdout
+
+
+def test_section_tree_ion_style_matches_neuron(tmp_path):
+    """A Python-built SectionTree with `Section.ion_styles` set: NEURON's side applies the same style."""
+    from bridge.mechanisms.ions import style_bits
+    from bridge.morphology.tree import SectionTree
+
+    for name in ("caohm.mod", "capool.mod"):
+        (tmp_path / name).write_text(MODS[name])
+    tree = SectionTree()
+    soma = tree.section("soma", L=20, diam=20)
+    for mech in ("hh", "caohm", "capool"):
+        soma.insert(mech)
+    soma.insert("ca_ion", eca=140.0)
+    soma.ion_styles["ca"] = style_bits(0, 1, 0, 0, 0)
+    protocol = {"tstop": 20.0, "stimuli": [{"section": "soma", "delay": 1, "dur": 10, "amp": 0.3}],
+                "recordings": ["soma(0.5).eca", "soma(0.5).cai"]}
+    result = assert_matches_neuron(tree, protocol, mechanisms=sorted(tmp_path.glob("*.mod")))
+    assert np.all(result.neuron.trace("soma(0.5).eca") == 140.0)
+    assert np.ptp(result.neuron.trace("soma(0.5).cai")) > 0
