@@ -51,6 +51,7 @@ def test_dt_from_the_model_matches_neuron(tmp_path, case):
     hoc.write_text(CELL + body)
     with pytest.warns(UserWarning) if "cvode" in case else _nothing():
         result = assert_matches_neuron(hoc, protocol or None)
+    print(f"{case}: dt {result.neuron.settings['dt']:g} ms, max |dV| {result.comparison.max_dv:.3g} mV")
     assert result.neuron.settings["dt"] == pytest.approx(dt, rel=1e-12)
     assert result.bridge.settings["dt"] == result.neuron.settings["dt"]
     assert result.comparison.spike_counts[1] > 0

@@ -103,6 +103,7 @@ def test_ion_style_matches_neuron(tmp_path, case):
     hoc = _model(tmp_path, CASES[case])
     result = assert_matches_neuron(hoc, {"recordings": ["soma(0.5).eca", "soma(0.5).cai", "dend(0.5).eca"]},
                                    mechanisms=tmp_path)
+    print(f"{case}: max |dV| {result.comparison.max_dv:.3g} mV")
     soma_eca, cai, dend_eca = (result.neuron.trace(p) for p in ("soma(0.5).eca", "soma(0.5).cai", "dend(0.5).eca"))
     moves = bool(np.ptp(soma_eca) > 0.0)
     # what NEURON did, so that each case tests what its style means
