@@ -22,7 +22,7 @@ from typing import Any
 def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-9, mechanisms: Any = None,
                           statements: Sequence[str] = (), spike_tol: float | None = None,
                           bridge_mechanisms: str | Path | None = None, out: str | Path | None = None,
-                          allow_read: Sequence[str | Path] = ()) -> Any:
+                          allow_read: Sequence[str | Path] = (), roundoff: float | None = None) -> Any:
     """Fail unless bridge reproduces NEURON on `model` with `protocol` to `atol` [mV].
 
     `model`: a HOC file or model folder (found as `bridge validate` finds it), or a
@@ -32,7 +32,9 @@ def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-
     (the model's own protocol, or the default current steps). `mechanisms`: the
     model's .mod folder or files. `out`: also write the markdown report and plots.
     `allow_read`: folders (or files) outside the model folder that the model may read
-    (as `bridge validate --allow-read`).
+    (as `bridge validate --allow-read`). `roundoff`: also accept a max |dV| up to this factor times
+    NEURON's own round-off (NEURON runs twice, the second time with v one ulp up; as `bridge validate`
+    without `--atol`, whose factor is `validation.case.ROUNDOFF_FACTOR`).
     Returns the `CaseResult` when it passes.
     """
     from validation.case import Case, Protocol, Tolerance
@@ -44,7 +46,7 @@ def assert_matches_neuron(model: Any, protocol: Any = None, *, atol: float = 1e-
         protocol = Protocol()
     elif isinstance(protocol, Mapping):
         protocol = Protocol.from_dict(dict(protocol))
-    tolerance = Tolerance(max_dv=atol)
+    tolerance = Tolerance(max_dv=atol, roundoff=roundoff)
     if spike_tol is not None:
         tolerance.spike_time = spike_tol
     if isinstance(model, (str, Path)):

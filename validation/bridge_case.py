@@ -19,15 +19,8 @@ import numpy as np
 
 from validation import defaults
 from validation.case import Case, mechanism_name
-from validation.neuron_case import NEURON_BUILTINS
+from validation.neuron_case import NEURON_BUILTINS, setdt
 from validation.outcome import RunOutput
-
-
-def setdt(dt: float, steps_per_ms: float) -> float:
-    """stdrun.hoc's `setdt`: dt [ms] divided into whole steps of 1/steps_per_ms."""
-    big = 1.0 / steps_per_ms
-    n = max(int(big / dt), 1)
-    return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
 
 
 def load_case_hoc(case: Case):

@@ -129,12 +129,23 @@ class Protocol:
 class Tolerance:
     """Pass bars: `max_dv` [mV] on every voltage sample; `state` on other recordings, relative to
     max(1, |NEURON's value|); `spike_time` [ms] on matched spikes (and spike counts must agree);
-    `geometry` relative on every segment's area and ri."""
+    `geometry` relative on every segment's area and ri.
+
+    `roundoff` (a factor, or None for the fixed bars alone): NEURON also runs the case a second time
+    with v one ulp higher on every node after initialisation, and the bars on v and on each state
+    become the larger of the fixed bar and `roundoff` times NEURON's own difference between its two
+    runs (its round-off sensitivity: long active runs amplify the last bit)."""
 
     max_dv: float = 1e-9
     state: float = 1e-9
     spike_time: float = 1e-6
     geometry: float = 1e-12
+    roundoff: float | None = None
+
+
+# `bridge validate`'s round-off factor when no --atol is given: bridge's difference from NEURON may be
+# this many times NEURON's own difference under a one-ulp perturbation of v.
+ROUNDOFF_FACTOR = 10.0
 
 
 @dataclass
@@ -151,8 +162,11 @@ class Case:
     protocol: Protocol = field(default_factory=Protocol)
     tolerance: Tolerance = field(default_factory=Tolerance)
     allow_read: Sequence[str | Path] = ()
+    timeout: float = 600.0  # [s] NEURON's side (its HOC, run and round-off run) is stopped after this
 
     def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            raise BridgeError(f"case {self.name!r}: timeout must be > 0 s, got {self.timeout}")
         if (self.hoc is None) == (self.tree is None):
             raise BridgeError(f"case {self.name!r}: give exactly one of hoc= (a HOC file) and tree= (a SectionTree)")
         if self.hoc is not None:

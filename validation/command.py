@@ -64,6 +64,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "load_file(\"../common/x.hoc\") or INCLUDE needs (repeatable)")
     p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
+    p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                   help="stop NEURON's side of a case after this long and report it (default 600)")
     p.add_argument("--workers", type=int, help="processes for several PATHs (default: CPUs)")
 
 
@@ -100,13 +102,16 @@ def find_mechanisms(folder: Path) -> Path | None:
 
 
 def _tolerance(args: argparse.Namespace) -> Tolerance | None:
-    from validation.case import Tolerance  # here: `bridge --help` does not load JAX
+    """The options' tolerance (None: none given). Without --atol, v and states are judged against
+    NEURON's own round-off too (`Tolerance.roundoff`); --atol is a fixed bound."""
+    from validation.case import ROUNDOFF_FACTOR, Tolerance  # here: `bridge --help` does not load JAX
 
     if args.atol is None and args.spike_tol is None:
         return None
-    tolerance = Tolerance()
+    tolerance = Tolerance(roundoff=ROUNDOFF_FACTOR)
     if args.atol is not None:
         tolerance.max_dv = tolerance.state = args.atol
+        tolerance.roundoff = None
     if args.spike_tol is not None:
         tolerance.spike_time = args.spike_tol
     return tolerance
@@ -115,7 +120,7 @@ def _tolerance(args: argparse.Namespace) -> Tolerance | None:
 def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
     """The validation cases for one PATH and the command-line options: one for a HOC model, two per
     .mod file for a folder of .mod files without HOC (`validation.mechanism_cases`)."""
-    from validation.case import Case, IClamp, Protocol, Tolerance  # here: `bridge --help` does not load JAX
+    from validation.case import ROUNDOFF_FACTOR, Case, IClamp, Protocol, Tolerance  # not at import: JAX
 
     path = Path(path)
     protocol = Protocol(tstop=args.tstop, dt=args.dt, v_init=args.v_init, celsius=args.celsius,
@@ -123,22 +128,27 @@ def cases_from_args(path: str | Path, args: argparse.Namespace) -> list[Case]:
                         recordings=list(args.record or []))
     tolerance = _tolerance(args)
     allow_read = tuple(getattr(args, "allow_read", None) or ())
+    timeout = float(getattr(args, "timeout", None) or 600.0)
     if path.is_dir() and not any(path.glob("*.hoc")) and any(path.glob("*.mod")):
         from validation.mechanism_cases import mechanism_cases
 
         if args.statement:
             raise BridgeError(f"{path}: --statement needs a HOC model; this folder holds only .mod files")
         files = sorted(path.glob("*.mod"))
-        return mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms,
-                               allow_read=allow_read)
+        cases = mechanism_cases(files, protocol, tolerance, bridge_mechanisms=args.bridge_mechanisms,
+                                allow_read=allow_read)
+        for case in cases:
+            case.timeout = timeout
+        return cases
     hoc = find_hoc(path)
     mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(hoc.parent)
     if mechanisms is not None and not mechanisms.is_dir():
         raise BridgeError(f"--mechanisms {mechanisms}: not a folder")
     name = path.name if path.is_dir() else path.stem
     return [Case(name, hoc=hoc, mechanisms=mechanisms, statements=tuple(args.statement or ()),
-                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol, tolerance=tolerance or Tolerance(),
-                 allow_read=allow_read)]
+                 bridge_mechanisms=args.bridge_mechanisms, protocol=protocol,
+                 tolerance=tolerance or Tolerance(roundoff=ROUNDOFF_FACTOR),
+                 allow_read=allow_read, timeout=timeout)]
 
 
 def main(argv: list[str]) -> int:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,13 +60,14 @@ def neuron_mod_files(case: Case) -> list[Path]:
     return [p for p in case.mod_files() if mechanism_name(p) not in NEURON_BUILTINS]
 
 
-def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str] = (),
+def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: list[str] = (),
                     mod_files: list[Path] | None = None) -> RunOutput:
     """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
 
     `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too.
     `mod_files`: the .mod files to compile (default: all the case's, `neuron_mod_files`);
     `validation.suite.run_case` passes only those bridge accepted (`validation.preflight`).
+    `timeout` [s] (default `case.timeout`): the subprocess and all it started are killed after it.
 
     NEURON executes whatever the model says and is not sandboxed. The subprocess starts in an empty
     temporary folder, so that neither `import neuron` (which loads a compiled `x86_64/` library from
@@ -78,25 +80,45 @@ def run_neuron_case(case: Case, timeout: float = 600.0, hoc_recordings: list[str
     libraries = [str(compile_mod_files(mods))] if mods else []
     job = {"hoc": str(case.hoc) if case.hoc is not None else None, "cwd": str(case.cwd) if case.cwd else None,
            "statements": list(case.statements), "libraries": libraries, "hoc_recordings": list(hoc_recordings),
-           "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict()}
+           "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict(),
+           "roundoff": case.tolerance.roundoff is not None}
     with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
         src, out = Path(tmp) / "case.json", Path(tmp) / "out.npz"
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
-        try:  # -P: the working directory is not put on Python's module path
-            proc = subprocess.run([sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)],
-                                  capture_output=True, text=True, timeout=timeout, env=env, cwd=tmp,
-                                  stdin=subprocess.DEVNULL)
-        except subprocess.TimeoutExpired:
-            raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s") from None
+        # -P: the working directory is not put on Python's module path; a session of its own, so that
+        # a NEURON past its time is stopped with everything it started
+        cmd = [sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)]
+        timeout = case.timeout if timeout is None else timeout
+        proc = _run_stopped_after(cmd, timeout, env=env, cwd=tmp)
+        if proc is None:
+            raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s (--timeout): "
+                              "stopped")
         if proc.returncode != 0 or not out.exists():
             text = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
             tail = "\n".join(text[-12:])
             raise BridgeError(f"NEURON run of case {case.name!r} failed:\n{tail}")
         result = RunOutput.load(out)
-    result.load_seconds = time.perf_counter() - start - result.run_seconds
+    result.load_seconds = time.perf_counter() - start - result.run_seconds - result.roundoff_seconds
     return result
+
+
+def _run_stopped_after(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess | None:
+    """Run `cmd` in a session of its own; None when it ran past `timeout` [s] (its whole process group is
+    then killed and waited for)."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, **kwargs)
+    try:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.communicate()
+        return None
+    return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,16 +231,37 @@ def _run(job: dict, out_path: str) -> None:
     h.stdinit()
     h.continuerun(tstop)
     run_seconds = time.perf_counter() - start
+    values = np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1)
+    t = np.array(tvec)
+    start = time.perf_counter()
+    roundoff = _roundoff(h, vecs, labels, values, tstop) if job.get("roundoff") else None
+    roundoff_seconds = time.perf_counter() - start
     geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
                 for name, sec in secs.items()}
     # v_init: the v the run started from at the soma (a model's own init() may call finitialize(Vrest))
-    v0 = float(vecs[0][0]) if len(vecs) and len(vecs[0]) else float(h.v_init)
+    v0 = float(values[0, 0]) if values.size else float(h.v_init)
     settings = {"tstop": tstop, "dt": float(h.dt), "v_init": v0, "celsius": float(h.celsius),
                 "secondorder": int(h.secondorder)}
-    out = RunOutput("NEURON", np.array(tvec), labels, np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1),
-                    named=named, geometry=geometry, settings=settings, stimuli=added,
-                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes)
+    out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
+                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff,
+                    roundoff_seconds=roundoff_seconds)
     out.save(out_path)
+
+
+def _roundoff(h, vecs, labels: list[str], first: np.ndarray, tstop: float) -> dict[str, float]:
+    """NEURON's own round-off sensitivity: the same run again with v one ulp higher on every node
+    after stdinit(); max |first run - second run| per label (inf where the sample counts differ)."""
+    h.stdinit()
+    for sec in h.allsec():
+        for seg in sec.allseg():
+            seg.v = float(np.nextafter(seg.v, np.inf))
+    h.continuerun(tstop)
+    second = np.array([np.array(v) for v in vecs]).T.reshape(-1, len(labels))
+    if second.shape != first.shape:
+        return dict.fromkeys(labels, float("inf"))
+    bad = np.isnan(second) != np.isnan(first)
+    diff = np.where(bad, np.inf, np.abs(np.nan_to_num(second - first)))
+    return {label: float(np.max(diff[:, k], initial=0.0)) for k, label in enumerate(labels)}
 
 
 def _load_model(h, job: dict) -> tuple[list, float]:
@@ -261,7 +304,9 @@ def _probes(h, job: dict, protocol: Protocol, secs: dict, infos, soma: str, seg,
 
 
 def _apply_settings(h, protocol: Protocol, tstop: float) -> list[str]:
-    """The protocol's dt, v_init, celsius, secondorder and globals, tstop, and the fixed step; returns notes."""
+    """The fixed step, then the protocol's dt, v_init, celsius, secondorder and globals, and tstop;
+    returns notes."""
+    notes = _fixed_step(h)
     if protocol.dt is not None:
         h.dt = protocol.dt
         h.steps_per_ms = 1.0 / protocol.dt
@@ -271,10 +316,29 @@ def _apply_settings(h, protocol: Protocol, tstop: float) -> list[str]:
     for name, val in protocol.globals.items():
         setattr(h, name, val)
     h.tstop = tstop
-    if h.CVode().active():
-        h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
-        return ["the model turns on CVODE (variable step); NEURON ran its fixed step, as bridge does"]
-    return []
+    return notes
+
+
+def setdt(dt: float, steps_per_ms: float) -> float:
+    """stdrun.hoc's `setdt`: dt [ms] divided into whole steps of 1/steps_per_ms."""
+    big = 1.0 / steps_per_ms
+    n = max(int(big / dt), 1)
+    return big / n if abs(dt * n * steps_per_ms - 1.0) > 1e-6 else dt
+
+
+def _fixed_step(h) -> list[str]:
+    """Turn CVODE off, keeping the model's dt: stdrun's `cvode_active(0)` (varmeth1.hoc `isvar`, `sdt(0)`)
+    would put back the dt saved when CVODE was turned on (0.025 ms for a model that sets dt after
+    `cvode_active(1)`). Both sides then run the fixed step at that dt after stdrun's `setdt`."""
+    if not h.CVode().active():
+        return []
+    dt = float(h.dt)
+    h.cvode_active(0)  # stdrun's own proc: its using_cvode_ flag decides how continuerun stops
+    h.dt = dt
+    fixed = setdt(dt, float(h.steps_per_ms))
+    return [f"the model turns on CVODE (variable step); the comparison is NEURON's fixed step on both sides, "
+            f"at the model's dt = {dt:g} ms (after stdrun's setdt with steps_per_ms = {float(h.steps_per_ms):g}: "
+            f"{fixed:g} ms)"]
 
 
 def _reference(h, label: str, seg, job: dict):

@@ -70,21 +70,47 @@ def _library(folder: Path) -> Path | None:
 
 
 _INCLUDE = re.compile(r'^[ \t]*INCLUDE[ \t]+"([^"]+)"', re.M)
+_VERBATIM = re.compile(r"^[ \t]*VERBATIM\b(.*?)^[ \t]*ENDVERBATIM\b", re.M | re.S)
+_C_INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*"([^"]+)"', re.M)
+MAX_INCLUDED = 256  # files copied beside the .mod files of one build
+MAX_INCLUDED_SIZE = 16 * 2**20  # [bytes] of one such file
+
+
+def _named_files(text: str, nmodl: bool) -> list[tuple[str, bool]]:
+    """The files a text names, each with whether it is NMODL: NMODL's `INCLUDE "x"` and the
+    `#include "x.h"` of its VERBATIM blocks, or the `#include "x.h"` of a C header."""
+    if not nmodl:
+        return [(n, False) for n in _C_INCLUDE.findall(text)]
+    return [(n, True) for n in _INCLUDE.findall(text)] + [
+        (n, False) for block in _VERBATIM.findall(text) for n in _C_INCLUDE.findall(block)]
 
 
 def included_files(paths: Sequence[Path]) -> list[tuple[str, Path]]:
-    """The files the .mod files INCLUDE, found next to the .mod file as nocmodl finds them:
-    (the name as written, the file)."""
+    """The files the .mod files need in NEURON's build folder, found as `nrnivmodl .` in their folder
+    finds them: what they INCLUDE (nocmodl io.cpp `include_open`: first next to the including file, so
+    nested INCLUDEs too) and the headers their VERBATIM blocks `#include "..."` (and those headers'
+    own). (the name relative to the build folder, the file). Names that are absolute or hold `..`, and
+    files whose real path leaves the .mod file's folder, are not copied (nrnivmodl then says what it
+    misses)."""
     out: dict[str, Path] = {}
-    for p in paths:
-        text = p.read_text(encoding="utf-8", errors="replace")
-        for name in _INCLUDE.findall(text):
-            f = p.parent / name
+    todo = [(Path(p), "", True, Path(p).resolve().parent) for p in paths]
+    while todo:
+        f, where, nmodl, root = todo.pop()
+        if f.stat().st_size > MAX_INCLUDED_SIZE:
+            raise BridgeError(f"{f}: larger than {MAX_INCLUDED_SIZE} bytes; not copied for nrnivmodl")
+        for name, is_nmodl in _named_files(f.read_text(encoding="utf-8", errors="replace"), nmodl):
             if Path(name).is_absolute() or ".." in Path(name).parts:
-                continue  # kept inside the build folder; nrnivmodl then says what it misses
-            if f.is_file() and name not in out:
-                out[name] = f
-    return list(out.items())
+                continue
+            src = f.parent / name
+            dest = str(Path(where) / name) if where else name
+            if dest in out or not src.is_file() or not src.resolve().is_relative_to(root):
+                continue
+            out[dest] = src
+            if len(out) > MAX_INCLUDED:
+                raise BridgeError(f"the .mod files include more than {MAX_INCLUDED} files")
+            parent = Path(dest).parent
+            todo.append((src, "" if parent == Path(".") else str(parent), is_nmodl, root))
+    return sorted(out.items())
 
 
 def compile_mod_files(paths: Sequence[str | Path]) -> Path:

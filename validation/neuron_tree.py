@@ -30,6 +30,7 @@ def tree_spec(tree) -> dict:
             "diam": _values(sec.diam), "cm": _values(sec.cm),
             "pt3d": None if not sec.has_pt3d() else np.asarray(sec.pt3d, float).tolist(),
             "mechanisms": {m: {k: _values(v) for k, v in vals.items()} for m, vals in sec.mechanisms.items()},
+            "ion_styles": dict(sec.ion_styles),
         })
     conns = _connect_sequence(tree)
     return {
@@ -93,4 +94,8 @@ def build_tree(h, spec: dict) -> dict:
         for k, val in p["params"].items():
             setattr(obj, "delay" if k == "del" else k, val)
         pps.append(obj)
+    for s in spec["sections"]:  # last: inserting a mechanism promotes the style again (eion.cpp nrn_promote)
+        for ion, bits in s.get("ion_styles", {}).items():
+            h.ion_style(f"{ion}_ion", bits & 0o3, (bits >> 3) & 0o3, (bits >> 5) & 1, (bits >> 6) & 1, (bits >> 2) & 1,
+                        sec=secs[s["name"]])
     return {"sections": secs, "point_processes": pps}

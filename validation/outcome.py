@@ -44,6 +44,8 @@ class RunOutput:
     run_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     tree: Any = None
+    roundoff: dict[str, float] | None = None  # NEURON only: max |run - run with v one ulp up| per label
+    roundoff_seconds: float = 0.0  # NEURON only: the second run's time (in neither load nor run)
 
     @property
     def seconds(self) -> float:
@@ -55,7 +57,8 @@ class RunOutput:
     def save(self, path: str | Path) -> None:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
-                "run_seconds": self.run_seconds, "notes": self.notes}
+                "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff,
+                "roundoff_seconds": self.roundoff_seconds}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
                  meta=np.array(json.dumps(meta)))
 

@@ -8,7 +8,9 @@ run, and raises a `BridgeError` (NEURON is then never started) when bridge refus
    protocol's settings, `stdinit()`), in which every model-directed read stays inside the model's
    read roots (`bridge.readroots`) and shell, Python and file writes are refused;
    for a SectionTree case, nothing to run;
-2. the translation of the mechanisms the model uses (`bridge.nmodl.load.load_mod`);
+2. the translation of the mechanisms the model uses (`bridge.nmodl.load.load_mod`), and bridge's
+   simulation of the model built (not run) with the settings it will run: a refusal there (a probe,
+   a mechanism's kind or values, the step and memory budget) also stops the case before NEURON;
 3. a static scan of the HOC files bridge ran, and of those they name, for what bridge refuses in
    code bridge never ran (`validation.hoc_scan`).
 
@@ -44,7 +46,8 @@ def preflight(case: Case) -> Preflight:
         session = case_session(case)
         model = session.model()
         parsed = session.mechanism_files()
-        used_mechanisms(case, model.tree.mechanism_names())
+        mechs = used_mechanisms(case, model.tree.mechanism_names())
+        _bridge_builds(case, model, mechs)
         hoc_scan.check(session.files_read(), session.read_roots, session.working_directory())
         recordings = model.probes()
     else:
@@ -53,6 +56,23 @@ def preflight(case: Case) -> Preflight:
         parsed = {name: None for name in used if name in translated}
         recordings = []
     return Preflight(neuron_mod_files(case, parsed), recordings)
+
+
+def _bridge_builds(case: Case, model, mechs: dict) -> None:
+    """Build (not run) bridge's Simulation of a HOC case's model, as `run_bridge_case` will run it
+    (the default current steps, which NEURON's side decides, aside); BridgeErrors propagate."""
+    from bridge.model import Model, Simulation
+    from validation.neuron_case import setdt
+
+    p, hp = case.protocol, model.protocol
+    dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
+    settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
+    for name in settings:
+        if getattr(p, name) is not None:
+            settings[name] = getattr(p, name)
+    tstop = p.tstop if p.tstop is not None else hp.tstop
+    Simulation(Model(model.tree.copy(), mechanisms=mechs, dt=dt, tstop=tstop, globals={**hp.globals, **p.globals},
+                     **settings), record=list(model.probes()))
 
 
 def neuron_mod_files(case: Case, parsed: dict[str, Path | None]) -> list[Path]:

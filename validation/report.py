@@ -23,8 +23,8 @@ import numpy as np
 from validation.case import probe_variable
 from validation.suite import CaseResult
 
-COLUMNS = ("case", "result", "max |dV| [mV]", "RMS [mV]", "spike dt [ms]", "spikes b/N", "bridge [s]",
-           "NEURON [s]", "note")
+COLUMNS = ("case", "result", "max |dV| [mV]", "NEURON round-off [mV]", "RMS [mV]", "spike dt [ms]", "spikes b/N",
+           "bridge [s]", "NEURON [s]", "note")
 
 
 def _num(x: float | None) -> str:
@@ -50,7 +50,8 @@ def row(r: CaseResult) -> list[str]:
     """The table cells of one result."""
     c = r.comparison
     spikes = f"{c.spike_counts[0]}/{c.spike_counts[1]}" if c else "-"
-    return [r.name, r.status.upper(), _num(c.max_dv) if c else "-", _num(c.rms_dv) if c else "-",
+    return [r.name, r.status.upper(), _num(c.max_dv) if c else "-",
+            _num(c.roundoff_dv) if c else "-", _num(c.rms_dv) if c else "-",
             _num(c.spike_shift) if c else "-", spikes,
             f"{r.bridge.seconds:.2f}" if r.bridge else "-", f"{r.neuron.seconds:.2f}" if r.neuron else "-", _note(r)]
 
@@ -189,7 +190,13 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             lines.append("- statements: " + "; ".join(f"`{s}`" for s in case.statements))
         t = case.tolerance
         lines.append(f"- tolerances: |dV| {t.max_dv:g} mV, states {t.state:g} (relative), "
-                     f"spike times {t.spike_time:g} ms, geometry {t.geometry:g} (relative)")
+                     f"spike times {t.spike_time:g} ms, geometry {t.geometry:g} (relative)"
+                     + (f"; or {t.roundoff:g} x NEURON's own round-off (its run with v one ulp up)"
+                        if t.roundoff is not None else ""))
+        c = r.comparison
+        if c is not None and c.roundoff_dv is not None:
+            lines.append(f"- max |dV| {_num(c.max_dv)} mV; NEURON against itself (v one ulp up after "
+                         f"initialisation): {_num(c.roundoff_dv)} mV; judged against {_num(c.dv_bound)} mV")
         if r.error:
             lines += ["", "```", r.error.strip(), "```"]
         if r.neuron is not None:

@@ -22,6 +22,7 @@ from bridge.hoc.classes import REFUSED_CLASSES
 from bridge.hoc.control import Quit
 from bridge.hoc.formatting import printf, sprint
 from bridge.hoc.gui import GUI_CLASSES, GUI_FUNCTIONS, GuiObject, gui_functions
+from bridge.hoc.ion_styles import hoc_ion_style
 from bridge.hoc.names import lookup
 from bridge.hoc.pointman import object_pop, object_push
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
@@ -233,15 +234,6 @@ def _ion_register(interp, args, loc):
     return 1.0
 
 
-def _ion_style(interp, args, loc):
-    name = string_arg(interp, args, 0, loc, "ion_style")
-    if len(args) == 1:
-        raise interp.refuse("ion_style(name) (query) is not supported", loc)
-    values = tuple(int(number_arg(interp, args, i, loc, "ion_style")) for i in range(1, len(args)))
-    interp.model.ion_styles[name] = values
-    return 0.0
-
-
 def _set_ra(interp, args, loc):
     g = interp.model.globals
     if args:
@@ -286,7 +278,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "object_id": _object_id, "name_declared": _name_declared, "startsw": _constant(0.0), "stopsw": _constant(0.0),
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
         "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
-        "ion_style": _ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
+        "ion_style": hoc_ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,

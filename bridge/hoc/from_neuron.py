@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from bridge.errors import BridgeError
+from bridge.mechanisms.ions import STYLE_MASK
 from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import SectionTree
 
@@ -97,13 +98,16 @@ def _read_mechanisms(h, segs, s, params_cache: dict[str, list[str]]) -> None:
 
 def _read_ions(h, sec, segs, s, ion_names: list[str]) -> None:
     """The ions in the section with their e, ci and co per segment (read directly: sec.psection()
-    fails on sections with a KSChan (ChannelBuilder) channel)."""
+    fails on sections with a KSChan (ChannelBuilder) channel) and their ion_style (eion.cpp bitmap)."""
     for key in ion_names:
         if h.ismembrane(key, sec=sec):
             ion = key[: -len(_ION_SUFFIX)]
             s.insert(key)
             for var in (f"e{ion}", f"{ion}i", f"{ion}o"):
                 s.mechanisms[key][var] = np.array([float(getattr(seg, var)) for seg in segs], dtype=float)
+            style = int(h.ion_style(key, sec=sec))  # the section's style, promoted or set by ion_style()
+            if style >= 0:
+                s.ion_styles[ion] = style & STYLE_MASK
 
 
 def _read_point_processes(h, sec, tree: SectionTree, params_cache: dict[str, list[str]]) -> None:

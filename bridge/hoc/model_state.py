@@ -22,6 +22,7 @@ from bridge.errors import HocError
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.initstate import Snapshot
+from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.runcheck import RunFingerprint
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
@@ -73,6 +74,7 @@ class ModelState:
         self.advanced_to: float | None = None  # t [ms] once a run went past finitialize() (reads of v, states refused)
         self.fadvance_warned = False  # the model stepped NEURON itself (fadvance), said once
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
+        self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
         self.run_fingerprint: RunFingerprint | None = None  # the model as the last run advanced (runcheck)
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
@@ -217,6 +219,7 @@ class ModelState:
         if info.kind != "density":
             raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
         sec.data.insert(mech)
+        promote_section(sec, info.ions)
 
     def uninsert(self, sec: Sec, mech: str) -> None:
         if mech in ("capacitance", "morphology"):

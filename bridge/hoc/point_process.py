@@ -6,6 +6,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 
 from __future__ import annotations
 
+from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
@@ -39,6 +40,10 @@ class PointProcessObject(BuiltinObject):
             raise interp.error(f"{self.cls}: location must be x in [0, 1]", loc)
         if not 0.0 <= x <= 1.0:
             raise interp.error(f"{self.cls}: location {x:g} is outside [0, 1]", loc)
+        if x in (0.0, 1.0) and self.info.ions:  # NEURON: treeset.cpp need_memb while disallow_needmemb
+            ion = self.info.ions[0][0]
+            raise interp.error(f"{self.cls}: a point process that uses an ion cannot be located at position 0 or 1 "
+                               f"(NEURON: {ion}_ion can't be inserted in this node)", loc)
         tree = interp.model.tree
         interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}
@@ -46,6 +51,7 @@ class PointProcessObject(BuiltinObject):
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
         self._sec = sec
+        promote_section(sec, self.info.ions)
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""

@@ -195,8 +195,17 @@ def lambda_f(interp, args, loc):
 
 
 def _cvode_active(interp, args, loc):
-    if args and is_number(args[0]) and float(args[0]) != 0.0:
-        interp.model.cvode_requested("cvode_active(1)", loc)
+    """stdrun's `cvode_active(on)` (NumericalMethodPanel `varstep`, varmeth1.hoc `isvar`/`sdt`): turning
+    CVODE on saves dt, turning it off puts the saved dt back. bridge runs the fixed step either way."""
+    model = interp.model
+    if args and is_number(args[0]):
+        if float(args[0]) != 0.0:
+            if model.dt_before_cvode is None:
+                model.dt_before_cvode = model.globals["dt"]
+            model.cvode_requested("cvode_active(1)", loc)
+        elif model.dt_before_cvode is not None:
+            model.globals["dt"] = model.dt_before_cvode
+            model.dt_before_cvode = None
     return 0.0
 
 

@@ -12,6 +12,10 @@ variables decides, per node, what NEURON's `ion_style` does:
   every step (eadvance);
 - `e` is written by a mechanism: no Nernst at all.
 
+A model's own `ion_style("ca_ion", c_style, e_style, einit, eadvance, cinit)` replaces
+these flags on a section (`style_bits`; mechanisms inserted later promote it again,
+`promote`); the solver then follows the bits it was given (`IonStyle.overridden`).
+
 Units: e [mV], concentrations [mM], currents [mA/cm2], temperature [degC].
 """
 
@@ -71,7 +75,9 @@ def ktf(celsius):
 
 
 def nernst(ci, co, valence: float, celsius):
-    """Nernst potential [mV], NEURON's `nrn_nernst`: ci <= 0 gives 1e6, co <= 0 gives -1e6."""
+    """Nernst potential [mV], NEURON's `nrn_nernst`: ci <= 0 gives 1e6, co <= 0 gives -1e6, valence 0 gives 0."""
+    if valence == 0:
+        return jnp.zeros_like(jnp.asarray(ci, dtype=float) + co)
     ci_safe = jnp.where(ci > 0.0, ci, 1.0)
     co_safe = jnp.where(co > 0.0, co, 1.0)
     e = ktf(celsius) / valence * jnp.log(co_safe / ci_safe)
@@ -88,6 +94,50 @@ def global_names(ion: str) -> dict[str, str]:
     return {"ci0": f"{ion}i0_{ion}_ion", "co0": f"{ion}o0_{ion}_ion"}
 
 
+# eion.cpp's per-node style bitmap (comment after `nrn_promote`): 03 concentration style,
+# 04 cinit, 030 reversal-potential style, 040 einit, 0100 eadvance, 0200/0400 ci/co written.
+CINIT, EINIT, EADVANCE, WRITES_CI, WRITES_CO = 0o4, 0o40, 0o100, 0o200, 0o400
+STYLE_MASK = 0o177  # the bits ion_style() sets; nrn_promote clears and recomputes them
+
+
+def style_bits(c_style: float, e_style: float, einit: float, eadvance: float, cinit: float) -> int:
+    """The bitmap of `ion_style(name, c_style, e_style, einit, eadvance, cinit)` (eion.cpp `ion_style`);
+    out-of-range arguments raise, as NEURON's `chkarg` does."""
+    for value, low, high, what in ((c_style, 0, 3, "c_style"), (e_style, 0, 3, "e_style"), (einit, 0, 1, "einit"),
+                                   (eadvance, 0, 1, "eadvance"), (cinit, 0, 1, "cinit")):
+        if not low <= value <= high:
+            raise BridgeError(f"ion_style: {what} = {value:g} is outside [{low}, {high}]")
+    return int(c_style) + 0o10 * int(e_style) + EINIT * int(einit) + EADVANCE * int(eadvance) + CINIT * int(cinit)
+
+
+def promotion(ion: str, read: Iterable[str], write: Iterable[str]) -> tuple[int, int]:
+    """(conc, rev) a mechanism's USEION promotes the ion to (nocmodl's `ion_promote`): conc 1 when it
+    reads a concentration, 3 when it writes one; rev 1 when it reads e, 3 when it writes e."""
+    names = variable_names(ion)
+    conc_names = {names["ci"], names["co"]}
+    read, write = set(read), set(write)
+    conc = 3 if conc_names & write else (1 if conc_names & read else 0)
+    rev = 3 if names["e"] in write else (1 if names["e"] in read else 0)
+    return conc, rev
+
+
+def promote(style: int, conc: int, rev: int) -> int:
+    """NEURON's `nrn_promote` (eion.cpp): raise the concentration and reversal styles to at least
+    (conc, rev), then recompute cinit, einit and eadvance from them (other bits kept)."""
+    oldconc = max(style & 0o3, conc)
+    oldrev = max((style & 0o30) >> 3, rev)
+    if oldconc > 0 and oldrev < 2:
+        oldrev = 2
+    out = (style & ~STYLE_MASK) + oldconc + 0o10 * oldrev
+    if oldconc == 3:
+        out += CINIT
+        if oldrev == 2:
+            out += EADVANCE
+    if oldconc > 0 and oldrev == 2:
+        out += EINIT
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class IonStyle:
     """Per-node ion_style flags of one ion (boolean arrays over all nodes)."""
@@ -101,10 +151,13 @@ class IonStyle:
 
 
 def ion_style(ion: str, valence: float, n: int,
-              uses: Iterable[tuple[np.ndarray, Iterable[str], Iterable[str]]]) -> IonStyle:
+              uses: Iterable[tuple[np.ndarray, Iterable[str], Iterable[str]]],
+              overrides: Iterable[tuple[np.ndarray, int]] = ()) -> IonStyle:
     """Combine what the mechanisms at each node read and write into NEURON's ion_style flags.
 
-    `uses` holds, per mechanism using this ion, (node indices, names read, names written).
+    `uses` holds, per mechanism using this ion, (node indices, names read, names written);
+    `overrides` (node indices, style bitmap) the styles a model set with `ion_style()`: on those
+    nodes (where the ion is present) the bitmap's cinit, einit and eadvance bits decide.
     """
     names = variable_names(ion)
     conc = {names["ci"], names["co"]}
@@ -122,7 +175,14 @@ def ion_style(ion: str, valence: float, n: int,
         if names["e"] in set(write):
             writes_e[nodes] = True
     einit = (reads_conc | writes_conc) & ~writes_e
-    return IonStyle(ion, float(valence), present, writes_conc, einit, writes_conc & ~writes_e)
+    cinit, eadvance = writes_conc, writes_conc & ~writes_e
+    for nodes, bits in overrides:
+        nodes = np.asarray(nodes, dtype=np.int64)
+        nodes = nodes[present[nodes]]
+        cinit[nodes] = bool(bits & CINIT)
+        einit[nodes] = bool(bits & EINIT)
+        eadvance[nodes] = bool(bits & EADVANCE)
+    return IonStyle(ion, float(valence), present, cinit, einit, eadvance)
 
 
 def initial_values(ion: str, defaults: IonDefaults, n: int,
@@ -149,6 +209,19 @@ def initialize(values: dict, style: IonStyle, ci0, co0, celsius) -> dict:
     co = jnp.where(style.cinit, co0, values[names["co"]])
     e = jnp.where(style.einit, nernst(ci, co, style.valence, celsius), values[names["e"]])
     return {**values, names["ci"]: ci, names["co"]: co, names["e"]: e}
+
+
+def wrote_concentration(values: dict, style: IonStyle, nodes, celsius) -> dict:
+    """NEURON's `nrn_wrote_conc` after the INITIAL block of a mechanism that writes a concentration
+    (nocmodl `nocpout.cpp`): e = Nernst at its `nodes` where einit."""
+    names = variable_names(style.ion)
+    e = values[names["e"]]
+    at = style.einit[nodes]
+    if not at.any():
+        return values
+    ci, co = values[names["ci"]][nodes], values[names["co"]][nodes]
+    new = jnp.where(at, nernst(ci, co, style.valence, celsius), e[nodes])
+    return {**values, names["e"]: e.at[nodes].set(new)}
 
 
 def begin_currents(values: dict, style: IonStyle, celsius) -> dict:

@@ -105,6 +105,10 @@ class Section:
     # scaled) and after define_shape() (last arc set to L). None: computed from the points.
     arc3d: np.ndarray | None = None
     origin: dict[str, Origin] = field(default_factory=dict)
+    # NEURON's ion style bitmap (eion.cpp) by ion ("ca"), where the model set one with `ion_style()`;
+    # it replaces the style the section's mechanisms promote (bridge.mechanisms.ions.style_bits).
+    # NEURON keeps it on every segment when nseg changes.
+    ion_styles: dict[str, int] = field(default_factory=dict)
 
     def set_nseg(self, nseg: int) -> None:
         """Change nseg (truncated to an integer, as NEURON does), carrying range values over as NEURON does."""

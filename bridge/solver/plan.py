@@ -239,7 +239,8 @@ def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
     for ion in uses:
         d = ionlib.ion_defaults(ion, valence[ion])
         defaults[ion] = d
-        styles.append(ionlib.ion_style(ion, d.valence, n, uses[ion]))
+        overrides = [(layout.segment_nodes(sec.name), sec.ion_styles[ion]) for sec in tree if ion in sec.ion_styles]
+        styles.append(ionlib.ion_style(ion, d.valence, n, uses[ion], overrides))
         params[ion] = _ion_values(tree, layout, ion, ionlib.initial_values(ion, d, n))
     return styles, defaults, params
 

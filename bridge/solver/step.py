@@ -211,6 +211,16 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
 
 
+def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> dict:
+    """After INITIAL: `nrn_wrote_conc` for each ion whose concentration the mechanism writes."""
+    styles = {s.ion: s for s in plan.ions}
+    for use in inst.mechanism.ions:
+        names = ionlib.variable_names(use.ion)
+        if {names["ci"], names["co"]} & set(use.write):
+            ions = {**ions, use.ion: ionlib.wrote_concentration(ions[use.ion], styles[use.ion], inst.nodes, celsius)}
+    return ions
+
+
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
     """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
     on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
@@ -236,6 +246,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
             st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
+            ions = _wrote_concentrations(plan, inst, ions, g["celsius"])
         mech_state[inst.name] = st
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)

@@ -44,6 +44,9 @@ def test_from_neuron_reads_3d_points_ions_and_orientation():
         "assert t['b'].child_end == 1.0 and t['b'].parent_x == 0.3\n"
         "assert t['a'].pt3d.shape == (2, 4) and t['a'].L == 20 and t['a'].arc3d is None\n"
         "assert list(t['b'].mechanisms['na_ion']['ena']) == [60.0] * 3\n"
+        "assert t['b'].ion_styles == {'na': 0o10, 'k': 0o10}\n"  # hh reads ena, ek: promoted to e_style 1
+        "h.ion_style('na_ion', 1, 2, 1, 0, 0, sec=b)\n"
+        "assert bridge.from_neuron(h)['b'].ion_styles['na'] == 1 + 0o20 + 0o40\n"
         "print('OK')\n"
     )
     _prints_ok(code)

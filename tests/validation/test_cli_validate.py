@@ -132,3 +132,36 @@ def test_python_m_validation_validate_is_the_same_command(capsys):
     rc = vmain(["validate", str(DATA / "ball_stick.hoc"), "--tstop", "3", "--dt", "0.05"])
     assert rc == 0
     assert "1/1 cases passed" in capsys.readouterr().out
+
+
+@pytest.mark.neuron
+def test_a_neuron_side_past_timeout_is_stopped_and_reported(tmp_path, capsys):
+    import time
+
+    (tmp_path / "init.hoc").write_text("load_file(\"stdrun.hoc\")\ncreate soma\nsoma insert hh\n"
+                                       "objref st\nsoma st = new IClamp(0.5)\nst.dur = 1e9\nst.amp = 0.2\n"
+                                       "dt = 1e-4\nsteps_per_ms = 1e4\ntstop = 5000\n")  # 5e7 steps: minutes
+    start = time.perf_counter()
+    code = main(["validate", str(tmp_path), "--timeout", "10", "--atol", "1e-9"])
+    elapsed = time.perf_counter() - start
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "ERROR" in out and "took longer than 10 s" in out
+    assert elapsed < 120  # stopped, not waited for
+
+
+def test_neuron_is_not_started_for_a_run_bridge_refuses(tmp_path, monkeypatch):
+    """The HOC and the mechanisms are accepted, but bridge's simulation is not (4e9 steps): NEURON's side
+    is never called."""
+    import validation.neuron_case
+    from validation.case import Case
+    from validation.suite import run_case
+
+    def no_neuron(*args, **kwargs):
+        raise AssertionError("NEURON was started")
+
+    monkeypatch.setattr(validation.neuron_case, "run_neuron_case", no_neuron)
+    (tmp_path / "init.hoc").write_text("create soma\nsoma insert hh\ntstop = 1e8\n")
+    result = run_case(Case("huge", hoc=tmp_path / "init.hoc"))
+    assert result.status == "error"
+    assert "NEURON was not started" in result.error and "steps" in result.error

@@ -71,3 +71,34 @@ BREAKPOINT { i = 1e-3*normrand(0, 1) }
     assert main(["validate-mod", str(good), str(bad)]) == 1
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 2 and out[1].startswith("rand.mod: unsupported") and "normrand" in out[1]
+
+
+# An ion variable also declared in PARAMETER (USEION ca READ cai with PARAMETER { cai (mM) }): the
+# ion's value is what the mechanism reads; a TABLE that DEPENDs on it is refused, naming the line.
+CAI_PARAMETER = """
+NEURON { SUFFIX kcai USEION ca READ cai USEION k READ ek WRITE ik RANGE gbar }
+UNITS { (mA) = (milliamp) (mV) = (millivolt) (mM) = (milli/liter) }
+PARAMETER { gbar = 1e-3 (S/cm2) cai (mM) }
+ASSIGNED { v (mV) ik (mA/cm2) ek (mV) ninf tau (ms) }
+STATE { n }
+INITIAL { rates(cai) n = ninf }
+BREAKPOINT { SOLVE s METHOD cnexp ik = gbar*n*(v - ek) }
+DERIVATIVE s { rates(cai) n' = (ninf - n)/tau }
+PROCEDURE rates(c (mM)) { ninf = c/(c + 1e-3) tau = 5 }
+"""
+
+
+@pytest.mark.neuron
+def test_ion_variable_in_parameter_matches_neuron(tmp_path):
+    path = tmp_path / "kcai.mod"
+    path.write_text(CAI_PARAMETER)
+    result = validate_mod(path)
+    assert result.status == "pass", result.line()
+    table = tmp_path / "kcait.mod"
+    table.write_text(CAI_PARAMETER.replace("SUFFIX kcai", "SUFFIX kcait").replace(
+        "rates(cai)", "rates(v)").replace(
+        "PROCEDURE rates(c (mM)) {", "PROCEDURE rates(vv (mV)) { TABLE ninf, tau DEPEND cai FROM -100 TO 100 WITH 20\n"
+        "c = cai").replace("ASSIGNED { v", "ASSIGNED { c (mM) v"))
+    result = validate_mod(table)
+    assert result.status == "unsupported"
+    assert "kcait.mod:10:" in result.reason and "TABLE DEPEND 'cai', an ion variable" in result.reason

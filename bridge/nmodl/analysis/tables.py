@@ -29,6 +29,10 @@ def _check(stmt: ast.Table, b: ast.FunctionBlock | ast.ProcedureBlock, variables
     for dep in stmt.depend:
         if dep not in variables:
             raise report.error(SemanticError, f"TABLE DEPEND {dep!r} is not declared", stmt)
+        if variables[dep].kind == "ion":  # nocmodl's _check_<f> reads the first instance's copy of it
+            raise report.error(UnsupportedFeature, f"TABLE DEPEND {dep!r}, an ion variable: NEURON rebuilds the "
+                               f"table from the first instance's last copy of {dep} (its PARAMETER default at "
+                               "finitialize), which bridge does not reproduce", stmt)
     for out in stmt.names:
         if out not in variables:
             raise report.error(SemanticError, f"TABLE variable {out!r} is not declared", stmt)
