@@ -47,6 +47,7 @@ def preflight(case: Case) -> Preflight:
         model = session.model()
         parsed = session.mechanism_files()
         mechs = used_mechanisms(case, model.tree.mechanism_names())
+        mechs.update(model.runtime_mechanisms)  # KSChans the HOC defined (as run_bridge_case adds them)
         _bridge_builds(case, model, mechs)
         hoc_scan.check(session.files_read(), session.read_roots, session.working_directory())
         recordings = model.probes()
