@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bridge.errors import BridgeError
 from bridge.hoc import budget
 from bridge.hoc.arguments import number_arg, size_arg
 from bridge.hoc.objects import BuiltinObject
@@ -24,6 +25,8 @@ class Vector(BuiltinObject):
         self._reserve(interp, n, loc)
         self.data = [fill] * n
         self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
+        self._recording = None  # its bridge.hoc.protocol.Recording
+        self._filled = -1  # the live run's epoch when `data` was last filled from it
 
     @property
     def data(self) -> list[float]:
@@ -41,13 +44,24 @@ class Vector(BuiltinObject):
         interp.work(0, loc, n * 8)
 
     def check_filled(self, interp, loc) -> None:
-        """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
-        so reading it is an error (it would be the empty or old vector, not NEURON's numbers)."""
-        t = interp.model.advanced_to
-        if self.recording is not None and t is not None:
-            raise interp.error(f"{self} records {self.recording}, which NEURON fills while it runs (here to t = "
-                               f"{t:g} ms); bridge does not simulate while the HOC runs, so the recording is read "
-                               "from bridge's simulation instead (HocModel.simulate())", loc)
+        """A recording Vector holds what NEURON recorded since finitialize(): filled from the session's live run
+        (`bridge.hoc.live`, simulating what is pending) when HOC reads it."""
+        rec = self._recording
+        live = interp.model.live
+        if rec is None or interp.model.initialized is None or self._filled == live.epoch:
+            return
+        try:
+            values = live.recorded(rec)
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+        if values is None:
+            if interp.model.advanced_to is not None and live.started():
+                raise interp.error(f"{self} records {self.recording}, set after finitialize(): bridge records from "
+                                   "the next finitialize() on (call record() before the run)", loc)
+            return
+        self._reserve(interp, len(values), loc)
+        self.data = values
+        self._filled = live.epoch
 
     def hoc_call(self, interp, name, args, loc):
         if name != "record":
@@ -126,6 +140,8 @@ class Vector(BuiltinObject):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
+        self._recording = rec
+        self._filled = -1
         self.recording = (f"{rec.point_process}.{rec.variable}" if rec.point_process else rec.variable
                           if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})")
         return self

@@ -1,0 +1,91 @@
+"""Stepping a run piece by piece: NEURON's fixed step from a state held between calls.
+
+`Simulation` runs finitialize and all steps of one run in one traced function. A HOC
+session instead advances the simulation when HOC calls `fadvance()` or `continuerun()`,
+changing parameters in between. `make_advance` gives one jitted function per model
+structure (plan, dt, secondorder, probes) that takes the parameters, the state and a
+step count up to `capacity`: a `lax.fori_loop` with a traced trip count writes the
+samples into a preallocated buffer, so runs of any length (and a single `fadvance()`)
+reuse one compilation, and changed parameters (a stimulus amplitude, a range value,
+celsius, a GLOBAL) are arguments, never a reason to compile again.
+
+Each step is `bridge.solver.step.fixed_step_with_matrix` (NEURON's `nrn_fixed_step`,
+docs/numerics.md section 2), with t advanced by two traced half steps as NEURON does.
+TABLEs are rebuilt from the parameters at each call (`prepare`), as NEURON's
+`check_table` rebuilds them when celsius or a GLOBAL they depend on changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from bridge.solver.plan import Plan
+from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
+
+CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
+
+
+def initial_state(plan: Plan, params: dict, dt: float, secondorder: int) -> dict:
+    """NEURON's `finitialize` (`bridge.solver.step.finitialize`) with t = 0 as a double."""
+    prepared = prepare(plan, params, dt, secondorder)
+    state = finitialize(plan, params, prepared, dt, secondorder)
+    return {**state, "t": jnp.zeros((), jnp.float64)}
+
+
+def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+                    on_trace: Callable[[], None] | None = None):
+    """A jitted `initialize(params) -> (state, values at t = 0)` (`initial_state`, then the probes)."""
+
+    def initialize(params):
+        if on_trace is not None:
+            on_trace()
+        state = initial_state(plan, params, dt, secondorder)
+        return state, record(state, params)
+
+    return jax.jit(initialize)
+
+
+def make_currents(plan: Plan, dt: float, secondorder: int):
+    """A jitted `recompute_currents(params, state)`."""
+    return jax.jit(lambda params, state: recompute_currents(plan, params, state, dt, secondorder))
+
+
+def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondorder: int) -> dict:
+    """NEURON's `fcurrent()`: currents, ion currents and kept ASSIGNED variables evaluated at the present
+    v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`)."""
+    prepared = prepare(plan, params, dt, secondorder)
+    _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    return {**state, "mech": mech, "ions": ions}
+
+
+def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+                 nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None):
+    """A jitted `advance(params, state, count, half_dt) -> (state, t (capacity,), values (capacity, nprobe),
+    nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True when v
+    or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
+    NEURON's two roundings of t into one. `on_trace` is called each time JAX traces (compiles) it."""
+
+    def advance(params, state, count, half_dt):
+        if on_trace is not None:
+            on_trace()
+        prepared = prepare(plan, params, dt, secondorder)
+        dtype = state["v"].dtype
+        ts = jnp.zeros((capacity,), jnp.float64)
+        ys = jnp.zeros((capacity, nprobe), dtype)
+
+        def body(k, carry):
+            st, ts, ys = carry
+            new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt)
+            return new, ts.at[k].set(new["t"]), ys.at[k].set(record(new, params))
+
+        state, ts, ys = jax.lax.fori_loop(0, count, body, (state, ts, ys))
+        nan = jnp.any(jnp.isnan(state["v"]))
+        for values in state["mech"].values():
+            for a in values.values():
+                nan = nan | jnp.any(jnp.isnan(a))
+        return state, ts, ys, nan
+
+    return jax.jit(advance)
