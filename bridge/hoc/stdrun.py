@@ -152,7 +152,7 @@ def continuerun(interp, args, loc):
     t0, dt = g["t"], g["dt"]
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps, interp, loc)
     model.live.request_steps(_freeze(model), t0, steps, t)
-    runs[-1].tstop = t
+    runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
     runs[-1].dt = dt
     g["t"] = t
     if steps:
