@@ -132,6 +132,33 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...]) ->
     return h.hexdigest()
 
 
+def play_setters(plan, schedules) -> tuple:
+    """Each Vector.play's place in the parameters: (kind, mechanism or global name, variable, instance)."""
+    from bridge.morphology.tree import segment_index
+
+    out = []
+    for sched in schedules:
+        target = sched.target
+        if target.kind == "global":
+            if target.variable not in plan.defaults["globals"]:
+                raise BridgeError(f"Vector.play into {target.variable}: bridge does not play into this GLOBAL "
+                                  "(it is not a parameter of the run, e.g. a usetable switch)")
+            out.append(("global", target.variable, "", 0))
+            continue
+        inst = plan.instances(target.keys[0])
+        if target.kind == "point":
+            index = [i for i, pp in enumerate(inst.point_processes) if pp.label == target.keys[1]]
+        else:
+            lay = plan.layout
+            _, sec, x = target.keys
+            node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            index = [int(i) for i in np.flatnonzero(np.asarray(inst.nodes) == node)]
+        if not index:
+            raise BridgeError(f"Vector.play into {target}: not found in the model")
+        out.append(("mech", inst.name, target.variable, index[0]))
+    return tuple(out)
+
+
 def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
@@ -155,14 +182,20 @@ class LiveRun:
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
+    cursors: list = field(default_factory=list)  # the run's Vector.plays (bridge.hoc.play.Cursor)
+    setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
     _values: dict | None = None
     _values_epoch: int = -1
     assigned: dict = field(default_factory=dict)  # (section, j) -> {name: value} HOC assigned (parameters)
 
     # -- requests ----------------------------------------------------------------------------
-    def request_init(self, frozen: Frozen) -> None:
-        """finitialize(): a new run; what the last one left is no longer observable."""
+    def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
+        """finitialize(): a new run; what the last one left is no longer observable. `schedules`: the
+        `Vector.play`s of this run (`bridge.hoc.play.Schedule`)."""
+        from bridge.hoc.play import Cursor
+
         self.init = frozen
+        self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
         self.state = None
         self.times, self.samples = [], []
@@ -173,10 +206,10 @@ class LiveRun:
 
     def request_steps(self, frozen: Frozen, t_start: float, steps: int, t_end: float) -> None:
         """`steps` fixed steps from t_start [ms] (HOC's t) with the model `frozen`."""
-        if steps <= 0:
+        if steps == 0:
             return
         last = self.pending[-1] if self.pending else None
-        if last is not None and last.frozen is frozen and last.t_end == t_start:
+        if last is not None and last.frozen is frozen and last.t_end == t_start and steps > 0 and last.steps > 0:
             last.steps += steps
             last.t_end = t_end
         else:
@@ -201,11 +234,20 @@ class LiveRun:
             self.stepped = True
 
     def _initialize(self, frozen: Frozen) -> None:
+        from bridge.hoc.play import initial_values
+        from bridge.solver.stepper import apply_plays
+
         sim = frozen.simulation()
+        self.setters = play_setters(sim.plan, [c.sched for c in self.cursors])
         engine = self._engine(frozen)
         self.plan, self.labels = sim.plan, sim.labels
         self.shape = engine.shape
-        self.state, y0 = engine.initialize(sim.params())
+        params = sim.params()
+        if self.setters:
+            values = initial_values(self.cursors)
+            on = np.array([v is not None for v in values])
+            params = apply_plays(params, self.setters, np.array([v or 0.0 for v in values]), on)
+        self.state, y0 = engine.initialize(params)
         self.times = [np.zeros(1)]
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.epoch += 1
@@ -214,7 +256,8 @@ class LiveRun:
         from bridge.solver.stepper import make_advance, make_currents, make_initialize
 
         sim = frozen.simulation()
-        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels)
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)))
         engine = self.engines.get(key)
         if engine is None:
             def traced() -> None:
@@ -222,8 +265,9 @@ class LiveRun:
 
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
             engine = Engine(make_initialize(plan, dt, order, sim._record),
-                            make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced),
-                            make_currents(plan, dt, order), state_shape(plan, sim.labels))
+                            make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
+                                         setters=setters),
+                            make_currents(plan, dt, order), state_shape(plan, sim.labels + tuple(map(repr, setters))))
             self.engines[key] = engine
         return engine
 
@@ -236,6 +280,9 @@ class LiveRun:
         if self.state is None:
             raise BridgeError("the run advanced before finitialize()")
         frozen = piece.frozen
+        if piece.steps < 0:
+            raise BridgeError(f"the run from t = {piece.t_start:g} to {piece.t_end:g} ms at dt = {frozen.dt:g} ms "
+                              "takes more time steps than Limits.max_steps")
         engine = self._engine(frozen)
         if engine.shape != self.shape:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
@@ -246,9 +293,11 @@ class LiveRun:
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
         left = piece.steps
+        t = piece.t_start
         while left > 0:
             n = min(left, CAPACITY)
-            state, ts, ys, nan = engine.advance(params, state, n, half)
+            state, ts, ys, nan = engine.advance(params, state, n, half, self._play_arrays(t, n, frozen.dt))
+            t = float(np.asarray(ts)[n - 1])
             self.times.append(np.asarray(ts)[:n])
             self.samples.append(np.asarray(ys)[:n])
             left -= n
@@ -259,6 +308,18 @@ class LiveRun:
         self.state = state
         self.plan = sim.plan
         self.epoch += 1
+
+    def _play_arrays(self, t_start: float, steps: int, dt: float):
+        """The Vector.play values of `steps` steps from t_start, padded to the advance function's capacity."""
+        from bridge.hoc.play import step_values
+        from bridge.solver.stepper import CAPACITY
+
+        n = len(self.cursors)
+        arrays = [np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
+        if n:
+            for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
+                a[:steps] = b
+        return tuple(arrays)
 
     def fcurrent(self, frozen: Frozen) -> None:
         """NEURON's fcurrent(): the currents at the present state with the parameters as HOC has them now."""

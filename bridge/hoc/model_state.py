@@ -73,6 +73,7 @@ class ModelState:
         self.last_frozen: Frozen | None = None  # the model as the last piece of the live run was asked for
         self.frozen_mutations = -1  # `mutations` when it was frozen (fadvance freezes again only after a change)
         self.nstep_steprun = 1  # stdrun's fadvance() calls per step() (set by setdt)
+        self.plays: list = []  # Vector.play requests (bridge.hoc.play.Play), frozen at finitialize()
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
@@ -94,6 +95,21 @@ class ModelState:
             return False
         self.globals[name] = found[1]
         return True
+
+    def read_global(self, name: str, loc, interp) -> float:
+        """A NEURON global's value (refused while a Vector plays into it, `bridge.hoc.play`)."""
+        if self.initialized is not None and self.live.cursors:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(self, "global", (name,), name, name, loc, interp)
+        return self.globals[name]
+
+    def segment_of(self, sec_name: str, x: float) -> int | None:
+        """The segment index of `sec_name` containing x (None for no such section)."""
+        for sec in self.sections:
+            if sec.name == sec_name:
+                return sec.data.segment(x)
+        return None
 
     def set_global(self, name: str, value) -> None:
         if not is_number(value):
@@ -307,6 +323,10 @@ class ModelState:
             found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:
                 return found
+        if snap is not None:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(self, "range", (mech, sec.name, j), name, f"{sec.name}.{var.hoc_name}", loc, interp)
         kept = sec.preinit.get((mech, name), {})
         if j in kept and snap is None:
             return kept[j]

@@ -58,6 +58,10 @@ class PointProcessObject(BuiltinObject):
                        what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
 
     def _read(self, interp, name: str, loc) -> float:
+        if interp.model.initialized is not None and interp.model.live.cursors:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(interp.model, "point", (self.cls, str(self)), name, f"{self}.{name}", loc, interp)
         if self.pp is not None and name in self.pp.params:
             return self.pp.params[name]
         if name in self.info.parameters:

@@ -205,6 +205,8 @@ def _live_traces(st: ModelState, changed_after: bool):
         return None
     frozen = live.frozen_models()
     pieces = live.pending
+    if any(p.steps < 0 for p in pieces):
+        return None  # over Limits.max_steps: simulate() refuses it
     one_piece = (not live.stepped and live.state is None and not st.after_init and not changed_after
                  and len({f.digest for f in frozen}) <= 1
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)

@@ -56,7 +56,17 @@ def finitialize(interp, args, loc):
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
-    model.live.request_init(_freeze(model, v))
+    from bridge.hoc.play import check_start
+    from bridge.hoc.play import freeze as freeze_play
+
+    try:
+        schedules = tuple(freeze_play(p) for p in model.plays)
+    except ValueError as err:
+        raise interp.error(str(err), loc) from None
+    if schedules and model.live.cursors:
+        model.live.flush()  # the last run's played values (check_start)
+        check_start(model, schedules, loc, interp)
+    model.live.request_init(_freeze(model, v), schedules)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)
@@ -125,13 +135,13 @@ def stdinit(interp, args, loc):
     return None
 
 
-def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int, interp, loc) -> tuple[int, float]:
+def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int) -> tuple[int, float]:
     """stdrun's continuerun loop: `while (t < t_end - dt/2) step()`, a step() being `group` fadvance()s of
-    t += dt/2 twice (fadvance.cpp `nrn_fixed_step`); (steps, t after them)."""
+    t += dt/2 twice (fadvance.cpp `nrn_fixed_step`); (steps, t after them). Over `limit` steps: (-1, t_end),
+    not counted (the live run refuses such a piece if it is ever simulated; `Limits.max_steps`)."""
     ts = t_end - dt / 2
     if (ts - t) / dt > limit:
-        raise interp.error(f"continuerun({t_end:g}) takes about {(ts - t) / dt:.3g} steps of dt = {dt:g} ms, "
-                           f"more than the limit of {limit} (Limits.max_steps)", loc)
+        return -1, t_end
     half = 0.5 * dt
     n = 0
     while t < ts:
@@ -150,12 +160,12 @@ def continuerun(interp, args, loc):
         raise interp.error("continuerun before finitialize/init", loc)
     g = model.globals
     t0, dt = g["t"], g["dt"]
-    steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps, interp, loc)
+    steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
     model.live.request_steps(_freeze(model), t0, steps, t)
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
     runs[-1].dt = dt
     g["t"] = t
-    if steps:
+    if steps != 0:
         model.advanced_to = t
     return None
 

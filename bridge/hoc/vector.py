@@ -146,6 +146,24 @@ class Vector(BuiltinObject):
                           if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})")
         return self
 
+    def m_play(self, interp, args, loc):
+        """`vec.play(&var, dt)`, `vec.play(&var, tvec[, continuous])` (`bridge.hoc.play`)."""
+        from bridge.hoc.play import parse
+
+        interp.model.plays.append(parse(interp, self, args, loc))
+        interp.model.mutations += 1
+        return self
+
+    def m_play_remove(self, interp, args, loc):
+        """The Vector plays no more (`bridge.hoc.play.remove`)."""
+        from bridge.hoc.play import remove
+
+        try:
+            remove(interp, self, loc)
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+        return 1.0  # NEURON's v_play_remove returns 1
+
     def _index(self, interp, args, loc, name):
         i = int(number_arg(interp, args, 0, loc, name))
         if not 0 <= i < len(self.data):

@@ -61,25 +61,59 @@ def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondo
     return {**state, "mech": mech, "ions": ions}
 
 
-def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
-                 nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None):
-    """A jitted `advance(params, state, count, half_dt) -> (state, t (capacity,), values (capacity, nprobe),
-    nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True when v
-    or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
-    NEURON's two roundings of t into one. `on_trace` is called each time JAX traces (compiles) it."""
+def apply_plays(params: dict, setters: tuple, values, on) -> dict:
+    """`params` with each played value set where the play has set it (`on`): `setters` are (kind, mechanism
+    or global name, variable, instance index) with kind "mech" or "global"; `values`, `on` of shape (n,)."""
+    if not setters:
+        return params
+    mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
+    globals_ = dict(params["globals"])
+    for j, (kind, name, var, index) in enumerate(setters):
+        if kind == "global":
+            globals_[name] = jnp.where(on[j], values[j], globals_[name])
+        else:
+            arr = mechs[name][var]
+            mechs[name][var] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
+    return {**params, "mechanisms": mechs, "globals": globals_}
 
-    def advance(params, state, count, half_dt):
+
+def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+                 nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
+                 setters: tuple = ()):
+    """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
+    nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
+    when v or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
+    NEURON's two roundings of t into one. `play` = (start, mid, end, on_start, on), each (capacity,
+    len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
+    and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
+    a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
+    time JAX traces (compiles) it."""
+    per_step_tables = any(kind == "global" for kind, *_ in setters)
+
+    def advance(params, state, count, half_dt, play):
         if on_trace is not None:
             on_trace()
         prepared = prepare(plan, params, dt, secondorder)
         dtype = state["v"].dtype
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
+        start, mid, end, on_start, on = play
 
         def body(k, carry):
             st, ts, ys = carry
-            new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt)
-            return new, ts.at[k].set(new["t"]), ys.at[k].set(record(new, params))
+            if setters:
+                p_mid = apply_plays(params, setters, mid[k], on[k])
+                p_end = apply_plays(params, setters, end[k], on[k])
+                pre = prepared
+                if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
+                    pre = prepare(plan, apply_plays(params, setters, start[k], on_start[k]), dt, secondorder)
+                new, _, _ = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
+                                                   params_after=p_end, prepared_after=pre)
+                values = record(new, p_end)
+            else:
+                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt)
+                values = record(new, params)
+            return new, ts.at[k].set(new["t"]), ys.at[k].set(values)
 
         state, ts, ys = jax.lax.fori_loop(0, count, body, (state, ts, ys))
         nan = jnp.any(jnp.isnan(state["v"]))
