@@ -172,6 +172,7 @@ class LiveRun:
     engines: dict[str, Engine] = field(default_factory=dict)
     compilations: int = 0  # how often a step function was traced (tests: no recompile on a parameter change)
     init: Frozen | None = None  # finitialize() asked for and not run yet
+    first: Frozen | None = None  # the model the present run started from
     pending: list[Piece] = field(default_factory=list)
     state: Any = None  # the JAX state after what ran (None: nothing ran since finitialize)
     shape: tuple | None = None
@@ -194,7 +195,7 @@ class LiveRun:
         `Vector.play`s of this run (`bridge.hoc.play.Schedule`)."""
         from bridge.hoc.play import Cursor
 
-        self.init = frozen
+        self.init = self.first = frozen
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
         self.state = None

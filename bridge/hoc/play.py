@@ -60,11 +60,11 @@ class Play:
 
 def parse(interp, vector, args, loc) -> Play:
     """`vector.play(...)`'s arguments as a `Play`, or an error naming what bridge does not reproduce."""
-    from bridge.hoc.point_process import PointProcessObject
-    from bridge.hoc.vector import Vector
+    def is_vector(a) -> bool:  # bridge.hoc.vector.Vector (not imported: it imports this module)
+        return getattr(a, "cls", None) == "Vector"
 
     args = list(args)
-    if args and isinstance(args[0], PointProcessObject):
+    if args and hasattr(args[0], "pp") and hasattr(args[0], "info"):  # a PointProcessObject
         args = args[1:]  # NEURON's optional point process (for the thread it lives in)
     if not args or isinstance(args[0], (str, StrVar)) or is_number(args[0]):
         raise interp.refuse("Vector.play with a statement or an index is not supported; play into a variable: "
@@ -75,7 +75,7 @@ def parse(interp, vector, args, loc) -> Play:
     if len(args) < 2:
         raise interp.error("Vector.play(&var, ...) needs a dt or a time Vector", loc)
     dt = tvec = None
-    if isinstance(args[1], Vector):
+    if is_vector(args[1]):
         tvec = args[1]
     elif is_number(args[1]):
         dt = float(args[1])
@@ -85,7 +85,7 @@ def parse(interp, vector, args, loc) -> Play:
         raise interp.error("Vector.play: the second argument must be a dt or a time Vector", loc)
     continuous = False
     if len(args) > 2:
-        if isinstance(args[2], Vector):
+        if is_vector(args[2]):
             raise interp.refuse("Vector.play with a discontinuity index Vector is not supported", loc)
         if not is_number(args[2]) or float(args[2]) not in (0.0, 1.0):
             raise interp.error("Vector.play: the third argument must be 0 or 1 (continuous)", loc)
@@ -279,15 +279,33 @@ def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
                 model.mutations += 1
 
 
-def check_start(model, schedules, loc, interp) -> None:
-    """Refuse a run whose play starts after t = 0 into a variable a play of the last run set: NEURON's
-    variable then holds that run's last played value until the first event; bridge's the model's value."""
-    before = {c.sched.target for c in model.live.cursors if c.value is not None and not c.removed}
-    for s in schedules:
-        if s.target in before and Cursor(s).starts_late():
-            raise interp.refuse(f"Vector.play into {s.target.variable} starts after t = 0 in a run that follows "
-                                "one that played into it: bridge does not carry the last played value over "
-                                "(call play_remove() between the runs)", loc)
+def carry_over(model, schedules, before, interp, loc) -> None:
+    """finitialize() with plays, after a run that played: NEURON's variable holds the last played value
+    (until the new play's first event, which may come after t = 0); bridge writes it back into the model,
+    unless HOC assigned the variable since (`before`: the model the last run started from)."""
+    late = {s.target for s in schedules if Cursor(s).starts_late()}
+    for c in model.live.cursors:
+        if c.removed or c.value is None or c.sched.target not in late:
+            continue
+        now, then = _model_value(model, c.sched.target), _model_value(before, c.sched.target)
+        if now == then or (now is not None and then is not None and np.isnan(now) and np.isnan(then)):
+            _write_back(interp, c.sched.target, c.value, loc)
+
+
+def _model_value(model, target: PlayTarget):
+    """The variable's own value in the ModelState `model` or a frozen model's tree (`bridge.hoc.live.Frozen`);
+    NaN for a range value the model never set."""
+    tree = getattr(model, "tree", None)
+    if target.kind == "global":
+        if hasattr(model, "set_globals") or target.variable != "celsius":  # a ModelState, or a mechanism GLOBAL
+            return model.globals.get(target.variable)
+        return model.celsius
+    if target.kind == "point":
+        return next((pp.params.get(target.variable) for pp in tree.point_processes if pp.label == target.keys[1]),
+                    None)
+    mech, sec_name, x = target.keys
+    sec = tree[sec_name]
+    return float(sec.get_range(mech, target.variable, np.nan)[sec.segment(x)])
 
 
 def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, loc, interp) -> None:

@@ -186,6 +186,22 @@ class HocSession:
         live = _live_traces(st, protocol.changed_after_run)
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits, live)
 
+    def recorded_vectors(self) -> dict:
+        """The top-level Vectors that record (`vec.record(&...)`), by HOC name (`vs`, `vrec[2]`), with what
+        they hold now (the live run's values, simulated first where needed)."""
+        from bridge.hoc.vector import Vector
+
+        loc = SourceLocation("<python>", 1, 1)
+        out = {}
+        for name, b in self._interp.top.items():
+            if not isinstance(b, ObjVar):
+                continue
+            for i, obj in enumerate(b.data):
+                if isinstance(obj, Vector) and obj.recording is not None:
+                    obj.check_filled(self._interp, loc)
+                    out[name if not b.dims else f"{name}[{i}]"] = list(obj.data)
+        return out
+
     @property
     def live(self):
         """The session's live run (`bridge.hoc.live.LiveRun`): compilations, engines, the state now."""

@@ -56,16 +56,16 @@ def finitialize(interp, args, loc):
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
-    from bridge.hoc.play import check_start
+    from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play
 
     try:
         schedules = tuple(freeze_play(p) for p in model.plays)
     except ValueError as err:
         raise interp.error(str(err), loc) from None
-    if schedules and model.live.cursors:
-        model.live.flush()  # the last run's played values (check_start)
-        check_start(model, schedules, loc, interp)
+    if schedules and model.live.cursors and model.live.first is not None:
+        model.live.flush()  # the last run's played values
+        carry_over(model, schedules, model.live.first, interp, loc)
     model.live.request_init(_freeze(model, v), schedules)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []

@@ -281,3 +281,131 @@ def test_structure_changed_during_a_run_is_refused(tmp_path):
 
     with pytest.raises(HocError, match="structure .* changed after finitialize"):
         hoc("x = soma.v(0.5)")
+
+
+PLAYS = CELL + """
+dend insert hh
+dend.gnabar_hh = 0
+stim.del = 0
+stim.dur = 1e9
+objref amp, tamp, g, gk, tg, cel, tc
+// discrete with a dt: the amplitude steps every 0.1 ms (off the grid of dt = 0.025 ms sums)
+amp = new Vector(60)
+for i = 0, 59 amp.x[i] = 0.2*sin(i/5)
+amp.play(&stim.amp, 0.1)
+// continuous into a range variable, with a repeated time (a jump)
+tg = new Vector(5)
+g = new Vector(5)
+tg.x[0] = 0
+tg.x[1] = 1.01
+tg.x[2] = 2.3
+tg.x[3] = 2.3
+tg.x[4] = 4.05
+g.x[0] = 0.12
+g.x[1] = 0.3
+g.x[2] = 0.05
+g.x[3] = 0.2
+g.x[4] = 0.1
+g.play(&soma.gnabar_hh(0.5), tg, 1)
+// discrete with a time Vector into another section's parameter (one time falls on a half step)
+gk = new Vector(3)
+tamp = new Vector(3)
+gk.x[0] = 0.036
+gk.x[1] = 0.01
+gk.x[2] = 0.06
+tamp.x[0] = 0.5
+tamp.x[1] = 1.2125
+tamp.x[2] = 3
+gk.play(&dend.gkbar_hh(0.7), tamp, 0)
+// continuous into celsius (hh's TABLE depends on it: rebuilt each step as NEURON does)
+tc = new Vector(2)
+cel = new Vector(2)
+tc.x[0] = 0
+tc.x[1] = 5
+cel.x[0] = 6.3
+cel.x[1] = 30
+cel.play(&celsius, tc, 1)
+tstop = 6
+proc show() {
+    printf("t %.17g v %.17g m %.17g n %.17g\\n", t, soma.v(0.5), soma.m_hh(0.5), dend.n_hh(0.7))
+}
+"""
+
+
+def _without(text: str, *vectors: str) -> str:
+    """The HOC text with the plays of these Vectors commented out."""
+    for name in vectors:
+        text = text.replace(f"\n{name}.play(", f"\n// {name}.play(")
+    return text
+
+
+@pytest.mark.neuron
+def test_vector_play_in_each_form_matches_neuron(tmp_path):
+    """Vector.play discrete (dt, time Vector) and continuous, into a point process PARAMETER, range
+    PARAMETERs and celsius, then play_remove in the middle of the run (the amplitude keeps its last value)."""
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, PLAYS + """
+        run()
+        show()
+        amp.play_remove()
+        continuerun(8)
+        show()
+    """)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    plain = _both(tmp_path, _without(PLAYS, "amp", "g", "gk", "cel") + "run()\n", vectors=("vs",))[1]["vs"]
+    assert np.max(np.abs(plain - ref["vs"][: len(plain)])) > 1.0  # the plays changed the run
+
+
+@pytest.mark.neuron
+def test_each_play_alone_matches_neuron(tmp_path):
+    """Each form on its own (so one cannot hide another's error)."""
+    names = ["amp", "g", "gk", "cel"]
+    for keep in names:
+        text = _without(PLAYS, *[n for n in names if n != keep])
+        theirs, ref, ours, vecs, _ = _both(tmp_path, text + "run()\nshow()\n", vectors=("vs", "vd"))
+        _same_output(theirs, ours)
+        _same_vectors(ref, vecs)
+
+
+def test_a_changed_played_vector_does_not_recompile(tmp_path):
+    hoc = HocSession(cwd=tmp_path, stdout=io.StringIO())
+    hoc(PLAYS + "run()\nx = soma.v(0.5)\namp.mul(2)\nrun()\ny = soma.v(0.5)")
+    assert hoc.x != hoc.y
+    assert hoc.live.compilations == 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ("objref p\np = new Vector(3)\np.play(&soma.v(0.5), 0.1)", "Vector.play into v is not supported"),
+    ("objref p\np = new Vector(3)\np.play(\"x = $1\", 0.1)", "Vector.play with a statement"),
+    ("objref p, q\np = new Vector(3)\nq = new Vector(3)\np.play(&stim.amp, 0.1, 1)",
+     "continuous mode must be a time vector"),
+    ("objref p\np = new Vector(3)\np.play(&soma.m_hh(0.5), 0.1)", "into m_hh is not supported"),
+])
+def test_plays_bridge_does_not_reproduce_are_refused(tmp_path, text, message):
+    from bridge.errors import HocError
+
+    hoc = HocSession(cwd=tmp_path, stdout=io.StringIO())
+    hoc(CELL)
+    with pytest.raises(HocError, match=re.escape(message)):
+        hoc(text)
+
+
+def test_reading_a_played_variable_during_the_run_is_refused(tmp_path):
+    from bridge.errors import HocRefusal
+
+    hoc = HocSession(cwd=tmp_path, stdout=io.StringIO())
+    hoc(PLAYS + "tstop = 1\nrun()")
+    for read in ("x = stim.amp", "x = soma.gnabar_hh(0.5)", "x = celsius"):
+        with pytest.raises(HocRefusal, match="read while a Vector plays into it"):
+            hoc(read)
+    hoc("x = dend.gnabar_hh(0.5)")  # not played
+
+
+@pytest.mark.neuron
+def test_a_second_run_starts_from_the_last_played_value_as_neuron(tmp_path):
+    """gk's play starts at t = 0.5 ms: in the second run NEURON's gkbar is the first run's last played value
+    until then; bridge carries it over."""
+    text = _without(PLAYS, "amp", "g", "cel") + "run()\nshow()\nrun()\nshow()\n"
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "vd"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
