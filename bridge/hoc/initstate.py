@@ -15,13 +15,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def mechanisms_of(state) -> dict:
-    """Translations of the model's own .mod files for the mechanisms its tree uses (cached on `state`)."""
+def mechanisms_of(state, tree=None) -> dict:
+    """Translations of the model's own .mod files for the mechanisms its tree (or `tree`) uses (cached on
+    `state`)."""
     from bridge.nmodl.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
 
     cache = state.translations
     builtin = set(builtin_mechanisms())
-    used = set(state.tree.mechanism_names())
+    used = set((state.tree if tree is None else tree).mechanism_names())
     out = {}
     for name, path in state.catalog._files.items():
         if name not in used or name in builtin:

@@ -45,7 +45,7 @@ class Frozen:
 
     digest: str
     tree: Any
-    mechanisms: dict
+    mechanisms: Any  # () -> {name: translated mechanism}: translated only when the piece is simulated
     celsius: float
     dt: float
     v_init: float
@@ -59,7 +59,7 @@ class Frozen:
         if self._sim is None:
             from bridge.model import Model, Simulation
 
-            model = Model(self.tree, mechanisms=self.mechanisms, celsius=self.celsius, dt=self.dt,
+            model = Model(self.tree, mechanisms=self.mechanisms(), celsius=self.celsius, dt=self.dt,
                           v_init=self.v_init, tstop=0.0, secondorder=self.secondorder, globals=dict(self.globals))
             self._sim = Simulation(model, record=probes(self.recordings))
         return self._sim
@@ -77,7 +77,8 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
             and all(a is b for a, b in zip(last.recordings, recordings))):
         return last
-    return Frozen(digest, model_tree(state), mechanisms_of(state), float(g["celsius"]), float(g["dt"]), v,
+    tree = model_tree(state)
+    return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
                   int(g["secondorder"]), dict(state.set_globals), recordings)
 
 
@@ -95,6 +96,7 @@ class Piece:
     t_start: float
     steps: int
     t_end: float
+    group: int = 1  # fadvance()s per stdrun step() when continuerun asked for it (stdrun's nstep_steprun)
 
 
 @dataclass
@@ -205,16 +207,17 @@ class LiveRun:
         self.assigned = {}
         self.epoch += 1
 
-    def request_steps(self, frozen: Frozen, t_start: float, steps: int, t_end: float) -> None:
-        """`steps` fixed steps from t_start [ms] (HOC's t) with the model `frozen`."""
+    def request_steps(self, frozen: Frozen, t_start: float, steps: int, t_end: float, group: int = 1) -> None:
+        """`steps` fixed steps from t_start [ms] (HOC's t) with the model `frozen` (`group`: `Piece.group`)."""
         if steps == 0:
             return
         last = self.pending[-1] if self.pending else None
         if last is not None and last.frozen is frozen and last.t_end == t_start and steps > 0 and last.steps > 0:
             last.steps += steps
             last.t_end = t_end
+            last.group = max(last.group, group, 2)  # no longer one continuerun from 0 (HocSession.model)
         else:
-            self.pending.append(Piece(frozen, t_start, steps, t_end))
+            self.pending.append(Piece(frozen, t_start, steps, t_end, group))
         self.epoch += 1
 
     def started(self) -> bool:

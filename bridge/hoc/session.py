@@ -214,7 +214,6 @@ def _live_traces(st: ModelState, changed_after: bool):
     the model changed between the pieces of the run or after it, or HOC moved t. None otherwise (then
     `HocModel.simulate` runs it, and nothing was compiled while the HOC ran)."""
     from bridge.hoc.live import probes
-    from bridge.solver.budget import step_count
 
     live = st.live
     if not live.started():
@@ -227,7 +226,7 @@ def _live_traces(st: ModelState, changed_after: bool):
                  and len({f.digest for f in frozen}) <= 1
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
                  and list(live.recordings) == list(st.recordings)
-                 and (not pieces or pieces[0].steps == step_count(pieces[0].t_end, pieces[0].frozen.dt))
+                 and all(p.group == 1 for p in pieces)  # one continuerun from 0: Simulation's step count
                  and (not pieces or pieces[0].frozen.v_init == frozen[0].v_init))
     if one_piece:
         return None

@@ -161,7 +161,7 @@ def continuerun(interp, args, loc):
     g = model.globals
     t0, dt = g["t"], g["dt"]
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
-    model.live.request_steps(_freeze(model), t0, steps, t)
+    model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
     runs[-1].dt = dt
     g["t"] = t
@@ -191,7 +191,7 @@ def fadvance(interp, args, loc):
     frozen = model.last_frozen
     if frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]:
         frozen = _freeze(model)
-    model.live.request_steps(frozen, t0, 1, t)
+    model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
     g["t"] = t
     model.advanced_to = t
     model.runs[-1].tstop = t
