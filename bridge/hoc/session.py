@@ -216,8 +216,8 @@ def _live_traces(st: ModelState, changed_after: bool):
     from bridge.hoc.live import probes
 
     live = st.live
-    if not live.started():
-        return None
+    if not live.started() or (not live.stepped and not live.pending):
+        return None  # nothing ran past finitialize(): simulate() runs the model to tstop, as it always did
     frozen = live.frozen_models()
     pieces = live.pending
     if any(p.steps < 0 for p in pieces):

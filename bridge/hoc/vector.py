@@ -138,6 +138,9 @@ class Vector(BuiltinObject):
     def m_record(self, interp, args, loc):
         if not args or not isinstance(args[0], Ref):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
+        if len(args) > 1:  # NEURON's VecRecordDt / VecRecordDiscrete sample at their own times
+            raise interp.refuse("Vector.record with a dt or a time Vector is not supported: bridge records "
+                                "every step (vec.record(&var))", loc)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
         self._recording = rec
