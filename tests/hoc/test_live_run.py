@@ -91,6 +91,7 @@ def _same_vectors(ref: dict, ours: dict) -> float:
         got = ours[name]
         assert got.shape == want.shape, (name, got.shape, want.shape)
         worst = max(worst, float(np.max(np.abs(got - want))) if want.size else 0.0)
+    print(f"max |dV| {worst:.3g} over {', '.join(ref)}")  # shown with pytest -s
     assert worst <= ATOL, worst
     return worst
 
