@@ -1,4 +1,4 @@
-"""The `bridge` command line: one subcommand per job (`parse`, `translate`, `validate`, `validate-mod`).
+"""The `bridge` command line: one subcommand per job (`parse`, `translate`, `run`, `validate`, `validate-mod`).
 
 `validate` and `validate-mod` are the `validation` package's commands: this module imports
 them inside functions, the one place (with `bridge.testing`) where bridge reaches into
@@ -34,6 +34,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="FILE_OR_DIR", help=".mod files or folders holding them")
     p.set_defaults(func=_cmd_validate_mod)
 
+    p = sub.add_parser("run", help="run a HOC model (file or folder) as NEURON would, in bridge: its printed output, "
+                                   "its recorded Vectors (.npz) and a plot")
+    p.add_argument("path", metavar="PATH", help="HOC file or model folder (mosinit.hoc, init.hoc, main.hoc)")
+    p.add_argument("--mechanisms", metavar="DIR", help="folder of the model's .mod files (default: found next to "
+                                                       "the HOC, as bridge validate finds them)")
+    p.add_argument("--statement", action="append", metavar="HOC", help="HOC run after the file (repeatable)")
+    p.add_argument("--allow-read", dest="allow_read", action="append", metavar="DIR",
+                   help="a folder outside the model folder that the model may read (repeatable)")
+    p.add_argument("--out", metavar="DIR", help="write vectors.npz (the recorded Vectors by HOC name, with the "
+                                                "time of each sample) and traces.png into DIR")
+    p.set_defaults(func=_cmd_run)
+
     from validation import command as validate  # the command owns its options; validation depends on bridge
 
     p = sub.add_parser("validate", help=validate.HELP, description=validate.DESCRIPTION)
@@ -65,6 +77,55 @@ def _cmd_translate(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(python)
     return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """`bridge run`: the model's HOC in a HocSession whose run()s simulate (bridge.hoc.live), printing what
+    the model prints; with --out, its recorded Vectors of the last run as .npz and a plot."""
+    from bridge.hoc.session import HocSession
+    from validation.command import find_hoc, find_mechanisms  # the model discovery of `bridge validate`
+
+    path = Path(args.path)
+    hoc = find_hoc(path)
+    mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(path if path.is_dir() else hoc.parent)
+    session = HocSession(mechanisms, cwd=hoc.parent, allow_read=args.allow_read or (), stdout=sys.stdout)
+    session.load_file(hoc)
+    for stmt in args.statement or ():
+        session(stmt)
+    vectors = session.recorded_vectors()
+    runs = len(session.model().protocol.runs)
+    print(f"bridge run: {hoc.name}: {runs} run(s), t = {session.t:g} ms; recorded: {', '.join(vectors) or 'nothing'}",
+          file=sys.stderr)
+    if args.out and vectors:
+        _write_run(Path(args.out), vectors, session.live.traces().t)
+    return 0
+
+
+def _write_run(out: Path, vectors: dict, t) -> None:
+    """vectors.npz (each recorded Vector by its HOC name, `t_` the sample times [ms]) and traces.png."""
+    import numpy as np
+
+    out.mkdir(parents=True, exist_ok=True)
+    t = np.asarray(t)
+    np.savez(out / "vectors.npz", t_=t, **{name: np.asarray(v) for name, v in vectors.items()})
+    print(f"wrote {out / 'vectors.npz'}", file=sys.stderr)
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no plot", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for name, v in vectors.items():
+        if len(v) == len(t):
+            ax.plot(t, v, label=name)
+    ax.set_xlabel("t [ms]")
+    ax.legend(fontsize="small")
+    fig.savefig(out / "traces.png", dpi=120)
+    plt.close(fig)
+    print(f"wrote {out / 'traces.png'}", file=sys.stderr)
 
 
 def _cmd_validate_mod(args: argparse.Namespace) -> int:

@@ -57,3 +57,40 @@ def test_python_dash_m_bridge_parse(tmp_path):
     assert proc.returncode == 0 and proc.stdout.strip() == "parsed 1/1 files"
     proc = subprocess.run([sys.executable, "-m", "bridge", "parse", str(root)], capture_output=True, text=True)
     assert proc.returncode == 1 and proc.stdout.strip().endswith("parsed 1/2 files")
+
+
+RUN_MODEL = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20  diam = 20  insert hh }
+objref stim, vs, tv
+soma stim = new IClamp(0.5)
+stim.del = 1
+stim.dur = 5
+tstop = 8
+vs = new Vector()
+vs.record(&soma.v(0.5))
+tv = new Vector()
+tv.record(&t)
+for k = 1, 2 {
+    stim.amp = 0.3 * k
+    run()
+    printf("amp %g vmax %.6f size %d\\n", stim.amp, vs.max(), vs.size())
+}
+"""
+
+
+def test_run_prints_the_models_output_and_writes_its_recorded_vectors(tmp_path, capsys):
+    import numpy as np
+
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "init.hoc").write_text(RUN_MODEL)
+    assert main(["run", str(tmp_path / "model"), "--out", str(tmp_path / "out")]) == 0
+    out, err = capsys.readouterr()
+    lines = [ln for ln in out.splitlines() if ln.startswith("amp")]
+    assert [ln.split()[1] for ln in lines] == ["0.3", "0.6"] and all(ln.endswith("size 321") for ln in lines)
+    assert "2 run(s)" in err and "recorded: vs, tv" in err
+    saved = np.load(tmp_path / "out" / "vectors.npz")
+    assert saved["vs"].shape == saved["tv"].shape == saved["t_"].shape == (321,)
+    assert np.array_equal(saved["tv"], saved["t_"])
+    assert f"{saved['vs'].max():.6f}" == lines[1].split()[3]  # the last run's recording

@@ -21,8 +21,9 @@ Modules, from text to model:
   procedures, templates, sections);
 - the model: `model_state` (sections, range variables, globals, recordings, runs),
   `section_memory`, `geometry` (pt3d functions, define_shape, area, ri, distance),
-  `stdrun` (run/init record the protocol), `initstate` (values HOC reads after
-  finitialize()), `runcheck`, `protocol`, `catalog` (.mod files);
+  `stdrun` (finitialize/fadvance/continuerun/run), `live` (the simulation they advance),
+  `play` (Vector.play), `initstate` (a solver state by HOC names), `runcheck` (the model's
+  fingerprint), `protocol`, `catalog` (.mod files);
 - NEURON's built-ins: `builtins` (functions), `arguments`, `formatting` (printf),
   `classes` (the class table, CVode, ParallelContext), `objects` (their base),
   `vector`, `lists`, `point_process`, `strings`, `datafiles`, `gui`, `import3d_gui`,

@@ -18,13 +18,12 @@ from typing import Any
 
 import numpy as np
 
-from bridge.errors import HocError
+from bridge.errors import BridgeError, HocError
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
-from bridge.hoc.initstate import Snapshot
 from bridge.hoc.ion_styles import promote_section
+from bridge.hoc.live import Frozen, LiveRun
 from bridge.hoc.protocol import Recording, RunRequest
-from bridge.hoc.runcheck import RunFingerprint
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
@@ -69,14 +68,17 @@ class ModelState:
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout
         self._range_cache: dict[str, RangeVar | None] = {}
-        self.initialized: Snapshot | None = None  # after finitialize(): what HOC reads then
-        self.after_init: list[str] = []  # assignments after finitialize() a run cannot start from
-        self.advanced_to: float | None = None  # t [ms] once a run went past finitialize() (reads of v, states refused)
-        self.fadvance_warned = False  # the model stepped NEURON itself (fadvance), said once
+        self.live = LiveRun()  # the simulation finitialize()/fadvance()/continuerun() advance (bridge.hoc.live)
+        self.initialized: LiveRun | None = None  # after finitialize(): the live run HOC reads values from
+        self.after_init: list[str] = []  # assignments after finitialize() a run simulated in one piece loses
+        self.advanced_to: float | None = None  # t [ms] once a run stepped past finitialize()
+        self.last_frozen: Frozen | None = None  # the model as the last piece of the live run was asked for
+        self.frozen_mutations = -1  # `mutations` when it was frozen (fadvance freezes again only after a change)
+        self.nstep_steprun = 1  # stdrun's fadvance() calls per step() (set by setdt)
+        self.plays: list = []  # Vector.play requests (bridge.hoc.play.Play), frozen at finitialize()
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
         self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
-        self.run_fingerprint: RunFingerprint | None = None  # the model as the last run advanced (runcheck)
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
 
     def cvode_requested(self, what: str, loc) -> None:
@@ -96,6 +98,21 @@ class ModelState:
             return False
         self.globals[name] = found[1]
         return True
+
+    def read_global(self, name: str, loc, interp) -> float:
+        """A NEURON global's value (refused while a Vector plays into it, `bridge.hoc.play`)."""
+        if self.initialized is not None and self.live.cursors:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(self, "global", (name,), name, name, loc, interp)
+        return self.globals[name]
+
+    def segment_of(self, sec_name: str, x: float) -> int | None:
+        """The segment index of `sec_name` containing x (None for no such section)."""
+        for sec in self.sections:
+            if sec.name == sec_name:
+                return sec.data.segment(x)
+        return None
 
     def set_global(self, name: str, value) -> None:
         if not is_number(value):
@@ -294,34 +311,38 @@ class ModelState:
             return float(sec.data.diam[j])
         if name == "cm":
             return float(sec.data.cm[j])
-        self._check_not_advanced(sec, "v", x, loc, interp)
+        if self.initialized is not None:
+            found = self._live_value(sec, j, "v", loc, interp)
+            if found is not None:
+                return found
         return float(sec.voltages.get(j, -65.0))  # NEURON's v before finitialize
 
     def _get_mechanism_value(self, sec: Sec, var: MechanismVariable, j: int, x: float | None, loc, interp) -> float:
-        """A mechanism's or ion's value: after finitialize() a computed one is the initialised model's
-        (`initstate.Snapshot`); before, what HOC assigned or the parameter."""
+        """A mechanism's or ion's value: after finitialize() a computed one is the live run's now
+        (`bridge.hoc.live`); before, what HOC assigned or the parameter."""
         self._check_mech(sec, var, interp, loc)
         mech, name = var.mechanism, var.name
         snap = self.initialized
         if snap is not None and (var.is_ion or name not in self.catalog.get(mech).parameters):
-            self._check_not_advanced(sec, var.hoc_name, x, loc, interp)
-            found = snap.get(self, sec.name, j, var.hoc_name)
+            found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:
-                return float(found)
+                return found
+        if snap is not None:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(self, "range", (mech, sec.name, j), name, f"{sec.name}.{var.hoc_name}", loc, interp)
         kept = sec.preinit.get((mech, name), {})
         if j in kept and snap is None:
             return kept[j]
         return float(sec.data.get_range(mech, name, self.catalog.get(mech).parameters.get(name, 0.0))[j])
 
-    def _check_not_advanced(self, sec: Sec, name: str, x, loc, interp) -> None:
-        """After run()/continuerun()/fadvance() NEURON's v, states and currents are those at t; bridge
-        simulates only after the HOC has run, so such a read is an error, never the initial value."""
-        t = self.advanced_to
-        if t is not None:
-            where = f"{sec.name}.{name}" + ("" if x is None else f"({x:g})")
-            raise interp.error(f"{where} is read at t = {t:g} ms, after the model ran: bridge does not simulate "
-                               "while the HOC runs, so it has no value for it (simulate the model with bridge "
-                               "and read its traces instead)", loc)
+    def _live_value(self, sec: Sec, j: int, name: str, loc, interp) -> float | None:
+        """`name` at segment j of `sec` in the live run now (simulating what is pending first)."""
+        try:
+            found = self.live.get(self, sec.name, j, name)
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+        return None if found is None else float(found)
 
     def segment_diams(self, sec: Sec) -> np.ndarray:
         """Per-segment diameters (x order) from the 3-D points, as NEURON computes them."""
@@ -383,7 +404,7 @@ class ModelState:
         else:
             for j in (range(data.nseg) if x is None else [data.segment(x)]):
                 sec.voltages[j] = value
-            self._assigned_after_init(sec, "v", None, x, loc)
+            self._assigned_after_init(sec, "v", value, x, loc)
 
     def _set_mechanism_value(self, sec: Sec, var: MechanismVariable, value: float, x: float | None, loc,
                              interp) -> None:
@@ -400,20 +421,22 @@ class ModelState:
                 kept[j] = value
         else:
             data.set_range(mech, name, value, x)
-        if self.initialized is not None:
+        if self.initialized is not None and (var.is_ion or name in self.catalog.get(mech).recomputed):
             is_param = name in self.catalog.get(mech).parameters and not (
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
 
-    def _assigned_after_init(self, sec: Sec, name: str, value, x, loc, lost: bool = True) -> None:
-        """After finitialize(): later reads see the value; a value the run cannot start from is noted
-        (`stdrun.check_run_start` refuses the run)."""
-        snap = self.initialized
-        if snap is None:
+    def _assigned_after_init(self, sec: Sec, name: str, value: float, x, loc, lost: bool = True) -> None:
+        """After finitialize(): v, a STATE, an ASSIGNED or an ion variable goes into the live run's state, as
+        NEURON's next step starts from it; one a run simulated again from finitialize() would lose is noted
+        (`stdrun.check_run_start`, used by `bridge validate`)."""
+        if self.initialized is None:
             return
         for j in (range(sec.data.nseg) if x is None else [sec.data.segment(x)]):
-            if value is not None:
-                snap.set(sec.name, j, name, value)
+            try:
+                self.live.assign(sec.name, j, name, value)
+            except BridgeError as err:
+                raise HocError(str(err)) from None
         if lost:
             self.after_init.append(f"{sec.name}.{name} = ... at {loc}")
 

@@ -115,7 +115,7 @@ def var_ref(interp, binding, indices: list[int], name: str, loc) -> Ref:
         if indices:
             raise interp.error(f"{name} is not an array", loc)
         model, key = interp.model, binding.name
-        return FuncRef(lambda: model.globals[key], lambda v: model.set_global(key, v), what=binding)
+        return FuncRef(lambda: model.read_global(key, loc, interp), lambda v: model.set_global(key, v), what=binding)
     if isinstance(binding, Constant):
         return FuncRef(lambda: binding.value, _read_only(interp, name, loc))
     if isinstance(binding, RangeVar):

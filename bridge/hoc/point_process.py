@@ -6,6 +6,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 
 from __future__ import annotations
 
+from bridge.errors import BridgeError
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
@@ -63,14 +64,23 @@ class PointProcessObject(BuiltinObject):
                        what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
 
     def _read(self, interp, name: str, loc) -> float:
+        if interp.model.initialized is not None and interp.model.live.cursors:
+            from bridge.hoc.play import check_not_played
+
+            check_not_played(interp.model, "point", (self.cls, str(self)), name, f"{self}.{name}", loc, interp)
         if self.pp is not None and name in self.pp.params:
             return self.pp.params[name]
         if name in self.info.parameters:
             return self.info.parameters[name]
-        if interp.model.initialized is not None:  # NEURON computed it in finitialize
-            raise interp.error(f"{self}.{name} is computed by {self.cls} (NEURON has its value once "
-                               "finitialize() ran); bridge does not evaluate point processes while the HOC "
-                               "runs, so it has no value for it", loc)
+        if interp.model.initialized is not None and self.pp is not None:  # the live run's value now
+            try:
+                found = interp.model.live.point_value(str(self), self.cls, name)
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if found is not None:
+                return found
+            raise interp.error(f"{self}.{name} is computed by {self.cls}, but bridge's run has no value for it "
+                               "(it is not one of the mechanism's STATEs or kept ASSIGNED variables)", loc)
         return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
 
     def _assign(self, interp, name: str, v, loc) -> None:
@@ -83,6 +93,10 @@ class PointProcessObject(BuiltinObject):
         if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
             if model.initialized is not None:
                 model.after_init.append(f"{self}.{name} = ... at {loc}")
+                try:
+                    model.live.assign_point(str(self), self.cls, name, float(v))
+                except BridgeError as err:
+                    raise interp.error(str(err), loc) from None
             self.preinit[name] = float(v)
             return
         self.pp.params[name] = float(v)

@@ -1,13 +1,14 @@
 """What a HOC model asks NEURON to run: settings, stimuli and recordings.
 
-`run()`, `init()`, `finitialize()` and `continuerun()` do not simulate here;
-they leave a `RunRequest` so that the solver can run what NEURON would have run.
+`run()`, `init()`, `finitialize()` and `continuerun()` leave a `RunRequest` (and advance the
+session's live run, `bridge.hoc.live`), so that the solver can run what NEURON would have run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bridge.errors import BridgeError
 from bridge.limits import DEFAULT_LIMITS, Limits
@@ -77,6 +78,7 @@ class HocModel:
     mechanism_roots: ReadRoots | None = None
     limits: Limits = DEFAULT_LIMITS
     runtime_mechanisms: dict = field(default_factory=dict)  # defined by the HOC as it ran (KSChan)
+    live_traces: Any = None  # the last run as the HOC session simulated it (bridge.hoc.live), if it had to
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -114,6 +116,8 @@ class HocModel:
         (keys: `probes()`, time in `.t`)."""
         from bridge.model import Simulation  # JAX: only when asked
 
+        if self.live_traces is not None and not overrides and limits is None:
+            return self.live_traces  # simulated while the HOC ran (it stepped, or changed during its run)
         if self.protocol.changed_after_run:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "
                               "now is not the run NEURON made; use to_model() to simulate the model as it is")

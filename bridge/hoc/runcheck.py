@@ -1,35 +1,17 @@
-"""Whether the model HOC built stayed the same while (and after) NEURON would have run it.
+"""A fingerprint of the model HOC built: whether it changed since a piece of a run was asked for.
 
-bridge does not simulate while the HOC runs: it records the run (`finitialize`, then
-`continuerun`/`fadvance` up to t) and simulates it later with the model as the HOC left it.
-That equals NEURON's run only if nothing that shapes the run changed between its first
-step and its end (a HOC loop that sets `stim.amp` at each `fadvance()`, a parameter changed
-between two `continuerun()`s, dt changed mid-run) and nothing changed after it. A
-fingerprint of the model (sections, geometry, mechanisms and their values, point
-processes, celsius, dt, secondorder, mechanism globals) is taken when the run advances;
-a different one at a later step is an error, and a different one when the model is
-handed out marks it (`HocModel.simulate` then refuses, `to_model` is the model as it is).
-Between `fadvance()` steps it is taken again only after HOC assigned something.
+The live run (`bridge.hoc.live`) freezes the model at each `finitialize()`,
+`continuerun()` and (after an assignment) `fadvance()`; the fingerprint (sections,
+geometry, mechanisms and their values, point processes, celsius, dt, secondorder,
+mechanism globals) tells whether the frozen copy can be reused, and whether a run can
+be simulated again in one piece from the model as HOC left it (`HocSession.model`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 
 import numpy as np
-
-from bridge.hoc.protocol import RunRequest
-
-
-@dataclass
-class RunFingerprint:
-    """The model's fingerprint when `run` last advanced (to `t` [ms]), and `ModelState.mutations` then."""
-
-    run: RunRequest
-    digest: str
-    t: float
-    mutations: int
 
 
 def fingerprint(state) -> str:
@@ -70,28 +52,6 @@ def _defaults(state, mech: str) -> dict[str, float]:
         return {}
 
 
-def advanced(state, t_from: float, t_to: float, loc, interp, every_step: bool = False) -> None:
-    """The run advanced from t_from to t_to [ms]: the model must be the one it started with.
-    `every_step` (fadvance): the fingerprint is taken again only when HOC assigned something since
-    the last step (`state.mutations`), so stepping loops stay cheap."""
-    run = state.runs[-1]
-    last = state.run_fingerprint if state.run_fingerprint is not None and state.run_fingerprint.run is run else None
-    if every_step and last is not None and last.mutations == state.mutations:
-        last.t = t_to
-        return
-    now = fingerprint(state)
-    if last is not None and last.digest != now:
-        last.mutations = state.mutations
-        raise interp.error(
-            f"the model changed during its run (after t = {last.t:g} ms: a parameter, mechanism, "
-            "stimulus, geometry, celsius or dt); bridge simulates one run with fixed settings from finitialize() "
-            "to tstop, so it cannot reproduce this run", loc)
-    state.run_fingerprint = RunFingerprint(run, now, t_to, state.mutations)
-
-
-def changed_after_run(state) -> bool:
-    """True when the model differs from the one the last run ended with."""
-    last = state.run_fingerprint
-    if last is None or not state.runs or last.run is not state.runs[-1]:
-        return False
-    return last.digest != fingerprint(state)
+def changed_since(state, frozen) -> bool:
+    """True when the model differs from `frozen` (`bridge.hoc.live.Frozen`), the last piece of its run."""
+    return frozen is not None and frozen.digest != fingerprint(state)

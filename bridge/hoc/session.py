@@ -156,6 +156,9 @@ class HocSession:
         if isinstance(b, StrVar):
             return b.value
         if isinstance(b, ObjVar):
+            for obj in b.data:  # a recording Vector read from Python holds the live run's values, as in HOC
+                if hasattr(obj, "check_filled"):
+                    obj.check_filled(self._interp, SourceLocation("<python>", 1, 1))
             return b.data[0] if not b.dims else list(b.data)
         if isinstance(b, SecVar):
             return b.data[0] if not b.dims else list(b.data)
@@ -187,7 +190,7 @@ class HocSession:
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
             globals=dict(st.set_globals), runs=list(st.runs), ion_styles=dict(st.ion_styles),
-            cvode=st.cvode, changed_after_run=runcheck.changed_after_run(st),
+            cvode=st.cvode, changed_after_run=runcheck.changed_since(st, st.last_frozen),
         )
         if st.runs:
             last = st.runs[-1]
@@ -197,8 +200,59 @@ class HocSession:
                 protocol.tstop = last.tstop
         known = self._catalog._files
         files = {name: str(known[name]) for name in tree.mechanism_names() if name in known}
+        live = _live_traces(st, protocol.changed_after_run)
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
-                        self._catalog.runtime_mechanisms(tree.mechanism_names()))
+                        runtime_mechanisms=self._catalog.runtime_mechanisms(tree.mechanism_names()),
+                        live_traces=live)
+
+    def recorded_vectors(self) -> dict:
+        """The top-level Vectors that record (`vec.record(&...)`), by HOC name (`vs`, `vrec[2]`), with what
+        they hold now (the live run's values, simulated first where needed)."""
+        from bridge.hoc.vector import Vector
+
+        loc = SourceLocation("<python>", 1, 1)
+        out = {}
+        for name, b in self._interp.top.items():
+            if not isinstance(b, ObjVar):
+                continue
+            for i, obj in enumerate(b.data):
+                if isinstance(obj, Vector) and obj.recording is not None:
+                    obj.check_filled(self._interp, loc)
+                    out[name if not b.dims else f"{name}[{i}]"] = list(obj.data)
+        return out
+
+    @property
+    def live(self):
+        """The session's live run (`bridge.hoc.live.LiveRun`): compilations, engines, the state now."""
+        return self._state.live
+
+
+def _live_traces(st: ModelState, changed_after: bool):
+    """The last run as the live run simulated it, when simulating the model again from finitialize() in one
+    piece would not be that run: it stepped while HOC ran, HOC assigned v or a STATE after finitialize(),
+    the model changed between the pieces of the run or after it, or HOC moved t. None otherwise (then
+    `HocModel.simulate` runs it, and nothing was compiled while the HOC ran)."""
+    from bridge.hoc.live import probes
+
+    live = st.live
+    if not live.started() or (not live.stepped and not live.pending):
+        return None  # nothing ran past finitialize(): simulate() runs the model to tstop, as it always did
+    frozen = live.frozen_models()
+    pieces = live.pending
+    if any(p.steps < 0 for p in pieces):
+        return None  # over Limits.max_steps: simulate() refuses it
+    one_piece = (not live.stepped and live.state is None and not st.after_init and not changed_after
+                 and len({f.digest for f in frozen}) <= 1
+                 and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
+                 and list(live.recordings) == list(st.recordings)
+                 and all(p.group == 1 for p in pieces)  # one continuerun from 0: Simulation's step count
+                 and (not pieces or pieces[0].frozen.v_init == frozen[0].v_init))
+    if one_piece:
+        return None
+    traces = live.traces()
+    if list(traces.labels) != probes(st.recordings):
+        return None  # recordings changed after finitialize(): the run's traces are not the model's probes
+    return traces
 
 
 def _stdrun_objects(interp) -> None:

@@ -1,7 +1,8 @@
 """stdrun.hoc and stdlib.hoc procedures models call, in Python.
 
-`run()`, `init()`, `stdinit()`, `finitialize()` and `continuerun()` record a
-`RunRequest` instead of simulating. `init` and `run` are looked up by name, so a
+`run()`, `init()`, `stdinit()`, `finitialize()`, `continuerun()` and `fadvance()` record a
+`RunRequest` and advance the session's live run (`bridge.hoc.live`): HOC then reads the
+simulated v, states and recorded Vectors, as in NEURON. `init` and `run` are looked up by name, so a
 model that redefines `proc init()` gets its own version called, as in NEURON.
 `lambda_f(freq)` follows stdlib.hoc (3-D points when there are two or more).
 """
@@ -9,13 +10,10 @@ model that redefines `proc init()` gets its own version called, as in NEURON.
 from __future__ import annotations
 
 import math
-import warnings
 
-from bridge.errors import UnsupportedFeature
-from bridge.hoc import runcheck
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
-from bridge.hoc.initstate import Snapshot
 from bridge.hoc.names import lookup
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
@@ -35,6 +33,15 @@ def _settings(interp, tstop):
                       secondorder=int(g["secondorder"]))
 
 
+def _freeze(model, v_init=None):
+    """The model as HOC has it now, for the live run (the last one again when nothing changed)."""
+    from bridge.hoc.live import freeze
+
+    model.last_frozen = freeze(model, v_init, model.last_frozen)
+    model.frozen_mutations = model.mutations
+    return model.last_frozen
+
+
 def finitialize(interp, args, loc):
     g = interp.model.globals
     if args:
@@ -49,28 +56,41 @@ def finitialize(interp, args, loc):
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
-    model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
+    from bridge.hoc.play import carry_over
+    from bridge.hoc.play import freeze as freeze_play
+
+    try:
+        schedules = tuple(freeze_play(p) for p in model.plays)
+    except ValueError as err:
+        raise interp.error(str(err), loc) from None
+    if schedules and model.live.cursors and model.live.first is not None:
+        model.live.flush()  # the last run's played values
+        carry_over(model, schedules, model.live.first, interp, loc)
+    model.live.request_init(_freeze(model, v), schedules)
+    model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
-    model.advanced_to = None  # t [ms] once a run went past the initialisation (reads of v, states refused)
+    model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)
     return 1.0  # NEURON's finitialize() returns 1
 
 
 def fcurrent(interp, args, loc):
-    """NEURON's fcurrent(): currents and assigned variables re-evaluated with the parameters as they are
-    now (e.g. after a model's init() changed e_pas), from the initialised model."""
+    """NEURON's fcurrent(): currents and assigned variables re-evaluated at the present v and states with
+    the parameters as they are now (e.g. after a model's init() changed e_pas)."""
     model = interp.model
     if model.initialized is None:
         raise interp.error("fcurrent() before finitialize(): bridge evaluates the currents of the "
                            "initialised model only", loc)
-    req = model.runs[-1]
-    model.initialized = Snapshot(req)
+    try:
+        model.live.fcurrent(_freeze(model))
+    except BridgeError as err:
+        raise interp.error(str(err), loc) from None
     return 1.0
 
 
 def after_init_message(model) -> str | None:
-    """What HOC assigned after finitialize() that bridge's run cannot start from, or None: bridge
-    initialises again from the tree (parameters as HOC left them), so an assigned v, STATE, ASSIGNED
-    variable or ion concentration would be lost, silently giving other numbers than NEURON."""
+    """What HOC did after finitialize() that a run simulated from finitialize() in one piece cannot start
+    from (v, a STATE or an ion concentration assigned), or None. The live run applies these; a
+    run simulated again from the model (`bridge validate`'s `Simulation`) would lose them."""
     pending = model.after_init
     if not pending:
         return None
@@ -80,7 +100,8 @@ def after_init_message(model) -> str | None:
 
 
 def check_run_start(model) -> None:
-    """Raise UnsupportedFeature when the run would not start from what HOC left (`after_init_message`)."""
+    """Raise UnsupportedFeature when a run simulated from finitialize() would not start from what HOC left
+    (`after_init_message`, or time stepped before the run)."""
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
@@ -102,6 +123,7 @@ def setdt(interp, args, loc):
     big = 1.0 / g["steps_per_ms"]
     n = int(big / g["dt"])
     n = max(n, 1)
+    interp.model.nstep_steprun = n
     if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
         g["dt"] = big / n
     return None  # stdrun procs return nothing (a top-level call prints nothing)
@@ -113,23 +135,38 @@ def stdinit(interp, args, loc):
     return None
 
 
+def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int) -> tuple[int, float]:
+    """stdrun's continuerun loop: `while (t < t_end - dt/2) step()`, a step() being `group` fadvance()s of
+    t += dt/2 twice (fadvance.cpp `nrn_fixed_step`); (steps, t after them). Over `limit` steps: (-1, t_end),
+    not counted (the live run refuses such a piece if it is ever simulated; `Limits.max_steps`)."""
+    ts = t_end - dt / 2
+    if (ts - t) / dt > limit:
+        return -1, t_end
+    half = 0.5 * dt
+    n = 0
+    while t < ts:
+        for _ in range(group):
+            t = (t + half) + half
+        n += group
+    return n, t
+
+
 def continuerun(interp, args, loc):
     if not args or not is_number(args[0]):
         raise interp.error("continuerun(tstop) needs a number", loc)
-    runs = interp.model.runs
+    model = interp.model
+    runs = model.runs
     if not runs:
         raise interp.error("continuerun before finitialize/init", loc)
-    msg = after_init_message(interp.model)
-    if msg:
-        raise interp.error(msg, loc)
-    g = interp.model.globals
-    t_end = max(float(args[0]), g["t"])  # NEURON's continuerun never goes back in time
-    runcheck.advanced(interp.model, g["t"], t_end, loc, interp)
-    runs[-1].tstop = t_end
-    runs[-1].dt = g["dt"]
-    g["t"] = t_end
-    interp.model.after_init = []
-    interp.model.advanced_to = t_end
+    g = model.globals
+    t0, dt = g["t"], g["dt"]
+    steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
+    runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
+    runs[-1].dt = dt
+    g["t"] = t
+    if steps != 0:
+        model.advanced_to = t
     return None
 
 
@@ -142,21 +179,22 @@ def run(interp, args, loc):
 
 
 def fadvance(interp, args, loc):
-    """One step of NEURON's fixed step: t += dt, and the run recorded so far ends at t.
-    Nothing is simulated while HOC runs; values read inside the loop are not simulated values."""
+    """One step of NEURON's fixed step: t += dt/2 twice, the live run one step further (simulated when
+    HOC reads a result). The model is frozen again only when HOC assigned something since the last step."""
     model = interp.model
     if not model.runs:
         raise interp.error("fadvance() before finitialize()", loc)
-    if not model.fadvance_warned:
-        model.fadvance_warned = True
-        warnings.warn(f"{loc}: the model steps NEURON itself (fadvance); bridge records the run to the last t "
-                      "and does not simulate while the HOC runs (reading v or a state in that loop is an error)",
-                      stacklevel=2)
     g = model.globals
-    runcheck.advanced(model, g["t"], g["t"] + g["dt"], loc, interp, every_step=True)
-    g["t"] = g["t"] + g["dt"]
-    model.advanced_to = g["t"]
-    model.runs[-1].tstop = g["t"]
+    t0 = g["t"]
+    half = 0.5 * g["dt"]
+    t = (t0 + half) + half
+    frozen = model.last_frozen
+    if frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]:
+        frozen = _freeze(model)
+    model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
+    g["t"] = t
+    model.advanced_to = t
+    model.runs[-1].tstop = t
     model.runs[-1].dt = g["dt"]
     return 1.0
 

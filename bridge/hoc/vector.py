@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 
+from bridge.errors import BridgeError
 from bridge.hoc import budget
 from bridge.hoc.arguments import number_arg, size_arg
 from bridge.hoc.datafiles import File
@@ -28,6 +29,8 @@ class Vector(BuiltinObject):
         self._reserve(interp, n, loc)
         self.data = [fill] * n
         self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
+        self._recording = None  # its bridge.hoc.protocol.Recording
+        self._filled = -1  # the live run's epoch when `data` was last filled from it
 
     @property
     def data(self) -> list[float]:
@@ -45,13 +48,24 @@ class Vector(BuiltinObject):
         interp.work(0, loc, n * 8)
 
     def check_filled(self, interp, loc) -> None:
-        """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
-        so reading it is an error (it would be the empty or old vector, not NEURON's numbers)."""
-        t = interp.model.advanced_to
-        if self.recording is not None and t is not None:
-            raise interp.error(f"{self} records {self.recording}, which NEURON fills while it runs (here to t = "
-                               f"{t:g} ms); bridge does not simulate while the HOC runs, so the recording is read "
-                               "from bridge's simulation instead (HocModel.simulate())", loc)
+        """A recording Vector holds what NEURON recorded since finitialize(): filled from the session's live run
+        (`bridge.hoc.live`, simulating what is pending) when HOC reads it."""
+        rec = self._recording
+        live = interp.model.live
+        if rec is None or interp.model.initialized is None or self._filled == live.epoch:
+            return
+        try:
+            values = live.recorded(rec)
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+        if values is None:
+            if interp.model.advanced_to is not None and live.started():
+                raise interp.error(f"{self} records {self.recording}, set after finitialize(): bridge records from "
+                                   "the next finitialize() on (call record() before the run)", loc)
+            return
+        self._reserve(interp, len(values), loc)
+        self.data = values
+        self._filled = live.epoch
 
     def hoc_call(self, interp, name, args, loc):
         if name != "record":
@@ -128,11 +142,34 @@ class Vector(BuiltinObject):
     def m_record(self, interp, args, loc):
         if not args or not isinstance(args[0], Ref):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
+        if len(args) > 1:  # NEURON's VecRecordDt / VecRecordDiscrete sample at their own times
+            raise interp.refuse("Vector.record with a dt or a time Vector is not supported: bridge records "
+                                "every step (vec.record(&var))", loc)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
+        self._recording = rec
+        self._filled = -1
         self.recording = (f"{rec.point_process}.{rec.variable}" if rec.point_process else rec.variable
                           if rec.section is None else f"{rec.section}.{rec.variable}({rec.x:g})")
         return self
+
+    def m_play(self, interp, args, loc):
+        """`vec.play(&var, dt)`, `vec.play(&var, tvec[, continuous])` (`bridge.hoc.play`)."""
+        from bridge.hoc.play import parse
+
+        interp.model.plays.append(parse(interp, self, args, loc))
+        interp.model.mutations += 1
+        return self
+
+    def m_play_remove(self, interp, args, loc):
+        """The Vector plays no more (`bridge.hoc.play.remove`)."""
+        from bridge.hoc.play import remove
+
+        try:
+            remove(interp, self, loc)
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+        return 1.0  # NEURON's v_play_remove returns 1
 
     def _index(self, interp, args, loc, name):
         i = int(number_arg(interp, args, 0, loc, name))

@@ -177,11 +177,13 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
 
 
 def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
-                           half_dt=None):
+                           half_dt=None, params_after: Params | None = None, prepared_after: Any = None):
     """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
 
     NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
     t + 2c, so `half_dt` should be a traced scalar (see `integrate`); without it a barrier is used.
+    `params_after` (and its `prepared_after`): the parameters of the state update at t + dt when they
+    differ from those of the currents at t + dt/2 (a continuous `Vector.play`, `bridge.hoc.play`).
     """
     cj = cj_of(dt, secondorder)
     if half_dt is None:
@@ -200,6 +202,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             ions[style.ion] = {**ion, names["cur"]: ion[names["cur"]] + ion[names["dcurdv"]] * delta}
     v = state["v"] + (2.0 * delta if secondorder else delta)
     t = t + half_dt
+    if params_after is not None:
+        params, prepared = params_after, prepared if prepared_after is None else prepared_after
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue

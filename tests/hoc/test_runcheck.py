@@ -1,9 +1,8 @@
-"""bridge.hoc.runcheck: a run bridge simulates later must be the run NEURON makes while the HOC runs.
+"""bridge.hoc.runcheck with the live run: a run made of pieces, or a model changed after its run.
 
-A model that changes during its run (a stepping loop that drives a stimulus, a parameter
-changed between two continuerun()s, dt changed mid-run) is refused; one that changes after
-its last run cannot be simulated as "the HOC's run" (to_model() gives the model as it is).
-Runs made of pieces without changes are simulated and compared with NEURON.
+A run in pieces without changes is simulated in one piece by `HocModel.simulate` and matches NEURON;
+a model changed after its run hands out the run HOC made (simulated live) from `simulate()`, and
+`to_model()` is the model as it is now. Runs that change during the run: tests/hoc/test_live_run.py.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import numpy as np
 import pytest
 
 import bridge
-from bridge.errors import BridgeError, HocError
 from bridge.hoc.session import HocSession
 from tests.hoc.test_protocol import neuron_vectors
 
@@ -38,36 +36,15 @@ def _session(tmp_path, extra: str) -> HocSession:
     return hoc
 
 
-@pytest.mark.parametrize("extra, where", [
-    # a stepping loop that drives the stimulus itself
-    ("finitialize(-65)\nwhile (t < 2) { stim.amp = t/10  fadvance() }", "after t = 0.025 ms"),
-    # a parameter changed between two pieces of one run
-    ("finitialize(-65)\ncontinuerun(2)\nsoma.gnabar_hh = 0.2\ncontinuerun(4)", "after t = 2 ms"),
-    # dt changed while stepping (as an init() that steps to steady state with a large dt)
-    ("finitialize(-65)\ndt = 0.5\nfor i = 1, 4 fadvance()\ndt = 0.025\ncontinuerun(5)", "after t = 2 ms"),
-    # celsius changed mid-run
-    ("finitialize(-65)\ncontinuerun(1)\ncelsius = 20\ncontinuerun(2)", "after t = 1 ms"),
-])
-def test_a_model_that_changes_during_its_run_is_refused(tmp_path, extra, where):
-    with pytest.warns(UserWarning) if "fadvance" in extra else _nothing():
-        with pytest.raises(HocError, match="the model changed during its run \\(" + where.replace(".", "\\.")):
-            _session(tmp_path, extra)
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def test_a_model_changed_after_its_run_is_not_simulated_as_that_run(tmp_path):
+def test_a_model_changed_after_its_run_hands_out_the_run_it_made(tmp_path):
     hoc = _session(tmp_path, "tstop = 5\nrun()\nsoma.gnabar_hh = 0.2")
     model = hoc.model()
     assert model.protocol.changed_after_run
-    with pytest.raises(BridgeError, match="changed the model after its last run"):
-        model.simulate()
+    ran = np.asarray(model.simulate()["soma(0.5).v"])  # the run the HOC made, with gnabar 0.12
+    before = _session(tmp_path, "tstop = 5\nrun()").model()
+    assert before.live_traces is None  # a run in one piece: simulate() runs it
+    assert np.array_equal(np.asarray(before.simulate()["soma(0.5).v"]).shape, ran.shape)
+    assert np.max(np.abs(np.asarray(before.simulate()["soma(0.5).v"]) - ran)) <= 1e-9
     assert model.to_model().tree["soma"].mechanisms["hh"]["gnabar"][0] == 0.2  # the model as it is now
     same = _session(tmp_path, "tstop = 5\nrun()\nsoma.gnabar_hh = 0.12\nstim.amp = 0.3\nx = 1").model()
     assert not same.protocol.changed_after_run  # assigning the values it had changes nothing
@@ -83,8 +60,7 @@ def test_a_run_in_pieces_without_changes_matches_neuron(tmp_path, extra):
     path = tmp_path / "pieces.hoc"
     path.write_text(textwrap.dedent(CELL) + extra + "\n")
     ref = neuron_vectors(path, "vs")
-    with pytest.warns(UserWarning) if "fadvance" in extra else _nothing():
-        model = bridge.load_hoc(path)
+    model = bridge.load_hoc(path)
     ours = np.asarray(model.simulate()["soma(0.5).v"])
     assert ours.shape == ref["vs"].shape
     assert np.max(np.abs(ours - ref["vs"])) <= 1e-9
@@ -99,7 +75,6 @@ def test_a_run_that_starts_after_init_stepped_time_is_refused(tmp_path):
 
     hoc = _session(tmp_path, "proc init() { local i\n finitialize(-65)\n dt = 0.5\n for i = 1, 10 fadvance()\n"
                              " dt = 0.025\n}")
-    with pytest.warns(UserWarning, match="fadvance"):
-        hoc("stdinit()")
+    hoc("stdinit()")
     with pytest.raises(UnsupportedFeature, match=r"advanced time itself \(to t = 5 ms"):
         check_run_start(hoc._state)

@@ -196,7 +196,6 @@ def test_chdir_stays_inside_the_model_folder(tmp_path):
 
 def test_model_that_steps_itself_records_its_run():
     hoc = session("create soma\ntstop = 1\nproc go() { finitialize(-60)\n while (t < tstop) { fadvance() } }")
-    with pytest.warns(UserWarning, match="fadvance"):
-        hoc("go()")
+    hoc("go()")
     (run,) = hoc.model().protocol.runs
     assert run.v_init == -60 and abs(run.tstop - 1.0) < 1e-9

@@ -1,0 +1,467 @@
+"""The live simulation a HOC session drives: `finitialize`, `fadvance`, `continuerun` advance it.
+
+NEURON simulates while HOC runs: after `run()` HOC reads v, states, ion concentrations and
+recorded Vectors, and loops over runs (an f-I curve) or steps (`fadvance()` driving a stimulus).
+`LiveRun` does the same with bridge's solver, lazily and exactly:
+
+- `finitialize()` and each advance are *requests*, each with the model frozen as HOC had it
+  then (`Frozen`: a copy of the tree, the settings, and t when the steps start). Nothing is
+  simulated until HOC observes a result (reads v, a STATE, an ion variable, a computed point
+  process variable or a recorded Vector, assigns v or a STATE, calls `fcurrent()`), or the
+  session hands the model out with a run that cannot be simulated in one piece
+  (`HocSession.model`). `flush` then runs the requests in order, each piece with the
+  parameters it was asked with, so a change between pieces takes effect where NEURON
+  applies it (the next step). A model that runs once at the end and reads nothing compiles
+  nothing while its HOC runs (`HocModel.simulate` runs it).
+- finitialize is bridge's `finitialize` (eager, as `initial_state`); the steps run through
+  one jitted function per model structure (`bridge.solver.stepper.make_advance`), cached in
+  `engines` by `structure_key`: the node layout and geometry, the mechanism instances, ion
+  styles, static globals, dt, secondorder and the probes. Parameters (range values,
+  point process values, celsius, GLOBALs, v_init) are its arguments: changing them between
+  runs or steps compiles nothing (`compilations` counts the traces).
+- A recorded Vector holds, as in NEURON, the value at finitialize and after every step
+  since; it is filled when HOC reads it. The probes are the recordings that existed at
+  `finitialize()` (NEURON resets recorded Vectors there).
+- A change of structure during a run (a mechanism inserted, nseg changed, a point process
+  created between two pieces) is refused: NEURON reallocates its state then.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from bridge.errors import BridgeError
+from bridge.hoc.protocol import Recording
+
+
+@dataclass(eq=False)
+class Frozen:
+    """The model as HOC had it when a piece of a run was asked for: `digest` (`runcheck.fingerprint`),
+    a tree copy, its mechanisms, settings ([degC], [ms], [mV]) and the probes (`Vector.record`)."""
+
+    digest: str
+    tree: Any
+    mechanisms: Any  # () -> {name: translated mechanism}: translated only when the piece is simulated
+    celsius: float
+    dt: float
+    v_init: float
+    secondorder: int
+    globals: dict
+    recordings: tuple[Recording, ...]
+    _sim: Any = None
+
+    def simulation(self):
+        """A `bridge.Simulation` of this model (its plan, layout, recorder and parameters; not compiled)."""
+        if self._sim is None:
+            from bridge.model import Model, Simulation
+
+            model = Model(self.tree, mechanisms=self.mechanisms(), celsius=self.celsius, dt=self.dt,
+                          v_init=self.v_init, tstop=0.0, secondorder=self.secondorder, globals=dict(self.globals))
+            self._sim = Simulation(model, record=probes(self.recordings))
+        return self._sim
+
+
+def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
+    """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
+    from bridge.hoc.initstate import mechanisms_of, model_tree
+    from bridge.hoc.runcheck import fingerprint
+
+    g = state.globals
+    v = float(g["v_init"] if v_init is None else v_init)
+    recordings = tuple(state.recordings)
+    digest = fingerprint(state)
+    if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
+            and all(a is b for a, b in zip(last.recordings, recordings))):
+        return last
+    tree = model_tree(state)
+    return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
+                  int(g["secondorder"]), dict(state.set_globals), recordings)
+
+
+def probes(recordings) -> list[str]:
+    """The recordings as bridge probe names (`HocModel.probes`); `&t` is the time axis."""
+    return [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
+            for r in recordings if r.section is not None]
+
+
+@dataclass
+class Piece:
+    """`steps` fixed steps from t = `t_start` [ms] with the model `frozen`; t is `t_end` after them."""
+
+    frozen: Frozen
+    t_start: float
+    steps: int
+    t_end: float
+    group: int = 1  # fadvance()s per stdrun step() when continuerun asked for it (stdrun's nstep_steprun)
+
+
+@dataclass
+class Engine:
+    """The compiled finitialize, stepping and fcurrent of one model structure (`structure_key`)."""
+
+    initialize: Any
+    advance: Any
+    currents: Any
+    shape: tuple
+
+
+def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...]) -> str:
+    """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
+    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder, probes."""
+    import jax
+
+    h = hashlib.sha256(repr((dt, secondorder, labels, plan.layout.ncell, plan.layout.section_names)).encode())
+    lay = plan.layout
+    for a in (lay.parent, lay.area, lay.a, lay.b, lay.diam, lay.has_membrane):
+        h.update(np.ascontiguousarray(a).tobytes())
+    for inst in plan.mechanisms:
+        h.update(repr((inst.name, id(inst.mechanism), inst.size)).encode())
+        h.update(np.ascontiguousarray(inst.nodes).tobytes() + np.ascontiguousarray(inst.area).tobytes())
+        if inst.diam is not None:
+            h.update(np.ascontiguousarray(inst.diam).tobytes())
+    for style in plan.ions:
+        h.update(repr((style.ion, style.valence)).encode())
+        for a in (style.present, style.cinit, style.einit, style.eadvance):
+            h.update(np.ascontiguousarray(a).tobytes())
+    h.update(repr((sorted((k, sorted(v.items())) for k, v in plan.static_globals.items()),
+                   sorted((k, sorted(v.items())) for k, v in plan.global_keys.items()))).encode())
+    shapes = jax.tree.map(np.shape, plan.defaults)
+    h.update(repr((jax.tree.structure(plan.defaults), jax.tree.leaves(shapes))).encode())
+    return h.hexdigest()
+
+
+def play_setters(plan, schedules) -> tuple:
+    """Each Vector.play's place in the parameters: (kind, mechanism or global name, variable, instance)."""
+    from bridge.morphology.tree import segment_index
+
+    out = []
+    for sched in schedules:
+        target = sched.target
+        if target.kind == "global":
+            if target.variable not in plan.defaults["globals"]:
+                raise BridgeError(f"Vector.play into {target.variable}: bridge does not play into this GLOBAL "
+                                  "(it is not a parameter of the run, e.g. a usetable switch)")
+            out.append(("global", target.variable, "", 0))
+            continue
+        inst = plan.instances(target.keys[0])
+        if target.kind == "point":
+            index = [i for i, pp in enumerate(inst.point_processes) if pp.label == target.keys[1]]
+        else:
+            lay = plan.layout
+            _, sec, x = target.keys
+            node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            index = [int(i) for i in np.flatnonzero(np.asarray(inst.nodes) == node)]
+        if not index:
+            raise BridgeError(f"Vector.play into {target}: not found in the model")
+        out.append(("mech", inst.name, target.variable, index[0]))
+    return tuple(out)
+
+
+def state_shape(plan, labels) -> tuple:
+    """What a state carried from one piece to the next must agree on."""
+    return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
+            tuple(labels))
+
+
+@dataclass
+class LiveRun:
+    """The simulation of one HOC session (see the module docstring)."""
+
+    engines: dict[str, Engine] = field(default_factory=dict)
+    compilations: int = 0  # how often a step function was traced (tests: no recompile on a parameter change)
+    init: Frozen | None = None  # finitialize() asked for and not run yet
+    first: Frozen | None = None  # the model the present run started from
+    pending: list[Piece] = field(default_factory=list)
+    state: Any = None  # the JAX state after what ran (None: nothing ran since finitialize)
+    shape: tuple | None = None
+    plan: Any = None  # the plan the state's values are laid out by
+    labels: tuple[str, ...] = ()
+    recordings: tuple[Recording, ...] = ()
+    times: list = field(default_factory=list)  # sample times [ms] per chunk
+    samples: list = field(default_factory=list)  # (n, nprobe) per chunk
+    stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
+    epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
+    cursors: list = field(default_factory=list)  # the run's Vector.plays (bridge.hoc.play.Cursor)
+    setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
+    _values: dict | None = None
+    _values_epoch: int = -1
+    assigned: dict = field(default_factory=dict)  # (section, j) -> {name: value} HOC assigned (parameters)
+
+    # -- requests ----------------------------------------------------------------------------
+    def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
+        """finitialize(): a new run; what the last one left is no longer observable. `schedules`: the
+        `Vector.play`s of this run (`bridge.hoc.play.Schedule`)."""
+        from bridge.hoc.play import Cursor
+
+        self.init = self.first = frozen
+        self.cursors = [Cursor(s) for s in schedules]
+        self.pending = []
+        self.state = None
+        self.times, self.samples = [], []
+        self.stepped = False
+        self.recordings = frozen.recordings
+        self.assigned = {}
+        self.epoch += 1
+
+    def request_steps(self, frozen: Frozen, t_start: float, steps: int, t_end: float, group: int = 1) -> None:
+        """`steps` fixed steps from t_start [ms] (HOC's t) with the model `frozen` (`group`: `Piece.group`)."""
+        if steps == 0:
+            return
+        last = self.pending[-1] if self.pending else None
+        if last is not None and last.frozen is frozen and last.t_end == t_start and steps > 0 and last.steps > 0:
+            last.steps += steps
+            last.t_end = t_end
+            last.group = max(last.group, group, 2)  # no longer one continuerun from 0 (HocSession.model)
+        else:
+            self.pending.append(Piece(frozen, t_start, steps, t_end, group))
+        self.epoch += 1
+
+    def started(self) -> bool:
+        return self.init is not None or self.state is not None
+
+    def frozen_models(self) -> list[Frozen]:
+        return ([self.init] if self.init is not None else []) + [p.frozen for p in self.pending]
+
+    # -- running -----------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Run what was asked for and not run yet."""
+        if self.init is not None:
+            self._initialize(self.init)
+            self.init = None
+        while self.pending:
+            piece = self.pending.pop(0)
+            self._advance(piece)
+            self.stepped = True
+
+    def _initialize(self, frozen: Frozen) -> None:
+        from bridge.hoc.play import initial_values
+        from bridge.solver.stepper import apply_plays
+
+        sim = frozen.simulation()
+        self.setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        engine = self._engine(frozen)
+        self.plan, self.labels = sim.plan, sim.labels
+        self.shape = engine.shape
+        params = sim.params()
+        if self.setters:
+            values = initial_values(self.cursors)
+            on = np.array([v is not None for v in values])
+            params = apply_plays(params, self.setters, np.array([v or 0.0 for v in values]), on)
+        self.state, y0 = engine.initialize(params)
+        self.times = [np.zeros(1)]
+        self.samples = [np.asarray(y0, float).reshape(1, -1)]
+        self.epoch += 1
+
+    def _engine(self, frozen: Frozen) -> Engine:
+        from bridge.solver.stepper import make_advance, make_currents, make_initialize
+
+        sim = frozen.simulation()
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)))
+        engine = self.engines.get(key)
+        if engine is None:
+            def traced() -> None:
+                self.compilations += 1
+
+            plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
+            engine = Engine(make_initialize(plan, dt, order, sim._record),
+                            make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
+                                         setters=setters),
+                            make_currents(plan, dt, order), state_shape(plan, sim.labels + tuple(map(repr, setters))))
+            self.engines[key] = engine
+        return engine
+
+    def _advance(self, piece: Piece) -> None:
+        import jax.numpy as jnp
+
+        from bridge.errors import SimulationError
+        from bridge.solver.stepper import CAPACITY
+
+        if self.state is None:
+            raise BridgeError("the run advanced before finitialize()")
+        frozen = piece.frozen
+        if piece.steps < 0:
+            raise BridgeError(f"the run from t = {piece.t_start:g} to {piece.t_end:g} ms at dt = {frozen.dt:g} ms "
+                              "takes more time steps than Limits.max_steps")
+        engine = self._engine(frozen)
+        if engine.shape != self.shape:
+            raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
+                              "changed after finitialize(); NEURON reallocates its state then, bridge does not "
+                              "reproduce that: call finitialize() after changing the structure")
+        sim = frozen.simulation()
+        params = sim.params()
+        half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
+        state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
+        left = piece.steps
+        t = piece.t_start
+        while left > 0:
+            n = min(left, CAPACITY)
+            state, ts, ys, nan = engine.advance(params, state, n, half, self._play_arrays(t, n, frozen.dt))
+            t = float(np.asarray(ts)[n - 1])
+            self.times.append(np.asarray(ts)[:n])
+            self.samples.append(np.asarray(ys)[:n])
+            left -= n
+            if bool(nan):
+                t = float(state["t"])
+                self.state = state
+                raise SimulationError(f"v or a STATE became NaN in the run before t = {t:g} ms (HOC's live run)")
+        self.state = state
+        self.plan = sim.plan
+        self.epoch += 1
+
+    def _play_arrays(self, t_start: float, steps: int, dt: float):
+        """The Vector.play values of `steps` steps from t_start, padded to the advance function's capacity."""
+        from bridge.hoc.play import step_values
+        from bridge.solver.stepper import CAPACITY
+
+        n = len(self.cursors)
+        arrays = [np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
+        if n:
+            for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
+                a[:steps] = b
+        return tuple(arrays)
+
+    def fcurrent(self, frozen: Frozen) -> None:
+        """NEURON's fcurrent(): the currents at the present state with the parameters as HOC has them now."""
+        self.flush()
+        if self.state is None:
+            raise BridgeError("fcurrent() before finitialize()")
+        sim = frozen.simulation()
+        engine = self._engine(frozen)
+        if engine.shape != self.shape:
+            raise BridgeError("fcurrent(): the model's structure changed after finitialize()")
+        self.state = engine.currents(sim.params(), self.state)
+        self.plan = sim.plan
+        self.epoch += 1
+
+    # -- what HOC reads and assigns ----------------------------------------------------------------
+    def get(self, state, sec_name: str, j: int, name: str):
+        """The value of `name` (v, `m_hh`, `ina`, `nai`, ...) at segment j of `sec_name` now; None when the
+        simulated model has none. `state` is the session's ModelState (unused: the run knows its model)."""
+        own = self.assigned.get((sec_name, j), {})
+        if name in own:
+            return own[name]
+        return self.values().get((sec_name, j), {}).get(name)
+
+    def set(self, sec_name: str, j: int, name: str, value: float) -> None:
+        """HOC assigned a parameter `name` after finitialize() (e.g. `e_pas`, `ena`): reads see it; an ion's
+        reversal potential also goes into the running state, as NEURON keeps it there."""
+        self.flush()
+        if not self._assign_state(sec_name, j, name, value):
+            self.assigned.setdefault((sec_name, j), {})[name] = value
+
+    def assign(self, sec_name: str, j: int, name: str, value: float) -> bool:
+        """HOC assigned v, a STATE, an ASSIGNED variable or an ion variable: it goes into the running state
+        (False when the model has no such value there)."""
+        self.flush()
+        return self._assign_state(sec_name, j, name, value)
+
+    def _assign_state(self, sec_name: str, j: int, name: str, value: float) -> bool:
+        from bridge.mechanisms import ions as ionlib
+
+        if self.state is None:
+            return False
+        lay = self.plan.layout
+        node = int(lay.segment_nodes(sec_name)[j])
+        st = self.state
+        if name == "v":
+            self.state = {**st, "v": st["v"].at[node].set(value)}
+            self.epoch += 1
+            return True
+        for style in self.plan.ions:
+            if name in ionlib.variable_names(style.ion).values() and name in st["ions"][style.ion]:
+                if not style.present[node]:
+                    return False
+                ions = {**st["ions"], style.ion: {**st["ions"][style.ion],
+                                                   name: st["ions"][style.ion][name].at[node].set(value)}}
+                self.state = {**st, "ions": ions}
+                self.epoch += 1
+                return True
+        for inst in self.plan.mechanisms:
+            suffix = "_" + inst.name
+            if inst.mechanism.kind == "density" and name.endswith(suffix):
+                var = name[: -len(suffix)]
+                where = np.flatnonzero(np.asarray(inst.nodes) == node)
+                if var in st["mech"][inst.name] and len(where):
+                    arr = st["mech"][inst.name][var]
+                    mech = {**st["mech"], inst.name: {**st["mech"][inst.name], var: arr.at[int(where[0])].set(value)}}
+                    self.state = {**st, "mech": mech}
+                    self.epoch += 1
+                    return True
+        return False
+
+    def point_value(self, label: str, mech: str, var: str) -> float | None:
+        """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]")."""
+        self.flush()
+        if self.state is None:
+            return None
+        for inst in self.plan.mechanisms:
+            if inst.name != mech:
+                continue
+            for i, pp in enumerate(inst.point_processes):
+                if pp.label == label and var in self.state["mech"][mech]:
+                    return float(self.state["mech"][mech][var][i])
+        return None
+
+    def assign_point(self, label: str, mech: str, var: str, value: float) -> bool:
+        """HOC assigned a computed variable of a point process: it goes into the running state."""
+        self.flush()
+        if self.state is None:
+            return False
+        for inst in self.plan.mechanisms:
+            if inst.name != mech:
+                continue
+            for i, pp in enumerate(inst.point_processes):
+                if pp.label == label and var in self.state["mech"][mech]:
+                    arr = self.state["mech"][mech][var]
+                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[i].set(value)}}
+                    self.state = {**self.state, "mech": mstate}
+                    self.epoch += 1
+                    return True
+        return False
+
+    def values(self) -> dict:
+        """Every segment's v, ion variables, STATEs and kept ASSIGNED variables now, by HOC name."""
+        from bridge.hoc.initstate import state_values
+
+        self.flush()
+        if self.state is None:
+            return {}
+        if self._values is None or self._values_epoch != self.epoch:
+            self._values = state_values(self.plan, self.state)
+            self._values_epoch = self.epoch
+        return self._values
+
+    # -- recorded Vectors --------------------------------------------------------------------------
+    def recorded(self, rec: Recording) -> list[float] | None:
+        """What a recording of this run holds now (flushed first); None if it is not one of the run's."""
+        if not any(r is rec for r in self.recordings):
+            return None
+        self.flush()
+        if not self.times:
+            return None
+        if rec.section is None:
+            if rec.variable != "t":
+                return None
+            return np.concatenate(self.times).tolist()
+        label = probes([rec])[0]
+        col = self.labels.index(label) if label in self.labels else None
+        if col is None:
+            return None
+        return np.concatenate([s[:, col] for s in self.samples]).tolist()
+
+    def traces(self):
+        """The run so far as bridge `Traces` (probes `labels`, time in `.t`), after running what is pending."""
+        import jax.numpy as jnp
+
+        from bridge.model import Traces
+
+        self.flush()
+        t = np.concatenate(self.times) if self.times else np.zeros(0)
+        ys = np.concatenate(self.samples) if self.samples else np.zeros((0, len(self.labels)))
+        none = jnp.asarray(-1, jnp.int32)
+        return Traces(jnp.asarray(t), jnp.asarray(ys), none, none, none, self.labels)

@@ -1,0 +1,326 @@
+"""`Vector.play`: a Vector's values driven into a model variable during the run, as NEURON's fixed step does.
+
+Forms (NEURON's src/nrniv/vrecord.cpp `nrn_vecsim_add`):
+- `y.play(&var, dt)`: discrete (`VecPlayStep`), y[k] at the event time k*dt (times summed in
+  double, event after event: e[k+1] = e[k] + dt);
+- `y.play(&var, tvec)` or `y.play(&var, tvec, 0)`: discrete at the times tvec[k];
+- `y.play(&var, tvec, 1)`: continuous (`VecPlayContinuous`), interpolated in tvec;
+- `y.play_remove()`: the Vector plays no more.
+An optional point process first argument is accepted; a statement string, an index, a
+discontinuity Vector, or a dt with continuous mode are refused (the last one as NEURON does).
+
+When NEURON applies the value (src/nrnoc/fadvance.cpp `nrn_fixed_step_thread`,
+`nrn_fixed_step_lastpart`; src/nrncvode/netcvode.cpp `deliver_net_events`): a discrete value is an
+event, delivered when its time <= t + dt/2 at the start of a step (and <= 0 in finitialize, before
+the INITIAL blocks), so the step's currents and state update both see it. A continuous value is set
+at t + dt/2 before the currents and again at t + dt before the state update (`fixed_play_continuous`),
+interpolated as `VecPlayContinuous::interpolate` does: on the segment of tvec holding tt, or on the
+segment ending at the last delivered event's index when tt is at or past that time (NEURON then
+extrapolates that segment); in finitialize, each event at a time <= 0 sets the value at its time.
+
+`schedule` turns one play into per-step values (and whether the play sets the variable at all yet)
+for a piece of the run; the solver takes them as arrays, so a changed Vector compiles nothing.
+Targets: a point process PARAMETER (`&stim.amp`), a density mechanism PARAMETER at a segment
+(`&soma.gnabar_hh(0.5)`) and a mechanism GLOBAL or celsius (`&celsius`). Playing into v, a STATE, cm
+or diam is refused. HOC reading a variable that a Vector plays into after finitialize() is refused:
+bridge does not hand the played value back to HOC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bridge.hoc.bindings import GlobalVar, MechanismVariable
+from bridge.hoc.values import PointProcessTarget, RangeTarget, Ref, StrVar, is_number
+
+
+@dataclass(frozen=True)
+class PlayTarget:
+    """Where a play writes: `kind` "point" (keys: mechanism, label), "range" (mechanism, section, x) or
+    "global" (name); `variable` the mechanism's parameter (or the global's name)."""
+
+    kind: str
+    keys: tuple
+    variable: str
+
+
+@dataclass
+class Play:
+    """One `Vector.play` of `vector` into `target`: discrete with `dt` [ms] or times `tvec` [ms], or
+    continuous (interpolated in `tvec`). The Vectors are read when the run starts (finitialize())."""
+
+    vector: object
+    target: PlayTarget
+    dt: float | None
+    tvec: object | None
+    continuous: bool
+
+
+def parse(interp, vector, args, loc) -> Play:
+    """`vector.play(...)`'s arguments as a `Play`, or an error naming what bridge does not reproduce."""
+    def is_vector(a) -> bool:  # bridge.hoc.vector.Vector (not imported: it imports this module)
+        return getattr(a, "cls", None) == "Vector"
+
+    args = list(args)
+    if args and hasattr(args[0], "pp") and hasattr(args[0], "info"):  # a PointProcessObject
+        args = args[1:]  # NEURON's optional point process (for the thread it lives in)
+    if not args or isinstance(args[0], (str, StrVar)) or is_number(args[0]):
+        raise interp.refuse("Vector.play with a statement or an index is not supported; play into a variable: "
+                            "vec.play(&var, dt) or vec.play(&var, tvec[, continuous])", loc)
+    if not isinstance(args[0], Ref) or args[0].what is None:
+        raise interp.error("Vector.play needs &var: a point process variable, a range variable or a global", loc)
+    target = _target(interp, args[0].what, loc)
+    if len(args) < 2:
+        raise interp.error("Vector.play(&var, ...) needs a dt or a time Vector", loc)
+    dt = tvec = None
+    if is_vector(args[1]):
+        tvec = args[1]
+    elif is_number(args[1]):
+        dt = float(args[1])
+        if not 1e-9 <= dt <= 1e10:
+            raise interp.error(f"Vector.play: dt = {dt:g} is outside [1e-9, 1e10] (NEURON's chkarg)", loc)
+    else:
+        raise interp.error("Vector.play: the second argument must be a dt or a time Vector", loc)
+    continuous = False
+    if len(args) > 2:
+        if is_vector(args[2]):
+            raise interp.refuse("Vector.play with a discontinuity index Vector is not supported", loc)
+        if not is_number(args[2]) or float(args[2]) not in (0.0, 1.0):
+            raise interp.error("Vector.play: the third argument must be 0 or 1 (continuous)", loc)
+        continuous = float(args[2]) == 1.0
+    if continuous and tvec is None:
+        raise interp.error("Second argument of Vector.play in continuous mode must be a time vector", loc)
+    return Play(vector, target, dt, tvec, continuous)
+
+
+def _target(interp, what, loc) -> PlayTarget:
+    model = interp.model
+    if isinstance(what, PointProcessTarget):
+        obj, name = what.obj, what.name
+        if obj.pp is None:
+            raise interp.error(f"Vector.play(&{obj}.{name}): {obj} has no location", loc)
+        if name not in obj.info.parameters:
+            raise interp.refuse(f"Vector.play into {obj}.{name} is not supported: bridge plays into a point "
+                                "process PARAMETER (a STATE or current is computed by the mechanism)", loc)
+        return PlayTarget("point", (obj.cls, str(obj)), name)
+    if isinstance(what, GlobalVar):
+        name = what.name
+        if name != "celsius" and model.catalog.lookup_global(name) is None:
+            raise interp.refuse(f"Vector.play into {name} is not supported: bridge plays into celsius and "
+                                "mechanism GLOBALs", loc)
+        return PlayTarget("global", (name,), name)
+    if isinstance(what, RangeTarget) and isinstance(what.var, MechanismVariable) and not what.var.is_ion:
+        var = what.var
+        if var.name not in model.catalog.get(var.mechanism).parameters:
+            raise interp.refuse(f"Vector.play into {var.hoc_name} is not supported: bridge plays into a "
+                                "mechanism PARAMETER (a STATE or ASSIGNED variable is computed)", loc)
+        return PlayTarget("range", (var.mechanism, what.sec.name, float(what.x)), var.name)
+    name = getattr(getattr(what, "var", None), "name", None) or type(what).__name__
+    raise interp.refuse(f"Vector.play into {name} is not supported (bridge plays into point process and "
+                        "mechanism PARAMETERs, GLOBALs and celsius; not v, cm, diam or ion variables)", loc)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Values of one play frozen when the run starts: `y`, and event times `events` [ms] (discrete) or
+    the time Vector `times` (continuous)."""
+
+    target: PlayTarget
+    y: tuple[float, ...]
+    events: tuple[float, ...]
+    times: tuple[float, ...]
+    continuous: bool
+    vector: object = None  # the played Vector (play_remove)
+
+
+def freeze(play: Play) -> Schedule:
+    """The play with its Vectors' values now (NEURON reads them as the run goes; bridge at finitialize())."""
+    y = tuple(float(v) for v in play.vector.data)  # type: ignore[attr-defined]
+    if play.continuous:
+        times = tuple(float(v) for v in play.tvec.data)  # type: ignore[attr-defined]
+        if len(times) != len(y) or not times:
+            raise ValueError(f"Vector.play continuous: the time Vector has {len(times)} values and the played "
+                             f"Vector {len(y)}; bridge needs the same, non-zero size")
+        return Schedule(play.target, y, (), times, True, play.vector)
+    if play.tvec is not None:
+        events = tuple(float(v) for v in play.tvec.data)[: len(y)]  # type: ignore[attr-defined]
+    else:
+        events, e = [], 0.0
+        for _ in y:
+            events.append(e)
+            e = e + play.dt
+        events = tuple(events)
+    return Schedule(play.target, y, events, (), False, play.vector)
+
+
+class Cursor:
+    """Where a play is in its events (NEURON's `current_index_` / `ubound_index_`), carried across pieces."""
+
+    def __init__(self, sched: Schedule):
+        self.sched = sched
+        self.index = 0  # discrete: events delivered; continuous: ubound_index_
+        self.pending = bool(sched.times) if sched.continuous else bool(sched.events)
+        self.value: float | None = None  # what the play last set (None: nothing yet)
+        self.removed = False  # play_remove(): it sets nothing more
+
+    def starts_late(self) -> bool:
+        """Its first value comes after finitialize (the variable keeps its own value until then)."""
+        first = self.sched.times[0] if self.sched.continuous else self.sched.events[0] if self.sched.events else 0.0
+        return first > 0.0
+
+    def deliver(self, til: float, set_value: bool = False) -> None:
+        """Deliver the events at times <= til (NetCvode::deliver_events)."""
+        s = self.sched
+        if self.removed:
+            return
+        if not s.continuous:
+            while self.index < len(s.events) and s.events[self.index] <= til:
+                self.value = s.y[self.index]
+                self.index += 1
+            return
+        while self.pending and s.times[self.index] <= til:
+            te = s.times[self.index]
+            if self.index < len(s.times) - 1:
+                self.index += 1
+            else:
+                self.pending = False
+            if set_value:
+                self.value = self.interpolate(te)
+
+    def interpolate(self, tt: float) -> float:
+        """VecPlayContinuous::interpolate at tt with the events delivered so far."""
+        t, y, ub = self.sched.times, self.sched.y, self.index
+        if tt >= t[ub]:
+            last = ub
+            if last == 0:
+                return y[0]
+        elif tt <= t[0]:
+            return y[0]
+        else:
+            last = int(np.searchsorted(np.asarray(t), tt, side="right"))  # first index with t > tt
+        x0, x1, t0, t1 = y[last - 1], y[last], t[last - 1], t[last]
+        if t0 == t1:
+            return (x0 + x1) / 2.0
+        return x0 + (x1 - x0) * ((tt - t0) / (t1 - t0))
+
+
+def initial_values(cursors: list[Cursor]) -> list[float | None]:
+    """finitialize(): the events at t <= 0 delivered, before the INITIAL blocks; each play's value or None."""
+    for c in cursors:
+        c.deliver(0.0, set_value=True)
+    return [c.value for c in cursors]
+
+
+def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float):
+    """Per-step values for `steps` fixed steps from t_start [ms]: (start, mid, end, on_start, on), each
+    (steps, n): the variable's value at the start of the step (what NEURON's `nrn_thread_table_check`
+    builds TABLEs from, before the step's events), the value the currents see (t + dt/2, after the events
+    <= t + dt/2), the one the state update sees (t + dt), and whether the play has set the variable yet
+    at the start / in the step (else the model's own value stays)."""
+    n = len(cursors)
+    out = [np.zeros((steps, n)) for _ in range(3)]
+    on_start, on = np.zeros((steps, n), bool), np.zeros((steps, n), bool)
+    half = 0.5 * dt
+    t = t_start
+    for k in range(steps):
+        tm = t + half
+        te = tm + half
+        for j, c in enumerate(cursors):
+            if c.value is not None:
+                out[0][k, j], on_start[k, j] = c.value, True
+            c.deliver(tm, set_value=True)
+            if c.removed:
+                continue
+            if c.sched.continuous:
+                out[1][k, j] = c.interpolate(tm)
+                out[2][k, j] = c.value = c.interpolate(te)
+                on[k, j] = True
+                c.deliver(te, set_value=True)  # nrn_fixed_step_lastpart: events <= t + dt, after the update
+            elif c.value is not None:
+                out[1][k, j] = out[2][k, j] = c.value
+                on[k, j] = True
+        t = te
+    return out[0], out[1], out[2], on_start, on
+
+
+def remove(interp, vector, loc) -> None:
+    """`vector.play_remove()`: its plays stop. In the present run they stop where HOC calls it (the run is
+    simulated up to there), and the variable keeps the last played value, written back to the model as
+    NEURON leaves it there."""
+    model = interp.model
+    mine = [c for c in model.live.cursors if c.sched.vector is vector and not c.removed]
+    if mine and model.initialized is not None:
+        model.live.flush()
+        for c in mine:
+            c.removed = True
+            if c.value is not None:
+                _write_back(interp, c.sched.target, c.value, loc)
+        model.live.epoch += 1
+    model.plays = [p for p in model.plays if p.vector is not vector]
+    model.mutations += 1
+
+
+def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
+    model = interp.model
+    if target.kind == "global":
+        model.set_global(target.variable, value)
+    elif target.kind == "point":
+        for obj in model.point_processes:
+            if str(obj) == target.keys[1] and obj.pp is not None:
+                obj.pp.params[target.variable] = value
+                model.mutations += 1
+    else:
+        mech, sec_name, x = target.keys
+        for sec in model.sections:
+            if sec.name == sec_name:
+                sec.data.set_range(mech, target.variable, value, x)
+                model.mutations += 1
+
+
+def carry_over(model, schedules, before, interp, loc) -> None:
+    """finitialize() with plays, after a run that played: NEURON's variable holds the last played value
+    (until the new play's first event, which may come after t = 0); bridge writes it back into the model,
+    unless HOC assigned the variable since (`before`: the model the last run started from)."""
+    late = {s.target for s in schedules if Cursor(s).starts_late()}
+    for c in model.live.cursors:
+        if c.removed or c.value is None or c.sched.target not in late:
+            continue
+        now, then = _model_value(model, c.sched.target), _model_value(before, c.sched.target)
+        if now == then or (now is not None and then is not None and np.isnan(now) and np.isnan(then)):
+            _write_back(interp, c.sched.target, c.value, loc)
+
+
+def _model_value(model, target: PlayTarget):
+    """The variable's own value in the ModelState `model` or a frozen model's tree (`bridge.hoc.live.Frozen`);
+    NaN for a range value the model never set."""
+    tree = getattr(model, "tree", None)
+    if target.kind == "global":
+        if hasattr(model, "set_globals") or target.variable != "celsius":  # a ModelState, or a mechanism GLOBAL
+            return model.globals.get(target.variable)
+        return model.celsius
+    if target.kind == "point":
+        return next((pp.params.get(target.variable) for pp in tree.point_processes if pp.label == target.keys[1]),
+                    None)
+    mech, sec_name, x = target.keys
+    sec = tree[sec_name]
+    return float(sec.get_range(mech, target.variable, np.nan)[sec.segment(x)])
+
+
+def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, loc, interp) -> None:
+    """Refuse HOC's read of a variable a Vector plays into in the present run (bridge does not hand the
+    played value back to HOC, and the model's own value would be a wrong number)."""
+    if model.initialized is None:
+        return
+    for c in model.live.cursors:
+        t = c.sched.target
+        if c.removed or t.kind != kind or t.variable != variable:
+            continue
+        if kind == "range":
+            same = t.keys[0] == keys[0] and t.keys[1] == keys[1] and model.segment_of(keys[1], t.keys[2]) == keys[2]
+        else:
+            same = t.keys == keys
+        if same:
+            raise interp.refuse(f"{what} is read while a Vector plays into it: bridge does not hand the played "
+                                "value back to HOC (read it before finitialize(), or record it)", loc)

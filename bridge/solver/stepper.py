@@ -1,0 +1,125 @@
+"""Stepping a run piece by piece: NEURON's fixed step from a state held between calls.
+
+`Simulation` runs finitialize and all steps of one run in one traced function. A HOC
+session instead advances the simulation when HOC calls `fadvance()` or `continuerun()`,
+changing parameters in between. `make_advance` gives one jitted function per model
+structure (plan, dt, secondorder, probes) that takes the parameters, the state and a
+step count up to `capacity`: a `lax.fori_loop` with a traced trip count writes the
+samples into a preallocated buffer, so runs of any length (and a single `fadvance()`)
+reuse one compilation, and changed parameters (a stimulus amplitude, a range value,
+celsius, a GLOBAL) are arguments, never a reason to compile again.
+
+Each step is `bridge.solver.step.fixed_step_with_matrix` (NEURON's `nrn_fixed_step`,
+docs/numerics.md section 2), with t advanced by two traced half steps as NEURON does.
+TABLEs are rebuilt from the parameters at each call (`prepare`), as NEURON's
+`check_table` rebuilds them when celsius or a GLOBAL they depend on changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+
+from bridge.solver.plan import Plan
+from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
+
+CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
+
+
+def initial_state(plan: Plan, params: dict, dt: float, secondorder: int) -> dict:
+    """NEURON's `finitialize` (`bridge.solver.step.finitialize`) with t = 0 as a double."""
+    prepared = prepare(plan, params, dt, secondorder)
+    state = finitialize(plan, params, prepared, dt, secondorder)
+    return {**state, "t": jnp.zeros((), jnp.float64)}
+
+
+def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+                    on_trace: Callable[[], None] | None = None):
+    """A jitted `initialize(params) -> (state, values at t = 0)` (`initial_state`, then the probes)."""
+
+    def initialize(params):
+        if on_trace is not None:
+            on_trace()
+        state = initial_state(plan, params, dt, secondorder)
+        return state, record(state, params)
+
+    return jax.jit(initialize)
+
+
+def make_currents(plan: Plan, dt: float, secondorder: int):
+    """A jitted `recompute_currents(params, state)`."""
+    return jax.jit(lambda params, state: recompute_currents(plan, params, state, dt, secondorder))
+
+
+def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondorder: int) -> dict:
+    """NEURON's `fcurrent()`: currents, ion currents and kept ASSIGNED variables evaluated at the present
+    v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`)."""
+    prepared = prepare(plan, params, dt, secondorder)
+    _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    return {**state, "mech": mech, "ions": ions}
+
+
+def apply_plays(params: dict, setters: tuple, values, on) -> dict:
+    """`params` with each played value set where the play has set it (`on`): `setters` are (kind, mechanism
+    or global name, variable, instance index) with kind "mech" or "global"; `values`, `on` of shape (n,)."""
+    if not setters:
+        return params
+    mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
+    globals_ = dict(params["globals"])
+    for j, (kind, name, var, index) in enumerate(setters):
+        if kind == "global":
+            globals_[name] = jnp.where(on[j], values[j], globals_[name])
+        else:
+            arr = mechs[name][var]
+            mechs[name][var] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
+    return {**params, "mechanisms": mechs, "globals": globals_}
+
+
+def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+                 nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
+                 setters: tuple = ()):
+    """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
+    nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
+    when v or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
+    NEURON's two roundings of t into one. `play` = (start, mid, end, on_start, on), each (capacity,
+    len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
+    and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
+    a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
+    time JAX traces (compiles) it."""
+    per_step_tables = any(kind == "global" for kind, *_ in setters)
+
+    def advance(params, state, count, half_dt, play):
+        if on_trace is not None:
+            on_trace()
+        prepared = prepare(plan, params, dt, secondorder)
+        dtype = state["v"].dtype
+        ts = jnp.zeros((capacity,), jnp.float64)
+        ys = jnp.zeros((capacity, nprobe), dtype)
+        start, mid, end, on_start, on = play
+
+        def body(k, carry):
+            st, ts, ys = carry
+            if setters:
+                p_mid = apply_plays(params, setters, mid[k], on[k])
+                p_end = apply_plays(params, setters, end[k], on[k])
+                pre = prepared
+                if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
+                    pre = prepare(plan, apply_plays(params, setters, start[k], on_start[k]), dt, secondorder)
+                new, _, _ = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
+                                                   params_after=p_end, prepared_after=pre)
+                values = record(new, p_end)
+            else:
+                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt)
+                values = record(new, params)
+            return new, ts.at[k].set(new["t"]), ys.at[k].set(values)
+
+        state, ts, ys = jax.lax.fori_loop(0, count, body, (state, ts, ys))
+        nan = jnp.any(jnp.isnan(state["v"]))
+        for values in state["mech"].values():
+            for a in values.values():
+                nan = nan | jnp.any(jnp.isnan(a))
+        return state, ts, ys, nan
+
+    return jax.jit(advance)
