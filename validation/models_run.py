@@ -83,13 +83,13 @@ def _crash(exc: BaseException) -> str:
 
 
 def make_case(folder: Path, model: ModelEntry):
-    """The validation case of `model` in `folder`, as `bridge validate FOLDER` builds it, with the list's
-    entry, mechanisms, statements and tstop."""
-    from validation.case import Case, Protocol
+    """The validation case of `model` in `folder`, as `bridge validate FOLDER` builds it (round-off-aware
+    tolerance included), with the list's entry, mechanisms, statements and tstop."""
+    from validation.case import ROUNDOFF_FACTOR, Case, Protocol, Tolerance
 
     hoc, mechanisms = discover(folder, model)
     return Case(model.id, hoc=hoc, mechanisms=mechanisms, statements=model.statements,
-                protocol=Protocol(tstop=model.tstop))
+                protocol=Protocol(tstop=model.tstop), tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
 
 
 def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
