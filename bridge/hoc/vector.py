@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from array import array
 
 from bridge.hoc import budget
@@ -99,9 +101,27 @@ class Vector(BuiltinObject):
         return self
 
     def m_indgen(self, interp, args, loc):
-        step = float(args[0]) if args else 1.0
-        interp.work(len(self.data), loc)
-        self.data = [i * step for i in range(len(self.data))]
+        """indgen(), indgen(step), indgen(start, step) fill the Vector's elements; indgen(start, stop, step)
+        resizes it to floor((stop - start)/step + 1e-9) + 1 elements first (ivocvect.cpp v_indgen)."""
+        nums = [float(number_arg(interp, args, i, loc, "indgen")) for i in range(min(len(args), 3))]
+        start, step, n = 0.0, 1.0, len(self.data)
+        if len(nums) >= 3:
+            start, end, step = nums
+            if abs(step) > abs(end - start):
+                raise interp.error(f"indgen: arg 3 out of range: {step:g}", loc)
+            if step == 0:
+                raise interp.error("indgen: a step of 0", loc)  # NEURON divides by it
+            xn = math.floor((end - start) / step + 1e-9) + 1.0
+            if xn < 0:
+                raise interp.error("indgen: empty set", loc)
+            n = int(xn)
+            self._reserve(interp, n, loc)
+        elif len(nums) == 2:
+            start, step = nums
+        elif nums:
+            step = nums[0]
+        interp.work(n, loc)
+        self.data = [i * step + start for i in range(n)]
         return self
 
     def m_x(self, interp, args, loc):
