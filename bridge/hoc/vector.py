@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-
 from array import array
 
 from bridge.hoc import budget
