@@ -458,16 +458,32 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
     return 1.0
 
 
-def getstr(interp, loc) -> str:
-    """The rest of the current line of the ropen'ed file (with its newline)."""
-    s = interp.files.ropened
+def getstr(interp, loc, word: bool = False) -> str:
+    """The rest of the current line (with its newline), or with `word` the next word, of the ropen'ed
+    file, else of the file being read (hoc_Getstr, src/oc/fileio.cpp: hoc_frin, else hoc_fin)."""
+    files = interp.files
+    s = files.ropened
     if s is None:
-        raise interp.error("getstr: no file opened with ropen", loc)
-    end = s.text.find("\n", s.pos)
-    end = len(s.text) if end < 0 else end + 1
-    if s.pos >= len(s.text):
+        if not files.running:
+            raise interp.error("getstr: no file opened with ropen", loc)
+        s = files.running[-1]
+    text, n = s.text, len(s.text)
+    if word:
+        i = s.pos
+        while i < n and text[i].isspace():
+            i += 1
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        if i == j:
+            raise interp.error(f"getstr: end of file {s.filename} (EOF in getstr)", loc)
+        s.advance_to(j)
+        return text[i:j]
+    end = text.find("\n", s.pos)
+    end = n if end < 0 else end + 1
+    if s.pos >= n:
         raise interp.error(f"getstr: end of file {s.filename}", loc)
-    line = s.text[s.pos:end]
+    line = text[s.pos:end]
     s.advance_to(end)
     return line
 
