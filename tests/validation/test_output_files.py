@@ -160,20 +160,3 @@ def test_a_file_bridge_writes_differently_fails_the_case(tmp_path):
     files, reasons = output_files.compare_case_outputs(tmp_path / "o", 1e-9)
     assert files[0].status == "differs" and reasons == ["written file r.dat: differs (numbers differ by up to 1 "
                                                         "(tolerance 1e-09))"]
-
-
-@pytest.mark.neuron
-def test_decvec_style_load_file_of_a_missing_file_matches_neuron(tmp_path):
-    """ModelDB 151282/185858/186768/189154: `if (! name_declared("datestr")) load_file("setup.hoc")` with no
-    setup.hoc anywhere; NEURON warns and goes on."""
-    from validation.case import Case, Protocol
-    from validation.suite import run_case
-
-    (tmp_path / "lib.hoc").write_text('if (! name_declared("datestr")) load_file("setup.hoc")\n'
-                                      'ok = load_file("setup.hoc")\n')
-    (tmp_path / "m.hoc").write_text('load_file("lib.hoc")\ncreate soma\n'
-                                    'soma { L = 20 + 5 * ok diam = 20 insert hh }\n')
-    with pytest.warns(UserWarning, match="cannot find setup.hoc"):
-        result = run_case(Case("decvec", hoc=tmp_path / "m.hoc", protocol=Protocol(tstop=5.0)))
-    assert result.status == "pass", result.error or result.comparison.reasons
-    assert result.comparison.max_dv <= 1e-9 and result.comparison.geometry_error <= 1e-12
