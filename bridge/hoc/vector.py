@@ -39,11 +39,12 @@ class Vector(BuiltinObject):
         self._charge.resize(len(values) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {len(values)} elements")
         self._data = values
 
-    def _reserve(self, interp, n: int, loc) -> None:
+    def _reserve(self, interp, n: int, loc, made: int | None = None) -> None:
         """About to hold `n` elements: charge their memory (refused over the budget) and the
-        work of making them."""
+        work of making `made` of them (default all `n`; append makes only the new ones, amortized
+        as NEURON's std::vector growth)."""
         self._charge.resize(max(n, len(self._data)) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {n} elements")
-        interp.work(0, loc, n * 8)
+        interp.work(0, loc, (n if made is None else made) * 8)
 
     def check_filled(self, interp, loc) -> None:
         """A recording Vector after a run holds NEURON's trace; bridge has none until it simulates,
@@ -89,7 +90,7 @@ class Vector(BuiltinObject):
             if not isinstance(a, Vector) and not is_number(a):
                 raise interp.error(f"{self}.append: arguments must be numbers or Vectors", loc)
         added = sum(len(a.data) if isinstance(a, Vector) else 1 for a in args)
-        self._reserve(interp, len(self.data) + added, loc)
+        self._reserve(interp, len(self.data) + added, loc, made=added)
         for a in args:
             self._data.extend(a.data if isinstance(a, Vector) else [float(a)])
         return self

@@ -1,10 +1,12 @@
-"""HOC file built-ins against NEURON (validation.suite.run_case: same sections, geometry and max |dV| <= 1e-9 mV):
-load_file of a missing file, getstr, File.gets."""
+"""HOC constructs that blocked ModelDB models (benchmarks/results/modeldb_triage_2026-12-06.md), against NEURON
+(validation.suite.run_case: same sections, geometry, max |dV| <= 1e-9 mV): load_file of a missing file, getstr,
+File.gets, `access` inside a section block; and the statement budget of Vector.append."""
 
 from __future__ import annotations
 
 import pytest
 
+import bridge
 from validation.case import Case, Protocol
 from validation.suite import run_case
 
@@ -41,3 +43,30 @@ def test_getstr_word_and_line_and_file_gets_to_the_end_match_neuron(tmp_path):
     assert result.comparison.max_dv <= 1e-9 and result.comparison.geometry_error <= 1e-12
     soma = result.bridge.tree["soma"]
     assert (soma.L, soma.nseg) == (21.0, 7)  # strlen(" 12.5 rest\n") = 11; 3 rows
+
+
+@pytest.mark.neuron
+def test_access_inside_a_section_block_replaces_the_block_section_as_neuron(tmp_path):
+    """ModelDB 126776: `apic[i] { while (!issection("dend_5.*")) { sref = new SectionRef() access sref.parent } }`
+    climbs to the parent: NEURON's `access` replaces the top of the section stack (cabcode.cpp sec_access), and
+    the block's end pops it."""
+    (tmp_path / "m.hoc").write_text(
+        'load_file("stdrun.hoc")\ncreate a, b, c\nconnect b(0), a(1)\nconnect c(0), b(1)\nobjref sref\n'
+        'forall { L = 50 diam = 2 insert hh }\naccess b\n'
+        'c { while (!issection("a")) { sref = new SectionRef() access sref.parent } L = 77 }\n'
+        'L = 33\n'  # the default section is b again: the block's section was replaced, then popped
+        'access c\ndiam = 5\n')
+    result = run_case(Case("access", hoc=tmp_path / "m.hoc", protocol=Protocol(tstop=5.0)))
+    assert result.status == "pass", result.error or result.comparison.reasons
+    assert result.comparison.max_dv <= 1e-9 and result.comparison.geometry_error <= 1e-12
+    tree = result.bridge.tree
+    assert (tree["a"].L, tree["b"].L, tree["c"].L, float(tree["c"].diam[0])) == (77, 33, 50, 5)
+
+
+def test_vector_append_costs_the_new_elements_only():
+    """ModelDB 116983 appends 100,000 numbers read with File.scanvar: NEURON's append is amortized O(1);
+    bridge charged the whole Vector at every append (about 4e7 statements' worth: over the 1e7 budget)."""
+    session = bridge.HocSession()
+    session("objref vec\nvec = new Vector()\nfor i = 0, 99999 vec.append(i)\nn = vec.size()")
+    assert session.n == 100000
+    assert session._interp.statements < 1_000_000
