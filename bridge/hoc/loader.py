@@ -346,8 +346,9 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     path = resolve_path(interp, name, loc, call, "HOC")
     if path is None and base in OWN_LIBRARIES:
         path = OWN_LIBRARIES[base]
-    if path is None and what == "load_file":
-        # hoc_Load_file (src/oc/fileio.cpp): a file found nowhere is a warning, and load_file returns 0
+    if path is None and what == "load_file" and "$(" not in written:
+        # hoc_Load_file (src/oc/fileio.cpp): a file found nowhere is a warning, and load_file returns 0. A name
+        # built from the environment stays an error: NEURON's warning shows the expanded name, bridge never does
         where = f"{loc.filename}:{loc.line}: " if loc else ""
         warnings.warn(f"{where}{not_found(interp, written, loc, what)}; as NEURON, load_file warns "
                       "(\"Couldn't find\") and returns 0", UserWarning, stacklevel=2)
