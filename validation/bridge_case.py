@@ -14,6 +14,7 @@ NEURON side, which decides them (`validation.defaults`).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -24,19 +25,29 @@ from validation.outcome import RunOutput
 
 
 def load_case_hoc(case: Case):
-    """The model of `case_session(case)`."""
-    return case_session(case).model()
+    """The model of `case_session(case)`; the model's files are written into `case.output_dir/model-output/`
+    (emptied first), when the case has an output folder."""
+    out = None
+    if case.output_dir is not None:
+        import shutil
+
+        from validation.output_files import BRIDGE_OUTPUT
+
+        out = Path(case.output_dir) / BRIDGE_OUTPUT
+        if out.is_dir() and not out.is_symlink():
+            shutil.rmtree(out)
+    return case_session(case, output_dir=out).model()
 
 
-def case_session(case: Case):
+def case_session(case: Case, output_dir: Path | None = None):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
     does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
     What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal.
-    The model reads files only in its folder, the mechanism folder and the case's `allow_read`."""
+    The model reads files only in its folder, the mechanism folder and the case's `allow_read`, and writes
+    only into `output_dir` (None: every write is refused)."""
     import contextlib
     import io
-    from pathlib import Path
 
     from bridge.hoc.session import HocSession
     from bridge.hoc.stdrun import check_run_start
@@ -45,7 +56,7 @@ def case_session(case: Case):
     hoc = Path(case.hoc).resolve()
     with contextlib.redirect_stdout(io.StringIO()):
         session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
-                             allow_read=case.allow_read)
+                             allow_read=case.allow_read, output_dir=output_dir)
         session.load_file(hoc)
         for stmt in case.statements:
             session(stmt)

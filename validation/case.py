@@ -12,7 +12,10 @@ files): bridge translates them, NEURON compiles those of the mechanisms the mode
 uses. `allow_read` names folders (or files) outside the model folder that the
 model may read (`load_file("../common/x.hoc")`, `INCLUDE "../inc/x.inc"`).
 `bridge_mechanisms` (a folder) makes bridge use other .mod files than NEURON,
-to check a port of the model's mechanisms against the originals.
+to check a port of the model's mechanisms against the originals. `output_dir`
+(a folder) lets the model write files: bridge's into `output_dir/model-output/`,
+NEURON's (run on a copy of the model folder) moved into `output_dir/neuron-output/`,
+then compared (`validation.output_files`); without it every write is refused.
 
 A `Protocol` holds what the run needs; `None` means "as the model sets it"
 (the HOC's own tstop, dt, v_init, ...; NEURON's defaults for a SectionTree).
@@ -163,6 +166,7 @@ class Case:
     tolerance: Tolerance = field(default_factory=Tolerance)
     allow_read: Sequence[str | Path] = ()
     timeout: float = 600.0  # [s] NEURON's side (its HOC, run and round-off run) is stopped after this
+    output_dir: str | Path | None = None
 
     def __post_init__(self) -> None:
         if not self.timeout > 0:
@@ -180,6 +184,8 @@ class Case:
         for p in self.allow_read:
             if not p.exists():
                 raise BridgeError(f"case {self.name!r}: allow_read {p} does not exist")
+        if self.output_dir is not None:
+            self.output_dir = Path(self.output_dir).resolve()
         if isinstance(self.protocol, dict):
             self.protocol = Protocol.from_dict(self.protocol)
 

@@ -9,7 +9,9 @@ files (e.g. mod/). The HOC runs with the working directory set to its folder,
 then each `--statement`. Exit status: 0 when every case passes, 1 otherwise.
 
 The model reads files only inside its folder, the mechanism folder and each
-`--allow-read DIR`. NEURON executes the model and is not sandboxed: it starts only
+`--allow-read DIR`. It writes files only with `--out DIR`: bridge's into DIR/model-output/,
+NEURON's, which runs on a copy of the model folder, moved into DIR/neuron-output/; the two are
+compared (`validation.output_files`). NEURON executes the model and is not sandboxed: it starts only
 after bridge accepted the model (`validation.preflight`).
 """
 
@@ -62,7 +64,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-read", dest="allow_read", action="append", metavar="DIR",
                    help="a folder (or file) outside the model folder that the model may read, e.g. one that "
                         "load_file(\"../common/x.hoc\") or INCLUDE needs (repeatable)")
-    p.add_argument("--out", metavar="DIR", help="write report.md and PNG plots into DIR")
+    p.add_argument("--out", metavar="DIR",
+                   help="write report.md and PNG plots into DIR; the model may then write files: bridge's go into "
+                        "DIR/model-output/, NEURON's (run on a copy of the model folder) into DIR/neuron-output/, "
+                        "and both are compared (with several PATHs, DIR/<case>/...)")
     p.add_argument("--no-plots", dest="plots", action="store_false", help="write the markdown report without PNGs")
     p.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
                    help="stop NEURON's side of a case after this long and report it (default 600)")
@@ -174,6 +179,9 @@ def run(args: argparse.Namespace) -> int:
         seen[case.name] = seen.get(case.name, 0) + 1
         if seen[case.name] > 1:
             case.name = f"{case.name}-{seen[case.name]}"
+    if args.out:  # the model's files: validation.output_files
+        for case in cases:
+            case.output_dir = Path(args.out).resolve() / (case.name if len(cases) > 1 else "")
     results = run_suite(cases, workers=args.workers)
     print(table(results))
     if args.out:

@@ -14,6 +14,11 @@ with file:line, each use of what bridge refuses for security:
 - reading outside the model's read roots (`bridge.readroots`): a literal name in `load_file`,
   `xopen`, `ropen`, `File(...)`, `.input(...)` or `chdir(...)` that leads outside.
 
+With an output folder (`bridge validate --out`), NEURON runs on a copy of the model folder, and
+`wopen`/`aopen` (`File.wopen`, ...) of a literal relative name without `..` is allowed (NEURON writes into
+the copy); a name computed at run time, an absolute name or `..` stay refused, and so does `chdir` to an
+absolute name (the writes after it would leave the copy).
+
 Names inside string literals count too (`execute("system(\\"...\\")")`). Text a model builds while it
 runs (`sprint`) is not seen: this is a second line of defence, not a sandbox.
 """
@@ -48,6 +53,23 @@ _CALL = re.compile(r"(\.\s*)?\b([A-Za-z_][A-Za-z_0-9]*)\s*\(")
 # another literal (execute("load_file(\"x\")"))
 _LITERAL = re.compile(r'\s*(?:[-+]?[0-9.]+\s*,\s*)?(?:"((?:[^"\\\n]|\\.)*)"|\\"([^"\\\n]*)\\")')
 _EMPTY = re.compile(r"\s*\)")
+# with an output folder: writes by these under a literal relative name land in NEURON's copy of the model
+_WRITES_IN_COPY = {"wopen", "aopen"}
+
+
+def relative_write_name(name: str) -> str | None:
+    """Why `name` (after `$(VAR)` expansion) may not be written in NEURON's copy of the model folder
+    (None: a relative name without `..`)."""
+    from pathlib import PurePosixPath
+
+    target = _expand(name)
+    if not target.strip():
+        return None
+    if PurePosixPath(target).is_absolute() or target.startswith("~"):
+        return "an absolute name"
+    if ".." in PurePosixPath(target).parts:
+        return "a name leading out of the model folder ('..')"
+    return None
 
 
 @dataclass(frozen=True)
@@ -102,8 +124,10 @@ def _expand(name: str) -> str:
     return expand(None, name, None)
 
 
-def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[Finding], list[Path]]:
-    """The findings in one HOC file's text, and the HOC files its literal load_file/xopen names lead to."""
+def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path,
+              writes: bool = False) -> tuple[list[Finding], list[Path]]:
+    """The findings in one HOC file's text, and the HOC files its literal load_file/xopen names lead to;
+    `writes`: the model has an output folder (see the module docstring)."""
     code = blank_comments(text)
     findings: list[Finding] = []
     follow: list[Path] = []
@@ -127,6 +151,17 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
             if any(c.exists() for c in cands):
                 add(m.start(2), f'nrn_load_dll("{written}") loads compiled code from the model\'s library file')
             continue
+        if writes and name in _WRITES_IN_COPY:
+            if _EMPTY.match(code, after):
+                continue  # closes, or (File.wopen()) reopens the name checked when it was given
+            if literal is None:
+                add(m.start(2), f"{name}() of a name computed at run time: NEURON's write could not be checked")
+                continue
+            written = literal.group(1) if literal.group(1) is not None else literal.group(2)
+            why = relative_write_name(written)
+            if why is not None:
+                add(m.start(2), f'{name}("{written}") writes {why}: only relative names are written')
+            continue
         if name in DANGER:
             if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):
                 add(m.start(2), f"{name}() {DANGER[name]}")
@@ -137,6 +172,10 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
         target = _expand(written)
         try:
             if name == "chdir":
+                if writes and Path(target).is_absolute():
+                    add(m.start(2), f'chdir("{written}") to an absolute folder: writes after it would leave '
+                                    "NEURON's copy of the model folder")
+                    continue
                 if Path(target).is_absolute():
                     cands = [Path(target)]
                 else:
@@ -154,7 +193,7 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path) -> tuple[list[
     return findings, follow
 
 
-def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> list[Finding]:
+def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path, writes: bool = False) -> list[Finding]:
     """The findings in `files` (HOC files bridge ran) and in the HOC files their literal load_file/xopen
     names lead to, each file read once (inside `roots`, as bridge reads model files)."""
     queue = deque(Path(f) for f in files)
@@ -172,15 +211,15 @@ def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> list[Finding]:
         except ReadRefused as err:
             findings.append(Finding(path, 0, err.message))
             continue
-        found, follow = scan_text(text, path, roots, Path(cwd))
+        found, follow = scan_text(text, path, roots, Path(cwd), writes)
         findings += found
         queue.extend(follow)
     return findings
 
 
-def check(files: Iterable[Path], roots: ReadRoots, cwd: Path) -> None:
+def check(files: Iterable[Path], roots: ReadRoots, cwd: Path, writes: bool = False) -> None:
     """Raise `RefusedModel` listing every finding of `scan` (nothing when there is none)."""
-    findings = scan(files, roots, cwd)
+    findings = scan(files, roots, cwd, writes)
     if findings:
         lines = "\n".join(f"  {f}" for f in findings[:20])
         more = f"\n  ... and {len(findings) - 20} more" if len(findings) > 20 else ""

@@ -82,20 +82,23 @@ def _crash(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first_line(str(exc))}{where}"
 
 
-def make_case(folder: Path, model: ModelEntry):
-    """The validation case of `model` in `folder`, as `bridge validate FOLDER` builds it (round-off-aware
-    tolerance included), with the list's entry, mechanisms, statements and tstop."""
+def make_case(folder: Path, model: ModelEntry, output_dir: Path | None = None):
+    """The validation case of `model` in `folder`, as `bridge validate FOLDER --out` builds it (round-off-aware
+    tolerance included), with the list's entry, mechanisms, statements and tstop; the model's files go into
+    `output_dir`."""
     from validation.case import ROUNDOFF_FACTOR, Case, Protocol, Tolerance
 
     hoc, mechanisms = discover(folder, model)
     return Case(model.id, hoc=hoc, mechanisms=mechanisms, statements=model.statements,
-                protocol=Protocol(tstop=model.tstop), tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
+                protocol=Protocol(tstop=model.tstop), output_dir=output_dir,
+                tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
 
 
 def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
-              phase_file: Path | None = None) -> dict[str, Any]:
+              phase_file: Path | None = None, output_dir: Path | None = None) -> dict[str, Any]:
     """Classify one model (see the module docstring); `deadline` is a `time.monotonic()` value for NEURON's
-    run (at most 600 s from its start, as `bridge validate`). Never raises for a model problem."""
+    run (at most 600 s from its start, as `bridge validate`); the model's files go into `output_dir` and are
+    compared (`validation.output_files`: the record's `files`). Never raises for a model problem."""
     from validation import neuron_case
     from validation.bridge_case import run_bridge_case
     from validation.compare import compare_runs
@@ -109,7 +112,7 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         return rec
 
     try:
-        case = make_case(folder, model)
+        case = make_case(folder, model, output_dir)
     except BridgeError as exc:
         return done("NO-ENTRY", error_class=type(exc).__name__, message=first_line(str(exc)))
     rec["entry"] = str(Path(case.hoc).relative_to(folder.resolve()))
@@ -127,7 +130,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
     rec[NEURON_STARTED] = True
     try:
         neuron = neuron_case.run_neuron_case(case, timeout=max(min(deadline - time.monotonic(), 600.0), 1.0),
-                                             hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files)
+                                             hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files,
+                                             model_root=checked.model_root)
     except BridgeError as exc:
         text = getattr(exc, "message", str(exc))
         status = "NEURON-COMPILE" if text.startswith("nrnivmodl") else "NEURON-ERROR"
@@ -146,6 +150,12 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         return done("BRIDGE-ERROR", error_class=type(exc).__name__, message=_crash(exc),
                     reason=f"crash: {type(exc).__name__}")
     cmp = compare_runs(bridge, neuron, case.tolerance, case.protocol.spike_threshold)
+    if case.output_dir is not None:
+        from validation.output_files import compare_case_outputs
+
+        files, reasons = compare_case_outputs(case.output_dir, case.tolerance.max_dv)
+        cmp.reasons += reasons
+        rec["files"] = {f.name: f.status for f in files}
     return done("PASS" if cmp.passed else "FAIL", max_dv=float(cmp.max_dv), spike_counts=list(cmp.spike_counts),
                 reasons=[first_line(r) for r in cmp.reasons][:5], tstop=float(neuron.settings.get("tstop", 0.0)),
                 neuron_seconds=round(neuron.seconds, 2), bridge_seconds=round(bridge.seconds, 2))
@@ -160,7 +170,9 @@ def main(argv: list[str]) -> int:
     data["statements"] = tuple(data.get("statements", ()))
     model = ModelEntry(**data)
     deadline = time.monotonic() + float(job.get("seconds", math.inf))
-    rec = run_model(Path(job["folder"]), model, deadline, phase_file=out_path.with_name(out_path.name + ".phase"))
+    output_dir = Path(job["output_dir"]) if job.get("output_dir") else None
+    rec = run_model(Path(job["folder"]), model, deadline, phase_file=out_path.with_name(out_path.name + ".phase"),
+                    output_dir=output_dir)
     out_path.write_text(json.dumps(rec, indent=1))
     return 0
 

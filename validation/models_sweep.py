@@ -8,7 +8,9 @@ For each model of the list (`validation/models/modeldb.toml`, `validation.models
 NEURON is never started on a model bridge refused. The subprocess gets `--timeout` seconds for both sides
 together (default 300); past it, its process group is killed and the model is a TIMEOUT in the phase it was in.
 Each model's record is written to `OUT/results/<id>.json` as soon as it is known, so `--resume` skips the
-models already done. At the end (and with `--render`, from the records alone) `OUT/report.md` holds the
+models already done. The files a model writes go to `OUT/files/<id>/` (bridge's in `model-output/`, NEURON's,
+run on a copy of the model folder, in `neuron-output/`) and are compared, as `bridge validate --out` does. At
+the end (and with `--render`, from the records alone) `OUT/report.md` holds the
 table per model and the counts by status and by refusal reason (`validation.models_report`).
 
 The models are published code: bridge checks them as `bridge validate` does, but NEURON, which runs the
@@ -39,16 +41,19 @@ def record_path(out: Path, model_id: str) -> Path:
     return out / "results" / f"{model_id}.json"
 
 
-def run_one(folder: Path, model: ModelEntry, timeout: float, log: Path | None = None) -> dict[str, Any]:
+def run_one(folder: Path, model: ModelEntry, timeout: float, log: Path | None = None,
+            output_dir: Path | None = None) -> dict[str, Any]:
     """The record of one model, from a subprocess limited to `timeout` seconds (its process group is killed
-    past it: NEURON's subprocess and nrnivmodl with it)."""
+    past it: NEURON's subprocess and nrnivmodl with it); the model's files go into `output_dir` (None: writes
+    refused), as `bridge validate --out` puts them (`validation.output_files`)."""
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bridge-sweep-") as tmp:
         job, out = Path(tmp) / "job.json", Path(tmp) / "out.json"
         job.write_text(json.dumps({"folder": str(folder.resolve()), "model": model.__dict__ | {
-            "statements": list(model.statements)}, "seconds": max(timeout - 15.0, 1.0)}))
+            "statements": list(model.statements)}, "seconds": max(timeout - 15.0, 1.0),
+            "output_dir": str(output_dir.resolve()) if output_dir is not None else None}))
         sink = open(log, "a") if log is not None else subprocess.DEVNULL  # noqa: SIM115 (closed below)
         try:
             proc = subprocess.Popen([sys.executable, "-P", "-m", "validation.models_run", str(job), str(out)],
@@ -92,7 +97,8 @@ def sweep(root: Path, models: list[ModelEntry], out: Path, timeout: float, resum
         if not folder.is_dir():
             echo(f"[{i}/{len(models)}] {model.id}: no folder {folder}, skipped")
             continue
-        rec = run_one(folder, model, timeout, log=out / "results" / f"{model.id}.log")
+        rec = run_one(folder, model, timeout, log=out / "results" / f"{model.id}.log",
+                      output_dir=out / "files" / model.id)
         rec["why"] = model.why
         if "entry" not in rec:  # killed before it said: the entry as the subprocess finds it
             rec["entry"] = _entry(folder, model)

@@ -61,7 +61,7 @@ def neuron_mod_files(case: Case) -> list[Path]:
 
 
 def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: list[str] = (),
-                    mod_files: list[Path] | None = None) -> RunOutput:
+                    mod_files: list[Path] | None = None, model_root: Path | None = None) -> RunOutput:
     """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
 
     `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too.
@@ -72,7 +72,11 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
     NEURON executes whatever the model says and is not sandboxed. The subprocess starts in an empty
     temporary folder, so that neither `import neuron` (which loads a compiled `x86_64/` library from
     the working directory) nor Python's module search sees the model folder, and changes to the
-    model's folder only to load its HOC; it reads nothing from the terminal."""
+    model's folder only to load its HOC; it reads nothing from the terminal.
+
+    With an output folder (`case.output_dir`), NEURON runs on a copy of `model_root` (default: the case's
+    working directory; `validation.preflight.Preflight.model_root`) and the files the model wrote there are
+    moved into `case.output_dir/neuron-output/` (emptied first; `validation.output_files`)."""
     from validation.neuron_run import compile_mod_files
 
     start = time.perf_counter()
@@ -83,6 +87,7 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
            "tree": tree_spec(case.tree) if case.tree is not None else None, "protocol": case.protocol.to_dict(),
            "roundoff": case.tolerance.roundoff is not None}
     with tempfile.TemporaryDirectory(prefix="bridge-neuron-") as tmp:
+        copy = _copy_model(case, job, Path(tmp), model_root)
         src, out = Path(tmp) / "case.json", Path(tmp) / "out.npz"
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
@@ -100,6 +105,8 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
             tail = "\n".join(text[-12:])
             raise BridgeError(f"NEURON run of case {case.name!r} failed:\n{tail}")
         result = RunOutput.load(out)
+        if copy is not None:
+            _collect(case, job, copy)
     result.load_seconds = time.perf_counter() - start - result.run_seconds - result.roundoff_seconds
     return result
 
@@ -119,6 +126,38 @@ def _run_stopped_after(cmd: list[str], timeout: float, **kwargs) -> subprocess.C
         proc.communicate()
         return None
     return subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
+
+
+def _copy_model(case: Case, job: dict, tmp: Path, model_root: Path | None):
+    """With an output folder: copy the model folder into `tmp/model/`, point `job` at the copy, and return
+    (copy, root, manifest); else None."""
+    if case.output_dir is None or case.hoc is None:
+        return None
+    from validation.output_files import copy_model_folder
+
+    root = Path(model_root if model_root is not None else case.cwd).resolve()
+    copy = tmp / "model"
+    manifest = copy_model_folder(root, copy)
+    for key in ("hoc", "cwd"):
+        try:
+            job[key] = str(copy / Path(job[key]).resolve().relative_to(root))
+        except ValueError:
+            raise BridgeError(f"{job[key]} is not inside {root}, the model folder NEURON runs a copy of") from None
+    return copy, manifest
+
+
+def _collect(case: Case, job: dict, copied) -> None:
+    """Move the files NEURON wrote in the copy into `case.output_dir/neuron-output/` (emptied first)."""
+    import shutil
+
+    from validation.output_files import NEURON_OUTPUT, collect_written
+
+    copy, manifest = copied
+    dest = Path(case.output_dir) / NEURON_OUTPUT
+    if dest.is_dir() and not dest.is_symlink():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    collect_written(copy, manifest, Path(job["cwd"]), dest)
 
 
 # ---------------------------------------------------------------------------------------------

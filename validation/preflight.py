@@ -12,7 +12,13 @@ run, and raises a `BridgeError` (NEURON is then never started) when bridge refus
    simulation of the model built (not run) with the settings it will run: a refusal there (a probe,
    a mechanism's kind or values, the step and memory budget) also stops the case before NEURON;
 3. a static scan of the HOC files bridge ran, and of those they name, for what bridge refuses in
-   code bridge never ran (`validation.hoc_scan`).
+   code bridge never ran (`validation.hoc_scan`); with an output folder (`Case.output_dir`) file writes
+   under a literal relative name are allowed, as NEURON then runs on a copy of the model folder.
+
+With an output folder, the pass writes the model's files into a temporary folder, dropped afterwards
+(bridge's run writes them again, `validation.bridge_case.load_case_hoc`), and `Preflight.model_root` is
+the folder NEURON's side copies: the one holding the working directory, the HOC files bridge ran (NEURON's
+and bridge's own library files left out) and the case's `allow_read`.
 
 It returns the .mod files NEURON may compile: those of the mechanisms bridge's pass used or named
 (and accepted), never the folder's other files (an unused file with VERBATIM C would otherwise be
@@ -22,6 +28,7 @@ user's request) the originals of the same mechanism names.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +42,7 @@ class Preflight:
 
     mod_files: list[Path] = field(default_factory=list)
     hoc_recordings: list[str] = field(default_factory=list)
+    model_root: Path | None = None
 
 
 def preflight(case: Case) -> Preflight:
@@ -42,21 +50,45 @@ def preflight(case: Case) -> Preflight:
     from validation import hoc_scan
     from validation.bridge_case import case_session, used_mechanisms
 
+    root = None
     if case.hoc is not None:
-        session = case_session(case)
-        model = session.model()
+        with tempfile.TemporaryDirectory(prefix="bridge-preflight-") as tmp:
+            session = case_session(case, output_dir=None if case.output_dir is None else Path(tmp))
+            model = session.model()
         parsed = session.mechanism_files()
         mechs = used_mechanisms(case, model.tree.mechanism_names())
         mechs.update(model.runtime_mechanisms)  # KSChans the HOC defined (as run_bridge_case adds them)
         _bridge_builds(case, model, mechs)
-        hoc_scan.check(session.files_read(), session.read_roots, session.working_directory())
+        writes = case.output_dir is not None
+        hoc_scan.check(session.files_read(), session.read_roots, session.working_directory(), writes=writes)
         recordings = model.probes()
+        if writes:
+            root = model_root(case, session.files_read())
     else:
         used = case.tree.mechanism_names()
         translated = used_mechanisms(case, used)
         parsed = {name: None for name in used if name in translated}
         recordings = []
-    return Preflight(neuron_mod_files(case, parsed), recordings)
+    return Preflight(neuron_mod_files(case, parsed), recordings, root)
+
+
+def model_root(case: Case, files_read: list[Path]) -> Path:
+    """The folder holding the case's working directory, the model's HOC files bridge ran and `allow_read`
+    (NEURON's library files, which NEURON finds itself, and bridge's own left out)."""
+    import os
+
+    from bridge.hoc import neuronlib
+
+    own = [Path(neuronlib.__file__).resolve().parent]
+    if neuronlib.library_folder() is not None:
+        own.append(Path(os.path.realpath(neuronlib.library_folder())))
+    paths = [Path(case.cwd).resolve(), *(Path(p).resolve() for p in case.allow_read)]
+    for f in files_read:
+        f = Path(f).resolve()
+        if any(folder in f.parents for folder in own):
+            continue
+        paths.append(f.parent)
+    return Path(os.path.commonpath([str(p) for p in paths]))
 
 
 def _bridge_builds(case: Case, model, mechs: dict) -> None:

@@ -225,6 +225,10 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
+        if r.files:
+            lines += ["", "Files the model wrote (bridge: `model-output/`, NEURON: `neuron-output/`):", "",
+                      "| file | result | max abs diff of its numbers | note |", "|---|---|---|---|"]
+            lines += [f"| `{f.name}` | {f.status} | {_num(f.max_diff)} | {f.note} |" for f in r.files]
         if c is not None and not _complete_map(r):
             lines.append("\n(no error map: v was not recorded at every segment)")
         for img in images.get(r.name, []):

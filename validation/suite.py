@@ -6,7 +6,8 @@ whatever the model says and is not sandboxed, is never started on a model bridge
 case is then reported with status "error" and bridge's message. Then NEURON runs (a subprocess,
 `validation.neuron_case`, compiling only the .mod files bridge accepted; it also records what
 the HOC's own `Vector.record` calls record), then bridge's simulation in the calling process
-(`validation.bridge_case`), then the comparison. A case that cannot run on one side (a HOC
+(`validation.bridge_case`), then the comparison (with an output folder, of the files the model wrote
+on both sides too: `validation.output_files`). A case that cannot run on one side (a HOC
 error, an unsupported NMODL construct, a NEURON error) is reported with status "error" and the
 message; it never stops the suite. Pools use the "spawn" start method (JAX does not survive fork).
 """
@@ -18,12 +19,13 @@ import os
 import traceback
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.errors import BridgeError
 from validation.case import Case
 from validation.compare import Comparison, compare_runs
 from validation.outcome import RunOutput
+from validation.output_files import FileComparison, compare_case_outputs
 
 
 @dataclass
@@ -36,6 +38,7 @@ class CaseResult:
     bridge: RunOutput | None = None
     neuron: RunOutput | None = None
     error: str = ""
+    files: list[FileComparison] = field(default_factory=list)  # the files the model wrote, both sides
 
     @property
     def name(self) -> str:
@@ -62,7 +65,8 @@ def run_case(case: Case) -> CaseResult:
         return CaseResult(case, "error", error=f"bridge crashed: {type(exc).__name__}: {exc} "
                                                f"({tb.filename}:{tb.lineno}); NEURON was not started")
     try:
-        neuron = run_neuron_case(case, hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files)
+        neuron = run_neuron_case(case, hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files,
+                                 model_root=checked.model_root)
     except BridgeError as exc:
         return CaseResult(case, "error", error=str(exc))
     try:
@@ -74,7 +78,11 @@ def run_case(case: Case) -> CaseResult:
         return CaseResult(case, "error", neuron=neuron,
                           error=f"bridge crashed: {type(exc).__name__}: {exc} ({tb.filename}:{tb.lineno})")
     comparison = compare_runs(bridge, neuron, case.tolerance, case.protocol.spike_threshold)
-    return CaseResult(case, "pass" if comparison.passed else "fail", comparison, bridge, neuron)
+    files: list[FileComparison] = []
+    if case.output_dir is not None:
+        files, reasons = compare_case_outputs(case.output_dir, case.tolerance.max_dv)
+        comparison.reasons += reasons
+    return CaseResult(case, "pass" if comparison.passed else "fail", comparison, bridge, neuron, files=files)
 
 
 def _progress(total: int, enabled: bool):

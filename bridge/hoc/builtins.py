@@ -133,8 +133,9 @@ def _ropen(interp, args, loc):
 def _getstr(interp, args, loc):
     if not args or not isinstance(args[0], StrVar):
         raise interp.error("getstr(strdef) needs a strdef variable", loc)
-    args[0].value = loader.getstr(interp, loc)
-    return 1.0
+    word = len(args) > 1 and is_number(args[1]) and float(args[1]) != 0.0  # getstr(s, 1): one word
+    args[0].value = loader.getstr(interp, loc, word)
+    return float(len(args[0].value))  # hoc_Getstr: strlen
 
 
 def _load_named(kind):

@@ -116,6 +116,8 @@ class File(BuiltinObject):
     def m_gets(self, interp, args, loc):
         if not args or not isinstance(args[0], StrVar):
             raise interp.error("File.gets(strdef) needs a strdef", loc)
+        if self.stream is not None and self.stream.pos >= len(self.stream.text):
+            return -1.0  # ocfile.cpp f_gets: -1 at the end of the file, the strdef unchanged
         args[0].value = self._with_stream(interp, loc, lambda: getstr(interp, loc))
         return float(len(args[0].value))
 

@@ -346,6 +346,13 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     path = resolve_path(interp, name, loc, call, "HOC")
     if path is None and base in OWN_LIBRARIES:
         path = OWN_LIBRARIES[base]
+    if path is None and what == "load_file" and "$(" not in written:
+        # hoc_Load_file (src/oc/fileio.cpp): a file found nowhere is a warning, and load_file returns 0. A name
+        # built from the environment stays an error: NEURON's warning shows the expanded name, bridge never does
+        where = f"{loc.filename}:{loc.line}: " if loc else ""
+        warnings.warn(f"{where}{not_found(interp, written, loc, what)}; as NEURON, load_file warns "
+                      "(\"Couldn't find\") and returns 0", UserWarning, stacklevel=2)
+        return 0.0
     if path is None:
         raise interp.error(not_found(interp, written, loc, what), loc)
     loaded = interp.files.loaded
@@ -452,16 +459,32 @@ def ropen(interp, name: str | None, loc, what: str = "ropen") -> float:
     return 1.0
 
 
-def getstr(interp, loc) -> str:
-    """The rest of the current line of the ropen'ed file (with its newline)."""
-    s = interp.files.ropened
+def getstr(interp, loc, word: bool = False) -> str:
+    """The rest of the current line (with its newline), or with `word` the next word, of the ropen'ed
+    file, else of the file being read (hoc_Getstr, src/oc/fileio.cpp: hoc_frin, else hoc_fin)."""
+    files = interp.files
+    s = files.ropened
     if s is None:
-        raise interp.error("getstr: no file opened with ropen", loc)
-    end = s.text.find("\n", s.pos)
-    end = len(s.text) if end < 0 else end + 1
-    if s.pos >= len(s.text):
+        if not files.running:
+            raise interp.error("getstr: no file opened with ropen", loc)
+        s = files.running[-1]
+    text, n = s.text, len(s.text)
+    if word:
+        i = s.pos
+        while i < n and text[i].isspace():
+            i += 1
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        if i == j:
+            raise interp.error(f"getstr: end of file {s.filename} (EOF in getstr)", loc)
+        s.advance_to(j)
+        return text[i:j]
+    end = text.find("\n", s.pos)
+    end = n if end < 0 else end + 1
+    if s.pos >= n:
         raise interp.error(f"getstr: end of file {s.filename}", loc)
-    line = s.text[s.pos:end]
+    line = text[s.pos:end]
     s.advance_to(end)
     return line
 

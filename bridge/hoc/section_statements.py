@@ -43,7 +43,14 @@ def exec_create(interp, n: ast.Create) -> None:
 
 
 def exec_access(interp, n: ast.Access) -> None:
-    interp.model.accessed = interp.section_of(interp.eval(n.section), n.section.loc)
+    """`access sec`: the default section; inside `sec { }`, `forall`, ... it replaces the section on top of
+    the section stack instead, until that block ends (cabcode.cpp sec_access: `*psec = sec` at isecstack)."""
+    sec = interp.section_of(interp.eval(n.section), n.section.loc)
+    model = interp.model
+    if model.sec_stack:
+        model.sec_stack[-1] = sec
+    else:
+        model.accessed = sec
 
 
 def exec_section_stmt(interp, n: ast.SectionStmt) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from array import array
 
 from bridge.errors import BridgeError
@@ -41,11 +42,12 @@ class Vector(BuiltinObject):
         self._charge.resize(len(values) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {len(values)} elements")
         self._data = values
 
-    def _reserve(self, interp, n: int, loc) -> None:
+    def _reserve(self, interp, n: int, loc, made: int | None = None) -> None:
         """About to hold `n` elements: charge their memory (refused over the budget) and the
-        work of making them."""
+        work of making `made` of them (default all `n`; append makes only the new ones, amortized
+        as NEURON's std::vector growth)."""
         self._charge.resize(max(n, len(self._data)) * budget.VECTOR_ELEMENT_BYTES, f"a Vector of {n} elements")
-        interp.work(0, loc, n * 8)
+        interp.work(0, loc, (n if made is None else made) * 8)
 
     def check_filled(self, interp, loc) -> None:
         """A recording Vector holds what NEURON recorded since finitialize(): filled from the session's live run
@@ -102,7 +104,7 @@ class Vector(BuiltinObject):
             if not isinstance(a, Vector) and not is_number(a):
                 raise interp.error(f"{self}.append: arguments must be numbers or Vectors", loc)
         added = sum(len(a.data) if isinstance(a, Vector) else 1 for a in args)
-        self._reserve(interp, len(self.data) + added, loc)
+        self._reserve(interp, len(self.data) + added, loc, made=added)
         for a in args:
             self._data.extend(a.data if isinstance(a, Vector) else [float(a)])
         return self
@@ -113,9 +115,27 @@ class Vector(BuiltinObject):
         return self
 
     def m_indgen(self, interp, args, loc):
-        step = float(args[0]) if args else 1.0
-        interp.work(len(self.data), loc)
-        self.data = [i * step for i in range(len(self.data))]
+        """indgen(), indgen(step), indgen(start, step) fill the Vector's elements; indgen(start, stop, step)
+        resizes it to floor((stop - start)/step + 1e-9) + 1 elements first (ivocvect.cpp v_indgen)."""
+        nums = [float(number_arg(interp, args, i, loc, "indgen")) for i in range(min(len(args), 3))]
+        start, step, n = 0.0, 1.0, len(self.data)
+        if len(nums) >= 3:
+            start, end, step = nums
+            if abs(step) > abs(end - start):
+                raise interp.error(f"indgen: arg 3 out of range: {step:g}", loc)
+            if step == 0:
+                raise interp.error("indgen: a step of 0", loc)  # NEURON divides by it
+            xn = math.floor((end - start) / step + 1e-9) + 1.0
+            if xn < 0:
+                raise interp.error("indgen: empty set", loc)
+            n = int(xn)
+            self._reserve(interp, n, loc)
+        elif len(nums) == 2:
+            start, step = nums
+        elif nums:
+            step = nums[0]
+        interp.work(n, loc)
+        self.data = [i * step + start for i in range(n)]
         return self
 
     def m_x(self, interp, args, loc):

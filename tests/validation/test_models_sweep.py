@@ -204,7 +204,7 @@ def test_resume_skips_models_with_a_record(tmp_path, monkeypatch):
     shutil.copytree(MODELS, root)
     ran: list[str] = []
 
-    def fake_run_one(folder, model, timeout, log=None):
+    def fake_run_one(folder, model, timeout, log=None, output_dir=None):
         ran.append(model.id)
         return {"id": model.id, "status": "NO-ENTRY", "seconds": 0.0, "message": "fake"}
 
@@ -261,7 +261,7 @@ def test_reason_key_groups_the_same_construct_in_different_files():
 def test_a_static_scan_refusal_is_counted_by_its_construct(monkeypatch):
     from validation import hoc_scan
 
-    def scan(*args):
+    def scan(*args, **kw):
         raise hoc_scan.RefusedModel("the model's HOC uses what bridge refuses for security (...):\n"
                                     f"  {MODELS / 'passive_ok'}/run.hoc:13: wopen() opens a file for writing\n"
                                     f"  {MODELS / 'passive_ok'}/run.hoc:20: system() runs a command")

@@ -1,0 +1,84 @@
+"""`bridge validate --out`: the model may write, NEURON on a copy of its folder; escapes are still refused
+before NEURON starts (validation.hoc_scan with `writes`, validation.output_files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.readroots import ReadRoots
+from validation.case import Case, Protocol
+from validation.hoc_scan import scan
+from validation.suite import run_case
+
+QUICK = Protocol(tstop=2.0, record_all=False, record_states=False)
+CELL = 'load_file("stdrun.hoc")\ncreate soma\nsoma { L = 20 diam = 20 insert hh }\nobjref f\nf = new File()\n'
+
+
+def _scan(folder: Path, text: str, writes: bool) -> list[str]:
+    (folder / "m.hoc").write_text(text)
+    return [str(f) for f in scan([folder / "m.hoc"], ReadRoots.of([folder]), folder, writes=writes)]
+
+
+def test_with_an_output_folder_only_literal_relative_writes_pass_the_scan(tmp_path):
+    text = ('proc a() { f.wopen("out/v.dat") f.aopen("log.txt") wopen("x.dat") wopen() f.wopen() }\n'
+            'proc b() { f.wopen("/tmp/evil") }\n'
+            'proc c() { f.aopen("../evil") }\n'
+            'proc d() { f.wopen($s1) }\n'
+            'proc e() { chdir("/tmp") f.wopen("x") }\n'
+            'proc f2() { execute("wopen(\\"/etc/x\\")") }\n'
+            'proc g() { wopen("~/x") unlink("x.dat") }\n')
+    m = tmp_path / "m.hoc"
+    assert _scan(tmp_path, text, writes=True) == [
+        f'{m}:2: wopen("/tmp/evil") writes an absolute name: only relative names are written',
+        f"{m}:3: aopen(\"../evil\") writes a name leading out of the model folder ('..'): only relative names "
+        "are written",
+        f"{m}:4: wopen() of a name computed at run time: NEURON's write could not be checked",
+        f"{m}:5: chdir(\"/tmp\") to an absolute folder: writes after it would leave NEURON's copy of the model "
+        "folder",
+        f'{m}:6: wopen("/etc/x") writes an absolute name: only relative names are written',
+        f'{m}:7: wopen("~/x") writes an absolute name: only relative names are written',
+        f"{m}:7: unlink() deletes a file",
+    ]
+    # without an output folder every write stays refused
+    assert len(_scan(tmp_path, text, writes=False)) == 12  # each wopen/aopen but wopen(), chdir, unlink
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("name", ["/tmp/bridge-escape-{tag}", "../escape-{tag}", "sub/../../escape-{tag}"])
+def test_an_escaping_write_in_a_procedure_never_called_stops_neuron(tmp_path, name):
+    model = tmp_path / "model"
+    (model / "sub").mkdir(parents=True)
+    target = name.format(tag=tmp_path.name)
+    (model / "m.hoc").write_text(CELL + f'proc save() {{\n  f.wopen("{target}")\n  f.printf("x")\n}}\n')
+    result = run_case(Case("esc", hoc=model / "m.hoc", protocol=QUICK, output_dir=tmp_path / "out"))
+    assert result.status == "error" and result.neuron is None, result.error
+    assert f'{model / "m.hoc"}:7: wopen("{target}") writes' in result.error and "NEURON was not started" in result.error
+    assert not (tmp_path / "out" / "neuron-output").exists()
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("name", ["/tmp/bridge-escape-top", "../escape"])
+def test_an_escaping_write_bridge_runs_is_refused_by_bridge(tmp_path, name):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "m.hoc").write_text(CELL + f'f.wopen("{name}")\n')
+    result = run_case(Case("esc", hoc=model / "m.hoc", protocol=QUICK, output_dir=tmp_path / "out"))
+    assert result.status == "error" and result.neuron is None
+    assert "is refused" in result.error and "NEURON was not started" in result.error
+    assert not Path(name if name.startswith("/") else tmp_path / "escape").exists()
+
+
+@pytest.mark.neuron
+def test_neuron_writes_into_the_copy_not_the_model_folder(tmp_path):
+    """A write only NEURON does (in init(), which stdinit() calls in NEURON's run and in bridge's pass
+    alike; here a procedure bridge never calls, stdrun's `advance()`, which NEURON's run calls)."""
+    model, out = tmp_path / "model", tmp_path / "out"
+    model.mkdir()
+    (model / "m.hoc").write_text(CELL + 'n = 0\nproc advance() {\n  fadvance()\n  n += 1\n'
+                                        '  if (n == 3) { f.wopen("steps.txt") f.printf("%d\\n", n) f.close() }\n}\n')
+    result = run_case(Case("adv", hoc=model / "m.hoc", protocol=QUICK, output_dir=out))
+    assert sorted(p.name for p in model.iterdir()) == ["m.hoc"]
+    assert (out / "neuron-output" / "steps.txt").read_text() == "3\n"
+    assert result.status == "fail" and [(f.name, f.status) for f in result.files] == [("steps.txt", "only NEURON")]
