@@ -28,12 +28,14 @@ def load_case_hoc(case: Case):
     return case_session(case).model()
 
 
-def case_session(case: Case):
+def case_session(case: Case, run_probes: list[str] = ()):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
     does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
     What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal.
-    The model reads files only in its folder, the mechanism folder and the case's `allow_read`."""
+    The model reads files only in its folder, the mechanism folder and the case's `allow_read`.
+    `run_probes` (NEURON's `run_labels` when the HOC ran more than once): each run the HOC makes while it loads
+    is kept with these probes (`session._state.live.runs`, `bridge.hoc.live.LiveRun.keep_runs`)."""
     import contextlib
     import io
     from pathlib import Path
@@ -46,9 +48,12 @@ def case_session(case: Case):
     with contextlib.redirect_stdout(io.StringIO()):
         session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
                              allow_read=case.allow_read)
+        live = session._state.live
+        live.keep_runs, live.run_probes = bool(run_probes), tuple(run_probes)
         session.load_file(hoc)
         for stmt in case.statements:
             session(stmt)
+        live.finish_runs()
         if p.dt is not None:
             session.dt, session.steps_per_ms = p.dt, 1.0 / p.dt
         for name in ("v_init", "celsius", "secondorder"):
@@ -83,8 +88,10 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     from bridge.model import Model, Simulation
 
     p = case.protocol
+    runs: list = []
     if case.hoc is not None:
-        hoc = load_case_hoc(case)
+        session = case_session(case, neuron.run_labels if len(neuron.runs) > 1 else [])
+        hoc, runs = session.model(), session._state.live.runs
         tree, hp = hoc.tree, hoc.protocol
         model_tstop = hp.tstop
         dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
@@ -127,4 +134,5 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     return RunOutput("bridge", t, list(traces.labels), values.reshape(len(t), -1), named=list(neuron.named),
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
-                     load_seconds=load_seconds, run_seconds=run_seconds, tree=tree)
+                     load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,
+                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs))
