@@ -225,6 +225,11 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
+            if c.runs:  # validation.every_run: the HOC's own runs, the protocol run above
+                lines += ["", f"The model's HOC ran {len(c.runs)} times; each run (v at "
+                          f"{', '.join(f'`{lab}`' for lab in r.neuron.run_labels)}):", "",
+                          "| run | max abs dV [mV] | spikes bridge/NEURON |", "|---|---|---|"]
+                lines += [f"| {d.index} | {_num(d.max_dv)} | {d.spikes[0]}/{d.spikes[1]} |" for d in c.runs]
         if c is not None and not _complete_map(r):
             lines.append("\n(no error map: v was not recorded at every segment)")
         for img in images.get(r.name, []):

@@ -67,6 +67,10 @@ def test_f_i_loop_each_of_three_runs_compared(tmp_path):
         assert r.max_dv <= 1e-9, r
         print(f"run {r.index}: max |dV| {r.max_dv:.3g} mV, spikes {r.spikes}")
     assert len(result.neuron.runs) == 3 and result.neuron.run_labels[0] == "soma(0.5).v"
+    from validation.report import _num, markdown
+
+    text = markdown([result])
+    assert "The model's HOC ran 3 times" in text and f"| 3 | {_num(c.runs[2].max_dv)} |" in text
 
 
 @pytest.mark.neuron
