@@ -25,6 +25,7 @@ import numpy as np
 
 from bridge.solver.record import probe_label
 from validation.case import Tolerance, probe_variable
+from validation.every_run import compare_each_run
 from validation.outcome import SETTINGS, RunOutput
 
 MAX_ROUNDOFF_DV = 1e-6  # [mV]
@@ -217,8 +218,6 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         worst = max((r for r in out.recordings if r.voltage), key=lambda r: r.max_abs)
         out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {worst.label} ({why})")
     # the HOC's own runs: NEURON's round-off is measured on the protocol run, so each run gets that run's bar
-    from validation.every_run import compare_each_run
-
     out.runs = compare_each_run(bridge, neuron, out.dv_bound, spike_threshold)
     for run in out.runs:
         out.reasons += run.reasons

@@ -13,8 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from validation.compare import spike_times
 from validation.outcome import RunOutput
+
+
+def spike_count(v: np.ndarray, threshold: float) -> int:
+    """Upward crossings of `threshold` (v[i] < thr <= v[i+1]), as `validation.compare.spike_times` finds them."""
+    return int(np.count_nonzero((v[:-1] < threshold) & (v[1:] >= threshold)))
 
 
 @dataclass
@@ -42,7 +46,7 @@ def compare_each_run(bridge: RunOutput, neuron: RunOutput, bound: float, spike_t
             continue
         diff = np.where(np.isnan(yb) != np.isnan(yn), np.inf, np.abs(np.nan_to_num(yb - yn)))
         dv = max(float(np.max(diff, initial=0.0)), float(np.max(np.abs(tb - tn), initial=0.0)))
-        spikes = (len(spike_times(tb, yb[:, 0], spike_threshold)), len(spike_times(tn, yn[:, 0], spike_threshold)))
+        spikes = (spike_count(yb[:, 0], spike_threshold), spike_count(yn[:, 0], spike_threshold))
         reasons = []
         if dv > bound:
             reasons.append(f"run {k}: max |dV| {dv:.3g} mV (tol {bound:.3g} mV)")
