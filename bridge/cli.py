@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-read", dest="allow_read", action="append", metavar="DIR",
                    help="a folder outside the model folder that the model may read (repeatable)")
     p.add_argument("--out", metavar="DIR", help="write vectors.npz (the recorded Vectors by HOC name, with the "
-                                                "time of each sample) and traces.png into DIR")
+                                                "time of each sample) and traces.png into DIR, and the files the "
+                                                "model writes (File.wopen, Vector.printf, ...) into DIR/model-output "
+                                                "(without --out the model's writes are refused)")
     p.set_defaults(func=_cmd_run)
 
     from validation import command as validate  # the command owns its options; validation depends on bridge
@@ -81,17 +83,29 @@ def _cmd_translate(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     """`bridge run`: the model's HOC in a HocSession whose run()s simulate (bridge.hoc.live), printing what
-    the model prints; with --out, its recorded Vectors of the last run as .npz and a plot."""
+    the model prints; with --out, its recorded Vectors of the last run as .npz and a plot, and the files the
+    model writes in `<out>/model-output` (a folder of their own: a model's file never replaces vectors.npz)."""
+    from bridge.hoc.outfiles import NO_OUTPUT
     from bridge.hoc.session import HocSession
     from validation.command import find_hoc, find_mechanisms  # the model discovery of `bridge validate`
 
     path = Path(args.path)
     hoc = find_hoc(path)
     mechanisms = Path(args.mechanisms) if args.mechanisms else find_mechanisms(path if path.is_dir() else hoc.parent)
-    session = HocSession(mechanisms, cwd=hoc.parent, allow_read=args.allow_read or (), stdout=sys.stdout)
-    session.load_file(hoc)
-    for stmt in args.statement or ():
-        session(stmt)
+    output_dir = Path(args.out) / MODEL_OUTPUT if args.out else None
+    session = HocSession(mechanisms, cwd=hoc.parent, allow_read=args.allow_read or (), stdout=sys.stdout,
+                         output_dir=output_dir)
+    try:
+        session.load_file(hoc)
+        for stmt in args.statement or ():
+            session(stmt)
+    except BridgeError as err:
+        if output_dir is None and NO_OUTPUT in str(err):
+            print(err, file=sys.stderr)
+            print(f"bridge run: the model writes files; give `--out DIR` to have them written into "
+                  f"DIR/{MODEL_OUTPUT}", file=sys.stderr)
+            return 1
+        raise
     vectors = session.recorded_vectors()
     runs = len(session.model().protocol.runs)
     print(f"bridge run: {hoc.name}: {runs} run(s), t = {session.t:g} ms; recorded: {', '.join(vectors) or 'nothing'}",
@@ -99,6 +113,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.out and vectors:
         _write_run(Path(args.out), vectors, session.live.traces().t)
     return 0
+
+
+MODEL_OUTPUT = "model-output"  # `bridge run --out DIR`: the folder under DIR the model's own files go into
 
 
 def _write_run(out: Path, vectors: dict, t) -> None:

@@ -94,3 +94,63 @@ def test_run_prints_the_models_output_and_writes_its_recorded_vectors(tmp_path, 
     assert saved["vs"].shape == saved["tv"].shape == saved["t_"].shape == (321,)
     assert np.array_equal(saved["tv"], saved["t_"])
     assert f"{saved['vs'].max():.6f}" == lines[1].split()[3]  # the last run's recording
+
+
+WRITE_MODEL = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20  diam = 20  insert hh }
+objref stim, vs, f
+soma stim = new IClamp(0.5)
+stim.del = 1
+stim.dur = 3
+stim.amp = 0.3
+tstop = 5
+vs = new Vector()
+vs.record(&soma.v(0.5))
+run()
+f = new File()
+f.wopen("out/vmax.txt")
+f.printf("vmax %.4f n %d\\n", vs.max(), vs.size())
+f.close()
+f.wopen("v.dat")
+vs.printf(f)
+f.close()
+"""
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_run_out_gets_the_models_files_as_neuron_writes_them(tmp_path, capsys):
+    import pytest
+
+    pytest.importorskip("neuron")
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "init.hoc").write_text(WRITE_MODEL)
+    theirs = tmp_path / "neuron"
+    (theirs / "out").mkdir(parents=True)  # NEURON's wopen makes no folders; bridge's output folder does
+    (theirs / "init.hoc").write_text(WRITE_MODEL)
+    proc = subprocess.run([sys.executable, "-c", "from neuron import h\nh.load_file('init.hoc')\n"],
+                          cwd=theirs, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (theirs / "init.hoc").unlink()
+    assert main(["run", str(model), "--out", str(tmp_path / "bridge")]) == 0
+    capsys.readouterr()
+    ours = _files(tmp_path / "bridge" / "model-output")
+    assert sorted(ours) == ["out/vmax.txt", "v.dat"]
+    assert ours == _files(theirs)  # the same bytes: v printed with %g after a run
+    assert ours["out/vmax.txt"].startswith(b"vmax ") and ours["out/vmax.txt"].endswith(b" n 201\n")
+    assert sorted(p.name for p in model.iterdir()) == ["init.hoc"]  # nothing written next to the model
+
+
+def test_run_without_out_refuses_the_models_writes_naming_out(tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "init.hoc").write_text(WRITE_MODEL)
+    assert main(["run", str(model)]) == 1
+    err = capsys.readouterr().err
+    assert "writing 'out/vmax.txt' is refused" in err and "--out DIR" in err
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["init.hoc"]

@@ -27,25 +27,33 @@ from validation.outcome import RunOutput
 def load_case_hoc(case: Case):
     """The model of `case_session(case)`; the model's files are written into `case.output_dir/model-output/`
     (emptied first), when the case has an output folder."""
-    out = None
-    if case.output_dir is not None:
-        import shutil
-
-        from validation.output_files import BRIDGE_OUTPUT
-
-        out = Path(case.output_dir) / BRIDGE_OUTPUT
-        if out.is_dir() and not out.is_symlink():
-            shutil.rmtree(out)
-    return case_session(case, output_dir=out).model()
+    return case_session(case, output_dir=model_output(case)).model()
 
 
-def case_session(case: Case, output_dir: Path | None = None):
+def model_output(case: Case) -> Path | None:
+    """`case.output_dir/model-output/`, emptied, where bridge's run of the model writes its files; None without
+    an output folder (every write is then refused)."""
+    if case.output_dir is None:
+        return None
+    import shutil
+
+    from validation.output_files import BRIDGE_OUTPUT
+
+    out = Path(case.output_dir) / BRIDGE_OUTPUT
+    if out.is_dir() and not out.is_symlink():
+        shutil.rmtree(out)
+    return out
+
+
+def case_session(case: Case, output_dir: Path | None = None, run_probes: list[str] = ()):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
     does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
     What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal.
     The model reads files only in its folder, the mechanism folder and the case's `allow_read`, and writes
-    only into `output_dir` (None: every write is refused)."""
+    only into `output_dir` (None: every write is refused).
+    `run_probes` (NEURON's `run_labels` when the HOC ran more than once): each run the HOC makes while it loads
+    is kept with these probes (`session._state.live.runs`, `bridge.hoc.live.LiveRun.keep_runs`)."""
     import contextlib
     import io
 
@@ -57,9 +65,12 @@ def case_session(case: Case, output_dir: Path | None = None):
     with contextlib.redirect_stdout(io.StringIO()):
         session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
                              allow_read=case.allow_read, output_dir=output_dir)
+        live = session._state.live
+        live.keep_runs, live.run_probes = bool(run_probes), tuple(run_probes)
         session.load_file(hoc)
         for stmt in case.statements:
             session(stmt)
+        live.finish_runs()
         if p.dt is not None:
             session.dt, session.steps_per_ms = p.dt, 1.0 / p.dt
         for name in ("v_init", "celsius", "secondorder"):
@@ -94,8 +105,10 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     from bridge.model import Model, Simulation
 
     p = case.protocol
+    runs: list = []
     if case.hoc is not None:
-        hoc = load_case_hoc(case)
+        session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [])
+        hoc, runs = session.model(), session._state.live.runs
         tree, hp = hoc.tree, hoc.protocol
         model_tstop = hp.tstop
         dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
@@ -138,4 +151,5 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     return RunOutput("bridge", t, list(traces.labels), values.reshape(len(t), -1), named=list(neuron.named),
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
-                     load_seconds=load_seconds, run_seconds=run_seconds, tree=tree)
+                     load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,
+                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs))

@@ -281,9 +281,11 @@ def _run(job: dict, out_path: str) -> None:
     v0 = float(values[0, 0]) if values.size else float(h.v_init)
     settings = {"tstop": tstop, "dt": float(h.dt), "v_init": v0, "celsius": float(h.celsius),
                 "secondorder": int(h.secondorder)}
+    hoc_runs = _RUNS[0] if _RUNS else None
     out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
                     load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff,
-                    roundoff_seconds=roundoff_seconds)
+                    roundoff_seconds=roundoff_seconds, run_labels=hoc_runs.labels if hoc_runs else [],
+                    runs=hoc_runs.runs if hoc_runs else [])
     out.save(out_path)
 
 
@@ -309,12 +311,66 @@ def _load_model(h, job: dict) -> tuple[list, float]:
     if not job["hoc"]:
         return [build_tree(h, job["tree"])], defaults.NEURON_TSTOP
     os.chdir(job["cwd"])
+    runs = _HocRuns(h)
+    handler = h.FInitializeHandler(3, runs.finitialize)
     if not h.load_file(1, job["hoc"]):
         raise _Fail(f"load_file({job['hoc']!r}) failed")
     for stmt in job["statements"]:
         if not h(stmt):
             raise _Fail(f"HOC statement failed: {stmt}")
-    return [], float(h.tstop)
+    runs.finish()
+    _RUNS[:] = [runs]
+    return [handler], float(h.tstop)
+
+
+_RUNS: list = []  # the _HocRuns of the model just loaded
+
+
+class _HocRuns:
+    """Each run the model's HOC makes while it loads (a run: from one finitialize() to the next, or to the end of
+    the HOC; a run with no step after its finitialize() is left out, as bridge leaves it out). The probes (v at the
+    soma-like root and at the distal end, `run_labels`) are recorded with Vector.record from the first finitialize()
+    that has sections; an FInitializeHandler of type 3 runs at the start of finitialize(), before NEURON empties the
+    recorded Vectors (fadvance.cpp nrn_finitialize: nrn_fihexec(3) comes first), and keeps a copy of the last run."""
+
+    def __init__(self, h):
+        self.h = h
+        self.labels: list[str] = []
+        self.vecs: list = []
+        self.tvec = None
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self.active = True
+
+    def finitialize(self) -> None:
+        if not self.active:
+            return
+        self._keep()
+        if self.tvec is None:
+            self._start()
+
+    def _start(self) -> None:
+        h = self.h
+        infos = _section_infos(h)
+        if not infos:
+            return
+        secs = {s.name(): s for s in h.allsec()}
+        soma = defaults.soma_like(infos)
+        far = defaults.distal(infos, soma)
+        self.labels = [probe_label(soma, 0.5)]
+        if far != soma:
+            self.labels.append(probe_label(far, 1.0 - 0.5 / int(secs[far].nseg)))
+        self.vecs = [h.Vector().record(getattr(secs[name](x), "_ref_" + var))
+                     for name, x, var in map(split_probe, self.labels)]
+        self.tvec = h.Vector().record(h._ref_t)
+
+    def _keep(self) -> None:
+        if self.tvec is not None and len(self.tvec) > 1 and all(len(v) == len(self.tvec) for v in self.vecs):
+            self.runs.append((np.array(self.tvec), np.array([np.array(v) for v in self.vecs]).T))
+
+    def finish(self) -> None:
+        """The last run is kept; the runs the validation makes afterwards are not the model's."""
+        self._keep()
+        self.active = False
 
 
 def _probes(h, job: dict, protocol: Protocol, secs: dict, infos, soma: str, seg, tstop: float):

@@ -46,6 +46,10 @@ class RunOutput:
     tree: Any = None
     roundoff: dict[str, float] | None = None  # NEURON only: max |run - run with v one ulp up| per label
     roundoff_seconds: float = 0.0  # NEURON only: the second run's time (in neither load nor run)
+    # each run the model's own HOC made while it loaded (validation.every_run): (t (nt,) [ms], values (nt, len
+    # run_labels)) per run, probes `run_labels`
+    run_labels: list[str] = field(default_factory=list)
+    runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -58,12 +62,15 @@ class RunOutput:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
                 "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff,
-                "roundoff_seconds": self.roundoff_seconds}
+                "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels}
+        runs = {f"run{k}_{part}": np.asarray(a, float) for k, run in enumerate(self.runs)
+                for part, a in zip(("t", "values"), run)}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
-                 meta=np.array(json.dumps(meta)))
+                 meta=np.array(json.dumps(meta)), nruns=np.array(len(self.runs)), **runs)
 
     @classmethod
     def load(cls, path: str | Path) -> RunOutput:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
-            return cls(t=data["t"], values=data["values"], **meta)
+            runs = [(data[f"run{k}_t"], data[f"run{k}_values"]) for k in range(int(data["nruns"]))]
+            return cls(t=data["t"], values=data["values"], runs=runs, **meta)

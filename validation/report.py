@@ -225,6 +225,11 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
+            if c.runs:  # validation.every_run: the HOC's own runs, the protocol run above
+                lines += ["", f"The model's HOC ran {len(c.runs)} times; each run (v at "
+                          f"{', '.join(f'`{lab}`' for lab in r.neuron.run_labels)}):", "",
+                          "| run | max abs dV [mV] | spikes bridge/NEURON |", "|---|---|---|"]
+                lines += [f"| {d.index} | {_num(d.max_dv)} | {d.spikes[0]}/{d.spikes[1]} |" for d in c.runs]
         if r.files:
             lines += ["", "Files the model wrote (bridge: `model-output/`, NEURON: `neuron-output/`):", "",
                       "| file | result | max abs diff of its numbers | note |", "|---|---|---|---|"]

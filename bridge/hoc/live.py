@@ -52,6 +52,7 @@ class Frozen:
     secondorder: int
     globals: dict
     recordings: tuple[Recording, ...]
+    extra: tuple[str, ...] = ()  # probes recorded besides the recordings (`LiveRun.run_probes`)
     _sim: Any = None
 
     def simulation(self):
@@ -61,7 +62,8 @@ class Frozen:
 
             model = Model(self.tree, mechanisms=self.mechanisms(), celsius=self.celsius, dt=self.dt,
                           v_init=self.v_init, tstop=0.0, secondorder=self.secondorder, globals=dict(self.globals))
-            self._sim = Simulation(model, record=probes(self.recordings))
+            own = probes(self.recordings)
+            self._sim = Simulation(model, record=own + [p for p in self.extra if p not in own])
         return self._sim
 
 
@@ -74,12 +76,13 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     v = float(g["v_init"] if v_init is None else v_init)
     recordings = tuple(state.recordings)
     digest = fingerprint(state)
+    extra = tuple(state.live.run_probes)
     if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
-            and all(a is b for a, b in zip(last.recordings, recordings))):
+            and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra):
         return last
     tree = model_tree(state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings)
+                  int(g["secondorder"]), dict(state.set_globals), recordings, extra)
 
 
 def probes(recordings) -> list[str]:
@@ -190,6 +193,12 @@ class LiveRun:
     _values: dict | None = None
     _values_epoch: int = -1
     assigned: dict = field(default_factory=dict)  # (section, j) -> {name: value} HOC assigned (parameters)
+    # `keep_runs` (validation: every run compared): each run's `run_probes` are kept in `runs` as (t [ms], values
+    # (nt, len(run_probes))) when the next finitialize() starts a new one, and by `finish_runs`; a run is
+    # simulated then even if HOC read nothing. A run with no step after its finitialize() is not kept.
+    keep_runs: bool = False
+    run_probes: tuple[str, ...] = ()
+    runs: list = field(default_factory=list)
 
     # -- requests ----------------------------------------------------------------------------
     def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
@@ -197,6 +206,8 @@ class LiveRun:
         `Vector.play`s of this run (`bridge.hoc.play.Schedule`)."""
         from bridge.hoc.play import Cursor
 
+        if self.keep_runs:
+            self._keep_run()
         self.init = self.first = frozen
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
@@ -219,6 +230,22 @@ class LiveRun:
         else:
             self.pending.append(Piece(frozen, t_start, steps, t_end, group))
         self.epoch += 1
+
+    def _keep_run(self) -> None:
+        if not self.started() and not self.pending:
+            return
+        self.flush()
+        if sum(len(t) for t in self.times) > 1:
+            cols = [self.labels.index(p) for p in self.run_probes]
+            t = np.concatenate(self.times)
+            self.runs.append((t, np.concatenate([s[:, cols] for s in self.samples]).reshape(len(t), len(cols))))
+
+    def finish_runs(self) -> list:
+        """The runs kept (`keep_runs`), the last one included; no run is kept after this."""
+        if self.keep_runs:
+            self._keep_run()
+            self.keep_runs = False
+        return self.runs
 
     def started(self) -> bool:
         return self.init is not None or self.state is not None
