@@ -143,7 +143,6 @@ class SectionList(BuiltinObject):
         self.secs.extend(secs)
 
     def m_append(self, interp, args, loc):
-        self._mutable(interp, "append", loc)
         sec = interp.model.current(interp, loc)
         if len(self.secs) * budget.REFERENCE_BYTES >= self._charge.bytes:
             _grow(interp, self._charge, 2 * len(self.secs) + 1, loc, "a SectionList")
