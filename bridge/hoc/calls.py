@@ -7,6 +7,8 @@ making an object `NEW_STATEMENTS` (`bridge.hoc.budget`); calls nest at most
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bridge.hoc import ast, budget, loader, neuronlib
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
@@ -180,6 +182,8 @@ def new(interp, name: str, args: list, loc):
         template = interp.templates.get(name)
     if template is None:
         return _new_builtin(interp, name, args, loc)
+    if name in neuronlib.REFUSED_TEMPLATES and template.loc and neuronlib.is_builder_file(Path(template.loc.filename)):
+        raise interp.refuse(f"new {name}(): {neuronlib.REFUSED_TEMPLATES[name]}; NetCon is not supported yet", loc)
     obj = template.make_object()  # here, not in a function of its own: nested `new`s use Python's stack
     if len(interp.frames) > interp.max_depth:
         raise interp.error("objects created inside each other too deeply", loc)
@@ -210,8 +214,8 @@ def _new_builtin(interp, name: str, args: list, loc):
         raise interp.error(f"{name} is not a template: load NEURON's chanbild.hoc first "
                            "(load_file(\"chanbild.hoc\"))", loc)
     if name.startswith(("NetGUI", "NetReadyCell", "ArtCellGUI")):
-        raise interp.refuse(f"new {name}(): NEURON's NetBuilder (netbild.hoc) is not supported: its networks need "
-                            "NetCon, which bridge does not support yet", loc)
+        raise interp.error(f"{name} is not a template: load NEURON's netbild.hoc first (load_file(\"netbild.hoc\"))",
+                           loc)
     if name.startswith("CellBuild"):
         raise interp.error(f"{name} is not a template: load NEURON's celbild.hoc first (load_file(\"celbild.hoc\"))",
                            loc)

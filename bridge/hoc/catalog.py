@@ -48,6 +48,7 @@ class MechanismInfo:
     ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
     recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
+    net_receive: bool = False  # has a NET_RECEIVE block (a NetCon can target it: MechanismType(1))
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -217,7 +218,7 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
-                         + info.electrode_currents)
+                         + info.electrode_currents, info.program.net_receive is not None)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

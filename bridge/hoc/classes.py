@@ -7,7 +7,7 @@ A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObje
 
 from __future__ import annotations
 
-from bridge.hoc import import3d_gui, kschan, mechtype, pointman
+from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
@@ -101,6 +101,7 @@ def builtin_classes() -> dict:
             out[name] = _refused_class(name, why)
     out.update(import3d_gui.classes())
     out.update(kschan.classes())
+    out.update(finithnd.classes())
     out["PointProcessManager"] = pointman.point_process_manager
     out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard

@@ -21,20 +21,24 @@ class HocList(BuiltinObject):
     def __init__(self, interp, args, loc):
         super().__init__(interp)
         self._charge = interp.memory.charge(self)
-        self.items: list = []
-        if args and isinstance(args[0], (str, StrVar)):  # List("Cell"): every object of that template
-            name = args[0].value if isinstance(args[0], StrVar) else args[0]
-            template = interp.templates.get(name)
-            if template is not None:
-                pool = template.instances
-            elif interp.model.point_process_kind(name) is not None:
-                pool = interp.model.point_processes
-            else:
-                raise interp.error(f"List(\"{name}\"): {name} is not a template bridge knows", loc)
-            _grow(interp, self._charge, len(pool), loc, "a List")
-            self.items = list(pool) if template is not None else [p for p in pool if p.cls == name]
+        self._items: list = []
+        self._view = None  # List("Name"): () -> every object of Name that exists now
+        if args and isinstance(args[0], (str, StrVar)):
+            self._view = instances_of(interp, args[0].value if isinstance(args[0], StrVar) else args[0], loc)
+
+    @property
+    def items(self) -> list:
+        """The objects in the list; for `List("Name")` the objects of Name as they are now."""
+        return self._view() if self._view is not None else self._items
+
+    def _mutable(self, interp, name, loc) -> None:
+        if self._view is not None:
+            raise interp.refuse(f"List.{name}() on a List(\"template\"): NEURON's list of a template's objects "
+                                "changes as objects are made and destroyed, and bridge does not reproduce what "
+                                "adding or removing by hand does to it", loc)
 
     def m_append(self, interp, args, loc):
+        self._mutable(interp, "append", loc)
         if len(self.items) * budget.REFERENCE_BYTES >= self._charge.bytes:
             _grow(interp, self._charge, 2 * len(self.items) + 1, loc, "a List")
         self.items.append(args[0])
@@ -53,10 +57,12 @@ class HocList(BuiltinObject):
         return self.m_object(interp, args, loc)
 
     def m_remove(self, interp, args, loc):
+        self._mutable(interp, "remove", loc)
         del self.items[int(number_arg(interp, args, 0, loc, "remove"))]
         return 0.0
 
     def m_remove_all(self, interp, args, loc):
+        self._mutable(interp, "remove_all", loc)
         self.items.clear()
         return 0.0
 
@@ -66,6 +72,7 @@ class HocList(BuiltinObject):
 
     def m_insrt(self, interp, args, loc):
         """`list.insrt(i, obj)`: obj before item i; returns the new count."""
+        self._mutable(interp, "insrt", loc)
         i = int(number_arg(interp, args, 0, loc, "insrt"))
         if not 0 <= i <= len(self.items):
             raise interp.error(f"List.insrt({i}) is outside the list (count {len(self.items)})", loc)
@@ -96,6 +103,23 @@ class HocList(BuiltinObject):
         if name in ("m_browser", "m_select_action", "m_accept_action", "m_scroll_pos"):
             return self._gui(name[2:])
         raise AttributeError(name)
+
+
+def instances_of(interp, name: str, loc):
+    """`List("Name")` (NEURON's List constructor with a template name, ivoc/oclist.cpp): a function giving
+    every object of the template, built-in class or point process `Name` that exists when it is called,
+    in the order they were made. NEURON keeps such a list up to date as objects are made and destroyed.
+    Built-in objects (Vector, File, ...) die when HOC drops them, as in NEURON; bridge keeps every object of a
+    user template and every point process, so those appear here until the session ends."""
+    template = interp.templates.get(name)
+    if template is not None:
+        return lambda: list(template.instances)
+    if interp.model.point_process_kind(name) is not None:
+        return lambda: [p for p in interp.model.point_processes if p.cls == name]
+    if name in interp.classes:
+        registry = interp.objects
+        return lambda: [obj for _, obj in sorted(registry.live.get(name, {}).items())]
+    raise interp.error(f"{name} is not a template name", loc)
 
 
 class SectionList(BuiltinObject):

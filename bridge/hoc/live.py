@@ -365,6 +365,19 @@ class LiveRun:
         self.plan = sim.plan
         self.epoch += 1
 
+    def settle_init(self, frozen: Frozen) -> None:
+        """After finitialize's type 1 FInitializeHandlers changed v, a STATE or a parameter: the currents at
+        what they left and the t = 0 recording of it, as fadvance.cpp `nrn_finitialize` does after
+        `nrn_fihexec(1)` (`setup_tree_matrix`, then `nrn_record_init`)."""
+        self.fcurrent(frozen)
+        if self.cursors:
+            raise BridgeError("an FInitializeHandler of type 1 changed the model in a run with Vector.play: "
+                              "bridge does not re-record t = 0 with played values")
+        sim = frozen.simulation()
+        y0 = sim._record(self.state, sim.params())
+        self.samples[0] = np.asarray(y0, float).reshape(1, -1)
+        self.epoch += 1
+
     # -- what HOC reads and assigns ----------------------------------------------------------------
     def get(self, state, sec_name: str, j: int, name: str):
         """The value of `name` (v, `m_hh`, `ina`, `nai`, ...) at segment j of `sec_name` now; None when the

@@ -4,7 +4,7 @@ page reads them (`count`, `select(i)` or `select("name")`, `selected(strdef)`).
 NEURON numbers its own mechanisms first (nrnoc/init.cpp: morphology, capacitance, pas,
 extracellular, fastpas, na_ion, k_ion, hh), then those of the loaded `.mod` files; bridge lists
 the model's `.mod` files after NEURON's own (their order only matters to the tool's window).
-MechanismType(1) (point processes) is refused: no model-building code of NEURON's tools reads it.
+MechanismType(1): the point processes (the NetBuilder's SynTypeGUI lists the NetCon targets among them).
 """
 
 from __future__ import annotations
@@ -23,11 +23,16 @@ class MechanismType(BuiltinObject):
 
     def __init__(self, interp, args, loc):
         kind = number_arg(interp, args, 0, loc, "MechanismType")
-        if kind != 0:
-            raise interp.refuse("MechanismType(1) (the point process types) is not supported", loc)
+        if kind not in (0, 1):
+            raise interp.error(f"MechanismType({kind:g}): the type is 0 (density) or 1 (point processes)", loc)
         super().__init__(interp)
-        extra = sorted(n for n in interp.model.catalog.names() if n not in NEURON_DENSITY)
-        self.names = list(NEURON_DENSITY) + extra
+        catalog = interp.model.catalog
+        if kind == 1:
+            self.names = sorted(n for n in catalog.names() if catalog.get(n).kind in ("point", "artificial"))
+        else:
+            extra = sorted(n for n in catalog.names() if n not in NEURON_DENSITY)
+            self.names = list(NEURON_DENSITY) + extra
+        self.point = kind == 1
         self.current = -1
 
     def m_count(self, interp, args, loc):
@@ -55,6 +60,21 @@ class MechanismType(BuiltinObject):
             raise interp.error("MechanismType.remove: no mechanism is selected", loc)
         interp.model.uninsert(interp.model.current(interp, loc), self.names[self.current])
         return 0.0
+
+    def _info(self, interp, args, loc, what):
+        i = int(number_arg(interp, args, 0, loc, f"MechanismType.{what}"))
+        if not self.point or not 0 <= i < len(self.names):
+            raise interp.error(f"MechanismType.{what}({i}): not a point process of this MechanismType(1)", loc)
+        return interp.model.catalog.get(self.names[i])
+
+    def m_is_netcon_target(self, interp, args, loc):
+        """1 when point process i has a NET_RECEIVE block (NEURON's pnt_receive)."""
+        return float(self._info(interp, args, loc, "is_netcon_target").net_receive)
+
+    def m_has_net_event(self, interp, args, loc):
+        """1 for an ARTIFICIAL_CELL. A POINT_PROCESS that calls net_event() is answered 0 (it is listed as a
+        synapse type in the NetBuilder's menu; nothing a model simulates depends on the answer)."""
+        return float(self._info(interp, args, loc, "has_net_event").kind == "artificial")
 
     def m_menu(self, interp, args, loc):
         interp.model.gui_calls.setdefault("MechanismType.menu", loc)

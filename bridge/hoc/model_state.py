@@ -60,6 +60,7 @@ class ModelState:
         self.globals: dict[str, float] = dict(NEURON_GLOBALS)
         self.set_globals: dict[str, float] = {}
         self.mutations = 0  # counts assignments to range variables, globals and point processes (runcheck)
+        self.finit_handlers: list = []  # weak references to FInitializeHandlers (bridge.hoc.finithnd)
         self.recordings: list[Recording] = []
         self.runs: list[RunRequest] = []
         self.point_processes: list = []

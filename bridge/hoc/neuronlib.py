@@ -17,7 +17,11 @@ from pathlib import Path
 # The builder libraries bridge runs from NEURON's installation: file -> the folder its
 # parts live in (opened with xopen relative to the library folder).
 NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None,
-                                          "chanbild.hoc": "chanbild"}
+                                          "chanbild.hoc": "chanbild", "netbild.hoc": "netbild"}
+# Templates of netbild.hoc that build networks (NetCon), refused when made: a session's NetReadyCellGUI
+# (a cell type with its synapse types) runs, the network tools do not (networks: issue 13).
+REFUSED_TEMPLATES = {"NetGUI": "the NetBuilder makes a network of NetCons",
+                     "ArtCellGUI": "artificial cell types are network objects"}
 # Templates of those libraries that NEURON defines once nrngui.hoc (stdgui.hoc) is loaded, which
 # bridge's built-in nrngui.hoc does not run: `new Inserter()` loads inserter.hoc first.
 LIBRARY_TEMPLATES = {"Inserter": "inserter.hoc"}

@@ -54,11 +54,13 @@ class BuiltinObject:
     def hoc_ref(self, interp, name, indices, loc):
         """`obj.name[indices]`: a member to read or assign."""
         method = getattr(self, "m_" + name, None)
-        if method is not None and not indices:  # as NEURON: `list.count`, `vec.size` call with no arguments
+        if method is not None:  # as NEURON: `list.count`, `vec.size` call with no arguments, and
+            # `list.object[1]` with the indices as arguments (hoc_oop.cpp hoc_object_component)
             def read_only(value):
                 raise interp.error(f"{self.cls}.{name} is a method; it cannot be assigned", loc)
 
-            return FuncRef(lambda: method(interp, [], loc), read_only)
+            args = [float(i) for i in indices or ()]
+            return FuncRef(lambda: method(interp, args, loc), read_only)
         raise interp.error(f"{self.cls} has no member {name} that bridge supports", loc)
 
     def hoc_call(self, interp, name, args, loc):

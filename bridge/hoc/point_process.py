@@ -11,6 +11,22 @@ from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
+# bridge's built-in mechanisms that stand for NEURON's array PARAMETERs with one scalar per element:
+# VClamp's dur[3] and amp[3] are dur0..dur2 and amp0..amp2 in bridge/mechanisms/builtin/vclmp.mod
+ARRAY_PARAMETERS = {"VClamp": {"dur": 3, "amp": 3}}
+ARRAY_ELEMENTS = {cls: {f"{name}{k}" for name, n in arrays.items() for k in range(n)}
+                  for cls, arrays in ARRAY_PARAMETERS.items()}
+
+
+def _element(interp, cls: str, name: str, size: int, indices, loc) -> str:
+    """The scalar that stands for `cls.name[k]`."""
+    if len(indices or ()) != 1 or not is_number(indices[0]):
+        raise interp.error(f"{cls}.{name} is an array of {size}: give one index", loc)
+    k = int(indices[0])
+    if not 0 <= k < size:
+        raise interp.error(f"{cls}.{name}[{indices[0]:g}]: subscript out of range (0 to {size - 1})", loc)
+    return f"{name}{k}"
+
 
 class PointProcessObject(BuiltinObject):
     """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
@@ -56,9 +72,12 @@ class PointProcessObject(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""
-        if name not in self.info.range_names:
+        arrays = ARRAY_PARAMETERS.get(self.cls, {})
+        if name in arrays:
+            name = _element(interp, self.cls, name, arrays[name], indices, loc)
+        elif name not in self.info.range_names or name in ARRAY_ELEMENTS.get(self.cls, ()):
             raise interp.error(f"{name} is not a variable of {self.cls}", loc)
-        if indices:
+        elif indices:
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
         return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc),
                        what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)

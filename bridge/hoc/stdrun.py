@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.hoc import finithnd
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.names import lookup
@@ -49,13 +50,16 @@ def finitialize(interp, args, loc):
             raise interp.error("finitialize(v) needs a number", loc)
         g["v_init_used"] = float(args[0])
     v = float(args[0]) if args else g["v_init"]
-    req = _settings(interp, None)
-    req.v_init = v
     g["t"] = 0.0
     model = interp.model
+    model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
+    finithnd.run_type(interp, 3)
+    req = _settings(interp, None)
+    req.v_init = v
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
+    finithnd.run_before_initial(interp, v)
     from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play
 
@@ -70,6 +74,13 @@ def finitialize(interp, args, loc):
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)
+    if finithnd.alive(model, 1):
+        epoch, mutations = model.live.epoch, model.mutations
+        finithnd.run_type(interp, 1)
+        if model.live.epoch != epoch or model.mutations != mutations:
+            # fadvance.cpp nrn_finitialize: the currents and the t = 0 recording follow type 1 handlers
+            model.live.settle_init(_freeze(model))
+    finithnd.run_type(interp, 2)
     return 1.0  # NEURON's finitialize() returns 1
 
 

@@ -116,11 +116,35 @@ def test_model_copy_of_a_builder_library_is_named(tmp_path):
     assert len(model.tree) == 5
 
 
-@pytest.mark.parametrize("cls, named", [("NetGUI", "NetCon"), ("NetReadyCellGUI", "NetCon")])
+@pytest.mark.parametrize("cls, named", [("NetGUI", "NetCon"), ("ArtCellGUI", "NetCon")])
 def test_net_builders_are_refused(tmp_path, cls, named):
     from bridge.errors import HocRefusal
 
     init = tmp_path / "init.hoc"
-    init.write_text(f"objref b\nb = new {cls}()\n")
+    init.write_text(f'load_file("netbild.hoc")\nobjref b\nb = new {cls}()\n')
     with pytest.raises(HocRefusal, match=named):
         bridge.load_hoc(init)
+
+
+@pytest.mark.neuron
+def test_netready_cell_session_matches_neuron(tmp_path):
+    """A NetReadyCellGUI session (netready.hoc save_data: its CellBuild, continuous, and a SynTypeGUI with
+    one synapse type placed on the dendrite) runs NEURON's netbild.hoc: the same cell and traces."""
+    init = _model(tmp_path, "netready_cell.ses",
+                  "objref stim\nsoma stim = new IClamp(0.5)\nstim.del = 1\nstim.dur = 3\nstim.amp = 0.3\n"
+                  "tstop = 8\n")
+    compare_trees(bridge.load_hoc(init), neuron_dump(init))
+    result = assert_matches_neuron(init, {"tstop": 8.0, "dt": 0.025, "recordings": ["soma(0.5).v", "dend(0.9).v"]})
+    print("max |dV| netready_cell:", result.comparison.max_dv)
+    assert result.comparison.max_dv <= 1e-9
+
+
+def test_netready_cell_session_keeps_neurons_data(tmp_path):
+    init = _model(tmp_path, "netready_cell.ses", 'x = printf("%s %d %s %g\\n", NetReadyCellGUI[0].nrc.name, '
+                  'NetReadyCellGUI[0].nrc.synlist.count, NetReadyCellGUI[0].stgui.stypelist.object(0).name, '
+                  'NetReadyCellGUI[0].nrc.synlist.object(0).x)\n')
+    import io
+
+    out = io.StringIO()
+    bridge.HocSession(cwd=tmp_path, stdout=out).load_file(init)
+    assert out.getvalue().splitlines()[-1] == "C 1 E 0.8"
