@@ -49,6 +49,7 @@ def finitialize(interp, args, loc):
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
+        model.area_ri(sec)  # after recalc_diam (treeset.cpp v_setup_vectors): diameters from 3-D points
     model.initialized = Snapshot(req)  # what HOC reads now (ina, m_hh, ...) comes from bridge's finitialize
     model.after_init = []
     model.advanced_to = None  # t [ms] once a run went past the initialisation (reads of v, states refused)
