@@ -143,6 +143,7 @@ def define_shape(interp, args, loc):
         return 1.0
     for s in model.sections:
         s.sync()
+        model.area_ri(s)  # NEURON's define_shape starts with recalc_diam
     # the order and L; the cable values are checked when the model is built
     layout = node_layout(model.tree, check=False)
     order = sorted(range(len(layout.section_names)), key=lambda k: layout.first[k])
@@ -238,6 +239,7 @@ def _straight_points(interp, sec: Sec, start, angle, loc) -> None:
 
 def _geom(interp, sec):
     sec.sync()
+    interp.model.area_ri(sec)  # area() and ri() run NEURON's nrn_area_ri
     return section_geometry(sec.data)
 
 

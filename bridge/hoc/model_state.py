@@ -307,8 +307,7 @@ class ModelState:
 
     def _get_segment_value(self, sec: Sec, name: str, j: int, x: float | None, loc, interp) -> float:
         if name == "diam":
-            if sec.points:
-                return float(self.segment_diams(sec)[j])
+            self.area_ri(sec)
             return float(sec.data.diam[j])
         if name == "cm":
             return float(sec.data.cm[j])
@@ -344,6 +343,15 @@ class ModelState:
         except BridgeError as err:
             raise interp.error(str(err), loc) from None
         return None if found is None else float(found)
+
+    def area_ri(self, sec: Sec) -> None:
+        """NEURON's nrn_area_ri on a section with 3-D points: its segment (node) diameters become
+        those of the 3-D points. NEURON runs it when a diameter, area or ri is read (and before a
+        simulation), not when one is assigned, so until then the node diameters a `diam` assignment
+        spreads onto the 3-D points (`diam_change`) are the ones last assigned or computed
+        (treeset.cpp nrn_area_ri, nrn_diam_change; cabcode.cpp range_interpolate)."""
+        if sec.points:
+            sec.data.diam = self.segment_diams(sec).copy()
 
     def segment_diams(self, sec: Sec) -> np.ndarray:
         """Per-segment diameters (x order) from the 3-D points, as NEURON computes them."""
@@ -393,13 +401,10 @@ class ModelState:
         data = sec.data
         idx = slice(None) if x is None else data.segment(x)
         if name == "diam":
+            data.diam[idx] = value  # the node diameters; the others stay as they are (see area_ri)
             if sec.points:
                 data.origin["pt3d"] = data.origin["pt3d nonfinite"] = data.origin["diam"]
-                diams = self.segment_diams(sec).copy()
-                diams[idx] = value
-                self.diam_change(sec, diams, interp, loc)
-            else:
-                data.diam[idx] = value
+                self.diam_change(sec, data.diam, interp, loc)
         elif name == "cm":
             data.cm[idx] = value
         else:
@@ -452,7 +457,7 @@ class ModelState:
         sec.pt3d_changed()
 
     def diam_change(self, sec: Sec, diams: np.ndarray, interp, loc) -> None:
-        """NEURON's nrn_diam_change: every 3-D point takes the diameter of its segment."""
+        """NEURON's nrn_diam_change: every 3-D point takes the (node) diameter of its segment."""
         if sec.data.child_end == 1.0:
             raise interp.error(f"setting diam of {sec.name} (3-D points, connected by its 1 end) "
                                "is not supported", loc)

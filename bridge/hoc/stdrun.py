@@ -59,6 +59,7 @@ def finitialize(interp, args, loc):
     model.runs.append(req)
     for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
         sec.voltages = {j: v for j in range(sec.data.nseg)}
+        model.area_ri(sec)  # after recalc_diam (treeset.cpp v_setup_vectors): diameters from 3-D points
     finithnd.run_before_initial(interp, v)
     from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play

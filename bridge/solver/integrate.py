@@ -5,9 +5,12 @@
 step, with NEURON's accumulated float t. Long runs can use a nested,
 checkpointed scan so that reverse-mode memory grows like the n-th root of the
 number of steps instead of linearly. The first NaN anywhere in the state (v,
-every mechanism's STATEs and kept ASSIGNED variables, every ion variable) is
-tracked in the loop with one reduction per step and returned as (step, index
-into the `Watch` layout), so the caller can name the variable, place and time.
+every mechanism's STATEs, every ion variable) is tracked in the loop with one
+reduction per step and returned as (step, index into the `Watch` layout), so the
+caller can name the variable, place and time. A kept ASSIGNED variable that is NaN
+only names the cause when the state went NaN in the same step: alone it is no
+failure, because NEURON computes the same NaN and overwrites it before it is read
+again (a rate 0/0 at exactly v_init, e.g. `trap0` in `rates()` at finitialize).
 """
 
 from __future__ import annotations
@@ -60,11 +63,14 @@ class Watched:
     """One array the NaN check watches: `kind` "mech" (keys: mechanism, variable), "ion" (ion,
     variable), "source" (the tree matrix rows d or rhs of a node: v goes NaN there), "v",
     "param" (mechanism, parameter), "cm", "ion0" (ion, variable before finitialize) or "global"
-    (name); `shape` its static shape (instances first)."""
+    (name); `shape` its static shape (instances first). `carried`: a NaN here carries into the
+    next step (v, a STATE, an ion variable, a parameter); False for a mechanism's ASSIGNED
+    variable, which only names the cause of a NaN found in a carried array."""
 
     kind: str
     keys: tuple[str, ...]
     shape: tuple[int, ...]
+    carried: bool = True
 
     @property
     def size(self) -> int:
@@ -81,12 +87,14 @@ def locate(watch: tuple[Watched, ...], index: int) -> tuple[Watched, tuple[int, 
 
 
 def first_nan(named: list[tuple[Watched, jax.Array]]):
-    """(any NaN, flat index of the first NaN) over the arrays in order: one reduction. An array
-    of kind "source" holds booleans already (NaN found in the matrix rows)."""
+    """(any NaN in a carried array, flat index of the first NaN in any array) over the arrays in
+    order: one reduction. An array of kind "source" holds booleans already (NaN found in the
+    matrix rows)."""
     flags = [(a if w.kind == "source" else jnp.isnan(a)).reshape(-1) for w, a in named]
     bad = jnp.concatenate(flags) if flags else jnp.zeros((1,), bool)
+    carried = np.concatenate([np.full(w.size, w.carried) for w, _ in named]) if named else np.zeros(1, bool)
     index = jnp.argmax(bad).astype(jnp.int32)
-    return bad[index], index
+    return jnp.any(bad & carried), index
 
 
 def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watched, jax.Array]]:
@@ -95,9 +103,10 @@ def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watche
     ion variables, v."""
     named = [(Watched("source", (), tuple(source.shape)), source)]
     for inst in plan.mechanisms:
+        states = set(inst.mechanism.states)
         for key in sorted(state["mech"][inst.name]):
             a = state["mech"][inst.name][key]
-            named.append((Watched("mech", (inst.name, key), tuple(jnp.shape(a))), a))
+            named.append((Watched("mech", (inst.name, key), tuple(jnp.shape(a)), key in states), a))
     for style in plan.ions:
         for key in sorted(state["ions"][style.ion]):
             a = state["ions"][style.ion][key]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -93,18 +94,33 @@ class Plan:
         raise BridgeError(f"mechanism {name!r} is not used in this model")
 
 
+def writes_concentration(mech: Any) -> bool:
+    """True when a mechanism WRITEs an ion concentration (`cai`, `nao`, ...)."""
+    for use in getattr(mech, "ions", ()):
+        names = ionlib.variable_names(use.ion)
+        if names["ci"] in use.write or names["co"] in use.write:
+            return True
+    return False
+
+
 def type_order(names: Sequence[str], available: Mapping[str, Mechanism], order: Sequence[str] | None) -> list[str]:
-    """Mechanism names sorted by NEURON's type order: built-ins as NEURON registers them, then the
-    others in `available`'s order (nrnivmodl's order of .mod files); an explicit `order` wins."""
+    """Mechanism names in NEURON's order of execution (`memb_order_`: INITIAL, currents and states
+    run in it): built-ins as NEURON registers them, then the others in `available`'s order
+    (nrnivmodl's order of .mod files), except that a mechanism writing a concentration is moved,
+    when it registers, to just after the ions (after capacitance, pas and extracellular), ahead of
+    the concentration writers registered before it (init.cpp nrn_writes_conc, called by nocmodl's
+    registration of such a mechanism); an explicit `order` wins."""
     if order is not None:
         rank = {n: i for i, n in enumerate(order)}
         missing = [n for n in names if n not in rank]
         if missing:
             raise BridgeError(f"mechanism order given, but it does not list {', '.join(missing)}")
-    else:
-        rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
-        for name in available:
-            rank.setdefault(name, len(rank))
+        return sorted(names, key=lambda n: rank[n])
+    registered = [n for n in available if n not in BUILTIN_ORDER]
+    writers = [n for n in registered if writes_concentration(available[n])]
+    head = list(BUILTIN_ORDER[:3])  # capacitance, pas, extracellular: before `lastion` (EXTRACELL + 1)
+    sequence = head + writers[::-1] + list(BUILTIN_ORDER[3:]) + [n for n in registered if n not in writers]
+    rank = {n: i for i, n in enumerate(sequence)}
     return sorted(names, key=lambda n: rank[n])
 
 

@@ -1,6 +1,8 @@
-"""The NaN check watches the whole state, not only v: a STATE, an ion concentration or a kept
-ASSIGNED variable that becomes NaN is reported with its NEURON name, place and time, also
-when it never feeds into v (a silently wrong recording otherwise)."""
+"""The NaN check watches the whole state, not only v: a STATE or an ion concentration that
+becomes NaN is reported with its NEURON name, place and time, also when it never feeds into v
+(a silently wrong recording otherwise). A kept ASSIGNED variable NaN alone is no failure (NEURON
+overwrites it before reading it again: tests/solver/test_nan_transient.py); it names the cause
+when the state goes NaN in the same step."""
 
 from __future__ import annotations
 
