@@ -57,8 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from validation.arithmetic import use_neuron_arithmetic
     from validation.command import run
 
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
     return run(args)
 
 
@@ -146,8 +148,10 @@ def _write_run(out: Path, vectors: dict, t) -> None:
 
 
 def _cmd_validate_mod(args: argparse.Namespace) -> int:
+    from validation.arithmetic import use_neuron_arithmetic
     from validation.single_mechanism import main
 
+    use_neuron_arithmetic()
     return main([str(p) for p in mod_files(args.paths)])
 
 

@@ -17,6 +17,7 @@ from bridge.errors import BridgeError
 from bridge.nmodl import parse_file
 from bridge.nmodl.syntax.summary import summary_line
 from validation import command
+from validation.arithmetic import use_neuron_arithmetic
 
 EXAMPLE_DIR = Path(__file__).resolve().parent / "cell"
 EXAMPLE_MOD_DIR = EXAMPLE_DIR / "mod"
@@ -43,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out/demo"),
                         help="folder for the report and plots (default: out/demo)")
     args = parser.parse_args(argv)
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA; validation.arithmetic)
     try:
         return demo(args.model, args.out)
     except BridgeError as err:

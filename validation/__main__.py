@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         for name, (_, doc) in SUBCOMMANDS.items():
             print(f"  {name:16} {doc}")
         return 0 if argv and argv[0] in ("-h", "--help") else 2
+    from validation.arithmetic import use_neuron_arithmetic
+
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
     module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
     return int(module.main(argv[1:]) or 0)
 

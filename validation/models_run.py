@@ -164,6 +164,9 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
 def main(argv: list[str]) -> int:
     """`python -m validation.models_run JOB.json OUT.json`: JOB holds folder, model (ModelEntry's fields) and
     the deadline in seconds from now; the record goes to OUT."""
+    from validation.arithmetic import use_neuron_arithmetic
+
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
     job_path, out_path = Path(argv[0]), Path(argv[1])
     job = json.loads(job_path.read_text())
     data = dict(job["model"])
