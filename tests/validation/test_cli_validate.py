@@ -16,6 +16,7 @@ from validation.case import IClamp
 from validation.command import find_hoc, find_mechanisms
 
 DATA = Path(__file__).parent / "data"
+BALL_STICK = DATA / "ball_stick" / "ball_stick.hoc"
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_MOD = ROOT / "examples" / "cell" / "mod"
 
@@ -65,10 +66,10 @@ def test_stim_option_syntax():
 def test_bad_input_exits_1_with_a_message_and_no_traceback(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "nothing.hoc")]) == 1
     assert "no such file or folder" in capsys.readouterr().err
-    assert main(["validate", str(DATA / "ball_stick" / "ball_stick.hoc"), "--stim", "soma(0.5),1"]) == 1
+    assert main(["validate", str(BALL_STICK), "--stim", "soma(0.5),1"]) == 1
     assert "expected SECTION(X),DEL,DUR,AMP" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exc:
-        main(["validate", str(DATA / "ball_stick" / "ball_stick.hoc"), "--secondorder", "3"])
+        main(["validate", str(BALL_STICK), "--secondorder", "3"])
     assert exc.value.code == 2
 
 
@@ -129,7 +130,7 @@ def test_a_broken_port_makes_bridge_validate_exit_1(tmp_path):
 def test_python_m_validation_validate_is_the_same_command(capsys):
     from validation.__main__ import main as vmain
 
-    rc = vmain(["validate", str(DATA / "ball_stick" / "ball_stick.hoc"), "--tstop", "3", "--dt", "0.05"])
+    rc = vmain(["validate", str(BALL_STICK), "--tstop", "3", "--dt", "0.05"])
     assert rc == 0
     assert "1/1 cases passed" in capsys.readouterr().out
 

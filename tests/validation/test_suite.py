@@ -20,6 +20,7 @@ from validation.suite import run_case, run_suite
 pytestmark = pytest.mark.neuron
 
 DATA = Path(__file__).parent / "data"
+BALL_STICK = DATA / "ball_stick" / "ball_stick.hoc"
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_MOD = ROOT / "examples" / "cell" / "mod"
 SPIKING = Protocol(tstop=25.0, stimuli=[IClamp("soma", 0.5, delay=1.0, dur=20.0, amp=0.3)])
@@ -31,7 +32,7 @@ def _assert_pass(result):
 
 
 def test_hoc_file_matches_neuron_at_every_segment():
-    result = run_case(Case("ball-stick", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=SPIKING))
+    result = run_case(Case("ball-stick", hoc=BALL_STICK, protocol=SPIKING))
     _assert_pass(result)
     c = result.comparison
     assert c.max_dv <= 1e-9 and c.geometry_error <= 1e-12
@@ -45,7 +46,7 @@ def test_hoc_file_matches_neuron_at_every_segment():
 
 
 def test_settings_and_stimuli_of_the_hoc_are_honoured():
-    result = run_case(Case("ball-stick", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=Protocol(record_all=False)))
+    result = run_case(Case("ball-stick", hoc=BALL_STICK, protocol=Protocol(record_all=False)))
     _assert_pass(result)
     assert result.neuron.settings["tstop"] == 20.0  # set by the HOC
     assert len(result.neuron.t) == 801
@@ -60,7 +61,7 @@ def test_settings_and_stimuli_of_the_hoc_are_honoured():
 def test_run_inside_the_hoc_marks_the_protocol(tmp_path):
     (tmp_path / "runs.hoc").write_text(
         'load_file("stdrun.hoc")\n'
-        f'load_file("{DATA / "ball_stick" / "ball_stick.hoc"}")\n'
+        f'load_file("{BALL_STICK}")\n'
         "tstop = 12\nv_init = -70\nsteps_per_ms = 20\ndt = 0.05\nrun()\n")
     result = run_case(Case("runs", hoc=tmp_path / "runs.hoc", allow_read=[DATA]))  # it loads DATA's file
     _assert_pass(result)  # NEURON simulated during loading; bridge only noted the run; then both ran it
@@ -135,18 +136,18 @@ def test_a_parameter_changed_on_the_bridge_side_only_fails(tmp_path):
 
 
 def test_neuron_errors_are_reported_not_raised():
-    result = run_case(Case("typo", hoc=DATA / "ball_stick" / "ball_stick.hoc", statements=["make_cel(0)"]))
+    result = run_case(Case("typo", hoc=BALL_STICK, statements=["make_cel(0)"]))
     assert result.status == "error"
     assert "NEURON" in result.error and "make_cel" in result.error
 
 
 def test_a_recording_of_a_missing_section_is_an_error():
-    result = run_case(Case("nosec", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=Protocol(recordings=["axon(0.5).v"])))
+    result = run_case(Case("nosec", hoc=BALL_STICK, protocol=Protocol(recordings=["axon(0.5).v"])))
     assert result.status == "error" and "no section 'axon'" in result.error
 
 
 def test_a_model_that_turns_on_cvode_is_compared_on_the_fixed_step():
-    result = run_case(Case("cvode", hoc=DATA / "ball_stick" / "ball_stick.hoc", statements=["cvode_active(1)"],
+    result = run_case(Case("cvode", hoc=BALL_STICK, statements=["cvode_active(1)"],
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)
     (note,) = result.neuron.notes
@@ -156,8 +157,8 @@ def test_a_model_that_turns_on_cvode_is_compared_on_the_fixed_step():
 
 
 def test_suite_runs_cases_in_a_process_pool_in_order():
-    cases = [Case("b", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=Protocol(tstop=5.0, record_all=False)),
-             Case("a", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=Protocol(tstop=3.0, dt=0.05, record_all=False))]
+    cases = [Case("b", hoc=BALL_STICK, protocol=Protocol(tstop=5.0, record_all=False)),
+             Case("a", hoc=BALL_STICK, protocol=Protocol(tstop=3.0, dt=0.05, record_all=False))]
     results = run_suite(cases, workers=2, progress=False)
     assert [r.name for r in results] == ["b", "a"]
     assert all(r.passed for r in results), table(results)
@@ -167,14 +168,14 @@ def test_suite_runs_cases_in_a_process_pool_in_order():
 
 def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     # one bridge cannot translate is fine while unused (NEURON does not compile it either)
-    shutil.copy(DATA / "ball_stick" / "ball_stick.hoc", tmp_path / "cell.hoc")
+    shutil.copy(BALL_STICK, tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
         "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\n"
         "BREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
     result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)
-    (tmp_path / "cell.hoc").write_text((DATA / "ball_stick" / "ball_stick.hoc").read_text() + "objref u\nsoma u = new Unused(0.5)\n")
+    (tmp_path / "cell.hoc").write_text((BALL_STICK).read_text() + "objref u\nsoma u = new Unused(0.5)\n")
     result = run_case(Case("used", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     assert result.status == "error" and result.error.startswith("bridge:")
@@ -183,7 +184,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
 
 
 def test_the_hocs_own_vector_records_are_compared(tmp_path):
-    (tmp_path / "rec.hoc").write_text((DATA / "ball_stick" / "ball_stick.hoc").read_text() +
+    (tmp_path / "rec.hoc").write_text((BALL_STICK).read_text() +
                                       "objref vv, vm\nvv = new Vector()\nvv.record(&dend[0].v(0.25))\n"
                                       "vm = new Vector()\nvm.record(&soma.h_hh(0.5))\n")
     result = run_case(Case("rec", hoc=tmp_path / "rec.hoc", protocol=Protocol(tstop=10.0, record_all=False,
@@ -209,7 +210,7 @@ def test_neuron_decides_whether_the_model_drives_itself(tmp_path, extra, driven)
 def test_too_many_segments_for_the_whole_cell_recording_is_noted(tmp_path):
     from validation.report import write_report
 
-    result = run_case(Case("big", hoc=DATA / "ball_stick" / "ball_stick.hoc", protocol=Protocol(tstop=2.0, max_segments=10)))
+    result = run_case(Case("big", hoc=BALL_STICK, protocol=Protocol(tstop=2.0, max_segments=10)))
     _assert_pass(result)
     assert result.neuron.notes == ["v not recorded at every segment: 15 segments x 81 samples is more than "
                                    "max_segments = 10 or 2e+07 values"]

@@ -13,11 +13,12 @@ from bridge.testing import assert_matches_neuron
 pytestmark = pytest.mark.neuron
 
 DATA = Path(__file__).parent / "data"
+BALL_STICK = DATA / "ball_stick" / "ball_stick.hoc"
 EXAMPLE_MOD = Path(__file__).resolve().parents[2] / "examples" / "cell" / "mod"
 
 
 def test_a_matching_hoc_model_passes_and_returns_the_result():
-    result = assert_matches_neuron(DATA / "ball_stick" / "ball_stick.hoc", {"tstop": 15.0, "recordings": ["dend[0](0.5).v"]})
+    result = assert_matches_neuron(BALL_STICK, {"tstop": 15.0, "recordings": ["dend[0](0.5).v"]})
     assert result.passed and result.comparison.max_dv <= 1e-9
 
 
@@ -54,7 +55,7 @@ def test_a_mismatch_fails_with_the_table_in_the_message(tmp_path):
 
 def test_a_model_neuron_cannot_run_fails_with_neurons_message():
     with pytest.raises(AssertionError, match="make_cel"):
-        assert_matches_neuron(DATA / "ball_stick" / "ball_stick.hoc", statements=["make_cel(0)"])
+        assert_matches_neuron(BALL_STICK, statements=["make_cel(0)"])
 
 
 def test_a_model_that_loads_a_shared_file_passes_with_allow_read(tmp_path):
