@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
-from bridge.hoc import ast, budget, declarations, section_statements, statements
+from bridge.hoc import ast, budget, declarations, lifetimes, section_statements, statements
 from bridge.hoc.builtins import builtin_functions
 from bridge.hoc.classes import builtin_classes
 from bridge.hoc.control import SIGNALS, BreakLoop, ContinueLoop
@@ -59,6 +59,7 @@ class Interpreter:
         self.builtins: dict[str, Builtin] = builtin_functions()
         self.classes: dict[str, Any] = builtin_classes()  # class name -> maker(interp, args, loc)
         self.objects = ObjectRegistry()  # the built-in objects made (`Vector[3]`)
+        self.collected_at = 0  # template objects and point processes alive after the last lifetimes.collect
 
     # -- errors ---------------------------------------------------------------------
     def error(self, message: str, loc: SourceLocation | None, cls: type[HocError] = HocError) -> HocError:
@@ -127,6 +128,7 @@ class Interpreter:
         self.statements += 1
         if self.statements > self.next_check:
             self.checkpoint(node.loc)
+        lifetimes.maybe_collect(self)  # objects HOC dropped die (NEURON's reference counts)
         executor = EXECUTORS.get(type(node))
         if executor is None:
             raise self.error(f"unsupported HOC statement {type(node).__name__}", node.loc)

@@ -109,13 +109,15 @@ def instances_of(interp, name: str, loc):
     """`List("Name")` (NEURON's List constructor with a template name, ivoc/oclist.cpp): a function giving
     every object of the template, built-in class or point process `Name` that exists when it is called,
     in the order they were made. NEURON keeps such a list up to date as objects are made and destroyed.
-    Built-in objects (Vector, File, ...) die when HOC drops them, as in NEURON; bridge keeps every object of a
-    user template and every point process, so those appear here until the session ends."""
+    Objects die when HOC drops them, as in NEURON (built-in objects with Python's reference counts, template
+    objects and point processes by `bridge.hoc.lifetimes.collect`, run here first)."""
+    from bridge.hoc.lifetimes import collect
+
     template = interp.templates.get(name)
     if template is not None:
-        return lambda: list(template.instances)
+        return lambda: (collect(interp), list(template.instances))[1]
     if interp.model.point_process_kind(name) is not None:
-        return lambda: [p for p in interp.model.point_processes if p.cls == name]
+        return lambda: (collect(interp), [p for p in interp.model.point_processes if p.cls == name])[1]
     if name in interp.classes:
         registry = interp.objects
         return lambda: [obj for _, obj in sorted(registry.live.get(name, {}).items())]

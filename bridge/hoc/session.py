@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import SourceLocation
-from bridge.hoc import runcheck
+from bridge.hoc import lifetimes, runcheck
 from bridge.hoc.bindings import Constant, GlobalVar
 from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
@@ -182,6 +182,7 @@ class HocSession:
 
     def model(self) -> HocModel:
         """The model built so far: a copy of the SectionTree and the protocol."""
+        lifetimes.collect(self._interp)  # what HOC dropped is not in the model (NEURON destroyed it)
         st = self._state
         tree = model_tree(st)
         g = st.globals

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd
+from bridge.hoc import finithnd, lifetimes
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.names import lookup
@@ -44,6 +44,7 @@ def _freeze(model, v_init=None):
 
 
 def finitialize(interp, args, loc):
+    lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     g = interp.model.globals
     if args:
         if not is_number(args[0]):
@@ -164,6 +165,7 @@ def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int) -> tupl
 
 
 def continuerun(interp, args, loc):
+    lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     if not args or not is_number(args[0]):
         raise interp.error("continuerun(tstop) needs a number", loc)
     model = interp.model
@@ -193,6 +195,7 @@ def run(interp, args, loc):
 def fadvance(interp, args, loc):
     """One step of NEURON's fixed step: t += dt/2 twice, the live run one step further (simulated when
     HOC reads a result). The model is frozen again only when HOC assigned something since the last step."""
+    lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     model = interp.model
     if not model.runs:
         raise interp.error("fadvance() before finitialize()", loc)

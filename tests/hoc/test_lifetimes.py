@@ -1,0 +1,137 @@
+"""Dropped objects die as in NEURON 9 (bridge.hoc.lifetimes): a point process whose last reference is gone
+leaves the cell, a template object takes its sections and point processes with it, a `localobj` dies at
+return, a List keeps its items alive, `objref` again releases. Traces and printed `List("IClamp").count()`
+against NEURON 9.0.2 on our own HOC."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hoc.test_live_run import _both, _same_output, _same_vectors
+
+HEAD = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert pas }
+access soma
+objref vs, tv, counter_
+proc npp() { counter_ = new List("IClamp")  print $s1, " IClamps ", counter_.count()  objref counter_ }
+vs = new Vector()
+tv = new Vector()
+vs.record(&soma.v(0.5))
+tv.record(&t)
+tstop = 10
+"""
+
+REASSIGNED = HEAD + """
+objref stim
+stim = new IClamp(0.5)
+stim.del = 1
+stim.dur = 5
+stim.amp = 0.1
+npp("first")
+stim = new IClamp(0.5)
+npp("second")
+stim.del = 2
+stim.dur = 5
+stim.amp = 0.05
+run()
+print soma.v(0.5)
+"""
+
+TEMPLATE = HEAD + """
+begintemplate Cell
+public dend, syn
+create dend
+objref syn
+proc init() {
+    create dend
+    dend { L = 50 diam = 2 insert pas }
+    dend syn = new IClamp(0.5)
+    syn.del = 1
+    syn.dur = 3
+    syn.amp = 0.2
+}
+endtemplate Cell
+objref c, keep
+c = new Cell()
+connect c.dend(0), soma(1)
+npp("one cell")
+keep = new IClamp(0.5)
+keep.del = 0.5
+keep.dur = 8
+keep.amp = 0.02
+c = new Cell()
+connect c.dend(0), soma(1)
+npp("second cell")
+forall print secname()
+run()
+print "a", soma.v(0.5)
+objref c
+npp("no cell")
+forall print secname()
+run()
+print "b", soma.v(0.5)
+"""
+
+LOCAL_AND_LIST = HEAD + """
+objref lst, held
+proc local_stim() { localobj s
+    s = new IClamp(0.5)
+    s.del = 1
+    s.dur = 5
+    s.amp = 0.3
+    npp("inside")
+}
+local_stim()
+npp("after return")
+lst = new List()
+held = new IClamp(0.5)
+held.del = 2
+held.dur = 4
+held.amp = 0.07
+lst.append(held)
+objref held
+npp("in the list")
+run()
+print "a", soma.v(0.5)
+lst.remove(0)
+npp("removed")
+run()
+print "b", soma.v(0.5)
+held = new IClamp(0.5)
+held.del = 1
+held.dur = 2
+held.amp = 0.1
+npp("held")
+objref held
+npp("objref again")
+run()
+print "c", soma.v(0.5)
+"""
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("text", [REASSIGNED, TEMPLATE, LOCAL_AND_LIST], ids=["reassigned", "template", "local-list"])
+def test_dropped_point_processes_leave_the_cell_as_in_neuron(tmp_path, text):
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "tv"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    assert any("IClamps" in line for line in theirs)
+
+
+@pytest.mark.neuron
+def test_recording_of_a_dropped_point_process_stops_as_in_neuron(tmp_path):
+    theirs, _, ours, _, _ = _both(tmp_path, HEAD + """
+objref stim, irec
+stim = new IClamp(0.5)
+stim.amp = 0.1
+stim.dur = 5
+irec = new Vector()
+irec.record(&stim.i)
+stim = new IClamp(0.5)
+run()
+print irec.size(), soma.v(0.5)
+""", vectors=())
+    _same_output(theirs, ours)
+    assert theirs[-1].split()[0] == "0"
