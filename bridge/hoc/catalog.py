@@ -47,6 +47,7 @@ class MechanismInfo:
     ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
     recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
+    pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -194,7 +195,7 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
-                         + info.electrode_currents)
+                         + info.electrode_currents, info.pointers)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

@@ -167,6 +167,8 @@ class PointProcess:
     x: float
     params: dict[str, float] = field(default_factory=dict)
     label: str = ""
+    # POINTER name -> (section, x) of the v it reads (HOC's `setpointer pp.vgap, sec.v(x)`)
+    pointers: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 @dataclass

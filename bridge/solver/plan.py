@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
@@ -57,6 +57,7 @@ class Instances:
     labels: tuple[tuple[str, float], ...]
     point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
     diam: np.ndarray | None = None  # [um] segment diameter at each instance's node (0 on zero-area nodes)
+    pointers: Mapping[str, np.ndarray] | None = None  # POINTER name -> the node whose v each instance reads
 
     @property
     def name(self) -> str:
@@ -185,6 +186,9 @@ def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> N
 
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
+    if getattr(mech, "pointers", ()):
+        raise UnsupportedFeature(f"{mech.name}: POINTERs of a density mechanism are not connected by bridge yet "
+                          "(POINTERs of point processes are)")
     rows = []  # (node, section, x, {param: value})
     for sec in tree:
         if mech.name not in sec.mechanisms:
@@ -213,8 +217,25 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
-                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes])
+                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes], pointers=_pointer_nodes(layout, mech, pps))
     return inst, values
+
+
+def _pointer_nodes(layout: NodeLayout, mech: Mechanism, pps: list) -> dict[str, np.ndarray] | None:
+    """The node each point process's POINTERs read v at; NEURON refuses to run with a POINTER
+    unset ("...was not made to point to anything", nrnoc), and so does bridge."""
+    names = tuple(getattr(mech, "pointers", ()))
+    if not names:
+        return None
+    out = {}
+    for name in names:
+        missing = [pp for pp in pps if name not in pp.pointers]
+        if missing:
+            pp = missing[0]
+            raise BridgeError(f"POINTER {name} of {pp.label or pp.name} at {pp.section}({pp.x:g}) was not made to "
+                              "point to anything (setpointer)")
+        out[name] = np.array([layout.node(*pp.pointers[name]) for pp in pps], dtype=np.int32)
+    return out
 
 
 def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):

@@ -65,8 +65,10 @@ def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict
     return out
 
 
-def _gather_ions(inst: Instances, ions: dict) -> dict:
-    out = {}
+def _gather_ions(inst: Instances, ions: dict, v) -> dict:
+    """The ion variables `inst` reads, per instance, and the values of its POINTERs (v at the node
+    `setpointer` named, read when the block runs: in nrn_cur the step's start value, not v + 0.001)."""
+    out = {name: v[nodes] for name, nodes in (inst.pointers or {}).items()}
     for use in inst.mechanism.ions:
         names = ionlib.variable_names(use.ion)
         for name in dict.fromkeys(use.read + use.write):
@@ -116,7 +118,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         p = params["mechanisms"][inst.name]
         vi = v[nodes]
-        ion_in = _gather_ions(inst, ions)
+        ion_in = _gather_ions(inst, ions, v)
         st = mech_state[inst.name]
         i1, ic1, _ = mech.current(p, st, vi + DV, ion_in, env)
         i0, ic0, st = mech.current(p, st, vi, ion_in, env)
@@ -205,7 +207,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             continue
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
-                                             _gather_ions(inst, ions), env)
+                                             _gather_ions(inst, ions, v), env)
         mech_state[inst.name] = _cast(st, v.dtype)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
@@ -233,7 +235,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         st = {k: jnp.full((inst.size,), val, dtype) for k, val in mech.state_defaults.items()}
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
-            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
+            ion_in = _gather_ions(inst, ions, v)
+            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
         mech_state[inst.name] = st

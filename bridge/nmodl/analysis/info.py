@@ -16,7 +16,7 @@ from bridge.mechanisms.protocol import IonUse
 from bridge.nmodl.analysis.units import Unit
 from bridge.nmodl.syntax import ast
 
-Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin"]
+Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer"]
 MechanismKind = Literal["density", "point", "artificial"]
 # DERIVATIVE, KINETIC, LINEAR and NONLINEAR blocks (what a SOLVE names, besides PROCEDUREs)
 SolvableBlock = ast.DerivativeBlock | ast.KineticBlock | ast.LinearBlock | ast.NonLinearBlock
@@ -105,6 +105,11 @@ class MechanismInfo:
         if self.tables:
             out[f"usetable_{self.name}"] = 1.0
         return out
+
+    @property
+    def pointers(self) -> tuple[str, ...]:
+        """POINTER names: per instance, read from the variable `setpointer` connected (read only)."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "pointer")
 
     @property
     def states(self) -> tuple[str, ...]:

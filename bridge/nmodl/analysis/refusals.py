@@ -3,7 +3,8 @@
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
 (values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
 an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), POINTER, BBCOREPOINTER, RANDOM and EXTERNAL variables.
+bridge has no event queue yet), BBCOREPOINTER, RANDOM and EXTERNAL variables (POINTERs are read:
+analysis.symbols).
 """
 
 from __future__ import annotations
@@ -43,8 +44,6 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                                "bridge yet)", node)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
-            ("POINTER", nb.pointers, "a reference to another mechanism's or segment's variable, set with "
-             "setpointer; bridge does not connect pointers yet"),
             ("RANDOM", nb.randoms, "random-number streams"),
             ("EXTERNAL", nb.externals, "HOC globals read by the mechanism; bridge does not pass them yet")):
         if names:

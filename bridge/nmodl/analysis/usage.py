@@ -165,6 +165,9 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     if var.kind == "constant":
         return UnsupportedFeature, (f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C global; bridge "
                                     "keeps constants constant)")
+    if var.kind == "pointer":
+        return UnsupportedFeature, (f"assigning through POINTER {n!r} (NEURON changes the variable it points at; "
+                                    "bridge reads POINTERs only)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None

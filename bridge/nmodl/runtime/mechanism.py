@@ -53,6 +53,7 @@ class TranslatedMechanism:
     assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
     assigned_global_parameters: tuple[str, ...] = ()  # GLOBAL PARAMETERs code assigns: kept, start at the global
     shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
+    pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -73,6 +74,7 @@ class TranslatedMechanism:
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
+            pointers=tuple(ns.get("POINTERS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -105,6 +107,10 @@ class TranslatedMechanism:
         for k in self.ion_reads:
             if k not in ions:
                 raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
+            s[k] = ions[k]
+        for k in self.pointers:
+            if k not in ions:
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for POINTER {k!r}")
             s[k] = ions[k]
         s["v"] = v
         s["t"] = env.t
