@@ -2,15 +2,17 @@
 
 NEURON (src/nrnoc/point.cpp and hoc's `setpointer` statement) stores the address of the
 variable; the mechanism reads it whenever a block runs. bridge records the target segment in
-the tree's `PointProcess.pointers`, and the solver passes v at that node to the mechanism
-(bridge.solver.step `_gather_ions`). Supported: POINTERs of point processes aimed at a
-segment's `v`. Refused by name: other targets (range variables of mechanisms, ions, HOC
-variables) and POINTERs of density mechanisms.
+the tree's `PointProcess.pointers`, and the solver passes the variable's value at that node
+to the mechanism (bridge.solver.step `_gather_ions`). Supported: POINTERs of point processes
+aimed at a segment's `v`, an ion's variable (`cai`) or a density mechanism's range variable
+(`m_hh`, a STATE or PARAMETER). Refused by name: other targets (diam, HOC variables, point
+process variables) and POINTERs of density mechanisms.
 """
 
 from __future__ import annotations
 
 from bridge.hoc import ast
+from bridge.hoc.bindings import MechanismVariable
 from bridge.hoc.names import ref
 from bridge.hoc.values import PointProcessTarget, RangeTarget
 
@@ -26,12 +28,17 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
     if obj.pp is None:
         raise interp.error(f"{obj} has no location; call .loc(x) first", n.loc)
     source = ref(interp, n.source).what
-    if not (isinstance(source, RangeTarget) and source.var.name == "v"):
-        what = f"{source.var.name}" if isinstance(source, RangeTarget) else "a HOC variable"
-        raise interp.refuse(f"setpointer {obj}.{target.name} to {what}: bridge connects a POINTER to a "
-                            "segment's v only (`sec.v(x)`)", n.loc)
+    if isinstance(source, RangeTarget) and isinstance(source.var, MechanismVariable):
+        owner, var = source.var.mechanism, source.var.name
+    elif isinstance(source, RangeTarget) and source.var.name == "v":
+        owner, var = "", "v"
+    else:
+        what = source.var.name if isinstance(source, RangeTarget) else "a HOC variable or a point process's"
+        raise interp.refuse(f"setpointer {obj}.{target.name} to {what}: bridge connects a POINTER to a segment's "
+                            "v or to a range variable of a mechanism or ion (`sec.v(x)`, `sec.cai(x)`, "
+                            "`sec.m_hh(x)`)", n.loc)
     interp.model.mutations += 1
-    obj.pp.pointers[target.name] = (source.sec.name, float(source.x))
+    obj.pp.pointers[target.name] = (source.sec.name, float(source.x), owner, var)
 
 
 def _refuse_density_pointer(interp, n: ast.Setpointer) -> None:

@@ -167,8 +167,9 @@ class PointProcess:
     x: float
     params: dict[str, float] = field(default_factory=dict)
     label: str = ""
-    # POINTER name -> (section, x) of the v it reads (HOC's `setpointer pp.vgap, sec.v(x)`)
-    pointers: dict[str, tuple[str, float]] = field(default_factory=dict)
+    # POINTER name -> (section, x, mechanism, variable) it reads: ("b", 0.5, "", "v") for HOC's
+    # `setpointer pp.vgap, b.v(0.5)`, ("b", 0.5, "ca_ion", "cai"), ("b", 0.5, "hh", "m")
+    pointers: dict[str, tuple[str, float, str, str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -15,6 +15,7 @@ Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,19 @@ def is_static_global(key: str) -> bool:
 
 
 @dataclass(frozen=True, eq=False)
+class PointerSource:
+    """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
+    "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
+    at instance index)."""
+
+    kind: str
+    owner: str
+    var: str
+    positions: np.ndarray
+    index: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Instances:
     """Where one mechanism lives: its instances' nodes [index], areas [um2] and labels (section, x)."""
 
@@ -57,7 +71,7 @@ class Instances:
     labels: tuple[tuple[str, float], ...]
     point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
     diam: np.ndarray | None = None  # [um] segment diameter at each instance's node (0 on zero-area nodes)
-    pointers: Mapping[str, np.ndarray] | None = None  # POINTER name -> the node whose v each instance reads
+    pointers: Mapping[str, tuple[PointerSource, ...]] | None = None  # POINTER name -> what its instances read
 
     @property
     def name(self) -> str:
@@ -133,6 +147,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
         instances.append(inst)
         mech_params[name] = values
     ion_styles, ion_defaults, ion_params = _ions(tree, layout, instances)
+    instances = [_with_pointers(inst, layout, instances, {s.ion for s in ion_styles}) for inst in instances]
 
     static_globals: dict = {}
     global_keys: dict = {}
@@ -217,25 +232,54 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
-                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes], pointers=_pointer_nodes(layout, mech, pps))
+                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes])
     return inst, values
 
 
-def _pointer_nodes(layout: NodeLayout, mech: Mechanism, pps: list) -> dict[str, np.ndarray] | None:
-    """The node each point process's POINTERs read v at; NEURON refuses to run with a POINTER
-    unset ("...was not made to point to anything", nrnoc), and so does bridge."""
-    names = tuple(getattr(mech, "pointers", ()))
+def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instances], ions: set[str]) -> Instances:
+    """`inst` with the sources of its point processes' POINTERs (`PointProcess.pointers`). NEURON
+    refuses to run with a POINTER unset ("...was not made to point to anything", nrnoc), and so
+    does bridge."""
+    names = tuple(getattr(inst.mechanism, "pointers", ()))
     if not names:
-        return None
+        return inst
     out = {}
     for name in names:
-        missing = [pp for pp in pps if name not in pp.pointers]
-        if missing:
-            pp = missing[0]
-            raise BridgeError(f"POINTER {name} of {pp.label or pp.name} at {pp.section}({pp.x:g}) was not made to "
-                              "point to anything (setpointer)")
-        out[name] = np.array([layout.node(*pp.pointers[name]) for pp in pps], dtype=np.int32)
-    return out
+        groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+        for k, pp in enumerate(inst.point_processes):
+            if name not in pp.pointers:
+                raise BridgeError(f"POINTER {name} of {pp.label or pp.name} at {pp.section}({pp.x:g}) was not made "
+                                  "to point to anything (setpointer)")
+            sec, x, owner, var = pp.pointers[name]
+            kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{pp.label}.{name}")
+            groups.setdefault((kind, owner, var), []).append((k, index))
+        out[name] = tuple(PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32),
+                                        np.array([i for _, i in rows], np.int32))
+                          for (kind, owner, var), rows in groups.items())
+    return dataclasses.replace(inst, pointers=out)
+
+
+def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
+                    owner: str, var: str, what: str) -> tuple[str, str, int]:
+    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    node = int(layout.node(sec, x))
+    if owner == "":
+        return "v", "", node
+    if owner.endswith("_ion"):
+        ion = owner[: -len("_ion")]
+        if ion not in ions:
+            raise BridgeError(f"setpointer {what}: {var} is not in use at {sec}({x:g})")
+        return "ion", ion, node
+    for other in instances:
+        if other.name != owner:
+            continue
+        hit = np.flatnonzero(other.nodes == node)
+        if other.mechanism.kind == "density" and len(hit):
+            if var in other.mechanism.state_defaults:
+                return "state", owner, int(hit[0])
+            if var in other.mechanism.range_parameters:
+                return "param", owner, int(hit[0])
+    raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
 
 
 def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):

@@ -39,7 +39,7 @@ def test_an_unset_pointer_is_an_error_at_run(tmp_path):
 
 
 @pytest.mark.parametrize("stmt, words", [
-    ("a insert hh\nsetpointer ga.vgap, b.m_hh(0.5)", "to m: bridge connects a POINTER to a segment's v only"),
+    ("setpointer ga.vgap, b.diam(0.5)", "to diam: bridge connects a POINTER to a segment's v or to a range"),
     ("setpointer ga.g, b.v(0.5)", "must be a POINTER of a point process"),
     ("x = ga.vgap", "is a POINTER: reading or assigning it"),
 ])
