@@ -48,6 +48,7 @@ class MechanismInfo:
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
     recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
     pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
+    externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -195,7 +196,7 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
-                         + info.electrode_currents, info.pointers)
+                         + info.electrode_currents, info.pointers, info.externals)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

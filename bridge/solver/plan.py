@@ -165,6 +165,13 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
             else:
                 global_keys[mech.name][key] = user
                 globals_[user] = value
+    for inst in instances:  # EXTERNAL names: another mechanism's GLOBAL, the one value NEURON's C global holds
+        for name in getattr(inst.mechanism, "externals", ()):
+            default = _external_default(name, inst.mechanism.name, mechanisms)
+            if name not in globals_:
+                known.add(name)
+                globals_[name] = float(settings.get(name, default))
+            global_keys[inst.name][name] = name
     for style in ion_styles:
         d = ion_defaults[style.ion]
         for field, user in ionlib.global_names(style.ion).items():
@@ -179,6 +186,20 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None)
+
+
+def _external_default(name: str, reader: str, mechanisms: Mapping[str, Mechanism]) -> float:
+    """The default of the GLOBAL `name` (`gscale_oth`) of a loaded mechanism that the model does not
+    insert (its C global exists in NEURON all the same); refuse any other name."""
+    for mech in mechanisms.values():
+        for key, default in mech.global_parameters.items():
+            if user_global_name(key, mech.name) == name and not is_static_global(key):
+                if key in getattr(mech, "assigned_global_parameters", ()):
+                    break
+                return float(default)
+    raise UnsupportedFeature(f"{reader}: EXTERNAL {name} is not a GLOBAL PARAMETER of a loaded mechanism that "
+                             "no block assigns (NEURON 9 loads a mechanism only when its EXTERNALs are C globals: "
+                             "another mechanism's GLOBAL or NEURON's own)")
 
 
 def _check_kind(tree: SectionTree, mech: Mechanism) -> None:

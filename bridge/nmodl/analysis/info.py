@@ -16,7 +16,7 @@ from bridge.mechanisms.protocol import IonUse
 from bridge.nmodl.analysis.units import Unit
 from bridge.nmodl.syntax import ast
 
-Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer"]
+Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer", "external"]
 MechanismKind = Literal["density", "point", "artificial"]
 # DERIVATIVE, KINETIC, LINEAR and NONLINEAR blocks (what a SOLVE names, besides PROCEDUREs)
 SolvableBlock = ast.DerivativeBlock | ast.KineticBlock | ast.LinearBlock | ast.NonLinearBlock
@@ -110,6 +110,11 @@ class MechanismInfo:
     def pointers(self) -> tuple[str, ...]:
         """POINTER names: per instance, read from the variable `setpointer` connected (read only)."""
         return tuple(n for n, v in self.variables.items() if v.kind == "pointer")
+
+    @property
+    def externals(self) -> tuple[str, ...]:
+        """EXTERNAL names: another mechanism's GLOBAL by its NEURON name (`gscale_oth`), read only."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "external")
 
     @property
     def states(self) -> tuple[str, ...]:

@@ -3,8 +3,8 @@
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
 (values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
 an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), BBCOREPOINTER, RANDOM and EXTERNAL variables (POINTERs are read:
-analysis.symbols).
+bridge has no event queue yet), BBCOREPOINTER and RANDOM variables (POINTERs and EXTERNALs are
+read: analysis.symbols).
 """
 
 from __future__ import annotations
@@ -44,8 +44,7 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                                "bridge yet)", node)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
-            ("RANDOM", nb.randoms, "random-number streams"),
-            ("EXTERNAL", nb.externals, "HOC globals read by the mechanism; bridge does not pass them yet")):
+            ("RANDOM", nb.randoms, "random-number streams")):
         if names:
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 

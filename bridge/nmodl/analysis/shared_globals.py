@@ -106,7 +106,8 @@ def _uniform(program: ast.Program, variables: dict[str, Variable], candidates: s
     The greatest set with that property, found in one pass over the file: "varies per instance"
     spreads along the edges read -> assigned name of a dependency graph (each node reached once),
     so the work is linear in the size of the file times the nesting of IFs (`Limits.max_nesting`)."""
-    same = {n for n, v in variables.items() if v.kind == "constant" or (v.kind == "parameter" and not v.range)}
+    same = {n for n, v in variables.items()
+            if v.kind in ("constant", "external") or (v.kind == "parameter" and not v.range)}
     same |= _SAME_FOR_ALL
     graph = _Graph(blocks.functions)
     graph.bad |= {("g", n) for n in variables if n not in same and n not in candidates}

@@ -110,6 +110,7 @@ def declare(program: ast.Program, kind: MechanismKind, units: UnitsTable, ions: 
         variables.setdefault(n, Variable(n, "builtin", n in PER_INSTANCE_BUILTINS))
     _declare_listed(program, variables, ions, report)
     _declare_pointers(program.neuron, variables, report)
+    _declare_externals(program.neuron, variables, report)
     return Symbols(variables, constants, range_names)
 
 
@@ -137,6 +138,26 @@ def _declare_pointers(nb: ast.NeuronBlock, variables: dict[str, Variable], repor
             raise report.error(UnsupportedFeature, f"POINTER {n!r} declared as {what} (bridge connects a POINTER "
                                "declared as a plain ASSIGNED)", node)
         variables[n] = Variable(n, "pointer", True, 0.0, old.units if old else None, None,
+                                old.loc if old else nb.loc)
+
+
+def _declare_externals(nb: ast.NeuronBlock, variables: dict[str, Variable], report: Reporter) -> None:
+    """`EXTERNAL gscale_oth`: nocmodl writes `extern double gscale_oth;`, so NEURON 9 loads the
+    mechanism only when a C global of that name exists: another mechanism's GLOBAL (or one of
+    NEURON's, like celsius, which bridge already knows). A HOC variable is no C global: NEURON's
+    dlopen fails ("undefined symbol"), measured with NEURON 9.0.2. The value is found when the
+    model is planned (bridge.solver.plan); an array is refused."""
+    for n in nb.externals:
+        old = variables.get(n)
+        if old is not None and old.kind == "builtin":
+            continue
+        node = next((s for s in nb.statements if isinstance(s, ast.NameList) and s.keyword == "EXTERNAL"
+                     and n in s.names), nb)
+        if old is not None and (old.kind != "assigned" or old.size):
+            what = "an array" if old.size else f"a {old.kind}"
+            raise report.error(UnsupportedFeature, f"EXTERNAL {n!r} declared as {what} (bridge reads an EXTERNAL "
+                               "declared as a plain ASSIGNED, or not declared)", node)
+        variables[n] = Variable(n, "external", False, 0.0, old.units if old else None, None,
                                 old.loc if old else nb.loc)
 
 

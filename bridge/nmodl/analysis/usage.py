@@ -165,6 +165,9 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     if var.kind == "constant":
         return UnsupportedFeature, (f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C global; bridge "
                                     "keeps constants constant)")
+    if var.kind == "external":
+        return UnsupportedFeature, (f"assigning the EXTERNAL {n!r} (NEURON changes the other mechanism's GLOBAL; "
+                                    "bridge reads EXTERNALs only)")
     if var.kind == "pointer":
         return UnsupportedFeature, (f"assigning through POINTER {n!r} (NEURON changes the variable it points at; "
                                     "bridge reads POINTERs only)")

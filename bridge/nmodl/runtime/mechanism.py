@@ -54,6 +54,7 @@ class TranslatedMechanism:
     assigned_global_parameters: tuple[str, ...] = ()  # GLOBAL PARAMETERs code assigns: kept, start at the global
     shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
     pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
+    externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -75,6 +76,7 @@ class TranslatedMechanism:
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
             pointers=tuple(ns.get("POINTERS", ())),
+            externals=tuple(ns.get("EXTERNALS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -108,6 +110,10 @@ class TranslatedMechanism:
             if k not in ions:
                 raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
             s[k] = ions[k]
+        for k in self.externals:
+            if k not in (env.globals or {}):
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for EXTERNAL {k!r}")
+            s[k] = env.globals[k]
         for k in self.pointers:
             if k not in ions:
                 raise BridgeError(f"mechanism {self.name}: the solver gave no value for POINTER {k!r}")
