@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from bridge.hoc import functable
+
 
 @dataclass
 class Snapshot:
@@ -69,6 +71,7 @@ def model_tree(state):
     for sec in state.sections:
         if sec.points and len(sec.points) >= 2:
             tree[sec.name].diam = state.segment_diams(sec)
+    tree.function_tables = functable.resolve(state.function_tables)
     return tree
 
 

@@ -72,6 +72,7 @@ class Env:
     secondorder: int = 0  # NEURON's secondorder: derivimplicit/sparse SOLVEs then take dt/2 and extrapolate
     first: Mapping[str, Array] | None = None  # `prepare` only: RANGE PARAMETERs of the first instance (NEURON's
     # TABLE building reads a RANGE variable there)
+    function_tables: Mapping[str, Any] | None = None  # FUNCTION_TABLE name -> its values (a tree's FunctionTable)
 
 
 class Mechanism(Protocol):

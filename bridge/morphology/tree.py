@@ -172,6 +172,16 @@ class PointProcess:
     pointers: dict[str, tuple[str, float, str, str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, eq=False)
+class FunctionTable:
+    """Values of an NMODL FUNCTION_TABLE, as HOC's `table_<name>_<suffix>(...)` gives them
+    (src/oc/functabl.cpp `hoc_spec_table`): `values` flat in row order, and per argument
+    (size, abscissae or None, min, max): abscissae given, or `size` points evenly from min to max."""
+
+    values: np.ndarray
+    axes: tuple[tuple[int, np.ndarray | None, float, float], ...]
+
+
 @dataclass
 class FStim:
     """NEURON's old stimulus (`fstim(i, loc, delay, duration, amp)`, src/nrnoc/fstim.cpp): a current pulse
@@ -191,6 +201,7 @@ class SectionTree:
         self.sections: dict[str, Section] = {}
         self.point_processes: list[PointProcess] = []
         self.fstims: list[FStim] = []  # fstim's placed stimuli in index order (solver.fstim)
+        self.function_tables: dict[str, FunctionTable] = {}  # "<name>_<suffix>" -> its values (FUNCTION_TABLE)
         self._serial = 0
         # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way
         # cabcode.cpp keeps them: ordered by connection position from the parent's

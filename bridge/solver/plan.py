@@ -19,6 +19,7 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -96,6 +97,7 @@ class Plan:
     global_keys: Mapping[str, Mapping[str, str]]  # mechanism -> {key: user name} (traced ones)
     defaults: dict  # the default parameter pytree (numpy)
     fstim: FStimPlan | None = None  # NEURON's fstim stimuli (solver.fstim), None without any
+    function_tables: Mapping[str, Mapping[str, Any]] | None = None  # mechanism -> FUNCTION_TABLE -> values
 
     @property
     def nnode(self) -> int:
@@ -185,7 +187,23 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
-                static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None)
+                static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
+                _function_tables(tree, instances))
+
+
+def _function_tables(tree: SectionTree, instances: list[Instances]) -> dict[str, dict[str, Any]]:
+    """Each mechanism's FUNCTION_TABLE values (`tree.function_tables["<name>_<suffix>"]`, from HOC's
+    `table_<name>_<suffix>(...)`). A table without values stops the run, as NEURON's
+    hoc_func_table does ("table not specified")."""
+    out: dict[str, dict[str, Any]] = {}
+    for inst in instances:
+        for name in getattr(inst.mechanism, "function_tables", ()):
+            key = f"{name}_{inst.name}"
+            if key not in tree.function_tables:
+                raise BridgeError(f"FUNCTION_TABLE {name} of {inst.name} has no values: NEURON stops with 'table not "
+                                  f"specified in hoc_func_table' (give them with table_{key}(...))")
+            out.setdefault(inst.name, {})[name] = tree.function_tables[key]
+    return out
 
 
 def _external_default(name: str, reader: str, mechanisms: Mapping[str, Mechanism]) -> float:

@@ -47,7 +47,8 @@ def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: floa
     dtype = jnp.result_type(params["cm"])
     return Env(t=t, dt=dt, celsius=params["globals"]["celsius"], globals=g,
                tables=None if prepared is None else prepared.get(inst.name), area=jnp.asarray(inst.area, dtype),
-               diam=None if inst.diam is None else jnp.asarray(inst.diam, dtype), secondorder=secondorder)
+               diam=None if inst.diam is None else jnp.asarray(inst.diam, dtype), secondorder=secondorder,
+               function_tables=(plan.function_tables or {}).get(inst.name))
 
 
 def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:

@@ -94,6 +94,7 @@ class MechanismInfo:
     # globals NEURON shares among instances that some block reads without assigning them first: after
     # each block every instance gets the last instance's value (analysis.shared_globals)
     shared_globals: tuple[str, ...] = ()
+    function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
 
     @property
     def range_parameters(self) -> dict[str, float]:

@@ -1,10 +1,9 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
-(values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
-an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), BBCOREPOINTER and RANDOM variables (POINTERs and EXTERNALs are
-read: analysis.symbols).
+C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
+LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events
+(net_send, WATCH, FOR_NETCONS: bridge has no event queue yet), BBCOREPOINTER and RANDOM
+variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
 """
 
 from __future__ import annotations
@@ -56,8 +55,6 @@ def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
         stripped = code.replace("/*", "").replace("*/", "").strip()
         if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
             return "VERBATIM block with C code (bridge cannot run C)"
-    elif isinstance(node, ast.FunctionTableBlock):
-        return f"FUNCTION_TABLE {node.name} (values come from HOC at run time)"
     elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
         return f"random-number function {node.name}()"
     elif type(node) in _REFUSED_NODES:

@@ -83,7 +83,7 @@ def _own_names(item: ast.Node) -> set[str]:
 
 
 def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: Blocks, report: Reporter) -> None:
-    known_calls = blocks.callables | KNOWN_CALLS
+    known_calls = blocks.callables | KNOWN_CALLS | set(blocks.function_tables)
     defines = program.defines
     for item, params in _scopes(program):
         local = params | _locals_in(item.body) | _own_names(item)

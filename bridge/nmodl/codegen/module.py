@@ -142,6 +142,7 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"SHARED_GLOBALS = {strings(info.shared_globals)}")
     em.line(f"POINTERS = {strings(info.pointers)}")
     em.line(f"EXTERNALS = {strings(info.externals)}")
+    em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")
     em.line()
 
 

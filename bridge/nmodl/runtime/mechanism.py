@@ -55,6 +55,7 @@ class TranslatedMechanism:
     shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
     pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
+    function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -77,6 +78,7 @@ class TranslatedMechanism:
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
             pointers=tuple(ns.get("POINTERS", ())),
             externals=tuple(ns.get("EXTERNALS", ())),
+            function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -129,6 +131,7 @@ class TranslatedMechanism:
             raise BridgeError(f"mechanism {self.name} reads diam but the solver gave none (Env.diam)")
         s["diam"] = diam if diam is not None else 0.0
         s["__tables__"] = env.tables or {}
+        s["__functables__"] = getattr(env, "function_tables", None) or {}
         return s
 
     def _shaped(self, x, v):
