@@ -105,6 +105,9 @@ class Section:
     # scaled) and after define_shape() (last arc set to L). None: computed from the points.
     arc3d: np.ndarray | None = None
     origin: dict[str, Origin] = field(default_factory=dict)
+    # (mechanism, POINTER name, segment index) -> (section, x, mechanism, variable) it reads, as
+    # PointProcess.pointers (HOC's `setpointer a.vgap_gapd(0.5), b.v(0.5)`)
+    pointers: dict[tuple[str, str, int], tuple[str, float, str, str]] = field(default_factory=dict)
 
     def set_nseg(self, nseg: int) -> None:
         """Change nseg (truncated to an integer, as NEURON does), carrying range values over as NEURON does."""
@@ -118,6 +121,7 @@ class Section:
         for values in self.mechanisms.values():
             for name in values:
                 values[name] = resample(values[name], nseg)
+        self.pointers.clear()  # NEURON makes the segments' mechanisms anew: their POINTERs point nowhere
         self.nseg = nseg
 
     def segment(self, x: float) -> int:
@@ -138,6 +142,7 @@ class Section:
 
     def uninsert(self, mechanism: str) -> None:
         self.mechanisms.pop(mechanism, None)
+        self.pointers = {k: t for k, t in self.pointers.items() if k[0] != mechanism}
 
     def set_range(self, mechanism: str, name: str, value: float, x: float | None = None) -> None:
         """Set a mechanism range variable on the whole section (x None) or on the segment at x."""

@@ -73,6 +73,7 @@ class Instances:
     point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
     diam: np.ndarray | None = None  # [um] segment diameter at each instance's node (0 on zero-area nodes)
     pointers: Mapping[str, tuple[PointerSource, ...]] | None = None  # POINTER name -> what its instances read
+    pointer_maps: tuple = ()  # per instance: {POINTER name: (section, x, mechanism, variable)} (the tree's)
 
     @property
     def name(self) -> str:
@@ -240,10 +241,7 @@ def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> N
 
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
-    if getattr(mech, "pointers", ()):
-        raise UnsupportedFeature(f"{mech.name}: POINTERs of a density mechanism are not connected by bridge yet "
-                          "(POINTERs of point processes are)")
-    rows = []  # (node, section, x, {param: value})
+    rows = []  # (node, section, x, {param: value}, {POINTER: target})
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -254,12 +252,13 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
         for j, node in enumerate(nodes):
             vals = {key: float(column[j]) for key, column in columns.items()}
-            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals))
+            targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
+            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals, targets))
     rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
     values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
-                     diam=np.asarray(layout.diam, float)[nodes])
+                     diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[4] for r in rows))
     return inst, values
 
 
@@ -271,12 +270,13 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
-                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes])
+                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
+                     pointer_maps=tuple(pp.pointers for pp in pps))
     return inst, values
 
 
 def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instances], ions: set[str]) -> Instances:
-    """`inst` with the sources of its point processes' POINTERs (`PointProcess.pointers`). NEURON
+    """`inst` with the sources of its POINTERs (`PointProcess.pointers`, `Section.pointers`). NEURON
     refuses to run with a POINTER unset ("...was not made to point to anything", nrnoc), and so
     does bridge."""
     names = tuple(getattr(inst.mechanism, "pointers", ()))
@@ -285,12 +285,14 @@ def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instance
     out = {}
     for name in names:
         groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
-        for k, pp in enumerate(inst.point_processes):
-            if name not in pp.pointers:
-                raise BridgeError(f"POINTER {name} of {pp.label or pp.name} at {pp.section}({pp.x:g}) was not made "
-                                  "to point to anything (setpointer)")
-            sec, x, owner, var = pp.pointers[name]
-            kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{pp.label}.{name}")
+        for k, targets in enumerate(inst.pointer_maps):
+            where = f"{inst.name} at {inst.labels[k][0]}({inst.labels[k][1]:g})"
+            if k < len(inst.point_processes):
+                where = inst.point_processes[k].label or where
+            if name not in targets:
+                raise BridgeError(f"POINTER {name} of {where} was not made to point to anything (setpointer)")
+            sec, x, owner, var = targets[name]
+            kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{where}: {name}")
             groups.setdefault((kind, owner, var), []).append((k, index))
         out[name] = tuple(PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32),
                                         np.array([i for _, i in rows], np.int32))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import bridge
-from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
+from bridge.errors import BridgeError, HocError, HocRefusal, UnsupportedFeature
 
 GAP = Path(__file__).parents[1] / "validation" / "data" / "gap_pointer" / "mod" / "gap.mod"
 DENSITY = """NEURON { SUFFIX gapd POINTER vgap RANGE g NONSPECIFIC_CURRENT i }
@@ -40,7 +40,7 @@ def test_an_unset_pointer_is_an_error_at_run(tmp_path):
 
 @pytest.mark.parametrize("stmt, words", [
     ("setpointer ga.vgap, b.diam(0.5)", "to diam: bridge connects a POINTER to a segment's v or to a range"),
-    ("setpointer ga.g, b.v(0.5)", "must be a POINTER of a point process"),
+    ("setpointer ga.g, b.v(0.5)", "must be a POINTER of a point process or of a density mechanism"),
     ("x = ga.vgap", "is a POINTER: reading or assigning it"),
 ])
 def test_what_bridge_does_not_connect_is_refused(tmp_path, stmt, words):
@@ -50,9 +50,18 @@ def test_what_bridge_does_not_connect_is_refused(tmp_path, stmt, words):
     assert err.value.location.line == 4 + stmt.count("\n")
 
 
-def test_a_density_mechanism_pointer_is_refused(tmp_path):
-    hoc, mod = _model(tmp_path, "a insert gapd\nsetpointer a.vgap_gapd(0.5), b.v(0.5)\n", density=True)
-    with pytest.raises(HocRefusal, match="setpointer vgap_gapd: POINTERs of density mechanisms"):
+def test_a_density_pointer_is_set_per_segment(tmp_path):
+    hoc, mod = _model(tmp_path, "a { nseg = 3 insert gapd }\nsetpointer ga.vgap, b.v(0.5)\n"
+                      "setpointer a.vgap_gapd(0.1), b.v(0.5)\n", density=True)
+    model = bridge.load_hoc(hoc, mechanisms=mod).to_model()
+    assert model.tree["a"].pointers == {("gapd", "vgap", 0): ("b", 0.5, "", "v")}
+    with pytest.raises(BridgeError, match=r"POINTER vgap of gapd at a\(0.5\) was not made to point to anything"):
+        bridge.Simulation(model, record=["a(0.5).v"])
+
+
+def test_a_density_pointer_needs_the_mechanism(tmp_path):
+    hoc, mod = _model(tmp_path, "setpointer b.vgap_gapd(0.5), a.v(0.5)\n", density=True)
+    with pytest.raises(HocError, match="gapd mechanism not inserted in section b"):
         bridge.load_hoc(hoc, mechanisms=mod)
 
 

@@ -19,9 +19,10 @@ DATA = Path(__file__).parent / "data" / "gap_pointer"
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("hoc", ["cell.hoc", "sense.hoc"])
+@pytest.mark.parametrize("hoc", ["cell.hoc", "density.hoc", "sense.hoc"])
 def test_pointers_match_neuron(hoc):
-    """cell.hoc: the gap junction pair (POINTERs to the other cell's v). sense.hoc: one point
+    """cell.hoc: the gap junction pair (POINTERs to the other cell's v). density.hoc: gap junctions
+    as a density mechanism, each segment's POINTER aimed at another place. sense.hoc: one point
     process whose POINTERs read another section's cai (a calcium pool's), soma's m_hh (a STATE)
     and a segment's gbar_calt (a RANGE PARAMETER); aiming any one of them at another variable
     moves soma's v by 0.7 to 98 mV, so each is checked far above the tolerance."""
@@ -38,3 +39,9 @@ def test_the_pointer_carries_the_other_cells_voltage():
     traces = sim.run(sim.params())
     assert float(traces["a(0.5).v"].max()) > 0  # a fires
     assert float(traces["b(0.8).v"].max()) > -60  # and b follows it through vgap
+
+
+def test_density_pointers_carry_the_other_cells_voltage():
+    hoc = bridge.load_hoc(DATA / "density.hoc", mechanisms=DATA / "mod")
+    sim = bridge.Simulation(hoc.to_model(), record=["b(0.5).v"])
+    assert float(sim.run(sim.params())["b(0.5).v"].max()) > -60
