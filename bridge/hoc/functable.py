@@ -43,7 +43,10 @@ def call(interp, name: str, args: list, loc) -> float | None:
         for _ in range(nargs):
             if not rest or not is_number(rest[0]):
                 raise interp.error(f"{name}: expected the size of each argument's table", loc)
-            n = int(rest.pop(0))
+            size = float(rest.pop(0))
+            if not math.isfinite(size) or size > 2**31:
+                raise interp.error(f"{name}: size {size:g} is not a table size", loc)
+            n = int(size)
             if n < 1:
                 raise interp.error(f"{name}: size arg < 1", loc)
             if len(rest) >= 2 and is_number(rest[0]) and is_number(rest[1]):

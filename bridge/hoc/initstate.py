@@ -54,6 +54,12 @@ def _mechanisms(state) -> dict:
     cache = state.translations
     builtin = set(builtin_mechanisms())
     used = set(state.tree.mechanism_names())
+    for name in list(used):  # the owners of the GLOBALs an EXTERNAL reads are loaded too
+        if name in state.catalog and not name.endswith("_ion"):
+            for ext in state.catalog.get(name).externals:
+                owner = state.catalog.lookup_global(ext)
+                if owner is not None:
+                    used.add(owner[0])
     out = {}
     for name, path in state.catalog._files.items():
         if name not in used or name in builtin:

@@ -45,6 +45,7 @@ def test_a_table_without_values_stops_the_run(tmp_path):
      "Vector arguments allowed only for functions of one variable"),
     ("double y[4]\ntable_taun_ftk(&y[0], 4, 10, -10)", "min > max"),
     ("double y[4]\ntable_taun_ftk(&y[0], 0, -10, 10)", "size arg < 1"),
+    ("double y[4]\ntable_taun_ftk(&y[0], 1e300, -10, 10)", "is not a table size"),
     ('table_taun_ftk("x")', "bridge takes a constant, two Vectors or a pointer"),
 ])
 def test_hoc_spec_table_errors(tmp_path, stmt, words):
