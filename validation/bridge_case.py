@@ -96,6 +96,13 @@ def used_mechanisms(case: Case, used: list[str]) -> dict:
             continue  # NEURON runs its own built-ins; so does bridge (its built-in translations)
         mech = load_mod(path, allow_read=case.allow_read)
         out[mech.name] = mech
+    # a mechanism whose GLOBAL an EXTERNAL reads (`gscale_oth`) is loaded too, inserted or not
+    externals = {e for mech in out.values() for e in getattr(mech, "externals", ())}
+    for path in case.bridge_mod_files():
+        name = mechanism_name(path)
+        if name not in out and name not in NEURON_BUILTINS and any(e.endswith("_" + name) for e in externals):
+            mech = load_mod(path, allow_read=case.allow_read)
+            out[mech.name] = mech
     return out
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.hoc import ast, budget, loader, neuronlib
+from bridge.hoc import ast, budget, functable, loader, neuronlib
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
 from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
@@ -90,6 +90,10 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
     if b is None and in_session_file(loc):
         interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
         return 0.0
+    if b is None and name.startswith("table_"):
+        done = functable.call(interp, name, _args(interp, node), loc)
+        if done is not None:
+            return done
     if b is None:
         found = interp.model.catalog.lookup_function(name)
         if found is not None:

@@ -49,6 +49,9 @@ class MechanismInfo:
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
     recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
     net_receive: bool = False  # has a NET_RECEIVE block (a NetCon can target it: MechanismType(1))
+    pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
+    externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
+    function_tables: dict[str, int] = field(default_factory=dict)  # FUNCTION_TABLE name -> its number of arguments
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -218,7 +221,8 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
-                         + info.electrode_currents, info.program.net_receive is not None)
+                         + info.electrode_currents, info.program.net_receive is not None, info.pointers,
+                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()})
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bridge.hoc import functable
+
 
 def mechanisms_of(state, tree=None) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree (or `tree`) uses (cached on
@@ -23,6 +25,12 @@ def mechanisms_of(state, tree=None) -> dict:
     cache = state.translations
     builtin = set(builtin_mechanisms())
     used = set((state.tree if tree is None else tree).mechanism_names())
+    for name in list(used):  # the owners of the GLOBALs an EXTERNAL reads are loaded too
+        if name in state.catalog and not name.endswith("_ion"):
+            for ext in state.catalog.get(name).externals:
+                owner = state.catalog.lookup_global(ext)
+                if owner is not None:
+                    used.add(owner[0])
     out = {}
     for name, path in state.catalog._files.items():
         if name not in used or name in builtin:
@@ -41,6 +49,7 @@ def model_tree(state):
     for sec in state.sections:
         if sec.points and len(sec.points) >= 2:
             tree[sec.name].diam = state.segment_diams(sec)
+    tree.function_tables = functable.resolve(state.function_tables)
     return tree
 
 

@@ -65,6 +65,7 @@ class ModelState:
         self.runs: list[RunRequest] = []
         self.point_processes: list = []
         self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
+        self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
         self.gui_calls: dict[str, Any] = {}
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout

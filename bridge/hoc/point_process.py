@@ -72,6 +72,9 @@ class PointProcessObject(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""
+        if name in self.info.pointers:
+            return FuncRef(lambda: self._pointer_use(interp, name, loc), lambda v: self._pointer_use(interp, name, loc),
+                           what=PointProcessTarget(self, name))  # for setpointer (bridge.hoc.setpointer)
         arrays = ARRAY_PARAMETERS.get(self.cls, {})
         if name in arrays:
             name = _element(interp, self.cls, name, arrays[name], indices, loc)
@@ -81,6 +84,10 @@ class PointProcessObject(BuiltinObject):
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
         return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc),
                        what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
+
+    def _pointer_use(self, interp, name: str, loc):
+        raise interp.refuse(f"{self}.{name} is a POINTER: reading or assigning it from HOC (the variable it points "
+                            "at) is not supported; connect it with setpointer", loc)
 
     def _read(self, interp, name: str, loc) -> float:
         if interp.model.initialized is not None and interp.model.live.cursors:

@@ -16,6 +16,7 @@ from bridge.hoc.declarations import dims
 from bridge.hoc.lists import SectionList
 from bridge.hoc.names import range_target, ref
 from bridge.hoc.section_memory import recharge, section_bytes, settle
+from bridge.hoc.setpointer import exec_setpointer
 from bridge.hoc.values import Sec, SecVar, StrVar, truth
 
 SECTION_STATEMENTS = 16  # making one section (Sec, tree Section, name) takes about 16 statements' time
@@ -82,10 +83,6 @@ def exec_insert(interp, n: ast.Insert) -> None:
         recharge(interp, sec, sec.data.nseg, len(sec.data.mechanisms) + 2, n.loc)  # a mechanism and its ion
         interp.model.insert(sec, n.mechanism)
     settle(sec)
-
-
-def exec_setpointer(interp, n: ast.Setpointer) -> None:
-    raise interp.refuse("setpointer is not supported (POINTER variables)", n.loc)
 
 
 def _each_section(interp, sections: list[Sec], body: ast.Node) -> None:

@@ -201,6 +201,11 @@ class HocSession:
                 protocol.tstop = last.tstop
         known = self._catalog._files
         files = {name: str(known[name]) for name in tree.mechanism_names() if name in known}
+        for name in list(files):  # the mechanisms whose GLOBALs an EXTERNAL reads are loaded too, as in NEURON
+            for ext in self._catalog.get(name).externals:
+                owner = self._catalog.lookup_global(ext)
+                if owner is not None and owner[0] in known:
+                    files.setdefault(owner[0], str(known[owner[0]]))
         live = _live_traces(st, protocol.changed_after_run)
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
                         runtime_mechanisms=self._catalog.runtime_mechanisms(tree.mechanism_names()),

@@ -14,6 +14,14 @@ from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, Ref, StrVar, is_number
 
 
+class VectorElement(FuncRef):
+    """`vec.x[i]` as a reference: `&vec.x[0]` names the Vector's data from i on (FUNCTION_TABLE values)."""
+
+    def __init__(self, getter, setter, vector: Vector, index: int):
+        super().__init__(getter, setter)
+        self.vector, self.index = vector, index
+
+
 class Vector(BuiltinObject):
     """NEURON's Vector: doubles in a Python list. `data` is charged to the session's memory
     (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
@@ -88,7 +96,7 @@ class Vector(BuiltinObject):
         def set_(v):
             self.data[i] = float(v)
 
-        return FuncRef(lambda: self.data[i], set_)
+        return VectorElement(lambda: self.data[i], set_, vector=self, index=i)
 
     def m_size(self, interp, args, loc):
         return float(len(self.data))

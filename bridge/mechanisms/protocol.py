@@ -27,6 +27,10 @@ type order:
 read and write lists (an ion current there is the sum so far, in type order; in
 `advance` it is the step's full sum). Values returned by `init`/`advance` under
 an ion variable name (e, ci, co) are stored back at the instance's node.
+A mechanism with a `pointers` attribute (POINTER names; a point process's, connected
+by HOC's `setpointer` to a segment's v) finds each one's per-instance value in `ions`
+too: v at the target node when the block runs (for `current`, the step's start v, not
+v + 0.001, as NEURON's nrn_cur reads `*_p_vgap`). Writing through a POINTER is refused.
 `env.globals` is keyed like `global_parameters`; users name a GLOBAL
 `<key>_<suffix>` (the key as is when it already ends in `_<suffix>`). Keys
 starting with `usetable` arrive as Python floats (static); all others as
@@ -68,6 +72,7 @@ class Env:
     secondorder: int = 0  # NEURON's secondorder: derivimplicit/sparse SOLVEs then take dt/2 and extrapolate
     first: Mapping[str, Array] | None = None  # `prepare` only: RANGE PARAMETERs of the first instance (NEURON's
     # TABLE building reads a RANGE variable there)
+    function_tables: Mapping[str, Any] | None = None  # FUNCTION_TABLE name -> its values (a tree's FunctionTable)
 
 
 class Mechanism(Protocol):

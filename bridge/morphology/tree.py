@@ -109,6 +109,9 @@ class Section:
     # it replaces the style the section's mechanisms promote (bridge.mechanisms.ions.style_bits).
     # NEURON keeps it on every segment when nseg changes.
     ion_styles: dict[str, int] = field(default_factory=dict)
+    # (mechanism, POINTER name, segment index) -> (section, x, mechanism, variable) it reads, as
+    # PointProcess.pointers (HOC's `setpointer a.vgap_gapd(0.5), b.v(0.5)`)
+    pointers: dict[tuple[str, str, int], tuple[str, float, str, str]] = field(default_factory=dict)
 
     def set_nseg(self, nseg: int) -> None:
         """Change nseg (truncated to an integer, as NEURON does), carrying range values over as NEURON does."""
@@ -122,6 +125,7 @@ class Section:
         for values in self.mechanisms.values():
             for name in values:
                 values[name] = resample(values[name], nseg)
+        self.pointers.clear()  # NEURON makes the segments' mechanisms anew: their POINTERs point nowhere
         self.nseg = nseg
 
     def segment(self, x: float) -> int:
@@ -142,6 +146,7 @@ class Section:
 
     def uninsert(self, mechanism: str) -> None:
         self.mechanisms.pop(mechanism, None)
+        self.pointers = {k: t for k, t in self.pointers.items() if k[0] != mechanism}
 
     def set_range(self, mechanism: str, name: str, value: float, x: float | None = None) -> None:
         """Set a mechanism range variable on the whole section (x None) or on the segment at x."""
@@ -171,6 +176,19 @@ class PointProcess:
     x: float
     params: dict[str, float] = field(default_factory=dict)
     label: str = ""
+    # POINTER name -> (section, x, mechanism, variable) it reads: ("b", 0.5, "", "v") for HOC's
+    # `setpointer pp.vgap, b.v(0.5)`, ("b", 0.5, "ca_ion", "cai"), ("b", 0.5, "hh", "m")
+    pointers: dict[str, tuple[str, float, str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionTable:
+    """Values of an NMODL FUNCTION_TABLE, as HOC's `table_<name>_<suffix>(...)` gives them
+    (src/oc/functabl.cpp `hoc_spec_table`): `values` flat in row order, and per argument
+    (size, abscissae or None, min, max): abscissae given, or `size` points evenly from min to max."""
+
+    values: np.ndarray
+    axes: tuple[tuple[int, np.ndarray | None, float, float], ...]
 
 
 @dataclass
@@ -192,6 +210,7 @@ class SectionTree:
         self.sections: dict[str, Section] = {}
         self.point_processes: list[PointProcess] = []
         self.fstims: list[FStim] = []  # fstim's placed stimuli in index order (solver.fstim)
+        self.function_tables: dict[str, FunctionTable] = {}  # "<name>_<suffix>" -> its values (FUNCTION_TABLE)
         self._serial = 0
         # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way
         # cabcode.cpp keeps them: ordered by connection position from the parent's

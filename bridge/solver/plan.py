@@ -15,6 +15,7 @@ Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
@@ -49,6 +50,19 @@ def is_static_global(key: str) -> bool:
 
 
 @dataclass(frozen=True, eq=False)
+class PointerSource:
+    """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
+    "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
+    at instance index)."""
+
+    kind: str
+    owner: str
+    var: str
+    positions: np.ndarray
+    index: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
 class Instances:
     """Where one mechanism lives: its instances' nodes [index], areas [um2] and labels (section, x)."""
 
@@ -58,6 +72,8 @@ class Instances:
     labels: tuple[tuple[str, float], ...]
     point_processes: tuple = ()  # the tree's PointProcess objects, for point mechanisms
     diam: np.ndarray | None = None  # [um] segment diameter at each instance's node (0 on zero-area nodes)
+    pointers: Mapping[str, tuple[PointerSource, ...]] | None = None  # POINTER name -> what its instances read
+    pointer_maps: tuple = ()  # per instance: {POINTER name: (section, x, mechanism, variable)} (the tree's)
 
     @property
     def name(self) -> str:
@@ -82,6 +98,7 @@ class Plan:
     global_keys: Mapping[str, Mapping[str, str]]  # mechanism -> {key: user name} (traced ones)
     defaults: dict  # the default parameter pytree (numpy)
     fstim: FStimPlan | None = None  # NEURON's fstim stimuli (solver.fstim), None without any
+    function_tables: Mapping[str, Mapping[str, Any]] | None = None  # mechanism -> FUNCTION_TABLE -> values
 
     @property
     def nnode(self) -> int:
@@ -148,6 +165,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
         instances.append(inst)
         mech_params[name] = values
     ion_styles, ion_defaults, ion_params = _ions(tree, layout, instances)
+    instances = [_with_pointers(inst, layout, instances, {s.ion for s in ion_styles}) for inst in instances]
 
     static_globals: dict = {}
     global_keys: dict = {}
@@ -165,6 +183,13 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
             else:
                 global_keys[mech.name][key] = user
                 globals_[user] = value
+    for inst in instances:  # EXTERNAL names: another mechanism's GLOBAL, the one value NEURON's C global holds
+        for name in getattr(inst.mechanism, "externals", ()):
+            default = _external_default(name, inst.mechanism.name, mechanisms)
+            if name not in globals_:
+                known.add(name)
+                globals_[name] = float(settings.get(name, default))
+            global_keys[inst.name][name] = name
     for style in ion_styles:
         d = ion_defaults[style.ion]
         for field, user in ionlib.global_names(style.ion).items():
@@ -178,7 +203,37 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
-                static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None)
+                static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
+                _function_tables(tree, instances))
+
+
+def _function_tables(tree: SectionTree, instances: list[Instances]) -> dict[str, dict[str, Any]]:
+    """Each mechanism's FUNCTION_TABLE values (`tree.function_tables["<name>_<suffix>"]`, from HOC's
+    `table_<name>_<suffix>(...)`). A table without values stops the run, as NEURON's
+    hoc_func_table does ("table not specified")."""
+    out: dict[str, dict[str, Any]] = {}
+    for inst in instances:
+        for name in getattr(inst.mechanism, "function_tables", ()):
+            key = f"{name}_{inst.name}"
+            if key not in tree.function_tables:
+                raise BridgeError(f"FUNCTION_TABLE {name} of {inst.name} has no values: NEURON stops with 'table not "
+                                  f"specified in hoc_func_table' (give them with table_{key}(...))")
+            out.setdefault(inst.name, {})[name] = tree.function_tables[key]
+    return out
+
+
+def _external_default(name: str, reader: str, mechanisms: Mapping[str, Mechanism]) -> float:
+    """The default of the GLOBAL `name` (`gscale_oth`) of a loaded mechanism that the model does not
+    insert (its C global exists in NEURON all the same); refuse any other name."""
+    for mech in mechanisms.values():
+        for key, default in mech.global_parameters.items():
+            if user_global_name(key, mech.name) == name and not is_static_global(key):
+                if key in getattr(mech, "assigned_global_parameters", ()):
+                    break
+                return float(default)
+    raise UnsupportedFeature(f"{reader}: EXTERNAL {name} is not a GLOBAL PARAMETER of a loaded mechanism that "
+                             "no block assigns (NEURON 9 loads a mechanism only when its EXTERNALs are C globals: "
+                             "another mechanism's GLOBAL or NEURON's own)")
 
 
 def _check_kind(tree: SectionTree, mech: Mechanism) -> None:
@@ -201,7 +256,7 @@ def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> N
 
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
-    rows = []  # (node, section, x, {param: value})
+    rows = []  # (node, section, x, {param: value}, {POINTER: target})
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -212,12 +267,13 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
         for j, node in enumerate(nodes):
             vals = {key: float(column[j]) for key, column in columns.items()}
-            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals))
+            targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
+            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals, targets))
     rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
     values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
-                     diam=np.asarray(layout.diam, float)[nodes])
+                     diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[4] for r in rows))
     return inst, values
 
 
@@ -229,8 +285,57 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
-                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes])
+                     tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
+                     pointer_maps=tuple(pp.pointers for pp in pps))
     return inst, values
+
+
+def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instances], ions: set[str]) -> Instances:
+    """`inst` with the sources of its POINTERs (`PointProcess.pointers`, `Section.pointers`). NEURON
+    refuses to run with a POINTER unset ("...was not made to point to anything", nrnoc), and so
+    does bridge."""
+    names = tuple(getattr(inst.mechanism, "pointers", ()))
+    if not names:
+        return inst
+    out = {}
+    for name in names:
+        groups: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
+        for k, targets in enumerate(inst.pointer_maps):
+            where = f"{inst.name} at {inst.labels[k][0]}({inst.labels[k][1]:g})"
+            if k < len(inst.point_processes):
+                where = inst.point_processes[k].label or where
+            if name not in targets:
+                raise BridgeError(f"POINTER {name} of {where} was not made to point to anything (setpointer)")
+            sec, x, owner, var = targets[name]
+            kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{where}: {name}")
+            groups.setdefault((kind, owner, var), []).append((k, index))
+        out[name] = tuple(PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32),
+                                        np.array([i for _, i in rows], np.int32))
+                          for (kind, owner, var), rows in groups.items())
+    return dataclasses.replace(inst, pointers=out)
+
+
+def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
+                    owner: str, var: str, what: str) -> tuple[str, str, int]:
+    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    node = int(layout.node(sec, x))
+    if owner == "":
+        return "v", "", node
+    if owner.endswith("_ion"):
+        ion = owner[: -len("_ion")]
+        if ion not in ions:
+            raise BridgeError(f"setpointer {what}: {var} is not in use at {sec}({x:g})")
+        return "ion", ion, node
+    for other in instances:
+        if other.name != owner:
+            continue
+        hit = np.flatnonzero(other.nodes == node)
+        if other.mechanism.kind == "density" and len(hit):
+            if var in other.mechanism.state_defaults:
+                return "state", owner, int(hit[0])
+            if var in other.mechanism.range_parameters:
+                return "param", owner, int(hit[0])
+    raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
 
 
 def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):

@@ -47,7 +47,8 @@ def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: floa
     dtype = jnp.result_type(params["cm"])
     return Env(t=t, dt=dt, celsius=params["globals"]["celsius"], globals=g,
                tables=None if prepared is None else prepared.get(inst.name), area=jnp.asarray(inst.area, dtype),
-               diam=None if inst.diam is None else jnp.asarray(inst.diam, dtype), secondorder=secondorder)
+               diam=None if inst.diam is None else jnp.asarray(inst.diam, dtype), secondorder=secondorder,
+               function_tables=(plan.function_tables or {}).get(inst.name))
 
 
 def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:
@@ -65,13 +66,33 @@ def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict
     return out
 
 
-def _gather_ions(inst: Instances, ions: dict) -> dict:
-    out = {}
+def _gather_ions(inst: Instances, ions: dict, v, mech_state: dict, params: Params) -> dict:
+    """The ion variables `inst` reads, per instance, and the values of its POINTERs, read when the
+    block runs as NEURON's `*_p_vgap` is (in nrn_cur the step's start v, not v + 0.001; another
+    mechanism's variable as the mechanisms before it in type order left it)."""
+    out = {name: _pointer_values(sources, inst.size, ions, v, mech_state, params)
+           for name, sources in (inst.pointers or {}).items()}
     for use in inst.mechanism.ions:
         names = ionlib.variable_names(use.ion)
         for name in dict.fromkeys(use.read + use.write):
             if name in names.values():
                 out[name] = ions[use.ion][name][inst.nodes]
+    return out
+
+
+def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params: Params):
+    """One POINTER's value per instance, gathered from where each group of instances points."""
+    out = jnp.zeros((size,), v.dtype)
+    for src in sources:
+        if src.kind == "v":
+            values = v[src.index]
+        elif src.kind == "ion":
+            values = ions[src.owner][src.var][src.index]
+        elif src.kind == "state":
+            values = mech_state[src.owner][src.var][src.index]
+        else:
+            values = params["mechanisms"][src.owner][src.var][src.index]
+        out = out.at[src.positions].set(jnp.asarray(values, v.dtype))
     return out
 
 
@@ -116,7 +137,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         p = params["mechanisms"][inst.name]
         vi = v[nodes]
-        ion_in = _gather_ions(inst, ions)
+        ion_in = _gather_ions(inst, ions, v, mech_state, params)
         st = mech_state[inst.name]
         i1, ic1, _ = mech.current(p, st, vi + DV, ion_in, env)
         i0, ic0, st = mech.current(p, st, vi, ion_in, env)
@@ -209,7 +230,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             continue
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
-                                             _gather_ions(inst, ions), env)
+                                             _gather_ions(inst, ions, v, mech_state, params), env)
         mech_state[inst.name] = _cast(st, v.dtype)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
@@ -241,13 +262,16 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         values[names["cur"]] = jnp.zeros((n,), dtype)
         values[names["dcurdv"]] = jnp.zeros((n,), dtype)
         ions[style.ion] = ionlib.initialize(values, style, g[gnames["ci0"]], g[gnames["co0"]], g["celsius"])
-    mech_state = {}
+    # every mechanism's values before INITIAL, for POINTERs to a mechanism later in type order
+    mech_state = {inst.name: {k: jnp.full((inst.size,), val, dtype) for k, val in inst.mechanism.state_defaults.items()}
+                  for inst in plan.mechanisms}
     for inst in plan.mechanisms:
         mech = inst.mechanism
-        st = {k: jnp.full((inst.size,), val, dtype) for k, val in mech.state_defaults.items()}
+        st = mech_state[inst.name]
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
-            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], _gather_ions(inst, ions), env)
+            ion_in = _gather_ions(inst, ions, v, mech_state, params)
+            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
             ions = _wrote_concentrations(plan, inst, ions, g["celsius"])

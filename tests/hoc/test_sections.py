@@ -166,7 +166,7 @@ def test_section_index_out_of_range_and_deleted_section():
 
 
 def test_unsupported_construct_is_named():
-    with pytest.raises(HocError, match="setpointer is not supported"):
+    with pytest.raises(HocError, match="setpointer: the first argument must be a POINTER of a point process or"):
         session("create a\nx = 1\nsetpointer x, a.v(0.5)")
     with pytest.raises(HocError, match="Import3d_MorphML is not supported yet"):
         session('load_file("import3d.hoc")\nobjref r\nr = new Import3d_MorphML()')

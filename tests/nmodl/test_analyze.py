@@ -152,9 +152,8 @@ FUNCTION f() {
 }""", 4)
 
 
-def test_function_table_random_self_events_and_artificial_cells_are_unsupported():
-    _raises(UnsupportedFeature, "FUNCTION_TABLE", """NEURON { SUFFIX t }
-FUNCTION_TABLE tau(v)""", 2)
+def test_random_self_events_and_artificial_cells_are_unsupported():
+    # FUNCTION_TABLE is supported (tests/validation/test_function_table.py)
     _raises(UnsupportedFeature, "random-number function normrand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = normrand(0, 1) }""", 3)

@@ -48,6 +48,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
         impure_functions=impure_functions(blocks), assigned_names=assigned, shared_globals=shared,
+        function_tables=blocks.function_tables,
     )
 
 

@@ -3,7 +3,7 @@ and a FUNCTION or PROCEDURE named like a variable."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.errors import SemanticError
 from bridge.nmodl.analysis.info import Reporter, SolvableBlock, Variable
@@ -19,6 +19,7 @@ class Blocks:
     functions: dict[str, ast.FunctionBlock]
     procedures: dict[str, ast.ProcedureBlock]
     solvable: dict[str, SolvableBlock]  # DERIVATIVE, KINETIC, LINEAR, NONLINEAR
+    function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # values from HOC
 
     @property
     def callables(self) -> set[str]:
@@ -30,7 +31,12 @@ def collect_blocks(program: ast.Program, variables: dict[str, Variable], report:
     _check_block_names(program, report)
     blocks = Blocks({b.name: b for b in program.of_type(ast.FunctionBlock)},
                     {b.name: b for b in program.of_type(ast.ProcedureBlock)},
-                    {b.name: b for b in program.items if isinstance(b, _SOLVABLE)})
+                    {b.name: b for b in program.items if isinstance(b, _SOLVABLE)},
+                    {b.name: b for b in program.of_type(ast.FunctionTableBlock)})
+    for table in blocks.function_tables.values():
+        if not table.params:  # nocmodl's words
+            raise report.error(SemanticError, f"FUNCTION_TABLE declaration must have one or more arguments: "
+                               f"{table.name}", table)
     for n in blocks.callables:
         if n in variables and variables[n].kind != "builtin":
             node = blocks.functions.get(n) or blocks.procedures.get(n)

@@ -16,7 +16,7 @@ from bridge.mechanisms.protocol import IonUse
 from bridge.nmodl.analysis.units import Unit
 from bridge.nmodl.syntax import ast
 
-Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin"]
+Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer", "external"]
 MechanismKind = Literal["density", "point", "artificial"]
 # DERIVATIVE, KINETIC, LINEAR and NONLINEAR blocks (what a SOLVE names, besides PROCEDUREs)
 SolvableBlock = ast.DerivativeBlock | ast.KineticBlock | ast.LinearBlock | ast.NonLinearBlock
@@ -94,6 +94,7 @@ class MechanismInfo:
     # globals NEURON shares among instances that some block reads without assigning them first: after
     # each block every instance gets the last instance's value (analysis.shared_globals)
     shared_globals: tuple[str, ...] = ()
+    function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
 
     @property
     def range_parameters(self) -> dict[str, float]:
@@ -105,6 +106,16 @@ class MechanismInfo:
         if self.tables:
             out[f"usetable_{self.name}"] = 1.0
         return out
+
+    @property
+    def pointers(self) -> tuple[str, ...]:
+        """POINTER names: per instance, read from the variable `setpointer` connected (read only)."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "pointer")
+
+    @property
+    def externals(self) -> tuple[str, ...]:
+        """EXTERNAL names: another mechanism's GLOBAL by its NEURON name (`gscale_oth`), read only."""
+        return tuple(n for n, v in self.variables.items() if v.kind == "external")
 
     @property
     def states(self) -> tuple[str, ...]:

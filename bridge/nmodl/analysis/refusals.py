@@ -1,9 +1,9 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-C code (VERBATIM with code in it; nocmodl would paste it into the C file), FUNCTION_TABLE
-(values from HOC at run time), random numbers, LONGITUDINAL_DIFFUSION, LAG, DISCRETE,
-an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events (net_send, WATCH, FOR_NETCONS:
-bridge has no event queue yet), POINTER, BBCOREPOINTER, RANDOM and EXTERNAL variables.
+C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
+LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events
+(net_send, WATCH, FOR_NETCONS: bridge has no event queue yet), BBCOREPOINTER and RANDOM
+variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
 """
 
 from __future__ import annotations
@@ -43,10 +43,7 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                                "bridge yet)", node)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
-            ("POINTER", nb.pointers, "a reference to another mechanism's or segment's variable, set with "
-             "setpointer; bridge does not connect pointers yet"),
-            ("RANDOM", nb.randoms, "random-number streams"),
-            ("EXTERNAL", nb.externals, "HOC globals read by the mechanism; bridge does not pass them yet")):
+            ("RANDOM", nb.randoms, "random-number streams")):
         if names:
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 
@@ -58,8 +55,6 @@ def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
         stripped = code.replace("/*", "").replace("*/", "").strip()
         if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
             return "VERBATIM block with C code (bridge cannot run C)"
-    elif isinstance(node, ast.FunctionTableBlock):
-        return f"FUNCTION_TABLE {node.name} (values come from HOC at run time)"
     elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
         return f"random-number function {node.name}()"
     elif type(node) in _REFUSED_NODES:

@@ -49,13 +49,13 @@ class _Summary:
 
 def shared_candidates(program: ast.Program, variables: dict[str, Variable], assigned: frozenset[str]) -> set[str]:
     """Names NEURON stores once per mechanism and that code assigns."""
-    nb = program.neuron
+    globals_ = frozenset(program.neuron.global_)
     out = set()
     for n, v in variables.items():
         if n not in assigned:
             continue
         if v.kind == "file_local" or (v.kind == "parameter" and not v.range) \
-                or (v.kind == "assigned" and n in nb.global_):
+                or (v.kind == "assigned" and n in globals_):
             out.add(n)
     return out
 
@@ -98,53 +98,148 @@ _SAME_FOR_ALL = frozenset({"celsius", "dt", "t", "secondorder"})
 def _uniform(program: ast.Program, variables: dict[str, Variable], candidates: set[str],
              blocks: Blocks) -> set[str]:
     """Candidates every instance gives the same value: each assignment (and each IF around it)
-    reads only constants, GLOBAL PARAMETERs, celsius, dt, t, uniform candidates and LOCALs set
-    from those (a pump's `Q = 3^((celsius - 6.3)/10)`, cabpump's annulus ratios). Per-instance
-    copies of such a global hold NEURON's one value, whatever the order of the instances."""
-    same = {n for n, v in variables.items() if v.kind == "constant" or (v.kind == "parameter" and not v.range)}
-    same |= _SAME_FOR_ALL | set(candidates)
-    sites = [(block, assign, conds) for block in program.items if isinstance(block, ast.CodeBlock)
-             for assign, conds in _assignments(getattr(block, "body", ()), ())]
-    local_ok: dict[int, set[str]] = {}  # per block: its LOCALs that hold values the same for all instances
-    changed = True
-    while changed:  # drop what reads a per-instance value, until nothing changes
-        changed = False
-        pure = _pure_functions(blocks, same, variables)
-        for block, assign, conds in sites:
-            own = {p.name for p in getattr(block, "params", ())} | _locals(getattr(block, "body", ()))
-            ok = local_ok.setdefault(id(block), own - {p.name for p in getattr(block, "params", ())})
+    reads only constants, GLOBAL PARAMETERs, celsius, dt, t, uniform candidates, LOCALs set
+    from those and FUNCTIONs that are pure (`_pure_roots`) (a pump's `Q = 3^((celsius - 6.3)/10)`,
+    cabpump's annulus ratios). Per-instance copies of such a global hold NEURON's one value,
+    whatever the order of the instances.
+
+    The greatest set with that property, found in one pass over the file: "varies per instance"
+    spreads along the edges read -> assigned name of a dependency graph (each node reached once),
+    so the work is linear in the size of the file times the nesting of IFs (`Limits.max_nesting`)."""
+    same = {n for n, v in variables.items()
+            if v.kind in ("constant", "external") or (v.kind == "parameter" and not v.range)}
+    same |= _SAME_FOR_ALL
+    graph = _Graph(blocks.functions)
+    graph.bad |= {("g", n) for n in variables if n not in same and n not in candidates}
+    _function_nodes(graph, blocks, variables, same, candidates)
+    for block in program.items:
+        if not isinstance(block, ast.CodeBlock):
+            continue
+        body = getattr(block, "body", ())
+        params = {p.name for p in getattr(block, "params", ())}
+        scope = _Scope(id(block), params, _locals(body) - params, variables, candidates)
+        cond_nodes: dict[int, tuple] = {}
+        for assign, conds in _assignments(body, ()):
             name = getattr(assign.target, "name", None)
-            denied = (set(variables) - same) | (own - ok)  # DEFINEs, PI, ...: the same everywhere
-            fine = all(_reads_only(e, denied, pure) for e in (assign.value, *conds))
+            if name in scope.locals:
+                target: tuple = ("l", id(block), name)
+            elif name in candidates:
+                target = ("g", name)
+            else:
+                continue  # assigns nothing this pass tracks
+            for cond in conds:  # one node per condition, so nested IFs are read once
+                if id(cond) not in cond_nodes:
+                    cond_nodes[id(cond)] = ("c", id(cond))
+                    scope.reads(graph, cond, cond_nodes[id(cond)])
+                graph.edge(cond_nodes[id(cond)], target)
+            scope.reads(graph, assign.value, target)
             # `count = count + 1`: each instance adds to what the previous one left
-            fine = fine and not (name in candidates and any(isinstance(n, ast.Name) and n.name == name
-                                                            for n in ast.walk(assign.value)))
-            if name in ok and name in own and not fine:
-                ok.discard(name)
-                changed = True
-            elif name in same and name in candidates and not fine:
-                same.discard(name)
-                changed = True
-    return {n for n in candidates if n in same}
+            if name in candidates and any(isinstance(n, ast.Name) and n.name == name for n in ast.walk(assign.value)):
+                graph.bad.add(target)
+    bad = graph.spread()
+    return {n for n in candidates if ("g", n) not in bad}
 
 
-def _pure_functions(blocks: Blocks, same: set[str], variables: dict[str, Variable]) -> set[str]:
-    """FUNCTIONs that read only their arguments, LOCALs and `same` names, assign no mechanism
-    variable and call only math and such FUNCTIONs: the same arguments give every instance the
-    same value."""
-    pure: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, f in blocks.functions.items():
-            if name in pure:
+class _Graph:
+    """Nodes ("g", global), ("l", block, local), ("c", condition), ("f", FUNCTION); an edge
+    a -> b: b varies per instance when a does."""
+
+    def __init__(self, functions: Iterable[str]) -> None:
+        self.out: dict[tuple, list[tuple]] = {}
+        self.bad: set[tuple] = set()
+        self.functions = frozenset(functions)
+
+    def edge(self, a: tuple, b: tuple) -> None:
+        self.out.setdefault(a, []).append(b)
+
+    def spread(self) -> set[tuple]:
+        """Every node reachable from a bad one (each visited once)."""
+        seen = set(self.bad)
+        todo = list(seen)
+        while todo:
+            for b in self.out.get(todo.pop(), ()):
+                if b not in seen:
+                    seen.add(b)
+                    todo.append(b)
+        return seen
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The names one code block reads: its parameters (a per-call value), its LOCALs, the
+    mechanism's variables."""
+
+    block: int
+    params: set[str]
+    locals: set[str]
+    variables: dict[str, Variable]
+    candidates: set[str]
+
+    def reads(self, graph: _Graph, expr: ast.Node, target: tuple) -> None:
+        """Edges from what `expr` reads to `target`; `target` is bad at once for a read that
+        always varies (a parameter of the block, a call of a PROCEDURE or an unknown function)."""
+        for sub in ast.walk(expr):
+            name = getattr(sub, "name", None)
+            if isinstance(sub, ast.Call):
+                if name in MATH_FUNCTIONS:
+                    continue
+                if name in graph.functions:
+                    graph.edge(("f", name), target)
+                else:
+                    graph.bad.add(target)
                 continue
-            own = {p.name for p in f.params} | _locals(f.body) | {name}
-            assigns_own = all(getattr(n.target, "name", None) in own for n in ast.walk(f) if isinstance(n, ast.Assign))
-            if assigns_own and all(_reads_only(st, set(variables) - same - own, pure) for st in f.body):
-                pure.add(name)
-                changed = True
-    return pure
+            if not isinstance(sub, (ast.Name, ast.Indexed)) or name is None:
+                continue
+            if name in self.variables:
+                graph.edge(("g", name), target)
+            if name in self.params:
+                graph.bad.add(target)
+            elif name in self.locals:
+                graph.edge(("l", self.block, name), target)
+
+
+def _function_nodes(graph: _Graph, blocks: Blocks, variables: dict[str, Variable], same: set[str],
+                    candidates: set[str]) -> None:
+    """Nodes of the FUNCTIONs: one is pure (the same arguments give every instance the same
+    value) when it reads only its arguments, LOCALs and names the same for all instances,
+    assigns no mechanism variable and calls only math and pure FUNCTIONs, with no recursion
+    on the way (a recursive FUNCTION is never counted pure)."""
+    calls: dict[str, set[str]] = {}
+    for name, f in blocks.functions.items():
+        node = ("f", name)
+        own = {p.name for p in f.params} | _locals(f.body) | {name}
+        calls[name] = set()
+        for sub in ast.walk(f):
+            sub_name = getattr(sub, "name", None)
+            if isinstance(sub, ast.Assign) and getattr(sub.target, "name", None) not in own:
+                graph.bad.add(node)
+            elif isinstance(sub, ast.Call):
+                if sub_name in MATH_FUNCTIONS:
+                    continue
+                if sub_name in blocks.functions:
+                    calls[name].add(sub_name)
+                    graph.edge(("f", sub_name), node)
+                else:
+                    graph.bad.add(node)
+            elif isinstance(sub, (ast.Name, ast.Indexed)) and sub_name in variables and sub_name not in own:
+                if sub_name in candidates:
+                    graph.edge(("g", sub_name), node)
+                elif sub_name not in same:
+                    graph.bad.add(node)
+    # FUNCTIONs on or calling into a cycle of calls: what remains after peeling the ones that
+    # call no unpeeled FUNCTION (Kahn's algorithm, linear)
+    callers: dict[str, list[str]] = {}
+    for caller_name, callees in calls.items():
+        for c in callees:
+            callers.setdefault(c, []).append(caller_name)
+    pending = {name: len(c) for name, c in calls.items()}
+    todo = [name for name, n in pending.items() if n == 0]
+    while todo:
+        for caller in callers.get(todo.pop(), ()):
+            pending[caller] -= 1
+            if pending[caller] == 0:
+                todo.append(caller)
+    graph.bad |= {("f", name) for name, n in pending.items() if n > 0}
 
 
 def _assignments(body: Iterable[ast.Node], conds: tuple[ast.Node, ...]):
@@ -161,19 +256,6 @@ def _assignments(body: Iterable[ast.Node], conds: tuple[ast.Node, ...]):
             yield from _assignments(st.body, conds)
         elif isinstance(st, ast.Protect):
             yield st.statement, conds
-
-
-def _reads_only(expr: ast.Node, denied: set[str], pure: set[str]) -> bool:
-    """`expr` reads no name in `denied` and calls only math and `pure` FUNCTIONs."""
-    for sub in ast.walk(expr):
-        name = getattr(sub, "name", None)
-        if isinstance(sub, ast.Call):
-            if name in pure or name in MATH_FUNCTIONS:
-                continue
-            return False
-        if isinstance(sub, (ast.Name, ast.Indexed)) and name in denied:
-            return False
-    return True
 
 
 def _units(program: ast.Program, blocks: Blocks) -> Iterable[tuple[str, tuple[ast.Node, ...], set[str]]]:
@@ -217,8 +299,31 @@ def _key(node: ast.Node) -> str | None:
     return None
 
 
+class _Must:
+    """Names (or constant-index elements) surely assigned so far: one set per open branch, so a
+    branch costs what it assigns, not what came before it (a lookup reads at most
+    `Limits.max_nesting` sets)."""
+
+    def __init__(self, layers: list[set[str]] | None = None) -> None:
+        self.layers = layers if layers is not None else [set()]
+
+    def __contains__(self, key: object) -> bool:
+        return any(key in layer for layer in self.layers)
+
+    def add(self, keys: Iterable[str]) -> None:
+        self.layers[-1].update(keys)
+
+    def branch(self) -> _Must:
+        return _Must([*self.layers, set()])
+
+    def own(self) -> frozenset[str]:
+        """What was assigned since this branch opened."""
+        return frozenset(self.layers[-1])
+
+
 class _Walker:
-    """Forward must-assign analysis over NMODL statements, callees summarised once."""
+    """Forward must-assign analysis over NMODL statements, callees summarised once. Each
+    statement is visited once per unit; a call costs the size of its callee's summary."""
 
     def __init__(self, candidates: set[str], blocks: Blocks) -> None:
         self.candidates = candidates
@@ -227,8 +332,9 @@ class _Walker:
 
     def unit(self, body: Iterable[ast.Node], shadow: set[str]) -> tuple[_Flow, frozenset[str]]:
         flow = _Flow()
-        must = self._body(body, frozenset(), shadow, flow)
-        return flow, must
+        must = _Must()
+        self._body(body, must, shadow, flow)
+        return flow, must.own()
 
     def _summary(self, name: str) -> _Summary:
         if name not in self.summaries:
@@ -237,57 +343,55 @@ class _Walker:
             flow = _Flow()
             table = next((st for st in block.body if isinstance(st, ast.Table)), None)
             if table is None:
-                must = self._body(block.body, frozenset(), shadow, flow)
+                must = _Must()
+                self._body(block.body, must, shadow, flow)
+                assigned = must.own()
             else:  # through its table (usetable 1, the default) a call sets the tabulated names only; the
                 # globals the code also sets keep what table building left, one value for all instances
-                must = frozenset(n for n in table.names if n in self.candidates)
-                for n in must:
+                assigned = frozenset(n for n in table.names if n in self.candidates)
+                for n in assigned:
                     flow.may_write.setdefault(n, table)
-            self.summaries[name] = _Summary(frozenset(flow.first_reads), must, flow.may_write)
+            self.summaries[name] = _Summary(frozenset(flow.first_reads), assigned, flow.may_write)
         return self.summaries[name]
 
-    def _body(self, body: Iterable[ast.Node], must: frozenset[str], shadow: set[str], flow: _Flow) -> frozenset[str]:
+    def _body(self, body: Iterable[ast.Node], must: _Must, shadow: set[str], flow: _Flow) -> None:
         for st in body:
-            must = self._stmt(st, must, shadow, flow)
-        return must
+            self._stmt(st, must, shadow, flow)
 
-    def _stmt(self, st: ast.Node, must: frozenset[str], shadow: set[str], flow: _Flow) -> frozenset[str]:
+    def _stmt(self, st: ast.Node, must: _Must, shadow: set[str], flow: _Flow) -> None:
         if isinstance(st, ast.Assign):
-            must = self._read(st.value, must, shadow, flow)
+            self._read(st.value, must, shadow, flow)
             target = st.target
             if isinstance(target, ast.Indexed):
-                must = self._read(target.index, must, shadow, flow)
+                self._read(target.index, must, shadow, flow)
             name = getattr(target, "name", None)
             if name in self.candidates and name not in shadow:
                 flow.may_write.setdefault(name, st)
                 key = _key(target)
                 if key is not None:  # the whole name, or one element at a constant index
-                    must = must | {key}
-            return must
-        if isinstance(st, ast.Protect):
-            return self._stmt(st.statement, must, shadow, flow)
-        if isinstance(st, ast.If):
-            must = self._read(st.condition, must, shadow, flow)
-            then = self._body(st.body, must, shadow, flow)
-            other = self._body(st.orelse or (), must, shadow, flow)
-            return then & other
-        if isinstance(st, ast.While):
-            must = self._read(st.condition, must, shadow, flow)
-            self._body(st.body, must, shadow, flow)
-            return must
-        if isinstance(st, ast.From):
+                    must.add((key,))
+        elif isinstance(st, ast.Protect):
+            self._stmt(st.statement, must, shadow, flow)
+        elif isinstance(st, ast.If):
+            self._read(st.condition, must, shadow, flow)
+            then, other = must.branch(), must.branch()
+            self._body(st.body, then, shadow, flow)
+            self._body(st.orelse or (), other, shadow, flow)
+            must.add(then.own() & other.own())
+        elif isinstance(st, ast.While):
+            self._read(st.condition, must, shadow, flow)
+            self._body(st.body, must.branch(), shadow, flow)
+        elif isinstance(st, ast.From):
             for e in (st.start, st.stop, st.step):
                 if e is not None:
-                    must = self._read(e, must, shadow, flow)
+                    self._read(e, must, shadow, flow)
+            self._body(st.body, must.branch(), shadow, flow)
+        elif isinstance(st, ast.Block):
             self._body(st.body, must, shadow, flow)
-            return must
-        if isinstance(st, ast.Block):
-            return self._body(st.body, must, shadow, flow)
-        if isinstance(st, (ast.Table, ast.Local, ast.Verbatim)):
-            return must
-        return self._read(st, must, shadow, flow)  # expressions, equations, reactions, CONSERVE, ...
+        elif not isinstance(st, (ast.Table, ast.Local, ast.Verbatim)):
+            self._read(st, must, shadow, flow)  # expressions, equations, reactions, CONSERVE, ...
 
-    def _read(self, node: ast.Node, must: frozenset[str], shadow: set[str], flow: _Flow) -> frozenset[str]:
+    def _read(self, node: ast.Node, must: _Must, shadow: set[str], flow: _Flow) -> None:
         """Every name `node` reads, then the calls it makes, in order."""
         calls = []
         for sub in ast.walk(node):
@@ -301,9 +405,9 @@ class _Walker:
                 flow.first_reads.setdefault(name, sub)
         for call in calls:
             summary = self._summary(call.name)
-            for n in summary.first_reads - must:
-                flow.first_reads.setdefault(n, call)
+            for n in summary.first_reads:
+                if n not in must:
+                    flow.first_reads.setdefault(n, call)
             for n in summary.may:
                 flow.may_write.setdefault(n, call)
-            must = must | summary.must
-        return must
+            must.add(summary.must)

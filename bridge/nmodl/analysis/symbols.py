@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bridge.errors import SemanticError
+from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter, Variable
 from bridge.nmodl.analysis.ions import Ions
 from bridge.nmodl.analysis.units import Unit, UnitError, conversion_factor, parse_unit
@@ -109,6 +109,8 @@ def declare(program: ast.Program, kind: MechanismKind, units: UnitsTable, ions: 
     for n in BUILTINS:
         variables.setdefault(n, Variable(n, "builtin", n in PER_INSTANCE_BUILTINS))
     _declare_listed(program, variables, ions, report)
+    _declare_pointers(program.neuron, variables, report)
+    _declare_externals(program.neuron, variables, report)
     return Symbols(variables, constants, range_names)
 
 
@@ -122,6 +124,41 @@ def _range_names(nb: ast.NeuronBlock, kind: MechanismKind, report: Reporter) -> 
                            f"the mechanism (its HOC name {both[0]}_{nb.name} would be a RANGE and a GLOBAL "
                            "variable, \"already exists\"); list it in one of them", node)
     return frozenset(nb.range) - frozenset(nb.global_)
+
+
+def _declare_pointers(nb: ast.NeuronBlock, variables: dict[str, Variable], report: Reporter) -> None:
+    """`POINTER vgap`: per instance, its value read from the variable HOC's `setpointer` names
+    (nocmodl: `#define vgap *_p_vgap`). Declared in ASSIGNED (or nowhere); an array is refused."""
+    for n in nb.pointers:
+        old = variables.get(n)
+        node = next((s for s in nb.statements if isinstance(s, ast.NameList) and s.keyword == "POINTER"
+                     and n in s.names), nb)
+        if old is not None and (old.kind != "assigned" or old.size):
+            what = "an array" if old.size else f"a {old.kind}"
+            raise report.error(UnsupportedFeature, f"POINTER {n!r} declared as {what} (bridge connects a POINTER "
+                               "declared as a plain ASSIGNED)", node)
+        variables[n] = Variable(n, "pointer", True, 0.0, old.units if old else None, None,
+                                old.loc if old else nb.loc)
+
+
+def _declare_externals(nb: ast.NeuronBlock, variables: dict[str, Variable], report: Reporter) -> None:
+    """`EXTERNAL gscale_oth`: nocmodl writes `extern double gscale_oth;`, so NEURON 9 loads the
+    mechanism only when a C global of that name exists: another mechanism's GLOBAL (or one of
+    NEURON's, like celsius, which bridge already knows). A HOC variable is no C global: NEURON's
+    dlopen fails ("undefined symbol"), measured with NEURON 9.0.2. The value is found when the
+    model is planned (bridge.solver.plan); an array is refused."""
+    for n in nb.externals:
+        old = variables.get(n)
+        if old is not None and old.kind == "builtin":
+            continue
+        node = next((s for s in nb.statements if isinstance(s, ast.NameList) and s.keyword == "EXTERNAL"
+                     and n in s.names), nb)
+        if old is not None and (old.kind != "assigned" or old.size):
+            what = "an array" if old.size else f"a {old.kind}"
+            raise report.error(UnsupportedFeature, f"EXTERNAL {n!r} declared as {what} (bridge reads an EXTERNAL "
+                               "declared as a plain ASSIGNED, or not declared)", node)
+        variables[n] = Variable(n, "external", False, 0.0, old.units if old else None, None,
+                                old.loc if old else nb.loc)
 
 
 class _Sizes:

@@ -83,7 +83,7 @@ def _own_names(item: ast.Node) -> set[str]:
 
 
 def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: Blocks, report: Reporter) -> None:
-    known_calls = blocks.callables | KNOWN_CALLS
+    known_calls = blocks.callables | KNOWN_CALLS | set(blocks.function_tables)
     defines = program.defines
     for item, params in _scopes(program):
         local = params | _locals_in(item.body) | _own_names(item)
@@ -165,6 +165,12 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     if var.kind == "constant":
         return UnsupportedFeature, (f"assigning the CONSTANT {n!r} (nocmodl makes it a mutable C global; bridge "
                                     "keeps constants constant)")
+    if var.kind == "external":
+        return UnsupportedFeature, (f"assigning the EXTERNAL {n!r} (NEURON changes the other mechanism's GLOBAL; "
+                                    "bridge reads EXTERNALs only)")
+    if var.kind == "pointer":
+        return UnsupportedFeature, (f"assigning through POINTER {n!r} (NEURON changes the variable it points at; "
+                                    "bridge reads POINTERs only)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None

@@ -155,6 +155,13 @@ def _call(e: ast.Call, ctx: Context) -> Source:
             ctx.effects = True
             return tmp, ATOM, 1
         return call, ATOM, d + 1
+    table = info.function_tables.get(e.name)
+    if table is not None:  # FUNCTION_TABLE: NEURON's hoc_func_table on the values HOC gave (runtime.functable)
+        if len(args) != len(table.params):
+            raise ctx.error(SemanticError, f"{e.name}() takes {len(table.params)} arguments, {len(args)} given", e)
+        lookup = ctx.runtime("functable", "lookup")
+        values = "".join(a + ", " for a in args)
+        return f"{lookup}(s['__functables__'], {pytext.string(e.name)}, ({values.strip()}))", ATOM, d + 2
     if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
         return "0.0", ATOM, 1
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)

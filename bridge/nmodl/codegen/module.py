@@ -140,6 +140,9 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"ASSIGNED_PARAMETERS = {strings(info.assigned_parameters)}")
     em.line(f"ASSIGNED_GLOBAL_PARAMETERS = {strings(info.assigned_global_parameters)}")
     em.line(f"SHARED_GLOBALS = {strings(info.shared_globals)}")
+    em.line(f"POINTERS = {strings(info.pointers)}")
+    em.line(f"EXTERNALS = {strings(info.externals)}")
+    em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")
     em.line()
 
 

@@ -53,6 +53,9 @@ class TranslatedMechanism:
     assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
     assigned_global_parameters: tuple[str, ...] = ()  # GLOBAL PARAMETERs code assigns: kept, start at the global
     shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
+    pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
+    externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
+    function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -73,6 +76,9 @@ class TranslatedMechanism:
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
+            pointers=tuple(ns.get("POINTERS", ())),
+            externals=tuple(ns.get("EXTERNALS", ())),
+            function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -106,6 +112,14 @@ class TranslatedMechanism:
             if k not in ions:
                 raise BridgeError(f"mechanism {self.name}: the solver gave no value for ion variable {k!r}")
             s[k] = ions[k]
+        for k in self.externals:
+            if k not in (env.globals or {}):
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for EXTERNAL {k!r}")
+            s[k] = env.globals[k]
+        for k in self.pointers:
+            if k not in ions:
+                raise BridgeError(f"mechanism {self.name}: the solver gave no value for POINTER {k!r}")
+            s[k] = ions[k]
         s["v"] = v
         s["t"] = env.t
         s["dt"] = env.dt
@@ -117,6 +131,7 @@ class TranslatedMechanism:
             raise BridgeError(f"mechanism {self.name} reads diam but the solver gave none (Env.diam)")
         s["diam"] = diam if diam is not None else 0.0
         s["__tables__"] = env.tables or {}
+        s["__functables__"] = getattr(env, "function_tables", None) or {}
         return s
 
     def _shaped(self, x, v):
