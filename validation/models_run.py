@@ -9,8 +9,8 @@ returns a record (a dict, JSON-ready) with `status`:
 - "BRIDGE-CRASH": bridge failed with another exception before NEURON (a bug); NEURON never started;
 - "NEURON-COMPILE": nrnivmodl failed on the .mod files bridge accepted;
 - "NEURON-ERROR": NEURON failed loading or running the model (or ran out of time);
-- "NOT-HEADLESS": bridge and NEURON ran the HOC, which built no section (its menu builds the cell when a
-  button is pressed: the list needs the button's statements for this model);
+- "NOT-HEADLESS": the HOC built no section (its menu builds the cell when a button is pressed: the list
+  needs the button's statements for this model); bridge finds it first, and NEURON is not started;
 - "BRIDGE-ERROR": NEURON ran, bridge's simulation did not (a `BridgeError` or a crash);
 - "PASS" / "FAIL": both ran; `max_dv` [mV] and the comparison's reasons (`validation.compare`).
 
@@ -35,7 +35,7 @@ from bridge.errors import BridgeError
 from validation.models_catalog import ModelEntry, discover
 
 NEURON_STARTED = "neuron_started"  # the record's key: True once run_neuron_case was called
-NO_SECTIONS = "the model has no sections"  # validation.neuron_case's error for a model that built nothing
+NO_SECTIONS = "the model has no sections"  # bridge's preflight and validation.neuron_case: a model that built nothing
 
 
 def first_line(text: str, limit: int = 300) -> str:
@@ -122,6 +122,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         checked = preflight(case)
     except BridgeError as exc:
         message, reason = refusal(exc, folder)
+        if NO_SECTIONS in str(exc):  # bridge built no cell, so NEURON is not started (the model builds it from a menu)
+            return done("NOT-HEADLESS", message=message)
         return done("REFUSED", error_class=type(exc).__name__, message=message, reason=reason)
     except Exception as exc:  # a bug in bridge; NEURON is not started either
         return done("BRIDGE-CRASH", error_class=type(exc).__name__, message=_crash(exc),

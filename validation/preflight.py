@@ -32,6 +32,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bridge.errors import BridgeError
 from validation.case import Case, mechanism_name
 
 
@@ -58,6 +59,9 @@ def preflight(case: Case) -> Preflight:
         parsed = session.mechanism_files()
         mechs = used_mechanisms(case, model.tree.mechanism_names())
         mechs.update(model.runtime_mechanisms)  # KSChans the HOC defined (as run_bridge_case adds them)
+        if not len(model.tree):  # as NEURON's side would say (validation.neuron_case), before it starts
+            raise BridgeError(f"case {case.name!r}: the model has no sections after its HOC ran (a model that "
+                              "builds its cell from a GUI menu needs statements that do it)")
         _bridge_builds(case, model, mechs)
         writes = case.output_dir is not None
         hoc_scan.check(session.files_read(), session.read_roots, session.working_directory(), writes=writes)

@@ -141,6 +141,18 @@ def test_a_refused_model_in_the_sweeps_subprocess_compiles_and_runs_nothing(monk
     assert not (folder / "should_not_exist.txt").exists()
 
 
+def test_a_model_that_builds_no_section_is_not_headless_and_neuron_never_starts(monkeypatch, tmp_path):
+    # Its menu would build the cell: bridge's side finds no section, so NEURON has nothing to compare.
+    folder = tmp_path / "menu_only"
+    folder.mkdir()
+    (folder / "mosinit.hoc").write_text("proc make_cell() { create soma }\nxpanel(\"Cell\")\n"
+                                        "xbutton(\"Make\", \"make_cell()\")\nxpanel()\n")
+    calls = _forbid_neuron(monkeypatch)
+    rec = run_model(folder, ModelEntry("menu_only"))
+    assert rec["status"] == "NOT-HEADLESS", rec
+    assert calls == [] and not rec["neuron_started"]
+
+
 def test_a_refused_mechanism_is_never_compiled(monkeypatch, tmp_path):
     folder = tmp_path / "verbatim_model"
     folder.mkdir()
