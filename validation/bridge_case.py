@@ -106,6 +106,24 @@ def used_mechanisms(case: Case, used: list[str]) -> dict:
     return out
 
 
+def hoc_settings(case: Case, hoc) -> tuple[float, dict, dict]:
+    """dt [ms], the settings (v_init, celsius, secondorder) and the globals bridge runs a HOC case's model
+    with: the model's own (dt after stdrun's setdt), overridden by the case's protocol where it sets them."""
+    p, hp = case.protocol, hoc.protocol
+    dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
+    settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
+    settings.update({name: getattr(p, name) for name in settings if getattr(p, name) is not None})
+    return dt, settings, {**hp.globals, **p.globals}
+
+
+def hoc_mechanisms(case: Case, hoc) -> dict:
+    """The translated mechanisms a HOC case's model uses, then the KSChans its HOC defined (as NEURON
+    registers them after the .mod files)."""
+    mechs = used_mechanisms(case, hoc.tree.mechanism_names())
+    mechs.update(hoc.runtime_mechanisms)
+    return mechs
+
+
 def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     """Run `case` with bridge, recording `neuron.labels` (BridgeErrors propagate)."""
     start = time.perf_counter()
@@ -116,22 +134,16 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     if case.hoc is not None:
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [])
         hoc, runs = session.model(), session._state.live.runs
-        tree, hp = hoc.tree, hoc.protocol
-        model_tstop = hp.tstop
-        dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
-        settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
-        globals_ = {**hp.globals, **p.globals}
+        tree, model_tstop = hoc.tree, hoc.protocol.tstop
+        dt, settings, globals_ = hoc_settings(case, hoc)
+        mechs = hoc_mechanisms(case, hoc)
     else:
         tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
         dt = p.dt if p.dt is not None else 0.025
         settings = {"v_init": -65.0, "celsius": 6.3, "secondorder": 0}
+        settings.update({name: getattr(p, name) for name in settings if getattr(p, name) is not None})
         globals_ = dict(p.globals)
-    mechs = used_mechanisms(case, tree.mechanism_names())
-    if case.hoc is not None:
-        mechs.update(hoc.runtime_mechanisms)  # KSChans the HOC defined, after the .mod files (as NEURON)
-    for name in settings:
-        if getattr(p, name) is not None:
-            settings[name] = getattr(p, name)
+        mechs = used_mechanisms(case, tree.mechanism_names())
     defaults_apply = bool(neuron.stimuli)  # NEURON decided (validation.neuron_case._has_stimulus)
     tstop = defaults.tstop_for(p.tstop, model_tstop, defaults_apply)
     stimuli = list(p.stimuli)

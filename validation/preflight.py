@@ -49,7 +49,7 @@ class Preflight:
 def preflight(case: Case) -> Preflight:
     """bridge's side of `case` before NEURON may start (see the module docstring); BridgeErrors propagate."""
     from validation import hoc_scan
-    from validation.bridge_case import case_session, used_mechanisms
+    from validation.bridge_case import case_session, hoc_mechanisms, used_mechanisms
 
     root = None
     if case.hoc is not None:
@@ -57,8 +57,7 @@ def preflight(case: Case) -> Preflight:
             session = case_session(case, output_dir=None if case.output_dir is None else Path(tmp))
             model = session.model()
         parsed = session.mechanism_files()
-        mechs = used_mechanisms(case, model.tree.mechanism_names())
-        mechs.update(model.runtime_mechanisms)  # KSChans the HOC defined (as run_bridge_case adds them)
+        mechs = hoc_mechanisms(case, model)
         if not len(model.tree):  # as NEURON's side would say (validation.neuron_case), before it starts
             raise BridgeError(f"case {case.name!r}: the model has no sections after its HOC ran (a model that "
                               "builds its cell from a GUI menu needs statements that do it)")
@@ -99,17 +98,12 @@ def _bridge_builds(case: Case, model, mechs: dict) -> None:
     """Build (not run) bridge's Simulation of a HOC case's model, as `run_bridge_case` will run it
     (the default current steps, which NEURON's side decides, aside); BridgeErrors propagate."""
     from bridge.model import Model, Simulation
-    from validation.neuron_case import setdt
+    from validation.bridge_case import hoc_settings
 
-    p, hp = case.protocol, model.protocol
-    dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
-    settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
-    for name in settings:
-        if getattr(p, name) is not None:
-            settings[name] = getattr(p, name)
-    tstop = p.tstop if p.tstop is not None else hp.tstop
-    Simulation(Model(model.tree.copy(), mechanisms=mechs, dt=dt, tstop=tstop, globals={**hp.globals, **p.globals},
-                     **settings), record=list(model.probes()))
+    dt, settings, globals_ = hoc_settings(case, model)
+    tstop = case.protocol.tstop if case.protocol.tstop is not None else model.protocol.tstop
+    Simulation(Model(model.tree.copy(), mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings),
+               record=list(model.probes()))
 
 
 def neuron_mod_files(case: Case, parsed: dict[str, Path | None]) -> list[Path]:

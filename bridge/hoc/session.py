@@ -100,23 +100,22 @@ class HocSession:
         """Run a HOC file as NEURON's `h.load_file(path)` does: relative paths to the session's working
         directory, which is the file's folder while it runs. The file's folder becomes one the model
         may read (you named the file)."""
-        files = self._interp.files
-        p = Path(path)
-        if not p.is_absolute():
-            p = Path(files.cwd) / p
-        if p.is_file():
-            files.roots = files.roots.adding([real_path(p).parent])
-        self._guard(load_file, self._interp, str(p), None, False, "load_file", True)
+        self._guard(load_file, self._interp, str(self._admitted(path)), None, False, "load_file", True)
 
     def xopen(self, path) -> None:
         """Run a HOC file as `xopen` does: in the session's working directory."""
+        self._guard(load_file, self._interp, str(self._admitted(path)), None, False, "xopen", False)
+
+    def _admitted(self, path) -> Path:
+        """`path` from the session's working directory; its folder becomes one the model may read (you named
+        the file)."""
         files = self._interp.files
         p = Path(path)
         if not p.is_absolute():
             p = Path(files.cwd) / p
         if p.is_file():
             files.roots = files.roots.adding([real_path(p).parent])
-        self._guard(load_file, self._interp, str(p), None, False, "xopen", False)
+        return p
 
     @property
     def read_roots(self) -> ReadRoots:
