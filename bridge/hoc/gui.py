@@ -5,7 +5,7 @@ what a model computes does not depend on its windows."""
 from __future__ import annotations
 
 from bridge.hoc.objects import BuiltinObject
-from bridge.hoc.values import Builtin, FuncRef, ObjVar
+from bridge.hoc.values import Builtin, FuncRef, ObjVar, is_number
 
 GUI_FUNCTIONS = (
     "xpanel xbutton xvalue xlabel xmenu xradiobutton xstatebutton xcheckbox xslider xfixedvalue xvarlabel "
@@ -39,6 +39,8 @@ class GuiObject(BuiltinObject):
 
     def hoc_call(self, interp, name, args, loc):
         interp.model.gui_calls.setdefault(f"{self.cls}.{name}", loc)
+        if name == "ref" and args and not is_number(args[0]) and args[0] is not None:
+            interp.model.window_held.append(args[0])  # the window holds the object (bridge.hoc.lifetimes)
         return 0.0
 
 

@@ -61,6 +61,7 @@ def _held(interp, managed: list) -> dict[int, int]:
         _refs(frame.locals, found)
         if frame.obj is not None:
             found.append(frame.obj)
+    found.extend(interp.model.window_held)  # held by a window (`vbox.ref(this)`), as in NEURON
     for obj in managed:
         if isinstance(obj, HocObject):
             _refs(obj.ns, found)

@@ -82,6 +82,8 @@ class ModelState:
         self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
+        # objects a window holds (`vbox.ref(this)` in NEURON's GUI tools): they live as long as the session
+        self.window_held: list[Any] = []
 
     def cvode_requested(self, what: str, loc) -> None:
         """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""

@@ -177,6 +177,7 @@ def _manager(interp, name: str, public: set[str], loc) -> HocObject:
     obj = template.make_object()
     for window in ("d1", "v1"):
         obj.ns[window] = _obj(GuiObject(interp, f"{name} window", [], loc))
+    interp.model.window_held.append(obj)  # pointman.hoc: its VBox holds it (`ref(this)`), so it outlives its objref
     return obj
 
 
