@@ -244,6 +244,9 @@ def point_process_group_manager(interp, args, loc) -> HocObject:
     ns["ms"] = ObjVar()
     ns["pp"] = ObjVar()
     manager = _PointProcessGroupManager()
+    # pointgrp.hoc keeps what it made in a List of the object: a reference (bridge.hoc.lifetimes); the name
+    # has a space, so no HOC name can reach it
+    ns["made pps"] = manager.made
     for name in ("mnews", "select", "move", "mnew"):
         ns[name] = Builtin(name, getattr(manager, name))
     return obj

@@ -111,8 +111,47 @@ print "c", soma.v(0.5)
 """
 
 
+# A session file's managers outlive their objref: the window holds them (pointman.hoc, pointgrp.hoc), and
+# what they made lives with them (ModelDB 143635 lost its IClamp, 124 mV, before this was so).
+WINDOW_HELD = HEAD + """
+objectvar ocbox_
+{load_file("pointgrp.hoc")}
+ocbox_ = new PointProcessGroupManager(0)
+{object_push(ocbox_)}
+{
+ms = new MechanismStandard("IClamp")
+ms.set("del", 1, 0)
+ms.set("dur", 5, 0)
+ms.set("amp", 0.1, 0)
+mnews("IClamp", ms)
+select(0)
+execute("soma ocbox_.move(0.5)")
+}
+{object_pop()}
+{ocbox_ = ocbox_.v1}
+objref ocbox_
+{load_file("pointman.hoc")}
+ocbox_ = new PointProcessManager(0)
+{object_push(ocbox_)}
+{
+mt.select("IClamp")
+ms[0] = new MechanismStandard("IClamp")
+ms[0].set("del", 2, 0)
+ms[0].set("dur", 3, 0)
+ms[0].set("amp", 0.05, 0)
+maction(0)
+}
+{object_pop()}
+{ocbox_ = ocbox_.v1}
+objref ocbox_
+npp("window held")
+run()
+print soma.v(0.5)
+"""
+
 @pytest.mark.neuron
-@pytest.mark.parametrize("text", [REASSIGNED, TEMPLATE, LOCAL_AND_LIST], ids=["reassigned", "template", "local-list"])
+@pytest.mark.parametrize("text", [REASSIGNED, TEMPLATE, LOCAL_AND_LIST, WINDOW_HELD],
+                         ids=["reassigned", "template", "local-list", "window-held"])
 def test_dropped_point_processes_leave_the_cell_as_in_neuron(tmp_path, text):
     theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "tv"))
     _same_output(theirs, ours)
