@@ -108,7 +108,13 @@ def used_mechanisms(case: Case, used: list[str]) -> dict:
 
 def hoc_settings(case: Case, hoc) -> tuple[float, dict, dict]:
     """dt [ms], the settings (v_init, celsius, secondorder) and the globals bridge runs a HOC case's model
-    with: the model's own (dt after stdrun's setdt), overridden by the case's protocol where it sets them."""
+    with: the model's own (dt after stdrun's setdt), overridden by the case's protocol where it sets them.
+    A model that plays Vectors is refused: the validation's run is a `bridge.Model`, which has no plays yet."""
+    if hoc.plays:
+        from bridge.errors import UnsupportedFeature
+
+        raise UnsupportedFeature(f"the HOC plays Vectors into {', '.join(hoc.plays)} (Vector.play): bridge "
+                                 "validate runs the model as a bridge.Model, which does not carry plays yet")
     p, hp = case.protocol, hoc.protocol
     dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
     settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}

@@ -46,6 +46,15 @@ class PlayTarget:
     variable: str
 
 
+def describe(target: PlayTarget) -> str:
+    """The played variable as HOC names it: `IClamp[0].amp`, `soma(0.5).gnabar_hh`, `celsius`."""
+    if target.kind == "point":
+        return f"{target.keys[1]}.{target.variable}"
+    if target.kind == "range":
+        return f"{target.keys[1]}({target.keys[2]:g}).{target.variable}"
+    return target.variable
+
+
 @dataclass
 class Play:
     """One `Vector.play` of `vector` into `target`: discrete with `dt` [ms] or times `tvec` [ms], or

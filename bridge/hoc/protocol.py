@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.morphology.tree import PointProcess, SectionTree
 from bridge.readroots import ReadRoots
@@ -79,6 +79,7 @@ class HocModel:
     limits: Limits = DEFAULT_LIMITS
     runtime_mechanisms: dict = field(default_factory=dict)  # defined by the HOC as it ran (KSChan)
     live_traces: Any = None  # the last run as the HOC session simulated it (bridge.hoc.live), if it had to
+    plays: tuple[str, ...] = ()  # the Vector.play targets in effect ("IClamp[0].amp"): only the live run applies them
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -97,6 +98,10 @@ class HocModel:
         (overrides by keyword)."""
         from bridge.model import Model  # JAX: only when asked
 
+        if self.plays:
+            raise UnsupportedFeature(
+                f"the HOC plays Vectors into {', '.join(self.plays)} (Vector.play): a bridge.Model does not carry "
+                "plays yet, so it would run without them; HocModel.simulate() returns the HOC's own run, with them")
         p = self.protocol
         kwargs = dict(celsius=p.celsius, dt=p.dt, v_init=p.v_init, tstop=p.tstop,
                       secondorder=p.secondorder, globals=dict(p.globals))

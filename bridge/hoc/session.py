@@ -28,6 +28,7 @@ from bridge.hoc.loader import FileState, load_file, run_text
 from bridge.hoc.model_state import ModelState
 from bridge.hoc.names import lookup
 from bridge.hoc.outfiles import OutputFolder
+from bridge.hoc.play import describe
 from bridge.hoc.protocol import HocModel, Protocol
 from bridge.hoc.strings import StringFunctions
 from bridge.hoc.values import Builtin, NumVar, ObjVar, Proc, SecVar, StrVar
@@ -208,7 +209,7 @@ class HocSession:
         live = _live_traces(st, protocol.changed_after_run)
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
                         runtime_mechanisms=self._catalog.runtime_mechanisms(tree.mechanism_names()),
-                        live_traces=live)
+                        live_traces=live, plays=tuple(describe(p.target) for p in st.plays))
 
     def recorded_vectors(self) -> dict:
         """The top-level Vectors that record (`vec.record(&...)`), by HOC name (`vs`, `vrec[2]`), with what
@@ -247,6 +248,7 @@ def _live_traces(st: ModelState, changed_after: bool):
     if any(p.steps < 0 for p in pieces):
         return None  # over Limits.max_steps: simulate() refuses it
     one_piece = (not live.stepped and live.state is None and not st.after_init and not changed_after
+                 and not live.cursors  # a Vector.play: only the live run applies it
                  and len({f.digest for f in frozen}) <= 1
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
                  and list(live.recordings) == list(st.recordings)
