@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.hoc import ast
-from bridge.hoc.bindings import NULL_OBJECT, BuiltinClass, Constant, GlobalVar, RangeVar
+from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.section_memory import assign_range
@@ -45,7 +45,9 @@ def lookup(interp, name: str):
         b = obj.ns.get(name)
         if isinstance(b, External):
             b = interp.top.get(name)
-        if b is not None:
+            if b is None:
+                b = _builtin_binding(interp, name)
+        if b is not None or name in STDRUN_VARIABLES:  # stdrun.hoc's: a field of the object unless `external`
             return b
     else:
         b = interp.top.get(name)
