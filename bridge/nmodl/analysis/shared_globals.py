@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
 from bridge.nmodl.analysis.info import Reporter, Variable
+from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.analysis.vocabulary import MATH_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -117,7 +118,7 @@ def _uniform(program: ast.Program, variables: dict[str, Variable], candidates: s
             continue
         body = getattr(block, "body", ())
         params = {p.name for p in getattr(block, "params", ())}
-        scope = _Scope(id(block), params, _locals(body) - params, variables, candidates)
+        scope = _Scope(id(block), params, locals_in(body) - params, variables, candidates)
         cond_nodes: dict[int, tuple] = {}
         for assign, conds in _assignments(body, ()):
             name = getattr(assign.target, "name", None)
@@ -207,7 +208,7 @@ def _function_nodes(graph: _Graph, blocks: Blocks, variables: dict[str, Variable
     calls: dict[str, set[str]] = {}
     for name, f in blocks.functions.items():
         node = ("f", name)
-        own = {p.name for p in f.params} | _locals(f.body) | {name}
+        own = {p.name for p in f.params} | locals_in(f.body) | {name}
         calls[name] = set()
         for sub in ast.walk(f):
             sub_name = getattr(sub, "name", None)
@@ -261,10 +262,10 @@ def _assignments(body: Iterable[ast.Node], conds: tuple[ast.Node, ...]):
 def _units(program: ast.Program, blocks: Blocks) -> Iterable[tuple[str, tuple[ast.Node, ...], set[str]]]:
     """(name, statements, LOCAL names) of each unit NEURON runs for all instances in turn."""
     initial = tuple(st for b in program.of_type(ast.InitialBlock) for st in b.body)
-    yield "INITIAL", initial, _locals(initial)
+    yield "INITIAL", initial, locals_in(initial)
     bp = program.breakpoint
     body = tuple(st for st in (bp.body if bp else ()) if not isinstance(st, ast.Solve))
-    yield "BREAKPOINT", body, _locals(body)
+    yield "BREAKPOINT", body, locals_in(body)
     solved: list[ast.Node] = []
     for st in (bp.body if bp else ()):
         if isinstance(st, ast.Solve):
@@ -272,20 +273,9 @@ def _units(program: ast.Program, blocks: Blocks) -> Iterable[tuple[str, tuple[as
                 solved.append(ast.ExprStatement(ast.Call(st.name, ()), loc=st.loc))
             elif st.name in blocks.solvable:
                 solved.extend(getattr(blocks.solvable[st.name], "body", ()))
-    yield "the SOLVE of BREAKPOINT", tuple(solved), _locals(solved)
+    yield "the SOLVE of BREAKPOINT", tuple(solved), locals_in(solved)
     for nr in program.of_type(ast.NetReceiveBlock):
-        yield "NET_RECEIVE", nr.body, _locals(nr.body) | {p.name for p in nr.params} | {"flag"}
-
-
-def _locals(body: Iterable[ast.Node]) -> set[str]:
-    out: set[str] = set()
-    for st in body:
-        for node in ast.walk(st):
-            if isinstance(node, ast.Local):
-                out |= {lv.name for lv in node.names}
-            elif isinstance(node, ast.From):
-                out.add(node.var)
-    return out
+        yield "NET_RECEIVE", nr.body, locals_in(nr.body) | {p.name for p in nr.params} | {"flag"}
 
 
 def _key(node: ast.Node) -> str | None:
@@ -339,7 +329,7 @@ class _Walker:
     def _summary(self, name: str) -> _Summary:
         if name not in self.summaries:
             block = self.blocks.functions.get(name) or self.blocks.procedures[name]
-            shadow = {p.name for p in block.params} | _locals(block.body) | {name}
+            shadow = {p.name for p in block.params} | locals_in(block.body) | {name}
             flow = _Flow()
             table = next((st for st in block.body if isinstance(st, ast.Table)), None)
             if table is None:

@@ -59,8 +59,9 @@ def _scopes(program: ast.Program) -> Iterator[tuple[ast.CodeBlock, set[str]]]:
             yield item, {p.name for p in getattr(item, "params", ())}
 
 
-def _locals_in(body: Iterable[ast.Node]) -> set[str]:
-    out = set()
+def locals_in(body: Iterable[ast.Node]) -> set[str]:
+    """The LOCAL names and FROM loop variables declared anywhere in `body`."""
+    out: set[str] = set()
     for node in body:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Local):
@@ -86,7 +87,7 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
     known_calls = blocks.callables | KNOWN_CALLS | set(blocks.function_tables)
     defines = program.defines
     for item, params in _scopes(program):
-        local = params | _locals_in(item.body) | _own_names(item)
+        local = params | locals_in(item.body) | _own_names(item)
         local |= {c.index for c in ast.walk(item) if isinstance(c, ast.Compartment) and c.index}
         for node in ast.walk(item):
             if isinstance(node, (ast.Name, ast.Indexed)):
@@ -143,7 +144,7 @@ def _check_assignments(program: ast.Program, variables: dict[str, Variable], rep
     as mutable globals across blocks and steps), not to built-ins other than v, and ion variables only
     when USEION WRITEs them."""
     for item, params in _scopes(program):
-        local = params | _locals_in(item.body) | ({"flag"} if isinstance(item, ast.NetReceiveBlock)
+        local = params | locals_in(item.body) | ({"flag"} if isinstance(item, ast.NetReceiveBlock)
                                                              else set())
         for node in ast.walk(item):
             if isinstance(node, ast.Assign) and isinstance(node.target, (ast.Name, ast.Indexed)):
