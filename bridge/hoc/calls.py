@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.hoc import ast, budget, functable, loader, neuronlib
+from bridge.hoc import ast, budget, functable, loader, neuronlib, nmodl_calls
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
 from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
@@ -95,10 +95,9 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
         if done is not None:
             return done
     if b is None:
-        found = interp.model.catalog.lookup_function(name)
-        if found is not None:
-            raise interp.error(f"{name} is {found[1]}() of mechanism {found[0]}; calling NMODL FUNCTIONs "
-                               "and PROCEDUREs from HOC is not supported", loc)
+        done = nmodl_calls.call_by_name(interp, name, lambda: _args(interp, node), loc)
+        if done is not None:
+            return done
         raise interp.error(f"{name} is not defined", loc)
     raise interp.error(f"{name} is not a function", loc)
 

@@ -17,6 +17,7 @@ from typing import Any
 from bridge.errors import BridgeError, HocError
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
+from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
 from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
 from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
 from bridge.readroots import ReadRoots
@@ -52,6 +53,7 @@ class MechanismInfo:
     pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
     externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
     function_tables: dict[str, int] = field(default_factory=dict)  # FUNCTION_TABLE name -> its number of arguments
+    calls: HocCalls | None = None  # what its FUNCTIONs and PROCEDUREs use, for HOC's calls (bridge.hoc.nmodl_calls)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -189,6 +191,8 @@ class Catalog:
                 var = hoc_name[: -len(suffix) - 1]
                 if var in info.globals:
                     return suffix, info.globals[var]
+                if var == "usetable" and hoc_name in info.globals:  # a TABLE's switch is usetable_<suffix>
+                    return suffix, info.globals[hoc_name]
         return None
 
     def lookup_function(self, hoc_name: str) -> tuple[str, str] | None:
@@ -222,7 +226,8 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents, info.program.net_receive is not None, info.pointers,
-                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()})
+                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
+                         hoc_calls(info))
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

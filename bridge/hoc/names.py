@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.hoc import ast
+from bridge.hoc import ast, nmodl_calls
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
@@ -74,7 +74,7 @@ def _builtin_binding(interp, name: str):
         return var
     if model.known_global(name):
         return GlobalVar(name)
-    return None
+    return nmodl_calls.assigned_global(model, name)  # `minf_fx`: a GLOBAL ASSIGNED
 
 
 def _element(interp, var, indices: list[int], name: str, loc) -> int:
@@ -120,6 +120,11 @@ def var_ref(interp, binding, indices: list[int], name: str, loc) -> Ref:
         return FuncRef(lambda: model.read_global(key, loc, interp), lambda v: model.set_global(key, v), what=binding)
     if isinstance(binding, Constant):
         return FuncRef(lambda: binding.value, _read_only(interp, name, loc))
+    if isinstance(binding, nmodl_calls.AssignedGlobal):
+        if indices:
+            raise interp.error(f"{name} is not an array", loc)
+        return FuncRef(lambda: nmodl_calls.read_assigned_global(interp, binding, loc),
+                       lambda v: nmodl_calls.assign_assigned_global(interp, binding, v, loc))
     if isinstance(binding, RangeVar):
         if indices:
             raise interp.error(f"{name} is a range variable; use {name}(x), not {name}[i]", loc)

@@ -7,6 +7,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 from __future__ import annotations
 
 from bridge.errors import BridgeError
+from bridge.hoc import nmodl_calls
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
@@ -126,6 +127,12 @@ class PointProcessObject(BuiltinObject):
             self.preinit[name] = float(v)
             return
         self.pp.params[name] = float(v)
+
+    def hoc_call(self, interp, name, args, loc):
+        """`pp.name(args)`: a FUNCTION or PROCEDURE of the mechanism (`bridge.hoc.nmodl_calls`), or a method."""
+        if name in self.info.functions:
+            return nmodl_calls.call_point(interp, self, name, args, loc)
+        return super().hoc_call(interp, name, args, loc)
 
     def m_loc(self, interp, args, loc):
         if not args:

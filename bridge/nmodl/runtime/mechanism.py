@@ -56,6 +56,7 @@ class TranslatedMechanism:
     pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
+    hoc_functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)  # FUNCTIONs, PROCEDUREs by name
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -79,6 +80,7 @@ class TranslatedMechanism:
             pointers=tuple(ns.get("POINTERS", ())),
             externals=tuple(ns.get("EXTERNALS", ())),
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
+            hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -239,6 +241,25 @@ class TranslatedMechanism:
         s = self._scope(params, state, v, ions, env)
         with loop_budget():
             return tuple(self.functions["net_receive_initial"](s, *args))
+
+    def call_hoc(self, name: str, args, values: Values, env: Env) -> tuple[float, dict[str, Any]]:
+        """FUNCTION or PROCEDURE `name` called from HOC with `args`, on one instance's `values` (the
+        mechanism names it reads, as numbers): (its value, the scope after it). A PROCEDURE's value is
+        1, as NEURON's HOC wrapper returns. With Python floats the arithmetic is C's (`libm`)."""
+        s: dict[str, Any] = dict(self.constants)
+        s.update(self._globals(env))
+        s.update({"t": env.t, "dt": env.dt, "celsius": env.celsius,
+                  "secondorder": int(getattr(env, "secondorder", 0) or 0)})
+        s.update(values)
+        s["__tables__"] = env.tables or {}
+        s["__functables__"] = {}
+        with loop_budget():
+            out = self.hoc_functions[name](s, *args)
+        if isinstance(out, dict):
+            return 1.0, out
+        if isinstance(out, tuple):
+            return float(out[0]), out[1]
+        return float(out), s
 
     # -- conveniences ---------------------------------------------------------------------
     @property
