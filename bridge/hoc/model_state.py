@@ -473,17 +473,23 @@ class ModelState:
         sec.pt3d_changed()
 
     def taper(self, sec: Sec, var: RangeVar, x1, x2, y1, y2, loc, interp) -> None:
-        """`name(x1:x2) = y1:y2`: a linear ramp over the segment centres in [x1, x2]."""
+        """`name(x1:x2) = y1:y2`: a linear ramp over the segments from x1's to x2's, as NEURON's
+        cabcode.cpp range_interpolate: y = y1*(1 - θ) + y2*θ with θ = (x - x1)/(x2 - x1) at the centre x,
+        for the centres with -1e-9 <= θ <= 1 + 1e-9."""
         if isinstance(var, SectionProperty):
             raise interp.error(f"{var.name} is a section property, not a range variable", loc)
-        if not x1 < x2:
+        dx = x2 - x1
+        if not dx >= 1e-10:
             raise interp.error(f"range variable notation r(x1:x2) requires x1 < x2, not {x1:g}:{x2:g}", loc)
+        if not (0 <= x1 <= 1 and 0 <= x2 <= 1):
+            raise interp.error("range variable domain is 0<=x<=1", loc)
         nseg = sec.data.nseg
-        for j in range(nseg):
+        first, last = (min(int(nseg * x), nseg - 1) for x in (x1, x2))  # cabcode.cpp node_index
+        for j in range(first, last + 1):
             xc = (j + 0.5) / nseg
-            if x1 - 1e-9 <= xc <= x2 + 1e-9:
-                y = y1 + (y2 - y1) * (xc - x1) / (x2 - x1)
-                self.set_range(sec, var, y, xc, loc, interp)
+            theta = (xc - x1) / dx
+            if -1e-9 <= theta <= 1.0 + 1e-9:
+                self.set_range(sec, var, y1 * (1.0 - theta) + y2 * theta, xc, loc, interp)
 
     # -- results -------------------------------------------------------------------------
     def record(self, ref, label: str, loc, interp) -> None:

@@ -9,8 +9,6 @@ hold is charged as `bridge.hoc.section_memory` says.
 
 from __future__ import annotations
 
-import numpy as np
-
 from bridge.hoc import ast
 from bridge.hoc.declarations import dims
 from bridge.hoc.lists import SectionList
@@ -133,7 +131,11 @@ def exec_for_segment(interp, n: ast.ForSegment) -> None:
     """`for (x) body` (segment centres), `for (x, 0)` (without the ends 0 and 1)."""
     sec = interp.model.current(interp, n.loc)
     nseg = sec.data.nseg
-    xs = list((np.arange(nseg) + 0.5) / nseg)
+    dx = 1.0 / nseg
+    xs, x = [], dx / 2.0  # accumulated as NEURON's code.cpp for_segment2 does (not (j + 0.5)/nseg)
+    for _ in range(nseg):
+        xs.append(x)
+        x += dx
     if n.with_ends is None or truth(interp.number(n.with_ends)):
         xs = [0.0] + xs + [1.0]
     target = ref(interp, ast.Name(n.loc, n.var), create=True)
