@@ -48,7 +48,7 @@ class MechanismInfo:
     globals: dict[str, float] = field(default_factory=dict)
     ions: tuple[tuple[str, tuple[str, ...], tuple[str, ...], float | None], ...] = ()
     functions: tuple[str, ...] = ()  # FUNCTION and PROCEDURE names (HOC: name_suffix(...))
-    recomputed: tuple[str, ...] = ()  # STATEs and currents: finitialize()/BREAKPOINT overwrite HOC's values
+    recomputed: tuple[str, ...] = ()  # STATEs, currents, ASSIGNEDs INITIAL sets: finitialize() overwrites HOC's values
     net_receive: bool = False  # has a NET_RECEIVE block (a NetCon can target it: MechanismType(1))
     pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
     externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
@@ -221,13 +221,18 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
         info = analyze(program, unnamed=name)
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
+    calls = hoc_calls(info)
+    # RANGE ASSIGNEDs INITIAL surely assigns before reading (hh's minf via rates()): finitialize() overwrites
+    # what HOC sets there, so HOC's value is only kept for HOC to read back, as a STATE's
+    initialized = tuple(d.name for d in info.program.assigned
+                        if d.name in info.range_names and d.name in calls.initial_sets)
     return MechanismInfo(name, info.kind, path, info.range_parameters, _range_names(info), info.global_parameters,
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
-                         + info.electrode_currents, info.program.net_receive is not None, info.pointers,
-                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
-                         hoc_calls(info))
+                         + info.electrode_currents + initialized, info.program.net_receive is not None,
+                         info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
+                         calls)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:
