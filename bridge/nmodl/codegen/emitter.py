@@ -25,6 +25,7 @@ class ModuleState:
     imports: set[str] = field(default_factory=set)
     net_send_sites: int = 0  # call sites of net_send() so far (runtime.events)
     net_event_sites: int = 0  # call sites of net_event() so far
+    event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event", site) in text order
 
     def fresh(self, stem: str) -> str:
         """A new name of the module's own (`_then3`): a leading `_`, which no NMODL name has."""

@@ -185,6 +185,7 @@ def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
         site, module.net_send_sites = module.net_send_sites, module.net_send_sites + 1
     else:
         site, module.net_event_sites = module.net_event_sites, module.net_event_sites + 1
+    module.event_sites.append(("send" if e.name == "net_send" else "event", site))
     ctx.pre.append(f"s = {ctx.runtime('events', e.name)}(s, {site}, {', '.join(args)})")
     ctx.effects = True
     return "0.0", ATOM, 1

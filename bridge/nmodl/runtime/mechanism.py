@@ -59,6 +59,7 @@ class TranslatedMechanism:
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
     net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
+    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -83,6 +84,7 @@ class TranslatedMechanism:
             externals=tuple(ns.get("EXTERNALS", ())),
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
+            event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
