@@ -250,8 +250,8 @@ class Simulation:
             over = np.atleast_1d(np.asarray(traces.events["overflow"])).reshape(-1)
             if np.isfinite(over).any():
                 s = self.events.settings if self.events else EventSettings()
-                raise SimulationError(f"the event buffers overflowed at t = {float(over[np.isfinite(over)].min()):g} "
-                                      f"ms (capacity {s.capacity} queued events, {s.per_step} deliveries at one "
+                raise SimulationError(f"the event buffers overflowed: the first event that did not fit was for t = "
+                                      f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued events, {s.per_step} deliveries at one "
                                       f"time, {s.spikes} spikes per recorded source): raise them with "
                                       "Simulation(..., events=EventSettings(...))")
         steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)

@@ -74,6 +74,8 @@ for d in case["netcons"]:
         recs.append(vec)
     ncs.append(nc)
 h.dt = case["dt"]
+for k, v in case.get("globals", {}).items():
+    setattr(h, k, v)
 h.celsius = case.get("celsius", 6.3)
 probes = []
 for sec, x, var in case["probes"]:
@@ -106,7 +108,8 @@ def build(case: dict, mechanisms=None) -> Simulation:
                                        d.get("threshold", 10.0), record=d.get("record", False))
                                 for d in case["netcons"]))
     model = Model(tree, mechanisms=mechanisms or {}, dt=case["dt"], tstop=case["tstop"],
-                  celsius=case.get("celsius", 6.3), v_init=case.get("v_init", -65.0), network=net)
+                  celsius=case.get("celsius", 6.3), v_init=case.get("v_init", -65.0), network=net,
+                  globals=dict(case.get("globals", {})))
     return Simulation(model, record=[f"{s}({x}).{v}" for s, x, v in case["probes"]])
 
 
