@@ -133,7 +133,7 @@ class Simulation:
 
     def __init__(self, model: Model, record: Sequence[Any] = (), *, tstop: float | None = None,
                  dtype: str = "float64", checkpoint: int | None = None, limits: Limits = DEFAULT_LIMITS,
-                 events: EventSettings = EventSettings()):
+                 events: EventSettings | None = None):
         self.model = model
         self.limits = limits
         self.tstop = float(model.tstop if tstop is None else tstop)
@@ -146,7 +146,8 @@ class Simulation:
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
         self.events = None
         if model.network:
-            self.events = build_event_plan(model.network, self.plan, model.mechanisms, model.tree, events)
+            self.events = build_event_plan(model.network, self.plan, model.mechanisms, model.tree,
+                                           events or EventSettings())
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
         self.checkpoint = checkpoint
@@ -156,7 +157,7 @@ class Simulation:
     def params(self) -> dict:
         """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
         defaults = dict(self.plan.defaults)
-        if self.events is not None:
+        if self.events is not None and self.model.network is not None:
             defaults["network"] = default_params(self.events, self.model.network)
         return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), defaults)
 
@@ -229,7 +230,8 @@ class Simulation:
                                    record=self._record, dtype=self.dtype, checkpoint=self.checkpoint,
                                    events=self.events)
         return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
-                      res.watch, res.param_watch, res.spikes, self.events.record_labels if self.events else ())
+                      res.watch, res.param_watch, res.spikes,
+                      self.events.record_labels if self.events else ())
 
     def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
         """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
@@ -251,9 +253,9 @@ class Simulation:
             if np.isfinite(over).any():
                 s = self.events.settings if self.events else EventSettings()
                 raise SimulationError(f"the event buffers overflowed: the first event that did not fit was for t = "
-                                      f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued events, {s.per_step} deliveries at one "
-                                      f"time, {s.spikes} spikes per recorded source): raise them with "
-                                      "Simulation(..., events=EventSettings(...))")
+                                      f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued "
+                                      f"events, {s.per_step} deliveries at one time, {s.spikes} spikes per "
+                                      "recorded source): raise them with Simulation(..., events=EventSettings(...))")
         steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -59,7 +60,7 @@ class EventSettings:
 class Receiver:
     """A mechanism whose instances receive events: a point process (`inst` its Instances) or artificial cells."""
 
-    mechanism: object
+    mechanism: Any  # a TranslatedMechanism with a NET_RECEIVE block (init_events, net_receive_events)
     size: int
     inst: Instances | None
     labels: tuple[str, ...]
@@ -102,9 +103,9 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         mech = mechanisms.get(cell.name)
         if mech is None or mech.kind != "artificial":
             raise BridgeError(f"{cell.label or cell.name}: {cell.name} is not a loaded ARTIFICIAL_CELL mechanism")
-        for key in cell.params:
-            if key not in mech.range_parameters:
-                raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {key!r}")
+        for pname in cell.params:
+            if pname not in mech.range_parameters:
+                raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
         cell_names.append(cell.name)
     rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
     art = sorted(dict.fromkeys(cell_names), key=lambda n: (rank.get(n, len(rank)), cell_names.index(n)))
@@ -125,7 +126,7 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
     nc_recv = np.full(nnc, -1, np.int32)
     nc_inst = np.zeros(nnc, np.int32)
     weights = np.zeros((nnc, width))
-    sources: list[tuple] = []
+    sources: list[tuple[Any, ...]] = []
     fan: list[list[int]] = []
     recorded_src: list[int] = []
     for c, nc in enumerate(network.netcons):
@@ -145,20 +146,18 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         weights[c, :min(width, len(nc.weight))] = nc.weight[:width]
         if nc.source is None:
             continue
-        key = nc.source if nc.source[0] == "cell" else ("v", int(plan.layout.node(nc.source[1], nc.source[2])))
+        key: tuple[Any, ...] = (nc.source if nc.source[0] == "cell"
+                                else ("v", int(plan.layout.node(nc.source[1], nc.source[2]))))
         if key not in sources:
             sources.append(key)
             fan.append([])
-            if key[0] == "v":
-                thr_of = len([s for s in sources if s[0] == "v"]) - 1
-                del thr_of
-        s = sources.index(key)
-        fan[s].append(c)
-        if nc.record and s not in recorded_src:
-            recorded_src.append(s)
+        src = sources.index(key)
+        fan[src].append(c)
+        if nc.record and src not in recorded_src:
+            recorded_src.append(src)
     thr = [(s, key) for s, key in enumerate(sources) if key[0] == "v"]
     thresholds = {}
-    for c, nc in enumerate(network.netcons):  # NEURON: one threshold per PreSyn, the last NetCon's setting
+    for nc in network.netcons:  # NEURON: one threshold per PreSyn, the last NetCon's setting
         if nc.source is not None and nc.source[0] == "v":
             thresholds[("v", int(plan.layout.node(nc.source[1], nc.source[2])))] = nc.threshold
     fmax = max([1] + [len(f) for f in fan])
@@ -169,9 +168,9 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
     for r in receivers:
         table = np.full(r.size, -1, np.int32)
         if r.inst is None:
-            for s, key in enumerate(sources):
+            for k, key in enumerate(sources):
                 if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
-                    table[cell_pos[key[1]][1]] = s
+                    table[cell_pos[key[1]][1]] = k
         cell_source.append(table)
     recorded = np.full(max(1, len(sources)), -1, np.int32)
     for row, s in enumerate(recorded_src):
@@ -211,8 +210,9 @@ def check_cell_params(eplan: EventPlan, params: dict) -> None:
                 continue
             bad = np.flatnonzero(np.asarray(noise) != 0)
             if len(bad):
-                raise UnsupportedFeature(f"{r.labels[int(bad[0])]}: NetStim.noise = {float(np.asarray(noise)[bad[0]]):g}"
-                                         " (a noisy NetStim draws from a random stream; bridge runs noise 0 only)")
+                value = float(np.asarray(noise)[bad[0]])
+                raise UnsupportedFeature(f"{r.labels[int(bad[0])]}: NetStim.noise = {value:g} (a noisy NetStim "
+                                         "draws from a random stream; bridge runs noise 0 only)")
 
 
 # -- the buffer ------------------------------------------------------------------------------

@@ -23,10 +23,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
-from bridge.solver.plan import Plan
 from bridge.solver import events as evlib
+from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
 from bridge.solver.events import EventPlan
+from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
 
 
@@ -167,7 +167,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     ectx = buf0 = None
     if events is not None:
         ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
-        state, buf0 = evlib.initialize(ectx, state, records, dtype)
+        state, buf0 = evlib.initialize(ectx, state, records or {}, dtype)
         _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
         state = {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}
     y0 = record(state, params)

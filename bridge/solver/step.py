@@ -273,7 +273,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
             ion_in = _gather_ions(inst, ions, v, mech_state, params)
-            if records is not None and getattr(mech, "net_send_sites", 0):
+            if records is not None and int(getattr(mech, "net_send_sites", 0)) > 0 and hasattr(mech, "init_events"):
                 st, written, records[inst.name] = mech.init_events(params["mechanisms"][inst.name], st,
                                                                    v[inst.nodes], ion_in, env)
             else:

@@ -47,9 +47,10 @@ STIMS = [  # (start, interval, number, delay, weight)
 def test_synapse_driven_by_netstim(syn, stim, cell):
     start, interval, number, delay, weight = stim
     params = {"tau": 2.0} if syn == "ExpSyn" else {"tau1": 0.5, "tau2": 3.0}
+    weight *= 10 if cell == "hh" else 1
     case = {"sections": [_soma(mech=cell)], "points": [[syn, "soma", 0.5, params]],
             "cells": [["NetStim", {"start": start, "interval": interval, "number": number}]],
-            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [weight * (10 if cell == "hh" else 1)],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [weight],
                          "delay": delay, "record": True}],
             "probes": [["soma", 0.5, "v"]], "tstop": 25.0, "dt": 0.025}
     dv, ours, _, _ = _check(case)
