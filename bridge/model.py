@@ -31,7 +31,9 @@ from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 from bridge.nmodl.load import builtin_mechanisms
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
+from bridge.solver.events import EventSettings, build_event_plan, check_cell_params, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
+from bridge.solver.network import Network
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
 
@@ -57,6 +59,7 @@ class Model:
     secondorder: int = 0
     globals: dict = field(default_factory=dict)
     order: Sequence[str] | None = None
+    network: Network | None = None  # artificial cells and NetCons (bridge.solver.network)
 
     def __post_init__(self) -> None:
         merged: dict[str, Mechanism] = dict(builtin_mechanisms())
@@ -77,18 +80,32 @@ class Traces:
     `param_watch` are the static layouts those indices count in."""
 
     def __init__(self, t, values, nan_step, nan_index, nan_param, labels: tuple[str, ...],
-                 watch: tuple[Watched, ...] = (), param_watch: tuple[Watched, ...] = ()):
+                 watch: tuple[Watched, ...] = (), param_watch: tuple[Watched, ...] = (), events=None,
+                 spike_labels: tuple[str, ...] = ()):
         self.t, self.values, self.labels = t, values, labels
         self.nan_step, self.nan_index, self.nan_param = nan_step, nan_index, nan_param
         self.watch, self.param_watch = watch, param_watch
+        self.events, self.spike_labels = events, spike_labels  # {"spikes", "nspikes", "overflow"} or None
 
     def tree_flatten(self):
-        return (self.t, self.values, self.nan_step, self.nan_index, self.nan_param), (
-            self.labels, self.watch, self.param_watch)
+        return (self.t, self.values, self.nan_step, self.nan_index, self.nan_param, self.events), (
+            self.labels, self.watch, self.param_watch, self.spike_labels)
+
+    def spikes(self, key: str | int) -> np.ndarray:
+        """Spike times [ms] of a recorded NetCon source (`NetCon.record`), by label or position (one run)."""
+        if isinstance(key, str):
+            if key not in self.spike_labels:
+                raise KeyError(f"no recorded spike source {key!r}; recorded: {', '.join(self.spike_labels)}")
+            key = self.spike_labels.index(key)
+        if self.events is None:
+            raise KeyError("this run records no spikes")
+        n = int(np.asarray(self.events["nspikes"])[key])
+        return np.asarray(self.events["spikes"])[key, :n]
 
     @classmethod
     def tree_unflatten(cls, aux, children):
-        return cls(*children, *aux)
+        labels, watch, param_watch, spike_labels = aux
+        return cls(*children[:5], labels, watch, param_watch, children[5], spike_labels)
 
     def __getitem__(self, key: str | int):
         if isinstance(key, str):
@@ -115,7 +132,8 @@ class Simulation:
     """
 
     def __init__(self, model: Model, record: Sequence[Any] = (), *, tstop: float | None = None,
-                 dtype: str = "float64", checkpoint: int | None = None, limits: Limits = DEFAULT_LIMITS):
+                 dtype: str = "float64", checkpoint: int | None = None, limits: Limits = DEFAULT_LIMITS,
+                 events: EventSettings | None = None):
         self.model = model
         self.limits = limits
         self.tstop = float(model.tstop if tstop is None else tstop)
@@ -126,6 +144,10 @@ class Simulation:
         settings = {"celsius": model.celsius, "v_init": model.v_init, **model.globals}
         self.layout = node_layout(model.tree)
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
+        self.events = None
+        if model.network:
+            self.events = build_event_plan(model.network, self.plan, model.mechanisms, model.tree,
+                                           events or EventSettings())
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
         self.checkpoint = checkpoint
@@ -134,7 +156,15 @@ class Simulation:
     # -- parameters -----------------------------------------------------------------
     def params(self) -> dict:
         """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
-        return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), self.plan.defaults)
+        defaults = dict(self.plan.defaults)
+        if self.events is not None and self.model.network is not None:
+            defaults["network"] = default_params(self.events, self.model.network)
+        return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), defaults)
+
+    def set_weight(self, params: dict, netcon: int, value, index: int = 0) -> dict:
+        """A copy of `params` with NetCon `netcon`'s weight[index] set to `value` (NEURON's `nc.weight[i]`)."""
+        net = params["network"]
+        return {**params, "network": {**net, "weights": net["weights"].at[netcon, index].set(value)}}
 
     def instances(self, mechanism: str) -> tuple[tuple[str, float], ...]:
         """(section, x) of each instance of `mechanism`, in the order of its parameter arrays."""
@@ -197,13 +227,18 @@ class Simulation:
         m = self.model
         batch_guard(self._check_recording)(jax.lax.stop_gradient(params))  # checks a vmap's batch size
         res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
-                                   record=self._record, dtype=self.dtype, checkpoint=self.checkpoint)
+                                   record=self._record, dtype=self.dtype, checkpoint=self.checkpoint,
+                                   events=self.events)
         return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
-                      res.watch, res.param_watch)
+                      res.watch, res.param_watch, res.spikes,
+                      self.events.record_labels if self.events else ())
 
     def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
         """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
-        traces = self._jit_run(self.params() if params is None else params)
+        params = self.params() if params is None else params
+        if self.events is not None:
+            check_cell_params(self.events, params)
+        traces = self._jit_run(params)
         if check and not isinstance(traces.nan_step, jax.core.Tracer):
             self.check(traces)
         return traces
@@ -211,7 +246,16 @@ class Simulation:
     def check(self, traces: Traces) -> None:
         """Raise SimulationError if any state variable became NaN (v, a mechanism's STATE or kept
         ASSIGNED variable, an ion variable): the first one, its place and t, and a NaN parameter
-        behind it if there is one. A batch reports its first member with a NaN."""
+        behind it if there is one. A batch reports its first member with a NaN. Also raise when the
+        event buffers overflowed (`EventSettings`): events are never dropped silently."""
+        if traces.events is not None:
+            over = np.atleast_1d(np.asarray(traces.events["overflow"])).reshape(-1)
+            if np.isfinite(over).any():
+                s = self.events.settings if self.events else EventSettings()
+                raise SimulationError(f"the event buffers overflowed: the first event that did not fit was for t = "
+                                      f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued "
+                                      f"events, {s.per_step} deliveries at one time, {s.spikes} spikes per "
+                                      "recorded source): raise them with Simulation(..., events=EventSettings(...))")
         steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):

@@ -90,7 +90,8 @@ class Mechanism(Protocol):
 
     @property
     def kind(self) -> str:
-        """"density" (inserted in sections) or "point" (a point process)."""
+        """"density" (inserted in sections), "point" (a point process) or "artificial" (an ARTIFICIAL_CELL:
+        no segment, events only; bridge.solver.events keeps its instances)."""
 
     @property
     def electrode_current(self) -> bool:

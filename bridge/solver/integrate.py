@@ -23,9 +23,11 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.solver import events as evlib
 from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
+from bridge.solver.events import EventPlan
 from bridge.solver.plan import Plan
-from bridge.solver.step import finitialize, fixed_step_with_matrix, prepare
+from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
 
 
 def checkpoint_lengths(nsteps: int, levels: int) -> tuple[int, ...]:
@@ -145,19 +147,29 @@ class RunResult:
     nan_param: jax.Array
     watch: tuple[Watched, ...] = ()
     param_watch: tuple[Watched, ...] = ()
+    spikes: dict | None = None  # with events: {"spikes": (nrec, S) [ms], "nspikes": (nrec,), "overflow": [ms]}
 
 
 def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: int,
-              record: Callable[[dict, dict], jax.Array], dtype=jnp.float64, checkpoint: int | None = None):
+              record: Callable[[dict, dict], jax.Array], dtype=jnp.float64, checkpoint: int | None = None,
+              events: EventPlan | None = None):
     """finitialize then `nsteps` fixed steps; returns a RunResult.
 
     `record(state, params)` gives the values sampled at one time (a 1-D array).
     `checkpoint` = number of nested scan levels (None or 1: a plain scan).
+    `events`: the model's NetCon network (bridge.solver.events); None costs nothing.
     """
     params = jax.tree.map(lambda x: jnp.asarray(x, dtype), params)
     prepared = prepare(plan, params, dt, secondorder)
-    state = finitialize(plan, params, prepared, dt, secondorder, dtype)
+    records: dict | None = {} if events is not None else None
+    state = finitialize(plan, params, prepared, dt, secondorder, dtype, records)
     state = {**state, "t": jnp.zeros((), jnp.float64)}  # NEURON's t is a double whatever the state dtype
+    ectx = buf0 = None
+    if events is not None:
+        ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
+        state, buf0 = evlib.initialize(ectx, state, records or {}, dtype)
+        _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+        state = {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}
     y0 = record(state, params)
     named = state_watch(plan, state, jnp.zeros(state["v"].shape, bool))
     watch = tuple(w for w, _ in named)
@@ -172,10 +184,16 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
 
     def step(carry, k):
-        state, nan_step, nan_index = carry
+        state, buf, nan_step, nan_index = carry
+        old = state, buf
+        if ectx is not None:  # NEURON's deliver_net_events: thresholds at t, then events <= t + dt/2
+            buf = evlib.check_thresholds(events, buf, state["v"], state["t"])
+            state, buf = evlib.deliver(ectx, state, buf, state["t"] + 0.5 * dt)
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
+        if ectx is not None:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= the new t
+            new, buf = evlib.deliver(ectx, new, buf, new["t"])
         if total != nsteps:  # padded steps keep the carry
-            new = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), new, state)
+            new, buf = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), (new, buf), old)
         # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
         # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
         # (a cond costs a device-to-host round trip per step on GPUs).
@@ -184,15 +202,16 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         first = (nan_step < 0) & hit & (k < nsteps)
         nan_step = jnp.where(first, k + 1, nan_step)
         nan_index = jnp.where(first, index, nan_index)
-        return (new, nan_step, nan_index), (new["t"], record(new, params))
+        return (new, buf, nan_step, nan_index), (new["t"], record(new, params))
 
     ks = jnp.arange(total, dtype=jnp.int32)
-    start = (state, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none))
-    (_, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
+    start = (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none))
+    (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
     ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
     ys = jnp.concatenate([y0[None], ys[:nsteps]])
-    return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed))
+    spikes = None if buf is None else {k: buf[k] for k in ("spikes", "nspikes", "overflow")}
+    return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed), spikes)
 
 
-jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_index", "nan_param"],
+jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_index", "nan_param", "spikes"],
                                  meta_fields=["watch", "param_watch"])

@@ -246,10 +246,12 @@ def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> d
     return ions
 
 
-def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64) -> State:
+def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64,
+                records: dict | None = None) -> State:
     """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
     on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
-    variables and ion currents hold their t=0 values."""
+    variables and ion currents hold their t=0 values. `records` (a dict) collects, per mechanism, the
+    net_sends of its INITIAL (bridge.solver.events queues them)."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)
@@ -271,7 +273,11 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
             ion_in = _gather_ions(inst, ions, v, mech_state, params)
-            st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
+            if records is not None and int(getattr(mech, "net_send_sites", 0)) > 0 and hasattr(mech, "init_events"):
+                st, written, records[inst.name] = mech.init_events(params["mechanisms"][inst.name], st,
+                                                                   v[inst.nodes], ion_in, env)
+            else:
+                st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
             ions = _wrote_concentrations(plan, inst, ions, g["celsius"])

@@ -152,16 +152,14 @@ FUNCTION f() {
 }""", 4)
 
 
-def test_random_self_events_and_artificial_cells_are_unsupported():
+def test_random_and_moved_events_are_unsupported():
     # FUNCTION_TABLE is supported (tests/validation/test_function_table.py)
     _raises(UnsupportedFeature, "random-number function normrand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = normrand(0, 1) }""", 3)
-    _raises(UnsupportedFeature, "net_send", """NEURON { POINT_PROCESS P }
-INITIAL { net_send(1, 1) }
-NET_RECEIVE(w) { }""", 2)
-    _raises(UnsupportedFeature, "ARTIFICIAL_CELL", """NEURON { ARTIFICIAL_CELL A }
-NET_RECEIVE(w) { }""", 1)
+    # net_send, net_event and ARTIFICIAL_CELL run (tests/solver/test_events_neuron.py)
+    _raises(UnsupportedFeature, "net_move", """NEURON { POINT_PROCESS P }
+NET_RECEIVE(w) { net_move(t + 1) }""", 2)
 
 
 def test_solve_of_missing_block():

@@ -1,8 +1,8 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
-LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events
-(net_send, WATCH, FOR_NETCONS: bridge has no event queue yet), BBCOREPOINTER and RANDOM
+LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge does not
+queue yet (net_move, WATCH, FOR_NETCONS; net_send and net_event run: docs/events.md), BBCOREPOINTER and RANDOM
 variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
 """
 
@@ -32,12 +32,10 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)
     nb = program.neuron
-    if kind == "artificial":
-        raise report.error(UnsupportedFeature, f"ARTIFICIAL_CELL {nb.name} (bridge has no event-driven cells yet)", nb)
     for node in ast.walk(program):
-        if isinstance(node, ast.Call) and node.name in EVENT_CALLS:
-            raise report.error(UnsupportedFeature, f"{node.name}() (self-events need NEURON's event queue, which "
-                               "bridge does not have yet)", node)
+        if isinstance(node, ast.Call) and node.name in EVENT_CALLS - {"net_send", "net_event"}:
+            raise report.error(UnsupportedFeature, f"{node.name}() (moving a queued self-event is not part of "
+                               "bridge's event queue yet)", node)
         if type(node) in _NETWORK_NODES:
             raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
                                "bridge yet)", node)

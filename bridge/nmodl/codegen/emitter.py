@@ -13,7 +13,8 @@ from bridge.nmodl.syntax import ast
 
 # The runtime modules generated code may import (`bridge.nmodl.runtime`), by the name it uses.
 RUNTIME_MODULES = {"rt": "libm", "flow": "flow", "arrays": "arrays", "derivative": "derivative",
-                   "sparse": "sparse", "equations": "equations", "tables": "tables", "functable": "functable"}
+                   "sparse": "sparse", "equations": "equations", "tables": "tables", "functable": "functable",
+                   "events": "events"}
 
 
 @dataclass
@@ -22,6 +23,9 @@ class ModuleState:
 
     counter: int = 0
     imports: set[str] = field(default_factory=set)
+    net_send_sites: int = 0  # call sites of net_send() so far (runtime.events)
+    net_event_sites: int = 0  # call sites of net_event() so far
+    event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event", site) in text order
 
     def fresh(self, stem: str) -> str:
         """A new name of the module's own (`_then3`): a leading `_`, which no NMODL name has."""

@@ -162,9 +162,33 @@ def _call(e: ast.Call, ctx: Context) -> Source:
         lookup = ctx.runtime("functable", "lookup")
         values = "".join(a + ", " for a in args)
         return f"{lookup}(s['__functables__'], {pytext.string(e.name)}, ({values.strip()}))", ATOM, d + 2
+    if e.name in ("net_send", "net_event"):
+        return _event_call(e, args, ctx)
     if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
         return "0.0", ATOM, 1
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
+
+
+def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
+    """`net_send(delay, flag)` (INITIAL, NET_RECEIVE) and `net_event(tt)` (NET_RECEIVE): recorded in the
+    scope per call site (runtime.events), queued by the solver after the block."""
+    where = {"net_send": ("initial", "net_receive"), "net_event": ("net_receive",)}[e.name]
+    if ctx.block not in where:
+        raise ctx.error(UnsupportedFeature, f"{e.name}() outside {' or '.join(w.upper() for w in where)} "
+                        "(bridge queues events only from those blocks)", e)
+    arity = 2 if e.name == "net_send" else 1
+    if len(args) != arity:
+        raise ctx.error(SemanticError, f"{e.name}() takes {arity} argument{'s' if arity > 1 else ''}, "
+                        f"{len(args)} given", e)
+    module = ctx.module
+    if e.name == "net_send":
+        site, module.net_send_sites = module.net_send_sites, module.net_send_sites + 1
+    else:
+        site, module.net_event_sites = module.net_event_sites, module.net_event_sites + 1
+    module.event_sites.append(("send" if e.name == "net_send" else "event", site))
+    ctx.pre.append(f"s = {ctx.runtime('events', e.name)}(s, {site}, {', '.join(args)})")
+    ctx.effects = True
+    return "0.0", ATOM, 1
 
 
 _FORMS: dict[type, Callable] = {

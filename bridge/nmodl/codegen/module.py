@@ -74,6 +74,9 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     callables = [*info.functions, *info.procedures]  # what HOC may call (bridge.hoc.nmodl_calls)
     em.line("HOC_FUNCTIONS = {" + ", ".join(f"{string(n)}: {py_name(n)}" for n in callables) + "}")
     em.line()
+    em.line(f"NET_SEND_SITES = {em.module.net_send_sites}")
+    em.line(f"NET_EVENT_SITES = {em.module.net_event_sites}")
+    em.line(f"EVENT_SITES = {tuple(em.module.event_sites)!r}")  # ("send"|"event", site) in text order
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)
     return em.text()
@@ -122,7 +125,7 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     for n, size in array_sizes.items():
         check_array_size(n, size, info, em.limits, info.variables[n].loc)
     em.line(f"NAME = {string(info.name)}")
-    em.line(f"KIND = {string('point' if info.kind != 'density' else 'density')}")
+    em.line(f"KIND = {string(info.kind)}")  # density, point or artificial (ARTIFICIAL_CELL)
     em.line(f"SOURCE_FILE = {string(info.filename)}")
     em.line(f"ELECTRODE_CURRENT = {bool(info.electrode_currents)!r}")
     em.line(f"RANGE_PARAMETERS = {_dict(info.range_parameters)}")

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.nmodl.runtime.events import site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
 
@@ -57,6 +58,9 @@ class TranslatedMechanism:
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
     hoc_functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)  # FUNCTIONs, PROCEDUREs by name
+    net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
+    net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
+    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -81,6 +85,8 @@ class TranslatedMechanism:
             externals=tuple(ns.get("EXTERNALS", ())),
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
+            net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
+            event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -180,6 +186,11 @@ class TranslatedMechanism:
 
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""
+        state, written, _ = self.init_events(params, state, v, ions, env)
+        return state, written
+
+    def init_events(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """`init`, also returning the events INITIAL asked for (`_event_records`)."""
         start = dict(self.state_defaults)
         start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.assigned_parameters:  # their kept value starts as the parameter
@@ -191,10 +202,24 @@ class TranslatedMechanism:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
-        s = self._scope(params, start, v, ions, env)
+        s = self._with_sites(self._scope(params, start, v, ions, env), v)
         with loop_budget():
             s = self.functions["initial"](s)
-        return self._state_out(s, v), self._ion_out(s, v)
+        return self._state_out(s, v), self._ion_out(s, v), self._event_records(s, v)
+
+    def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
+        """The scope with every net_send/net_event site cleared (runtime.events)."""
+        zero = self._shaped(0.0, v)
+        for key in site_keys(self.net_send_sites, self.net_event_sites):
+            s[key] = zero
+        return s
+
+    def _event_records(self, s, v) -> dict[str, tuple]:
+        """{"send": ((on, t, flag) per net_send site), "event": ((on, t) per net_event site)}, per instance."""
+        return {"send": tuple(tuple(self._shaped(s[f"__send_{p}{k}"], v) for p in ("on", "t", "flag"))
+                              for k in range(self.net_send_sites)),
+                "event": tuple(tuple(self._shaped(s[f"__event_{p}{k}"], v) for p in ("on", "t"))
+                               for k in range(self.net_event_sites))}
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
@@ -229,10 +254,17 @@ class TranslatedMechanism:
         if len(args) != len(self.net_receive_args):
             raise BridgeError(f"{self.name}: NET_RECEIVE takes {len(self.net_receive_args)} arguments "
                               f"({', '.join(self.net_receive_args)}), got {len(args)}")
-        s = self._scope(params, state, v, ions, env)
+        state, new_args, _ = self.net_receive_events(params, state, v, ions, env, args, flag)
+        return state, new_args
+
+    def net_receive_events(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0):
+        """`net_receive`, also returning the events the block asked for (as `init_events`)."""
+        if not self.receives_events:
+            raise BridgeError(f"{self.name} has no NET_RECEIVE block")
+        s = self._with_sites(self._scope(params, state, v, ions, env), v)
         with loop_budget():
             s, new_args = self.functions["net_receive"](s, *args, flag=flag)
-        return self._state_out(s, v), tuple(new_args)
+        return self._state_out(s, v), tuple(new_args), self._event_records(s, v)
 
     def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
         """NET_RECEIVE's INITIAL block for one NetCon's arguments at finitialize (args unchanged if none)."""

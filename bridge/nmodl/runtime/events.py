@@ -1,0 +1,44 @@
+"""What `net_send` and `net_event` do in generated code: record the request in the scope.
+
+A translated INITIAL or NET_RECEIVE block runs over all instances at once, so it cannot
+push onto an event queue. Each call site `k` of `net_send(delay, flag)` sets, per instance,
+`__send_on<k>` (1 where the call ran), `__send_t<k>` (the event's time, t + delay [ms], as
+nocmodl's `net_send(..., t + delay, flag)`) and `__send_flag<k>`; each site of
+`net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]. IF branches merge these like
+any other variable, so a call inside a branch not taken records nothing. The wrapper
+(`runtime.mechanism`) starts every site at 0 before the block and hands the records to the
+solver (`bridge.solver.events`), which queues them in NEURON's order (site order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+Scope = dict[str, Any]
+
+
+def site_keys(sends: int, events: int) -> tuple[str, ...]:
+    """The scope keys of `sends` net_send sites and `events` net_event sites."""
+    keys = [f"__send_{part}{k}" for k in range(sends) for part in ("on", "t", "flag")]
+    return tuple(keys + [f"__event_{part}{k}" for k in range(events) for part in ("on", "t")])
+
+
+def net_send(s: Scope, site: int, delay, flag) -> Scope:
+    """`net_send(delay, flag)` at call site `site`: a self-event at t + delay with `flag`."""
+    s = dict(s)
+    on = s[f"__send_on{site}"]
+    s[f"__send_on{site}"] = jnp.ones_like(on)
+    s[f"__send_t{site}"] = jnp.zeros_like(on) + (s["t"] + delay)
+    s[f"__send_flag{site}"] = jnp.zeros_like(on) + flag
+    return s
+
+
+def net_event(s: Scope, site: int, tt) -> Scope:
+    """`net_event(tt)` at call site `site`: the instance fires at tt [ms] (its NetCons deliver at tt + delay)."""
+    s = dict(s)
+    on = s[f"__event_on{site}"]
+    s[f"__event_on{site}"] = jnp.ones_like(on)
+    s[f"__event_t{site}"] = jnp.zeros_like(on) + tt
+    return s

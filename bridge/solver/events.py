@@ -1,0 +1,448 @@
+"""NEURON's event queue in fixed-size JAX arrays: NetCon and self-events delivered as the fixed step does.
+
+Rules (NEURON 9.0.2; src/nrnoc/fadvance.cpp, src/nrncvode/netcvode.cpp, cvodestb.cpp; docs/events.md):
+- start of a step (`deliver_net_events`): thresholds are checked at the step's t with the v
+  of the step's start (`NetCvode::check_thresh`, `ConditionEvent::check`: v - threshold > 0
+  and not already above: the source fires at t + 1e-10; at or below: re-armed), then every
+  queued event with time <= t + dt/2 is delivered;
+- end of a step (`nrn_fixed_step_lastpart`, `nrn_deliver_events`): events with time <= the
+  new t are delivered (no threshold check);
+- `finitialize`: INITIAL blocks (their net_sends are queued), artificial cells' INITIAL after
+  the others, NET_RECEIVE INITIAL per NetCon (`NetCvode::init_events`; without one, weights
+  after the first are set to 0), thresholds disarmed, then events with time <= 0 delivered;
+- a firing source records its time and queues, for each of its active NetCons with a target
+  in creation order, an event at time + delay (`PreSyn::send`);
+- delivery sets t to the event's time while NET_RECEIVE runs (`NetCon::deliver`,
+  `SelfEvent::deliver`); `net_send(d, flag)` queues a self-event at t + d carrying the weight
+  vector of the event being handled (`nrn_net_send`), `net_event(tt)` fires the cell's source;
+- the queue (`TQueue`) keeps its earliest item apart (`least_`); an item earlier than it takes
+  its place and the old one re-enters the splay tree behind every equal-time item there; the
+  tree is first-in first-out among equal times (`SPTree::enqueue`). The buffer replays this
+  with a `least` slot and a sequence number per item.
+
+Buffer (carried in the scan): per slot `t` [ms], `nc` (NetCon index whose weights the event
+carries, -1 none), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
+`least` (slot or -1), `counter`; per NetCon its NET_RECEIVE arguments `args` (weights: state
+kept between events); per threshold source its armed flag; per recorded source the spike times.
+A full buffer, more than `per_step` deliveries due at one time, or a full spike record sets
+`overflow` to the time it happened (inf: none): the run then fails (model.Simulation.check).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.mechanisms.protocol import Env
+from bridge.solver.network import Network
+from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan
+
+THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
+BIG = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """Sizes of the event buffers (static): queued events, deliveries at one time, spikes per source."""
+
+    capacity: int = 256
+    per_step: int = 16
+    spikes: int = 1024
+
+
+@dataclass(frozen=True, eq=False)
+class Receiver:
+    """A mechanism whose instances receive events: a point process (`inst` its Instances) or artificial cells."""
+
+    mechanism: Any  # a TranslatedMechanism with a NET_RECEIVE block (init_events, net_receive_events)
+    size: int
+    inst: Instances | None
+    labels: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.mechanism.name  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, eq=False)
+class EventPlan:
+    """The static network: receivers, NetCons, sources (numpy), and buffer sizes."""
+
+    receivers: tuple[Receiver, ...]
+    nc_recv: np.ndarray  # (nnc,) receiver index, -1 without target
+    nc_inst: np.ndarray
+    nc_delay: np.ndarray  # [ms]
+    nc_live: np.ndarray  # active and with a target: PreSyn::send queues an event
+    weights: np.ndarray  # (nnc, W) defaults
+    width: int
+    thr_node: np.ndarray  # (nthr,) node of each threshold source, in creation order
+    thr_value: np.ndarray  # [mV]
+    thr_source: np.ndarray  # (nthr,) source index
+    fanout: np.ndarray  # (nsrc, F) NetCon indices, -1 padded
+    cell_source: tuple[np.ndarray, ...]  # per receiver: (size,) source index of each instance, -1 none
+    recorded: np.ndarray  # (nsrc,) row in the spike record, -1 not recorded
+    record_labels: tuple[str, ...]
+    settings: EventSettings
+
+
+def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
+    """Resolve the network against the plan: which instance each NetCon targets, which node each source reads."""
+    point_index = {}  # tree point-process index -> (mechanism name, instance index)
+    for inst in plan.mechanisms:
+        for k, pp in enumerate(inst.point_processes):
+            point_index[id(pp)] = (inst.name, k)
+    tree_pps = list(tree.point_processes)
+    cell_names = []
+    for cell in network.cells:
+        mech = mechanisms.get(cell.name)
+        if mech is None or mech.kind != "artificial":
+            raise BridgeError(f"{cell.label or cell.name}: {cell.name} is not a loaded ARTIFICIAL_CELL mechanism")
+        for pname in cell.params:
+            if pname not in mech.range_parameters:
+                raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
+        cell_names.append(cell.name)
+    rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
+    art = sorted(dict.fromkeys(cell_names), key=lambda n: (rank.get(n, len(rank)), cell_names.index(n)))
+    art_members = {n: [i for i, c in enumerate(network.cells) if c.name == n] for n in art}
+    receivers = []
+    for inst in plan.mechanisms:
+        if inst.mechanism.kind == "point" and getattr(inst.mechanism, "receives_events", False):
+            receivers.append(Receiver(inst.mechanism, inst.size, inst,
+                                      tuple(pp.label or pp.name for pp in inst.point_processes)))
+    for n in art:
+        receivers.append(Receiver(mechanisms[n], len(art_members[n]), None,
+                                  tuple(network.cells[i].label or f"{n}[{j}]" for j, i in enumerate(art_members[n]))))
+    recv_of = {r.name: k for k, r in enumerate(receivers)}
+    cell_pos = {i: (recv_of[n], j) for n in art for j, i in enumerate(art_members[n])}
+
+    nnc = len(network.netcons)
+    width = max([1] + [len(r.mechanism.net_receive_args) for r in receivers])
+    nc_recv = np.full(nnc, -1, np.int32)
+    nc_inst = np.zeros(nnc, np.int32)
+    weights = np.zeros((nnc, width))
+    sources: list[tuple[Any, ...]] = []
+    fan: list[list[int]] = []
+    recorded_src: list[int] = []
+    for c, nc in enumerate(network.netcons):
+        if nc.target is not None:
+            if nc.target[0] == "point":
+                pp = tree_pps[nc.target[1]]
+                name, k = point_index[id(pp)]
+                if name not in recv_of:
+                    raise UnsupportedFeature(f"NetCon {nc.label}: target {pp.label or name} has no NET_RECEIVE block")
+                nc_recv[c], nc_inst[c] = recv_of[name], k
+            else:
+                nc_recv[c], nc_inst[c] = cell_pos[nc.target[1]]
+            nargs = len(receivers[nc_recv[c]].mechanism.net_receive_args)
+            if len(nc.weight) > nargs and any(w != 0 for w in nc.weight[nargs:]):
+                raise BridgeError(f"NetCon {nc.label}: {len(nc.weight)} weights for a NET_RECEIVE with {nargs} "
+                                  "arguments")
+        weights[c, :min(width, len(nc.weight))] = nc.weight[:width]
+        if nc.source is None:
+            continue
+        key: tuple[Any, ...] = (nc.source if nc.source[0] == "cell"
+                                else ("v", int(plan.layout.node(nc.source[1], nc.source[2]))))
+        if key not in sources:
+            sources.append(key)
+            fan.append([])
+        src = sources.index(key)
+        fan[src].append(c)
+        if nc.record and src not in recorded_src:
+            recorded_src.append(src)
+    thr = [(s, key) for s, key in enumerate(sources) if key[0] == "v"]
+    thresholds = {}
+    for nc in network.netcons:  # NEURON: one threshold per PreSyn, the last NetCon's setting
+        if nc.source is not None and nc.source[0] == "v":
+            thresholds[("v", int(plan.layout.node(nc.source[1], nc.source[2])))] = nc.threshold
+    fmax = max([1] + [len(f) for f in fan])
+    fanout = np.full((max(1, len(sources)), fmax), -1, np.int32)
+    for s, f in enumerate(fan):
+        fanout[s, :len(f)] = f
+    cell_source = []
+    for r in receivers:
+        table = np.full(r.size, -1, np.int32)
+        if r.inst is None:
+            for k, key in enumerate(sources):
+                if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
+                    table[cell_pos[key[1]][1]] = k
+        cell_source.append(table)
+    recorded = np.full(max(1, len(sources)), -1, np.int32)
+    for row, s in enumerate(recorded_src):
+        recorded[s] = row
+    labels = tuple(_source_label(sources[s], network, cell_pos, receivers, plan) for s in recorded_src)
+    live = np.array([nc.active and nc.target is not None for nc in network.netcons], bool)
+    return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
+                     live, weights, width,
+                     np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
+                     np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings)
+
+
+def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan: Plan) -> str:
+    if key[0] == "cell":
+        r, j = cell_pos[key[1]]
+        return receivers[r].labels[j]
+    return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
+
+
+def default_params(eplan: EventPlan, network: Network) -> dict:
+    """Parameter pytree part of the network: NetCon weights and artificial cells' RANGE parameters."""
+    cells = {}
+    for r in eplan.receivers:
+        if r.inst is None:
+            members = [c for c in network.cells if c.name == r.name]
+            cells[r.name] = {k: np.array([float(c.params.get(k, d)) for c in members])
+                             for k, d in r.mechanism.range_parameters.items()}
+    return {"weights": np.asarray(eplan.weights, float), "cells": cells}
+
+
+def check_cell_params(eplan: EventPlan, params: dict) -> None:
+    """Refuse what the built-in cells do not compute (a NetStim's noise: random streams are not built in)."""
+    for r in eplan.receivers:
+        if r.name == "NetStim" and r.inst is None:
+            noise = params["network"]["cells"]["NetStim"]["noise"]
+            if isinstance(noise, jax.core.Tracer):
+                continue
+            bad = np.flatnonzero(np.asarray(noise) != 0)
+            if len(bad):
+                value = float(np.asarray(noise)[bad[0]])
+                raise UnsupportedFeature(f"{r.labels[int(bad[0])]}: NetStim.noise = {value:g} (a noisy NetStim "
+                                         "draws from a random stream; bridge runs noise 0 only)")
+
+
+# -- the buffer ------------------------------------------------------------------------------
+def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
+    k = eplan.settings.capacity
+    nrec = max(1, int((eplan.recorded >= 0).sum()))
+    return {"t": jnp.full((k,), jnp.inf, jnp.float64), "nc": jnp.full((k,), -1, jnp.int32),
+            "recv": jnp.zeros((k,), jnp.int32), "inst": jnp.zeros((k,), jnp.int32),
+            "flag": jnp.zeros((k,), jnp.float64), "seq": jnp.zeros((k,), jnp.int32),
+            "valid": jnp.zeros((k,), bool), "least": jnp.asarray(-1, jnp.int32), "counter": jnp.asarray(0, jnp.int32),
+            "overflow": jnp.asarray(jnp.inf, jnp.float64), "args": jnp.asarray(weights, dtype),
+            "armed": jnp.zeros((len(eplan.thr_node),), bool),
+            "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
+            "nspikes": jnp.zeros((nrec,), jnp.int32)}
+
+
+def _overflow(buf: dict, bad, t) -> dict:
+    return {**buf, "overflow": jnp.where(bad, jnp.minimum(buf["overflow"], t), buf["overflow"])}
+
+
+def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
+    """TQueue::insert of one event (a no-op where `enabled` is False)."""
+    valid = buf["valid"]
+    slot = jnp.argmin(valid).astype(jnp.int32)  # the first free slot
+    full = valid[slot]
+    ok = enabled & ~full
+    buf = _overflow(buf, enabled & full, t)
+    least = buf["least"]
+    earlier = (least < 0) | (t < buf["t"][jnp.maximum(least, 0)])
+    counter = buf["counter"]
+    seq = buf["seq"]
+    demote = ok & earlier & (least >= 0)  # the old least re-enters the tree behind its equals
+    seq = seq.at[jnp.maximum(least, 0)].set(jnp.where(demote, counter + 1, seq[jnp.maximum(least, 0)]))
+    seq = seq.at[slot].set(jnp.where(ok, counter, seq[slot]))
+
+    def put(a, x):
+        return a.at[slot].set(jnp.where(ok, jnp.asarray(x, a.dtype), a[slot]))
+
+    return {**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
+            "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
+            "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
+            "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
+
+
+def _tree_min(buf: dict, valid):
+    """The splay tree's first item: earliest time, then lowest sequence number (-1 when empty)."""
+    tmin = jnp.min(jnp.where(valid, buf["t"], jnp.inf))
+    cand = valid & (buf["t"] == tmin)
+    idx = jnp.argmin(jnp.where(cand, buf["seq"], BIG)).astype(jnp.int32)
+    return jnp.where(jnp.any(valid), idx, -1).astype(jnp.int32)
+
+
+def pop(buf: dict, til):
+    """TQueue::atomic_dq(til): the least item if its time <= til. Returns (buf, has, slot)."""
+    least = buf["least"]
+    slot = jnp.maximum(least, 0)
+    has = (least >= 0) & (buf["t"][slot] <= til)
+    valid = buf["valid"].at[slot].set(jnp.where(has, False, buf["valid"][slot]))
+    new_least = jnp.where(has, _tree_min(buf, valid), least)
+    return {**buf, "valid": valid, "least": new_least}, has, slot
+
+
+def due(buf: dict, til):
+    least = buf["least"]
+    return (least >= 0) & (buf["t"][jnp.maximum(least, 0)] <= til)
+
+
+def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
+    """PreSyn::send from source `src` at tt: record the spike, queue one event per live NetCon."""
+    if eplan.fanout.shape[0] == 0:
+        return buf
+    row = jnp.asarray(eplan.recorded)[jnp.maximum(src, 0)]
+    rec = enabled & (row >= 0)
+    r = jnp.maximum(row, 0)
+    n = buf["nspikes"][r]
+    cap = eplan.settings.spikes
+    buf = _overflow(buf, rec & (n >= cap), tt)
+    spikes = buf["spikes"].at[r, jnp.minimum(n, cap - 1)].set(
+        jnp.where(rec & (n < cap), tt, buf["spikes"][r, jnp.minimum(n, cap - 1)]))
+    buf = {**buf, "spikes": spikes, "nspikes": buf["nspikes"].at[r].add(jnp.where(rec & (n < cap), 1, 0))}
+    fan = jnp.asarray(eplan.fanout)[jnp.maximum(src, 0)]
+    live, delay = jnp.asarray(eplan.nc_live), jnp.asarray(eplan.nc_delay)
+    recv, inst = jnp.asarray(eplan.nc_recv), jnp.asarray(eplan.nc_inst)
+
+    def one(b, c):
+        cc = jnp.maximum(c, 0)
+        on = enabled & (c >= 0) & live[cc]
+        return insert(b, tt + delay[cc], cc, recv[cc], inst[cc], 0.0, on), None
+
+    buf, _ = jax.lax.scan(one, buf, fan)
+    return buf
+
+
+def check_thresholds(eplan: EventPlan, buf: dict, v, t) -> dict:
+    """NetCvode::check_thresh at t: each threshold source in creation order."""
+    if len(eplan.thr_node) == 0:
+        return buf
+    above = (v[jnp.asarray(eplan.thr_node)] - jnp.asarray(eplan.thr_value, v.dtype)) > 0
+    crossing = above & ~buf["armed"]
+    buf = {**buf, "armed": above}
+    tt = t + THRESHOLD_EPS
+
+    def one(b, k):
+        return fire(eplan, b, jnp.asarray(eplan.thr_source)[k], tt, crossing[k]), None
+
+    buf, _ = jax.lax.scan(one, buf, jnp.arange(len(eplan.thr_node)))
+    return buf
+
+
+# -- delivery --------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class Context:
+    """What delivery needs besides the state: the plans, parameters, prepared TABLEs, dt."""
+
+    plan: Plan
+    eplan: EventPlan
+    params: dict
+    prepared: object
+    dt: float
+    secondorder: int
+
+
+def _receiver_inputs(ctx: Context, r: Receiver, state: dict, t):
+    """(params, v, ions, env) of receiver `r`'s instances at event time t."""
+    from bridge.solver.step import _env, _gather_ions  # the step's own helpers (same layer)
+
+    v = state["v"]
+    if r.inst is not None:
+        env = dataclasses.replace(_env(ctx.plan, r.inst, ctx.params, ctx.prepared, t, ctx.dt, ctx.secondorder), t=t)
+        return (ctx.params["mechanisms"][r.name], v[r.inst.nodes],
+                _gather_ions(r.inst, state["ions"], v, state["mech"], ctx.params), env)
+    env = Env(t=t, dt=ctx.dt, celsius=ctx.params["globals"]["celsius"], secondorder=ctx.secondorder)
+    return ctx.params["network"]["cells"][r.name], jnp.zeros((r.size,), v.dtype), {}, env
+
+
+def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled) -> dict:
+    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites."""
+    mech = ctx.eplan.receivers[r].mechanism
+    table = jnp.asarray(ctx.eplan.cell_source[r])
+    for kind, site in getattr(mech, "event_sites", ()):
+        if kind == "send":
+            on, td, flag = (a[inst] for a in records["send"][site])
+            buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
+        else:
+            on, tt = (a[inst] for a in records["event"][site])
+            src = table[inst] if table.size else jnp.asarray(-1)
+            buf = fire(ctx.eplan, buf, src, tt, enabled & (on != 0) & (src >= 0))
+    return buf
+
+
+def deliver_one(ctx: Context, state: dict, buf: dict, til):
+    """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time."""
+    buf, has, slot = pop(buf, til)
+    t_ev, nc, recv, inst, flag = (buf[k][slot] for k in ("t", "nc", "recv", "inst", "flag"))
+    args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
+    mech_state = dict(state["mech"])
+    for r, rec in enumerate(ctx.eplan.receivers):
+        hit = has & (recv == r)
+        mask = hit & (jnp.arange(rec.size) == inst)
+        params, v, ions, env = _receiver_inputs(ctx, rec, state, t_ev)
+        nargs = len(rec.mechanism.net_receive_args)
+        args = tuple(args_row[j] for j in range(nargs))
+        old = mech_state[rec.name]
+        new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
+        mech_state[rec.name] = {k: jnp.where(mask, jnp.asarray(new[k], old[k].dtype), old[k]) for k in old}
+        if nargs:
+            row = buf["args"][jnp.maximum(nc, 0)]
+            for j in range(nargs):
+                row = row.at[j].set(jnp.asarray(new_args[j], row.dtype) if jnp.ndim(new_args[j]) == 0
+                                    else jnp.asarray(new_args[j], row.dtype)[jnp.minimum(inst, rec.size - 1)])
+            buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
+                jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
+        buf = queue_records(ctx, buf, r, records, jnp.minimum(inst, rec.size - 1), nc, hit)
+    return {**state, "mech": mech_state}, buf
+
+
+def deliver(ctx: Context, state: dict, buf: dict, til):
+    """NetCvode::deliver_events(til): every queued event with time <= til, in queue order (at most
+    `per_step`; more sets `overflow`)."""
+    def run(carry):
+        def body(_, c):
+            return deliver_one(ctx, *c, til)
+
+        st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, carry)
+        return st, _overflow(b, due(b, til), til)
+
+    return jax.lax.cond(due(buf, til), run, lambda c: c, (state, buf))
+
+
+def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
+    """finitialize's event part, after the thread mechanisms' INITIAL (`records`: their net_sends):
+    artificial cells' INITIAL, NetCon INITIAL, then events at t <= 0 (module docstring)."""
+    eplan = ctx.eplan
+    buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
+    mech_state = dict(state["mech"])
+    for r, rec in enumerate(eplan.receivers):  # thread mechanisms' INITIAL net_sends, then artificial cells'
+        if rec.inst is None:
+            params, v, ions, env = _receiver_inputs(ctx, rec, state, state["t"])
+            start = {k: jnp.full((rec.size,), d, dtype) for k, d in rec.mechanism.state_defaults.items()}
+            st, _, got = rec.mechanism.init_events(params, start, v, ions, env)
+            mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}
+        else:
+            got = records.get(rec.name)
+        if got and rec.size:
+            def one(b, i, r=r, got=got):
+                return queue_records(ctx, b, r, got, i, jnp.asarray(-1, jnp.int32), jnp.asarray(True)), None
+
+            buf, _ = jax.lax.scan(one, buf, jnp.arange(rec.size, dtype=jnp.int32))
+    state = {**state, "mech": mech_state}
+    buf = {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
+    return deliver(ctx, state, buf, state["t"])
+
+
+def init_netcon_args(ctx: Context, state: dict, args):
+    """NetCvode::init_events: NET_RECEIVE INITIAL per NetCon, else the weights after the first set to 0."""
+    eplan = ctx.eplan
+    for r, rec in enumerate(eplan.receivers):
+        rows = np.flatnonzero(eplan.nc_recv == r)
+        if not len(rows):
+            continue
+        nargs = len(rec.mechanism.net_receive_args)
+        if "net_receive_initial" in getattr(rec.mechanism, "functions", {}):
+            params, v, ions, env = _receiver_inputs(ctx, rec, state, state["t"])
+            idx = eplan.nc_inst[rows]
+            new = rec.mechanism.net_receive_initial(
+                {k: jnp.asarray(a)[idx] for k, a in params.items()},
+                {k: a[idx] for k, a in state["mech"][rec.name].items()}, v[idx],
+                {k: a[idx] for k, a in ions.items()}, env, tuple(args[rows, j] for j in range(nargs)))
+            for j in range(nargs):
+                args = args.at[rows, j].set(jnp.asarray(new[j], args.dtype) + jnp.zeros(len(rows), args.dtype))
+        else:
+            args = args.at[rows, 1:].set(0.0)
+    return args
