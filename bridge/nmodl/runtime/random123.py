@@ -77,9 +77,9 @@ def setseq(stream: Stream, seq, which, gix) -> Stream:
         return (*c, which, *philox4x32_10(c, (int(gix), 0)))
     which = jnp.asarray(which).astype(jnp.int64)
     which = jnp.where((which < 0) | (which > 3), 0, which).astype(jnp.uint64)
-    c = (jnp.asarray(seq).astype(jnp.uint64) & _MASK, w[1], w[2], w[3])
-    r = philox4x32_10(c, (jnp.asarray(gix).astype(jnp.uint64), jnp.uint64(0)))
-    return _out((*c, which, *r), stream)
+    cj = (jnp.asarray(seq).astype(jnp.uint64) & _MASK, w[1], w[2], w[3])
+    r = philox4x32_10(cj, (jnp.asarray(gix).astype(jnp.uint64), jnp.uint64(0)))
+    return _out((*cj, which, *r), stream)
 
 
 def setseq4which(stream: Stream, seq4which: float, gix) -> Stream:
