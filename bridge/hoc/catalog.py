@@ -52,6 +52,7 @@ class MechanismInfo:
     pointers: tuple[str, ...] = ()  # POINTER names (bridge.hoc.setpointer connects them)
     externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
     function_tables: dict[str, int] = field(default_factory=dict)  # FUNCTION_TABLE name -> its number of arguments
+    randoms: tuple[str, ...] = ()  # RANDOM variables (bridge.hoc.randomvars gives each instance its streams)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -222,7 +223,8 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple(info.functions) + tuple(info.procedures),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents, info.program.net_receive is not None, info.pointers,
-                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()})
+                         info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
+                         info.randoms)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

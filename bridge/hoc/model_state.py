@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, HocError
+from bridge.hoc import randomvars
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
@@ -239,7 +240,9 @@ class ModelState:
             return
         if info.kind != "density":
             raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
+        was_inserted = mech in sec.data.mechanisms
         sec.data.insert(mech)
+        randomvars.on_insert(self, sec, info, was_inserted)
         promote_section(sec, info.ions)
 
     def uninsert(self, sec: Sec, mech: str) -> None:
@@ -386,6 +389,8 @@ class ModelState:
                 raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
             if value >= MAX_NSEG + 1:
                 raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
+            if int(value) != data.nseg:
+                randomvars.check_nseg(interp, sec, self.catalog, loc)
             data.set_nseg(int(value))
             sec.voltages = {}
         elif name == "L":

@@ -7,6 +7,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 from __future__ import annotations
 
 from bridge.errors import BridgeError
+from bridge.hoc import randomvars
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
@@ -64,6 +65,8 @@ class PointProcessObject(BuiltinObject):
         tree = interp.model.tree
         interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}
+        if self.pp is None:  # NEURON makes the instance, and its RANDOM streams, when first placed
+            randomvars.on_place(interp.model, self.info, params)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)

@@ -37,10 +37,15 @@ class RandomSession:
 
 
 def session_random(interp) -> RandomSession:
-    """The interpreter's `RandomSession` (made on first use)."""
-    state = interp.__dict__.get("random_session")
+    """The session's `RandomSession` (kept with its `ModelState`)."""
+    return model_random(interp.model)
+
+
+def model_random(model) -> RandomSession:
+    """The `RandomSession` of a `ModelState` (made on first use)."""
+    state = model.__dict__.get("random_session")
     if state is None:
-        state = interp.__dict__["random_session"] = RandomSession()
+        state = model.__dict__["random_session"] = RandomSession()
     return state
 
 

@@ -1,9 +1,10 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
-LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events
-(net_send, WATCH, FOR_NETCONS: bridge has no event queue yet), BBCOREPOINTER and RANDOM
-variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
+C code (VERBATIM with code in it; nocmodl would paste it into the C file), the older random-number
+functions, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, ARTIFICIAL_CELLs and events
+(net_send, WATCH, FOR_NETCONS: bridge has no event queue yet), BBCOREPOINTER variables (POINTERs and
+EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable; RANDOM variables run:
+analysis.randoms).
 """
 
 from __future__ import annotations
@@ -42,8 +43,7 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
             raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
                                "bridge yet)", node)
     for what, names, why in (
-            ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
-            ("RANDOM", nb.randoms, "random-number streams")):
+            ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),):
         if names:
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 

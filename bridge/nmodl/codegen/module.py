@@ -143,6 +143,7 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"POINTERS = {strings(info.pointers)}")
     em.line(f"EXTERNALS = {strings(info.externals)}")
     em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")
+    em.line(f"RANDOMS = {strings(info.randoms)}")
     em.line()
 
 

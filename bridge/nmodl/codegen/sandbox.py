@@ -35,7 +35,18 @@ from types import ModuleType
 from bridge.errors import BridgeError
 from bridge.nmodl.codegen.emitter import RUNTIME_MODULES
 from bridge.nmodl.codegen.pytext import MODULE_BUILTINS
-from bridge.nmodl.runtime import arrays, derivative, equations, flow, functable, libm, mechanism, sparse, tables
+from bridge.nmodl.runtime import (
+    arrays,
+    derivative,
+    equations,
+    flow,
+    functable,
+    libm,
+    mechanism,
+    randomvars,
+    sparse,
+    tables,
+)
 
 # module -> the names the generated header may import from it (name -> the name it is bound to)
 IMPORTS = {
@@ -43,7 +54,7 @@ IMPORTS = {
     "bridge.nmodl.runtime.mechanism": {"TranslatedMechanism": "TranslatedMechanism"},
 }
 _RUNTIME = {"libm": libm, "flow": flow, "arrays": arrays, "derivative": derivative, "sparse": sparse,
-            "equations": equations, "tables": tables, "functable": functable}
+            "equations": equations, "tables": tables, "functable": functable, "randomvars": randomvars}
 DIVISION = "__c_div"  # the name `a / b` is run through
 
 FORBIDDEN_NAMES = frozenset({

@@ -23,6 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.nmodl.runtime import randomvars
 from bridge.nmodl.runtime.flow import loop_budget
 
 
@@ -56,15 +57,19 @@ class TranslatedMechanism:
     pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
+    randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
         """Build from the globals of a generated module."""
         names = ("initial", "currents", "advance", "make_tables")
+        randoms = tuple(ns.get("RANDOMS", ()))
+        streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
+                                                         strict=True)}
         return cls(
             name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
-            range_parameters=dict(ns["RANGE_PARAMETERS"]), global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
-            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]),
+            range_parameters={**ns["RANGE_PARAMETERS"], **streams}, global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
+            state_defaults={**ns["STATE_DEFAULTS"], **streams}, states=tuple(ns["STATES"]),
             ions=tuple(IonUse(*use) for use in ns["IONS"]),
             ion_reads=tuple(ns["ION_READS"]), ion_writes=tuple(ns["ION_WRITES"]),
             ion_currents=tuple(ns["ION_CURRENTS"]), nonspecific_currents=tuple(ns["NONSPECIFIC_CURRENTS"]),
@@ -73,12 +78,12 @@ class TranslatedMechanism:
             python_source=ns.get("__source__", ""),
             functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
-            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
+            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())) + tuple(streams),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
             pointers=tuple(ns.get("POINTERS", ())),
             externals=tuple(ns.get("EXTERNALS", ())),
-            function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
+            function_tables=tuple(ns.get("FUNCTION_TABLES", ())), randoms=randoms,
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -239,6 +244,11 @@ class TranslatedMechanism:
         s = self._scope(params, state, v, ions, env)
         with loop_budget():
             return tuple(self.functions["net_receive_initial"](s, *args))
+
+    @property
+    def random_fields(self) -> tuple[str, ...]:
+        """The state keys of the RANDOM streams (the solver carries them from one current evaluation to the next)."""
+        return tuple(k for r in self.randoms for k in randomvars.fields(r))
 
     # -- conveniences ---------------------------------------------------------------------
     @property

@@ -1,0 +1,88 @@
+"""NMODL `RANDOM` variables (NEURON 9): declared in the NEURON block, used only as the first argument
+of the `random_*` functions, which nocmodl turns into nrnran123 calls (src/nocmodl/init.cpp
+`extdef_rand`): `random_setseq(r, x)`, `random_setids(r, id1, id2, id3)`, `random_uniform(r)`,
+`random_uniform(r, a, b)`, `random_negexp(r)`, `random_negexp(r, mean)`, `random_normal(r)`,
+`random_normal(r, mu, sigma)`, `random_ipick(r)`, `random_dpick(r)`.
+
+This pass declares them (kind "random"), checks every use, and finds the FUNCTIONs that draw
+(directly or through another FUNCTION), which therefore change the mechanism's state. Refused:
+a draw inside an operand of `&&` or `||` (C evaluates it only sometimes; bridge evaluates both
+operands) and a draw in a DERIVATIVE, KINETIC, LINEAR or NONLINEAR block or a TABLE'd function.
+"""
+
+from __future__ import annotations
+
+from bridge.errors import SemanticError, UnsupportedFeature
+from bridge.nmodl.analysis.info import Reporter, Variable
+from bridge.nmodl.syntax import ast
+
+# name -> the numbers of arguments nocmodl's C accepts (the RANDOM variable included)
+STREAM_CALLS: dict[str, tuple[int, ...]] = {
+    "random_setseq": (2,), "random_setids": (4,), "random_uniform": (1, 3), "random_negexp": (1, 2),
+    "random_normal": (1, 3), "random_ipick": (1,), "random_dpick": (1,),
+}
+DRAWS = frozenset(STREAM_CALLS) - {"random_setseq", "random_setids"}
+
+
+def declare_randoms(program: ast.Program, variables: dict[str, Variable], report: Reporter) -> dict[str, Variable]:
+    """The RANDOM names as variables of kind "random" (a name declared twice is nocmodl's error)."""
+    nb = program.neuron
+    out = {}
+    for n in nb.randoms:
+        if n in variables:
+            raise report.error(SemanticError, f"RANDOM {n!r} is also declared as a variable", nb)
+        out[n] = Variable(n, "random", True, 0.0, None, None, nb.loc)
+    return out
+
+
+def check_random_calls(program: ast.Program, randoms: dict[str, Variable], report: Reporter) -> None:
+    """Every `random_*` call names a RANDOM first and has nocmodl's arity; a RANDOM name is nothing else."""
+    allowed: set[int] = set()
+    for node in ast.walk(program):
+        if isinstance(node, ast.Call) and node.name in STREAM_CALLS:
+            if len(node.args) not in STREAM_CALLS[node.name]:
+                counts = " or ".join(map(str, STREAM_CALLS[node.name]))
+                raise report.error(SemanticError, f"{node.name}() takes {counts} arguments, {len(node.args)} given",
+                                   node)
+            first = node.args[0]
+            if not isinstance(first, ast.Name) or first.name not in randoms:
+                raise report.error(SemanticError, f"{node.name}(): the first argument must be a RANDOM variable",
+                                   node)
+            allowed.add(id(first))
+    for node in ast.walk(program):
+        if isinstance(node, (ast.Name, ast.Indexed)) and node.name in randoms and id(node) not in allowed:
+            raise report.error(SemanticError, f"RANDOM variable {node.name!r} used as a number (only the "
+                               "random_* functions take it)", node)
+    for item in program.items:
+        if isinstance(item, (ast.DerivativeBlock, ast.KineticBlock, ast.LinearBlock, ast.NonLinearBlock)) \
+                or (isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and _has_table(item)):
+            for node in ast.walk(item):
+                if isinstance(node, ast.Call) and node.name in DRAWS:
+                    raise report.error(UnsupportedFeature, f"{node.name}() in {type(item).__name__} "
+                                       f"{getattr(item, 'name', '')} (a draw inside a solved or TABLE'd block)", node)
+    for node in ast.walk(program):
+        if isinstance(node, ast.Binary) and node.op in ("&&", "||"):
+            for operand in (node.left, node.right):
+                for sub in ast.walk(operand):
+                    if isinstance(sub, ast.Call) and sub.name in DRAWS:
+                        raise report.error(UnsupportedFeature, f"{sub.name}() inside an operand of {node.op} (C "
+                                           "draws only when it evaluates the operand; bridge evaluates both)", sub)
+
+
+def _has_table(block) -> bool:
+    return any(isinstance(n, ast.Table) for n in ast.walk(block))
+
+
+def drawing_functions(program: ast.Program) -> frozenset[str]:
+    """FUNCTIONs that draw or set a stream, directly or through the FUNCTIONs and PROCEDUREs they call."""
+    blocks = {b.name: b for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
+    calls = {name: {n.name for n in ast.walk(b) if isinstance(n, ast.Call)} for name, b in blocks.items()}
+    drawing = {name for name, called in calls.items() if called & set(STREAM_CALLS)}
+    changed = True
+    while changed:
+        changed = False
+        for name, called in calls.items():
+            if name not in drawing and called & drawing:
+                drawing.add(name)
+                changed = True
+    return frozenset(n for n in drawing if isinstance(blocks[n], ast.FunctionBlock))

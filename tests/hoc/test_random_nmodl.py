@@ -1,0 +1,190 @@
+"""NMODL RANDOM variables (Random123 streams) against NEURON 9.0.2: our own mechanisms with noisy currents, in a
+one- and a multi-compartment cell, run by NEURON (nrnivmodl) and by a `HocSession`; traces within 1e-9 mV and the
+values the draws left in the mechanisms printed with %.17g.
+
+Draws are bit-identical words (uniform doubles exactly); negexp/normal go through XLA's log in the jitted step,
+which may differ from glibc's by a few ulp: the traces stay far below 1e-9 mV.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bridge.errors import BridgeError, HocRefusal
+from bridge.hoc.session import HocSession
+from tests.hoc.test_live_run import _both, _same_output, _same_vectors
+
+
+def _printed(lines: list[str]) -> list[str]:
+    """The lines the model printed, without HOC's echo of top-level calls (printf's count of characters
+    differs when a %.17g value differs in its last digit: XLA may fuse a + d*(b - a) into one FMA)."""
+    return [ln for ln in lines if not ln.startswith("\t")]
+
+MODS = {
+    # a noisy density current: random_normal in BREAKPOINT (drawn twice per step: nrn_cur at v + 0.001 and v)
+    "noisy.mod": """
+NEURON {
+    SUFFIX noisy
+    NONSPECIFIC_CURRENT i
+    RANGE gn, inoise
+    RANDOM r
+}
+PARAMETER { gn = 1e-6 (mA/cm2) }
+ASSIGNED { i (mA/cm2) inoise }
+INITIAL { inoise = 0 }
+BREAKPOINT {
+    inoise = random_normal(r)
+    i = gn * inoise
+}
+""",
+    # a point process with two streams: random_setseq + random_negexp in INITIAL, uniform(a, b) and negexp(mean)
+    "pnoise.mod": """
+NEURON {
+    POINT_PROCESS PNoise
+    NONSPECIFIC_CURRENT i
+    RANGE amp, x0, x
+    RANDOM rr, r2
+}
+PARAMETER { amp = 1e-5 (nA) }
+ASSIGNED { i (nA) x0 x }
+INITIAL { random_setseq(rr, 5) x0 = random_negexp(rr) }
+BREAKPOINT {
+    x = random_uniform(r2, -1, 1)
+    i = -amp * random_negexp(rr, 2) * x
+}
+""",
+    # setids in INITIAL, a FUNCTION that draws, draws inside IF (per instance: sel), ipick and dpick
+    "kicks.mod": """
+NEURON {
+    SUFFIX kicks
+    NONSPECIFIC_CURRENT i
+    RANGE g, k, w, u, sel
+    RANDOM q
+}
+PARAMETER { g = 2e-6 (mA/cm2)  sel = 0 }
+ASSIGNED { i (mA/cm2) k w u }
+INITIAL {
+    random_setids(q, 7, 8, 9)
+    random_setseq(q, 4 * 11 + 2)
+    w = random_ipick(q)
+    u = random_dpick(q)
+    k = 0
+}
+BREAKPOINT {
+    if (sel > 0) {
+        k = kick(2)
+    } else {
+        k = random_uniform(q)
+    }
+    i = g * k
+}
+FUNCTION kick(s) {
+    kick = s * random_normal(q, 0.5, 0.25)
+}
+""",
+}
+
+CELL = """
+load_file("stdrun.hoc")
+create soma, dend
+connect dend(0), soma(1)
+soma { L = 20  diam = 20  insert pas  insert noisy  gn_noisy = 2e-6  insert kicks }
+dend { L = 200  diam = 2  nseg = 5  insert pas  insert noisy  gn_noisy = 1e-6  insert kicks }
+dend.sel_kicks(0.3) = 1
+dend.sel_kicks(0.7) = 1
+objref p, p2, vs, vd, tv
+soma p = new PNoise(0.5)
+dend p2 = new PNoise(0.3)
+p.amp = 2e-5
+p2.amp = 1e-5
+vs = new Vector()
+vs.record(&soma.v(0.5))
+vd = new Vector()
+vd.record(&dend.v(0.7))
+tv = new Vector()
+tv.record(&t)
+tstop = 10
+"""
+
+PRINT = """
+printf("%.17g %.17g %.17g %.17g\\n", p.x0, p2.x0, p.x, p2.x)
+dend { for (x, 0) printf("%.17g %.17g %.17g %.17g\\n", inoise_noisy(x), w_kicks(x), u_kicks(x), k_kicks(x)) }
+printf("%.17g %.17g\\n", soma.inoise_noisy(0.5), soma.k_kicks(0.5))
+"""
+
+
+def _mods(tmp_path: Path, names=tuple(MODS)) -> Path:
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_text(MODS[name])
+    return folder
+
+
+@pytest.mark.neuron
+def test_random_streams_in_a_branched_cell_match_neuron(tmp_path):
+    """Default stream ids as NEURON numbers them (insert: last segment first; point processes when made), the
+    streams of three mechanisms drawn in INITIAL, BREAKPOINT, a FUNCTION and IF branches: traces and printed
+    values as NEURON's."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + "run()\n" + PRINT, mod_dir=_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 7
+    _same_output(theirs, ours, atol=1e-12)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+@pytest.mark.neuron
+def test_one_compartment_noisy_current_matches_neuron(tmp_path):
+    """One compartment with a noisy density current and a noisy point process."""
+    text = """
+    load_file("stdrun.hoc")
+    create soma
+    soma { L = 10  diam = 10  insert pas  insert noisy }
+    objref p, vs, vd, tv
+    soma p = new PNoise(0.5)
+    vs = new Vector()
+    vs.record(&soma.v(0.5))
+    vd = new Vector()
+    vd.record(&soma.inoise_noisy(0.5))
+    tv = new Vector()
+    tv.record(&t)
+    tstop = 20
+    run()
+    printf("%.17g %.17g\\n", p.x0, soma.inoise_noisy(0.5))
+    """
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, mod_dir=_mods(tmp_path, ("noisy.mod", "pnoise.mod")))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 1
+    _same_output(theirs, ours, atol=1e-12)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+@pytest.mark.parametrize("tail, what", [
+    ("dend.nseg = 3\n", "nseg changed"),
+    ("finitialize(-65)\nfinitialize(-65)\n", "second finitialize"),
+    ("objref r\nr = new Random()\nx = r.Random123_globalindex(3)\nfinitialize(-65)\n", "Random123_globalindex"),
+])
+def test_what_bridge_would_draw_differently_is_refused(tmp_path, tail, what):
+    """nseg changed after insert, a second finitialize, a global index: refused, naming the construct."""
+    path = tmp_path / "m.hoc"
+    path.write_text(CELL + tail)
+    with pytest.raises(HocRefusal, match=what):
+        HocSession(_mods(tmp_path), cwd=tmp_path).load_file(path)
+
+
+@pytest.mark.parametrize("body, what", [
+    ("i = random_normal(r) * 0\n  if (v > 0 && random_uniform(r) > 0.5) { i = 1 }", "operand of &&"),
+    ("i = random_normal(3)", "first argument must be a RANDOM"),
+    ("i = r", "used as a number"),
+    ("i = random_normal(r, 1)", "takes 1 or 3 arguments"),
+])
+def test_wrong_uses_of_random_are_errors(tmp_path, body, what):
+    from bridge import load_mod
+
+    path = tmp_path / "bad.mod"
+    path.write_text("NEURON { SUFFIX bad NONSPECIFIC_CURRENT i RANDOM r }\nASSIGNED { i v }\n"
+                    f"BREAKPOINT {{\n  {body}\n}}\n")
+    with pytest.raises(BridgeError, match=what):
+        load_mod(path)
