@@ -121,6 +121,10 @@ class Catalog:
     def names(self) -> list[str]:
         return list(self._files) + list(self._runtime)
 
+    def has_randoms(self) -> bool:
+        """Whether a mechanism read so far has RANDOM variables (bridge.hoc.randomvars)."""
+        return any(info.randoms for info in self._info.values())
+
     def __contains__(self, name: str) -> bool:
         return name in self._files or name in self._runtime or name.endswith("_ion")
 

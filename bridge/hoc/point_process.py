@@ -75,6 +75,12 @@ class PointProcessObject(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""
+        if name in getattr(self.info, "randoms", ()):  # `pp.ranvar`: an NMODLRandom (bridge.hoc.randomvars)
+            obj = randomvars.point_random(interp, self, name, loc)
+
+            def assign(v):
+                raise interp.error(f"{self}.{name} is a RANDOM variable; it cannot be assigned", loc)
+            return FuncRef(lambda: obj, assign)
         if name in self.info.pointers:
             return FuncRef(lambda: self._pointer_use(interp, name, loc), lambda v: self._pointer_use(interp, name, loc),
                            what=PointProcessTarget(self, name))  # for setpointer (bridge.hoc.setpointer)

@@ -16,7 +16,11 @@ when a model with streams runs.
 
 from __future__ import annotations
 
-from bridge.hoc.random import model_random, session_random
+from bridge.hoc import ast
+from bridge.hoc.arguments import number_arg
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.random import _chk, model_random, session_random
+from bridge.hoc.values import FuncRef, Sec
 from bridge.nmodl.streams import random123, randomvars
 
 
@@ -67,3 +71,98 @@ def check_finitialize(interp, model, loc) -> None:
         raise interp.refuse("a second finitialize() of a model with NMODL RANDOM streams: NEURON continues each "
                             "stream where the last run left it, which bridge does not do yet", loc)
     model._random_initialized = True
+
+
+class NMODLRandom(BuiltinObject):
+    """`pp.ranvar` / `sec.ranvar_mech(x)`: one instance's stream of a RANDOM variable (src/nrniv/nmodlrandom.cpp):
+    `set_ids(id1, id2, id3)`, `set_seq(seq*4 + which)` (both return the object), `get_ids()` (a Vector),
+    `get_seq()`, `uniform()`. Only before the first finitialize(): after it NEURON changes the running stream,
+    which bridge's run does not take from HOC."""
+
+    cls = "NMODLRandom"
+
+    def __init__(self, interp, r: str, read, write, where: str):
+        super().__init__(interp)
+        self.r, self._read, self._write, self.where = r, read, write, where
+
+    def _stream(self, interp, loc) -> tuple:
+        if interp.model.initialized is not None:
+            raise interp.refuse(f"{self.where}: using an NMODL RANDOM stream from HOC after finitialize() is not "
+                                "supported by bridge (set ids and sequences before it)", loc)
+        return tuple(int(self._read(k)) for k in randomvars.fields(self.r))
+
+    def _store(self, interp, stream) -> None:
+        interp.model.mutations += 1
+        for k, value in zip(randomvars.fields(self.r), stream, strict=True):
+            self._write(k, float(value))
+
+    def m_set_ids(self, interp, args, loc):
+        s = self._stream(interp, loc)
+        ids = [int(_chk(interp, args, i, 0, 4294967295.0, loc, "NMODLRandom.set_ids")) for i in range(3)]
+        self._store(interp, random123.setids(s, *ids))
+        return self
+
+    def m_set_seq(self, interp, args, loc):
+        s = self._stream(interp, loc)
+        x = number_arg(interp, args, 0, loc, "NMODLRandom.set_seq")
+        self._store(interp, random123.setseq4which(s, x, session_random(interp).globalindex))
+        return self
+
+    def m_get_seq(self, interp, args, loc):
+        seq, which = random123.getseq(self._stream(interp, loc))
+        return float(seq) * 4.0 + float(which)
+
+    def m_get_ids(self, interp, args, loc):
+        from bridge.hoc.vector import Vector
+
+        vec = Vector(interp, [], loc)
+        vec.data = [float(x) for x in random123.getids(self._stream(interp, loc))]
+        return vec
+
+    def m_uniform(self, interp, args, loc):
+        x, s = random123.uniform(self._stream(interp, loc), session_random(interp).globalindex)
+        self._store(interp, s)
+        return x
+
+
+def point_random(interp, pp_obj, r: str, loc) -> NMODLRandom:
+    """`pp.r` of a point process with RANDOM r."""
+    if pp_obj.pp is None:
+        raise interp.error(f"{pp_obj}.{r}: the point process has no location", loc)
+    params = pp_obj.pp.params
+    return NMODLRandom(interp, r, params.__getitem__, params.__setitem__, f"{pp_obj}.{r}")
+
+
+def density_random_ref(interp, node) -> FuncRef | None:
+    """`sec.r_mech(x)` (or `r_mech(x)` in the current section): the NMODLRandom of RANDOM r of density mechanism
+    mech at x; None when the call names no RANDOM variable."""
+    func = node.func
+    name = func.name if isinstance(func, (ast.Name, ast.Member)) else None
+    if not name or "_" not in name or len(node.args) != 1:
+        return None
+    catalog = interp.model.catalog
+    r, _, mech = name.partition("_")
+    while mech:
+        if mech in catalog.names() and r in getattr(catalog.get(mech), "randoms", ()):
+            break
+        more, _, mech = mech.partition("_")
+        r = f"{r}_{more}"
+    if not mech:
+        return None
+    if isinstance(func, ast.Member):
+        sec = interp.eval(func.target)
+        if not isinstance(sec, Sec):
+            return None
+    else:
+        sec = interp.model.current(interp, node.loc)
+    x = interp.number(node.args[0])
+    if mech not in sec.data.mechanisms:
+        raise interp.error(f"{name}: mechanism {mech} is not inserted in {sec.name}", node.loc)
+    data, j = sec.data, sec.data.segment(x)
+    defaults = dict(zip(randomvars.fields(r), randomvars.default_stream().values(), strict=True))
+    obj = NMODLRandom(interp, r, lambda k: data.get_range(mech, k, defaults[k])[j],
+                      lambda k, v: data.set_range(mech, k, v, x), f"{sec.name}.{name}({x:g})")
+
+    def assign(v):
+        raise interp.error(f"{name} is a RANDOM variable; it cannot be assigned", node.loc)
+    return FuncRef(lambda: obj, assign)

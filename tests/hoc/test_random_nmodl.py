@@ -108,6 +108,18 @@ tv.record(&t)
 tstop = 10
 """
 
+# NMODLRandom from HOC before the run: a point process's `pp.r` and a density mechanism's `sec.r_mech(x)`
+SETS = """
+objref ids
+p.rr.set_ids(21, 22, 23)
+p2.r2.set_seq(17)
+dend.r_noisy(0.3).set_ids(11, 12, 13).set_seq(6)
+soma.r_noisy(0.5).set_seq(101)
+ids = dend.r_noisy(0.3).get_ids()
+printf("%g %g %g %g %g\\n", ids.x[0], ids.x[1], ids.x[2], dend.r_noisy(0.3).get_seq(), p2.r2.get_seq())
+printf("%.17g %g\\n", dend.r_noisy(0.9).uniform(), dend.r_noisy(0.9).get_seq())
+"""
+
 PRINT = """
 printf("%.17g %.17g %.17g %.17g\\n", p.x0, p2.x0, p.x, p2.x)
 dend { for (x, 0) printf("%.17g %.17g %.17g %.17g\\n", inoise_noisy(x), w_kicks(x), u_kicks(x), k_kicks(x)) }
@@ -125,12 +137,12 @@ def _mods(tmp_path: Path, names=tuple(MODS)) -> Path:
 
 @pytest.mark.neuron
 def test_random_streams_in_a_branched_cell_match_neuron(tmp_path):
-    """Default stream ids as NEURON numbers them (insert: last segment first; point processes when made), the
-    streams of three mechanisms drawn in INITIAL, BREAKPOINT, a FUNCTION and IF branches: traces and printed
-    values as NEURON's."""
-    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + "run()\n" + PRINT, mod_dir=_mods(tmp_path))
+    """Default stream ids as NEURON numbers them (insert: last segment first; point processes when made), ids and
+    sequences set from HOC (NMODLRandom), the streams of three mechanisms drawn in INITIAL, BREAKPOINT, a FUNCTION
+    and IF branches: traces and printed values as NEURON's."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + SETS + "run()\n" + PRINT, mod_dir=_mods(tmp_path))
     theirs, ours = _printed(theirs), _printed(ours)
-    assert len(theirs) == 7
+    assert len(theirs) == 9
     _same_output(theirs, ours, atol=1e-12)
     assert _same_vectors(ref, vecs) <= 1e-9
 
@@ -165,6 +177,7 @@ def test_one_compartment_noisy_current_matches_neuron(tmp_path):
     ("dend.nseg = 3\n", "nseg changed"),
     ("finitialize(-65)\nfinitialize(-65)\n", "second finitialize"),
     ("objref r\nr = new Random()\nx = r.Random123_globalindex(3)\nfinitialize(-65)\n", "Random123_globalindex"),
+    ("finitialize(-65)\np.rr.set_seq(3)\n", "after finitialize"),
 ])
 def test_what_bridge_would_draw_differently_is_refused(tmp_path, tail, what):
     """nseg changed after insert, a second finitialize, a global index: refused, naming the construct."""
