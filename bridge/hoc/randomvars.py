@@ -7,11 +7,11 @@ such stream the process made (nocpout.cpp: the constructor makes them in declara
 nseg = 3 gives id3 = 3, 2, 1); a point process makes its own when it is first placed. The streams are
 the mechanism's stream parameters (`bridge.nmodl.runtime.randomvars`: `r#c0`, ... per instance).
 
-Refused, because bridge would draw other numbers than NEURON: changing nseg of a section whose
-mechanisms have RANDOM streams (NEURON keeps some instances and makes new streams for others), a
-second finitialize() of a model with streams (NEURON continues each stream where the last run left
-it; bridge starts the run from the streams' parameters), and a Random123 global index other than 0
-when a model with streams runs.
+NEURON never resets a stream by itself: a run goes on from where the last one left it, so before each
+finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
+draw other numbers than NEURON: changing nseg of a section whose mechanisms have RANDOM streams (NEURON
+keeps some instances and makes new streams for others), a Random123 global index other than 0 when a
+model with streams runs, and NMODLRandom calls after finitialize().
 """
 
 from __future__ import annotations
@@ -60,17 +60,34 @@ def check_nseg(interp, sec, catalog, loc) -> None:
 
 
 def check_finitialize(interp, model, loc) -> None:
-    """A second finitialize() with streams, or a global index other than 0 with streams, is refused."""
+    """Before finitialize(): the streams where the last run left them become the stream parameters (NEURON
+    continues each stream; it never resets one by itself); a global index other than 0 is refused."""
     state = session_random(interp)
     if not state.streams:
         return
     if state.globalindex != 0:
         raise interp.refuse(f"Random123_globalindex({state.globalindex}) with NMODL RANDOM streams is not "
                             "supported by bridge yet", loc)
-    if getattr(model, "_random_initialized", False):
-        raise interp.refuse("a second finitialize() of a model with NMODL RANDOM streams: NEURON continues each "
-                            "stream where the last run left it, which bridge does not do yet", loc)
-    model._random_initialized = True
+    live = model.live
+    if not live.started():
+        return
+    live.flush()
+    if live.state is None:
+        return
+    by_label = {pp.label: pp for pp in model.tree.point_processes}
+    for inst in live.plan.mechanisms:
+        names = getattr(inst.mechanism, "random_fields", ())
+        if not names or inst.size == 0:
+            continue
+        values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
+        for i in range(inst.size):
+            if inst.point_processes:
+                by_label[inst.point_processes[i].label].params.update({k: values[k][i] for k in names})
+            else:
+                sec, x = inst.labels[i]
+                for k in names:
+                    model.tree[sec].set_range(inst.name, k, values[k][i], x)
+    model.mutations += 1
 
 
 class NMODLRandom(BuiltinObject):

@@ -173,14 +173,32 @@ def test_one_compartment_noisy_current_matches_neuron(tmp_path):
     assert _same_vectors(ref, vecs) <= 1e-9
 
 
+@pytest.mark.neuron
+def test_streams_go_on_across_runs_as_in_neuron(tmp_path):
+    """NEURON does not reset a stream at finitialize(): init() then run(), and a second run() after reading
+    values, continue the streams (the PNoise INITIAL resets its own rr with random_setseq)."""
+    text = CELL + SETS + """
+    init()
+    printf("%.17g %.17g\\n", soma.inoise_noisy(0.5), p.x0)
+    run()
+    """ + PRINT + """
+    tstop = 5
+    run()
+    """ + PRINT
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, mod_dir=_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 + 1 + 2 * 7
+    _same_output(theirs, ours, atol=1e-12)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
 @pytest.mark.parametrize("tail, what", [
     ("dend.nseg = 3\n", "nseg changed"),
-    ("finitialize(-65)\nfinitialize(-65)\n", "second finitialize"),
     ("objref r\nr = new Random()\nx = r.Random123_globalindex(3)\nfinitialize(-65)\n", "Random123_globalindex"),
     ("finitialize(-65)\np.rr.set_seq(3)\n", "after finitialize"),
 ])
 def test_what_bridge_would_draw_differently_is_refused(tmp_path, tail, what):
-    """nseg changed after insert, a second finitialize, a global index: refused, naming the construct."""
+    """nseg changed after insert, a global index, NMODLRandom after finitialize: refused, naming the construct."""
     path = tmp_path / "m.hoc"
     path.write_text(CELL + tail)
     with pytest.raises(HocRefusal, match=what):
