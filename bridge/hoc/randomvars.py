@@ -59,13 +59,31 @@ def check_nseg(interp, sec, catalog, loc) -> None:
                                 "insert", loc)
 
 
+def _scop_instances(model) -> list[str]:
+    """Where the instances of mechanisms that draw from scop_random are (one entry per instance)."""
+    catalog, out = model.catalog, []
+    for sec in model.tree:
+        out += [f"{m} in {sec.name}" for m in sec.mechanisms if catalog.scop_random(m) for _ in range(sec.nseg)]
+    out += [pp.label or pp.name for pp in model.tree.point_processes if catalog.scop_random(pp.name)]
+    return out
+
+
 def check_finitialize(interp, model, loc) -> None:
     """Before finitialize(): the streams where the last run left them become the stream parameters (NEURON
-    continues each stream; it never resets one by itself); a global index other than 0 is refused."""
+    continues each stream; it never resets one by itself); what bridge would draw differently is refused."""
     state = session_random(interp)
-    if not state.streams:
+    scop = _scop_instances(model)
+    if len(scop) > 1:
+        raise interp.refuse(f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(scop[:4])}"
+                            f"{', ...' if len(scop) > 4 else ''}): NEURON hands its numbers to them in turn, each "
+                            "instance's BREAKPOINT twice per step, an order bridge does not reproduce (one instance "
+                            "is exact; a RANDOM variable per instance is the portable way)", loc)
+    if scop and state.use_mcell_ran4:
+        raise interp.refuse("use_mcell_ran4(1) with a mechanism that draws from scop_random is not supported by "
+                            "bridge", loc)
+    if not state.streams and not scop:
         return
-    if state.globalindex != 0:
+    if state.globalindex != 0 and state.streams:
         raise interp.refuse(f"Random123_globalindex({state.globalindex}) with NMODL RANDOM streams is not "
                             "supported by bridge yet", loc)
     live = model.live
@@ -82,11 +100,14 @@ def check_finitialize(interp, model, loc) -> None:
         values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
         for i in range(inst.size):
             if inst.point_processes:
-                by_label[inst.point_processes[i].label].params.update({k: values[k][i] for k in names})
+                pp = by_label.get(inst.point_processes[i].label)
+                if pp is not None:
+                    pp.params.update({k: values[k][i] for k in names})
             else:
                 sec, x = inst.labels[i]
-                for k in names:
-                    model.tree[sec].set_range(inst.name, k, values[k][i], x)
+                if sec in model.tree:
+                    for k in names:
+                        model.tree[sec].set_range(inst.name, k, values[k][i], x)
     model.mutations += 1
 
 

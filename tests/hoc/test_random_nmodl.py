@@ -219,3 +219,79 @@ def test_wrong_uses_of_random_are_errors(tmp_path, body, what):
                     f"BREAKPOINT {{\n  {body}\n}}\n")
     with pytest.raises(BridgeError, match=what):
         load_mod(path)
+
+
+# NEURON's older generator: scop_random and what draws from it, one instance in the model
+SCOP_MODS = {
+    "ou.mod": """
+NEURON { POINT_PROCESS OUn NONSPECIFIC_CURRENT i RANGE tau, sigma, x, mean, seed, e1, p1, u1, reseed }
+PARAMETER { tau = 2 (ms)  sigma = 0.0002 (nA)  mean = 0  seed = 7  reseed = 1 }
+ASSIGNED { i (nA) x e1 p1 u1 dt (ms) }
+INITIAL {
+    if (reseed) { set_seed(seed) }
+    x = 0
+    e1 = exprand(2)
+    p1 = poisrand(3)
+    u1 = scop_random()
+}
+BREAKPOINT {
+    SOLVE noise
+    i = -x + 1e-6 * normrand(0, 1)
+}
+PROCEDURE noise() {
+    x = x + dt * (mean - x) / tau + sigma * sqrt(2 * dt / tau) * normrand(0, 1)
+}
+""",
+    "leakn.mod": """
+NEURON { SUFFIX leakn NONSPECIFIC_CURRENT i RANGE g }
+PARAMETER { g = 1e-6 (mA/cm2) }
+ASSIGNED { i (mA/cm2) }
+BREAKPOINT { i = g * normrand(0, 1) }
+""",
+}
+
+OU_CELL = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 10  diam = 10  insert pas }
+objref p, vs, vd, tv
+soma p = new OUn(0.5)
+vs = new Vector()
+vs.record(&soma.v(0.5))
+vd = new Vector()
+vd.record(&p.x)
+tv = new Vector()
+tv.record(&t)
+tstop = 20
+"""
+OU_PRINT = 'printf("%.17g %.17g %.17g %.17g\\n", p.x, p.e1, p.p1, p.u1)\n'
+
+
+def _scop_mods(tmp_path: Path) -> Path:
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    for name, text in SCOP_MODS.items():
+        (folder / name).write_text(text)
+    return folder
+
+
+@pytest.mark.neuron
+def test_scop_random_family_in_one_instance_matches_neuron(tmp_path):
+    """An Ornstein-Uhlenbeck current with set_seed, exprand, poisrand, scop_random in INITIAL, normrand in a
+    SOLVE'd PROCEDURE and in BREAKPOINT; runs from NEURON's start value 1 (no set_seed), then seeded, then
+    continuing where the last run left the generator."""
+    text = OU_CELL + "p.reseed = 0\nrun()\n" + OU_PRINT + "p.reseed = 1\nrun()\n" + OU_PRINT \
+        + "p.reseed = 0\ntstop = 10\nrun()\n" + OU_PRINT
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, mod_dir=_scop_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 3
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+def test_scop_random_in_two_instances_is_refused(tmp_path):
+    """Two instances drawing from the one generator: NEURON's order among them is not reproduced, so refused."""
+    path = tmp_path / "m.hoc"
+    path.write_text(OU_CELL + "soma { nseg = 2  insert leakn }\nrun()\n")
+    with pytest.raises(HocRefusal, match="instances draw from NEURON's one scop_random"):
+        HocSession(_scop_mods(tmp_path), cwd=tmp_path).load_file(path)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
-from bridge.nmodl.analysis.randoms import check_random_calls, declare_randoms, drawing_functions
+from bridge.nmodl.analysis.randoms import check_random_calls, declare_randoms, drawing_functions, uses_scop_random
 from bridge.nmodl.analysis.refusals import refuse_unsupported
 from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
@@ -53,7 +53,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
         impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
         shared_globals=shared,
-        function_tables=blocks.function_tables, randoms=nb.randoms,
+        function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
     )
 
 

@@ -97,6 +97,7 @@ class MechanismInfo:
     shared_globals: tuple[str, ...] = ()
     function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
     randoms: tuple[str, ...] = ()  # RANDOM variables (Random123 streams), in declaration order
+    scop_random: bool = False  # code draws from (or seeds) NEURON's scop_random generator
 
     @property
     def range_parameters(self) -> dict[str, float]:

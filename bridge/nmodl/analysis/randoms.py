@@ -4,7 +4,11 @@ of the `random_*` functions, which nocmodl turns into nrnran123 calls (src/nocmo
 `random_uniform(r, a, b)`, `random_negexp(r)`, `random_negexp(r, mean)`, `random_normal(r)`,
 `random_normal(r, mu, sigma)`, `random_ipick(r)`, `random_dpick(r)`.
 
-This pass declares them (kind "random"), checks every use, and finds the FUNCTIONs that draw
+NEURON's older generator, scop_random (and normrand, exprand, poisrand, set_seed on it), is one value for the
+whole process; bridge keeps it with a mechanism instance (runtime.scoprandom), exact while one instance in the
+model uses it (bridge.hoc.randomvars refuses more).
+
+This pass declares the RANDOMs (kind "random"), checks every use, and finds the FUNCTIONs that draw
 (directly or through another FUNCTION), which therefore change the mechanism's state. Refused:
 a draw inside an operand of `&&` or `||` (C evaluates it only sometimes; bridge evaluates both
 operands) and a draw in a DERIVATIVE, KINETIC, LINEAR or NONLINEAR block or a TABLE'd function.
@@ -21,7 +25,11 @@ STREAM_CALLS: dict[str, tuple[int, ...]] = {
     "random_setseq": (2,), "random_setids": (4,), "random_uniform": (1, 3), "random_negexp": (1, 2),
     "random_normal": (1, 3), "random_ipick": (1,), "random_dpick": (1,),
 }
-DRAWS = frozenset(STREAM_CALLS) - {"random_setseq", "random_setids"}
+# scop_random and the scopmath functions that draw from it: name -> number of arguments
+SCOP_CALLS: dict[str, tuple[int, ...]] = {"scop_random": (0,), "normrand": (2,), "exprand": (1,), "poisrand": (1,),
+                                          "set_seed": (1,)}
+DRAWS = (frozenset(STREAM_CALLS) - {"random_setseq", "random_setids"}) | (frozenset(SCOP_CALLS) - {"set_seed"})
+SETTERS = frozenset(STREAM_CALLS) | frozenset(SCOP_CALLS)
 
 
 def declare_randoms(program: ast.Program, variables: dict[str, Variable], report: Reporter) -> dict[str, Variable]:
@@ -39,6 +47,9 @@ def check_random_calls(program: ast.Program, randoms: dict[str, Variable], repor
     """Every `random_*` call names a RANDOM first and has nocmodl's arity; a RANDOM name is nothing else."""
     allowed: set[int] = set()
     for node in ast.walk(program):
+        if isinstance(node, ast.Call) and node.name in SCOP_CALLS and len(node.args) not in SCOP_CALLS[node.name]:
+            raise report.error(SemanticError, f"{node.name}() takes {SCOP_CALLS[node.name][0]} argument(s), "
+                               f"{len(node.args)} given", node)
         if isinstance(node, ast.Call) and node.name in STREAM_CALLS:
             if len(node.args) not in STREAM_CALLS[node.name]:
                 counts = " or ".join(map(str, STREAM_CALLS[node.name]))
@@ -69,6 +80,11 @@ def check_random_calls(program: ast.Program, randoms: dict[str, Variable], repor
                                            "draws only when it evaluates the operand; bridge evaluates both)", sub)
 
 
+def uses_scop_random(program: ast.Program) -> bool:
+    """Whether code calls scop_random or a function that draws from it (or seeds it)."""
+    return any(isinstance(n, ast.Call) and n.name in SCOP_CALLS for n in ast.walk(program))
+
+
 def _has_table(block) -> bool:
     return any(isinstance(n, ast.Table) for n in ast.walk(block))
 
@@ -77,7 +93,7 @@ def drawing_functions(program: ast.Program) -> frozenset[str]:
     """FUNCTIONs that draw or set a stream, directly or through the FUNCTIONs and PROCEDUREs they call."""
     blocks = {b.name: b for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
     calls = {name: {n.name for n in ast.walk(b) if isinstance(n, ast.Call)} for name, b in blocks.items()}
-    drawing = {name for name, called in calls.items() if called & set(STREAM_CALLS)}
+    drawing = {name for name, called in calls.items() if called & SETTERS}
     changed = True
     while changed:
         changed = False
@@ -86,3 +102,17 @@ def drawing_functions(program: ast.Program) -> frozenset[str]:
                 drawing.add(name)
                 changed = True
     return frozenset(n for n in drawing if isinstance(blocks[n], ast.FunctionBlock))
+
+
+# The older random-number functions nocmodl knows that bridge refuses, and why (reported with the call).
+LEGACY_REASONS = {
+    "unirand": "NEURON 9 has no unirand (nrnivmodl fails on it)",
+    "erand": "not a function of NEURON 9 (NetStim's own FUNCTION erand draws from its RANDOM variable)",
+    "mcellran4": "the old mcellran4 is not a function of NEURON 9",
+}
+
+
+def legacy_refusal(name: str) -> str:
+    """The refusal message of an older random-number function."""
+    why = LEGACY_REASONS.get(name, "a C function bridge cannot call (use a RANDOM variable)")
+    return f"random-number function {name}(): {why}"

@@ -13,6 +13,7 @@ import re
 
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
+from bridge.nmodl.analysis.randoms import legacy_refusal
 from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -56,7 +57,7 @@ def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
         if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
             return "VERBATIM block with C code (bridge cannot run C)"
     elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
-        return f"random-number function {node.name}()"
+        return legacy_refusal(node.name)
     elif type(node) in _REFUSED_NODES:
         return _REFUSED_NODES[type(node)]
     elif isinstance(node, ast.Include):

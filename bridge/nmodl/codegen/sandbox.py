@@ -44,6 +44,7 @@ from bridge.nmodl.runtime import (
     libm,
     mechanism,
     randomvars,
+    scoprandom,
     sparse,
     tables,
 )
@@ -54,7 +55,8 @@ IMPORTS = {
     "bridge.nmodl.runtime.mechanism": {"TranslatedMechanism": "TranslatedMechanism"},
 }
 _RUNTIME = {"libm": libm, "flow": flow, "arrays": arrays, "derivative": derivative, "sparse": sparse,
-            "equations": equations, "tables": tables, "functable": functable, "randomvars": randomvars}
+            "equations": equations, "tables": tables, "functable": functable, "randomvars": randomvars,
+            "scoprandom": scoprandom}
 DIVISION = "__c_div"  # the name `a / b` is run through
 
 FORBIDDEN_NAMES = frozenset({

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
-from bridge.nmodl.runtime import randomvars
+from bridge.nmodl.runtime import randomvars, scoprandom
 from bridge.nmodl.runtime.flow import loop_budget
 
 
@@ -58,6 +58,7 @@ class TranslatedMechanism:
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
+    scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -66,6 +67,8 @@ class TranslatedMechanism:
         randoms = tuple(ns.get("RANDOMS", ()))
         streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
                                                          strict=True)}
+        if ns.get("SCOP_RANDOM"):  # scop_random's value, 1 at NEURON's start (runtime.scoprandom)
+            streams[scoprandom.KEY] = 1.0
         return cls(
             name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
             range_parameters={**ns["RANGE_PARAMETERS"], **streams}, global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
@@ -84,6 +87,7 @@ class TranslatedMechanism:
             pointers=tuple(ns.get("POINTERS", ())),
             externals=tuple(ns.get("EXTERNALS", ())),
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())), randoms=randoms,
+            scop_random=bool(ns.get("SCOP_RANDOM")),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -248,7 +252,8 @@ class TranslatedMechanism:
     @property
     def random_fields(self) -> tuple[str, ...]:
         """The state keys of the RANDOM streams (the solver carries them from one current evaluation to the next)."""
-        return tuple(k for r in self.randoms for k in randomvars.fields(r))
+        scop = (scoprandom.KEY,) if self.scop_random else ()
+        return tuple(k for r in self.randoms for k in randomvars.fields(r)) + scop
 
     # -- conveniences ---------------------------------------------------------------------
     @property
