@@ -12,7 +12,13 @@ from __future__ import annotations
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
-from bridge.nmodl.analysis.randoms import check_random_calls, declare_randoms, drawing_functions, uses_scop_random
+from bridge.nmodl.analysis.randoms import (
+    check_random_calls,
+    check_solved_draws,
+    declare_randoms,
+    drawing_functions,
+    uses_scop_random,
+)
 from bridge.nmodl.analysis.refusals import refuse_unsupported
 from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
@@ -41,6 +47,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
     solves = breakpoint_solves(program, blocks, report)
+    check_solved_draws(program, solves, report)
     assigned = assigned_names(program)
     shared = shared_globals(program, symbols.variables, blocks, assigned, report)
     nb = program.neuron

@@ -11,7 +11,8 @@ model uses it (bridge.hoc.randomvars refuses more).
 This pass declares the RANDOMs (kind "random"), checks every use, and finds the FUNCTIONs that draw
 (directly or through another FUNCTION), which therefore change the mechanism's state. Refused:
 a draw inside an operand of `&&` or `||` (C evaluates it only sometimes; bridge evaluates both
-operands) and a draw in a DERIVATIVE, KINETIC, LINEAR or NONLINEAR block or a TABLE'd function.
+operands), a draw in a KINETIC, LINEAR or NONLINEAR block or a TABLE'd function, and one in a
+DERIVATIVE block not solved by cnexp or euler in BREAKPOINT (`check_solved_draws`).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def check_random_calls(program: ast.Program, randoms: dict[str, Variable], repor
             raise report.error(SemanticError, f"RANDOM variable {node.name!r} used as a number (only the "
                                "random_* functions take it)", node)
     for item in program.items:
-        if isinstance(item, (ast.DerivativeBlock, ast.KineticBlock, ast.LinearBlock, ast.NonLinearBlock)) \
+        if isinstance(item, (ast.KineticBlock, ast.LinearBlock, ast.NonLinearBlock)) \
                 or (isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and _has_table(item)):
             for node in ast.walk(item):
                 if isinstance(node, ast.Call) and node.name in DRAWS:
@@ -78,6 +79,28 @@ def check_random_calls(program: ast.Program, randoms: dict[str, Variable], repor
                     if isinstance(sub, ast.Call) and sub.name in DRAWS:
                         raise report.error(UnsupportedFeature, f"{sub.name}() inside an operand of {node.op} (C "
                                            "draws only when it evaluates the operand; bridge evaluates both)", sub)
+
+
+def check_solved_draws(program: ast.Program, solves, report: Reporter) -> None:
+    """A DERIVATIVE block that draws runs once per step only with cnexp or euler (nocmodl's state update
+    evaluates its other statements once); with derivimplicit or an INITIAL SOLVE it is refused."""
+    solved = {id(s.block): s.method for s in solves}
+    for item in program.items:
+        if not isinstance(item, ast.DerivativeBlock):
+            continue
+        draw = next((n for n in ast.walk(item) if isinstance(n, ast.Call) and n.name in DRAWS), None)
+        if draw is None:
+            continue
+        method = solved.get(id(item))
+        if method not in ("cnexp", "euler"):
+            raise report.error(UnsupportedFeature, f"{draw.name}() in DERIVATIVE {item.name} solved with "
+                               f"{method or 'something other than a BREAKPOINT SOLVE'} (bridge draws there only "
+                               "with cnexp or euler, which evaluate the block once per step)", draw)
+        for sub_ in ast.walk(program):
+            if isinstance(sub_, ast.Solve) and sub_.name == item.name and not any(
+                    s.statement is sub_ for s in solves):
+                raise report.error(UnsupportedFeature, f"{draw.name}() in DERIVATIVE {item.name}, solved outside "
+                                   "BREAKPOINT", sub_)
 
 
 def uses_scop_random(program: ast.Program) -> bool:
