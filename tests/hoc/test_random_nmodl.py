@@ -295,3 +295,45 @@ def test_scop_random_in_two_instances_is_refused(tmp_path):
     path.write_text(OU_CELL + "soma { nseg = 2  insert leakn }\nrun()\n")
     with pytest.raises(HocRefusal, match="instances draw from NEURON's one scop_random"):
         HocSession(_scop_mods(tmp_path), cwd=tmp_path).load_file(path)
+
+
+OUD = """
+NEURON { SUFFIX oud RANGE i, D, tau NONSPECIFIC_CURRENT i }
+PARAMETER { D = 0.2 (/ms)  tau = 1 (ms) }
+ASSIGNED { i (mA/cm2) noise (mA/cm2) dt (ms) }
+STATE { n (mA/cm2) }
+INITIAL { set_seed(11) }
+BREAKPOINT {
+    SOLVE kin METHOD cnexp
+    i = 1e-5 * n
+}
+DERIVATIVE kin {
+    noise = normrand(0, D * dt)
+    n' = (-n + noise) / tau
+}
+"""
+
+
+@pytest.mark.neuron
+def test_draw_in_a_cnexp_derivative_block_matches_neuron(tmp_path):
+    """normrand in a DERIVATIVE block solved by cnexp (an Ornstein-Uhlenbeck current, as ModelDB 141063): one
+    draw per step, in nrn_state."""
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    (folder / "oud.mod").write_text(OUD)
+    text = """
+    load_file("stdrun.hoc")
+    create soma
+    soma { L = 10  diam = 10  insert pas  insert oud }
+    objref vs, vd, tv
+    vs = new Vector()
+    vs.record(&soma.v(0.5))
+    vd = new Vector()
+    vd.record(&soma.n_oud(0.5))
+    tv = new Vector()
+    tv.record(&t)
+    tstop = 20
+    run()
+    """
+    _, ref, _, vecs, _ = _both(tmp_path, text, mod_dir=folder)
+    assert _same_vectors(ref, vecs) <= 1e-9
