@@ -24,6 +24,7 @@ from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionP
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.live import Frozen, LiveRun
+from bridge.hoc.random import RandomSession
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
@@ -55,6 +56,7 @@ class ModelState:
     def __init__(self, catalog: Catalog, stdout=None):
         self.catalog = catalog
         self.tree = SectionTree()
+        self.random_session = RandomSession()  # NEURON's process-wide random state (bridge.hoc.random)
         self.sections: list[Sec] = []
         self.sec_stack: list[Sec] = []
         self.accessed: Sec | None = None

@@ -42,11 +42,8 @@ def session_random(interp) -> RandomSession:
 
 
 def model_random(model) -> RandomSession:
-    """The `RandomSession` of a `ModelState` (made on first use)."""
-    state = model.__dict__.get("random_session")
-    if state is None:
-        state = model.__dict__["random_session"] = RandomSession()
-    return state
+    """The `RandomSession` of a `ModelState`."""
+    return model.random_session
 
 
 def _chk(interp, args, i, lo, hi, loc, name) -> float:
@@ -287,6 +284,19 @@ class Random(BuiltinObject):
     def m_hypergeo(self, interp, args, loc):
         raise interp.refuse("Random.hypergeo() is not supported by bridge (libg++ HyperGeometric is not reproduced)",
                             loc)
+
+    def _gone(self, interp, name, loc):
+        raise interp.refuse(f"Random.{name}(): NEURON 9 has no {name} generator any more (NEURON 9.0.2 stops on this "
+                            "call too); Random123 is its replacement", loc)
+
+    def m_ACG(self, interp, args, loc):  # noqa: N802
+        self._gone(interp, "ACG", loc)
+
+    def m_MLCG(self, interp, args, loc):  # noqa: N802
+        self._gone(interp, "MLCG", loc)
+
+    def m_Isaac64(self, interp, args, loc):  # noqa: N802
+        self._gone(interp, "Isaac64", loc)
 
     def m_play(self, interp, args, loc):
         raise interp.refuse("Random.play(&var) is not supported by bridge (a new value at every step)", loc)

@@ -109,7 +109,7 @@ def test_mcellran4_and_mcell_ran4_match_neuron(tmp_path):
 
 def test_unsupported_random_methods_are_refused(tmp_path):
     """What bridge does not reproduce (hypergeo, play) is a refusal naming the method."""
-    for call in ("r.hypergeo(5, 2)", "r.play(&x)"):
+    for call in ("r.hypergeo(5, 2)", "r.play(&x)", "r.ACG(1)", "r.MLCG(1)", "r.Isaac64(1)"):
         path = tmp_path / "x.hoc"
         path.write_text(f"objref r\nr = new Random()\nx = 0\n{call}\n")
         with pytest.raises(BridgeError, match=call.split("(")[0].replace("r.", "Random.")):
