@@ -24,8 +24,8 @@ from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionP
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.live import Frozen, LiveRun
-from bridge.hoc.random import RandomSession
 from bridge.hoc.protocol import Recording, RunRequest
+from bridge.hoc.random import RandomSession
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
