@@ -34,6 +34,7 @@ class RandomSession:
     mcell_count: int = 0  # MCellRan4RNG.cpp cnt_: MCellRan4 generators made
     lowindex: int = 0  # mcran4.cpp: mcell_ran4_init's low index
     use_mcell_ran4: int = 0  # oc_mcran4.cpp: scop_random uses mcell_ran4 when 1
+    scop_value: int = 1  # scoprand.cpp: scop_random's value (1 at start), as the last run left it
 
 
 def session_random(interp) -> RandomSession:

@@ -21,7 +21,7 @@ from bridge.hoc.arguments import number_arg
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.random import _chk, model_random, session_random
 from bridge.hoc.values import FuncRef, Sec
-from bridge.nmodl.streams import random123, randomvars
+from bridge.nmodl.streams import random123, randomvars, scoprandom
 
 
 def _stream_values(model, r: str) -> dict[str, float]:
@@ -34,9 +34,11 @@ def _stream_values(model, r: str) -> dict[str, float]:
 def on_insert(model, sec, info, was_inserted: bool) -> None:
     """`insert mech` in `sec`: new streams for each segment, last segment first (nothing if already there)."""
     randoms = getattr(info, "randoms", ())
-    if not randoms or was_inserted:
+    if was_inserted:
         return
     data = sec.data
+    if getattr(info, "scop_random", False):
+        data.set_range(info.name, scoprandom.KEY, float(model_random(model).scop_value))
     for j in reversed(range(data.nseg)):
         x = (j + 0.5) / data.nseg
         for r in randoms:
@@ -48,6 +50,8 @@ def on_place(model, info, params: dict) -> None:
     """A point process placed for the first time: its streams, in declaration order, into `params`."""
     for r in getattr(info, "randoms", ()):
         params.update(_stream_values(model, r))
+    if getattr(info, "scop_random", False):
+        params[scoprandom.KEY] = float(model_random(model).scop_value)
 
 
 def check_nseg(interp, sec, catalog, loc) -> None:
@@ -98,6 +102,8 @@ def check_finitialize(interp, model, loc) -> None:
         if not names or inst.size == 0:
             continue
         values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
+        if scoprandom.KEY in values and inst.size == 1:  # NEURON's one generator goes on
+            state.scop_value = int(values[scoprandom.KEY][0])
         for i in range(inst.size):
             if inst.point_processes:
                 pp = by_label.get(inst.point_processes[i].label)

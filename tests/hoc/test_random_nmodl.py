@@ -337,3 +337,15 @@ def test_draw_in_a_cnexp_derivative_block_matches_neuron(tmp_path):
     """
     _, ref, _, vecs, _ = _both(tmp_path, text, mod_dir=folder)
     assert _same_vectors(ref, vecs) <= 1e-9
+
+
+def test_a_model_without_stream_parameters_is_refused(tmp_path):
+    """Outside HOC nothing numbers the streams: running a RANDOM mechanism whose stream parameters were not
+    given is an error, not every instance drawing the same numbers."""
+    import bridge
+
+    tree = bridge.SectionTree()
+    tree.section("soma", L=10, diam=10).insert("noisy")
+    mech = bridge.load_mod(_mods(tmp_path, ("noisy.mod",)) / "noisy.mod")
+    with pytest.raises(BridgeError, match="stream parameters"):
+        bridge.Simulation(bridge.Model(tree, mechanisms={"noisy": mech}, tstop=1.0)).run(None)
