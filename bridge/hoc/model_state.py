@@ -391,9 +391,7 @@ class ModelState:
                 raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
             if value >= MAX_NSEG + 1:
                 raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
-            if int(value) != data.nseg:
-                randomvars.check_nseg(interp, sec, self.catalog, loc)
-            data.set_nseg(int(value))
+            randomvars.set_nseg(self, interp, sec, int(value), loc)  # NEURON's RANDOM streams kept or made
             sec.voltages = {}
         elif name == "L":
             if value <= 0:

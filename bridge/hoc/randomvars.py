@@ -7,11 +7,12 @@ such stream the process made (nocpout.cpp: the constructor makes them in declara
 nseg = 3 gives id3 = 3, 2, 1); a point process makes its own when it is first placed. The streams are
 the mechanism's stream parameters (`bridge.nmodl.runtime.randomvars`: `r#c0`, ... per instance).
 
+A changed nseg keeps some instances and clones the others with new streams, as NEURON's node_realloc.
 NEURON never resets a stream by itself: a run goes on from where the last one left it, so before each
 finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
-draw other numbers than NEURON: changing nseg of a section whose mechanisms have RANDOM streams (NEURON
-keeps some instances and makes new streams for others), a Random123 global index other than 0 when a
-model with streams runs, and NMODLRandom calls after finitialize().
+draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
+a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
+finitialize(), and more than one instance drawing from scop_random.
 """
 
 from __future__ import annotations
@@ -54,13 +55,43 @@ def on_place(model, info, params: dict) -> None:
         params[scoprandom.KEY] = float(model_random(model).scop_value)
 
 
-def check_nseg(interp, sec, catalog, loc) -> None:
-    """nseg of a section with RANDOM mechanisms is refused (module docstring)."""
-    for mech in sec.data.mechanisms:
-        if not mech.endswith("_ion") and mech in catalog and getattr(catalog.get(mech), "randoms", ()):
-            raise interp.refuse(f"nseg changed in {sec.name}, where {mech} has RANDOM variables: NEURON would keep "
-                                "some streams and make new ones, which bridge does not reproduce; set nseg before "
-                                "insert", loc)
+def set_nseg(model, interp, sec, nseg: int, loc) -> None:
+    """`sec.nseg = n` with NEURON's streams (solve.cpp node_realloc): fewer segments keep the old instances whose
+    segment holds a new centre; more segments keep old instance i at int(n * (i + 0.5) / old) and make the others
+    anew (cloned, with new streams) from the first to the last. Refused: more segments in a section where two or
+    more mechanisms have RANDOM variables (the order of their new streams is not reproduced)."""
+    data = sec.data
+    old = data.nseg
+    mechs = [m for m in data.mechanisms if not m.endswith("_ion") and m in model.catalog.names()
+             and getattr(model.catalog.get(m), "randoms", ())]
+    if nseg == old or not mechs:
+        data.set_nseg(nseg)
+        return
+    if nseg > old and len(mechs) > 1:
+        raise interp.refuse(f"nseg increased in {sec.name}, where {', '.join(mechs)} have RANDOM variables: the order "
+                            "in which NEURON makes their new streams is not reproduced by bridge; set nseg before "
+                            "insert", loc)
+    keys = {m: [k for r in model.catalog.get(m).randoms for k in randomvars.fields(r)] for m in mechs}
+    before = {m: {k: data.get_range(m, k, 0.0).copy() for k in keys[m]} for m in mechs}
+    data.set_nseg(nseg)
+    source: list[int | None] = [None] * nseg
+    if nseg < old:
+        source = [min(int(old * (j + 0.5) / nseg), old - 1) for j in range(nseg)]
+    else:
+        for i in range(old):
+            source[min(int(nseg * (i + 0.5) / old), nseg - 1)] = i
+    for j in range(nseg):
+        x = (j + 0.5) / nseg
+        for m in mechs:
+            i = source[j]
+            if i is not None:
+                values = {k: float(before[m][k][i]) for k in keys[m]}
+            else:
+                values = {}
+                for r in model.catalog.get(m).randoms:
+                    values.update(_stream_values(model, r))
+            for k, v in values.items():
+                data.set_range(m, k, v, x)
 
 
 def _scop_instances(model) -> list[str]:

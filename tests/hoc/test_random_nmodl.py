@@ -86,6 +86,12 @@ FUNCTION kick(s) {
 """,
 }
 
+MODS["leakr.mod"] = """
+NEURON { SUFFIX leakr NONSPECIFIC_CURRENT i RANDOM q }
+ASSIGNED { i (mA/cm2) }
+BREAKPOINT { i = 1e-7 * random_uniform(q) }
+"""
+
 CELL = """
 load_file("stdrun.hoc")
 create soma, dend
@@ -192,17 +198,49 @@ def test_streams_go_on_across_runs_as_in_neuron(tmp_path):
     assert _same_vectors(ref, vecs) <= 1e-9
 
 
+@pytest.mark.neuron
+def test_nseg_changed_after_insert_keeps_and_makes_streams_as_neuron(tmp_path):
+    """nseg changed after insert: NEURON keeps some instances (with their streams) and clones the others with new
+    streams (solve.cpp node_realloc); more and fewer segments, then a run."""
+    text = """
+    load_file("stdrun.hoc")
+    create soma, dend
+    connect dend(0), soma(1)
+    soma { L = 20  diam = 20  nseg = 5  insert pas  insert noisy  gn_noisy = 2e-6 }
+    dend { L = 200  diam = 2  nseg = 3  insert pas  insert noisy  gn_noisy = 1e-6 }
+    dend.nseg = 7
+    soma.nseg = 2
+    dend.nseg = 8
+    objref ids, vs, vd, tv
+    forall for (x, 0) { ids = r_noisy(x).get_ids()  printf("%s %g %g\\n", secname(), x, ids.x[2]) }
+    vs = new Vector()
+    vs.record(&soma.v(0.5))
+    vd = new Vector()
+    vd.record(&dend.v(0.7))
+    tv = new Vector()
+    tv.record(&t)
+    tstop = 5
+    run()
+    """
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, mod_dir=_mods(tmp_path, ("noisy.mod",)))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 10
+    assert ours == theirs
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
 @pytest.mark.parametrize("tail, what", [
-    ("dend.nseg = 3\n", "nseg changed"),
+    ("dend { insert leakr }\ndend.nseg = 7\n", "nseg increased"),
     ("objref r\nr = new Random()\nx = r.Random123_globalindex(3)\nfinitialize(-65)\n", "Random123_globalindex"),
     ("finitialize(-65)\np.rr.set_seq(3)\n", "after finitialize"),
 ])
 def test_what_bridge_would_draw_differently_is_refused(tmp_path, tail, what):
-    """nseg changed after insert, a global index, NMODLRandom after finitialize: refused, naming the construct."""
+    """More segments with two RANDOM mechanisms, a global index, NMODLRandom after finitialize: refused, naming
+    the construct."""
     path = tmp_path / "m.hoc"
     path.write_text(CELL + tail)
     with pytest.raises(HocRefusal, match=what):
-        HocSession(_mods(tmp_path), cwd=tmp_path).load_file(path)
+        HocSession(_mods(tmp_path, (*MODS, "leakr.mod")), cwd=tmp_path).load_file(path)
 
 
 @pytest.mark.parametrize("body, what", [
