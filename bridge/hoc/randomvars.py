@@ -47,10 +47,19 @@ def on_insert(model, sec, info, was_inserted: bool) -> None:
                 data.set_range(info.name, key, value, x)
 
 
+# NEURON's built-in mechanisms with RANDOM variables (src/nrnoc/*.mod): their instances take stream numbers even
+# where bridge's own version of the mechanism has no RANDOM
+NEURON_BUILTIN_RANDOMS = {"NetStim": ("ranvar",)}
+
+
 def on_place(model, info, params: dict) -> None:
     """A point process placed for the first time: its streams, in declaration order, into `params`."""
-    for r in getattr(info, "randoms", ()):
+    randoms = getattr(info, "randoms", ())
+    for r in randoms:
         params.update(_stream_values(model, r))
+    if not randoms:
+        for r in NEURON_BUILTIN_RANDOMS.get(info.name, ()):
+            _stream_values(model, r)  # NEURON made the stream: the next one gets the next number
     if getattr(info, "scop_random", False):
         params[scoprandom.KEY] = float(model_random(model).scop_value)
 
