@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, fstim, geometry, legacy, loader, secrename, stdrun, writes
+from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -31,8 +31,7 @@ REFUSED = {
     "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
     "save_session": "writes a file",
     "unlink": "deletes a file",
-    "load_java": "loads Java code", "nrnmpi_init": "starts MPI", "Random": "random numbers",
-    "mcell_ran4": "draws random numbers (not supported)", "mcell_ran4_init": "seeds random numbers (not supported)",
+    "load_java": "loads Java code", "nrnmpi_init": "starts MPI",
     "scop_random": "draws random numbers (not supported)", "set_seed": "seeds random numbers (not supported)",
 }
 
@@ -291,6 +290,7 @@ def builtin_functions() -> dict[str, Builtin]:
     plain.update(builderlib.functions())
     plain.update(fstim.functions())
     plain.update(legacy.functions())
+    plain.update(random.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())

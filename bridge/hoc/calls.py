@@ -87,6 +87,12 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
         return ref(interp, node).get()
     if isinstance(b, SecVar):
         return _segment(interp, var_ref(interp, b, [], name, loc).get(), node.args, loc)
+    if b is None and interp.model.catalog.has_randoms():  # `r_mech(x)`: an NMODLRandom (bridge.hoc.randomvars)
+        from bridge.hoc.randomvars import density_random_ref
+
+        found_random = density_random_ref(interp, node)
+        if found_random is not None:
+            return found_random.get()
     if b is None and in_session_file(loc):
         interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
         return 0.0

@@ -54,6 +54,8 @@ class MechanismInfo:
     externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
     function_tables: dict[str, int] = field(default_factory=dict)  # FUNCTION_TABLE name -> its number of arguments
     calls: HocCalls | None = None  # what its FUNCTIONs and PROCEDUREs use, for HOC's calls (bridge.hoc.nmodl_calls)
+    randoms: tuple[str, ...] = ()  # RANDOM variables (bridge.hoc.randomvars gives each instance its streams)
+    scop_random: bool = False  # draws from NEURON's one scop_random generator (bridge.hoc.randomvars)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -121,6 +123,15 @@ class Catalog:
 
     def names(self) -> list[str]:
         return list(self._files) + list(self._runtime)
+
+    def has_randoms(self) -> bool:
+        """Whether a mechanism read so far has RANDOM variables (bridge.hoc.randomvars)."""
+        return any(info.randoms for info in self._info.values())
+
+    def scop_random(self, name: str) -> bool:
+        """Whether mechanism `name` (already read) draws from scop_random."""
+        info = self._info.get(name)
+        return bool(info is not None and info.scop_random)
 
     def __contains__(self, name: str) -> bool:
         return name in self._files or name in self._runtime or name.endswith("_ion")
@@ -232,7 +243,7 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents + initialized, info.program.net_receive is not None,
                          info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
-                         calls)
+                         calls, info.randoms, info.scop_random)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

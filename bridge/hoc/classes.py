@@ -13,13 +13,13 @@ from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
 from bridge.hoc.matrix import Matrix
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.random import Random
 from bridge.hoc.stdrun import continuerun
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
 
-REFUSED_CLASSES = {"Random": "random streams are not supported",
-                   "PythonObject": "runs Python code",
+REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
                    "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
@@ -94,7 +94,7 @@ def builtin_classes() -> dict:
     """Class name -> maker(interp, args, loc), for `new Name(args)`."""
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
            "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
-           "ParallelContext": ParallelContext, "Matrix": Matrix}
+           "ParallelContext": ParallelContext, "Matrix": Matrix, "Random": Random}
     out.update(gui_classes())
     for name, why in REFUSED_CLASSES.items():
         if why:

@@ -11,7 +11,7 @@ GUI_FUNCTIONS = (
     "xpanel xbutton xvalue xlabel xmenu xradiobutton xstatebutton xcheckbox xslider xfixedvalue xvarlabel "
     "doNotify doEvents nrncontrolmenu nrnmainmenu nrnpointmenu nrnsecmenu nrnglobalmechmenu nrnmechmenu "
     "newPlotV newPlotI newPlot newshapeplot addplot addgraph initPlot flushPlot fastflushPlot plt setpnt axis "
-    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu use_mcell_ran4 "
+    "graph graphmode plotx ploty regraph fit_praxis attr_praxis pwman_place ivoc_style makeMenu "
     "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
     ""
     "nrnallsectionmenu nrnallpointmenu variable_domain "

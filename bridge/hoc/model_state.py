@@ -19,11 +19,13 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, HocError
+from bridge.hoc import randomvars
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.live import Frozen, LiveRun
 from bridge.hoc.protocol import Recording, RunRequest
+from bridge.hoc.random import RandomSession
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
@@ -54,6 +56,7 @@ class ModelState:
     def __init__(self, catalog: Catalog, stdout=None):
         self.catalog = catalog
         self.tree = SectionTree()
+        self.random_session = RandomSession()  # NEURON's process-wide random state (bridge.hoc.random)
         self.sections: list[Sec] = []
         self.sec_stack: list[Sec] = []
         self.accessed: Sec | None = None
@@ -239,7 +242,9 @@ class ModelState:
             return
         if info.kind != "density":
             raise HocError(f"{mech} is a point process; create it with 'new {mech}(x)'")
+        was_inserted = mech in sec.data.mechanisms
         sec.data.insert(mech)
+        randomvars.on_insert(self, sec, info, was_inserted)
         promote_section(sec, info.ions)
 
     def uninsert(self, sec: Sec, mech: str) -> None:
@@ -386,7 +391,7 @@ class ModelState:
                 raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
             if value >= MAX_NSEG + 1:
                 raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
-            data.set_nseg(int(value))
+            randomvars.set_nseg(self, interp, sec, int(value), loc)  # NEURON's RANDOM streams kept or made
             sec.voltages = {}
         elif name == "L":
             if value <= 0:

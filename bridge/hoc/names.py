@@ -262,6 +262,12 @@ def _call_ref(interp, node: ast.Call, create: bool, value: Any) -> Ref:
         obj = interp.eval(node.func.target)
         if isinstance(obj, BuiltinObject) and len(node.args) == 1:
             return obj.hoc_ref(interp, node.func.name, [int(interp.number(node.args[0]))], loc)
+    if interp.model.catalog.has_randoms():  # `sec.ranvar_mech(x)`: an NMODLRandom (bridge.hoc.randomvars)
+        from bridge.hoc.randomvars import density_random_ref
+
+        ref = density_random_ref(interp, node)
+        if ref is not None:
+            return ref
     sec, var, x = _range_call(interp, node)
     model = interp.model
     return FuncRef(lambda: model.get_range(sec, var, x, loc, interp),

@@ -7,7 +7,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 from __future__ import annotations
 
 from bridge.errors import BridgeError
-from bridge.hoc import nmodl_calls
+from bridge.hoc import nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
@@ -65,6 +65,8 @@ class PointProcessObject(BuiltinObject):
         tree = interp.model.tree
         interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}
+        if self.pp is None:  # NEURON makes the instance, and its RANDOM streams, when first placed
+            randomvars.on_place(interp.model, self.info, params)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
@@ -73,6 +75,12 @@ class PointProcessObject(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         """`stim.amp`: a parameter, STATE or current of the point process by name."""
+        if name in getattr(self.info, "randoms", ()):  # `pp.ranvar`: an NMODLRandom (bridge.hoc.randomvars)
+            obj = randomvars.point_random(interp, self, name, loc)
+
+            def assign(v):
+                raise interp.error(f"{self}.{name} is a RANDOM variable; it cannot be assigned", loc)
+            return FuncRef(lambda: obj, assign)
         if name in self.info.pointers:
             return FuncRef(lambda: self._pointer_use(interp, name, loc), lambda v: self._pointer_use(interp, name, loc),
                            what=PointProcessTarget(self, name))  # for setpointer (bridge.hoc.setpointer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, lifetimes
+from bridge.hoc import finithnd, lifetimes, randomvars
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.names import lookup
@@ -53,6 +53,7 @@ def finitialize(interp, args, loc):
     v = float(args[0]) if args else g["v_init"]
     g["t"] = 0.0
     model = interp.model
+    randomvars.check_finitialize(interp, model, loc)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)
     req = _settings(interp, None)

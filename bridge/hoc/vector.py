@@ -189,6 +189,13 @@ class Vector(BuiltinObject):
         interp.model.mutations += 1
         return self
 
+    def m_setrand(self, interp, args, loc):
+        """`vec.setrand(r[, start, end])`: elements drawn by r.repick() (`bridge.hoc.random`)."""
+        from bridge.hoc.random import setrand
+
+        setrand(interp, self, args, loc)
+        return self
+
     def m_play_remove(self, interp, args, loc):
         """The Vector plays no more (`bridge.hoc.play.remove`)."""
         from bridge.hoc.play import remove

@@ -255,6 +255,18 @@ def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> N
                               f"(it has {', '.join(mech.range_parameters) or 'none'})")
 
 
+def _streams_given(mech: Mechanism, given, where: str) -> None:
+    """Every instance of a mechanism with random streams (NMODL RANDOM, scop_random) needs them given: NEURON
+    numbers each instance's streams (bridge.hoc.randomvars does so for HOC models); one default for all would
+    draw the same numbers everywhere."""
+    missing = [k for k in getattr(mech, "random_fields", ()) if k not in given]
+    if missing:
+        more = ", ..." if len(missing) > 3 else ""
+        raise BridgeError(f"{where}: {mech.name} draws random numbers, but its stream parameters "
+                          f"({', '.join(missing[:3])}{more}) were not given; a HOC model sets them as NEURON "
+                          "numbers its streams (load it with load_hoc)")
+
+
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     rows = []  # (node, section, x, {param: value}, {POINTER: target})
     for sec in tree:
@@ -262,6 +274,7 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
             continue
         given = sec.mechanisms[mech.name]
         _range_values(mech, given, f"section {sec.name}")
+        _streams_given(mech, [k for k in given if bool(np.all(sec.is_set(mech.name, k)))], f"section {sec.name}")
         nodes = layout.segment_nodes(sec.name)
         # segments where the model did not set a value take the default (a value set to NaN stays NaN)
         columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
@@ -281,6 +294,7 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     pps = [pp for pp in tree.point_processes if pp.name == mech.name]
     for pp in pps:
         _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
+        _streams_given(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}

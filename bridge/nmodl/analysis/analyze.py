@@ -12,6 +12,13 @@ from __future__ import annotations
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
+from bridge.nmodl.analysis.randoms import (
+    check_random_calls,
+    check_solved_draws,
+    declare_randoms,
+    drawing_functions,
+    uses_scop_random,
+)
 from bridge.nmodl.analysis.refusals import refuse_unsupported
 from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
@@ -33,10 +40,14 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     units = read_units(program, report)
     ions = read_ions(program.neuron, report)
     symbols = declare(program, kind, units, ions, report)
+    randoms = declare_randoms(program, symbols.variables, report)
+    check_random_calls(program, randoms, report)
+    symbols.variables.update(randoms)
     blocks = collect_blocks(program, symbols.variables, report)
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
     solves = breakpoint_solves(program, blocks, report)
+    check_solved_draws(program, solves, report)
     assigned = assigned_names(program)
     shared = shared_globals(program, symbols.variables, blocks, assigned, report)
     nb = program.neuron
@@ -47,8 +58,9 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         ion_currents=ions.currents, functions=blocks.functions, procedures=blocks.procedures,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
-        impure_functions=impure_functions(blocks), assigned_names=assigned, shared_globals=shared,
-        function_tables=blocks.function_tables,
+        impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
+        shared_globals=shared,
+        function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
     )
 
 

@@ -16,7 +16,8 @@ from bridge.mechanisms.protocol import IonUse
 from bridge.nmodl.analysis.units import Unit
 from bridge.nmodl.syntax import ast
 
-Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer", "external"]
+Kind = Literal["parameter", "assigned", "state", "constant", "file_local", "ion", "builtin", "pointer", "external",
+               "random"]
 MechanismKind = Literal["density", "point", "artificial"]
 # DERIVATIVE, KINETIC, LINEAR and NONLINEAR blocks (what a SOLVE names, besides PROCEDUREs)
 SolvableBlock = ast.DerivativeBlock | ast.KineticBlock | ast.LinearBlock | ast.NonLinearBlock
@@ -95,6 +96,8 @@ class MechanismInfo:
     # each block every instance gets the last instance's value (analysis.shared_globals)
     shared_globals: tuple[str, ...] = ()
     function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
+    randoms: tuple[str, ...] = ()  # RANDOM variables (Random123 streams), in declaration order
+    scop_random: bool = False  # code draws from (or seeds) NEURON's scop_random generator
 
     @property
     def range_parameters(self) -> dict[str, float]:

@@ -1,9 +1,10 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
-LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge does not
-queue yet (net_move, WATCH, FOR_NETCONS; net_send and net_event run: docs/events.md), BBCOREPOINTER and RANDOM
-variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
+C code (VERBATIM with code in it; nocmodl would paste it into the C file), the older random-number
+functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events
+bridge does not queue yet (net_move, WATCH, FOR_NETCONS; net_send and net_event run: docs/events.md),
+BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
+runtime.functable; RANDOM variables run: analysis.randoms).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
+from bridge.nmodl.analysis.randoms import legacy_refusal
 from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -40,8 +42,7 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
             raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
                                "bridge yet)", node)
     for what, names, why in (
-            ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),
-            ("RANDOM", nb.randoms, "random-number streams")):
+            ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),):
         if names:
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 
@@ -54,7 +55,7 @@ def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
         if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
             return "VERBATIM block with C code (bridge cannot run C)"
     elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
-        return f"random-number function {node.name}()"
+        return legacy_refusal(node.name)
     elif type(node) in _REFUSED_NODES:
         return _REFUSED_NODES[type(node)]
     elif isinstance(node, ast.Include):

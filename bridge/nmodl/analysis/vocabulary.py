@@ -24,9 +24,13 @@ NO_OP_CALLS = frozenset({"printf", "fprintf", "at_time", "nrn_pragma", "hoc_exec
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
 ASSIGN_CALLS = frozenset({"state_discontinuity"})
 RANDOM_FUNCTIONS = frozenset({
-    "scop_random", "normrand", "exprand", "unirand", "poisrand", "erand", "mcellran4", "nrnran123_uniform",
-    "nrnran123_normal", "nrnran123_negexp", "random_uniform", "random_normal", "random_negexp", "set_seed",
+    "unirand", "erand", "mcellran4", "nrnran123_uniform", "nrnran123_normal", "nrnran123_negexp",
 })
+# scop_random and what draws from it (bridge.nmodl.analysis.randoms; runtime.scoprandom)
+SCOP_CALLS = frozenset({"scop_random", "normrand", "exprand", "poisrand", "set_seed"})
+# NMODL RANDOM variables' functions (bridge.nmodl.analysis.randoms checks their use)
+RANDOM_STREAM_CALLS = frozenset({"random_setseq", "random_setids", "random_uniform", "random_negexp", "random_normal",
+                                 "random_ipick", "random_dpick"})
 EVENT_CALLS = frozenset({"net_send", "net_event", "net_move"})
 # Functions of NEURON's scopmath library (and nocmodl's list of external names, extdef.h) that
 # bridge does not run: a call is an UnsupportedFeature naming it, unless the file defines its own.
@@ -37,4 +41,5 @@ SCOPMATH_UNSUPPORTED = frozenset({
     "prterr", "error", "first_time",
 })
 # Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
-KNOWN_CALLS = MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS
+KNOWN_CALLS = (MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS | RANDOM_STREAM_CALLS
+               | SCOP_CALLS)

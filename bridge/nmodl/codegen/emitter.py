@@ -14,7 +14,7 @@ from bridge.nmodl.syntax import ast
 # The runtime modules generated code may import (`bridge.nmodl.runtime`), by the name it uses.
 RUNTIME_MODULES = {"rt": "libm", "flow": "flow", "arrays": "arrays", "derivative": "derivative",
                    "sparse": "sparse", "equations": "equations", "tables": "tables", "functable": "functable",
-                   "events": "events"}
+                   "events": "events", "rng": "randomvars", "scop": "scoprandom"}
 
 
 @dataclass

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bridge.errors import SemanticError, UnsupportedFeature
-from bridge.nmodl.analysis.vocabulary import MATH_ARITY, MATH_FUNCTIONS, NO_OP_CALLS
+from bridge.nmodl.analysis.vocabulary import MATH_ARITY, MATH_FUNCTIONS, NO_OP_CALLS, RANDOM_STREAM_CALLS, SCOP_CALLS
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.names import py_name
@@ -164,6 +164,17 @@ def _call(e: ast.Call, ctx: Context) -> Source:
         return f"{lookup}(s['__functables__'], {pytext.string(e.name)}, ({values.strip()}))", ATOM, d + 2
     if e.name in ("net_send", "net_event"):
         return _event_call(e, args, ctx)
+    if e.name in RANDOM_STREAM_CALLS:  # NMODL RANDOM (analysis.randoms): the stream is kept in s (runtime.randomvars)
+        return _stream_call(e, args[1:], ctx)
+    if e.name in SCOP_CALLS:  # scop_random's value, kept in s (runtime.scoprandom)
+        call = f"{ctx.runtime('scop', e.name)}(s{''.join(', ' + a for a in args)})"
+        ctx.effects = True
+        if e.name == "set_seed":
+            ctx.pre.append(f"s = {call}")
+            return "0.0", ATOM, 1
+        tmp = ctx.fresh("r")
+        ctx.pre.append(f"{tmp}, s = {call}")
+        return tmp, ATOM, 1
     if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
         return "0.0", ATOM, 1
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
@@ -189,6 +200,22 @@ def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
     ctx.pre.append(f"s = {ctx.runtime('events', e.name)}(s, {site}, {', '.join(args)})")
     ctx.effects = True
     return "0.0", ATOM, 1
+
+
+def _stream_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
+    """A `random_*` call: its draw (or seq/ids change) goes to ctx.pre, in the order C evaluates the calls."""
+    name = e.name.removeprefix("random_")
+    first = e.args[0]
+    assert isinstance(first, ast.Name)  # analysis.randoms checked it
+    stream = pytext.string(first.name)
+    call = f"{ctx.runtime('rng', name)}(s, {stream}{''.join(', ' + a for a in args)})"
+    ctx.effects = True
+    if name in ("setseq", "setids"):
+        ctx.pre.append(f"s = {call}")
+        return "0.0", ATOM, 1
+    tmp = ctx.fresh("r")
+    ctx.pre.append(f"{tmp}, s = {call}")
+    return tmp, ATOM, 1
 
 
 _FORMS: dict[type, Callable] = {

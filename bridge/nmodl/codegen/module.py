@@ -149,6 +149,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"POINTERS = {strings(info.pointers)}")
     em.line(f"EXTERNALS = {strings(info.externals)}")
     em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")
+    em.line(f"RANDOMS = {strings(info.randoms)}")
+    em.line(f"SCOP_RANDOM = {info.scop_random!r}")
     em.line()
 
 

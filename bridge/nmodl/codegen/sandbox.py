@@ -35,7 +35,20 @@ from types import ModuleType
 from bridge.errors import BridgeError
 from bridge.nmodl.codegen.emitter import RUNTIME_MODULES
 from bridge.nmodl.codegen.pytext import MODULE_BUILTINS
-from bridge.nmodl.runtime import arrays, derivative, equations, events, flow, functable, libm, mechanism, sparse, tables
+from bridge.nmodl.runtime import (
+    arrays,
+    derivative,
+    equations,
+    events,
+    flow,
+    functable,
+    libm,
+    mechanism,
+    randomvars,
+    scoprandom,
+    sparse,
+    tables,
+)
 
 # module -> the names the generated header may import from it (name -> the name it is bound to)
 IMPORTS = {
@@ -43,8 +56,8 @@ IMPORTS = {
     "bridge.nmodl.runtime.mechanism": {"TranslatedMechanism": "TranslatedMechanism"},
 }
 _RUNTIME = {"libm": libm, "flow": flow, "arrays": arrays, "derivative": derivative, "sparse": sparse,
-            "equations": equations, "tables": tables, "functable": functable,
-            "events": events}
+            "equations": equations, "tables": tables, "functable": functable, "events": events,
+            "randomvars": randomvars, "scoprandom": scoprandom}
 DIVISION = "__c_div"  # the name `a / b` is run through
 
 FORBIDDEN_NAMES = frozenset({

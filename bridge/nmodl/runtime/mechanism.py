@@ -23,6 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.nmodl.runtime import randomvars, scoprandom
 from bridge.nmodl.runtime.events import site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
@@ -61,15 +62,22 @@ class TranslatedMechanism:
     net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
     event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
+    randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
+    scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
         """Build from the globals of a generated module."""
         names = ("initial", "currents", "advance", "make_tables")
+        randoms = tuple(ns.get("RANDOMS", ()))
+        streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
+                                                         strict=True)}
+        if ns.get("SCOP_RANDOM"):  # scop_random's value, 1 at NEURON's start (runtime.scoprandom)
+            streams[scoprandom.KEY] = 1.0
         return cls(
             name=ns["NAME"], kind=ns["KIND"], electrode_current=ns["ELECTRODE_CURRENT"],
-            range_parameters=dict(ns["RANGE_PARAMETERS"]), global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
-            state_defaults=dict(ns["STATE_DEFAULTS"]), states=tuple(ns["STATES"]),
+            range_parameters={**ns["RANGE_PARAMETERS"], **streams}, global_parameters=dict(ns["GLOBAL_PARAMETERS"]),
+            state_defaults={**ns["STATE_DEFAULTS"], **streams}, states=tuple(ns["STATES"]),
             ions=tuple(IonUse(*use) for use in ns["IONS"]),
             ion_reads=tuple(ns["ION_READS"]), ion_writes=tuple(ns["ION_WRITES"]),
             ion_currents=tuple(ns["ION_CURRENTS"]), nonspecific_currents=tuple(ns["NONSPECIFIC_CURRENTS"]),
@@ -78,7 +86,7 @@ class TranslatedMechanism:
             python_source=ns.get("__source__", ""),
             functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
-            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
+            assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())) + tuple(streams),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
             pointers=tuple(ns.get("POINTERS", ())),
@@ -87,6 +95,8 @@ class TranslatedMechanism:
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
+            randoms=randoms,
+            scop_random=bool(ns.get("SCOP_RANDOM")),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -292,6 +302,12 @@ class TranslatedMechanism:
         if isinstance(out, tuple):
             return float(out[0]), out[1]
         return float(out), s
+
+    @property
+    def random_fields(self) -> tuple[str, ...]:
+        """The state keys of the RANDOM streams (the solver carries them from one current evaluation to the next)."""
+        scop = (scoprandom.KEY,) if self.scop_random else ()
+        return tuple(k for r in self.randoms for k in randomvars.fields(r)) + scop
 
     # -- conveniences ---------------------------------------------------------------------
     @property

@@ -1,0 +1,252 @@
+"""NMODL RANDOM streams as NEURON numbers them, seen from HOC.
+
+NEURON gives every instance of a mechanism with RANDOM variables one stream per variable when it makes
+the instance, `nrnran123_newstream()` (src/gnu/nrnran123.cpp): ids (1, 0, n) with n counting every
+such stream the process made (nocpout.cpp: the constructor makes them in declaration order). An
+`insert` makes a section's instances from its last segment to its first (measured with NEURON 9.0.2:
+nseg = 3 gives id3 = 3, 2, 1); a point process makes its own when it is first placed. The streams are
+the mechanism's stream parameters (`bridge.nmodl.runtime.randomvars`: `r#c0`, ... per instance).
+
+A changed nseg keeps some instances and clones the others with new streams, as NEURON's node_realloc.
+NEURON never resets a stream by itself: a run goes on from where the last one left it, so before each
+finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
+draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
+a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
+finitialize(), and more than one instance drawing from scop_random.
+"""
+
+from __future__ import annotations
+
+from bridge.hoc import ast
+from bridge.hoc.arguments import number_arg
+from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.random import _chk, model_random, session_random
+from bridge.hoc.values import FuncRef, Sec
+from bridge.nmodl.streams import random123, randomvars, scoprandom
+
+
+def _stream_values(model, r: str) -> dict[str, float]:
+    state = model_random(model)
+    state.streams = (state.streams + 1) & 0xFFFFFFFF
+    stream = random123.new_stream(1, 0, state.streams, state.globalindex)
+    return dict(zip(randomvars.fields(r), map(float, stream), strict=True))
+
+
+def on_insert(model, sec, info, was_inserted: bool) -> None:
+    """`insert mech` in `sec`: new streams for each segment, last segment first (nothing if already there)."""
+    randoms = getattr(info, "randoms", ())
+    if was_inserted:
+        return
+    data = sec.data
+    if getattr(info, "scop_random", False):
+        data.set_range(info.name, scoprandom.KEY, float(model_random(model).scop_value))
+    for j in reversed(range(data.nseg)):
+        x = (j + 0.5) / data.nseg
+        for r in randoms:
+            for key, value in _stream_values(model, r).items():
+                data.set_range(info.name, key, value, x)
+
+
+# NEURON's built-in mechanisms with RANDOM variables (src/nrnoc/*.mod): their instances take stream numbers even
+# where bridge's own version of the mechanism has no RANDOM
+NEURON_BUILTIN_RANDOMS = {"NetStim": ("ranvar",)}
+
+
+def on_place(model, info, params: dict) -> None:
+    """A point process placed for the first time: its streams, in declaration order, into `params`."""
+    randoms = getattr(info, "randoms", ())
+    for r in randoms:
+        params.update(_stream_values(model, r))
+    if not randoms:
+        for r in NEURON_BUILTIN_RANDOMS.get(info.name, ()):
+            _stream_values(model, r)  # NEURON made the stream: the next one gets the next number
+    if getattr(info, "scop_random", False):
+        params[scoprandom.KEY] = float(model_random(model).scop_value)
+
+
+def set_nseg(model, interp, sec, nseg: int, loc) -> None:
+    """`sec.nseg = n` with NEURON's streams (solve.cpp node_realloc): fewer segments keep the old instances whose
+    segment holds a new centre; more segments keep old instance i at int(n * (i + 0.5) / old) and make the others
+    anew (cloned, with new streams) from the first to the last. Refused: more segments in a section where two or
+    more mechanisms have RANDOM variables (the order of their new streams is not reproduced)."""
+    data = sec.data
+    old = data.nseg
+    mechs = [m for m in data.mechanisms if not m.endswith("_ion") and m in model.catalog.names()
+             and getattr(model.catalog.get(m), "randoms", ())]
+    if nseg == old or not mechs:
+        data.set_nseg(nseg)
+        return
+    if nseg > old and len(mechs) > 1:
+        raise interp.refuse(f"nseg increased in {sec.name}, where {', '.join(mechs)} have RANDOM variables: the order "
+                            "in which NEURON makes their new streams is not reproduced by bridge; set nseg before "
+                            "insert", loc)
+    keys = {m: [k for r in model.catalog.get(m).randoms for k in randomvars.fields(r)] for m in mechs}
+    before = {m: {k: data.get_range(m, k, 0.0).copy() for k in keys[m]} for m in mechs}
+    data.set_nseg(nseg)
+    source: list[int | None] = [None] * nseg
+    if nseg < old:
+        source = [min(int(old * (j + 0.5) / nseg), old - 1) for j in range(nseg)]
+    else:
+        for i in range(old):
+            source[min(int(nseg * (i + 0.5) / old), nseg - 1)] = i
+    for j in range(nseg):
+        x = (j + 0.5) / nseg
+        for m in mechs:
+            i = source[j]
+            if i is not None:
+                values = {k: float(before[m][k][i]) for k in keys[m]}
+            else:
+                values = {}
+                for r in model.catalog.get(m).randoms:
+                    values.update(_stream_values(model, r))
+            for k, v in values.items():
+                data.set_range(m, k, v, x)
+
+
+def _scop_instances(model) -> list[str]:
+    """Where the instances of mechanisms that draw from scop_random are (one entry per instance)."""
+    catalog, out = model.catalog, []
+    for sec in model.tree:
+        out += [f"{m} in {sec.name}" for m in sec.mechanisms if catalog.scop_random(m) for _ in range(sec.nseg)]
+    out += [pp.label or pp.name for pp in model.tree.point_processes if catalog.scop_random(pp.name)]
+    return out
+
+
+def check_finitialize(interp, model, loc) -> None:
+    """Before finitialize(): the streams where the last run left them become the stream parameters (NEURON
+    continues each stream; it never resets one by itself); what bridge would draw differently is refused."""
+    state = session_random(interp)
+    scop = _scop_instances(model)
+    if len(scop) > 1:
+        raise interp.refuse(f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(scop[:4])}"
+                            f"{', ...' if len(scop) > 4 else ''}): NEURON hands its numbers to them in turn, each "
+                            "instance's BREAKPOINT twice per step, an order bridge does not reproduce (one instance "
+                            "is exact; a RANDOM variable per instance is the portable way)", loc)
+    if scop and state.use_mcell_ran4:
+        raise interp.refuse("use_mcell_ran4(1) with a mechanism that draws from scop_random is not supported by "
+                            "bridge", loc)
+    if not state.streams and not scop:
+        return
+    if state.globalindex != 0 and state.streams:
+        raise interp.refuse(f"Random123_globalindex({state.globalindex}) with NMODL RANDOM streams is not "
+                            "supported by bridge yet", loc)
+    live = model.live
+    if not live.started():
+        return
+    live.flush()
+    if live.state is None:
+        return
+    by_label = {pp.label: pp for pp in model.tree.point_processes}
+    for inst in live.plan.mechanisms:
+        names = getattr(inst.mechanism, "random_fields", ())
+        if not names or inst.size == 0:
+            continue
+        values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
+        if scoprandom.KEY in values and inst.size == 1:  # NEURON's one generator goes on
+            state.scop_value = int(values[scoprandom.KEY][0])
+        for i in range(inst.size):
+            if inst.point_processes:
+                pp = by_label.get(inst.point_processes[i].label)
+                if pp is not None:
+                    pp.params.update({k: values[k][i] for k in names})
+            else:
+                sec, x = inst.labels[i]
+                if sec in model.tree:
+                    for k in names:
+                        model.tree[sec].set_range(inst.name, k, values[k][i], x)
+    model.mutations += 1
+
+
+class NMODLRandom(BuiltinObject):
+    """`pp.ranvar` / `sec.ranvar_mech(x)`: one instance's stream of a RANDOM variable (src/nrniv/nmodlrandom.cpp):
+    `set_ids(id1, id2, id3)`, `set_seq(seq*4 + which)` (both return the object), `get_ids()` (a Vector),
+    `get_seq()`, `uniform()`. Only before the first finitialize(): after it NEURON changes the running stream,
+    which bridge's run does not take from HOC."""
+
+    cls = "NMODLRandom"
+
+    def __init__(self, interp, r: str, read, write, where: str):
+        super().__init__(interp)
+        self.r, self._read, self._write, self.where = r, read, write, where
+
+    def _stream(self, interp, loc) -> tuple:
+        if interp.model.initialized is not None:
+            raise interp.refuse(f"{self.where}: using an NMODL RANDOM stream from HOC after finitialize() is not "
+                                "supported by bridge (set ids and sequences before it)", loc)
+        return tuple(int(self._read(k)) for k in randomvars.fields(self.r))
+
+    def _store(self, interp, stream) -> None:
+        interp.model.mutations += 1
+        for k, value in zip(randomvars.fields(self.r), stream, strict=True):
+            self._write(k, float(value))
+
+    def m_set_ids(self, interp, args, loc):
+        s = self._stream(interp, loc)
+        ids = [int(_chk(interp, args, i, 0, 4294967295.0, loc, "NMODLRandom.set_ids")) for i in range(3)]
+        self._store(interp, random123.setids(s, *ids))
+        return self
+
+    def m_set_seq(self, interp, args, loc):
+        s = self._stream(interp, loc)
+        x = number_arg(interp, args, 0, loc, "NMODLRandom.set_seq")
+        self._store(interp, random123.setseq4which(s, x, session_random(interp).globalindex))
+        return self
+
+    def m_get_seq(self, interp, args, loc):
+        seq, which = random123.getseq(self._stream(interp, loc))
+        return float(seq) * 4.0 + float(which)
+
+    def m_get_ids(self, interp, args, loc):
+        from bridge.hoc.vector import Vector
+
+        vec = Vector(interp, [], loc)
+        vec.data = [float(x) for x in random123.getids(self._stream(interp, loc))]
+        return vec
+
+    def m_uniform(self, interp, args, loc):
+        x, s = random123.uniform(self._stream(interp, loc), session_random(interp).globalindex)
+        self._store(interp, s)
+        return x
+
+
+def point_random(interp, pp_obj, r: str, loc) -> NMODLRandom:
+    """`pp.r` of a point process with RANDOM r."""
+    if pp_obj.pp is None:
+        raise interp.error(f"{pp_obj}.{r}: the point process has no location", loc)
+    params = pp_obj.pp.params
+    return NMODLRandom(interp, r, params.__getitem__, params.__setitem__, f"{pp_obj}.{r}")
+
+
+def density_random_ref(interp, node) -> FuncRef | None:
+    """`sec.r_mech(x)` (or `r_mech(x)` in the current section): the NMODLRandom of RANDOM r of density mechanism
+    mech at x; None when the call names no RANDOM variable."""
+    func = node.func
+    name = func.name if isinstance(func, (ast.Name, ast.Member)) else None
+    if not name or "_" not in name or len(node.args) != 1:
+        return None
+    catalog = interp.model.catalog
+    r, _, mech = name.partition("_")
+    while mech:
+        if mech in catalog.names() and r in getattr(catalog.get(mech), "randoms", ()):
+            break
+        more, _, mech = mech.partition("_")
+        r = f"{r}_{more}"
+    if not mech:
+        return None
+    if isinstance(func, ast.Member):
+        sec = interp.eval(func.target)
+        if not isinstance(sec, Sec):
+            return None
+    else:
+        sec = interp.model.current(interp, node.loc)
+    x = interp.number(node.args[0])
+    if mech not in sec.data.mechanisms:
+        raise interp.error(f"{name}: mechanism {mech} is not inserted in {sec.name}", node.loc)
+    data, j = sec.data, sec.data.segment(x)
+    defaults = dict(zip(randomvars.fields(r), randomvars.default_stream().values(), strict=True))
+    obj = NMODLRandom(interp, r, lambda k: data.get_range(mech, k, defaults[k])[j],
+                      lambda k, v: data.set_range(mech, k, v, x), f"{sec.name}.{name}({x:g})")
+
+    def assign(v):
+        raise interp.error(f"{name} is a RANDOM variable; it cannot be assigned", node.loc)
+    return FuncRef(lambda: obj, assign)
