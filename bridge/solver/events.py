@@ -85,7 +85,7 @@ class EventPlan:
     thr_value: np.ndarray  # [mV]
     thr_source: np.ndarray  # (nthr,) source index
     fanout: np.ndarray  # (nsrc, F) NetCon indices, -1 padded
-    cell_source: tuple[np.ndarray, ...]  # per receiver: (size,) source index of each instance, -1 none
+    cell_source: tuple[np.ndarray, ...]  # per receiver: (size,) source index of each instance (net_event), -1 none
     recorded: np.ndarray  # (nsrc,) row in the spike record, -1 not recorded
     record_labels: tuple[str, ...]
     settings: EventSettings
@@ -146,8 +146,18 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         weights[c, :min(width, len(nc.weight))] = nc.weight[:width]
         if nc.source is None:
             continue
-        key: tuple[Any, ...] = (nc.source if nc.source[0] == "cell"
-                                else ("v", int(plan.layout.node(nc.source[1], nc.source[2]))))
+        key: tuple[Any, ...]
+        if nc.source[0] == "cell":
+            key = nc.source
+        elif nc.source[0] == "point":  # a POINT_PROCESS's net_event (its NET_RECEIVE) fires this source
+            name, k = point_index[id(tree_pps[nc.source[1]])]
+            if name not in recv_of or not recv_of_events(receivers[recv_of[name]]):
+                raise UnsupportedFeature(f"NetCon {nc.label}: source {tree_pps[nc.source[1]].label or name} "
+                                         "never calls net_event (NEURON: a point process is a NetCon source "
+                                         "through net_event in its NET_RECEIVE)")
+            key = ("point", recv_of[name], k)
+        else:
+            key = ("v", int(plan.layout.node(nc.source[1], nc.source[2])))
         if key not in sources:
             sources.append(key)
             fan.append([])
@@ -167,10 +177,11 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
     cell_source = []
     for r in receivers:
         table = np.full(r.size, -1, np.int32)
-        if r.inst is None:
-            for k, key in enumerate(sources):
-                if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
-                    table[cell_pos[key[1]][1]] = k
+        for k, key in enumerate(sources):
+            if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
+                table[cell_pos[key[1]][1]] = k
+            elif key[0] == "point" and key[1] == recv_of[r.name]:
+                table[key[2]] = k
         cell_source.append(table)
     recorded = np.full(max(1, len(sources)), -1, np.int32)
     for row, s in enumerate(recorded_src):
@@ -183,10 +194,17 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
                      np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings)
 
 
+def recv_of_events(r: Receiver) -> bool:
+    """True when the receiver's NET_RECEIVE calls net_event (it can be a NetCon source)."""
+    return any(kind == "event" for kind, _ in getattr(r.mechanism, "event_sites", ()))
+
+
 def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan: Plan) -> str:
     if key[0] == "cell":
         r, j = cell_pos[key[1]]
         return receivers[r].labels[j]
+    if key[0] == "point":
+        return receivers[key[1]].labels[key[2]]
     return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
 
 
@@ -348,44 +366,80 @@ def _receiver_inputs(ctx: Context, r: Receiver, state: dict, t):
     return ctx.params["network"]["cells"][r.name], jnp.zeros((r.size,), v.dtype), {}, env
 
 
-def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled) -> dict:
-    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites."""
+def _take(a, inst, size: int):
+    """Row `inst` of a per-instance array (shape kept: (1, ...)); anything else (a scalar) as it is."""
+    if jnp.ndim(a) >= 1 and jnp.shape(a)[0] == size:
+        return jax.lax.dynamic_slice_in_dim(jnp.asarray(a), inst, 1)
+    return a
+
+
+def _one_instance_inputs(ctx: Context, r: Receiver, state: dict, t, inst):
+    """(params, state, v, ions, env) of instance `inst` of receiver `r` alone (arrays of length 1), so
+    one delivery costs the same whatever the number of instances (NEURON's NET_RECEIVE runs on one
+    instance: netcvode.cpp `NetCon::deliver` calls the receiver's `pnt_receive` with its Point_process)."""
+    from bridge.solver.step import _env, _gather_ions  # the step's own helpers (same layer)
+
+    v, n = state["v"], r.size
+    mech = {k: _take(a, inst, n) for k, a in state["mech"][r.name].items()}
+    if r.inst is not None:
+        env = dataclasses.replace(_env(ctx.plan, r.inst, ctx.params, ctx.prepared, t, ctx.dt, ctx.secondorder), t=t)
+        env = dataclasses.replace(env, area=_take(env.area, inst, n),
+                                  diam=None if env.diam is None else _take(env.diam, inst, n))
+        ions = _gather_ions(r.inst, state["ions"], v, state["mech"], ctx.params)
+        params = ctx.params["mechanisms"][r.name]
+        vv = v[jnp.asarray(r.inst.nodes)[inst]][None]
+    else:
+        env = Env(t=t, dt=ctx.dt, celsius=ctx.params["globals"]["celsius"], secondorder=ctx.secondorder)
+        ions, params = {}, ctx.params["network"]["cells"][r.name]
+        vv = jnp.zeros((1,), v.dtype)
+    return ({k: _take(a, inst, n) for k, a in params.items()}, mech, vv,
+            {k: _take(a, inst, n) for k, a in ions.items()}, env)
+
+
+def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None) -> dict:
+    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites.
+    `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance)."""
     mech = ctx.eplan.receivers[r].mechanism
     table = jnp.asarray(ctx.eplan.cell_source[r])
+    at = inst if row is None else row
     for kind, site in getattr(mech, "event_sites", ()):
         if kind == "send":
-            on, td, flag = (a[inst] for a in records["send"][site])
+            on, td, flag = (a[at] for a in records["send"][site])
             buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
         else:
-            on, tt = (a[inst] for a in records["event"][site])
+            on, tt = (a[at] for a in records["event"][site])
             src = table[inst] if table.size else jnp.asarray(-1)
             buf = fire(ctx.eplan, buf, src, tt, enabled & (on != 0) & (src >= 0))
     return buf
 
 
 def deliver_one(ctx: Context, state: dict, buf: dict, til):
-    """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time."""
+    """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time,
+    run on the target instance alone and written back there."""
     buf, has, slot = pop(buf, til)
     t_ev, nc, recv, inst, flag = (buf[k][slot] for k in ("t", "nc", "recv", "inst", "flag"))
     args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
     mech_state = dict(state["mech"])
     for r, rec in enumerate(ctx.eplan.receivers):
+        if not rec.size:
+            continue
         hit = has & (recv == r)
-        mask = hit & (jnp.arange(rec.size) == inst)
-        params, v, ions, env = _receiver_inputs(ctx, rec, state, t_ev)
+        i = jnp.clip(inst, 0, rec.size - 1)
+        params, old, v, ions, env = _one_instance_inputs(ctx, rec, state, t_ev, i)
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
-        old = mech_state[rec.name]
         new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
-        mech_state[rec.name] = {k: jnp.where(mask, jnp.asarray(new[k], old[k].dtype), old[k]) for k in old}
+        full = mech_state[rec.name]
+        mech_state[rec.name] = {
+            k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
         if nargs:
             row = buf["args"][jnp.maximum(nc, 0)]
             for j in range(nargs):
                 row = row.at[j].set(jnp.asarray(new_args[j], row.dtype) if jnp.ndim(new_args[j]) == 0
-                                    else jnp.asarray(new_args[j], row.dtype)[jnp.minimum(inst, rec.size - 1)])
+                                    else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
-        buf = queue_records(ctx, buf, r, records, jnp.minimum(inst, rec.size - 1), nc, hit)
+        buf = queue_records(ctx, buf, r, records, i, nc, hit, row=0)
     return {**state, "mech": mech_state}, buf
 
 

@@ -21,6 +21,7 @@ _REFUSED_NODES: dict[type, str] = {
     ast.Lag: "LAG statement",
     ast.DiscreteBlock: "DISCRETE block",
 }
+_LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
 _NETWORK_NODES: dict[type, str] = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS"}
 
 
@@ -36,6 +37,12 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
         if isinstance(node, ast.Call) and node.name in EVENT_CALLS - {"net_send", "net_event"}:
             raise report.error(UnsupportedFeature, f"{node.name}() (moving a queued self-event is not part of "
                                "bridge's event queue yet)", node)
+        if isinstance(node, (ast.While, ast.From)):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call) and inner.name in ("net_send", "net_event"):
+                    raise report.error(UnsupportedFeature, f"{inner.name}() inside a {_LOOP_NAMES[type(node)]} loop "
+                                       "(NEURON queues an event at every iteration; bridge records one event per "
+                                       "call site and block run)", inner)
         if type(node) in _NETWORK_NODES:
             raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
                                "bridge yet)", node)

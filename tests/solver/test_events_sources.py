@@ -1,0 +1,81 @@
+"""Point processes as NetCon sources (net_event from a POINT_PROCESS's NET_RECEIVE), delivery to one
+instance among many, and net_send in a loop (refused). Each case runs in real NEURON 9.0.2 and in
+bridge from one description (event_cases.py): max |dV| <= 1e-9 mV, identical spike counts, spike
+times <= 1e-9 ms."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl.load import load_mechanisms, load_mod
+from tests.solver.event_cases import compare
+
+pytestmark = pytest.mark.neuron
+
+MODS = Path(__file__).parent / "event_mods"
+
+
+def _soma(name="soma", mech="pas"):
+    return {"name": name, "L": 20, "diam": 20, "insert": {mech: {}}}
+
+
+def _nrnivmodl():
+    from validation.neuron_run import compile_mod_files  # noqa: PLC0415
+
+    return str(compile_mod_files(sorted(MODS.glob("*.mod"))))
+
+
+def _check(case, mechanisms=None, tol=1e-9):
+    dv, ours, theirs, traces, ref = compare(case, mechanisms)
+    assert np.all(dv <= tol), dv
+    assert [len(s) for s in ours] == [len(s) for s in theirs], (ours, theirs)
+    for a, b in zip(ours, theirs):
+        assert np.all(np.abs(a - b) <= 1e-9), (a, b)
+    return dv, ours, traces, ref
+
+
+def test_point_process_is_a_netcon_source():
+    # two Relays (point processes calling net_event) on two hh cells, driven by NetStims; each drives an
+    # ExpSyn on cell c; the self-event carries the weight of the event that sent it (amp = w)
+    case = {"sections": [_soma("a", "hh"), _soma("b", "hh"), _soma("c", "hh")],
+            "points": [["Relay", "a", 0.5, {"nth": 2}], ["Relay", "b", 0.5, {"nth": 3, "lag": 0.75}],
+                       ["ExpSyn", "c", 0.5, {"tau": 2.0}], ["ExpSyn", "a", 0.5, {"tau": 1.0}]],
+            "cells": [["NetStim", {"start": 1.0, "interval": 1.5, "number": 8}],
+                      ["NetStim", {"start": 0.5, "interval": 0.9, "number": 9}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [0.4], "delay": 0.2},
+                        {"source": ["cell", 1], "target": ["point", 1], "weight": [0.3], "delay": 0.0},
+                        {"source": ["point", 0], "target": ["point", 2], "weight": [0.02], "delay": 1.0,
+                         "record": True},
+                        {"source": ["point", 1], "target": ["point", 2], "weight": [0.03], "delay": 0.5,
+                         "record": True},
+                        {"source": ["point", 1], "target": ["point", 3], "weight": [0.01], "delay": 0.0125},
+                        {"source": ["v", "c", 0.5], "target": None, "threshold": -20.0, "record": True}],
+            "probes": [["a", 0.5, "v"], ["b", 0.5, "v"], ["c", 0.5, "v"]], "tstop": 20.0, "dt": 0.025,
+            "dll": _nrnivmodl()}
+    _, ours, _, _ = _check(case, load_mechanisms(MODS))
+    assert [len(s) for s in ours[:2]] == [8, 6]
+
+
+def test_many_instances_one_target():
+    # 40 ExpSyns on one cell, the events to a few of them: delivery runs the target instance alone
+    n = 40
+    points = [["ExpSyn", "soma", 0.5, {"tau": 0.5 + 0.1 * k}] for k in range(n)]
+    netcons = [{"source": ["cell", j % 3], "target": ["point", (7 * j) % n], "weight": [0.002 * (1 + j % 5)],
+                "delay": 0.1 * j} for j in range(12)]
+    case = {"sections": [_soma(mech="hh")], "points": points,
+            "cells": [["NetStim", {"start": 1.0 + j, "interval": 2.0 + 0.5 * j, "number": 4}] for j in range(3)],
+            "netcons": netcons, "probes": [["soma", 0.5, "v"], ["soma", 0.5, "v"]], "tstop": 15.0, "dt": 0.025}
+    _check(case)
+
+
+@pytest.mark.parametrize("loop", ["FROM k = 1 TO 2 { net_send(k, 1) }",
+                                  "WHILE (n < 2) { n = n + 1 net_event(t) }"])
+def test_event_call_inside_a_loop_is_refused(tmp_path, loop):
+    mod = tmp_path / "loopy.mod"
+    mod.write_text("NEURON { POINT_PROCESS Loopy }\nASSIGNED { n }\n"
+                   f"NET_RECEIVE(w) {{\n  n = 0\n  {loop}\n}}\n")
+    with pytest.raises(UnsupportedFeature, match=r"inside a (FROM|WHILE) loop") as err:
+        load_mod(mod)
+    assert "loopy.mod:5" in str(err.value)
