@@ -4,7 +4,8 @@ Exp2Syn, NetStim, hh, pas) and in bridge (bridge's `.mod` files), from the same 
 case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param: value}}, "parent": [name, x]}],
         "points": [[mechanism, section, x, {param: value}]], "cells": [[mechanism, {param: value}]],
         "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | None,
-                     "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold", "record": bool}],
+                     "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
+                     "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
 """
 
