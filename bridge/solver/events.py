@@ -89,6 +89,10 @@ class EventPlan:
     recorded: np.ndarray  # (nsrc,) row in the spike record, -1 not recorded
     record_labels: tuple[str, ...]
     settings: EventSettings
+    w_recv: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))  # per WATCH slot
+    w_inst: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
+    w_flag: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    w_base: tuple[int, ...] = ()  # per receiver: its first WATCH slot (slot = base + instance * W + k)
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -188,10 +192,22 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         recorded[s] = row
     labels = tuple(_source_label(sources[s], network, cell_pos, receivers, plan) for s in recorded_src)
     live = np.array([nc.active and nc.target is not None for nc in network.netcons], bool)
+    w_recv: list[int] = []
+    w_inst: list[int] = []
+    w_flag: list[float] = []
+    w_base: list[int] = []
+    for ri, rcv in enumerate(receivers):  # one slot per instance and WATCH condition (NEURON's WatchCondition)
+        flags = tuple(getattr(rcv.mechanism, "watch_flags", ()))
+        w_base.append(len(w_recv))
+        for i in range(rcv.size):
+            w_recv += [ri] * len(flags)
+            w_inst += [i] * len(flags)
+            w_flag += list(flags)
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
                      np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
-                     np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings)
+                     np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
+                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base))
 
 
 def recv_of_events(r: Receiver) -> bool:
@@ -244,7 +260,9 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "overflow": jnp.asarray(jnp.inf, jnp.float64), "args": jnp.asarray(weights, dtype),
             "armed": jnp.zeros((len(eplan.thr_node),), bool),
             "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
-            "nspikes": jnp.zeros((nrec,), jnp.int32)}
+            "nspikes": jnp.zeros((nrec,), jnp.int32),
+            "w_active": jnp.zeros((len(eplan.w_recv),), bool), "w_above": jnp.zeros((len(eplan.w_recv),), bool),
+            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32)}
 
 
 def _overflow(buf: dict, bad, t) -> dict:
@@ -340,6 +358,63 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t) -> dict:
     return buf
 
 
+def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
+    """The WATCH part of NetCvode::check_thresh at t, after the sources: each active WatchCondition in
+    activation order (its HTList), `ConditionEvent::check` with teps 0: value > 0 while not above queues
+    its flag at t (a WatchCondition event, no weights) and sets above; value <= 0 clears above."""
+    eplan = ctx.eplan
+    if not len(eplan.w_recv):
+        return buf
+    vals = []
+    for rec in eplan.receivers:
+        if getattr(rec.mechanism, "watch_flags", ()) and rec.size:
+            params, v, ions, env = _receiver_inputs(ctx, rec, state, t)
+            vals.append(jnp.reshape(rec.mechanism.watch_values(params, state["mech"][rec.name], v, ions, env), (-1,)))
+    pos = jnp.concatenate(vals) > 0
+    active = buf["w_active"]
+    crossing = active & pos & ~buf["w_above"]
+    buf = {**buf, "w_above": jnp.where(active, pos, buf["w_above"])}
+    order = jnp.argsort(jnp.where(active, buf["w_seq"], BIG), stable=True)
+    recv, inst, flag = jnp.asarray(eplan.w_recv), jnp.asarray(eplan.w_inst), jnp.asarray(eplan.w_flag)
+
+    def send(b):
+        def one(b, j):
+            return insert(b, t, -2, recv[j], inst[j], flag[j], crossing[j]), None
+
+        return jax.lax.scan(one, b, order)[0]
+
+    return jax.lax.cond(jnp.any(crossing), send, lambda b: b, buf)
+
+
+def _activate_watches(ctx: Context, buf: dict, r: int, i, records: dict, hit) -> dict:
+    """After NET_RECEIVE ran on instance i of receiver r: if it ran a WATCH statement, NEURON's
+    `_nrn_watch_activate` (netcvode.cpp) first clears the instance's watch list (and takes its queued
+    WatchCondition events off the queue: `remove_event`), then activates each WATCH run, in order."""
+    watches = records.get("watch", ())
+    if not watches:
+        return buf
+    nw = len(watches)
+    on = [hit & (w[0][0] != 0) for w in watches]
+    any_on = on[0]
+    for x in on[1:]:
+        any_on = any_on | x
+    slots = ctx.eplan.w_base[r] + i * nw + jnp.arange(nw)
+    active = buf["w_active"].at[slots].set(jnp.where(any_on, False, buf["w_active"][slots]))
+    kill = any_on & buf["valid"] & (buf["nc"] == -2) & (buf["recv"] == r) & (buf["inst"] == i)
+    valid = buf["valid"] & ~kill
+    least = buf["least"]
+    least = jnp.where((least >= 0) & kill[jnp.maximum(least, 0)], _tree_min(buf, valid), least).astype(jnp.int32)
+    above, seq, counter = buf["w_above"], buf["w_seq"], buf["w_counter"]
+    for k, (act, (_, ab)) in enumerate(zip(on, watches)):
+        slot = slots[k]
+        active = active.at[slot].set(active[slot] | act)
+        above = above.at[slot].set(jnp.where(act, ab[0] != 0, above[slot]))
+        seq = seq.at[slot].set(jnp.where(act, counter, seq[slot]))
+        counter = counter + act.astype(jnp.int32)
+    return {**buf, "valid": valid, "least": least, "w_active": active, "w_above": above, "w_seq": seq,
+            "w_counter": counter}
+
+
 # -- delivery --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Context:
@@ -419,6 +494,7 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
     buf, has, slot = pop(buf, til)
     t_ev, nc, recv, inst, flag = (buf[k][slot] for k in ("t", "nc", "recv", "inst", "flag"))
     args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
+    sent_nc = jnp.where(nc >= 0, nc, -1)  # a self-event sent from a WATCH event carries no weights either
     mech_state = dict(state["mech"])
     for r, rec in enumerate(ctx.eplan.receivers):
         if not rec.size:
@@ -439,7 +515,8 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
                                     else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
-        buf = queue_records(ctx, buf, r, records, i, nc, hit, row=0)
+        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0)
+        buf = _activate_watches(ctx, buf, r, i, records, hit)
     return {**state, "mech": mech_state}, buf
 
 

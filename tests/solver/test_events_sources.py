@@ -79,3 +79,31 @@ def test_event_call_inside_a_loop_is_refused(tmp_path, loop):
     with pytest.raises(UnsupportedFeature, match=r"inside a (FROM|WHILE) loop") as err:
         load_mod(mod)
     assert "loopy.mod:5" in str(err.value)
+
+
+def test_watch_on_v_activated_by_self_event():
+    # Burst: INITIAL net_send(0, 1); flag 1 starts WATCH (v > vth) 2; on crossing it fires, injects current
+    # and watches v < vlow (flag 3), then upward again with a threshold that rises with each spike. Cell b's
+    # Burst starts with its condition true (vth below rest): NEURON fires it only after v falls and rises.
+    case = {"sections": [_soma("a", "hh"), _soma("b", "hh")],
+            "points": [["Burst", "a", 0.5, {"vth": -20.0, "vlow": -55.0, "gain": 0.05}],
+                       ["Burst", "b", 0.5, {"vth": -70.0, "vlow": -72.0, "gain": 0.02}],
+                       ["ExpSyn", "a", 0.5, {"tau": 2.0}], ["ExpSyn", "b", 0.5, {"tau": 2.0}]],
+            "cells": [["NetStim", {"start": 1.0, "interval": 7.0, "number": 4}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 2], "weight": [0.05], "delay": 0.0},
+                        {"source": ["point", 0], "target": ["point", 3], "weight": [0.04], "delay": 1.0,
+                         "record": True},
+                        {"source": ["point", 1], "target": None, "record": True}],
+            "probes": [["a", 0.5, "v"], ["b", 0.5, "v"]],
+            "tstop": 40.0, "dt": 0.025, "dll": _nrnivmodl()}
+    _, ours, _, _ = _check(case, load_mechanisms(MODS))
+    assert len(ours[0]) >= 3 and len(ours[1]) >= 1, ours
+
+
+@pytest.mark.parametrize("watch, why", [("WATCH (v > w) 2", "NET_RECEIVE argument w"),
+                                        ("INITIAL { WATCH (v > -20) 2 }", "WATCH in NET_RECEIVE's INITIAL")])
+def test_watch_forms_nocmodl_would_not_run_the_same_are_refused(tmp_path, watch, why):
+    mod = tmp_path / "w.mod"
+    mod.write_text(f"NEURON {{ POINT_PROCESS W }}\nASSIGNED {{ v }}\nNET_RECEIVE(w) {{\n  {watch}\n}}\n")
+    with pytest.raises(UnsupportedFeature, match=why):
+        load_mod(mod)

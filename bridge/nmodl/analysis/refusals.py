@@ -2,7 +2,7 @@
 
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), random numbers,
 LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge does not
-queue yet (net_move, WATCH, FOR_NETCONS; net_send and net_event run: docs/events.md), BBCOREPOINTER and RANDOM
+queue yet (net_move, FOR_NETCONS; net_send, net_event and WATCH run: docs/events.md), BBCOREPOINTER and RANDOM
 variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable).
 """
 
@@ -22,7 +22,7 @@ _REFUSED_NODES: dict[type, str] = {
     ast.DiscreteBlock: "DISCRETE block",
 }
 _LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
-_NETWORK_NODES: dict[type, str] = {ast.Watch: "WATCH", ast.ForNetcons: "FOR_NETCONS"}
+_NETWORK_NODES: dict[type, str] = {ast.ForNetcons: "FOR_NETCONS"}
 
 
 def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
@@ -39,6 +39,8 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                                "bridge's event queue yet)", node)
         if isinstance(node, (ast.While, ast.From)):
             for inner in ast.walk(node):
+                if isinstance(inner, ast.Watch):
+                    raise report.error(UnsupportedFeature, f"WATCH inside a {_LOOP_NAMES[type(node)]} loop", inner)
                 if isinstance(inner, ast.Call) and inner.name in ("net_send", "net_event"):
                     raise report.error(UnsupportedFeature, f"{inner.name}() inside a {_LOOP_NAMES[type(node)]} loop "
                                        "(NEURON queues an event at every iteration; bridge records one event per "

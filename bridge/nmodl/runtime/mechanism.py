@@ -61,6 +61,7 @@ class TranslatedMechanism:
     net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
     event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
+    watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -76,7 +77,8 @@ class TranslatedMechanism:
             electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
             geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
             python_source=ns.get("__source__", ""),
-            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
+            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial", "watch_conditions")
+                       if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
@@ -87,6 +89,7 @@ class TranslatedMechanism:
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
+            watch_flags=tuple(float(f) for f in ns.get("WATCH_FLAGS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -210,7 +213,7 @@ class TranslatedMechanism:
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
         """The scope with every net_send/net_event site cleared (runtime.events)."""
         zero = self._shaped(0.0, v)
-        for key in site_keys(self.net_send_sites, self.net_event_sites):
+        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags)):
             s[key] = zero
         return s
 
@@ -219,7 +222,9 @@ class TranslatedMechanism:
         return {"send": tuple(tuple(self._shaped(s[f"__send_{p}{k}"], v) for p in ("on", "t", "flag"))
                               for k in range(self.net_send_sites)),
                 "event": tuple(tuple(self._shaped(s[f"__event_{p}{k}"], v) for p in ("on", "t"))
-                               for k in range(self.net_event_sites))}
+                               for k in range(self.net_event_sites)),
+                "watch": tuple(tuple(self._shaped(s[f"__watch_{p}{k}"], v) for p in ("on", "above"))
+                               for k in range(len(self.watch_flags)))}
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
@@ -265,6 +270,12 @@ class TranslatedMechanism:
         with loop_budget():
             s, new_args = self.functions["net_receive"](s, *args, flag=flag)
         return self._state_out(s, v), tuple(new_args), self._event_records(s, v)
+
+    def watch_values(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """Every WATCH condition's value per instance, (instances, conditions); > 0 where it holds."""
+        s = self._scope(params, state, v, ions, env)
+        values = self.functions["watch_conditions"](s)
+        return jnp.stack([self._shaped(x, v) for x in values], axis=-1)
 
     def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
         """NET_RECEIVE's INITIAL block for one NetCon's arguments at finitialize (args unchanged if none)."""
