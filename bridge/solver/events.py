@@ -20,8 +20,11 @@ Rules (NEURON 9.0.2; src/nrnoc/fadvance.cpp, src/nrncvode/netcvode.cpp, cvodestb
   tree is first-in first-out among equal times (`SPTree::enqueue`). The buffer replays this
   with a `least` slot and a sequence number per item.
 
+- WATCH (`WatchCondition`, netcvode.cpp): checked after the sources (`check_watches`), activated and
+  cleared by the NET_RECEIVE runs that reach a WATCH statement (`_activate_watches`).
+
 Buffer (carried in the scan): per slot `t` [ms], `nc` (NetCon index whose weights the event
-carries, -1 none), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
+carries, -1 none, -2 a WATCH event), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
 `least` (slot or -1), `counter`; per NetCon its NET_RECEIVE arguments `args` (weights: state
 kept between events); per threshold source its armed flag; per recorded source the spike times.
 A full buffer, more than `per_step` deliveries due at one time, or a full spike record sets
