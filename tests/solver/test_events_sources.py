@@ -107,3 +107,23 @@ def test_watch_forms_nocmodl_would_not_run_the_same_are_refused(tmp_path, watch,
     mod.write_text(f"NEURON {{ POINT_PROCESS W }}\nASSIGNED {{ v }}\nNET_RECEIVE(w) {{\n  {watch}\n}}\n")
     with pytest.raises(UnsupportedFeature, match=why):
         load_mod(mod)
+
+
+def test_intfire1_network_driven_by_netstims():
+    # three IntFire1 cells (bridge's own intfire1.mod vs NEURON's built-in): NetStims drive a and b, a and b
+    # drive c, c inhibits a; identical rasters (spike times <= 1e-9 ms)
+    case = {"sections": [_soma()], "points": [],
+            "cells": [["NetStim", {"start": 0.5, "interval": 1.7, "number": 12}],
+                      ["NetStim", {"start": 1.1, "interval": 2.3, "number": 9}],
+                      ["IntFire1", {"tau": 4.0, "refrac": 2.0}], ["IntFire1", {"tau": 10.0, "refrac": 5.0}],
+                      ["IntFire1", {}]],
+            "netcons": [{"source": ["cell", 0], "target": ["cell", 2], "weight": [0.45], "delay": 0.5},
+                        {"source": ["cell", 1], "target": ["cell", 2], "weight": [0.3], "delay": 0.3},
+                        {"source": ["cell", 1], "target": ["cell", 3], "weight": [0.6], "delay": 1.0},
+                        {"source": ["cell", 2], "target": ["cell", 4], "weight": [0.7], "delay": 1.2, "record": True},
+                        {"source": ["cell", 3], "target": ["cell", 4], "weight": [0.5], "delay": 2.0, "record": True},
+                        {"source": ["cell", 4], "target": ["cell", 2], "weight": [-0.4], "delay": 0.7,
+                         "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 30.0, "dt": 0.025}
+    _, ours, _, _ = _check(case)
+    assert all(len(s) >= 2 for s in ours), ours
