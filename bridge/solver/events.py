@@ -20,8 +20,11 @@ Rules (NEURON 9.0.2; src/nrnoc/fadvance.cpp, src/nrncvode/netcvode.cpp, cvodestb
   tree is first-in first-out among equal times (`SPTree::enqueue`). The buffer replays this
   with a `least` slot and a sequence number per item.
 
+- WATCH (`WatchCondition`, netcvode.cpp): checked after the sources (`check_watches`), activated and
+  cleared by the NET_RECEIVE runs that reach a WATCH statement (`_activate_watches`).
+
 Buffer (carried in the scan): per slot `t` [ms], `nc` (NetCon index whose weights the event
-carries, -1 none), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
+carries, -1 none, -2 a WATCH event), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
 `least` (slot or -1), `counter`; per NetCon its NET_RECEIVE arguments `args` (weights: state
 kept between events); per threshold source its armed flag; per recorded source the spike times.
 A full buffer, more than `per_step` deliveries due at one time, or a full spike record sets
@@ -85,10 +88,14 @@ class EventPlan:
     thr_value: np.ndarray  # [mV]
     thr_source: np.ndarray  # (nthr,) source index
     fanout: np.ndarray  # (nsrc, F) NetCon indices, -1 padded
-    cell_source: tuple[np.ndarray, ...]  # per receiver: (size,) source index of each instance, -1 none
+    cell_source: tuple[np.ndarray, ...]  # per receiver: (size,) source index of each instance (net_event), -1 none
     recorded: np.ndarray  # (nsrc,) row in the spike record, -1 not recorded
     record_labels: tuple[str, ...]
     settings: EventSettings
+    w_recv: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))  # per WATCH slot
+    w_inst: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
+    w_flag: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
+    w_base: tuple[int, ...] = ()  # per receiver: its first WATCH slot (slot = base + instance * W + k)
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -146,8 +153,18 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         weights[c, :min(width, len(nc.weight))] = nc.weight[:width]
         if nc.source is None:
             continue
-        key: tuple[Any, ...] = (nc.source if nc.source[0] == "cell"
-                                else ("v", int(plan.layout.node(nc.source[1], nc.source[2]))))
+        key: tuple[Any, ...]
+        if nc.source[0] == "cell":
+            key = nc.source
+        elif nc.source[0] == "point":  # a POINT_PROCESS's net_event (its NET_RECEIVE) fires this source
+            name, k = point_index[id(tree_pps[nc.source[1]])]
+            if name not in recv_of or not recv_of_events(receivers[recv_of[name]]):
+                raise UnsupportedFeature(f"NetCon {nc.label}: source {tree_pps[nc.source[1]].label or name} "
+                                         "never calls net_event (NEURON: a point process is a NetCon source "
+                                         "through net_event in its NET_RECEIVE)")
+            key = ("point", recv_of[name], k)
+        else:
+            key = ("v", int(plan.layout.node(nc.source[1], nc.source[2])))
         if key not in sources:
             sources.append(key)
             fan.append([])
@@ -167,26 +184,46 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
     cell_source = []
     for r in receivers:
         table = np.full(r.size, -1, np.int32)
-        if r.inst is None:
-            for k, key in enumerate(sources):
-                if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
-                    table[cell_pos[key[1]][1]] = k
+        for k, key in enumerate(sources):
+            if key[0] == "cell" and cell_pos[key[1]][0] == recv_of[r.name]:
+                table[cell_pos[key[1]][1]] = k
+            elif key[0] == "point" and key[1] == recv_of[r.name]:
+                table[key[2]] = k
         cell_source.append(table)
     recorded = np.full(max(1, len(sources)), -1, np.int32)
     for row, s in enumerate(recorded_src):
         recorded[s] = row
     labels = tuple(_source_label(sources[s], network, cell_pos, receivers, plan) for s in recorded_src)
     live = np.array([nc.active and nc.target is not None for nc in network.netcons], bool)
+    w_recv: list[int] = []
+    w_inst: list[int] = []
+    w_flag: list[float] = []
+    w_base: list[int] = []
+    for ri, rcv in enumerate(receivers):  # one slot per instance and WATCH condition (NEURON's WatchCondition)
+        flags = tuple(getattr(rcv.mechanism, "watch_flags", ()))
+        w_base.append(len(w_recv))
+        for i in range(rcv.size):
+            w_recv += [ri] * len(flags)
+            w_inst += [i] * len(flags)
+            w_flag += list(flags)
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
                      np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
-                     np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings)
+                     np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
+                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base))
+
+
+def recv_of_events(r: Receiver) -> bool:
+    """True when the receiver's NET_RECEIVE calls net_event (it can be a NetCon source)."""
+    return any(kind == "event" for kind, _ in getattr(r.mechanism, "event_sites", ()))
 
 
 def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan: Plan) -> str:
     if key[0] == "cell":
         r, j = cell_pos[key[1]]
         return receivers[r].labels[j]
+    if key[0] == "point":
+        return receivers[key[1]].labels[key[2]]
     return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
 
 
@@ -226,7 +263,9 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "overflow": jnp.asarray(jnp.inf, jnp.float64), "args": jnp.asarray(weights, dtype),
             "armed": jnp.zeros((len(eplan.thr_node),), bool),
             "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
-            "nspikes": jnp.zeros((nrec,), jnp.int32)}
+            "nspikes": jnp.zeros((nrec,), jnp.int32),
+            "w_active": jnp.zeros((len(eplan.w_recv),), bool), "w_above": jnp.zeros((len(eplan.w_recv),), bool),
+            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32)}
 
 
 def _overflow(buf: dict, bad, t) -> dict:
@@ -322,6 +361,63 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t) -> dict:
     return buf
 
 
+def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
+    """The WATCH part of NetCvode::check_thresh at t, after the sources: each active WatchCondition in
+    activation order (its HTList), `ConditionEvent::check` with teps 0: value > 0 while not above queues
+    its flag at t (a WatchCondition event, no weights) and sets above; value <= 0 clears above."""
+    eplan = ctx.eplan
+    if not len(eplan.w_recv):
+        return buf
+    vals = []
+    for rec in eplan.receivers:
+        if getattr(rec.mechanism, "watch_flags", ()) and rec.size:
+            params, v, ions, env = _receiver_inputs(ctx, rec, state, t)
+            vals.append(jnp.reshape(rec.mechanism.watch_values(params, state["mech"][rec.name], v, ions, env), (-1,)))
+    pos = jnp.concatenate(vals) > 0
+    active = buf["w_active"]
+    crossing = active & pos & ~buf["w_above"]
+    buf = {**buf, "w_above": jnp.where(active, pos, buf["w_above"])}
+    order = jnp.argsort(jnp.where(active, buf["w_seq"], BIG), stable=True)
+    recv, inst, flag = jnp.asarray(eplan.w_recv), jnp.asarray(eplan.w_inst), jnp.asarray(eplan.w_flag)
+
+    def send(b):
+        def one(b, j):
+            return insert(b, t, -2, recv[j], inst[j], flag[j], crossing[j]), None
+
+        return jax.lax.scan(one, b, order)[0]
+
+    return jax.lax.cond(jnp.any(crossing), send, lambda b: b, buf)
+
+
+def _activate_watches(ctx: Context, buf: dict, r: int, i, records: dict, hit) -> dict:
+    """After NET_RECEIVE ran on instance i of receiver r: if it ran a WATCH statement, NEURON's
+    `_nrn_watch_activate` (netcvode.cpp) first clears the instance's watch list (and takes its queued
+    WatchCondition events off the queue: `remove_event`), then activates each WATCH run, in order."""
+    watches = records.get("watch", ())
+    if not watches:
+        return buf
+    nw = len(watches)
+    on = [hit & (w[0][0] != 0) for w in watches]
+    any_on = on[0]
+    for x in on[1:]:
+        any_on = any_on | x
+    slots = ctx.eplan.w_base[r] + i * nw + jnp.arange(nw)
+    active = buf["w_active"].at[slots].set(jnp.where(any_on, False, buf["w_active"][slots]))
+    kill = any_on & buf["valid"] & (buf["nc"] == -2) & (buf["recv"] == r) & (buf["inst"] == i)
+    valid = buf["valid"] & ~kill
+    least = buf["least"]
+    least = jnp.where((least >= 0) & kill[jnp.maximum(least, 0)], _tree_min(buf, valid), least).astype(jnp.int32)
+    above, seq, counter = buf["w_above"], buf["w_seq"], buf["w_counter"]
+    for k, (act, (_, ab)) in enumerate(zip(on, watches)):
+        slot = slots[k]
+        active = active.at[slot].set(active[slot] | act)
+        above = above.at[slot].set(jnp.where(act, ab[0] != 0, above[slot]))
+        seq = seq.at[slot].set(jnp.where(act, counter, seq[slot]))
+        counter = counter + act.astype(jnp.int32)
+    return {**buf, "valid": valid, "least": least, "w_active": active, "w_above": above, "w_seq": seq,
+            "w_counter": counter}
+
+
 # -- delivery --------------------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class Context:
@@ -348,44 +444,82 @@ def _receiver_inputs(ctx: Context, r: Receiver, state: dict, t):
     return ctx.params["network"]["cells"][r.name], jnp.zeros((r.size,), v.dtype), {}, env
 
 
-def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled) -> dict:
-    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites."""
+def _take(a, inst, size: int):
+    """Row `inst` of a per-instance array (shape kept: (1, ...)); anything else (a scalar) as it is."""
+    if jnp.ndim(a) >= 1 and jnp.shape(a)[0] == size:
+        return jax.lax.dynamic_slice_in_dim(jnp.asarray(a), inst, 1)
+    return a
+
+
+def _one_instance_inputs(ctx: Context, r: Receiver, state: dict, t, inst):
+    """(params, state, v, ions, env) of instance `inst` of receiver `r` alone (arrays of length 1), so
+    one delivery costs the same whatever the number of instances (NEURON's NET_RECEIVE runs on one
+    instance: netcvode.cpp `NetCon::deliver` calls the receiver's `pnt_receive` with its Point_process)."""
+    from bridge.solver.step import _env, _gather_ions  # the step's own helpers (same layer)
+
+    v, n = state["v"], r.size
+    mech = {k: _take(a, inst, n) for k, a in state["mech"][r.name].items()}
+    if r.inst is not None:
+        env = dataclasses.replace(_env(ctx.plan, r.inst, ctx.params, ctx.prepared, t, ctx.dt, ctx.secondorder), t=t)
+        env = dataclasses.replace(env, area=_take(env.area, inst, n),
+                                  diam=None if env.diam is None else _take(env.diam, inst, n))
+        ions = _gather_ions(r.inst, state["ions"], v, state["mech"], ctx.params)
+        params = ctx.params["mechanisms"][r.name]
+        vv = v[jnp.asarray(r.inst.nodes)[inst]][None]
+    else:
+        env = Env(t=t, dt=ctx.dt, celsius=ctx.params["globals"]["celsius"], secondorder=ctx.secondorder)
+        ions, params = {}, ctx.params["network"]["cells"][r.name]
+        vv = jnp.zeros((1,), v.dtype)
+    return ({k: _take(a, inst, n) for k, a in params.items()}, mech, vv,
+            {k: _take(a, inst, n) for k, a in ions.items()}, env)
+
+
+def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None) -> dict:
+    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites.
+    `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance)."""
     mech = ctx.eplan.receivers[r].mechanism
     table = jnp.asarray(ctx.eplan.cell_source[r])
+    at = inst if row is None else row
     for kind, site in getattr(mech, "event_sites", ()):
         if kind == "send":
-            on, td, flag = (a[inst] for a in records["send"][site])
+            on, td, flag = (a[at] for a in records["send"][site])
             buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
         else:
-            on, tt = (a[inst] for a in records["event"][site])
+            on, tt = (a[at] for a in records["event"][site])
             src = table[inst] if table.size else jnp.asarray(-1)
             buf = fire(ctx.eplan, buf, src, tt, enabled & (on != 0) & (src >= 0))
     return buf
 
 
 def deliver_one(ctx: Context, state: dict, buf: dict, til):
-    """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time."""
+    """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time,
+    run on the target instance alone and written back there."""
     buf, has, slot = pop(buf, til)
     t_ev, nc, recv, inst, flag = (buf[k][slot] for k in ("t", "nc", "recv", "inst", "flag"))
     args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
+    sent_nc = jnp.where(nc >= 0, nc, -1)  # a self-event sent from a WATCH event carries no weights either
     mech_state = dict(state["mech"])
     for r, rec in enumerate(ctx.eplan.receivers):
+        if not rec.size:
+            continue
         hit = has & (recv == r)
-        mask = hit & (jnp.arange(rec.size) == inst)
-        params, v, ions, env = _receiver_inputs(ctx, rec, state, t_ev)
+        i = jnp.clip(inst, 0, rec.size - 1)
+        params, old, v, ions, env = _one_instance_inputs(ctx, rec, state, t_ev, i)
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
-        old = mech_state[rec.name]
         new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
-        mech_state[rec.name] = {k: jnp.where(mask, jnp.asarray(new[k], old[k].dtype), old[k]) for k in old}
+        full = mech_state[rec.name]
+        mech_state[rec.name] = {
+            k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
         if nargs:
             row = buf["args"][jnp.maximum(nc, 0)]
             for j in range(nargs):
                 row = row.at[j].set(jnp.asarray(new_args[j], row.dtype) if jnp.ndim(new_args[j]) == 0
-                                    else jnp.asarray(new_args[j], row.dtype)[jnp.minimum(inst, rec.size - 1)])
+                                    else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
-        buf = queue_records(ctx, buf, r, records, jnp.minimum(inst, rec.size - 1), nc, hit)
+        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0)
+        buf = _activate_watches(ctx, buf, r, i, records, hit)
     return {**state, "mech": mech_state}, buf
 
 

@@ -188,6 +188,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         old = state, buf
         if ectx is not None:  # NEURON's deliver_net_events: thresholds at t, then events <= t + dt/2
             buf = evlib.check_thresholds(events, buf, state["v"], state["t"])
+            buf = evlib.check_watches(ectx, buf, state, state["t"])
             state, buf = evlib.deliver(ectx, state, buf, state["t"] + 0.5 * dt)
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
         if ectx is not None:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= the new t

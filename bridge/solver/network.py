@@ -5,7 +5,8 @@
                            NetCon(source=("v", "soma", 0.5), target=None, threshold=-20, record=True)))
 
 A source is `("v", section, x)` (threshold detection on v at that segment, NEURON's
-`new NetCon(&sec.v(x), target)`), `("cell", i)` (the i-th artificial cell's `net_event`) or
+`new NetCon(&sec.v(x), target)`), `("cell", i)` (the i-th artificial cell's `net_event`),
+`("point", i)` (the i-th point process of the tree: its NET_RECEIVE's `net_event`) or
 None (a NetCon without a source). A target is `("point", i)` (the i-th point process of the
 tree, which must have a NET_RECEIVE block), `("cell", i)` or None (a NetCon that only
 detects spikes, for `record`). `weight` is NEURON's weight vector (NET_RECEIVE's arguments;
@@ -57,9 +58,6 @@ class Network:
                 if end is not None and (not isinstance(end, tuple) or not end or end[0] not in ("v", "cell", "point")):
                     raise BridgeError(f"NetCon {nc.label or ''}: an end must be ('v', section, x), ('cell', i), "
                                       f"('point', i) or None, got {end!r}")
-            if nc.source is not None and nc.source[0] == "point":
-                raise BridgeError("a point process as a NetCon source (net_event from a POINT_PROCESS) is not "
-                                  "supported yet")
             if nc.target is not None and nc.target[0] == "v":
                 raise BridgeError("a NetCon target must be a point process or an artificial cell")
             if not nc.delay >= 0:

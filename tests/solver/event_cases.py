@@ -3,8 +3,9 @@ Exp2Syn, NetStim, hh, pas) and in bridge (bridge's `.mod` files), from the same 
 
 case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param: value}}, "parent": [name, x]}],
         "points": [[mechanism, section, x, {param: value}]], "cells": [[mechanism, {param: value}]],
-        "netcons": [{"source": ["v", sec, x] | ["cell", i] | None, "target": ["point", i] | ["cell", i] | None,
-                     "weight": [...], "delay", "threshold", "record": bool}],
+        "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | None,
+                     "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
+                     "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
 """
 
@@ -61,6 +62,8 @@ for d in case["netcons"]:
         nc = h.NetCon(None, tgt)
     elif src[0] == "v":
         nc = h.NetCon(secs[src[1]](src[2])._ref_v, tgt, sec=secs[src[1]])
+    elif src[0] == "point":
+        nc = h.NetCon(pps[src[1]], tgt)
     else:
         nc = h.NetCon(cells[src[1]], tgt)
     for j, w in enumerate(d.get("weight", [])):

@@ -16,6 +16,7 @@ from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import BlockKind, Context
 from bridge.nmodl.codegen.emitter import Emitter
+from bridge.nmodl.codegen.expressions import expr
 from bridge.nmodl.codegen.names import arg_name, py_name
 from bridge.nmodl.codegen.statements import statements, uses_locals
 from bridge.nmodl.codegen.tables import direct_name, table_wrapper
@@ -79,6 +80,8 @@ def net_receive_def(info: MechanismInfo, em: Emitter) -> None:
     if block is None:
         em.line("net_receive = None")
         em.line("NET_RECEIVE_ARGS = ()")
+        em.line("watch_conditions = None")
+        em.line("WATCH_FLAGS = ()")
         em.line()
         return
     params = [p.name for p in block.params]
@@ -97,7 +100,10 @@ def net_receive_def(info: MechanismInfo, em: Emitter) -> None:
     em.dedent()
     em.line(f"NET_RECEIVE_ARGS = {pytext.strings(params)}")
     em.line()
+    watch_conditions_def(info, em, set(params))
     init = block.initial
+    if init is not None and any(isinstance(n, ast.Watch) for n in ast.walk(init)):
+        raise UnsupportedFeature("WATCH in NET_RECEIVE's INITIAL block", info.where(init), info.source)
     if init is not None:  # NET_RECEIVE's own INITIAL: sets a NetCon's arguments at finitialize
         em.line(f"def net_receive_initial(s{args}):", init)
         em.indent()
@@ -108,3 +114,40 @@ def net_receive_def(info: MechanismInfo, em: Emitter) -> None:
         em.line(f"return ({''.join(f'l[{string(p)}], ' for p in params)})")
         em.dedent()
         em.line()
+
+
+def watch_conditions_def(info: MechanismInfo, em: Emitter, args: set[str]) -> None:
+    """`watch_conditions(s)`: the value of every WATCH condition of the file, in text order, as
+    nocmodl's `_watchK_cond` computes it from the instance's variables: `(a) - (b)` for a > b and
+    `-((a) - (b))` for a < b (positive: the condition holds). `WATCH_FLAGS`: each one's flag."""
+    conds = em.module.watches
+    if not conds:
+        em.line("watch_conditions = None")
+        em.line("WATCH_FLAGS = ()")
+        em.line()
+        return
+    flags = []
+    em.line("def watch_conditions(s):")
+    em.indent()
+    em.line('"""The WATCH conditions\' values (> 0: true), in text order."""')
+    ctx = Context(info, em.module, "net_receive")
+    values = []
+    for cond in conds:
+        used = {n.name for n in ast.walk(cond) if isinstance(n, ast.Name)} & args
+        if used:
+            raise UnsupportedFeature(f"a WATCH condition reading the NET_RECEIVE argument {sorted(used)[0]} "
+                                     "(nocmodl's condition function reads only the instance's variables)",
+                                     info.where(cond), info.source)
+        a, b = expr(cond.lhs, ctx), expr(cond.rhs, ctx)
+        if ctx.effects:
+            raise UnsupportedFeature("a WATCH condition with side effects", info.where(cond), info.source)
+        values.append(f"({a}) - ({b})" if cond.op == ">" else f"-(({a}) - ({b}))")
+        flags.append(float(cond.flag.value))
+    if any("l[" in line for line in [*ctx.pre, *values]):
+        em.line("l = {}")
+    for line in ctx.pre:
+        em.line(line)
+    em.line(f"return ({''.join(v + ', ' for v in values)})")
+    em.dedent()
+    em.line(f"WATCH_FLAGS = {tuple(flags)!r}")
+    em.line()

@@ -26,6 +26,7 @@ class ModuleState:
     net_send_sites: int = 0  # call sites of net_send() so far (runtime.events)
     net_event_sites: int = 0  # call sites of net_event() so far
     event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event", site) in text order
+    watches: list = field(default_factory=list)  # WATCH conditions (ast.WatchCondition) in text order
 
     def fresh(self, stem: str) -> str:
         """A new name of the module's own (`_then3`): a leading `_`, which no NMODL name has."""

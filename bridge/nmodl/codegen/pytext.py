@@ -40,7 +40,8 @@ MODULE_NAMES = frozenset({
     "net_receive_initial", "MECHANISM", "NAME", "KIND", "SOURCE_FILE", "ELECTRODE_CURRENT", "RANGE_PARAMETERS",
     "GLOBAL_PARAMETERS", "STATE_DEFAULTS", "STATES", "ARRAY_SIZES", "IONS", "ION_READS", "ION_WRITES",
     "ION_CURRENTS", "NONSPECIFIC_CURRENTS", "ELECTRODE_CURRENTS", "CONSTANTS", "GEOMETRY", "ASSIGNED_PARAMETERS",
-    "NET_RECEIVE_ARGS", "events", "NET_SEND_SITES", "NET_EVENT_SITES", "EVENT_SITES",
+    "NET_RECEIVE_ARGS", "events", "NET_SEND_SITES", "NET_EVENT_SITES", "EVENT_SITES", "watch_conditions",
+    "WATCH_FLAGS",
 })
 
 _UNSAFE = (frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))

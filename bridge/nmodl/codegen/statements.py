@@ -250,6 +250,22 @@ def _equation(stmt: ast.Equation, ctx: Context, em: Emitter) -> None:
     ctx.forms.equation(stmt, ctx, em)
 
 
+def _watch(stmt: ast.Watch, ctx: Context, em: Emitter) -> None:
+    """WATCH (a > b) flag, ...: each condition activates its WatchCondition (nocmodl's
+    `_nrn_watch_activate(_watch_array, _watchK_cond, K, _pnt, _watch_rm++, flag)`), recorded in the
+    scope (runtime.events.watch) with the condition's value now; the solver keeps and checks them."""
+    if ctx.block != "net_receive":
+        raise ctx.error(UnsupportedFeature, "WATCH outside NET_RECEIVE", stmt)
+    flush(ctx, em, stmt)
+    for cond in stmt.conditions:
+        if not isinstance(cond.flag, (ast.Number, ast.UnitNumber)) or cond.op not in (">", "<"):
+            raise ctx.error(UnsupportedFeature, "a WATCH whose flag is not a number or whose comparison is not "
+                            "> or <", cond)
+        k = len(ctx.module.watches)
+        ctx.module.watches.append(cond)
+        em.line(f"s = {ctx.runtime('events', 'watch')}(s, {k}, watch_conditions(s)[{k}])", cond)
+
+
 def _net_receive_only(stmt: ast.Node, ctx: Context, em: Emitter) -> None:
     raise ctx.error(UnsupportedFeature, f"{type(stmt).__name__} (NET_RECEIVE events)", stmt)
 
@@ -260,5 +276,5 @@ _HANDLERS: dict[type, Callable] = {
     ast.Table: _nothing, ast.UnitsSwitch: _nothing, ast.Conductance: _nothing, ast.MutexLock: _nothing,
     ast.MutexUnlock: _nothing, ast.Verbatim: _nothing,
     ast.Reaction: _kinetic, ast.Conserve: _kinetic, ast.Compartment: _kinetic, ast.Equation: _equation,
-    ast.Watch: _net_receive_only, ast.ForNetcons: _net_receive_only, ast.InitialStatement: _net_receive_only,
+    ast.Watch: _watch, ast.ForNetcons: _net_receive_only, ast.InitialStatement: _net_receive_only,
 }

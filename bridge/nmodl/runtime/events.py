@@ -5,7 +5,8 @@ push onto an event queue. Each call site `k` of `net_send(delay, flag)` sets, pe
 `__send_on<k>` (1 where the call ran), `__send_t<k>` (the event's time, t + delay [ms], as
 nocmodl's `net_send(..., t + delay, flag)`) and `__send_flag<k>`; each site of
 `net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]. IF branches merge these like
-any other variable, so a call inside a branch not taken records nothing. The wrapper
+any other variable, so a call inside a branch not taken records nothing. Each WATCH condition `k`
+sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
 (`runtime.mechanism`) starts every site at 0 before the block and hands the records to the
 solver (`bridge.solver.events`), which queues them in NEURON's order (site order).
 """
@@ -19,10 +20,25 @@ import jax.numpy as jnp
 Scope = dict[str, Any]
 
 
-def site_keys(sends: int, events: int) -> tuple[str, ...]:
-    """The scope keys of `sends` net_send sites and `events` net_event sites."""
+WATCH_EPS = 1e-11  # NEURON's hoc_epsilon: WatchCondition::activate counts value >= -hoc_epsilon as true
+
+
+def site_keys(sends: int, events: int, watches: int = 0) -> tuple[str, ...]:
+    """The scope keys of `sends` net_send sites, `events` net_event sites and `watches` WATCH conditions."""
     keys = [f"__send_{part}{k}" for k in range(sends) for part in ("on", "t", "flag")]
+    keys += [f"__watch_{part}{k}" for k in range(watches) for part in ("on", "above")]
     return tuple(keys + [f"__event_{part}{k}" for k in range(events) for part in ("on", "t")])
+
+
+def watch(s: Scope, k: int, value) -> Scope:
+    """WATCH condition `k` activated with its value now: `__watch_on<k>` 1 and `__watch_above<k>` 1
+    where the condition already holds (netcvode.cpp `WatchCondition::activate`: value >= -hoc_epsilon;
+    it then fires only after turning false and true again)."""
+    s = dict(s)
+    on = s[f"__watch_on{k}"]
+    s[f"__watch_on{k}"] = jnp.ones_like(on)
+    s[f"__watch_above{k}"] = jnp.zeros_like(on) + jnp.where(value >= -WATCH_EPS, 1.0, 0.0)
+    return s
 
 
 def net_send(s: Scope, site: int, delay, flag) -> Scope:

@@ -64,6 +64,7 @@ class TranslatedMechanism:
     event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
+    watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -84,7 +85,8 @@ class TranslatedMechanism:
             electrode_currents=tuple(ns["ELECTRODE_CURRENTS"]), constants=dict(ns["CONSTANTS"]),
             geometry=tuple(ns["GEOMETRY"]), array_sizes=dict(ns["ARRAY_SIZES"]), source_file=ns["SOURCE_FILE"],
             python_source=ns.get("__source__", ""),
-            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial") if ns.get(k) is not None},
+            functions={k: ns[k] for k in names + ("net_receive", "net_receive_initial", "watch_conditions")
+                       if ns.get(k) is not None},
             net_receive_args=tuple(ns.get("NET_RECEIVE_ARGS", ())),
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())) + tuple(streams),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
@@ -97,6 +99,7 @@ class TranslatedMechanism:
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
             randoms=randoms,
             scop_random=bool(ns.get("SCOP_RANDOM")),
+            watch_flags=tuple(float(f) for f in ns.get("WATCH_FLAGS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -220,7 +223,7 @@ class TranslatedMechanism:
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
         """The scope with every net_send/net_event site cleared (runtime.events)."""
         zero = self._shaped(0.0, v)
-        for key in site_keys(self.net_send_sites, self.net_event_sites):
+        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags)):
             s[key] = zero
         return s
 
@@ -229,7 +232,9 @@ class TranslatedMechanism:
         return {"send": tuple(tuple(self._shaped(s[f"__send_{p}{k}"], v) for p in ("on", "t", "flag"))
                               for k in range(self.net_send_sites)),
                 "event": tuple(tuple(self._shaped(s[f"__event_{p}{k}"], v) for p in ("on", "t"))
-                               for k in range(self.net_event_sites))}
+                               for k in range(self.net_event_sites)),
+                "watch": tuple(tuple(self._shaped(s[f"__watch_{p}{k}"], v) for p in ("on", "above"))
+                               for k in range(len(self.watch_flags)))}
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
@@ -275,6 +280,12 @@ class TranslatedMechanism:
         with loop_budget():
             s, new_args = self.functions["net_receive"](s, *args, flag=flag)
         return self._state_out(s, v), tuple(new_args), self._event_records(s, v)
+
+    def watch_values(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """Every WATCH condition's value per instance, (instances, conditions); > 0 where it holds."""
+        s = self._scope(params, state, v, ions, env)
+        values = self.functions["watch_conditions"](s)
+        return jnp.stack([self._shaped(x, v) for x in values], axis=-1)
 
     def net_receive_initial(self, params: Values, state: Values, v, ions: Values, env: Env, args):
         """NET_RECEIVE's INITIAL block for one NetCon's arguments at finitialize (args unchanged if none)."""
