@@ -53,6 +53,7 @@ class Frozen:
     globals: dict
     recordings: tuple[Recording, ...]
     extra: tuple[str, ...] = ()  # probes recorded besides the recordings (`LiveRun.run_probes`)
+    cj_order: int | None = None  # the secondorder of NEURON's cj when it differs from `secondorder` (`cj_order`)
     _sim: Any = None
 
     def simulation(self):
@@ -67,6 +68,14 @@ class Frozen:
         return self._sim
 
 
+def cj_order(state) -> int | None:
+    """The secondorder NEURON's `cj` was last computed with (fadvance.cpp `dt2thread`, kept by the session in
+    `state.cj_secondorder`) when it differs from secondorder now (a secondorder set after finitialize()), else
+    None."""
+    now, cj = int(state.globals["secondorder"]), int(state.cj_secondorder)
+    return None if bool(now) == bool(cj) else cj
+
+
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
     from bridge.hoc.initstate import mechanisms_of, model_tree
@@ -77,12 +86,14 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     recordings = tuple(state.recordings)
     digest = fingerprint(state)
     extra = tuple(state.live.run_probes)
+    cj = cj_order(state)
     if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
-            and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra):
+            and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra
+            and last.cj_order == cj):
         return last
     tree = model_tree(state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings, extra)
+                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj)
 
 
 def probes(recordings) -> list[str]:
@@ -112,12 +123,13 @@ class Engine:
     shape: tuple
 
 
-def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...]) -> str:
+def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
-    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder, probes."""
+    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder (and `cj`,
+    `Frozen.cj_order`), probes."""
     import jax
 
-    h = hashlib.sha256(repr((dt, secondorder, labels, plan.layout.ncell, plan.layout.section_names)).encode())
+    h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
     lay = plan.layout
     for a in (lay.parent, lay.area, lay.a, lay.b, lay.diam, lay.has_membrane):
         h.update(np.ascontiguousarray(a).tobytes())
@@ -288,7 +300,8 @@ class LiveRun:
 
         sim = frozen.simulation()
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)))
+        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)),
+                            frozen.cj_order)
         engine = self.engines.get(key)
         if engine is None:
             def traced() -> None:
@@ -297,7 +310,7 @@ class LiveRun:
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
             engine = Engine(make_initialize(plan, dt, order, sim._record),
                             make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
-                                         setters=setters),
+                                         setters=setters, cj_order=frozen.cj_order),
                             make_currents(plan, dt, order), state_shape(plan, sim.labels + tuple(map(repr, setters))))
             self.engines[key] = engine
         return engine

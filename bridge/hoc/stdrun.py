@@ -34,6 +34,12 @@ def _settings(interp, tstop):
                       secondorder=int(g["secondorder"]))
 
 
+def cj_order(model):
+    from bridge.hoc.live import cj_order as order
+
+    return order(model)
+
+
 def _freeze(model, v_init=None):
     """The model as HOC has it now, for the live run (the last one again when nothing changed)."""
     from bridge.hoc.live import freeze
@@ -41,6 +47,21 @@ def _freeze(model, v_init=None):
     model.last_frozen = freeze(model, v_init, model.last_frozen)
     model.frozen_mutations = model.mutations
     return model.last_frozen
+
+
+def dt2thread(model, force: bool) -> None:
+    """fadvance.cpp `dt2thread`: NEURON recomputes its cj (1/dt, or 2/dt with secondorder) only when forced
+    (finitialize, fcurrent, frecord_init, a step after HOC assigned t) or when dt changed; a secondorder
+    assigned in between keeps the old cj (`bridge.hoc.live.cj_order`)."""
+    g = model.globals
+    if force or g["dt"] != model.cj_dt:
+        model.cj_dt, model.cj_secondorder = g["dt"], g["secondorder"]
+    model.thread_t = g["t"]
+
+
+def _step_start(model) -> None:
+    """fadvance.cpp `nrn_fixed_step`: dt2thread(-1) when HOC assigned t since the last step, else dt2thread(dt)."""
+    dt2thread(model, model.globals["t"] != model.thread_t)
 
 
 def finitialize(interp, args, loc):
@@ -53,6 +74,7 @@ def finitialize(interp, args, loc):
     v = float(args[0]) if args else g["v_init"]
     g["t"] = 0.0
     model = interp.model
+    dt2thread(model, True)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)
     req = _settings(interp, None)
@@ -93,6 +115,7 @@ def fcurrent(interp, args, loc):
     if model.initialized is None:
         raise interp.error("fcurrent() before finitialize(): bridge evaluates the currents of the "
                            "initialised model only", loc)
+    dt2thread(model, True)
     try:
         model.live.fcurrent(_freeze(model))
     except BridgeError as err:
@@ -175,7 +198,11 @@ def continuerun(interp, args, loc):
     g = model.globals
     t0, dt = g["t"], g["dt"]
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    if steps:
+        _step_start(model)
     model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
+    if steps:
+        model.thread_t = t
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
     runs[-1].dt = dt
     g["t"] = t
@@ -203,11 +230,14 @@ def fadvance(interp, args, loc):
     t0 = g["t"]
     half = 0.5 * g["dt"]
     t = (t0 + half) + half
+    _step_start(model)
     frozen = model.last_frozen
-    if frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]:
+    if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
+            or frozen.cj_order != cj_order(model)):
         frozen = _freeze(model)
     model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
     g["t"] = t
+    model.thread_t = t
     model.advanced_to = t
     model.runs[-1].tstop = t
     model.runs[-1].dt = g["dt"]
