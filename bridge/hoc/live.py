@@ -391,6 +391,27 @@ class LiveRun:
         self.samples[0] = np.asarray(y0, float).reshape(1, -1)
         self.epoch += 1
 
+    def record_init(self, frozen: Frozen, t: float) -> None:
+        """NEURON's frecord_init(): every recorded Vector starts again with one sample, the values now at HOC's
+        t [ms] (fadvance.cpp `frecord_init`: `nrn_record_init`, then `fixed_record_continuous`). The custom
+        initialization that steps to a steady state (`t = -1e9`, `dt = 1e9`, fadvance()s, `t = 0`,
+        `fcurrent()`, `frecord_init()`) starts its recordings here."""
+        import jax.numpy as jnp
+
+        self.flush()
+        if self.state is None:
+            return
+        sim = frozen.simulation()
+        if tuple(sim.labels) != tuple(self.labels):
+            raise BridgeError("frecord_init() after a Vector.record() made since finitialize(): bridge records what "
+                              "was recorded at finitialize() (call record() before finitialize())")
+        self.state = {**self.state, "t": jnp.asarray(t, jnp.float64)}
+        y0 = sim._record(self.state, sim.params())
+        self.times = [np.array([float(t)])]
+        self.samples = [np.asarray(y0, float).reshape(1, -1)]
+        self.stepped = True
+        self.epoch += 1
+
     # -- what HOC reads and assigns ----------------------------------------------------------------
     def get(self, state, sec_name: str, j: int, name: str):
         """The value of `name` (v, `m_hh`, `ina`, `nai`, ...) at segment j of `sec_name` now; None when the

@@ -137,7 +137,8 @@ def after_init_message(model) -> str | None:
 
 def check_run_start(model) -> None:
     """Raise UnsupportedFeature when a run simulated from finitialize() would not start from what HOC left
-    (`after_init_message`, or time stepped before the run)."""
+    (`after_init_message`, or time stepped before the run); `bridge validate` then continues the live run
+    (`validation.bridge_case.starts_live`)."""
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
@@ -146,6 +147,19 @@ def check_run_start(model) -> None:
         raise UnsupportedFeature(f"the model advanced time itself (to t = {t:g} ms, e.g. fadvance() in its init()) "
                                  "before the run: bridge starts a run at finitialize() and cannot start it from "
                                  "a state it did not simulate")
+
+
+def frecord_init(interp, args, loc):
+    """NEURON's frecord_init(): cj recomputed (`dt2thread`) and the recorded Vectors restarted at the state and
+    t now (`bridge.hoc.live.LiveRun.record_init`)."""
+    model = interp.model
+    dt2thread(model, True)
+    if model.initialized is not None:
+        try:
+            model.live.record_init(_freeze(model), model.globals["t"])
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+    return 1.0
 
 
 def init(interp, args, loc):
@@ -296,14 +310,10 @@ def _noop(interp, args, loc):
     return None  # a stdrun proc
 
 
-def _one(interp, args, loc):
-    return 1.0
-
-
 def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
-        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _one,
+        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": frecord_init,
         "cvode_active": _cvode_active,
         "fadvance": fadvance, "advance": fadvance,
         "fcurrent": fcurrent,
