@@ -197,6 +197,7 @@ class LiveRun:
     labels: tuple[str, ...] = ()
     recordings: tuple[Recording, ...] = ()
     times: list = field(default_factory=list)  # sample times [ms] per chunk
+    mids: list = field(default_factory=list)  # per chunk: each sample's step start + dt/2 [ms] (NaN: no step)
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
@@ -224,7 +225,7 @@ class LiveRun:
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
         self.state = None
-        self.times, self.samples = [], []
+        self.times, self.samples, self.mids = [], [], []
         self.stepped = False
         self.recordings = frozen.recordings
         self.assigned = {}
@@ -292,6 +293,7 @@ class LiveRun:
             params = apply_plays(params, self.setters, np.array([v or 0.0 for v in values]), on)
         self.state, y0 = engine.initialize(params)
         self.times = [np.zeros(1)]
+        self.mids = [np.full(1, np.nan)]
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.epoch += 1
 
@@ -341,8 +343,10 @@ class LiveRun:
         while left > 0:
             n = min(left, CAPACITY)
             state, ts, ys, nan = engine.advance(params, state, n, half, self._play_arrays(t, n, frozen.dt))
-            t = float(np.asarray(ts)[n - 1])
-            self.times.append(np.asarray(ts)[:n])
+            ends = np.asarray(ts)[:n]
+            self.mids.append(np.concatenate([[t], ends[:-1]]) + 0.5 * frozen.dt)  # NEURON's t + 0.5*dt
+            t = float(ends[n - 1])
+            self.times.append(ends)
             self.samples.append(np.asarray(ys)[:n])
             left -= n
             if bool(nan):
@@ -408,6 +412,7 @@ class LiveRun:
         self.state = {**self.state, "t": jnp.asarray(t, jnp.float64)}
         y0 = sim._record(self.state, sim.params())
         self.times = [np.array([float(t)])]
+        self.mids = [np.full(1, np.nan)]
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.stepped = True
         self.epoch += 1
@@ -511,22 +516,35 @@ class LiveRun:
         return self._values
 
     # -- recorded Vectors --------------------------------------------------------------------------
-    def recorded(self, rec: Recording) -> list[float] | None:
-        """What a recording of this run holds now (flushed first); None if it is not one of the run's."""
+    def recorded(self, rec: Recording, max_events: int = 1 << 27) -> list[float] | None:
+        """What a recording of this run holds now (flushed first); None if it is not one of the run's. A
+        recording with a dt or a time Vector holds the samples its events took (`bridge.solver.record_events`;
+        at most `max_events`)."""
         if not any(r is rec for r in self.recordings):
             return None
         self.flush()
         if not self.times:
             return None
+        times = np.concatenate(self.times)
         if rec.section is None:
             if rec.variable != "t":
                 return None
-            return np.concatenate(self.times).tolist()
-        label = probes([rec])[0]
-        col = self.labels.index(label) if label in self.labels else None
-        if col is None:
-            return None
-        return np.concatenate([s[:, col] for s in self.samples]).tolist()
+            values = times
+        else:
+            label = probes([rec])[0]
+            col = self.labels.index(label) if label in self.labels else None
+            if col is None:
+                return None
+            values = np.concatenate([s[:, col] for s in self.samples])
+        if rec.record_dt is None and rec.record_times is None:
+            return values.tolist()
+        from bridge.solver.record_events import recorded_samples
+
+        event_times = None if rec.record_times is None else list(rec.record_times.data)
+        index, events = recorded_samples(times, np.concatenate(self.mids), rec.record_dt, event_times, max_events)
+        if rec.section is None and rec.record_dt is not None:
+            return events.tolist()  # VecRecordDt::deliver records the event's time for &t
+        return values[index].tolist()
 
     def traces(self):
         """The run so far as bridge `Traces` (probes `labels`, time in `.t`), after running what is pending."""
