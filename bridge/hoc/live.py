@@ -198,6 +198,11 @@ class LiveRun:
     recordings: tuple[Recording, ...] = ()
     times: list = field(default_factory=list)  # sample times [ms] per chunk
     mids: list = field(default_factory=list)  # per chunk: each sample's step start + dt/2 [ms] (NaN: no step)
+    # with a Vector.record at events (a dt or a time Vector): the values at the start of each piece's first step
+    # (HOC may have changed the model since the last sample), by the index of the sample that step made
+    before: dict = field(default_factory=dict)
+    pre_rows: list = field(default_factory=list)
+    first_delivers: bool = True  # False after frecord_init(): its record events wait for the next step
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
@@ -226,6 +231,7 @@ class LiveRun:
         self.pending = []
         self.state = None
         self.times, self.samples, self.mids = [], [], []
+        self.before, self.pre_rows, self.first_delivers = {}, [], True
         self.stepped = False
         self.recordings = frozen.recordings
         self.assigned = {}
@@ -294,6 +300,7 @@ class LiveRun:
         self.state, y0 = engine.initialize(params)
         self.times = [np.zeros(1)]
         self.mids = [np.full(1, np.nan)]
+        self.before, self.pre_rows, self.first_delivers = {}, [], True
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.epoch += 1
 
@@ -338,6 +345,9 @@ class LiveRun:
         params = sim.params()
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
+        if self.events():  # what a record event delivered at the first step's start reads
+            self.before[sum(len(t) for t in self.times)] = len(self.pre_rows)
+            self.pre_rows.append(np.asarray(sim._record(state, params), float).reshape(-1))
         left = piece.steps
         t = piece.t_start
         while left > 0:
@@ -413,6 +423,7 @@ class LiveRun:
         y0 = sim._record(self.state, sim.params())
         self.times = [np.array([float(t)])]
         self.mids = [np.full(1, np.nan)]
+        self.before, self.pre_rows, self.first_delivers = {}, [], False
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.stepped = True
         self.epoch += 1
@@ -516,6 +527,10 @@ class LiveRun:
         return self._values
 
     # -- recorded Vectors --------------------------------------------------------------------------
+    def events(self) -> bool:
+        """Whether a recording of this run records at events (a dt or a time Vector)."""
+        return any(r.record_dt is not None or r.record_times is not None for r in self.recordings)
+
     def recorded(self, rec: Recording, max_events: int = 1 << 27) -> list[float] | None:
         """What a recording of this run holds now (flushed first); None if it is not one of the run's. A
         recording with a dt or a time Vector holds the samples its events took (`bridge.solver.record_events`;
@@ -540,8 +555,16 @@ class LiveRun:
             return values.tolist()
         from bridge.solver.record_events import recorded_samples
 
+        if self.cursors:
+            raise BridgeError("Vector.record with a dt or a time Vector in a run that plays Vectors is not supported "
+                              "(NEURON delivers both as events, in its queue's order)")
+        n = len(values)
+        if rec.section is not None and self.pre_rows:
+            values = np.concatenate([values, np.stack(self.pre_rows)[:, col]])
+        before = {s: n + r for s, r in self.before.items()} if rec.section is not None else None
         event_times = None if rec.record_times is None else list(rec.record_times.data)
-        index, events = recorded_samples(times, np.concatenate(self.mids), rec.record_dt, event_times, max_events)
+        index, events = recorded_samples(times, np.concatenate(self.mids), rec.record_dt, event_times, max_events,
+                                         before, self.first_delivers)
         if rec.section is None and rec.record_dt is not None:
             return events.tolist()  # VecRecordDt::deliver records the event's time for &t
         return values[index].tolist()

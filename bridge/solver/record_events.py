@@ -24,29 +24,33 @@ import numpy as np
 from bridge.errors import BridgeError
 
 
-def delivery_points(times: np.ndarray, mids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The delivery points of a run's samples, in order: (time [ms], index of the sample whose values are
-    delivered). `times[s]` is sample s's t (sample 0: finitialize, or frecord_init); `mids[s]` the start of
-    the step that produced sample s plus dt/2, as NEURON computes `t + 0.5*dt` (NaN where sample s came from
-    no step: the first)."""
+def delivery_points(times: np.ndarray, mids: np.ndarray, before=None,
+                    first: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """The delivery points of a run's samples, in order: (time [ms], index of the values delivered). `times[s]`
+    is sample s's t (sample 0: finitialize, or frecord_init); `mids[s]` the start of the step that produced
+    sample s plus dt/2, as NEURON computes `t + 0.5*dt` (NaN where sample s came from no step: the first).
+    At mids[s] the values are those of the step's start: sample s - 1, or `before[s]` where given (an index
+    into the caller's values past the samples: HOC changed the model between the two). `first`: sample 0 is
+    delivered at its own time (finitialize's `nrn_deliver_events`; not after frecord_init, whose events wait
+    for the next step's start)."""
     times = np.asarray(times, float)
     mids = np.asarray(mids, float)
     n = len(times)
     if n == 0:
         return np.zeros(0), np.zeros(0, np.int64)
-    stepped = ~np.isnan(mids)
-    stepped[0] = False
-    til = [times[:1]]
-    idx = [np.zeros(1, np.int64)]
+    pre = ~np.isnan(mids[1:])
     s = np.arange(1, n)
-    pre = stepped[1:]
-    # per sample s >= 1: (mid_s, s - 1) when a step produced it, then (t_s, s)
+    start = s - 1
+    for k, row in (before or {}).items():
+        if 1 <= k < n:
+            start[k - 1] = row
+    # per sample s >= 1: (mid_s, the step's start) when a step produced it, then (t_s, s)
     pairs_t = np.stack([np.where(pre, mids[1:], np.nan), times[1:]], axis=1).reshape(-1)
-    pairs_i = np.stack([s - 1, s], axis=1).reshape(-1)
+    pairs_i = np.stack([start, s], axis=1).reshape(-1)
     keep = ~np.isnan(pairs_t)
-    til.append(pairs_t[keep])
-    idx.append(pairs_i[keep])
-    return np.concatenate(til), np.concatenate(idx)
+    til = [times[:1]] if first else []
+    idx = [np.zeros(1, np.int64)] if first else []
+    return np.concatenate(til + [pairs_t[keep]]), np.concatenate(idx + [pairs_i[keep]]).astype(np.int64)
 
 
 def _first_at_or_after(til: np.ndarray, event_times: np.ndarray) -> np.ndarray:
@@ -78,11 +82,12 @@ def dt_events(t0: float, dt: float, t_last: float, max_events: int) -> np.ndarra
     return np.add.accumulate(steps)  # sequential, as NEURON's repeated tt + dt_
 
 
-def recorded_samples(times, mids, dt: float | None = None, event_times=None,
-                     max_events: int = 1 << 27) -> tuple[np.ndarray, np.ndarray]:
-    """(index of the sample each delivered event holds, the event times) for a recording with interval `dt`
-    [ms] or a time Vector `event_times` [ms], over a run's samples (`delivery_points`)."""
-    til, idx = delivery_points(times, mids)
+def recorded_samples(times, mids, dt: float | None = None, event_times=None, max_events: int = 1 << 27,
+                     before=None, first: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """(index of the values each delivered event holds, the event times) for a recording with interval `dt`
+    [ms] or a time Vector `event_times` [ms], over a run's samples (`delivery_points`, with `before` and
+    `first`). Dt events start at the run's first time, times[0]."""
+    til, idx = delivery_points(times, mids, before, first)
     if len(til) == 0:
         return np.zeros(0, np.int64), np.zeros(0)
     if dt is not None:

@@ -85,3 +85,36 @@ def test_delivery_points_follow_the_fixed_step():
     assert events.tolist() == [0.0, 0.04, 0.08, 0.12, 0.16, 0.2] and index.tolist() == [0, 0, 1, 1, 2, 2]
     index, events = recorded_samples(times, mids, event_times=[0.05, 0.3, 0.1])
     assert index.tolist() == [0] and events.tolist() == [0.05]  # 0.3 never comes, so 0.1 is never sent
+
+
+@pytest.mark.neuron
+def test_events_at_a_step_start_read_what_hoc_changed_before_the_step(tmp_path):
+    """An event due in the first half of a step is delivered at the step's start, after what HOC assigned
+    between the fadvance() calls (a stimulus amplitude, v); after frecord_init() the first event waits for
+    the next step."""
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, CELL + """
+        objref ra, rv
+        ra = new Vector()
+        ra.record(&stim.amp, 0.01)
+        rv = new Vector()
+        rv.record(&soma.v(0.5), 0.01)
+        dt = 0.025
+        finitialize(-65)
+        for i = 1, 40 {
+            stim.amp = 0.01 * i
+            if (i % 9 == 0) { soma.v(0.5) = -60 + i / 10 }
+            fadvance()
+        }
+        {printf("%d %d\\n", ra.size(), rv.size())}
+        t = 0
+        frecord_init()
+        {printf("after frecord_init %d %d\\n", ra.size(), rv.size())}
+        for i = 1, 10 {
+            stim.amp = -0.01 * i
+            fadvance()
+        }
+        {printf("%d %d\\n", ra.size(), rv.size())}
+    """, vectors=("vs", "vd", "tv", "ra", "rv"))
+    assert any("after frecord_init 0 0" in ln for ln in theirs)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
