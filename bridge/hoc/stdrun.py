@@ -35,6 +35,7 @@ def _settings(interp, tstop):
 
 
 def cj_order(model):
+    """`bridge.hoc.live.cj_order` of the session's model (None: cj follows secondorder)."""
     from bridge.hoc.live import cj_order as order
 
     return order(model)
