@@ -178,6 +178,8 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         hoc, runs = session.model(), session._state.live.runs
         live = session if starts_live(session) else None
         tree, model_tstop = hoc.tree, hoc.protocol.tstop
+        if live is not None:  # the last run is the init's steps (to t = -1e9): NEURON's side reads h.tstop
+            model_tstop = float(session._state.globals["tstop"])
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
     else:

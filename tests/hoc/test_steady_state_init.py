@@ -86,7 +86,7 @@ def test_bridge_validate_compares_a_model_with_a_steady_state_init(tmp_path):
 
     path = tmp_path / "model.hoc"
     path.write_text(textwrap.dedent(CELL + IDIOM + "tstop = 8\n"))
-    result = run_case(Case("steady", hoc=path, protocol=Protocol(tstop=8.0)))
+    result = run_case(Case("steady", hoc=path, protocol=Protocol()))  # the model's own tstop
     assert result.passed, (result.error, result.comparison and result.comparison.reasons)
     comp = result.comparison
     print(f"max |dV| {comp.max_dv:.3g} mV over {len(comp.recordings)} recordings")  # shown with pytest -s
