@@ -7,7 +7,7 @@ from array import array
 
 from bridge.errors import BridgeError
 from bridge.hoc import budget
-from bridge.hoc.arguments import number_arg, size_arg
+from bridge.hoc.arguments import number_arg, size_arg, string_arg
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
@@ -39,6 +39,7 @@ class Vector(BuiltinObject):
         self.data = [fill] * n
         self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
         self._recording = None  # its bridge.hoc.protocol.Recording
+        self._label = ""  # vec.label("...")
         self._filled = -1  # the live run's epoch when `data` was last filled from it
 
     @property
@@ -97,6 +98,13 @@ class Vector(BuiltinObject):
             self.data[i] = float(v)
 
         return VectorElement(lambda: self.data[i], set_, vector=self, index=i)
+
+    def m_label(self, interp, args, loc):
+        """`vec.label("name")` sets the Vector's label (a name for graphs and printouts), `vec.label()` reads it;
+        both return it (ivocvect.cpp `v_label`)."""
+        if args:
+            self._label = string_arg(interp, args, 0, loc, "Vector.label")
+        return self._label
 
     def m_size(self, interp, args, loc):
         return float(len(self.data))

@@ -118,3 +118,20 @@ def test_events_at_a_step_start_read_what_hoc_changed_before_the_step(tmp_path):
     assert any("after frecord_init 0 0" in ln for ln in theirs)
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+@pytest.mark.neuron
+def test_vector_label_matches_neuron(tmp_path):
+    """`vec.label("nA")` and reading it back (ModelDB 241169 labels its recording Vectors)."""
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, CELL + """
+        objref lv
+        strdef s
+        lv = new Vector()
+        {printf("[%s]\\n", lv.label())}
+        {lv.label("nA")}
+        soma s = secname()
+        {vs.label(s)}
+        {printf("[%s] [%s]\\n", lv.label(), vs.label())}
+    """, vectors=())
+    _same_output(theirs, ours)
+    assert "[nA] [soma]" in ours
