@@ -61,4 +61,5 @@ def test_validate_runs_neuron_on_a_model_naming_a_mechanism_it_does_not_use(tmp_
 
     result = run_case(_folder(tmp_path, PP))
     assert result.passed, result.error or result.comparison.reasons
+    print(f"max |dV| {result.comparison.max_dv:.3g} mV")  # shown with pytest -s
     assert result.comparison.max_dv <= 1e-9
