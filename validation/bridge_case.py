@@ -45,7 +45,7 @@ def model_output(case: Case) -> Path | None:
     return out
 
 
-def case_session(case: Case, output_dir: Path | None = None, run_probes: list[str] = ()):
+def case_session(case: Case, output_dir: Path | None = None, run_probes: list[str] = (), probes: list[str] = ()):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
     does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
@@ -53,12 +53,13 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
     The model reads files only in its folder, the mechanism folder and the case's `allow_read`, and writes
     only into `output_dir` (None: every write is refused).
     `run_probes` (NEURON's `run_labels` when the HOC ran more than once): each run the HOC makes while it loads
-    is kept with these probes (`session._state.live.runs`, `bridge.hoc.live.LiveRun.keep_runs`)."""
+    is kept with these probes (`session._state.live.runs`, `bridge.hoc.live.LiveRun.keep_runs`).
+    `probes` (NEURON's labels): the live run records them from the `stdinit()` on, for a protocol run that must
+    continue the live run (`starts_live`)."""
     import contextlib
     import io
 
     from bridge.hoc.session import HocSession
-    from bridge.hoc.stdrun import check_run_start
 
     p = case.protocol
     hoc = Path(case.hoc).resolve()
@@ -71,6 +72,7 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
         for stmt in case.statements:
             session(stmt)
         live.finish_runs()
+        live.run_probes = tuple(probes)
         if p.dt is not None:
             session.dt, session.steps_per_ms = p.dt, 1.0 / p.dt
         for name in ("v_init", "celsius", "secondorder"):
@@ -79,8 +81,40 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
         for name, val in p.globals.items():
             setattr(session, name, val)
         session("stdinit()")
-        check_run_start(session._state)
         return session
+
+
+def starts_live(session) -> bool:
+    """Whether the protocol run must continue the session's live run after `stdinit()`: the model's init()
+    stepped (the steady-state idiom: `t = -1e9`, big-dt fadvance()s, `frecord_init()`) or assigned v, a STATE or
+    an ion variable after finitialize() (`bridge.hoc.stdrun.check_run_start`): a run simulated again from
+    finitialize() would not start from that state, the live run does, as NEURON's continuerun does."""
+    from bridge.errors import UnsupportedFeature
+    from bridge.hoc.stdrun import check_run_start
+
+    try:
+        check_run_start(session._state)
+    except UnsupportedFeature:
+        return True
+    return False
+
+
+def live_protocol_run(session, labels: list[str], tstop: float):
+    """NEURON's side's `continuerun(tstop)` after its `stdinit()`, in the session's live run (`starts_live`):
+    (t [ms], values (nt, len(labels)), bridge's labels of them, the node layout)."""
+    import contextlib
+    import io
+
+    from bridge.solver.record import recorder
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        session(f"continuerun({float(tstop)!r})")
+    live = session._state.live
+    traces = live.traces()
+    ours = list(recorder(live.plan, labels)[0])  # as `Simulation(record=labels)` names them
+    cols = [list(traces.labels).index(label) for label in ours]
+    values = np.asarray(traces.values).reshape(len(traces.t), -1)[:, cols]
+    return np.asarray(traces.t), values, ours, live.plan.layout
 
 
 def used_mechanisms(case: Case, used: list[str]) -> dict:
@@ -137,10 +171,15 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
 
     p = case.protocol
     runs: list = []
+    live = None
     if case.hoc is not None:
-        session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [])
+        session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [],
+                               probes=list(neuron.labels))
         hoc, runs = session.model(), session._state.live.runs
+        live = session if starts_live(session) else None
         tree, model_tstop = hoc.tree, hoc.protocol.tstop
+        if live is not None:  # the last run is the init's steps (to t = -1e9): NEURON's side reads h.tstop
+            model_tstop = float(session._state.globals["tstop"])
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
     else:
@@ -157,15 +196,28 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         from validation.case import IClamp
 
         stimuli += [IClamp(**s) for s in neuron.stimuli]
-    for st in stimuli:
-        tree.add_point_process("IClamp", st.section, st.x, **st.params())
-    model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings)
-    sim = Simulation(model, record=list(neuron.labels))
-    lay = sim.layout
-    load_seconds = time.perf_counter() - start
-    start = time.perf_counter()
-    traces = sim.run()
-    t, values = np.asarray(traces.t), np.asarray(traces.values)
+    if live is not None:
+        if stimuli:
+            from bridge.errors import UnsupportedFeature
+
+            raise UnsupportedFeature("the model's init() stepped or set values after finitialize(), so bridge "
+                                     "continues its live run; adding the validation's current steps to it is not "
+                                     "supported (give the model its own stimulus)")
+        load_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        t, values, labels, lay = live_protocol_run(live, list(neuron.labels), tstop)
+        if values.size:  # as NEURON's side reports it: the v the run started from at the soma
+            settings = {**settings, "v_init": float(values[0, 0])}
+    else:
+        for st in stimuli:
+            tree.add_point_process("IClamp", st.section, st.x, **st.params())
+        model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings)
+        sim = Simulation(model, record=list(neuron.labels))
+        lay = sim.layout
+        load_seconds = time.perf_counter() - start
+        start = time.perf_counter()
+        traces = sim.run()
+        t, values, labels = np.asarray(traces.t), np.asarray(traces.values), list(traces.labels)
     run_seconds = time.perf_counter() - start
     geometry = {}
     for name in lay.section_names:
@@ -173,7 +225,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         rinv = np.asarray(lay.rinv)[nodes]
         geometry[name] = {"area": [float(a) for a in np.asarray(lay.area)[nodes]],
                           "ri": [float(1.0 / r) if r != 0 else 1e30 for r in rinv]}
-    return RunOutput("bridge", t, list(traces.labels), values.reshape(len(t), -1), named=list(neuron.named),
+    return RunOutput("bridge", t, labels, values.reshape(len(t), -1), named=list(neuron.named),
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
                      load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,

@@ -3,7 +3,9 @@
 bridge's side writes into `DIR/model-output/` (`bridge.load_hoc(..., output_dir=)`, `bridge.hoc.outfiles`).
 NEURON's side must not write into the user's model folder: it runs on a copy of the model folder in a
 temporary folder (`copy_model_folder`, bounded in files and bytes; symbolic links and other non-regular
-files are not copied), and afterwards the files that are new or changed in the copy are moved into
+files are not copied), and afterwards the files that are new or written in the copy (a changed content or
+modification time: a model that writes the very file its folder ships, as ModelDB 129149's
+`NResults.res`, wrote it) are moved into
 `DIR/neuron-output/` (`collect_written`), under their names relative to NEURON's working directory, as
 bridge resolves a relative name against its output folder.
 
@@ -41,9 +43,15 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
+def _stamp(path: Path) -> str:
+    """A file's modification time [ns] and sha256: what tells `collect_written` that it was written."""
+    return f"{os.lstat(path).st_mtime_ns}:{_digest(path)}"
+
+
 def copy_model_folder(src: Path, dst: Path) -> dict[str, str]:
     """Copy the regular files of `src` (recursively; links, FIFOs, devices left out) into `dst`; returns
-    {relative name: sha256} of what was copied. BridgeError past MAX_COPY_FILES files or MAX_COPY_BYTES."""
+    {relative name: `_stamp` of the copy} of what was copied. BridgeError past MAX_COPY_FILES files or
+    MAX_COPY_BYTES."""
     src = Path(src).resolve()
     manifest: dict[str, str] = {}
     total = 0
@@ -63,12 +71,12 @@ def copy_model_folder(src: Path, dst: Path) -> dict[str, str]:
                                   f"{MAX_COPY_FILES} files or {MAX_COPY_BYTES >> 20} MiB); NEURON runs on a copy "
                                   "when the model may write files (--out)")
             shutil.copyfile(path, dst / rel_folder / name, follow_symlinks=False)
-            manifest[str(rel_folder / name)] = _digest(path)
+            manifest[str(rel_folder / name)] = _stamp(dst / rel_folder / name)
     return manifest
 
 
 def collect_written(copy_root: Path, manifest: dict[str, str], cwd: Path, dest: Path) -> list[str]:
-    """Move the regular files of `copy_root` that are new or changed since `manifest` into `dest`, named
+    """Move the regular files of `copy_root` that are new or written since `manifest` into `dest`, named
     relative to `cwd` (NEURON's working directory in the copy; a file outside it keeps its name relative to
     `copy_root` under `dest/_outside/`). Returns the names written, sorted."""
     out = []
@@ -80,7 +88,7 @@ def collect_written(copy_root: Path, manifest: dict[str, str], cwd: Path, dest: 
             if not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
             rel = str(path.relative_to(copy_root))
-            if manifest.get(rel) == _digest(path):
+            if manifest.get(rel) == _stamp(path):
                 continue
             try:
                 target = str(path.relative_to(cwd))

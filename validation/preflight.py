@@ -56,7 +56,8 @@ def preflight(case: Case) -> Preflight:
         with tempfile.TemporaryDirectory(prefix="bridge-preflight-") as tmp:
             session = case_session(case, output_dir=None if case.output_dir is None else Path(tmp))
             model = session.model()
-        parsed = session.mechanism_files()
+        used = session.mechanism_files()
+        parsed = {**named_in_code(case, session.files_read(), session.read_roots, set(used)), **used}
         mechs = hoc_mechanisms(case, model)
         if not len(model.tree):  # as NEURON's side would say (validation.neuron_case), before it starts
             raise BridgeError(f"case {case.name!r}: the model has no sections after its HOC ran (a model that "
@@ -75,9 +76,47 @@ def preflight(case: Case) -> Preflight:
     return Preflight(neuron_mod_files(case, parsed), recordings, root)
 
 
-def model_root(case: Case, files_read: list[Path]) -> Path:
-    """The folder holding the case's working directory, the model's HOC files bridge ran and `allow_read`
-    (NEURON's library files, which NEURON finds itself, and bridge's own left out)."""
+def named_in_code(case: Case, files_read: list[Path], roots, used: set[str] = frozenset()) -> dict[str, Path]:
+    """The case's mechanisms that the HOC files bridge ran name as a word (comments left out) in code bridge
+    never ran (`skca = new KCa(0.5)` in a branch not taken, ModelDB 139654), by name: NEURON parses that code,
+    so it needs them compiled, and NEURON compiles only what bridge translates: one bridge refuses refuses the
+    case (BridgeError naming the mechanism and the translator's reason). NEURON's library files and the
+    mechanisms in `used` (translated already) are left out."""
+    import re
+
+    from bridge.errors import BridgeError
+    from bridge.nmodl.load import load_mod
+    from validation.hoc_scan import blank_comments
+    from validation.neuron_case import NEURON_BUILTINS
+
+    candidates = {mechanism_name(p): p for p in case.mod_files()}
+    candidates = {k: v for k, v in candidates.items() if k not in NEURON_BUILTINS and k not in used}
+    if not candidates:
+        return {}
+    own = _library_folders()
+    words: set[str] = set()
+    for path in dict.fromkeys(files_read):
+        if any(folder in Path(path).resolve().parents for folder in own):
+            continue  # NEURON's library (stdrun.hoc, ...) or bridge's own, not the model's code
+        try:
+            code = re.sub(r'"(?:[^"\\\n]|\\.)*"', " ", blank_comments(roots.read_text(Path(path), "HOC")))
+            words |= set(re.findall(r"[A-Za-z_]\w*", code))  # names outside comments and strings
+        except BridgeError:
+            continue  # not a model file bridge may read again (hoc_scan reports it)
+    out = {}
+    for name, path in candidates.items():
+        if name in words:
+            try:
+                load_mod(path, allow_read=case.allow_read)
+            except BridgeError as err:
+                raise BridgeError(f"mechanism {name} ({path}), named in HOC code bridge did not run (NEURON "
+                                  f"parses it), cannot be used:\n{err}") from None
+            out[name] = path
+    return out
+
+
+def _library_folders() -> list[Path]:
+    """The folders of NEURON's library files and bridge's own HOC library."""
     import os
 
     from bridge.hoc import neuronlib
@@ -85,6 +124,15 @@ def model_root(case: Case, files_read: list[Path]) -> Path:
     own = [Path(neuronlib.__file__).resolve().parent]
     if neuronlib.library_folder() is not None:
         own.append(Path(os.path.realpath(neuronlib.library_folder())))
+    return own
+
+
+def model_root(case: Case, files_read: list[Path]) -> Path:
+    """The folder holding the case's working directory, the model's HOC files bridge ran and `allow_read`
+    (NEURON's library files, which NEURON finds itself, and bridge's own left out)."""
+    import os
+
+    own = _library_folders()
     paths = [Path(case.cwd).resolve(), *(Path(p).resolve() for p in case.allow_read)]
     for f in files_read:
         f = Path(f).resolve()

@@ -53,6 +53,7 @@ class Frozen:
     globals: dict
     recordings: tuple[Recording, ...]
     extra: tuple[str, ...] = ()  # probes recorded besides the recordings (`LiveRun.run_probes`)
+    cj_order: int | None = None  # the secondorder of NEURON's cj when it differs from `secondorder` (`cj_order`)
     _sim: Any = None
 
     def simulation(self):
@@ -67,6 +68,14 @@ class Frozen:
         return self._sim
 
 
+def cj_order(state) -> int | None:
+    """The secondorder NEURON's `cj` was last computed with (fadvance.cpp `dt2thread`, kept by the session in
+    `state.cj_secondorder`) when it differs from secondorder now (a secondorder set after finitialize()), else
+    None."""
+    now, cj = int(state.globals["secondorder"]), int(state.cj_secondorder)
+    return None if bool(now) == bool(cj) else cj
+
+
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
     from bridge.hoc.initstate import mechanisms_of, model_tree
@@ -77,12 +86,14 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     recordings = tuple(state.recordings)
     digest = fingerprint(state)
     extra = tuple(state.live.run_probes)
+    cj = cj_order(state)
     if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
-            and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra):
+            and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra
+            and last.cj_order == cj):
         return last
     tree = model_tree(state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings, extra)
+                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj)
 
 
 def probes(recordings) -> list[str]:
@@ -112,12 +123,13 @@ class Engine:
     shape: tuple
 
 
-def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...]) -> str:
+def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
-    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder, probes."""
+    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder (and `cj`,
+    `Frozen.cj_order`), probes."""
     import jax
 
-    h = hashlib.sha256(repr((dt, secondorder, labels, plan.layout.ncell, plan.layout.section_names)).encode())
+    h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
     lay = plan.layout
     for a in (lay.parent, lay.area, lay.a, lay.b, lay.diam, lay.has_membrane):
         h.update(np.ascontiguousarray(a).tobytes())
@@ -185,6 +197,12 @@ class LiveRun:
     labels: tuple[str, ...] = ()
     recordings: tuple[Recording, ...] = ()
     times: list = field(default_factory=list)  # sample times [ms] per chunk
+    mids: list = field(default_factory=list)  # per chunk: each sample's step start + dt/2 [ms] (NaN: no step)
+    # with a Vector.record at events (a dt or a time Vector): the values at the start of each piece's first step
+    # (HOC may have changed the model since the last sample), by the index of the sample that step made
+    before: dict = field(default_factory=dict)
+    pre_rows: list = field(default_factory=list)
+    first_delivers: bool = True  # False after frecord_init(): its record events wait for the next step
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
@@ -212,7 +230,8 @@ class LiveRun:
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
         self.state = None
-        self.times, self.samples = [], []
+        self.times, self.samples, self.mids = [], [], []
+        self.before, self.pre_rows, self.first_delivers = {}, [], True
         self.stepped = False
         self.recordings = frozen.recordings
         self.assigned = {}
@@ -280,6 +299,8 @@ class LiveRun:
             params = apply_plays(params, self.setters, np.array([v or 0.0 for v in values]), on)
         self.state, y0 = engine.initialize(params)
         self.times = [np.zeros(1)]
+        self.mids = [np.full(1, np.nan)]
+        self.before, self.pre_rows, self.first_delivers = {}, [], True
         self.samples = [np.asarray(y0, float).reshape(1, -1)]
         self.epoch += 1
 
@@ -288,7 +309,8 @@ class LiveRun:
 
         sim = frozen.simulation()
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)))
+        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)),
+                            frozen.cj_order)
         engine = self.engines.get(key)
         if engine is None:
             def traced() -> None:
@@ -297,7 +319,7 @@ class LiveRun:
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
             engine = Engine(make_initialize(plan, dt, order, sim._record),
                             make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
-                                         setters=setters),
+                                         setters=setters, cj_order=frozen.cj_order),
                             make_currents(plan, dt, order), state_shape(plan, sim.labels + tuple(map(repr, setters))))
             self.engines[key] = engine
         return engine
@@ -323,13 +345,18 @@ class LiveRun:
         params = sim.params()
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
+        if self.events():  # what a record event delivered at the first step's start reads
+            self.before[sum(len(t) for t in self.times)] = len(self.pre_rows)
+            self.pre_rows.append(np.asarray(sim._record(state, params), float).reshape(-1))
         left = piece.steps
         t = piece.t_start
         while left > 0:
             n = min(left, CAPACITY)
             state, ts, ys, nan = engine.advance(params, state, n, half, self._play_arrays(t, n, frozen.dt))
-            t = float(np.asarray(ts)[n - 1])
-            self.times.append(np.asarray(ts)[:n])
+            ends = np.asarray(ts)[:n]
+            self.mids.append(np.concatenate([[t], ends[:-1]]) + 0.5 * frozen.dt)  # NEURON's t + 0.5*dt
+            t = float(ends[n - 1])
+            self.times.append(ends)
             self.samples.append(np.asarray(ys)[:n])
             left -= n
             if bool(nan):
@@ -376,6 +403,29 @@ class LiveRun:
         sim = frozen.simulation()
         y0 = sim._record(self.state, sim.params())
         self.samples[0] = np.asarray(y0, float).reshape(1, -1)
+        self.epoch += 1
+
+    def record_init(self, frozen: Frozen, t: float) -> None:
+        """NEURON's frecord_init(): every recorded Vector starts again with one sample, the values now at HOC's
+        t [ms] (fadvance.cpp `frecord_init`: `nrn_record_init`, then `fixed_record_continuous`). The custom
+        initialization that steps to a steady state (`t = -1e9`, `dt = 1e9`, fadvance()s, `t = 0`,
+        `fcurrent()`, `frecord_init()`) starts its recordings here."""
+        import jax.numpy as jnp
+
+        self.flush()
+        if self.state is None:
+            return
+        sim = frozen.simulation()
+        if tuple(sim.labels) != tuple(self.labels):
+            raise BridgeError("frecord_init() after a Vector.record() made since finitialize(): bridge records what "
+                              "was recorded at finitialize() (call record() before finitialize())")
+        self.state = {**self.state, "t": jnp.asarray(t, jnp.float64)}
+        y0 = sim._record(self.state, sim.params())
+        self.times = [np.array([float(t)])]
+        self.mids = [np.full(1, np.nan)]
+        self.before, self.pre_rows, self.first_delivers = {}, [], False
+        self.samples = [np.asarray(y0, float).reshape(1, -1)]
+        self.stepped = True
         self.epoch += 1
 
     # -- what HOC reads and assigns ----------------------------------------------------------------
@@ -477,22 +527,47 @@ class LiveRun:
         return self._values
 
     # -- recorded Vectors --------------------------------------------------------------------------
-    def recorded(self, rec: Recording) -> list[float] | None:
-        """What a recording of this run holds now (flushed first); None if it is not one of the run's."""
+    def events(self) -> bool:
+        """Whether a recording of this run records at events (a dt or a time Vector)."""
+        return any(r.record_dt is not None or r.record_times is not None for r in self.recordings)
+
+    def recorded(self, rec: Recording, max_events: int = 1 << 27) -> list[float] | None:
+        """What a recording of this run holds now (flushed first); None if it is not one of the run's. A
+        recording with a dt or a time Vector holds the samples its events took (`bridge.solver.record_events`;
+        at most `max_events`)."""
         if not any(r is rec for r in self.recordings):
             return None
         self.flush()
         if not self.times:
             return None
+        times = np.concatenate(self.times)
         if rec.section is None:
             if rec.variable != "t":
                 return None
-            return np.concatenate(self.times).tolist()
-        label = probes([rec])[0]
-        col = self.labels.index(label) if label in self.labels else None
-        if col is None:
-            return None
-        return np.concatenate([s[:, col] for s in self.samples]).tolist()
+            values = times
+        else:
+            label = probes([rec])[0]
+            col = self.labels.index(label) if label in self.labels else None
+            if col is None:
+                return None
+            values = np.concatenate([s[:, col] for s in self.samples])
+        if rec.record_dt is None and rec.record_times is None:
+            return values.tolist()
+        from bridge.solver.record_events import recorded_samples
+
+        if self.cursors:
+            raise BridgeError("Vector.record with a dt or a time Vector in a run that plays Vectors is not supported "
+                              "(NEURON delivers both as events, in its queue's order)")
+        n = len(values)
+        if rec.section is not None and self.pre_rows:
+            values = np.concatenate([values, np.stack(self.pre_rows)[:, col]])
+        before = {s: n + r for s, r in self.before.items()} if rec.section is not None else None
+        event_times = None if rec.record_times is None else list(rec.record_times.data)
+        index, events = recorded_samples(times, np.concatenate(self.mids), rec.record_dt, event_times, max_events,
+                                         before, self.first_delivers)
+        if rec.section is None and rec.record_dt is not None:
+            return events.tolist()  # VecRecordDt::deliver records the event's time for &t
+        return values[index].tolist()
 
     def traces(self):
         """The run so far as bridge `Traces` (probes `labels`, time in `.t`), after running what is pending."""

@@ -19,13 +19,18 @@ from bridge.readroots import ReadRoots
 @dataclass
 class Recording:
     """`vec.record(&soma.v(0.5))`: record `variable` at (section, x); section None for `&t`.
-    `vec.record(&clamp.i)`: `point_process` is the object's name ("SEClamp[0]"), at (section, x)."""
+    `vec.record(&clamp.i)`: `point_process` is the object's name ("SEClamp[0]"), at (section, x).
+    `vec.record(&var, Dt)`: `record_dt` [ms]; `vec.record(&var, tvec)`: `record_times`, the time Vector (its
+    values when the Vector is filled): the Vector holds the samples of NEURON's record events
+    (`bridge.solver.record_events`); a run's probe still records every step."""
 
     variable: str
     section: str | None = None
     x: float = 0.5
     label: str = ""
     point_process: str = ""
+    record_dt: float | None = None
+    record_times: Any = None  # a bridge.hoc.vector.Vector
 
 
 @dataclass

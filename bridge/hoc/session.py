@@ -250,6 +250,7 @@ def _live_traces(st: ModelState, changed_after: bool):
     one_piece = (not live.stepped and live.state is None and not st.after_init and not changed_after
                  and not live.cursors  # a Vector.play: only the live run applies it
                  and len({f.digest for f in frozen}) <= 1
+                 and all(f.cj_order is None for f in frozen)  # NEURON's cj of another secondorder (live.cj_order)
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
                  and list(live.recordings) == list(st.recordings)
                  and all(p.group == 1 for p in pieces)  # one continuerun from 0: Simulation's step count

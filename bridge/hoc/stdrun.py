@@ -34,6 +34,13 @@ def _settings(interp, tstop):
                       secondorder=int(g["secondorder"]))
 
 
+def cj_order(model):
+    """`bridge.hoc.live.cj_order` of the session's model (None: cj follows secondorder)."""
+    from bridge.hoc.live import cj_order as order
+
+    return order(model)
+
+
 def _freeze(model, v_init=None):
     """The model as HOC has it now, for the live run (the last one again when nothing changed)."""
     from bridge.hoc.live import freeze
@@ -41,6 +48,21 @@ def _freeze(model, v_init=None):
     model.last_frozen = freeze(model, v_init, model.last_frozen)
     model.frozen_mutations = model.mutations
     return model.last_frozen
+
+
+def dt2thread(model, force: bool) -> None:
+    """fadvance.cpp `dt2thread`: NEURON recomputes its cj (1/dt, or 2/dt with secondorder) only when forced
+    (finitialize, fcurrent, frecord_init, a step after HOC assigned t) or when dt changed; a secondorder
+    assigned in between keeps the old cj (`bridge.hoc.live.cj_order`)."""
+    g = model.globals
+    if force or g["dt"] != model.cj_dt:
+        model.cj_dt, model.cj_secondorder = g["dt"], g["secondorder"]
+    model.thread_t = g["t"]
+
+
+def _step_start(model) -> None:
+    """fadvance.cpp `nrn_fixed_step`: dt2thread(-1) when HOC assigned t since the last step, else dt2thread(dt)."""
+    dt2thread(model, model.globals["t"] != model.thread_t)
 
 
 def finitialize(interp, args, loc):
@@ -54,6 +76,7 @@ def finitialize(interp, args, loc):
     g["t"] = 0.0
     model = interp.model
     randomvars.check_finitialize(interp, model, loc)
+    dt2thread(model, True)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)
     req = _settings(interp, None)
@@ -94,6 +117,7 @@ def fcurrent(interp, args, loc):
     if model.initialized is None:
         raise interp.error("fcurrent() before finitialize(): bridge evaluates the currents of the "
                            "initialised model only", loc)
+    dt2thread(model, True)
     try:
         model.live.fcurrent(_freeze(model))
     except BridgeError as err:
@@ -115,7 +139,8 @@ def after_init_message(model) -> str | None:
 
 def check_run_start(model) -> None:
     """Raise UnsupportedFeature when a run simulated from finitialize() would not start from what HOC left
-    (`after_init_message`, or time stepped before the run)."""
+    (`after_init_message`, or time stepped before the run); `bridge validate` then continues the live run
+    (`validation.bridge_case.starts_live`)."""
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
@@ -124,6 +149,19 @@ def check_run_start(model) -> None:
         raise UnsupportedFeature(f"the model advanced time itself (to t = {t:g} ms, e.g. fadvance() in its init()) "
                                  "before the run: bridge starts a run at finitialize() and cannot start it from "
                                  "a state it did not simulate")
+
+
+def frecord_init(interp, args, loc):
+    """NEURON's frecord_init(): cj recomputed (`dt2thread`) and the recorded Vectors restarted at the state and
+    t now (`bridge.hoc.live.LiveRun.record_init`)."""
+    model = interp.model
+    dt2thread(model, True)
+    if model.initialized is not None:
+        try:
+            model.live.record_init(_freeze(model), model.globals["t"])
+        except BridgeError as err:
+            raise interp.error(str(err), loc) from None
+    return 1.0
 
 
 def init(interp, args, loc):
@@ -176,7 +214,11 @@ def continuerun(interp, args, loc):
     g = model.globals
     t0, dt = g["t"], g["dt"]
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    if steps:
+        _step_start(model)
     model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
+    if steps:
+        model.thread_t = t
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
     runs[-1].dt = dt
     g["t"] = t
@@ -204,11 +246,14 @@ def fadvance(interp, args, loc):
     t0 = g["t"]
     half = 0.5 * g["dt"]
     t = (t0 + half) + half
+    _step_start(model)
     frozen = model.last_frozen
-    if frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]:
+    if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
+            or frozen.cj_order != cj_order(model)):
         frozen = _freeze(model)
     model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
     g["t"] = t
+    model.thread_t = t
     model.advanced_to = t
     model.runs[-1].tstop = t
     model.runs[-1].dt = g["dt"]
@@ -267,14 +312,10 @@ def _noop(interp, args, loc):
     return None  # a stdrun proc
 
 
-def _one(interp, args, loc):
-    return 1.0
-
-
 def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
-        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": _one,
+        "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": frecord_init,
         "cvode_active": _cvode_active,
         "fadvance": fadvance, "advance": fadvance,
         "fcurrent": fcurrent,

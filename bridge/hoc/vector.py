@@ -7,7 +7,7 @@ from array import array
 
 from bridge.errors import BridgeError
 from bridge.hoc import budget
-from bridge.hoc.arguments import number_arg, size_arg
+from bridge.hoc.arguments import number_arg, size_arg, string_arg
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
@@ -39,6 +39,7 @@ class Vector(BuiltinObject):
         self.data = [fill] * n
         self.recording: str | None = None  # what record() asked for, e.g. "soma.v(0.5)"
         self._recording = None  # its bridge.hoc.protocol.Recording
+        self._label = ""  # vec.label("...")
         self._filled = -1  # the live run's epoch when `data` was last filled from it
 
     @property
@@ -65,7 +66,7 @@ class Vector(BuiltinObject):
         if rec is None or interp.model.initialized is None or self._filled == live.epoch:
             return
         try:
-            values = live.recorded(rec)
+            values = live.recorded(rec, max(1, interp.limits.max_memory // budget.VECTOR_ELEMENT_BYTES))
         except BridgeError as err:
             raise interp.error(str(err), loc) from None
         if values is None:
@@ -97,6 +98,13 @@ class Vector(BuiltinObject):
             self.data[i] = float(v)
 
         return VectorElement(lambda: self.data[i], set_, vector=self, index=i)
+
+    def m_label(self, interp, args, loc):
+        """`vec.label("name")` sets the Vector's label (a name for graphs and printouts), `vec.label()` reads it;
+        both return it (ivocvect.cpp `v_label`)."""
+        if args:
+            self._label = string_arg(interp, args, 0, loc, "Vector.label")
+        return self._label
 
     def m_size(self, interp, args, loc):
         return float(len(self.data))
@@ -168,13 +176,29 @@ class Vector(BuiltinObject):
         return v
 
     def m_record(self, interp, args, loc):
+        """`vec.record(&var)`, `vec.record(&var, Dt)`, `vec.record(&var, tvec)`, each optionally after a point
+        process (`vec.record(pp, &t, Dt)`: NEURON uses it only to find the thread). With Dt or tvec the Vector
+        holds the samples of NEURON's record events (`bridge.solver.record_events`)."""
+        if args and not isinstance(args[0], Ref) and hasattr(args[0], "pp"):
+            args = args[1:]  # the point process that names the thread (netcvode.cpp NetCvode::record)
         if not args or not isinstance(args[0], Ref):
             raise interp.error("Vector.record needs a pointer argument, e.g. &soma.v(0.5)", loc)
-        if len(args) > 1:  # NEURON's VecRecordDt / VecRecordDiscrete sample at their own times
-            raise interp.refuse("Vector.record with a dt or a time Vector is not supported: bridge records "
-                                "every step (vec.record(&var))", loc)
+        record_dt, record_times = None, None
+        if len(args) > 2:
+            raise interp.error("Vector.record takes (&var), (&var, Dt) or (&var, tvec)", loc)
+        if len(args) == 2:
+            if isinstance(args[1], Vector):
+                record_times = args[1]
+            elif is_number(args[1]) and float(args[1]) > 0:
+                record_dt = float(args[1])
+            else:
+                raise interp.error("Vector.record(&var, Dt) needs Dt > 0 or a time Vector", loc)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
+        if record_times is not None and rec.section is None and rec.variable == "t":
+            raise interp.refuse("Vector.record(&t, tvec) is not supported (it records tvec's times as NEURON's "
+                                "global t stood when each event was delivered)", loc)
+        rec.record_dt, rec.record_times = record_dt, record_times
         self._recording = rec
         self._filled = -1
         self.recording = (f"{rec.point_process}.{rec.variable}" if rec.point_process else rec.variable

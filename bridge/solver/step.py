@@ -201,15 +201,19 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
 
 
 def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
-                           half_dt=None, params_after: Params | None = None, prepared_after: Any = None):
+                           half_dt=None, params_after: Params | None = None, prepared_after: Any = None,
+                           cj_order: int | None = None):
     """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
 
     NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
     t + 2c, so `half_dt` should be a traced scalar (see `integrate`); without it a barrier is used.
     `params_after` (and its `prepared_after`): the parameters of the state update at t + dt when they
     differ from those of the currents at t + dt/2 (a continuous `Vector.play`, `bridge.hoc.play`).
+    `cj_order`: the secondorder NEURON last computed `cj` with (fadvance.cpp `dt2thread` recomputes it only at
+    finitialize, fcurrent, frecord_init, a changed dt or a t assigned by HOC; a secondorder set after
+    finitialize() keeps the old cj while the update already moves v by 2*delta); None: `secondorder`.
     """
-    cj = cj_of(dt, secondorder)
+    cj = cj_of(dt, secondorder if cj_order is None else cj_order)
     if half_dt is None:
         t = jax.lax.optimization_barrier(state["t"] + 0.5 * dt)
         half_dt = 0.5 * dt

@@ -79,7 +79,7 @@ def apply_plays(params: dict, setters: tuple, values, on) -> dict:
 
 def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
                  nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
-                 setters: tuple = ()):
+                 setters: tuple = (), cj_order: int | None = None):
     """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
     nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
     when v or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
@@ -87,7 +87,8 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
     len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
     and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
     a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
-    time JAX traces (compiles) it."""
+    time JAX traces (compiles) it. `cj_order`: the secondorder of NEURON's `cj`
+    (`bridge.solver.step.fixed_step_with_matrix`)."""
     per_step_tables = any(kind == "global" for kind, *_ in setters)
 
     def advance(params, state, count, half_dt, play):
@@ -108,10 +109,11 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
                 if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
                     pre = prepare(plan, apply_plays(params, setters, start[k], on_start[k]), dt, secondorder)
                 new, _, _ = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
-                                                   params_after=p_end, prepared_after=pre)
+                                                   params_after=p_end, prepared_after=pre, cj_order=cj_order)
                 values = record(new, p_end)
             else:
-                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt)
+                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
+                                                   cj_order=cj_order)
                 values = record(new, params)
             return new, ts.at[k].set(new["t"]), ys.at[k].set(values)
 

@@ -381,7 +381,8 @@ def test_a_changed_played_vector_does_not_recompile(tmp_path):
     ("objref p, q\np = new Vector(3)\nq = new Vector(3)\np.play(&stim.amp, 0.1, 1)",
      "continuous mode must be a time vector"),
     ("objref p\np = new Vector(3)\np.play(&soma.m_hh(0.5), 0.1)", "into m_hh is not supported"),
-    ("objref p\np = new Vector()\np.record(&soma.v(0.5), 0.1)", "Vector.record with a dt"),
+    ("objref p, q\np = new Vector()\nq = new Vector(3)\np.record(&t, q)", "Vector.record(&t, tvec) is not supported"),
+    ("objref p\np = new Vector()\np.record(&soma.v(0.5), 0)", "needs Dt > 0 or a time Vector"),
 ])
 def test_plays_bridge_does_not_reproduce_are_refused(tmp_path, text, message):
     from bridge.errors import HocError

@@ -67,9 +67,10 @@ def test_a_run_in_pieces_without_changes_matches_neuron(tmp_path, extra):
     assert np.max(ref["vs"]) > 0
 
 
-def test_a_run_that_starts_after_init_stepped_time_is_refused(tmp_path):
-    """A model whose init() steps to steady state (fadvance with a large dt) before the run:
-    `bridge validate` and check_run_start refuse to start bridge's run there."""
+def test_a_run_that_starts_after_init_stepped_time_is_not_one_from_finitialize(tmp_path):
+    """A model whose init() steps to steady state (fadvance with a large dt) before the run: check_run_start
+    says a run simulated again from finitialize() cannot start there (`bridge validate` then continues the
+    live run: tests/hoc/test_steady_state_init.py)."""
     from bridge.errors import UnsupportedFeature
     from bridge.hoc.stdrun import check_run_start
 

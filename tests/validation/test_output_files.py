@@ -105,6 +105,21 @@ def test_the_copy_leaves_out_links_and_finds_what_changed(tmp_path):
     assert collect_written(copy, manifest, copy / "data", dest) == ["_outside/top.dat"]
 
 
+def test_a_file_written_with_the_content_the_folder_ships_is_collected(tmp_path):
+    """ModelDB 129149 ships the NResults.res its NEURON run writes: rewritten with the same bytes, it was
+    written (NEURON wrote it), and stays "only bridge" no more."""
+    src, copy, dest = tmp_path / "model", tmp_path / "copy", tmp_path / "dest"
+    src.mkdir()
+    (src / "out.res").write_text("1 2\n")
+    (src / "in.dat").write_text("3\n")
+    manifest = copy_model_folder(src, copy)
+    stat = os.stat(copy / "out.res")
+    (copy / "out.res").write_text("1 2\n")
+    os.utime(copy / "out.res", ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a later write
+    assert (copy / "in.dat").read_text() == "3\n"  # read, not written
+    assert collect_written(copy, manifest, copy, dest) == ["out.res"]
+
+
 def test_the_copy_is_bounded(tmp_path, monkeypatch):
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "big.dat").write_bytes(b"0" * 2000)
