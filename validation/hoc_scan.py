@@ -16,8 +16,10 @@ with file:line, each use of what bridge refuses for security:
 
 With an output folder (`bridge validate --out`), NEURON runs on a copy of the model folder, and
 `wopen`/`aopen` (`File.wopen`, ...) of a literal relative name without `..` is allowed (NEURON writes into
-the copy); a name computed at run time, an absolute name or `..` stay refused, and so does `chdir` to an
-absolute name (the writes after it would leave the copy).
+the copy), and so is one of a strdef that only ever holds such literals: every use of its name in every
+scanned file is its `strdef` declaration, `name = "literal"`, `sprint(name, "literal")` without a `%`, or
+the `wopen`/`aopen` itself (`strdef_write_names`). Any other name computed at run time, an absolute name or
+`..` stay refused, and so does `chdir` to an absolute name (the writes after it would leave the copy).
 
 Names inside string literals count too (`execute("system(\\"...\\")")`). Text a model builds while it
 runs (`sprint`) is not seen: this is a second line of defence, not a sandbox.
@@ -53,6 +55,7 @@ _CALL = re.compile(r"(\.\s*)?\b([A-Za-z_][A-Za-z_0-9]*)\s*\(")
 # another literal (execute("load_file(\"x\")"))
 _LITERAL = re.compile(r'\s*(?:[-+]?[0-9.]+\s*,\s*)?(?:"((?:[^"\\\n]|\\.)*)"|\\"([^"\\\n]*)\\")')
 _EMPTY = re.compile(r"\s*\)")
+_BARE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*\)")
 # with an output folder: writes by these under a literal relative name land in NEURON's copy of the model
 _WRITES_IN_COPY = {"wopen", "aopen"}
 
@@ -124,10 +127,12 @@ def _expand(name: str) -> str:
     return expand(None, name, None)
 
 
-def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path,
-              writes: bool = False) -> tuple[list[Finding], list[Path]]:
+def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path, writes: bool = False,
+              pending: list[tuple[Finding, str]] | None = None) -> tuple[list[Finding], list[Path]]:
     """The findings in one HOC file's text, and the HOC files its literal load_file/xopen names lead to;
-    `writes`: the model has an output folder (see the module docstring)."""
+    `writes`: the model has an output folder (see the module docstring). With `pending`, a write of a
+    bare name (`f.wopen(name)`) goes there as (its finding, the name), for `strdef_write_names` to decide
+    once every file is read."""
     code = blank_comments(text)
     findings: list[Finding] = []
     follow: list[Path] = []
@@ -155,7 +160,12 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path,
             if _EMPTY.match(code, after):
                 continue  # closes, or (File.wopen()) reopens the name checked when it was given
             if literal is None:
-                add(m.start(2), f"{name}() of a name computed at run time: NEURON's write could not be checked")
+                bare = _BARE_NAME.match(code, after)
+                if bare is not None and pending is not None:
+                    pending.append((Finding(path, line_of(m.start(2)), f"{name}({bare.group(1)}) of a name computed "
+                                            "at run time: NEURON's write could not be checked"), bare.group(1)))
+                else:
+                    add(m.start(2), f"{name}() of a name computed at run time: NEURON's write could not be checked")
                 continue
             written = literal.group(1) if literal.group(1) is not None else literal.group(2)
             why = relative_write_name(written)
@@ -199,6 +209,8 @@ def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path, writes: bool = Fals
     queue = deque(Path(f) for f in files)
     seen: set[Path] = set()
     findings: list[Finding] = []
+    pending: list[tuple[Finding, str]] = []
+    codes: list[str] = []
     while queue:
         path = queue.popleft()
         if path in seen:
@@ -211,10 +223,46 @@ def scan(files: Iterable[Path], roots: ReadRoots, cwd: Path, writes: bool = Fals
         except ReadRefused as err:
             findings.append(Finding(path, 0, err.message))
             continue
-        found, follow = scan_text(text, path, roots, Path(cwd), writes)
+        found, follow = scan_text(text, path, roots, Path(cwd), writes, pending)
+        codes.append(blank_comments(text))
         findings += found
         queue.extend(follow)
-    return findings
+    admitted = strdef_write_names({n for _, n in pending}, codes)
+    return findings + [f for f, n in pending if n not in admitted]
+
+
+_STRDEF = re.compile(r"^[ \t]*strdef\s+([A-Za-z_][A-Za-z_0-9]*(?:\s*,\s*[A-Za-z_][A-Za-z_0-9]*)*)", re.M)
+
+
+def strdef_write_names(names: set[str], codes: list[str]) -> set[str]:
+    """Of `names` (bare names given to wopen/aopen), those every use of which, in every scanned file's
+    code (comments blanked, string literals kept, so a name inside `execute("...")` counts as a use), is
+    a `strdef` declaration, `name = "literal"`, `sprint(name, "literal")` without a `%`, or `wopen(name)` /
+    `aopen(name)`, with each literal a relative write name (`relative_write_name`): the name only ever
+    holds those literals. Anything else (a proc argument, `getstr`, `sscanf`, a formatted `sprint`)
+    leaves the name out."""
+    admitted = set()
+    for name in names:
+        word = re.compile(rf"(?<![A-Za-z_0-9$]){re.escape(name)}(?![A-Za-z_0-9])")  # obj.name too
+        allowed = re.compile(
+            rf'(?P<set>(?<![A-Za-z_0-9.$]){re.escape(name)}\s*=(?!=)\s*"(?P<a>[^"\\\n%]*)"'
+            rf'|\bsprint\s*\(\s*{re.escape(name)}\s*,\s*"(?P<b>[^"\\\n%]*)"\s*\))'
+            rf'|(?:\bwopen|\baopen)\s*\(\s*{re.escape(name)}\s*\)')
+        ok = True
+        for code in codes:
+            declared = [(d.start(1), d.end(1)) for d in _STRDEF.finditer(code)]
+            covered: list[tuple[int, int]] = []
+            for m in allowed.finditer(code):
+                literal = m.group("a") if m.group("a") is not None else m.group("b")
+                if literal is not None and relative_write_name(literal) is not None:
+                    ok = False
+                covered.append((m.start(), m.end()))
+            for w in word.finditer(code):
+                if not any(a <= w.start() < b for a, b in covered + declared):
+                    ok = False
+        if ok:
+            admitted.add(name)
+    return admitted
 
 
 def check(files: Iterable[Path], roots: ReadRoots, cwd: Path, writes: bool = False) -> None:

@@ -45,6 +45,34 @@ def test_with_an_output_folder_only_literal_relative_writes_pass_the_scan(tmp_pa
     assert len(_scan(tmp_path, text, writes=False)) == 12  # each wopen/aopen but wopen(), chdir, unlink
 
 
+def test_a_strdef_that_only_holds_literal_relative_names_may_be_written(tmp_path):
+    """`sprint(datei, "outputfilename")  f.wopen(datei)` (ModelDB 115356, 123927, 125152): the strdef
+    only ever holds literals, in every file scanned; any other use of the name keeps the refusal."""
+    ok = ('strdef datei, other\ndatei = "a.dat"\nproc save() { sprint(datei, "out/b.dat") f.wopen(datei) '
+          'f.aopen(datei) }\n')
+    assert _scan(tmp_path, CELL + ok, writes=True) == []
+    m = tmp_path / "m.hoc"
+    bad = {
+        'datei = "/etc/x"': "absolute literal",
+        'sprint(datei, "../x")': "'..' literal",
+        'sprint(datei, "%s", other)': "formatted sprint",
+        "getstr(datei)": "read from the terminal",
+        "p(datei)": "passed to a procedure ($s1 = ...)",
+        'execute("datei = \\"/etc/x\\"")': "assigned inside execute()",
+        'cell.datei = "/x"': "a field of that name assigned from outside",
+        "datei = other": "copied from another strdef",
+    }
+    for extra, why in bad.items():
+        found = _scan(tmp_path, CELL + ok + extra + "\n", writes=True)
+        tail = "(datei) of a name computed at run time: NEURON's write could not be checked"
+        assert found == [f"{m}:8: wopen{tail}", f"{m}:8: aopen{tail}"], why
+    # the uses may sit in another scanned file: a name assigned badly there is refused too
+    assert _scan(tmp_path, CELL + ok, writes=True) == []
+    (tmp_path / "other.hoc").write_text('sprint(datei, "%s", "/etc/passwd")\n')
+    two = scan([tmp_path / "m.hoc", tmp_path / "other.hoc"], ReadRoots.of([tmp_path]), tmp_path, writes=True)
+    assert len(two) == 2
+
+
 @pytest.mark.neuron
 @pytest.mark.parametrize("name", ["/tmp/bridge-escape-{tag}", "../escape-{tag}", "sub/../../escape-{tag}"])
 def test_an_escaping_write_in_a_procedure_never_called_stops_neuron(tmp_path, name):
