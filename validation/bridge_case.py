@@ -142,13 +142,7 @@ def used_mechanisms(case: Case, used: list[str]) -> dict:
 
 def hoc_settings(case: Case, hoc) -> tuple[float, dict, dict]:
     """dt [ms], the settings (v_init, celsius, secondorder) and the globals bridge runs a HOC case's model
-    with: the model's own (dt after stdrun's setdt), overridden by the case's protocol where it sets them.
-    A model that plays Vectors is refused: the validation's run is a `bridge.Model`, which has no plays yet."""
-    if hoc.plays:
-        from bridge.errors import UnsupportedFeature
-
-        raise UnsupportedFeature(f"the HOC plays Vectors into {', '.join(hoc.plays)} (Vector.play): bridge "
-                                 "validate runs the model as a bridge.Model, which does not carry plays yet")
+    with: the model's own (dt after stdrun's setdt), overridden by the case's protocol where it sets them."""
     p, hp = case.protocol, hoc.protocol
     dt = p.dt if p.dt is not None else setdt(hp.dt, hp.steps_per_ms)
     settings = {"v_init": hp.v_init, "celsius": hp.celsius, "secondorder": hp.secondorder}
@@ -176,7 +170,8 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [],
                                probes=list(neuron.labels))
         hoc, runs = session.model(), session._state.live.runs
-        live = session if starts_live(session) else None
+        # a model that plays Vectors runs in its live run, where the plays are applied (a bridge.Model has none)
+        live = session if starts_live(session) or hoc.plays else None
         tree, model_tstop = hoc.tree, hoc.protocol.tstop
         if live is not None:  # the last run is the init's steps (to t = -1e9): NEURON's side reads h.tstop
             model_tstop = float(session._state.globals["tstop"])
@@ -200,9 +195,9 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         if stimuli:
             from bridge.errors import UnsupportedFeature
 
-            raise UnsupportedFeature("the model's init() stepped or set values after finitialize(), so bridge "
-                                     "continues its live run; adding the validation's current steps to it is not "
-                                     "supported (give the model its own stimulus)")
+            raise UnsupportedFeature("the model plays Vectors or its init() stepped or set values after "
+                                     "finitialize(), so bridge continues its live run; adding the validation's "
+                                     "current steps to it is not supported (give the model its own stimulus)")
         load_seconds = time.perf_counter() - start
         start = time.perf_counter()
         t, values, labels, lay = live_protocol_run(live, list(neuron.labels), tstop)

@@ -1,6 +1,6 @@
 """A model that plays Vectors (`Vector.play`) is never run without its plays: `HocModel.simulate()` returns
-the HOC's own live run (plays applied, against NEURON 9.0.2), `to_model()` and `bridge validate` refuse,
-naming the played variable (a `bridge.Model` has no plays yet)."""
+the HOC's own live run (plays applied, against NEURON 9.0.2), `bridge validate` compares that live run with
+NEURON's, and `to_model()` refuses, naming the played variable (a `bridge.Model` has no plays yet)."""
 
 from __future__ import annotations
 
@@ -56,3 +56,18 @@ def test_simulate_applies_the_plays_as_neuron(tmp_path):
     assert ours.shape == theirs.shape
     assert np.max(np.abs(ours - theirs)) <= 1e-9
     assert np.ptp(theirs) > 1.0  # the play drives the cell: without it v would stay at -65
+
+
+@pytest.mark.neuron
+def test_bridge_validate_compares_a_model_that_plays(tmp_path):
+    """validate runs the protocol run in the model's live run, where the plays are applied (ModelDB 116983
+    plays into an IClamp's amp); before, it refused the model."""
+    from validation.case import Case, Protocol
+    from validation.suite import run_case
+
+    result = run_case(Case("played", hoc=_write(tmp_path), protocol=Protocol()))  # the model's own tstop
+    assert result.passed, (result.error, result.comparison and result.comparison.reasons)
+    comp = result.comparison
+    assert comp.max_dv <= 1e-9
+    v = np.asarray(result.neuron.values)[:, 0]
+    assert np.ptp(v) > 1.0  # the play drives the cell in NEURON's run too
