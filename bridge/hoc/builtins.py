@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, secrename, stdrun, writes
+from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, scanf, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -283,7 +283,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
         "object_push": object_push, "object_pop": object_pop, "wopen": writes.wopen, "fprint": writes.fprint,
-        "disconnect": secrename.disconnect,
+        "disconnect": secrename.disconnect, "sscanf": scanf.sscanf,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())
