@@ -282,7 +282,8 @@ def builtin_functions() -> dict[str, Builtin]:
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
-        "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed, "wopen": writes.wopen, "fprint": writes.fprint,
+        "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed,
+        "wopen": writes.wopen, "fprint": writes.fprint,
         "disconnect": secrename.disconnect, "sscanf": scanf.sscanf,
     }
     plain.update(geometry.functions())
