@@ -15,7 +15,7 @@ import math
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, secrename, stdrun, writes
+from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, scanf, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -24,7 +24,7 @@ from bridge.hoc.formatting import printf, sprint
 from bridge.hoc.gui import GUI_CLASSES, GUI_FUNCTIONS, GuiObject, gui_functions
 from bridge.hoc.ion_styles import hoc_ion_style
 from bridge.hoc.names import lookup
-from bridge.hoc.pointman import object_pop, object_push
+from bridge.hoc.pointman import object_pop, object_push, object_pushed
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
 
 REFUSED = {
@@ -282,8 +282,9 @@ def builtin_functions() -> dict[str, Builtin]:
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
-        "object_push": object_push, "object_pop": object_pop, "wopen": writes.wopen, "fprint": writes.fprint,
-        "disconnect": secrename.disconnect,
+        "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed,
+        "wopen": writes.wopen, "fprint": writes.fprint,
+        "disconnect": secrename.disconnect, "sscanf": scanf.sscanf,
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

@@ -44,6 +44,19 @@ class GuiObject(BuiltinObject):
         return 0.0
 
 
+class MainMenu(GuiObject):
+    """stdrun.hoc's `nrnmainmenu_` (a NEURONMainMenu): models add entries to its Miscellaneous menu
+    (`miscellaneous_add(name, command)`, which only lists them for a button); calls are GUI calls."""
+
+    def __init__(self, interp):
+        self.cls = "NEURONMainMenu"
+        BuiltinObject.__init__(self, interp)
+
+    def hoc_call(self, interp, name, args, loc):
+        interp.model.gui_calls.setdefault(f"nrnmainmenu_.{name}", loc)
+        return 0.0
+
+
 def _gui(name):
     def call(interp, args, loc):
         interp.model.gui_calls.setdefault(name, loc)

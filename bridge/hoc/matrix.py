@@ -3,7 +3,7 @@
 The methods follow src/ivoc/matrix.cpp (argument checks, results, in-place forms) and
 src/ivoc/ocmatrix.cpp (`OcFullMatrix`). `solv`, `inverse` and `det` use the LU factorisation
 of `bridge.hoc.matrix_lu` (meschach's `LUfactor`/`LUsolve`, the arithmetic in NEURON's order).
-Sparse matrices (type 2), `exp`, `pow`, `symmeig`, `svd` and `scanf` are refused.
+Sparse matrices (type 2), `exp`, `pow`, `symmeig` and `svd` are refused.
 """
 
 from __future__ import annotations
@@ -89,6 +89,27 @@ class Matrix(BuiltinObject):
         return FuncRef(lambda: row[j], set_)
 
     # -- values ----------------------------------------------------------------------------
+    def m_scanf(self, interp, args, loc):
+        """scanf(file[, nrow, ncol]): the Matrix resized to nrow x ncol (default: the file's first two numbers)
+        and filled row by row with the file's next numbers, read as `File.scanvar` reads (matrix.cpp m_scanf,
+        hoc_scan)."""
+        f = args[0] if args else None
+        if not isinstance(f, File):
+            raise interp.error("Matrix.scanf(file) needs a File opened with ropen", loc)
+        if len(args) > 1:
+            nrow = _index(interp, args, 1, 10**9, loc, "Matrix.scanf", 1)
+            ncol = _index(interp, args, 2, 10**9, loc, "Matrix.scanf", 1)
+        else:
+            nrow, ncol = (int(f.m_scanvar(interp, [], loc)) for _ in range(2))
+            if nrow < 1 or ncol < 1:  # meschach's m_resize refuses a size below 1 (NEURON would crash or abort)
+                raise interp.error(f"Matrix.scanf: a {nrow} x {ncol} matrix", loc)
+        self._resize(interp, nrow, ncol, loc)
+        self.lu = None
+        for row in self.rows:
+            for j in range(ncol):
+                row[j] = float(f.m_scanvar(interp, [], loc))
+        return 0.0
+
     def m_nrow(self, interp, args, loc):
         return float(self.nrow)
 

@@ -304,11 +304,25 @@ def object_push(interp, args, loc):
     """object_push(obj): names are looked up in obj until object_pop()."""
     obj = args[0] if args else None
     if isinstance(obj, HocObject):
-        interp.frames.append(Frame(f"{obj} (object_push)", [], obj, loc))
+        frame = Frame(f"{obj} (object_push)", [], obj, loc)
     else:
         interp.model.gui_calls.setdefault("object_push (GUI object)", loc)
-        interp.frames.append(Frame("(object_push)", [], None, loc))
+        frame = Frame("(object_push)", [], None, loc)
+    frame.pushed = (interp.frame.obj, obj)  # type: ignore[attr-defined]  # for object_pushed
+    interp.frames.append(frame)
     return 0.0
+
+
+def object_pushed(interp, args, loc):
+    """object_pushed(i): the object pushed i object_push()es ago (0: the latest); i = the number of pushes
+    gives the object that was current at the first push (hoc_oop.cpp hoc_object_pushed, obj_stack_)."""
+    pushes = [f.pushed for f in interp.frames if hasattr(f, "pushed")]
+    if not pushes:  # obj_stack_[0]: bridge does not keep what a finished push left there
+        raise interp.refuse("object_pushed() outside object_push() is not supported", loc)
+    stack = [pushes[0][0]] + [obj for _, obj in pushes]
+    if not args or not is_number(args[0]) or not 0 <= float(args[0]) <= len(pushes):
+        raise interp.error(f"object_pushed: arg 1 out of range (0 to {len(pushes)})", loc)
+    return stack[len(pushes) - int(float(args[0]))]
 
 
 def object_pop(interp, args, loc):

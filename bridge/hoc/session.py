@@ -21,6 +21,7 @@ from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.classes import CVode
 from bridge.hoc.control import Quit, StopRun
+from bridge.hoc.gui import MainMenu
 from bridge.hoc.initstate import model_tree
 from bridge.hoc.interp import Interpreter
 from bridge.hoc.lists import HocList
@@ -281,6 +282,9 @@ def _stdrun_objects(interp) -> None:
     cv = ObjVar()
     cv.data[0] = CVode(interp, [], loc)
     interp.top["cvode"] = cv  # stdrun.hoc's `cvode = new CVode()`
+    menu = ObjVar()
+    menu.data[0] = MainMenu(interp)
+    interp.top["nrnmainmenu_"] = menu  # nrngui.hoc's main menu (stdrun.hoc nrnmainmenu()): miscellaneous_add, ...
 
 
 class _Callable:

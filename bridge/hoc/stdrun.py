@@ -293,7 +293,7 @@ def lambda_f(interp, args, loc):
     return data.L / lam
 
 
-def _cvode_active(interp, args, loc):
+def _cvode_active(interp, args, loc, name="cvode_active"):
     """stdrun's `cvode_active(on)` (NumericalMethodPanel `varstep`, varmeth1.hoc `isvar`/`sdt`): turning
     CVODE on saves dt, turning it off puts the saved dt back. bridge runs the fixed step either way."""
     model = interp.model
@@ -301,11 +301,17 @@ def _cvode_active(interp, args, loc):
         if float(args[0]) != 0.0:
             if model.dt_before_cvode is None:
                 model.dt_before_cvode = model.globals["dt"]
-            model.cvode_requested("cvode_active(1)", loc)
+            model.cvode_requested(f"{name}(1)", loc)
         elif model.dt_before_cvode is not None:
             model.globals["dt"] = model.dt_before_cvode
             model.dt_before_cvode = None
     return 0.0
+
+
+def _cvode_local(interp, args, loc):
+    """stdrun's `cvode_local(on)` (NumericalMethodPanel `localstep`, varmeth1.hoc `islocal`): on, CVODE with
+    local steps (dt saved as by cvode_active(1)); off, `isvar_ = 0 isvar()`, which is cvode_active(0)."""
+    return _cvode_active(interp, args, loc, "cvode_local")
 
 
 def _noop(interp, args, loc):
@@ -316,7 +322,7 @@ def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
         "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": frecord_init,
-        "cvode_active": _cvode_active,
+        "cvode_active": _cvode_active, "cvode_local": _cvode_local,
         "fadvance": fadvance, "advance": fadvance,
         "fcurrent": fcurrent,
         "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),

@@ -285,6 +285,86 @@ class Vector(BuiltinObject):
         self.data = list(args[0].data)
         return self
 
+    def m_insrt(self, interp, args, loc):
+        """insrt(i, x1 or vec1, ...): the numbers and Vectors inserted before element i, 0 <= i <= size
+        (ivocvect.cpp v_insert)."""
+        n = len(self.data)
+        i = number_arg(interp, args, 0, loc, "Vector.insrt")
+        if not 0 <= i <= n:
+            raise interp.error(f"Vector.insrt: arg 1 out of range: {i:g} (size {n})", loc)
+        items: list[float] = []
+        for a in args[1:]:
+            if a is self:
+                raise interp.error("Vector.insrt: a Vector cannot be inserted into itself", loc)
+            if isinstance(a, Vector):
+                items.extend(a.data)
+            elif is_number(a):
+                items.append(float(a))
+            else:
+                raise interp.error(f"{self}.insrt: arguments after the index must be numbers or Vectors", loc)
+        self._reserve(interp, n + len(items), loc)
+        k = int(i)
+        self.data = self.data[:k] + items + self.data[k:]
+        return self
+
+    def m_interpolate(self, interp, args, loc):
+        """interpolate(xdest, xsrc[, ysrc]): the Vector becomes ysrc (default: the Vector itself) linearly
+        interpolated at xdest's points from the table (xsrc, ysrc), constant outside it; a point of xsrc not
+        above the one before is skipped (ivocvect.cpp v_interpolate, loop for loop)."""
+        for k in (0, 1, 2):
+            if (k < 2 or len(args) > 2) and (len(args) <= k or not isinstance(args[k], Vector)):
+                raise interp.error(f"Vector.interpolate: argument {k + 1} must be a Vector", loc)
+        if any(a is self for a in args[1:3]):
+            raise interp.error("Vector.interpolate: the source cannot be the Vector itself (NEURON overwrites it "
+                               "while reading it)", loc)
+        xd, xs = args[0].data, args[1].data
+        ys = list(args[2].data if len(args) > 2 else self.data)
+        ns, nd = len(xs), len(xd)
+        if ns == 0 or len(ys) < ns:
+            raise interp.error(f"Vector.interpolate: the source has {ns} x values and {len(ys)} y values (NEURON "
+                               "reads outside its vectors)", loc)
+        self._reserve(interp, nd, loc)
+        interp.work(nd + ns, loc)
+        yd = list(self.data[:nd]) + [0.0] * (nd - len(self.data))
+        i = 0
+        while i < nd and xd[i] <= xs[0]:  # before the domain
+            yd[i] = ys[0]
+            i += 1
+        j = 1
+        while j < ns and i < nd:  # in the domain
+            if xs[j] > xs[j - 1]:
+                while xd[i] <= xs[j]:
+                    thet = (xd[i] - xs[j - 1]) / (xs[j] - xs[j - 1])
+                    yd[i] = (1. - thet) * ys[j - 1] + thet * ys[j]
+                    i += 1
+                    if i >= nd:
+                        break
+            j += 1
+        while i < nd:  # after the domain
+            yd[i] = ys[ns - 1]
+            i += 1
+        self.data = yd
+        return self
+
+    def _graph(self, interp, name, loc):
+        """Vector.plot/line/mark/ploterr draw into a Graph: batch NEURON (no GUI), which bridge matches,
+        returns the Vector and draws nothing (ivocvect.cpp v_plot, v_line, v_mark, v_ploterr: all under
+        `if (hoc_usegui)`); noted with the GUI calls (`bridge.hoc.gui`)."""
+        interp.model.gui_calls.setdefault(f"Vector.{name}", loc)
+        return self
+
+    def m_plot(self, interp, args, loc):
+        return self._graph(interp, "plot", loc)
+
+    def m_line(self, interp, args, loc):
+        return self._graph(interp, "line", loc)
+
+    def m_mark(self, interp, args, loc):
+        return self._graph(interp, "mark", loc)
+
+    def m_ploterr(self, interp, args, loc):
+        return self._graph(interp, "ploterr", loc)
+
     def m_fwrite(self, interp, args, loc):
         """fwrite(file[, start, end]): the elements as native doubles (ivocvect.cpp v_fwrite)."""
         if not args or not isinstance(args[0], File):
