@@ -49,9 +49,13 @@ class CVode(BuiltinObject):
 
     def hoc_call(self, interp, name, args, loc):
         if name in ("active", "use_local_dt", "cache_efficient", "use_daspk"):
-            if args and is_number(args[0]) and float(args[0]) != 0.0 and name != "cache_efficient":
-                interp.model.cvode_requested(f"CVode.{name}(1)", loc)
-            return 0.0
+            flags = interp.model.cvode_flags
+            if args and is_number(args[0]):
+                on = float(float(args[0]) != 0.0)
+                if on and name != "cache_efficient":
+                    interp.model.cvode_requested(f"CVode.{name}(1)", loc)
+                flags[name] = on
+            return flags.get(name, 0.0)  # NEURON returns the setting (after the change)
         if name == "record" and args and isinstance(args[0], Ref):  # cvode.record(&var, y, t)
             interp.model.record(args[0], str(args[1]) if len(args) > 1 else "", loc, interp)
             return 0.0

@@ -86,6 +86,8 @@ class ModelState:
         self.plays: list = []  # Vector.play requests (bridge.hoc.play.Play), frozen at finitialize()
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
         self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
+        # what CVode.active(), use_local_dt(), use_daspk() return: the model's requests (the run is fixed-step)
+        self.cvode_flags = {"active": 0.0, "use_local_dt": 0.0, "use_daspk": 0.0}
         self.distance_origin: tuple[Sec, float] | None = None  # distance(0, x): the section and x
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
         # objects a window holds (`vbox.ref(this)` in NEURON's GUI tools): they live as long as the session

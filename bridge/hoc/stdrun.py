@@ -297,15 +297,21 @@ def _cvode_active(interp, args, loc, name="cvode_active"):
     """stdrun's `cvode_active(on)` (NumericalMethodPanel `varstep`, varmeth1.hoc `isvar`/`sdt`): turning
     CVODE on saves dt, turning it off puts the saved dt back. bridge runs the fixed step either way."""
     model = interp.model
+    flags = model.cvode_flags
     if args and is_number(args[0]):
         if float(args[0]) != 0.0:
             if model.dt_before_cvode is None:
                 model.dt_before_cvode = model.globals["dt"]
             model.cvode_requested(f"{name}(1)", loc)
-        elif model.dt_before_cvode is not None:
-            model.globals["dt"] = model.dt_before_cvode
-            model.dt_before_cvode = None
-    return 0.0
+            # varmeth1.hoc iscvode / islocal
+            flags.update(active=1.0, use_daspk=0.0, use_local_dt=float(name == "cvode_local"))
+        else:
+            if model.dt_before_cvode is not None:
+                model.globals["dt"] = model.dt_before_cvode
+                model.dt_before_cvode = None
+            flags.update(active=0.0, use_daspk=0.0)  # varmeth1.hoc isvar with isvar_ = 0
+    # stdrun.hoc: cvode_active() returns cvode.active(), cvode_local() cvode.use_local_dt()
+    return flags["use_local_dt" if name == "cvode_local" else "active"]
 
 
 def _cvode_local(interp, args, loc):
