@@ -69,7 +69,10 @@ def capture_neuron(h=None) -> NeuronCapture:
         out.append(NetCon(source, target, weight=tuple(float(nc.weight[j]) for j in range(int(nc.wcnt()))),
                           delay=float(nc.delay), threshold=float(nc.threshold), active=bool(nc.active()),
                           record=nc.get_recordvec() is not None, label=label))
-    settings = {"dt": float(h.dt), "tstop": float(h.tstop), "celsius": float(h.celsius), "v_init": float(h.v_init)}
+    settings = {"dt": float(h.dt), "celsius": float(h.celsius)}
+    for name in ("tstop", "v_init"):  # stdrun.hoc's; without it the Model's defaults
+        if hasattr(h, name):
+            settings[name] = float(getattr(h, name))
     return NeuronCapture(tree, Network(cells=tuple(cells), netcons=tuple(out)), gids, settings)
 
 

@@ -169,3 +169,28 @@ def _refused(setup: str, message: str) -> None:
 ], ids=["noise", "pp-variable", "nil-source", "finitialize-handler", "missing-gid"])
 def test_capture_refuses_what_bridge_cannot_reproduce(setup, message):
     _refused(setup, message)
+
+
+def test_capture_reads_each_netcon_field():
+    """Weights (all of NET_RECEIVE's), delay, threshold, active, record, labels, the artificial cells in
+    NEURON's type order, the settings; without stdrun.hoc (no tstop, v_init) the Model's defaults."""
+    code = (_BASE + "i1 = h.IntFire1(); i1.tau = 7\n"
+            "a = h.NetCon(s(0.5)._ref_v, syn, -5, 2.5, 0.3, sec=s)\n"
+            "b = h.NetCon(i1, syn); b.active(False); v = h.Vector(); b.record(v)\n"
+            "c = h.NetCon(ns, i1); c.weight[0] = 0.7\n"
+            "h.dt = 0.01\n"
+            "cap = bridge.capture_neuron(h)\n"
+            "net = cap.network\n"
+            "assert [(x.name, x.label, x.params.get('tau')) for x in net.cells] == "
+            "[('NetStim', 'NetStim[0]', None), ('IntFire1', 'IntFire1[0]', 7.0)], net.cells\n"
+            "a, b, c = net.netcons\n"
+            "assert (a.source, a.target, a.threshold, a.delay, a.weight, a.active, a.record) == "
+            "(('v', 's', 0.5), ('point', 0), -5.0, 2.5, (0.3,), True, False), a\n"
+            "assert (b.source, b.active, b.record, b.label) == (('cell', 1), False, True, 'NetCon[1]'), b\n"
+            "assert (c.source, c.target, c.weight) == (('cell', 0), ('cell', 1), (0.7,)), c\n"
+            "assert cap.settings == {'dt': 0.01, 'celsius': 6.3}, cap.settings\n"
+            "m = cap.model(tstop=3)\n"
+            "assert (m.dt, m.tstop, m.v_init, m.network is net) == (0.01, 3, -65.0, True)\n"
+            "print('OK')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert "OK" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
