@@ -17,6 +17,7 @@ from bridge.limits import DEFAULT_LIMITS, Limits
 _LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neurolucida",
          "SectionTree": "bridge.morphology.tree",
          "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
+         "capture_neuron": "bridge.hoc.from_neuron_network",
          "load_mod": "bridge.nmodl.load", "load_mechanisms": "bridge.nmodl.load",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
 
@@ -38,6 +39,7 @@ __all__ = [
     "load_hoc",
     "HocSession",
     "from_neuron",
+    "capture_neuron",
     "Model",
     "Simulation",
     "Traces",
