@@ -256,6 +256,11 @@ class Simulation:
                                       f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued "
                                       f"events, {s.per_step} deliveries at one time, {s.spikes} spikes per "
                                       "recorded source): raise them with Simulation(..., events=EventSettings(...))")
+            moved = np.atleast_1d(np.asarray(traces.events.get("move_error", np.inf))).reshape(-1)
+            if np.isfinite(moved).any():  # netcvode.cpp nrn_net_move's hoc_execerror
+                raise SimulationError(f"net_move({float(moved[np.isfinite(moved)].min()):g}) with no pending flag-1 "
+                                      "self-event, or to a time before t (NEURON: 'No event with flag=1 for "
+                                      "net_move' / 'net_move tt < t')")
         steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):

@@ -45,9 +45,10 @@ from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms.protocol import Env
 from bridge.solver.network import Network
 from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan
+from bridge.solver.tqmove import BIG, move
+from bridge.solver.tqmove import tree_min as _tree_min
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
-BIG = np.iinfo(np.int32).max
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,8 @@ class EventPlan:
     w_inst: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
     w_flag: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     w_base: tuple[int, ...] = ()  # per receiver: its first WATCH slot (slot = base + instance * W + k)
+    q_base: tuple[int, ...] = ()  # per receiver calling net_move: its first `tq` entry (else -1)
+    q_size: int = 0
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -206,11 +209,17 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
             w_recv += [ri] * len(flags)
             w_inst += [i] * len(flags)
             w_flag += list(flags)
+    q_base, q_size = [], 0
+    for rcv in receivers:  # one `tq` entry per instance of a receiver calling net_move (NEURON's _tqitem)
+        moves = int(getattr(rcv.mechanism, "net_move_sites", 0))
+        q_base.append(q_size if moves else -1)
+        q_size += rcv.size if moves else 0
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
                      np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
                      np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
-                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base))
+                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base),
+                     tuple(q_base), q_size)
 
 
 def recv_of_events(r: Receiver) -> bool:
@@ -265,7 +274,8 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
             "nspikes": jnp.zeros((nrec,), jnp.int32),
             "w_active": jnp.zeros((len(eplan.w_recv),), bool), "w_above": jnp.zeros((len(eplan.w_recv),), bool),
-            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32)}
+            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32),
+            "tq": jnp.full((eplan.q_size,), -1, jnp.int32), "move_error": jnp.asarray(jnp.inf, jnp.float64)}
 
 
 def _overflow(buf: dict, bad, t) -> dict:
@@ -294,14 +304,6 @@ def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
             "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
             "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
             "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
-
-
-def _tree_min(buf: dict, valid):
-    """The splay tree's first item: earliest time, then lowest sequence number (-1 when empty)."""
-    tmin = jnp.min(jnp.where(valid, buf["t"], jnp.inf))
-    cand = valid & (buf["t"] == tmin)
-    idx = jnp.argmin(jnp.where(cand, buf["seq"], BIG)).astype(jnp.int32)
-    return jnp.where(jnp.any(valid), idx, -1).astype(jnp.int32)
 
 
 def pop(buf: dict, til):
@@ -474,16 +476,30 @@ def _one_instance_inputs(ctx: Context, r: Receiver, state: dict, t, inst):
             {k: _take(a, inst, n) for k, a in ions.items()}, env)
 
 
-def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None) -> dict:
-    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites.
-    `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance)."""
+def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None, t=None) -> dict:
+    """Queue what one instance's block asked for (net_send, net_event, net_move), in the file's order of call
+    sites. `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance);
+    `t`: the time the block ran at (net_move's check)."""
     mech = ctx.eplan.receivers[r].mechanism
     table = jnp.asarray(ctx.eplan.cell_source[r])
     at = inst if row is None else row
+    q = ctx.eplan.q_base[r] + inst if ctx.eplan.q_base and ctx.eplan.q_base[r] >= 0 else None
     for kind, site in getattr(mech, "event_sites", ()):
         if kind == "send":
             on, td, flag = (a[at] for a in records["send"][site])
+            slot = jnp.argmin(buf["valid"]).astype(jnp.int32)
+            put = enabled & (on != 0) & ~buf["valid"][slot]
             buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
+            if q is not None:  # nrn_net_send: `if (flag == 1.0) *v = q` (the item net_move moves)
+                buf = {**buf, "tq": buf["tq"].at[q].set(jnp.where(put & (flag == 1.0), slot, buf["tq"][q]))}
+        elif kind == "move":
+            on, tt = (a[at] for a in records["move"][site])
+            asked = enabled & (on != 0)
+            item = buf["tq"][q] if q is not None else jnp.asarray(-1, jnp.int32)
+            # nrn_net_move: no pending flag-1 self-event, or tt < t, is a hoc_execerror in NEURON
+            bad = asked & ((item < 0) | (tt < (t if t is not None else tt)))
+            buf = move(buf, item, tt, asked & ~bad)
+            buf = {**buf, "move_error": jnp.where(bad, jnp.minimum(buf["move_error"], tt), buf["move_error"])}
         else:
             on, tt = (a[at] for a in records["event"][site])
             src = table[inst] if table.size else jnp.asarray(-1)
@@ -508,6 +524,10 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
         new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
+        if eplan_q(ctx, r) >= 0 and getattr(rec.mechanism, "net_send_sites", 0):
+            # nocmodl's NET_RECEIVE starts with `if (_lflag == 1.) {*(_tqitem) = nullptr;}` (nocpout.cpp)
+            q = eplan_q(ctx, r) + i
+            buf = {**buf, "tq": buf["tq"].at[q].set(jnp.where(hit & (flag == 1.0), -1, buf["tq"][q]))}
         full = mech_state[rec.name]
         mech_state[rec.name] = {
             k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
@@ -518,9 +538,14 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
                                     else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
-        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0)
+        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0, t=t_ev)
         buf = _activate_watches(ctx, buf, r, i, records, hit)
     return {**state, "mech": mech_state}, buf
+
+
+def eplan_q(ctx: Context, r: int) -> int:
+    """Receiver r's first `tq` entry, -1 when it never calls net_move."""
+    return ctx.eplan.q_base[r] if ctx.eplan.q_base else -1
 
 
 def deliver(ctx: Context, state: dict, buf: dict, til):

@@ -4,7 +4,8 @@ A translated INITIAL or NET_RECEIVE block runs over all instances at once, so it
 push onto an event queue. Each call site `k` of `net_send(delay, flag)` sets, per instance,
 `__send_on<k>` (1 where the call ran), `__send_t<k>` (the event's time, t + delay [ms], as
 nocmodl's `net_send(..., t + delay, flag)`) and `__send_flag<k>`; each site of
-`net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]. IF branches merge these like
+`net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]; each site of `net_move(tt)` sets
+`__move_on<k>` and `__move_t<k>` [ms] (the new time of the instance's pending flag-1 self-event). IF branches merge these like
 any other variable, so a call inside a branch not taken records nothing. Each WATCH condition `k`
 sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
 (`runtime.mechanism`) starts every site at 0 before the block and hands the records to the
@@ -23,10 +24,12 @@ Scope = dict[str, Any]
 WATCH_EPS = 1e-11  # NEURON's hoc_epsilon: WatchCondition::activate counts value >= -hoc_epsilon as true
 
 
-def site_keys(sends: int, events: int, watches: int = 0) -> tuple[str, ...]:
-    """The scope keys of `sends` net_send sites, `events` net_event sites and `watches` WATCH conditions."""
+def site_keys(sends: int, events: int, watches: int = 0, moves: int = 0) -> tuple[str, ...]:
+    """The scope keys of `sends` net_send sites, `events` net_event sites, `watches` WATCH conditions and
+    `moves` net_move sites."""
     keys = [f"__send_{part}{k}" for k in range(sends) for part in ("on", "t", "flag")]
     keys += [f"__watch_{part}{k}" for k in range(watches) for part in ("on", "above")]
+    keys += [f"__move_{part}{k}" for k in range(moves) for part in ("on", "t")]
     return tuple(keys + [f"__event_{part}{k}" for k in range(events) for part in ("on", "t")])
 
 
@@ -57,4 +60,14 @@ def net_event(s: Scope, site: int, tt) -> Scope:
     on = s[f"__event_on{site}"]
     s[f"__event_on{site}"] = jnp.ones_like(on)
     s[f"__event_t{site}"] = jnp.zeros_like(on) + tt
+    return s
+
+
+def net_move(s: Scope, site: int, tt) -> Scope:
+    """`net_move(tt)` at call site `site`: the instance's pending flag-1 self-event moves to tt [ms]
+    (nocmodl passes tt as given, no `t +`; the solver moves the queue item: netcvode.cpp `nrn_net_move`)."""
+    s = dict(s)
+    on = s[f"__move_on{site}"]
+    s[f"__move_on{site}"] = jnp.ones_like(on)
+    s[f"__move_t{site}"] = jnp.zeros_like(on) + tt
     return s

@@ -61,7 +61,8 @@ class TranslatedMechanism:
     hoc_functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)  # FUNCTIONs, PROCEDUREs by name
     net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
-    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
+    net_move_sites: int = 0  # call sites of net_move() (NET_RECEIVE)
+    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event"|"move", site) in the file's order
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
     watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
@@ -96,6 +97,7 @@ class TranslatedMechanism:
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
+            net_move_sites=int(ns.get("NET_MOVE_SITES", 0)),
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
             randoms=randoms,
             scop_random=bool(ns.get("SCOP_RANDOM")),
@@ -223,7 +225,7 @@ class TranslatedMechanism:
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
         """The scope with every net_send/net_event site cleared (runtime.events)."""
         zero = self._shaped(0.0, v)
-        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags)):
+        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags), self.net_move_sites):
             s[key] = zero
         return s
 
@@ -234,7 +236,9 @@ class TranslatedMechanism:
                 "event": tuple(tuple(self._shaped(s[f"__event_{p}{k}"], v) for p in ("on", "t"))
                                for k in range(self.net_event_sites)),
                 "watch": tuple(tuple(self._shaped(s[f"__watch_{p}{k}"], v) for p in ("on", "above"))
-                               for k in range(len(self.watch_flags)))}
+                               for k in range(len(self.watch_flags))),
+                "move": tuple(tuple(self._shaped(s[f"__move_{p}{k}"], v) for p in ("on", "t"))
+                              for k in range(self.net_move_sites))}
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
