@@ -5,9 +5,9 @@ push onto an event queue. Each call site `k` of `net_send(delay, flag)` sets, pe
 `__send_on<k>` (1 where the call ran), `__send_t<k>` (the event's time, t + delay [ms], as
 nocmodl's `net_send(..., t + delay, flag)`) and `__send_flag<k>`; each site of
 `net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]; each site of `net_move(tt)` sets
-`__move_on<k>` and `__move_t<k>` [ms] (the new time of the instance's pending flag-1 self-event). IF branches merge these like
-any other variable, so a call inside a branch not taken records nothing. Each WATCH condition `k`
-sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
+`__move_on<k>` and `__move_t<k>` [ms] (the new time of the instance's pending flag-1 self-event).
+IF branches merge these like any other variable, so a call inside a branch not taken records
+nothing. Each WATCH condition `k` sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
 (`runtime.mechanism`) starts every site at 0 before the block and hands the records to the
 solver (`bridge.solver.events`), which queues them in NEURON's order (site order).
 """
