@@ -68,3 +68,36 @@ def test_net_move_without_a_pending_self_event_stops_the_run(tmp_path):
     sim = build(case, load_mechanisms(tmp_path))
     with pytest.raises(SimulationError, match="No event with flag=1 for net_move"):
         sim.run()
+
+
+def _intfire_case(name, params):
+    # three cells of `name`: NetStims drive a (excitation and inhibition) and b, a and b drive c, c inhibits a
+    return {"sections": [_soma(mech="pas")], "points": [],
+            "cells": [["NetStim", {"start": 0.5, "interval": 1.7, "number": 12}],
+                      ["NetStim", {"start": 1.1, "interval": 2.3, "number": 9}]] + [[name, p] for p in params],
+            "netcons": [{"source": ["cell", 0], "target": ["cell", 2], "weight": [0.9], "delay": 0.5},
+                        {"source": ["cell", 1], "target": ["cell", 2], "weight": [-0.4], "delay": 0.3},
+                        {"source": ["cell", 1], "target": ["cell", 3], "weight": [0.6], "delay": 1.0},
+                        {"source": ["cell", 0], "target": ["cell", 3], "weight": [0.2], "delay": 0.1},
+                        {"source": ["cell", 2], "target": ["cell", 4], "weight": [1.5], "delay": 1.2, "record": True},
+                        {"source": ["cell", 3], "target": ["cell", 4], "weight": [1.1], "delay": 2.0, "record": True},
+                        {"source": ["cell", 4], "target": ["cell", 2], "weight": [-0.5], "delay": 0.7,
+                         "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 60.0, "dt": 0.025}
+
+
+def test_intfire2_network_driven_by_netstims():
+    # bridge's intfire2.mod vs NEURON's built-in IntFire2: a biased cell (ib > 1 fires by itself; inputs move its
+    # fire event), an unbiased one, one with taus <= taum (INITIAL sets taus = taum + 0.1); identical rasters
+    _, ours, _, _ = _check(_intfire_case("IntFire2", [{"taus": 12.0, "taum": 4.0, "ib": 1.2}, {"ib": 0.5},
+                                                      {"taus": 3.0, "taum": 5.0}]))
+    assert all(len(s) >= 2 for s in ours), ours
+
+
+def test_intfire4_network_driven_by_netstims():
+    # bridge's intfire4.mod vs NEURON's built-in IntFire4 (excitation, alpha-like inhibition, net_move to the
+    # fire-time bound); the 2nd and 3rd cells' time constants are adjusted by INITIAL (taue > taui2,
+    # taui1 > taui2 swapped, taum = taui2); identical rasters
+    _, ours, _, _ = _check(_intfire_case("IntFire4", [{"taue": 2.0, "taum": 8.0}, {"taui1": 30.0, "taue": 25.0},
+                                                      {"taum": 20.0, "taui2": 20.0}]))
+    assert all(len(s) >= 2 for s in ours), ours
