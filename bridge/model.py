@@ -102,6 +102,13 @@ class Traces:
         n = int(np.asarray(self.events["nspikes"])[key])
         return np.asarray(self.events["spikes"])[key, :n]
 
+    def weights(self) -> np.ndarray:
+        """Each NetCon's weight vector (NET_RECEIVE arguments) at the end of the run, (nnc, W) (one run):
+        what NET_RECEIVE and FOR_NETCONS left there, as NEURON's `NetCon.weight` after the run."""
+        if self.events is None or "weights" not in self.events:
+            raise KeyError("this run has no NetCons")
+        return np.asarray(self.events["weights"])
+
     @classmethod
     def tree_unflatten(cls, aux, children):
         labels, watch, param_watch, spike_labels = aux

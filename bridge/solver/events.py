@@ -99,6 +99,7 @@ class EventPlan:
     w_base: tuple[int, ...] = ()  # per receiver: its first WATCH slot (slot = base + instance * W + k)
     q_base: tuple[int, ...] = ()  # per receiver calling net_move: its first `tq` entry (else -1)
     q_size: int = 0
+    fnc: tuple[np.ndarray | None, ...] = ()  # per receiver with FOR_NETCONS: (size, F) NetCons targeting each
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -214,12 +215,30 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         moves = int(getattr(rcv.mechanism, "net_move_sites", 0))
         q_base.append(q_size if moves else -1)
         q_size += rcv.size if moves else 0
+    fnc = tuple(_for_netcons_table(r, ri, sources, fan, nc_recv, nc_inst) for ri, r in enumerate(receivers))
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
                      np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
                      np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
                      np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base),
-                     tuple(q_base), q_size)
+                     tuple(q_base), q_size, fnc)
+
+
+def _for_netcons_table(r: Receiver, ri: int, sources: list, fan: list, nc_recv, nc_inst) -> np.ndarray | None:
+    """(size, F) the NetCons targeting each instance of a receiver with FOR_NETCONS, -1 padded, in NEURON's
+    order (netcvode.cpp `fornetcon_prepare`: each PreSyn in creation order, then its NetCons in creation
+    order; a NetCon without a source has no PreSyn and is not listed); None for other receivers."""
+    if not getattr(r.mechanism, "for_netcons", False):
+        return None
+    rows: list[list[int]] = [[] for _ in range(r.size)]
+    for s in range(len(sources)):
+        for c in fan[s]:
+            if nc_recv[c] == ri:
+                rows[nc_inst[c]].append(c)
+    table = np.full((r.size, max([1] + [len(x) for x in rows])), -1, np.int32)
+    for i, x in enumerate(rows):
+        table[i, :len(x)] = x
+    return table
 
 
 def recv_of_events(r: Receiver) -> bool:
@@ -523,8 +542,18 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         params, old, v, ions, env = _one_instance_inputs(ctx, rec, state, t_ev, i)
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
-        new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
-        if eplan_q(ctx, r) >= 0 and getattr(rec.mechanism, "net_send_sites", 0):
+        table = ctx.eplan.fnc[r] if ctx.eplan.fnc else None
+        rows = netcons = None
+        if table is not None:  # FOR_NETCONS: the arguments of the NetCons targeting the instance
+            rows = jnp.asarray(table)[i]
+            netcons = (buf["args"][jnp.maximum(rows, 0)], rows >= 0, (rows == nc) & (nc >= 0))
+        new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag,
+                                                                  netcons=netcons)
+        if rows is not None:  # written back before the event's own NetCon (its arguments are NET_RECEIVE's)
+            put = jnp.where(hit & (rows >= 0), rows, buf["args"].shape[0])
+            buf = {**buf, "args": buf["args"].at[put].set(jnp.asarray(records["netcons"], buf["args"].dtype),
+                                                          mode="drop")}
+        if eplan_q(ctx, r) >= 0 and int(getattr(rec.mechanism, "net_send_sites", 0)) > 0:
             # nocmodl's NET_RECEIVE starts with `if (_lflag == 1.) {*(_tqitem) = nullptr;}` (nocpout.cpp)
             q = eplan_q(ctx, r) + i
             buf = {**buf, "tq": buf["tq"].at[q].set(jnp.where(hit & (flag == 1.0), -1, buf["tq"][q]))}

@@ -148,7 +148,7 @@ class RunResult:
     watch: tuple[Watched, ...] = ()
     param_watch: tuple[Watched, ...] = ()
     spikes: dict | None = None  # with events: {"spikes": (nrec, S) [ms], "nspikes": (nrec,), "overflow" [ms],
-    # "move_error" [ms]: the first net_move NEURON refuses, inf none}
+    # "move_error" [ms]: the first net_move NEURON refuses, inf none; "weights": (nnc, W) at the end}
 
 
 def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: int,
@@ -211,7 +211,9 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
     ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
     ys = jnp.concatenate([y0[None], ys[:nsteps]])
-    spikes = None if buf is None else {k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")}
+    # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
+    spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},
+                                       "weights": buf["args"]}
     return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed), spikes)
 
 

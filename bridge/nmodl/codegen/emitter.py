@@ -26,6 +26,7 @@ class ModuleState:
     net_send_sites: int = 0  # call sites of net_send() so far (runtime.events)
     net_event_sites: int = 0  # call sites of net_event() so far
     net_move_sites: int = 0  # call sites of net_move() so far
+    for_netcons: bool = False  # NET_RECEIVE has a FOR_NETCONS loop (runtime.events.for_netcons)
     event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event"|"move", site) in text order
     watches: list = field(default_factory=list)  # WATCH conditions (ast.WatchCondition) in text order
 

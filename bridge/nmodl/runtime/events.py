@@ -18,6 +18,8 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from bridge.nmodl.runtime.flow import if_
+
 Scope = dict[str, Any]
 
 
@@ -61,6 +63,32 @@ def net_event(s: Scope, site: int, tt) -> Scope:
     s[f"__event_on{site}"] = jnp.ones_like(on)
     s[f"__event_t{site}"] = jnp.zeros_like(on) + tt
     return s
+
+
+FNC_ARGS, FNC_ON, FNC_SELF = "__fnc_args__", "__fnc_on__", "__fnc_self__"
+
+
+def for_netcons(body, s: Scope, local: Scope, names: tuple[str, ...], own: tuple[str, ...]) -> tuple[Scope, Scope]:
+    """`FOR_NETCONS(names) { body }`: the body once per NetCon targeting the instance (nocmodl's loop over
+    `_nrn_netcon_args`; netcvode.cpp `fornetcon_prepare` lists them), with `names` bound to that NetCon's
+    first arguments and its changes written back. The solver puts the NetCons' arguments in the scope:
+    `__fnc_args__` (F, W), `__fnc_on__` (F,) (a real entry, not padding) and `__fnc_self__` (F,) (the
+    NetCon whose event is being handled: its arguments are also NET_RECEIVE's, `own`, one memory in C)."""
+    if FNC_ARGS not in s:  # run outside the solver's delivery: no NetCons
+        return s, local
+    for k in range(int(jnp.shape(s[FNC_ARGS])[0])):
+        def one(s_, l_, k=k):
+            table, mine = s_[FNC_ARGS], s_[FNC_SELF][k]
+            loc = dict(l_)
+            for j, n in enumerate(names):
+                loc[n] = jnp.where(mine, l_[own[j]], table[k, j])
+            s2, l2 = body(dict(s_), loc)
+            for j, n in enumerate(names):
+                table = table.at[k, j].set(jnp.reshape(l2[n], (-1,))[0])
+                l2[own[j]] = jnp.where(mine, l2[n], l2[own[j]])
+            return {**s2, FNC_ARGS: table}, {key: x for key, x in l2.items() if key not in names}
+        s, local = if_(s[FNC_ON][k], one, None, s, local)
+    return s, local
 
 
 def net_move(s: Scope, site: int, tt) -> Scope:
