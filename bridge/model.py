@@ -30,12 +30,14 @@ from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 from bridge.nmodl.load import builtin_mechanisms
+from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.events import EventSettings, build_event_plan, check_cell_params, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.network import Network
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
+from bridge.solver.vecstim import sized_vecstims
 
 
 @dataclass
@@ -65,6 +67,10 @@ class Model:
         merged: dict[str, Mechanism] = dict(builtin_mechanisms())
         merged.update(self.mechanisms or {})
         self.mechanisms = merged
+        if self.network is not None and is_bridge_vecstim(merged.get("VecStim")):  # times sized to the network
+            self.network, size = sized_vecstims(self.network)
+            if size:
+                self.mechanisms["VecStim"] = vecstim_mechanism(size)
         if self.secondorder not in (0, 1, 2):
             raise BridgeError(f"secondorder must be 0, 1 or 2, got {self.secondorder}")
         if not self.dt > 0:

@@ -261,9 +261,24 @@ def default_params(eplan: EventPlan, network: Network) -> dict:
     for r in eplan.receivers:
         if r.inst is None:
             members = [c for c in network.cells if c.name == r.name]
-            cells[r.name] = {k: np.array([float(c.params.get(k, d)) for c in members])
+            sizes = getattr(r.mechanism, "array_sizes", {})
+            cells[r.name] = {k: _cell_values(members, k, d, sizes.get(k))
                              for k, d in r.mechanism.range_parameters.items()}
     return {"weights": np.asarray(eplan.weights, float), "cells": cells}
+
+
+def _cell_values(members, k: str, default: float, size: int | None) -> np.ndarray:
+    """(ncells,) values of RANGE parameter k, or (ncells, size) for an array parameter (a VecStim's times:
+    each cell's list, padded with the default)."""
+    if size is None:
+        return np.array([float(c.params.get(k, default)) for c in members])
+    out = np.full((len(members), size), float(default))
+    for j, c in enumerate(members):
+        given = np.asarray(c.params.get(k, ()), float).reshape(-1)
+        if len(given) > size:
+            raise BridgeError(f"{c.label or c.name}: {len(given)} values for {k}[{size}]")
+        out[j, :len(given)] = given
+    return out
 
 
 def check_cell_params(eplan: EventPlan, params: dict) -> None:

@@ -27,7 +27,7 @@ class ArtificialCell:
     """One instance of an ARTIFICIAL_CELL mechanism (NetStim, ...), with its RANGE parameters."""
 
     name: str
-    params: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, float | tuple[float, ...]] = field(default_factory=dict)  # a tuple: a VecStim's times
     label: str = ""  # e.g. "NetStim[0]"
 
 

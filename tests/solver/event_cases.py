@@ -7,6 +7,7 @@ case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param
                      "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
                      "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
+A list as a cell's parameter value is a VecStim's times (NEURON: `vs.play(vec)`).
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ for name, sec, x, vals in case["points"]:
     for k, v in vals.items():
         setattr(pp, k, v)
     pps.append(pp)
-cells = []
+cells, played = [], []
 for name, vals in case["cells"]:
     c = getattr(h, name)()
     for k, v in vals.items():
-        setattr(c, k, v)
+        if isinstance(v, list):  # a VecStim's times: vs.play(vec)
+            played.append(h.Vector(v))
+            c.play(played[-1])
+        else:
+            setattr(c, k, v)
     cells.append(c)
 ncs, recs = [], []
 for d in case["netcons"]:

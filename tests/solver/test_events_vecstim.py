@@ -1,0 +1,60 @@
+"""VecStim: bridge's own vecstim.mod (times as a per-cell array parameter) against a VecStim that reads a
+Vector in C as vecevent.mod does (vecstim_neuron/vecstim_c.mod, compiled for NEURON 9.0.2 only). Same
+description both sides (event_cases.py): max |dV| <= 1e-9 mV, identical spike times."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.model import Model
+from bridge.morphology.tree import SectionTree
+from bridge.solver.network import ArtificialCell, NetCon, Network
+from bridge.solver.vecstim import sized_vecstims, vecstim_cell
+from tests.solver.event_cases import compare
+
+HERE = Path(__file__).parent
+
+
+def _nrnivmodl():
+    from validation.neuron_run import compile_mod_files  # noqa: PLC0415
+
+    return str(compile_mod_files(sorted((HERE / "vecstim_neuron").glob("*.mod"))))
+
+
+@pytest.mark.neuron
+def test_vecstims_drive_synapses_and_an_intfire1():
+    # VecStim 0 (a time at 0: delivered inside finitialize; two equal times; a time on a step boundary) drives
+    # an ExpSyn on an hh cell; VecStim 1 drives the same synapse and an IntFire1; VecStim 2 plays nothing
+    case = {"sections": [{"name": "soma", "L": 20, "diam": 20, "insert": {"hh": {}}}],
+            "points": [["ExpSyn", "soma", 0.5, {"tau": 2.0}]],
+            "cells": [["VecStim", {"times": [0.0, 2.5, 2.5, 7.25, 13.0123]}],
+                      ["VecStim", {"times": [1.1, 1.3, 1.5, 1.7, 9.0, 9.0125, 15.5]}],
+                      ["VecStim", {"times": []}], ["IntFire1", {"tau": 3.0}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [0.004], "delay": 1.0,
+                         "record": True},
+                        {"source": ["cell", 1], "target": ["point", 0], "weight": [0.003], "delay": 0.5,
+                         "record": True},
+                        {"source": ["cell", 1], "target": ["cell", 3], "weight": [0.4], "delay": 0.25},
+                        {"source": ["cell", 2], "target": ["point", 0], "weight": [0.5], "delay": 0.0, "record": True},
+                        {"source": ["cell", 3], "target": None, "record": True},
+                        {"source": ["v", "soma", 0.5], "target": None, "threshold": -20.0, "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 20.0, "dt": 0.025, "dll": _nrnivmodl()}
+    dv, ours, theirs, _, _ = compare(case)
+    assert np.all(dv <= 1e-9), dv
+    assert [len(s) for s in ours] == [len(s) for s in theirs], (ours, theirs)
+    for a, b in zip(ours, theirs):
+        assert np.all(np.abs(a - b) <= 1e-9), (a, b)
+    assert [len(s) for s in ours[:3]] == [5, 7, 0] and len(ours[3]) >= 1, ours
+
+
+def test_vecstim_times_are_sized_to_the_longest_list():
+    net = Network(cells=(vecstim_cell([1.0, 2.0, 3.0]), ArtificialCell("VecStim", {"times": (4.0,)}),
+                         vecstim_cell([])),
+                  netcons=(NetCon(("cell", 0), None),))
+    sized, size = sized_vecstims(net)
+    assert size == 4 and [c.params["ntimes"] for c in sized.cells] == [3.0, 1.0, 0.0]
+    tree = SectionTree()
+    tree.section("soma", L=10, diam=10)
+    model = Model(tree, network=net)
+    assert model.mechanisms["VecStim"].array_sizes == {"times": 4}
