@@ -58,3 +58,48 @@ def test_vecstim_times_are_sized_to_the_longest_list():
     tree.section("soma", L=10, diam=10)
     model = Model(tree, network=net)
     assert model.mechanisms["VecStim"].array_sizes == {"times": 4}
+
+
+def _installed_vecevent():
+    import neuron  # noqa: PLC0415
+
+    found = sorted(Path(neuron.__file__).parent.rglob("vecevent.mod"))
+    return found[0] if found else None
+
+
+def test_neurons_vecevent_mod_is_replaced_by_bridges_vecstim(tmp_path):
+    # NEURON 9.0.2's wheel does not ship vecevent.mod; where an installed NEURON has it, its text is
+    # recognised and bridge's VecStim runs instead (bridge.nmodl.vecevent)
+    from bridge.nmodl.load import load_mechanisms  # noqa: PLC0415
+    from bridge.nmodl.vecstim import is_bridge_vecstim  # noqa: PLC0415
+
+    path = _installed_vecevent()
+    if path is None:
+        pytest.skip("this NEURON installation has no vecevent.mod")
+    copy = tmp_path / "vecevent.mod"
+    copy.write_text("\n: a model's copy, its header edited\n" + path.read_text().replace("\n", "\r\n"))
+    with pytest.warns(UserWarning, match="vecevent.mod .VecStim. recognised"):
+        mechs = load_mechanisms(tmp_path)
+    assert is_bridge_vecstim(mechs["VecStim"])
+
+
+def test_recognition_is_by_normalised_text_only(tmp_path, monkeypatch):
+    import bridge.nmodl.load as load  # noqa: PLC0415
+    from bridge.errors import UnsupportedFeature  # noqa: PLC0415
+    from bridge.nmodl import vecevent  # noqa: PLC0415
+    from bridge.nmodl.vecstim import is_bridge_vecstim  # noqa: PLC0415
+
+    own = (HERE / "vecstim_neuron" / "vecstim_c.mod").read_text()  # a VecStim in C that NEURON never shipped
+    assert not vecevent.is_vecevent(own)
+    with pytest.raises(UnsupportedFeature, match="VERBATIM"):
+        load.load_text(own, "vecstim_c.mod")
+    # comments outside VERBATIM and white space do not matter; anything else does
+    import hashlib  # noqa: PLC0415
+
+    monkeypatch.setattr(vecevent, "KNOWN", frozenset({hashlib.sha256(vecevent.normalised(own).encode()).hexdigest()}))
+    edited = own.replace("NEURON {", ": a comment\nNEURON  {\n").replace("COMMENT\n", "COMMENT\nnotes\n", 1)
+    assert vecevent.is_vecevent(edited)
+    with pytest.warns(UserWarning, match="recognised"):
+        assert is_bridge_vecstim(load.load_text(edited, "edited.mod"))
+    assert not vecevent.is_vecevent(own.replace("index += 1.", "index += 2."))
+    assert not vecevent.is_vecevent(own.replace("ptr\n}", "ptr\n  x\n}"))
