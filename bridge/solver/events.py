@@ -100,6 +100,8 @@ class EventPlan:
     q_base: tuple[int, ...] = ()  # per receiver calling net_move: its first `tq` entry (else -1)
     q_size: int = 0
     fnc: tuple[np.ndarray | None, ...] = ()  # per receiver with FOR_NETCONS: (size, F) NetCons targeting each
+    thr_var: tuple[tuple[str, str, int] | None, ...] = ()  # per threshold source: (mechanism, variable, instance)
+    # of a point-process variable (`new NetCon(&pp.x, target)`), None for v (thr_node)
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -160,6 +162,8 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         key: tuple[Any, ...]
         if nc.source[0] == "cell":
             key = nc.source
+        elif nc.source[0] == "point" and len(nc.source) == 3:  # `new NetCon(&pp.x, target)`: a threshold on x
+            key = _variable_source(nc, tree_pps, point_index, mechanisms)
         elif nc.source[0] == "point":  # a POINT_PROCESS's net_event (its NET_RECEIVE) fires this source
             name, k = point_index[id(tree_pps[nc.source[1]])]
             if name not in recv_of or not recv_of_events(receivers[recv_of[name]]):
@@ -176,11 +180,13 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         fan[src].append(c)
         if nc.record and src not in recorded_src:
             recorded_src.append(src)
-    thr = [(s, key) for s, key in enumerate(sources) if key[0] == "v"]
+    thr = [(s, key) for s, key in enumerate(sources) if key[0] in ("v", "var")]
     thresholds = {}
     for nc in network.netcons:  # NEURON: one threshold per PreSyn, the last NetCon's setting
         if nc.source is not None and nc.source[0] == "v":
             thresholds[("v", int(plan.layout.node(nc.source[1], nc.source[2])))] = nc.threshold
+        elif nc.source is not None and nc.source[0] == "point" and len(nc.source) == 3:
+            thresholds[_variable_source(nc, tree_pps, point_index, mechanisms)] = nc.threshold
     fmax = max([1] + [len(f) for f in fan])
     fanout = np.full((max(1, len(sources)), fmax), -1, np.int32)
     for s, f in enumerate(fan):
@@ -218,10 +224,11 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
     fnc = tuple(_for_netcons_table(r, ri, sources, fan, nc_recv, nc_inst) for ri, r in enumerate(receivers))
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
-                     np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
+                     np.array([key[1] if key[0] == "v" else 0 for _, key in thr], np.int32),
+                     np.array([thresholds[key] for _, key in thr]),
                      np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
                      np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base),
-                     tuple(q_base), q_size, fnc)
+                     tuple(q_base), q_size, fnc, tuple(key[1:] if key[0] == "var" else None for _, key in thr))
 
 
 def _for_netcons_table(r: Receiver, ri: int, sources: list, fan: list, nc_recv, nc_inst) -> np.ndarray | None:
@@ -241,6 +248,18 @@ def _for_netcons_table(r: Receiver, ri: int, sources: list, fan: list, nc_recv, 
     return table
 
 
+def _variable_source(nc, tree_pps, point_index, mechanisms) -> tuple:
+    """The source key ("var", mechanism, variable, instance) of `NetCon(("point", i, "x"), ...)`: a threshold on
+    a variable the point process keeps (a STATE or ASSIGNED), read at each check as NEURON reads `*thvar_`."""
+    _, i, var = nc.source
+    name, k = point_index[id(tree_pps[i])]
+    mech = mechanisms[name]
+    if var not in mech.state_defaults or var in getattr(mech, "array_sizes", {}):
+        raise UnsupportedFeature(f"NetCon {nc.label}: source &{tree_pps[i].label or name}.{var}: bridge watches a "
+                                 f"STATE or ASSIGNED scalar of {name} (kept: {', '.join(mech.state_defaults)})")
+    return ("var", name, var, k)
+
+
 def recv_of_events(r: Receiver) -> bool:
     """True when the receiver's NET_RECEIVE calls net_event (it can be a NetCon source)."""
     return any(kind == "event" for kind, _ in getattr(r.mechanism, "event_sites", ()))
@@ -252,6 +271,10 @@ def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan:
         return receivers[r].labels[j]
     if key[0] == "point":
         return receivers[key[1]].labels[key[2]]
+    if key[0] == "var":
+        inst = next(i for i in plan.mechanisms if i.name == key[1])
+        pp = inst.point_processes[key[3]]
+        return f"{pp.label or f'{key[1]}[{key[3]}]'}.{key[2]}"
     return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
 
 
@@ -381,11 +404,17 @@ def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
     return buf
 
 
-def check_thresholds(eplan: EventPlan, buf: dict, v, t) -> dict:
-    """NetCvode::check_thresh at t: each threshold source in creation order."""
+def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None) -> dict:
+    """NetCvode::check_thresh at t: each threshold source in creation order (v at a node, or a point
+    process's variable from `mech`, the mechanisms' kept state)."""
     if len(eplan.thr_node) == 0:
         return buf
-    above = (v[jnp.asarray(eplan.thr_node)] - jnp.asarray(eplan.thr_value, v.dtype)) > 0
+    values = v[jnp.asarray(eplan.thr_node)]
+    for k, var in enumerate(eplan.thr_var):
+        if var is not None:
+            name, x, inst = var
+            values = values.at[k].set(jnp.asarray(mech[name][x], v.dtype)[inst])  # type: ignore[index]
+    above = (values - jnp.asarray(eplan.thr_value, v.dtype)) > 0
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}
     tt = t + THRESHOLD_EPS

@@ -188,7 +188,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         state, buf, nan_step, nan_index = carry
         old = state, buf
         if ectx is not None:  # NEURON's deliver_net_events: thresholds at t, then events <= t + dt/2
-            buf = evlib.check_thresholds(events, buf, state["v"], state["t"])
+            buf = evlib.check_thresholds(events, buf, state["v"], state["t"], state["mech"])
             buf = evlib.check_watches(ectx, buf, state, state["t"])
             state, buf = evlib.deliver(ectx, state, buf, state["t"] + 0.5 * dt)
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
