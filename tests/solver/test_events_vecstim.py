@@ -103,3 +103,19 @@ def test_recognition_is_by_normalised_text_only(tmp_path, monkeypatch):
         assert is_bridge_vecstim(load.load_text(edited, "edited.mod"))
     assert not vecevent.is_vecevent(own.replace("index += 1.", "index += 2."))
     assert not vecevent.is_vecevent(own.replace("ptr\n}", "ptr\n  x\n}"))
+
+
+def test_hoc_catalog_keeps_bridges_vecstim_for_a_recognised_file(tmp_path, monkeypatch):
+    import hashlib  # noqa: PLC0415
+
+    from bridge.hoc.catalog import Catalog  # noqa: PLC0415
+    from bridge.nmodl import vecevent  # noqa: PLC0415
+
+    own = (HERE / "vecstim_neuron" / "vecstim_c.mod").read_text()
+    (tmp_path / "vecevent.mod").write_text(own)
+    assert Catalog([tmp_path])._files["VecStim"].name == "vecevent.mod"  # not recognised: the model's file
+    monkeypatch.setattr(vecevent, "KNOWN", frozenset({hashlib.sha256(vecevent.normalised(own).encode()).hexdigest()}))
+    with pytest.warns(UserWarning, match="recognised"):
+        catalog = Catalog([tmp_path])
+    assert catalog._files["VecStim"].name == "vecstim.mod"
+    assert catalog.get("VecStim").kind == "artificial"
