@@ -30,12 +30,14 @@ from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 from bridge.nmodl.load import builtin_mechanisms
+from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.events import EventSettings, build_event_plan, check_cell_params, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.network import Network
 from bridge.solver.plan import build_plan
 from bridge.solver.record import recorder
+from bridge.solver.vecstim import sized_vecstims
 
 
 @dataclass
@@ -65,6 +67,10 @@ class Model:
         merged: dict[str, Mechanism] = dict(builtin_mechanisms())
         merged.update(self.mechanisms or {})
         self.mechanisms = merged
+        if self.network is not None and is_bridge_vecstim(merged.get("VecStim")):  # times sized to the network
+            self.network, size = sized_vecstims(self.network)
+            if size:
+                self.mechanisms["VecStim"] = vecstim_mechanism(size)
         if self.secondorder not in (0, 1, 2):
             raise BridgeError(f"secondorder must be 0, 1 or 2, got {self.secondorder}")
         if not self.dt > 0:
@@ -101,6 +107,13 @@ class Traces:
             raise KeyError("this run records no spikes")
         n = int(np.asarray(self.events["nspikes"])[key])
         return np.asarray(self.events["spikes"])[key, :n]
+
+    def weights(self) -> np.ndarray:
+        """Each NetCon's weight vector (NET_RECEIVE arguments) at the end of the run, (nnc, W) (one run):
+        what NET_RECEIVE and FOR_NETCONS left there, as NEURON's `NetCon.weight` after the run."""
+        if self.events is None or "weights" not in self.events:
+            raise KeyError("this run has no NetCons")
+        return np.asarray(self.events["weights"])
 
     @classmethod
     def tree_unflatten(cls, aux, children):
@@ -256,6 +269,11 @@ class Simulation:
                                       f"{float(over[np.isfinite(over)].min()):g} ms (capacity {s.capacity} queued "
                                       f"events, {s.per_step} deliveries at one time, {s.spikes} spikes per "
                                       "recorded source): raise them with Simulation(..., events=EventSettings(...))")
+            moved = np.atleast_1d(np.asarray(traces.events.get("move_error", np.inf))).reshape(-1)
+            if np.isfinite(moved).any():  # netcvode.cpp nrn_net_move's hoc_execerror
+                raise SimulationError(f"net_move({float(moved[np.isfinite(moved)].min()):g}) with no pending flag-1 "
+                                      "self-event, or to a time before t (NEURON: 'No event with flag=1 for "
+                                      "net_move' / 'net_move tt < t')")
         steps = np.atleast_1d(np.asarray(traces.nan_step)).reshape(-1)
         bad = np.flatnonzero(steps >= 0)
         if not len(bad):

@@ -10,6 +10,7 @@ error only then.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
 from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
 from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
+from bridge.nmodl.vecevent import is_vecevent
 from bridge.readroots import ReadRoots
 
 _NAME_RE = re.compile(r"\b(SUFFIX|POINT_PROCESS|ARTIFICIAL_CELL)\s+([A-Za-z_][A-Za-z_0-9]*)")
@@ -111,6 +113,10 @@ class Catalog:
                 text = self.roots.read_text(path, "NMODL")
             except BridgeError as err:
                 raise BridgeError(f"mechanism file {path}: {err.message}") from None
+            if is_vecevent(text):  # NEURON's vecevent.mod: bridge's own VecStim stays (bridge.nmodl.vecevent)
+                warnings.warn(f"{path}: NEURON's vecevent.mod (VecStim) recognised; bridge runs its own VecStim "
+                              "(bridge/mechanisms/builtin/vecstim.mod, the same behaviour)", stacklevel=2)
+                continue
             text = _COMMENT_RE.sub("", text)
             m = _NAME_RE.search(text)
             # a model's file replaces a built-in one of the same name; without SUFFIX, NEURON

@@ -17,6 +17,7 @@ A `.mod` file and what it INCLUDEs are read only inside the read roots
 from __future__ import annotations
 
 import hashlib
+import warnings
 from pathlib import Path
 
 from bridge.errors import BridgeError
@@ -30,6 +31,7 @@ from bridge.nmodl.syntax import ast
 from bridge.nmodl.syntax.guard import translation_guard
 from bridge.nmodl.syntax.include import expand_includes
 from bridge.nmodl.syntax.parse import parse
+from bridge.nmodl.vecevent import is_vecevent
 from bridge.readroots import ReadRefused, ReadRoots
 
 _CACHE: dict[tuple[str, Limits], TranslatedMechanism] = {}
@@ -80,6 +82,10 @@ def mechanism_from_source(python: str, key: str, filename: str = "<string>") -> 
 def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = None, *,
               limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
     """Translate NMODL text (cached by the text of every file the translation reads, and `limits`)."""
+    if is_vecevent(text):  # NEURON's vecevent.mod (C reading a Vector): bridge's own VecStim instead
+        warnings.warn(f"{filename}: NEURON's vecevent.mod (VecStim) recognised; bridge runs its own VecStim "
+                      "(bridge/mechanisms/builtin/vecstim.mod, the same behaviour)", stacklevel=2)
+        return load_mod(BUILTIN_DIR / "vecstim.mod")
     program, key = None, _digest(text)
     with translation_guard(filename):
         if "INCLUDE" in text:  # NMODL keywords are upper case: without the word there is nothing to include

@@ -45,9 +45,10 @@ from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms.protocol import Env
 from bridge.solver.network import Network
 from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan
+from bridge.solver.tqmove import BIG, move
+from bridge.solver.tqmove import tree_min as _tree_min
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
-BIG = np.iinfo(np.int32).max
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,11 @@ class EventPlan:
     w_inst: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0, np.int32))
     w_flag: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
     w_base: tuple[int, ...] = ()  # per receiver: its first WATCH slot (slot = base + instance * W + k)
+    q_base: tuple[int, ...] = ()  # per receiver calling net_move: its first `tq` entry (else -1)
+    q_size: int = 0
+    fnc: tuple[np.ndarray | None, ...] = ()  # per receiver with FOR_NETCONS: (size, F) NetCons targeting each
+    thr_var: tuple[tuple[str, str, int] | None, ...] = ()  # per threshold source: (mechanism, variable, instance)
+    # of a point-process variable (`new NetCon(&pp.x, target)`), None for v (thr_node)
 
 
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
@@ -156,6 +162,8 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         key: tuple[Any, ...]
         if nc.source[0] == "cell":
             key = nc.source
+        elif nc.source[0] == "point" and len(nc.source) == 3:  # `new NetCon(&pp.x, target)`: a threshold on x
+            key = _variable_source(nc, tree_pps, point_index, mechanisms)
         elif nc.source[0] == "point":  # a POINT_PROCESS's net_event (its NET_RECEIVE) fires this source
             name, k = point_index[id(tree_pps[nc.source[1]])]
             if name not in recv_of or not recv_of_events(receivers[recv_of[name]]):
@@ -172,11 +180,13 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         fan[src].append(c)
         if nc.record and src not in recorded_src:
             recorded_src.append(src)
-    thr = [(s, key) for s, key in enumerate(sources) if key[0] == "v"]
+    thr = [(s, key) for s, key in enumerate(sources) if key[0] in ("v", "var")]
     thresholds = {}
     for nc in network.netcons:  # NEURON: one threshold per PreSyn, the last NetCon's setting
         if nc.source is not None and nc.source[0] == "v":
             thresholds[("v", int(plan.layout.node(nc.source[1], nc.source[2])))] = nc.threshold
+        elif nc.source is not None and nc.source[0] == "point" and len(nc.source) == 3:
+            thresholds[_variable_source(nc, tree_pps, point_index, mechanisms)] = nc.threshold
     fmax = max([1] + [len(f) for f in fan])
     fanout = np.full((max(1, len(sources)), fmax), -1, np.int32)
     for s, f in enumerate(fan):
@@ -206,11 +216,48 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
             w_recv += [ri] * len(flags)
             w_inst += [i] * len(flags)
             w_flag += list(flags)
+    q_base, q_size = [], 0
+    for rcv in receivers:  # one `tq` entry per instance of a receiver calling net_move (NEURON's _tqitem)
+        moves = int(getattr(rcv.mechanism, "net_move_sites", 0))
+        q_base.append(q_size if moves else -1)
+        q_size += rcv.size if moves else 0
+    fnc = tuple(_for_netcons_table(r, ri, sources, fan, nc_recv, nc_inst) for ri, r in enumerate(receivers))
     return EventPlan(tuple(receivers), nc_recv, nc_inst, np.array([nc.delay for nc in network.netcons], float),
                      live, weights, width,
-                     np.array([key[1] for _, key in thr], np.int32), np.array([thresholds[key] for _, key in thr]),
+                     np.array([key[1] if key[0] == "v" else 0 for _, key in thr], np.int32),
+                     np.array([thresholds[key] for _, key in thr]),
                      np.array([s for s, _ in thr], np.int32), fanout, tuple(cell_source), recorded, labels, settings,
-                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base))
+                     np.array(w_recv, np.int32), np.array(w_inst, np.int32), np.array(w_flag, float), tuple(w_base),
+                     tuple(q_base), q_size, fnc, tuple(key[1:] if key[0] == "var" else None for _, key in thr))
+
+
+def _for_netcons_table(r: Receiver, ri: int, sources: list, fan: list, nc_recv, nc_inst) -> np.ndarray | None:
+    """(size, F) the NetCons targeting each instance of a receiver with FOR_NETCONS, -1 padded, in NEURON's
+    order (netcvode.cpp `fornetcon_prepare`: each PreSyn in creation order, then its NetCons in creation
+    order; a NetCon without a source has no PreSyn and is not listed); None for other receivers."""
+    if not getattr(r.mechanism, "for_netcons", False):
+        return None
+    rows: list[list[int]] = [[] for _ in range(r.size)]
+    for s in range(len(sources)):
+        for c in fan[s]:
+            if nc_recv[c] == ri:
+                rows[nc_inst[c]].append(c)
+    table = np.full((r.size, max([1] + [len(x) for x in rows])), -1, np.int32)
+    for i, x in enumerate(rows):
+        table[i, :len(x)] = x
+    return table
+
+
+def _variable_source(nc, tree_pps, point_index, mechanisms) -> tuple:
+    """The source key ("var", mechanism, variable, instance) of `NetCon(("point", i, "x"), ...)`: a threshold on
+    a variable the point process keeps (a STATE or ASSIGNED), read at each check as NEURON reads `*thvar_`."""
+    _, i, var = nc.source
+    name, k = point_index[id(tree_pps[i])]
+    mech = mechanisms[name]
+    if var not in mech.state_defaults or var in getattr(mech, "array_sizes", {}):
+        raise UnsupportedFeature(f"NetCon {nc.label}: source &{tree_pps[i].label or name}.{var}: bridge watches a "
+                                 f"STATE or ASSIGNED scalar of {name} (kept: {', '.join(mech.state_defaults)})")
+    return ("var", name, var, k)
 
 
 def recv_of_events(r: Receiver) -> bool:
@@ -224,6 +271,10 @@ def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan:
         return receivers[r].labels[j]
     if key[0] == "point":
         return receivers[key[1]].labels[key[2]]
+    if key[0] == "var":
+        inst = next(i for i in plan.mechanisms if i.name == key[1])
+        pp = inst.point_processes[key[3]]
+        return f"{pp.label or f'{key[1]}[{key[3]}]'}.{key[2]}"
     return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
 
 
@@ -233,9 +284,24 @@ def default_params(eplan: EventPlan, network: Network) -> dict:
     for r in eplan.receivers:
         if r.inst is None:
             members = [c for c in network.cells if c.name == r.name]
-            cells[r.name] = {k: np.array([float(c.params.get(k, d)) for c in members])
+            sizes = getattr(r.mechanism, "array_sizes", {})
+            cells[r.name] = {k: _cell_values(members, k, d, sizes.get(k))
                              for k, d in r.mechanism.range_parameters.items()}
     return {"weights": np.asarray(eplan.weights, float), "cells": cells}
+
+
+def _cell_values(members, k: str, default: float, size: int | None) -> np.ndarray:
+    """(ncells,) values of RANGE parameter k, or (ncells, size) for an array parameter (a VecStim's times:
+    each cell's list, padded with the default)."""
+    if size is None:
+        return np.array([float(c.params.get(k, default)) for c in members])
+    out = np.full((len(members), size), float(default))
+    for j, c in enumerate(members):
+        given = np.asarray(c.params.get(k, ()), float).reshape(-1)
+        if len(given) > size:
+            raise BridgeError(f"{c.label or c.name}: {len(given)} values for {k}[{size}]")
+        out[j, :len(given)] = given
+    return out
 
 
 def check_cell_params(eplan: EventPlan, params: dict) -> None:
@@ -265,7 +331,8 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
             "nspikes": jnp.zeros((nrec,), jnp.int32),
             "w_active": jnp.zeros((len(eplan.w_recv),), bool), "w_above": jnp.zeros((len(eplan.w_recv),), bool),
-            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32)}
+            "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32),
+            "tq": jnp.full((eplan.q_size,), -1, jnp.int32), "move_error": jnp.asarray(jnp.inf, jnp.float64)}
 
 
 def _overflow(buf: dict, bad, t) -> dict:
@@ -294,14 +361,6 @@ def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
             "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
             "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
             "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
-
-
-def _tree_min(buf: dict, valid):
-    """The splay tree's first item: earliest time, then lowest sequence number (-1 when empty)."""
-    tmin = jnp.min(jnp.where(valid, buf["t"], jnp.inf))
-    cand = valid & (buf["t"] == tmin)
-    idx = jnp.argmin(jnp.where(cand, buf["seq"], BIG)).astype(jnp.int32)
-    return jnp.where(jnp.any(valid), idx, -1).astype(jnp.int32)
 
 
 def pop(buf: dict, til):
@@ -345,11 +404,17 @@ def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
     return buf
 
 
-def check_thresholds(eplan: EventPlan, buf: dict, v, t) -> dict:
-    """NetCvode::check_thresh at t: each threshold source in creation order."""
+def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None) -> dict:
+    """NetCvode::check_thresh at t: each threshold source in creation order (v at a node, or a point
+    process's variable from `mech`, the mechanisms' kept state)."""
     if len(eplan.thr_node) == 0:
         return buf
-    above = (v[jnp.asarray(eplan.thr_node)] - jnp.asarray(eplan.thr_value, v.dtype)) > 0
+    values = v[jnp.asarray(eplan.thr_node)]
+    for k, var in enumerate(eplan.thr_var):
+        if var is not None:
+            name, x, inst = var
+            values = values.at[k].set(jnp.asarray(mech[name][x], v.dtype)[inst])  # type: ignore[index]
+    above = (values - jnp.asarray(eplan.thr_value, v.dtype)) > 0
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}
     tt = t + THRESHOLD_EPS
@@ -474,16 +539,30 @@ def _one_instance_inputs(ctx: Context, r: Receiver, state: dict, t, inst):
             {k: _take(a, inst, n) for k, a in ions.items()}, env)
 
 
-def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None) -> dict:
-    """Queue what one instance's block asked for (net_send, net_event), in the file's order of call sites.
-    `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance)."""
+def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enabled, row=None, t=None) -> dict:
+    """Queue what one instance's block asked for (net_send, net_event, net_move), in the file's order of call
+    sites. `row`: where the instance's values are in `records` (default `inst`; 0 for a gathered instance);
+    `t`: the time the block ran at (net_move's check)."""
     mech = ctx.eplan.receivers[r].mechanism
     table = jnp.asarray(ctx.eplan.cell_source[r])
     at = inst if row is None else row
+    q = ctx.eplan.q_base[r] + inst if ctx.eplan.q_base and ctx.eplan.q_base[r] >= 0 else None
     for kind, site in getattr(mech, "event_sites", ()):
         if kind == "send":
             on, td, flag = (a[at] for a in records["send"][site])
+            slot = jnp.argmin(buf["valid"]).astype(jnp.int32)
+            put = enabled & (on != 0) & ~buf["valid"][slot]
             buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
+            if q is not None:  # nrn_net_send: `if (flag == 1.0) *v = q` (the item net_move moves)
+                buf = {**buf, "tq": buf["tq"].at[q].set(jnp.where(put & (flag == 1.0), slot, buf["tq"][q]))}
+        elif kind == "move":
+            on, tt = (a[at] for a in records["move"][site])
+            asked = enabled & (on != 0)
+            item = buf["tq"][q] if q is not None else jnp.asarray(-1, jnp.int32)
+            # nrn_net_move: no pending flag-1 self-event, or tt < t, is a hoc_execerror in NEURON
+            bad = asked & ((item < 0) | (tt < (t if t is not None else tt)))
+            buf = move(buf, item, tt, asked & ~bad)
+            buf = {**buf, "move_error": jnp.where(bad, jnp.minimum(buf["move_error"], tt), buf["move_error"])}
         else:
             on, tt = (a[at] for a in records["event"][site])
             src = table[inst] if table.size else jnp.asarray(-1)
@@ -507,7 +586,21 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         params, old, v, ions, env = _one_instance_inputs(ctx, rec, state, t_ev, i)
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
-        new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag)
+        table = ctx.eplan.fnc[r] if ctx.eplan.fnc else None
+        rows = netcons = None
+        if table is not None:  # FOR_NETCONS: the arguments of the NetCons targeting the instance
+            rows = jnp.asarray(table)[i]
+            netcons = (buf["args"][jnp.maximum(rows, 0)], rows >= 0, (rows == nc) & (nc >= 0))
+        new, new_args, records = rec.mechanism.net_receive_events(params, old, v, ions, env, args, flag,
+                                                                  netcons=netcons)
+        if rows is not None:  # written back before the event's own NetCon (its arguments are NET_RECEIVE's)
+            put = jnp.where(hit & (rows >= 0), rows, buf["args"].shape[0])
+            buf = {**buf, "args": buf["args"].at[put].set(jnp.asarray(records["netcons"], buf["args"].dtype),
+                                                          mode="drop")}
+        if eplan_q(ctx, r) >= 0 and int(getattr(rec.mechanism, "net_send_sites", 0)) > 0:
+            # nocmodl's NET_RECEIVE starts with `if (_lflag == 1.) {*(_tqitem) = nullptr;}` (nocpout.cpp)
+            q = eplan_q(ctx, r) + i
+            buf = {**buf, "tq": buf["tq"].at[q].set(jnp.where(hit & (flag == 1.0), -1, buf["tq"][q]))}
         full = mech_state[rec.name]
         mech_state[rec.name] = {
             k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
@@ -518,9 +611,14 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
                                     else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
-        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0)
+        buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0, t=t_ev)
         buf = _activate_watches(ctx, buf, r, i, records, hit)
     return {**state, "mech": mech_state}, buf
+
+
+def eplan_q(ctx: Context, r: int) -> int:
+    """Receiver r's first `tq` entry, -1 when it never calls net_move."""
+    return ctx.eplan.q_base[r] if ctx.eplan.q_base else -1
 
 
 def deliver(ctx: Context, state: dict, buf: dict, til):

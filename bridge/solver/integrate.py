@@ -147,7 +147,8 @@ class RunResult:
     nan_param: jax.Array
     watch: tuple[Watched, ...] = ()
     param_watch: tuple[Watched, ...] = ()
-    spikes: dict | None = None  # with events: {"spikes": (nrec, S) [ms], "nspikes": (nrec,), "overflow": [ms]}
+    spikes: dict | None = None  # with events: {"spikes": (nrec, S) [ms], "nspikes": (nrec,), "overflow" [ms],
+    # "move_error" [ms]: the first net_move NEURON refuses, inf none; "weights": (nnc, W) at the end}
 
 
 def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: int,
@@ -187,7 +188,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         state, buf, nan_step, nan_index = carry
         old = state, buf
         if ectx is not None:  # NEURON's deliver_net_events: thresholds at t, then events <= t + dt/2
-            buf = evlib.check_thresholds(events, buf, state["v"], state["t"])
+            buf = evlib.check_thresholds(events, buf, state["v"], state["t"], state["mech"])
             buf = evlib.check_watches(ectx, buf, state, state["t"])
             state, buf = evlib.deliver(ectx, state, buf, state["t"] + 0.5 * dt)
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
@@ -210,7 +211,9 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
     ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
     ys = jnp.concatenate([y0[None], ys[:nsteps]])
-    spikes = None if buf is None else {k: buf[k] for k in ("spikes", "nspikes", "overflow")}
+    # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
+    spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},
+                                       "weights": buf["args"]}
     return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed), spikes)
 
 

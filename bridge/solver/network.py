@@ -5,7 +5,9 @@
                            NetCon(source=("v", "soma", 0.5), target=None, threshold=-20, record=True)))
 
 A source is `("v", section, x)` (threshold detection on v at that segment, NEURON's
-`new NetCon(&sec.v(x), target)`), `("cell", i)` (the i-th artificial cell's `net_event`),
+`new NetCon(&sec.v(x), target)`), `("point", i, "x")` (threshold detection on variable x, a STATE or
+ASSIGNED, of the i-th point process: `new NetCon(&pp.x, target)`), `("cell", i)` (the i-th
+artificial cell's `net_event`),
 `("point", i)` (the i-th point process of the tree: its NET_RECEIVE's `net_event`) or
 None (a NetCon without a source). A target is `("point", i)` (the i-th point process of the
 tree, which must have a NET_RECEIVE block), `("cell", i)` or None (a NetCon that only
@@ -27,7 +29,7 @@ class ArtificialCell:
     """One instance of an ARTIFICIAL_CELL mechanism (NetStim, ...), with its RANGE parameters."""
 
     name: str
-    params: Mapping[str, float] = field(default_factory=dict)
+    params: Mapping[str, float | tuple[float, ...]] = field(default_factory=dict)  # a tuple: a VecStim's times
     label: str = ""  # e.g. "NetStim[0]"
 
 

@@ -152,14 +152,15 @@ FUNCTION f() {
 }""", 4)
 
 
-def test_random_and_moved_events_are_unsupported():
+def test_random_and_looped_moves_are_unsupported():
     # FUNCTION_TABLE is supported (tests/validation/test_function_table.py)
     _raises(UnsupportedFeature, "random-number function unirand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = unirand() }""", 3)  # normrand runs (runtime.scoprandom); NEURON 9 has no unirand
-    # net_send, net_event and ARTIFICIAL_CELL run (tests/solver/test_events_neuron.py)
-    _raises(UnsupportedFeature, "net_move", """NEURON { POINT_PROCESS P }
-NET_RECEIVE(w) { net_move(t + 1) }""", 2)
+    # net_send, net_event, net_move and ARTIFICIAL_CELL run (tests/solver/test_events_*.py); in a loop, refused
+    _raises(UnsupportedFeature, "net_move.. inside a FROM loop", """NEURON { POINT_PROCESS P }
+NET_RECEIVE(w) { LOCAL k
+FROM k = 1 TO 2 { net_move(t + k) } }""", 3)
 
 
 def test_solve_of_missing_block():

@@ -156,6 +156,21 @@ def test_from_and_while_loops():
     assert np.asarray(st["steps"]).tolist() == [0.0, 3.0, 4.0]
 
 
+def test_while_whose_first_condition_is_known_runs_traced_under_jit():
+    # `dx = 1` makes the first test of the condition a constant; under jit the later ones are traced (the
+    # loop must then become a lax.while_loop, not unroll to Limits.max_loop_iterations): IntFire2's newton1
+    m = load_text("""NEURON { SUFFIX nw RANGE a, x }
+PARAMETER { a = 2 }
+ASSIGNED { x }
+INITIAL { LOCAL dx
+    x = 1  dx = 1
+    WHILE (fabs(dx) > 1e-12) { dx = (a/x - x)/2  x = x + dx }
+}
+""", "nw.mod")
+    st = jax.jit(lambda a: m.init({"a": a}, {}, jnp.zeros(2), {}, env())[0])(jnp.array([2.0, 9.0]))
+    assert np.asarray(st["x"]) == pytest.approx([2 ** 0.5, 3.0], abs=1e-12)
+
+
 KINETIC = """
 NEURON { SUFFIX kin RANGE kf, kb }
 PARAMETER { kf = 3 kb = 1 }

@@ -30,7 +30,8 @@ NET_RECEIVE(w) { n = n + w net_send(w, flag + 1) net_event(t) }""")
 
 
 @pytest.mark.parametrize("body,what", [("BREAKPOINT { net_send(1, 1) }", r"net_send\(\) outside INITIAL"),
-                                       ("INITIAL { net_event(t) }", r"net_event\(\) outside NET_RECEIVE")])
+                                       ("INITIAL { net_event(t) }", r"net_event\(\) outside NET_RECEIVE"),
+                                       ("INITIAL { net_move(t) }", r"net_move\(\) outside NET_RECEIVE")])
 def test_event_calls_elsewhere_are_refused(body, what):
     with pytest.raises(UnsupportedFeature, match=what):
         _mech("NEURON { POINT_PROCESS P }\n" + body + "\nNET_RECEIVE(w) { }")

@@ -3,10 +3,11 @@ Exp2Syn, NetStim, hh, pas) and in bridge (bridge's `.mod` files), from the same 
 
 case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param: value}}, "parent": [name, x]}],
         "points": [[mechanism, section, x, {param: value}]], "cells": [[mechanism, {param: value}]],
-        "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | None,
+        "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | ["point", i, var] | None,
                      "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
                      "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
+A list as a cell's parameter value is a VecStim's times (NEURON: `vs.play(vec)`).
 """
 
 from __future__ import annotations
@@ -48,11 +49,15 @@ for name, sec, x, vals in case["points"]:
     for k, v in vals.items():
         setattr(pp, k, v)
     pps.append(pp)
-cells = []
+cells, played = [], []
 for name, vals in case["cells"]:
     c = getattr(h, name)()
     for k, v in vals.items():
-        setattr(c, k, v)
+        if isinstance(v, list):  # a VecStim's times: vs.play(vec)
+            played.append(h.Vector(v))
+            c.play(played[-1])
+        else:
+            setattr(c, k, v)
     cells.append(c)
 ncs, recs = [], []
 for d in case["netcons"]:
@@ -62,6 +67,9 @@ for d in case["netcons"]:
         nc = h.NetCon(None, tgt)
     elif src[0] == "v":
         nc = h.NetCon(secs[src[1]](src[2])._ref_v, tgt, sec=secs[src[1]])
+    elif src[0] == "point" and len(src) == 3:  # a threshold on a point process's variable: &pp.x
+        pp = pps[src[1]]
+        nc = h.NetCon(getattr(pp, "_ref_" + src[2]), tgt, sec=pp.get_segment().sec)
     elif src[0] == "point":
         nc = h.NetCon(pps[src[1]], tgt)
     else:

@@ -2,7 +2,7 @@
 
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), the older random-number
 functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events
-bridge does not queue yet (net_move, FOR_NETCONS; net_send, net_event and WATCH run: docs/events.md),
+bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
 BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
 runtime.functable; RANDOM variables run: analysis.randoms).
 """
@@ -24,7 +24,6 @@ _REFUSED_NODES: dict[type, str] = {
     ast.DiscreteBlock: "DISCRETE block",
 }
 _LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
-_NETWORK_NODES: dict[type, str] = {ast.ForNetcons: "FOR_NETCONS"}
 
 
 def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
@@ -36,20 +35,14 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
             raise report.error(UnsupportedFeature, why, node)
     nb = program.neuron
     for node in ast.walk(program):
-        if isinstance(node, ast.Call) and node.name in EVENT_CALLS - {"net_send", "net_event"}:
-            raise report.error(UnsupportedFeature, f"{node.name}() (moving a queued self-event is not part of "
-                               "bridge's event queue yet)", node)
         if isinstance(node, (ast.While, ast.From)):
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Watch):
                     raise report.error(UnsupportedFeature, f"WATCH inside a {_LOOP_NAMES[type(node)]} loop", inner)
-                if isinstance(inner, ast.Call) and inner.name in ("net_send", "net_event"):
+                if isinstance(inner, ast.Call) and inner.name in EVENT_CALLS:
                     raise report.error(UnsupportedFeature, f"{inner.name}() inside a {_LOOP_NAMES[type(node)]} loop "
                                        "(NEURON queues an event at every iteration; bridge records one event per "
                                        "call site and block run)", inner)
-        if type(node) in _NETWORK_NODES:
-            raise report.error(UnsupportedFeature, f"{_NETWORK_NODES[type(node)]} (network events are not part of "
-                               "bridge yet)", node)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),):
         if names:

@@ -72,12 +72,12 @@ def locals_in(body: Iterable[ast.Node]) -> set[str]:
 
 
 def _own_names(item: ast.Node) -> set[str]:
-    """Names a block has besides its arguments and LOCALs: a FUNCTION's value, NET_RECEIVE's flag,
-    a KINETIC block's fluxes."""
+    """Names a block has besides its arguments and LOCALs: a FUNCTION's value, NET_RECEIVE's flag and
+    its FOR_NETCONS arguments, a KINETIC block's fluxes."""
     if isinstance(item, ast.FunctionBlock):
         return {item.name}
     if isinstance(item, ast.NetReceiveBlock):
-        return {"flag"}
+        return {"flag"} | {p.name for n in ast.walk(item) if isinstance(n, ast.ForNetcons) for p in n.params}
     if isinstance(item, ast.KineticBlock):
         return {"f_flux", "b_flux"}
     return set()
@@ -144,8 +144,8 @@ def _check_assignments(program: ast.Program, variables: dict[str, Variable], rep
     as mutable globals across blocks and steps), not to built-ins other than v, and ion variables only
     when USEION WRITEs them."""
     for item, params in _scopes(program):
-        local = params | locals_in(item.body) | ({"flag"} if isinstance(item, ast.NetReceiveBlock)
-                                                             else set())
+        local = params | locals_in(item.body) | (_own_names(item) if isinstance(item, ast.NetReceiveBlock)
+                                                 else set())
         for node in ast.walk(item):
             if isinstance(node, ast.Assign) and isinstance(node.target, (ast.Name, ast.Indexed)):
                 n = node.target.name

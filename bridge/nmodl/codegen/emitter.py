@@ -25,7 +25,9 @@ class ModuleState:
     imports: set[str] = field(default_factory=set)
     net_send_sites: int = 0  # call sites of net_send() so far (runtime.events)
     net_event_sites: int = 0  # call sites of net_event() so far
-    event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event", site) in text order
+    net_move_sites: int = 0  # call sites of net_move() so far
+    for_netcons: bool = False  # NET_RECEIVE has a FOR_NETCONS loop (runtime.events.for_netcons)
+    event_sites: list[tuple[str, int]] = field(default_factory=list)  # ("send"|"event"|"move", site) in text order
     watches: list = field(default_factory=list)  # WATCH conditions (ast.WatchCondition) in text order
 
     def fresh(self, stem: str) -> str:

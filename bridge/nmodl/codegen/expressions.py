@@ -162,7 +162,7 @@ def _call(e: ast.Call, ctx: Context) -> Source:
         lookup = ctx.runtime("functable", "lookup")
         values = "".join(a + ", " for a in args)
         return f"{lookup}(s['__functables__'], {pytext.string(e.name)}, ({values.strip()}))", ATOM, d + 2
-    if e.name in ("net_send", "net_event"):
+    if e.name in ("net_send", "net_event", "net_move"):
         return _event_call(e, args, ctx)
     if e.name in RANDOM_STREAM_CALLS:  # NMODL RANDOM (analysis.randoms): the stream is kept in s (runtime.randomvars)
         return _stream_call(e, args[1:], ctx)
@@ -181,9 +181,10 @@ def _call(e: ast.Call, ctx: Context) -> Source:
 
 
 def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
-    """`net_send(delay, flag)` (INITIAL, NET_RECEIVE) and `net_event(tt)` (NET_RECEIVE): recorded in the
-    scope per call site (runtime.events), queued by the solver after the block."""
-    where = {"net_send": ("initial", "net_receive"), "net_event": ("net_receive",)}[e.name]
+    """`net_send(delay, flag)` (INITIAL, NET_RECEIVE), `net_event(tt)` and `net_move(tt)` (NET_RECEIVE):
+    recorded in the scope per call site (runtime.events), queued (moved) by the solver after the block."""
+    where = {"net_send": ("initial", "net_receive"), "net_event": ("net_receive",),
+             "net_move": ("net_receive",)}[e.name]
     if ctx.block not in where:
         raise ctx.error(UnsupportedFeature, f"{e.name}() outside {' or '.join(w.upper() for w in where)} "
                         "(bridge queues events only from those blocks)", e)
@@ -194,9 +195,11 @@ def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
     module = ctx.module
     if e.name == "net_send":
         site, module.net_send_sites = module.net_send_sites, module.net_send_sites + 1
+    elif e.name == "net_move":
+        site, module.net_move_sites = module.net_move_sites, module.net_move_sites + 1
     else:
         site, module.net_event_sites = module.net_event_sites, module.net_event_sites + 1
-    module.event_sites.append(("send" if e.name == "net_send" else "event", site))
+    module.event_sites.append((e.name.removeprefix("net_"), site))
     ctx.pre.append(f"s = {ctx.runtime('events', e.name)}(s, {site}, {', '.join(args)})")
     ctx.effects = True
     return "0.0", ATOM, 1

@@ -76,7 +76,9 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line()
     em.line(f"NET_SEND_SITES = {em.module.net_send_sites}")
     em.line(f"NET_EVENT_SITES = {em.module.net_event_sites}")
-    em.line(f"EVENT_SITES = {tuple(em.module.event_sites)!r}")  # ("send"|"event", site) in text order
+    em.line(f"NET_MOVE_SITES = {em.module.net_move_sites}")
+    em.line(f"FOR_NETCONS = {em.module.for_netcons}")
+    em.line(f"EVENT_SITES = {tuple(em.module.event_sites)!r}")  # ("send"|"event"|"move", site) in text order
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)
     return em.text()

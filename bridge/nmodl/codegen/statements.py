@@ -266,6 +266,31 @@ def _watch(stmt: ast.Watch, ctx: Context, em: Emitter) -> None:
         em.line(f"s = {ctx.runtime('events', 'watch')}(s, {k}, watch_conditions(s)[{k}])", cond)
 
 
+def _for_netcons(stmt: ast.ForNetcons, ctx: Context, em: Emitter) -> None:
+    """FOR_NETCONS(a1, a2, ...) { body }: the body once per NetCon targeting the instance, a1... its first
+    arguments (nocpout.cpp `fornetcon`; run by runtime.events.for_netcons on what the solver gathers)."""
+    block = ctx.info.program.net_receive
+    if ctx.block != "net_receive" or block is None:
+        raise ctx.error(UnsupportedFeature, "FOR_NETCONS outside NET_RECEIVE", stmt)
+    names = [p.name for p in stmt.params]
+    own = [p.name for p in block.params]
+    if len(names) > len(own):
+        raise ctx.error(SemanticError, f"FOR_NETCONS names {len(names)} arguments, NET_RECEIVE has {len(own)}",
+                        stmt)
+    clash = sorted((set(names) & set(own)) | (set(names) & ctx.locals))
+    if clash:
+        raise ctx.error(UnsupportedFeature, f"a FOR_NETCONS argument named like a NET_RECEIVE argument or a "
+                        f"LOCAL ({', '.join(clash)})", stmt)
+    flush(ctx, em, stmt)
+    sub = ctx.child()
+    sub.locals |= set(names)
+    body_fn = ctx.fresh("fornetcons")
+    _body_def(body_fn, stmt.body, sub, em, stmt)
+    ctx.module.for_netcons = True
+    em.line(f"s, l = {ctx.runtime('events', 'for_netcons')}({body_fn}, s, l, {pytext.strings(names)}, "
+            f"{pytext.strings(own[:len(names)])})", stmt)
+
+
 def _net_receive_only(stmt: ast.Node, ctx: Context, em: Emitter) -> None:
     raise ctx.error(UnsupportedFeature, f"{type(stmt).__name__} (NET_RECEIVE events)", stmt)
 
@@ -276,5 +301,5 @@ _HANDLERS: dict[type, Callable] = {
     ast.Table: _nothing, ast.UnitsSwitch: _nothing, ast.Conductance: _nothing, ast.MutexLock: _nothing,
     ast.MutexUnlock: _nothing, ast.Verbatim: _nothing,
     ast.Reaction: _kinetic, ast.Conserve: _kinetic, ast.Compartment: _kinetic, ast.Equation: _equation,
-    ast.Watch: _watch, ast.ForNetcons: _net_receive_only, ast.InitialStatement: _net_receive_only,
+    ast.Watch: _watch, ast.ForNetcons: _for_netcons, ast.InitialStatement: _net_receive_only,
 }

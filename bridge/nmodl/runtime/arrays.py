@@ -2,7 +2,7 @@
 
 An array variable `a[n]` is held as (instances, n), or (n,) when shared; an index must be
 known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
-bridge unrolls FROM loops.
+bridge unrolls FROM loops; only a read (`index`) may use an index known at run time.
 """
 
 from __future__ import annotations
@@ -29,8 +29,18 @@ def key(base: str, i) -> str:
 
 
 def index(array, i):
-    """`name[i]` of an NMODL array variable (last axis; instances first)."""
-    return array[..., static_int(i)]
+    """`name[i]` of an NMODL array variable (last axis; instances first). A read may use an index known
+    only at run time (a VecStim's next time, `times[index]`): per instance, truncated as C's (int); an
+    index outside the array reads NaN (C would read past it), which the run's NaN check then reports."""
+    if not isinstance(i, jax.core.Tracer):
+        return array[..., static_int(i)]
+    a = jnp.asarray(array)
+    k = jnp.trunc(i).astype(jnp.int32)
+    shape = jnp.broadcast_shapes(a.shape[:-1], jnp.shape(k))
+    a, k = jnp.broadcast_to(a, shape + a.shape[-1:]), jnp.broadcast_to(k, shape)
+    inside = (k >= 0) & (k < a.shape[-1])
+    got = jnp.take_along_axis(a, jnp.clip(k, 0, a.shape[-1] - 1)[..., None], axis=-1)[..., 0]
+    return jnp.where(inside, got, jnp.nan)
 
 
 def set_index(array, i, value):

@@ -4,9 +4,10 @@ A translated INITIAL or NET_RECEIVE block runs over all instances at once, so it
 push onto an event queue. Each call site `k` of `net_send(delay, flag)` sets, per instance,
 `__send_on<k>` (1 where the call ran), `__send_t<k>` (the event's time, t + delay [ms], as
 nocmodl's `net_send(..., t + delay, flag)`) and `__send_flag<k>`; each site of
-`net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]. IF branches merge these like
-any other variable, so a call inside a branch not taken records nothing. Each WATCH condition `k`
-sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
+`net_event(tt)` sets `__event_on<k>` and `__event_t<k>` [ms]; each site of `net_move(tt)` sets
+`__move_on<k>` and `__move_t<k>` [ms] (the new time of the instance's pending flag-1 self-event).
+IF branches merge these like any other variable, so a call inside a branch not taken records
+nothing. Each WATCH condition `k` sets `__watch_on<k>` and `__watch_above<k>` (`watch`). The wrapper
 (`runtime.mechanism`) starts every site at 0 before the block and hands the records to the
 solver (`bridge.solver.events`), which queues them in NEURON's order (site order).
 """
@@ -17,16 +18,20 @@ from typing import Any
 
 import jax.numpy as jnp
 
+from bridge.nmodl.runtime.flow import if_
+
 Scope = dict[str, Any]
 
 
 WATCH_EPS = 1e-11  # NEURON's hoc_epsilon: WatchCondition::activate counts value >= -hoc_epsilon as true
 
 
-def site_keys(sends: int, events: int, watches: int = 0) -> tuple[str, ...]:
-    """The scope keys of `sends` net_send sites, `events` net_event sites and `watches` WATCH conditions."""
+def site_keys(sends: int, events: int, watches: int = 0, moves: int = 0) -> tuple[str, ...]:
+    """The scope keys of `sends` net_send sites, `events` net_event sites, `watches` WATCH conditions and
+    `moves` net_move sites."""
     keys = [f"__send_{part}{k}" for k in range(sends) for part in ("on", "t", "flag")]
     keys += [f"__watch_{part}{k}" for k in range(watches) for part in ("on", "above")]
+    keys += [f"__move_{part}{k}" for k in range(moves) for part in ("on", "t")]
     return tuple(keys + [f"__event_{part}{k}" for k in range(events) for part in ("on", "t")])
 
 
@@ -57,4 +62,40 @@ def net_event(s: Scope, site: int, tt) -> Scope:
     on = s[f"__event_on{site}"]
     s[f"__event_on{site}"] = jnp.ones_like(on)
     s[f"__event_t{site}"] = jnp.zeros_like(on) + tt
+    return s
+
+
+FNC_ARGS, FNC_ON, FNC_SELF = "__fnc_args__", "__fnc_on__", "__fnc_self__"
+
+
+def for_netcons(body, s: Scope, local: Scope, names: tuple[str, ...], own: tuple[str, ...]) -> tuple[Scope, Scope]:
+    """`FOR_NETCONS(names) { body }`: the body once per NetCon targeting the instance (nocmodl's loop over
+    `_nrn_netcon_args`; netcvode.cpp `fornetcon_prepare` lists them), with `names` bound to that NetCon's
+    first arguments and its changes written back. The solver puts the NetCons' arguments in the scope:
+    `__fnc_args__` (F, W), `__fnc_on__` (F,) (a real entry, not padding) and `__fnc_self__` (F,) (the
+    NetCon whose event is being handled: its arguments are also NET_RECEIVE's, `own`, one memory in C)."""
+    if FNC_ARGS not in s:  # run outside the solver's delivery: no NetCons
+        return s, local
+    for k in range(int(jnp.shape(s[FNC_ARGS])[0])):
+        def one(s_, l_, k=k):
+            table, mine = s_[FNC_ARGS], s_[FNC_SELF][k]
+            loc = dict(l_)
+            for j, n in enumerate(names):
+                loc[n] = jnp.where(mine, l_[own[j]], table[k, j])
+            s2, l2 = body(dict(s_), loc)
+            for j, n in enumerate(names):
+                table = table.at[k, j].set(jnp.reshape(l2[n], (-1,))[0])
+                l2[own[j]] = jnp.where(mine, l2[n], l2[own[j]])
+            return {**s2, FNC_ARGS: table}, {key: x for key, x in l2.items() if key not in names}
+        s, local = if_(s[FNC_ON][k], one, None, s, local)
+    return s, local
+
+
+def net_move(s: Scope, site: int, tt) -> Scope:
+    """`net_move(tt)` at call site `site`: the instance's pending flag-1 self-event moves to tt [ms]
+    (nocmodl passes tt as given, no `t +`; the solver moves the queue item: netcvode.cpp `nrn_net_move`)."""
+    s = dict(s)
+    on = s[f"__move_on{site}"]
+    s[f"__move_on{site}"] = jnp.ones_like(on)
+    s[f"__move_t{site}"] = jnp.zeros_like(on) + tt
     return s

@@ -187,6 +187,8 @@ def _while_unrolled(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scop
         known = static_truth(cond)
         if known is False:
             return s, local
+        if known is None and isinstance(cond, jax.core.Tracer):  # known at first (dx = 1), traced now
+            return _while_traced(cond_fn, body, s, local, jnp.shape(cond), max_iter - count)
         if count >= max_iter:
             raise SimulationError(f"WHILE loop still running after {max_iter} iterations (NEURON would loop "
                                   f"forever; Limits.max_loop_iterations)", _location(where))

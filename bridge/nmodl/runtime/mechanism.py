@@ -24,7 +24,7 @@ import jax.numpy as jnp
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
 from bridge.nmodl.runtime import randomvars, scoprandom
-from bridge.nmodl.runtime.events import site_keys
+from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
 
@@ -61,7 +61,9 @@ class TranslatedMechanism:
     hoc_functions: Mapping[str, Callable] = field(default_factory=dict, repr=False)  # FUNCTIONs, PROCEDUREs by name
     net_send_sites: int = 0  # call sites of net_send() (INITIAL, NET_RECEIVE): runtime.events
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
-    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event", site) in the file's order
+    net_move_sites: int = 0  # call sites of net_move() (NET_RECEIVE)
+    for_netcons: bool = False  # NET_RECEIVE loops over the NetCons targeting the instance (FOR_NETCONS)
+    event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event"|"move", site) in the file's order
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
     watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
@@ -96,6 +98,7 @@ class TranslatedMechanism:
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
+            net_move_sites=int(ns.get("NET_MOVE_SITES", 0)), for_netcons=bool(ns.get("FOR_NETCONS", False)),
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
             randoms=randoms,
             scop_random=bool(ns.get("SCOP_RANDOM")),
@@ -223,7 +226,7 @@ class TranslatedMechanism:
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
         """The scope with every net_send/net_event site cleared (runtime.events)."""
         zero = self._shaped(0.0, v)
-        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags)):
+        for key in site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags), self.net_move_sites):
             s[key] = zero
         return s
 
@@ -234,7 +237,9 @@ class TranslatedMechanism:
                 "event": tuple(tuple(self._shaped(s[f"__event_{p}{k}"], v) for p in ("on", "t"))
                                for k in range(self.net_event_sites)),
                 "watch": tuple(tuple(self._shaped(s[f"__watch_{p}{k}"], v) for p in ("on", "above"))
-                               for k in range(len(self.watch_flags)))}
+                               for k in range(len(self.watch_flags))),
+                "move": tuple(tuple(self._shaped(s[f"__move_{p}{k}"], v) for p in ("on", "t"))
+                              for k in range(self.net_move_sites))}
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
@@ -272,14 +277,23 @@ class TranslatedMechanism:
         state, new_args, _ = self.net_receive_events(params, state, v, ions, env, args, flag)
         return state, new_args
 
-    def net_receive_events(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0):
-        """`net_receive`, also returning the events the block asked for (as `init_events`)."""
+    def net_receive_events(self, params: Values, state: Values, v, ions: Values, env: Env, args, flag=0.0,
+                           netcons=None):
+        """`net_receive`, also returning the events the block asked for (as `init_events`). `netcons`:
+        for FOR_NETCONS, the arguments of the NetCons targeting the instance (F, W), which are real
+        (F,) and which one delivers this event (F,); the records then hold them after the block
+        under "netcons" (runtime.events.for_netcons)."""
         if not self.receives_events:
             raise BridgeError(f"{self.name} has no NET_RECEIVE block")
         s = self._with_sites(self._scope(params, state, v, ions, env), v)
+        if netcons is not None:
+            s[FNC_ARGS], s[FNC_ON], s[FNC_SELF] = netcons
         with loop_budget():
             s, new_args = self.functions["net_receive"](s, *args, flag=flag)
-        return self._state_out(s, v), tuple(new_args), self._event_records(s, v)
+        records = self._event_records(s, v)
+        if netcons is not None:
+            records["netcons"] = s[FNC_ARGS]
+        return self._state_out(s, v), tuple(new_args), records
 
     def watch_values(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Every WATCH condition's value per instance, (instances, conditions); > 0 where it holds."""

@@ -1,0 +1,121 @@
+"""VecStim: bridge's own vecstim.mod (times as a per-cell array parameter) against a VecStim that reads a
+Vector in C as vecevent.mod does (vecstim_neuron/vecstim_c.mod, compiled for NEURON 9.0.2 only). Same
+description both sides (event_cases.py): max |dV| <= 1e-9 mV, identical spike times."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge.model import Model
+from bridge.morphology.tree import SectionTree
+from bridge.solver.network import ArtificialCell, NetCon, Network
+from bridge.solver.vecstim import sized_vecstims, vecstim_cell
+from tests.solver.event_cases import compare
+
+HERE = Path(__file__).parent
+
+
+def _nrnivmodl():
+    from validation.neuron_run import compile_mod_files  # noqa: PLC0415
+
+    return str(compile_mod_files(sorted((HERE / "vecstim_neuron").glob("*.mod"))))
+
+
+@pytest.mark.neuron
+def test_vecstims_drive_synapses_and_an_intfire1():
+    # VecStim 0 (a time at 0: delivered inside finitialize; two equal times; a time on a step boundary) drives
+    # an ExpSyn on an hh cell; VecStim 1 drives the same synapse and an IntFire1; VecStim 2 plays nothing
+    case = {"sections": [{"name": "soma", "L": 20, "diam": 20, "insert": {"hh": {}}}],
+            "points": [["ExpSyn", "soma", 0.5, {"tau": 2.0}]],
+            "cells": [["VecStim", {"times": [0.0, 2.5, 2.5, 7.25, 13.0123]}],
+                      ["VecStim", {"times": [1.1, 1.3, 1.5, 1.7, 9.0, 9.0125, 15.5]}],
+                      ["VecStim", {"times": []}], ["IntFire1", {"tau": 3.0}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [0.004], "delay": 1.0,
+                         "record": True},
+                        {"source": ["cell", 1], "target": ["point", 0], "weight": [0.003], "delay": 0.5,
+                         "record": True},
+                        {"source": ["cell", 1], "target": ["cell", 3], "weight": [0.4], "delay": 0.25},
+                        {"source": ["cell", 2], "target": ["point", 0], "weight": [0.5], "delay": 0.0, "record": True},
+                        {"source": ["cell", 3], "target": None, "record": True},
+                        {"source": ["v", "soma", 0.5], "target": None, "threshold": -20.0, "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 20.0, "dt": 0.025, "dll": _nrnivmodl()}
+    dv, ours, theirs, _, _ = compare(case)
+    assert np.all(dv <= 1e-9), dv
+    assert [len(s) for s in ours] == [len(s) for s in theirs], (ours, theirs)
+    for a, b in zip(ours, theirs):
+        assert np.all(np.abs(a - b) <= 1e-9), (a, b)
+    assert [len(s) for s in ours[:3]] == [5, 7, 0] and len(ours[3]) >= 1, ours
+
+
+def test_vecstim_times_are_sized_to_the_longest_list():
+    net = Network(cells=(vecstim_cell([1.0, 2.0, 3.0]), ArtificialCell("VecStim", {"times": (4.0,)}),
+                         vecstim_cell([])),
+                  netcons=(NetCon(("cell", 0), None),))
+    sized, size = sized_vecstims(net)
+    assert size == 4 and [c.params["ntimes"] for c in sized.cells] == [3.0, 1.0, 0.0]
+    tree = SectionTree()
+    tree.section("soma", L=10, diam=10)
+    model = Model(tree, network=net)
+    assert model.mechanisms["VecStim"].array_sizes == {"times": 4}
+
+
+def _installed_vecevent():
+    import neuron  # noqa: PLC0415
+
+    found = sorted(Path(neuron.__file__).parent.rglob("vecevent.mod"))
+    return found[0] if found else None
+
+
+def test_neurons_vecevent_mod_is_replaced_by_bridges_vecstim(tmp_path):
+    # NEURON 9.0.2's wheel does not ship vecevent.mod; where an installed NEURON has it, its text is
+    # recognised and bridge's VecStim runs instead (bridge.nmodl.vecevent)
+    from bridge.nmodl.load import load_mechanisms  # noqa: PLC0415
+    from bridge.nmodl.vecstim import is_bridge_vecstim  # noqa: PLC0415
+
+    path = _installed_vecevent()
+    if path is None:
+        pytest.skip("this NEURON installation has no vecevent.mod")
+    copy = tmp_path / "vecevent.mod"
+    copy.write_text("\n: a model's copy, its header edited\n" + path.read_text().replace("\n", "\r\n"))
+    with pytest.warns(UserWarning, match="vecevent.mod .VecStim. recognised"):
+        mechs = load_mechanisms(tmp_path)
+    assert is_bridge_vecstim(mechs["VecStim"])
+
+
+def test_recognition_is_by_normalised_text_only(tmp_path, monkeypatch):
+    import bridge.nmodl.load as load  # noqa: PLC0415
+    from bridge.errors import UnsupportedFeature  # noqa: PLC0415
+    from bridge.nmodl import vecevent  # noqa: PLC0415
+    from bridge.nmodl.vecstim import is_bridge_vecstim  # noqa: PLC0415
+
+    own = (HERE / "vecstim_neuron" / "vecstim_c.mod").read_text()  # a VecStim in C that NEURON never shipped
+    assert not vecevent.is_vecevent(own)
+    with pytest.raises(UnsupportedFeature, match="VERBATIM"):
+        load.load_text(own, "vecstim_c.mod")
+    # comments outside VERBATIM and white space do not matter; anything else does
+    import hashlib  # noqa: PLC0415
+
+    monkeypatch.setattr(vecevent, "KNOWN", frozenset({hashlib.sha256(vecevent.normalised(own).encode()).hexdigest()}))
+    edited = own.replace("NEURON {", ": a comment\nNEURON  {\n").replace("COMMENT\n", "COMMENT\nnotes\n", 1)
+    assert vecevent.is_vecevent(edited)
+    with pytest.warns(UserWarning, match="recognised"):
+        assert is_bridge_vecstim(load.load_text(edited, "edited.mod"))
+    assert not vecevent.is_vecevent(own.replace("index += 1.", "index += 2."))
+    assert not vecevent.is_vecevent(own.replace("ptr\n}", "ptr\n  x\n}"))
+
+
+def test_hoc_catalog_keeps_bridges_vecstim_for_a_recognised_file(tmp_path, monkeypatch):
+    import hashlib  # noqa: PLC0415
+
+    from bridge.hoc.catalog import Catalog  # noqa: PLC0415
+    from bridge.nmodl import vecevent  # noqa: PLC0415
+
+    own = (HERE / "vecstim_neuron" / "vecstim_c.mod").read_text()
+    (tmp_path / "vecevent.mod").write_text(own)
+    assert Catalog([tmp_path])._files["VecStim"].name == "vecevent.mod"  # not recognised: the model's file
+    monkeypatch.setattr(vecevent, "KNOWN", frozenset({hashlib.sha256(vecevent.normalised(own).encode()).hexdigest()}))
+    with pytest.warns(UserWarning, match="recognised"):
+        catalog = Catalog([tmp_path])
+    assert catalog._files["VecStim"].name == "vecstim.mod"
+    assert catalog.get("VecStim").kind == "artificial"
