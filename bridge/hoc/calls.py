@@ -13,6 +13,7 @@ from bridge.hoc import ast, budget, functable, loader, neuronlib, nmodl_calls
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
 from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.netcon import ArtificialCellObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
 from bridge.hoc.values import (
@@ -211,7 +212,10 @@ def _new_builtin(interp, name: str, args: list, loc):
     """`new Name(args)` of a built-in class or a point process."""
     if name in interp.classes:
         return interp.classes[name](interp, args, loc)
-    if interp.model.point_process_kind(name) is not None:
+    kind = interp.model.point_process_kind(name)
+    if kind is not None:
+        if kind.kind == "artificial":  # NetStim, ...: no section (bridge.hoc.netcon)
+            return ArtificialCellObject(interp, name, args, loc)
         return PointProcessObject(interp, name, args, loc)
     if name.startswith("ChannelBuild"):
         raise interp.error(f"{name} is not a template: load NEURON's chanbild.hoc first "

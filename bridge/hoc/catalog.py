@@ -54,6 +54,7 @@ class MechanismInfo:
     externals: tuple[str, ...] = ()  # EXTERNAL names: other mechanisms' GLOBALs (`gscale_oth`)
     function_tables: dict[str, int] = field(default_factory=dict)  # FUNCTION_TABLE name -> its number of arguments
     calls: HocCalls | None = None  # what its FUNCTIONs and PROCEDUREs use, for HOC's calls (bridge.hoc.nmodl_calls)
+    net_receive_args: int = 0  # NET_RECEIVE's arguments: a NetCon's weight vector size (pnt_receive_size)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -232,7 +233,7 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents + initialized, info.program.net_receive is not None,
                          info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
-                         calls)
+                         calls, len(info.program.net_receive.params) if info.program.net_receive else 0)
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:
