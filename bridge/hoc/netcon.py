@@ -308,10 +308,32 @@ class NetConObject(BuiltinObject):
 
 
 def mark_spike_vectors(interp, vectors) -> None:
-    """Spike record Vectors are filled by the run: HOC reading them after a run is refused until the live
-    run delivers events (`bridge.hoc.live`), so no Vector reads empty where NEURON's holds spikes."""
+    """Spike record Vectors are filled from the live run when HOC reads them (`fill_spike_vectors`)."""
     for vec in vectors:
         vec._spike_record = True
+
+
+def fill_spike_vectors(interp, loc) -> None:
+    """Every spike record Vector of the present run, as NEURON holds them now (the live run, `bridge.hoc.live`,
+    simulated as far as HOC asked first). Before any finitialize() they keep what HOC put in them."""
+    live = interp.model.live
+    if interp.model.initialized is None or not live.started():
+        return
+    if getattr(live, "spikes_filled", None) == live.epoch:
+        return
+    from bridge.errors import BridgeError
+
+    try:
+        got = live.spikes()
+    except BridgeError as err:
+        raise interp.error(str(err), loc) from None
+    live.spikes_filled = live.epoch
+    if got is None:
+        return
+    records, holder = got
+    for vec, values in spike_vectors(records, holder):
+        vec._reserve(interp, len(values), loc)
+        vec.data = values
 
 
 # -- the Network --------------------------------------------------------------------------------

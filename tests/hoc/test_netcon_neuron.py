@@ -96,3 +96,26 @@ def test_chain_of_template_cells(tmp_path):
 def test_parallelcontext_ring(tmp_path):
     ref = check(DATA / "ring.hoc", ["vs0", "vs5"], ["tvec", "idvec"], tmp_path)
     assert set(ref["idvec"]) == set(range(12)) and len(ref["tvec"]) > 12  # the ring went round more than once
+
+
+@pytest.mark.neuron
+def test_weights_changed_between_and_during_runs_live(tmp_path):
+    """HOC reads the spike record after each run() (the live run) and changes NetCon.weight between runs and in
+    the middle of one; the weight changes compile nothing."""
+    hoc = DATA / "live_weights.hoc"
+    ref = neuron_vectors(hoc, ["counts", "tsoma", "vsoma"], tmp_path)
+    session = bridge.HocSession(cwd=hoc.parent)
+    session.load_file(hoc)
+    got = session.recorded_vectors()
+    counts = session._interp.top["counts"].data[0].data
+    tsoma = session._interp.top["tsoma"].data[0]
+    tsoma.check_filled(session._interp, None)
+    assert counts == list(ref["counts"]) and len(set(counts)) > 2, (counts, ref["counts"])
+    assert len(tsoma.data) == len(ref["tsoma"]) > 0
+    assert np.max(np.abs(np.asarray(tsoma.data) - ref["tsoma"])) <= 1e-9
+    dv = np.max(np.abs(np.asarray(got["vsoma"]) - ref["vsoma"]))
+    print("live max |dV| [mV]:", dv, "counts", counts)
+    assert dv <= 1e-9
+    # one step function for the five runs of the loop (weights are parameters), one more for the last run,
+    # which records vsoma (a new probe)
+    assert session.live.compilations == 2 and len(session.live.engines) == 2
