@@ -22,6 +22,7 @@ from validation import defaults
 from validation.case import Case, mechanism_name
 from validation.neuron_case import NEURON_BUILTINS, setdt
 from validation.outcome import RunOutput
+from validation.spikes import bridge_spikes
 
 
 def load_case_hoc(case: Case):
@@ -137,12 +138,14 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
 
     p = case.protocol
     runs: list = []
+    network, spike_records = None, ()
     if case.hoc is not None:
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [])
         hoc, runs = session.model(), session._state.live.runs
         tree, model_tstop = hoc.tree, hoc.protocol.tstop
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
+        network, spike_records = hoc.network, hoc.spike_records
     else:
         tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
         dt = p.dt if p.dt is not None else 0.025
@@ -159,7 +162,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         stimuli += [IClamp(**s) for s in neuron.stimuli]
     for st in stimuli:
         tree.add_point_process("IClamp", st.section, st.x, **st.params())
-    model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings)
+    model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, network=network, **settings)
     sim = Simulation(model, record=list(neuron.labels))
     lay = sim.layout
     load_seconds = time.perf_counter() - start
@@ -167,6 +170,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     traces = sim.run()
     t, values = np.asarray(traces.t), np.asarray(traces.values)
     run_seconds = time.perf_counter() - start
+    spikes = bridge_spikes(spike_records, traces)
     geometry = {}
     for name in lay.section_names:
         nodes = lay.segment_nodes(name)
@@ -177,4 +181,4 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
                      load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,
-                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs))
+                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs), spikes=spikes)
