@@ -119,3 +119,46 @@ def test_weights_changed_between_and_during_runs_live(tmp_path):
     # one step function for the five runs of the loop (weights are parameters), one more for the last run,
     # which records vsoma (a new probe)
     assert session.live.compilations == 2 and len(session.live.engines) == 2
+
+
+@pytest.mark.neuron
+def test_dropped_netcons_and_targets_as_in_neuron(tmp_path):
+    check(DATA / "lifetimes.hoc", ["vsoma"], ["tsoma"], tmp_path)
+    ours, model = bridge_vectors(DATA / "lifetimes.hoc")
+    labels = [nc.label for nc in model.network.netcons]
+    assert labels == ["NetCon[0]", "NetCon[2]", "NetCon[5]", "NetCon[6]", "NetCon[7]"], labels
+
+
+HEAD = "create soma\nsoma { insert hh }\nobjref syn, ns, nc, nil\nsoma syn = new ExpSyn(0.5)\nns = new NetStim()\n"
+
+
+@pytest.mark.parametrize("text, match", [
+    ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"NetCon.event\(t\)"),
+    ("objref ic\nsoma ic = new IClamp(0.5)\nnc = new NetCon(ic, syn)\n", "POINT_PROCESS as a NetCon source"),
+    ("soma nc = new NetCon(&ena(0.5), syn)\n", "other than v"),
+    ("nc = new NetCon(ns, syn)\nx = nc.x\n", r"NetCon.x"),
+])
+def test_refused_netcon_uses(text, match):
+    session = bridge.HocSession()
+    with pytest.raises(bridge.errors.HocRefusal, match=match):
+        session(HEAD + text)
+
+
+def test_noisy_netstim_is_refused_when_it_runs():
+    session = bridge.HocSession()
+    session(HEAD + "ns.noise = 0.5\nnc = new NetCon(ns, syn)\ntstop = 5\nrun()\n")
+    with pytest.raises(bridge.errors.UnsupportedFeature, match="NetStim.noise"):
+        session.model().simulate()
+
+
+def test_netcon_arguments_as_neuron():
+    session = bridge.HocSession()
+    session(HEAD + "nc = new NetCon(ns, syn)\nw = nc.weight\nd = nc.delay\nth = nc.threshold\nn = nc.wcnt()\n"
+            "objref e2, nc2\nsoma e2 = new Exp2Syn(0.5)\nnc2 = new NetCon(ns, e2, 5, 2, 0.1)\nth2 = nc.threshold\n"
+            "v1 = nc.valid()\nobjref nc3\nnc3 = new NetCon(ns, nil)\nv3 = nc3.valid()\n")
+    top = session._interp.top
+    values = {k: top[k].data[0] for k in ("w", "d", "th", "n", "th2", "v1", "v3")}
+    # weight 0, delay 1, threshold 10 (a new source); the 5-argument form sets the shared source's threshold
+    assert values == {"w": 0.0, "d": 1.0, "th": 10.0, "n": 1.0, "th2": 5.0, "v1": 1.0, "v3": 0.0}
+    with pytest.raises(bridge.errors.HocError, match="give all three numbers"):
+        session("nc = new NetCon(ns, syn, 1)")
