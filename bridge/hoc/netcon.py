@@ -310,7 +310,7 @@ class NetConObject(BuiltinObject):
 def mark_spike_vectors(interp, vectors) -> None:
     """Spike record Vectors are filled from the live run when HOC reads them (`fill_spike_vectors`)."""
     for vec in vectors:
-        vec._spike_record = True
+        vec._spike_fill = fill_spike_vectors
 
 
 def fill_spike_vectors(interp, loc) -> None:
