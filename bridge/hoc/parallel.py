@@ -14,7 +14,7 @@ from __future__ import annotations
 from bridge.hoc.netcon import NetConObject, PreSyn, events_of
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.stdrun import continuerun
-from bridge.hoc.values import is_number
+from bridge.hoc.values import FuncRef, is_number
 
 NO_OPS = ("barrier", "runworker", "done", "timeout", "spike_compress", "multisplit")
 
@@ -28,6 +28,13 @@ class ParallelContext(BuiltinObject):
         self.index = 0
 
     def hoc_ref(self, interp, name, indices, loc):
+        """`pc.nhost`, `pc.id` without parentheses call the method, as every method of a built-in class
+        (hoc_oop.cpp hoc_object_component): netparmpi.hoc's `nhost = pc.nhost`."""
+        if name in ("id", "nhost", "nthread", "nthread_id", "id_world", "nhost_world", "id_bbs", "nhost_bbs"):
+            def read_only(value):
+                raise interp.error(f"ParallelContext.{name} is a method; it cannot be assigned", loc)
+
+            return FuncRef(lambda: self.hoc_call(interp, name, [], loc), read_only)
         raise interp.refuse(f"ParallelContext.{name} is not supported", loc)
 
     def hoc_call(self, interp, name, args, loc):

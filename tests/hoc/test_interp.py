@@ -187,6 +187,8 @@ def test_parallel_context_in_one_process():
                  "stdinit()\npc.psolve(12)\n")
     assert (hoc.n, hoc.i) == (1.0, 0.0)
     assert hoc.model().protocol.tstop == 12.0
+    hoc("n2 = pc.nhost\ni2 = pc.id")  # a method without parentheses is called
+    assert (hoc.n2, hoc.i2) == (1.0, 0.0)
     hoc("pc.set_gid2node(0, 0)")  # gids: bridge.hoc.parallel (tests/hoc/test_netcon_neuron.py)
     assert hoc("x = pc.gid_exists(0)") is None and hoc.x == 1.0
     with pytest.raises(HocError, match="ParallelContext.source_var.. is not supported"):
