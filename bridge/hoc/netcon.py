@@ -119,6 +119,32 @@ class ArtificialCellObject(BuiltinObject):
         return 0.0
 
 
+# NEURON 9.0.2's point-process index of its built-in point processes (ctemplate->is_point_; measured with
+# StringFunctions.is_point_process in NEURON 9.0.2): what is_point_process returns, and is_artificial for the
+# ARTIFICIAL_CELLs (src/ivoc/strfun.cpp l_is_point, l_is_artificial). A model's own point processes come after
+# them in nrnivmodl's order, which bridge does not number.
+NEURON_POINT_INDEX = {"IClamp": 1, "AlphaSynapse": 2, "ExpSyn": 3, "Exp2Syn": 4, "SEClamp": 5, "VClamp": 6,
+                      "OClamp": 7, "APCount": 8, "NetStim": 9, "IntFire1": 10, "IntFire2": 11, "IntFire4": 12,
+                      "PointProcessMark": 13, "PatternStim": 14}
+
+
+def point_index(interp, obj, loc, artificial: bool) -> float:
+    """`StringFunctions.is_point_process(obj)` / `is_artificial(obj)`: 0 for other objects (and for point
+    processes that are not artificial cells, with `artificial`), else NEURON's point-process index."""
+    if obj is None or not (_is_point(obj) or isinstance(obj, ArtificialCellObject)):
+        return 0.0
+    if artificial and not isinstance(obj, ArtificialCellObject):
+        return 0.0
+    from bridge.nmodl.load import BUILTIN_DIR
+
+    path = getattr(obj.info, "path", None)
+    builtin = path is not None and path.resolve().parent == BUILTIN_DIR.resolve()
+    if obj.cls in NEURON_POINT_INDEX and builtin:
+        return float(NEURON_POINT_INDEX[obj.cls])
+    raise interp.refuse(f"StringFunctions.is_{'artificial' if artificial else 'point_process'}({obj}): NEURON's "
+                        "index of a model's own point process is not known to bridge", loc)
+
+
 def _is_point(obj) -> bool:
     from bridge.hoc.point_process import PointProcessObject
 

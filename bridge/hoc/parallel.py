@@ -171,7 +171,20 @@ class ParallelContext(BuiltinObject):
                 md = min(md, nc.delay)
         return md
 
-    def m_gid2cell(self, interp, args, loc):
-        raise interp.refuse("ParallelContext.gid2cell() is not supported", loc)
+    def _owned(self, interp, args, loc) -> PreSyn:
+        ps = events_of(interp.model).gids.get(self._gid(interp, args, loc))
+        if ps is None:
+            raise interp.error("gid not associated with a cell on this process", loc)  # nrn_assert in NEURON
+        return ps
 
-    m_gid2obj = m_gid2cell
+    def m_gid2obj(self, interp, args, loc):
+        """The object of the gid's source: the cell (template object) owning its section, or the artificial cell."""
+        ps = self._owned(interp, args, loc)
+        return ps.where() if ps.kind == "cell" else ps.where[0].owner
+
+    def m_gid2cell(self, interp, args, loc):
+        return self.m_gid2obj(interp, args, loc)
+
+    def m_outputcell(self, interp, args, loc):
+        self._owned(interp, args, loc)  # BBS::outputcell: on one process only the gid's own spikes, kept as they are
+        return 0.0

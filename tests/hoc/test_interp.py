@@ -217,3 +217,11 @@ def test_break_and_continue_inside_loops_and_iterators_still_work():
         "m = 0\nproc p() { local i\n for i = 1, 9 { if (i > 3) break\n m += i } }\nfor j = 0, 1 { p() }")
     assert hoc.n == 1 + 3
     assert hoc.m == 2 * (1 + 2 + 3)
+
+
+def test_assigning_an_object_argument_that_is_no_objref_fails_as_in_neuron():
+    """NEURON: "Assignment to $o only allowed if caller arg was declared as objref" (the objref case:
+    tests/hoc/data/objref_args.hoc against NEURON)."""
+    hoc, _ = run("objref d\nd = new Vector(2)\nproc expr() { $o1 = new Vector(7) }\n")
+    with pytest.raises(HocError, match="Assignment to .o only allowed if caller arg was declared as objref"):
+        hoc("expr(d.c())")

@@ -162,3 +162,10 @@ def test_netcon_arguments_as_neuron():
     assert values == {"w": 0.0, "d": 1.0, "th": 10.0, "n": 1.0, "th2": 5.0, "v1": 1.0, "v3": 0.0}
     with pytest.raises(bridge.errors.HocError, match="give all three numbers"):
         session("nc = new NetCon(ns, syn, 1)")
+
+
+@pytest.mark.neuron
+def test_parallel_net_manager_ring(tmp_path):
+    """NEURON's own netparmpi.hoc (ParallelNetManager) run by bridge's interpreter on one process."""
+    ref = check(DATA / "ring_pnm.hoc", ["vs0", "vs7"], ["spikes", "ids"], tmp_path)
+    assert set(ref["ids"]) == set(range(10)) and len(ref["spikes"]) > 10
