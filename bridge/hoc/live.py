@@ -413,6 +413,20 @@ class LiveRun:
             self.weights = new
         return state
 
+    def netcon_args(self, label: str):
+        """The NET_RECEIVE arguments (NEURON's weight vector) of NetCon `label` in the run now (numpy), after
+        running what is pending; None when the run has no such NetCon."""
+        first = self.first
+        if first is None or first.network is None:
+            return None
+        labels = [nc.label for nc in first.network.netcons]
+        if label not in labels:
+            return None
+        self.flush()
+        if self.state is None or "events" not in self.state:
+            return None
+        return np.asarray(self.state["events"]["args"])[labels.index(label)]
+
     def spikes(self) -> tuple[tuple, object] | None:
         """(the run's recorded sources `bridge.hoc.netcon.Recorded`, Traces-like spike holder) after running
         what is pending; None before a run."""

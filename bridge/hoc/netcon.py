@@ -247,7 +247,7 @@ class NetConObject(BuiltinObject):
                 raise interp.error("NetCon.weight takes one index", loc)
             if not 0 <= k < len(self.weight):
                 raise interp.error(f"NetCon.weight[{k}]: subscript out of range (size {len(self.weight)})", loc)
-            return FuncRef(lambda: self.weight[k], lambda v: self._set_weight(interp, k, v, loc))
+            return FuncRef(lambda: self._weight(interp, k, loc), lambda v: self._set_weight(interp, k, v, loc))
         if indices:
             raise interp.error(f"NetCon.{name} is not an array", loc)
         if name == "delay":
@@ -269,6 +269,21 @@ class NetConObject(BuiltinObject):
         if not is_number(v):
             raise interp.error("NetCon: a number is needed", loc)
         return float(v)
+
+    def _weight(self, interp, k: int, loc) -> float:
+        """`nc.weight[k]`: after finitialize() NEURON's weight_ array is NET_RECEIVE's argument array (its
+        INITIAL, or the zeroing of the arguments after the first, and what NET_RECEIVE assigns): the live run's."""
+        live = interp.model.live
+        if interp.model.initialized is not None and live.started():
+            from bridge.errors import BridgeError
+
+            try:
+                row = live.netcon_args(str(self))
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if row is not None:
+                return float(row[k])
+        return self.weight[k]
 
     def _set_weight(self, interp, k, v, loc) -> None:
         self.weight[k] = self._number(interp, v, loc)
@@ -331,6 +346,21 @@ class NetConObject(BuiltinObject):
 
     def m_setpost(self, interp, args, loc):
         raise interp.refuse("NetCon.setpost() is not supported", loc)
+
+
+def sync_weights(interp) -> None:
+    """At finitialize(): the weights a run's NET_RECEIVE changed are what the next run starts from (NEURON keeps
+    them in the NetCon's weight_ array); the last run is simulated first when a target's NET_RECEIVE assigns its
+    arguments (`MechanismInfo.net_receive_writes`)."""
+    ev = interp.model.event_objects
+    live = interp.model.live
+    if ev is None or not live.started():
+        return
+    ncs = [nc for nc in ev.netcons.values() if nc.target is not None and nc.target.info.net_receive_writes]
+    for nc in ncs:
+        row = live.netcon_args(str(nc))
+        if row is not None:
+            nc.weight = [float(a) for a in row[:len(nc.weight)]]
 
 
 def mark_spike_vectors(interp, vectors) -> None:

@@ -25,6 +25,8 @@ DATA = Path(__file__).resolve().parent / "netcon_data"
 _NEURON = """
 import json, sys
 from neuron import h
+if sys.argv[4]:
+    assert h.nrn_load_dll(sys.argv[4])
 h.load_file(sys.argv[1])
 out = {}
 for name in sys.argv[3].split(","):
@@ -33,10 +35,15 @@ json.dump(out, open(sys.argv[2], "w"))
 """
 
 
-def neuron_vectors(hoc: Path, names: list[str], tmp_path: Path) -> dict[str, np.ndarray]:
+def neuron_vectors(hoc: Path, names: list[str], tmp_path: Path, mods: list[Path] = ()) -> dict[str, np.ndarray]:
     pytest.importorskip("neuron")
+    lib = ""
+    if mods:
+        from validation.neuron_run import compile_mod_files
+
+        lib = str(compile_mod_files(list(mods)))
     out = tmp_path / "neuron.json"
-    proc = subprocess.run([sys.executable, "-c", _NEURON, str(hoc), str(out), ",".join(names)], cwd=hoc.parent,
+    proc = subprocess.run([sys.executable, "-c", _NEURON, str(hoc), str(out), ",".join(names), lib], cwd=hoc.parent,
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return {k: np.asarray(v) for k, v in json.loads(out.read_text()).items()}
@@ -169,3 +176,23 @@ def test_parallel_net_manager_ring(tmp_path):
     """NEURON's own netparmpi.hoc (ParallelNetManager) run by bridge's interpreter on one process."""
     ref = check(DATA / "ring_pnm.hoc", ["vs0", "vs7"], ["spikes", "ids"], tmp_path)
     assert set(ref["ids"]) == set(range(10)) and len(ref["spikes"]) > 10
+
+
+@pytest.mark.neuron
+def test_net_receive_that_changes_its_weight(tmp_path):
+    """NEURON keeps what NET_RECEIVE assigns to its arguments in the NetCon's weight vector: HOC reads it after a
+    run (weight[1] too: set by NET_RECEIVE's INITIAL), and the next run starts from the changed weight."""
+    folder = DATA / "plastic"
+    hoc = folder / "plastic.hoc"
+    ref = neuron_vectors(hoc, ["w0", "w1", "counts", "tsoma"], tmp_path, mods=[folder / "plastsyn.mod"])
+    session = bridge.HocSession(folder, cwd=folder)
+    session.load_file(hoc)
+    top = session._interp.top
+    got = {k: np.asarray(top[k].data[0].data) for k in ("w0", "w1", "counts")}
+    tsoma = top["tsoma"].data[0]
+    tsoma.check_filled(session._interp, None)
+    print("weights", got["w0"], ref["w0"], "counts", got["counts"], ref["counts"])
+    assert np.all(np.abs(got["w0"] - ref["w0"]) <= 1e-15) and len(set(ref["w0"])) == 3
+    assert list(got["w1"]) == list(ref["w1"]) == [6.0, 6.0, 6.0]
+    assert list(got["counts"]) == list(ref["counts"])
+    assert np.max(np.abs(np.asarray(tsoma.data) - ref["tsoma"]), initial=0.0) <= 1e-9 and len(ref["tsoma"]) > 0
