@@ -136,7 +136,7 @@ class ParallelContext(BuiltinObject):
         return NetConObject(interp, [], loc, presyn=ps, target=target)
 
     def m_spike_record(self, interp, args, loc):
-        from bridge.hoc.netcon import mark_spike_vectors
+        from bridge.hoc.spike_records import mark_spike_vectors
         from bridge.hoc.vector import Vector
 
         if len(args) != 3 or not isinstance(args[1], Vector) or not isinstance(args[2], Vector):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, lifetimes, netcon
+from bridge.hoc import finithnd, lifetimes, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.names import _builtin_binding
@@ -47,7 +47,7 @@ def _freeze(model, v_init=None):
 
 def finitialize(interp, args, loc):
     lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
-    netcon.sync_weights(interp)  # weights the last run's NET_RECEIVE changed (bridge.hoc.netcon)
+    spike_records.sync_weights(interp)  # weights the last run's NET_RECEIVE changed
     g = interp.model.globals
     if args:
         if not is_number(args[0]):

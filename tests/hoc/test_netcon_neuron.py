@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import bridge
-from bridge.hoc import netcon
+from bridge.hoc import spike_records
 from bridge.hoc.values import ObjVar
 
 DATA = Path(__file__).resolve().parent / "netcon_data"
@@ -56,7 +56,7 @@ def bridge_vectors(hoc: Path) -> tuple[dict[str, np.ndarray], object]:
     session.load_file(hoc)
     model = session.model()
     traces = model.simulate()
-    spikes = {id(vec): values for vec, values in netcon.spike_vectors(model.spike_records, traces)}
+    spikes = {id(vec): values for vec, values in spike_records.spike_vectors(model.spike_records, traces)}
     by_label = {rec.label: rec for rec in model.protocol.recordings}
     out = {}
     for name, b in session._interp.top.items():
