@@ -22,6 +22,7 @@ from validation import defaults
 from validation.case import Case, mechanism_name
 from validation.neuron_case import NEURON_BUILTINS, setdt
 from validation.outcome import RunOutput
+from validation.spikes import bridge_spikes
 
 
 def load_case_hoc(case: Case):
@@ -101,7 +102,7 @@ def starts_live(session) -> bool:
 
 def live_protocol_run(session, labels: list[str], tstop: float):
     """NEURON's side's `continuerun(tstop)` after its `stdinit()`, in the session's live run (`starts_live`):
-    (t [ms], values (nt, len(labels)), bridge's labels of them, the node layout)."""
+    (t [ms], values (nt, len(labels)), bridge's labels of them, the node layout, the live run's `Traces`)."""
     import contextlib
     import io
 
@@ -114,7 +115,7 @@ def live_protocol_run(session, labels: list[str], tstop: float):
     ours = list(recorder(live.plan, labels)[0])  # as `Simulation(record=labels)` names them
     cols = [list(traces.labels).index(label) for label in ours]
     values = np.asarray(traces.values).reshape(len(traces.t), -1)[:, cols]
-    return np.asarray(traces.t), values, ours, live.plan.layout
+    return np.asarray(traces.t), values, ours, live.plan.layout, traces
 
 
 def used_mechanisms(case: Case, used: list[str]) -> dict:
@@ -166,6 +167,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     p = case.protocol
     runs: list = []
     live = None
+    network, spike_records = None, ()
     if case.hoc is not None:
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [],
                                probes=list(neuron.labels))
@@ -177,6 +179,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
             model_tstop = float(session._state.globals["tstop"])
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
+        network, spike_records = hoc.network, hoc.spike_records
     else:
         tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
         dt = p.dt if p.dt is not None else 0.025
@@ -200,19 +203,23 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
                                      "current steps to it is not supported (give the model its own stimulus)")
         load_seconds = time.perf_counter() - start
         start = time.perf_counter()
-        t, values, labels, lay = live_protocol_run(live, list(neuron.labels), tstop)
+        t, values, labels, lay, traces = live_protocol_run(live, list(neuron.labels), tstop)
         if values.size:  # as NEURON's side reports it: the v the run started from at the soma
             settings = {**settings, "v_init": float(values[0, 0])}
+        rows = {label: i for i, label in enumerate(traces.spike_labels)}
+        spikes = {rec.label: [float(x) for x in traces.spikes(rows[rec.label])] if rec.label in rows else []
+                  for rec in spike_records}
     else:
         for st in stimuli:
             tree.add_point_process("IClamp", st.section, st.x, **st.params())
-        model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings)
+        model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, network=network, **settings)
         sim = Simulation(model, record=list(neuron.labels))
         lay = sim.layout
         load_seconds = time.perf_counter() - start
         start = time.perf_counter()
         traces = sim.run()
         t, values, labels = np.asarray(traces.t), np.asarray(traces.values), list(traces.labels)
+        spikes = bridge_spikes(spike_records, traces)
     run_seconds = time.perf_counter() - start
     geometry = {}
     for name in lay.section_names:
@@ -224,4 +231,4 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
                      load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,
-                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs))
+                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs), spikes=spikes)

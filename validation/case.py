@@ -143,6 +143,7 @@ class Tolerance:
     state: float = 1e-9
     spike_time: float = 1e-6
     geometry: float = 1e-12
+    netcon_spike_time: float = 1e-9  # [ms] on the spike times of recorded NetCon sources (validation.spikes)
     roundoff: float | None = None
 
 

@@ -27,6 +27,7 @@ from bridge.solver.record import probe_label
 from validation.case import Tolerance, probe_variable
 from validation.every_run import compare_each_run
 from validation.outcome import SETTINGS, RunOutput
+from validation.spikes import compare_spike_records
 
 MAX_ROUNDOFF_DV = 1e-6  # [mV]
 MAX_ROUNDOFF_STATE = 1e-6  # relative
@@ -121,6 +122,7 @@ class Comparison:
     roundoff_dv: float | None = None  # [mV] NEURON's own max |dV| under a one-ulp perturbation of v
     dv_bound: float = 0.0  # [mV] the bar max |dV| was judged against
     runs: list = field(default_factory=list)  # each run of the model's HOC (validation.every_run.RunDiff)
+    spike_records: list = field(default_factory=list)  # recorded NetCon sources (validation.spikes.SpikeRecordDiff)
 
     @property
     def passed(self) -> bool:
@@ -222,6 +224,8 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
     for run in out.runs:
         out.reasons += run.reasons
     out.max_dv = max([out.max_dv] + [r.max_dv for r in out.runs])
+    out.spike_records, why_spikes = compare_spike_records(bridge.spikes, neuron.spikes, tolerance.netcon_spike_time)
+    out.reasons += why_spikes
     if out.spike_shift > tolerance.spike_time:
         out.reasons.append(f"spike times differ by {out.spike_shift:.3g} ms (tol {tolerance.spike_time:g} ms)")
     for label, err in out.state_errors.items():

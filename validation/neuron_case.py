@@ -45,6 +45,7 @@ from validation import defaults
 from validation.case import Case, IClamp, Protocol, mechanism_name, split_probe
 from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
+from validation.spikes import neuron_sources, neuron_spikes
 
 MAX_VALUES = 2e7  # samples x segments recorded for the whole-cell error (160 MB per side)
 
@@ -265,11 +266,13 @@ def _run(job: dict, out_path: str) -> None:
     notes += _apply_settings(h, protocol, tstop)
     vecs = [h.Vector().record(_reference(h, label, seg, job)) for label in labels]
     tvec = h.Vector().record(h._ref_t)
+    spike_sources = neuron_sources(h)  # the recorded NetCon sources (validation.spikes)
     load_seconds = time.perf_counter() - start
     start = time.perf_counter()
     h.stdinit()
     h.continuerun(tstop)
     run_seconds = time.perf_counter() - start
+    spikes = neuron_spikes(spike_sources)
     values = np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1)
     t = np.array(tvec)
     start = time.perf_counter()
@@ -285,7 +288,7 @@ def _run(job: dict, out_path: str) -> None:
     out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
                     load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff,
                     roundoff_seconds=roundoff_seconds, run_labels=hoc_runs.labels if hoc_runs else [],
-                    runs=hoc_runs.runs if hoc_runs else [])
+                    runs=hoc_runs.runs if hoc_runs else [], spikes=spikes)
     out.save(out_path)
 
 

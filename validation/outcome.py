@@ -50,6 +50,7 @@ class RunOutput:
     # run_labels)) per run, probes `run_labels`
     run_labels: list[str] = field(default_factory=list)
     runs: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    spikes: dict[str, list[float]] = field(default_factory=dict)  # recorded NetCon sources' spike times [ms]
 
     @property
     def seconds(self) -> float:
@@ -62,7 +63,7 @@ class RunOutput:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
                 "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff,
-                "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels}
+                "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels, "spikes": self.spikes}
         runs = {f"run{k}_{part}": np.asarray(a, float) for k, run in enumerate(self.runs)
                 for part, a in zip(("t", "values"), run)}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),

@@ -150,8 +150,8 @@ def _bridge_builds(case: Case, model, mechs: dict) -> None:
 
     dt, settings, globals_ = hoc_settings(case, model)
     tstop = case.protocol.tstop if case.protocol.tstop is not None else model.protocol.tstop
-    Simulation(Model(model.tree.copy(), mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, **settings),
-               record=list(model.probes()))
+    Simulation(Model(model.tree.copy(), mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_,
+                     network=model.network, **settings), record=list(model.probes()))
 
 
 def neuron_mod_files(case: Case, parsed: dict[str, Path | None]) -> list[Path]:

@@ -225,6 +225,11 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
             others = len(c.recordings) - len(named)
             if others:
                 lines.append(f"\nplus v at {others} more segments (all in max |dV| above).")
+            if c.spike_records:  # validation.spikes: the recorded NetCon sources
+                lines += ["", "| spike record (NetCon source) | spikes bridge/NEURON | max spike dt [ms] | "
+                          "first difference |", "|---|---|---|---|"]
+                lines += [f"| `{d.label}` | {d.count_bridge}/{d.count_neuron} | {_num(d.max_dt)} | "
+                          f"{d.first_divergence or '-'} |" for d in c.spike_records]
             if c.runs:  # validation.every_run: the HOC's own runs, the protocol run above
                 lines += ["", f"The model's HOC ran {len(c.runs)} times; each run (v at "
                           f"{', '.join(f'`{lab}`' for lab in r.neuron.run_labels)}):", "",

@@ -12,7 +12,8 @@ from pathlib import Path
 from bridge.hoc import ast, budget, functable, loader, neuronlib, nmodl_calls
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
-from bridge.hoc.names import _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.names import _arg_index, _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.netcon import ArtificialCellObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
 from bridge.hoc.values import (
@@ -21,6 +22,7 @@ from bridge.hoc.values import (
     HocObject,
     IteratorBody,
     NumVar,
+    ObjVar,
     Proc,
     Sec,
     SecVar,
@@ -58,6 +60,23 @@ def _args(interp, node: ast.Call) -> list:
     return [arg_value(interp, a) for a in node.args]
 
 
+def _object_refs(interp, node: ast.Call) -> list:
+    """The objref variables passed as arguments (`nc`, a localobj, the caller's own `$o2`): NEURON passes an
+    objref by reference, so `$o2 = new NetCon(...)` in the procedure assigns the caller's variable (a cell's
+    `connect2target(target, nc)`); None for an argument that is not one (NEURON refuses `$o1 = ...` then)."""
+    out: list = []
+    for a in node.args:
+        r = None
+        if isinstance(a, ast.Name) and isinstance(lookup(interp, a.name), ObjVar):
+            r = ref(interp, a)
+        elif isinstance(a, ast.Arg) and a.kind == "o" and interp.frame.arg_refs:
+            k = _arg_index(interp, a) - 1
+            if 0 <= k < len(interp.frame.arg_refs):
+                r = interp.frame.arg_refs[k]
+        out.append(r)
+    return out
+
+
 def call(interp, node: ast.Call, iterator_body: IteratorBody | None = None):
     """The value of a call expression (`for it(args) body`: with `iterator_body`)."""
     interp.statements += CALL_STATEMENTS  # a call (its arguments, its frame) costs more than a statement
@@ -78,7 +97,7 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
     b = lookup(interp, name)
     if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
         obj = interp.frame.obj if b.owner is not None else None
-        return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body)
+        return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
     if isinstance(b, Builtin):
         if b.name in budget.FILE_LOOKUP_BUILTINS:
             interp.statements += budget.FILE_LOOKUP_STATEMENTS
@@ -119,7 +138,7 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
         if isinstance(b, Proc):
             if name not in obj.template.public and obj is not interp.frame.obj:
                 raise interp.error(f"{name} is not a public member of {obj.hname}", loc)
-            return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body)
+            return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
         if isinstance(b, Builtin) and name in obj.template.public:  # methods of bridge-made objects
             return b.fn(interp, _args(interp, node), loc)
         r = member_ref(interp, obj, name, [], loc).get()
@@ -147,7 +166,8 @@ def _segment(interp, sec, args: list[ast.Node], loc) -> Segment:
     return Segment(sec, x)
 
 
-def call_proc(interp, proc: Proc, args: list, obj: HocObject | None, loc, iterator_body: IteratorBody | None = None):
+def call_proc(interp, proc: Proc, args: list, obj: HocObject | None, loc, iterator_body: IteratorBody | None = None,
+              arg_refs: list | None = None):
     """Run `proc` with `args` in `obj` (None: at top level); its value as its kind returns one
     (`func`: a number, `obfunc`: an object, `proc` and `iterator`: 0)."""
     if proc.kind == "iterator" and iterator_body is None:
@@ -157,7 +177,7 @@ def call_proc(interp, proc: Proc, args: list, obj: HocObject | None, loc, iterat
     if len(interp.frames) > interp.max_depth:
         raise interp.error(f"HOC calls nested deeper than {interp.max_depth} (endless recursion?)", loc)
     name = f"{obj.hname}.{proc.name}" if obj is not None else proc.name
-    interp.frames.append(Frame(name, list(args), obj, loc, iterator_body=iterator_body))
+    interp.frames.append(Frame(name, list(args), obj, loc, iterator_body=iterator_body, arg_refs=arg_refs))
     sec_stack = interp.model.sec_stack
     depth = len(sec_stack)
     try:
@@ -217,7 +237,10 @@ def _new_builtin(interp, name: str, args: list, loc):
     """`new Name(args)` of a built-in class or a point process."""
     if name in interp.classes:
         return interp.classes[name](interp, args, loc)
-    if interp.model.point_process_kind(name) is not None:
+    kind = interp.model.point_process_kind(name)
+    if kind is not None:
+        if kind.kind == "artificial":  # NetStim, ...: no section (bridge.hoc.netcon)
+            return ArtificialCellObject(interp, name, args, loc)
         return PointProcessObject(interp, name, args, loc)
     if name.startswith("ChannelBuild"):
         raise interp.error(f"{name} is not a template: load NEURON's chanbild.hoc first "

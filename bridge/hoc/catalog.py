@@ -20,6 +20,7 @@ from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
 from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
+from bridge.nmodl.syntax import ast as syntax_ast
 from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
 from bridge.nmodl.vecevent import is_vecevent
 from bridge.readroots import ReadRoots
@@ -58,6 +59,8 @@ class MechanismInfo:
     calls: HocCalls | None = None  # what its FUNCTIONs and PROCEDUREs use, for HOC's calls (bridge.hoc.nmodl_calls)
     randoms: tuple[str, ...] = ()  # RANDOM variables (bridge.hoc.randomvars gives each instance its streams)
     scop_random: bool = False  # draws from NEURON's one scop_random generator (bridge.hoc.randomvars)
+    net_receive_args: int = 0  # NET_RECEIVE's arguments: a NetCon's weight vector size (pnt_receive_size)
+    net_receive_writes: bool = False  # NET_RECEIVE (not its INITIAL) assigns an argument: it changes the weights
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -249,7 +252,24 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents + initialized, info.program.net_receive is not None,
                          info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
-                         calls, info.randoms, info.scop_random)
+                         calls, info.randoms, info.scop_random,
+                         len(info.program.net_receive.params) if info.program.net_receive else 0,
+                         _net_receive_writes(info.program.net_receive))
+
+
+def _net_receive_writes(block) -> bool:
+    """Whether NET_RECEIVE's code outside its INITIAL assigns one of its arguments (a NetCon's weight_ array,
+    which NEURON keeps changed: HOC reads it, the next run starts from it)."""
+    if block is None:
+        return False
+    names = {p.name for p in block.params}
+    for stmt in block.body:
+        if isinstance(stmt, syntax_ast.InitialStatement):
+            continue
+        for node in syntax_ast.walk(stmt):
+            if isinstance(node, syntax_ast.Assign) and getattr(node.target, "name", None) in names:
+                return True
+    return False
 
 
 def _range_names(info: TranslatorInfo) -> tuple[str, ...]:

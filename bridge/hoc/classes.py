@@ -1,5 +1,5 @@
 """NEURON's built-in classes: the table `new Name()` looks in (`builtin_classes`), and the
-classes that are small enough to live here (CVode, ParallelContext) or are refused.
+classes that are small enough to live here (CVode) or are refused.
 
 A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObject`s
 (`bridge.hoc.objects`).
@@ -12,16 +12,16 @@ from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
 from bridge.hoc.matrix import Matrix
+from bridge.hoc.netcon import NetConObject
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.parallel import ParallelContext
 from bridge.hoc.random import Random
-from bridge.hoc.stdrun import continuerun
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
-                   "NetCon": "network connections are not supported yet",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
                                 "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
@@ -67,38 +67,11 @@ class CVode(BuiltinObject):
         raise interp.refuse(f"CVode.{name} is not supported", loc)
 
 
-class ParallelContext(BuiltinObject):
-    """`new ParallelContext()` in a single process: id() 0, nhost() 1; psolve(t) records a run to t.
-    Spike exchange and gids (networks) are not supported. Every one is `ParallelContext[0]`."""
-
-    cls = "ParallelContext"
-
-    def __init__(self, interp, args, loc):
-        self.index = 0
-
-    def hoc_ref(self, interp, name, indices, loc):
-        raise interp.refuse(f"ParallelContext.{name} is not supported", loc)
-
-    def hoc_call(self, interp, name, args, loc):
-        if name in ("id", "nthread_id"):
-            return 0.0
-        if name in ("nhost", "nthread"):
-            if name == "nthread" and args and is_number(args[0]) and float(args[0]) > 1:
-                interp.model.gui_calls.setdefault("ParallelContext.nthread(n > 1) (bridge runs one thread)", loc)
-            return 1.0
-        if name in ("barrier", "runworker", "done", "set_maxstep", "setup_transfer", "multisplit", "timeout"):
-            return 0.0
-        if name == "psolve":
-            return continuerun(interp, args, loc)
-        raise interp.refuse(f"ParallelContext.{name}() is not supported (bridge runs one cell model in one "
-                           "process; networks are not supported yet)", loc)
-
-
 def builtin_classes() -> dict:
     """Class name -> maker(interp, args, loc), for `new Name(args)`."""
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
            "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
-           "ParallelContext": ParallelContext, "Matrix": Matrix, "Random": Random}
+           "ParallelContext": ParallelContext, "Matrix": Matrix, "Random": Random, "NetCon": NetConObject}
     out.update(gui_classes())
     for name, why in REFUSED_CLASSES.items():
         if why:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc.protocol import Recording
 
 
@@ -55,6 +55,8 @@ class Frozen:
     extra: tuple[str, ...] = ()  # probes recorded besides the recordings (`LiveRun.run_probes`)
     cj_order: int | None = None  # the secondorder of NEURON's cj when it differs from `secondorder` (`cj_order`)
     _sim: Any = None
+    network: Any = None  # the NetCons and artificial cells (bridge.hoc.netcon.network), or None
+    spike_records: tuple = ()  # bridge.hoc.netcon.Recorded, rows of the run's spike record
 
     def simulation(self):
         """A `bridge.Simulation` of this model (its plan, layout, recorder and parameters; not compiled)."""
@@ -62,7 +64,8 @@ class Frozen:
             from bridge.model import Model, Simulation
 
             model = Model(self.tree, mechanisms=self.mechanisms(), celsius=self.celsius, dt=self.dt,
-                          v_init=self.v_init, tstop=0.0, secondorder=self.secondorder, globals=dict(self.globals))
+                          v_init=self.v_init, tstop=0.0, secondorder=self.secondorder, globals=dict(self.globals),
+                          network=self.network)
             own = probes(self.recordings)
             self._sim = Simulation(model, record=own + [p for p in self.extra if p not in own])
         return self._sim
@@ -91,9 +94,13 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
             and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra
             and last.cj_order == cj):
         return last
+    from bridge.hoc.netcon import network
+
     tree = model_tree(state)
+    net, spike_records = network(state.event_objects, state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj)
+                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj, network=net,
+                  spike_records=spike_records)
 
 
 def probes(recordings) -> list[str]:
@@ -176,10 +183,31 @@ def play_setters(plan, schedules) -> tuple:
     return tuple(out)
 
 
+def network_structure(net) -> str:
+    """What the jitted step bakes in of a network: everything but the weights and the cells' parameters
+    (those are parameters of the run: changing them between runs compiles nothing)."""
+    if net is None:
+        return ""
+    return repr(([c.name for c in net.cells],
+                 [(nc.source, nc.target, len(nc.weight), nc.delay, nc.threshold, nc.active, nc.record)
+                  for nc in net.netcons]))
+
+
 def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
             tuple(labels))
+
+
+class _Spikes:
+    """`Traces.spikes` of the live run's event buffer."""
+
+    def __init__(self, buf) -> None:
+        self.buf = buf
+
+    def spikes(self, row: int) -> np.ndarray:
+        n = int(np.asarray(self.buf["nspikes"])[row])
+        return np.asarray(self.buf["spikes"])[row, :n]
 
 
 @dataclass
@@ -217,6 +245,8 @@ class LiveRun:
     keep_runs: bool = False
     run_probes: tuple[str, ...] = ()
     runs: list = field(default_factory=list)
+    weights: Any = None  # the NetCon weights the run's events carry now (numpy), with a network
+    spikes_filled: int = -1  # the epoch when the spike record Vectors were last filled (bridge.hoc.netcon)
 
     # -- requests ----------------------------------------------------------------------------
     def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
@@ -293,6 +323,11 @@ class LiveRun:
         self.plan, self.labels = sim.plan, sim.labels
         self.shape = engine.shape
         params = sim.params()
+        if sim.events is not None:
+            from bridge.solver.events import check_cell_params
+
+            check_cell_params(sim.events, params)  # a noisy NetStim is refused
+            self.weights = np.asarray(params["network"]["weights"])
         if self.setters:
             values = initial_values(self.cursors)
             on = np.array([v is not None for v in values])
@@ -309,18 +344,22 @@ class LiveRun:
 
         sim = frozen.simulation()
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        key = structure_key(sim.plan, frozen.dt, frozen.secondorder, sim.labels + tuple(map(repr, setters)),
-                            frozen.cj_order)
+        if sim.events is not None and setters:
+            raise UnsupportedFeature("Vector.play in a run with NetCons (HOC's live run) is not supported")
+        net_key = (network_structure(frozen.network),)
+        key = structure_key(sim.plan, frozen.dt, frozen.secondorder,
+                            sim.labels + tuple(map(repr, setters)) + net_key, frozen.cj_order)
         engine = self.engines.get(key)
         if engine is None:
             def traced() -> None:
                 self.compilations += 1
 
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
-            engine = Engine(make_initialize(plan, dt, order, sim._record),
+            engine = Engine(make_initialize(plan, dt, order, sim._record, events=sim.events),
                             make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
-                                         setters=setters, cj_order=frozen.cj_order),
-                            make_currents(plan, dt, order), state_shape(plan, sim.labels + tuple(map(repr, setters))))
+                                         setters=setters, events=sim.events, cj_order=frozen.cj_order),
+                            make_currents(plan, dt, order),
+                            state_shape(plan, sim.labels + tuple(map(repr, setters)) + net_key))
             self.engines[key] = engine
         return engine
 
@@ -345,6 +384,8 @@ class LiveRun:
         params = sim.params()
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
+        if sim.events is not None:
+            state = self._weights_now(sim, params, state)
         if self.events():  # what a record event delivered at the first step's start reads
             self.before[sum(len(t) for t in self.times)] = len(self.pre_rows)
             self.pre_rows.append(np.asarray(sim._record(state, params), float).reshape(-1))
@@ -365,6 +406,9 @@ class LiveRun:
                 raise SimulationError(f"v or a STATE became NaN in the run before t = {t:g} ms (HOC's live run)")
         self.state = state
         self.plan = sim.plan
+        if "events" in state and np.isfinite(float(state["events"]["overflow"])):
+            raise SimulationError(f"the event buffers overflowed at t = {float(state['events']['overflow']):g} ms "
+                                  "(HOC's live run): events are never dropped")
         self.epoch += 1
 
     def _play_arrays(self, t_start: float, steps: int, dt: float):
@@ -378,6 +422,44 @@ class LiveRun:
             for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
                 a[:steps] = b
         return tuple(arrays)
+
+    def _weights_now(self, sim, params, state):
+        """NEURON's NetCon weight vector is NET_RECEIVE's argument array: what HOC assigned to `nc.weight[i]`
+        during the run is what the next event carries (netcvode.cpp `steer_val`, NetCon::deliver)."""
+        from bridge.solver.events import check_cell_params
+
+        check_cell_params(sim.events, params)
+        new = np.asarray(params["network"]["weights"])
+        changed = new != self.weights
+        if changed.any():
+            buf = state["events"]
+            args = np.asarray(buf["args"]).copy()
+            args[changed] = new[changed]
+            state = {**state, "events": {**buf, "args": args.astype(np.asarray(buf["args"]).dtype)}}
+            self.weights = new
+        return state
+
+    def netcon_args(self, label: str):
+        """The NET_RECEIVE arguments (NEURON's weight vector) of NetCon `label` in the run now (numpy), after
+        running what is pending; None when the run has no such NetCon."""
+        first = self.first
+        if first is None or first.network is None:
+            return None
+        labels = [nc.label for nc in first.network.netcons]
+        if label not in labels:
+            return None
+        self.flush()
+        if self.state is None or "events" not in self.state:
+            return None
+        return np.asarray(self.state["events"]["args"])[labels.index(label)]
+
+    def spikes(self) -> tuple[tuple, object] | None:
+        """(the run's recorded sources `bridge.hoc.netcon.Recorded`, Traces-like spike holder) after running
+        what is pending; None before a run."""
+        self.flush()
+        if self.state is None or "events" not in self.state or self.first is None:
+            return None
+        return self.first.spike_records, _Spikes(self.state["events"])
 
     def fcurrent(self, frozen: Frozen) -> None:
         """NEURON's fcurrent(): the currents at the present state with the parameters as HOC has them now."""
@@ -579,4 +661,9 @@ class LiveRun:
         t = np.concatenate(self.times) if self.times else np.zeros(0)
         ys = np.concatenate(self.samples) if self.samples else np.zeros((0, len(self.labels)))
         none = jnp.asarray(-1, jnp.int32)
-        return Traces(jnp.asarray(t), jnp.asarray(ys), none, none, none, self.labels)
+        events, labels = None, ()
+        if self.state is not None and "events" in self.state and self.first is not None:
+            events = {k: self.state["events"][k] for k in ("spikes", "nspikes", "overflow")}
+            labels = tuple(r.label for r in self.first.spike_records)
+        return Traces(jnp.asarray(t), jnp.asarray(ys), none, none, none, self.labels, events=events,
+                      spike_labels=labels)

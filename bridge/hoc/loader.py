@@ -66,7 +66,6 @@ UNSUPPORTED_LIBRARIES = {
     "vecwrap.hoc": "vecwrap.hoc is not supported", "vplay.hoc": "vplay.hoc (Vector.play) is not supported",
     "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
     "loadbal.hoc": "load balancing (loadbal.hoc) is not supported",
-    "netparmpi.hoc": "ParallelNetManager is not supported",
     "gatherv.hoc": "gatherv.hoc is not supported", "parcom.hoc": "parallel computing is not supported",
     "prcellstate.hoc": "prcellstate.hoc writes files and is not supported",
     "corenrn.hoc": "CoreNEURON is not supported",

@@ -92,6 +92,7 @@ class ModelState:
         self.translations: dict[str, Any] = {}  # mechanism name -> its translation, for initstate's reads
         # objects a window holds (`vbox.ref(this)` in NEURON's GUI tools): they live as long as the session
         self.window_held: list[Any] = []
+        self.event_objects: Any = None  # NetCons, artificial cells, gids (bridge.hoc.netcon.EventObjects)
 
     def cvode_requested(self, what: str, loc) -> None:
         """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""

@@ -240,6 +240,11 @@ def _arg_ref(interp, node: ast.Arg, create: bool, value: Any) -> Ref:
             frame.args[i - 1].value = v
         else:
             frame.args[i - 1] = v
+            refs = frame.arg_refs  # `$o1 = obj`: the caller's objref too (bridge.hoc.calls._object_refs)
+            if node.kind == "o" and refs is not None and i <= len(refs):
+                if refs[i - 1] is None:
+                    raise interp.error("Assignment to $o only allowed if caller arg was declared as objref", loc)
+                refs[i - 1].set(v)
 
     def get():
         v = frame.args[i - 1]

@@ -17,7 +17,8 @@ from pathlib import Path
 # The builder libraries bridge runs from NEURON's installation: file -> the folder its
 # parts live in (opened with xopen relative to the library folder).
 NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None,
-                                          "chanbild.hoc": "chanbild", "netbild.hoc": "netbild"}
+                                          "chanbild.hoc": "chanbild", "netbild.hoc": "netbild",
+                                          "netparmpi.hoc": None}  # ParallelNetManager (bridge.hoc.parallel)
 # Templates of netbild.hoc that build networks (NetCon), refused when made: a session's NetReadyCellGUI
 # (a cell type with its synapse types) runs, the network tools do not (networks: issue 13).
 REFUSED_TEMPLATES = {"NetGUI": "the NetBuilder makes a network of NetCons",

@@ -39,8 +39,8 @@ class PointProcessObject(BuiltinObject):
         self.pp = None  # its PointProcess in the tree, once it has a location
         self._sec: Sec | None = None
         self.preinit: dict[str, float] = {}  # STATEs/currents HOC set: read back, not given to the model
-        if self.info.kind == "artificial":
-            raise interp.refuse(f"{name} is an ARTIFICIAL_CELL; network objects are not supported yet", loc)
+        if self.info.kind == "artificial":  # (bridge.hoc.calls makes bridge.hoc.netcon's object for these)
+            raise interp.error(f"{name} is an ARTIFICIAL_CELL: it has no location", loc)
         if args:
             self._place(interp, args[0], loc)
         interp.model.point_processes.append(self)

@@ -85,6 +85,8 @@ class HocModel:
     runtime_mechanisms: dict = field(default_factory=dict)  # defined by the HOC as it ran (KSChan)
     live_traces: Any = None  # the last run as the HOC session simulated it (bridge.hoc.live), if it had to
     plays: tuple[str, ...] = ()  # the Vector.play targets in effect ("IClamp[0].amp"): only the live run applies them
+    network: Any = None  # NetCons and artificial cells (bridge.solver.network.Network), from bridge.hoc.netcon
+    spike_records: tuple = ()  # bridge.hoc.netcon.Recorded: the recorded sources, rows of Traces.spikes
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -110,6 +112,8 @@ class HocModel:
         p = self.protocol
         kwargs = dict(celsius=p.celsius, dt=p.dt, v_init=p.v_init, tstop=p.tstop,
                       secondorder=p.secondorder, globals=dict(p.globals))
+        if self.network is not None:
+            kwargs["network"] = self.network
         kwargs.update(overrides)
         kwargs.setdefault("mechanisms", self.mechanisms())
         return Model(self.tree, **kwargs)

@@ -2,7 +2,7 @@
 
 The live run (`bridge.hoc.live`) freezes the model at each `finitialize()`,
 `continuerun()` and (after an assignment) `fadvance()`; the fingerprint (sections,
-geometry, mechanisms and their values, point processes, celsius, dt, secondorder,
+geometry, mechanisms and their values, point processes, NetCons, celsius, dt, secondorder,
 mechanism globals) tells whether the frozen copy can be reused, and whether a run can
 be simulated again in one piece from the model as HOC left it (`HocSession.model`).
 """
@@ -38,6 +38,10 @@ def fingerprint(state) -> str:
         changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
         scalars.append((pp.name, pp.section, pp.x, changed))
     scalars += [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
+    if state.event_objects is not None:  # NetCons (weights, delays, thresholds) and artificial cells
+        from bridge.hoc.netcon import network
+
+        scalars.append(repr(network(state.event_objects, state)[0]))
     g = state.globals
     scalars.append((g.get("celsius"), g.get("dt"), g.get("secondorder"), sorted(state.set_globals.items())))
     h = hashlib.sha256(repr(scalars).encode())

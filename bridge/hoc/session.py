@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import SourceLocation
-from bridge.hoc import lifetimes, runcheck
+from bridge.hoc import lifetimes, netcon, runcheck
 from bridge.hoc.bindings import Constant, GlobalVar
 from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
@@ -207,10 +207,15 @@ class HocSession:
                 owner = self._catalog.lookup_global(ext)
                 if owner is not None and owner[0] in known:
                     files.setdefault(owner[0], str(known[owner[0]]))
+        net, spike_records = netcon.network(st.event_objects, st)
+        for cell in net.cells if net is not None else ():  # ARTIFICIAL_CELLs are in no section
+            if cell.name in known:
+                files.setdefault(cell.name, str(known[cell.name]))
         live = _live_traces(st, protocol.changed_after_run)
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
                         runtime_mechanisms=self._catalog.runtime_mechanisms(tree.mechanism_names()),
-                        live_traces=live, plays=tuple(describe(p.target) for p in st.plays))
+                        live_traces=live, plays=tuple(describe(p.target) for p in st.plays),
+                        network=net, spike_records=spike_records)
 
     def recorded_vectors(self) -> dict:
         """The top-level Vectors that record (`vec.record(&...)`), by HOC name (`vs`, `vrec[2]`), with what

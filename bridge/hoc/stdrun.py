@@ -12,20 +12,22 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, lifetimes, randomvars
+from bridge.hoc import finithnd, lifetimes, randomvars, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
-from bridge.hoc.names import lookup
+from bridge.hoc.names import _builtin_binding
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
 
 
 def _call_name(interp, name, args, loc):
-    """Call `name` as HOC would: the model's own `proc init()` if it defined one, else bridge's."""
-    b = lookup(interp, name)
+    """Call `name` as HOC would: the model's own top-level `proc init()` if it defined one, else bridge's.
+    stdrun.hoc's procedures are top-level code: their `init()` is the top-level one even when a template's
+    method calls `stdinit()` (netparmpi.hoc's ParallelNetManager, whose own `init` is its constructor)."""
+    b = interp.top.get(name)
     if isinstance(b, Proc):
-        return call_proc(interp, b, args, interp.frame.obj, loc)
-    return b.fn(interp, args, loc)
+        return call_proc(interp, b, args, None, loc)
+    return _builtin_binding(interp, name).fn(interp, args, loc)
 
 
 def _settings(interp, tstop):
@@ -67,6 +69,7 @@ def _step_start(model) -> None:
 
 def finitialize(interp, args, loc):
     lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
+    spike_records.sync_weights(interp)  # weights the last run's NET_RECEIVE changed
     g = interp.model.globals
     if args:
         if not is_number(args[0]):

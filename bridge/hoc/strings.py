@@ -30,6 +30,16 @@ class StringFunctions(BuiltinObject):
                                 loc)
         return 0.0
 
+    def m_is_point_process(self, interp, args, loc):
+        from bridge.hoc.netcon import point_index  # NetCon objects: bridge.hoc.netcon
+
+        return point_index(interp, args[0] if args else None, loc, artificial=False)
+
+    def m_is_artificial(self, interp, args, loc):
+        from bridge.hoc.netcon import point_index
+
+        return point_index(interp, args[0] if args else None, loc, artificial=True)
+
     def m_len(self, interp, args, loc):
         return float(len(self._s(interp, args, 0, loc)))
 

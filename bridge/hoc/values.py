@@ -314,6 +314,7 @@ class Frame:
     loc: SourceLocation | None
     locals: dict[str, Any] = field(default_factory=dict)
     iterator_body: IteratorBody | None = None  # while running an iterator
+    arg_refs: list | None = None  # the caller's objref variable behind each argument, or None (`$o1 = ...`)
 
 
 def is_number(value) -> bool:

@@ -61,6 +61,9 @@ class Vector(BuiltinObject):
     def check_filled(self, interp, loc) -> None:
         """A recording Vector holds what NEURON recorded since finitialize(): filled from the session's live run
         (`bridge.hoc.live`, simulating what is pending) when HOC reads it."""
+        fill = getattr(self, "_spike_fill", None)  # NetCon.record, spike_record: bridge.hoc.netcon fills it
+        if fill is not None:
+            fill(interp, loc)
         rec = self._recording
         live = interp.model.live
         if rec is None or interp.model.initialized is None or self._filled == live.epoch:

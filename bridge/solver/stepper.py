@@ -22,6 +22,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
 
@@ -35,14 +36,32 @@ def initial_state(plan: Plan, params: dict, dt: float, secondorder: int) -> dict
     return {**state, "t": jnp.zeros((), jnp.float64)}
 
 
+def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: int, events) -> dict:
+    """`initial_state` of a model with a NetCon network (`bridge.solver.events.EventPlan`): finitialize with
+    the INITIAL blocks' net_sends queued, then the events at t = 0 delivered and the currents recomputed, as
+    `bridge.solver.integrate.integrate` does; the event buffer is the state's "events"."""
+    prepared = prepare(plan, params, dt, secondorder)
+    records: dict = {}
+    state = finitialize(plan, params, prepared, dt, secondorder, jnp.float64, records)
+    state = {**state, "t": jnp.zeros((), jnp.float64)}
+    ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
+    state, buf = evlib.initialize(ectx, state, records, state["v"].dtype)
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf}
+
+
 def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
-                    on_trace: Callable[[], None] | None = None):
-    """A jitted `initialize(params) -> (state, values at t = 0)` (`initial_state`, then the probes)."""
+                    on_trace: Callable[[], None] | None = None, events=None):
+    """A jitted `initialize(params) -> (state, values at t = 0)` (`initial_state`, then the probes);
+    `events`: the model's EventPlan, or None."""
 
     def initialize(params):
         if on_trace is not None:
             on_trace()
-        state = initial_state(plan, params, dt, secondorder)
+        if events is None:
+            state = initial_state(plan, params, dt, secondorder)
+        else:
+            state = initial_state_with_events(plan, params, dt, secondorder, events)
         return state, record(state, params)
 
     return jax.jit(initialize)
@@ -79,7 +98,7 @@ def apply_plays(params: dict, setters: tuple, values, on) -> dict:
 
 def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
                  nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
-                 setters: tuple = (), cj_order: int | None = None):
+                 setters: tuple = (), events=None, cj_order: int | None = None):
     """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
     nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
     when v or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
@@ -87,8 +106,11 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
     len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
     and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
     a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
-    time JAX traces (compiles) it. `cj_order`: the secondorder of NEURON's `cj`
-    (`bridge.solver.step.fixed_step_with_matrix`)."""
+    time JAX traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
+    delivered around each step as `bridge.solver.integrate.integrate` does (no plays with it).
+    `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`)."""
+    if events is not None and setters:
+        raise ValueError("Vector.play and a NetCon network in one live run are not supported")
     per_step_tables = any(kind == "global" for kind, *_ in setters)
 
     def advance(params, state, count, half_dt, play):
@@ -99,10 +121,20 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
         start, mid, end, on_start, on = play
+        ectx = None if events is None else evlib.Context(plan, events, params, prepared, dt, secondorder)
 
         def body(k, carry):
             st, ts, ys = carry
-            if setters:
+            if ectx is not None:  # integrate's step: thresholds and events <= t + dt/2, the step, events <= t
+                buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"])
+                st, buf = evlib.deliver(ectx, {k2: a for k2, a in st.items() if k2 != "events"}, buf,
+                                        st["t"] + 0.5 * dt)
+                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
+                                                   cj_order=cj_order)
+                new, buf = evlib.deliver(ectx, new, buf, new["t"])
+                new = {**new, "events": buf}
+                values = record(new, params)
+            elif setters:
                 p_mid = apply_plays(params, setters, mid[k], on[k])
                 p_end = apply_plays(params, setters, end[k], on[k])
                 pre = prepared

@@ -187,8 +187,12 @@ def test_parallel_context_in_one_process():
                  "stdinit()\npc.psolve(12)\n")
     assert (hoc.n, hoc.i) == (1.0, 0.0)
     assert hoc.model().protocol.tstop == 12.0
-    with pytest.raises(HocError, match="networks are not supported"):
-        hoc("pc.set_gid2node(0, 0)")
+    hoc("n2 = pc.nhost\ni2 = pc.id")  # a method without parentheses is called
+    assert (hoc.n2, hoc.i2) == (1.0, 0.0)
+    hoc("pc.set_gid2node(0, 0)")  # gids: bridge.hoc.parallel (tests/hoc/test_netcon_neuron.py)
+    assert hoc("x = pc.gid_exists(0)") is None and hoc.x == 1.0
+    with pytest.raises(HocError, match="ParallelContext.source_var.. is not supported"):
+        hoc("pc.source_var(&soma.v(0.5), 1)")
 
 
 @pytest.mark.parametrize("text, line", [
@@ -213,3 +217,11 @@ def test_break_and_continue_inside_loops_and_iterators_still_work():
         "m = 0\nproc p() { local i\n for i = 1, 9 { if (i > 3) break\n m += i } }\nfor j = 0, 1 { p() }")
     assert hoc.n == 1 + 3
     assert hoc.m == 2 * (1 + 2 + 3)
+
+
+def test_assigning_an_object_argument_that_is_no_objref_fails_as_in_neuron():
+    """NEURON: "Assignment to $o only allowed if caller arg was declared as objref" (the objref case:
+    tests/hoc/data/objref_args.hoc against NEURON)."""
+    hoc, _ = run("objref d\nd = new Vector(2)\nproc expr() { $o1 = new Vector(7) }\n")
+    with pytest.raises(HocError, match="Assignment to .o only allowed if caller arg was declared as objref"):
+        hoc("expr(d.c())")

@@ -1,0 +1,37 @@
+"""`bridge validate` compares the spike times of the model's recorded NetCon sources (validation.spikes)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bridge.testing import assert_matches_neuron
+from validation.spikes import compare_spike_records
+
+RING = Path(__file__).resolve().parents[1] / "hoc" / "netcon_data" / "ring.hoc"
+
+
+def test_compare_spike_records_names_the_first_difference():
+    rows, reasons = compare_spike_records({"a": [1.0, 2.0, 3.0], "b": [5.0]}, {"a": [1.0, 2.5, 3.0], "b": [5.0, 9.0]},
+                                          1e-9)
+    assert [r.label for r in rows] == ["a", "b"]
+    assert "spike 1: bridge 2.0 ms, NEURON 2.5 ms" in reasons[0]
+    assert "spike 1: only in NEURON at 9.0 ms" in reasons[1]
+    rows, reasons = compare_spike_records({"a": [1.0]}, {"a": [1.0 + 1e-12]}, 1e-9)
+    assert not reasons and rows[0].max_dt == pytest.approx(1e-12)
+    _, reasons = compare_spike_records({"a": [1.0]}, {}, 1e-9)
+    assert reasons == ["spike record a: recorded only by bridge"]
+
+
+@pytest.mark.neuron
+def test_validate_compares_ring_spikes(tmp_path):
+    model = tmp_path / "ring"
+    model.mkdir()
+    shutil.copy(RING, model / "init.hoc")
+    result = assert_matches_neuron(model, out=tmp_path / "out")
+    rows = result.comparison.spike_records
+    assert len(rows) == 12 and sum(r.count_neuron for r in rows) > 12
+    assert all(r.count_bridge == r.count_neuron and r.max_dt <= 1e-9 for r in rows)
+    assert "spike record (NetCon source)" in (tmp_path / "out" / "report.md").read_text()
