@@ -90,6 +90,7 @@ class ArtificialCellObject(BuiltinObject):
         self.info = interp.model.point_process_kind(name)
         self.params: dict[str, float] = {}
         self.presyn: PreSyn | None = None
+        self.played = None  # a VecStim's Vector (m_play)
         ev = events_of(interp.model)
         self.seq = ev.next()
         ev.cells[self.seq] = self
@@ -118,6 +119,21 @@ class ArtificialCellObject(BuiltinObject):
         interp.model.mutations += 1
 
     def m_has_loc(self, interp, args, loc):
+        return 0.0
+
+    def m_play(self, interp, args, loc):
+        """`vs.play(vec)` of bridge's VecStim (NEURON's vecevent.mod): the cell fires at the Vector's times,
+        read when the run starts (as vecevent.mod reads its Vector during the run); `vs.play()` forgets them."""
+        from bridge.hoc.vector import Vector
+        from bridge.nmodl.load import BUILTIN_DIR
+
+        path = getattr(self.info, "path", None)
+        if self.cls != "VecStim" or path is None or path.resolve().parent != BUILTIN_DIR.resolve():
+            raise interp.refuse(f"{self.cls}.play() is not supported by bridge (only bridge's own VecStim)", loc)
+        if len(args) > 1 or (args and not isinstance(args[0], Vector)):
+            raise interp.error("VecStim.play(vec) takes one Vector (or none)", loc)
+        self.played = args[0] if args else None
+        interp.model.mutations += 1
         return 0.0
 
 
@@ -406,8 +422,18 @@ def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[R
     order = sorted(recorded_ps, key=lambda ps: sources.get(id(ps), 1 << 30))
     for row, ps in enumerate(p for p in order if id(p) in sources):
         rows.append(Recorded(row, ps.label, tuple(ps.records), ps.gid))
-    arts = tuple(ArtificialCell(c.cls, dict(c.params), str(c)) for c in cells)
+    arts = tuple(ArtificialCell(c.cls, {**c.params, **_played(c)}, str(c)) for c in cells)
     return Network(arts, tuple(out)), tuple(rows)
+
+
+def _played(cell: ArtificialCellObject) -> dict:
+    """A VecStim's times from its played Vector (none: it never fires), as `vecstim_cell` gives them."""
+    if cell.cls != "VecStim":
+        return {}
+    from bridge.solver.vecstim import vecstim_cell
+
+    vec = getattr(cell, "played", None)
+    return dict(vecstim_cell(() if vec is None else [float(x) for x in vec.data]).params)
 
 
 def _end_of_source(ps: PreSyn | None, cell_pos: dict):

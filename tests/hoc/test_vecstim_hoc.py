@@ -1,0 +1,88 @@
+"""HOC's `new VecStim()` and `vs.play(vec)` (the published-model idiom around NEURON's vecevent.mod) run
+bridge's own VecStim; NEURON 9.0.2 runs a C VecStim that reads its Vector as vecevent.mod does
+(tests/solver/vecstim_neuron/vecstim_c.mod, compiled for NEURON only). Traces and spike times compared."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge import HocSession
+
+HERE = Path(__file__).resolve().parent
+HOC = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref vs, vs2, tv, tv2, syn, nc, nc2, rec, rec2, vv
+tv = new Vector()
+tv.append(0, 1, 3.3, 3.3, 7.0125)
+tv2 = new Vector()
+vs = new VecStim()
+vs.play(tv)
+tv.append(12)             // NEURON's VecStim reads its Vector during the run: appended times count
+vs2 = new VecStim()
+vs2.play(tv2)             // an empty Vector: no events
+soma syn = new ExpSyn(0.5)
+syn.tau = 3
+nc = new NetCon(vs, syn)
+nc.weight = 0.004
+nc.delay = 0.5
+nc2 = new NetCon(vs2, syn)
+nc2.weight = 1
+rec = new Vector()
+nc.record(rec)
+rec2 = new Vector()
+nc2.record(rec2)
+vv = new Vector()
+vv.record(&soma.v(0.5))
+tstop = 20
+run()
+proc pv() { local i
+    printf("%s", $s1)
+    for i = 0, $o2.size() - 1 { printf(" %.17g", $o2.x[i]) }
+    printf("\\n")
+}
+pv("vv", vv)
+pv("rec", rec)
+pv("rec2", rec2)
+"""
+
+
+def _vectors(text: str) -> dict[str, np.ndarray]:
+    out = {}
+    for line in text.splitlines():
+        name, *values = line.split()
+        if name in ("vv", "rec", "rec2"):
+            out[name] = np.asarray([float(x) for x in values])
+    return out
+
+
+@pytest.mark.neuron
+def test_hoc_vecstim_play_matches_neuron(tmp_path):
+    from validation.neuron_run import compile_mod_files
+
+    dll = compile_mod_files(sorted((HERE.parent / "solver" / "vecstim_neuron").glob("*.mod")))
+    path = tmp_path / "vecstim.hoc"
+    path.write_text(HOC)
+    code = ("import json\nfrom neuron import h\n"
+            f"h.nrn_load_dll({str(dll)!r})\nh.load_file({str(path)!r})\n"
+            )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    theirs = _vectors(out.stdout)
+    v_n, rec_n, rec2_n = theirs["vv"], theirs["rec"], theirs["rec2"]
+    printed = io.StringIO()
+    HocSession(stdout=printed).load_file(path)
+    ours = _vectors(printed.getvalue())
+    v_b, rec_b, rec2_b = ours["vv"], ours["rec"], ours["rec2"]
+    assert len(rec_n) == 6 and len(rec2_n) == 0  # the appended time fired in NEURON
+    assert rec_b.shape == rec_n.shape and np.max(np.abs(rec_b - rec_n)) <= 1e-9
+    assert len(rec2_b) == 0
+    assert v_b.shape == v_n.shape and np.max(np.abs(v_b - v_n)) <= 1e-9
+    assert np.ptp(v_n) > 1.0  # the events drive the cell
