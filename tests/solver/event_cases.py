@@ -2,11 +2,14 @@
 Exp2Syn, NetStim, hh, pas) and in bridge (bridge's `.mod` files), from the same plain description.
 
 case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param: value}}, "parent": [name, x]}],
-        "points": [[mechanism, section, x, {param: value}]], "cells": [[mechanism, {param: value}]],
+        "points": [[mechanism, section, x, {param: value}]],
+        "cells": [[mechanism, {param: value}] or [mechanism, {param: value}, {"ids": [a, b, c], "seq": s}]],
         "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | None,
                      "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
                      "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
+A cell's third entry sets its RANDOM stream `ranvar` as NEURON's `cell.ranvar.set_ids(a, b, c)` then
+`.set_seq(s)` (or, with "noiseFromRandom123": [a, b, c], NetStim's `noiseFromRandom123(a, b, c)`).
 """
 
 from __future__ import annotations
@@ -49,10 +52,17 @@ for name, sec, x, vals in case["points"]:
         setattr(pp, k, v)
     pps.append(pp)
 cells = []
-for name, vals in case["cells"]:
+for name, vals, *extra in case["cells"]:
     c = getattr(h, name)()
     for k, v in vals.items():
         setattr(c, k, v)
+    for op, arg in (extra[0] if extra else {}).items():
+        if op == "ids":
+            c.ranvar.set_ids(*arg)
+        elif op == "seq":
+            c.ranvar.set_seq(arg)
+        else:
+            getattr(c, op)(*arg)
     cells.append(c)
 ncs, recs = [], []
 for d in case["netcons"]:
@@ -104,7 +114,7 @@ def build(case: dict, mechanisms=None) -> Simulation:
             tree.connect(s["name"], s["parent"][0], s["parent"][1])
     for name, sec, x, vals in case["points"]:
         tree.add_point_process(name, sec, x, **vals)
-    net = Network(cells=tuple(ArtificialCell(n, dict(v)) for n, v in case["cells"]),
+    net = Network(cells=tuple(ArtificialCell(c[0], dict(c[1]), randoms=_randoms(c[2:])) for c in case["cells"]),
                   netcons=tuple(NetCon(None if d["source"] is None else tuple(d["source"]),
                                        None if d["target"] is None else tuple(d["target"]),
                                        tuple(d.get("weight", [0.0])), d.get("delay", 1.0),
@@ -114,6 +124,16 @@ def build(case: dict, mechanisms=None) -> Simulation:
                   celsius=case.get("celsius", 6.3), v_init=case.get("v_init", -65.0), network=net,
                   globals=dict(case.get("globals", {})))
     return Simulation(model, record=[f"{s}({x}).{v}" for s, x, v in case["probes"]])
+
+
+def _randoms(extra) -> dict:
+    """The case's stream settings as ArtificialCell.randoms (ids, seq; noiseFromRandom123 sets ids and seq 0)."""
+    if not extra:
+        return {}
+    d = extra[0]
+    if "noiseFromRandom123" in d:
+        return {"ranvar": (*d["noiseFromRandom123"], 0)}
+    return {"ranvar": (*d["ids"], d["seq"]) if "seq" in d else tuple(d["ids"])}
 
 
 def run_neuron(case: dict, nsteps: int) -> dict:
