@@ -73,3 +73,16 @@ def test_unknown_random_variable_is_an_error():
     model = Model(sim.model.tree, dt=0.025, tstop=5.0, network=bad)
     with pytest.raises(BridgeError, match="no RANDOM variable 'nosuch'"):
         Simulation(model, record=["soma(0.5).v"]).params()
+
+
+def test_noisy_netstim_turned_on_by_events():
+    # a regular NetStim turns a noisy one (start -1: off after INITIAL) on three times: each flag-0 event draws
+    # the first interval in NET_RECEIVE (next_invl), then the train draws the rest
+    case = _case("hh", 1.0)
+    case["cells"] = [["NetStim", {"start": 5.0, "interval": 30.0, "number": 3}],
+                     ["NetStim", {"start": -1.0, "interval": 3.0, "number": 4, "noise": 1.0}]]
+    case["netcons"] = [{"source": ["cell", 0], "target": ["cell", 1], "weight": [1.0], "delay": 0.3},
+                       {"source": ["cell", 1], "target": ["point", 0], "weight": [0.02], "delay": 0.5,
+                        "record": True}]
+    _, ours = _check(case)
+    assert len(ours[0]) >= 4
