@@ -126,17 +126,17 @@ def neuron_run(h, nsteps: int) -> float:
     return time.perf_counter() - t0
 
 
-def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings, h) -> list[str]:
+def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings, h, repeat: int = 3) -> list[str]:
     sim = bridge_sim(d, tstop, settings)
     params = sim.params()
     t0 = time.perf_counter()
     tr = sim.run(params)
     jax.block_until_ready(tr.values)
     compile_s = time.perf_counter() - t0
-    run_s = min(_timed(lambda: sim.run(params).values) for _ in range(3))
+    run_s = min(_timed(lambda: sim.run(params).values) for _ in range(repeat))
     h.dt = DT
     nm = neuron_model(h, d)
-    neuron_s = min(neuron_run(h, sim.nsteps) for _ in range(3))
+    neuron_s = min(neuron_run(h, sim.nsteps) for _ in range(repeat))
     ref = np.array([list(v) for v in nm["v"]]).T
     dv = float(np.max(np.abs(np.asarray(tr.values) - ref)))
     ours = [len(tr.spikes(i)) for i in range(d["n"])]
@@ -190,17 +190,18 @@ def main() -> None:
     ap.add_argument("--cells", type=int, default=100)
     ap.add_argument("--fanout", type=int, default=100)
     ap.add_argument("--only", choices=("ring", "network"), default=None)
+    ap.add_argument("--repeat", type=int, default=3, help="timed runs (best of)")
     args = ap.parse_args()
     from neuron import h
 
     print(f"jax {jax.__version__} on {jax.default_backend()}, float64, dt {DT} ms; NEURON single-threaded in "
           f"this process; {os.cpu_count()} CPUs", flush=True)
     if args.only != "network":
-        bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h)
+        bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h, args.repeat)
     if args.only != "ring":
         net_batch = args.batch if args.net_batch is None else args.net_batch
         bench("network", random_network(args.cells, args.fanout), args.tstop, net_batch,
-              EventSettings(capacity=8192, per_step=64, spikes=256), h)
+              EventSettings(capacity=8192, per_step=64, spikes=256), h, args.repeat)
 
 
 if __name__ == "__main__":
