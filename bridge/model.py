@@ -31,8 +31,9 @@ from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 from bridge.nmodl.load import builtin_mechanisms
 from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
+from bridge.nmodl.streams import random123, randomvars
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
-from bridge.solver.events import EventSettings, build_event_plan, check_cell_params, default_params
+from bridge.solver.events import EventSettings, build_event_plan, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.network import Network
 from bridge.solver.plan import build_plan
@@ -171,7 +172,7 @@ class Simulation:
         """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
         defaults = dict(self.plan.defaults)
         if self.events is not None and self.model.network is not None:
-            defaults["network"] = default_params(self.events, self.model.network)
+            defaults["network"] = default_params(self.events, self.model.network, _cell_stream)
         return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), defaults)
 
     def set_weight(self, params: dict, netcon: int, value, index: int = 0) -> dict:
@@ -249,8 +250,6 @@ class Simulation:
     def run(self, params: dict | None = None, *, check: bool = True) -> Traces:
         """Finitialize and run to tstop; pure in `params`. Raises SimulationError on a NaN (eager calls)."""
         params = self.params() if params is None else params
-        if self.events is not None:
-            check_cell_params(self.events, params)
         traces = self._jit_run(params)
         if check and not isinstance(traces.nan_step, jax.core.Tracer):
             self.check(traces)
@@ -320,6 +319,15 @@ class Simulation:
             roots = [n for n, p in zip(lay.section_names, lay.parent_node) if p == node]
             return f"{roots[0]}(0)" if roots else f"root node {node}"
         return f"{lay.section_names[lay.section[node]]}({lay.x[node]:g})"
+
+
+def _cell_stream(r: str, ids: tuple) -> dict[str, float]:
+    """An artificial cell's RANDOM stream `r` from (id1, id2, id3[, seq*4 + which]): NEURON's
+    nrnran123_newstream(id1, id2, id3) (global index 0), then NMODLRandom.set_seq when given."""
+    s = random123.new_stream(*(int(x) for x in ids[:3]))
+    if len(ids) > 3:
+        s = random123.setseq4which(s, float(ids[3]), 0)
+    return dict(zip(randomvars.fields(r), map(float, s), strict=True))
 
 
 def simulate(model: Model, *, tstop: float | None = None, record: Sequence[Any] | None = None,

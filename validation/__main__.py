@@ -12,6 +12,8 @@ import sys
 SUBCOMMANDS = {
     "corpus": ("validation.corpus_validate",
                "validate every .mod file of the neuron wheel and PyPI packages: coverage table"),
+    "corpus-events": ("validation.corpus_events",
+                      "every point process with a NET_RECEIVE, driven by a NetStim, in bridge and NEURON"),
     "corpus-parse": ("validation.corpus", "parse the .mod files of PyPI packages with bridge and nocmodl"),
     "models": ("validation.models_sweep", "the ModelDB sweep: each model in bridge, then NEURON, classified"),
     "validate": ("validation.command", "a HOC model in bridge and in NEURON, compared (as `bridge validate`)"),

@@ -278,23 +278,46 @@ def _source_label(key: tuple, network: Network, cell_pos: dict, receivers, plan:
     return plan.layout.section_names[plan.layout.section[key[1]]] + f"({plan.layout.x[key[1]]:g}).v"
 
 
-def default_params(eplan: EventPlan, network: Network) -> dict:
-    """Parameter pytree part of the network: NetCon weights and artificial cells' RANGE parameters."""
+def default_params(eplan: EventPlan, network: Network, new_stream=None) -> dict:
+    """Parameter pytree part of the network: NetCon weights and artificial cells' RANGE parameters.
+
+    A cell's RANDOM streams (`mechanism.randoms`) are `new_stream(r, ids)` -> {field: value}, ids the cell's
+    `randoms[r]` or NEURON's default (1, 0, n): `nrnran123_newstream()` (src/gnu/nrnran123.cpp) numbers the
+    streams a process makes, the n-th gets id3 = n; the cells' streams are numbered here in creation order,
+    which is NEURON's numbering when nothing else made a stream before them. Values in `params` win."""
+    streams: dict[int, dict[str, float]] = {}
+    n = 0
+    for i, c in enumerate(network.cells):
+        randoms = tuple(getattr(next((r.mechanism for r in eplan.receivers if r.name == c.name), None),
+                                "randoms", ()))
+        for name in c.randoms:
+            if name not in randoms:
+                raise BridgeError(f"{c.label or c.name}: {c.name} has no RANDOM variable {name!r}")
+        streams[i] = {}
+        for r in randoms:
+            n += 1
+            ids = tuple(c.randoms.get(r, (1, 0, n)))
+            if len(ids) not in (3, 4):
+                raise BridgeError(f"{c.label or c.name}: stream {r} needs (id1, id2, id3[, seq]), got {ids!r}")
+            if new_stream is None:
+                raise BridgeError(f"{c.label or c.name}: {c.name} has RANDOM streams; default_params needs new_stream")
+            streams[i].update(new_stream(r, ids))
     cells = {}
     for r in eplan.receivers:
         if r.inst is None:
-            members = [c for c in network.cells if c.name == r.name]
+            members = [i for i, c in enumerate(network.cells) if c.name == r.name]
             sizes = getattr(r.mechanism, "array_sizes", {})
-            cells[r.name] = {k: _cell_values(members, k, d, sizes.get(k))
+            cells[r.name] = {k: _cell_values([network.cells[i] for i in members], k, d, sizes.get(k),
+                                             [streams[i] for i in members])
                              for k, d in r.mechanism.range_parameters.items()}
     return {"weights": np.asarray(eplan.weights, float), "cells": cells}
 
 
-def _cell_values(members, k: str, default: float, size: int | None) -> np.ndarray:
-    """(ncells,) values of RANGE parameter k, or (ncells, size) for an array parameter (a VecStim's times:
-    each cell's list, padded with the default)."""
+def _cell_values(members, k: str, default: float, size: int | None, streams) -> np.ndarray:
+    """(ncells,) values of RANGE parameter k (a stream field's default from the cell's `streams`), or
+    (ncells, size) for an array parameter (a VecStim's times: each cell's list, padded with the default)."""
     if size is None:
-        return np.array([float(c.params.get(k, default)) for c in members])
+        return np.array([float(c.params.get(k, st.get(k, default))) for c, st in zip(members, streams, strict=True)])
     out = np.full((len(members), size), float(default))
     for j, c in enumerate(members):
         given = np.asarray(c.params.get(k, ()), float).reshape(-1)
@@ -302,20 +325,6 @@ def _cell_values(members, k: str, default: float, size: int | None) -> np.ndarra
             raise BridgeError(f"{c.label or c.name}: {len(given)} values for {k}[{size}]")
         out[j, :len(given)] = given
     return out
-
-
-def check_cell_params(eplan: EventPlan, params: dict) -> None:
-    """Refuse what the built-in cells do not compute (a NetStim's noise: random streams are not built in)."""
-    for r in eplan.receivers:
-        if r.name == "NetStim" and r.inst is None:
-            noise = params["network"]["cells"]["NetStim"]["noise"]
-            if isinstance(noise, jax.core.Tracer):
-                continue
-            bad = np.flatnonzero(np.asarray(noise) != 0)
-            if len(bad):
-                value = float(np.asarray(noise)[bad[0]])
-                raise UnsupportedFeature(f"{r.labels[int(bad[0])]}: NetStim.noise = {value:g} (a noisy NetStim "
-                                         "draws from a random stream; bridge runs noise 0 only)")
 
 
 # -- the buffer ------------------------------------------------------------------------------

@@ -31,6 +31,10 @@ class ArtificialCell:
     name: str
     params: Mapping[str, float | tuple[float, ...]] = field(default_factory=dict)  # a tuple: a VecStim's times
     label: str = ""  # e.g. "NetStim[0]"
+    # RANDOM variable -> (id1, id2, id3) or (id1, id2, id3, seq*4 + which): NEURON's `cell.ranvar.set_ids(...)`
+    # (and `.set_seq(...)`); without it the stream is NEURON's default (1, 0, n), n counting the RANDOM
+    # streams of the network's cells in creation order (bridge.solver.events.default_params)
+    randoms: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,15 @@
 Exp2Syn, NetStim, hh, pas) and in bridge (bridge's `.mod` files), from the same plain description.
 
 case = {"sections": [{"name", "L", "diam", "nseg", "Ra", "insert": {mech: {param: value}}, "parent": [name, x]}],
-        "points": [[mechanism, section, x, {param: value}]], "cells": [[mechanism, {param: value}]],
+        "points": [[mechanism, section, x, {param: value}]],
+        "cells": [[mechanism, {param: value}] or [mechanism, {param: value}, {"ids": [a, b, c], "seq": s}]],
         "netcons": [{"source": ["v", sec, x] | ["cell", i] | ["point", i] | ["point", i, var] | None,
                      "target": ["point", i] | ["cell", i] | None, "weight": [...], "delay", "threshold",
                      "record": bool}],
         "probes": [[section, x, var]], "tstop", "dt", "celsius", "v_init", "mod": folder of extra .mod}
 A list as a cell's parameter value is a VecStim's times (NEURON: `vs.play(vec)`).
+A cell's third entry sets its RANDOM stream `ranvar` as NEURON's `cell.ranvar.set_ids(a, b, c)` then
+`.set_seq(s)` (or, with "noiseFromRandom123": [a, b, c], NetStim's `noiseFromRandom123(a, b, c)`).
 """
 
 from __future__ import annotations
@@ -50,7 +53,7 @@ for name, sec, x, vals in case["points"]:
         setattr(pp, k, v)
     pps.append(pp)
 cells, played = [], []
-for name, vals in case["cells"]:
+for name, vals, *extra in case["cells"]:
     c = getattr(h, name)()
     for k, v in vals.items():
         if isinstance(v, list):  # a VecStim's times: vs.play(vec)
@@ -58,6 +61,13 @@ for name, vals in case["cells"]:
             c.play(played[-1])
         else:
             setattr(c, k, v)
+    for op, arg in (extra[0] if extra else {}).items():
+        if op == "ids":
+            c.ranvar.set_ids(*arg)
+        elif op == "seq":
+            c.ranvar.set_seq(arg)
+        else:
+            getattr(c, op)(*arg)
     cells.append(c)
 ncs, recs = [], []
 for d in case["netcons"]:
@@ -112,7 +122,7 @@ def build(case: dict, mechanisms=None) -> Simulation:
             tree.connect(s["name"], s["parent"][0], s["parent"][1])
     for name, sec, x, vals in case["points"]:
         tree.add_point_process(name, sec, x, **vals)
-    net = Network(cells=tuple(ArtificialCell(n, dict(v)) for n, v in case["cells"]),
+    net = Network(cells=tuple(ArtificialCell(c[0], dict(c[1]), randoms=_randoms(c[2:])) for c in case["cells"]),
                   netcons=tuple(NetCon(None if d["source"] is None else tuple(d["source"]),
                                        None if d["target"] is None else tuple(d["target"]),
                                        tuple(d.get("weight", [0.0])), d.get("delay", 1.0),
@@ -122,6 +132,16 @@ def build(case: dict, mechanisms=None) -> Simulation:
                   celsius=case.get("celsius", 6.3), v_init=case.get("v_init", -65.0), network=net,
                   globals=dict(case.get("globals", {})))
     return Simulation(model, record=[f"{s}({x}).{v}" for s, x, v in case["probes"]])
+
+
+def _randoms(extra) -> dict:
+    """The case's stream settings as ArtificialCell.randoms (ids, seq; noiseFromRandom123 sets ids and seq 0)."""
+    if not extra:
+        return {}
+    d = extra[0]
+    if "noiseFromRandom123" in d:
+        return {"ranvar": (*d["noiseFromRandom123"], 0)}
+    return {"ranvar": (*d["ids"], d["seq"]) if "seq" in d else tuple(d["ids"])}
 
 
 def run_neuron(case: dict, nsteps: int) -> dict:

@@ -15,6 +15,7 @@ NEURON {
     ARTIFICIAL_CELL NetStim
     RANGE interval, number, start
     RANGE noise
+    RANDOM ranvar
 }
 
 PARAMETER {
@@ -31,6 +32,7 @@ ASSIGNED {
 }
 
 INITIAL {
+    seed(0)
     on = 0
     ispike = 0
     if (noise < 0) { noise = 0 }
@@ -53,7 +55,24 @@ PROCEDURE init_sequence(t (ms)) {
 
 FUNCTION invl(mean (ms)) (ms) {
     if (mean <= 0.) { mean = .01 (ms) }
-    invl = mean  : noise 0 only (see COMMENT)
+    if (noise == 0) {
+        invl = mean
+    } else {
+        invl = (1. - noise)*mean + noise*mean*erand()
+    }
+}
+
+FUNCTION erand() {
+    erand = random_negexp(ranvar)
+}
+
+PROCEDURE seed(x) {
+    random_setseq(ranvar, x)
+}
+
+PROCEDURE noiseFromRandom123(id1, id2, id3) {
+    random_setids(ranvar, id1, id2, id3)
+    random_setseq(ranvar, 0)
 }
 
 PROCEDURE next_invl() {

@@ -29,8 +29,10 @@ _LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
 def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
     """Raise `UnsupportedFeature` at the first construct bridge does not run (module docstring)."""
     trailing_returns = _trailing_returns(program)
+    # a FUNCTION or PROCEDURE of the file's own shadows nocmodl's name (NEURON's netstim.mod defines erand())
+    own = {b.name for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
     for node in ast.walk(program):
-        why = _refusal(node, trailing_returns)
+        why = _refusal(node, trailing_returns, own)
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)
     nb = program.neuron
@@ -49,14 +51,14 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 
 
-def _refusal(node: ast.Node, trailing_returns: set[int]) -> str | None:
+def _refusal(node: ast.Node, trailing_returns: set[int], own: set[str]) -> str | None:
     """Why `node` is refused, or None."""
     if isinstance(node, ast.Verbatim):
         code = "\n".join(line.split("//")[0] for line in node.text.splitlines())
         stripped = code.replace("/*", "").replace("*/", "").strip()
         if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
             return "VERBATIM block with C code (bridge cannot run C)"
-    elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS:
+    elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS and node.name not in own:
         return legacy_refusal(node.name)
     elif type(node) in _REFUSED_NODES:
         return _REFUSED_NODES[type(node)]
