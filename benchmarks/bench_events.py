@@ -197,7 +197,8 @@ def main() -> None:
     print(f"jax {jax.__version__} on {jax.default_backend()}, float64, dt {DT} ms; NEURON single-threaded in "
           f"this process; {os.cpu_count()} CPUs", flush=True)
     if args.only != "network":
-        bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h, args.repeat)
+        bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h,
+              args.repeat)
     if args.only != "ring":
         net_batch = args.batch if args.net_batch is None else args.net_batch
         bench("network", random_network(args.cells, args.fanout), args.tstop, net_batch,

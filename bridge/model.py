@@ -30,8 +30,8 @@ from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import node_layout
 from bridge.morphology.tree import SectionTree
 from bridge.nmodl.load import builtin_mechanisms
-from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.nmodl.streams import random123, randomvars
+from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.events import EventSettings, build_event_plan, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
