@@ -157,6 +157,15 @@ def test_random_and_looped_moves_are_unsupported():
     _raises(UnsupportedFeature, "random-number function unirand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = unirand() }""", 3)  # normrand runs (runtime.scoprandom); NEURON 9 has no unirand
+    # a reset of v from an event (PyNN's reset.mod, izhikevich.mod): NEURON writes the node, bridge refuses
+    _raises(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE", """NEURON { POINT_PROCESS R }
+PARAMETER { vreset = -70 }
+ASSIGNED { v }
+NET_RECEIVE(w) { v = vreset }""", 4)
+    _raises(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE", """NEURON { POINT_PROCESS R }
+ASSIGNED { v }
+PROCEDURE reset() { v = -70 }
+NET_RECEIVE(w) { reset() }""", 3)
     # net_send, net_event, net_move and ARTIFICIAL_CELL run (tests/solver/test_events_*.py); in a loop, refused
     _raises(UnsupportedFeature, "net_move.. inside a FROM loop", """NEURON { POINT_PROCESS P }
 NET_RECEIVE(w) { LOCAL k

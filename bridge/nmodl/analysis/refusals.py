@@ -45,6 +45,16 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                     raise report.error(UnsupportedFeature, f"{inner.name}() inside a {_LOOP_NAMES[type(node)]} loop "
                                        "(NEURON queues an event at every iteration; bridge records one event per "
                                        "call site and block run)", inner)
+    if program.net_receive is not None:
+        # NEURON writes a v assigned in NET_RECEIVE into the node (an integrate-and-fire reset, `v = vreset`);
+        # bridge's delivery does not: refused rather than ignored (a PROCEDURE or FUNCTION may do it for it)
+        for block in [program.net_receive] + [b for b in program.items
+                                              if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))]:
+            for inner in ast.walk(block):
+                if isinstance(inner, ast.Assign) and getattr(inner.target, "name", None) == "v":
+                    raise report.error(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE block "
+                                       "(NEURON sets the node's voltage from an event, e.g. an integrate-and-fire "
+                                       "reset; bridge's event delivery does not)", inner)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),):
         if names:
