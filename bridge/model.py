@@ -159,8 +159,11 @@ class Simulation:
         self.layout = node_layout(model.tree)
         self.plan = build_plan(model.tree, self.layout, model.mechanisms, model.order, settings)
         self.events = None
-        if model.network:
-            self.events = build_event_plan(model.network, self.plan, model.mechanisms, model.tree,
+        # self-events need the queue without any NetCon (an Ipulse-style point process: net_send in INITIAL)
+        self_events = any(getattr(inst.mechanism, "net_send_sites", 0) or getattr(inst.mechanism, "watch_flags", ())
+                          for inst in self.plan.mechanisms)
+        if model.network or self_events:
+            self.events = build_event_plan(model.network or Network(), self.plan, model.mechanisms, model.tree,
                                            events or EventSettings())
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
@@ -171,8 +174,8 @@ class Simulation:
     def params(self) -> dict:
         """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
         defaults = dict(self.plan.defaults)
-        if self.events is not None and self.model.network is not None:
-            defaults["network"] = default_params(self.events, self.model.network, _cell_stream)
+        if self.events is not None:
+            defaults["network"] = default_params(self.events, self.model.network or Network(), _cell_stream)
         return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), defaults)
 
     def set_weight(self, params: dict, netcon: int, value, index: int = 0) -> dict:

@@ -324,9 +324,6 @@ class LiveRun:
         self.shape = engine.shape
         params = sim.params()
         if sim.events is not None:
-            from bridge.solver.events import check_cell_params
-
-            check_cell_params(sim.events, params)  # a noisy NetStim is refused
             self.weights = np.asarray(params["network"]["weights"])
         if self.setters:
             values = initial_values(self.cursors)
@@ -426,9 +423,6 @@ class LiveRun:
     def _weights_now(self, sim, params, state):
         """NEURON's NetCon weight vector is NET_RECEIVE's argument array: what HOC assigned to `nc.weight[i]`
         during the run is what the next event carries (netcvode.cpp `steer_val`, NetCon::deliver)."""
-        from bridge.solver.events import check_cell_params
-
-        check_cell_params(sim.events, params)
         new = np.asarray(params["network"]["weights"])
         changed = new != self.weights
         if changed.any():

@@ -328,6 +328,15 @@ def _cell_values(members, k: str, default: float, size: int | None, streams) -> 
 
 
 # -- the buffer ------------------------------------------------------------------------------
+def _args_rows(weights, width: int, dtype):
+    """The NetCons' NET_RECEIVE arguments, (nnc, width); with no NetCon (only self-events: an Ipulse-style
+    `net_send` from INITIAL) one row of zeros that no event reads (every event's `nc` is -1)."""
+    w = jnp.asarray(weights, dtype)
+    if w.ndim == 2 and w.shape[0] > 0:
+        return w
+    return jnp.zeros((1, width), dtype)
+
+
 def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
     k = eplan.settings.capacity
     nrec = max(1, int((eplan.recorded >= 0).sum()))
@@ -335,7 +344,7 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "recv": jnp.zeros((k,), jnp.int32), "inst": jnp.zeros((k,), jnp.int32),
             "flag": jnp.zeros((k,), jnp.float64), "seq": jnp.zeros((k,), jnp.int32),
             "valid": jnp.zeros((k,), bool), "least": jnp.asarray(-1, jnp.int32), "counter": jnp.asarray(0, jnp.int32),
-            "overflow": jnp.asarray(jnp.inf, jnp.float64), "args": jnp.asarray(weights, dtype),
+            "overflow": jnp.asarray(jnp.inf, jnp.float64), "args": _args_rows(weights, eplan.width, dtype),
             "armed": jnp.zeros((len(eplan.thr_node),), bool),
             "spikes": jnp.full((nrec, eplan.settings.spikes), jnp.nan, jnp.float64),
             "nspikes": jnp.zeros((nrec,), jnp.int32),

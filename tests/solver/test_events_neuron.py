@@ -98,6 +98,18 @@ def test_self_events_with_flags():
     assert ref["weights"][0][1] == 3.0  # the NetCon's second argument counted the external events
 
 
+def test_self_events_without_any_netcon():
+    """A pulse train timed only by its own net_send (no NetCon, no artificial cell: ModelDB 144401's
+    electrode); bridge built no event queue for it and the pulses never came (95 mV)."""
+    mechs = load_mechanisms(MODS)
+    case = {"sections": [_soma(mech="hh")], "points": [["PulseTrain", "soma", 0.5, {"amp": 0.3, "num": 3}]],
+            "cells": [], "netcons": [],
+            "probes": [["soma", 0.5, "v"]], "tstop": 12.0, "dt": 0.025, "dll": _nrnivmodl()}
+    dv, _, traces, _ = _check(case, mechs)
+    v = np.asarray(traces.values)[:, 0]
+    assert np.ptp(v) > 20.0  # the pulses fire the cell
+
+
 def _nrnivmodl():
     from validation.neuron_run import compile_mod_files  # noqa: PLC0415
 
