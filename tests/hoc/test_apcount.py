@@ -35,6 +35,7 @@ tstop = 30
 run()
 printf("n %g %g time %.17g %.17g firing %g %g\\n", a20.n, a0.n, a20.time, a0.time, a20.firing, a0.firing)
 stims[0].del = 33
+a0.thresh = -30
 continuerun(40)
 printf("n %g %g time %.17g %.17g\\n", a20.n, a0.n, a20.time, a0.time)
 """
@@ -49,3 +50,31 @@ def test_apcount_counts_as_neuron(tmp_path):
     for name in ("vs", "tv"):
         assert len(ref[name]) == len(ours[name])
         assert np.max(np.abs(ref[name] - ours[name])) <= ATOL
+
+
+RECORD = TRAIN.replace("tstop = 30", """objref r20, r0, nc, rn, nil
+r20 = new Vector()
+r0 = new Vector(5)
+a20.record(r20)
+a0.record(r0)
+soma nc = new NetCon(&v(0.5), nil)
+nc.threshold = 0
+rn = new Vector()
+nc.record(rn)
+tstop = 30""").replace("a0.thresh = -30\n", "")
+
+
+@pytest.mark.neuron
+def test_apcount_record_as_neuron(tmp_path):
+    """apc.record(vec): each crossing's t, as NEURON's apcount.mod appends it; a NetCon at the same place and
+    threshold records the same times."""
+    names = ("vs", "tv", "r20", "r0", "rn")
+    theirs, ref, ours_out, ours, _ = _both(tmp_path, RECORD, names)
+    _same_output(theirs, ours_out)
+    assert len(ref["r20"]) >= 4
+    for name in names:
+        assert len(ref[name]) == len(ours[name]), name
+        assert np.max(np.abs(ref[name] - ours[name])) <= ATOL, name
+    for name in ("r20", "r0"):  # apcount.mod appends t itself, not NetCon's t + 1e-10: round-off only
+        assert np.max(np.abs(ref[name] - ours[name])) <= 1e-12, name
+    assert np.min(ref["rn"] - ref["r0"]) > 5e-11  # NetCon's record is the one 1e-10 later
