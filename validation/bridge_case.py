@@ -179,7 +179,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
             model_tstop = float(session._state.globals["tstop"])
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
-        network, spike_records = hoc.network, hoc.spike_records
+        network, spike_records = hoc.network, tuple(r for r in hoc.spike_records if r.compared)
     else:
         tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
         dt = p.dt if p.dt is not None else 0.025

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bridge.hoc import ast, budget, functable, loader, neuronlib, nmodl_calls
+from bridge.hoc.apcount import APCountObject
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
 from bridge.hoc.names import _arg_index, _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
@@ -241,6 +242,8 @@ def _new_builtin(interp, name: str, args: list, loc):
     if kind is not None:
         if kind.kind == "artificial":  # NetStim, ...: no section (bridge.hoc.netcon)
             return ArtificialCellObject(interp, name, args, loc)
+        if name == "APCount":  # its record(vec) (bridge.hoc.apcount)
+            return APCountObject(interp, name, args, loc)
         return PointProcessObject(interp, name, args, loc)
     if name.startswith("ChannelBuild"):
         raise interp.error(f"{name} is not a template: load NEURON's chanbild.hoc first "

@@ -375,6 +375,8 @@ class Recorded:
     label: str
     records: tuple
     gid: int | None = None
+    shift: float = 0.0  # [ms] added to the recorded times (an APCount's: bridge.hoc.apcount)
+    compared: bool = True  # whether `bridge validate` compares it (a NetCon source) or not (an APCount's record)
 
 
 def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[Recorded, ...]]:
@@ -391,7 +393,7 @@ def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[R
     out = []
     sources: dict[int, int] = {}  # id(presyn) -> first NetCon index
     for nc in ncs:
-        src = _end_of_source(nc.presyn, cell_pos)
+        src = _end_of_source(nc.presyn, cell_pos, pp_index)
         if nc.presyn is not None and src is None:
             continue  # an input gid that no cell owns: never fires (one process)
         target = nc.target
@@ -408,7 +410,7 @@ def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[R
     recorded_ps = _recorded_presyns(events, ncs)
     rows: list[Recorded] = []
     for ps in recorded_ps:
-        src = _end_of_source(ps, cell_pos)
+        src = _end_of_source(ps, cell_pos, pp_index)
         if src is None:
             continue
         k = sources.get(id(ps))
@@ -421,7 +423,8 @@ def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[R
                             True, first.label)
     order = sorted(recorded_ps, key=lambda ps: sources.get(id(ps), 1 << 30))
     for row, ps in enumerate(p for p in order if id(p) in sources):
-        rows.append(Recorded(row, ps.label, tuple(ps.records), ps.gid))
+        rows.append(Recorded(row, ps.label, tuple(ps.records), ps.gid, getattr(ps, "time_shift", 0.0),
+                             not hasattr(ps, "time_shift")))
     arts = tuple(ArtificialCell(c.cls, {**c.params, **_played(c)}, str(c)) for c in cells)
     return Network(arts, tuple(out)), tuple(rows)
 
@@ -436,9 +439,12 @@ def _played(cell: ArtificialCellObject) -> dict:
     return dict(vecstim_cell(() if vec is None else [float(x) for x in vec.data]).params)
 
 
-def _end_of_source(ps: PreSyn | None, cell_pos: dict):
+def _end_of_source(ps: PreSyn | None, cell_pos: dict, pp_index: dict):
     if ps is None:
         return None
+    end = getattr(ps, "end_of_source", None)  # an APCount's record (bridge.hoc.apcount)
+    if end is not None:
+        return end(pp_index)
     if ps.kind == "cell":
         obj = ps.where()
         return None if obj is None else ("cell", cell_pos[id(obj)])

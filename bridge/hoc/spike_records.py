@@ -59,7 +59,7 @@ def spike_vectors(records: tuple, traces) -> list[tuple[Any, list[float]]]:
     entries: dict[int, list] = {}
     vectors: dict[int, Any] = {}
     for rec in records:
-        times = [float(t) for t in traces.spikes(rec.row)]
+        times = [float(t) + rec.shift for t in traces.spikes(rec.row)]
         for tvec, idvec, rid in rec.records:
             vectors[id(tvec)] = tvec
             entries.setdefault(id(tvec), []).extend((t, rec.row, t) for t in times)

@@ -126,7 +126,7 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         def body(k, carry):
             st, ts, ys = carry
             if ectx is not None:  # integrate's step: thresholds and events <= t + dt/2, the step, events <= t
-                buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"])
+                buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
                 st, buf = evlib.deliver(ectx, {k2: a for k2, a in st.items() if k2 != "events"}, buf,
                                         st["t"] + 0.5 * dt)
                 new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
