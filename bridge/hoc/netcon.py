@@ -37,7 +37,7 @@ class PreSyn:
     """A spike source shared by the NetCons from one place: threshold [mV] and spike record Vectors."""
 
     def __init__(self, kind: str, where: Any, label: str) -> None:
-        self.kind = kind  # "v" (where: (Sec, x)), "cell" (where: a weakref to the ArtificialCellObject), "gid"
+        self.kind = kind  # "v" (where: (Sec, x)), "cell"/"point" (where: a weakref to the object), "gid"
         self.where = where
         self.label = label
         self.threshold = DEFAULT_THRESHOLD
@@ -48,6 +48,9 @@ class PreSyn:
     def alive(self) -> bool:
         if self.kind == "cell":
             return self.where() is not None
+        if self.kind == "point":
+            obj = self.where()
+            return obj is not None and obj.pp is not None
         if self.kind == "v":
             return bool(self.where[0].alive)
         return True
@@ -183,9 +186,15 @@ def _presyn_of(interp, src, loc) -> PreSyn | None:
             src.presyn = PreSyn("cell", weakref.ref(src), str(src))
             src.presyn.seq = ev.next()
         return src.presyn
-    if _is_point(src):
-        raise interp.refuse(f"new NetCon({src}, ...): a POINT_PROCESS as a NetCon source (its net_event or "
-                            "threshold on its x) is not supported yet", loc)
+    if _is_point(src):  # fires through net_event in its NET_RECEIVE (bridge.solver.events refuses one without)
+        if src.pp is None:
+            raise interp.error(f"new NetCon({src}, ...): {src} has no location", loc)
+        ps = getattr(src, "presyn", None)
+        if ps is None:
+            ps = PreSyn("point", weakref.ref(src), str(src))
+            ps.seq = ev.next()
+            src.presyn = ps
+        return ps
     what = getattr(src, "what", None)
     if not isinstance(what, RangeTarget):
         raise interp.error("NetCon: the source must be &section.v(x), an ARTIFICIAL_CELL or nil", loc)
@@ -451,6 +460,11 @@ def _end_of_source(ps: PreSyn | None, cell_pos: dict, pp_index: dict):
     if ps.kind == "v":
         sec, x = ps.where
         return ("v", sec.name, x)
+    if ps.kind == "point":
+        obj = ps.where()
+        if obj is None or obj.pp is None or id(obj.pp) not in pp_index:
+            return None
+        return ("point", pp_index[id(obj.pp)])
     return None
 
 

@@ -141,7 +141,6 @@ HEAD = "create soma\nsoma { insert hh }\nobjref syn, ns, nc, nil\nsoma syn = new
 
 @pytest.mark.parametrize("text, match", [
     ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"NetCon.event\(t\)"),
-    ("objref ic\nsoma ic = new IClamp(0.5)\nnc = new NetCon(ic, syn)\n", "POINT_PROCESS as a NetCon source"),
     ("soma nc = new NetCon(&ena(0.5), syn)\n", "other than v"),
     ("nc = new NetCon(ns, syn)\nx = nc.x\n", r"NetCon.x"),
 ])
@@ -151,11 +150,75 @@ def test_refused_netcon_uses(text, match):
         session(HEAD + text)
 
 
-def test_noisy_netstim_is_refused_when_it_runs():
+def test_a_point_process_source_without_net_event_is_refused_when_it_runs():
+    """`new NetCon(pp, syn)` is accepted (tests/hoc/test_netcon_point_source.py); a source whose NET_RECEIVE
+    never calls net_event (an IClamp) cannot fire, and the run refuses it rather than never firing."""
     session = bridge.HocSession()
-    session(HEAD + "ns.noise = 0.5\nnc = new NetCon(ns, syn)\ntstop = 5\nrun()\n")
-    with pytest.raises(bridge.errors.UnsupportedFeature, match="NetStim.noise"):
+    session(HEAD + "objref ic\nsoma ic = new IClamp(0.5)\nnc = new NetCon(ic, syn)\ntstop = 5\n")
+    with pytest.raises(bridge.errors.BridgeError, match="net_event"):
         session.model().simulate()
+
+
+NOISY = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref syn, ns, ns2, nc, nc2, rec, rec2
+soma syn = new ExpSyn(0.5)
+ns = new NetStim()
+ns.start = 1
+ns.interval = 2
+ns.number = 10
+ns.noise = 0.5
+ns2 = new NetStim()
+ns2.interval = 3
+ns2.number = 5
+ns2.start = 0
+ns2.noise = 1
+nc = new NetCon(ns, syn)
+nc.weight = 0.005
+nc2 = new NetCon(ns2, syn)
+nc2.weight = 0.003
+rec = new Vector()
+nc.record(rec)
+rec2 = new Vector()
+nc2.record(rec2)
+tstop = 30
+run()
+proc pv() { local i
+    printf("%s", $s1)
+    for i = 0, $o2.size() - 1 { printf(" %.17g", $o2.x[i]) }
+    printf("\\n")
+}
+pv("rec", rec)
+pv("rec2", rec2)
+printf("v %.17g\\n", soma.v(0.5))
+"""
+
+
+@pytest.mark.neuron
+def test_noisy_netstims_from_hoc_match_neuron(tmp_path):
+    """NetStim noise 0.5 and 1 with NEURON's default stream ids (numbered as HOC creates the NetStims):
+    spike times identical, v within 1e-9 mV."""
+    import io
+
+    path = tmp_path / "noisy.hoc"
+    path.write_text(NOISY)
+    out = subprocess.run([sys.executable, "-c", f"from neuron import h\nh.load_file({str(path)!r})\n"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    printed = io.StringIO()
+    bridge.HocSession(stdout=printed).load_file(path)
+
+    def parse(text):
+        return {ln.split()[0]: np.asarray([float(x) for x in ln.split()[1:]]) for ln in text.splitlines()
+                if ln.split()[:1] in (["rec"], ["rec2"], ["v"])}
+
+    theirs, ours = parse(out.stdout), parse(printed.getvalue())
+    assert len(theirs["rec"]) == 10 and len(theirs["rec2"]) >= 1
+    for name in ("rec", "rec2"):
+        assert ours[name].shape == theirs[name].shape and np.max(np.abs(ours[name] - theirs[name])) <= 1e-9
+    assert abs(ours["v"][0] - theirs["v"][0]) <= 1e-9
+    assert np.any(np.abs(np.diff(theirs["rec"]) - 2.0) > 1e-6)  # the intervals are noisy
 
 
 def test_netcon_arguments_as_neuron():
