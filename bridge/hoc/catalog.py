@@ -96,9 +96,11 @@ class Catalog:
         # `info()` (a MechanismInfo) and `mechanism()` (the solver's Mechanism), in creation order
         self._runtime: dict[str, Any] = {}
         paths: list[Path] = []
+        builtin_paths: set[Path] = set()
         if include_builtin:
             builtin = Path(__file__).resolve().parent.parent / "mechanisms" / "builtin"
             paths += sorted(builtin.glob("*.mod"))
+            builtin_paths = set(paths)
         named_dirs, named_files = [], []
         for folder in folders:
             folder = Path(folder)
@@ -113,7 +115,8 @@ class Catalog:
         self.roots = ReadRoots.of(named_dirs + [f.parent for f in named_files], named_files, allow_read, limits)
         for path in paths:
             try:
-                text = self.roots.read_text(path, "NMODL")
+                # bridge's own library is not the model's input: the model's Limits do not apply to it
+                text = path.read_text() if path in builtin_paths else self.roots.read_text(path, "NMODL")
             except BridgeError as err:
                 raise BridgeError(f"mechanism file {path}: {err.message}") from None
             if is_vecevent(text):  # NEURON's vecevent.mod: bridge's own VecStim stays (bridge.nmodl.vecevent)
