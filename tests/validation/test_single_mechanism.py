@@ -60,17 +60,21 @@ PARAMETER { g = 2e-4 (S/cm2) e = -60 (mV) }
 ASSIGNED { v (mV) i (mA/cm2) }
 BREAKPOINT { i = g*(v - e) }
 """)
-    bad = tmp_path / "rand.mod"
+    bad = tmp_path / "rand.mod"  # C code bridge cannot run (normrand runs now: bridge.nmodl.runtime.scoprandom)
     bad.write_text("""NEURON { SUFFIX rand NONSPECIFIC_CURRENT i }
 ASSIGNED { v i }
-BREAKPOINT { i = 1e-3*normrand(0, 1) }
+BREAKPOINT { i = 0
+VERBATIM
+    i = 1e-3*drand48();
+ENDVERBATIM
+}
 """)
     assert main(["validate-mod", str(good)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert len(out) == 1 and out[0].startswith("leak.mod: leak translated") and out[0].endswith("PASS")
     assert main(["validate-mod", str(good), str(bad)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 2 and out[1].startswith("rand.mod: unsupported") and "normrand" in out[1]
+    assert len(out) == 2 and out[1].startswith("rand.mod: unsupported") and "VERBATIM" in out[1]
 
 
 # An ion variable also declared in PARAMETER (USEION ca READ cai with PARAMETER { cai (mM) }): the
