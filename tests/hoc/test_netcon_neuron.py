@@ -19,6 +19,7 @@ import pytest
 import bridge
 from bridge.hoc import spike_records
 from bridge.hoc.values import ObjVar
+from tests.hoc.printed_vectors import PRINT_PROC, printed_vectors
 
 DATA = Path(__file__).resolve().parent / "netcon_data"
 
@@ -185,11 +186,7 @@ rec2 = new Vector()
 nc2.record(rec2)
 tstop = 30
 run()
-proc pv() { local i
-    printf("%s", $s1)
-    for i = 0, $o2.size() - 1 { printf(" %.17g", $o2.x[i]) }
-    printf("\\n")
-}
+""" + PRINT_PROC + """
 pv("rec", rec)
 pv("rec2", rec2)
 printf("v %.17g\\n", soma.v(0.5))
@@ -209,11 +206,8 @@ def test_noisy_netstims_from_hoc_match_neuron(tmp_path):
     printed = io.StringIO()
     bridge.HocSession(stdout=printed).load_file(path)
 
-    def parse(text):
-        return {ln.split()[0]: np.asarray([float(x) for x in ln.split()[1:]]) for ln in text.splitlines()
-                if ln.split()[:1] in (["rec"], ["rec2"], ["v"])}
-
-    theirs, ours = parse(out.stdout), parse(printed.getvalue())
+    theirs = printed_vectors(out.stdout, ("rec", "rec2", "v"))
+    ours = printed_vectors(printed.getvalue(), ("rec", "rec2", "v"))
     assert len(theirs["rec"]) == 10 and len(theirs["rec2"]) >= 1
     for name in ("rec", "rec2"):
         assert ours[name].shape == theirs[name].shape and np.max(np.abs(ours[name] - theirs[name])) <= 1e-9

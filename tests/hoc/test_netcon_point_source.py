@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from bridge import HocSession
+from tests.hoc.printed_vectors import PRINT_PROC, printed_vectors
 
 MODS = Path(__file__).resolve().parent.parent / "solver" / "event_mods"
 HOC = """
@@ -42,24 +43,11 @@ vb = new Vector()
 vb.record(&b.v(0.5))
 tstop = 20
 run()
-proc pv() { local i
-    printf("%s", $s1)
-    for i = 0, $o2.size() - 1 { printf(" %.17g", $o2.x[i]) }
-    printf("\\n")
-}
+""" + PRINT_PROC + """
 pv("rec", rec)
 pv("va", va)
 pv("vb", vb)
 """
-
-
-def _vectors(text: str) -> dict[str, np.ndarray]:
-    out = {}
-    for line in text.splitlines():
-        name, *values = line.split() or [""]
-        if name in ("rec", "va", "vb"):
-            out[name] = np.asarray([float(x) for x in values])
-    return out
 
 
 @pytest.mark.neuron
@@ -72,10 +60,10 @@ def test_point_process_source_matches_neuron(tmp_path):
     code = f"from neuron import h\nh.nrn_load_dll({str(dll)!r})\nh.load_file({str(path)!r})\n"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    theirs = _vectors(out.stdout)
+    theirs = printed_vectors(out.stdout, ("rec", "va", "vb"))
     printed = io.StringIO()
     HocSession(str(MODS / "relay.mod"), stdout=printed).load_file(path)
-    ours = _vectors(printed.getvalue())
+    ours = printed_vectors(printed.getvalue(), ("rec", "va", "vb"))
     assert len(theirs["rec"]) >= 4  # the relay fired (twice per two NetStim events)
     assert ours["rec"].shape == theirs["rec"].shape and np.max(np.abs(ours["rec"] - theirs["rec"])) <= 1e-9
     for name in ("va", "vb"):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from bridge import HocSession
+from tests.hoc.printed_vectors import PRINT_PROC, printed_vectors
 
 HERE = Path(__file__).resolve().parent
 HOC = """
@@ -43,24 +44,11 @@ vv = new Vector()
 vv.record(&soma.v(0.5))
 tstop = 20
 run()
-proc pv() { local i
-    printf("%s", $s1)
-    for i = 0, $o2.size() - 1 { printf(" %.17g", $o2.x[i]) }
-    printf("\\n")
-}
+""" + PRINT_PROC + """
 pv("vv", vv)
 pv("rec", rec)
 pv("rec2", rec2)
 """
-
-
-def _vectors(text: str) -> dict[str, np.ndarray]:
-    out = {}
-    for line in text.splitlines():
-        name, *values = line.split()
-        if name in ("vv", "rec", "rec2"):
-            out[name] = np.asarray([float(x) for x in values])
-    return out
 
 
 @pytest.mark.neuron
@@ -75,11 +63,11 @@ def test_hoc_vecstim_play_matches_neuron(tmp_path):
             )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
-    theirs = _vectors(out.stdout)
+    theirs = printed_vectors(out.stdout, ("vv", "rec", "rec2"))
     v_n, rec_n, rec2_n = theirs["vv"], theirs["rec"], theirs["rec2"]
     printed = io.StringIO()
     HocSession(stdout=printed).load_file(path)
-    ours = _vectors(printed.getvalue())
+    ours = printed_vectors(printed.getvalue(), ("vv", "rec", "rec2"))
     v_b, rec_b, rec2_b = ours["vv"], ours["rec"], ours["rec2"]
     assert len(rec_n) == 6 and len(rec2_n) == 0  # the appended time fired in NEURON
     assert rec_b.shape == rec_n.shape and np.max(np.abs(rec_b - rec_n)) <= 1e-9
