@@ -46,9 +46,11 @@ def model_output(case: Case) -> Path | None:
     return out
 
 
-def case_session(case: Case, output_dir: Path | None = None, run_probes: list[str] = (), probes: list[str] = ()):
+def case_session(case: Case, output_dir: Path | None = None, run_probes: list[str] = (), probes: list[str] = (),
+                 stimuli: list = ()):
     """The case's HOC file, mechanisms and statements in a `bridge.HocSession`, then what the NEURON side
-    does before its run: the protocol's settings and `stdinit()`, so that a model's own `proc init()`
+    does before its run: the current steps `stimuli` (`validation.case.IClamp`s, `add_stimuli`), the
+    protocol's settings and `stdinit()`, so that a model's own `proc init()`
     (reversal potentials, `finitialize`, `fcurrent`, e_pas chosen from the currents) shapes the model.
     What the HOC prints (NEURON prints top-level values, e.g. `1` after load_file) is kept off the terminal.
     The model reads files only in its folder, the mechanism folder and the case's `allow_read`, and writes
@@ -74,6 +76,7 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
             session(stmt)
         live.finish_runs()
         live.run_probes = tuple(probes)
+        add_stimuli(session, stimuli)
         if p.dt is not None:
             session.dt, session.steps_per_ms = p.dt, 1.0 / p.dt
         for name in ("v_init", "celsius", "secondorder"):
@@ -83,6 +86,34 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
             setattr(session, name, val)
         session("stdinit()")
         return session
+
+
+STIMULI = "validation_iclamp__"  # the HOC objref array that holds `add_stimuli`'s IClamps
+
+
+def add_stimuli(session, stimuli: list) -> None:
+    """The IClamps `stimuli` in the session's model, made after the model's HOC ran and before `stdinit()`, as
+    the NEURON side makes them (`validation.neuron_case._run`: `h.IClamp(sec(x))` with del, dur, amp [ms, ms,
+    nA]), so that the model's own init() and its live run see them. They are held by the objref array
+    `STIMULI` (NEURON's side holds them from Python); a section is named as NEURON names it."""
+    if not stimuli:
+        return
+    from bridge.errors import BridgeError
+
+    st = session._state
+    st.sync_sections()
+    secs = {s.data.name: s for s in st.sections if s.alive}
+    session(f"objref {STIMULI}[{len(stimuli)}]")
+    for i, stim in enumerate(stimuli):
+        if stim.section not in secs:
+            raise BridgeError(f"the current step's section {stim.section!r} is not one of bridge's sections")
+        st.push(secs[stim.section])
+        try:
+            session(f"{STIMULI}[{i}] = new IClamp({float(stim.x)!r})")
+        finally:
+            st.pop()
+        for name, value in (("del", stim.delay), ("dur", stim.dur), ("amp", stim.amp)):
+            session(f"{STIMULI}[{i}].{name} = {float(value)!r}")
 
 
 def starts_live(session) -> bool:
@@ -116,6 +147,17 @@ def live_protocol_run(session, labels: list[str], tstop: float):
     cols = [list(traces.labels).index(label) for label in ours]
     values = np.asarray(traces.values).reshape(len(traces.t), -1)[:, cols]
     return np.asarray(traces.t), values, ours, live.plan.layout, traces
+
+
+def played_settings(session, settings: dict) -> dict:
+    """`settings` as NEURON's side reports them after its run (`h.celsius` then): a Vector that played into
+    celsius (`vec.play(&celsius, tvec)`) left its last played value there (`bridge.hoc.play` cursors)."""
+    out = dict(settings)
+    for c in session._state.live.cursors:
+        target = c.sched.target
+        if not c.removed and c.value is not None and target.kind == "global" and target.variable in out:
+            out[target.variable] = float(c.value)
+    return out
 
 
 def used_mechanisms(case: Case, used: list[str]) -> dict:
@@ -168,9 +210,15 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     runs: list = []
     live = None
     network, spike_records = None, ()
-    if case.hoc is not None:
+    defaults_apply = bool(neuron.stimuli)  # NEURON decided (validation.neuron_case._has_stimulus)
+    stimuli = list(p.stimuli)
+    if defaults_apply:
+        from validation.case import IClamp
+
+        stimuli += [IClamp(**s) for s in neuron.stimuli]
+    if case.hoc is not None:  # the stimuli are made in the session before its stdinit(), as in NEURON
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [],
-                               probes=list(neuron.labels))
+                               probes=list(neuron.labels), stimuli=stimuli)
         hoc, runs = session.model(), session._state.live.runs
         # a model that plays Vectors runs in its live run, where the plays are applied (a bridge.Model has none)
         live = session if starts_live(session) or hoc.plays else None
@@ -187,30 +235,19 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         settings.update({name: getattr(p, name) for name in settings if getattr(p, name) is not None})
         globals_ = dict(p.globals)
         mechs = used_mechanisms(case, tree.mechanism_names())
-    defaults_apply = bool(neuron.stimuli)  # NEURON decided (validation.neuron_case._has_stimulus)
     tstop = defaults.tstop_for(p.tstop, model_tstop, defaults_apply)
-    stimuli = list(p.stimuli)
-    if defaults_apply:
-        from validation.case import IClamp
-
-        stimuli += [IClamp(**s) for s in neuron.stimuli]
     if live is not None:
-        if stimuli:
-            from bridge.errors import UnsupportedFeature
-
-            raise UnsupportedFeature("the model plays Vectors or its init() stepped or set values after "
-                                     "finitialize(), so bridge continues its live run; adding the validation's "
-                                     "current steps to it is not supported (give the model its own stimulus)")
         load_seconds = time.perf_counter() - start
         start = time.perf_counter()
         t, values, labels, lay, traces = live_protocol_run(live, list(neuron.labels), tstop)
         if values.size:  # as NEURON's side reports it: the v the run started from at the soma
             settings = {**settings, "v_init": float(values[0, 0])}
+        settings = played_settings(live, settings)
         rows = {label: i for i, label in enumerate(traces.spike_labels)}
         spikes = {rec.label: [float(x) for x in traces.spikes(rows[rec.label])] if rec.label in rows else []
                   for rec in spike_records}
     else:
-        for st in stimuli:
+        for st in stimuli if case.hoc is None else ():  # (a HOC case's session made them)
             tree.add_point_process("IClamp", st.section, st.x, **st.params())
         model = Model(tree, mechanisms=mechs, dt=dt, tstop=tstop, globals=globals_, network=network, **settings)
         sim = Simulation(model, record=list(neuron.labels))

@@ -127,6 +127,14 @@ def validate_mod(path: str | Path, protocols: Sequence[Protocol] = PROTOCOLS) ->
     except BridgeError as exc:
         result.status, result.reason = "error", str(exc).splitlines()[0]
         return result
+    if getattr(mech, "randoms", ()) or getattr(mech, "scop_random", False):
+        # the streams are numbered as NEURON numbers them when a HOC model inserts the mechanism
+        # (bridge.hoc.randomvars); the SectionTree run here has no such numbering to give them
+        what = f"RANDOM {', '.join(mech.randoms)}" if getattr(mech, "randoms", ()) else "scop_random (normrand, ...)"
+        result.status = "unsupported"
+        result.reason = (f"{mech.name} draws random numbers ({what}): single-mechanism runs have no stream "
+                         "numbering; compare it in a HOC model with `bridge validate`")
+        return result
     if mech.kind != "density":
         result.status = "skipped"
         result.reason = f"{mech.name} is a point process (single-mechanism runs cover density mechanisms)"

@@ -9,6 +9,7 @@ error only then.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError, HocError
+from bridge.hoc import mod_library
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
@@ -95,6 +97,9 @@ class Catalog:
         # mechanisms the HOC defines while it runs (KSChan, `bridge.hoc.kschan`): name -> provider with
         # `info()` (a MechanismInfo) and `mechanism()` (the solver's Mechanism), in creation order
         self._runtime: dict[str, Any] = {}
+        # `SUFFIX nothing` files: FUNCTION libraries with bare HOC names (bridge.hoc.mod_library):
+        # key -> (path, comment-free text, its FUNCTION/PROCEDURE names)
+        self._libraries: dict[str, tuple[Path, str, tuple[str, ...]]] = {}
         paths: list[Path] = []
         builtin_paths: set[Path] = set()
         if include_builtin:
@@ -125,13 +130,23 @@ class Catalog:
                 continue
             text = _COMMENT_RE.sub("", text)
             m = _NAME_RE.search(text)
+            if m and m.group(2) == mod_library.LIBRARY_SUFFIX:
+                self._libraries[mod_library.library_key(path)] = (path, text, mod_library.callable_names(text))
+                continue
             # a model's file replaces a built-in one of the same name; without SUFFIX, NEURON
             # names the mechanism after the file
             self._files[m.group(2) if m else path.stem] = path
+        self._library_functions = mod_library.index_callables(
+            {key: (path, names) for key, (path, _, names) in self._libraries.items()})
 
     def files_parsed(self) -> dict[str, Path]:
-        """The .mod files of the mechanisms parsed so far and accepted (`get`), by name; ions left out."""
-        return {name: self._files[name] for name in self._info if name in self._files}
+        """The .mod files of the mechanisms (and `SUFFIX nothing` libraries) parsed so far and accepted (`get`),
+        by name; ions left out."""
+        return {name: self.file_of(name) for name in self._info if name in self._files or name in self._libraries}
+
+    def file_of(self, name: str) -> Path:
+        """The .mod file of mechanism or library `name`."""
+        return self._libraries[name][0] if name in self._libraries else self._files[name]
 
     def names(self) -> list[str]:
         return list(self._files) + list(self._runtime)
@@ -175,6 +190,9 @@ class Catalog:
             info = ion_info(name[:-4])
         elif name in self._files:
             info = _read_mod(name, self._files[name], self.roots)
+        elif name in self._libraries:
+            info = _read_mod(mod_library.LIBRARY_SUFFIX, self._libraries[name][0], self.roots)
+            info = dataclasses.replace(info, name=name, kind="library")
         else:
             raise HocError(f"{name} is not a mechanism (no .mod file defines it)")
         self._info[name] = info
@@ -216,10 +234,32 @@ class Catalog:
                     return suffix, info.globals[var]
                 if var == "usetable" and hoc_name in info.globals:  # a TABLE's switch is usetable_<suffix>
                     return suffix, info.globals[hoc_name]
+        for key, (_, text, _) in self._libraries.items():  # a library's GLOBAL is a bare HOC name
+            if not mod_library.mentions(text, hoc_name):
+                continue
+            try:
+                info = self.get(key)
+            except HocError:
+                # a library bridge cannot translate: its FUNCTIONs are refused when called (lookup_function),
+                # and only they read its GLOBALs, so the name is left to HOC as an ordinary variable
+                continue
+            if hoc_name in info.globals:
+                return key, info.globals[hoc_name]
         return None
 
+    def library_global(self, hoc_name: str) -> bool:
+        """Whether `hoc_name` is a GLOBAL of a `SUFFIX nothing` library (only its FUNCTIONs read it)."""
+        if not self._libraries:
+            return False
+        found = self.lookup_global(hoc_name)
+        return found is not None and mod_library.is_library_key(found[0])
+
     def lookup_function(self, hoc_name: str) -> tuple[str, str] | None:
-        """`rates_hh` → ("hh", "rates"): a FUNCTION or PROCEDURE of a mechanism, or None."""
+        """`rates_hh` → ("hh", "rates"): a FUNCTION or PROCEDURE of a mechanism, or None; `sq` →
+        ("nothing[lib.mod]", "sq") for a `SUFFIX nothing` library's (bridge.hoc.mod_library)."""
+        key = self._library_functions.get(hoc_name)
+        if key is not None and hoc_name in self.get(key).functions:
+            return key, hoc_name
         for suffix in self._files:
             if hoc_name.endswith("_" + suffix):
                 info = self.get(suffix)

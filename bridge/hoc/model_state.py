@@ -137,7 +137,7 @@ class ModelState:
         if name == "dt" and not value > 0:  # NaN too
             raise HocError("dt must be > 0")
         self.globals[name] = value
-        if name not in NEURON_GLOBALS:
+        if name not in NEURON_GLOBALS and not self.catalog.library_global(name):  # (a library's: no run reads it)
             self.set_globals[name] = value
 
     # -- sections ----------------------------------------------------------------------

@@ -56,7 +56,7 @@ def _translation(model, mech: str):
 
     cache = model.translations
     if mech not in cache:
-        path = model.catalog._files[mech]
+        path = model.catalog.file_of(mech)
         builtin = builtin_mechanisms()
         cache[mech] = builtin[mech] if mech in builtin and builtin[mech].source_file == str(path) \
             else load_mod(path, roots=model.catalog.roots)
@@ -105,7 +105,7 @@ def call_by_name(interp, name: str, args, loc) -> float | None:
         if catalog.get(mech).kind == "density":
             return setdata(interp, mech, args(), loc)
     found = catalog.lookup_function(name)
-    if found is None or catalog.get(found[0]).kind != "density":
+    if found is None or catalog.get(found[0]).kind not in ("density", "library"):
         return None  # a point process's FUNCTION is a method of its objects only, as in NEURON
     return call_density(interp, found[0], found[1], args(), loc)
 
@@ -119,7 +119,7 @@ def call_density(interp, mech: str, name: str, args: list, loc) -> float:
         raise interp.error(f"No data for {name}_{mech}. Requires prior call to setdata_{mech} and that the "
                            "specified mechanism instance still be in existence (NEURON's error: the code uses "
                            "the mechanism's RANGE variables)", loc)
-    return _call(interp, mech, info, name, args, inst, f"{name}_{mech}", loc)
+    return _call(interp, mech, info, name, args, inst, info.hoc_name(name), loc)
 
 
 def call_point(interp, obj, name: str, args: list, loc) -> float:
@@ -141,7 +141,7 @@ def _call(interp, mech: str, info, name: str, args: list, inst: _Instance | None
     translated = _translation(model, mech)
     values = {n: np.float64(_read(interp, mech, info, n, inst, loc)) for n in sorted(callable_.reads)
               if calls.roles[n] != "constant"}
-    env = _env(interp, mech, translated, callable_, loc)
+    env = _env(interp, mech, info, translated, callable_, loc)
     try:
         value, scope = translated.call_hoc(name, tuple(np.float64(float(a)) for a in args), values, env)
     except BridgeError as err:
@@ -188,14 +188,14 @@ def _table_names(info, name: str) -> set[str]:
     return set(info.calls.table_names.get(name, ()))
 
 
-def _env(interp, mech: str, translated, callable_, loc):
+def _env(interp, mech: str, info, translated, callable_, loc):
     from bridge.mechanisms.protocol import Env
 
     model = interp.model
     g = model.globals
     globals_ = {}
     for k in translated.global_parameters:
-        hoc = k if k == f"usetable_{mech}" else f"{k}_{mech}"
+        hoc = k if k == f"usetable_{mech}" else info.hoc_name(k)
         if hoc in g or model.known_global(hoc):
             globals_[k] = np.float64(model.read_global(hoc, loc, interp))
     env = Env(t=np.float64(g["t"]), dt=np.float64(g["dt"]), celsius=np.float64(g["celsius"]), globals=globals_,
@@ -217,12 +217,12 @@ def _read(interp, mech: str, info, n: str, inst: _Instance | None, loc) -> float
     if role == "setting":
         return float(model.globals[n])
     if role == "global":
-        hoc = f"{n}_{mech}"
+        hoc = info.hoc_name(n)
         if hoc not in model.globals and not model.known_global(hoc):
             raise interp.error(f"{hoc} is not a GLOBAL of {mech}", loc)
         return float(model.read_global(hoc, loc, interp))
     if role == "global_assigned":
-        return read_assigned_global(interp, AssignedGlobal(f"{n}_{mech}", mech, n), loc)
+        return read_assigned_global(interp, AssignedGlobal(info.hoc_name(n), mech, n), loc)
     assert inst is not None  # call_density refused a call without an instance
     if role == "ion":
         var = MechanismVariable(n, f"{info.calls.ion_of[n]}_ion")
@@ -236,9 +236,9 @@ def _write(interp, mech: str, info, n: str, value: float, inst: _Instance | None
     model = interp.model
     role = info.calls.roles[n]
     if role == "global":
-        model.set_global(f"{n}_{mech}", value)
+        model.set_global(info.hoc_name(n), value)
     elif role == "global_assigned":
-        _store(model)[f"{n}_{mech}"] = (value, _stamp(model))
+        _store(model)[info.hoc_name(n)] = (value, _stamp(model))
     elif role == "range" and inst is not None and inst.point is not None:
         inst.point._assign(interp, n, value, loc)
     elif role == "range" and inst is not None and n in info.calls.range_assigned:

@@ -106,3 +106,23 @@ def test_ion_variable_in_parameter_matches_neuron(tmp_path):
     result = validate_mod(table)
     assert result.status == "unsupported"
     assert "kcait.mod:10:" in result.reason and "TABLE DEPEND 'cai', an ion variable" in result.reason
+
+
+RANDOM_MECHANISMS = {
+    # a RANDOM variable (NEURON 9's Random123 streams, numbered per instance when HOC inserts it)
+    "rnd.mod": ("NEURON { SUFFIX rnd  NONSPECIFIC_CURRENT i  RANDOM r }\nPARAMETER { amp = 1e-3 (mA/cm2) }\n"
+                "ASSIGNED { v (mV)  i (mA/cm2) }\nBREAKPOINT { i = amp * random_normal(r) }\n", "RANDOM r"),
+    # scop_random through normrand (ModelDB 141063's ou.mod)
+    "nrm.mod": ("NEURON { SUFFIX nrm  NONSPECIFIC_CURRENT i }\nPARAMETER { amp = 1e-3 (mA/cm2) }\n"
+                "ASSIGNED { v (mV)  i (mA/cm2) }\nBREAKPOINT { i = amp * normrand(0, 1) }\n", "scop_random"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_MECHANISMS))
+def test_a_mechanism_that_draws_random_numbers_is_refused_clearly(tmp_path, name):
+    text, what = RANDOM_MECHANISMS[name]
+    path = tmp_path / name
+    path.write_text(text)
+    result = validate_mod(path)
+    assert result.status == "unsupported", result.line()
+    assert what in result.reason and "bridge validate" in result.reason
