@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.hoc import ast, budget, functable, loader, neuronlib, nmodl_calls
+from bridge.hoc import ast, budget, functable, loader, mulfit, neuronlib, nmodl_calls
 from bridge.hoc.apcount import APCountObject
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
@@ -113,6 +113,9 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
         found_random = density_random_ref(interp, node)
         if found_random is not None:
             return found_random.get()
+    if b is None and name == "read_data" and mulfit.is_mulfit_frame(interp):
+        mulfit.read_data(interp, loc)  # a MulRunFitter restores its parameters (bridge.hoc.mulfit)
+        return 0.0
     if b is None and in_session_file(loc):
         interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
         return 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bridge.hoc import functable
+from bridge.hoc import functable, ion_carry
 
 
 def mechanisms_of(state, tree=None) -> dict:
@@ -50,6 +50,7 @@ def model_tree(state):
         if sec.points and len(sec.points) >= 2:
             tree[sec.name].diam = state.segment_diams(sec)
     tree.function_tables = functable.resolve(state.function_tables)
+    ion_carry.apply(state, tree)
     return tree
 
 

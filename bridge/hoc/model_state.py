@@ -76,6 +76,7 @@ class ModelState:
         self.live = LiveRun()  # the simulation finitialize()/fadvance()/continuerun() advance (bridge.hoc.live)
         self.initialized: LiveRun | None = None  # after finitialize(): the live run HOC reads values from
         self.after_init: list[str] = []  # assignments after finitialize() a run simulated in one piece loses
+        self.kept_ion_currents: dict = {}  # section -> {"ica": per segment}: bridge.hoc.ion_carry
         self.advanced_to: float | None = None  # t [ms] once a run stepped past finitialize()
         self.last_frozen: Frozen | None = None  # the model as the last piece of the live run was asked for
         self.frozen_mutations = -1  # `mutations` when it was frozen (fadvance freezes again only after a change)

@@ -13,6 +13,8 @@ import hashlib
 
 import numpy as np
 
+from bridge.hoc import ion_carry
+
 
 def fingerprint(state) -> str:
     """SHA-256 over everything of the HOC model state that shapes a run."""
@@ -38,6 +40,7 @@ def fingerprint(state) -> str:
         changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
         scalars.append((pp.name, pp.section, pp.x, changed))
     scalars += [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
+    scalars += ion_carry.digest(state)
     if state.event_objects is not None:  # NetCons (weights, delays, thresholds) and artificial cells
         from bridge.hoc.netcon import network
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, lifetimes, randomvars, spike_records
+from bridge.hoc import finithnd, ion_carry, lifetimes, randomvars, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.names import _builtin_binding
@@ -99,6 +99,7 @@ def finitialize(interp, args, loc):
     if schedules and model.live.cursors and model.live.first is not None:
         model.live.flush()  # the last run's played values
         carry_over(model, schedules, model.live.first, interp, loc)
+    ion_carry.keep(model)  # the ion currents NEURON's INITIAL blocks read (eion.cpp ion_init keeps them)
     model.live.request_init(_freeze(model, v), schedules)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []

@@ -384,10 +384,13 @@ def _ion_values(tree: SectionTree, layout: NodeLayout, ion: str,
                values: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per-node ion values: NEURON's `values`, replaced on the segments where a section's
     `mechanisms['<ion>_ion']` set one (NaN included: NEURON computes with it)."""
+    current = ionlib.variable_names(ion)["cur"]
     for sec in tree:
         given = sec.mechanisms.get(f"{ion}_ion", {})
         nodes = layout.segment_nodes(sec.name)
         for key in given:
+            if key == current and key not in values:  # the current before finitialize (bridge.solver.step)
+                values[key] = np.zeros(layout.nnode)
             if key not in values:
                 raise BridgeError(f"{ion}_ion has no variable {key!r} (it has {', '.join(values)}) "
                                   f"(set through a section's mechanisms['{ion}_ion'])")

@@ -268,7 +268,9 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         names = ionlib.variable_names(style.ion)
         gnames = ionlib.global_names(style.ion)
         values = {k: jnp.asarray(x, dtype) for k, x in params["ions"][style.ion].items()}
-        values[names["cur"]] = jnp.zeros((n,), dtype)
+        # eion.cpp ion_init leaves the ion current as the last current evaluation left it (ion_alloc: 0): an
+        # INITIAL that reads it (cacumm.mod's `irest = ica`) sees the value the model gives (`_ion_values`)
+        values[names["cur"]] = values.get(names["cur"], jnp.zeros((n,), dtype))
         values[names["dcurdv"]] = jnp.zeros((n,), dtype)
         ions[style.ion] = ionlib.initialize(values, style, g[gnames["ci0"]], g[gnames["co0"]], g["celsius"])
     # every mechanism's values before INITIAL, for POINTERs to a mechanism later in type order
