@@ -39,7 +39,7 @@ def enable_compilation_cache(environ: Mapping[str, str] | None = None) -> str | 
     autotuning, JAX's default) lives in a subfolder of the same folder."""
     if _ENABLED:
         return _ENABLED[0]
-    if jax.config.jax_compilation_cache_dir:  # the user's own choice
+    if jax.config.jax_compilation_cache_dir:  # type: ignore[attr-defined]  # the user's own choice
         return None
     path = cache_dir(environ)
     if path is None:

@@ -65,10 +65,11 @@ def batch_mesh(devices: list | None = None) -> Mesh:
 
 def batch_size(batch: Any) -> int:
     """The common length of the first axis of every leaf of `batch`."""
-    sizes = {np.shape(leaf)[0] if np.ndim(leaf) else None for leaf in jax.tree.leaves(batch)}
-    if len(sizes) != 1 or None in sizes:
-        raise BridgeError(f"a batch needs every parameter with the same leading (batch) axis; got lengths {sizes}")
-    return int(sizes.pop())
+    sizes = {int(np.shape(leaf)[0]) if np.ndim(leaf) else -1 for leaf in jax.tree.leaves(batch)}
+    if len(sizes) != 1 or -1 in sizes:
+        raise BridgeError("a batch needs every parameter with the same leading (batch) axis; got lengths "
+                          f"{sorted(sizes)} (-1: a scalar)")
+    return sizes.pop()
 
 
 def padded(batch: Any, multiple: int) -> tuple[Any, int]:
@@ -96,7 +97,11 @@ def run_sharded(compiled: Callable, batch: Any, mesh: Mesh) -> Any:
     (`make_array_from_callback`), and with several processes the outputs are gathered to all."""
     host, n = padded(jax.device_get(batch), mesh.devices.size)
     sharding = NamedSharding(mesh, PartitionSpec(AXIS))
-    glob = jax.tree.map(lambda x: jax.make_array_from_callback(x.shape, sharding, lambda idx, x=x: x[idx]), host)
+
+    def place(x: np.ndarray) -> jax.Array:
+        return jax.make_array_from_callback(x.shape, sharding, x.__getitem__)
+
+    glob = jax.tree.map(place, host)
     out = compiled(glob)
     if jax.process_count() > 1:
         from jax.experimental import multihost_utils

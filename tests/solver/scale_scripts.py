@@ -47,3 +47,13 @@ def run_script(script: str, *args: str, env: dict[str, str] | None = None, timeo
                           cwd=ROOT, timeout=timeout)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+# BATCH_RUN as process argv[2] of argv[3] under jax.distributed (coordinator 127.0.0.1:argv[4]).
+DISTRIBUTED_RUN = r"""
+import sys, jax
+jax.distributed.initialize(coordinator_address="127.0.0.1:" + sys.argv[4], num_processes=int(sys.argv[3]),
+                           process_id=int(sys.argv[2]), initialization_timeout=120)
+assert jax.process_count() == int(sys.argv[3]) and len(jax.local_devices()) == 1
+""" + BATCH_RUN + r"""
+print(__import__("json").dumps({"process": jax.process_index(), "devices": len(jax.devices())}))
+"""
