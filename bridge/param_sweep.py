@@ -132,6 +132,7 @@ def sweep(sim: Simulation, param_grid: Mapping[Any, Sequence[float]], out: str |
     elif writer:
         os.makedirs(out, exist_ok=True)
         _write_atomic(manifest, lambda f: f.write(json.dumps(meta, indent=1).encode()))
+    _barrier("bridge.sweep: manifest")  # every process sees the same finished chunks
     nchunks = -(-len(grid) // chunk)
     todo = [i for i in range(nchunks) if not os.path.exists(_chunk_path(out, i))]
     make = _setter(sim, names, base)
@@ -150,7 +151,16 @@ def sweep(sim: Simulation, param_grid: Mapping[Any, Sequence[float]], out: str |
     finally:
         if bar is not None:
             bar.close()
+    _barrier("bridge.sweep: written")  # process 0 has written the last chunk
     return load_sweep(out)
+
+
+def _barrier(name: str) -> None:
+    """Wait for every process under jax.distributed (nothing with one process)."""
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices(name)
 
 
 def load_sweep(out: str | os.PathLike) -> SweepResult:

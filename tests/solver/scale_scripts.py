@@ -55,5 +55,7 @@ jax.distributed.initialize(coordinator_address="127.0.0.1:" + sys.argv[4], num_p
                            process_id=int(sys.argv[2]), initialization_timeout=120)
 assert jax.process_count() == int(sys.argv[3]) and len(jax.local_devices()) == 1
 """ + BATCH_RUN + r"""
+swept = bridge.sweep(sim, {"gnabar_hh": g, "amp_IClamp": [0.05, 0.3]}, sys.argv[5], chunk=4, progress=False)
+np.save(sys.argv[1].replace(".npy", "_sweep.npy"), swept.values)
 print(__import__("json").dumps({"process": jax.process_index(), "devices": len(jax.devices())}))
 """
