@@ -59,3 +59,12 @@ swept = bridge.sweep(sim, {"gnabar_hh": g, "amp_IClamp": [0.05, 0.3]}, sys.argv[
 np.save(sys.argv[1].replace(".npy", "_sweep.npy"), swept.values)
 print(__import__("json").dumps({"process": jax.process_index(), "devices": len(jax.devices())}))
 """
+
+# The example cell (examples/cell) lowered, not compiled: the SHA-256 of its program text.
+LOWERED_EXAMPLE = r"""
+import hashlib, json, jax, bridge
+hoc = bridge.load_hoc("examples/cell/init.hoc", mechanisms="examples/cell/mod")
+sim = bridge.Simulation(hoc.to_model(), record=["soma(0.5).v"])
+text = jax.jit(sim._run).lower(sim.params()).as_text()
+print(json.dumps({"sha256": hashlib.sha256(text.encode()).hexdigest()}))
+"""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.solver.compile_cache import cache_dir
-from tests.solver.scale_scripts import CACHE_RUN, run_script
+from tests.solver.scale_scripts import CACHE_RUN, LOWERED_EXAMPLE, run_script
 
 
 def _files(root):
@@ -54,3 +54,11 @@ def test_the_users_own_jax_cache_folder_is_kept(tmp_path):
     out = run_script(CACHE_RUN, env=env)
     assert out["cache_dir"] == str(mine)
     assert not (tmp_path / "xdg").exists()
+
+
+@pytest.mark.slow
+def test_the_program_is_the_same_in_every_process():
+    """The cache key is the program text: no set order (Python's per-process hash seed) may reach it."""
+    env = {"BRIDGE_NO_JAX_CACHE": "1"}
+    texts = {run_script(LOWERED_EXAMPLE, env={**env, "PYTHONHASHSEED": seed})["sha256"] for seed in ("1", "2", "3")}
+    assert len(texts) == 1
