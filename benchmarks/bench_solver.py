@@ -10,6 +10,8 @@ Cases (all dt = 0.025 ms, float64):
    `--neuron-subset` sets and extrapolated linearly (each NEURON run costs the same).
 Every timing is the best of a few repetitions after a warm-up; JAX timings wait for
 the result (block_until_ready). Ratios are against NEURON measured in the same run.
+With `--devices N` (N >= 2, or 0 for every core) the batch runs through `Simulation.run_batch`, each
+vmap chunk sharded over N CPU cores exposed as JAX devices (`bridge.use_cpu_cores`).
 Environment knobs: BRIDGE_TREE_SOLVE=loop|unrolled forces the level walk (default: loop on CPU,
 unrolled on GPU); BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
 With `--jaxley`, Jaxley 0.14 runs the same morphology (every branch 8 compartments, its
@@ -136,7 +138,7 @@ def bench_single(name: str, tree: SectionTree, tstop: float, h) -> dict:
     return {"sim": sim, "compile": compile_s, "run": run_s, "neuron": neuron_s}
 
 
-def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chunk: int) -> None:
+def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chunk: int, sharded: bool = False) -> None:
     sim = Simulation(Model(tree, tstop=tstop), record=["soma(0.5).v"], dtype=DTYPE)
     base = sim.params()
     rng = np.random.default_rng(1)
@@ -150,9 +152,12 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
         return sim.set(p, "amp_IClamp", a)
 
     params = jax.vmap(make)(jnp.asarray(gna), jnp.asarray(gk), jnp.asarray(amp))
-    run = jax.jit(jax.vmap(lambda p: sim._run(p).values))
     chunk = min(chunk, batch)
     first = jax.tree.map(lambda x: x[:chunk], params)
+    if sharded:
+        bench_sharded(sim, params, first, batch, chunk, tstop, (gna, gk, amp), subset, tree, h)
+        return
+    run = jax.jit(jax.vmap(lambda p: sim._run(p).values))
     t0 = time.perf_counter()
     compiled = run.lower(first).compile()
     compile_s = time.perf_counter() - t0
@@ -179,6 +184,40 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
     print(f"batch of {batch} ({tstop:g} ms, vmap chunks of {chunk}): compile {compile_s:.2f} s, bridge {jax_s:.2f} s "
           f"({batch / jax_s:.1f} runs/s); NEURON {neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s "
           f"(measured on {subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
+
+
+def neuron_batch(tree: SectionTree, tstop: float, sets, subset: int, h) -> float:
+    """NEURON's time per run [s], over the first `subset` parameter sets, one after another."""
+    gna, gk, amp = sets
+    secs, stims = neuron_model(h, tree)
+    hh_segs = [seg for sec in secs.values() for seg in sec]
+    t0 = time.perf_counter()
+    for k in range(subset):
+        for seg in hh_segs:
+            seg.gnabar_hh, seg.gkbar_hh = gna[k], gk[k]
+        stims[0].amp = amp[k]
+        h.finitialize(-65.0)
+        h.continuerun(tstop)
+    return (time.perf_counter() - t0) / subset
+
+
+def bench_sharded(sim, params, first, batch: int, chunk: int, tstop: float, sets, subset: int, tree, h) -> None:
+    """The batch through Simulation.run_batch: each chunk sharded over every device."""
+    ndev = len(jax.devices())
+    t0 = time.perf_counter()
+    jax.block_until_ready(sim.run_batch(first, check=False).values)  # compile (and one chunk)
+    compile_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    out = [sim.run_batch(jax.tree.map(lambda x, s=s: x[s:s + chunk], params), check=False).values
+           for s in range(0, batch, chunk)]
+    jax.block_until_ready(out)
+    jax_s = time.perf_counter() - t0
+    neuron_one = neuron_batch(tree, tstop, sets, subset, h)
+    neuron_s = neuron_one * batch
+    print(f"batch of {batch} ({tstop:g} ms, chunks of {chunk} sharded over {ndev} CPU devices): first chunk "
+          f"(compile + run) {compile_s:.2f} s, bridge {jax_s:.2f} s ({batch / jax_s:.1f} runs/s); NEURON "
+          f"{neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s (measured on {subset}, extrapolated); "
+          f"throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
 
 
 JAXLEY_VENV = os.path.expanduser("~/.cache/bridge/jaxley-venv")
@@ -272,10 +311,16 @@ def main() -> None:
     ap.add_argument("--tstop-batch", type=float, default=100.0)
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     ap.add_argument("--skip-single", action="store_true")
+    ap.add_argument("--devices", type=int, default=None, help="shard the batch over this many CPU cores as JAX "
+                    "devices (0: all); default: JAX's one device, plain vmap chunks")
     ap.add_argument("--jaxley", action="store_true", help="also time Jaxley 0.14 (own venv, created on first use)")
     args = ap.parse_args()
     global DTYPE
     DTYPE = args.dtype
+    if args.devices is not None:
+        from bridge.solver.devices import use_cpu_cores
+
+        use_cpu_cores(args.devices or None)
     from neuron import h
 
     h.load_file("stdrun.hoc")
@@ -291,7 +336,8 @@ def main() -> None:
         if args.jaxley:
             bench_jaxley(big, 20.0 if args.quick else 100.0, 32 if args.quick else args.jaxley_batch, res)
     batch = 32 if args.quick else args.batch
-    bench_batch(big, 20.0 if args.quick else args.tstop_batch, batch, min(args.neuron_subset, batch), h, args.chunk)
+    bench_batch(big, 20.0 if args.quick else args.tstop_batch, batch, min(args.neuron_subset, batch), h, args.chunk,
+                sharded=args.devices is not None)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ _LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neu
          "load_hoc": "bridge.hoc", "HocSession": "bridge.hoc", "from_neuron": "bridge.hoc",
          "capture_neuron": "bridge.hoc.from_neuron_network",
          "load_mod": "bridge.nmodl.load", "load_mechanisms": "bridge.nmodl.load",
-         "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model"}
+         "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model",
+         "sweep": "bridge.param_sweep", "load_sweep": "bridge.param_sweep", "use_cpu_cores": "bridge.solver.devices"}
 
 
 def __getattr__(name: str):
@@ -44,6 +45,9 @@ __all__ = [
     "Simulation",
     "Traces",
     "simulate",
+    "sweep",
+    "load_sweep",
+    "use_cpu_cores",
     "BridgeError",
     "HocError",
     "NmodlSyntaxError",

@@ -33,6 +33,7 @@ from bridge.nmodl.load import builtin_mechanisms
 from bridge.nmodl.streams import random123, randomvars
 from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
+from bridge.solver.devices import batch_mesh, batch_size, run_sharded, sharded_jit
 from bridge.solver.events import EventSettings, build_event_plan, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.network import Network
@@ -169,6 +170,7 @@ class Simulation:
         self._check_recording(1)
         self.checkpoint = checkpoint
         self._jit_run = jax.jit(self._run)
+        self._batch_runs: dict[tuple, Any] = {}  # sharded jit(vmap(run)) per device set
 
     # -- parameters -----------------------------------------------------------------
     def params(self) -> dict:
@@ -255,6 +257,20 @@ class Simulation:
         params = self.params() if params is None else params
         traces = self._jit_run(params)
         if check and not isinstance(traces.nan_step, jax.core.Tracer):
+            self.check(traces)
+        return traces
+
+    def run_batch(self, batch: dict, *, devices: Sequence[Any] | None = None, check: bool = True) -> Traces:
+        """Run a batch of parameter sets (every leaf of `params()` with a leading batch axis), split
+        over `devices` (default: all of them, every process's under jax.distributed; on CPU see
+        `bridge.use_cpu_cores`). Same traces as `jax.vmap(sim.run)(batch)`, with a batch axis first."""
+        mesh = batch_mesh(None if devices is None else list(devices))
+        self._check_recording(-(-batch_size(batch) // mesh.devices.size) * mesh.devices.size)
+        key = tuple(d.id for d in mesh.devices.flat)
+        if key not in self._batch_runs:
+            self._batch_runs[key] = sharded_jit(jax.vmap(self._run), mesh)
+        traces = run_sharded(self._batch_runs[key], batch, mesh)
+        if check:
             self.check(traces)
         return traces
 

@@ -39,7 +39,7 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "nmodl": (("bridge.nmodl",), ("base", "grammar", *NMODL_STAGES, "mechanisms")),
     "morphology": (("bridge.morphology",), BASE),
     "solver": (("bridge.solver",), ("base", "morphology", "mechanisms")),
-    "model": (("bridge.model",), ("base", "morphology", "mechanisms", "solver", "nmodl")),
+    "model": (("bridge.model", "bridge.param_sweep"), ("base", "morphology", "mechanisms", "solver", "nmodl")),
     "hoc": (("bridge.hoc",),
             ("base", "grammar", "nmodl", "nmodl.syntax", "nmodl.analysis", "morphology", "mechanisms", "solver",
              "model")),

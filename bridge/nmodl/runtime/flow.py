@@ -95,7 +95,8 @@ def _guard(cond, scope: Scope, taken_when_true: bool) -> Scope:
 
 def _merge(cond, a: Scope, b: Scope, base: Scope) -> Scope:
     out = {}
-    for k in set(a) | set(b):
+    for k in (*a, *(k for k in b if k not in a)):  # a fixed order, not a set's: the same program in every
+        # process (the persistent compilation cache's key is the program text; docs/performance.md)
         x = a.get(k, base.get(k))
         y = b.get(k, base.get(k))
         if x is y:

@@ -1,0 +1,110 @@
+"""Every device for a batch: CPU cores as JAX devices, a batch sharded over a 1-D mesh.
+
+JAX gives a CPU one device unless told otherwise before its backends start
+(`jax_num_cpu_devices`). `use_cpu_cores(n)` (or `BRIDGE_CPU_DEVICES=n|all`, read when
+bridge's simulator is imported) asks for n. `run_sharded` runs a vmapped function
+on a batch split along its first axis over all devices (`NamedSharding` on a mesh
+with one axis, "batch"), padding the batch to a multiple of the device count with
+copies of its last member and dropping the padding afterwards. Under
+`jax.distributed` (several processes) the mesh holds every process's devices, each
+process computes its own shards, and the results are gathered so every process
+gets the whole batch (docs/performance.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import jax
+import numpy as np
+from jax.sharding import Mesh, NamedSharding, PartitionSpec
+
+from bridge.errors import BridgeError
+
+AXIS = "batch"
+
+
+def use_cpu_cores(n: int | None = None) -> int:
+    """Expose `n` CPU cores (default: all, `os.cpu_count()`) as JAX CPU devices; returns n.
+
+    Must come before anything runs JAX in the process (JAX fixes its devices when its backends
+    start); afterwards it only succeeds if the process already has n CPU devices."""
+    n = (os.cpu_count() or 1) if n is None else int(n)
+    if n < 1:
+        raise BridgeError(f"use_cpu_cores: n must be >= 1, got {n}")
+    try:
+        jax.config.update("jax_num_cpu_devices", n)
+    except RuntimeError as err:  # JAX's backends already started
+        have = len(jax.devices("cpu"))
+        if have != n:
+            raise BridgeError(f"use_cpu_cores({n}): JAX already runs with {have} CPU device(s); call "
+                              "bridge.use_cpu_cores first in the process, or set BRIDGE_CPU_DEVICES "
+                              "before starting Python") from err
+    return n
+
+
+def cpu_devices_from_env(environ: dict[str, str] | None = None) -> int | None:
+    """Apply `BRIDGE_CPU_DEVICES` ("all" or a count) if set; returns the count or None."""
+    value = (os.environ if environ is None else environ).get("BRIDGE_CPU_DEVICES", "").strip()
+    if not value:
+        return None
+    if value == "all":
+        return use_cpu_cores(None)
+    if not value.isdigit():
+        raise BridgeError(f"BRIDGE_CPU_DEVICES must be 'all' or a positive integer, got {value!r}")
+    return use_cpu_cores(int(value))
+
+
+def batch_mesh(devices: list | None = None) -> Mesh:
+    """A 1-D mesh (axis "batch") over `devices` (default: every device of every process)."""
+    devs = jax.devices() if devices is None else list(devices)
+    return Mesh(np.array(devs), (AXIS,))
+
+
+def batch_size(batch: Any) -> int:
+    """The common length of the first axis of every leaf of `batch`."""
+    sizes = {int(np.shape(leaf)[0]) if np.ndim(leaf) else -1 for leaf in jax.tree.leaves(batch)}
+    if len(sizes) != 1 or -1 in sizes:
+        raise BridgeError("a batch needs every parameter with the same leading (batch) axis; got lengths "
+                          f"{sorted(sizes)} (-1: a scalar)")
+    return sizes.pop()
+
+
+def padded(batch: Any, multiple: int) -> tuple[Any, int]:
+    """`batch` (numpy leaves) padded along axis 0 to a multiple of `multiple` with copies of its last member."""
+    n = batch_size(batch)
+    total = -(-n // multiple) * multiple
+
+    def pad(leaf):
+        leaf = np.asarray(leaf)
+        return np.concatenate([leaf, np.repeat(leaf[-1:], total - n, 0)]) if total > n else leaf
+
+    return jax.tree.map(pad, batch), n
+
+
+def sharded_jit(fn: Callable, mesh: Mesh) -> Callable:
+    """jit(fn) with the first axis of every input and output split over `mesh`."""
+    sharding = NamedSharding(mesh, PartitionSpec(AXIS))
+    return jax.jit(fn, in_shardings=(sharding,), out_shardings=sharding)
+
+
+def run_sharded(compiled: Callable, batch: Any, mesh: Mesh) -> Any:
+    """`compiled(batch)` (from `sharded_jit`) on a batch of any size; outputs cut back to the batch.
+
+    Every process passes the whole batch; each places only its own devices' shards
+    (`make_array_from_callback`), and with several processes the outputs are gathered to all."""
+    host, n = padded(jax.device_get(batch), mesh.devices.size)
+    sharding = NamedSharding(mesh, PartitionSpec(AXIS))
+
+    def place(x: np.ndarray) -> jax.Array:
+        return jax.make_array_from_callback(x.shape, sharding, x.__getitem__)
+
+    glob = jax.tree.map(place, host)
+    out = compiled(glob)
+    if jax.process_count() > 1:
+        from jax.experimental import multihost_utils
+
+        out = multihost_utils.process_allgather(out, tiled=True)
+    return jax.tree.map(lambda x: x[:n], out)
