@@ -104,9 +104,12 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
 
 
 def probes(recordings) -> list[str]:
-    """The recordings as bridge probe names (`HocModel.probes`); `&t` is the time axis."""
-    return [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
-            for r in recordings if r.section is not None]
+    """The recordings as bridge probe names (`HocModel.probes`), each once, in the order first recorded; `&t`
+    is the time axis. Vectors recording one variable share its column (`LiveRun.recorded`), so recording it
+    again (a new Vector each run) keeps the compiled step (`structure_key`)."""
+    names = [f"{r.point_process}.{r.variable}" if r.point_process else f"{r.section}({r.x!r}).{r.variable}"
+             for r in recordings if r.section is not None]
+    return list(dict.fromkeys(names))
 
 
 @dataclass

@@ -2,18 +2,43 @@
 page reads them (`count`, `select(i)` or `select("name")`, `selected(strdef)`).
 
 NEURON numbers its own mechanisms first (nrnoc/init.cpp: morphology, capacitance, pas,
-extracellular, fastpas, na_ion, k_ion, hh), then those of the loaded `.mod` files; bridge lists
-the model's `.mod` files after NEURON's own (their order only matters to the tool's window).
+extracellular, fastpas, na_ion, k_ion, hh), then those the model's `.mod` files register, file by
+file in nrnivmodl's (sorted) order: each file's new ions first (its `_reg` calls `ion_reg` for each
+USEION before `register_mech`), then the mechanism if it is a density one (`density`). Bridge's own
+point processes and VecStim are NEURON's built-in point processes, not in this list.
 MechanismType(1): the point processes (the NetBuilder's SynTypeGUI lists the NetCon targets among them).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bridge.hoc.arguments import number_arg
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import StrVar
 
 NEURON_DENSITY = ("morphology", "capacitance", "pas", "extracellular", "fastpas", "na_ion", "k_ion", "hh")
+
+
+def density(catalog) -> list[str]:
+    """MechanismType(0)'s names in NEURON's order: its own, then per model file its new ions and its
+    density mechanism; mechanisms HOC defined while running (KSChan) last, in creation order."""
+    from bridge.nmodl.load import BUILTIN_DIR  # imports the translator (JAX): only when asked
+
+    builtin = BUILTIN_DIR.resolve()
+    names = list(NEURON_DENSITY)
+    for name in catalog.names():
+        if name in NEURON_DENSITY:
+            continue
+        info = catalog.get(name)
+        if info.path is not None and Path(info.path).resolve().parent == builtin:
+            continue  # bridge's copy of a NEURON built-in (stim.mod's IClamp, netstim.mod, ...)
+        for ion, *_ in info.ions:
+            if f"{ion}_ion" not in names:
+                names.append(f"{ion}_ion")
+        if info.kind == "density":
+            names.append(name)
+    return names
 
 
 class MechanismType(BuiltinObject):
@@ -30,10 +55,9 @@ class MechanismType(BuiltinObject):
         if kind == 1:
             self.names = sorted(n for n in catalog.names() if catalog.get(n).kind in ("point", "artificial"))
         else:
-            extra = sorted(n for n in catalog.names() if n not in NEURON_DENSITY)
-            self.names = list(NEURON_DENSITY) + extra
+            self.names = density(catalog)
         self.point = kind == 1
-        self.current = -1
+        self.current = 0 if self.names else -1  # NEURON: the first type is selected at creation
 
     def m_count(self, interp, args, loc):
         return float(len(self.names))
@@ -42,10 +66,14 @@ class MechanismType(BuiltinObject):
         arg = args[0] if args else None
         if isinstance(arg, (str, StrVar)):
             name = arg.value if isinstance(arg, StrVar) else arg
-            self.current = self.names.index(name) if name in self.names else -1
+            if name in self.names:  # NEURON keeps the selection for a name it does not know
+                self.current = self.names.index(name)
         else:
             i = int(number_arg(interp, args, 0, loc, "MechanismType.select"))
-            self.current = i if 0 <= i < len(self.names) else -1
+            if not 0 <= i < len(self.names):
+                raise interp.error(f"MechanismType.select({i}): Arg out of range in user function (NEURON "
+                                   f"refuses it too: {len(self.names)} types)", loc)
+            self.current = i
         return 0.0
 
     def m_selected(self, interp, args, loc):

@@ -225,7 +225,8 @@ def initial_values(cursors: list[Cursor]) -> list[float | None]:
 def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float):
     """Per-step values for `steps` fixed steps from t_start [ms]: (start, mid, end, on_start, on), each
     (steps, n): the variable's value at the start of the step (what NEURON's `nrn_thread_table_check`
-    builds TABLEs from, before the step's events), the value the currents see (t + dt/2, after the events
+    builds TABLEs from: events <= t delivered at the end of the previous step, fadvance.cpp
+    `nrn_fixed_step_lastpart`, not yet those <= t + dt/2), the value the currents see (t + dt/2, after the events
     <= t + dt/2), the one the state update sees (t + dt), and whether the play has set the variable yet
     at the start / in the step (else the model's own value stays)."""
     n = len(cursors)
@@ -250,6 +251,8 @@ def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float):
             elif c.value is not None:
                 out[1][k, j] = out[2][k, j] = c.value
                 on[k, j] = True
+            if not c.sched.continuous:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= t + dt set
+                c.deliver(te)  # the value after the step, which the next step's TABLE check sees first
         t = te
     return out[0], out[1], out[2], on_start, on
 
