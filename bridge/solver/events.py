@@ -389,18 +389,13 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}
     tt = t + THRESHOLD_EPS
-    n = len(eplan.thr_node)
-    idx = jnp.arange(n, dtype=jnp.int32)
     source = jnp.asarray(eplan.thr_source)
 
-    def after(k):  # the first crossing source after k, n when none: the loop runs once per firing source
-        return jnp.min(jnp.where(crossing & (idx > k), idx, n))
+    def one(k, b):  # a cond per source (skipped unless it fires); a fori_loop, so jax.grad runs through it
+        return jax.lax.cond(crossing[k], lambda b: fire(eplan, b, source[k], tt, jnp.asarray(True)), lambda b: b, b)
 
-    def body(c):
-        k, b = c
-        return after(k), fire(eplan, b, source[k], tt, jnp.asarray(True))
-
-    return jax.lax.while_loop(lambda c: c[0] < n, body, (after(jnp.asarray(-1, jnp.int32)), buf))[1]
+    return jax.lax.cond(jnp.any(crossing), lambda b: jax.lax.fori_loop(0, len(eplan.thr_node), one, b),
+                        lambda b: b, buf)
 
 
 def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
@@ -600,17 +595,17 @@ def eplan_q(ctx: Context, r: int) -> int:
 
 def deliver(ctx: Context, state: dict, buf: dict, til):
     """NetCvode::deliver_events(til): every queued event with time <= til, in queue order (at most
-    `per_step`; more sets `overflow`). A while loop: a step pays for the events it delivers, not `per_step`
-    pops (under vmap, for the most any member delivers)."""
-    def body(c):
-        i, st, b = c
-        return (i + 1, *deliver_one(ctx, st, b, til))
+    `per_step`; more sets `overflow`). Each of the `per_step` pops is a cond taken only while an event is
+    due, so a step pays for the events it delivers (a static loop, not a while loop, so that jax.grad runs
+    through it; under vmap the conds become selects and every pop runs)."""
+    def body(_, c):
+        return jax.lax.cond(due(c[1], til), lambda c: deliver_one(ctx, *c, til), lambda c: c, c)
 
-    def more(c):
-        return (c[0] < ctx.eplan.settings.per_step) & due(c[2], til)
+    def run(c):
+        st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, c)
+        return st, _overflow(b, due(b, til), til)
 
-    _, st, b = jax.lax.while_loop(more, body, (jnp.asarray(0, jnp.int32), state, buf))
-    return st, _overflow(b, due(b, til), til)
+    return jax.lax.cond(due(buf, til), run, lambda c: c, (state, buf))
 
 
 def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
