@@ -60,6 +60,9 @@ class EventSettings:
     capacity: int = 256
     per_step: int = 16
     spikes: int = 1024
+    # False: delivery and threshold checks are while loops: under vmap a step runs the pops its busiest
+    # member needs (True: `per_step` masked pops per step), but jax.grad raises (no reverse mode)
+    differentiable: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -394,8 +397,18 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None
     def one(k, b):  # a cond per source (skipped unless it fires); a fori_loop, so jax.grad runs through it
         return jax.lax.cond(crossing[k], lambda b: fire(eplan, b, source[k], tt, jnp.asarray(True)), lambda b: b, b)
 
-    return jax.lax.cond(jnp.any(crossing), lambda b: jax.lax.fori_loop(0, len(eplan.thr_node), one, b),
-                        lambda b: b, buf)
+    n = len(eplan.thr_node)
+    if eplan.settings.differentiable:
+        return jax.lax.cond(jnp.any(crossing), lambda b: jax.lax.fori_loop(0, n, one, b), lambda b: b, buf)
+    idx = jnp.arange(n, dtype=jnp.int32)
+
+    def after(k):  # the first crossing source after k, n when none: the loop runs once per firing source
+        return jnp.min(jnp.where(crossing & (idx > k), idx, n))
+
+    def body(c):
+        return after(c[0]), fire(eplan, c[1], source[c[0]], tt, jnp.asarray(True))
+
+    return jax.lax.while_loop(lambda c: c[0] < n, body, (after(jnp.asarray(-1, jnp.int32)), buf))[1]
 
 
 def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
@@ -597,7 +610,8 @@ def deliver(ctx: Context, state: dict, buf: dict, til):
     """NetCvode::deliver_events(til): every queued event with time <= til, in queue order (at most
     `per_step`; more sets `overflow`). Each of the `per_step` pops is a cond taken only while an event is
     due, so a step pays for the events it delivers (a static loop, not a while loop, so that jax.grad runs
-    through it; under vmap the conds become selects and every pop runs)."""
+    through it; under vmap the conds become selects and every pop runs; `EventSettings(differentiable=False)`:
+    a while loop)."""
     def body(_, c):
         return jax.lax.cond(due(c[1], til), lambda c: deliver_one(ctx, *c, til), lambda c: c, c)
 
@@ -605,6 +619,13 @@ def deliver(ctx: Context, state: dict, buf: dict, til):
         st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, c)
         return st, _overflow(b, due(b, til), til)
 
+    if not ctx.eplan.settings.differentiable:
+        def more(c):
+            return (c[0] < ctx.eplan.settings.per_step) & due(c[2], til)
+
+        _, st, b = jax.lax.while_loop(more, lambda c: (c[0] + 1, *deliver_one(ctx, c[1], c[2], til)),
+                                      (jnp.asarray(0, jnp.int32), state, buf))
+        return st, _overflow(b, due(b, til), til)
     return jax.lax.cond(due(buf, til), run, lambda c: c, (state, buf))
 
 
