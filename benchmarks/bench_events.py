@@ -10,12 +10,14 @@
 Each: compile time (first call, jit), run time (best of 3, block_until_ready), NEURON (finitialize +
 fadvance loop, best of 3) in this process, max |dV| at the somata, identical spike counts. Then a batch of
 `--batch` weight sets (every NetCon weight scaled by a factor per set): one jit(vmap(run)) vs NEURON
-running the sets one after another (measured on 4 sets, extrapolated).
+running the sets one after another (measured on 4 sets, extrapolated); the batch runs with
+`EventSettings(differentiable=False)` (while loops: no jax.grad).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -150,9 +152,13 @@ def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings,
         scales = jnp.linspace(0.5, 1.5, batch)
         w0 = params["network"]["weights"]
 
+        # the batch uses while loops (EventSettings.differentiable=False): under vmap a masked pop per
+        # `per_step` would run on every step
+        bsim = bridge_sim(d, tstop, dataclasses.replace(settings, differentiable=False))
+
         def one(s):
             p = {**params, "network": {**params["network"], "weights": w0 * s}}
-            return sim.run(p, check=False).values[-1]
+            return bsim.run(p, check=False).values[-1]
 
         f = jax.jit(jax.vmap(one))
         t0 = time.perf_counter()
@@ -202,7 +208,7 @@ def main() -> None:
     if args.only != "ring":
         net_batch = args.batch if args.net_batch is None else args.net_batch
         bench("network", random_network(args.cells, args.fanout), args.tstop, net_batch,
-              EventSettings(capacity=8192, per_step=64, spikes=256), h, args.repeat)
+              EventSettings(capacity=16384, per_step=64, spikes=256), h, args.repeat)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,8 @@ from bridge.solver.network import Network
 from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan
 from bridge.solver.tqmove import BIG, move
 from bridge.solver.tqmove import tree_min as _tree_min
+from bridge.solver.tqueue import due, insert, insert_many, pop
+from bridge.solver.tqueue import overflow as _overflow
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
 
@@ -58,6 +60,9 @@ class EventSettings:
     capacity: int = 256
     per_step: int = 16
     spikes: int = 1024
+    # False: delivery and threshold checks are while loops: under vmap a step runs the pops its busiest
+    # member needs (True: `per_step` masked pops per step), but jax.grad raises (no reverse mode)
+    differentiable: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -353,49 +358,6 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "tq": jnp.full((eplan.q_size,), -1, jnp.int32), "move_error": jnp.asarray(jnp.inf, jnp.float64)}
 
 
-def _overflow(buf: dict, bad, t) -> dict:
-    return {**buf, "overflow": jnp.where(bad, jnp.minimum(buf["overflow"], t), buf["overflow"])}
-
-
-def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
-    """TQueue::insert of one event (a no-op where `enabled` is False)."""
-    valid = buf["valid"]
-    slot = jnp.argmin(valid).astype(jnp.int32)  # the first free slot
-    full = valid[slot]
-    ok = enabled & ~full
-    buf = _overflow(buf, enabled & full, t)
-    least = buf["least"]
-    earlier = (least < 0) | (t < buf["t"][jnp.maximum(least, 0)])
-    counter = buf["counter"]
-    seq = buf["seq"]
-    demote = ok & earlier & (least >= 0)  # the old least re-enters the tree behind its equals
-    seq = seq.at[jnp.maximum(least, 0)].set(jnp.where(demote, counter + 1, seq[jnp.maximum(least, 0)]))
-    seq = seq.at[slot].set(jnp.where(ok, counter, seq[slot]))
-
-    def put(a, x):
-        return a.at[slot].set(jnp.where(ok, jnp.asarray(x, a.dtype), a[slot]))
-
-    return {**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
-            "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
-            "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
-            "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
-
-
-def pop(buf: dict, til):
-    """TQueue::atomic_dq(til): the least item if its time <= til. Returns (buf, has, slot)."""
-    least = buf["least"]
-    slot = jnp.maximum(least, 0)
-    has = (least >= 0) & (buf["t"][slot] <= til)
-    valid = buf["valid"].at[slot].set(jnp.where(has, False, buf["valid"][slot]))
-    new_least = jnp.where(has, _tree_min(buf, valid), least)
-    return {**buf, "valid": valid, "least": new_least}, has, slot
-
-
-def due(buf: dict, til):
-    least = buf["least"]
-    return (least >= 0) & (buf["t"][jnp.maximum(least, 0)] <= til)
-
-
 def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
     """PreSyn::send from source `src` at tt: record the spike, queue one event per live NetCon."""
     if eplan.fanout.shape[0] == 0:
@@ -410,16 +372,10 @@ def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
         jnp.where(rec & (n < cap), tt, buf["spikes"][r, jnp.minimum(n, cap - 1)]))
     buf = {**buf, "spikes": spikes, "nspikes": buf["nspikes"].at[r].add(jnp.where(rec & (n < cap), 1, 0))}
     fan = jnp.asarray(eplan.fanout)[jnp.maximum(src, 0)]
-    live, delay = jnp.asarray(eplan.nc_live), jnp.asarray(eplan.nc_delay)
-    recv, inst = jnp.asarray(eplan.nc_recv), jnp.asarray(eplan.nc_inst)
-
-    def one(b, c):
-        cc = jnp.maximum(c, 0)
-        on = enabled & (c >= 0) & live[cc]
-        return insert(b, tt + delay[cc], cc, recv[cc], inst[cc], 0.0, on), None
-
-    buf, _ = jax.lax.scan(one, buf, fan)
-    return buf
+    cc = jnp.maximum(fan, 0)
+    on = enabled & (fan >= 0) & jnp.asarray(eplan.nc_live)[cc]
+    return insert_many(buf, tt + jnp.asarray(eplan.nc_delay)[cc], cc, jnp.asarray(eplan.nc_recv)[cc],
+                       jnp.asarray(eplan.nc_inst)[cc], jnp.zeros(fan.shape, jnp.float64), on)
 
 
 def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None) -> dict:
@@ -436,12 +392,23 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}
     tt = t + THRESHOLD_EPS
+    source = jnp.asarray(eplan.thr_source)
 
-    def one(b, k):
-        return fire(eplan, b, jnp.asarray(eplan.thr_source)[k], tt, crossing[k]), None
+    def one(k, b):  # a cond per source (skipped unless it fires); a fori_loop, so jax.grad runs through it
+        return jax.lax.cond(crossing[k], lambda b: fire(eplan, b, source[k], tt, jnp.asarray(True)), lambda b: b, b)
 
-    buf, _ = jax.lax.scan(one, buf, jnp.arange(len(eplan.thr_node)))
-    return buf
+    n = len(eplan.thr_node)
+    if eplan.settings.differentiable:
+        return jax.lax.cond(jnp.any(crossing), lambda b: jax.lax.fori_loop(0, n, one, b), lambda b: b, buf)
+    idx = jnp.arange(n, dtype=jnp.int32)
+
+    def after(k):  # the first crossing source after k, n when none: the loop runs once per firing source
+        return jnp.min(jnp.where(crossing & (idx > k), idx, n))
+
+    def body(c):
+        return after(c[0]), fire(eplan, c[1], source[c[0]], tt, jnp.asarray(True))
+
+    return jax.lax.while_loop(lambda c: c[0] < n, body, (after(jnp.asarray(-1, jnp.int32)), buf))[1]
 
 
 def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
@@ -641,14 +608,24 @@ def eplan_q(ctx: Context, r: int) -> int:
 
 def deliver(ctx: Context, state: dict, buf: dict, til):
     """NetCvode::deliver_events(til): every queued event with time <= til, in queue order (at most
-    `per_step`; more sets `overflow`)."""
-    def run(carry):
-        def body(_, c):
-            return deliver_one(ctx, *c, til)
+    `per_step`; more sets `overflow`). Each of the `per_step` pops is a cond taken only while an event is
+    due, so a step pays for the events it delivers (a static loop, not a while loop, so that jax.grad runs
+    through it; under vmap the conds become selects and every pop runs; `EventSettings(differentiable=False)`:
+    a while loop)."""
+    def body(_, c):
+        return jax.lax.cond(due(c[1], til), lambda c: deliver_one(ctx, *c, til), lambda c: c, c)
 
-        st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, carry)
+    def run(c):
+        st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, c)
         return st, _overflow(b, due(b, til), til)
 
+    if not ctx.eplan.settings.differentiable:
+        def more(c):
+            return (c[0] < ctx.eplan.settings.per_step) & due(c[2], til)
+
+        _, st, b = jax.lax.while_loop(more, lambda c: (c[0] + 1, *deliver_one(ctx, c[1], c[2], til)),
+                                      (jnp.asarray(0, jnp.int32), state, buf))
+        return st, _overflow(b, due(b, til), til)
     return jax.lax.cond(due(buf, til), run, lambda c: c, (state, buf))
 
 
