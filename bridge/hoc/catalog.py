@@ -63,6 +63,7 @@ class MechanismInfo:
     scop_random: bool = False  # draws from NEURON's one scop_random generator (bridge.hoc.randomvars)
     net_receive_args: int = 0  # NET_RECEIVE's arguments: a NetCon's weight vector size (pnt_receive_size)
     net_receive_writes: bool = False  # NET_RECEIVE (not its INITIAL) assigns an argument: it changes the weights
+    assigned_parameters: tuple[str, ...] = ()  # PARAMETERs (RANGE or GLOBAL) its code assigns: the run's values
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -297,7 +298,8 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
                          info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},
                          calls, info.randoms, info.scop_random,
                          len(info.program.net_receive.params) if info.program.net_receive else 0,
-                         _net_receive_writes(info.program.net_receive))
+                         _net_receive_writes(info.program.net_receive),
+                         info.assigned_parameters + info.assigned_global_parameters)
 
 
 def _net_receive_writes(block) -> bool:

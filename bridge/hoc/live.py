@@ -563,6 +563,13 @@ class LiveRun:
                     return True
         return False
 
+    def mechanism_values(self, mech: str, var: str):
+        """Every instance's value of `var` of mechanism `mech` in the run now (None if the run has none)."""
+        self.flush()
+        if self.state is None or var not in self.state["mech"].get(mech, {}):
+            return None
+        return np.asarray(self.state["mech"][mech][var]).ravel()
+
     def point_value(self, label: str, mech: str, var: str) -> float | None:
         """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]")."""
         self.flush()

@@ -119,7 +119,32 @@ class ModelState:
             from bridge.hoc.play import check_not_played
 
             check_not_played(self, "global", (name,), name, name, loc, interp)
+        if self.initialized is not None:
+            found = self._assigned_global_parameter(name, loc, interp)
+            if found is not None:
+                return found
         return self.globals[name]
+
+    def _assigned_global_parameter(self, name: str, loc, interp) -> float | None:
+        """A GLOBAL PARAMETER the mechanism's code assigns (`depth = diam/4` in INITIAL), after finitialize():
+        NEURON's one C variable holds the value the last instance computed; bridge keeps it per instance, so it
+        answers when every instance holds the same value and refuses otherwise. None for any other global."""
+        found = self.catalog.lookup_global(name)
+        if found is None or found[0].endswith("_ion"):
+            return None
+        mech = found[0]
+        info = self.catalog.get(mech)
+        var = name[: -len(mech) - 1] if name.endswith("_" + mech) else name
+        if var not in info.assigned_parameters:
+            return None
+        values = self.live.mechanism_values(mech, var)
+        if values is None or not len(values):
+            return None
+        if not all(float(x) == float(values[0]) or (x != x and values[0] != values[0]) for x in values):
+            raise interp.refuse(f"reading {name} after finitialize(): {var} is a GLOBAL of {mech} that its code "
+                                "assigns, and its instances computed different values (NEURON's holds the last "
+                                "instance's; bridge keeps one per instance)", loc)
+        return float(values[0])
 
     def segment_of(self, sec_name: str, x: float) -> int | None:
         """The segment index of `sec_name` containing x (None for no such section)."""
@@ -338,7 +363,8 @@ class ModelState:
         self._check_mech(sec, var, interp, loc)
         mech, name = var.mechanism, var.name
         snap = self.initialized
-        if snap is not None and (var.is_ion or name not in self.catalog.get(mech).parameters):
+        info = self.catalog.get(mech)
+        if snap is not None and (var.is_ion or name not in info.parameters or name in info.assigned_parameters):
             found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:
                 return found
@@ -446,6 +472,9 @@ class ModelState:
             is_param = name in self.catalog.get(mech).parameters and not (
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
+        elif self.initialized is not None and name in self.catalog.get(mech).assigned_parameters:
+            # a PARAMETER its code assigns lives in NEURON's run (reads see the run's value): the run goes on from it
+            self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=False)
 
     def _assigned_after_init(self, sec: Sec, name: str, value: float, x, loc, lost: bool = True) -> None:
         """After finitialize(): v, a STATE, an ASSIGNED or an ion variable goes into the live run's state, as

@@ -103,113 +103,27 @@ PROCEDURE command() {
 }
 
 FUNCTION icur() (nA) {
-    : the circuit's three equations solved as NEURON's vclmp.mod solves its LINEAR block: the augmented
-    : matrix nocmodl builds (rows vi, vo, e equations; columns vi, vo, e, right-hand side, each entry summed
-    : from 0 in nocmodl's term order) and scopmath simeq's Gaussian elimination with partial pivoting
-    : (src/scopmath/simeq.hpp; simeq's row indirection is a row swap here: the same operations on the
-    : same numbers). The clamp is stiff: a different rounding shows in i multiplied by about gain.
-    LOCAL t1, t2, a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3, s, x0, x1, x2
     if (t > tc) {
         e0 = 0
         vo0 = 0
         icur = 0
     } else {
-        t1 = tau1/dt
-        t2 = tau2/dt
-        a0 = 0 - 1
-        a1 = 0 + fac*1
-        a2 = 0
-        a3 = 0 - v + fac*v
-        b0 = 0
-        b1 = 0 - t2*1 - 1
-        b2 = 0 - gain*1
-        b3 = 0 - t2*vo0
-        c0 = 0 - 1 - t1*1
-        c1 = 0
-        c2 = 0 + 1 + 1 + t1*1
-        c3 = 0 - stim - t1*(vi0 - e0) - 0
-        : column 0: the pivot row (the first of the largest |entry|) becomes the first
-        if (fabs(a0) < fabs(b0)) {
-            if (fabs(b0) < fabs(c0)) {
-                s = a0
-                a0 = c0
-                c0 = s
-                s = a1
-                a1 = c1
-                c1 = s
-                s = a2
-                a2 = c2
-                c2 = s
-                s = a3
-                a3 = c3
-                c3 = s
-            } else {
-                s = a0
-                a0 = b0
-                b0 = s
-                s = a1
-                a1 = b1
-                b1 = s
-                s = a2
-                a2 = b2
-                b2 = s
-                s = a3
-                a3 = b3
-                b3 = s
-            }
-        } else if (fabs(a0) < fabs(c0)) {
-            s = a0
-            a0 = c0
-            c0 = s
-            s = a1
-            a1 = c1
-            c1 = s
-            s = a2
-            a2 = c2
-            c2 = s
-            s = a3
-            a3 = c3
-            c3 = s
-        }
-        a1 = a1/a0
-        a2 = a2/a0
-        a3 = a3/a0
-        b1 = b1 - a1*b0
-        b2 = b2 - a2*b0
-        b3 = b3 - a3*b0
-        c1 = c1 - a1*c0
-        c2 = c2 - a2*c0
-        c3 = c3 - a3*c0
-        : column 1
-        if (fabs(b1) < fabs(c1)) {
-            s = b1
-            b1 = c1
-            c1 = s
-            s = b2
-            b2 = c2
-            c2 = s
-            s = b3
-            b3 = c3
-            c3 = s
-        }
-        b2 = b2/b1
-        b3 = b3/b1
-        c2 = c2 - b2*c1
-        c3 = c3 - b3*c1
-        : column 2, then back substitution
-        c3 = c3/c2
-        x2 = c3
-        x1 = b3 - b2*x2
-        x0 = a3 - a1*x1 - a2*x2
-        if (fabs(a0) < 1e-20 || fabs(b1) < 1e-20 || fabs(c2) < 1e-20) {
-            : simeq's ROUNDOFF: NEURON stops the run (abort_run); NaN makes bridge's run name it
-            x0 = x0/0
-        }
-        vi = x0
-        vo = x1
-        e = x2
+        SOLVE clamp
         icur = (vo - v)/rstim
     }
+}
+
+LINEAR clamp {
+    : the circuit's three equations (module comment), written so that nocmodl's matrix (rows in this order;
+    : columns vi, vo, e; each entry summed in the terms' order) is the one NEURON's vclmp.mod builds, solved
+    : by scopmath simeq (bridge.nmodl.runtime.simeq). The clamp is stiff: a different rounding shows in i
+    : multiplied by about gain.
+    LOCAL t1, t2
+    t1 = tau1/dt
+    t2 = tau2/dt
+    ~ vi = v + fac*vo - fac*v
+    ~ t2*vo + vo + gain*e = t2*vo0
+    ~ vi + t1*vi = e + e + t1*e + stim + t1*(vi0 - e0)
 }
 
 PROCEDURE update() {

@@ -1,14 +1,15 @@
 """LINEAR and NONLINEAR blocks: `~ lhs = rhs` systems, written as the residuals of their equations.
 
-nocmodl turns a LINEAR block into a matrix and solves it once (scopmath simeq);
+nocmodl turns a LINEAR block into a matrix and solves it once (scopmath simeq):
+bridge generates the same matrix (`bridge.nmodl.codegen.linear`);
 a NONLINEAR block into residuals `lhs - rhs` for Newton's method with a
 numerical Jacobian (scopmath newton, as derivimplicit). bridge generates
-`_equations_<name>(s)`, which runs the block and returns the residuals in
-`l['_eq_<k>']`, and `_unknowns_<name>`; the runtime solves them
+`_equations_<name>(s)`, which runs the block and returns the matrix (LINEAR) or
+the residuals in `l['_eq_<k>']` (NONLINEAR), and `_unknowns_<name>`; the runtime solves them
 (`bridge.nmodl.runtime.equations`; the call: `statements.equations_call`).
 
 The unknowns are the SOLVEFOR names, else every STATE the equations mention,
-in STATE order; there must be as many equations as unknowns.
+in STATE order (LINEAR: in order of first appearance, nocmodl's columns); there must be as many equations as unknowns.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen.context import BlockForms, Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
+from bridge.nmodl.codegen.linear import MatrixRows, column_order
 from bridge.nmodl.codegen.names import helper_name
 from bridge.nmodl.codegen.pytext import docstring, string, strings
 from bridge.nmodl.codegen.statements import flush, statements
@@ -51,10 +53,17 @@ def equations_def(block: ast.LinearBlock | ast.NonLinearBlock, info: MechanismIn
                                  info.source)
     em.line(f"def {helper_name('equations', block.name)}(s):", block)
     em.indent()
-    em.line(f'"""{kind.upper()} {docstring(block.name)}: residuals lhs - rhs of its equations at the current '
-            'STATEs."""')
+    what = "its augmented matrix (nocmodl's)" if kind == "linear" else \
+        "residuals lhs - rhs of its equations at the current STATEs"
+    em.line(f'"""{kind.upper()} {docstring(block.name)}: {what}."""')
     em.line("s, l = dict(s), {}")
-    ctx = Context(info, em.module, kind, forms=BlockForms(equation=_Residuals().equation))
+    if kind == "linear":  # nocmodl's augmented matrix (bridge.nmodl.codegen.linear)
+        names = column_order(eqs, names, info)
+        rows = MatrixRows(names)
+        rows.start(em, block, len(eqs))
+        ctx = Context(info, em.module, kind, forms=BlockForms(equation=rows.equation))
+    else:
+        ctx = Context(info, em.module, kind, forms=BlockForms(equation=_Residuals().equation))
     statements(block.body, ctx, em)
     em.line("return s, l")
     em.dedent()

@@ -213,9 +213,11 @@ def _solve(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:
     SOLVEs are `advance`'s: `bridge.nmodl.codegen.module`)."""
     info = ctx.info
     target = info.blocks.get(stmt.name) or info.procedures.get(stmt.name)
-    if ctx.block not in ("initial", "function") or (ctx.block == "function" and not stmt.steadystate):
+    linear = isinstance(target, (ast.LinearBlock, ast.NonLinearBlock))  # nocmodl solves these where SOLVE stands
+    if ctx.block not in ("initial", "function") or (ctx.block == "function" and not stmt.steadystate and not linear):
         raise ctx.error(UnsupportedFeature, f"SOLVE {stmt.name} inside {ctx.block or 'a block'} "
-                        "(bridge runs SOLVE in BREAKPOINT, and STEADYSTATE in INITIAL, FUNCTION and PROCEDURE)", stmt)
+                        "(bridge runs SOLVE in BREAKPOINT, STEADYSTATE in INITIAL, FUNCTION and PROCEDURE, and "
+                        "LINEAR/NONLINEAR blocks in those too)", stmt)
     if stmt.steadystate:
         if isinstance(target, ast.KineticBlock):
             em.line(f"s = {helper_name('steady', stmt.name)}(s)", stmt)

@@ -3,19 +3,20 @@
 Generated code gives each block a function `_equations_<block>(s) -> (s, l)` that runs the
 block and leaves the residuals `lhs - rhs` in `l['_eq_<k>']` (imported as `equations`):
 
-- `linear`: nocmodl solves a LINEAR block once (scopmath simeq): x = x - J^{-1} F(x), with
-  J from forward-mode JAX (exact for a linear system);
-- `nonlinear`: scopmath newton, as derivimplicit (`bridge.nmodl.runtime.newton`).
-
-Both then run the block once more at the solution, for what it assigns besides its STATEs.
+- `linear`: for a LINEAR block the function fills nocmodl's augmented matrix instead
+  (`l['_a_<k>_<j>']`, `l['_b_<k>']`; `bridge.nmodl.codegen.linear`), solved once with scopmath
+  simeq (`bridge.nmodl.runtime.simeq`); what the block assigns besides its STATEs keeps the
+  values it had before the solve, as in nocmodl;
+- `nonlinear`: scopmath newton, as derivimplicit (`bridge.nmodl.runtime.newton`), then the
+  block runs once more at the solution, for what it assigns besides its STATEs.
 """
 
 from __future__ import annotations
 
-import jax
 import jax.numpy as jnp
 
 from bridge.nmodl.runtime.newton import newton, root
+from bridge.nmodl.runtime.simeq import simeq
 
 
 def _residual(equations, s, names, count):
@@ -43,13 +44,14 @@ def _finish(equations, s, names, x):
 
 
 def linear(equations, s: dict, names: tuple[str, ...], count: int) -> dict:
-    """SOLVE of a LINEAR block: one exact linear solve."""
-    F, x0 = _residual(equations, s, names, count)
-    r = F(x0)
-    cols = [jax.jvp(F, (x0,), (jnp.zeros_like(x0).at[j].set(1.0),))[1] for j in range(len(names))]
-    J = jnp.moveaxis(jnp.stack(cols, axis=1), (0, 1), (-2, -1))
-    dx = jnp.linalg.solve(J, -jnp.moveaxis(r, 0, -1)[..., None])[..., 0]
-    return _finish(equations, s, names, x0 + jnp.moveaxis(dx, -1, 0))
+    """SOLVE of a LINEAR block: nocmodl's matrix, solved once by scopmath simeq."""
+    out, local = equations(dict(s))
+    n = len(names)
+    rows = [[local[f"_a_{k}_{j}"] for j in range(n)] + [local[f"_b_{k}"]] for k in range(count)]
+    shape = jnp.broadcast_shapes(*[jnp.shape(s[k]) for k in names], jnp.shape(s["v"]))
+    for k, x in zip(names, simeq(rows)):
+        out[k] = jnp.broadcast_to(x, jnp.broadcast_shapes(shape, jnp.shape(x)))
+    return out
 
 
 def nonlinear(equations, s: dict, names: tuple[str, ...], count: int) -> dict:
