@@ -135,7 +135,7 @@ class Tolerance:
     `geometry` relative on every segment's area and ri.
 
     `roundoff` (a factor, or None for the fixed bars alone): NEURON also runs the case a second time
-    with v one ulp higher on every node after initialisation, and the bars on v and on each state
+    with v one ulp higher on every node after initialisation (and every ms), and the bars on v and on each state
     become the larger of the fixed bar and `roundoff` times NEURON's own difference between its two
     runs (its round-off sensitivity: long active runs amplify the last bit)."""
 

@@ -11,7 +11,7 @@
 - settings: tstop, dt, v_init, celsius, secondorder must agree (a different
   reading of the HOC shows up here before it shows up in the traces);
 - round-off (`Tolerance.roundoff`): with NEURON's second run (v one ulp up after
-  initialisation), the bar on v is max(max_dv, roundoff x NEURON's own max |dV|),
+  initialisation and every ms, `neuron_case._roundoff`), the bar on v is max(max_dv, roundoff x NEURON's own max |dV|),
   and the bar on each state max(state, roundoff x NEURON's own error there), never
   above `MAX_ROUNDOFF_DV` [mV] / `MAX_ROUNDOFF_STATE` (relative), so that a model
   whose two NEURON runs differ for another reason cannot pass a wrong trace.

@@ -292,20 +292,45 @@ def _run(job: dict, out_path: str) -> None:
     out.save(out_path)
 
 
+ROUNDOFF_NUDGES = 1000  # the round-off run nudges v at most this many times, at least 1 ms apart
+
+
 def _roundoff(h, vecs, labels: list[str], first: np.ndarray, tstop: float) -> dict[str, float]:
     """NEURON's own round-off sensitivity: the same run again with v one ulp higher on every node
-    after stdinit(); max |first run - second run| per label (inf where the sample counts differ)."""
+    after stdinit() and again every `_nudge_interval` ms of the run; max |first run - second run| per
+    label (inf where the sample counts differ). One nudge at the start alone is lost in a model that rests
+    exactly (its v a fixed point to the last bit) until a stimulus starts: the difference then dies out
+    within a few steps, while bridge's round-off (C's libm against XLA's, from the first step) is still
+    there when the stimulus comes. stdrun's continuerun runs the steps, piece by piece."""
     h.stdinit()
-    for sec in h.allsec():
-        for seg in sec.allseg():
-            seg.v = float(np.nextafter(seg.v, np.inf))
-    h.continuerun(tstop)
+    _nudge_v(h)
+    interval = _nudge_interval(tstop)
+    end = tstop - float(h.dt) / 2  # stdrun's continuerun(tstop) steps while t < tstop - dt/2
+    while h.t < end:
+        before = float(h.t)
+        h.continuerun(min(before + interval, tstop))
+        if h.t <= before:  # the model stopped the run (stoprun)
+            break
+        if h.t < end:
+            _nudge_v(h)
     second = np.array([np.array(v) for v in vecs]).T.reshape(-1, len(labels))
     if second.shape != first.shape:
         return dict.fromkeys(labels, float("inf"))
     bad = np.isnan(second) != np.isnan(first)
     diff = np.where(bad, np.inf, np.abs(np.nan_to_num(second - first)))
     return {label: float(np.max(diff[:, k], initial=0.0)) for k, label in enumerate(labels)}
+
+
+def _nudge_interval(tstop: float) -> float:
+    """[ms] between two nudges of the round-off run: 1 ms, or tstop / ROUNDOFF_NUDGES on long runs."""
+    return max(1.0, tstop / ROUNDOFF_NUDGES)
+
+
+def _nudge_v(h) -> None:
+    """v one ulp higher on every node."""
+    for sec in h.allsec():
+        for seg in sec.allseg():
+            seg.v = float(np.nextafter(seg.v, np.inf))
 
 
 def _load_model(h, job: dict) -> tuple[list, float]:

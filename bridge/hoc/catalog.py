@@ -212,9 +212,25 @@ class Catalog:
         m = re.fullmatch(r"e([a-z][a-z0-9]*)|i([a-z][a-z0-9]*)|([a-z][a-z0-9]*)([io])", hoc_name)
         if m:
             ion = m.group(1) or m.group(2) or m.group(3)
-            if ion in self.ions():
+            if ion in self.ions() or (self._read_every_file() and ion in self.ions()):
                 return f"{ion}_ion", hoc_name
         return None
+
+    def _read_every_file(self) -> bool:
+        """Read every mechanism file not read yet, once (True the first time): NEURON registers every compiled
+        mechanism, and so every ion of a USEION, before any HOC runs (`ekir` is a range variable in a template
+        compiled before `insert` names the mechanism that uses ion kir). A file bridge refuses is skipped here;
+        it is refused where the HOC uses it."""
+        if self.__dict__.get("_all_read"):
+            return False
+        self._all_read = True
+        for name in self._files:
+            if name not in self._info:
+                try:
+                    self.get(name)
+                except HocError:
+                    pass
+        return True
 
     def lookup_global(self, hoc_name: str) -> tuple[str, float] | None:
         """`vhalf_kdr`, `nai0_na_ion`: (mechanism, default) of a GLOBAL, or None."""

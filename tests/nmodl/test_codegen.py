@@ -125,14 +125,14 @@ def test_function_table_interpolates_and_clamps_like_nocmodl():
     m = load_text(TABLED, "tab.mod")
     v = jnp.array([2.5, -3.0, 12.0, 10.0, 0.0, jnp.nan])
     e = env(mech=m)
-    _, _, st = m.current({}, {}, v, {}, e)
+    st, _ = m.advance({}, {}, v, {}, e)  # no current written: BREAKPOINT runs after the SOLVEs (nrn_state)
     y = np.asarray(st["y"])
     assert y[0] == 4.0 + 0.5 * (9.0 - 4.0)  # between entries 2 and 3
     assert y[1] == 0.0 and y[2] == 100.0 and y[3] == 100.0 and y[4] == 0.0  # clamped to the ends
     assert np.isnan(y[5])
     off = env(mech=m, usetable_tab=0.0)  # usetable off: the direct function
-    _, _, st = m.current({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0},
-                                            tables=off.tables))
+    st, _ = m.advance({}, {}, v, {}, Env(t=0.0, dt=0.025, celsius=6.3, globals={"usetable_tab": 0.0},
+                                         tables=off.tables))
     assert float(st["y"][0]) == 6.25
 
 
@@ -300,7 +300,7 @@ PROCEDURE rates(x) { LOCAL i
 }
 """, "tarr.mod")
     e = env(mech=m)
-    _, _, st = m.current({}, {}, jnp.array([2.5, 20.0]), {}, e)
+    st, _ = m.advance({}, {}, jnp.array([2.5, 20.0]), {}, e)
     assert np.asarray(st["y0"]).tolist() == [6.5, 100.0]  # interpolated between 4 and 9; clamped
     assert np.asarray(st["y1"]).tolist() == [7.5, 101.0]
 

@@ -104,3 +104,30 @@ def test_long_spiking_run_reports_neurons_own_roundoff(tmp_path):
     write_report([result], tmp_path / "out", with_plots=False)
     assert "NEURON against itself" in (tmp_path / "out" / "report.md").read_text()
     print(f"max |dV| {c.max_dv:.3g} mV, NEURON round-off {c.roundoff_dv:.3g} mV")
+
+
+RESTING = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref stim
+soma stim = new IClamp(0.5)
+stim.del = 150
+stim.dur = 100
+stim.amp = 0.2
+tstop = 300
+"""
+
+
+@pytest.mark.neuron
+def test_roundoff_of_a_model_that_rests_to_the_last_bit_before_its_stimulus(tmp_path):
+    """hh rests exactly (v a fixed point to the last bit) long before the stimulus at 150 ms: a single nudge
+    at the start dies out within 3 ms (NEURON's own difference: one ulp, 1.4e-14 mV), so the round-off run
+    nudges v again every ms, and the spikes then show NEURON's sensitivity (about 4e-11 mV)."""
+    from validation.case import Case, Tolerance
+    from validation.suite import run_case
+
+    (tmp_path / "rest.hoc").write_text(RESTING)
+    case = Case("rest", hoc=tmp_path / "rest.hoc", tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
+    c = run_case(case).comparison
+    assert 1e-12 < c.roundoff_dv < 1e-8

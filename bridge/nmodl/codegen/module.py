@@ -59,14 +59,23 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     block_def("initial", tuple(st for b in initials for st in b.body), info, em, "initial",
               "INITIAL: the variables at finitialize, from their defaults.", initials[0] if initials else None)
     bp = info.program.breakpoint
-    block_def("currents", bp.body if bp else (), info, em, "breakpoint",
+    body = tuple(st for st in bp.body if not isinstance(st, ast.Solve)) if bp else ()
+    after_solve = bool(body) and not writes_currents(info)
+    block_def("currents", () if after_solve else body, info, em, "breakpoint",
               "BREAKPOINT without its SOLVEs: the currents at v.", bp)
+    if after_solve:
+        block_def(helper_name("breakpoint", "after"), body, info, em, "breakpoint",
+                  "BREAKPOINT without its SOLVEs, in a mechanism that writes no current: run after the SOLVEs "
+                  "(nocmodl, noccout.cpp: nrn_state prints the BREAKPOINT's statements when `currents` is empty).",
+                  bp)
     net_receive_def(info, em)
     em.line("def advance(s):", bp)
     em.indent()
     em.line('"""The SOLVE statements of BREAKPOINT, at the new v, over one step s["dt"]."""')
     for solve, line in advance:
         em.line(line, solve.statement)
+    if after_solve:
+        em.line(f"s = {helper_name('breakpoint', 'after')}(s)", bp)
     em.line("return s")
     em.dedent()
     em.line()
@@ -82,6 +91,12 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)
     return em.text()
+
+
+def writes_currents(info: MechanismInfo) -> bool:
+    """Whether the mechanism writes a current (nocmodl's `currents` list: NONSPECIFIC_CURRENT,
+    ELECTRODE_CURRENT and the ion currents of USEION ... WRITE)."""
+    return bool(info.nonspecific_currents or info.electrode_currents or info.ion_currents)
 
 
 def _solve(solve: SolveInfo, info: MechanismInfo, em: Emitter) -> str:
