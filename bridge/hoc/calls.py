@@ -230,7 +230,7 @@ def new(interp, name: str, args: list, loc):
     if template is None and name in neuronlib.LIBRARY_TEMPLATES:  # stdgui.hoc (nrngui.hoc) loads it in NEURON
         loader.load_file(interp, neuronlib.LIBRARY_TEMPLATES[name], loc)
         template = interp.templates.get(name)
-    if template is None:
+    if template is None or template.made_by_class:
         return _new_builtin(interp, name, args, loc)
     if name in neuronlib.REFUSED_TEMPLATES and template.loc and neuronlib.is_builder_file(Path(template.loc.filename)):
         raise interp.refuse(f"new {name}(): {neuronlib.REFUSED_TEMPLATES[name]}; NetCon is not supported yet", loc)
