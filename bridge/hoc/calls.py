@@ -277,4 +277,8 @@ def _new_builtin(interp, name: str, args: list, loc):
     if name in NEURON_POINT_PROCESSES:
         raise interp.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
                            "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)
+    if name in interp.model.catalog.names():  # a SUFFIX mechanism: NEURON fails here the same way
+        raise interp.error(f"{name} is not a template: {name} is a density mechanism (SUFFIX {name}), "
+                           "not a point process, and NEURON also "
+                           f"stops here (\"{name} is not a template\")", loc)
     raise interp.error(f"{name} is not a template", loc)

@@ -276,3 +276,15 @@ def test_artificial_cell_location_as_in_neuron(tmp_path):
     with pytest.raises(bridge.HocError, match="ARTIFICIAL_CELLs are not located in a section"):
         bridge.HocSession(stdout=out).load_file(hoc)
     assert out.getvalue() == "0 \n"
+
+
+@pytest.mark.neuron
+def test_new_density_mechanism_fails_as_in_neuron(tmp_path):
+    """`new excite(0.5)` of a SUFFIX mechanism (144385): NEURON stops ("is not a template"); bridge too, saying so."""
+    hoc = tmp_path / "dens.hoc"
+    hoc.write_text("create soma\nobjref s\nsoma s = new hh(0.5)\n")
+    proc = subprocess.run([sys.executable, "-c", f"from neuron import h\nh.load_file({str(hoc)!r})"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "hh is not a template" in proc.stderr + proc.stdout
+    with pytest.raises(bridge.HocError, match="hh is not a template: hh is a density mechanism .*NEURON also stops"):
+        bridge.HocSession().load_file(hoc)
