@@ -309,6 +309,10 @@ def _obj(value) -> ObjVar:
 def object_push(interp, args, loc):
     """object_push(obj): names are looked up in obj until object_pop()."""
     obj = args[0] if args else None
+    if isinstance(obj, GuiObject) and obj.cls == "NumericalMethodPanel":  # its restore(), ats()
+        from bridge.hoc.numerical_panel import panel
+
+        obj = panel(interp, loc)
     if isinstance(obj, HocObject):
         frame = Frame(f"{obj} (object_push)", [], obj, loc)
     else:

@@ -65,3 +65,18 @@ def test_atoltool_analysis_run_refused(tmp_path):
     path.write_text("objref a\na = new AtolTool()\na.scales()\na.anrun()\n")
     with pytest.raises(HocRefusal, match=r"AtolTool.anrun\(\) is not supported"):
         HocSession().load_file(path)
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("before, code", [(2, 1), (0, 201)])
+def test_panel_restore_sets_the_fixed_step_method(tmp_path, before, code):
+    """`restore(1, 1)` of the panel (varmeth1.hoc isfixed) sets secondorder = 0 after the model set 2;
+    `restore(201, 1)` (iscn) sets 2: the traces are NEURON's with the method the panel restored."""
+    (tmp_path / "panel.ses").write_text(SES.replace("restore(1, 1)", f"restore({code}, 1)"))
+    path = tmp_path / "model.hoc"
+    path.write_text(MODEL.replace("tstop = 8", f"tstop = 8\nsecondorder = {before}"))
+    session = HocSession(cwd=tmp_path)
+    session.load_file(path)
+    assert session._interp.model.globals["secondorder"] == (0.0 if code == 1 else 2.0)
+    result = assert_matches_neuron(path, {"default_steps": False}, atol=1e-9)
+    print(f"restore({code}) max |dV| [mV]:", result.comparison.max_dv)
