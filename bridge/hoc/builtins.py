@@ -251,6 +251,16 @@ def _nrn_load_dll(interp, args, loc):
     return 1.0
 
 
+def _hoc_mechanism(name):
+    """`make_mechanism("hhint", "HHInt")`, `make_pointprocess(...)`: a mechanism whose currents and states are a
+    HOC template's procedures, called by NEURON at every step (nrn/src/nrniv/hocmech.cpp); refused."""
+    def call(interp, args, loc):
+        raise interp.refuse(f"{name}() is not supported: it makes a mechanism out of a HOC template's procedures, "
+                            "which NEURON calls at every time step (nrniv/hocmech.cpp); bridge runs only "
+                            "mechanisms written in NMODL", loc)
+    return call
+
+
 def _printed(name):
     """Functions that only print NEURON's own reports (topology, psection): listed, not run."""
     def call(interp, args, loc):
@@ -285,6 +295,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed,
         "wopen": writes.wopen, "fprint": writes.fprint,
         "disconnect": secrename.disconnect, "sscanf": scanf.sscanf,
+        "make_mechanism": _hoc_mechanism("make_mechanism"), "make_pointprocess": _hoc_mechanism("make_pointprocess"),
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

@@ -61,6 +61,23 @@ def _args(interp, node: ast.Call) -> list:
     return [arg_value(interp, a) for a in node.args]
 
 
+def _proc_args(interp, node: ast.Call) -> list:
+    """A HOC procedure's arguments: a string literal is passed as the literal's own storage, which
+    `$s1` may change (`StringFunctions.right($s1, 7)`) and which keeps the change for the next call
+    that runs the same literal, as NEURON's code keeps it (hoc_pgargstr hands out the literal's
+    `char**`: nrn/src/oc/code.cpp)."""
+    out = []
+    for a in node.args:
+        if isinstance(a, ast.Str):
+            kept = interp.literal_strs.get(id(a))
+            if kept is None:
+                kept = interp.literal_strs[id(a)] = (a, interp.new_str(a.value))  # the node keeps its id
+            out.append(kept[1])
+        else:
+            out.append(arg_value(interp, a))
+    return out
+
+
 def _object_refs(interp, node: ast.Call) -> list:
     """The objref variables passed as arguments (`nc`, a localobj, the caller's own `$o2`): NEURON passes an
     objref by reference, so `$o2 = new NetCon(...)` in the procedure assigns the caller's variable (a cell's
@@ -98,7 +115,7 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
     b = lookup(interp, name)
     if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
         obj = interp.frame.obj if b.owner is not None else None
-        return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
+        return call_proc(interp, b, _proc_args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
     if isinstance(b, Builtin):
         if b.name in budget.FILE_LOOKUP_BUILTINS:
             interp.statements += budget.FILE_LOOKUP_STATEMENTS
@@ -142,7 +159,7 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
         if isinstance(b, Proc):
             if name not in obj.template.public and obj is not interp.frame.obj:
                 raise interp.error(f"{name} is not a public member of {obj.hname}", loc)
-            return call_proc(interp, b, _args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
+            return call_proc(interp, b, _proc_args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
         if isinstance(b, Builtin) and name in obj.template.public:  # methods of bridge-made objects
             return b.fn(interp, _args(interp, node), loc)
         r = member_ref(interp, obj, name, [], loc).get()
@@ -213,7 +230,7 @@ def new(interp, name: str, args: list, loc):
     if template is None and name in neuronlib.LIBRARY_TEMPLATES:  # stdgui.hoc (nrngui.hoc) loads it in NEURON
         loader.load_file(interp, neuronlib.LIBRARY_TEMPLATES[name], loc)
         template = interp.templates.get(name)
-    if template is None:
+    if template is None or template.made_by_class:
         return _new_builtin(interp, name, args, loc)
     if name in neuronlib.REFUSED_TEMPLATES and template.loc and neuronlib.is_builder_file(Path(template.loc.filename)):
         raise interp.refuse(f"new {name}(): {neuronlib.REFUSED_TEMPLATES[name]}; NetCon is not supported yet", loc)
@@ -260,4 +277,8 @@ def _new_builtin(interp, name: str, args: list, loc):
     if name in NEURON_POINT_PROCESSES:
         raise interp.error(f"{name} is one of NEURON's built-in mechanisms, but bridge has no {name} yet "
                            "(no .mod file for it in bridge/mechanisms/builtin or the model's folder)", loc)
+    if name in interp.model.catalog.names():  # a SUFFIX mechanism: NEURON fails here the same way
+        raise interp.error(f"{name} is not a template: {name} is a density mechanism (SUFFIX {name}), "
+                           "not a point process, and NEURON also "
+                           f"stops here (\"{name} is not a template\")", loc)
     raise interp.error(f"{name} is not a template", loc)

@@ -8,6 +8,7 @@ A class is a maker `(interp, args, loc) -> object`; the objects are `BuiltinObje
 from __future__ import annotations
 
 from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
+from bridge.hoc.atoltool import AtolTool
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.lists import HocList, SectionList, SectionRef
@@ -83,4 +84,5 @@ def builtin_classes() -> dict:
     out["PointProcessGroupManager"] = pointman.point_process_group_manager
     out["MechanismStandard"] = pointman.MechanismStandard
     out["MechanismType"] = mechtype.MechanismType
+    out["AtolTool"] = AtolTool
     return out

@@ -56,6 +56,7 @@ class Interpreter:
         self.templates: dict[str, Template] = {}
         self.frames: list[Frame] = [Frame("top level", [], None, None)]
         self.source_of: dict[str, str] = {}  # file name -> its text (for error excerpts)
+        self.literal_strs: dict[int, tuple] = {}  # id(ast.Str) -> (node, StrVar): literals passed to procs
         self.builtins: dict[str, Builtin] = builtin_functions()
         self.classes: dict[str, Any] = builtin_classes()  # class name -> maker(interp, args, loc)
         self.objects = ObjectRegistry()  # the built-in objects made (`Vector[3]`)

@@ -124,6 +124,10 @@ class ArtificialCellObject(BuiltinObject):
     def m_has_loc(self, interp, args, loc):
         return 0.0
 
+    def m_get_loc(self, interp, args, loc):
+        """As NEURON's point_process get_loc (nrn/src/nrnoc/point.cpp) for an ARTIFICIAL_CELL: an error."""
+        raise interp.error("ARTIFICIAL_CELLs are not located in a section", loc)
+
     def m_play(self, interp, args, loc):
         """`vs.play(vec)` of bridge's VecStim (NEURON's vecevent.mod): the cell fires at the Vector's times,
         read when the run starts (as vecevent.mod reads its Vector during the run); `vs.play()` forgets them."""

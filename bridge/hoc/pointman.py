@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from bridge.hoc.gui import GuiObject
 from bridge.hoc.lists import SectionRef
+from bridge.hoc.netcon import ArtificialCellObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
 from bridge.hoc.section_memory import assign_range
@@ -173,6 +174,7 @@ def _manager(interp, name: str, public: set[str], loc) -> HocObject:
     if template is None:
         template = Template(name, [], loc)
         template.public = public
+        template.made_by_class = True  # the next `new PointProcessManager(0)` makes one of these again
         interp.templates[name] = template
     obj = template.make_object()
     for window in ("d1", "v1"):
@@ -212,9 +214,11 @@ class _PointProcessManager:
         if not isinstance(standard, MechanismStandard):
             raise interp.error("PointProcessManager: maction(i) without ms[i] = new MechanismStandard(...)", where)
         sec = ns["sec"].data[0].sec if ns["sec"].data[0] is not None else interp.model.current(interp, where)
+        kind = interp.model.point_process_kind(standard.name)
         interp.model.push(sec)
-        try:
-            pp = PointProcessObject(interp, standard.name, [0.5], where)
+        try:  # `sec.sec execute("pp = new NetStim(0.5)")`: an ARTIFICIAL_CELL ignores the location
+            maker = ArtificialCellObject if kind is not None and kind.kind == "artificial" else PointProcessObject
+            pp = maker(interp, standard.name, [0.5], where)
         finally:
             interp.model.pop()
         for pname, value in standard.values.items():
@@ -227,6 +231,8 @@ class _PointProcessManager:
         pp = self.ns["pp"].data[0]
         if pp is None:
             raise interp.error("PointProcessManager: move() before maction()", where)
+        if isinstance(pp, ArtificialCellObject):  # pointman.hoc's move(): `if (hoc_sf_.is_artificial(pp) == 0)`
+            return 0.0
         pp.m_loc(interp, [interp.model.globals["hoc_ac_"]], where)
         return 0.0
 
@@ -303,6 +309,10 @@ def _obj(value) -> ObjVar:
 def object_push(interp, args, loc):
     """object_push(obj): names are looked up in obj until object_pop()."""
     obj = args[0] if args else None
+    if isinstance(obj, GuiObject) and obj.cls == "NumericalMethodPanel":  # its restore(), ats()
+        from bridge.hoc.numerical_panel import panel
+
+        obj = panel(interp, loc)
     if isinstance(obj, HocObject):
         frame = Frame(f"{obj} (object_push)", [], obj, loc)
     else:

@@ -147,6 +147,7 @@ class Template:
         self.count = 0
         self.instances: list[HocObject] = []
         self.public: set[str] = set()
+        self.made_by_class = False  # objects come from the built-in class of this name (bridge.hoc.pointman)
         for node in body:
             if isinstance(node, ast.Public):
                 self.public.update(node.names)

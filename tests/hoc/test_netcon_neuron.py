@@ -8,6 +8,7 @@ the recorded voltages agree to 1e-9 mV and the spike record Vectors (`NetCon.rec
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -253,3 +254,37 @@ def test_net_receive_that_changes_its_weight(tmp_path):
     assert list(got["w1"]) == list(ref["w1"]) == [6.0, 6.0, 6.0]
     assert list(got["counts"]) == list(ref["counts"])
     assert np.max(np.abs(np.asarray(tsoma.data) - ref["tsoma"]), initial=0.0) <= 1e-9 and len(ref["tsoma"]) > 0
+
+
+@pytest.mark.neuron
+def test_pointprocessmanagers_make_a_netstim_and_a_synapse(tmp_path):
+    """Two PointProcessManagers of a session file (2016666's syn.ses): the second works as the first, and the
+    NetStim (an ARTIFICIAL_CELL) ignores the manager's location; it drives the Exp2Syn through a NetCon."""
+    check(DATA / "pointman_netstim.hoc", ["vsoma", "vhead"], ["tstim"], tmp_path)
+
+
+@pytest.mark.neuron
+def test_artificial_cell_location_as_in_neuron(tmp_path):
+    """`soma ns = new NetStim(0.5)` is accepted, has no location (has_loc() 0) and get_loc() is an error."""
+    hoc = tmp_path / "art.hoc"
+    hoc.write_text("create soma\nobjref ns\nsoma ns = new NetStim(0.5)\nprint ns.has_loc()\nx = ns.get_loc()\n")
+    proc = subprocess.run([sys.executable, "-c", f"from neuron import h\nh.load_file({str(hoc)!r})"],
+                          capture_output=True, text=True, timeout=120)
+    assert "ARTIFICIAL_CELLs are not located in a section" in proc.stderr + proc.stdout
+    assert "\n0 \n" in "\n" + proc.stdout or proc.stdout.startswith("0 ")
+    out = io.StringIO()
+    with pytest.raises(bridge.HocError, match="ARTIFICIAL_CELLs are not located in a section"):
+        bridge.HocSession(stdout=out).load_file(hoc)
+    assert out.getvalue() == "0 \n"
+
+
+@pytest.mark.neuron
+def test_new_density_mechanism_fails_as_in_neuron(tmp_path):
+    """`new excite(0.5)` of a SUFFIX mechanism (144385): NEURON stops ("is not a template"); bridge too, saying so."""
+    hoc = tmp_path / "dens.hoc"
+    hoc.write_text("create soma\nobjref s\nsoma s = new hh(0.5)\n")
+    proc = subprocess.run([sys.executable, "-c", f"from neuron import h\nh.load_file({str(hoc)!r})"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "hh is not a template" in proc.stderr + proc.stdout
+    with pytest.raises(bridge.HocError, match="hh is not a template: hh is a density mechanism .*NEURON also stops"):
+        bridge.HocSession().load_file(hoc)
