@@ -1,5 +1,5 @@
 """What batch NEURON 9.0.2 (`nrniv -nogui`, no display) does for the GUI-class methods whose result a
-model can compute with or that change the model or the run (docs/architecture.md, "HOC GUI"); every
+model can compute with or that change the model or the run (docs/gui.md); every
 other GUI-class method draws or lays out windows, returns 0 in batch NEURON, and stays a no-op.
 
 - GUIMath (src/ivoc/mymath.cpp): `d2line`, `d2line_seg`, `inside` are pure functions in InterViews'
