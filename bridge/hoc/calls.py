@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.hoc import ast, budget, functable, loader, mulfit, neuronlib, nmodl_calls
+from bridge.hoc import ast, budget, functable, loader, mulfit, neuronlib, nmodl_calls, runfit
 from bridge.hoc.apcount import APCountObject
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
@@ -133,6 +133,8 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
     if b is None and name == "read_data" and mulfit.is_mulfit_frame(interp):
         mulfit.read_data(interp, loc)  # a MulRunFitter restores its parameters (bridge.hoc.mulfit)
         return 0.0
+    if b is None and name == "spec_parms" and runfit.is_runfit_frame(interp):
+        return runfit.spec_parms(interp, _args(interp, node), loc)  # a RunFitter's parameters (bridge.hoc.runfit)
     if b is None and in_session_file(loc):
         interp.model.gui_calls.setdefault(f"{name} (session file)", loc)
         return 0.0

@@ -4,6 +4,7 @@ what a model computes does not depend on its windows."""
 
 from __future__ import annotations
 
+from bridge.hoc import gui_methods
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import Builtin, FuncRef, ObjVar, is_number
 
@@ -38,6 +39,9 @@ class GuiObject(BuiltinObject):
         return FuncRef(lambda: 0.0, lambda v: None)
 
     def hoc_call(self, interp, name, args, loc):
+        value = gui_methods.call(self, interp, name, args, loc)  # values and run changes batch NEURON makes
+        if value is not None:
+            return value
         interp.model.gui_calls.setdefault(f"{self.cls}.{name}", loc)
         if name == "ref" and args and not is_number(args[0]) and args[0] is not None:
             interp.model.window_held.append(args[0])  # the window holds the object (bridge.hoc.lifetimes)
