@@ -2,7 +2,7 @@
 
 NEURON's wheel is compiled for generic x86-64, so every product in its Hines solve and its
 mechanisms is rounded before it is added, and every `a / b` of nocmodl's C is one correctly
-rounded division. XLA changes both unless told not to (docs/numerics.md, sections 8 and 9):
+rounded division. XLA changes both unless told not to (docs/numerics.md, sections 8 and 10):
 
 - on a CPU with FMA it contracts `a - b*c` into one fused operation with one rounding; limiting
   XLA's CPU code to AVX (`--xla_cpu_max_isa=AVX`, which has no FMA) gives NEURON's roundings;

@@ -1,4 +1,4 @@
-"""Divisions rounded as C rounds them (docs/numerics.md, section 9): a mechanism written for this test whose
+"""Divisions rounded as C rounds them (docs/numerics.md, section 10): a mechanism written for this test whose
 BREAKPOINT divides by literals, by a GLOBAL, in chains `x/y/z` and `x/(y/z)`, by `sqrt` and by `exp`, run in a
 passive cell against NEURON 9 with bridge in parity arithmetic (`validation.arithmetic`: no FMA, no XLA
 algebraic simplifier). Every operation of this cell is correctly rounded in both (no hh: XLA's own `exp` of a
@@ -138,3 +138,14 @@ def test_jit_divisions_round_as_c_in_parity_arithmetic():
 def test_mechanism_divisions_match_neuron_bit_for_bit(tmp_path):
     _child(f"from pathlib import Path; from tests.nmodl.test_division_parity import _check_cell; "
            f"_check_cell(Path({str(tmp_path)!r}))")
+
+
+def test_parity_flags_add_avx_and_algsimp_and_keep_the_users_flags():
+    from validation.arithmetic import NO_ALGSIMP, NO_FMA, in_effect, parity_flags
+
+    assert parity_flags("") == f"{NO_FMA} {NO_ALGSIMP}"
+    assert in_effect(parity_flags("")) and not in_effect(NO_FMA) and not in_effect(NO_ALGSIMP)
+    assert parity_flags("--xla_cpu_max_isa=SSE4_2") == f"--xla_cpu_max_isa=SSE4_2 {NO_ALGSIMP}"  # the user's ISA
+    assert parity_flags("--xla_disable_hlo_passes=foo,bar --x=1") == \
+        f"--xla_disable_hlo_passes=foo,bar,algsimp --x=1 {NO_FMA}"
+    assert parity_flags(parity_flags("")) == parity_flags("")
