@@ -60,7 +60,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from validation.arithmetic import use_neuron_arithmetic
     from validation.command import run
 
-    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA, divisions as written)
     return run(args)
 
 

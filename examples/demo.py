@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out/demo"),
                         help="folder for the report and plots (default: out/demo)")
     args = parser.parse_args(argv)
-    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA; validation.arithmetic)
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (validation.arithmetic)
     try:
         return demo(args.model, args.out)
     except BridgeError as err:

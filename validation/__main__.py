@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if argv and argv[0] in ("-h", "--help") else 2
     from validation.arithmetic import use_neuron_arithmetic
 
-    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA, divisions as written)
     module = importlib.import_module(SUBCOMMANDS[argv[0]][0])
     return int(module.main(argv[1:]) or 0)
 

@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         from validation.arithmetic import use_neuron_arithmetic
 
-        use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA), as `python -m validation`
+        use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does, as `python -m validation`
         package, path, rel = args.one
         print(json.dumps(asdict(inspect_file(package, Path(path), rel))), flush=True)
         return 0

@@ -168,7 +168,7 @@ def main(argv: list[str]) -> int:
     the deadline in seconds from now; the record goes to OUT."""
     from validation.arithmetic import use_neuron_arithmetic
 
-    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA)
+    use_neuron_arithmetic()  # bridge's side rounds as NEURON's build does (no FMA, divisions as written)
     job_path, out_path = Path(argv[0]), Path(argv[1])
     job = json.loads(job_path.read_text())
     data = dict(job["model"])

@@ -122,12 +122,12 @@ def _run(tmp_path, name, text, point=True):
 
 def _isolated(tmp_path, check: str, name: str) -> None:
     """Run `check(tmp_path, name)` of this module in a fresh process whose XLA rounds as NEURON's build does
-    (no FMA: `validation.arithmetic`, docs/numerics.md section 8). With FMA, XLA contracts simeq's
-    `a - b*c` and an ill-conditioned block's unknowns move by up to 4e-7 relative."""
-    from validation.arithmetic import NO_FMA
+    (no FMA, divisions as written: `validation.arithmetic`, docs/numerics.md sections 8 and 10). With FMA,
+    XLA contracts simeq's `a - b*c` and an ill-conditioned block's unknowns move by up to 4e-7 relative."""
+    from validation.arithmetic import parity_flags
 
     root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, XLA_FLAGS=f"{os.environ.get('XLA_FLAGS', '')} {NO_FMA}".strip(),
+    env = dict(os.environ, XLA_FLAGS=parity_flags(os.environ.get("XLA_FLAGS", "")),
                PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
     code = (f"from pathlib import Path; from tests.nmodl.test_linear_simeq import {check}; "
             f"{check}(Path({str(tmp_path)!r}), {name!r})")
