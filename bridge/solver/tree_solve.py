@@ -119,8 +119,25 @@ def _unroll(depth: int) -> int:
     return depth if depth <= MAX_UNROLLED_DEPTH else 16
 
 
+def _use_native(*arrays) -> bool:
+    """NEURON's sequential solve as one compiled kernel (`bridge.solver.native_solve`): on a CPU, for
+    float64, unless `BRIDGE_TREE_SOLVE` names the level walk (loop|unrolled), and when it could be built."""
+    if os.environ.get("BRIDGE_TREE_SOLVE", "") in ("loop", "unrolled") or jax.default_backend() != "cpu":
+        return False
+    if any(jnp.result_type(x) != jnp.float64 for x in arrays):
+        return False
+    from bridge.solver import native_solve
+
+    return native_solve.available()
+
+
 def _solve(d, rhs, a, b, levels: TreeLevels):
-    """The level walk for one system; under `jax.vmap` the batch becomes the last (contiguous) axis."""
+    """The solve for one system: the native kernel on CPUs (bitwise NEURON's node order), else the level
+    walk, where under `jax.vmap` the batch becomes the last (contiguous) axis."""
+    if _use_native(d, rhs, a, b):
+        from bridge.solver import native_solve
+
+        return native_solve.solve(d, rhs, a, b, levels.parent)
     return _batched_solver(levels)(d, rhs, a, b)
 
 
