@@ -103,6 +103,20 @@ def variants(sim, nsteps):
             "tree solve": solve, "advance": advance}
 
 
+VARIED = {"gnabar", "gkbar", "amp"}
+
+
+def batched(base, batch: int, varied_only: bool):
+    """(vmap in_axes, arguments): every leaf with a leading batch axis, or only the VARIED ones."""
+    def axis(path, x):
+        return 0 if not varied_only or str(getattr(path[-1], "key", "")) in VARIED else None
+
+    axes = jax.tree_util.tree_map_with_path(axis, base)
+    arg = jax.tree.map(lambda x, ax: x if ax is None else jnp.broadcast_to(jnp.asarray(x), (batch,) + jnp.shape(x)),
+                       base, axes)
+    return axes, arg
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, nargs="+", default=[1, 16, 64])
@@ -123,12 +137,7 @@ def main():
             if batch == 1:
                 fn, arg = jax.jit(f), base
             else:
-                varied = {"gnabar", "gkbar", "amp"}
-                path_axes = jax.tree_util.tree_map_with_path(
-                    lambda path, x: 0 if not a.varied_only or str(getattr(path[-1], "key", "")) in varied else None,
-                    base)
-                arg = jax.tree.map(lambda x, ax: x if ax is None else jnp.broadcast_to(jnp.asarray(x), (batch,)
-                                                                                        + jnp.shape(x)), base, path_axes)
+                path_axes, arg = batched(base, batch, a.varied_only)
                 fn = jax.jit(jax.vmap(f, in_axes=(path_axes,)))
             s = best(fn, arg)
             print(f"batch {batch:>3}  {name:<11} {s:8.3f} s  {1e6 * s / nsteps / batch:8.2f} us/step/member",
