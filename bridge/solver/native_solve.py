@@ -148,7 +148,7 @@ def available() -> bool:
                     # a batch sharded over devices (Simulation.run_batch): each device solves its own members
                     jax.ffi.register_ffi_target_as_batch_partitionable(TARGET)
                     ok = True
-            except (OSError, subprocess.SubprocessError, AttributeError, ValueError):
+            except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
                 ok = False
             _STATE["ok"] = ok
         return _STATE["ok"]

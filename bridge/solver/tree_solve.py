@@ -10,6 +10,8 @@ so the traced program has the same size for 10 or 10,000 nodes and compiles
 in constant time; a batch comes from `jax.vmap` on top. On a GPU a loop
 iteration costs a device-to-host round trip, so there the levels are unrolled
 (compile time then grows with the tree's depth).
+On a CPU in float64 the solve is instead NEURON's sequential node loop as one compiled kernel
+(`bridge.solver.native_solve`, docs/performance.md); the level walk is the fallback there.
 
 Within a level the children of one parent are applied in NEURON's order
 (decreasing node index), so on a CPU the result equals NEURON's bit for bit.
