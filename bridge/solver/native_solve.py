@@ -11,8 +11,9 @@ NEURON's, node by node, compiled without contraction into FMA (`-ffp-contract=of
 the solution equals `tree_solve.hines_solve_reference` bit for bit.
 
 The source is this module's constant, never anything from a model file. The shared
-library is built in the user's cache folder (`$XDG_CACHE_HOME/bridge/native` or
-`~/.cache/bridge/native`, mode 0700, the file renamed into place), keyed by a hash of
+library is kept in `native/` of bridge's compilation cache folder (`compile_cache`: mode
+0700, the file renamed into place; without that cache, in a temporary folder removed once the
+library is loaded, so nothing is left behind), keyed by a hash of
 the source, the compiler flags and jaxlib's version, and loaded only from a folder the
 user owns that nobody else may write. Without a compiler (or on any build failure) the
 level walk is used: same arithmetic, no native code. `BRIDGE_TREE_SOLVE=loop|unrolled`
@@ -95,11 +96,13 @@ _LOCK = threading.Lock()
 _STATE: dict[str, bool] = {}  # "ok": the target is registered (True) or cannot be (False)
 
 
-def native_dir(environ=None) -> str:
-    """The folder the kernel is built in: `$XDG_CACHE_HOME/bridge/native` or `~/.cache/bridge/native`."""
-    env = os.environ if environ is None else environ
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(os.path.abspath(base), "bridge", "native")
+def native_dir() -> str | None:
+    """The folder the kernel is kept in: `native/` in bridge's compilation cache folder when bridge turned
+    that cache on (`bridge.solver.compile_cache`), else None (built in a temporary folder, removed once
+    loaded: `BRIDGE_NO_JAX_CACHE=1` or the user's own JAX cache folder leave nothing behind)."""
+    from bridge.solver import compile_cache
+
+    return os.path.join(compile_cache._ENABLED[0], "native") if compile_cache._ENABLED else None
 
 
 def _private(path: str) -> bool:
@@ -135,19 +138,31 @@ def _build(folder: str) -> str | None:
     return lib
 
 
+def _load(lib: str) -> None:
+    handle = ctypes.cdll.LoadLibrary(lib)
+    jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(handle.BridgeHinesSolve), platform="cpu")
+    # a batch sharded over devices (Simulation.run_batch): each device solves its own members
+    jax.ffi.register_ffi_target_as_batch_partitionable(TARGET)
+
+
 def available() -> bool:
     """True when the kernel is built and registered with XLA for CPUs (built on the first call)."""
     with _LOCK:
         if "ok" not in _STATE:
             ok = False
             try:
-                lib = _build(native_dir())
-                if lib is not None:
-                    handle = ctypes.cdll.LoadLibrary(lib)
-                    jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(handle.BridgeHinesSolve), platform="cpu")
-                    # a batch sharded over devices (Simulation.run_batch): each device solves its own members
-                    jax.ffi.register_ffi_target_as_batch_partitionable(TARGET)
-                    ok = True
+                folder = native_dir()
+                if folder is not None:
+                    lib = _build(folder)
+                    if lib is not None:
+                        _load(lib)
+                        ok = True
+                else:
+                    with tempfile.TemporaryDirectory() as tmp:  # private (0700); the loaded library stays mapped
+                        lib = _build(os.path.join(tmp, "native"))
+                        if lib is not None:
+                            _load(lib)
+                            ok = True
             except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
                 ok = False
             _STATE["ok"] = ok

@@ -80,16 +80,11 @@ def test_not_loaded_from_a_folder_others_may_write(tmp_path):
     assert list(folder.iterdir()) == []
 
 
-def test_folder_from_the_environment_only(tmp_path):
-    assert native_solve.native_dir({"XDG_CACHE_HOME": str(tmp_path)}) == str(tmp_path / "bridge" / "native")
-    assert native_solve.native_dir({}).endswith(os.path.join(".cache", "bridge", "native"))
+def test_kept_in_bridges_cache_folder_only():
+    """Kept next to the compiled programs when bridge's cache is on; else nowhere (a temporary folder)."""
+    from bridge.solver import compile_cache
 
-
-def test_level_walk_still_solves(monkeypatch):
-    """The level walk (GPUs, float32, no compiler) stays correct on CPUs when asked for."""
-    monkeypatch.setenv("BRIDGE_TREE_SOLVE", "loop")
-    rng = np.random.default_rng(21)
-    parent = random_tree(300, 3, rng)
-    d, rhs, a, b = system(parent, rng)
-    ours = np.asarray(jax.jit(lambda *x: hines_solve(*x, tree_levels(parent)))(d, rhs, a, b))
-    np.testing.assert_allclose(ours, hines_solve_reference(d, rhs, a, b, parent), rtol=1e-13, atol=1e-300)
+    if compile_cache._ENABLED:
+        assert native_solve.native_dir() == os.path.join(compile_cache._ENABLED[0], "native")
+    else:
+        assert native_solve.native_dir() is None
