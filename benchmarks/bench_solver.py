@@ -12,8 +12,8 @@ Every timing is the best of a few repetitions after a warm-up; JAX timings wait 
 the result (block_until_ready). Ratios are against NEURON measured in the same run.
 With `--devices N` (N >= 2, or 0 for every core) the batch runs through `Simulation.run_batch`, each
 vmap chunk sharded over N CPU cores exposed as JAX devices (`bridge.use_cpu_cores`).
-Environment knobs: BRIDGE_TREE_SOLVE=loop|unrolled forces the level walk (default: loop on CPU,
-unrolled on GPU); BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
+Environment knobs: BRIDGE_TREE_SOLVE=loop|unrolled forces the level walk (default: the compiled
+kernel of bridge/solver/native_solve.py on CPU in float64, unrolled on GPU); BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
 With `--jaxley`, Jaxley 0.14 runs the same morphology (every branch 8 compartments, its
 own HH channel, which has no rate table, so traces differ; only speed is compared) in its
 own virtual environment, ~/.cache/bridge/jaxley-venv, created with pip on first use.

@@ -10,6 +10,8 @@ so the traced program has the same size for 10 or 10,000 nodes and compiles
 in constant time; a batch comes from `jax.vmap` on top. On a GPU a loop
 iteration costs a device-to-host round trip, so there the levels are unrolled
 (compile time then grows with the tree's depth).
+On a CPU in float64 the solve is instead NEURON's sequential node loop as one compiled kernel
+(`bridge.solver.native_solve`, docs/performance.md); the level walk is the fallback there.
 
 Within a level the children of one parent are applied in NEURON's order
 (decreasing node index), so on a CPU the result equals NEURON's bit for bit.
@@ -119,8 +121,25 @@ def _unroll(depth: int) -> int:
     return depth if depth <= MAX_UNROLLED_DEPTH else 16
 
 
+def _use_native(*arrays) -> bool:
+    """NEURON's sequential solve as one compiled kernel (`bridge.solver.native_solve`): on a CPU, for
+    float64, unless `BRIDGE_TREE_SOLVE` names the level walk (loop|unrolled), and when it could be built."""
+    if os.environ.get("BRIDGE_TREE_SOLVE", "") in ("loop", "unrolled") or jax.default_backend() != "cpu":
+        return False
+    if any(jnp.result_type(x) != jnp.float64 for x in arrays):
+        return False
+    from bridge.solver import native_solve
+
+    return native_solve.available()
+
+
 def _solve(d, rhs, a, b, levels: TreeLevels):
-    """The level walk for one system; under `jax.vmap` the batch becomes the last (contiguous) axis."""
+    """The solve for one system: the native kernel on CPUs (bitwise NEURON's node order), else the level
+    walk, where under `jax.vmap` the batch becomes the last (contiguous) axis."""
+    if _use_native(d, rhs, a, b):
+        from bridge.solver import native_solve
+
+        return native_solve.solve(d, rhs, a, b, levels.parent)
     return _batched_solver(levels)(d, rhs, a, b)
 
 
