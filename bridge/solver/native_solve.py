@@ -54,6 +54,12 @@ static ffi::Error HinesSolve(ffi::Buffer<ffi::F64> d, ffi::Buffer<ffi::F64> rhs,
   const int64_t batch = d.element_count() / n;
   const bool ab = a.element_count() != n, bb = b.element_count() != n, pb = parent.element_count() != n;
   std::vector<double> dd(n);
+  // every parent precedes its child (bridge's node order, as NEURON's): checked before any write,
+  // so a malformed tree is an error, never a write outside the buffers
+  for (int64_t k = 0; k < parent.element_count(); ++k) {
+    const int32_t p = parent.typed_data()[k];
+    if (p >= k % n) return ffi::Error::InvalidArgument("bridge_hines_solve: a parent does not precede its node");
+  }
   for (int64_t m = 0; m < batch; ++m) {
     const double* dm = d.typed_data() + m * n;
     const double* rm = rhs.typed_data() + m * n;

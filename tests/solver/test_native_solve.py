@@ -88,3 +88,11 @@ def test_kept_in_bridges_cache_folder_only():
         assert native_solve.native_dir() == os.path.join(compile_cache._ENABLED[0], "native")
     else:
         assert native_solve.native_dir() is None
+
+
+@pytest.mark.parametrize("parent", [[-1, 2, 0], [-1, 0, 7], [-1, 1, 0]])
+def test_a_parent_that_does_not_precede_its_node_is_an_error(parent):
+    """The kernel writes through parent indices: one out of order or out of range is refused before any write."""
+    x = jnp.ones(3)
+    with pytest.raises(Exception, match="parent does not precede"):
+        np.asarray(jax.jit(lambda *z: native_solve.solve(*z, np.asarray(parent)))(x, x, x, x))
