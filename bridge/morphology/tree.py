@@ -155,7 +155,10 @@ class Section:
         if x is None:
             self.mechanisms[mechanism][name] = np.full(self.nseg, float(value))
         else:
-            self.mechanisms[mechanism].setdefault(name, not_set(self.nseg))[self.segment(x)] = value
+            values = self.mechanisms[mechanism].get(name)
+            if values is None:  # built only when missing (a masked array is costly in HOC loops)
+                values = self.mechanisms[mechanism][name] = not_set(self.nseg)
+            values[self.segment(x)] = value
 
     def get_range(self, mechanism: str, name: str, default: float) -> np.ndarray:
         """Per-segment values of a range variable, `default` on the segments where it was not set."""
