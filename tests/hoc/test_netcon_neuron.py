@@ -141,7 +141,7 @@ HEAD = "create soma\nsoma { insert hh }\nobjref syn, ns, nc, nil\nsoma syn = new
 
 
 @pytest.mark.parametrize("text, match", [
-    ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"NetCon.event\(t\)"),
+    ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"event\(\) before finitialize"),
     ("soma nc = new NetCon(&ena(0.5), syn)\n", "other than v"),
     ("nc = new NetCon(ns, syn)\nx = nc.x\n", r"NetCon.x"),
 ])
@@ -253,3 +253,11 @@ def test_net_receive_that_changes_its_weight(tmp_path):
     assert list(got["w1"]) == list(ref["w1"]) == [6.0, 6.0, 6.0]
     assert list(got["counts"]) == list(ref["counts"])
     assert np.max(np.abs(np.asarray(tsoma.data) - ref["tsoma"]), initial=0.0) <= 1e-9 and len(ref["tsoma"]) > 0
+
+
+@pytest.mark.neuron
+def test_netcon_event_from_hoc(tmp_path):
+    """`nc.event(t)` into an ExpSyn and an IntFire1 (NetCons without a source), and `nc.event(t, 1)` to the
+    IntFire1, queued after stdinit() and between continueruns (bridge.hoc.netcon_event)."""
+    ref = check(DATA / "netcon_event.hoc", ["vsoma"], ["tsoma", "tcell"], tmp_path)
+    assert len(ref["tcell"]) >= 2
