@@ -373,7 +373,26 @@ class NetConObject(BuiltinObject):
         return 0.0
 
     def m_event(self, interp, args, loc):
-        raise interp.refuse("NetCon.event(t) (an event queued from HOC) is not supported yet", loc)
+        """`nc.event(td[, flag])` (netcvode.cpp `nc_event`; bridge.hoc.netcon_event): returns `active()`."""
+        from bridge.errors import BridgeError
+        from bridge.hoc.netcon_event import queue_event
+
+        if not args or len(args) > 2 or not all(is_number(a) for a in args):
+            raise interp.error("NetCon.event(t[, flag]) takes one or two numbers", loc)
+        if not self.active:
+            return 0.0
+        target = self.target
+        if target is None:
+            raise interp.error(f"{self} has no target", loc)  # NetCon::chktar
+        if len(args) == 2 and not isinstance(target, ArtificialCellObject):
+            raise interp.error("Can only send fake self-events to ARTIFICIAL_CELLs", loc)
+        if interp.model.initialized is None or not interp.model.live.started():
+            raise interp.refuse(f"{self}.event() before finitialize() (NEURON's finitialize clears the queue)", loc)
+        try:
+            queue_event(interp.model.live, str(self), float(args[0]), float(args[1]) if len(args) == 2 else None)
+        except BridgeError as err:
+            raise interp.refuse(str(err), loc) from None
+        return 1.0
 
     def m_setpost(self, interp, args, loc):
         raise interp.refuse("NetCon.setpost() is not supported", loc)

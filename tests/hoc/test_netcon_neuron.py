@@ -142,7 +142,7 @@ HEAD = "create soma\nsoma { insert hh }\nobjref syn, ns, nc, nil\nsoma syn = new
 
 
 @pytest.mark.parametrize("text, match", [
-    ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"NetCon.event\(t\)"),
+    ("nc = new NetCon(ns, syn)\nnc.event(3)\n", r"event\(\) before finitialize"),
     ("soma nc = new NetCon(&ena(0.5), syn)\n", "other than v"),
     ("nc = new NetCon(ns, syn)\nx = nc.x\n", r"NetCon.x"),
 ])
@@ -288,3 +288,11 @@ def test_new_density_mechanism_fails_as_in_neuron(tmp_path):
     assert proc.returncode != 0 and "hh is not a template" in proc.stderr + proc.stdout
     with pytest.raises(bridge.HocError, match="hh is not a template: hh is a density mechanism .*NEURON also stops"):
         bridge.HocSession().load_file(hoc)
+
+
+@pytest.mark.neuron
+def test_netcon_event_from_hoc(tmp_path):
+    """`nc.event(t)` into an ExpSyn and an IntFire1 (NetCons without a source), and `nc.event(t, 1)` to the
+    IntFire1, queued after stdinit() and between continueruns (bridge.hoc.netcon_event)."""
+    ref = check(DATA / "netcon_event.hoc", ["vsoma"], ["tsoma", "tcell"], tmp_path)
+    assert len(ref["tcell"]) >= 2
