@@ -13,7 +13,8 @@ the result (block_until_ready). Ratios are against NEURON measured in the same r
 With `--devices N` (N >= 2, or 0 for every core) the batch runs through `Simulation.run_batch`, each
 vmap chunk sharded over N CPU cores exposed as JAX devices (`bridge.use_cpu_cores`).
 Environment knobs: BRIDGE_TREE_SOLVE=loop|unrolled forces the level walk (default: the compiled
-kernel of bridge/solver/native_solve.py on CPU in float64, unrolled on GPU); BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
+kernel of bridge/solver/native_solve.py on CPU in float64, unrolled on GPU);
+BRIDGE_JAXLEY_PYTHON names a Python that already has jaxley.
 With `--jaxley`, Jaxley 0.14 runs the same morphology (every branch 8 compartments, its
 own HH channel, which has no rate table, so traces differ; only speed is compared) in its
 own virtual environment, ~/.cache/bridge/jaxley-venv, created with pip on first use.
@@ -170,16 +171,7 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
         out.append(compiled(part))
     jax.block_until_ready(out)
     jax_s = time.perf_counter() - t0
-    secs, stims = neuron_model(h, tree)
-    hh_segs = [seg for sec in secs.values() for seg in sec]
-    t0 = time.perf_counter()
-    for k in range(subset):
-        for seg in hh_segs:
-            seg.gnabar_hh, seg.gkbar_hh = gna[k], gk[k]
-        stims[0].amp = amp[k]
-        h.finitialize(-65.0)
-        h.continuerun(tstop)
-    neuron_one = (time.perf_counter() - t0) / subset
+    neuron_one = neuron_batch(tree, tstop, (gna, gk, amp), subset, h)
     neuron_s = neuron_one * batch
     print(f"batch of {batch} ({tstop:g} ms, vmap chunks of {chunk}): compile {compile_s:.2f} s, bridge {jax_s:.2f} s "
           f"({batch / jax_s:.1f} runs/s); NEURON {neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s "
