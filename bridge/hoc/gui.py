@@ -37,6 +37,11 @@ class GuiObject(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         # reads: batch NEURON's value or refused (gui_reads); writes to a GUI object change no model value
+        if self.cls not in GUI_CLASSES and loc is not None and str(loc.filename).endswith(".ses"):
+            # a session file's tool internals (`opt.optimizer`, `ocbox_.box`) on a stand-in for a name it
+            # made up (bridge.hoc.names): another stand-in object, never a number a model could use
+            member = GuiObject(interp, f"{self.cls}.{name}", [], loc)
+            return FuncRef(lambda: member, lambda v: None)
         return FuncRef(lambda: gui_reads.read(self, interp, name, indices, loc), lambda v: None)
 
     def hoc_call(self, interp, name, args, loc):

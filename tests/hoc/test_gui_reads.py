@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from bridge.errors import HocRefusal
+from bridge.errors import HocError, HocRefusal
 from bridge.hoc.session import HocSession
 from tests.hoc.test_live_run import _both, _same_output
 
@@ -60,3 +60,13 @@ def test_gui_writes_stay_accepted(tmp_path):
     """Session files assign GUI objects' members (no model value changes): accepted as before."""
     (tmp_path / "model.hoc").write_text("objref obj\nobj = new Graph(0)\nobj.foo = 3\n")
     HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "model.hoc")
+
+
+def test_session_stand_in_reads_are_objects_not_numbers(tmp_path):
+    """A session file's made-up tool name (`opt`) read for a member gives a stand-in object (for
+    object_push), and using it as a number is an error, never 0.0."""
+    (tmp_path / "a.ses").write_text("{object_push(opt.optimizer)}\n{object_pop()}\n")
+    HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "a.ses")
+    (tmp_path / "b.ses").write_text("x = 1 + opt.optimizer\n")
+    with pytest.raises(HocError, match="a number was expected"):
+        HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "b.ses")
