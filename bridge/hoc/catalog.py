@@ -275,8 +275,14 @@ class Catalog:
         """`rates_hh` → ("hh", "rates"): a FUNCTION or PROCEDURE of a mechanism, or None; `sq` →
         ("nothing[lib.mod]", "sq") for a `SUFFIX nothing` library's (bridge.hoc.mod_library)."""
         key = self._library_functions.get(hoc_name)
-        if key is not None and hoc_name in self.get(key).functions:
-            return key, hoc_name
+        if key is not None:
+            try:
+                info = self.get(key)
+            except HocError as err:  # name the FUNCTION/PROCEDURE the HOC called, then why its file is refused
+                raise HocError(f"{hoc_name}() is a FUNCTION/PROCEDURE of the `SUFFIX nothing` library "
+                               f"{self._libraries[key][0]}, which bridge cannot translate: {err.message}") from None
+            if hoc_name in info.functions:
+                return key, hoc_name
         for suffix in self._files:
             if hoc_name.endswith("_" + suffix):
                 info = self.get(suffix)

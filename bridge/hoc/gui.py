@@ -4,7 +4,7 @@ what a model computes does not depend on its windows."""
 
 from __future__ import annotations
 
-from bridge.hoc import gui_methods
+from bridge.hoc import gui_methods, gui_reads
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import Builtin, FuncRef, ObjVar, is_number
 
@@ -36,7 +36,13 @@ class GuiObject(BuiltinObject):
         interp.model.gui_calls.setdefault(name, loc)
 
     def hoc_ref(self, interp, name, indices, loc):
-        return FuncRef(lambda: 0.0, lambda v: None)
+        # reads: batch NEURON's value or refused (gui_reads); writes to a GUI object change no model value
+        if self.cls not in GUI_CLASSES and loc is not None and str(loc.filename).endswith(".ses"):
+            # a session file's tool internals (`opt.optimizer`, `ocbox_.box`) on a stand-in for a name it
+            # made up (bridge.hoc.names): another stand-in object, never a number a model could use
+            member = GuiObject(interp, f"{self.cls}.{name}", [], loc)
+            return FuncRef(lambda: member, lambda v: None)
+        return FuncRef(lambda: gui_reads.read(self, interp, name, indices, loc), lambda v: None)
 
     def hoc_call(self, interp, name, args, loc):
         value = gui_methods.call(self, interp, name, args, loc)  # values and run changes batch NEURON makes

@@ -103,3 +103,16 @@ def test_a_library_bridge_cannot_translate_is_refused_only_when_called(tmp_path)
     assert hoc.x == 4.0
     with pytest.raises(BridgeError, match="raw_lib.mod"):
         hoc("y = peek(2)")
+
+
+def test_a_verbatim_procedure_call_names_the_procedure_file_and_verbatim(tmp_path):
+    """`vseed(3)` of a `SUFFIX nothing` PROCEDURE written in VERBATIM C (as published seed libraries are):
+    the refusal names the procedure, the .mod file and the VERBATIM block, not "vseed is not defined"."""
+    seed = "NEURON {\n    SUFFIX nothing\n}\nPROCEDURE vseed(seed) {\n  VERBATIM\n  srand48((unsigned)_lseed);\n" \
+           "  ENDVERBATIM\n}\n"
+    mod = _folder(tmp_path, {"seedlib.mod": seed})
+    hoc = HocSession(mod, cwd=tmp_path)
+    with pytest.raises(BridgeError, match=r"(?s)vseed\(\) is a FUNCTION/PROCEDURE of the `SUFFIX nothing` library "
+                                          r".*seedlib\.mod.*seedlib\.mod:5:3: unsupported: VERBATIM") as err:
+        hoc("vseed(3)")
+    assert "not defined" not in str(err.value)
