@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from validation.corpus_validate import package_files, run_worker, wheel_files
+
 TSTOP, DT = 500.0, 0.025  # [ms]
 STIM = {"start": 5.0, "interval": 50.0, "number": 10, "noise": 0.0}  # 20 Hz
 WEIGHT, DELAY = 0.001, 1.0  # NetCon weight (the synapse's units, uS for most), delay [ms]
@@ -156,18 +158,11 @@ def inspect_file(package: str, path: Path, rel: str) -> EventRecord:
 
 
 def run_one(package: str, path: Path, rel: str, timeout: float) -> EventRecord:
-    """`inspect_file` in a fresh subprocess (a crash or a hang costs one row)."""
-    cmd = [sys.executable, "-m", "validation.corpus_events", "--one", package, str(path), rel]
-    try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                              cwd=Path(__file__).resolve().parent.parent)
-    except subprocess.TimeoutExpired:
-        return EventRecord(package, rel, status="timeout", reason=f"no result within {timeout:g} s")
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        return EventRecord(package, rel, reason=f"worker died (rc {proc.returncode}): {tail[:160]}")
-    return EventRecord(**json.loads(lines[-1]))
+    """`inspect_file` in a fresh subprocess (`corpus_validate.run_worker`: a crash or a hang costs one row)."""
+    result, status, why = run_worker("validation.corpus_events", package, path, rel, timeout)
+    if result is None:
+        return EventRecord(package, rel, status=status, reason=why)
+    return EventRecord(**result)
 
 
 def markdown_report(records: list[EventRecord], seconds: float) -> str:
@@ -192,7 +187,6 @@ def markdown_report(records: list[EventRecord], seconds: float) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from validation.corpus import DEFAULT_PACKAGES, cache_root
-    from validation.corpus_validate import package_files, wheel_files
 
     ap = argparse.ArgumentParser(prog="python -m validation corpus-events", description=__doc__.splitlines()[0])
     ap.add_argument("--one", nargs=3, metavar=("PACKAGE", "FILE", "REL"), help=argparse.SUPPRESS)

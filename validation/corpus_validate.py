@@ -196,19 +196,28 @@ def inspect_file(package: str, path: Path, rel: str) -> FileRecord:
     return rec
 
 
-def run_one(package: str, path: Path, rel: str, timeout: float) -> FileRecord:
-    """`inspect_file` in a fresh `python` subprocess, so a crash or a hang costs one file."""
-    cmd = [sys.executable, "-m", "validation.corpus_validate", "--one", package, str(path), rel]
+def run_worker(module: str, package: str, path: Path, rel: str, timeout: float) -> tuple[dict | None, str, str]:
+    """`python -m <module> --one package path rel` in a fresh subprocess, so a crash or a hang costs one
+    file: (the worker's last JSON line, "", "") or (None, "timeout" or "error", why there is no result)."""
+    cmd = [sys.executable, "-m", module, "--one", package, str(path), rel]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
                               cwd=Path(__file__).resolve().parent.parent)
     except subprocess.TimeoutExpired:
-        return FileRecord(package, rel, status="timeout", reason=f"no result within {timeout:g} s")
+        return None, "timeout", f"no result within {timeout:g} s"
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
-        return FileRecord(package, rel, status="error", reason=f"worker died (rc {proc.returncode}): {tail[:160]}")
-    return FileRecord.from_json(json.loads(lines[-1]))
+        return None, "error", f"worker died (rc {proc.returncode}): {tail[:160]}"
+    return json.loads(lines[-1]), "", ""
+
+
+def run_one(package: str, path: Path, rel: str, timeout: float) -> FileRecord:
+    """`inspect_file` in a fresh `python` subprocess (`run_worker`)."""
+    result, status, why = run_worker("validation.corpus_validate", package, path, rel, timeout)
+    if result is None:
+        return FileRecord(package, rel, status=status, reason=why)
+    return FileRecord.from_json(result)
 
 
 # ----------------------------------------------------------------------------- the tables (pure)
