@@ -7,12 +7,12 @@ traced value is not glibc's), so v and the quotients are required bit for bit, n
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.nmodl.parity_child import run_with_parity_arithmetic
 
 DIVR = """
 NEURON { SUFFIX divr  NONSPECIFIC_CURRENT i  RANGE gd, r1, r2, r3, r4, r5, r6  GLOBAL kd, sd }
@@ -117,26 +117,14 @@ def _check_jit_division() -> None:
     assert not any(bad.values()), bad
 
 
-def _child(code: str) -> str:
-    """Run `code` in a fresh Python whose XLA computes with NEURON's arithmetic (`validation.arithmetic`)."""
-    from validation.arithmetic import parity_flags
-
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, XLA_FLAGS=parity_flags(os.environ.get("XLA_FLAGS", "")), JAX_PLATFORMS="cpu",
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    proc = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=600)
-    print(proc.stdout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout
-
-
 def test_jit_divisions_round_as_c_in_parity_arithmetic():
-    _child("from tests.nmodl.test_division_parity import _check_jit_division; _check_jit_division()")
+    run_with_parity_arithmetic("from tests.nmodl.test_division_parity import _check_jit_division; "
+                               "_check_jit_division()")
 
 
 @pytest.mark.neuron
 def test_mechanism_divisions_match_neuron_bit_for_bit(tmp_path):
-    _child(f"from pathlib import Path; from tests.nmodl.test_division_parity import _check_cell; "
+    run_with_parity_arithmetic(f"from pathlib import Path; from tests.nmodl.test_division_parity import _check_cell; "
            f"_check_cell(Path({str(tmp_path)!r}))")
 
 

@@ -5,17 +5,13 @@ circuits and ill-conditioned blocks written for this test (coefficients from 1e-
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.runtime.simeq import simeq
 from tests.hoc.test_live_run import CELL, _both, _same_vectors
+from tests.nmodl.parity_child import run_with_parity_arithmetic
 
 CLAMP2 = """
 NEURON { POINT_PROCESS Lin2  ELECTRODE_CURRENT i  RANGE stim, gain, fac, rstim, i, e, vo }
@@ -124,16 +120,8 @@ def _isolated(tmp_path, check: str, name: str) -> None:
     """Run `check(tmp_path, name)` of this module in a fresh process whose XLA rounds as NEURON's build does
     (no FMA, divisions as written: `validation.arithmetic`, docs/numerics.md sections 8 and 10). With FMA,
     XLA contracts simeq's `a - b*c` and an ill-conditioned block's unknowns move by up to 4e-7 relative."""
-    from validation.arithmetic import parity_flags
-
-    root = Path(__file__).resolve().parents[2]
-    env = dict(os.environ, XLA_FLAGS=parity_flags(os.environ.get("XLA_FLAGS", "")),
-               PYTHONPATH=os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
-    code = (f"from pathlib import Path; from tests.nmodl.test_linear_simeq import {check}; "
-            f"{check}(Path({str(tmp_path)!r}), {name!r})")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True, timeout=600)
-    print(proc.stdout)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    run_with_parity_arithmetic(f"from pathlib import Path; from tests.nmodl.test_linear_simeq import {check}; "
+                               f"{check}(Path({str(tmp_path)!r}), {name!r})")
 
 
 @pytest.mark.neuron
