@@ -17,28 +17,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
 
-from benchmarks.bench_solver import branched_cell  # noqa: E402
+from benchmarks.bench_solver import branched_cell, time_call  # noqa: E402
 from bridge.model import Model, Simulation  # noqa: E402
 from bridge.solver import step as steplib  # noqa: E402
 from bridge.solver.tree_solve import hines_solve  # noqa: E402
 
 
 def best(f, *args, n=3):
+    """Best of n timed calls [s] after one untimed warm-up call (compilation)."""
     jax.block_until_ready(f(*args))
-    out = np.inf
-    for _ in range(n):
-        t0 = time.perf_counter()
-        jax.block_until_ready(f(*args))
-        out = min(out, time.perf_counter() - t0)
-    return out
+    return time_call(f, *args, repeat=n)
 
 
 def variants(sim, nsteps):
@@ -128,7 +122,7 @@ def main():
     sim = Simulation(Model(branched_cell(), tstop=a.tstop), record=["soma(0.5).v"], dtype="float64")
     nsteps = sim.nsteps
     base = sim.params()
-    print(f"{os.uname().nodename}: load {os.getloadavg()}; {sim.layout.n if hasattr(sim.layout, 'n') else ''} "
+    print(f"{os.uname().nodename}: load {os.getloadavg()}; {len(sim.plan.levels.parent)} "
           f"nodes, {nsteps} steps, depth {sim.plan.levels.depth} width {sim.plan.levels.width}")
     for batch in a.batch:
         for name, f in variants(sim, nsteps).items():
