@@ -19,6 +19,8 @@ MATH_ARITY = {
     "fmax": 2, "abs": 1, "exprelr": 1, "erf": 1, "erfc": 1,
 }
 MATH_FUNCTIONS = frozenset(MATH_ARITY)
+# NEURON's own C functions a mechanism may call that also read NEURON's celsius (eion.cpp): their arguments.
+CELSIUS_FUNCTIONS = {"nrn_ghk": 4}
 # Calls that only print or do nothing for a fixed-step simulation.
 NO_OP_CALLS = frozenset({"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"})
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
@@ -41,5 +43,6 @@ SCOPMATH_UNSUPPORTED = frozenset({
     "prterr", "error", "first_time",
 })
 # Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
-KNOWN_CALLS = (MATH_FUNCTIONS | NO_OP_CALLS | EVENT_CALLS | RANDOM_FUNCTIONS | ASSIGN_CALLS | RANDOM_STREAM_CALLS
+KNOWN_CALLS = (MATH_FUNCTIONS | frozenset(CELSIUS_FUNCTIONS) | NO_OP_CALLS | EVENT_CALLS
+               | RANDOM_FUNCTIONS | ASSIGN_CALLS | RANDOM_STREAM_CALLS
                | SCOP_CALLS)

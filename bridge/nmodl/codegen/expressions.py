@@ -15,7 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bridge.errors import SemanticError, UnsupportedFeature
-from bridge.nmodl.analysis.vocabulary import MATH_ARITY, MATH_FUNCTIONS, NO_OP_CALLS, RANDOM_STREAM_CALLS, SCOP_CALLS
+from bridge.nmodl.analysis.vocabulary import (
+    CELSIUS_FUNCTIONS,
+    MATH_ARITY,
+    MATH_FUNCTIONS,
+    NO_OP_CALLS,
+    RANDOM_STREAM_CALLS,
+    SCOP_CALLS,
+)
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.names import py_name
@@ -141,6 +148,11 @@ def _call(e: ast.Call, ctx: Context) -> Source:
                             f"{'s' if MATH_ARITY[e.name] > 1 else ''}, {len(args)} given", e)
         return f"{ctx.runtime('rt', e.name)}({', '.join(args)})", ATOM, d + 2
     callee = info.functions.get(e.name) or info.procedures.get(e.name)
+    if callee is None and e.name in CELSIUS_FUNCTIONS:  # nrn_ghk(v, ci, co, z) reads NEURON's celsius too
+        if len(args) != CELSIUS_FUNCTIONS[e.name]:
+            raise ctx.error(SemanticError, f"{e.name}() takes {CELSIUS_FUNCTIONS[e.name]} arguments, "
+                            f"{len(args)} given", e)
+        return f"{ctx.runtime('rt', e.name)}({', '.join(args)}, {name_ref('celsius', ctx, e)})", ATOM, d + 2
     if callee is not None:
         if len(args) != len(callee.params):
             raise ctx.error(SemanticError, f"{e.name}() takes {len(callee.params)} arguments, {len(args)} given", e)

@@ -18,6 +18,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.mechanisms.ions import FARADAY, ktf
+
 
 def _is_py(x) -> bool:
     return isinstance(x, (float, int)) and not isinstance(x, bool)
@@ -135,3 +137,19 @@ def logical_not(a):
     if isinstance(a, (bool, np.bool_)):
         return not a
     return jnp.logical_not(a)
+
+
+def _efun(x):
+    """eion.cpp `efun`: x / (exp(x) - 1), and 1 - x/2 where |x| < 1e-4."""
+    if _is_py(x):
+        return np.float64(1.0 - x / 2.0) if math.fabs(x) < 1e-4 else np.float64(x / (math.exp(x) - 1.0))
+    small = jnp.abs(x) < 1e-4
+    safe = jnp.where(small, 1.0, x)
+    return jnp.where(small, 1.0 - x / 2.0, safe / (exp(safe) - 1.0))
+
+
+def nrn_ghk(v, ci, co, z, celsius):
+    """NEURON's `nrn_ghk(v, ci, co, z)` (src/nrnoc/eion.cpp): the GHK current [mA/cm2] per unit
+    permeability [cm/s] at v [mV], concentrations [mM], valence z, at NEURON's `celsius` [degC]."""
+    temp = z * v / ktf(celsius)
+    return 0.001 * z * FARADAY * (ci * _efun(-temp) - co * _efun(temp))
