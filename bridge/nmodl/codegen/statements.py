@@ -5,7 +5,7 @@ work on two dicts: `s`, the mechanism's variables, and `l`, the LOCALs and argum
 of the block (see `bridge.nmodl.runtime.flow`). The source stays within Python's own
 limits whatever the nesting: the bodies of IF, WHILE and FROM become functions defined
 at the top of the enclosing function (`Emitter.hoisted`: indentation never passes 4
-levels), run by `flow.if_`, `flow.while_` and `flow.from_range`.
+levels), run by `flow.if_`, `flow.while_` and `flow.from_`.
 
 Statements that only some blocks have (`x' = e`, reactions, `~` equations) compile as
 the block's `ctx.forms` say (`bridge.nmodl.codegen.context`).
@@ -192,20 +192,17 @@ def _while(stmt: ast.While, ctx: Context, em: Emitter) -> None:
 
 
 def _from(stmt: ast.From, ctx: Context, em: Emitter) -> None:
-    """FROM i = a TO b BY c: unrolled when traced (`flow.from_range`, nocmodl's C loop, at most
-    `Limits.max_loop_iterations` iterations); the body is a function of its own."""
+    """FROM i = a TO b BY c: nocmodl's C loop, run by `flow.from_` (unrolled while tracing when its
+    bounds are known then, else a WHILE over instances; at most `Limits.max_loop_iterations`
+    iterations); the body is a function of its own."""
     ctx.locals.add(stmt.var)
     start, stop = expr(stmt.start, ctx), expr(stmt.stop, ctx)
     step = expr(stmt.step, ctx) if stmt.step is not None else "1"
     flush(ctx, em, stmt)
-    var, body_fn = ctx.fresh("i"), ctx.fresh("from")
+    body_fn = ctx.fresh("from")
     _body_def(body_fn, stmt.body, ctx, em, stmt)
-    em.line(f"for {var} in {ctx.runtime('flow', 'from_range')}({start}, {stop}, {step}, {where(stmt)}, "
-            f"{em.limits.max_loop_iterations}):", stmt)
-    em.indent()
-    em.line(f"l[{pytext.string(stmt.var)}] = {var}")
-    em.line(f"s, l = {body_fn}(s, l)")
-    em.dedent()
+    em.line(f"s, l = {ctx.runtime('flow', 'from_')}({start}, {stop}, {step}, {body_fn}, "
+            f"{pytext.string(stmt.var)}, s, l, {where(stmt)}, {em.limits.max_loop_iterations})", stmt)
 
 
 def _solve(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:

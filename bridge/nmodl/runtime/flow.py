@@ -17,8 +17,10 @@ arguments of the block being run in a dict `l`. Blocks are pure functions
   after `Limits.max_loop_iterations`: with an error naming the .mod line when the
   loop runs while tracing, with NaN in the instances still looping under `jit`
   (the simulation's NaN check then stops the run).
-- `from_range` is nocmodl's FROM loop, `for (i = (int)a; i <= (int)b; i += (int)c)`,
-  unrolled while tracing, at most `Limits.max_loop_iterations` iterations.
+- `from_` is nocmodl's FROM loop, `for (i = (int)a; i <= (int)b; i += (int)c)`: unrolled while
+  tracing (`from_range`), at most `Limits.max_loop_iterations` iterations, when a, b and c are
+  known then and the same for every instance; else (an end that is a RANGE PARAMETER, say) a
+  WHILE over instances as `while_` runs it, each instance with its own bounds.
 - Nested loops multiply: inside `loop_budget()` (each call of a mechanism's blocks,
   `bridge.nmodl.runtime.mechanism`) all loops share one budget of `max_loop_iterations`:
   iterations unrolled while tracing, and iterations of `lax.while_loop`s nested
@@ -227,7 +229,7 @@ def _while_traced(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope,
         cnd = cond_fn(fs, fl)
         outer, _BUDGET.traced = _BUDGET.traced, count  # loops nested in the body go on counting from here
         try:
-            s2, l2 = body(fs, fl)
+            s2, l2 = body(dict(fs), dict(fl))  # bodies assign into their dicts: fs, fl stay for the merge
             count = _BUDGET.traced
         finally:
             _BUDGET.traced = outer
@@ -287,6 +289,45 @@ def from_range(start, stop, step, where: Where = ("<string>", 0, 0),
         raise BridgeError(f"FROM loop of {count} iterations, more than Limits.max_loop_iterations = {max_iter}; "
                           f"{DEFAULT_LIMITS.raise_hint('max_loop_iterations')}", _location(where))
     return _spending(range(a, b + 1, c), where, max_iter)
+
+
+def _known_bound(x) -> bool:
+    """A FROM bound known while tracing and equal for every instance (so the loop can be unrolled)."""
+    if isinstance(x, jax.core.Tracer):
+        return False
+    values = np.asarray(x, dtype=np.float64).reshape(-1)
+    return not values.size or bool((values == values[0]).all())
+
+
+def from_(start, stop, step, body: Block, var: str, s: Scope, local: Scope, where: Where = ("<string>", 0, 0),
+          max_iter: int = DEFAULT_LIMITS.max_loop_iterations) -> tuple[Scope, Scope]:
+    """FROM var = start TO stop BY step { body }, as nocmodl's C loop runs it (see the module docstring)."""
+    if all(_known_bound(x) for x in (start, stop, step)):
+        for i in from_range(start, stop, step, where, max_iter):
+            local = dict(local)
+            local[var] = i
+            s, local = body(s, local)
+        return s, local
+    if not _known_bound(step):
+        raise UnsupportedFeature("a FROM loop step that changes during the run or differs between instances "
+                                 "(use a constant, a DEFINE or a GLOBAL)", _location(where))
+    c = _loop_bound(step, "step", where)
+    if c <= 0:  # an instance whose loop runs would never stop; one whose loop is empty is fine
+        raise SimulationError(f"FROM loop BY {c} never ends (NEURON would loop forever)", _location(where))
+    a, b = jnp.trunc(jnp.asarray(start, dtype=float)), jnp.trunc(jnp.asarray(stop, dtype=float))
+    local = dict(local)
+    local[var] = a + jnp.zeros(jnp.broadcast_shapes(jnp.shape(a), jnp.shape(b)))
+
+    def cond_fn(s_: Scope, l_: Scope):
+        return l_[var] <= b
+
+    def step_body(s_: Scope, l_: Scope) -> tuple[Scope, Scope]:
+        s_, l_ = body(s_, l_)
+        l_ = dict(l_)
+        l_[var] = l_[var] + c
+        return s_, l_
+
+    return while_(cond_fn, step_body, s, local, where, max_iter)
 
 
 def _spending(values: range, where: Where, max_iter: int) -> Iterator[int]:
