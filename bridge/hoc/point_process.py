@@ -65,11 +65,13 @@ class PointProcessObject(BuiltinObject):
         tree = interp.model.tree
         interp.model.mutations += 1
         params = dict(self.pp.params) if self.pp is not None else {}
+        pointers = dict(self.pp.pointers) if self.pp is not None else {}
         if self.pp is None:  # NEURON makes the instance, and its RANDOM streams, when first placed
             randomvars.on_place(interp.model, self.info, params)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
+        self.pp.pointers.update(pointers)  # loc() moves the instance; its POINTERs keep their targets (point.cpp)
         self._sec = sec
         promote_section(sec, self.info.ions)
 

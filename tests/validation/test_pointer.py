@@ -19,13 +19,14 @@ DATA = Path(__file__).parent / "data" / "gap_pointer"
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("hoc", ["cell.hoc", "density.hoc", "sense.hoc"])
+@pytest.mark.parametrize("hoc", ["cell.hoc", "density.hoc", "sense.hoc", "moved.hoc"])
 def test_pointers_match_neuron(hoc):
     """cell.hoc: the gap junction pair (POINTERs to the other cell's v). density.hoc: gap junctions
     as a density mechanism, each segment's POINTER aimed at another place. sense.hoc: one point
     process whose POINTERs read another section's cai (a calcium pool's), soma's m_hh (a STATE)
     and a segment's gbar_calt (a RANGE PARAMETER); aiming any one of them at another variable
-    moves soma's v by 0.7 to 98 mV, so each is checked far above the tolerance."""
+    moves soma's v by 0.7 to 98 mV, so each is checked far above the tolerance. moved.hoc: a half
+    connected, then moved to another section with loc(): its POINTER keeps its target."""
     from bridge.testing import assert_matches_neuron
 
     result = assert_matches_neuron(DATA / hoc, mechanisms=DATA / "mod", atol=1e-9)
