@@ -40,8 +40,10 @@ BUILTIN_ORDER = (
 
 
 def user_global_name(key: str, mechanism: str) -> str:
-    """NEURON's name of a mechanism GLOBAL: `<name>_<suffix>` (kept if the key already ends so)."""
-    return key if key.endswith("_" + mechanism) else f"{key}_{mechanism}"
+    """NEURON's name of a mechanism GLOBAL: `<name>_<suffix>`, also when the name itself ends in
+    `_<suffix>` (`gamma_ih` of SUFFIX ih is `gamma_ih_ih`); the TABLE switch's key is already
+    NEURON's name (`usetable_hh`)."""
+    return key if key == f"usetable_{mechanism}" else f"{key}_{mechanism}"
 
 
 def is_static_global(key: str) -> bool:

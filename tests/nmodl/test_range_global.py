@@ -70,3 +70,24 @@ def test_the_point_process_runs_on_its_global_as_in_neuron(tmp_path):
     (tmp_path / "cell.hoc").write_text("create soma\nsoma { L = 20 diam = 20 insert pas }\nobjref syn\n"
                                        "soma syn = new ppg(0.5)\nsyn.gr = 0.0005\ng_ppg = 0.004\n")
     assert_matches_neuron(tmp_path / "cell.hoc", {"tstop": 10.0}, mechanisms=tmp_path / "mod", atol=1e-9)
+
+
+SUFFIXED = """NEURON { SUFFIX lk GLOBAL gamma_lk NONSPECIFIC_CURRENT i }
+PARAMETER { gamma_lk = 1e-4 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+BREAKPOINT { i = gamma_lk*(v + 80) }
+"""
+
+
+@pytest.mark.neuron
+def test_a_global_whose_name_ends_in_the_suffix_is_named_as_neuron_names_it(tmp_path):
+    """NEURON names GLOBAL gamma_lk of SUFFIX lk `gamma_lk_lk` (the name, then the suffix, always);
+    HOC's assignment reaches the run (bridge took `gamma_lk` for the suffixed name and stopped on an
+    unknown global)."""
+    from bridge.testing import assert_matches_neuron
+
+    (tmp_path / "mod").mkdir()
+    (tmp_path / "mod" / "lk.mod").write_text(SUFFIXED)
+    (tmp_path / "cell.hoc").write_text("create soma\nsoma { L = 20 diam = 20 insert pas insert lk }\n"
+                                       "gamma_lk_lk = 0.002\n")
+    assert_matches_neuron(tmp_path / "cell.hoc", {"tstop": 10.0}, mechanisms=tmp_path / "mod", atol=1e-9)
