@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError, HocError
-from bridge.hoc import mod_library
+from bridge.hoc import mod_library, verbatim_library
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
@@ -139,6 +139,8 @@ class Catalog:
             self._files[m.group(2) if m else path.stem] = path
         self._library_functions = mod_library.index_callables(
             {key: (path, names) for key, (path, _, names) in self._libraries.items()})
+        # a library read without its C (bridge.hoc.verbatim_library): key -> what is refused when called
+        self._library_c: dict[str, verbatim_library.Reduced] = {}
 
     def files_parsed(self) -> dict[str, Path]:
         """The .mod files of the mechanisms (and `SUFFIX nothing` libraries) parsed so far and accepted (`get`),
@@ -192,12 +194,51 @@ class Catalog:
         elif name in self._files:
             info = _read_mod(name, self._files[name], self.roots)
         elif name in self._libraries:
-            info = _read_mod(mod_library.LIBRARY_SUFFIX, self._libraries[name][0], self.roots)
-            info = dataclasses.replace(info, name=name, kind="library")
+            info = self._read_library(name)
         else:
             raise HocError(f"{name} is not a mechanism (no .mod file defines it)")
         self._info[name] = info
         return info
+
+    def _read_library(self, key: str) -> MechanismInfo:
+        """A `SUFFIX nothing` library; one with VERBATIM C without its C (bridge.hoc.verbatim_library)."""
+        path = self._libraries[key][0]
+        try:
+            info = _read_mod(mod_library.LIBRARY_SUFFIX, path, self.roots)
+        except HocError as whole:
+            reduced = _read_reduced(path, self.roots)
+            if reduced is None:
+                raise whole from None
+            self._library_c[key], info = reduced
+        return dataclasses.replace(info, name=key, kind="library")
+
+    def library_without_c(self, key: str) -> syntax_ast.Program | None:
+        """The program HOC's calls translate for library `key` when it was read without its C; else None."""
+        reduced = self._library_c.get(key)
+        return reduced.program if reduced is not None else None
+
+    def vector_method_in_c(self, name: str) -> str | None:
+        """Why `vec.name()` is refused when a `SUFFIX nothing` library's C installs Vector method `name`
+        (`install_vector_method`, bridge.hoc.verbatim_library); None when none does."""
+        for key, (path, text, _) in self._libraries.items():
+            if "install_vector_method" not in text or name not in verbatim_library.installed_methods(text):
+                continue
+            try:
+                self.get(key)
+            except HocError:
+                pass
+            where = self._library_c[key].vector_methods.get(name, str(path)) if key in self._library_c else path
+            return (f"Vector.{name}() is installed from C by the `SUFFIX nothing` library {path} "
+                    f"(install_vector_method in VERBATIM at {where}); bridge cannot run C")
+        for mech, path in self._files.items():  # a mechanism's C may install Vector methods too (stats.mod)
+            try:
+                text = self.roots.read_text(path, "NMODL")
+            except BridgeError:
+                continue
+            if name in verbatim_library.installed_methods(text):
+                return (f"Vector.{name}() is installed from C by mechanism {mech} ({path}: install_vector_method "
+                        "in VERBATIM); bridge cannot run C")
+        return None
 
     def lookup_variable(self, hoc_name: str) -> tuple[str, str] | None:
         """`gnabar_hh` → ("hh", "gnabar"); `ena` → ("na_ion", "ena"); None when unknown.
@@ -264,6 +305,19 @@ class Catalog:
                 return key, info.globals[hoc_name]
         return None
 
+    def library_assigned_global(self, hoc_name: str) -> str | None:
+        """The key of the `SUFFIX nothing` library whose GLOBAL ASSIGNED is `hoc_name` (`RES`), or None."""
+        for key, (_, text, _) in self._libraries.items():
+            if not mod_library.mentions(text, hoc_name):
+                continue
+            try:
+                info = self.get(key)
+            except HocError:
+                continue
+            if info.calls is not None and hoc_name in info.calls.assigned_globals:
+                return key
+        return None
+
     def library_global(self, hoc_name: str) -> bool:
         """Whether `hoc_name` is a GLOBAL of a `SUFFIX nothing` library (only its FUNCTIONs read it)."""
         if not self._libraries:
@@ -281,6 +335,10 @@ class Catalog:
             except HocError as err:  # name the FUNCTION/PROCEDURE the HOC called, then why its file is refused
                 raise HocError(f"{hoc_name}() is a FUNCTION/PROCEDURE of the `SUFFIX nothing` library "
                                f"{self._libraries[key][0]}, which bridge cannot translate: {err.message}") from None
+            reduced = self._library_c.get(key)
+            if reduced is not None and hoc_name in reduced.needs_c:
+                raise HocError(f"{hoc_name}() is a FUNCTION/PROCEDURE of the `SUFFIX nothing` library "
+                               f"{self._libraries[key][0]}, which bridge cannot run: {reduced.needs_c[hoc_name]}")
             if hoc_name in info.functions:
                 return key, hoc_name
         for suffix in self._files:
@@ -307,6 +365,25 @@ def _read_mod(name: str, path: Path, roots: ReadRoots) -> MechanismInfo:
         info = analyze(program, unnamed=name)
     except BridgeError as err:
         raise HocError(f"mechanism {name} ({path}) cannot be used:\n{err}") from None
+    return _hoc_info(name, path, info)
+
+
+def _read_reduced(path: Path, roots: ReadRoots) -> tuple[verbatim_library.Reduced, MechanismInfo] | None:
+    """A `SUFFIX nothing` library without its C, or None (bridge.hoc.verbatim_library)."""
+    try:
+        program = expand_includes(parse_mod_file(path, roots), str(path), roots=roots)
+    except BridgeError:
+        return None
+    found = verbatim_library.reduce_library(program, path, roots,
+                                            lambda p: analyze(p, unnamed=mod_library.LIBRARY_SUFFIX))
+    if found is None:
+        return None
+    reduced, info = found
+    return reduced, _hoc_info(mod_library.LIBRARY_SUFFIX, path, info)  # type: ignore[arg-type]
+
+
+def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
+    """What HOC sees of an analysed mechanism."""
     calls = hoc_calls(info)
     # RANGE ASSIGNEDs INITIAL surely assigns before reading (hh's minf via rates()): finitialize() overwrites
     # what HOC sets there, so HOC's value is only kept for HOC to read back, as a STATE's

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bridge.errors import HocRefusal
+from bridge.hoc import memfiles
 from bridge.hoc.formatting import hoc_format
 from bridge.hoc.loader import _expand, fscan, getstr, ropen
 from bridge.hoc.objects import BuiltinObject
@@ -30,6 +31,8 @@ class File(BuiltinObject):
         self.name = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else "")
 
     def hoc_call(self, interp, name, args, loc):
+        if name == "unlink" and memfiles.is_memory(interp, str(self.name)):  # (bridge.hoc.memfiles)
+            return self.m_unlink(interp, args, loc)
         if name in ("mkdir", "unlink", "vwrite", "seek", "tell", "vread"):
             raise interp.refuse(f"File.{name}() is refused: bridge reads and writes text and Vector.fwrite "
                                 "data only, and never deletes files", loc)
@@ -40,6 +43,9 @@ class File(BuiltinObject):
         if args:
             self.name = args[0].value if isinstance(args[0], StrVar) else args[0]
         self.m_close(interp, [], loc)
+        if memfiles.is_memory(interp, str(self.name)):  # NEURON's builder code's temporary file
+            self.out = memfiles.open_write(interp, str(self.name), loc)  # type: ignore[assignment]
+            return 1.0
         try:
             self.out = interp.files.output.open(_expand(interp, str(self.name), loc), append)
         except HocRefusal as err:
@@ -75,6 +81,17 @@ class File(BuiltinObject):
         text = hoc_format(interp, str(fmt), args[1:], loc)
         self.write(interp, text, loc)
         return 0.0  # ocfile.cpp File.printf returns 0
+
+    def m_mktemp(self, interp, args, loc):
+        """Only in NEURON's own builder code: a temporary file kept in memory (bridge.hoc.memfiles)."""
+        self.name = memfiles.mktemp(interp, loc)
+        return 1.0
+
+    def m_unlink(self, interp, args, loc):
+        """`fh.unlink` (no parentheses) of a memory file; any other file is refused as by `hoc_call`."""
+        if not memfiles.is_memory(interp, str(self.name)):
+            return self.hoc_call(interp, "unlink", args, loc)
+        return memfiles.unlink(interp, str(self.name))
 
     def m_flush(self, interp, args, loc):
         return 0.0

@@ -116,7 +116,13 @@ def instances_of(interp, name: str, loc):
     template = interp.templates.get(name)
     if template is not None:
         return lambda: (collect(interp), list(template.instances))[1]
-    if interp.model.point_process_kind(name) is not None:
+    kind = interp.model.point_process_kind(name)
+    if kind is not None and kind.kind == "artificial":  # NetStim, IntFire1, ...: no section (bridge.hoc.netcon)
+        from bridge.hoc.netcon import events_of
+
+        cells = events_of(interp.model).cells
+        return lambda: (collect(interp), [c for _, c in sorted(cells.items()) if c.cls == name])[1]
+    if kind is not None:
         return lambda: (collect(interp), [p for p in interp.model.point_processes if p.cls == name])[1]
     if name in interp.classes:
         registry = interp.objects

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget, neuronlib
+from bridge.hoc import budget, memfiles, neuronlib
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -342,6 +342,9 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     if base in UNSUPPORTED_LIBRARIES:
         raise interp.error(f"load_file(\"{written}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)
     call = f'{what}("{written}")'
+    if memfiles.is_memory(interp, name):  # a temporary file of NEURON's builder code (bridge.hoc.memfiles)
+        run_stream(interp, Stream(memfiles.text(interp, name), name))
+        return 1.0
     path = resolve_path(interp, name, loc, call, "HOC")
     if path is None and base in OWN_LIBRARIES:
         path = OWN_LIBRARIES[base]

@@ -19,10 +19,9 @@ from pathlib import Path
 NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None,
                                           "chanbild.hoc": "chanbild", "netbild.hoc": "netbild",
                                           "netparmpi.hoc": None}  # ParallelNetManager (bridge.hoc.parallel)
-# Templates of netbild.hoc that build networks (NetCon), refused when made: a session's NetReadyCellGUI
-# (a cell type with its synapse types) runs, the network tools do not (networks: issue 13).
-REFUSED_TEMPLATES = {"NetGUI": "the NetBuilder makes a network of NetCons",
-                     "ArtCellGUI": "artificial cell types are network objects"}
+# Templates of NEURON's builder libraries refused when made (none now: netbild.hoc's NetGUI and ArtCellGUI run
+# as NEURON's code makes their network of artificial cells and NetCons, docs/events.md).
+REFUSED_TEMPLATES: dict[str, str] = {}
 # Templates of those libraries that NEURON defines once nrngui.hoc (stdgui.hoc) is loaded, which
 # bridge's built-in nrngui.hoc does not run: `new Inserter()` loads inserter.hoc first.
 LIBRARY_TEMPLATES = {"Inserter": "inserter.hoc"}

@@ -25,6 +25,7 @@ import numpy as np
 
 from bridge.errors import BridgeError
 from bridge.hoc.bindings import MechanismVariable
+from bridge.hoc.mod_library import is_library_key
 from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import Sec, Segment, is_number
 
@@ -52,14 +53,18 @@ class _Instance:
 def _translation(model, mech: str):
     """The translated mechanism (cached with initstate's translations)."""
     import bridge.solver  # noqa: F401  (turns on JAX's float64 mode, which TABLE arrays need)
-    from bridge.nmodl.load import builtin_mechanisms, load_mod  # the translator: only when HOC calls
+    from bridge.nmodl.load import builtin_mechanisms, load_mod, load_program  # the translator: only when HOC calls
 
     cache = model.translations
     if mech not in cache:
         path = model.catalog.file_of(mech)
         builtin = builtin_mechanisms()
-        cache[mech] = builtin[mech] if mech in builtin and builtin[mech].source_file == str(path) \
-            else load_mod(path, roots=model.catalog.roots)
+        reduced = model.catalog.library_without_c(mech)  # (bridge.hoc.verbatim_library)
+        if reduced is not None:
+            cache[mech] = load_program(reduced, str(path), limits=model.catalog.roots.limits)
+        else:
+            cache[mech] = builtin[mech] if mech in builtin and builtin[mech].source_file == str(path) \
+                else load_mod(path, roots=model.catalog.roots)
     return cache[mech]
 
 
@@ -238,7 +243,7 @@ def _write(interp, mech: str, info, n: str, value: float, inst: _Instance | None
     if role == "global":
         model.set_global(info.hoc_name(n), value)
     elif role == "global_assigned":
-        _store(model)[info.hoc_name(n)] = (value, _stamp(model))
+        _store(model)[info.hoc_name(n)] = (value, _stamp(model, mech))
     elif role == "range" and inst is not None and inst.point is not None:
         inst.point._assign(interp, n, value, loc)
     elif role == "range" and inst is not None and n in info.calls.range_assigned:
@@ -285,7 +290,9 @@ def _store(model) -> dict:
     return model.__dict__.setdefault("nmodl_globals", {})
 
 
-def _stamp(model) -> tuple:
+def _stamp(model, mechanism: str = "") -> tuple:
+    if is_library_key(mechanism):  # a `SUFFIX nothing` library has no instances: no run changes its GLOBALs
+        return ()
     return (model.initialized is not None, model.live.epoch)
 
 
@@ -297,7 +304,8 @@ def assigned_global(model, name: str) -> AssignedGlobal | None:
             var = name[: -len(suffix) - 1]
             if info.calls is not None and var in _assigned_globals(info):
                 return AssignedGlobal(name, suffix, var)
-    return None
+    key = model.catalog.library_assigned_global(name)  # a library's bare name (bridge.hoc.mod_library)
+    return AssignedGlobal(name, key, name) if key is not None else None
 
 
 def _assigned_globals(info) -> frozenset[str]:
@@ -308,9 +316,9 @@ def read_assigned_global(interp, binding: AssignedGlobal, loc) -> float:
     """HOC's value of a GLOBAL ASSIGNED: what a HOC call or assignment left there, 0 before anything ran."""
     model = interp.model
     found = _store(model).get(binding.name)
-    if found is not None and found[1] == _stamp(model):
+    if found is not None and found[1] == _stamp(model, binding.mechanism):
         return found[0]
-    if model.initialized is None and model.live.epoch == 0 and found is None:
+    if found is None and (is_library_key(binding.mechanism) or model.initialized is None and model.live.epoch == 0):
         return 0.0  # NEURON's ASSIGNED start at 0
     raise interp.refuse(f"reading {binding.name} after a run: {binding.var} is a GLOBAL ASSIGNED of "
                         f"{binding.mechanism}, which NEURON's run leaves at the value of the last instance it "
@@ -326,4 +334,4 @@ def assign_assigned_global(interp, binding: AssignedGlobal, value, loc) -> None:
         raise interp.refuse(f"assigning {binding.name}: the GLOBAL {binding.var} of {binding.mechanism} is read by "
                             "its blocks before they assign it, so the value would reach the run, and bridge's run "
                             "does not start from it", loc)
-    _store(interp.model)[binding.name] = (float(value), _stamp(interp.model))
+    _store(interp.model)[binding.name] = (float(value), _stamp(interp.model, binding.mechanism))

@@ -66,6 +66,7 @@ class BuiltinObject:
     def hoc_call(self, interp, name, args, loc):
         """`obj.name(args)`."""
         method = getattr(self, "m_" + name, None)
-        if method is None:
-            raise interp.refuse(f"{self.cls}.{name}() is not supported by bridge", loc)
+        if method is None:  # (a Vector method a library's C installs is named: bridge.hoc.verbatim_library)
+            why = interp.model.catalog.vector_method_in_c(name) if self.cls == "Vector" else None
+            raise interp.refuse(why or f"{self.cls}.{name}() is not supported by bridge", loc)
         return method(interp, args, loc)

@@ -114,7 +114,14 @@ class MechanismStandard(BuiltinObject):
                 var = interp.model.range_kind(pname)
                 assign_range(interp, sec, var, self.values.get(pname, default), x, loc)
             return 0.0
-        raise interp.refuse("MechanismStandard.out() into a point process is not supported", loc)
+        target = args[0] if len(args) == 1 else None
+        if target is not None and getattr(target, "cls", None) == self.name and hasattr(target, "hoc_ref"):
+            # `ms.out(pp)`: every PARAMETER into that point process or artificial cell (nrnmenu.cpp
+            # MechanismStandard::out; netbild's artcel.hoc makes its cells with it)
+            for pname, default in self.defaults.items():
+                target.hoc_ref(interp, pname, None, loc).set(self.values.get(pname, default))
+            return 0.0
+        raise interp.refuse("MechanismStandard.out() into a point process of another type is not supported", loc)
 
     def _check_inserted(self, interp, sec, loc, what: str) -> None:
         if self.name not in _NEURON_PARAMETERS and self.name not in sec.data.mechanisms:

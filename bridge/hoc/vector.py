@@ -178,6 +178,15 @@ class Vector(BuiltinObject):
         v.data = list(self.data)
         return v
 
+    def m_sortindex(self, interp, args, loc):
+        """`v.sortindex([dest])`: the indices that sort v ascending (ivocvect.cpp v_sortindex: C's qsort; equal
+        values keep their order, as glibc's merge sort does)."""
+        dest = args[0] if args and isinstance(args[0], Vector) else Vector(interp, [], loc)
+        order = sorted(range(len(self.data)), key=self.data.__getitem__)
+        dest._reserve(interp, len(order), loc)
+        dest.data = [float(i) for i in order]
+        return dest
+
     def m_record(self, interp, args, loc):
         """`vec.record(&var)`, `vec.record(&var, Dt)`, `vec.record(&var, tvec)`, each optionally after a point
         process (`vec.record(pp, &t, Dt)`: NEURON uses it only to find the thread). With Dt or tvec the Vector

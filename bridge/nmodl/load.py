@@ -103,6 +103,14 @@ def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = N
     return mech
 
 
+def load_program(program: ast.Program, filename: str, *, limits: Limits = DEFAULT_LIMITS) -> TranslatedMechanism:
+    """The mechanism of a program already parsed with its INCLUDEs expanded, not cached (`bridge.hoc`
+    translates a `SUFFIX nothing` library without its VERBATIM C this way: bridge.hoc.verbatim_library)."""
+    with translation_guard(filename):
+        python = generate(analyze(program, "", filename), limits)
+    return mechanism_from_source(python, _digest(python), filename)
+
+
 def load_mod(path: str | Path, *, allow_read=(), limits: Limits = DEFAULT_LIMITS,
              roots: ReadRoots | None = None) -> TranslatedMechanism:
     """The mechanism of one `.mod` file (SUFFIX or POINT_PROCESS), ready for the solver.
