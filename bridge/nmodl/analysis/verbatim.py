@@ -3,7 +3,7 @@
 nocmodl pastes VERBATIM text into the C it compiles; bridge runs no C. `bridge.nmodl.syntax.verbatim`
 parses the subset (assignments, if/else, `return 0;`, printf, `#include <header.h>`, an rcsid string);
 this pass resolves C's names as nocmodl's generated C defines them and replaces each block by the
-statements it means (docs/nmodl.md, "VERBATIM"):
+statements it means (docs/verbatim.md):
 
 - `_lx` is the LOCAL or argument `x` of the enclosing block (a FUNCTION's `_lf`: its value);
 - a plain name is the mechanism's own PARAMETER, ASSIGNED, STATE, ion variable or CONSTANT, or NEURON's
