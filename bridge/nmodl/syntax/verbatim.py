@@ -246,17 +246,19 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
 
 _KINDS = {**dict.fromkeys(("for", "while", "do"), "a loop"),
           **dict.fromkeys(("int", "double", "float", "long", "short", "unsigned", "char", "void", "struct", "extern",
-                           "static", "typedef", "const", "register"), "a declaration"),
+                           "static", "typedef", "const", "register"), "a declaration or cast"),
           **dict.fromkeys(("switch", "case", "goto", "break", "continue", "sizeof"), "C control flow"),
           "#": "a preprocessor line other than #include <header>"}
 _WORDS = re.compile(r"#|[A-Za-z_][A-Za-z0-9_]*")
+_SKIPPED = re.compile(r"#[ \t]*include[ \t]*<[^>\n]*>|/\*.*?\*/|//[^\n]*|\"([^\"\\\n]|\\.)*\"", re.S)
 
 
 def _kind(text: str, pos: int | None) -> str:
-    """` (a loop)` when the statement that failed begins with a C keyword outside the subset, else ``."""
+    """` (a loop)` when the statement that failed holds a C keyword outside the subset (comments, strings and
+    `#include <h>` aside), else ``."""
     end = len(text) if pos is None else pos
     start = max(text.rfind(ch, 0, end) for ch in ";{}") + 1
-    for word in _WORDS.findall(text[start:end + 1]):
+    for word in _WORDS.findall(_SKIPPED.sub(" ", text[start:end + 1])):
         if word in _KINDS:
             return f" ({_KINDS[word]})"
     return ""
