@@ -1,10 +1,11 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-VERBATIM C outside the subset that `bridge.nmodl.analysis.verbatim` translates is refused there; here:
-the older random-number functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left
-unexpanded, the events bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
-BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
-runtime.functable; RANDOM variables run: analysis.randoms).
+VERBATIM C outside the grammar of the subset that `bridge.nmodl.analysis.verbatim` translates (in
+file order with the rest; its names are resolved there, after the declarations), the older
+random-number functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left
+unexpanded, the events bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run:
+docs/events.md), BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols;
+FUNCTION_TABLEs: runtime.functable; RANDOM variables run: analysis.randoms).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
 from bridge.nmodl.analysis.randoms import legacy_refusal
+from bridge.nmodl.analysis.verbatim import parse_checked
 from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -31,6 +33,8 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
     # a FUNCTION or PROCEDURE of the file's own shadows nocmodl's name (NEURON's netstim.mod defines erand())
     own = {b.name for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
     for node in ast.walk(program):
+        if isinstance(node, ast.Verbatim):  # C outside the subset's grammar, in file order with the others
+            parse_checked(node, report)
         why = _refusal(node, own)
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)

@@ -52,7 +52,7 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     items: list[Any] = []
     for item in program.items:
         if isinstance(item, ast.Verbatim):
-            for c in _parse(item, report):
+            for c in parse_checked(item, report):
                 if not isinstance(c, CNothing):
                     raise report.error(UnsupportedFeature, "VERBATIM C code at file level (bridge translates "
                                        "only #include <standard header> and static const char strings there)", c)
@@ -64,7 +64,9 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     return replace(program, items=tuple(items))
 
 
-def _parse(block: ast.Verbatim, report: Reporter) -> tuple[ast.Node, ...]:
+def parse_checked(block: ast.Verbatim, report: Reporter) -> tuple[ast.Node, ...]:
+    """The items of `block` (`syntax.verbatim`), or the `UnsupportedFeature` of C outside the subset's grammar
+    or of a non-standard header (names are resolved later, by `translate_verbatim`)."""
     try:
         items = parse_verbatim(block, report.filename)
     except VerbatimOutside as err:
@@ -118,7 +120,7 @@ class _Block:
         return replace(node, **changes) if changes else node
 
     def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
-        items = _parse(block, self.report)
+        items = parse_checked(block, self.report)
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
             raise self.error(f"C code in a {_block_name(self.item)} (bridge translates VERBATIM C in INITIAL, "
