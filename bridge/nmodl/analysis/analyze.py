@@ -25,6 +25,7 @@ from bridge.nmodl.analysis.solve import breakpoint_solves
 from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
 from bridge.nmodl.analysis.tables import check_tables
 from bridge.nmodl.analysis.usage import assigned_names, check_code, impure_functions
+from bridge.nmodl.analysis.verbatim import translate_verbatim
 from bridge.nmodl.syntax import ast
 
 
@@ -40,6 +41,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     units = read_units(program, report)
     ions = read_ions(program.neuron, report)
     symbols = declare(program, kind, units, ions, report)
+    program = translate_verbatim(program, symbols.variables, ions.of, ions.reads, report)
     randoms = declare_randoms(program, symbols.variables, report)
     check_random_calls(program, randoms, report)
     symbols.variables.update(randoms)

@@ -56,7 +56,9 @@ def roles(info: MechanismInfo, names) -> dict[str, str]:
     currents = set(info.nonspecific_currents) | set(info.electrode_currents)
     for n in names:
         var = info.variables.get(n)
-        if var is None:
+        if var is None and n.startswith("_ion_"):  # ast.IonValue, from VERBATIM (its _own name)
+            out[n] = f"unsupported: VERBATIM's {n} (the ion's storage, which bridge reads during a run only)"
+        elif var is None:
             out[n] = "constant" if n in info.program.defines else f"unsupported: {n} is not a variable"
         elif var.size:
             out[n] = f"unsupported: the array {n}[{var.size}]"
@@ -99,6 +101,8 @@ def _own(block: ast.FunctionBlock | ast.ProcedureBlock) -> tuple[set[str], set[s
             reads.update(node.depend)
         elif isinstance(node, ast.Call):
             calls.add(node.name)
+        elif isinstance(node, ast.IonValue):
+            reads.add(f"_ion_{node.name}")
     for node in ast.walk(block):
         if isinstance(node, (ast.Name, ast.Indexed)) and id(node) not in targets:
             reads.add(node.name)

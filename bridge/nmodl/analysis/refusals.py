@@ -1,10 +1,11 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
-C code (VERBATIM with code in it; nocmodl would paste it into the C file), the older random-number
-functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events
-bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
-BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
-runtime.functable; RANDOM variables run: analysis.randoms).
+VERBATIM C outside the grammar of the subset that `bridge.nmodl.analysis.verbatim` translates (in
+file order with the rest; its names are resolved there, after the declarations), the older
+random-number functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left
+unexpanded, the events bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run:
+docs/events.md), BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols;
+FUNCTION_TABLEs: runtime.functable; RANDOM variables run: analysis.randoms).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
 from bridge.nmodl.analysis.randoms import legacy_refusal
+from bridge.nmodl.analysis.verbatim import parse_checked
 from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -28,11 +30,12 @@ _LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
 
 def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
     """Raise `UnsupportedFeature` at the first construct bridge does not run (module docstring)."""
-    trailing_returns = _trailing_returns(program)
     # a FUNCTION or PROCEDURE of the file's own shadows nocmodl's name (NEURON's netstim.mod defines erand())
     own = {b.name for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
     for node in ast.walk(program):
-        why = _refusal(node, trailing_returns, own)
+        if isinstance(node, ast.Verbatim):  # C outside the subset's grammar, in file order with the others
+            parse_checked(node, report)
+        why = _refusal(node, own)
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)
     nb = program.neuron
@@ -61,34 +64,15 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
             raise report.error(UnsupportedFeature, f"{what} variables ({', '.join(names)}): {why}", nb)
 
 
-def _refusal(node: ast.Node, trailing_returns: set[int], own: set[str]) -> str | None:
+def _refusal(node: ast.Node, own: set[str]) -> str | None:
     """Why `node` is refused, or None."""
-    if isinstance(node, ast.Verbatim):
-        code = "\n".join(line.split("//")[0] for line in node.text.splitlines())
-        stripped = code.replace("/*", "").replace("*/", "").strip()
-        if stripped and not only_comments(node.text) and id(node) not in trailing_returns:
-            return "VERBATIM block with C code (bridge cannot run C)"
-    elif isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS and node.name not in own:
+    if isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS and node.name not in own:
         return legacy_refusal(node.name)
     elif type(node) in _REFUSED_NODES:
         return _REFUSED_NODES[type(node)]
     elif isinstance(node, ast.Include):
         return f"INCLUDE \"{node.filename}\""
     return None
-
-
-def _trailing_returns(program: ast.Program) -> set[int]:
-    """ids of `VERBATIM return 0; ENDVERBATIM` blocks that end a PROCEDURE body: the C function
-    nocmodl makes of a PROCEDURE returns 0 at its end anyway, so the block changes nothing
-    (an idiom of many published channels: Mainen & Sejnowski's na.mod, kv.mod, km.mod, ...).
-    Anywhere else (mid-body, inside an IF, in a FUNCTION) it is C code bridge refuses."""
-    out = set()
-    for block in program.items:
-        if isinstance(block, ast.ProcedureBlock) and block.body and isinstance(block.body[-1], ast.Verbatim):
-            text = re.sub(r"//[^\n]*", "", re.sub(r"/\*.*?\*/", "", block.body[-1].text, flags=re.S))
-            if re.fullmatch(r"\s*return\s+0\s*;\s*", text):
-                out.add(id(block.body[-1]))
-    return out
 
 
 def only_comments(text: str) -> bool:

@@ -16,7 +16,7 @@ from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import BlockKind, Context
 from bridge.nmodl.codegen.emitter import Emitter
-from bridge.nmodl.codegen.expressions import expr
+from bridge.nmodl.codegen.expressions import expr, ion_entry_lines
 from bridge.nmodl.codegen.names import arg_name, py_name
 from bridge.nmodl.codegen.statements import statements, uses_locals
 from bridge.nmodl.codegen.tables import direct_name, table_wrapper
@@ -57,12 +57,15 @@ def function_def(block: ast.FunctionBlock | ast.ProcedureBlock, info: MechanismI
 
 
 def block_def(name: str, body: Iterable[ast.Node], info: MechanismInfo, em: Emitter, kind: BlockKind,
-              doc: str, node: ast.Node | None = None) -> None:
-    """INITIAL or BREAKPOINT (without SOLVE) as `name(s) -> s`."""
+              doc: str, node: ast.Node | None = None, *, ion_entry: bool = True) -> None:
+    """INITIAL or BREAKPOINT (without SOLVE) as `name(s) -> s`; `ion_entry`: the block begins a NEURON
+    block, so the ion values translated VERBATIM reads are taken here (`ion_entry_lines`)."""
     em.line(f"def {name}(s):", node)
     em.indent()
     em.line(f'"""{doc}"""')
     em.line("s, l = dict(s), {}" if uses_locals(body) else "s = dict(s)")
+    for line in ion_entry_lines(info) if ion_entry else ():
+        em.line(line)
     ctx = Context(info, em.module, kind)
     statements([st for st in body if not isinstance(st, ast.Solve) or kind != "breakpoint"], ctx, em)
     em.line("return s")

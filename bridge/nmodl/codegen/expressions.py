@@ -103,6 +103,23 @@ def _name(e: ast.Name, ctx: Context) -> Source:
     return name_ref(e.name, ctx, e), ATOM, 2
 
 
+def ion_value_key(name: str) -> str:
+    """The scope key of the value ion variable `name` had when the block began (`ast.IonValue`; set by
+    `ion_entry_lines`): no NMODL name holds a colon."""
+    return f"ion:{name}"
+
+
+def ion_entry_lines(info) -> list[str]:
+    """Statements that keep, at a block's start, the ion values its translated VERBATIM reads (`_ion_cai`):
+    the scope's copy of an ion variable the mechanism loads is the ion's value when the block begins."""
+    names = sorted({n.name for n in ast.walk(info.program) if isinstance(n, ast.IonValue)})
+    return [f"s[{pytext.string(ion_value_key(n))}] = s[{pytext.string(n)}]" for n in names]
+
+
+def _ion_value(e: ast.IonValue, ctx: Context) -> Source:
+    return f"s[{pytext.string(ion_value_key(e.name))}]", ATOM, 2
+
+
 def _indexed(e: ast.Indexed, ctx: Context) -> Source:
     index, _, d = _expr(e.index, ctx)
     return element(name_ref(e.name, ctx, e), index, ctx), ATOM, d + 2
@@ -236,4 +253,5 @@ def _stream_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
 _FORMS: dict[type, Callable] = {
     ast.Number: _number, ast.UnitNumber: _unit_number, ast.String: _string, ast.Name: _name,
     ast.Indexed: _indexed, ast.Unary: _unary, ast.Binary: _binary, ast.Call: _call, ast.Prime: _prime,
+    ast.IonValue: _ion_value,
 }

@@ -26,6 +26,7 @@ from bridge.nmodl.codegen.cnexp import cnexp_def
 from bridge.nmodl.codegen.derivimplicit import derivative_def
 from bridge.nmodl.codegen.emitter import RUNTIME_MODULES, Emitter, ModuleState
 from bridge.nmodl.codegen.equations import equations_def
+from bridge.nmodl.codegen.expressions import ion_entry_lines
 from bridge.nmodl.codegen.kinetic import kinetic_def
 from bridge.nmodl.codegen.names import helper_name, py_name
 from bridge.nmodl.codegen.pytext import number, string, strings
@@ -67,11 +68,15 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
         block_def(helper_name("breakpoint", "after"), body, info, em, "breakpoint",
                   "BREAKPOINT without its SOLVEs, in a mechanism that writes no current: run after the SOLVEs "
                   "(nocmodl, noccout.cpp: nrn_state prints the BREAKPOINT's statements when `currents` is empty).",
-                  bp)
+                  bp, ion_entry=False)
     net_receive_def(info, em)
     em.line("def advance(s):", bp)
     em.indent()
     em.line('"""The SOLVE statements of BREAKPOINT, at the new v, over one step s["dt"]."""')
+    if ion_entry_lines(info):  # the ion values when nrn_state began (a SOLVEd PROCEDURE, the BREAKPOINT after)
+        em.line("s = dict(s)")
+        for line in ion_entry_lines(info):
+            em.line(line)
     for solve, line in advance:
         em.line(line, solve.statement)
     if after_solve:

@@ -233,7 +233,7 @@ def _solve(stmt: ast.Solve, ctx: Context, em: Emitter) -> None:
 
 def _nothing(stmt: ast.Node, ctx: Context, em: Emitter) -> None:
     """TABLE (`bridge.nmodl.codegen.tables`), UNITSON/UNITSOFF, CONDUCTANCE, MUTEXLOCK: nothing to run;
-    VERBATIM: analysis refused any with code in it."""
+    VERBATIM: analysis translated (analysis.verbatim) or refused every one with code in it."""
 
 
 def _kinetic(stmt: ast.Reaction | ast.Conserve | ast.Compartment, ctx: Context, em: Emitter) -> None:

@@ -133,7 +133,17 @@ class Binary(Node):
     right: Expr
 
 
-Expr = Number | UnitNumber | String | Name | Indexed | Prime | DiscreteValue | Call | Unary | Binary
+@dataclass(frozen=True)
+class IonValue(Node):
+    """The value an ion holds now at the instance's segment, as VERBATIM C reads it (`_ion_cai`, nocmodl's
+    macro for the ion's storage): what the ion held when the block began, this mechanism's own write-back
+    coming only after the block. Made by the VERBATIM translation (bridge.nmodl.analysis.verbatim), never
+    by the NMODL grammar. `name` is the concentration (`cai`)."""
+
+    name: str
+
+
+Expr = Number | UnitNumber | String | Name | Indexed | Prime | DiscreteValue | Call | Unary | Binary | IonValue
 
 
 # --------------------------------------------------------------------------- statements

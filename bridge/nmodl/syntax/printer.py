@@ -80,6 +80,7 @@ _EXPRESSIONS: dict[type, Callable[[Any], str]] = {
     ast.UnitNumber: lambda e: f"{_num(e.number)} ({e.units})",
     ast.String: lambda e: f'"{e.value}"',
     ast.Name: lambda e: e.name,
+    ast.IonValue: lambda e: f"_ion_{e.name}",  # C, from a translated VERBATIM block: no NMODL spelling
     ast.Indexed: lambda e: f"{e.name}[{expr(e.index)}]",
     ast.Prime: lambda e: _indexed_name(e.name + "'" * e.order, e.index),
     ast.DiscreteValue: lambda e: _indexed_name(f"{e.name}@{e.lag}", e.index),

@@ -1,0 +1,238 @@
+"""The VERBATIM pass: C blocks within a small, safe subset become NMODL statements; any other is refused.
+
+nocmodl pastes VERBATIM text into the C it compiles; bridge runs no C. `bridge.nmodl.syntax.verbatim`
+parses the subset (assignments, if/else, `return 0;`, printf, `#include <header.h>`, an rcsid string);
+this pass resolves C's names as nocmodl's generated C defines them and replaces each block by the
+statements it means (docs/verbatim.md):
+
+- `_lx` is the LOCAL or argument `x` of the enclosing block (a FUNCTION's `_lf`: its value);
+- a plain name is the mechanism's own PARAMETER, ASSIGNED, STATE, ion variable or CONSTANT, or NEURON's
+  `v`, `t`, `dt`, `celsius` (these four only read);
+- `_ion_cai` is the ion's storage (nocmodl's `#define _ion_cai`): a concentration the mechanism's
+  USEION reads or writes, as the ion held it when the block began (`ast.IonValue`; the mechanism
+  writes its copy back only after the block);
+- `return 0;` as the last statement of a PROCEDURE is what nocmodl's C function does anyway;
+- `printf` and `fprintf(stderr, ...)` print, which is no number: dropped, with a warning naming file:line;
+- `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing.
+
+C code is translated in INITIAL, BREAKPOINT, PROCEDURE and FUNCTION blocks; at file level only what
+compiles to nothing is. Everything else (another block, an early `return`, calls other than C's math
+functions, unknown names, a name that is both a LOCAL and a mechanism variable) is an
+`UnsupportedFeature` naming the construct, at its line and column.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import fields, replace
+from typing import Any
+
+from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.nmodl.analysis.info import Reporter, Variable
+from bridge.nmodl.analysis.usage import locals_in
+from bridge.nmodl.analysis.vocabulary import MATH_ARITY
+from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.verbatim import CNothing, COutput, CReturn, VerbatimOutside, parse_verbatim
+
+# C's <math.h> functions whose meaning is the NMODL function of the same name (C's abs is an int function)
+C_MATH = {k: n for k, n in MATH_ARITY.items() if k not in ("abs", "exprelr")}
+STANDARD_HEADERS = frozenset({"assert.h", "ctype.h", "errno.h", "float.h", "limits.h", "math.h", "stdbool.h",
+                              "stddef.h", "stdint.h", "stdio.h", "stdlib.h", "string.h", "time.h"})
+_READ_BUILTINS = ("v", "t", "dt", "celsius")
+_READ_KINDS = ("parameter", "assigned", "state", "ion", "constant")
+_WRITE_KINDS = ("parameter", "assigned", "state", "ion")
+_CODE_BLOCKS = (ast.InitialBlock, ast.BreakpointBlock, ast.ProcedureBlock, ast.FunctionBlock)
+
+
+def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion_of: dict[str, str],
+                       ion_reads: tuple[str, ...], report: Reporter) -> ast.Program:
+    """`program` with every VERBATIM block translated (module docstring), or the first refusal raised."""
+    if not any(isinstance(n, ast.Verbatim) for n in ast.walk(program)):
+        return program
+    items: list[Any] = []
+    for item in program.items:
+        if isinstance(item, ast.Verbatim):
+            for c in parse_checked(item, report):
+                if not isinstance(c, CNothing):
+                    raise report.error(UnsupportedFeature, "VERBATIM C code at file level (bridge translates "
+                                       "only #include <standard header> and static const char strings there)", c)
+            continue
+        if not any(isinstance(n, ast.Verbatim) for n in ast.walk(item)):
+            items.append(item)
+            continue
+        items.append(_Block(item, variables, ion_of, ion_reads, report).translated())
+    return replace(program, items=tuple(items))
+
+
+def parse_checked(block: ast.Verbatim, report: Reporter) -> tuple[ast.Node, ...]:
+    """The items of `block` (`syntax.verbatim`), or the `UnsupportedFeature` of C outside the subset's grammar
+    or of a non-standard header (names are resolved later, by `translate_verbatim`)."""
+    try:
+        items = parse_verbatim(block, report.filename)
+    except VerbatimOutside as err:
+        raise UnsupportedFeature(f"VERBATIM block: {err.message}", err.loc, report.source) from None
+    for c in items:
+        if isinstance(c, CNothing) and c.what.startswith("#include"):
+            header = c.what[len("#include"):].strip().strip("<>")
+            if header not in STANDARD_HEADERS:
+                raise report.error(UnsupportedFeature, f"VERBATIM block: #include of a header that is not "
+                                   f"C's own ({header[:40]!r})", c)
+    return items
+
+
+class _Block:
+    """The translation of the VERBATIM blocks of one top-level block."""
+
+    def __init__(self, item: ast.Node, variables: dict[str, Variable], ion_of: dict[str, str],
+                 ion_reads: tuple[str, ...], report: Reporter):
+        self.item, self.variables, self.ion_of, self.ion_reads, self.report = item, variables, ion_of, ion_reads, report
+        body = getattr(item, "body", ())
+        self.locals = locals_in(body) | {p.name for p in getattr(item, "params", ()) or ()}
+        if isinstance(item, ast.FunctionBlock):
+            self.locals.add(item.name)
+
+    def error(self, message: str, node: ast.Node | None) -> BridgeError:
+        return self.report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
+
+    def translated(self) -> ast.Node:
+        last = self.item.body[-1] if isinstance(self.item, ast.ProcedureBlock) and self.item.body else None
+        return self._node(self.item, last)
+
+    def _node(self, node: ast.Node, last: ast.Node | None) -> ast.Node:
+        """`node` with the VERBATIM blocks in its statement lists translated (`last`: the PROCEDURE's last
+        statement, where a final `return 0;` is allowed)."""
+        changes: dict[str, Any] = {}
+        for f in fields(node):
+            value = getattr(node, f.name)
+            if f.name == "loc" or not isinstance(value, tuple) or not any(isinstance(v, ast.Node) for v in value):
+                continue
+            if not any(isinstance(n, ast.Verbatim) for v in value if isinstance(v, ast.Node) for n in ast.walk(v)):
+                continue
+            out: list[ast.Node] = []
+            for st in value:
+                if isinstance(st, ast.Verbatim):
+                    out += self._verbatim(st, final=st is last)
+                elif isinstance(st, ast.Node):
+                    out.append(self._node(st, last))
+                else:
+                    out.append(st)
+            changes[f.name] = tuple(out)
+        return replace(node, **changes) if changes else node
+
+    def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
+        items = parse_checked(block, self.report)
+        code = [c for c in items if not isinstance(c, CNothing)]
+        if code and not isinstance(self.item, _CODE_BLOCKS):
+            raise self.error(f"C code in a {_block_name(self.item)} (bridge translates VERBATIM C in INITIAL, "
+                             "BREAKPOINT, PROCEDURE and FUNCTION blocks)", code[0])
+        out = []
+        for k, c in enumerate(items):
+            if isinstance(c, CReturn):
+                if not (final and k == len(items) - 1 and c.value == 0 and isinstance(self.item, ast.ProcedureBlock)):
+                    raise self.error("'return' other than 'return 0;' at the end of a PROCEDURE (an early exit, or "
+                                     "a FUNCTION's value, or an error code)", c)
+            else:
+                out += self._statement(c)
+        return out
+
+    def _statement(self, st: ast.Node) -> list[Any]:
+        if isinstance(st, CNothing):
+            return []
+        if isinstance(st, CReturn):
+            raise self.error("'return' inside a C block or an if (an early exit)", st)
+        if isinstance(st, COutput):
+            self._output(st)
+            return []
+        if isinstance(st, ast.Assign):
+            return [ast.Assign(self._target(st.target), self._expr(st.value), loc=st.loc)]
+        if isinstance(st, ast.If):
+            body = tuple(x for s in st.body for x in self._statement(s))
+            orelse = None if st.orelse is None else tuple(x for s in st.orelse for x in self._statement(s))
+            return [ast.If(self._expr(st.condition), body, orelse, loc=st.loc)]
+        if isinstance(st, ast.Block):
+            return [ast.Block(tuple(x for s in st.body for x in self._statement(s)), loc=st.loc)]
+        if isinstance(st, ast.ExprStatement) and isinstance(st.expr, ast.Call):
+            raise self.error(f"a call of {_short(st.expr.name)}() as a statement (bridge runs C's math functions "
+                             "in expressions only)", st)
+        raise self.error(f"{type(st).__name__}", st)
+
+    def _output(self, st: COutput) -> None:
+        args = st.call.args
+        if st.call.name == "fprintf":
+            stream = args[0] if args else None
+            if not (isinstance(stream, ast.Name) and stream.name in ("stderr", "stdout")):
+                raise self.error("fprintf to a stream other than stderr or stdout", st)
+            args = args[1:]
+        if not args or not isinstance(args[0], ast.String):
+            raise self.error(f"{st.call.name}() without a format string", st)
+        for a in args[1:]:
+            self._expr(a)  # its names must resolve too (nothing is evaluated)
+        loc = st.loc
+        warnings.warn(f"{loc}: VERBATIM {st.call.name}(): bridge prints nothing (NEURON prints the text here; "
+                      "output only, no number depends on it)", stacklevel=2)
+
+    def _target(self, target: ast.Node) -> ast.Name:
+        assert isinstance(target, ast.Name)
+        name = target.name
+        if name.startswith("_l") and name[2:] in self.locals:
+            return ast.Name(name[2:], loc=target.loc)
+        self._not_local(target)
+        var = self.variables.get(name)
+        if name.startswith("__") or var is None or var.kind not in _WRITE_KINDS or var.size is not None:
+            raise self.error(f"assigning the C name {_short(name)} (bridge assigns the mechanism's PARAMETERs, "
+                             "ASSIGNEDs, STATEs and ion variables, and LOCALs and arguments as _lname)", target)
+        return ast.Name(name, loc=target.loc)
+
+    def _not_local(self, node: ast.Name) -> None:
+        if node.name in self.locals:
+            raise self.error(f"the C name {_short(node.name)} is the mechanism's variable, which the block's "
+                             f"LOCAL or argument {_short(node.name)} hides in NMODL", node)
+
+    def _expr(self, e: ast.Node) -> Any:
+        if isinstance(e, ast.Number):
+            return e
+        if isinstance(e, ast.Name):
+            return self._read(e)
+        if isinstance(e, ast.Unary):
+            return ast.Unary(e.op, self._expr(e.operand), loc=e.loc)
+        if isinstance(e, ast.Binary):
+            return ast.Binary(e.op, self._expr(e.left), self._expr(e.right), loc=e.loc)
+        if isinstance(e, ast.Call):
+            if e.name not in C_MATH:
+                raise self.error(f"a call of {_short(e.name)}() (bridge runs C's math functions only)", e)
+            if len(e.args) != C_MATH[e.name]:
+                raise self.error(f"{e.name}() with {len(e.args)} arguments", e)
+            return ast.Call(e.name, tuple(self._expr(a) for a in e.args), loc=e.loc)
+        if isinstance(e, ast.String):
+            raise self.error("a string outside printf", e)
+        raise self.error(type(e).__name__, e)
+
+    def _read(self, e: ast.Name) -> Any:
+        name = e.name
+        if name.startswith("_ion_"):
+            ion_var = name[len("_ion_"):]
+            ion = self.ion_of.get(ion_var)
+            if ion is None or ion_var not in (f"{ion}i", f"{ion}o") or ion_var not in self.ion_reads:
+                raise self.error(f"{_short(name)} (bridge reads the ion's storage of a concentration this "
+                                 "mechanism's USEION reads or writes)", e)
+            return ast.IonValue(ion_var, loc=e.loc)
+        if name.startswith("_l") and name[2:] in self.locals:
+            return ast.Name(name[2:], loc=e.loc)
+        self._not_local(e)
+        if name in _READ_BUILTINS:
+            return e
+        var = self.variables.get(name)
+        if name.startswith("__") or var is None or var.kind not in _READ_KINDS or var.size is not None:
+            raise self.error(f"the C name {_short(name)} (not a PARAMETER, ASSIGNED, STATE, ion variable or "
+                             "CONSTANT of the mechanism, v, t, dt, celsius, or a LOCAL or argument as _lname)", e)
+        return e
+
+
+def _block_name(item: ast.Node) -> str:
+    name = type(item).__name__.removesuffix("Block")
+    return {"NetReceive": "NET_RECEIVE block", "BeforeAfter": "BEFORE/AFTER block"}.get(name, f"{name.upper()} block")
+
+
+def _short(name: str) -> str:
+    """A C name for a message: at most 40 characters (model text)."""
+    return name if len(name) <= 40 else name[:40] + "..."

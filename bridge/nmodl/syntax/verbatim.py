@@ -1,0 +1,275 @@
+"""VERBATIM C → syntax-tree statements, for the small subset of C that has an exact NMODL meaning.
+
+nocmodl pastes a VERBATIM block's C into the file it compiles. `parse_verbatim` reads the block with the
+LALR grammar `grammar/verbatim_c.lark` (through `bridge.grammar.lalr`: no recursion, so no nesting
+overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax.ast`, with C's names as
+written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
+markers of this module: `CReturn` (`return 0;`), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
+`CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
+
+C's meaning is kept where NMODL's differs: an integer literal is C's `int`, so `+ - * /` between two
+integer operands (C's integer arithmetic: `1/2` is 0) is refused, as are integer literals C reads
+otherwise than decimal (`010` is octal) or beyond 2^31 - 1; comparisons and `!` are ints too. A float
+literal is read as C reads a `double` (correctly rounded); suffixes (`1.0f`), casts, `%`, `^`, `?:`,
+`++`, loops, pointers, declarations and anything else do not parse. Whatever is outside the subset
+raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
+(`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
+the nodes do, and strings only as `printf` arguments, which the analysis drops.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import lark
+from lark import Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from bridge.errors import SourceLocation
+from bridge.grammar.lalr import Handler, ReducingParser
+from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.nesting import depth
+
+MAX_TEXT = 20_000  # characters of one VERBATIM block bridge will translate (the published ones: under 3,000)
+C_INT_MAX = 2**31 - 1
+_KEYWORD = len("VERBATIM")
+
+
+@dataclass(frozen=True)
+class CReturn(ast.Node):
+    """`return <int>;`."""
+
+    value: int
+
+
+@dataclass(frozen=True)
+class COutput(ast.Node):
+    """`printf(...)` or `fprintf(stderr, ...)`: output only (`call` keeps the arguments to check)."""
+
+    call: ast.Call
+
+
+@dataclass(frozen=True)
+class CNothing(ast.Node):
+    """What C compiles to nothing that runs: `#include <h>`, a `static const char` string, `;`."""
+
+    what: str
+
+
+class VerbatimOutside(Exception):
+    """The first construct of a VERBATIM block outside the subset bridge translates, and where it is."""
+
+    def __init__(self, message: str, loc: SourceLocation):
+        super().__init__(message)
+        self.message, self.loc = message, loc
+
+
+class _Build:
+    """Builder methods, one per grammar rule; per-parse state: where the block starts, the int nodes."""
+
+    def __init__(self) -> None:
+        self.base = SourceLocation()
+        self.ints: set[int] = set()  # ids of the nodes whose C type is int
+        self.keep: list[ast.Node] = []  # keeps the nodes of `ints` alive during the parse
+
+    def begin(self, base: SourceLocation) -> None:
+        self.base, self.ints, self.keep = base, set(), []
+
+    def at(self, line: int, column: int) -> SourceLocation:
+        """The file's location of the block text's `line`, `column` (1-based)."""
+        if line <= 1:
+            return SourceLocation(self.base.filename, self.base.line, self.base.column + _KEYWORD + column - 1)
+        return SourceLocation(self.base.filename, self.base.line + line - 1, column)
+
+    def loc(self, raw: list) -> SourceLocation | None:
+        for c in raw:
+            if isinstance(c, Token):
+                return self.at(c.line or 1, c.column or 1)
+            if isinstance(c, ast.Node) and c.loc is not None:
+                return c.loc
+        return None
+
+    def int_node(self, node: ast.Node) -> ast.Node:
+        self.ints.add(id(node))
+        self.keep.append(node)
+        return node
+
+    def is_int(self, node: ast.Node) -> bool:
+        return id(node) in self.ints
+
+    # -------------------------------------------------------------- rules
+
+    def start(self, raw, c):
+        return tuple(c)
+
+    def include(self, raw, c):
+        text = str(c[0])
+        return CNothing("#include " + text[text.index("<"):], loc=self.loc(raw))
+
+    def rcs_string(self, raw, c):
+        return CNothing("static const char string", loc=self.loc(raw))
+
+    def empty(self, raw, c):
+        return CNothing(";", loc=self.loc(raw))
+
+    def block(self, raw, c):
+        return ast.Block(tuple(c), loc=self.loc(raw))
+
+    def return_(self, raw, c):
+        return CReturn(self._int_value(c[0]), loc=self.loc(raw))
+
+    def call_stmt(self, raw, c):
+        call = c[0]
+        if call.name in ("printf", "fprintf"):
+            return COutput(call, loc=call.loc)
+        return ast.ExprStatement(call, loc=call.loc)
+
+    def assign(self, raw, c):
+        target, op, value = c
+        loc = self.loc(raw)
+        name = ast.Name(str(target), loc=loc)
+        if str(op) != "=":  # x op= e is x = x op (e) for a double x
+            value = self._binary(str(op)[0], name, value, loc)
+        return ast.Assign(name, value, loc=loc)
+
+    def if_(self, raw, c):
+        return ast.If(c[0], (c[1],), None, loc=self.loc(raw))
+
+    def if_else(self, raw, c):
+        return ast.If(c[0], (c[1],), (c[2],), loc=self.loc(raw))
+
+    def float_(self, raw, c):
+        tok = c[0]
+        return ast.Number(float(str(tok)), str(tok), loc=self.loc(raw))
+
+    def int_(self, raw, c):
+        tok = c[0]
+        return self.int_node(ast.Number(float(self._int_value(tok)), str(tok), loc=self.loc(raw)))
+
+    def name(self, raw, c):
+        return ast.Name(str(c[0]), loc=self.loc(raw))
+
+    def string(self, raw, c):
+        return ast.String("", loc=self.loc(raw))  # its text is of no use to bridge and goes nowhere
+
+    def call(self, raw, c):
+        args = tuple(a for a in c[1:] if a is not None)
+        return ast.Call(str(c[0]), args, loc=self.loc(raw))
+
+    def neg(self, raw, c):
+        node = ast.Unary("-", c[0], loc=self.loc(raw))
+        return self.int_node(node) if self.is_int(c[0]) else node
+
+    def pos(self, raw, c):
+        return c[0]
+
+    def not_(self, raw, c):
+        return self.int_node(ast.Unary("!", c[0], loc=self.loc(raw)))
+
+    def binary(self, op: str) -> Handler:
+        return lambda raw, c: self._binary(op, c[0], c[1], self.loc(raw))
+
+    def _binary(self, op: str, left: Any, right: Any, loc: SourceLocation | None) -> ast.Node:
+        node = ast.Binary(op, left, right, loc=loc)
+        if op in "+-*/":
+            if self.is_int(left) and self.is_int(right):
+                raise VerbatimOutside(f"'{op}' between two C integers (C's integer arithmetic)", loc or self.base)
+            return node
+        return self.int_node(node)  # comparisons, && and || are C ints (0 or 1)
+
+    def _int_value(self, tok: Token) -> int:
+        text = str(tok)
+        where = self.at(tok.line or 1, tok.column or 1)
+        if len(text) > 1 and text.startswith("0"):
+            raise VerbatimOutside(f"the integer literal {text} (C reads it as octal)", where)
+        if len(text) > 10 or int(text) > C_INT_MAX:
+            raise VerbatimOutside("an integer literal beyond C's int", where)
+        return int(text)
+
+
+_BINARY = {"or_": "||", "and_": "&&", "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+           "add": "+", "sub": "-", "mul": "*", "div": "/"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> tuple[ReducingParser, _Build, threading.RLock]:
+    build = _Build()
+
+    def handler(rule: str) -> Handler | None:
+        if rule in _BINARY:
+            return build.binary(_BINARY[rule])
+        return getattr(build, rule, None)
+
+    parser = ReducingParser("verbatim_c.lark", handler)
+    return parser, build, parser.lock
+
+
+def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS) -> tuple[ast.Node, ...]:
+    """The items of `block` (module docstring); raises `VerbatimOutside` at the first construct outside
+    the subset. `filename` names the file when the block's location has none."""
+    base = block.loc or SourceLocation(filename, 1, 1)
+    if base.filename in ("", "<string>"):
+        base = SourceLocation(filename, base.line, base.column)
+    if len(block.text) > MAX_TEXT:
+        raise VerbatimOutside(f"a VERBATIM block of {len(block.text)} characters (bridge translates up to "
+                              f"{MAX_TEXT})", base)
+    parser, build, lock = _parser()
+    with lock:
+        build.begin(base)
+        try:
+            items = parser.parse(block.text)
+        except VerbatimOutside:
+            raise
+        except UnexpectedCharacters as err:
+            pos = err.pos_in_stream
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)}: "
+                                  f"{_excerpt(block.text, pos)}", build.at(err.line, err.column)) from None
+        except UnexpectedToken as err:
+            tok = err.token
+            what = "the end of the block" if tok.type == "$END" else f"'{_short(str(tok))}'"
+            pos = len(block.text) if tok.type == "$END" else tok.start_pos
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)} at {what}",
+                                  build.at(tok.line or 1, tok.column or 1) if tok.type != "$END" else base) from None
+        except (UnexpectedEOF, UnexpectedInput, lark.exceptions.LarkError):
+            raise VerbatimOutside("C outside the subset bridge translates", base) from None
+    for item in items:
+        if depth(item) > limits.max_nesting:
+            raise VerbatimOutside(f"C nested more than {limits.max_nesting} deep (Limits.max_nesting)",
+                                  item.loc or base)
+    return items
+
+
+_KINDS = {**dict.fromkeys(("for", "while", "do"), "a loop"),
+          **dict.fromkeys(("int", "double", "float", "long", "short", "unsigned", "char", "void", "struct", "extern",
+                           "static", "typedef", "const", "register"), "a declaration or cast"),
+          **dict.fromkeys(("switch", "case", "goto", "break", "continue", "sizeof"), "C control flow"),
+          "#": "a preprocessor line other than #include <header>"}
+_WORDS = re.compile(r"#|[A-Za-z_][A-Za-z0-9_]*")
+_SKIPPED = re.compile(r"#[ \t]*include[ \t]*<[^>\n]*>|/\*.*?\*/|//[^\n]*|\"([^\"\\\n]|\\.)*\"", re.S)
+
+
+def _kind(text: str, pos: int | None) -> str:
+    """` (a loop)` when the statement that failed holds a C keyword outside the subset (comments, strings and
+    `#include <h>` aside), else ``."""
+    end = len(text) if pos is None else pos
+    start = max(text.rfind(ch, 0, end) for ch in ";{}") + 1
+    for word in _WORDS.findall(_SKIPPED.sub(" ", text[start:end + 1])):
+        if word in _KINDS:
+            return f" ({_KINDS[word]})"
+    return ""
+
+
+def _excerpt(text: str, pos: int | None) -> str:
+    start = pos or 0
+    return f"'{_short(text[start:start + 20].split(chr(10))[0])}'"
+
+
+def _short(text: str) -> str:
+    """At most 20 characters of model text, printable only (it goes into an error message)."""
+    text = text[:20]
+    return "".join(ch if ch.isprintable() and ch != "'" else "?" for ch in text)

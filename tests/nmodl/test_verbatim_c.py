@@ -1,0 +1,155 @@
+"""VERBATIM C: what bridge translates (bridge.nmodl.analysis.verbatim) and what it refuses, with file:line:col.
+
+Parity with NEURON of the translated constructs: tests/validation/test_verbatim_c.py.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl.load import analyze_text
+from bridge.nmodl.syntax import ast
+
+HEAD = """NEURON {
+  SUFFIX t
+  USEION ca READ cai, ica WRITE cai
+  USEION k READ ik
+  RANGE x, y
+}
+PARAMETER { p = 2 }
+STATE { cai (mM) }
+ASSIGNED { x y ica ik v }
+"""
+LINE0 = HEAD.count("\n")  # the first line after HEAD is LINE0 + 1
+
+
+def _analyze(body: str):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return analyze_text(HEAD + body, "t.mod")
+
+
+def _statements(info, cls):
+    return [st for b in info.program.of_type(cls) for st in b.body]
+
+
+def test_assignments_ifs_and_names_become_nmodl_statements():
+    info = _analyze("""INITIAL {
+  VERBATIM
+  x = (v + 60.0) / (60.0);  // plain names: the mechanism's variables
+  if (t > p) { y = 1; } else if (x != 0) y -= x; else ;
+  cai = _ion_cai;
+  ENDVERBATIM
+}
+""")
+    body = _statements(info, ast.InitialBlock)
+    assert body[0] == ast.Assign(ast.Name("x"), ast.Binary("/", ast.Binary("+", ast.Name("v"), ast.Number(60.0)),
+                                                           ast.Number(60.0)))
+    assert isinstance(body[1], ast.If) and body[1].orelse is not None
+    assert body[2] == ast.Assign(ast.Name("cai"), ast.IonValue("cai"))
+    assert body[0].loc.line == LINE0 + 3 and body[0].loc.column == 3
+
+
+def test_locals_and_arguments_are_underscore_l_names():
+    info = _analyze("""FUNCTION f(a) {
+  LOCAL b
+  b = 1
+  VERBATIM
+  _lb += _la * exp(_lb);
+  _lf = _lb;
+  ENDVERBATIM
+}
+""")
+    body = info.functions["f"].body
+    assert body[-2] == ast.Assign(ast.Name("b"), ast.Binary("+", ast.Name("b"), ast.Binary(
+        "*", ast.Name("a"), ast.Call("exp", (ast.Name("b"),)))))
+    assert body[-1] == ast.Assign(ast.Name("f"), ast.Name("b"))
+
+
+def test_noops_and_output_leave_nothing_and_printf_warns_with_its_line():
+    text = """VERBATIM
+#include <math.h>
+static const char rcsid[] = "$Id: t.mod $";
+ENDVERBATIM
+PROCEDURE seed(s) {
+  VERBATIM
+  printf("seed %g\\n", _ls);
+  fprintf(stderr, "done\\n");
+  return 0;
+  ENDVERBATIM
+}
+"""
+    with pytest.warns(UserWarning, match=rf"t.mod:{LINE0 + 7}:3: VERBATIM printf\(\)"):
+        info = analyze_text(HEAD + text, "t.mod")
+    assert info.procedures["seed"].body == ()
+    assert not any(isinstance(n, ast.Verbatim) for n in ast.walk(info.program))
+
+
+@pytest.mark.parametrize("code, line, col, words", [
+    ("x = 1/2;", 1, 7, "'/' between two C integers"),
+    ("x = (int)y;", 1, 12, "a declaration"),
+    ("x = 010;", 1, 7, "octal"),
+    ("x = 99999999999;", 1, 7, "beyond C's int"),
+    ("x = 1.5f;", 1, 10, "'f'"),
+    ("x = y % 2;", 1, 9, "C outside the subset"),
+    ("\n  for (i = 0; i < 3; i++) { x = i; }", 2, 10, "a loop"),
+    ("\n  while (x < 1) { x += 1; }", 2, 17, "a loop"),
+    ("x = *getarg(1);", 1, 7, "C outside the subset"),
+    ("double *px = &x;", 1, 10, "a declaration"),
+    ("x = hoc_call_func(0, 1);", 1, 7, "a call of hoc_call_func()"),
+    ("set_seed(_la);", 1, 3, "a call of set_seed() as a statement"),
+    ("pv = (double*)malloc(8);", 1, 16, "a declaration"),
+    ("x = nsyn;", 1, 7, "the C name nsyn"),
+    ("x = _ion_ko;", 1, 7, "_ion_ko"),
+    ("x = _ion_ica;", 1, 7, "_ion_ica"),
+    ("t = 1;", 1, 3, "assigning the C name t"),
+    ("a = 1;", 1, 3, "hides in NMODL"),
+    ("if (x > 0) { return 0; }", 1, 16, "'return' inside"),
+    ("x = abs(y);", 1, 7, "a call of abs()"),
+    ("printf(x);", 1, 3, "without a format string"),
+    ("fprintf(fp, \"%g\", x);", 1, 3, "fprintf to a stream"),
+    ("#define N 3", 1, 3, "preprocessor"),
+    ("#include <nrnran123.h>", 1, 3, "not C's own"),
+    ("x = \"s\";", 1, 7, "a string outside printf"),
+    ("x = y ? 1 : 2;", 1, 9, "C outside the subset"),
+])
+def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
+    text = f"PROCEDURE q(a) {{\n  VERBATIM\n  {code}\n  ENDVERBATIM\n  x = 1\n}}\n"
+    with pytest.raises(UnsupportedFeature) as exc:
+        _analyze(text)
+    assert words in str(exc.value) and "VERBATIM block" in str(exc.value)
+    loc = exc.value.location
+    assert (loc.filename, loc.line, loc.column) == ("t.mod", LINE0 + 2 + line, col), str(exc.value)
+
+
+@pytest.mark.parametrize("text, words", [
+    ("VERBATIM\nstatic double z;\nENDVERBATIM\n", "a declaration"),
+    ("VERBATIM\nx = 1;\nENDVERBATIM\n", "VERBATIM C code at file level"),
+    ("NET_RECEIVE(w) {\n  VERBATIM\n  x = 1;\n  ENDVERBATIM\n}\n", "NET_RECEIVE block"),
+    ("DERIVATIVE d {\n  cai' = 0\n  VERBATIM\n  x = 1;\n  ENDVERBATIM\n}\n", "DERIVATIVE block"),
+    ("FUNCTION f() {\n  f = 1\n  VERBATIM\n  return 0;\n  ENDVERBATIM\n}\n", "'return' other than"),
+    ("PROCEDURE p() {\n  VERBATIM\n  return 1;\n  ENDVERBATIM\n}\n", "'return' other than"),
+])
+def test_other_places_and_returns_are_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)
+
+
+def test_the_text_is_bounded_and_deep_nesting_refused():
+    with pytest.raises(UnsupportedFeature, match="characters"):
+        _analyze("INITIAL {\n  VERBATIM\n" + "x = 1;\n" * 5000 + "  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="nested more than"):
+        _analyze("INITIAL {\n  VERBATIM\n  x = " + "-(" * 150 + "y" + ")" * 150 + ";\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="nested more than"):
+        _analyze("INITIAL {\n  VERBATIM\n  x = y" + " + y" * 3000 + ";\n  ENDVERBATIM\n}\n")
+
+
+def test_a_hoc_call_of_a_procedure_reading_the_ion_storage_is_refused():
+    from bridge.nmodl.analysis.hoc_calls import hoc_calls
+
+    info = _analyze("PROCEDURE q() {\n  VERBATIM\n  x = _ion_cai;\n  ENDVERBATIM\n}\n")
+    calls = hoc_calls(info)
+    assert calls.roles["_ion_cai"].startswith("unsupported")
