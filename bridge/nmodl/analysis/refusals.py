@@ -1,7 +1,7 @@
 """The refusal pass: constructs bridge does not run are `UnsupportedFeature`s, before anything else is checked.
 
 C code (VERBATIM with code in it; nocmodl would paste it into the C file), the older random-number
-functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left unexpanded, the events
+functions NEURON 9 lacks, LAG, DISCRETE, an INCLUDE left unexpanded, the events
 bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
 BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
 runtime.functable; RANDOM variables run: analysis.randoms).
@@ -19,7 +19,6 @@ from bridge.nmodl.syntax import ast
 
 # A node of these types anywhere: what the error calls it.
 _REFUSED_NODES: dict[type, str] = {
-    ast.LongitudinalDiffusion: "LONGITUDINAL_DIFFUSION",
     ast.Lag: "LAG statement",
     ast.DiscreteBlock: "DISCRETE block",
 }
