@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.mechanisms import ions as ionlib
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
 from bridge.solver.tree_solve import TreeLevels, hines_solve, tree_levels
@@ -44,6 +45,7 @@ class LongDiffusion:
     levels: TreeLevels
     af: np.ndarray  # (n,) [1/um2] flux factor onto the parent's row (0 without a parent)
     bf: np.ndarray  # (n,) [1/um2] flux factor onto the instance's own row
+    ions: tuple[tuple[str, str], ...] = ()  # (STATE, ion) for a concentration declared as a STATE (`nai`)
 
 
 def instance_parents(tree: SectionTree, layout: NodeLayout, nodes: np.ndarray) -> np.ndarray:
@@ -86,7 +88,24 @@ def long_diffusion_plan(tree: SectionTree, layout: NodeLayout, mechanism, nodes:
         dxp = float(layout.L[sp]) / float(layout.nseg[sp])
         af[j] = 2 * rall / dxp / (dxc + dxp)
         bf[j] = 2 / dxc / (dxc + dxp)
-    return LongDiffusion(mechanism.name, position, tuple(mechanism.long_diffusion), parent, tree_levels(parent), af, bf)
+    species = tuple(mechanism.long_diffusion)
+    ions = tuple((name, use.ion) for name, _ in species for use in mechanism.ions
+                 if name in ionlib.variable_names(use.ion).values())
+    return LongDiffusion(mechanism.name, position, species, parent, tree_levels(parent), af, bf, ions)
+
+
+def apply(ld: LongDiffusion, nodes: np.ndarray, coefficients, state: dict, ions: dict, dt: float):
+    """`stagger` on the mechanism's STATEs, a concentration STATE read from and written to its ion at the
+    instances' nodes (NEURON moves the ion's value itself). Returns (state, ions)."""
+    ion_of = dict(ld.ions)
+    values = {name: ions[ion_of[name]][name][nodes] if name in ion_of else state[name] for name, _ in ld.species}
+    new = stagger(ld, coefficients, values, dt)
+    state = {**state, **{k: x for k, x in new.items() if k not in ion_of}}
+    if ion_of:
+        ions = {k: dict(v) for k, v in ions.items()}
+        for name, ion in ion_of.items():
+            ions[ion][name] = ions[ion][name].at[nodes].set(new[name])
+    return state, ions
 
 
 def stagger(ld: LongDiffusion, coefficients, state: dict, dt: float) -> dict:

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
 from bridge.solver.fstim import add_fstim
-from bridge.solver.long_diffusion import stagger
+from bridge.solver import long_diffusion
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
 
@@ -247,7 +247,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         coefficients = inst.mechanism.diffusion_coefficients(params["mechanisms"][inst.name], mech_state[inst.name],
                                                              v[inst.nodes], _gather_ions(inst, ions, v, mech_state,
                                                                                          params), env)
-        mech_state[inst.name] = stagger(ld, coefficients, mech_state[inst.name], dt)
+        mech_state[inst.name], ions = long_diffusion.apply(ld, inst.nodes, coefficients, mech_state[inst.name], ions, dt)
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
 
 

@@ -43,13 +43,12 @@ def diffused(info: MechanismInfo) -> list[tuple[str, int, ast.LongitudinalDiffus
                     raise info_error(info, "LONGITUDINAL_DIFFUSION inside a nested statement (nocmodl registers "
                                      "it once, outside any loop or IF)", node)
                 for name in node.names:
-                    var = info.variables.get(name)
+                    # a concentration declared as a STATE (`STATE { nai }`) is the ion's value: NEURON diffuses
+                    # the ion's own variable (nocmodl passes a negative sindex, ldifus.cpp takes its pointer)
+                    var = info.variables.get(f"__state__{name}") or info.variables.get(name)
                     if var is None or var.kind != "state":
                         raise info_error(info, f"LONGITUDINAL_DIFFUSION of {name}, which is not a STATE (nocmodl: "
                                          "must be a (solved) STATE)", node)
-                    if name in info.ion_of:
-                        raise info_error(info, f"LONGITUDINAL_DIFFUSION of the ion variable {name} declared as a "
-                                         "STATE (NEURON diffuses the ion's own value; bridge does not yet)", node)
                     compartment = next((c for c in compartments if name in c.names), None)
                     if compartment is None:
                         raise info_error(info, f"LONGITUDINAL_DIFFUSION of {name}, which no earlier COMPARTMENT "
