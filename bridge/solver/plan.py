@@ -207,7 +207,8 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
                 _function_tables(tree, instances),
-                tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k) for k, inst in enumerate(instances)
+                tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
+                      for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())))
 
 
