@@ -29,6 +29,7 @@ from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
 from bridge.solver.fstim import FStimPlan, fstim_plan
+from bridge.solver.long_diffusion import LongDiffusion, long_diffusion_plan
 from bridge.solver.tree_solve import TreeLevels, tree_levels
 
 # NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
@@ -101,6 +102,7 @@ class Plan:
     defaults: dict  # the default parameter pytree (numpy)
     fstim: FStimPlan | None = None  # NEURON's fstim stimuli (solver.fstim), None without any
     function_tables: Mapping[str, Mapping[str, Any]] | None = None  # mechanism -> FUNCTION_TABLE -> values
+    long_diffusion: tuple[LongDiffusion, ...] = ()  # LONGITUDINAL_DIFFUSION mechanisms (solver.long_diffusion)
 
     @property
     def nnode(self) -> int:
@@ -206,7 +208,10 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
-                _function_tables(tree, instances))
+                _function_tables(tree, instances),
+                tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
+                      for k, inst in enumerate(instances)
+                      if inst.size and getattr(inst.mechanism, "long_diffusion", ())))
 
 
 def _function_tables(tree: SectionTree, instances: list[Instances]) -> dict[str, dict[str, Any]]:

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
+from bridge.solver import long_diffusion
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -240,6 +241,14 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
                                              _gather_ions(inst, ions, v, mech_state, params), env)
         mech_state[inst.name] = _cast(st, v.dtype)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))
+    for ld in plan.long_diffusion:  # fadvance.cpp nonvint: long_difus_solve after every nrn_state
+        inst = plan.mechanisms[ld.position]
+        env = _env(plan, inst, params, prepared, t, dt, secondorder)
+        mech: Any = inst.mechanism  # a TranslatedMechanism (only translated ones diffuse)
+        coefficients = mech.diffusion_coefficients(params["mechanisms"][inst.name], mech_state[inst.name],
+                                                   v[inst.nodes], _gather_ions(inst, ions, v, mech_state, params), env)
+        mech_state[inst.name], ions = long_diffusion.apply(ld, inst.nodes, coefficients, mech_state[inst.name], ions,
+                                                           dt)
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
 
 

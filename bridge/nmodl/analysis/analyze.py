@@ -12,6 +12,7 @@ from __future__ import annotations
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
+from bridge.nmodl.analysis.ldifus import diffused_states
 from bridge.nmodl.analysis.randoms import (
     check_random_calls,
     check_solved_draws,
@@ -46,6 +47,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     check_random_calls(program, randoms, report)
     symbols.variables.update(randoms)
     blocks = collect_blocks(program, symbols.variables, report)
+    diffused_states(program, symbols.variables, report)  # nocmodl's checks; codegen.ldifus reads them again
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
     solves = breakpoint_solves(program, blocks, report)

@@ -2,10 +2,10 @@
 
 VERBATIM C outside the grammar of the subset that `bridge.nmodl.analysis.verbatim` translates (in
 file order with the rest; its names are resolved there, after the declarations), the older
-random-number functions NEURON 9 lacks, LONGITUDINAL_DIFFUSION, LAG, DISCRETE, an INCLUDE left
-unexpanded, the events bridge does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run:
-docs/events.md), BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols;
-FUNCTION_TABLEs: runtime.functable; RANDOM variables run: analysis.randoms).
+random-number functions NEURON 9 lacks, LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge
+does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
+BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
+runtime.functable; RANDOM variables run: analysis.randoms; LONGITUDINAL_DIFFUSION: analysis.ldifus).
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from bridge.nmodl.syntax import ast
 
 # A node of these types anywhere: what the error calls it.
 _REFUSED_NODES: dict[type, str] = {
-    ast.LongitudinalDiffusion: "LONGITUDINAL_DIFFUSION",
     ast.Lag: "LAG statement",
     ast.DiscreteBlock: "DISCRETE block",
 }

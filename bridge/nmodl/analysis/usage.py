@@ -88,7 +88,8 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
     defines = program.defines
     for item, params in _scopes(program):
         local = params | locals_in(item.body) | _own_names(item)
-        local |= {c.index for c in ast.walk(item) if isinstance(c, ast.Compartment) and c.index}
+        local |= {c.index for c in ast.walk(item)
+                  if isinstance(c, (ast.Compartment, ast.LongitudinalDiffusion)) and c.index}
         for node in ast.walk(item):
             if isinstance(node, (ast.Name, ast.Indexed)):
                 n = node.name

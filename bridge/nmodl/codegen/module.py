@@ -28,6 +28,7 @@ from bridge.nmodl.codegen.emitter import RUNTIME_MODULES, Emitter, ModuleState
 from bridge.nmodl.codegen.equations import equations_def
 from bridge.nmodl.codegen.expressions import ion_entry_lines
 from bridge.nmodl.codegen.kinetic import kinetic_def
+from bridge.nmodl.codegen.ldifus import long_diffusion_def
 from bridge.nmodl.codegen.names import helper_name, py_name
 from bridge.nmodl.codegen.pytext import number, string, strings
 from bridge.nmodl.codegen.statements import check_array_size, equations_call
@@ -85,6 +86,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.dedent()
     em.line()
     make_tables_def(info, em)
+    long_diffusion_def(info, em)
     callables = [*info.functions, *info.procedures]  # what HOC may call (bridge.hoc.nmodl_calls)
     em.line("HOC_FUNCTIONS = {" + ", ".join(f"{string(n)}: {py_name(n)}" for n in callables) + "}")
     em.line()

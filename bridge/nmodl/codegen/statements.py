@@ -236,10 +236,13 @@ def _nothing(stmt: ast.Node, ctx: Context, em: Emitter) -> None:
     VERBATIM: analysis translated (analysis.verbatim) or refused every one with code in it."""
 
 
-def _kinetic(stmt: ast.Reaction | ast.Conserve | ast.Compartment, ctx: Context, em: Emitter) -> None:
+def _kinetic(stmt: ast.Reaction | ast.Conserve | ast.Compartment | ast.LongitudinalDiffusion, ctx: Context,
+             em: Emitter) -> None:
     if ctx.forms.reaction is None:
         raise ctx.error(SemanticError, f"{type(stmt).__name__.upper()} outside a KINETIC block", stmt)
-    if isinstance(stmt, ast.Reaction):  # COMPARTMENT and CONSERVE are placed by `kinetic.kinetic_def`
+    # COMPARTMENT and CONSERVE are placed by `kinetic.kinetic_def`; LONGITUDINAL_DIFFUSION runs after every
+    # mechanism's SOLVE (`codegen.ldifus`, `bridge.solver.long_diffusion`)
+    if isinstance(stmt, ast.Reaction):
         ctx.forms.reaction(stmt, ctx, em)
 
 
@@ -299,6 +302,7 @@ _HANDLERS: dict[type, Callable] = {
     ast.Block: _block, ast.If: _if, ast.While: _while, ast.From: _from, ast.Solve: _solve,
     ast.Table: _nothing, ast.UnitsSwitch: _nothing, ast.Conductance: _nothing, ast.MutexLock: _nothing,
     ast.MutexUnlock: _nothing, ast.Verbatim: _nothing,
-    ast.Reaction: _kinetic, ast.Conserve: _kinetic, ast.Compartment: _kinetic, ast.Equation: _equation,
+    ast.Reaction: _kinetic, ast.Conserve: _kinetic, ast.Compartment: _kinetic, ast.LongitudinalDiffusion: _kinetic,
+    ast.Equation: _equation,
     ast.Watch: _watch, ast.ForNetcons: _for_netcons, ast.InitialStatement: _net_receive_only,
 }

@@ -67,11 +67,12 @@ class TranslatedMechanism:
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
     watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
+    long_diffusion: tuple[tuple[str, int], ...] = ()  # LONGITUDINAL_DIFFUSION: (STATE, array size or 0)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
         """Build from the globals of a generated module."""
-        names = ("initial", "currents", "advance", "make_tables")
+        names = ("initial", "currents", "advance", "make_tables", "long_diffusion")
         randoms = tuple(ns.get("RANDOMS", ()))
         streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
                                                          strict=True)}
@@ -103,6 +104,7 @@ class TranslatedMechanism:
             randoms=randoms,
             scop_random=bool(ns.get("SCOP_RANDOM")),
             watch_flags=tuple(float(f) for f in ns.get("WATCH_FLAGS", ())),
+            long_diffusion=tuple((str(n), int(k)) for n, k in ns.get("LONG_DIFFUSION", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -257,6 +259,15 @@ class TranslatedMechanism:
         with loop_budget():
             s = self.functions["advance"](s)
         return self._state_out(s, v), self._ion_out(s, v)
+
+    def diffusion_coefficients(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """LONGITUDINAL_DIFFUSION's (rate, volume) per instance for each (STATE, index) of `long_diffusion`,
+        array elements in index order, from the values now (nocmodl's `_difcoef`, called by NEURON's
+        long_difus_solve after every mechanism's nrn_state)."""
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            pairs = self.functions["long_diffusion"](s)
+        return tuple((self._shaped(rate, v), self._shaped(vol, v)) for rate, vol in pairs)
 
     @property
     def receives_events(self) -> bool:
