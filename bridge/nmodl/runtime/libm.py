@@ -3,7 +3,9 @@
 Functions take Python/NumPy float scalars to the C library (`math.exp` is glibc's
 `exp`, which NEURON's compiled code calls too) and return NumPy float64 scalars (so
 that `0./0.` gives NaN as in C); arrays and traced values go to `jax.numpy`. TABLEs are
-built this way, point by point, bit for bit as NEURON builds them.
+built this way, point by point, bit for bit as NEURON builds them. `exp` is NEURON's `hoc_Exp`
+(0 below -700, exp(700) above 700); of a traced float64 value it is glibc's bit for bit under parity
+arithmetic (`libm_mode`), XLA's own otherwise.
 
 Also here: the C operators whose meaning differs from Python's: `/` (x/0 is inf or NaN,
 not ZeroDivisionError; `bridge.nmodl.codegen.sandbox` runs every `/` of generated code
@@ -17,6 +19,8 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+from bridge.nmodl.runtime import glibc_exp, libm_mode
 
 
 def _is_py(x) -> bool:
@@ -42,7 +46,25 @@ def _c_log(fn):
     return lambda x: -math.inf if x == 0 else fn(x)
 
 
-exp = _c_float(math.exp, jnp.exp)
+EXP_LIMIT = 700.0  # hoc_Exp's bounds [dimensionless]
+_EXP_700 = math.exp(EXP_LIMIT)
+
+
+def exp(x):
+    """NEURON's `hoc_Exp` (src/oc/math.cpp), which nocmodl's `#define exp hoc_Exp` makes every `exp` of a
+    mechanism (cnexp's too): 0 for x < -700, exp(700) for x > 700 (NEURON prints a warning), else C's exp."""
+    if _is_py(x):
+        x = float(x)
+        return np.float64(0.0 if x < -EXP_LIMIT else _EXP_700 if x > EXP_LIMIT else math.exp(x))
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    inner = jnp.clip(x, -EXP_LIMIT, EXP_LIMIT)  # exp(700) above; no inf in the unused branch of the gradient
+    variant = libm_mode.c_library_exp()
+    e = glibc_exp.exp(inner, variant == "fused") if variant and x.dtype == jnp.float64 else jnp.exp(inner)
+    return jnp.where(x < -EXP_LIMIT, jnp.zeros_like(e), e)
+
+
 log = _c_float(_c_log(math.log), jnp.log)
 log10 = _c_float(_c_log(math.log10), jnp.log10)
 sqrt = _c_float(math.sqrt, jnp.sqrt)
