@@ -79,13 +79,14 @@ def test_exp_beyond_700_is_hoc_exp_as_in_neuron(tmp_path):
         np.testing.assert_allclose(ours[name], ref[name], rtol=4e-16, atol=0.0, err_msg=name)
 
 
-# Our own channels whose rates are `exp` of v at every step (no TABLE), integrated by cnexp (one more exp).
+# Our own channels whose rates are `exp` of v at every step (no TABLE), integrated by cnexp (one more exp), with
+# powers as published channels write them (`m^3`, `n^4`, `x^2`: C's pow, `bridge.nmodl.runtime.libm.pow`).
 NAEXP = """
 NEURON { SUFFIX naexp  USEION na READ ena WRITE ina  RANGE gbar }
 PARAMETER { gbar = 0.12 (S/cm2) }
 STATE { m h }
 ASSIGNED { v (mV)  ena (mV)  ina (mA/cm2)  minf  mtau (ms)  hinf  htau (ms) }
-BREAKPOINT { SOLVE states METHOD cnexp  ina = gbar*m*m*m*h*(v - ena) }
+BREAKPOINT { SOLVE states METHOD cnexp  ina = gbar*m^3*h*(v - ena) }
 INITIAL { rates(v)  m = minf  h = hinf }
 DERIVATIVE states { rates(v)  m' = (minf - m)/mtau  h' = (hinf - h)/htau }
 PROCEDURE rates(v (mV)) { LOCAL a, b
@@ -106,7 +107,7 @@ STATE { n q }
 ASSIGNED { v (mV)  ek (mV)  ik (mA/cm2)  ih (mA/cm2)  ninf  ntau (ms)  qinf  qtau (ms) }
 BREAKPOINT {
     SOLVE states METHOD cnexp
-    ik = gbar*n*n*n*n*(v - ek)
+    ik = gbar*n^4*(v - ek)
     ih = gh*q*(v - eh)*exp(-(v + 70)/40)/(1 + exp(-(v + 70)/40))
 }
 INITIAL { rates(v)  n = ninf  q = qinf }
@@ -116,7 +117,7 @@ PROCEDURE rates(v (mV)) { LOCAL a, b
     b = 0.125*exp(-(v + 65)/80)
     ntau = 1/(a + b)  ninf = a*ntau
     qinf = 1/(1 + exp((v + 80)/8))
-    qtau = 100/(exp((v + 66)/12) + exp(-(v + 66)/25))
+    qtau = 100/(exp((v + 66)/12) + exp(-(v + 66)/25)) + 5*exp(-((v + 70)/20)^2)
 }
 """
 

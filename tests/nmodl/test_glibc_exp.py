@@ -8,6 +8,7 @@ NEURON 9 and bridge, and are required equal bit for bit."""
 from __future__ import annotations
 
 import ctypes
+import functools
 import struct
 from fractions import Fraction
 from pathlib import Path
@@ -112,3 +113,31 @@ def _check_fma(n: int) -> None:
 
 def test_emulated_fma_rounds_once():
     run_with_parity_arithmetic("from tests.nmodl.test_glibc_exp import _check_fma; _check_fma(20_000)")
+
+
+def _check_pow() -> None:
+    """Run in the child: `rt.pow` of a float64 array and a constant exponent (NMODL's `x^3`) equals ctypes' libm
+    pow bit for bit under jit and vmap, 2, -1 and 0.5 included (which LLVM would turn into x*x, 1/x, sqrt)."""
+    import jax
+
+    from bridge.nmodl.runtime import libm as rt
+
+    jax.config.update("jax_enable_x64", True)
+    libm = ctypes.CDLL("libm.so.6")
+    libm.pow.restype, libm.pow.argtypes = ctypes.c_double, [ctypes.c_double, ctypes.c_double]
+    x = np.concatenate([np.random.default_rng(3).uniform(-3.0, 3.0, 50_000), [0.0, -0.0, np.inf, -np.inf, np.nan]])
+    for y in (2, 3, 4, -1, -2, 0.5, 1.5, 2.0):
+        with np.errstate(all="ignore"):
+            want = np.frompyfunc(libm.pow, 2, 1)(x, float(y)).astype(np.float64)
+        one = functools.partial(rt.pow, y=y)
+        for name, f in (("jit", jax.jit(one)), ("vmap", jax.jit(jax.vmap(one)))):
+            got = np.asarray(f(x))
+            differ = (got.view(np.uint64) != want.view(np.uint64)) & ~(np.isnan(got) & np.isnan(want))
+            print(f"x^{y} {name}: {int(differ.sum())} of {x.size} differ")
+            assert not differ.any(), x[differ][:10]
+    assert float(jax.grad(lambda a: rt.pow(a, 3))(-1.5)) == 3 * 1.5**2
+
+
+@needs_glibc
+def test_pow_equals_the_c_library_bit_for_bit():
+    run_with_parity_arithmetic("from tests.nmodl.test_glibc_exp import _check_pow; _check_pow()")

@@ -110,7 +110,8 @@ def fmax(x, y):
 
 
 def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
-    """C's pow: Python floats go to libm; integer exponents of arrays multiply."""
+    """C's pow: Python floats go to libm; integer exponents of arrays multiply, except under parity
+    arithmetic, where a float64 array's power is the C library's (`_c_library_pow`)."""
     if _is_py(x) and _is_py(y):
         try:
             return np.float64(math.pow(x, y))
@@ -118,9 +119,21 @@ def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
             return np.float64(math.inf)
         except (ValueError, ZeroDivisionError):
             return np.float64(math.nan if x < 0 else math.inf)
+    if _is_py(y) and libm_mode.c_library_exp() and jnp.asarray(x).dtype == jnp.float64:
+        return _c_library_pow(jnp.asarray(x), float(y))
     if _is_py(y) and float(y).is_integer() and _builtins_abs(y) <= 64:
         return jax.lax.integer_pow(jnp.asarray(x, dtype=jnp.result_type(float)), int(y))
     return jnp.power(x, y)
+
+
+def _c_library_pow(x, y: float):
+    """pow(x, y) of a float64 array and a constant y, as nocmodl's C computes `x^y` (`pow(x, y)`). XLA's CPU
+    pow calls the C library's pow (equal to ctypes' on 10^6 arguments), but LLVM replaces a constant
+    exponent 2, -1 or 0.5 by x*x, 1/x or sqrt (about 0.08% of those results differ from glibc's pow, which
+    is not correctly rounded), and `x^3` multiplied out differs in 26%: the exponent is given as a value
+    XLA cannot fold (x*0 + y where x is finite, y elsewhere; no gradient through it)."""
+    opaque = jax.lax.stop_gradient(jnp.where(jnp.isfinite(x), x * 0.0 + y, y))
+    return jnp.power(x, opaque)
 
 
 def _builtins_abs(x):
