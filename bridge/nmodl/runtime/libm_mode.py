@@ -1,5 +1,6 @@
 """Which `exp` traced mechanism code computes: XLA's own (fast, the library's default) or glibc's bit for bit
-(`bridge.nmodl.runtime.glibc_exp`), the one NEURON's compiled mechanisms call.
+(`bridge.nmodl.runtime.glibc_exp`), the one NEURON's compiled mechanisms call. The same switch makes `x^y` of
+an array the C library's pow (`bridge.nmodl.runtime.libm.pow`) instead of multiplications.
 
 The validation commands choose glibc's together with the rest of parity arithmetic
 (`validation.arithmetic.use_neuron_arithmetic`, docs/numerics.md section 11); set it before the first
