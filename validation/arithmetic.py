@@ -9,7 +9,9 @@ rounded division. XLA changes both unless told not to (docs/numerics.md, section
 - its HLO algebraic simplifier (pass `algsimp`, xla/service/algebraic_simplifier.cc,
   `HandleDivide`) rewrites divisions: `a / 7.0` as `a * (1/7.0)`, `(a/b)/c` as `a/(b*c)`,
   `a/exp(b)` as `a*exp(-b)`, `a/sqrt(b)` as `a*rsqrt(b)`, ...; each moves the last bit in about a
-  third of the values. `--xla_disable_hlo_passes=algsimp` keeps every division as written.
+  third of the values. `--xla_disable_hlo_passes=algsimp` keeps every division as written;
+- its `exp` is its own approximation, not glibc's, which NEURON's mechanisms call: with the two flags in
+  effect, traced `exp` computes glibc's bit for bit (`bridge.nmodl.runtime.libm_mode`, section 11).
 
 Both cost some speed, so they are set for validation commands only, never for `bridge` as a
 library. XLA reads the flags when JAX starts its CPU backend, so they are set at the start of a
@@ -50,11 +52,14 @@ def in_effect(flags: str) -> bool:
 
 def use_neuron_arithmetic() -> bool:
     """Set XLA_FLAGS to `parity_flags` unless JAX's backend already started; True when NEURON's arithmetic
-    is (now) in effect."""
+    is (now) in effect, and then traced `exp` is glibc's (where this machine's C library is glibc)."""
     from jax._src import xla_bridge
 
+    from bridge.nmodl.runtime.libm_mode import use_c_library_exp
+
     flags = os.environ.get("XLA_FLAGS", "")
-    if xla_bridge.backends_are_initialized():
-        return in_effect(flags)
-    os.environ["XLA_FLAGS"] = parity_flags(flags)
-    return in_effect(os.environ["XLA_FLAGS"])
+    if not xla_bridge.backends_are_initialized():
+        os.environ["XLA_FLAGS"] = flags = parity_flags(flags)
+    on = in_effect(flags)
+    use_c_library_exp(on)
+    return on

@@ -3,7 +3,9 @@
 Functions take Python/NumPy float scalars to the C library (`math.exp` is glibc's
 `exp`, which NEURON's compiled code calls too) and return NumPy float64 scalars (so
 that `0./0.` gives NaN as in C); arrays and traced values go to `jax.numpy`. TABLEs are
-built this way, point by point, bit for bit as NEURON builds them.
+built this way, point by point, bit for bit as NEURON builds them. `exp` is NEURON's `hoc_Exp`
+(0 below -700, exp(700) above 700); of a traced float64 value it is glibc's bit for bit under parity
+arithmetic (`libm_mode`), XLA's own otherwise.
 
 Also here: the C operators whose meaning differs from Python's: `/` (x/0 is inf or NaN,
 not ZeroDivisionError; `bridge.nmodl.codegen.sandbox` runs every `/` of generated code
@@ -19,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.mechanisms.ions import FARADAY, ktf
+from bridge.nmodl.runtime import glibc_exp, libm_mode
 
 
 def _is_py(x) -> bool:
@@ -44,7 +47,30 @@ def _c_log(fn):
     return lambda x: -math.inf if x == 0 else fn(x)
 
 
-exp = _c_float(math.exp, jnp.exp)
+EXP_LIMIT = 700.0  # hoc_Exp's bounds [dimensionless]
+_EXP_700 = math.exp(EXP_LIMIT)
+
+
+def exp(x):
+    """NEURON's `hoc_Exp` (src/oc/math.cpp), which nocmodl's `#define exp hoc_Exp` makes every `exp` of a
+    mechanism (cnexp's too): 0 for x < -700, exp(700) for x > 700 (NEURON prints a warning), else C's exp."""
+    if _is_py(x):
+        x = float(x)
+        return np.float64(0.0 if x < -EXP_LIMIT else _EXP_700 if x > EXP_LIMIT else math.exp(x))
+    x = jnp.asarray(x)
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(jnp.result_type(float))
+    inner = jnp.clip(x, -EXP_LIMIT, EXP_LIMIT)  # exp(700) above; no inf in the unused branch of the gradient
+    e = _c_exp(inner)
+    return jnp.where(x < -EXP_LIMIT, jnp.zeros_like(e), e)
+
+
+def _c_exp(x):
+    """C's own `exp` of a traced float array: glibc's under parity arithmetic (`libm_mode`), else XLA's."""
+    variant = libm_mode.c_library_exp()
+    return glibc_exp.exp(x, variant == "fused") if variant and x.dtype == jnp.float64 else jnp.exp(x)
+
+
 log = _c_float(_c_log(math.log), jnp.log)
 log10 = _c_float(_c_log(math.log10), jnp.log10)
 sqrt = _c_float(math.sqrt, jnp.sqrt)
@@ -90,7 +116,8 @@ def fmax(x, y):
 
 
 def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
-    """C's pow: Python floats go to libm; integer exponents of arrays multiply."""
+    """C's pow: Python floats go to libm; integer exponents of arrays multiply, except under parity
+    arithmetic, where a float64 array's power is the C library's (`_c_library_pow`)."""
     if _is_py(x) and _is_py(y):
         try:
             return np.float64(math.pow(x, y))
@@ -98,9 +125,21 @@ def pow(x, y):  # noqa: A001  (NMODL's ^ and pow())
             return np.float64(math.inf)
         except (ValueError, ZeroDivisionError):
             return np.float64(math.nan if x < 0 else math.inf)
+    if _is_py(y) and libm_mode.c_library_exp() and jnp.asarray(x).dtype == jnp.float64:
+        return _c_library_pow(jnp.asarray(x), float(y))
     if _is_py(y) and float(y).is_integer() and _builtins_abs(y) <= 64:
         return jax.lax.integer_pow(jnp.asarray(x, dtype=jnp.result_type(float)), int(y))
     return jnp.power(x, y)
+
+
+def _c_library_pow(x, y: float):
+    """pow(x, y) of a float64 array and a constant y, as nocmodl's C computes `x^y` (`pow(x, y)`). XLA's CPU
+    pow calls the C library's pow (equal to ctypes' on 10^6 arguments), but LLVM replaces a constant
+    exponent 2, -1 or 0.5 by x*x, 1/x or sqrt (about 0.08% of those results differ from glibc's pow, which
+    is not correctly rounded), and `x^3` multiplied out differs in 26%: the exponent is given as a value
+    XLA cannot fold (x*0 + y where x is finite, y elsewhere; no gradient through it)."""
+    opaque = jax.lax.stop_gradient(jnp.where(jnp.isfinite(x), x * 0.0 + y, y))
+    return jnp.power(x, opaque)
 
 
 def _builtins_abs(x):
@@ -143,9 +182,10 @@ def _efun(x):
     """eion.cpp `efun`: x / (exp(x) - 1), and 1 - x/2 where |x| < 1e-4."""
     if _is_py(x):
         return np.float64(1.0 - x / 2.0) if math.fabs(x) < 1e-4 else np.float64(x / (math.exp(x) - 1.0))
+    x = jnp.asarray(x, dtype=jnp.result_type(x, float))
     small = jnp.abs(x) < 1e-4
     safe = jnp.where(small, 1.0, x)
-    return jnp.where(small, 1.0 - x / 2.0, safe / (exp(safe) - 1.0))
+    return jnp.where(small, 1.0 - x / 2.0, safe / (_c_exp(safe) - 1.0))  # eion.cpp calls C's exp, not hoc_Exp
 
 
 def nrn_ghk(v, ci, co, z, celsius):
