@@ -51,14 +51,16 @@ class Model:
     are there unless replaced. `order` is NEURON's mechanism type order
     (default: NEURON's built-ins, then `mechanisms` in the order given, as
     nrnivmodl registers .mod files). `globals` holds NEURON globals by name,
-    e.g. {"usetable_hh": 0, "nai0_na_ion": 12}.
+    e.g. {"usetable_hh": 0, "nai0_na_ion": 12}. `v_init` is one value for every node (NEURON's
+    `finitialize(v_init)`) or one per node in `node_layout(tree)` order (NEURON's `finitialize()` without
+    an argument, which keeps each node's v: `NeuronCapture.node_v`).
     """
 
     tree: SectionTree
     mechanisms: Mapping[str, Mechanism] = field(default_factory=dict)  # None is taken as {}
     celsius: float = 6.3  # [degC]
     dt: float = 0.025  # [ms]
-    v_init: float = -65.0  # [mV]
+    v_init: float | np.ndarray = -65.0  # [mV]; per node (layout order): finitialize() without argument
     tstop: float = 5.0  # [ms]
     secondorder: int = 0
     globals: dict = field(default_factory=dict)

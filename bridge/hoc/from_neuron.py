@@ -3,12 +3,14 @@
 Sections in NEURON's order (`h.allsec()`), with nseg, L, Ra, per-segment diam and
 cm, parent, parent x and child end, 3-D points, inserted mechanisms with every
 RANGE PARAMETER per segment, ion variables, and point processes with their
-parameters. NEURON is imported only when this is called.
+parameters. Sections that share a name (Python's `h.Section(name=...)`) become `name#k`
+(`section_names`). NEURON is imported only when this is called.
 """
 
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 
 import numpy as np
 
@@ -35,33 +37,77 @@ def _mechanism_parameters(h, name: str, point: bool) -> list[str]:
 
 
 def from_neuron(h=None) -> SectionTree:
-    """The SectionTree of NEURON's current sections (all cells), read through `h`."""
+    """The SectionTree of NEURON's current sections (all cells), read through `h` (section names:
+    `section_names`)."""
     if h is None:
         from neuron import h  # noqa: F811 - NEURON is imported only when this is called
+    return read_tree(h)[0]
+
+
+def read_tree(h) -> tuple[SectionTree, _SectionNames]:
+    """`from_neuron`'s SectionTree and the bridge name of each NEURON section in it."""
     tree = SectionTree()
     secs = list(h.allsec())
-    names = [s.name() for s in secs]
-    if len(set(names)) != len(names):
-        raise BridgeError("NEURON has several sections with the same name; bridge needs unique names")
+    names = section_names(h)
     params_cache: dict[str, list[str]] = {}
     density = _density_mechanisms(h)
     ion_names = [m for m in density if m.endswith(_ION_SUFFIX)]
-    for sec in secs:
-        s = tree.section(sec.name())
+    for sec, name in zip(secs, names):
+        s = tree.section(name)
         segs = list(sec)
         _read_cable(h, sec, segs, s)
         _read_mechanisms(h, segs, s, params_cache)
         _check_all_read(h, sec, density, {mech.name() for mech in segs[0]})
         _read_ions(h, sec, segs, s, ion_names)
+    name_of = _SectionNames(secs, names)
     for sec in secs:
         sref = h.SectionRef(sec=sec)
         if sref.has_parent():
             parent = sref.parent
-            tree.connect(sec.name(), parent.name(), float(sec.parentseg().x), float(h.section_orientation(sec=sec)))
-    _connect_order(h, tree, secs)
+            tree.connect(name_of(sec), name_of(parent), float(sec.parentseg().x),
+                         float(h.section_orientation(sec=sec)))
+    _connect_order(h, tree, secs, name_of)
     for sec in secs:
-        _read_point_processes(h, sec, tree, params_cache)
-    return tree
+        _read_point_processes(h, sec, name_of(sec), tree, params_cache)
+    return tree, name_of
+
+
+def section_names(h) -> list[str]:
+    """bridge's name of each section of `h.allsec()`, in that order: NEURON's `sec.name()`, and for names
+    that several sections share (Python's `h.Section(name=...)` allows it: hnn-core names every cell's
+    soma alike) `name#k`, k counting those sections from 0 in `h.allsec()` order."""
+    names = [sec.name() for sec in h.allsec()]
+    count = Counter(names)
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        if count[name] == 1:
+            out.append(name)
+            continue
+        k = seen.get(name, 0)
+        seen[name] = k + 1
+        out.append(f"{name}#{k}")
+    if len(set(out)) != len(out):  # a section already named like bridge's name for a shared one
+        clash = sorted(name for name, n in Counter(out).items() if n > 1)
+        raise BridgeError(f"from_neuron: section names {', '.join(clash[:3])} clash with bridge's names "
+                          "for sections that share a name")
+    return out
+
+
+class _SectionNames:
+    """NEURON section -> bridge name (`section_names`), by identity (NEURON's sections compare equal when
+    they are the same section)."""
+
+    def __init__(self, secs, names: list[str]):
+        self._by_name: dict[str, list] = {}
+        for sec, name in zip(secs, names):
+            self._by_name.setdefault(sec.name(), []).append((sec, name))
+
+    def __call__(self, sec) -> str:
+        for other, name in self._by_name[sec.name()]:
+            if other == sec:
+                return name
+        raise BridgeError(f"from_neuron: section {sec.name()} is not among NEURON's sections")
 
 
 def _read_cable(h, sec, segs, s) -> None:
@@ -110,21 +156,21 @@ def _read_ions(h, sec, segs, s, ion_names: list[str]) -> None:
                 s.ion_styles[ion] = style & STYLE_MASK
 
 
-def _read_point_processes(h, sec, tree: SectionTree, params_cache: dict[str, list[str]]) -> None:
+def _read_point_processes(h, sec, name: str, tree: SectionTree, params_cache: dict[str, list[str]]) -> None:
     """The point processes of the section with their parameters."""
     for seg in sec:
         for pp in seg.point_processes():
-            name = pp.hname().split("[")[0]
-            if name not in params_cache:
-                params_cache[name] = _mechanism_parameters(h, name, True)
+            mech = pp.hname().split("[")[0]
+            if mech not in params_cache:
+                params_cache[mech] = _mechanism_parameters(h, mech, True)
             params = {}
-            for p in params_cache[name]:
+            for p in params_cache[mech]:
                 value = _scalar(getattr(pp, p))
                 if value is None:
-                    _skipped(f"{name}.{p}")
+                    _skipped(f"{mech}.{p}")
                 else:
                     params[p] = value
-            tree.add_point_process(name, sec.name(), float(pp.get_loc()), label=pp.hname(), **params)
+            tree.add_point_process(mech, name, float(pp.get_loc()), label=pp.hname(), **params)
             h.pop_section()
 
 
@@ -164,11 +210,11 @@ def _skipped(what: str) -> None:
     warnings.warn(f"from_neuron: {what} is an array and is not read into the SectionTree", stacklevel=4)
 
 
-def _connect_order(h, tree: SectionTree, secs) -> None:
+def _connect_order(h, tree: SectionTree, secs, name_of) -> None:
     """Children in NEURON's sibling order, as `SectionRef.child` lists them (it depends on
     the history of connects and deletes, which a live session no longer shows)."""
     for sec in secs:
         sref = h.SectionRef(sec=sec)
-        kids = [sref.child[i].name() for i in range(int(sref.nchild()))]
+        kids = [name_of(sref.child[i]) for i in range(int(sref.nchild()))]
         if kids:
-            tree.set_child_order(sec.name(), kids)
+            tree.set_child_order(name_of(sec), kids)

@@ -14,18 +14,23 @@ order (the order of their INITIAL blocks). What bridge cannot reproduce is refus
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from bridge.errors import UnsupportedFeature
-from bridge.hoc.from_neuron import _mechanism_parameters, from_neuron
+from bridge.hoc.from_neuron import _mechanism_parameters, read_tree, section_names
+from bridge.hoc.from_neuron_state import node_voltages, vecstim_times
 from bridge.model import Model
 from bridge.morphology.tree import SectionTree
 from bridge.solver.network import ArtificialCell, NetCon, Network
+from bridge.solver.vecstim import NAME as VECSTIM
+from bridge.solver.vecstim import vecstim_cell
 
 # ARTIFICIAL_CELLs whose state is not in their RANGE PARAMETERs: refused with the reason.
-# (A new one that bridge supports gets a reader here, as NetStim's noise check below.)
+# (A new one that bridge supports gets a reader here, as NetStim's noise check and VecStim's times below.)
 _REFUSED_ARTIFICIAL = {
-    "VecStim": "its event times are a Vector given by VecStim.play(), which from_neuron does not read",
     "PatternStim": "its spike pattern is Vectors given by PatternStim.play(), which bridge does not support",
 }
 
@@ -38,25 +43,32 @@ class NeuronCapture:
     network: Network
     gids: dict[int, str] = field(default_factory=dict)  # gid -> spike label of its source
     settings: dict[str, float] = field(default_factory=dict)  # dt [ms], tstop [ms], celsius [degC], v_init [mV]
+    node_v: np.ndarray | None = None  # [mV] each node's v when captured, in node_layout(tree) order
+    section_names: tuple[str, ...] = ()  # bridge's name of each section, in h.allsec() order
 
-    def model(self, **kwargs) -> Model:
+    def model(self, keep_v: bool = False, **kwargs) -> Model:
         """`bridge.Model(tree, network=network, dt=, tstop=, celsius=, v_init=)` from NEURON's values;
-        `kwargs` override them or add others (`mechanisms=` for the session's own .mod files)."""
-        return Model(self.tree, network=self.network, **{**self.settings, **kwargs})
+        `kwargs` override them or add others (`mechanisms=` for the session's own .mod files). `keep_v`:
+        each node starts from the v it had when captured (`node_v`), as NEURON's `finitialize()` without an
+        argument (hnn-core's cells set v per section and call `h.finitialize()`)."""
+        settings = {**self.settings, **({"v_init": self.node_v} if keep_v else {})}
+        return Model(self.tree, network=self.network, **{**settings, **kwargs})
 
 
-def capture_neuron(h=None) -> NeuronCapture:
-    """The cells (`from_neuron`), NetCons and artificial cells of NEURON's session `h`."""
+def capture_neuron(h=None, vecstims: Mapping | None = None) -> NeuronCapture:
+    """The cells (`from_neuron`), NetCons and artificial cells of NEURON's session `h`. `vecstims` maps each
+    VecStim (the object or its hname()) to the Vector (or times [ms]) it plays (`vs.play(vec)`), which
+    Python cannot read from NEURON."""
     if h is None:
         from neuron import h  # noqa: F811 - NEURON is imported only when this is called
-    tree = from_neuron(h)
+    tree, name_of = read_tree(h)
     netcons = list(h.List("NetCon"))
     if netcons and int(h.List("FInitializeHandler").count()):
         raise UnsupportedFeature("capture_neuron: the session has an FInitializeHandler; bridge cannot run its "
                                  "callback, which may queue events (NetCon.event) or change states at finitialize")
-    cells, cell_index = _artificial_cells(h)
+    cells, cell_index = _artificial_cells(h, vecstims or {})
     point_index = {pp.label: i for i, pp in enumerate(tree.point_processes)}
-    ends = _Ends(h, point_index, cell_index)
+    ends = _Ends(h, point_index, cell_index, name_of)
     out: list[NetCon] = []
     gids: dict[int, str] = {}
     for nc in netcons:
@@ -73,10 +85,11 @@ def capture_neuron(h=None) -> NeuronCapture:
     for name in ("tstop", "v_init"):  # stdrun.hoc's; without it the Model's defaults
         if hasattr(h, name):
             settings[name] = float(getattr(h, name))
-    return NeuronCapture(tree, Network(cells=tuple(cells), netcons=tuple(out)), gids, settings)
+    return NeuronCapture(tree, Network(cells=tuple(cells), netcons=tuple(out)), gids, settings,
+                         node_voltages(h, tree, name_of), tuple(section_names(h)))
 
 
-def _artificial_cells(h) -> tuple[list[ArtificialCell], dict[str, int]]:
+def _artificial_cells(h, vecstims: Mapping) -> tuple[list[ArtificialCell], dict[str, int]]:
     """Every ARTIFICIAL_CELL instance (NEURON's MechanismType(1) order, then creation order), and the
     index of each by its hname."""
     mt = h.MechanismType(1)
@@ -96,11 +109,14 @@ def _artificial_cells(h) -> tuple[list[ArtificialCell], dict[str, int]]:
             raise UnsupportedFeature(f"capture_neuron: {instances[0].hname()}: {_REFUSED_ARTIFICIAL[mech]}")
         params = _mechanism_parameters(h, mech, True)
         for obj in instances:
+            index[obj.hname()] = len(cells)
+            if mech == VECSTIM:
+                cells.append(vecstim_cell(vecstim_times(obj, vecstims), label=obj.hname()))
+                continue
             values = {p: float(getattr(obj, p)) for p in params}
             if mech == "NetStim" and values.get("noise", 0.0) != 0.0:
                 raise UnsupportedFeature(f"capture_neuron: {obj.hname()}: NetStim.noise = {values['noise']:g}; "
                                          "the random streams of a noisy NetStim are not captured")
-            index[obj.hname()] = len(cells)
             cells.append(ArtificialCell(mech, values, label=obj.hname()))
     return cells, index
 
@@ -112,6 +128,7 @@ class _Ends:
     h: object
     point_index: dict[str, int]
     cell_index: dict[str, int]
+    name_of: Callable[[object], str]  # NEURON section -> bridge's section name
 
     def _object(self, obj, label: str, role: str) -> tuple:
         name = obj.hname()
@@ -131,7 +148,7 @@ class _Ends:
             return self._object(pre, label, "source")
         seg = nc.preseg()
         if seg is not None:  # &sec.v(x): NEURON's preseg() names only a v source
-            return ("v", seg.sec.name(), float(seg.x))
+            return ("v", self.name_of(seg.sec), float(seg.x))
         if nc.preloc() == -2:  # a variable other than v (preloc pushed its section)
             self.h.pop_section()
             raise UnsupportedFeature(f"capture_neuron: {label}: its source is a variable other than v "

@@ -173,7 +173,8 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
 
     static_globals: dict = {}
     global_keys: dict = {}
-    globals_: dict = {"celsius": float(settings.get("celsius", 6.3)), "v_init": float(settings.get("v_init", -65.0))}
+    globals_: dict = {"celsius": float(settings.get("celsius", 6.3)),
+                      "v_init": initial_v(settings.get("v_init", -65.0), layout.nnode)}
     known = set(globals_)
     for inst in instances:
         mech = inst.mechanism
@@ -212,6 +213,18 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                 tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
                       for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())))
+
+
+def initial_v(v_init, nnode: int):
+    """`v_init` [mV] as the plan keeps it: a float (NEURON's `finitialize(v_init)`: every node), or one value
+    per node in the layout's order (NEURON's `finitialize()` without an argument keeps each node's own v:
+    fadvance.cpp `nrn_finitialize` sets v only when its `setv` is true)."""
+    if np.ndim(v_init) == 0:
+        return float(v_init)
+    values = np.asarray(v_init, float)
+    if values.shape != (nnode,):
+        raise BridgeError(f"v_init per node needs {nnode} values (one per node), got shape {values.shape}")
+    return values
 
 
 def _function_tables(tree: SectionTree, instances: list[Instances]) -> dict[str, dict[str, Any]]:

@@ -271,7 +271,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)
-    v = jnp.full((n,), g["v_init"], dtype)
+    v = jnp.broadcast_to(jnp.asarray(g["v_init"], dtype), (n,))  # a float, or per node (plan.initial_v)
     ions = {}
     for style in plan.ions:
         names = ionlib.variable_names(style.ion)
