@@ -258,6 +258,8 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         t, values, labels = np.asarray(traces.t), np.asarray(traces.values), list(traces.labels)
         spikes = bridge_spikes(spike_records, traces)
     run_seconds = time.perf_counter() - start
+    if np.ndim(settings["v_init"]) and values.size:  # v per node (finitialize() without argument): reported as
+        settings = {**settings, "v_init": float(values[0, 0])}  # NEURON's side reports it, the soma's at t = 0
     geometry = {}
     for name in lay.section_names:
         nodes = lay.segment_nodes(name)

@@ -91,19 +91,19 @@ def run_type(interp, kind: int) -> None:
         h.run(interp)
 
 
-def run_before_initial(interp, v: float) -> None:
-    """Type 0 handlers, between v = v_init and the INITIAL blocks. bridge initialises every node at
-    v_init, so a handler that assigns v there is refused (NEURON would start INITIAL from its v)."""
+def run_before_initial(interp) -> None:
+    """Type 0 handlers, between setting v and the INITIAL blocks. bridge gives the run its v before the
+    handlers run, so a handler that assigns v there is refused (NEURON would start INITIAL from its v)."""
     model = interp.model
     if not alive(model, 0):
         return
+    before = {sec.name: dict(sec.voltages) for sec in model.sections}
     run_type(interp, 0)
     for sec in model.sections:
-        changed = [j for j, value in sec.voltages.items() if value != v]
-        if changed:
+        if sec.voltages != before.get(sec.name, sec.voltages):
             raise UnsupportedFeature(f"an FInitializeHandler of type 0 assigned v in {sec.name} before the INITIAL "
-                                     "blocks; bridge initialises every node at v_init (use type 1 to set v after "
-                                     "INITIAL)")
+                                     "blocks; bridge gives the run its v before those handlers (use type 1 to set v "
+                                     "after INITIAL)")
 
 
 def classes() -> dict:

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.hoc import kept_v
 from bridge.hoc.protocol import Recording
 
 
@@ -48,7 +49,7 @@ class Frozen:
     mechanisms: Any  # () -> {name: translated mechanism}: translated only when the piece is simulated
     celsius: float
     dt: float
-    v_init: float
+    v_init: float | np.ndarray  # every node's, or one per node (bridge.hoc.kept_v)
     secondorder: int
     globals: dict
     recordings: tuple[Recording, ...]
@@ -85,12 +86,13 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     from bridge.hoc.runcheck import fingerprint
 
     g = state.globals
-    v = float(g["v_init"] if v_init is None else v_init)
+    v = float(g["v_init"]) if v_init is None else v_init if isinstance(v_init, np.ndarray) else float(v_init)
     recordings = tuple(state.recordings)
     digest = fingerprint(state)
     extra = tuple(state.live.run_probes)
     cj = cj_order(state)
-    if (last is not None and last.digest == digest and last.v_init == v and len(last.recordings) == len(recordings)
+    if (last is not None and last.digest == digest and kept_v.same(last.v_init, v)
+            and len(last.recordings) == len(recordings)
             and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra
             and last.cj_order == cj):
         return last
@@ -515,6 +517,23 @@ class LiveRun:
         if name in own:
             return own[name]
         return self.values().get((sec_name, j), {}).get(name)
+
+    def end_v(self, sec_name: str, x: float) -> float | None:
+        """v [mV] now at the end node `sec_name(x)`, x = 0 (the parent's node) or 1; None if nothing ran."""
+        self.flush()
+        if self.state is None:
+            return None
+        return float(self.state["v"][self.plan.layout.node(sec_name, x)])
+
+    def assign_end_v(self, sec_name: str, x: float, value: float) -> bool:
+        """HOC assigned v at the end node `sec_name(x)` (x = 0 or 1) after finitialize()."""
+        self.flush()
+        if self.state is None:
+            return False
+        node = self.plan.layout.node(sec_name, x)
+        self.state = {**self.state, "v": self.state["v"].at[node].set(value)}
+        self.epoch += 1
+        return True
 
     def set(self, sec_name: str, j: int, name: str, value: float) -> None:
         """HOC assigned a parameter `name` after finitialize() (e.g. `e_pas`, `ena`): reads see it; an ion's

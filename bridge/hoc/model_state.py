@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, HocError
-from bridge.hoc import randomvars
+from bridge.hoc import kept_v, randomvars
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
@@ -66,6 +66,7 @@ class ModelState:
         self.finit_handlers: list = []  # weak references to FInitializeHandlers (bridge.hoc.finithnd)
         self.recordings: list[Recording] = []
         self.runs: list[RunRequest] = []
+        self.v_writes: list = []  # HOC's v assignments before the first finitialize() (bridge.hoc.kept_v)
         self.point_processes: list = []
         self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
         self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
@@ -351,11 +352,25 @@ class ModelState:
             return float(sec.data.diam[j])
         if name == "cm":
             return float(sec.data.cm[j])
+        if x in (0.0, 1.0):  # an end node (the parent's node at 0): its own v (bridge.hoc.kept_v)
+            return self._end_v(sec, float(x), loc, interp)
         if self.initialized is not None:
             found = self._live_value(sec, j, "v", loc, interp)
             if found is not None:
                 return found
         return float(sec.voltages.get(j, -65.0))  # NEURON's v before finitialize
+
+    def _end_v(self, sec: Sec, x: float, loc, interp) -> float:
+        if self.initialized is not None:
+            try:
+                found = self.live.end_v(sec.name, x)
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if found is not None:
+                return found
+        from bridge.hoc.initstate import model_tree
+
+        return kept_v.end_value(self, model_tree(self), sec.name, x)
 
     def _get_mechanism_value(self, sec: Sec, var: MechanismVariable, j: int, x: float | None, loc, interp) -> float:
         """A mechanism's or ion's value: after finitialize() a computed one is the live run's now
@@ -448,10 +463,20 @@ class ModelState:
                 self.diam_change(sec, data.diam, interp, loc)
         elif name == "cm":
             data.cm[idx] = value
+        elif x in (0.0, 1.0):  # an end node only (the parent's node at 0), as NEURON's node_exact gives
+            if self.initialized is None:
+                kept_v.note(self, sec.name, int(data.nseg), float(x), value)
+            elif self.live.assign_end_v(sec.name, float(x), value):
+                self.after_init.append(f"{sec.name}.v({x:g}) = ... at {loc}")
         else:
             for j in (range(data.nseg) if x is None else [data.segment(x)]):
                 sec.voltages[j] = value
+            if self.initialized is None:
+                kept_v.note(self, sec.name, int(data.nseg), x, value)
             self._assigned_after_init(sec, "v", value, x, loc)
+            if x is None and self.initialized is not None:  # `sec.v = value` sets its end nodes too (allseg)
+                self.live.assign_end_v(sec.name, 0.0, value)
+                self.live.assign_end_v(sec.name, 1.0, value)
 
     def _set_mechanism_value(self, sec: Sec, var: MechanismVariable, value: float, x: float | None, loc,
                              interp) -> None:

@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import SourceLocation
-from bridge.hoc import lifetimes, netcon, runcheck
+from bridge.hoc import kept_v, lifetimes, netcon, runcheck
 from bridge.hoc.bindings import Constant, GlobalVar
 from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
@@ -260,7 +260,7 @@ def _live_traces(st: ModelState, changed_after: bool):
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
                  and list(live.recordings) == list(st.recordings)
                  and all(p.group == 1 for p in pieces)  # one continuerun from 0: Simulation's step count
-                 and (not pieces or pieces[0].frozen.v_init == frozen[0].v_init))
+                 and (not pieces or kept_v.same(pieces[0].frozen.v_init, frozen[0].v_init)))
     if one_piece:
         return None
     traces = live.traces()

@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, ion_carry, lifetimes, randomvars, spike_records
+from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, randomvars, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
+from bridge.hoc.initstate import model_tree
 from bridge.hoc.names import _builtin_binding
 from bridge.hoc.protocol import RunRequest
 from bridge.hoc.values import Proc, is_number
+from bridge.morphology.nodes import node_layout
 
 
 def _call_name(interp, name, args, loc):
@@ -75,9 +77,10 @@ def finitialize(interp, args, loc):
         if not is_number(args[0]):
             raise interp.error("finitialize(v) needs a number", loc)
         g["v_init_used"] = float(args[0])
-    v = float(args[0]) if args else g["v_init"]
-    g["t"] = 0.0
     model = interp.model
+    # finitialize(v) sets every node to v; without an argument each node keeps its v (bridge.hoc.kept_v)
+    v = float(args[0]) if args else kept_v.node_voltages(model, model_tree(model))
+    g["t"] = 0.0
     randomvars.check_finitialize(interp, model, loc)
     dt2thread(model, True)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
@@ -85,10 +88,12 @@ def finitialize(interp, args, loc):
     req = _settings(interp, None)
     req.v_init = v
     model.runs.append(req)
-    for sec in model.sections:  # NEURON's finitialize(v): v = v_init on every node
-        sec.voltages = {j: v for j in range(sec.data.nseg)}
+    layout = node_layout(model_tree(model)) if not isinstance(v, float) else None
+    for sec in model.sections:  # the segments' v as finitialize() leaves it (v on every node, or each node's own)
+        centres = [v] * sec.data.nseg if layout is None else v[layout.segment_nodes(sec.name)]
+        sec.voltages = {j: float(centres[j]) for j in range(sec.data.nseg)}
         model.area_ri(sec)  # after recalc_diam (treeset.cpp v_setup_vectors): diameters from 3-D points
-    finithnd.run_before_initial(interp, v)
+    finithnd.run_before_initial(interp)
     from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play
 
