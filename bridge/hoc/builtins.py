@@ -12,6 +12,7 @@ refused with a HocRefusal; files are written only into the output folder (`bridg
 from __future__ import annotations
 
 import math
+import warnings
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
@@ -34,6 +35,20 @@ REFUSED = {
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI",
     "scop_random": "draws random numbers (not supported)", "set_seed": "seeds random numbers (not supported)",
 }
+
+
+EXP_LIMIT = 700.0  # hoc_Exp's bounds (src/oc/math.cpp) [dimensionless]
+
+
+def _hoc_exp(x: float) -> float:
+    """NEURON's HOC `exp` (hoc_Exp, src/oc/math.cpp): 0 below -700; above 700 exp(700), with NEURON's
+    "exp result out of range" message (the statement goes on)."""
+    if x < -EXP_LIMIT:
+        return 0.0
+    if x > EXP_LIMIT:
+        warnings.warn(f"exp({x:g}): exp result out of range; NEURON returns exp(700)", stacklevel=2)
+        return math.exp(EXP_LIMIT)
+    return math.exp(x)
 
 
 def _math(name, fn):
@@ -276,7 +291,7 @@ def _constant(value):
 def builtin_functions() -> dict[str, Builtin]:
     """Function name -> `Builtin`, for one interpreter."""
     fns = {
-        "sin": math.sin, "cos": math.cos, "atan": math.atan, "atan2": math.atan2, "exp": math.exp,
+        "sin": math.sin, "cos": math.cos, "atan": math.atan, "atan2": math.atan2, "exp": _hoc_exp,
         "log": math.log, "log10": math.log10, "sqrt": math.sqrt, "abs": abs, "erf": math.erf,
         "erfc": math.erfc, "tanh": math.tanh, "int": lambda x: float(math.trunc(x)),
     }
