@@ -96,7 +96,8 @@ def test_apcount_time_assigned_as_neuron(tmp_path):
     theirs, ref, ours_out, ours, _ = _both(tmp_path, TIME, ("vs", "tv"))
     _same_output(theirs, ours_out)
     final = [ln.split() for ln in theirs if ln.startswith("n ")][-1]
-    assert final[4] == "10000000" and final[1] == final[2]  # the time assigned mid-spike is kept: no crossing after it counted
+    # the time assigned mid-spike is kept: no crossing after it was counted
+    assert final[4] == "10000000" and final[1] == final[2]
     for name in ("vs", "tv"):
         assert len(ref[name]) == len(ours[name])
         assert np.max(np.abs(ref[name] - ours[name])) <= ATOL
