@@ -16,7 +16,7 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, fstim, geometry, legacy, loader, random, scanf, secrename, stdrun, writes
+from bridge.hoc import builderlib, fstim, geometry, legacy, loader, nernst, random, scanf, secrename, stdrun, writes
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -318,6 +318,7 @@ def builtin_functions() -> dict[str, Builtin]:
     plain.update(fstim.functions())
     plain.update(legacy.functions())
     plain.update(random.functions())
+    plain.update(nernst.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())

@@ -63,7 +63,7 @@ GUI_LIBRARIES = {f"{n}.hoc" for n in (
 # NEURON's library files that bridge provides as its own HOC (bridge/hoc/library/).
 OWN_LIBRARIES = {"subiter.hoc": Path(__file__).resolve().parent / "library" / "subiter.hoc"}
 UNSUPPORTED_LIBRARIES = {
-    "vecwrap.hoc": "vecwrap.hoc is not supported", "vplay.hoc": "vplay.hoc (Vector.play) is not supported",
+    "vecwrap.hoc": "vecwrap.hoc is not supported",
     "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
     "loadbal.hoc": "load balancing (loadbal.hoc) is not supported",
     "gatherv.hoc": "gatherv.hoc is not supported", "parcom.hoc": "parallel computing is not supported",

@@ -18,7 +18,8 @@ from pathlib import Path
 # parts live in (opened with xopen relative to the library folder).
 NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.hoc": None, "single.hoc": None,
                                           "chanbild.hoc": "chanbild", "netbild.hoc": "netbild",
-                                          "netparmpi.hoc": None}  # ParallelNetManager (bridge.hoc.parallel)
+                                          "netparmpi.hoc": None,  # ParallelNetManager (bridge.hoc.parallel)
+                                          "vplay.hoc": None}  # VectorPlay: its con1() calls Vector.play
 # Templates of NEURON's builder libraries refused when made (none now: netbild.hoc's NetGUI and ArtCellGUI run
 # as NEURON's code makes their network of artificial cells and NetCons, docs/events.md).
 REFUSED_TEMPLATES: dict[str, str] = {}

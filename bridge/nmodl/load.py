@@ -152,5 +152,5 @@ def load_mechanisms(folder: str | Path, *, allow_read=(),
 
 
 def builtin_mechanisms() -> dict[str, TranslatedMechanism]:
-    """bridge's own pas, hh, IClamp, AlphaSynapse and SEClamp (bridge/mechanisms/builtin/*.mod), translated."""
+    """bridge's own built-in mechanisms (bridge/mechanisms/builtin/*.mod: pas, hh, IClamp, OClamp, ...), translated."""
     return load_mechanisms(BUILTIN_DIR)

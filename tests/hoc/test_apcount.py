@@ -78,3 +78,26 @@ def test_apcount_record_as_neuron(tmp_path):
     for name in ("r20", "r0"):  # apcount.mod appends t itself, not NetCon's t + 1e-10: round-off only
         assert np.max(np.abs(ref[name] - ours[name])) <= 1e-12, name
     assert np.min(ref["rn"] - ref["r0"]) > 5e-11  # NetCon's record is the one 1e-10 later
+
+
+TIME = TRAIN.replace("tstop = 30", """a20.time = 1e7
+a20.n = 5
+printf("assigned n %g time %g, a0 time %g\\n", a20.n, a20.time, a0.time)
+tstop = 30""").replace("stims[0].del = 33", """stims[0].del = 33
+while (a20.firing == 0 && t < 36) { fadvance() }
+printf("firing at %.17g: n %g time %.17g\\n", t, a20.n, a20.time)
+a20.time = 1e7""")
+
+
+@pytest.mark.neuron
+def test_apcount_time_assigned_as_neuron(tmp_path):
+    """n and time are PARAMETERs HOC may assign (a model sets apc.time = 1e7 before its run): INITIAL resets n,
+    not time, and firing goes back to 0 only once t > time, so a time assigned during a spike stops the count."""
+    theirs, ref, ours_out, ours, _ = _both(tmp_path, TIME, ("vs", "tv"))
+    _same_output(theirs, ours_out)
+    final = [ln.split() for ln in theirs if ln.startswith("n ")][-1]
+    # the time assigned mid-spike is kept: no crossing after it was counted
+    assert final[4] == "10000000" and final[1] == final[2]
+    for name in ("vs", "tv"):
+        assert len(ref[name]) == len(ours[name])
+        assert np.max(np.abs(ref[name] - ours[name])) <= ATOL

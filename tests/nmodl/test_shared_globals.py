@@ -60,8 +60,31 @@ LOCAL count
 INITIAL { count = 0 }
 BREAKPOINT { count = count + 1  i = 0 }
 """
-    with pytest.raises(UnsupportedFeature, match="GLOBAL 'count' read and then assigned in BREAKPOINT"):
+    with pytest.raises(UnsupportedFeature, match="file-level LOCAL 'count' read and then assigned in BREAKPOINT"):
         analyze_text(text, "t.mod")
+
+
+def test_a_file_local_shadowing_a_parameter_guarded_self_update_is_refused_by_name():
+    # ModelDB 126467's Cont.mod: `LOCAL decal` beside a PARAMETER decal, `if (t > decal + period) { decal = decal
+    # + period }` in a derivimplicit DERIVATIVE block; nocmodl's code uses one `static double _zdecal` for every
+    # instance, so whether per-instance copies agree depends on how often the block runs per step
+    text = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
+PARAMETER { period = 1000 (ms)  decal (ms) }
+ASSIGNED { v i }
+STATE { x }
+LOCAL decal
+INITIAL { decal = 0  x = 0 }
+BREAKPOINT { SOLVE s METHOD derivimplicit  i = 1e-3*x }
+DERIVATIVE s {
+    if (t > decal + period) {
+        decal = decal + period
+    }
+    x' = (t - decal) - x
+}
+"""
+    with pytest.raises(UnsupportedFeature, match="file-level LOCAL 'decal' read and then assigned in the SOLVE") as exc:
+        analyze_text(text, "t.mod")
+    assert exc.value.location.line == 10
 
 
 def test_a_global_every_instance_computes_alike_needs_no_sharing():

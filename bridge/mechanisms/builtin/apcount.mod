@@ -7,8 +7,9 @@ by the v of the segment it is in; time [ms] is the t of the last one; firing
 is 1 while v stays at or above thresh. The check runs in INITIAL and, as NEURON's
 SOLVE check METHOD after_cvode in the fixed step, once v has been advanced
 (nrn_state), so the t of a crossing is the end of the step in which v reached
-thresh. NEURON declares n and time PARAMETERs; they are ASSIGNED here, as
-bridge reads an ASSIGNED variable's value from the run. NEURON's apc.record(vec) (VERBATIM there) is HOC's, not this file's.
+thresh. n and time are PARAMETERs, as in NEURON, so HOC may assign them (`apc.time = 1e7`):
+INITIAL resets n but not time, and firing is reset only once t > time. NEURON's
+apc.record(vec) (VERBATIM there) is HOC's, not this file's.
 ENDCOMMENT
 
 NEURON {
@@ -21,13 +22,13 @@ UNITS {
 }
 
 PARAMETER {
+    n
     thresh = -20 (mV)
+    time (ms)
 }
 
 ASSIGNED {
     v (mV)
-    n
-    time (ms)
     firing
 }
 
@@ -46,7 +47,8 @@ PROCEDURE check() {
         firing = 1
         time = t
         n = n + 1
-    } else if (firing && v < thresh) {
+    }
+    if (firing && v < thresh && t > time) {
         firing = 0
     }
 }

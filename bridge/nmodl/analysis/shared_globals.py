@@ -87,10 +87,16 @@ def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks:
                        "the loop over instances is the last assigning instance's")
             else:
                 continue
-            raise report.error(UnsupportedFeature, f"GLOBAL {n!r} {why} (NEURON shares one value among all "
-                               "instances; bridge reproduces that only when each block assigns it before use "
-                               "or only reads it)", node)
+            raise report.error(UnsupportedFeature, f"{_kind(variables[n])} {n!r} {why} (NEURON shares one value "
+                               "among all instances; bridge reproduces that only when each block assigns it "
+                               "before use, only reads it, or every instance computes the same value)", node)
     return tuple(shared)
+
+
+def _kind(var: Variable) -> str:
+    """How the refusal names a shared variable: a file-level LOCAL is one C static double in nocmodl's
+    output (`static double _z<name>`, shadowing a PARAMETER of the same name), not a HOC GLOBAL."""
+    return "file-level LOCAL" if var.kind == "file_local" else "GLOBAL"
 
 
 _SAME_FOR_ALL = frozenset({"celsius", "dt", "t", "secondorder"})
