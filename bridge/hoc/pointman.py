@@ -97,8 +97,15 @@ class MechanismStandard(BuiltinObject):
                 var = interp.model.range_kind(pname)
                 self.values[pname] = float(interp.model.get_range(sec, var, x, loc, interp))
             return 0.0
-        interp.model.gui_calls.setdefault("MechanismStandard.in", loc)
-        return 0.0
+        source = args[0] if len(args) == 1 else None
+        if source is not None and getattr(source, "cls", None) == self.name and hasattr(source, "hoc_ref"):
+            # `ms.in(pp)`: that point process's (or artificial cell's) PARAMETERs now (nrnmenu.cpp
+            # MechanismStandard::in), read as HOC reads `pp.name`
+            for pname in self.defaults:
+                self.values[pname] = float(source.hoc_ref(interp, pname, None, loc).get())
+            return 0.0
+        raise interp.refuse("MechanismStandard.in() from a point process of another type, or from anything other "
+                            "than a MechanismStandard, a section position or a point process, is not supported", loc)
 
     def m_out(self, interp, args, loc):
         """`ms.out(other)`: these values into another MechanismStandard; `ms.out()` / `ms.out(x)`: into every
