@@ -91,6 +91,12 @@ def deliver(ctx: Context, state: dict, buf: dict, til):
 def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
     """finitialize's event part, after the thread mechanisms' INITIAL (`records`: their net_sends):
     artificial cells' INITIAL, NetCon INITIAL, then events at t <= 0 (module docstring)."""
+    state, buf = initialize_queue(ctx, state, records, dtype)
+    return deliver(ctx, state, buf, state["t"])
+
+
+def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
+    """`initialize` up to its delivery: artificial cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL."""
     eplan = ctx.eplan
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
     mech_state = dict(state["mech"])
@@ -108,8 +114,7 @@ def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, d
 
             buf, _ = jax.lax.scan(one, buf, jnp.arange(rec.size, dtype=jnp.int32))
     state = {**state, "mech": mech_state}
-    buf = {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
-    return deliver(ctx, state, buf, state["t"])
+    return state, {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
 
 
 def init_netcon_args(ctx: Context, state: dict, args):
