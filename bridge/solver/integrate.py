@@ -237,12 +237,12 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     ks = jnp.arange(total, dtype=jnp.int32)
     if ectx is not None:
         ones = jnp.ones(state["v"].shape, dtype)  # (d, rhs) of no solve: d = 1 is no zero pivot
-        start = (state, buf0, none, none, ones, jnp.zeros_like(ones))
-        (_, buf, nan_step, nan_index, _, _), (ts, ys) = nested_checkpoint_scan(step_events, start, ks, lengths)
+        (_, buf, nan_step, nan_index, _, _), (ts, ys) = nested_checkpoint_scan(
+            step_events, (state, buf0, none, none, ones, jnp.zeros_like(ones)), ks, lengths)
         ts, ys = ts[:nsteps + 1], ys[:nsteps + 1]
     else:
-        start = (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none))
-        (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
+        (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(
+            step, (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none)), ks, lengths)
         ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
         ys = jnp.concatenate([y0[None], ys[:nsteps]])
     # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
