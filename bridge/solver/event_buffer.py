@@ -9,6 +9,7 @@ import numpy as np
 from bridge.errors import BridgeError
 from bridge.solver.event_plan import EventPlan
 from bridge.solver.network import Network
+from bridge.solver.tqindex import empty_index
 
 
 def default_params(eplan: EventPlan, network: Network, new_stream=None) -> dict:
@@ -83,4 +84,5 @@ def empty_buffer(eplan: EventPlan, weights, dtype) -> dict:
             "nspikes": jnp.zeros((nrec,), jnp.int32),
             "w_active": jnp.zeros((len(eplan.w_recv),), bool), "w_above": jnp.zeros((len(eplan.w_recv),), bool),
             "w_seq": jnp.zeros((len(eplan.w_recv),), jnp.int32), "w_counter": jnp.asarray(0, jnp.int32),
-            "tq": jnp.full((eplan.q_size,), -1, jnp.int32), "move_error": jnp.asarray(jnp.inf, jnp.float64)}
+            "tq": jnp.full((eplan.q_size,), -1, jnp.int32), "move_error": jnp.asarray(jnp.inf, jnp.float64),
+            **empty_index(k)}

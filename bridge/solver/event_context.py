@@ -14,6 +14,7 @@ from bridge.mechanisms.protocol import Env
 from bridge.solver.event_plan import EventPlan, Receiver
 from bridge.solver.event_threshold import fire
 from bridge.solver.plan import Plan
+from bridge.solver.tqindex import free_slot
 from bridge.solver.tqmove import move
 from bridge.solver.tqueue import insert
 
@@ -84,7 +85,7 @@ def queue_records(ctx: Context, buf: dict, r: int, records: dict, inst, nc, enab
     for kind, site in getattr(mech, "event_sites", ()):
         if kind == "send":
             on, td, flag = (a[at] for a in records["send"][site])
-            slot = jnp.argmin(buf["valid"]).astype(jnp.int32)
+            slot = free_slot(buf)  # the slot `insert` takes
             put = enabled & (on != 0) & ~buf["valid"][slot]
             buf = insert(buf, td, nc, r, inst, flag, enabled & (on != 0))
             if q is not None:  # nrn_net_send: `if (flag == 1.0) *v = q` (the item net_move moves)

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.solver.event_batch import deliver_while
 from bridge.solver.event_buffer import empty_buffer
 from bridge.solver.event_context import Context, one_instance_inputs, queue_records, receiver_inputs
 from bridge.solver.event_watch import activate_watches
@@ -78,19 +79,20 @@ def deliver(ctx: Context, state: dict, buf: dict, til):
         st, b = jax.lax.fori_loop(0, ctx.eplan.settings.per_step, body, c)
         return st, _overflow(b, due(b, til), til)
 
-    if not ctx.eplan.settings.differentiable:
-        def more(c):
-            return (c[0] < ctx.eplan.settings.per_step) & due(c[2], til)
-
-        _, st, b = jax.lax.while_loop(more, lambda c: (c[0] + 1, *deliver_one(ctx, c[1], c[2], til)),
-                                      (jnp.asarray(0, jnp.int32), state, buf))
-        return st, _overflow(b, due(b, til), til)
+    if not ctx.eplan.settings.differentiable:  # a while loop; batched without selecting the carry
+        return deliver_while(ctx, state, buf, til, deliver_one)
     return jax.lax.cond(due(buf, til), run, lambda c: c, (state, buf))
 
 
 def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
     """finitialize's event part, after the thread mechanisms' INITIAL (`records`: their net_sends):
     artificial cells' INITIAL, NetCon INITIAL, then events at t <= 0 (module docstring)."""
+    state, buf = initialize_queue(ctx, state, records, dtype)
+    return deliver(ctx, state, buf, state["t"])
+
+
+def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
+    """`initialize` up to its delivery: artificial cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL."""
     eplan = ctx.eplan
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
     mech_state = dict(state["mech"])
@@ -108,8 +110,7 @@ def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, d
 
             buf, _ = jax.lax.scan(one, buf, jnp.arange(rec.size, dtype=jnp.int32))
     state = {**state, "mech": mech_state}
-    buf = {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
-    return deliver(ctx, state, buf, state["t"])
+    return state, {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
 
 
 def init_netcon_args(ctx: Context, state: dict, args):

@@ -7,7 +7,7 @@ import jax
 import jax.numpy as jnp
 
 from bridge.solver.event_context import Context, receiver_inputs
-from bridge.solver.tqmove import BIG
+from bridge.solver.tqindex import BIG, refresh_all
 from bridge.solver.tqmove import tree_min as _tree_min
 from bridge.solver.tqueue import insert
 
@@ -65,5 +65,5 @@ def activate_watches(ctx: Context, buf: dict, r: int, i, records: dict, hit) -> 
         above = above.at[slot].set(jnp.where(act, ab[0] != 0, above[slot]))
         seq = seq.at[slot].set(jnp.where(act, counter, seq[slot]))
         counter = counter + act.astype(jnp.int32)
-    return {**buf, "valid": valid, "least": least, "w_active": active, "w_above": above, "w_seq": seq,
-            "w_counter": counter}
+    return refresh_all({**buf, "valid": valid, "least": least, "w_active": active, "w_above": above, "w_seq": seq,
+                        "w_counter": counter})

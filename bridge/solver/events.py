@@ -26,24 +26,26 @@ Rules (NEURON 9.0.2; src/nrnoc/fadvance.cpp, src/nrncvode/netcvode.cpp, cvodestb
 Buffer (carried in the scan): per slot `t` [ms], `nc` (NetCon index whose weights the event
 carries, -1 none, -2 a WATCH event), `recv`/`inst` (receiving mechanism and instance), `flag`, `seq`, `valid`;
 `least` (slot or -1), `counter`; per NetCon its NET_RECEIVE arguments `args` (weights: state
-kept between events); per threshold source its armed flag; per recorded source the spike times.
+kept between events); per threshold source its armed flag; per recorded source the spike times; per
+block of slots the tree's first item and the valid count (`blk_*`, bridge.solver.tqindex).
 A full buffer, more than `per_step` deliveries due at one time, or a full spike record sets
 `overflow` to the time it happened (inf: none): the run then fails (model.Simulation.check).
 
 The modules: `event_plan` (the static network: receivers, sources, fan-out, settings), `event_buffer`
 (initial buffer and network parameters), `event_threshold` (threshold sources, firing), `event_context`
 (a NET_RECEIVE run's inputs, what it queues), `event_watch` (WATCH), `event_delivery` (delivery, finitialize's
-events); the queue itself is `tqueue`/`tqmove`. This module gathers their public names.
+events); the queue itself is `tqueue`/`tqmove`/`tqindex`; `event_step` puts a step's two deliveries at one call site.
+This module gathers their public names.
 """
 
 from bridge.solver.event_buffer import default_params, empty_buffer
 from bridge.solver.event_context import Context, one_instance_inputs, queue_records, receiver_inputs
-from bridge.solver.event_delivery import deliver, deliver_one, eplan_q, init_netcon_args, initialize
+from bridge.solver.event_delivery import deliver, deliver_one, eplan_q, init_netcon_args, initialize, initialize_queue
 from bridge.solver.event_plan import THRESHOLD_EPS, EventPlan, EventSettings, Receiver, build_event_plan, recv_of_events
 from bridge.solver.event_threshold import check_thresholds, fire
 from bridge.solver.event_watch import activate_watches, check_watches
 
 __all__ = ["THRESHOLD_EPS", "Context", "EventPlan", "EventSettings", "Receiver", "activate_watches",
            "build_event_plan", "check_thresholds", "check_watches", "default_params", "deliver", "deliver_one",
-           "empty_buffer", "eplan_q", "fire", "init_netcon_args", "initialize", "one_instance_inputs",
-           "queue_records", "receiver_inputs", "recv_of_events"]
+           "empty_buffer", "eplan_q", "fire", "init_netcon_args", "initialize", "initialize_queue",
+           "one_instance_inputs", "queue_records", "receiver_inputs", "recv_of_events"]

@@ -25,6 +25,7 @@ import numpy as np
 
 from bridge.solver import events as evlib
 from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
+from bridge.solver.event_step import deliveries
 from bridge.solver.events import EventPlan
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
@@ -166,11 +167,9 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     state = finitialize(plan, params, prepared, dt, secondorder, dtype, records)
     state = {**state, "t": jnp.zeros((), jnp.float64)}  # NEURON's t is a double whatever the state dtype
     ectx = buf0 = None
-    if events is not None:
+    if events is not None:  # finitialize's delivery is the scan's first iteration (bridge.solver.event_step)
         ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
-        state, buf0 = evlib.initialize(ectx, state, records or {}, dtype)
-        _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
-        state = {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}
+        state, buf0 = evlib.initialize_queue(ectx, state, records or {}, dtype)
     y0 = record(state, params)
     named = state_watch(plan, state, jnp.zeros(state["v"].shape, bool))
     watch = tuple(w for w, _ in named)
@@ -179,7 +178,10 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     phit, pindex = first_nan(pnamed)
     nan_param = jnp.where(phit, pindex, -1).astype(jnp.int32)
     none = jnp.asarray(-1, jnp.int32)
-    lengths = checkpoint_lengths(nsteps, checkpoint or 1)
+    # with events, iteration k delivers the events that end step k - 1 (k = 0: finitialize's), records, then
+    # runs step k (bridge.solver.event_step): one more iteration than steps
+    extra = 1 if ectx is not None else 0
+    lengths = checkpoint_lengths(nsteps + extra, checkpoint or 1)
     total = math.prod(lengths)
     # A traced (not constant) dt/2, so XLA cannot fold NEURON's two half-step roundings of t into one.
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
@@ -187,13 +189,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     def step(carry, k):
         state, buf, nan_step, nan_index = carry
         old = state, buf
-        if ectx is not None:  # NEURON's deliver_net_events: thresholds at t, then events <= t + dt/2
-            buf = evlib.check_thresholds(events, buf, state["v"], state["t"], state["mech"])
-            buf = evlib.check_watches(ectx, buf, state, state["t"])
-            state, buf = evlib.deliver(ectx, state, buf, state["t"] + 0.5 * dt)
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
-        if ectx is not None:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= the new t
-            new, buf = evlib.deliver(ectx, new, buf, new["t"])
         if total != nsteps:  # padded steps keep the carry
             new, buf = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), (new, buf), old)
         # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
@@ -206,15 +202,59 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         nan_index = jnp.where(first, index, nan_index)
         return (new, buf, nan_step, nan_index), (new["t"], record(new, params))
 
+    def step_events(carry, k):
+        """Events <= t ending step k - 1 (nrn_fixed_step_lastpart; k = 0: finitialize's, then the currents at
+        t = 0), the sample, NaN check, thresholds and watches at t and events <= t + dt/2
+        (deliver_net_events), then step k (not at k = nsteps: its result is not used)."""
+        state, buf, nan_step, nan_index, d, rhs = carry
+        old = state, buf, d, rhs
+        spec = jax.eval_shape(record, state, params)
+        y0 = jnp.zeros(spec.shape, spec.dtype)
+
+        def between(c):
+            st, b, _ = c
+            st = jax.lax.cond(k == 0, lambda st: _with_currents(plan, params, prepared, st, dt, secondorder),
+                              lambda st: st, st)
+            source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(st["v"]))
+            hit, index = first_nan(state_watch(plan, st, source))
+            b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(
+                ectx, evlib.check_thresholds(events, b, st["v"], st["t"], st["mech"]), st, st["t"]), lambda b: b, b)
+            return st, b, (record(st, params), hit, index)
+
+        half = jnp.where(k < nsteps, jnp.asarray([0.0, 0.5 * dt]), jnp.asarray([0.0, -jnp.inf]))
+        found = (y0, jnp.asarray(False), jnp.asarray(0, jnp.int32))  # the sample, NaN found, where
+        state, buf, (y, hit, index) = deliveries(ectx, (state, buf, found), half, between)
+        first = (nan_step < 0) & hit & (k <= nsteps)
+        nan_step = jnp.where(first, k, nan_step)
+        nan_index = jnp.where(first, index, nan_index)
+        t = state["t"]
+        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
+        d, rhs = jnp.asarray(d, dtype), jnp.asarray(rhs, dtype)
+        if total != nsteps + 1:  # padded iterations keep the carry
+            new, buf, d, rhs = jax.tree.map(lambda a, b: jnp.where(k <= nsteps, a, b), (new, buf, d, rhs), old)
+        return (new, buf, nan_step, nan_index, d, rhs), (t, y)
+
     ks = jnp.arange(total, dtype=jnp.int32)
-    start = (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none))
-    (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(step, start, ks, lengths)
-    ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
-    ys = jnp.concatenate([y0[None], ys[:nsteps]])
+    if ectx is not None:
+        ones = jnp.ones(state["v"].shape, dtype)  # (d, rhs) of no solve: d = 1 is no zero pivot
+        (_, buf, nan_step, nan_index, _, _), (ts, ys) = nested_checkpoint_scan(
+            step_events, (state, buf0, none, none, ones, jnp.zeros_like(ones)), ks, lengths)
+        ts, ys = ts[:nsteps + 1], ys[:nsteps + 1]
+    else:
+        (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(
+            step, (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none)), ks, lengths)
+        ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
+        ys = jnp.concatenate([y0[None], ys[:nsteps]])
     # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
     spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},
                                        "weights": buf["args"]}
     return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed), spikes)
+
+
+def _with_currents(plan: Plan, params: dict, prepared, state: dict, dt: float, secondorder: int) -> dict:
+    """The state with the mechanisms' currents at its t (after finitialize's events, as NEURON's finitialize)."""
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}
 
 
 jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_index", "nan_param", "spikes"],

@@ -10,13 +10,13 @@ out among equal times, `SPTree::enqueue`). `move` is `TQueue::move` (src/nrncvod
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
-BIG = np.iinfo(np.int32).max
+from bridge.solver.tqindex import BIG, first, refresh
 
 
 def tree_min(buf: dict, valid):
-    """The splay tree's first item among `valid` slots: earliest time, then lowest sequence number (-1: none)."""
+    """The first item among `valid` slots: earliest time, then lowest sequence number (-1: none), by a scan of
+    every slot (the queue itself asks its block index: bridge.solver.tqindex `first`)."""
     tmin = jnp.min(jnp.where(valid, buf["t"], jnp.inf))
     cand = valid & (buf["t"] == tmin)
     idx = jnp.argmin(jnp.where(cand, buf["seq"], BIG)).astype(jnp.int32)
@@ -32,17 +32,17 @@ def move(buf: dict, slot, tnew, enabled) -> dict:
     slot = jnp.maximum(jnp.asarray(slot, jnp.int32), 0)
     least = buf["least"]
     lslot = jnp.maximum(least, 0)
-    idx = jnp.arange(buf["valid"].shape[0], dtype=jnp.int32)
-    first = tree_min(buf, buf["valid"] & (idx != least))
-    t_first = jnp.where(first >= 0, buf["t"][jnp.maximum(first, 0)], jnp.inf)
+    first_ = first(buf)  # the tree excludes least
+    t_first = jnp.where(first_ >= 0, buf["t"][jnp.maximum(first_, 0)], jnp.inf)
     is_least = slot == least
-    swap = enabled & is_least & (first >= 0) & (tnew > t_first)
+    swap = enabled & is_least & (first_ >= 0) & (tnew > t_first)
     earlier = enabled & ~is_least & (tnew < buf["t"][lslot])
     later = enabled & ~is_least & ~earlier
     requeued = jnp.where(earlier, lslot, slot)
     bump = swap | earlier | later
     counter = buf["counter"]
     seq = buf["seq"].at[requeued].set(jnp.where(bump, counter, buf["seq"][requeued]))
-    new_least = jnp.where(swap, first, jnp.where(earlier, slot, least)).astype(jnp.int32)
+    new_least = jnp.where(swap, first_, jnp.where(earlier, slot, least)).astype(jnp.int32)
     t = buf["t"].at[slot].set(jnp.where(enabled, jnp.asarray(tnew, buf["t"].dtype), buf["t"][slot]))
-    return {**buf, "t": t, "seq": seq, "least": new_least, "counter": counter + bump.astype(jnp.int32)}
+    buf = {**buf, "t": t, "seq": seq, "least": new_least, "counter": counter + bump.astype(jnp.int32)}
+    return refresh(buf, jnp.stack([slot, least, first_]))  # every slot whose time or tree membership changed

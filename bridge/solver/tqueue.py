@@ -5,7 +5,8 @@ The buffer (bridge.solver.events `empty_buffer`) keeps NEURON's earliest item ap
 (`seq`: first in, first out among equal times, `SPTree::enqueue`). An insert strictly earlier than least
 takes its place, and the old least re-enters the tree behind every item of equal time (`TQueue::insert`):
 it gets the next sequence number. `insert_many` replays a run of `insert`s (a firing source's NetCons,
-`PreSyn::send`) with prefix sums instead of one argmin over the buffer per event (docs/events.md).
+`PreSyn::send`) with prefix sums instead of one argmin over the buffer per event (docs/events.md). The first
+item and the first free slot come from a block index (bridge.solver.tqindex), kept up to date here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from bridge.solver.tqmove import tree_min
+from bridge.solver.tqindex import first, free_slot, refresh, refresh_all
 
 
 def overflow(buf: dict, bad, t) -> dict:
@@ -24,7 +25,7 @@ def overflow(buf: dict, bad, t) -> dict:
 def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
     """TQueue::insert of one event (a no-op where `enabled` is False)."""
     valid = buf["valid"]
-    slot = jnp.argmin(valid).astype(jnp.int32)  # the first free slot
+    slot = free_slot(buf)  # the first free slot
     full = valid[slot]
     ok = enabled & ~full
     buf = overflow(buf, enabled & full, t)
@@ -39,10 +40,11 @@ def insert(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
     def put(a, x):
         return a.at[slot].set(jnp.where(ok, jnp.asarray(x, a.dtype), a[slot]))
 
-    return {**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
-            "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
-            "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
-            "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
+    buf = {**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
+           "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(valid, True), "seq": seq,
+           "least": jnp.where(ok & earlier, slot, least).astype(jnp.int32),
+           "counter": counter + jnp.where(ok, jnp.where(demote, 2, 1), 0).astype(jnp.int32)}
+    return refresh(buf, jnp.stack([slot, least]))  # the new item's block, and the old least's
 
 
 def insert_many(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
@@ -83,9 +85,10 @@ def insert_many(buf: dict, t, nc, recv, inst, flag, enabled) -> dict:
         return a.at[at].set(jnp.broadcast_to(jnp.asarray(x, a.dtype), (n,)), mode="drop")
 
     final = jnp.where(last[-1] >= 0, slot[jnp.maximum(last[-1], 0)], least0).astype(jnp.int32)
-    return {**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
-            "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag), "valid": put(buf["valid"], True),
-            "seq": seq, "least": final, "counter": (buf["counter"] + jnp.sum(steps)).astype(jnp.int32)}
+    return refresh_all({**buf, "t": put(buf["t"], t), "nc": put(buf["nc"], nc), "recv": put(buf["recv"], recv),
+                        "inst": put(buf["inst"], inst), "flag": put(buf["flag"], flag),
+                        "valid": put(buf["valid"], True), "seq": seq, "least": final,
+                        "counter": (buf["counter"] + jnp.sum(steps)).astype(jnp.int32)})
 
 
 def pop(buf: dict, til):
@@ -94,8 +97,9 @@ def pop(buf: dict, til):
     slot = jnp.maximum(least, 0)
     has = (least >= 0) & (buf["t"][slot] <= til)
     valid = buf["valid"].at[slot].set(jnp.where(has, False, buf["valid"][slot]))
-    new_least = jnp.where(has, tree_min(buf, valid), least)
-    return {**buf, "valid": valid, "least": new_least}, has, slot
+    new_least = jnp.where(has, first(buf), least)
+    # the popped slot's block (its count) and the new least's (it left the tree)
+    return refresh({**buf, "valid": valid, "least": new_least}, jnp.stack([slot, new_least])), has, slot
 
 
 def due(buf: dict, til):

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from bridge.solver.tqindex import empty_index
 from bridge.solver.tqueue import insert, insert_many, pop
 
 
@@ -14,7 +15,7 @@ def _buffer(rng, cap: int, fill: int) -> dict:
     buf = {"t": jnp.full((cap,), jnp.inf), "nc": jnp.full((cap,), -1, jnp.int32), "recv": jnp.zeros(cap, jnp.int32),
            "inst": jnp.zeros(cap, jnp.int32), "flag": jnp.zeros(cap), "seq": jnp.zeros(cap, jnp.int32),
            "valid": jnp.zeros(cap, bool), "least": jnp.asarray(-1, jnp.int32), "counter": jnp.asarray(0, jnp.int32),
-           "overflow": jnp.asarray(jnp.inf)}
+           "overflow": jnp.asarray(jnp.inf), **empty_index(cap)}
     for k in range(fill):
         buf = insert(buf, float(rng.integers(0, 6)) * 0.5, k, 0, k, 0.0, True)
         if rng.random() < 0.3:
