@@ -15,15 +15,18 @@ def fire(eplan: EventPlan, buf: dict, src, tt, enabled) -> dict:
     """PreSyn::send from source `src` at tt: record the spike, queue one event per live NetCon."""
     if eplan.fanout.shape[0] == 0:
         return buf
-    row = jnp.asarray(eplan.recorded)[jnp.maximum(src, 0)]
-    rec = enabled & (row >= 0)
-    r = jnp.maximum(row, 0)
-    n = buf["nspikes"][r]
-    cap = eplan.settings.spikes
-    buf = _overflow(buf, rec & (n >= cap), tt)
-    spikes = buf["spikes"].at[r, jnp.minimum(n, cap - 1)].set(
-        jnp.where(rec & (n < cap), tt, buf["spikes"][r, jnp.minimum(n, cap - 1)]))
-    buf = {**buf, "spikes": spikes, "nspikes": buf["nspikes"].at[r].add(jnp.where(rec & (n < cap), 1, 0))}
+    if buf["nspikes"].shape[0]:  # a spike record (NetCon.record, spike_record) to write into
+        row = jnp.asarray(eplan.recorded)[jnp.maximum(src, 0)]
+        rec = enabled & (row >= 0)
+        r = jnp.maximum(row, 0)
+        n = buf["nspikes"][r]
+        cap = eplan.settings.spikes
+        buf = _overflow(buf, rec & (n >= cap), tt)
+        spikes = buf["spikes"].at[r, jnp.minimum(n, cap - 1)].set(
+            jnp.where(rec & (n < cap), tt, buf["spikes"][r, jnp.minimum(n, cap - 1)]))
+        buf = {**buf, "spikes": spikes, "nspikes": buf["nspikes"].at[r].add(jnp.where(rec & (n < cap), 1, 0))}
+    if not len(eplan.nc_live):  # no NetCon at all (a net_event nobody listens to): nothing to queue
+        return buf
     fan = jnp.asarray(eplan.fanout)[jnp.maximum(src, 0)]
     cc = jnp.maximum(fan, 0)
     on = enabled & (fan >= 0) & jnp.asarray(eplan.nc_live)[cc]

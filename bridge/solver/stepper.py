@@ -125,10 +125,11 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
 
         def body(k, carry):
             st, ts, ys = carry
-            if ectx is not None:  # integrate's step: thresholds and events <= t + dt/2, the step, events <= t
+            if ectx is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
+                st_only = {k2: a for k2, a in st.items() if k2 != "events"}
                 buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
-                st, buf = evlib.deliver(ectx, {k2: a for k2, a in st.items() if k2 != "events"}, buf,
-                                        st["t"] + 0.5 * dt)
+                buf = evlib.check_watches(ectx, buf, st_only, st["t"])  # after the sources, as integrate's step
+                st, buf = evlib.deliver(ectx, st_only, buf, st["t"] + 0.5 * dt)
                 new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
                                                    cj_order=cj_order)
                 new, buf = evlib.deliver(ectx, new, buf, new["t"])
