@@ -304,7 +304,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
             else:
                 out = run(p)
             st, written = out[0], out[1]
-            if events:
+            if events and records is not None:
                 records[inst.name] = out[2]
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
