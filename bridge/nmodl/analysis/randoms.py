@@ -122,7 +122,8 @@ def scop_in_initial(program: ast.Program) -> bool:
 
 
 def _scop_reached(program: ast.Program, todo: list) -> bool:
-    named = {it.name: it for it in program.items if isinstance(getattr(it, "name", None), str)}
+    items: list = list(program.items)
+    named = {it.name: it for it in items if isinstance(getattr(it, "name", None), str)}
     seen: set[int] = set()
     while todo:
         block = todo.pop()
