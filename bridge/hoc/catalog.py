@@ -22,6 +22,7 @@ from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
 from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
+from bridge.nmodl.analysis.randoms import scop_in_initial, scop_in_step
 from bridge.nmodl.syntax import ast as syntax_ast
 from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
 from bridge.nmodl.vecevent import is_vecevent
@@ -64,6 +65,8 @@ class MechanismInfo:
     net_receive_args: int = 0  # NET_RECEIVE's arguments: a NetCon's weight vector size (pnt_receive_size)
     net_receive_writes: bool = False  # NET_RECEIVE (not its INITIAL) assigns an argument: it changes the weights
     assigned_parameters: tuple[str, ...] = ()  # PARAMETERs (RANGE or GLOBAL) its code assigns: the run's values
+    scop_in_step: bool = False  # draws from scop_random outside INITIAL and NET_RECEIVE (bridge.hoc.randomvars)
+    scop_in_initial: bool = False  # INITIAL draws from scop_random (bridge.hoc.randomvars)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -398,7 +401,9 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          calls, info.randoms, info.scop_random,
                          len(info.program.net_receive.params) if info.program.net_receive else 0,
                          _net_receive_writes(info.program.net_receive),
-                         info.assigned_parameters + info.assigned_global_parameters)
+                         info.assigned_parameters + info.assigned_global_parameters,
+                         info.scop_random and scop_in_step(info.program),
+                         info.scop_random and scop_in_initial(info.program))
 
 
 def _net_receive_writes(block) -> bool:

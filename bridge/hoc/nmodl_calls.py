@@ -26,6 +26,7 @@ import numpy as np
 from bridge.errors import BridgeError
 from bridge.hoc.bindings import MechanismVariable
 from bridge.hoc.mod_library import is_library_key
+from bridge.hoc.randomvars import SCOP_KEY, scop_value
 from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import Sec, Segment, is_number
 
@@ -147,10 +148,15 @@ def _call(interp, mech: str, info, name: str, args: list, inst: _Instance | None
     values = {n: np.float64(_read(interp, mech, info, n, inst, loc)) for n in sorted(callable_.reads)
               if calls.roles[n] != "constant"}
     env = _env(interp, mech, info, translated, callable_, loc)
+    scop = SCOP_KEY in getattr(translated, "random_fields", ())
+    if scop:  # NEURON's one scop_random value (bridge.hoc.randomvars): a seed() or draw from HOC changes it
+        values[SCOP_KEY] = np.float64(scop_value(interp, model))
     try:
         value, scope = translated.call_hoc(name, tuple(np.float64(float(a)) for a in args), values, env)
     except BridgeError as err:
         raise interp.error(f"{label}: {err.message}", loc) from None
+    if scop:
+        scop_value(interp, model, int(scope[SCOP_KEY]))
     # the GLOBAL ASSIGNEDs last: their values are stamped with the live run's state after the other writes
     for n in sorted(callable_.writes, key=lambda n: (calls.roles[n] == "global_assigned", n)):
         _write(interp, mech, info, n, float(scope[n]), inst, loc)

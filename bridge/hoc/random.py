@@ -35,6 +35,7 @@ class RandomSession:
     lowindex: int = 0  # mcran4.cpp: mcell_ran4_init's low index
     use_mcell_ran4: int = 0  # oc_mcran4.cpp: scop_random uses mcell_ran4 when 1
     scop_value: int = 1  # scoprand.cpp: scop_random's value (1 at start), as the last run left it
+    scop_from_hoc: bool = False  # HOC called code that drew or seeded since the last run: scop_value is newer
 
 
 def session_random(interp) -> RandomSession:

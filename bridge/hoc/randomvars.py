@@ -12,7 +12,8 @@ NEURON never resets a stream by itself: a run goes on from where the last one le
 finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
 draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
 a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
-finitialize(), and more than one instance drawing from scop_random.
+finitialize(), and more than one instance drawing from scop_random unless they draw only in INITIAL and
+NET_RECEIVE, all of one point process or artificial cell (bridge.solver.scop_shared shares the value then).
 """
 
 from __future__ import annotations
@@ -103,13 +104,74 @@ def set_nseg(model, interp, sec, nseg: int, loc) -> None:
                 data.set_range(m, k, v, x)
 
 
-def _scop_instances(model) -> list[str]:
-    """Where the instances of mechanisms that draw from scop_random are (one entry per instance)."""
+def _scop_instances(model) -> list[tuple[str, str]]:
+    """(mechanism, where) of every instance of a mechanism that draws from scop_random."""
     catalog, out = model.catalog, []
     for sec in model.tree:
-        out += [f"{m} in {sec.name}" for m in sec.mechanisms if catalog.scop_random(m) for _ in range(sec.nseg)]
-    out += [pp.label or pp.name for pp in model.tree.point_processes if catalog.scop_random(pp.name)]
+        out += [(m, f"{m} in {sec.name}") for m in sec.mechanisms if catalog.scop_random(m) for _ in range(sec.nseg)]
+    out += [(pp.name, pp.label or pp.name) for pp in model.tree.point_processes if catalog.scop_random(pp.name)]
     return out
+
+
+def _check_scop(interp, model, scop: list[tuple[str, str]], loc) -> None:
+    """Several instances share NEURON's one generator (bridge.solver.scop_shared) only where their draws come one
+    instance at a time in an order bridge follows: INITIAL, NET_RECEIVE."""
+    if len(scop) < 2:
+        return
+    where = f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(w for _, w in scop[:4])}" \
+        f"{', ...' if len(scop) > 4 else ''})"
+    catalog = model.catalog
+    mechs = sorted({m for m, _ in scop})
+    step = [m for m in mechs if catalog.get(m).scop_in_step]
+    if step:
+        raise interp.refuse(f"{where}, {', '.join(step)} in BREAKPOINT or what it SOLVEs: NEURON hands its numbers to "
+                            "the instances in turn, each instance's BREAKPOINT twice per step, an order bridge does "
+                            "not reproduce (it shares the generator among draws in INITIAL and NET_RECEIVE only; a "
+                            "RANDOM variable per instance is the portable way)", loc)
+    if len(mechs) > 1:
+        raise interp.refuse(f"{where}: several mechanisms ({', '.join(mechs)}) draw from it, and the order of "
+                            "their INITIAL blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
+    density = [m for m in mechs if catalog.get(m).kind == "density"]
+    if density:
+        raise interp.refuse(f"{where}: the density mechanism {density[0]} draws from it in more than one segment, "
+                            "and NEURON's order among its instances is not reproduced by bridge", loc)
+    # measured with NEURON 9.0.2: point processes in one segment run INITIAL newest first (artificial cells: in
+    # the order they were made, as bridge)
+    located = [m for m in mechs if catalog.get(m).kind != "artificial" and catalog.get(m).scop_in_initial]
+    if located:
+        raise interp.refuse(f"{where}: the INITIAL of point process {located[0]} draws from it, and NEURON's order "
+                            "among its instances (not the order they were made) is not reproduced by bridge", loc)
+
+
+SCOP_KEY = scoprandom.KEY
+
+
+def scop_value(interp, model, new: int | None = None) -> int:
+    """The process's scop_random value as HOC's next run starts from it; `new`: a FUNCTION or PROCEDURE called from
+    HOC drew or seeded (set_seed) and left it there."""
+    state = model_random(model)
+    live = model.live
+    if not state.scop_from_hoc and live.started():
+        live.flush()
+        if live.state is not None:
+            for inst in live.plan.mechanisms:
+                if SCOP_KEY in live.state["mech"].get(inst.name, {}) and inst.size:
+                    state.scop_value = int(live.state["mech"][inst.name][SCOP_KEY][-1])
+    if new is not None:
+        state.scop_value, state.scop_from_hoc = new & 0xFFFFFFFF, True
+    return state.scop_value
+
+
+def _share_scop(model, value: int) -> None:
+    """Every drawing instance starts finitialize() from the process's one generator value."""
+    catalog = model.catalog
+    for sec in model.tree:
+        for m in sec.mechanisms:
+            if catalog.scop_random(m):
+                sec.set_range(m, scoprandom.KEY, float(value))
+    for pp in model.tree.point_processes:
+        if catalog.scop_random(pp.name):
+            pp.params[scoprandom.KEY] = float(value)
 
 
 def check_finitialize(interp, model, loc) -> None:
@@ -117,11 +179,15 @@ def check_finitialize(interp, model, loc) -> None:
     continues each stream; it never resets one by itself); what bridge would draw differently is refused."""
     state = session_random(interp)
     scop = _scop_instances(model)
-    if len(scop) > 1:
-        raise interp.refuse(f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(scop[:4])}"
-                            f"{', ...' if len(scop) > 4 else ''}): NEURON hands its numbers to them in turn, each "
-                            "instance's BREAKPOINT twice per step, an order bridge does not reproduce (one instance "
-                            "is exact; a RANDOM variable per instance is the portable way)", loc)
+    _check_scop(interp, model, scop, loc)
+    _continue_streams(interp, model, state, bool(scop), loc)
+    if scop:
+        _share_scop(model, state.scop_value)
+        model.mutations += 1
+    state.scop_from_hoc = False
+
+
+def _continue_streams(interp, model, state, scop: bool, loc) -> None:
     if scop and state.use_mcell_ran4:
         raise interp.refuse("use_mcell_ran4(1) with a mechanism that draws from scop_random is not supported by "
                             "bridge", loc)
@@ -142,8 +208,8 @@ def check_finitialize(interp, model, loc) -> None:
         if not names or inst.size == 0:
             continue
         values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
-        if scoprandom.KEY in values and inst.size == 1:  # NEURON's one generator goes on
-            state.scop_value = int(values[scoprandom.KEY][0])
+        if scoprandom.KEY in values and not state.scop_from_hoc:  # NEURON's one generator goes on
+            state.scop_value = int(values[scoprandom.KEY][-1])
         for i in range(inst.size):
             if inst.point_processes:
                 pp = by_label.get(inst.point_processes[i].label)

@@ -7,6 +7,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.solver import scop_shared
 from bridge.solver.event_batch import deliver_while
 from bridge.solver.event_buffer import empty_buffer
 from bridge.solver.event_context import Context, one_instance_inputs, queue_records, receiver_inputs
@@ -49,6 +50,8 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         full = mech_state[rec.name]
         mech_state[rec.name] = {
             k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
+        if scop_shared.KEY in new:  # the value NET_RECEIVE left is NEURON's one generator's (solver.scop_shared)
+            mech_state = scop_shared.spread(mech_state, _drawing(ctx), jnp.asarray(new[scop_shared.KEY])[0], hit)
         if nargs:
             row = buf["args"][jnp.maximum(nc, 0)]
             for j in range(nargs):
@@ -59,6 +62,12 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0, t=t_ev)
         buf = activate_watches(ctx, buf, r, i, records, hit)
     return {**state, "mech": mech_state}, buf
+
+
+def _drawing(ctx: Context) -> list[str]:
+    """The mechanisms whose instances draw from scop_random (their state keeps its value)."""
+    return [inst.name for inst in ctx.plan.mechanisms if scop_shared.draws(inst.mechanism)] + [
+        rec.name for rec in ctx.eplan.receivers if rec.inst is None and scop_shared.draws(rec.mechanism)]
 
 
 def eplan_q(ctx: Context, r: int) -> int:
@@ -96,12 +105,22 @@ def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[d
     eplan = ctx.eplan
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
     mech_state = dict(state["mech"])
+    drawing = [rec.name for rec in eplan.receivers if rec.size and scop_shared.draws(rec.mechanism)]
+    scop = next((mech_state[n][scop_shared.KEY][0] for n in drawing if n in mech_state), None)
     for r, rec in enumerate(eplan.receivers):  # thread mechanisms' INITIAL net_sends, then artificial cells'
         if rec.inst is None:
             params, v, ions, env = receiver_inputs(ctx, rec, state, state["t"])
             start = {k: jnp.full((rec.size,), d, dtype) for k, d in rec.mechanism.state_defaults.items()}
-            st, _, got = rec.mechanism.init_events(params, start, v, ions, env)
-            mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}
+
+            def run(p, rec=rec, start=start, v=v, ions=ions, env=env):
+                return rec.mechanism.init_events(p, start, v, ions, env)
+            if rec.name in drawing:  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
+                (st, _, got), scop = scop_shared.in_turn(run, params, rec.size, scop)
+                mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}
+                mech_state = scop_shared.spread(mech_state, drawing, scop)
+            else:
+                st, _, got = run(params)
+                mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}
         else:
             got = records.get(rec.name)
         if got and rec.size:

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
-from bridge.solver import long_diffusion
+from bridge.solver import long_diffusion, scop_shared
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -285,17 +285,27 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     # every mechanism's values before INITIAL, for POINTERs to a mechanism later in type order
     mech_state = {inst.name: {k: jnp.full((inst.size,), val, dtype) for k, val in inst.mechanism.state_defaults.items()}
                   for inst in plan.mechanisms}
+    scop = None  # scop_random's value as the last drawing INITIAL left it
     for inst in plan.mechanisms:
         mech = inst.mechanism
         st = mech_state[inst.name]
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
             ion_in = _gather_ions(inst, ions, v, mech_state, params)
-            if records is not None and int(getattr(mech, "net_send_sites", 0)) > 0 and hasattr(mech, "init_events"):
-                st, written, records[inst.name] = mech.init_events(params["mechanisms"][inst.name], st,
-                                                                   v[inst.nodes], ion_in, env)
+            events = records is not None and int(getattr(mech, "net_send_sites", 0)) > 0 and hasattr(mech,
+                                                                                                 "init_events")
+
+            def run(p, mech=mech, st=st, ion_in=ion_in, env=env, inst=inst, events=events):
+                return (mech.init_events if events else mech.init)(p, st, v[inst.nodes], ion_in, env)
+            p = params["mechanisms"][inst.name]
+            if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
+                out, scop = scop_shared.in_turn(run, p, inst.size, scop)
+                out = (scop_shared.spread({"m": out[0]}, ["m"], scop)["m"], *out[1:])
             else:
-                st, written = mech.init(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
+                out = run(p)
+            st, written = out[0], out[1]
+            if events and records is not None:
+                records[inst.name] = out[2]
             st = _cast(st, dtype)
             ions = _store_ions(inst, ions, _cast(written, dtype))
             ions = _wrote_concentrations(plan, inst, ions, g["celsius"])

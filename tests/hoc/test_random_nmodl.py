@@ -387,3 +387,84 @@ def test_a_model_without_stream_parameters_is_refused(tmp_path):
     mech = bridge.load_mod(_mods(tmp_path, ("noisy.mod",)) / "noisy.mod")
     with pytest.raises(BridgeError, match="stream parameters"):
         bridge.Simulation(bridge.Model(tree, mechanisms={"noisy": mech}, tstop=1.0)).run(None)
+
+
+# Several instances on NEURON's one scop_random generator, drawing only in INITIAL and NET_RECEIVE
+# (bridge.solver.scop_shared): a NetStim-like source with noise, as ModelDB 106551's netstims.mod
+RSTIM = """
+NEURON { POINT_PROCESS RStim RANGE interval, number, start, noise }
+PARAMETER { interval = 10 (ms)  number = 10  start = 5 (ms)  noise = 1 }
+ASSIGNED { on ispike }
+PROCEDURE seed(x) { set_seed(x) }
+INITIAL {
+    ispike = 0
+    on = 1
+    net_send(start, 3)
+}
+FUNCTION invl(mean (ms)) (ms) {
+    if (noise == 0) { invl = mean } else { invl = (1 - noise) * mean + noise * mean * exprand(1) }
+}
+NET_RECEIVE (w) {
+    if (flag == 3 || flag == 1) {
+        if (ispike < number) {
+            ispike = ispike + 1
+            net_event(t)
+            net_send(invl(interval), 1)
+        }
+    }
+}
+"""
+RSTIM_NET = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20  diam = 20  insert hh }
+objref st[4], syn[4], nc[4], tv[4], vs
+vs = new Vector()
+vs.record(&soma.v(0.5))
+for i = 0, 3 {
+    soma st[i] = new RStim(0.5)
+    st[i].start = 2 + 7 * i
+    st[i].interval = 8 + 3 * i
+    st[i].number = 8
+    soma syn[i] = new ExpSyn(0.5)
+    syn[i].tau = 2
+    nc[i] = new NetCon(st[i], syn[i])
+    nc[i].weight = 0.002
+    nc[i].delay = 1
+    tv[i] = new Vector()
+    nc[i].record(tv[i])
+}
+tstop = 200
+proc show() {
+    for i = 0, 3 { printf("%d %d:", i, tv[i].size())  for j = 0, tv[i].size() - 1 { printf(" %.17g", tv[i].x[j]) }
+        printf("\\n") }
+}
+"""
+
+
+def _rstim_mods(tmp_path: Path, text: str = RSTIM) -> Path:
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    (folder / "rstim.mod").write_text(text)
+    return folder
+
+
+@pytest.mark.neuron
+def test_scop_random_shared_by_sources_drawing_in_net_receive_matches_neuron(tmp_path):
+    """Four noisy sources drawing exprand in NET_RECEIVE, one event at a time from the one generator, drive ExpSyns
+    on an hh cell for 200 ms; then seed() from HOC and a second run: every source's spike times as NEURON's."""
+    text = RSTIM_NET + "run()\nshow()\nst[2].seed(12345)\nrun()\nshow()\n"
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs",), mod_dir=_rstim_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 8 and theirs[:4] != theirs[4:]
+    _same_output(theirs, ours, atol=0.0)  # spike times identical
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+def test_point_processes_drawing_from_scop_random_in_initial_are_refused(tmp_path):
+    """NEURON runs the INITIAL of point processes in one segment newest first (measured): not reproduced."""
+    path = tmp_path / "m.hoc"
+    path.write_text(RSTIM_NET + "run()\n")
+    mods = _rstim_mods(tmp_path, RSTIM.replace("    on = 1\n", "    on = exprand(1)\n"))
+    with pytest.raises(HocRefusal, match="the INITIAL of point process RStim draws from it"):
+        HocSession(mods, cwd=tmp_path).load_file(path)

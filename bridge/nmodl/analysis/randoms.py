@@ -108,6 +108,36 @@ def uses_scop_random(program: ast.Program) -> bool:
     return any(isinstance(n, ast.Call) and n.name in SCOP_CALLS for n in ast.walk(program))
 
 
+def scop_in_step(program: ast.Program) -> bool:
+    """Whether scop_random is drawn (or seeded) outside INITIAL and NET_RECEIVE: in BREAKPOINT, a block it
+    SOLVEs, or another per-step block, directly or through the FUNCTIONs and PROCEDUREs they call (NEURON calls
+    these for every instance each step, an order bridge.solver.scop_shared does not follow)."""
+    return _scop_reached(program, [it for it in program.items if not isinstance(getattr(it, "name", None), str)
+                                   and not isinstance(it, (ast.InitialBlock, ast.NetReceiveBlock))])
+
+
+def scop_in_initial(program: ast.Program) -> bool:
+    """Whether INITIAL draws from (or seeds) scop_random, directly or through what it calls."""
+    return _scop_reached(program, [it for it in program.items if isinstance(it, ast.InitialBlock)])
+
+
+def _scop_reached(program: ast.Program, todo: list) -> bool:
+    items: list = list(program.items)
+    named = {it.name: it for it in items if isinstance(getattr(it, "name", None), str)}
+    seen: set[int] = set()
+    while todo:
+        block = todo.pop()
+        if id(block) in seen:
+            continue
+        seen.add(id(block))
+        for n in ast.walk(block):
+            if isinstance(n, ast.Call) and n.name in SCOP_CALLS:
+                return True
+            if isinstance(n, (ast.Call, ast.Solve)) and n.name in named:
+                todo.append(named[n.name])
+    return False
+
+
 def _has_table(block) -> bool:
     return any(isinstance(n, ast.Table) for n in ast.walk(block))
 
