@@ -196,7 +196,8 @@ def hoc_settings(case: Case, hoc) -> tuple[float, dict, dict]:
 def hoc_mechanisms(case: Case, hoc) -> dict:
     """The translated mechanisms a HOC case's model uses, then the KSChans its HOC defined (as NEURON
     registers them after the .mod files)."""
-    mechs = used_mechanisms(case, hoc.tree.mechanism_names())
+    cells = [cell.name for cell in hoc.network.cells] if hoc.network is not None else []  # in no section
+    mechs = used_mechanisms(case, [*hoc.tree.mechanism_names(), *cells])
     mechs.update(hoc.runtime_mechanisms)
     return mechs
 

@@ -25,6 +25,9 @@ def mechanisms_of(state, tree=None) -> dict:
     cache = state.translations
     builtin = set(builtin_mechanisms())
     used = set((state.tree if tree is None else tree).mechanism_names())
+    events = state.event_objects  # the network's artificial cells have no place in the tree
+    if events is not None:
+        used |= {cell.cls for cell in list(events.cells.values())}
     for name in list(used):  # the owners of the GLOBALs an EXTERNAL reads are loaded too
         if name in state.catalog and not name.endswith("_ion"):
             for ext in state.catalog.get(name).externals:
