@@ -34,6 +34,7 @@ from bridge.nmodl.streams import random123, randomvars
 from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
 from bridge.solver.devices import batch_mesh, batch_size, run_sharded, sharded_jit
+from bridge.solver.event_plan import sized_settings
 from bridge.solver.events import EventSettings, build_event_plan, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
 from bridge.solver.network import Network
@@ -166,8 +167,9 @@ class Simulation:
         self_events = any(getattr(inst.mechanism, "net_send_sites", 0) or getattr(inst.mechanism, "watch_flags", ())
                           for inst in self.plan.mechanisms)
         if model.network or self_events:
-            self.events = build_event_plan(model.network or Network(), self.plan, model.mechanisms, model.tree,
-                                           events or EventSettings())
+            network = model.network or Network()
+            self.events = build_event_plan(network, self.plan, model.mechanisms, model.tree,
+                                           events or sized_settings(network, self.plan))
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
         self.checkpoint = checkpoint

@@ -28,6 +28,20 @@ class EventSettings:
     differentiable: bool = True
 
 
+def sized_settings(network, plan) -> EventSettings:
+    """EventSettings with room for the network (used when the caller gives none): a queue of at least twice
+    one event per NetCon and per instance that sends itself events, and as many deliveries at one time as
+    there are NetCons and such instances (up to 1024: a bigger burst at one time needs explicit settings;
+    more than fit is an error, never a dropped event)."""
+    selfish = sum(len(inst.nodes) for inst in plan.mechanisms
+                  if getattr(inst.mechanism, "net_send_sites", 0) or getattr(inst.mechanism, "watch_flags", ()))
+    n = len(network.netcons) + len(network.cells) + selfish
+    base = EventSettings()
+    capacity = max(base.capacity, 1 << max(0, 2 * n - 1).bit_length())
+    per_step = max(base.per_step, 1 << max(0, min(n, 1024) - 1).bit_length())
+    return EventSettings(capacity=capacity, per_step=min(per_step, capacity))
+
+
 @dataclass(frozen=True, eq=False)
 class Receiver:
     """A mechanism whose instances receive events: a point process (`inst` its Instances) or artificial cells."""
