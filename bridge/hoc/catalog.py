@@ -295,21 +295,15 @@ class Catalog:
                     return suffix, info.globals[var]
                 if var == "usetable" and hoc_name in info.globals:  # a TABLE's switch is usetable_<suffix>
                     return suffix, info.globals[hoc_name]
-        for key, (_, text, _) in self._libraries.items():  # a library's GLOBAL is a bare HOC name
-            if not mod_library.mentions(text, hoc_name):
-                continue
-            try:
-                info = self.get(key)
-            except HocError:
-                # a library bridge cannot translate: its FUNCTIONs are refused when called (lookup_function),
-                # and only they read its GLOBALs, so the name is left to HOC as an ordinary variable
-                continue
+        for key, info in self._libraries_mentioning(hoc_name):  # a library's GLOBAL is a bare HOC name
             if hoc_name in info.globals:
                 return key, info.globals[hoc_name]
         return None
 
-    def library_assigned_global(self, hoc_name: str) -> str | None:
-        """The key of the `SUFFIX nothing` library whose GLOBAL ASSIGNED is `hoc_name` (`RES`), or None."""
+    def _libraries_mentioning(self, hoc_name: str):
+        """(key, info) of the `SUFFIX nothing` libraries whose text names `hoc_name` and that translate. A
+        library bridge cannot translate is skipped: its FUNCTIONs are refused when called (lookup_function),
+        and only they read its GLOBALs, so the name is left to HOC as an ordinary variable."""
         for key, (_, text, _) in self._libraries.items():
             if not mod_library.mentions(text, hoc_name):
                 continue
@@ -317,6 +311,11 @@ class Catalog:
                 info = self.get(key)
             except HocError:
                 continue
+            yield key, info
+
+    def library_assigned_global(self, hoc_name: str) -> str | None:
+        """The key of the `SUFFIX nothing` library whose GLOBAL ASSIGNED is `hoc_name` (`RES`), or None."""
+        for key, info in self._libraries_mentioning(hoc_name):
             if info.calls is not None and hoc_name in info.calls.assigned_globals:
                 return key
         return None

@@ -52,7 +52,7 @@ def test_unusable_files_are_errors_only_when_used(folder):
     hoc("create a\na { insert leak2 g_leak2 = 1e-3 }\nq10_leak2 = 2")
     assert hoc.tree["a"].mechanisms["leak2"]["g"][0] == 1e-3
     assert hoc.model().protocol.globals == {"q10_leak2": 2.0}
-    with pytest.raises(HocError, match="mechanism trick .* cannot be used(.|\n)*VERBATIM block with C code"):
+    with pytest.raises(HocError, match="mechanism trick .* cannot be used(.|\n)*VERBATIM block: C outside the subset"):
         hoc("a insert trick")
     with pytest.raises(HocError, match="mechanism broken .* cannot be used"):
         hoc("a insert broken")

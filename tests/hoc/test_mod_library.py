@@ -95,8 +95,9 @@ def test_a_library_is_not_a_mechanism(tmp_path):
 
 
 def test_a_library_bridge_cannot_translate_is_refused_only_when_called(tmp_path):
+    # C outside the subset bridge translates (docs/verbatim.md): a pointer
     verbatim = "NEURON { SUFFIX nothing }\nPARAMETER { flag = 1 }\nFUNCTION peek(x) {\nVERBATIM\n" \
-               "    _lpeek = _lx;\nENDVERBATIM\n}\n"
+               "    double* p = &_lx; _lpeek = *p;\nENDVERBATIM\n}\n"
     mod = _folder(tmp_path, {"raw_lib.mod": verbatim})
     hoc = HocSession(mod, cwd=tmp_path)
     hoc("flag = 3\nx = flag + 1")  # the library cannot be translated: its GLOBAL is an ordinary HOC variable
