@@ -171,7 +171,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     shutil.copy(BALL_STICK, tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
         "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\n"
-        "BREAKPOINT {\nVERBATIM\n  w = 0;\nENDVERBATIM\n}\n")
+        "BREAKPOINT {\nVERBATIM\n  int k = 0;\nENDVERBATIM\n}\n")  # C outside the subset bridge translates
     result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)
@@ -179,7 +179,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     result = run_case(Case("used", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     assert result.status == "error" and result.error.startswith("bridge:")
-    assert "VERBATIM" in result.error and "unused.mod:4:1" in result.error
+    assert "VERBATIM" in result.error and "unused.mod:5:7" in result.error  # the first token outside the subset
     assert result.neuron is None  # bridge refused the model: NEURON was not started (issue 10)
 
 
