@@ -230,7 +230,8 @@ def read_mod_text(path: str | Path) -> str:
 
 def mechanism_name(path: Path) -> str | None:
     """The SUFFIX / POINT_PROCESS name a .mod file defines (a quick look, without parsing)."""
-    text = _COMMENT_RE.sub("", read_mod_text(path))
+    text = read_mod_text(path).replace("\r\n", "\n").replace("\r", "\n")  # old Mac files end lines with CR
+    text = _COMMENT_RE.sub("", text)
     text = re.sub(r":[^\n]*", "", text)
     m = _NAME_RE.search(text)
     return m.group(1) if m else None
