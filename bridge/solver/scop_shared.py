@@ -4,8 +4,10 @@ bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process
 instances of a drawing mechanism in turn (instance i starts where instance i - 1 left the generator, as
 fadvance.cpp `nrn_finitialize` calls a type's `nrn_init` over its instances in order), and after each delivered
 event's NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one
-instance at a time, in delivery order). Exact while nothing draws in BREAKPOINT or a SOLVE
-(bridge.hoc.randomvars refuses that with more than one instance)."""
+instance at a time, in delivery order). bridge.hoc.randomvars refuses more than one drawing instance for now:
+events reaching several instances at the same time come in another order than NEURON's (measured: two artificial
+cells starting together), so the draws would differ; with one instance this keeps its value across INITIAL,
+NET_RECEIVE and HOC's seed() calls."""
 
 from __future__ import annotations
 
