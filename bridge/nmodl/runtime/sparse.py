@@ -75,11 +75,11 @@ def _newton_step(scheme, s, names, X, X_old):
     n = len(names)
     rhs_fn = lambda X_: _rows(scheme, s, names, X_, X_old)[0]  # noqa: E731
     rhs = rhs_fn(X)
-    cols = []
-    for j in range(n):
-        tangent = jnp.zeros_like(X).at[j].set(1.0)
-        cols.append(jax.jvp(rhs_fn, (X,), (tangent,))[1])
-    M = -jnp.stack(cols, axis=1)  # M[i, j, ...]
+    # One jvp per STATE, batched: the scheme is traced once, not once per column (a 43-state scheme
+    # traced 43 times made a model's first compile take minutes); each column's arithmetic is the jvp's.
+    tangents = jnp.broadcast_to(jnp.eye(n, dtype=X.dtype).reshape((n, n) + (1,) * (X.ndim - 1)), (n,) + X.shape)
+    cols = jax.vmap(lambda t: jax.jvp(rhs_fn, (X,), (t,))[1])(tangents)  # cols[j, i, ...] = d rhs_i / d X_j
+    M = -jnp.moveaxis(cols, 0, 1)  # M[i, j, ...]
     Mm = jnp.moveaxis(M, (0, 1), (-2, -1))
     r = jnp.moveaxis(rhs, 0, -1)[..., None]
     return jnp.moveaxis(jnp.linalg.solve(Mm, r)[..., 0], -1, 0)
@@ -156,9 +156,9 @@ def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
         X = _iterate(scheme, s, names, X, X_old, clamp=True, single=False)
         out = _finish(scheme, s, names, X, X_old)
         return {**out, "dt": dt}
-    done = jnp.zeros(X.shape[1:], bool)
-    X_old = X
-    for _ in range(7):
+
+    def attempt(_, carry):  # one of _ss_sparse_thread's 7 tries, traced once (a fori_loop, not unrolled)
+        X, X_old, done = carry
         X_old = jnp.where(done, X_old, X)
         step = _iterate(scheme, s, names, X, X, clamp=False, single=True)
         X = jnp.where(done, X, step)
@@ -168,6 +168,8 @@ def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
         full = _iterate(scheme, s, names, X, X, clamp=True, single=False)
         X_old = jnp.where(~done & ok, X, X_old)
         X = jnp.where(~done & ok, full, X)
-        done = done | ok
+        return X, X_old, done | ok
+
+    X, X_old, _ = jax.lax.fori_loop(0, 7, attempt, (X, X, jnp.zeros(X.shape[1:], bool)))
     out = _finish(scheme, s, names, X, X_old)
     return {**out, "dt": dt}
