@@ -25,9 +25,7 @@ from bridge.hoc.vector import Vector
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
-                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
-                   "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
-                                    "support"}
+                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead"}
 
 
 def _refused_class(name, why):

@@ -106,6 +106,8 @@ class SparseMatrix(BuiltinObject):
 
     def m_ident(self, interp, args, loc):
         """Eigen's setIdentity: 1 on the diagonal, every other element gone."""
+        if self.nrow != self.ncol:  # Eigen asserts (NEURON aborts)
+            raise interp.error(f"Matrix.ident() of a sparse {self.nrow} x {self.ncol} Matrix: only square ones", loc)
         self.elements, self._count = {}, 0
         for i in range(min(self.nrow, self.ncol)):
             self._set(interp, i, i, 1.0, loc)
@@ -115,7 +117,11 @@ class SparseMatrix(BuiltinObject):
         """ocmatrix.cpp OcSparseMatrix::setdiag: diagonal k (k > 0 above the main one) set to a number or, element
         by element, to the Vector's element of the row's index."""
         k = int(number_arg(interp, args, 0, loc, "setdiag"))
+        if not -(self.nrow - 1) <= k <= self.ncol - 1:  # matrix.cpp m_setdiag: chkarg(1, -(nrow-1), ncol-1)
+            raise interp.error(f"Matrix.setdiag: arg 1 ({k}) out of range", loc)
         vec = None if len(args) > 1 and is_number(args[1]) else _vector(interp, args, 1, loc)
+        if vec is not None and len(vec.data) > self.nrow:  # check_domain(size, nrow)
+            raise interp.error(f"Matrix index out of range: index={len(vec.data)}  max_index={self.nrow}", loc)
         i, j = (0, k) if k >= 0 else (-k, 0)
         while i < self.nrow and j < self.ncol:
             if vec is None:
