@@ -10,8 +10,9 @@ solver adds the equations to the tree system (`bridge.solver.linear_mechanism`).
 
 Refused: a Python callable first argument, extracellular layers other than 0, and a section whose
 nseg changed after the LinearMechanism was made (NEURON frees its nodes and drops the
-LinearMechanism). NEURON also writes the solution into `y` as it runs; bridge does not (HOC reading
-`y` after a run sees the values from before it).
+LinearMechanism). NEURON writes the solution into `y` as it runs (`NrnDAE::update`): after
+finitialize() a read of `y` gets the live run's node potentials and extra states (simulating what is
+pending, as a recording Vector is filled); values HOC assigns to `y` during a run are not applied.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.sparse_matrix import SparseMatrix
 from bridge.hoc.vector import Vector
 from bridge.morphology.tree import LinearMech
+from bridge.solver.linear_mechanism import KEY
 
 
 def _matrix_values(m) -> np.ndarray:
@@ -81,6 +83,8 @@ class LinearMechanism(BuiltinObject):
                 self.secs, self.xs = [interp.model.current(interp, loc)], [x]
         self.nseg = [sec.data.nseg for sec in self.secs]
         self._check(interp, loc)
+        self._filled = -1  # the live run's epoch when y was last filled
+        self.y._spike_fill = self.fill_y  # called on every read of y (bridge.hoc.vector.Vector.check_filled)
         interp.model.linear_mechanisms.append(weakref.ref(self))
         interp.model.mutations += 1
 
@@ -109,6 +113,34 @@ class LinearMechanism(BuiltinObject):
 
     def m_valid(self, interp, args, loc):
         return float(self.valid())
+
+    def fill_y(self, interp, loc) -> None:
+        """y as NEURON leaves it during a run: the coupled nodes' v [mV], then the extra states, from the live run
+        (nothing before the first finitialize())."""
+        model = interp.model
+        live = model.live
+        if model.initialized is None or not self.valid():
+            return
+        live.flush()
+        if live.state is None or live.plan is None or live.plan.linear is None or self._filled == live.epoch:
+            return
+        offset = 0
+        for ref in model.linear_mechanisms:  # this one's extra states follow those of the LinearMechanisms before
+            lm = ref()
+            if lm is self:
+                break
+            if lm is not None and lm.valid():
+                offset += len(lm.y.data) - len(lm.secs)
+        extras = np.asarray(live.state["mech"][KEY]["y"], float)
+        k, s = len(self.secs), len(self.y.data)
+        if offset + s - k > len(extras):
+            raise interp.refuse(f"{self}.y read: the run was made before this LinearMechanism or its size changed",
+                                loc)
+        v = np.asarray(live.state["v"], float)
+        layout = live.plan.layout
+        self.y.data = ([float(v[layout.node(sec.name, x)]) for sec, x in zip(self.secs, self.xs)]
+                       + [float(e) for e in extras[offset:offset + s - k]])
+        self._filled = live.epoch
 
     def snapshot(self) -> LinearMech:
         """The equations as the Matrices and Vectors hold them now."""

@@ -72,3 +72,22 @@ def test_secondorder_is_refused_as_neuron_refuses_it():
     sim = bridge.Simulation(model.to_model(secondorder=2), record=["a(0.5).v"])
     with pytest.raises(bridge.errors.UnsupportedFeature, match="secondorder"):
         sim.run(sim.params())
+
+
+@pytest.mark.neuron
+def test_y_read_by_hoc_during_a_run_matches_neuron():
+    """NEURON writes each step's solution into y; HOC reads it after finitialize, at 3 ms and at 20 ms."""
+    import io
+    import subprocess
+    import sys
+
+    path = DATA / "read_y.hoc"
+    code = f"import os\nos.chdir({str(DATA)!r})\nfrom neuron import h\nh.load_file({str(path)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    theirs = [ln for ln in proc.stdout.splitlines() if "DISPLAY" not in ln and "graphics" not in ln]
+    out = io.StringIO()
+    bridge.HocSession(stdout=out, cwd=DATA).load_file(path)
+    ours = out.getvalue().splitlines()
+    assert len(theirs) == 3 and ours == theirs
+    assert theirs[0] == "-65.000000 -65.000000" and theirs[1] != theirs[2]
