@@ -25,7 +25,10 @@ from bridge.hoc.vector import Vector
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
-                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead"}
+                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
+                   "LinearCircuit": "the LinearCircuit GUI tool builds its LinearMechanism with NEURON's GUI (its "
+                                    "library draws Glyphs and places ShapeLocations), which bridge does not run; "
+                                    "make the LinearMechanism in HOC instead"}
 
 
 def _refused_class(name, why):

@@ -22,7 +22,7 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
                "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "
                "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
-               "ElectrodeStand Glyph").split()
+               "ElectrodeStand").split()
 
 
 class GuiObject(BuiltinObject):

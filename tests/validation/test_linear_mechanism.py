@@ -4,7 +4,7 @@
 gap.hoc: a gap junction between two hh cells the way published models make one (ModelDB 94321,
 120910: a sparse c of zeros, a full g on the two nodes' rows); gap_fih.hoc: its conductance set again by
 an FInitializeHandler after the LinearMechanism was made (NEURON reads the Matrices during the run, so
-bridge takes their values when the run starts; using those of its creation moves b by over 1 mV).
+bridge takes their values when the run starts; those of its creation move b's peak by 0.4 mV).
 extra_state.hoc: an electrode
 with a capacitance to ground, one extra state (the tip's potential, starting at y0), driving a
 soma with a dendrite.
