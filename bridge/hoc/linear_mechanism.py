@@ -9,10 +9,12 @@ taken as they are then (`ModelState.sync_sections` -> `SectionTree.linear_mechan
 solver adds the equations to the tree system (`bridge.solver.linear_mechanism`).
 
 Refused: a Python callable first argument, extracellular layers other than 0, and a section whose
-nseg changed after the LinearMechanism was made (NEURON frees its nodes and drops the
-LinearMechanism). NEURON writes the solution into `y` as it runs (`NrnDAE::update`): after
-finitialize() a read of `y` gets the live run's node potentials and extra states (simulating what is
-pending, as a recording Vector is filled); values HOC assigns to `y` during a run are not applied.
+nseg changed after the LinearMechanism was made (NEURON 9.0.2 keeps the nodes it found then and
+valid() stays 1). A deleted section makes it invalid (valid() 0): it no longer acts, as in NEURON.
+
+NEURON writes the solution into `y` as it runs (`NrnDAE::update`): after finitialize() a read of `y`
+gets the live run's node potentials and extra states (simulating what is pending, as a recording
+Vector is filled); values HOC assigns to `y` during a run are not applied.
 """
 
 from __future__ import annotations
@@ -147,8 +149,8 @@ class LinearMechanism(BuiltinObject):
         for sec, nseg in zip(self.secs, self.nseg):
             if sec.data.nseg != nseg:
                 raise UnsupportedFeature(f"{self.loc}: the LinearMechanism made here couples {sec.name}, whose nseg "
-                                         "changed since (NEURON then frees its nodes and drops the "
-                                         "LinearMechanism); make it after setting nseg")
+                                         "changed since (NEURON keeps the nodes it found then, which the section "
+                                         "no longer has); make it after setting nseg")
         s = len(self.y.data)
         sizes = [(m.nrow, m.ncol) for m in (self.c, self.g)] + [(len(v.data),) for v in (self.b, self.y0) if v]
         if any(size not in ((s, s), (s,)) for size in sizes):
