@@ -203,7 +203,7 @@ def network_structure(net) -> str:
 def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
-            tuple(labels))
+            tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
 
 
 class _Spikes:

@@ -91,3 +91,15 @@ def test_y_read_by_hoc_during_a_run_matches_neuron():
     ours = out.getvalue().splitlines()
     assert len(theirs) == 3 and ours == theirs
     assert theirs[0] == "-65.000000 -65.000000" and theirs[1] != theirs[2]
+
+
+def test_a_linear_mechanism_made_during_a_run_is_refused():
+    """NEURON starts its extra states at finitialize(); one made between continueruns would start from whatever
+    y holds, which bridge does not reproduce: the run stops with the structure-changed error."""
+    text = (DATA / "gap.hoc").read_text().replace("lm = new LinearMechanism", "proc make() { lm = new LinearMechanism")
+    text = text.replace("b0, sl, xvec)", "b0, sl, xvec) }")
+    hoc = bridge.HocSession(cwd=DATA)
+    hoc(text)
+    hoc('{load_file("stdrun.hoc")}\n{finitialize(-65)}\n{continuerun(2)}\nmake()')
+    with pytest.raises(bridge.errors.BridgeError, match="structure"):
+        hoc("{continuerun(4)}\nvb = b.v(0.7)")
