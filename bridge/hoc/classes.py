@@ -11,23 +11,24 @@ from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.atoltool import AtolTool
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
+from bridge.hoc.linear_mechanism import LinearMechanism
 from bridge.hoc.lists import HocList, SectionList, SectionRef
-from bridge.hoc.matrix import Matrix
 from bridge.hoc.netcon import NetConObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.parallel import ParallelContext
 from bridge.hoc.random import Random
+from bridge.hoc.sparse_matrix import make_matrix
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
-                   "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
                    "Impedance": "impedance analysis is not supported", "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
                                 "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
-                   "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
-                                    "support"}
+                   "LinearCircuit": "the LinearCircuit GUI tool builds its LinearMechanism with NEURON's GUI (its "
+                                    "library draws Glyphs and places ShapeLocations), which bridge does not run; "
+                                    "make the LinearMechanism in HOC instead"}
 
 
 def _refused_class(name, why):
@@ -72,7 +73,7 @@ def builtin_classes() -> dict:
     """Class name -> maker(interp, args, loc), for `new Name(args)`."""
     out = {"Vector": Vector, "List": HocList, "SectionList": SectionList, "SectionRef": SectionRef,
            "CVode": CVode, "StringFunctions": StringFunctions, "File": File, "String": HocString,
-           "ParallelContext": ParallelContext, "Matrix": Matrix, "Random": Random, "NetCon": NetConObject}
+           "ParallelContext": ParallelContext, "Matrix": make_matrix, "Random": Random, "NetCon": NetConObject}
     out.update(gui_classes())
     for name, why in REFUSED_CLASSES.items():
         if why:
@@ -85,4 +86,5 @@ def builtin_classes() -> dict:
     out["MechanismStandard"] = pointman.MechanismStandard
     out["MechanismType"] = mechtype.MechanismType
     out["AtolTool"] = AtolTool
+    out["LinearMechanism"] = LinearMechanism
     return out

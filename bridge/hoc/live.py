@@ -137,8 +137,8 @@ class Engine:
 
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
-    their identity, ion styles, static GLOBALs, the parameter pytree's shapes, dt, secondorder (and `cj`,
-    `Frozen.cj_order`), probes."""
+    their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes, dt,
+    secondorder (and `cj`, `Frozen.cj_order`), probes."""
     import jax
 
     h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
@@ -156,6 +156,8 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj
             h.update(np.ascontiguousarray(a).tobytes())
     h.update(repr((sorted((k, sorted(v.items())) for k, v in plan.static_globals.items()),
                    sorted((k, sorted(v.items())) for k, v in plan.global_keys.items()))).encode())
+    if plan.linear is not None:
+        h.update(plan.linear.digest())
     shapes = jax.tree.map(np.shape, plan.defaults)
     h.update(repr((jax.tree.structure(plan.defaults), jax.tree.leaves(shapes))).encode())
     return h.hexdigest()
@@ -201,7 +203,7 @@ def network_structure(net) -> str:
 def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
-            tuple(labels))
+            tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
 
 
 class _Spikes:

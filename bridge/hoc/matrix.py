@@ -3,7 +3,7 @@
 The methods follow src/ivoc/matrix.cpp (argument checks, results, in-place forms) and
 src/ivoc/ocmatrix.cpp (`OcFullMatrix`). `solv`, `inverse` and `det` use the LU factorisation
 of `bridge.hoc.matrix_lu` (meschach's `LUfactor`/`LUsolve`, the arithmetic in NEURON's order).
-Sparse matrices (type 2), `exp`, `pow`, `symmeig` and `svd` are refused.
+Sparse matrices (type 2) are `bridge.hoc.sparse_matrix`; `exp`, `pow`, `symmeig` and `svd` are refused.
 """
 
 from __future__ import annotations

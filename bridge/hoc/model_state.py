@@ -69,6 +69,7 @@ class ModelState:
         self.v_writes: list = []  # HOC's v assignments before the first finitialize() (bridge.hoc.kept_v)
         self.point_processes: list = []
         self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
+        self.linear_mechanisms: list = []  # weak references to LinearMechanisms (bridge.hoc.linear_mechanism)
         self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
         self.gui_calls: dict[str, Any] = {}
         self.ion_styles: dict[str, tuple[int, ...]] = {}
@@ -189,9 +190,13 @@ class ModelState:
         ns[name] = var
 
     def sync_sections(self) -> None:
-        """Copy every section's 3-D points (and L from them) into the tree."""
+        """Copy every section's 3-D points (and L from them), and the LinearMechanisms' values, into the tree."""
         for sec in self.sections:
             sec.sync()
+        # the LinearMechanisms alive and valid, in creation order (nrndae.cpp's list), with their values now
+        self.linear_mechanisms = [ref for ref in self.linear_mechanisms if ref() is not None]
+        live = [lm for lm in (ref() for ref in self.linear_mechanisms) if lm is not None and lm.valid()]
+        self.tree.linear_mechanisms = [lm.snapshot() for lm in live]
 
     def delete(self, sec: Sec) -> None:
         sec.alive = False

@@ -206,6 +206,21 @@ class FStim:
     amp: float
 
 
+@dataclass
+class LinearMech:
+    """NEURON's LinearMechanism (src/nrniv/linmod.cpp, nrndae.cpp; `bridge.solver.linear_mechanism`):
+    `c dy/dt + g y = b` added to the cable equations. Row and column i < len(sites) is the membrane
+    potential of the node at sites[i] = (section, x) (its row adds to that node's equation, in mA/cm2 and
+    S/cm2 as the node's own terms); the other rows are extra states, starting at `y0` at finitialize.
+    `c`, `g`: (s, s); `b`, `y0`: (s,)."""
+
+    c: np.ndarray
+    g: np.ndarray
+    b: np.ndarray
+    y0: np.ndarray
+    sites: tuple[tuple[str, float], ...]
+
+
 class SectionTree:
     """Sections, their connections, mechanisms and point processes of one or more cells."""
 
@@ -213,6 +228,7 @@ class SectionTree:
         self.sections: dict[str, Section] = {}
         self.point_processes: list[PointProcess] = []
         self.fstims: list[FStim] = []  # fstim's placed stimuli in index order (solver.fstim)
+        self.linear_mechanisms: list[LinearMech] = []  # LinearMechanisms in creation order (solver.linear_mechanism)
         self.function_tables: dict[str, FunctionTable] = {}  # "<name>_<suffix>" -> its values (FUNCTION_TABLE)
         self._serial = 0
         # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way

@@ -29,6 +29,7 @@ from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
 from bridge.solver.fstim import FStimPlan, fstim_plan
+from bridge.solver.linear_mechanism import LinearPlan, linear_plan
 from bridge.solver.long_diffusion import LongDiffusion, long_diffusion_plan
 from bridge.solver.tree_solve import TreeLevels, tree_levels
 
@@ -103,6 +104,7 @@ class Plan:
     fstim: FStimPlan | None = None  # NEURON's fstim stimuli (solver.fstim), None without any
     function_tables: Mapping[str, Mapping[str, Any]] | None = None  # mechanism -> FUNCTION_TABLE -> values
     long_diffusion: tuple[LongDiffusion, ...] = ()  # LONGITUDINAL_DIFFUSION mechanisms (solver.long_diffusion)
+    linear: LinearPlan | None = None  # LinearMechanisms (solver.linear_mechanism), None without any
 
     @property
     def nnode(self) -> int:
@@ -212,7 +214,8 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                 _function_tables(tree, instances),
                 tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
                       for k, inst in enumerate(instances)
-                      if inst.size and getattr(inst.mechanism, "long_diffusion", ())))
+                      if inst.size and getattr(inst.mechanism, "long_diffusion", ())),
+                linear_plan(tree, layout))
 
 
 def initial_v(v_init, nnode: int):

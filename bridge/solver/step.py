@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
-from bridge.solver import long_diffusion, scop_shared
+from bridge.solver import linear_mechanism, long_diffusion, scop_shared
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -223,7 +223,12 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
     lay = plan.layout
     dtype = state["v"].dtype
-    delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
+    if plan.linear is None:
+        delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
+    else:  # LinearMechanisms: the tree and their equations solved together (solver.linear_mechanism)
+        delta, mech_state[linear_mechanism.KEY] = linear_mechanism.solve(
+            plan.linear, d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels, state["v"],
+            mech_state[linear_mechanism.KEY], cj, secondorder)
     if secondorder == 2:
         for style in plan.ions:
             names = ionlib.variable_names(style.ion)
@@ -310,6 +315,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
             ions = _store_ions(inst, ions, _cast(written, dtype))
             ions = _wrote_concentrations(plan, inst, ions, g["celsius"])
         mech_state[inst.name] = st
+    if plan.linear is not None:  # fadvance.cpp nrn_finitialize: nrndae_init after the INITIAL blocks
+        mech_state[linear_mechanism.KEY] = linear_mechanism.initial_state(plan.linear, dtype)
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     return {"t": t, "v": v, "mech": mech_state, "ions": ions}

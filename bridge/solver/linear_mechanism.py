@@ -1,0 +1,124 @@
+"""NEURON's LinearMechanism in the fixed step: `c dy/dt + g y = b` solved together with the tree.
+
+NEURON (src/nrniv/nrndae.cpp, linmod.cpp) adds, each step, `b - g y` to the right-hand side
+(`NrnDAE::rhs`, y's first rows the node potentials `v2y`, the rest extra states) and `cj c + g` to
+the matrix (`NrnDAE::lhs`, only the elements nonzero when the matrix was allocated:
+matrixmap.cpp), solves the whole system with sparse13 and adds the solution to the extra states
+(`NrnDAE::update`); the node rows are the node's own equation. Several LinearMechanisms add up.
+
+bridge keeps NEURON's tree solve (`tree_solve.hines_solve`) and adds the coupling as a low-rank
+correction (the Schur complement on the m coupled nodes and the e extra states): with T the tree
+matrix, E the m unit columns of the coupled nodes and K = cj c + g in the (m + e) coupled
+unknowns, the tree is solved for the right-hand side and for E (m + 1 solves, `jax.vmap`), then the
+small dense system
+
+    [[I + W K_nn, W K_ne], [K_en, K_ee]] [z; x_e] = [w; r_e],  W = E' T^-1 E, w = E' T^-1 rhs
+
+gives the coupled potentials' changes z and the extra states' x_e, and every node's change is
+T^-1 rhs - T^-1 E (K_nn z + K_ne x_e). Exact, but not sparse13's elimination order, so the results
+agree with NEURON to round-off, not bit for bit. NEURON refuses LinearMechanisms with secondorder > 0
+(`nrndae_init`), and so does bridge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.morphology.nodes import NodeLayout
+from bridge.morphology.tree import SectionTree
+from bridge.solver.tree_solve import TreeLevels, hines_solve
+
+KEY = "(LinearMechanism)"  # the extra states' entry in the state's "mech" (not a mechanism name NMODL allows)
+MAX_COUPLED = 256  # coupled nodes plus extra states: each step solves the tree once per coupled node
+
+
+@dataclass(frozen=True, eq=False)
+class LinearPlan:
+    """All LinearMechanisms of a model on its nodes: the m coupled `nodes` [index], then e extra states.
+    c, g: (m + e, m + e) summed over the LinearMechanisms (c in the units that make `cj c` a
+    conductance: S/cm2 on node rows); b (m + e,) [mA/cm2 on node rows]; y0 (e,)."""
+
+    nodes: np.ndarray
+    c: np.ndarray
+    g: np.ndarray
+    b: np.ndarray
+    y0: np.ndarray
+
+    @property
+    def m(self) -> int:
+        return len(self.nodes)
+
+    def digest(self) -> bytes:
+        """What a compiled step bakes in of it."""
+        return b"".join(np.ascontiguousarray(a).tobytes() for a in (self.nodes, self.c, self.g, self.b, self.y0))
+
+
+def linear_plan(tree: SectionTree, layout: NodeLayout) -> LinearPlan | None:
+    """The tree's LinearMechanisms on the layout's nodes (nrndae.cpp `alloc`: node rows at `node_exact`, extra
+    rows after every node), None without any."""
+    lms = tree.linear_mechanisms
+    if not lms:
+        return None
+    nodes: dict[int, int] = {}
+    for lm in lms:
+        for sec, x in lm.sites:
+            nodes.setdefault(layout.node(sec, x), len(nodes))
+    m = len(nodes)
+    e = sum(len(lm.b) - len(lm.sites) for lm in lms)
+    size = m + e
+    if size > MAX_COUPLED:
+        raise UnsupportedFeature(f"LinearMechanisms coupling {m} nodes and {e} extra states: bridge solves up to "
+                                 f"{MAX_COUPLED} in all")
+    c, g, b, y0 = np.zeros((size, size)), np.zeros((size, size)), np.zeros(size), np.zeros(e)
+    extra = m
+    for lm in lms:
+        s, k = len(lm.b), len(lm.sites)
+        index = np.array([nodes[layout.node(sec, x)] for sec, x in lm.sites] + list(range(extra, extra + s - k)),
+                         dtype=np.int64)
+        y0[extra - m:extra - m + s - k] = lm.y0[k:]
+        extra += s - k
+        np.add.at(c, (index[:, None], index[None, :]), lm.c)
+        np.add.at(g, (index[:, None], index[None, :]), lm.g)
+        np.add.at(b, index, lm.b)
+    return LinearPlan(np.array(list(nodes), dtype=np.int32), c, g, b, y0)
+
+
+def initial_state(lp: LinearPlan, dtype) -> dict:
+    """The extra states at finitialize (nrndae.cpp `NrnDAE::init`: y0, else 0)."""
+    return {"y": jnp.asarray(lp.y0, dtype)}
+
+
+def solve(lp: LinearPlan, d, rhs, a, b, levels: TreeLevels, v, extra: dict, cj: float, secondorder: int):
+    """The step's solution with the LinearMechanisms: (the change of every node's v [mV], the new extra states).
+    d, rhs: the tree system at v (`step.setup_tree_matrix`); a, b: its off-diagonal coefficients."""
+    if secondorder:
+        raise UnsupportedFeature("LinearMechanism with secondorder > 0: NEURON refuses it too (nrndae.cpp "
+                                 "nrndae_init: 'NrnDAEs only work with secondorder==0 or daspk')")
+    dtype = v.dtype
+    m = lp.m
+    y_e = extra["y"]
+    y = jnp.concatenate([v[jnp.asarray(lp.nodes)], y_e])
+    f = jnp.asarray(lp.b, dtype) - jnp.asarray(lp.g, dtype) @ y  # NrnDAE::rhs: b - g y
+    k = jnp.asarray(cj * lp.c + lp.g, dtype)  # NrnDAE::lhs: cj c + g
+    nodes = jnp.asarray(lp.nodes)
+    rhs = rhs.at[nodes].add(f[:m])
+    if m:
+        units = jnp.zeros((m, rhs.shape[0]), dtype).at[jnp.arange(m), nodes].set(1.0)
+        cols = jax.vmap(lambda r: hines_solve(d, r, a, b, levels))(jnp.concatenate([rhs[None, :], units]))
+        x0, xe = cols[0], cols[1:]
+        w = x0[nodes]
+        wm = xe[:, nodes].T  # W[i, j] = (T^-1 e_j)[node i]
+        top = jnp.concatenate([jnp.eye(m, dtype=dtype) + wm @ k[:m, :m], wm @ k[:m, m:]], axis=1)
+        bottom = k[m:, :]
+        sol = jnp.linalg.solve(jnp.concatenate([top, bottom]), jnp.concatenate([w, f[m:]]))
+        u = k[:m, :m] @ sol[:m] + k[:m, m:] @ sol[m:]
+        delta = x0 - xe.T @ u
+        return delta, {"y": y_e + sol[m:]}
+    if not len(lp.y0):
+        raise BridgeError("a LinearMechanism with neither nodes nor extra states")
+    return hines_solve(d, rhs, a, b, levels), {"y": y_e + jnp.linalg.solve(k, f)}

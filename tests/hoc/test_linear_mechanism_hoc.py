@@ -1,0 +1,73 @@
+"""NEURON's sparse Matrix (`new Matrix(n, m, 2)`, bridge.hoc.sparse_matrix) and the HOC side of LinearMechanism
+(bridge.hoc.linear_mechanism) against NEURON 9: printed output, and what bridge refuses."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import bridge
+from bridge import HocSession
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("name", ["sparse_matrix.hoc", "linear_mechanism_valid.hoc"])
+def test_output_matches_neuron(name):
+    path = DATA / name
+    code = f"from neuron import h\nh.load_file({str(path)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    theirs = [ln for ln in proc.stdout.splitlines() if "DISPLAY" not in ln and "graphics" not in ln]
+    out = io.StringIO()
+    HocSession(stdout=out).load_file(path)
+    assert out.getvalue().splitlines() == theirs
+
+
+def test_a_large_sparse_matrix_costs_what_it_holds():
+    # a numcells x numcells table of connections (ModelDB 82894's `used`): dense, 10^10 doubles
+    hoc = HocSession()
+    hoc("objref m\nm = new Matrix(100000, 100000, 2)\nm.x[5][99999] = 1")
+    hoc("total = m.getval(5, 99999) + m.getval(99999, 5)")
+    assert hoc.total == 1.0
+    with pytest.raises(bridge.errors.HocError, match="memory"):  # the same size full is over the memory budget
+        hoc("objref f\nf = new Matrix(100000, 100000)")
+
+
+def test_methods_bridge_lacks_for_sparse_matrices_are_refused():
+    hoc = HocSession()
+    hoc("objref m\nm = new Matrix(3, 3, 2)")
+    with pytest.raises(bridge.errors.HocRefusal, match=r"Matrix.inverse\(\) of a sparse Matrix"):
+        hoc("m.inverse()")
+
+
+LM = ("create a, b\nobjref c, g, y, b0, lm, sl, xv, layer\nc = new Matrix(2, 2)\ng = new Matrix(2, 2)\n"
+      "y = new Vector(2)\nb0 = new Vector(2)\nsl = new SectionList()\na sl.append()\nb sl.append()\n"
+      "xv = new Vector(2, 0.5)\nlayer = new Vector(2)\n")
+
+
+def test_an_extracellular_layer_is_refused():
+    hoc = HocSession()
+    hoc(LM)
+    with pytest.raises(bridge.errors.HocRefusal, match="extracellular layers"):
+        hoc("layer.x[1] = 1\nlm = new LinearMechanism(c, g, y, b0, sl, xv, layer)")
+
+
+def test_a_linear_mechanism_whose_section_changed_nseg_is_refused():
+    # NEURON keeps the nodes it found when the LinearMechanism was made (valid() stays 1): bridge refuses
+    hoc = HocSession()
+    hoc(LM + "lm = new LinearMechanism(c, g, y, b0, sl, xv)\na.nseg = 3")
+    with pytest.raises(bridge.errors.UnsupportedFeature, match="nseg"):
+        hoc.model()
+
+
+def test_the_matrices_must_match_y():
+    hoc = HocSession()
+    hoc(LM)
+    with pytest.raises(bridge.errors.HocError, match="the g Matrix is 3 x 3"):
+        hoc("g = new Matrix(3, 3)\nlm = new LinearMechanism(c, g, y, b0, sl, xv)")
