@@ -13,7 +13,9 @@ library family (grvec.hoc, decvec.hoc) ask at load time for the machine (`uname 
   `DATE_CONVERSIONS` and no blank in FORMAT;
 - `hostname`, `pwd` (the working directory the model sees: `getcwd()`), `whoami`.
 
-Anything else (a pipe, a redirection, a variable, another program) is refused, naming the command.
+A word may be quoted whole ('...' or "..."), which the shell reads as the same word: the characters
+allowed in a word have no meaning to the shell inside quotes. Anything else (a pipe, a redirection, a
+variable, another program) is refused, naming the command.
 The commands answered are kept (`ModelState.shell_commands`), so `validation` lets NEURON run those and no other.
 """
 
@@ -62,6 +64,7 @@ def answer(command: str, cwd: str) -> str | None:
     """The standard output `command` would print (its final newline included), or None when it is
     not one bridge answers. `cwd`: the working directory the model sees."""
     words = [w for w in re.split(r"[ \t]+", command) if w]  # the shell's blanks; a newline is refused
+    words = [w[1:-1] if len(w) > 2 and w[0] == w[-1] and w[0] in "'\"" else w for w in words]  # "+%m%d%Y"
     if not words or any(_WORD.match(w) is None for w in words):
         return None
     name, args = words[0], words[1:]
