@@ -74,3 +74,12 @@ def test_the_session_lists_the_commands_it_answered(tmp_path):
     session = HocSession(cwd=tmp_path, stdout=io.StringIO())
     session('strdef s\nsystem("uname -m", s)\nsystem("date +%y%b%d", s)\nsystem("uname -m", s)')
     assert session.shell_commands() == ["uname -m", "date +%y%b%d", "uname -m"]
+
+
+@pytest.mark.neuron
+def test_a_models_stdinit_calling_cvode_simgraph_runs_as_neuron():
+    """stdrun.hoc's cvode_simgraph() (graphs' recording under CVODE's local step) called from a model's own
+    stdinit() and init(): nothing to record without graphs; the run matches NEURON."""
+    from bridge.testing import assert_matches_neuron
+
+    assert_matches_neuron(DATA / "stdinit_simgraph" / "init.hoc", atol=1e-9)  # measured: 2.0e-11 mV
