@@ -6,7 +6,8 @@ Each function takes (interp, args, loc). The functions of one concept live besid
 finitialize), `bridge.hoc.formatting` (printf, sprint), `bridge.hoc.gui` (accepted, not
 executed, and reported in one warning after loading); this module has the math functions,
 running text and files, and the rest. Functions that would run commands or Python are
-refused with a HocRefusal; files are written only into the output folder (`bridge.hoc.writes`).
+refused with a HocRefusal (`system()` answers a few informational commands itself, without a
+shell: `bridge.hoc.shell_info`); files are written only into the output folder (`bridge.hoc.writes`).
 """
 
 from __future__ import annotations
