@@ -23,7 +23,8 @@ the `wopen`/`aopen` itself (`strdef_write_names`). Any other name computed at ru
 
 `system()` is not among them: which command it runs is often computed (`system(st.s)`) in a procedure
 no one calls, so the scan cannot judge it; NEURON's process instead runs only the commands bridge's own
-run answered (`validation.shell_guard`), whatever code calls them.
+run answered (`validation.shell_guard`), whatever code calls them. Where that guard does not exist
+(`shell_guard.GUARDED` false: not Linux) every `system()` is a finding.
 
 Names inside string literals count too (`execute("nrnpython(\\"...\\")")`). Text a model builds while it
 runs (`sprint`) is not seen: this is a second line of defence, not a sandbox.
@@ -40,6 +41,7 @@ from pathlib import Path
 from bridge.errors import BridgeError
 from bridge.hoc import neuronlib
 from bridge.readroots import ReadRefused, ReadRoots
+from validation import shell_guard
 
 DANGER = {
     "nrnpython": "runs Python code", "python": "runs Python code",
@@ -175,6 +177,9 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path, writes: bool =
             why = relative_write_name(written)
             if why is not None:
                 add(m.start(2), f'{name}("{written}") writes {why}: only relative names are written')
+            continue
+        if name == "system" and not shell_guard.GUARDED:
+            add(m.start(2), "system() runs a shell command (NEURON's process has no guard on this platform)")
             continue
         if name in DANGER:
             if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):

@@ -12,6 +12,9 @@ status `EXIT_STATUS` (the case then fails with that message). The list is read o
 loads, from `BRIDGE_SHELL_ALLOWED` (commands separated by newlines: an answered command never holds
 one), and the variable is removed from NEURON's environment.
 
+`LD_PRELOAD` is the dynamic loader's of Linux: elsewhere (`GUARDED` false) NEURON gets no guard, and the
+static scan refuses every `system()` in the model's HOC instead (`validation.hoc_scan`).
+
 The library is compiled once per machine with the C compiler nrnivmodl uses (`cc`), into the
 nrnivmodl cache (`validation.neuron_run.cache_root`), under the digest of its source.
 """
@@ -22,6 +25,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +33,7 @@ from pathlib import Path
 from bridge.errors import BridgeError
 
 EXIT_STATUS = 86
+GUARDED = sys.platform.startswith("linux")  # LD_PRELOAD replaces the C library's functions (glibc's ld.so)
 ENV_NAME = "BRIDGE_SHELL_ALLOWED"
 
 _SOURCE = r"""
@@ -112,7 +117,10 @@ def library() -> Path:
 
 
 def guarded_env(env: dict[str, str], commands: Iterable[str]) -> dict[str, str]:
-    """`env` for NEURON's process with the guard preloaded and `commands` (those bridge answered) allowed."""
+    """`env` for NEURON's process with the guard preloaded and `commands` (those bridge answered) allowed;
+    `env` itself where there is no guard (`GUARDED`: the scan refused every system() then)."""
+    if not GUARDED:
+        return env
     allowed = sorted({c for c in commands if c and "\n" not in c})
     preload = " ".join(filter(None, [str(library()), env.get("LD_PRELOAD")]))
     return {**env, "LD_PRELOAD": preload, ENV_NAME: "\n".join(allowed)}

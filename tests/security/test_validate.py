@@ -202,3 +202,14 @@ def test_a_fifo_in_a_mod_folder_is_an_error_not_a_hang(tmp_path):
     thread.join(60)
     assert not thread.is_alive(), "reading the FIFO hung"
     assert "not a regular file" in str(box["error"])
+
+
+def test_without_the_guard_the_scan_refuses_every_system_call(tmp_path, monkeypatch):
+    """Where NEURON's process cannot be guarded (not Linux), system() anywhere in the HOC stops NEURON."""
+    from validation import shell_guard
+
+    monkeypatch.setattr(shell_guard, "GUARDED", False)
+    found = _scan(tmp_path, 'strdef s\nproc p() {\n  system("uname -m", s)\n}\n')
+    assert found == [f"{tmp_path / 'm.hoc'}:3: system() runs a shell command (NEURON's process has no guard on this "
+                     "platform)"]
+    assert shell_guard.guarded_env({"A": "1"}, ["uname -m"]) == {"A": "1"}
