@@ -6,9 +6,9 @@ step). So before NEURON starts, `scan` reads every HOC file bridge's pass ran, a
 by a string literal in their `load_file`/`xopen`/... calls (as NEURON would find it), and reports,
 with file:line, each use of what bridge refuses for security:
 
-- running commands or code: `system()`, `nrnpython()`, `PythonObject`, `load_java()`, and
-  `nrn_load_dll()` of a library that exists (compiled code; a model's call for a library the user
-  would build with nrnivmodl finds none, and NEURON gets bridge's compiled mechanisms instead);
+- running code: `nrnpython()`, `PythonObject`, `load_java()`, and `nrn_load_dll()` of a library that
+  exists (compiled code; a model's call for a library the user would build with nrnivmodl finds none,
+  and NEURON gets bridge's compiled mechanisms instead);
 - writing: `wopen`, `aopen`, `save_session`, `print_session`, `printfile`, `hoc_stdout("file")`,
   `unlink`, `mkdir`, `BBSaveState`;
 - reading outside the model's read roots (`bridge.readroots`): a literal name in `load_file`,
@@ -21,7 +21,12 @@ scanned file is its `strdef` declaration, `name = "literal"`, `sprint(name, "lit
 the `wopen`/`aopen` itself (`strdef_write_names`). Any other name computed at run time, an absolute name or
 `..` stay refused, and so does `chdir` to an absolute name (the writes after it would leave the copy).
 
-Names inside string literals count too (`execute("system(\\"...\\")")`). Text a model builds while it
+`system()` is not among them: which command it runs is often computed (`system(st.s)`) in a procedure
+no one calls, so the scan cannot judge it; NEURON's process instead runs only the commands bridge's own
+run answered (`validation.shell_guard`), whatever code calls them. Where that guard does not exist
+(`shell_guard.GUARDED` false: not Linux) every `system()` is a finding.
+
+Names inside string literals count too (`execute("nrnpython(\\"...\\")")`). Text a model builds while it
 runs (`sprint`) is not seen: this is a second line of defence, not a sandbox.
 """
 
@@ -36,9 +41,10 @@ from pathlib import Path
 from bridge.errors import BridgeError
 from bridge.hoc import neuronlib
 from bridge.readroots import ReadRefused, ReadRoots
+from validation import shell_guard
 
 DANGER = {
-    "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
+    "nrnpython": "runs Python code", "python": "runs Python code",
     "PythonObject": "runs Python code", "load_java": "loads Java code", "wopen": "opens a file for writing",
     "aopen": "opens a file for writing",
     "save_session": "writes a file", "print_session": "writes a file", "printfile": "writes a file",
@@ -171,6 +177,9 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path, writes: bool =
             why = relative_write_name(written)
             if why is not None:
                 add(m.start(2), f'{name}("{written}") writes {why}: only relative names are written')
+            continue
+        if name == "system" and not shell_guard.GUARDED:
+            add(m.start(2), "system() runs a shell command (NEURON's process has no guard on this platform)")
             continue
         if name in DANGER:
             if not (name in _CLOSE_WITHOUT_ARGUMENT and not method and _EMPTY.match(code, after)):

@@ -133,7 +133,7 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
     try:
         neuron = neuron_case.run_neuron_case(case, timeout=max(min(deadline - time.monotonic(), 600.0), 1.0),
                                              hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files,
-                                             model_root=checked.model_root)
+                                             model_root=checked.model_root, shell_commands=checked.shell_commands)
     except BridgeError as exc:
         text = getattr(exc, "message", str(exc))
         status = "NEURON-COMPILE" if text.startswith("nrnivmodl") else "NEURON-ERROR"

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -62,7 +63,8 @@ def neuron_mod_files(case: Case) -> list[Path]:
 
 
 def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: list[str] = (),
-                    mod_files: list[Path] | None = None, model_root: Path | None = None) -> RunOutput:
+                    mod_files: list[Path] | None = None, model_root: Path | None = None,
+                    shell_commands: Sequence[str] = ()) -> RunOutput:
     """Run `case` in NEURON in a subprocess; raises BridgeError with NEURON's message on failure.
 
     `hoc_recordings`: the HOC's own `Vector.record` probes (as bridge read them), recorded too.
@@ -73,12 +75,14 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
     NEURON executes whatever the model says and is not sandboxed. The subprocess starts in an empty
     temporary folder, so that neither `import neuron` (which loads a compiled `x86_64/` library from
     the working directory) nor Python's module search sees the model folder, and changes to the
-    model's folder only to load its HOC; it reads nothing from the terminal.
+    model's folder only to load its HOC; it reads nothing from the terminal. Its HOC's `system()` runs
+    only `shell_commands`, the commands bridge's run answered (`validation.shell_guard`).
 
     With an output folder (`case.output_dir`), NEURON runs on a copy of `model_root` (default: the case's
     working directory; `validation.preflight.Preflight.model_root`) and the files the model wrote there are
     moved into `case.output_dir/neuron-output/` (emptied first; `validation.output_files`)."""
     from validation.neuron_run import compile_mod_files
+    from validation.shell_guard import guarded_env
 
     start = time.perf_counter()
     mods = neuron_mod_files(case) if mod_files is None else list(mod_files)
@@ -93,6 +97,7 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
         src.write_text(json.dumps(job))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
+        env = guarded_env(env, shell_commands)
         # -P: the working directory is not put on Python's module path; a session of its own, so that
         # a NEURON past its time is stopped with everything it started
         cmd = [sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)]

@@ -44,6 +44,7 @@ class Preflight:
     mod_files: list[Path] = field(default_factory=list)
     hoc_recordings: list[str] = field(default_factory=list)
     model_root: Path | None = None
+    shell_commands: list[str] = field(default_factory=list)  # what system() asked and bridge answered
 
 
 def preflight(case: Case) -> Preflight:
@@ -52,6 +53,7 @@ def preflight(case: Case) -> Preflight:
     from validation.bridge_case import case_session, hoc_mechanisms, used_mechanisms
 
     root = None
+    commands: list[str] = []
     if case.hoc is not None:
         with tempfile.TemporaryDirectory(prefix="bridge-preflight-") as tmp:
             session = case_session(case, output_dir=None if case.output_dir is None else Path(tmp))
@@ -66,6 +68,7 @@ def preflight(case: Case) -> Preflight:
         writes = case.output_dir is not None
         hoc_scan.check(session.files_read(), session.read_roots, session.working_directory(), writes=writes)
         recordings = model.probes()
+        commands = session.shell_commands()
         if writes:
             root = model_root(case, session.files_read())
     else:
@@ -73,7 +76,7 @@ def preflight(case: Case) -> Preflight:
         translated = used_mechanisms(case, used)
         parsed = {name: None for name in used if name in translated}
         recordings = []
-    return Preflight(neuron_mod_files(case, parsed), recordings, root)
+    return Preflight(neuron_mod_files(case, parsed), recordings, root, commands)
 
 
 def named_in_code(case: Case, files_read: list[Path], roots, used: set[str] = frozenset()) -> dict[str, Path]:

@@ -66,6 +66,7 @@ def run_case(case: Case) -> CaseResult:
                                                f"({tb.filename}:{tb.lineno}); NEURON was not started")
     try:
         neuron = run_neuron_case(case, hoc_recordings=checked.hoc_recordings, mod_files=checked.mod_files,
+                                 shell_commands=checked.shell_commands,
                                  model_root=checked.model_root)
     except BridgeError as exc:
         return CaseResult(case, "error", error=str(exc))

@@ -6,7 +6,8 @@ Each function takes (interp, args, loc). The functions of one concept live besid
 finitialize), `bridge.hoc.formatting` (printf, sprint), `bridge.hoc.gui` (accepted, not
 executed, and reported in one warning after loading); this module has the math functions,
 running text and files, and the rest. Functions that would run commands or Python are
-refused with a HocRefusal; files are written only into the output folder (`bridge.hoc.writes`).
+refused with a HocRefusal (`system()` answers a few informational commands itself, without a
+shell: `bridge.hoc.shell_info`); files are written only into the output folder (`bridge.hoc.writes`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from bridge.hoc.gui import GUI_CLASSES, GUI_FUNCTIONS, GuiObject, gui_functions
 from bridge.hoc.ion_styles import hoc_ion_style
 from bridge.hoc.names import lookup
 from bridge.hoc.pointman import object_pop, object_push, object_pushed
+from bridge.hoc.shell_info import system as hoc_system
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
 
 REFUSED = {
-    "system": "runs a shell command", "nrnpython": "runs Python code", "python": "runs Python code",
+    "nrnpython": "runs Python code", "python": "runs Python code",
     "save_session": "writes a file",
     "unlink": "deletes a file",
     "load_java": "loads Java code", "nrnmpi_init": "starts MPI",
@@ -309,7 +311,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "load_template": _load_named("template"), "pwd": _pwd, "chdir": _chdir,
         "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed,
         "wopen": writes.wopen, "fprint": writes.fprint,
-        "disconnect": secrename.disconnect, "sscanf": scanf.sscanf,
+        "disconnect": secrename.disconnect, "sscanf": scanf.sscanf, "system": hoc_system,
         "make_mechanism": _hoc_mechanism("make_mechanism"), "make_pointprocess": _hoc_mechanism("make_pointprocess"),
     }
     plain.update(geometry.functions())

@@ -16,7 +16,8 @@ GUI_FUNCTIONS = (
     "movierunpanel nrnvarplot runbutton nrnpointmenu stdrun_panel tstop_changed_panel load_session "
     ""
     "nrnallsectionmenu nrnallpointmenu variable_domain "
-    "xpvalue boolean_dialog"  # boolean_dialog: 0 without a display (src/ivoc/utility.cpp hoc_boolean_dialog)
+    "xpvalue boolean_dialog "  # boolean_dialog: 0 without a display (src/ivoc/utility.cpp hoc_boolean_dialog)
+    "cvode_simgraph"  # stdrun.hoc: graphs' recording under CVODE's local step (simgraph), called by stdinit()
 ).split()
 GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor SymChooser TextEditor Timer "
                "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "

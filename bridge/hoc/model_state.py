@@ -72,6 +72,7 @@ class ModelState:
         self.linear_mechanisms: list = []  # weak references to LinearMechanisms (bridge.hoc.linear_mechanism)
         self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
         self.gui_calls: dict[str, Any] = {}
+        self.shell_commands: list[str] = []  # the commands system() answered (bridge.hoc.shell_info)
         self.ion_styles: dict[str, tuple[int, ...]] = {}
         self.stdout = stdout
         self._range_cache: dict[str, RangeVar | None] = {}

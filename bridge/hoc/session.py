@@ -132,6 +132,10 @@ class HocSession:
         """The HOC files the session ran, in order (real paths; a file run twice is listed twice)."""
         return list(self._interp.files.read)
 
+    def shell_commands(self) -> list[str]:
+        """The commands the HOC's `system()` calls asked for and bridge answered (`bridge.hoc.shell_info`)."""
+        return list(self._interp.model.shell_commands)
+
     def mechanism_files(self) -> dict[str, Path]:
         """The .mod file of every mechanism the HOC used or named (inserted, created, or one of its
         variables read or set) and bridge accepted, by mechanism name (ions left out)."""
@@ -281,6 +285,8 @@ def _stdrun_objects(interp) -> None:
         interp.top[name] = var
     interp.top["n_graph_lists"] = NumVar((), 4.0)
     interp.top["graphItem"] = ObjVar()  # stdrun.hoc's `objref graphItem` (newPlot sets it)
+    for name, value in (("tstr", ""), ("temp_string_", "t"), ("temp_string2_", "")):
+        interp.top[name] = interp.new_str(value)  # stdlib.hoc's and stdrun.hoc's top-level strdefs
     sf = ObjVar()
     sf.data[0] = StringFunctions(interp, [], loc)
     interp.top["hoc_sf_"] = sf  # stdlib.hoc's StringFunctions

@@ -7,7 +7,11 @@ from bridge.errors import HocError
 
 
 @pytest.mark.parametrize("stmt, what", [
-    ('system("touch /tmp/bridge_pwned")', "system() is refused: it runs a shell command"),
+    ('system("touch /tmp/bridge_pwned")', 'system() is refused: "touch /tmp/bridge_pwned" is not a command'),
+    ('strdef s\nsystem("uname -m; touch /tmp/bridge_pwned", s)', '"uname -m; touch /tmp/bridge_pwned" is not a'),
+    ('strdef s\nsystem("date > /tmp/bridge_pwned", s)', '"date > /tmp/bridge_pwned" is not a command'),
+    ('system("pwd\\ntouch /tmp/bridge_pwned")', "system() is refused"),
+    ('system("date +%s$(touch /tmp/bridge_pwned)")', "system() is refused"),
     ('nrnpython("import os")', "nrnpython() is refused: it runs Python code"),
     ('python("1")', "python() is refused"),
     ('wopen("/tmp/x")', "is refused: bridge writes a model's files only into an output folder"),

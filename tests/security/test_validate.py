@@ -41,14 +41,31 @@ def test_a_model_bridge_refuses_never_starts_neuron(tmp_path):
 
 
 @pytest.mark.neuron
-def test_a_shell_command_in_a_procedure_bridge_never_calls_stops_neuron(tmp_path):
+@pytest.mark.parametrize("how", ["system(\"touch {s}\")", "strdef o\n  system(\"touch {s}\", o)",
+                                 "strdef c\n  sprint(c, \"touch %s\", \"{s}\")\n  system(c)"])
+def test_a_shell_command_in_a_procedure_bridge_never_calls_stops_neuron(tmp_path, how):
+    """The static scan cannot judge system() (a computed command); NEURON's process runs only the commands
+    bridge's run answered (validation.shell_guard): one in stdrun's advance(), which bridge never calls,
+    stops NEURON before the shell runs."""
     sentinel = tmp_path / "SENTINEL"
-    (tmp_path / "lib.hoc").write_text(f'proc advance() {{\n  system("touch {sentinel}")\n  fadvance()\n}}\n')
+    body = how.replace("{s}", str(sentinel))
+    (tmp_path / "lib.hoc").write_text(f"proc advance() {{ localobj x\n  {body}\n  fadvance()\n}}\n")
     (tmp_path / "m.hoc").write_text(CELL + 'load_file("lib.hoc")\n')
     result = run_case(Case("advance", hoc=tmp_path / "m.hoc", protocol=QUICK))
     assert result.status == "error" and result.neuron is None
-    assert f"{tmp_path / 'lib.hoc'}:2: system() runs a shell command" in result.error
+    assert f'system("touch {sentinel}") was stopped' in result.error or \
+        f'popen("touch {sentinel}") was stopped' in result.error
     assert not sentinel.exists()
+
+
+@pytest.mark.neuron
+def test_neuron_runs_the_commands_bridge_answered(tmp_path):
+    """`system("uname -m", s)` at load time: bridge answers it, NEURON runs it (the guard lets it through),
+    and the model runs on both sides."""
+    (tmp_path / "m.hoc").write_text(CELL + 'strdef s\nx = system("uname -m", s)\nsystem("date +%y%b%d")\n'
+                                    'soma.gnabar_hh = 0.12 + 0.001 * (strcmp(s, "") != 0)\n')
+    result = run_case(Case("info", hoc=tmp_path / "m.hoc", protocol=QUICK))
+    assert result.status == "pass", result.error
 
 
 @pytest.mark.neuron
@@ -111,13 +128,13 @@ def _scan(tmp_path: Path, main: str, **files: str):
 
 def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path):
     found = _scan(tmp_path, 'x = 1 // system("no: a comment")\n/* nrnpython("no") */\n'
-                            'proc p() {\n  execute("system(\\"ls\\")")\n}\n'
+                            'proc p() {\n  execute("nrnpython(\\"ls\\")")\n}\n'
                             'hoc_stdout()\nobjref f\nf = new File()\nf.wopen("out.dat")\n'
                             'nrn_load_dll("x86_64/.libs/libnrnmech.so")\nobjref py\npy = new PythonObject()\n'
                             'nrn_load_dll("nowhere/libnrnmech.so")\n',
                   libnrnmech__so="not really a library")
     m = tmp_path / "m.hoc"
-    assert found == [f"{m}:4: system() runs a shell command", f"{m}:9: wopen() opens a file for writing",
+    assert found == [f"{m}:4: nrnpython() runs Python code", f"{m}:9: wopen() opens a file for writing",
                      f"{m}:12: PythonObject() runs Python code"]
     (tmp_path / "x86_64" / ".libs").mkdir(parents=True)
     (tmp_path / "libnrnmech.so").rename(tmp_path / "x86_64" / ".libs" / "libnrnmech.so")
@@ -133,12 +150,12 @@ def test_scan_follows_literal_file_names_and_flags_reads_outside(tmp_path):
     model.mkdir()
     found = _scan(model, 'load_file("stdrun.hoc")\nproc q() { xopen("sub.hoc") ropen("../outside/x.hoc") }\n'
                          'execute1("xopen(\\"../outside/x.hoc\\")")\n',
-                  stdrun__hoc='proc run() { system("ls") }\n', sub__hoc='proc r() { unlink("f") }\n')
+                  stdrun__hoc='proc run() { unlink("ls") }\n', sub__hoc='proc r() { unlink("f") }\n')
     m = model / "m.hoc"
     assert len(found) == 4
     assert found[0].startswith(f'{m}:2: ropen("../outside/x.hoc"): {tmp_path / "outside" / "x.hoc"} is outside')
     assert found[1].startswith(f'{m}:3: xopen("../outside/x.hoc"): ')  # a literal inside a literal
-    assert found[2] == f"{model / 'stdrun.hoc'}:1: system() runs a shell command"  # the model's own copy
+    assert found[2] == f"{model / 'stdrun.hoc'}:1: unlink() deletes a file"  # the model's own copy
     assert found[3] == f"{model / 'sub.hoc'}:1: unlink() deletes a file"
 
 
@@ -185,3 +202,14 @@ def test_a_fifo_in_a_mod_folder_is_an_error_not_a_hang(tmp_path):
     thread.join(60)
     assert not thread.is_alive(), "reading the FIFO hung"
     assert "not a regular file" in str(box["error"])
+
+
+def test_without_the_guard_the_scan_refuses_every_system_call(tmp_path, monkeypatch):
+    """Where NEURON's process cannot be guarded (not Linux), system() anywhere in the HOC stops NEURON."""
+    from validation import shell_guard
+
+    monkeypatch.setattr(shell_guard, "GUARDED", False)
+    found = _scan(tmp_path, 'strdef s\nproc p() {\n  system("uname -m", s)\n}\n')
+    assert found == [f"{tmp_path / 'm.hoc'}:3: system() runs a shell command (NEURON's process has no guard on this "
+                     "platform)"]
+    assert shell_guard.guarded_env({"A": "1"}, ["uname -m"]) == {"A": "1"}
