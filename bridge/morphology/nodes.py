@@ -275,8 +275,6 @@ def node_layout(tree: SectionTree, check: bool = True) -> NodeLayout:
 
     `check`: refuse cable values NEURON computes NaN from (`check_cable`) and geometry that is
     not finite; HOC's define_shape(), which needs only the section order and L, passes False."""
-    if len(tree) == 0:
-        raise BridgeError("node_layout: the tree has no sections")
     names = tuple(tree.sections)
     sidx = {n: i for i, n in enumerate(names)}
     roots = tree.roots()
