@@ -7,11 +7,13 @@ written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves 
 markers of this module: `CReturn` (`return 0;`), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
 `CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
 
-C's meaning is kept where NMODL's differs: an integer literal is C's `int`, so `+ - * /` between two
-integer operands (C's integer arithmetic: `1/2` is 0) is refused, as are integer literals C reads
-otherwise than decimal (`010` is octal) or beyond 2^31 - 1; comparisons and `!` are ints too. A float
-literal is read as C reads a `double` (correctly rounded); suffixes (`1.0f`), casts, `%`, `^`, `?:`,
-`++`, loops, pointers, declarations and anything else do not parse. Whatever is outside the subset
+C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
+`!` are C `int`s, and `+ - * /` between two of them is C's integer arithmetic (`1/2` is 0): the result
+is wrapped in `ast.CInt` (truncation toward zero), as is a cast `(int)e`; `(double)e` makes an int a
+double. Local declarations (`double x = e, y;`, `int i;`) become `CDecl` markers. Integer literals C
+reads otherwise than decimal (`010` is octal) or beyond 2^31 - 1 are refused. A float literal is read as
+C reads a `double` (correctly rounded); suffixes (`1.0f`), other types (`float`, `long`, `static`),
+`%`, `^`, `?:`, `++`, loops, pointers and anything else do not parse. Whatever is outside the subset
 raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
 (`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
 the nodes do, and strings only as `printf` arguments, which the analysis drops.
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -61,6 +63,22 @@ class CNothing(ast.Node):
     what: str
 
 
+@dataclass(frozen=True)
+class CVar(ast.Node):
+    """One name of a C declaration, with its initializer (`None`: none)."""
+
+    name: str
+    value: ast.Node | None = None
+
+
+@dataclass(frozen=True)
+class CDecl(ast.Node):
+    """`double x = e, y;` or `int i;`: local variables of C type `ctype` ("double" or "int")."""
+
+    ctype: str
+    names: tuple[CVar, ...]
+
+
 class VerbatimOutside(Exception):
     """The first construct of a VERBATIM block outside the subset bridge translates, and where it is."""
 
@@ -76,9 +94,11 @@ class _Build:
         self.base = SourceLocation()
         self.ints: set[int] = set()  # ids of the nodes whose C type is int
         self.keep: list[ast.Node] = []  # keeps the nodes of `ints` alive during the parse
+        self.int_names: set[str] = set()  # C locals declared `int` so far
+        self.decl_type = "double"  # the type of the declaration being read
 
-    def begin(self, base: SourceLocation) -> None:
-        self.base, self.ints, self.keep = base, set(), []
+    def begin(self, base: SourceLocation, int_names: frozenset[str] = frozenset()) -> None:
+        self.base, self.ints, self.keep, self.int_names = base, set(), [], set(int_names)
 
     def at(self, line: int, column: int) -> SourceLocation:
         """The file's location of the block text's `line`, `column` (1-based)."""
@@ -129,6 +149,27 @@ class _Build:
             return COutput(call, loc=call.loc)
         return ast.ExprStatement(call, loc=call.loc)
 
+    def ctype(self, raw, c):
+        self.decl_type = str(c[0])
+        return self.decl_type
+
+    def init_decl(self, raw, c):
+        name = str(c[0])
+        if self.decl_type == "int":
+            self.int_names.add(name)
+        else:
+            self.int_names.discard(name)
+        return CVar(name, c[1], loc=self.loc(raw))
+
+    def decl(self, raw, c):
+        return CDecl(c[0], tuple(c[1:]), loc=self.loc(raw))
+
+    def cast(self, raw, c):
+        ctype, value = c
+        if ctype == "int":
+            return value if self.is_int(value) else self.int_node(ast.CInt(value, loc=self.loc(raw)))
+        return replace(value) if self.is_int(value) else value  # a double: a node not marked int
+
     def assign(self, raw, c):
         target, op, value = c
         loc = self.loc(raw)
@@ -152,7 +193,8 @@ class _Build:
         return self.int_node(ast.Number(float(self._int_value(tok)), str(tok), loc=self.loc(raw)))
 
     def name(self, raw, c):
-        return ast.Name(str(c[0]), loc=self.loc(raw))
+        node = ast.Name(str(c[0]), loc=self.loc(raw))
+        return self.int_node(node) if node.name in self.int_names else node
 
     def string(self, raw, c):
         return ast.String("", loc=self.loc(raw))  # its text is of no use to bridge and goes nowhere
@@ -177,8 +219,8 @@ class _Build:
     def _binary(self, op: str, left: Any, right: Any, loc: SourceLocation | None) -> ast.Node:
         node = ast.Binary(op, left, right, loc=loc)
         if op in "+-*/":
-            if self.is_int(left) and self.is_int(right):
-                raise VerbatimOutside(f"'{op}' between two C integers (C's integer arithmetic)", loc or self.base)
+            if self.is_int(left) and self.is_int(right):  # C's int arithmetic: `/` truncates toward zero
+                return self.int_node(ast.CInt(node, loc=loc))
             return node
         return self.int_node(node)  # comparisons, && and || are C ints (0 or 1)
 
@@ -209,9 +251,11 @@ def _parser() -> tuple[ReducingParser, _Build, threading.RLock]:
     return parser, build, parser.lock
 
 
-def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS) -> tuple[ast.Node, ...]:
+def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS,
+                   int_names: frozenset[str] = frozenset()) -> tuple[ast.Node, ...]:
     """The items of `block` (module docstring); raises `VerbatimOutside` at the first construct outside
-    the subset. `filename` names the file when the block's location has none."""
+    the subset. `filename` names the file when the block's location has none; `int_names` are the C
+    locals an earlier VERBATIM block of the same NMODL block declared `int`."""
     base = block.loc or SourceLocation(filename, 1, 1)
     if base.filename in ("", "<string>"):
         base = SourceLocation(filename, base.line, base.column)
@@ -220,7 +264,7 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
                               f"{MAX_TEXT})", base)
     parser, build, lock = _parser()
     with lock:
-        build.begin(base)
+        build.begin(base, int_names)
         try:
             items = parser.parse(block.text)
         except VerbatimOutside:
