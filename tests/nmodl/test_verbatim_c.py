@@ -123,6 +123,47 @@ def test_a_return_closing_the_last_if_of_a_procedure_is_the_end():
         _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n")
 
 
+def test_macros_carry_from_block_to_block_and_skipped_groups_vanish():
+    info = _analyze("""VERBATIM
+#define NSYN 4
+#define GAIN (-2.5)
+#if 0
+garbage @ that C never compiles
+#endif
+ENDVERBATIM
+INITIAL {
+  VERBATIM
+#if NSYN > 3 && defined(GAIN)
+  x = NSYN / 3 * GAIN;
+#else
+  x = 0;
+#endif
+  ENDVERBATIM
+}
+""")
+    body = _statements(info, ast.InitialBlock)
+    four_thirds = ast.CInt(ast.Binary("/", ast.Number(4.0, "4"), ast.Number(3.0, "3")))
+    assert body == [ast.Assign(ast.Name("x"), ast.Binary("*", four_thirds, ast.Number(-2.5, "-2.5")))]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("VERBATIM\n#define p 3\nENDVERBATIM\n", "the C macro p"),  # a PARAMETER's name
+    ("VERBATIM\n#define N 3\nENDVERBATIM\nINITIAL { LOCAL N\n N = 1 }\n", "the C macro N"),
+    ("VERBATIM\n#define N 3\n#define N 4\nENDVERBATIM\n", "defined already"),
+    ("VERBATIM\n#define NRN_VECTORIZED 1\nENDVERBATIM\n", "defined already"),
+])
+def test_a_macro_nmodl_code_would_see_is_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)
+
+
+def test_nrn_vectorized_is_unknown_in_a_threadsafe_file():
+    text = ("NEURON { SUFFIX w THREADSAFE RANGE x }\nASSIGNED { x }\nINITIAL {\n  VERBATIM\n#if NRN_VECTORIZED\n"
+            "  x = 1;\n#endif\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="NRN_VECTORIZED in an #if"):
+        analyze_text(text, "w.mod")
+
+
 def test_noops_and_output_leave_nothing_and_printf_warns_with_its_line():
     text = """VERBATIM
 #include <math.h>
@@ -174,7 +215,20 @@ PROCEDURE seed(s) {
     ("x = abs(y);", 1, 7, "a call of abs()"),
     ("printf(x);", 1, 3, "without a format string"),
     ("fprintf(fp, \"%g\", x);", 1, 3, "fprintf to a stream"),
-    ("#define N 3", 1, 3, "preprocessor"),
+    ("#define F(a) (a)", 1, 1, "function-like"),
+    ("#define N y", 1, 1, "other than a number"),
+    ("#if DEBUG\n  x = 1;\n#endif", 1, 1, "DEBUG in an #if"),
+    ("#ifdef DEBUG\n  x = 1;\n#endif", 1, 1, "definition bridge does not know"),
+    ("#if NRN_VERSION_GTEQ(9, 0)\n#endif", 1, 1, "three integer arguments"),
+    ("#undef exp", 1, 1, "#undef of exp"),
+    ("#pragma once", 1, 1, "#pragma"),
+    ("#error stop", 1, 1, "#error"),
+    ("#define N \\\n 3", 1, 1, "continued"),
+    ("#if 1\n  x = 1;", 1, 1, "without #endif"),
+    ("#define N 3\n  N = 1;", 2, 3, "the C macro N where C needs a name"),
+    ("#define E\n  x = E;", 2, 7, "defined empty"),
+    ("#define N 010\n  x = N;", 2, 7, "decimal int"),
+    ("#include \"nrnran123.h\"", 1, 3, "preprocessor"),
     ("#include <nrnran123.h>", 1, 3, "not C's own"),
     ("x = \"s\";", 1, 7, "a string outside printf"),
     ("x = y ? 1 : 2;", 1, 9, "C outside the subset"),

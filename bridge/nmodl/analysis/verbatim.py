@@ -32,6 +32,7 @@ from bridge.nmodl.analysis.info import Reporter, Variable
 from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.analysis.vocabulary import MATH_ARITY
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.cpreproc import CFile
 from bridge.nmodl.syntax.verbatim import CDecl, CNothing, COutput, CReturn, VerbatimOutside, parse_verbatim
 
 # C's <math.h> functions whose meaning is the NMODL function of the same name (C's abs is an int function)
@@ -53,9 +54,10 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
         return program
     items: list[Any] = []
     taken = frozenset({getattr(i, "name", "") for i in program.items} | set(program.defines))
+    cfile = file_state(program)
     for item in program.items:
         if isinstance(item, ast.Verbatim):
-            for c in parse_checked(item, report):
+            for c in parse_checked(item, report, cfile=cfile):
                 if not isinstance(c, CNothing):
                     raise report.error(UnsupportedFeature, "VERBATIM C code at file level (bridge translates "
                                        "only #include <standard header> and static const char strings there)", c)
@@ -64,18 +66,36 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
             items.append(item)
             continue
         block = _Block(item, variables, ion_of, ion_reads, report)
-        block.taken = taken
+        block.taken, block.cfile = taken, cfile
         items.append(block.translated())
+    _check_macros(program, variables, cfile, report)
     return replace(program, items=tuple(items))
 
 
-def parse_checked(block: ast.Verbatim, report: Reporter, int_names: frozenset[str] = frozenset()
-                  ) -> tuple[ast.Node, ...]:
-    """The items of `block` (`syntax.verbatim`; `int_names`: C locals declared `int` before it), or the
-    `UnsupportedFeature` of C outside the subset's grammar or of a non-standard header (names are resolved
-    later, by `translate_verbatim`)."""
+def file_state(program: ast.Program) -> CFile:
+    """A fresh `CFile` for `program`'s VERBATIM blocks: nocmodl's NRN_VECTORIZED is 0 for a file with VERBATIM
+    and no THREADSAFE (its generated .cpp: `#define NRN_VECTORIZED 0`), unknown otherwise."""
+    return CFile(vectorized=None if program.neuron.threadsafe else 0)
+
+
+def _check_macros(program: ast.Program, variables: dict[str, Variable], cfile: CFile, report: Reporter) -> None:
+    """A C macro named like a name of the NMODL code would change what that code compiles to in NEURON: refused."""
+    if not cfile.defined:
+        return
+    names = set(variables) | {getattr(n, "name", None) for n in ast.walk(program)} | set(program.defines)
+    for macro, loc in cfile.defined:
+        if macro.name in names or macro.name in C_MATH or macro.name.startswith("_"):
+            raise UnsupportedFeature(f"VERBATIM block: the C macro {_short(macro.name)}, which NEURON's compiler "
+                                     "applies to the NMODL code's name too", loc, report.source)
+
+
+def parse_checked(block: ast.Verbatim, report: Reporter, int_names: frozenset[str] = frozenset(),
+                  cfile: CFile | None = None) -> tuple[ast.Node, ...]:
+    """The items of `block` (`syntax.verbatim`; `int_names`: C locals declared `int` before it; `cfile`: what the
+    file's earlier blocks defined, updated), or the `UnsupportedFeature` of C outside the subset's grammar
+    or of a non-standard header (names are resolved later, by `translate_verbatim`)."""
     try:
-        items = parse_verbatim(block, report.filename, int_names=int_names)
+        items = parse_verbatim(block, report.filename, int_names=int_names, cfile=cfile)
     except VerbatimOutside as err:
         raise UnsupportedFeature(f"VERBATIM block: {err.message}", err.loc, report.source) from None
     for c in items:
@@ -98,6 +118,7 @@ class _Block:
         if isinstance(item, ast.FunctionBlock):
             self.locals.add(item.name)
         self.taken: frozenset[str] = frozenset()  # the file's FUNCTION, PROCEDURE and DEFINE names (set by the caller)
+        self.cfile = CFile()  # the file's C macros (set by the caller)
         self.c_locals: dict[str, str] = {}  # C locals declared so far in the block: name -> "double" or "int"
         self.unset: set[str] = set()  # C locals declared without a value and not yet assigned on every path
 
@@ -140,7 +161,7 @@ class _Block:
     def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
         ints = frozenset(n for n, ctype in self.c_locals.items() if ctype == "int")
         declared = set(self.c_locals)
-        items = parse_checked(block, self.report, ints)
+        items = parse_checked(block, self.report, ints, self.cfile)
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
             raise self.error(f"C code in a {_block_name(self.item)} (bridge translates VERBATIM C in INITIAL, "

@@ -1,6 +1,7 @@
 """VERBATIM C → syntax-tree statements, for the small subset of C that has an exact NMODL meaning.
 
-nocmodl pastes a VERBATIM block's C into the file it compiles. `parse_verbatim` reads the block with the
+nocmodl pastes a VERBATIM block's C into the file it compiles. `parse_verbatim` evaluates the block's
+preprocessor lines (`bridge.nmodl.syntax.cpreproc`: a numeric macro becomes its number), then reads it with the
 LALR grammar `grammar/verbatim_c.lark` (through `bridge.grammar.lalr`: no recursion, so no nesting
 overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax.ast`, with C's names as
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
@@ -35,6 +36,7 @@ from bridge.errors import SourceLocation
 from bridge.grammar.lalr import Handler, ReducingParser
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.cpreproc import CFile, Preprocessed, PreprocessorError, preprocess
 from bridge.nmodl.syntax.nesting import depth
 
 MAX_TEXT = 20_000  # characters of one VERBATIM block bridge will translate (the published ones: under 3,000)
@@ -97,8 +99,10 @@ class _Build:
         self.int_names: set[str] = set()  # C locals declared `int` so far
         self.decl_type = "double"  # the type of the declaration being read
 
-    def begin(self, base: SourceLocation, int_names: frozenset[str] = frozenset()) -> None:
-        self.base, self.ints, self.keep, self.int_names = base, set(), [], set(int_names)
+        self.pre = Preprocessed("", {})  # the block's preprocessor result: where each C macro is in force
+
+    def begin(self, base: SourceLocation, int_names: frozenset[str], pre: Preprocessed) -> None:
+        self.base, self.ints, self.keep, self.int_names, self.pre = base, set(), [], set(int_names), pre
 
     def at(self, line: int, column: int) -> SourceLocation:
         """The file's location of the block text's `line`, `column` (1-based)."""
@@ -153,7 +157,13 @@ class _Build:
         self.decl_type = str(c[0])
         return self.decl_type
 
+    def _not_macro(self, tok: Token) -> None:
+        if self.pre.macro_at(str(tok), tok.start_pos or 0) is not None:
+            raise VerbatimOutside(f"the C macro {_short(str(tok))} where C needs a name", self.at(tok.line or 1,
+                                                                                                 tok.column or 1))
+
     def init_decl(self, raw, c):
+        self._not_macro(c[0])
         name = str(c[0])
         if self.decl_type == "int":
             self.int_names.add(name)
@@ -172,6 +182,7 @@ class _Build:
 
     def assign(self, raw, c):
         target, op, value = c
+        self._not_macro(target)
         loc = self.loc(raw)
         name = ast.Name(str(target), loc=loc)
         if str(op) != "=":  # x op= e is x = x op (e) for a double x
@@ -193,13 +204,27 @@ class _Build:
         return self.int_node(ast.Number(float(self._int_value(tok)), str(tok), loc=self.loc(raw)))
 
     def name(self, raw, c):
-        node = ast.Name(str(c[0]), loc=self.loc(raw))
+        tok = c[0]
+        macro = self.pre.macro_at(str(tok), tok.start_pos or 0)
+        if macro is not None:  # `#define N 3`: C reads the number
+            where = self.at(tok.line or 1, tok.column or 1)
+            if not macro.text:
+                raise VerbatimOutside(f"the macro {_short(str(tok))}, defined empty, in an expression", where)
+            if macro.is_int:
+                digits = macro.text.lstrip("+-")
+                if (len(digits) > 1 and digits.startswith("0")) or len(digits) > 10 or int(digits) > C_INT_MAX:
+                    raise VerbatimOutside(f"the macro {_short(str(tok))}: an integer C does not read as a decimal int",
+                                          where)
+                return self.int_node(ast.Number(float(macro.text), macro.text, loc=where))
+            return ast.Number(float(macro.text), macro.text, loc=where)
+        node = ast.Name(str(tok), loc=self.loc(raw))
         return self.int_node(node) if node.name in self.int_names else node
 
     def string(self, raw, c):
         return ast.String("", loc=self.loc(raw))  # its text is of no use to bridge and goes nowhere
 
     def call(self, raw, c):
+        self._not_macro(c[0])
         args = tuple(a for a in c[1:] if a is not None)
         return ast.Call(str(c[0]), args, loc=self.loc(raw))
 
@@ -252,10 +277,11 @@ def _parser() -> tuple[ReducingParser, _Build, threading.RLock]:
 
 
 def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS,
-                   int_names: frozenset[str] = frozenset()) -> tuple[ast.Node, ...]:
+                   int_names: frozenset[str] = frozenset(), cfile: CFile | None = None) -> tuple[ast.Node, ...]:
     """The items of `block` (module docstring); raises `VerbatimOutside` at the first construct outside
     the subset. `filename` names the file when the block's location has none; `int_names` are the C
-    locals an earlier VERBATIM block of the same NMODL block declared `int`."""
+    locals an earlier VERBATIM block of the same NMODL block declared `int`; `cfile` what the file's
+    earlier blocks defined (`cpreproc`: updated with this block's macros)."""
     base = block.loc or SourceLocation(filename, 1, 1)
     if base.filename in ("", "<string>"):
         base = SourceLocation(filename, base.line, base.column)
@@ -263,21 +289,28 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
         raise VerbatimOutside(f"a VERBATIM block of {len(block.text)} characters (bridge translates up to "
                               f"{MAX_TEXT})", base)
     parser, build, lock = _parser()
+    cfile = cfile if cfile is not None else CFile()
     with lock:
-        build.begin(base, int_names)
+        build.begin(base, int_names, Preprocessed("", {}))
         try:
-            items = parser.parse(block.text)
+            pre = preprocess(block.text, cfile.macros, cfile.vectorized)
+        except PreprocessorError as err:
+            raise VerbatimOutside(err.message, build.at(err.line, 1)) from None
+        build.pre = pre
+        defined = [(m, build.at(m.line, 1)) for m in pre.defined]
+        try:
+            items = parser.parse(pre.text)
         except VerbatimOutside:
             raise
         except UnexpectedCharacters as err:
             pos = err.pos_in_stream
-            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)}: "
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(pre.text, pos)}: "
                                   f"{_excerpt(block.text, pos)}", build.at(err.line, err.column)) from None
         except UnexpectedToken as err:
             tok = err.token
             what = "the end of the block" if tok.type == "$END" else f"'{_short(str(tok))}'"
             pos = len(block.text) if tok.type == "$END" else tok.start_pos
-            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)} at {what}",
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(pre.text, pos)} at {what}",
                                   build.at(tok.line or 1, tok.column or 1) if tok.type != "$END" else base) from None
         except (UnexpectedEOF, UnexpectedInput, lark.exceptions.LarkError):
             raise VerbatimOutside("C outside the subset bridge translates", base) from None
@@ -285,6 +318,8 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
         if depth(item) > limits.max_nesting:
             raise VerbatimOutside(f"C nested more than {limits.max_nesting} deep (Limits.max_nesting)",
                                   item.loc or base)
+    cfile.macros = pre.macros
+    cfile.defined += defined
     return items
 
 
