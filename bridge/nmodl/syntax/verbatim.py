@@ -333,8 +333,13 @@ _SKIPPED = re.compile(r"#[ \t]*include[ \t]*<[^>\n]*>|/\*.*?\*/|//[^\n]*|\"([^\"
 
 
 def _kind(text: str, pos: int | None) -> str:
-    """` (a loop)` when the statement that failed holds a C keyword outside the subset (comments, strings and
-    `#include <h>` aside), else ``."""
+    """` (a pointer)` at an unexpected `*` or `&`, ` (an array)` at `[`; ` (a loop)` when the statement that failed
+    holds a C keyword outside the subset (comments, strings and `#include <h>` aside); else ``."""
+    at = text[pos:pos + 2] if pos is not None else ""
+    if at[:1] == "*" or (at[:1] == "&" and at != "&&"):
+        return " (a pointer)"
+    if at[:1] == "[":
+        return " (an array)"
     end = len(text) if pos is None else pos
     start = max(text.rfind(ch, 0, end) for ch in ";{}") + 1
     for word in _WORDS.findall(_SKIPPED.sub(" ", text[start:end + 1])):
