@@ -101,3 +101,12 @@ def test_preprocessor_lines_match_neuron():
     diffs = {r.label: r.max_abs for r in result.comparison.recordings}
     for label in probes[1:]:
         assert diffs[label] == 0.0, label
+
+
+def test_hoc_calls_a_function_with_c_locals():
+    """halfint_cdecl(a) from HOC: (int)(a / 2.0), toward zero as C truncates: -35.5 gives -35."""
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cdecl\nx1 = halfint_cdecl(-71)\nx2 = halfint_cdecl(33.9)")
+    assert (hoc.x1, hoc.x2) == (-35.0, 16.0)

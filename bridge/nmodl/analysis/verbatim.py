@@ -44,7 +44,12 @@ _READ_KINDS = ("parameter", "assigned", "state", "ion", "constant")
 _WRITE_KINDS = ("parameter", "assigned", "state", "ion")
 _CODE_BLOCKS = (ast.InitialBlock, ast.BreakpointBlock, ast.ProcedureBlock, ast.FunctionBlock)
 # names nocmodl's generated C defines as macros or NEURON's own variables: no C local may take them
-_NOT_LOCAL_NAMES = frozenset({"v", "t", "dt", "celsius", "secondorder", "area", "diam", "nil", "pval", "ni"})
+_NOT_LOCAL_NAMES = frozenset({"v", "t", "dt", "celsius", "secondorder", "area", "diam", "nil", "pval"}
+                             | set("auto bool break case catch char class const continue default delete do else enum "
+                                   "explicit extern false float for friend goto inline long mutable namespace new "
+                                   "nullptr operator private protected public register return short signed sizeof "
+                                   "static struct switch template this throw true try typedef typename union unsigned "
+                                   "using virtual void volatile while".split()))  # and C++'s keywords
 
 
 def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion_of: dict[str, str],
