@@ -108,6 +108,14 @@ def test_c_int_converts_as_c_and_gives_nan_where_c_is_undefined():
     assert float(c_int(True)) == 1.0
 
 
+def test_an_unused_c_local_is_fine_and_nmodl_reading_an_unset_one_is_refused():
+    _analyze("INITIAL {\n  VERBATIM\n  int i; double d;\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="the C local r read before") as exc:
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n")
+    assert exc.value.location.line == LINE0 + 5
+    _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  r = 2\n}\n")  # assigned, not read
+
+
 def test_nmodl_code_reading_a_c_int_is_refused():
     with pytest.raises(UnsupportedFeature, match="NMODL code using the C int k") as exc:
         _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n")
@@ -194,7 +202,8 @@ PROCEDURE seed(s) {
     ("double z = 1, z = 2;", 1, 17, "a C local named z"),
     ("double z; x = z;", 1, 17, "read before it is assigned"),
     ("double z = z + 1;", 1, 14, "read before it is assigned"),
-    ("double z; if (x > 0) z = 1;", 0, 3, "not assigned on every path"),
+    ("double z; if (x > 0) z = 1;\n  x = z;", 2, 7, "read before it is assigned on every path"),
+    ("double z; if (x > 0) z = 1; else { z = 2; }\n  x = z; double w;\n  y = w;", 3, 7, "the C local w read"),
     ("x = 010;", 1, 7, "octal"),
     ("x = 99999999999;", 1, 7, "beyond C's int"),
     ("x = 1.5f;", 1, 10, "'f'"),

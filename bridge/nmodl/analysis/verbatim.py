@@ -157,15 +157,19 @@ class _Block:
         return replace(node, **changes) if changes else node
 
     def _no_c_int(self, st: ast.Node) -> None:
-        """Refuse NMODL code naming a C local declared `int` (nocmodl's C would compute with it as an int)."""
+        """Refuse NMODL code naming a C local declared `int` (nocmodl's C would compute with it as an int), or
+        reading one not yet assigned on every path (C leaves its value undefined)."""
+        targets = {id(n.target) for n in ast.walk(st) if isinstance(n, ast.Assign)}
         for n in ast.walk(st):
             if isinstance(n, ast.Name) and self.c_locals.get(n.name) == "int":
                 raise self.error(f"NMODL code using the C int {_short(n.name)} (C's integer arithmetic; bridge "
                                  "uses C locals declared double there)", n)
+            if isinstance(n, ast.Name) and n.name in self.unset and id(n) not in targets:
+                raise self.error(f"the C local {_short(n.name)} read before it is assigned on every path (C leaves "
+                                 "its value undefined)", n)
 
     def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
         ints = frozenset(n for n, ctype in self.c_locals.items() if ctype == "int")
-        declared = set(self.c_locals)
         items = parse_checked(block, self.report, ints, self.cfile)
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
@@ -179,10 +183,6 @@ class _Block:
                                      "a FUNCTION's value, or an error code)", c)
             else:
                 out += self._statement(c)
-        unset = sorted(self.unset - declared)
-        if unset:
-            raise self.error(f"the C local {_short(unset[0])} is not assigned on every path through the block "
-                             "that declares it (C leaves its value undefined)", block)
         return out
 
     def _statement(self, st: ast.Node) -> list[Any]:
@@ -302,8 +302,8 @@ class _Block:
             return ast.Name(name[2:], loc=e.loc)
         if name in self.c_locals:
             if name in self.unset:
-                raise self.error(f"the C local {_short(name)} read before it is assigned (C leaves its value "
-                                 "undefined)", e)
+                raise self.error(f"the C local {_short(name)} read before it is assigned on every path (C leaves "
+                                 "its value undefined)", e)
             return ast.Name(name, loc=e.loc)
         self._not_local(e)
         if name in _READ_BUILTINS:
