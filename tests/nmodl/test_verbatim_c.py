@@ -114,6 +114,9 @@ def test_an_unused_c_local_is_fine_and_nmodl_reading_an_unset_one_is_refused():
         _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n")
     assert exc.value.location.line == LINE0 + 5
     _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  r = 2\n}\n")  # assigned, not read
+    with pytest.raises(UnsupportedFeature, match="the C local r read before"):  # only if x > 0
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  if (x > 0) {\n  VERBATIM\n  r = 1;\n"
+                 "  ENDVERBATIM\n  }\n  f = r\n}\n")
 
 
 def test_nmodl_code_reading_a_c_int_is_refused():

@@ -150,7 +150,9 @@ class _Block:
                     out += self._verbatim(st, final=id(st) in tails)
                 elif isinstance(st, ast.Node):
                     self._no_c_int(st)
+                    before = set(self.unset)
                     out.append(self._node(st, tails))
+                    self.unset |= before  # what C assigns inside an NMODL IF or loop may not run
                 else:
                     out.append(st)
             changes[f.name] = tuple(out)
