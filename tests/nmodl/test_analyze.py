@@ -117,7 +117,7 @@ def test_verbatim_with_code_is_unsupported_but_comment_only_is_accepted():
     _raises(UnsupportedFeature, "VERBATIM", """NEURON { SUFFIX t }
 INITIAL {
 VERBATIM
-  int i;
+  int *i;
 ENDVERBATIM
 }""", 4)
     info_of("""NEURON { SUFFIX t }
@@ -137,9 +137,14 @@ PROCEDURE p() {
     return 0; /* done */
     ENDVERBATIM
 }""")
+    info_of("""NEURON { SUFFIX t }
+ASSIGNED { x }
+PROCEDURE p() {
+    IF (x > 0) { VERBATIM return 0; ENDVERBATIM }
+}""")  # closing the PROCEDURE's last IF: nothing follows either
     # mid-body it skips what follows; in a FUNCTION it replaces the value; other values differ
     for body, line in [("VERBATIM return 0; ENDVERBATIM\n    x = 1", 4),
-                       ("IF (x > 0) { VERBATIM return 0; ENDVERBATIM }", 4),
+                       ("IF (x > 0) { VERBATIM return 0; ENDVERBATIM }\n    x = 1", 4),
                        ("x = 1\n    VERBATIM return 1; ENDVERBATIM", 5)]:
         _raises(UnsupportedFeature, "VERBATIM", f"""NEURON {{ SUFFIX t }}
 ASSIGNED {{ x }}

@@ -43,13 +43,16 @@ NUL = f"\x00{RUN}"
 
 def mod_text(suffix: str, hostile: str = "", where: str = "") -> str:
     """A leak channel with `hostile` placed `where` (a TITLE, a COMMENT, a `:` comment on a
-    statement line, units, a printf string, VERBATIM comment text)."""
+    statement line, units, a printf string, VERBATIM comment text, a group of VERBATIM's `#if 0`, the value of
+    a VERBATIM `#define`)."""
     title = f"TITLE {hostile}\n" if where == "title" else ""
     comment = f"COMMENT\n{hostile}\nENDCOMMENT\n" if where == "comment" else ""
     line_comment = f" : {hostile}" if where == "line_comment" else ""
     units = f"({hostile})" if where == "units" else "(mV)"
     printf = f'    printf("{hostile}")\n' if where == "printf" else ""
-    verbatim = f"VERBATIM\n/* {hostile} */\nENDVERBATIM\n" if where == "verbatim" else ""
+    verbatim = {"verbatim": f"VERBATIM\n/* {hostile} */\nENDVERBATIM\n",
+                "verbatim_skipped": f"VERBATIM\n#if 0\n{hostile}\n#endif\nENDVERBATIM\n",
+                "verbatim_define": f"VERBATIM\n#define HOSTILE {hostile}\nENDVERBATIM\n"}.get(where, "")
     return (f"{title}{comment}NEURON {{ SUFFIX {suffix} RANGE g, e NONSPECIFIC_CURRENT i }}\n"
             f"PARAMETER {{ g = 0.001 (S/cm2) e = -70 (mV) }}\n"
             f"ASSIGNED {{ v (mV) i (mA/cm2) }}\n"
@@ -81,7 +84,7 @@ def cwd(tmp_path, monkeypatch):
     assert not (work / "PWNED").exists(), "model text ran as code"
 
 
-WHERE = ["title", "comment", "line_comment", "units", "printf", "verbatim"]
+WHERE = ["title", "comment", "line_comment", "units", "printf", "verbatim", "verbatim_skipped", "verbatim_define"]
 
 
 @pytest.mark.parametrize("where", WHERE)

@@ -69,6 +69,112 @@ def test_locals_and_arguments_are_underscore_l_names():
     assert body[-1] == ast.Assign(ast.Name("f"), ast.Name("b"))
 
 
+def test_c_locals_become_locals_and_c_ints_truncate():
+    info = _analyze("""FUNCTION f(a) {
+  VERBATIM
+  double r = 1/2 + _la, s;
+  int k = (int) r, m;
+  if (k > 0) { s = 1; } else s = (double) k / 2;
+  m = k / 2;
+  k += 0.5;
+  ENDVERBATIM
+  f = r + s
+}
+""")
+    body = info.functions["f"].body
+    local = [st.names[0].name for st in body if isinstance(st, ast.Local)]
+    assert local == ["r", "s", "k", "m"]
+    half = ast.Binary("/", ast.Number(1.0, "1"), ast.Number(2.0, "2"))
+    assert body[1] == ast.Assign(ast.Name("r"), ast.Binary("+", ast.CInt(half), ast.Name("a")))
+    assert body[4] == ast.Assign(ast.Name("k"), ast.CInt(ast.Name("r")))
+    orelse = body[6].orelse  # (double) k / 2: a double division
+    assert orelse == (ast.Assign(ast.Name("s"), ast.Binary("/", ast.Name("k"), ast.Number(2.0, "2"))),)
+    assert body[7] == ast.Assign(ast.Name("m"), ast.CInt(ast.Binary("/", ast.Name("k"), ast.Number(2.0, "2"))))
+    assert body[8] == ast.Assign(ast.Name("k"), ast.CInt(ast.Binary("+", ast.Name("k"), ast.Number(0.5, "0.5"))))
+    assert body[-1] == ast.Assign(ast.Name("f"), ast.Binary("+", ast.Name("r"), ast.Name("s")))
+
+
+def test_c_int_converts_as_c_and_gives_nan_where_c_is_undefined():
+    import jax.numpy as jnp
+    import numpy as np
+
+    import bridge.solver  # noqa: F401  (JAX's float64 mode, as in a run)
+    from bridge.nmodl.runtime.libm import c_int
+
+    values = [2.7, -2.7, -0.5, 7.0 / -2.0, 2147483647.9, -2147483648.9, 2147483648.0, -2147483649.0, np.nan, np.inf]
+    want = [2.0, -2.0, 0.0, -3.0, 2147483647.0, -2147483648.0, np.nan, np.nan, np.nan, np.nan]
+    np.testing.assert_array_equal([float(c_int(x)) for x in values], want)
+    np.testing.assert_array_equal(np.asarray(c_int(jnp.asarray(values))), want)
+    assert float(c_int(True)) == 1.0
+
+
+def test_an_unused_c_local_is_fine_and_nmodl_reading_an_unset_one_is_refused():
+    _analyze("INITIAL {\n  VERBATIM\n  int i; double d;\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="the C local r read before") as exc:
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n")
+    assert exc.value.location.line == LINE0 + 5
+    _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  r = 2\n}\n")  # assigned, not read
+    with pytest.raises(UnsupportedFeature, match="the C local r read before"):  # only if x > 0
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  if (x > 0) {\n  VERBATIM\n  r = 1;\n"
+                 "  ENDVERBATIM\n  }\n  f = r\n}\n")
+
+
+def test_nmodl_code_reading_a_c_int_is_refused():
+    with pytest.raises(UnsupportedFeature, match="NMODL code using the C int k") as exc:
+        _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n")
+    assert exc.value.location.line == LINE0 + 5
+
+
+def test_a_return_closing_the_last_if_of_a_procedure_is_the_end():
+    info = _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    y = 1\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n"
+                    "  } else {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n}\n")
+    st = info.procedures["pr"].body[0]
+    assert isinstance(st, ast.If) and len(st.body) == 1 and st.orelse == ()
+    with pytest.raises(UnsupportedFeature, match="'return' other than"):
+        _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n")
+
+
+def test_macros_carry_from_block_to_block_and_skipped_groups_vanish():
+    info = _analyze("""VERBATIM
+#define NSYN 4
+#define GAIN (-2.5)
+#if 0
+garbage @ that C never compiles
+#endif
+ENDVERBATIM
+INITIAL {
+  VERBATIM
+#if NSYN > 3 && defined(GAIN)
+  x = NSYN / 3 * GAIN;
+#else
+  x = 0;
+#endif
+  ENDVERBATIM
+}
+""")
+    body = _statements(info, ast.InitialBlock)
+    four_thirds = ast.CInt(ast.Binary("/", ast.Number(4.0, "4"), ast.Number(3.0, "3")))
+    assert body == [ast.Assign(ast.Name("x"), ast.Binary("*", four_thirds, ast.Number(-2.5, "-2.5")))]
+
+
+@pytest.mark.parametrize("text, words", [
+    ("VERBATIM\n#define p 3\nENDVERBATIM\n", "the C macro p"),  # a PARAMETER's name
+    ("VERBATIM\n#define N 3\nENDVERBATIM\nINITIAL { LOCAL N\n N = 1 }\n", "the C macro N"),
+    ("VERBATIM\n#define N 3\n#define N 4\nENDVERBATIM\n", "defined already"),
+    ("VERBATIM\n#define NRN_VECTORIZED 1\nENDVERBATIM\n", "defined already"),
+])
+def test_a_macro_nmodl_code_would_see_is_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)
+
+
+def test_nrn_vectorized_is_unknown_in_a_threadsafe_file():
+    text = ("NEURON { SUFFIX w THREADSAFE RANGE x }\nASSIGNED { x }\nINITIAL {\n  VERBATIM\n#if NRN_VECTORIZED\n"
+            "  x = 1;\n#endif\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="NRN_VECTORIZED in an #if"):
+        analyze_text(text, "w.mod")
+
+
 def test_noops_and_output_leave_nothing_and_printf_warns_with_its_line():
     text = """VERBATIM
 #include <math.h>
@@ -89,19 +195,30 @@ PROCEDURE seed(s) {
 
 
 @pytest.mark.parametrize("code, line, col, words", [
-    ("x = 1/2;", 1, 7, "'/' between two C integers"),
-    ("x = (int)y;", 1, 12, "a declaration"),
+    ("x = (float)y;", 1, 14, "a declaration or cast"),
+    ("long n = 2;", 1, 8, "a declaration or cast"),
+    ("static double z = 1;", 1, 10, "a declaration or cast"),
+    ("double y = 1;", 1, 10, "a C local named y"),
+    ("double _lz = 1;", 1, 10, "a C local named _lz"),
+    ("double exp = 1;", 1, 10, "a C local named exp"),
+    ("int q = 1;", 1, 7, "a C local named q"),
+    ("double z = 1, z = 2;", 1, 17, "a C local named z"),
+    ("double z; x = z;", 1, 17, "read before it is assigned"),
+    ("double z = z + 1;", 1, 14, "read before it is assigned"),
+    ("double z; if (x > 0) z = 1;\n  x = z;", 2, 7, "read before it is assigned on every path"),
+    ("double z; if (x > 0) z = 1; else { z = 2; }\n  x = z; double w;\n  y = w;", 3, 7, "the C local w read"),
     ("x = 010;", 1, 7, "octal"),
     ("x = 99999999999;", 1, 7, "beyond C's int"),
     ("x = 1.5f;", 1, 10, "'f'"),
     ("x = y % 2;", 1, 9, "C outside the subset"),
     ("\n  for (i = 0; i < 3; i++) { x = i; }", 2, 10, "a loop"),
     ("\n  while (x < 1) { x += 1; }", 2, 17, "a loop"),
-    ("x = *getarg(1);", 1, 7, "C outside the subset"),
-    ("double *px = &x;", 1, 10, "a declaration"),
+    ("x = *getarg(1);", 1, 7, "(a pointer)"),
+    ("x = y[2];", 1, 8, "(an array)"),
+    ("double *px = &x;", 1, 10, "(a pointer)"),
     ("x = hoc_call_func(0, 1);", 1, 7, "a call of hoc_call_func()"),
     ("set_seed(_la);", 1, 3, "a call of set_seed() as a statement"),
-    ("pv = (double*)malloc(8);", 1, 16, "a declaration"),
+    ("pv = (double*)malloc(8);", 1, 15, "(a pointer)"),
     ("x = nsyn;", 1, 7, "the C name nsyn"),
     ("x = _ion_ko;", 1, 7, "_ion_ko"),
     ("x = _ion_ica;", 1, 7, "_ion_ica"),
@@ -111,7 +228,20 @@ PROCEDURE seed(s) {
     ("x = abs(y);", 1, 7, "a call of abs()"),
     ("printf(x);", 1, 3, "without a format string"),
     ("fprintf(fp, \"%g\", x);", 1, 3, "fprintf to a stream"),
-    ("#define N 3", 1, 3, "preprocessor"),
+    ("#define F(a) (a)", 1, 1, "function-like"),
+    ("#define N y", 1, 1, "other than a number"),
+    ("#if DEBUG\n  x = 1;\n#endif", 1, 1, "DEBUG in an #if"),
+    ("#ifdef DEBUG\n  x = 1;\n#endif", 1, 1, "definition bridge does not know"),
+    ("#if NRN_VERSION_GTEQ(9, 0)\n#endif", 1, 1, "three integer arguments"),
+    ("#undef exp", 1, 1, "#undef of exp"),
+    ("#pragma once", 1, 1, "#pragma"),
+    ("#error stop", 1, 1, "#error"),
+    ("#define N \\\n 3", 1, 1, "continued"),
+    ("#if 1\n  x = 1;", 1, 1, "without #endif"),
+    ("#define N 3\n  N = 1;", 2, 3, "the C macro N where C needs a name"),
+    ("#define E\n  x = E;", 2, 7, "defined empty"),
+    ("#define N 010\n  x = N;", 2, 7, "decimal int"),
+    ("#include \"nrnran123.h\"", 1, 3, "preprocessor"),
     ("#include <nrnran123.h>", 1, 3, "not C's own"),
     ("x = \"s\";", 1, 7, "a string outside printf"),
     ("x = y ? 1 : 2;", 1, 9, "C outside the subset"),

@@ -171,7 +171,7 @@ def test_mod_files_the_model_does_not_use_are_not_translated(tmp_path):
     shutil.copy(BALL_STICK, tmp_path / "cell.hoc")
     (tmp_path / "unused.mod").write_text(
         "NEURON { POINT_PROCESS Unused RANGE w }\nPARAMETER { w = 0 }\n"
-        "BREAKPOINT {\nVERBATIM\n  int k = 0;\nENDVERBATIM\n}\n")  # C outside the subset bridge translates
+        "BREAKPOINT {\nVERBATIM\n  int *k = 0;\nENDVERBATIM\n}\n")  # C outside the subset bridge translates: a pointer
     result = run_case(Case("unused", hoc=tmp_path / "cell.hoc", mechanisms=tmp_path,
                            protocol=Protocol(tstop=5.0, record_all=False)))
     _assert_pass(result)

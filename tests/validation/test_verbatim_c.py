@@ -49,3 +49,64 @@ def test_the_ion_values_are_the_ones_when_the_block_began():
     cai, before = np.asarray(traces["soma(0.5).cai"]), np.asarray(traces["soma(0.5).cabefore_capool"])
     np.testing.assert_array_equal(before[2:], cai[1:-1])
     assert np.abs(np.diff(cai)).max() > 1e-6  # calcium moves: the lag is visible
+
+
+DECL_PROBES = ["soma(0.5).v", "dend(0.5).v"] + [f"{seg}.{name}_cdecl" for seg in ("soma(0.5)", "dend(0.9)")
+                                                for name in ("frac", "quot", "half_v", "steps", "ticks")]
+
+
+@pytest.mark.neuron
+def test_c_locals_and_casts_match_neuron():
+    """mod/cdecl.mod: `double x = e, y;`, `int k = (int) x;`, C's integer division and `k += 2.7` on ints (v
+    below -50 mV makes them negative: truncation toward zero, not floor), `(double) k / 2`, a FUNCTION's
+    value from a C local (`halfint = ret`), a `return 0;` closing the last IF of a PROCEDURE."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / "decl.hoc", {"recordings": DECL_PROBES}, mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+    diffs = {r.label: r.max_abs for r in result.comparison.recordings}
+    for seg in ("soma(0.5)", "dend(0.9)"):  # C ints and their halves: exact
+        for name in ("quot", "half_v", "steps", "ticks"):
+            assert diffs[f"{seg}.{name}_cdecl"] == 0.0, (seg, name)
+
+
+def test_c_ints_truncate_toward_zero():
+    """The values C gives (NEURON is not needed to know them): 7 / -2 is -3, so `steps` is -3 + -3.5; quot
+    takes negative values, and halfint(v) = (int)(v/2) whole numbers of both signs."""
+    import numpy as np
+
+    import bridge
+
+    hoc = bridge.load_hoc(DATA / "decl.hoc", mechanisms=DATA / "mod")
+    traces = bridge.Simulation(hoc.to_model(), record=DECL_PROBES).run()
+    np.testing.assert_array_equal(np.asarray(traces["soma(0.5).steps_cdecl"]), -6.5)
+    quot = np.asarray(traces["soma(0.5).quot_cdecl"])
+    assert quot.min() == -1.0 and quot.max() > 10
+    half = np.asarray(traces["soma(0.5).half_v_cdecl"])
+    np.testing.assert_array_equal(half, np.trunc(half))
+    assert half.min() < -30 and half.max() > 10
+
+
+@pytest.mark.neuron
+def test_preprocessor_lines_match_neuron():
+    """mod/cmacro.mod: an include guard around numeric #defines (one parenthesized, negative), an #if 0 group
+    of C bridge could not read, `#if NRN_VECTORIZED` (0: VERBATIM without THREADSAFE), NEURON's version
+    macros, NRN_MECHANISM_DATA_IS_SOA and platform macros: NEURON 9.0.2's compiler takes the branches bridge
+    takes (scale 1.5, plat 3, level NSTEP / 3 + (v > VHALF))."""
+    from bridge.testing import assert_matches_neuron
+
+    probes = ["soma(0.5).v", "soma(0.5).scale_cmacro", "soma(0.5).level_cmacro", "soma(0.5).plat_cmacro"]
+    result = assert_matches_neuron(DATA / "macro.hoc", {"recordings": probes}, mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+    diffs = {r.label: r.max_abs for r in result.comparison.recordings}
+    for label in probes[1:]:
+        assert diffs[label] == 0.0, label
+
+
+def test_hoc_calls_a_function_with_c_locals():
+    """halfint_cdecl(a) from HOC: (int)(a / 2.0), toward zero as C truncates: -35.5 gives -35."""
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cdecl\nx1 = halfint_cdecl(-71)\nx2 = halfint_cdecl(33.9)")
+    assert (hoc.x1, hoc.x2) == (-35.0, 16.0)

@@ -32,7 +32,8 @@ from bridge.nmodl.analysis.info import Reporter, Variable
 from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.analysis.vocabulary import MATH_ARITY
 from bridge.nmodl.syntax import ast
-from bridge.nmodl.syntax.verbatim import CNothing, COutput, CReturn, VerbatimOutside, parse_verbatim
+from bridge.nmodl.syntax.cpreproc import CFile
+from bridge.nmodl.syntax.verbatim import CDecl, CNothing, COutput, CReturn, VerbatimOutside, parse_verbatim
 
 # C's <math.h> functions whose meaning is the NMODL function of the same name (C's abs is an int function)
 C_MATH = {k: n for k, n in MATH_ARITY.items() if k not in ("abs", "exprelr")}
@@ -42,6 +43,13 @@ _READ_BUILTINS = ("v", "t", "dt", "celsius")
 _READ_KINDS = ("parameter", "assigned", "state", "ion", "constant")
 _WRITE_KINDS = ("parameter", "assigned", "state", "ion")
 _CODE_BLOCKS = (ast.InitialBlock, ast.BreakpointBlock, ast.ProcedureBlock, ast.FunctionBlock)
+# names nocmodl's generated C defines as macros or NEURON's own variables: no C local may take them
+_NOT_LOCAL_NAMES = frozenset({"v", "t", "dt", "celsius", "secondorder", "area", "diam", "nil", "pval"}
+                             | set("auto bool break case catch char class const continue default delete do else enum "
+                                   "explicit extern false float for friend goto inline long mutable namespace new "
+                                   "nullptr operator private protected public register return short signed sizeof "
+                                   "static struct switch template this throw true try typedef typename union unsigned "
+                                   "using virtual void volatile while".split()))  # and C++'s keywords
 
 
 def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion_of: dict[str, str],
@@ -50,9 +58,11 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     if not any(isinstance(n, ast.Verbatim) for n in ast.walk(program)):
         return program
     items: list[Any] = []
+    taken = frozenset({getattr(i, "name", "") for i in program.items} | set(program.defines))
+    cfile = file_state(program)
     for item in program.items:
         if isinstance(item, ast.Verbatim):
-            for c in parse_checked(item, report):
+            for c in parse_checked(item, report, cfile=cfile):
                 if not isinstance(c, CNothing):
                     raise report.error(UnsupportedFeature, "VERBATIM C code at file level (bridge translates "
                                        "only #include <standard header> and static const char strings there)", c)
@@ -60,15 +70,37 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
         if not any(isinstance(n, ast.Verbatim) for n in ast.walk(item)):
             items.append(item)
             continue
-        items.append(_Block(item, variables, ion_of, ion_reads, report).translated())
+        block = _Block(item, variables, ion_of, ion_reads, report)
+        block.taken, block.cfile = taken, cfile
+        items.append(block.translated())
+    _check_macros(program, variables, cfile, report)
     return replace(program, items=tuple(items))
 
 
-def parse_checked(block: ast.Verbatim, report: Reporter) -> tuple[ast.Node, ...]:
-    """The items of `block` (`syntax.verbatim`), or the `UnsupportedFeature` of C outside the subset's grammar
+def file_state(program: ast.Program) -> CFile:
+    """A fresh `CFile` for `program`'s VERBATIM blocks: nocmodl's NRN_VECTORIZED is 0 for a file with VERBATIM
+    and no THREADSAFE (its generated .cpp: `#define NRN_VECTORIZED 0`), unknown otherwise."""
+    return CFile(vectorized=None if program.neuron.threadsafe else 0)
+
+
+def _check_macros(program: ast.Program, variables: dict[str, Variable], cfile: CFile, report: Reporter) -> None:
+    """A C macro named like a name of the NMODL code would change what that code compiles to in NEURON: refused."""
+    if not cfile.defined:
+        return
+    names = set(variables) | {getattr(n, "name", None) for n in ast.walk(program)} | set(program.defines)
+    for macro, loc in cfile.defined:
+        if macro.name in names or macro.name in C_MATH or macro.name.startswith("_"):
+            raise UnsupportedFeature(f"VERBATIM block: the C macro {_short(macro.name)}, which NEURON's compiler "
+                                     "applies to the NMODL code's name too", loc, report.source)
+
+
+def parse_checked(block: ast.Verbatim, report: Reporter, int_names: frozenset[str] = frozenset(),
+                  cfile: CFile | None = None) -> tuple[ast.Node, ...]:
+    """The items of `block` (`syntax.verbatim`; `int_names`: C locals declared `int` before it; `cfile`: what the
+    file's earlier blocks defined, updated), or the `UnsupportedFeature` of C outside the subset's grammar
     or of a non-standard header (names are resolved later, by `translate_verbatim`)."""
     try:
-        items = parse_verbatim(block, report.filename)
+        items = parse_verbatim(block, report.filename, int_names=int_names, cfile=cfile)
     except VerbatimOutside as err:
         raise UnsupportedFeature(f"VERBATIM block: {err.message}", err.loc, report.source) from None
     for c in items:
@@ -90,17 +122,21 @@ class _Block:
         self.locals = locals_in(body) | {p.name for p in getattr(item, "params", ()) or ()}
         if isinstance(item, ast.FunctionBlock):
             self.locals.add(item.name)
+        self.taken: frozenset[str] = frozenset()  # the file's FUNCTION, PROCEDURE and DEFINE names (set by the caller)
+        self.cfile = CFile()  # the file's C macros (set by the caller)
+        self.c_locals: dict[str, str] = {}  # C locals declared so far in the block: name -> "double" or "int"
+        self.unset: set[str] = set()  # C locals declared without a value and not yet assigned on every path
 
     def error(self, message: str, node: ast.Node | None) -> BridgeError:
         return self.report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
 
     def translated(self) -> ast.Node:
-        last = self.item.body[-1] if isinstance(self.item, ast.ProcedureBlock) and self.item.body else None
-        return self._node(self.item, last)
+        tails = _tails(self.item.body) if isinstance(self.item, ast.ProcedureBlock) else set()
+        return self._node(self.item, tails)
 
-    def _node(self, node: ast.Node, last: ast.Node | None) -> ast.Node:
-        """`node` with the VERBATIM blocks in its statement lists translated (`last`: the PROCEDURE's last
-        statement, where a final `return 0;` is allowed)."""
+    def _node(self, node: ast.Node, tails: set[int]) -> ast.Node:
+        """`node` with the VERBATIM blocks in its statement lists translated (`tails`: the ids of the
+        VERBATIM blocks in the PROCEDURE's tail position, where a final `return 0;` is allowed)."""
         changes: dict[str, Any] = {}
         for f in fields(node):
             value = getattr(node, f.name)
@@ -111,16 +147,32 @@ class _Block:
             out: list[ast.Node] = []
             for st in value:
                 if isinstance(st, ast.Verbatim):
-                    out += self._verbatim(st, final=st is last)
+                    out += self._verbatim(st, final=id(st) in tails)
                 elif isinstance(st, ast.Node):
-                    out.append(self._node(st, last))
+                    self._no_c_int(st)
+                    before = set(self.unset)
+                    out.append(self._node(st, tails))
+                    self.unset |= before  # what C assigns inside an NMODL IF or loop may not run
                 else:
                     out.append(st)
             changes[f.name] = tuple(out)
         return replace(node, **changes) if changes else node
 
+    def _no_c_int(self, st: ast.Node) -> None:
+        """Refuse NMODL code naming a C local declared `int` (nocmodl's C would compute with it as an int), or
+        reading one not yet assigned on every path (C leaves its value undefined)."""
+        targets = {id(n.target) for n in ast.walk(st) if isinstance(n, ast.Assign)}
+        for n in ast.walk(st):
+            if isinstance(n, ast.Name) and self.c_locals.get(n.name) == "int":
+                raise self.error(f"NMODL code using the C int {_short(n.name)} (C's integer arithmetic; bridge "
+                                 "uses C locals declared double there)", n)
+            if isinstance(n, ast.Name) and n.name in self.unset and id(n) not in targets:
+                raise self.error(f"the C local {_short(n.name)} read before it is assigned on every path (C leaves "
+                                 "its value undefined)", n)
+
     def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
-        items = parse_checked(block, self.report)
+        ints = frozenset(n for n, ctype in self.c_locals.items() if ctype == "int")
+        items = parse_checked(block, self.report, ints, self.cfile)
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
             raise self.error(f"C code in a {_block_name(self.item)} (bridge translates VERBATIM C in INITIAL, "
@@ -143,18 +195,46 @@ class _Block:
         if isinstance(st, COutput):
             self._output(st)
             return []
+        if isinstance(st, CDecl):
+            return [x for var in st.names for x in self._declare(st.ctype, var.name, var.value, var)]
         if isinstance(st, ast.Assign):
-            return [ast.Assign(self._target(st.target), self._expr(st.value), loc=st.loc)]
+            value = self._expr(st.value)
+            target = self._target(st.target)
+            if self.c_locals.get(target.name) == "int" and not isinstance(value, ast.CInt):
+                value = ast.CInt(value, loc=value.loc)  # C converts the value to the int's type
+            self.unset.discard(target.name)
+            return [ast.Assign(target, value, loc=st.loc)]
         if isinstance(st, ast.If):
+            condition = self._expr(st.condition)
+            before = set(self.unset)
             body = tuple(x for s in st.body for x in self._statement(s))
+            after_body, self.unset = self.unset, before
             orelse = None if st.orelse is None else tuple(x for s in st.orelse for x in self._statement(s))
-            return [ast.If(self._expr(st.condition), body, orelse, loc=st.loc)]
+            self.unset |= after_body  # assigned only where both branches assign
+            return [ast.If(condition, body, orelse, loc=st.loc)]
         if isinstance(st, ast.Block):
             return [ast.Block(tuple(x for s in st.body for x in self._statement(s)), loc=st.loc)]
         if isinstance(st, ast.ExprStatement) and isinstance(st.expr, ast.Call):
             raise self.error(f"a call of {_short(st.expr.name)}() as a statement (bridge runs C's math functions "
                              "in expressions only)", st)
         raise self.error(f"{type(st).__name__}", st)
+
+    def _declare(self, ctype: str, name: str, value: ast.Node | None, where: ast.Node) -> list[ast.Node]:
+        """An NMODL LOCAL for the C local `name` and its initial value (C's conversion to int for an int)."""
+        if (name.startswith("_") or name in self.variables or name in self.locals or name in self.taken
+                or name in C_MATH or name in _NOT_LOCAL_NAMES or name in self.c_locals):
+            raise self.error(f"a C local named {_short(name)} (bridge translates C locals whose names are not the "
+                             "mechanism's, NEURON's, a LOCAL's, a function's or another C local's)", where)
+        self.c_locals[name] = ctype
+        self.unset.add(name)
+        out: list[ast.Node] = [ast.Local((ast.LocalVar(name, loc=where.loc),), loc=where.loc)]
+        if value is not None:
+            init = self._expr(value)
+            if ctype == "int" and not isinstance(init, ast.CInt):
+                init = ast.CInt(init, loc=init.loc)
+            out.append(ast.Assign(ast.Name(name, loc=where.loc), init, loc=where.loc))
+            self.unset.discard(name)
+        return out
 
     def _output(self, st: COutput) -> None:
         args = st.call.args
@@ -174,6 +254,8 @@ class _Block:
     def _target(self, target: ast.Node) -> ast.Name:
         assert isinstance(target, ast.Name)
         name = target.name
+        if name in self.c_locals:
+            return ast.Name(name, loc=target.loc)
         if name.startswith("_l") and name[2:] in self.locals:
             return ast.Name(name[2:], loc=target.loc)
         self._not_local(target)
@@ -195,6 +277,8 @@ class _Block:
             return self._read(e)
         if isinstance(e, ast.Unary):
             return ast.Unary(e.op, self._expr(e.operand), loc=e.loc)
+        if isinstance(e, ast.CInt):
+            return ast.CInt(self._expr(e.operand), loc=e.loc)
         if isinstance(e, ast.Binary):
             return ast.Binary(e.op, self._expr(e.left), self._expr(e.right), loc=e.loc)
         if isinstance(e, ast.Call):
@@ -218,6 +302,11 @@ class _Block:
             return ast.IonValue(ion_var, loc=e.loc)
         if name.startswith("_l") and name[2:] in self.locals:
             return ast.Name(name[2:], loc=e.loc)
+        if name in self.c_locals:
+            if name in self.unset:
+                raise self.error(f"the C local {_short(name)} read before it is assigned on every path (C leaves "
+                                 "its value undefined)", e)
+            return ast.Name(name, loc=e.loc)
         self._not_local(e)
         if name in _READ_BUILTINS:
             return e
@@ -226,6 +315,21 @@ class _Block:
             raise self.error(f"the C name {_short(name)} (not a PARAMETER, ASSIGNED, STATE, ion variable or "
                              "CONSTANT of the mechanism, v, t, dt, celsius, or a LOCAL or argument as _lname)", e)
         return e
+
+
+def _tails(body: tuple) -> set[int]:
+    """The ids of the VERBATIM blocks after which nothing more of the PROCEDURE runs: its last statement, or
+    the last of an IF's or ELSE's body in that place (nocmodl's C function then returns 0 anyway)."""
+    if not body:
+        return set()
+    last = body[-1]
+    if isinstance(last, ast.Verbatim):
+        return {id(last)}
+    if isinstance(last, ast.If):
+        return _tails(last.body) | _tails(last.orelse or ())
+    if isinstance(last, ast.Block):
+        return _tails(last.body)
+    return set()
 
 
 def _block_name(item: ast.Node) -> str:

@@ -120,6 +120,11 @@ def _ion_value(e: ast.IonValue, ctx: Context) -> Source:
     return f"s[{pytext.string(ion_value_key(e.name))}]", ATOM, 2
 
 
+def _c_int(e: ast.CInt, ctx: Context) -> Source:
+    inner, _, d = _expr(e.operand, ctx)
+    return f"{ctx.runtime('rt', 'c_int')}({inner})", ATOM, d + 2
+
+
 def _indexed(e: ast.Indexed, ctx: Context) -> Source:
     index, _, d = _expr(e.index, ctx)
     return element(name_ref(e.name, ctx, e), index, ctx), ATOM, d + 2
@@ -253,5 +258,5 @@ def _stream_call(e: ast.Call, args: list[str], ctx: Context) -> Source:
 _FORMS: dict[type, Callable] = {
     ast.Number: _number, ast.UnitNumber: _unit_number, ast.String: _string, ast.Name: _name,
     ast.Indexed: _indexed, ast.Unary: _unary, ast.Binary: _binary, ast.Call: _call, ast.Prime: _prime,
-    ast.IonValue: _ion_value,
+    ast.IonValue: _ion_value, ast.CInt: _c_int,
 }

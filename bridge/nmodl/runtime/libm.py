@@ -178,6 +178,22 @@ def logical_not(a):
     return jnp.logical_not(a)
 
 
+C_INT_LOW, C_INT_HIGH = -2147483649.0, 2147483648.0  # a double converts to a 32-bit int between these
+
+
+def c_int(x):
+    """C's conversion of a double to `int` (VERBATIM's casts, int variables and integer arithmetic):
+    truncation toward zero; NaN where C leaves the result undefined (NaN, or outside int's range), so that
+    bridge's NaN check reports it rather than a number C would not give."""
+    if isinstance(x, (bool, np.bool_)):
+        return np.float64(1.0 if x else 0.0)
+    if _is_py(x):
+        x = float(x)
+        return np.float64(math.trunc(x)) if C_INT_LOW < x < C_INT_HIGH else np.float64(math.nan)
+    x = jnp.asarray(x, dtype=jnp.result_type(x, float))
+    return jnp.where((x > C_INT_LOW) & (x < C_INT_HIGH), jnp.trunc(x), jnp.nan)
+
+
 def _efun(x):
     """eion.cpp `efun`: x / (exp(x) - 1), and 1 - x/2 where |x| < 1e-4."""
     if _is_py(x):

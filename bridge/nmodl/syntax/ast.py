@@ -143,7 +143,17 @@ class IonValue(Node):
     name: str
 
 
-Expr = Number | UnitNumber | String | Name | Indexed | Prime | DiscreteValue | Call | Unary | Binary | IonValue
+@dataclass(frozen=True)
+class CInt(Node):
+    """C's conversion of a double to `int` (a cast `(int)x`, an assignment to an `int`, C's integer
+    arithmetic): truncation toward zero. Made by the VERBATIM translation (bridge.nmodl.syntax.verbatim),
+    never by the NMODL grammar."""
+
+    operand: Expr
+
+
+Expr = (Number | UnitNumber | String | Name | Indexed | Prime | DiscreteValue | Call | Unary | Binary | IonValue
+        | CInt)
 
 
 # --------------------------------------------------------------------------- statements

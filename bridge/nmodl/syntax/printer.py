@@ -81,6 +81,7 @@ _EXPRESSIONS: dict[type, Callable[[Any], str]] = {
     ast.String: lambda e: f'"{e.value}"',
     ast.Name: lambda e: e.name,
     ast.IonValue: lambda e: f"_ion_{e.name}",  # C, from a translated VERBATIM block: no NMODL spelling
+    ast.CInt: lambda e: f"(int)({expr(e.operand)})",  # C, from a translated VERBATIM block
     ast.Indexed: lambda e: f"{e.name}[{expr(e.index)}]",
     ast.Prime: lambda e: _indexed_name(e.name + "'" * e.order, e.index),
     ast.DiscreteValue: lambda e: _indexed_name(f"{e.name}@{e.lag}", e.index),

@@ -1,17 +1,20 @@
 """VERBATIM C → syntax-tree statements, for the small subset of C that has an exact NMODL meaning.
 
-nocmodl pastes a VERBATIM block's C into the file it compiles. `parse_verbatim` reads the block with the
+nocmodl pastes a VERBATIM block's C into the file it compiles. `parse_verbatim` evaluates the block's
+preprocessor lines (`bridge.nmodl.syntax.cpreproc`: a numeric macro becomes its number), then reads it with the
 LALR grammar `grammar/verbatim_c.lark` (through `bridge.grammar.lalr`: no recursion, so no nesting
 overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax.ast`, with C's names as
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
 markers of this module: `CReturn` (`return 0;`), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
 `CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
 
-C's meaning is kept where NMODL's differs: an integer literal is C's `int`, so `+ - * /` between two
-integer operands (C's integer arithmetic: `1/2` is 0) is refused, as are integer literals C reads
-otherwise than decimal (`010` is octal) or beyond 2^31 - 1; comparisons and `!` are ints too. A float
-literal is read as C reads a `double` (correctly rounded); suffixes (`1.0f`), casts, `%`, `^`, `?:`,
-`++`, loops, pointers, declarations and anything else do not parse. Whatever is outside the subset
+C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
+`!` are C `int`s, and `+ - * /` between two of them is C's integer arithmetic (`1/2` is 0): the result
+is wrapped in `ast.CInt` (truncation toward zero), as is a cast `(int)e`; `(double)e` makes an int a
+double. Local declarations (`double x = e, y;`, `int i;`) become `CDecl` markers. Integer literals C
+reads otherwise than decimal (`010` is octal) or beyond 2^31 - 1 are refused. A float literal is read as
+C reads a `double` (correctly rounded); suffixes (`1.0f`), other types (`float`, `long`, `static`),
+`%`, `^`, `?:`, `++`, loops, pointers and anything else do not parse. Whatever is outside the subset
 raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
 (`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
 the nodes do, and strings only as `printf` arguments, which the analysis drops.
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -33,6 +36,7 @@ from bridge.errors import SourceLocation
 from bridge.grammar.lalr import Handler, ReducingParser
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.cpreproc import CFile, Preprocessed, PreprocessorError, preprocess
 from bridge.nmodl.syntax.nesting import depth
 
 MAX_TEXT = 20_000  # characters of one VERBATIM block bridge will translate (the published ones: under 3,000)
@@ -61,6 +65,22 @@ class CNothing(ast.Node):
     what: str
 
 
+@dataclass(frozen=True)
+class CVar(ast.Node):
+    """One name of a C declaration, with its initializer (`None`: none)."""
+
+    name: str
+    value: ast.Node | None = None
+
+
+@dataclass(frozen=True)
+class CDecl(ast.Node):
+    """`double x = e, y;` or `int i;`: local variables of C type `ctype` ("double" or "int")."""
+
+    ctype: str
+    names: tuple[CVar, ...]
+
+
 class VerbatimOutside(Exception):
     """The first construct of a VERBATIM block outside the subset bridge translates, and where it is."""
 
@@ -76,9 +96,13 @@ class _Build:
         self.base = SourceLocation()
         self.ints: set[int] = set()  # ids of the nodes whose C type is int
         self.keep: list[ast.Node] = []  # keeps the nodes of `ints` alive during the parse
+        self.int_names: set[str] = set()  # C locals declared `int` so far
+        self.decl_type = "double"  # the type of the declaration being read
 
-    def begin(self, base: SourceLocation) -> None:
-        self.base, self.ints, self.keep = base, set(), []
+        self.pre = Preprocessed("", {})  # the block's preprocessor result: where each C macro is in force
+
+    def begin(self, base: SourceLocation, int_names: frozenset[str], pre: Preprocessed) -> None:
+        self.base, self.ints, self.keep, self.int_names, self.pre = base, set(), [], set(int_names), pre
 
     def at(self, line: int, column: int) -> SourceLocation:
         """The file's location of the block text's `line`, `column` (1-based)."""
@@ -129,8 +153,36 @@ class _Build:
             return COutput(call, loc=call.loc)
         return ast.ExprStatement(call, loc=call.loc)
 
+    def ctype(self, raw, c):
+        self.decl_type = str(c[0])
+        return self.decl_type
+
+    def _not_macro(self, tok: Token) -> None:
+        if self.pre.macro_at(str(tok), tok.start_pos or 0) is not None:
+            raise VerbatimOutside(f"the C macro {_short(str(tok))} where C needs a name", self.at(tok.line or 1,
+                                                                                                 tok.column or 1))
+
+    def init_decl(self, raw, c):
+        self._not_macro(c[0])
+        name = str(c[0])
+        if self.decl_type == "int":
+            self.int_names.add(name)
+        else:
+            self.int_names.discard(name)
+        return CVar(name, c[1], loc=self.loc(raw))
+
+    def decl(self, raw, c):
+        return CDecl(c[0], tuple(c[1:]), loc=self.loc(raw))
+
+    def cast(self, raw, c):
+        ctype, value = c
+        if ctype == "int":
+            return value if self.is_int(value) else self.int_node(ast.CInt(value, loc=self.loc(raw)))
+        return replace(value) if self.is_int(value) else value  # a double: a node not marked int
+
     def assign(self, raw, c):
         target, op, value = c
+        self._not_macro(target)
         loc = self.loc(raw)
         name = ast.Name(str(target), loc=loc)
         if str(op) != "=":  # x op= e is x = x op (e) for a double x
@@ -152,12 +204,27 @@ class _Build:
         return self.int_node(ast.Number(float(self._int_value(tok)), str(tok), loc=self.loc(raw)))
 
     def name(self, raw, c):
-        return ast.Name(str(c[0]), loc=self.loc(raw))
+        tok = c[0]
+        macro = self.pre.macro_at(str(tok), tok.start_pos or 0)
+        if macro is not None:  # `#define N 3`: C reads the number
+            where = self.at(tok.line or 1, tok.column or 1)
+            if not macro.text:
+                raise VerbatimOutside(f"the macro {_short(str(tok))}, defined empty, in an expression", where)
+            if macro.is_int:
+                digits = macro.text.lstrip("+-")
+                if (len(digits) > 1 and digits.startswith("0")) or len(digits) > 10 or int(digits) > C_INT_MAX:
+                    raise VerbatimOutside(f"the macro {_short(str(tok))}: an integer C does not read as a decimal int",
+                                          where)
+                return self.int_node(ast.Number(float(macro.text), macro.text, loc=where))
+            return ast.Number(float(macro.text), macro.text, loc=where)
+        node = ast.Name(str(tok), loc=self.loc(raw))
+        return self.int_node(node) if node.name in self.int_names else node
 
     def string(self, raw, c):
         return ast.String("", loc=self.loc(raw))  # its text is of no use to bridge and goes nowhere
 
     def call(self, raw, c):
+        self._not_macro(c[0])
         args = tuple(a for a in c[1:] if a is not None)
         return ast.Call(str(c[0]), args, loc=self.loc(raw))
 
@@ -177,8 +244,8 @@ class _Build:
     def _binary(self, op: str, left: Any, right: Any, loc: SourceLocation | None) -> ast.Node:
         node = ast.Binary(op, left, right, loc=loc)
         if op in "+-*/":
-            if self.is_int(left) and self.is_int(right):
-                raise VerbatimOutside(f"'{op}' between two C integers (C's integer arithmetic)", loc or self.base)
+            if self.is_int(left) and self.is_int(right):  # C's int arithmetic: `/` truncates toward zero
+                return self.int_node(ast.CInt(node, loc=loc))
             return node
         return self.int_node(node)  # comparisons, && and || are C ints (0 or 1)
 
@@ -209,9 +276,12 @@ def _parser() -> tuple[ReducingParser, _Build, threading.RLock]:
     return parser, build, parser.lock
 
 
-def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS) -> tuple[ast.Node, ...]:
+def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_LIMITS,
+                   int_names: frozenset[str] = frozenset(), cfile: CFile | None = None) -> tuple[ast.Node, ...]:
     """The items of `block` (module docstring); raises `VerbatimOutside` at the first construct outside
-    the subset. `filename` names the file when the block's location has none."""
+    the subset. `filename` names the file when the block's location has none; `int_names` are the C
+    locals an earlier VERBATIM block of the same NMODL block declared `int`; `cfile` what the file's
+    earlier blocks defined (`cpreproc`: updated with this block's macros)."""
     base = block.loc or SourceLocation(filename, 1, 1)
     if base.filename in ("", "<string>"):
         base = SourceLocation(filename, base.line, base.column)
@@ -219,21 +289,28 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
         raise VerbatimOutside(f"a VERBATIM block of {len(block.text)} characters (bridge translates up to "
                               f"{MAX_TEXT})", base)
     parser, build, lock = _parser()
+    cfile = cfile if cfile is not None else CFile()
     with lock:
-        build.begin(base)
+        build.begin(base, int_names, Preprocessed("", {}))
         try:
-            items = parser.parse(block.text)
+            pre = preprocess(block.text, cfile.macros, cfile.vectorized)
+        except PreprocessorError as err:
+            raise VerbatimOutside(err.message, build.at(err.line, 1)) from None
+        build.pre = pre
+        defined = [(m, build.at(m.line, 1)) for m in pre.defined]
+        try:
+            items = parser.parse(pre.text)
         except VerbatimOutside:
             raise
         except UnexpectedCharacters as err:
             pos = err.pos_in_stream
-            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)}: "
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(pre.text, pos)}: "
                                   f"{_excerpt(block.text, pos)}", build.at(err.line, err.column)) from None
         except UnexpectedToken as err:
             tok = err.token
             what = "the end of the block" if tok.type == "$END" else f"'{_short(str(tok))}'"
             pos = len(block.text) if tok.type == "$END" else tok.start_pos
-            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(block.text, pos)} at {what}",
+            raise VerbatimOutside(f"C outside the subset bridge translates{_kind(pre.text, pos)} at {what}",
                                   build.at(tok.line or 1, tok.column or 1) if tok.type != "$END" else base) from None
         except (UnexpectedEOF, UnexpectedInput, lark.exceptions.LarkError):
             raise VerbatimOutside("C outside the subset bridge translates", base) from None
@@ -241,6 +318,8 @@ def parse_verbatim(block: ast.Verbatim, filename: str, limits: Limits = DEFAULT_
         if depth(item) > limits.max_nesting:
             raise VerbatimOutside(f"C nested more than {limits.max_nesting} deep (Limits.max_nesting)",
                                   item.loc or base)
+    cfile.macros = pre.macros
+    cfile.defined += defined
     return items
 
 
@@ -254,8 +333,13 @@ _SKIPPED = re.compile(r"#[ \t]*include[ \t]*<[^>\n]*>|/\*.*?\*/|//[^\n]*|\"([^\"
 
 
 def _kind(text: str, pos: int | None) -> str:
-    """` (a loop)` when the statement that failed holds a C keyword outside the subset (comments, strings and
-    `#include <h>` aside), else ``."""
+    """` (a pointer)` at an unexpected `*` or `&`, ` (an array)` at `[`; ` (a loop)` when the statement that failed
+    holds a C keyword outside the subset (comments, strings and `#include <h>` aside); else ``."""
+    at = text[pos:pos + 2] if pos is not None else ""
+    if at[:1] == "*" or (at[:1] == "&" and at != "&&"):
+        return " (a pointer)"
+    if at[:1] == "[":
+        return " (an array)"
     end = len(text) if pos is None else pos
     start = max(text.rfind(ch, 0, end) for ch in ";{}") + 1
     for word in _WORDS.findall(_SKIPPED.sub(" ", text[start:end + 1])):
