@@ -126,7 +126,8 @@ class Mechanism(Protocol):
         """BREAKPOINT currents at v. Returns (nonspecific current, {"ina": ...}, state with assigned updated).
 
         The solver calls it at v + 0.001 and at v for NEURON's finite-difference
-        conductance, and keeps the state of the second call.
+        conductance, the second call on the state the first returned (nocmodl's nrn_cur), and keeps the
+        state of the second call.
         """
 
     def advance(self, params: Values, state: Values, v: Array, ions: Values, env: Env) -> tuple[Values, Values]:

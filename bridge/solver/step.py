@@ -141,10 +141,10 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         ion_in = _gather_ions(inst, ions, v, mech_state, params)
         st = mech_state[inst.name]
         i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
-        # nocmodl's nrn_cur runs BREAKPOINT at v + 0.001, then at v, on the same data: a RANDOM stream drawn in
-        # the first run goes on in the second
-        st = {**st, **{k: st1[k] for k in getattr(mech, "random_fields", ())}}
-        i0, ic0, st = mech.current(p, st, vi, ion_in, env)
+        # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
+        # the second run starts from what the first left (an accumulator `n = n + 1` moves twice per step; a
+        # RANDOM stream drawn in the first run goes on in the second)
+        i0, ic0, st = mech.current(p, st1, vi, ion_in, env)
         mech_state[inst.name] = _cast(st, v.dtype)
         g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
         cur = _total(i0, ic0).astype(v.dtype)
