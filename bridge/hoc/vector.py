@@ -164,6 +164,20 @@ class Vector(BuiltinObject):
         interp.work(len(self.data), loc)
         return float(sum(self.data))
 
+    def m_dot(self, interp, args, loc):
+        """`v.dot(w)`: the sum of products, added in order from 0 (ivocvect.cpp v_dot). Vectors of different
+        sizes are an error: NEURON then reads past the shorter one's end."""
+        w = args[0] if len(args) == 1 and isinstance(args[0], Vector) else None
+        if w is None:
+            raise interp.error("Vector.dot needs one Vector argument", loc)
+        if len(w.data) != len(self.data):
+            raise interp.error(f"Vector.dot of vectors of sizes {len(self.data)} and {len(w.data)}", loc)
+        interp.work(len(self.data), loc)
+        total = 0.0
+        for a, b in zip(self.data, w.data):
+            total += a * b
+        return total
+
     def m_max(self, interp, args, loc):
         interp.work(len(self.data), loc)
         return float(max(self.data))

@@ -23,7 +23,7 @@ DATA = Path(__file__).resolve().parent / "data"
                                   "execute_scope.hoc", "loadcwd/main.hoc", "object_names.hoc",
                                   "matrix.hoc", "builder_language.hoc", "template_stdrun_vars.hoc",
                                   "objref_args.hoc", "assign_operand.hoc",
-                                  "strfun_literal_arg.hoc", "for_braced.hoc", "sortindex.hoc",
+                                  "strfun_literal_arg.hoc", "for_braced.hoc", "sortindex.hoc", "vector_dot.hoc",
                                   "finitialize_keeps_v.hoc", "hoc_exp.hoc", "mechstd_in.hoc", "nernst.hoc"])
 def test_language_output_matches_neuron(name):
     """matrix.hoc prints Matrix.solv's result to 15 digits: bridge's LU (bridge.hoc.matrix_lu) gives
