@@ -11,6 +11,7 @@ from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.atoltool import AtolTool
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
+from bridge.hoc.impedance import Impedance
 from bridge.hoc.lists import HocList, SectionList, SectionRef
 from bridge.hoc.matrix import Matrix
 from bridge.hoc.netcon import NetConObject
@@ -23,7 +24,7 @@ from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
-                   "Impedance": "impedance analysis is not supported", "CVode": None,
+                   "CVode": None,
                    "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
                                 "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
                    "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
@@ -85,4 +86,5 @@ def builtin_classes() -> dict:
     out["MechanismStandard"] = pointman.MechanismStandard
     out["MechanismType"] = mechtype.MechanismType
     out["AtolTool"] = AtolTool
+    out["Impedance"] = Impedance
     return out

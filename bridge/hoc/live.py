@@ -133,6 +133,7 @@ class Engine:
     advance: Any
     currents: Any
     shape: tuple
+    linearise: Any = None  # Impedance's matrix (`LiveRun.linearised`), jitted on first use
 
 
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
@@ -472,6 +473,33 @@ class LiveRun:
         self.state = engine.currents(sim.params(), self.state)
         self.plan = sim.plan
         self.epoch += 1
+
+    def linearised(self, frozen: Frozen):
+        """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,
+        with the parameters as HOC has them now): (layout, diagonal, cm per node [uF/cm2], 0 off the
+        membrane) as numpy; the run then holds the currents NEURON's `nrn_rhs` left, as after fcurrent()."""
+        import jax
+
+        from bridge.solver.impedance import linearised_matrix
+
+        self.flush()
+        if self.state is None:
+            raise BridgeError("Impedance.compute() before finitialize(): bridge linearises the initialised model "
+                              "only")
+        sim = frozen.simulation()
+        engine = self._engine(frozen)
+        if engine.shape != self.shape:
+            raise BridgeError("Impedance.compute(): the model's structure changed after finitialize()")
+        if engine.linearise is None:
+            plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
+            engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))
+        params = sim.params()
+        d, self.state = engine.linearise(params, self.state)
+        self.plan = sim.plan
+        self.epoch += 1
+        lay = sim.plan.layout
+        cm = np.where(lay.has_membrane, np.asarray(params["cm"], float), 0.0)
+        return lay, np.asarray(d, float), cm
 
     def settle_init(self, frozen: Frozen) -> None:
         """After finitialize's type 1 FInitializeHandlers changed v, a STATE or a parameter: the currents at

@@ -1,0 +1,65 @@
+"""NEURON's Impedance (bridge.hoc.impedance, bridge.solver.impedance) against NEURON 9.0.2: the same HOC
+prints input and transfer impedances, their ratio and phases at several frequencies and locations in both,
+at finitialize, after a run, after HOC changed parameters and after continuerun()."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bridge import HocSession
+from bridge.errors import HocError, HocRefusal
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _rows(lines) -> list[list[str]]:
+    return [ln.split() for ln in lines if ln[:3] in ("in ", "d1 ", "ax ")]
+
+
+@pytest.mark.neuron
+def test_impedance_matches_neuron(tmp_path):
+    code = f"from neuron import h\nh.load_file('stdrun.hoc')\nh.load_file({str(DATA / 'impedance.hoc')!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    theirs = _rows(proc.stdout.splitlines())
+    out = io.StringIO()
+    HocSession(cwd=tmp_path, stdout=out).load_file(DATA / "impedance.hoc")
+    ours = _rows(out.getvalue().splitlines())
+    assert len(theirs) == 168, proc.stderr[-2000:]
+    assert [r[0] for r in ours] == [r[0] for r in theirs]
+    a = np.array([float(x) for r in theirs for x in r[1:]])
+    b = np.array([float(x) for r in ours for x in r[1:]])
+    assert np.count_nonzero(a) > 500  # amplitudes and nonzero phases, not an empty comparison
+    # relative 1e-9: bridge's di/dv comes from XLA's exp (not glibc's bit for bit outside validation's XLA_FLAGS)
+    # and the complex arithmetic is CPython's, not libgcc's __divdc3 (measured: 6e-12 relative at worst)
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+CELL = "create soma\nsoma { insert hh L = 10 diam = 10 }\nobjref zz\nzz = new Impedance()\n"
+
+
+def test_extended_impedance_is_refused():
+    hoc = HocSession()
+    hoc(CELL + "soma zz.loc(0.5)\nfinitialize(-65)")
+    with pytest.raises(HocRefusal, match=r"Impedance.compute\(freq, 1\).*extended"):
+        hoc("zz.compute(10, 1)")
+
+
+def test_impedance_needs_a_location_and_a_compute():
+    hoc = HocSession()
+    hoc(CELL + "finitialize(-65)")
+    with pytest.raises(HocError, match="Impedance stimulus location is not specified"):
+        hoc("zz.compute(0)")
+    with pytest.raises(HocError, match=r"Impedance.input\(\) before compute\(\)"):
+        hoc("soma x = zz.input(0.5)")
+    hoc("soma zz.loc(0.5)\nzz.compute(0)\nsoma x = zz.input(0.5)")
+    # one compartment, DC: 1/(g area) with g the hh slope conductance at rest [MOhm]
+    assert 100 < hoc.x < 1000
+    hoc("zz.loc(-1)")
+    with pytest.raises(HocError, match="Impedance stimulus location is not specified"):
+        hoc("zz.compute(0)")
