@@ -25,8 +25,6 @@ from bridge.hoc.vector import Vector
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
                    "LinearMechanism": "LinearMechanism (gap junctions, circuits) is not supported",
                    "CVode": None,
-                   "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
-                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
                    "LinearCircuit": "the LinearCircuit GUI tool makes a LinearMechanism, which bridge does not "
                                     "support"}
 
