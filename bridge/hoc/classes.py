@@ -18,6 +18,7 @@ from bridge.hoc.netcon import NetConObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.parallel import ParallelContext
 from bridge.hoc.random import Random
+from bridge.hoc.savestate import SaveState
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
@@ -85,4 +86,5 @@ def builtin_classes() -> dict:
     out["MechanismType"] = mechtype.MechanismType
     out["AtolTool"] = AtolTool
     out["Impedance"] = Impedance
+    out["SaveState"] = SaveState
     return out

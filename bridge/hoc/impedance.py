@@ -1,6 +1,8 @@
 """NEURON's `Impedance` class (src/nrniv/impedanc.cpp): `imp.loc(x)`, `imp.compute(freq)`, then
 `imp.input(x)`, `imp.transfer(x)`, `imp.ratio(x)`, `imp.input_phase(x)`, `imp.transfer_phase(x)` and
 `imp.deltafac()`.
+Before any finitialize(), a model whose currents depend on v and parameters only is linearised at
+HOC's v, as NEURON does (a model with STATEs or ions is refused then).
 
 `compute(freq)` linearises the membrane of bridge's live run at its present state (the state after
 finitialize/run, with the parameters as HOC has them now) and solves the complex tree system in numpy
@@ -18,6 +20,32 @@ from bridge.hoc.arguments import number_arg
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import Segment, is_number
 from bridge.solver import impedance as imp
+
+
+def _before_finitialize(model, interp, loc):
+    """`before(plan)` for `LiveRun.linearised` when no run started: NEURON then linearises the values its
+    mechanisms were allocated with and the v HOC has. bridge builds that state for models whose currents
+    depend on v and parameters only (no STATE, no ion): otherwise it is refused."""
+    import jax.numpy as jnp
+
+    from bridge.hoc import kept_v
+    from bridge.hoc.initstate import model_tree
+
+    def before(plan):
+        stateful = sorted({i.name for i in plan.mechanisms if i.size and i.mechanism.states})
+        if stateful or plan.ions:
+            why = f"the STATEs of {', '.join(stateful)}" if stateful else "ion concentrations"
+            raise BridgeError(f"Impedance.compute() before finitialize() in a model with {why}: NEURON linearises "
+                              "the values its mechanisms were allocated with, which bridge does not keep; call "
+                              "finitialize() first")
+        v = kept_v.node_voltages(model, model_tree(model))
+        n = plan.layout.nnode
+        mech = {i.name: {k: jnp.full((i.size,), val, jnp.float64) for k, val in i.mechanism.state_defaults.items()}
+                for i in plan.mechanisms}
+        return {"t": jnp.asarray(float(model.globals["t"]), jnp.float64), "v": jnp.broadcast_to(jnp.asarray(v, jnp.float64), (n,)),
+                "mech": mech, "ions": {}}
+
+    return before
 
 
 class Impedance(BuiltinObject):
@@ -65,11 +93,9 @@ class Impedance(BuiltinObject):
         if self.sec is None or not self.sec.alive:
             raise interp.error("Impedance stimulus location is not specified.", loc)
         model = interp.model
-        if model.initialized is None:
-            raise interp.error("Impedance.compute() before finitialize(): bridge linearises the initialised "
-                               "model only", loc)
+        before = None if model.initialized is not None else _before_finitialize(model, interp, loc)
         try:
-            layout, d, cm = model.live.linearised(_freeze(model))
+            layout, d, cm = model.live.linearised(_freeze(model), before)
             self.istim = layout.node(self.sec.name, self.x)
         except BridgeError as err:
             raise interp.error(str(err), loc) from None

@@ -474,29 +474,34 @@ class LiveRun:
         self.plan = sim.plan
         self.epoch += 1
 
-    def linearised(self, frozen: Frozen):
+    def linearised(self, frozen: Frozen, before=None):
         """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,
         with the parameters as HOC has them now): (layout, diagonal, cm per node [uF/cm2], 0 off the
-        membrane) as numpy; the run then holds the currents NEURON's `nrn_rhs` left, as after fcurrent()."""
+        membrane) as numpy; the run then holds the currents NEURON's `nrn_rhs` left, as after fcurrent().
+        `before(plan)`: the state to linearise when nothing ran since the session started (HOC's values
+        before finitialize()); it is not kept."""
         import jax
 
         from bridge.solver.impedance import linearised_matrix
 
         self.flush()
-        if self.state is None:
-            raise BridgeError("Impedance.compute() before finitialize(): bridge linearises the initialised model "
-                              "only")
         sim = frozen.simulation()
         engine = self._engine(frozen)
-        if engine.shape != self.shape:
+        if self.state is None and before is None:
+            raise BridgeError("Impedance.compute() before finitialize(): bridge linearises the initialised model "
+                              "only")
+        if self.state is not None and engine.shape != self.shape:
             raise BridgeError("Impedance.compute(): the model's structure changed after finitialize()")
         if engine.linearise is None:
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
             engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))
         params = sim.params()
-        d, self.state = engine.linearise(params, self.state)
-        self.plan = sim.plan
-        self.epoch += 1
+        if self.state is None:
+            d, _ = engine.linearise(params, before(sim.plan))
+        else:
+            d, self.state = engine.linearise(params, self.state)
+            self.plan = sim.plan
+            self.epoch += 1
         lay = sim.plan.layout
         cm = np.where(lay.has_membrane, np.asarray(params["cm"], float), 0.0)
         return lay, np.asarray(d, float), cm

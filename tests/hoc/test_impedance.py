@@ -63,3 +63,47 @@ def test_impedance_needs_a_location_and_a_compute():
     hoc("zz.loc(-1)")
     with pytest.raises(HocError, match="Impedance stimulus location is not specified"):
         hoc("zz.compute(0)")
+
+
+PASSIVE = """create soma, dend
+soma { L = 20 diam = 20 insert pas g_pas = 2e-4 }
+dend { L = 500 diam = 1.5 nseg = 9 insert pas g_pas = 5e-5 }
+connect dend(0), soma(1)
+objref zz
+zz = new Impedance()
+soma zz.loc(0.5)
+proc show() { local x
+  zz.compute($1)
+  for x = 0, 4 { dend printf("d1 %.17g %.17g %.17g %.17g\\n", zz.input(x/4), zz.input_phase(x/4), zz.transfer(x/4), zz.ratio(x/4)) }
+}
+show(0)
+show(50)
+dend v(0.5) = -20
+show(5)
+finitialize(-65)
+show(5)
+"""
+
+
+@pytest.mark.neuron
+def test_passive_impedance_before_finitialize_matches_neuron(tmp_path):
+    """NEURON linearises whatever state it has: a passive model needs no finitialize() (ModelDB 2016666)."""
+    hoc = tmp_path / "passive.hoc"
+    hoc.write_text(PASSIVE)
+    code = f"from neuron import h\nh.load_file({str(hoc)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    theirs = _rows(proc.stdout.splitlines())
+    out = io.StringIO()
+    HocSession(cwd=tmp_path, stdout=out).load_file(hoc)
+    ours = _rows(out.getvalue().splitlines())
+    assert len(theirs) == 20, proc.stderr[-2000:]
+    a = np.array([float(x) for r in theirs for x in r[1:]])
+    b = np.array([float(x) for r in ours for x in r[1:]])
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+def test_impedance_before_finitialize_with_states_is_refused():
+    hoc = HocSession()
+    hoc(CELL + "soma zz.loc(0.5)")
+    with pytest.raises(HocError, match="before finitialize.*STATEs of hh"):
+        hoc("zz.compute(0)")
