@@ -42,8 +42,8 @@ def _before_finitialize(model, interp, loc):
         n = plan.layout.nnode
         mech = {i.name: {k: jnp.full((i.size,), val, jnp.float64) for k, val in i.mechanism.state_defaults.items()}
                 for i in plan.mechanisms}
-        return {"t": jnp.asarray(float(model.globals["t"]), jnp.float64), "v": jnp.broadcast_to(jnp.asarray(v, jnp.float64), (n,)),
-                "mech": mech, "ions": {}}
+        t = jnp.asarray(float(model.globals["t"]), jnp.float64)
+        return {"t": t, "v": jnp.broadcast_to(jnp.asarray(v, jnp.float64), (n,)), "mech": mech, "ions": {}}
 
     return before
 

@@ -74,7 +74,9 @@ zz = new Impedance()
 soma zz.loc(0.5)
 proc show() { local x
   zz.compute($1)
-  for x = 0, 4 { dend printf("d1 %.17g %.17g %.17g %.17g\\n", zz.input(x/4), zz.input_phase(x/4), zz.transfer(x/4), zz.ratio(x/4)) }
+  for x = 0, 4 dend {
+    printf("d1 %.17g %.17g %.17g %.17g\\n", zz.input(x/4), zz.input_phase(x/4), zz.transfer(x/4), zz.ratio(x/4))
+  }
 }
 show(0)
 show(50)
