@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc.arguments import number_arg
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import Segment, is_number
@@ -97,6 +97,8 @@ class Impedance(BuiltinObject):
         try:
             layout, d, cm = model.live.linearised(_freeze(model), before)
             self.istim = layout.node(self.sec.name, self.x)
+        except UnsupportedFeature as err:
+            raise interp.refuse(str(err), loc) from None
         except BridgeError as err:
             raise interp.error(str(err), loc) from None
         self.layout = layout

@@ -492,6 +492,9 @@ class LiveRun:
                               "only")
         if self.state is not None and engine.shape != self.shape:
             raise BridgeError("Impedance.compute(): the model's structure changed after finitialize()")
+        if self.cursors:
+            raise UnsupportedFeature("Impedance.compute() in a run that plays Vectors is not supported: NEURON "
+                                     "linearises with the values played last, bridge keeps them in its step only")
         if engine.linearise is None:
             plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
             engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))

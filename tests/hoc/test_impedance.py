@@ -109,3 +109,12 @@ def test_impedance_before_finitialize_with_states_is_refused():
     hoc(CELL + "soma zz.loc(0.5)")
     with pytest.raises(HocError, match="before finitialize.*STATEs of hh"):
         hoc("zz.compute(0)")
+
+
+def test_impedance_in_a_run_that_plays_is_refused():
+    """The played value is what NEURON linearises with; bridge keeps it in its step only: refused, not wrong."""
+    hoc = HocSession()
+    hoc(CELL + "objref tv, gv\ntv = new Vector(2)\ngv = new Vector(2)\ntv.x[1] = 10\ngv.x[0] = 0.1\n"
+        "gv.x[1] = 0.2\ngv.play(&soma.gnabar_hh(0.5), tv, 1)\nsoma zz.loc(0.5)\nfinitialize(-65)\ncontinuerun(1)")
+    with pytest.raises(HocRefusal, match="plays Vectors"):
+        hoc("zz.compute(0)")
