@@ -11,21 +11,21 @@ from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.atoltool import AtolTool
 from bridge.hoc.datafiles import File
 from bridge.hoc.gui import gui_classes
+from bridge.hoc.impedance import Impedance
 from bridge.hoc.linear_mechanism import LinearMechanism
 from bridge.hoc.lists import HocList, SectionList, SectionRef
 from bridge.hoc.netcon import NetConObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.parallel import ParallelContext
 from bridge.hoc.random import Random
+from bridge.hoc.savestate import SaveState
 from bridge.hoc.sparse_matrix import make_matrix
 from bridge.hoc.strings import HocString, StringFunctions
 from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
-                   "Impedance": "impedance analysis is not supported", "CVode": None,
-                   "Electrode": "the Electrode GUI tool makes an IClamp and a VClamp at its location, which "
-                                "bridge does not run, so the model would miss them; make the IClamp in HOC instead",
+                   "CVode": None,
                    "LinearCircuit": "the LinearCircuit GUI tool builds its LinearMechanism with NEURON's GUI (its "
                                     "library draws Glyphs and places ShapeLocations), which bridge does not run; "
                                     "make the LinearMechanism in HOC instead"}
@@ -87,4 +87,6 @@ def builtin_classes() -> dict:
     out["MechanismType"] = mechtype.MechanismType
     out["AtolTool"] = AtolTool
     out["LinearMechanism"] = LinearMechanism
+    out["Impedance"] = Impedance
+    out["SaveState"] = SaveState
     return out

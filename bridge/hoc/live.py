@@ -133,6 +133,7 @@ class Engine:
     advance: Any
     currents: Any
     shape: tuple
+    linearise: Any = None  # Impedance's matrix (`LiveRun.linearised`), jitted on first use
 
 
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
@@ -474,6 +475,41 @@ class LiveRun:
         self.state = engine.currents(sim.params(), self.state)
         self.plan = sim.plan
         self.epoch += 1
+
+    def linearised(self, frozen: Frozen, before=None):
+        """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,
+        with the parameters as HOC has them now): (layout, diagonal, cm per node [uF/cm2], 0 off the
+        membrane) as numpy; the run then holds the currents NEURON's `nrn_rhs` left, as after fcurrent().
+        `before(plan)`: the state to linearise when nothing ran since the session started (HOC's values
+        before finitialize()); it is not kept."""
+        import jax
+
+        from bridge.solver.impedance import linearised_matrix
+
+        self.flush()
+        sim = frozen.simulation()
+        engine = self._engine(frozen)
+        if self.state is None and before is None:
+            raise BridgeError("Impedance.compute() before finitialize(): bridge linearises the initialised model "
+                              "only")
+        if self.state is not None and engine.shape != self.shape:
+            raise BridgeError("Impedance.compute(): the model's structure changed after finitialize()")
+        if self.cursors:
+            raise UnsupportedFeature("Impedance.compute() in a run that plays Vectors is not supported: NEURON "
+                                     "linearises with the values played last, bridge keeps them in its step only")
+        if engine.linearise is None:
+            plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
+            engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))
+        params = sim.params()
+        if self.state is None:
+            d, _ = engine.linearise(params, before(sim.plan))
+        else:
+            d, self.state = engine.linearise(params, self.state)
+            self.plan = sim.plan
+            self.epoch += 1
+        lay = sim.plan.layout
+        cm = np.where(lay.has_membrane, np.asarray(params["cm"], float), 0.0)
+        return lay, np.asarray(d, float), cm
 
     def settle_init(self, frozen: Frozen) -> None:
         """After finitialize's type 1 FInitializeHandlers changed v, a STATE or a parameter: the currents at

@@ -333,12 +333,29 @@ def _noop(interp, args, loc):
     return None  # a stdrun proc
 
 
+def set_v_init(interp, args, loc):
+    """stdrun.hoc's `set_v_init([v])`: the old v_init [mV]; v_init becomes $1 when given (electrod.hoc's
+    voltage-clamp families)."""
+    g = interp.model.globals
+    old = g["v_init"]
+    if args:
+        if not is_number(args[0]):
+            raise interp.error("set_v_init: argument 1 must be a number", loc)
+        interp.model.set_global("v_init", float(args[0]))
+    return old
+
+
+def stoppedrun(interp, args, loc):
+    """stdrun.hoc's `stoppedrun()`: `stoprun` (the Stop button's flag; 0 unless HOC set it)."""
+    return interp.model.globals["stoprun"]
+
+
 def functions() -> dict:
     return {
         "finitialize": finitialize, "init": init, "stdinit": stdinit, "continuerun": continuerun, "run": run,
         "setdt": setdt, "lambda_f": lambda_f, "tstop_changed": _noop, "frecord_init": frecord_init,
         "cvode_active": _cvode_active, "cvode_local": _cvode_local,
         "fadvance": fadvance, "advance": fadvance,
-        "fcurrent": fcurrent,
+        "fcurrent": fcurrent, "set_v_init": set_v_init, "stoppedrun": stoppedrun,
         "steprun": unsupported("steprun", "bridge records the protocol; simulate with bridge.simulate"),
     }

@@ -56,11 +56,11 @@ def test_the_inserter_gui_tool_inserts(tmp_path):
     assert "pas" in hoc.tree["soma"].mechanisms
 
 
-@pytest.mark.parametrize("tool, words", [("Electrode", "makes an IClamp and a VClamp"),
-                                         ("LinearCircuit", "LinearMechanism")])
+@pytest.mark.parametrize("tool, words", [("LinearCircuit", "LinearMechanism")])
 def test_gui_tools_that_add_to_the_model_are_refused(tmp_path, tool, words):
-    """Session files' Electrode (IClamp + VClamp) and LinearCircuit (a LinearMechanism) change the
-    model in NEURON; listing them as GUI would run another model (ModelDB 145672's stimulus)."""
+    """Session files' LinearCircuit (a LinearMechanism) changes the model in NEURON; listing it as GUI would
+    run another model (the Electrode, which did the same to ModelDB 145672's stimulus, runs:
+    tests/hoc/test_electrode.py)."""
     hoc = HocSession(cwd=tmp_path)
     hoc("create soma\naccess soma")
     with pytest.raises(bridge.errors.HocError, match=f"new {tool}\\(\\) is refused: .*{words}"):
