@@ -12,9 +12,8 @@ NEURON never resets a stream by itself: a run goes on from where the last one le
 finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
 draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
 a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
-finitialize(), and more than one instance drawing from scop_random unless they draw only in INITIAL and
-NET_RECEIVE, all of one point process or artificial cell (bridge.solver.scop_shared shares the value then, and
-bridge.solver.plan keeps the instances in NEURON's order).
+finitialize(), and instances of more than one mechanism drawing from scop_random (the instances of one
+mechanism share the value: bridge.solver.scop_shared, with bridge.solver.plan keeping them in NEURON's order).
 """
 
 from __future__ import annotations
@@ -121,28 +120,17 @@ def _scop_instances(model) -> list[tuple[str, str]]:
 
 
 def _check_scop(interp, model, scop: list[tuple[str, str]], loc) -> None:
-    """Several instances share NEURON's one generator (bridge.solver.scop_shared) only where their draws come one
-    instance at a time in an order bridge follows: INITIAL, NET_RECEIVE."""
+    """Several instances share NEURON's one generator (bridge.solver.scop_shared) where they are all of one
+    mechanism, whose instances bridge runs in NEURON's order."""
     if len(scop) < 2:
         return
     where = f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(w for _, w in scop[:4])}" \
         f"{', ...' if len(scop) > 4 else ''})"
-    catalog = model.catalog
     mechs = sorted({m for m, _ in scop})
-    step = [m for m in mechs if catalog.get(m).scop_in_step]
-    if step:
-        raise interp.refuse(f"{where}, {', '.join(step)} in BREAKPOINT or what it SOLVEs: NEURON hands its numbers to "
-                            "the instances in turn, each instance's BREAKPOINT twice per step, an order bridge does "
-                            "not reproduce (it shares the generator among draws in INITIAL and NET_RECEIVE only; a "
-                            "RANDOM variable per instance is the portable way)", loc)
     if len(mechs) > 1:
         raise interp.refuse(f"{where}: several mechanisms ({', '.join(mechs)}) draw from it, and the order of "
-                            "their INITIAL blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
-    density = [m for m in mechs if catalog.get(m).kind == "density"]
-    if density:
-        raise interp.refuse(f"{where}: the density mechanism {density[0]} draws from it in more than one segment, "
-                            "and NEURON's order among its instances is not reproduced by bridge", loc)
-    # one point process or artificial cell type drawing in INITIAL and NET_RECEIVE: its instances run INITIAL in
+                            "their blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
+    # one mechanism draws: its instances run INITIAL, BREAKPOINT (twice each) and the SOLVEd blocks in turn in
     # NEURON's Memb_list order (bridge.solver.plan: node order, newest first in a node; artificial cells in the
     # order they were made) and its events come in the queue's order (docs/events.md), as NEURON's
     _check_moved(interp, model, where, loc)

@@ -37,6 +37,24 @@ def in_turn(run, params: dict, n: int, start=None):
     return out, jnp.asarray(out[0][KEY]).reshape(-1)[n - 1]
 
 
+def state_in_turn(run, state: dict, n: int):
+    """`run(state)` (a vectorised step part over n instances, returning (state, ...)) as if its instances ran one
+    after another on one generator, as nrn_cur and nrn_state run a type's instances in Memb_list order (node
+    order): instance i starts where instance i - 1 left the value every instance holds. Returns run's result with
+    the value the last instance left in every instance."""
+    if n < 2:
+        return run(state)
+    starts = jnp.full((n,), jnp.asarray(state[KEY], jnp.float64).reshape(-1)[0], jnp.float64)
+
+    def body(k, s):  # instance k + 1 starts where instance k ended (each pass fixes one more start)
+        return s.at[k + 1].set(run({**state, KEY: s.astype(state[KEY].dtype)})[0][KEY][k])
+
+    starts = jax.lax.fori_loop(0, n - 1, body, starts)
+    out = run({**state, KEY: starts.astype(state[KEY].dtype)})
+    last = jnp.asarray(out[0][KEY]).reshape(-1)[n - 1]
+    return ({**out[0], KEY: jnp.full((n,), last, jnp.asarray(out[0][KEY]).dtype)}, *out[1:])
+
+
 def spread(mech_state: dict, names, value, where=True) -> dict:
     """Every instance of the drawing mechanisms `names` takes the generator's `value` (where `where`)."""
     out = dict(mech_state)

@@ -335,6 +335,56 @@ def test_scop_random_in_two_instances_is_refused(tmp_path):
         HocSession(_scop_mods(tmp_path), cwd=tmp_path).load_file(path)
 
 
+
+# Gfluctdv-style conductance noise (ModelDB 239582): an OU conductance drawn with normrand in a SOLVE'd PROCEDURE
+# (nrn_state), a small white current in BREAKPOINT (nrn_cur: twice per instance per step) and exprand in INITIAL
+GFL = """
+NEURON { SUFFIX gfl NONSPECIFIC_CURRENT i RANGE g, g0, std, tau, e0, w }
+PARAMETER { g0 = 2e-4 (S/cm2)  std = 1e-4 (S/cm2)  tau = 3 (ms)  e = 0 (mV)  w = 1e-5 (mA/cm2) }
+ASSIGNED { v (mV)  i (mA/cm2) g g1 e0 dt (ms) }
+INITIAL { g1 = 0  e0 = exprand(1) }
+BREAKPOINT {
+    SOLVE oup
+    g = g0 + g1
+    if (g < 0) { g = 0 }
+    i = g * (v - e) + w * normrand(0, 1)
+}
+PROCEDURE oup() { g1 = g1 * exp(-dt / tau) + std * sqrt(1 - exp(-2 * dt / tau)) * normrand(0, 1) }
+"""
+GFL_CELL = """
+load_file("stdrun.hoc")
+create soma, dend[2]
+soma { L = 20  diam = 20  nseg = 1  insert hh  insert gfl }
+for i = 0, 1 { connect dend[i](0), soma(1)  dend[i] { L = 150  diam = 2  nseg = 3  insert pas  insert gfl } }
+dend[1].g0_gfl = 4e-4
+objref vs, vd, ve
+vs = new Vector()
+vs.record(&soma.v(0.5))
+vd = new Vector()
+vd.record(&dend[0].v(0.9))
+ve = new Vector()
+ve.record(&dend[1].g_gfl(0.5))
+tstop = 30
+proc show() { printf("%.17g %.17g %.17g\\n", soma.e0_gfl(0.5), dend[1].e0_gfl(0.1), dend[1].g_gfl(0.9)) }
+"""
+
+
+@pytest.mark.neuron
+def test_density_noise_in_several_segments_shares_scop_random_as_neuron(tmp_path):
+    """The Gfluctdv-style mechanism in 7 segments of 3 sections: NEURON runs each instance's INITIAL, BREAKPOINT
+    (at v + 0.001, then v) and SOLVE'd PROCEDURE in turn, in node order, on its one generator; then a second run
+    going on from where the first left it."""
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    (folder / "gfl.mod").write_text(GFL)
+    text = GFL_CELL + "run()\nshow()\nrun()\nshow()\n"
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "vd", "ve"), mod_dir=folder)
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 and theirs[0] != theirs[1]
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
 OUD = """
 NEURON { SUFFIX oud RANGE i, D, tau NONSPECIFIC_CURRENT i }
 PARAMETER { D = 0.2 (/ms)  tau = 1 (ms) }
