@@ -1,13 +1,12 @@
 """NEURON's one scop_random generator shared by every instance that draws from it (src/oc/scoprand.cpp keeps
 one `value` for the process). Each drawing instance keeps the value in its state (`__scop__#value`,
-bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process value: INITIAL runs the
-instances of a drawing mechanism in turn (instance i starts where instance i - 1 left the generator, as
-fadvance.cpp `nrn_finitialize` calls a type's `nrn_init` over its instances in order), and after each delivered
-event's NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one
-instance at a time, in delivery order). bridge.hoc.randomvars refuses more than one drawing instance for now:
-events reaching several instances at the same time come in another order than NEURON's (measured: two artificial
-cells starting together), so the draws would differ; with one instance this keeps its value across INITIAL,
-NET_RECEIVE and HOC's seed() calls."""
+bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process value, passing it from instance
+to instance in NEURON's order: INITIAL, nrn_cur's BREAKPOINT (both runs of one instance first) and nrn_state's
+SOLVEd blocks run a type's instances in turn, in its Memb_list order (fadvance.cpp `nrn_finitialize`,
+`nrn_fixed_step`; bridge.solver.plan orders point processes as NEURON), and after each delivered event's
+NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one instance at a
+time, in delivery order). bridge.hoc.randomvars refuses instances of more than one drawing mechanism (NEURON's
+type order among them is not followed)."""
 
 from __future__ import annotations
 
