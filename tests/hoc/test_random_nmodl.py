@@ -385,6 +385,24 @@ def test_density_noise_in_several_segments_shares_scop_random_as_neuron(tmp_path
     assert _same_vectors(ref, vecs) <= 1e-9
 
 
+
+@pytest.mark.neuron
+def test_point_process_noise_in_one_node_shares_scop_random_as_neuron(tmp_path):
+    """Three OUn point processes drawing in INITIAL, BREAKPOINT and a SOLVE'd PROCEDURE, two of them in one node:
+    NEURON runs them newest first in that node, then the one in the next node (its Memb_list order)."""
+    text = OU_CELL.replace("soma { L = 10  diam = 10  insert pas }", "soma { L = 10  diam = 10  nseg = 3  insert pas }"
+                           ).replace("objref p, vs", "objref p, q, r, vs").replace(
+        "soma p = new OUn(0.5)", "soma p = new OUn(0.5)\nsoma q = new OUn(0.9)\nsoma r = new OUn(0.5)\n"
+        "p.reseed = 0\nq.reseed = 0\nr.reseed = 0\nq.sigma = 0.0004")
+    show = 'printf("%.17g %.17g %.17g %.17g %.17g %.17g\\n", p.x, p.e1, q.x, q.e1, r.x, r.u1)\n'
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text + "run()\n" + show + "run()\n" + show,
+                                      mod_dir=_scop_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 and theirs[0] != theirs[1]
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
 OUD = """
 NEURON { SUFFIX oud RANGE i, D, tau NONSPECIFIC_CURRENT i }
 PARAMETER { D = 0.2 (/ms)  tau = 1 (ms) }
