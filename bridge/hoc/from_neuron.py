@@ -158,8 +158,8 @@ def _read_ions(h, sec, segs, s, ion_names: list[str]) -> None:
 
 def _read_point_processes(h, sec, name: str, tree: SectionTree, params_cache: dict[str, list[str]]) -> None:
     """The point processes of the section with their parameters."""
-    for seg in sec:
-        for pp in seg.point_processes():
+    for seg in sec:  # a node lists its newest point process first: the tree keeps them in placement order
+        for pp in reversed(list(seg.point_processes())):
             mech = pp.hname().split("[")[0]
             if mech not in params_cache:
                 params_cache[mech] = _mechanism_parameters(h, mech, True)

@@ -15,7 +15,7 @@ get ids (1, 0, count)), MCellRan4's instance count and mcell_ran4's low index.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.hoc.arguments import number_arg
 from bridge.hoc.objects import BuiltinObject
@@ -36,6 +36,7 @@ class RandomSession:
     use_mcell_ran4: int = 0  # oc_mcran4.cpp: scop_random uses mcell_ran4 when 1
     scop_value: int = 1  # scoprand.cpp: scop_random's value (1 at start), as the last run left it
     scop_from_hoc: bool = False  # HOC called code that drew or seeded since the last run: scop_value is newer
+    scop_moved: set = field(default_factory=set)  # ids of drawing point processes an nseg change moved
 
 
 def session_random(interp) -> RandomSession:

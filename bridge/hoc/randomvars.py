@@ -12,8 +12,8 @@ NEURON never resets a stream by itself: a run goes on from where the last one le
 finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
 draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
 a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
-finitialize(), and more than one instance drawing from scop_random unless they draw only in INITIAL and
-NET_RECEIVE, all of one point process or artificial cell (bridge.solver.scop_shared shares the value then).
+finitialize(), and instances of more than one mechanism drawing from scop_random (the instances of one
+mechanism share the value: bridge.solver.scop_shared, with bridge.solver.plan keeping them in NEURON's order).
 """
 
 from __future__ import annotations
@@ -72,6 +72,9 @@ def set_nseg(model, interp, sec, nseg: int, loc) -> None:
     more mechanisms have RANDOM variables (the order of their new streams is not reproduced)."""
     data = sec.data
     old = data.nseg
+    if nseg != old:  # NEURON relocates them in another order than they were placed (scop_check_moved)
+        model_random(model).scop_moved.update(id(pp) for pp in model.tree.point_processes
+                                              if pp.section == sec.name and model.catalog.scop_random(pp.name))
     mechs = [m for m in data.mechanisms if not m.endswith("_ion") and m in model.catalog.names()
              and getattr(model.catalog.get(m), "randoms", ())]
     if nseg == old or not mechs:
@@ -117,34 +120,42 @@ def _scop_instances(model) -> list[tuple[str, str]]:
 
 
 def _check_scop(interp, model, scop: list[tuple[str, str]], loc) -> None:
-    """Several instances share NEURON's one generator (bridge.solver.scop_shared) only where their draws come one
-    instance at a time in an order bridge follows: INITIAL, NET_RECEIVE."""
+    """Several instances share NEURON's one generator (bridge.solver.scop_shared) where they are all of one
+    mechanism, whose instances bridge runs in NEURON's order."""
     if len(scop) < 2:
         return
     where = f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(w for _, w in scop[:4])}" \
         f"{', ...' if len(scop) > 4 else ''})"
-    catalog = model.catalog
     mechs = sorted({m for m, _ in scop})
-    step = [m for m in mechs if catalog.get(m).scop_in_step]
-    if step:
-        raise interp.refuse(f"{where}, {', '.join(step)} in BREAKPOINT or what it SOLVEs: NEURON hands its numbers to "
-                            "the instances in turn, each instance's BREAKPOINT twice per step, an order bridge does "
-                            "not reproduce (it shares the generator among draws in INITIAL and NET_RECEIVE only; a "
-                            "RANDOM variable per instance is the portable way)", loc)
     if len(mechs) > 1:
         raise interp.refuse(f"{where}: several mechanisms ({', '.join(mechs)}) draw from it, and the order of "
-                            "their INITIAL blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
-    density = [m for m in mechs if catalog.get(m).kind == "density"]
-    if density:
-        raise interp.refuse(f"{where}: the density mechanism {density[0]} draws from it in more than one segment, "
-                            "and NEURON's order among its instances is not reproduced by bridge", loc)
-    # measured with NEURON 9.0.2: point processes in one segment run INITIAL newest first, and events of several
-    # instances due at the same time reach them in an order bridge's queue does not reproduce (two artificial cells
-    # starting together: first spike 2.79 ms in NEURON, 6.01 ms in bridge; ModelDB 106551: 103 mV), so the
-    # numbers each instance draws differ. Sharing stays off until that order is NEURON's.
-    raise interp.refuse(f"{where}: NEURON hands its numbers to the instances in turn, and events reaching several "
-                        "of them at the same time come in an order bridge does not reproduce (a RANDOM variable per "
-                        "instance is the portable way)", loc)
+                            "their blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
+    # one mechanism draws: its instances run INITIAL, BREAKPOINT (twice each) and the SOLVEd blocks in turn in
+    # NEURON's Memb_list order (bridge.solver.plan: node order, newest first in a node; artificial cells in the
+    # order they were made) and its events come in the queue's order (docs/events.md), as NEURON's
+    _check_moved(interp, model, where, loc)
+
+
+def _check_moved(interp, model, where: str, loc) -> None:
+    """Refuse two drawing point processes in one node after an nseg change moved one of them: NEURON's
+    relocation (solve.cpp node_realloc) keeps one old node's list and puts the others' in front, one at a time
+    (measured: ExpSyn 0, 2 at 0.1, 1 at 0.9, 3 at 0.5, nseg 5 -> 1: the node lists 1, 0, 2, 3), an order bridge
+    does not follow."""
+    moved = model_random(model).scop_moved
+    if not moved:
+        return
+    nodes: dict[tuple, list] = {}
+    for pp in model.tree.point_processes:
+        if model.catalog.scop_random(pp.name) and pp.section in model.tree:
+            data = model.tree[pp.section]
+            key = (pp.section, data.segment(pp.x)) if 0.0 < pp.x < 1.0 else (pp.section, pp.x)
+            nodes.setdefault(key, []).append(pp)
+    for (sec, _), pps in nodes.items():
+        if len(pps) > 1 and any(id(pp) in moved for pp in pps):
+            raise interp.refuse(f"{where}: {pps[0].label or pps[0].name} and {pps[1].label or pps[1].name} share a "
+                                f"node of {sec}, whose nseg changed after they were placed; NEURON's order among "
+                                "them (which draws first) after that change is not reproduced by bridge (set nseg "
+                                "before placing them)", loc)
 
 
 SCOP_KEY = scoprandom.KEY
@@ -158,12 +169,21 @@ def scop_value(interp, model, new: int | None = None) -> int:
     if not state.scop_from_hoc and live.started():
         live.flush()
         if live.state is not None:
-            for inst in live.plan.mechanisms:
-                if SCOP_KEY in live.state["mech"].get(inst.name, {}) and inst.size:
-                    state.scop_value = int(live.state["mech"][inst.name][SCOP_KEY][-1])
+            left = _scop_left(live.state)
+            state.scop_value = state.scop_value if left is None else left
     if new is not None:
         state.scop_value, state.scop_from_hoc = new & 0xFFFFFFFF, True
     return state.scop_value
+
+
+def _scop_left(state: dict) -> int | None:
+    """The generator's value where the last run left it: every drawing instance keeps it, point processes and
+    artificial cells (event receivers) alike (bridge.solver.scop_shared); None when nothing draws."""
+    for values in state["mech"].values():
+        kept = values.get(SCOP_KEY) if isinstance(values, dict) else None
+        if kept is not None and getattr(kept, "size", 0):
+            return int(kept[-1])
+    return None
 
 
 def _share_scop(model, value: int) -> None:
@@ -176,6 +196,10 @@ def _share_scop(model, value: int) -> None:
     for pp in model.tree.point_processes:
         if catalog.scop_random(pp.name):
             pp.params[scoprandom.KEY] = float(value)
+    events = model.event_objects
+    for cell in events.cells.values() if events is not None else ():
+        if catalog.scop_random(cell.cls):
+            cell.params[scoprandom.KEY] = float(value)
 
 
 def check_finitialize(interp, model, loc) -> None:
@@ -206,14 +230,15 @@ def _continue_streams(interp, model, state, scop: bool, loc) -> None:
     live.flush()
     if live.state is None:
         return
+    left = _scop_left(live.state)
+    if left is not None and not state.scop_from_hoc:  # NEURON's one generator goes on
+        state.scop_value = left
     by_label = {pp.label: pp for pp in model.tree.point_processes}
     for inst in live.plan.mechanisms:
         names = getattr(inst.mechanism, "random_fields", ())
         if not names or inst.size == 0:
             continue
         values = {k: [float(x) for x in live.state["mech"][inst.name][k]] for k in names}
-        if scoprandom.KEY in values and not state.scop_from_hoc:  # NEURON's one generator goes on
-            state.scop_value = int(values[scoprandom.KEY][-1])
         for i in range(inst.size):
             if inst.point_processes:
                 pp = by_label.get(inst.point_processes[i].label)

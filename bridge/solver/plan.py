@@ -314,7 +314,7 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
 
 
 def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
-    pps = [pp for pp in tree.point_processes if pp.name == mech.name]
+    pps = _memb_list_order(tree, layout, [pp for pp in tree.point_processes if pp.name == mech.name])
     for pp in pps:
         _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
         _streams_given(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
@@ -325,6 +325,16 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
                      tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
                      pointer_maps=tuple(pp.pointers for pp in pps))
     return inst, values
+
+
+def _memb_list_order(tree: SectionTree, layout: NodeLayout, pps: list) -> list:
+    """A point mechanism's instances in NEURON's order (its Memb_list, which INITIAL, BREAKPOINT and the
+    INITIAL net_sends follow): node order, and in one node newest first, as multicore.cpp
+    `nrn_thread_memblist_setup` walks each node's property list, to whose head treeset.cpp `prop_alloc` puts a
+    new (or moved: point.cpp `nrn_loc_point_process`) point process. `tree.point_processes` holds them in the
+    order they were placed."""
+    placed = {id(pp): k for k, pp in enumerate(tree.point_processes)}
+    return sorted(pps, key=lambda pp: (layout.node(pp.section, pp.x), -placed[id(pp)]))
 
 
 def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instances], ions: set[str]) -> Instances:

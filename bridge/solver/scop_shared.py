@@ -1,13 +1,12 @@
 """NEURON's one scop_random generator shared by every instance that draws from it (src/oc/scoprand.cpp keeps
 one `value` for the process). Each drawing instance keeps the value in its state (`__scop__#value`,
-bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process value: INITIAL runs the
-instances of a drawing mechanism in turn (instance i starts where instance i - 1 left the generator, as
-fadvance.cpp `nrn_finitialize` calls a type's `nrn_init` over its instances in order), and after each delivered
-event's NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one
-instance at a time, in delivery order). bridge.hoc.randomvars refuses more than one drawing instance for now:
-events reaching several instances at the same time come in another order than NEURON's (measured: two artificial
-cells starting together), so the draws would differ; with one instance this keeps its value across INITIAL,
-NET_RECEIVE and HOC's seed() calls."""
+bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process value, passing it from instance
+to instance in NEURON's order: INITIAL, nrn_cur's BREAKPOINT (both runs of one instance first) and nrn_state's
+SOLVEd blocks run a type's instances in turn, in its Memb_list order (fadvance.cpp `nrn_finitialize`,
+`nrn_fixed_step`; bridge.solver.plan orders point processes as NEURON), and after each delivered event's
+NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one instance at a
+time, in delivery order). bridge.hoc.randomvars refuses instances of more than one drawing mechanism (NEURON's
+type order among them is not followed)."""
 
 from __future__ import annotations
 
@@ -35,6 +34,24 @@ def in_turn(run, params: dict, n: int, start=None):
     starts = jax.lax.fori_loop(0, n - 1, body, starts) if n > 1 else starts
     out = run({**params, KEY: starts})
     return out, jnp.asarray(out[0][KEY]).reshape(-1)[n - 1]
+
+
+def state_in_turn(run, state: dict, n: int):
+    """`run(state)` (a vectorised step part over n instances, returning (state, ...)) as if its instances ran one
+    after another on one generator, as nrn_cur and nrn_state run a type's instances in Memb_list order (node
+    order): instance i starts where instance i - 1 left the value every instance holds. Returns run's result with
+    the value the last instance left in every instance."""
+    if n < 2:
+        return run(state)
+    starts = jnp.full((n,), jnp.asarray(state[KEY], jnp.float64).reshape(-1)[0], jnp.float64)
+
+    def body(k, s):  # instance k + 1 starts where instance k ended (each pass fixes one more start)
+        return s.at[k + 1].set(run({**state, KEY: s.astype(state[KEY].dtype)})[0][KEY][k])
+
+    starts = jax.lax.fori_loop(0, n - 1, body, starts)
+    out = run({**state, KEY: starts.astype(state[KEY].dtype)})
+    last = jnp.asarray(out[0][KEY]).reshape(-1)[n - 1]
+    return ({**out[0], KEY: jnp.full((n,), last, jnp.asarray(out[0][KEY]).dtype)}, *out[1:])
 
 
 def spread(mech_state: dict, names, value, where=True) -> dict:

@@ -139,12 +139,18 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         p = params["mechanisms"][inst.name]
         vi = v[nodes]
         ion_in = _gather_ions(inst, ions, v, mech_state, params)
+        def both(st, mech=mech, p=p, vi=vi, ion_in=ion_in, env=env):
+            i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
+            # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
+            # the second run starts from what the first left (an accumulator `n = n + 1` moves twice per step;
+            # a RANDOM stream drawn in the first run goes on in the second)
+            i0, ic0, st = mech.current(p, st1, vi, ion_in, env)
+            return st, i1, ic1, i0, ic0
+
         st = mech_state[inst.name]
-        i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
-        # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
-        # the second run starts from what the first left (an accumulator `n = n + 1` moves twice per step; a
-        # RANDOM stream drawn in the first run goes on in the second)
-        i0, ic0, st = mech.current(p, st1, vi, ion_in, env)
+        # NEURON's one scop_random generator: the instances draw in turn, both runs of one first (solver.scop_shared)
+        st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
+                                else both(st))
         mech_state[inst.name] = _cast(st, v.dtype)
         g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
         cur = _total(i0, ic0).astype(v.dtype)
@@ -242,8 +248,12 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         if inst.size == 0:
             continue
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
-        st, written = inst.mechanism.advance(params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
-                                             _gather_ions(inst, ions, v, mech_state, params), env)
+        ion_in = _gather_ions(inst, ions, v, mech_state, params)
+
+        def advance(st, inst=inst, env=env, ion_in=ion_in):
+            return inst.mechanism.advance(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
+        st, written = (scop_shared.state_in_turn(advance, mech_state[inst.name], inst.size)
+                       if scop_shared.draws(inst.mechanism) else advance(mech_state[inst.name]))
         mech_state[inst.name] = _cast(st, v.dtype)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))
     for ld in plan.long_diffusion:  # fadvance.cpp nonvint: long_difus_solve after every nrn_state

@@ -335,6 +335,74 @@ def test_scop_random_in_two_instances_is_refused(tmp_path):
         HocSession(_scop_mods(tmp_path), cwd=tmp_path).load_file(path)
 
 
+
+# Gfluctdv-style conductance noise (ModelDB 239582): an OU conductance drawn with normrand in a SOLVE'd PROCEDURE
+# (nrn_state), a small white current in BREAKPOINT (nrn_cur: twice per instance per step) and exprand in INITIAL
+GFL = """
+NEURON { SUFFIX gfl NONSPECIFIC_CURRENT i RANGE g, g0, std, tau, e0, w }
+PARAMETER { g0 = 2e-4 (S/cm2)  std = 1e-4 (S/cm2)  tau = 3 (ms)  e = 0 (mV)  w = 1e-5 (mA/cm2) }
+ASSIGNED { v (mV)  i (mA/cm2) g g1 e0 dt (ms) }
+INITIAL { g1 = 0  e0 = exprand(1) }
+BREAKPOINT {
+    SOLVE oup
+    g = g0 + g1
+    if (g < 0) { g = 0 }
+    i = g * (v - e) + w * normrand(0, 1)
+}
+PROCEDURE oup() { g1 = g1 * exp(-dt / tau) + std * sqrt(1 - exp(-2 * dt / tau)) * normrand(0, 1) }
+"""
+GFL_CELL = """
+load_file("stdrun.hoc")
+create soma, dend[2]
+soma { L = 20  diam = 20  nseg = 1  insert hh  insert gfl }
+for i = 0, 1 { connect dend[i](0), soma(1)  dend[i] { L = 150  diam = 2  nseg = 3  insert pas  insert gfl } }
+dend[1].g0_gfl = 4e-4
+objref vs, vd, ve
+vs = new Vector()
+vs.record(&soma.v(0.5))
+vd = new Vector()
+vd.record(&dend[0].v(0.9))
+ve = new Vector()
+ve.record(&dend[1].g_gfl(0.5))
+tstop = 30
+proc show() { printf("%.17g %.17g %.17g\\n", soma.e0_gfl(0.5), dend[1].e0_gfl(0.1), dend[1].g_gfl(0.9)) }
+"""
+
+
+@pytest.mark.neuron
+def test_density_noise_in_several_segments_shares_scop_random_as_neuron(tmp_path):
+    """The Gfluctdv-style mechanism in 7 segments of 3 sections: NEURON runs each instance's INITIAL, BREAKPOINT
+    (at v + 0.001, then v) and SOLVE'd PROCEDURE in turn, in node order, on its one generator; then a second run
+    going on from where the first left it."""
+    folder = tmp_path / "mod"
+    folder.mkdir()
+    (folder / "gfl.mod").write_text(GFL)
+    text = GFL_CELL + "run()\nshow()\nrun()\nshow()\n"
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "vd", "ve"), mod_dir=folder)
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 and theirs[0] != theirs[1]
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+
+@pytest.mark.neuron
+def test_point_process_noise_in_one_node_shares_scop_random_as_neuron(tmp_path):
+    """Three OUn point processes drawing in INITIAL, BREAKPOINT and a SOLVE'd PROCEDURE, two of them in one node:
+    NEURON runs them newest first in that node, then the one in the next node (its Memb_list order)."""
+    text = OU_CELL.replace("soma { L = 10  diam = 10  insert pas }", "soma { L = 10  diam = 10  nseg = 3  insert pas }"
+                           ).replace("objref p, vs", "objref p, q, r, vs").replace(
+        "soma p = new OUn(0.5)", "soma p = new OUn(0.5)\nsoma q = new OUn(0.9)\nsoma r = new OUn(0.5)\n"
+        "p.reseed = 0\nq.reseed = 0\nr.reseed = 0\nq.sigma = 0.0004")
+    show = 'printf("%.17g %.17g %.17g %.17g %.17g %.17g\\n", p.x, p.e1, q.x, q.e1, r.x, r.u1)\n'
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text + "run()\n" + show + "run()\n" + show,
+                                      mod_dir=_scop_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 and theirs[0] != theirs[1]
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
 OUD = """
 NEURON { SUFFIX oud RANGE i, D, tau NONSPECIFIC_CURRENT i }
 PARAMETER { D = 0.2 (/ms)  tau = 1 (ms) }
@@ -449,21 +517,53 @@ def _rstim_mods(tmp_path: Path, text: str = RSTIM) -> Path:
     return folder
 
 
-def test_several_instances_drawing_from_scop_random_are_refused(tmp_path):
-    """Four noisy artificial cells drawing exprand in NET_RECEIVE, two starting together: NEURON delivers their
-    events at equal times in an order bridge does not reproduce (measured: the first spike 2.79 ms in NEURON,
-    6.01 ms in bridge), so the numbers each draws from the one generator differ: refused."""
-    path = tmp_path / "m.hoc"
-    path.write_text(RSTIM_NET + "run()\n")
-    with pytest.raises(HocRefusal, match="events reaching several of them at the same time"):
-        HocSession(_rstim_mods(tmp_path), cwd=tmp_path).load_file(path)
+@pytest.mark.neuron
+def test_artificial_cells_sharing_scop_random_match_neuron(tmp_path):
+    """Four noisy artificial cells drawing exprand in NET_RECEIVE, two starting together at 2 ms and two at 9 ms,
+    drive ExpSyns on an hh cell; a second run() goes on with the generator where the first left it: NEURON hands
+    the numbers to the cells in the order their events come (artificial cells: INITIAL in the order made), so
+    every spike time is NEURON's."""
+    text = RSTIM_NET + "run()\nshow()\nrun()\nshow()\n"
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs",), mod_dir=_rstim_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 8 and theirs[:4] != theirs[4:]
+    _same_output(theirs, ours, atol=0.0)  # spike times identical
+    assert _same_vectors(ref, vecs) <= 1e-9
 
 
-def test_point_processes_drawing_from_scop_random_are_refused(tmp_path):
-    """NEURON runs the INITIAL of point processes in one segment newest first (measured), so their events at
-    equal times come in another order than bridge's: not reproduced (artificial cells are)."""
-    path = tmp_path / "m.hoc"
-    path.write_text(RSTIM_NET.replace("st[i] = new RStim()", "soma st[i] = new RStim(0.5)") + "run()\n")
+# the sources as point processes in a 5-segment dendrite, all starting at 2 ms: st[1] and st[3] share the first
+# segment's node, and st[1] is moved there after st[3] was placed (loc(): it is the newest in that node)
+RSTIM_DEND = RSTIM_NET.replace("soma { L = 20  diam = 20  insert hh }", """soma { L = 20  diam = 20  insert hh }
+create dend
+connect dend(0), soma(1)
+dend { L = 200  diam = 2  nseg = 5  insert pas }
+double xs[4]
+xs[0] = 0.7
+xs[1] = 0.9
+xs[2] = 0.5
+xs[3] = 0.1""").replace("    st[i] = new RStim()", "    dend st[i] = new RStim(xs[i])").replace(
+    "2 + 7 * (i % 2)", "2").replace("tstop = 200", "st[1].loc(0.1)\ntstop = 100")
+
+
+@pytest.mark.neuron
+def test_point_processes_sharing_scop_random_match_neuron(tmp_path):
+    """The four sources as point processes starting together: NEURON runs their INITIAL (and queues its
+    net_sends) in its Memb_list order, node order and newest first in a node (the order they were made would
+    give other numbers to st[0] and st[3]); then seed() from HOC and a second run."""
+    text = RSTIM_DEND + "run()\nshow()\nst[2].seed(12345)\nrun()\nshow()\n"
     mods = _rstim_mods(tmp_path, RSTIM.replace("ARTIFICIAL_CELL RStim", "POINT_PROCESS RStim"))
-    with pytest.raises(HocRefusal, match="events reaching several of them at the same time"):
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs",), mod_dir=mods)
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 8 and theirs[:4] != theirs[4:]
+    _same_output(theirs, ours, atol=0.0)  # spike times identical
+    assert _same_vectors(ref, vecs) <= 1e-9
+
+
+def test_point_processes_sharing_a_node_moved_by_nseg_are_refused(tmp_path):
+    """An nseg change after placing them moves point processes in an order of NEURON's own (solve.cpp
+    node_realloc): two drawing sources in one node after it are refused."""
+    path = tmp_path / "m.hoc"
+    path.write_text(RSTIM_DEND.replace("tstop = 100", "dend.nseg = 1\ntstop = 100") + "run()\n")
+    mods = _rstim_mods(tmp_path, RSTIM.replace("ARTIFICIAL_CELL RStim", "POINT_PROCESS RStim"))
+    with pytest.raises(HocRefusal, match="whose nseg changed after they were placed"):
         HocSession(mods, cwd=tmp_path).load_file(path)

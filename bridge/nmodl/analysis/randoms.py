@@ -5,8 +5,8 @@ of the `random_*` functions, which nocmodl turns into nrnran123 calls (src/nocmo
 `random_normal(r, mu, sigma)`, `random_ipick(r)`, `random_dpick(r)`.
 
 NEURON's older generator, scop_random (and normrand, exprand, poisrand, set_seed on it), is one value for the
-whole process; bridge keeps it with a mechanism instance (runtime.scoprandom), exact while one instance in the
-model uses it (bridge.hoc.randomvars refuses more).
+whole process; bridge keeps it with each mechanism instance (runtime.scoprandom) and the solver passes it from
+instance to instance in NEURON's order (bridge.solver.scop_shared).
 
 This pass declares the RANDOMs (kind "random"), checks every use, and finds the FUNCTIONs that draw
 (directly or through another FUNCTION), which therefore change the mechanism's state. Refused:

@@ -3,9 +3,9 @@
 exprand.cpp, poisrand.cpp), bit for bit.
 
 NEURON keeps one generator value for the whole process. bridge keeps it in the scope of a mechanism instance,
-`s["__scop__#value"]` (a uint32 in a float64), which reproduces NEURON only while one instance in the whole model
-draws from it (bridge.hoc.randomvars refuses more): the draws of one instance come in NEURON's order (INITIAL,
-then per step BREAKPOINT at v + 0.001, at v, then the SOLVEs).
+`s["__scop__#value"]` (a uint32 in a float64); bridge.solver.scop_shared passes the value from instance to
+instance in NEURON's order (INITIAL, then per step BREAKPOINT at v + 0.001, at v, then the SOLVEs; NET_RECEIVE
+per event), and bridge.hoc.randomvars refuses instances of more than one drawing mechanism.
 """
 
 from __future__ import annotations
