@@ -6,6 +6,8 @@ A probe names one value at one place, the way NEURON users write it:
 - `"soma(0.5).m_hh"`, `("soma", 0.5, "gna_hh")`: a mechanism variable
   (`<name>_<suffix>`: STATE, kept ASSIGNED or RANGE parameter);
 - `"soma(0.5).ina"`, `"dend(1).ena"`, `"nai"`: ion variables at that node;
+- `"axon(0.5).vext[0]"`, `"vext[1]"`, `"i_membrane"`: NEURON's extracellular layers [mV] and membrane
+  current [mA/cm2] where extracellular is inserted;
 - `(point_process, "i")`: a point process variable (the object that
   `SectionTree.add_point_process` returned).
 """
@@ -25,7 +27,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.morphology.tree import PointProcess, segment_index
 from bridge.solver.plan import Plan
 
-_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
+_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+(?:\[\d\])?)\s*$")
 # A point process by its label, as HOC names it: "SEClamp[0].i"
 _PP_PROBE = re.compile(r"^\s*(?P<cls>[A-Za-z_]\w*)\[(?P<i>\d+)\]\s*\.\s*(?P<var>\w+)\s*$")
 
@@ -35,7 +37,7 @@ class Source:
     """One resolved probe: where to read (kind, container keys, index)."""
 
     label: str
-    kind: str  # "v", "ion", "state", "param"
+    kind: str  # "v", "ion", "state", "param", "ext" (extracellular: ("vext", layer) or ("i_membrane",))
     keys: tuple[str, ...]
     index: int
 
@@ -103,6 +105,10 @@ def resolve(plan: Plan, probe: Any) -> Source:
     node = lay.node(sec, x)  # raises for an unknown section or x outside [0, 1]
     if var == "v":
         return Source(label, "v", (), node)
+    if var in ("vext[0]", "vext[1]", "i_membrane"):  # NEURON's extracellular (bridge.solver.extracellular)
+        if plan.extracellular is None or not plan.extracellular.has[node]:
+            raise BridgeError(f"probe {label}: extracellular is not inserted at {sec}({x:g})")
+        return Source(label, "ext", ("vext", var[5]) if var != "i_membrane" else ("i_membrane",), node)
     for style in plan.ions:
         names = ionlib.variable_names(style.ion)
         if var in (names["e"], names["ci"], names["co"], names["cur"]):
@@ -156,6 +162,9 @@ def recorder(plan: Plan, probes: Sequence[Any]):
             s = sources[i]
             if s.kind == "ion":
                 val = state["ions"][s.keys[0]][s.keys[1]][s.index]
+            elif s.kind == "ext":
+                arr = state["ext"][s.keys[0]]
+                val = arr[int(s.keys[1]), s.index] if len(s.keys) == 2 else arr[s.index]
             elif s.kind == "state":
                 val = state["mech"][s.keys[0]][s.keys[1]][s.index]
             else:
