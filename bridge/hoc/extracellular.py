@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from bridge.solver.extracellular import DEFAULTS, NAME
 
+__all__ = ["COMPUTED", "HOC_NAMES", "NAME", "PARAMETERS", "RANGE_NAMES", "key_of"]
+
 # HOC's bare names -> bridge's keys (element 0 of the layer arrays)
 HOC_NAMES = {"xraxial": "xraxial0", "xg": "xg0", "xc": "xc0", "e_extracellular": "e_extracellular",
              "vext": "vext0", "i_membrane": "i_membrane"}

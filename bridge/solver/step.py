@@ -277,6 +277,8 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
     (the internal rows), mech_state, ions, delta (dvi), v, ext)."""
     lay = plan.layout
     v = state["v"]
+    ep = plan.extracellular
+    assert ep is not None
     electrode: dict = {}
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, electrode)
     d = d + 1e-3 * cj * params["cm"]  # treeset.cpp nrn_lhs: nrn_cap_jacob before nrn_setup_ext
@@ -286,12 +288,12 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
     a = jnp.asarray(lay.a, v.dtype)
     b = jnp.asarray(lay.b, v.dtype)
     D, R, A, B, sav_g, sav_rhs = extracellular.assemble(
-        plan.extracellular, params, state["ext"], d, rhs, electrode.get("d", zero), electrode.get("rhs", zero),
+        ep, params, state["ext"], d, rhs, electrode.get("d", zero), electrode.get("rhs", zero),
         a, b, p, i, 1e-3 * cj)
     R = R.at[:, 0].set(add_fstim(plan.fstim, R[:, 0], t))  # activstim_rhs: after nrn_rhs_ext
     D, R = extracellular.add_axial(D, R, v, a, b, p, i)
     U = extracellular.block_solve(D, R, A, B, plan.levels)
-    v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(plan.extracellular.has),
+    v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
     return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
 
