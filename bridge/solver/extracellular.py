@@ -16,7 +16,7 @@ ELECTRODE_CURRENT point processes see v + vext[0] and add their current to layer
 `_extnode` branches), so the layer's balance holds the membrane current only.
 
 `nlayer` is 2 (NEURON's default build); CVODE with extracellular is NEURON's error too (extcell_init).
-Parameters (params["extracellular"], per extracellular node in node order): xraxial0/1, xg0/1, xc0/1,
+Parameters (params["mechanisms"]["extracellular"], per extracellular node in node order): xraxial0/1, xg0/1, xc0/1,
 e_extracellular. State (state["ext"]): vext (2, nnode) [mV], i_membrane (nnode,) [mA/cm2], 0 off the
 extracellular nodes.
 """
@@ -141,7 +141,7 @@ def assemble(ep: ExtPlan, params: dict, ext: dict, d, rhs, d_electrode, rhs_elec
     n = d.shape[0]
     dtype = d.dtype
     x = ext["vext"]
-    p = params[NAME]
+    p = params["mechanisms"][NAME]
     nodes = jnp.asarray(ep.nodes)
     has = jnp.asarray(ep.has)
     # nrn_rhs_ext: layer 0 gets the membrane current (electrode current minus the internal rhs)

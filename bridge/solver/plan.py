@@ -211,7 +211,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
     ext = None
     if extracellular.used(tree):
-        ext, defaults[extracellular.NAME] = extracellular.ext_plan(tree, layout)
+        ext, mech_params[extracellular.NAME] = extracellular.ext_plan(tree, layout)
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,

@@ -184,7 +184,7 @@ a { nseg = 3 insert pas insert extracellular }
     model = bridge.load_hoc(path).to_model()
     sim = bridge.Simulation(model, record=["a(0.5).vext[0]", "a(0.5).i_membrane"], tstop=0.1)
     params = sim.params()
-    ext = params["extracellular"]
+    ext = params["mechanisms"]["extracellular"]
     assert np.all(np.asarray(ext["xraxial0"]) == 1e9) and np.all(np.asarray(ext["xg1"]) == 1e9)
     assert np.all(np.asarray(ext["xc0"]) == 0) and np.all(np.asarray(ext["e_extracellular"]) == 0)
     assert len(np.asarray(ext["xg0"])) == 3 + 1 + 1  # the 3 segments, the 1-end node and the root node
@@ -192,3 +192,40 @@ a { nseg = 3 insert pas insert extracellular }
     assert float(traces["a(0.5).vext[0]"][0]) == 0.0 and float(traces["a(0.5).i_membrane"][0]) == 0.0
     with pytest.raises(BridgeError, match="extracellular is not inserted"):
         bridge.Simulation(model, record=["b(0.5).vext[0]"])
+
+
+# Vector.play into e_extracellular (continuous and discrete), recorded i_membrane and e_extracellular, and
+# HOC's reads of i_membrane and vext after the run
+PLAY = """
+load_file("stdrun.hoc")
+create axon
+axon { L = 500 diam = 2 nseg = 11 insert hh insert extracellular xraxial = 2e4 xg = 1e-2 xc = 1 }
+objref ve, tv, ve2, rec, rec2, rec3
+ve = new Vector()
+tv = new Vector()
+ve.append(0, 0, -60, -60, 10, 0)
+tv.append(0, 1, 1.2, 1.6, 2.0, 3)
+axon ve.play(&e_extracellular(0.3), tv, 1)
+ve2 = new Vector()
+ve2.append(0, 20, 0, -5)
+axon ve2.play(&e_extracellular(0.7), 1)
+rec = new Vector()
+rec2 = new Vector()
+rec3 = new Vector()
+axon rec.record(&i_membrane(0.3))
+axon rec2.record(&v(0.3))
+axon rec3.record(&e_extracellular(0.7))
+tstop = 5
+run()
+printf("%.12g %.12g %.12g %.12g %.12g\\n", rec2.max(), rec.max(), rec3.max(), axon.i_membrane(0.3), axon.vext(0.3))
+"""
+
+
+@pytest.mark.neuron
+def test_play_into_e_extracellular_matches_neuron(tmp_path):
+    from tests.hoc.test_live_run import _both, _same_output, _same_vectors
+
+    theirs, ref, ours, vecs, _ = _both(tmp_path, PLAY, ("rec", "rec2", "rec3"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    assert ref["rec2"].max() > 0 and ref["rec3"].min() == -5  # the played field fires the axon
