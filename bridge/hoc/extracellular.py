@@ -24,3 +24,33 @@ RANGE_NAMES = tuple(DEFAULTS) + COMPUTED
 def key_of(hoc_name: str) -> str | None:
     """bridge's key of an extracellular range variable HOC names (`xg` -> "xg0"), None for other names."""
     return HOC_NAMES.get(hoc_name)
+
+LAYERED = ("xraxial", "xg", "xc", "vext")  # the nlayer arrays
+
+
+def layer(var, indices: list[int], name: str):
+    """`xg[1]`: the MechanismVariable (bridge.hoc.bindings) of layer `indices[0]` of an extracellular array
+    (`var` is its element 0); None when `var` is not one (the caller's error applies). A subscript outside
+    0..nlayer-1 is NEURON's 'subscript out of range' (HocError)."""
+    from bridge.errors import HocError
+    from bridge.hoc.bindings import MechanismVariable
+
+    if getattr(var, "mechanism", None) != NAME or var.name[:-1] not in LAYERED or var.name[-1] != "0":
+        return None
+    if len(indices) != 1 or not 0 <= indices[0] < 2:
+        raise HocError(f"{name}{indices}: subscript out of range (extracellular has 2 layers, nlayer = 2)")
+    return MechanismVariable(f"{var.name[:-1]}{int(indices[0])}", NAME)
+
+
+def is_layer_call(node, lookup) -> bool:
+    """Whether `node` (an ast.Index) is an extracellular layer array: `xg[1]`, `sec.vext[0]` (then `node(x)`
+    is a range variable at x); `lookup(name)` is what a bare name is bound to (bridge.hoc.names.lookup)."""
+    from bridge.hoc import ast
+    from bridge.hoc.bindings import RangeVar
+
+    target = node.target
+    if isinstance(target, ast.Member):
+        return target.name in LAYERED
+    if isinstance(target, ast.Name) and target.name in LAYERED:
+        return isinstance(lookup(target.name), RangeVar)
+    return False

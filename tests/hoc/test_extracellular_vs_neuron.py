@@ -194,13 +194,16 @@ a { nseg = 3 insert pas insert extracellular }
         bridge.Simulation(model, record=["b(0.5).vext[0]"])
 
 
-# Vector.play into e_extracellular (continuous and discrete), recorded i_membrane and e_extracellular, and
-# HOC's reads of i_membrane and vext after the run
+# Vector.play into e_extracellular (continuous and discrete), layer 1 set by subscript (`xg[1] = ...`,
+# `axon.xg[1](0.3) = ...`), recorded i_membrane, e_extracellular, vext[1] and vext[0], and HOC's reads of
+# i_membrane, vext and the layers after the run
 PLAY = """
 load_file("stdrun.hoc")
 create axon
-axon { L = 500 diam = 2 nseg = 11 insert hh insert extracellular xraxial = 2e4 xg = 1e-2 xc = 1 }
-objref ve, tv, ve2, rec, rec2, rec3
+axon { L = 500 diam = 2 nseg = 11 insert hh insert extracellular xraxial = 2e4 xg = 1e-2 xc = 1
+  xg[1] = 0.5 xraxial[1] = 1e5 xc[1] = 0.2 }
+axon.xg[1](0.3) = 0.05
+objref ve, tv, ve2, rec, rec2, rec3, rec4, rec5
 ve = new Vector()
 tv = new Vector()
 ve.append(0, 0, -60, -60, 10, 0)
@@ -215,9 +218,14 @@ rec3 = new Vector()
 axon rec.record(&i_membrane(0.3))
 axon rec2.record(&v(0.3))
 axon rec3.record(&e_extracellular(0.7))
+rec4 = new Vector()
+rec4.record(&axon.vext[1](0.3))
+rec5 = new Vector()
+axon rec5.record(&vext[0](0.5))
 tstop = 5
 run()
 printf("%.12g %.12g %.12g %.12g %.12g\\n", rec2.max(), rec.max(), rec3.max(), axon.i_membrane(0.3), axon.vext(0.3))
+printf("%.12g %.12g %.12g %.12g\\n", axon.vext[1](0.3), axon.xg[1](0.3), axon.xg[1](0.5), axon.xc[1](0.9))
 """
 
 
@@ -225,7 +233,8 @@ printf("%.12g %.12g %.12g %.12g %.12g\\n", rec2.max(), rec.max(), rec3.max(), ax
 def test_play_into_e_extracellular_matches_neuron(tmp_path):
     from tests.hoc.test_live_run import _both, _same_output, _same_vectors
 
-    theirs, ref, ours, vecs, _ = _both(tmp_path, PLAY, ("rec", "rec2", "rec3"))
+    theirs, ref, ours, vecs, _ = _both(tmp_path, PLAY, ("rec", "rec2", "rec3", "rec4", "rec5"))
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
     assert ref["rec2"].max() > 0 and ref["rec3"].min() == -5  # the played field fires the axon
+    assert np.abs(ref["rec4"]).max() > 1  # layer 1 moves
