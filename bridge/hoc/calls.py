@@ -103,7 +103,8 @@ def call(interp, node: ast.Call, iterator_body: IteratorBody | None = None):
         return _call_name(interp, f.name, node, iterator_body)
     if isinstance(f, ast.Member):
         return _call_member(interp, interp.eval(f.target), f.name, node, iterator_body)
-    if isinstance(f, ast.Index) and extracellular.is_layer_call(f, lambda n: lookup(interp, n)):  # `sec.xg[1](x)`, `vext[1](x)`
+    # `sec.xg[1](x)`, `vext[1](x)`: an extracellular layer at x
+    if isinstance(f, ast.Index) and extracellular.is_layer_call(f, lambda n: lookup(interp, n)):
         return ref(interp, node).get()
     target = interp.eval(f)
     if isinstance(target, Sec):
