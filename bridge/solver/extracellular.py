@@ -31,6 +31,7 @@ import numpy as np
 
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
+from bridge.solver import tree_solve
 
 NAME = "extracellular"
 NLAYER = 2
@@ -204,8 +205,20 @@ def add_axial(D, R, v, a, b, parent_all, nonroot):
 def block_solve(D, R, A, B, levels):
     """Solve the block tree system: M[i,i] = D_i (3x3), M[i,p] = diag(B_i), M[p,i] = diag(A_i).
 
-    Eliminates from the deepest tree level up (each node's block folded into its parent's), then substitutes
-    back from the roots down, a level at a time (`bridge.solver.tree_solve.TreeLevels`)."""
+    On a CPU in float64 NEURON's node order in one compiled kernel (`bridge.solver.native_block_solve`;
+    no reverse mode through it), else `level_solve`; `BRIDGE_TREE_SOLVE=loop|unrolled` picks the level
+    walk (which `jax.grad` differentiates)."""
+    if tree_solve._use_native(D, R, A, B):
+        from bridge.solver import native_block_solve
+
+        if native_block_solve.available():
+            return native_block_solve.solve(D, R, A, B, levels.parent)
+    return level_solve(D, R, A, B, levels)
+
+
+def level_solve(D, R, A, B, levels):
+    """`block_solve` a tree level at a time: eliminates from the deepest level up (each node's block folded
+    into its parent's), then substitutes back from the roots down (`bridge.solver.tree_solve.TreeLevels`)."""
     n = D.shape[0]
     pad = lambda x, value: jnp.concatenate([x, jnp.full((1,) + x.shape[1:], value, x.dtype)])  # noqa: E731
     D = pad(D, 0.0).at[n].set(jnp.eye(3, dtype=D.dtype))
