@@ -26,6 +26,11 @@ def key_of(hoc_name: str) -> str | None:
     return HOC_NAMES.get(hoc_name)
 
 LAYERED = ("xraxial", "xg", "xc", "vext")  # the nlayer arrays
+# MechanismStandard("extracellular") (nrniv/ndatclas.cpp): its PARAMETERs in NEURON's order, arrays of 2
+MS_DEFAULTS = {"xraxial": DEFAULTS["xraxial0"], "xg": DEFAULTS["xg0"], "xc": DEFAULTS["xc0"],
+               "e_extracellular": DEFAULTS["e_extracellular"]}
+ARRAY_SIZES = {"xraxial": 2, "xg": 2, "xc": 2}
+ELEMENT_DEFAULTS = {"xraxial[1]": DEFAULTS["xraxial1"], "xg[1]": DEFAULTS["xg1"], "xc[1]": DEFAULTS["xc1"]}
 
 
 def layer(var, indices: list[int], name: str):

@@ -238,3 +238,34 @@ def test_play_into_e_extracellular_matches_neuron(tmp_path):
     _same_vectors(ref, vecs)
     assert ref["rec2"].max() > 0 and ref["rec3"].min() == -5  # the played field fires the axon
     assert np.abs(ref["rec4"]).max() > 1  # layer 1 moves
+
+
+# MechanismStandard("extracellular") as the CellBuilder uses it (ModelDB 112086's session): its PARAMETERs,
+# the layer arrays' sizes and elements, out() into a section and in() back
+STANDARD = """
+create a
+a { nseg = 2 insert pas insert extracellular }
+objref ms, ms2
+strdef s
+ms = new MechanismStandard("extracellular")
+print ms.count()
+for i = 0, ms.count() - 1 { n = ms.name(s, i) print s, n }
+{ms.set("xraxial", 5e3, 1)}
+{ms.set("xg", 2, 0)}
+{ms.set("xc", 0.3, 1)}
+print ms.get("xraxial", 0), ms.get("xraxial", 1), ms.get("xg", 1), ms.get("xc", 1)
+a ms.out()
+print a.xraxial[1](0.5), a.xg(0.5), a.xc[1](0.7), a.xg[1](0.5)
+ms2 = new MechanismStandard("extracellular")
+a ms2.in(0.5)
+print ms2.get("xraxial", 1), ms2.get("xg", 0), ms2.get("xc", 1)
+"""
+
+
+@pytest.mark.neuron
+def test_mechanism_standard_extracellular_matches_neuron(tmp_path):
+    from tests.hoc.test_live_run import _both, _same_output
+
+    theirs, _, ours, _, _ = _both(tmp_path, STANDARD, ())
+    _same_output(theirs, ours)
+    assert "xg2" in [line.strip() for line in ours]  # `print s, n`: the name, then its size 2
