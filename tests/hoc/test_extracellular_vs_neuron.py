@@ -269,3 +269,27 @@ def test_mechanism_standard_extracellular_matches_neuron(tmp_path):
     theirs, _, ours, _, _ = _both(tmp_path, STANDARD, ())
     _same_output(theirs, ours)
     assert "xg2" in [line.strip() for line in ours]  # `print s, n`: the name, then its size 2
+
+
+# a NetStim driving an ExpSyn on an axon in a field: the event path (bridge.solver.integrate's step_events)
+# carries the extracellular state; the spikes amplify round-off (measured 4e-10 mV)
+NETWORK = """
+create axon
+axon { L = 500 diam = 2 nseg = 11 insert hh insert extracellular xraxial = 2e4 xg = 1e-2 xc = 1
+  for (x, 0) e_extracellular(x) = 5*x }
+objref syn, ns, nc
+axon syn = new ExpSyn(0.2)
+ns = new NetStim()
+ns.start = 1
+ns.interval = 2
+ns.number = 3
+nc = new NetCon(ns, syn, 0, 0.5, 0.02)
+tstop = 8
+"""
+
+
+@pytest.mark.neuron
+def test_synapse_events_in_field_match_neuron(tmp_path):
+    path = _write(tmp_path, NETWORK)
+    _compare(path, ["axon(0.2).v", "axon(0.9).v", "axon(0.2).vext[0]", "axon(0.2).i_membrane"])
+    assert max(_neuron(path, ["axon(0.9).v"])["axon(0.9).v"]) > 0  # the synapse fires the axon
