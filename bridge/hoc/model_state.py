@@ -269,7 +269,7 @@ class ModelState:
             sec.data.insert(mech)
             return
         if mech not in self.catalog:
-            if mech in ("extracellular", "fastpas"):
+            if mech == "fastpas":
                 raise HocError(f"insert {mech}: NEURON's built-in {mech} is not supported by bridge yet")
             raise HocError(f"{mech} is not a mechanism (no .mod file defines it)")
         info = self.catalog.get(mech)
