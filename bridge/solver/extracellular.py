@@ -49,8 +49,7 @@ class ExtPlan:
     segment's resistance [MOhm]; 0 on the 1-end and root nodes); `prev` the position of pnode[j-1] of its
     section, -1 for pnode[0]; `rall` the section's rallbranch on pnode[0], else 1; `connected` the parent
     node has extracellular too (else the layers end sealed); `parent` the parent node (0 on a root node);
-    `parent_pos` its position (0 where not connected); `rooted` it has a parent node (nrn_rhs_ext and
-    nrn_setup_ext skip root nodes); `area`, `parent_area` [um2] NODEAREA of the node and of its parent.
+    `rooted` it has a parent node (nrn_rhs_ext and nrn_setup_ext skip root nodes); `area`, `parent_area` [um2] NODEAREA of the node and of its parent.
     `has` (n,) bool: the node has extracellular."""
 
     nodes: np.ndarray
@@ -61,7 +60,6 @@ class ExtPlan:
     rall: np.ndarray
     connected: np.ndarray
     parent: np.ndarray
-    parent_pos: np.ndarray
     rooted: np.ndarray
     area: np.ndarray
     parent_area: np.ndarray
@@ -106,7 +104,6 @@ def ext_plan(tree: SectionTree, layout: NodeLayout) -> tuple[ExtPlan, dict]:
     plan = ExtPlan(nodes=ext.astype(np.int32), has=has, membrane=membrane, half=half[ext],
                    prev=np.where(prev[ext] >= 0, pos[np.maximum(prev[ext], 0)], -1).astype(np.int32),
                    rall=rall[ext], connected=connected, parent=np.maximum(parent, 0).astype(np.int32),
-                   parent_pos=np.where(connected, pos[np.maximum(parent, 0)], 0).astype(np.int32),
                    rooted=parent >= 0,
                    area=area[ext], parent_area=area[np.maximum(parent, 0)])
     return plan, {k: v[ext] for k, v in values.items()}
