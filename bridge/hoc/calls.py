@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.hoc import ast, budget, functable, loader, mulfit, neuronlib, nmodl_calls, runfit
+from bridge.hoc import ast, budget, extracellular, functable, loader, mulfit, neuronlib, nmodl_calls, runfit
 from bridge.hoc.apcount import APCountObject
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
@@ -103,6 +103,9 @@ def call(interp, node: ast.Call, iterator_body: IteratorBody | None = None):
         return _call_name(interp, f.name, node, iterator_body)
     if isinstance(f, ast.Member):
         return _call_member(interp, interp.eval(f.target), f.name, node, iterator_body)
+    # `sec.xg[1](x)`, `vext[1](x)`: an extracellular layer at x
+    if isinstance(f, ast.Index) and extracellular.is_layer_call(f, lambda n: lookup(interp, n)):
+        return ref(interp, node).get()
     target = interp.eval(f)
     if isinstance(target, Sec):
         return _segment(interp, target, node.args, node.loc)

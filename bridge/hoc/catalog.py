@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge.errors import BridgeError, HocError
-from bridge.hoc import mod_library, verbatim_library
+from bridge.hoc import extracellular, mod_library, verbatim_library
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
@@ -194,6 +194,9 @@ class Catalog:
             return self._info[name]
         if name.endswith("_ion"):
             info = ion_info(name[:-4])
+        elif name == extracellular.NAME:  # NEURON's built-in (bridge.hoc.extracellular)
+            info = MechanismInfo(name, "density", None, dict(extracellular.PARAMETERS), extracellular.RANGE_NAMES,
+                                 recomputed=extracellular.COMPUTED)
         elif name in self._files:
             info = _read_mod(name, self._files[name], self.roots)
         elif name in self._libraries:

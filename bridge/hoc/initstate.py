@@ -70,6 +70,13 @@ def state_values(plan, state: dict) -> dict[tuple[str, int], dict[str, float]]:
             out[(name, j)] = {"v": float(v[node])}
     _add_ions(plan, state, node_key, out)
     _add_mechanism_states(plan, state, node_key, out)
+    if "ext" in state:  # NEURON's extracellular: vext[k] and i_membrane (bridge.hoc.extracellular's keys)
+        ext = {k: np.asarray(a) for k, a in state["ext"].items()}
+        for node, key in node_key.items():
+            if plan.extracellular.has[node]:
+                out[key].update({"vext0_extracellular": float(ext["vext"][0, node]),
+                                 "vext1_extracellular": float(ext["vext"][1, node]),
+                                 "i_membrane_extracellular": float(ext["i_membrane"][node])})
     return out
 
 

@@ -177,6 +177,14 @@ def play_setters(plan, schedules) -> tuple:
                                   "(it is not a parameter of the run, e.g. a usetable switch)")
             out.append(("global", target.variable, "", 0))
             continue
+        if target.keys[0] == "extracellular" and plan.extracellular is not None:  # bridge.solver.extracellular
+            lay, (_, sec, x) = plan.layout, target.keys
+            node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            index = [int(i) for i in np.flatnonzero(plan.extracellular.nodes == node)]
+            if not index:
+                raise BridgeError(f"Vector.play into {target}: not found in the model")
+            out.append(("mech", "extracellular", target.variable, index[0]))
+            continue
         inst = plan.instances(target.keys[0])
         if target.kind == "point":
             index = [i for i, pp in enumerate(inst.point_processes) if pp.label == target.keys[1]]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, HocError
-from bridge.hoc import kept_v, randomvars
+from bridge.hoc import extracellular, kept_v, randomvars
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
@@ -271,8 +271,11 @@ class ModelState:
     def insert(self, sec: Sec, mech: str) -> None:
         if mech in ("capacitance", "morphology"):
             return  # NEURON's cm and diam: every section has them
+        if mech == extracellular.NAME:  # NEURON's built-in (bridge.hoc.extracellular)
+            sec.data.insert(mech)
+            return
         if mech not in self.catalog:
-            if mech in ("extracellular", "fastpas"):
+            if mech == "fastpas":
                 raise HocError(f"insert {mech}: NEURON's built-in {mech} is not supported by bridge yet")
             raise HocError(f"{mech} is not a mechanism (no .mod file defines it)")
         info = self.catalog.get(mech)
@@ -315,6 +318,8 @@ class ModelState:
             var = SectionProperty(name)
         elif name in SEGMENT_VARIABLES:
             var = SegmentVariable(name)
+        elif extracellular.key_of(name) is not None:
+            var = MechanismVariable(extracellular.key_of(name) or name, extracellular.NAME)
         else:
             found = self.catalog.lookup_variable(name)
             var = MechanismVariable(found[1], found[0]) if found else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.hoc import ast, nmodl_calls
+from bridge.hoc import ast, extracellular, nmodl_calls
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
@@ -126,7 +126,9 @@ def var_ref(interp, binding, indices: list[int], name: str, loc) -> Ref:
         return FuncRef(lambda: nmodl_calls.read_assigned_global(interp, binding, loc),
                        lambda v: nmodl_calls.assign_assigned_global(interp, binding, v, loc))
     if isinstance(binding, RangeVar):
-        if indices:
+        if indices and extracellular.layer(binding, indices, name) is not None:  # `xg[1] = ...`
+            binding = extracellular.layer(binding, indices, name)
+        elif indices:
             raise interp.error(f"{name} is a range variable; use {name}(x), not {name}[i]", loc)
         model = interp.model
         return FuncRef(lambda: model.get_range(model.current(interp, loc), binding, None, loc, interp),
@@ -374,7 +376,13 @@ def _range_call(interp, node: ast.Call) -> tuple[Sec, RangeVar, float]:
 
 
 def range_target(interp, node: ast.Node, loc) -> tuple[Sec, RangeVar]:
-    """The (section, range variable) a range-variable expression names (`diam`, `soma.diam`)."""
+    """The (section, range variable) a range-variable expression names (`diam`, `soma.diam`, `xg[1]`)."""
+    if isinstance(node, ast.Index) and isinstance(node.target, (ast.Name, ast.Member)):  # extracellular layers
+        sec, var = range_target(interp, node.target, loc)
+        index = interp.number(node.index)
+        layered = extracellular.layer(var, [int(index)] if index == int(index) else [-1], var.name)
+        if layered is not None:
+            return sec, layered
     if isinstance(node, ast.Name):
         b = lookup(interp, node.name)
         if isinstance(b, RangeVar):

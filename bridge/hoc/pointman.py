@@ -19,6 +19,7 @@ puts it at `hoc_ac_` on the current section. Its window (`d1`, `v1`) is a GUI ob
 
 from __future__ import annotations
 
+from bridge.hoc import extracellular
 from bridge.hoc.gui import GuiObject
 from bridge.hoc.lists import SectionRef
 from bridge.hoc.netcon import ArtificialCellObject
@@ -46,12 +47,18 @@ class MechanismStandard(BuiltinObject):
         self.name = name
         self.values: dict[str, float] = {}
         self.defaults: dict[str, float] = _parameters(interp, name, loc)
+        # array PARAMETERs (extracellular's layers, bridge.hoc.extracellular): size, and elements 1.. as "xg[1]"
+        self.sizes: dict[str, int] = dict(extracellular.ARRAY_SIZES) if name == extracellular.NAME else {}
+        self.element_defaults = dict(extracellular.ELEMENT_DEFAULTS) if self.sizes else {}
 
     def _param(self, interp, args, loc, what: str) -> str:
         pname = args[0].value if args and isinstance(args[0], StrVar) else (args[0] if args else None)
         if not isinstance(pname, str):
             raise interp.error(f"MechanismStandard.{what}(\"name\", ...) needs a parameter name", loc)
         if len(args) > (2 if what == "set" else 1) and is_number(args[-1]) and float(args[-1]) != 0:
+            j = float(args[-1])
+            if pname in self.sizes and j == int(j) and 0 < j < self.sizes[pname]:
+                return f"{pname}[{int(j)}]"
             raise interp.refuse(f"MechanismStandard.{what} of array elements is not supported", loc)
         return pname
 
@@ -64,7 +71,7 @@ class MechanismStandard(BuiltinObject):
 
     def m_get(self, interp, args, loc):
         pname = self._param(interp, args, loc, "get")
-        return self.values.get(pname, self.defaults.get(pname, 0.0))
+        return self.values.get(pname, self.defaults.get(pname, self.element_defaults.get(pname, 0.0)))
 
     def m_count(self, interp, args, loc):
         return float(len(self.defaults))
@@ -81,7 +88,7 @@ class MechanismStandard(BuiltinObject):
         if not 0 <= i < len(names):
             raise interp.error(f"MechanismStandard.name: index {args[1]} outside 0..{len(names) - 1}", loc)
         args[0].value = names[i]
-        return 1.0
+        return float(self.sizes.get(names[i], 1))
 
     def m_in(self, interp, args, loc):
         """`ms.in(other)`: another MechanismStandard's values; `ms.in()` / `ms.in(x)`: the values in the current
@@ -93,8 +100,7 @@ class MechanismStandard(BuiltinObject):
             sec = interp.model.current(interp, loc)
             x = float(args[0]) if args else 0.5 / sec.data.nseg
             self._check_inserted(interp, sec, loc, "in")
-            for pname in self.defaults:
-                var = interp.model.range_kind(pname)
+            for pname, var in self._range_vars(interp):
                 self.values[pname] = float(interp.model.get_range(sec, var, x, loc, interp))
             return 0.0
         source = args[0] if len(args) == 1 else None
@@ -117,8 +123,8 @@ class MechanismStandard(BuiltinObject):
             sec = interp.model.current(interp, loc)
             x = float(args[0]) if args else None
             self._check_inserted(interp, sec, loc, "out")
-            for pname, default in self.defaults.items():
-                var = interp.model.range_kind(pname)
+            for pname, var in self._range_vars(interp):
+                default = self.defaults.get(pname, self.element_defaults.get(pname, 0.0))
                 assign_range(interp, sec, var, self.values.get(pname, default), x, loc)
             return 0.0
         target = args[0] if len(args) == 1 else None
@@ -129,6 +135,16 @@ class MechanismStandard(BuiltinObject):
                 target.hoc_ref(interp, pname, None, loc).set(self.values.get(pname, default))
             return 0.0
         raise interp.refuse("MechanismStandard.out() into a point process of another type is not supported", loc)
+
+    def _range_vars(self, interp) -> list:
+        """(key, range variable) of every PARAMETER and array element (`xg[1]`: extracellular's layer 1)."""
+        out = []
+        for pname in self.defaults:
+            var = interp.model.range_kind(pname)
+            out.append((pname, var))
+            for j in range(1, self.sizes.get(pname, 1)):
+                out.append((f"{pname}[{j}]", extracellular.layer(var, [j], pname)))
+        return out
 
     def _check_inserted(self, interp, sec, loc, what: str) -> None:
         if self.name not in _NEURON_PARAMETERS and self.name not in sec.data.mechanisms:
@@ -152,6 +168,8 @@ def _parameters(interp, name: str, loc) -> dict[str, float]:
     """HOC name -> default of the RANGE PARAMETERs of mechanism `name` (`gnabar_hh` for hh)."""
     if name in _NEURON_PARAMETERS:
         return dict(_NEURON_PARAMETERS[name])
+    if name == extracellular.NAME:  # xraxial, xg, xc (layer 0; `xg[1]` elements apart), e_extracellular
+        return dict(extracellular.MS_DEFAULTS)
     catalog = interp.model.catalog
     if name not in catalog:
         raise interp.error(f"MechanismStandard(\"{name}\"): {name} is not a mechanism (no .mod file defines it)", loc)

@@ -28,6 +28,8 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
+from bridge.solver import extracellular
+from bridge.solver.extracellular import ExtPlan
 from bridge.solver.fstim import FStimPlan, fstim_plan
 from bridge.solver.linear_mechanism import LinearPlan, linear_plan
 from bridge.solver.long_diffusion import LongDiffusion, long_diffusion_plan
@@ -105,6 +107,7 @@ class Plan:
     function_tables: Mapping[str, Mapping[str, Any]] | None = None  # mechanism -> FUNCTION_TABLE -> values
     long_diffusion: tuple[LongDiffusion, ...] = ()  # LONGITUDINAL_DIFFUSION mechanisms (solver.long_diffusion)
     linear: LinearPlan | None = None  # LinearMechanisms (solver.linear_mechanism), None without any
+    extracellular: ExtPlan | None = None  # NEURON's extracellular layers (solver.extracellular), None without
 
     @property
     def nnode(self) -> int:
@@ -154,7 +157,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     `settings` holds celsius, v_init and any NEURON global by its user name
     (`usetable_hh`, `nai0_na_ion`, `gnabar_hh` is not a global...).
     """
-    used = [m for m in tree.mechanism_names() if not m.endswith("_ion")]
+    used = [m for m in tree.mechanism_names() if not m.endswith("_ion") and m != extracellular.NAME]
     for name in used:
         if name not in mechanisms:
             raise BridgeError(f"mechanism {name!r} is used in the model but not loaded "
@@ -208,6 +211,13 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                           "no loaded mechanism or ion in this model defines them")
 
     defaults = {"cm": np.asarray(layout.cm, float), "mechanisms": mech_params, "ions": ion_params, "globals": globals_}
+    ext = None
+    if extracellular.used(tree):
+        ext, mech_params[extracellular.NAME] = extracellular.ext_plan(tree, layout)
+    linear = linear_plan(tree, layout)
+    if ext is not None and linear is not None:
+        raise UnsupportedFeature("extracellular together with a LinearMechanism: bridge solves each with the tree "
+                                 "on its own (solver.extracellular, solver.linear_mechanism), not both at once")
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
@@ -215,7 +225,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                 tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
                       for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())),
-                linear_plan(tree, layout))
+                linear, ext)
 
 
 def initial_v(v_init, nnode: int):

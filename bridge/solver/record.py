@@ -6,6 +6,8 @@ A probe names one value at one place, the way NEURON users write it:
 - `"soma(0.5).m_hh"`, `("soma", 0.5, "gna_hh")`: a mechanism variable
   (`<name>_<suffix>`: STATE, kept ASSIGNED or RANGE parameter);
 - `"soma(0.5).ina"`, `"dend(1).ena"`, `"nai"`: ion variables at that node;
+- `"axon(0.5).vext[0]"`, `"vext[1]"`, `"i_membrane"`: NEURON's extracellular layers [mV] and membrane
+  current [mA/cm2] where extracellular is inserted;
 - `(point_process, "i")`: a point process variable (the object that
   `SectionTree.add_point_process` returned).
 """
@@ -23,9 +25,10 @@ import numpy as np
 from bridge.errors import BridgeError
 from bridge.mechanisms import ions as ionlib
 from bridge.morphology.tree import PointProcess, segment_index
+from bridge.solver import extracellular
 from bridge.solver.plan import Plan
 
-_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+)\s*$")
+_PROBE = re.compile(r"^\s*(?P<sec>[^()]+?)\s*\(\s*(?P<x>[^()]+)\s*\)\s*\.\s*(?P<var>\w+(?:\[\d\])?)\s*$")
 # A point process by its label, as HOC names it: "SEClamp[0].i"
 _PP_PROBE = re.compile(r"^\s*(?P<cls>[A-Za-z_]\w*)\[(?P<i>\d+)\]\s*\.\s*(?P<var>\w+)\s*$")
 
@@ -35,7 +38,7 @@ class Source:
     """One resolved probe: where to read (kind, container keys, index)."""
 
     label: str
-    kind: str  # "v", "ion", "state", "param"
+    kind: str  # "v", "ion", "state", "param", "ext" (extracellular: ("vext", layer) or ("i_membrane",))
     keys: tuple[str, ...]
     index: int
 
@@ -103,6 +106,8 @@ def resolve(plan: Plan, probe: Any) -> Source:
     node = lay.node(sec, x)  # raises for an unknown section or x outside [0, 1]
     if var == "v":
         return Source(label, "v", (), node)
+    if var in EXT_PROBES or var.endswith("_" + extracellular.NAME):  # bridge.solver.extracellular
+        return _ext_source(plan, EXT_PROBES.get(var, var), node, label, f"{sec}({x:g})")
     for style in plan.ions:
         names = ionlib.variable_names(style.ion)
         if var in (names["e"], names["ci"], names["co"], names["cur"]):
@@ -120,6 +125,26 @@ def resolve(plan: Plan, probe: Any) -> Source:
     mechanisms = ", ".join(i.name for i in plan.mechanisms) or "no mechanism"
     raise BridgeError(f"probe {label}: no variable {var!r} at {sec}({x:g}) "
                       f"(v, ion variables, or <name>_<mechanism> of {mechanisms})")
+
+
+# NEURON's names of extracellular's computed values, also as HOC's range variables name them to bridge
+EXT_PROBES = {"vext[0]": "vext0", "vext[1]": "vext1", "i_membrane": "i_membrane",
+              "vext0_extracellular": "vext0", "vext1_extracellular": "vext1", "i_membrane_extracellular": "i_membrane"}
+
+
+def _ext_source(plan: Plan, var: str, node: int, label: str, where: str) -> Source:
+    """vext[k] and i_membrane (state["ext"]) or a parameter (`e_extracellular_extracellular`) at `node`."""
+    ep = plan.extracellular
+    if ep is None or not ep.has[node]:
+        raise BridgeError(f"probe {label}: extracellular is not inserted at {where}")
+    if var in ("vext0", "vext1"):
+        return Source(label, "ext", ("vext", var[4]), node)
+    if var == "i_membrane":
+        return Source(label, "ext", ("i_membrane",), node)
+    key = var[: -len(extracellular.NAME) - 1]
+    if key not in extracellular.DEFAULTS:
+        raise BridgeError(f"probe {label}: extracellular has no variable {key!r}")
+    return Source(label, "param", (extracellular.NAME, key), int(np.flatnonzero(ep.nodes == node)[0]))
 
 
 def _point_process(plan: Plan, name: str, label: str) -> PointProcess:
@@ -156,6 +181,9 @@ def recorder(plan: Plan, probes: Sequence[Any]):
             s = sources[i]
             if s.kind == "ion":
                 val = state["ions"][s.keys[0]][s.keys[1]][s.index]
+            elif s.kind == "ext":
+                arr = state["ext"][s.keys[0]]
+                val = arr[int(s.keys[1]), s.index] if len(s.keys) == 2 else arr[s.index]
             elif s.kind == "state":
                 val = state["mech"][s.keys[0]][s.keys[1]][s.index]
             else:

@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
-from bridge.solver import linear_mechanism, long_diffusion, scop_shared
+from bridge.solver import extracellular, linear_mechanism, long_diffusion, scop_shared
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -122,10 +122,14 @@ def _total(nonspecific, ion_currents: dict):
     return nonspecific if total is None else total + nonspecific
 
 
-def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0):
+def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0,
+                       electrode: dict | None = None):
     """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
-    capacitance terms."""
+    capacitance terms. With extracellular (`state["ext"]`), ELECTRODE_CURRENT point processes see
+    v + vext[0] and `electrode` (a dict) receives their summed +g and +i per node ("d", "rhs";
+    bridge.solver.extracellular)."""
     v = state["v"]
+    v_electrode = v + state["ext"]["vext"][0] if "ext" in state else v
     d = jnp.zeros_like(v)
     rhs = jnp.zeros_like(v)
     celsius = params["globals"]["celsius"]
@@ -137,7 +141,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         mech, nodes = inst.mechanism, inst.nodes
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         p = params["mechanisms"][inst.name]
-        vi = v[nodes]
+        vi = (v_electrode if mech.kind == "point" and mech.electrode_current else v)[nodes]
         ion_in = _gather_ions(inst, ions, v, mech_state, params)
         def both(st, mech=mech, p=p, vi=vi, ion_in=ion_in, env=env):
             i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
@@ -163,6 +167,9 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         if mech.kind == "point" and mech.electrode_current:
             rhs = rhs.at[nodes].add(cur)
             d = d.at[nodes].add(-g)
+            if electrode is not None:
+                electrode["rhs"] = electrode.get("rhs", jnp.zeros_like(v)).at[nodes].add(cur)
+                electrode["d"] = electrode.get("d", jnp.zeros_like(v)).at[nodes].add(g)
         else:
             rhs = rhs.at[nodes].add(-cur, indices_are_sorted=density, unique_indices=density)
             d = d.at[nodes].add(g, indices_are_sorted=density, unique_indices=density)
@@ -226,21 +233,26 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         half_dt = 0.5 * dt
     else:
         t = state["t"] + half_dt
-    d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
-    lay = plan.layout
-    dtype = state["v"].dtype
-    if plan.linear is None:
-        delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
-    else:  # LinearMechanisms: the tree and their equations solved together (solver.linear_mechanism)
-        delta, mech_state[linear_mechanism.KEY] = linear_mechanism.solve(
-            plan.linear, d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels, state["v"],
-            mech_state[linear_mechanism.KEY], cj, secondorder)
+    ext = None
+    if plan.extracellular is not None:  # (plan refuses extracellular together with a LinearMechanism)
+        d, rhs, mech_state, ions, delta, v, ext = _extracellular_step(plan, params, prepared, state, t, dt, cj,
+                                                                      secondorder)
+    else:
+        d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
+        lay = plan.layout
+        dtype = state["v"].dtype
+        if plan.linear is None:
+            delta = hines_solve(d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels)
+        else:  # LinearMechanisms: the tree and their equations solved together (solver.linear_mechanism)
+            delta, mech_state[linear_mechanism.KEY] = linear_mechanism.solve(
+                plan.linear, d, rhs, jnp.asarray(lay.a, dtype), jnp.asarray(lay.b, dtype), plan.levels, state["v"],
+                mech_state[linear_mechanism.KEY], cj, secondorder)
+        v = state["v"] + (2.0 * delta if secondorder else delta)
     if secondorder == 2:
         for style in plan.ions:
             names = ionlib.variable_names(style.ion)
             ion = ions[style.ion]
             ions[style.ion] = {**ion, names["cur"]: ion[names["cur"]] + ion[names["dcurdv"]] * delta}
-    v = state["v"] + (2.0 * delta if secondorder else delta)
     t = t + half_dt
     if params_after is not None:
         params, prepared = params_after, prepared if prepared_after is None else prepared_after
@@ -249,9 +261,12 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             continue
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
         ion_in = _gather_ions(inst, ions, v, mech_state, params)
+        vi = v[inst.nodes]
+        if ext is not None and inst.mechanism.kind == "point" and inst.mechanism.electrode_current:
+            vi = vi + ext["vext"][0][inst.nodes]  # nocmodl: ELECTRODE_CURRENT sees v + vext[0]
 
-        def advance(st, inst=inst, env=env, ion_in=ion_in):
-            return inst.mechanism.advance(params["mechanisms"][inst.name], st, v[inst.nodes], ion_in, env)
+        def advance(st, inst=inst, env=env, ion_in=ion_in, vi=vi):
+            return inst.mechanism.advance(params["mechanisms"][inst.name], st, vi, ion_in, env)
         st, written = (scop_shared.state_in_turn(advance, mech_state[inst.name], inst.size)
                        if scop_shared.draws(inst.mechanism) else advance(mech_state[inst.name]))
         mech_state[inst.name] = _cast(st, v.dtype)
@@ -264,7 +279,38 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
                                                    v[inst.nodes], _gather_ions(inst, ions, v, mech_state, params), env)
         mech_state[inst.name], ions = long_diffusion.apply(ld, inst.nodes, coefficients, mech_state[inst.name], ions,
                                                            dt)
-    return {"t": t, "v": v, "mech": mech_state, "ions": ions}, d, rhs
+    new = {"t": t, "v": v, "mech": mech_state, "ions": ions}
+    if ext is not None:
+        new["ext"] = ext
+    return new, d, rhs
+
+
+def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float,
+                        secondorder: int):
+    """The matrix, solve and update of a step with extracellular (bridge.solver.extracellular): treeset.cpp
+    nrn_rhs/nrn_lhs with nrn_rhs_ext and nrn_setup_ext, the block solve, nrn_update_2d. Returns (d, rhs
+    (the internal rows), mech_state, ions, delta (dvi), v, ext)."""
+    lay = plan.layout
+    v = state["v"]
+    ep = plan.extracellular
+    assert ep is not None
+    electrode: dict = {}
+    d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, electrode)
+    d = d + 1e-3 * cj * params["cm"]  # treeset.cpp nrn_lhs: nrn_cap_jacob before nrn_setup_ext
+    zero = jnp.zeros_like(v)
+    i = plan.nonroot
+    p = lay.parent[i]
+    a = jnp.asarray(lay.a, v.dtype)
+    b = jnp.asarray(lay.b, v.dtype)
+    D, R, A, B, sav_g, sav_rhs = extracellular.assemble(
+        ep, params, state["ext"], d, rhs, electrode.get("d", zero), electrode.get("rhs", zero),
+        a, b, p, i, 1e-3 * cj)
+    R = R.at[:, 0].set(add_fstim(plan.fstim, R[:, 0], t))  # activstim_rhs: after nrn_rhs_ext
+    D, R = extracellular.add_axial(D, R, v, a, b, p, i)
+    U = extracellular.block_solve(D, R, A, B, plan.levels)
+    v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
+                                  secondorder)
+    return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
 
 
 def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> dict:
@@ -328,5 +374,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     if plan.linear is not None:  # fadvance.cpp nrn_finitialize: nrndae_init after the INITIAL blocks
         mech_state[linear_mechanism.KEY] = linear_mechanism.initial_state(plan.linear, dtype)
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
+    if plan.extracellular is not None:  # extcell_init: vext and i_membrane start at 0
+        state["ext"] = extracellular.initial_state(plan.extracellular, n, dtype)
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
-    return {"t": t, "v": v, "mech": mech_state, "ions": ions}
+    return {**state, "mech": mech_state, "ions": ions}
