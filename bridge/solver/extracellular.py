@@ -49,7 +49,8 @@ class ExtPlan:
     segment's resistance [MOhm]; 0 on the 1-end and root nodes); `prev` the position of pnode[j-1] of its
     section, -1 for pnode[0]; `rall` the section's rallbranch on pnode[0], else 1; `connected` the parent
     node has extracellular too (else the layers end sealed); `parent` the parent node (0 on a root node);
-    `rooted` it has a parent node (nrn_rhs_ext and nrn_setup_ext skip root nodes); `area`, `parent_area` [um2] NODEAREA of the node and of its parent.
+    `rooted` it has a parent node (nrn_rhs_ext and nrn_setup_ext skip root nodes); `area`, `parent_area`
+    [um2] NODEAREA of the node and of its parent.
     `has` (n,) bool: the node has extracellular."""
 
     nodes: np.ndarray
