@@ -73,6 +73,7 @@ class Env:
     first: Mapping[str, Array] | None = None  # `prepare` only: RANGE PARAMETERs of the first instance (NEURON's
     # TABLE building reads a RANGE variable there)
     function_tables: Mapping[str, Any] | None = None  # FUNCTION_TABLE name -> its values (a tree's FunctionTable)
+    state_discon: bool = True  # state_discontinuity() assigns (NEURON: not in fcurrent(), not in nrn_cur's 2nd run)
 
 
 class Mechanism(Protocol):

@@ -19,6 +19,7 @@ State pytree: {"t": [ms], "v": (nnode,) [mV], "mech": {name: {var: (ninstance,)}
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import jax
@@ -123,7 +124,7 @@ def _total(nonspecific, ion_currents: dict):
 
 
 def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0,
-                       electrode: dict | None = None):
+                       electrode: dict | None = None, state_discon: bool = True):
     """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
     capacitance terms. With extracellular (`state["ext"]`), ELECTRODE_CURRENT point processes see
     v + vext[0] and `electrode` (a dict) receives their summed +g and +i per node ("d", "rhs";
@@ -140,6 +141,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             continue
         mech, nodes = inst.mechanism, inst.nodes
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
+        if not state_discon:  # fcurrent(): NEURON's state_discon_allowed_ is 0 (fadvance.cpp fcurrent)
+            env = dataclasses.replace(env, state_discon=False)
         p = params["mechanisms"][inst.name]
         vi = (v_electrode if mech.kind == "point" and mech.electrode_current else v)[nodes]
         ion_in = _gather_ions(inst, ions, v, mech_state, params)
@@ -148,7 +151,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
             # the second run starts from what the first left (an accumulator `n = n + 1` moves twice per step;
             # a RANDOM stream drawn in the first run goes on in the second)
-            i0, ic0, st = mech.current(p, st1, vi, ion_in, env)
+            i0, ic0, st = mech.current(p, st1, vi, ion_in, dataclasses.replace(env, state_discon=False))
             return st, i1, ic1, i0, ic0
 
         st = mech_state[inst.name]

@@ -76,7 +76,8 @@ def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondo
     """NEURON's `fcurrent()`: currents, ion currents and kept ASSIGNED variables evaluated at the present
     v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`)."""
     prepared = prepare(plan, params, dt, secondorder)
-    _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder,
+                                          state_discon=False)
     return {**state, "mech": mech, "ions": ions}
 
 

@@ -22,7 +22,8 @@ MATH_FUNCTIONS = frozenset(MATH_ARITY)
 # NEURON's own C functions a mechanism may call that also read NEURON's celsius (eion.cpp): their arguments.
 CELSIUS_FUNCTIONS = {"nrn_ghk": 4}
 # Calls that only print or do nothing for a fixed-step simulation.
-NO_OP_CALLS = frozenset({"printf", "fprintf", "at_time", "nrn_pragma", "hoc_execerror"})
+NO_OP_CALLS = frozenset({"printf", "fprintf", "nrn_pragma", "hoc_execerror"})
+AT_TIME = "at_time"  # NEURON's fixed-step at_time(te) (runtime.events.at_time)
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
 ASSIGN_CALLS = frozenset({"state_discontinuity"})
 RANDOM_FUNCTIONS = frozenset({
@@ -43,6 +44,6 @@ SCOPMATH_UNSUPPORTED = frozenset({
     "prterr", "error", "first_time",
 })
 # Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
-KNOWN_CALLS = (MATH_FUNCTIONS | frozenset(CELSIUS_FUNCTIONS) | NO_OP_CALLS | EVENT_CALLS
+KNOWN_CALLS = (MATH_FUNCTIONS | frozenset(CELSIUS_FUNCTIONS) | NO_OP_CALLS | {AT_TIME} | EVENT_CALLS
                | RANDOM_FUNCTIONS | ASSIGN_CALLS | RANDOM_STREAM_CALLS
                | SCOP_CALLS)

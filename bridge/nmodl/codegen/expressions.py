@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl.analysis.vocabulary import (
+    AT_TIME,
     CELSIUS_FUNCTIONS,
     MATH_ARITY,
     MATH_FUNCTIONS,
@@ -209,7 +210,11 @@ def _call(e: ast.Call, ctx: Context) -> Source:
         tmp = ctx.fresh("r")
         ctx.pre.append(f"{tmp}, s = {call}")
         return tmp, ATOM, 1
-    if e.name in NO_OP_CALLS:  # at_time() is 0 in a fixed step; printf is not run
+    if e.name == AT_TIME:  # 1 in the step that reaches te (cvodestb.cpp at_time), from the block's t and dt
+        if len(args) != 1:
+            raise ctx.error(SemanticError, "at_time(te) takes one argument", e)
+        return f"{ctx.runtime('events', 'at_time')}({args[0]}, s['t'], s['dt'])", ATOM, 1
+    if e.name in NO_OP_CALLS:  # printf is not run
         return "0.0", ATOM, 1
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
 

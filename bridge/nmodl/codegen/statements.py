@@ -128,6 +128,9 @@ def _expr_statement(stmt: ast.ExprStatement, ctx: Context, em: Emitter) -> None:
         if len(e.args) != 2 or not isinstance(e.args[0], (ast.Name, ast.Indexed)):
             raise ctx.error(SemanticError, "state_discontinuity(variable, value) takes a variable and a value", stmt)
         value = expr(e.args[1], ctx)
+        # NEURON assigns only where state_discon_allowed_ and not state_discon_flag_ (nrnoc's state_discontinuity):
+        # not in fcurrent(), and in nrn_cur only in the first BREAKPOINT run (at v + 0.001; runtime.mechanism)
+        value = f"{ctx.runtime('events', 'discontinuity')}(s, {value}, {expr(e.args[0], ctx)})"
         flush(ctx, em, stmt)
         assign_target(e.args[0], value, ctx, em, stmt)
         return

@@ -99,3 +99,21 @@ def net_move(s: Scope, site: int, tt) -> Scope:
     s[f"__move_on{site}"] = jnp.ones_like(on)
     s[f"__move_t{site}"] = jnp.zeros_like(on) + tt
     return s
+
+
+AT_TIME_EPS = 1e-11  # [ms] cvodestb.cpp at_time: te - 1e-11 is compared with the thread's t
+
+
+def at_time(te, t, dt):
+    """NMODL's `at_time(te)` in NEURON's fixed step (cvodestb.cpp `at_time`): 1 in the step whose interval
+    (t - dt, t] holds te - 1e-11, else 0. `t` is NEURON's thread time where the block runs (t_n + dt/2 in
+    BREAKPOINT's currents, t_n + dt in its SOLVE, 0 in INITIAL) [ms]."""
+    x = jnp.asarray(te, jnp.result_type(float)) - AT_TIME_EPS
+    return jnp.where((x <= t) & (x > t - dt), 1.0, 0.0)
+
+
+def discontinuity(s: Scope, value, old):
+    """`state_discontinuity(x, value)`: x's new value, or its `old` one where NEURON does not assign
+    (nrnoc's state_discontinuity: only while state_discon_allowed_ and not state_discon_flag_; the wrapper
+    sets `__discon__` from `Env.state_discon`: False in fcurrent() and in nrn_cur's second BREAKPOINT run)."""
+    return value if s.get("__discon__", True) else old

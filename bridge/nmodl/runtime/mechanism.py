@@ -158,6 +158,7 @@ class TranslatedMechanism:
         s["diam"] = diam if diam is not None else 0.0
         s["__tables__"] = env.tables or {}
         s["__functables__"] = getattr(env, "function_tables", None) or {}
+        s["__discon__"] = bool(getattr(env, "state_discon", True))
         return s
 
     def _shaped(self, x, v):
