@@ -29,6 +29,18 @@ def _element(interp, cls: str, name: str, size: int, indices, loc) -> str:
     return f"{name}{k}"
 
 
+def _ions_in_section(model, sec: Sec, ions) -> None:
+    """A point process placed for the first time needs its ions at its node: one the section lacks is inserted
+    in the whole section (treeset.cpp `need_memb` with `nrn_pnt_sec_for_need_`, `mech_insert1`), so every
+    segment of it has the ion's variables (`soma(0.5).cai` with the synapse at soma(0.9)). A point process
+    moved by loc() adds the ion at its new node only (point.cpp `prop_update_ion_variables`), as bridge's plan
+    has it from the instance's node."""
+    have = model.ions_of(sec)
+    for ion, *_ in ions:
+        if ion not in have and f"{ion}_ion" not in sec.data.mechanisms:
+            model.insert(sec, f"{ion}_ion")
+
+
 class PointProcessObject(BuiltinObject):
     """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
 
@@ -68,6 +80,7 @@ class PointProcessObject(BuiltinObject):
         pointers = dict(self.pp.pointers) if self.pp is not None else {}
         if self.pp is None:  # NEURON makes the instance, and its RANDOM streams, when first placed
             randomvars.on_place(interp.model, self.info, params)
+            _ions_in_section(interp.model, sec, self.info.ions)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,6 +200,10 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
         for field, user in ionlib.global_names(style.ion).items():
             known.add(user)
             globals_[user] = float(settings.get(user, d.ci if field == "ci0" else d.co))
+    # an ion NEURON has registered but no node carries: its ci0/co0 are HOC globals that change nothing (eion.cpp
+    # `ion_init` sets them only on the nodes that have the ion): `cai0_ca_ion = 1e-7` on a cell without calcium
+    for ion in registered_ions(mechanisms.values()):
+        known.update(ionlib.global_names(ion).values())
     unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
     if unknown:
         raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: "
@@ -372,6 +376,11 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
     raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
 
 
+def registered_ions(mechanisms: Iterable[Mechanism]) -> set[str]:
+    """The ions NEURON knows: na, k, ca (bridge's HOC catalog, `Catalog.ions`) and those of the loaded mechanisms."""
+    return set(ionlib.DEFAULTS) | {use.ion for mech in mechanisms for use in mech.ions}
+
+
 def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
     """Ion species in use, their per-node styles and per-node initial values (tree overrides included)."""
     n = layout.nnode
@@ -384,6 +393,13 @@ def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
                 valence[use.ion] = use.valence
             else:
                 valence.setdefault(use.ion, None)
+    for sec in tree:  # the style a point process promoted on nodes that nseg copied (tree.Section.ion_promoted)
+        for ion, levels in sec.ion_promoted.items():
+            nodes = layout.segment_nodes(sec.name)
+            for code in sorted(set(levels.tolist()) - {0}):
+                read, write = ionlib.promoted_use(ion, code % 4, code // 4)
+                uses.setdefault(ion, []).append((nodes[levels == code], read, write))
+                valence.setdefault(ion, None)
     for sec in tree:  # ions set by the user (`na_ion`) exist on those nodes too
         for mname in sec.mechanisms:
             if mname.endswith("_ion"):
