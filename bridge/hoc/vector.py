@@ -6,7 +6,7 @@ import math
 from array import array
 
 from bridge.errors import BridgeError
-from bridge.hoc import budget
+from bridge.hoc import budget, vector_scan
 from bridge.hoc.arguments import number_arg, size_arg, string_arg
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
@@ -376,6 +376,9 @@ class Vector(BuiltinObject):
 
     def m_ploterr(self, interp, args, loc):
         return self._graph(interp, "ploterr", loc)
+
+    def m_scanf(self, interp, args, loc):
+        return vector_scan.scanf(self, interp, args, loc)
 
     def m_fwrite(self, interp, args, loc):
         """fwrite(file[, start, end]): the elements as native doubles (ivocvect.cpp v_fwrite)."""
