@@ -56,13 +56,14 @@ def is_static_global(key: str) -> bool:
 class PointerSource:
     """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
     "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
-    at instance index)."""
+    at instance index), "diam" (`values`, the diam of the segment nodes `index`)."""
 
     kind: str
     owner: str
     var: str
     positions: np.ndarray
     index: np.ndarray
+    values: np.ndarray | None = None  # kind "diam": the segments' diam [um], a constant of the run
 
 
 @dataclass(frozen=True, eq=False)
@@ -347,15 +348,22 @@ def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instance
             sec, x, owner, var = targets[name]
             kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{where}: {name}")
             groups.setdefault((kind, owner, var), []).append((k, index))
-        out[name] = tuple(PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32),
-                                        np.array([i for _, i in rows], np.int32))
-                          for (kind, owner, var), rows in groups.items())
+        out[name] = tuple(_source(layout, kind, owner, var, rows) for (kind, owner, var), rows in groups.items())
     return dataclasses.replace(inst, pointers=out)
+
+
+def _source(layout: NodeLayout, kind: str, owner: str, var: str, rows: list[tuple[int, int]]) -> PointerSource:
+    index = np.array([i for _, i in rows], np.int32)
+    values = np.asarray(layout.diam, float)[index] if kind == "diam" else None
+    return PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32), index, values)
 
 
 def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
                     owner: str, var: str, what: str) -> tuple[str, str, int]:
     """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
+        nodes = layout.segment_nodes(sec)
+        return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
     node = int(layout.node(sec, x))
     if owner == "":
         return "v", "", node
