@@ -9,8 +9,9 @@ places it at that node's centre.
 
 The node also keeps the ion style the point process promoted there (eion.cpp `nrn_promote` on the node's ion),
 and the nodes cloned from it copy it: with the synapse at soma(0.9) of a one-segment soma that reads cai, every
-node of the soma computes eca from the concentrations at finitialize() after `nseg = 5`. Bridge keeps those
-levels per segment (`tree.Section.ion_promoted`), resampled as nseg changes.
+node of the soma computes eca from the concentrations at finitialize() after `nseg = 5`. The node keeps it too
+when the point process leaves (loc() elsewhere, or destroyed). Bridge keeps those levels per segment
+(`tree.Section.ion_promoted`), resampled as nseg changes.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bridge.errors import BridgeError
 from bridge.hoc import nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
+from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
@@ -83,6 +84,8 @@ class PointProcessObject(BuiltinObject):
             _ions_in_section(interp.model, sec, self.info.ions)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
+            if self._sec is not None and self._sec.alive and 0.0 < self.pp.x < 1.0:  # the node it leaves keeps
+                keep_promotion(self._sec.data, self._sec.data.segment(self.pp.x), self.info.ions)  # its ion styles
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
         self.pp.pointers.update(pointers)  # loc() moves the instance; its POINTERs keep their targets (point.cpp)
         self._sec = sec

@@ -112,3 +112,29 @@ tstop = 20
 """)
     result = assert_matches_neuron(path, mechanisms=MOD)
     print(f"max |dV| {result.comparison.max_dv:.3g} mV")
+
+
+LEFT = """
+load_file("stdrun.hoc")
+create a, b
+a { L = 20  diam = 20  nseg = 3  insert pas  insert cachan }
+b { L = 20  diam = 20  nseg = 3  insert pas  insert cachan }
+objref s1, s2
+a s1 = new cadrip(0.5)
+b s2 = new cadrip(0.5)
+s1.loc(0.9)
+objref s2
+finitialize(-65)
+printf("a eca %.17g %.17g %.17g\\n", a.eca(0.1), a.eca(0.5), a.eca(0.9))
+printf("b eca %.17g %.17g %.17g\\n", b.eca(0.1), b.eca(0.5), b.eca(0.9))
+"""
+
+
+@pytest.mark.neuron
+def test_the_node_a_point_process_leaves_keeps_its_ion_style_as_in_neuron(tmp_path):
+    """cachan only reads eca (no Nernst of its own); the synapse read cai at a(0.5) and b(0.5), so those nodes
+    compute eca at finitialize() after it moved away (loc) or was destroyed (eion.cpp nrn_promote on the node)."""
+    theirs, _, ours, _, _ = _both(tmp_path, LEFT, (), mod_dir=MOD)
+    _same_output(theirs, ours)
+    assert "a eca 132.45793416370091 127.58951061761749 127.58951061761749" in theirs
+    assert "b eca 132.45793416370091 127.58951061761749 132.45793416370091" in theirs
