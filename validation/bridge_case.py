@@ -244,6 +244,8 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         if values.size:  # as NEURON's side reports it: the v the run started from at the soma
             settings = {**settings, "v_init": float(values[0, 0])}
         settings = played_settings(live, settings)
+        dt = float(live._state.globals["dt"])  # the compared run's, as NEURON's side reports h.dt after it (the
+        # model's own init() may have stepped at another dt before: ModelDB 108459's 100 steps of 10 ms)
         rows = {label: i for i, label in enumerate(traces.spike_labels)}
         spikes = {rec.label: [float(x) for x in traces.spikes(rows[rec.label])] if rec.label in rows else []
                   for rec in spike_records}

@@ -161,7 +161,15 @@ class File(BuiltinObject):
             return 1.0
         return float(_NON_SPACE.search(self.stream.text, self.stream.pos) is None)
 
+    def m_chooser(self, interp, args, loc):
+        """`f.chooser(...)` and `f.chooser()`: a file dialog. NEURON without its GUI (ocfile.cpp `f_chooser` when
+        `hoc_usegui` is 0, as in a headless run) shows none, chooses nothing, leaves the File as it was and
+        returns 1; so does bridge (the call is listed with the GUI calls)."""
+        interp.model.gui_calls.setdefault("File.chooser (no dialog without NEURON's GUI: returns 1)", loc)
+        return 1.0
+
     def m_getname(self, interp, args, loc):
+        """The File's name, also put in the strdef given (ocfile.cpp `f_get_name` returns the string)."""
         if args and isinstance(args[0], StrVar):
             args[0].value = str(self.name)
-        return 0.0
+        return str(self.name)

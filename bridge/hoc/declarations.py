@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 
 from bridge.hoc import ast, budget
+from bridge.hoc.names import lookup
+from bridge.hoc.template_vars import assigned_scalars
 from bridge.hoc.values import External, NumVar, ObjVar, Proc, StrVar, Template
 
 
@@ -85,6 +87,17 @@ def exec_func_def(interp, n: ast.FuncDef) -> None:
     if old is not None and not isinstance(old, Proc):
         raise interp.error(f"{n.name} already declared as a variable", n.loc)
     ns[n.name] = Proc(n.kind, n.name, n.body, owner)
+    if interp.frame.obj is None:  # a top-level procedure's assigned names are variables from now on
+        _declare_assigned(interp, n)
+
+
+def _declare_assigned(interp, n: ast.FuncDef) -> None:
+    """hoc's parser makes an undefined name on the left of `=` (or a `for` variable) in a procedure a variable,
+    0, when it reads the procedure, not when the procedure runs (bridge.hoc.template_vars does the same for
+    templates): `vec.record(&ltp)` before the `proc init()` that assigns `ltp` has run (ModelDB 144482)."""
+    for name in sorted(assigned_scalars([n])):
+        if lookup(interp, name) is None:
+            interp.top[name] = NumVar()
 
 
 def exec_template(interp, n: ast.Template) -> None:

@@ -24,6 +24,9 @@ def _uses(model, sec) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     for pp in model.point_processes:
         if pp.sec is sec:
             uses.extend((ion, read, write) for ion, read, write, _ in pp.info.ions)
+    for ion, levels in sec.data.ion_promoted.items():  # (bridge.hoc.nseg_points): the first node's
+        if levels[0]:
+            uses.append((ion, *ionlib.promoted_use(ion, int(levels[0]) % 4, int(levels[0]) // 4)))
     return uses
 
 

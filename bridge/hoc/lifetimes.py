@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.values import HocObject, ObjVar
 
 MIN_PENDING = 64  # objects made before the first automatic pass at a top-level statement
@@ -77,6 +78,13 @@ def _held(interp, managed: list) -> dict[int, int]:
     return counts
 
 
+def _keeps_promotion(obj) -> None:
+    """The node a point process leaves keeps the ion styles it promoted (bridge.hoc.nseg_points)."""
+    sec, info = getattr(obj, "sec", None), getattr(obj, "info", None)
+    if sec is not None and info is not None and sec.alive and 0.0 < obj.pp.x < 1.0:
+        keep_promotion(sec.data, sec.data.segment(obj.pp.x), info.ions)
+
+
 def _destroy(interp, obj) -> None:
     model = interp.model
     if isinstance(obj, HocObject):
@@ -89,6 +97,7 @@ def _destroy(interp, obj) -> None:
     if obj in model.point_processes:  # (a point process in a deleted section has left it already)
         model.point_processes.remove(obj)
     if obj.pp is not None:
+        _keeps_promotion(obj)
         if obj.pp in model.tree.point_processes:
             model.tree.point_processes.remove(obj.pp)
         obj.pp = None

@@ -24,6 +24,7 @@ from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionP
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.live import Frozen, LiveRun
+from bridge.hoc.nseg_points import relocate_points
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.random import RandomSession
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
@@ -450,6 +451,7 @@ class ModelState:
                 raise interp.error(f"nseg must be >= 1, not {value:g}", loc)
             if value >= MAX_NSEG + 1:
                 raise interp.error(f"nseg = {value:g} is more than NEURON allows ({MAX_NSEG})", loc)
+            relocate_points(self, sec, int(value))  # on the nodes NEURON moves them to
             randomvars.set_nseg(self, interp, sec, int(value), loc)  # NEURON's RANDOM streams kept or made
             sec.voltages = {}
         elif name == "L":

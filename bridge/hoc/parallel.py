@@ -55,6 +55,12 @@ class ParallelContext(BuiltinObject):
             return continuerun(interp, args, loc)
         raise interp.refuse(f"ParallelContext.{name}() is not supported (bridge runs one process)", loc)
 
+    def m_time(self, interp, args, loc):
+        """`pc.time()`: NEURON's wall clock [s] (ocbbs.cpp pctime), read by models to print elapsed times; bridge
+        gives 0, as its `startsw()` (a run's output does not depend on the clock), and lists the call."""
+        interp.model.gui_calls.setdefault("ParallelContext.time() (the wall clock: 0 in bridge, as startsw)", loc)
+        return 0.0
+
     # -- gids ----------------------------------------------------------------------------
     def _gid(self, interp, args, loc, k: int = 0) -> int:
         if len(args) <= k or not is_number(args[k]) or float(args[k]) < 0:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bridge.errors import BridgeError
 from bridge.hoc import nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
+from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
@@ -27,6 +28,18 @@ def _element(interp, cls: str, name: str, size: int, indices, loc) -> str:
     if not 0 <= k < size:
         raise interp.error(f"{cls}.{name}[{indices[0]:g}]: subscript out of range (0 to {size - 1})", loc)
     return f"{name}{k}"
+
+
+def _ions_in_section(model, sec: Sec, ions) -> None:
+    """A point process placed for the first time needs its ions at its node: one the section lacks is inserted
+    in the whole section (treeset.cpp `need_memb` with `nrn_pnt_sec_for_need_`, `mech_insert1`), so every
+    segment of it has the ion's variables (`soma(0.5).cai` with the synapse at soma(0.9)). A point process
+    moved by loc() adds the ion at its new node only (point.cpp `prop_update_ion_variables`), as bridge's plan
+    has it from the instance's node."""
+    have = model.ions_of(sec)
+    for ion, *_ in ions:
+        if ion not in have and f"{ion}_ion" not in sec.data.mechanisms:
+            model.insert(sec, f"{ion}_ion")
 
 
 class PointProcessObject(BuiltinObject):
@@ -68,8 +81,11 @@ class PointProcessObject(BuiltinObject):
         pointers = dict(self.pp.pointers) if self.pp is not None else {}
         if self.pp is None:  # NEURON makes the instance, and its RANDOM streams, when first placed
             randomvars.on_place(interp.model, self.info, params)
+            _ions_in_section(interp.model, sec, self.info.ions)
         if self.pp is not None:
             tree.point_processes.remove(self.pp)
+            if self._sec is not None and self._sec.alive and 0.0 < self.pp.x < 1.0:  # the node it leaves keeps
+                keep_promotion(self._sec.data, self._sec.data.segment(self.pp.x), self.info.ions)  # its ion styles
         self.pp = tree.add_point_process(self.cls, sec.name, x, label=str(self), **params)
         self.pp.pointers.update(pointers)  # loc() moves the instance; its POINTERs keep their targets (point.cpp)
         self._sec = sec

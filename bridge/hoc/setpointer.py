@@ -5,8 +5,9 @@ variable; the mechanism reads it whenever a block runs. bridge records the targe
 the tree's `PointProcess.pointers` or `Section.pointers`, and the solver passes the variable's value at that node
 to the mechanism (bridge.solver.step `_gather_ions`). Supported: POINTERs of point processes
 and of density mechanisms (per segment) aimed at a segment's `v`, an ion's variable (`cai`) or
-a density mechanism's range variable (`m_hh`, a STATE or PARAMETER). Refused by name: other
-targets (diam, HOC variables, point process variables).
+a density mechanism's range variable (`m_hh`, a STATE or PARAMETER), or a segment's `diam` (the segment at x, 0 and 1
+included: NEURON's morphology mechanism there; a constant of the run). Refused by name: other targets (HOC
+variables, point process variables).
 """
 
 from __future__ import annotations
@@ -39,10 +40,13 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
         owner, var = source.var.mechanism, source.var.name
     elif isinstance(source, RangeTarget) and source.var.name == "v":
         owner, var = "", "v"
+    elif isinstance(source, RangeTarget) and source.var.name == "diam":  # NEURON's morphology mechanism's diam
+        owner, var = "morphology", "diam"
     else:
         kind = source.var.name if isinstance(source, RangeTarget) else "a HOC variable or a point process's"
-        raise interp.refuse(f"setpointer {what} to {kind}: bridge connects a POINTER to a segment's v or to a "
-                            "range variable of a mechanism or ion (`sec.v(x)`, `sec.cai(x)`, `sec.m_hh(x)`)", n.loc)
+        raise interp.refuse(f"setpointer {what} to {kind}: bridge connects a POINTER to a segment's v or diam or "
+                            "to a range variable of a mechanism or ion (`sec.v(x)`, `sec.cai(x)`, `sec.m_hh(x)`)",
+                            n.loc)
     interp.model.mutations += 1
     found = (source.sec.name, float(source.x), owner, var)
     if density is None:

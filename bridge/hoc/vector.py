@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from array import array
 
 from bridge.errors import BridgeError
-from bridge.hoc import budget
+from bridge.hoc import ast, budget, vector_scan
 from bridge.hoc.arguments import number_arg, size_arg, string_arg
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, Ref, StrVar, is_number
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class VectorElement(FuncRef):
@@ -126,6 +129,30 @@ class Vector(BuiltinObject):
         self._reserve(interp, len(self.data) + added, loc, made=added)
         for a in args:
             self._data.extend(a.data if isinstance(a, Vector) else [float(a)])
+        return self
+
+    def m_apply(self, interp, args, loc):
+        """`vec.apply("func"[, start, end])`: each element (of start..end) replaced by func(element), func a HOC
+        func or a built-in function found as HOC finds the name (ivocvect.cpp v_apply); returns the Vector."""
+        if not args or not isinstance(args[0], (str, StrVar)):
+            raise interp.error("Vector.apply: the first argument must be a function's name", loc)
+        if len(args) > 3:
+            raise interp.error("Vector.apply: too many parameters", loc)
+        name = args[0].value if isinstance(args[0], StrVar) else args[0]
+        if not _IDENTIFIER.fullmatch(name):
+            raise interp.error(f"Vector.apply: {name!r} is not a function name", loc)
+        top = len(self.data) - 1
+        start, end = 0, top
+        if len(args) == 2:
+            raise interp.error("Vector.apply: give both start and end", loc)
+        if len(args) == 3:
+            start = int(number_arg(interp, args, 1, loc, "Vector.apply"))
+            end = int(number_arg(interp, args, 2, loc, "Vector.apply"))
+            if not 0 <= start <= top or not start <= end <= top:
+                raise interp.error(f"Vector.apply: start {start} and end {end} must be in 0..{top}", loc)
+        func = ast.Name(loc, name)
+        for i in range(start, end + 1):
+            self.data[i] = float(interp.eval(ast.Call(loc, func, [ast.Num(loc, self.data[i])])))
         return self
 
     def m_fill(self, interp, args, loc):
@@ -390,6 +417,9 @@ class Vector(BuiltinObject):
 
     def m_ploterr(self, interp, args, loc):
         return self._graph(interp, "ploterr", loc)
+
+    def m_scanf(self, interp, args, loc):
+        return vector_scan.scanf(self, interp, args, loc)
 
     def m_fwrite(self, interp, args, loc):
         """fwrite(file[, start, end]): the elements as native doubles (ivocvect.cpp v_fwrite)."""

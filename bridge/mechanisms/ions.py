@@ -121,6 +121,14 @@ def promotion(ion: str, read: Iterable[str], write: Iterable[str]) -> tuple[int,
     return conc, rev
 
 
+def promoted_use(ion: str, conc: int, rev: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(read, write): names a USEION reads and writes to promote `ion` to (conc, rev), the inverse of `promotion`."""
+    names = variable_names(ion)
+    read = ((names["ci"],) if conc == 1 else ()) + ((names["e"],) if rev == 1 else ())
+    write = ((names["ci"],) if conc == 3 else ()) + ((names["e"],) if rev == 3 else ())
+    return read, write
+
+
 def promote(style: int, conc: int, rev: int) -> int:
     """NEURON's `nrn_promote` (eion.cpp): raise the concentration and reversal styles to at least
     (conc, rev), then recompute cinit, einit and eadvance from them (other bits kept)."""

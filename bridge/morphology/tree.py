@@ -109,6 +109,10 @@ class Section:
     # it replaces the style the section's mechanisms promote (bridge.mechanisms.ions.style_bits).
     # NEURON keeps it on every segment when nseg changes.
     ion_styles: dict[str, int] = field(default_factory=dict)
+    # Per segment, the levels a point process promoted an ion's style to on its node, kept by the node and
+    # copied to the nodes cloned from it when nseg changed (solve.cpp node_realloc): conc + 4 * rev, with
+    # conc and rev 0, 1 (read) or 3 (written) as bridge.mechanisms.ions.promotion gives them.
+    ion_promoted: dict[str, np.ndarray] = field(default_factory=dict)
     # (mechanism, POINTER name, segment index) -> (section, x, mechanism, variable) it reads, as
     # PointProcess.pointers (HOC's `setpointer a.vgap_gapd(0.5), b.v(0.5)`)
     pointers: dict[tuple[str, str, int], tuple[str, float, str, str]] = field(default_factory=dict)
@@ -125,6 +129,8 @@ class Section:
         for values in self.mechanisms.values():
             for name in values:
                 values[name] = resample(values[name], nseg)
+        for ion, levels in self.ion_promoted.items():
+            self.ion_promoted[ion] = resample(levels, nseg).astype(np.int64)
         self.pointers.clear()  # NEURON makes the segments' mechanisms anew: their POINTERs point nowhere
         self.nseg = nseg
 

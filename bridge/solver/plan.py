@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,13 +59,14 @@ def is_static_global(key: str) -> bool:
 class PointerSource:
     """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
     "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
-    at instance index)."""
+    at instance index), "diam" (`values`, the diam of the segment nodes `index`)."""
 
     kind: str
     owner: str
     var: str
     positions: np.ndarray
     index: np.ndarray
+    values: np.ndarray | None = None  # kind "diam": the segments' diam [um], a constant of the run
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +206,10 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
         for field, user in ionlib.global_names(style.ion).items():
             known.add(user)
             globals_[user] = float(settings.get(user, d.ci if field == "ci0" else d.co))
+    # an ion NEURON has registered but no node carries: its ci0/co0 are HOC globals that change nothing (eion.cpp
+    # `ion_init` sets them only on the nodes that have the ion): `cai0_ca_ion = 1e-7` on a cell without calcium
+    for ion in registered_ions(mechanisms.values()):
+        known.update(ionlib.global_names(ion).values())
     unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
     if unknown:
         raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: "
@@ -366,15 +371,22 @@ def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instance
             sec, x, owner, var = targets[name]
             kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{where}: {name}")
             groups.setdefault((kind, owner, var), []).append((k, index))
-        out[name] = tuple(PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32),
-                                        np.array([i for _, i in rows], np.int32))
-                          for (kind, owner, var), rows in groups.items())
+        out[name] = tuple(_source(layout, kind, owner, var, rows) for (kind, owner, var), rows in groups.items())
     return dataclasses.replace(inst, pointers=out)
+
+
+def _source(layout: NodeLayout, kind: str, owner: str, var: str, rows: list[tuple[int, int]]) -> PointerSource:
+    index = np.array([i for _, i in rows], np.int32)
+    values = np.asarray(layout.diam, float)[index] if kind == "diam" else None
+    return PointerSource(kind, owner, var, np.array([p for p, _ in rows], np.int32), index, values)
 
 
 def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
                     owner: str, var: str, what: str) -> tuple[str, str, int]:
     """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
+        nodes = layout.segment_nodes(sec)
+        return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
     node = int(layout.node(sec, x))
     if owner == "":
         return "v", "", node
@@ -395,6 +407,11 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
     raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
 
 
+def registered_ions(mechanisms: Iterable[Mechanism]) -> set[str]:
+    """The ions NEURON knows: na, k, ca (bridge's HOC catalog, `Catalog.ions`) and those of the loaded mechanisms."""
+    return set(ionlib.DEFAULTS) | {use.ion for mech in mechanisms for use in mech.ions}
+
+
 def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
     """Ion species in use, their per-node styles and per-node initial values (tree overrides included)."""
     n = layout.nnode
@@ -407,6 +424,13 @@ def _ions(tree: SectionTree, layout: NodeLayout, instances: list[Instances]):
                 valence[use.ion] = use.valence
             else:
                 valence.setdefault(use.ion, None)
+    for sec in tree:  # the style a point process promoted on nodes that nseg copied (tree.Section.ion_promoted)
+        for ion, levels in sec.ion_promoted.items():
+            nodes = layout.segment_nodes(sec.name)
+            for code in sorted(set(levels.tolist()) - {0}):
+                read, write = ionlib.promoted_use(ion, code % 4, code // 4)
+                uses.setdefault(ion, []).append((nodes[levels == code], read, write))
+                valence.setdefault(ion, None)
     for sec in tree:  # ions set by the user (`na_ion`) exist on those nodes too
         for mname in sec.mechanisms:
             if mname.endswith("_ion"):

@@ -92,6 +92,8 @@ def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params:
             values = ions[src.owner][src.var][src.index]
         elif src.kind == "state":
             values = mech_state[src.owner][src.var][src.index]
+        elif src.kind == "diam":
+            values = src.values
         else:
             values = params["mechanisms"][src.owner][src.var][src.index]
         out = out.at[src.positions].set(jnp.asarray(values, v.dtype))

@@ -33,7 +33,8 @@ def bridge_output(path: Path) -> list[str]:
 
 @pytest.mark.neuron
 @pytest.mark.parametrize("name", ["vector_insrt_interp.hoc", "builtins_misc.hoc", "sscanf.hoc", "object_pushed.hoc",
-                                  "matrix_scanf.hoc"])
+                                  "matrix_scanf.hoc", "vector_scanf.hoc", "proc_assigned.hoc",
+                                  "vector_apply.hoc"])
 def test_output_matches_neuron(name):
     path = DATA / name
     theirs = neuron_output(path)

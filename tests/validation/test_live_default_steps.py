@@ -54,6 +54,23 @@ proc init() { local dtsav
 }
 """
 
+# ModelDB 108459's init.hoc: 100 steps of 10 ms after finitialize, dt restored; steps_per_ms = 1 (the run is
+# at dt = 0.1, which setdt keeps); the dt both sides report is the compared run's, not the init's. t is set
+# back to 0 here (108459 runs on from t = 1000), so that the run sees the default steps
+BIG_DT_INIT = """
+steps_per_ms = 1
+dt = 0.1
+proc init() { local saveDt, i
+    finitialize(v_init)
+    fcurrent()
+    saveDt = dt
+    dt = 10
+    for i = 0, 99 fadvance()
+    dt = saveDt
+    t = 0
+}
+"""
+
 # the cell in a template: NEURON names the sections Cell[0].soma, Cell[0].dend
 TEMPLATE = """
 load_file("stdrun.hoc")
@@ -74,7 +91,9 @@ CASES = {
     "play_celsius": (CELL + PLAY_CELSIUS, 25.0),
     "steady_state_init": (CELL + STEADY_INIT, None),
     "template_play_celsius": (TEMPLATE + PLAY_CELSIUS, 25.0),
+    "big_dt_init": (CELL + BIG_DT_INIT, None),
 }
+DT = {"big_dt_init": 0.1}  # the dt of the compared run [ms], where the model sets its own
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -88,5 +107,7 @@ def test_default_steps_in_the_live_run_match_neuron(tmp_path, case):
     assert len(steps) == 3 and steps[0]["section"].endswith("soma")  # the default steps applied
     assert result.bridge.stimuli == steps
     assert result.comparison.spike_counts[1] > 0  # the steps made the cell fire
+    if case in DT:
+        assert result.neuron.settings["dt"] == DT[case] == result.bridge.settings["dt"]
     if celsius_after is not None:  # NEURON's side reports celsius after its run: the last played value
         assert result.neuron.settings["celsius"] == celsius_after == result.bridge.settings["celsius"]
