@@ -42,7 +42,7 @@ class PreSyn:
         self.label = label
         self.threshold = DEFAULT_THRESHOLD
         self.records: list[tuple[Any, Any, float]] = []  # (tvec, idvec or None, id)
-        self.statement: tuple[str, Any] | None = None  # NetCon.record("stmt"): (HOC text, object) (bridge.hoc.record_stmt)
+        self.statement: tuple[str, Any] | None = None  # NetCon.record("stmt"): (text, object); hoc.record_stmt
         self.gid: int | None = None
         self.seq = 0  # creation order (NEURON's psl_)
 

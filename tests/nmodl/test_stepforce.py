@@ -146,6 +146,7 @@ def test_stepforce_refusals(tmp_path):
         load_mod(mod)
     outside = tmp_path / "sub"
     outside.mkdir()
-    (outside / "b.mod").write_text('NEURON { SUFFIX b }\nASSIGNED { g }\nBREAKPOINT { g = stepforce(t, "../ok.dat") }\n')
+    (outside / "b.mod").write_text('NEURON { SUFFIX b }\nASSIGNED { g }\n'
+                                   'BREAKPOINT { g = stepforce(t, "../ok.dat") }\n')
     with pytest.raises(BridgeError, match="outside the folders"):
         load_mod(outside / "b.mod")

@@ -92,7 +92,7 @@ def refuse_v_assignments(program: ast.Program, kind: str, report: Reporter) -> N
     nr = program.net_receive
     assert nr is not None
     allowed = kind == "point"
-    blocks = [s for s in nr.body if isinstance(s, ast.InitialStatement)] + [
+    blocks: list[ast.Node] = [s for s in nr.body if isinstance(s, ast.InitialStatement)] + [
         b for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))]
     if not allowed:
         blocks.insert(0, nr)
