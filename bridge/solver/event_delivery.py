@@ -51,6 +51,10 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         full = mech_state[rec.name]
         mech_state[rec.name] = {
             k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
+        for k in getattr(rec.mechanism, "shared_globals", ()):  # NEURON's one value: what the block left, for all
+            if k in full:
+                mech_state[rec.name][k] = jnp.where(hit, jnp.broadcast_to(jnp.asarray(new[k], full[k].dtype)[0],
+                                                                          full[k].shape), mech_state[rec.name][k])
         if scop_shared.KEY in new:  # the value NET_RECEIVE left is NEURON's one generator's (solver.scop_shared)
             mech_state = scop_shared.spread(mech_state, _drawing(ctx), jnp.asarray(new[scop_shared.KEY])[0], hit)
         if nargs:
