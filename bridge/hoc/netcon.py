@@ -24,7 +24,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge.hoc import record_stmt, spike_records
+from bridge.hoc import spike_records
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, RangeTarget, StrVar, is_number
 from bridge.solver.network import ArtificialCell, NetCon, Network
@@ -365,7 +365,12 @@ class NetConObject(BuiltinObject):
             ps.records = []  # PreSyn::record(nullptr): the Vector only; a statement stays
             return 0.0
         if len(args) == 1 and isinstance(args[0], (str, StrVar)):  # PreSyn::record_stmt (bridge.hoc.record_stmt)
-            record_stmt.set_statement(interp, ps, str(args[0].value if isinstance(args[0], StrVar) else args[0]))
+            text = str(args[0].value if isinstance(args[0], StrVar) else args[0])
+            if len(text) > 250:  # HocCommand::execute formats "{%s}\n" into char buf[256]
+                raise interp.refuse(f"NetCon.record(stmt) with a statement of {len(text)} characters (NEURON "
+                                    "formats it into 256 bytes: HocCommand::execute)", loc)
+            ps.statement = (text, interp.frame.obj) if text else None  # run in this object (HocCommand)
+            interp.model.mutations += 1
             return 0.0
         if not isinstance(args[0], Vector) or (len(args) > 1 and not isinstance(args[1], Vector)):
             raise interp.refuse("NetCon.record(...) with a Python callable or a non-Vector argument is not "

@@ -26,17 +26,6 @@ from typing import Any
 
 import numpy as np
 
-MAX_STATEMENT = 250  # HocCommand::execute formats "{%s}\n" into char buf[256]
-
-
-def set_statement(interp, ps, text: str) -> None:
-    """PreSyn::record_stmt: the statement `text` (in the current object) replaces the source's; "" removes it."""
-    if len(text) > MAX_STATEMENT:
-        raise interp.refuse(f"NetCon.record(stmt) with a statement of {len(text)} characters (NEURON formats it "
-                            f"into 256 bytes: HocCommand::execute)", interp.frame.loc)
-    ps.statement = (text, interp.frame.obj) if text else None
-    interp.model.mutations += 1
-
 
 def sources(model) -> dict[str, Any]:
     """label -> PreSyn of the sources with a statement."""
