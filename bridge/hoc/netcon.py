@@ -26,7 +26,7 @@ from typing import Any
 
 from bridge.hoc import spike_records
 from bridge.hoc.objects import BuiltinObject
-from bridge.hoc.values import FuncRef, RangeTarget, is_number
+from bridge.hoc.values import FuncRef, RangeTarget, StrVar, is_number
 from bridge.solver.network import ArtificialCell, NetCon, Network
 
 DEFAULT_THRESHOLD = 10.0  # [mV] a new PreSyn's (netcvode.cpp PreSyn::PreSyn)
@@ -42,6 +42,7 @@ class PreSyn:
         self.label = label
         self.threshold = DEFAULT_THRESHOLD
         self.records: list[tuple[Any, Any, float]] = []  # (tvec, idvec or None, id)
+        self.statement: tuple[str, Any] | None = None  # NetCon.record("stmt"): (text, object); hoc.record_stmt
         self.gid: int | None = None
         self.seq = 0  # creation order (NEURON's psl_)
 
@@ -361,10 +362,19 @@ class NetConObject(BuiltinObject):
 
         ps = self._source(interp, loc)
         if not args:
-            ps.records = []
+            ps.records = []  # PreSyn::record(nullptr): the Vector only; a statement stays
+            return 0.0
+        if len(args) == 1 and isinstance(args[0], (str, StrVar)):  # PreSyn::record_stmt (bridge.hoc.record_stmt)
+            text = str(args[0].value if isinstance(args[0], StrVar) else args[0])
+            if len(text) > 250:  # HocCommand::execute formats "{%s}\n" into char buf[256]
+                raise interp.refuse(f"NetCon.record(stmt) with a statement of {len(text)} characters (NEURON "
+                                    "formats it into 256 bytes: HocCommand::execute)", loc)
+            ps.statement = (text, interp.frame.obj) if text else None  # run in this object (HocCommand)
+            interp.model.mutations += 1
             return 0.0
         if not isinstance(args[0], Vector) or (len(args) > 1 and not isinstance(args[1], Vector)):
-            raise interp.refuse("NetCon.record(...) with a statement or a non-Vector argument is not supported", loc)
+            raise interp.refuse("NetCon.record(...) with a Python callable or a non-Vector argument is not "
+                                "supported", loc)
         idvec = args[1] if len(args) > 1 else None
         rid = float(args[2]) if len(args) > 2 else float(self.index)
         ps.records = [(args[0], idvec, rid)]  # PreSyn::record replaces what it recorded into
@@ -456,7 +466,7 @@ def network(events: EventObjects | None, state) -> tuple[Network | None, tuple[R
     order = sorted(recorded_ps, key=lambda ps: sources.get(id(ps), 1 << 30))
     for row, ps in enumerate(p for p in order if id(p) in sources):
         rows.append(Recorded(row, ps.label, tuple(ps.records), ps.gid, getattr(ps, "time_shift", 0.0),
-                             not hasattr(ps, "time_shift")))
+                             not hasattr(ps, "time_shift") and bool(ps.records or ps.gid is not None)))
     arts = tuple(ArtificialCell(c.cls, {**c.params, **_played(c)}, str(c)) for c in cells)
     return Network(arts, tuple(out)), tuple(rows)
 
@@ -494,10 +504,10 @@ def _end_of_source(ps: PreSyn | None, cell_pos: dict, pp_index: dict):
 def _recorded_presyns(events: EventObjects, ncs) -> list[PreSyn]:
     found: dict[int, PreSyn] = {}
     for nc in ncs:
-        if nc.presyn is not None and nc.presyn.records:
+        if nc.presyn is not None and (nc.presyn.records or nc.presyn.statement):
             found.setdefault(id(nc.presyn), nc.presyn)
     for ps in list(events.presyns.values()) + [c.presyn for c in events.cells.values() if c.presyn is not None]:
-        if ps.records and ps.alive():
+        if (ps.records or ps.statement) and ps.alive():
             found.setdefault(id(ps), ps)
     for ps in events.gids.values():
         if ps is not None and (ps.records or events.all_records):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, randomvars, spike_records
+from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, randomvars, record_stmt, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.initstate import model_tree
@@ -223,9 +223,13 @@ def continuerun(interp, args, loc):
     g = model.globals
     t0, dt = g["t"], g["dt"]
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    g["stoprun"] = 0.0  # stdrun.hoc continuerun
     if steps:
         _step_start(model)
-    model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
+    if steps > 0 and record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
+        t = record_stmt.advance(interp, lambda: _freeze(model), t0, steps, model.nstep_steprun, loc, stop=True)
+    else:
+        model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
     if steps:
         model.thread_t = t
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
@@ -260,7 +264,10 @@ def fadvance(interp, args, loc):
     if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
             or frozen.cj_order != cj_order(model)):
         frozen = _freeze(model)
-    model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
+    if record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
+        t = record_stmt.advance(interp, lambda: _freeze(model), t0, 1, 1, loc, stop=False)
+    else:
+        model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
     g["t"] = t
     model.thread_t = t
     model.advanced_to = t

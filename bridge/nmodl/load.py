@@ -88,7 +88,8 @@ def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = N
         return load_mod(BUILTIN_DIR / "vecstim.mod")
     program, key = None, _digest(text)
     with translation_guard(filename):
-        if "INCLUDE" in text:  # NMODL keywords are upper case: without the word there is nothing to include
+        if "INCLUDE" in text or "stepforce" in text:  # NMODL keywords are upper case: without the word there
+            # is nothing to include; stepforce() reads a data file (bridge.nmodl.syntax.forcing)
             sources: list = []
             program = _expanded(text, filename, roots, limits, sources)
             key = _digest(text, *(t for _, t in sources))

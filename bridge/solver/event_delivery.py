@@ -24,12 +24,13 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
     args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
     sent_nc = jnp.where(nc >= 0, nc, -1)  # a self-event sent from a WATCH event carries no weights either
     mech_state = dict(state["mech"])
+    v_nodes = state["v"]
     for r, rec in enumerate(ctx.eplan.receivers):
         if not rec.size:
             continue
         hit = has & (recv == r)
         i = jnp.clip(inst, 0, rec.size - 1)
-        params, old, v, ions, env = one_instance_inputs(ctx, rec, state, t_ev, i)
+        params, old, v, ions, env = one_instance_inputs(ctx, rec, {**state, "v": v_nodes}, t_ev, i)
         nargs = len(rec.mechanism.net_receive_args)
         args = tuple(args_row[j] for j in range(nargs))
         table = ctx.eplan.fnc[r] if ctx.eplan.fnc else None
@@ -50,6 +51,10 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
         full = mech_state[rec.name]
         mech_state[rec.name] = {
             k: full[k].at[i].set(jnp.where(hit, jnp.asarray(new[k], full[k].dtype)[0], full[k][i])) for k in full}
+        for k in getattr(rec.mechanism, "shared_globals", ()):  # NEURON's one value: what the block left, for all
+            if k in full:
+                mech_state[rec.name][k] = jnp.where(hit, jnp.broadcast_to(jnp.asarray(new[k], full[k].dtype)[0],
+                                                                          full[k].shape), mech_state[rec.name][k])
         if scop_shared.KEY in new:  # the value NET_RECEIVE left is NEURON's one generator's (solver.scop_shared)
             mech_state = scop_shared.spread(mech_state, _drawing(ctx), jnp.asarray(new[scop_shared.KEY])[0], hit)
         if nargs:
@@ -59,9 +64,13 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
                                     else jnp.asarray(new_args[j], row.dtype)[0])
             buf = {**buf, "args": buf["args"].at[jnp.maximum(nc, 0)].set(
                 jnp.where(hit & (nc >= 0), row, buf["args"][jnp.maximum(nc, 0)]))}
+        if "v" in records and rec.inst is not None:  # a POINT_PROCESS's NET_RECEIVE set its node's v (`v = vreset`:
+            # nocmodl's `NODEV(_pnt->node) = v`, nocpout.cpp): the rest of the step starts from it
+            node = jnp.asarray(rec.inst.nodes)[i]
+            v_nodes = v_nodes.at[node].set(jnp.where(hit, jnp.asarray(records["v"], v_nodes.dtype)[0], v_nodes[node]))
         buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0, t=t_ev)
         buf = activate_watches(ctx, buf, r, i, records, hit)
-    return {**state, "mech": mech_state}, buf
+    return {**state, "mech": mech_state, "v": v_nodes}, buf
 
 
 def _drawing(ctx: Context) -> list[str]:

@@ -223,7 +223,13 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
 
         half = jnp.where(k < nsteps, jnp.asarray([0.0, 0.5 * dt]), jnp.asarray([0.0, -jnp.inf]))
         found = (y0, jnp.asarray(False), jnp.asarray(0, jnp.int32))  # the sample, NaN found, where
+        # NEURON records step k - 1's result before delivering the events <= t that end it
+        # (fadvance.cpp nrn_fixed_step_lastpart: fixed_record_continuous, then nrn_deliver_events): a
+        # NET_RECEIVE that sets v (or a state) there shows in the next sample; at k = 0 the sample follows
+        # finitialize's events
+        before = record(state, params)
         state, buf, (y, hit, index) = deliveries(ectx, (state, buf, found), half, between)
+        y = jnp.where(k == 0, y, before)
         first = (nan_step < 0) & hit & (k <= nsteps)
         nan_step = jnp.where(first, k, nan_step)
         nan_index = jnp.where(first, index, nan_index)

@@ -133,9 +133,9 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
                 st, buf = evlib.deliver(ectx, st_only, buf, st["t"] + 0.5 * dt)
                 new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
                                                    cj_order=cj_order)
+                values = record(new, params)  # before the events <= t (nrn_fixed_step_lastpart records first)
                 new, buf = evlib.deliver(ectx, new, buf, new["t"])
                 new = {**new, "events": buf}
-                values = record(new, params)
             elif setters:
                 p_mid = apply_plays(params, setters, mid[k], on[k])
                 p_end = apply_plays(params, setters, end[k], on[k])

@@ -163,12 +163,13 @@ def test_random_and_looped_moves_are_unsupported():
     _raises(UnsupportedFeature, "random-number function unirand", """NEURON { SUFFIX t }
 ASSIGNED { x }
 INITIAL { x = unirand() }""", 3)  # normrand runs (runtime.scoprandom); NEURON 9 has no unirand
-    # a reset of v from an event (PyNN's reset.mod, izhikevich.mod): NEURON writes the node, bridge refuses
-    _raises(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE", """NEURON { POINT_PROCESS R }
+    # a reset of v from a POINT_PROCESS's NET_RECEIVE runs (tests/solver/test_events_vreset.py); an ARTIFICIAL_CELL
+    # has no node, and in a PROCEDURE v is not the node's: refused
+    _raises(UnsupportedFeature, "assigning v in an ARTIFICIAL_CELL", """NEURON { ARTIFICIAL_CELL R }
 PARAMETER { vreset = -70 }
 ASSIGNED { v }
 NET_RECEIVE(w) { v = vreset }""", 4)
-    _raises(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE", """NEURON { POINT_PROCESS R }
+    _raises(UnsupportedFeature, "assigning v in a FUNCTION, PROCEDURE or INITIAL", """NEURON { POINT_PROCESS R }
 ASSIGNED { v }
 PROCEDURE reset() { v = -70 }
 NET_RECEIVE(w) { reset() }""", 3)

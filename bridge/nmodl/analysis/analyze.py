@@ -10,6 +10,7 @@ found, and raises at the first problem: errors a NEURON user would get from nocm
 from __future__ import annotations
 
 from bridge.nmodl.analysis.blocks import collect_blocks
+from bridge.nmodl.analysis.hoist import hoist_solves
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
 from bridge.nmodl.analysis.ldifus import diffused_states
@@ -37,6 +38,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     `unnamed`: the name of a file without SUFFIX or POINT_PROCESS (NEURON names it after
     the file; `bridge.hoc.catalog` passes it), else such a file is an error."""
     report = Reporter(filename or program.filename, source)
+    program = hoist_solves(program)  # a SOLVE in an IF of BREAKPOINT runs first, as nocmodl compiles it
     name, kind = name_and_kind(program, report, unnamed)
     refuse_unsupported(program, kind, report)
     units = read_units(program, report)

@@ -49,15 +49,10 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
                                        "(NEURON queues an event at every iteration; bridge records one event per "
                                        "call site and block run)", inner)
     if program.net_receive is not None:
-        # NEURON writes a v assigned in NET_RECEIVE into the node (an integrate-and-fire reset, `v = vreset`);
-        # bridge's delivery does not: refused rather than ignored (a PROCEDURE or FUNCTION may do it for it)
-        for block in [program.net_receive] + [b for b in program.items
-                                              if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))]:
-            for inner in ast.walk(block):
-                if isinstance(inner, ast.Assign) and getattr(inner.target, "name", None) == "v":
-                    raise report.error(UnsupportedFeature, "assigning v in a mechanism with a NET_RECEIVE block "
-                                       "(NEURON sets the node's voltage from an event, e.g. an integrate-and-fire "
-                                       "reset; bridge's event delivery does not)", inner)
+        # a POINT_PROCESS's NET_RECEIVE that assigns v writes the node's voltage (an integrate-and-fire reset,
+        # `v = vreset`: nocmodl's `NODEV(_pnt->node) = v` at its end, nocpout.cpp), as bridge's delivery does
+        # (bridge.solver.event_delivery); elsewhere in such a mechanism it is refused rather than ignored
+        refuse_v_assignments(program, kind, report)
     for what, names, why in (
             ("BBCOREPOINTER", nb.bbcore_pointers, "opaque data for CoreNEURON, filled by C code bridge cannot run"),):
         if names:
@@ -80,3 +75,32 @@ def only_comments(text: str) -> bool:
     no_block = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
     no_line = re.sub(r"//[^\n]*", "", no_block)
     return not no_line.strip()
+
+
+def net_receive_sets_v(program: ast.Program) -> bool:
+    """Whether the NET_RECEIVE block itself (not its INITIAL) assigns v."""
+    nr = program.net_receive
+    if nr is None:
+        return False
+    return any(isinstance(n, ast.Assign) and getattr(n.target, "name", None) == "v"
+               for stmt in nr.body if not isinstance(stmt, ast.InitialStatement) for n in ast.walk(stmt))
+
+
+def refuse_v_assignments(program: ast.Program, kind: str, report: Reporter) -> None:
+    """In a mechanism with NET_RECEIVE, v may be assigned only in the NET_RECEIVE body of a POINT_PROCESS:
+    nocmodl makes v the node's voltage there alone (read on entry, written on exit); in its INITIAL, in
+    an ARTIFICIAL_CELL (no node) or in a FUNCTION or PROCEDURE, NEURON's v is another variable."""
+    nr = program.net_receive
+    assert nr is not None
+    allowed = kind == "point"
+    blocks: list[ast.Node] = [s for s in nr.body if isinstance(s, ast.InitialStatement)] + [
+        b for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))]
+    if not allowed:
+        blocks.insert(0, nr)
+    for block in blocks:
+        for inner in ast.walk(block):
+            if isinstance(inner, ast.Assign) and getattr(inner.target, "name", None) == "v":
+                where = "an ARTIFICIAL_CELL" if not allowed else "a FUNCTION, PROCEDURE or INITIAL"
+                raise report.error(UnsupportedFeature, f"assigning v in {where} of a mechanism with a NET_RECEIVE "
+                                   "block (nocmodl writes the node's voltage only from a POINT_PROCESS's "
+                                   "NET_RECEIVE body; bridge runs only that form)", inner)

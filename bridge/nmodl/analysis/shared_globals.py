@@ -16,8 +16,9 @@ assigned at all (then every instance reads the one value the last unit left). Fo
 second kind, `MechanismInfo.shared_globals` lists the name and the run time gives every
 instance the last instance's value after each unit (`TranslatedMechanism`), as NEURON's
 loop leaves it. Anything else (read before an assignment in one unit, assigned on some
-paths only, one element of an array, assigned in NET_RECEIVE) would pass values from one
-instance to the next: refused, naming the global and the line.
+paths only, one element of an array) would pass values from one instance to the next: refused,
+naming the global and the line. A global NET_RECEIVE assigns is shared as well: the event's instance
+runs the block alone and its value then goes to every instance (bridge.solver.event_delivery).
 """
 
 from __future__ import annotations
@@ -73,14 +74,15 @@ def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks:
     flows = [(name, walker.unit(body, shadow)) for name, body, shadow in units]
     uniform = _uniform(program, variables, candidates, blocks)
     shared = sorted({n for _, (flow, _) in flows for n in flow.first_reads} - uniform)
+    # what NET_RECEIVE assigns is shared too: the event's instance runs alone and the solver gives its value
+    # to every instance after the block (bridge.solver.event_delivery), as NEURON's one C global holds it
+    shared = sorted(set(shared) | {n for unit, (flow, _) in flows if unit == "NET_RECEIVE" for n in flow.may_write})
     for n in shared:
         for unit, (flow, must) in flows:
-            if n not in flow.may_write:
+            if n not in flow.may_write or unit == "NET_RECEIVE":
                 continue
             node = flow.may_write[n]
-            if unit == "NET_RECEIVE":
-                why = "assigned in NET_RECEIVE, where only the instance that gets the event runs"
-            elif n in flow.first_reads:
+            if n in flow.first_reads:
                 why = f"read and then assigned in {unit}, so each instance reads the value the previous one left"
             elif n not in must:
                 why = (f"assigned in {unit} on some paths only (or one element at a time), so the value after "

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 
 from bridge.errors import SemanticError, UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
+from bridge.nmodl.analysis.forcing import check_stepforce
 from bridge.nmodl.analysis.info import Reporter, Variable
 from bridge.nmodl.analysis.vocabulary import KNOWN_CALLS, SCOPMATH_UNSUPPORTED
 from bridge.nmodl.syntax import ast
@@ -98,7 +99,9 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
                 if n in blocks.callables:
                     raise report.error(SemanticError, f"{n!r} is a function; call it as {n}(...)", node)
                 raise report.error(SemanticError, f"undefined variable {n!r}", node)
-            if isinstance(node, ast.Call) and node.name not in known_calls:
+            if isinstance(node, ast.Call) and node.name == "stepforce" and node.name not in blocks.callables:
+                check_stepforce(node, item, program, report)
+            elif isinstance(node, ast.Call) and node.name not in known_calls:
                 if node.name in SCOPMATH_UNSUPPORTED:
                     raise report.error(UnsupportedFeature, f"{node.name}() (a function of NEURON's scopmath "
                                        "library that bridge does not have)", node)

@@ -14,7 +14,8 @@ from bridge.nmodl.syntax import ast
 # The runtime modules generated code may import (`bridge.nmodl.runtime`), by the name it uses.
 RUNTIME_MODULES = {"rt": "libm", "flow": "flow", "arrays": "arrays", "derivative": "derivative",
                    "sparse": "sparse", "equations": "equations", "tables": "tables", "functable": "functable",
-                   "events": "events", "rng": "randomvars", "scop": "scoprandom"}
+                   "events": "events", "rng": "randomvars", "scop": "scoprandom",
+                   "forcing": "forcing"}
 
 
 @dataclass

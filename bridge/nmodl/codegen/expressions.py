@@ -197,6 +197,8 @@ def _call(e: ast.Call, ctx: Context) -> Source:
         lookup = ctx.runtime("functable", "lookup")
         values = "".join(a + ", " for a in args)
         return f"{lookup}(s['__functables__'], {pytext.string(e.name)}, ({values.strip()}))", ATOM, d + 2
+    if e.name == "stepforce":  # scopmath's data-file lookup (analysis.forcing checked the call)
+        return _stepforce(e, args[0], ctx), ATOM, d + 2
     if e.name in ("net_send", "net_event", "net_move"):
         return _event_call(e, args, ctx)
     if e.name in RANDOM_STREAM_CALLS:  # NMODL RANDOM (analysis.randoms): the stream is kept in s (runtime.randomvars)
@@ -217,6 +219,16 @@ def _call(e: ast.Call, ctx: Context) -> Source:
     if e.name in NO_OP_CALLS:  # printf is not run
         return "0.0", ATOM, 1
     raise ctx.error(UnsupportedFeature, f"call to {e.name}() (not available outside NEURON's C runtime)", e)
+
+
+def _stepforce(e: ast.Call, t: str, ctx: Context) -> str:
+    """`stepforce(t, "file")` on the file's points, written into the call (runtime.forcing)."""
+    name = e.args[1].value if isinstance(e.args[1], ast.String) else ""
+    data = next((d for d in ctx.info.program.forcing if d[0] == name), None)
+    if data is None:
+        raise ctx.error(UnsupportedFeature, f'stepforce(t, "{name}") without its data file', e)
+    xs, ys = (", ".join(pytext.number(v) for v in values) for values in data[1:])
+    return f"{ctx.runtime('forcing', 'stepforce')}({t}, ({xs},), ({ys},))"
 
 
 def _event_call(e: ast.Call, args: list[str], ctx: Context) -> Source:

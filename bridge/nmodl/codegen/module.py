@@ -20,6 +20,7 @@ from __future__ import annotations
 from bridge.errors import UnsupportedFeature
 from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.info import MechanismInfo, SolveInfo
+from bridge.nmodl.analysis.refusals import net_receive_sets_v
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.blocks import block_def, function_def, net_receive_def
 from bridge.nmodl.codegen.cnexp import cnexp_def
@@ -94,6 +95,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line(f"NET_EVENT_SITES = {em.module.net_event_sites}")
     em.line(f"NET_MOVE_SITES = {em.module.net_move_sites}")
     em.line(f"FOR_NETCONS = {em.module.for_netcons}")
+    em.line(f"NET_RECEIVE_SETS_V = {net_receive_sets_v(info.program)}")  # the node's v (solver.event_delivery)
     em.line(f"EVENT_SITES = {tuple(em.module.event_sites)!r}")  # ("send"|"event"|"move", site) in text order
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)

@@ -41,6 +41,7 @@ from bridge.nmodl.runtime import (
     equations,
     events,
     flow,
+    forcing,
     functable,
     libm,
     mechanism,
@@ -57,7 +58,8 @@ IMPORTS = {
 }
 _RUNTIME = {"libm": libm, "flow": flow, "arrays": arrays, "derivative": derivative, "sparse": sparse,
             "equations": equations, "tables": tables, "functable": functable, "events": events,
-            "randomvars": randomvars, "scoprandom": scoprandom}
+            "randomvars": randomvars, "scoprandom": scoprandom,
+            "forcing": forcing}
 DIVISION = "__c_div"  # the name `a / b` is run through
 
 FORBIDDEN_NAMES = frozenset({

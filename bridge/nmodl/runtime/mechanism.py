@@ -63,6 +63,7 @@ class TranslatedMechanism:
     net_event_sites: int = 0  # call sites of net_event() (NET_RECEIVE)
     net_move_sites: int = 0  # call sites of net_move() (NET_RECEIVE)
     for_netcons: bool = False  # NET_RECEIVE loops over the NetCons targeting the instance (FOR_NETCONS)
+    net_receive_sets_v: bool = False  # NET_RECEIVE assigns v: its value is written to the node after delivery
     event_sites: tuple[tuple[str, int], ...] = ()  # ("send"|"event"|"move", site) in the file's order
     randoms: tuple[str, ...] = ()  # RANDOM variables: each 9 RANGE parameters and kept state (runtime.randomvars)
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
@@ -100,6 +101,7 @@ class TranslatedMechanism:
             hoc_functions=dict(ns.get("HOC_FUNCTIONS", {})),
             net_send_sites=int(ns.get("NET_SEND_SITES", 0)), net_event_sites=int(ns.get("NET_EVENT_SITES", 0)),
             net_move_sites=int(ns.get("NET_MOVE_SITES", 0)), for_netcons=bool(ns.get("FOR_NETCONS", False)),
+            net_receive_sets_v=bool(ns.get("NET_RECEIVE_SETS_V", False)),
             event_sites=tuple((str(a), int(b)) for a, b in ns.get("EVENT_SITES", ())),
             randoms=randoms,
             scop_random=bool(ns.get("SCOP_RANDOM")),
@@ -305,6 +307,8 @@ class TranslatedMechanism:
         records = self._event_records(s, v)
         if netcons is not None:
             records["netcons"] = s[FNC_ARGS]
+        if self.net_receive_sets_v:  # nocmodl's `NODEV(_pnt->node) = v` at the block's end (nocpout.cpp)
+            records["v"] = self._shaped(s["v"], v)
         return self._state_out(s, v), tuple(new_args), records
 
     def watch_values(self, params: Values, state: Values, v, ions: Values, env: Env):

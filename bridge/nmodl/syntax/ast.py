@@ -795,6 +795,8 @@ class Program(Node):
 
     items: tuple[Item, ...]
     filename: str = field(default="<string>", compare=False)
+    # stepforce() data files: (name, x values, y values), read by bridge.nmodl.syntax.forcing
+    forcing: tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...] = field(default=(), compare=False)
 
     def of_type(self, cls: type) -> tuple:
         """All top-level items that are instances of `cls`, in source order."""

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bridge.errors import BridgeError, SemanticError, UnsupportedFeature
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.forcing import attach_forcing
 from bridge.nmodl.syntax.parse import parse
 from bridge.readroots import ReadRefused, ReadRoots
 
@@ -36,11 +37,20 @@ def expand_includes(program: ast.Program, filename: str | None = None, _seen: tu
     """`program` with every top-level INCLUDE replaced by the items of the file it names.
 
     `roots`: where included files may lie (default: the folder of `filename`). `sources`, when
-    given, gets (real path, text) of every file included, in the order read."""
+    given, gets (real path, text) of every file included, in the order read. The top-level call
+    also reads the data files of stepforce() calls (`bridge.nmodl.syntax.forcing`; into `sources` too)."""
+    filename = filename or program.filename
+    program = _expand(program, filename, _seen, roots, sources)
+    if _seen or "stepforce" not in {c.name for c in ast.walk(program) if isinstance(c, ast.Call)}:
+        return program
+    return attach_forcing(program, filename or "<string>", roots, sources)
+
+
+def _expand(program: ast.Program, filename: str | None, _seen: tuple[str, ...], roots: ReadRoots | None,
+            sources: list | None) -> ast.Program:
     first = next((i for i in program.items if isinstance(i, ast.Include)), None)
     if first is None:
         return program
-    filename = filename or program.filename
     if not filename or filename.startswith("<"):
         raise UnsupportedFeature(f'INCLUDE "{first.filename}" in text without a file: no folder to find it in',
                                  first.loc)
