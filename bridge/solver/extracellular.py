@@ -203,15 +203,33 @@ def add_axial(D, R, v, a, b, parent_all, nonroot):
 def block_solve(D, R, A, B, levels):
     """Solve the block tree system: M[i,i] = D_i (3x3), M[i,p] = diag(B_i), M[p,i] = diag(A_i).
 
-    On a CPU in float64 NEURON's node order in one compiled kernel (`bridge.solver.native_block_solve`;
-    no reverse mode through it), else `level_solve`; `BRIDGE_TREE_SOLVE=loop|unrolled` picks the level
-    walk (which `jax.grad` differentiates)."""
+    On a CPU in float64 NEURON's node order in one compiled kernel (`bridge.solver.native_block_solve`),
+    else `level_solve`; `BRIDGE_TREE_SOLVE=loop|unrolled` picks the level walk. Reverse mode through the
+    kernel takes the level walk's derivative (both solve the same system)."""
     if tree_solve._use_native(D, R, A, B):
         from bridge.solver import native_block_solve
 
         if native_block_solve.available():
-            return native_block_solve.solve(D, R, A, B, levels.parent)
+            return _native_with_vjp(levels)(D, R, A, B)
     return level_solve(D, R, A, B, levels)
+
+
+def _native_with_vjp(levels):
+    """The compiled block solve, differentiable in reverse mode through `level_solve`'s vjp."""
+    from bridge.solver import native_block_solve
+
+    @jax.custom_vjp
+    def solve(D, R, A, B):
+        return native_block_solve.solve(D, R, A, B, levels.parent)
+
+    def fwd(D, R, A, B):
+        return solve(D, R, A, B), (D, R, A, B)
+
+    def bwd(res, g):
+        return jax.vjp(lambda *x: level_solve(*x, levels), *res)[1](g)
+
+    solve.defvjp(fwd, bwd)
+    return solve
 
 
 def level_solve(D, R, A, B, levels):
