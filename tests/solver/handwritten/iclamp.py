@@ -14,7 +14,7 @@ class IClamp:
     """`i = amp` [nA] while `del <= t < del + dur` [ms], else 0.
 
     The solver calls `current` at the step midpoint t_n + dt/2, as NEURON's
-    fixed step does (at_time is a no-op there).
+    fixed step does (stim.mod's bare `at_time(del)` statements change nothing there).
     """
 
     name: str = "IClamp"
