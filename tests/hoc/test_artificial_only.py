@@ -34,7 +34,8 @@ def test_network_of_artificial_cells_alone_runs_as_neuron():
     bridge's tree has no node. Spike counts equal, times within 1e-9 ms: HocSession computes with XLA's
     exp/log (library arithmetic, docs/numerics.md section 11), so IntFire2/4's spike-time solutions differ
     from NEURON's glibc results in the last bits."""
-    path = DATA / "artificial_only.hoc"
+    path = DATA / "network" / "artificial_only.hoc"  # not a fuzz seed (tests/fuzz takes data/*.hoc): compiling
+    # its event loop takes about 5 s of CPU, the fuzz test's limit per case
     code = f"from neuron import h\nh.load_file({str(path)!r})\n"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     theirs = _spikes(proc.stdout.splitlines())
