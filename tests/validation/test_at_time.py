@@ -38,3 +38,15 @@ def test_each_kick_is_made_once():
     jump = np.flatnonzero(np.diff(g) > 0.01)
     assert len(jump) == 2 and abs(t[jump[0] + 1] - 5.0) < 0.03 and abs(t[jump[1] + 1] - 15.0) < 0.03
     assert 0.019 < g[jump[0] + 1] < 0.0201  # w, once (not twice)
+
+
+@pytest.mark.neuron
+def test_a_kick_train_from_a_loop_with_a_range_end_matches_neuron():
+    """FROM count = 0 TO Nspike - 1 { IF (at_time(...)) { state_discontinuity(...) } } with Nspike a RANGE
+    PARAMETER that differs between instances: a traced loop with an IF inside (the IF must leave the loop's
+    shared values, t and celsius, as they were)."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / "train.hoc", {"recordings": ["soma(0.5).v", "Train[0].g", "Train[1].g"]},
+                                   mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9

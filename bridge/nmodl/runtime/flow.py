@@ -122,12 +122,22 @@ def if_(cond, then: Block, orelse: Block | None, s: Scope, local: Scope) -> tupl
     cond = jnp.asarray(cond)
     if cond.dtype != jnp.bool_:  # C truth: nonzero
         cond = cond != 0
-    st, lt = then(_guard(cond, s, True), _guard(cond, local, True))
+    gs, gl = _guard(cond, s, True), _guard(cond, local, True)
+    st, lt = _untouched(then(dict(gs), dict(gl)), (gs, gl), (s, local))  # bodies assign into their dicts
     if orelse is not None:
-        se, le = orelse(_guard(cond, s, False), _guard(cond, local, False))
+        gs, gl = _guard(cond, s, False), _guard(cond, local, False)
+        se, le = _untouched(orelse(dict(gs), dict(gl)), (gs, gl), (s, local))
     else:
         se, le = s, local
     return _merge(cond, st, se, s), _merge(cond, lt, le, local)
+
+
+def _untouched(out, guarded, original):
+    """A branch's (scope, local) with the values it left as `_guard` gave them put back to the originals: a
+    value no branch changed (t, celsius, ...) keeps its own object and shape (inside a lax loop the carry's
+    shapes must not change)."""
+    return tuple({k: (orig[k] if k in g and k in orig and v is g[k] else v) for k, v in o.items()}
+                 for o, g, orig in zip(out, guarded, original))
 
 
 def _location(where: Where):
