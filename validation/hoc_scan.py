@@ -9,17 +9,25 @@ with file:line, each use of what bridge refuses for security:
 - running code: `nrnpython()`, `PythonObject`, `load_java()`, and `nrn_load_dll()` of a library that
   exists (compiled code; a model's call for a library the user would build with nrnivmodl finds none,
   and NEURON gets bridge's compiled mechanisms instead);
-- writing: `wopen`, `aopen`, `save_session`, `print_session`, `printfile`, `hoc_stdout("file")`,
-  `unlink`, `mkdir`, `BBSaveState`;
+- writing (only where NEURON's process has no write guard, see below): `wopen`, `aopen`, `save_session`,
+  `print_session`, `printfile`, `hoc_stdout("file")`, `unlink`, `mkdir`, `BBSaveState`;
 - reading outside the model's read roots (`bridge.readroots`): a literal name in `load_file`,
   `xopen`, `ropen`, `File(...)`, `.input(...)` or `chdir(...)` that leads outside.
 
-With an output folder (`bridge validate --out`), NEURON runs on a copy of the model folder, and
-`wopen`/`aopen` (`File.wopen`, ...) of a literal relative name without `..` is allowed (NEURON writes into
-the copy), and so is one of a strdef that only ever holds such literals: every use of its name in every
-scanned file is its `strdef` declaration, `name = "literal"`, `sprint(name, "literal")` without a `%`, or
-the `wopen`/`aopen` itself (`strdef_write_names`). Any other name computed at run time, an absolute name or
-`..` stay refused, and so does `chdir` to an absolute name (the writes after it would leave the copy).
+File writes are not judged here where NEURON's process is guarded (`write_guard.GUARDED`, Linux): which
+file a write reaches is often computed (`wopen(name)` of a `sprint`), in a procedure no one calls, so
+NEURON's process instead writes only inside the copy of the model folder it runs on, with an output folder
+(`bridge validate --out`), and nowhere without one (`validation.write_guard`); a write anywhere else stops
+NEURON with the guard's message. bridge's own pass, which runs first, still refuses a write outside its
+output folder.
+
+Where that guard does not exist, the writes above are findings, but, with an output folder, NEURON runs on
+a copy of the model folder, and `wopen`/`aopen` (`File.wopen`, ...) of a literal relative name without `..`
+is allowed (NEURON writes into the copy), and so is one of a strdef that only ever holds such literals:
+every use of its name in every scanned file is its `strdef` declaration, `name = "literal"`,
+`sprint(name, "literal")` without a `%`, or the `wopen`/`aopen` itself (`strdef_write_names`). Any other
+name computed at run time, an absolute name or `..` stay refused, and so does `chdir` to an absolute name
+(the writes after it would leave the copy).
 
 `system()` is not among them: which command it runs is often computed (`system(st.s)`) in a procedure
 no one calls, so the scan cannot judge it; NEURON's process instead runs only the commands bridge's own
@@ -41,7 +49,7 @@ from pathlib import Path
 from bridge.errors import BridgeError
 from bridge.hoc import neuronlib
 from bridge.readroots import ReadRefused, ReadRoots
-from validation import shell_guard
+from validation import shell_guard, write_guard
 
 DANGER = {
     "nrnpython": "runs Python code", "python": "runs Python code",
@@ -64,6 +72,9 @@ _EMPTY = re.compile(r"\s*\)")
 _BARE_NAME = re.compile(r"\s*([A-Za-z_][A-Za-z_0-9]*)\s*\)")
 # with an output folder: writes by these under a literal relative name land in NEURON's copy of the model
 _WRITES_IN_COPY = {"wopen", "aopen"}
+# what NEURON's process writes through (validation.write_guard checks these at run time where it exists)
+WRITES = frozenset({"wopen", "aopen", "save_session", "print_session", "printfile", "hoc_stdout", "unlink", "mkdir",
+                    "BBSaveState"})
 
 
 def relative_write_name(name: str) -> str | None:
@@ -162,6 +173,8 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path, writes: bool =
             if any(c.exists() for c in cands):
                 add(m.start(2), f'nrn_load_dll("{written}") loads compiled code from the model\'s library file')
             continue
+        if name in WRITES and write_guard.GUARDED:
+            continue  # NEURON's process writes only inside the output folder (validation.write_guard)
         if writes and name in _WRITES_IN_COPY:
             if _EMPTY.match(code, after):
                 continue  # closes, or (File.wopen()) reopens the name checked when it was given
@@ -191,7 +204,7 @@ def scan_text(text: str, path: Path, roots: ReadRoots, cwd: Path, writes: bool =
         target = _expand(written)
         try:
             if name == "chdir":
-                if writes and Path(target).is_absolute():
+                if writes and Path(target).is_absolute() and not write_guard.GUARDED:
                     add(m.start(2), f'chdir("{written}") to an absolute folder: writes after it would leave '
                                     "NEURON's copy of the model folder")
                     continue

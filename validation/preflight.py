@@ -12,8 +12,10 @@ run, and raises a `BridgeError` (NEURON is then never started) when bridge refus
    simulation of the model built (not run) with the settings it will run: a refusal there (a probe,
    a mechanism's kind or values, the step and memory budget) also stops the case before NEURON;
 3. a static scan of the HOC files bridge ran, and of those they name, for what bridge refuses in
-   code bridge never ran (`validation.hoc_scan`); with an output folder (`Case.output_dir`) file writes
-   under a literal relative name are allowed, as NEURON then runs on a copy of the model folder.
+   code bridge never ran (`validation.hoc_scan`); file writes are left to NEURON's write guard
+   (`validation.write_guard`: only inside the copy of the model folder NEURON runs on with an output folder,
+   `Case.output_dir`; nowhere without one), or, where there is none, allowed only under a literal relative
+   name with an output folder.
 
 With an output folder, the pass writes the model's files into a temporary folder, dropped afterwards
 (bridge's run writes them again, `validation.bridge_case.load_case_hoc`), and `Preflight.model_root` is

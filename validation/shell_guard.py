@@ -93,25 +93,30 @@ FILE *popen(const char *cmd, const char *type) {
 def library() -> Path:
     """The compiled guard library (built on first use); BridgeError when it cannot be built, so that
     NEURON is not started unguarded."""
+    return compiled(_SOURCE, "shell-guard", "keeps NEURON from running shell commands")
+
+
+def compiled(source: str, stem: str, what: str) -> Path:
+    """`source` (C) compiled into a shared library `stem-<digest>.so` in the nrnivmodl cache (built on first
+    use); BridgeError naming the guard (`what` it does) when it cannot be built."""
     from validation.neuron_run import cache_root
 
-    digest = hashlib.sha256(_SOURCE.encode()).hexdigest()[:16]
-    target = cache_root() / f"shell-guard-{digest}.so"
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+    target = cache_root() / f"{stem}-{digest}.so"
     if target.is_file():
         return target
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        raise BridgeError("no C compiler (cc) to build the guard that keeps NEURON from running shell commands; "
-                          "NEURON was not started")
+        raise BridgeError(f"no C compiler (cc) to build the guard that {what}; NEURON was not started")
     cache_root().mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=".shell-guard-", dir=cache_root()) as tmp:
+    with tempfile.TemporaryDirectory(prefix=f".{stem}-", dir=cache_root()) as tmp:
         src, out = Path(tmp) / "guard.c", Path(tmp) / "guard.so"
-        src.write_text(_SOURCE)
+        src.write_text(source)
         proc = subprocess.run([cc, "-shared", "-fPIC", "-O2", "-o", str(out), str(src), "-ldl"],
                               capture_output=True, text=True, timeout=120)
         if proc.returncode != 0 or not out.is_file():
-            raise BridgeError("the guard that keeps NEURON from running shell commands did not compile; NEURON was "
-                              f"not started:\n{proc.stderr[-2000:]}")
+            raise BridgeError(f"the guard that {what} did not compile; NEURON was not started:\n"
+                              f"{proc.stderr[-2000:]}")
         os.replace(out, target)
     return target
 

@@ -126,7 +126,12 @@ def _scan(tmp_path: Path, main: str, **files: str):
     return [str(f) for f in scan([tmp_path / "m.hoc"], ReadRoots.of([tmp_path]), tmp_path)]
 
 
-def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path):
+def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path, monkeypatch):
+    """Writes are findings where NEURON's process has no write guard (validation.write_guard); with the
+    guard, the scan leaves them to it."""
+    from validation import write_guard
+
+    monkeypatch.setattr(write_guard, "GUARDED", False)
     found = _scan(tmp_path, 'x = 1 // system("no: a comment")\n/* nrnpython("no") */\n'
                             'proc p() {\n  execute("nrnpython(\\"ls\\")")\n}\n'
                             'hoc_stdout()\nobjref f\nf = new File()\nf.wopen("out.dat")\n'
@@ -136,6 +141,9 @@ def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path):
     m = tmp_path / "m.hoc"
     assert found == [f"{m}:4: nrnpython() runs Python code", f"{m}:9: wopen() opens a file for writing",
                      f"{m}:12: PythonObject() runs Python code"]
+    monkeypatch.setattr(write_guard, "GUARDED", True)
+    assert _scan(tmp_path, (tmp_path / "m.hoc").read_text()) == [
+        f"{m}:4: nrnpython() runs Python code", f"{m}:12: PythonObject() runs Python code"]
     (tmp_path / "x86_64" / ".libs").mkdir(parents=True)
     (tmp_path / "libnrnmech.so").rename(tmp_path / "x86_64" / ".libs" / "libnrnmech.so")
     found = _scan(tmp_path, (tmp_path / "m.hoc").read_text())
@@ -143,7 +151,10 @@ def test_scan_finds_what_bridge_refuses_anywhere_in_the_code(tmp_path):
         in found
 
 
-def test_scan_follows_literal_file_names_and_flags_reads_outside(tmp_path):
+def test_scan_follows_literal_file_names_and_flags_reads_outside(tmp_path, monkeypatch):
+    from validation import write_guard
+
+    monkeypatch.setattr(write_guard, "GUARDED", False)  # unlink() is a finding (there is no write guard)
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "x.hoc").write_text("x = 1\n")
     model = tmp_path / "model"

@@ -1,5 +1,6 @@
-"""`bridge validate --out`: the model may write, NEURON on a copy of its folder; escapes are still refused
-before NEURON starts (validation.hoc_scan with `writes`, validation.output_files)."""
+"""`bridge validate --out`: the model may write, NEURON on a copy of its folder; escapes are stopped in NEURON's
+process (validation.write_guard) or, where there is no guard, refused before NEURON starts (validation.hoc_scan
+with `writes`, validation.output_files)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,15 @@ def _scan(folder: Path, text: str, writes: bool) -> list[str]:
     return [str(f) for f in scan([folder / "m.hoc"], ReadRoots.of([folder]), folder, writes=writes)]
 
 
-def test_with_an_output_folder_only_literal_relative_writes_pass_the_scan(tmp_path):
+@pytest.fixture
+def unguarded(monkeypatch):
+    """As where NEURON's process has no write guard (not Linux): the scan judges the writes itself."""
+    from validation import write_guard
+
+    monkeypatch.setattr(write_guard, "GUARDED", False)
+
+
+def test_with_an_output_folder_only_literal_relative_writes_pass_the_scan(tmp_path, unguarded):
     text = ('proc a() { f.wopen("out/v.dat") f.aopen("log.txt") wopen("x.dat") wopen() f.wopen() }\n'
             'proc b() { f.wopen("/tmp/evil") }\n'
             'proc c() { f.aopen("../evil") }\n'
@@ -45,7 +54,21 @@ def test_with_an_output_folder_only_literal_relative_writes_pass_the_scan(tmp_pa
     assert len(_scan(tmp_path, text, writes=False)) == 12  # each wopen/aopen but wopen(), chdir, unlink
 
 
-def test_a_strdef_that_only_holds_literal_relative_names_may_be_written(tmp_path):
+def test_with_the_write_guard_the_scan_leaves_writes_to_it(tmp_path, monkeypatch):
+    """NEURON's process writes only inside the output folder (validation.write_guard): the scan reports no
+    write, with or without an output folder, and still reports what runs code or reads outside."""
+    from validation import write_guard
+
+    monkeypatch.setattr(write_guard, "GUARDED", True)
+    text = ('strdef s\nproc a() { sprint(s, "%s/x", "/tmp") f.wopen(s) printfile("/tmp/x") unlink(s) }\n'
+            'proc b() { wopen("../x") save_session("s.ses") hoc_stdout("/tmp/o") mkdir("d") }\n'
+            'proc c() { nrnpython("1") }\n')
+    m = tmp_path / "m.hoc"
+    for writes in (True, False):
+        assert _scan(tmp_path, text, writes=writes) == [f"{m}:4: nrnpython() runs Python code"]
+
+
+def test_a_strdef_that_only_holds_literal_relative_names_may_be_written(tmp_path, unguarded):
     """`sprint(datei, "outputfilename")  f.wopen(datei)` (ModelDB 115356, 123927, 125152): the strdef
     only ever holds literals, in every file scanned; any other use of the name keeps the refusal."""
     ok = ('strdef datei, other\ndatei = "a.dat"\nproc save() { sprint(datei, "out/b.dat") f.wopen(datei) '
@@ -75,15 +98,24 @@ def test_a_strdef_that_only_holds_literal_relative_names_may_be_written(tmp_path
 
 @pytest.mark.neuron
 @pytest.mark.parametrize("name", ["/tmp/bridge-escape-{tag}", "../escape-{tag}", "sub/../../escape-{tag}"])
-def test_an_escaping_write_in_a_procedure_never_called_stops_neuron(tmp_path, name):
+def test_an_escaping_write_in_a_procedure_never_called(tmp_path, monkeypatch, name):
+    """With the write guard NEURON runs (the write would stop it: tests/security/test_write_guard.py) and, the
+    procedure never called, the case passes; without it the scan refuses the model before NEURON starts."""
+    from validation import write_guard
+
     model = tmp_path / "model"
     (model / "sub").mkdir(parents=True)
     target = name.format(tag=tmp_path.name)
     (model / "m.hoc").write_text(CELL + f'proc save() {{\n  f.wopen("{target}")\n  f.printf("x")\n}}\n')
-    result = run_case(Case("esc", hoc=model / "m.hoc", protocol=QUICK, output_dir=tmp_path / "out"))
+    if write_guard.GUARDED:
+        result = run_case(Case("esc", hoc=model / "m.hoc", protocol=QUICK, output_dir=tmp_path / "out"))
+        assert result.status == "pass", result.error
+        assert not Path(target).exists() and not (tmp_path / f"escape-{tmp_path.name}").exists()
+    monkeypatch.setattr(write_guard, "GUARDED", False)
+    result = run_case(Case("esc", hoc=model / "m.hoc", protocol=QUICK, output_dir=tmp_path / "out2"))
     assert result.status == "error" and result.neuron is None, result.error
     assert f'{model / "m.hoc"}:7: wopen("{target}") writes' in result.error and "NEURON was not started" in result.error
-    assert not (tmp_path / "out" / "neuron-output").exists()
+    assert not (tmp_path / "out2" / "neuron-output").exists()
 
 
 @pytest.mark.neuron
