@@ -64,3 +64,14 @@ def test_a_table_of_no_arguments_is_refused_as_nocmodl_does(tmp_path):
     mod.write_text("NEURON { SUFFIX z }\nFUNCTION_TABLE k()\n")
     with pytest.raises(SemanticError, match="FUNCTION_TABLE declaration must have one or more arguments: k"):
         bridge.load_mod(mod)
+
+
+@pytest.mark.neuron
+def test_a_table_built_from_a_function_table_matches_neuron():
+    """A PROCEDURE's TABLE that reads a FUNCTION_TABLE (ModelDB 121060's channels): the FUNCTION_TABLE's values
+    reach the TABLE's building (bridge stopped with a KeyError)."""
+    from bridge.testing import assert_matches_neuron
+
+    data = DATA.parent / "function_table_in_table"
+    result = assert_matches_neuron(data / "cell.hoc", mechanisms=data / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9

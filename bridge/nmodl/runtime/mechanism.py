@@ -202,6 +202,7 @@ class TranslatedMechanism:
             if k in self.range_parameters and k in first:  # NEURON builds TABLEs at its first instance
                 value = first[k]
             s.setdefault(k, value)
+        s["__functables__"] = getattr(env, "function_tables", None) or {}  # a TABLE built from a FUNCTION_TABLE
         with loop_budget():
             return self.functions["make_tables"](s)
 

@@ -84,7 +84,7 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
     kept = {}
     # one run of the direct code per point, as NEURON's loop (vmap): code that mixes the
     # argument with arrays (inf[i] in a FROM loop) or branches on it sees one scalar x
-    per_point = jax.vmap(lambda x: direct(dict(s), x))
+    per_point = jax.vmap(lambda x: _arrays(direct(dict(s), x)))
     if outputs is None:
         values = {"__value__": jnp.broadcast_to(per_point(points), points.shape)}
     else:
@@ -94,6 +94,14 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
             if k in out:  # vmap gives every output a leading point axis: the last point's value
                 kept[k] = jnp.asarray(out[k])[-1]
     return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
+
+
+def _arrays(out):
+    """A direct run's result without the scope's non-array entries (FUNCTION_TABLE data), which vmap cannot
+    return."""
+    if isinstance(out, dict):
+        return {k: v for k, v in out.items() if k not in ("__functables__", "__tables__")}
+    return out
 
 
 def _per_point(value, npoints: int):
