@@ -97,3 +97,17 @@ def test_per_instance_value_before_the_table_is_refused(tmp_path):
     with pytest.raises(UnsupportedFeature, match=r"rate_k.*TABLE.*INITIAL") as err:
         load_mod(path)
     assert "tabq.mod:" in str(err.value)
+
+
+def test_global_assigned_after_the_first_use_is_refused(tmp_path):
+    """INITIAL assigns the GLOBAL after the call (and BREAKPOINT reads it): NEURON's first build sees
+    HOC's value and a rebuild after a celsius change the value the last run left; refused."""
+    from bridge.nmodl.load import load_mod
+
+    mod = _mod_dir(tmp_path, "2.49")
+    path = mod / "tabq.mod"
+    path.write_text(path.read_text().replace("    rate_k = 2.49\n    rates(v)\n", "    rates(v)\n    rate_k = 2.49\n"))
+    with pytest.raises(UnsupportedFeature, match=r"GLOBAL 'rate_k' is read by a TABLE and assigned by a block other "
+                       r"than INITIAL before") as err:
+        load_mod(path)
+    assert "tabq.mod:19:" in str(err.value)

@@ -15,8 +15,10 @@ tabulated code reads before assigning it. bridge evaluates them before building 
 GLOBAL PARAMETERs, celsius, dt, math functions, earlier presets); an assignment of such a
 GLOBAL before the first call that does not (per-instance values, under an IF, in a loop)
 would build NEURON's table from the first instance's value or a branch's: refused, naming it.
-A GLOBAL the table reads that INITIAL does not assign before the call keeps its value from
-HOC (what NEURON's first build sees too).
+A shared GLOBAL the tabulated code reads that another block assigns (BREAKPOINT, INITIAL after
+the first call; not the tabulated code itself) is refused too: NEURON rebuilds the table after a
+DEPEND value changed with the value the last run left, which bridge does not keep. ModelDB's
+files (the sweep's 153 models) have none; they have 4 presets (114685, 115435: `rate_k`).
 """
 
 from __future__ import annotations
@@ -62,7 +64,24 @@ def table_presets(program: ast.Program, variables: dict[str, Variable], blocks: 
                                    "differ per instance (or under a condition or in a loop): NEURON builds the "
                                    "table at that first call with the value the first instance left; bridge does "
                                    "not reproduce that", n)
+    _refuse_history(program, tables, blocks, read - done, report)
     return tuple(presets)
+
+
+def _refuse_history(program: ast.Program, tables: dict[str, ast.Table], blocks: Blocks, rest: set[str],
+                    report: Reporter) -> None:
+    """Refuse a shared GLOBAL the tabulated code reads that another block assigns (not a preset, not
+    the tabulated code itself): NEURON rebuilds the table, after a DEPEND value changed, with the value
+    the last run left there, which bridge does not keep."""
+    own = {getattr(n.target, "name", None) for name in _reaching_down(blocks, set(tables))
+           for n in ast.walk(blocks.functions.get(name) or blocks.procedures[name]) if isinstance(n, ast.Assign)}
+    for name in sorted(rest - own):
+        node = next(n for n in ast.walk(program) if isinstance(n, ast.Assign)
+                    and getattr(n.target, "name", None) == name)
+        raise report.error(UnsupportedFeature, f"GLOBAL {name!r} is read by a TABLE and assigned by a block other "
+                           "than INITIAL before the table's first use: NEURON builds the table (first, and again "
+                           "when a DEPEND value changes) with whatever value the GLOBAL holds then, such as what "
+                           "the last run left; bridge does not keep that value", node)
 
 
 def _table_reads(tables: dict[str, ast.Table], blocks: Blocks, candidates: set[str]) -> set[str]:
@@ -91,6 +110,20 @@ def _reaching(blocks: Blocks, targets: set[str]) -> set[str]:
             if name not in out and callees & out:
                 out.add(name)
                 changed = True
+    return out
+
+
+def _reaching_down(blocks: Blocks, roots: set[str]) -> set[str]:
+    """`roots` and the callables they call, directly or not."""
+    out: set[str] = set()
+    todo = [r for r in roots if r in blocks.callables]
+    while todo:
+        name = todo.pop()
+        if name in out:
+            continue
+        out.add(name)
+        block = blocks.functions.get(name) or blocks.procedures[name]
+        todo.extend(n.name for n in ast.walk(block) if isinstance(n, ast.Call) and n.name in blocks.callables)
     return out
 
 
