@@ -99,6 +99,53 @@ def test_per_instance_value_before_the_table_is_refused(tmp_path):
     assert "tabq.mod:" in str(err.value)
 
 
+HISTORY_MOD = """
+NEURON { SUFFIX tabh GLOBAL rate_k, tau }
+ASSIGNED { v (mV) tau rate_k }
+INITIAL { rates(v) rate_k = 2.49 }
+PROCEDURE rates(v (mV)) {
+    TABLE tau DEPEND celsius FROM -100 TO 100 WITH 200
+    tau = (1 + v/1000)/(1 + rate_k)
+}
+"""
+
+HISTORY_HOC = """
+create s
+s insert tabh
+proc one() {
+    celsius = $1
+    finitialize(-65)
+    s setdata_tabh(0.5)
+    s rates_tabh(-50)
+    printf("celsius %g tau %.17g\\n", celsius, tau_tabh)
+}
+one(6.3)
+one(6.3)
+one(16.3)
+"""
+
+
+@pytest.mark.neuron
+def test_neuron_rebuilds_with_the_value_the_last_run_left(tmp_path):
+    """Why the refusal below: NEURON's first build sees rate_k = 0 (INITIAL assigns it after the call)
+    and the rebuild after celsius changed sees the 2.49 the last run left."""
+    import subprocess
+    import sys
+
+    from tests.hoc.test_live_run import _NEURON
+    from validation.neuron_run import compile_mod_files
+
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    (mod / "tabh.mod").write_text(HISTORY_MOD)
+    (tmp_path / "model.hoc").write_text(HISTORY_HOC)
+    library = str(compile_mod_files([mod / "tabh.mod"]))
+    proc = subprocess.run([sys.executable, "-c", _NEURON, str(tmp_path / "model.hoc"), library], capture_output=True,
+                          text=True, timeout=300)
+    taus = [float(ln.split()[-1]) for ln in proc.stdout.splitlines() if ln.startswith("celsius")]
+    assert taus == [0.95, 0.95, 0.95 / 3.49], proc.stdout + proc.stderr[-2000:]
+
+
 def test_global_assigned_after_the_first_use_is_refused(tmp_path):
     """INITIAL assigns the GLOBAL after the call (and BREAKPOINT reads it): NEURON's first build sees
     HOC's value and a rebuild after a celsius change the value the last run left; refused."""
