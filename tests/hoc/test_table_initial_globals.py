@@ -158,3 +158,15 @@ def test_global_assigned_after_the_first_use_is_refused(tmp_path):
                        r"than INITIAL before") as err:
         load_mod(path)
     assert "tabq.mod:19:" in str(err.value)
+
+
+def test_hoc_call_of_the_tabulated_procedure_is_refused(tmp_path):
+    """`rates_tabq(v)` from HOC: NEURON builds the table at the first call ever (here before finitialize,
+    with rate_k = 0) and keeps it; refused."""
+    from bridge.errors import HocRefusal
+    from bridge.hoc import HocSession
+
+    mod = _mod_dir(tmp_path, "2.49")
+    (tmp_path / "model.hoc").write_text("create soma\nsoma insert tabq\nsoma setdata_tabq(0.5)\nrates_tabq(-50)\n")
+    with pytest.raises(HocRefusal, match=r"tabq from HOC: its TABLE reads the GLOBAL rate_k that INITIAL assigns"):
+        HocSession(mod, cwd=tmp_path).load_file(tmp_path / "model.hoc")
