@@ -16,9 +16,10 @@ GLOBAL PARAMETERs, celsius, dt, math functions, earlier presets); an assignment 
 GLOBAL before the first call that does not (per-instance values, under an IF, in a loop)
 would build NEURON's table from the first instance's value or a branch's: refused, naming it.
 A shared GLOBAL the tabulated code reads that another block assigns (BREAKPOINT, INITIAL after
-the first call; not the tabulated code itself, not one the TABLE DEPENDs on) is refused too: NEURON rebuilds the table after a
-DEPEND value changed with the value the last run left, which bridge does not keep. ModelDB's
-files (the sweep's 153 models) have none; they have 4 presets (114685, 115435: `rate_k`).
+the first call; not the tabulated code itself, not one the TABLE DEPENDs on) is refused too:
+NEURON rebuilds the table after a DEPEND value changed with the value the last run left, which
+bridge does not keep. ModelDB's files (the sweep's 153 models) have none; they have 4 presets
+(114685, 115435: `rate_k`).
 """
 
 from __future__ import annotations
@@ -77,8 +78,8 @@ def _refuse_history(program: ast.Program, tables: dict[str, ast.Table], blocks: 
            for n in ast.walk(blocks.functions.get(name) or blocks.procedures[name]) if isinstance(n, ast.Assign)}
     depend = {n for t in tables.values() for n in t.depend}  # a change rebuilds with the value it has then
     for name in sorted(rest - own - depend):
-        node = next(n for n in ast.walk(program) if isinstance(n, ast.Assign)
-                    and getattr(n.target, "name", None) == name)
+        node = next((n for n in ast.walk(program) if isinstance(n, ast.Assign)
+                     and getattr(n.target, "name", None) == name), next(iter(tables.values())))
         raise report.error(UnsupportedFeature, f"GLOBAL {name!r} is read by a TABLE and assigned by a block other "
                            "than INITIAL before the table's first use: NEURON builds the table (first, and again "
                            "when a DEPEND value changes) with whatever value the GLOBAL holds then, such as what "
