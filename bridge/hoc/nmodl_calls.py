@@ -212,6 +212,11 @@ def _env(interp, mech: str, info, translated, callable_, loc):
     env = Env(t=np.float64(g["t"]), dt=np.float64(g["dt"]), celsius=np.float64(g["celsius"]), globals=globals_,
               secondorder=int(g["secondorder"]))
     if callable_.tabulated and globals_.get(f"usetable_{mech}", 1.0):
+        if info.calls.table_presets:  # bridge.nmodl.analysis.table_globals
+            raise interp.refuse(f"calling a tabulated FUNCTION or PROCEDURE of {mech} from HOC: its TABLE reads "
+                                f"the GLOBAL {', '.join(sorted(info.calls.table_presets))} that INITIAL assigns, "
+                                "and NEURON builds the table at the first call ever (from HOC before finitialize(), "
+                                "with the value the GLOBAL holds then) and keeps it; bridge does not track that", loc)
         try:
             tables = translated.prepare(env)
         except BridgeError as err:

@@ -25,6 +25,7 @@ from bridge.nmodl.analysis.refusals import refuse_unsupported
 from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
 from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
+from bridge.nmodl.analysis.table_globals import table_presets
 from bridge.nmodl.analysis.tables import check_tables
 from bridge.nmodl.analysis.usage import assigned_names, check_code, impure_functions
 from bridge.nmodl.analysis.verbatim import translate_verbatim
@@ -56,6 +57,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     check_solved_draws(program, solves, report)
     assigned = assigned_names(program)
     shared = shared_globals(program, symbols.variables, blocks, assigned, report)
+    presets = table_presets(program, symbols.variables, blocks, tables, assigned, report)
     nb = program.neuron
     return MechanismInfo(
         program=program, source=source, filename=report.filename, name=name, kind=kind,
@@ -65,7 +67,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
         impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
-        shared_globals=shared,
+        shared_globals=shared, table_presets=presets,
         function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
     )
 

@@ -150,6 +150,8 @@ class HocCalls:
     table_names: dict[str, tuple[str, ...]]  # a tabulated PROCEDURE's TABLE names
     range_assigned: frozenset[str]  # RANGE ASSIGNEDs that are not currents (NEURON keeps HOC's value)
     initial_sets: frozenset[str]  # names INITIAL surely assigns before it reads them (`initial_sets`)
+    # GLOBALs INITIAL assigns before the first tabulated call (MechanismInfo.table_presets)
+    table_presets: frozenset[str] = frozenset()
 
 
 def hoc_calls(info: MechanismInfo) -> HocCalls:
@@ -161,7 +163,7 @@ def hoc_calls(info: MechanismInfo) -> HocCalls:
                     {n: tuple(t.names) for n, t in info.tables.items()},
                     frozenset(n for n, v in info.variables.items() if v.kind == "assigned" and everything[n] == "range"
                               and n not in info.nonspecific_currents and n not in info.electrode_currents),
-                    initial_sets(info))
+                    initial_sets(info), frozenset(getattr(st.target, "name", "") for st in info.table_presets))
 
 
 def initial_sets(info: MechanismInfo) -> frozenset[str]:

@@ -95,6 +95,8 @@ class MechanismInfo:
     # globals NEURON shares among instances that some block reads without assigning them first: after
     # each block every instance gets the last instance's value (analysis.shared_globals)
     shared_globals: tuple[str, ...] = ()
+    # INITIAL's assignments NEURON's first table build sees (analysis.table_globals)
+    table_presets: tuple[ast.Assign, ...] = ()
     function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
     randoms: tuple[str, ...] = ()  # RANDOM variables (Random123 streams), in declaration order
     scop_random: bool = False  # code draws from (or seeds) NEURON's scop_random generator

@@ -5,7 +5,9 @@
 `_direct_<name>`; `<name>` goes through the table (`tables.function`, `tables.procedure`
 of `bridge.nmodl.runtime.tables`, which runs the direct code when usetable is 0).
 `make_tables(s)` builds every table (nocmodl's `_check_<name>`), in `prepare`: at
-initialisation, and when a DEPEND value changes. INITIAL uses the table too.
+initialisation, and when a DEPEND value changes. INITIAL uses the table too. The GLOBALs that
+INITIAL assigns before the first tabulated call (`MechanismInfo.table_presets`) are set first:
+a file that is not thread safe builds its tables at that call (analysis.table_globals).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
 from bridge.nmodl.codegen.names import arg_name, helper_name, py_name
 from bridge.nmodl.codegen.pytext import docstring, string
-from bridge.nmodl.codegen.statements import flush
+from bridge.nmodl.codegen.statements import flush, statement
 from bridge.nmodl.syntax import ast
 
 
@@ -56,6 +58,10 @@ def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
         em.line(f"if not s.get({string('usetable_' + info.name)}, 1.0):")
         em.line("    return out")
     ctx = Context(info, em.module, "table")
+    if info.table_presets:  # NEURON's first build sees what INITIAL assigned before (analysis.table_globals)
+        em.line("s = dict(s)")
+        for st in info.table_presets:
+            statement(st, ctx, em)
     limit = em.limits.max_table_points
     for name, table in info.tables.items():
         if table.count > limit:  # n + 1 points, each one run of the FUNCTION (nocmodl's _check_<name>)
