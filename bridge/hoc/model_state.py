@@ -40,7 +40,7 @@ NEURON_GLOBALS = {
     "celsius": 6.3, "dt": 0.025, "t": 0.0, "secondorder": 0.0, "tstop": 5.0, "v_init": -65.0,
     "steps_per_ms": 40.0, "float_epsilon": 1e-11, "hoc_ac_": 0.0, "stoprun": 0.0, "realtime": 0.0,
     "global_ra": 35.4, "using_cvode_": 0.0, "stdrun_quiet": 0.0, "running_": 0.0,
-    "screen_update_invl": 0.05, "clamp_resist": 1e-3, "diam_changed": 0.0,
+    "screen_update_invl": 0.05, "clamp_resist": 1e-3, "diam_changed": 0.0, "nstep_steprun": 1.0,
     "PI": math.pi, "E": math.e, "GAMMA": 0.5772156649015329, "DEG": 180.0 / math.pi,
     "PHI": (1.0 + math.sqrt(5.0)) / 2.0, "FARADAY": 96485.33212331001, "R": 8.31446261815324,
 }

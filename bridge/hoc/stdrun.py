@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, randomvars, record_stmt, spike_records
+from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, own_step, randomvars, record_stmt, spike_records
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.initstate import model_tree
@@ -185,6 +185,7 @@ def setdt(interp, args, loc):
     n = int(big / g["dt"])
     n = max(n, 1)
     interp.model.nstep_steprun = n
+    g["nstep_steprun"] = float(n)  # the HOC variable a model's own step() reads (stdrun.hoc's step)
     if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
         g["dt"] = big / n
     return None  # stdrun procs return nothing (a top-level call prints nothing)
@@ -222,6 +223,10 @@ def continuerun(interp, args, loc):
         raise interp.error("continuerun before finitialize/init", loc)
     g = model.globals
     t0, dt = g["t"], g["dt"]
+    if own_step.redefined(interp):  # the model's own step()/advance() runs between the steps
+        own_step.continuerun(interp, _call_name, float(args[0]), loc)
+        runs[-1].tstop = max(float(args[0]), t0)
+        return None
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
     g["stoprun"] = 0.0  # stdrun.hoc continuerun
     if steps:
