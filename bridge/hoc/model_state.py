@@ -27,7 +27,8 @@ from bridge.hoc.live import Frozen, LiveRun
 from bridge.hoc.nseg_points import relocate_points
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.random import RandomSession
-from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
+from bridge.hoc.values import (ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec, SecVar, Segment,
+                               is_number)
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
 
@@ -574,6 +575,10 @@ class ModelState:
     def record(self, ref, label: str, loc, interp) -> None:
         """`vec.record(&target)`: a `Recording` of what the reference points at (`Ref.what`)."""
         what = ref.what
+        if what is None and isinstance(ref, ElemRef) and isinstance(ref.var, NumVar):
+            raise interp.refuse("Vector.record(&var) of a HOC variable is not supported: NEURON records its value "
+                                "after each step (e.g. one the model's own proc advance() sets); bridge records "
+                                "simulation variables (&section.variable(x), &pointprocess.variable, &t, globals)", loc)
         if what is None:
             raise interp.error("Vector.record needs &section.variable(x), &pointprocess.variable or &t", loc)
         if isinstance(what, GlobalVar):

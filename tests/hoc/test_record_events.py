@@ -135,3 +135,16 @@ def test_vector_label_matches_neuron(tmp_path):
     """, vectors=())
     _same_output(theirs, ours)
     assert "[nA] [soma]" in ours
+
+
+def test_recording_a_hoc_variable_is_refused_naming_the_construct(tmp_path):
+    # NEURON 9.0.2 records `x` after each step (ModelDB 144482 records what its own advance() sets); bridge's
+    # run records simulation variables only: a refusal at the record call, never a Vector of other numbers.
+    from bridge import HocSession
+    from bridge.errors import HocRefusal
+
+    path = tmp_path / "rec.hoc"
+    path.write_text('load_file("stdrun.hoc")\ncreate soma\nobjref vx\nx = 0\n'
+                    "proc advance() { fadvance()  x = soma.v(0.5) }\nvx = new Vector()\nvx.record(&x)\n")
+    with pytest.raises(HocRefusal, match=r"rec.hoc:7:.*Vector.record\(&var\) of a HOC variable is not supported"):
+        HocSession().load_file(path)
