@@ -27,8 +27,7 @@ from bridge.hoc.live import Frozen, LiveRun
 from bridge.hoc.nseg_points import relocate_points
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.random import RandomSession
-from bridge.hoc.values import (ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec, SecVar, Segment,
-                               is_number)
+from bridge.hoc.values import ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
 
