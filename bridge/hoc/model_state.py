@@ -575,9 +575,8 @@ class ModelState:
         """`vec.record(&target)`: a `Recording` of what the reference points at (`Ref.what`)."""
         what = ref.what
         if what is None and isinstance(ref, ElemRef) and isinstance(ref.var, NumVar):
-            raise interp.refuse("Vector.record(&var) of a HOC variable is not supported: NEURON records its value "
-                                "after each step (e.g. one the model's own proc advance() sets); bridge records "
-                                "simulation variables (&section.variable(x), &pointprocess.variable, &t, globals)", loc)
+            raise interp.refuse("recording a HOC variable (&var) here is not supported: bridge records a HOC "
+                                "variable only with Vector.record(&var) (bridge.hoc.hoc_records)", loc)
         if what is None:
             raise interp.error("Vector.record needs &section.variable(x), &pointprocess.variable or &t", loc)
         if isinstance(what, GlobalVar):
