@@ -17,10 +17,7 @@ from bridge.hoc.values import ElemRef, NumVar
 
 
 def _records(model) -> list:
-    recs = getattr(model, "hoc_records", None)
-    if recs is None:
-        recs = model.hoc_records = []
-    return recs
+    return model.hoc_records
 
 
 def is_hoc_variable(ref) -> bool:

@@ -85,6 +85,7 @@ class ModelState:
         self.last_frozen: Frozen | None = None  # the model as the last piece of the live run was asked for
         self.frozen_mutations = -1  # `mutations` when it was frozen (fadvance freezes again only after a change)
         self.nstep_steprun = 1  # stdrun's fadvance() calls per step() (set by setdt)
+        self.hoc_records: list = []  # (Vector weakref, Ref) of recorded HOC variables (bridge.hoc.hoc_records)
         # NEURON's NrnThread dt, t and the secondorder its cj was computed with (fadvance.cpp dt2thread;
         # bridge.hoc.stdrun.dt2thread)
         self.cj_dt, self.thread_t, self.cj_secondorder = 0.025, 0.0, 0.0
