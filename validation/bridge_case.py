@@ -205,6 +205,7 @@ def hoc_mechanisms(case: Case, hoc) -> dict:
 def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     """Run `case` with bridge, recording `neuron.labels` (BridgeErrors propagate)."""
     start = time.perf_counter()
+    from bridge.hoc import own_step
     from bridge.model import Model, Simulation
 
     p = case.protocol
@@ -221,8 +222,9 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         session = case_session(case, model_output(case), neuron.run_labels if len(neuron.runs) > 1 else [],
                                probes=list(neuron.labels), stimuli=stimuli)
         hoc, runs = session.model(), session._state.live.runs
-        # a model that plays Vectors runs in its live run, where the plays are applied (a bridge.Model has none)
-        live = session if starts_live(session) or hoc.plays else None
+        # a model that plays Vectors runs in its live run, where the plays are applied (a bridge.Model has none);
+        # so does one with its own stdrun step()/advance(), which changes the model between steps (bridge.hoc.own_step)
+        live = session if starts_live(session) or hoc.plays or own_step.redefined(session._interp) else None
         tree, model_tstop = hoc.tree, hoc.protocol.tstop
         if live is not None:  # the last run is the init's steps (to t = -1e9): NEURON's side reads h.tstop
             model_tstop = float(session._state.globals["tstop"])

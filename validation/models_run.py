@@ -85,12 +85,14 @@ def _crash(exc: BaseException) -> str:
 def make_case(folder: Path, model: ModelEntry, output_dir: Path | None = None):
     """The validation case of `model` in `folder`, as `bridge validate FOLDER --out` builds it (round-off-aware
     tolerance included), with the list's entry, mechanisms, statements and tstop; the model's files go into
-    `output_dir`."""
+    `output_dir`. The model may read anywhere in its own folder (`allow_read`), not only under its entry's
+    folder: an entry in a subfolder loads shared files beside it (ModelDB 83319's NEURON/coba/init.hoc loads
+    `../common/init.hoc`, as its README runs it)."""
     from validation.case import ROUNDOFF_FACTOR, Case, Protocol, Tolerance
 
     hoc, mechanisms = discover(folder, model)
     return Case(model.id, hoc=hoc, mechanisms=mechanisms, statements=model.statements,
-                protocol=Protocol(tstop=model.tstop), output_dir=output_dir,
+                protocol=Protocol(tstop=model.tstop), output_dir=output_dir, allow_read=(folder,),
                 tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
 
 

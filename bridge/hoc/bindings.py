@@ -83,4 +83,4 @@ CM = SegmentVariable("cm")
 # stdrun.hoc's variables: HOC variables of the top level, which a template sees only through `external`
 # (NEURON's C built-ins below are visible everywhere)
 STDRUN_VARIABLES = frozenset({"tstop", "v_init", "steps_per_ms", "realtime", "using_cvode_", "stdrun_quiet",
-                              "running_", "screen_update_invl", "nrnmainmenu_"})
+                              "running_", "screen_update_invl", "nrnmainmenu_", "nstep_steprun"})

@@ -27,7 +27,7 @@ from bridge.hoc.live import Frozen, LiveRun
 from bridge.hoc.nseg_points import relocate_points
 from bridge.hoc.protocol import Recording, RunRequest
 from bridge.hoc.random import RandomSession
-from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
+from bridge.hoc.values import ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec, SecVar, Segment, is_number
 from bridge.morphology.nodes import section_geometry
 from bridge.morphology.tree import MAX_NSEG, Origin, SectionTree
 
@@ -40,7 +40,7 @@ NEURON_GLOBALS = {
     "celsius": 6.3, "dt": 0.025, "t": 0.0, "secondorder": 0.0, "tstop": 5.0, "v_init": -65.0,
     "steps_per_ms": 40.0, "float_epsilon": 1e-11, "hoc_ac_": 0.0, "stoprun": 0.0, "realtime": 0.0,
     "global_ra": 35.4, "using_cvode_": 0.0, "stdrun_quiet": 0.0, "running_": 0.0,
-    "screen_update_invl": 0.05, "clamp_resist": 1e-3, "diam_changed": 0.0,
+    "screen_update_invl": 0.05, "clamp_resist": 1e-3, "diam_changed": 0.0, "nstep_steprun": 1.0,
     "PI": math.pi, "E": math.e, "GAMMA": 0.5772156649015329, "DEG": 180.0 / math.pi,
     "PHI": (1.0 + math.sqrt(5.0)) / 2.0, "FARADAY": 96485.33212331001, "R": 8.31446261815324,
 }
@@ -85,6 +85,7 @@ class ModelState:
         self.last_frozen: Frozen | None = None  # the model as the last piece of the live run was asked for
         self.frozen_mutations = -1  # `mutations` when it was frozen (fadvance freezes again only after a change)
         self.nstep_steprun = 1  # stdrun's fadvance() calls per step() (set by setdt)
+        self.hoc_records: list = []  # (Vector weakref, Ref) of recorded HOC variables (bridge.hoc.hoc_records)
         # NEURON's NrnThread dt, t and the secondorder its cj was computed with (fadvance.cpp dt2thread;
         # bridge.hoc.stdrun.dt2thread)
         self.cj_dt, self.thread_t, self.cj_secondorder = 0.025, 0.0, 0.0
@@ -574,6 +575,9 @@ class ModelState:
     def record(self, ref, label: str, loc, interp) -> None:
         """`vec.record(&target)`: a `Recording` of what the reference points at (`Ref.what`)."""
         what = ref.what
+        if what is None and isinstance(ref, ElemRef) and isinstance(ref.var, NumVar):
+            raise interp.refuse("recording a HOC variable (&var) here is not supported: bridge records a HOC "
+                                "variable only with Vector.record(&var) (bridge.hoc.hoc_records)", loc)
         if what is None:
             raise interp.error("Vector.record needs &section.variable(x), &pointprocess.variable or &t", loc)
         if isinstance(what, GlobalVar):

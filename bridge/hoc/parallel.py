@@ -184,11 +184,19 @@ class ParallelContext(BuiltinObject):
         return ps
 
     def m_gid2obj(self, interp, args, loc):
-        """The object of the gid's source: the cell (template object) owning its section, or the artificial cell."""
+        """The object of the gid's source: the artificial cell or point process (NetCon(pp, nil)), or the cell
+        (template object) owning the section of a `&v(x)` source (measured in NEURON 9.0.2)."""
         ps = self._owned(interp, args, loc)
-        return ps.where() if ps.kind == "cell" else ps.where[0].owner
+        return ps.where() if ps.kind in ("cell", "point") else ps.where[0].owner
 
     def m_gid2cell(self, interp, args, loc):
+        """As gid2obj, but a point process in a cell's section gives the cell (template object) owning the
+        section, a point process in a top-level section itself (measured in NEURON 9.0.2)."""
+        ps = self._owned(interp, args, loc)
+        if ps.kind == "point":
+            pp = ps.where()
+            sec = getattr(pp, "_sec", None)
+            return sec.owner if sec is not None and sec.owner is not None else pp
         return self.m_gid2obj(interp, args, loc)
 
     def m_outputcell(self, interp, args, loc):

@@ -12,7 +12,17 @@ from __future__ import annotations
 import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
-from bridge.hoc import finithnd, ion_carry, kept_v, lifetimes, randomvars, record_stmt, spike_records
+from bridge.hoc import (
+    finithnd,
+    hoc_records,
+    ion_carry,
+    kept_v,
+    lifetimes,
+    own_step,
+    randomvars,
+    record_stmt,
+    spike_records,
+)
 from bridge.hoc.bindings import CM, DIAM
 from bridge.hoc.calls import call_proc
 from bridge.hoc.initstate import model_tree
@@ -115,6 +125,7 @@ def finitialize(interp, args, loc):
         if model.live.epoch != epoch or model.mutations != mutations:
             # fadvance.cpp nrn_finitialize: the currents and the t = 0 recording follow type 1 handlers
             model.live.settle_init(_freeze(model))
+    hoc_records.restart(interp, loc)  # the t = 0 sample of a recorded HOC variable, after the type 1 handlers
     finithnd.run_type(interp, 2)
     return 1.0  # NEURON's finitialize() returns 1
 
@@ -170,6 +181,7 @@ def frecord_init(interp, args, loc):
             model.live.record_init(_freeze(model), model.globals["t"])
         except BridgeError as err:
             raise interp.error(str(err), loc) from None
+        hoc_records.restart(interp, loc)
     return 1.0
 
 
@@ -185,6 +197,7 @@ def setdt(interp, args, loc):
     n = int(big / g["dt"])
     n = max(n, 1)
     interp.model.nstep_steprun = n
+    g["nstep_steprun"] = float(n)  # the HOC variable a model's own step() reads (stdrun.hoc's step)
     if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
         g["dt"] = big / n
     return None  # stdrun procs return nothing (a top-level call prints nothing)
@@ -222,14 +235,20 @@ def continuerun(interp, args, loc):
         raise interp.error("continuerun before finitialize/init", loc)
     g = model.globals
     t0, dt = g["t"], g["dt"]
+    if own_step.redefined(interp):  # the model's own step()/advance() runs between the steps
+        own_step.continuerun(interp, _call_name, float(args[0]), loc)
+        runs[-1].tstop = max(float(args[0]), t0)
+        return None
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
     g["stoprun"] = 0.0  # stdrun.hoc continuerun
     if steps:
         _step_start(model)
     if steps > 0 and record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
+        _no_hoc_records(interp, loc)
         t = record_stmt.advance(interp, lambda: _freeze(model), t0, steps, model.nstep_steprun, loc, stop=True)
     else:
         model.live.request_steps(_freeze(model), t0, steps, t, model.nstep_steprun)
+        hoc_records.sample(interp, steps, loc)  # HOC does not run during the steps: its variables stay
     if steps:
         model.thread_t = t
     runs[-1].tstop = max(float(args[0]), t0)  # NEURON's continuerun never goes back in time
@@ -265,15 +284,25 @@ def fadvance(interp, args, loc):
             or frozen.cj_order != cj_order(model)):
         frozen = _freeze(model)
     if record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
+        _no_hoc_records(interp, loc)
         t = record_stmt.advance(interp, lambda: _freeze(model), t0, 1, 1, loc, stop=False)
     else:
         model.live.request_steps(frozen, t0, 1, t, 2)  # not a continuerun (HocSession.model)
+        hoc_records.sample(interp, 1, loc)  # nrn_fixed_step records after the step, before HOC runs on
     g["t"] = t
     model.thread_t = t
     model.advanced_to = t
     model.runs[-1].tstop = t
     model.runs[-1].dt = g["dt"]
     return 1.0
+
+
+def _no_hoc_records(interp, loc) -> None:
+    """A run with NetCon.record statements (HOC at spikes, within the steps) and a recorded HOC variable is
+    refused: the statements may change the variable between samples (`bridge.hoc.hoc_records`)."""
+    if hoc_records.any_records(interp.model):
+        raise interp.refuse("Vector.record(&var) of a HOC variable in a run with NetCon.record statements is not "
+                            "supported", loc)
 
 
 def unsupported(name, why):

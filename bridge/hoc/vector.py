@@ -7,7 +7,7 @@ import re
 from array import array
 
 from bridge.errors import BridgeError
-from bridge.hoc import ast, budget, vector_scan
+from bridge.hoc import ast, budget, hoc_records, vector_scan
 from bridge.hoc.arguments import number_arg, size_arg, string_arg
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
@@ -246,6 +246,14 @@ class Vector(BuiltinObject):
                 record_dt = float(args[1])
             else:
                 raise interp.error("Vector.record(&var, Dt) needs Dt > 0 or a time Vector", loc)
+        if hoc_records.is_hoc_variable(args[0]):  # &var of a HOC variable: sampled as HOC runs (bridge.hoc.hoc_records)
+            if len(args) > 1:
+                raise interp.refuse("Vector.record(&var, Dt or tvec) of a HOC variable is not supported (NEURON "
+                                    "samples it at record events; bridge samples a HOC variable at each step)", loc)
+            hoc_records.start(interp, self, args[0], loc)
+            self._recording, self.recording = None, "a HOC variable"
+            return self
+        hoc_records.stop(interp.model, self)
         interp.model.record(args[0], str(self), loc, interp)
         rec = interp.model.recordings[-1]
         if record_times is not None and rec.section is None and rec.variable == "t":

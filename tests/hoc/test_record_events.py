@@ -135,3 +135,20 @@ def test_vector_label_matches_neuron(tmp_path):
     """, vectors=())
     _same_output(theirs, ours)
     assert "[nA] [soma]" in ours
+
+
+@pytest.mark.parametrize("call, match", [
+    ("vx.record(&x, 0.1)", r"Vector.record\(&var, Dt or tvec\) of a HOC variable is not supported"),
+    ("cvode.record(&x, vx, vt)", r"recording a HOC variable \(&var\) here is not supported"),
+])
+def test_recording_a_hoc_variable_other_than_each_step_is_refused(tmp_path, call, match):
+    # Vector.record(&x) samples a HOC variable at each step (tests/hoc/data/record_hoc_variable.hoc against
+    # NEURON); its record-event forms and CVode.record are refused, naming the construct and the line.
+    from bridge import HocSession
+    from bridge.errors import HocRefusal
+
+    path = tmp_path / "rec.hoc"
+    path.write_text(f'load_file("stdrun.hoc")\ncreate soma\nobjref vx, vt, cvode\nvx = new Vector()\n'
+                    f"vt = new Vector()\ncvode = new CVode()\nx = 0\n{call}\n")
+    with pytest.raises(HocRefusal, match="rec.hoc:8:.*" + match):
+        HocSession().load_file(path)

@@ -132,8 +132,8 @@ def test_an_escaping_write_bridge_runs_is_refused_by_bridge(tmp_path, name):
 
 @pytest.mark.neuron
 def test_neuron_writes_into_the_copy_not_the_model_folder(tmp_path):
-    """A write only NEURON does (in init(), which stdinit() calls in NEURON's run and in bridge's pass
-    alike; here a procedure bridge never calls, stdrun's `advance()`, which NEURON's run calls)."""
+    """A write in the run (stdrun's `advance()`, which NEURON's continuerun calls each step, and bridge's too:
+    bridge.hoc.own_step) lands in NEURON's copy of the model folder, and bridge's in its output folder."""
     model, out = tmp_path / "model", tmp_path / "out"
     model.mkdir()
     (model / "m.hoc").write_text(CELL + 'n = 0\nproc advance() {\n  fadvance()\n  n += 1\n'
@@ -141,4 +141,5 @@ def test_neuron_writes_into_the_copy_not_the_model_folder(tmp_path):
     result = run_case(Case("adv", hoc=model / "m.hoc", protocol=QUICK, output_dir=out))
     assert sorted(p.name for p in model.iterdir()) == ["m.hoc"]
     assert (out / "neuron-output" / "steps.txt").read_text() == "3\n"
-    assert result.status == "fail" and [(f.name, f.status) for f in result.files] == [("steps.txt", "only NEURON")]
+    assert (out / "model-output" / "steps.txt").read_text() == "3\n"
+    assert result.status == "pass" and [(f.name, f.status) for f in result.files] == [("steps.txt", "same")]

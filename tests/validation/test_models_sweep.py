@@ -190,6 +190,28 @@ def test_an_accepted_model_passes_against_neuron_with_the_lists_statements_and_t
     assert rec["spike_counts"][0] == rec["spike_counts"][1] >= 1  # 0.5 nA from 2 ms makes the soma fire by 8 ms
 
 
+@pytest.mark.neuron
+def test_an_entry_in_a_subfolder_reads_shared_files_of_its_model_folder(tmp_path):
+    # net/coba/init.hoc loads ../common/cell.hoc (ModelDB 83319's layout): the model folder is the read root,
+    # not the entry's folder; NEURON runs on a copy of the same folder and the traces agree.
+    rec = run_model(MODELS / "shared_common", ModelEntry("shared_common", entry="net/coba/init.hoc"),
+                    output_dir=tmp_path / "out")
+    assert rec["status"] == "PASS", rec
+    assert rec["max_dv"] <= 1e-9 and rec["spike_counts"][0] == rec["spike_counts"][1] >= 1
+
+
+def test_a_read_outside_the_model_folder_is_still_refused(monkeypatch, tmp_path):
+    folder = tmp_path / "model"
+    shutil.copytree(MODELS / "shared_common", folder)
+    (tmp_path / "outside.hoc").write_text("create soma\n")
+    entry = folder / "net" / "coba" / "init.hoc"
+    entry.write_text(entry.read_text().replace("../common/cell.hoc", "../../../outside.hoc"))
+    calls = _forbid_neuron(monkeypatch)
+    rec = run_model(folder, ModelEntry("model", entry="net/coba/init.hoc"))
+    assert rec["status"] == "REFUSED" and "outside" in rec["message"], rec
+    assert rec["neuron_started"] is False and calls == []
+
+
 @pytest.mark.parametrize("text, status", [
     ("nrnivmodl failed on leak1.mod:\nleak1.mod:3: error: something", "NEURON-COMPILE"),
     ("NEURON run of case 'passive_ok' failed:\nnrniv: syntax error\n near line 3", "NEURON-ERROR"),
