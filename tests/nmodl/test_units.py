@@ -46,3 +46,9 @@ def test_constants_equal_running_neuron():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert float(out[-2]) == conversion_factor("faraday", "coulomb")
     assert float(out[-1]) == conversion_factor("k-mole", "joule/degC")
+
+
+def test_a_zero_target_unit_is_an_error_not_a_division_by_zero():
+    """`FARADAY = (faraday) (0 coulomb)` (found by the fuzz test): a UnitError naming the unit."""
+    with pytest.raises(UnitError, match="unit \\(0 coulomb\\) is zero"):
+        conversion_factor("faraday", "0 coulomb")

@@ -190,4 +190,6 @@ def conversion_factor(source: str, target: str, defs: Mapping[str, Unit] | None 
     if a.dims != b.dims:
         raise UnitError(f"units ({source}) and ({target}) are not conformable: "
                         f"{a.dimension_text()} vs {b.dimension_text()}")
+    if b.factor == 0:  # `(0 coulomb)`: no number converts to it
+        raise UnitError(f"unit ({target}) is zero: no conversion factor from ({source})")
     return a.factor / b.factor
