@@ -10,12 +10,6 @@ the level walk runs.
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
-import os
-import shutil
-import subprocess
-import tempfile
 import threading
 
 import jax
@@ -124,61 +118,10 @@ _LOCK = threading.Lock()
 _STATE: dict[str, bool] = {}
 
 
-def _build(folder: str) -> str | None:
-    """The shared library's path, compiled on first use (as native_solve's); None when it cannot be built."""
-    cxx = shutil.which("c++") or shutil.which("g++")
-    if cxx is None:
-        return None
-    import jaxlib
-
-    key = hashlib.sha256("\0".join((SOURCE, *native_solve.FLAGS, jaxlib.__version__)).encode()).hexdigest()[:20]
-    lib = os.path.join(folder, f"block_{key}.so")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    if not native_solve._private(folder):
-        return None
-    if os.path.exists(lib):
-        return lib
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        src = os.path.join(tmp, "block.cc")
-        with open(src, "w") as fh:
-            fh.write(SOURCE)
-        out = os.path.join(tmp, "block.so")
-        cmd = [cxx, *native_solve.FLAGS, "-I", jax.ffi.include_dir(), src, "-o", out]
-        proc = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
-        if proc.returncode != 0 or not os.path.exists(out):
-            return None
-        os.replace(out, lib)
-    return lib
-
-
-def _load(lib: str) -> None:
-    handle = ctypes.cdll.LoadLibrary(lib)
-    jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(handle.BridgeBlockSolve), platform="cpu")
-    jax.ffi.register_ffi_target_as_batch_partitionable(TARGET)
-
-
 def available() -> bool:
-    """True when the kernel is built and registered for CPUs (built on the first call)."""
+    """True when the kernel is built and registered for CPUs (built on the first call, as native_solve's)."""
     with _LOCK:
-        if "ok" not in _STATE:
-            ok = False
-            try:
-                folder = native_solve.native_dir()
-                if folder is not None:
-                    lib = _build(folder)
-                    if lib is not None:
-                        _load(lib)
-                        ok = True
-                else:
-                    with tempfile.TemporaryDirectory() as tmp:
-                        lib = _build(os.path.join(tmp, "native"))
-                        if lib is not None:
-                            _load(lib)
-                            ok = True
-            except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
-                ok = False
-            _STATE["ok"] = ok
-        return _STATE["ok"]
+        return native_solve.load_once(_STATE, SOURCE, "block", "BridgeBlockSolve", TARGET)
 
 
 def solve(D: jax.Array, R: jax.Array, A: jax.Array, B: jax.Array, parent: np.ndarray) -> jax.Array:

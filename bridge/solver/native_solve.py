@@ -117,25 +117,26 @@ def _private(path: str) -> bool:
     return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _build(folder: str) -> str | None:
-    """The shared library's path, compiled on first use; None when it cannot be built."""
+def build(folder: str, source: str, stem: str) -> str | None:
+    """The shared library of C++ `source` in `folder` (named `stem` and a digest of the source, the flags and
+    jaxlib's version), compiled on first use; None when it cannot be built."""
     cxx = shutil.which("c++") or shutil.which("g++")
     if cxx is None:
         return None
     import jaxlib
 
-    key = hashlib.sha256("\0".join((SOURCE, *FLAGS, jaxlib.__version__)).encode()).hexdigest()[:20]
-    lib = os.path.join(folder, f"hines_{key}.so")
+    key = hashlib.sha256("\0".join((source, *FLAGS, jaxlib.__version__)).encode()).hexdigest()[:20]
+    lib = os.path.join(folder, f"{stem}_{key}.so")
     os.makedirs(folder, mode=0o700, exist_ok=True)
     if not _private(folder):
         return None
     if os.path.exists(lib):
         return lib
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        src = os.path.join(tmp, "hines.cc")
+        src = os.path.join(tmp, f"{stem}.cc")
         with open(src, "w") as fh:
-            fh.write(SOURCE)
-        out = os.path.join(tmp, "hines.so")
+            fh.write(source)
+        out = os.path.join(tmp, f"{stem}.so")
         cmd = [cxx, *FLAGS, "-I", jax.ffi.include_dir(), src, "-o", out]
         proc = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
         if proc.returncode != 0 or not os.path.exists(out):
@@ -144,35 +145,41 @@ def _build(folder: str) -> str | None:
     return lib
 
 
-def _load(lib: str) -> None:
+def register(lib: str, symbol: str, target: str) -> None:
+    """Load `lib` and register its FFI handler `symbol` as the CPU target `target`."""
     handle = ctypes.cdll.LoadLibrary(lib)
-    jax.ffi.register_ffi_target(TARGET, jax.ffi.pycapsule(handle.BridgeHinesSolve), platform="cpu")
+    jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(handle, symbol)), platform="cpu")
     # a batch sharded over devices (Simulation.run_batch): each device solves its own members
-    jax.ffi.register_ffi_target_as_batch_partitionable(TARGET)
+    jax.ffi.register_ffi_target_as_batch_partitionable(target)
+
+
+def load_once(state: dict[str, bool], source: str, stem: str, symbol: str, target: str) -> bool:
+    """Build and register a kernel once per process (`state` remembers the outcome; call under a lock)."""
+    if "ok" not in state:
+        ok = False
+        try:
+            folder = native_dir()
+            if folder is not None:
+                lib = build(folder, source, stem)
+                if lib is not None:
+                    register(lib, symbol, target)
+                    ok = True
+            else:
+                with tempfile.TemporaryDirectory() as tmp:  # private (0700); the loaded library stays mapped
+                    lib = build(os.path.join(tmp, "native"), source, stem)
+                    if lib is not None:
+                        register(lib, symbol, target)
+                        ok = True
+        except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
+            ok = False
+        state["ok"] = ok
+    return state["ok"]
 
 
 def available() -> bool:
     """True when the kernel is built and registered with XLA for CPUs (built on the first call)."""
     with _LOCK:
-        if "ok" not in _STATE:
-            ok = False
-            try:
-                folder = native_dir()
-                if folder is not None:
-                    lib = _build(folder)
-                    if lib is not None:
-                        _load(lib)
-                        ok = True
-                else:
-                    with tempfile.TemporaryDirectory() as tmp:  # private (0700); the loaded library stays mapped
-                        lib = _build(os.path.join(tmp, "native"))
-                        if lib is not None:
-                            _load(lib)
-                            ok = True
-            except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
-                ok = False
-            _STATE["ok"] = ok
-        return _STATE["ok"]
+        return load_once(_STATE, SOURCE, "hines", "BridgeHinesSolve", TARGET)
 
 
 def solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, parent: np.ndarray) -> jax.Array:
