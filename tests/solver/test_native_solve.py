@@ -76,7 +76,7 @@ def test_not_loaded_from_a_folder_others_may_write(tmp_path):
     folder = tmp_path / "native"
     folder.mkdir(mode=0o700)
     os.chmod(folder, 0o777)
-    assert native_solve._build(str(folder)) is None
+    assert native_solve.build(str(folder), native_solve.SOURCE, "hines") is None
     assert list(folder.iterdir()) == []
 
 
