@@ -73,6 +73,17 @@ class MechanismInfo:
         return f"{var}_{self.name}" if self.kind == "density" else var
 
 
+def ion_candidates(hoc_name: str) -> list[str]:
+    """The ions whose range variable `hoc_name` could be: `e<ion>`, `i<ion>`, `<ion>i`, `<ion>o`. An ion's name is
+    any NMODL name (`USEION Ca ... VALENCE 2` gives `eCa`, `iCa`, `Cai`, `Cao`), so case is kept."""
+    out = []
+    if hoc_name[:1] in ("e", "i") and len(hoc_name) > 1:
+        out.append(hoc_name[1:])
+    if hoc_name[-1:] in ("i", "o") and len(hoc_name) > 1:
+        out.append(hoc_name[:-1])
+    return out
+
+
 def ion_info(ion: str) -> MechanismInfo:
     """The `<ion>_ion` mechanism: e<ion>, <ion>i, <ion>o, i<ion> per segment."""
     from bridge.mechanisms.ions import DEFAULTS
@@ -256,11 +267,13 @@ class Catalog:
                 var = hoc_name[: -len(suffix) - 1]
                 if info.kind == "density" and var in info.range_names:
                     return suffix, var
-        m = re.fullmatch(r"e([a-z][a-z0-9]*)|i([a-z][a-z0-9]*)|([a-z][a-z0-9]*)([io])", hoc_name)
-        if m:
-            ion = m.group(1) or m.group(2) or m.group(3)
-            if ion in self.ions() or (self._read_every_file() and ion in self.ions()):
+        candidates = ion_candidates(hoc_name)
+        for ion in candidates:
+            if ion in self.ions():
                 return f"{ion}_ion", hoc_name
+        if candidates and self._read_every_file():
+            ions = self.ions()
+            return next(((f"{ion}_ion", hoc_name) for ion in candidates if ion in ions), None)
         return None
 
     def _read_every_file(self) -> bool:
@@ -287,8 +300,8 @@ class Catalog:
         return cache[hoc_name]
 
     def _lookup_global(self, hoc_name: str) -> tuple[str, float] | None:
-        m = re.fullmatch(r"([a-z][a-z0-9]*)([io])0_\1_ion", hoc_name)
-        if m and m.group(1) in self.ions():
+        m = re.fullmatch(r"([A-Za-z_][A-Za-z0-9_]*)([io])0_\1_ion", hoc_name)
+        if m and (m.group(1) in self.ions() or (self._read_every_file() and m.group(1) in self.ions())):
             return f"{m.group(1)}_ion", ion_info(m.group(1)).globals[hoc_name]
         for suffix in self.names():
             if hoc_name.endswith("_" + suffix):
