@@ -10,8 +10,10 @@ sessions have it). Otherwise the run is refused, naming the play; nothing is sil
 from __future__ import annotations
 
 import weakref
+from pathlib import Path
 
 from bridge.errors import UnsupportedFeature
+from bridge.hoc import neuronlib
 
 
 def play_into_element(interp, source, target, args, loc) -> None:
@@ -22,12 +24,21 @@ def play_into_element(interp, source, target, args, loc) -> None:
         raise interp.refuse(f"{source}.play(&{vector}.x[{target.index}], ...): a Vector played into an element "
                             "of a Vector is supported only for the b Vector of a LinearMechanism (a "
                             "LinearCircuit source), and only while it plays b's own value", loc)
-    source.plays_element = (weakref.ref(vector), target.index, loc)
+    source.plays_element = (weakref.ref(vector), target.index, _model_loc(interp, loc))
     players = getattr(vector, "played_by", None)
     if players is None:
         players = vector.played_by = weakref.WeakSet()
     players.add(source)
     interp.model.mutations += 1
+
+
+def _model_loc(interp, loc):
+    """The statement of the model's own file (the session) that led to `loc` in NEURON's library, for messages."""
+    for frame in reversed(interp.frames):
+        where = getattr(frame, "loc", None)
+        if where is not None and not neuronlib.is_builder_file(Path(str(where.filename))):
+            return where
+    return loc
 
 
 def stop(source) -> None:
