@@ -63,3 +63,35 @@ def test_nonzero_source_amp_is_refused(tmp_path):
     with pytest.raises(BridgeError, match=r"circuit.ses:\d+:\d+: .*plays values other than .* LinearCircuit "
                                           r"Battery or Current source"):
         bridge.load_hoc(folder / "init.hoc").simulate()
+
+
+READ_AFTER_RUN = """
+tstop = 5
+run()
+objref lc
+lc = LinearCircuit[0]
+printf("after %.17g %.17g %.17g\\n", lc.Ve, lc.Rgap, lc.model.y.x[2])
+"""
+
+
+@pytest.mark.neuron
+def test_aliases_read_the_run_as_neuron(tmp_path):
+    """The node alias `LinearCircuit[0].Ve` and the LinearMechanism's y read after run() are the run's values."""
+    import io
+    import subprocess
+    import sys
+
+    from bridge import HocSession
+
+    driver = tmp_path / "driver.hoc"
+    driver.write_text(f'load_file("{DATA / "init.hoc"}")\n' + READ_AFTER_RUN)
+    code = f"from neuron import h\nh.load_file({str(driver)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=DATA)
+    theirs = [line for line in proc.stdout.splitlines() if line.startswith("after")]
+    assert len(theirs) == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
+    out = io.StringIO()
+    HocSession(cwd=DATA, stdout=out, allow_read=[tmp_path]).load_file(driver)
+    ours = [line for line in out.getvalue().splitlines() if line.startswith("after")]
+    t, o = [float(x) for x in theirs[0].split()[1:]], [float(x) for x in ours[0].split()[1:]]
+    assert t[1] == o[1] == 200.0 and abs(t[0] + 20.0) > 1.0  # Ve moved from its initial -20 mV
+    np.testing.assert_allclose(o, t, rtol=0, atol=1e-9)
