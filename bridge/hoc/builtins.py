@@ -114,13 +114,20 @@ def _execute(interp, args, loc):
 
 def _execute1(interp, args, loc):
     """execute1(cmd): as execute, but an error in `cmd` prints and returns 0 (NEURON's behaviour);
-    a refusal (`HocRefusal`: a command, a write, a feature bridge does not run) refuses the model."""
+    a refusal (`HocRefusal`: a command, a write, a feature bridge does not run) refuses the model.
+    `execute1(cmd, [obj], [show])`: a number after cmd (or after obj) says whether an error is printed
+    (src/ivoc/ocjump.cpp hoc_execute1: `execute1("v", 0)` tests quietly for an accessed section)."""
+    show = True
+    if len(args) > 1 and is_number(args[-1]) and (len(args) == 2 or len(args) == 3):
+        show = float(args[-1]) != 0.0
+        args = args[:-1]
     try:
         _execute(interp, args, loc)
     except (HocRefusal, UnsupportedFeature):
         raise
     except BridgeError as err:
-        interp.write(f"{err}\n")
+        if show:
+            interp.write(f"{err}\n")
         return 0.0
     return 1.0
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bridge.hoc import finithnd, import3d_gui, kschan, mechtype, pointman
 from bridge.hoc.atoltool import AtolTool
 from bridge.hoc.datafiles import File
+from bridge.hoc.glyph import Glyph
 from bridge.hoc.gui import gui_classes
 from bridge.hoc.impedance import Impedance
 from bridge.hoc.linear_mechanism import LinearMechanism
@@ -17,6 +18,7 @@ from bridge.hoc.lists import HocList, SectionList, SectionRef
 from bridge.hoc.netcon import NetConObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.parallel import ParallelContext
+from bridge.hoc.pointer import Pointer
 from bridge.hoc.random import Random
 from bridge.hoc.savestate import SaveState
 from bridge.hoc.sparse_matrix import make_matrix
@@ -25,10 +27,7 @@ from bridge.hoc.values import Ref, is_number
 from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
-                   "CVode": None,
-                   "LinearCircuit": "the LinearCircuit GUI tool builds its LinearMechanism with NEURON's GUI (its "
-                                    "library draws Glyphs and places ShapeLocations), which bridge does not run; "
-                                    "make the LinearMechanism in HOC instead"}
+                   "CVode": None}
 
 
 def _refused_class(name, why):
@@ -87,6 +86,8 @@ def builtin_classes() -> dict:
     out["MechanismType"] = mechtype.MechanismType
     out["AtolTool"] = AtolTool
     out["LinearMechanism"] = LinearMechanism
+    out["Glyph"] = Glyph
+    out["Pointer"] = Pointer
     out["Impedance"] = Impedance
     out["SaveState"] = SaveState
     return out

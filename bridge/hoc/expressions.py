@@ -53,31 +53,37 @@ def _power(interp, a: float, b: float, loc) -> float:
 
 _ARITHMETIC = {  # operator -> fn(a, b) of two numbers
     "+": operator.add, "-": operator.sub, "*": operator.mul,
-    "<": lambda a, b: float(a < b - EPS), ">": lambda a, b: float(a > b + EPS),
-    "<=": lambda a, b: float(a <= b + EPS), ">=": lambda a, b: float(a >= b - EPS),
     "&&": lambda a, b: float(a != 0.0 and b != 0.0), "||": lambda a, b: float(a != 0.0 or b != 0.0),
+}
+_COMPARE = {  # operator -> fn(a, b, eps): eps is HOC's float_epsilon now (a model may change it)
+    "<": lambda a, b, e: float(a < b - e), ">": lambda a, b, e: float(a > b + e),
+    "<=": lambda a, b, e: float(a <= b + e), ">=": lambda a, b, e: float(a >= b - e),
 }
 _CHECKED = {"/": _divide, "%": _modulus, "^": _power}  # operator -> fn(interp, a, b, loc), with its errors
 
 
-def _equal(a, b) -> bool:
-    """HOC's `==`: numbers within EPS, strings by value, objects by identity."""
+def _equal(a, b, eps: float = EPS) -> bool:
+    """HOC's `==`: numbers within eps (float_epsilon), strings by value, objects by identity."""
     a = a.value if isinstance(a, StrVar) else a
     b = b.value if isinstance(b, StrVar) else b
     if is_number(a) and is_number(b):
-        return abs(float(a) - float(b)) <= EPS
+        return abs(float(a) - float(b)) <= eps
     return a is b or (isinstance(a, str) and a == b)
 
 
 def eval_binary(interp, n: ast.Binary) -> float:
     op = n.op
     if op == "==" or op == "!=":
-        eq = _equal(interp.eval(n.left), interp.eval(n.right))
+        # float_epsilon: a model's own value (lincir1.hoc's def_con sets .01), as hoc's comparisons read it
+        eq = _equal(interp.eval(n.left), interp.eval(n.right), interp.model.globals["float_epsilon"])
         return float(eq if op == "==" else not eq)
     a, b = interp.number(n.left), interp.number(n.right)
     fn = _ARITHMETIC.get(op)
     if fn is not None:
         return fn(a, b)
+    cmp = _COMPARE.get(op)
+    if cmp is not None:
+        return cmp(a, b, interp.model.globals["float_epsilon"])
     checked = _CHECKED.get(op)
     if checked is None:  # pragma: no cover - the grammar has no other operator
         raise interp.error(f"unknown operator {op}", n.loc)

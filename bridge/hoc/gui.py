@@ -23,7 +23,8 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
                "GUIMath MechanismType ModelView RunFitter Grapher RangeVarPlot "
                "PointBrowser PointProcessLocator SectionBrowser StateTransitionEvent "
                "NumericalMethodPanel MovieRun VariableTimeStep Family FunctionFitter MulRunFitter "
-               "ElectrodeStand").split()
+               "ElectrodeStand "
+               "Glyph ShapeLocation PointProcessMark").split()  # lib/hoc/lincir's drawing and cell-port mark
 
 
 class GuiObject(BuiltinObject):

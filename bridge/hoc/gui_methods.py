@@ -5,8 +5,8 @@ other GUI-class method draws or lays out windows, returns 0 in batch NEURON, and
 - GUIMath (src/ivoc/mymath.cpp): `d2line`, `d2line_seg`, `inside` are pure functions in InterViews'
   float `Coord`, computed here in float32; `feround(mode)` sets the FPU rounding mode: reading it (no
   argument, 0 or 2: round to nearest) returns 2, setting another mode is refused.
-- Deck.flip_to returns -1 and Timer.seconds the interval it was given (measured); a Timer never fires
-  in batch NEURON (no event loop).
+- Deck.flip_to and Graph.line_info(i, vec) return -1, Timer.seconds the interval it was given (measured); a
+  Timer never fires in batch NEURON (no event loop).
 - Refused, naming the call: Graph.getline (batch NEURON aborts), RangeVarPlot's values along its path,
   StateTransitionEvent's transitions (they act during the run), Family's and Grapher's runs (they
   execute their action for each value), RunFitter/FunctionFitter/MulRunFitter fits.
@@ -107,6 +107,8 @@ def call(obj, interp, name: str, args: list, loc):
         return fn(interp, args, loc)
     if obj.cls == "Deck" and name == "flip_to":
         return -1.0  # measured: batch NEURON 9.0.2 returns -1
+    if obj.cls == "Graph" and name == "line_info":
+        return -1.0  # measured: batch NEURON 9.0.2 has no lines (-1) even after addvar (lib/hoc/lincir/lingraph.hoc)
     if obj.cls == "Timer" and name == "seconds":
         if args:
             obj.interval = number_arg(interp, args, 0, loc, "Timer.seconds")

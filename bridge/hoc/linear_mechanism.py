@@ -30,6 +30,7 @@ from bridge.hoc.matrix import Matrix
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.sparse_matrix import SparseMatrix
 from bridge.hoc.vector import Vector
+from bridge.hoc.vector_play_element import check_unchanged
 from bridge.morphology.tree import LinearMech
 from bridge.solver.linear_mechanism import KEY
 
@@ -156,6 +157,7 @@ class LinearMechanism(BuiltinObject):
         if any(size not in ((s, s), (s,)) for size in sizes):
             raise UnsupportedFeature(f"{self.loc}: the LinearMechanism made here: its Matrices or Vectors were "
                                      f"resized since (y has {s} elements; c, g, b, y0: {sizes})")
+        check_unchanged(self.b)  # a LinearCircuit source's play into b (bridge.hoc.vector_play_element)
         y0 = np.zeros(s) if self.y0 is None else np.asarray(self.y0.data, float)
         return LinearMech(_matrix_values(self.c), _matrix_values(self.g), np.asarray(self.b.data, float), y0,
                           tuple((sec.name, x) for sec, x in zip(self.secs, self.xs)))

@@ -3,7 +3,7 @@
 The methods follow src/ivoc/matrix.cpp (argument checks, results, in-place forms) and
 src/ivoc/ocmatrix.cpp (`OcFullMatrix`). `solv`, `inverse` and `det` use the LU factorisation
 of `bridge.hoc.matrix_lu` (meschach's `LUfactor`/`LUsolve`, the arithmetic in NEURON's order).
-Sparse matrices (type 2) are `bridge.hoc.sparse_matrix`; `exp`, `pow`, `symmeig` and `svd` are refused.
+Sparse matrices (type 2) are `bridge.hoc.sparse_matrix`; `exp`, `pow` and `symmeig` are refused.
 """
 
 from __future__ import annotations
@@ -280,6 +280,23 @@ class Matrix(BuiltinObject):
         rows = [[_dot(r, c) for c in cols] for r in self.rows]
         out = out if out is not None else Matrix(interp, [float(self.nrow), float(other.ncol)], loc)
         out._set_rows(interp, rows, loc)
+        return out
+
+    def m_svd(self, interp, args, loc):
+        """`d = m.svd([u, v])`: the singular values, largest first (LAPACK's, equal to NEURON's to round-off);
+        u and v (when given) receive u^T and v^T of m = u diag(d) v^T as NEURON orders them, each singular
+        vector's sign as LAPACK leaves it, which may differ from NEURON's (lincir1.hoc's n_singular, the one
+        user bridge knows, reads only d)."""
+        import numpy as np
+
+        interp.work(self.nrow * self.ncol * min(self.nrow, self.ncol), loc)
+        u, d, vh = np.linalg.svd(np.array(self.rows, dtype=float))
+        for k, m in ((0, u.T), (1, vh)):
+            if len(args) > k:
+                _matrix(interp, args[k], loc)._set_rows(interp, m.tolist(), loc)
+        out = Vector(interp, [], loc)
+        out._reserve(interp, len(d), loc)
+        out.data = [float(x) for x in d]
         return out
 
     def m_inverse(self, interp, args, loc):

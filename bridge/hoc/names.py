@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge.hoc import ast, extracellular, nmodl_calls
+from bridge.hoc import aliases, ast, extracellular, nmodl_calls
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
@@ -340,6 +340,8 @@ def member_ref(interp, obj, name: str, indices: list[int], loc) -> Ref:
     """`obj.name[indices]`: a template object's public variable, a section's range variable or
     property (`soma.L`), or a built-in object's member (`vec.x[2]`)."""
     if isinstance(obj, HocObject):
+        if name not in obj.template.public and (found := aliases.lookup(obj, name)) is not None:
+            return found  # StringFunctions.alias (bridge.hoc.aliases)
         if name not in obj.template.public and obj is not interp.frame.obj:
             raise interp.error(f"{name} is not a public member of {obj.hname}", loc)
         b = obj.ns.get(name)

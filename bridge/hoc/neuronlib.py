@@ -20,7 +20,8 @@ NEURON_BUILDERS: dict[str, str | None] = {"celbild.hoc": "celbild", "inserter.ho
                                           "chanbild.hoc": "chanbild", "netbild.hoc": "netbild",
                                           "netparmpi.hoc": None,  # ParallelNetManager (bridge.hoc.parallel)
                                           "vplay.hoc": None,  # VectorPlay: its con1() calls Vector.play
-                                          "electrod.hoc": None}  # Electrode: an IClamp and a VClamp
+                                          "electrod.hoc": None,  # Electrode: an IClamp and a VClamp
+                                          "lincir.hoc": "lincir"}  # LinearCircuit: its LinearMechanism
 # Templates of NEURON's builder libraries refused when made (none now: netbild.hoc's NetGUI and ArtCellGUI run
 # as NEURON's code makes their network of artificial cells and NetCons, docs/events.md).
 REFUSED_TEMPLATES: dict[str, str] = {}

@@ -24,11 +24,10 @@ class StringFunctions(BuiltinObject):
         return args[i].value if isinstance(args[i], StrVar) else args[i]
 
     def m_alias(self, interp, args, loc):
-        """`sf.alias(obj)` removes obj's aliases (bridge makes none: nothing to do); making an alias is refused."""
-        if len(args) > 1:
-            raise interp.refuse("StringFunctions.alias(obj, name, ...) (aliases of object members) is not supported",
-                                loc)
-        return 0.0
+        """`sf.alias(obj, name, &var)`: a name on obj for a variable (`bridge.hoc.aliases`)."""
+        from bridge.hoc.aliases import alias
+
+        return alias(interp, args, loc)
 
     def m_is_point_process(self, interp, args, loc):
         from bridge.hoc.netcon import point_index  # NetCon objects: bridge.hoc.netcon

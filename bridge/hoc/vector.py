@@ -13,6 +13,7 @@ from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, Ref, StrVar, is_number
+from bridge.hoc.vector_ops import VectorOps
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -25,7 +26,7 @@ class VectorElement(FuncRef):
         self.vector, self.index = vector, index
 
 
-class Vector(BuiltinObject):
+class Vector(VectorOps, BuiltinObject):
     """NEURON's Vector: doubles in a Python list. `data` is charged to the session's memory
     (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
     first (`_reserve`), so a request over Limits.max_memory fails before anything is allocated."""
@@ -214,9 +215,16 @@ class Vector(BuiltinObject):
         return float(min(self.data))
 
     def m_c(self, interp, args, loc):
+        """`v.c()`: a copy; `v.c(start[, end])`: a copy of elements start..end (end: the last)."""
+        lo, hi = 0, len(self.data) - 1
+        if args:
+            lo = int(number_arg(interp, args, 0, loc, "c"))
+            hi = int(number_arg(interp, args, 1, loc, "c")) if len(args) > 1 else hi
+            if not 0 <= lo <= hi + 1 or hi >= len(self.data):
+                raise interp.error(f"Vector.c({lo}, {hi}) is outside the vector (size {len(self.data)})", loc)
         v = Vector(interp, [], loc)
-        v._reserve(interp, len(self.data), loc)
-        v.data = list(self.data)
+        v._reserve(interp, hi - lo + 1, loc)
+        v.data = self.data[lo:hi + 1]
         return v
 
     def m_sortindex(self, interp, args, loc):
@@ -269,7 +277,11 @@ class Vector(BuiltinObject):
     def m_play(self, interp, args, loc):
         """`vec.play(&var, dt)`, `vec.play(&var, tvec[, continuous])` (`bridge.hoc.play`)."""
         from bridge.hoc.play import parse
+        from bridge.hoc.vector_play_element import play_into_element
 
+        if args and isinstance(args[0], VectorElement):  # &vec.x[i]: a LinearMechanism's b (LinearCircuit)
+            play_into_element(interp, self, args[0], args, loc)
+            return self
         interp.model.plays.append(parse(interp, self, args, loc))
         interp.model.mutations += 1
         return self
@@ -284,7 +296,9 @@ class Vector(BuiltinObject):
     def m_play_remove(self, interp, args, loc):
         """The Vector plays no more (`bridge.hoc.play.remove`)."""
         from bridge.hoc.play import remove
+        from bridge.hoc.vector_play_element import stop
 
+        stop(self)
         try:
             remove(interp, self, loc)
         except BridgeError as err:
@@ -342,6 +356,8 @@ class Vector(BuiltinObject):
     def m_copy(self, interp, args, loc):
         if not args or not isinstance(args[0], Vector):
             raise interp.error("Vector.copy(source) needs a Vector", loc)
+        if len(args) > 1:  # the forms with start and end indices (bridge.hoc.vector_ops)
+            return self.copy_range(interp, args, loc)
         self._reserve(interp, len(args[0].data), loc)
         self.data = list(args[0].data)
         return self

@@ -43,11 +43,15 @@ def test_guimath_values_as_neuron():
 
 
 OTHERS = """
-objref d, tm
+objref d, tm, gr, lv
 d = new Deck()
 tm = new Timer("x = x + 1")
 x = 0
 {printf("deck %g %g\\n", d.flip_to(0), d.flip_to(1))}
+gr = new Graph(0)
+lv = new Vector(5)
+{gr.addvar("x", "x", 1, 1, 0.8, 0.9, 2)}
+{printf("lines %g %g\\n", gr.line_info(-1, lv), gr.line_info(0, lv))}
 {printf("timer %g %g\\n", tm.seconds(0.25), tm.seconds())}
 {tm.start()}
 {load_file("stdrun.hoc")}
@@ -60,10 +64,11 @@ run()
 
 @pytest.mark.neuron
 def test_deck_and_timer_values_as_batch_neuron(tmp_path):
-    """Deck.flip_to returns -1 and Timer.seconds its interval; a Timer never fires in batch NEURON."""
+    """Deck.flip_to and Graph.line_info (a line added: lib/hoc/lincir/lingraph.hoc's loop ends on it) return -1,
+    Timer.seconds its interval; a Timer never fires in batch NEURON."""
     theirs, _, ours, _, _ = _both(tmp_path, OTHERS, ())
     _same_output(theirs, ours, atol=0.0)
-    assert theirs == ["deck -1 -1", "timer 0.25 0.25", "x 0"], theirs
+    assert theirs == ["deck -1 -1", "lines -1 -1", "timer 0.25 0.25", "x 0"], theirs
 
 
 CELL = """

@@ -56,12 +56,11 @@ def test_the_inserter_gui_tool_inserts(tmp_path):
     assert "pas" in hoc.tree["soma"].mechanisms
 
 
-@pytest.mark.parametrize("tool, words", [("LinearCircuit", "LinearMechanism")])
-def test_gui_tools_that_add_to_the_model_are_refused(tmp_path, tool, words):
-    """Session files' LinearCircuit (a LinearMechanism) changes the model in NEURON; listing it as GUI would
-    run another model (the Electrode, which did the same to ModelDB 145672's stimulus, runs:
-    tests/hoc/test_electrode.py)."""
+def test_linear_circuit_needs_its_library(tmp_path):
+    """Session files' LinearCircuit (a LinearMechanism) runs NEURON's lincir.hoc, which the session loads first
+    (tests/hoc/test_lincir.py compares one with NEURON); without it, as in NEURON (nrngui.hoc loaded), the name is
+    not a template, never a GUI no-op that would run another model."""
     hoc = HocSession(cwd=tmp_path)
     hoc("create soma\naccess soma")
-    with pytest.raises(bridge.errors.HocError, match=f"new {tool}\\(\\) is refused: .*{words}"):
-        hoc(f"objref ob\nob = new {tool}(0)")
+    with pytest.raises(bridge.errors.HocError, match="LinearCircuit is not a template"):
+        hoc("objref ob\nob = new LinearCircuit(0)")
