@@ -331,14 +331,14 @@ class LiveRun:
 
     def _initialize(self, frozen: Frozen) -> None:
         from bridge.hoc.play import initial_values
-        from bridge.solver.stepper import apply_plays
+        from bridge.solver.stepper import apply_plays, with_played_assigned
 
         sim = frozen.simulation()
         self.setters = play_setters(sim.plan, [c.sched for c in self.cursors])
         engine = self._engine(frozen)
         self.plan, self.labels = sim.plan, sim.labels
         self.shape = engine.shape
-        params = sim.params()
+        params = with_played_assigned(sim.plan, sim.params(), self.setters)
         if sim.events is not None:
             self.weights = np.asarray(params["network"]["weights"])
         if self.setters:
@@ -393,8 +393,11 @@ class LiveRun:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
                               "changed after finitialize(); NEURON reallocates its state then, bridge does not "
                               "reproduce that: call finitialize() after changing the structure")
+        from bridge.solver.stepper import with_played_assigned
+
         sim = frozen.simulation()
-        params = sim.params()
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        params = with_played_assigned(sim.plan, sim.params(), setters)
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
         if sim.events is not None:

@@ -132,7 +132,9 @@ class TranslatedMechanism:
             if k in self.array_sizes and jnp.ndim(s[k]) <= 1 and jnp.shape(s[k]) != (self.array_sizes[k],):
                 s[k] = jnp.asarray(s[k])[..., None] + jnp.zeros(self.array_sizes[k])
         for k, default in self.state_defaults.items():
-            value = state.get(k, default)
+            # a kept name in `params` is a played ASSIGNED that no statement assigns (bridge.hoc.play): its
+            # value is the play's, as NEURON's memory holds what the play last wrote there
+            value = params[k] if k in params and k not in self.range_parameters else state.get(k, default)
             if k in self.array_sizes and jnp.ndim(value) == 0:
                 value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
             s[k] = value
