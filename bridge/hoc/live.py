@@ -178,6 +178,9 @@ def play_setters(plan, schedules) -> tuple:
             out.append(("global", target.variable, "", 0))
             continue
         if target.keys[0] == "extracellular" and plan.extracellular is not None:  # bridge.solver.extracellular
+            if target.variable == "e_extracellular" and plan.extracellular.carried_e:
+                raise UnsupportedFeature(f"Vector.play into {target.variable} in a model whose POINTERs read or "
+                                         "write it is not supported (bridge.solver.pointer_writes)")
             lay, (_, sec, x) = plan.layout, target.keys
             node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
             index = [int(i) for i in np.flatnonzero(plan.extracellular.nodes == node)]

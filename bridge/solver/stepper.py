@@ -23,7 +23,6 @@ import jax
 import jax.numpy as jnp
 
 from bridge.errors import BridgeError
-
 from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
