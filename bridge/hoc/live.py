@@ -37,6 +37,7 @@ import numpy as np
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import kept_v
 from bridge.hoc.protocol import Recording
+from bridge.solver.extracellular import E_KEY
 
 
 @dataclass(eq=False)
@@ -610,6 +611,11 @@ class LiveRun:
         st = self.state
         if name == "v":
             self.state = {**st, "v": st["v"].at[node].set(value)}
+            self.epoch += 1
+            return True
+        if name == "e_extracellular_extracellular" and E_KEY in st["mech"]:  # carried: solver.pointer_writes
+            e = st["mech"][E_KEY]["e"]
+            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": e.at[node].set(value)}}}
             self.epoch += 1
             return True
         for style in self.plan.ions:

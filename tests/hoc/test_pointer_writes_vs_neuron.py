@@ -17,7 +17,7 @@ import pytest
 
 import bridge
 from bridge.errors import UnsupportedFeature
-from tests.hoc.test_live_run import _both
+from tests.hoc.test_live_run import _both, _same_output
 
 ATOL = 1e-9
 
@@ -73,6 +73,11 @@ tv.record(&t)
 dt = 0.025
 tstop = 5
 run()
+printf("%.12f %.12f\\n", axon.e_extracellular(0.3), axon.rec_fieldx(0.7))
+axon.e_extracellular(0.3) = 3
+printf("%.12f\\n", axon.e_extracellular(0.3))
+continuerun(6)
+printf("%.12f %.12f\\n", axon.e_extracellular(0.3), axon.v(0.3))
 """
 
 # a writer whose BEFORE BREAKPOINT sets another mechanism's ASSIGNED, which that mechanism's BREAKPOINT reads
@@ -124,7 +129,8 @@ def _worst(ref: dict, ours: dict, names) -> float:
 @pytest.mark.neuron
 def test_xtra_pattern_writes_e_extracellular_and_reads_i_membrane(tmp_path):
     names = ("vs", "vd", "ve", "rr", "ac", "tv")
-    _, ref, _, ours, _ = _both(tmp_path, XTRA, names, mod_dir=_mods(tmp_path, {"fieldx.mod": FIELDX}))
+    theirs, ref, printed, ours, _ = _both(tmp_path, XTRA, names, mod_dir=_mods(tmp_path, {"fieldx.mod": FIELDX}))
+    _same_output(theirs, printed, 1e-8)  # HOC reads e_extracellular as the POINTER wrote it, and assigns it
     assert np.ptp(ref["ve"]) > 5 and np.ptp(ref["vs"]) > 50  # the field moves vext and fires the cell
     assert _worst(ref, ours, ("vs", "vd", "ve", "ac", "tv")) <= ATOL
     assert _worst(ref, ours, ("rr",)) <= 1e-8  # i_membrane's round-off times area*gain (module docstring)
