@@ -128,19 +128,21 @@ def _total(nonspecific, ion_currents: dict):
 
 
 def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0,
-                       electrode: dict | None = None, state_discon: bool = True):
+                       electrode: dict | None = None, state_discon: bool = True, ba: bool = True):
     """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
     capacitance terms. With extracellular (`state["ext"]`), ELECTRODE_CURRENT point processes see
     v + vext[0] and `electrode` (a dict) receives their summed +g and +i per node ("d", "rhs";
-    bridge.solver.extracellular)."""
+    bridge.solver.extracellular). `ba`: run the BEFORE BREAKPOINT blocks first (NEURON's nrn_rhs does)."""
     v = state["v"]
     v_electrode = v + state["ext"]["vext"][0] if "ext" in state else v
     d = jnp.zeros_like(v)
     rhs = jnp.zeros_like(v)
     celsius = params["globals"]["celsius"]
     ions = {s.ion: ionlib.begin_currents(state["ions"][s.ion], s, celsius) for s in plan.ions}
-    mech_state = run_ba(plan, "before_breakpoint", params, prepared, dict(state["mech"]), v, ions, t, dt,
-                        secondorder, state.get("ext"))
+    mech_state = dict(state["mech"])
+    if ba:
+        mech_state = run_ba(plan, "before_breakpoint", params, prepared, mech_state, v, ions, t, dt, secondorder,
+                            state.get("ext"))
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue
@@ -412,5 +414,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     if ext is not None:  # extcell_init: vext and i_membrane start at 0
         state["ext"] = ext
-    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
+    # with events (`records`) NEURON's one setup_tree_matrix comes after the t = 0 deliveries (the caller's
+    # second current evaluation): BEFORE BREAKPOINT runs there only
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, ba=records is None)
     return {**state, "mech": mech_state, "ions": ions}

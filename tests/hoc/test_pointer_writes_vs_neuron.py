@@ -171,3 +171,49 @@ def test_a_pointer_write_to_v_is_refused(tmp_path):
     model = bridge.load_hoc(hoc, mechanisms=mods).to_model()
     with pytest.raises(UnsupportedFeature, match="drv assigns through POINTER tgt, which points at v"):
         bridge.Simulation(model, record=["a(0.5).v"])
+
+
+# how often the blocks run: once per current evaluation (finitialize's last one too; with events, after the t = 0
+# deliveries only) and once per step
+COUNTER = """
+NEURON { SUFFIX tally  RANGE nb, na }
+ASSIGNED { nb  na  v (mV) }
+INITIAL { nb = 0  na = 0 }
+BEFORE BREAKPOINT { nb = nb + 1 }
+AFTER SOLVE { na = na + 1 + 0*v }
+"""
+COUNTED = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh insert tally }
+objref nbv, nav, tv, ns, syn, nc
+NETWORK
+nbv = new Vector()
+nbv.record(&soma.nb_tally(0.5))
+nav = new Vector()
+nav.record(&soma.na_tally(0.5))
+tv = new Vector()
+tv.record(&t)
+tstop = 3
+run()
+fcurrent()
+printf("%g %g\\n", soma.nb_tally(0.5), soma.na_tally(0.5))
+"""
+NETWORK = """ns = new NetStim()
+ns.start = 0
+ns.interval = 1
+ns.number = 3
+soma syn = new ExpSyn(0.5)
+nc = new NetCon(ns, syn)
+nc.weight = 0.01"""
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("network", ["", NETWORK])
+def test_before_breakpoint_and_after_solve_run_as_often_as_in_neuron(tmp_path, network):
+    mods = _mods(tmp_path, {"tally.mod": COUNTER})
+    theirs, ref, printed, ours, _ = _both(tmp_path, COUNTED.replace("NETWORK", network), ("nbv", "nav", "tv"),
+                                          mod_dir=mods)
+    assert ref["nbv"][-1] > 100
+    _same_output(theirs, printed, 0.0)
+    assert _worst(ref, ours, ("nbv", "nav", "tv")) == 0.0
