@@ -392,7 +392,8 @@ class ModelState:
         mech, name = var.mechanism, var.name
         snap = self.initialized
         info = self.catalog.get(mech)
-        if snap is not None and (var.is_ion or name not in info.parameters or name in info.assigned_parameters
+        computed = name not in info.parameters and name not in info.unwritten_assigned  # unwritten: only HOC, plays
+        if snap is not None and (var.is_ion or computed or name in info.assigned_parameters
                                  or extracellular.carried_e(self, mech, name)):
             found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:

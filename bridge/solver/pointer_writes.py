@@ -13,23 +13,27 @@ targets (v, an ion variable, a PARAMETER) are refused by name.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from bridge.errors import UnsupportedFeature
 from bridge.solver import extracellular
+from bridge.solver.extracellular import ExtPlan
+
+if TYPE_CHECKING:
+    from bridge.solver.plan import Instances, PointerSource
 
 E_VAR = "e_extracellular"
 
 
-def _written(inst) -> tuple[str, ...]:
+def _written(inst: Instances) -> tuple[str, ...]:
     blocks = getattr(inst.mechanism, "pointer_writes", {}) or {}
     return tuple(dict.fromkeys(n for names in blocks.values() for n in names))
 
 
-def check(instances, ext):
+def check(instances: list, ext: ExtPlan | None) -> ExtPlan | None:
     """Refuse writes bridge does not run; return `ext` (an ExtPlan or None) marked `carried_e` when a POINTER
     reads or writes e_extracellular."""
     carried = False
@@ -65,7 +69,7 @@ def check(instances, ext):
     return ext
 
 
-def ext_value(src, mech_state: dict, ext_state: dict | None):
+def ext_value(src: PointerSource, mech_state: dict, ext_state: dict | None) -> Any:
     """What a POINTER of kind "ext" reads: e_extracellular as carried, i_membrane or vext[k] now."""
     if src.var == E_VAR:
         return mech_state[extracellular.E_KEY]["e"][src.index]
@@ -76,7 +80,7 @@ def ext_value(src, mech_state: dict, ext_state: dict | None):
     return ext_state["vext"][int(src.var[-1])][src.index]
 
 
-def store(inst, written: dict[str, Any], mech_state: dict, dtype) -> dict:
+def store(inst: Instances, written: dict[str, Any], mech_state: dict, dtype: Any) -> dict:
     """`mech_state` with the targets of the POINTERs in `written` (name -> per-instance values) set."""
     names = [n for n in _written(inst) if n in written]
     if not names:

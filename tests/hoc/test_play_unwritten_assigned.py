@@ -92,3 +92,24 @@ def test_play_into_an_assigned_the_mechanism_writes_is_refused(tmp_path):
     with pytest.raises(HocRefusal, match="Vector.play into i_drive is not supported: bridge plays into a mechanism "
                                          "PARAMETER or an ASSIGNED the mechanism never assigns"):
         bridge.load_hoc(path, mechanisms=mod)
+
+
+def test_reading_the_played_assigned_after_finitialize_is_refused(tmp_path):
+    mod = _mods(tmp_path)
+    path = tmp_path / "model.hoc"
+    path.write_text(textwrap.dedent("""
+        load_file("stdrun.hoc")
+        create cable
+        cable insert drive
+        objref wave
+        wave = new Vector(10, 0.01)
+        wave.play(&cable.amp_drive(0.5), 0.1)
+        tstop = 0.5
+        run()
+        x = cable.amp_drive(0.5)
+    """))
+    import bridge
+
+    with pytest.raises(HocRefusal, match=r"cable.amp_drive is read while a Vector plays into it") as err:
+        bridge.load_hoc(path, mechanisms=mod)
+    assert err.value.location.line == 10
