@@ -13,7 +13,7 @@ targets (v, an ion variable, a PARAMETER) are refused by name.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
@@ -22,13 +22,10 @@ from bridge.errors import UnsupportedFeature
 from bridge.solver import extracellular
 from bridge.solver.extracellular import ExtPlan
 
-if TYPE_CHECKING:
-    from bridge.solver.plan import Instances, PointerSource
-
 E_VAR = "e_extracellular"
 
 
-def _written(inst: Instances) -> tuple[str, ...]:
+def _written(inst: Any) -> tuple[str, ...]:
     blocks = getattr(inst.mechanism, "pointer_writes", {}) or {}
     return tuple(dict.fromkeys(n for names in blocks.values() for n in names))
 
@@ -69,7 +66,7 @@ def check(instances: list, ext: ExtPlan | None) -> ExtPlan | None:
     return ext
 
 
-def ext_value(src: PointerSource, mech_state: dict, ext_state: dict | None) -> Any:
+def ext_value(src: Any, mech_state: dict, ext_state: dict | None) -> Any:
     """What a POINTER of kind "ext" reads: e_extracellular as carried, i_membrane or vext[k] now."""
     if src.var == E_VAR:
         return mech_state[extracellular.E_KEY]["e"][src.index]
@@ -80,7 +77,7 @@ def ext_value(src: PointerSource, mech_state: dict, ext_state: dict | None) -> A
     return ext_state["vext"][int(src.var[-1])][src.index]
 
 
-def store(inst: Instances, written: dict[str, Any], mech_state: dict, dtype: Any) -> dict:
+def store(inst: Any, written: dict[str, Any], mech_state: dict, dtype: Any) -> dict:
     """`mech_state` with the targets of the POINTERs in `written` (name -> per-instance values) set."""
     names = [n for n in _written(inst) if n in written]
     if not names:
