@@ -152,6 +152,10 @@ def test_pointer_write_to_another_mechanisms_assigned(tmp_path):
     ("NEURON { SUFFIX q RANGE a }\nASSIGNED { a v (mV) }\nAFTER SOLVE { v = a }\n", "assigning v"),
     ("NEURON { SUFFIX q RANGE a POINTER p }\nASSIGNED { a p }\nPROCEDURE f() { p = 1 }\n"
      "AFTER SOLVE { f() }\n", "assigning through POINTER 'p' outside INITIAL"),
+    ("NEURON { ARTIFICIAL_CELL Q RANGE a }\nASSIGNED { a }\nAFTER SOLVE { a = 1 }\n"
+     "NET_RECEIVE (w) { a = w }\n", "AFTER SOLVE block in an ARTIFICIAL_CELL"),
+    ("NEURON { ARTIFICIAL_CELL Q POINTER p }\nASSIGNED { p }\nINITIAL { p = 1 }\nNET_RECEIVE (w) { }\n",
+     "assigning through a POINTER in an ARTIFICIAL_CELL"),
 ])
 def test_what_ba_blocks_may_not_do_is_refused(tmp_path, text, words):
     mod = tmp_path / "q.mod"

@@ -54,7 +54,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     diffused_states(program, symbols.variables, report)  # nocmodl's checks; codegen.ldifus reads them again
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
-    check_ba_blocks(program, symbols.variables, report)
+    check_ba_blocks(program, kind, symbols.variables, report)
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)
     assigned = assigned_names(program)

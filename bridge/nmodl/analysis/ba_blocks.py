@@ -26,10 +26,19 @@ def block_name(block: ast.BeforeAfterBlock) -> str:
     return f"{block.when.lower()}_{block.point.lower()}"
 
 
-def check_ba_blocks(program: ast.Program, variables: dict[str, Variable], report: Reporter) -> None:
+def check_ba_blocks(program: ast.Program, kind: str, variables: dict[str, Variable], report: Reporter) -> None:
     """Refuse a BEFORE/AFTER block bridge does not run, and code in one that reads what NEURON's `_ba`
-    function does not load (ion variables), solves, sends events, draws random numbers or assigns v."""
+    function does not load (ion variables), solves, sends events, draws random numbers or assigns v. An
+    ARTIFICIAL_CELL's (no node: bridge runs it by its events only) is refused, and so is its write through a
+    POINTER in INITIAL."""
     callables = {b.name: b for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
+    if kind == "artificial":
+        for block in program.of_type(ast.BeforeAfterBlock):
+            raise report.error(UnsupportedFeature, f"a {block.when} {block.point} block in an ARTIFICIAL_CELL", block)
+        for node in ast.walk(program):
+            if isinstance(node, ast.Assign) and getattr(variables.get(getattr(node.target, "name", "")), "kind",
+                                                        None) == "pointer":
+                raise report.error(UnsupportedFeature, "assigning through a POINTER in an ARTIFICIAL_CELL", node)
     for block in program.of_type(ast.BeforeAfterBlock):
         if (block.when, block.point) not in RUN:
             raise report.error(UnsupportedFeature, f"{block.when} {block.point} block (bridge runs BEFORE "
