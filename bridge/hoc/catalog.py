@@ -67,6 +67,8 @@ class MechanismInfo:
     assigned_parameters: tuple[str, ...] = ()  # PARAMETERs (RANGE or GLOBAL) its code assigns: the run's values
     scop_in_step: bool = False  # draws from scop_random outside INITIAL and NET_RECEIVE (bridge.hoc.randomvars)
     scop_in_initial: bool = False  # INITIAL draws from scop_random (bridge.hoc.randomvars)
+    unwritten_assigned: tuple[str, ...] = ()  # RANGE ASSIGNEDs no statement of the mechanism assigns (only HOC
+    # or a Vector.play sets them: to the mechanism they are parameters, bridge.hoc.play)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -418,7 +420,17 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          _net_receive_writes(info.program.net_receive),
                          info.assigned_parameters + info.assigned_global_parameters,
                          info.scop_random and scop_in_step(info.program),
-                         info.scop_random and scop_in_initial(info.program))
+                         info.scop_random and scop_in_initial(info.program),
+                         _unwritten_assigned(info))
+
+
+def _unwritten_assigned(info: TranslatorInfo) -> tuple[str, ...]:
+    """RANGE ASSIGNEDs that no statement assigns (`is` of xtra.mod: a LOCAL of the same name counts as an
+    assignment, which only refuses more), nor a SOLVE, an ion or a current."""
+    return tuple(d.name for d in info.program.assigned
+                 if d.name in info.range_names and d.name not in info.assigned_names
+                 and info.variables.get(d.name) is not None and info.variables[d.name].kind == "assigned"
+                 and d.name not in info.nonspecific_currents + info.electrode_currents)
 
 
 def _net_receive_writes(block) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bridge.solver.extracellular import DEFAULTS, NAME
 
-__all__ = ["COMPUTED", "HOC_NAMES", "NAME", "PARAMETERS", "RANGE_NAMES", "key_of"]
+__all__ = ["COMPUTED", "HOC_NAMES", "NAME", "PARAMETERS", "RANGE_NAMES", "carried_e", "key_of"]
 
 # HOC's bare names -> bridge's keys (element 0 of the layer arrays)
 HOC_NAMES = {"xraxial": "xraxial0", "xg": "xg0", "xc": "xc0", "e_extracellular": "e_extracellular",
@@ -59,3 +59,14 @@ def is_layer_call(node, lookup) -> bool:
     if isinstance(target, ast.Name) and target.name in LAYERED:
         return isinstance(lookup(target.name), RangeVar)
     return False
+
+
+def carried_e(model, mech: str, name: str) -> bool:
+    """Whether `name` of `mech` is e_extracellular in a model where a POINTER points at it: the run then carries
+    e_extracellular in its state (bridge.solver.pointer_writes), and HOC reads and assigns it there after
+    finitialize()."""
+    if mech != NAME or name != "e_extracellular":
+        return False
+    targets = [t for sec in model.sections for t in sec.data.pointers.values()]
+    targets += [t for p in model.point_processes if getattr(p, "pp", None) is not None for t in p.pp.pointers.values()]
+    return any(t[2] == NAME and t[3] == "e_extracellular" for t in targets)

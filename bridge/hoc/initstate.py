@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from bridge.hoc import functable, ion_carry
+from bridge.solver.extracellular import E_KEY
 
 
 def mechanisms_of(state, tree=None) -> dict:
@@ -77,6 +78,11 @@ def state_values(plan, state: dict) -> dict[tuple[str, int], dict[str, float]]:
                 out[key].update({"vext0_extracellular": float(ext["vext"][0, node]),
                                  "vext1_extracellular": float(ext["vext"][1, node]),
                                  "i_membrane_extracellular": float(ext["i_membrane"][node])})
+    if E_KEY in state["mech"]:  # e_extracellular as POINTERs wrote it (solver.pointer_writes)
+        e = np.asarray(state["mech"][E_KEY]["e"])
+        for node, key in node_key.items():
+            if plan.extracellular.has[node]:
+                out[key]["e_extracellular_extracellular"] = float(e[node])
     return out
 
 

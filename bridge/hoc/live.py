@@ -37,6 +37,7 @@ import numpy as np
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import kept_v
 from bridge.hoc.protocol import Recording
+from bridge.solver.extracellular import E_KEY
 
 
 @dataclass(eq=False)
@@ -178,6 +179,9 @@ def play_setters(plan, schedules) -> tuple:
             out.append(("global", target.variable, "", 0))
             continue
         if target.keys[0] == "extracellular" and plan.extracellular is not None:  # bridge.solver.extracellular
+            if target.variable == "e_extracellular" and plan.extracellular.carried_e:
+                raise UnsupportedFeature(f"Vector.play into {target.variable} in a model whose POINTERs read or "
+                                         "write it is not supported (bridge.solver.pointer_writes)")
             lay, (_, sec, x) = plan.layout, target.keys
             node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
             index = [int(i) for i in np.flatnonzero(plan.extracellular.nodes == node)]
@@ -331,14 +335,14 @@ class LiveRun:
 
     def _initialize(self, frozen: Frozen) -> None:
         from bridge.hoc.play import initial_values
-        from bridge.solver.stepper import apply_plays
+        from bridge.solver.stepper import apply_plays, with_played_assigned
 
         sim = frozen.simulation()
         self.setters = play_setters(sim.plan, [c.sched for c in self.cursors])
         engine = self._engine(frozen)
         self.plan, self.labels = sim.plan, sim.labels
         self.shape = engine.shape
-        params = sim.params()
+        params = with_played_assigned(sim.plan, sim.params(), self.setters)
         if sim.events is not None:
             self.weights = np.asarray(params["network"]["weights"])
         if self.setters:
@@ -393,8 +397,11 @@ class LiveRun:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
                               "changed after finitialize(); NEURON reallocates its state then, bridge does not "
                               "reproduce that: call finitialize() after changing the structure")
+        from bridge.solver.stepper import with_played_assigned
+
         sim = frozen.simulation()
-        params = sim.params()
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        params = with_played_assigned(sim.plan, sim.params(), setters)
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
         if sim.events is not None:
@@ -604,6 +611,11 @@ class LiveRun:
         st = self.state
         if name == "v":
             self.state = {**st, "v": st["v"].at[node].set(value)}
+            self.epoch += 1
+            return True
+        if name == "e_extracellular_extracellular" and E_KEY in st["mech"]:  # carried: solver.pointer_writes
+            e = st["mech"][E_KEY]["e"]
+            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": e.at[node].set(value)}}}
             self.epoch += 1
             return True
         for style in self.plan.ions:

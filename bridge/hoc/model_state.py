@@ -392,7 +392,9 @@ class ModelState:
         mech, name = var.mechanism, var.name
         snap = self.initialized
         info = self.catalog.get(mech)
-        if snap is not None and (var.is_ion or name not in info.parameters or name in info.assigned_parameters):
+        computed = name not in info.parameters and name not in info.unwritten_assigned  # unwritten: only HOC, plays
+        if snap is not None and (var.is_ion or computed or name in info.assigned_parameters
+                                 or extracellular.carried_e(self, mech, name)):
             found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:
                 return found
@@ -511,7 +513,8 @@ class ModelState:
             is_param = name in self.catalog.get(mech).parameters and not (
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
-        elif self.initialized is not None and name in self.catalog.get(mech).assigned_parameters:
+        elif self.initialized is not None and (name in self.catalog.get(mech).assigned_parameters
+                                               or extracellular.carried_e(self, mech, name)):
             # a PARAMETER its code assigns lives in NEURON's run (reads see the run's value): the run goes on from it
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=False)
 

@@ -21,7 +21,9 @@ extrapolates that segment); in finitialize, each event at a time <= 0 sets the v
 `schedule` turns one play into per-step values (and whether the play sets the variable at all yet)
 for a piece of the run; the solver takes them as arrays, so a changed Vector compiles nothing.
 Targets: a point process PARAMETER (`&stim.amp`), a density mechanism PARAMETER at a segment
-(`&soma.gnabar_hh(0.5)`) and a mechanism GLOBAL or celsius (`&celsius`). Playing into v, a STATE, cm
+(`&soma.gnabar_hh(0.5)`), a RANGE ASSIGNED that no statement of its mechanism assigns (`&is_xtra(0.5)`: to
+the mechanism it is a parameter; the solver passes it with the parameters, `with_played_assigned`) and a
+mechanism GLOBAL or celsius (`&celsius`). Playing into v, a STATE, cm
 or diam is refused. HOC reading a variable that a Vector plays into after finitialize() is refused:
 bridge does not hand the played value back to HOC.
 """
@@ -110,9 +112,10 @@ def _target(interp, what, loc) -> PlayTarget:
         obj, name = what.obj, what.name
         if obj.pp is None:
             raise interp.error(f"Vector.play(&{obj}.{name}): {obj} has no location", loc)
-        if name not in obj.info.parameters:
+        if name not in obj.info.parameters and name not in obj.info.unwritten_assigned:
             raise interp.refuse(f"Vector.play into {obj}.{name} is not supported: bridge plays into a point "
-                                "process PARAMETER (a STATE or current is computed by the mechanism)", loc)
+                                "process PARAMETER or an ASSIGNED the mechanism never assigns (a STATE or "
+                                "current is computed by the mechanism)", loc)
         return PlayTarget("point", (obj.cls, str(obj)), name)
     if isinstance(what, GlobalVar):
         name = what.name
@@ -122,9 +125,13 @@ def _target(interp, what, loc) -> PlayTarget:
         return PlayTarget("global", (name,), name)
     if isinstance(what, RangeTarget) and isinstance(what.var, MechanismVariable) and not what.var.is_ion:
         var = what.var
-        if var.name not in model.catalog.get(var.mechanism).parameters:
+        info = model.catalog.get(var.mechanism)
+        # an ASSIGNED no statement of the mechanism assigns is, to the mechanism, a parameter: only HOC and the
+        # play write its memory (xtra.mod's `is`; runtime.mechanism reads the played value from the params)
+        if var.name not in info.parameters and var.name not in info.unwritten_assigned:
             raise interp.refuse(f"Vector.play into {var.hoc_name} is not supported: bridge plays into a "
-                                "mechanism PARAMETER (a STATE or ASSIGNED variable is computed)", loc)
+                                "mechanism PARAMETER or an ASSIGNED the mechanism never assigns (a STATE or an "
+                                "assigned ASSIGNED is computed)", loc)
         return PlayTarget("range", (var.mechanism, what.sec.name, float(what.x)), var.name)
     name = getattr(getattr(what, "var", None), "name", None) or type(what).__name__
     raise interp.refuse(f"Vector.play into {name} is not supported (bridge plays into point process and "

@@ -34,6 +34,7 @@ from bridge.morphology.tree import SectionTree
 from bridge.solver import tree_solve
 
 NAME = "extracellular"
+E_KEY = "(extracellular e)"  # state["mech"][E_KEY]["e"] (nnode,): e_extracellular when POINTERs write it
 NLAYER = 2
 # extcelln.cpp extcell_alloc: the defaults of every layer
 DEFAULTS = {"xraxial0": 1e9, "xraxial1": 1e9, "xg0": 1e9, "xg1": 1e9, "xc0": 0.0, "xc1": 0.0,
@@ -64,6 +65,7 @@ class ExtPlan:
     rooted: np.ndarray
     area: np.ndarray
     parent_area: np.ndarray
+    carried_e: bool = False  # a POINTER reads or writes e_extracellular: the run carries it in state["mech"][E_KEY]
 
 
 def used(tree: SectionTree) -> bool:
@@ -123,13 +125,20 @@ def coefficients(ep: ExtPlan, xraxial):
     return a, b
 
 
+def carried_e(ep: ExtPlan, params: dict, n: int, dtype) -> dict:
+    """finitialize: the carried e_extracellular (E_KEY) starts at the parameters' values, 0 off the
+    extracellular nodes."""
+    return {"e": jnp.zeros((n,), dtype).at[jnp.asarray(ep.nodes)].set(
+        jnp.asarray(params["mechanisms"][NAME]["e_extracellular"], dtype))}
+
+
 def initial_state(ep: ExtPlan, n: int, dtype) -> dict:
     """extcell_init: vext = 0 and i_membrane = 0 on every node."""
     return {"vext": jnp.zeros((NLAYER, n), dtype), "i_membrane": jnp.zeros((n,), dtype)}
 
 
 def assemble(ep: ExtPlan, params: dict, ext: dict, d, rhs, d_electrode, rhs_electrode, a, b, parent_all, nonroot,
-             cfac):
+             cfac, e_now=None):
     """The block system of the step after the membrane currents (nrn_rhs_ext, nrn_setup_ext).
 
     d, rhs (n,): the internal diagonal (membrane slopes, electrode -g, capacitance) and right-hand side
@@ -164,7 +173,7 @@ def assemble(ep: ExtPlan, params: dict, ext: dict, d, rhs, d_electrode, rhs_elec
         dv = x[j][par] - x[j][nodes]
         layers[j] = layers[j].at[nodes].add(-(eb[j] * dv)).at[par].add(ea[j] * dv)
     xs0, xs1 = x[0][nodes], x[1][nodes]
-    e = p["e_extracellular"]
+    e = p["e_extracellular"] if e_now is None else e_now[nodes]  # e_now: as POINTERs wrote it (E_KEY)
     g_top = jnp.where(has_parent, xg1 * (xs1 - e), 0.0)
     g_mid = jnp.where(has_parent, xg0 * (xs0 - xs1), 0.0)
     layers[1] = layers[1].at[nodes].add(-g_top)

@@ -28,7 +28,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
-from bridge.solver import extracellular
+from bridge.solver import extracellular, pointer_writes
 from bridge.solver.extracellular import ExtPlan
 from bridge.solver.fstim import FStimPlan, fstim_plan
 from bridge.solver.linear_mechanism import LinearPlan, linear_plan
@@ -219,6 +219,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     ext = None
     if extracellular.used(tree):
         ext, mech_params[extracellular.NAME] = extracellular.ext_plan(tree, layout)
+    ext = pointer_writes.check(instances, ext)
     linear = linear_plan(tree, layout)
     if ext is not None and linear is not None:
         raise UnsupportedFeature("extracellular together with a LinearMechanism: bridge solves each with the tree "
@@ -387,6 +388,12 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
     if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
         nodes = layout.segment_nodes(sec)
         return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
+    if owner == extracellular.NAME:  # e_extracellular, i_membrane, vext: the segment at x (nrn_rangepointer)
+        if var not in ("e_extracellular", "i_membrane", "vext0", "vext1"):
+            raise BridgeError(f"setpointer {what}: bridge connects a POINTER to e_extracellular, i_membrane and "
+                              f"vext of extracellular, not {var}")
+        nodes = layout.segment_nodes(sec)
+        return "ext", owner, int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
     node = int(layout.node(sec, x))
     if owner == "":
         return "v", "", node

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
-from bridge.solver import extracellular, linear_mechanism, long_diffusion, scop_shared
+from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -68,11 +68,11 @@ def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict
     return out
 
 
-def _gather_ions(inst: Instances, ions: dict, v, mech_state: dict, params: Params) -> dict:
+def _gather_ions(inst: Instances, ions: dict, v, mech_state: dict, params: Params, ext: dict | None = None) -> dict:
     """The ion variables `inst` reads, per instance, and the values of its POINTERs, read when the
     block runs as NEURON's `*_p_vgap` is (in nrn_cur the step's start v, not v + 0.001; another
-    mechanism's variable as the mechanisms before it in type order left it)."""
-    out = {name: _pointer_values(sources, inst.size, ions, v, mech_state, params)
+    mechanism's variable as the mechanisms before it in type order left it; `ext` the extracellular state)."""
+    out = {name: _pointer_values(sources, inst.size, ions, v, mech_state, params, ext)
            for name, sources in (inst.pointers or {}).items()}
     for use in inst.mechanism.ions:
         names = ionlib.variable_names(use.ion)
@@ -82,11 +82,13 @@ def _gather_ions(inst: Instances, ions: dict, v, mech_state: dict, params: Param
     return out
 
 
-def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params: Params):
+def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params: Params, ext: dict | None = None):
     """One POINTER's value per instance, gathered from where each group of instances points."""
     out = jnp.zeros((size,), v.dtype)
     for src in sources:
-        if src.kind == "v":
+        if src.kind == "ext":  # e_extracellular as carried, i_membrane, vext (solver.pointer_writes)
+            values = pointer_writes.ext_value(src, mech_state, ext)
+        elif src.kind == "v":
             values = v[src.index]
         elif src.kind == "ion":
             values = ions[src.owner][src.var][src.index]
@@ -126,11 +128,11 @@ def _total(nonspecific, ion_currents: dict):
 
 
 def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, secondorder: int = 0,
-                       electrode: dict | None = None, state_discon: bool = True):
+                       electrode: dict | None = None, state_discon: bool = True, ba: bool = True):
     """NEURON's `nrn_rhs` mechanism part at `t`: returns (d, rhs, mech_state, ions) before the axial and
     capacitance terms. With extracellular (`state["ext"]`), ELECTRODE_CURRENT point processes see
     v + vext[0] and `electrode` (a dict) receives their summed +g and +i per node ("d", "rhs";
-    bridge.solver.extracellular)."""
+    bridge.solver.extracellular). `ba`: run the BEFORE BREAKPOINT blocks first (NEURON's nrn_rhs does)."""
     v = state["v"]
     v_electrode = v + state["ext"]["vext"][0] if "ext" in state else v
     d = jnp.zeros_like(v)
@@ -138,6 +140,9 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
     celsius = params["globals"]["celsius"]
     ions = {s.ion: ionlib.begin_currents(state["ions"][s.ion], s, celsius) for s in plan.ions}
     mech_state = dict(state["mech"])
+    if ba:
+        mech_state = run_ba(plan, "before_breakpoint", params, prepared, mech_state, v, ions, t, dt, secondorder,
+                            state.get("ext"))
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue
@@ -147,7 +152,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             env = dataclasses.replace(env, state_discon=False)
         p = params["mechanisms"][inst.name]
         vi = (v_electrode if mech.kind == "point" and mech.electrode_current else v)[nodes]
-        ion_in = _gather_ions(inst, ions, v, mech_state, params)
+        ion_in = _gather_ions(inst, ions, v, mech_state, params, state.get("ext"))
         def both(st, mech=mech, p=p, vi=vi, ion_in=ion_in, env=env):
             i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
             # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
@@ -191,6 +196,23 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                          names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
                                                                           unique_indices=density)}
     return d, rhs, mech_state, ions
+
+
+def run_ba(plan: Plan, block: str, params: Params, prepared: Any, mech_state: dict, v, ions: dict, t, dt: float,
+           secondorder: int, ext: dict | None) -> dict:
+    """Every mechanism's BEFORE BREAKPOINT or AFTER SOLVE (`block`) in type order at the nodes' v (fadvance.cpp
+    `nrn_ba`; nocmodl's `_ba` sets v = NODEV), its POINTER writes stored (solver.pointer_writes)."""
+    for inst in plan.mechanisms:
+        if inst.size == 0 or block not in getattr(inst.mechanism, "ba_blocks", ()):
+            continue
+        mech: Any = inst.mechanism
+        env = _env(plan, inst, params, prepared, t, dt, secondorder)
+        ion_in = _gather_ions(inst, ions, v, mech_state, params, ext)
+        st, written = mech.run_ba(block, params["mechanisms"][inst.name], mech_state[inst.name], v[inst.nodes],
+                                  ion_in, env)
+        mech_state = {**mech_state, inst.name: _cast(st, v.dtype)}
+        mech_state = pointer_writes.store(inst, written, mech_state, v.dtype)
+    return mech_state
 
 
 def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t, dt: float, cj: float,
@@ -265,7 +287,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         if inst.size == 0:
             continue
         env = _env(plan, inst, params, prepared, t, dt, secondorder)
-        ion_in = _gather_ions(inst, ions, v, mech_state, params)
+        ion_in = _gather_ions(inst, ions, v, mech_state, params, state.get("ext") if ext is None else ext)
         vi = v[inst.nodes]
         if ext is not None and inst.mechanism.kind == "point" and inst.mechanism.electrode_current:
             vi = vi + ext["vext"][0][inst.nodes]  # nocmodl: ELECTRODE_CURRENT sees v + vext[0]
@@ -284,6 +306,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
                                                    v[inst.nodes], _gather_ions(inst, ions, v, mech_state, params), env)
         mech_state[inst.name], ions = long_diffusion.apply(ld, inst.nodes, coefficients, mech_state[inst.name], ions,
                                                            dt)
+    # fadvance.cpp nrn_fixed_step_lastpart: nrn_ba(AFTER_SOLVE) after nonvint
+    mech_state = run_ba(plan, "after_solve", params, prepared, mech_state, v, ions, t, dt, secondorder,
+                        state.get("ext") if ext is None else ext)
     new = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     if ext is not None:
         new["ext"] = ext
@@ -307,9 +332,10 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
     p = lay.parent[i]
     a = jnp.asarray(lay.a, v.dtype)
     b = jnp.asarray(lay.b, v.dtype)
+    e_now = mech_state[extracellular.E_KEY]["e"] if ep.carried_e else None  # after BEFORE BREAKPOINT wrote it
     D, R, A, B, sav_g, sav_rhs = extracellular.assemble(
         ep, params, state["ext"], d, rhs, electrode.get("d", zero), electrode.get("rhs", zero),
-        a, b, p, i, 1e-3 * cj)
+        a, b, p, i, 1e-3 * cj, e_now)
     R = R.at[:, 0].set(add_fstim(plan.fstim, R[:, 0], t))  # activstim_rhs: after nrn_rhs_ext
     D, R = extracellular.add_axial(D, R, v, a, b, p, i)
     U = extracellular.block_solve(D, R, A, B, plan.levels)
@@ -351,13 +377,18 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     # every mechanism's values before INITIAL, for POINTERs to a mechanism later in type order
     mech_state = {inst.name: {k: jnp.full((inst.size,), val, dtype) for k, val in inst.mechanism.state_defaults.items()}
                   for inst in plan.mechanisms}
+    ext = None
+    if plan.extracellular is not None:  # extcell_init (type 5) runs before every NMODL mechanism's INITIAL
+        ext = extracellular.initial_state(plan.extracellular, n, dtype)
+        if plan.extracellular.carried_e:
+            mech_state[extracellular.E_KEY] = extracellular.carried_e(plan.extracellular, params, n, dtype)
     scop = None  # scop_random's value as the last drawing INITIAL left it
     for inst in plan.mechanisms:
         mech = inst.mechanism
         st = mech_state[inst.name]
         if inst.size:
             env = _env(plan, inst, params, prepared, t, dt, secondorder)
-            ion_in = _gather_ions(inst, ions, v, mech_state, params)
+            ion_in = _gather_ions(inst, ions, v, mech_state, params, ext)
             events = records is not None and int(getattr(mech, "net_send_sites", 0)) > 0 and hasattr(mech,
                                                                                                  "init_events")
 
@@ -376,10 +407,14 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
             ions = _store_ions(inst, ions, _cast(written, dtype))
             ions = _wrote_concentrations(plan, inst, ions, g["celsius"])
         mech_state[inst.name] = st
+        if inst.size:
+            mech_state = pointer_writes.store(inst, written, mech_state, dtype)
     if plan.linear is not None:  # fadvance.cpp nrn_finitialize: nrndae_init after the INITIAL blocks
         mech_state[linear_mechanism.KEY] = linear_mechanism.initial_state(plan.linear, dtype)
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
-    if plan.extracellular is not None:  # extcell_init: vext and i_membrane start at 0
-        state["ext"] = extracellular.initial_state(plan.extracellular, n, dtype)
-    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
+    if ext is not None:  # extcell_init: vext and i_membrane start at 0
+        state["ext"] = ext
+    # with events (`records`) NEURON's one setup_tree_matrix comes after the t = 0 deliveries (the caller's
+    # second current evaluation): BEFORE BREAKPOINT runs there only
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, ba=records is None)
     return {**state, "mech": mech_state, "ions": ions}

@@ -22,6 +22,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
+from bridge.errors import BridgeError
 from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
@@ -79,6 +80,23 @@ def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondo
     _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder,
                                           state_discon=False)
     return {**state, "mech": mech, "ions": ions}
+
+
+def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
+    """`params` with a slot for each played variable that is not a parameter: a RANGE ASSIGNED no statement of
+    its mechanism assigns (`bridge.hoc.play`), which the mechanism then reads from the parameters
+    (runtime.mechanism `_scope`); it starts at the mechanism's value before INITIAL."""
+    missing = [(name, var) for kind, name, var, _ in setters
+               if kind == "mech" and var not in params["mechanisms"].get(name, {})]
+    if not missing:
+        return params
+    mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
+    for name, var in missing:
+        inst = plan.instances(name)
+        if var not in inst.mechanism.state_defaults:
+            raise BridgeError(f"Vector.play into {var} of {name}: not a variable of the mechanism")
+        mechs[name][var] = jnp.full((inst.size,), float(inst.mechanism.state_defaults[var]), jnp.float64)
+    return {**params, "mechanisms": mechs}
 
 
 def apply_plays(params: dict, setters: tuple, values, on) -> dict:

@@ -9,6 +9,7 @@ found, and raises at the first problem: errors a NEURON user would get from nocm
 
 from __future__ import annotations
 
+from bridge.nmodl.analysis.ba_blocks import check_ba_blocks
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.hoist import hoist_solves
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
@@ -53,6 +54,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     diffused_states(program, symbols.variables, report)  # nocmodl's checks; codegen.ldifus reads them again
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
+    check_ba_blocks(program, kind, symbols.variables, report)
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)
     assigned = assigned_names(program)

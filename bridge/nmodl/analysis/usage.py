@@ -156,9 +156,23 @@ def _check_assignments(program: ast.Program, variables: dict[str, Variable], rep
                 if n in local or (isinstance(item, ast.FunctionBlock) and n == item.name
                                   and n not in variables):
                     continue
+                if writes_pointer(item, n, variables):
+                    continue
                 why = _unassignable(n, variables.get(n))
                 if why is not None:
                     raise report.error(why[0], why[1], node)
+
+
+def writes_pointer(item: ast.Node, n: str, variables: dict[str, Variable]) -> bool:
+    """Whether `n = ...` in `item` is a write through a POINTER that bridge runs: in INITIAL, BEFORE
+    BREAKPOINT or AFTER SOLVE (the solver writes the target's value when the block returns; analysis.ba_blocks).
+    In other blocks (BREAKPOINT runs twice per step, at v + 0.001 and at v) it is refused."""
+    var = variables.get(n)
+    if var is None or var.kind != "pointer":
+        return False
+    return isinstance(item, ast.InitialBlock) or (
+        isinstance(item, ast.BeforeAfterBlock) and (item.when, item.point) in (("BEFORE", "BREAKPOINT"),
+                                                                                 ("AFTER", "SOLVE")))
 
 
 def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | type[UnsupportedFeature], str] | None:
@@ -174,8 +188,9 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
         return UnsupportedFeature, (f"assigning the EXTERNAL {n!r} (NEURON changes the other mechanism's GLOBAL; "
                                     "bridge reads EXTERNALs only)")
     if var.kind == "pointer":
-        return UnsupportedFeature, (f"assigning through POINTER {n!r} (NEURON changes the variable it points at; "
-                                    "bridge reads POINTERs only)")
+        return UnsupportedFeature, (f"assigning through POINTER {n!r} outside INITIAL, BEFORE BREAKPOINT and AFTER "
+                                    "SOLVE (NEURON changes the variable it points at; bridge writes it after those "
+                                    "blocks only)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None

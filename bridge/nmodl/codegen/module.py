@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from bridge.errors import UnsupportedFeature
 from bridge.limits import DEFAULT_LIMITS, Limits
+from bridge.nmodl.analysis.ba_blocks import block_name
 from bridge.nmodl.analysis.info import MechanismInfo, SolveInfo
 from bridge.nmodl.analysis.refusals import net_receive_sets_v
 from bridge.nmodl.codegen import pytext
@@ -71,6 +72,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
                   "BREAKPOINT without its SOLVEs, in a mechanism that writes no current: run after the SOLVEs "
                   "(nocmodl, noccout.cpp: nrn_state prints the BREAKPOINT's statements when `currents` is empty).",
                   bp, ion_entry=False)
+    _ba_defs(info, em)
     net_receive_def(info, em)
     em.line("def advance(s):", bp)
     em.indent()
@@ -100,6 +102,34 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)
     return em.text()
+
+
+def _ba_defs(info: MechanismInfo, em: Emitter) -> None:
+    """BEFORE BREAKPOINT and AFTER SOLVE as `before_breakpoint(s)`, `after_solve(s)` (several blocks of one
+    kind run in file order, as nocmodl registers them: analysis.ba_blocks); `POINTER_WRITES` names the
+    POINTERs that INITIAL and each of them assign (the solver writes their targets after the block)."""
+    blocks: dict[str, list[ast.BeforeAfterBlock]] = {}
+    for block in info.program.of_type(ast.BeforeAfterBlock):
+        blocks.setdefault(block_name(block), []).append(block)
+    for name, found in blocks.items():
+        block_def(name, tuple(st for b in found for st in b.body), info, em, "breakpoint",
+                  f"{found[0].when} {found[0].point}: NEURON's `_ba` function, v the node's voltage.", found[0],
+                  ion_entry=False)
+    writes = {"initial": _pointer_targets(info.program.of_type(ast.InitialBlock), info)}
+    writes.update((name, _pointer_targets(found, info)) for name, found in blocks.items())
+    em.line("POINTER_WRITES = {" + ", ".join(f"{string(k)}: {strings(v)}" for k, v in writes.items() if v) + "}")
+    em.line()
+
+
+def _pointer_targets(blocks, info: MechanismInfo) -> tuple[str, ...]:
+    """The POINTERs assigned in `blocks`, in order of first assignment."""
+    out: dict[str, None] = {}
+    for block in blocks:
+        for node in ast.walk(block):
+            if isinstance(node, ast.Assign) and isinstance(node.target, ast.Name) \
+                    and node.target.name in info.pointers:
+                out[node.target.name] = None
+    return tuple(out)
 
 
 def writes_currents(info: MechanismInfo) -> bool:

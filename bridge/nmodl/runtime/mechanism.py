@@ -69,11 +69,12 @@ class TranslatedMechanism:
     scop_random: bool = False  # draws from scop_random: its value is a RANGE parameter and kept state too
     watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
     long_diffusion: tuple[tuple[str, int], ...] = ()  # LONGITUDINAL_DIFFUSION: (STATE, array size or 0)
+    pointer_writes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # block -> POINTERs it assigns
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
         """Build from the globals of a generated module."""
-        names = ("initial", "currents", "advance", "make_tables", "long_diffusion")
+        names = ("initial", "currents", "advance", "make_tables", "long_diffusion", "before_breakpoint", "after_solve")
         randoms = tuple(ns.get("RANDOMS", ()))
         streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
                                                          strict=True)}
@@ -107,6 +108,7 @@ class TranslatedMechanism:
             scop_random=bool(ns.get("SCOP_RANDOM")),
             watch_flags=tuple(float(f) for f in ns.get("WATCH_FLAGS", ())),
             long_diffusion=tuple((str(n), int(k)) for n, k in ns.get("LONG_DIFFUSION", ())),
+            pointer_writes={str(k): tuple(str(n) for n in v) for k, v in ns.get("POINTER_WRITES", {}).items()},
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -132,7 +134,9 @@ class TranslatedMechanism:
             if k in self.array_sizes and jnp.ndim(s[k]) <= 1 and jnp.shape(s[k]) != (self.array_sizes[k],):
                 s[k] = jnp.asarray(s[k])[..., None] + jnp.zeros(self.array_sizes[k])
         for k, default in self.state_defaults.items():
-            value = state.get(k, default)
+            # a kept name in `params` is a played ASSIGNED that no statement assigns (bridge.hoc.play): its
+            # value is the play's, as NEURON's memory holds what the play last wrote there
+            value = params[k] if k in params and k not in self.range_parameters else state.get(k, default)
             if k in self.array_sizes and jnp.ndim(value) == 0:
                 value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
             s[k] = value
@@ -181,8 +185,12 @@ class TranslatedMechanism:
                 out[k] = jnp.broadcast_to(out[k][-1], out[k].shape)
         return out
 
-    def _ion_out(self, s, v) -> Values:
-        return {k: self._shaped(s[k], v) for k in self.ion_writes if k not in self.ion_currents}
+    def _ion_out(self, s, v, block: str = "") -> Values:
+        """The ion values a block wrote (concentrations, e), and the POINTERs `block` assigns (the solver writes
+        their targets: bridge.solver.step `_store_pointers`)."""
+        out = {k: self._shaped(s[k], v) for k in self.ion_writes if k not in self.ion_currents}
+        out.update((k, self._shaped(s[k], v)) for k in self.pointer_writes.get(block, ()))
+        return out
 
     # -- protocol -------------------------------------------------------------------------
     def prepare(self, env: Env) -> Any:
@@ -227,7 +235,7 @@ class TranslatedMechanism:
         s = self._with_sites(self._scope(params, start, v, ions, env), v)
         with loop_budget():
             s = self.functions["initial"](s)
-        return self._state_out(s, v), self._ion_out(s, v), self._event_records(s, v)
+        return self._state_out(s, v), self._ion_out(s, v, "initial"), self._event_records(s, v)
 
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
         """The scope with every net_send/net_event site cleared (runtime.events)."""
@@ -263,6 +271,18 @@ class TranslatedMechanism:
         with loop_budget():
             s = self.functions["advance"](s)
         return self._state_out(s, v), self._ion_out(s, v)
+
+    @property
+    def ba_blocks(self) -> tuple[str, ...]:
+        """The BEFORE/AFTER blocks it has: "before_breakpoint", "after_solve" (analysis.ba_blocks)."""
+        return tuple(k for k in ("before_breakpoint", "after_solve") if k in self.functions)
+
+    def run_ba(self, block: str, params: Values, state: Values, v, ions: Values, env: Env):
+        """BEFORE BREAKPOINT or AFTER SOLVE (`block`) at the node's v: (state, POINTER values it wrote)."""
+        s = self._scope(params, state, v, ions, env)
+        with loop_budget():
+            s = self.functions[block](s)
+        return self._state_out(s, v), {k: self._shaped(s[k], v) for k in self.pointer_writes.get(block, ())}
 
     def diffusion_coefficients(self, params: Values, state: Values, v, ions: Values, env: Env):
         """LONGITUDINAL_DIFFUSION's (rate, volume) per instance for each (STATE, index) of `long_diffusion`,
