@@ -81,3 +81,110 @@ v1 = vs.c
 slope_SUF = 2.5
 run()
 """, ("vs", "tv", "v1"))
+
+
+@pytest.mark.neuron
+def test_unread_run_still_builds_the_table(tmp_path):
+    """The first run is never read by HOC (bridge does not simulate it), yet NEURON built its table there."""
+    _run(tmp_path, True, """
+run()
+slope_SUF = 2.5
+run()
+""")
+
+
+@pytest.mark.neuron
+def test_depend_change_rebuilds_with_every_value_now(tmp_path):
+    """A later DEPEND change rebuilds the table, with the slope HOC set two runs before."""
+    _run(tmp_path, False, """
+run()
+slope_SUF = 2.5
+run()
+v1 = vs.c
+vhalf_SUF = -35
+run()
+""", ("vs", "tv", "v1"))
+
+
+@pytest.mark.neuron
+def test_usetable_switched_off_and_on(tmp_path):
+    """usetable 0 computes directly and checks nothing: switched on again the old table is used."""
+    _run(tmp_path, True, """
+run()
+usetable_SUF = 0
+slope_SUF = 2.5
+run()
+v1 = vs.c
+usetable_SUF = 1
+run()
+""", ("vs", "tv", "v1"))
+
+
+@pytest.mark.neuron
+def test_first_build_after_usetable_was_off(tmp_path):
+    """A table never built (usetable 0 from the start) is built at the first check with usetable 1 (a guard:
+    right before the fix too)."""
+    _run(tmp_path, True, """
+usetable_SUF = 0
+run()
+v1 = vs.c
+slope_SUF = 2.5
+usetable_SUF = 1
+run()
+""", ("vs", "tv", "v1"))
+
+
+@pytest.mark.neuron
+def test_hoc_call_builds_the_table(tmp_path):
+    """A HOC call of the tabulated PROCEDURE before any run builds the table (nocmodl's `_hoc_rates` checks
+    it): the run after slope changed back uses it. (Not THREADSAFE: NEURON 9 crashes on such a call before
+    finitialize() in a THREADSAFE file; the values it assigns are not HOC-visible here.)"""
+    mod, suffix = _mod(tmp_path, False)
+    text = (CELL % {"suffix": suffix}) + """
+soma setdata_tabn(0.5)
+slope_tabn = 2.5
+x = rates_tabn(-47.3)
+slope_tabn = 7
+run()
+"""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, ("vs", "tv"), mod_dir=mod)
+    _same_vectors(ref, vecs)
+
+
+@pytest.mark.neuron
+def test_played_global_outside_depend_never_rebuilds(tmp_path):
+    """slope played during the run: no DEPEND changes, so NEURON keeps the table of finitialize (bridge's
+    per-step check used to rebuild it each step)."""
+    _run(tmp_path, True, """
+objref tc, sl
+tc = new Vector(3)
+sl = new Vector(3)
+tc.x[1] = 4
+tc.x[2] = 8
+sl.x[0] = 7
+sl.x[1] = 2.5
+sl.x[2] = 12
+sl.play(&slope_SUF, tc)
+run()
+""")
+
+
+@pytest.mark.neuron
+def test_played_depend_rebuilds_with_the_global_set_between_runs(tmp_path):
+    """vhalf played (a rebuild where it changes), slope set between runs: the rebuilds in the second run use
+    the new slope, its first steps the table of the first run's end."""
+    _run(tmp_path, True, """
+objref tc, vh
+tc = new Vector(3)
+vh = new Vector(3)
+tc.x[1] = 4
+tc.x[2] = 8
+vh.x[0] = -40
+vh.x[1] = -30
+vh.x[2] = -40
+vh.play(&vhalf_SUF, tc)
+run()
+v1 = vs.c
+slope_SUF = 2.5
+run()
+""", ("vs", "tv", "v1"))
