@@ -340,7 +340,7 @@ class LiveRun:
         does (no TABLE kept from an earlier run or HOC call is stale)."""
         from bridge.hoc import live_tables
 
-        if self.init is None:
+        if self.init is None or not self.tables:  # no TABLE checked before this run
             return True
         sim = self.init.simulation()
         return live_tables.fresh(sim, self._init_params(sim), self.init.dt, self.init.secondorder, self.tables)

@@ -188,3 +188,21 @@ v1 = vs.c
 slope_SUF = 2.5
 run()
 """, ("vs", "tv", "v1"))
+
+
+@pytest.mark.neuron
+def test_load_hoc_simulate_runs_the_stale_table(tmp_path):
+    """load_hoc(...).simulate() of a model whose last run nobody reads: a fresh `Simulation` would build the
+    table afresh; the run NEURON made uses the one of the first run (the live run gives it)."""
+    import numpy as np
+
+    from bridge import load_hoc
+
+    mod, suffix = _mod(tmp_path, True)
+    text = (CELL % {"suffix": suffix}) + "run()\nslope_tabs = 2.5\nrun()\n"
+    _, ref, _, _, _ = _both(tmp_path, text, ("vs",), mod_dir=mod)
+    model = load_hoc(tmp_path / "model.hoc", mechanisms=mod)
+    assert model.live_traces is not None
+    got = np.asarray(model.simulate()["soma(0.5).v"])
+    assert got.shape == ref["vs"].shape
+    assert np.max(np.abs(got - ref["vs"])) <= 1e-9
