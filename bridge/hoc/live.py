@@ -532,9 +532,23 @@ class LiveRun:
         engine = self._engine(frozen)
         if engine.shape != self.shape:
             raise BridgeError("fcurrent(): the model's structure changed after finitialize()")
-        self.state = engine.currents(sim.params(), self.state)
+        self.state = engine.currents(self._played_now(sim), self.state)
         self.plan = sim.plan
         self.epoch += 1
+
+    def _played_now(self, sim) -> dict:
+        """The parameters with what each Vector.play last set in its variable (`Cursor.value`: the value at
+        finitialize or the last step's update; fcurrent() delivers nothing, fadvance.cpp `fcurrent`); a
+        variable no play has set yet keeps the model's own value."""
+        from bridge.solver.stepper import apply_plays
+
+        params = sim.params()
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        if not setters:
+            return params
+        on = np.array([c.value is not None and not c.removed for c in self.cursors])
+        values = np.array([c.value if c.value is not None else 0.0 for c in self.cursors])
+        return apply_plays(params, setters, values, on)
 
     def linearised(self, frozen: Frozen, before=None):
         """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,
