@@ -77,7 +77,7 @@ def prepare_kept(plan: Plan, params: Params, dt: float, secondorder: int, memory
     memory = memory or {}
     out, kept = {}, {}
     for inst in plan.mechanisms:
-        mech = inst.mechanism
+        mech: Any = inst.mechanism  # a TranslatedMechanism where it has TABLE groups
         env = _table_env(plan, inst, params, dt, secondorder)
         if getattr(mech, "table_groups", ()):
             out[inst.name], kept[inst.name] = mech.prepare_kept(env, memory.get(inst.name))
@@ -91,16 +91,20 @@ def table_memory(plan: Plan, params: Params, dt: float, secondorder: int = 0) ->
     out = {}
     for inst in plan.mechanisms:
         if getattr(inst.mechanism, "table_groups", ()):
-            out[inst.name] = inst.mechanism.table_memory(_table_env(plan, inst, params, dt, secondorder))
+            mech: Any = inst.mechanism
+            out[inst.name] = mech.table_memory(_table_env(plan, inst, params, dt, secondorder))
     return out
 
 
 def check_tables(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None) -> dict:
     """The memory after `prepare_kept`'s check, without building any table (a run not simulated)."""
     memory = memory or {}
-    return {inst.name: inst.mechanism.check_tables(_table_env(plan, inst, params, dt, secondorder),
-                                                   memory.get(inst.name))
-            for inst in plan.mechanisms if getattr(inst.mechanism, "table_groups", ())}
+    out = {}
+    for inst in plan.mechanisms:
+        mech: Any = inst.mechanism
+        if getattr(mech, "table_groups", ()):
+            out[inst.name] = mech.check_tables(_table_env(plan, inst, params, dt, secondorder), memory.get(inst.name))
+    return out
 
 
 def _gather_ions(inst: Instances, ions: dict, v, mech_state: dict, params: Params) -> dict:

@@ -52,16 +52,19 @@ def check(groups, memory: tuple, s: dict) -> tuple:
 def fit(template: dict, old: dict | None) -> dict:
     """`template` (mechanism name -> memory before any build) with the memory `old` kept where it has the
     same layout: NEURON's saved values belong to the mechanism, not to one model structure."""
-    import jax
-
     out = {}
     for name, fresh in template.items():
         prev = (old or {}).get(name)
-        same = prev is not None and jax.tree.structure(prev) == jax.tree.structure(fresh) and all(
-            jnp.shape(a) == jnp.shape(b) and jnp.result_type(a) == jnp.result_type(b)
-            for a, b in zip(jax.tree.leaves(prev), jax.tree.leaves(fresh), strict=True))
+        same = prev is not None and _layout(prev) == _layout(fresh)
         out[name] = prev if same else fresh
     return out
+
+
+def _layout(memory) -> list:
+    """Each leaf's path, shape and dtype."""
+    import jax
+
+    return [(path, jnp.shape(a), jnp.result_type(a)) for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]
 
 
 def _strong(value) -> Any:
