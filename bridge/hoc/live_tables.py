@@ -16,7 +16,6 @@ from typing import Any
 
 import numpy as np
 
-from bridge.nmodl.runtime.table_memory import fit
 from bridge.solver.step import check_tables, table_memory
 
 
@@ -46,3 +45,21 @@ def fresh(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in b)
+
+
+def fit(template: dict, old: dict | None) -> dict:
+    """`template` (mechanism name -> memory before any build) with the memory `old` kept where it has the
+    same layout: NEURON's saved values belong to the mechanism, not to one model structure."""
+    out = {}
+    for name, fresh in template.items():
+        prev = (old or {}).get(name)
+        same = prev is not None and _layout(prev) == _layout(fresh)
+        out[name] = prev if same else fresh
+    return out
+
+
+def _layout(memory) -> list:
+    """Each leaf's path, shape and dtype."""
+    import jax
+
+    return [(path, np.shape(a), np.result_type(a)) for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]

@@ -49,24 +49,6 @@ def check(groups, memory: tuple, s: dict) -> tuple:
     return tuple(out)
 
 
-def fit(template: dict, old: dict | None) -> dict:
-    """`template` (mechanism name -> memory before any build) with the memory `old` kept where it has the
-    same layout: NEURON's saved values belong to the mechanism, not to one model structure."""
-    out = {}
-    for name, fresh in template.items():
-        prev = (old or {}).get(name)
-        same = prev is not None and _layout(prev) == _layout(fresh)
-        out[name] = prev if same else fresh
-    return out
-
-
-def _layout(memory) -> list:
-    """Each leaf's path, shape and dtype."""
-    import jax
-
-    return [(path, jnp.shape(a), jnp.result_type(a)) for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]
-
-
 def _strong(value) -> Any:
     """`value` as an array of a fixed dtype (not JAX's weak type of a Python float), so that a carried
     memory keeps its type through `lax.fori_loop`."""
