@@ -62,4 +62,5 @@ def _layout(memory) -> list:
     """Each leaf's path, shape and dtype."""
     import jax
 
-    return [(path, np.shape(a), np.result_type(a)) for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]
+    return [(path, np.shape(a), a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype)
+            for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]
