@@ -206,3 +206,28 @@ def test_load_hoc_simulate_runs_the_stale_table(tmp_path):
     got = np.asarray(model.simulate()["soma(0.5).v"])
     assert got.shape == ref["vs"].shape
     assert np.max(np.abs(got - ref["vs"])) <= 1e-9
+
+
+PRESET_DEPEND_MOD = """
+NEURON { SUFFIX tabp GLOBAL q, tau }
+PARAMETER { q10 = 3 }
+ASSIGNED { v (mV) tau q }
+INITIAL { q = q10^((celsius - 6.3)/10) rates(v) }
+PROCEDURE rates(v (mV)) {
+    TABLE tau DEPEND q FROM -100 TO 100 WITH 200
+    tau = q/(1 + exp(v/10))
+}
+"""
+
+
+def test_depend_on_a_global_initial_assigns_first_is_refused(tmp_path):
+    """A file that is not thread safe checks its TABLE at the call in INITIAL, after `q = ...`: NEURON
+    compares that value with its saved copy; bridge checks before INITIAL: refused, naming q and the line."""
+    from bridge.errors import UnsupportedFeature
+    from bridge.nmodl.load import load_mod
+
+    path = tmp_path / "tabp.mod"
+    path.write_text(PRESET_DEPEND_MOD)
+    with pytest.raises(UnsupportedFeature, match=r"DEPENDs on GLOBAL 'q'.*INITIAL") as err:
+        load_mod(path)
+    assert "tabp.mod:5" in str(err.value)
