@@ -26,7 +26,7 @@ import jax.numpy as jnp
 
 from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
-from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept
+from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
 
 CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
 TABLES = "tables"  # the state's entry: what each mechanism's TABLEs were last built from (step.prepare_kept)
@@ -124,6 +124,8 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         if on_trace is not None:
             on_trace()
         memory = state.get(TABLES)
+        if memory is None:  # a state from elsewhere: nothing built yet
+            memory = table_memory(plan, params, dt, secondorder)
         state = {k: a for k, a in state.items() if k != TABLES}
         prepared = None
         if not per_step_tables:  # one check at the first step's start: nothing changes during the piece
