@@ -267,6 +267,7 @@ class LiveRun:
     runs: list = field(default_factory=list)
     weights: Any = None  # the NetCon weights the run's events carry now (numpy), with a network
     spikes_filled: int = -1  # the epoch when the spike record Vectors were last filled (bridge.hoc.netcon)
+    tables: Any = None  # what the TABLEs were built from before the present run (bridge.hoc.live_tables)
 
     # -- requests ----------------------------------------------------------------------------
     def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
@@ -276,6 +277,7 @@ class LiveRun:
 
         if self.keep_runs:
             self._keep_run()
+        self.tables = self.tables_now()
         self.init = self.first = frozen
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
@@ -316,6 +318,60 @@ class LiveRun:
             self.keep_runs = False
         return self.runs
 
+    def tables_now(self) -> Any:
+        """What the TABLEs were last built from after every request so far (`bridge.hoc.live_tables`):
+        requests not simulated are checked on the host; a run with a played GLOBAL is simulated."""
+        from bridge.hoc import live_tables
+        from bridge.solver.stepper import TABLES
+
+        if self.init is None and not self.pending:
+            return self.state.get(TABLES) if self.state is not None else self.tables
+        frozen = self.frozen_models()[0].simulation()
+        if live_tables.needs_run(play_setters(frozen.plan, [c.sched for c in self.cursors])):
+            self.flush()
+            return self.state.get(TABLES)
+        memory = self.tables if self.init is not None else self.state.get(TABLES)
+        if self.init is not None:
+            sim = self.init.simulation()
+            memory = live_tables.checked(sim, self._init_params(sim), self.init.dt, self.init.secondorder, memory)
+        for piece in self.pending:
+            sim = piece.frozen.simulation()
+            memory = live_tables.checked(sim, sim.params(), piece.frozen.dt, piece.frozen.secondorder, memory)
+        return memory
+
+    def tables_fresh(self) -> bool:
+        """True when the pending finitialize() builds every TABLE from the values it has, as a `Simulation`
+        does (no TABLE kept from an earlier run or HOC call is stale)."""
+        from bridge.hoc import live_tables
+
+        if self.init is None or not self.tables:  # no TABLE checked before this run
+            return True
+        sim = self.init.simulation()
+        return live_tables.fresh(sim, self._init_params(sim), self.init.dt, self.init.secondorder, self.tables)
+
+    def set_tables(self, memory: Any) -> None:
+        """A HOC call of a tabulated FUNCTION checked the TABLEs (after `flush`): `memory` is what they were
+        last built from now."""
+        from bridge.solver.stepper import TABLES
+
+        if self.state is not None:
+            self.state = {**self.state, TABLES: memory}
+        else:
+            self.tables = memory
+
+    def _init_params(self, sim) -> dict:
+        """The parameters finitialize() runs with: the Vector.plays' values at t = 0 set."""
+        from bridge.hoc.play import initial_values
+        from bridge.solver.stepper import apply_plays, with_played_assigned
+
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        params = with_played_assigned(sim.plan, sim.params(), setters)
+        if setters:
+            values = initial_values(self.cursors)
+            on = np.array([v is not None for v in values])
+            params = apply_plays(params, setters, np.array([v or 0.0 for v in values]), on)
+        return params
+
     def started(self) -> bool:
         return self.init is not None or self.state is not None
 
@@ -334,22 +390,18 @@ class LiveRun:
             self.stepped = True
 
     def _initialize(self, frozen: Frozen) -> None:
-        from bridge.hoc.play import initial_values
-        from bridge.solver.stepper import apply_plays, with_played_assigned
+        from bridge.hoc.live_tables import memory_for
 
         sim = frozen.simulation()
         self.setters = play_setters(sim.plan, [c.sched for c in self.cursors])
         engine = self._engine(frozen)
         self.plan, self.labels = sim.plan, sim.labels
         self.shape = engine.shape
-        params = with_played_assigned(sim.plan, sim.params(), self.setters)
         if sim.events is not None:
-            self.weights = np.asarray(params["network"]["weights"])
-        if self.setters:
-            values = initial_values(self.cursors)
-            on = np.array([v is not None for v in values])
-            params = apply_plays(params, self.setters, np.array([v or 0.0 for v in values]), on)
-        self.state, y0 = engine.initialize(params)
+            self.weights = np.asarray(sim.params()["network"]["weights"])
+        params = self._init_params(sim)
+        memory = memory_for(sim, params, frozen.dt, frozen.secondorder, self.tables)
+        self.state, y0 = engine.initialize(params, memory)
         self.times = [np.zeros(1)]
         self.mids = [np.full(1, np.nan)]
         self.before, self.pre_rows, self.first_delivers = {}, [], True
@@ -487,9 +539,23 @@ class LiveRun:
         engine = self._engine(frozen)
         if engine.shape != self.shape:
             raise BridgeError("fcurrent(): the model's structure changed after finitialize()")
-        self.state = engine.currents(sim.params(), self.state)
+        self.state = engine.currents(self._played_now(sim), self.state)
         self.plan = sim.plan
         self.epoch += 1
+
+    def _played_now(self, sim) -> dict:
+        """The parameters with what each Vector.play last set in its variable (`Cursor.value`: the value at
+        finitialize or the last step's update; fcurrent() delivers nothing, fadvance.cpp `fcurrent`); a
+        variable no play has set yet keeps the model's own value."""
+        from bridge.solver.stepper import apply_plays, with_played_assigned
+
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        params = with_played_assigned(sim.plan, sim.params(), setters)
+        if not setters:
+            return params
+        on = np.array([c.value is not None and not c.removed for c in self.cursors])
+        values = np.array([c.value if c.value is not None else 0.0 for c in self.cursors])
+        return apply_plays(params, setters, values, on)
 
     def linearised(self, frozen: Frozen, before=None):
         """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,

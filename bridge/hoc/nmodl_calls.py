@@ -14,7 +14,8 @@ a HOC assignment would be: range variables of that instance, GLOBAL PARAMETERs (
 GLOBAL ASSIGNEDs (`minf_fx`), which HOC then reads (until the next run request, after which bridge
 does not know the value NEURON's run leaves there and refuses the read). A TABLE is built and
 looked up as NEURON's HOC wrapper does (`_check_<name>` then the table, or the direct code when
-`usetable_<suffix>` is 0).
+`usetable_<suffix>` is 0); the check rebuilds the table only when a DEPEND value changed since the last
+build, in a run or an earlier call (the live run's TABLE memory, `bridge.hoc.live_tables`).
 """
 
 from __future__ import annotations
@@ -217,10 +218,15 @@ def _env(interp, mech: str, info, translated, callable_, loc):
                                 f"the GLOBAL {', '.join(sorted(info.calls.table_presets))} that INITIAL assigns, "
                                 "and NEURON builds the table at the first call ever (from HOC before finitialize(), "
                                 "with the value the GLOBAL holds then) and keeps it; bridge does not track that", loc)
+        live = model.live  # the check happens after what HOC asked for so far: that is simulated first
+        live.flush()
+        memory = live.tables_now() or {}
         try:
-            tables = translated.prepare(env)
+            tables, kept = translated.prepare_kept(env, memory.get(mech))
         except BridgeError as err:
             raise interp.error(f"{mech}: building its TABLE: {err.message}", loc) from None
+        if kept is not None:
+            live.set_tables({**memory, mech: kept})
         env = Env(t=env.t, dt=env.dt, celsius=env.celsius, globals=globals_, secondorder=env.secondorder,
                   tables=tables)
     return env

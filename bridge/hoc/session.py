@@ -264,7 +264,8 @@ def _live_traces(st: ModelState, changed_after: bool):
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)
                  and list(live.recordings) == list(st.recordings)
                  and all(p.group == 1 for p in pieces)  # one continuerun from 0: Simulation's step count
-                 and (not pieces or kept_v.same(pieces[0].frozen.v_init, frozen[0].v_init)))
+                 and (not pieces or kept_v.same(pieces[0].frozen.v_init, frozen[0].v_init))
+                 and live.tables_fresh())  # no TABLE kept stale from an earlier run (bridge.hoc.live_tables)
     if one_piece:
         return None
     traces = live.traces()

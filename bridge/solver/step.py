@@ -56,15 +56,54 @@ def _env(plan: Plan, inst: Instances, params: Params, prepared: Any, t, dt: floa
 def prepare(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:
     """Each mechanism's `prepare` (TABLEs from celsius, globals and, as NEURON, the RANGE PARAMETERs of the
     mechanism's first instance in memory order), once per run."""
-    import dataclasses
+    return {inst.name: inst.mechanism.prepare(_table_env(plan, inst, params, dt, secondorder))
+            for inst in plan.mechanisms}
 
+
+def _table_env(plan: Plan, inst: Instances, params: Params, dt: float, secondorder: int) -> Env:
+    """The Env TABLEs are built with: t = 0, and the RANGE PARAMETERs of the first instance."""
+    env = _env(plan, inst, params, None, 0.0, dt, secondorder)
+    if inst.size:
+        first = {k: a[0] for k, a in params["mechanisms"].get(inst.name, {}).items() if jnp.ndim(a) >= 1}
+        env = dataclasses.replace(env, first=first)
+    return env
+
+
+def prepare_kept(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None) -> tuple[dict, dict]:
+    """`prepare` as NEURON checks TABLEs (at finitialize, each step's start, fcurrent): a mechanism's TABLE
+    is rebuilt only where nothing was built yet or a DEPEND value changed since the last build
+    (`bridge.nmodl.runtime.table_memory`). `memory`: mechanism name -> what its TABLEs were last built from
+    (None or a missing name: nothing built yet); returns (prepared, the memory after the check)."""
+    memory = memory or {}
+    out, kept = {}, {}
+    for inst in plan.mechanisms:
+        mech: Any = inst.mechanism  # a TranslatedMechanism where it has TABLE groups
+        env = _table_env(plan, inst, params, dt, secondorder)
+        if getattr(mech, "table_groups", ()):
+            out[inst.name], kept[inst.name] = mech.prepare_kept(env, memory.get(inst.name))
+        else:
+            out[inst.name] = mech.prepare(env)
+    return out, kept
+
+
+def table_memory(plan: Plan, params: Params, dt: float, secondorder: int = 0) -> dict:
+    """The memory of `prepare_kept` before any TABLE was built (mechanism name -> its memory)."""
     out = {}
     for inst in plan.mechanisms:
-        env = _env(plan, inst, params, None, 0.0, dt, secondorder)
-        if inst.size:
-            first = {k: a[0] for k, a in params["mechanisms"].get(inst.name, {}).items() if jnp.ndim(a) >= 1}
-            env = dataclasses.replace(env, first=first)
-        out[inst.name] = inst.mechanism.prepare(env)
+        if getattr(inst.mechanism, "table_groups", ()):
+            mech: Any = inst.mechanism
+            out[inst.name] = mech.table_memory(_table_env(plan, inst, params, dt, secondorder))
+    return out
+
+
+def check_tables(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None) -> dict:
+    """The memory after `prepare_kept`'s check, without building any table (a run not simulated)."""
+    memory = memory or {}
+    out = {}
+    for inst in plan.mechanisms:
+        mech: Any = inst.mechanism
+        if getattr(mech, "table_groups", ()):
+            out[inst.name] = mech.check_tables(_table_env(plan, inst, params, dt, secondorder), memory.get(inst.name))
     return out
 
 

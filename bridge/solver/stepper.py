@@ -11,8 +11,10 @@ celsius, a GLOBAL) are arguments, never a reason to compile again.
 
 Each step is `bridge.solver.step.fixed_step_with_matrix` (NEURON's `nrn_fixed_step`,
 docs/numerics.md section 2), with t advanced by two traced half steps as NEURON does.
-TABLEs are rebuilt from the parameters at each call (`prepare`), as NEURON's
-`check_table` rebuilds them when celsius or a GLOBAL they depend on changed.
+TABLEs are checked as nocmodl's `_check_<f>` checks them (`bridge.solver.step.prepare_kept`), at
+finitialize, at the start of each piece (of each step with a played GLOBAL) and at fcurrent: rebuilt only
+when a DEPEND value changed since the last build. What they were last built from is the state's
+`TABLES` entry, carried from run to run (`initialize(params, memory)`).
 """
 
 from __future__ import annotations
@@ -25,44 +27,47 @@ import jax.numpy as jnp
 from bridge.errors import BridgeError
 from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
-from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
+from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
 
 CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
+TABLES = "tables"  # the state's entry: what each mechanism's TABLEs were last built from (step.prepare_kept)
 
 
-def initial_state(plan: Plan, params: dict, dt: float, secondorder: int) -> dict:
-    """NEURON's `finitialize` (`bridge.solver.step.finitialize`) with t = 0 as a double."""
-    prepared = prepare(plan, params, dt, secondorder)
+def initial_state(plan: Plan, params: dict, dt: float, secondorder: int, memory: dict | None = None) -> dict:
+    """NEURON's `finitialize` (`bridge.solver.step.finitialize`) with t = 0 as a double; `memory`: what the
+    TABLEs were last built from (None: nothing built yet)."""
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
     state = finitialize(plan, params, prepared, dt, secondorder)
-    return {**state, "t": jnp.zeros((), jnp.float64)}
+    return {**state, "t": jnp.zeros((), jnp.float64), TABLES: memory}
 
 
-def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: int, events) -> dict:
+def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: int, events,
+                              memory: dict | None = None) -> dict:
     """`initial_state` of a model with a NetCon network (`bridge.solver.events.EventPlan`): finitialize with
     the INITIAL blocks' net_sends queued, then the events at t = 0 delivered and the currents recomputed, as
     `bridge.solver.integrate.integrate` does; the event buffer is the state's "events"."""
-    prepared = prepare(plan, params, dt, secondorder)
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
     records: dict = {}
     state = finitialize(plan, params, prepared, dt, secondorder, jnp.float64, records)
     state = {**state, "t": jnp.zeros((), jnp.float64)}
     ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
     state, buf = evlib.initialize(ectx, state, records, state["v"].dtype)
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
-    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf}
+    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf, TABLES: memory}
 
 
 def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
                     on_trace: Callable[[], None] | None = None, events=None):
-    """A jitted `initialize(params) -> (state, values at t = 0)` (`initial_state`, then the probes);
-    `events`: the model's EventPlan, or None."""
+    """A jitted `initialize(params, memory) -> (state, values at t = 0)` (`initial_state`, then the probes);
+    `events`: the model's EventPlan, or None; `memory`: the TABLEs' (`step.table_memory` before any run)."""
 
-    def initialize(params):
+    def initialize(params, memory):
         if on_trace is not None:
             on_trace()
         if events is None:
-            state = initial_state(plan, params, dt, secondorder)
+            state = initial_state(plan, params, dt, secondorder, memory)
         else:
-            state = initial_state_with_events(plan, params, dt, secondorder, events)
+            state = initial_state_with_events(plan, params, dt, secondorder, events, memory)
         return state, record(state, params)
 
     return jax.jit(initialize)
@@ -75,11 +80,12 @@ def make_currents(plan: Plan, dt: float, secondorder: int):
 
 def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondorder: int) -> dict:
     """NEURON's `fcurrent()`: currents, ion currents and kept ASSIGNED variables evaluated at the present
-    v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`)."""
-    prepared = prepare(plan, params, dt, secondorder)
+    v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`, which checks
+    the TABLEs first: `nrn_thread_table_check`)."""
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, state.get(TABLES))
     _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder,
                                           state_discon=False)
-    return {**state, "mech": mech, "ions": ions}
+    return {**state, "mech": mech, "ions": ions, TABLES: memory}
 
 
 def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
@@ -135,7 +141,13 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
     def advance(params, state, count, half_dt, play):
         if on_trace is not None:
             on_trace()
-        prepared = prepare(plan, params, dt, secondorder)
+        memory = state.get(TABLES)
+        if memory is None:  # a state from elsewhere: nothing built yet
+            memory = table_memory(plan, params, dt, secondorder)
+        state = {k: a for k, a in state.items() if k != TABLES}
+        prepared = None
+        if not per_step_tables:  # one check at the first step's start: nothing changes during the piece
+            prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
         dtype = state["v"].dtype
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
@@ -143,7 +155,7 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         ectx = None if events is None else evlib.Context(plan, events, params, prepared, dt, secondorder)
 
         def body(k, carry):
-            st, ts, ys = carry
+            st, ts, ys, mem = carry
             if ectx is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
                 st_only = {k2: a for k2, a in st.items() if k2 != "events"}
                 buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
@@ -159,7 +171,8 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
                 p_end = apply_plays(params, setters, end[k], on[k])
                 pre = prepared
                 if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
-                    pre = prepare(plan, apply_plays(params, setters, start[k], on_start[k]), dt, secondorder)
+                    pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
+                                            secondorder, mem)
                 new, _, _ = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
                                                    params_after=p_end, prepared_after=pre, cj_order=cj_order)
                 values = record(new, p_end)
@@ -167,13 +180,13 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
                 new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
                                                    cj_order=cj_order)
                 values = record(new, params)
-            return new, ts.at[k].set(new["t"]), ys.at[k].set(values)
+            return new, ts.at[k].set(new["t"]), ys.at[k].set(values), mem
 
-        state, ts, ys = jax.lax.fori_loop(0, count, body, (state, ts, ys))
+        state, ts, ys, memory = jax.lax.fori_loop(0, count, body, (state, ts, ys, memory))
         nan = jnp.any(jnp.isnan(state["v"]))
         for values in state["mech"].values():
             for a in values.values():
                 nan = nan | jnp.any(jnp.isnan(a))
-        return state, ts, ys, nan
+        return {**state, TABLES: memory}, ts, ys, nan
 
     return jax.jit(advance)

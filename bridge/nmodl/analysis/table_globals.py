@@ -19,7 +19,8 @@ A shared GLOBAL the tabulated code reads that another block assigns (BREAKPOINT,
 the first call; not the tabulated code itself, not one the TABLE DEPENDs on) is refused too:
 NEURON rebuilds the table after a DEPEND value changed with the value the last run left, which
 bridge does not keep. ModelDB's files (the sweep's 153 models) have none; they have 4 presets
-(114685, 115435: `rate_k`).
+(114685, 115435: `rate_k`). A preset of a GLOBAL the TABLE DEPENDs on is refused: bridge checks the DEPEND
+values (codegen.tables, runtime.table_memory) before INITIAL runs, NEURON at the call after the preset.
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ def table_presets(program: ast.Program, variables: dict[str, Variable], blocks: 
                                    "table at that first call with the value the first instance left; bridge does "
                                    "not reproduce that", n)
     _refuse_history(program, tables, blocks, read - done, report)
+    depend = {n for table in tables.values() for n in table.depend}
+    for st in presets:
+        if st.target.name in depend:  # type: ignore[union-attr]
+            raise report.error(UnsupportedFeature, f"a TABLE DEPENDs on GLOBAL {st.target.name!r}, which INITIAL "  # type: ignore[union-attr]
+                               "assigns before the table's first use: NEURON compares the value INITIAL gave it "
+                               "with the one saved at the last build; bridge checks its TABLEs before INITIAL "
+                               "runs", st)
     return tuple(presets)
 
 

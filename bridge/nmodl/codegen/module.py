@@ -34,7 +34,7 @@ from bridge.nmodl.codegen.ldifus import long_diffusion_def
 from bridge.nmodl.codegen.names import helper_name, py_name
 from bridge.nmodl.codegen.pytext import number, string, strings
 from bridge.nmodl.codegen.statements import check_array_size, equations_call
-from bridge.nmodl.codegen.tables import make_tables_def
+from bridge.nmodl.codegen.tables import make_tables_def, table_groups
 from bridge.nmodl.syntax import ast
 
 
@@ -207,6 +207,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")
     em.line(f"RANDOMS = {strings(info.randoms)}")
     em.line(f"SCOP_RANDOM = {info.scop_random!r}")
+    groups = "".join(f"({strings(dep)}, {strings(names)}), " for dep, names in table_groups(info))
+    em.line(f"TABLE_GROUPS = ({groups})")  # (DEPEND names, tabulated names) per group: codegen.tables
     em.line()
 
 

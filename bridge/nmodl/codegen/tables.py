@@ -5,7 +5,9 @@
 `_direct_<name>`; `<name>` goes through the table (`tables.function`, `tables.procedure`
 of `bridge.nmodl.runtime.tables`, which runs the direct code when usetable is 0).
 `make_tables(s)` builds every table (nocmodl's `_check_<name>`), in `prepare`: at
-initialisation, and when a DEPEND value changes. INITIAL uses the table too. The GLOBALs that
+initialisation, and when a DEPEND value changes (`s["__only__"]`: the names of the tables to build, all when
+absent; `TABLE_GROUPS` pairs each DEPEND list with its tables: `bridge.nmodl.runtime.mechanism` keeps what
+each group was last built from, as nocmodl's `_sav_<name>`). INITIAL uses the table too. The GLOBALs that
 INITIAL assigns before the first tabulated call (`MechanismInfo.table_presets`) are set first:
 a file that is not thread safe builds its tables at that call (analysis.table_globals).
 """
@@ -48,6 +50,16 @@ def table_wrapper(block: ast.FunctionBlock | ast.ProcedureBlock, table: ast.Tabl
     em.line()
 
 
+def table_groups(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(DEPEND names, tabulated FUNCTION/PROCEDURE names) per distinct DEPEND list, in file order: NEURON
+    keeps one `_maktable` flag and `_sav_<name>` copies per TABLE; TABLEs with the same DEPEND list are
+    checked at the same moments, so they are rebuilt together."""
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for name, table in info.tables.items():
+        groups.setdefault(tuple(table.depend), []).append(name)
+    return tuple((dep, tuple(names)) for dep, names in groups.items())
+
+
 def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
     """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
     em.line("def make_tables(s):")
@@ -67,12 +79,15 @@ def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
         if table.count > limit:  # n + 1 points, each one run of the FUNCTION (nocmodl's _check_<name>)
             raise BridgeError(f"TABLE ... WITH {table.count}: more than Limits.max_table_points = {limit}; "
                               f"{em.limits.raise_hint('max_table_points')}", info.where(table), info.source)
+        em.line(f"if {em.module.runtime('tables', 'wanted')}(s, {string(name)}):")  # runtime.tables.wanted
+        em.indent()
         lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
         flush(ctx, em, table)
         outputs = tuple(table.names) if name in info.procedures else None
         side = tuple(n for n in info.global_assigned if n not in (outputs or ())) if outputs else ()
         em.line(f"out[{string(name)}] = {em.module.runtime('tables', 'build')}(s, {direct_name(name)}, {lo}, {hi}, "
                 f"{int(table.count)}, {outputs!r}, {side!r})", table)
+        em.dedent()
     if any(n in info.procedures for n in info.tables):
         em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")
         em.line(f"out['__globals__'] = {em.module.runtime('tables', 'side_values')}(out)")

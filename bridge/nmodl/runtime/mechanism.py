@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values
-from bridge.nmodl.runtime import randomvars, scoprandom
+from bridge.nmodl.runtime import randomvars, scoprandom, table_memory
 from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
@@ -70,6 +70,7 @@ class TranslatedMechanism:
     watch_flags: tuple[float, ...] = ()  # each WATCH condition's flag, in text order (runtime.events.watch)
     long_diffusion: tuple[tuple[str, int], ...] = ()  # LONGITUDINAL_DIFFUSION: (STATE, array size or 0)
     pointer_writes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # block -> POINTERs it assigns
+    table_groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (DEPEND names, tabulated names)
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -109,6 +110,7 @@ class TranslatedMechanism:
             watch_flags=tuple(float(f) for f in ns.get("WATCH_FLAGS", ())),
             long_diffusion=tuple((str(n), int(k)) for n, k in ns.get("LONG_DIFFUSION", ())),
             pointer_writes={str(k): tuple(str(n) for n in v) for k, v in ns.get("POINTER_WRITES", {}).items()},
+            table_groups=tuple((tuple(d), tuple(n)) for d, n in ns.get("TABLE_GROUPS", ())),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -195,6 +197,55 @@ class TranslatedMechanism:
     # -- protocol -------------------------------------------------------------------------
     def prepare(self, env: Env) -> Any:
         """TABLEs from the globals and celsius (NEURON rebuilds them when a DEPEND changes)."""
+        s = self._table_scope(env)
+        with loop_budget():
+            return self.functions["make_tables"](s)
+
+    def table_memory(self, env: Env) -> Any:
+        """The memory of `prepare_kept` before any TABLE was built (None without TABLEs)."""
+        if not self.table_groups:
+            return None
+        s = self._table_scope(env)
+        return table_memory.initial(self.table_groups, table_memory.kept_names(self.global_parameters,
+                                                                               self.range_parameters, s), s)
+
+    def prepare_kept(self, env: Env, memory: Any = None) -> tuple[Any, Any]:
+        """`prepare` as NEURON checks TABLEs between runs: (the tables, the memory after the check).
+        `memory`: what each TABLE was last built from (`runtime.table_memory`; None: nothing built yet)."""
+        s = self._table_scope(env)
+        if not self.table_groups:
+            with loop_budget():
+                return self.functions["make_tables"](s), memory
+        memory = self._checked(s, memory)
+        if not s.get(f"usetable_{self.name}", 1.0):
+            return {}, memory
+        out: dict[str, Any] = {}
+        side: dict[str, Any] = {}
+        for (_, names), m in zip(self.table_groups, memory, strict=True):
+            with loop_budget():
+                built = self.functions["make_tables"]({**s, **m["inputs"], "__only__": names})
+            side.update(built.pop("__globals__", {}))
+            out.update(built)
+        if side:
+            out["__globals__"] = side
+        return out, memory
+
+    def check_tables(self, env: Env, memory: Any = None) -> Any:
+        """The memory after `prepare_kept`'s check, without building the tables (a run bridge does not
+        simulate still checks them in NEURON)."""
+        return self._checked(self._table_scope(env), memory) if self.table_groups else None
+
+    def _checked(self, s: dict[str, Any], memory: Any) -> Any:
+        if memory is None:
+            names = table_memory.kept_names(self.global_parameters, self.range_parameters, s)
+            memory = table_memory.initial(self.table_groups, names, s)
+        if not s.get(f"usetable_{self.name}", 1.0):  # nocmodl's check returns at once: nothing saved
+            return memory
+        return table_memory.check(self.table_groups, memory, s)
+
+    def _table_scope(self, env: Env) -> dict[str, Any]:
+        """The scope TABLEs are built in: constants, globals, celsius, dt, the first instance's RANGE
+        PARAMETERs, other variables at their defaults."""
         s: dict[str, Any] = dict(self.constants)
         s.update(self._globals(env))
         s["celsius"] = env.celsius
@@ -211,8 +262,7 @@ class TranslatedMechanism:
                 value = first[k]
             s.setdefault(k, value)
         s["__functables__"] = getattr(env, "function_tables", None) or {}  # a TABLE built from a FUNCTION_TABLE
-        with loop_budget():
-            return self.functions["make_tables"](s)
+        return s
 
     def init(self, params: Values, state: Values, v, ions: Values, env: Env):
         """Kept variables reset to their defaults (STATE x to x0), then INITIAL at v."""

@@ -35,6 +35,12 @@ def _point_scope(s: dict) -> dict:
     return out
 
 
+def wanted(s: dict, name: str) -> bool:
+    """True when `make_tables` builds the TABLE of `name` (all, unless `s["__only__"]` names some)."""
+    only = s.get("__only__")
+    return only is None or name in only
+
+
 def side_values(tables: dict) -> dict:
     """Values that table building left in NEURON's globals (the last table built wins)."""
     out = {}
@@ -49,7 +55,7 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
 
     `side`: global variables the PROCEDURE also assigns; their values after the last
     point are returned too (NEURON's globals keep them)."""
-    s = {k: v for k, v in s.items() if k != "__tables__"}
+    s = {k: v for k, v in s.items() if k not in ("__tables__", "__only__")}
     concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
     if concrete:
         lo, hi = np.float64(lo), np.float64(hi)

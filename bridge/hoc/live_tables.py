@@ -1,0 +1,66 @@
+"""The TABLE memory of HOC's live run: what each mechanism's TABLEs were last built from, carried from one
+run to the next as NEURON's static `_maktable` flag and `_sav_<d>` copies are (nocmodl's `_check_<f>`;
+`bridge.nmodl.runtime.table_memory`).
+
+NEURON checks a TABLE at each finitialize, at each step's start and at fcurrent (`nrn_thread_table_check`),
+and in a HOC call of the tabulated FUNCTION (`_hoc_<f>`), whether or not anyone reads the run's results;
+a check rebuilds only when a DEPEND value changed. So the memory after a run bridge never simulates (HOC
+read nothing from it) is still needed: `after_requests` checks such requests on the host, from their
+parameters alone, without building a table; a run whose played GLOBAL may rebuild its tables at any step
+is simulated instead (`needs_run`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bridge.solver.step import check_tables, table_memory
+
+
+def memory_for(sim, params: dict, dt: float, secondorder: int, old: dict | None) -> dict:
+    """The memory laid out for `sim`'s plan, `old` kept for each mechanism whose layout is the same."""
+    return fit(table_memory(sim.plan, params, dt, secondorder), old)
+
+
+def needs_run(setters: tuple) -> bool:
+    """True when a run's Vector.play of a GLOBAL makes the TABLE check of every step matter
+    (`bridge.solver.stepper.make_advance`'s per-step tables)."""
+    return any(kind == "global" for kind, *_ in setters)
+
+
+def checked(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> dict:
+    """The memory after one check with `params` (finitialize, a piece's first step, fcurrent)."""
+    return check_tables(sim.plan, params, dt, secondorder, memory_for(sim, params, dt, secondorder, memory))
+
+
+def fresh(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> bool:
+    """True when the check at a finitialize with `params` leaves every TABLE built from the values `params`
+    has (then a `Simulation`, which builds them afresh, runs the same tables)."""
+    after = checked(sim, params, dt, secondorder, memory)
+    new = checked(sim, params, dt, secondorder, None)
+    return all(_same(a["inputs"], b["inputs"]) for name in new for a, b in zip(after[name], new[name], strict=True))
+
+
+def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return all(np.array_equal(np.asarray(a[k]), np.asarray(b[k])) for k in b)
+
+
+def fit(template: dict, old: dict | None) -> dict:
+    """`template` (mechanism name -> memory before any build) with the memory `old` kept where it has the
+    same layout: NEURON's saved values belong to the mechanism, not to one model structure."""
+    out = {}
+    for name, fresh in template.items():
+        prev = (old or {}).get(name)
+        same = prev is not None and _layout(prev) == _layout(fresh)
+        out[name] = prev if same else fresh
+    return out
+
+
+def _layout(memory) -> list:
+    """Each leaf's path, shape and dtype."""
+    import jax
+
+    return [(path, np.shape(a), a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype)
+            for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]

@@ -1,0 +1,57 @@
+"""What a mechanism's TABLEs were last built from, kept from one run to the next as NEURON keeps it.
+
+nocmodl's `_check_<f>` (the code it generates for each TABLE; parsact.cpp) keeps a static flag
+`_maktable` (set at first) and a static copy `_sav_<d>` of each DEPEND value `d`. At each check it
+returns at once when `usetable_<suffix>` is 0; otherwise it rebuilds the table when `_maktable` is set or
+some `_sav_<d> != d`, from the values the globals, celsius and the instance have then, and saves the
+DEPEND values. So a GLOBAL the tabulated code reads but the TABLE does not DEPEND on, changed from HOC
+between runs, leaves NEURON on the table built with its old value, until a DEPEND value changes.
+
+The memory of one mechanism is a tuple, one entry per TABLE group (`TranslatedMechanism.table_groups`:
+TABLEs with the same DEPEND list are checked together): `{"built": bool, "inputs": {name: value}}`, the
+values of the scope entries a build reads that can change between runs (GLOBALs, celsius, dt, the first
+instance's RANGE PARAMETERs) as they were at the last build. It is a pytree of arrays, so it can be
+carried through a jitted run and a `lax.fori_loop`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax.numpy as jnp
+
+
+def kept_names(global_names, range_names, s: dict) -> tuple[str, ...]:
+    """The scope entries a build reads that HOC can change between runs (`usetable_*` switches excluded:
+    they are Python values that choose code, and no build reads them)."""
+    names = [k for k in global_names if not k.startswith("usetable")] + ["celsius", "dt"] + list(range_names)
+    return tuple(dict.fromkeys(k for k in names if k in s))
+
+
+def initial(groups, names: tuple[str, ...], s: dict) -> tuple:
+    """Nothing built yet (nocmodl's `_maktable = 1`)."""
+    inputs = {k: _strong(s[k]) for k in names}
+    return tuple({"built": jnp.asarray(False), "inputs": dict(inputs)} for _ in groups)
+
+
+def check(groups, memory: tuple, s: dict) -> tuple:
+    """Each group's memory after nocmodl's `_check_<f>` at the scope `s` (usetable on): the inputs are
+    those of `s` where the table is rebuilt (never built, or a DEPEND value differs from its saved copy;
+    a NaN always differs, as in C), the saved ones otherwise."""
+    out = []
+    for (depend, _), m in zip(groups, memory, strict=True):
+        changed: Any = jnp.logical_not(m["built"])
+        for d in depend:
+            if d in m["inputs"]:  # a DEPEND on a variable no run can change (a STATE's default) never differs
+                changed = changed | jnp.any(jnp.asarray(s[d]) != m["inputs"][d])
+        inputs = {k: jnp.where(changed, jnp.asarray(s[k], old.dtype), old) for k, old in m["inputs"].items()}
+        out.append({"built": jnp.asarray(True), "inputs": inputs})
+    return tuple(out)
+
+
+def _strong(value) -> Any:
+    """`value` as an array of a fixed dtype (not JAX's weak type of a Python float), so that a carried
+    memory keeps its type through `lax.fori_loop`."""
+    a = jnp.asarray(value)
+    dtype = a.dtype if jnp.issubdtype(a.dtype, jnp.floating) else jnp.result_type(float)
+    return jnp.array(a, dtype=dtype)
