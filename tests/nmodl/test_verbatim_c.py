@@ -197,7 +197,7 @@ PROCEDURE seed(s) {
 @pytest.mark.parametrize("code, line, col, words", [
     ("x = (float)y;", 1, 14, "a declaration or cast"),
     ("long n = 2;", 1, 8, "a declaration or cast"),
-    ("static double z = 1;", 1, 10, "a declaration or cast"),
+    ("static double z = 1;", 1, 19, "a declaration or cast"),
     ("double y = 1;", 1, 10, "a C local named y"),
     ("double _lz = 1;", 1, 10, "a C local named _lz"),
     ("double exp = 1;", 1, 10, "a C local named exp"),
@@ -283,3 +283,58 @@ def test_a_hoc_call_of_a_procedure_reading_the_ion_storage_is_refused():
     info = _analyze("PROCEDURE q() {\n  VERBATIM\n  x = _ion_cai;\n  ENDVERBATIM\n}\n")
     calls = hoc_calls(info)
     assert calls.roles["_ion_cai"].startswith("unsupported")
+
+
+C_FUNCTIONS = """VERBATIM
+void in_t_breakpoint() {}
+static double half(double a) { return a / 2; }
+double pick(double a, double b) {
+  int k = (int) a;
+  if (k > 1) { return half(b); } else return k;
+}
+ENDVERBATIM
+BREAKPOINT {
+  VERBATIM
+  in_t_breakpoint();
+  x = pick(y, v) + later(2);
+  ENDVERBATIM
+}
+VERBATIM
+double later(double z) { return z; }
+ENDVERBATIM
+"""
+
+
+def test_c_functions_become_functions_and_procedures():
+    from bridge.nmodl.syntax.printer import to_nmodl
+
+    info = _analyze(C_FUNCTIONS)
+    assert set(info.functions) == {"half", "pick", "later"} and set(info.procedures) == {"in_t_breakpoint"}
+    assert info.c_functions == {"half", "pick", "later", "in_t_breakpoint"}
+    assert to_nmodl(info.functions["pick"]).count("pick = ") == 2  # the returns set its value
+
+
+@pytest.mark.parametrize("text, words", [
+    ("VERBATIM\nint f(double a) { return 1; }\nENDVERBATIM\n", "returning int"),
+    ("VERBATIM\ndouble f(double a) { if (a > 0) return 1.0; return a; }\nENDVERBATIM\n", "before the end"),
+    ("VERBATIM\ndouble f(double a) { if (a > 0) { return 1.0; } }\nENDVERBATIM\n", "may end without 'return'"),
+    ("VERBATIM\ndouble f(double a) { return x; }\nENDVERBATIM\n", "the C name x in the C function f"),
+    ("VERBATIM\ndouble f(double a) { y = a; return a; }\nENDVERBATIM\n", "assigning the C name y"),
+    ("VERBATIM\ndouble f(double a) { return g(a); }\ndouble g(double a) { return a; }\nENDVERBATIM\n",
+     "a call of g()"),
+    ("VERBATIM\ndouble f(double a) { return f(a); }\nENDVERBATIM\n", "a call of f()"),
+    ("VERBATIM\ndouble x(double a) { return a; }\nENDVERBATIM\n", "a C function named x"),
+    ("VERBATIM\ndouble exp(double a) { return a; }\nENDVERBATIM\n", "a C function named exp"),
+    ("VERBATIM\ndouble f(double v) { return v; }\nENDVERBATIM\n", "a C local named v"),
+    ("VERBATIM\nvoid f() { return 1.0; }\nENDVERBATIM\n", "in the void C function"),
+    ("VERBATIM\nvoid f() {}\nENDVERBATIM\nINITIAL {\n  VERBATIM\n  x = f();\n  ENDVERBATIM\n}\n",
+     "the value of the void"),
+    ("VERBATIM\ndouble f(double a) { return a; }\nENDVERBATIM\n"
+     "INITIAL {\n  VERBATIM\n  x = f(1, 2);\n  ENDVERBATIM\n}\n", "f\\(\\) with 2 arguments"),
+    ("VERBATIM\ndouble f(double a) { return a; }\nENDVERBATIM\nINITIAL { x = f(1) }\n", "NMODL code calling"),
+    ("INITIAL {\n  VERBATIM\n  x = g(1);\n  ENDVERBATIM\n}\n", "a call of g\\(\\) \\(bridge runs C's math"),
+    ("VERBATIM\ndouble f(double *a) { return 1; }\nENDVERBATIM\n", "C outside the subset"),
+])
+def test_c_functions_outside_the_subset_are_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)

@@ -5,7 +5,8 @@ preprocessor lines (`bridge.nmodl.syntax.cpreproc`: a numeric macro becomes its 
 LALR grammar `grammar/verbatim_c.lark` (through `bridge.grammar.lalr`: no recursion, so no nesting
 overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax.ast`, with C's names as
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
-markers of this module: `CReturn` (`return 0;`), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
+markers of this module: `CReturn` (`return 0;`), `CReturnValue` (`return e;`), `CFunction` (a file-level C
+function), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
 `CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
 
 C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
@@ -49,6 +50,24 @@ class CReturn(ast.Node):
     """`return <int>;`."""
 
     value: int
+
+
+@dataclass(frozen=True)
+class CReturnValue(ast.Node):
+    """`return e;` where `e` is not an int literal (a C function's value)."""
+
+    value: ast.Node
+
+
+@dataclass(frozen=True)
+class CFunction(ast.Node):
+    """A file-level C function `[static] double f(double a, double b) { ... }` (`ctype` "double", "int" or
+    "void"; `params`: the names of its `double` parameters; `body`: its statements)."""
+
+    ctype: str
+    name: str
+    params: tuple[str, ...]
+    body: tuple[ast.Node, ...]
 
 
 @dataclass(frozen=True)
@@ -145,7 +164,35 @@ class _Build:
         return ast.Block(tuple(c), loc=self.loc(raw))
 
     def return_(self, raw, c):
-        return CReturn(self._int_value(c[0]), loc=self.loc(raw))
+        value = c[0]
+        if isinstance(value, ast.Number) and self.is_int(value) and value.text.isdigit():
+            return CReturn(int(value.text), loc=self.loc(raw))
+        return CReturnValue(value, loc=self.loc(raw))
+
+    def void(self, raw, c):
+        return "void"
+
+    def no_params(self, raw, c):
+        return ()
+
+    def param(self, raw, c):
+        self._not_macro(c[0])
+        self.int_names.discard(str(c[0]))
+        return str(c[0])
+
+    def params(self, raw, c):
+        return tuple(c)
+
+    def function_def(self, raw, c):
+        parts = [x for x in c if x is not None]
+        ctype, name = parts[0], parts[1]
+        self._not_macro(name)
+        rest = parts[2:]
+        params: tuple[str, ...] = ()
+        if rest and isinstance(rest[0], tuple):
+            params, rest = rest[0], rest[1:]
+        self.int_names = set()  # the function's int locals end with it
+        return CFunction(ctype, str(name), params, tuple(rest), loc=self.at(name.line or 1, name.column or 1))
 
     def call_stmt(self, raw, c):
         call = c[0]
