@@ -5,6 +5,7 @@ Parity with NEURON of the translated constructs: tests/validation/test_verbatim_
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -26,7 +27,14 @@ ASSIGNED { x y ica ik v }
 LINE0 = HEAD.count("\n")  # the first line after HEAD is LINE0 + 1
 
 
-def _analyze(body: str):
+def _analyze(body: str, reach: bool = False):
+    """`reach`: an INITIAL (or BREAKPOINT) block calls every FUNCTION/PROCEDURE, so the run reaches their C (C that
+    only HOC reaches is refused when HOC calls it)."""
+    if reach:
+        calls = [f"  {'x = ' if kind == 'FUNCTION' else ''}{name}({', '.join('0' for a in args.split(',') if a)})"
+                 for kind, name, args in re.findall(r"(FUNCTION|PROCEDURE) (\w+)\(([^)]*)\)", body)]
+        block = "INITIAL" if "INITIAL" not in body else "BREAKPOINT"
+        body += f"{block} {{\n" + "\n".join(calls) + "\n}\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return analyze_text(HEAD + body, "t.mod")
@@ -111,17 +119,17 @@ def test_c_int_converts_as_c_and_gives_nan_where_c_is_undefined():
 def test_an_unused_c_local_is_fine_and_nmodl_reading_an_unset_one_is_refused():
     _analyze("INITIAL {\n  VERBATIM\n  int i; double d;\n  ENDVERBATIM\n}\n")
     with pytest.raises(UnsupportedFeature, match="the C local r read before") as exc:
-        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n")
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n", reach=True)
     assert exc.value.location.line == LINE0 + 5
     _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  r = 2\n}\n")  # assigned, not read
     with pytest.raises(UnsupportedFeature, match="the C local r read before"):  # only if x > 0
         _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  if (x > 0) {\n  VERBATIM\n  r = 1;\n"
-                 "  ENDVERBATIM\n  }\n  f = r\n}\n")
+                 "  ENDVERBATIM\n  }\n  f = r\n}\n", reach=True)
 
 
 def test_nmodl_code_reading_a_c_int_is_refused():
     with pytest.raises(UnsupportedFeature, match="NMODL code using the C int k") as exc:
-        _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n")
+        _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n", reach=True)
     assert exc.value.location.line == LINE0 + 5
 
 
@@ -131,7 +139,8 @@ def test_a_return_closing_the_last_if_of_a_procedure_is_the_end():
     st = info.procedures["pr"].body[0]
     assert isinstance(st, ast.If) and len(st.body) == 1 and st.orelse == ()
     with pytest.raises(UnsupportedFeature, match="'return' other than"):
-        _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n")
+        _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n",
+                 reach=True)
 
 
 def test_macros_carry_from_block_to_block_and_skipped_groups_vanish():
@@ -249,7 +258,7 @@ PROCEDURE seed(s) {
 def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
     text = f"PROCEDURE q(a) {{\n  VERBATIM\n  {code}\n  ENDVERBATIM\n  x = 1\n}}\n"
     with pytest.raises(UnsupportedFeature) as exc:
-        _analyze(text)
+        _analyze(text, reach=True)
     assert words in str(exc.value) and "VERBATIM block" in str(exc.value)
     loc = exc.value.location
     assert (loc.filename, loc.line, loc.column) == ("t.mod", LINE0 + 2 + line, col), str(exc.value)
@@ -265,7 +274,7 @@ def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
 ])
 def test_other_places_and_returns_are_refused(text, words):
     with pytest.raises(UnsupportedFeature, match=words):
-        _analyze(text)
+        _analyze(text, reach=True)
 
 
 def test_the_text_is_bounded_and_deep_nesting_refused():
@@ -338,3 +347,36 @@ def test_c_functions_become_functions_and_procedures():
 def test_c_functions_outside_the_subset_are_refused(text, words):
     with pytest.raises(UnsupportedFeature, match=words):
         _analyze(text)
+
+
+LOOP = "PROCEDURE fill(n) {\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n}\n"
+
+
+def test_c_that_only_hoc_calls_is_refused_when_called():
+    from bridge.nmodl.syntax.verbatim import CRefused
+
+    info = _analyze(LOOP + "FUNCTION f(n) {\n  fill(n)\n  f = 1\n}\nFUNCTION g() { g = 2 }\n")
+    for name in ("fill", "f"):
+        block = info.functions.get(name) or info.procedures[name]
+        assert isinstance(block.body[0], CRefused) and "a loop" in block.body[0].message
+    assert "calls fill()" in info.functions["f"].body[0].message
+    assert not isinstance(info.functions["g"].body[0], CRefused)
+
+
+@pytest.mark.parametrize("text", [
+    "BREAKPOINT {\n  fill(1)\n}\n",  # the run would run the C
+    "INITIAL {\n  x = f(1)\n}\nFUNCTION f(n) {\n  fill(n)\n  f = 1\n}\n",
+    "BREAKPOINT {\n  SOLVE fill\n}\n",
+])
+def test_c_that_the_run_reaches_is_refused_with_the_file(text):
+    with pytest.raises(UnsupportedFeature, match="a loop") as exc:
+        _analyze(LOOP + text)
+    assert exc.value.location.line == LINE0 + 3
+
+
+def test_c_with_preprocessor_lines_or_a_table_is_not_left_for_hoc():
+    with pytest.raises(UnsupportedFeature, match="a loop"):
+        _analyze("PROCEDURE fill(n) {\n  VERBATIM\n#define N 3\n  for (;;) {}\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="a loop"):  # NEURON builds the table at finitialize: runs the C
+        _analyze("FUNCTION f(n) {\n  TABLE FROM 0 TO 1 WITH 10\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n"
+                 "  f = n\n}\n")

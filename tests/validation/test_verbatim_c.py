@@ -159,3 +159,26 @@ def test_c_functions_are_not_hoc_functions():
     hoc("create soma\nsoma insert cfunc")
     with pytest.raises(BridgeError, match="sigmoid_cfunc is not defined"):
         hoc("x = sigmoid_cfunc(-20, 1)")
+
+
+@pytest.mark.neuron
+def test_c_only_hoc_calls_does_not_stop_a_run():
+    """mod/cdead.mod: a PROCEDURE with a C loop (outside the subset) and a FUNCTION calling it, which nothing of
+    the run calls: NEURON compiles and never runs that C; bridge runs the mechanism without it."""
+    from bridge.testing import assert_matches_neuron
+
+    probes = ["soma(0.5).v", "dend(0.5).v", "soma(0.5).i_cdead"]
+    result = assert_matches_neuron(DATA / "dead.hoc", {"recordings": probes}, mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+
+
+@pytest.mark.parametrize("call", ["fill_cdead(3)", "x = filled_cdead(3)"])
+def test_hoc_calling_c_bridge_cannot_run_is_refused_there(call):
+    """The call raises, naming the C construct and its line (NEURON would run the loop; bridge cannot)."""
+    from bridge.errors import BridgeError
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cdead\nsetdata_cdead(0.5)")
+    with pytest.raises(BridgeError, match=r"C bridge cannot run: .*cdead.mod:19:33: .*\(a loop\)"):
+        hoc(call)

@@ -38,6 +38,7 @@ from bridge.nmodl.syntax.verbatim import (
     CFunction,
     CNothing,
     COutput,
+    CRefused,
     CReturn,
     CReturnValue,
     VerbatimOutside,
@@ -73,6 +74,7 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     c_functions: dict[str, CFunction] = {}
     made: list[Any] = []
     pending: list[tuple[ast.Call, bool]] = []
+    refused: dict[str, UnsupportedFeature] = {}  # FUNCTIONs/PROCEDUREs whose C bridge cannot run: only HOC calls them
     for item in program.items:
         if isinstance(item, ast.Verbatim):
             for c in parse_checked(item, report, cfile=cfile):
@@ -89,7 +91,17 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
             continue
         block = _Block(item, variables, ion_of, ion_reads, report)
         block.taken, block.cfile, block.c_functions, block.pending = taken, cfile, c_functions, pending
-        items.append(block.translated())
+        marks = (len(pending), dict(cfile.macros), len(cfile.defined))
+        try:
+            items.append(block.translated())
+        except UnsupportedFeature as err:
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or not deferrable(item):
+                raise
+            del pending[marks[0]:]
+            cfile.macros, cfile.defined[:] = marks[1], cfile.defined[:marks[2]]
+            refused[item.name] = err
+            items.append(_stub(item, f"{err.location}: {err.message}"))
+    items = _defer_callers(items, refused)
     _check_macros(program, variables, cfile, report)
     for call, statement in pending:
         check = _Block(ast.ProcedureBlock("", (), ()), variables, ion_of, ion_reads, report)
@@ -136,6 +148,49 @@ def _c_function(c: CFunction, known: dict[str, CFunction], variables: dict[str, 
     if c.ctype == "double":
         return ast.FunctionBlock(name, params, stmts, loc=c.loc)
     return ast.ProcedureBlock(name, params, stmts, loc=c.loc)
+
+
+def deferrable(item: ast.Node) -> bool:
+    """Whether a FUNCTION/PROCEDURE whose VERBATIM C is outside the subset may stay, refused when it runs: one
+    without preprocessor lines (a macro it defines could change later code) and without a TABLE (nocmodl's
+    nrn_init builds the table by calling it: `_check_<name>()`, noccout.cpp)."""
+    return isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and not any(
+        (isinstance(n, ast.Verbatim) and "#" in n.text) or isinstance(n, ast.Table) for n in ast.walk(item))
+
+
+def _stub(item: Any, message: str) -> ast.Node:
+    """`item` with a body that raises `message` when it runs (`CRefused`)."""
+    return replace(item, body=(CRefused(message, loc=item.loc),))
+
+
+def _defer_callers(items: list[Any], refused: dict[str, UnsupportedFeature]) -> list[Any]:
+    """`items` where every FUNCTION/PROCEDURE that calls a refused one is refused too (it would run that C); any
+    other block that calls one (INITIAL, BREAKPOINT, a SOLVE, NET_RECEIVE, ...) refuses the file with the C's
+    own error, since the run itself would run the C."""
+    if not refused:
+        return items
+    def calls(item: ast.Node) -> set[str]:
+        return {n.name for n in ast.walk(item) if isinstance(n, (ast.Call, ast.Solve))}
+
+    changed = True
+    while changed:
+        changed = False
+        for k, item in enumerate(items):
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or item.name in refused:
+                continue
+            hit = sorted(calls(item) & set(refused))
+            if hit and deferrable(item):
+                first = refused[hit[0]]
+                refused[item.name] = first
+                items[k] = _stub(item, f"{item.name}() calls {hit[0]}(): {first.location}: {first.message}")
+                changed = True
+    for item in items:
+        if isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and item.name in refused:
+            continue
+        hit = sorted(calls(item) & set(refused))
+        if hit:
+            raise refused[hit[0]]
+    return items
 
 
 def _always_returns(stmts: tuple) -> bool:

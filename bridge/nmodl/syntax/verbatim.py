@@ -71,6 +71,14 @@ class CFunction(ast.Node):
 
 
 @dataclass(frozen=True)
+class CRefused(ast.Node):
+    """The body of a FUNCTION/PROCEDURE whose VERBATIM C bridge cannot run and that only HOC calls: running it
+    raises `message` (where the C is) at the call (`bridge.nmodl.analysis.verbatim`)."""
+
+    message: str
+
+
+@dataclass(frozen=True)
 class COutput(ast.Node):
     """`printf(...)` or `fprintf(stderr, ...)`: output only (`call` keeps the arguments to check)."""
 
