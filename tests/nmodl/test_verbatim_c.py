@@ -13,6 +13,8 @@ import pytest
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.load import analyze_text
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.printer import to_nmodl
+from bridge.nmodl.syntax.verbatim import CRefused
 
 HEAD = """NEURON {
   SUFFIX t
@@ -222,7 +224,8 @@ PROCEDURE seed(s) {
     ("x = y % 2;", 1, 9, "C outside the subset"),
     ("\n  for (i = 0; i < 3; i++) { x = i; }", 2, 10, "a loop"),
     ("\n  while (x < 1) { x += 1; }", 2, 17, "a loop"),
-    ("x = *getarg(1);", 1, 7, "(a pointer)"),
+    ("x = *hoc_pgetarg(1);", 1, 8, "(a pointer)"),
+    ("x = *getarg(2);", 1, 8, "*getarg(2) beyond the 1 arguments of q"),
     ("x = y[2];", 1, 8, "(an array)"),
     ("double *px = &x;", 1, 10, "(a pointer)"),
     ("x = hoc_call_func(0, 1);", 1, 7, "a call of hoc_call_func()"),
@@ -315,8 +318,6 @@ ENDVERBATIM
 
 
 def test_c_functions_become_functions_and_procedures():
-    from bridge.nmodl.syntax.printer import to_nmodl
-
     info = _analyze(C_FUNCTIONS)
     assert set(info.functions) == {"half", "pick", "later"} and set(info.procedures) == {"in_t_breakpoint"}
     assert info.c_functions == {"half", "pick", "later", "in_t_breakpoint"}
@@ -353,8 +354,6 @@ LOOP = "PROCEDURE fill(n) {\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n}\n"
 
 
 def test_c_that_only_hoc_calls_is_refused_when_called():
-    from bridge.nmodl.syntax.verbatim import CRefused
-
     info = _analyze(LOOP + "FUNCTION f(n) {\n  fill(n)\n  f = 1\n}\nFUNCTION g() { g = 2 }\n")
     for name in ("fill", "f"):
         block = info.functions.get(name) or info.procedures[name]
@@ -380,3 +379,23 @@ def test_c_with_preprocessor_lines_or_a_table_is_not_left_for_hoc():
     with pytest.raises(UnsupportedFeature, match="a loop"):  # NEURON builds the table at finitialize: runs the C
         _analyze("FUNCTION f(n) {\n  TABLE FROM 0 TO 1 WITH 10\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n"
                  "  f = n\n}\n")
+
+
+GETARG = "FUNCTION sq(a, b) {\n  VERBATIM\n  double r = *getarg(1) * *getarg(2);\n  ENDVERBATIM\n  sq = r\n}\n"
+
+
+def test_getarg_is_the_argument_hoc_passes():
+    info = _analyze(GETARG + "PROCEDURE pq() {\n  x = sq(1, 2)\n}\n")
+    assert "r = a * b" in to_nmodl(info.functions["sq"])
+    assert isinstance(info.procedures["pq"].body[0], CRefused)  # from p, getarg would read p's HOC arguments
+    assert "calls sq()" in info.procedures["pq"].body[0].message
+
+
+@pytest.mark.parametrize("text, words", [
+    (GETARG + "INITIAL { x = sq(1, 2) }\n", "code calling sq\\(\\), whose C reads HOC's arguments"),
+    ("INITIAL {\n  VERBATIM\n  x = *getarg(1);\n  ENDVERBATIM\n}\n", "outside a FUNCTION or PROCEDURE"),
+    ("VERBATIM\ndouble f(double a) { return *getarg(1); }\nENDVERBATIM\n", "outside a FUNCTION or PROCEDURE"),
+])
+def test_getarg_the_run_reaches_is_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)

@@ -182,3 +182,23 @@ def test_hoc_calling_c_bridge_cannot_run_is_refused_there(call):
     hoc("create soma\nsoma insert cdead\nsetdata_cdead(0.5)")
     with pytest.raises(BridgeError, match=r"C bridge cannot run: .*cdead.mod:19:33: .*\(a loop\)"):
         hoc(call)
+
+
+@pytest.mark.neuron
+def test_getarg_in_functions_hoc_calls_matches_neuron():
+    """mod/cgetarg.mod: `asin(*getarg(1))` and `*getarg(1) * 2.0 + exp(*getarg(2)) / 3.0` in FUNCTIONs HOC calls
+    to set the stimulus and the leaks (getarg.hoc): NEURON 9.0.2 reads HOC's arguments, bridge the parameters."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / "getarg.hoc", {"recordings": ["soma(0.5).v", "dend(0.5).v"]},
+                                   mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+
+
+def test_getarg_values_from_hoc():
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cgetarg\nsoma setdata_cgetarg(0.5)\nx1 = my_asin_cgetarg(0.5)\n"
+        "x2 = mix_cgetarg(3, 0)")
+    assert hoc.x1 == pytest.approx(0.5235987755982989, abs=1e-15) and hoc.x2 == 6 + 1 / 3

@@ -36,6 +36,7 @@ from bridge.nmodl.syntax.cpreproc import CFile
 from bridge.nmodl.syntax.verbatim import (
     CDecl,
     CFunction,
+    CGetArg,
     CNothing,
     COutput,
     CRefused,
@@ -74,7 +75,8 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     c_functions: dict[str, CFunction] = {}
     made: list[Any] = []
     pending: list[tuple[ast.Call, bool]] = []
-    refused: dict[str, UnsupportedFeature] = {}  # FUNCTIONs/PROCEDUREs whose C bridge cannot run: only HOC calls them
+    refused: dict[str, BridgeError] = {}  # FUNCTIONs/PROCEDUREs whose C bridge cannot run: only HOC calls them
+    hoc_args: set[str] = set()  # FUNCTIONs/PROCEDUREs whose C reads HOC's arguments: right only when HOC calls them
     for item in program.items:
         if isinstance(item, ast.Verbatim):
             for c in parse_checked(item, report, cfile=cfile):
@@ -91,6 +93,7 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
             continue
         block = _Block(item, variables, ion_of, ion_reads, report)
         block.taken, block.cfile, block.c_functions, block.pending = taken, cfile, c_functions, pending
+        block.hoc_args = hoc_args
         marks = (len(pending), dict(cfile.macros), len(cfile.defined))
         try:
             items.append(block.translated())
@@ -100,8 +103,14 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
             del pending[marks[0]:]
             cfile.macros, cfile.defined[:] = marks[1], cfile.defined[:marks[2]]
             refused[item.name] = err
+            hoc_args.discard(item.name)
             items.append(_stub(item, f"{err.location}: {err.message}"))
-    items = _defer_callers(items, refused)
+    blocks = {getattr(i, "name", None): i for i in items if isinstance(i, (ast.FunctionBlock, ast.ProcedureBlock))}
+    for name in sorted(hoc_args):  # a caller other than HOC: *getarg reads that caller's HOC arguments
+        refused[name + "()"] = report.error(UnsupportedFeature, f"VERBATIM block: code calling {_short(name)}(), "
+                                            "whose C reads HOC's arguments (*getarg): they are its own only when HOC "
+                                            "calls it", blocks.get(name))
+    items = _defer_callers(items, refused, hoc_args, report)
     _check_macros(program, variables, cfile, report)
     for call, statement in pending:
         check = _Block(ast.ProcedureBlock("", (), ()), variables, ion_of, ion_reads, report)
@@ -163,14 +172,20 @@ def _stub(item: Any, message: str) -> ast.Node:
     return replace(item, body=(CRefused(message, loc=item.loc),))
 
 
-def _defer_callers(items: list[Any], refused: dict[str, UnsupportedFeature]) -> list[Any]:
-    """`items` where every FUNCTION/PROCEDURE that calls a refused one is refused too (it would run that C); any
+def _defer_callers(items: list[Any], refused: dict[str, BridgeError], hoc_args: set[str],
+                   report: Reporter) -> list[Any]:
+    """`items` where every FUNCTION/PROCEDURE that calls a refused one is refused too (it would run that C), as is
+    one that calls a function whose C reads HOC's arguments (`hoc_args`: `*getarg` would read its caller's); any
     other block that calls one (INITIAL, BREAKPOINT, a SOLVE, NET_RECEIVE, ...) refuses the file with the C's
     own error, since the run itself would run the C."""
-    if not refused:
+    if not refused and not hoc_args:
         return items
+
     def calls(item: ast.Node) -> set[str]:
         return {n.name for n in ast.walk(item) if isinstance(n, (ast.Call, ast.Solve))}
+
+    def why(name: str) -> BridgeError:
+        return refused[name] if name in refused else refused[name + "()"]
 
     changed = True
     while changed:
@@ -178,18 +193,22 @@ def _defer_callers(items: list[Any], refused: dict[str, UnsupportedFeature]) -> 
         for k, item in enumerate(items):
             if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or item.name in refused:
                 continue
-            hit = sorted(calls(item) & set(refused))
+            hit = sorted(calls(item) & (set(refused) | hoc_args))
             if hit and deferrable(item):
-                first = refused[hit[0]]
+                first = why(hit[0])
                 refused[item.name] = first
+                hoc_args.discard(item.name)
                 items[k] = _stub(item, f"{item.name}() calls {hit[0]}(): {first.location}: {first.message}")
                 changed = True
     for item in items:
         if isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and item.name in refused:
             continue
-        hit = sorted(calls(item) & set(refused))
+        hit = sorted(calls(item) & (set(refused) | hoc_args))
         if hit:
-            raise refused[hit[0]]
+            if hit[0] in refused:
+                raise refused[hit[0]]
+            call = next(n for n in ast.walk(item) if isinstance(n, (ast.Call, ast.Solve)) and n.name == hit[0])
+            raise report.error(UnsupportedFeature, why(hit[0]).message, call)
     return items
 
 
@@ -261,6 +280,7 @@ class _Block:
         # the file (nocmodl emits the blocks' C after the file-level C); checked once the file is read. None:
         # refused at once (a C function's body calls only the functions defined before it, as C requires)
         self.pending: list[tuple[ast.Call, bool]] | None = None
+        self.hoc_args: set[str] = set()  # the FUNCTIONs/PROCEDUREs whose C reads HOC's arguments (`*getarg(k)`)
 
     def error(self, message: str, node: ast.Node | None) -> BridgeError:
         return self.report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
@@ -446,6 +466,8 @@ class _Block:
             return ast.CInt(self._expr(e.operand), loc=e.loc)
         if isinstance(e, ast.Binary):
             return ast.Binary(e.op, self._expr(e.left), self._expr(e.right), loc=e.loc)
+        if isinstance(e, CGetArg):
+            return self._getarg(e)
         if isinstance(e, ast.Call) and (e.name in self.c_functions or self._later(e, False)):
             return self._c_call(e, statement=False)
         if isinstance(e, ast.Call):
@@ -457,6 +479,18 @@ class _Block:
         if isinstance(e, ast.String):
             raise self.error("a string outside printf", e)
         raise self.error(type(e).__name__, e)
+
+    def _getarg(self, e: CGetArg) -> ast.Name:
+        """`*getarg(k)`: nocmodl's HOC wrapper of a FUNCTION/PROCEDURE passes HOC's arguments in order
+        (`_hoc_f`: `_lf(..., *getarg(1), ...)`), so while HOC calls it, HOC's argument k is its parameter k."""
+        item = self.item
+        if isinstance(self, _CFunctionBody) or not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)):
+            raise self.error("*getarg() outside a FUNCTION or PROCEDURE (HOC's arguments of whatever HOC call "
+                             "runs the code)", e)
+        if not 1 <= e.index <= len(item.params):
+            raise self.error(f"*getarg({e.index}) beyond the {len(item.params)} arguments of {_short(item.name)}", e)
+        self.hoc_args.add(item.name)
+        return ast.Name(item.params[e.index - 1].name, loc=e.loc)
 
     def _read(self, e: ast.Name) -> Any:
         name = e.name

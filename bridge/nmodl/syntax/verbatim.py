@@ -71,6 +71,13 @@ class CFunction(ast.Node):
 
 
 @dataclass(frozen=True)
+class CGetArg(ast.Node):
+    """`*getarg(k)`: HOC's argument `k` (1-based) of the call that runs the block."""
+
+    index: int
+
+
+@dataclass(frozen=True)
 class CRefused(ast.Node):
     """The body of a FUNCTION/PROCEDURE whose VERBATIM C bridge cannot run and that only HOC calls: running it
     raises `message` (where the C is) at the call (`bridge.nmodl.analysis.verbatim`)."""
@@ -282,6 +289,14 @@ class _Build:
         self._not_macro(c[0])
         args = tuple(a for a in c[1:] if a is not None)
         return ast.Call(str(c[0]), args, loc=self.loc(raw))
+
+    def deref(self, raw, c):
+        call = c[0]
+        arg = call.args[0] if len(call.args) == 1 else None
+        if call.name != "getarg" or not (isinstance(arg, ast.Number) and self.is_int(arg) and arg.text.isdigit()):
+            raise VerbatimOutside(f"C outside the subset bridge translates (a pointer): *{_short(call.name)}(...)",
+                                  call.loc or self.base)
+        return CGetArg(int(arg.text), loc=call.loc)
 
     def neg(self, raw, c):
         node = ast.Unary("-", c[0], loc=self.loc(raw))
