@@ -399,3 +399,14 @@ def test_getarg_is_the_argument_hoc_passes():
 def test_getarg_the_run_reaches_is_refused(text, words):
     with pytest.raises(UnsupportedFeature, match=words):
         _analyze(text)
+
+
+def test_an_unknown_call_in_c_only_hoc_calls_is_refused_when_called():
+    """asin.mod's `ret = (double)time(0)/3600.0;` in a FUNCTION nothing of the run calls: refused when HOC calls
+    it; a call with a string argument keeps its own message (hoc_execerror is no C function of the file)."""
+    info = _analyze("FUNCTION mytime() {\n  VERBATIM\n  double ret = 0.0;\n  ret = (double)time(0)/3600.0;\n"
+                    "  ENDVERBATIM\n  mytime = ret\n}\n")
+    assert isinstance(info.functions["mytime"].body[0], CRefused)
+    assert "a call of time()" in info.functions["mytime"].body[0].message
+    with pytest.raises(UnsupportedFeature, match="a call of hoc_execerror\\(\\) as a statement"):
+        _analyze("PROCEDURE q() {\n  VERBATIM\n  hoc_execerror(\"full\", 0);\n  ENDVERBATIM\n}\n", reach=True)

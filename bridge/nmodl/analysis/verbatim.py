@@ -75,6 +75,8 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
     c_functions: dict[str, CFunction] = {}
     made: list[Any] = []
     pending: list[tuple[ast.Call, bool]] = []
+    owner: list[int] = []  # the index in `items` of the block of each pending call
+    originals: dict[int, Any] = {}  # index in `items` -> the block before its translation
     refused: dict[str, BridgeError] = {}  # FUNCTIONs/PROCEDUREs whose C bridge cannot run: only HOC calls them
     hoc_args: set[str] = set()  # FUNCTIONs/PROCEDUREs whose C reads HOC's arguments: right only when HOC calls them
     for item in program.items:
@@ -97,6 +99,8 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
         marks = (len(pending), dict(cfile.macros), len(cfile.defined))
         try:
             items.append(block.translated())
+            owner += [len(items) - 1] * (len(pending) - len(owner))
+            originals[len(items) - 1] = item
         except UnsupportedFeature as err:
             if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or not deferrable(item):
                 raise
@@ -105,6 +109,24 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
             refused[item.name] = err
             hoc_args.discard(item.name)
             items.append(_stub(item, f"{err.location}: {err.message}"))
+    for (call, statement), k in zip(pending, owner):
+        check = _Block(ast.ProcedureBlock("", (), ()), variables, ion_of, ion_reads, report)
+        check.c_functions = c_functions
+        try:
+            if call.name not in c_functions:
+                raise check.error(f"a call of {_short(call.name)}() as a statement (bridge runs C's math functions "
+                                  "in expressions only, and the file's C functions)" if statement else
+                                  f"a call of {_short(call.name)}() (bridge runs C's math functions only, and the "
+                                  "file's C functions)", call)
+            check._c_call(call, statement)
+        except UnsupportedFeature as err:
+            item = items[k]
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or not deferrable(originals[k]):
+                raise
+            if item.name not in refused:
+                refused[item.name] = err
+                hoc_args.discard(item.name)
+                items[k] = _stub(item, f"{err.location}: {err.message}")
     blocks = {getattr(i, "name", None): i for i in items if isinstance(i, (ast.FunctionBlock, ast.ProcedureBlock))}
     for name in sorted(hoc_args):  # a caller other than HOC: *getarg reads that caller's HOC arguments
         refused[name + "()"] = report.error(UnsupportedFeature, f"VERBATIM block: code calling {_short(name)}(), "
@@ -112,15 +134,6 @@ def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion
                                             "calls it", blocks.get(name))
     items = _defer_callers(items, refused, hoc_args, report)
     _check_macros(program, variables, cfile, report)
-    for call, statement in pending:
-        check = _Block(ast.ProcedureBlock("", (), ()), variables, ion_of, ion_reads, report)
-        check.c_functions = c_functions
-        if call.name not in c_functions:
-            raise check.error(f"a call of {_short(call.name)}() as a statement (bridge runs C's math functions in "
-                              "expressions only, and the file's C functions)" if statement else
-                              f"a call of {_short(call.name)}() (bridge runs C's math functions only, and the file's "
-                              "C functions)", call)
-        check._c_call(call, statement)
     for n in ast.walk(program):  # NMODL code (not VERBATIM C) calling a C function: nocmodl's C would pass it
         if isinstance(n, ast.Call) and n.name in c_functions:  # NEURON's thread arguments first
                 raise report.error(UnsupportedFeature, f"NMODL code calling the VERBATIM C function "
@@ -390,7 +403,8 @@ class _Block:
 
     def _later(self, call: ast.Call, statement: bool) -> bool:
         """Whether `call` may be of a C function defined later in the file (then noted in `pending`)."""
-        if self.pending is None or call.name in C_MATH or call.name in ("printf", "fprintf"):
+        if (self.pending is None or call.name in C_MATH or call.name in ("printf", "fprintf")
+                or any(isinstance(a, ast.String) for a in call.args)):  # a C function of the subset takes doubles
             return False
         self.pending.append((call, statement))
         return True
