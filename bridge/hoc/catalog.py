@@ -411,7 +411,7 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                         if d.name in info.range_names and d.name in calls.initial_sets)
     return MechanismInfo(name, info.kind, path, info.range_parameters, _range_names(info), info.global_parameters,
                          tuple((u.ion, u.read, u.write, u.valence) for u in info.ions),
-                         tuple(info.functions) + tuple(info.procedures),
+                         tuple(n for n in (*info.functions, *info.procedures) if n not in info.c_functions),
                          tuple(d.name for d in info.program.states) + info.nonspecific_currents
                          + info.electrode_currents + initialized, info.program.net_receive is not None,
                          info.pointers, info.externals, {n: len(b.params) for n, b in info.function_tables.items()},

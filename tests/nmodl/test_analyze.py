@@ -142,7 +142,8 @@ ASSIGNED { x }
 PROCEDURE p() {
     IF (x > 0) { VERBATIM return 0; ENDVERBATIM }
 }""")  # closing the PROCEDURE's last IF: nothing follows either
-    # mid-body it skips what follows; in a FUNCTION it replaces the value; other values differ
+    # mid-body it skips what follows; in a FUNCTION it replaces the value; other values differ (INITIAL calls
+    # them: C that only HOC calls is refused when called, bridge.nmodl.analysis.verbatim)
     for body, line in [("VERBATIM return 0; ENDVERBATIM\n    x = 1", 4),
                        ("IF (x > 0) { VERBATIM return 0; ENDVERBATIM }\n    x = 1", 4),
                        ("x = 1\n    VERBATIM return 1; ENDVERBATIM", 5)]:
@@ -150,12 +151,15 @@ PROCEDURE p() {
 ASSIGNED {{ x }}
 PROCEDURE p() {{
     {body}
-}}""", line)
+}}
+INITIAL {{ p() }}""", line)
     _raises(UnsupportedFeature, "VERBATIM", """NEURON { SUFFIX t }
 FUNCTION f() {
     f = 2
     VERBATIM return 0; ENDVERBATIM
-}""", 4)
+}
+INITIAL { LOCAL y
+    y = f() }""", 4)
 
 
 def test_random_and_looped_moves_are_unsupported():

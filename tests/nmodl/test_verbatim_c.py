@@ -5,6 +5,7 @@ Parity with NEURON of the translated constructs: tests/validation/test_verbatim_
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.load import analyze_text
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.printer import to_nmodl
+from bridge.nmodl.syntax.verbatim import CRefused
 
 HEAD = """NEURON {
   SUFFIX t
@@ -26,7 +29,14 @@ ASSIGNED { x y ica ik v }
 LINE0 = HEAD.count("\n")  # the first line after HEAD is LINE0 + 1
 
 
-def _analyze(body: str):
+def _analyze(body: str, reach: bool = False):
+    """`reach`: an INITIAL (or BREAKPOINT) block calls every FUNCTION/PROCEDURE, so the run reaches their C (C that
+    only HOC reaches is refused when HOC calls it)."""
+    if reach:
+        calls = [f"  {'x = ' if kind == 'FUNCTION' else ''}{name}({', '.join('0' for a in args.split(',') if a)})"
+                 for kind, name, args in re.findall(r"(FUNCTION|PROCEDURE) (\w+)\(([^)]*)\)", body)]
+        block = "INITIAL" if "INITIAL" not in body else "BREAKPOINT"
+        body += f"{block} {{\n" + "\n".join(calls) + "\n}\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return analyze_text(HEAD + body, "t.mod")
@@ -111,17 +121,17 @@ def test_c_int_converts_as_c_and_gives_nan_where_c_is_undefined():
 def test_an_unused_c_local_is_fine_and_nmodl_reading_an_unset_one_is_refused():
     _analyze("INITIAL {\n  VERBATIM\n  int i; double d;\n  ENDVERBATIM\n}\n")
     with pytest.raises(UnsupportedFeature, match="the C local r read before") as exc:
-        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n")
+        _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  f = r\n}\n", reach=True)
     assert exc.value.location.line == LINE0 + 5
     _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  r = 2\n}\n")  # assigned, not read
     with pytest.raises(UnsupportedFeature, match="the C local r read before"):  # only if x > 0
         _analyze("FUNCTION f() {\n  VERBATIM\n  double r;\n  ENDVERBATIM\n  if (x > 0) {\n  VERBATIM\n  r = 1;\n"
-                 "  ENDVERBATIM\n  }\n  f = r\n}\n")
+                 "  ENDVERBATIM\n  }\n  f = r\n}\n", reach=True)
 
 
 def test_nmodl_code_reading_a_c_int_is_refused():
     with pytest.raises(UnsupportedFeature, match="NMODL code using the C int k") as exc:
-        _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n")
+        _analyze("FUNCTION f() {\n  VERBATIM\n  int k = 3;\n  ENDVERBATIM\n  f = k / 2\n}\n", reach=True)
     assert exc.value.location.line == LINE0 + 5
 
 
@@ -131,7 +141,8 @@ def test_a_return_closing_the_last_if_of_a_procedure_is_the_end():
     st = info.procedures["pr"].body[0]
     assert isinstance(st, ast.If) and len(st.body) == 1 and st.orelse == ()
     with pytest.raises(UnsupportedFeature, match="'return' other than"):
-        _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n")
+        _analyze("PROCEDURE pr() {\n  if (x > 0) {\n    VERBATIM\n    return 0;\n    ENDVERBATIM\n  }\n  y = 1\n}\n",
+                 reach=True)
 
 
 def test_macros_carry_from_block_to_block_and_skipped_groups_vanish():
@@ -197,7 +208,7 @@ PROCEDURE seed(s) {
 @pytest.mark.parametrize("code, line, col, words", [
     ("x = (float)y;", 1, 14, "a declaration or cast"),
     ("long n = 2;", 1, 8, "a declaration or cast"),
-    ("static double z = 1;", 1, 10, "a declaration or cast"),
+    ("static double z = 1;", 1, 19, "a declaration or cast"),
     ("double y = 1;", 1, 10, "a C local named y"),
     ("double _lz = 1;", 1, 10, "a C local named _lz"),
     ("double exp = 1;", 1, 10, "a C local named exp"),
@@ -213,7 +224,8 @@ PROCEDURE seed(s) {
     ("x = y % 2;", 1, 9, "C outside the subset"),
     ("\n  for (i = 0; i < 3; i++) { x = i; }", 2, 10, "a loop"),
     ("\n  while (x < 1) { x += 1; }", 2, 17, "a loop"),
-    ("x = *getarg(1);", 1, 7, "(a pointer)"),
+    ("x = *hoc_pgetarg(1);", 1, 8, "(a pointer)"),
+    ("x = *getarg(2);", 1, 8, "*getarg(2) beyond the 1 arguments of q"),
     ("x = y[2];", 1, 8, "(an array)"),
     ("double *px = &x;", 1, 10, "(a pointer)"),
     ("x = hoc_call_func(0, 1);", 1, 7, "a call of hoc_call_func()"),
@@ -249,7 +261,7 @@ PROCEDURE seed(s) {
 def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
     text = f"PROCEDURE q(a) {{\n  VERBATIM\n  {code}\n  ENDVERBATIM\n  x = 1\n}}\n"
     with pytest.raises(UnsupportedFeature) as exc:
-        _analyze(text)
+        _analyze(text, reach=True)
     assert words in str(exc.value) and "VERBATIM block" in str(exc.value)
     loc = exc.value.location
     assert (loc.filename, loc.line, loc.column) == ("t.mod", LINE0 + 2 + line, col), str(exc.value)
@@ -265,7 +277,7 @@ def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
 ])
 def test_other_places_and_returns_are_refused(text, words):
     with pytest.raises(UnsupportedFeature, match=words):
-        _analyze(text)
+        _analyze(text, reach=True)
 
 
 def test_the_text_is_bounded_and_deep_nesting_refused():
@@ -283,3 +295,118 @@ def test_a_hoc_call_of_a_procedure_reading_the_ion_storage_is_refused():
     info = _analyze("PROCEDURE q() {\n  VERBATIM\n  x = _ion_cai;\n  ENDVERBATIM\n}\n")
     calls = hoc_calls(info)
     assert calls.roles["_ion_cai"].startswith("unsupported")
+
+
+C_FUNCTIONS = """VERBATIM
+void in_t_breakpoint() {}
+static double half(double a) { return a / 2; }
+double pick(double a, double b) {
+  int k = (int) a;
+  if (k > 1) { return half(b); } else return k;
+}
+ENDVERBATIM
+BREAKPOINT {
+  VERBATIM
+  in_t_breakpoint();
+  x = pick(y, v) + later(2);
+  ENDVERBATIM
+}
+VERBATIM
+double later(double z) { return z; }
+ENDVERBATIM
+"""
+
+
+def test_c_functions_become_functions_and_procedures():
+    info = _analyze(C_FUNCTIONS)
+    assert set(info.functions) == {"half", "pick", "later"} and set(info.procedures) == {"in_t_breakpoint"}
+    assert info.c_functions == {"half", "pick", "later", "in_t_breakpoint"}
+    assert to_nmodl(info.functions["pick"]).count("pick = ") == 2  # the returns set its value
+
+
+@pytest.mark.parametrize("text, words", [
+    ("VERBATIM\nint f(double a) { return 1; }\nENDVERBATIM\n", "returning int"),
+    ("VERBATIM\ndouble f(double a) { if (a > 0) return 1.0; return a; }\nENDVERBATIM\n", "before the end"),
+    ("VERBATIM\ndouble f(double a) { if (a > 0) { return 1.0; } }\nENDVERBATIM\n", "may end without 'return'"),
+    ("VERBATIM\ndouble f(double a) { return x; }\nENDVERBATIM\n", "the C name x in the C function f"),
+    ("VERBATIM\ndouble f(double a) { y = a; return a; }\nENDVERBATIM\n", "assigning the C name y"),
+    ("VERBATIM\ndouble f(double a) { return g(a); }\ndouble g(double a) { return a; }\nENDVERBATIM\n",
+     "a call of g()"),
+    ("VERBATIM\ndouble f(double a) { return f(a); }\nENDVERBATIM\n", "a call of f()"),
+    ("VERBATIM\ndouble x(double a) { return a; }\nENDVERBATIM\n", "a C function named x"),
+    ("VERBATIM\ndouble exp(double a) { return a; }\nENDVERBATIM\n", "a C function named exp"),
+    ("VERBATIM\ndouble f(double v) { return v; }\nENDVERBATIM\n", "a C local named v"),
+    ("VERBATIM\nvoid f() { return 1.0; }\nENDVERBATIM\n", "in the void C function"),
+    ("VERBATIM\nvoid f() {}\nENDVERBATIM\nINITIAL {\n  VERBATIM\n  x = f();\n  ENDVERBATIM\n}\n",
+     "the value of the void"),
+    ("VERBATIM\ndouble f(double a) { return a; }\nENDVERBATIM\n"
+     "INITIAL {\n  VERBATIM\n  x = f(1, 2);\n  ENDVERBATIM\n}\n", "f\\(\\) with 2 arguments"),
+    ("VERBATIM\ndouble f(double a) { return a; }\nENDVERBATIM\nINITIAL { x = f(1) }\n", "NMODL code calling"),
+    ("INITIAL {\n  VERBATIM\n  x = g(1);\n  ENDVERBATIM\n}\n", "a call of g\\(\\) \\(bridge runs C's math"),
+    ("VERBATIM\ndouble f(double *a) { return 1; }\nENDVERBATIM\n", "C outside the subset"),
+])
+def test_c_functions_outside_the_subset_are_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)
+
+
+LOOP = "PROCEDURE fill(n) {\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n}\n"
+
+
+def test_c_that_only_hoc_calls_is_refused_when_called():
+    info = _analyze(LOOP + "FUNCTION f(n) {\n  fill(n)\n  f = 1\n}\nFUNCTION g() { g = 2 }\n")
+    for name in ("fill", "f"):
+        block = info.functions.get(name) or info.procedures[name]
+        assert isinstance(block.body[0], CRefused) and "a loop" in block.body[0].message
+    assert "calls fill()" in info.functions["f"].body[0].message
+    assert not isinstance(info.functions["g"].body[0], CRefused)
+
+
+@pytest.mark.parametrize("text", [
+    "BREAKPOINT {\n  fill(1)\n}\n",  # the run would run the C
+    "INITIAL {\n  x = f(1)\n}\nFUNCTION f(n) {\n  fill(n)\n  f = 1\n}\n",
+    "BREAKPOINT {\n  SOLVE fill\n}\n",
+])
+def test_c_that_the_run_reaches_is_refused_with_the_file(text):
+    with pytest.raises(UnsupportedFeature, match="a loop") as exc:
+        _analyze(LOOP + text)
+    assert exc.value.location.line == LINE0 + 3
+
+
+def test_c_with_preprocessor_lines_or_a_table_is_not_left_for_hoc():
+    with pytest.raises(UnsupportedFeature, match="a loop"):
+        _analyze("PROCEDURE fill(n) {\n  VERBATIM\n#define N 3\n  for (;;) {}\n  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="a loop"):  # NEURON builds the table at finitialize: runs the C
+        _analyze("FUNCTION f(n) {\n  TABLE FROM 0 TO 1 WITH 10\n  VERBATIM\n  for (;;) {}\n  ENDVERBATIM\n"
+                 "  f = n\n}\n")
+
+
+GETARG = "FUNCTION sq(a, b) {\n  VERBATIM\n  double r = *getarg(1) * *getarg(2);\n  ENDVERBATIM\n  sq = r\n}\n"
+
+
+def test_getarg_is_the_argument_hoc_passes():
+    info = _analyze(GETARG + "PROCEDURE pq() {\n  x = sq(1, 2)\n}\n")
+    assert "r = a * b" in to_nmodl(info.functions["sq"])
+    assert isinstance(info.procedures["pq"].body[0], CRefused)  # from p, getarg would read p's HOC arguments
+    assert "calls sq()" in info.procedures["pq"].body[0].message
+
+
+@pytest.mark.parametrize("text, words", [
+    (GETARG + "INITIAL { x = sq(1, 2) }\n", "code calling sq\\(\\), whose C reads HOC's arguments"),
+    ("INITIAL {\n  VERBATIM\n  x = *getarg(1);\n  ENDVERBATIM\n}\n", "outside a FUNCTION or PROCEDURE"),
+    ("VERBATIM\ndouble f(double a) { return *getarg(1); }\nENDVERBATIM\n", "outside a FUNCTION or PROCEDURE"),
+])
+def test_getarg_the_run_reaches_is_refused(text, words):
+    with pytest.raises(UnsupportedFeature, match=words):
+        _analyze(text)
+
+
+def test_an_unknown_call_in_c_only_hoc_calls_is_refused_when_called():
+    """asin.mod's `ret = (double)time(0)/3600.0;` in a FUNCTION nothing of the run calls: refused when HOC calls
+    it; a call with a string argument keeps its own message (hoc_execerror is no C function of the file)."""
+    info = _analyze("FUNCTION mytime() {\n  VERBATIM\n  double ret = 0.0;\n  ret = (double)time(0)/3600.0;\n"
+                    "  ENDVERBATIM\n  mytime = ret\n}\n")
+    assert isinstance(info.functions["mytime"].body[0], CRefused)
+    assert "a call of time()" in info.functions["mytime"].body[0].message
+    with pytest.raises(UnsupportedFeature, match="a call of hoc_execerror\\(\\) as a statement"):
+        _analyze("PROCEDURE q() {\n  VERBATIM\n  hoc_execerror(\"full\", 0);\n  ENDVERBATIM\n}\n", reach=True)

@@ -49,8 +49,9 @@ def test_a_mechanism_named_in_code_not_run_is_compiled_for_neuron(tmp_path):
 
 
 def test_a_mechanism_named_in_code_not_run_that_bridge_refuses_stops_the_case(tmp_path):
-    refused = PP.replace("BREAKPOINT { i = g * (v - e) }", "BREAKPOINT { i = g * (v - e) }\nPROCEDURE c() {\n"
-                         "VERBATIM\n  int *k = 0;\nENDVERBATIM\n}")  # C outside the subset bridge translates: a pointer
+    # C outside the subset bridge translates (a pointer), which the run reaches (BREAKPOINT calls it)
+    refused = PP.replace("BREAKPOINT { i = g * (v - e) }", "BREAKPOINT {\n  i = g * (v - e)\n  c()\n}\n"
+                         "PROCEDURE c() {\nVERBATIM\n  int *k = 0;\nENDVERBATIM\n}")
     with pytest.raises(BridgeError, match=r"mechanism Shunt .* cannot be used:\n.*VERBATIM"):
         preflight(_folder(tmp_path, refused))
 

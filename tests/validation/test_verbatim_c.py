@@ -110,3 +110,95 @@ def test_hoc_calls_a_function_with_c_locals():
     hoc = HocSession(DATA / "mod", cwd=DATA)
     hoc("create soma\nsoma insert cdecl\nx1 = halfint_cdecl(-71)\nx2 = halfint_cdecl(33.9)")
     assert (hoc.x1, hoc.x2) == (-35.0, 16.0)
+
+
+CFUNC_PROBES = ["soma(0.5).v", "dend(0.5).v"] + [f"{seg}.{name}_cfunc" for seg in ("soma(0.5)", "dend(0.9)")
+                                                 for name in ("scale", "clip", "start")]
+
+
+@pytest.mark.neuron
+def test_c_functions_match_neuron():
+    """mod/cfunc.mod: file-level C functions (an empty `void` one defined after the BREAKPOINT that calls it, as
+    passiv.mod of ModelDB 7399 does; `static double` helpers with C locals, an int, returns closing if/else
+    branches, one calling another) called from C in BREAKPOINT, INITIAL and a PROCEDURE: NEURON 9.0.2's
+    compiled C and bridge's FUNCTIONs give the same values; clip takes all three branches of clamp()."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / "cfunc.hoc", {"recordings": CFUNC_PROBES}, mechanisms=DATA / "mod",
+                                   atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+    diffs = {r.label: r.max_abs for r in result.comparison.recordings}
+    for label in CFUNC_PROBES[2:]:  # clip is v (mV) or a bound near it: the voltage tolerance; scale in [0, 1]
+        assert diffs[label] <= (1e-9 if "clip" in label else 1e-12), label
+
+
+def test_c_functions_take_every_branch():
+    """clip_cfunc takes the three branches of clamp() in this run (bridge alone: the values C gives). BREAKPOINT
+    computes it at the step's start, so clip[k] comes from v[k - 1]: below -65 mV, -65 + 0.1 * (int)(v / 10);
+    above -30 mV, -30 + sigmoid(v, -30); between, v itself."""
+    import numpy as np
+
+    import bridge
+
+    hoc = bridge.load_hoc(DATA / "cfunc.hoc", mechanisms=DATA / "mod")
+    traces = bridge.Simulation(hoc.to_model(), record=CFUNC_PROBES).run()
+    v, clip = np.asarray(traces["soma(0.5).v"])[:-1], np.asarray(traces["soma(0.5).clip_cfunc"])[1:]
+    low, high = v < -65, v > -30
+    assert low.any() and high.any() and (~low & ~high).any()
+    np.testing.assert_array_equal(clip[~low & ~high], v[~low & ~high])
+    np.testing.assert_allclose(clip[low], -65 + 0.1 * np.trunc(v[low] / 10), rtol=0, atol=1e-12)
+    np.testing.assert_allclose(clip[high], -30 + 1 / (1 + np.exp(-(v[high] + 30) / 5)), rtol=0, atol=1e-12)
+
+
+def test_c_functions_are_not_hoc_functions():
+    """NEURON registers no HOC function for a VERBATIM C function (static C): HOC cannot call sigmoid_cfunc."""
+    from bridge.errors import BridgeError
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cfunc")
+    with pytest.raises(BridgeError, match="sigmoid_cfunc is not defined"):
+        hoc("x = sigmoid_cfunc(-20, 1)")
+
+
+@pytest.mark.neuron
+def test_c_only_hoc_calls_does_not_stop_a_run():
+    """mod/cdead.mod: a PROCEDURE with a C loop (outside the subset) and a FUNCTION calling it, which nothing of
+    the run calls: NEURON compiles and never runs that C; bridge runs the mechanism without it."""
+    from bridge.testing import assert_matches_neuron
+
+    probes = ["soma(0.5).v", "dend(0.5).v", "soma(0.5).i_cdead"]
+    result = assert_matches_neuron(DATA / "dead.hoc", {"recordings": probes}, mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+
+
+@pytest.mark.parametrize("call", ["fill_cdead(3)", "x = filled_cdead(3)"])
+def test_hoc_calling_c_bridge_cannot_run_is_refused_there(call):
+    """The call raises, naming the C construct and its line (NEURON would run the loop; bridge cannot)."""
+    from bridge.errors import BridgeError
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cdead\nsetdata_cdead(0.5)")
+    with pytest.raises(BridgeError, match=r"C bridge cannot run: .*cdead.mod:19:33: .*\(a loop\)"):
+        hoc(call)
+
+
+@pytest.mark.neuron
+def test_getarg_in_functions_hoc_calls_matches_neuron():
+    """mod/cgetarg.mod: `asin(*getarg(1))` and `*getarg(1) * 2.0 + exp(*getarg(2)) / 3.0` in FUNCTIONs HOC calls
+    to set the stimulus and the leaks (getarg.hoc): NEURON 9.0.2 reads HOC's arguments, bridge the parameters."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / "getarg.hoc", {"recordings": ["soma(0.5).v", "dend(0.5).v"]},
+                                   mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+
+
+def test_getarg_values_from_hoc():
+    from bridge.hoc.session import HocSession
+
+    hoc = HocSession(DATA / "mod", cwd=DATA)
+    hoc("create soma\nsoma insert cgetarg\nsoma setdata_cgetarg(0.5)\nx1 = my_asin_cgetarg(0.5)\n"
+        "x2 = mix_cgetarg(3, 0)")
+    assert hoc.x1 == pytest.approx(0.5235987755982989, abs=1e-15) and hoc.x2 == 6 + 1 / 3

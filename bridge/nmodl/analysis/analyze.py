@@ -46,7 +46,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     units = read_units(program, report)
     ions = read_ions(program.neuron, report)
     symbols = declare(program, kind, units, ions, report)
-    program = translate_verbatim(program, symbols.variables, ions.of, ions.reads, report)
+    program, c_functions = translate_verbatim(program, symbols.variables, ions.of, ions.reads, report)
     randoms = declare_randoms(program, symbols.variables, report)
     check_random_calls(program, randoms, report)
     symbols.variables.update(randoms)
@@ -69,7 +69,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
         impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
-        shared_globals=shared, table_presets=presets,
+        shared_globals=shared, table_presets=presets, c_functions=c_functions,
         function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
     )
 

@@ -100,6 +100,7 @@ class MechanismInfo:
     function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name
     randoms: tuple[str, ...] = ()  # RANDOM variables (Random123 streams), in declaration order
     scop_random: bool = False  # code draws from (or seeds) NEURON's scop_random generator
+    c_functions: frozenset[str] = frozenset()  # FUNCTIONs/PROCEDUREs made from VERBATIM C functions (not HOC's)
 
     @property
     def range_parameters(self) -> dict[str, float]:

@@ -15,7 +15,7 @@ import re
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
 from bridge.nmodl.analysis.randoms import legacy_refusal
-from bridge.nmodl.analysis.verbatim import file_state, parse_checked
+from bridge.nmodl.analysis.verbatim import deferrable, file_state, parse_checked
 from bridge.nmodl.analysis.vocabulary import EVENT_CALLS, RANDOM_FUNCTIONS
 from bridge.nmodl.syntax import ast
 
@@ -32,9 +32,16 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
     # a FUNCTION or PROCEDURE of the file's own shadows nocmodl's name (NEURON's netstim.mod defines erand())
     own = {b.name for b in program.items if isinstance(b, (ast.FunctionBlock, ast.ProcedureBlock))}
     cfile = file_state(program)  # the C macros, from block to block
+    # C of a FUNCTION/PROCEDURE only HOC may call: refused when it runs (analysis.verbatim), if nothing else calls it
+    hoc_only = {id(n) for item in program.items if deferrable(item) for n in ast.walk(item)
+                if isinstance(n, ast.Verbatim)}
     for node in ast.walk(program):
         if isinstance(node, ast.Verbatim):  # C outside the subset's grammar, in file order with the others
-            parse_checked(node, report, cfile=cfile)
+            try:
+                parse_checked(node, report, cfile=cfile)
+            except UnsupportedFeature:
+                if id(node) not in hoc_only:
+                    raise
         why = _refusal(node, own)
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)

@@ -33,7 +33,18 @@ from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.analysis.vocabulary import MATH_ARITY
 from bridge.nmodl.syntax import ast
 from bridge.nmodl.syntax.cpreproc import CFile
-from bridge.nmodl.syntax.verbatim import CDecl, CNothing, COutput, CReturn, VerbatimOutside, parse_verbatim
+from bridge.nmodl.syntax.verbatim import (
+    CDecl,
+    CFunction,
+    CGetArg,
+    CNothing,
+    COutput,
+    CRefused,
+    CReturn,
+    CReturnValue,
+    VerbatimOutside,
+    parse_verbatim,
+)
 
 # C's <math.h> functions whose meaning is the NMODL function of the same name (C's abs is an int function)
 C_MATH = {k: n for k, n in MATH_ARITY.items() if k not in ("abs", "exprelr")}
@@ -53,28 +64,179 @@ _NOT_LOCAL_NAMES = frozenset({"v", "t", "dt", "celsius", "secondorder", "area", 
 
 
 def translate_verbatim(program: ast.Program, variables: dict[str, Variable], ion_of: dict[str, str],
-                       ion_reads: tuple[str, ...], report: Reporter) -> ast.Program:
-    """`program` with every VERBATIM block translated (module docstring), or the first refusal raised."""
+                       ion_reads: tuple[str, ...], report: Reporter) -> tuple[ast.Program, frozenset[str]]:
+    """`program` with every VERBATIM block translated (module docstring), or the first refusal raised; and the
+    names of the FUNCTIONs and PROCEDUREs made from file-level C functions (HOC does not see them)."""
     if not any(isinstance(n, ast.Verbatim) for n in ast.walk(program)):
-        return program
+        return program, frozenset()
     items: list[Any] = []
     taken = frozenset({getattr(i, "name", "") for i in program.items} | set(program.defines))
     cfile = file_state(program)
+    c_functions: dict[str, CFunction] = {}
+    made: list[Any] = []
+    pending: list[tuple[ast.Call, bool]] = []
+    owner: list[int] = []  # the index in `items` of the block of each pending call
+    originals: dict[int, Any] = {}  # index in `items` -> the block before its translation
+    refused: dict[str, BridgeError] = {}  # FUNCTIONs/PROCEDUREs whose C bridge cannot run: only HOC calls them
+    hoc_args: set[str] = set()  # FUNCTIONs/PROCEDUREs whose C reads HOC's arguments: right only when HOC calls them
     for item in program.items:
         if isinstance(item, ast.Verbatim):
             for c in parse_checked(item, report, cfile=cfile):
-                if not isinstance(c, CNothing):
+                if isinstance(c, CFunction):
+                    made.append(_c_function(c, c_functions, variables, taken, cfile, report))
+                    c_functions[c.name] = c
+                elif not isinstance(c, CNothing):
                     raise report.error(UnsupportedFeature, "VERBATIM C code at file level (bridge translates "
-                                       "only #include <standard header> and static const char strings there)", c)
+                                       "only #include <standard header>, static const char strings and C functions "
+                                       "there)", c)
             continue
         if not any(isinstance(n, ast.Verbatim) for n in ast.walk(item)):
             items.append(item)
             continue
         block = _Block(item, variables, ion_of, ion_reads, report)
-        block.taken, block.cfile = taken, cfile
-        items.append(block.translated())
+        block.taken, block.cfile, block.c_functions, block.pending = taken, cfile, c_functions, pending
+        block.hoc_args = hoc_args
+        marks = (len(pending), dict(cfile.macros), len(cfile.defined))
+        try:
+            items.append(block.translated())
+            owner += [len(items) - 1] * (len(pending) - len(owner))
+            originals[len(items) - 1] = item
+        except UnsupportedFeature as err:
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or not deferrable(item):
+                raise
+            del pending[marks[0]:]
+            cfile.macros, cfile.defined[:] = marks[1], cfile.defined[:marks[2]]
+            refused[item.name] = err
+            hoc_args.discard(item.name)
+            items.append(_stub(item, f"{err.location}: {err.message}"))
+    for (call, statement), k in zip(pending, owner):
+        check = _Block(ast.ProcedureBlock("", (), ()), variables, ion_of, ion_reads, report)
+        check.c_functions = c_functions
+        try:
+            if call.name not in c_functions:
+                raise check.error(f"a call of {_short(call.name)}() as a statement (bridge runs C's math functions "
+                                  "in expressions only, and the file's C functions)" if statement else
+                                  f"a call of {_short(call.name)}() (bridge runs C's math functions only, and the "
+                                  "file's C functions)", call)
+            check._c_call(call, statement)
+        except UnsupportedFeature as err:
+            item = items[k]
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or not deferrable(originals[k]):
+                raise
+            if item.name not in refused:
+                refused[item.name] = err
+                hoc_args.discard(item.name)
+                items[k] = _stub(item, f"{err.location}: {err.message}")
+    blocks = {getattr(i, "name", None): i for i in items if isinstance(i, (ast.FunctionBlock, ast.ProcedureBlock))}
+    for name in sorted(hoc_args):  # a caller other than HOC: *getarg reads that caller's HOC arguments
+        refused[name + "()"] = report.error(UnsupportedFeature, f"VERBATIM block: code calling {_short(name)}(), "
+                                            "whose C reads HOC's arguments (*getarg): they are its own only when HOC "
+                                            "calls it", blocks.get(name))
+    items = _defer_callers(items, refused, hoc_args, report)
     _check_macros(program, variables, cfile, report)
-    return replace(program, items=tuple(items))
+    for n in ast.walk(program):  # NMODL code (not VERBATIM C) calling a C function: nocmodl's C would pass it
+        if isinstance(n, ast.Call) and n.name in c_functions:  # NEURON's thread arguments first
+                raise report.error(UnsupportedFeature, f"NMODL code calling the VERBATIM C function "
+                                   f"{_short(n.name)} (bridge calls C functions from VERBATIM C)", n)
+    return replace(program, items=tuple(made) + tuple(items)), frozenset(c_functions)
+
+
+def _c_function(c: CFunction, known: dict[str, CFunction], variables: dict[str, Variable], taken: frozenset[str],
+                cfile: CFile, report: Reporter) -> ast.Node:
+    """The NMODL FUNCTION (a `double` C function) or PROCEDURE (`void`) that runs C function `c`'s body: its
+    parameters and C locals only, calls of the C functions defined before it (`known`), a `return e;` only
+    where the function ends (an early exit is refused), on every path of a `double` function."""
+    def error(message: str, node: ast.Node | None) -> BridgeError:
+        return report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
+
+    name = c.name
+    if (name.startswith("_") or name in variables or name in taken or name in C_MATH or name in _NOT_LOCAL_NAMES
+            or name in known):
+        raise error(f"a C function named {_short(name)} (bridge translates C functions whose names are not the "
+                    "mechanism's, NEURON's, a math function's or another function's)", c)
+    if c.ctype == "int":
+        raise error(f"the C function {_short(name)} returning int (bridge translates void and double functions)", c)
+    if len(set(c.params)) != len(c.params):
+        raise error(f"the C function {_short(name)} with two parameters of one name", c)
+    body = _CFunctionBody(c, variables, report)
+    body.taken, body.cfile, body.c_functions = taken, cfile, dict(known)
+    for p in c.params:
+        body.check_name(p, c)
+    body.c_locals.update(dict.fromkeys(c.params, "double"))
+    if c.ctype == "double" and not _always_returns(c.body):
+        raise error(f"the C function {_short(name)} may end without 'return' (C leaves its value undefined)", c)
+    stmts: tuple[Any, ...] = tuple(body.tail_statements(c.body, True))
+    params = tuple(ast.Param(p, loc=c.loc) for p in c.params)
+    if c.ctype == "double":
+        return ast.FunctionBlock(name, params, stmts, loc=c.loc)
+    return ast.ProcedureBlock(name, params, stmts, loc=c.loc)
+
+
+def deferrable(item: ast.Node) -> bool:
+    """Whether a FUNCTION/PROCEDURE whose VERBATIM C is outside the subset may stay, refused when it runs: one
+    without preprocessor lines (a macro it defines could change later code) and without a TABLE (nocmodl's
+    nrn_init builds the table by calling it: `_check_<name>()`, noccout.cpp)."""
+    return isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and not any(
+        (isinstance(n, ast.Verbatim) and "#" in n.text) or isinstance(n, ast.Table) for n in ast.walk(item))
+
+
+def _stub(item: Any, message: str) -> ast.Node:
+    """`item` with a body that raises `message` when it runs (`CRefused`)."""
+    return replace(item, body=(CRefused(message, loc=item.loc),))
+
+
+def _defer_callers(items: list[Any], refused: dict[str, BridgeError], hoc_args: set[str],
+                   report: Reporter) -> list[Any]:
+    """`items` where every FUNCTION/PROCEDURE that calls a refused one is refused too (it would run that C), as is
+    one that calls a function whose C reads HOC's arguments (`hoc_args`: `*getarg` would read its caller's); any
+    other block that calls one (INITIAL, BREAKPOINT, a SOLVE, NET_RECEIVE, ...) refuses the file with the C's
+    own error, since the run itself would run the C."""
+    if not refused and not hoc_args:
+        return items
+
+    def calls(item: ast.Node) -> set[str]:
+        return {n.name for n in ast.walk(item) if isinstance(n, (ast.Call, ast.Solve))}
+
+    def why(name: str) -> BridgeError:
+        return refused[name] if name in refused else refused[name + "()"]
+
+    changed = True
+    while changed:
+        changed = False
+        for k, item in enumerate(items):
+            if not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) or item.name in refused:
+                continue
+            hit = sorted(calls(item) & (set(refused) | hoc_args))
+            if hit and deferrable(item):
+                first = why(hit[0])
+                refused[item.name] = first
+                hoc_args.discard(item.name)
+                items[k] = _stub(item, f"{item.name}() calls {hit[0]}(): {first.location}: {first.message}")
+                changed = True
+    for item in items:
+        if isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)) and item.name in refused:
+            continue
+        hit = sorted(calls(item) & (set(refused) | hoc_args))
+        if hit:
+            if hit[0] in refused:
+                raise refused[hit[0]]
+            call = next(n for n in ast.walk(item) if isinstance(n, (ast.Call, ast.Solve)) and n.name == hit[0])
+            raise report.error(UnsupportedFeature, why(hit[0]).message, call)
+    return items
+
+
+def _always_returns(stmts: tuple) -> bool:
+    """Whether C statements `stmts` end in a `return` on every path."""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (CReturn, CReturnValue)):
+        return True
+    if isinstance(last, ast.Block):
+        return _always_returns(last.body)
+    if isinstance(last, ast.If):
+        return last.orelse is not None and _always_returns(last.body) and _always_returns(last.orelse)
+    return False
 
 
 def file_state(program: ast.Program) -> CFile:
@@ -126,6 +288,12 @@ class _Block:
         self.cfile = CFile()  # the file's C macros (set by the caller)
         self.c_locals: dict[str, str] = {}  # C locals declared so far in the block: name -> "double" or "int"
         self.unset: set[str] = set()  # C locals declared without a value and not yet assigned on every path
+        self.c_functions: dict[str, CFunction] = {}  # the file-level C functions this code may call
+        # calls of names not (yet) known as C functions: a block's C may call a function defined further down
+        # the file (nocmodl emits the blocks' C after the file-level C); checked once the file is read. None:
+        # refused at once (a C function's body calls only the functions defined before it, as C requires)
+        self.pending: list[tuple[ast.Call, bool]] | None = None
+        self.hoc_args: set[str] = set()  # the FUNCTIONs/PROCEDUREs whose C reads HOC's arguments (`*getarg(k)`)
 
     def error(self, message: str, node: ast.Node | None) -> BridgeError:
         return self.report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
@@ -179,6 +347,9 @@ class _Block:
                              "BREAKPOINT, PROCEDURE and FUNCTION blocks)", code[0])
         out = []
         for k, c in enumerate(items):
+            if isinstance(c, CReturnValue):
+                raise self.error("'return' other than 'return 0;' at the end of a PROCEDURE (an early exit, or "
+                                 "a FUNCTION's value, or an error code)", c)
             if isinstance(c, CReturn):
                 if not (final and k == len(items) - 1 and c.value == 0 and isinstance(self.item, ast.ProcedureBlock)):
                     raise self.error("'return' other than 'return 0;' at the end of a PROCEDURE (an early exit, or "
@@ -190,7 +361,7 @@ class _Block:
     def _statement(self, st: ast.Node) -> list[Any]:
         if isinstance(st, CNothing):
             return []
-        if isinstance(st, CReturn):
+        if isinstance(st, (CReturn, CReturnValue)):
             raise self.error("'return' inside a C block or an if (an early exit)", st)
         if isinstance(st, COutput):
             self._output(st)
@@ -214,17 +385,45 @@ class _Block:
             return [ast.If(condition, body, orelse, loc=st.loc)]
         if isinstance(st, ast.Block):
             return [ast.Block(tuple(x for s in st.body for x in self._statement(s)), loc=st.loc)]
+        if isinstance(st, ast.ExprStatement) and isinstance(st.expr, ast.Call) and (
+                st.expr.name in self.c_functions or self._later(st.expr, True)):
+            return [ast.ExprStatement(self._c_call(st.expr, statement=True), loc=st.loc)]
         if isinstance(st, ast.ExprStatement) and isinstance(st.expr, ast.Call):
             raise self.error(f"a call of {_short(st.expr.name)}() as a statement (bridge runs C's math functions "
                              "in expressions only)", st)
         raise self.error(f"{type(st).__name__}", st)
 
-    def _declare(self, ctype: str, name: str, value: ast.Node | None, where: ast.Node) -> list[ast.Node]:
-        """An NMODL LOCAL for the C local `name` and its initial value (C's conversion to int for an int)."""
+    def check_name(self, name: str, where: ast.Node) -> None:
+        """Refuse a C local or parameter named like the mechanism's, NEURON's, a LOCAL's, a function's or another
+        C local's name."""
         if (name.startswith("_") or name in self.variables or name in self.locals or name in self.taken
-                or name in C_MATH or name in _NOT_LOCAL_NAMES or name in self.c_locals):
+                or name in C_MATH or name in _NOT_LOCAL_NAMES or name in self.c_locals or name in self.c_functions):
             raise self.error(f"a C local named {_short(name)} (bridge translates C locals whose names are not the "
                              "mechanism's, NEURON's, a LOCAL's, a function's or another C local's)", where)
+
+    def _later(self, call: ast.Call, statement: bool) -> bool:
+        """Whether `call` may be of a C function defined later in the file (then noted in `pending`)."""
+        if (self.pending is None or call.name in C_MATH or call.name in ("printf", "fprintf")
+                or any(isinstance(a, ast.String) for a in call.args)):  # a C function of the subset takes doubles
+            return False
+        self.pending.append((call, statement))
+        return True
+
+    def _c_call(self, call: ast.Call, statement: bool) -> ast.Call:
+        """A call of a file-level C function: its FUNCTION (double) or PROCEDURE (void), the arguments C converts
+        to its double parameters (checked later when the function is defined further down the file)."""
+        c = self.c_functions.get(call.name)
+        if c is None:
+            return ast.Call(call.name, tuple(self._expr(a) for a in call.args), loc=call.loc)
+        if c.ctype == "void" and not statement:
+            raise self.error(f"the value of the void C function {_short(call.name)}()", call)
+        if len(call.args) != len(c.params):
+            raise self.error(f"{_short(call.name)}() with {len(call.args)} arguments (it takes {len(c.params)})", call)
+        return ast.Call(call.name, tuple(self._expr(a) for a in call.args), loc=call.loc)  # an int's value is a double
+
+    def _declare(self, ctype: str, name: str, value: ast.Node | None, where: ast.Node) -> list[ast.Node]:
+        """An NMODL LOCAL for the C local `name` and its initial value (C's conversion to int for an int)."""
+        self.check_name(name, where)
         self.c_locals[name] = ctype
         self.unset.add(name)
         out: list[ast.Node] = [ast.Local((ast.LocalVar(name, loc=where.loc),), loc=where.loc)]
@@ -281,6 +480,10 @@ class _Block:
             return ast.CInt(self._expr(e.operand), loc=e.loc)
         if isinstance(e, ast.Binary):
             return ast.Binary(e.op, self._expr(e.left), self._expr(e.right), loc=e.loc)
+        if isinstance(e, CGetArg):
+            return self._getarg(e)
+        if isinstance(e, ast.Call) and (e.name in self.c_functions or self._later(e, False)):
+            return self._c_call(e, statement=False)
         if isinstance(e, ast.Call):
             if e.name not in C_MATH:
                 raise self.error(f"a call of {_short(e.name)}() (bridge runs C's math functions only)", e)
@@ -290,6 +493,18 @@ class _Block:
         if isinstance(e, ast.String):
             raise self.error("a string outside printf", e)
         raise self.error(type(e).__name__, e)
+
+    def _getarg(self, e: CGetArg) -> ast.Name:
+        """`*getarg(k)`: nocmodl's HOC wrapper of a FUNCTION/PROCEDURE passes HOC's arguments in order
+        (`_hoc_f`: `_lf(..., *getarg(1), ...)`), so while HOC calls it, HOC's argument k is its parameter k."""
+        item = self.item
+        if isinstance(self, _CFunctionBody) or not isinstance(item, (ast.FunctionBlock, ast.ProcedureBlock)):
+            raise self.error("*getarg() outside a FUNCTION or PROCEDURE (HOC's arguments of whatever HOC call "
+                             "runs the code)", e)
+        if not 1 <= e.index <= len(item.params):
+            raise self.error(f"*getarg({e.index}) beyond the {len(item.params)} arguments of {_short(item.name)}", e)
+        self.hoc_args.add(item.name)
+        return ast.Name(item.params[e.index - 1].name, loc=e.loc)
 
     def _read(self, e: ast.Name) -> Any:
         name = e.name
@@ -315,6 +530,58 @@ class _Block:
             raise self.error(f"the C name {_short(name)} (not a PARAMETER, ASSIGNED, STATE, ion variable or "
                              "CONSTANT of the mechanism, v, t, dt, celsius, or a LOCAL or argument as _lname)", e)
         return e
+
+
+class _CFunctionBody(_Block):
+    """The body of a file-level C function: its parameters and C locals, C's math functions and the C functions
+    defined before it; a `return` only where the function ends."""
+
+    def __init__(self, c: CFunction, variables: dict[str, Variable], report: Reporter):
+        super().__init__(ast.ProcedureBlock(c.name, (), ()), variables, {}, (), report)
+        self.locals = set()
+        self.c = c
+
+    def tail_statements(self, stmts: tuple, tail: bool) -> list[Any]:
+        """`stmts` translated; `tail`: nothing of the function runs after them, so the last may be a return."""
+        out: list[Any] = []
+        for k, st in enumerate(stmts):
+            last = tail and k == len(stmts) - 1
+            if isinstance(st, (CReturn, CReturnValue)):
+                if not last:
+                    raise self.error(f"'return' before the end of the C function {_short(self.c.name)} (an early "
+                                     "exit)", st)
+                if self.c.ctype == "void":
+                    raise self.error(f"'return' with a value in the void C function {_short(self.c.name)}", st)
+                value = ast.Number(float(st.value), str(st.value), loc=st.loc) if isinstance(st, CReturn) \
+                    else self._expr(st.value)
+                out.append(ast.Assign(ast.Name(self.c.name, loc=st.loc), value, loc=st.loc))
+            elif isinstance(st, ast.If):
+                condition = self._expr(st.condition)
+                before = set(self.unset)
+                body: tuple[Any, ...] = tuple(self.tail_statements(st.body, last))
+                after_body, self.unset = self.unset, before
+                orelse: tuple[Any, ...] | None = (None if st.orelse is None
+                                                   else tuple(self.tail_statements(st.orelse, last)))
+                self.unset |= after_body
+                out.append(ast.If(condition, body, orelse, loc=st.loc))
+            elif isinstance(st, ast.Block):
+                out.append(ast.Block(tuple(self.tail_statements(st.body, last)), loc=st.loc))
+            else:
+                out += self._statement(st)
+        return out
+
+    def _read(self, e: ast.Name) -> Any:
+        if e.name in self.c_locals:
+            return super()._read(e)
+        raise self.error(f"the C name {_short(e.name)} in the C function {_short(self.c.name)} (bridge translates C "
+                         "functions that read their parameters and C locals)", e)
+
+    def _target(self, target: ast.Node) -> ast.Name:
+        assert isinstance(target, ast.Name)
+        if target.name in self.c_locals:
+            return ast.Name(target.name, loc=target.loc)
+        raise self.error(f"assigning the C name {_short(target.name)} in the C function {_short(self.c.name)} "
+                         "(bridge translates C functions that assign their parameters and C locals)", target)
 
 
 def _tails(body: tuple) -> set[int]:

@@ -90,7 +90,8 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line()
     make_tables_def(info, em)
     long_diffusion_def(info, em)
-    callables = [*info.functions, *info.procedures]  # what HOC may call (bridge.hoc.nmodl_calls)
+    # what HOC may call (bridge.hoc.nmodl_calls); not the C functions of VERBATIM blocks (static C, not HOC's)
+    callables = [n for n in (*info.functions, *info.procedures) if n not in info.c_functions]
     em.line("HOC_FUNCTIONS = {" + ", ".join(f"{string(n)}: {py_name(n)}" for n in callables) + "}")
     em.line()
     em.line(f"NET_SEND_SITES = {em.module.net_send_sites}")

@@ -25,6 +25,7 @@ from bridge.nmodl.codegen.emitter import Emitter, ModuleState
 from bridge.nmodl.codegen.expressions import expr, name_ref
 from bridge.nmodl.codegen.names import helper_name, py_name, where
 from bridge.nmodl.syntax import ast
+from bridge.nmodl.syntax.verbatim import CRefused
 
 
 def statements(body: Iterable[ast.Node], ctx: Context, em: Emitter) -> None:
@@ -296,6 +297,11 @@ def _for_netcons(stmt: ast.ForNetcons, ctx: Context, em: Emitter) -> None:
             f"{pytext.strings(own[:len(names)])})", stmt)
 
 
+def _refused(stmt: CRefused, ctx: Context, em: Emitter) -> None:
+    """A FUNCTION/PROCEDURE with C bridge cannot run (only HOC calls it): the call raises the refusal."""
+    em.line(f"{ctx.runtime('flow', 'refused')}({pytext.string(stmt.message)}, {where(stmt)})", stmt)
+
+
 def _net_receive_only(stmt: ast.Node, ctx: Context, em: Emitter) -> None:
     raise ctx.error(UnsupportedFeature, f"{type(stmt).__name__} (NET_RECEIVE events)", stmt)
 
@@ -308,4 +314,5 @@ _HANDLERS: dict[type, Callable] = {
     ast.Reaction: _kinetic, ast.Conserve: _kinetic, ast.Compartment: _kinetic, ast.LongitudinalDiffusion: _kinetic,
     ast.Equation: _equation,
     ast.Watch: _watch, ast.ForNetcons: _for_netcons, ast.InitialStatement: _net_receive_only,
+    CRefused: _refused,
 }

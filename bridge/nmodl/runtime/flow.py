@@ -140,6 +140,12 @@ def _untouched(out, guarded, original):
                  for o, g, orig in zip(out, guarded, original))
 
 
+def refused(message: str, where: Where) -> None:
+    """Raise the refusal of a FUNCTION/PROCEDURE whose VERBATIM C bridge cannot run, when it is called (HOC calls
+    it: nothing of the run does). `message` names the construct and its place."""
+    raise UnsupportedFeature(f"calling a function whose C bridge cannot run: {message}", _location(where))
+
+
 def _location(where: Where):
     return SourceLocation(*where)
 

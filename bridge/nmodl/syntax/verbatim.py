@@ -5,7 +5,8 @@ preprocessor lines (`bridge.nmodl.syntax.cpreproc`: a numeric macro becomes its 
 LALR grammar `grammar/verbatim_c.lark` (through `bridge.grammar.lalr`: no recursion, so no nesting
 overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax.ast`, with C's names as
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
-markers of this module: `CReturn` (`return 0;`), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
+markers of this module: `CReturn` (`return 0;`), `CReturnValue` (`return e;`), `CFunction` (a file-level C
+function), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
 `CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
 
 C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
@@ -49,6 +50,39 @@ class CReturn(ast.Node):
     """`return <int>;`."""
 
     value: int
+
+
+@dataclass(frozen=True)
+class CReturnValue(ast.Node):
+    """`return e;` where `e` is not an int literal (a C function's value)."""
+
+    value: ast.Node
+
+
+@dataclass(frozen=True)
+class CFunction(ast.Node):
+    """A file-level C function `[static] double f(double a, double b) { ... }` (`ctype` "double", "int" or
+    "void"; `params`: the names of its `double` parameters; `body`: its statements)."""
+
+    ctype: str
+    name: str
+    params: tuple[str, ...]
+    body: tuple[ast.Node, ...]
+
+
+@dataclass(frozen=True)
+class CGetArg(ast.Node):
+    """`*getarg(k)`: HOC's argument `k` (1-based) of the call that runs the block."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class CRefused(ast.Node):
+    """The body of a FUNCTION/PROCEDURE whose VERBATIM C bridge cannot run and that only HOC calls: running it
+    raises `message` (where the C is) at the call (`bridge.nmodl.analysis.verbatim`)."""
+
+    message: str
 
 
 @dataclass(frozen=True)
@@ -145,7 +179,35 @@ class _Build:
         return ast.Block(tuple(c), loc=self.loc(raw))
 
     def return_(self, raw, c):
-        return CReturn(self._int_value(c[0]), loc=self.loc(raw))
+        value = c[0]
+        if isinstance(value, ast.Number) and self.is_int(value) and value.text.isdigit():
+            return CReturn(int(value.text), loc=self.loc(raw))
+        return CReturnValue(value, loc=self.loc(raw))
+
+    def void(self, raw, c):
+        return "void"
+
+    def no_params(self, raw, c):
+        return ()
+
+    def param(self, raw, c):
+        self._not_macro(c[0])
+        self.int_names.discard(str(c[0]))
+        return str(c[0])
+
+    def params(self, raw, c):
+        return tuple(c)
+
+    def function_def(self, raw, c):
+        parts = [x for x in c if x is not None]
+        ctype, name = parts[0], parts[1]
+        self._not_macro(name)
+        rest = parts[2:]
+        params: tuple[str, ...] = ()
+        if rest and isinstance(rest[0], tuple):
+            params, rest = rest[0], rest[1:]
+        self.int_names = set()  # the function's int locals end with it
+        return CFunction(ctype, str(name), params, tuple(rest), loc=self.at(name.line or 1, name.column or 1))
 
     def call_stmt(self, raw, c):
         call = c[0]
@@ -227,6 +289,14 @@ class _Build:
         self._not_macro(c[0])
         args = tuple(a for a in c[1:] if a is not None)
         return ast.Call(str(c[0]), args, loc=self.loc(raw))
+
+    def deref(self, raw, c):
+        call = c[0]
+        arg = call.args[0] if len(call.args) == 1 else None
+        if call.name != "getarg" or not (isinstance(arg, ast.Number) and self.is_int(arg) and arg.text.isdigit()):
+            raise VerbatimOutside(f"C outside the subset bridge translates (a pointer): *{_short(call.name)}(...)",
+                                  call.loc or self.base)
+        return CGetArg(int(arg.text), loc=call.loc)
 
     def neg(self, raw, c):
         node = ast.Unary("-", c[0], loc=self.loc(raw))
