@@ -9,6 +9,8 @@ found, and raises at the first problem: errors a NEURON user would get from nocm
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from bridge.nmodl.analysis.ba_blocks import check_ba_blocks
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.hoist import hoist_solves
@@ -37,9 +39,12 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
             unnamed: str | None = None) -> MechanismInfo:
     """Check `program` as nocmodl would and collect what code generation needs.
 
-    `unnamed`: the name of a file without SUFFIX or POINT_PROCESS (NEURON names it after
-    the file; `bridge.hoc.catalog` passes it), else such a file is an error."""
+    `unnamed`: the name of a file without SUFFIX or POINT_PROCESS; NEURON names such a density
+    mechanism after its file (nocmodl's modprefix), so the default is the stem of `filename`, and
+    only text with no file name (`<string>`) is an error."""
     report = Reporter(filename or program.filename, source)
+    if unnamed is None and filename and not filename.startswith("<") and PurePath(filename).stem.isidentifier():
+        unnamed = PurePath(filename).stem
     program = hoist_solves(program)  # a SOLVE in an IF of BREAKPOINT runs first, as nocmodl compiles it
     name, kind = name_and_kind(program, report, unnamed)
     refuse_unsupported(program, kind, report)
