@@ -182,7 +182,8 @@ class Simulation:
         defaults = dict(self.plan.defaults)
         if self.events is not None:
             defaults["network"] = default_params(self.events, self.model.network or Network(), _cell_stream)
-        return jax.tree.map(lambda x: jnp.asarray(x, self.dtype), defaults)
+        # numpy first, then one device_put of the tree: a HOC live run asks for them at every changed step
+        return jax.device_put(jax.tree.map(lambda x: np.asarray(x, self.dtype), defaults))
 
     def set_weight(self, params: dict, netcon: int, value, index: int = 0) -> dict:
         """A copy of `params` with NetCon `netcon`'s weight[index] set to `value` (NEURON's `nc.weight[i]`)."""

@@ -52,12 +52,18 @@ def not_set(nseg: int) -> np.ma.MaskedArray:
 
 def filled(values, default: float) -> np.ndarray:
     """Per-segment `values` (a plain or masked array) as a new plain array, `default` where not set."""
-    return np.array(np.ma.filled(np.ma.asarray(values, dtype=float), float(default)), dtype=float)
+    if not isinstance(values, np.ma.MaskedArray):  # no masked array built: a live run fills every value per step
+        return np.array(values, dtype=float)
+    out = np.array(values.data, dtype=float)
+    out[np.ma.getmaskarray(values)] = float(default)
+    return out
 
 
 def is_set(values) -> np.ndarray:
     """Which segments of `values` (a plain or masked array) were set (not masked)."""
-    return ~np.ma.getmaskarray(np.ma.asarray(values))
+    if not isinstance(values, np.ma.MaskedArray):
+        return np.ones(np.shape(values), bool)
+    return ~np.ma.getmaskarray(values)
 
 
 @dataclass(frozen=True)
@@ -168,7 +174,8 @@ class Section:
 
     def get_range(self, mechanism: str, name: str, default: float) -> np.ndarray:
         """Per-segment values of a range variable, `default` on the segments where it was not set."""
-        return filled(self.mechanisms.get(mechanism, {}).get(name, not_set(self.nseg)), default)
+        values = self.mechanisms.get(mechanism, {}).get(name)
+        return np.full(self.nseg, float(default)) if values is None else filled(values, default)
 
     def is_set(self, mechanism: str, name: str) -> np.ndarray:
         """Per segment: whether the range variable was set (False where the mechanism's default applies)."""

@@ -307,7 +307,8 @@ def _streams_given(mech: Mechanism, given, where: str) -> None:
 
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
-    rows = []  # (node, section, x, {param: value}, {POINTER: target})
+    rows = []  # (node, section, x, {POINTER: target})
+    chunks: dict[str, list[np.ndarray]] = {key: [] for key in mech.range_parameters}  # per section, in rows' order
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -316,16 +317,18 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _streams_given(mech, [k for k in given if bool(np.all(sec.is_set(mech.name, k)))], f"section {sec.name}")
         nodes = layout.segment_nodes(sec.name)
         # segments where the model did not set a value take the default (a value set to NaN stays NaN)
-        columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
+        for key, default in mech.range_parameters.items():
+            chunks[key].append(sec.get_range(mech.name, key, default)[:len(nodes)])
         for j, node in enumerate(nodes):
-            vals = {key: float(column[j]) for key, column in columns.items()}
             targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
-            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals, targets))
-    rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
+            rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, targets))
+    # NEURON keeps a mechanism's instances in node order (a stable sort, as list.sort)
+    order = np.argsort(np.array([r[0] for r in rows], dtype=np.int64), kind="stable")
+    rows = [rows[i] for i in order]
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
-    values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
+    values = {k: (np.concatenate(c).astype(float) if c else np.zeros(0))[order] for k, c in chunks.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
-                     diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[4] for r in rows))
+                     diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[3] for r in rows))
     return inst, values
 
 

@@ -128,10 +128,16 @@ def _exp(x, fused: bool):
     return jnp.where(abstop < 0x3C9, 1.0 + x, y)
 
 
+# Traced once per shape and copy: a mechanism calls exp many times, and tracing its ~60 operations (the
+# emulated FMAs) on every call cost ~0.1 s each, most of a model's first run (docs/performance.md). XLA
+# inlines the call when it compiles, so the operations, and the bits, are the same.
+_exp_jit = jax.jit(_exp, static_argnums=1)
+
+
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def exp(x, fused: bool):
     """glibc's exp(x) of a float64 array [x dimensionless]; `fused` picks the copy compiled with FMA."""
-    return _exp(x, fused)
+    return _exp_jit(x, fused)
 
 
 @exp.defjvp
