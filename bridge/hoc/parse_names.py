@@ -26,8 +26,14 @@ import dataclasses
 
 from bridge.errors import HocSyntaxError
 from bridge.hoc import ast
-from bridge.hoc.names import top_binding
+from bridge.hoc.names import in_session_file, top_binding
 from bridge.hoc.values import NumVar, StrVar
+
+
+class ParserStop(HocSyntaxError):
+    """A statement hoc's parser refuses (see the module docstring): NEURON 9.0.2 stops on the same line,
+    so the model's own HOC is in error, not refused by bridge (`validation.neuron_stops` checks it)."""
+
 
 # The object variables NEURON's own library declares at the top level once nrngui.hoc (or
 # stdrun.hoc) is loaded (`name_declared(name) == 2` in NEURON 9.0.2); bridge may not model all of
@@ -51,9 +57,12 @@ def _children(node: ast.Node):
 
 def check(interp, program: ast.Program) -> None:
     """Raise `HocSyntaxError` where hoc's parser would stop reading `program` (see the module docstring);
-    nothing in an object's context (`execute` in a template object: its own names)."""
-    if interp.frame.obj is not None:
-        return
+    nothing in an object's context (`execute` in a template object, `object_push`: its own names) or
+    in a session file."""
+    if interp.frame.obj is not None or any(hasattr(f, "pushed") for f in interp.frames):
+        return  # an object's names (also `object_push`: a session file's MulRunFitter, bridge.hoc.mulfit)
+    if in_session_file(program.loc):
+        return  # a session file's GUI names (bridge.hoc.names._session_gui_ref)
     for stmt in program.body:
         _walk(interp, stmt, {})
 
@@ -88,7 +97,7 @@ def _locals(body: ast.Node) -> dict[str, bool]:
 
 def _need(interp, target: ast.Node, scope: dict[str, bool], form: str) -> None:
     """`target` (a name, or a name indexed) must be an object, a section or a template to hoc's parser."""
-    if isinstance(target, ast.Index):
+    while isinstance(target, ast.Index):
         target = target.target
     if not isinstance(target, ast.Name):
         return
@@ -100,8 +109,8 @@ def _need(interp, target: ast.Node, scope: dict[str, bool], form: str) -> None:
     else:
         binding = top_binding(interp, name)
         if binding is None:
-            if name in NEURON_LIBRARY_OBJREFS:
-                return
+            if name in NEURON_LIBRARY_OBJREFS or interp.model.point_process_kind(name) is not None:
+                return  # `IClamp[0].amp`: a point process is a template to hoc
             what = "not declared"
         elif isinstance(binding, NumVar):
             what = "a scalar variable"
@@ -110,7 +119,7 @@ def _need(interp, target: ast.Node, scope: dict[str, bool], form: str) -> None:
         else:
             return  # an object, section, template, built-in, ...: left to the run
     loc = target.loc
-    raise HocSyntaxError(
+    raise ParserStop(
         f"{name} is {what} when this statement is read, and hoc's parser takes {form} only "
         f"after an object variable (declared by objref or localobj before the statement): NEURON stops here too",
         loc, interp.source_of.get(loc.filename))

@@ -39,6 +39,9 @@ CASES = [
     ("arg_object", 'proc p() { print $o1.count() }\np(new List())\nprint "END"\n'),
     ("obfunc_call", 'obfunc g() { return new List() }\nproc p() { print g().count() }\np()\nprint "END"\n'),
     ("library_objects", 'proc p() { cvode.active(0) print hoc_sf_.len("abc") }\np()\nprint "END"\n'),
+    ("point_process_index", 'proc p() { IClamp[0].amp = 1 }\nprint "END"\n'),
+    ("object_push", 'begintemplate T\npublic f\nobjref f\nendtemplate T\nobjref tt\ntt = new T()\n'
+     'object_push(tt)\nf = new List()\nobject_pop()\nprint tt.f.count()\nprint "END"\n'),
     ("class_index", 'objref vv\nvv = new Vector(3)\nproc p() { print Vector[0].size() }\nprint "END"\n'),
 ]
 
