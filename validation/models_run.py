@@ -132,8 +132,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
             return done("NOT-HEADLESS", message=message)
         if isinstance(exc, ParserStop):  # the model's own HOC error if NEURON stops there too (neuron_stops)
             _set_phase(phase_file, "neuron")
-            rec[NEURON_STARTED] = True
-            neuron_error = neuron_stops.confirm(case, exc, max(min(deadline - time.monotonic(), 600.0), 1.0))
+            started, neuron_error = neuron_stops.confirm(case, exc, max(min(deadline - time.monotonic(), 600.0), 1.0))
+            rec[NEURON_STARTED] = started
             if neuron_error is not None:
                 return done("NEURON-ERROR", message=f"bridge and NEURON stop at the same line: {message}",
                             detail=neuron_error[:300])

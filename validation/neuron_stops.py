@@ -29,16 +29,16 @@ from validation.case import Case
 _WHERE = re.compile(r"syntax error in (\S+) near line (\d+)")
 
 
-def confirm(case: Case, stop: ParserStop, timeout: float) -> str | None:
-    """NEURON's first error when NEURON, run on `case`, stops with a syntax error on `stop`'s file and line;
-    None when it does not (or when a check before NEURON refuses the case)."""
+def confirm(case: Case, stop: ParserStop, timeout: float) -> tuple[bool, str | None]:
+    """(whether NEURON started, NEURON's first error when NEURON, run on `case`, stops with a syntax error on
+    `stop`'s file and line, else None); NEURON does not start when a check before it refuses the case."""
     from bridge.hoc.session import HocSession
     from validation import hoc_scan
     from validation.neuron_case import run_neuron_case
     from validation.preflight import named_in_code, neuron_mod_files
 
     if case.hoc is None or stop.location is None:
-        return None
+        return False, None
     hoc = Path(case.hoc).resolve()
     with contextlib.redirect_stdout(io.StringIO()):
         session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
@@ -47,21 +47,24 @@ def confirm(case: Case, stop: ParserStop, timeout: float) -> str | None:
             session.load_file(hoc)
             for stmt in case.statements:
                 session(stmt)
-            return None
+            return False, None
         except ParserStop as again:
             if again.location != stop.location:
-                return None
+                return False, None
         except BridgeError:
-            return None
+            return False, None
     try:
         files = session.files_read()
         hoc_scan.check(files, session.read_roots, session.working_directory(), writes=False)
         used = session.mechanism_files()
         mods = neuron_mod_files(case, {**named_in_code(case, files, session.read_roots, set(used)), **used})
+    except BridgeError:
+        return False, None  # the static scan or a mechanism refuses it: NEURON does not start
+    try:
         run_neuron_case(dataclasses.replace(case, output_dir=None), timeout=timeout, mod_files=mods,
                         shell_commands=session.shell_commands())
     except BridgeError as err:
         m = _WHERE.search(str(err))
         if m and Path(m.group(1)).name == Path(stop.location.filename).name and int(m.group(2)) == stop.location.line:
-            return next(ln.strip() for ln in str(err).splitlines() if m.group(0) in ln)
-    return None
+            return True, next(ln.strip() for ln in str(err).splitlines() if m.group(0) in ln)
+    return True, None

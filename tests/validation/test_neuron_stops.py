@@ -40,3 +40,21 @@ def test_a_parser_stop_neuron_does_not_make_stays_refused(tmp_path, monkeypatch)
     assert rec["status"] == "REFUSED", rec
     assert rec["error_class"] == "ParserStop" and "init.hoc:2" in rec["message"]
     assert rec["neuron_started"] is True
+
+
+def test_a_parser_stop_in_a_model_the_scan_refuses_never_starts_neuron(tmp_path, monkeypatch):
+    """The static scan of the files bridge read (here `nrnpython()` after the stop, as ModelDB 185858's
+    init.hoc) runs before NEURON, as for any model: the model stays REFUSED and NEURON never starts."""
+    from validation import neuron_case
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("NEURON started")
+
+    monkeypatch.setattr(neuron_case, "run_neuron_case", forbidden)
+    folder = tmp_path / "python_after"
+    folder.mkdir()
+    (folder / "lib.hoc").write_text(LIB)
+    (folder / "init.hoc").write_text('create soma\nload_file("lib.hoc")\nnrnpython("print(1)")\n')
+    rec = run_model(folder, ModelEntry("python_after"))
+    assert rec["status"] == "REFUSED", rec
+    assert rec["error_class"] == "ParserStop" and rec["neuron_started"] is False
