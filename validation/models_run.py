@@ -134,9 +134,11 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
             _set_phase(phase_file, "neuron")
             started, neuron_error = neuron_stops.confirm(case, exc, max(min(deadline - time.monotonic(), 600.0), 1.0))
             rec[NEURON_STARTED] = started
-            if neuron_error is not None:
+            if neuron_error is not None and not neuron_error.startswith("elsewhere: "):
                 return done("NEURON-ERROR", message=f"bridge and NEURON stop at the same line: {message}",
                             detail=neuron_error[:300])
+            if started:  # not on bridge's line: refused, with what NEURON did
+                rec["neuron_detail"] = f"NEURON stops {neuron_error}"[:300] if neuron_error else "NEURON runs past it"
         return done("REFUSED", error_class=type(exc).__name__, message=message, reason=reason)
     except Exception as exc:  # a bug in bridge; NEURON is not started either
         return done("BRIDGE-CRASH", error_class=type(exc).__name__, message=_crash(exc),

@@ -26,12 +26,14 @@ from bridge.errors import BridgeError
 from bridge.hoc.parse_names import ParserStop
 from validation.case import Case
 
+FIRST_ERROR = "NEURON's first error: "  # validation.neuron_case.run_neuron_case's line
 _WHERE = re.compile(r"syntax error in (\S+) near line (\d+)")
 
 
 def confirm(case: Case, stop: ParserStop, timeout: float) -> tuple[bool, str | None]:
     """(whether NEURON started, NEURON's first error when NEURON, run on `case`, stops with a syntax error on
-    `stop`'s file and line, else None); NEURON does not start when a check before it refuses the case."""
+    `stop`'s file and line; "elsewhere: " and NEURON's error when it stops somewhere else; None when it runs
+    through); NEURON does not start when a check before it refuses the case."""
     from bridge.hoc.session import HocSession
     from validation import hoc_scan
     from validation.neuron_case import run_neuron_case
@@ -67,4 +69,6 @@ def confirm(case: Case, stop: ParserStop, timeout: float) -> tuple[bool, str | N
         m = _WHERE.search(str(err))
         if m and Path(m.group(1)).name == Path(stop.location.filename).name and int(m.group(2)) == stop.location.line:
             return True, next(ln.strip() for ln in str(err).splitlines() if m.group(0) in ln)
+        first = [ln for ln in str(err).splitlines() if ln.startswith(FIRST_ERROR)]
+        return True, f"elsewhere: {first[0][len(FIRST_ERROR):] if first else str(err).splitlines()[-1]}"
     return True, None

@@ -39,7 +39,7 @@ def test_a_parser_stop_neuron_does_not_make_stays_refused(tmp_path, monkeypatch)
     rec = run_model(folder, ModelEntry("library_objref"))
     assert rec["status"] == "REFUSED", rec
     assert rec["error_class"] == "ParserStop" and "init.hoc:2" in rec["message"]
-    assert rec["neuron_started"] is True
+    assert rec["neuron_started"] is True and rec["neuron_detail"] == "NEURON runs past it"
 
 
 def test_a_parser_stop_in_a_model_the_scan_refuses_never_starts_neuron(tmp_path, monkeypatch):
@@ -58,3 +58,17 @@ def test_a_parser_stop_in_a_model_the_scan_refuses_never_starts_neuron(tmp_path,
     rec = run_model(folder, ModelEntry("python_after"))
     assert rec["status"] == "REFUSED", rec
     assert rec["error_class"] == "ParserStop" and rec["neuron_started"] is False
+
+
+@pytest.mark.neuron
+def test_a_parser_stop_neuron_makes_earlier_stays_refused_with_neurons_words(tmp_path):
+    """NEURON 9.0.2 has no built-in `pwd()` (ModelDB 151282's init.hoc calls the one of its misc.mod, whose
+    VERBATIM C bridge does not compile into NEURON); bridge answers it, so NEURON stops before bridge's line."""
+    folder = tmp_path / "pwd_first"
+    folder.mkdir()
+    (folder / "lib.hoc").write_text(LIB)
+    (folder / "init.hoc").write_text('create soma\npwd()\nload_file("lib.hoc")\n')
+    rec = run_model(folder, ModelEntry("pwd_first"))
+    assert rec["status"] == "REFUSED", rec
+    assert rec["neuron_started"] is True
+    assert "pwd undefined function in init.hoc near line 2" in rec["neuron_detail"]
