@@ -5,10 +5,13 @@
 returns a record (a dict, JSON-ready) with `status`:
 
 - "NO-ENTRY": no HOC file to run (`validation.models_catalog.discover`); nothing ran;
-- "REFUSED": bridge refused the model (a `BridgeError`: `error_class`, `message`); NEURON never started;
+- "REFUSED": bridge refused the model (a `BridgeError`: `error_class`, `message`); NEURON never started (but for a
+  `ParserStop` NEURON did not confirm: `neuron_started` says so);
 - "BRIDGE-CRASH": bridge failed with another exception before NEURON (a bug); NEURON never started;
 - "NEURON-COMPILE": nrnivmodl failed on the .mod files bridge accepted;
-- "NEURON-ERROR": NEURON failed loading or running the model (or ran out of time);
+- "NEURON-ERROR": NEURON failed loading or running the model (or ran out of time); also a model bridge
+  stopped on a statement hoc's parser refuses (`bridge.hoc.parse_names.ParserStop`) when NEURON, run with the
+  same checks and guards, stops with a syntax error on the same line (`validation.neuron_stops`);
 - "NOT-HEADLESS": the HOC built no section (its menu builds the cell when a button is pressed: the list
   needs the button's statements for this model); bridge finds it first, and NEURON is not started;
 - "BRIDGE-ERROR": NEURON ran, bridge's simulation did not (a `BridgeError` or a crash);
@@ -101,7 +104,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
     """Classify one model (see the module docstring); `deadline` is a `time.monotonic()` value for NEURON's
     run (at most 600 s from its start, as `bridge validate`); the model's files go into `output_dir` and are
     compared (`validation.output_files`: the record's `files`). Never raises for a model problem."""
-    from validation import neuron_case
+    from bridge.hoc.parse_names import ParserStop
+    from validation import neuron_case, neuron_stops
     from validation.bridge_case import run_bridge_case
     from validation.compare import compare_runs
     from validation.preflight import preflight
@@ -126,6 +130,15 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         message, reason = refusal(exc, folder)
         if NO_SECTIONS in str(exc):  # bridge built no cell, so NEURON is not started (the model builds it from a menu)
             return done("NOT-HEADLESS", message=message)
+        if isinstance(exc, ParserStop):  # the model's own HOC error if NEURON stops there too (neuron_stops)
+            _set_phase(phase_file, "neuron")
+            started, neuron_error = neuron_stops.confirm(case, exc, max(min(deadline - time.monotonic(), 600.0), 1.0))
+            rec[NEURON_STARTED] = started
+            if neuron_error is not None and not neuron_error.startswith("elsewhere: "):
+                return done("NEURON-ERROR", message=f"bridge and NEURON stop at the same line: {message}",
+                            detail=neuron_error[:300])
+            if started:  # not on bridge's line: refused, with what NEURON did
+                rec["neuron_detail"] = f"NEURON stops {neuron_error}"[:300] if neuron_error else "NEURON runs past it"
         return done("REFUSED", error_class=type(exc).__name__, message=message, reason=reason)
     except Exception as exc:  # a bug in bridge; NEURON is not started either
         return done("BRIDGE-CRASH", error_class=type(exc).__name__, message=_crash(exc),

@@ -113,12 +113,24 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
         if proc.returncode != 0 or not out.exists():
             text = (proc.stderr.strip() or proc.stdout.strip()).splitlines()
             tail = "\n".join(text[-12:])
+            first = first_error(text)  # NEURON's first error (its HOC stack follows it, maybe past the tail)
+            if first:
+                tail += f"\nNEURON's first error: {first}"
             raise BridgeError(f"NEURON run of case {case.name!r} failed:\n{tail}")
         result = RunOutput.load(out)
         if copy is not None:
             _collect(case, job, copy)
     result.load_seconds = time.perf_counter() - start - result.run_seconds - result.roundoff_seconds
     return result
+
+
+def first_error(lines: list[str]) -> str | None:
+    """NEURON's first error in its stderr `lines`: `NEURON: syntax error in decvec.hoc near line 12` (hoc's
+    `hoc_execerror` prints the message, then ` in FILE near line N` on the next line)."""
+    for i, line in enumerate(lines[1:], 1):
+        if line.lstrip().startswith("in ") and " near line " in line:
+            return f"{lines[i - 1].strip()} {line.strip()}"
+    return None
 
 
 def _run_stopped_after(cmd: list[str], timeout: float, **kwargs) -> subprocess.CompletedProcess | None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
-from bridge.hoc import ast, budget, declarations, lifetimes, section_statements, statements
+from bridge.hoc import ast, budget, declarations, lifetimes, parse_names, section_statements, statements
 from bridge.hoc.builtins import builtin_functions
 from bridge.hoc.classes import builtin_classes
 from bridge.hoc.control import SIGNALS, BreakLoop, ContinueLoop
@@ -124,6 +124,11 @@ class Interpreter:
         return var
 
     # -- statements -------------------------------------------------------------------------
+    def check_parsed(self, program: ast.Program) -> None:
+        """Stop where hoc's parser would stop reading a parsed chunk, before any of it runs
+        (`bridge.hoc.parse_names`)."""
+        parse_names.check(self, program)
+
     def exec(self, node: ast.Node) -> None:
         """Run one statement (one statement's worth of work)."""
         self.statements += 1

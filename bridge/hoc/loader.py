@@ -210,6 +210,7 @@ def run_stream(interp, stream: Stream) -> None:
             interp.charge(budget.parse_cost(text, interp.max_statements - interp.statements),
                           SourceLocation(stream.filename, line, 1))
             program = parse(text, stream.filename, line_offset=line - 1, max_nesting=max_nesting)
+            interp.check_parsed(program)  # what hoc's parser refuses before the chunk runs
             try:
                 interp.exec_block(program.body)
             except LoopJump as jump:

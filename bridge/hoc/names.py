@@ -56,6 +56,12 @@ def lookup(interp, name: str):
     return _builtin_binding(interp, name)
 
 
+def top_binding(interp, name: str):
+    """What `name` means at the top level, whatever procedure runs (a file being read: `bridge.hoc.parse_names`)."""
+    b = interp.top.get(name)
+    return b if b is not None else _builtin_binding(interp, name)
+
+
 def _builtin_binding(interp, name: str):
     """What `name` means when the program did not declare it."""
     model = interp.model
