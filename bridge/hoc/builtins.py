@@ -17,7 +17,20 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, equations, fstim, geometry, legacy, loader, nernst, random, scanf, secrename, stdrun, writes
+from bridge.hoc import (
+    builderlib,
+    equations,
+    fstim,
+    geometry,
+    legacy,
+    loader,
+    nernst,
+    random,
+    scanf,
+    secrename,
+    stdrun,
+    writes,
+)
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
