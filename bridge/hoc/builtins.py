@@ -19,6 +19,7 @@ from pathlib import Path
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
 from bridge.hoc import (
     builderlib,
+    clipboard,
     equations,
     fstim,
     geometry,
@@ -335,6 +336,7 @@ def builtin_functions() -> dict[str, Builtin]:
     plain.update(random.functions())
     plain.update(nernst.functions())
     plain.update(equations.functions())
+    plain.update(clipboard.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())
