@@ -315,6 +315,24 @@ class DeleteSymbol(Node):
 
 
 @dataclass
+class DepVar(Node):
+    """`depvar a, b`: the unknowns of HOC's equation solver (src/oc/nonlin.cpp `hoc_dep_make`)."""
+
+    names: list[str]
+
+
+@dataclass
+class Equation(Node):
+    """`eqn x:: lhs = rhs` (`init`: the row starts from zero) or `eqn x: = rhs` (rhs terms added);
+    `assign` is the `lhs = rhs` (or None with `rhs` alone), as NEURON's parse.ypp `eqn_list`."""
+
+    name: str
+    init: bool
+    assign: Node | None
+    rhs: Node | None = None
+
+
+@dataclass
 class Program(Node):
     body: list[Node]
     source: str = ""

@@ -17,7 +17,21 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import BridgeError, HocRefusal, UnsupportedFeature
-from bridge.hoc import builderlib, fstim, geometry, legacy, loader, nernst, random, scanf, secrename, stdrun, writes
+from bridge.hoc import (
+    builderlib,
+    clipboard,
+    equations,
+    fstim,
+    geometry,
+    legacy,
+    loader,
+    nernst,
+    random,
+    scanf,
+    secrename,
+    stdrun,
+    writes,
+)
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.bindings import GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
@@ -328,6 +342,8 @@ def builtin_functions() -> dict[str, Builtin]:
     plain.update(legacy.functions())
     plain.update(random.functions())
     plain.update(nernst.functions())
+    plain.update(equations.functions())
+    plain.update(clipboard.functions())
     for name, fn in plain.items():
         out[name] = Builtin(name, fn)
     out.update(gui_functions())

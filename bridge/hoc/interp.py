@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
-from bridge.hoc import ast, budget, declarations, lifetimes, parse_names, section_statements, statements
+from bridge.hoc import ast, budget, declarations, equations, lifetimes, parse_names, section_statements, statements
 from bridge.hoc.builtins import builtin_functions
 from bridge.hoc.classes import builtin_classes
 from bridge.hoc.control import SIGNALS, BreakLoop, ContinueLoop
@@ -34,7 +34,7 @@ from bridge.hoc.values import Builtin, Frame, Sec, Segment, StrVar, Template, fm
 from bridge.limits import DEFAULT_LIMITS, Limits
 
 EXECUTORS: dict[type[ast.Node], Any] = {
-    **statements.EXECUTORS, **declarations.EXECUTORS, **section_statements.EXECUTORS,
+    **statements.EXECUTORS, **declarations.EXECUTORS, **section_statements.EXECUTORS, **equations.EXECUTORS,
 }  # statement node class -> executor(interp, node)
 
 

@@ -357,7 +357,10 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
                       "(\"Couldn't find\") and returns 0", UserWarning, stacklevel=2)
         return 0.0
     if path is None:
-        raise interp.error(not_found(interp, written, loc, what), loc)
+        # xopen of a missing file (an empty name too): NEURON's hoc_xopen1 (src/oc/fileio.cpp) stops with
+        # "Can't open", an error execute1 catches; so does bridge (ModelDB 146376, 222359 stop there in NEURON)
+        also = "; NEURON stops here too (\"Can't open\")" if what == "xopen" else ""
+        raise interp.error(not_found(interp, written, loc, what) + also, loc)
     loaded = interp.files.loaded
     if once and name in loaded:  # NEURON compares the names, not the files (hoc_Load_file)
         return 1.0

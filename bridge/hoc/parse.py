@@ -283,6 +283,15 @@ class _ToAst:
     def continue_stmt(self, meta, c):
         return ast.Continue(self._loc(meta))
 
+    def depvar(self, meta, c):
+        return ast.DepVar(self._loc(meta), _names(c))
+
+    def eqn_both(self, meta, c):
+        return ast.Equation(self._loc(meta), str(c[0]), True, c[1])
+
+    def eqn_rhs(self, meta, c):
+        return ast.Equation(self._loc(meta), str(c[0]), False, None, c[2] if str(c[1]) == "=" else None)
+
     def stop_stmt(self, meta, c):
         return ast.Stop(self._loc(meta))
 
