@@ -25,6 +25,21 @@ def mechanisms_of(state, tree=None) -> dict:
 
     cache = state.translations
     builtin = set(builtin_mechanisms())
+    used = used_mechanisms(state, tree)
+    out = {}
+    for name, path in state.catalog._files.items():
+        if name not in used or name in builtin:
+            continue
+        if name not in cache:
+            cache[name] = load_mod(path, roots=state.catalog.roots)
+        out[name] = cache[name]
+    out.update(state.catalog.runtime_mechanisms(used))  # KSChans: after the compiled ones, as NEURON
+    return out
+
+
+def used_mechanisms(state, tree=None) -> set[str]:
+    """The names of the mechanisms the model's tree (or `tree`) and network use, with the owners of the
+    GLOBALs their EXTERNALs read (NEURON loads every compiled file; these are the ones a run reads)."""
     used = set((state.tree if tree is None else tree).mechanism_names())
     events = state.event_objects  # the network's artificial cells have no place in the tree
     if events is not None:
@@ -35,14 +50,20 @@ def mechanisms_of(state, tree=None) -> dict:
                 owner = state.catalog.lookup_global(ext)
                 if owner is not None:
                     used.add(owner[0])
+    return used
+
+
+def run_globals(state, tree=None) -> dict[str, float]:
+    """The globals HOC set that the run reads: a GLOBAL of a compiled mechanism the model does not use
+    changes nothing in NEURON (`usetable_naf = 0` in a folder whose chosen cell has no naf), so it is left
+    out of the run's settings."""
+    used = used_mechanisms(state, tree)
     out = {}
-    for name, path in state.catalog._files.items():
-        if name not in used or name in builtin:
+    for name, value in state.set_globals.items():
+        owner = state.catalog.lookup_global(name)
+        if owner is not None and owner[0] in state.catalog._files and owner[0] not in used:
             continue
-        if name not in cache:
-            cache[name] = load_mod(path, roots=state.catalog.roots)
-        out[name] = cache[name]
-    out.update(state.catalog.runtime_mechanisms(used))  # KSChans: after the compiled ones, as NEURON
+        out[name] = value
     return out
 
 

@@ -83,7 +83,7 @@ def cj_order(state) -> int | None:
 
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
-    from bridge.hoc.initstate import mechanisms_of, model_tree
+    from bridge.hoc.initstate import mechanisms_of, model_tree, run_globals
     from bridge.hoc.runcheck import fingerprint
 
     g = state.globals
@@ -102,7 +102,7 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     tree = model_tree(state)
     net, spike_records = network(state.event_objects, state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj, network=net,
+                  int(g["secondorder"]), run_globals(state, tree), recordings, extra, cj, network=net,
                   spike_records=spike_records)
 
 
