@@ -511,8 +511,10 @@ class ModelState:
             is_param = name in self.catalog.get(mech).parameters and not (
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
-        elif self.initialized is not None and name in self.catalog.get(mech).assigned_parameters:
-            # a PARAMETER its code assigns lives in NEURON's run (reads see the run's value): the run goes on from it
+        elif self.initialized is not None and (name in self.catalog.get(mech).assigned_parameters
+                                               or name not in self.catalog.get(mech).parameters):
+            # a PARAMETER its code assigns, or a RANGE ASSIGNED, lives in NEURON's run (reads see the run's value):
+            # the run goes on from it; the next finitialize() starts from it too (solver.plan.assigned_starts)
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=False)
 
     def _assigned_after_init(self, sec: Sec, name: str, value: float, x, loc, lost: bool = True) -> None:

@@ -121,8 +121,9 @@ class PointProcessObject(BuiltinObject):
             from bridge.hoc.play import check_not_played
 
             check_not_played(interp.model, "point", (self.cls, str(self)), name, f"{self}.{name}", loc, interp)
-        if interp.model.initialized is not None and self.pp is not None and name in self.info.assigned_parameters:
-            try:  # a PARAMETER its code assigns (Exp2Syn's tau1 in INITIAL): the run's value, as NEURON's
+        if interp.model.initialized is not None and self.pp is not None and (
+                name in self.info.assigned_parameters or name not in self.info.parameters):
+            try:  # a PARAMETER its code assigns (Exp2Syn's tau1 in INITIAL), an ASSIGNED: the run's value, as NEURON's
                 found = interp.model.live.point_value(str(self), self.cls, name)
             except BridgeError as err:
                 raise interp.error(str(err), loc) from None
@@ -159,7 +160,8 @@ class PointProcessObject(BuiltinObject):
                     raise interp.error(str(err), loc) from None
             self.preinit[name] = float(v)
             return
-        if model.initialized is not None and name in self.info.assigned_parameters:
+        if model.initialized is not None and (name in self.info.assigned_parameters
+                                              or name not in self.info.parameters):
             try:  # NEURON's run holds it (its code assigns it): the run goes on from HOC's value
                 model.live.assign_point(str(self), self.cls, name, float(v))
             except BridgeError as err:

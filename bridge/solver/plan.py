@@ -7,7 +7,7 @@ gives the default parameter pytree that the step takes as its argument.
 
 Parameter pytree (what `jax.grad`/`jax.vmap` see), NEURON's names and units:
     {"cm": (nnode,) [uF/cm2],
-     "mechanisms": {mechanism: {range parameter: (ninstance,)}},
+     "mechanisms": {mechanism: {range parameter: (ninstance,)}},  # and kept ASSIGNEDs given (`assigned_starts`)
      "ions": {ion: {"ena"/"nai"/"nao"...: (nnode,)}},   # values before finitialize
      "globals": {"celsius": [degC], "v_init": [mV], "<name>_<suffix>": ..., "nai0_na_ion": ...}}
 Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree.
@@ -285,12 +285,28 @@ def _check_kind(tree: SectionTree, mech: Mechanism) -> None:
         raise BridgeError(f"{mech.name} is a density mechanism (SUFFIX), not a point process; insert it in sections")
 
 
+def assigned_starts(mech: Mechanism) -> tuple[str, ...]:
+    """The kept ASSIGNED scalars of `mech` a model may give a value before finitialize (util.mod's RANGE `dist`,
+    set from HOC): NEURON keeps what HOC wrote in the variable until code assigns it, so the given value is the
+    variable's value when INITIAL starts (STATEs are reset to x0 there, and are not among them)."""
+    sizes = getattr(mech, "array_sizes", {})
+    return tuple(k for k in mech.state_defaults
+                 if k not in mech.states and k not in mech.range_parameters and k not in sizes)
+
+
 def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> None:
-    """Refuse a parameter `mech` does not have among the names of `given`."""
+    """Refuse a parameter `mech` does not have among the names of `given` (a kept ASSIGNED is allowed)."""
+    starts = assigned_starts(mech)
     for key in given:
-        if key not in mech.range_parameters:
+        if key not in mech.range_parameters and key not in starts:
             raise BridgeError(f"{where}: {mech.name} has no range parameter {key!r} "
                               f"(it has {', '.join(mech.range_parameters) or 'none'})")
+
+
+def _given_starts(mech: Mechanism, given: Iterable[Mapping[str, object]]) -> dict[str, float]:
+    """The kept ASSIGNEDs some instance was given a value for, with their default (`assigned_starts`)."""
+    keys = {k for g in given for k in g}
+    return {k: float(mech.state_defaults[k]) for k in assigned_starts(mech) if k in keys}
 
 
 def _streams_given(mech: Mechanism, given, where: str) -> None:
@@ -307,6 +323,7 @@ def _streams_given(mech: Mechanism, given, where: str) -> None:
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     rows = []  # (node, section, x, {param: value}, {POINTER: target})
+    starts = _given_starts(mech, [sec.mechanisms[mech.name] for sec in tree if mech.name in sec.mechanisms])
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -316,13 +333,14 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         nodes = layout.segment_nodes(sec.name)
         # segments where the model did not set a value take the default (a value set to NaN stays NaN)
         columns = {key: sec.get_range(mech.name, key, default) for key, default in mech.range_parameters.items()}
+        columns.update((key, sec.get_range(mech.name, key, default)) for key, default in starts.items())
         for j, node in enumerate(nodes):
             vals = {key: float(column[j]) for key, column in columns.items()}
             targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
             rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, vals, targets))
     rows.sort(key=lambda r: r[0])  # NEURON keeps a mechanism's instances in node order
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
-    values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in mech.range_parameters}
+    values = {k: np.array([r[3][k] for r in rows], dtype=float) for k in [*mech.range_parameters, *starts]}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
                      diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[4] for r in rows))
     return inst, values
@@ -335,7 +353,7 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _streams_given(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
-              for k, d in mech.range_parameters.items()}
+              for k, d in {**mech.range_parameters, **_given_starts(mech, [pp.params for pp in pps])}.items()}
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
                      tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
                      pointer_maps=tuple(pp.pointers for pp in pps))
