@@ -97,11 +97,12 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
             and last.cj_order == cj):
         return last
     from bridge.hoc.netcon import network
+    from bridge.hoc.setpointer import run_globals
 
     tree = model_tree(state)
     net, spike_records = network(state.event_objects, state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
-                  int(g["secondorder"]), dict(state.set_globals), recordings, extra, cj, network=net,
+                  int(g["secondorder"]), run_globals(state), recordings, extra, cj, network=net,
                   spike_records=spike_records)
 
 

@@ -35,6 +35,9 @@ from bridge.solver.linear_mechanism import LinearPlan, linear_plan
 from bridge.solver.long_diffusion import LongDiffusion, long_diffusion_plan
 from bridge.solver.tree_solve import TreeLevels, tree_levels
 
+HOC_OWNER = "hoc"  # a pointer target's owner for a HOC scalar (bridge.hoc.setpointer): its value is a run global
+POINT_X = -1.0  # a pointer target's x for a point process's variable: its section slot holds the point's label
+
 # NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
 BUILTIN_ORDER = (
     "capacitance", "pas", "extracellular", "fastpas", "na_ion", "k_ion", "hh",
@@ -59,7 +62,8 @@ def is_static_global(key: str) -> bool:
 class PointerSource:
     """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
     "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
-    at instance index), "diam" (`values`, the diam of the segment nodes `index`)."""
+    at instance index, a density mechanism's or a point process's), "diam" (`values`, the diam of the segment
+    nodes `index`), "hoc" (the run global `var`, a HOC scalar: `hoc:mu`)."""
 
     kind: str
     owner: str
@@ -210,6 +214,12 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     # `ion_init` sets them only on the nodes that have the ion): `cai0_ca_ion = 1e-7` on a cell without calcium
     for ion in registered_ions(mechanisms.values()):
         known.update(ionlib.global_names(ion).values())
+    for key in _hoc_pointer_keys(instances):  # HOC scalars POINTERs read: globals of the run
+        if key not in settings:
+            raise BridgeError(f"a POINTER reads the HOC scalar {key[len(HOC_OWNER) + 1:]!r}, but the model's globals "
+                              f"give no value for {key!r}")
+        globals_[key] = float(settings[key])
+    known.update(k for k in settings if k.startswith(HOC_OWNER + ":"))
     unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
     if unknown:
         raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: "
@@ -231,6 +241,13 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                       for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())),
                 linear, ext)
+
+
+def _hoc_pointer_keys(instances: list[Instances]) -> list[str]:
+    """The run globals (`hoc:mu`) the POINTERs of `instances` read, in order of first use."""
+    keys = [src.var for inst in instances for sources in (inst.pointers or {}).values() for src in sources
+            if src.kind == "hoc"]
+    return list(dict.fromkeys(keys))
 
 
 def initial_v(v_init, nnode: int):
@@ -401,7 +418,12 @@ def _source(layout: NodeLayout, kind: str, owner: str, var: str, rows: list[tupl
 
 def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
                     owner: str, var: str, what: str) -> tuple[str, str, int]:
-    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x); of a point
+    process's variable when x is POINT_X (sec is its label), of a HOC scalar when owner is HOC_OWNER."""
+    if owner == HOC_OWNER:
+        return "hoc", "", 0
+    if x == POINT_X:
+        return _point_target(instances, sec, owner, var, what)
     if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
         nodes = layout.segment_nodes(sec)
         return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
@@ -423,6 +445,20 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
             if var in other.mechanism.range_parameters:
                 return "param", owner, int(hit[0])
     raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
+
+
+def _point_target(instances: list[Instances], label: str, owner: str, var: str, what: str) -> tuple[str, str, int]:
+    """(kind, owner, index) of the variable `var` of the point process labelled `label` (an instance of `owner`)."""
+    for other in instances:
+        if other.name != owner:
+            continue
+        for i, pp in enumerate(other.point_processes):
+            if pp.label == label:
+                if var in other.mechanism.state_defaults:
+                    return "state", owner, i
+                if var in other.mechanism.range_parameters:
+                    return "param", owner, i
+    raise BridgeError(f"setpointer {what}: {label}.{var} is not a variable of a point process in the model")
 
 
 def registered_ions(mechanisms: Iterable[Mechanism]) -> set[str]:
