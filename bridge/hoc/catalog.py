@@ -67,6 +67,7 @@ class MechanismInfo:
     assigned_parameters: tuple[str, ...] = ()  # PARAMETERs (RANGE or GLOBAL) its code assigns: the run's values
     scop_in_step: bool = False  # draws from scop_random outside INITIAL and NET_RECEIVE (bridge.hoc.randomvars)
     scop_in_initial: bool = False  # INITIAL draws from scop_random (bridge.hoc.randomvars)
+    arrays: dict[str, int] = field(default_factory=dict)  # RANGE arrays (`amp[1000]`) -> their size
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -405,7 +406,8 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          _net_receive_writes(info.program.net_receive),
                          info.assigned_parameters + info.assigned_global_parameters,
                          info.scop_random and scop_in_step(info.program),
-                         info.scop_random and scop_in_initial(info.program))
+                         info.scop_random and scop_in_initial(info.program),
+                         {n: int(v.size) for n, v in info.variables.items() if v.size and n in info.range_names})
 
 
 def _net_receive_writes(block) -> bool:

@@ -636,8 +636,9 @@ class LiveRun:
             return None
         return np.asarray(self.state["mech"][mech][var]).ravel()
 
-    def point_value(self, label: str, mech: str, var: str) -> float | None:
-        """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]")."""
+    def point_value(self, label: str, mech: str, var: str, element: int | None = None) -> float | None:
+        """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]"); of an
+        array, its `element`."""
         self.flush()
         if self.state is None:
             return None
@@ -646,11 +647,13 @@ class LiveRun:
                 continue
             for i, pp in enumerate(inst.point_processes):
                 if pp.label == label and var in self.state["mech"][mech]:
-                    return float(self.state["mech"][mech][var][i])
+                    at = (i,) if element is None else (i, element)
+                    return float(self.state["mech"][mech][var][at])
         return None
 
-    def assign_point(self, label: str, mech: str, var: str, value: float) -> bool:
-        """HOC assigned a computed variable of a point process: it goes into the running state."""
+    def assign_point(self, label: str, mech: str, var: str, value: float, element: int | None = None) -> bool:
+        """HOC assigned a computed variable of a point process (of an array, its `element`): it goes into the
+        running state."""
         self.flush()
         if self.state is None:
             return False
@@ -660,7 +663,8 @@ class LiveRun:
             for i, pp in enumerate(inst.point_processes):
                 if pp.label == label and var in self.state["mech"][mech]:
                     arr = self.state["mech"][mech][var]
-                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[i].set(value)}}
+                    at = (i,) if element is None else (i, element)
+                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[at].set(value)}}
                     self.state = {**self.state, "mech": mstate}
                     self.epoch += 1
                     return True

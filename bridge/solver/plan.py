@@ -306,9 +306,7 @@ def assigned_starts(mech: Mechanism) -> tuple[str, ...]:
     """The kept ASSIGNED scalars of `mech` a model may give a value before finitialize (util.mod's RANGE `dist`,
     set from HOC): NEURON keeps what HOC wrote in the variable until code assigns it, so the given value is the
     variable's value when INITIAL starts (STATEs are reset to x0 there, and are not among them)."""
-    sizes = getattr(mech, "array_sizes", {})
-    return tuple(k for k in mech.state_defaults
-                 if k not in mech.states and k not in mech.range_parameters and k not in sizes)
+    return tuple(k for k in mech.state_defaults if k not in mech.states and k not in mech.range_parameters)
 
 
 def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> None:
@@ -341,6 +339,10 @@ def _streams_given(mech: Mechanism, given, where: str) -> None:
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     rows = []  # (node, section, x, {param: value}, {POINTER: target})
     starts = _given_starts(mech, [sec.mechanisms[mech.name] for sec in tree if mech.name in sec.mechanisms])
+    arrays = [k for k in starts if k in getattr(mech, "array_sizes", {})]
+    if arrays:
+        raise UnsupportedFeature(f"{mech.name}: values given for its ASSIGNED array {arrays[0]} per segment: bridge "
+                                 "gives a density mechanism's ASSIGNED scalars only")
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -370,7 +372,12 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _streams_given(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
-              for k, d in {**mech.range_parameters, **_given_starts(mech, [pp.params for pp in pps])}.items()}
+              for k, d in mech.range_parameters.items()}
+    sizes = getattr(mech, "array_sizes", {})
+    for k, d in _given_starts(mech, [pp.params for pp in pps]).items():  # an array's: (instances, size)
+        shape = (sizes[k],) if k in sizes else ()
+        values[k] = np.array([np.broadcast_to(np.asarray(pp.params.get(k, d), float), shape) for pp in pps],
+                             dtype=float).reshape((len(pps), *shape))
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
                      tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
                      pointer_maps=tuple(pp.pointers for pp in pps))
