@@ -7,7 +7,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 from __future__ import annotations
 
 from bridge.errors import BridgeError
-from bridge.hoc import nmodl_calls, randomvars
+from bridge.hoc import functable, nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.objects import BuiltinObject
@@ -215,6 +215,10 @@ class PointProcessObject(BuiltinObject):
         """`pp.name(args)`: a FUNCTION or PROCEDURE of the mechanism (`bridge.hoc.nmodl_calls`), or a method."""
         if name in self.info.functions:
             return nmodl_calls.call_point(interp, self, name, args, loc)
+        if name.startswith("table_"):  # `syn.table_t_table(...)`: the mechanism's FUNCTION_TABLE
+            done = functable.call_point(interp, self, name, args, loc)
+            if done is not None:
+                return done
         return super().hoc_call(interp, name, args, loc)
 
     def m_loc(self, interp, args, loc):
