@@ -1,7 +1,8 @@
 """A point process's RANGE ASSIGNED array set from HOC (ModelDB 113997's ipulse3.mod: `curr.amp[i] = -0.3`, read
 by NET_RECEIVE as `amp[pcount]`): before finitialize(), between runs and during a run; NEURON keeps what HOC wrote
 (INITIAL does not assign it). Printed to 17 digits and compared with NEURON 9 running the same files (.mod written
-for this test)."""
+for this test). Also an array the code writes at an index known only during the run (113997's APCounter2.mod:
+`times[n] = t`), read back from HOC."""
 
 from __future__ import annotations
 
@@ -46,6 +47,29 @@ NET_RECEIVE (w) {
 }
 """
 
+SPKREC = """
+NEURON { POINT_PROCESS Spkrec  RANGE n, thresh, times, isi }
+DEFINE MAXAP 6
+PARAMETER { n  thresh = 0 (mV) }
+ASSIGNED { v (mV)  firing  times[MAXAP] (ms)  isi (ms) }
+INITIAL {
+    n = 0
+    firing = 0
+    isi = 0
+    check()
+}
+BREAKPOINT { SOLVE check }
+PROCEDURE check() {
+    if (v >= thresh && !firing) {
+        firing = 1
+        times[n] = t
+        n = n + 1
+        if (n > 1) { isi = t - times[n-2] }
+    }
+    if (firing && v < thresh) { firing = 0 }
+}
+"""
+
 RUNS = """
 objref pt
 soma pt = new Ptrain(0.5)
@@ -73,6 +97,7 @@ def _mods(tmp_path):
     mods = tmp_path / "mods"
     mods.mkdir()
     (mods / "ptrain.mod").write_text(PTRAIN)
+    (mods / "spkrec.mod").write_text(SPKREC)
     return mods
 
 
@@ -90,3 +115,29 @@ def test_an_index_out_of_range_is_an_error(tmp_path):
     path.write_text("create soma\nobjref pt\nsoma pt = new Ptrain(0.5)\npt.amp[5] = 1\n")
     with pytest.raises(HocError, match=r"Ptrain.amp\[5\]: subscript out of range"):
         HocSession(_mods(tmp_path), cwd=tmp_path).load_file(path)
+
+
+SPIKES = """
+objref ap, pt
+soma ap = new Spkrec(0.5)
+soma pt = new Ptrain(0.5)
+pt.del = 1
+pt.dur = 1
+pt.per = 5
+pt.num = 4
+for i = 0, 3 pt.amp[i] = 1
+stim.amp = 0
+tstop = 20
+run()
+x = printf("spikes %g %.17g %.17g %.17g %.17g\\n", ap.n, ap.times[0], ap.times[1], ap.times[2], ap.isi)
+"""
+
+
+@pytest.mark.neuron
+def test_an_array_written_at_a_run_time_index_as_in_neuron(tmp_path):
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + SPIKES, mod_dir=_mods(tmp_path))
+    print("\n".join(theirs))
+    spikes = next(ln for ln in theirs if ln.startswith("spikes")).split()
+    assert float(spikes[1]) >= 2 and float(spikes[3]) > float(spikes[2])  # times[n] = t at n = 0, 1, ...
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)

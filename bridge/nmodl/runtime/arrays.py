@@ -1,8 +1,9 @@
 """NMODL array variables in generated code: `name[i]` over instances (imported as `arrays`).
 
-An array variable `a[n]` is held as (instances, n), or (n,) when shared; an index must be
-known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
-bridge unrolls FROM loops; only a read (`index`) may use an index known at run time.
+An array variable `a[n]` is held as (instances, n), or (n,) when shared; a FROM loop's bounds and a KINETIC
+scheme's index must be known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
+bridge unrolls FROM loops; a read (`index`) and an assignment (`set_index`, APCounter-style `times[n] = t`) may
+use an index known only at run time.
 """
 
 from __future__ import annotations
@@ -44,11 +45,22 @@ def index(array, i):
 
 
 def set_index(array, i, value):
-    """`name[i] = value`, broadcasting the array to the value's instance shape."""
+    """`name[i] = value`, broadcasting the array to the value's instance shape. An index known only at run time
+    is per instance, truncated as C's (int); one outside the array makes the whole array NaN (C would write past
+    it, into other variables), which the run's NaN check then reports."""
     array = jnp.asarray(array)
     value = jnp.asarray(value)
-    shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
-    return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+    if not isinstance(i, jax.core.Tracer):
+        shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
+        return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+    k = jnp.trunc(i).astype(jnp.int32)
+    lead = jnp.broadcast_shapes(array.shape[:-1], value.shape, jnp.shape(k))
+    size = array.shape[-1]
+    a = jnp.broadcast_to(array, lead + (size,))
+    k, value = jnp.broadcast_to(k, lead), jnp.broadcast_to(value, lead).astype(a.dtype)
+    written = jnp.where(jnp.arange(size) == k[..., None], value[..., None], a)
+    inside = (k >= 0) & (k < size)
+    return jnp.where(inside[..., None], written, jnp.nan)
 
 
 def zeros(size: int):
