@@ -19,9 +19,10 @@ def test_a_traced_index_writes_each_instance_its_element():
     assert got.tolist() == [[0, 5, 0, 0], [0, 0, 0, 6]]
 
 
-def test_a_traced_index_outside_the_array_makes_it_nan():
-    got = np.asarray(_write(jnp.zeros((2, 3)), jnp.array([3.0, 0.0]), jnp.array([1.0, 2.0])))
-    assert np.isnan(got[0]).all() and got[1].tolist() == [2, 0, 0]
+def test_a_traced_index_outside_the_array_writes_nan_at_its_end():
+    got = np.asarray(_write(jnp.zeros((3, 3)), jnp.array([3.0, 0.0, -1.0]), jnp.array([1.0, 2.0, 4.0])))
+    assert np.isnan(got[0, 2]) and got[0, :2].tolist() == [0, 0] and got[1].tolist() == [2, 0, 0]
+    assert np.isnan(got[2, 0]) and got[2, 1:].tolist() == [0, 0]
 
 
 def test_a_known_index_writes_as_before():

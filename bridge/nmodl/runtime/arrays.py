@@ -46,8 +46,9 @@ def index(array, i):
 
 def set_index(array, i, value):
     """`name[i] = value`, broadcasting the array to the value's instance shape. An index known only at run time
-    is per instance, truncated as C's (int); one outside the array makes the whole array NaN (C would write past
-    it, into other variables), which the run's NaN check then reports."""
+    is per instance, truncated as C's (int), and written by one scatter (not a pass over the array); one outside
+    the array writes NaN at the nearest end instead (C would write past it, into other variables), which a
+    later read, and the run's NaN check, then report."""
     array = jnp.asarray(array)
     value = jnp.asarray(value)
     if not isinstance(i, jax.core.Tracer):
@@ -56,11 +57,12 @@ def set_index(array, i, value):
     k = jnp.trunc(i).astype(jnp.int32)
     lead = jnp.broadcast_shapes(array.shape[:-1], value.shape, jnp.shape(k))
     size = array.shape[-1]
-    a = jnp.broadcast_to(array, lead + (size,))
-    k, value = jnp.broadcast_to(k, lead), jnp.broadcast_to(value, lead).astype(a.dtype)
-    written = jnp.where(jnp.arange(size) == k[..., None], value[..., None], a)
+    a = jnp.broadcast_to(array, lead + (size,)).reshape(-1, size)
+    k = jnp.broadcast_to(k, lead).reshape(-1)
+    value = jnp.broadcast_to(value, lead).reshape(-1).astype(a.dtype)
     inside = (k >= 0) & (k < size)
-    return jnp.where(inside[..., None], written, jnp.nan)
+    written = a.at[jnp.arange(a.shape[0]), jnp.clip(k, 0, size - 1)].set(jnp.where(inside, value, jnp.nan))
+    return written.reshape(lead + (size,))
 
 
 def zeros(size: int):
