@@ -133,10 +133,7 @@ def _scalar_key(model, var: NumVar, i: int, node) -> str:
 
 def pointer_scalars(model) -> dict:
     """The HOC scalars POINTERs point at: run global name -> (NumVar, element)."""
-    found = getattr(model, "pointer_scalars", None)
-    if found is None:
-        found = model.pointer_scalars = {}
-    return found
+    return model.pointer_scalars
 
 
 def scalar_values(model) -> dict[str, float]:
