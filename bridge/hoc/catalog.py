@@ -69,6 +69,7 @@ class MechanismInfo:
     scop_in_initial: bool = False  # INITIAL draws from scop_random (bridge.hoc.randomvars)
     unwritten_assigned: tuple[str, ...] = ()  # RANGE ASSIGNEDs no statement of the mechanism assigns (only HOC
     # or a Vector.play sets them: to the mechanism they are parameters, bridge.hoc.play)
+    arrays: dict[str, int] = field(default_factory=dict)  # RANGE arrays (`amp[1000]`) -> their size
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -421,7 +422,8 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          info.assigned_parameters + info.assigned_global_parameters,
                          info.scop_random and scop_in_step(info.program),
                          info.scop_random and scop_in_initial(info.program),
-                         _unwritten_assigned(info))
+                         _unwritten_assigned(info),
+                         {n: int(v.size) for n, v in info.variables.items() if v.size and n in info.range_names})
 
 
 def _unwritten_assigned(info: TranslatorInfo) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ The call forms of NEURON's `hoc_spec_table` (src/oc/functabl.cpp):
   order, each argument on n points from min to max or at the given abscissae.
 NEURON keeps the addresses and reads the values while it runs, so bridge keeps the HOC storage
 and reads it when the model is built (`resolve`, called by `initstate.model_tree`); the lookup is
-bridge.nmodl.runtime.functable. POINT_PROCESS tables (`pp.table_tau1(...)`) are not connected.
+bridge.nmodl.runtime.functable. A POINT_PROCESS's table is set through any of its instances
+(`syn.table_t_table(...)`, `call_point`): NEURON's table is one per mechanism, as a density mechanism's.
 """
 
 from __future__ import annotations
@@ -24,12 +25,27 @@ from bridge.morphology.tree import FunctionTable
 
 def call(interp, name: str, args: list, loc) -> float | None:
     """Run `table_<f>_<suffix>(args)` when it names a FUNCTION_TABLE of a mechanism; None otherwise."""
-    from bridge.hoc.vector import Vector, VectorElement
-
     found = _table(interp, name[len("table_"):])
     if found is None:
         return None
     key, nargs = found
+    return _specify(interp, name, key, nargs, args, loc)
+
+
+def call_point(interp, obj, name: str, args: list, loc) -> float | None:
+    """Run `pp.table_<f>(args)` when it names a FUNCTION_TABLE of the point process `obj`'s mechanism (its one
+    table, "<f>_<mechanism>"); None otherwise."""
+    fname = name[len("table_"):]
+    tables = obj.info.function_tables
+    if not name.startswith("table_") or fname not in tables:
+        return None
+    return _specify(interp, f"{obj.cls}.{name}", f"{fname}_{obj.cls}", tables[fname], args, loc)
+
+
+def _specify(interp, name: str, key: str, nargs: int, args: list, loc) -> float:
+    """Keep the table `key` ("<f>_<mechanism>") of `nargs` arguments as HOC's call `name(args)` gives it."""
+    from bridge.hoc.vector import Vector, VectorElement
+
     if len(args) == 1 and is_number(args[0]):
         spec: tuple = ("const", float(args[0]))
     elif len(args) >= 2 and isinstance(args[0], Vector) and isinstance(args[1], Vector):

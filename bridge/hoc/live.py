@@ -83,7 +83,7 @@ def cj_order(state) -> int | None:
 
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
-    from bridge.hoc.initstate import mechanisms_of, model_tree, run_globals
+    from bridge.hoc.initstate import mechanisms_of, model_tree
     from bridge.hoc.runcheck import fingerprint
 
     g = state.globals
@@ -98,6 +98,7 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
             and last.cj_order == cj):
         return last
     from bridge.hoc.netcon import network
+    from bridge.hoc.setpointer import run_globals
 
     tree = model_tree(state)
     net, spike_records = network(state.event_objects, state)
@@ -713,8 +714,9 @@ class LiveRun:
             return None
         return np.asarray(self.state["mech"][mech][var]).ravel()
 
-    def point_value(self, label: str, mech: str, var: str) -> float | None:
-        """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]")."""
+    def point_value(self, label: str, mech: str, var: str, element: int | None = None) -> float | None:
+        """A computed variable (STATE, current) of the point process labelled `label` (e.g. "IClamp[0]"); of an
+        array, its `element`."""
         self.flush()
         if self.state is None:
             return None
@@ -723,11 +725,13 @@ class LiveRun:
                 continue
             for i, pp in enumerate(inst.point_processes):
                 if pp.label == label and var in self.state["mech"][mech]:
-                    return float(self.state["mech"][mech][var][i])
+                    at = (i,) if element is None else (i, element)
+                    return float(self.state["mech"][mech][var][at])
         return None
 
-    def assign_point(self, label: str, mech: str, var: str, value: float) -> bool:
-        """HOC assigned a computed variable of a point process: it goes into the running state."""
+    def assign_point(self, label: str, mech: str, var: str, value: float, element: int | None = None) -> bool:
+        """HOC assigned a computed variable of a point process (of an array, its `element`): it goes into the
+        running state."""
         self.flush()
         if self.state is None:
             return False
@@ -737,7 +741,8 @@ class LiveRun:
             for i, pp in enumerate(inst.point_processes):
                 if pp.label == label and var in self.state["mech"][mech]:
                     arr = self.state["mech"][mech][var]
-                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[i].set(value)}}
+                    at = (i,) if element is None else (i, element)
+                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[at].set(value)}}
                     self.state = {**self.state, "mech": mstate}
                     self.epoch += 1
                     return True

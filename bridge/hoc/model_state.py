@@ -99,6 +99,7 @@ class ModelState:
         # objects a window holds (`vbox.ref(this)` in NEURON's GUI tools): they live as long as the session
         self.window_held: list[Any] = []
         self.event_objects: Any = None  # NetCons, artificial cells, gids (bridge.hoc.netcon.EventObjects)
+        self.pointer_scalars: dict = {}  # the HOC scalars POINTERs read: `hoc:mu` -> (NumVar, element) (setpointer)
 
     def cvode_requested(self, what: str, loc) -> None:
         """The model asked for CVODE: bridge runs NEURON's fixed step; say so once."""
@@ -514,8 +515,10 @@ class ModelState:
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
         elif self.initialized is not None and (name in self.catalog.get(mech).assigned_parameters
-                                               or extracellular.carried_e(self, mech, name)):
-            # a PARAMETER its code assigns lives in NEURON's run (reads see the run's value): the run goes on from it
+                                               or extracellular.carried_e(self, mech, name)
+                                               or name not in self.catalog.get(mech).parameters):
+            # a PARAMETER its code assigns, or a RANGE ASSIGNED, lives in NEURON's run (reads see the run's value):
+            # the run goes on from it; the next finitialize() starts from it too (solver.plan.assigned_starts)
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=False)
 
     def _assigned_after_init(self, sec: Sec, name: str, value: float, x, loc, lost: bool = True) -> None:

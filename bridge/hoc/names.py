@@ -336,8 +336,12 @@ def _pointer_ref(interp, target, indices: list[int], loc) -> Ref:
     if not isinstance(target, Ref):
         raise interp.error("$& argument is not a pointer (pass &variable)", loc)
     if indices and any(i != 0 for i in indices):
+        from bridge.hoc.vector import VectorElement
+
         if isinstance(target, ElemRef):
             return ElemRef(target.var, target.i + indices[0])
+        if isinstance(target, VectorElement):  # `$&4[i]` of `&vec.x[0]` (celbild/inhomofn.hoc): the element i on
+            return target.vector.hoc_ref(interp, "x", [target.index + indices[0]], loc)
         raise interp.refuse("pointer arithmetic on this argument is not supported", loc)
     return target
 

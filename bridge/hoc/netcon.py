@@ -24,7 +24,8 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge.hoc import spike_records
+from bridge.errors import BridgeError
+from bridge.hoc import artcell_values, spike_records
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.values import FuncRef, RangeTarget, StrVar, is_number
 from bridge.solver.network import ArtificialCell, NetCon, Network
@@ -93,6 +94,7 @@ class ArtificialCellObject(BuiltinObject):
         super().__init__(interp)
         self.info = interp.model.point_process_kind(name)
         self.params: dict[str, float] = {}
+        self.preinit: dict[str, float] = {}  # STATEs/ASSIGNEDs INITIAL sets that HOC set: read back, not given
         self.presyn: PreSyn | None = None
         self.played = None  # a VecStim's Vector (m_play)
         ev = events_of(interp.model)
@@ -110,17 +112,40 @@ class ArtificialCellObject(BuiltinObject):
     def _read(self, interp, name, loc) -> float:
         if name in self.info.parameters:
             return self.params.get(name, self.info.parameters[name])
-        if interp.model.initialized is not None:
-            raise interp.refuse(f"{self}.{name} is computed by the run; reading it from HOC is not supported", loc)
-        return 0.0
+        model = interp.model
+        if model.initialized is not None:  # a STATE or ASSIGNED: the live run's value now (bridge.hoc.artcell_values)
+            try:
+                found = artcell_values.read(model.live, str(self), self.cls, name)
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if found is None:
+                raise interp.refuse(f"{self}.{name} is computed by the run, but bridge's run has no value for it "
+                                    "(the cell is not in the run, or the variable is not kept)", loc)
+            return found
+        return self.preinit.get(name, self.params.get(name, 0.0))  # what HOC set, or NEURON's 0
 
     def _assign(self, interp, name, v, loc) -> None:
         if not is_number(v):
             raise interp.error(f"{self.cls}.{name} must be a number", loc)
-        if name not in self.info.parameters:
-            raise interp.refuse(f"{self}.{name} = ...: assigning a variable the run computes is not supported", loc)
-        self.params[name] = float(v)
-        interp.model.mutations += 1
+        model = interp.model
+        model.mutations += 1
+        if name in self.info.parameters:
+            self.params[name] = float(v)
+            return
+        if model.initialized is not None:  # NEURON's next NET_RECEIVE sees it: into the live run
+            try:
+                done = artcell_values.assign(model.live, str(self), self.cls, name, float(v))
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if not done:
+                raise interp.refuse(f"{self}.{name} = ...: bridge's run has no value for it to assign (the cell is "
+                                    "not in the run, or the variable is not kept)", loc)
+            if name in self.info.recomputed:  # a run from finitialize() again would not have it
+                model.after_init.append(f"{self}.{name} = ... at {loc}")
+        if name in self.info.recomputed:  # finitialize() overwrites it: kept for HOC to read back
+            self.preinit[name] = float(v)
+        else:  # an ASSIGNED no code assigns first: the value INITIAL starts from (solver.plan.assigned_starts)
+            self.params[name] = float(v)
 
     def m_has_loc(self, interp, args, loc):
         return 0.0

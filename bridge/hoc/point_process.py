@@ -7,7 +7,7 @@ assigns its parameters by name (`stim.amp = 0.1`).
 from __future__ import annotations
 
 from bridge.errors import BridgeError
-from bridge.hoc import nmodl_calls, randomvars
+from bridge.hoc import functable, nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.objects import BuiltinObject
@@ -103,6 +103,10 @@ class PointProcessObject(BuiltinObject):
             return FuncRef(lambda: self._pointer_use(interp, name, loc), lambda v: self._pointer_use(interp, name, loc),
                            what=PointProcessTarget(self, name))  # for setpointer (bridge.hoc.setpointer)
         arrays = ARRAY_PARAMETERS.get(self.cls, {})
+        if name in getattr(self.info, "arrays", {}) and name not in arrays:  # `curr.amp[i]` (ipulse3.mod's amp[1000])
+            k = int(_element(interp, self.cls, name, self.info.arrays[name], indices, loc)[len(name):])
+            return FuncRef(lambda: self._read_element(interp, name, k, loc),
+                           lambda v: self._assign_element(interp, name, k, v, loc))
         if name in arrays:
             name = _element(interp, self.cls, name, arrays[name], indices, loc)
         elif name not in self.info.range_names or name in ARRAY_ELEMENTS.get(self.cls, ()):
@@ -111,6 +115,45 @@ class PointProcessObject(BuiltinObject):
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
         return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc),
                        what=PointProcessTarget(self, name))  # for Vector.record(&clamp.i)
+
+    def _read_element(self, interp, name: str, k: int, loc) -> float:
+        """`pp.name[k]` of a RANGE array: after finitialize() the run's value (an ASSIGNED the code may change),
+        before it what HOC set, else the default (NEURON's 0 for an ASSIGNED)."""
+        model = interp.model
+        if self.pp is None:
+            raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+        if model.initialized is not None:
+            try:
+                found = model.live.point_value(str(self), self.cls, name, element=k)
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+            if found is not None:
+                return found
+        values = self.pp.params.get(name)
+        return float(values[k]) if values is not None else float(self.info.parameters.get(name, 0.0))
+
+    def _assign_element(self, interp, name: str, k: int, v, loc) -> None:
+        """`pp.name[k] = v`: kept in the tree (a new tuple each time, so frozen copies keep theirs: the value
+        of the array when finitialize() starts, solver.plan.assigned_starts) and, after finitialize(), put
+        into the run, as NEURON's one array holds it."""
+        if not is_number(v):
+            raise interp.error(f"{self.cls}.{name}[{k}] must be a number", loc)
+        if self.pp is None:
+            raise interp.error(f"{self} has no location; call .loc(x) first", loc)
+        model = interp.model
+        model.mutations += 1
+        if name in self.info.recomputed:
+            raise interp.refuse(f"{self}.{name}[{k}] = ...: an array STATE set from HOC is not supported", loc)
+        if model.initialized is not None:
+            try:
+                model.live.assign_point(str(self), self.cls, name, float(v), element=k)
+            except BridgeError as err:
+                raise interp.error(str(err), loc) from None
+        size = self.info.arrays[name]
+        old = self.pp.params.get(name)
+        values = list(old) if old is not None else [float(self.info.parameters.get(name, 0.0))] * size
+        values[k] = float(v)
+        self.pp.params[name] = tuple(values)
 
     def _pointer_use(self, interp, name: str, loc):
         raise interp.refuse(f"{self}.{name} is a POINTER: reading or assigning it from HOC (the variable it points "
@@ -121,8 +164,9 @@ class PointProcessObject(BuiltinObject):
             from bridge.hoc.play import check_not_played
 
             check_not_played(interp.model, "point", (self.cls, str(self)), name, f"{self}.{name}", loc, interp)
-        if interp.model.initialized is not None and self.pp is not None and name in self.info.assigned_parameters:
-            try:  # a PARAMETER its code assigns (Exp2Syn's tau1 in INITIAL): the run's value, as NEURON's
+        if interp.model.initialized is not None and self.pp is not None and (
+                name in self.info.assigned_parameters or name not in self.info.parameters):
+            try:  # a PARAMETER its code assigns (Exp2Syn's tau1 in INITIAL), an ASSIGNED: the run's value, as NEURON's
                 found = interp.model.live.point_value(str(self), self.cls, name)
             except BridgeError as err:
                 raise interp.error(str(err), loc) from None
@@ -159,7 +203,8 @@ class PointProcessObject(BuiltinObject):
                     raise interp.error(str(err), loc) from None
             self.preinit[name] = float(v)
             return
-        if model.initialized is not None and name in self.info.assigned_parameters:
+        if model.initialized is not None and (name in self.info.assigned_parameters
+                                              or name not in self.info.parameters):
             try:  # NEURON's run holds it (its code assigns it): the run goes on from HOC's value
                 model.live.assign_point(str(self), self.cls, name, float(v))
             except BridgeError as err:
@@ -170,6 +215,10 @@ class PointProcessObject(BuiltinObject):
         """`pp.name(args)`: a FUNCTION or PROCEDURE of the mechanism (`bridge.hoc.nmodl_calls`), or a method."""
         if name in self.info.functions:
             return nmodl_calls.call_point(interp, self, name, args, loc)
+        if name.startswith("table_"):  # `syn.table_t_table(...)`: the mechanism's FUNCTION_TABLE
+            done = functable.call_point(interp, self, name, args, loc)
+            if done is not None:
+                return done
         return super().hoc_call(interp, name, args, loc)
 
     def m_loc(self, interp, args, loc):

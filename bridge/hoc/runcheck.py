@@ -14,6 +14,7 @@ import hashlib
 import numpy as np
 
 from bridge.hoc import ion_carry
+from bridge.hoc.setpointer import run_globals
 
 
 def fingerprint(state) -> str:
@@ -49,7 +50,7 @@ def fingerprint(state) -> str:
 
         scalars.append(repr(network(state.event_objects, state)[0]))
     g = state.globals
-    scalars.append((g.get("celsius"), g.get("dt"), g.get("secondorder"), sorted(state.set_globals.items())))
+    scalars.append((g.get("celsius"), g.get("dt"), g.get("secondorder"), sorted(run_globals(state).items())))
     h = hashlib.sha256(repr(scalars).encode())
     h.update(b"".join(arrays))
     return h.hexdigest()

@@ -15,14 +15,14 @@ import warnings
 from pathlib import Path
 
 from bridge.errors import SourceLocation
-from bridge.hoc import kept_v, lifetimes, netcon, runcheck
+from bridge.hoc import kept_v, lifetimes, netcon, runcheck, setpointer
 from bridge.hoc.bindings import Constant, GlobalVar
 from bridge.hoc.calls import call_proc
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.classes import CVode
 from bridge.hoc.control import Quit, StopRun
 from bridge.hoc.gui import MainMenu
-from bridge.hoc.initstate import model_tree, run_globals
+from bridge.hoc.initstate import model_tree
 from bridge.hoc.interp import Interpreter
 from bridge.hoc.lists import HocList
 from bridge.hoc.loader import FileState, load_file, run_text
@@ -195,7 +195,7 @@ class HocSession:
             celsius=g["celsius"], v_init=g["v_init"], tstop=g["tstop"], dt=g["dt"],
             steps_per_ms=g["steps_per_ms"], secondorder=int(g["secondorder"]),
             stimuli=list(tree.point_processes), recordings=list(st.recordings),
-            globals=run_globals(st, tree), runs=list(st.runs), ion_styles=dict(st.ion_styles),
+            globals=setpointer.run_globals(st, tree), runs=list(st.runs), ion_styles=dict(st.ion_styles),
             cvode=st.cvode, changed_after_run=runcheck.changed_since(st, st.last_frozen),
         )
         if st.runs:

@@ -6,8 +6,11 @@ the tree's `PointProcess.pointers` or `Section.pointers`, and the solver passes 
 to the mechanism (bridge.solver.step `_gather_ions`). Supported: POINTERs of point processes
 and of density mechanisms (per segment) aimed at a segment's `v`, an ion's variable (`cai`) or
 a density mechanism's range variable (`m_hh`, a STATE or PARAMETER), or a segment's `diam` (the segment at x, 0 and 1
-included: NEURON's morphology mechanism there; a constant of the run). Refused by name: other targets (HOC
-variables, point process variables).
+included: NEURON's morphology mechanism there; a constant of the run), a point process's variable
+(`setpointer ampa.pglu, syn.glu`: the instance HOC names) or a HOC scalar (`setpointer soma.mu_caL(0.5), mu`, an
+element `a[2]`): its value is a global of the run (`hoc:mu`, `scalar_values`), read from HOC whenever a piece of
+the run is frozen, so a change between runs or between `fadvance()`s is seen at the next step, as NEURON's pointer
+to the HOC double sees it. Refused by name: other targets (mechanism GLOBALs, artificial cells, strings).
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from __future__ import annotations
 from bridge.hoc import ast
 from bridge.hoc.bindings import MechanismVariable
 from bridge.hoc.names import ref
-from bridge.hoc.values import PointProcessTarget, RangeTarget, Sec
+from bridge.hoc.values import ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec
+from bridge.solver.plan import HOC_OWNER, POINT_X
 
 
 def exec_setpointer(interp, n: ast.Setpointer) -> None:
@@ -35,7 +39,16 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
     else:
         sec, mech, name, x = density
         what = f"{sec.name}.{name}_{mech}({x:g})"
-    source = ref(interp, n.source).what
+    source_ref = ref(interp, n.source)
+    source = source_ref.what
+    found = _other_source(interp, source_ref, n)
+    if found is not None:
+        interp.model.mutations += 1
+        if density is None:
+            obj.pp.pointers[target.name] = found
+        else:
+            sec.data.pointers[(mech, name, sec.data.segment(x))] = found
+        return
     if isinstance(source, RangeTarget) and isinstance(source.var, MechanismVariable):
         owner, var = source.var.mechanism, source.var.name
     elif isinstance(source, RangeTarget) and source.var.name == "v":
@@ -43,10 +56,10 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
     elif isinstance(source, RangeTarget) and source.var.name == "diam":  # NEURON's morphology mechanism's diam
         owner, var = "morphology", "diam"
     else:
-        kind = source.var.name if isinstance(source, RangeTarget) else "a HOC variable or a point process's"
-        raise interp.refuse(f"setpointer {what} to {kind}: bridge connects a POINTER to a segment's v or diam or "
-                            "to a range variable of a mechanism or ion (`sec.v(x)`, `sec.cai(x)`, `sec.m_hh(x)`)",
-                            n.loc)
+        kind = source.var.name if isinstance(source, RangeTarget) else "this variable"
+        raise interp.refuse(f"setpointer {what} to {kind}: bridge connects a POINTER to a segment's v or diam, "
+                            "a range variable of a mechanism or ion (`sec.v(x)`, `sec.cai(x)`, `sec.m_hh(x)`), a "
+                            "point process's variable (`syn.g`) or a HOC scalar (`x`, `a[2]`)", n.loc)
     interp.model.mutations += 1
     found = (source.sec.name, float(source.x), owner, var)
     if density is None:
@@ -83,3 +96,59 @@ def _density_target(interp, n: ast.Setpointer):
             raise interp.error(f"{suffix} mechanism not inserted in section {sec.name}", n.loc)
         return sec, suffix, name, x
     return None
+
+
+def _other_source(interp, source_ref, n: ast.Setpointer):
+    """The pointer target of a point process's variable (`syn.glu`: (label, POINT_X, mechanism, name)) or of a
+    HOC scalar (`mu`: ("", 0, HOC_OWNER, key)); None for any other source."""
+    source = source_ref.what
+    if isinstance(source, PointProcessTarget):
+        obj = source.obj
+        if source.name in obj.info.pointers or source.name not in obj.info.range_names:
+            return None
+        if obj.pp is None:
+            raise interp.error(f"{obj} has no location; call .loc(x) first", n.loc)
+        return (str(obj), POINT_X, obj.cls, source.name)
+    if source is None and isinstance(source_ref, ElemRef) and isinstance(source_ref.var, NumVar):
+        return ("", 0.0, HOC_OWNER, _scalar_key(interp.model, source_ref.var, source_ref.i, n.source))
+    return None
+
+
+def _scalar_key(model, var: NumVar, i: int, node) -> str:
+    """The run's global name of HOC scalar `var[i]` (`hoc:mu`, `hoc:a[2]`), registered in `model.pointer_scalars`."""
+    scalars = pointer_scalars(model)
+    for key, (other, k) in scalars.items():
+        if other is var and k == i:
+            return key
+    base = node.target.name if isinstance(node, ast.Index) and isinstance(node.target, ast.Name) else getattr(
+        node, "name", "scalar")
+    label = f"hoc:{base}[{i}]" if var.dims else f"hoc:{base}"
+    key, k = label, 1
+    while key in scalars:
+        k += 1
+        key = f"{label}#{k}"
+    scalars[key] = (var, i)
+    return key
+
+
+def pointer_scalars(model) -> dict:
+    """The HOC scalars POINTERs point at: run global name -> (NumVar, element)."""
+    return model.pointer_scalars
+
+
+def scalar_values(model) -> dict[str, float]:
+    """The HOC scalars POINTERs point at, their values now, by run global name (`hoc:mu`)."""
+    return {key: float(var.data[i]) for key, (var, i) in pointer_scalars(model).items()}
+
+
+def run_globals(model, tree=None) -> dict[str, float]:
+    """The globals a run of the model takes: mechanism GLOBALs HOC set (of the mechanisms the run uses,
+    `bridge.hoc.initstate.run_globals`) and the HOC scalars POINTERs read."""
+    from bridge.hoc.initstate import run_globals as mechanism_globals
+
+    return {**mechanism_globals(model, tree), **scalar_values(model)}
+
+
+def scalars_changed(model, frozen) -> bool:
+    """Whether a HOC scalar a POINTER reads changed since `frozen` (a `bridge.hoc.live.Frozen`) was made."""
+    return any(frozen.globals.get(key) != value for key, value in scalar_values(model).items())

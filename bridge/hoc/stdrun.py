@@ -21,6 +21,7 @@ from bridge.hoc import (
     own_step,
     randomvars,
     record_stmt,
+    setpointer,
     spike_records,
 )
 from bridge.hoc.bindings import CM, DIAM
@@ -281,7 +282,7 @@ def fadvance(interp, args, loc):
     _step_start(model)
     frozen = model.last_frozen
     if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
-            or frozen.cj_order != cj_order(model)):
+            or frozen.cj_order != cj_order(model) or setpointer.scalars_changed(model, frozen)):
         frozen = _freeze(model)
     if record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
         _no_hoc_records(interp, loc)

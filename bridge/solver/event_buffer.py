@@ -9,11 +9,13 @@ import numpy as np
 from bridge.errors import BridgeError
 from bridge.solver.event_plan import EventPlan
 from bridge.solver.network import Network
+from bridge.solver.plan import assigned_starts
 from bridge.solver.tqindex import empty_index
 
 
 def default_params(eplan: EventPlan, network: Network, new_stream=None) -> dict:
-    """Parameter pytree part of the network: NetCon weights and artificial cells' RANGE parameters.
+    """Parameter pytree part of the network: NetCon weights and artificial cells' RANGE parameters (and the kept
+    ASSIGNEDs a cell was given: their value when INITIAL starts, plan.assigned_starts).
 
     A cell's RANDOM streams (`mechanism.randoms`) are `new_stream(r, ids)` -> {field: value}, ids the cell's
     `randoms[r]` or NEURON's default (1, 0, n): `nrnran123_newstream()` (src/gnu/nrnran123.cpp) numbers the
@@ -41,9 +43,11 @@ def default_params(eplan: EventPlan, network: Network, new_stream=None) -> dict:
         if r.inst is None:
             members = [i for i, c in enumerate(network.cells) if c.name == r.name]
             sizes = getattr(r.mechanism, "array_sizes", {})
+            given = {k for i in members for k in network.cells[i].params}
+            starts = {k: r.mechanism.state_defaults[k] for k in assigned_starts(r.mechanism) if k in given}
             cells[r.name] = {k: _cell_values([network.cells[i] for i in members], k, d, sizes.get(k),
                                              [streams[i] for i in members])
-                             for k, d in r.mechanism.range_parameters.items()}
+                             for k, d in {**r.mechanism.range_parameters, **starts}.items()}
     return {"weights": np.asarray(eplan.weights, float), "cells": cells}
 
 

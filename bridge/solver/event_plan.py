@@ -11,7 +11,7 @@ import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.solver.network import Network
-from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan
+from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan, assigned_starts
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
 
@@ -98,8 +98,8 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
         mech = mechanisms.get(cell.name)
         if mech is None or mech.kind != "artificial":
             raise BridgeError(f"{cell.label or cell.name}: {cell.name} is not a loaded ARTIFICIAL_CELL mechanism")
-        for pname in cell.params:
-            if pname not in mech.range_parameters:
+        for pname in cell.params:  # a RANGE PARAMETER, or a kept ASSIGNED's start (plan.assigned_starts)
+            if pname not in mech.range_parameters and pname not in assigned_starts(mech):
                 raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
         cell_names.append(cell.name)
     rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}

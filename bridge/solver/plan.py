@@ -7,7 +7,7 @@ gives the default parameter pytree that the step takes as its argument.
 
 Parameter pytree (what `jax.grad`/`jax.vmap` see), NEURON's names and units:
     {"cm": (nnode,) [uF/cm2],
-     "mechanisms": {mechanism: {range parameter: (ninstance,)}},
+     "mechanisms": {mechanism: {range parameter: (ninstance,)}},  # and kept ASSIGNEDs given (`assigned_starts`)
      "ions": {ion: {"ena"/"nai"/"nao"...: (nnode,)}},   # values before finitialize
      "globals": {"celsius": [degC], "v_init": [mV], "<name>_<suffix>": ..., "nai0_na_ion": ...}}
 Flags that switch code paths (`usetable_<suffix>`) are static, not in the pytree.
@@ -35,6 +35,9 @@ from bridge.solver.linear_mechanism import LinearPlan, linear_plan
 from bridge.solver.long_diffusion import LongDiffusion, long_diffusion_plan
 from bridge.solver.tree_solve import TreeLevels, tree_levels
 
+HOC_OWNER = "hoc"  # a pointer target's owner for a HOC scalar (bridge.hoc.setpointer): its value is a run global
+POINT_X = -1.0  # a pointer target's x for a point process's variable: its section slot holds the point's label
+
 # NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
 BUILTIN_ORDER = (
     "capacitance", "pas", "extracellular", "fastpas", "na_ion", "k_ion", "hh",
@@ -59,7 +62,8 @@ def is_static_global(key: str) -> bool:
 class PointerSource:
     """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
     "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
-    at instance index), "diam" (`values`, the diam of the segment nodes `index`)."""
+    at instance index, a density mechanism's or a point process's), "diam" (`values`, the diam of the segment
+    nodes `index`), "hoc" (the run global `var`, a HOC scalar: `hoc:mu`)."""
 
     kind: str
     owner: str
@@ -210,6 +214,12 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     # `ion_init` sets them only on the nodes that have the ion): `cai0_ca_ion = 1e-7` on a cell without calcium
     for ion in registered_ions(mechanisms.values()):
         known.update(ionlib.global_names(ion).values())
+    for key in _hoc_pointer_keys(instances):  # HOC scalars POINTERs read: globals of the run
+        if key not in settings:
+            raise BridgeError(f"a POINTER reads the HOC scalar {key[len(HOC_OWNER) + 1:]!r}, but the model's globals "
+                              f"give no value for {key!r}")
+        globals_[key] = float(settings[key])
+    known.update(k for k in settings if k.startswith(HOC_OWNER + ":"))
     unknown = [k for k in settings if k not in known and k not in ("dt", "tstop", "secondorder")]
     if unknown:
         raise BridgeError(f"unknown global(s) {', '.join(sorted(unknown))}: "
@@ -232,6 +242,13 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                       for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())),
                 linear, ext)
+
+
+def _hoc_pointer_keys(instances: list[Instances]) -> list[str]:
+    """The run globals (`hoc:mu`) the POINTERs of `instances` read, in order of first use."""
+    keys = [src.var for inst in instances for sources in (inst.pointers or {}).values() for src in sources
+            if src.kind == "hoc"]
+    return list(dict.fromkeys(keys))
 
 
 def initial_v(v_init, nnode: int):
@@ -286,12 +303,26 @@ def _check_kind(tree: SectionTree, mech: Mechanism) -> None:
         raise BridgeError(f"{mech.name} is a density mechanism (SUFFIX), not a point process; insert it in sections")
 
 
+def assigned_starts(mech: Mechanism) -> tuple[str, ...]:
+    """The kept ASSIGNED scalars of `mech` a model may give a value before finitialize (util.mod's RANGE `dist`,
+    set from HOC): NEURON keeps what HOC wrote in the variable until code assigns it, so the given value is the
+    variable's value when INITIAL starts (STATEs are reset to x0 there, and are not among them)."""
+    return tuple(k for k in mech.state_defaults if k not in mech.states and k not in mech.range_parameters)
+
+
 def _range_values(mech: Mechanism, given: Mapping[str, object], where: str) -> None:
-    """Refuse a parameter `mech` does not have among the names of `given`."""
+    """Refuse a parameter `mech` does not have among the names of `given` (a kept ASSIGNED is allowed)."""
+    starts = assigned_starts(mech)
     for key in given:
-        if key not in mech.range_parameters:
+        if key not in mech.range_parameters and key not in starts:
             raise BridgeError(f"{where}: {mech.name} has no range parameter {key!r} "
                               f"(it has {', '.join(mech.range_parameters) or 'none'})")
+
+
+def _given_starts(mech: Mechanism, given: Iterable[Mapping[str, object]]) -> dict[str, float]:
+    """The kept ASSIGNEDs some instance was given a value for, with their default (`assigned_starts`)."""
+    keys = {k for g in given for k in g}
+    return {k: float(mech.state_defaults[k]) for k in assigned_starts(mech) if k in keys}
 
 
 def _streams_given(mech: Mechanism, given, where: str) -> None:
@@ -308,7 +339,13 @@ def _streams_given(mech: Mechanism, given, where: str) -> None:
 
 def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     rows = []  # (node, section, x, {POINTER: target})
-    chunks: dict[str, list[np.ndarray]] = {key: [] for key in mech.range_parameters}  # per section, in rows' order
+    starts = _given_starts(mech, [sec.mechanisms[mech.name] for sec in tree if mech.name in sec.mechanisms])
+    arrays = [k for k in starts if k in getattr(mech, "array_sizes", {})]
+    if arrays:
+        raise UnsupportedFeature(f"{mech.name}: values given for its ASSIGNED array {arrays[0]} per segment: bridge "
+                                 "gives a density mechanism's ASSIGNED scalars only")
+    defaults = {**mech.range_parameters, **starts}  # the parameters, then the ASSIGNEDs HOC gave a start value
+    chunks: dict[str, list[np.ndarray]] = {key: [] for key in defaults}  # per section, in rows' order
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -317,7 +354,7 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _streams_given(mech, [k for k in given if bool(np.all(sec.is_set(mech.name, k)))], f"section {sec.name}")
         nodes = layout.segment_nodes(sec.name)
         # segments where the model did not set a value take the default (a value set to NaN stays NaN)
-        for key, default in mech.range_parameters.items():
+        for key, default in defaults.items():
             chunks[key].append(sec.get_range(mech.name, key, default)[:len(nodes)])
         for j, node in enumerate(nodes):
             targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
@@ -340,6 +377,11 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
     values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
               for k, d in mech.range_parameters.items()}
+    sizes = getattr(mech, "array_sizes", {})
+    for k, d in _given_starts(mech, [pp.params for pp in pps]).items():  # an array's: (instances, size)
+        shape = (sizes[k],) if k in sizes else ()
+        values[k] = np.array([np.broadcast_to(np.asarray(pp.params.get(k, d), float), shape) for pp in pps],
+                             dtype=float).reshape((len(pps), *shape))
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
                      tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
                      pointer_maps=tuple(pp.pointers for pp in pps))
@@ -387,7 +429,12 @@ def _source(layout: NodeLayout, kind: str, owner: str, var: str, rows: list[tupl
 
 def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[str], sec: str, x: float,
                     owner: str, var: str, what: str) -> tuple[str, str, int]:
-    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x)."""
+    """(kind, owner, index) of the variable `var` of `owner` ("" for v, "ca_ion", "hh") at sec(x); of a point
+    process's variable when x is POINT_X (sec is its label), of a HOC scalar when owner is HOC_OWNER."""
+    if owner == HOC_OWNER:
+        return "hoc", "", 0
+    if x == POINT_X:
+        return _point_target(instances, sec, owner, var, what)
     if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
         nodes = layout.segment_nodes(sec)
         return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
@@ -415,6 +462,20 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
             if var in other.mechanism.range_parameters:
                 return "param", owner, int(hit[0])
     raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
+
+
+def _point_target(instances: list[Instances], label: str, owner: str, var: str, what: str) -> tuple[str, str, int]:
+    """(kind, owner, index) of the variable `var` of the point process labelled `label` (an instance of `owner`)."""
+    for other in instances:
+        if other.name != owner:
+            continue
+        for i, pp in enumerate(other.point_processes):
+            if pp.label == label:
+                if var in other.mechanism.state_defaults:
+                    return "state", owner, i
+                if var in other.mechanism.range_parameters:
+                    return "param", owner, i
+    raise BridgeError(f"setpointer {what}: {label}.{var} is not a variable of a point process in the model")
 
 
 def registered_ions(mechanisms: Iterable[Mechanism]) -> set[str]:

@@ -135,6 +135,8 @@ def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params:
             values = mech_state[src.owner][src.var][src.index]
         elif src.kind == "diam":
             values = src.values
+        elif src.kind == "hoc":  # a HOC scalar: a global of the run (solver.plan.HOC_OWNER)
+            values = jnp.broadcast_to(params["globals"][src.var], (len(src.positions),))
         else:
             values = params["mechanisms"][src.owner][src.var][src.index]
         out = out.at[src.positions].set(jnp.asarray(values, v.dtype))

@@ -25,7 +25,8 @@ DATA = Path(__file__).resolve().parent / "data"
                                   "objref_args.hoc", "assign_operand.hoc",
                                   "strfun_literal_arg.hoc", "for_braced.hoc", "sortindex.hoc", "vector_dot.hoc",
                                   "finitialize_keeps_v.hoc", "hoc_exp.hoc", "mechstd_in.hoc", "nernst.hoc",
-                                  "gid2cell.hoc", "record_hoc_variable.hoc"])
+                                  "gid2cell.hoc", "record_hoc_variable.hoc",
+                                  "pointer_offset.hoc"])
 def test_language_output_matches_neuron(name):
     """matrix.hoc prints Matrix.solv's result to 15 digits: bridge's LU (bridge.hoc.matrix_lu) gives
     NEURON's inverse and det to the bit, but solv's first element differs in its last bit."""

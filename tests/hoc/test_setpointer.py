@@ -39,8 +39,8 @@ def test_an_unset_pointer_is_an_error_at_run(tmp_path):
 
 
 @pytest.mark.parametrize("stmt, words", [
-    ("hx = 1\nsetpointer ga.vgap, hx", "to a HOC variable or a point process's: bridge connects a POINTER to a "
-     "segment's v or diam or to a range"),
+    ("strdef hx\nsetpointer ga.vgap, hx", "to this variable: bridge connects a POINTER to a "
+     "segment's v or diam, a range"),
     ("setpointer ga.g, b.v(0.5)", "must be a POINTER of a point process or of a density mechanism"),
     ("x = ga.vgap", "is a POINTER: reading or assigning it"),
 ])

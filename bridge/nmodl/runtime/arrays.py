@@ -1,8 +1,9 @@
 """NMODL array variables in generated code: `name[i]` over instances (imported as `arrays`).
 
-An array variable `a[n]` is held as (instances, n), or (n,) when shared; an index must be
-known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
-bridge unrolls FROM loops; only a read (`index`) may use an index known at run time.
+An array variable `a[n]` is held as (instances, n), or (n,) when shared; a FROM loop's bounds and a KINETIC
+scheme's index must be known while tracing (a number, a DEFINE, a GLOBAL, a FROM loop's variable), because
+bridge unrolls FROM loops; a read (`index`) and an assignment (`set_index`, APCounter-style `times[n] = t`) may
+use an index known only at run time.
 """
 
 from __future__ import annotations
@@ -44,11 +45,24 @@ def index(array, i):
 
 
 def set_index(array, i, value):
-    """`name[i] = value`, broadcasting the array to the value's instance shape."""
+    """`name[i] = value`, broadcasting the array to the value's instance shape. An index known only at run time
+    is per instance, truncated as C's (int), and written by one scatter (not a pass over the array); one outside
+    the array writes NaN at the nearest end instead (C would write past it, into other variables), which a
+    later read, and the run's NaN check, then report."""
     array = jnp.asarray(array)
     value = jnp.asarray(value)
-    shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
-    return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+    if not isinstance(i, jax.core.Tracer):
+        shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
+        return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+    k = jnp.trunc(i).astype(jnp.int32)
+    lead = jnp.broadcast_shapes(array.shape[:-1], value.shape, jnp.shape(k))
+    size = array.shape[-1]
+    a = jnp.broadcast_to(array, lead + (size,)).reshape(-1, size)
+    k = jnp.broadcast_to(k, lead).reshape(-1)
+    value = jnp.broadcast_to(value, lead).reshape(-1).astype(a.dtype)
+    inside = (k >= 0) & (k < size)
+    written = a.at[jnp.arange(a.shape[0]), jnp.clip(k, 0, size - 1)].set(jnp.where(inside, value, jnp.nan))
+    return written.reshape(lead + (size,))
 
 
 def zeros(size: int):

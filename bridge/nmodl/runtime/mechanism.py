@@ -277,6 +277,9 @@ class TranslatedMechanism:
             start[k] = params.get(k, self.range_parameters[k])
         for k in self.assigned_global_parameters:  # NEURON's C global, as HOC last set it
             start[k] = self._globals(env)[k]
+        for k, value in params.items():  # a kept ASSIGNED the model gave (solver.plan.assigned_starts): NEURON's
+            if k not in self.range_parameters and k in start and k not in self.states:  # variable holds it
+                start[k] = value
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
