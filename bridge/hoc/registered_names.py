@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import re
 
-from bridge.errors import HocError
-
 # NEURON 9.0.2's built-in scalar variables and range variables (`dir(h)` with no mechanism compiled; the ones
 # that are variables). tests/hoc/test_registered_names.py checks this list against the installed NEURON.
 NEURON_SCALARS = frozenset({
@@ -40,7 +38,7 @@ _ION_DERIVATIVE = re.compile(r"di([A-Za-z_][A-Za-z0-9_]*)_dv_")
 
 def why_registered(catalog, name: str) -> str | None:
     """What NEURON's symbol table holds under `name` (a name bridge did not resolve), or None when NEURON too
-    would make it a new HOC variable. A mechanism file bridge cannot read is named with its reason."""
+    would make it a new HOC variable."""
     if name in NEURON_SCALARS:
         return f"{name} is a built-in variable of NEURON, which bridge does not implement"
     if name in NEURON_RANGE:
@@ -57,11 +55,7 @@ def _mechanism_variable(catalog, name: str) -> str | None:
         if not (name.endswith("_" + suffix) and len(name) > len(suffix) + 1) or suffix.endswith("_ion"):
             continue
         var = name[: -len(suffix) - 1]
-        try:
-            info = catalog.get(suffix)
-        except HocError as err:
-            return (f"{name} may be {var} of mechanism {suffix}, which NEURON registers before any HOC runs, "
-                    f"and bridge cannot read that mechanism: {err.message}")
+        info = catalog.get(suffix)  # a file bridge cannot translate is refused here, as names.lookup refuses it
         if var in _registered(info) or (var == "usetable" and name in info.globals):
             kind = "a range variable" if info.kind == "density" and var in info.range_names else "a GLOBAL"
             return (f"{name} is {kind} of mechanism {suffix} ({info.path}) in NEURON ({var}); bridge does not "
