@@ -370,6 +370,11 @@ class Catalog:
                     return suffix, fname
         return None
 
+    def all_ions(self) -> set[str]:
+        """Every ion NEURON registers for the model: of NEURON (na, k, ca) and of every mechanism file."""
+        self._read_every_file()
+        return self.ions()
+
     def ions(self) -> set[str]:
         """Ions of NEURON (na, k, ca) and of every parsed mechanism."""
         found = {"na", "k", "ca"}

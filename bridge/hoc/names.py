@@ -14,6 +14,7 @@ from bridge.hoc import aliases, ast, extracellular, nmodl_calls
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.registered_names import why_registered
 from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import (
     Builtin,
@@ -196,12 +197,21 @@ def _name_ref(interp, node: ast.Name, create: bool, value: Any) -> Ref:
     if b is None and not create and in_session_file(loc):
         return _session_gui_ref(interp, node.name, loc)
     if b is None:
+        _refuse_registered(interp, node.name, loc)
         if not create:
             raise interp.error(f"{node.name} is not defined", loc)
         var = NumVar() if is_number(value) else (interp.new_str() if isinstance(value, str) else ObjVar())
         interp.namespace()[node.name] = var
         b = var
     return var_ref(interp, b, [], node.name, loc)
+
+
+def _refuse_registered(interp, name: str, loc) -> None:
+    """Refuse a name bridge does not resolve but NEURON registers before any HOC runs (a mechanism's or an
+    ion's variable, a built-in variable): HOC would not make it a new variable (bridge.hoc.registered_names)."""
+    why = why_registered(interp.model.catalog, name)
+    if why is not None:
+        raise interp.refuse(why, loc)
 
 
 def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
@@ -220,6 +230,7 @@ def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
         if b is None and interp.model.point_process_kind(base.name) is not None:
             return _point_process_by_index(interp, base.name, indices, loc)
         if b is None:
+            _refuse_registered(interp, base.name, loc)
             raise interp.error(f"{base.name} is not defined", loc)
         if isinstance(b, (Template, BuiltinClass)):
             return _object_by_index(interp, base.name, b, indices, loc)
