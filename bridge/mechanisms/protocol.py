@@ -48,6 +48,13 @@ Array = Any  # a jax or numpy array over the mechanism's instances
 Values = dict[str, Array]  # name -> per-instance array (or scalar for globals)
 
 
+def played_key(name: str) -> str:
+    """The parameter slot of a Vector.play into a RANGE ASSIGNED that no statement of its mechanism assigns
+    (`is_xtra`): the mechanism reads the played value from there (bridge.hoc.play). A distinct key, so that
+    an ASSIGNED's own name among the parameters stays its start value (`bridge.solver.plan.assigned_starts`)."""
+    return f"__played__{name}"
+
+
 @dataclass(frozen=True)
 class IonUse:
     """One USEION statement: which ion variables the mechanism reads and writes."""

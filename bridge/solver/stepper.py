@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 
 from bridge.errors import BridgeError
+from bridge.mechanisms.protocol import played_key
 from bridge.solver import events as evlib
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
@@ -89,11 +90,17 @@ def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondo
 
 
 def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
-    """`params` with a slot for each played variable that is not a parameter: a RANGE ASSIGNED no statement of
-    its mechanism assigns (`bridge.hoc.play`), which the mechanism then reads from the parameters
-    (runtime.mechanism `_scope`); it starts at the mechanism's value before INITIAL."""
-    missing = [(name, var) for kind, name, var, _ in setters
-               if kind == "mech" and var not in params["mechanisms"].get(name, {})]
+    """`params` with a slot (`played_key`) for each played variable that is not a parameter: a RANGE ASSIGNED no
+    statement of its mechanism assigns (`bridge.hoc.play`), which the mechanism then reads from the parameters
+    (runtime.mechanism `_scope`); it starts at the mechanism's value before INITIAL (the value HOC gave it, or
+    its default)."""
+    missing = []
+    for kind, name, var, _ in setters:
+        if kind != "mech":
+            continue
+        mech = plan.instances(name).mechanism
+        if var not in mech.range_parameters and played_key(var) not in params["mechanisms"].get(name, {}):
+            missing.append((name, var))
     if not missing:
         return params
     mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
@@ -101,7 +108,8 @@ def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
         inst = plan.instances(name)
         if var not in inst.mechanism.state_defaults:
             raise BridgeError(f"Vector.play into {var} of {name}: not a variable of the mechanism")
-        mechs[name][var] = jnp.full((inst.size,), float(inst.mechanism.state_defaults[var]), jnp.float64)
+        start = mechs[name].get(var, float(inst.mechanism.state_defaults[var]))
+        mechs[name][played_key(var)] = jnp.broadcast_to(jnp.asarray(start, jnp.float64), (inst.size,))
     return {**params, "mechanisms": mechs}
 
 
@@ -116,8 +124,9 @@ def apply_plays(params: dict, setters: tuple, values, on) -> dict:
         if kind == "global":
             globals_[name] = jnp.where(on[j], values[j], globals_[name])
         else:
-            arr = mechs[name][var]
-            mechs[name][var] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
+            key = played_key(var) if played_key(var) in mechs[name] else var
+            arr = mechs[name][key]
+            mechs[name][key] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
     return {**params, "mechanisms": mechs, "globals": globals_}
 
 

@@ -84,3 +84,45 @@ def test_range_assigned_set_from_hoc_as_in_neuron(tmp_path):
     assert init[1:8] == ["0.0001", "0.00020000000000000001", "42", "3.5", "0.29999999999999999", "0.5", "0.25"]
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+# an ASSIGNED HOC sets that BREAKPOINT computes every step (226401's NMDA: `syn.g = gnmdamax`, then `g = B - A`):
+# the mechanism's assignment wins from the first current evaluation on
+GCOMP = """
+NEURON { POINT_PROCESS gcomp  RANGE g, tau  NONSPECIFIC_CURRENT i }
+PARAMETER { tau = 2 (ms)  e = 0 (mV) }
+ASSIGNED { v (mV)  i (nA)  g (uS) }
+STATE { A (uS) }
+INITIAL { A = 0.001 }
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    g = A
+    i = g*(v - e)
+}
+DERIVATIVE states { A' = -A/tau }
+"""
+
+GRUNS = """
+objref syn
+soma syn = new gcomp(0.5)
+syn.g = 0.5
+stim.amp = 0
+proc show() { printf("%s %.17g %.17g\\n", $s1, syn.g, soma.v(0.5)) }
+tstop = 3
+run()
+show("run")
+syn.g = 0.25
+run()
+show("rerun")
+"""
+
+
+@pytest.mark.neuron
+def test_assigned_set_from_hoc_and_computed_by_breakpoint_as_in_neuron(tmp_path):
+    mods = tmp_path / "mods"
+    mods.mkdir()
+    (mods / "gcomp.mod").write_text(GCOMP)
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + GRUNS, mod_dir=mods)
+    assert not any(ln.startswith("run 0.5") for ln in theirs), theirs  # BREAKPOINT's g, not HOC's
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)

@@ -22,7 +22,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from bridge.errors import BridgeError
-from bridge.mechanisms.protocol import Env, IonUse, Values
+from bridge.mechanisms.protocol import Env, IonUse, Values, played_key
 from bridge.nmodl.runtime import randomvars, scoprandom, table_memory
 from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
@@ -136,9 +136,10 @@ class TranslatedMechanism:
             if k in self.array_sizes and jnp.ndim(s[k]) <= 1 and jnp.shape(s[k]) != (self.array_sizes[k],):
                 s[k] = jnp.asarray(s[k])[..., None] + jnp.zeros(self.array_sizes[k])
         for k, default in self.state_defaults.items():
-            # a kept name in `params` is a played ASSIGNED that no statement assigns (bridge.hoc.play): its
+            # a played ASSIGNED that no statement assigns (bridge.hoc.play) has a slot among the parameters: its
             # value is the play's, as NEURON's memory holds what the play last wrote there
-            value = params[k] if k in params and k not in self.range_parameters else state.get(k, default)
+            played = played_key(k)
+            value = params[played] if played in params else state.get(k, default)
             if k in self.array_sizes and jnp.ndim(value) == 0:
                 value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
             s[k] = value
