@@ -195,6 +195,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         vi = (v_electrode if mech.kind == "point" and mech.electrode_current else v)[nodes]
         ion_in = _gather_ions(inst, ions, v, mech_state, params, state.get("ext"))
         def both(st, mech=mech, p=p, vi=vi, ion_in=ion_in, env=env):
+            if getattr(mech, "in_turn", ()):  # values passed from instance to instance (nmodl.runtime.in_turn)
+                return mech.current_pair(p, st, vi, DV, ion_in, env)
             i1, ic1, st1 = mech.current(p, st, vi + DV, ion_in, env)
             # nocmodl's nrn_cur (noccout.cpp) runs BREAKPOINT at v + 0.001, then at v, on the same instance data:
             # the second run starts from what the first left (an accumulator `n = n + 1` moves twice per step;

@@ -1,10 +1,9 @@
-"""analysis.shared_globals: which assigned GLOBALs NEURON shares among instances, and what bridge refuses.
+"""analysis.shared_globals: which assigned GLOBALs NEURON shares among instances, and which pass between them.
 
 The runs against NEURON are in tests/validation/test_published_nmodl.py (calcium pools)."""
 
 import pytest
 
-from bridge.errors import UnsupportedFeature
 from bridge.nmodl.load import analyze_text
 
 HEAD = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i GLOBAL gl }
@@ -39,18 +38,19 @@ BREAKPOINT { i = 0 }""")
     assert info.shared_globals == ()
 
 
-@pytest.mark.parametrize("body, line, words", [
+@pytest.mark.parametrize("body", [
     # read, then assigned, in one block: the value passes from instance to instance
-    ("INITIAL { gl = 0 }\nBREAKPOINT { i = gl  gl = gl + v }", 6, "read and then assigned in BREAKPOINT"),
+    "INITIAL { gl = 0 }\nBREAKPOINT { i = gl  gl = gl + v }",
     # assigned on one path only in INITIAL, read in BREAKPOINT
-    ("INITIAL { if (v > -60) { gl = v } }\nBREAKPOINT { i = 1e-3*gl }", 5, "on some paths only"),
+    "INITIAL { if (v > -60) { gl = v } }\nBREAKPOINT { i = 1e-3*gl }",
     # a procedure that reads before it assigns
-    ("INITIAL { bump() }\nBREAKPOINT { i = 1e-3*gl }\nPROCEDURE bump() { gl = gl + 1 }", 5, "read and then assigned"),
+    "INITIAL { bump() }\nBREAKPOINT { i = 1e-3*gl }\nPROCEDURE bump() { gl = gl + 1 }",
 ])
-def test_uses_that_pass_values_between_instances_are_refused(body, line, words):
-    with pytest.raises(UnsupportedFeature, match=words) as exc:
-        _info(body)
-    assert exc.value.location.line == line and "GLOBAL 'gl'" in str(exc.value)
+def test_uses_that_pass_values_between_instances_run_in_turn(body):
+    # the run time then runs the instances one after another (runtime.in_turn; against NEURON:
+    # tests/validation/test_shared_in_turn.py)
+    info = _info(body)
+    assert info.in_turn == ("gl",) and "gl" in info.shared_globals
 
 
 def test_a_file_local_is_shared_too():
@@ -60,14 +60,13 @@ LOCAL count
 INITIAL { count = 0 }
 BREAKPOINT { count = count + 1  i = 0 }
 """
-    with pytest.raises(UnsupportedFeature, match="file-level LOCAL 'count' read and then assigned in BREAKPOINT"):
-        analyze_text(text, "t.mod")
+    assert analyze_text(text, "t.mod").in_turn == ("count",)
 
 
-def test_a_file_local_shadowing_a_parameter_guarded_self_update_is_refused_by_name():
+def test_a_file_local_shadowing_a_parameter_guarded_self_update_runs_in_turn():
     # ModelDB 126467's Cont.mod: `LOCAL decal` beside a PARAMETER decal, `if (t > decal + period) { decal = decal
     # + period }` in a derivimplicit DERIVATIVE block; nocmodl's code uses one `static double _zdecal` for every
-    # instance, so whether per-instance copies agree depends on how often the block runs per step
+    # instance, which the instances pass on in turn
     text = """NEURON { SUFFIX t NONSPECIFIC_CURRENT i }
 PARAMETER { period = 1000 (ms)  decal (ms) }
 ASSIGNED { v i }
@@ -82,9 +81,11 @@ DERIVATIVE s {
     x' = (t - decal) - x
 }
 """
-    with pytest.raises(UnsupportedFeature, match="file-level LOCAL 'decal' read and then assigned in the SOLVE") as exc:
-        analyze_text(text, "t.mod")
-    assert exc.value.location.line == 10
+    assert analyze_text(text, "t.mod").in_turn == ("decal",)
+
+
+def test_no_carried_value_no_turns():
+    assert _info("INITIAL { gl = v + 70 }\nBREAKPOINT { i = 1e-3*gl*x }").in_turn == ()
 
 
 def test_a_global_every_instance_computes_alike_needs_no_sharing():

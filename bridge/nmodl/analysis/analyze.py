@@ -63,7 +63,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)
     assigned = assigned_names(program)
-    shared = shared_globals(program, symbols.variables, blocks, assigned, report)
+    shared, in_turn = shared_globals(program, symbols.variables, blocks, assigned)
     presets = table_presets(program, symbols.variables, blocks, tables, assigned, report)
     nb = program.neuron
     return MechanismInfo(
@@ -74,7 +74,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         blocks=blocks.solvable, tables=tables, breakpoint_solves=solves, constants=symbols.constants,
         unit_defs=units.defs, uses_geometry=_geometry(program), range_names=symbols.range_names,
         impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
-        shared_globals=shared, table_presets=presets, c_functions=c_functions,
+        shared_globals=shared, in_turn=in_turn, table_presets=presets, c_functions=c_functions,
         function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
     )
 

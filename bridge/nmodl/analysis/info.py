@@ -95,6 +95,9 @@ class MechanismInfo:
     # globals NEURON shares among instances that some block reads without assigning them first: after
     # each block every instance gets the last instance's value (analysis.shared_globals)
     shared_globals: tuple[str, ...] = ()
+    # those of them a block passes from instance to instance (read, then assigned; assigned on some paths
+    # only): the mechanism's blocks run their instances one after another (runtime.in_turn)
+    in_turn: tuple[str, ...] = ()
     # INITIAL's assignments NEURON's first table build sees (analysis.table_globals)
     table_presets: tuple[ast.Assign, ...] = ()
     function_tables: dict[str, ast.FunctionTableBlock] = field(default_factory=dict)  # FUNCTION_TABLEs by name

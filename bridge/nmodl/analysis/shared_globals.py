@@ -15,10 +15,11 @@ only its own value: hh's `minf`, a pool's `depth = diam/4` before its use), or n
 assigned at all (then every instance reads the one value the last unit left). For the
 second kind, `MechanismInfo.shared_globals` lists the name and the run time gives every
 instance the last instance's value after each unit (`TranslatedMechanism`), as NEURON's
-loop leaves it. Anything else (read before an assignment in one unit, assigned on some
-paths only, one element of an array) would pass values from one instance to the next: refused,
-naming the global and the line. A global NET_RECEIVE assigns is shared as well: the event's instance
-runs the block alone and its value then goes to every instance (bridge.solver.event_delivery).
+loop leaves it. Anything else (read before an assignment in one unit, assigned on some paths only, one
+element of an array) passes values from one instance to the next: `MechanismInfo.in_turn` lists those
+names, and the run time then runs each unit of the mechanism over its instances one after another,
+carrying the values (bridge.nmodl.runtime.in_turn). A global NET_RECEIVE assigns is shared as well: the
+event's instance runs the block alone and its value then goes to every instance (bridge.solver.event_delivery).
 """
 
 from __future__ import annotations
@@ -26,9 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.blocks import Blocks
-from bridge.nmodl.analysis.info import Reporter, Variable
+from bridge.nmodl.analysis.info import Variable
 from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.analysis.vocabulary import MATH_FUNCTIONS
 from bridge.nmodl.syntax import ast
@@ -63,12 +63,13 @@ def shared_candidates(program: ast.Program, variables: dict[str, Variable], assi
 
 
 def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks: Blocks,
-                   assigned: frozenset[str], report: Reporter) -> tuple[str, ...]:
-    """The shared globals some unit reads without assigning them first (module docstring); raise
-    `UnsupportedFeature` for a use bridge cannot reproduce."""
+                   assigned: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the shared globals some unit reads without assigning them first (module docstring), those of them
+    a unit passes from one instance to the next: the mechanism's units then run their instances in turn,
+    `bridge.nmodl.runtime.in_turn`)."""
     candidates = shared_candidates(program, variables, assigned)
     if not candidates:
-        return ()
+        return (), ()
     walker = _Walker(candidates, blocks)
     units = list(_units(program, blocks))
     flows = [(name, walker.unit(body, shadow)) for name, body, shadow in units]
@@ -77,28 +78,12 @@ def shared_globals(program: ast.Program, variables: dict[str, Variable], blocks:
     # what NET_RECEIVE assigns is shared too: the event's instance runs alone and the solver gives its value
     # to every instance after the block (bridge.solver.event_delivery), as NEURON's one C global holds it
     shared = sorted(set(shared) | {n for unit, (flow, _) in flows if unit == "NET_RECEIVE" for n in flow.may_write})
-    for n in shared:
-        for unit, (flow, must) in flows:
-            if n not in flow.may_write or unit == "NET_RECEIVE":
-                continue
-            node = flow.may_write[n]
-            if n in flow.first_reads:
-                why = f"read and then assigned in {unit}, so each instance reads the value the previous one left"
-            elif n not in must:
-                why = (f"assigned in {unit} on some paths only (or one element at a time), so the value after "
-                       "the loop over instances is the last assigning instance's")
-            else:
-                continue
-            raise report.error(UnsupportedFeature, f"{_kind(variables[n])} {n!r} {why} (NEURON shares one value "
-                               "among all instances; bridge reproduces that only when each block assigns it "
-                               "before use, only reads it, or every instance computes the same value)", node)
-    return tuple(shared)
-
-
-def _kind(var: Variable) -> str:
-    """How the refusal names a shared variable: a file-level LOCAL is one C static double in nocmodl's
-    output (`static double _z<name>`, shadowing a PARAMETER of the same name), not a HOC GLOBAL."""
-    return "file-level LOCAL" if var.kind == "file_local" else "GLOBAL"
+    # read and then assigned in one unit, or assigned there on some paths only (or one element at a time):
+    # each instance reads what the previous one left, or the value after the loop is the last assigning
+    # instance's; the runtime then runs the instances one after another, carrying the value
+    in_turn = sorted(n for n in shared for unit, (flow, must) in flows
+                     if n in flow.may_write and unit != "NET_RECEIVE" and (n in flow.first_reads or n not in must))
+    return tuple(shared), tuple(dict.fromkeys(in_turn))
 
 
 _SAME_FOR_ALL = frozenset({"celsius", "dt", "t", "secondorder"})

@@ -203,6 +203,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"ASSIGNED_PARAMETERS = {strings(info.assigned_parameters)}")
     em.line(f"ASSIGNED_GLOBAL_PARAMETERS = {strings(info.assigned_global_parameters)}")
     em.line(f"SHARED_GLOBALS = {strings(info.shared_globals)}")
+    if info.in_turn:  # the instances run one after another, carrying these (runtime.in_turn)
+        em.line(f"IN_TURN = {strings(info.in_turn)}")
     em.line(f"POINTERS = {strings(info.pointers)}")
     em.line(f"EXTERNALS = {strings(info.externals)}")
     em.line(f"FUNCTION_TABLES = {strings(tuple(info.function_tables))}")

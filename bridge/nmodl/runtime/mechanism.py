@@ -23,7 +23,7 @@ import jax.numpy as jnp
 
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import Env, IonUse, Values, played_key
-from bridge.nmodl.runtime import randomvars, scoprandom, table_memory
+from bridge.nmodl.runtime import in_turn, randomvars, scoprandom, table_memory
 from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
@@ -55,6 +55,7 @@ class TranslatedMechanism:
     assigned_parameters: tuple[str, ...] = ()  # RANGE PARAMETERs code assigns: also kept as state
     assigned_global_parameters: tuple[str, ...] = ()  # GLOBAL PARAMETERs code assigns: kept, start at the global
     shared_globals: tuple[str, ...] = ()  # NEURON's one shared value: the last instance's after each block
+    in_turn: tuple[str, ...] = ()  # shared values passed from instance to instance: runtime.in_turn
     pointers: tuple[str, ...] = ()  # POINTER names: the solver passes their values with the ions (read only)
     externals: tuple[str, ...] = ()  # EXTERNAL names (`gscale_oth`): the solver passes them in env.globals
     function_tables: tuple[str, ...] = ()  # FUNCTION_TABLE names: their values come in env.function_tables
@@ -97,6 +98,7 @@ class TranslatedMechanism:
             assigned_parameters=tuple(ns.get("ASSIGNED_PARAMETERS", ())) + tuple(streams),
             assigned_global_parameters=tuple(ns.get("ASSIGNED_GLOBAL_PARAMETERS", ())),
             shared_globals=tuple(ns.get("SHARED_GLOBALS", ())),
+            in_turn=tuple(ns.get("IN_TURN", ())),
             pointers=tuple(ns.get("POINTERS", ())),
             externals=tuple(ns.get("EXTERNALS", ())),
             function_tables=tuple(ns.get("FUNCTION_TABLES", ())),
@@ -187,6 +189,67 @@ class TranslatedMechanism:
             if jnp.ndim(v) and k in out:
                 out[k] = jnp.broadcast_to(out[k][-1], out[k].shape)
         return out
+
+    def _turns(self, v) -> int:
+        """How many instances run one after another (runtime.in_turn); 0 when they may run all at once."""
+        if not self.in_turn or jnp.ndim(v) != 1 or jnp.shape(v)[0] < 2:
+            return 0
+        return int(jnp.shape(v)[0])
+
+    def _sites(self) -> tuple[str, ...]:
+        return tuple(site_keys(self.net_send_sites, self.net_event_sites, len(self.watch_flags), self.net_move_sites))
+
+    def _per_instance(self) -> tuple[str, ...]:
+        """The scope names `_scope` fills with one value per instance."""
+        return (*self.range_parameters, *self.state_defaults, *self.ion_reads, *self.pointers, "v", "area", "diam",
+                *self._sites())
+
+    def _outputs(self) -> tuple[str, ...]:
+        """The scope names the protocol methods read after a block."""
+        written = tuple(n for names in self.pointer_writes.values() for n in names)  # POINTERs a block assigns
+        return (*self.state_defaults, *self.ion_writes, *self.ion_currents, *self.nonspecific_currents,
+                *self.electrode_currents, "v", *self._sites(), *written)
+
+    def _block(self, name: str, s: dict[str, Any], v) -> dict[str, Any]:
+        """The generated block `name` on scope `s`: all instances at once, or in turn (runtime.in_turn)."""
+        fn = self.functions[name]
+        n = self._turns(v)
+        with loop_budget():
+            if not n:
+                return fn(s)
+            ys, _ = in_turn.scan(lambda sc: (after := fn(sc), in_turn.picked(after, self._outputs())), s, n,
+                                 self._per_instance(), self.array_sizes, self.in_turn)
+        return {**s, **ys}
+
+    def current_pair(self, params: Values, state: Values, v, dv, ions: Values, env: Env):
+        """nocmodl's nrn_cur (noccout.cpp): BREAKPOINT at v + dv, then at v starting from what the first
+        run left, each instance both runs before the next; the instances in turn when `in_turn` names
+        values they pass on. Returns (state, current at v + dv, its ion currents, current at v, its ion
+        currents), the currents as `current` gives them."""
+        fn = self.functions["currents"]
+        names = (*self.ion_currents, *self.nonspecific_currents, *self.electrode_currents)
+
+        def both(sc):
+            first = fn({**sc, "v": sc["v"] + dv})
+            after = fn({**sc, **{k: first[k] for k in self.state_defaults}, "__discon__": False})
+            return after, (in_turn.picked(first, names), in_turn.picked(after, self._outputs()))
+
+        s = self._scope(params, state, v, ions, env)
+        n = self._turns(v)
+        with loop_budget():
+            if n:
+                (first, after), _ = in_turn.scan(both, s, n, self._per_instance(), self.array_sizes, self.in_turn)
+                after = {**s, **after}
+            else:
+                _, (first, after) = both(s)
+                after = {**s, **after}
+        out = []
+        for sc in (first, after):
+            total = 0.0
+            for k in self.nonspecific_currents + self.electrode_currents:
+                total = total + sc[k]
+            out.append((self._shaped(total, v), {k: self._shaped(sc[k], v) for k in self.ion_currents}))
+        return self._state_out(after, v), out[0][0], out[0][1], out[1][0], out[1][1]
 
     def _ion_out(self, s, v, block: str = "") -> Values:
         """The ion values a block wrote (concentrations, e), and the POINTERs `block` assigns (the solver writes
@@ -286,9 +349,7 @@ class TranslatedMechanism:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
-        s = self._with_sites(self._scope(params, start, v, ions, env), v)
-        with loop_budget():
-            s = self.functions["initial"](s)
+        s = self._block("initial", self._with_sites(self._scope(params, start, v, ions, env), v), v)
         return self._state_out(s, v), self._ion_out(s, v, "initial"), self._event_records(s, v)
 
     def _with_sites(self, s: dict[str, Any], v) -> dict[str, Any]:
@@ -311,9 +372,7 @@ class TranslatedMechanism:
 
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
         """BREAKPOINT (without SOLVE) at v: (nonspecific + electrode current, ion currents, state)."""
-        s = self._scope(params, state, v, ions, env)
-        with loop_budget():
-            s = self.functions["currents"](s)
+        s = self._block("currents", self._scope(params, state, v, ions, env), v)
         total = 0.0
         for k in self.nonspecific_currents + self.electrode_currents:
             total = total + s[k]
@@ -321,9 +380,7 @@ class TranslatedMechanism:
 
     def advance(self, params: Values, state: Values, v, ions: Values, env: Env):
         """The SOLVE statements at the new v over env.dt: (state, ion concentrations written)."""
-        s = self._scope(params, state, v, ions, env)
-        with loop_budget():
-            s = self.functions["advance"](s)
+        s = self._block("advance", self._scope(params, state, v, ions, env), v)
         return self._state_out(s, v), self._ion_out(s, v)
 
     @property
