@@ -1,5 +1,7 @@
 """What glibc's exp costs under parity arithmetic (docs/numerics.md section 11): XLA's own exp against
-`bridge.nmodl.runtime.glibc_exp`, both with the parity flags (no FMA, no algebraic simplifier).
+the C library's called from a compiled kernel (`bridge.nmodl.runtime.native_exp`) and against its emulation
+(`bridge.nmodl.runtime.glibc_exp`, `BRIDGE_EXP=emulated`), all with the parity flags (no FMA, no algebraic
+simplifier).
 
     .venv/bin/python benchmarks/bench_exp.py [--rounds 3]
 
@@ -18,6 +20,9 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+KINDS = ("xla", "kernel", "emulated")  # XLA's exp; glibc's by the kernel; glibc's emulated
 
 
 def measure(glibc: bool) -> dict:
@@ -55,26 +60,27 @@ def measure(glibc: bool) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--child", choices=["xla", "glibc"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=KINDS, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print("RESULT " + json.dumps(measure(args.child == "glibc")))
+        print("RESULT " + json.dumps(measure(args.child != "xla")))
         return
     from validation.arithmetic import parity_flags
 
     env = dict(os.environ, XLA_FLAGS=parity_flags(os.environ.get("XLA_FLAGS", "")), BRIDGE_NO_JAX_CACHE="1",
                JAX_PLATFORMS="cpu")
-    best: dict[str, dict[str, float]] = {"xla": {}, "glibc": {}}
+    best: dict[str, dict[str, float]] = {kind: {} for kind in KINDS}
     for _ in range(args.rounds):
-        for kind in ("xla", "glibc"):
-            proc = subprocess.run([sys.executable, __file__, "--child", kind], env=env, capture_output=True, text=True,
-                                  check=True)
+        for kind in KINDS:
+            child_env = dict(env, BRIDGE_EXP="emulated") if kind == "emulated" else env
+            proc = subprocess.run([sys.executable, __file__, "--child", kind], env=child_env, capture_output=True,
+                                  text=True, check=True)
             got = json.loads(next(ln for ln in proc.stdout.splitlines() if ln.startswith("RESULT "))[7:])
             for k, v in got.items():
                 best[kind][k] = min(v, best[kind].get(k, v))
-    print(f"{'':<40} {'XLA exp':>10} {'glibc exp':>10}")
+    print(f"{'':<40} {'XLA exp':>10} {'C kernel':>10} {'emulated':>10}")
     for k in best["xla"]:
-        print(f"{k:<40} {best['xla'][k]:>10.3f} {best['glibc'][k]:>10.3f}")
+        print(f"{k:<40} " + " ".join(f"{best[kind][k]:>10.3f}" for kind in KINDS))
 
 
 if __name__ == "__main__":

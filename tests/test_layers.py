@@ -24,7 +24,7 @@ BRIDGE = ("base", "grammar", "mechanisms", *NMODL_STAGES, "nmodl", "morphology",
 
 # layer -> (module prefixes, layers it may import besides its own), lowest layer first
 LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "base": (("bridge.errors", "bridge.limits", "bridge.readroots"), ()),
+    "base": (("bridge.errors", "bridge.limits", "bridge.native_build", "bridge.readroots"), ()),
     "grammar": (("bridge.grammar",), BASE),
     # what a mechanism provides to the solver (protocol, ion rules) and the built-in .mod files
     "mechanisms": (("bridge.mechanisms",), BASE),

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 
 import jax
 
+from bridge import native_build
+
 _ENABLED: list[str] = []  # the folder bridge turned on, once per process
 
 
@@ -52,4 +54,5 @@ def enable_compilation_cache(environ: Mapping[str, str] | None = None) -> str | 
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
     _ENABLED.append(path)
+    native_build.use_cache_folder(path)  # bridge's native kernels are kept there too
     return path

@@ -16,7 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from bridge.solver import native_solve
+from bridge import native_build
 
 TARGET = "bridge_block_solve"
 
@@ -121,7 +121,7 @@ _STATE: dict[str, bool] = {}
 def available() -> bool:
     """True when the kernel is built and registered for CPUs (built on the first call, as native_solve's)."""
     with _LOCK:
-        return native_solve.load_once(_STATE, SOURCE, "block", "BridgeBlockSolve", TARGET)
+        return native_build.load_once(_STATE, SOURCE, "block", "BridgeBlockSolve", TARGET)
 
 
 def solve(D: jax.Array, R: jax.Array, A: jax.Array, B: jax.Array, parent: np.ndarray) -> jax.Array:

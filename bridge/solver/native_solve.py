@@ -10,30 +10,24 @@ compiler and XLA's FFI headers that jaxlib ships. The operations and their order
 NEURON's, node by node, compiled without contraction into FMA (`-ffp-contract=off`), so
 the solution equals `tree_solve.hines_solve_reference` bit for bit.
 
-The source is this module's constant, never anything from a model file. The shared
-library is kept in `native/` of bridge's compilation cache folder (`compile_cache`: mode
-0700, the file renamed into place; without that cache, in a temporary folder removed once the
-library is loaded, so nothing is left behind), keyed by a hash of
-the source, the compiler flags and jaxlib's version, and loaded only from a folder the
-user owns that nobody else may write. Without a compiler (or on any build failure) the
+The source is this module's constant, never anything from a model file. It is built and
+loaded by `bridge.native_build` (kept in `native/` of bridge's compilation cache folder, mode
+0700, keyed by a hash of the source, the compiler flags and jaxlib's version, loaded only from
+a folder the user owns that nobody else may write). Without a compiler (or on any build failure) the
 level walk is used: same arithmetic, no native code. `BRIDGE_TREE_SOLVE=loop|unrolled`
 turns the kernel off.
 """
 
 from __future__ import annotations
 
-import ctypes
-import hashlib
-import os
-import shutil
-import stat
-import subprocess
-import tempfile
 import threading
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
+# the build and load, shared with nmodl.runtime's exp kernel (names kept for callers and tests)
+from bridge.native_build import FLAGS, build, load_once, native_dir, register  # noqa: F401
 
 TARGET = "bridge_hines_solve"
 
@@ -96,85 +90,8 @@ XLA_FFI_DEFINE_HANDLER_SYMBOL(BridgeHinesSolve, HinesSolve,
                                   .Ret<ffi::Buffer<ffi::F64>>());
 """
 
-FLAGS = ("-O2", "-std=c++17", "-shared", "-fPIC", "-ffp-contract=off", "-fno-fast-math", "-w")
-
 _LOCK = threading.Lock()
 _STATE: dict[str, bool] = {}  # "ok": the target is registered (True) or cannot be (False)
-
-
-def native_dir() -> str | None:
-    """The folder the kernel is kept in: `native/` in bridge's compilation cache folder when bridge turned
-    that cache on (`bridge.solver.compile_cache`), else None (built in a temporary folder, removed once
-    loaded: `BRIDGE_NO_JAX_CACHE=1` or the user's own JAX cache folder leave nothing behind)."""
-    from bridge.solver import compile_cache
-
-    return os.path.join(compile_cache._ENABLED[0], "native") if compile_cache._ENABLED else None
-
-
-def _private(path: str) -> bool:
-    """The folder is ours and nobody else may write in it (a library loaded from it runs as us)."""
-    st = os.stat(path)
-    return st.st_uid == os.getuid() and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def build(folder: str, source: str, stem: str) -> str | None:
-    """The shared library of C++ `source` in `folder` (named `stem` and a digest of the source, the flags and
-    jaxlib's version), compiled on first use; None when it cannot be built."""
-    cxx = shutil.which("c++") or shutil.which("g++")
-    if cxx is None:
-        return None
-    import jaxlib
-
-    key = hashlib.sha256("\0".join((source, *FLAGS, jaxlib.__version__)).encode()).hexdigest()[:20]
-    lib = os.path.join(folder, f"{stem}_{key}.so")
-    os.makedirs(folder, mode=0o700, exist_ok=True)
-    if not _private(folder):
-        return None
-    if os.path.exists(lib):
-        return lib
-    with tempfile.TemporaryDirectory(dir=folder) as tmp:
-        src = os.path.join(tmp, f"{stem}.cc")
-        with open(src, "w") as fh:
-            fh.write(source)
-        out = os.path.join(tmp, f"{stem}.so")
-        cmd = [cxx, *FLAGS, "-I", jax.ffi.include_dir(), src, "-o", out]
-        proc = subprocess.run(cmd, capture_output=True, timeout=300, check=False)
-        if proc.returncode != 0 or not os.path.exists(out):
-            return None
-        os.replace(out, lib)  # atomic: a concurrent process sees the whole file or none
-    return lib
-
-
-def register(lib: str, symbol: str, target: str) -> None:
-    """Load `lib` and register its FFI handler `symbol` as the CPU target `target`."""
-    handle = ctypes.cdll.LoadLibrary(lib)
-    jax.ffi.register_ffi_target(target, jax.ffi.pycapsule(getattr(handle, symbol)), platform="cpu")
-    # a batch sharded over devices (Simulation.run_batch): each device solves its own members
-    jax.ffi.register_ffi_target_as_batch_partitionable(target)
-
-
-def load_once(state: dict[str, bool], source: str, stem: str, symbol: str, target: str) -> bool:
-    """Build and register a kernel once per process (`state` remembers the outcome; call under a lock)."""
-    if "ok" not in state:
-        ok = False
-        try:
-            folder = native_dir()
-            if folder is not None:
-                lib = build(folder, source, stem)
-                if lib is not None:
-                    register(lib, symbol, target)
-                    ok = True
-            else:
-                with tempfile.TemporaryDirectory() as tmp:  # private (0700); the loaded library stays mapped
-                    lib = build(os.path.join(tmp, "native"), source, stem)
-                    if lib is not None:
-                        register(lib, symbol, target)
-                        ok = True
-        except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
-            ok = False
-        state["ok"] = ok
-    return state["ok"]
-
 
 def available() -> bool:
     """True when the kernel is built and registered with XLA for CPUs (built on the first call)."""

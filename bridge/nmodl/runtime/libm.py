@@ -5,7 +5,7 @@ Functions take Python/NumPy float scalars to the C library (`math.exp` is glibc'
 that `0./0.` gives NaN as in C); arrays and traced values go to `jax.numpy`. TABLEs are
 built this way, point by point, bit for bit as NEURON builds them. `exp` is NEURON's `hoc_Exp`
 (0 below -700, exp(700) above 700); of a traced float64 value it is glibc's bit for bit under parity
-arithmetic (`libm_mode`), XLA's own otherwise.
+arithmetic (`libm_mode`: the C library's own, `native_exp`, or its emulation), XLA's own otherwise.
 
 Also here: the C operators whose meaning differs from Python's: `/` (x/0 is inf or NaN,
 not ZeroDivisionError; `bridge.nmodl.codegen.sandbox` runs every `/` of generated code
@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.mechanisms.ions import FARADAY, ktf
-from bridge.nmodl.runtime import glibc_exp, libm_mode
+from bridge.nmodl.runtime import glibc_exp, libm_mode, native_exp
 
 
 def _is_py(x) -> bool:
@@ -66,9 +66,12 @@ def exp(x):
 
 
 def _c_exp(x):
-    """C's own `exp` of a traced float array: glibc's under parity arithmetic (`libm_mode`), else XLA's."""
+    """C's own `exp` of a traced float array: glibc's under parity arithmetic (`libm_mode`), else XLA's. glibc's
+    is the C library's own `exp` called from a compiled kernel on CPUs (`native_exp`), else emulated."""
     variant = libm_mode.c_library_exp()
-    return glibc_exp.exp(x, variant == "fused") if variant and x.dtype == jnp.float64 else jnp.exp(x)
+    if not variant or x.dtype != jnp.float64:
+        return jnp.exp(x)
+    return native_exp.exp(x) if native_exp.usable(x) else glibc_exp.exp(x, variant == "fused")
 
 
 log = _c_float(_c_log(math.log), jnp.log)
