@@ -444,9 +444,12 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
                               f"vext of extracellular, not {var}")
         nodes = layout.segment_nodes(sec)
         return "ext", owner, int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
-    node = int(layout.node(sec, x))
     if owner == "":
-        return "v", "", node
+        return "v", "", int(layout.node(sec, x))
+    # any other range variable: the segment at x, 0 and 1 included (cabcode.cpp nrn_rangepointer's node_exact;
+    # the zero-area end nodes carry no mechanism or ion)
+    nodes = layout.segment_nodes(sec)
+    node = int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
     if owner.endswith("_ion"):
         ion = owner[: -len("_ion")]
         if ion not in ions:
