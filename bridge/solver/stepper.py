@@ -94,12 +94,13 @@ def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
     statement of its mechanism assigns (`bridge.hoc.play`), which the mechanism then reads from the parameters
     (runtime.mechanism `_scope`); it starts at the mechanism's value before INITIAL (the value HOC gave it, or
     its default)."""
+    translated = {inst.name: inst.mechanism for inst in plan.mechanisms}
     missing = []
     for kind, name, var, _ in setters:
-        if kind != "mech":
+        mech = translated.get(name) if kind == "mech" else None
+        if mech is None or var in mech.range_parameters:  # a parameter (or extracellular's): played in place
             continue
-        mech = plan.instances(name).mechanism
-        if var not in mech.range_parameters and played_key(var) not in params["mechanisms"].get(name, {}):
+        if played_key(var) not in params["mechanisms"].get(name, {}):
             missing.append((name, var))
     if not missing:
         return params
