@@ -138,6 +138,18 @@ def test_which_names_are_carried():
     INITIAL { gbar = gbar*2 }
     """
     assert _carried(twice) == {"gbar": (4, True)}
+    # only reads every pass makes: right of && (APCount's `time`) or inside an IF body they are left out
+    guarded = """
+    NEURON { SUFFIX guarded RANGE time, firing }
+    ASSIGNED { v (mV) time firing last }
+    INITIAL { firing = 0 }
+    BREAKPOINT {
+      if (firing && t > time) { firing = 0 }
+      if (v > 0) { last = last + 1 }
+      if (v > 0) { time = t firing = 1 }
+    }
+    """
+    assert _carried(guarded) == {}
 
 
 @pytest.mark.neuron
