@@ -67,8 +67,8 @@ def _start(params: dict, mech, name: str, var: str):
         given = ((params.get("network") or {}).get("cells") or {}).get(name, {})
     if var in given:
         return given[var]
-    if mech is None:
-        return None
+    if mech is None or var in mech.assigned_global_parameters:
+        return None  # a GLOBAL PARAMETER starts at the global HOC set: not compared here, refused
     if var in mech.range_parameters:
         return mech.range_parameters[var]
     return mech.state_defaults.get(var)
