@@ -254,6 +254,7 @@ class LiveRun:
     first_delivers: bool = True  # False after frecord_init(): its record events wait for the next step
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
+    currents_ran: bool = False  # fcurrent() ran since finitialize() (bridge.hoc.carried_runs)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
     cursors: list = field(default_factory=list)  # the run's Vector.plays (bridge.hoc.play.Cursor)
     setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
@@ -285,7 +286,7 @@ class LiveRun:
         self.state = None
         self.times, self.samples, self.mids = [], [], []
         self.before, self.pre_rows, self.first_delivers = {}, [], True
-        self.stepped = False
+        self.stepped = self.currents_ran = False
         self.recordings = frozen.recordings
         self.assigned = {}
         self.epoch += 1
@@ -541,6 +542,7 @@ class LiveRun:
         if engine.shape != self.shape:
             raise BridgeError("fcurrent(): the model's structure changed after finitialize()")
         self.state = engine.currents(self._played_now(sim), self.state)
+        self.currents_ran = True
         self.plan = sim.plan
         self.epoch += 1
 

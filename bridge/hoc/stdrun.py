@@ -13,6 +13,7 @@ import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import (
+    carried_runs,
     finithnd,
     hoc_records,
     ion_carry,
@@ -116,7 +117,9 @@ def finitialize(interp, args, loc):
         model.live.flush()  # the last run's played values
         carry_over(model, schedules, model.live.first, interp, loc)
     ion_carry.keep(model)  # the ion currents NEURON's INITIAL blocks read (eion.cpp ion_init keeps them)
-    model.live.request_init(_freeze(model, v), schedules)
+    frozen = _freeze(model, v)
+    carried_runs.check(interp, model, frozen, loc)  # a mechanism reading what the last run left (analysis.carried)
+    model.live.request_init(frozen, schedules)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)

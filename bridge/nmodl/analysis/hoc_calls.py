@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bridge.nmodl.analysis.carried import Carried, carried
 from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.syntax import ast
@@ -152,10 +153,13 @@ class HocCalls:
     initial_sets: frozenset[str]  # names INITIAL surely assigns before it reads them (`initial_sets`)
     # GLOBALs INITIAL assigns before the first tabulated call (MechanismInfo.table_presets)
     table_presets: frozenset[str] = frozenset()
+    # names a later finitialize() starts from what the last run left (analysis.carried)
+    carried: tuple[Carried, ...] = ()
 
 
 def hoc_calls(info: MechanismInfo) -> HocCalls:
     callables = hoc_callables(info)
+    sets = initial_sets(info)
     names = set().union(*(c.names for c in callables.values())) if callables else set()
     everything = roles(info, sorted(info.variables))
     return HocCalls(callables, roles(info, sorted(names)), dict(info.ion_of), frozenset(info.shared_globals),
@@ -163,7 +167,8 @@ def hoc_calls(info: MechanismInfo) -> HocCalls:
                     {n: tuple(t.names) for n, t in info.tables.items()},
                     frozenset(n for n, v in info.variables.items() if v.kind == "assigned" and everything[n] == "range"
                               and n not in info.nonspecific_currents and n not in info.electrode_currents),
-                    initial_sets(info), frozenset(getattr(st.target, "name", "") for st in info.table_presets))
+                    sets, frozenset(getattr(st.target, "name", "") for st in info.table_presets),
+                    carried(info, sets))
 
 
 def initial_sets(info: MechanismInfo) -> frozenset[str]:
