@@ -53,7 +53,7 @@ def used_mechanisms(state, tree=None) -> set[str]:
     return used
 
 
-def run_globals(state, tree=None) -> dict[str, float]:
+def mechanism_globals(state, tree=None) -> dict[str, float]:
     """The globals HOC set that the run reads: a GLOBAL of a compiled mechanism the model does not use
     changes nothing in NEURON (`usetable_naf = 0` in a folder whose chosen cell has no naf), so it is left
     out of the run's settings."""

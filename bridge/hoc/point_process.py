@@ -132,16 +132,21 @@ class PointProcessObject(BuiltinObject):
         values = self.pp.params.get(name)
         return float(values[k]) if values is not None else float(self.info.parameters.get(name, 0.0))
 
-    def _assign_element(self, interp, name: str, k: int, v, loc) -> None:
-        """`pp.name[k] = v`: kept in the tree (a new tuple each time, so frozen copies keep theirs: the value
-        of the array when finitialize() starts, solver.plan.assigned_starts) and, after finitialize(), put
-        into the run, as NEURON's one array holds it."""
+    def _assignable(self, interp, what: str, v, loc):
+        """The model, once `v` is a number and the point process has a location (`what` = v is a change)."""
         if not is_number(v):
-            raise interp.error(f"{self.cls}.{name}[{k}] must be a number", loc)
+            raise interp.error(f"{what} must be a number", loc)
         if self.pp is None:
             raise interp.error(f"{self} has no location; call .loc(x) first", loc)
         model = interp.model
         model.mutations += 1
+        return model
+
+    def _assign_element(self, interp, name: str, k: int, v, loc) -> None:
+        """`pp.name[k] = v`: kept in the tree (a new tuple each time, so frozen copies keep theirs: the value
+        of the array when finitialize() starts, solver.plan.assigned_starts) and, after finitialize(), put
+        into the run, as NEURON's one array holds it."""
+        model = self._assignable(interp, f"{self.cls}.{name}[{k}]", v, loc)
         if name in self.info.recomputed:
             raise interp.refuse(f"{self}.{name}[{k}] = ...: an array STATE set from HOC is not supported", loc)
         if model.initialized is not None:
@@ -188,12 +193,7 @@ class PointProcessObject(BuiltinObject):
         return self.preinit.get(name, 0.0)  # what HOC set, or NEURON's 0 before any finitialize()
 
     def _assign(self, interp, name: str, v, loc) -> None:
-        if not is_number(v):
-            raise interp.error(f"{self.cls}.{name} must be a number", loc)
-        if self.pp is None:
-            raise interp.error(f"{self} has no location; call .loc(x) first", loc)
-        model = interp.model
-        model.mutations += 1
+        model = self._assignable(interp, f"{self.cls}.{name}", v, loc)
         if name in self.info.recomputed:  # a STATE or current: finitialize()/BREAKPOINT overwrite it
             if model.initialized is not None:
                 model.after_init.append(f"{self}.{name} = ... at {loc}")

@@ -143,8 +143,8 @@ def scalar_values(model) -> dict[str, float]:
 
 def run_globals(model, tree=None) -> dict[str, float]:
     """The globals a run of the model takes: mechanism GLOBALs HOC set (of the mechanisms the run uses,
-    `bridge.hoc.initstate.run_globals`) and the HOC scalars POINTERs read."""
-    from bridge.hoc.initstate import run_globals as mechanism_globals
+    `bridge.hoc.initstate.mechanism_globals`) and the HOC scalars POINTERs read."""
+    from bridge.hoc.initstate import mechanism_globals
 
     return {**mechanism_globals(model, tree), **scalar_values(model)}
 
