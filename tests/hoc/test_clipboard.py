@@ -41,3 +41,19 @@ def test_clipboard_retrieve_number_missing_at_the_end():
     assert "EOF in fscan" in _neuron(path).stderr
     with pytest.raises(HocError, match="end of file"):
         HocSession(stdout=io.StringIO()).load_file(path)
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "../../../../etc/passwd", 'a\\nb\\"c'])
+def test_clipboard_retrieve_reads_only_inside_the_read_roots(tmp_path, name):
+    """The file a model names goes through File.ropen's read roots: an absolute path or `..` out of the model's
+    folder is refused, and a name with a newline or a quote is only a name (no such file: NEURON's one 0)."""
+    path = tmp_path / "model.hoc"
+    path.write_text(f'load_file("stdlib.hoc")\nclipboard_retrieve("{name}")\nprint hoc_obj_[0].size()\n')
+    out = io.StringIO()
+    session = HocSession(stdout=out, cwd=tmp_path)
+    if name.startswith(("/", "..")):
+        with pytest.raises(HocError, match="outside the folders"):
+            session.load_file(path)
+    else:
+        session.load_file(path)
+        assert out.getvalue().split()[-1] == "1"
