@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from bridge.errors import BridgeError
 from bridge.limits import DEFAULT_LIMITS, Limits
@@ -86,13 +86,15 @@ def load_text(text: str, filename: str = "<string>", roots: ReadRoots | None = N
         warnings.warn(f"{filename}: NEURON's vecevent.mod (VecStim) recognised; bridge runs its own VecStim "
                       "(bridge/mechanisms/builtin/vecstim.mod, the same behaviour)", stacklevel=2)
         return load_mod(BUILTIN_DIR / "vecstim.mod")
-    program, key = None, _digest(text)
+    # the file's name is part of the key: a file without SUFFIX is named after it (analysis.analyze `unnamed`)
+    stem = PurePath(filename).stem
+    program, key = None, _digest(stem, text)
     with translation_guard(filename):
         if "INCLUDE" in text or "stepforce" in text:  # NMODL keywords are upper case: without the word there
             # is nothing to include; stepforce() reads a data file (bridge.nmodl.syntax.forcing)
             sources: list = []
             program = _expanded(text, filename, roots, limits, sources)
-            key = _digest(text, *(t for _, t in sources))
+            key = _digest(stem, text, *(t for _, t in sources))
         cached = _CACHE.get((key, limits))
         if cached is not None:
             return cached

@@ -44,3 +44,15 @@ def test_a_file_without_neuron_block_inserted_and_called_from_hoc_matches_neuron
     theirs, _, ours, _, _ = _both(tmp_path, HOC, (), mod_dir=MOD)
     _same_output(theirs, ours)
     assert "0.75 0.57444251681165903 1.5" in theirs, theirs  # the GLOBAL's default, before HOC sets it
+
+
+def test_two_files_of_the_same_text_without_neuron_block_keep_their_own_names(tmp_path):
+    """The translation cache is keyed by the file's name too: the same text in `a.mod` and `b.mod` is two
+    mechanisms, `a` and `b` (a text-only key gave the second the first one's name); a name Python reserves
+    (`__import__`, `import`) is only a string in the generated code."""
+    text = (MOD / "mathlib.mod").read_text()
+    names = []
+    for stem in ("__import__", "import", "mathlib_copy"):
+        (tmp_path / f"{stem}.mod").write_text(text)
+        names.append(load_mod(tmp_path / f"{stem}.mod").name)
+    assert names == ["__import__", "import", "mathlib_copy"]
