@@ -141,7 +141,7 @@ class Engine:
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
     their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes, dt,
-    secondorder (and `cj`, `Frozen.cj_order`), probes."""
+    secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers."""
     import jax
 
     h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
@@ -161,6 +161,10 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj
                    sorted((k, sorted(v.items())) for k, v in plan.global_keys.items()))).encode())
     if plan.linear is not None:
         h.update(plan.linear.digest())
+    if plan.transfers:
+        from bridge.solver.transfer import digest
+
+        h.update(digest(plan.transfers))
     shapes = jax.tree.map(np.shape, plan.defaults)
     h.update(repr((jax.tree.structure(plan.defaults), jax.tree.leaves(shapes))).encode())
     return h.hexdigest()

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget, memfiles, neuronlib
+from bridge.hoc import budget, memfiles, neuronlib, parcom
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -53,6 +53,7 @@ NEURON_LIBRARY_SHA256 = {
     "nrngui1.hoc": "e0d918b2056515b4122bfe8a02386180bc7a1c193c088396d878c13bc6f527f0",
     "single1.hoc": "a6f60b6f0f1c00801f15d2e0c18c5596c1989ae9188abb0388be8a3904c1fc22",
     "pointman.hoc": "335932d7d4a6d7a4667f238e6046de5dfebf7b1b393d519e8e8ef52b6ee6d4f5",
+    "parcom.hoc": "74ce56914c12843647366e930caabbc93fee35e88d8d069d965ab145353738dd",
 }
 # NEURON's GUI tool libraries: loading them is accepted (and listed in the GUI warning);
 # their tools (PointProcessManager, ...) are not available.
@@ -66,7 +67,7 @@ UNSUPPORTED_LIBRARIES = {
     "vecwrap.hoc": "vecwrap.hoc is not supported",
     "thresh.hoc": "thresh.hoc is not supported", "varmeth1.hoc": "varmeth1.hoc is not supported",
     "loadbal.hoc": "load balancing (loadbal.hoc) is not supported",
-    "gatherv.hoc": "gatherv.hoc is not supported", "parcom.hoc": "parallel computing is not supported",
+    "gatherv.hoc": "gatherv.hoc is not supported",
     "prcellstate.hoc": "prcellstate.hoc writes files and is not supported",
     "corenrn.hoc": "CoreNEURON is not supported",
 }
@@ -332,6 +333,9 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
         return 1.0
     if base in neuronlib.NEURON_BUILDERS:
         return _load_neuron_builder(interp, base, written, loc, once)
+    if base == "parcom.hoc":  # ParallelComputeTool, as bridge.hoc.parcom (its own copy: a warning if it differs)
+        _check_own_copy(interp, name, loc)
+        return parcom.load(interp, loc)
     if base in GUI_LIBRARIES:
         try:
             path = interp.files.roots.resolve(name, _bases(interp, loc), "HOC")

@@ -5,12 +5,13 @@ As NEURON 9.0.2's src/nrniv/netpar.cpp (`BBS::set_gid2node`, `cell`, `gid_exists
 given to `cell(gid, nc)`); `gid_connect(srcgid, target)` is a NetCon from it (from a gid no cell of
 this process owns: an input that never fires, as in one process); `spike_record(gid or -1, tvec,
 idvec)` records the gids' spikes with their gid; `psolve(t)` runs to t as `continuerun(t)`.
-Transfers (`source_var`, `target_var`, `setup_transfer` with them), multisplit and the bulletin board
-are refused. Every one is `ParallelContext[0]`.
+`source_var`, `target_var` and `setup_transfer` (a segment's v copied into a point process's variable) are
+`bridge.hoc.partrans`. Multisplit and the bulletin board are refused. Every one is `ParallelContext[0]`.
 """
 
 from __future__ import annotations
 
+from bridge.hoc import partrans
 from bridge.hoc.netcon import NetConObject, PreSyn, events_of
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.stdrun import continuerun
@@ -47,8 +48,8 @@ class ParallelContext(BuiltinObject):
         method = getattr(self, "m_" + name, None)
         if method is not None:
             return method(interp, args, loc)
-        if name == "setup_transfer":
-            return 0.0  # nothing to transfer: source_var/target_var are refused
+        if name in ("source_var", "target_var", "setup_transfer"):  # gap junctions (bridge.hoc.partrans)
+            return getattr(partrans, name)(interp, args, loc)
         if name in NO_OPS:
             return 0.0
         if name == "psolve":

@@ -20,6 +20,7 @@ from bridge.hoc import (
     kept_v,
     lifetimes,
     own_step,
+    partrans,
     randomvars,
     record_stmt,
     setpointer,
@@ -94,6 +95,7 @@ def finitialize(interp, args, loc):
     v = float(args[0]) if args else kept_v.node_voltages(model, model_tree(model))
     g["t"] = 0.0
     randomvars.check_finitialize(interp, model, loc)
+    partrans.check_finitialize(interp, loc)
     dt2thread(model, True)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)

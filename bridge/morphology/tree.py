@@ -195,6 +195,8 @@ class PointProcess:
     # POINTER name -> (section, x, mechanism, variable) it reads: ("b", 0.5, "", "v") for HOC's
     # `setpointer pp.vgap, b.v(0.5)`, ("b", 0.5, "ca_ion", "cai"), ("b", 0.5, "hh", "m")
     pointers: dict[str, tuple[str, float, str, str]] = field(default_factory=dict)
+    # RANGE variable -> (section, x) whose v ParallelContext's transfer copies into it (bridge.hoc.partrans)
+    transfers: dict[str, tuple[str, float]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

@@ -28,7 +28,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Mechanism
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
-from bridge.solver import extracellular, pointer_writes
+from bridge.solver import extracellular, pointer_writes, transfer
 from bridge.solver.extracellular import ExtPlan
 from bridge.solver.fstim import FStimPlan, fstim_plan
 from bridge.solver.linear_mechanism import LinearPlan, linear_plan
@@ -113,6 +113,7 @@ class Plan:
     long_diffusion: tuple[LongDiffusion, ...] = ()  # LONGITUDINAL_DIFFUSION mechanisms (solver.long_diffusion)
     linear: LinearPlan | None = None  # LinearMechanisms (solver.linear_mechanism), None without any
     extracellular: ExtPlan | None = None  # NEURON's extracellular layers (solver.extracellular), None without
+    transfers: tuple[transfer.Transfer, ...] = ()  # ParallelContext's v transfers (solver.transfer)
 
     @property
     def nnode(self) -> int:
@@ -241,7 +242,14 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
                 tuple(long_diffusion_plan(tree, layout, inst.mechanism, inst.nodes, k)
                       for k, inst in enumerate(instances)
                       if inst.size and getattr(inst.mechanism, "long_diffusion", ())),
-                linear, ext)
+                linear, ext, _transfers(layout, instances, ext))
+
+
+def _transfers(layout: NodeLayout, instances: list[Instances], ext: ExtPlan | None) -> tuple[transfer.Transfer, ...]:
+    found = transfer.plan_transfers(layout, instances)
+    if found and ext is not None:  # NEURON transfers v + vext there (fadvance.cpp nrnthread_vi_compute_)
+        raise UnsupportedFeature("ParallelContext.source_var together with extracellular is not supported")
+    return found
 
 
 def _hoc_pointer_keys(instances: list[Instances]) -> list[str]:

@@ -27,7 +27,7 @@ import jax.numpy as jnp
 
 from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
-from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared
+from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared, transfer
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.tree_solve import hines_solve
@@ -326,6 +326,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     t = t + half_dt
     if params_after is not None:
         params, prepared = params_after, prepared if prepared_after is None else prepared_after
+    mech_state = transfer.apply(plan.transfers, mech_state, v)  # fadvance.cpp nonvint: the v transfer first
     for inst in plan.mechanisms:
         if inst.size == 0:
             continue
@@ -437,7 +438,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
 
             def run(p, mech=mech, st=st, ion_in=ion_in, env=env, inst=inst, events=events):
                 return (mech.init_events if events else mech.init)(p, st, v[inst.nodes], ion_in, env)
-            p = params["mechanisms"][inst.name]
+            # nrn_finitialize: the v transfer after v is set, before INITIAL (solver.transfer)
+            p = transfer.init_params(plan.transfers, inst, params["mechanisms"][inst.name], v, dtype)
             if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
                 out, scop = scop_shared.in_turn(run, p, inst.size, scop)
                 out = (scop_shared.spread({"m": out[0]}, ["m"], scop)["m"], *out[1:])
