@@ -126,3 +126,11 @@ def test_load_balance_members_refused(tmp_path, member):
     path.write_text(f'create soma\nload_file("parcom.hoc")\nobjref o\nParallelComputeTool[0].{member}\n')
     with pytest.raises(HocRefusal, match="ParallelComputeTool"):
         HocSession(stdout=io.StringIO()).load_file(path)
+
+
+def test_pc_multisplit_refused_by_name(tmp_path):
+    """A direct `pc.multisplit(x, sid)` was a silent no-op; NEURON's split solve changes the numbers: refused."""
+    path = tmp_path / "m.hoc"
+    path.write_text("create soma\nobjref pc\npc = new ParallelContext()\nsoma pc.multisplit(0.5, 1)\n")
+    with pytest.raises(HocRefusal, match=r"ParallelContext.multisplit\(\) is not supported"):
+        HocSession(stdout=io.StringIO()).load_file(path)
