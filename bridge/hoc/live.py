@@ -141,7 +141,7 @@ class Engine:
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
     their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes, dt,
-    secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers."""
+    secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers, POINTER sources."""
     import jax
 
     h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
@@ -153,6 +153,11 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj
         h.update(np.ascontiguousarray(inst.nodes).tobytes() + np.ascontiguousarray(inst.area).tobytes())
         if inst.diam is not None:
             h.update(np.ascontiguousarray(inst.diam).tobytes())
+        for name, sources in sorted((inst.pointers or {}).items()):  # step.py _pointer_values bakes them in
+            for src in sources:
+                h.update(repr((name, src.kind, src.owner, src.var)).encode())
+                for a in (src.positions, src.index, src.values):
+                    h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
     for style in plan.ions:
         h.update(repr((style.ion, style.valence)).encode())
         for a in (style.present, style.cinit, style.einit, style.eadvance):
