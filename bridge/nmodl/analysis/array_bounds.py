@@ -21,7 +21,9 @@ def check_array_bounds(program: ast.Program, variables: dict[str, Variable], rep
         local_sizes = {**file_locals, **{lv.name: lv.size for node in ast.walk(item) if isinstance(node, ast.Local)
                                          for lv in node.names}}
         for node in ast.walk(item):
-            k = _number(node.index) if isinstance(node, (ast.Indexed, ast.Prime)) else None
+            if not isinstance(node, (ast.Indexed, ast.Prime)):
+                continue
+            k = _number(node.index)
             if k is None:
                 continue
             size = local_sizes[node.name] if node.name in local_sizes else _size(variables, node.name)
