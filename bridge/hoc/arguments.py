@@ -33,3 +33,9 @@ def size_arg(interp, args: list, i: int, loc, name: str) -> int:
         return budget.count(number_arg(interp, args, i, loc, name), f"{name}: the size")
     except HocError as err:
         raise interp.error(err.message, loc) from None
+
+
+def subscript(interp, value: float) -> int:
+    """An array subscript as hoc takes it: C's truncation of value + float_epsilon (src/oc/code.cpp
+    `hoc_araypt`, matrix.cpp `steer_x`), so a[2.9999999999999] is a[3]."""
+    return int(value + float(interp.model.globals["float_epsilon"]))

@@ -79,6 +79,19 @@ def _math(name, fn):
     return call
 
 
+def _integer(interp, args, loc):
+    """hoc's `int(x)` (src/oc/math.cpp `hoc_integer`): C's truncation of x moved float_epsilon away from 0, so
+    int(42799.999999999993) is 42800 as in NEURON; past a C long, x86-64's conversion gives LONG_MIN."""
+    if len(args) != 1:
+        raise interp.error("int: wrong number of arguments", loc)
+    x = number_arg(interp, args, 0, loc, "int")
+    eps = float(interp.model.globals["float_epsilon"])
+    y = x - eps if x < 0 else x + eps
+    if not -2.0**63 <= y < 2.0**63:  # (long) of a value it cannot hold, or of NaN: cvttsd2si's 0x8000...
+        return -2.0**63
+    return float(math.trunc(y))
+
+
 def _numarg(interp, args, loc):
     if len(interp.frames) == 1:
         return 0.0
@@ -316,9 +329,10 @@ def builtin_functions() -> dict[str, Builtin]:
     fns = {
         "sin": math.sin, "cos": math.cos, "atan": math.atan, "atan2": math.atan2, "exp": _hoc_exp,
         "log": math.log, "log10": math.log10, "sqrt": math.sqrt, "abs": abs, "erf": math.erf,
-        "erfc": math.erfc, "tanh": math.tanh, "int": lambda x: float(math.trunc(x)),
+        "erfc": math.erfc, "tanh": math.tanh,
     }
     out = {name: Builtin(name, _math(name, fn)) for name, fn in fns.items()}
+    out["int"] = Builtin("int", _integer)
     plain = {
         "printf": printf, "sprint": sprint, "numarg": _numarg, "argtype": _argtype,
         "execute": _execute, "execute1": _execute1, "load_file": _load_file, "xopen": _xopen,

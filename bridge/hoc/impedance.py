@@ -1,8 +1,8 @@
 """NEURON's `Impedance` class (src/nrniv/impedanc.cpp): `imp.loc(x)`, `imp.compute(freq)`, then
 `imp.input(x)`, `imp.transfer(x)`, `imp.ratio(x)`, `imp.input_phase(x)`, `imp.transfer_phase(x)` and
 `imp.deltafac()`.
-Before any finitialize(), a model whose currents depend on v and parameters only is linearised at
-HOC's v, as NEURON does (a model with STATEs or ions is refused then).
+Before any finitialize(), the model is linearised at HOC's v with its STATEs and ASSIGNEDs as NEURON allocates
+them (0, or HOC's value), as NEURON does (a model with ions is refused then).
 
 `compute(freq)` linearises the membrane of bridge's live run at its present state (the state after
 finitialize/run, with the parameters as HOC has them now) and solves the complex tree system in numpy
@@ -23,29 +23,50 @@ from bridge.solver import impedance as imp
 
 
 def _before_finitialize(model, interp, loc):
-    """`before(plan)` for `LiveRun.linearised` when no run started: NEURON then linearises the values its
-    mechanisms were allocated with and the v HOC has. bridge builds that state for models whose currents
-    depend on v and parameters only (no STATE, no ion): otherwise it is refused."""
+    """`before(plan, params)` for `LiveRun.linearised` when no run started: NEURON then linearises the values
+    its mechanisms were allocated with and the v HOC has. A mechanism's STATEs and ASSIGNEDs are allocated 0
+    (nocmodl's `nrn_alloc` sets the PARAMETERs only; measured against NEURON 9.0.2 in
+    tests/hoc/test_impedance.py) unless HOC assigned one (a kept ASSIGNED such as util.mod's `dist`, held in
+    the parameters); ion variables are allocated from the ion's own defaults, which bridge does not build
+    here: a model with ions is refused."""
     import jax.numpy as jnp
 
     from bridge.hoc import kept_v
     from bridge.hoc.initstate import model_tree
 
-    def before(plan):
-        stateful = sorted({i.name for i in plan.mechanisms if i.size and i.mechanism.states})
-        if stateful or plan.ions:
-            why = f"the STATEs of {', '.join(stateful)}" if stateful else "ion concentrations"
-            raise BridgeError(f"Impedance.compute() before finitialize() in a model with {why}: NEURON linearises "
-                              "the values its mechanisms were allocated with, which bridge does not keep; call "
+    def before(plan, params):
+        if plan.ions:
+            raise BridgeError("Impedance.compute() before finitialize() in a model with ion concentrations: NEURON "
+                              "linearises the values its ions were allocated with, which bridge does not keep; call "
                               "finitialize() first")
+        _refuse_hoc_states(model)
         v = kept_v.node_voltages(model, model_tree(model))
         n = plan.layout.nnode
-        mech = {i.name: {k: jnp.full((i.size,), val, jnp.float64) for k, val in i.mechanism.state_defaults.items()}
-                for i in plan.mechanisms}
+        mech = {}
+        for i in plan.mechanisms:
+            given = params["mechanisms"].get(i.name, {})
+            mech[i.name] = {k: jnp.broadcast_to(jnp.asarray(0.0 if k in i.mechanism.states else given.get(k, d),
+                                                            jnp.float64), (i.size,))
+                            for k, d in i.mechanism.state_defaults.items()}
         t = jnp.asarray(float(model.globals["t"]), jnp.float64)
         return {"t": t, "v": jnp.broadcast_to(jnp.asarray(v, jnp.float64), (n,)), "mech": mech, "ions": {}}
 
     return before
+
+
+def _refuse_hoc_states(model) -> None:
+    """A STATE or a computed variable HOC set before finitialize() (`syn.B = 0.01`, `m_hh = 0.1`): NEURON
+    linearises with it, bridge keeps it for HOC to read back only (the objects' `preinit`): refused."""
+    for pp in model.point_processes:
+        if pp.preinit and pp.sec is not None:
+            raise BridgeError(f"Impedance.compute() before finitialize() after HOC set {pp}.{min(pp.preinit)}: "
+                              "NEURON linearises with that value, bridge does not; call finitialize() first")
+    for sec in model.sections:
+        for (mech, name), kept in sec.preinit.items():
+            if sec.alive and kept:
+                raise BridgeError(f"Impedance.compute() before finitialize() after HOC set {name}_{mech} in "
+                                  f"{sec.name}: NEURON linearises with that value, bridge does not; call "
+                                  "finitialize() first")
 
 
 class Impedance(BuiltinObject):

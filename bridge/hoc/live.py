@@ -573,7 +573,7 @@ class LiveRun:
         """Impedance's linearised membrane at the present state (`bridge.solver.impedance.linearised_matrix`,
         with the parameters as HOC has them now): (layout, diagonal, cm per node [uF/cm2], 0 off the
         membrane) as numpy; the run then holds the currents NEURON's `nrn_rhs` left, as after fcurrent().
-        `before(plan)`: the state to linearise when nothing ran since the session started (HOC's values
+        `before(plan, params)`: the state to linearise when nothing ran since the session started (HOC's values
         before finitialize()); it is not kept."""
         import jax
 
@@ -595,7 +595,7 @@ class LiveRun:
             engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))
         params = sim.params()
         if self.state is None:
-            d, _ = engine.linearise(params, before(sim.plan))
+            d, _ = engine.linearise(params, before(sim.plan, params))
         else:
             d, self.state = engine.linearise(params, self.state)
             self.plan = sim.plan

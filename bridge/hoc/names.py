@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.hoc import aliases, ast, extracellular, nmodl_calls
+from bridge.hoc.arguments import subscript
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
@@ -220,7 +221,7 @@ def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
     indices: list[int] = []
     base: ast.Node = node
     while isinstance(base, ast.Index):
-        indices.append(int(interp.number(base.index)))
+        indices.append(subscript(interp, interp.number(base.index)))
         base = base.target
     indices.reverse()
     if isinstance(base, ast.Name):
@@ -285,7 +286,7 @@ def _call_ref(interp, node: ast.Call, create: bool, value: Any) -> Ref:
     if isinstance(node.func, ast.Member):
         obj = interp.eval(node.func.target)
         if isinstance(obj, BuiltinObject) and len(node.args) == 1:
-            return obj.hoc_ref(interp, node.func.name, [int(interp.number(node.args[0]))], loc)
+            return obj.hoc_ref(interp, node.func.name, [subscript(interp, interp.number(node.args[0]))], loc)
     if interp.model.catalog.has_randoms():  # `sec.ranvar_mech(x)`: an NMODLRandom (bridge.hoc.randomvars)
         from bridge.hoc.randomvars import density_random_ref
 

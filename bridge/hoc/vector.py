@@ -8,7 +8,7 @@ from array import array
 
 from bridge.errors import BridgeError
 from bridge.hoc import ast, budget, hoc_records, vector_scan
-from bridge.hoc.arguments import number_arg, size_arg, string_arg
+from bridge.hoc.arguments import number_arg, size_arg, string_arg, subscript
 from bridge.hoc.datafiles import File
 from bridge.hoc.formatting import number_formatter
 from bridge.hoc.objects import BuiltinObject
@@ -186,7 +186,7 @@ class Vector(VectorOps, BuiltinObject):
         return self
 
     def m_x(self, interp, args, loc):
-        return self.hoc_ref(interp, "x", [int(number_arg(interp, args, 0, loc, "x"))], loc).get()
+        return self.hoc_ref(interp, "x", [subscript(interp, number_arg(interp, args, 0, loc, "x"))], loc).get()
 
     def m_sum(self, interp, args, loc):
         interp.work(len(self.data), loc)

@@ -104,10 +104,90 @@ def test_passive_impedance_before_finitialize_matches_neuron(tmp_path):
     np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
 
 
-def test_impedance_before_finitialize_with_states_is_refused():
+GATED = """
+NEURON {
+  SUFFIX gleak
+  NONSPECIFIC_CURRENT i
+  RANGE gbar, e, scale, minf
+}
+PARAMETER { gbar = 0.002 (S/cm2) e = -70 (mV) }
+ASSIGNED { v (mV) i (mA/cm2) scale (1) minf (1) }
+STATE { m }
+INITIAL { rates(v) m = minf }
+BREAKPOINT {
+  SOLVE states METHOD cnexp
+  i = gbar*(m + scale + minf + 0.1)*(v - e)
+}
+DERIVATIVE states { rates(v) m' = (minf - m)/5 }
+PROCEDURE rates(v (mV)) { minf = 1/(1 + exp(-(v + 40)/5)) }
+"""
+
+STATEFUL = """create soma, dend
+soma { L = 20 diam = 20 insert pas g_pas = 2e-4 insert gleak }
+dend { L = 400 diam = 1.5 nseg = 7 insert pas g_pas = 5e-5 insert gleak gbar_gleak = 1e-3 }
+connect dend(0), soma(1)
+objref syn, ns, nc, zz
+dend syn = new Exp2Syn(0.7)
+syn.tau1 = 0.2
+syn.tau2 = 3
+ns = new NetStim()
+nc = new NetCon(ns, syn)
+nc.weight = 3e-4
+dend for (x, 0) scale_gleak(x) = x
+zz = new Impedance()
+soma zz.loc(0.5)
+proc show() { local x
+  zz.compute($1)
+  for x = 0, 4 dend {
+    printf("d1 %.17g %.17g %.17g %.17g\\n", zz.input(x/4), zz.input_phase(x/4), zz.transfer(x/4), zz.ratio(x/4))
+  }
+}
+show(0)
+show(20)
+dend v(0.3) = -30
+show(7)
+"""
+
+
+@pytest.mark.neuron
+def test_impedance_before_finitialize_with_states_matches_neuron(tmp_path):
+    """Before finitialize() NEURON linearises STATEs and ASSIGNEDs as allocated (0: gleak's m and minf,
+    Exp2Syn's A and B) and the RANGE ASSIGNED HOC set (scale_gleak), at HOC's v (ModelDB 2016666)."""
+    from validation.neuron_run import compile_mod_files
+
+    mods = tmp_path / "mod"
+    mods.mkdir()
+    (mods / "gleak.mod").write_text(GATED)
+    hoc = tmp_path / "stateful.hoc"
+    hoc.write_text(STATEFUL)
+    library = str(compile_mod_files([mods / "gleak.mod"]))
+    code = f"from neuron import h\nh.nrn_load_dll({library!r})\nh.load_file({str(hoc)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    theirs = _rows(proc.stdout.splitlines())
+    out = io.StringIO()
+    HocSession(mods, cwd=tmp_path, stdout=out).load_file(hoc)
+    ours = _rows(out.getvalue().splitlines())
+    assert len(theirs) == 15, proc.stderr[-2000:]
+    a = np.array([float(x) for r in theirs for x in r[1:]])
+    b = np.array([float(x) for r in ours for x in r[1:]])
+    assert np.count_nonzero(a[4:]) > 30  # phases at f > 0 too
+    # relative 1e-9, as test_impedance_matches_neuron (XLA's exp; CPython's complex division)
+    np.testing.assert_allclose(b, a, rtol=1e-9, atol=1e-12)
+
+
+def test_impedance_before_finitialize_with_ions_is_refused():
     hoc = HocSession()
     hoc(CELL + "soma zz.loc(0.5)")
-    with pytest.raises(HocError, match="before finitialize.*STATEs of hh"):
+    with pytest.raises(HocError, match="before finitialize.*ion concentrations"):
+        hoc("zz.compute(0)")
+
+
+def test_impedance_before_finitialize_after_hoc_set_a_state_is_refused():
+    """NEURON linearises with the STATE HOC set; bridge keeps it for HOC to read back only: refused."""
+    hoc = HocSession()
+    hoc("create soma\nsoma { insert pas L = 10 diam = 10 }\nobjref syn, zz\nsoma syn = new Exp2Syn(0.5)\n"
+        "zz = new Impedance()\nsoma zz.loc(0.5)\nzz.compute(0)\nsyn.B = 0.01")
+    with pytest.raises(HocError, match=r"before finitialize\(\) after HOC set Exp2Syn\[0\]\.B"):
         hoc("zz.compute(0)")
 
 

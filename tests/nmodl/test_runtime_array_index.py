@@ -27,3 +27,17 @@ def test_a_traced_index_outside_the_array_writes_nan_at_its_end():
 
 def test_a_known_index_writes_as_before():
     assert np.asarray(arrays.set_index(jnp.zeros(3), 2, 1.0)).tolist() == [0, 0, 1]
+
+
+def test_a_known_index_outside_the_array_is_refused():
+    """C reads and writes past the array (NEURON's memory layout decides what): refused, not clamped or dropped
+    as JAX's indexing would (ModelDB 222321's accum.mod writes and reads `dif[3]` of `dif[3]`)."""
+    import pytest
+
+    from bridge.errors import UnsupportedFeature
+
+    for k in (3, -1):
+        with pytest.raises(UnsupportedFeature, match=f"array index {k} outside its 3 elements"):
+            arrays.set_index(jnp.zeros((2, 3)), float(k), jnp.ones(2))
+        with pytest.raises(UnsupportedFeature, match=f"array index {k} outside its 3 elements"):
+            arrays.index(jnp.zeros((2, 3)), float(k))

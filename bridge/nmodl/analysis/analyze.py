@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from bridge.nmodl.analysis.array_bounds import check_array_bounds
 from bridge.nmodl.analysis.ba_blocks import check_ba_blocks
 from bridge.nmodl.analysis.blocks import collect_blocks
 from bridge.nmodl.analysis.hoist import hoist_solves
@@ -59,6 +60,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     diffused_states(program, symbols.variables, report)  # nocmodl's checks; codegen.ldifus reads them again
     tables = check_tables(blocks, symbols.variables, report)
     check_code(program, symbols.variables, blocks, report)
+    check_array_bounds(program, symbols.variables, report)
     check_ba_blocks(program, kind, symbols.variables, report)
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)

@@ -24,6 +24,15 @@ def static_int(x) -> int:
     return int(np.asarray(x).reshape(-1)[0]) if np.ndim(x) else int(x)
 
 
+def _inside(k: int, size: int) -> int:
+    """A static index `k` of an array of `size`: one outside it is refused (nocmodl's C reads and writes past
+    the array into memory NEURON's layout decides; analysis.array_bounds names the line for a number)."""
+    if not 0 <= k < size:
+        raise UnsupportedFeature(f"an array index {k} outside its {size} elements: NEURON's C reads and writes "
+                                 "past the array, into memory whose contents depend on NEURON's layout")
+    return k
+
+
 def key(base: str, i) -> str:
     """The name of one element of an array STATE inside a KINETIC scheme: key("ca", 3) is "ca[3]"."""
     return f"{base}[{static_int(i)}]"
@@ -32,9 +41,10 @@ def key(base: str, i) -> str:
 def index(array, i):
     """`name[i]` of an NMODL array variable (last axis; instances first). A read may use an index known
     only at run time (a VecStim's next time, `times[index]`): per instance, truncated as C's (int); an
-    index outside the array reads NaN (C would read past it), which the run's NaN check then reports."""
+    index outside the array reads NaN (C would read past it), which the run's NaN check then reports. A
+    static index outside the array is refused (`_inside`)."""
     if not isinstance(i, jax.core.Tracer):
-        return array[..., static_int(i)]
+        return array[..., _inside(static_int(i), jnp.shape(array)[-1])]
     a = jnp.asarray(array)
     k = jnp.trunc(i).astype(jnp.int32)
     shape = jnp.broadcast_shapes(a.shape[:-1], jnp.shape(k))
@@ -48,12 +58,12 @@ def set_index(array, i, value):
     """`name[i] = value`, broadcasting the array to the value's instance shape. An index known only at run time
     is per instance, truncated as C's (int), and written by one scatter (not a pass over the array); one outside
     the array writes NaN at the nearest end instead (C would write past it, into other variables), which a
-    later read, and the run's NaN check, then report."""
+    later read, and the run's NaN check, then report. A static index outside the array is refused (`_inside`)."""
     array = jnp.asarray(array)
     value = jnp.asarray(value)
     if not isinstance(i, jax.core.Tracer):
         shape = jnp.broadcast_shapes(array.shape[:-1], value.shape) + array.shape[-1:]
-        return jnp.broadcast_to(array, shape).at[..., static_int(i)].set(value)
+        return jnp.broadcast_to(array, shape).at[..., _inside(static_int(i), array.shape[-1])].set(value)
     k = jnp.trunc(i).astype(jnp.int32)
     lead = jnp.broadcast_shapes(array.shape[:-1], value.shape, jnp.shape(k))
     size = array.shape[-1]
