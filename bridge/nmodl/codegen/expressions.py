@@ -139,6 +139,8 @@ def _unary(e: ast.Unary, ctx: Context) -> Source:
 
 
 def _prime(e: ast.Prime, ctx: Context) -> Source:
+    if ctx.forms.prime_read is not None:  # analysis.prime_reads accepted it
+        return ctx.forms.prime_read(e), ATOM, 2
     raise ctx.error(SemanticError, f"{e.name}' can only be assigned in a DERIVATIVE block", e)
 
 
