@@ -22,7 +22,7 @@ MATH_FUNCTIONS = frozenset(MATH_ARITY)
 # NEURON's own C functions a mechanism may call that also read NEURON's celsius (eion.cpp): their arguments.
 CELSIUS_FUNCTIONS = {"nrn_ghk": 4}
 # Calls that only print or do nothing for a fixed-step simulation.
-NO_OP_CALLS = frozenset({"printf", "fprintf", "nrn_pragma", "hoc_execerror"})
+NO_OP_CALLS = frozenset({"printf", "fprintf", "nrn_pragma"})
 AT_TIME = "at_time"  # NEURON's fixed-step at_time(te) (runtime.events.at_time)
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
 ASSIGN_CALLS = frozenset({"state_discontinuity"})
