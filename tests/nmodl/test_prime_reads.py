@@ -92,3 +92,13 @@ def test_refused_derivative_reads(method, body, message):
     with pytest.raises(UnsupportedFeature, match=message) as info:
         translate(text, filename="r.mod")
     assert "r.mod:" in str(info.value)
+
+
+def test_derivative_read_outside_its_block_is_refused():
+    # nocmodl accepts it (the stored Dx: what the last evaluation left); bridge keeps no such value
+    text = textwrap.dedent(REFUSED.format(method="derivimplicit", body="x' = -x\n z' = -z"))
+    text = text.replace("SOLVE st METHOD derivimplicit }", "SOLVE st METHOD derivimplicit\n q = x' }")
+    assert "q = x'" in text
+    with pytest.raises(UnsupportedFeature, match="x' read outside the DERIVATIVE block") as info:
+        translate(text, filename="r.mod")
+    assert "r.mod:6:" in str(info.value)

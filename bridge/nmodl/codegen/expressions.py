@@ -141,7 +141,11 @@ def _unary(e: ast.Unary, ctx: Context) -> Source:
 def _prime(e: ast.Prime, ctx: Context) -> Source:
     if ctx.forms.prime_read is not None:  # analysis.prime_reads accepted it
         return ctx.forms.prime_read(e), ATOM, 2
-    raise ctx.error(SemanticError, f"{e.name}' can only be assigned in a DERIVATIVE block", e)
+    # nocmodl reads the instance's stored derivative Dx here (what the last SOLVE's evaluation left, or what
+    # a former run left): bridge keeps no such value
+    raise ctx.error(UnsupportedFeature, f"{e.name}' read outside the DERIVATIVE block that assigns it (NEURON reads "
+                    f"the derivative its last evaluation stored; bridge reads {e.name}' only after the block's own "
+                    f"`{e.name}' = ...`)", e)
 
 
 def _binary(e: ast.Binary, ctx: Context) -> Source:
