@@ -8,8 +8,9 @@ block's own `x' = e` is the value `e` just gave; bridge computes that (`l['D_x']
 `bridge.nmodl.codegen.derivimplicit`). A read before the block assigns `x'` would read the
 value left by the last evaluation (another Newton iteration, the last step), and METHOD cnexp
 never sets `Dx` in the fixed step (the equation becomes the update of `x`), so a read there is
-the value left by CVODE or the field's default: both are refused, as is a read of an array
-STATE's derivative (`x[i]'`) or one in a DERIVATIVE block solved another way.
+0 in a session that never ran CVODE and what CVODE left after one (NEURON 9.0.2, measured): both
+are refused, as is a read of an array STATE's derivative (`x[i]'`) or one in a DERIVATIVE block
+solved another way.
 """
 
 from __future__ import annotations
