@@ -23,6 +23,7 @@ from bridge.nmodl.analysis.vocabulary import (
     NO_OP_CALLS,
     RANDOM_STREAM_CALLS,
     SCOP_CALLS,
+    SCOPMATH_FUNCTIONS,
 )
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import Context
@@ -182,6 +183,11 @@ def _call(e: ast.Call, ctx: Context) -> Source:
             raise ctx.error(SemanticError, f"{e.name}() takes {CELSIUS_FUNCTIONS[e.name]} arguments, "
                             f"{len(args)} given", e)
         return f"{ctx.runtime('rt', e.name)}({', '.join(args)}, {name_ref('celsius', ctx, e)})", ATOM, d + 2
+    if callee is None and e.name in SCOPMATH_FUNCTIONS:  # scopmath's gauss(x, mean, sd): runtime.libm
+        if len(args) != SCOPMATH_FUNCTIONS[e.name]:
+            raise ctx.error(SemanticError, f"{e.name}() takes {SCOPMATH_FUNCTIONS[e.name]} arguments, "
+                            f"{len(args)} given", e)
+        return f"{ctx.runtime('rt', e.name)}({', '.join(args)})", ATOM, d + 2
     if callee is not None:
         if len(args) != len(callee.params):
             raise ctx.error(SemanticError, f"{e.name}() takes {len(callee.params)} arguments, {len(args)} given", e)
