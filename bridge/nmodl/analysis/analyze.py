@@ -18,6 +18,7 @@ from bridge.nmodl.analysis.hoist import hoist_solves
 from bridge.nmodl.analysis.info import MechanismInfo, Reporter
 from bridge.nmodl.analysis.ions import read_ions
 from bridge.nmodl.analysis.ldifus import diffused_states
+from bridge.nmodl.analysis.prime_reads import check_prime_reads
 from bridge.nmodl.analysis.randoms import (
     check_random_calls,
     check_solved_draws,
@@ -64,6 +65,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     check_ba_blocks(program, kind, symbols.variables, report)
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)
+    check_prime_reads(solves, report)
     assigned = assigned_names(program)
     shared, in_turn = shared_globals(program, symbols.variables, blocks, assigned)
     presets = table_presets(program, symbols.variables, blocks, tables, assigned, report)

@@ -2,10 +2,11 @@
 
 VERBATIM C outside the grammar of the subset that `bridge.nmodl.analysis.verbatim` translates (in
 file order with the rest; its names are resolved there, after the declarations), the older
-random-number functions NEURON 9 lacks, LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge
-does not run (net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md),
-BBCOREPOINTER variables (POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs:
-runtime.functable; RANDOM variables run: analysis.randoms; LONGITUDINAL_DIFFUSION: analysis.ldifus).
+random-number functions NEURON 9 lacks, `hoc_execerror()` written in NMODL (NEURON stops the run
+where it is reached), LAG, DISCRETE, an INCLUDE left unexpanded, the events bridge does not run
+(net_send, net_event, net_move, WATCH and FOR_NETCONS run: docs/events.md), BBCOREPOINTER variables
+(POINTERs and EXTERNALs are read: analysis.symbols; FUNCTION_TABLEs: runtime.functable; RANDOM variables
+run: analysis.randoms; LONGITUDINAL_DIFFUSION: analysis.ldifus).
 """
 
 from __future__ import annotations
@@ -70,6 +71,10 @@ def _refusal(node: ast.Node, own: set[str]) -> str | None:
     """Why `node` is refused, or None."""
     if isinstance(node, ast.Call) and node.name in RANDOM_FUNCTIONS and node.name not in own:
         return legacy_refusal(node.name)
+    elif isinstance(node, ast.Call) and node.name == "hoc_execerror" and node.name not in own:
+        return ("hoc_execerror() in NMODL: NEURON stops the run where a block reaches it (nrnivmodl compiles it only "
+                "with two string arguments in a mechanism that is not THREADSAFE); bridge cannot stop a compiled "
+                "run at a statement")
     elif type(node) in _REFUSED_NODES:
         return _REFUSED_NODES[type(node)]
     elif isinstance(node, ast.Include):

@@ -21,8 +21,11 @@ MATH_ARITY = {
 MATH_FUNCTIONS = frozenset(MATH_ARITY)
 # NEURON's own C functions a mechanism may call that also read NEURON's celsius (eion.cpp): their arguments.
 CELSIUS_FUNCTIONS = {"nrn_ghk": 4}
+# scopmath's pure functions that nocmodl links (src/scopmath) and bridge computes (runtime.libm): their arguments.
+# A FUNCTION of the file's own with the name is the file's, as in nocmodl.
+SCOPMATH_FUNCTIONS = {"gauss": 3}
 # Calls that only print or do nothing for a fixed-step simulation.
-NO_OP_CALLS = frozenset({"printf", "fprintf", "nrn_pragma", "hoc_execerror"})
+NO_OP_CALLS = frozenset({"printf", "fprintf", "nrn_pragma"})
 AT_TIME = "at_time"  # NEURON's fixed-step at_time(te) (runtime.events.at_time)
 # state_discontinuity(x, value): x = value (an old NEURON call, kept for compatibility)
 ASSIGN_CALLS = frozenset({"state_discontinuity"})
@@ -46,4 +49,4 @@ SCOPMATH_UNSUPPORTED = frozenset({
 # Every function name code may call besides the file's own FUNCTIONs and PROCEDUREs.
 KNOWN_CALLS = (MATH_FUNCTIONS | frozenset(CELSIUS_FUNCTIONS) | NO_OP_CALLS | {AT_TIME} | EVENT_CALLS
                | RANDOM_FUNCTIONS | ASSIGN_CALLS | RANDOM_STREAM_CALLS
-               | SCOP_CALLS)
+               | SCOP_CALLS | frozenset(SCOPMATH_FUNCTIONS))

@@ -28,6 +28,7 @@ class BlockForms:
     """How the block-specific statements compile in this block; None where the block has none."""
 
     prime: Callable[[ast.Assign, ast.Prime, Context, Emitter], None] | None = None  # `x' = e`
+    prime_read: Callable[[ast.Prime], str] | None = None  # `x'` read on a right-hand side
     reaction: Callable[[ast.Reaction, Context, Emitter], None] | None = None  # `~ A <-> B (kf, kb)`, `~ A << (f)`
     equation: Callable[[ast.Equation, Context, Emitter], None] | None = None  # `~ lhs = rhs`
 

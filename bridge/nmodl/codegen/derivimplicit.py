@@ -1,7 +1,8 @@
 """METHOD derivimplicit and euler: a DERIVATIVE block as the function of its derivatives.
 
 The block becomes `_deriv_<name>(s, l) -> (s, l)`, which sets `l['D_x']` to `x'` for
-each STATE x at the current values; the runtime integrates with it
+each STATE x at the current values (a later `x'` on a right-hand side reads it, as nocmodl's
+`Dx`: `bridge.nmodl.analysis.prime_reads`); the runtime integrates with it
 (`bridge.nmodl.runtime.derivative`): `derivimplicit` by NEURON's Newton iteration on
 backward Euler, `euler` forward.
 """
@@ -26,7 +27,8 @@ def derivative_def(block: ast.DerivativeBlock, method: str, info: MechanismInfo,
     em.line(f"def {fn}(s, l):", block)
     em.indent()
     em.line(f'"""DERIVATIVE {docstring(block.name)}: the derivatives D_x of its STATEs at the current values."""')
-    ctx = Context(info, em.module, "derivative", forms=BlockForms(prime=derivative_assignment))
+    forms = BlockForms(prime=derivative_assignment, prime_read=derivative_read)
+    ctx = Context(info, em.module, "derivative", forms=forms)
     statements(block.body, ctx, em)
     em.line("return s, l")
     em.dedent()
@@ -40,3 +42,8 @@ def derivative_assignment(stmt: ast.Assign, x: ast.Prime, ctx: Context, em: Emit
     value = expr(stmt.value, ctx)
     flush(ctx, em, stmt)
     em.line(f"l[{string('D_' + x.name)}] = {value}", stmt)
+
+
+def derivative_read(x: ast.Prime) -> str:
+    """`x'` read after the block's `x' = e` (`bridge.nmodl.analysis.prime_reads`): `l['D_x']`."""
+    return f"l[{string('D_' + x.name)}]"

@@ -23,6 +23,7 @@ from bridge.nmodl.analysis.vocabulary import (
     NO_OP_CALLS,
     RANDOM_STREAM_CALLS,
     SCOP_CALLS,
+    SCOPMATH_FUNCTIONS,
 )
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.context import Context
@@ -139,7 +140,13 @@ def _unary(e: ast.Unary, ctx: Context) -> Source:
 
 
 def _prime(e: ast.Prime, ctx: Context) -> Source:
-    raise ctx.error(SemanticError, f"{e.name}' can only be assigned in a DERIVATIVE block", e)
+    if ctx.forms.prime_read is not None:  # analysis.prime_reads accepted it
+        return ctx.forms.prime_read(e), ATOM, 2
+    # nocmodl reads the instance's stored derivative Dx here (what the last SOLVE's evaluation left, or what
+    # a former run left): bridge keeps no such value
+    raise ctx.error(UnsupportedFeature, f"{e.name}' read outside the DERIVATIVE block that assigns it (NEURON reads "
+                    f"the derivative its last evaluation stored; bridge reads {e.name}' only after the block's own "
+                    f"`{e.name}' = ...`)", e)
 
 
 def _binary(e: ast.Binary, ctx: Context) -> Source:
@@ -176,6 +183,11 @@ def _call(e: ast.Call, ctx: Context) -> Source:
             raise ctx.error(SemanticError, f"{e.name}() takes {CELSIUS_FUNCTIONS[e.name]} arguments, "
                             f"{len(args)} given", e)
         return f"{ctx.runtime('rt', e.name)}({', '.join(args)}, {name_ref('celsius', ctx, e)})", ATOM, d + 2
+    if callee is None and e.name in SCOPMATH_FUNCTIONS:  # scopmath's gauss(x, mean, sd): runtime.libm
+        if len(args) != SCOPMATH_FUNCTIONS[e.name]:
+            raise ctx.error(SemanticError, f"{e.name}() takes {SCOPMATH_FUNCTIONS[e.name]} arguments, "
+                            f"{len(args)} given", e)
+        return f"{ctx.runtime('rt', e.name)}({', '.join(args)})", ATOM, d + 2
     if callee is not None:
         if len(args) != len(callee.params):
             raise ctx.error(SemanticError, f"{e.name}() takes {len(callee.params)} arguments, {len(args)} given", e)

