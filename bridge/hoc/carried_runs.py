@@ -1,13 +1,20 @@
 """A finitialize() after a run, with a mechanism that reads what the last run left (`analysis.carried`).
 
 NEURON's finitialize() runs INITIAL on each instance's memory as the last run left it: an ASSIGNED
-(a counter, a "last spike time"), a PARAMETER the code assigns or a file-level LOCAL that a block
-reads before INITIAL surely assigns it starts the new run from the last run's value (nocmodl's
-`initmodel` resets STATEs only). bridge starts every run from the defaults, or from what HOC gave
-(`solver.plan.assigned_starts`). The two agree when each such variable holds, at the new
-finitialize(), the value bridge starts from (nothing counted, no spike, a clamp that changed
-nothing): then the run goes on. Otherwise the finitialize() is refused, naming the variable, its
-.mod line and the HOC line. A first finitialize() is exact (both start from the defaults).
+(a counter, a "last spike time", a "done" flag), a PARAMETER the code assigns or a file-level LOCAL
+that a block reads before INITIAL surely assigns it starts the new run from the last run's value
+(nocmodl's `initmodel` resets STATEs only; fadvance.cpp `nrn_finitialize` allocates nothing when the
+structure did not change). bridge starts every run from the defaults, or from what HOC gave
+(`solver.plan.assigned_starts`), so `starts` reads those variables from the live run's state (after
+its last step, and after what HOC assigned since: HOC writes NEURON's memory) and hands them to the
+next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
+variable costs nothing. A first finitialize() starts from the defaults in both.
+
+Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
+exactly: the model's structure changed since the last run (NEURON reallocated the memory), a GLOBAL
+or file-level LOCAL whose instances in bridge's state disagree (NEURON keeps one C variable), one
+HOC assigned or a HOC call wrote (`nmodl_calls`: its value is not in the run's state), a GLOBAL
+PARAMETER the code assigns, and an artificial cell of a NetCon network.
 """
 
 from __future__ import annotations
@@ -17,12 +24,13 @@ import numpy as np
 from bridge.hoc.initstate import used_mechanisms
 
 
-def check(interp, model, frozen, loc) -> None:
-    """Refuse the finitialize() at `loc` (its model `frozen`) when it would start a mechanism from a value the
-    last run left that differs from the one bridge starts from."""
+def starts(interp, model, frozen, loc) -> dict:
+    """{mechanism: {variable: values (instances first)}}: the carried variables (`analysis.carried`) whose value
+    the last run left differs from the one bridge starts the finitialize() at `loc` (its model `frozen`) from;
+    refuses what cannot be carried (module docstring)."""
     live = model.live
     if live.first is None:  # the first finitialize(): everything starts from its default, as in NEURON
-        return
+        return {}
     catalog = model.catalog
     found = []
     for name in sorted(used_mechanisms(model)):
@@ -31,26 +39,73 @@ def check(interp, model, frozen, loc) -> None:
         calls = catalog.get(name).calls
         found += [(name, c) for c in (calls.carried if calls is not None else ())]
     if not found:
-        return
-    ran = live.stepped or bool(live.pending) or live.currents_ran
-    found = [(name, c) for name, c in found if ran or c.init_writes]  # else nothing changed them since
-    if not found:
-        return
+        return {}
     live.flush()  # the last run, as NEURON's memory holds it now
+    if live.state is None:
+        return {}
     sim = frozen.simulation()
     same = _layout(sim.plan) == _layout(live.plan)
+    placed = {i.name for i in sim.plan.mechanisms}
     params = sim.params()
     mechanisms = frozen.mechanisms()
+    written = getattr(model, "nmodl_globals", {})
+    out: dict = {}
     for name, c in found:
         old = live.state["mech"].get(name, {}).get(c.name)
         if old is None and name not in live.state["mech"]:
             continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
-        if old is not None and same and _same(old, _start(params, mechanisms.get(name), name, c.name)):
-            continue
-        why = "" if same or old is None else " (and the model's structure changed, so NEURON reallocated it)"
-        raise interp.refuse(
-            f"{name}.{c.name} is read before INITIAL assigns it ({catalog.file_of(name)}:{c.line}), so NEURON's "
-            f"second finitialize() starts from what the last run left{why}, which bridge does not carry", loc)
+        start = _start(params, mechanisms.get(name), name, c.name)
+        hoc_wrote = _hoc_wrote(c, name, written)
+        if old is not None and not hoc_wrote and _same(old, start) and (same or np.ndim(start) == 0):
+            continue  # the value bridge starts from anyway (kept or reallocated, every instance holds the default)
+        why = hoc_wrote or _why_not(old, same, name in placed, c, start)
+        if why:
+            raise interp.refuse(
+                f"{name}.{c.name} is read before INITIAL assigns it ({catalog.file_of(name)}:{c.line}), so NEURON's "
+                f"finitialize() starts from what the last run left, which bridge does not carry here: {why}", loc)
+        value = np.asarray(old, float)
+        if not c.range:  # one C variable: every instance reads the one value
+            value = np.broadcast_to(value[:1], value.shape).copy()
+        out.setdefault(name, {})[c.name] = value
+    return out
+
+
+def _hoc_wrote(c, name: str, written: dict) -> str:
+    """Why a GLOBAL or file-level LOCAL `c` of mechanism `name` cannot be carried when HOC assigned it or a HOC
+    call wrote it (`nmodl_calls`'s store `written`: NEURON's C variable holds that value, bridge's run does not);
+    "" otherwise."""
+    hoc_name = f"{c.name}_{name}"
+    if not c.range and any(k == hoc_name or k.startswith(hoc_name + "[") for k in written):
+        return f"HOC assigned {hoc_name} (or a HOC call wrote it), a value bridge's run does not hold"
+    return ""
+
+
+def _why_not(old, same: bool, placed: bool, c, start) -> str:
+    """Why the last run's value `old` of carried `c` cannot be the next run's start ("" when it can)."""
+    if old is None:
+        return "the run keeps no value of it"
+    if not same:
+        return "the model's structure changed since the last run, so NEURON reallocated it"
+    if not placed:
+        return "an artificial cell of a NetCon network"
+    if start is None:
+        return "a GLOBAL PARAMETER the code assigns (its value is HOC's global)"
+    if not c.range:
+        a = np.asarray(old, float)
+        if a.shape[0] and not all(np.array_equal(a[0], a[k], equal_nan=True) for k in range(1, a.shape[0])):
+            return "a GLOBAL or file-level LOCAL (one value in NEURON) whose instances disagree in bridge's run"
+    return ""
+
+
+def apply(params: dict, carry: dict) -> dict:
+    """`params` with each carried value (`starts`) as its mechanism's start before INITIAL: a kept ASSIGNED's or an
+    assigned PARAMETER's given value (runtime.mechanism `init_events`)."""
+    if not carry:
+        return params
+    mechs = dict(params["mechanisms"])
+    for name, values in carry.items():
+        mechs[name] = {**mechs.get(name, {}), **values}
+    return {**params, "mechanisms": mechs}
 
 
 def _layout(plan) -> tuple:

@@ -32,11 +32,13 @@ class Carried:
     """One carried name: the .mod line of its first read before assignment, and whether finitialize()
     itself may assign it (INITIAL; BREAKPOINT's currents, which nrn_finitialize evaluates once at the end;
     NET_RECEIVE for an event at t = 0; BEFORE/AFTER INITIAL and BREAKPOINT): then a second finitialize()
-    with no step between starts from a different value too."""
+    with no step between starts from a different value too; `range`: one value per instance (False: a GLOBAL or
+    a file-level LOCAL, one C variable all instances share)."""
 
     name: str
     line: int
     init_writes: bool
+    range: bool = True
 
 
 def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried, ...]:
@@ -70,7 +72,8 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
     for n, node in late.items():
         if n not in currents:
             first.setdefault(n, node)
-    return tuple(Carried(n, getattr(getattr(node, "loc", None), "line", 0), n in init_writes)
+    return tuple(Carried(n, getattr(getattr(node, "loc", None), "line", 0), n in init_writes,
+                         info.variables[n].range and info.variables[n].kind != "file_local")
                  for n, node in sorted(first.items()) if n not in reset)
 
 
