@@ -3,18 +3,21 @@
 NEURON's finitialize() runs INITIAL on each instance's memory as the last run left it: an ASSIGNED
 (a counter, a "last spike time", a "done" flag), a PARAMETER the code assigns or a file-level LOCAL
 that a block reads before INITIAL surely assigns it starts the new run from the last run's value
-(nocmodl's `initmodel` resets STATEs only; fadvance.cpp `nrn_finitialize` allocates nothing when the
-structure did not change). bridge starts every run from the defaults, or from what HOC gave
-(`solver.plan.assigned_starts`), so `starts` reads those variables from the live run's state (after
-its last step, and after what HOC assigned since: HOC writes NEURON's memory) and hands them to the
-next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
-variable costs nothing. A first finitialize() starts from the defaults in both.
+(nocmodl's `initmodel` resets STATEs only). bridge starts every run from the defaults, or from what
+HOC gave (`solver.plan.assigned_starts`), so `starts` reads those variables from the live run's state
+(after its last step, and after what HOC assigned since: HOC writes NEURON's memory) and hands them to
+the next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
+variable costs nothing. A first finitialize() starts from the defaults in both. An instance keeps its
+memory when the model gained others (a new section, point process or stimulus): each instance is
+matched by who it is (a point process's label, a section's segment); a new one starts from its
+defaults, as NEURON allocates it.
 
 Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
-exactly: the model's structure changed since the last run (NEURON reallocated the memory), a GLOBAL
-or file-level LOCAL whose instances in bridge's state disagree (NEURON keeps one C variable), one
-HOC assigned or a HOC call wrote (`nmodl_calls`: its value is not in the run's state), a GLOBAL
-PARAMETER the code assigns, and an artificial cell of a NetCon network.
+exactly: a section's nseg changed since the last run, a GLOBAL or file-level LOCAL whose instances
+in bridge's state disagree (NEURON keeps one C variable), one HOC assigned or a HOC call wrote
+(`nmodl_calls`: its value is not in the run's state), a GLOBAL PARAMETER the code assigns, an
+artificial cell of a NetCon network, and a finitialize() whose FInitializeHandlers of type 3 or 0
+changed the model (their assignments reach the model, not the state).
 """
 
 from __future__ import annotations
@@ -24,13 +27,62 @@ import numpy as np
 from bridge.hoc.initstate import used_mechanisms
 
 
-def starts(interp, model, frozen, loc) -> dict:
+def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
     """{mechanism: {variable: values (instances first)}}: the carried variables (`analysis.carried`) whose value
     the last run left differs from the one bridge starts the finitialize() at `loc` (its model `frozen`) from;
-    refuses what cannot be carried (module docstring)."""
+    refuses what cannot be carried (module docstring). `handlers_changed`: FInitializeHandlers of type 3 or 0
+    changed the model in this finitialize() (what they assign goes to the model, not to the last run's state)."""
     live = model.live
-    if live.first is None:  # the first finitialize(): everything starts from its default, as in NEURON
+    found = _found(model)
+    sections = {s.data.name: s for s in model.sections if s.alive} if found else None
+    last_sections = model.__dict__.get(SECTIONS)
+    if not found or live.first is None or last_sections is None:
+        model.__dict__[SECTIONS] = sections  # the first run with them: everything starts from its default
         return {}
+    live.flush()  # the last run, as NEURON's memory holds it now
+    if live.state is None:
+        model.__dict__[SECTIONS] = sections
+        return {}
+    sim = frozen.simulation()
+    placed = {i.name for i in sim.plan.mechanisms}
+    params = sim.params()
+    mechanisms = frozen.mechanisms()
+    written = getattr(model, "nmodl_globals", {})
+    catalog = model.catalog
+    out: dict = {}
+    for name, c in found:
+        old = live.state["mech"].get(name, {}).get(c.name)
+        if old is None and name not in live.state["mech"]:
+            continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
+        start = _start(params, mechanisms.get(name), name, c.name)
+        why = _hoc_wrote(c, name, written) or _why_not(old, name in placed, c, start)
+        value = None
+        if not why:
+            try:
+                value = _mapped(np.asarray(old, float), c, start, live.plan, sim.plan, name, last_sections, sections)
+            except ValueError as err:
+                why = str(err)
+        if why:
+            raise interp.refuse(
+                f"{name}.{c.name} is read before INITIAL assigns it ({catalog.file_of(name)}:{c.line}), so NEURON's "
+                f"finitialize() starts from what the last run left, which bridge does not carry here: {why}", loc)
+        if value is None or _same(value, start):
+            continue  # the value bridge starts from anyway
+        if handlers_changed:
+            raise interp.refuse(
+                f"{name}.{c.name} is read before INITIAL assigns it ({catalog.file_of(name)}:{c.line}), so NEURON's "
+                "finitialize() starts from what the last run left, or from what an FInitializeHandler assigned: a "
+                "handler of type 3 or 0 changed the model, and bridge does not tell whether it assigned this", loc)
+        out.setdefault(name, {})[c.name] = value
+    model.__dict__[SECTIONS] = sections
+    return out
+
+
+SECTIONS = "carried_sections"  # the model's entry: the sections (by name) of the last finitialize() with carried names
+
+
+def _found(model) -> list:
+    """(mechanism, `analysis.carried.Carried`) of every mechanism the model uses."""
     catalog = model.catalog
     found = []
     for name in sorted(used_mechanisms(model)):
@@ -38,36 +90,50 @@ def starts(interp, model, frozen, loc) -> dict:
             continue
         calls = catalog.get(name).calls
         found += [(name, c) for c in (calls.carried if calls is not None else ())]
-    if not found:
-        return {}
-    live.flush()  # the last run, as NEURON's memory holds it now
-    if live.state is None:
-        return {}
-    sim = frozen.simulation()
-    same = _layout(sim.plan) == _layout(live.plan)
-    placed = {i.name for i in sim.plan.mechanisms}
-    params = sim.params()
-    mechanisms = frozen.mechanisms()
-    written = getattr(model, "nmodl_globals", {})
-    out: dict = {}
-    for name, c in found:
-        old = live.state["mech"].get(name, {}).get(c.name)
-        if old is None and name not in live.state["mech"]:
-            continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
-        start = _start(params, mechanisms.get(name), name, c.name)
-        hoc_wrote = _hoc_wrote(c, name, written)
-        if old is not None and not hoc_wrote and _same(old, start) and (same or np.ndim(start) == 0):
-            continue  # the value bridge starts from anyway (kept or reallocated, every instance holds the default)
-        why = hoc_wrote or _why_not(old, same, name in placed, c, start)
-        if why:
-            raise interp.refuse(
-                f"{name}.{c.name} is read before INITIAL assigns it ({catalog.file_of(name)}:{c.line}), so NEURON's "
-                f"finitialize() starts from what the last run left, which bridge does not carry here: {why}", loc)
-        value = np.asarray(old, float)
-        if not c.range:  # one C variable: every instance reads the one value
-            value = np.broadcast_to(value[:1], value.shape).copy()
-        out.setdefault(name, {})[c.name] = value
-    return out
+    return found
+
+
+def _mapped(old: np.ndarray, c, start, old_plan, new_plan, name: str, old_secs: dict, new_secs: dict):
+    """The values the new run's instances of `name` start `c` from: each kept instance (the same point process,
+    the same segment of the same section) the last run's value; a new one (NEURON allocates it) its start. A
+    GLOBAL or file-level LOCAL: the one value, for every instance. None when the new run has no instance.
+    ValueError where NEURON's memory is not the last run's (a section's nseg changed)."""
+    new_ids = _ids(new_plan, name, new_secs)
+    if not new_ids:
+        return None
+    shape = (len(new_ids), *old.shape[1:])
+    if not c.range:
+        return np.broadcast_to(old[:1], shape).copy() if len(old) else None
+    base = np.asarray(start, float)
+    if base.ndim == 1 and len(shape) == 2:
+        base = base[:, None]
+    value = np.broadcast_to(base, shape).copy()
+    index = {k: i for i, k in enumerate(_ids(old_plan, name, old_secs))}
+    resized = {k[0]: k[2] for k in index if isinstance(k, tuple)}
+    for i, k in enumerate(new_ids):
+        if k in index:
+            value[i] = old[index[k]]
+        elif isinstance(k, tuple) and k[0] in resized and resized[k[0]] != k[2]:
+            raise ValueError("a section's nseg changed since the last run (NEURON moves the values of its segments)")
+    return value
+
+
+def _ids(plan, name: str, secs: dict) -> list:
+    """Who each instance of `name` in `plan` is: a point process's label, a segment's (section object's id, index,
+    nseg) (`secs`: the sections by name then, kept alive so that no id is reused)."""
+    inst = next((i for i in plan.mechanisms if i.name == name), None)
+    if inst is None:
+        return []
+    if inst.point_processes:
+        return [pp.label for pp in inst.point_processes]
+    lay = plan.layout
+    where = {}
+    for s in lay.section_names:
+        nseg = int(lay.nseg[lay.section_index(s)])
+        token = id(secs[s]) if s in secs else ("gone", s)
+        for j, node in enumerate(lay.segment_nodes(s)):
+            where[int(node)] = (token, j, nseg)
+    return [where[int(n)] for n in inst.nodes]
 
 
 def _hoc_wrote(c, name: str, written: dict) -> str:
@@ -80,12 +146,10 @@ def _hoc_wrote(c, name: str, written: dict) -> str:
     return ""
 
 
-def _why_not(old, same: bool, placed: bool, c, start) -> str:
+def _why_not(old, placed: bool, c, start) -> str:
     """Why the last run's value `old` of carried `c` cannot be the next run's start ("" when it can)."""
     if old is None:
         return "the run keeps no value of it"
-    if not same:
-        return "the model's structure changed since the last run, so NEURON reallocated it"
     if not placed:
         return "an artificial cell of a NetCon network"
     if start is None:
@@ -106,13 +170,6 @@ def apply(params: dict, carry: dict) -> dict:
     for name, values in carry.items():
         mechs[name] = {**mechs.get(name, {}), **values}
     return {**params, "mechanisms": mechs}
-
-
-def _layout(plan) -> tuple:
-    """Where each instance's values lie in a run's state: the nodes, and each mechanism's instances (point
-    processes by label)."""
-    return (plan.layout.nnode, tuple((i.name, i.size, tuple(getattr(pp, "label", None) for pp in i.point_processes))
-                                     for i in plan.mechanisms))
 
 
 def _start(params: dict, mech, name: str, var: str):

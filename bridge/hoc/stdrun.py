@@ -95,6 +95,7 @@ def finitialize(interp, args, loc):
     g["t"] = 0.0
     randomvars.check_finitialize(interp, model, loc)
     dt2thread(model, True)
+    handled = model.mutations  # what the type 3 and 0 handlers change (carried_runs.starts)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)
     req = _settings(interp, None)
@@ -118,7 +119,8 @@ def finitialize(interp, args, loc):
         carry_over(model, schedules, model.live.first, interp, loc)
     ion_carry.keep(model)  # the ion currents NEURON's INITIAL blocks read (eion.cpp ion_init keeps them)
     frozen = _freeze(model, v)
-    carry = carried_runs.starts(interp, model, frozen, loc)  # what the last run left that INITIAL reads
+    # what the last run left that INITIAL reads (analysis.carried)
+    carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
     model.live.request_init(frozen, schedules, carry)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []

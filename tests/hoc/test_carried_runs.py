@@ -282,9 +282,10 @@ def test_hoc_assignment_between_runs_wins(tmp_path):
 
 
 @pytest.mark.neuron
-def test_structure_change_between_runs_refused(tmp_path):
-    """nseg changed between runs: NEURON reallocates the counter's memory; bridge refuses the finitialize(),
-    naming the variable, its .mod line, the reason and the HOC line (a first run alone matches NEURON)."""
+def test_nseg_change_between_runs_refused(tmp_path):
+    """nseg changed between runs: NEURON moves the counter's values to the new segments (soma(0.5) keeps its
+    count); bridge refuses the finitialize(), naming the variable, its .mod line, the reason and the HOC line (a
+    first run alone matches NEURON)."""
     mod_dir = _mods(tmp_path, cnt=COUNTER)
     text = HOC % ("acount", "0.1") + RUN % "n_acount"
     theirs, ref, ours, vecs, _ = _both(tmp_path, text, ("vs",), mod_dir=mod_dir)
@@ -293,7 +294,7 @@ def test_structure_change_between_runs_refused(tmp_path):
     err = _bridge_refuses(tmp_path, text + "soma.nseg = 3\n" + RUN % "n_acount", mod_dir)
     msg = str(err)
     assert "acount.n is read before INITIAL assigns it (" in msg and "cnt.mod:10)" in msg, msg
-    assert "structure changed" in msg and "model.hoc:16:" in msg, msg
+    assert "nseg changed" in msg and "model.hoc:16:" in msg, msg
 
 
 # a RANGE PARAMETER INITIAL doubles: NEURON's memory holds the doubled value, the next run doubles it again
@@ -334,3 +335,32 @@ def test_counter_reset_by_initial_runs_three_times(tmp_path):
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
     assert ours_session.live.carry == {}  # nothing carried: each finitialize() as before
+
+
+@pytest.mark.neuron
+def test_handler_assigning_before_initial_refused(tmp_path):
+    """An FInitializeHandler of type 0 writes NEURON's memory before INITIAL: the second run's counter starts
+    from its 100 in NEURON; bridge does not tell which variable a handler assigned, and refuses."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = (HOC % ("acount", "0.1") + 'objref fih\nfih = new FInitializeHandler(0, "soma.n_acount(0.5) = 100")\n'
+            + RUN % "n_acount" * 2)
+    lines = _neuron(tmp_path, text, mod_dir)
+    assert lines[0] == lines[1] and float(lines[0].split()[0]) > 100, lines  # each run counts on from 100
+    msg = str(_bridge_refuses(tmp_path, text, mod_dir))
+    assert "acount.n is read before INITIAL assigns it" in msg and "FInitializeHandler" in msg, msg
+
+
+@pytest.mark.neuron
+def test_new_section_and_stimulus_between_runs(tmp_path):
+    """A section with the counter and a second IClamp made between runs: NEURON keeps the soma's count and starts
+    the new section's from 0; bridge matches each instance by its segment: exact over three runs."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    show = '{printf("%.17g %.17g\\n", soma.n_acount(0.5), soma.v(0.5))}\n'
+    grow = ("create dend\nconnect dend(0), soma(1)\ndend { L = 100 diam = 2 nseg = 2 insert acount }\n"
+            "objref stim2\nsoma stim2 = new IClamp(0.5)\nstim2.del = 0.5\nstim2.dur = 1\nstim2.amp = 0.05\n")
+    show2 = '{printf("%.17g %.17g\\n", dend.n_acount(0.25), dend.v(0.75))}\n'
+    text = _runs(HOC % ("acount", "0.1"), 3) % ("run()\n" + show, grow + "run()\n" + show + show2,
+                                                "run()\n" + show + show2)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    n = [float(ln.split()[0]) for ln in printed]
+    assert n == [n[0], 2 * n[0], n[0], 3 * n[0], 2 * n[0]], printed  # the new section counts from 0
