@@ -9,15 +9,15 @@ HOC gave (`solver.plan.assigned_starts`), so `starts` reads those variables from
 the next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
 variable costs nothing. A first finitialize() starts from the defaults in both. An instance keeps its
 memory when the model gained others (a new section, point process or stimulus): each instance is
-matched by who it is (a point process's label, a section's segment); a new one starts from its
-defaults, as NEURON allocates it.
+matched by who it is (a point process's or artificial cell's label, a section's segment); a new one
+starts from its defaults, as NEURON allocates it.
 
 Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
 exactly: a section's nseg changed since the last run, a GLOBAL or file-level LOCAL whose instances
 in bridge's state disagree (NEURON keeps one C variable), one HOC assigned or a HOC call wrote
-(`nmodl_calls`: its value is not in the run's state), a GLOBAL PARAMETER the code assigns, an
-artificial cell of a NetCon network, and a finitialize() whose FInitializeHandlers of type 3 or 0
-changed the model (their assignments reach the model, not the state).
+(`nmodl_calls`: its value is not in the run's state), a GLOBAL PARAMETER the code assigns, and a
+finitialize() whose FInitializeHandlers of type 3 or 0 changed the model (their assignments reach the
+model, not the state).
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ from bridge.hoc.initstate import used_mechanisms
 
 
 def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
-    """{mechanism: {variable: values (instances first)}}: the carried variables (`analysis.carried`) whose value
-    the last run left differs from the one bridge starts the finitialize() at `loc` (its model `frozen`) from;
+    """{mechanism: {variable: values (instances first, or one for all)}}: the carried variables
+    (`analysis.carried`) whose value the last run left differs from the one bridge starts the finitialize() at
+    `loc` (its model `frozen`) from;
     refuses what cannot be carried (module docstring). `handlers_changed`: FInitializeHandlers of type 3 or 0
     changed the model in this finitialize() (what they assign goes to the model, not to the last run's state)."""
     live = model.live
@@ -44,7 +45,6 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
         model.__dict__[SECTIONS] = sections
         return {}
     sim = frozen.simulation()
-    placed = {i.name for i in sim.plan.mechanisms}
     params = sim.params()
     mechanisms = frozen.mechanisms()
     written = getattr(model, "nmodl_globals", {})
@@ -55,11 +55,13 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
         if old is None and name not in live.state["mech"]:
             continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
         start = _start(params, mechanisms.get(name), name, c.name)
-        why = _hoc_wrote(c, name, written) or _why_not(old, name in placed, c, start)
+        why = _hoc_wrote(c, name, written) or _why_not(old, c, start)
         value = None
         if not why:
+            old_ids = _ids(live.plan, live.first.network, name, last_sections)
+            new_ids = _ids(sim.plan, frozen.network, name, sections)
             try:
-                value = _mapped(np.asarray(old, float), c, start, live.plan, sim.plan, name, last_sections, sections)
+                value = _mapped(np.asarray(old, float), c, start, old_ids, new_ids)
             except ValueError as err:
                 why = str(err)
         if why:
@@ -93,37 +95,46 @@ def _found(model) -> list:
     return found
 
 
-def _mapped(old: np.ndarray, c, start, old_plan, new_plan, name: str, old_secs: dict, new_secs: dict):
+def _mapped(old: np.ndarray, c, start, old_ids: list, new_ids: list):
     """The values the new run's instances of `name` start `c` from: each kept instance (the same point process,
-    the same segment of the same section) the last run's value; a new one (NEURON allocates it) its start. A
-    GLOBAL or file-level LOCAL: the one value, for every instance. None when the new run has no instance.
-    ValueError where NEURON's memory is not the last run's (a section's nseg changed)."""
-    new_ids = _ids(new_plan, name, new_secs)
+    the same segment of the same section) the last run's value; a new one (NEURON allocates it) its start; one
+    value (a scalar, or an array variable's row) when every instance has the same, as a GLOBAL or file-level
+    LOCAL always has. None when the new run has no instance.
+    ValueError where NEURON's memory is not the last run's (a section's nseg changed). `old_ids`, `new_ids`:
+    who each instance is in the last run and in the new one (`_ids`)."""
     if not new_ids:
         return None
     shape = (len(new_ids), *old.shape[1:])
     if not c.range:
-        return np.broadcast_to(old[:1], shape).copy() if len(old) else None
+        return old[0].copy() if len(old) else None  # one value (a row of an array), as the default is given
     base = np.asarray(start, float)
     if base.ndim == 1 and len(shape) == 2:
         base = base[:, None]
     value = np.broadcast_to(base, shape).copy()
-    index = {k: i for i, k in enumerate(_ids(old_plan, name, old_secs))}
+    if len(old_ids) != len(old):
+        raise ValueError("bridge's last run holds its instances in an order it cannot match")
+    index = {k: i for i, k in enumerate(old_ids)}
     resized = {k[0]: k[2] for k in index if isinstance(k, tuple)}
     for i, k in enumerate(new_ids):
         if k in index:
             value[i] = old[index[k]]
         elif isinstance(k, tuple) and k[0] in resized and resized[k[0]] != k[2]:
             raise ValueError("a section's nseg changed since the last run (NEURON moves the values of its segments)")
+    if all(np.array_equal(value[0], row, equal_nan=True) for row in value[1:]):
+        return value[0].copy()  # every instance the same: one value, as a default (an IF on it stays one test)
     return value
 
 
-def _ids(plan, name: str, secs: dict) -> list:
-    """Who each instance of `name` in `plan` is: a point process's label, a segment's (section object's id, index,
-    nseg) (`secs`: the sections by name then, kept alive so that no id is reused)."""
+def _ids(plan, network, name: str, secs: dict) -> list:
+    """Who each instance of `name` in a run (its `plan` and NetCon `network`) is: a point process's or an artificial
+    cell's label, a segment's (section object's id, index, nseg) (`secs`: the sections by name then, kept alive so
+    that no id is reused)."""
     inst = next((i for i in plan.mechanisms if i.name == name), None)
+    cells = [c.label for c in (network.cells if network is not None else ()) if c.name == name]
     if inst is None:
-        return []
+        return cells
+    if cells:
+        raise ValueError(f"{name} is both placed in sections and an artificial cell of the network")
     if inst.point_processes:
         return [pp.label for pp in inst.point_processes]
     lay = plan.layout
@@ -146,12 +157,10 @@ def _hoc_wrote(c, name: str, written: dict) -> str:
     return ""
 
 
-def _why_not(old, placed: bool, c, start) -> str:
+def _why_not(old, c, start) -> str:
     """Why the last run's value `old` of carried `c` cannot be the next run's start ("" when it can)."""
     if old is None:
         return "the run keeps no value of it"
-    if not placed:
-        return "an artificial cell of a NetCon network"
     if start is None:
         return "a GLOBAL PARAMETER the code assigns (its value is HOC's global)"
     if not c.range:
@@ -163,13 +172,22 @@ def _why_not(old, placed: bool, c, start) -> str:
 
 def apply(params: dict, carry: dict) -> dict:
     """`params` with each carried value (`starts`) as its mechanism's start before INITIAL: a kept ASSIGNED's or an
-    assigned PARAMETER's given value (runtime.mechanism `init_events`)."""
+    assigned PARAMETER's given value (runtime.mechanism `init_events`), an artificial cell's among the network's
+    cell parameters (solver.event_buffer `default_params`)."""
     if not carry:
         return params
     mechs = dict(params["mechanisms"])
+    network = params.get("network")
+    cells = dict(network["cells"]) if network else {}
     for name, values in carry.items():
-        mechs[name] = {**mechs.get(name, {}), **values}
-    return {**params, "mechanisms": mechs}
+        if name in mechs:
+            mechs[name] = {**mechs[name], **values}
+        else:
+            cells[name] = {**cells[name], **values}
+    out = {**params, "mechanisms": mechs}
+    if network:
+        out["network"] = {**network, "cells": cells}
+    return out
 
 
 def _start(params: dict, mech, name: str, var: str):

@@ -138,7 +138,7 @@ def test_which_names_are_carried():
     INITIAL { gbar = gbar*2 }
     """
     assert _carried(twice) == {"gbar": (4, True)}
-    # only reads every pass makes: right of && (APCount's `time`) or inside an IF body they are left out
+    # a read on some path counts too: right of && (APCount's `time`), inside an IF body (`last`)
     guarded = """
     NEURON { SUFFIX guarded RANGE time, firing }
     ASSIGNED { v (mV) time firing last }
@@ -149,7 +149,10 @@ def test_which_names_are_carried():
       if (v > 0) { time = t firing = 1 }
     }
     """
-    assert _carried(guarded) == {}
+    assert _carried(guarded) == {"time": (6, True), "last": (7, True)}
+    # a "done" flag: the set-up under it (GLOBALs, an array read in a loop) is carried with the flag, one C variable
+    info = analyze(parse(textwrap.dedent(DONE), "x.mod"))
+    assert {c.name: c.range for c in carried(info, initial_sets(info))} == {"done": False, "fr": False, "scale": False}
 
 
 def _runs(text: str, count: int) -> str:
@@ -364,3 +367,51 @@ def test_new_section_and_stimulus_between_runs(tmp_path):
     printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
     n = [float(ln.split()[0]) for ln in printed]
     assert n == [n[0], 2 * n[0], n[0], 3 * n[0], 2 * n[0]], printed  # the new section counts from 0
+
+
+# an artificial cell that fires ever more slowly, its count kept across runs in NEURON's memory
+CELL_COUNTER = """
+NEURON {
+  ARTIFICIAL_CELL ACount
+  RANGE n, tau
+}
+PARAMETER { tau = 2 (ms) }
+ASSIGNED { n }
+INITIAL { net_send(tau, 1) }
+NET_RECEIVE (w) {
+  if (flag == 1) {
+    n = n + 1
+    net_event(t)
+    net_send(tau + 0.25*n, 1)
+  }
+}
+"""
+
+NET = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref cell, syn, nc, vs, stim
+cell = new ACount()
+soma syn = new ExpSyn(0.5)
+syn.tau = 2
+nc = new NetCon(cell, syn)
+nc.weight = 0.02
+nc.delay = 1
+vs = new Vector()
+vs.record(&soma.v(0.5))
+tstop = 15
+"""
+
+
+@pytest.mark.neuron
+def test_artificial_cell_counter_in_a_network(tmp_path):
+    """An ARTIFICIAL_CELL's count goes on from the last run in NEURON, so its spikes come later each run: bridge
+    carries it among the network's cell values; every run's trace and printed count exact."""
+    mod_dir = _mods(tmp_path, acount=CELL_COUNTER)
+    show = 'run()\n{printf("%.17g %.17g\\n", cell.n, soma.v(0.5))}\n'
+    text = _runs(NET, 3) % ((show,) * 3)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    n = [float(ln.split()[0]) for ln in printed]
+    assert n[1] > n[0] and n[2] > n[1] and len({ln.split()[1] for ln in printed}) == 3, printed
+    assert set(hoc.live.carry) == {"ACount"}
