@@ -46,7 +46,8 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
         return {}
     sim = frozen.simulation()
     params = sim.params()
-    mechanisms = frozen.mechanisms()
+    mechanisms = {i.name: i.mechanism for i in sim.plan.mechanisms}
+    mechanisms.update((r.name, r.mechanism) for r in (sim.events.receivers if sim.events is not None else ()))
     written = getattr(model, "nmodl_globals", {})
     catalog = model.catalog
     out: dict = {}
@@ -162,7 +163,7 @@ def _why_not(old, c, start) -> str:
     if old is None:
         return "the run keeps no value of it"
     if start is None:
-        return "a GLOBAL PARAMETER the code assigns (its value is HOC's global)"
+        return "a GLOBAL PARAMETER the code assigns (its value is HOC's global), or no start bridge knows"
     if not c.range:
         a = np.asarray(old, float)
         if a.shape[0] and not all(np.array_equal(a[0], a[k], equal_nan=True) for k in range(1, a.shape[0])):
@@ -198,7 +199,7 @@ def _start(params: dict, mech, name: str, var: str):
     if var in given:
         return given[var]
     if mech is None or var in mech.assigned_global_parameters:
-        return None  # a GLOBAL PARAMETER starts at the global HOC set: not compared here, refused
+        return None  # a GLOBAL PARAMETER starts at the global HOC set: not compared here, refused (or no instance)
     if var in mech.range_parameters:
         return mech.range_parameters[var]
     return mech.state_defaults.get(var)
