@@ -279,17 +279,21 @@ class LiveRun:
     weights: Any = None  # the NetCon weights the run's events carry now (numpy), with a network
     spikes_filled: int = -1  # the epoch when the spike record Vectors were last filled (bridge.hoc.netcon)
     tables: Any = None  # what the TABLEs were built from before the present run (bridge.hoc.live_tables)
+    # the values the last run left that the present run's INITIAL starts from (bridge.hoc.carried_runs)
+    carry: dict = field(default_factory=dict)
 
     # -- requests ----------------------------------------------------------------------------
-    def request_init(self, frozen: Frozen, schedules: tuple = ()) -> None:
+    def request_init(self, frozen: Frozen, schedules: tuple = (), carry: dict | None = None) -> None:
         """finitialize(): a new run; what the last one left is no longer observable. `schedules`: the
-        `Vector.play`s of this run (`bridge.hoc.play.Schedule`)."""
+        `Vector.play`s of this run (`bridge.hoc.play.Schedule`); `carry`: the values the last run left that
+        its INITIAL starts from (`bridge.hoc.carried_runs.starts`)."""
         from bridge.hoc.play import Cursor
 
         if self.keep_runs:
             self._keep_run()
         self.tables = self.tables_now()
         self.init = self.first = frozen
+        self.carry = carry or {}
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
         self.state = None
@@ -371,12 +375,14 @@ class LiveRun:
             self.tables = memory
 
     def _init_params(self, sim) -> dict:
-        """The parameters finitialize() runs with: the Vector.plays' values at t = 0 set."""
+        """The parameters finitialize() runs with: the Vector.plays' values at t = 0 set, the values carried from
+        the last run as their mechanisms' starts (`carry`)."""
+        from bridge.hoc import carried_runs
         from bridge.hoc.play import initial_values
         from bridge.solver.stepper import apply_plays, with_played_assigned
 
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        params = with_played_assigned(sim.plan, sim.params(), setters)
+        params = with_played_assigned(sim.plan, carried_runs.apply(sim.params(), self.carry), setters)
         if setters:
             values = initial_values(self.cursors)
             on = np.array([v is not None for v in values])

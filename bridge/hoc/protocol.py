@@ -87,6 +87,7 @@ class HocModel:
     plays: tuple[str, ...] = ()  # the Vector.play targets in effect ("IClamp[0].amp"): only the live run applies them
     network: Any = None  # NetCons and artificial cells (bridge.solver.network.Network), from bridge.hoc.netcon
     spike_records: tuple = ()  # bridge.hoc.netcon.Recorded: the recorded sources, rows of Traces.spikes
+    carried: tuple[str, ...] = ()  # "mech.var" the last run starts from what the run before left (hoc.carried_runs)
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -132,6 +133,11 @@ class HocModel:
 
         if self.live_traces is not None and not overrides and limits is None:
             return self.live_traces  # simulated while the HOC ran (it stepped, or changed during its run)
+        if self.carried:
+            raise UnsupportedFeature(
+                f"the last finitialize() starts {', '.join(self.carried)} from what the run before left (NEURON's "
+                "memory, bridge.hoc.carried_runs); simulating the model from its values would start them from their "
+                "defaults (HocModel.simulate() without arguments returns the HOC's own run, once it stepped)")
         if self.protocol.changed_after_run:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "
                               "now is not the run NEURON made; use to_model() to simulate the model as it is")

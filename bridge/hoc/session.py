@@ -219,7 +219,8 @@ class HocSession:
         return HocModel(tree, protocol, files, self._catalog.roots, self._interp.limits,
                         runtime_mechanisms=self._catalog.runtime_mechanisms(tree.mechanism_names()),
                         live_traces=live, plays=tuple(describe(p.target) for p in st.plays),
-                        network=net, spike_records=spike_records)
+                        network=net, spike_records=spike_records,
+                        carried=tuple(f"{m}.{v}" for m, vs in sorted(st.live.carry.items()) for v in sorted(vs)))
 
     def recorded_vectors(self) -> dict:
         """The top-level Vectors that record (`vec.record(&...)`), by HOC name (`vs`, `vrec[2]`), with what
@@ -259,6 +260,7 @@ def _live_traces(st: ModelState, changed_after: bool):
         return None  # over Limits.max_steps: simulate() refuses it
     one_piece = (not live.stepped and live.state is None and not st.after_init and not changed_after
                  and not live.cursors  # a Vector.play: only the live run applies it
+                 and not live.carry  # values the last run left (bridge.hoc.carried_runs): only the live run has them
                  and len({f.digest for f in frozen}) <= 1
                  and all(f.cj_order is None for f in frozen)  # NEURON's cj of another secondorder (live.cj_order)
                  and len(pieces) <= 1 and all(p.t_start == 0.0 for p in pieces)

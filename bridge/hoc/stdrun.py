@@ -97,6 +97,7 @@ def finitialize(interp, args, loc):
     randomvars.check_finitialize(interp, model, loc)
     partrans.check_finitialize(interp, loc)
     dt2thread(model, True)
+    handled = model.mutations  # what the type 3 and 0 handlers change (carried_runs.starts)
     model.initialized = None  # FInitializeHandlers of types 3 and 0 see the model, not the last run
     finithnd.run_type(interp, 3)
     req = _settings(interp, None)
@@ -120,8 +121,9 @@ def finitialize(interp, args, loc):
         carry_over(model, schedules, model.live.first, interp, loc)
     ion_carry.keep(model)  # the ion currents NEURON's INITIAL blocks read (eion.cpp ion_init keeps them)
     frozen = _freeze(model, v)
-    carried_runs.check(interp, model, frozen, loc)  # a mechanism reading what the last run left (analysis.carried)
-    model.live.request_init(frozen, schedules)
+    # what the last run left that INITIAL reads (analysis.carried)
+    carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
+    model.live.request_init(frozen, schedules, carry)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)
@@ -170,6 +172,11 @@ def check_run_start(model) -> None:
     msg = after_init_message(model)
     if msg:
         raise UnsupportedFeature(msg)
+    carry = model.live.carry
+    if carry:
+        names = ", ".join(f"{m}.{v}" for m in sorted(carry) for v in sorted(carry[m]))
+        raise UnsupportedFeature(f"the run starts {names} from what the last run left (bridge.hoc.carried_runs): a "
+                                 "run simulated from the model's values would start them from their defaults")
     t = model.advanced_to
     if t is not None:
         raise UnsupportedFeature(f"the model advanced time itself (to t = {t:g} ms, e.g. fadvance() in its init()) "

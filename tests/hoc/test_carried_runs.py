@@ -72,7 +72,7 @@ vs.record(&soma.v(0.5))
 tstop = 5
 """
 
-RUN = 'run()\nprintf("%%.17g %%.17g\\n", soma.%s(0.5), soma.v(0.5))\n'
+RUN = 'run()\n{printf("%%.17g %%.17g\\n", soma.%s(0.5), soma.v(0.5))}\n'
 
 
 def _mods(tmp_path: Path, **texts: str) -> Path:
@@ -138,7 +138,7 @@ def test_which_names_are_carried():
     INITIAL { gbar = gbar*2 }
     """
     assert _carried(twice) == {"gbar": (4, True)}
-    # only reads every pass makes: right of && (APCount's `time`) or inside an IF body they are left out
+    # a read on some path counts too: right of && (APCount's `time`), inside an IF body (`last`)
     guarded = """
     NEURON { SUFFIX guarded RANGE time, firing }
     ASSIGNED { v (mV) time firing last }
@@ -149,44 +149,181 @@ def test_which_names_are_carried():
       if (v > 0) { time = t firing = 1 }
     }
     """
-    assert _carried(guarded) == {}
+    assert _carried(guarded) == {"time": (6, True), "last": (7, True)}
+    # a "done" flag: the set-up under it (GLOBALs, an array read in a loop) is carried with the flag, one C variable
+    info = analyze(parse(textwrap.dedent(DONE), "x.mod"))
+    assert {c.name: c.range for c in carried(info, initial_sets(info))} == {"done": False, "fr": False, "scale": False}
+
+
+def _runs(text: str, count: int) -> str:
+    """`text` then `count` run()s, each printing (RUN) and kept in its own Vector r1, r2, ... (NEURON's
+    `vs` records the last run only)."""
+    out = text + "objref " + ", ".join(f"r{k + 1}" for k in range(count)) + "\n"
+    for k in range(count):
+        out += "%s" + f"r{k + 1} = vs.c\n"
+    return out
+
+
+def _carried_exact(tmp_path: Path, text: str, mod_dir: Path, count: int):
+    """NEURON and bridge on `text`: the same printed lines and each run's trace within 1e-9 mV; (NEURON's
+    printed lines, the session)."""
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, text, tuple(f"r{k + 1}" for k in range(count)), mod_dir=mod_dir)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    return _printed(theirs), hoc
 
 
 @pytest.mark.neuron
-def test_counter_over_two_and_three_runs_refused(tmp_path):
-    """NEURON's counter goes on from the last run (n, then 2n) and v differs: bridge refuses the second run,
-    naming the variable, its .mod line and the HOC line; one run alone matches NEURON."""
+@pytest.mark.parametrize("count", [2, 3])
+def test_counter_over_two_and_three_runs(tmp_path, count):
+    """NEURON's counter goes on from the last run (n, 2n, 3n) and v differs from run to run: bridge carries n
+    into each finitialize() and matches every run's trace and printed n."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = _runs(HOC % ("acount", "0.1"), count) % ((RUN % "n_acount",) * count)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, count)
+    n = [float(ln.split()[0]) for ln in printed]
+    assert n == [n[0] * (k + 1) for k in range(count)] and printed[1].split()[1] != printed[0].split()[1], printed
+    assert set(hoc.live.carry) == {"acount"}
+
+
+@pytest.mark.neuron
+def test_counter_across_finitialize_without_steps(tmp_path):
+    """nrn_finitialize evaluates BREAKPOINT's currents once: each finitialize() counts one, with no step between
+    them, and run() goes on from there."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = (HOC % ("acount", "0.1") + 'finitialize(-65)\nfinitialize(-65)\n{printf("%.17g\\n", soma.n_acount(0.5))}\n'
+            + RUN % "n_acount" + "objref r1\nr1 = vs.c\n")
+    printed, _ = _carried_exact(tmp_path, text, mod_dir, 1)
+    assert float(printed[0]) == 4.0, printed  # two current evaluations per finitialize() (see below)
+
+
+@pytest.mark.neuron
+def test_last_spike_time_read_in_initial(tmp_path):
+    """After a spike NEURON's second run starts with the conductance on (tlast > 0 from the first run): carried,
+    exact. Without a spike both runs are the same."""
+    mod_dir = _mods(tmp_path, lastspk=LASTSPK)
+    for amp in ("0.5", "0.01"):
+        text = _runs(HOC % ("lastspk", amp), 2) % ((RUN % "tlast_lastspk",) * 2)
+        printed, hoc = _carried_exact(tmp_path, text, mod_dir, 2)
+        spiked = float(printed[0].split()[0]) > 0
+        assert spiked == (amp == "0.5") and (printed[0] != printed[1]) == spiked, printed
+        assert bool(hoc.live.carry) == spiked
+
+
+# a "done" flag (a file-level LOCAL) read by INITIAL: the set-up runs once, in the first finitialize() (ModelDB's
+# cdp `factors_done`, cadifus2 `coord_done`); what it computed (GLOBALs, one an array) from gset is kept after
+DONE = """
+NEURON {
+  SUFFIX doneflag
+  RANGE g
+  GLOBAL gset, scale, fr
+  NONSPECIFIC_CURRENT i
+}
+PARAMETER { g = 1e-4 (S/cm2) gset = 1 }
+ASSIGNED { v (mV) i (mA/cm2) scale fr[3] }
+LOCAL done
+INITIAL {
+  if (done == 0) {
+    done = 1
+    setup()
+  }
+}
+PROCEDURE setup() { LOCAL k
+  scale = gset
+  FROM k = 0 TO 2 { fr[k] = gset*(k + 1) }
+}
+BREAKPOINT {
+  i = g*scale*(v + 65 + fr[1])
+}
+"""
+
+
+@pytest.mark.neuron
+def test_done_flag_skips_the_set_up_in_later_runs(tmp_path):
+    """gset changes between runs, but NEURON's later runs skip the set-up (done is 1) and keep scale and fr from
+    the first: bridge carries done, scale and fr into each finitialize() (three segments: three instances)."""
+    mod_dir = _mods(tmp_path, done=DONE)
+    base = HOC % ("doneflag", "0.1") + "soma.nseg = 3\n"
+    runs = 'run()\n{printf("%.17g\\n", soma.v(0.5))}\n'
+    text = _runs(base, 3) % (runs, "gset_doneflag = 3\n" + runs, "gset_doneflag = 5\n" + runs)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    assert len(set(printed)) == 1, printed  # the set-up ran once: the same three runs in NEURON
+    assert set(hoc.live.carry["doneflag"]) == {"done", "fr", "scale"}
+    # without the flag carried the later runs would see gset = 3: NEURON's first run with gset = 3 differs
+    other = _neuron(tmp_path, base + "gset_doneflag = 3\n" + runs, mod_dir)
+    assert other[0] != printed[0], (other, printed)
+
+
+POINT_COUNTER = """
+NEURON {
+  POINT_PROCESS PCount
+  RANGE n, g
+  NONSPECIFIC_CURRENT i
+}
+PARAMETER { g = 1e-4 (uS) }
+ASSIGNED { v (mV) i (nA) n }
+BREAKPOINT {
+  n = n + 1
+  i = g*(v + 65)*n*1e-3
+}
+"""
+
+
+@pytest.mark.neuron
+def test_hoc_assignment_between_runs_wins(tmp_path):
+    """HOC writes NEURON's memory: a counter HOC sets between runs (a density mechanism's at one segment, a point
+    process's) starts the next run from HOC's value, not from the last run's."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER, pcnt=POINT_COUNTER)
+    base = HOC % ("acount", "0.1") + "soma.nseg = 3\nobjref pc\nsoma pc = new PCount(0.3)\n"
+    show = '{printf("%.17g %.17g %.17g %.17g\\n", soma.n_acount(0.5), soma.n_acount(0.9), pc.n, soma.v(0.5))}\n'
+    text = _runs(base, 3) % ("run()\n" + show, "soma.n_acount(0.5) = 5\npc.n = 7\nrun()\n" + show,
+                             "soma.n_acount = 0\nrun()\n" + show)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    first, second, third = ([float(x) for x in ln.split()] for ln in printed)
+    assert second[0] == 5 + first[0] and second[1] == 2 * first[1] and second[2] == 7 + first[2], printed
+    assert third[0] == third[1] == first[0], printed
+
+
+@pytest.mark.neuron
+def test_nseg_change_between_runs_refused(tmp_path):
+    """nseg changed between runs: NEURON moves the counter's values to the new segments (soma(0.5) keeps its
+    count); bridge refuses the finitialize(), naming the variable, its .mod line, the reason and the HOC line (a
+    first run alone matches NEURON)."""
     mod_dir = _mods(tmp_path, cnt=COUNTER)
     text = HOC % ("acount", "0.1") + RUN % "n_acount"
     theirs, ref, ours, vecs, _ = _both(tmp_path, text, ("vs",), mod_dir=mod_dir)
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
-    for runs in (2, 3):
-        text = HOC % ("acount", "0.1") + RUN % "n_acount" * runs
-        lines = _neuron(tmp_path, text, mod_dir)
-        n = [float(ln.split()[0]) for ln in lines]
-        assert n[1] == 2 * n[0] and lines[1].split()[1] != lines[0].split()[1], lines  # NEURON carries n
-        err = _bridge_refuses(tmp_path, text, mod_dir)
-        msg = str(err)
-        assert "acount.n is read before INITIAL assigns it" in msg and "cnt.mod:10)" in msg, msg
-        assert "model.hoc:15:" in msg, msg  # the second run()
+    err = _bridge_refuses(tmp_path, text + "soma.nseg = 3\n" + RUN % "n_acount", mod_dir)
+    msg = str(err)
+    assert "acount.n is read before INITIAL assigns it (" in msg and "cnt.mod:10)" in msg, msg
+    assert "nseg changed" in msg and "model.hoc:16:" in msg, msg
+
+
+# a RANGE PARAMETER INITIAL doubles: NEURON's memory holds the doubled value, the next run doubles it again
+TWICE = """
+NEURON {
+  SUFFIX twice
+  RANGE gbar
+  NONSPECIFIC_CURRENT i
+}
+PARAMETER { gbar = 1e-4 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) }
+INITIAL { gbar = gbar*2 }
+BREAKPOINT { i = gbar*(v + 65) }
+"""
 
 
 @pytest.mark.neuron
-def test_last_spike_time_read_in_initial(tmp_path):
-    """After a spike NEURON's second run starts with the conductance on: refused. Without a spike the last
-    run leaves tlast at 0, where bridge starts it too: both runs match NEURON."""
-    mod_dir = _mods(tmp_path, lastspk=LASTSPK)
-    text = HOC % ("lastspk", "0.5") + RUN % "tlast_lastspk" * 2
-    lines = _neuron(tmp_path, text, mod_dir)
-    assert float(lines[0].split()[0]) > 0 and lines[0].split()[1] != lines[1].split()[1], lines
-    err = _bridge_refuses(tmp_path, text, mod_dir)
-    assert "lastspk.tlast is read before INITIAL assigns it" in str(err) and "lastspk.mod:10)" in str(err)
-    quiet = HOC % ("lastspk", "0.01") + RUN % "tlast_lastspk" * 2
-    theirs, ref, ours, vecs, _ = _both(tmp_path, quiet, ("vs",), mod_dir=mod_dir)
-    assert float(_printed(theirs)[1].split()[0]) == 0.0, theirs
-    _same_output(theirs, ours)
-    _same_vectors(ref, vecs)
+def test_assigned_parameter_doubled_each_run(tmp_path):
+    """gbar doubles at each finitialize() in NEURON (2, 4, 8 times), and HOC's value set between runs is the next
+    start: exact."""
+    mod_dir = _mods(tmp_path, twice=TWICE)
+    text = _runs(HOC % ("twice", "0.1"), 4) % ((RUN % "gbar_twice",) * 3 + ("soma.gbar_twice = 1e-4\n"
+                                                                            + RUN % "gbar_twice",))
+    printed, _ = _carried_exact(tmp_path, text, mod_dir, 4)
+    g = [float(ln.split()[0]) for ln in printed]
+    assert g == [2e-4, 4e-4, 8e-4, 2e-4], printed
 
 
 @pytest.mark.neuron
@@ -195,8 +332,86 @@ def test_counter_reset_by_initial_runs_three_times(tmp_path):
     mod_dir = _mods(tmp_path, rcount=RESET)
     text = HOC % ("rcount", "0.1") + RUN % "n_rcount" + "stim.amp = 0.3\n" + RUN % "n_rcount" \
         + "stim.amp = 0.2\n" + RUN % "n_rcount"
-    theirs, ref, ours, vecs, _ = _both(tmp_path, text, ("vs",), mod_dir=mod_dir)
+    theirs, ref, ours, vecs, ours_session = _both(tmp_path, text, ("vs",), mod_dir=mod_dir)
     printed = _printed(theirs)
     assert len(printed) == 3 and printed[0] != printed[1], theirs
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+    assert ours_session.live.carry == {}  # nothing carried: each finitialize() as before
+
+
+@pytest.mark.neuron
+def test_handler_assigning_before_initial_refused(tmp_path):
+    """An FInitializeHandler of type 0 writes NEURON's memory before INITIAL: the second run's counter starts
+    from its 100 in NEURON; bridge does not tell which variable a handler assigned, and refuses."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = (HOC % ("acount", "0.1") + 'objref fih\nfih = new FInitializeHandler(0, "soma.n_acount(0.5) = 100")\n'
+            + RUN % "n_acount" * 2)
+    lines = _neuron(tmp_path, text, mod_dir)
+    assert lines[0] == lines[1] and float(lines[0].split()[0]) > 100, lines  # each run counts on from 100
+    msg = str(_bridge_refuses(tmp_path, text, mod_dir))
+    assert "acount.n is read before INITIAL assigns it" in msg and "FInitializeHandler" in msg, msg
+
+
+@pytest.mark.neuron
+def test_new_section_and_stimulus_between_runs(tmp_path):
+    """A section with the counter and a second IClamp made between runs: NEURON keeps the soma's count and starts
+    the new section's from 0; bridge matches each instance by its segment: exact over three runs."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    show = '{printf("%.17g %.17g\\n", soma.n_acount(0.5), soma.v(0.5))}\n'
+    grow = ("create dend\nconnect dend(0), soma(1)\ndend { L = 100 diam = 2 nseg = 2 insert acount }\n"
+            "objref stim2\nsoma stim2 = new IClamp(0.5)\nstim2.del = 0.5\nstim2.dur = 1\nstim2.amp = 0.05\n")
+    show2 = '{printf("%.17g %.17g\\n", dend.n_acount(0.25), dend.v(0.75))}\n'
+    text = _runs(HOC % ("acount", "0.1"), 3) % ("run()\n" + show, grow + "run()\n" + show + show2,
+                                                "run()\n" + show + show2)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    n = [float(ln.split()[0]) for ln in printed]
+    assert n == [n[0], 2 * n[0], n[0], 3 * n[0], 2 * n[0]], printed  # the new section counts from 0
+
+
+# an artificial cell that fires ever more slowly, its count kept across runs in NEURON's memory
+CELL_COUNTER = """
+NEURON {
+  ARTIFICIAL_CELL ACount
+  RANGE n, tau
+}
+PARAMETER { tau = 2 (ms) }
+ASSIGNED { n }
+INITIAL { net_send(tau, 1) }
+NET_RECEIVE (w) {
+  if (flag == 1) {
+    n = n + 1
+    net_event(t)
+    net_send(tau + 0.25*n, 1)
+  }
+}
+"""
+
+NET = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref cell, syn, nc, vs, stim
+cell = new ACount()
+soma syn = new ExpSyn(0.5)
+syn.tau = 2
+nc = new NetCon(cell, syn)
+nc.weight = 0.02
+nc.delay = 1
+vs = new Vector()
+vs.record(&soma.v(0.5))
+tstop = 15
+"""
+
+
+@pytest.mark.neuron
+def test_artificial_cell_counter_in_a_network(tmp_path):
+    """An ARTIFICIAL_CELL's count goes on from the last run in NEURON, so its spikes come later each run: bridge
+    carries it among the network's cell values; every run's trace and printed count exact."""
+    mod_dir = _mods(tmp_path, acount=CELL_COUNTER)
+    show = 'run()\n{printf("%.17g %.17g\\n", cell.n, soma.v(0.5))}\n'
+    text = _runs(NET, 3) % ((show,) * 3)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    n = [float(ln.split()[0]) for ln in printed]
+    assert n[1] > n[0] and n[2] > n[1] and len({ln.split()[1] for ln in printed}) == 3, printed
+    assert set(hoc.live.carry) == {"ACount"}

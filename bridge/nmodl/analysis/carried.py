@@ -4,11 +4,13 @@ NEURON's finitialize() runs each mechanism's INITIAL on the instance's memory as
 HOC) left it: nocmodl's `initmodel` sets each STATE to its x0 first, but an ASSIGNED, a PARAMETER
 the code assigns or a file-level LOCAL keeps its value until code assigns it. A mechanism reads
 such a carried value when some unit (INITIAL, BREAKPOINT's currents, the SOLVEd blocks,
-NET_RECEIVE, BEFORE/AFTER blocks, through the FUNCTIONs and PROCEDUREs they call) reads the name
-before surely assigning it and INITIAL does not surely assign it first (a counter `n = n + 1`, a
-"last spike time"). The first run starts from the defaults in both; a later one does not. hh's
-`minf` (assigned by INITIAL's `rates(v)` before any read) and a conductance BREAKPOINT computes
-before using it are not carried.
+NET_RECEIVE, BEFORE/AFTER blocks, through the FUNCTIONs and PROCEDUREs they call) may read the name
+before surely assigning it (on some path: in an IF or a loop body too) and INITIAL does not surely
+assign it first (a counter `n = n + 1`, a "last spike time", what a set-up under a "done" flag
+computed). The first run starts from the defaults in both; a later one does not. hh's `minf`
+(assigned by INITIAL's `rates(v)` before any read) and a conductance BREAKPOINT computes before using
+it are not carried. An over-approximation, as carrying needs (`bridge.hoc.carried_runs` starts every
+name found from the last run's value, which is NEURON's whether the next run reads it or not).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 
 from bridge.nmodl.analysis.blocks import Blocks
 from bridge.nmodl.analysis.info import MechanismInfo
-from bridge.nmodl.analysis.shared_globals import _Flow, _Must, _units, _Walker
+from bridge.nmodl.analysis.shared_globals import _units, _Walker
 from bridge.nmodl.analysis.usage import locals_in
 from bridge.nmodl.syntax import ast
 
@@ -32,11 +34,13 @@ class Carried:
     """One carried name: the .mod line of its first read before assignment, and whether finitialize()
     itself may assign it (INITIAL; BREAKPOINT's currents, which nrn_finitialize evaluates once at the end;
     NET_RECEIVE for an event at t = 0; BEFORE/AFTER INITIAL and BREAKPOINT): then a second finitialize()
-    with no step between starts from a different value too."""
+    with no step between starts from a different value too; `range`: one value per instance (False: a GLOBAL or
+    a file-level LOCAL, one C variable all instances share)."""
 
     name: str
     line: int
     init_writes: bool
+    range: bool = True
 
 
 def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried, ...]:
@@ -48,7 +52,7 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
     if not candidates:
         return ()
     blocks = Blocks(info.functions, info.procedures, info.blocks, info.function_tables)
-    walker = _SureReads(candidates, blocks)
+    walker = _Walker(candidates, blocks)
     units = list(_units(info.program, blocks))
     for ba in info.program.of_type(ast.BeforeAfterBlock):
         units.append((f"{ba.when} {ba.point}", ba.body, locals_in(ba.body)))
@@ -70,46 +74,14 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
     for n, node in late.items():
         if n not in currents:
             first.setdefault(n, node)
-    return tuple(Carried(n, getattr(getattr(node, "loc", None), "line", 0), n in init_writes)
+    return tuple(Carried(n, getattr(getattr(node, "loc", None), "line", 0), n in init_writes, _per_instance(info, n))
                  for n, node in sorted(first.items()) if n not in reset)
 
 
-class _SureReads(_Walker):
-    """The must-assign walk of `shared_globals._Walker`, keeping only the reads every pass through a unit
-    makes: a read in the body of an IF or a loop, or right of `&&` / `||` (C evaluates it only when the left
-    side allows), is left out (APCount's `firing && v < thresh && t > time`, a NetStim's `event` under
-    `flag == 0`); what those bodies surely assign still counts. An under-approximation: a counter, a running
-    value or an INITIAL test of the last spike time is found; a read the last run's value reaches only on
-    some paths is not."""
-
-    def _stmt(self, st: ast.Node, must: _Must, shadow: set[str], flow: _Flow) -> None:
-        if isinstance(st, ast.If):
-            self._read(_sure_part(st.condition), must, shadow, flow)
-            then, other = must.branch(), must.branch()
-            self._body(st.body, then, shadow, _Scratch(flow))
-            self._body(st.orelse or (), other, shadow, _Scratch(flow))
-            must.add(then.own() & other.own())
-        elif isinstance(st, ast.While):
-            self._read(_sure_part(st.condition), must, shadow, flow)
-            self._body(st.body, must.branch(), shadow, _Scratch(flow))
-        elif isinstance(st, ast.From):
-            for e in (st.start, st.stop, st.step):
-                if e is not None:
-                    self._read(e, must, shadow, flow)
-            self._body(st.body, must.branch(), shadow, _Scratch(flow))
-        else:
-            super()._stmt(st, must, shadow, flow)
-
-
-class _Scratch(_Flow):
-    """A flow for a conditional body: its reads are dropped, its possible writes go to `outer`."""
-
-    def __init__(self, outer: _Flow) -> None:
-        super().__init__(first_reads={}, may_write=outer.may_write)
-
-
-def _sure_part(cond: ast.Node) -> ast.Node:
-    """The part of a condition C always evaluates: the leftmost operand of a chain of `&&` / `||`."""
-    while isinstance(cond, ast.Binary) and cond.op in ("&&", "||"):
-        cond = cond.left
-    return cond
+def _per_instance(info: MechanismInfo, name: str) -> bool:
+    """Whether NEURON keeps `name` per instance (a RANGE variable), not in one C variable (a GLOBAL, a file-level
+    LOCAL)."""
+    var = info.variables[name]
+    if var.kind == "file_local":
+        return False
+    return name in info.range_names if var.kind == "assigned" else var.range
