@@ -143,7 +143,11 @@ class TranslatedMechanism:
             played = played_key(k)
             value = params[played] if played in params else state.get(k, default)
             if k in self.array_sizes and jnp.ndim(value) == 0:
+                # a default (INITIAL starts from it): one row per instance, as `_state_out` keeps them, so an IF
+                # over instances can select rows (runtime.flow `_per_instance`)
                 value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
+                if jnp.ndim(v) == 1:
+                    value = jnp.broadcast_to(value, (jnp.shape(v)[0], self.array_sizes[k]))
             s[k] = value
         for k in self.ion_reads:
             if k not in ions:
