@@ -13,6 +13,7 @@ import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import (
+    call_memory,
     carried_runs,
     finithnd,
     hoc_records,
@@ -119,6 +120,7 @@ def finitialize(interp, args, loc):
     ion_carry.keep(model)  # the ion currents NEURON's INITIAL blocks read (eion.cpp ion_init keeps them)
     frozen = _freeze(model, v)
     carried_runs.check(interp, model, frozen, loc)  # a mechanism reading what the last run left (analysis.carried)
+    call_memory.check_finitialize(interp, model, loc)  # what a HOC call left in a file LOCAL vs the last run
     model.live.request_init(frozen, schedules)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
