@@ -115,3 +115,18 @@ def test_reading_one_the_instances_hold_apart_after_a_run_is_refused(tmp_path):
     with pytest.raises(HocRefusal, match=r"getvlast_memk: calling it from HOC is not supported here: it reads the "
                                          r"file LOCAL vlast"):
         HocSession(_mods(tmp_path), cwd=tmp_path).load_file(path)
+
+
+def test_a_call_that_leaves_other_values_changes_the_model_fingerprint(tmp_path):
+    """The next finitialize() freezes the model again (bridge.hoc.runcheck): INITIAL starts from the new values."""
+    from bridge.hoc.runcheck import fingerprint
+
+    path = tmp_path / "m.hoc"
+    path.write_text("create soma\nsoma insert memk\ngeom_memk(2)\n")
+    hoc = HocSession(_mods(tmp_path), cwd=tmp_path)
+    hoc.load_file(path)
+    before = fingerprint(hoc._state)
+    hoc("geom_memk(2)")
+    assert fingerprint(hoc._state) == before
+    hoc("geom_memk(3)")
+    assert fingerprint(hoc._state) != before
