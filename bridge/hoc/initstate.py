@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bridge.hoc import functable, ion_carry
+from bridge.hoc import call_memory, functable, ion_carry
 from bridge.solver.extracellular import E_KEY
 
 
@@ -75,6 +75,7 @@ def model_tree(state):
         if sec.points and len(sec.points) >= 2:
             tree[sec.name].diam = state.segment_diams(sec)
     tree.function_tables = functable.resolve(state.function_tables)
+    tree.mechanism_memory = call_memory.starts(state)  # what HOC's calls left in file LOCALs and GLOBAL arrays
     ion_carry.apply(state, tree)
     return tree
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bridge.errors import BridgeError
+from bridge.hoc import call_memory
 from bridge.hoc.bindings import MechanismVariable
 from bridge.hoc.mod_library import is_library_key
 from bridge.hoc.randomvars import SCOP_KEY, scop_value
@@ -146,7 +147,9 @@ def _call(interp, mech: str, info, name: str, args: list, inst: _Instance | None
     _check(interp, info, callable_, label, loc)
     model = interp.model
     translated = _translation(model, mech)
-    values = {n: np.float64(_read(interp, mech, info, n, inst, loc)) for n in sorted(callable_.reads)
+    # an array the call assigns element by element keeps its other elements: it is read too
+    used = callable_.reads | {n for n in callable_.writes if call_memory.size_of(info, n)}
+    values = {n: _number(_read(interp, mech, info, n, inst, label, loc)) for n in sorted(used)
               if calls.roles[n] != "constant"}
     env = _env(interp, mech, info, translated, callable_, loc)
     scop = SCOP_KEY in getattr(translated, "random_fields", ())
@@ -160,9 +163,19 @@ def _call(interp, mech: str, info, name: str, args: list, inst: _Instance | None
         scop_value(interp, model, int(scope[SCOP_KEY]))
     # the GLOBAL ASSIGNEDs last: their values are stamped with the live run's state after the other writes
     for n in sorted(callable_.writes, key=lambda n: (calls.roles[n] == "global_assigned", n)):
-        _write(interp, mech, info, n, float(scope[n]), inst, loc)
+        _write(interp, mech, info, n, _value(scope[n], call_memory.size_of(info, n)), inst, label, loc)
     interp.statements += 1
     return float(value)
+
+
+def _number(x):
+    """A value for the translated call: np.float64, or a float64 array (an array variable)."""
+    return np.array(x, np.float64) if np.ndim(x) else np.float64(x)
+
+
+def _value(x, size: int):
+    """What the call left in a name: a float, or a tuple of `size` floats (an array variable)."""
+    return tuple(float(e) for e in np.asarray(x, float).reshape(-1)) if size else float(x)
 
 
 def _check(interp, info, callable_, label: str, loc) -> None:
@@ -175,7 +188,8 @@ def _check(interp, info, callable_, label: str, loc) -> None:
         if n in callable_.writes and role == "ion":
             raise interp.refuse(f"{label}: calling it from HOC is not supported: it assigns the ion variable {n}",
                                 loc)
-        if n in callable_.writes and role == "global_assigned" and n in calls.shared_globals:
+        if n in callable_.writes and role == "global_assigned" and n in calls.shared_globals \
+                and not call_memory.size_of(info, n):  # an array: bridge.hoc.call_memory
             raise interp.refuse(f"{label}: calling it from HOC is not supported: it assigns the GLOBAL {n}, which "
                                 "the mechanism's blocks read before they assign it, so the value would reach the "
                                 "run, and bridge's run does not start from it", loc)
@@ -233,7 +247,7 @@ def _env(interp, mech: str, info, translated, callable_, loc):
 
 
 # -- values -----------------------------------------------------------------------------------
-def _read(interp, mech: str, info, n: str, inst: _Instance | None, loc) -> float:
+def _read(interp, mech: str, info, n: str, inst: _Instance | None, label: str, loc):
     model = interp.model
     role = info.calls.roles[n]
     if role == "setting":
@@ -243,6 +257,8 @@ def _read(interp, mech: str, info, n: str, inst: _Instance | None, loc) -> float
         if hoc not in model.globals and not model.known_global(hoc):
             raise interp.error(f"{hoc} is not a GLOBAL of {mech}", loc)
         return float(model.read_global(hoc, loc, interp))
+    if call_memory.is_memory(info, n):
+        return call_memory.read(interp, mech, info, n, label, loc)
     if role == "global_assigned":
         return read_assigned_global(interp, AssignedGlobal(info.hoc_name(n), mech, n), loc)
     assert inst is not None  # call_density refused a call without an instance
@@ -254,11 +270,13 @@ def _read(interp, mech: str, info, n: str, inst: _Instance | None, loc) -> float
     return float(model.get_range(inst.sec, MechanismVariable(n, mech), inst.x, loc, interp))
 
 
-def _write(interp, mech: str, info, n: str, value: float, inst: _Instance | None, loc) -> None:
+def _write(interp, mech: str, info, n: str, value, inst: _Instance | None, label: str, loc) -> None:
     model = interp.model
     role = info.calls.roles[n]
     if role == "global":
         model.set_global(info.hoc_name(n), value)
+    elif call_memory.is_memory(info, n):
+        call_memory.write(interp, mech, info, n, value, loc)
     elif role == "global_assigned":
         _store(model)[info.hoc_name(n)] = (value, _stamp(model, mech))
     elif role == "range" and inst is not None and inst.point is not None:

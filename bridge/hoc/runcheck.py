@@ -13,7 +13,7 @@ import hashlib
 
 import numpy as np
 
-from bridge.hoc import ion_carry
+from bridge.hoc import call_memory, ion_carry
 from bridge.hoc.setpointer import run_globals
 
 
@@ -46,6 +46,7 @@ def fingerprint(state) -> str:
         scalars.append(("LinearMechanism", lm.sites))
         arrays += [np.asarray(a, float).tobytes() for a in (lm.c, lm.g, lm.b, lm.y0)]
     scalars += ion_carry.digest(state)
+    scalars.append(sorted((m, sorted(v.items())) for m, v in call_memory.starts(state).items()))  # INITIAL's start
     if state.event_objects is not None:  # NetCons (weights, delays, thresholds) and artificial cells
         from bridge.hoc.netcon import network
 

@@ -13,6 +13,7 @@ import math
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import (
+    call_memory,
     carried_runs,
     finithnd,
     hoc_records,
@@ -123,6 +124,7 @@ def finitialize(interp, args, loc):
     frozen = _freeze(model, v)
     # what the last run left that INITIAL reads (analysis.carried)
     carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
+    call_memory.check_finitialize(interp, model, loc)  # what a HOC call left in a file LOCAL vs the last run
     model.live.request_init(frozen, schedules, carry)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []

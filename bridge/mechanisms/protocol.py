@@ -55,6 +55,13 @@ def played_key(name: str) -> str:
     return f"__played__{name}"
 
 
+def memory_key(name: str) -> str:
+    """The key in a mechanism's globals (`Env.globals`, `solver.plan.Plan.static_globals`) of the value a file-level
+    LOCAL or a GLOBAL ASSIGNED holds in NEURON's one C variable when the first finitialize() starts, as a HOC call
+    of the mechanism's PROCEDURE left it (bridge.hoc.call_memory): INITIAL starts that variable from it."""
+    return f"__memory__{name}"
+
+
 @dataclass(frozen=True)
 class IonUse:
     """One USEION statement: which ion variables the mechanism reads and writes."""

@@ -245,6 +245,9 @@ class SectionTree:
         self.fstims: list[FStim] = []  # fstim's placed stimuli in index order (solver.fstim)
         self.linear_mechanisms: list[LinearMech] = []  # LinearMechanisms in creation order (solver.linear_mechanism)
         self.function_tables: dict[str, FunctionTable] = {}  # "<name>_<suffix>" -> its values (FUNCTION_TABLE)
+        # mechanism -> {file LOCAL or GLOBAL ASSIGNED: value (a float, or a tuple for an array)}: NEURON's one C
+        # variable as HOC's call of a PROCEDURE left it before the first finitialize() (bridge.hoc.call_memory)
+        self.mechanism_memory: dict[str, dict[str, float | tuple[float, ...]]] = {}
         self._serial = 0
         # NEURON's `sec->child` sibling lists (parent name -> child names), kept the way
         # cabcode.cpp keeps them: ordered by connection position from the parent's

@@ -25,7 +25,7 @@ import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms import ions as ionlib
-from bridge.mechanisms.protocol import Mechanism
+from bridge.mechanisms.protocol import Mechanism, memory_key
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
 from bridge.solver import extracellular, pointer_writes, transfer
@@ -199,6 +199,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
             else:
                 global_keys[mech.name][key] = user
                 globals_[user] = value
+        static_globals[mech.name].update(_memory(tree, mech))
     for inst in instances:  # EXTERNAL names: another mechanism's GLOBAL, the one value NEURON's C global holds
         for name in getattr(inst.mechanism, "externals", ()):
             default = _external_default(name, inst.mechanism.name, mechanisms)
@@ -269,6 +270,21 @@ def initial_v(v_init, nnode: int):
     if values.shape != (nnode,):
         raise BridgeError(f"v_init per node needs {nnode} values (one per node), got shape {values.shape}")
     return values
+
+
+def _memory(tree: SectionTree, mech: Mechanism) -> dict[str, Any]:
+    """`mech`'s file LOCALs and GLOBAL ASSIGNEDs as a HOC call left them (`tree.mechanism_memory`), under
+    `memory_key`: INITIAL starts from them (static: they are constants of the compiled run)."""
+    out: dict[str, Any] = {}
+    sizes = getattr(mech, "array_sizes", {})
+    for name, value in getattr(tree, "mechanism_memory", {}).get(mech.name, {}).items():
+        if name not in mech.state_defaults:
+            raise BridgeError(f"{mech.name}: a value was given for {name!r}, which it does not keep")
+        size = sizes.get(name, 0)
+        if (np.ndim(value) != 0 or size) and np.shape(value) != (size,):
+            raise BridgeError(f"{mech.name}: {name} needs {size or 'one'} value(s), got shape {np.shape(value)}")
+        out[memory_key(name)] = tuple(float(x) for x in value) if size else float(value)
+    return out
 
 
 def _function_tables(tree: SectionTree, instances: list[Instances]) -> dict[str, dict[str, Any]]:

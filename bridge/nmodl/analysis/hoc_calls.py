@@ -10,7 +10,7 @@ POINTER. bridge runs the call with the instance's values and writes back what it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bridge.nmodl.analysis.carried import Carried, carried
 from bridge.nmodl.analysis.info import MechanismInfo
@@ -44,7 +44,8 @@ class HocCallable:
 # "range"      per instance: a RANGE PARAMETER or ASSIGNED, a STATE, a current (HOC: name_suffix(x), pp.name)
 # "ion"        the ion variable at the instance's segment (`ena`, `cai`)
 # "global"     a GLOBAL PARAMETER (HOC: name_suffix)
-# "global_assigned"  an ASSIGNED that NEURON keeps once per mechanism (GLOBAL minf)
+# "global_assigned"  an ASSIGNED that NEURON keeps once per mechanism (GLOBAL minf; a GLOBAL array vol[4])
+# "file_local" a file-level LOCAL (scalar or array): one C variable per mechanism, not visible to HOC
 # "setting"    t, dt, celsius, secondorder
 # "constant"   a CONSTANT, a UNITS constant or a DEFINE (in the generated code already)
 # "unsupported: <why>"  what bridge does not run from HOC
@@ -61,7 +62,9 @@ def roles(info: MechanismInfo, names) -> dict[str, str]:
             out[n] = f"unsupported: VERBATIM's {n} (the ion's storage, which bridge reads during a run only)"
         elif var is None:
             out[n] = "constant" if n in info.program.defines else f"unsupported: {n} is not a variable"
-        elif var.size:
+        elif var.size and var.kind == "file_local":
+            out[n] = "file_local"
+        elif var.size and not (var.kind == "assigned" and n in info.program.neuron.global_):
             out[n] = f"unsupported: the array {n}[{var.size}]"
         elif var.kind == "parameter":
             out[n] = "range" if var.range else "global"
@@ -78,7 +81,7 @@ def roles(info: MechanismInfo, names) -> dict[str, str]:
         elif var.kind == "builtin":
             out[n] = f"unsupported: {n} (the instance's own copy, which NEURON updates only during a run)"
         elif var.kind == "file_local":
-            out[n] = f"unsupported: the file LOCAL {n}"
+            out[n] = "file_local"
         else:
             out[n] = f"unsupported: the {var.kind.upper()} {n}"
     return out
@@ -155,6 +158,7 @@ class HocCalls:
     table_presets: frozenset[str] = frozenset()
     # names a later finitialize() starts from what the last run left (analysis.carried)
     carried: tuple[Carried, ...] = ()
+    sizes: dict[str, int] = field(default_factory=dict)  # the array size of each array name the calls use
 
 
 def hoc_calls(info: MechanismInfo) -> HocCalls:
@@ -163,12 +167,14 @@ def hoc_calls(info: MechanismInfo) -> HocCalls:
     names = set().union(*(c.names for c in callables.values())) if callables else set()
     everything = roles(info, sorted(info.variables))
     return HocCalls(callables, roles(info, sorted(names)), dict(info.ion_of), frozenset(info.shared_globals),
-                    frozenset(n for n, r in everything.items() if r == "global_assigned"),
+                    frozenset(n for n, r in everything.items()
+                              if r == "global_assigned" and not info.variables[n].size),
                     {n: tuple(t.names) for n, t in info.tables.items()},
                     frozenset(n for n, v in info.variables.items() if v.kind == "assigned" and everything[n] == "range"
                               and n not in info.nonspecific_currents and n not in info.electrode_currents),
                     sets, frozenset(getattr(st.target, "name", "") for st in info.table_presets),
-                    carried(info, sets))
+                    carried(info, sets), {n: int(info.variables[n].size or 0) for n in sorted(names)
+                                          if n in info.variables and info.variables[n].size})
 
 
 def initial_sets(info: MechanismInfo) -> frozenset[str]:

@@ -22,7 +22,7 @@ from typing import Any
 import jax.numpy as jnp
 
 from bridge.errors import BridgeError
-from bridge.mechanisms.protocol import Env, IonUse, Values, played_key
+from bridge.mechanisms.protocol import Env, IonUse, Values, memory_key, played_key
 from bridge.nmodl.runtime import in_turn, randomvars, scoprandom, table_memory
 from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
@@ -142,8 +142,12 @@ class TranslatedMechanism:
             # value is the play's, as NEURON's memory holds what the play last wrote there
             played = played_key(k)
             value = params[played] if played in params else state.get(k, default)
-            if k in self.array_sizes and jnp.ndim(value) == 0:
+            if k in self.array_sizes and jnp.ndim(value) <= 1 and jnp.shape(value) in ((), (self.array_sizes[k],)):
+                # a default or one value for all (INITIAL starts from it): one row per instance, as `_state_out`
+                # keeps them, so an IF over instances can select rows (runtime.flow `_per_instance`)
                 value = jnp.full((self.array_sizes[k],), value, dtype=jnp.result_type(float))
+                if jnp.ndim(v) == 1:
+                    value = jnp.broadcast_to(value, (jnp.shape(v)[0], self.array_sizes[k]))
             s[k] = value
         for k in self.ion_reads:
             if k not in ions:
@@ -335,7 +339,7 @@ class TranslatedMechanism:
 
     def init_events(self, params: Values, state: Values, v, ions: Values, env: Env):
         """`init`, also returning the events INITIAL asked for (`_event_records`)."""
-        start = dict(self.state_defaults)
+        start: dict[str, Any] = dict(self.state_defaults)
         start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.assigned_parameters:  # their kept value starts as the parameter
             start[k] = params.get(k, self.range_parameters[k])
@@ -344,6 +348,10 @@ class TranslatedMechanism:
         for k, value in params.items():  # a kept ASSIGNED the model gave (solver.plan.assigned_starts): NEURON's
             if k not in self.range_parameters and k in start and k not in self.states:  # variable holds it
                 start[k] = value
+        given = env.globals or {}
+        for k in self.state_defaults:  # a file LOCAL or GLOBAL ASSIGNED as a HOC call left NEURON's one C variable
+            if memory_key(k) in given:  # a float, or a tuple for an array (static: hashable in the plan)
+                start[k] = jnp.asarray(given[memory_key(k)], dtype=jnp.result_type(float))
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
