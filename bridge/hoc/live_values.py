@@ -24,6 +24,8 @@ from bridge.solver.plan import density_values, initial_v, point_values
 def refreshed(state, last, digest: str, structure: str, v_init, recordings, extra, cj):
     """A `Frozen` like `last` with the parameters HOC has now, or None when the run must be built again (the
     structure changed, or the model has a network or FUNCTION_TABLEs: those are rebuilt every time)."""
+    import jax
+
     from bridge.hoc.setpointer import run_globals
 
     if (last.structure != structure or state.event_objects is not None or state.function_tables
@@ -39,7 +41,7 @@ def refreshed(state, last, digest: str, structure: str, v_init, recordings, extr
     new = copy.copy(sim)
     new.plan = dataclasses.replace(sim.plan, defaults=defaults)
     new._batch_runs = {}
-    new._jit_run = None  # a live run steps through its engines (bridge.hoc.live.Engine), never `run`
+    new._jit_run = jax.jit(new._run)  # (a live run steps through its engines, bridge.hoc.live.Engine)
     return dataclasses.replace(last, digest=digest, celsius=celsius, v_init=v_init, globals=settings,
                                recordings=recordings, extra=extra, _sim=new)
 
