@@ -23,15 +23,17 @@ from bridge.solver.plan import density_values, initial_v, point_values
 
 def refreshed(state, last, digest: str, structure: str, v_init, recordings, extra, cj):
     """A `Frozen` like `last` with the parameters HOC has now, or None when the run must be built again (the
-    structure changed, or the model has a network or FUNCTION_TABLEs: those are rebuilt every time)."""
+    structure or the recordings changed, or the model has a network or FUNCTION_TABLEs: those are rebuilt every
+    time)."""
     import jax
 
     from bridge.hoc.setpointer import run_globals
 
     if (last.structure != structure or state.event_objects is not None or state.function_tables
             or last.dt != float(state.globals["dt"]) or last.secondorder != int(state.globals["secondorder"])
-            or last.cj_order != cj or last.network is not None):
-        return None
+            or last.cj_order != cj or last.network is not None or last.extra != extra
+            or len(last.recordings) != len(recordings) or any(a is not b for a, b in zip(last.recordings, recordings))):
+        return None  # (the recordings: the Simulation's probes)
     sim = last.simulation()
     settings = run_globals(state, last.tree)
     if sorted(settings) != sorted(last.globals):

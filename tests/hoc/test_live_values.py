@@ -122,6 +122,7 @@ finitialize(-65)
     "celsius = 22",
     "dend.gl_hh(0.9) = 1e-3",  # a value set for the first time: structure, built again
     "stim.del = 1",  # the same for a point process
+    "objref vv  vv = new Vector()  vv.record(&soma.v(0.5))  stim.amp = 0.3",  # a new probe: built again
     "dend.L = 80",  # geometry: built again
 ])
 def test_refreshed_parameters_equal_a_full_build(tmp_path, change):
@@ -139,7 +140,7 @@ def test_refreshed_parameters_equal_a_full_build(tmp_path, change):
     assert jax.tree.structure(full.simulation().host_params()) == jax.tree.structure(again.simulation().host_params())
     assert all(a.dtype == b.dtype and a.tobytes() == b.tobytes() for a, b in zip(got, want))
     incremental = again.simulation().plan.layout is last.simulation().plan.layout
-    assert incremental == all(s not in change for s in ("gl_hh(0.9)", "L =", "del ="))
+    assert incremental == all(s not in change for s in ("gl_hh(0.9)", "L =", "del =", "record"))
     if incremental:
         assert not np.array_equal(np.concatenate([np.ravel(x) for x in got]),
                                   np.concatenate([np.ravel(x) for x in jax.tree.leaves(
