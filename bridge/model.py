@@ -179,11 +179,15 @@ class Simulation:
     # -- parameters -----------------------------------------------------------------
     def params(self) -> dict:
         """The default parameter pytree (fresh jnp arrays), built from the tree and the model's settings."""
+        # numpy first, then one device_put of the tree: a HOC live run asks for them at every changed step
+        return jax.device_put(self.host_params())
+
+    def host_params(self) -> dict:
+        """`params()` as numpy arrays of the run's dtype (`bridge.hoc.live_values.device_params`)."""
         defaults = dict(self.plan.defaults)
         if self.events is not None:
             defaults["network"] = default_params(self.events, self.model.network or Network(), _cell_stream)
-        # numpy first, then one device_put of the tree: a HOC live run asks for them at every changed step
-        return jax.device_put(jax.tree.map(lambda x: np.asarray(x, self.dtype), defaults))
+        return jax.tree.map(lambda x: np.asarray(x, self.dtype), defaults)
 
     def set_weight(self, params: dict, netcon: int, value, index: int = 0) -> dict:
         """A copy of `params` with NetCon `netcon`'s weight[index] set to `value` (NEURON's `nc.weight[i]`)."""

@@ -59,6 +59,7 @@ class Frozen:
     _sim: Any = None
     network: Any = None  # the NetCons and artificial cells (bridge.hoc.netcon.network), or None
     spike_records: tuple = ()  # bridge.hoc.netcon.Recorded, rows of the run's spike record
+    structure: str = ""  # `runcheck.fingerprints`' structure digest (`bridge.hoc.live_values.refreshed`)
 
     def simulation(self):
         """A `bridge.Simulation` of this model (its plan, layout, recorder and parameters; not compiled)."""
@@ -84,12 +85,13 @@ def cj_order(state) -> int | None:
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
     from bridge.hoc.initstate import mechanisms_of, model_tree
-    from bridge.hoc.runcheck import fingerprint
+    from bridge.hoc.live_values import refreshed
+    from bridge.hoc.runcheck import fingerprints
 
     g = state.globals
     v = float(g["v_init"]) if v_init is None else v_init if isinstance(v_init, np.ndarray) else float(v_init)
     recordings = tuple(state.recordings)
-    digest = fingerprint(state)
+    digest, structure = fingerprints(state)
     extra = tuple(state.live.run_probes)
     cj = cj_order(state)
     if (last is not None and last.digest == digest and kept_v.same(last.v_init, v)
@@ -97,6 +99,10 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
             and all(a is b for a, b in zip(last.recordings, recordings)) and last.extra == extra
             and last.cj_order == cj):
         return last
+    if last is not None:  # only values changed: the last model's plan with HOC's values now
+        again = refreshed(state, last, digest, structure, v, recordings, extra, cj)
+        if again is not None:
+            return again
     from bridge.hoc.netcon import network
     from bridge.hoc.setpointer import run_globals
 
@@ -104,7 +110,7 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
     net, spike_records = network(state.event_objects, state)
     return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
                   int(g["secondorder"]), run_globals(state, tree), recordings, extra, cj, network=net,
-                  spike_records=spike_records)
+                  spike_records=spike_records, structure=structure)
 
 
 def probes(recordings) -> list[str]:
@@ -141,7 +147,8 @@ class Engine:
 def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
     their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes, dt,
-    secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers, POINTER sources."""
+    secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers, POINTER sources,
+    FUNCTION_TABLE values."""
     import jax
 
     h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
@@ -158,6 +165,10 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj
                 h.update(repr((name, src.kind, src.owner, src.var)).encode())
                 for a in (src.positions, src.index, src.values):
                     h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
+    for mech, tables in sorted((plan.function_tables or {}).items()):  # step.py passes them as constants
+        for name, table in sorted(tables.items()):
+            h.update(repr((mech, name, [(n, lo, hi) for n, _, lo, hi in table.axes])).encode())
+            h.update(table.values.tobytes() + b"".join(a.tobytes() for _, a, _, _ in table.axes if a is not None))
     for style in plan.ions:
         h.update(repr((style.ion, style.valence)).encode())
         for a in (style.present, style.cinit, style.einit, style.eadvance):
@@ -269,6 +280,8 @@ class LiveRun:
     setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
     _values: dict | None = None
     _values_epoch: int = -1
+    _host: dict = field(default_factory=dict)  # numpy copies of the state's arrays HOC read (`live_reads`)
+    _host_epoch: tuple = ()
     assigned: dict = field(default_factory=dict)  # (section, j) -> {name: value} HOC assigned (parameters)
     # `keep_runs` (validation: every run compared): each run's `run_probes` are kept in `runs` as (t [ms], values
     # (nt, len(run_probes))) when the next finitialize() starts a new one, and by `finish_runs`; a run is
@@ -281,6 +294,8 @@ class LiveRun:
     tables: Any = None  # what the TABLEs were built from before the present run (bridge.hoc.live_tables)
     # the values the last run left that the present run's INITIAL starts from (bridge.hoc.carried_runs)
     carry: dict = field(default_factory=dict)
+    device: Any = None  # the parameters last put on the device (bridge.hoc.live_values.device_params)
+    keys: dict = field(default_factory=dict)  # (id of a plan's layout, ...) -> (layout, `structure_key`)
 
     # -- requests ----------------------------------------------------------------------------
     def request_init(self, frozen: Frozen, schedules: tuple = (), carry: dict | None = None) -> None:
@@ -433,8 +448,7 @@ class LiveRun:
         if sim.events is not None and setters:
             raise UnsupportedFeature("Vector.play in a run with NetCons (HOC's live run) is not supported")
         net_key = (network_structure(frozen.network),)
-        key = structure_key(sim.plan, frozen.dt, frozen.secondorder,
-                            sim.labels + tuple(map(repr, setters)) + net_key, frozen.cj_order)
+        key = self._key(sim, frozen, sim.labels + tuple(map(repr, setters)) + net_key)
         engine = self.engines.get(key)
         if engine is None:
             def traced() -> None:
@@ -448,6 +462,20 @@ class LiveRun:
                             state_shape(plan, sim.labels + tuple(map(repr, setters)) + net_key))
             self.engines[key] = engine
         return engine
+
+    def _key(self, sim, frozen: Frozen, labels: tuple) -> str:
+        """`structure_key`, computed once for the plans that share a layout and instances (the plans
+        `bridge.hoc.live_values.refreshed` gives differ in their parameter values only)."""
+        plan = sim.plan
+        ident = (id(plan.layout), id(plan.mechanisms), frozen.dt, frozen.secondorder, labels, frozen.cj_order)
+        kept = self.keys.get(ident)
+        if kept is None or kept[0] is not plan.layout or kept[1] is not plan.mechanisms:
+            if len(self.keys) > 64:
+                self.keys.clear()
+            kept = (plan.layout, plan.mechanisms, structure_key(plan, frozen.dt, frozen.secondorder, labels,
+                                                                 frozen.cj_order))
+            self.keys[ident] = kept
+        return kept[2]
 
     def _advance(self, piece: Piece) -> None:
         import jax.numpy as jnp
@@ -466,11 +494,13 @@ class LiveRun:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
                               "changed after finitialize(); NEURON reallocates its state then, bridge does not "
                               "reproduce that: call finitialize() after changing the structure")
+        from bridge.hoc.live_values import device_params
         from bridge.solver.stepper import with_played_assigned
 
         sim = frozen.simulation()
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        params = with_played_assigned(sim.plan, sim.params(), setters)
+        params, self.device = device_params(sim, self.device)
+        params = with_played_assigned(sim.plan, params, setters)
         half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
         state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
         if sim.events is not None:
@@ -650,10 +680,17 @@ class LiveRun:
     def get(self, state, sec_name: str, j: int, name: str):
         """The value of `name` (v, `m_hh`, `ina`, `nai`, ...) at segment j of `sec_name` now; None when the
         simulated model has none. `state` is the session's ModelState (unused: the run knows its model)."""
+        from bridge.hoc.live_reads import segment_value
+
         own = self.assigned.get((sec_name, j), {})
         if name in own:
             return own[name]
-        return self.values().get((sec_name, j), {}).get(name)
+        self.flush()
+        if self.state is None:
+            return None
+        if self._host_epoch != (self.epoch, id(self.state)):
+            self._host, self._host_epoch = {}, (self.epoch, id(self.state))
+        return segment_value(self.plan, self.state, self._host, sec_name, j, name)
 
     def end_v(self, sec_name: str, x: float) -> float | None:
         """v [mV] now at the end node `sec_name(x)`, x = 0 (the parent's node) or 1; None if nothing ran."""

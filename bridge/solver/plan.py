@@ -368,8 +368,6 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     if arrays:
         raise UnsupportedFeature(f"{mech.name}: values given for its ASSIGNED array {arrays[0]} per segment: bridge "
                                  "gives a density mechanism's ASSIGNED scalars only")
-    defaults = {**mech.range_parameters, **starts}  # the parameters, then the ASSIGNEDs HOC gave a start value
-    chunks: dict[str, list[np.ndarray]] = {key: [] for key in defaults}  # per section, in rows' order
     for sec in tree:
         if mech.name not in sec.mechanisms:
             continue
@@ -377,9 +375,6 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _range_values(mech, given, f"section {sec.name}")
         _streams_given(mech, [k for k in given if bool(np.all(sec.is_set(mech.name, k)))], f"section {sec.name}")
         nodes = layout.segment_nodes(sec.name)
-        # segments where the model did not set a value take the default (a value set to NaN stays NaN)
-        for key, default in defaults.items():
-            chunks[key].append(sec.get_range(mech.name, key, default)[:len(nodes)])
         for j, node in enumerate(nodes):
             targets = {p: t for (m, p, k), t in sec.pointers.items() if m == mech.name and k == j}
             rows.append((int(node), sec.name, (j + 0.5) / sec.nseg, targets))
@@ -387,7 +382,8 @@ def _density_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
     order = np.argsort(np.array([r[0] for r in rows], dtype=np.int64), kind="stable")
     rows = [rows[i] for i in order]
     nodes = np.array([r[0] for r in rows], dtype=np.int32)
-    values = {k: (np.concatenate(c).astype(float) if c else np.zeros(0))[order] for k, c in chunks.items()}
+    # the parameters, then the ASSIGNEDs HOC gave a start value
+    values = density_values(tree, layout, mech, {**mech.range_parameters, **starts})
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((r[1], r[2]) for r in rows),
                      diam=np.asarray(layout.diam, float)[nodes], pointer_maps=tuple(r[3] for r in rows))
     return inst, values
@@ -399,17 +395,43 @@ def _point_instances(tree: SectionTree, layout: NodeLayout, mech: Mechanism):
         _range_values(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
         _streams_given(mech, pp.params, f"{pp.name} at {pp.section}({pp.x})")
     nodes = np.array([layout.node(pp.section, pp.x) for pp in pps], dtype=np.int32)
-    values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
-              for k, d in mech.range_parameters.items()}
-    sizes = getattr(mech, "array_sizes", {})
-    for k, d in _given_starts(mech, [pp.params for pp in pps]).items():  # an array's: (instances, size)
-        shape = (sizes[k],) if k in sizes else ()
-        values[k] = np.array([np.broadcast_to(np.asarray(pp.params.get(k, d), float), shape) for pp in pps],
-                             dtype=float).reshape((len(pps), *shape))
+    values = point_values(mech, pps, list(_given_starts(mech, [pp.params for pp in pps])))
     inst = Instances(mech, nodes, np.asarray(layout.area, float)[nodes], tuple((pp.section, pp.x) for pp in pps),
                      tuple(pps), diam=np.asarray(layout.diam, float)[nodes],
                      pointer_maps=tuple(pp.pointers for pp in pps))
     return inst, values
+
+
+def density_values(tree: SectionTree, layout: NodeLayout, mech: Mechanism,
+                   defaults: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Each instance's value of each key of `defaults` (range parameters, and kept ASSIGNEDs given a start
+    value) in the instances' order (node order, a stable sort of the sections' segments in tree order, as
+    `_density_instances` lays them out); a segment where the model set no value takes the default (a value set
+    to NaN stays NaN)."""
+    chunks: dict[str, list[np.ndarray]] = {key: [] for key in defaults}  # per section, in tree order
+    nodes = []
+    for sec in tree:
+        if mech.name not in sec.mechanisms:
+            continue
+        nodes.append(layout.segment_nodes(sec.name))
+        for key, default in defaults.items():
+            chunks[key].append(sec.get_range(mech.name, key, default)[:len(nodes[-1])])
+    order = np.argsort(np.concatenate(nodes).astype(np.int64) if nodes else np.zeros(0, np.int64), kind="stable")
+    return {k: (np.concatenate(c).astype(float) if c else np.zeros(0))[order] for k, c in chunks.items()}
+
+
+def point_values(mech: Mechanism, pps: Sequence[Any], starts: Sequence[str]) -> dict[str, np.ndarray]:
+    """The range parameters of the point processes `pps` (in their Memb_list order) and the kept ASSIGNEDs
+    `starts` some of them were given (an array's: (instances, size)), each default where not given."""
+    values = {k: np.array([float(pp.params.get(k, d)) for pp in pps], dtype=float)
+              for k, d in mech.range_parameters.items()}
+    sizes = getattr(mech, "array_sizes", {})
+    for k in starts:
+        d = float(mech.state_defaults[k])
+        shape = (sizes[k],) if k in sizes else ()
+        values[k] = np.array([np.broadcast_to(np.asarray(pp.params.get(k, d), float), shape) for pp in pps],
+                             dtype=float).reshape((len(pps), *shape))
+    return values
 
 
 def _memb_list_order(tree: SectionTree, layout: NodeLayout, pps: list) -> list:
