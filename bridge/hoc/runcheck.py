@@ -42,7 +42,7 @@ def fingerprint(state) -> str:
         scalars.append((pp.name, pp.section, pp.x, changed))
     scalars += [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
     for lm in state.tree.linear_mechanisms:  # synced above (bridge.hoc.linear_mechanism)
-        scalars.append(("LinearMechanism", lm.sites))
+        scalars.append(("LinearMechanism", lm.sites, lm.layers))
         arrays += [np.asarray(a, float).tobytes() for a in (lm.c, lm.g, lm.b, lm.y0)]
     scalars += ion_carry.digest(state)
     if state.event_objects is not None:  # NetCons (weights, delays, thresholds) and artificial cells

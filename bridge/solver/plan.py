@@ -230,10 +230,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     if extracellular.used(tree):
         ext, mech_params[extracellular.NAME] = extracellular.ext_plan(tree, layout)
     ext = pointer_writes.check(instances, ext)
-    linear = linear_plan(tree, layout)
-    if ext is not None and linear is not None:
-        raise UnsupportedFeature("extracellular together with a LinearMechanism: bridge solves each with the tree "
-                                 "on its own (solver.extracellular, solver.linear_mechanism), not both at once")
+    linear = linear_plan(tree, layout, None if ext is None else ext.has)
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,

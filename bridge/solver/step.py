@@ -304,7 +304,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     else:
         t = state["t"] + half_dt
     ext = None
-    if plan.extracellular is not None:  # (plan refuses extracellular together with a LinearMechanism)
+    if plan.extracellular is not None:  # (with LinearMechanisms too: solver.linear_mechanism.solve_blocks)
         d, rhs, mech_state, ions, delta, v, ext = _extracellular_step(plan, params, prepared, state, t, dt, cj,
                                                                       secondorder)
     else:
@@ -381,7 +381,12 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
         a, b, p, i, 1e-3 * cj, e_now)
     R = R.at[:, 0].set(add_fstim(plan.fstim, R[:, 0], t))  # activstim_rhs: after nrn_rhs_ext
     D, R = extracellular.add_axial(D, R, v, a, b, p, i)
-    U = extracellular.block_solve(D, R, A, B, plan.levels)
+    if plan.linear is None:
+        U = extracellular.block_solve(D, R, A, B, plan.levels)
+    else:  # LinearMechanisms on layers of the block system (nrndae.cpp, bmap_ = eqn_index_ + elayer_)
+        U, mech_state[linear_mechanism.KEY] = linear_mechanism.solve_blocks(
+            plan.linear, lambda r: extracellular.block_solve(D, r, A, B, plan.levels), R, v, state["ext"]["vext"],
+            mech_state[linear_mechanism.KEY], cj, secondorder)
     v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
     return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
