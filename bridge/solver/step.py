@@ -133,6 +133,8 @@ def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params:
             values = ions[src.owner][src.var][src.index]
         elif src.kind == "state":
             values = mech_state[src.owner][src.var][src.index]
+        elif src.kind == "global":  # a GLOBAL ASSIGNED: one value, kept in every instance (solver.pointer_writes)
+            values = jnp.broadcast_to(mech_state[src.owner][src.var][0], (len(src.positions),))
         elif src.kind == "diam":
             values = src.values
         elif src.kind == "hoc":  # a HOC scalar: a global of the run (solver.plan.HOC_OWNER)
@@ -442,7 +444,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
 
             def run(p, mech=mech, st=st, ion_in=ion_in, env=env, inst=inst, events=events):
                 return (mech.init_events if events else mech.init)(p, st, v[inst.nodes], ion_in, env)
-            p = params["mechanisms"][inst.name]
+            p = pointer_writes.initial_globals(plan, inst, params["mechanisms"][inst.name], mech_state)
             if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
                 out, scop = scop_shared.in_turn(run, p, inst.size, scop)
                 out = (scop_shared.spread({"m": out[0]}, ["m"], scop)["m"], *out[1:])
