@@ -37,10 +37,12 @@ import numpy as np
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.morphology.nodes import NodeLayout
 from bridge.morphology.tree import SectionTree
+from bridge.solver import linear_sparse
 from bridge.solver.tree_solve import TreeLevels, hines_solve
 
 KEY = "(LinearMechanism)"  # the extra states' entry in the state's "mech" (not a mechanism name NMODL allows)
-MAX_COUPLED = 256  # coupled nodes plus extra states: each step solves the tree once per coupled node
+MAX_COUPLED = 256  # coupled nodes plus extra states for the Schur complement (a tree solve per coupled node); past
+# it the whole system goes to a sparse LU (solver.linear_sparse)
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,9 +88,6 @@ def linear_plan(tree: SectionTree, layout: NodeLayout, ext_nodes: np.ndarray | N
     m = len(rows)
     e = sum(len(lm.b) - len(lm.sites) for lm in lms)
     size = m + e
-    if size > MAX_COUPLED:
-        raise UnsupportedFeature(f"LinearMechanisms coupling {m} nodes and {e} extra states: bridge solves up to "
-                                 f"{MAX_COUPLED} in all")
     c, g, b, y0 = np.zeros((size, size)), np.zeros((size, size)), np.zeros(size), np.zeros(e)
     extra = m
     for lm in lms:
@@ -119,21 +118,24 @@ def solve(lp: LinearPlan, d, rhs, a, b, levels: TreeLevels, v, extra: dict, cj: 
     d, rhs: the tree system at v (`step.setup_tree_matrix`); a, b: its off-diagonal coefficients."""
     _refuse_secondorder(secondorder)
     nodes = jnp.asarray(lp.nodes)
-    return _coupled(lp, lambda r: hines_solve(d, r, a, b, levels), rhs, nodes, v[nodes], extra, cj)
+    whole = (levels.parent, 1, d[:, None, None], a[:, None], b[:, None])
+    return _coupled(lp, lambda r: hines_solve(d, r, a, b, levels), rhs, lp.nodes, v[nodes], extra, cj, whole)
 
 
-def solve_blocks(lp: LinearPlan, base_solve, R, v, vext, extra: dict, cj: float, secondorder: int):
-    """`solve` with extracellular: R (n, 3) the block system's right-hand side, `base_solve(R)` its block tree
-    solve (`extracellular.block_solve`), v (n,) and vext (2, n) the state before the step. Returns (U (n, 3):
-    dvi, dvx0, dvx1 per node, the new extra states)."""
+def solve_blocks(lp: LinearPlan, D, R, A, B, levels: TreeLevels, v, vext, extra: dict, cj: float, secondorder: int):
+    """`solve` with extracellular: D, R, A, B the block tree system (`extracellular.assemble`), v (n,) and vext
+    (2, n) the state before the step. Returns (U (n, 3): dvi, dvx0, dvx1 per node, the new extra states)."""
+    from bridge.solver.extracellular import block_solve
+
     _refuse_secondorder(secondorder)
     n = R.shape[0]
     nodes, layers = jnp.asarray(lp.nodes), jnp.asarray(lp.layers)
     # NrnDAE::v2y: layer 0 the internal potential v + vext[0], layer k the extracellular vext[k-1]
     vi = v + vext[0]
     y = jnp.where(layers == 0, vi[nodes], vext[jnp.maximum(layers - 1, 0), nodes])
-    delta, new = _coupled(lp, lambda r: base_solve(r.reshape(n, 3)).reshape(-1), R.reshape(-1), nodes * 3 + layers,
-                          y, extra, cj)
+    delta, new = _coupled(lp, lambda r: block_solve(D, r.reshape(n, 3), A, B, levels).reshape(-1), R.reshape(-1),
+                          np.asarray(lp.nodes, np.int64) * 3 + np.asarray(lp.layers, np.int64), y, extra, cj,
+                          (levels.parent, 3, D, A, B))
     return delta.reshape(n, 3), new
 
 
@@ -143,22 +145,30 @@ def _refuse_secondorder(secondorder: int) -> None:
                                  "nrndae_init: 'NrnDAEs only work with secondorder==0 or daspk')")
 
 
-def _coupled(lp: LinearPlan, base_solve, rhs, rows, y_rows, extra: dict, cj: float):
+def _coupled(lp: LinearPlan, base_solve, rhs, rows: np.ndarray, y_rows, extra: dict, cj: float, whole):
     """The Schur complement of the module docstring on any base system: `base_solve(r)` solves it for a right-hand
-    side r (flat), `rows` (m,) are the coupled unknowns' positions in r and `y_rows` their present values."""
+    side r (flat), `rows` (m,) are the coupled unknowns' positions in r and `y_rows` their present values. Past
+    MAX_COUPLED unknowns the whole system is solved at once (solver.linear_sparse), `whole` = (parent, width, D,
+    A, B) being the base system's blocks."""
     dtype = rhs.dtype
     m = lp.m
     y_e = extra["y"]
     y = jnp.concatenate([y_rows, y_e])
     f = jnp.asarray(lp.b, dtype) - jnp.asarray(lp.g, dtype) @ y  # NrnDAE::rhs: b - g y
     k = jnp.asarray(cj * lp.c + lp.g, dtype)  # NrnDAE::lhs: cj c + g
-    rhs = rhs.at[rows].add(f[:m])
+    rhs = rhs.at[jnp.asarray(rows)].add(f[:m])  # rows: numpy, static (the sparse pattern's too)
+    if m + len(lp.y0) > MAX_COUPLED:
+        parent, width, D, A, B = whole
+        pat = linear_sparse.pattern(np.asarray(parent), width, rows, len(lp.y0), lp.c, lp.g)
+        x = linear_sparse.solve(pat, D, A, B, np.asarray(parent), k, jnp.concatenate([rhs, f[m:]]))
+        return x[:rhs.shape[0]], {"y": y_e + x[rhs.shape[0]:]}
+    at = jnp.asarray(rows)
     if m:
-        units = jnp.zeros((m, rhs.shape[0]), dtype).at[jnp.arange(m), rows].set(1.0)
+        units = jnp.zeros((m, rhs.shape[0]), dtype).at[jnp.arange(m), at].set(1.0)
         cols = jax.vmap(base_solve)(jnp.concatenate([rhs[None, :], units]))
         x0, xe = cols[0], cols[1:]
-        w = x0[rows]
-        wm = xe[:, rows].T  # W[i, j] = (T^-1 e_j)[row i]
+        w = x0[at]
+        wm = xe[:, at].T  # W[i, j] = (T^-1 e_j)[row i]
         top = jnp.concatenate([jnp.eye(m, dtype=dtype) + wm @ k[:m, :m], wm @ k[:m, m:]], axis=1)
         bottom = k[m:, :]
         sol = jnp.linalg.solve(jnp.concatenate([top, bottom]), jnp.concatenate([w, f[m:]]))

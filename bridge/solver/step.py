@@ -387,8 +387,8 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
         U = extracellular.block_solve(D, R, A, B, plan.levels)
     else:  # LinearMechanisms on layers of the block system (nrndae.cpp, bmap_ = eqn_index_ + elayer_)
         U, mech_state[linear_mechanism.KEY] = linear_mechanism.solve_blocks(
-            plan.linear, lambda r: extracellular.block_solve(D, r, A, B, plan.levels), R, v, state["ext"]["vext"],
-            mech_state[linear_mechanism.KEY], cj, secondorder)
+            plan.linear, D, R, A, B, plan.levels, v, state["ext"]["vext"], mech_state[linear_mechanism.KEY], cj,
+            secondorder)
     v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
     return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext

@@ -4,7 +4,8 @@ published ones: two cells' periaxonal layers (vext[0], layer 1) joined segment b
 ephaptic link), an electrode circuit on the outer layer (vext[1], layer 2; 112086's LinearCircuit on a
 layer), and a gap junction between internal potentials (layer 0, v + vext[0]) of extracellular cells.
 
-NEURON solves it all with sparse13, bridge with the block tree solve plus a Schur complement: round-off
+NEURON solves it all with sparse13, bridge with the block tree solve plus a Schur complement, or past
+linear_mechanism.MAX_COUPLED unknowns with a sparse LU of the whole system (both paths run here): round-off
 apart, not bit for bit. Every comparison uses 1e-9 (mV for v and vext, mA/cm2 for i_membrane); measured:
 about 2e-11 mV (spiking hh).
 """
@@ -133,15 +134,40 @@ def _compare(path: Path, labels: list[str]) -> dict:
     return ref
 
 
+# without extracellular: a gap junction between internal potentials and an extra state (the whole-system path)
+GAP = LAYERS.replace(" insert extracellular xraxial = 1e4 xg = 1e-2 xc = 0.1", "").replace(
+    "a { xg[1] = 1e-3 xraxial[1] = 2e4 xc[1] = 0.05 }\nb { xg[1] = 5e-3 }\n", "").replace(
+    "lay.append(1)", "lay.append(0)").replace("lay.append(2)", "lay.append(0)")
+GAP_PROBES = ["a(0.1).v", "a(0.5).v", "b(0.5).v", "a(0.9).v", "b(0.9).v", "b(0.3).v"]
+
+
+@pytest.fixture(params=["schur", "sparse"])
+def path(request, monkeypatch):
+    """bridge's two solves of the coupled system: the Schur complement on the tree solve, and the whole system's
+    sparse LU (solver.linear_sparse; for many coupled nodes, forced here)."""
+    if request.param == "sparse":
+        from bridge.solver import linear_mechanism
+
+        monkeypatch.setattr(linear_mechanism, "MAX_COUPLED", 0)
+    return request.param
+
+
 @pytest.mark.neuron
-def test_layers_0_1_2_and_an_extra_state_match_neuron(tmp_path):
+def test_layers_0_1_2_and_an_extra_state_match_neuron(tmp_path, path):
     ref = _compare(_write(tmp_path, LAYERS), PROBES)
     assert max(ref["b(0.5).v"]) > 0  # the spike crosses the gap junction
     assert np.ptp(ref["b(0.3).vext[1]"]) > 1  # the electrode moves the outer layer
 
 
 @pytest.mark.neuron
-def test_a_sparse_link_of_periaxonal_layers_matches_neuron(tmp_path):
+def test_without_extracellular_the_sparse_solve_matches_neuron(tmp_path, path):
+    assert "extracellular" not in GAP and "lay.append(1)" not in GAP
+    ref = _compare(_write(tmp_path, GAP), GAP_PROBES)
+    assert max(ref["b(0.9).v"]) > 0
+
+
+@pytest.mark.neuron
+def test_a_sparse_link_of_periaxonal_layers_matches_neuron(tmp_path, path):
     ref = _compare(_write(tmp_path, SPARSE_LINK), PROBES)
     without = _neuron(_write(tmp_path, SPARSE_LINK.replace("ge = 0.2", "ge = 0")), ["b(0.5).vext[0]"])
     assert np.max(np.abs(np.subtract(ref["b(0.5).vext[0]"], without["b(0.5).vext[0]"]))) > 1e-2  # the link acts
