@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 MAX_UNKNOWNS = 2_000_000  # the whole system's size: SuperLU's memory grows with it
+REFINE = 1  # steps of iterative refinement after the LU solve
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +73,12 @@ def solve(pat: Pattern, D, A, B, parent: np.ndarray, K, rhs):
         import scipy.sparse.linalg
 
         matrix = scipy.sparse.csc_matrix((np.asarray(values, np.float64), (rows, cols)), shape=(size, size))
-        return np.asarray(scipy.sparse.linalg.spsolve(matrix, np.asarray(rhs, np.float64)), rhs.dtype)
+        b = np.asarray(rhs, np.float64)
+        lu = scipy.sparse.linalg.splu(matrix)
+        x = lu.solve(b)
+        for _ in range(REFINE):  # iterative refinement: the residual solved with the same factors
+            x = x + lu.solve(b - matrix @ x)
+        return np.asarray(x, rhs.dtype)
 
     out = jax.ShapeDtypeStruct((size,), rhs.dtype)
     return jax.pure_callback(host, out, values, rhs, vmap_method="sequential")
