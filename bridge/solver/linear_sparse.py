@@ -4,10 +4,10 @@
 solve per coupled unknown each step: right for a few coupled nodes, too slow for hundreds (ModelDB 240957 joins
 two cells' periaxonal layers segment by segment: 2810 coupled unknowns). Past `linear_mechanism.MAX_COUPLED`
 bridge assembles the step's matrix as NEURON does (nrndae.cpp `NrnDAE::lhs`/`rhs` added to the tree's or the
-extracellular block tree's equations, src/nrnoc/treeset.cpp) and solves it with SuperLU (scipy's `spsolve`, which
+extracellular block tree's equations, src/nrnoc/treeset.cpp) and solves it with SuperLU (scipy's `splu`, which
 jax itself requires; partial pivoting: another elimination order than sparse13's, the same system; round-off
-apart) through a host callback. The callback has no derivative: `jax.grad` through such a run raises JAX's error; under `jax.vmap`
-the members are solved one after another.
+apart, with `REFINE` steps of iterative refinement) through a host callback. The callback has no derivative:
+`jax.grad` through such a run raises JAX's error; under `jax.vmap` the members are solved one after another.
 
 Unknowns: `width` per node (1: v; 3 with extracellular: vi, vext[0], vext[1]) in node order, then the extra states.
 """
