@@ -8,7 +8,11 @@ reads their values during the run, so each time the model is frozen for a run th
 taken as they are then (`ModelState.sync_sections` -> `SectionTree.linear_mechanisms`); the
 solver adds the equations to the tree system (`bridge.solver.linear_mechanism`).
 
-Refused: a Python callable first argument, extracellular layers other than 0, and a section whose
+The optional `layer` Vector puts row i on the node's internal potential (0: v + vext[0] with extracellular)
+or on its extracellular layer k (vext[k-1]; bridge.solver.linear_mechanism.solve_blocks).
+
+Refused: a Python callable first argument, a layer outside 0..2, a layer > 0 on a node without
+extracellular (when the model is run: NEURON grounds that row), and a section whose
 nseg changed after the LinearMechanism was made (NEURON 9.0.2 keeps the nodes it found then and
 valid() stays 1). A deleted section makes it invalid (valid() 0): it no longer acts, as in NEURON.
 
@@ -66,6 +70,7 @@ class LinearMechanism(BuiltinObject):
         i += 1
         self.secs: list = []
         self.xs: list[float] = []
+        self.layers: tuple[int, ...] = ()  # nrndae.cpp elayer_: 0 the internal potential, k vext[k-1]
         if len(args) > i:
             if isinstance(args[i], SectionList):
                 xvec = self._vector(interp, args, i + 1, loc)
@@ -75,10 +80,7 @@ class LinearMechanism(BuiltinObject):
                                        f"{len(secs)} sections", loc)
                 self.secs, self.xs = list(secs), [float(x) for x in xvec.data[:len(secs)]]
                 if len(args) > i + 2:
-                    layer = self._vector(interp, args, i + 2, loc)
-                    if any(float(e) != 0.0 for e in layer.data[:len(secs)]):
-                        raise interp.refuse("new LinearMechanism(..., layer): extracellular layers are not "
-                                            "supported (only layer 0, the membrane potential)", loc)
+                    self.layers = self._layers(interp, self._vector(interp, args, i + 2, loc), len(secs), loc)
             else:
                 x = number_arg(interp, args, i, loc, "LinearMechanism")
                 if not 0.0 <= x <= 1.0:
@@ -96,6 +98,19 @@ class LinearMechanism(BuiltinObject):
         if len(args) <= i or not isinstance(args[i], Vector):
             raise interp.error(f"LinearMechanism: argument {i + 1} must be a Vector", loc)
         return args[i]
+
+    @staticmethod
+    def _layers(interp, layer: Vector, k: int, loc) -> tuple[int, ...]:
+        """The layer Vector's first k elements as NEURON reads them (nrndae.cpp: `int(elay[i])`): 0..nlayer (2)."""
+        if len(layer.data) < k:
+            raise interp.error(f"LinearMechanism: the layer Vector has {len(layer.data)} elements for {k} "
+                               "sections", loc)
+        layers = tuple(int(float(e)) for e in layer.data[:k])
+        if any(not 0 <= e <= 2 for e in layers):
+            raise interp.refuse(f"new LinearMechanism(..., layer): layer {next(e for e in layers if not 0 <= e <= 2)}"
+                                " is not one of 0 (the internal potential), 1, 2 (vext[0], vext[1]; NEURON's "
+                                "nlayer is 2)", loc)
+        return layers if any(layers) else ()
 
     def _check(self, interp, loc) -> None:
         """linmod.cpp / nrndae.cpp `alloc`'s asserts: c and g square of y's size, b (and y0) of that size."""
@@ -141,7 +156,13 @@ class LinearMechanism(BuiltinObject):
                                 loc)
         v = np.asarray(live.state["v"], float)
         layout = live.plan.layout
-        self.y.data = ([float(v[layout.node(sec.name, x)]) for sec, x in zip(self.secs, self.xs)]
+        ext = live.state.get("ext")
+        vext = None if ext is None else np.asarray(ext["vext"], float)
+        layers = self.layers or (0,) * k
+        nodes = [layout.node(sec.name, x) for sec, x in zip(self.secs, self.xs)]
+        # nrndae.cpp NrnDAE::v2y / update: layer 0 is v + vext[0] (vext 0 off extracellular), layer j vext[j-1]
+        self.y.data = ([float(v[n] + (vext[0][n] if vext is not None else 0.0)) if j == 0 else float(vext[j - 1][n])
+                        for n, j in zip(nodes, layers)]
                        + [float(e) for e in extras[offset:offset + s - k]])
         self._filled = live.epoch
 
@@ -160,6 +181,6 @@ class LinearMechanism(BuiltinObject):
         check_unchanged(self.b)  # a LinearCircuit source's play into b (bridge.hoc.vector_play_element)
         y0 = np.zeros(s) if self.y0 is None else np.asarray(self.y0.data, float)
         return LinearMech(_matrix_values(self.c), _matrix_values(self.g), np.asarray(self.b.data, float), y0,
-                          tuple((sec.name, x) for sec, x in zip(self.secs, self.xs)))
+                          tuple((sec.name, x) for sec, x in zip(self.secs, self.xs)), self.layers)
 
 

@@ -66,7 +66,7 @@ def fingerprints(state) -> tuple[str, str]:
         shape.append((pp.name, pp.section, pp.x, sorted(pp.params), repr(sorted(pp.pointers.items()))))
     tail = [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
     for lm in state.tree.linear_mechanisms:  # synced above (bridge.hoc.linear_mechanism)
-        tail.append(("LinearMechanism", lm.sites))
+        tail.append(("LinearMechanism", lm.sites, lm.layers))
         geometry += [np.asarray(a, float).tobytes() for a in (lm.c, lm.g, lm.b, lm.y0)]
         arrays += geometry[-4:]
     tail += ion_carry.digest(state)

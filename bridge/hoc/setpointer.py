@@ -10,16 +10,20 @@ included: NEURON's morphology mechanism there; a constant of the run), a point p
 (`setpointer ampa.pglu, syn.glu`: the instance HOC names) or a HOC scalar (`setpointer soma.mu_caL(0.5), mu`, an
 element `a[2]`): its value is a global of the run (`hoc:mu`, `scalar_values`), read from HOC whenever a piece of
 the run is frozen, so a change between runs or between `fadvance()`s is seen at the next step, as NEURON's pointer
-to the HOC double sees it. Refused by name: other targets (mechanism GLOBALs, artificial cells, strings).
+to the HOC double sees it. A mechanism's GLOBAL ASSIGNED (`setpointer fz.x, E_xtrau`, ModelDB 190559): NEURON's one
+double, shared by every instance of its mechanism, read and written through the POINTER (kind "global" of
+bridge.solver.plan: the run keeps it in the owner's state, bridge.solver.pointer_writes). Refused by name: other
+targets (GLOBAL PARAMETERs, artificial cells, strings).
 """
 
 from __future__ import annotations
 
 from bridge.hoc import ast
 from bridge.hoc.bindings import MechanismVariable
-from bridge.hoc.names import ref
+from bridge.hoc.names import lookup, ref
+from bridge.hoc.nmodl_calls import AssignedGlobal
 from bridge.hoc.values import ElemRef, NumVar, PointProcessTarget, RangeTarget, Sec
-from bridge.solver.plan import HOC_OWNER, POINT_X
+from bridge.solver.plan import GLOBAL_X, HOC_OWNER, POINT_X
 
 
 def exec_setpointer(interp, n: ast.Setpointer) -> None:
@@ -43,6 +47,9 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
     source = source_ref.what
     found = _other_source(interp, source_ref, n)
     if found is not None:
+        if found[1] == GLOBAL_X:
+            info = obj.info if density is None else interp.model.catalog.get(mech)
+            _check_global_writer(interp, info, target.name if density is None else name, what, found, n)
         interp.model.mutations += 1
         if density is None:
             obj.pp.pointers[target.name] = found
@@ -66,6 +73,18 @@ def exec_setpointer(interp, n: ast.Setpointer) -> None:
         obj.pp.pointers[target.name] = found
     else:
         sec.data.pointers[(mech, name, sec.data.segment(x))] = found
+
+
+def _check_global_writer(interp, info, pointer: str, what: str, found: tuple, n: ast.Setpointer) -> None:
+    """A POINTER to a GLOBAL ASSIGNED: bridge starts the GLOBAL of every finitialize() at its default, NEURON at
+    what the last run left. The same when the POINTER's INITIAL surely assigns it before any read
+    (`HocCalls.initial_sets`) and runs before the owner's INITIAL (checked with the type order by
+    bridge.solver.plan); refused otherwise."""
+    calls = getattr(info, "calls", None)
+    if calls is None or pointer not in calls.initial_sets:
+        raise interp.refuse(f"setpointer {what}, {found[3]}_{found[2]}: a POINTER to a GLOBAL whose mechanism's "
+                            f"INITIAL does not surely assign {pointer} before reading it: NEURON's finitialize() "
+                            "then reads the value the last run left in the GLOBAL, which bridge does not carry", n.loc)
 
 
 def _density_target(interp, n: ast.Setpointer):
@@ -111,6 +130,15 @@ def _other_source(interp, source_ref, n: ast.Setpointer):
         return (str(obj), POINT_X, obj.cls, source.name)
     if source is None and isinstance(source_ref, ElemRef) and isinstance(source_ref.var, NumVar):
         return ("", 0.0, HOC_OWNER, _scalar_key(interp.model, source_ref.var, source_ref.i, n.source))
+    if isinstance(n.source, ast.Name):
+        binding = lookup(interp, n.source.name)
+        if isinstance(binding, AssignedGlobal):  # `E_xtrau`: the GLOBAL ASSIGNED of a mechanism
+            return ("", GLOBAL_X, binding.mechanism, binding.var)
+        owner = interp.model.catalog.lookup_global(n.source.name)
+        if owner is not None:
+            raise interp.refuse(f"setpointer to {n.source.name}, a GLOBAL PARAMETER of {owner[0]}: bridge runs a "
+                                "mechanism's GLOBAL PARAMETERs as constants of a run, which a POINTER would change; "
+                                "a GLOBAL ASSIGNED can be a POINTER's target", n.loc)
     return None
 
 

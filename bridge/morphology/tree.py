@@ -227,13 +227,15 @@ class LinearMech:
     `c dy/dt + g y = b` added to the cable equations. Row and column i < len(sites) is the membrane
     potential of the node at sites[i] = (section, x) (its row adds to that node's equation, in mA/cm2 and
     S/cm2 as the node's own terms); the other rows are extra states, starting at `y0` at finitialize.
-    `c`, `g`: (s, s); `b`, `y0`: (s,)."""
+    `c`, `g`: (s, s); `b`, `y0`: (s,). `layers[i]` (nrndae.cpp `elayer_`): 0 the internal potential (v +
+    vext[0] with extracellular), k > 0 the extracellular layer vext[k-1] of that node; empty: all 0."""
 
     c: np.ndarray
     g: np.ndarray
     b: np.ndarray
     y0: np.ndarray
     sites: tuple[tuple[str, float], ...]
+    layers: tuple[int, ...] = ()
 
 
 class SectionTree:

@@ -53,24 +53,28 @@ static void solve3(double* m, double* rhs, int k) {
   }
 }
 
-// d (..., n, 3, 3), rhs (..., n, 3), a, b (..., n, 3), parent (n): M[i,i] = d_i, M[i,p] = diag(b_i),
+// d (..., n, 3, 3), rhs (..., n, 3), a, b (..., n, 3), parent (n) or (..., n): M[i,i] = d_i, M[i,p] = diag(b_i),
 // M[p,i] = diag(a_i). Returns the solution (..., n, 3).
 static ffi::Error BlockSolve(ffi::Buffer<ffi::F64> d, ffi::Buffer<ffi::F64> rhs, ffi::Buffer<ffi::F64> a,
                              ffi::Buffer<ffi::F64> b, ffi::Buffer<ffi::S32> parent,
                              ffi::ResultBuffer<ffi::F64> x) {
-  const int64_t n = parent.element_count();
+  // n from rhs's (..., n, 3): under jax.vmap (broadcast_all) parent comes batched like rhs's leading axes
+  const auto dims = rhs.dimensions();
+  const int64_t n = dims.size() >= 2 ? dims[dims.size() - 2] : 0;
   if (n == 0) return ffi::Error::Success();
   if (d.element_count() % (9 * n) || rhs.element_count() != d.element_count() / 3 ||
-      a.element_count() != rhs.element_count() || b.element_count() != rhs.element_count())
+      a.element_count() != rhs.element_count() || b.element_count() != rhs.element_count() ||
+      (parent.element_count() != n && parent.element_count() * 3 != rhs.element_count()))
     return ffi::Error::InvalidArgument("bridge_block_solve: shapes do not match");
-  for (int64_t k = 0; k < n; ++k) {
-    if (parent.typed_data()[k] >= k)
+  for (int64_t k = 0; k < parent.element_count(); ++k) {
+    if (parent.typed_data()[k] >= k % n)
       return ffi::Error::InvalidArgument("bridge_block_solve: a parent does not precede its node");
   }
   const int64_t batch = d.element_count() / (9 * n);
-  const int32_t* pm = parent.typed_data();
+  const bool pb = parent.element_count() != n;
   std::vector<double> dd(9 * n);
   for (int64_t m = 0; m < batch; ++m) {
+    const int32_t* pm = parent.typed_data() + (pb ? m * n : 0);
     const double* dm = d.typed_data() + m * 9 * n;
     const double* am = a.typed_data() + m * 3 * n;
     const double* bm = b.typed_data() + m * 3 * n;

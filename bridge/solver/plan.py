@@ -37,6 +37,7 @@ from bridge.solver.tree_solve import TreeLevels, tree_levels
 
 HOC_OWNER = "hoc"  # a pointer target's owner for a HOC scalar (bridge.hoc.setpointer): its value is a run global
 POINT_X = -1.0  # a pointer target's x for a point process's variable: its section slot holds the point's label
+GLOBAL_X = -2.0  # a pointer target's x for a mechanism's GLOBAL ASSIGNED (its section slot is empty)
 
 # NEURON 9.0.2's registration ("type") order of its built-in mechanisms.
 BUILTIN_ORDER = (
@@ -63,7 +64,8 @@ class PointerSource:
     """What the instances at `positions` of a POINTER read: `kind` "v" (v[index], index a node),
     "ion" (the ion `owner`'s `var` at node index), "state" or "param" (mechanism `owner`'s `var`
     at instance index, a density mechanism's or a point process's), "diam" (`values`, the diam of the segment
-    nodes `index`), "hoc" (the run global `var`, a HOC scalar: `hoc:mu`)."""
+    nodes `index`), "hoc" (the run global `var`, a HOC scalar: `hoc:mu`), "global" (mechanism `owner`'s GLOBAL
+    ASSIGNED `var`, kept equal in every instance's state: read at instance 0, written to all)."""
 
     kind: str
     owner: str
@@ -232,10 +234,7 @@ def build_plan(tree: SectionTree, layout: NodeLayout, mechanisms: Mapping[str, M
     if extracellular.used(tree):
         ext, mech_params[extracellular.NAME] = extracellular.ext_plan(tree, layout)
     ext = pointer_writes.check(instances, ext)
-    linear = linear_plan(tree, layout)
-    if ext is not None and linear is not None:
-        raise UnsupportedFeature("extracellular together with a LinearMechanism: bridge solves each with the tree "
-                                 "on its own (solver.extracellular, solver.linear_mechanism), not both at once")
+    linear = linear_plan(tree, layout, None if ext is None else ext.has)
     nonroot = np.flatnonzero(layout.parent >= 0).astype(np.int32)
     return Plan(layout, tree_levels(layout.parent), nonroot, tuple(instances), tuple(ion_styles), ion_defaults,
                 static_globals, global_keys, defaults, fstim_plan(tree, layout) if tree.fstims else None,
@@ -462,6 +461,8 @@ def _with_pointers(inst: Instances, layout: NodeLayout, instances: list[Instance
                 raise BridgeError(f"POINTER {name} of {where} was not made to point to anything (setpointer)")
             sec, x, owner, var = targets[name]
             kind, owner, index = _pointer_target(layout, instances, ions, sec, x, owner, var, f"{where}: {name}")
+            if kind == "global":
+                _global_before_owner(instances, inst.name, owner, var, f"{where}: {name}")
             groups.setdefault((kind, owner, var), []).append((k, index))
         out[name] = tuple(_source(layout, kind, owner, var, rows) for (kind, owner, var), rows in groups.items())
     return dataclasses.replace(inst, pointers=out)
@@ -481,6 +482,8 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
         return "hoc", "", 0
     if x == POINT_X:
         return _point_target(instances, sec, owner, var, what)
+    if x == GLOBAL_X:
+        return _global_target(instances, owner, var, what)
     if owner == "morphology":  # `sec.diam(x)`: the segment at x, 0 and 1 included (NEURON's nrn_rangepointer)
         nodes = layout.segment_nodes(sec)
         return "diam", "", int(nodes[min(max(int(len(nodes) * x), 0), len(nodes) - 1)])
@@ -511,6 +514,29 @@ def _pointer_target(layout: NodeLayout, instances: list[Instances], ions: set[st
             if var in other.mechanism.range_parameters:
                 return "param", owner, int(hit[0])
     raise BridgeError(f"setpointer {what}: {var}_{owner} is not a range variable at {sec}({x:g})")
+
+
+def _global_target(instances: list[Instances], owner: str, var: str, what: str) -> tuple[str, str, int]:
+    """("global", owner, 0) for the GLOBAL ASSIGNED `var` of `owner`: NEURON's one double, which bridge keeps in
+    every instance's state (equal in all; solver.pointer_writes writes them all)."""
+    for other in instances:
+        if other.name == owner and other.size and var in other.mechanism.state_defaults:
+            if var in getattr(other.mechanism, "array_sizes", {}):
+                break
+            return "global", owner, 0
+    raise UnsupportedFeature(f"setpointer {what}: {var}_{owner}, a GLOBAL of {owner}, which no section or point "
+                             "process of the run has: bridge keeps a GLOBAL ASSIGNED with its mechanism's instances "
+                             "(and refuses a GLOBAL array as a POINTER's target)")
+
+
+def _global_before_owner(instances: list[Instances], holder: str, owner: str, var: str, what: str) -> None:
+    """The INITIAL of a POINTER's mechanism (which surely assigns it: bridge.hoc.setpointer) must run before the
+    INITIAL of the GLOBAL's owner, else the owner reads the value the last run left (NEURON's memory)."""
+    names = [i.name for i in instances]
+    if holder != owner and names.index(holder) > names.index(owner):
+        raise UnsupportedFeature(f"setpointer {what} to {var}_{owner}: {owner}'s INITIAL runs before {holder}'s (type "
+                                 f"order) and reads the GLOBAL {var} as NEURON's last run left it, which bridge does "
+                                 "not carry")
 
 
 def _point_target(instances: list[Instances], label: str, owner: str, var: str, what: str) -> tuple[str, str, int]:

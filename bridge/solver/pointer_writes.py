@@ -6,8 +6,9 @@ long as no instance reads what another writes in that block; two instances writi
 Targets bridge writes: a mechanism's kept variable (a STATE or ASSIGNED: `state["mech"][owner]`, read by the
 next block as NEURON's memory would be) and a segment's `e_extracellular` (the xtra pattern: McIntyre/Grill,
 Carnevale's xtra.mod), which the run then carries in `state["mech"][extracellular.E_KEY]["e"]` (nnode,) from
-finitialize on: the extracellular system of the step reads it (solver.extracellular `assemble`). Other
-targets (v, an ion variable, a PARAMETER) are refused by name.
+finitialize on: the extracellular system of the step reads it (solver.extracellular `assemble`), and a
+mechanism's GLOBAL ASSIGNED (kind "global": NEURON's one double; bridge keeps it in every instance of its owner
+and a write sets them all). Other targets (v, an ion variable, a PARAMETER) are refused by name.
 """
 
 from __future__ import annotations
@@ -40,11 +41,11 @@ def check(instances: list, ext: ExtPlan | None) -> ExtPlan | None:
             carried = carried or any(s.kind == "ext" and s.var == E_VAR for s in sources)
         for name in _written(inst):
             for src in (inst.pointers or {}).get(name, ()):
-                if not (src.kind == "state" or (src.kind == "ext" and src.var == E_VAR)):
+                if not (src.kind in ("state", "global") or (src.kind == "ext" and src.var == E_VAR)):
                     what = f"{src.var}_{src.owner}" if src.owner else src.var or src.kind
                     raise UnsupportedFeature(f"{inst.name} assigns through POINTER {name}, which points at {what}: "
                                              "bridge writes through a POINTER to a mechanism's STATE or ASSIGNED "
-                                             "and to e_extracellular only")
+                                             "(a GLOBAL ASSIGNED too) and to e_extracellular only")
                 for i in np.asarray(src.index).tolist():
                     key = (src.kind, src.owner, src.var, i)
                     if key in targets:
@@ -88,6 +89,20 @@ def store(inst: Any, written: dict[str, Any], mech_state: dict, dtype: Any) -> d
         for src in (inst.pointers or {}).get(name, ()):
             owner, var = (extracellular.E_KEY, "e") if src.kind == "ext" else (src.owner, src.var)
             part = dict(mech_state[owner])
-            part[var] = part[var].at[np.asarray(src.index)].set(values[np.asarray(src.positions)])
+            if src.kind == "global":  # one double: every instance holds it (check: one writing instance)
+                part[var] = jnp.full_like(part[var], values[int(np.asarray(src.positions)[-1])])
+            else:
+                part[var] = part[var].at[np.asarray(src.index)].set(values[np.asarray(src.positions)])
             mech_state[owner] = part
     return mech_state
+
+
+def initial_globals(plan: Any, inst: Any, params: dict, mech_state: dict) -> dict:
+    """The parameters `inst`'s INITIAL runs with: a GLOBAL ASSIGNED of it that a POINTER points at starts at the value
+    the earlier INITIALs wrote there (`mech_state`; NEURON's one double), as a kept ASSIGNED the model gives does
+    (`TranslatedMechanism.init_events`)."""
+    names = {src.var for other in plan.mechanisms for sources in (other.pointers or {}).values() for src in sources
+             if src.kind == "global" and src.owner == inst.name}
+    if not names:
+        return params
+    return {**params, **{k: mech_state[inst.name][k] for k in sorted(names)}}

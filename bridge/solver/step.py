@@ -133,6 +133,8 @@ def _pointer_values(sources, size: int, ions: dict, v, mech_state: dict, params:
             values = ions[src.owner][src.var][src.index]
         elif src.kind == "state":
             values = mech_state[src.owner][src.var][src.index]
+        elif src.kind == "global":  # a GLOBAL ASSIGNED: one value, kept in every instance (solver.pointer_writes)
+            values = jnp.broadcast_to(mech_state[src.owner][src.var][0], (len(src.positions),))
         elif src.kind == "diam":
             values = src.values
         elif src.kind == "hoc":  # a HOC scalar: a global of the run (solver.plan.HOC_OWNER)
@@ -304,7 +306,7 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     else:
         t = state["t"] + half_dt
     ext = None
-    if plan.extracellular is not None:  # (plan refuses extracellular together with a LinearMechanism)
+    if plan.extracellular is not None:  # (with LinearMechanisms too: solver.linear_mechanism.solve_blocks)
         d, rhs, mech_state, ions, delta, v, ext = _extracellular_step(plan, params, prepared, state, t, dt, cj,
                                                                       secondorder)
     else:
@@ -382,7 +384,12 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
         a, b, p, i, 1e-3 * cj, e_now)
     R = R.at[:, 0].set(add_fstim(plan.fstim, R[:, 0], t))  # activstim_rhs: after nrn_rhs_ext
     D, R = extracellular.add_axial(D, R, v, a, b, p, i)
-    U = extracellular.block_solve(D, R, A, B, plan.levels)
+    if plan.linear is None:
+        U = extracellular.block_solve(D, R, A, B, plan.levels)
+    else:  # LinearMechanisms on layers of the block system (nrndae.cpp, bmap_ = eqn_index_ + elayer_)
+        U, mech_state[linear_mechanism.KEY] = linear_mechanism.solve_blocks(
+            plan.linear, D, R, A, B, plan.levels, v, state["ext"]["vext"], mech_state[linear_mechanism.KEY], cj,
+            secondorder)
     v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
     return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
@@ -440,6 +447,7 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
                 return (mech.init_events if events else mech.init)(p, st, v[inst.nodes], ion_in, env)
             # nrn_finitialize: the v transfer after v is set, before INITIAL (solver.transfer)
             p = transfer.init_params(plan.transfers, inst, params["mechanisms"][inst.name], v, dtype)
+            p = pointer_writes.initial_globals(plan, inst, p, mech_state)
             if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
                 out, scop = scop_shared.in_turn(run, p, inst.size, scop)
                 out = (scop_shared.spread({"m": out[0]}, ["m"], scop)["m"], *out[1:])

@@ -51,11 +51,14 @@ LM = ("create a, b\nobjref c, g, y, b0, lm, sl, xv, layer\nc = new Matrix(2, 2)\
       "xv = new Vector(2, 0.5)\nlayer = new Vector(2)\n")
 
 
-def test_an_extracellular_layer_is_refused():
+def test_an_extracellular_layer_without_extracellular_is_refused():
+    # NEURON grounds such a row (nrndae.cpp NrnDAE::alloc); layers with extracellular:
+    # tests/hoc/test_linear_mechanism_layers.py
     hoc = HocSession()
     hoc(LM)
-    with pytest.raises(bridge.errors.HocRefusal, match="extracellular layers"):
-        hoc("layer.x[1] = 1\nlm = new LinearMechanism(c, g, y, b0, sl, xv, layer)")
+    hoc("layer.x[1] = 1\nlm = new LinearMechanism(c, g, y, b0, sl, xv, layer)")
+    with pytest.raises(bridge.errors.UnsupportedFeature, match=r"layer 1 of b\(0.5\), which has no extracellular"):
+        bridge.Simulation(hoc.model().to_model())
 
 
 def test_a_linear_mechanism_whose_section_changed_nseg_is_refused():

@@ -270,7 +270,10 @@ def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
 @pytest.mark.parametrize("text, words", [
     ("VERBATIM\nstatic double z;\nENDVERBATIM\n", "a declaration"),
     ("VERBATIM\nx = 1;\nENDVERBATIM\n", "VERBATIM C code at file level"),
-    ("NET_RECEIVE(w) {\n  VERBATIM\n  x = 1;\n  ENDVERBATIM\n}\n", "NET_RECEIVE block"),
+    # NET_RECEIVE's arguments are nocmodl's _args[k]: no C name `_lw` or `w` reaches them
+    ("NET_RECEIVE(w) {\n  VERBATIM\n  x = _lw;\n  ENDVERBATIM\n}\n", "_args"),
+    ("NET_RECEIVE(w) {\n  VERBATIM\n  w = 1;\n  ENDVERBATIM\n}\n", "_args"),
+    ("BEFORE BREAKPOINT {\n  VERBATIM\n  x = 1;\n  ENDVERBATIM\n}\n", "BEFORE/AFTER block"),
     ("DERIVATIVE d {\n  cai' = 0\n  VERBATIM\n  x = 1;\n  ENDVERBATIM\n}\n", "DERIVATIVE block"),
     ("FUNCTION f() {\n  f = 1\n  VERBATIM\n  return 0;\n  ENDVERBATIM\n}\n", "'return' other than"),
     ("PROCEDURE p() {\n  VERBATIM\n  return 1;\n  ENDVERBATIM\n}\n", "'return' other than"),
@@ -278,6 +281,31 @@ def test_outside_the_subset_is_refused_at_the_construct(code, line, col, words):
 def test_other_places_and_returns_are_refused(text, words):
     with pytest.raises(UnsupportedFeature, match=words):
         _analyze(text, reach=True)
+
+
+def test_net_receive_c_becomes_nmodl_statements():
+    # ModelDB 190559's fzap.mod: `on = (double)(on == 0.0);` toggles a flag on a self-event (run against NEURON in
+    # tests/hoc/test_pointer_global.py)
+    text = """NEURON { POINT_PROCESS P }
+ASSIGNED { on }
+NET_RECEIVE(w) {
+  LOCAL k
+  if (flag == 1) {
+VERBATIM
+    _lk = 2.0;
+    on = (double)(on == 0.0) * _lk;
+ENDVERBATIM
+  }
+}
+"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        info = analyze_text(text, "p.mod")
+    body = [st for b in info.program.of_type(ast.NetReceiveBlock) for st in b.body]
+    inner = body[-1].body
+    assert inner[0] == ast.Assign(ast.Name("k"), ast.Number(2.0))
+    assert isinstance(inner[1], ast.Assign) and inner[1].target == ast.Name("on")
+    assert "on == 0" in to_nmodl(inner[1]).replace("0.0", "0") and "* k" in to_nmodl(inner[1])
 
 
 def test_the_text_is_bounded_and_deep_nesting_refused():

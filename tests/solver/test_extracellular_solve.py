@@ -71,3 +71,34 @@ def test_reverse_mode_through_the_block_solve_matches_a_dense_solve():
     want = jax.grad(lambda *x: jnp.sum(w * dense(*x)), argnums=(0, 1, 2, 3))(*args)
     for g, h in zip(got, want):
         np.testing.assert_allclose(np.asarray(g), np.asarray(h), rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("batched", ["rhs", "all"])
+def test_native_kernel_under_vmap_solves_each_member(batched):
+    """Under `jax.vmap` the kernel gets its parent array broadcast like the batch (vmap_method broadcast_all): each
+    member is its own tree (it was once read as one tree of batch * n nodes, whose later copies hung from the
+    first's nodes)."""
+    import jax
+
+    if not native_block_solve.available():
+        pytest.skip("no C++ compiler: the level walk runs instead")
+    systems = [_system(19, seed) for seed in (5, 6, 7)]
+    parent = systems[0][0]
+    if batched == "rhs":  # one matrix, three right-hand sides (bridge.solver.linear_mechanism.solve_blocks)
+        _, D, _, A, B, _ = systems[0]
+        Rs = np.stack([s[2] for s in systems])
+        got = jax.vmap(lambda r: native_block_solve.solve(jnp.asarray(D), r, jnp.asarray(A), jnp.asarray(B),
+                                                          parent))(jnp.asarray(Rs))
+        for k in range(3):
+            want = np.asarray(native_block_solve.solve(jnp.asarray(D), jnp.asarray(Rs[k]), jnp.asarray(A),
+                                                       jnp.asarray(B), parent))
+            np.testing.assert_allclose(np.asarray(got[k]), want, rtol=0, atol=1e-13)
+        return
+    # three whole systems on one tree shape (a batch of parameter sets)
+    members = [_system(19, 5)] + [(parent, *_system(19, seed)[1:5]) for seed in (6, 7)]
+    stack = [jnp.asarray(np.stack([m[j] for m in members])) for j in range(1, 5)]
+    got = jax.vmap(lambda D, R, A, B: native_block_solve.solve(D, R, A, B, parent))(*stack)
+    for k, (_, D, R, A, B, *_rest) in enumerate(members):
+        want = extracellular.level_solve(jnp.asarray(D), jnp.asarray(R), jnp.asarray(A), jnp.asarray(B),
+                                         tree_levels(parent))
+        np.testing.assert_allclose(np.asarray(got[k]), np.asarray(want), rtol=0, atol=1e-12)

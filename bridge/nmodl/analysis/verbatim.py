@@ -15,7 +15,8 @@ statements it means (docs/verbatim.md):
 - `printf` and `fprintf(stderr, ...)` print, which is no number: dropped, with a warning naming file:line;
 - `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing.
 
-C code is translated in INITIAL, BREAKPOINT, PROCEDURE and FUNCTION blocks; at file level only what
+C code is translated in INITIAL, BREAKPOINT, NET_RECEIVE (not its arguments: nocmodl's `_args[k]`), PROCEDURE
+and FUNCTION blocks; at file level only what
 compiles to nothing is. Everything else (another block, an early `return`, calls other than C's math
 functions, unknown names, a name that is both a LOCAL and a mechanism variable) is an
 `UnsupportedFeature` naming the construct, at its line and column.
@@ -53,7 +54,7 @@ STANDARD_HEADERS = frozenset({"assert.h", "ctype.h", "errno.h", "float.h", "limi
 _READ_BUILTINS = ("v", "t", "dt", "celsius")
 _READ_KINDS = ("parameter", "assigned", "state", "ion", "constant")
 _WRITE_KINDS = ("parameter", "assigned", "state", "ion")
-_CODE_BLOCKS = (ast.InitialBlock, ast.BreakpointBlock, ast.ProcedureBlock, ast.FunctionBlock)
+_CODE_BLOCKS = (ast.InitialBlock, ast.BreakpointBlock, ast.ProcedureBlock, ast.FunctionBlock, ast.NetReceiveBlock)
 # names nocmodl's generated C defines as macros or NEURON's own variables: no C local may take them
 _NOT_LOCAL_NAMES = frozenset({"v", "t", "dt", "celsius", "secondorder", "area", "diam", "nil", "pval"}
                              | set("auto bool break case catch char class const continue default delete do else enum "
@@ -281,7 +282,10 @@ class _Block:
                  ion_reads: tuple[str, ...], report: Reporter):
         self.item, self.variables, self.ion_of, self.ion_reads, self.report = item, variables, ion_of, ion_reads, report
         body = getattr(item, "body", ())
-        self.locals = locals_in(body) | {p.name for p in getattr(item, "params", ()) or ()}
+        # NET_RECEIVE's arguments are nocmodl's `_args[k]` (and flag `_lflag`), no C name of theirs: not `_lw`
+        params = () if isinstance(item, ast.NetReceiveBlock) else getattr(item, "params", ()) or ()
+        self.locals = locals_in(body) | {p.name for p in params}
+        self.hidden = {p.name for p in getattr(item, "params", ()) or ()} - self.locals  # NET_RECEIVE's arguments
         if isinstance(item, ast.FunctionBlock):
             self.locals.add(item.name)
         self.taken: frozenset[str] = frozenset()  # the file's FUNCTION, PROCEDURE and DEFINE names (set by the caller)
@@ -344,7 +348,7 @@ class _Block:
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
             raise self.error(f"C code in a {_block_name(self.item)} (bridge translates VERBATIM C in INITIAL, "
-                             "BREAKPOINT, PROCEDURE and FUNCTION blocks)", code[0])
+                             "BREAKPOINT, NET_RECEIVE, PROCEDURE and FUNCTION blocks)", code[0])
         out = []
         for k, c in enumerate(items):
             if isinstance(c, CReturnValue):
@@ -465,6 +469,10 @@ class _Block:
         return ast.Name(name, loc=target.loc)
 
     def _not_local(self, node: ast.Name) -> None:
+        if node.name in self.hidden or (node.name.startswith("_l") and node.name[2:] in self.hidden):
+            raise self.error(f"the C name {_short(node.name)} in NET_RECEIVE, whose argument {_short(node.name)} "
+                             "nocmodl's C passes as _args[k] (bridge translates NET_RECEIVE's C that uses the "
+                             "mechanism's variables and LOCALs)", node)
         if node.name in self.locals:
             raise self.error(f"the C name {_short(node.name)} is the mechanism's variable, which the block's "
                              f"LOCAL or argument {_short(node.name)} hides in NMODL", node)
