@@ -11,7 +11,7 @@ import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.solver.network import Network
-from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan, assigned_starts
+from bridge.solver.plan import Instances, Plan, assigned_starts, type_order
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
 
@@ -86,8 +86,10 @@ class EventPlan:
     # of a point-process variable (`new NetCon(&pp.x, target)`), None for v (thr_node)
 
 
-def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
-    """Resolve the network against the plan: which instance each NetCon targets, which node each source reads."""
+def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings,
+                     order=None) -> EventPlan:
+    """Resolve the network against the plan: which instance each NetCon targets, which node each source reads
+    (`order`: the Model's explicit mechanism type order, as `bridge.solver.plan.type_order`)."""
     point_index = {}  # tree point-process index -> (mechanism name, instance index)
     for inst in plan.mechanisms:
         for k, pp in enumerate(inst.point_processes):
@@ -102,8 +104,9 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
             if pname not in mech.range_parameters and pname not in assigned_starts(mech):
                 raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
         cell_names.append(cell.name)
-    rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
-    art = sorted(dict.fromkeys(cell_names), key=lambda n: (rank.get(n, len(rank)), cell_names.index(n)))
+    # fadvance.cpp nrn_finitialize runs the ARTIFICIAL_CELLs' INITIAL in memb_order_ (NEURON's type order)
+    names = list(dict.fromkeys(cell_names))
+    art = type_order(names, mechanisms, order if order is not None and set(names) <= set(order) else None)
     art_members = {n: [i for i, c in enumerate(network.cells) if c.name == n] for n in art}
     receivers = []
     for inst in plan.mechanisms:
