@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.solver.network import Network
-from bridge.solver.plan import Instances, Plan, assigned_starts, type_order
+from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan, assigned_starts, type_order
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
 
@@ -86,6 +87,24 @@ class EventPlan:
     # of a point-process variable (`new NetCon(&pp.x, target)`), None for v (thr_node)
 
 
+def _artificial_order(names: list[str], mechanisms, order) -> list[str]:
+    """The ARTIFICIAL_CELL types in NEURON's type order (fadvance.cpp nrn_finitialize runs their INITIAL in
+    memb_order_): `plan.type_order`, except bridge's own VecStim, which stands for the model's vecevent.mod and
+    registers where that file name sorts among the other types' files (nrnivmodl's order)."""
+    if order is not None and set(names) <= set(order):
+        return type_order(names, mechanisms, order)
+    ranked = type_order([n for n in names if n != "VecStim"], mechanisms, None)
+    if "VecStim" not in names:
+        return ranked
+    def before(n: str) -> bool:  # a model's own type whose file sorts before vecevent.mod
+        source = getattr(mechanisms[n], "source_file", None)
+        return n not in BUILTIN_ORDER and source is not None and Path(source).name < "vecevent.mod"
+    k = len(ranked)
+    while k and (ranked[k - 1] not in BUILTIN_ORDER and not before(ranked[k - 1])):
+        k -= 1
+    return ranked[:k] + ["VecStim"] + ranked[k:]
+
+
 def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings,
                      order=None) -> EventPlan:
     """Resolve the network against the plan: which instance each NetCon targets, which node each source reads
@@ -105,8 +124,7 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
                 raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
         cell_names.append(cell.name)
     # fadvance.cpp nrn_finitialize runs the ARTIFICIAL_CELLs' INITIAL in memb_order_ (NEURON's type order)
-    names = list(dict.fromkeys(cell_names))
-    art = type_order(names, mechanisms, order if order is not None and set(names) <= set(order) else None)
+    art = _artificial_order(list(dict.fromkeys(cell_names)), mechanisms, order)
     art_members = {n: [i for i, c in enumerate(network.cells) if c.name == n] for n in art}
     receivers = []
     for inst in plan.mechanisms:
