@@ -169,7 +169,7 @@ class Simulation:
         if model.network or self_events:
             network = model.network or Network()
             self.events = build_event_plan(network, self.plan, model.mechanisms, model.tree,
-                                           events or sized_settings(network, self.plan))
+                                           events or sized_settings(network, self.plan), model.order)
         self.labels, self._record = recorder(self.plan, list(record))
         self._check_recording(1)
         self.checkpoint = checkpoint

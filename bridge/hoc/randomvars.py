@@ -11,9 +11,9 @@ A changed nseg keeps some instances and clones the others with new streams, as N
 NEURON never resets a stream by itself: a run goes on from where the last one left it, so before each
 finitialize() the streams of the last run become the stream parameters. Refused, because bridge would
 draw other numbers than NEURON: more segments in a section where two mechanisms have RANDOM variables,
-a Random123 global index other than 0 when a model with streams runs, NMODLRandom calls after
-finitialize(), and instances of more than one mechanism drawing from scop_random (the instances of one
-mechanism share the value: bridge.solver.scop_shared, with bridge.solver.plan keeping them in NEURON's order).
+a Random123 global index other than 0 when a model with streams runs, and NMODLRandom calls after
+finitialize(). Every instance drawing from scop_random shares NEURON's one value (bridge.solver.scop_shared passes
+it on in NEURON's order of types and instances, with bridge.solver.plan keeping them in NEURON's order).
 """
 
 from __future__ import annotations
@@ -120,19 +120,14 @@ def _scop_instances(model) -> list[tuple[str, str]]:
 
 
 def _check_scop(interp, model, scop: list[tuple[str, str]], loc) -> None:
-    """Several instances share NEURON's one generator (bridge.solver.scop_shared) where they are all of one
-    mechanism, whose instances bridge runs in NEURON's order."""
+    """Several instances share NEURON's one generator (bridge.solver.scop_shared): the mechanisms' blocks run
+    in NEURON's type order and each type's instances in turn in its Memb_list order (bridge.solver.plan: node
+    order, newest first in a node; artificial cells in the order they were made), events in the queue's order
+    (docs/events.md); refused where bridge does not know that order."""
     if len(scop) < 2:
         return
     where = f"{len(scop)} instances draw from NEURON's one scop_random generator ({', '.join(w for _, w in scop[:4])}" \
         f"{', ...' if len(scop) > 4 else ''})"
-    mechs = sorted({m for m, _ in scop})
-    if len(mechs) > 1:
-        raise interp.refuse(f"{where}: several mechanisms ({', '.join(mechs)}) draw from it, and the order of "
-                            "their blocks (NEURON's mechanism type order) is not reproduced by bridge", loc)
-    # one mechanism draws: its instances run INITIAL, BREAKPOINT (twice each) and the SOLVEd blocks in turn in
-    # NEURON's Memb_list order (bridge.solver.plan: node order, newest first in a node; artificial cells in the
-    # order they were made) and its events come in the queue's order (docs/events.md), as NEURON's
     _check_moved(interp, model, where, loc)
 
 

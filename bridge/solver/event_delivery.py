@@ -115,7 +115,8 @@ def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[d
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
     mech_state = dict(state["mech"])
     drawing = [rec.name for rec in eplan.receivers if rec.size and scop_shared.draws(rec.mechanism)]
-    scop = next((mech_state[n][scop_shared.KEY][0] for n in drawing if n in mech_state), None)
+    # fadvance.cpp nrn_finitialize: the ARTIFICIAL_CELLs' INITIAL draws on where the thread mechanisms' left it
+    scop = scop_shared.current(mech_state)
     for r, rec in enumerate(eplan.receivers):  # thread mechanisms' INITIAL net_sends, then artificial cells'
         if rec.inst is None:
             params, v, ions, env = receiver_inputs(ctx, rec, state, state["t"])
@@ -126,7 +127,7 @@ def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[d
             if rec.name in drawing:  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
                 (st, _, got), scop = scop_shared.in_turn(run, params, rec.size, scop)
                 mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}
-                mech_state = scop_shared.spread(mech_state, drawing, scop)
+                mech_state = scop_shared.spread(mech_state, scop_shared.drawing(mech_state), scop)
             else:
                 st, _, got = run(params)
                 mech_state[rec.name] = {k: jnp.asarray(x, dtype) for k, x in st.items()}

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.solver.network import Network
-from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan, assigned_starts
+from bridge.solver.plan import BUILTIN_ORDER, Instances, Plan, assigned_starts, type_order
 
 THRESHOLD_EPS = 1e-10  # [ms] NetCvode::check_thresh sends at t + 1e-10
 
@@ -86,8 +87,28 @@ class EventPlan:
     # of a point-process variable (`new NetCon(&pp.x, target)`), None for v (thr_node)
 
 
-def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings) -> EventPlan:
-    """Resolve the network against the plan: which instance each NetCon targets, which node each source reads."""
+def _artificial_order(names: list[str], mechanisms, order) -> list[str]:
+    """The ARTIFICIAL_CELL types in NEURON's type order (fadvance.cpp nrn_finitialize runs their INITIAL in
+    memb_order_): `plan.type_order`, except bridge's own VecStim, which stands for the model's vecevent.mod and
+    registers where that file name sorts among the other types' files (nrnivmodl's order)."""
+    if order is not None and set(names) <= set(order):
+        return type_order(names, mechanisms, order)
+    ranked = type_order([n for n in names if n != "VecStim"], mechanisms, None)
+    if "VecStim" not in names:
+        return ranked
+    def before(n: str) -> bool:  # a model's own type whose file sorts before vecevent.mod
+        source = getattr(mechanisms[n], "source_file", None)
+        return n not in BUILTIN_ORDER and source is not None and Path(source).name < "vecevent.mod"
+    k = len(ranked)
+    while k and (ranked[k - 1] not in BUILTIN_ORDER and not before(ranked[k - 1])):
+        k -= 1
+    return ranked[:k] + ["VecStim"] + ranked[k:]
+
+
+def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: EventSettings,
+                     order=None) -> EventPlan:
+    """Resolve the network against the plan: which instance each NetCon targets, which node each source reads
+    (`order`: the Model's explicit mechanism type order, as `bridge.solver.plan.type_order`)."""
     point_index = {}  # tree point-process index -> (mechanism name, instance index)
     for inst in plan.mechanisms:
         for k, pp in enumerate(inst.point_processes):
@@ -102,8 +123,8 @@ def build_event_plan(network: Network, plan: Plan, mechanisms, tree, settings: E
             if pname not in mech.range_parameters and pname not in assigned_starts(mech):
                 raise BridgeError(f"{cell.label or cell.name}: {cell.name} has no parameter {pname!r}")
         cell_names.append(cell.name)
-    rank = {n: i for i, n in enumerate(BUILTIN_ORDER)}
-    art = sorted(dict.fromkeys(cell_names), key=lambda n: (rank.get(n, len(rank)), cell_names.index(n)))
+    # fadvance.cpp nrn_finitialize runs the ARTIFICIAL_CELLs' INITIAL in memb_order_ (NEURON's type order)
+    art = _artificial_order(list(dict.fromkeys(cell_names)), mechanisms, order)
     art_members = {n: [i for i, c in enumerate(network.cells) if c.name == n] for n in art}
     receivers = []
     for inst in plan.mechanisms:

@@ -1,12 +1,15 @@
 """NEURON's one scop_random generator shared by every instance that draws from it (src/oc/scoprand.cpp keeps
 one `value` for the process). Each drawing instance keeps the value in its state (`__scop__#value`,
 bridge.nmodl.runtime.scoprandom); the solver keeps them all equal to the process value, passing it from instance
-to instance in NEURON's order: INITIAL, nrn_cur's BREAKPOINT (both runs of one instance first) and nrn_state's
-SOLVEd blocks run a type's instances in turn, in its Memb_list order (fadvance.cpp `nrn_finitialize`,
-`nrn_fixed_step`; bridge.solver.plan orders point processes as NEURON), and after each delivered event's
-NET_RECEIVE the value it left goes to every drawing instance (netcvode.cpp `NetCon::deliver`: one instance at a
-time, in delivery order). bridge.hoc.randomvars refuses instances of more than one drawing mechanism (NEURON's
-type order among them is not followed)."""
+to instance and from mechanism type to type in NEURON's order (fadvance.cpp `nrn_finitialize`,
+`nrn_fixed_step_thread`, `nrn_fixed_step_lastpart`): at finitialize the thread mechanisms' INITIAL in type
+order, then the ARTIFICIAL_CELLs' INITIAL in type order, then the events at t = 0, then one BREAKPOINT pass; in
+a step the events <= t + dt/2, nrn_cur's BREAKPOINT of each type in type order (both runs of one instance
+first), nrn_state's SOLVEd blocks of each type in type order, then the events <= t + dt. Within a type the
+instances run in turn in its Memb_list order (bridge.solver.plan orders point processes as NEURON), and after
+each delivered event's NET_RECEIVE the value it left goes on (netcvode.cpp `NetCon::deliver`: one instance at a
+time, in delivery order). After every phase (`pass_on`) each drawing instance of every type holds the value the
+last draw left, so the next type starts from it."""
 
 from __future__ import annotations
 
@@ -62,3 +65,26 @@ def spread(mech_state: dict, names, value, where=True) -> dict:
         if KEY in st:
             out[name] = {**st, KEY: jnp.where(where, jnp.asarray(value, st[KEY].dtype), st[KEY])}
     return out
+
+
+def drawing(mech_state: dict) -> list[str]:
+    """The mechanisms of `mech_state` whose instances draw from scop_random (their state keeps its value)."""
+    return [name for name, st in mech_state.items() if isinstance(st, dict) and KEY in st]
+
+
+def current(mech_state: dict):
+    """The generator's value now (every drawing instance holds it: `pass_on`); None when nothing draws."""
+    for name in drawing(mech_state):
+        value = jnp.asarray(mech_state[name][KEY]).reshape(-1)
+        if value.shape[0]:
+            return value[0]
+    return None
+
+
+def pass_on(mech_state: dict, name: str) -> dict:
+    """After mechanism `name`'s instances drew in turn: the value its last instance left goes to every drawing
+    instance of every type (the next type in NEURON's order starts from it)."""
+    value = jnp.asarray(mech_state[name][KEY]).reshape(-1)
+    if not value.shape[0]:
+        return mech_state
+    return spread(mech_state, drawing(mech_state), value[-1])

@@ -211,6 +211,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
         st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
                                 else both(st))
         mech_state[inst.name] = _cast(st, v.dtype)
+        if scop_shared.draws(mech):  # the next type's nrn_cur draws on from here (fadvance.cpp nrn_rhs: type order)
+            mech_state = scop_shared.pass_on(mech_state, inst.name)
         g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
         cur = _total(i0, ic0).astype(v.dtype)
         scale = None
@@ -343,6 +345,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         st, written = (scop_shared.state_in_turn(advance, mech_state[inst.name], inst.size)
                        if scop_shared.draws(inst.mechanism) else advance(mech_state[inst.name]))
         mech_state[inst.name] = _cast(st, v.dtype)
+        if scop_shared.draws(inst.mechanism):  # the next type's nrn_state draws on from here (solver.scop_shared)
+            mech_state = scop_shared.pass_on(mech_state, inst.name)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))
     for ld in plan.long_diffusion:  # fadvance.cpp nonvint: long_difus_solve after every nrn_state
         inst = plan.mechanisms[ld.position]
@@ -410,7 +414,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
     on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
     variables and ion currents hold their t=0 values. `records` (a dict) collects, per mechanism, the
-    net_sends of its INITIAL (bridge.solver.events queues them)."""
+    net_sends of its INITIAL (bridge.solver.events queues them); with it the current evaluation is left to
+    the caller, after the events of finitialize."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)
@@ -448,9 +453,9 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
             # nrn_finitialize: the v transfer after v is set, before INITIAL (solver.transfer)
             p = transfer.init_params(plan.transfers, inst, params["mechanisms"][inst.name], v, dtype)
             p = pointer_writes.initial_globals(plan, inst, p, mech_state)
-            if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn (solver.scop_shared)
+            if scop_shared.draws(mech):  # NEURON's one generator: the instances draw in turn, the types in type
+                # order (solver.scop_shared); the first drawing type starts from its parameter (HOC's process value)
                 out, scop = scop_shared.in_turn(run, p, inst.size, scop)
-                out = (scop_shared.spread({"m": out[0]}, ["m"], scop)["m"], *out[1:])
             else:
                 out = run(p)
             st, written = out[0], out[1]
@@ -462,12 +467,17 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         mech_state[inst.name] = st
         if inst.size:
             mech_state = pointer_writes.store(inst, written, mech_state, dtype)
+    if scop is not None:  # every drawing type holds the value the last drawing INITIAL left
+        mech_state = scop_shared.spread(mech_state, scop_shared.drawing(mech_state), scop)
     if plan.linear is not None:  # fadvance.cpp nrn_finitialize: nrndae_init after the INITIAL blocks
         mech_state[linear_mechanism.KEY] = linear_mechanism.initial_state(plan.linear, dtype)
     state = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     if ext is not None:  # extcell_init: vext and i_membrane start at 0
         state["ext"] = ext
-    # with events (`records`) NEURON's one setup_tree_matrix comes after the t = 0 deliveries (the caller's
-    # second current evaluation): BEFORE BREAKPOINT runs there only
-    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, ba=records is None)
+    if records is not None:
+        # with events NEURON's one setup_tree_matrix comes after the ARTIFICIAL_CELLs' INITIAL and the t = 0
+        # deliveries (fadvance.cpp nrn_finitialize): the caller evaluates the currents then, once (a BREAKPOINT
+        # that draws from scop_random or counts its runs would otherwise run twice)
+        return state
+    _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     return {**state, "mech": mech_state, "ions": ions}

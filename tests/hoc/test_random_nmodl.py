@@ -327,12 +327,17 @@ def test_scop_random_family_in_one_instance_matches_neuron(tmp_path):
     assert _same_vectors(ref, vecs) <= 1e-9
 
 
-def test_scop_random_in_two_instances_is_refused(tmp_path):
-    """Two instances drawing from the one generator: NEURON's order among them is not reproduced, so refused."""
-    path = tmp_path / "m.hoc"
-    path.write_text(OU_CELL + "soma { nseg = 2  insert leakn }\nrun()\n")
-    with pytest.raises(HocRefusal, match="instances draw from NEURON's one scop_random"):
-        HocSession(_scop_mods(tmp_path), cwd=tmp_path).load_file(path)
+@pytest.mark.neuron
+def test_scop_random_in_a_density_and_a_point_process_matches_neuron(tmp_path):
+    """leakn in two segments and the OUn point process draw from the one generator: each phase runs leakn's
+    instances, then OUn's (type order: leakn.mod before ou.mod), as NEURON (bridge.solver.scop_shared; more cases
+    in tests/hoc/test_scop_random_types.py)."""
+    text = OU_CELL + "soma { nseg = 2  insert leakn }\np.reseed = 0\nrun()\n" + OU_PRINT + "run()\n" + OU_PRINT
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, mod_dir=_scop_mods(tmp_path))
+    theirs, ours = _printed(theirs), _printed(ours)
+    assert len(theirs) == 2 and theirs[0] != theirs[1]
+    _same_output(theirs, ours, atol=1e-15)
+    assert _same_vectors(ref, vecs) <= 1e-9
 
 
 

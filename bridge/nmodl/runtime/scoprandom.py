@@ -4,8 +4,8 @@ exprand.cpp, poisrand.cpp), bit for bit.
 
 NEURON keeps one generator value for the whole process. bridge keeps it in the scope of a mechanism instance,
 `s["__scop__#value"]` (a uint32 in a float64); bridge.solver.scop_shared passes the value from instance to
-instance in NEURON's order (INITIAL, then per step BREAKPOINT at v + 0.001, at v, then the SOLVEs; NET_RECEIVE
-per event), and bridge.hoc.randomvars refuses instances of more than one drawing mechanism.
+instance and from mechanism type to type in NEURON's order (INITIAL, then per step BREAKPOINT at v + 0.001, at
+v, then the SOLVEs; NET_RECEIVE per event).
 """
 
 from __future__ import annotations
