@@ -23,6 +23,7 @@ from bridge.hoc import (
     equations,
     fstim,
     geometry,
+    hocmech,
     legacy,
     loader,
     nernst,
@@ -303,8 +304,8 @@ def _nrn_load_dll(interp, args, loc):
 
 
 def _hoc_mechanism(name):
-    """`make_mechanism("hhint", "HHInt")`, `make_pointprocess(...)`: a mechanism whose currents and states are a
-    HOC template's procedures, called by NEURON at every step (nrn/src/nrniv/hocmech.cpp); refused."""
+    """`make_pointprocess(...)`: a point process whose procedures are a HOC template's, called by NEURON at
+    every step (nrn/src/nrniv/hocmech.cpp); refused (`make_mechanism`: bridge.hoc.hocmech)."""
     def call(interp, args, loc):
         raise interp.refuse(f"{name}() is not supported: it makes a mechanism out of a HOC template's procedures, "
                             "which NEURON calls at every time step (nrniv/hocmech.cpp); bridge runs only "
@@ -347,7 +348,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "object_push": object_push, "object_pop": object_pop, "object_pushed": object_pushed,
         "wopen": writes.wopen, "fprint": writes.fprint,
         "disconnect": secrename.disconnect, "sscanf": scanf.sscanf, "system": hoc_system,
-        "make_mechanism": _hoc_mechanism("make_mechanism"), "make_pointprocess": _hoc_mechanism("make_pointprocess"),
+        "make_mechanism": hocmech.make_mechanism, "make_pointprocess": _hoc_mechanism("make_pointprocess"),
     }
     plain.update(geometry.functions())
     plain.update(stdrun.functions())

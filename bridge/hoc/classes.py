@@ -23,7 +23,7 @@ from bridge.hoc.random import Random
 from bridge.hoc.savestate import SaveState
 from bridge.hoc.sparse_matrix import make_matrix
 from bridge.hoc.strings import HocString, StringFunctions
-from bridge.hoc.values import Ref, is_number
+from bridge.hoc.values import FuncRef, Ref, is_number
 from bridge.hoc.vector import Vector
 
 REFUSED_CLASSES = {"PythonObject": "runs Python code",
@@ -46,6 +46,8 @@ class CVode(BuiltinObject):
         self.index = 0  # not in the registry: `CVode[0]` is stdrun.hoc's `cvode`
 
     def hoc_ref(self, interp, name, indices, loc):
+        if name == "statistics" and not indices:  # a read calls it with no arguments (hoc_object_component)
+            return FuncRef(lambda: self.hoc_call(interp, name, [], loc), lambda v: None)
         raise interp.refuse(f"CVode.{name} is not supported", loc)
 
     def hoc_call(self, interp, name, args, loc):
@@ -62,6 +64,9 @@ class CVode(BuiltinObject):
             return 0.0
         if name == "event" and len(args) == 1 and is_number(args[0]):
             return 0.0  # an event with no action: the fixed step stops at it and changes nothing
+        if name == "statistics":  # cvodeobj.cpp statistics(): prints CVODE's counters, returns 0
+            interp.model.gui_calls.setdefault("CVode.statistics (printed report)", loc)
+            return 0.0
         if name in ("atol", "rtol", "maxstep", "minstep", "re_init", "stiff", "jacobian", "condition_order"):
             interp.model.gui_calls.setdefault(f"CVode.{name}", loc)
             return 0.0

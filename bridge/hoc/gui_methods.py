@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bridge.hoc import numerical_panel
 from bridge.hoc.arguments import number_arg
 
 REFUSED = {
@@ -99,6 +100,8 @@ def call(obj, interp, name: str, args: list, loc):
     why = REFUSED.get(obj.cls, {}).get(name)
     if why is not None:
         raise interp.refuse(f"{obj.cls}.{name}(): {why}", loc)
+    if obj.cls == "NumericalMethodPanel":
+        return numerical_panel.call(obj, interp, name, args, loc)
     if obj.cls == "GUIMath":
         fn = GUIMATH.get(name)
         if fn is None:

@@ -11,7 +11,7 @@ refused by name: bridge does not model those values (docs/gui.md).
 
 from __future__ import annotations
 
-from bridge.hoc import gui_methods
+from bridge.hoc import gui_methods, numerical_panel
 
 _TABLE: dict[str, dict[float, str]] = {
     "Graph": {
@@ -58,8 +58,10 @@ ZERO_ARG: dict[str, dict[str, float]] = {
 }
 
 
-def read(obj, interp, name: str, indices: list, loc) -> float:
+def read(obj, interp, name: str, indices: list, loc):
     """The value of the read `obj.name` (as batch NEURON gives it), or HocRefusal naming the read."""
+    if obj.cls == "NumericalMethodPanel" and numerical_panel.read(obj, interp, name, indices, loc) is not None:
+        return numerical_panel.read(obj, interp, name, indices, loc)  # its `b1` (an object)
     value = ZERO_ARG.get(obj.cls, {}).get(name)
     if value is None or indices:
         raise interp.refuse(f"{obj.cls}.{name} read without a call: its value in NEURON is not modelled by "

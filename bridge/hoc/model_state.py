@@ -91,6 +91,8 @@ class ModelState:
         self.cj_dt, self.thread_t, self.cj_secondorder = 0.025, 0.0, 0.0
         self.plays: list = []  # Vector.play requests (bridge.hoc.play.Play), frozen at finitialize()
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
+        self.numerical_panel_box: Any = None  # NumericalMethodPanel[0]'s `b1` once map() built it (numerical_panel)
+        self.hoc_mechanisms: dict = {}  # make_mechanism() mechanisms by suffix (bridge.hoc.hocmech)
         self.dt_before_cvode: float | None = None  # stdrun's dtsav while cvode_active(1) holds (bridge.hoc.stdrun)
         # what CVode.active(), use_local_dt(), use_daspk() return: the model's requests (the run is fixed-step)
         self.cvode_flags = {"active": 0.0, "use_local_dt": 0.0, "use_daspk": 0.0}

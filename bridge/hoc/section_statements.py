@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from bridge.hoc import ast
 from bridge.hoc.declarations import dims
+from bridge.hoc.hocmech import refuse_insert
 from bridge.hoc.lists import SectionList
 from bridge.hoc.names import range_target, ref
 from bridge.hoc.section_memory import recharge, section_bytes, settle
@@ -78,6 +79,7 @@ def exec_insert(interp, n: ast.Insert) -> None:
     if n.remove:
         interp.model.uninsert(sec, n.mechanism)
     else:
+        refuse_insert(interp, n.mechanism, n.loc)  # a make_mechanism() mechanism
         recharge(interp, sec, sec.data.nseg, len(sec.data.mechanisms) + 2, n.loc)  # a mechanism and its ion
         interp.model.insert(sec, n.mechanism)
     settle(sec)
