@@ -309,17 +309,23 @@ class Simulation:
         step = int(steps[b])
         index = int(np.asarray(traces.nan_index).reshape(-1)[b])
         t = np.asarray(traces.t).reshape(len(steps), -1)[b, step]
-        name, where = self.describe(*locate(traces.watch, index))
         batch = f" (batch member {b})" if steps.size > 1 else ""
         when = " at finitialize" if step == 0 else ""
         param = int(np.asarray(traces.nan_param).reshape(-1)[b])
-        if param >= 0:
-            pname, pwhere = self.describe(*locate(traces.param_watch, param))
-            hint = f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
-        else:
-            hint = "check parameters and dt"
+        name, where, hint = self.explain_nan(traces.watch, index, traces.param_watch, param)
         raise SimulationError(f"{name} became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}{when})"
                               f"{batch}; {hint}")
+
+    def explain_nan(self, watch: tuple[Watched, ...], index: int, param_watch: tuple[Watched, ...] = (),
+                    param: int = -1) -> tuple[str, str, str]:
+        """(name, place, hint) of the first NaN in the state: `index` into the `watch` layout
+        (`bridge.solver.integrate.state_watch`), `param` into `param_watch` (-1: no NaN parameter); the hint
+        names the NaN parameter, else says what to check. Shared with HOC's live run (`bridge.hoc.live_nan`)."""
+        name, where = self.describe(*locate(watch, index))
+        if param >= 0:
+            pname, pwhere = self.describe(*locate(param_watch, param))
+            return name, where, f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
+        return name, where, "check parameters and dt"
 
     def describe(self, watched: Watched, position: tuple[int, ...]) -> tuple[str, str]:
         """(NEURON's name of a watched variable, its place) at `position`: ("m_hh", "soma(0.5)"),

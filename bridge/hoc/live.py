@@ -512,7 +512,8 @@ class LiveRun:
         t = piece.t_start
         while left > 0:
             n = min(left, CAPACITY)
-            state, ts, ys, nan = engine.advance(params, state, n, half, self._play_arrays(t, n, frozen.dt))
+            start, play = state, self._play_arrays(t, n, frozen.dt)  # kept to locate a NaN (bridge.hoc.live_nan)
+            state, ts, ys, nan = engine.advance(params, state, n, half, play)
             ends = np.asarray(ts)[:n]
             self.mids.append(np.concatenate([[t], ends[:-1]]) + 0.5 * frozen.dt)  # NEURON's t + 0.5*dt
             t = float(ends[n - 1])
@@ -520,9 +521,11 @@ class LiveRun:
             self.samples.append(np.asarray(ys)[:n])
             left -= n
             if bool(nan):
-                t = float(state["t"])
+                from bridge.hoc.live_nan import nan_error
+
                 self.state = state
-                raise SimulationError(f"v or a STATE became NaN in the run before t = {t:g} ms (HOC's live run)")
+                raise nan_error(sim, frozen, setters, params, start, n, half, play, float(self.times[0][0]),
+                                sum(len(x) for x in self.times) - 1 - n)
         self.state = state
         self.plan = sim.plan
         if "events" in state and np.isfinite(float(state["events"]["overflow"])):

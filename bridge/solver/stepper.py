@@ -27,6 +27,7 @@ import jax.numpy as jnp
 from bridge.errors import BridgeError
 from bridge.mechanisms.protocol import played_key
 from bridge.solver import events as evlib
+from bridge.solver.integrate import first_nan, state_watch
 from bridge.solver.plan import Plan
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
 
@@ -133,17 +134,22 @@ def apply_plays(params: dict, setters: tuple, values, on) -> dict:
 
 def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
                  nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
-                 setters: tuple = (), events=None, cj_order: int | None = None):
+                 setters: tuple = (), events=None, cj_order: int | None = None, watch: bool = False):
     """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
     nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
-    when v or a STATE is NaN at the end. `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
+    when v, a STATE or an ion variable is NaN at the end (`bridge.solver.integrate.first_nan`'s rule: a kept
+    ASSIGNED alone is no failure). `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
     NEURON's two roundings of t into one. `play` = (start, mid, end, on_start, on), each (capacity,
     len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
     and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
     a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
     time JAX traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
     delivered around each step as `bridge.solver.integrate.integrate` does (no plays with it).
-    `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`)."""
+    `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`).
+    `watch` (to locate a NaN after the fact, `bridge.hoc.live_nan`): `nan` is instead (step, index): the
+    first of the `count` steps (1-based; 0: the state given) after which the state holds a NaN, and its index
+    in `state_watch`'s layout, as `integrate` tracks it each step (-1, -1: none); off, the steps carry no
+    check."""
     if events is not None and setters:
         raise ValueError("Vector.play and a NetCon network in one live run are not supported")
     per_step_tables = any(kind == "global" for kind, *_ in setters)
@@ -165,14 +171,14 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         ectx = None if events is None else evlib.Context(plan, events, params, prepared, dt, secondorder)
 
         def body(k, carry):
-            st, ts, ys, mem = carry
+            st, ts, ys, mem = carry[:4]
             if ectx is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
                 st_only = {k2: a for k2, a in st.items() if k2 != "events"}
                 buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
                 buf = evlib.check_watches(ectx, buf, st_only, st["t"])  # after the sources, as integrate's step
                 st, buf = evlib.deliver(ectx, st_only, buf, st["t"] + 0.5 * dt)
-                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
-                                                   cj_order=cj_order)
+                new, d, rhs = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
+                                                     cj_order=cj_order)
                 values = record(new, params)  # before the events <= t (nrn_fixed_step_lastpart records first)
                 new, buf = evlib.deliver(ectx, new, buf, new["t"])
                 new = {**new, "events": buf}
@@ -183,20 +189,36 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
                 if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
                     pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
                                             secondorder, mem)
-                new, _, _ = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
-                                                   params_after=p_end, prepared_after=pre, cj_order=cj_order)
+                new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
+                                                     params_after=p_end, prepared_after=pre, cj_order=cj_order)
                 values = record(new, p_end)
             else:
-                new, _, _ = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
-                                                   cj_order=cj_order)
+                new, d, rhs = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
+                                                     cj_order=cj_order)
                 values = record(new, params)
-            return new, ts.at[k].set(new["t"]), ys.at[k].set(values), mem
+            out = new, ts.at[k].set(new["t"]), ys.at[k].set(values), mem
+            if not watch:
+                return out
+            return out + (_first(carry[4], k + 1, plan, new, d, rhs),)
 
-        state, ts, ys, memory = jax.lax.fori_loop(0, count, body, (state, ts, ys, memory))
-        nan = jnp.any(jnp.isnan(state["v"]))
-        for values in state["mech"].values():
-            for a in values.values():
-                nan = nan | jnp.any(jnp.isnan(a))
+        init = (state, ts, ys, memory)
+        if watch:
+            init += (_first((jnp.int32(-1), jnp.int32(-1)), 0, plan, state, jnp.ones_like(state["v"]),
+                            jnp.zeros_like(state["v"])),)
+        state, ts, ys, memory, *found = jax.lax.fori_loop(0, count, body, init)
+        if watch:
+            return {**state, TABLES: memory}, ts, ys, found[0]
+        nan, _ = first_nan(state_watch(plan, state, jnp.zeros(state["v"].shape, bool)))
         return {**state, TABLES: memory}, ts, ys, nan
 
     return jax.jit(advance)
+
+
+def _first(found, step, plan: Plan, state: dict, d, rhs):
+    """`found` = (step, index) of the first NaN so far, or (-1, -1), updated with `state` after `step`, its
+    tree matrix (d, rhs) telling where NaN entered v (`bridge.solver.integrate.integrate`'s step)."""
+    nan_step, nan_index = found
+    source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(state["v"]))
+    hit, index = first_nan(state_watch(plan, state, source))
+    first = (nan_step < 0) & hit
+    return jnp.where(first, step, nan_step).astype(jnp.int32), jnp.where(first, index, nan_index).astype(jnp.int32)
