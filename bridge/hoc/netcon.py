@@ -110,10 +110,11 @@ class ArtificialCellObject(BuiltinObject):
         return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc))
 
     def _read(self, interp, name, loc) -> float:
-        if name in self.info.parameters:
-            return self.params.get(name, self.info.parameters[name])
         model = interp.model
-        if model.initialized is not None:  # a STATE or ASSIGNED: the live run's value now (bridge.hoc.artcell_values)
+        if name in self.info.parameters and (model.initialized is None or name not in self.info.assigned_parameters):
+            return self.params.get(name, self.info.parameters[name])
+        if model.initialized is not None:  # a STATE, ASSIGNED or a PARAMETER its code assigns: the live run's value now
+            # (bridge.hoc.artcell_values), as NEURON reads the instance's data
             try:
                 found = artcell_values.read(model.live, str(self), self.cls, name)
             except BridgeError as err:
@@ -129,7 +130,7 @@ class ArtificialCellObject(BuiltinObject):
             raise interp.error(f"{self.cls}.{name} must be a number", loc)
         model = interp.model
         model.mutations += 1
-        if name in self.info.parameters:
+        if name in self.info.parameters and (model.initialized is None or name not in self.info.assigned_parameters):
             self.params[name] = float(v)
             return
         if model.initialized is not None:  # NEURON's next NET_RECEIVE sees it: into the live run
@@ -142,7 +143,9 @@ class ArtificialCellObject(BuiltinObject):
                                     "not in the run, or the variable is not kept)", loc)
             if name in self.info.recomputed:  # a run from finitialize() again would not have it
                 model.after_init.append(f"{self}.{name} = ... at {loc}")
-        if name in self.info.recomputed:  # finitialize() overwrites it: kept for HOC to read back
+        if name in self.info.parameters:  # a PARAMETER its code assigns (a NET_RECEIVE's counter): the run's too
+            self.params[name] = float(v)
+        elif name in self.info.recomputed:  # finitialize() overwrites it: kept for HOC to read back
             self.preinit[name] = float(v)
         else:  # an ASSIGNED no code assigns first: the value INITIAL starts from (solver.plan.assigned_starts)
             self.params[name] = float(v)
