@@ -9,8 +9,9 @@ HOC gave (`solver.plan.assigned_starts`), so `starts` reads those variables from
 the next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
 variable costs nothing. A first finitialize() starts from the defaults in both. An instance keeps its
 memory when the model gained others (a new section, point process or stimulus): each instance is
-matched by who it is (a point process's or artificial cell's label, a section's segment); a new one
-starts from its defaults, as NEURON allocates it.
+matched by who it is (a point process's or artificial cell's label, a section's segment of the same
+`insert`); a new one (a point process made anew, a section deleted and created again, a mechanism
+uninserted and inserted again) starts from its defaults, as NEURON allocates it.
 
 Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
 exactly: a section's nseg changed since the last run, a GLOBAL or file-level LOCAL whose instances
@@ -35,7 +36,7 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
     changed the model in this finitialize() (what they assign goes to the model, not to the last run's state)."""
     live = model.live
     found = _found(model)
-    sections = {s.data.name: s for s in model.sections if s.alive} if found else None
+    sections = _sections(model) if found else None
     last_sections = model.__dict__.get(SECTIONS)
     if not found or live.first is None or last_sections is None:
         model.__dict__[SECTIONS] = sections  # the first run with them: everything starts from its default
@@ -81,7 +82,15 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
     return out
 
 
-SECTIONS = "carried_sections"  # the model's entry: the sections (by name) of the last finitialize() with carried names
+SECTIONS = "carried_sections"  # the model's entry: `_sections` at the last finitialize() with carried names
+
+
+def _sections(model) -> dict:
+    """{name: (section object, {mechanism: its values dict})} of the model's sections now. A section's values dict
+    of a density mechanism (`morphology.tree.Section.mechanisms`) is made by `insert` and dropped by `uninsert`:
+    NEURON allocates the instances anew then (cabcode.cpp `mech_insert1` after `mech_uninsert1`), so the dict's
+    identity tells a kept instance set from a new one. Held here, with the sections, so that no id is reused."""
+    return {s.data.name: (s, dict(s.data.mechanisms)) for s in model.sections if s.alive}
 
 
 def _found(model) -> list:
@@ -128,8 +137,9 @@ def _mapped(old: np.ndarray, c, start, old_ids: list, new_ids: list):
 
 def _ids(plan, network, name: str, secs: dict) -> list:
     """Who each instance of `name` in a run (its `plan` and NetCon `network`) is: a point process's or an artificial
-    cell's label, a segment's (section object's id, index, nseg) (`secs`: the sections by name then, kept alive so
-    that no id is reused)."""
+    cell's label, a segment's ((section object's id, its `name` values dict's id), index, nseg) (`secs`: the
+    sections then, `_sections`, kept alive so that no id is reused): an `uninsert` then `insert` of `name` makes
+    a new instance set, started from its defaults as NEURON starts it."""
     inst = next((i for i in plan.mechanisms if i.name == name), None)
     cells = [c.label for c in (network.cells if network is not None else ()) if c.name == name]
     if inst is None:
@@ -142,7 +152,7 @@ def _ids(plan, network, name: str, secs: dict) -> list:
     where = {}
     for s in lay.section_names:
         nseg = int(lay.nseg[lay.section_index(s)])
-        token = id(secs[s]) if s in secs else ("gone", s)
+        token = (id(secs[s][0]), id(secs[s][1].get(name))) if s in secs else ("gone", s)
         for j, node in enumerate(lay.segment_nodes(s)):
             where[int(node)] = (token, j, nseg)
     return [where[int(n)] for n in inst.nodes]

@@ -40,7 +40,7 @@ def fingerprint(state) -> str:
     for pp in state.tree.point_processes:
         defaults = _defaults(state, pp.name)
         changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
-        scalars.append((pp.name, pp.section, pp.x, changed, sorted(pp.pointers.items())))
+        scalars.append((pp.name, pp.label, pp.section, pp.x, changed, sorted(pp.pointers.items())))
     scalars += [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
     for lm in state.tree.linear_mechanisms:  # synced above (bridge.hoc.linear_mechanism)
         scalars.append(("LinearMechanism", lm.sites))
