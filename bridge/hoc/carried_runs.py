@@ -15,10 +15,10 @@ uninserted and inserted again) starts from its defaults, as NEURON allocates it.
 
 Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
 exactly: a section's nseg changed since the last run, a GLOBAL or file-level LOCAL whose instances
-in bridge's state disagree (NEURON keeps one C variable), one HOC assigned or a HOC call wrote
-(`nmodl_calls`: its value is not in the run's state), a GLOBAL PARAMETER the code assigns, and a
+in bridge's state disagree (NEURON keeps one C variable), a GLOBAL PARAMETER the code assigns, and a
 finitialize() whose FInitializeHandlers of type 3 or 0 changed the model (their assignments reach the
-model, not the state).
+model, not the state). A GLOBAL ASSIGNED HOC assigned (or a HOC call wrote) is in the run's state, or
+the next finitialize() starts from it (`bridge.hoc.global_assigned`).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
     params = sim.params()
     mechanisms = {i.name: i.mechanism for i in sim.plan.mechanisms}
     mechanisms.update((r.name, r.mechanism) for r in (sim.events.receivers if sim.events is not None else ()))
-    written = getattr(model, "nmodl_globals", {})
     catalog = model.catalog
     out: dict = {}
     for name, c in found:
@@ -57,7 +56,7 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
         if old is None and name not in live.state["mech"]:
             continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
         start = _start(params, mechanisms.get(name), name, c.name)
-        why = _hoc_wrote(c, name, written) or _why_not(old, c, start)
+        why = _why_not(old, c, start)
         value = None
         if not why:
             old_ids = _ids(live.plan, live.first.network, name, last_sections)
@@ -156,16 +155,6 @@ def _ids(plan, network, name: str, secs: dict) -> list:
         for j, node in enumerate(lay.segment_nodes(s)):
             where[int(node)] = (token, j, nseg)
     return [where[int(n)] for n in inst.nodes]
-
-
-def _hoc_wrote(c, name: str, written: dict) -> str:
-    """Why a GLOBAL or file-level LOCAL `c` of mechanism `name` cannot be carried when HOC assigned it or a HOC
-    call wrote it (`nmodl_calls`'s store `written`: NEURON's C variable holds that value, bridge's run does not);
-    "" otherwise."""
-    hoc_name = f"{c.name}_{name}"
-    if not c.range and any(k == hoc_name or k.startswith(hoc_name + "[") for k in written):
-        return f"HOC assigned {hoc_name} (or a HOC call wrote it), a value bridge's run does not hold"
-    return ""
 
 
 def _why_not(old, c, start) -> str:

@@ -15,6 +15,7 @@ from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import (
     carried_runs,
     finithnd,
+    global_assigned,
     hoc_records,
     ion_carry,
     kept_v,
@@ -123,6 +124,7 @@ def finitialize(interp, args, loc):
     frozen = _freeze(model, v)
     # what the last run left that INITIAL reads (analysis.carried)
     carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
+    carry = global_assigned.starts(model, frozen, carry)  # GLOBAL ASSIGNEDs HOC set
     model.live.request_init(frozen, schedules, carry)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
