@@ -24,6 +24,7 @@ from bridge.hoc import (
     partrans,
     randomvars,
     record_stmt,
+    reinsert,
     setpointer,
     spike_records,
 )
@@ -126,6 +127,7 @@ def finitialize(interp, args, loc):
     carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
     carry = global_assigned.starts(model, frozen, carry)  # GLOBAL ASSIGNEDs HOC set
     model.live.request_init(frozen, schedules, carry)
+    reinsert.finitialized(model)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)

@@ -450,3 +450,22 @@ def test_instances_made_anew_between_runs(tmp_path, case):
     printed, _ = _carried_exact(tmp_path, text, mod_dir, 2)
     first, second = ([float(x) for x in ln.split()] for ln in printed)
     assert (second[0], second[1]) == (counts[0] * first[0], counts[1] * first[1]), printed
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("after", ['{printf("%.17g\\n", soma.n_acount(0.5))}\n', "soma.n_acount(0.5) = 5\n"])
+def test_reinserted_values_before_finitialize_refused(tmp_path, after):
+    """After an uninsert then insert, NEURON's new instances hold 0 until finitialize() (HOC reads 0 there, and a
+    value HOC assigns is the next run's start); bridge's live run holds the old instances: HOC's read or assignment
+    there is refused, naming the variable and the HOC line."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = (HOC % ("acount", "0.1") + RUN % "n_acount" + "soma uninsert acount\nsoma insert acount\n" + after
+            + RUN % "n_acount")
+    lines = _neuron(tmp_path, text, mod_dir)
+    first = float(lines[0].split()[0])
+    if "printf" in after:
+        assert float(lines[1]) == 0 and float(lines[2].split()[0]) == first, lines
+    else:
+        assert float(lines[1].split()[0]) == 5 + first, lines
+    msg = str(_bridge_refuses(tmp_path, text, mod_dir))
+    assert "soma.n_acount: acount was uninserted from soma and inserted again" in msg and "model.hoc:17:" in msg, msg
