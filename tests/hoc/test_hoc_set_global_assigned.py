@@ -102,3 +102,47 @@ def test_value_waits_for_a_run_with_the_mechanism(tmp_path):
         'foo_gread = 3\nrun()\n{printf("%.17g\\n", soma.v(0.5))}\n', "soma insert gread\n" + SHOW)
     printed, _ = _carried_exact(tmp_path, text, mod_dir, 2)
     assert float(printed[1].split()[0]) == 6, printed
+
+
+# a point process's GLOBAL only HOC sets, and an artificial cell's period INITIAL reads before assigning it
+POINT = """
+NEURON { POINT_PROCESS PG GLOBAL gq RANGE g NONSPECIFIC_CURRENT i }
+PARAMETER { g = 1e-3 (uS) }
+ASSIGNED { v (mV) i (nA) gq }
+BREAKPOINT { i = g*gq*(v + 65) }
+"""
+
+CELL = """
+NEURON { ARTIFICIAL_CELL AG GLOBAL per }
+ASSIGNED { per (ms) }
+INITIAL { if (per == 0) { per = 2 } net_send(per, 1) }
+NET_RECEIVE (w) { if (flag == 1) { net_event(t) net_send(per, 1) } }
+"""
+
+NET = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref cell, syn, nc, vs, p
+cell = new AG()
+soma syn = new ExpSyn(0.5)
+syn.tau = 2
+nc = new NetCon(cell, syn)
+nc.weight = 0.02
+nc.delay = 1
+soma p = new PG(0.5)
+vs = new Vector()
+vs.record(&soma.v(0.5))
+tstop = 15
+"""
+
+
+@pytest.mark.neuron
+def test_point_process_and_artificial_cell_globals(tmp_path):
+    """gq_PG and per_AG set before each of two runs: NEURON's BREAKPOINT and INITIAL read them; exact."""
+    mod_dir = _mods(tmp_path, pg=POINT, ag=CELL)
+    show = 'run()\n{printf("%.17g\\n", soma.v(0.5))}\n'
+    text = _runs(NET, 2) % ("gq_PG = 2\nper_AG = 3\n" + show, "gq_PG = 0.5\nper_AG = 1.5\n" + show)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 2)
+    assert printed[0] != printed[1], printed
+    assert hoc.live.carry == {"PG": {"gq": 0.5}, "AG": {"per": 1.5}}
