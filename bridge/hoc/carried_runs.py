@@ -9,15 +9,16 @@ HOC gave (`solver.plan.assigned_starts`), so `starts` reads those variables from
 the next finitialize() as their start (`apply`, in `LiveRun._init_params`); a mechanism with no such
 variable costs nothing. A first finitialize() starts from the defaults in both. An instance keeps its
 memory when the model gained others (a new section, point process or stimulus): each instance is
-matched by who it is (a point process's or artificial cell's label, a section's segment); a new one
-starts from its defaults, as NEURON allocates it.
+matched by who it is (a point process's or artificial cell's label, a section's segment of the same
+`insert`); a new one (a point process made anew, a section deleted and created again, a mechanism
+uninserted and inserted again) starts from its defaults, as NEURON allocates it.
 
 Refused, naming the variable, its .mod line and the HOC line, where the value cannot be carried
 exactly: a section's nseg changed since the last run, a GLOBAL or file-level LOCAL whose instances
-in bridge's state disagree (NEURON keeps one C variable), one HOC assigned or a HOC call wrote
-(`nmodl_calls`: its value is not in the run's state), a GLOBAL PARAMETER the code assigns, and a
+in bridge's state disagree (NEURON keeps one C variable), a GLOBAL PARAMETER the code assigns, and a
 finitialize() whose FInitializeHandlers of type 3 or 0 changed the model (their assignments reach the
-model, not the state).
+model, not the state). A GLOBAL ASSIGNED HOC assigned (or a HOC call wrote) is in the run's state, or
+the next finitialize() starts from it (`bridge.hoc.global_assigned`).
 """
 
 from __future__ import annotations
@@ -35,20 +36,19 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
     changed the model in this finitialize() (what they assign goes to the model, not to the last run's state)."""
     live = model.live
     found = _found(model)
-    sections = {s.data.name: s for s in model.sections if s.alive} if found else None
-    last_sections = model.__dict__.get(SECTIONS)
+    sections = _sections(model) if found else None
+    last_sections = model.carried_sections
     if not found or live.first is None or last_sections is None:
-        model.__dict__[SECTIONS] = sections  # the first run with them: everything starts from its default
+        model.carried_sections = sections  # the first run with them: everything starts from its default
         return {}
     live.flush()  # the last run, as NEURON's memory holds it now
     if live.state is None:
-        model.__dict__[SECTIONS] = sections
+        model.carried_sections = sections
         return {}
     sim = frozen.simulation()
     params = sim.params()
     mechanisms = {i.name: i.mechanism for i in sim.plan.mechanisms}
     mechanisms.update((r.name, r.mechanism) for r in (sim.events.receivers if sim.events is not None else ()))
-    written = getattr(model, "nmodl_globals", {})
     catalog = model.catalog
     out: dict = {}
     for name, c in found:
@@ -56,7 +56,7 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
         if old is None and name not in live.state["mech"]:
             continue  # not in the last run: NEURON allocates it now, from its defaults, as bridge does
         start = _start(params, mechanisms.get(name), name, c.name)
-        why = _hoc_wrote(c, name, written) or _why_not(old, c, start)
+        why = _why_not(old, c, start)
         value = None
         if not why:
             old_ids = _ids(live.plan, live.first.network, name, last_sections)
@@ -77,11 +77,18 @@ def starts(interp, model, frozen, loc, handlers_changed: bool = False) -> dict:
                 "finitialize() starts from what the last run left, or from what an FInitializeHandler assigned: a "
                 "handler of type 3 or 0 changed the model, and bridge does not tell whether it assigned this", loc)
         out.setdefault(name, {})[c.name] = value
-    model.__dict__[SECTIONS] = sections
+    model.carried_sections = sections
     return out
 
 
-SECTIONS = "carried_sections"  # the model's entry: the sections (by name) of the last finitialize() with carried names
+
+
+def _sections(model) -> dict:
+    """{name: (section object, {mechanism: its values dict})} of the model's sections now. A section's values dict
+    of a density mechanism (`morphology.tree.Section.mechanisms`) is made by `insert` and dropped by `uninsert`:
+    NEURON allocates the instances anew then (cabcode.cpp `mech_insert1` after `mech_uninsert1`), so the dict's
+    identity tells a kept instance set from a new one. Held here, with the sections, so that no id is reused."""
+    return {s.data.name: (s, dict(s.data.mechanisms)) for s in model.sections if s.alive}
 
 
 def _found(model) -> list:
@@ -128,8 +135,9 @@ def _mapped(old: np.ndarray, c, start, old_ids: list, new_ids: list):
 
 def _ids(plan, network, name: str, secs: dict) -> list:
     """Who each instance of `name` in a run (its `plan` and NetCon `network`) is: a point process's or an artificial
-    cell's label, a segment's (section object's id, index, nseg) (`secs`: the sections by name then, kept alive so
-    that no id is reused)."""
+    cell's label, a segment's ((section object's id, its `name` values dict's id), index, nseg) (`secs`: the
+    sections then, `_sections`, kept alive so that no id is reused): an `uninsert` then `insert` of `name` makes
+    a new instance set, started from its defaults as NEURON starts it."""
     inst = next((i for i in plan.mechanisms if i.name == name), None)
     cells = [c.label for c in (network.cells if network is not None else ()) if c.name == name]
     if inst is None:
@@ -142,20 +150,10 @@ def _ids(plan, network, name: str, secs: dict) -> list:
     where = {}
     for s in lay.section_names:
         nseg = int(lay.nseg[lay.section_index(s)])
-        token = id(secs[s]) if s in secs else ("gone", s)
+        token = (id(secs[s][0]), id(secs[s][1].get(name))) if s in secs else ("gone", s)
         for j, node in enumerate(lay.segment_nodes(s)):
             where[int(node)] = (token, j, nseg)
     return [where[int(n)] for n in inst.nodes]
-
-
-def _hoc_wrote(c, name: str, written: dict) -> str:
-    """Why a GLOBAL or file-level LOCAL `c` of mechanism `name` cannot be carried when HOC assigned it or a HOC
-    call wrote it (`nmodl_calls`'s store `written`: NEURON's C variable holds that value, bridge's run does not);
-    "" otherwise."""
-    hoc_name = f"{c.name}_{name}"
-    if not c.range and any(k == hoc_name or k.startswith(hoc_name + "[") for k in written):
-        return f"HOC assigned {hoc_name} (or a HOC call wrote it), a value bridge's run does not hold"
-    return ""
 
 
 def _why_not(old, c, start) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import BridgeError, HocError
-from bridge.hoc import extracellular, kept_v, randomvars
+from bridge.hoc import extracellular, kept_v, randomvars, reinsert
 from bridge.hoc.bindings import GlobalVar, MechanismVariable, RangeVar, SectionProperty, SegmentVariable
 from bridge.hoc.catalog import Catalog
 from bridge.hoc.ion_styles import promote_section
@@ -72,6 +72,11 @@ class ModelState:
         self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
         self.linear_mechanisms: list = []  # weak references to LinearMechanisms (bridge.hoc.linear_mechanism)
         self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
+        # the sections' instances at the last finitialize() with carried names (bridge.hoc.carried_runs)
+        self.carried_sections: dict | None = None
+        self.global_assigned: dict = {}  # {mechanism: {GLOBAL ASSIGNED: HOC's last value}} (bridge.hoc.global_assigned)
+        self.global_assigned_pending: set = set()  # {(mechanism, variable)} written while no run could hold them
+        self.uninserted: set = set()  # {(id(Sec), mechanism)} uninserted since the last finitialize() (hoc.reinsert)
         self.gui_calls: dict[str, Any] = {}
         self.shell_commands: list[str] = []  # the commands system() answered (bridge.hoc.shell_info)
         self.ion_styles: dict[str, tuple[int, ...]] = {}
@@ -297,6 +302,7 @@ class ModelState:
     def uninsert(self, sec: Sec, mech: str) -> None:
         if mech in ("capacitance", "morphology"):
             raise HocError(f"uninsert {mech}: bridge keeps every section's {mech}")
+        reinsert.on_uninsert(self, sec, mech)
         sec.data.uninsert(mech)
 
     def ions_of(self, sec: Sec) -> set[str]:
@@ -398,6 +404,7 @@ class ModelState:
         computed = name not in info.parameters and name not in info.unwritten_assigned  # unwritten: only HOC, plays
         if snap is not None and (var.is_ion or computed or name in info.assigned_parameters
                                  or extracellular.carried_e(self, mech, name)):
+            reinsert.check(self, interp, sec, mech, var.hoc_name, loc)
             found = self._live_value(sec, j, var.hoc_name, loc, interp)
             if found is not None:
                 return found
@@ -513,6 +520,7 @@ class ModelState:
         else:
             data.set_range(mech, name, value, x)
         if self.initialized is not None and (var.is_ion or name in self.catalog.get(mech).recomputed):
+            reinsert.check(self, interp, sec, mech, var.hoc_name, loc)
             is_param = name in self.catalog.get(mech).parameters and not (
                 var.is_ion and name != f"e{mech[:-4]}")  # e<ion> stays; concentrations are states
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=not is_param)
@@ -521,6 +529,7 @@ class ModelState:
                                                or name not in self.catalog.get(mech).parameters):
             # a PARAMETER its code assigns, or a RANGE ASSIGNED, lives in NEURON's run (reads see the run's value):
             # the run goes on from it; the next finitialize() starts from it too (solver.plan.assigned_starts)
+            reinsert.check(self, interp, sec, mech, var.hoc_name, loc)
             self._assigned_after_init(sec, var.hoc_name, value, x, loc, lost=False)
 
     def _assigned_after_init(self, sec: Sec, name: str, value: float, x, loc, lost: bool = True) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bridge.errors import BridgeError
-from bridge.hoc import call_memory
+from bridge.hoc import call_memory, global_assigned
 from bridge.hoc.bindings import MechanismVariable
 from bridge.hoc.mod_library import is_library_key
 from bridge.hoc.randomvars import SCOP_KEY, scop_value
@@ -278,6 +278,7 @@ def _write(interp, mech: str, info, n: str, value, inst: _Instance | None, label
     elif call_memory.is_memory(info, n):
         call_memory.write(interp, mech, info, n, value, loc)
     elif role == "global_assigned":
+        global_assigned.written(interp, mech, n, value, loc)  # NEURON's C variable: the run reads it too
         _store(model)[info.hoc_name(n)] = (value, _stamp(model, mech))
     elif role == "range" and inst is not None and inst.point is not None:
         inst.point._assign(interp, n, value, loc)
@@ -361,7 +362,8 @@ def read_assigned_global(interp, binding: AssignedGlobal, loc) -> float:
 
 
 def assign_assigned_global(interp, binding: AssignedGlobal, value, loc) -> None:
-    """`minf_fx = 3`: kept for HOC to read back; refused where the run would read it."""
+    """`minf_fx = 3`: kept for HOC to read back, and given to the run (`global_assigned`); refused where each
+    instance would read what the one before left (`shared_globals`)."""
     if not is_number(value):
         raise interp.error(f"{binding.name} must be a number", loc)
     info = interp.model.catalog.get(binding.mechanism)
@@ -369,4 +371,5 @@ def assign_assigned_global(interp, binding: AssignedGlobal, value, loc) -> None:
         raise interp.refuse(f"assigning {binding.name}: the GLOBAL {binding.var} of {binding.mechanism} is read by "
                             "its blocks before they assign it, so the value would reach the run, and bridge's run "
                             "does not start from it", loc)
+    global_assigned.written(interp, binding.mechanism, binding.var, float(value), loc)  # the run reads it too
     _store(interp.model)[binding.name] = (float(value), _stamp(interp.model, binding.mechanism))

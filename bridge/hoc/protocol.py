@@ -87,7 +87,8 @@ class HocModel:
     plays: tuple[str, ...] = ()  # the Vector.play targets in effect ("IClamp[0].amp"): only the live run applies them
     network: Any = None  # NetCons and artificial cells (bridge.solver.network.Network), from bridge.hoc.netcon
     spike_records: tuple = ()  # bridge.hoc.netcon.Recorded: the recorded sources, rows of Traces.spikes
-    carried: tuple[str, ...] = ()  # "mech.var" the last run starts from what the run before left (hoc.carried_runs)
+    # "mech.var" the last run starts from what the run before left or HOC set (hoc.carried_runs, hoc.global_assigned)
+    carried: tuple[str, ...] = ()
 
     def mechanisms(self) -> dict:
         """Translations of the model's .mod files that it uses, in nrnivmodl's registration
@@ -135,8 +136,9 @@ class HocModel:
             return self.live_traces  # simulated while the HOC ran (it stepped, or changed during its run)
         if self.carried:
             raise UnsupportedFeature(
-                f"the last finitialize() starts {', '.join(self.carried)} from what the run before left (NEURON's "
-                "memory, bridge.hoc.carried_runs); simulating the model from its values would start them from their "
+                f"the last finitialize() starts {', '.join(self.carried)} from what the run before left or HOC set "
+                "(NEURON's memory, bridge.hoc.carried_runs, bridge.hoc.global_assigned); simulating the model from "
+                "its values would start them from their "
                 "defaults (HocModel.simulate() without arguments returns the HOC's own run, once it stepped)")
         if self.protocol.changed_after_run:
             raise BridgeError("the HOC changed the model after its last run, so simulating the model as it is "

@@ -62,8 +62,8 @@ def fingerprints(state) -> tuple[str, str]:
     for pp in state.tree.point_processes:
         defaults = _defaults(state, pp.name)
         changed = sorted((k, v) for k, v in pp.params.items() if defaults.get(k) != v)
-        scalars.append((pp.name, pp.section, pp.x, changed, repr(sorted(pp.pointers.items()))))
-        shape.append((pp.name, pp.section, pp.x, sorted(pp.params), repr(sorted(pp.pointers.items()))))
+        scalars.append((pp.name, pp.label, pp.section, pp.x, changed, repr(sorted(pp.pointers.items()))))
+        shape.append((pp.name, pp.label, pp.section, pp.x, sorted(pp.params), repr(sorted(pp.pointers.items()))))
     tail = [(st.section, st.x, st.delay, st.duration, st.amp) for st in state.tree.fstims]
     for lm in state.tree.linear_mechanisms:  # synced above (bridge.hoc.linear_mechanism)
         tail.append(("LinearMechanism", lm.sites, lm.layers))

@@ -16,6 +16,7 @@ from bridge.hoc import (
     call_memory,
     carried_runs,
     finithnd,
+    global_assigned,
     hoc_records,
     ion_carry,
     kept_v,
@@ -24,6 +25,7 @@ from bridge.hoc import (
     partrans,
     randomvars,
     record_stmt,
+    reinsert,
     setpointer,
     spike_records,
 )
@@ -125,7 +127,9 @@ def finitialize(interp, args, loc):
     # what the last run left that INITIAL reads (analysis.carried)
     carry = carried_runs.starts(interp, model, frozen, loc, handled != model.mutations)
     call_memory.check_finitialize(interp, model, loc)  # what a HOC call left in a file LOCAL vs the last run
+    carry = global_assigned.starts(model, frozen, carry)  # GLOBAL ASSIGNEDs HOC set
     model.live.request_init(frozen, schedules, carry)
+    reinsert.finitialized(model)
     model.initialized = model.live  # what HOC reads now (ina, m_hh, v, ...) comes from bridge's live run
     model.after_init = []
     model.advanced_to = None  # t [ms] once the run stepped (bridge.validation starts its run at finitialize)

@@ -415,3 +415,57 @@ def test_artificial_cell_counter_in_a_network(tmp_path):
     n = [float(ln.split()[0]) for ln in printed]
     assert n[1] > n[0] and n[2] > n[1] and len({ln.split()[1] for ln in printed}) == 3, printed
     assert set(hoc.live.carry) == {"ACount"}
+
+
+# what HOC does between two runs, and what NEURON's second run starts the counters (acount's n at the soma, PCount's
+# n) from: an instance NEURON allocates anew starts from 0, a kept one goes on from the first run's count
+_REMADE = {
+    # uninsert frees the soma's acount instances; insert allocates new ones (cabcode.cpp mech_uninsert1, mech_insert1)
+    "uninsert then insert": ("soma uninsert acount\nsoma insert acount\n", (1, 2)),
+    # the old PCount's refcount drops to 0: freed; the new one (PCount[1]) is allocated
+    "point process made anew": ("pc = new PCount(0.3)\n", (2, 1)),
+    # nseg set to the value it has: NEURON keeps the segments and their memory
+    "nseg set to the same value": ("soma.nseg = 1\n", (2, 2)),
+    "point process moved": ("soma pc.loc(0.7)\n", (2, 2)),
+    # the section made anew (delete_section, or `create` of an existing name), and all on it
+    "section deleted and created": ("soma delete_section()\ncreate soma\n", (1, 1)),
+    "section created again": ("create soma\n", (1, 1)),
+}
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("case", sorted(_REMADE))
+def test_instances_made_anew_between_runs(tmp_path, case):
+    """Between two runs HOC uninserts and inserts the counter, makes the point process anew, sets nseg to the value
+    it has, moves the point process, or deletes and creates the section: NEURON's second run starts an instance it
+    allocated anew from 0 and goes on counting in a kept one; bridge matches each run's trace (1e-9 mV) and count."""
+    again, counts = _REMADE[case]
+    mod_dir = _mods(tmp_path, cnt=COUNTER, pcnt=POINT_COUNTER)
+    made = HOC % ("acount", "0.1") + "objref pc\nsoma pc = new PCount(0.3)\n"
+    if "section" in case:  # the soma, its mechanisms, stimulus, point process and recording made again
+        again += made[made.index("soma {"):].replace("objref stim, vs\n", "").replace("vs = new Vector()\n", "")
+        again = again.replace("objref pc\n", "").replace("tstop = 5\n", "")
+    show = '{printf("%.17g %.17g %.17g %.17g\\n", soma.n_acount(0.5), pc.n, stim.i, soma.v(0.5))}\n'
+    text = _runs(made, 2) % ("run()\n" + show, again + "run()\n" + show)
+    printed, _ = _carried_exact(tmp_path, text, mod_dir, 2)
+    first, second = ([float(x) for x in ln.split()] for ln in printed)
+    assert (second[0], second[1]) == (counts[0] * first[0], counts[1] * first[1]), printed
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("after", ['{printf("%.17g\\n", soma.n_acount(0.5))}\n', "soma.n_acount(0.5) = 5\n"])
+def test_reinserted_values_before_finitialize_refused(tmp_path, after):
+    """After an uninsert then insert, NEURON's new instances hold 0 until finitialize() (HOC reads 0 there, and a
+    value HOC assigns is the next run's start); bridge's live run holds the old instances: HOC's read or assignment
+    there is refused, naming the variable and the HOC line."""
+    mod_dir = _mods(tmp_path, cnt=COUNTER)
+    text = (HOC % ("acount", "0.1") + RUN % "n_acount" + "soma uninsert acount\nsoma insert acount\n" + after
+            + RUN % "n_acount")
+    lines = _neuron(tmp_path, text, mod_dir)
+    first = float(lines[0].split()[0])
+    if "printf" in after:
+        assert float(lines[1]) == 0 and float(lines[2].split()[0]) == first, lines
+    else:
+        assert float(lines[1].split()[0]) == 5 + first, lines
+    msg = str(_bridge_refuses(tmp_path, text, mod_dir))
+    assert "soma.n_acount: acount was uninserted from soma and inserted again" in msg and "model.hoc:17:" in msg, msg
