@@ -41,19 +41,31 @@ def keep(state) -> None:
     if not values:
         return
     kept: dict[str, dict[str, np.ndarray]] = {}
+    ions = _ions(state)
     for sec in state.tree:
         for j in range(sec.nseg):
             for name, value in values.get((sec.name, j), {}).items():
-                if _is_current(name):
+                if _is_current(name, ions):
                     kept.setdefault(sec.name, {}).setdefault(name, np.zeros(sec.nseg))[j] = value
     state.kept_ion_currents = kept
 
 
-def _is_current(name: str) -> bool:
-    """`ina`, `ica`, `ik`, ... (an ion's current as the live run's values name it)."""
+def _is_current(name: str, ions: set[str]) -> bool:
+    """`ina`, `ica`, `ik`, ... (an ion's current as the live run's values name it; `ions`: the model's ions, so a
+    mechanism's own range variable `ik_k2` is not taken for the current of an ion `k_k2`)."""
     from bridge.mechanisms import ions as ionlib
 
-    return name.startswith("i") and len(name) > 1 and ionlib.variable_names(name[1:])["cur"] == name
+    return (name.startswith("i") and name[1:] in ions
+            and ionlib.variable_names(name[1:])["cur"] == name)
+
+
+def _ions(state) -> set[str]:
+    """The ions the model's mechanisms use (`USEION`)."""
+    out = set()
+    for name in state.tree.mechanism_names():
+        if not name.endswith("_ion") and name in state.catalog:
+            out.update(ion for ion, _read, _write, _valence in state.catalog.get(name).ions)
+    return out
 
 
 def apply(state, tree) -> None:

@@ -80,3 +80,13 @@ def test_bridge_validate_gives_the_protocol_run_the_kept_currents(tmp_path):
     assert result.passed, (result.error, result.comparison and result.comparison.reasons)
     print(f"max |dV| {result.comparison.max_dv:.3g} mV")  # shown with pytest -s
     assert result.comparison.max_dv <= 1e-9
+
+
+def test_a_mechanisms_own_range_variable_is_not_an_ion_current():
+    """`ik_k2` (mechanism k2's RANGE `ik`) is not the current of an ion `k_k2`: taking it for one put fake ions
+    (`k_k2_ion`) into the run's sections, changing the parameters' structure and recompiling (ModelDB 144482)."""
+    from bridge.hoc.ion_carry import _is_current
+
+    ions = {"na", "k", "ca"}
+    assert _is_current("ik", ions) and _is_current("ica", ions)
+    assert not _is_current("ik_k2", ions) and not _is_current("i_pas", ions) and not _is_current("ica_cat", ions)
