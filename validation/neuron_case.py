@@ -284,7 +284,7 @@ def _run(job: dict, out_path: str) -> None:
         obj = h.IClamp(seg(st.section, st.x))
         obj.delay, obj.dur, obj.amp = st.delay, st.dur, st.amp
         keep.append(obj)
-    notes += _apply_settings(h, protocol, tstop)
+    notes += _LOAD_NOTES + _apply_settings(h, protocol, tstop)
     vecs = [h.Vector().record(_reference(h, label, seg, job)) for label in labels]
     tvec = h.Vector().record(h._ref_t)
     spike_sources = neuron_sources(h)  # the recorded NetCon sources (validation.spikes)
@@ -359,20 +359,27 @@ def _load_model(h, job: dict) -> tuple[list, float]:
     keep alive (Python-made sections live while referenced) and the model's own tstop [ms]."""
     if not job["hoc"]:
         return [build_tree(h, job["tree"])], defaults.NEURON_TSTOP
+    from validation.neuron_cvode import LoadFixedStep
+
     os.chdir(job["cwd"])
     runs = _HocRuns(h)
     handler = h.FInitializeHandler(3, runs.finitialize)
+    fixed = LoadFixedStep(h)  # the model's own runs at the fixed step, should it turn on CVODE
+    fixed_handler = h.FInitializeHandler(3, fixed.finitialize)
     if not h.load_file(1, job["hoc"]):
         raise _Fail(f"load_file({job['hoc']!r}) failed")
     for stmt in job["statements"]:
         if not h(stmt):
             raise _Fail(f"HOC statement failed: {stmt}")
     runs.finish()
+    fixed.finish()
     _RUNS[:] = [runs]
-    return [handler], float(h.tstop)
+    _LOAD_NOTES[:] = fixed.notes()
+    return [handler, fixed_handler], float(h.tstop)
 
 
 _RUNS: list = []  # the _HocRuns of the model just loaded
+_LOAD_NOTES: list[str] = []  # what NEURON's side changed while the model loaded (validation.neuron_cvode)
 
 
 class _HocRuns:
