@@ -77,12 +77,13 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
     the working directory) nor Python's module search sees the model folder, and changes to the
     model's folder only to load its HOC; it reads nothing from the terminal. Its HOC's `system()` runs
     only `shell_commands`, the commands bridge's run answered (`validation.shell_guard`), and it writes only
-    into the copy of the model folder below, if any, and its results file (`validation.write_guard`).
+    into the copy of the model folder below, if any, its temporary folder (`validation.neuron_temp`) and its results
+    file (`validation.write_guard`).
 
     With an output folder (`case.output_dir`), NEURON runs on a copy of `model_root` (default: the case's
     working directory; `validation.preflight.Preflight.model_root`) and the files the model wrote there are
     moved into `case.output_dir/neuron-output/` (emptied first; `validation.output_files`)."""
-    from validation import write_guard
+    from validation import neuron_temp, write_guard
     from validation.neuron_run import compile_mod_files
     from validation.shell_guard import guarded_env
 
@@ -100,13 +101,19 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
         env = guarded_env(env, shell_commands)
-        # writes only into the copy of the model folder (none without an output folder) and the results file
-        env = write_guard.guarded_env(env, [copy[0]] if copy is not None else [], [out])
+        # NEURON's temporary files (NetGUI's templates), for a HOC case with an output folder
+        temp = neuron_temp.temp_folder(case.output_dir if case.hoc is not None else None)
+        env = neuron_temp.temp_env(env, temp)
+        # writes only into the copy of the model folder and NEURON's temporary folder (neither without an
+        # output folder) and the results file
+        env = write_guard.guarded_env(env, ([copy[0]] if copy is not None else []) + ([temp] if temp else []),
+                                      [out])
         # -P: the working directory is not put on Python's module path; a session of its own, so that
         # a NEURON past its time is stopped with everything it started
         cmd = [sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)]
         timeout = case.timeout if timeout is None else timeout
         proc = _run_stopped_after(cmd, timeout, env=env, cwd=tmp)
+        neuron_temp.remove_if_empty(temp)
         if proc is None:
             raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s (--timeout): "
                               "stopped")
