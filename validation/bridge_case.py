@@ -212,6 +212,7 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
     runs: list = []
     live = None
     network, spike_records = None, ()
+    notes: list[str] = []
     defaults_apply = bool(neuron.stimuli)  # NEURON decided (validation.neuron_case._has_stimulus)
     stimuli = list(p.stimuli)
     if defaults_apply:
@@ -231,6 +232,9 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
         dt, settings, globals_ = hoc_settings(case, hoc)
         mechs = hoc_mechanisms(case, hoc)
         network, spike_records = hoc.network, tuple(r for r in hoc.spike_records if r.compared)
+        if hoc.protocol.cvode:  # bridge.hoc.model_state cvode_requested
+            notes.append("the model asks for CVODE (variable step); bridge runs NEURON's fixed step "
+                         "(Protocol.cvode): the comparison is fixed-step")
     else:
         tree, model_tstop = case.tree.copy(), defaults.NEURON_TSTOP
         dt = p.dt if p.dt is not None else 0.025
@@ -275,4 +279,5 @@ def run_bridge_case(case: Case, neuron: RunOutput) -> RunOutput:
                      geometry=geometry, settings={"tstop": tstop, "dt": float(dt), **settings},
                      stimuli=[s for s in neuron.stimuli] if defaults_apply else [],
                      load_seconds=load_seconds, run_seconds=run_seconds, tree=tree,
-                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs), spikes=spikes)
+                     run_labels=list(neuron.run_labels) if runs else [], runs=list(runs), spikes=spikes,
+                     notes=notes)

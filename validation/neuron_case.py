@@ -77,12 +77,13 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
     the working directory) nor Python's module search sees the model folder, and changes to the
     model's folder only to load its HOC; it reads nothing from the terminal. Its HOC's `system()` runs
     only `shell_commands`, the commands bridge's run answered (`validation.shell_guard`), and it writes only
-    into the copy of the model folder below, if any, and its results file (`validation.write_guard`).
+    into the copy of the model folder below, if any, its temporary folder (`validation.neuron_temp`) and its results
+    file (`validation.write_guard`).
 
     With an output folder (`case.output_dir`), NEURON runs on a copy of `model_root` (default: the case's
     working directory; `validation.preflight.Preflight.model_root`) and the files the model wrote there are
     moved into `case.output_dir/neuron-output/` (emptied first; `validation.output_files`)."""
-    from validation import write_guard
+    from validation import neuron_temp, write_guard
     from validation.neuron_run import compile_mod_files
     from validation.shell_guard import guarded_env
 
@@ -100,13 +101,19 @@ def run_neuron_case(case: Case, timeout: float | None = None, hoc_recordings: li
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parent.parent),
                                                                           os.environ.get("PYTHONPATH")]))}
         env = guarded_env(env, shell_commands)
-        # writes only into the copy of the model folder (none without an output folder) and the results file
-        env = write_guard.guarded_env(env, [copy[0]] if copy is not None else [], [out])
+        # NEURON's temporary files (NetGUI's templates), for a HOC case with an output folder
+        temp = neuron_temp.temp_folder(case.output_dir if case.hoc is not None else None)
+        env = neuron_temp.temp_env(env, temp)
+        # writes only into the copy of the model folder and NEURON's temporary folder (neither without an
+        # output folder) and the results file
+        env = write_guard.guarded_env(env, ([copy[0]] if copy is not None else []) + ([temp] if temp else []),
+                                      [out])
         # -P: the working directory is not put on Python's module path; a session of its own, so that
         # a NEURON past its time is stopped with everything it started
         cmd = [sys.executable, "-P", "-m", "validation.neuron_case", str(src), str(out)]
         timeout = case.timeout if timeout is None else timeout
         proc = _run_stopped_after(cmd, timeout, env=env, cwd=tmp)
+        neuron_temp.remove_if_empty(temp)
         if proc is None:
             raise BridgeError(f"NEURON run of case {case.name!r} took longer than {timeout:g} s (--timeout): "
                               "stopped")
@@ -284,7 +291,7 @@ def _run(job: dict, out_path: str) -> None:
         obj = h.IClamp(seg(st.section, st.x))
         obj.delay, obj.dur, obj.amp = st.delay, st.dur, st.amp
         keep.append(obj)
-    notes += _apply_settings(h, protocol, tstop)
+    notes += _LOAD_NOTES + _apply_settings(h, protocol, tstop)
     vecs = [h.Vector().record(_reference(h, label, seg, job)) for label in labels]
     tvec = h.Vector().record(h._ref_t)
     spike_sources = neuron_sources(h)  # the recorded NetCon sources (validation.spikes)
@@ -359,20 +366,27 @@ def _load_model(h, job: dict) -> tuple[list, float]:
     keep alive (Python-made sections live while referenced) and the model's own tstop [ms]."""
     if not job["hoc"]:
         return [build_tree(h, job["tree"])], defaults.NEURON_TSTOP
+    from validation.neuron_cvode import LoadFixedStep
+
     os.chdir(job["cwd"])
     runs = _HocRuns(h)
     handler = h.FInitializeHandler(3, runs.finitialize)
+    fixed = LoadFixedStep(h)  # the model's own runs at the fixed step, should it turn on CVODE
+    fixed_handler = h.FInitializeHandler(3, fixed.finitialize)
     if not h.load_file(1, job["hoc"]):
         raise _Fail(f"load_file({job['hoc']!r}) failed")
     for stmt in job["statements"]:
         if not h(stmt):
             raise _Fail(f"HOC statement failed: {stmt}")
     runs.finish()
+    fixed.finish()
     _RUNS[:] = [runs]
-    return [handler], float(h.tstop)
+    _LOAD_NOTES[:] = fixed.notes()
+    return [handler, fixed_handler], float(h.tstop)
 
 
 _RUNS: list = []  # the _HocRuns of the model just loaded
+_LOAD_NOTES: list[str] = []  # what NEURON's side changed while the model loaded (validation.neuron_cvode)
 
 
 class _HocRuns:

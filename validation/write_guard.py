@@ -8,9 +8,10 @@ entry points a write goes through: `fopen`/`fopen64`/`freopen`/`freopen64` with 
 or `+`; `open`/`open64`/`openat`/`openat64` (and their `_FORTIFY_SOURCE` forms `__open_2`, ...) and
 `creat`/`creat64` with `O_WRONLY`, `O_RDWR`, `O_CREAT`, `O_TRUNC` or `O_APPEND`; `unlink`, `unlinkat`,
 `remove`, `rmdir`, `mkdir`, `mkdirat`, `rename`, `renameat`, `renameat2`, `link`, `linkat`, `symlink`,
-`symlinkat`, `truncate`, `truncate64`, `mkfifo`, `mknod`. C++'s `std::ofstream` (libstdc++) opens through
-`fopen`; glibc's own internal calls (`fopen` to `open`) do not go through the replaced names, which is why
-each outer name is replaced.
+`symlinkat`, `truncate`, `truncate64`, `mkfifo`, `mknod`, and `mkstemp`'s family (`mkstemp`, `mkostemp`,
+`mkstemps`, `mkostemps`, their `64` forms, `mkdtemp`: the template's folder). C++'s `std::ofstream`
+(libstdc++) opens through `fopen`; glibc's own internal calls (`fopen` to `open`) do not go through the
+replaced names, which is why each outer name is replaced.
 
 Each name is made absolute (the working directory, or the folder of `dirfd` for the `*at` forms), its
 folder resolved with `realpath` (all symlinks followed), and the entry itself added: the result must lie
@@ -279,6 +280,48 @@ int truncate64(const char *path, off64_t length) {
     truncate64_t real = REAL("truncate64", truncate64_t);
     if (real == NULL) bridge_stop("truncate64", path, NULL);
     return real(path, length);
+}
+
+/* mkstemp's family makes its file through the C library's own open (not the replaced names): the template's
+   folder must be allowed (NEURON's File.mktemp, pwman.cpp ivoc_get_temp_file: $TEMP/nrnXXXXXX) */
+typedef int (*mkstemp_t)(char *);
+typedef int (*mkostemp_t)(char *, int);
+typedef int (*mkstemps_t)(char *, int, int);
+typedef char *(*mkdtemp_t)(char *);
+#define MKSTEMP(name) \
+int name(char *t) { \
+    if (!bridge_check(#name, AT_FDCWD, t, 0, NULL)) return -1; \
+    mkstemp_t real = REAL(#name, mkstemp_t); \
+    if (real == NULL) bridge_stop(#name, t, NULL); \
+    return real(t); \
+}
+MKSTEMP(mkstemp)
+MKSTEMP(mkstemp64)
+#define MKOSTEMP(name) \
+int name(char *t, int a) { \
+    if (!bridge_check(#name, AT_FDCWD, t, 0, NULL)) return -1; \
+    mkostemp_t real = REAL(#name, mkostemp_t); \
+    if (real == NULL) bridge_stop(#name, t, NULL); \
+    return real(t, a); \
+}
+MKOSTEMP(mkostemp)
+MKOSTEMP(mkostemp64)
+MKOSTEMP(mkstemps)
+MKOSTEMP(mkstemps64)
+#define MKOSTEMPS(name) \
+int name(char *t, int a, int b) { \
+    if (!bridge_check(#name, AT_FDCWD, t, 0, NULL)) return -1; \
+    mkstemps_t real = REAL(#name, mkstemps_t); \
+    if (real == NULL) bridge_stop(#name, t, NULL); \
+    return real(t, a, b); \
+}
+MKOSTEMPS(mkostemps)
+MKOSTEMPS(mkostemps64)
+char *mkdtemp(char *t) {
+    if (!bridge_check("mkdtemp", AT_FDCWD, t, 0, NULL)) return NULL;
+    mkdtemp_t real = REAL("mkdtemp", mkdtemp_t);
+    if (real == NULL) bridge_stop("mkdtemp", t, NULL);
+    return real(t);
 }
 
 typedef int (*mknod_t)(const char *, mode_t, dev_t);

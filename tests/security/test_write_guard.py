@@ -60,6 +60,10 @@ def place(tmp_path):
     "os.rmdir({o!r})",
     "os.truncate({o!r} + '/keep.txt', 0)",
     "os.truncate('link/keep.txt', 0)",
+    # mkstemp's family creates through the C library's own open (NEURON's File.mktemp, pwman.cpp)
+    "import ctypes\nctypes.CDLL(None).mkstemp(ctypes.create_string_buffer({o!r}.encode() + b'/SENTINELXXXXXX'))",
+    "import ctypes\nctypes.CDLL(None).mkstemp(ctypes.create_string_buffer(b'link/SENTINELXXXXXX'))",
+    "import ctypes\nctypes.CDLL(None).mkdtemp(ctypes.create_string_buffer({o!r}.encode() + b'/SENTINELXXXXXX'))",
 ])
 def test_a_write_outside_the_folder_stops_the_process(place, code):
     out, outside = place
