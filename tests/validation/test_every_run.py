@@ -93,10 +93,10 @@ def test_a_wrong_second_run_fails_at_run_2(tmp_path, monkeypatch):
 
     original = LiveRun.request_init
 
-    def wrong_second_run(self, frozen, schedules=()):  # bridge starts run 2 (only) 1 mV off v_init
+    def wrong_second_run(self, frozen, schedules=(), carry=None):  # bridge starts run 2 (only) 1 mV off v_init
         if self.keep_runs and not self.runs and self.started():  # run 1 is kept by this call
             frozen = dataclasses.replace(frozen, v_init=frozen.v_init + 1.0, _sim=None)
-        original(self, frozen, schedules)
+        original(self, frozen, schedules, carry)
 
     monkeypatch.setattr(LiveRun, "request_init", wrong_second_run)
     result = run_case(_case(tmp_path, FI_LOOP))
