@@ -119,10 +119,12 @@ class ArtificialCellObject(BuiltinObject):
                 found = artcell_values.read(model.live, str(self), self.cls, name)
             except BridgeError as err:
                 raise interp.error(str(err), loc) from None
-            if found is None:
-                raise interp.refuse(f"{self}.{name} is computed by the run, but bridge's run has no value for it "
-                                    "(the cell is not in the run, or the variable is not kept)", loc)
-            return found
+            if found is not None:
+                return found
+            if name in self.info.parameters:  # the run keeps it as a parameter (no block changes it in a step)
+                return self.params.get(name, self.info.parameters[name])
+            raise interp.refuse(f"{self}.{name} is computed by the run, but bridge's run has no value for it "
+                                "(the cell is not in the run, or the variable is not kept)", loc)
         return self.preinit.get(name, self.params.get(name, 0.0))  # what HOC set, or NEURON's 0
 
     def _assign(self, interp, name, v, loc) -> None:
@@ -138,7 +140,7 @@ class ArtificialCellObject(BuiltinObject):
                 done = artcell_values.assign(model.live, str(self), self.cls, name, float(v))
             except BridgeError as err:
                 raise interp.error(str(err), loc) from None
-            if not done:
+            if not done and name not in self.info.parameters:  # (a PARAMETER the run does not keep: a parameter)
                 raise interp.refuse(f"{self}.{name} = ...: bridge's run has no value for it to assign (the cell is "
                                     "not in the run, or the variable is not kept)", loc)
             if name in self.info.recomputed:  # a run from finitialize() again would not have it

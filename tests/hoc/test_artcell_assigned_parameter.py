@@ -59,3 +59,40 @@ def test_a_counter_parameter_carries_between_runs(tmp_path):
     assert "first 5 0" in theirs and "second 0 0" in theirs and "third 3 0" in theirs, theirs  # NEURON's own
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+NETSTIM = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert pas }
+objref ns, syn, nc, vs, vd, tv
+tstop = 20
+finitialize(-65)
+ns = new NetStim()
+ns.start = 1
+ns.number = 10
+ns.interval = 2
+ns.noise = 0
+printf("made after finitialize %g %g\\n", ns.noise, ns.interval)
+soma syn = new ExpSyn(0.5)
+nc = new NetCon(ns, syn)
+nc.weight = 0.01
+vs = new Vector()
+vd = new Vector()
+tv = new Vector()
+vs.record(&soma.v(0.5))
+vd.record(&syn.g)
+tv.record(&t)
+run()
+printf("after the run %g %g\\n", ns.noise, ns.interval)
+"""
+
+
+@pytest.mark.neuron
+def test_netstim_made_and_set_after_finitialize(tmp_path):
+    """NetStim's INITIAL assigns `noise` (it clamps it to [0, 1]), but the run keeps it as a parameter. A NetStim
+    made after a finitialize() and set before the next (ModelDB 147538's Fig2.hoc) is in no run yet: its
+    parameters are set, not refused."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, NETSTIM)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
