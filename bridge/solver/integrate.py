@@ -94,8 +94,10 @@ def first_nan(named: list[tuple[Watched, jax.Array]]):
     order: one reduction. An array of kind "source" holds booleans already (NaN found in the
     matrix rows)."""
     flags = [(a if w.kind == "source" else jnp.isnan(a)).reshape(-1) for w, a in named]
-    bad = jnp.concatenate(flags) if flags else jnp.zeros((1,), bool)
-    carried = np.concatenate([np.full(w.size, w.carried) for w, _ in named]) if named else np.zeros(1, bool)
+    bad = jnp.concatenate(flags) if flags else jnp.zeros((0,), bool)
+    carried = np.concatenate([np.full(w.size, w.carried) for w, _ in named]) if named else np.zeros(0, bool)
+    if bad.size == 0:  # nothing watched (a network of artificial cells alone: no node)
+        return jnp.asarray(False), jnp.asarray(0, jnp.int32)
     index = jnp.argmax(bad).astype(jnp.int32)
     return jnp.any(bad & carried), index
 
