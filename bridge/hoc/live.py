@@ -167,8 +167,8 @@ def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj
                     h.update(b"-" if a is None else np.ascontiguousarray(a).tobytes())
     for mech, tables in sorted((plan.function_tables or {}).items()):  # step.py passes them as constants
         for name, table in sorted(tables.items()):
-            h.update(repr((mech, name, [(n, lo, hi) for n, _, lo, hi in table.axes])).encode())
-            h.update(table.values.tobytes() + b"".join(a.tobytes() for _, a, _, _ in table.axes if a is not None))
+            shape, data = table.digest_parts()
+            h.update(repr((mech, name, shape)).encode() + data)
     for style in plan.ions:
         h.update(repr((style.ion, style.valence)).encode())
         for a in (style.present, style.cinit, style.einit, style.eadvance):

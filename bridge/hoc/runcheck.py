@@ -73,9 +73,10 @@ def fingerprints(state) -> tuple[str, str]:
     tail.append(sorted((m, sorted(v.items())) for m, v in call_memory.starts(state).items()))  # INITIAL's start
     if state.function_tables:  # NEURON reads a FUNCTION_TABLE's Vector or array as it is now (functabl.cpp)
         for key, table in sorted(functable.resolve(state.function_tables).items()):
-            tail.append((key, [(n, lo, hi) for n, _, lo, hi in table.axes]))
-            geometry += [table.values.tobytes()] + [a.tobytes() for _, a, _, _ in table.axes if a is not None]
-            arrays += geometry[-1 - sum(a is not None for _, a, _, _ in table.axes):]
+            shape, data = table.digest_parts()
+            tail.append((key, shape))
+            geometry.append(data)
+            arrays.append(data)
     if state.event_objects is not None:  # NetCons (weights, delays, thresholds) and artificial cells
         from bridge.hoc.netcon import network
 

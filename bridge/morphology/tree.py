@@ -208,6 +208,11 @@ class FunctionTable:
     values: np.ndarray
     axes: tuple[tuple[int, np.ndarray | None, float, float], ...]
 
+    def digest_parts(self) -> tuple[list, bytes]:
+        """(the axes' sizes and ranges, the values' and abscissae's bytes): what a digest of the table takes."""
+        shape = [(n, lo, hi) for n, _, lo, hi in self.axes]
+        return shape, self.values.tobytes() + b"".join(a.tobytes() for _, a, _, _ in self.axes if a is not None)
+
 
 @dataclass
 class FStim:
