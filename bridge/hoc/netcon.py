@@ -109,9 +109,15 @@ class ArtificialCellObject(BuiltinObject):
             raise interp.error(f"{self.cls}.{name} is not an array", loc)
         return FuncRef(lambda: self._read(interp, name, loc), lambda v: self._assign(interp, name, v, loc))
 
+    def _plain_parameter(self, name: str, model) -> bool:
+        """A PARAMETER HOC's side holds: before any finitialize(), or one the mechanism's code never assigns (an
+        assigned one lives in the run's state after finitialize(), as in NEURON's instance data)."""
+        return name in self.info.parameters and (model.initialized is None
+                                                 or name not in self.info.assigned_parameters)
+
     def _read(self, interp, name, loc) -> float:
         model = interp.model
-        if name in self.info.parameters and (model.initialized is None or name not in self.info.assigned_parameters):
+        if self._plain_parameter(name, model):
             return self.params.get(name, self.info.parameters[name])
         if model.initialized is not None:  # a STATE, ASSIGNED or a PARAMETER its code assigns: the live run's value now
             # (bridge.hoc.artcell_values), as NEURON reads the instance's data
@@ -132,7 +138,7 @@ class ArtificialCellObject(BuiltinObject):
             raise interp.error(f"{self.cls}.{name} must be a number", loc)
         model = interp.model
         model.mutations += 1
-        if name in self.info.parameters and (model.initialized is None or name not in self.info.assigned_parameters):
+        if self._plain_parameter(name, model):
             self.params[name] = float(v)
             return
         if model.initialized is not None:  # NEURON's next NET_RECEIVE sees it: into the live run
