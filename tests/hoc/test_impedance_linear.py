@@ -23,7 +23,7 @@ def _rows(text: str) -> list[list[str]]:
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("name", ["linear_mechanism", "extracellular", "both"])
+@pytest.mark.parametrize("name", ["linear_mechanism", "extracellular", "both", "before_finitialize"])
 def test_impedance_with_linear_mechanism_and_extracellular_matches_neuron(tmp_path, name):
     hoc = DATA / f"{name}.hoc"
     code = f"from neuron import h\nh.load_file('stdrun.hoc')\nh.load_file({str(hoc)!r})\n"
