@@ -71,6 +71,7 @@ def case_session(case: Case, output_dir: Path | None = None, run_probes: list[st
                              allow_read=case.allow_read, output_dir=output_dir)
         live = session._state.live
         live.keep_runs, live.run_probes = bool(run_probes), tuple(run_probes)
+        session('{load_file("stdrun.hoc")}')  # as NEURON's side does before the model (bridge.hoc.stdrun_load)
         session.load_file(hoc)
         for stmt in case.statements:
             session(stmt)

@@ -46,6 +46,7 @@ def confirm(case: Case, stop: ParserStop, timeout: float) -> tuple[bool, str | N
         session = HocSession(case.bridge_mod_files() or None, cwd=case.cwd if case.cwd is not None else hoc.parent,
                              allow_read=case.allow_read)
         try:
+            session('{load_file("stdrun.hoc")}')  # as validation.bridge_case (bridge.hoc.stdrun_load)
             session.load_file(hoc)
             for stmt in case.statements:
                 session(stmt)

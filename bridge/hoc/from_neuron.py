@@ -5,6 +5,11 @@ cm, parent, parent x and child end, 3-D points, inserted mechanisms with every
 RANGE PARAMETER per segment, ion variables, and point processes with their
 parameters. Sections that share a name (Python's `h.Section(name=...)`) become `name#k`
 (`section_names`). NEURON is imported only when this is called.
+
+extracellular's array PARAMETERs (`xraxial[2]`, `xg[2]`, `xc[2]`) are read per layer from the segment
+(`seg.xraxial[k]`: its Mechanism object has no such attribute), with `e_extracellular`. A LinearMechanism is
+refused: NEURON's Python object does not give back its Matrices and Vectors, and a tree without it would run
+another model.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from bridge.errors import BridgeError
 from bridge.mechanisms.ions import STYLE_MASK
 from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import SectionTree
+from bridge.solver.extracellular import DEFAULTS as EXT_DEFAULTS
+from bridge.solver.extracellular import NAME as EXTRACELLULAR
 
 _ION_SUFFIX = "_ion"
 
@@ -46,6 +53,7 @@ def from_neuron(h=None) -> SectionTree:
 
 def read_tree(h) -> tuple[SectionTree, _SectionNames]:
     """`from_neuron`'s SectionTree and the bridge name of each NEURON section in it."""
+    _refuse_linear_mechanisms(h)
     tree = SectionTree()
     secs = list(h.allsec())
     names = section_names(h)
@@ -131,6 +139,9 @@ def _read_mechanisms(h, segs, s, params_cache: dict[str, list[str]]) -> None:
     """Each density mechanism of the section with its RANGE PARAMETERs per segment."""
     for mech in segs[0]:
         name = mech.name()
+        if name == EXTRACELLULAR:
+            _read_extracellular(segs, s)
+            continue
         if name not in params_cache:
             params_cache[name] = _mechanism_parameters(h, name, False)
         s.insert(name)
@@ -140,6 +151,28 @@ def _read_mechanisms(h, segs, s, params_cache: dict[str, list[str]]) -> None:
                 _skipped(f"{name}.{p}")
                 continue
             s.mechanisms[name][p] = np.array(values, dtype=float)
+
+
+def _read_extracellular(segs, s) -> None:
+    """extracellular's parameters per segment under bridge's names (bridge.solver.extracellular.DEFAULTS):
+    `xraxial0`/`1`, `xg0`/`1`, `xc0`/`1` from the segment's arrays (extcelln.cpp: nlayer 2), `e_extracellular`."""
+    s.insert(EXTRACELLULAR)
+    values = s.mechanisms[EXTRACELLULAR]
+    for key in EXT_DEFAULTS:
+        if key == "e_extracellular":
+            values[key] = np.array([float(seg.e_extracellular) for seg in segs], dtype=float)
+        else:
+            array, layer = key[:-1], int(key[-1])
+            values[key] = np.array([float(getattr(seg, array)[layer]) for seg in segs], dtype=float)
+
+
+def _refuse_linear_mechanisms(h) -> None:
+    """A LinearMechanism in the session (`h.List("LinearMechanism")` lists every one made and not freed)."""
+    count = int(h.List("LinearMechanism").count())
+    if count:
+        raise BridgeError(f"from_neuron: the NEURON session holds {count} LinearMechanism(s), which NEURON's Python "
+                          "interface does not give back (their Matrices and Vectors), so bridge cannot read them; "
+                          "build the model in HOC and load it with bridge.load_hoc, which runs LinearMechanisms")
 
 
 def _read_ions(h, sec, segs, s, ion_names: list[str]) -> None:

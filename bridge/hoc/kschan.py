@@ -153,6 +153,15 @@ class KSChan(BuiltinObject):
             raise interp.error(f"KSChan {self.name}.{what}: the channel is inserted in a section; NEURON "
                                "refuses to change a KSChan that has instances", loc)
 
+    def refuse_if_inserted(self, interp, method: str, source: str, loc) -> None:
+        """`method` (e.g. "KSTrans.set_f") changing the channel once inserted: NEURON allows it (kschan.cpp `source`
+        calls no err_if_has_instances) and the instances use the change; bridge builds the channel's equations
+        from what they were when it was inserted, so it refuses (a refusal naming the file:line)."""
+        if self._inserted():
+            raise interp.refuse(f"{method} of KSChan {self.name} after the channel was inserted in a section: NEURON "
+                                f"applies it to the channel's instances (kschan.cpp {source}), bridge does not; call "
+                                f"{method} before inserting the channel", loc)
+
     # -- HOC: properties ---------------------------------------------------------------------
     def m_name(self, interp, args, loc):
         if args:
@@ -417,7 +426,7 @@ class KSState(_Element):
 
     def m_frac(self, interp, args, loc):
         if args:
-            self.chan._check_no_instances(interp, "frac", loc)
+            self.chan.refuse_if_inserted(interp, "KSState.frac", "kss_frac", loc)
             self.elem.frac = _checked(interp, number_arg(interp, args, 0, loc, "KSState.frac"), 0.0, 1e9, loc,
                                       "KSState.frac")
         return self.elem.frac
@@ -450,7 +459,7 @@ class KSGate(_Element):
 
     def m_power(self, interp, args, loc):
         if args:
-            self.chan._check_no_instances(interp, "power", loc)
+            self.chan.refuse_if_inserted(interp, "KSGate.power", "ksg_power", loc)
             self.elem.power = _int_arg(interp, args, 0, 0, 10**6, loc, "KSGate.power")
         return float(self.elem.power)
 
@@ -466,7 +475,7 @@ class KSTrans(_Element):
 
     def m_set_f(self, interp, args, loc):
         """set_f(0 or 1, type, parameters [, vmin, vmax]): the Vector itself is kept, as in NEURON."""
-        self.chan._check_no_instances(interp, "set_f", loc)
+        self.chan.refuse_if_inserted(interp, "KSTrans.set_f", "kst_set_f", loc)
         i = _int_arg(interp, args, 0, 0, 1, loc, "KSTrans.set_f")
         kind = _int_arg(interp, args, 1, 0, 7, loc, "KSTrans.set_f")
         vec = args[2] if len(args) > 2 else None

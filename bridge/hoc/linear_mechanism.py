@@ -16,6 +16,12 @@ extracellular (when the model is run: NEURON grounds that row), and a section wh
 nseg changed after the LinearMechanism was made (NEURON 9.0.2 keeps the nodes it found then and
 valid() stays 1). A deleted section makes it invalid (valid() 0): it no longer acts, as in NEURON.
 
+bridge holds c and g of all the LinearMechanisms together as dense (S, S) matrices (S their unknowns in all;
+`bridge.solver.linear_mechanism.LinearPlan`), however sparse the HOC Matrices are: `DENSE_COPIES` of them are
+charged to the session's memory (`Limits.max_memory`) when a LinearMechanism is made, so that a huge one is a
+HocError naming its file:line, never an allocation that takes the machine's memory; y grown past the size it
+had then is refused when the model is run.
+
 NEURON writes the solution into `y` as it runs (`NrnDAE::update`): after finitialize() a read of `y`
 gets the live run's node potentials and extra states (simulating what is pending, as a recording
 Vector is filled); values HOC assigns to `y` during a run are not applied.
@@ -27,7 +33,7 @@ import weakref
 
 import numpy as np
 
-from bridge.errors import UnsupportedFeature
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc.arguments import number_arg
 from bridge.hoc.lists import SectionList
 from bridge.hoc.matrix import Matrix
@@ -37,6 +43,9 @@ from bridge.hoc.vector import Vector
 from bridge.hoc.vector_play_element import check_unchanged
 from bridge.morphology.tree import LinearMech
 from bridge.solver.linear_mechanism import KEY
+
+DENSE_COPIES = 6  # (S, S) float64 arrays bridge makes of the LinearMechanisms' c and g: the snapshot's two, the
+# plan's two (solver.linear_mechanism.linear_plan), the step's cj c + g and the sparse solve's values
 
 
 def _matrix_values(m) -> np.ndarray:
@@ -88,6 +97,8 @@ class LinearMechanism(BuiltinObject):
                 self.secs, self.xs = [interp.model.current(interp, loc)], [x]
         self.nseg = [sec.data.nseg for sec in self.secs]
         self._check(interp, loc)
+        self.size = len(self.y.data)
+        _charge_dense(interp, self.size, loc)
         self._filled = -1  # the live run's epoch when y was last filled
         self.y._spike_fill = self.fill_y  # called on every read of y (bridge.hoc.vector.Vector.check_filled)
         interp.model.linear_mechanisms.append(weakref.ref(self))
@@ -174,6 +185,9 @@ class LinearMechanism(BuiltinObject):
                                          "changed since (NEURON keeps the nodes it found then, which the section "
                                          "no longer has); make it after setting nseg")
         s = len(self.y.data)
+        if s > self.size:
+            raise UnsupportedFeature(f"{self.loc}: the LinearMechanism made here had {self.size} unknowns; its y "
+                                     f"has {s} elements now: bridge sizes its memory when it is made (make it again)")
         sizes = [(m.nrow, m.ncol) for m in (self.c, self.g)] + [(len(v.data),) for v in (self.b, self.y0) if v]
         if any(size not in ((s, s), (s,)) for size in sizes):
             raise UnsupportedFeature(f"{self.loc}: the LinearMechanism made here: its Matrices or Vectors were "
@@ -184,3 +198,18 @@ class LinearMechanism(BuiltinObject):
                           tuple((sec.name, x) for sec, x in zip(self.secs, self.xs)), self.layers)
 
 
+
+
+def _charge_dense(interp, size: int, loc) -> None:
+    """Charge the dense c and g of every LinearMechanism of the session, this new one of `size` unknowns with them
+    (the module's docstring): a HocError at `loc` over `Limits.max_memory`."""
+    model = interp.model
+    total = size + sum(lm.size for lm in (ref() for ref in model.linear_mechanisms) if lm is not None and lm.valid())
+    if model.linear_dense is None:
+        model.linear_dense = interp.memory.charge(model)
+    try:
+        model.linear_dense.resize(DENSE_COPIES * 8 * total * total,
+                                  f"LinearMechanisms of {total} unknowns in all (bridge holds their c and g as "
+                                  "dense matrices)")
+    except BridgeError as err:
+        raise interp.error(str(err).removeprefix("hoc error: "), loc) from None

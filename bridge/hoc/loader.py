@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget, memfiles, neuronlib, parcom
+from bridge.hoc import budget, memfiles, neuronlib, parcom, stdrun_load
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -98,6 +98,7 @@ class FileState:
     running: list[Stream] = field(default_factory=list)
     ropened: Stream | None = None
     loaded: set[str] = field(default_factory=set)  # names `load_file` ran (it runs a name once)
+    stdrun_loaded: bool = False  # stdrun.hoc loaded (bridge.hoc.stdrun_load)
     read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
     output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
@@ -330,6 +331,7 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
+        stdrun_load.on_load(interp, base)
         return 1.0
     if base in neuronlib.NEURON_BUILDERS:
         return _load_neuron_builder(interp, base, written, loc, once)

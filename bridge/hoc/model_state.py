@@ -71,6 +71,7 @@ class ModelState:
         self.point_processes: list = []
         self.fstim_slots: list = []  # fstim's stimuli (bridge.hoc.fstim)
         self.linear_mechanisms: list = []  # weak references to LinearMechanisms (bridge.hoc.linear_mechanism)
+        self.linear_dense = None  # their dense matrices' memory Charge (bridge.hoc.linear_mechanism._charge_dense)
         self.function_tables: dict = {}  # "<name>_<suffix>" -> what table_<name>_<suffix>() gave (bridge.hoc.functable)
         # the sections' instances at the last finitialize() with carried names (bridge.hoc.carried_runs)
         self.carried_sections: dict | None = None

@@ -3,7 +3,11 @@ the complex tree system solved at one frequency (src/nrniv/impedanc.cpp, `Imp::c
 
 `linearised_matrix` is `Imp::setmat1`: NEURON's `nrn_rhs` and `nrn_lhs` with cj = 0, so the diagonal holds
 every mechanism's di/dv (the fixed step's finite difference at v + 0.001, point processes scaled by
-1e2/area, electrode currents with the opposite sign) plus the axial terms, and no capacitance; the
+1e2/area, electrode currents with the opposite sign), a LinearMechanism's own g on the rows of the node
+potentials it couples (treeset.cpp `nrn_lhs`: `nrndae_lhs` adds cj c + g to the sparse13 matrix, then
+`update_actual_d_based_on_sp13_mat` copies its diagonal into the node's d; `Imp` reads that d alone, so g off the
+diagonal, c and the extra states are not seen) plus the axial terms, and no capacitance. Extracellular's
+layers are not in it either (`nrn_setup_ext` writes the layers' elements, never the node's d); the
 currents it evaluates are left in the model as NEURON's `nrn_rhs` leaves them. `solve` is `Imp::setmat`,
 `LUDecomp` and `solve`: the diagonal `d + j*omega*cm` (omega = 1e-6 * 2*pi*f, so omega*cm is in S/cm2),
 1 nA injected at the stimulus node (1e2/area), Hines elimination in complex128 in NEURON's node order.
@@ -30,10 +34,16 @@ def omega_of(freq: float) -> float:
 def linearised_matrix(plan: Plan, params: dict, state: dict, dt: float, secondorder: int):
     """`Imp::setmat1`: (the tree matrix's diagonal with cj = 0, the state after NEURON's `nrn_rhs`).
 
-    The diagonal is the mechanisms' di/dv in type order, then the axial terms (treeset.cpp `nrn_lhs`:
-    `D[i] -= B[i]`, `D[parent] -= A[i]`)."""
+    The diagonal is the mechanisms' di/dv in type order, the LinearMechanisms' g on their node rows, then the
+    axial terms (treeset.cpp `nrn_lhs`: `D[i] -= B[i]`, `D[parent] -= A[i]`)."""
     prepared = prepare(plan, params, dt, secondorder)
     d, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
+    lp = plan.linear
+    if lp is not None and lp.m:
+        # the internal potential's rows (layer 0) are the node's own d element (nrndae.cpp `alloc`: bmap_ =
+        # eqn_index_ + elayer_); rows on a layer k > 0 are extracellular elements, which Imp does not read
+        own = np.flatnonzero(np.asarray(lp.layers) == 0)
+        d = d.at[np.asarray(lp.nodes)[own]].add(np.diag(lp.g)[own])
     lay = plan.layout
     i = plan.nonroot
     d = d.at[i].add(-np.asarray(lay.b, float)[i], indices_are_sorted=True, unique_indices=True)

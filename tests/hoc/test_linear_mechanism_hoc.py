@@ -74,3 +74,33 @@ def test_the_matrices_must_match_y():
     hoc(LM)
     with pytest.raises(bridge.errors.HocError, match="the g Matrix is 3 x 3"):
         hoc("g = new Matrix(3, 3)\nlm = new LinearMechanism(c, g, y, b0, sl, xv)")
+
+
+def test_a_huge_sparse_linear_mechanism_is_refused_where_it_is_made(tmp_path):
+    """Sparse c and g of 200000 unknowns cost a few elements in HOC, but bridge holds the LinearMechanisms'
+    matrices dense (solver.linear_mechanism.LinearPlan): 1.8e3 GiB. Refused at its file:line against
+    Limits.max_memory before anything is allocated (before: a MemoryError or the machine's memory taken)."""
+    path = tmp_path / "huge.hoc"
+    path.write_text("objref c, g, y, b, lm\nc = new Matrix(200000, 200000, 2)\ng = new Matrix(200000, 200000, 2)\n"
+                    "c.x[0][0] = 1\ng.x[0][0] = 1\ny = new Vector(200000)\nb = new Vector(200000)\n"
+                    "lm = new LinearMechanism(c, g, y, b)\n")
+    with pytest.raises(bridge.errors.HocError, match=r"huge.hoc:8:.*LinearMechanisms of 200000 unknowns.*max_memory"):
+        HocSession().load_file(path)
+
+
+def test_linear_mechanisms_are_charged_together():
+    """One of 8000 unknowns fits (2.9 GiB for its DENSE_COPIES dense matrices, under the default 4 GiB); the
+    second, which makes bridge's combined matrices (16000, 16000), 11 GiB, is refused."""
+    make = ("objref c{k}, g{k}, y{k}, b{k}, lm{k}\nc{k} = new Matrix(8000, 8000, 2)\ng{k} = new Matrix(8000, 8000, 2)\n"
+            "y{k} = new Vector(8000)\nb{k} = new Vector(8000)\nlm{k} = new LinearMechanism(c{k}, g{k}, y{k}, b{k})")
+    hoc = HocSession()
+    hoc(make.format(k=1))
+    with pytest.raises(bridge.errors.HocError, match="LinearMechanisms of 16000 unknowns in all"):
+        hoc(make.format(k=2))
+
+
+def test_y_grown_after_the_linear_mechanism_was_made_is_refused():
+    hoc = HocSession()
+    hoc(LM + "lm = new LinearMechanism(c, g, y, b0, sl, xv)\nc.resize(3, 3)\ng.resize(3, 3)\ny.resize(3)\nb0.resize(3)")
+    with pytest.raises(bridge.errors.UnsupportedFeature, match="had 2 unknowns; its y has 3 elements"):
+        hoc.model()

@@ -36,10 +36,20 @@ PAYLOADS = {
     "Vector.printf": ("f_, v_", "f_ = new File()\nv_ = new Vector(3)\nv_.printf(f_)", "no file open for writing"),
     "Vector.fwrite": ("f_, v_", 'f_ = new File("{target}")\nv_ = new Vector(3)\nv_.fwrite(f_)',
                       "no file open for writing"),
+    # NEURON's temporary file (pwman.cpp ivoc_get_temp_file: $TMPDIR, outside any output folder); a model's own
+    # code gets it refused (NEURON's NetGUI's use is a memory file: tests/security/test_neuron_temp.py). HOC has no
+    # tmpfile() function (NEURON 9.0.2: "tmpfile" is an undefined name)
+    "File.mktemp": ("f_", 'f_ = new File("{target}")\nf_.mktemp()\nf_.wopen()', "File.mktemp() is refused"),
+    "tmpfile": ("", "x_ = tmpfile()", "tmpfile is not defined"),
+    # files NEURON's ParallelContext writes under a name the model gives
+    "prcellstate": ("pc_", 'pc_ = new ParallelContext()\npc_.prcellstate(1, "{target}")',
+                    "prcellstate() is not supported"),
+    "nrnbbcore_write": ("pc_", 'pc_ = new ParallelContext()\npc_.nrnbbcore_write("{target}")',
+                        "nrnbbcore_write() is not supported"),
 }
 
-# writing to a File that no wopen opened: an ordinary HOC error (nothing is written), as in NEURON
-ORDINARY_ERRORS = ("File.printf", "Vector.printf", "Vector.fwrite")
+# writing to a File that no wopen opened, an undefined name: an ordinary HOC error (nothing is written), as in NEURON
+ORDINARY_ERRORS = ("File.printf", "Vector.printf", "Vector.fwrite", "tmpfile")
 
 
 def _quoted(text: str) -> str:

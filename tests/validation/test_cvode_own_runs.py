@@ -84,6 +84,29 @@ def test_own_runs_under_cvode_compared_fixed_step(tmp_path, text, dt, turned_off
     assert "note (bridge): the model asks for CVODE" in text
 
 
+# CVODE turned on after finitialize(): NEURON's side cannot turn it off there (validation.neuron_cvode)
+AFTER = CELL + """
+proc go() { finitialize(-65)  cvode.active(1)  continuerun(tstop) }
+go()
+stim.amp = 0.5
+go()
+"""
+
+
+@pytest.mark.neuron
+def test_cvode_turned_on_after_finitialize_is_said_and_fails(tmp_path):
+    """NEURON's runs are variable-step (fewer samples), bridge's fixed-step: a FAIL, and the report says why
+    (before: only a note that NEURON had made the runs fixed-step, which it had not)."""
+    from validation.report import markdown
+    from validation.suite import run_case
+
+    result = run_case(_case(tmp_path, AFTER))
+    assert not result.passed
+    assert len(result.neuron.runs[0][0]) < round(8 / 0.025) + 1  # NEURON's run 1 was CVODE's
+    text = markdown([result])
+    assert "turned on CVODE (variable step) after finitialize() in 2 of its runs" in text, text
+
+
 @pytest.mark.neuron
 def test_a_model_without_cvode_gets_no_cvode_note(tmp_path):
     from validation.suite import run_case

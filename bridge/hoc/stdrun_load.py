@@ -1,0 +1,31 @@
+"""What NEURON's first `load_file("stdrun.hoc")` does to HOC's variables (share/lib/hoc/stdrun.hoc's top level).
+
+bridge runs its own stdrun (bridge.hoc.stdrun), but the library file's top-level assignments happen in NEURON
+when it is loaded the first time, directly or through nrngui.hoc, noload.hoc or stdgui.hoc (stdgui.hoc:
+`load_file("stdrun.hoc")`): a model that set `tstop = 100` before its first `load_file("nrngui.hoc")` runs
+5 ms in NEURON (`nrniv model.hoc`, or Python's `h.load_file("model.hoc")`). Later loads do nothing (load_file
+loads a name once). A session that starts with stdrun.hoc loaded (nrngui, or validation's NEURON side, which
+loads it before the model: validation.neuron_case `_run`) keeps the model's values: bridge's validation does the
+same by loading it first (validation.bridge_case).
+"""
+
+from __future__ import annotations
+
+# stdrun.hoc's top-level assignments of the variables bridge keeps (bridge.hoc.model_state.NEURON_GLOBALS), in
+# its order; the GUI's (runStopAt, runStopIn, ...) bridge does not keep
+VALUES = {"using_cvode_": 0.0, "stdrun_quiet": 0.0, "realtime": 0.0, "screen_update_invl": 0.05, "tstop": 5.0,
+          "stoprun": 0.0, "steps_per_ms": 40.0, "nstep_steprun": 1.0, "global_ra": 35.4, "running_": 0.0,
+          "v_init": -65.0}
+
+# the library names whose first load loads stdrun.hoc in NEURON (with and without `.hoc`, as load_file takes them)
+LOADERS = {"stdrun.hoc", "nrngui.hoc", "noload.hoc", "stdgui.hoc", "stdrun", "nrngui", "noload", "stdgui"}
+
+
+def on_load(interp, base: str) -> None:
+    """`load_file` of the library `base`: stdrun.hoc's assignments the first time one of LOADERS is loaded."""
+    files = interp.files
+    if base not in LOADERS or files.stdrun_loaded:
+        return
+    files.stdrun_loaded = True
+    for name, value in VALUES.items():
+        interp.model.set_global(name, value)
