@@ -209,20 +209,23 @@ CSWITCH_PROBES = ["soma(0.5).v", "dend(0.5).v"] + [f"{seg}.{name}_cswitch" for s
 
 
 @pytest.mark.neuron
-def test_c_switch_and_array_elements_match_neuron():
+@pytest.mark.parametrize("hoc", ["cswitch.hoc", "cswitch_direct.hoc"])
+def test_c_switch_and_array_elements_match_neuron(hoc):
     """mod/cswitch.mod: bg.inc's C (ModelDB 7399, 7400, 12631, 52034, 136095): `switch (_lj)` on the int index of
     the FROM loop around it (nocmodl's `{int _lj; for ...`), `case` groups ending in `break;`, elements of GLOBAL
     arrays (`Tau[_lj]`), `if ((Tau[_lj] = e) < mbasetau)`, in a PROCEDURE whose TABLE NEURON builds by running
-    the C; and stacked, negative and default labels, an assignment to a LOCAL compared in an if: NEURON 9.0.2's
-    compiled C and bridge's translation give the same values."""
+    the C (cswitch.hoc) or that runs its C every step (cswitch_direct.hoc: usetable_cswitch = 0, which INITIAL
+    reads as `usetable`); stacked, negative and default labels, an assignment to a LOCAL compared in an if; h to
+    the power hexp_cswitch = 2 in a FROM loop bounded by that GLOBAL: NEURON 9.0.2's compiled C and bridge's
+    translation give the same values."""
     from bridge.testing import assert_matches_neuron
 
-    result = assert_matches_neuron(DATA / "cswitch.hoc", {"recordings": CSWITCH_PROBES}, mechanisms=DATA / "mod",
-                                   atol=1e-9)
+    result = assert_matches_neuron(DATA / hoc, {"recordings": CSWITCH_PROBES}, mechanisms=DATA / "mod", atol=1e-9)
     assert result.comparison.max_dv <= 1e-9
     diffs = {r.label: r.max_abs for r in result.comparison.recordings}
-    for label in CSWITCH_PROBES[2:]:  # gates in [0, 1], acc of order 10, tsave a few ms: round-off
-        assert diffs[label] <= 1e-11, label
+    for label in CSWITCH_PROBES[2:]:  # gates in [0, 1] and tsave (ms): round-off; acc is v's function (x = (v + 70)
+        # / 20 squared, times 1.25^2: |d acc / dv| < 1 for this run's v): within v's own tolerance
+        assert diffs[label] <= (1e-9 if "acc" in label else 1e-11), label
 
 
 def test_c_switch_takes_every_group():

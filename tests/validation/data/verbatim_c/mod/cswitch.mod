@@ -7,7 +7,9 @@ time constants: a PROCEDURE with a TABLE whose FROM loop over the gates holds VE
     switch (_lj) { case 0: if ((Tau[_lj] = 1 / (_la + _lb)) < mbasetau) { Tau[_lj] = mbasetau; } ... break; ... }
 
 on GLOBAL arrays; and a second PROCEDURE, no TABLE, whose C switch has stacked labels, a negative label, a
-default group and an assignment to a LOCAL compared in an if, over a FROM loop from -1 to 4.
+default group and an assignment to a LOCAL compared in an if, over a FROM loop from -1 to 4. As bg.inc, INITIAL
+reads the TABLE's switch `usetable` (nocmodl's PARAMETER, HOC's usetable_cswitch) and BREAKPOINT raises h to the
+power hexp in a FROM loop whose bound is that GLOBAL (a LOCAL set to 1 before it, to a per-instance value in it).
 ENDCOMMENT
 
 NEURON {
@@ -46,14 +48,26 @@ STATE { m h }
 
 INITIAL {
     gates(v)
-    m = Inf[0]
-    h = Inf[1]
+    if (usetable == 0) {
+        m = Inf[0]
+        h = Inf[1]
+    } else {
+        m = Add[0] / (1 - Mult[0])
+        h = Add[1] / (1 - Mult[1])
+    }
     mix(v)
 }
 
 BREAKPOINT {
+    LOCAL hexp_val, index
     SOLVE states
-    g = gbar * m * m * m * m * h
+    hexp_val = 1
+    if (hexp > 0) {
+        FROM index = 1 TO hexp {
+            hexp_val = h * hexp_val
+        }
+    }
+    g = gbar * m * m * m * m * hexp_val
     ik = g * (v - ek)
 }
 
