@@ -13,7 +13,9 @@ statements it means (docs/verbatim.md):
   writes its copy back only after the block);
 - `return 0;` as the last statement of a PROCEDURE is what nocmodl's C function does anyway;
 - `printf` and `fprintf(stderr, ...)` print, which is no number: dropped, with a warning naming file:line;
-- `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing.
+- `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing;
+- a `switch` is an IF chain, `Tau[_lj]` the mechanism's array element, `if ((x = e) < c)` the assignment then the
+  IF, and `_lj` in `FROM j = ...` the loop's int index.
 
 C code is translated in INITIAL, BREAKPOINT, NET_RECEIVE (not its arguments: nocmodl's `_args[k]`), PROCEDURE
 and FUNCTION blocks; at file level only what

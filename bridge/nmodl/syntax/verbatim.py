@@ -7,7 +7,9 @@ overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
 markers of this module: `CReturn` (`return 0;`), `CReturnValue` (`return e;`), `CFunction` (a file-level C
 function), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
-`CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
+`CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`), `CSwitch` (a `switch` on a C int whose
+groups end in `break;`), `CBreak` (any other `break;`, refused by the analysis) and `CAssignExpr` (`(x = e)` in an
+expression). An array element `Tau[i]` (an int `i`) is an `ast.Indexed`.
 
 C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
 `!` are C `int`s, and `+ - * /` between two of them is C's integer arithmetic (`1/2` is 0): the result
@@ -15,7 +17,7 @@ is wrapped in `ast.CInt` (truncation toward zero), as is a cast `(int)e`; `(doub
 double. Local declarations (`double x = e, y;`, `int i;`) become `CDecl` markers. Integer literals C
 reads otherwise than decimal (`010` is octal) or beyond 2^31 - 1 are refused. A float literal is read as
 C reads a `double` (correctly rounded); suffixes (`1.0f`), other types (`float`, `long`, `static`),
-`%`, `^`, `?:`, `++`, loops, pointers and anything else do not parse. Whatever is outside the subset
+`%`, `^`, `?:`, `++`, loops, pointers, a switch on a double or falling through and anything else do not parse. Whatever is outside the subset
 raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
 (`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
 the nodes do, and strings only as `printf` arguments, which the analysis drops.
