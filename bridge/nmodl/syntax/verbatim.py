@@ -17,8 +17,9 @@ is wrapped in `ast.CInt` (truncation toward zero), as is a cast `(int)e`; `(doub
 double. Local declarations (`double x = e, y;`, `int i;`) become `CDecl` markers. Integer literals C
 reads otherwise than decimal (`010` is octal) or beyond 2^31 - 1 are refused. A float literal is read as
 C reads a `double` (correctly rounded); suffixes (`1.0f`), other types (`float`, `long`, `static`),
-`%`, `^`, `?:`, `++`, loops, pointers, a switch on a double or falling through and anything else do not parse. Whatever is outside the subset
-raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
+`%`, `^`, `?:`, `++`, loops, pointers, a switch on a double or falling through and anything else do not
+parse. Whatever is outside the subset raises `VerbatimOutside` at its first token, with the file's own line and
+column. The text is bounded
 (`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
 the nodes do, and strings only as `printf` arguments, which the analysis drops.
 """
