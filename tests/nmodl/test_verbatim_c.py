@@ -226,7 +226,7 @@ PROCEDURE seed(s) {
     ("\n  while (x < 1) { x += 1; }", 2, 17, "a loop"),
     ("x = *hoc_pgetarg(1);", 1, 8, "(a pointer)"),
     ("x = *getarg(2);", 1, 8, "*getarg(2) beyond the 1 arguments of q"),
-    ("x = y[2];", 1, 8, "(an array)"),
+    ("x = y[2];", 1, 7, "the C array element y[...]"),
     ("double *px = &x;", 1, 10, "(a pointer)"),
     ("x = hoc_call_func(0, 1);", 1, 7, "a call of hoc_call_func()"),
     ("set_seed(_la);", 1, 3, "a call of set_seed() as a statement"),
@@ -438,3 +438,71 @@ def test_an_unknown_call_in_c_only_hoc_calls_is_refused_when_called():
     assert "a call of time()" in info.functions["mytime"].body[0].message
     with pytest.raises(UnsupportedFeature, match="a call of hoc_execerror\\(\\) as a statement"):
         _analyze("PROCEDURE q() {\n  VERBATIM\n  hoc_execerror(\"full\", 0);\n  ENDVERBATIM\n}\n", reach=True)
+
+
+ARRAYS = """NEURON {
+  SUFFIX t
+  RANGE x, y
+  GLOBAL arr
+}
+ASSIGNED { x y arr[2] }
+"""
+
+
+def _loop(c: str, index: str = "j") -> str:
+    """An INITIAL with a FROM loop over LOCAL j around VERBATIM `c` (nocmodl's C names the index `_lj`, an int)."""
+    return (ARRAYS + f"INITIAL {{\n  LOCAL a, j, k\n  a = 0.5\n  FROM {index} = 0 TO 1 {{\n    VERBATIM\n    {c}\n"
+            "    ENDVERBATIM\n  }\n}\n")
+
+
+def test_a_switch_becomes_an_if_chain_and_array_elements_indexed_names():
+    """bg.inc's C (ModelDB 7399, 7400, 12631, 52034, 136095): `switch (_lj)` on the FROM index, `Tau[_lj]`, an
+    assignment compared in an if (run first, then compared)."""
+    info = analyze_text(_loop("switch (_lj) { case 0: if ((arr[_lj] = 1 / (_la + 1)) < y) { arr[_lj] = y; } break;\n"
+                              "    case 1: case 2: x = arr[_lj]; break; default: x = -1; }"), "t.mod")
+    loop = _statements(info, ast.InitialBlock)[-1]
+    assert isinstance(loop, ast.From)
+    (first,) = loop.body
+    j, element = ast.Name("j"), ast.Indexed("arr", ast.Name("j"))
+    assert isinstance(first, ast.If) and first.condition == ast.Binary("==", j, ast.Number(0.0))
+    (group,) = first.body
+    assign, test = group.body
+    assert assign == ast.Assign(element, ast.Binary("/", ast.Number(1.0), ast.Binary("+", ast.Name("a"),
+                                                                                     ast.Number(1.0))))
+    assert test.condition == ast.Binary("<", element, ast.Name("y"))
+    (second,) = first.orelse
+    assert second.condition == ast.Binary("||", ast.Binary("==", j, ast.Number(1.0)),
+                                          ast.Binary("==", j, ast.Number(2.0)))
+    (default,) = second.orelse
+    assert default.body == (ast.Assign(ast.Name("x"), ast.Unary("-", ast.Number(1.0))),)
+
+
+@pytest.mark.parametrize("c, words", [
+    ("switch (_lj) { case 0: x = 1; case 1: x = 2; break; }", "falls through"),
+    ("switch (_lj) { case 0: if (x > 0) break; x = 1; break; }", "'break' other than"),
+    ("break;", "'break' other than"),
+    ("switch (_la) { case 0: x = 1; break; }", "not a C int"),
+    ("switch (_lj) { case 1.5: x = 1; break; }", "a case label other than an integer"),
+    ("switch (_lj) { case 1: x = 1; break; case 1: break; }", "used twice"),
+    ("switch (_lj) { x = 1; case 0: break; }", "before the first case"),
+    ("x = arr[_la];", "not a C int"),
+    ("x = y[_lj];", "the C array element y[...]"),
+    ("arr[_lj] += 1; x = _lk[_lj];", "the C array element _lk[...]"),
+    ("x = (y = 2) + 1;", "an assignment inside an expression"),
+    ("if ((y = 1) < y + 1) x = 1;", "unsequenced"),
+    ("if ((y = 1) < 2 && x > 0) x = 1;", "an assignment inside an expression"),
+    ("switch ((int)(y = 1)) { case 0: break; }", "an assignment"),
+    ("_lj = 2;", "the index of the FROM loop"),
+    ("x = j;", "hides in NMODL"),
+])
+def test_switch_elements_and_assignments_outside_the_subset_are_refused(c, words):
+    with pytest.raises(UnsupportedFeature, match=re.escape(words)):
+        analyze_text(_loop(c), "t.mod")
+
+
+def test_the_loop_index_is_an_int_only_inside_its_loop():
+    """Outside the FROM loop `_lj` is the double LOCAL j: C refuses to switch on it, and so does bridge."""
+    text = ARRAYS + ("INITIAL {\n  LOCAL j\n  j = 0\n  VERBATIM\n  switch (_lj) { case 0: x = 1; break; }\n"
+                     "  ENDVERBATIM\n}\n")
+    with pytest.raises(UnsupportedFeature, match="not a C int"):
+        analyze_text(text, "t.mod")

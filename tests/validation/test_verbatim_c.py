@@ -202,3 +202,51 @@ def test_getarg_values_from_hoc():
     hoc("create soma\nsoma insert cgetarg\nsoma setdata_cgetarg(0.5)\nx1 = my_asin_cgetarg(0.5)\n"
         "x2 = mix_cgetarg(3, 0)")
     assert hoc.x1 == pytest.approx(0.5235987755982989, abs=1e-15) and hoc.x2 == 6 + 1 / 3
+
+
+CSWITCH_PROBES = ["soma(0.5).v", "dend(0.5).v"] + [f"{seg}.{name}_cswitch" for seg in ("soma(0.5)", "dend(0.9)")
+                                                   for name in ("m", "h", "acc", "tsave")]
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("hoc", ["cswitch.hoc", "cswitch_direct.hoc"])
+def test_c_switch_and_array_elements_match_neuron(hoc):
+    """mod/cswitch.mod: bg.inc's C (ModelDB 7399, 7400, 12631, 52034, 136095): `switch (_lj)` on the int index of
+    the FROM loop around it (nocmodl's `{int _lj; for ...`), `case` groups ending in `break;`, elements of GLOBAL
+    arrays (`Tau[_lj]`), `if ((Tau[_lj] = e) < mbasetau)`, in a PROCEDURE whose TABLE NEURON builds by running
+    the C (cswitch.hoc) or that runs its C every step (cswitch_direct.hoc: usetable_cswitch = 0, which INITIAL
+    reads as `usetable`); stacked, negative and default labels, an assignment to a LOCAL compared in an if; h to
+    the power hexp_cswitch = 2 in a FROM loop bounded by that GLOBAL: NEURON 9.0.2's compiled C and bridge's
+    translation give the same values."""
+    from bridge.testing import assert_matches_neuron
+
+    result = assert_matches_neuron(DATA / hoc, {"recordings": CSWITCH_PROBES}, mechanisms=DATA / "mod", atol=1e-9)
+    assert result.comparison.max_dv <= 1e-9
+    diffs = {r.label: r.max_abs for r in result.comparison.recordings}
+    for label in CSWITCH_PROBES[2:]:  # gates in [0, 1] and tsave (ms): round-off; acc is v's function (x = (v + 70)
+        # / 20 squared, times 1.25^2: |d acc / dv| < 1 for this run's v): within v's own tolerance
+        assert diffs[label] <= (1e-9 if "acc" in label else 1e-11), label
+
+
+def test_c_switch_takes_every_group():
+    """acc_cswitch (bridge alone) is the sum C's switch gives over k = -1..4 for this run's v: each group's
+    arithmetic, the default for k = 1 and k = 4, both branches of the case-0 comparison over the run."""
+    import numpy as np
+
+    import bridge
+
+    hoc = bridge.load_hoc(DATA / "cswitch.hoc", mechanisms=DATA / "mod")
+    traces = bridge.Simulation(hoc.to_model(), record=["soma(0.5).v", "soma(0.5).acc_cswitch",
+                                                       "soma(0.5).tsave_cswitch"]).run()
+    v, acc = np.asarray(traces["soma(0.5).v"]), np.asarray(traces["soma(0.5).acc_cswitch"])
+    tsave = np.asarray(traces["soma(0.5).tsave_cswitch"])
+    x = (v[1:] + 70) / 20  # mix(v) in nrn_state: the v of the step (recorded with it)
+    want = np.full_like(x, 0.5)
+    q = x * x
+    want = np.where(1.5 < q, want + q, want - q)
+    want += np.where(tsave[1:] >= 5, 1.0, -2.0)
+    want = want * 1.25 + 2
+    want = want * 1.25 + 3
+    want += np.where(tsave[1:] >= 5, 1.0, -2.0)
+    np.testing.assert_allclose(acc[1:], want, rtol=0, atol=1e-12)
+    assert (q > 1.5).any() and (q <= 1.5).any()

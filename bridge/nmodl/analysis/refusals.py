@@ -36,10 +36,16 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
     # C of a FUNCTION/PROCEDURE only HOC may call: refused when it runs (analysis.verbatim), if nothing else calls it
     hoc_only = {id(n) for item in program.items if deferrable(item) for n in ast.walk(item)
                 if isinstance(n, ast.Verbatim)}
+    loop_ints: dict[int, set[str]] = {}  # VERBATIM in FROM loops: nocmodl's `{int _lj; for (_lj = ...` (parse1.ypp)
+    for loop in ast.walk(program):
+        if isinstance(loop, ast.From):
+            for n in ast.walk(loop):
+                if isinstance(n, ast.Verbatim):
+                    loop_ints.setdefault(id(n), set()).add("_l" + loop.var)
     for node in ast.walk(program):
         if isinstance(node, ast.Verbatim):  # C outside the subset's grammar, in file order with the others
             try:
-                parse_checked(node, report, cfile=cfile)
+                parse_checked(node, report, frozenset(loop_ints.get(id(node), ())), cfile=cfile)
             except UnsupportedFeature:
                 if id(node) not in hoc_only:
                     raise

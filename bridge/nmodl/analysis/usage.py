@@ -84,6 +84,13 @@ def _own_names(item: ast.Node) -> set[str]:
     return set()
 
 
+def reads_usetable(program: ast.Program) -> bool:
+    """Whether NMODL code may read `usetable`: a file with a TABLE, for which nocmodl installs the PARAMETER
+    `usetable` (1; HOC's `usetable_<suffix>`: parsact.cpp, `ifnew_parminstall("usetable", "1", ...)`) that its C
+    reads by that name."""
+    return any(isinstance(n, ast.Table) for n in ast.walk(program))
+
+
 def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: Blocks, report: Reporter) -> None:
     known_calls = blocks.callables | KNOWN_CALLS | set(blocks.function_tables)
     defines = program.defines
@@ -94,7 +101,8 @@ def _check_names(program: ast.Program, variables: dict[str, Variable], blocks: B
         for node in ast.walk(item):
             if isinstance(node, (ast.Name, ast.Indexed)):
                 n = node.name
-                if n in local or n in variables or n in defines:
+                if n in local or n in variables or n in defines or (n == "usetable" and reads_usetable(program)
+                                                                     and isinstance(node, ast.Name)):
                     continue
                 if n in blocks.callables:
                     raise report.error(SemanticError, f"{n!r} is a function; call it as {n}(...)", node)

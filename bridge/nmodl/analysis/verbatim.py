@@ -13,7 +13,9 @@ statements it means (docs/verbatim.md):
   writes its copy back only after the block);
 - `return 0;` as the last statement of a PROCEDURE is what nocmodl's C function does anyway;
 - `printf` and `fprintf(stderr, ...)` print, which is no number: dropped, with a warning naming file:line;
-- `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing.
+- `#include <standard header>`, `static const char rcsid[] = "...";` and `;` compile to nothing;
+- a `switch` is an IF chain, `Tau[_lj]` the mechanism's array element, `if ((x = e) < c)` the assignment then the
+  IF, and `_lj` in `FROM j = ...` the loop's int index.
 
 C code is translated in INITIAL, BREAKPOINT, NET_RECEIVE (not its arguments: nocmodl's `_args[k]`), PROCEDURE
 and FUNCTION blocks; at file level only what
@@ -35,6 +37,8 @@ from bridge.nmodl.analysis.vocabulary import MATH_ARITY
 from bridge.nmodl.syntax import ast
 from bridge.nmodl.syntax.cpreproc import CFile
 from bridge.nmodl.syntax.verbatim import (
+    CAssignExpr,
+    CBreak,
     CDecl,
     CFunction,
     CGetArg,
@@ -43,6 +47,7 @@ from bridge.nmodl.syntax.verbatim import (
     CRefused,
     CReturn,
     CReturnValue,
+    CSwitch,
     VerbatimOutside,
     parse_verbatim,
 )
@@ -298,6 +303,9 @@ class _Block:
         # refused at once (a C function's body calls only the functions defined before it, as C requires)
         self.pending: list[tuple[ast.Call, bool]] | None = None
         self.hoc_args: set[str] = set()  # the FUNCTIONs/PROCEDUREs whose C reads HOC's arguments (`*getarg(k)`)
+        # the indices of the FROM loops around the code being translated, innermost last: nocmodl's C names each
+        # `_lj`, a C `int` (parse1.ypp, fromstmt: `{int _lj; for (_lj = ...`)
+        self.from_vars: list[str] = []
 
     def error(self, message: str, node: ast.Node | None) -> BridgeError:
         return self.report.error(UnsupportedFeature, f"VERBATIM block: {message}", node)
@@ -323,7 +331,13 @@ class _Block:
                 elif isinstance(st, ast.Node):
                     self._no_c_int(st)
                     before = set(self.unset)
-                    out.append(self._node(st, tails))
+                    if isinstance(st, ast.From):
+                        self.from_vars.append(st.var)
+                    try:
+                        out.append(self._node(st, tails))
+                    finally:
+                        if isinstance(st, ast.From):
+                            self.from_vars.pop()
                     self.unset |= before  # what C assigns inside an NMODL IF or loop may not run
                 else:
                     out.append(st)
@@ -343,7 +357,8 @@ class _Block:
                                  "its value undefined)", n)
 
     def _verbatim(self, block: ast.Verbatim, final: bool) -> list[ast.Node]:
-        ints = frozenset(n for n, ctype in self.c_locals.items() if ctype == "int")
+        ints = frozenset({n for n, ctype in self.c_locals.items() if ctype == "int"}
+                         | {"_l" + v for v in self.from_vars})
         items = parse_checked(block, self.report, ints, self.cfile)
         code = [c for c in items if not isinstance(c, CNothing)]
         if code and not isinstance(self.item, _CODE_BLOCKS):
@@ -373,13 +388,16 @@ class _Block:
         if isinstance(st, CDecl):
             return [x for var in st.names for x in self._declare(st.ctype, var.name, var.value, var)]
         if isinstance(st, ast.Assign):
-            value = self._expr(st.value)
-            target = self._target(st.target)
-            if self.c_locals.get(target.name) == "int" and not isinstance(value, ast.CInt):
-                value = ast.CInt(value, loc=value.loc)  # C converts the value to the int's type
-            self.unset.discard(target.name)
-            return [ast.Assign(target, value, loc=st.loc)]
+            return [self._assign(st)]
+        if isinstance(st, CSwitch):
+            return self._statement(self._if_chain(st))
+        if isinstance(st, CBreak):
+            raise self.error("'break' other than the one that ends a switch's group (an exit from a loop or "
+                             "from the middle of a case)", st)
         if isinstance(st, ast.If):
+            hoisted, condition = self._condition(st.condition)
+            if hoisted is not None:
+                return hoisted + self._statement(replace(st, condition=condition))
             condition = self._expr(st.condition)
             before = set(self.unset)
             body = tuple(x for s in st.body for x in self._statement(s))
@@ -396,6 +414,60 @@ class _Block:
             raise self.error(f"a call of {_short(st.expr.name)}() as a statement (bridge runs C's math functions "
                              "in expressions only)", st)
         raise self.error(f"{type(st).__name__}", st)
+
+    def _assign(self, st: ast.Assign) -> ast.Assign:
+        value = self._expr(st.value)
+        target = self._target(st.target)
+        if isinstance(target, ast.Name) and self.c_locals.get(target.name) == "int" and not isinstance(value, ast.CInt):
+            value = ast.CInt(value, loc=value.loc)  # C converts the value to the int's type
+        self.unset.discard(target.name)
+        return ast.Assign(target, value, loc=st.loc)
+
+    def _if_chain(self, st: CSwitch) -> ast.Node:
+        """A switch whose groups never fall through, as `if (e == 0) {...} else if (e == 1 || e == 2) {...} else
+        {default}`: C compares the int `e` with each label once; `e` has no side effect (the subset's
+        expressions have none but an assignment, refused there), and no group runs before the comparisons that
+        choose it, so comparing again per group is the same."""
+        if any(isinstance(n, CAssignExpr) for n in ast.walk(st.subject)):
+            raise self.error("an assignment in a switch's value", st.subject)
+        chain: Any = None
+        subject: Any = st.subject
+        default = next((g for g in st.groups if None in g.labels), None)
+        if default is not None:
+            body: Any = default.body
+            chain = (ast.Block(body, loc=default.loc),)
+        for g in reversed([g for g in st.groups if None not in g.labels]):
+            cond: Any = None
+            for value in g.labels:
+                number = ast.Number(float(value or 0), str(value), loc=g.loc)
+                test = ast.Binary("==", subject, number, loc=g.loc)
+                cond = test if cond is None else ast.Binary("||", cond, test, loc=g.loc)
+            assert cond is not None
+            body = g.body
+            chain = (ast.If(cond, (ast.Block(body, loc=g.loc),), chain, loc=g.loc),)
+        return chain[0] if chain else ast.Block((), loc=st.loc)
+
+    def _condition(self, condition: Any) -> tuple[list[Any] | None, Any]:
+        """An if's condition `(x = e) < c` (or `(x = e)` alone) as the assignment `x = e` run first and the
+        condition `x < c` (C's value of an assignment is `x`'s new value; the other operand must not read `x`,
+        whose order C leaves unsequenced); (None, condition) when it assigns nothing."""
+        if not any(isinstance(n, CAssignExpr) for n in ast.walk(condition)):
+            return None, condition
+        if isinstance(condition, CAssignExpr):
+            return [self._assign(condition.assign)], condition.assign.target
+        if isinstance(condition, ast.Binary) and condition.op in ("<", "<=", ">", ">=", "==", "!="):
+            for side, other in ((condition.left, condition.right), (condition.right, condition.left)):
+                if isinstance(side, CAssignExpr) and not any(isinstance(n, CAssignExpr) for n in ast.walk(other)):
+                    target = side.assign.target
+                    if any(isinstance(n, (ast.Name, ast.Indexed)) and n.name == target.name for n in ast.walk(other)):
+                        raise self.error(f"an assignment of {_short(target.name)} compared with an expression that "
+                                         "reads it (C leaves the order unsequenced)", side)
+                    stmts = [self._assign(side.assign)]
+                    left, right = (target, other) if side is condition.left else (other, target)
+                    return stmts, replace(condition, left=left, right=right)
+        node = next(n for n in ast.walk(condition) if isinstance(n, CAssignExpr))
+        raise self.error("an assignment inside an expression (bridge translates one that is an operand of the "
+                         "comparison an if tests)", node)
 
     def check_name(self, name: str, where: ast.Node) -> None:
         """Refuse a C local or parameter named like the mechanism's, NEURON's, a LOCAL's, a function's or another
@@ -454,9 +526,14 @@ class _Block:
         warnings.warn(f"{loc}: VERBATIM {st.call.name}(): bridge prints nothing (NEURON prints the text here; "
                       "output only, no number depends on it)", stacklevel=2)
 
-    def _target(self, target: ast.Node) -> ast.Name:
+    def _target(self, target: ast.Node) -> Any:
+        if isinstance(target, ast.Indexed):
+            return self._element(target, _WRITE_KINDS, "assigning")
         assert isinstance(target, ast.Name)
         name = target.name
+        if name.startswith("_l") and name[2:] in self.from_vars:
+            raise self.error(f"assigning {_short(name)}, the index of the FROM loop around the C (bridge runs the "
+                             "loop's own steps)", target)
         if name in self.c_locals:
             return ast.Name(name, loc=target.loc)
         if name.startswith("_l") and name[2:] in self.locals:
@@ -468,12 +545,21 @@ class _Block:
                              "ASSIGNEDs, STATEs and ion variables, and LOCALs and arguments as _lname)", target)
         return ast.Name(name, loc=target.loc)
 
+    def _element(self, e: ast.Indexed, kinds: tuple[str, ...], what: str) -> ast.Indexed:
+        """`name[i]`: an element of the mechanism's array `name` (nocmodl's macro for it takes C's subscript), at
+        the int `i` (one outside the array: NaN, `runtime.arrays`)."""
+        var = self.variables.get(e.name)
+        if e.name.startswith("_") or e.name in self.locals or var is None or var.kind not in kinds or var.size is None:
+            raise self.error(f"{what} the C array element {_short(e.name)}[...] (bridge translates elements of the "
+                             "mechanism's own arrays)", e)
+        return ast.Indexed(e.name, self._expr(e.index), loc=e.loc)
+
     def _not_local(self, node: ast.Name) -> None:
         if node.name in self.hidden or (node.name.startswith("_l") and node.name[2:] in self.hidden):
             raise self.error(f"the C name {_short(node.name)} in NET_RECEIVE, whose argument {_short(node.name)} "
                              "nocmodl's C passes as _args[k] (bridge translates NET_RECEIVE's C that uses the "
                              "mechanism's variables and LOCALs)", node)
-        if node.name in self.locals:
+        if node.name in self.locals or node.name in self.from_vars:
             raise self.error(f"the C name {_short(node.name)} is the mechanism's variable, which the block's "
                              f"LOCAL or argument {_short(node.name)} hides in NMODL", node)
 
@@ -490,6 +576,11 @@ class _Block:
             return ast.Binary(e.op, self._expr(e.left), self._expr(e.right), loc=e.loc)
         if isinstance(e, CGetArg):
             return self._getarg(e)
+        if isinstance(e, ast.Indexed):
+            return self._element(e, _READ_KINDS, "reading")
+        if isinstance(e, CAssignExpr):
+            raise self.error("an assignment inside an expression (bridge translates one that is an operand of the "
+                             "comparison an if tests)", e)
         if isinstance(e, ast.Call) and (e.name in self.c_functions or self._later(e, False)):
             return self._c_call(e, statement=False)
         if isinstance(e, ast.Call):
@@ -523,7 +614,7 @@ class _Block:
                 raise self.error(f"{_short(name)} (bridge reads the ion's storage of a concentration this "
                                  "mechanism's USEION reads or writes)", e)
             return ast.IonValue(ion_var, loc=e.loc)
-        if name.startswith("_l") and name[2:] in self.locals:
+        if name.startswith("_l") and (name[2:] in self.locals or name[2:] in self.from_vars):
             return ast.Name(name[2:], loc=e.loc)
         if name in self.c_locals:
             if name in self.unset:
@@ -584,7 +675,13 @@ class _CFunctionBody(_Block):
         raise self.error(f"the C name {_short(e.name)} in the C function {_short(self.c.name)} (bridge translates C "
                          "functions that read their parameters and C locals)", e)
 
-    def _target(self, target: ast.Node) -> ast.Name:
+    def _element(self, e: ast.Indexed, kinds: tuple[str, ...], what: str) -> ast.Indexed:
+        raise self.error(f"the C array element {_short(e.name)}[...] in the C function {_short(self.c.name)} (bridge "
+                         "translates C functions that read their parameters and C locals)", e)
+
+    def _target(self, target: ast.Node) -> Any:
+        if isinstance(target, ast.Indexed):
+            return self._element(target, _WRITE_KINDS, "assigning")
         assert isinstance(target, ast.Name)
         if target.name in self.c_locals:
             return ast.Name(target.name, loc=target.loc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from bridge.errors import SemanticError, UnsupportedFeature
+from bridge.nmodl.analysis.usage import reads_usetable
 from bridge.nmodl.analysis.vocabulary import (
     AT_TIME,
     CELSIUS_FUNCTIONS,
@@ -57,6 +58,8 @@ def name_ref(name: str, ctx: Context, node: ast.Node | None = None) -> str:
         return pytext.number(ctx.info.program.defines[name])
     if name in ctx.info.variables:
         return f"s[{pytext.string(name)}]"
+    if name == "usetable" and reads_usetable(ctx.info.program):  # the TABLE's switch, 1 unless HOC set it
+        return f"s.get({pytext.string('usetable_' + ctx.info.name)}, 1.0)"
     raise ctx.error(SemanticError, f"undefined variable {name!r}", node)
 
 

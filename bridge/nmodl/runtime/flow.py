@@ -253,12 +253,34 @@ def _while_traced(cond_fn: Callable[[Scope, Scope], Any], body: Block, s: Scope,
         return pack(ms, ml), jnp.asarray(count, jnp.int32) + 1
 
     start = _BUDGET.traced if _BUDGET.traced is not None else 0  # the enclosing lax loop's count
-    values, count = jax.lax.while_loop(c, b, (pack(s, local), jnp.asarray(start, jnp.int32)))
+    values, count = jax.lax.while_loop(c, b, _carry_like_body(b, (pack(s, local), jnp.asarray(start, jnp.int32))))
     if _BUDGET.traced is not None:
         _BUDGET.traced = count
     s_out, l_out = full(values)
     endless = jnp.asarray(cond_fn(s_out, l_out)) != 0  # still true after max_iter iterations
     return _poison(endless, s_out, keys_s), _poison(endless, l_out, keys_l)
+
+
+def _carry_like_body(body: Callable[[Any], Any], carry: Any) -> Any:
+    """`carry` broadcast to the shapes (and promoted to the dtypes) the loop's body gives back, which
+    `lax.while_loop` requires to be its input's: a LOCAL set to a number before the loop and to a per-instance
+    value in it (bg.inc of ModelDB 7400: `hexp_val = 1` then `FROM index = 1 TO hexp { hexp_val = h * hexp_val
+    }`) is one value before the first iteration and one per instance after it. The body is traced for its shapes
+    only (`jax.eval_shape`; the loop budget it spends is given back), again while a pass widens a shape."""
+    for _ in range(8):
+        spent = _BUDGET.spent
+        try:
+            out = jax.eval_shape(body, carry)
+        finally:
+            _BUDGET.spent = spent
+        leaves, tree = jax.tree_util.tree_flatten(carry)
+        shapes = jax.tree_util.tree_leaves(out)
+        if all(jnp.shape(x) == o.shape and jnp.result_type(x) == o.dtype for x, o in zip(leaves, shapes)):
+            return carry
+        carry = jax.tree_util.tree_unflatten(tree, [
+            jnp.broadcast_to(jnp.asarray(x, jnp.result_type(x, o.dtype)), jnp.broadcast_shapes(jnp.shape(x), o.shape))
+            for x, o in zip(leaves, shapes)])
+    return carry  # still widening: lax.while_loop names the part whose shape changes
 
 
 def _poison(bad, scope: Scope, keys) -> Scope:

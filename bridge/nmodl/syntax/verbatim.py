@@ -7,7 +7,9 @@ overflows Python's stack) and returns its items as nodes of `bridge.nmodl.syntax
 written (`_lx`, `_ion_cai`, `tStart`: `bridge.nmodl.analysis.verbatim` resolves them), plus three
 markers of this module: `CReturn` (`return 0;`), `CReturnValue` (`return e;`), `CFunction` (a file-level C
 function), `COutput` (`printf(...)`, `fprintf(stderr, ...)`) and
-`CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`).
+`CNothing` (`#include <math.h>`, `static const char rcsid[] = "...";`, `;`), `CSwitch` (a `switch` on a C int whose
+groups end in `break;`), `CBreak` (any other `break;`, refused by the analysis) and `CAssignExpr` (`(x = e)` in an
+expression). An array element `Tau[i]` (an int `i`) is an `ast.Indexed`.
 
 C's meaning is kept where NMODL's differs: an integer literal, a local declared `int`, a comparison and
 `!` are C `int`s, and `+ - * /` between two of them is C's integer arithmetic (`1/2` is 0): the result
@@ -15,8 +17,9 @@ is wrapped in `ast.CInt` (truncation toward zero), as is a cast `(int)e`; `(doub
 double. Local declarations (`double x = e, y;`, `int i;`) become `CDecl` markers. Integer literals C
 reads otherwise than decimal (`010` is octal) or beyond 2^31 - 1 are refused. A float literal is read as
 C reads a `double` (correctly rounded); suffixes (`1.0f`), other types (`float`, `long`, `static`),
-`%`, `^`, `?:`, `++`, loops, pointers and anything else do not parse. Whatever is outside the subset
-raises `VerbatimOutside` at its first token, with the file's own line and column. The text is bounded
+`%`, `^`, `?:`, `++`, loops, pointers, a switch on a double or falling through and anything else do not
+parse. Whatever is outside the subset raises `VerbatimOutside` at its first token, with the file's own line and
+column. The text is bounded
 (`MAX_TEXT`) and the tree's depth by `Limits.max_nesting`. The text never reaches generated code: only
 the nodes do, and strings only as `printf` arguments, which the analysis drops.
 """
@@ -97,6 +100,43 @@ class CNothing(ast.Node):
     """What C compiles to nothing that runs: `#include <h>`, a `static const char` string, `;`."""
 
     what: str
+
+
+@dataclass(frozen=True)
+class CCase(ast.Node):
+    """One group of a C `switch`: its `case` values (`None`: `default`) and its statements, without the `break;`
+    that ends it."""
+
+    labels: tuple[int | None, ...]
+    body: tuple[ast.Node, ...]
+
+
+@dataclass(frozen=True)
+class CSwitch(ast.Node):
+    """`switch (e) { case 0: ... break; case 1: ... break; default: ... }` on a C int `e`: no group falls through
+    into the next (each but the last ends in `break;`, the only `break` it holds)."""
+
+    subject: ast.Node
+    groups: tuple[CCase, ...]
+
+
+@dataclass(frozen=True)
+class CBreak(ast.Node):
+    """`break;` anywhere but where a switch's group ends (the analysis refuses it)."""
+
+
+@dataclass(frozen=True)
+class CLabel(ast.Node):
+    """`case N:` (`value` N) or `default:` (`value` None), while a switch is read."""
+
+    value: int | None
+
+
+@dataclass(frozen=True)
+class CAssignExpr(ast.Node):
+    """`(x = e)` in an expression: C assigns, and the expression's value is `x`'s new value."""
+
+    assign: ast.Assign
 
 
 @dataclass(frozen=True)
@@ -242,14 +282,77 @@ class _Build:
             return value if self.is_int(value) else self.int_node(ast.CInt(value, loc=self.loc(raw)))
         return replace(value) if self.is_int(value) else value  # a double: a node not marked int
 
+    def target_name(self, raw, c):
+        self._not_macro(c[0])
+        node = ast.Name(str(c[0]), loc=self.loc(raw))
+        return self.int_node(node) if node.name in self.int_names else node
+
+    def target_element(self, raw, c):
+        return self.element(raw, c)
+
+    def element(self, raw, c):
+        tok, index = c
+        self._not_macro(tok)
+        if not self.is_int(index):
+            raise VerbatimOutside(f"the array index of {_short(str(tok))} is not a C int (C indexes arrays by "
+                                  "integers)", index.loc or self.at(tok.line or 1, tok.column or 1))
+        return ast.Indexed(str(tok), index, loc=self.loc(raw))  # an element of a double array
+
     def assign(self, raw, c):
         target, op, value = c
-        self._not_macro(target)
         loc = self.loc(raw)
-        name = ast.Name(str(target), loc=loc)
         if str(op) != "=":  # x op= e is x = x op (e) for a double x
-            value = self._binary(str(op)[0], name, value, loc)
-        return ast.Assign(name, value, loc=loc)
+            value = self._binary(str(op)[0], target, value, loc)
+        return ast.Assign(replace(target, loc=loc), value, loc=loc)
+
+    def assign_expr(self, raw, c):
+        node = CAssignExpr(c[0], loc=c[0].loc)
+        target = c[0].target
+        return self.int_node(node) if isinstance(target, ast.Name) and target.name in self.int_names else node
+
+    def break_(self, raw, c):
+        return CBreak(loc=self.loc(raw))
+
+    def case_label(self, raw, c):
+        value = c[0]
+        number = value.operand if isinstance(value, ast.Unary) and value.op == "-" else value
+        if not (isinstance(number, ast.Number) and self.is_int(number) and number.text.isdigit()):
+            raise VerbatimOutside("a case label other than an integer", value.loc or self.base)
+        return CLabel(-int(number.text) if number is not value else int(number.text), loc=self.loc(raw))
+
+    def default_label(self, raw, c):
+        return CLabel(None, loc=self.loc(raw))
+
+    def switch(self, raw, c):
+        subject, items = c[0], c[1:]
+        loc = self.loc(raw)
+        if not self.is_int(subject):
+            raise VerbatimOutside("a switch on a value that is not a C int (C switches on integers)",
+                                  subject.loc or loc or self.base)
+        groups: list[CCase] = []
+        labels: list[int | None] = []
+        body: list[ast.Node] = []
+        seen: set[int | None] = set()
+        for item in items:
+            if isinstance(item, CLabel):
+                if body:  # statements before this label: the group before it falls through unless it broke
+                    if not isinstance(body[-1], CBreak):
+                        raise VerbatimOutside("a switch group that falls through into the next case (bridge "
+                                              "translates groups that end in 'break;')", item.loc or self.base)
+                    groups.append(CCase(tuple(labels), tuple(body[:-1]), loc=loc))
+                    labels, body = [], []
+                if item.value in seen:
+                    raise VerbatimOutside("a case label used twice in one switch", item.loc or self.base)
+                seen.add(item.value)
+                labels.append(item.value)
+            elif not labels:
+                raise VerbatimOutside("a statement before the first case of a switch", item.loc or self.base)
+            else:
+                body.append(item)
+        if labels:
+            groups.append(CCase(tuple(labels), tuple(body[:-1] if body and isinstance(body[-1], CBreak) else body),
+                                loc=loc))
+        return CSwitch(subject, tuple(groups), loc=loc)
 
     def if_(self, raw, c):
         return ast.If(c[0], (c[1],), None, loc=self.loc(raw))
