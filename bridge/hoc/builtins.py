@@ -43,6 +43,7 @@ from bridge.hoc.ion_styles import hoc_ion_style
 from bridge.hoc.names import lookup
 from bridge.hoc.pointman import object_pop, object_push, object_pushed
 from bridge.hoc.shell_info import system as hoc_system
+from bridge.hoc.stdout_switch import hoc_stdout
 from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
 
 REFUSED = {
@@ -219,7 +220,7 @@ def _chdir(interp, args, loc):
 
 
 def _pwd(interp, args, loc):
-    interp.model.write(str(interp.files.cwd) + "\n")
+    interp.write(str(interp.files.cwd) + "\n")
     return 0.0
 
 
@@ -340,7 +341,7 @@ def builtin_functions() -> dict[str, Builtin]:
         "fscan": _fscan, "execerror": _execerror, "quit": _quit, "strcmp": _strcmp,
         "object_id": _object_id, "name_declared": _name_declared, "startsw": _constant(0.0), "stopsw": _constant(0.0),
         "unix_mac_pc": _constant(1.0), "nrnversion": _constant("9.0.2"), "show_errmess_always": _constant(0.0),
-        "hoc_stdout": _constant(0.0), "xred": _constant(0.0), "ion_register": _ion_register,
+        "hoc_stdout": hoc_stdout, "xred": _constant(0.0), "ion_register": _ion_register,
         "ion_style": hoc_ion_style, "set_ra": _set_ra, "nrn_load_dll": _nrn_load_dll, "getcwd": _getcwd,
         "topology": _printed("topology"), "psection": _printed("psection"), "ropen": _ropen,
         "getstr": _getstr, "load_proc": _load_named("proc"), "load_func": _load_named("func"),

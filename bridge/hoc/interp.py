@@ -23,7 +23,17 @@ from __future__ import annotations
 from typing import Any
 
 from bridge.errors import BridgeError, HocError, HocRefusal, SourceLocation, UnsupportedFeature
-from bridge.hoc import ast, budget, declarations, equations, lifetimes, parse_names, section_statements, statements
+from bridge.hoc import (
+    ast,
+    budget,
+    declarations,
+    equations,
+    lifetimes,
+    parse_names,
+    section_statements,
+    statements,
+    stdout_switch,
+)
 from bridge.hoc.builtins import builtin_functions
 from bridge.hoc.classes import builtin_classes
 from bridge.hoc.control import SIGNALS, BreakLoop, ContinueLoop
@@ -113,7 +123,7 @@ class Interpreter:
     def write(self, text: str) -> None:
         """Print `text` (print, printf, echo): its length counts as work."""
         self.charge(len(text) // budget.OUTPUT_BYTES_PER_STATEMENT, None)
-        self.model.write(text)
+        stdout_switch.write_printed(self, text)
 
     def new_str(self, value: str = "") -> StrVar:
         """A string variable whose values count against the session's memory."""

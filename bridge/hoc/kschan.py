@@ -173,7 +173,7 @@ class KSChan(BuiltinObject):
                 self.catalog.remove_runtime(self.name)
                 base, i = new, 0
                 while new in self.catalog:  # KSChan::setname: "already in use", a number appended
-                    interp.model.write(f"KSChan::setname {new} already in use\n")
+                    interp.write(f"KSChan::setname {new} already in use\n")
                     new = f"{base}{i}"
                     i += 1
                 self.name = new

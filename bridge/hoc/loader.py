@@ -103,6 +103,7 @@ class FileState:
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
     output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
     fout: OutputFile | None = None  # the file top-level wopen() opened (fprint writes there)
+    stdout_file: OutputFile | None = None  # the file hoc_stdout() switched printed output to
 
 
 # One step of next_chunk's scan: a string (to its closing quote or the end of its line), a

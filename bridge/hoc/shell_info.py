@@ -102,5 +102,5 @@ def system(interp, args, loc):
     if len(args) > 1:
         args[1].value = text
     else:
-        interp.model.write(text)
+        interp.write(text)
     return 0.0  # the shell's wait status: these commands succeed
