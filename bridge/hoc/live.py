@@ -240,6 +240,21 @@ def state_shape(plan, labels) -> tuple:
             tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
 
 
+_SET_AT: list = []
+
+
+def set_at(array, index, value):
+    """`array.at[index].set(value)` as one call of a jitted function (the same scatter, the same bits): jax's
+    eager `.at[].set` traces and dispatches its scatter in Python at every call, milliseconds each, and a model's
+    HOC assigns every segment after finitialize() (`forall ena = 55`: thousands of assignments). `index`: an int
+    or a tuple of ints."""
+    if not _SET_AT:
+        import jax
+
+        _SET_AT.append(jax.jit(lambda a, i, x: a.at[i].set(x)))
+    return _SET_AT[0](array, index, value)
+
+
 _NO_PLAY: list = []
 
 
@@ -739,7 +754,7 @@ class LiveRun:
         if self.state is None:
             return False
         node = self.plan.layout.node(sec_name, x)
-        self.state = {**self.state, "v": self.state["v"].at[node].set(value)}
+        self.state = {**self.state, "v": set_at(self.state["v"], node, value)}
         self.epoch += 1
         return True
 
@@ -765,12 +780,12 @@ class LiveRun:
         node = int(lay.segment_nodes(sec_name)[j])
         st = self.state
         if name == "v":
-            self.state = {**st, "v": st["v"].at[node].set(value)}
+            self.state = {**st, "v": set_at(st["v"], node, value)}
             self.epoch += 1
             return True
         if name == "e_extracellular_extracellular" and E_KEY in st["mech"]:  # carried: solver.pointer_writes
             e = st["mech"][E_KEY]["e"]
-            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": e.at[node].set(value)}}}
+            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": set_at(e, node, value)}}}
             self.epoch += 1
             return True
         for style in self.plan.ions:
@@ -778,7 +793,7 @@ class LiveRun:
                 if not style.present[node]:
                     return False
                 ions = {**st["ions"], style.ion: {**st["ions"][style.ion],
-                                                   name: st["ions"][style.ion][name].at[node].set(value)}}
+                                                   name: set_at(st["ions"][style.ion][name], node, value)}}
                 self.state = {**st, "ions": ions}
                 self.epoch += 1
                 return True
@@ -789,7 +804,7 @@ class LiveRun:
                 where = np.flatnonzero(np.asarray(inst.nodes) == node)
                 if var in st["mech"][inst.name] and len(where):
                     arr = st["mech"][inst.name][var]
-                    mech = {**st["mech"], inst.name: {**st["mech"][inst.name], var: arr.at[int(where[0])].set(value)}}
+                    mech = {**st["mech"], inst.name: {**st["mech"][inst.name], var: set_at(arr, int(where[0]), value)}}
                     self.state = {**st, "mech": mech}
                     self.epoch += 1
                     return True
@@ -830,7 +845,7 @@ class LiveRun:
                 if pp.label == label and var in self.state["mech"][mech]:
                     arr = self.state["mech"][mech][var]
                     at = (i,) if element is None else (i, element)
-                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[at].set(value)}}
+                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: set_at(arr, at, value)}}
                     self.state = {**self.state, "mech": mstate}
                     self.epoch += 1
                     return True
