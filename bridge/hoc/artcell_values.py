@@ -38,7 +38,9 @@ def assign(live, label: str, mech: str, var: str, value: float) -> bool:
     if live.state is None or row is None or var not in live.state["mech"].get(mech, {}):
         return False
     mstate = live.state["mech"]
-    values = mstate[mech][var].at[row].set(value)
+    from bridge.hoc.live import set_at
+
+    values = set_at(mstate[mech][var], row, value)
     live.state = {**live.state, "mech": {**mstate, mech: {**mstate[mech], var: values}}}
     live.epoch += 1
     return True

@@ -240,6 +240,36 @@ def state_shape(plan, labels) -> tuple:
             tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
 
 
+_SET_AT: list = []
+
+
+def set_at(array, index, value):
+    """`array.at[index].set(value)` as one call of a jitted function (the same scatter, the same bits): jax's
+    eager `.at[].set` traces and dispatches its scatter in Python at every call, milliseconds each, and a model's
+    HOC assigns every segment after finitialize() (`forall ena = 55`: thousands of assignments). `index`: an int
+    or a tuple of ints."""
+    if not _SET_AT:
+        import jax
+
+        _SET_AT.append(jax.jit(lambda a, i, x: a.at[i].set(x)))
+    return _SET_AT[0](array, index, value)
+
+
+_NO_PLAY: list = []
+
+
+def _no_play() -> tuple:
+    """The advance function's `play` argument of a run without Vector.play: five empty (CAPACITY, 0) arrays,
+    put on the device once (not five host arrays per step)."""
+    if not _NO_PLAY:
+        import jax
+
+        from bridge.solver.stepper import CAPACITY
+
+        _NO_PLAY.append(tuple(jax.device_put([np.zeros((CAPACITY, 0))] * 3 + [np.zeros((CAPACITY, 0), bool)] * 2)))
+    return _NO_PLAY[0]
+
+
 class _Spikes:
     """`Traces.spikes` of the live run's event buffer."""
 
@@ -296,6 +326,8 @@ class LiveRun:
     carry: dict = field(default_factory=dict)
     device: Any = None  # the parameters last put on the device (bridge.hoc.live_values.device_params)
     keys: dict = field(default_factory=dict)  # (id of a plan's layout, ...) -> (layout, `structure_key`)
+    # (Simulation, cursors list, its items, setters, device parameters) of the last piece (`_step_params`)
+    _params_for: Any = None
 
     # -- requests ----------------------------------------------------------------------------
     def request_init(self, frozen: Frozen, schedules: tuple = (), carry: dict | None = None) -> None:
@@ -478,8 +510,6 @@ class LiveRun:
         return kept[2]
 
     def _advance(self, piece: Piece) -> None:
-        import jax.numpy as jnp
-
         from bridge.errors import SimulationError
         from bridge.solver.stepper import CAPACITY
 
@@ -494,15 +524,12 @@ class LiveRun:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
                               "changed after finitialize(); NEURON reallocates its state then, bridge does not "
                               "reproduce that: call finitialize() after changing the structure")
-        from bridge.hoc.live_values import device_params
-        from bridge.solver.stepper import with_played_assigned
-
         sim = frozen.simulation()
-        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        params, self.device = device_params(sim, self.device)
-        params = with_played_assigned(sim.plan, params, setters)
-        half = jnp.asarray(0.5 * frozen.dt, jnp.float64)
-        state = {**self.state, "t": jnp.asarray(piece.t_start, jnp.float64)}
+        setters, params = self._step_params(sim)
+        # numpy scalars, not jnp.asarray: each jnp.asarray is an XLA call of its own, per step; the jitted step
+        # sees the same abstract value (a float64 scalar), so nothing compiles again
+        half = np.asarray(0.5 * frozen.dt, np.float64)
+        state = {**self.state, "t": np.asarray(piece.t_start, np.float64)}
         if sim.events is not None:
             state = self._weights_now(sim, params, state)
         if self.events():  # what a record event delivered at the first step's start reads
@@ -533,16 +560,35 @@ class LiveRun:
                                   "(HOC's live run): events are never dropped")
         self.epoch += 1
 
+    def _step_params(self, sim) -> tuple[tuple, dict]:
+        """(the Vector.plays' setters, the parameters on the device) of a piece of `sim`: the last piece's again
+        when `sim` is the same `Simulation` (a `Frozen` is made again whenever HOC changed a value, so the same
+        one holds the same values) and the plays are the same (`_params_for`); else built
+        (`live_values.device_params`: only changed leaves go to the device)."""
+        from bridge.hoc.live_values import device_params
+        from bridge.solver.stepper import with_played_assigned
+
+        kept = self._params_for
+        if (kept is not None and kept[0] is sim and kept[1] is self.cursors and len(kept[2]) == len(self.cursors)
+                and all(a is b for a, b in zip(kept[2], self.cursors))):
+            return kept[3], kept[4]
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        params, self.device = device_params(sim, self.device)
+        params = with_played_assigned(sim.plan, params, setters)
+        self._params_for = (sim, self.cursors, tuple(self.cursors), setters, params)
+        return setters, params
+
     def _play_arrays(self, t_start: float, steps: int, dt: float):
         """The Vector.play values of `steps` steps from t_start, padded to the advance function's capacity."""
         from bridge.hoc.play import step_values
         from bridge.solver.stepper import CAPACITY
 
         n = len(self.cursors)
+        if not n:
+            return _no_play()
         arrays = [np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
-        if n:
-            for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
-                a[:steps] = b
+        for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
+            a[:steps] = b
         return tuple(arrays)
 
     def _weights_now(self, sim, params, state):
@@ -708,7 +754,7 @@ class LiveRun:
         if self.state is None:
             return False
         node = self.plan.layout.node(sec_name, x)
-        self.state = {**self.state, "v": self.state["v"].at[node].set(value)}
+        self.state = {**self.state, "v": set_at(self.state["v"], node, value)}
         self.epoch += 1
         return True
 
@@ -734,12 +780,12 @@ class LiveRun:
         node = int(lay.segment_nodes(sec_name)[j])
         st = self.state
         if name == "v":
-            self.state = {**st, "v": st["v"].at[node].set(value)}
+            self.state = {**st, "v": set_at(st["v"], node, value)}
             self.epoch += 1
             return True
         if name == "e_extracellular_extracellular" and E_KEY in st["mech"]:  # carried: solver.pointer_writes
             e = st["mech"][E_KEY]["e"]
-            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": e.at[node].set(value)}}}
+            self.state = {**st, "mech": {**st["mech"], E_KEY: {"e": set_at(e, node, value)}}}
             self.epoch += 1
             return True
         for style in self.plan.ions:
@@ -747,7 +793,7 @@ class LiveRun:
                 if not style.present[node]:
                     return False
                 ions = {**st["ions"], style.ion: {**st["ions"][style.ion],
-                                                   name: st["ions"][style.ion][name].at[node].set(value)}}
+                                                   name: set_at(st["ions"][style.ion][name], node, value)}}
                 self.state = {**st, "ions": ions}
                 self.epoch += 1
                 return True
@@ -758,7 +804,7 @@ class LiveRun:
                 where = np.flatnonzero(np.asarray(inst.nodes) == node)
                 if var in st["mech"][inst.name] and len(where):
                     arr = st["mech"][inst.name][var]
-                    mech = {**st["mech"], inst.name: {**st["mech"][inst.name], var: arr.at[int(where[0])].set(value)}}
+                    mech = {**st["mech"], inst.name: {**st["mech"][inst.name], var: set_at(arr, int(where[0]), value)}}
                     self.state = {**st, "mech": mech}
                     self.epoch += 1
                     return True
@@ -799,7 +845,7 @@ class LiveRun:
                 if pp.label == label and var in self.state["mech"][mech]:
                     arr = self.state["mech"][mech][var]
                     at = (i,) if element is None else (i, element)
-                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: arr.at[at].set(value)}}
+                    mstate = {**self.state["mech"], mech: {**self.state["mech"][mech], var: set_at(arr, at, value)}}
                     self.state = {**self.state, "mech": mstate}
                     self.epoch += 1
                     return True
