@@ -25,6 +25,10 @@ class Limits:
     - `max_statements`: statements' worth of work one HOC session does (each statement, loop
       iteration, expression and call, plus the work of built-ins and of parsing, about 1 us
       each: see bridge/hoc/budget.py); an endless loop ends with an error within seconds.
+    - `max_step_statements`: statements' worth of work the model's own `step()`/`advance()` may do in
+      each step of a run that continuerun()/run() asks for, beyond `max_statements` (not added up over
+      steps: bridge/hoc/own_step.py). The HOC work of such a run grows with its steps (tstop / dt, at
+      most `max_steps`) as NEURON's does, and a runaway step ends after this much more.
     - `max_call_depth`: nested HOC procedure/function calls.
     - `max_memory`: [bytes] data a HOC session holds (Vectors, arrays, strings, sections, ...).
     - `max_file_size`: [bytes] one model file read (HOC, NMODL, data, morphology).
@@ -42,6 +46,9 @@ class Limits:
     # per second, cheapest for `x = 1`, dearest for section and Vector methods and parsing); a
     # HOC morphology of 50k pt3dadd lines costs 5 M.
     max_statements: int = 10_000_000
+    # 2 * 10^5 (0.1-0.2 s of CPU) is 2.4 times what ModelDB 106551's advance() does per step (82,000: a
+    # current dipole summed over its 2,200 3-D points, reading v and ri() at each).
+    max_step_statements: int = 200_000
     max_call_depth: int = 100
     max_memory: int = 4 * 2**30
     max_file_size: int = 64 * 2**20

@@ -61,6 +61,7 @@ class Interpreter:
         self.max_depth = limits.max_call_depth
         self.statements = 0  # statements' worth of work done so far (bridge.hoc.budget)
         self.next_check = min(self.max_statements, budget.RECOUNT_STATEMENTS)  # see checkpoint()
+        self.stepped = False  # whether a run's step raised max_statements (allow_step)
         self.memory = budget.MemoryBudget(limits)
         self.top: dict[str, Any] = {}  # top-level names
         self.templates: dict[str, Template] = {}
@@ -115,7 +116,26 @@ class Interpreter:
             raise self.error(err.message, loc) from None
         self.next_check = min(self.max_statements, self.statements + budget.RECOUNT_STATEMENTS)
 
+    def allow_step(self, loc) -> None:
+        """A step of a run asked for by continuerun()/run() begins, run through the model's own
+        step()/advance() (`bridge.hoc.own_step`): the step may do `Limits.max_step_statements` statements'
+        worth of work, beyond the budget or what is left of it. The allowance is not added up over steps
+        (the budget becomes at least the work done so far plus it), so a runaway step still ends after
+        at most that much more work than the budget."""
+        allowed = self.statements + self.limits.max_step_statements
+        if allowed > self.max_statements:
+            self.max_statements = allowed
+            self.stepped = True
+            self.checkpoint(loc)
+
     def exhausted(self, loc) -> HocError:
+        if self.stepped:
+            return self.error(f"statement budget of {self.max_statements} exhausted in a step of the run (an endless "
+                              f"loop?); Limits.max_statements = {self.limits.max_statements} counts statements and "
+                              f"the work of built-ins, and each step of a run through the model's own "
+                              f"step()/advance() may do Limits.max_step_statements = "
+                              f"{self.limits.max_step_statements} beyond it; "
+                              f"{self.limits.raise_hint('max_step_statements')}", loc)
         return self.error(f"statement budget of {self.max_statements} exhausted (an endless loop?); "
                           f"Limits.max_statements counts statements and the work of built-ins; "
                           f"{self.limits.raise_hint('max_statements')}", loc)

@@ -737,16 +737,25 @@ class LiveRun:
         self.flush()
         if self.state is None:
             return None
-        if self._host_epoch != (self.epoch, id(self.state)):
-            self._host, self._host_epoch = {}, (self.epoch, id(self.state))
-        return segment_value(self.plan, self.state, self._host, sec_name, j, name)
+        return segment_value(self.plan, self.state, self._host_arrays(), sec_name, j, name)
 
     def end_v(self, sec_name: str, x: float) -> float | None:
         """v [mV] now at the end node `sec_name(x)`, x = 0 (the parent's node) or 1; None if nothing ran."""
         self.flush()
         if self.state is None:
             return None
-        return float(self.state["v"][self.plan.layout.node(sec_name, x)])
+        host = self._host_arrays()
+        if ("v",) not in host:  # the key live_reads.segment_value reads v under
+            host[("v",)] = np.asarray(self.state["v"])
+        return float(host[("v",)][self.plan.layout.node(sec_name, x)])
+
+    def _host_arrays(self) -> dict:
+        """The numpy copies of the running state's arrays HOC has read (`live_reads`), for this state
+        only: a model that reads v at every 3-D point each step (ModelDB 106551's dipole) copies the
+        array from the device once per step, not once per read."""
+        if self._host_epoch != (self.epoch, id(self.state)):
+            self._host, self._host_epoch = {}, (self.epoch, id(self.state))
+        return self._host
 
     def assign_end_v(self, sec_name: str, x: float, value: float) -> bool:
         """HOC assigned v at the end node `sec_name(x)` (x = 0 or 1) after finitialize()."""

@@ -25,7 +25,10 @@ def redefined(interp) -> bool:
 def continuerun(interp, call, t_end: float, loc) -> float:
     """stdrun's continuerun loop to `t_end` [ms] with the model's own step()/advance(), through
     `call(interp, name, args, loc)` (the model's procedure, else bridge's); returns t [ms] after it.
-    The loop is bounded by `Limits.max_steps` fadvance()s (the live run counts the steps it simulates)."""
+    The loop is bounded by `Limits.max_steps` fadvance()s (the live run counts the steps it simulates), and
+    each step's HOC work by `Limits.max_step_statements` beyond the statement budget (`Interpreter.allow_step`):
+    the steps are the ones the run asked for (tstop / dt), so the HOC work grows with the simulated time as in
+    NEURON, while an endless loop in a step still ends."""
     g = interp.model.globals
     g["stoprun"] = 0.0
     ts = t_end - g["dt"] / 2
@@ -36,10 +39,12 @@ def continuerun(interp, call, t_end: float, loc) -> float:
             raise interp.error(f"continuerun({t_end:g}): more than {interp.limits.max_steps} steps of the model's "
                                "own step()/advance(); Limits.max_steps", loc)
         if own_step:
+            interp.allow_step(loc)
             call(interp, "step", [], loc)
         else:
             n = min(max(math.floor(g["nstep_steprun"]), 0), interp.limits.max_steps + 1)
             for _ in range(n):  # `for i=1,nstep_steprun advance()`
+                interp.allow_step(loc)
                 call(interp, "advance", [], loc)
             steps += n
         steps += 1

@@ -145,7 +145,7 @@ def section_geometry(sec: Section) -> SectionGeometry:
     rev = sec.child_end == 1.0
     order = np.arange(nseg)[::-1] if rev else np.arange(nseg)
     if sec.pt3d is not None and len(sec.pt3d) >= 2:
-        return _pt3d_geometry(sec, sec.pt3d, nseg)
+        return _pt3d_geometry_kept(sec, sec.pt3d, nseg)
     if sec.pt3d is not None and len(sec.pt3d) == 1:
         L = 0.0  # one 3-D point: NEURON takes L from its arc (0), clamped below
     else:
@@ -178,6 +178,35 @@ def ieee_div(a: float, b: float) -> float:
     if a == 0.0 or math.isnan(a):
         return math.nan
     return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+_PT3D_KEPT: dict[tuple, SectionGeometry] = {}  # _pt3d_geometry's results by everything it reads
+PT3D_KEPT_BYTES = 64 * 2**20  # [bytes] of keys and results kept, then all forgotten at once
+_pt3d_kept_bytes = 0
+
+
+def _pt3d_geometry_kept(sec: Section, pt3d: np.ndarray, nseg: int) -> SectionGeometry:
+    """`_pt3d_geometry(sec, pt3d, nseg)`, computed once per distinct input: HOC that reads ri() or
+    area() at each 3-D point of a section every step (ModelDB 106551's dipole) would otherwise integrate
+    the section's points once per read. The key is the bytes of every value the integration reads (the
+    points, the kept arcs, diam, Ra, nseg, the orientation), so a changed input is a new computation; the
+    arrays kept are read-only, so no caller can change what a later read gets."""
+    arcs = None if sec.arc3d is None else np.asarray(sec.arc3d, dtype=float).tobytes()
+    key = (np.asarray(pt3d, dtype=np.float64).tobytes(), arcs, np.asarray(sec.diam, dtype=float).tobytes(),
+           float(sec.Ra), nseg, sec.child_end == 1.0)
+    global _pt3d_kept_bytes
+    geo = _PT3D_KEPT.get(key)
+    if geo is None:
+        geo = _pt3d_geometry(sec, pt3d, nseg)
+        for a in (geo.area, geo.rinv, geo.diam):
+            a.setflags(write=False)
+        size = len(key[0]) + len(key[2]) + (len(arcs) if arcs else 0) + 3 * 8 * (nseg + 1)
+        if _pt3d_kept_bytes + size > PT3D_KEPT_BYTES:
+            _PT3D_KEPT.clear()
+            _pt3d_kept_bytes = 0
+        _PT3D_KEPT[key] = geo
+        _pt3d_kept_bytes += size
+    return geo
 
 
 def _pt3d_geometry(sec: Section, pt3d: np.ndarray, nseg: int) -> SectionGeometry:
