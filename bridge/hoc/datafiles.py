@@ -22,6 +22,8 @@ class File(BuiltinObject):
     `eof`); writing (`wopen`, `aopen`, `printf`, `Vector.printf(f)`) only into the output folder;
     `mkdir`, `unlink` and `vwrite` are refused."""
 
+    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+
     cls = "File"
 
     def __init__(self, interp, args, loc):

@@ -192,6 +192,8 @@ def _weibull(alpha, beta):
 class Random(BuiltinObject):
     """`new Random([seed [, size]])`: Random123(seed, size, 0) and Normal(0, 1) (src/gnu/Rand.cpp)."""
 
+    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+
     cls = "Random"
 
     def __init__(self, interp, args, loc):

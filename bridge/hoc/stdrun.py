@@ -289,7 +289,7 @@ def run(interp, args, loc):
 def fadvance(interp, args, loc):
     """One step of NEURON's fixed step: t += dt/2 twice, the live run one step further (simulated when
     HOC reads a result). The model is frozen again only when HOC assigned something since the last step."""
-    lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
+    lifetimes.collect_if_dropped(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     model = interp.model
     if not model.runs:
         raise interp.error("fadvance() before finitialize()", loc)

@@ -12,6 +12,8 @@ from bridge.hoc.values import StrRef, StrVar
 class StringFunctions(BuiltinObject):
     """`new StringFunctions()`: string helpers (len, substr, head, tail, left, right)."""
 
+    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+
     cls = "StringFunctions"
 
     def __init__(self, interp, args, loc):
