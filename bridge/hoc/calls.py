@@ -177,7 +177,7 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
     if obj is None:
         raise interp.error(f"NULLobject has no method {name}", loc)
     if isinstance(obj, BuiltinObject):
-        if obj.lifetime_relevant:  # a method may let go of what the object held (bridge.hoc.ref_drops)
+        if obj.holds_hoc_objects:  # a method may let go of what the object held (bridge.hoc.ref_drops)
             note()
         return obj.hoc_call(interp, name, _args(interp, node), loc)
     raise interp.error(f"{interp.describe(obj)} has no method {name}", loc)

@@ -22,7 +22,7 @@ class File(BuiltinObject):
     `eof`); writing (`wopen`, `aopen`, `printf`, `Vector.printf(f)`) only into the output folder;
     `mkdir`, `unlink` and `vwrite` are refused."""
 
-    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
 
     cls = "File"
 

@@ -15,7 +15,7 @@ of live objects, live built-in objects' items) and destroys those with none, unt
 Objects held only by each other (a cycle) keep their counts, as in NEURON.
 
 Built-in objects that cannot refer to template objects or point processes (Vector, Matrix, File, ...:
-`lifetime_relevant = False`) are not walked.
+`holds_hoc_objects = False`) are not walked.
 
 Where bridge differs: the pass runs at points where it matters (before the model is frozen for a
 run, when `List("Name")` lists, at top-level statements once the number of objects doubled; at
@@ -56,8 +56,6 @@ def _refs(value, out: list, depth: int = 2) -> None:
 
 def _held(interp, managed: list) -> dict[int, int]:
     """How many references HOC holds to each managed object (by id)."""
-    from bridge.hoc.point_process import PointProcessObject
-
     counts = dict.fromkeys(map(id, managed), 0)
     found: list = []
     for value in interp.top.values():
@@ -73,8 +71,7 @@ def _held(interp, managed: list) -> dict[int, int]:
             _refs(obj.ns, found)
     for live in interp.objects.live.values():
         for obj in list(live.values()):
-            # a point process holds no HOC objects, nor does a Vector, Matrix, File, ... (`lifetime_relevant`)
-            if obj.lifetime_relevant and not isinstance(obj, PointProcessObject):
+            if obj.holds_hoc_objects:  # (not a point process, Vector, Matrix, File, ...: bridge.hoc.ref_drops)
                 _refs(vars(obj), found)
     interp.work(len(found) + len(managed), None)
     for obj in found:

@@ -289,7 +289,7 @@ def _call_ref(interp, node: ast.Call, create: bool, value: Any) -> Ref:
     if isinstance(node.func, ast.Member):
         obj = interp.eval(node.func.target)
         if isinstance(obj, BuiltinObject) and len(node.args) == 1:
-            if obj.lifetime_relevant:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
+            if obj.holds_hoc_objects:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
                 note()
             return obj.hoc_ref(interp, node.func.name, [subscript(interp, interp.number(node.args[0]))], loc)
     if interp.model.catalog.has_randoms():  # `sec.ranvar_mech(x)`: an NMODLRandom (bridge.hoc.randomvars)
@@ -389,7 +389,7 @@ def member_ref(interp, obj, name: str, indices: list[int], loc) -> Ref:
     if obj is None:
         raise interp.error(f"NULLobject has no member {name}", loc)
     if isinstance(obj, BuiltinObject):
-        if obj.lifetime_relevant:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
+        if obj.holds_hoc_objects:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
             note()
         return obj.hoc_ref(interp, name, indices, loc)
     raise interp.error(f"{interp.describe(obj)} has no member {name}", loc)

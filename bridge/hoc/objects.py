@@ -43,8 +43,10 @@ class BuiltinObject:
     (`hoc_call`); a method `m_<name>(interp, args, loc)` is HOC's `obj.name(args)`."""
 
     cls = "Object"
-    # whether its fields may refer to template objects or point processes (walked by bridge.hoc.lifetimes),
-    # or it is a point process; False where a class holds numbers, text or GUI stand-ins only
+    # whether its fields may refer to template objects or point processes (walked by bridge.hoc.lifetimes; a
+    # method or member may drop one), and whether losing a reference to it may matter (it holds one, or it is
+    # a point process): bridge.hoc.ref_drops. False where a class holds numbers, text or GUI stand-ins only
+    holds_hoc_objects = True
     lifetime_relevant = True
 
     def __init__(self, interp):

@@ -46,6 +46,8 @@ def _ions_in_section(model, sec: Sec, ions) -> None:
 class PointProcessObject(BuiltinObject):
     """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
 
+    holds_hoc_objects = False  # its fields hold numbers and its place (bridge.hoc.ref_drops); it is counted itself
+
     def __init__(self, interp, name, args, loc):
         self.cls = name
         super().__init__(interp)

@@ -192,7 +192,7 @@ def _weibull(alpha, beta):
 class Random(BuiltinObject):
     """`new Random([seed [, size]])`: Random123(seed, size, 0) and Normal(0, 1) (src/gnu/Rand.cpp)."""
 
-    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
 
     cls = "Random"
 

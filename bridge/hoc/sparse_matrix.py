@@ -31,7 +31,7 @@ def make_matrix(interp, args, loc):
 class SparseMatrix(BuiltinObject):
     """An nrow x ncol sparse matrix: `elements[i][j]` for the elements set."""
 
-    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
 
     cls = "Matrix"
 

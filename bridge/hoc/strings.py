@@ -12,7 +12,7 @@ from bridge.hoc.values import StrRef, StrVar
 class StringFunctions(BuiltinObject):
     """`new StringFunctions()`: string helpers (len, substr, head, tail, left, right)."""
 
-    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
 
     cls = "StringFunctions"
 

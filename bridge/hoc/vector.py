@@ -31,7 +31,7 @@ class Vector(VectorOps, BuiltinObject):
     (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
     first (`_reserve`), so a request over Limits.max_memory fails before anything is allocated."""
 
-    lifetime_relevant = False  # refers to no template object or point process: not walked (bridge.hoc.ref_drops)
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
 
     cls = "Vector"
 
