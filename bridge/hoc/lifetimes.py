@@ -116,6 +116,7 @@ def _destroy(interp, obj) -> None:
 def collect(interp) -> None:
     """Destroy every template object and point process that no HOC reference holds."""
     while True:
+        drops = ref_drops.count()  # (a drop while the pass walks, e.g. Python's cycle collector, is seen next time)
         managed = _managed(interp)
         counts = _held(interp, managed)
         dead = [o for o in managed if counts[id(o)] == 0]
@@ -123,7 +124,7 @@ def collect(interp) -> None:
             _destroy(interp, obj)
         interp.collected_at = len(managed) - len(dead)
         if not dead:
-            interp.collected_drops = ref_drops.count()
+            interp.collected_drops = drops
             return
 
 
