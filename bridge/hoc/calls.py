@@ -17,6 +17,7 @@ from bridge.hoc.names import _arg_index, _builtin_binding, frame_arg, in_session
 from bridge.hoc.netcon import ArtificialCellObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
+from bridge.hoc.ref_drops import note
 from bridge.hoc.values import (
     Builtin,
     Frame,
@@ -176,6 +177,8 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
     if obj is None:
         raise interp.error(f"NULLobject has no method {name}", loc)
     if isinstance(obj, BuiltinObject):
+        if obj.holds_hoc_objects:  # a method may let go of what the object held (bridge.hoc.ref_drops)
+            note()
         return obj.hoc_call(interp, name, _args(interp, node), loc)
     raise interp.error(f"{interp.describe(obj)} has no method {name}", loc)
 

@@ -22,6 +22,8 @@ class File(BuiltinObject):
     `eof`); writing (`wopen`, `aopen`, `printf`, `Vector.printf(f)`) only into the output folder;
     `mkdir`, `unlink` and `vwrite` are refused."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "File"
 
     def __init__(self, interp, args, loc):

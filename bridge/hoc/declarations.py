@@ -12,6 +12,7 @@ import math
 
 from bridge.hoc import ast, budget
 from bridge.hoc.names import lookup
+from bridge.hoc.ref_drops import matters, note
 from bridge.hoc.template_vars import assigned_scalars
 from bridge.hoc.values import External, NumVar, ObjVar, Proc, StrVar, Template
 
@@ -48,6 +49,8 @@ def _declare(interp, name: str, var, loc) -> None:
     if interp.frame.obj is None and (name in interp.builtins or name in interp.classes or name in model.globals
                                      or model.range_kind(name) is not None):  # templates may reuse names
         raise interp.error(f"{name}: redeclaring a built-in name (NEURON refuses it too)", loc)
+    if matters(old):  # the old variable's objects lose its references (bridge.hoc.ref_drops)
+        note()
     ns[name] = var
 
 
@@ -77,6 +80,8 @@ def exec_local(interp, n: ast.Local) -> None:
     if len(interp.frames) == 1:
         raise interp.error("local declared outside a procedure", n.loc)
     for name in n.names:
+        if matters(interp.frame.locals.get(name)):  # a local declared again (bridge.hoc.ref_drops)
+            note()
         interp.frame.locals[name] = ObjVar() if n.objects else NumVar()
 
 

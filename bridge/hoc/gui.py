@@ -30,6 +30,8 @@ GUI_CLASSES = ("Graph Shape PlotShape VBox HBox Deck PWManager ValueFieldEditor 
 class GuiObject(BuiltinObject):
     """A GUI class (Graph, Shape, VBox, ...): accepted, not executed, reported in one warning."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     def __init__(self, interp, name, args, loc):
         self.cls = name
         super().__init__(interp)

@@ -40,6 +40,7 @@ from bridge.hoc.control import SIGNALS, BreakLoop, ContinueLoop
 from bridge.hoc.expressions import EVALUATORS
 from bridge.hoc.loader import FileState
 from bridge.hoc.objects import ObjectRegistry
+from bridge.hoc.ref_drops import FrameStack
 from bridge.hoc.values import Builtin, Frame, Sec, Segment, StrVar, Template, fmt_number, is_number
 from bridge.limits import DEFAULT_LIMITS, Limits
 
@@ -65,13 +66,14 @@ class Interpreter:
         self.memory = budget.MemoryBudget(limits)
         self.top: dict[str, Any] = {}  # top-level names
         self.templates: dict[str, Template] = {}
-        self.frames: list[Frame] = [Frame("top level", [], None, None)]
+        self.frames: list[Frame] = FrameStack([Frame("top level", [], None, None)])  # (bridge.hoc.ref_drops)
         self.source_of: dict[str, str] = {}  # file name -> its text (for error excerpts)
         self.literal_strs: dict[int, tuple] = {}  # id(ast.Str) -> (node, StrVar): literals passed to procs
         self.builtins: dict[str, Builtin] = builtin_functions()
         self.classes: dict[str, Any] = builtin_classes()  # class name -> maker(interp, args, loc)
         self.objects = ObjectRegistry()  # the built-in objects made (`Vector[3]`)
         self.collected_at = 0  # template objects and point processes alive after the last lifetimes.collect
+        self.collected_drops = -1  # bridge.hoc.ref_drops.count() at the end of the last lifetimes.collect
 
     # -- errors ---------------------------------------------------------------------
     def error(self, message: str, loc: SourceLocation | None, cls: type[HocError] = HocError) -> HocError:

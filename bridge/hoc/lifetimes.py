@@ -14,9 +14,13 @@ counts, for each of them, the references HOC holds (top-level names, procedure f
 of live objects, live built-in objects' items) and destroys those with none, until no more die.
 Objects held only by each other (a cycle) keep their counts, as in NEURON.
 
+Built-in objects that cannot refer to template objects or point processes (Vector, Matrix, File, ...:
+`holds_hoc_objects = False`) are not walked.
+
 Where bridge differs: the pass runs at points where it matters (before the model is frozen for a
-run, when `List("Name")` lists, at top-level statements once the number of objects doubled), not
-the moment a count reaches 0; an object held only by Python's evaluation stack (an argument
+run, when `List("Name")` lists, at top-level statements once the number of objects doubled; at
+fadvance() only when a reference may have been dropped since the last pass, `bridge.hoc.ref_drops`),
+not the moment a count reaches 0; an object held only by Python's evaluation stack (an argument
 still being evaluated) is not a root there, so the pass never runs inside an expression at top level.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bridge.hoc import ref_drops
 from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.values import HocObject, ObjVar
 
@@ -51,8 +56,6 @@ def _refs(value, out: list, depth: int = 2) -> None:
 
 def _held(interp, managed: list) -> dict[int, int]:
     """How many references HOC holds to each managed object (by id)."""
-    from bridge.hoc.point_process import PointProcessObject
-
     counts = dict.fromkeys(map(id, managed), 0)
     found: list = []
     for value in interp.top.values():
@@ -68,7 +71,7 @@ def _held(interp, managed: list) -> dict[int, int]:
             _refs(obj.ns, found)
     for live in interp.objects.live.values():
         for obj in list(live.values()):
-            if not isinstance(obj, PointProcessObject):  # a point process holds no HOC objects
+            if obj.holds_hoc_objects:  # (not a point process, Vector, Matrix, File, ...: bridge.hoc.ref_drops)
                 _refs(vars(obj), found)
     interp.work(len(found) + len(managed), None)
     for obj in found:
@@ -113,6 +116,7 @@ def _destroy(interp, obj) -> None:
 def collect(interp) -> None:
     """Destroy every template object and point process that no HOC reference holds."""
     while True:
+        drops = ref_drops.count()  # (a drop while the pass walks, e.g. Python's cycle collector, is seen next time)
         managed = _managed(interp)
         counts = _held(interp, managed)
         dead = [o for o in managed if counts[id(o)] == 0]
@@ -120,7 +124,15 @@ def collect(interp) -> None:
             _destroy(interp, obj)
         interp.collected_at = len(managed) - len(dead)
         if not dead:
+            interp.collected_drops = drops
             return
+
+
+def collect_if_dropped(interp) -> None:
+    """`collect` when a reference that may matter was dropped, or an object made, since the last pass
+    (`bridge.hoc.ref_drops`); otherwise the last pass's answer stands (fadvance(): a model's own advance())."""
+    if interp.collected_drops != ref_drops.count():
+        collect(interp)
 
 
 def maybe_collect(interp) -> None:

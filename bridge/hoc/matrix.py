@@ -29,6 +29,8 @@ def _index(interp, args, i: int, hi: int, loc, what: str, lo: int = 0) -> int:
 class Matrix(BuiltinObject):
     """`new Matrix(nrow, ncol)`: a full matrix of zeros; `m.x[i][j]`, and NEURON's methods."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "Matrix"
 
     def __init__(self, interp, args, loc):

@@ -15,6 +15,7 @@ from bridge.hoc.arguments import subscript
 from bridge.hoc.bindings import NULL_OBJECT, STDRUN_VARIABLES, BuiltinClass, Constant, GlobalVar, RangeVar
 from bridge.hoc.gui import GUI_CLASSES, GuiObject
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.ref_drops import matters, note
 from bridge.hoc.registered_names import why_registered
 from bridge.hoc.section_memory import assign_range
 from bridge.hoc.values import (
@@ -259,6 +260,8 @@ def _arg_ref(interp, node: ast.Arg, create: bool, value: Any) -> Ref:
         if isinstance(frame.args[i - 1], StrVar):
             frame.args[i - 1].value = v
         else:
+            if matters(frame.args[i - 1]):  # the argument lets go of what it held (bridge.hoc.ref_drops)
+                note()
             frame.args[i - 1] = v
             refs = frame.arg_refs  # `$o1 = obj`: the caller's objref too (bridge.hoc.calls._object_refs)
             if node.kind == "o" and refs is not None and i <= len(refs):
@@ -286,6 +289,8 @@ def _call_ref(interp, node: ast.Call, create: bool, value: Any) -> Ref:
     if isinstance(node.func, ast.Member):
         obj = interp.eval(node.func.target)
         if isinstance(obj, BuiltinObject) and len(node.args) == 1:
+            if obj.holds_hoc_objects:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
+                note()
             return obj.hoc_ref(interp, node.func.name, [subscript(interp, interp.number(node.args[0]))], loc)
     if interp.model.catalog.has_randoms():  # `sec.ranvar_mech(x)`: an NMODLRandom (bridge.hoc.randomvars)
         from bridge.hoc.randomvars import density_random_ref
@@ -384,6 +389,8 @@ def member_ref(interp, obj, name: str, indices: list[int], loc) -> Ref:
     if obj is None:
         raise interp.error(f"NULLobject has no member {name}", loc)
     if isinstance(obj, BuiltinObject):
+        if obj.holds_hoc_objects:  # a member assigned may let go of what it held (bridge.hoc.ref_drops)
+            note()
         return obj.hoc_ref(interp, name, indices, loc)
     raise interp.error(f"{interp.describe(obj)} has no member {name}", loc)
 

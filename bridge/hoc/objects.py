@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 
+from bridge.hoc.ref_drops import note
 from bridge.hoc.values import FuncRef
 
 
@@ -42,9 +43,18 @@ class BuiltinObject:
     (`hoc_call`); a method `m_<name>(interp, args, loc)` is HOC's `obj.name(args)`."""
 
     cls = "Object"
+    # whether its fields may refer to template objects or point processes (walked by bridge.hoc.lifetimes; a
+    # method or member may drop one), and whether losing a reference to it may matter (it holds one, or it is
+    # a point process): bridge.hoc.ref_drops. False where a class holds numbers, text or GUI stand-ins only
+    holds_hoc_objects = True
+    lifetime_relevant = True
 
     def __init__(self, interp):
         self.index = interp.objects.register(self)
+
+    def __del__(self) -> None:
+        if self.lifetime_relevant:  # what it held loses this reference (bridge.hoc.ref_drops)
+            note()
 
     def __str__(self) -> str:
         return f"{self.cls}[{self.index}]"

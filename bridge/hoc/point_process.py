@@ -11,6 +11,7 @@ from bridge.hoc import functable, nmodl_calls, randomvars
 from bridge.hoc.ion_styles import promote_section
 from bridge.hoc.nseg_points import keep_promotion
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.ref_drops import note
 from bridge.hoc.values import FuncRef, PointProcessTarget, Sec, Segment, is_number
 
 # bridge's built-in mechanisms that stand for NEURON's array PARAMETERs with one scalar per element:
@@ -45,6 +46,8 @@ def _ions_in_section(model, sec: Sec, ions) -> None:
 class PointProcessObject(BuiltinObject):
     """`new IClamp(0.5)`: a point process at the current section; parameters by name."""
 
+    holds_hoc_objects = False  # its fields hold numbers and its place (bridge.hoc.ref_drops); it is counted itself
+
     def __init__(self, interp, name, args, loc):
         self.cls = name
         super().__init__(interp)
@@ -57,6 +60,7 @@ class PointProcessObject(BuiltinObject):
         if args:
             self._place(interp, args[0], loc)
         interp.model.point_processes.append(self)
+        note()  # held by nothing yet: the lifetimes pass looks at it (bridge.hoc.ref_drops)
 
     @property
     def sec(self) -> Sec | None:

@@ -192,6 +192,8 @@ def _weibull(alpha, beta):
 class Random(BuiltinObject):
     """`new Random([seed [, size]])`: Random123(seed, size, 0) and Normal(0, 1) (src/gnu/Rand.cpp)."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "Random"
 
     def __init__(self, interp, args, loc):

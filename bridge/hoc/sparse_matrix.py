@@ -31,6 +31,8 @@ def make_matrix(interp, args, loc):
 class SparseMatrix(BuiltinObject):
     """An nrow x ncol sparse matrix: `elements[i][j]` for the elements set."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "Matrix"
 
     def __init__(self, interp, args, loc):

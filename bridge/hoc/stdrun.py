@@ -254,11 +254,14 @@ def continuerun(interp, args, loc):
         raise interp.error("continuerun before finitialize/init", loc)
     g = model.globals
     t0, dt = g["t"], g["dt"]
-    if own_step.redefined(interp):  # the model's own step()/advance() runs between the steps
+    drawing = own_step.only_steps(interp) if own_step.redefined(interp) and not record_stmt.sources(model) else None
+    if own_step.redefined(interp) and drawing is None:  # the model's own step()/advance() runs between the steps
         own_step.continuerun(interp, _call_name, float(args[0]), loc)
         runs[-1].tstop = max(float(args[0]), t0)
         return None
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    for stmt in (drawing or []) if steps else []:  # an advance() that only steps: its other calls, once (they
+        interp.exec(stmt)  # draw nothing; the GUI warning names them as the step-by-step run would)
     g["stoprun"] = 0.0  # stdrun.hoc continuerun
     if steps:
         _step_start(model)
@@ -289,7 +292,7 @@ def run(interp, args, loc):
 def fadvance(interp, args, loc):
     """One step of NEURON's fixed step: t += dt/2 twice, the live run one step further (simulated when
     HOC reads a result). The model is frozen again only when HOC assigned something since the last step."""
-    lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
+    lifetimes.collect_if_dropped(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     model = interp.model
     if not model.runs:
         raise interp.error("fadvance() before finitialize()", loc)

@@ -12,6 +12,8 @@ from bridge.hoc.values import StrRef, StrVar
 class StringFunctions(BuiltinObject):
     """`new StringFunctions()`: string helpers (len, substr, head, tail, left, right)."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "StringFunctions"
 
     def __init__(self, interp, args, loc):

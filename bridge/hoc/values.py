@@ -19,6 +19,7 @@ from bridge.errors import SourceLocation
 from bridge.hoc import ast
 from bridge.hoc.bindings import GlobalVar, RangeVar
 from bridge.hoc.budget import text_bytes
+from bridge.hoc.ref_drops import RefList, matters, note
 from bridge.hoc.template_vars import assigned_scalars
 from bridge.morphology.nodes import pt3d_float32
 from bridge.morphology.tree import Section
@@ -26,6 +27,8 @@ from bridge.morphology.tree import Section
 
 class NumVar:
     """`x` or `double x[3][2]`: numbers, stored flat (float64)."""
+
+    lifetime_relevant = False  # holds no object (bridge.hoc.ref_drops)
 
     def __init__(self, dims: tuple[int, ...] = (), value: float = 0.0):
         self.dims = dims
@@ -53,15 +56,37 @@ class StrVar:
 
 
 class ObjVar:
-    """`objref o` or `objref o[4]`: object references (None is NULLobject)."""
+    """`objref o` or `objref o[4]`: object references (None is NULLobject). Its elements leaving (overwritten,
+    or the variable freed) are noted for the lifetimes pass (bridge.hoc.ref_drops)."""
 
     def __init__(self, dims: tuple[int, ...] = ()):
         self.dims = dims
-        self.data: list[Any] = [None] * max(math.prod(dims), 1)
+        self._data = RefList([None] * max(math.prod(dims), 1))
+
+    @property
+    def data(self) -> list[Any]:
+        return self._data
+
+    @data.setter
+    def data(self, values: list[Any]) -> None:
+        if matters(list(self._data)):
+            note()
+        self._data = RefList(values)
+
+    @property
+    def lifetime_relevant(self) -> bool:
+        """Whether an element may hold a template object or point process up (bridge.hoc.ref_drops)."""
+        return any(map(matters, self._data))
+
+    def __del__(self) -> None:
+        if self.lifetime_relevant:  # its elements lose this reference
+            note()
 
 
 class SecVar:
     """`create soma` or `create dend[4]`: a name for one or more sections."""
+
+    lifetime_relevant = False  # holds sections, no object (bridge.hoc.ref_drops)
 
     def __init__(self, dims: tuple[int, ...] = ()):
         self.dims = dims
@@ -158,11 +183,14 @@ class Template:
         obj = HocObject(self, self.count)
         self.count += 1
         self.instances.append(obj)
+        note()  # held by nothing yet: the lifetimes pass looks at it (bridge.hoc.ref_drops)
         return obj
 
 
 class HocObject:
     """An instance of a user template: its own names, sections and procedures."""
+
+    lifetime_relevant = True  # (a class attribute: a public member of that name is not read here)
 
     def __init__(self, template: Template, index: int):
         self.template = template
@@ -195,6 +223,8 @@ class Sec:
     kept in float32 and their arc lengths kept as NEURON keeps them (`nrn_pt3dmodified`
     updates arcs from the modified point on; L changes scale them; define_shape sets the
     last one to L), and the object that created it."""
+
+    lifetime_relevant = False  # holds no object (its owner holds it: bridge.hoc.ref_drops)
 
     def __init__(self, data: Section, owner: HocObject | None = None):
         self.data = data
@@ -267,6 +297,8 @@ class Sec:
 @dataclass(frozen=True)
 class Segment:
     """`soma(0.5)`: a section at arc position x."""
+
+    lifetime_relevant = False  # (bridge.hoc.ref_drops)
 
     sec: Sec
     x: float

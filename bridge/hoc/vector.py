@@ -31,6 +31,8 @@ class Vector(VectorOps, BuiltinObject):
     (`budget.VECTOR_ELEMENT_BYTES` an element): a method that grows it reserves the new size
     first (`_reserve`), so a request over Limits.max_memory fails before anything is allocated."""
 
+    holds_hoc_objects = lifetime_relevant = False  # no template object or point process (bridge.hoc.ref_drops)
+
     cls = "Vector"
 
     def __init__(self, interp, args, loc):

@@ -5,8 +5,14 @@ against NEURON 9.0.2 on our own HOC."""
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
+
 import pytest
 
+from bridge import HocSession
+from bridge.errors import BridgeError
 from tests.hoc.test_live_run import _both, _same_output, _same_vectors
 
 HEAD = """
@@ -174,3 +180,55 @@ print irec.size(), soma.v(0.5)
 """, vectors=())
     _same_output(theirs, ours)
     assert theirs[-1].split()[0] == "0"
+
+
+
+# A model's own advance() (bridge.hoc.own_step) lets go of a point process between two fadvance()s. NEURON
+# destroys it there and runs on without its current; bridge refuses a structure changed after finitialize():
+# so the pass at fadvance() must see the drop (bridge.hoc.ref_drops), or bridge would give the traces of a run
+# whose stimulus never left. Each drop: an objref set to nil, a List item removed, a template object (holding
+# the point process in a field) dropped.
+OWN_ADVANCE = HEAD + """
+begintemplate Holder
+public pp
+objref pp
+proc init() { pp = new IClamp(0.5)  pp.del = 0  pp.dur = 1e9  pp.amp = 0.04 }
+endtemplate Holder
+objref stim, lst, holder, nil
+stim = new IClamp(0.5)
+stim.del = 0
+stim.dur = 1e9
+stim.amp = 0.05
+lst = new List()
+lst.append(new IClamp(0.5))
+lst.object(0).del = 0
+lst.object(0).dur = 1e9
+lst.object(0).amp = 0.03
+holder = new Holder()
+n = 0
+proc advance() {
+    fadvance()
+    n += 1
+    if (n == 40) { DROP }
+}
+run()
+print n, soma.v(0.5)
+"""
+DROPS = {"nil": "stim = nil", "list": "lst.remove(0)", "holder": "holder = nil"}
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("drop", sorted(DROPS))
+def test_a_drop_inside_a_models_own_advance_is_seen(tmp_path, drop):
+    kept = OWN_ADVANCE.replace("DROP", "n = n")  # nothing dropped: the same run, the same numbers
+    theirs, ref, ours, vecs, _ = _both(tmp_path, kept, vectors=("vs", "tv"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    path = tmp_path / "dropped.hoc"
+    path.write_text(OWN_ADVANCE.replace("DROP", DROPS[drop]))
+    code = f"from neuron import h\nh.load_file({str(path)!r})\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    last = proc.stdout.splitlines()[-1]
+    assert last.split()[0] == "400" and last != theirs[-1], (last, theirs)  # NEURON ran on, its current gone
+    with pytest.raises(BridgeError, match="structure .* changed after finitialize"):
+        HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(path)
