@@ -38,7 +38,7 @@ def assign(live, label: str, mech: str, var: str, value: float) -> bool:
     if live.state is None or row is None or var not in live.state["mech"].get(mech, {}):
         return False
     mstate = live.state["mech"]
-    from bridge.hoc.live import set_at
+    from bridge.hoc.state_set import set_at
 
     values = set_at(mstate[mech][var], row, value)
     live.state = {**live.state, "mech": {**mstate, mech: {**mstate[mech], var: values}}}

@@ -37,6 +37,7 @@ import numpy as np
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.hoc import kept_v
 from bridge.hoc.protocol import Recording
+from bridge.hoc.state_set import set_at
 from bridge.solver.extracellular import E_KEY
 
 
@@ -238,21 +239,6 @@ def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
             tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
-
-
-_SET_AT: list = []
-
-
-def set_at(array, index, value):
-    """`array.at[index].set(value)` as one call of a jitted function (the same scatter, the same bits): jax's
-    eager `.at[].set` traces and dispatches its scatter in Python at every call, milliseconds each, and a model's
-    HOC assigns every segment after finitialize() (`forall ena = 55`: thousands of assignments). `index`: an int
-    or a tuple of ints."""
-    if not _SET_AT:
-        import jax
-
-        _SET_AT.append(jax.jit(lambda a, i, x: a.at[i].set(x)))
-    return _SET_AT[0](array, index, value)
 
 
 _NO_PLAY: list = []
