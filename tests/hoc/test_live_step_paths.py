@@ -8,28 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.hoc.live_cell import three_dendrite_cell
 from tests.hoc.test_live_run import _both, _same_output, _same_vectors
 
-CELL = """
-load_file("stdrun.hoc")
-create soma, dend[3]
-soma { L = 20  diam = 20  insert hh }
-for i = 0, 2 {
-  connect dend[i](0), soma(1)
-  dend[i] { L = 200  diam = 2  nseg = 7  insert hh  gnabar_hh = 0.02  gkbar_hh = 0.01 }
-}
-objref stim, vs, vd, tv
-soma stim = new IClamp(0.5)
-stim.del = 1
-stim.dur = 1e9
-stim.amp = 0.1
-vs = new Vector()
-vs.record(&soma.v(0.5))
-vd = new Vector()
-vd.record(&dend[2].v(0.3))
-tv = new Vector()
-tv.record(&t)
-"""
+CELL = three_dendrite_cell("insert hh  gnabar_hh = 0.02  gkbar_hh = 0.01")
 
 # reads every 10th step, a stimulus set every 5th, nothing in between: pieces of 5 steps with one model, runs of
 # 5 steps merged into one piece, a piece after a read with the model of the last piece (its parameters kept)

@@ -13,28 +13,10 @@ import pytest
 
 from bridge.hoc import initstate, live
 from bridge.hoc.session import HocSession
+from tests.hoc.live_cell import three_dendrite_cell
 from tests.hoc.test_live_run import _both, _same_output, _same_vectors
 
-CELL = """
-load_file("stdrun.hoc")
-create soma, dend[3]
-soma { L = 20  diam = 20  insert hh }
-for i = 0, 2 {
-  connect dend[i](0), soma(1)
-  dend[i] { L = 200  diam = 2  nseg = 7  insert pas  g_pas = 1e-4  e_pas = -65 }
-}
-objref stim, vs, vd, tv
-soma stim = new IClamp(0.5)
-stim.del = 1
-stim.dur = 1e9
-stim.amp = 0.1
-vs = new Vector()
-vs.record(&soma.v(0.5))
-vd = new Vector()
-vd.record(&dend[2].v(0.3))
-tv = new Vector()
-tv.record(&t)
-"""
+CELL = three_dendrite_cell("insert pas  g_pas = 1e-4  e_pas = -65")
 
 # every step: a point process's field from a STATE HOC reads, range values (a whole section, one segment),
 # a density parameter, celsius
