@@ -140,9 +140,9 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
             interp.statements += budget.FILE_LOOKUP_STATEMENTS
         return b.fn(interp, _args(interp, node), loc)
     if isinstance(b, RangeVar):
-        if len(node.args) == 1 and not interp.model.catalog.has_randoms():
+        if len(node.args) == 1 and ("_" not in name or not interp.model.catalog.has_randoms()):
             # `v(x)` in the section accessed now: what names._call_ref's Ref reads (_range_call: the section
-            # first, then x), without making the Ref
+            # first, then x), without making the Ref (a RANDOM's name has a `_`: randomvars.density_random_ref)
             sec = interp.model.current(interp, loc)
             x = interp.number(node.args[0])
             if not 0.0 <= x <= 1.0:
@@ -197,7 +197,7 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
         raise interp.error(f"{obj.hname}.{name} is not a function", loc)
     if isinstance(obj, Sec):
         var = interp.model.range_kind(name) if len(node.args) == 1 else None
-        if var is not None and not interp.model.catalog.has_randoms():
+        if var is not None and ("_" not in name or not interp.model.catalog.has_randoms()):
             # `soma.v(x)`: what names._call_ref's Ref reads (_range_call, range_target), the section evaluated once
             x = interp.number(node.args[0])
             if not 0.0 <= x <= 1.0:
