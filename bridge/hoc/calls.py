@@ -13,7 +13,17 @@ from bridge.hoc import ast, budget, extracellular, functable, loader, mulfit, ne
 from bridge.hoc.apcount import APCountObject
 from bridge.hoc.bindings import RangeVar
 from bridge.hoc.control import LoopJump, ReturnFrom, outside_loop
-from bridge.hoc.names import _arg_index, _builtin_binding, frame_arg, in_session_file, lookup, member_ref, ref, var_ref
+from bridge.hoc.names import (
+    _arg_index,
+    _builtin_binding,
+    frame_arg,
+    in_session_file,
+    lookup,
+    member_ref,
+    name_value,
+    ref,
+    var_ref,
+)
 from bridge.hoc.netcon import ArtificialCellObject
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.point_process import PointProcessObject
@@ -44,12 +54,17 @@ NEURON_POINT_PROCESSES = {"ExpSyn", "Exp2Syn", "AlphaSynapse", "NetStim", "SECla
 
 def arg_value(interp, node: ast.Node):
     """A call argument: strdef names and pointers are passed by reference."""
+    kind = type(node)
+    if kind is ast.Binary or kind is ast.Num:  # the common arguments, passed by value
+        return interp.eval(node)
     if isinstance(node, ast.Pointer):
         return ref(interp, node.target)
     if isinstance(node, ast.Name):
         binding = lookup(interp, node.name)
         if isinstance(binding, StrVar):
             return binding
+        interp.statements += 1  # as interp.eval(node) counts it
+        return name_value(interp, node, binding)
     if isinstance(node, ast.Arg) and node.kind == "s":
         return frame_arg(interp, node)
     if isinstance(node, ast.Member):  # `sprint(cell.s, ...)`: an object's strdef, by reference
@@ -125,6 +140,14 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
             interp.statements += budget.FILE_LOOKUP_STATEMENTS
         return b.fn(interp, _args(interp, node), loc)
     if isinstance(b, RangeVar):
+        if len(node.args) == 1 and ("_" not in name or not interp.model.catalog.has_randoms()):
+            # `v(x)` in the section accessed now: what names._call_ref's Ref reads (_range_call: the section
+            # first, then x), without making the Ref (a RANDOM's name has a `_`: randomvars.density_random_ref)
+            sec = interp.model.current(interp, loc)
+            x = interp.number(node.args[0])
+            if not 0.0 <= x <= 1.0:
+                raise interp.error(f"arc position {x:g} is outside [0, 1]", loc)
+            return interp.model.get_range(sec, b, x, loc, interp)
         return ref(interp, node).get()
     if isinstance(b, SecVar):
         return _segment(interp, var_ref(interp, b, [], name, loc).get(), node.args, loc)
@@ -173,6 +196,13 @@ def _call_member(interp, obj, name: str, node: ast.Call, iterator_body: Iterator
             return _segment(interp, r, node.args, loc)
         raise interp.error(f"{obj.hname}.{name} is not a function", loc)
     if isinstance(obj, Sec):
+        var = interp.model.range_kind(name) if len(node.args) == 1 else None
+        if var is not None and ("_" not in name or not interp.model.catalog.has_randoms()):
+            # `soma.v(x)`: what names._call_ref's Ref reads (_range_call, range_target), the section evaluated once
+            x = interp.number(node.args[0])
+            if not 0.0 <= x <= 1.0:
+                raise interp.error(f"arc position {x:g} is outside [0, 1]", loc)
+            return interp.model.get_range(obj, var, x, loc, interp)
         return ref(interp, node).get()
     if obj is None:
         raise interp.error(f"NULLobject has no method {name}", loc)

@@ -13,8 +13,8 @@ import operator
 
 from bridge.hoc import ast
 from bridge.hoc.calls import arg_value, call, new
-from bridge.hoc.names import ref
-from bridge.hoc.values import StrVar, is_number
+from bridge.hoc.names import bound_name_ref, lookup, name_value, ref
+from bridge.hoc.values import NumVar, StrVar, is_number
 
 EPS = 1e-11  # NEURON's float_epsilon used by comparisons
 
@@ -71,13 +71,28 @@ def _equal(a, b, eps: float = EPS) -> bool:
     return a is b or (isinstance(a, str) and a == b)
 
 
+def _operand(interp, node: ast.Node) -> float:
+    """`interp.number(node)` (one statement's worth), with the common operands read in place: a number (a float:
+    bridge.hoc.parse) and a scalar variable (as `name_value`)."""
+    kind = type(node)
+    if kind is ast.Num:
+        interp.statements += 1
+        return node.value
+    if kind is ast.Name:
+        b = lookup(interp, node.name)
+        if type(b) is NumVar:
+            interp.statements += 1
+            return float(b.data[0])
+    return interp.number(node)
+
+
 def eval_binary(interp, n: ast.Binary) -> float:
     op = n.op
     if op == "==" or op == "!=":
         # float_epsilon: a model's own value (lincir1.hoc's def_con sets .01), as hoc's comparisons read it
         eq = _equal(interp.eval(n.left), interp.eval(n.right), interp.model.globals["float_epsilon"])
         return float(eq if op == "==" else not eq)
-    a, b = interp.number(n.left), interp.number(n.right)
+    a, b = _operand(interp, n.left), _operand(interp, n.right)
     fn = _ARITHMETIC.get(op)
     if fn is not None:
         return fn(a, b)
@@ -95,7 +110,14 @@ def eval_assign(interp, n: ast.Assign):
     value = interp.eval(n.value)
     if isinstance(value, StrVar):
         value = value.value
-    target = ref(interp, n.target, create=True, value=value)
+    if type(n.target) is ast.Name:
+        b = lookup(interp, n.target.name)
+        if n.op == "=" and type(b) is NumVar and type(value) is float:
+            b.data[0] = value  # as ElemRef(b, 0).set(value) (bound_name_ref, var_ref)
+            return value
+        target = bound_name_ref(interp, n.target, b, True, value)
+    else:
+        target = ref(interp, n.target, create=True, value=value)
     if n.op != "=":
         if not is_number(value):
             raise interp.error(f"{n.op} needs numbers", n.loc)
@@ -118,8 +140,13 @@ def eval_arg(interp, n: ast.Arg):
     return ref(interp, n).get()
 
 
+def eval_name(interp, n: ast.Name):
+    """A name: the value it refers to."""
+    return name_value(interp, n, lookup(interp, n.name))
+
+
 def eval_reference(interp, n: ast.Node):
-    """A name, `a[i]` or `obj.member`: the value it refers to."""
+    """`a[i]` or `obj.member`: the value it refers to."""
     return ref(interp, n).get()
 
 
@@ -137,6 +164,6 @@ def eval_range_arg(interp, n: ast.RangeArg) -> tuple[float, float]:
 
 EVALUATORS = {
     ast.Num: eval_num, ast.Str: eval_str, ast.Unary: eval_unary, ast.Binary: eval_binary, ast.Assign: eval_assign,
-    ast.Name: eval_reference, ast.Arg: eval_arg, ast.Index: eval_reference, ast.Member: eval_reference,
+    ast.Name: eval_name, ast.Arg: eval_arg, ast.Index: eval_reference, ast.Member: eval_reference,
     ast.New: eval_new, ast.Call: call, ast.Pointer: eval_pointer, ast.RangeArg: eval_range_arg,
 }

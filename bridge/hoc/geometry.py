@@ -244,15 +244,16 @@ def _geom(interp, sec):
 
 
 def _node_of(sec: Sec, x: float) -> int | None:
-    """Index in pnode order of the node at x (None for x = 0 connection point)."""
+    """Index in pnode order of the node at x (None for the connection point), as cabcode.cpp's node_exact: an end
+    by x mirrored for a section connected by its 1-end, an interior x by node_index (the segment of x, then
+    mirrored: at a segment boundary of such a section, the segment below x mirrored, not the one above 1 - x)."""
     nseg = sec.data.nseg
     rev = sec.data.child_end == 1.0
-    xe = 1.0 - x if rev else x
-    if xe <= 0.0:
-        return None
-    if xe >= 1.0:
-        return nseg
-    return min(int(nseg * xe), nseg - 1)
+    if x <= 0.0 or x >= 1.0:
+        xe = 1.0 - x if rev else x
+        return None if xe <= 0.0 else nseg
+    i = min(int(nseg * x), nseg - 1)
+    return nseg - 1 - i if rev else i
 
 
 def area(interp, args, loc):

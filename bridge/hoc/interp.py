@@ -210,7 +210,13 @@ class Interpreter:
 
     def number(self, node: ast.Node) -> float:
         """The value of an expression that must be a number."""
-        value = self.eval(node)
+        self.statements += 1  # as eval(node)
+        evaluator = EVALUATORS.get(type(node))
+        if evaluator is None:
+            raise self.error(f"{type(node).__name__} cannot be used as a value here", node.loc)
+        value = evaluator(self, node)
+        if type(value) is float:
+            return value
         if isinstance(value, StrVar):
             value = value.value
         if not is_number(value):

@@ -22,13 +22,13 @@ _EXT = {"vext0_extracellular": ("vext", 0), "vext1_extracellular": ("vext", 1), 
 def segment_value(plan, state: dict, host: dict, sec_name: str, j: int, name: str) -> float | None:
     """The value of `name` (v, `ena`, `m_hh`, ...) at segment j of `sec_name` in `state`; None when
     `state_values(plan, state)` has none there. `host`: numpy copies of the state's arrays, filled as read."""
-    lay = plan.layout
-    if sec_name not in lay.section_names:
+    node = plan.layout.segment_node(sec_name, j)
+    if node is None:
         return None
-    nodes = lay.segment_nodes(sec_name)
-    if not 0 <= j < len(nodes):
-        return None
-    node = int(nodes[j])
+    if name == "v":  # no name below is `v` (each has a suffix `_mech`, or is an ion's): the node's v
+        if ("v",) not in host:
+            host[("v",)] = np.asarray(state["v"])
+        return float(host[("v",)][node])
 
     def numpy(key: tuple, array: Any) -> np.ndarray:
         if key not in host:

@@ -40,7 +40,7 @@ from bridge.hoc.values import (
 
 def lookup(interp, name: str):
     """What `name` means here: a variable, procedure, template, `bridge.hoc.bindings` binding, ... or None."""
-    frame = interp.frame
+    frame = interp.frames[-1]
     if name in frame.locals:
         return frame.locals[name]
     obj = frame.obj
@@ -193,9 +193,24 @@ def ref(interp, node, create: bool = False, value: Any = 0.0) -> Ref:
     return FuncRef(lambda: value_, _read_only(interp, "this", node.loc))
 
 
+def name_value(interp, node: ast.Name, b):
+    """The value of the name `node`, bound to `b` (`lookup`'s answer): what `ref(interp, node).get()` gives, without
+    making the `Ref` for a scalar variable or a NEURON global (a loop's reads: bridge/hoc/budget.py's statements)."""
+    kind = type(b)
+    if kind is NumVar:
+        return float(b.data[0])  # as ElemRef(b, 0).get(): `a` of `double a[3]` is a[0] (_element)
+    if kind is GlobalVar:
+        return interp.model.read_global(b.name, node.loc, interp)
+    return bound_name_ref(interp, node, b, False, 0.0).get()
+
+
 def _name_ref(interp, node: ast.Name, create: bool, value: Any) -> Ref:
+    return bound_name_ref(interp, node, lookup(interp, node.name), create, value)
+
+
+def bound_name_ref(interp, node: ast.Name, b, create: bool, value: Any) -> Ref:
+    """`_name_ref` with the binding `b` already looked up."""
     loc = node.loc
-    b = lookup(interp, node.name)
     if b is None and not create and in_session_file(loc):
         return _session_gui_ref(interp, node.name, loc)
     if b is None:

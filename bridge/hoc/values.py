@@ -351,6 +351,8 @@ class Frame:
 
 
 def is_number(value) -> bool:
+    if type(value) is float:  # the common case first
+        return True
     return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, bool)
 
 

@@ -84,6 +84,17 @@ class NodeLayout:
         except KeyError:
             raise BridgeError(f"no section named {section_name!r}") from None
 
+    def segment_node(self, section_name: str, j: int) -> int | None:
+        """`segment_nodes(section_name)[j]` without the array (a read per HOC statement); None for no such
+        section or segment."""
+        s = self._index.get(section_name)  # type: ignore[attr-defined]
+        if s is None:
+            return None
+        nseg = int(self.nseg[s])
+        if not 0 <= j < nseg:
+            return None
+        return int(self.first[s]) + (nseg - 1 - j if self.reversed[s] else j)
+
     def node(self, section_name: str, x: float) -> int:
         """The node NEURON uses for `section(x)` (`node_exact`): x=0 is the section's parent
         node (or root node), x=1 its end node, interior x the centre of the containing segment.
