@@ -85,7 +85,7 @@ def cj_order(state) -> int | None:
 
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
-    from bridge.hoc.initstate import mechanisms_of, model_tree
+    from bridge.hoc.initstate import mechanisms_of, model_tree, used_mechanisms
     from bridge.hoc.live_values import refreshed
     from bridge.hoc.runcheck import fingerprints
 
@@ -109,7 +109,9 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
 
     tree = model_tree(state)
     net, spike_records = network(state.event_objects, state)
-    return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
+    # KSChans as they are now (HOC may change them before the run's pending steps are simulated)
+    runtime = state.catalog.runtime_mechanisms(used_mechanisms(state, tree)) if state.catalog.runtime_keys() else None
+    return Frozen(digest, tree, lambda: mechanisms_of(state, tree, runtime), float(g["celsius"]), float(g["dt"]), v,
                   int(g["secondorder"]), run_globals(state, tree), recordings, extra, cj, network=net,
                   spike_records=spike_records, structure=structure)
 
