@@ -25,6 +25,7 @@ from bridge.hoc import (
     geometry,
     hocmech,
     legacy,
+    library_names,
     loader,
     nernst,
     random,
@@ -34,7 +35,7 @@ from bridge.hoc import (
     writes,
 )
 from bridge.hoc.arguments import number_arg, string_arg
-from bridge.hoc.bindings import GlobalVar
+from bridge.hoc.bindings import BuiltinClass, GlobalVar
 from bridge.hoc.classes import REFUSED_CLASSES
 from bridge.hoc.control import Quit
 from bridge.hoc.formatting import printf, sprint
@@ -161,11 +162,22 @@ def _execute1(interp, args, loc):
     return 1.0
 
 
+def _declared(interp, name: str) -> bool:
+    """Whether NEURON has `name` declared: a built-in of bridge that NEURON's library files define
+    (bridge.hoc.library_names) only once one of them was loaded."""
+    found = lookup(interp, name)
+    if found is None:
+        return False
+    if name in library_names.LIBRARY_NAMES and isinstance(found, (Builtin, BuiltinClass)):
+        return library_names.declared_by_libraries(name, interp.files.libraries)
+    return True
+
+
 def _load_file(interp, args, loc):
     if args and is_number(args[0]):
         args = args[1:]
     if len(args) > 1:  # load_file("file", "name"): only when name is not defined yet
-        if lookup(interp, string_arg(interp, args, 1, loc, "load_file")) is not None:
+        if _declared(interp, string_arg(interp, args, 1, loc, "load_file")):
             return 1.0
     return loader.load_file(interp, string_arg(interp, args, 0, loc, "load_file"), loc, once=True)
 

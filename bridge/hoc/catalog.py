@@ -195,6 +195,10 @@ class Catalog:
         self._runtime.pop(name, None)
         self.__dict__.pop("_global_cache", None)
 
+    def runtime_keys(self) -> list:
+        """What the runtime-defined mechanisms are made of now (KSChan.spec_key): a change is a new model."""
+        return [(name, p.spec_key()) for name, p in self._runtime.items()]
+
     def runtime_mechanisms(self, used) -> dict:
         """The solver's mechanisms of the runtime-defined mechanisms among `used`, in creation order
         (NEURON registers them after every compiled mechanism)."""

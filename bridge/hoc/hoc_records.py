@@ -65,5 +65,5 @@ def sample(interp, steps: int, loc) -> None:
         return
     for vec, ref in _live(interp.model):
         n = len(vec.data) + steps
-        vec._reserve(interp, n, loc, made=steps)
-        vec.data = vec.data + [float(ref.get())] * steps
+        vec._reserve(interp, n, loc, made=steps)  # charges the n elements' memory
+        vec.data.extend([float(ref.get())] * steps)  # in place: one fadvance() at a time stays linear

@@ -18,9 +18,9 @@ from bridge.hoc import call_memory, functable, ion_carry
 from bridge.solver.extracellular import E_KEY
 
 
-def mechanisms_of(state, tree=None) -> dict:
+def mechanisms_of(state, tree=None, runtime: dict | None = None) -> dict:
     """Translations of the model's own .mod files for the mechanisms its tree (or `tree`) uses (cached on
-    `state`)."""
+    `state`), then the runtime-defined ones (`runtime`: those taken when the model was frozen; default: now)."""
     from bridge.nmodl.load import builtin_mechanisms, load_mod  # the translator: only when HOC reads these
 
     cache = state.translations
@@ -33,7 +33,8 @@ def mechanisms_of(state, tree=None) -> dict:
         if name not in cache:
             cache[name] = load_mod(path, roots=state.catalog.roots)
         out[name] = cache[name]
-    out.update(state.catalog.runtime_mechanisms(used))  # KSChans: after the compiled ones, as NEURON
+    out.update(state.catalog.runtime_mechanisms(used) if runtime is None else runtime)  # KSChans: after the
+    # compiled ones, as NEURON
     return out
 
 

@@ -6,7 +6,10 @@ as kschan.cpp does (`add_hhstate`, `add_ksstate`, `add_transition`, `setstructur
 is a mechanism of the session's catalog (`Catalog.add_runtime`) from `new KSChan()` on, named
 `Chan<index>` until `ks.name(...)`; when the model is built it becomes a `KSChanSpec` and the
 solver's `KSChanMechanism` (`bridge.mechanisms.kschan`). A rate function's parameters are the
-Vector given to `set_f`, read when the model is built (NEURON keeps a reference to it too).
+Vector given to `set_f`, read when the model is frozen for a run (NEURON keeps a reference to it too and reads
+it at each evaluation); `set_f`, `KSGate.power`, `KSState.frac` and the Vectors' contents changed once the
+channel is inserted, even in the middle of a run, make a new mechanism from the next step on, as in NEURON
+(`spec_key`, bridge.hoc.runcheck).
 
 Refused, naming the call: point-process KSChans (`new KSChan(1)`), single channels, GHK
 currents (`iv_type(2)`: not validated), ligand transitions, HH rate tables (`usetable(1)`),
@@ -97,7 +100,28 @@ class KSChan(BuiltinObject):
         return MechanismInfo(self.name, "density", None, params, ranges, {}, self._ion_use(), (),
                              states + (names["g"], "i"))
 
+    def spec_key(self) -> tuple:
+        """Everything the solver's mechanism is made of, as it is now: the rate functions' Vectors' contents too
+        (NEURON reads them at each evaluation, KSChanFunction's gp_), so a change HOC makes to any of them, before
+        finitialize() or between steps, makes a new mechanism (`mechanism`) and a new model (runcheck)."""
+        def rate(f):
+            return None if f is None else (f[0], tuple(float(x) for x in f[1].data), f[2], f[3])
+
+        return (self.name, self.ion, self.cond_model, self.gmax, self.erev,
+                tuple((s.name, s.frac) for s in self.states), self.nhh,
+                tuple((g.sindex, g.nstate, g.power) for g in self.gates),
+                tuple((t.src, t.target, t.kind, rate(t.f[0]), rate(t.f[1])) for t in self.trans))
+
     def mechanism(self):
+        """The solver's mechanism of the channel as it is now (the same object while nothing changed: one compile)."""
+        key = self.spec_key()
+        kept = getattr(self, "_built", None)
+        if kept is None or kept[0] != key:
+            kept = (key, self._mechanism())
+            self._built = kept
+        return kept[1]
+
+    def _mechanism(self):
         from bridge.mechanisms.ions import ion_defaults  # JAX: only when the model is built
         from bridge.mechanisms.kschan import Gate, KSChanMechanism, KSChanSpec, RateFunction, Transition
 
@@ -152,15 +176,6 @@ class KSChan(BuiltinObject):
         if self._inserted():
             raise interp.error(f"KSChan {self.name}.{what}: the channel is inserted in a section; NEURON "
                                "refuses to change a KSChan that has instances", loc)
-
-    def refuse_if_inserted(self, interp, method: str, source: str, loc) -> None:
-        """`method` (e.g. "KSTrans.set_f") changing the channel once inserted: NEURON allows it (kschan.cpp `source`
-        calls no err_if_has_instances) and the instances use the change; bridge builds the channel's equations
-        from what they were when it was inserted, so it refuses (a refusal naming the file:line)."""
-        if self._inserted():
-            raise interp.refuse(f"{method} of KSChan {self.name} after the channel was inserted in a section: NEURON "
-                                f"applies it to the channel's instances (kschan.cpp {source}), bridge does not; call "
-                                f"{method} before inserting the channel", loc)
 
     # -- HOC: properties ---------------------------------------------------------------------
     def m_name(self, interp, args, loc):
@@ -426,7 +441,6 @@ class KSState(_Element):
 
     def m_frac(self, interp, args, loc):
         if args:
-            self.chan.refuse_if_inserted(interp, "KSState.frac", "kss_frac", loc)
             self.elem.frac = _checked(interp, number_arg(interp, args, 0, loc, "KSState.frac"), 0.0, 1e9, loc,
                                       "KSState.frac")
         return self.elem.frac
@@ -459,7 +473,6 @@ class KSGate(_Element):
 
     def m_power(self, interp, args, loc):
         if args:
-            self.chan.refuse_if_inserted(interp, "KSGate.power", "ksg_power", loc)
             self.elem.power = _int_arg(interp, args, 0, 0, 10**6, loc, "KSGate.power")
         return float(self.elem.power)
 
@@ -475,7 +488,6 @@ class KSTrans(_Element):
 
     def m_set_f(self, interp, args, loc):
         """set_f(0 or 1, type, parameters [, vmin, vmax]): the Vector itself is kept, as in NEURON."""
-        self.chan.refuse_if_inserted(interp, "KSTrans.set_f", "kst_set_f", loc)
         i = _int_arg(interp, args, 0, 0, 1, loc, "KSTrans.set_f")
         kind = _int_arg(interp, args, 1, 0, 7, loc, "KSTrans.set_f")
         vec = args[2] if len(args) > 2 else None

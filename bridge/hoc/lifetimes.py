@@ -100,6 +100,8 @@ def _destroy(interp, obj) -> None:
     if obj in model.point_processes:  # (a point process in a deleted section has left it already)
         model.point_processes.remove(obj)
     if obj.pp is not None:
+        if model.initialized is not None:  # mid-run: NEURON's run goes on without it, bridge's refuses (live)
+            model.live.destroyed.append(str(obj))
         _keeps_promotion(obj)
         if obj.pp in model.tree.point_processes:
             model.tree.point_processes.remove(obj.pp)

@@ -85,7 +85,7 @@ def cj_order(state) -> int | None:
 
 def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Frozen:
     """The ModelState `state` as it is now (`last` again when nothing that shapes a run changed)."""
-    from bridge.hoc.initstate import mechanisms_of, model_tree
+    from bridge.hoc.initstate import mechanisms_of, model_tree, used_mechanisms
     from bridge.hoc.live_values import refreshed
     from bridge.hoc.runcheck import fingerprints
 
@@ -109,7 +109,9 @@ def freeze(state, v_init: float | None = None, last: Frozen | None = None) -> Fr
 
     tree = model_tree(state)
     net, spike_records = network(state.event_objects, state)
-    return Frozen(digest, tree, lambda: mechanisms_of(state, tree), float(g["celsius"]), float(g["dt"]), v,
+    # KSChans as they are now (HOC may change them before the run's pending steps are simulated)
+    runtime = state.catalog.runtime_mechanisms(used_mechanisms(state, tree)) if state.catalog.runtime_keys() else None
+    return Frozen(digest, tree, lambda: mechanisms_of(state, tree, runtime), float(g["celsius"]), float(g["dt"]), v,
                   int(g["secondorder"]), run_globals(state, tree), recordings, extra, cj, network=net,
                   spike_records=spike_records, structure=structure)
 
@@ -235,6 +237,16 @@ def network_structure(net) -> str:
                   for nc in net.netcons]))
 
 
+def _destroyed_message(names: list[str]) -> str:
+    """Why a run goes on no further after point processes were destroyed mid-run."""
+    which = ", ".join(dict.fromkeys(names))
+    return (f"{which} destroyed after finitialize() (its last reference dropped) and the run continued: NEURON "
+            "takes a destroyed point process out of the run from the next step on (src/nrnoc/point.cpp "
+            "destroy_point_process), bridge does not change a run's structure. Keep a reference and switch it off "
+            "instead (an IClamp's amp = 0, a synapse's NetCon weights and g = 0: NEURON 9.0.2 gives the same "
+            "voltages for those two), or call finitialize() after destroying it")
+
+
 def state_shape(plan, labels) -> tuple:
     """What a state carried from one piece to the next must agree on."""
     return (plan.layout.nnode, tuple((i.name, i.size) for i in plan.mechanisms), tuple(s.ion for s in plan.ions),
@@ -291,6 +303,7 @@ class LiveRun:
     samples: list = field(default_factory=list)  # (n, nprobe) per chunk
     stepped: bool = False  # some steps of this run ran live (the run cannot be simulated in one piece)
     currents_ran: bool = False  # fcurrent() ran since finitialize() (bridge.hoc.carried_runs)
+    destroyed: list = field(default_factory=list)  # point processes destroyed since finitialize() (lifetimes)
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
     cursors: list = field(default_factory=list)  # the run's Vector.plays (bridge.hoc.play.Cursor)
     setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
@@ -329,6 +342,7 @@ class LiveRun:
         self.carry = carry or {}
         self.cursors = [Cursor(s) for s in schedules]
         self.pending = []
+        self.destroyed = []
         self.state = None
         self.times, self.samples, self.mids = [], [], []
         self.before, self.pre_rows, self.first_delivers = {}, [], True
@@ -505,6 +519,8 @@ class LiveRun:
         if piece.steps < 0:
             raise BridgeError(f"the run from t = {piece.t_start:g} to {piece.t_end:g} ms at dt = {frozen.dt:g} ms "
                               "takes more time steps than Limits.max_steps")
+        if self.destroyed:  # even when the shape agrees (a new one of its kind made): its state is not the new one's
+            raise UnsupportedFeature(_destroyed_message(self.destroyed))
         engine = self._engine(frozen)
         if engine.shape != self.shape:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "

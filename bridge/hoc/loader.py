@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget, memfiles, neuronlib, parcom, stdrun_load
+from bridge.hoc import budget, library_names, memfiles, neuronlib, parcom, stdrun_load
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -99,6 +99,7 @@ class FileState:
     ropened: Stream | None = None
     loaded: set[str] = field(default_factory=set)  # names `load_file` ran (it runs a name once)
     stdrun_loaded: bool = False  # stdrun.hoc loaded (bridge.hoc.stdrun_load)
+    libraries: set[str] = field(default_factory=set)  # NEURON's library files loaded, not run (library_names)
     read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
     output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
@@ -331,6 +332,7 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     name = _expand(interp, name, loc)
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
+        interp.files.libraries.add(library_names.library_base(base))
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
         stdrun_load.on_load(interp, base)
         return 1.0
@@ -338,6 +340,8 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
         return _load_neuron_builder(interp, base, written, loc, once)
     if base == "parcom.hoc":  # ParallelComputeTool, as bridge.hoc.parcom (its own copy: a warning if it differs)
         _check_own_copy(interp, name, loc)
+        interp.files.libraries.add(base)
+        stdrun_load.on_load(interp, base)  # parcom.hoc loads loadbal.hoc, which loads stdgui.hoc
         return parcom.load(interp, loc)
     if base in GUI_LIBRARIES:
         try:
@@ -346,6 +350,8 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
             path = None
         if path is None:
             interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
+            interp.files.libraries.add(base)
+            stdrun_load.on_load(interp, base)  # mulfit.hoc, pcchdir.hoc, ... load stdrun.hoc in NEURON
             return 1.0
     if base in UNSUPPORTED_LIBRARIES:
         raise interp.error(f"load_file(\"{written}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)

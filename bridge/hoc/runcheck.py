@@ -70,6 +70,7 @@ def fingerprints(state) -> tuple[str, str]:
         geometry += [np.asarray(a, float).tobytes() for a in (lm.c, lm.g, lm.b, lm.y0)]
         arrays += geometry[-4:]
     tail += ion_carry.digest(state)
+    tail.append(state.catalog.runtime_keys())  # KSChans: their rates, powers, fractions, the rates' Vectors
     tail.append(sorted((m, sorted(v.items())) for m, v in call_memory.starts(state).items()))  # INITIAL's start
     if state.function_tables:  # NEURON reads a FUNCTION_TABLE's Vector or array as it is now (functabl.cpp)
         for key, table in sorted(functable.resolve(state.function_tables).items()):

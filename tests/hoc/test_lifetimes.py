@@ -230,5 +230,5 @@ def test_a_drop_inside_a_models_own_advance_is_seen(tmp_path, drop):
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=tmp_path)
     last = proc.stdout.splitlines()[-1]
     assert last.split()[0] == "400" and last != theirs[-1], (last, theirs)  # NEURON ran on, its current gone
-    with pytest.raises(BridgeError, match="structure .* changed after finitialize"):
+    with pytest.raises(BridgeError, match=r"IClamp\[\d\] destroyed after finitialize\(\)"):
         HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(path)

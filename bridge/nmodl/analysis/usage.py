@@ -187,6 +187,12 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
     """Why code may not assign `n`, or None. An ion variable that USEION only READs may be
     assigned: nocmodl changes the mechanism's own copy (loaded again before every block), and
     so does bridge."""
+    if var is None and n == "usetable":
+        # nocmodl declares it a GLOBAL for a TABLE (src/nocmodl/parsact.cpp table_massage: ifnew_parminstall), so an
+        # assignment in a block changes usetable_<suffix> mid-run (a thread GLOBAL, read by every TABLE's lookup)
+        return UnsupportedFeature, ("assigning 'usetable' (the switch of the mechanism's TABLEs, usetable_<suffix> "
+                                    "in HOC) in NMODL code: NEURON changes the switch while the model runs; bridge "
+                                    "keeps it fixed for a run (set usetable_<suffix> from HOC or Python instead)")
     if var is None:
         return SemanticError, f"assignment to undefined variable {n!r}"
     if var.kind == "constant":
