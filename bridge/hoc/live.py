@@ -13,12 +13,13 @@ recorded Vectors, and loops over runs (an f-I curve) or steps (`fadvance()` driv
   parameters it was asked with, so a change between pieces takes effect where NEURON
   applies it (the next step). A model that runs once at the end and reads nothing compiles
   nothing while its HOC runs (`HocModel.simulate` runs it).
-- finitialize is bridge's `finitialize` (eager, as `initial_state`); the steps run through
-  one jitted function per model structure (`bridge.solver.stepper.make_advance`), cached in
+- finitialize, the steps and fcurrent run through jitted functions compiled once per model
+  structure (`bridge.solver.stepper.make_initialize`, `make_advance`, `make_currents`), cached in
   `engines` by `structure_key`: the node layout and geometry, the mechanism instances, ion
-  styles, static globals, dt, secondorder and the probes. Parameters (range values,
-  point process values, celsius, GLOBALs, v_init) are its arguments: changing them between
-  runs or steps compiles nothing (`compilations` counts the traces).
+  styles, static globals, secondorder and the probes. Parameters (range values,
+  point process values, celsius, GLOBALs, v_init) and dt are their arguments: changing them between
+  runs or steps compiles nothing (`compilations` counts the traces of the step, `traced` those of each
+  function).
 - A recorded Vector holds, as in NEURON, the value at finitialize and after every step
   since; it is filled when HOC reads it. The probes are the recordings that existed at
   `finitialize()` (NEURON resets recorded Vectors there).
@@ -138,7 +139,8 @@ class Piece:
 
 @dataclass
 class Engine:
-    """The compiled finitialize, stepping and fcurrent of one model structure (`structure_key`)."""
+    """The compiled finitialize, stepping and fcurrent of one model structure (`structure_key`), each taking
+    dt [ms] as an argument."""
 
     initialize: Any
     advance: Any
@@ -147,14 +149,14 @@ class Engine:
     linearise: Any = None  # Impedance's matrix (`LiveRun.linearised`), jitted on first use
 
 
-def structure_key(plan, dt: float, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
+def structure_key(plan, secondorder: int, labels: tuple[str, ...], cj: int | None = None) -> str:
     """What the jitted step bakes in as constants: node layout and geometry, mechanism instances and
-    their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes, dt,
+    their identity, ion styles, static GLOBALs, LinearMechanisms, the parameter pytree's shapes,
     secondorder (and `cj`, `Frozen.cj_order`), probes, ParallelContext's transfers, POINTER sources,
-    FUNCTION_TABLE values."""
+    FUNCTION_TABLE values. Not dt: it is an argument (`bridge.solver.stepper`)."""
     import jax
 
-    h = hashlib.sha256(repr((dt, secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
+    h = hashlib.sha256(repr((secondorder, cj, labels, plan.layout.ncell, plan.layout.section_names)).encode())
     lay = plan.layout
     for a in (lay.parent, lay.area, lay.a, lay.b, lay.diam, lay.has_membrane):
         h.update(np.ascontiguousarray(a).tobytes())
@@ -285,6 +287,8 @@ class LiveRun:
 
     engines: dict[str, Engine] = field(default_factory=dict)
     compilations: int = 0  # how often a step function was traced (tests: no recompile on a parameter change)
+    # how often each jitted function was traced: "initialize", "advance", "currents" (advance: `compilations`)
+    traced: dict = field(default_factory=lambda: {"initialize": 0, "advance": 0, "currents": 0})
     init: Frozen | None = None  # finitialize() asked for and not run yet
     first: Frozen | None = None  # the model the present run started from
     pending: list[Piece] = field(default_factory=list)
@@ -465,7 +469,7 @@ class LiveRun:
             self.weights = np.asarray(sim.params()["network"]["weights"])
         params = self._init_params(sim)
         memory = memory_for(sim, params, frozen.dt, frozen.secondorder, self.tables)
-        self.state, y0 = engine.initialize(params, memory)
+        self.state, y0 = engine.initialize(params, memory, np.float64(frozen.dt))
         self.times = [np.zeros(1)]
         self.mids = [np.full(1, np.nan)]
         self.before, self.pre_rows, self.first_delivers = {}, [], True
@@ -483,14 +487,19 @@ class LiveRun:
         key = self._key(sim, frozen, sim.labels + tuple(map(repr, setters)) + net_key)
         engine = self.engines.get(key)
         if engine is None:
-            def traced() -> None:
-                self.compilations += 1
+            def counter(kind: str):
+                def count() -> None:
+                    self.traced[kind] += 1
+                    if kind == "advance":
+                        self.compilations += 1
+                return count
 
-            plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
-            engine = Engine(make_initialize(plan, dt, order, sim._record, events=sim.events),
-                            make_advance(plan, dt, order, sim._record, len(sim.labels), on_trace=traced,
+            plan, order = sim.plan, frozen.secondorder
+            engine = Engine(make_initialize(plan, order, sim._record, on_trace=counter("initialize"),
+                                            events=sim.events),
+                            make_advance(plan, order, sim._record, len(sim.labels), on_trace=counter("advance"),
                                          setters=setters, events=sim.events, cj_order=frozen.cj_order),
-                            make_currents(plan, dt, order),
+                            make_currents(plan, order, on_trace=counter("currents")),
                             state_shape(plan, sim.labels + tuple(map(repr, setters)) + net_key))
             self.engines[key] = engine
         return engine
@@ -499,13 +508,12 @@ class LiveRun:
         """`structure_key`, computed once for the plans that share a layout and instances (the plans
         `bridge.hoc.live_values.refreshed` gives differ in their parameter values only)."""
         plan = sim.plan
-        ident = (id(plan.layout), id(plan.mechanisms), frozen.dt, frozen.secondorder, labels, frozen.cj_order)
+        ident = (id(plan.layout), id(plan.mechanisms), frozen.secondorder, labels, frozen.cj_order)
         kept = self.keys.get(ident)
         if kept is None or kept[0] is not plan.layout or kept[1] is not plan.mechanisms:
             if len(self.keys) > 64:
                 self.keys.clear()
-            kept = (plan.layout, plan.mechanisms, structure_key(plan, frozen.dt, frozen.secondorder, labels,
-                                                                 frozen.cj_order))
+            kept = (plan.layout, plan.mechanisms, structure_key(plan, frozen.secondorder, labels, frozen.cj_order))
             self.keys[ident] = kept
         return kept[2]
 
@@ -530,7 +538,7 @@ class LiveRun:
         setters, params = self._step_params(sim)
         # numpy scalars, not jnp.asarray: each jnp.asarray is an XLA call of its own, per step; the jitted step
         # sees the same abstract value (a float64 scalar), so nothing compiles again
-        half = np.asarray(0.5 * frozen.dt, np.float64)
+        dt, half = np.asarray(frozen.dt, np.float64), np.asarray(0.5 * frozen.dt, np.float64)
         state = {**self.state, "t": np.asarray(piece.t_start, np.float64)}
         if sim.events is not None:
             state = self._weights_now(sim, params, state)
@@ -542,7 +550,7 @@ class LiveRun:
         while left > 0:
             n = min(left, CAPACITY)
             start, play = state, self._play_arrays(t, n, frozen.dt)  # kept to locate a NaN (bridge.hoc.live_nan)
-            state, ts, ys, nan = engine.advance(params, state, n, half, play)
+            state, ts, ys, nan = engine.advance(params, state, n, dt, half, play)
             ends = np.asarray(ts)[:n]
             self.mids.append(np.concatenate([[t], ends[:-1]]) + 0.5 * frozen.dt)  # NEURON's t + 0.5*dt
             t = float(ends[n - 1])
@@ -637,7 +645,7 @@ class LiveRun:
         engine = self._engine(frozen)
         if engine.shape != self.shape:
             raise BridgeError("fcurrent(): the model's structure changed after finitialize()")
-        self.state = engine.currents(self._played_now(sim), self.state)
+        self.state = engine.currents(self._played_now(sim), self.state, np.float64(frozen.dt))
         self.currents_ran = True
         self.plan = sim.plan
         self.epoch += 1
@@ -678,13 +686,13 @@ class LiveRun:
             raise UnsupportedFeature("Impedance.compute() in a run that plays Vectors is not supported: NEURON "
                                      "linearises with the values played last, bridge keeps them in its step only")
         if engine.linearise is None:
-            plan, dt, order = sim.plan, frozen.dt, frozen.secondorder
-            engine.linearise = jax.jit(lambda params, state: linearised_matrix(plan, params, state, dt, order))
-        params = sim.params()
+            plan, order = sim.plan, frozen.secondorder
+            engine.linearise = jax.jit(lambda params, state, dt: linearised_matrix(plan, params, state, dt, order))
+        params, dt = sim.params(), np.float64(frozen.dt)
         if self.state is None:
-            d, _ = engine.linearise(params, before(sim.plan, params))
+            d, _ = engine.linearise(params, before(sim.plan, params), dt)
         else:
-            d, self.state = engine.linearise(params, self.state)
+            d, self.state = engine.linearise(params, self.state, dt)
             self.plan = sim.plan
             self.epoch += 1
         lay = sim.plan.layout

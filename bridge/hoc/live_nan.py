@@ -29,9 +29,9 @@ def nan_error(sim: Any, frozen: Any, setters: tuple, params: dict, state: dict, 
     ._advance`), `sim` the frozen model's `Simulation` (`Frozen.simulation`), `setters` the plays' places;
     `t0` [ms] is the first recorded sample's time (finitialize's or frecord_init's) and `steps_before` the
     steps since it before the chunk."""
-    locate = make_advance(sim.plan, frozen.dt, frozen.secondorder, sim._record, len(sim.labels), setters=setters,
+    locate = make_advance(sim.plan, frozen.secondorder, sim._record, len(sim.labels), setters=setters,
                           events=sim.events, cj_order=frozen.cj_order, watch=True)
-    _, ts, _, (step, index) = locate(params, state, steps, half_dt, play)
+    _, ts, _, (step, index) = locate(params, state, steps, np.float64(frozen.dt), half_dt, play)
     step, index = int(step), int(index)
     if step < 0:  # the chunk's end check and the per-step check are the same test (first_nan): not reached
         return SimulationError(f"the state became NaN in HOC's live run before t = {float(np.asarray(ts)[steps - 1]):g}"

@@ -3,18 +3,22 @@
 `Simulation` runs finitialize and all steps of one run in one traced function. A HOC
 session instead advances the simulation when HOC calls `fadvance()` or `continuerun()`,
 changing parameters in between. `make_advance` gives one jitted function per model
-structure (plan, dt, secondorder, probes) that takes the parameters, the state and a
+structure (plan, secondorder, probes) that takes the parameters, the state, dt and a
 step count up to `capacity`: a `lax.fori_loop` with a traced trip count writes the
 samples into a preallocated buffer, so runs of any length (and a single `fadvance()`)
 reuse one compilation, and changed parameters (a stimulus amplitude, a range value,
-celsius, a GLOBAL) are arguments, never a reason to compile again.
+celsius, a GLOBAL) and a changed dt (a model's init() that settles with big steps, then
+runs with small ones) are arguments, never a reason to compile again. So are `make_initialize`'s
+and `make_currents`' (finitialize() and fcurrent()).
 
 Each step is `bridge.solver.step.fixed_step_with_matrix` (NEURON's `nrn_fixed_step`,
-docs/numerics.md section 2), with t advanced by two traced half steps as NEURON does.
-TABLEs are checked as nocmodl's `_check_<f>` checks them (`bridge.solver.step.prepare_kept`), at
+docs/numerics.md section 2), with t advanced by two traced half steps as NEURON does; NEURON's `cj`
+(1/dt or 2/dt) is computed from the traced dt in the step, as fadvance.cpp `dt2thread` computes it
+from the new dt. TABLEs are checked as nocmodl's `_check_<f>` checks them (`bridge.solver.step.prepare_kept`), at
 finitialize, at the start of each piece (of each step with a played GLOBAL) and at fcurrent: rebuilt only
-when a DEPEND value changed since the last build. What they were last built from is the state's
-`TABLES` entry, carried from run to run (`initialize(params, memory)`).
+when a DEPEND value changed since the last build (dt is one: a TABLE that DEPENDs on dt is rebuilt for a new
+dt). What they were last built from is the state's `TABLES` entry, carried from run to run
+(`initialize(params, memory, dt)`).
 """
 
 from __future__ import annotations
@@ -58,14 +62,17 @@ def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: 
     return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf, TABLES: memory}
 
 
-def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+def make_initialize(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
                     on_trace: Callable[[], None] | None = None, events=None):
-    """A jitted `initialize(params, memory) -> (state, values at t = 0)` (`initial_state`, then the probes);
-    `events`: the model's EventPlan, or None; `memory`: the TABLEs' (`step.table_memory` before any run)."""
+    """A jitted `initialize(params, memory, dt) -> (state, values at t = 0)` (`initial_state`, then the probes);
+    `events`: the model's EventPlan, or None; `memory`: the TABLEs' (`step.table_memory` before any run); dt
+    [ms] a float64 scalar (an argument: a new dt compiles nothing). `on_trace` is called each time JAX traces
+    it."""
 
-    def initialize(params, memory):
+    def initialize(params, memory, dt):
         if on_trace is not None:
             on_trace()
+        dt = _time_step(dt)
         if events is None:
             state = initial_state(plan, params, dt, secondorder, memory)
         else:
@@ -75,9 +82,21 @@ def make_initialize(plan: Plan, dt: float, secondorder: int, record: Callable[[d
     return jax.jit(initialize)
 
 
-def make_currents(plan: Plan, dt: float, secondorder: int):
-    """A jitted `recompute_currents(params, state)`."""
-    return jax.jit(lambda params, state: recompute_currents(plan, params, state, dt, secondorder))
+def make_currents(plan: Plan, secondorder: int, on_trace: Callable[[], None] | None = None):
+    """A jitted `currents(params, state, dt)`: `recompute_currents` with dt [ms] an argument. `on_trace` is
+    called each time JAX traces it."""
+
+    def currents(params, state, dt):
+        if on_trace is not None:
+            on_trace()
+        return recompute_currents(plan, params, state, _time_step(dt), secondorder)
+
+    return jax.jit(currents)
+
+
+def _time_step(dt) -> jax.Array:
+    """dt [ms] as the run's float64 scalar (a traced argument of the live run's jitted functions)."""
+    return jnp.asarray(dt, jnp.float64)
 
 
 def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondorder: int) -> dict:
@@ -132,18 +151,18 @@ def apply_plays(params: dict, setters: tuple, values, on) -> dict:
     return {**params, "mechanisms": mechs, "globals": globals_}
 
 
-def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict, dict], jax.Array],
+def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
                  nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
                  setters: tuple = (), events=None, cj_order: int | None = None, watch: bool = False):
-    """A jitted `advance(params, state, count, half_dt, play) -> (state, t (capacity,), values (capacity,
-    nprobe), nan)`: `count` <= capacity fixed steps from `state`; rows past `count` are zeros, `nan` is True
-    when v, a STATE or an ion variable is NaN at the end (`bridge.solver.integrate.first_nan`'s rule: a kept
-    ASSIGNED alone is no failure). `half_dt` is 0.5*dt passed as an argument so that XLA cannot fold
-    NEURON's two roundings of t into one. `play` = (start, mid, end, on_start, on), each (capacity,
-    len(setters)): the values `Vector.play` sets at the step's start (TABLEs), for the currents (t + dt/2)
-    and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`, `apply_plays`); with
-    a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each
-    time JAX traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
+    """A jitted `advance(params, state, count, dt, half_dt, play) -> (state, t (capacity,), values (capacity,
+    nprobe), nan)`: `count` <= capacity fixed steps of dt [ms] from `state`; rows past `count` are zeros, `nan`
+    is True when v, a STATE or an ion variable is NaN at the end (`bridge.solver.integrate.first_nan`'s rule: a
+    kept ASSIGNED alone is no failure). dt is an argument (a new dt compiles nothing); `half_dt` is 0.5*dt,
+    passed too so that XLA cannot fold NEURON's two roundings of t into one. `play` = (start, mid, end,
+    on_start, on), each (capacity, len(setters)): the values `Vector.play` sets at the step's start (TABLEs),
+    for the currents (t + dt/2) and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`,
+    `apply_plays`); with a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each time JAX
+    traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
     delivered around each step as `bridge.solver.integrate.integrate` does (no plays with it).
     `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`).
     `watch` (to locate a NaN after the fact, `bridge.hoc.live_nan`): `nan` is instead (step, index): the
@@ -154,9 +173,10 @@ def make_advance(plan: Plan, dt: float, secondorder: int, record: Callable[[dict
         raise ValueError("Vector.play and a NetCon network in one live run are not supported")
     per_step_tables = any(kind == "global" for kind, *_ in setters)
 
-    def advance(params, state, count, half_dt, play):
+    def advance(params, state, count, dt, half_dt, play):
         if on_trace is not None:
             on_trace()
+        dt = _time_step(dt)
         memory = state.get(TABLES)
         if memory is None:  # a state from elsewhere: nothing built yet
             memory = table_memory(plan, params, dt, secondorder)
