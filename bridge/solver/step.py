@@ -346,9 +346,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         st, written = (scop_shared.state_in_turn(advance, mech_state[inst.name], inst.size)
                        if scop_shared.draws(inst.mechanism) else advance(mech_state[inst.name]))
         mech_state[inst.name] = _cast(st, v.dtype)
-        if getattr(inst.mechanism, "runge_solves", 0):  # runge.hpp leaves t where its round trips took it
-            t = after_runge(t, half_dt * 0.5 if secondorder else half_dt,
-                            inst.size * inst.mechanism.runge_solves)
+        runge_calls = inst.size * getattr(inst.mechanism, "runge_solves", 0)
+        if runge_calls:  # runge.hpp leaves t where its round trips took it
+            t = after_runge(t, half_dt * 0.5 if secondorder else half_dt, runge_calls)
         if scop_shared.draws(inst.mechanism):  # the next type's nrn_state draws on from here (solver.scop_shared)
             mech_state = scop_shared.pass_on(mech_state, inst.name)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))

@@ -25,7 +25,8 @@ NEURON {
 UNITS { (mA) = (milliamp) (mV) = (millivolt) (S) = (siemens) }
 PARAMETER { gnabar = 0.12 (S/cm2) gkbar = 0.036 (S/cm2) kw = 0.3 (/ms) }
 STATE { m h n w }
-ASSIGNED { v (mV) ena (mV) ek (mV) ina (mA/cm2) ik (mA/cm2) minf hinf ninf mtau (ms) htau (ms) ntau (ms) celsius (degC) }
+ASSIGNED { v (mV) ena (mV) ek (mV) ina (mA/cm2) ik (mA/cm2) minf hinf ninf mtau (ms) htau (ms) ntau (ms)
+           celsius (degC) }
 BREAKPOINT {
     SOLVE states METHOD runge
     ina = gnabar*m*m*m*h*(v - ena)
