@@ -61,6 +61,7 @@ class Frozen:
     network: Any = None  # the NetCons and artificial cells (bridge.hoc.netcon.network), or None
     spike_records: tuple = ()  # bridge.hoc.netcon.Recorded, rows of the run's spike record
     structure: str = ""  # `runcheck.fingerprints`' structure digest (`bridge.hoc.live_values.refreshed`)
+    runge_trips: int | None = None  # runge calls per step, once counted (bridge.hoc.runge_t)
 
     def simulation(self):
         """A `bridge.Simulation` of this model (its plan, layout, recorder and parameters; not compiled)."""

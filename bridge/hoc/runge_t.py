@@ -11,10 +11,9 @@ from __future__ import annotations
 from bridge.solver.runge_time import after_runge_float
 
 
-def round_trips(model) -> int:
-    """The runge calls of one step of the HOC model `model` (a ModelState): per density mechanism its
-    segments, per point process one, times the mechanism's runge SOLVEs."""
-    tree, catalog = model.tree, model.catalog
+def round_trips(tree, catalog) -> int:
+    """The runge calls of one step of the SectionTree `tree` (mechanisms from `catalog`): per density
+    mechanism its segments, per point process one, times the mechanism's runge SOLVEs."""
     solves: dict[str, int] = {}
 
     def of(name: str) -> int:
@@ -27,6 +26,13 @@ def round_trips(model) -> int:
         total += sum(sec.nseg * of(name) for name in sec.mechanisms)
     total += sum(of(pp.name) for pp in tree.point_processes)
     return total
+
+
+def frozen_round_trips(frozen, catalog) -> int:
+    """`round_trips` of a frozen model (bridge.hoc.live.Frozen), counted once per frozen model."""
+    if frozen.runge_trips is None:
+        frozen.runge_trips = round_trips(frozen.tree, catalog)
+    return frozen.runge_trips
 
 
 def step_t(t: float, dt: float, secondorder: float, trips: int) -> float:

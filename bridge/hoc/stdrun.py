@@ -262,7 +262,7 @@ def continuerun(interp, args, loc):
         runs[-1].tstop = max(float(args[0]), t0)
         return None
     steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps,
-                         runge_t.round_trips(model), g["secondorder"])
+                         runge_t.round_trips(model.tree, model.catalog), g["secondorder"])
     for stmt in (drawing or []) if steps else []:  # an advance() that only steps: its other calls, once (they
         interp.exec(stmt)  # draw nothing; the GUI warning names them as the step-by-step run would)
     g["stoprun"] = 0.0  # stdrun.hoc continuerun
@@ -301,12 +301,12 @@ def fadvance(interp, args, loc):
         raise interp.error("fadvance() before finitialize()", loc)
     g = model.globals
     t0 = g["t"]
-    t = runge_t.step_t(t0, g["dt"], g["secondorder"], runge_t.round_trips(model))
     _step_start(model)
     frozen = model.last_frozen
     if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
             or frozen.cj_order != cj_order(model) or setpointer.scalars_changed(model, frozen)):
         frozen = _freeze(model)
+    t = runge_t.step_t(t0, g["dt"], g["secondorder"], runge_t.frozen_round_trips(frozen, model.catalog))
     if record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
         _no_hoc_records(interp, loc)
         t = record_stmt.advance(interp, lambda: _freeze(model), t0, 1, 1, loc, stop=False)
