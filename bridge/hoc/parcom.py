@@ -13,16 +13,16 @@ NEURON 9.0.2 and here:
   machine's processor count (`howmany`): reading `np` then is refused.
 - `multisplit(1)` (`use_thread`: each cell cut into pieces with `pc.multisplit`, solved by NEURON's split
   elimination, src/nrniv/multisplit.cpp): the same cable equations eliminated in another order, so the numbers
-  differ from the whole cell's by round-off only (NEURON 9.0.2 on our branched cell with hh, 50 ms: 2.1e-11 mV
-  at most, the first difference 1.4e-14 mV; on 195666's 2518-section cell, 50 ms: split on 1 thread vs whole
-  4.3e-14 mV, split on 8 threads vs whole 4.8e-5 mV, which that cell amplifies from 1.4e-14 mV at step 19 as
-  it amplifies any round-off: NEURON's own run with v one ulp up differs by 9.8e-5 mV). bridge solves each
-  cell whole and lists the call. `multisplit(0)` after it (`unsplit`: the sections connected back) ends the split; `multisplit(0)` on
-  a tool never split stops NEURON (`unsplit` reads `splitinfo_.count` of a nil objref: "'count' object
-  prefix is nullptr"); so does bridge. A second `multisplit(1)` while split is refused (NEURON 9.0.2 aborts:
-  "malloc(): unaligned tcache chunk detected"), and so are topology reads while split
-  (bridge.hoc.split_state). A model's own `pc.multisplit(x, sid)` stays refused (bridge.hoc.parallel): its
-  disconnected pieces are joined by their split ids, which bridge does not follow.
+  differ from the whole cell's by round-off only (NEURON 9.0.2 on our branched cell with hh, 50 ms: 2.1e-11 mV at
+  most, the first difference 1.4e-14 mV; on 195666's 2518-section cell, 50 ms: split on 1 thread vs whole 4.3e-14
+  mV, split on 8 threads vs whole 4.8e-5 mV, which that cell amplifies from 1.4e-14 mV at step 19 as it amplifies
+  any round-off: NEURON's own run with v one ulp up differs by 9.8e-5 mV). bridge solves each cell whole and lists
+  the call. `multisplit(0)` after it (`unsplit`: the sections connected back) ends the split; `multisplit(0)` on a
+  tool never split stops NEURON (`unsplit` reads `splitinfo_.count` of a nil objref: "'count' object prefix is
+  nullptr"); so does bridge. A second `multisplit(1)` while split is refused (NEURON 9.0.2 aborts: "malloc():
+  unaligned tcache chunk detected"), and so are topology reads while split (bridge.hoc.split_state). A model's own
+  `pc.multisplit(x, sid)` stays refused (bridge.hoc.parallel): its disconnected pieces are joined by their split
+  ids, which bridge does not follow.
 - `cache()` is public but parcom.hoc defines no `cache`: NEURON stops ("cache: can't push that type onto
   stack"); so does bridge.
 - `map`, `save`: the window (GUI, listed); `box` a GUI VBox, `pct` the tool itself. `lb` (a LoadBalance of
