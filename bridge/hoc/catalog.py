@@ -23,6 +23,7 @@ from bridge.nmodl.analysis.analyze import analyze
 from bridge.nmodl.analysis.hoc_calls import HocCalls, hoc_calls
 from bridge.nmodl.analysis.info import MechanismInfo as TranslatorInfo
 from bridge.nmodl.analysis.randoms import scop_in_initial, scop_in_step
+from bridge.nmodl.analysis.runge import runge_solves
 from bridge.nmodl.syntax import ast as syntax_ast
 from bridge.nmodl.syntax.include import expand_includes, parse_mod_file
 from bridge.nmodl.vecevent import is_vecevent
@@ -70,6 +71,7 @@ class MechanismInfo:
     unwritten_assigned: tuple[str, ...] = ()  # RANGE ASSIGNEDs no statement of the mechanism assigns (only HOC
     # or a Vector.play sets them: to the mechanism they are parameters, bridge.hoc.play)
     arrays: dict[str, int] = field(default_factory=dict)  # RANGE arrays (`amp[1000]`) -> their size
+    runge_solves: int = 0  # BREAKPOINT SOLVEs by METHOD runge: each moves t per instance (bridge.hoc.runge_t)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -432,7 +434,8 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          info.scop_random and scop_in_step(info.program),
                          info.scop_random and scop_in_initial(info.program),
                          _unwritten_assigned(info),
-                         {n: int(v.size) for n, v in info.variables.items() if v.size and n in info.range_names})
+                         {n: int(v.size) for n, v in info.variables.items() if v.size and n in info.range_names},
+                         runge_solves(info))
 
 
 def _unwritten_assigned(info: TranslatorInfo) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import numpy as np
 from bridge.hoc.arguments import number_arg
 from bridge.hoc.bindings import DIAM
 from bridge.hoc.model_state import origin
+from bridge.hoc.split_state import refuse_while_split
 from bridge.hoc.values import Sec, Segment, StrVar, f32
 from bridge.morphology.nodes import node_layout, section_geometry
 
@@ -339,10 +340,12 @@ def issection(interp, args, loc):
 
 
 def section_orientation(interp, args, loc):
+    refuse_while_split(interp, "section_orientation()", loc)
     return float(_cur(interp, loc).data.child_end)
 
 
 def parent_connection(interp, args, loc):
+    refuse_while_split(interp, "parent_connection()", loc)
     return float(_cur(interp, loc).data.parent_x)
 
 
@@ -371,6 +374,7 @@ def _arc_from_entry(tree, name, x):
 
 
 def distance(interp, args, loc):
+    refuse_while_split(interp, "distance()", loc)
     """distance() / distance(0, x): set the origin; distance(x) / distance(1, x): path length to it."""
     model = interp.model
     sec = _cur(interp, loc)

@@ -10,6 +10,7 @@ from bridge.errors import HocError
 from bridge.hoc import budget, secrename
 from bridge.hoc.arguments import number_arg, string_arg
 from bridge.hoc.objects import BuiltinObject
+from bridge.hoc.split_state import refuse_while_split
 from bridge.hoc.values import FuncRef, Sec, Segment, StrVar
 
 
@@ -170,6 +171,7 @@ class SectionList(BuiltinObject):
         return float(before - len(self.secs))
 
     def m_wholetree(self, interp, args, loc):
+        refuse_while_split(interp, "SectionList.wholetree()", loc)
         tree = interp.model.tree
         sec = interp.model.current(interp, loc)
         root = sec.data
@@ -179,11 +181,13 @@ class SectionList(BuiltinObject):
         return 1.0
 
     def m_subtree(self, interp, args, loc):
+        refuse_while_split(interp, "SectionList.subtree()", loc)
         sec = interp.model.current(interp, loc)
         self._add(interp, _breadth_first(interp, sec.name, loc), loc)
         return 1.0
 
     def m_allroots(self, interp, args, loc):
+        refuse_while_split(interp, "SectionList.allroots()", loc)
         interp.charge(len(interp.model.sections), loc)
         names = {s.name for s in interp.model.tree.roots()}
         self._add(interp, [s for s in interp.model.sections if s.name in names], loc)
@@ -248,6 +252,8 @@ class SectionRef(BuiltinObject):
 
     def hoc_ref(self, interp, name, indices, loc):
         tree = interp.model.tree
+        if name in ("parent", "trueparent", "root", "child"):
+            refuse_while_split(interp, f"SectionRef.{name}", loc)
         if name == "sec":
             value = self.sec
         elif name in ("parent", "trueparent"):
@@ -294,12 +300,15 @@ class SectionRef(BuiltinObject):
         return secrename.rename(interp, [o.sec for o in items], name, True, loc)
 
     def m_nchild(self, interp, args, loc):
+        refuse_while_split(interp, "SectionRef.nchild()", loc)
         return float(len(interp.model.tree.children(self.sec.name)))
 
     def m_has_parent(self, interp, args, loc):
+        refuse_while_split(interp, "SectionRef.has_parent()", loc)
         return float(self.sec.data.parent is not None)
 
     def m_has_trueparent(self, interp, args, loc):
+        refuse_while_split(interp, "SectionRef.has_trueparent()", loc)
         return float(self.sec.data.parent is not None)
 
     def m_exists(self, interp, args, loc):

@@ -62,6 +62,7 @@ class Frozen:
     network: Any = None  # the NetCons and artificial cells (bridge.hoc.netcon.network), or None
     spike_records: tuple = ()  # bridge.hoc.netcon.Recorded, rows of the run's spike record
     structure: str = ""  # `runcheck.fingerprints`' structure digest (`bridge.hoc.live_values.refreshed`)
+    runge_trips: int | None = None  # runge calls per step, once counted (bridge.hoc.runge_t)
 
     def simulation(self):
         """A `bridge.Simulation` of this model (its plan, layout, recorder and parameters; not compiled)."""
@@ -549,7 +550,7 @@ class LiveRun:
         t = piece.t_start
         while left > 0:
             n = min(left, CAPACITY)
-            start, play = state, self._play_arrays(t, n, frozen.dt)  # kept to locate a NaN (bridge.hoc.live_nan)
+            start, play = state, self._play_arrays(t, n, frozen.dt, sim.plan, frozen.secondorder)  # (live_nan)
             state, ts, ys, nan = engine.advance(params, state, n, dt, half, play)
             ends = np.asarray(ts)[:n]
             self.mids.append(np.concatenate([[t], ends[:-1]]) + 0.5 * frozen.dt)  # NEURON's t + 0.5*dt
@@ -588,8 +589,9 @@ class LiveRun:
         self._params_for = (sim, self.cursors, tuple(self.cursors), setters, params)
         return setters, params
 
-    def _play_arrays(self, t_start: float, steps: int, dt: float):
-        """The Vector.play values of `steps` steps from t_start, padded to the advance function's capacity."""
+    def _play_arrays(self, t_start: float, steps: int, dt: float, plan, secondorder: int):
+        """The Vector.play values of `steps` steps from t_start, padded to the advance function's capacity
+        (`plan`'s runge mechanisms move t after each step: bridge.hoc.runge_t)."""
         from bridge.hoc.play import step_values
         from bridge.solver.stepper import CAPACITY
 
@@ -597,7 +599,8 @@ class LiveRun:
         if not n:
             return _no_play()
         arrays = [np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
-        for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt)):
+        trips = sum(inst.size * getattr(inst.mechanism, "runge_solves", 0) for inst in plan.mechanisms)
+        for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt, trips, secondorder)):
             a[:steps] = b
         return tuple(arrays)
 

@@ -107,6 +107,7 @@ class ModelState:
         # objects a window holds (`vbox.ref(this)` in NEURON's GUI tools): they live as long as the session
         self.window_held: list[Any] = []
         self.event_objects: Any = None  # NetCons, artificial cells, gids (bridge.hoc.netcon.EventObjects)
+        self.cells_split = False  # ParallelComputeTool.multisplit(1) holds (bridge.hoc.split_state)
         self.pointer_scalars: dict = {}  # the HOC scalars POINTERs read: `hoc:mu` -> (NumVar, element) (setpointer)
 
     def cvode_requested(self, what: str, loc) -> None:

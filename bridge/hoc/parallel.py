@@ -6,7 +6,8 @@ given to `cell(gid, nc)`); `gid_connect(srcgid, target)` is a NetCon from it (fr
 this process owns: an input that never fires, as in one process); `spike_record(gid or -1, tvec,
 idvec)` records the gids' spikes with their gid; `psolve(t)` runs to t as `continuerun(t)`.
 `source_var`, `target_var` and `setup_transfer` (a segment's v copied into a point process's variable) are
-`bridge.hoc.partrans`. Multisplit and the bulletin board are refused. Every one is `ParallelContext[0]`.
+`bridge.hoc.partrans`. `multisplit` (a model's own) and the bulletin board are refused. Every one is
+`ParallelContext[0]`.
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ class ParallelContext(BuiltinObject):
         if name in NO_OPS:
             return 0.0
         if name == "multisplit":
-            # NEURON's split tree solve (src/nrniv/multisplit.cpp) orders the elimination differently; with
-            # threads it moved a 2518-section cell by 1.7e-4 mV against the unsplit solve (NEURON 9.0.2, 50 ms)
-            raise interp.refuse("ParallelContext.multisplit() is not supported: NEURON's split solve changes the "
-                                "numbers, bridge solves the unsplit tree", loc)
+            # a model's own split (src/nrniv/multisplit.cpp): it disconnects sections and NEURON joins the pieces
+            # at nodes of one split id, which bridge's tree does not follow (ParallelComputeTool's multisplit(1),
+            # which keeps the cable as it was, is accepted: bridge.hoc.parcom)
+            raise interp.refuse("ParallelContext.multisplit() is not supported: NEURON joins the pieces of a split "
+                                "cell at nodes of one split id, which bridge does not follow", loc)
         if name == "psolve":
             return continuerun(interp, args, loc)
         raise interp.refuse(f"ParallelContext.{name}() is not supported (bridge runs one process)", loc)

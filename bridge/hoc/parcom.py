@@ -1,4 +1,4 @@
-"""NEURON's ParallelComputeTool (lib/hoc/parcom.hoc) in one process: threads accepted, multisplit refused.
+"""NEURON's ParallelComputeTool (lib/hoc/parcom.hoc) in one process: threads and multisplit accepted.
 
 `load_file("parcom.hoc")` defines the template and makes `ParallelComputeTool[0]`, which its window keeps
 (`box.ref(this)`). Models reach it as `pc_ = ParallelComputeTool[0]` and call `nthread(n)`, `pthread(1)`,
@@ -11,10 +11,18 @@ NEURON 9.0.2 and here:
   numbers and lists the call. `nthread_` and `pinfo`, `np` are the tool's variables.
 - `busywait(on)`: how idle threads wait; no effect on the numbers. With threads on it sets `np` to the
   machine's processor count (`howmany`): reading `np` then is refused.
-- `multisplit(1)` (`use_thread`: each cell cut into pieces with `pc.multisplit`, solved as a reduced tree)
-  changes the numbers (measured on 195666: 1.7e-4 mV in 50 ms against one thread): refused by name.
-  `multisplit(0)` on a tool never split stops NEURON (`unsplit` reads `splitinfo_.count` of a nil
-  objref: "'count' object prefix is nullptr"); so does bridge.
+- `multisplit(1)` (`use_thread`: each cell cut into pieces with `pc.multisplit`, solved by NEURON's split
+  elimination, src/nrniv/multisplit.cpp): the same cable equations eliminated in another order, so the numbers
+  differ from the whole cell's by round-off only (NEURON 9.0.2 on our branched cell with hh, 50 ms: 2.1e-11 mV at
+  most, the first difference 1.4e-14 mV; on 195666's 2518-section cell, 50 ms: split on 1 thread vs whole 4.3e-14
+  mV, split on 8 threads vs whole 4.8e-5 mV, which that cell amplifies from 1.4e-14 mV at step 19 as it amplifies
+  any round-off: NEURON's own run with v one ulp up differs by 9.8e-5 mV). bridge solves each cell whole and lists
+  the call. `multisplit(0)` after it (`unsplit`: the sections connected back) ends the split; `multisplit(0)` on a
+  tool never split stops NEURON (`unsplit` reads `splitinfo_.count` of a nil objref: "'count' object prefix is
+  nullptr"); so does bridge. A second `multisplit(1)` while split is refused (NEURON 9.0.2 aborts: "malloc():
+  unaligned tcache chunk detected"), and so are topology reads while split (bridge.hoc.split_state). A model's own
+  `pc.multisplit(x, sid)` stays refused (bridge.hoc.parallel): its disconnected pieces are joined by their split
+  ids, which bridge does not follow.
 - `cache()` is public but parcom.hoc defines no `cache`: NEURON stops ("cache: can't push that type onto
   stack"); so does bridge.
 - `map`, `save`: the window (GUI, listed); `box` a GUI VBox, `pct` the tool itself. `lb` (a LoadBalance of
@@ -46,6 +54,7 @@ class ParallelComputeTool(BuiltinObject):
         self.values = {"nthread_": 1.0, "pinfo": 0.0, "np": 0.0}
         self.ispar = 1.0
         self.np_unknown = False  # busywait(1) with threads on: np = pc.thread_how_many_proc(), this machine's cores
+        self.split = False  # multisplit(1) holds (parcom.hoc `multisplit_`)
         self.box = GuiObject(interp, "VBox", [], loc)
         interp.model.window_held.append(self)  # build(): box.ref(this) keeps the tool (bridge.hoc.lifetimes)
 
@@ -113,12 +122,19 @@ class ParallelComputeTool(BuiltinObject):
         if on is None:
             raise interp.error(f"{CLASS}.multisplit(on): an argument is needed", loc)
         if on != 0:
-            raise interp.refuse(f"{CLASS}.multisplit({on:g}) is not supported: multisplit cuts each cell into pieces "
-                                "solved as a reduced tree (pc.multisplit), which changes the numbers; bridge runs "
-                                "NEURON's unsplit tree solve", loc)
-        # parcom.hoc multisplit(0) -> unsplit(): splitinfo_ is a nil objref until a split
-        raise interp.error("'count' object prefix is nullptr (ParallelComputeTool.multisplit(0) on a tool never "
-                           "split: parcom.hoc unsplit() reads splitinfo_.count); NEURON stops here too", loc)
+            if self.split:
+                raise interp.refuse(f"{CLASS}.multisplit({on:g}) while the cells are split is not supported "
+                                    "(parcom.hoc's use_thread would cut the pieces again)", loc)
+            self.split = interp.model.cells_split = True
+            interp.model.gui_calls.setdefault(
+                f"{CLASS}.multisplit(1) (NEURON solves each cell in pieces by its split elimination: the same "
+                "equations in another order, round-off only; bridge solves each cell whole)", loc)
+            return 0.0
+        if not self.split:  # parcom.hoc multisplit(0) -> unsplit(): splitinfo_ is a nil objref until a split
+            raise interp.error("'count' object prefix is nullptr (ParallelComputeTool.multisplit(0) on a tool never "
+                               "split: parcom.hoc unsplit() reads splitinfo_.count); NEURON stops here too", loc)
+        self.split = interp.model.cells_split = False  # unsplit(): the sections connected back
+        return 0.0
 
     def m_cache(self, interp, args, loc):
         raise interp.error("cache: can't push that type onto stack (parcom.hoc declares cache public but defines "

@@ -36,6 +36,7 @@ import numpy as np
 
 from bridge.hoc.bindings import GlobalVar, MechanismVariable
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Ref, StrVar, is_number
+from bridge.solver.runge_time import after_runge_float
 
 
 @dataclass(frozen=True)
@@ -229,13 +230,14 @@ def initial_values(cursors: list[Cursor]) -> list[float | None]:
     return [c.value for c in cursors]
 
 
-def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float):
+def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float, trips: int = 0, secondorder: float = 0):
     """Per-step values for `steps` fixed steps from t_start [ms]: (start, mid, end, on_start, on), each
     (steps, n): the variable's value at the start of the step (what NEURON's `nrn_thread_table_check`
     builds TABLEs from: events <= t delivered at the end of the previous step, fadvance.cpp
     `nrn_fixed_step_lastpart`, not yet those <= t + dt/2), the value the currents see (t + dt/2, after the events
     <= t + dt/2), the one the state update sees (t + dt), and whether the play has set the variable yet
-    at the start / in the step (else the model's own value stays)."""
+    at the start / in the step (else the model's own value stays). `trips`: the runge round trips of t after
+    each step's state update (`bridge.hoc.runge_t`)."""
     n = len(cursors)
     out = [np.zeros((steps, n)) for _ in range(3)]
     on_start, on = np.zeros((steps, n), bool), np.zeros((steps, n), bool)
@@ -260,7 +262,7 @@ def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float):
                 on[k, j] = True
             if not c.sched.continuous:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= t + dt set
                 c.deliver(te)  # the value after the step, which the next step's TABLE check sees first
-        t = te
+        t = after_runge_float(te, half * 0.5 if secondorder else half, trips) if trips else te
     return out[0], out[1], out[2], on_start, on
 
 

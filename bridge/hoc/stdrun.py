@@ -26,6 +26,7 @@ from bridge.hoc import (
     randomvars,
     record_stmt,
     reinsert,
+    runge_t,
     setpointer,
     spike_records,
 )
@@ -228,18 +229,19 @@ def stdinit(interp, args, loc):
     return None
 
 
-def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int) -> tuple[int, float]:
+def _steps_to(t: float, t_end: float, dt: float, group: int, limit: int, trips: int = 0,
+              secondorder: float = 0) -> tuple[int, float]:
     """stdrun's continuerun loop: `while (t < t_end - dt/2) step()`, a step() being `group` fadvance()s of
-    t += dt/2 twice (fadvance.cpp `nrn_fixed_step`); (steps, t after them). Over `limit` steps: (-1, t_end),
-    not counted (the live run refuses such a piece if it is ever simulated; `Limits.max_steps`)."""
+    t += dt/2 twice (fadvance.cpp `nrn_fixed_step`) and `trips` runge round trips (`bridge.hoc.runge_t`);
+    (steps, t after them). Over `limit` steps: (-1, t_end), not counted (the live run refuses such a piece if
+    it is ever simulated; `Limits.max_steps`)."""
     ts = t_end - dt / 2
     if (ts - t) / dt > limit:
         return -1, t_end
-    half = 0.5 * dt
     n = 0
     while t < ts:
         for _ in range(group):
-            t = (t + half) + half
+            t = runge_t.step_t(t, dt, secondorder, trips)
         n += group
     return n, t
 
@@ -259,7 +261,8 @@ def continuerun(interp, args, loc):
         own_step.continuerun(interp, _call_name, float(args[0]), loc)
         runs[-1].tstop = max(float(args[0]), t0)
         return None
-    steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps)
+    steps, t = _steps_to(t0, float(args[0]), dt, model.nstep_steprun, interp.limits.max_steps,
+                         runge_t.round_trips(model.tree, model.catalog), g["secondorder"])
     for stmt in (drawing or []) if steps else []:  # an advance() that only steps: its other calls, once (they
         interp.exec(stmt)  # draw nothing; the GUI warning names them as the step-by-step run would)
     g["stoprun"] = 0.0  # stdrun.hoc continuerun
@@ -298,13 +301,12 @@ def fadvance(interp, args, loc):
         raise interp.error("fadvance() before finitialize()", loc)
     g = model.globals
     t0 = g["t"]
-    half = 0.5 * g["dt"]
-    t = (t0 + half) + half
     _step_start(model)
     frozen = model.last_frozen
     if (frozen is None or model.frozen_mutations != model.mutations or frozen.dt != g["dt"]
             or frozen.cj_order != cj_order(model) or setpointer.scalars_changed(model, frozen)):
         frozen = _freeze(model)
+    t = runge_t.step_t(t0, g["dt"], g["secondorder"], runge_t.frozen_round_trips(frozen, model.catalog))
     if record_stmt.sources(model):  # NetCon.record("stmt"): run now, statements at the spikes
         _no_hoc_records(interp, loc)
         t = record_stmt.advance(interp, lambda: _freeze(model), t0, 1, 1, loc, stop=False)

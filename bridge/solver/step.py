@@ -30,6 +30,7 @@ from bridge.mechanisms.protocol import Env
 from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared, transfer
 from bridge.solver.fstim import add_fstim
 from bridge.solver.plan import Instances, Plan
+from bridge.solver.runge_time import after_runge
 from bridge.solver.tree_solve import hines_solve
 
 DV = 0.001  # [mV] NEURON's finite-difference step for di/dv
@@ -345,6 +346,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         st, written = (scop_shared.state_in_turn(advance, mech_state[inst.name], inst.size)
                        if scop_shared.draws(inst.mechanism) else advance(mech_state[inst.name]))
         mech_state[inst.name] = _cast(st, v.dtype)
+        runge_calls = inst.size * getattr(inst.mechanism, "runge_solves", 0)
+        if runge_calls:  # runge.hpp leaves t where its round trips took it
+            t = after_runge(t, half_dt * 0.5 if secondorder else half_dt, runge_calls)
         if scop_shared.draws(inst.mechanism):  # the next type's nrn_state draws on from here (solver.scop_shared)
             mech_state = scop_shared.pass_on(mech_state, inst.name)
         ions = _store_ions(inst, ions, _cast(written, v.dtype))

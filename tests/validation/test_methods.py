@@ -1,4 +1,4 @@
-"""SOLVE methods no wheel density mechanism uses, against NEURON: derivimplicit, euler, a
+"""SOLVE methods no wheel density mechanism uses, against NEURON: derivimplicit, euler, runge, a
 non-linear DERIVATIVE under cnexp (nocmodl falls back to derivimplicit), and a kinetic
 channel with CONSERVE. Each is a variant of bridge's hh.mod written to tmp_path and
 compiled for NEURON under its own SUFFIX."""
@@ -20,7 +20,7 @@ def variant(tmp_path, suffix: str, text: str):
     return path
 
 
-@pytest.mark.parametrize("method,tol", [("derivimplicit", 1e-6), ("euler", 1e-9)])
+@pytest.mark.parametrize("method,tol", [("derivimplicit", 1e-6), ("euler", 1e-9), ("runge", 1e-9)])
 def test_hh_with_other_methods(tmp_path, method, tol):
     path = variant(tmp_path, f"hh{method[:4]}", HH.replace("METHOD cnexp", f"METHOD {method}"))
     result = validate_mod(path)
@@ -117,10 +117,12 @@ def test_global_set_while_building_a_table_keeps_its_value(tmp_path):
     assert result.status == "pass", result.line()
 
 
-@pytest.mark.parametrize("method", ["derivimplicit", "sparse"])
+@pytest.mark.parametrize("method", ["derivimplicit", "sparse", "runge"])
 def test_secondorder_takes_half_steps_and_extrapolates_like_nrn_state(tmp_path, method):
-    # NEURON's nrn_state with secondorder > 0: derivimplicit and sparse SOLVEs step dt/2, then x += dt*x'
-    if method == "sparse":
+    # NEURON's nrn_state with secondorder > 0: derivimplicit, sparse and runge SOLVEs step dt/2, then x += dt*x'
+    if method == "runge":
+        path = variant(tmp_path, "hhrk2", HH.replace("METHOD cnexp", "METHOD runge"))
+    elif method == "sparse":
         path = tmp_path / "kchan2.mod"
         path.write_text(KINETIC_K.replace("SUFFIX kchan", "SUFFIX kchan2"))
     else:

@@ -27,6 +27,7 @@ from bridge.nmodl.analysis.randoms import (
     uses_scop_random,
 )
 from bridge.nmodl.analysis.refusals import refuse_unsupported
+from bridge.nmodl.analysis.runge import check_runge
 from bridge.nmodl.analysis.shared_globals import shared_globals
 from bridge.nmodl.analysis.solve import breakpoint_solves
 from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
@@ -66,6 +67,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     solves = breakpoint_solves(program, blocks, report)
     check_solved_draws(program, solves, report)
     check_prime_reads(solves, report)
+    check_runge(solves, kind, report)
     assigned = assigned_names(program)
     shared, in_turn = shared_globals(program, symbols.variables, blocks, assigned)
     presets = table_presets(program, symbols.variables, blocks, tables, assigned, report)

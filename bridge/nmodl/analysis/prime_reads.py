@@ -2,7 +2,7 @@
 
 nocmodl stores each STATE's derivative in a field `Dx` of the instance and writes every
 `x'` of a DERIVATIVE block as that field (src/nocmodl/deriv.cpp), so a read of `x'` reads
-`Dx`. With METHOD derivimplicit and euler the block is the function that sets `Dx`
+`Dx`. With METHOD derivimplicit, euler and runge the block is the function that sets `Dx`
 (nocmodl's `_newton_<block>`/`<block>`, evaluated in statement order), so a read after the
 block's own `x' = e` is the value `e` just gave; bridge computes that (`l['D_x']`,
 `bridge.nmodl.codegen.derivimplicit`). A read before the block assigns `x'` would read the
@@ -22,7 +22,7 @@ from bridge.nmodl.analysis.info import Reporter, SolveInfo
 from bridge.nmodl.syntax import ast
 
 # the METHODs whose DERIVATIVE block bridge compiles as the function of the derivatives D_x
-_EVALUATED = ("derivimplicit", "euler")
+_EVALUATED = ("derivimplicit", "euler", "runge")
 
 
 def check_prime_reads(solves: Iterable[SolveInfo], report: Reporter) -> None:
@@ -52,7 +52,7 @@ def _check(read: ast.Prime, solve: SolveInfo, assigned: set[str], report: Report
         how = ("METHOD cnexp, which never sets the stored derivative in NEURON's fixed step"
                if solve.method == "cnexp" else f"a DERIVATIVE block solved by {solve.method}")
         raise report.error(UnsupportedFeature, f"{name} read on a right-hand side in {how} (bridge reads a "
-                           "derivative the block assigned before, with METHOD derivimplicit or euler)", read)
+                           "derivative the block assigned before, with METHOD derivimplicit, euler or runge)", read)
     if read.index is not None or read.order != 1:
         raise report.error(UnsupportedFeature, f"{read.name}[...]' or a higher derivative read on a right-hand "
                            "side (bridge reads a scalar STATE's first derivative only)", read)

@@ -1,9 +1,10 @@
 """The SOLVE pass: which block each BREAKPOINT SOLVE names and the method NEURON really runs it with.
 
-A DERIVATIVE block defaults to derivimplicit and may use cnexp or euler (NEURON's fixed
-step); a METHOD cnexp that nocmodl cannot integrate that way falls back to derivimplicit,
-as nocmodl makes it (`bridge.nmodl.analysis.derivatives`); `^` in a cnexp equation makes
-nocmodl abort (diffeq.ypp), and is an error here. A KINETIC block runs sparse; LINEAR and
+A DERIVATIVE block defaults to derivimplicit and may use cnexp, euler or runge (NEURON's
+fixed step; runge: `bridge.nmodl.runtime.derivative.runge`); a METHOD cnexp that nocmodl
+cannot integrate that way falls back to derivimplicit, as nocmodl makes it
+(`bridge.nmodl.analysis.derivatives`); `^` in a cnexp equation makes nocmodl abort (diffeq.ypp),
+and is an error here. A KINETIC block runs sparse; LINEAR and
 NONLINEAR blocks are solved; a PROCEDURE is called. STEADYSTATE needs a KINETIC or
 DERIVATIVE block.
 """
@@ -53,9 +54,9 @@ def resolve_solve(stmt: ast.Solve, blocks: Blocks, report: Reporter) -> SolveInf
 
 def _derivative_method(stmt: ast.Solve, block: ast.DerivativeBlock, report: Reporter) -> str:
     method = stmt.method or "derivimplicit"
-    if method not in ("cnexp", "derivimplicit", "euler"):
+    if method not in ("cnexp", "derivimplicit", "euler", "runge"):
         raise report.error(UnsupportedFeature, f"METHOD {method} for a DERIVATIVE block "
-                           "(bridge runs cnexp, derivimplicit and euler, as NEURON's fixed step)", stmt)
+                           "(bridge runs cnexp, derivimplicit, euler and runge, as NEURON's fixed step)", stmt)
     if method == "cnexp":
         for eq in equations(block):
             power = next((n for n in ast.walk(eq.value) if isinstance(n, ast.Binary) and n.op == "^"), None)

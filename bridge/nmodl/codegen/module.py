@@ -22,6 +22,7 @@ from bridge.limits import DEFAULT_LIMITS, Limits
 from bridge.nmodl.analysis.ba_blocks import block_name
 from bridge.nmodl.analysis.info import MechanismInfo, SolveInfo
 from bridge.nmodl.analysis.refusals import net_receive_sets_v
+from bridge.nmodl.analysis.runge import runge_reads_t, runge_solves
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.blocks import block_def, function_def, net_receive_def
 from bridge.nmodl.codegen.cnexp import cnexp_def
@@ -100,6 +101,8 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
     em.line(f"FOR_NETCONS = {em.module.for_netcons}")
     em.line(f"NET_RECEIVE_SETS_V = {net_receive_sets_v(info.program)}")  # the node's v (solver.event_delivery)
     em.line(f"EVENT_SITES = {tuple(em.module.event_sites)!r}")  # ("send"|"event"|"move", site) in text order
+    if runge_solves(info):  # runge moves NEURON's t: (calls per instance, the block reads t) (analysis.runge)
+        em.line(f"RUNGE = ({runge_solves(info)}, {runge_reads_t(info)!r})")
     em.line("MECHANISM = TranslatedMechanism.from_module(globals())")
     em.lines[header_at:header_at] = _imports(em.module)
     return em.text()

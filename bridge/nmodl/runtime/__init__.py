@@ -6,7 +6,7 @@ imports from here only, under these names:
 - `rt` (`libm`): C's math and the C operators `/`, `^`, `&&`, `||`, `!`;
 - `flow`: IF, WHILE and FROM over arrays of instances, and the loop budget;
 - `arrays`: elements of NMODL array variables;
-- `derivative`: DERIVATIVE blocks (euler, derivimplicit; Newton from `newton`);
+- `derivative`: DERIVATIVE blocks (euler, derivimplicit, runge; Newton from `newton`);
 - `sparse`: KINETIC schemes (sparse, steady state);
 - `equations`: LINEAR and NONLINEAR blocks;
 - `tables`: TABLE building and lookup;

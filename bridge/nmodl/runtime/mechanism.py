@@ -72,6 +72,8 @@ class TranslatedMechanism:
     long_diffusion: tuple[tuple[str, int], ...] = ()  # LONGITUDINAL_DIFFUSION: (STATE, array size or 0)
     pointer_writes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # block -> POINTERs it assigns
     table_groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (DEPEND names, tabulated names)
+    runge_solves: int = 0  # SOLVEs by METHOD runge: each moves t by a round trip per instance (analysis.runge)
+    runge_reads_t: bool = False  # a runge block reads t: the instances advance in turn, t passed on
 
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
@@ -113,6 +115,7 @@ class TranslatedMechanism:
             long_diffusion=tuple((str(n), int(k)) for n, k in ns.get("LONG_DIFFUSION", ())),
             pointer_writes={str(k): tuple(str(n) for n in v) for k, v in ns.get("POINTER_WRITES", {}).items()},
             table_groups=tuple((tuple(d), tuple(n)) for d, n in ns.get("TABLE_GROUPS", ())),
+            runge_solves=int(ns.get("RUNGE", (0, False))[0]), runge_reads_t=bool(ns.get("RUNGE", (0, False))[1]),
         )
 
     # -- scope ----------------------------------------------------------------------------
@@ -194,9 +197,10 @@ class TranslatedMechanism:
                 out[k] = jnp.broadcast_to(out[k][-1], out[k].shape)
         return out
 
-    def _turns(self, v) -> int:
-        """How many instances run one after another (runtime.in_turn); 0 when they may run all at once."""
-        if not self.in_turn or jnp.ndim(v) != 1 or jnp.shape(v)[0] < 2:
+    def _turns(self, v, carried: tuple[str, ...] | None = None) -> int:
+        """How many instances run one after another (runtime.in_turn) carrying `carried` (default `in_turn`);
+        0 when they may run all at once."""
+        if not (self.in_turn if carried is None else carried) or jnp.ndim(v) != 1 or jnp.shape(v)[0] < 2:
             return 0
         return int(jnp.shape(v)[0])
 
@@ -214,15 +218,17 @@ class TranslatedMechanism:
         return (*self.state_defaults, *self.ion_writes, *self.ion_currents, *self.nonspecific_currents,
                 *self.electrode_currents, "v", *self._sites(), *written)
 
-    def _block(self, name: str, s: dict[str, Any], v) -> dict[str, Any]:
-        """The generated block `name` on scope `s`: all instances at once, or in turn (runtime.in_turn)."""
+    def _block(self, name: str, s: dict[str, Any], v, carried: tuple[str, ...] | None = None) -> dict[str, Any]:
+        """The generated block `name` on scope `s`: all instances at once, or in turn (runtime.in_turn) carrying
+        `carried` (default `in_turn`)."""
         fn = self.functions[name]
-        n = self._turns(v)
+        carried = self.in_turn if carried is None else carried
+        n = self._turns(v, carried)
         with loop_budget():
             if not n:
                 return fn(s)
             ys, _ = in_turn.scan(lambda sc: (after := fn(sc), in_turn.picked(after, self._outputs())), s, n,
-                                 self._per_instance(), self.array_sizes, self.in_turn)
+                                 self._per_instance(), self.array_sizes, carried)
         return {**s, **ys}
 
     def current_pair(self, params: Values, state: Values, v, dv, ions: Values, env: Env):
@@ -387,8 +393,10 @@ class TranslatedMechanism:
         return self._shaped(total, v), {k: self._shaped(s[k], v) for k in self.ion_currents}, self._state_out(s, v)
 
     def advance(self, params: Values, state: Values, v, ions: Values, env: Env):
-        """The SOLVE statements at the new v over env.dt: (state, ion concentrations written)."""
-        s = self._block("advance", self._scope(params, state, v, ions, env), v)
+        """The SOLVE statements at the new v over env.dt: (state, ion concentrations written). A runge block
+        that reads t runs its instances in turn, each at the t the one before left (nmodl.analysis.runge)."""
+        carried = (*self.in_turn, "t") if self.runge_reads_t else None
+        s = self._block("advance", self._scope(params, state, v, ions, env), v, carried)
         return self._state_out(s, v), self._ion_out(s, v)
 
     @property
