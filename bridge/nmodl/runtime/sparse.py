@@ -154,8 +154,7 @@ def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
     if linear:
         X_old = X
         X = _iterate(scheme, s, names, X, X_old, clamp=True, single=False)
-        out = _finish(scheme, s, names, X, X_old)
-        return {**out, "dt": dt}
+        return _steady_out(scheme, s, names, X, X_old, dt)
 
     def attempt(_, carry):  # one of _ss_sparse_thread's 7 tries, traced once (a fori_loop, not unrolled)
         X, X_old, done = carry
@@ -171,5 +170,14 @@ def steadystate(scheme, s: dict, names: tuple[str, ...], linear: bool) -> dict:
         return X, X_old, done | ok
 
     X, X_old, _ = jax.lax.fori_loop(0, 7, attempt, (X, X, jnp.zeros(X.shape[1:], bool)))
+    return _steady_out(scheme, s, names, X, X_old, dt)
+
+
+def _steady_out(scheme, s: dict, names, X, X_old, dt) -> dict:
+    """The scope after a steady state. With secondorder, nocmodl follows every SOLVE, this one too, with
+    `x += dt*Dx` (nocmodl deriv.cpp `solv_diffeq`), where Dx = (x - x_start)/1e9 of the last `sparse_thread` call
+    (its x_start: X_old) and dt is the model's again: x moves by dt/1e9 times its change in that call."""
     out = _finish(scheme, s, names, X, X_old)
+    if s.get("secondorder"):
+        _put(out, names, X + dt * ((X - X_old) / SS_DT))
     return {**out, "dt": dt}
