@@ -15,13 +15,11 @@ src/scopmath/sparse_thread.hpp; nocmodl's KINETIC code calls it, not Sparse 1.3)
   A pivot of magnitude <= 1e-20 is `SINGULAR` for NEURON (the step is abandoned); here the solution
   is NaN then.
 
-Every function works on Python lists of per-instance arrays, so the solve is plain elementwise JAX
-(jittable, vmappable, differentiable).
+The solve is plain JAX on arrays whose trailing axes are the instances (jittable, vmappable,
+differentiable).
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import jax.numpy as jnp
 
@@ -72,29 +70,37 @@ def pivot_order(n: int, elements: frozenset[tuple[int, int]]) -> tuple[list[int]
     return at, frozenset(elems)
 
 
-def matsol(a: dict[tuple[int, int], Any], b: list, pivots: list[int], elements: frozenset[tuple[int, int]]):
-    """Solve a x = b as sparse_thread.hpp `matsol`: `a` maps (row, column) to values (missing: 0),
-    `b` the right-hand side by row, `pivots` and `elements` from `pivot_order`. Returns x by row."""
+def matsol(a, b, pivots: list[int], elements: frozenset[tuple[int, int]]):
+    """Solve a x = b as sparse_thread.hpp `matsol`: `a` the matrix (rows, columns, instances...), `b` the
+    right-hand side (rows, instances...), `pivots` and `elements` from `pivot_order`. Returns x (rows, ...).
+
+    Each pivot's elimination is one vectorised update of the rows below it with an element in its column
+    and the columns right of it in its row: every element is updated once per pivot, so the roundings are
+    sparse_thread's, element by element. The back substitution subtracts in sparse_thread's order."""
     n = len(pivots)
     pos = {r: p for p, r in enumerate(pivots)}
-    m: dict[tuple[int, int], Any] = {e: a.get(e, 0.0) for e in elements}
-    x = list(b)
-    right = {k: sorted((c for (r, c) in elements if r == k and pos[c] > pos[k]), key=lambda c: pos[c])
-             for k in range(n)}
-    singular: Any = False
-    for k in pivots:
-        pivot = m[(k, k)]
-        bad = jnp.abs(pivot) <= ROUNDOFF
-        singular = singular | bad
-        below = sorted((r for (r, c) in elements if c == k and pos[r] > pos[k]), key=lambda r: pos[r])
-        for i in below:  # subrow
-            r = m[(i, k)] / pivot
-            x[i] = x[i] - x[k] * r
-            for j in right[k]:
-                m[(i, j)] = m[(i, j)] - m[(k, j)] * r
-    for k in reversed(pivots):  # bksub
-        t = x[k]
-        for j in right[k]:
-            t = t - m[(k, j)] * x[j]
-        x[k] = t / m[(k, k)]
-    return [jnp.where(singular, jnp.nan, v) for v in x]
+    perm = jnp.asarray(pivots)
+    A = a[perm][:, perm]  # in pivot order
+    x = b[perm]
+    placed = {(pos[r], pos[c]) for r, c in elements}
+    for k in range(n - 1):
+        lower = [i for i in range(k + 1, n) if (i, k) in placed]
+        if not lower:
+            continue
+        right = [j for j in range(k + 1, n) if (k, j) in placed]
+        rows = jnp.asarray(lower)
+        r = A[rows, k] / A[k, k]
+        x = x.at[rows].set(x[rows] - x[k] * r)
+        if right:
+            cols = jnp.asarray(right)
+            A = A.at[rows[:, None], cols[None, :]].set(A[rows][:, cols] - A[k, cols][None, :] * r[:, None])
+    xs = [x[k] for k in range(n)]
+    for k in reversed(range(n)):  # bksub
+        t = xs[k]
+        for j in range(k + 1, n):
+            if (k, j) in placed:
+                t = t - A[k, j] * xs[j]
+        xs[k] = t / A[k, k]
+    singular = jnp.any(jnp.abs(jnp.stack([A[k, k] for k in range(n)])) <= ROUNDOFF, axis=0)
+    out = [xs[pos[r]] for r in range(n)]
+    return jnp.where(singular, jnp.nan, jnp.stack(out))

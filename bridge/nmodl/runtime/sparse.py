@@ -115,8 +115,7 @@ def _newton_step(scheme, s, names, X, X_old):
     # All columns at once, each one's arithmetic the jvp's: cols[i][j] = d rhs_i / d X_j.
     eye = jnp.eye(n, dtype=X.dtype).reshape((n, n) + (1,) * (X.ndim - 1))
     cols = jax.vmap(linear)(*(jnp.broadcast_to(eye[:, j], (n,) + X.shape[1:]) for j in range(n)))
-    a = {(i, j): -cols[i][j] for i in range(n) for j in range(n) if (i, j) in elements}
-    return jnp.stack(scopmath_sparse.matsol(a, list(rhs), pivots, elements))
+    return scopmath_sparse.matsol(-jnp.stack(cols), jnp.stack(rhs), pivots, elements)
 
 
 def _iterate(scheme, s, names, X, X_old, clamp: bool, single: bool):
