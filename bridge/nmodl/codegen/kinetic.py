@@ -9,8 +9,10 @@ which returns the right-hand side rows (`l['_rhs_<state>']`):
 - `~ A + B <-> C (kf, kb)`: `f_flux = kf*B*A`, `b_flux = kb*C` (reactants
   multiplied in nocmodl's order), rows of A and B get `-(f_flux - b_flux)`,
   C's `+(f_flux - b_flux)`; `~ A << (flux)` adds the flux to A's row;
-- `CONSERVE A + B = total` replaces the row of its last STATE not yet used by
-  `total - sum(coef*volume*state)`.
+- `CONSERVE A + B = total` replaces the row of its last STATE not yet used (the statements taken
+  last first, as nocmodl numbers them) by `total - sum(coef*volume*state)`;
+- the rows (and the STATEs) are in nocmodl's numbering (`bridge.nmodl.codegen.kinetic_order`), which
+  decides scopmath's pivot order.
 
 `_advance_<name>(s)` and `_steady_<name>(s)` run it (`sparse.sparse` and
 `sparse.steadystate` of `bridge.nmodl.runtime.sparse`, which build the matrix).
@@ -23,23 +25,26 @@ from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen.context import BlockForms, Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import element, expr, name_ref
+from bridge.nmodl.codegen.kinetic_order import numbering
 from bridge.nmodl.codegen.names import helper_name
 from bridge.nmodl.codegen.pytext import docstring, number, string
 from bridge.nmodl.codegen.statements import flush, statements
 from bridge.nmodl.syntax import ast
 
 
-def scheme_states(block: ast.KineticBlock, info: MechanismInfo) -> tuple[str, ...]:
-    """The STATEs the scheme solves for, in STATE declaration order (array STATEs as "ca[0]", "ca[1]", ...)."""
+def scheme_states(block: ast.KineticBlock, info: MechanismInfo) -> tuple[tuple[str, ...], dict[int, str]]:
+    """(the STATEs the scheme solves for, in nocmodl's numbering (`bridge.nmodl.codegen.kinetic_order`;
+    array STATEs as "ca[0]", "ca[1]", ...), the STATE whose row each CONSERVE replaces by its index in the body)."""
     used = {node.name for node in ast.walk(block) if isinstance(node, ast.Reactant)}
     if block.solvefor:
         used &= set(block.solvefor)
+    used &= {d.name for d in info.program.states}
+    order, rows = numbering(block, used, info)
     out: list[str] = []
-    for d in info.program.states:
-        if d.name in used:
-            size = info.variables[d.name].size if d.name in info.variables else None
-            out += [f"{d.name}[{i}]" for i in range(size)] if size else [d.name]
-    return tuple(out)
+    for name in order:
+        size = info.variables[name].size if name in info.variables else None
+        out += [f"{name}[{i}]" for i in range(size)] if size else [name]
+    return tuple(out), rows
 
 
 def is_linear(block: ast.KineticBlock, states: tuple[str, ...]) -> bool:
@@ -56,7 +61,7 @@ def is_linear(block: ast.KineticBlock, states: tuple[str, ...]) -> bool:
 def kinetic_def(block: ast.KineticBlock, info: MechanismInfo, em: Emitter, *, advance: bool, steady: bool) -> None:
     """Emit the scheme function, and `_advance_<name>` (a BREAKPOINT SOLVE) and `_steady_<name>`
     (SOLVE ... STEADYSTATE) where asked."""
-    states = scheme_states(block, info)
+    states, conserve_rows = scheme_states(block, info)
     if not states:
         raise UnsupportedFeature(f"KINETIC {block.name} without reactions on STATEs", info.where(block), info.source)
     limit = em.limits.max_kinetic_states
@@ -75,10 +80,9 @@ def kinetic_def(block: ast.KineticBlock, info: MechanismInfo, em: Emitter, *, ad
     ctx = Context(info, em.module, "kinetic", {"f_flux", "b_flux"}, forms=BlockForms(reaction=form.reaction))
     volumes = _compartments(block, info, form, ctx, em)
     statements([st for st in block.body if not isinstance(st, (ast.Compartment, ast.Conserve))], ctx, em)
-    used_rows: set[str] = set()
-    for node in block.body:
+    for i, node in enumerate(block.body):
         if isinstance(node, ast.Conserve):
-            _conserve(node, ctx, em, states, volumes, used_rows)
+            _conserve(node, ctx, em, states, volumes, conserve_rows[i])
     em.line("return s, l")
     em.dedent()
     em.line()
@@ -194,16 +198,12 @@ def _state_ref(r: ast.Reactant, ctx: Context, prefix: str = "") -> str:
 
 
 def _conserve(node: ast.Conserve, ctx: Context, em: Emitter, states: tuple[str, ...], volumes: dict[str, str],
-              used_rows: set[str]) -> None:
+              row: str) -> None:
     terms = [r for r in node.lhs if r.name in states]
     if any(r.index is not None for r in node.lhs):
         raise ctx.error(UnsupportedFeature, "CONSERVE over array STATE elements", node)
     if not terms:
         raise ctx.error(UnsupportedFeature, "CONSERVE without STATEs of this scheme", node)
-    row = next((r.name for r in reversed(terms) if r.name not in used_rows), None)
-    if row is None:
-        raise ctx.error(UnsupportedFeature, "more CONSERVE statements than STATEs", node)
-    used_rows.add(row)
     total = expr(node.rhs, ctx)
     flush(ctx, em, node)
     ref = f"l[{string('_rhs_' + row)}]"

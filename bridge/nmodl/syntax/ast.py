@@ -797,6 +797,9 @@ class Program(Node):
     filename: str = field(default="<string>", compare=False)
     # stepforce() data files: (name, x values, y values), read by bridge.nmodl.syntax.forcing
     forcing: tuple[tuple[str, tuple[float, ...], tuple[float, ...]], ...] = field(default=(), compare=False)
+    # every name (NAME token) with the (line, column) where the lexer first met it, in that order: the order
+    # nocmodl installs its symbols in, which numbers a KINETIC scheme's states (bridge.nmodl.codegen.kinetic)
+    names: tuple[tuple[str, int, int], ...] = field(default=(), compare=False)
 
     def of_type(self, cls: type) -> tuple:
         """All top-level items that are instances of `cls`, in source order."""

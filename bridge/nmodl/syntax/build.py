@@ -113,6 +113,7 @@ class Build:
         """Start a new parse of `text` from `filename`."""
         self.filename, self.text = filename, text
         self.defines: set[str] = set()  # DEFINE names seen so far (array sizes may use them)
+        self.names: dict[str, tuple[int, int]] = {}  # each NAME token's first (line, column), in lexing order
 
     def _tloc(self, tok: Token) -> SourceLocation:
         return SourceLocation(self.filename, tok.line or 0, tok.column or 0)
@@ -120,7 +121,8 @@ class Build:
     # ------------------------------------------------------------ top level
 
     def start(self, loc, items):
-        return ast.Program(tuple(items), filename=self.filename, loc=loc)
+        return ast.Program(tuple(items), filename=self.filename, loc=loc,
+                           names=tuple((n, line, col) for n, (line, col) in self.names.items()))
 
     def title(self, loc, c):
         return ast.Title(str(c[0])[len("TITLE"):].strip(), loc=loc)

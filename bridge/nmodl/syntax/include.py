@@ -57,10 +57,15 @@ def _expand(program: ast.Program, filename: str | None, _seen: tuple[str, ...], 
     if roots is None:
         roots = ReadRoots.of([Path(filename).parent])
     items: list = []
+    names: list[tuple[str, int, int]] = []
+    own = list(program.names)  # this file's names, in order; an included file's come where its INCLUDE stands
     for item in program.items:
         if not isinstance(item, ast.Include):
             items.append(item)
             continue
+        at = (item.loc.line, item.loc.column) if item.loc else (0, 0)
+        while own and (own[0][1], own[0][2]) < at:
+            names.append(own.pop(0))
         try:
             path = roots.resolve(item.filename, [Path(filename).parent], "NMODL")
         except ReadRefused as err:
@@ -79,4 +84,8 @@ def _expand(program: ast.Program, filename: str | None, _seen: tuple[str, ...], 
         included = expand_includes(parse(text, filename=str(path), limits=roots.limits), str(path),
                                    _seen + (str(path),), roots=roots, sources=sources)
         items.extend(included.items)
-    return replace(program, items=tuple(items))
+        names += [(n, *at) for n, _, _ in included.names]
+    met: dict[str, tuple[str, int, int]] = {}
+    for e in names + own:
+        met.setdefault(e[0], e)
+    return replace(program, items=tuple(items), names=tuple(met.values()))

@@ -60,6 +60,7 @@ class _TokenChecks:
         text = self.build.text
         for tok in stream:
             if tok.type == "NAME":
+                self.build.names.setdefault(tok.value, (tok.line or 0, tok.column or 0))
                 if tok.value in self.reserved:
                     raise Invalid(f"'{tok.value}' is a keyword and cannot be used here", tok.line, tok.column)
             elif tok.type in self.keywords:
