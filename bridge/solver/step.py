@@ -179,8 +179,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
     bridge.solver.extracellular). `ba`: run the BEFORE BREAKPOINT blocks first (NEURON's nrn_rhs does)."""
     v = state["v"]
     v_electrode = v + state["ext"]["vext"][0] if "ext" in state else v
-    d = jnp.zeros_like(v)
-    rhs = jnp.zeros_like(v)
+    rhs_d = jnp.zeros((2,) + v.shape, v.dtype)  # rhs and d as the rows of one array: one scatter per mechanism
     celsius = params["globals"]["celsius"]
     ions = {s.ion: ionlib.begin_currents(state["ions"][s.ion], s, celsius) for s in plan.ions}
     mech_state = dict(state["mech"])
@@ -223,14 +222,12 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             cur = cur * scale
         density = mech.kind != "point"  # one instance per node, in node order: a sorted, unique scatter
         if mech.kind == "point" and mech.electrode_current:
-            rhs = rhs.at[nodes].add(cur)
-            d = d.at[nodes].add(-g)
+            rhs_d = rhs_d.at[0, nodes].add(cur).at[1, nodes].add(-g)
             if electrode is not None:
                 electrode["rhs"] = electrode.get("rhs", jnp.zeros_like(v)).at[nodes].add(cur)
                 electrode["d"] = electrode.get("d", jnp.zeros_like(v)).at[nodes].add(g)
-        else:
-            rhs = rhs.at[nodes].add(-cur, indices_are_sorted=density, unique_indices=density)
-            d = d.at[nodes].add(g, indices_are_sorted=density, unique_indices=density)
+        else:  # the same additions in the same order as two scatters
+            rhs_d = rhs_d.at[:, nodes].add(jnp.stack([-cur, g]), indices_are_sorted=density, unique_indices=density)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -243,7 +240,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                                                                                   unique_indices=density),
                          names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
                                                                           unique_indices=density)}
-    return d, rhs, mech_state, ions
+    return rhs_d[1], rhs_d[0], mech_state, ions
 
 
 def run_ba(plan: Plan, block: str, params: Params, prepared: Any, mech_state: dict, v, ions: dict, t, dt: float,
