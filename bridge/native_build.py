@@ -1,6 +1,6 @@
 """Build and load bridge's own C++ kernels (XLA FFI custom calls for CPUs), for any layer that has one.
 
-The kernels (`bridge.solver.native_solve`, `native_block_solve`, `bridge.nmodl.runtime.native_exp`) are
+The kernels (`bridge.solver.native_solve`, `native_block_solve`, `bridge.nmodl.runtime.native_exp`, `native_libm`) are
 constants of bridge's modules, never anything from a model file. A shared library is kept in `native/` of
 bridge's compilation cache folder when `bridge.solver.compile_cache` turned that cache on (it tells this
 module: `use_cache_folder`); without it, in a temporary folder removed once the library is loaded, so
@@ -84,8 +84,16 @@ def register(lib: str, symbol: str, target: str) -> None:
     jax.ffi.register_ffi_target_as_batch_partitionable(target)
 
 
-def load_once(state: dict[str, bool], source: str, stem: str, symbol: str, target: str) -> bool:
-    """Build and register a kernel once per process (`state` remembers the outcome; call under a lock)."""
+def _register_all(lib: str, targets: dict[str, str]) -> None:
+    for symbol, target in targets.items():
+        register(lib, symbol, target)
+
+
+def load_once(state: dict[str, bool], source: str, stem: str, symbol: str | dict[str, str],
+              target: str = "") -> bool:
+    """Build and register a kernel once per process (`state` remembers the outcome; call under a lock): its
+    handler `symbol` as `target`, or each handler of a dict {symbol: target}."""
+    targets = symbol if isinstance(symbol, dict) else {symbol: target}
     if "ok" not in state:
         ok = False
         try:
@@ -93,13 +101,13 @@ def load_once(state: dict[str, bool], source: str, stem: str, symbol: str, targe
             if folder is not None:
                 lib = build(folder, source, stem)
                 if lib is not None:
-                    register(lib, symbol, target)
+                    _register_all(lib, targets)
                     ok = True
             else:
                 with tempfile.TemporaryDirectory() as tmp:  # private (0700); the loaded library stays mapped
                     lib = build(os.path.join(tmp, "native"), source, stem)
                     if lib is not None:
-                        register(lib, symbol, target)
+                        _register_all(lib, targets)
                         ok = True
         except (OSError, subprocess.SubprocessError, AttributeError, ValueError, RuntimeError):
             ok = False

@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.mechanisms.ions import FARADAY, ktf
-from bridge.nmodl.runtime import glibc_exp, libm_mode, native_exp
+from bridge.nmodl.runtime import glibc_exp, libm_mode, native_exp, native_libm
 
 
 def _is_py(x) -> bool:
@@ -74,23 +74,35 @@ def _c_exp(x):
     return native_exp.exp(x) if native_exp.usable(x) else glibc_exp.exp(x, variant == "fused")
 
 
-log = _c_float(_c_log(math.log), jnp.log)
-log10 = _c_float(_c_log(math.log10), jnp.log10)
+def _c_library(name: str, fn_jnp):
+    """Of a traced float64 array under parity arithmetic (`libm_mode`), the C library's own `name` (a compiled
+    CPU kernel, `native_libm`: XLA's tanh, sinh, cosh and log10 are not glibc's bit for bit); else XLA's."""
+    def f(x):
+        x = jnp.asarray(x)
+        if libm_mode.c_library_exp() and native_libm.usable(x):
+            return native_libm.function(name)(x)
+        return fn_jnp(x)
+
+    return f
+
+
+log = _c_float(_c_log(math.log), jnp.log)  # XLA's log is glibc's (docs/numerics.md section 11)
+log10 = _c_float(_c_log(math.log10), _c_library("log10", jnp.log10))
 sqrt = _c_float(math.sqrt, jnp.sqrt)
 fabs = _c_float(math.fabs, jnp.abs)
 sin = _c_float(math.sin, jnp.sin)
 cos = _c_float(math.cos, jnp.cos)
-tan = _c_float(math.tan, jnp.tan)
-asin = _c_float(math.asin, jnp.arcsin)
-acos = _c_float(math.acos, jnp.arccos)
-atan = _c_float(math.atan, jnp.arctan)
-sinh = _c_float(math.sinh, jnp.sinh)
-cosh = _c_float(math.cosh, jnp.cosh)
-tanh = _c_float(math.tanh, jnp.tanh)
+tan = _c_float(math.tan, _c_library("tan", jnp.tan))
+asin = _c_float(math.asin, _c_library("asin", jnp.arcsin))
+acos = _c_float(math.acos, _c_library("acos", jnp.arccos))
+atan = _c_float(math.atan, _c_library("atan", jnp.arctan))
+sinh = _c_float(math.sinh, _c_library("sinh", jnp.sinh))
+cosh = _c_float(math.cosh, _c_library("cosh", jnp.cosh))
+tanh = _c_float(math.tanh, _c_library("tanh", jnp.tanh))
 floor = _c_float(math.floor, jnp.floor)
 ceil = _c_float(math.ceil, jnp.ceil)
-erf = _c_float(math.erf, jax.scipy.special.erf)
-erfc = _c_float(math.erfc, jax.scipy.special.erfc)
+erf = _c_float(math.erf, _c_library("erf", jax.scipy.special.erf))
+erfc = _c_float(math.erfc, _c_library("erfc", jax.scipy.special.erfc))
 abs = fabs  # noqa: A001  (NMODL's abs on doubles)
 
 
