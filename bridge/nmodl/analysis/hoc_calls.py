@@ -211,6 +211,12 @@ class _FirstSets:
                 for arg in st.expr.args:
                     self._reads(arg, local)
                 proc = self.procedures[st.expr.name]
-                self.block(proc.body, {p.name for p in proc.params}, seen | {st.expr.name})
+                table = next((x for x in proc.body if isinstance(x, ast.Table)), None)
+                if table is None:
+                    self.block(proc.body, {p.name for p in proc.params}, seen | {st.expr.name})
+                else:  # through its table a call sets the tabulated names only (nocmodl's _n_<name>); what else
+                    # the code assigns only the first instance got, while the table was built
+                    self.read |= self.callables[st.expr.name].reads - self.assigned
+                    self.assigned |= {n for n in table.names if n not in self.read}
             else:  # everything it names is read (an assignment under IF or in a loop does not count)
                 self._reads(st, local)

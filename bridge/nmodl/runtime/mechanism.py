@@ -284,18 +284,28 @@ class TranslatedMechanism:
         if not self.table_groups:
             with loop_budget():
                 return self.functions["make_tables"](s), memory
-        memory = self._checked(s, memory)
+        if memory is None:
+            memory = self._checked(s, None)
+            fresh = (True,) * len(self.table_groups)
+        else:
+            fresh = table_memory.rebuilt(self.table_groups, memory, s)
+            memory = self._checked(s, memory)
         if not s.get(f"usetable_{self.name}", 1.0):
             return {}, memory
         out: dict[str, Any] = {}
         side: dict[str, Any] = {}
-        for (_, names), m in zip(self.table_groups, memory, strict=True):
+        first: dict[str, Any] = {}
+        for (_, names), m, now in zip(self.table_groups, memory, fresh, strict=True):
             with loop_budget():
                 built = self.functions["make_tables"]({**s, **m["inputs"], "__only__": names})
-            side.update(built.pop("__globals__", {}))
+            # NEURON's variables get them only from a build at this check (else they keep their value)
+            side.update((k, (value, now)) for k, value in built.pop("__globals__", {}).items())
+            first.update((k, (value, now)) for k, value in built.pop("__first__", {}).items())
             out.update(built)
         if side:
             out["__globals__"] = side
+        if first:
+            out["__first__"] = first
         return out, memory
 
     def check_tables(self, env: Env, memory: Any = None) -> Any:
@@ -340,7 +350,6 @@ class TranslatedMechanism:
     def init_events(self, params: Values, state: Values, v, ions: Values, env: Env):
         """`init`, also returning the events INITIAL asked for (`_event_records`)."""
         start: dict[str, Any] = dict(self.state_defaults)
-        start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.assigned_parameters:  # their kept value starts as the parameter
             start[k] = params.get(k, self.range_parameters[k])
         for k in self.assigned_global_parameters:  # NEURON's C global, as HOC last set it
@@ -357,6 +366,7 @@ class TranslatedMechanism:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
+        start.update(_table_side(start, env.tables or {}, v))  # values left by TABLE building, last: it follows them
         s = self._block("initial", self._with_sites(self._scope(params, start, v, ions, env), v), v)
         return self._state_out(s, v), self._ion_out(s, v, "initial"), self._event_records(s, v)
 
@@ -498,3 +508,23 @@ class TranslatedMechanism:
 
     def __repr__(self) -> str:
         return f"TranslatedMechanism({self.name!r} from {self.source_file or '<string>'})"
+
+
+def _table_side(start: dict[str, Any], tables: dict[str, Any], v) -> dict[str, Any]:
+    """The values TABLE building left (`runtime.tables.build`): a GLOBAL's ("__globals__") on every instance, a
+    per-instance ASSIGNED's ("__first__") on the first (index 0, NEURON's memory order: the instance whose data
+    built the TABLE, nocmodl's `_check_<name>`); `start` elsewhere. A value is a number, or (number, rebuilt): where
+    this check did not rebuild the table, NEURON's variable keeps what it had (`start`: the last run's value
+    where it is carried, bridge.hoc.carried_runs)."""
+    out = {}
+    v = jnp.asarray(v)
+    n = v.shape[0] if v.ndim else 1
+    for key, only_first in (("__globals__", False), ("__first__", True)):
+        for k, item in tables.get(key, {}).items():
+            value, now = item if isinstance(item, tuple) else (item, True)
+            value = jnp.asarray(value)
+            old = jnp.broadcast_to(jnp.asarray(start[k]), (n, *value.shape))
+            where = jnp.asarray(now) & ((jnp.arange(n) == 0) if only_first else jnp.full((n,), True))
+            new = jnp.where(where.reshape((n,) + (1,) * value.ndim), value, old)
+            out[k] = new if v.ndim else new[0]
+    return out

@@ -1,0 +1,138 @@
+"""A tabulated PROCEDURE that also assigns a per-instance ASSIGNED (Mainen-style `tadj` in `trates`).
+
+nocmodl keeps an ASSIGNED that the NEURON block does not list (or lists in RANGE) per instance
+(`_ml->fpfield<i>(_iml)`), and `_check_trates` runs the PROCEDURE's body at every table point with
+the data of the instance that builds the table: the first in memory order (nrn_init's first instance
+for a mechanism that is not thread safe, `_check_table_thread`'s instance 0 otherwise). Only that
+instance gets `tadj`; a call through the table sets the TABLE names only, so every other instance keeps
+its own value (0 at first, what a run with `usetable_<suffix> = 0` left later) and `gk = tadj*gbar*n`
+is 0 there. bridge gave every instance the build's value (dend gk 2.27e-6 where NEURON has 0, v off
+by 0.017 mV after 1 ms). A GLOBAL `tadj` (Mainen's kv.mod) is one C variable: all instances read it.
+
+Our .mod and HOC files, run by NEURON 9 and by bridge: 3 sections, 6 instances, the first in memory
+order (soma, the root) not the first created; runs at two temperatures, one with the table off, then
+the table on again, rebuilt (a new celsius) or not (the DEPEND values of the last build).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hoc.test_live_run import _both, _same_output, _same_vectors
+
+MOD = """
+NEURON {
+    SUFFIX kvdt
+    USEION k READ ek WRITE ik
+    RANGE gbar, gk %(range)s
+    GLOBAL ninf, ntau, q10, temp %(global)s
+}
+UNITS { (mA) = (milliamp) (mV) = (millivolt) }
+PARAMETER { gbar = 0.02 (mho/cm2) dt (ms) celsius (degC) temp = 23 (degC) q10 = 2.3 }
+ASSIGNED { v (mV) ek (mV) ik (mA/cm2) gk (mho/cm2) ninf ntau (ms) tadj }
+STATE { n }
+LOCAL nexp
+INITIAL { trates(v) n = ninf }
+BREAKPOINT {
+    SOLVE states
+    gk = tadj*gbar*n
+    ik = gk*(v - ek)
+}
+PROCEDURE states() {
+    trates(v)
+    n = n + nexp*(ninf - n)
+}
+PROCEDURE trates(v (mV)) { LOCAL a, b
+    TABLE ninf, nexp DEPEND dt, celsius, temp FROM -120 TO 100 WITH 199
+    tadj = q10^((celsius - temp)/10)
+    a = 0.02*(v - 25)/(1 - exp(-(v - 25)/9))
+    b = -0.002*(v - 25)/(1 - exp((v - 25)/9))
+    ntau = 1/(a + b)
+    ninf = a*ntau
+    nexp = 1 - exp(-dt*tadj/ntau)
+}
+"""
+
+CELL = """
+create axon, soma, dend
+connect dend(0), soma(1)
+connect axon(0), soma(0)
+soma { L = 20  diam = 20  insert hh  insert kvdt }
+dend { L = 300  diam = 2  nseg = 3  insert pas  g_pas = 2e-4  e_pas = -50  insert kvdt  gbar_kvdt = 0.03 }
+axon { L = 100  diam = 1  nseg = 2  insert hh  insert kvdt  gbar_kvdt = 0.05 }
+objref vs, vd, va, tv, stim
+soma stim = new IClamp(0.5)
+stim.del = 0.5
+stim.dur = 3
+stim.amp = 0.3
+vs = new Vector()
+vs.record(&soma.v(0.5))
+vd = new Vector()
+vd.record(&dend.v(0.9))
+va = new Vector()
+va.record(&axon.v(0.2))
+tv = new Vector()
+tv.record(&t)
+load_file("stdrun.hoc")
+tstop = 5
+proc show() {
+    forall for (x, 0) printf("%%s(%%g) gk %%.17g v %%.17g\\n", secname(), x, gk_kvdt(x), v(x))
+}
+%(runs)s
+"""
+
+# run at 6.3 (built: soma only), at 16.3 (rebuilt), table off (every instance computes tadj), table on at 6.3
+# (rebuilt: soma's tadj from the build, the others keep the last run's)
+REBUILT = """
+run()
+show()
+celsius = 16.3
+run()
+show()
+usetable_kvdt = 0
+run()
+show()
+usetable_kvdt = 1
+celsius = 6.3
+run()
+show()
+"""
+
+# built at 16.3; the table off at 6.3; on again at 16.3, the last build's celsius: not rebuilt, so soma keeps
+# the tadj the table-off run left (6.3's)
+NOT_REBUILT = """
+celsius = 16.3
+run()
+show()
+celsius = 6.3
+usetable_kvdt = 0
+run()
+show()
+usetable_kvdt = 1
+celsius = 16.3
+run()
+show()
+"""
+
+
+def _mod_dir(tmp_path, declared: str):
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    names = {"unlisted": ("", ""), "range": (", tadj", ""), "global": ("", ", tadj")}[declared]
+    (mod / "kvdt.mod").write_text(MOD % {"range": names[0], "global": names[1]})
+    return mod
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("runs", [REBUILT, NOT_REBUILT], ids=["rebuilt", "not_rebuilt"])
+@pytest.mark.parametrize("declared", ["unlisted", "range", "global"])
+def test_table_procedure_assigns_instance_variable(tmp_path, declared, runs):
+    """gk and v of every segment after each run, and the last run's traces (max |dV| <= 1e-9 mV)."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL % {"runs": runs}, ("vs", "vd", "va", "tv"),
+                                       mod_dir=_mod_dir(tmp_path, declared))
+    gk = [float(ln.split()[2]) for ln in theirs if " gk " in ln]
+    assert len(gk) == 6 * runs.count("run()"), theirs
+    if declared != "global" and runs is REBUILT:  # the case that fails when every instance gets the build's value
+        assert gk[:6] == [0.0, 0.0, gk[2], 0.0, 0.0, 0.0] and gk[2] > 0, theirs
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
