@@ -26,6 +26,7 @@ NEURON {
     USEION k READ ek WRITE ik
     RANGE gbar, gk %(range)s
     GLOBAL ninf, ntau, q10, temp %(global)s
+    %(threadsafe)s
 }
 UNITS { (mA) = (milliamp) (mV) = (millivolt) }
 PARAMETER { gbar = 0.02 (mho/cm2) dt (ms) celsius (degC) temp = 23 (degC) q10 = 2.3 }
@@ -118,14 +119,16 @@ show()
 def _mod_dir(tmp_path, declared: str):
     mod = tmp_path / "mod"
     mod.mkdir()
-    names = {"unlisted": ("", ""), "range": (", tadj", ""), "global": ("", ", tadj")}[declared]
-    (mod / "kvdt.mod").write_text(MOD % {"range": names[0], "global": names[1]})
+    names = {"unlisted": ("", ""), "range": (", tadj", ""), "global": ("", ", tadj"), "threadsafe": ("", "")}[declared]
+    # THREADSAFE: NEURON builds the table in nrn_thread_table_check (instance 0), not in the first call
+    threadsafe = "THREADSAFE" if declared == "threadsafe" else ""
+    (mod / "kvdt.mod").write_text(MOD % {"range": names[0], "global": names[1], "threadsafe": threadsafe})
     return mod
 
 
 @pytest.mark.neuron
 @pytest.mark.parametrize("runs", [REBUILT, NOT_REBUILT], ids=["rebuilt", "not_rebuilt"])
-@pytest.mark.parametrize("declared", ["unlisted", "range", "global"])
+@pytest.mark.parametrize("declared", ["unlisted", "range", "global", "threadsafe"])
 def test_table_procedure_assigns_instance_variable(tmp_path, declared, runs):
     """gk and v of every segment after each run, and the last run's traces (max |dV| <= 1e-9 mV)."""
     theirs, ref, ours, vecs, _ = _both(tmp_path, CELL % {"runs": runs}, ("vs", "vd", "va", "tv"),
@@ -136,3 +139,28 @@ def test_table_procedure_assigns_instance_variable(tmp_path, declared, runs):
         assert gk[:6] == [0.0, 0.0, gk[2], 0.0, 0.0, 0.0] and gk[2] > 0, theirs
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+FUNCTION_MOD = """
+NEURON { SUFFIX ftab RANGE g }
+PARAMETER { g = 1 }
+ASSIGNED { v (mV) tadj }
+FUNCTION rate(v (mV)) {
+    TABLE DEPEND celsius FROM -100 TO 100 WITH 200
+    tadj = 3^((celsius - 6.3)/10)
+    rate = tadj*exp(-v/20)
+}
+"""
+
+
+def test_table_function_assigning_a_variable_is_refused(tmp_path):
+    """A tabulated FUNCTION that assigns a mechanism variable (NEURON: set on the first instance, while the table
+    is built): refused, naming the file, the line of the TABLE and the variable."""
+    from bridge.errors import UnsupportedFeature
+    from bridge.nmodl.load import load_mod
+
+    path = tmp_path / "ftab.mod"
+    path.write_text(FUNCTION_MOD)
+    with pytest.raises(UnsupportedFeature, match=r"FUNCTION rate with a TABLE assigns tadj") as err:
+        load_mod(path)
+    assert "ftab.mod:6" in str(err.value)

@@ -14,7 +14,7 @@ a file that is not thread safe builds its tables at that call (analysis.table_gl
 
 from __future__ import annotations
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen.context import Context
@@ -61,16 +61,24 @@ def table_groups(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], tuple[str,
     return tuple((dep, tuple(names)) for dep, names in groups.items())
 
 
+_SIDE_KINDS = frozenset({"assigned", "state", "parameter", "file_local"})
+
+
 def side_assigned(info: MechanismInfo, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(shared, per instance): the kept variables the tabulated PROCEDURE `name` (and what it calls) assigns
     besides its TABLE names. NEURON's `_check_<name>` runs the body at every point with the first instance's
     data (nocmodl parsact.cpp's table code): a GLOBAL ASSIGNED or file LOCAL keeps the last point's value for
     all instances, a per-instance ASSIGNED (RANGE, or not listed) only on that first instance. A tabulated
     FUNCTION that assigns either is refused (`table_side_effects`)."""
-    if name not in info.procedures:
-        return (), ()
     table = info.tables[name]
     writes = hoc_callables(info)[name].writes - set(table.names)
+    if name not in info.procedures:
+        kept = sorted(n for n in writes if n in info.variables and info.variables[n].kind in _SIDE_KINDS)
+        if kept:
+            raise UnsupportedFeature(f"FUNCTION {name} with a TABLE assigns {kept[0]}: NEURON sets it only while "
+                                     "building the table, on the first instance in memory order, which bridge does "
+                                     "not reproduce for a FUNCTION", info.where(table), info.source)
+        return (), ()
     shared = tuple(n for n in info.global_assigned if n in writes)
     first = tuple(n for n in info.instance_assigned if n in writes)
     return shared, first
