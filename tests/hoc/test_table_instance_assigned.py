@@ -164,3 +164,52 @@ def test_table_function_assigning_a_variable_is_refused(tmp_path):
     with pytest.raises(UnsupportedFeature, match=r"FUNCTION rate with a TABLE assigns tadj") as err:
         load_mod(path)
     assert "ftab.mod:6" in str(err.value)
+
+
+DT_CELL = """
+create soma, dend
+connect dend(0), soma(1)
+soma { L = 20  diam = 20  insert hh  insert kvdt }
+dend { L = 300  diam = 2  nseg = 3  insert pas  g_pas = 2e-4  e_pas = -50  insert kvdt  gbar_kvdt = 0.03 }
+objref vs, tv
+vs = new Vector()
+vs.record(&soma.v(0.5))
+tv = new Vector()
+tv.record(&t)
+load_file("stdrun.hoc")
+tstop = 1
+run()
+printf("a %.12g %.17g\\n", soma.gk_kvdt(0.5), soma.v(0.5))
+dt = 0.0125
+steps_per_ms = 80
+continuerun(2)
+printf("b %.12g %.17g\\n", soma.gk_kvdt(0.5), soma.v(0.5))
+"""
+
+
+@pytest.mark.neuron
+def test_rebuild_during_the_run_that_keeps_the_value(tmp_path):
+    """dt changed before continuerun(): the TABLE (DEPEND dt) is rebuilt during the run; tadj does not read dt, so
+    the first instance keeps its value and bridge runs on, as NEURON."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, DT_CELL, ("vs", "tv"), mod_dir=_mod_dir(tmp_path, "unlisted"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+
+
+@pytest.mark.parametrize("declared", ["unlisted", "global"])
+def test_rebuild_during_the_run_that_changes_the_value_is_refused(tmp_path, declared):
+    """tadj reads dt: NEURON's rebuild during the run gives it a new value (on the first instance, or the GLOBAL);
+    bridge applies TABLE side values at finitialize() only, so it refuses, naming the variable and the file."""
+    import io
+
+    from bridge import HocSession
+    from bridge.errors import BridgeError
+
+    mod = _mod_dir(tmp_path, declared)
+    path = mod / "kvdt.mod"
+    path.write_text(path.read_text().replace("tadj = q10^((celsius - temp)/10)",
+                                             "tadj = q10^((celsius - temp)/10)*dt/0.025"))
+    (tmp_path / "model.hoc").write_text(DT_CELL)
+    hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
+    with pytest.raises(BridgeError, match=r"kvdt: a TABLE rebuilt during the run .* sets tadj .*kvdt\.mod"):
+        hoc.load_file(tmp_path / "model.hoc")
