@@ -16,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from bridge.solver.step import check_tables, table_memory
+from bridge.errors import UnsupportedFeature
+from bridge.nmodl.runtime import table_memory as memory_rules
+from bridge.solver.step import _table_env, check_tables, table_memory
 
 
 def memory_for(sim, params: dict, dt: float, secondorder: int, old: dict | None) -> dict:
@@ -64,3 +66,39 @@ def _layout(memory) -> list:
 
     return [(path, np.shape(a), a.dtype if hasattr(a, "dtype") else np.asarray(a).dtype)
             for path, a in jax.tree_util.tree_flatten_with_path(memory)[0]]
+
+
+def refuse_changed_side_values(sim, params: dict, state: dict, dt: float, secondorder: int,
+                               memory: dict | None) -> None:
+    """A piece's first check (a continuerun after HOC changed dt or a DEPEND GLOBAL) that rebuilds a TABLE whose
+    PROCEDURE also assigns other variables, giving them a value other than the one they hold: refused, naming the
+    mechanism's file and the variable. NEURON assigns them at the rebuild (a GLOBAL for every instance, a
+    per-instance ASSIGNED on the first; in the first tabulated call of the step for a mechanism that is not thread
+    safe), which bridge applies at finitialize only (`runtime.mechanism._table_side`). A rebuild that leaves the
+    same values (Mainen's `tadj`, which does not read dt) changes nothing and runs."""
+    for inst in sim.plan.mechanisms:
+        mech = inst.mechanism
+        groups = getattr(mech, "table_groups", ())
+        kept = (memory or {}).get(inst.name)
+        if not groups or kept is None or inst.name not in state.get("mech", {}):
+            continue
+        env = _table_env(sim.plan, inst, params, dt, secondorder)
+        scope = mech._table_scope(env)
+        if not scope.get(f"usetable_{mech.name}", 1.0):
+            continue
+        if not any(bool(now) for now in memory_rules.rebuilt(groups, kept, scope)):
+            continue
+        tables, _ = mech.prepare_kept(env, kept)
+        held = state["mech"][inst.name]
+        for key, first in (("__globals__", False), ("__first__", True)):
+            for name, (value, now) in tables.get(key, {}).items():
+                if not bool(now) or name not in held:
+                    continue
+                have = np.asarray(held[name])
+                have = have[:1] if first and have.ndim else have
+                if not np.array_equal(have, np.broadcast_to(np.asarray(value), have.shape)):
+                    raise UnsupportedFeature(
+                        f"{mech.name}: a TABLE rebuilt during the run (dt or a DEPEND value changed since "
+                        f"finitialize()) sets {name} to a new value ({float(np.ravel(value)[0]):.17g}, "
+                        f"was {float(np.ravel(have)[0]):.17g}); NEURON assigns it at the rebuild, bridge only at "
+                        f"finitialize(): call finitialize() after the change (file {mech.source_file})")

@@ -79,9 +79,9 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
 
 
 def _per_instance(info: MechanismInfo, name: str) -> bool:
-    """Whether NEURON keeps `name` per instance (a RANGE variable), not in one C variable (a GLOBAL, a file-level
-    LOCAL)."""
+    """Whether NEURON keeps `name` per instance (a RANGE variable, an ASSIGNED the NEURON block does not list), not
+    in one C variable (a GLOBAL, a file-level LOCAL)."""
     var = info.variables[name]
     if var.kind == "file_local":
         return False
-    return name in info.range_names if var.kind == "assigned" else var.range
+    return name in info.instance_assigned if var.kind == "assigned" else var.range

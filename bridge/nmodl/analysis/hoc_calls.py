@@ -182,14 +182,14 @@ def initial_sets(info: MechanismInfo) -> frozenset[str]:
     the top level of a PROCEDURE they call there (whatever HOC left in such a name, finitialize()
     overwrites). Conservative: a name read first anywhere (in a FUNCTION called too), or assigned only
     under IF or in a loop, is not."""
-    walk = _FirstSets(info.procedures, hoc_callables(info))
+    walk = _FirstSets(info.procedures, hoc_callables(info), frozenset(info.instance_assigned))
     walk.block([st for b in info.program.of_type(ast.InitialBlock) for st in b.body], set(), set())
     return frozenset(walk.assigned)
 
 
 class _FirstSets:
-    def __init__(self, procedures, callables: dict[str, HocCallable]):
-        self.procedures, self.callables = procedures, callables
+    def __init__(self, procedures, callables: dict[str, HocCallable], per_instance: frozenset[str] = frozenset()):
+        self.procedures, self.callables, self.per_instance = procedures, callables, per_instance
         self.assigned: set[str] = set()
         self.read: set[str] = set()
 
@@ -211,6 +211,13 @@ class _FirstSets:
                 for arg in st.expr.args:
                     self._reads(arg, local)
                 proc = self.procedures[st.expr.name]
+                before = set(self.assigned)
                 self.block(proc.body, {p.name for p in proc.params}, seen | {st.expr.name})
+                table = next((x for x in proc.body if isinstance(x, ast.Table)), None)
+                if table is not None:  # through its table a call sets the tabulated names only (nocmodl's
+                    # _n_<name>): a per-instance ASSIGNED the code also sets only the first instance got, while
+                    # the table was built (a GLOBAL got the build's value, bridge's start for it)
+                    self.assigned -= {n for n in self.assigned - before
+                                      if n in self.per_instance and n not in table.names}
             else:  # everything it names is read (an assignment under IF or in a loop does not count)
                 self._reads(st, local)

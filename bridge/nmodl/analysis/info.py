@@ -161,12 +161,20 @@ class MechanismInfo:
 
     @property
     def global_assigned(self) -> tuple[str, ...]:
-        """Kept variables that NEURON stores once per mechanism, not per instance: ASSIGNED not
-        listed in RANGE, and file LOCALs. bridge keeps them per instance, but a value they get
-        while NEURON builds a TABLE (a PROCEDURE assigning them) is their start value."""
+        """Kept variables that NEURON stores once per mechanism, not per instance: ASSIGNED listed in
+        GLOBAL, and file LOCALs (nocmodl: a static C variable). bridge keeps them per instance, but a
+        value they get while NEURON builds a TABLE (a PROCEDURE assigning them) is their start value."""
         return tuple(n for n, v in self.variables.items()
-                     if (v.kind == "assigned" and n not in self.range_names and n not in self.nonspecific_currents
-                         and n not in self.electrode_currents) or v.kind == "file_local")
+                     if (v.kind == "assigned" and n in self.program.neuron.global_) or v.kind == "file_local")
+
+    @property
+    def instance_assigned(self) -> tuple[str, ...]:
+        """ASSIGNEDs NEURON stores per instance: RANGE, and those the NEURON block does not list (nocmodl
+        gives them a column of the mechanism's data, `_ml->fpfield<i>(_iml)`, unseen by HOC). A tabulated
+        PROCEDURE that assigns one sets it only on the instance that builds the TABLE (the first in memory
+        order: `_check_<name>` runs the body with that instance's data)."""
+        return tuple(n for n, v in self.variables.items()
+                     if v.kind == "assigned" and n not in self.program.neuron.global_)
 
     def where(self, node: ast.Node | None) -> SourceLocation:
         loc = getattr(node, "loc", None)

@@ -14,7 +14,8 @@ a file that is not thread safe builds its tables at that call (analysis.table_gl
 
 from __future__ import annotations
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
+from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.emitter import Emitter
@@ -60,6 +61,29 @@ def table_groups(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], tuple[str,
     return tuple((dep, tuple(names)) for dep, names in groups.items())
 
 
+_SIDE_KINDS = frozenset({"assigned", "state", "parameter", "file_local"})
+
+
+def side_assigned(info: MechanismInfo, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(shared, per instance): the kept variables the tabulated PROCEDURE `name` (and what it calls) assigns
+    besides its TABLE names. NEURON's `_check_<name>` runs the body at every point with the first instance's
+    data (nocmodl parsact.cpp's table code): a GLOBAL ASSIGNED or file LOCAL keeps the last point's value for
+    all instances, a per-instance ASSIGNED (RANGE, or not listed) only on that first instance. A tabulated
+    FUNCTION that assigns either is refused (`table_side_effects`)."""
+    table = info.tables[name]
+    writes = hoc_callables(info)[name].writes - set(table.names)
+    if name not in info.procedures:
+        kept = sorted(n for n in writes if n in info.variables and info.variables[n].kind in _SIDE_KINDS)
+        if kept:
+            raise UnsupportedFeature(f"FUNCTION {name} with a TABLE assigns {kept[0]}: NEURON sets it only while "
+                                     "building the table, on the first instance in memory order, which bridge does "
+                                     "not reproduce for a FUNCTION", info.where(table), info.source)
+        return (), ()
+    shared = tuple(n for n in info.global_assigned if n in writes)
+    first = tuple(n for n in info.instance_assigned if n in writes)
+    return shared, first
+
+
 def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
     """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
     em.line("def make_tables(s):")
@@ -84,13 +108,15 @@ def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
         lo, hi = expr(table.start, ctx), expr(table.stop, ctx)
         flush(ctx, em, table)
         outputs = tuple(table.names) if name in info.procedures else None
-        side = tuple(n for n in info.global_assigned if n not in (outputs or ())) if outputs else ()
+        side, first = side_assigned(info, name)
         em.line(f"out[{string(name)}] = {em.module.runtime('tables', 'build')}(s, {direct_name(name)}, {lo}, {hi}, "
-                f"{int(table.count)}, {outputs!r}, {side!r})", table)
+                f"{int(table.count)}, {outputs!r}, {side!r}, {first!r})", table)
         em.dedent()
     if any(n in info.procedures for n in info.tables):
         em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")
         em.line(f"out['__globals__'] = {em.module.runtime('tables', 'side_values')}(out)")
+        em.line("# per-instance ASSIGNEDs it set: only on the first instance, the one that built the TABLE")
+        em.line(f"out['__first__'] = {em.module.runtime('tables', 'side_values')}(out, 'first')")
     em.line("return out")
     em.dedent()
     em.line()

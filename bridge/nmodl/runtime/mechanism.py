@@ -290,18 +290,28 @@ class TranslatedMechanism:
         if not self.table_groups:
             with loop_budget():
                 return self.functions["make_tables"](s), memory
-        memory = self._checked(s, memory)
+        if memory is None:
+            memory = self._checked(s, None)
+            fresh = (jnp.asarray(True),) * len(self.table_groups)  # an array, as rebuilt() gives: one compile
+        else:
+            fresh = table_memory.rebuilt(self.table_groups, memory, s)
+            memory = self._checked(s, memory)
         if not s.get(f"usetable_{self.name}", 1.0):
             return {}, memory
         out: dict[str, Any] = {}
         side: dict[str, Any] = {}
-        for (_, names), m in zip(self.table_groups, memory, strict=True):
+        first: dict[str, Any] = {}
+        for (_, names), m, now in zip(self.table_groups, memory, fresh, strict=True):
             with loop_budget():
                 built = self.functions["make_tables"]({**s, **m["inputs"], "__only__": names})
-            side.update(built.pop("__globals__", {}))
+            # NEURON's variables get them only from a build at this check (else they keep their value)
+            side.update((k, (value, now)) for k, value in built.pop("__globals__", {}).items())
+            first.update((k, (value, now)) for k, value in built.pop("__first__", {}).items())
             out.update(built)
         if side:
             out["__globals__"] = side
+        if first:
+            out["__first__"] = first
         return out, memory
 
     def check_tables(self, env: Env, memory: Any = None) -> Any:
@@ -346,23 +356,26 @@ class TranslatedMechanism:
     def init_events(self, params: Values, state: Values, v, ions: Values, env: Env):
         """`init`, also returning the events INITIAL asked for (`_event_records`)."""
         start: dict[str, Any] = dict(self.state_defaults)
-        start.update((env.tables or {}).get("__globals__", {}))  # values left by TABLE building
         for k in self.assigned_parameters:  # their kept value starts as the parameter
             start[k] = params.get(k, self.range_parameters[k])
         for k in self.assigned_global_parameters:  # NEURON's C global, as HOC last set it
             start[k] = self._globals(env)[k]
+        held = set()  # names whose start is what NEURON's variable holds (the last run's, HOC's), not a default
         for k, value in params.items():  # a kept ASSIGNED the model gave (solver.plan.assigned_starts): NEURON's
             if k not in self.range_parameters and k in start and k not in self.states:  # variable holds it
                 start[k] = value
+                held.add(k)
         given = env.globals or {}
         for k in self.state_defaults:  # a file LOCAL or GLOBAL ASSIGNED as a HOC call left NEURON's one C variable
             if memory_key(k) in given:  # a float, or a tuple for an array (static: hashable in the plan)
                 start[k] = jnp.asarray(given[memory_key(k)], dtype=jnp.result_type(float))
+                held.add(k)
         for k in self.states:  # NEURON: x = x0 before INITIAL, x0 a PARAMETER when declared
             if f"{k}0" in self.range_parameters:
                 start[k] = params.get(f"{k}0", self.range_parameters[f"{k}0"])
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
+        start.update(_table_side(start, env.tables or {}, v, held))  # values left by TABLE building: it follows them
         s = self._block("initial", self._with_sites(self._scope(params, start, v, ions, env), v), v)
         return self._state_out(s, v), self._ion_out(s, v, "initial"), self._event_records(s, v)
 
@@ -506,3 +519,25 @@ class TranslatedMechanism:
 
     def __repr__(self) -> str:
         return f"TranslatedMechanism({self.name!r} from {self.source_file or '<string>'})"
+
+
+def _table_side(start: dict[str, Any], tables: dict[str, Any], v, held: set[str]) -> dict[str, Any]:
+    """The values TABLE building left (`runtime.tables.build`): a GLOBAL's ("__globals__") on every instance, a
+    per-instance ASSIGNED's ("__first__") on the first (index 0, NEURON's memory order: the instance whose data
+    built the TABLE, nocmodl's `_check_<name>`); `start` elsewhere. A value is a number, or (number, rebuilt): where
+    this check did not rebuild the table, NEURON's variable keeps what it had: `start` for the names in `held`
+    (the last run's value where it is carried, bridge.hoc.carried_runs, or HOC's), else the last build's value
+    (the table's memory: what nothing has overwritten since)."""
+    out = {}
+    v = jnp.asarray(v)
+    n = v.shape[0] if v.ndim else 1
+    for key, only_first in (("__globals__", False), ("__first__", True)):
+        for k, item in tables.get(key, {}).items():
+            value, now = item if isinstance(item, tuple) else (item, True)
+            now = now if k in held else True
+            value = jnp.asarray(value)
+            old = jnp.broadcast_to(jnp.asarray(start[k]), (n, *value.shape))
+            where = jnp.asarray(now) & ((jnp.arange(n) == 0) if only_first else jnp.full((n,), True))
+            new = jnp.where(where.reshape((n,) + (1,) * value.ndim), value, old)
+            out[k] = new if v.ndim else new[0]
+    return out

@@ -34,16 +34,25 @@ def initial(groups, names: tuple[str, ...], s: dict) -> tuple:
     return tuple({"built": jnp.asarray(False), "inputs": dict(inputs)} for _ in groups)
 
 
+def rebuilt(groups, memory: tuple, s: dict) -> tuple:
+    """Per group, whether `check` at the scope `s` rebuilds its tables (a traced bool)."""
+    out = []
+    for (depend, _), m in zip(groups, memory, strict=True):
+        changed: Any = jnp.logical_not(m["built"])
+        for d in depend:
+            if d in m["inputs"]:
+                changed = changed | jnp.any(jnp.asarray(s[d]) != m["inputs"][d])
+        out.append(changed)
+    return tuple(out)
+
+
 def check(groups, memory: tuple, s: dict) -> tuple:
     """Each group's memory after nocmodl's `_check_<f>` at the scope `s` (usetable on): the inputs are
     those of `s` where the table is rebuilt (never built, or a DEPEND value differs from its saved copy;
     a NaN always differs, as in C), the saved ones otherwise."""
     out = []
-    for (depend, _), m in zip(groups, memory, strict=True):
-        changed: Any = jnp.logical_not(m["built"])
-        for d in depend:
-            if d in m["inputs"]:  # a DEPEND on a variable no run can change (a STATE's default) never differs
-                changed = changed | jnp.any(jnp.asarray(s[d]) != m["inputs"][d])
+    # a DEPEND on a variable no run can change (a STATE's default) never differs
+    for m, changed in zip(memory, rebuilt(groups, memory, s), strict=True):
         inputs = {k: jnp.where(changed, jnp.asarray(s[k], old.dtype), old) for k, old in m["inputs"].items()}
         out.append({"built": jnp.asarray(True), "inputs": inputs})
     return tuple(out)

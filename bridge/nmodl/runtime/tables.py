@@ -41,20 +41,24 @@ def wanted(s: dict, name: str) -> bool:
     return only is None or name in only
 
 
-def side_values(tables: dict) -> dict:
-    """Values that table building left in NEURON's globals (the last table built wins)."""
+def side_values(tables: dict, key: str = "side") -> dict:
+    """Values that table building left in NEURON's globals (`key` "side"), or in the first instance's
+    per-instance ASSIGNEDs ("first"); the last table built wins."""
     out = {}
     for table in tables.values():
-        if isinstance(table, dict) and "side" in table:
-            out.update(table["side"])
+        if isinstance(table, dict) and key in table:
+            out.update(table[key])
     return out
 
 
-def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side: tuple[str, ...] = ()) -> dict:
+def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side: tuple[str, ...] = (),
+          first: tuple[str, ...] = ()) -> dict:
     """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C).
 
     `side`: global variables the PROCEDURE also assigns; their values after the last
-    point are returned too (NEURON's globals keep them)."""
+    point are returned too (NEURON's globals keep them). `first`: per-instance ASSIGNEDs it
+    assigns; their values after the last point are returned as "first" (NEURON's first
+    instance, whose data the build ran with, keeps them)."""
     s = {k: v for k, v in s.items() if k not in ("__tables__", "__only__")}
     concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
     if concrete:
@@ -80,14 +84,15 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
                         columns[k].append(np.asarray(last[k], dtype=np.float64))
         values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
         kept = {k: last[k] for k in side if k in last and last[k] is not scope.get(k)}
-        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept}
+        mine = {k: last[k] for k in first if k in last and last[k] is not scope.get(k)}
+        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept, "first": mine}
     dx = (hi - lo) / n
     mfac = 1.0 / dx
     # x accumulated point by point as NEURON's C does, in one scan (a Python loop would put n
     # additions into the traced program: its compile time grew with the table)
     dx_ = jnp.asarray(dx, float)
     _, points = jax.lax.scan(lambda x, _: (x + dx_, x), jnp.asarray(lo, float), None, length=n + 1)
-    kept = {}
+    kept, mine = {}, {}
     # one run of the direct code per point, as NEURON's loop (vmap): code that mixes the
     # argument with arrays (inf[i] in a FROM loop) or branches on it sees one scalar x
     per_point = jax.vmap(lambda x: _arrays(direct(dict(s), x)))
@@ -96,10 +101,11 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
     else:
         out = per_point(points)
         values = {k: _per_point(out[k], points.shape[0]) for k in outputs}
-        for k in side:
-            if k in out:  # vmap gives every output a leading point axis: the last point's value
-                kept[k] = jnp.asarray(out[k])[-1]
-    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept}
+        for names, into in ((side, kept), (first, mine)):
+            for k in names:
+                if k in out:  # vmap gives every output a leading point axis: the last point's value
+                    into[k] = jnp.asarray(out[k])[-1]
+    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept, "first": mine}
 
 
 def _arrays(out):
