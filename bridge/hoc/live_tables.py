@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from bridge.errors import UnsupportedFeature
-from bridge.nmodl.runtime import table_memory as memory_rules
 from bridge.solver.step import _table_env, check_tables, table_memory
 
 
@@ -86,7 +85,7 @@ def refuse_changed_side_values(sim, params: dict, state: dict, dt: float, second
         scope = mech._table_scope(env)
         if not scope.get(f"usetable_{mech.name}", 1.0):
             continue
-        if not any(bool(now) for now in memory_rules.rebuilt(groups, kept, scope)):
+        if not any(bool(now) for now in mech.tables_rebuilt(scope, kept)):
             continue
         tables, _ = mech.prepare_kept(env, kept)
         held = state["mech"][inst.name]

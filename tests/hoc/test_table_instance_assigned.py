@@ -129,10 +129,12 @@ def _mod_dir(tmp_path, declared: str):
 @pytest.mark.neuron
 @pytest.mark.parametrize("runs", [REBUILT, NOT_REBUILT], ids=["rebuilt", "not_rebuilt"])
 @pytest.mark.parametrize("declared", ["unlisted", "range", "global", "threadsafe"])
-def test_table_procedure_assigns_instance_variable(tmp_path, declared, runs):
+def test_table_procedure_assigns_instance_variable(tmp_path, declared, runs, request):
     """gk and v of every segment after each run, and the last run's traces (max |dV| <= 1e-9 mV)."""
     if declared == "global" and runs is NOT_REBUILT:  # NEURON keeps the table-off run's GLOBAL tadj; bridge, which
-        pytest.skip("does not carry a GLOBAL a TABLE build sets, gives the last build's: a known wrong number")
+        # does not carry a GLOBAL a TABLE build sets, gives the last build's: a known wrong number, strict so
+        # that the fix shows
+        request.applymarker(pytest.mark.xfail(strict=True, reason="a GLOBAL set by a TABLE build is not carried"))
     theirs, ref, ours, vecs, _ = _both(tmp_path, CELL % {"runs": runs}, ("vs", "vd", "va", "tv"),
                                        mod_dir=_mod_dir(tmp_path, declared))
     gk = [float(ln.split()[2]) for ln in theirs if " gk " in ln]

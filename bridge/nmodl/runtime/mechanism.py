@@ -283,6 +283,10 @@ class TranslatedMechanism:
         return table_memory.initial(self.table_groups, table_memory.kept_names(self.global_parameters,
                                                                                self.range_parameters, s), s)
 
+    def tables_rebuilt(self, scope: dict[str, Any], memory: Any) -> tuple:
+        """Per TABLE group, whether a check with `scope` (`_table_scope`) rebuilds it from `memory`."""
+        return table_memory.rebuilt(self.table_groups, memory, scope)
+
     def prepare_kept(self, env: Env, memory: Any = None) -> tuple[Any, Any]:
         """`prepare` as NEURON checks TABLEs between runs: (the tables, the memory after the check).
         `memory`: what each TABLE was last built from (`runtime.table_memory`; None: nothing built yet)."""
