@@ -39,7 +39,7 @@ tv = new Vector()
 tv.record(&t)
 tstop = 8
 run()
-printf("%.17g %.17g %.17g\\n", dend.nai(0.9), dend.v(0.5), dend.v(0.1))
+{ printf("%.17g %.17g %.17g\\n", dend.nai(0.9), dend.v(0.5), dend.v(0.1)) }  // braces: printf's count unprinted
 """
 
 
