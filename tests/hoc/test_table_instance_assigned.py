@@ -119,10 +119,14 @@ show()
 def _mod_dir(tmp_path, declared: str):
     mod = tmp_path / "mod"
     mod.mkdir()
-    names = {"unlisted": ("", ""), "range": (", tadj", ""), "global": ("", ", tadj"), "threadsafe": ("", "")}[declared]
+    names = {"unlisted": ("", ""), "range": (", tadj", ""), "global": ("", ", tadj"), "threadsafe": ("", ""),
+             "file_local": ("", "")}[declared]
     # THREADSAFE: NEURON builds the table in nrn_thread_table_check (instance 0), not in the first call
     threadsafe = "THREADSAFE" if declared == "threadsafe" else ""
-    (mod / "kvdt.mod").write_text(MOD % {"range": names[0], "global": names[1], "threadsafe": threadsafe})
+    text = MOD % {"range": names[0], "global": names[1], "threadsafe": threadsafe}
+    if declared == "file_local":  # a file-level LOCAL: one static C variable, as a GLOBAL
+        text = text.replace(" tadj }", " }").replace("LOCAL nexp", "LOCAL nexp, tadj")
+    (mod / "kvdt.mod").write_text(text)
     return mod
 
 
@@ -173,15 +177,20 @@ show()
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize("runs", [OFF_UNREAD, REBUILT_UNREAD], ids=["off_unread", "rebuilt_unread"])
-def test_table_global_after_unread_finitialize(tmp_path, runs):
-    """A GLOBAL a TABLE'd PROCEDURE assigns, through finitialize() calls HOC reads nothing from: gk of every
-    segment after each run and the last run's traces match NEURON (max |dV| <= 1e-9 mV), and the two runs' gk
-    differ (the value each run starts from matters)."""
+@pytest.mark.parametrize(("declared", "runs"), [
+    ("global", OFF_UNREAD), ("global", REBUILT_UNREAD),
+    ("file_local", OFF_UNREAD), ("file_local", REBUILT_UNREAD), ("file_local", NOT_REBUILT)],
+    ids=["global-off_unread", "global-rebuilt_unread", "file_local-off_unread", "file_local-rebuilt_unread",
+         "file_local-not_rebuilt"])
+def test_table_global_after_unread_finitialize(tmp_path, declared, runs):
+    """A GLOBAL (or file LOCAL) a TABLE'd PROCEDURE assigns, through finitialize() calls HOC reads nothing from
+    (and, for the file LOCAL, the table toggled off and on): gk of every segment after each run and the last
+    run's traces match NEURON (max |dV| <= 1e-9 mV), and the first and last runs' gk differ (the value each
+    run starts from matters)."""
     theirs, ref, ours, vecs, _ = _both(tmp_path, CELL % {"runs": runs}, ("vs", "vd", "va", "tv"),
-                                       mod_dir=_mod_dir(tmp_path, "global"))
+                                       mod_dir=_mod_dir(tmp_path, declared))
     gk = [float(ln.split()[2]) for ln in theirs if " gk " in ln]
-    assert len(gk) == 12 and gk[:6] != gk[6:], theirs
+    assert len(gk) == 6 * runs.count("run()") and gk[:6] != gk[-6:], theirs
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
 
