@@ -391,19 +391,25 @@ class LiveRun:
         from bridge.hoc import live_tables
         from bridge.solver.stepper import TABLES
 
+        def simulated() -> Any:
+            self.flush()
+            return live_tables.held_after(self.plan, self.state, self.state.get(TABLES))
+
         if self.init is None and not self.pending:
-            return self.state.get(TABLES) if self.state is not None else self.tables
+            return live_tables.held_after(self.plan, self.state, self.state.get(TABLES)) \
+                if self.state is not None else self.tables
         frozen = self.frozen_models()[0].simulation()
         if live_tables.needs_run(play_setters(frozen.plan, [c.sched for c in self.cursors])):
-            self.flush()
-            return self.state.get(TABLES)
+            return simulated()
         memory = self.tables if self.init is not None else self.state.get(TABLES)
-        if self.init is not None:
-            sim = self.init.simulation()
-            memory = live_tables.checked(sim, self._init_params(sim), self.init.dt, self.init.secondorder, memory)
-        for piece in self.pending:
-            sim = piece.frozen.simulation()
-            memory = live_tables.checked(sim, sim.params(), piece.frozen.dt, piece.frozen.secondorder, memory)
+        checks = [(self.init, self._init_params)] if self.init is not None else []
+        checks += [(piece.frozen, lambda sim: sim.params()) for piece in self.pending]
+        for model, params_of in checks:
+            sim = model.simulation()
+            params = params_of(sim)
+            if live_tables.moves_held(sim, params, model.dt, model.secondorder, memory):
+                return simulated()  # a GLOBAL a TABLE'd PROCEDURE assigns: its value is the run's
+            memory = live_tables.checked(sim, params, model.dt, model.secondorder, memory)
         return memory
 
     def tables_fresh(self) -> bool:

@@ -36,6 +36,37 @@ def checked(sim, params: dict, dt: float, secondorder: int, memory: dict | None)
     return check_tables(sim.plan, params, dt, secondorder, memory_for(sim, params, dt, secondorder, memory))
 
 
+def held_after(plan, state: dict | None, memory: dict | None) -> dict | None:
+    """`memory` with the GLOBALs a tabulated PROCEDURE assigns set to what the run `state` (of `plan`) left in
+    them (`TranslatedMechanism.held_after_run`): NEURON's variable keeps that value through a check that does
+    not rebuild (a run with `usetable_<suffix> = 0` left the value its calls computed, not the last build's)."""
+    if not memory or state is None or plan is None:
+        return memory
+    out = dict(memory)
+    for inst in plan.mechanisms:
+        values = state.get("mech", {}).get(inst.name)
+        if inst.name in out and values is not None and getattr(inst.mechanism, "table_side_globals", ()):
+            out[inst.name] = inst.mechanism.held_after_run(out[inst.name], values)
+    return out
+
+
+def moves_held(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> bool:
+    """True when a finitialize or piece with `params`, not simulated, may leave a GLOBAL a tabulated PROCEDURE
+    assigns other than the TABLE memory holds: the mechanism's table is off (each call computes it) or its
+    check rebuilds (the build sets it). Then the run is simulated, so that `held_after` reads the value."""
+    for inst in sim.plan.mechanisms:
+        mech = inst.mechanism
+        if not getattr(mech, "table_side_globals", ()):
+            continue
+        scope = mech._table_scope(_table_env(sim.plan, inst, params, dt, secondorder))
+        kept = (memory or {}).get(inst.name)
+        if not scope.get(f"usetable_{mech.name}", 1.0) or kept is None:
+            return True
+        if any(bool(now) for now in mech.tables_rebuilt(scope, kept)):
+            return True
+    return False
+
+
 def fresh(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> bool:
     """True when the check at a finitialize with `params` leaves every TABLE built from the values `params`
     has (then a `Simulation`, which builds them afresh, runs the same tables)."""

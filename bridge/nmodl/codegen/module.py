@@ -35,7 +35,7 @@ from bridge.nmodl.codegen.ldifus import long_diffusion_def
 from bridge.nmodl.codegen.names import helper_name, py_name
 from bridge.nmodl.codegen.pytext import number, string, strings
 from bridge.nmodl.codegen.statements import check_array_size, equations_call
-from bridge.nmodl.codegen.tables import make_tables_def, table_groups
+from bridge.nmodl.codegen.tables import make_tables_def, table_groups, table_side_globals
 from bridge.nmodl.syntax import ast
 
 
@@ -215,6 +215,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"SCOP_RANDOM = {info.scop_random!r}")
     groups = "".join(f"({strings(dep)}, {strings(names)}), " for dep, names in table_groups(info))
     em.line(f"TABLE_GROUPS = ({groups})")  # (DEPEND names, tabulated names) per group: codegen.tables
+    if table_side_globals(info):  # what a TABLE build leaves in a GLOBAL: kept in the table memory
+        em.line(f"TABLE_SIDE_GLOBALS = {strings(table_side_globals(info))}")
     em.line()
 
 

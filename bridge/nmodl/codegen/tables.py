@@ -61,6 +61,17 @@ def table_groups(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], tuple[str,
     return tuple((dep, tuple(names)) for dep, names in groups.items())
 
 
+def table_side_globals(info: MechanismInfo) -> tuple[str, ...]:
+    """The shared variables (GLOBAL ASSIGNED) some tabulated PROCEDURE assigns besides its TABLE names
+    (`side_assigned`): NEURON's one C variable holds what the last build, or the last call with the table off,
+    left; `runtime.table_memory` keeps it ("held") for a check that does not rebuild."""
+    names: list[str] = []
+    for name in info.tables:
+        if name in info.procedures:
+            names += side_assigned(info, name)[0]
+    return tuple(dict.fromkeys(names))
+
+
 _SIDE_KINDS = frozenset({"assigned", "state", "parameter", "file_local"})
 
 

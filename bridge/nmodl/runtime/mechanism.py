@@ -72,6 +72,7 @@ class TranslatedMechanism:
     long_diffusion: tuple[tuple[str, int], ...] = ()  # LONGITUDINAL_DIFFUSION: (STATE, array size or 0)
     pointer_writes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # block -> POINTERs it assigns
     table_groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (DEPEND names, tabulated names)
+    table_side_globals: tuple[str, ...] = ()  # GLOBALs a tabulated PROCEDURE also assigns (table_memory "held")
     runge_solves: int = 0  # SOLVEs by METHOD runge: each moves t by a round trip per instance (analysis.runge)
     runge_reads_t: bool = False  # a runge block reads t: the instances advance in turn, t passed on
 
@@ -115,6 +116,7 @@ class TranslatedMechanism:
             long_diffusion=tuple((str(n), int(k)) for n, k in ns.get("LONG_DIFFUSION", ())),
             pointer_writes={str(k): tuple(str(n) for n in v) for k, v in ns.get("POINTER_WRITES", {}).items()},
             table_groups=tuple((tuple(d), tuple(n)) for d, n in ns.get("TABLE_GROUPS", ())),
+            table_side_globals=tuple(ns.get("TABLE_SIDE_GLOBALS", ())),
             runge_solves=int(ns.get("RUNGE", (0, False))[0]), runge_reads_t=bool(ns.get("RUNGE", (0, False))[1]),
         )
 
@@ -281,7 +283,8 @@ class TranslatedMechanism:
             return None
         s = self._table_scope(env)
         return table_memory.initial(self.table_groups, table_memory.kept_names(self.global_parameters,
-                                                                               self.range_parameters, s), s)
+                                                                               self.range_parameters, s), s,
+                                    self.table_side_globals)
 
     def tables_rebuilt(self, scope: dict[str, Any], memory: Any) -> tuple:
         """Per TABLE group, whether a check with `scope` (`_table_scope`) rebuilds it from `memory`."""
@@ -312,11 +315,33 @@ class TranslatedMechanism:
             side.update((k, (value, now)) for k, value in built.pop("__globals__", {}).items())
             first.update((k, (value, now)) for k, value in built.pop("__first__", {}).items())
             out.update(built)
+        kept = table_memory.held(memory)  # where no build ran, NEURON's GLOBAL keeps what it holds
+        side = {k: ((jnp.where(now, value, kept[k]), now) if k in kept else (value, now))
+                for k, (value, now) in side.items()}
+        memory = table_memory.with_held(memory, {k: value for k, (value, _) in side.items()})
         if side:
             out["__globals__"] = side
         if first:
             out["__first__"] = first
         return out, memory
+
+    def held_after_run(self, memory: Any, values: Mapping[str, Any]) -> Any:
+        """`memory` (`runtime.table_memory`) with each GLOBAL a tabulated PROCEDURE assigns
+        (`table_side_globals`) set to what a run left in it: `values`, the run's state of this mechanism
+        (instances first; NEURON's one variable holds the last instance's write)."""
+        if memory is None or not self.table_side_globals:
+            return memory
+        kept = table_memory.held(memory)
+        got = {}
+        for k in self.table_side_globals:
+            if k in values and k in kept:
+                a = jnp.asarray(values[k])
+                if a.ndim > jnp.ndim(kept[k]):
+                    if not a.shape[0]:
+                        continue
+                    a = a[-1]
+                got[k] = a
+        return table_memory.with_held(memory, got)
 
     def check_tables(self, env: Env, memory: Any = None) -> Any:
         """The memory after `prepare_kept`'s check, without building the tables (a run bridge does not
@@ -326,7 +351,7 @@ class TranslatedMechanism:
     def _checked(self, s: dict[str, Any], memory: Any) -> Any:
         if memory is None:
             names = table_memory.kept_names(self.global_parameters, self.range_parameters, s)
-            memory = table_memory.initial(self.table_groups, names, s)
+            memory = table_memory.initial(self.table_groups, names, s, self.table_side_globals)
         if not s.get(f"usetable_{self.name}", 1.0):  # nocmodl's check returns at once: nothing saved
             return memory
         return table_memory.check(self.table_groups, memory, s)
@@ -530,8 +555,9 @@ def _table_side(start: dict[str, Any], tables: dict[str, Any], v, held: set[str]
     per-instance ASSIGNED's ("__first__") on the first (index 0, NEURON's memory order: the instance whose data
     built the TABLE, nocmodl's `_check_<name>`); `start` elsewhere. A value is a number, or (number, rebuilt): where
     this check did not rebuild the table, NEURON's variable keeps what it had: `start` for the names in `held`
-    (the last run's value where it is carried, bridge.hoc.carried_runs, or HOC's), else the last build's value
-    (the table's memory: what nothing has overwritten since)."""
+    (the last run's value where it is carried, bridge.hoc.carried_runs, or HOC's), else the table memory's: a
+    GLOBAL's is what its variable holds (`runtime.table_memory` "held": the last build's, or what a run with the
+    table off left; `prepare_kept` gives it where no build ran), a per-instance ASSIGNED's the last build's."""
     out = {}
     v = jnp.asarray(v)
     n = v.shape[0] if v.ndim else 1

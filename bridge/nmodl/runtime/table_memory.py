@@ -10,8 +10,12 @@ between runs, leaves NEURON on the table built with its old value, until a DEPEN
 The memory of one mechanism is a tuple, one entry per TABLE group (`TranslatedMechanism.table_groups`:
 TABLEs with the same DEPEND list are checked together): `{"built": bool, "inputs": {name: value}}`, the
 values of the scope entries a build reads that can change between runs (GLOBALs, celsius, dt, the first
-instance's RANGE PARAMETERs) as they were at the last build. It is a pytree of arrays, so it can be
-carried through a jitted run and a `lax.fori_loop`.
+instance's RANGE PARAMETERs) as they were at the last build. The first group's entry also has `"held"`
+(`{name: value}`) where a tabulated PROCEDURE assigns GLOBALs besides its TABLE names
+(`TranslatedMechanism.table_side_globals`): the value NEURON's one C variable holds, which a check that does
+not rebuild leaves as it is: the last build's, or what the last run with `usetable_<suffix> = 0` left
+(`with_held`, from the run's state). It is a pytree of arrays, so it can be carried through a jitted run and
+a `lax.fori_loop`, and a value that changes is data, not a new structure (nothing compiles again).
 """
 
 from __future__ import annotations
@@ -28,10 +32,28 @@ def kept_names(global_names, range_names, s: dict) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for k in names if k in s))
 
 
-def initial(groups, names: tuple[str, ...], s: dict) -> tuple:
-    """Nothing built yet (nocmodl's `_maktable = 1`)."""
+def initial(groups, names: tuple[str, ...], s: dict, held: tuple[str, ...] = ()) -> tuple:
+    """Nothing built yet (nocmodl's `_maktable = 1`); the `held` GLOBALs at their values in `s`."""
     inputs = {k: _strong(s[k]) for k in names}
-    return tuple({"built": jnp.asarray(False), "inputs": dict(inputs)} for _ in groups)
+    out = tuple({"built": jnp.asarray(False), "inputs": dict(inputs)} for _ in groups)
+    if held and out:
+        out = ({**out[0], "held": {k: _strong(s[k]) for k in held}}, *out[1:])
+    return out
+
+
+def held(memory: tuple) -> dict:
+    """{GLOBAL: the value NEURON's variable holds} kept in `memory` (empty where none is kept)."""
+    return dict(memory[0].get("held", {})) if memory else {}
+
+
+def with_held(memory: tuple, values: dict) -> tuple:
+    """`memory` with the kept GLOBALs in `values` ({name: value}) set, each in its kept dtype and shape."""
+    if not memory or "held" not in memory[0] or not values:
+        return memory
+    kept = memory[0]["held"]
+    new = {k: (jnp.asarray(values[k], old.dtype).reshape(old.shape) if k in values else old)
+           for k, old in kept.items()}
+    return ({**memory[0], "held": new}, *memory[1:])
 
 
 def rebuilt(groups, memory: tuple, s: dict) -> tuple:
@@ -54,7 +76,7 @@ def check(groups, memory: tuple, s: dict) -> tuple:
     # a DEPEND on a variable no run can change (a STATE's default) never differs
     for m, changed in zip(memory, rebuilt(groups, memory, s), strict=True):
         inputs = {k: jnp.where(changed, jnp.asarray(s[k], old.dtype), old) for k, old in m["inputs"].items()}
-        out.append({"built": jnp.asarray(True), "inputs": inputs})
+        out.append({**m, "built": jnp.asarray(True), "inputs": inputs})
     return tuple(out)
 
 
