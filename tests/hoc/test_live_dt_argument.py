@@ -19,41 +19,11 @@ import pytest
 
 from bridge.hoc.session import HocSession
 from tests.hoc.test_live_run import _both, _same_output, _same_vectors
+from tests.hoc.test_table_instance_assigned import MOD as KV_MOD
 
-KVDT = """
-: A K channel in the style of Mainen's kv.mod (our own file): the gate's per-step factor
-: nexp = 1 - exp(-dt*tadj/ntau) is tabulated, so the TABLE depends on dt.
-NEURON {
-    SUFFIX kvdt
-    USEION k READ ek WRITE ik
-    RANGE gbar, gk
-    GLOBAL ninf, ntau, q10, temp, tadj
-}
-UNITS { (mA) = (milliamp) (mV) = (millivolt) }
-PARAMETER { gbar = 0.02 (mho/cm2) dt (ms) celsius (degC) temp = 23 (degC) q10 = 2.3 }
-ASSIGNED { v (mV) ek (mV) ik (mA/cm2) gk (mho/cm2) ninf ntau (ms) tadj }
-STATE { n }
-LOCAL nexp
-INITIAL { trates(v) n = ninf }
-BREAKPOINT {
-    SOLVE states
-    gk = tadj*gbar*n
-    ik = gk*(v - ek)
-}
-PROCEDURE states() {
-    trates(v)
-    n = n + nexp*(ninf - n)
-}
-PROCEDURE trates(v (mV)) { LOCAL a, b
-    TABLE ninf, nexp DEPEND dt, celsius, temp FROM -120 TO 100 WITH 199
-    tadj = q10^((celsius - temp)/10)
-    a = 0.02*(v - 25)/(1 - exp(-(v - 25)/9))
-    b = -0.002*(v - 25)/(1 - exp((v - 25)/9))
-    ntau = 1/(a + b)
-    ninf = a*ntau
-    nexp = 1 - exp(-dt*tadj/ntau)
-}
-"""
+# A K channel in the style of Mainen's kv.mod (our own file, shared with test_table_instance_assigned): the gate's
+# per-step factor nexp = 1 - exp(-dt*tadj/ntau) is tabulated, so the TABLE depends on dt; tadj declared GLOBAL.
+KVDT = KV_MOD % {"range": "", "global": ", tadj", "threadsafe": ""}
 
 CELL = """
 load_file("stdrun.hoc")
