@@ -178,6 +178,7 @@ def test_long_spiking_run_reports_neurons_own_roundoff(tmp_path):
     assert c.spike_counts[1] > 50
     # NEURON against itself after one ulp: not zero on a long spiking run, far below a real error
     assert 0.0 < c.roundoff_dv < 1e-8
+    assert c.rerun_dv == 0.0 and c.roundoff_refused is None  # NEURON again, unperturbed: bit for bit
     assert c.dv_bound == max(1e-9, ROUNDOFF_FACTOR * c.roundoff_dv)
     assert "NEURON round-off [mV]" in table([result])
     write_report([result], tmp_path / "out", with_plots=False)
@@ -210,3 +211,43 @@ def test_roundoff_of_a_model_that_rests_to_the_last_bit_before_its_stimulus(tmp_
     case = Case("rest", hoc=tmp_path / "rest.hoc", tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
     c = run_case(case).comparison
     assert 1e-12 < c.roundoff_dv < 1e-8
+
+
+RANDOM_INIT = """
+load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+objref stim, r
+soma stim = new IClamp(0.5)
+stim.del = 1
+stim.dur = 100
+r = new Random()
+proc init() {
+    stim.amp = 0.2 + r.uniform(0, 1e-12)
+    finitialize(v_init)
+    fcurrent()
+}
+tstop = 30
+"""
+
+
+@pytest.mark.neuron
+def test_a_model_that_draws_new_random_numbers_each_run_gets_no_allowance(tmp_path):
+    """NEURON's own runs of a model whose init() draws a new stimulus amplitude (an unseeded Random, as
+    models draw noise) differ for a reason other than round-off: the rerun shows it, and the bar on bridge
+    stays the fixed one however large NEURON's difference under one ulp."""
+    from validation.case import Case, Protocol
+    from validation.neuron_case import run_neuron_case
+
+    (tmp_path / "r.hoc").write_text(RANDOM_INIT)
+    case = Case("r", hoc=tmp_path / "r.hoc", protocol=Protocol(record_all=False),
+                tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
+    neuron = run_neuron_case(case)
+    label = "soma(0.5).v"
+    assert neuron.rerun[label] > 1e-12 and neuron.roundoff[label] > 1e-12  # a spiking cell, moved by 1e-12 nA
+    assert neuron.roundoff_course.shape == neuron.t.shape and neuron.roundoff_named.shape == (len(neuron.t), len(neuron.named))
+    bridge = RunOutput("bridge", neuron.t, neuron.labels, neuron.values + 2e-9, settings=neuron.settings,
+                       geometry=neuron.geometry)
+    c = compare_runs(bridge, neuron, case.tolerance, -20.0)
+    assert c.dv_bound == 1e-9 and "second unperturbed run differs" in c.roundoff_refused
+    assert not c.passed and "no round-off allowance" in c.reasons[0]
