@@ -11,10 +11,11 @@
 - settings: tstop, dt, v_init, celsius, secondorder must agree (a different
   reading of the HOC shows up here before it shows up in the traces);
 - round-off (`Tolerance.roundoff`, `validation.roundoff`): with NEURON's rerun and its run with v one ulp
-  up (after initialisation and every ms, `neuron_case._own_runs`), bridge's |dV| at each sample may reach
-  roundoff x NEURON's own largest difference up to that sample (the fixed `max_dv` the floor), and each
-  state's error roundoff x NEURON's own there (the fixed `state` the floor), only where NEURON's rerun
-  is bit-identical to its first run and one ulp left its spikes as they were; else the fixed bars alone.
+  up (after initialisation and every ms, `neuron_case._own_runs`), bridge's |dV| may reach roundoff x
+  NEURON's own largest difference, and at each sample `roundoff.LEAD` x NEURON's own largest difference up
+  to that sample (the fixed `max_dv` the floor), and each state's error roundoff x NEURON's own there (the
+  fixed `state` the floor), only where NEURON's rerun is bit-identical to its first run and one ulp left
+  its spikes as they were; else the fixed bars alone.
 """
 
 from __future__ import annotations
@@ -280,10 +281,10 @@ def _judge_dv(out: Comparison, course: np.ndarray, neuron: RunOutput, tolerance:
     k = roundoff.worst_excess(course, bar)
     if k is not None:
         own_so_far = float(roundoff.envelope(own_course)[k])
-        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol max({fixed:g} mV, {factor:g} x "
-                           f"NEURON's own round-off so far); at t = {float(neuron.t[k]):g} ms bridge's |dV| is "
-                           f"{float(course[k]):.3g} mV, NEURON's own so far {own_so_far:.3g} mV (at the end "
-                           f"{out.roundoff_dv:.3g} mV)")
+        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol max({fixed:g} mV, "
+                           f"min({roundoff.LEAD:g} x NEURON's own round-off so far, {factor:g} x its largest "
+                           f"{out.roundoff_dv:.3g} mV)); at t = {float(neuron.t[k]):g} ms bridge's |dV| is "
+                           f"{float(course[k]):.3g} mV, NEURON's own so far {own_so_far:.3g} mV")
 
 
 def _worst(out: Comparison) -> str:

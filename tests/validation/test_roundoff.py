@@ -75,18 +75,26 @@ def test_one_ulp_that_moves_a_spike_out_gets_no_allowance():
 
 
 def test_the_bar_follows_neurons_own_difference_in_time():
-    """A difference of bridge's that appears before NEURON's own has grown to it fails, though it is below
-    10 x NEURON's own at the end (a wrong number early, where the model is still insensitive)."""
+    """A difference of bridge's that appears while NEURON's own is still small fails, though it is below
+    10 x NEURON's own at the end (a wrong number early, where the model is still insensitive); at each
+    sample the bar is at most LEAD x NEURON's own so far."""
     own = np.array([1e-14, 1e-12, 1e-9, 1e-7, 1e-6])
     early = np.array([0.0, 5e-8, 5e-8, 5e-8, 5e-8])
     bridge, neuron = _runs(early, own)
     c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
     assert not c.passed and c.dv_bound == pytest.approx(1e-5)
-    assert "at t = 0.025 ms" in c.reasons[0]
-    bridge, neuron = _runs(own * 3, own)  # growing with NEURON's own, 3 x it
+    assert "at t = 0.025 ms" in c.reasons[0] and "NEURON's own so far 1e-12 mV" in c.reasons[0]
+    np.testing.assert_allclose(roundoff.bar_course(1e-9, 10.0, own), [1e-9, 1e-9, 1e-7, 1e-5, 1e-5])
+    bridge, neuron = _runs(own * 50, own)  # 50 x NEURON's own so far, never above 10 x its largest
+    c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
+    assert not c.passed  # 5e-5 at the end: above 10 x 1e-6
+    jump = np.array([0.0, 0.0, 50 * 1e-9, 2e-7, 2e-6])  # a jump at one step, then with NEURON's own
+    bridge, neuron = _runs(jump, own)
     c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
     assert c.passed, c.reasons
-    assert c.roundoff_lead == pytest.approx(3.0)
+    assert c.roundoff_lead == pytest.approx(50.0)
+    bridge, neuron = _runs(np.array([0.0, 0.0, 2e-7, 2e-7, 2e-7]), own)  # 200 x at the third sample
+    assert not compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0).passed
 
 
 def test_a_difference_that_shrinks_keeps_the_largest_bar_so_far():
@@ -245,7 +253,8 @@ def test_a_model_that_draws_new_random_numbers_each_run_gets_no_allowance(tmp_pa
     neuron = run_neuron_case(case)
     label = "soma(0.5).v"
     assert neuron.rerun[label] > 1e-12 and neuron.roundoff[label] > 1e-12  # a spiking cell, moved by 1e-12 nA
-    assert neuron.roundoff_course.shape == neuron.t.shape and neuron.roundoff_named.shape == (len(neuron.t), len(neuron.named))
+    assert neuron.roundoff_course.shape == neuron.t.shape
+    assert neuron.roundoff_named.shape == (len(neuron.t), len(neuron.named))
     bridge = RunOutput("bridge", neuron.t, neuron.labels, neuron.values + 2e-9, settings=neuron.settings,
                        geometry=neuron.geometry)
     c = compare_runs(bridge, neuron, case.tolerance, -20.0)
