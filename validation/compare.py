@@ -247,16 +247,19 @@ def _allowance(out: Comparison, neuron: RunOutput, tolerance: Tolerance, thresho
     if neuron.rerun is not None:
         out.rerun_dv = max(neuron.rerun.values(), default=0.0)
     changed = []
-    if neuron.roundoff_named is not None:
-        for j, label in enumerate(neuron.named):
-            if probe_variable(label) == "v" and label in neuron.labels:
-                first = spike_times(neuron.t, neuron.trace(label), threshold)
-                second = spike_times(neuron.t, neuron.roundoff_named[:, j], threshold)
-                match = match_spikes(first, second, window)
-                if match.only_a or match.only_b:
+    for j, label in enumerate(neuron.named):
+        if probe_variable(label) == "v" and label in neuron.labels:
+            first = spike_times(neuron.t, neuron.trace(label), threshold)
+            for again in (neuron.roundoff_named, neuron.rerun_named):
+                if again is None:
+                    continue
+                match = match_spikes(first, spike_times(neuron.t, again[:, j], threshold), window)
+                if (match.only_a or match.only_b) and label not in changed:
                     changed.append(label)
-    out.roundoff_refused = roundoff.refusal(neuron.rerun, changed)
-    if neuron.roundoff_course is None and out.roundoff_refused is None:
+    volts = [k for k, lab in enumerate(neuron.labels) if probe_variable(lab) == "v"]
+    v_max = float(np.nanmax(np.abs(neuron.values[:, volts]), initial=0.0))
+    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.t, v_max, changed)
+    if out.roundoff_refused is None and (neuron.roundoff_course is None or neuron.roundoff_named is None):
         out.roundoff_refused = "no time course of NEURON's own difference"
     return out.roundoff_refused is None
 
@@ -275,6 +278,8 @@ def _judge_dv(out: Comparison, course: np.ndarray, neuron: RunOutput, tolerance:
         return
     assert tolerance.roundoff is not None and neuron.roundoff_course is not None
     factor, own_course = tolerance.roundoff, neuron.roundoff_course
+    if neuron.rerun_course is not None:  # a rerun that differs by round-off: NEURON's own difference too
+        own_course = np.maximum(own_course, neuron.rerun_course)
     bar = roundoff.bar_course(fixed, factor, own_course)
     out.dv_bound = float(bar[-1]) if len(bar) else fixed
     out.roundoff_lead = roundoff.lead(course, own_course, fixed)
@@ -292,12 +297,14 @@ def _worst(out: Comparison) -> str:
 
 
 def _roundoff(neuron: RunOutput, tolerance: Tolerance) -> dict[str, float]:
-    """NEURON's own difference between its two runs per label, judged as the comparison judges
-    bridge's (absolute for v, relative to max(1, |NEURON|) otherwise); empty without round-off."""
+    """NEURON's own difference per label, the larger of its run with v one ulp up's and its rerun's, judged
+    as the comparison judges bridge's (absolute for v, relative to max(1, |NEURON|) otherwise); empty
+    without round-off."""
     if tolerance.roundoff is None or not neuron.roundoff:
         return {}
     out = {}
     for label, diff in neuron.roundoff.items():
+        diff = max(diff, (neuron.rerun or {}).get(label, 0.0))
         if label in neuron.labels and probe_variable(label) != "v":
             diff /= max(1.0, float(np.nanmax(np.abs(neuron.trace(label)), initial=0.0)))
         out[label] = float(diff)

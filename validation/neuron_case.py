@@ -325,24 +325,24 @@ ROUNDOFF_NUDGES = 1000  # the round-off run nudges v at most this many times, at
 
 def _own_runs(h, vecs, labels: list[str], named: list[str], first: np.ndarray, tstop: float) -> dict:
     """NEURON against itself (`validation.roundoff`), as RunOutput's fields: the run again unperturbed
-    (`rerun`: max |first - rerun| per label; any difference means the model is not deterministic: random
-    numbers, or state a run leaves for the next) and again with v one ulp up (`roundoff`: max |first -
-    perturbed| per label; `roundoff_course`: per sample, the largest |first - perturbed| over the v labels;
-    `roundoff_named`: the perturbed run's traces of the `named` labels, for its spike trains)."""
+    (`rerun`: max |first - rerun| per label; `rerun_course`: per sample, the largest |first - rerun| over the
+    v labels; `rerun_named`: its traces of the `named` labels) and again with v one ulp up (`roundoff`,
+    `roundoff_course`, `roundoff_named` likewise)."""
+    volts = [k for k, label in enumerate(labels) if probe_variable(label) == "v"]
+    picked = [labels.index(n) for n in named]
+
+    def fields(again: np.ndarray, prefix: str) -> dict:
+        if again.shape != first.shape:
+            course, traces = np.full(len(first), np.inf), np.full((len(first), len(named)), np.nan)
+        else:
+            course, traces = np.max(_abs_diff(first[:, volts], again[:, volts]), axis=1, initial=0.0), again[:, picked]
+        return {prefix: _max_diff(first, again, labels), f"{prefix}_course": course, f"{prefix}_named": traces}
+
     h.stdinit()
     h.continuerun(tstop)
-    rerun = _samples(vecs, labels)
+    own = fields(_samples(vecs, labels), "rerun")
     _perturbed_run(h, tstop)
-    second = _samples(vecs, labels)
-    volts = [k for k, label in enumerate(labels) if probe_variable(label) == "v"]
-    if second.shape != first.shape:
-        course = np.full(len(first), np.inf)
-        named_traces = np.full((len(first), len(named)), np.nan)
-    else:
-        course = np.max(_abs_diff(first[:, volts], second[:, volts]), axis=1, initial=0.0)
-        named_traces = second[:, [labels.index(n) for n in named]]
-    return {"rerun": _max_diff(first, rerun, labels), "roundoff": _max_diff(first, second, labels),
-            "roundoff_course": course, "roundoff_named": named_traces}
+    return {**own, **fields(_samples(vecs, labels), "roundoff")}
 
 
 def _samples(vecs, labels: list[str]) -> np.ndarray:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 SETTINGS = ("tstop", "dt", "v_init", "celsius", "secondorder")
+_OWN_ARRAYS = ("roundoff_course", "roundoff_named", "rerun_course", "rerun_named")
 
 
 @dataclass
@@ -44,13 +45,15 @@ class RunOutput:
     run_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     tree: Any = None
-    # NEURON against itself (NEURON only; validation.roundoff): max |run - run with v one ulp up| per label,
-    # max |run - the same run again| per label, per sample the largest |run - run with v one ulp up| over the
-    # v labels [mV], and the run with v one ulp up's traces of the `named` labels (nt, len(named))
+    # NEURON against itself (NEURON only; validation.roundoff), its run with v one ulp up (`roundoff`) and the
+    # same run again (`rerun`): max |run - that run| per label, per sample the largest |run - that run| over
+    # the v labels [mV] (`_course`), and that run's traces of the `named` labels (nt, len(named)) (`_named`)
     roundoff: dict[str, float] | None = None
-    rerun: dict[str, float] | None = None
     roundoff_course: np.ndarray | None = None
     roundoff_named: np.ndarray | None = None
+    rerun: dict[str, float] | None = None
+    rerun_course: np.ndarray | None = None
+    rerun_named: np.ndarray | None = None
     roundoff_seconds: float = 0.0  # NEURON only: the rerun's and the perturbed run's time (in neither load nor run)
     # each run the model's own HOC made while it loaded (validation.every_run): (t (nt,) [ms], values (nt, len
     # run_labels)) per run, probes `run_labels`
@@ -73,8 +76,7 @@ class RunOutput:
                 "spikes": self.spikes}
         runs = {f"run{k}_{part}": np.asarray(a, float) for k, run in enumerate(self.runs)
                 for part, a in zip(("t", "values"), run)}
-        own = {k: np.asarray(a, float) for k, a in (("roundoff_course", self.roundoff_course),
-                                                      ("roundoff_named", self.roundoff_named)) if a is not None}
+        own = {k: np.asarray(getattr(self, k), float) for k in _OWN_ARRAYS if getattr(self, k) is not None}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
                  meta=np.array(json.dumps(meta)), nruns=np.array(len(self.runs)), **runs, **own)
 
@@ -83,5 +85,5 @@ class RunOutput:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             runs = [(data[f"run{k}_t"], data[f"run{k}_values"]) for k in range(int(data["nruns"]))]
-            own = {k: data[k] for k in ("roundoff_course", "roundoff_named") if k in data}
+            own = {k: data[k] for k in _OWN_ARRAYS if k in data}
             return cls(t=data["t"], values=data["values"], runs=runs, **own, **meta)
