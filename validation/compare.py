@@ -256,9 +256,7 @@ def _allowance(out: Comparison, neuron: RunOutput, tolerance: Tolerance, thresho
                 match = match_spikes(first, spike_times(neuron.t, again[:, j], threshold), window)
                 if (match.only_a or match.only_b) and label not in changed:
                     changed.append(label)
-    volts = [k for k, lab in enumerate(neuron.labels) if probe_variable(lab) == "v"]
-    v_max = float(np.nanmax(np.abs(neuron.values[:, volts]), initial=0.0))
-    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.t, v_max, changed)
+    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.t, tolerance.max_dv, changed)
     if out.roundoff_refused is None and (neuron.roundoff_course is None or neuron.roundoff_named is None):
         out.roundoff_refused = "no time course of NEURON's own difference"
     return out.roundoff_refused is None

@@ -58,26 +58,26 @@ def test_roundoff_rule(offset, own, factor, passes):
 
 def test_a_rerun_that_differs_gets_no_allowance():
     """Random numbers drawn anew, or state one run leaves for the next: NEURON's two runs differ for a reason
-    other than round-off (from more than a few ulps at once), so its difference under one ulp measures
+    other than round-off (at once by more than the fixed bar), so its difference under one ulp measures
     nothing and the fixed bar applies."""
-    bridge, neuron = _runs(3e-9, 1e-6, rerun=np.array([0.0, 5e-13, 1e-12, 1e-12, 1e-12]))
+    bridge, neuron = _runs(3e-9, 1e-6, rerun=np.array([0.0, 2e-9, 1e-8, 1e-8, 1e-8]))
     c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
-    assert not c.passed and c.dv_bound == 1e-9 and c.rerun_dv == 1e-12
-    assert "second unperturbed run differs from its first by 1e-12 at soma(0.5).v, from 5e-13 mV at t = 0.025 ms" \
+    assert not c.passed and c.dv_bound == 1e-9 and c.rerun_dv == 1e-8
+    assert "second unperturbed run differs from its first by 1e-08 at soma(0.5).v, from 2e-09 mV at t = 0.025 ms" \
         in c.roundoff_refused
     assert "no round-off allowance" in c.reasons[0]
 
 
-def test_a_rerun_that_drifts_from_one_ulp_counts_as_neurons_own_round_off():
-    """NEURON summing in an order that varies between runs (threads): the rerun first differs by one ulp of
-    v and grows; the larger of its difference and the perturbed run's is NEURON's own."""
-    ulp = np.spacing(70.0)  # the run's largest |v| is 70 mV
-    drift = np.array([0.0, ulp, 1e-12, 1e-9, 1e-6])
+def test_a_rerun_that_drifts_from_round_off_counts_as_neurons_own():
+    """NEURON summing in an order that varies between runs (threads): the rerun first differs by round-off
+    (1 ulp, or a few ulps amplified in the step: 6.9e-12 mV on ModelDB 195666) and grows; the larger of its
+    difference and the perturbed run's is NEURON's own."""
+    drift = np.array([0.0, 6.9e-12, 1e-10, 1e-9, 1e-6])
     bridge, neuron = _runs(drift * 5, 1e-12, rerun=drift)
     c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
     assert c.passed and c.roundoff_refused is None, c.reasons
     assert c.rerun_dv == 1e-6 and c.roundoff_dv == 1e-6 and c.dv_bound == pytest.approx(1e-5)
-    bridge, neuron = _runs(drift * 5, 1e-12, rerun=drift * 5)  # 5 ulps at first: not round-off
+    bridge, neuron = _runs(drift * 5, 1e-12, rerun=drift * 200)  # 1.4e-9 mV at first: not round-off
     assert compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0).roundoff_refused
 
 
@@ -143,9 +143,9 @@ def test_states_get_the_allowance_only_where_v_does():
 
 def test_without_a_rerun_there_is_no_allowance():
     t = np.arange(3) * 0.025
-    assert roundoff.refusal(None, None, t, 70.0, []) == "no rerun of NEURON to show it deterministic"
-    assert roundoff.refusal({"a": 0.0}, np.zeros(3), t, 70.0, []) is None
-    assert "(not in v)" in roundoff.refusal({"a": 0.0, "b": 1e-3}, np.zeros(3), t, 70.0, [])
+    assert roundoff.refusal(None, None, t, 1e-9, []) == "no rerun of NEURON to show it deterministic"
+    assert roundoff.refusal({"a": 0.0}, np.zeros(3), t, 1e-9, []) is None
+    assert "(not in v)" in roundoff.refusal({"a": 0.0, "b": 1e-3}, np.zeros(3), t, 1e-9, [])
     assert roundoff.worst_excess(np.array([1.0, 3.0, 2.0]), np.array([2.0, 2.0, 1.0])) == 2
 
 
@@ -250,7 +250,7 @@ stim.del = 1
 stim.dur = 100
 r = new Random()
 proc init() {
-    stim.amp = 0.2 + r.uniform(0, 1e-12)
+    stim.amp = 0.2 + r.uniform(0, 1e-6)
     finitialize(v_init)
     fcurrent()
 }
@@ -261,8 +261,8 @@ tstop = 30
 @pytest.mark.neuron
 def test_a_model_that_draws_new_random_numbers_each_run_gets_no_allowance(tmp_path):
     """NEURON's own runs of a model whose init() draws a new stimulus amplitude (an unseeded Random, as
-    models draw noise) differ for a reason other than round-off: the rerun shows it, and the bar on bridge
-    stays the fixed one however large NEURON's difference under one ulp."""
+    models draw noise) differ for a reason other than round-off: the rerun shows it (at once by more than
+    1e-9 mV), and the bar on bridge stays the fixed one however large NEURON's difference under one ulp."""
     from validation.case import Case, Protocol
     from validation.neuron_case import run_neuron_case
 
@@ -271,7 +271,7 @@ def test_a_model_that_draws_new_random_numbers_each_run_gets_no_allowance(tmp_pa
                 tolerance=Tolerance(roundoff=ROUNDOFF_FACTOR))
     neuron = run_neuron_case(case)
     label = "soma(0.5).v"
-    assert neuron.rerun[label] > 1e-12 and neuron.roundoff[label] > 1e-12  # a spiking cell, moved by 1e-12 nA
+    assert neuron.rerun[label] > 1e-9 and neuron.roundoff[label] > 1e-9  # a spiking cell, moved by up to 1e-6 nA
     assert neuron.roundoff_course.shape == neuron.t.shape
     assert neuron.roundoff_named.shape == (len(neuron.t), len(neuron.named))
     bridge = RunOutput("bridge", neuron.t, neuron.labels, neuron.values + 2e-9, settings=neuron.settings,
