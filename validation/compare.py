@@ -14,8 +14,9 @@
   up (after initialisation and every ms, `neuron_case._own_runs`), bridge's |dV| may reach roundoff x
   NEURON's own largest difference, and at each sample `roundoff.LEAD` x NEURON's own largest difference up
   to that sample (the fixed `max_dv` the floor), and each state's error roundoff x NEURON's own there (the
-  fixed `state` the floor), only where NEURON's rerun is bit-identical to its first run and one ulp left
-  its spikes as they were; else the fixed bars alone.
+  fixed `state` the floor), only where NEURON's rerun is bit-identical to its first run (or first differs
+  by less than `max_dv`, then grows) and neither it nor one ulp changed NEURON's spikes; else the fixed
+  bars alone.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ class Comparison:
     geometry_error: float = 0.0
     segment_dv: dict[str, np.ndarray] = field(default_factory=dict)  # section -> max |dV| per segment
     reasons: list[str] = field(default_factory=list)
-    roundoff_dv: float | None = None  # [mV] NEURON's own max |dV| under a one-ulp perturbation of v
+    roundoff_dv: float | None = None  # [mV] NEURON's own max |dV|: its run with v one ulp up's, or its rerun's
     rerun_dv: float | None = None  # NEURON's unperturbed rerun against its first run, max over every recording
     roundoff_refused: str | None = None  # why NEURON's own difference gave no allowance (validation.roundoff)
     roundoff_lead: float | None = None  # largest bridge |dV| / NEURON's own so far, where above the fixed bar
@@ -256,9 +257,8 @@ def _allowance(out: Comparison, neuron: RunOutput, tolerance: Tolerance, thresho
                 match = match_spikes(first, spike_times(neuron.t, again[:, j], threshold), window)
                 if (match.only_a or match.only_b) and label not in changed:
                     changed.append(label)
-    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.t, tolerance.max_dv, changed)
-    if out.roundoff_refused is None and (neuron.roundoff_course is None or neuron.roundoff_named is None):
-        out.roundoff_refused = "no time course of NEURON's own difference"
+    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.roundoff_course, neuron.t,
+                                            tolerance.max_dv, changed)
     return out.roundoff_refused is None
 
 

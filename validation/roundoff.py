@@ -34,14 +34,19 @@ import numpy as np
 LEAD = 100.0  # bridge's |dV| at most this many times NEURON's own difference so far (the module docstring)
 
 
-def refusal(rerun: dict[str, float] | None, rerun_course: np.ndarray | None, t: np.ndarray, fixed: float,
-            spikes_changed: list[str]) -> str | None:
+def refusal(rerun: dict[str, float] | None, rerun_course: np.ndarray | None, perturbed_course: np.ndarray | None,
+            t: np.ndarray, fixed: float, spikes_changed: list[str]) -> str | None:
     """Why NEURON's own difference gives no allowance (None: it does). `rerun`: max |first - rerun| per
-    label and `rerun_course` per sample over the v labels [mV] (None: not measured); `t` [ms] the samples;
-    `fixed` [mV] the fixed bar on v, above which a first difference is not round-off; `spikes_changed`: the
-    named v recordings whose spikes the rerun or one ulp changed."""
+    label and `rerun_course` per sample over the v labels [mV] (None: not measured); `perturbed_course` the
+    same for the run with v one ulp up; `t` [ms] the samples; `fixed` [mV] the fixed bar on v, above which a
+    first difference is not round-off; `spikes_changed`: the named v recordings whose spikes the rerun or
+    one ulp changed."""
     if rerun is None or rerun_course is None:
         return "no rerun of NEURON to show it deterministic"
+    if perturbed_course is None:
+        return "no time course of NEURON's own difference"
+    if not (np.all(np.isfinite(rerun_course)) and np.all(np.isfinite(perturbed_course))):
+        return "NEURON's rerun or its run with v one ulp up has other samples, or NaN where the first has none"
     moved = np.flatnonzero(np.asarray(rerun_course) != 0.0)
     first = float(rerun_course[moved[0]]) if len(moved) else 0.0
     if first > fixed or (not len(moved) and any(d != 0.0 for d in rerun.values())):

@@ -143,9 +143,18 @@ def test_states_get_the_allowance_only_where_v_does():
 
 def test_without_a_rerun_there_is_no_allowance():
     t = np.arange(3) * 0.025
-    assert roundoff.refusal(None, None, t, 1e-9, []) == "no rerun of NEURON to show it deterministic"
-    assert roundoff.refusal({"a": 0.0}, np.zeros(3), t, 1e-9, []) is None
-    assert "(not in v)" in roundoff.refusal({"a": 0.0, "b": 1e-3}, np.zeros(3), t, 1e-9, [])
+    zero = np.zeros(3)
+    assert roundoff.refusal(None, None, zero, t, 1e-9, []) == "no rerun of NEURON to show it deterministic"
+    assert roundoff.refusal({"a": 0.0}, zero, zero, t, 1e-9, []) is None
+    assert "(not in v)" in roundoff.refusal({"a": 0.0, "b": 1e-3}, zero, zero, t, 1e-9, [])
+
+
+def test_a_perturbed_run_that_stopped_elsewhere_gets_no_allowance():
+    """A run with other samples (the model stopped it) gives inf as NEURON's own difference: no allowance,
+    never an infinite bar."""
+    bridge, neuron = _runs(1e-3, np.inf)
+    c = compare_runs(bridge, neuron, Tolerance(roundoff=ROUNDOFF_FACTOR), -20.0)
+    assert not c.passed and c.dv_bound == 1e-9 and "other samples" in c.roundoff_refused
     assert roundoff.worst_excess(np.array([1.0, 3.0, 2.0]), np.array([2.0, 2.0, 1.0])) == 2
 
 
