@@ -134,10 +134,12 @@ class Tolerance:
     max(1, |NEURON's value|); `spike_time` [ms] on matched spikes (and spike counts must agree);
     `geometry` relative on every segment's area and ri.
 
-    `roundoff` (a factor, or None for the fixed bars alone): NEURON also runs the case a second time
-    with v one ulp higher on every node after initialisation (and every ms), and the bars on v and on each state
-    become the larger of the fixed bar and `roundoff` times NEURON's own difference between its two
-    runs (its round-off sensitivity: long active runs amplify the last bit)."""
+    `roundoff` (a factor, or None for the fixed bars alone): NEURON also runs the case again unperturbed
+    and again with v one ulp higher on every node after initialisation (and every ms); where the unperturbed
+    rerun is bit-identical and one ulp leaves NEURON's spikes as they were, the bar on v at each sample
+    becomes the larger of the fixed bar and `roundoff` times NEURON's own largest difference so far, and
+    each state's bar likewise (its round-off sensitivity: long active runs amplify the last bit;
+    `validation.roundoff`, docs/validation.md)."""
 
     max_dv: float = 1e-9
     state: float = 1e-9

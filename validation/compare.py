@@ -10,11 +10,13 @@
 - geometry: every segment's area [um2] and ri [MOhm], relative;
 - settings: tstop, dt, v_init, celsius, secondorder must agree (a different
   reading of the HOC shows up here before it shows up in the traces);
-- round-off (`Tolerance.roundoff`): with NEURON's second run (v one ulp up after
-  initialisation and every ms, `neuron_case._roundoff`), the bar on v is max(max_dv, roundoff x NEURON's own max |dV|),
-  and the bar on each state max(state, roundoff x NEURON's own error there), never
-  above `MAX_ROUNDOFF_DV` [mV] / `MAX_ROUNDOFF_STATE` (relative), so that a model
-  whose two NEURON runs differ for another reason cannot pass a wrong trace.
+- round-off (`Tolerance.roundoff`, `validation.roundoff`): with NEURON's rerun and its run with v one ulp
+  up (after initialisation and every ms, `neuron_case._own_runs`), bridge's |dV| may reach roundoff x
+  NEURON's own largest difference, and at each sample `roundoff.LEAD` x NEURON's own largest difference up
+  to that sample (the fixed `max_dv` the floor), and each state's error roundoff x NEURON's own there (the
+  fixed `state` the floor), only where NEURON's rerun is bit-identical to its first run (or first differs
+  by less than `max_dv`, then grows) and neither it nor one ulp changed NEURON's spikes; else the fixed
+  bars alone.
 """
 
 from __future__ import annotations
@@ -24,13 +26,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bridge.solver.record import probe_label
+from validation import roundoff
 from validation.case import Tolerance, probe_variable
 from validation.every_run import compare_each_run
 from validation.outcome import SETTINGS, RunOutput
 from validation.spikes import compare_spike_records
-
-MAX_ROUNDOFF_DV = 1e-6  # [mV]
-MAX_ROUNDOFF_STATE = 1e-6  # relative
 
 
 def spike_times(t: np.ndarray, v: np.ndarray, threshold: float) -> np.ndarray:
@@ -119,8 +119,11 @@ class Comparison:
     geometry_error: float = 0.0
     segment_dv: dict[str, np.ndarray] = field(default_factory=dict)  # section -> max |dV| per segment
     reasons: list[str] = field(default_factory=list)
-    roundoff_dv: float | None = None  # [mV] NEURON's own max |dV| under a one-ulp perturbation of v
-    dv_bound: float = 0.0  # [mV] the bar max |dV| was judged against
+    roundoff_dv: float | None = None  # [mV] NEURON's own max |dV|: its run with v one ulp up's, or its rerun's
+    rerun_dv: float | None = None  # NEURON's unperturbed rerun against its first run, max over every recording
+    roundoff_refused: str | None = None  # why NEURON's own difference gave no allowance (validation.roundoff)
+    roundoff_lead: float | None = None  # largest bridge |dV| / NEURON's own so far, where above the fixed bar
+    dv_bound: float = 0.0  # [mV] the bar max |dV| was judged against (at the end of the run)
     runs: list = field(default_factory=list)  # each run of the model's HOC (validation.every_run.RunDiff)
     spike_records: list = field(default_factory=list)  # recorded NetCon sources (validation.spikes.SpikeRecordDiff)
 
@@ -172,6 +175,7 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         out.max_dv = out.rms_dv = np.inf
         return out
     sq, count = 0.0, 0
+    course = np.zeros(len(neuron.t))  # per sample, bridge's largest |dV| over the v recordings
     per_segment: dict[str, float] = {}
     window = max(1.0, 1000 * tolerance.spike_time)
     shared = [lab for lab in neuron.labels if lab in bridge.labels]
@@ -189,6 +193,7 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         rec = RecordingDiff(label, voltage, max_abs, rms, error)
         if voltage:
             sq += float(np.sum(diff ** 2))
+            course = np.maximum(course, np.abs(diff))
             count += len(diff)
             out.max_dv = max(out.max_dv, max_abs)
             per_segment[label] = max_abs
@@ -215,10 +220,8 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
     out.rms_dv = float(np.sqrt(sq / count)) if count else 0.0
     own = _roundoff(neuron, tolerance)
     out.roundoff_dv = max((e for lab, e in own.items() if probe_variable(lab) == "v"), default=None)
-    out.dv_bound, why = _bound(tolerance.max_dv, out.roundoff_dv, tolerance.roundoff, MAX_ROUNDOFF_DV, " mV")
-    if out.max_dv > out.dv_bound:
-        worst = max((r for r in out.recordings if r.voltage), key=lambda r: r.max_abs)
-        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {worst.label} ({why})")
+    allowed = _allowance(out, neuron, tolerance, spike_threshold, window)
+    _judge_dv(out, course, neuron, tolerance, allowed)
     # the HOC's own runs: NEURON's round-off is measured on the protocol run, so each run gets that run's bar
     out.runs = compare_each_run(bridge, neuron, out.dv_bound, spike_threshold)
     for run in out.runs:
@@ -229,29 +232,78 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
     if out.spike_shift > tolerance.spike_time:
         out.reasons.append(f"spike times differ by {out.spike_shift:.3g} ms (tol {tolerance.spike_time:g} ms)")
     for label, err in out.state_errors.items():
-        bound, why = _bound(tolerance.state, own.get(label), tolerance.roundoff, MAX_ROUNDOFF_STATE, "")
-        if err > bound:
+        scaled = tolerance.roundoff * own[label] if allowed and label in own else 0.0
+        if err > max(tolerance.state, scaled):
+            why = (f"tol max({tolerance.state:g}, {tolerance.roundoff:g} x NEURON's own round-off {own[label]:.3g})"
+                   if allowed and label in own else f"tol {tolerance.state:g}{_no_allowance(out)}")
             out.reasons.append(f"{label}: error {err:.3g} (relative; {why})")
     return out
 
 
+def _allowance(out: Comparison, neuron: RunOutput, tolerance: Tolerance, threshold: float, window: float) -> bool:
+    """Whether NEURON's own difference gives bridge a round-off allowance (`validation.roundoff.refusal`);
+    sets `out.rerun_dv` and `out.roundoff_refused`."""
+    if tolerance.roundoff is None or not neuron.roundoff:
+        return False
+    if neuron.rerun is not None:
+        out.rerun_dv = max(neuron.rerun.values(), default=0.0)
+    changed = []
+    for j, label in enumerate(neuron.named):
+        if probe_variable(label) == "v" and label in neuron.labels:
+            first = spike_times(neuron.t, neuron.trace(label), threshold)
+            for again in (neuron.roundoff_named, neuron.rerun_named):
+                if again is None:
+                    continue
+                match = match_spikes(first, spike_times(neuron.t, again[:, j], threshold), window)
+                if (match.only_a or match.only_b) and label not in changed:
+                    changed.append(label)
+    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.roundoff_course, neuron.t,
+                                            tolerance.max_dv, changed)
+    return out.roundoff_refused is None
+
+
+def _no_allowance(out: Comparison) -> str:
+    return f"; no round-off allowance: {out.roundoff_refused}" if out.roundoff_refused else ""
+
+
+def _judge_dv(out: Comparison, course: np.ndarray, neuron: RunOutput, tolerance: Tolerance, allowed: bool) -> None:
+    """Bridge's |dV| per sample against the fixed bar, or against the round-off bar where `allowed`."""
+    fixed = tolerance.max_dv
+    if not allowed:
+        out.dv_bound = fixed
+        if out.max_dv > fixed:
+            out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol {fixed:g} mV{_no_allowance(out)})")
+        return
+    assert tolerance.roundoff is not None and neuron.roundoff_course is not None
+    factor, own_course = tolerance.roundoff, neuron.roundoff_course
+    if neuron.rerun_course is not None:  # a rerun that differs by round-off: NEURON's own difference too
+        own_course = np.maximum(own_course, neuron.rerun_course)
+    bar = roundoff.bar_course(fixed, factor, own_course)
+    out.dv_bound = float(bar[-1]) if len(bar) else fixed
+    out.roundoff_lead = roundoff.lead(course, own_course, fixed)
+    k = roundoff.worst_excess(course, bar)
+    if k is not None:
+        own_so_far = float(roundoff.envelope(own_course)[k])
+        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol max({fixed:g} mV, "
+                           f"min({roundoff.LEAD:g} x NEURON's own round-off so far, {factor:g} x its largest "
+                           f"{out.roundoff_dv:.3g} mV)); at t = {float(neuron.t[k]):g} ms bridge's |dV| is "
+                           f"{float(course[k]):.3g} mV, NEURON's own so far {own_so_far:.3g} mV")
+
+
+def _worst(out: Comparison) -> str:
+    return max((r for r in out.recordings if r.voltage), key=lambda r: r.max_abs).label
+
+
 def _roundoff(neuron: RunOutput, tolerance: Tolerance) -> dict[str, float]:
-    """NEURON's own difference between its two runs per label, judged as the comparison judges
-    bridge's (absolute for v, relative to max(1, |NEURON|) otherwise); empty without round-off."""
+    """NEURON's own difference per label, the larger of its run with v one ulp up's and its rerun's, judged
+    as the comparison judges bridge's (absolute for v, relative to max(1, |NEURON|) otherwise); empty
+    without round-off."""
     if tolerance.roundoff is None or not neuron.roundoff:
         return {}
     out = {}
     for label, diff in neuron.roundoff.items():
+        diff = max(diff, (neuron.rerun or {}).get(label, 0.0))
         if label in neuron.labels and probe_variable(label) != "v":
             diff /= max(1.0, float(np.nanmax(np.abs(neuron.trace(label)), initial=0.0)))
         out[label] = float(diff)
     return out
-
-
-def _bound(fixed: float, own: float | None, factor: float | None, cap: float, unit: str) -> tuple[float, str]:
-    """The bar and its wording: `fixed`, or `factor` x NEURON's own round-off when larger (at most `cap`)."""
-    if own is None or factor is None:
-        return fixed, f"tol {fixed:g}{unit}"
-    scaled = min(factor * own, cap)
-    return max(fixed, scaled), (f"tol max({fixed:g}{unit}, {factor:g} x NEURON's own round-off "
-                                f"{own:.3g}{unit}{', capped' if factor * own > cap else ''})")

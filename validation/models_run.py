@@ -175,6 +175,8 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         rec["files"] = {f.name: f.status for f in files}
     return done("PASS" if cmp.passed else "FAIL", max_dv=float(cmp.max_dv), spike_counts=list(cmp.spike_counts),
                 reasons=[first_line(r) for r in cmp.reasons][:5], tstop=float(neuron.settings.get("tstop", 0.0)),
+                roundoff_dv=cmp.roundoff_dv, rerun_dv=cmp.rerun_dv, dv_bound=cmp.dv_bound,
+                roundoff_lead=cmp.roundoff_lead, roundoff_refused=cmp.roundoff_refused,
                 neuron_seconds=round(neuron.seconds, 2), bridge_seconds=round(bridge.seconds, 2))
 
 

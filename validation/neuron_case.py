@@ -43,7 +43,7 @@ import numpy as np
 from bridge.errors import BridgeError
 from bridge.solver.record import parse_point_process_probe, probe_label
 from validation import defaults
-from validation.case import Case, IClamp, Protocol, mechanism_name, split_probe
+from validation.case import Case, IClamp, Protocol, mechanism_name, probe_variable, split_probe
 from validation.neuron_tree import build_tree, tree_spec
 from validation.outcome import RunOutput
 from validation.spikes import neuron_sources, neuron_spikes
@@ -304,7 +304,7 @@ def _run(job: dict, out_path: str) -> None:
     values = np.array([np.array(v) for v in vecs]).T.reshape(len(tvec), -1)
     t = np.array(tvec)
     start = time.perf_counter()
-    roundoff = _roundoff(h, vecs, labels, values, tstop) if job.get("roundoff") else None
+    own = _own_runs(h, vecs, labels, named, values, tstop) if job.get("roundoff") else None
     roundoff_seconds = time.perf_counter() - start
     geometry = {name: {"area": [float(sg.area()) for sg in sec], "ri": [float(sg.ri()) for sg in sec]}
                 for name, sec in secs.items()}
@@ -314,8 +314,8 @@ def _run(job: dict, out_path: str) -> None:
                 "secondorder": int(h.secondorder)}
     hoc_runs = _RUNS[0] if _RUNS else None
     out = RunOutput("NEURON", t, labels, values, named=named, geometry=geometry, settings=settings, stimuli=added,
-                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes, roundoff=roundoff,
-                    roundoff_seconds=roundoff_seconds, run_labels=hoc_runs.labels if hoc_runs else [],
+                    load_seconds=load_seconds, run_seconds=run_seconds, notes=notes,
+                    roundoff_seconds=roundoff_seconds, **(own or {}), run_labels=hoc_runs.labels if hoc_runs else [],
                     runs=hoc_runs.runs if hoc_runs else [], spikes=spikes)
     out.save(out_path)
 
@@ -323,13 +323,52 @@ def _run(job: dict, out_path: str) -> None:
 ROUNDOFF_NUDGES = 1000  # the round-off run nudges v at most this many times, at least 1 ms apart
 
 
-def _roundoff(h, vecs, labels: list[str], first: np.ndarray, tstop: float) -> dict[str, float]:
-    """NEURON's own round-off sensitivity: the same run again with v one ulp higher on every node
-    after stdinit() and again every `_nudge_interval` ms of the run; max |first run - second run| per
-    label (inf where the sample counts differ). One nudge at the start alone is lost in a model that rests
-    exactly (its v a fixed point to the last bit) until a stimulus starts: the difference then dies out
-    within a few steps, while bridge's round-off (C's libm against XLA's, from the first step) is still
-    there when the stimulus comes. stdrun's continuerun runs the steps, piece by piece."""
+def _own_runs(h, vecs, labels: list[str], named: list[str], first: np.ndarray, tstop: float) -> dict:
+    """NEURON against itself (`validation.roundoff`), as RunOutput's fields: the run again unperturbed
+    (`rerun`: max |first - rerun| per label; `rerun_course`: per sample, the largest |first - rerun| over the
+    v labels; `rerun_named`: its traces of the `named` labels) and again with v one ulp up (`roundoff`,
+    `roundoff_course`, `roundoff_named` likewise)."""
+    volts = [k for k, label in enumerate(labels) if probe_variable(label) == "v"]
+    picked = [labels.index(n) for n in named]
+
+    def fields(again: np.ndarray, prefix: str) -> dict:
+        if again.shape != first.shape:
+            course, traces = np.full(len(first), np.inf), np.full((len(first), len(named)), np.nan)
+        else:
+            course, traces = np.max(_abs_diff(first[:, volts], again[:, volts]), axis=1, initial=0.0), again[:, picked]
+        return {prefix: _max_diff(first, again, labels), f"{prefix}_course": course, f"{prefix}_named": traces}
+
+    h.stdinit()
+    h.continuerun(tstop)
+    own = fields(_samples(vecs, labels), "rerun")
+    _perturbed_run(h, tstop)
+    return {**own, **fields(_samples(vecs, labels), "roundoff")}
+
+
+def _samples(vecs, labels: list[str]) -> np.ndarray:
+    return np.array([np.array(v) for v in vecs]).T.reshape(-1, len(labels))
+
+
+def _abs_diff(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|a - b|, inf where only one is NaN."""
+    bad = np.isnan(a) != np.isnan(b)
+    return np.where(bad, np.inf, np.abs(np.nan_to_num(a - b)))
+
+
+def _max_diff(first: np.ndarray, second: np.ndarray, labels: list[str]) -> dict[str, float]:
+    """max |first - second| per label (inf for every label where the sample counts differ)."""
+    if second.shape != first.shape:
+        return dict.fromkeys(labels, float("inf"))
+    diff = _abs_diff(first, second)
+    return {label: float(np.max(diff[:, k], initial=0.0)) for k, label in enumerate(labels)}
+
+
+def _perturbed_run(h, tstop: float) -> None:
+    """The run again with v one ulp higher on every node after stdinit() and again every `_nudge_interval`
+    ms. One nudge at the start alone is lost in a model that rests exactly (its v a fixed point to the last
+    bit) until a stimulus starts: the difference then dies out within a few steps, while bridge's round-off
+    (C's libm against XLA's, from the first step) is still there when the stimulus comes. stdrun's
+    continuerun runs the steps, piece by piece (the same fadvance calls as one continuerun)."""
     h.stdinit()
     _nudge_v(h)
     interval = _nudge_interval(tstop)
@@ -341,12 +380,6 @@ def _roundoff(h, vecs, labels: list[str], first: np.ndarray, tstop: float) -> di
             break
         if h.t < end:
             _nudge_v(h)
-    second = np.array([np.array(v) for v in vecs]).T.reshape(-1, len(labels))
-    if second.shape != first.shape:
-        return dict.fromkeys(labels, float("inf"))
-    bad = np.isnan(second) != np.isnan(first)
-    diff = np.where(bad, np.inf, np.abs(np.nan_to_num(second - first)))
-    return {label: float(np.max(diff[:, k], initial=0.0)) for k, label in enumerate(labels)}
 
 
 def _nudge_interval(tstop: float) -> float:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 SETTINGS = ("tstop", "dt", "v_init", "celsius", "secondorder")
+_OWN_ARRAYS = ("roundoff_course", "roundoff_named", "rerun_course", "rerun_named")
 
 
 @dataclass
@@ -44,8 +45,16 @@ class RunOutput:
     run_seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     tree: Any = None
-    roundoff: dict[str, float] | None = None  # NEURON only: max |run - run with v one ulp up| per label
-    roundoff_seconds: float = 0.0  # NEURON only: the second run's time (in neither load nor run)
+    # NEURON against itself (NEURON only; validation.roundoff), its run with v one ulp up (`roundoff`) and the
+    # same run again (`rerun`): max |run - that run| per label, per sample the largest |run - that run| over
+    # the v labels [mV] (`_course`), and that run's traces of the `named` labels (nt, len(named)) (`_named`)
+    roundoff: dict[str, float] | None = None
+    roundoff_course: np.ndarray | None = None
+    roundoff_named: np.ndarray | None = None
+    rerun: dict[str, float] | None = None
+    rerun_course: np.ndarray | None = None
+    rerun_named: np.ndarray | None = None
+    roundoff_seconds: float = 0.0  # NEURON only: the rerun's and the perturbed run's time (in neither load nor run)
     # each run the model's own HOC made while it loaded (validation.every_run): (t (nt,) [ms], values (nt, len
     # run_labels)) per run, probes `run_labels`
     run_labels: list[str] = field(default_factory=list)
@@ -63,15 +72,18 @@ class RunOutput:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
                 "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff,
-                "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels, "spikes": self.spikes}
+                "rerun": self.rerun, "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels,
+                "spikes": self.spikes}
         runs = {f"run{k}_{part}": np.asarray(a, float) for k, run in enumerate(self.runs)
                 for part, a in zip(("t", "values"), run)}
+        own = {k: np.asarray(getattr(self, k), float) for k in _OWN_ARRAYS if getattr(self, k) is not None}
         np.savez(path, t=np.asarray(self.t, float), values=np.asarray(self.values, float).reshape(len(self.t), -1),
-                 meta=np.array(json.dumps(meta)), nruns=np.array(len(self.runs)), **runs)
+                 meta=np.array(json.dumps(meta)), nruns=np.array(len(self.runs)), **runs, **own)
 
     @classmethod
     def load(cls, path: str | Path) -> RunOutput:
         with np.load(path) as data:
             meta = json.loads(str(data["meta"]))
             runs = [(data[f"run{k}_t"], data[f"run{k}_values"]) for k in range(int(data["nruns"]))]
-            return cls(t=data["t"], values=data["values"], runs=runs, **meta)
+            own = {k: data[k] for k in _OWN_ARRAYS if k in data}
+            return cls(t=data["t"], values=data["values"], runs=runs, **own, **meta)

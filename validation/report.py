@@ -191,12 +191,16 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
         t = case.tolerance
         lines.append(f"- tolerances: |dV| {t.max_dv:g} mV, states {t.state:g} (relative), "
                      f"spike times {t.spike_time:g} ms, geometry {t.geometry:g} (relative)"
-                     + (f"; or {t.roundoff:g} x NEURON's own round-off (its run with v one ulp up)"
+                     + (f"; or {t.roundoff:g} x NEURON's own round-off so far (its run with v one ulp up), "
+                        "where NEURON's rerun is bit-identical and one ulp leaves its spikes"
                         if t.roundoff is not None else ""))
         c = r.comparison
         if c is not None and c.roundoff_dv is not None:
             lines.append(f"- max |dV| {_num(c.max_dv)} mV; NEURON against itself (v one ulp up after "
-                         f"initialisation): {_num(c.roundoff_dv)} mV; judged against {_num(c.dv_bound)} mV")
+                         f"initialisation and every ms): {_num(c.roundoff_dv)} mV, unperturbed rerun "
+                         f"{_num(c.rerun_dv) if c.rerun_dv is not None else '-'}; judged against "
+                         f"{_num(c.dv_bound)} mV at the end"
+                         + (f" (no round-off allowance: {c.roundoff_refused})" if c.roundoff_refused else ""))
         if r.error:
             lines += ["", "```", r.error.strip(), "```"]
         if r.neuron is not None:
