@@ -17,6 +17,7 @@ from __future__ import annotations
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
+from bridge.nmodl.analysis.table_points import carried_names
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
@@ -95,6 +96,28 @@ def side_assigned(info: MechanismInfo, name: str) -> tuple[tuple[str, ...], tupl
     return shared, first
 
 
+def table_carried(info: MechanismInfo, name: str, side: tuple[str, ...], first: tuple[str, ...]) -> tuple[str, ...]:
+    """The variables one point of the build of `name`'s TABLE passes to the next (`analysis.table_points`): a
+    GLOBAL or file LOCAL (`side`), whose first point sees what NEURON's variable holds (`runtime.table_memory`
+    "held"), or an array TABLE name (a FROM loop over its elements). A scalar TABLE name or a per-instance
+    ASSIGNED (`first`) that a point may leave unassigned is refused: its value before the build (the first
+    instance's, or the last lookup's) is not what bridge's build starts from."""
+    if name not in info.procedures:
+        return ()
+    table = info.tables[name]
+    carried = carried_names(info, name, (*table.names, *side, *first))
+    for n in carried:
+        var = info.variables.get(n)
+        scalar = var is None or var.size is None
+        if n in first or (n in table.names and scalar):
+            what = "per-instance ASSIGNED" if n in first else "TABLE name"
+            raise UnsupportedFeature(f"PROCEDURE {name} with a TABLE may leave the {what} {n} unassigned at a table "
+                                     f"point (assigned under an IF, or read first): NEURON's build passes it from "
+                                     "one point to the next, starting from the value it held before the build, "
+                                     "which bridge does not reproduce", info.where(table), info.source)
+    return carried
+
+
 def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
     """`make_tables(s) -> dict`: every TABLE of the mechanism, built from globals and celsius."""
     em.line("def make_tables(s):")
@@ -120,8 +143,9 @@ def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
         flush(ctx, em, table)
         outputs = tuple(table.names) if name in info.procedures else None
         side, first = side_assigned(info, name)
+        carried = table_carried(info, name, side, first)
         em.line(f"out[{string(name)}] = {em.module.runtime('tables', 'build')}(s, {direct_name(name)}, {lo}, {hi}, "
-                f"{int(table.count)}, {outputs!r}, {side!r}, {first!r})", table)
+                f"{int(table.count)}, {outputs!r}, {side!r}, {first!r}, {carried!r})", table)
         em.dedent()
     if any(n in info.procedures for n in info.tables):
         em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")

@@ -308,9 +308,10 @@ class TranslatedMechanism:
         out: dict[str, Any] = {}
         side: dict[str, Any] = {}
         first: dict[str, Any] = {}
+        held = table_memory.held(memory)  # a build starts from what NEURON's GLOBALs hold (analysis.table_points)
         for (_, names), m, now in zip(self.table_groups, memory, fresh, strict=True):
             with loop_budget():
-                built = self.functions["make_tables"]({**s, **m["inputs"], "__only__": names})
+                built = self.functions["make_tables"]({**s, **m["inputs"], **held, "__only__": names})
             # NEURON's variables get them only from a build at this check (else they keep their value)
             side.update((k, (value, now)) for k, value in built.pop("__globals__", {}).items())
             first.update((k, (value, now)) for k, value in built.pop("__first__", {}).items())
