@@ -100,3 +100,37 @@ def test_conditional_per_instance_or_table_name_is_refused(tmp_path, declared, o
                        ) as err:
         load_mod(path)
     assert "kvdt.mod:25" in str(err.value)
+
+
+PLAY_TEMP = """
+objref tp, tt
+tp = new Vector(4)
+tt = new Vector(4)
+tt.indgen(1)
+tp.x[0] = 23
+tp.x[1] = 13
+tp.x[2] = 3
+tp.x[3] = 33
+tp.play(&temp_kvdt, tt)
+run()
+show()
+"""
+
+
+@pytest.mark.parametrize("declared", ["global", "unlisted"])
+def test_play_into_a_depend_global_of_a_table_with_side_values_is_refused(tmp_path, declared):
+    """Vector.play into `temp_kvdt`, which the TABLE DEPENDs on and Mainen's tadj reads: NEURON rebuilds the
+    table during the run and gives tadj each new value (the GLOBAL, or the first instance's); bridge's traced
+    step rebuilt the table but kept the old tadj (v 8.2 mV off within 4 ms, GLOBAL tadj): refused, naming the
+    .mod file and the TABLE's line, the variable and the played GLOBAL."""
+    import io
+
+    from bridge import HocSession
+    from bridge.errors import BridgeError
+
+    mod = _mod_dir(tmp_path, declared)
+    (tmp_path / "model.hoc").write_text(CELL % {"runs": PLAY_TEMP})
+    hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
+    with pytest.raises(BridgeError, match=r"Vector.play into temp_kvdt: the TABLE at .*kvdt\.mod:25 DEPENDs on it "
+                                          r"and its PROCEDURE also assigns .*tadj"):
+        hoc.load_file(tmp_path / "model.hoc")

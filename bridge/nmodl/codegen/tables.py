@@ -73,6 +73,24 @@ def table_side_globals(info: MechanismInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def table_group_sides(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """Per TABLE group (`table_groups`): (the variables its tabulated PROCEDUREs assign besides their TABLE names
+    (`side_assigned`: GLOBALs and file LOCALs, then per-instance ASSIGNEDs), the .mod line of the first TABLE
+    that assigns one, or 0): what a rebuild also sets."""
+    out = []
+    for _, names in table_groups(info):
+        sides: list[str] = []
+        line = 0
+        for name in names:
+            if name in info.procedures:
+                shared, first = side_assigned(info, name)
+                if (shared or first) and not line:
+                    line = info.where(info.tables[name]).line
+                sides += [*shared, *first]
+        out.append((tuple(dict.fromkeys(sides)), line))
+    return tuple(out)
+
+
 _SIDE_KINDS = frozenset({"assigned", "state", "parameter", "file_local"})
 
 
