@@ -526,7 +526,7 @@ class LiveRun:
 
     def _advance(self, piece: Piece) -> None:
         from bridge.errors import SimulationError
-        from bridge.hoc import live_tables, table_plays
+        from bridge.hoc import live_tables, table_side_runs
         from bridge.solver.stepper import CAPACITY, TABLES
 
         if self.state is None:
@@ -546,7 +546,8 @@ class LiveRun:
         setters, params = self._step_params(sim)
         live_tables.refuse_changed_side_values(sim, params, self.state, frozen.dt, frozen.secondorder,
                                                self.state.get(TABLES))
-        table_plays.refuse_played_depend(sim.plan, setters)
+        table_side_runs.refuse_played_depend(sim.plan, setters)
+        table_side_runs.refuse_table_off_shared(sim, params, frozen.dt, frozen.secondorder)
         # numpy scalars, not jnp.asarray: each jnp.asarray is an XLA call of its own, per step; the jitted step
         # sees the same abstract value (a float64 scalar), so nothing compiles again
         dt, half = np.asarray(frozen.dt, np.float64), np.asarray(0.5 * frozen.dt, np.float64)

@@ -21,8 +21,7 @@ from tests.hoc.test_table_instance_assigned import CELL, NOT_REBUILT, REBUILT, _
 ONE = "tadj = q10^((celsius - temp)/10)"
 # tadj of the last point below -50 (x = -50.35): the build's value depends on which point took the branch last
 BY_POINT = "if (v < -50) { tadj = q10^((celsius - temp)/10) + v/1000 }"
-# the same for every point: the points above -50 read it from the previous point (bridge read the start value);
-# a run with the table off gives every instance the same value, as NEURON's one variable
+# the same for every point: the points above -50 read it from the previous point (bridge read the start value)
 SAME = "if (v < -50) { tadj = q10^((celsius - temp)/10) }"
 
 # the table on in every run: built at 6.3, rebuilt at 16.3, checked at 16.3 without a rebuild
@@ -66,9 +65,8 @@ def _conditional(tmp_path, declared: str, statement: str):
 
 
 @pytest.mark.neuron
-@pytest.mark.parametrize(("statement", "runs"), [(BY_POINT, ON), (SAME, REBUILT), (SAME, NOT_REBUILT),
-                                                 (BY_LIMIT, NO_POINT)],
-                         ids=["by_point", "same-rebuilt", "same-not_rebuilt", "no_point"])
+@pytest.mark.parametrize(("statement", "runs"), [(BY_POINT, ON), (SAME, ON), (BY_LIMIT, NO_POINT)],
+                         ids=["by_point", "same", "no_point"])
 @pytest.mark.parametrize("declared", ["global", "file_local"])
 def test_table_procedure_assigns_a_global_under_an_if(tmp_path, declared, statement, runs):
     """The build leaves tadj at the last branch point's value and the points above -50 read it: gk and v of every
@@ -133,4 +131,24 @@ def test_play_into_a_depend_global_of_a_table_with_side_values_is_refused(tmp_pa
     hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
     with pytest.raises(BridgeError, match=r"Vector.play into temp_kvdt: the TABLE at .*kvdt\.mod:25 DEPENDs on it "
                                           r"and its PROCEDURE also assigns .*tadj"):
+        hoc.load_file(tmp_path / "model.hoc")
+
+
+@pytest.mark.parametrize("declared", ["global", "file_local"])
+@pytest.mark.parametrize("statement", [SAME, ONE + " + v/1000"], ids=["under_an_if", "reads_v"])
+@pytest.mark.parametrize("runs", [REBUILT, NOT_REBUILT], ids=["rebuilt", "not_rebuilt"])
+def test_table_off_with_a_global_the_instances_may_set_differently_is_refused(tmp_path, declared, statement, runs):
+    """usetable_kvdt = 0: each instance's trates sets tadj, NEURON's one variable, and BREAKPOINT's gk reads the
+    last writer's; where instances may set it differently (under an IF, from v), bridge's per-instance tadj is
+    not NEURON's (reads_v: the run with the table off 1e-4 mV off): refused, naming the variable and the file.
+    Mainen's uniform tadj runs (test_table_instance_assigned)."""
+    import io
+
+    from bridge import HocSession
+    from bridge.errors import BridgeError
+
+    mod = _conditional(tmp_path, declared, statement)
+    (tmp_path / "model.hoc").write_text(CELL % {"runs": runs})
+    hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
+    with pytest.raises(BridgeError, match=r"usetable_kvdt = 0: the tabulated PROCEDURE of .*kvdt\.mod assigns tadj"):
         hoc.load_file(tmp_path / "model.hoc")

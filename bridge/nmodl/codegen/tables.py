@@ -17,7 +17,7 @@ from __future__ import annotations
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
-from bridge.nmodl.analysis.table_points import carried_names
+from bridge.nmodl.analysis.table_points import carried_names, table_off_shared
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
@@ -70,6 +70,16 @@ def table_side_globals(info: MechanismInfo) -> tuple[str, ...]:
     for name in info.tables:
         if name in info.procedures:
             names += side_assigned(info, name)[0]
+    return tuple(dict.fromkeys(names))
+
+
+def table_off_globals(info: MechanismInfo) -> tuple[str, ...]:
+    """The GLOBALs and file LOCALs a tabulated PROCEDURE assigns that NEURON's instances share, differently from
+    bridge's, when the table is off (`analysis.table_points.table_off_shared`)."""
+    names: list[str] = []
+    for name in info.tables:
+        if name in info.procedures:
+            names += table_off_shared(info, name, side_assigned(info, name)[0])
     return tuple(dict.fromkeys(names))
 
 

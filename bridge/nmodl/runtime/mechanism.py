@@ -75,6 +75,7 @@ class TranslatedMechanism:
     table_side_globals: tuple[str, ...] = ()  # GLOBALs a tabulated PROCEDURE also assigns (table_memory "held")
     # per TABLE group: (what a rebuild also sets, the .mod line of its TABLE), or empty (codegen.tables)
     table_group_sides: tuple[tuple[tuple[str, ...], int], ...] = ()
+    table_off_shared: tuple[str, ...] = ()  # GLOBALs its instances share with usetable 0 (analysis.table_points)
     runge_solves: int = 0  # SOLVEs by METHOD runge: each moves t by a round trip per instance (analysis.runge)
     runge_reads_t: bool = False  # a runge block reads t: the instances advance in turn, t passed on
 
@@ -120,6 +121,7 @@ class TranslatedMechanism:
             table_groups=tuple((tuple(d), tuple(n)) for d, n in ns.get("TABLE_GROUPS", ())),
             table_side_globals=tuple(ns.get("TABLE_SIDE_GLOBALS", ())),
             table_group_sides=tuple((tuple(s), int(line)) for s, line in ns.get("TABLE_GROUP_SIDES", ())),
+            table_off_shared=tuple(ns.get("TABLE_OFF_SHARED", ())),
             runge_solves=int(ns.get("RUNGE", (0, False))[0]), runge_reads_t=bool(ns.get("RUNGE", (0, False))[1]),
         )
 
