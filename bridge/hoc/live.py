@@ -465,6 +465,7 @@ class LiveRun:
             self.stepped = True
 
     def _initialize(self, frozen: Frozen) -> None:
+        from bridge.hoc import table_side_runs
         from bridge.hoc.live_tables import memory_for
 
         sim = frozen.simulation()
@@ -475,6 +476,7 @@ class LiveRun:
         if sim.events is not None:
             self.weights = np.asarray(sim.params()["network"]["weights"])
         params = self._init_params(sim)
+        table_side_runs.refuse_table_off_shared(sim, params, frozen.dt, frozen.secondorder)  # INITIAL in turn too
         memory = memory_for(sim, params, frozen.dt, frozen.secondorder, self.tables)
         self.state, y0 = engine.initialize(params, memory, np.float64(frozen.dt))
         self.times = [np.zeros(1)]

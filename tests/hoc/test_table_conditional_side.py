@@ -152,3 +152,26 @@ def test_table_off_with_a_global_the_instances_may_set_differently_is_refused(tm
     hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
     with pytest.raises(BridgeError, match=r"usetable_kvdt = 0: the tabulated PROCEDURE of .*kvdt\.mod assigns tadj"):
         hoc.load_file(tmp_path / "model.hoc")
+
+
+FINITIALIZE_OFF = """
+usetable_kvdt = 0
+finitialize(-65)
+show()
+"""
+
+
+def test_table_off_finitialize_read_is_refused(tmp_path):
+    """The same with finitialize() alone: NEURON's INITIAL runs trates in each instance in turn and finitialize's
+    currents read the last writer's tadj (gk printed); refused before the gk read (by the mechanism, not the
+    values: here every instance starts at -65 mV, so they would agree)."""
+    import io
+
+    from bridge import HocSession
+    from bridge.errors import BridgeError
+
+    mod = _conditional(tmp_path, "global", ONE + " + v/1000")
+    (tmp_path / "model.hoc").write_text(CELL % {"runs": FINITIALIZE_OFF})
+    hoc = HocSession(mod, cwd=tmp_path, stdout=io.StringIO())
+    with pytest.raises(BridgeError, match=r"usetable_kvdt = 0: the tabulated PROCEDURE of .*kvdt\.mod assigns tadj"):
+        hoc.load_file(tmp_path / "model.hoc")
