@@ -465,6 +465,7 @@ class LiveRun:
             self.stepped = True
 
     def _initialize(self, frozen: Frozen) -> None:
+        from bridge.hoc import table_side_runs
         from bridge.hoc.live_tables import memory_for
 
         sim = frozen.simulation()
@@ -475,6 +476,7 @@ class LiveRun:
         if sim.events is not None:
             self.weights = np.asarray(sim.params()["network"]["weights"])
         params = self._init_params(sim)
+        table_side_runs.refuse_table_off_shared(sim, params, frozen.dt, frozen.secondorder)  # INITIAL in turn too
         memory = memory_for(sim, params, frozen.dt, frozen.secondorder, self.tables)
         self.state, y0 = engine.initialize(params, memory, np.float64(frozen.dt))
         self.times = [np.zeros(1)]
@@ -526,7 +528,7 @@ class LiveRun:
 
     def _advance(self, piece: Piece) -> None:
         from bridge.errors import SimulationError
-        from bridge.hoc import live_tables
+        from bridge.hoc import live_tables, table_side_runs
         from bridge.solver.stepper import CAPACITY, TABLES
 
         if self.state is None:
@@ -546,6 +548,8 @@ class LiveRun:
         setters, params = self._step_params(sim)
         live_tables.refuse_changed_side_values(sim, params, self.state, frozen.dt, frozen.secondorder,
                                                self.state.get(TABLES))
+        table_side_runs.refuse_played_depend(sim.plan, setters)
+        table_side_runs.refuse_table_off_shared(sim, params, frozen.dt, frozen.secondorder)
         # numpy scalars, not jnp.asarray: each jnp.asarray is an XLA call of its own, per step; the jitted step
         # sees the same abstract value (a float64 scalar), so nothing compiles again
         dt, half = np.asarray(frozen.dt, np.float64), np.asarray(0.5 * frozen.dt, np.float64)

@@ -35,7 +35,13 @@ from bridge.nmodl.codegen.ldifus import long_diffusion_def
 from bridge.nmodl.codegen.names import helper_name, py_name
 from bridge.nmodl.codegen.pytext import number, string, strings
 from bridge.nmodl.codegen.statements import check_array_size, equations_call
-from bridge.nmodl.codegen.tables import make_tables_def, table_groups, table_side_globals
+from bridge.nmodl.codegen.tables import (
+    make_tables_def,
+    table_group_sides,
+    table_groups,
+    table_off_globals,
+    table_side_globals,
+)
 from bridge.nmodl.syntax import ast
 
 
@@ -217,6 +223,11 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"TABLE_GROUPS = ({groups})")  # (DEPEND names, tabulated names) per group: codegen.tables
     if table_side_globals(info):  # what a TABLE build leaves in a GLOBAL: kept in the table memory
         em.line(f"TABLE_SIDE_GLOBALS = {strings(table_side_globals(info))}")
+    sides = table_group_sides(info)
+    if any(names for names, _ in sides):  # per group, what a rebuild also sets (bridge.hoc.table_side_runs)
+        em.line(f"TABLE_GROUP_SIDES = ({''.join(f'({strings(names)}, {int(line)}), ' for names, line in sides)})")
+    if table_off_globals(info):  # shared by NEURON's instances when the table is off (bridge.hoc.table_side_runs)
+        em.line(f"TABLE_OFF_SHARED = {strings(table_off_globals(info))}")
     em.line()
 
 

@@ -42,7 +42,7 @@ MODULE_NAMES = frozenset({
     "ION_CURRENTS", "NONSPECIFIC_CURRENTS", "ELECTRODE_CURRENTS", "CONSTANTS", "GEOMETRY", "ASSIGNED_PARAMETERS",
     "NET_RECEIVE_ARGS", "events", "NET_SEND_SITES", "NET_EVENT_SITES", "EVENT_SITES", "watch_conditions",
     "WATCH_FLAGS", "before_breakpoint", "after_solve", "POINTER_WRITES", "TABLE_GROUPS",
-    "TABLE_SIDE_GLOBALS",
+    "TABLE_SIDE_GLOBALS", "TABLE_GROUP_SIDES", "TABLE_OFF_SHARED",
 })
 
 _UNSAFE = (frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
+from bridge.nmodl.analysis.table_points import carried_names, table_off_shared
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
@@ -72,6 +73,34 @@ def table_side_globals(info: MechanismInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
+def table_off_globals(info: MechanismInfo) -> tuple[str, ...]:
+    """The GLOBALs and file LOCALs a tabulated PROCEDURE assigns that NEURON's instances share, differently from
+    bridge's, when the table is off (`analysis.table_points.table_off_shared`)."""
+    names: list[str] = []
+    for name in info.tables:
+        if name in info.procedures:
+            names += table_off_shared(info, name, side_assigned(info, name)[0])
+    return tuple(dict.fromkeys(names))
+
+
+def table_group_sides(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], int], ...]:
+    """Per TABLE group (`table_groups`): (the variables its tabulated PROCEDUREs assign besides their TABLE names
+    (`side_assigned`: GLOBALs and file LOCALs, then per-instance ASSIGNEDs), the .mod line of the first TABLE
+    that assigns one, or 0): what a rebuild also sets."""
+    out = []
+    for _, names in table_groups(info):
+        sides: list[str] = []
+        line = 0
+        for name in names:
+            if name in info.procedures:
+                shared, first = side_assigned(info, name)
+                if (shared or first) and not line:
+                    line = info.where(info.tables[name]).line
+                sides += [*shared, *first]
+        out.append((tuple(dict.fromkeys(sides)), line))
+    return tuple(out)
+
+
 _SIDE_KINDS = frozenset({"assigned", "state", "parameter", "file_local"})
 
 
@@ -93,6 +122,28 @@ def side_assigned(info: MechanismInfo, name: str) -> tuple[tuple[str, ...], tupl
     shared = tuple(n for n in info.global_assigned if n in writes)
     first = tuple(n for n in info.instance_assigned if n in writes)
     return shared, first
+
+
+def table_carried(info: MechanismInfo, name: str, side: tuple[str, ...], first: tuple[str, ...]) -> tuple[str, ...]:
+    """The variables one point of the build of `name`'s TABLE passes to the next (`analysis.table_points`): a
+    GLOBAL or file LOCAL (`side`), whose first point sees what NEURON's variable holds (`runtime.table_memory`
+    "held"), or an array TABLE name (a FROM loop over its elements). A scalar TABLE name or a per-instance
+    ASSIGNED (`first`) that a point may leave unassigned is refused: its value before the build (the first
+    instance's, or the last lookup's) is not what bridge's build starts from."""
+    if name not in info.procedures:
+        return ()
+    table = info.tables[name]
+    carried = carried_names(info, name, (*table.names, *side, *first))
+    for n in carried:
+        var = info.variables.get(n)
+        scalar = var is None or var.size is None
+        if n in first or (n in table.names and scalar):
+            what = "per-instance ASSIGNED" if n in first else "TABLE name"
+            raise UnsupportedFeature(f"PROCEDURE {name} with a TABLE may leave the {what} {n} unassigned at a table "
+                                     f"point (assigned under an IF, or read first): NEURON's build passes it from "
+                                     "one point to the next, starting from the value it held before the build, "
+                                     "which bridge does not reproduce", info.where(table), info.source)
+    return carried
 
 
 def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
@@ -120,8 +171,9 @@ def make_tables_def(info: MechanismInfo, em: Emitter) -> None:
         flush(ctx, em, table)
         outputs = tuple(table.names) if name in info.procedures else None
         side, first = side_assigned(info, name)
+        carried = table_carried(info, name, side, first)
         em.line(f"out[{string(name)}] = {em.module.runtime('tables', 'build')}(s, {direct_name(name)}, {lo}, {hi}, "
-                f"{int(table.count)}, {outputs!r}, {side!r}, {first!r})", table)
+                f"{int(table.count)}, {outputs!r}, {side!r}, {first!r}, {carried!r})", table)
         em.dedent()
     if any(n in info.procedures for n in info.tables):
         em.line("# globals a PROCEDURE set while NEURON built its TABLE keep the last value")

@@ -73,6 +73,9 @@ class TranslatedMechanism:
     pointer_writes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # block -> POINTERs it assigns
     table_groups: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = ()  # (DEPEND names, tabulated names)
     table_side_globals: tuple[str, ...] = ()  # GLOBALs a tabulated PROCEDURE also assigns (table_memory "held")
+    # per TABLE group: (what a rebuild also sets, the .mod line of its TABLE), or empty (codegen.tables)
+    table_group_sides: tuple[tuple[tuple[str, ...], int], ...] = ()
+    table_off_shared: tuple[str, ...] = ()  # GLOBALs its instances share with usetable 0 (analysis.table_points)
     runge_solves: int = 0  # SOLVEs by METHOD runge: each moves t by a round trip per instance (analysis.runge)
     runge_reads_t: bool = False  # a runge block reads t: the instances advance in turn, t passed on
 
@@ -117,6 +120,8 @@ class TranslatedMechanism:
             pointer_writes={str(k): tuple(str(n) for n in v) for k, v in ns.get("POINTER_WRITES", {}).items()},
             table_groups=tuple((tuple(d), tuple(n)) for d, n in ns.get("TABLE_GROUPS", ())),
             table_side_globals=tuple(ns.get("TABLE_SIDE_GLOBALS", ())),
+            table_group_sides=tuple((tuple(s), int(line)) for s, line in ns.get("TABLE_GROUP_SIDES", ())),
+            table_off_shared=tuple(ns.get("TABLE_OFF_SHARED", ())),
             runge_solves=int(ns.get("RUNGE", (0, False))[0]), runge_reads_t=bool(ns.get("RUNGE", (0, False))[1]),
         )
 
@@ -308,9 +313,10 @@ class TranslatedMechanism:
         out: dict[str, Any] = {}
         side: dict[str, Any] = {}
         first: dict[str, Any] = {}
+        held = table_memory.held(memory)  # a build starts from what NEURON's GLOBALs hold (analysis.table_points)
         for (_, names), m, now in zip(self.table_groups, memory, fresh, strict=True):
             with loop_budget():
-                built = self.functions["make_tables"]({**s, **m["inputs"], "__only__": names})
+                built = self.functions["make_tables"]({**s, **m["inputs"], **held, "__only__": names})
             # NEURON's variables get them only from a build at this check (else they keep their value)
             side.update((k, (value, now)) for k, value in built.pop("__globals__", {}).items())
             first.update((k, (value, now)) for k, value in built.pop("__first__", {}).items())

@@ -52,13 +52,15 @@ def side_values(tables: dict, key: str = "side") -> dict:
 
 
 def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side: tuple[str, ...] = (),
-          first: tuple[str, ...] = ()) -> dict:
+          first: tuple[str, ...] = (), carried: tuple[str, ...] = ()) -> dict:
     """Tabulate `direct` at n + 1 points from lo to hi (x accumulated as in NEURON's C).
 
     `side`: global variables the PROCEDURE also assigns; their values after the last
     point are returned too (NEURON's globals keep them). `first`: per-instance ASSIGNEDs it
     assigns; their values after the last point are returned as "first" (NEURON's first
-    instance, whose data the build ran with, keeps them)."""
+    instance, whose data the build ran with, keeps them). `carried`: the variables a point may
+    leave unassigned or read first (`analysis.table_points`): each point starts from what the
+    previous one left, the first from `s` (NEURON's loop runs the body in the same variables)."""
     s = {k: v for k, v in s.items() if k not in ("__tables__", "__only__")}
     concrete = _concrete(s) and not isinstance(lo, jax.core.Tracer) and not isinstance(hi, jax.core.Tracer)
     if concrete:
@@ -74,12 +76,14 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
         names = outputs or ("__value__",)
         columns: dict[str, list] = {k: [] for k in names}
         last: dict = {}
+        here = dict(scope)  # what the carried variables hold at the next point
         with np.errstate(all="ignore"):
             for x in xs:
                 if outputs is None:
                     columns["__value__"].append(np.float64(direct(dict(scope), x)))
                 else:
-                    last = direct(dict(scope), x)
+                    last = direct(dict(scope, **{k: here[k] for k in carried if k in here}), x)
+                    here.update((k, last[k]) for k in carried if k in last)
                     for k in outputs:  # an array output (inf[2]) gives a row per point
                         columns[k].append(np.asarray(last[k], dtype=np.float64))
         values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
@@ -99,13 +103,28 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
     if outputs is None:
         values = {"__value__": jnp.broadcast_to(per_point(points), points.shape)}
     else:
-        out = per_point(points)
+        out = _in_turn(s, direct, points, carried) if any(k in s for k in carried) else per_point(points)
         values = {k: _per_point(out[k], points.shape[0]) for k in outputs}
         for names, into in ((side, kept), (first, mine)):
             for k in names:
                 if k in out:  # vmap gives every output a leading point axis: the last point's value
                     into[k] = jnp.asarray(out[k])[-1]
     return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept, "first": mine}
+
+
+def _in_turn(s: dict, direct, points, carried: tuple[str, ...]) -> dict:
+    """The direct run at each point in turn (`jax.lax.scan`), the `carried` variables passed from one point to
+    the next: the per-point results stacked, as `jax.vmap` gives them."""
+    start = {k: jnp.asarray(s[k], jnp.result_type(float)) for k in carried if k in s}
+
+    def one(held, x):
+        out = _arrays(direct({**s, **held}, x))
+        new = {k: jnp.broadcast_to(jnp.asarray(out[k], v.dtype), v.shape) if k in out else v
+               for k, v in held.items()}
+        return new, out
+
+    _, out = jax.lax.scan(one, start, points)
+    return out
 
 
 def _arrays(out):
