@@ -96,6 +96,37 @@ def test_run_prints_the_models_output_and_writes_its_recorded_vectors(tmp_path, 
     assert f"{saved['vs'].max():.6f}" == lines[1].split()[3]  # the last run's recording
 
 
+
+def test_run_prints_and_records_what_neuron_does(tmp_path, capsys):
+    """`bridge run` on a model that loops over runs, against NEURON 9.0.2 running the same file: the same printed
+    lines, the last run's recorded Vector to 1e-9 mV, and the plot of the recorded traces."""
+    import numpy as np
+    import pytest
+
+    pytest.importorskip("neuron")
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "init.hoc").write_text(RUN_MODEL)
+    code = ("from neuron import h\nh.load_file('init.hoc')\n"
+            "print('VS ' + ' '.join(repr(x) for x in h.vs))\n")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path / "model", capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    theirs = [ln for ln in proc.stdout.splitlines() if ln.startswith("amp")]
+    vs_line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("VS "))
+    their_vs = np.array([float(x) for x in vs_line.split()[1:]])
+    assert main(["run", str(tmp_path / "model"), "--out", str(tmp_path / "out")]) == 0
+    ours = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("amp")]
+    assert len(theirs) == 2 and ours == theirs
+    saved = np.load(tmp_path / "out" / "vectors.npz")
+    assert saved["vs"].shape == their_vs.shape
+    assert np.max(np.abs(saved["vs"] - their_vs)) <= 1e-9  # [mV]
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return
+    assert (tmp_path / "out" / "traces.png").stat().st_size > 0
+
+
 WRITE_MODEL = """
 load_file("stdrun.hoc")
 create soma

@@ -256,6 +256,17 @@ def state_shape(plan, labels) -> tuple:
             tuple(labels), None if plan.linear is None else len(plan.linear.y0))  # LinearMechanisms' extra states
 
 
+def network_changed_only(new: tuple, old: tuple | None) -> bool:
+    """Whether two `state_shape`s differ only in the network's part (the last label, `network_structure`)."""
+    return (old is not None and new[:3] == old[:3] and new[4:] == old[4:] and new[3][:-1] == old[3][:-1]
+            and new[3][-1] != old[3][-1])
+
+
+NETWORK_CHANGED = ("a NetCon's source, target, delay, threshold or active() (or pc.threshold) changed, or a NetCon "
+                   "was made, after finitialize() and the run went on: NEURON uses the change from then on "
+                   "(src/nrncvode/netcvode.cpp), bridge's compiled run holds the network fixed (only weights may "
+                   "change during a run); make the change before finitialize()")
+
 _NO_PLAY: list = []
 
 
@@ -540,6 +551,8 @@ class LiveRun:
         if self.destroyed:  # even when the shape agrees (a new one of its kind made): its state is not the new one's
             raise UnsupportedFeature(_destroyed_message(self.destroyed))
         engine = self._engine(frozen)
+        if engine.shape != self.shape and network_changed_only(engine.shape, self.shape):
+            raise UnsupportedFeature(NETWORK_CHANGED)
         if engine.shape != self.shape:
             raise BridgeError("the model's structure (sections, nseg, mechanisms, point processes or recordings) "
                               "changed after finitialize(); NEURON reallocates its state then, bridge does not "

@@ -69,6 +69,7 @@ class EventObjects:
     gid_inputs: dict = field(default_factory=dict)  # gid -> PreSyn of a gid that is not owned (never fires)
     all_records: list = field(default_factory=list)  # pc.spike_record(-1, tvec, idvec)
     counter: int = 0
+    timeout: int = 20  # ParallelContext.timeout's one value (netpar.cpp `timeout_`; bridge.hoc.parallel)
 
     def next(self) -> int:
         self.counter += 1

@@ -13,12 +13,13 @@ idvec)` records the gids' spikes with their gid; `psolve(t)` runs to t as `conti
 from __future__ import annotations
 
 from bridge.hoc import partrans
+from bridge.hoc.arguments import number_arg
 from bridge.hoc.netcon import NetConObject, PreSyn, events_of
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.stdrun import continuerun
 from bridge.hoc.values import FuncRef, is_number
 
-NO_OPS = ("barrier", "runworker", "done", "timeout", "spike_compress")
+NO_OPS = ("barrier", "runworker", "done", "spike_compress")
 
 
 class ParallelContext(BuiltinObject):
@@ -68,6 +69,20 @@ class ParallelContext(BuiltinObject):
         gives 0, as its `startsw()` (a run's output does not depend on the clock), and lists the call."""
         interp.model.gui_calls.setdefault("ParallelContext.time() (the wall clock: 0 in bridge, as startsw)", loc)
         return 0.0
+
+    def m_timeout(self, interp, args, loc):
+        """`pc.timeout([seconds])`: sets NEURON's one timeout (0 to 10000, truncated; no argument: 0) and returns
+        the one before, 20 at start (src/parallel/ocbbs.cpp `set_timeout`, src/nrniv/netpar.cpp
+        `nrn_set_timeout`). bridge runs no timer: only the number is kept."""
+        new = 0
+        if args:
+            x = number_arg(interp, args, 0, loc, "ParallelContext.timeout")
+            if not 0 <= x <= 10000:
+                raise interp.error("ParallelContext.timeout: arg 1 out of range", loc)
+            new = int(x)
+        ev = events_of(interp.model)
+        old, ev.timeout = ev.timeout, new
+        return float(old)
 
     # -- gids ----------------------------------------------------------------------------
     def _gid(self, interp, args, loc, k: int = 0) -> int:

@@ -51,10 +51,13 @@ def test_synapse_driven_by_netstim(syn, stim, cell):
     case = {"sections": [_soma(mech=cell)], "points": [[syn, "soma", 0.5, params]],
             "cells": [["NetStim", {"start": start, "interval": interval, "number": number}]],
             "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [weight],
-                         "delay": delay, "record": True}],
+                         "delay": delay, "record": True},
+                        # the cell's own spikes (compared by _check like the NetStim's)
+                        {"source": ["v", "soma", 0.5], "target": None, "threshold": -20.0, "record": True}],
             "probes": [["soma", 0.5, "v"]], "tstop": 25.0, "dt": 0.025}
     dv, ours, _, _ = _check(case)
     assert len(ours[0]) == number
+    assert cell == "pas" or len(ours[1]) > 0, ours  # the hh cell fires (a pas cell may pass -20 mV too)
 
 
 def test_two_netstims_two_synapses_equal_times():

@@ -48,6 +48,32 @@ def test_vecstims_drive_synapses_and_an_intfire1():
     assert [len(s) for s in ours[:3]] == [5, 7, 0] and len(ours[3]) >= 1, ours
 
 
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("cell", ["pas", "hh"])
+def test_vecstims_drive_exp2syns(cell):
+    # Exp2Syns on a passive and an hh cell (issue 13's first bar names both synapses and both cells), driven by
+    # two VecStims, one with a time at 0 and equal times; the cell's own spikes recorded
+    weight = 0.02 if cell == "hh" else 0.005
+    case = {"sections": [{"name": "soma", "L": 20, "diam": 20, "insert": {cell: {}}}],
+            "points": [["Exp2Syn", "soma", 0.5, {"tau1": 0.5, "tau2": 3.0}],
+                       ["Exp2Syn", "soma", 0.5, {"tau1": 1.0, "tau2": 6.0, "e": -80.0}]],
+            "cells": [["VecStim", {"times": [0.0, 2.5, 2.5, 7.25, 13.0123, 21.0]}],
+                      ["VecStim", {"times": [1.1, 9.0, 9.0125, 15.5]}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [weight], "delay": 1.0,
+                         "record": True},
+                        {"source": ["cell", 1], "target": ["point", 1], "weight": [weight], "delay": 0.5,
+                         "record": True},
+                        {"source": ["v", "soma", 0.5], "target": None, "threshold": -20.0, "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 30.0, "dt": 0.025, "dll": _nrnivmodl()}
+    dv, ours, theirs, _, _ = compare(case)
+    assert np.all(dv <= 1e-9), dv
+    assert [len(s) for s in ours] == [len(s) for s in theirs], (ours, theirs)
+    for a, b in zip(ours, theirs):
+        assert np.all(np.abs(a - b) <= 1e-9), (a, b)
+    assert [len(s) for s in ours[:2]] == [6, 4] and (len(ours[2]) > 0) == (cell == "hh"), ours
+
+
 def test_vecstim_times_are_sized_to_the_longest_list():
     net = Network(cells=(vecstim_cell([1.0, 2.0, 3.0]), ArtificialCell("VecStim", {"times": (4.0,)}),
                          vecstim_cell([])),

@@ -52,6 +52,18 @@ def test_noisy_netstims_set_ids_and_seq(cell):
     _check(_case(cell, 0.7, ({"ids": [3, 7, 11], "seq": 40}, {"ids": [5, 0, 2]})))
 
 
+
+@pytest.mark.parametrize("cell", ["pas", "hh"])
+def test_noisy_netstims_into_exp2syn(cell):
+    """The same drive into Exp2Syns (issue 13's first bar names both synapses), the cell's own spikes recorded."""
+    case = _case(cell, 1.0)
+    case["points"] = [["Exp2Syn", "soma", 0.5, {"tau1": 0.5, "tau2": 3.0}],
+                      ["Exp2Syn", "soma", 0.5, {"tau1": 1.0, "tau2": 6.0, "e": -80.0}]]
+    case["netcons"].append({"source": ["v", "soma", 0.5], "target": None, "threshold": -20.0, "record": True})
+    _, ours = _check(case)
+    assert (len(ours[2]) > 0) == (cell == "hh"), ours  # the hh cell fires, so its spike times are compared
+
+
 def test_noise_from_random123():
     _check(_case("hh", 1.0, ({"noiseFromRandom123": [12, 34, 56]}, None)))
 
