@@ -1,9 +1,9 @@
 """GLOBALs a TABLE reads that INITIAL assigns before the table's first use.
 
-A mechanism that assigns a GLOBAL (without THREADSAFE) is not thread safe, and nocmodl then
-checks its TABLEs inside each call of the tabulated FUNCTION/PROCEDURE (the generated
-`rates(v)` starts with `_check_rates()`; a thread-safe file registers the check with
-`_nrn_thread_table_reg` instead, run by `nrn_finitialize` before INITIAL). So the first
+A mechanism that assigns a GLOBAL (without THREADSAFE) is not thread safe (nocmodl does not
+vectorize it: `analysis.vectorize`), and nocmodl then checks its TABLEs inside each call of the
+tabulated FUNCTION/PROCEDURE (the generated `rates(v)` starts with `_check_rates()`; a thread-safe
+file registers the check with `_nrn_thread_table_reg` instead, run by `nrn_finitialize` before INITIAL). So the first
 build, and each rebuild after a DEPEND value changed between runs, happens at the first
 call in INITIAL and sees what INITIAL assigned before it (ModelDB 114685's HVA.mod:
 `rate_k = 2.49` then `settables(v)`, where `qtau = .../rate_k`).
@@ -37,10 +37,12 @@ _SAME_FOR_ALL = frozenset({"celsius", "dt"})
 
 
 def table_presets(program: ast.Program, variables: dict[str, Variable], blocks: Blocks,
-                  tables: dict[str, ast.Table], assigned: frozenset[str], report: Reporter) -> tuple[ast.Assign, ...]:
+                  tables: dict[str, ast.Table], assigned: frozenset[str], report: Reporter,
+                  vectorized: bool) -> tuple[ast.Assign, ...]:
     """INITIAL's assignments that NEURON's table building sees (module docstring), in order;
-    raise `UnsupportedFeature` for one bridge cannot reproduce."""
-    if not tables or program.neuron.threadsafe:
+    raise `UnsupportedFeature` for one bridge cannot reproduce. `vectorized`: nocmodl's decision
+    (`analysis.vectorize`; a vectorized file checks its TABLEs before INITIAL: no presets)."""
+    if not tables or vectorized:
         return ()
     candidates = shared_candidates(program, variables, assigned)
     read = _table_reads(tables, blocks, candidates)
