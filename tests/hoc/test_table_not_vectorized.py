@@ -211,3 +211,68 @@ def test_function_table_memory_after_steps_at_another_dt(tmp_path, declared):
     assert abs(m0 - 1/(1 + math.exp(-(-65 + 40)/k))) < 1e-3, theirs
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+ASSIGNED_PARAMETER_MOD = """
+NEURON {
+    SUFFIX pre
+    NONSPECIFIC_CURRENT i
+    RANGE gbar
+}
+PARAMETER { gbar = 0.002 (S/cm2) k = 5 (mV) erev = -20 (mV) }
+ASSIGNED { v (mV) i (mA/cm2) dt (ms) }
+STATE { m }
+INITIAL {
+    k = 12
+    m = minf(v)
+}
+BREAKPOINT {
+    SOLVE states METHOD cnexp
+    i = gbar*m*(v - erev)
+}
+DERIVATIVE states { m' = (1/(1 + exp(-(v + 40)/5)) - m)/3 }
+FUNCTION minf(v (mV)) {
+    TABLE DEPEND dt FROM -100 TO 100 WITH 200
+    minf = 1/(1 + exp(-(v + 40)/k))
+}
+"""
+
+ASSIGNED_PARAMETER_CELL = """
+create soma
+soma { L = 20  diam = 20  insert pas  g_pas = 1e-4  e_pas = -65  insert pre }
+objref vs
+vs = new Vector()
+vs.record(&soma.v(0.5))
+finitialize(-65)
+printf("m0 %.17g\\n", soma.m_pre(0.5))
+dt = 0.05
+finitialize(-65)
+printf("m1 %.17g\\n", soma.m_pre(0.5))
+"""
+
+
+@pytest.mark.neuron
+def test_vectorized_table_reading_an_assigned_parameter_is_refused(tmp_path):
+    """A vectorized file (no GLOBAL statement: the PARAMETER k is GLOBAL by default) whose INITIAL assigns k
+    before the tabulated FUNCTION reads it: NEURON keeps k per thread from 0 and builds the table before INITIAL
+    (m0 ~ 1e-304, k = 0; after a dt change the rebuild sees the 12 the last INITIAL left: m1 = 0.111), neither
+    bridge's default (5) nor INITIAL's value: refused, naming k and the file."""
+    import subprocess
+    import sys
+
+    from bridge.errors import UnsupportedFeature
+    from bridge.nmodl.load import load_mod
+    from tests.hoc.test_live_run import _NEURON
+    from validation.neuron_run import compile_mod_files
+
+    mod = tmp_path / "pre.mod"
+    mod.write_text(ASSIGNED_PARAMETER_MOD)
+    (tmp_path / "model.hoc").write_text(ASSIGNED_PARAMETER_CELL)
+    library = str(compile_mod_files([mod]))
+    proc = subprocess.run([sys.executable, "-c", _NEURON, str(tmp_path / "model.hoc"), library, "vs"],
+                          capture_output=True, text=True, timeout=300)
+    values = {ln.split()[0]: float(ln.split()[1]) for ln in proc.stdout.splitlines() if ln.startswith("m")}
+    assert values["m0"] < 1e-300 and abs(values["m1"] - 0.1107273) < 1e-6, proc.stdout
+    with pytest.raises(UnsupportedFeature, match=r"GLOBAL 'k' is read by a TABLE .* vectorizes") as err:
+        load_mod(mod)
+    assert "pre.mod:20" in str(err.value)
