@@ -413,14 +413,14 @@ class LiveRun:
         if live_tables.needs_run(play_setters(frozen.plan, [c.sched for c in self.cursors])):
             return simulated()
         memory = self.tables if self.init is not None else self.state.get(TABLES)
-        checks = [(self.init, self._init_params)] if self.init is not None else []
-        checks += [(piece.frozen, lambda sim: sim.params()) for piece in self.pending]
-        for model, params_of in checks:
+        checks = [(self.init, self._init_params, "init")] if self.init is not None else []
+        checks += [(piece.frozen, lambda sim: sim.params(), "step") for piece in self.pending]
+        for model, params_of, moment in checks:
             sim = model.simulation()
             params = params_of(sim)
-            if live_tables.moves_held(sim, params, model.dt, model.secondorder, memory):
+            if live_tables.moves_held(sim, params, model.dt, model.secondorder, memory, moment):
                 return simulated()  # a GLOBAL a TABLE'd PROCEDURE assigns: its value is the run's
-            memory = live_tables.checked(sim, params, model.dt, model.secondorder, memory)
+            memory = live_tables.checked(sim, params, model.dt, model.secondorder, memory, moment)
         return memory
 
     def tables_fresh(self) -> bool:

@@ -31,9 +31,10 @@ def needs_run(setters: tuple) -> bool:
     return any(kind == "global" for kind, *_ in setters)
 
 
-def checked(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> dict:
-    """The memory after one check with `params` (finitialize, a piece's first step, fcurrent)."""
-    return check_tables(sim.plan, params, dt, secondorder, memory_for(sim, params, dt, secondorder, memory))
+def checked(sim, params: dict, dt: float, secondorder: int, memory: dict | None, moment: str) -> dict:
+    """The memory after one check with `params` at `moment` ("init": finitialize, "step": a piece's first step,
+    "current": fcurrent; `bridge.solver.step.prepare_kept`)."""
+    return check_tables(sim.plan, params, dt, secondorder, memory_for(sim, params, dt, secondorder, memory), moment)
 
 
 def held_after(plan, state: dict | None, memory: dict | None) -> dict | None:
@@ -50,10 +51,11 @@ def held_after(plan, state: dict | None, memory: dict | None) -> dict | None:
     return out
 
 
-def moves_held(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> bool:
-    """True when a finitialize or piece with `params`, not simulated, may leave a GLOBAL a tabulated PROCEDURE
-    assigns other than the TABLE memory holds: the mechanism's table is off (each call computes it) or its
-    check rebuilds (the build sets it). Then the run is simulated, so that `held_after` reads the value."""
+def moves_held(sim, params: dict, dt: float, secondorder: int, memory: dict | None, moment: str) -> bool:
+    """True when a finitialize or piece (`moment` "init" or "step") with `params`, not simulated, may leave a
+    GLOBAL a tabulated PROCEDURE assigns other than the TABLE memory holds: the mechanism's table is off (each
+    call computes it) or its check rebuilds (the build sets it). Then the run is simulated, so that
+    `held_after` reads the value."""
     for inst in sim.plan.mechanisms:
         mech = inst.mechanism
         if not getattr(mech, "table_side_globals", ()):
@@ -62,7 +64,7 @@ def moves_held(sim, params: dict, dt: float, secondorder: int, memory: dict | No
         kept = (memory or {}).get(inst.name)
         if not scope.get(f"usetable_{mech.name}", 1.0) or kept is None:
             return True
-        if any(bool(now) for now in mech.tables_rebuilt(scope, kept)):
+        if any(bool(now) for now in mech.tables_rebuilt(scope, kept, moment)):
             return True
     return False
 
@@ -70,8 +72,8 @@ def moves_held(sim, params: dict, dt: float, secondorder: int, memory: dict | No
 def fresh(sim, params: dict, dt: float, secondorder: int, memory: dict | None) -> bool:
     """True when the check at a finitialize with `params` leaves every TABLE built from the values `params`
     has (then a `Simulation`, which builds them afresh, runs the same tables)."""
-    after = checked(sim, params, dt, secondorder, memory)
-    new = checked(sim, params, dt, secondorder, None)
+    after = checked(sim, params, dt, secondorder, memory, "init")
+    new = checked(sim, params, dt, secondorder, None, "init")
     return all(_same(a["inputs"], b["inputs"]) for name in new for a, b in zip(after[name], new[name], strict=True))
 
 
@@ -105,7 +107,9 @@ def refuse_changed_side_values(sim, params: dict, state: dict, dt: float, second
     mechanism's file and the variable. NEURON assigns them at the rebuild (a GLOBAL for every instance, a
     per-instance ASSIGNED on the first; in the first tabulated call of the step for a mechanism that is not thread
     safe), which bridge applies at finitialize only (`runtime.mechanism._table_side`). A rebuild that leaves the
-    same values (Mainen's `tadj`, which does not read dt) changes nothing and runs."""
+    same values (Mainen's `tadj`, which does not read dt) changes nothing and runs. A mechanism nocmodl does not
+    vectorize checks a TABLE only in a call of its FUNCTION/PROCEDURE: one only INITIAL calls is not rebuilt
+    during the run (`TranslatedMechanism.checked_at`), and runs on with its old table, as in NEURON."""
     for inst in sim.plan.mechanisms:
         mech = inst.mechanism
         groups = getattr(mech, "table_groups", ())
@@ -116,9 +120,9 @@ def refuse_changed_side_values(sim, params: dict, state: dict, dt: float, second
         scope = mech._table_scope(env)
         if not scope.get(f"usetable_{mech.name}", 1.0):
             continue
-        if not any(bool(now) for now in mech.tables_rebuilt(scope, kept)):
+        if not any(bool(now) for now in mech.tables_rebuilt(scope, kept, "step")):
             continue
-        tables, _ = mech.prepare_kept(env, kept)
+        tables, _ = mech.prepare_kept(env, kept, "step")
         held = state["mech"][inst.name]
         for key, first in (("__globals__", False), ("__first__", True)):
             for name, (value, now) in tables.get(key, {}).items():

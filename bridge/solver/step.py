@@ -70,18 +70,21 @@ def _table_env(plan: Plan, inst: Instances, params: Params, dt: float, secondord
     return env
 
 
-def prepare_kept(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None) -> tuple[dict, dict]:
+def prepare_kept(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None,
+                 moment: str | None = None) -> tuple[dict, dict]:
     """`prepare` as NEURON checks TABLEs (at finitialize, each step's start, fcurrent): a mechanism's TABLE
     is rebuilt only where nothing was built yet or a DEPEND value changed since the last build
     (`bridge.nmodl.runtime.table_memory`). `memory`: mechanism name -> what its TABLEs were last built from
-    (None or a missing name: nothing built yet); returns (prepared, the memory after the check)."""
+    (None or a missing name: nothing built yet); `moment` ("init", "step", "current"; None: every TABLE is
+    checked): a mechanism nocmodl does not vectorize checks a TABLE only where its code calls the tabulated
+    FUNCTION/PROCEDURE (`TranslatedMechanism.checked_at`); returns (prepared, the memory after the check)."""
     memory = memory or {}
     out, kept = {}, {}
     for inst in plan.mechanisms:
         mech: Any = inst.mechanism  # a TranslatedMechanism where it has TABLE groups
         env = _table_env(plan, inst, params, dt, secondorder)
         if getattr(mech, "table_groups", ()):
-            out[inst.name], kept[inst.name] = mech.prepare_kept(env, memory.get(inst.name))
+            out[inst.name], kept[inst.name] = mech.prepare_kept(env, memory.get(inst.name), moment)
         else:
             out[inst.name] = mech.prepare(env)
     return out, kept
@@ -97,14 +100,16 @@ def table_memory(plan: Plan, params: Params, dt: float, secondorder: int = 0) ->
     return out
 
 
-def check_tables(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None) -> dict:
-    """The memory after `prepare_kept`'s check, without building any table (a run not simulated)."""
+def check_tables(plan: Plan, params: Params, dt: float, secondorder: int, memory: dict | None,
+                 moment: str | None = None) -> dict:
+    """The memory after `prepare_kept`'s check at `moment`, without building any table (a run not simulated)."""
     memory = memory or {}
     out = {}
     for inst in plan.mechanisms:
         mech: Any = inst.mechanism
         if getattr(mech, "table_groups", ()):
-            out[inst.name] = mech.check_tables(_table_env(plan, inst, params, dt, secondorder), memory.get(inst.name))
+            out[inst.name] = mech.check_tables(_table_env(plan, inst, params, dt, secondorder), memory.get(inst.name),
+                                               moment)
     return out
 
 

@@ -17,8 +17,9 @@ docs/numerics.md section 2), with t advanced by two traced half steps as NEURON 
 from the new dt. TABLEs are checked as nocmodl's `_check_<f>` checks them (`bridge.solver.step.prepare_kept`), at
 finitialize, at the start of each piece (of each step with a played GLOBAL) and at fcurrent: rebuilt only
 when a DEPEND value changed since the last build (dt is one: a TABLE that DEPENDs on dt is rebuilt for a new
-dt). What they were last built from is the state's `TABLES` entry, carried from run to run
-(`initialize(params, memory, dt)`).
+dt); in a mechanism nocmodl does not vectorize, only at those of these moments where code calls the tabulated
+FUNCTION/PROCEDURE (`bridge.nmodl.analysis.vectorize`). What they were last built from is the state's
+`TABLES` entry, carried from run to run (`initialize(params, memory, dt)`).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ TABLES = "tables"  # the state's entry: what each mechanism's TABLEs were last b
 def initial_state(plan: Plan, params: dict, dt: float, secondorder: int, memory: dict | None = None) -> dict:
     """NEURON's `finitialize` (`bridge.solver.step.finitialize`) with t = 0 as a double; `memory`: what the
     TABLEs were last built from (None: nothing built yet)."""
-    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory, "init")
     state = finitialize(plan, params, prepared, dt, secondorder)
     return {**state, "t": jnp.zeros((), jnp.float64), TABLES: memory}
 
@@ -52,7 +53,7 @@ def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: 
     """`initial_state` of a model with a NetCon network (`bridge.solver.events.EventPlan`): finitialize with
     the INITIAL blocks' net_sends queued, then the events at t = 0 delivered and the currents recomputed, as
     `bridge.solver.integrate.integrate` does; the event buffer is the state's "events"."""
-    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, memory, "init")
     records: dict = {}
     state = finitialize(plan, params, prepared, dt, secondorder, jnp.float64, records)
     state = {**state, "t": jnp.zeros((), jnp.float64)}
@@ -103,7 +104,7 @@ def recompute_currents(plan: Plan, params: dict, state: dict, dt: float, secondo
     """NEURON's `fcurrent()`: currents, ion currents and kept ASSIGNED variables evaluated at the present
     v and states with the present parameters; v and the STATEs stay (fadvance.cpp `fcurrent`, which checks
     the TABLEs first: `nrn_thread_table_check`)."""
-    prepared, memory = prepare_kept(plan, params, dt, secondorder, state.get(TABLES))
+    prepared, memory = prepare_kept(plan, params, dt, secondorder, state.get(TABLES), "current")
     _, _, mech, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder,
                                           state_discon=False)
     return {**state, "mech": mech, "ions": ions, TABLES: memory}
@@ -183,7 +184,7 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
         state = {k: a for k, a in state.items() if k != TABLES}
         prepared = None
         if not per_step_tables:  # one check at the first step's start: nothing changes during the piece
-            prepared, memory = prepare_kept(plan, params, dt, secondorder, memory)
+            prepared, memory = prepare_kept(plan, params, dt, secondorder, memory, "step")
         dtype = state["v"].dtype
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
@@ -208,7 +209,7 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
                 pre = prepared
                 if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
                     pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
-                                            secondorder, mem)
+                                            secondorder, mem, "step")
                 new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
                                                      params_after=p_end, prepared_after=pre, cj_order=cj_order)
                 values = record(new, p_end)

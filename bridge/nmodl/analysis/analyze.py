@@ -34,6 +34,7 @@ from bridge.nmodl.analysis.symbols import declare, name_and_kind, read_units
 from bridge.nmodl.analysis.table_globals import table_presets
 from bridge.nmodl.analysis.tables import check_tables
 from bridge.nmodl.analysis.usage import assigned_names, check_code, impure_functions
+from bridge.nmodl.analysis.vectorize import table_moments, vectorized
 from bridge.nmodl.analysis.verbatim import translate_verbatim
 from bridge.nmodl.syntax import ast
 
@@ -54,6 +55,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     units = read_units(program, report)
     ions = read_ions(program.neuron, report)
     symbols = declare(program, kind, units, ions, report)
+    is_vectorized = vectorized(program)  # before translate_verbatim: nocmodl sees the VERBATIM blocks
     program, c_functions = translate_verbatim(program, symbols.variables, ions.of, ions.reads, report)
     randoms = declare_randoms(program, symbols.variables, report)
     check_random_calls(program, randoms, report)
@@ -70,7 +72,8 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
     check_runge(solves, kind, report)
     assigned = assigned_names(program)
     shared, in_turn = shared_globals(program, symbols.variables, blocks, assigned)
-    presets = table_presets(program, symbols.variables, blocks, tables, assigned, report)
+    presets = table_presets(program, symbols.variables, blocks, tables, assigned, report, is_vectorized)
+    moments = table_moments(program, tables, is_vectorized)
     nb = program.neuron
     return MechanismInfo(
         program=program, source=source, filename=report.filename, name=name, kind=kind,
@@ -82,6 +85,7 @@ def analyze(program: ast.Program, source: str = "", filename: str | None = None,
         impure_functions=impure_functions(blocks) | drawing_functions(program), assigned_names=assigned,
         shared_globals=shared, in_turn=in_turn, table_presets=presets, c_functions=c_functions,
         function_tables=blocks.function_tables, randoms=nb.randoms, scop_random=uses_scop_random(program),
+        vectorized=is_vectorized, table_moments=moments,
     )
 
 

@@ -104,6 +104,9 @@ class MechanismInfo:
     randoms: tuple[str, ...] = ()  # RANDOM variables (Random123 streams), in declaration order
     scop_random: bool = False  # code draws from (or seeds) NEURON's scop_random generator
     c_functions: frozenset[str] = frozenset()  # FUNCTIONs/PROCEDUREs made from VERBATIM C functions (not HOC's)
+    vectorized: bool = True  # nocmodl's `vectorize` (analysis.vectorize)
+    # tabulated FUNCTION/PROCEDURE -> the moments NEURON checks its TABLE at (analysis.vectorize.table_moments)
+    table_moments: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def range_parameters(self) -> dict[str, float]:

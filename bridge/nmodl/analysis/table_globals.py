@@ -1,9 +1,9 @@
 """GLOBALs a TABLE reads that INITIAL assigns before the table's first use.
 
-A mechanism that assigns a GLOBAL (without THREADSAFE) is not thread safe, and nocmodl then
-checks its TABLEs inside each call of the tabulated FUNCTION/PROCEDURE (the generated
-`rates(v)` starts with `_check_rates()`; a thread-safe file registers the check with
-`_nrn_thread_table_reg` instead, run by `nrn_finitialize` before INITIAL). So the first
+A mechanism that assigns a GLOBAL (without THREADSAFE) is not thread safe (nocmodl does not
+vectorize it: `analysis.vectorize`), and nocmodl then checks its TABLEs inside each call of the
+tabulated FUNCTION/PROCEDURE (the generated `rates(v)` starts with `_check_rates()`; a thread-safe
+file registers the check with `_nrn_thread_table_reg` instead, run by `nrn_finitialize` before INITIAL). So the first
 build, and each rebuild after a DEPEND value changed between runs, happens at the first
 call in INITIAL and sees what INITIAL assigned before it (ModelDB 114685's HVA.mod:
 `rate_k = 2.49` then `settables(v)`, where `qtau = .../rate_k`).
@@ -21,6 +21,8 @@ NEURON rebuilds the table after a DEPEND value changed with the value the last r
 bridge does not keep. ModelDB's files (the sweep's 153 models) have none; they have 4 presets
 (114685, 115435: `rate_k`). A preset of a GLOBAL the TABLE DEPENDs on is refused: bridge checks the DEPEND
 values (codegen.tables, runtime.table_memory) before INITIAL runs, NEURON at the call after the preset.
+In a vectorized file such a GLOBAL is per-thread data that starts at 0 (nocpout.cpp, `_thread1data`), read by
+the check before INITIAL: refused too (NEURON 9.0.2 builds `minf` with k = 0 where the PARAMETER says 5).
 """
 
 from __future__ import annotations
@@ -37,15 +39,23 @@ _SAME_FOR_ALL = frozenset({"celsius", "dt"})
 
 
 def table_presets(program: ast.Program, variables: dict[str, Variable], blocks: Blocks,
-                  tables: dict[str, ast.Table], assigned: frozenset[str], report: Reporter) -> tuple[ast.Assign, ...]:
+                  tables: dict[str, ast.Table], assigned: frozenset[str], report: Reporter,
+                  vectorized: bool) -> tuple[ast.Assign, ...]:
     """INITIAL's assignments that NEURON's table building sees (module docstring), in order;
-    raise `UnsupportedFeature` for one bridge cannot reproduce."""
-    if not tables or program.neuron.threadsafe:
+    raise `UnsupportedFeature` for one bridge cannot reproduce. `vectorized`: nocmodl's decision
+    (`analysis.vectorize`; a vectorized file checks its TABLEs before INITIAL: no presets)."""
+    if not tables:
         return ()
     candidates = shared_candidates(program, variables, assigned)
     read = _table_reads(tables, blocks, candidates)
     if not read:
         return ()
+    if vectorized:
+        raise report.error(UnsupportedFeature, f"GLOBAL {sorted(read)[0]!r} is read by a TABLE and assigned by the "
+                           "mechanism's code in a file NEURON vectorizes: nocmodl keeps it per thread "
+                           "(`_thread1data`, 0 at first, not its PARAMETER default) and checks the TABLE before "
+                           "INITIAL with that copy, what the last run left; bridge does not reproduce that",
+                           next(iter(tables.values())))
     tabulated = _reaching(blocks, set(tables))
     presets: list[ast.Assign] = []
     done: set[str] = set()

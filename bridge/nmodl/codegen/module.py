@@ -23,6 +23,7 @@ from bridge.nmodl.analysis.ba_blocks import block_name
 from bridge.nmodl.analysis.info import MechanismInfo, SolveInfo
 from bridge.nmodl.analysis.refusals import net_receive_sets_v
 from bridge.nmodl.analysis.runge import runge_reads_t, runge_solves
+from bridge.nmodl.analysis.vectorize import MOMENTS
 from bridge.nmodl.codegen import pytext
 from bridge.nmodl.codegen.blocks import block_def, function_def, net_receive_def
 from bridge.nmodl.codegen.cnexp import cnexp_def
@@ -37,6 +38,7 @@ from bridge.nmodl.codegen.pytext import number, string, strings
 from bridge.nmodl.codegen.statements import check_array_size, equations_call
 from bridge.nmodl.codegen.tables import (
     make_tables_def,
+    table_checks,
     table_group_sides,
     table_groups,
     table_off_globals,
@@ -221,6 +223,8 @@ def _metadata(info: MechanismInfo, em: Emitter) -> None:
     em.line(f"SCOP_RANDOM = {info.scop_random!r}")
     groups = "".join(f"({strings(dep)}, {strings(names)}), " for dep, names in table_groups(info))
     em.line(f"TABLE_GROUPS = ({groups})")  # (DEPEND names, tabulated names) per group: codegen.tables
+    if any(len(m) < len(MOMENTS) for m in table_checks(info)):  # not vectorized (analysis.vectorize)
+        em.line(f"TABLE_CHECKS = ({''.join(f'{strings(m)}, ' for m in table_checks(info))})")
     if table_side_globals(info):  # what a TABLE build leaves in a GLOBAL: kept in the table memory
         em.line(f"TABLE_SIDE_GLOBALS = {strings(table_side_globals(info))}")
     sides = table_group_sides(info)

@@ -18,6 +18,7 @@ from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.nmodl.analysis.hoc_calls import hoc_callables
 from bridge.nmodl.analysis.info import MechanismInfo
 from bridge.nmodl.analysis.table_points import carried_names, table_off_shared
+from bridge.nmodl.analysis.vectorize import MOMENTS
 from bridge.nmodl.codegen.context import Context
 from bridge.nmodl.codegen.emitter import Emitter
 from bridge.nmodl.codegen.expressions import expr
@@ -53,13 +54,24 @@ def table_wrapper(block: ast.FunctionBlock | ast.ProcedureBlock, table: ast.Tabl
 
 
 def table_groups(info: MechanismInfo) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
-    """(DEPEND names, tabulated FUNCTION/PROCEDURE names) per distinct DEPEND list, in file order: NEURON
-    keeps one `_maktable` flag and `_sav_<name>` copies per TABLE; TABLEs with the same DEPEND list are
-    checked at the same moments, so they are rebuilt together."""
-    groups: dict[tuple[str, ...], list[str]] = {}
+    """(DEPEND names, tabulated FUNCTION/PROCEDURE names) per distinct DEPEND list and check moments, in file
+    order: NEURON keeps one `_maktable` flag and `_sav_<name>` copies per TABLE; TABLEs with the same DEPEND list
+    checked at the same moments (`table_checks`) are rebuilt together."""
+    return tuple((dep, names) for (dep, _), names in _grouped(info).items())
+
+
+def table_checks(info: MechanismInfo) -> tuple[tuple[str, ...], ...]:
+    """Per `table_groups` group, the moments NEURON checks its TABLEs at ("init", "step", "current":
+    `analysis.vectorize.table_moments`; all three in a vectorized file)."""
+    return tuple(moments for (_, moments) in _grouped(info))
+
+
+def _grouped(info: MechanismInfo) -> dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]]:
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for name, table in info.tables.items():
-        groups.setdefault(tuple(table.depend), []).append(name)
-    return tuple((dep, tuple(names)) for dep, names in groups.items())
+        moments = info.table_moments.get(name, frozenset(MOMENTS))
+        groups.setdefault((tuple(table.depend), tuple(m for m in MOMENTS if m in moments)), []).append(name)
+    return {key: tuple(names) for key, names in groups.items()}
 
 
 def table_side_globals(info: MechanismInfo) -> tuple[str, ...]:

@@ -76,6 +76,9 @@ class TranslatedMechanism:
     # per TABLE group: (what a rebuild also sets, the .mod line of its TABLE), or empty (codegen.tables)
     table_group_sides: tuple[tuple[tuple[str, ...], int], ...] = ()
     table_off_shared: tuple[str, ...] = ()  # GLOBALs its instances share with usetable 0 (analysis.table_points)
+    # per TABLE group, the moments NEURON checks it at ("init", "step", "current"; () : all, a vectorized file):
+    # a file nocmodl does not vectorize checks a TABLE only where code calls it (analysis.vectorize)
+    table_checks: tuple[tuple[str, ...], ...] = ()
     runge_solves: int = 0  # SOLVEs by METHOD runge: each moves t by a round trip per instance (analysis.runge)
     runge_reads_t: bool = False  # a runge block reads t: the instances advance in turn, t passed on
 
@@ -122,6 +125,7 @@ class TranslatedMechanism:
             table_side_globals=tuple(ns.get("TABLE_SIDE_GLOBALS", ())),
             table_group_sides=tuple((tuple(s), int(line)) for s, line in ns.get("TABLE_GROUP_SIDES", ())),
             table_off_shared=tuple(ns.get("TABLE_OFF_SHARED", ())),
+            table_checks=tuple(tuple(m) for m in ns.get("TABLE_CHECKS", ())),
             runge_solves=int(ns.get("RUNGE", (0, False))[0]), runge_reads_t=bool(ns.get("RUNGE", (0, False))[1]),
         )
 
@@ -291,23 +295,35 @@ class TranslatedMechanism:
                                                                                self.range_parameters, s), s,
                                     self.table_side_globals)
 
-    def tables_rebuilt(self, scope: dict[str, Any], memory: Any) -> tuple:
-        """Per TABLE group, whether a check with `scope` (`_table_scope`) rebuilds it from `memory`."""
-        return table_memory.rebuilt(self.table_groups, memory, scope)
+    def checked_at(self, moment: str | None) -> tuple[bool, ...] | None:
+        """Per TABLE group, whether NEURON checks it at `moment` ("init": finitialize, "step": a fixed step,
+        "current": fcurrent; `table_checks`); None (every group) for a vectorized file or `moment` None."""
+        if moment is None or not self.table_checks:
+            return None
+        return tuple(moment in m for m in self.table_checks)
 
-    def prepare_kept(self, env: Env, memory: Any = None) -> tuple[Any, Any]:
+    def tables_rebuilt(self, scope: dict[str, Any], memory: Any, moment: str | None = None) -> tuple:
+        """Per TABLE group, whether a check with `scope` (`_table_scope`) at `moment` (`checked_at`) rebuilds it
+        from `memory`."""
+        return table_memory.rebuilt(self.table_groups, memory, scope, self.checked_at(moment))
+
+    def prepare_kept(self, env: Env, memory: Any = None, moment: str | None = None) -> tuple[Any, Any]:
         """`prepare` as NEURON checks TABLEs between runs: (the tables, the memory after the check).
-        `memory`: what each TABLE was last built from (`runtime.table_memory`; None: nothing built yet)."""
+        `memory`: what each TABLE was last built from (`runtime.table_memory`; None: nothing built yet);
+        `moment` (`checked_at`): a group NEURON does not check then keeps its memory, and its tables are built
+        from what the memory holds (NEURON's table as it is)."""
         s = self._table_scope(env)
         if not self.table_groups:
             with loop_budget():
                 return self.functions["make_tables"](s), memory
+        checked = self.checked_at(moment)
         if memory is None:
-            memory = self._checked(s, None)
-            fresh = (jnp.asarray(True),) * len(self.table_groups)  # an array, as rebuilt() gives: one compile
+            memory = self._checked(s, None, moment)
+            # an array, as rebuilt() gives: one compile
+            fresh = tuple(jnp.asarray(checked is None or on) for on in (checked or (True,) * len(self.table_groups)))
         else:
-            fresh = table_memory.rebuilt(self.table_groups, memory, s)
-            memory = self._checked(s, memory)
+            fresh = table_memory.rebuilt(self.table_groups, memory, s, checked)
+            memory = self._checked(s, memory, moment)
         if not s.get(f"usetable_{self.name}", 1.0):
             return {}, memory
         out: dict[str, Any] = {}
@@ -349,18 +365,18 @@ class TranslatedMechanism:
                 got[k] = a
         return table_memory.with_held(memory, got)
 
-    def check_tables(self, env: Env, memory: Any = None) -> Any:
-        """The memory after `prepare_kept`'s check, without building the tables (a run bridge does not
-        simulate still checks them in NEURON)."""
-        return self._checked(self._table_scope(env), memory) if self.table_groups else None
+    def check_tables(self, env: Env, memory: Any = None, moment: str | None = None) -> Any:
+        """The memory after `prepare_kept`'s check at `moment`, without building the tables (a run bridge does
+        not simulate still checks them in NEURON)."""
+        return self._checked(self._table_scope(env), memory, moment) if self.table_groups else None
 
-    def _checked(self, s: dict[str, Any], memory: Any) -> Any:
+    def _checked(self, s: dict[str, Any], memory: Any, moment: str | None = None) -> Any:
         if memory is None:
             names = table_memory.kept_names(self.global_parameters, self.range_parameters, s)
             memory = table_memory.initial(self.table_groups, names, s, self.table_side_globals)
         if not s.get(f"usetable_{self.name}", 1.0):  # nocmodl's check returns at once: nothing saved
             return memory
-        return table_memory.check(self.table_groups, memory, s)
+        return table_memory.check(self.table_groups, memory, s, self.checked_at(moment))
 
     def _table_scope(self, env: Env) -> dict[str, Any]:
         """The scope TABLEs are built in: constants, globals, celsius, dt, the first instance's RANGE

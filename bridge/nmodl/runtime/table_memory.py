@@ -56,10 +56,14 @@ def with_held(memory: tuple, values: dict) -> tuple:
     return ({**memory[0], "held": new}, *memory[1:])
 
 
-def rebuilt(groups, memory: tuple, s: dict) -> tuple:
-    """Per group, whether `check` at the scope `s` rebuilds its tables (a traced bool)."""
+def rebuilt(groups, memory: tuple, s: dict, checked: tuple[bool, ...] | None = None) -> tuple:
+    """Per group, whether `check` at the scope `s` rebuilds its tables (a traced bool); `checked`: per group,
+    whether NEURON checks it at this moment (None: all; a group not checked is never rebuilt)."""
     out = []
-    for (depend, _), m in zip(groups, memory, strict=True):
+    for k, ((depend, _), m) in enumerate(zip(groups, memory, strict=True)):
+        if checked is not None and not checked[k]:
+            out.append(jnp.asarray(False))
+            continue
         changed: Any = jnp.logical_not(m["built"])
         for d in depend:
             if d in m["inputs"]:
@@ -68,13 +72,17 @@ def rebuilt(groups, memory: tuple, s: dict) -> tuple:
     return tuple(out)
 
 
-def check(groups, memory: tuple, s: dict) -> tuple:
+def check(groups, memory: tuple, s: dict, checked: tuple[bool, ...] | None = None) -> tuple:
     """Each group's memory after nocmodl's `_check_<f>` at the scope `s` (usetable on): the inputs are
     those of `s` where the table is rebuilt (never built, or a DEPEND value differs from its saved copy;
-    a NaN always differs, as in C), the saved ones otherwise."""
+    a NaN always differs, as in C), the saved ones otherwise. `checked` (as `rebuilt`): a group NEURON does
+    not check at this moment keeps its memory as it is."""
     out = []
     # a DEPEND on a variable no run can change (a STATE's default) never differs
-    for m, changed in zip(memory, rebuilt(groups, memory, s), strict=True):
+    for k, (m, changed) in enumerate(zip(memory, rebuilt(groups, memory, s, checked), strict=True)):
+        if checked is not None and not checked[k]:
+            out.append(m)
+            continue
         inputs = {k: jnp.where(changed, jnp.asarray(s[k], old.dtype), old) for k, old in m["inputs"].items()}
         out.append({**m, "built": jnp.asarray(True), "inputs": inputs})
     return tuple(out)
