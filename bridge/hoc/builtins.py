@@ -45,7 +45,7 @@ from bridge.hoc.names import lookup
 from bridge.hoc.pointman import object_pop, object_push, object_pushed
 from bridge.hoc.shell_info import system as hoc_system
 from bridge.hoc.stdout_switch import hoc_stdout
-from bridge.hoc.values import Builtin, Frame, HocObject, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
+from bridge.hoc.values import Builtin, Frame, HocObject, LibraryName, NumVar, ObjVar, Ref, SecVar, StrVar, is_number
 
 REFUSED = {
     "nrnpython": "runs Python code", "python": "runs Python code",
@@ -174,12 +174,18 @@ def _declared(interp, name: str) -> bool:
 
 
 def _load_file(interp, args, loc):
+    """`load_file([always,] "file"[, "name"])` (src/oc/fileio.cpp hoc_load_file): `always` 1 runs a file loaded
+    before again; with a `name` already declared nothing is loaded and it returns `always` (0 by default)."""
+    always = 0
     if args and is_number(args[0]):
+        if not 0.0 <= float(args[0]) <= 1.0:  # chkarg(1, 0., 1.), then the int of it
+            raise interp.error(f"load_file: the first argument {args[0]:g} is out of range (0 to 1)", loc)
+        always = int(args[0])
         args = args[1:]
     if len(args) > 1:  # load_file("file", "name"): only when name is not defined yet
         if _declared(interp, string_arg(interp, args, 1, loc, "load_file")):
-            return 1.0
-    return loader.load_file(interp, string_arg(interp, args, 0, loc, "load_file"), loc, once=True)
+            return float(always)
+    return loader.load_file(interp, string_arg(interp, args, 0, loc, "load_file"), loc, once=not always)
 
 
 def _xopen(interp, args, loc):
@@ -279,6 +285,8 @@ def _name_declared(interp, args, loc):
         return 0.0
     if isinstance(found, (NumVar, GlobalVar)):
         return 6.0 if mode == 2 and isinstance(found, NumVar) and found.dims else 5.0
+    if isinstance(found, LibraryName):  # a name of NEURON's library bridge does not have (stdrun_names)
+        return {"object": 2.0, "string": 4.0}.get(found.kind, 1.0)
     return {ObjVar: 2.0, SecVar: 3.0, StrVar: 4.0}.get(type(found), 1.0)
 
 

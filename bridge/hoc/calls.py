@@ -33,6 +33,7 @@ from bridge.hoc.values import (
     Frame,
     HocObject,
     IteratorBody,
+    LibraryName,
     NumVar,
     ObjVar,
     Proc,
@@ -132,6 +133,9 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
     """`name(args)`: a procedure, a built-in function, a range variable at x, a section at x."""
     loc = node.loc
     b = lookup(interp, name)
+    library = b if isinstance(b, LibraryName) else None
+    if library is not None:  # NEURON's library procedure bridge does not run: as an undefined name below
+        b = None
     if isinstance(b, Proc):  # a top-level proc (`external` in a template) runs at top level
         obj = interp.frame.obj if b.owner is not None else None
         return call_proc(interp, b, _proc_args(interp, node), obj, loc, iterator_body, _object_refs(interp, node))
@@ -173,6 +177,9 @@ def _call_name(interp, name: str, node: ast.Call, iterator_body: IteratorBody | 
         done = nmodl_calls.call_by_name(interp, name, lambda: _args(interp, node), loc)
         if done is not None:
             return done
+        if library is not None:
+            raise interp.refuse(f"{name}() is {library.file}'s {library.kind} {name}, which bridge does not run",
+                                loc)
         raise interp.error(f"{name} is not defined", loc)
     raise interp.error(f"{name} is not a function", loc)
 

@@ -14,7 +14,7 @@ from bridge.hoc import ast, budget
 from bridge.hoc.names import lookup
 from bridge.hoc.ref_drops import matters, note
 from bridge.hoc.template_vars import assigned_scalars
-from bridge.hoc.values import External, NumVar, ObjVar, Proc, StrVar, Template
+from bridge.hoc.values import External, LibraryName, NumVar, ObjVar, Proc, StrVar, Template
 
 
 def dims(interp, decl: ast.Decl) -> tuple[int, ...]:
@@ -89,7 +89,7 @@ def exec_func_def(interp, n: ast.FuncDef) -> None:
     owner = interp.frame.obj.template if interp.frame.obj is not None else None
     ns = interp.namespace()
     old = ns.get(n.name)
-    if old is not None and not isinstance(old, Proc):
+    if old is not None and not isinstance(old, (Proc, LibraryName)):  # a library's procedure is redefined
         raise interp.error(f"{n.name} already declared as a variable", n.loc)
     ns[n.name] = Proc(n.kind, n.name, n.body, owner)
     if interp.frame.obj is None:  # a top-level procedure's assigned names are variables from now on
@@ -108,8 +108,13 @@ def _declare_assigned(interp, n: ast.FuncDef) -> None:
 def exec_template(interp, n: ast.Template) -> None:
     if n.name in interp.classes:
         raise interp.error(f"{n.name} is a built-in class", n.loc)
-    if n.name in interp.templates:
-        return  # NEURON ignores a second definition of a template (load_file guards it too)
+    library = interp.top.get(n.name)
+    if n.name in interp.templates or isinstance(library, LibraryName) and library.kind == "template":
+        # hoc_begintemplate (src/oc/hoc_oop.cpp): NEURON stops
+        raise interp.error(f"{n.name} : a template cannot be redefined (NEURON stops here)", n.loc)
+    if isinstance(library, LibraryName):
+        raise interp.error(f"{n.name} already used as something besides template: {library.file}'s "
+                           f"{library.kind} (NEURON stops here)", n.loc)
     interp.templates[n.name] = Template(n.name, n.body, n.loc)
 
 

@@ -13,7 +13,7 @@ import operator
 
 from bridge.hoc import ast
 from bridge.hoc.calls import arg_value, call, new
-from bridge.hoc.names import bound_name_ref, lookup, name_value, ref
+from bridge.hoc.names import bound_name_ref, check_number_place, lookup, name_value, ref
 from bridge.hoc.values import NumVar, StrVar, is_number
 
 EPS = 1e-11  # NEURON's float_epsilon used by comparisons
@@ -127,6 +127,8 @@ def eval_assign(interp, n: ast.Assign):
             if float(interp.number(n.value)) == 0.0:
                 raise interp.error("division by zero", n.loc)
             value = old / interp.number(n.value)
+    if is_number(value):
+        check_number_place(interp, target, n.loc)
     target.set(float(value) if is_number(value) else value)
     return value
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bridge.errors import BridgeError, SourceLocation
-from bridge.hoc import budget, library_names, memfiles, neuronlib, parcom, stdrun_load
+from bridge.hoc import budget, library_names, library_runs, memfiles, neuronlib, parcom, stdrun_load
 from bridge.hoc.control import LoopJump, outside_loop
 from bridge.hoc.outfiles import OutputFile, OutputFolder
 from bridge.hoc.parse import parse
@@ -100,6 +100,7 @@ class FileState:
     loaded: set[str] = field(default_factory=set)  # names `load_file` ran (it runs a name once)
     stdrun_loaded: bool = False  # stdrun.hoc loaded (bridge.hoc.stdrun_load)
     libraries: set[str] = field(default_factory=set)  # NEURON's library files loaded, not run (library_names)
+    library_runs: set[str] = field(default_factory=set)  # NEURON's library files NEURON ran (library_runs)
     read: list[Path] = field(default_factory=list)  # every HOC file run, in order (HocSession.files_read)
     own_library_copies: set[str] = field(default_factory=set)  # a model's copies of NEURON's library, checked
     output: OutputFolder = field(default_factory=lambda: OutputFolder(None, 0))  # where the model may write
@@ -324,6 +325,11 @@ def _check_own_copy(interp, name: str, loc) -> None:
                       f"so results can differ from NEURON running this copy", UserWarning, stacklevel=2)
 
 
+def _library_name(name: str) -> str:
+    """The name NEURON's load_file records for a library load bridge also takes without `.hoc` (`"nrngui"`)."""
+    return name if name.endswith(".hoc") else f"{name}.hoc"
+
+
 def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file", chdir: bool | None = None) -> float:
     """`load_file(name)` (`once`: a name loaded before is not run again) or `xopen(name)`; with
     `chdir` (default: `once`) a name with a folder part runs with that folder as working directory."""
@@ -332,16 +338,21 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
     name = _expand(interp, name, loc)
     base = Path(name).name
     if base in BUILTIN_LIBRARIES:
+        if not library_runs.run(interp, _library_name(name), base, once, written, loc):
+            return 1.0
         interp.files.libraries.add(library_names.library_base(base))
         _check_own_copy(interp, name if name.endswith(".hoc") else name + ".hoc", loc)
-        stdrun_load.on_load(interp, base)
+        stdrun_load.on_load(interp, base, loc)
         return 1.0
     if base in neuronlib.NEURON_BUILDERS:
+        library_runs.check_needs(interp, base, written, loc)  # electrod.hoc's `external run`, ...
         return _load_neuron_builder(interp, base, written, loc, once)
     if base == "parcom.hoc":  # ParallelComputeTool, as bridge.hoc.parcom (its own copy: a warning if it differs)
+        if not library_runs.run(interp, name, base, once, written, loc):
+            return 1.0
         _check_own_copy(interp, name, loc)
         interp.files.libraries.add(base)
-        stdrun_load.on_load(interp, base)  # parcom.hoc loads loadbal.hoc, which loads stdgui.hoc
+        stdrun_load.on_load(interp, base, loc)  # parcom.hoc loads loadbal.hoc, which loads stdgui.hoc
         return parcom.load(interp, loc)
     if base in GUI_LIBRARIES:
         try:
@@ -349,9 +360,11 @@ def load_file(interp, name: str, loc, once: bool = True, what: str = "load_file"
         except ReadRefused:  # NEURON's own copy (outside the model): a GUI library, not read
             path = None
         if path is None:
+            if not library_runs.run(interp, name, base, once, written, loc):
+                return 1.0
             interp.model.gui_calls.setdefault(f"load_file({base!r})", loc)
             interp.files.libraries.add(base)
-            stdrun_load.on_load(interp, base)  # mulfit.hoc, pcchdir.hoc, ... load stdrun.hoc in NEURON
+            stdrun_load.on_load(interp, base, loc)  # mulfit.hoc, pcchdir.hoc, ... load stdrun.hoc in NEURON
             return 1.0
     if base in UNSUPPORTED_LIBRARIES:
         raise interp.error(f"load_file(\"{written}\"): {UNSUPPORTED_LIBRARIES[base]}", loc)

@@ -24,6 +24,7 @@ from bridge.hoc.values import (
     External,
     FuncRef,
     HocObject,
+    LibraryName,
     NumVar,
     ObjVar,
     Proc,
@@ -144,7 +145,22 @@ def var_ref(interp, binding, indices: list[int], name: str, loc) -> Ref:
                        lambda v: assign_range(interp, model.current(interp, loc), binding, v, None, loc))
     if isinstance(binding, (Proc, Builtin)):
         raise interp.error(f"{name} is a function; call it as {name}(...)", loc)
+    if isinstance(binding, LibraryName):  # bridge.hoc.stdrun_names
+        if binding.kind in ("procedure", "template"):  # NEURON's parser: a syntax error
+            raise interp.error(f"{name} is {binding.file}'s {binding.kind} {name}, not a variable (NEURON stops "
+                               "here: syntax error)", loc)
+        raise interp.refuse(f"{name} is {binding.file}'s {binding.kind} {name}, which bridge does not have", loc)
     raise interp.error(f"{name} cannot be used as a value", loc)
+
+
+def check_number_place(interp, target: Ref, loc, loop: bool = False) -> None:
+    """Refuse a number for an object reference or a string, as NEURON does: `o = 3` for an objref stops
+    ("bad stack access: expecting Object**"), `s = 3` for a strdef and (`loop`) `for o = 1, 2` are syntax errors."""
+    if isinstance(target, ElemRef) and isinstance(target.var, ObjVar):
+        stop = "syntax error" if loop else "bad stack access: expecting Object**"
+        raise interp.error(f"a number cannot be assigned to an object reference (NEURON stops here: {stop})", loc)
+    if isinstance(target, StrRef):
+        raise interp.error("a number cannot be assigned to a string (NEURON stops here: syntax error)", loc)
 
 
 def _section_ref(interp, var: SecVar, i: int, name: str, loc) -> FuncRef:

@@ -12,7 +12,7 @@ from bridge.hoc import ast
 from bridge.hoc.calls import call
 from bridge.hoc.control import BreakLoop, ContinueLoop, IteratorBreak, ReturnFrom, StopRun
 from bridge.hoc.expressions import EPS
-from bridge.hoc.names import lookup, ref
+from bridge.hoc.names import check_number_place, lookup, ref
 from bridge.hoc.values import HocObject, IteratorBody, Proc, Sec, StrVar, is_number, truth
 
 
@@ -89,6 +89,7 @@ def exec_for_c(interp, n: ast.ForC) -> None:
 def exec_for_range(interp, n: ast.ForRange) -> None:
     """`for var = lo, hi body`: var steps by 1 while <= hi (within NEURON's float_epsilon)."""
     target = ref(interp, n.var, create=True)
+    check_number_place(interp, target, n.loc, loop=True)
     target.set(interp.number(n.lo))
     hi = interp.number(n.hi)
     while target.get() <= hi + EPS:

@@ -211,7 +211,8 @@ def init(interp, args, loc):
 
 
 def setdt(interp, args, loc):
-    """stdrun's setdt: dt becomes 1/steps_per_ms divided into whole steps, when they disagree."""
+    """stdrun's setdt: dt becomes 1/steps_per_ms divided into whole steps, when they disagree (and HOC prints
+    "Changed dt", as stdrun.hoc's setdt)."""
     g = interp.model.globals
     big = 1.0 / g["steps_per_ms"]
     n = int(big / g["dt"])
@@ -219,6 +220,7 @@ def setdt(interp, args, loc):
     interp.model.nstep_steprun = n
     g["nstep_steprun"] = float(n)  # the HOC variable a model's own step() reads (stdrun.hoc's step)
     if abs(g["dt"] * n * g["steps_per_ms"] - 1.0) > 1e-6:
+        interp.write("Changed dt\n")  # stdrun.hoc setdt: `print "Changed dt"` before it sets dt
         g["dt"] = big / n
     return None  # stdrun procs return nothing (a top-level call prints nothing)
 

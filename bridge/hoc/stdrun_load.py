@@ -11,6 +11,8 @@ stdrun.hoc loaded (nrngui, or validation's NEURON side, which loads it before th
 
 from __future__ import annotations
 
+from bridge.hoc import library_names, stdrun_names
+
 # stdrun.hoc's top-level assignments of the variables bridge keeps (bridge.hoc.model_state.NEURON_GLOBALS), in
 # its order; the GUI's (runStopAt, runStopIn, ...) bridge does not keep
 VALUES = {"using_cvode_": 0.0, "stdrun_quiet": 0.0, "realtime": 0.0, "screen_update_invl": 0.05, "tstop": 5.0,
@@ -28,14 +30,16 @@ _LOADER_FILES = ("stdrun", "stdgui", "nrngui", "noload", "pcchdir", "loadbal", "
 LOADERS = frozenset(_LOADER_FILES) | {f"{name}.hoc" for name in _LOADER_FILES}
 
 
-def on_load(interp, base: str) -> None:
+def on_load(interp, base: str, loc) -> None:
     """`load_file` of the library `base`, which bridge does not run as NEURON's file (its own version, or a GUI
     library it accepts without running): stdrun.hoc's assignments the first time one of LOADERS is loaded. A
     library file bridge runs (a builder from NEURON's installation, a model's own copy) reaches them through its
-    own `load_file("stdgui.hoc")`."""
+    own `load_file("stdgui.hoc")`. The names the load declares: bridge.hoc.stdrun_names."""
     files = interp.files
     if base not in LOADERS or files.stdrun_loaded:
         return
+    before = files.libraries - {library_names.library_base(base)}
+    stdrun_names.declare(interp, library_names.declared_by_libraries("object_index", before), loc)
     files.stdrun_loaded = True
     for name, value in VALUES.items():
         interp.model.set_global(name, value)

@@ -154,6 +154,18 @@ class Proc:
     owner: Template | None = None
 
 
+@dataclass(frozen=True)
+class LibraryName:
+    """A name NEURON's library declares that bridge does not have (stdrun.hoc's procedure `step`, its template
+    `NEURONMainMenu`, its List `flush_list`): declared once the file is loaded (bridge.hoc.stdrun_names), so that
+    HOC cannot use the name as a variable, as NEURON refuses it; `file` is the library file that defines it,
+    `kind` what it is there ("procedure", "template", "object", "string")."""
+
+    name: str
+    file: str
+    kind: str = "procedure"
+
+
 @dataclass
 class Builtin:
     """A function implemented in Python: fn(interp, args, loc) -> value."""

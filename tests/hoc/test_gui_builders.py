@@ -119,9 +119,10 @@ def test_model_copy_of_a_builder_library_is_named(tmp_path):
 @pytest.mark.parametrize("cls", ["NetGUI", "ArtCellGUI"])
 def test_net_builders_run_neurons_code(tmp_path, cls):
     """NetGUI and ArtCellGUI are made by NEURON's netbild.hoc, their windows as no-ops (their networks:
-    tests/hoc/test_netgui_session.py)."""
+    tests/hoc/test_netgui_session.py). nrngui.hoc first: netbild.hoc alone stops NEURON (its `external addplot`
+    is stdrun.hoc's; bridge.hoc.library_runs)."""
     init = tmp_path / "init.hoc"
-    init.write_text(f'load_file("netbild.hoc")\nobjref b\nb = new {cls}()\ncreate soma\n')
+    init.write_text(f'load_file("nrngui.hoc")\nload_file("netbild.hoc")\nobjref b\nb = new {cls}()\ncreate soma\n')
     with pytest.warns(UserWarning, match="not executed"):
         bridge.load_hoc(init)
 

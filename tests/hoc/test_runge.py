@@ -152,3 +152,58 @@ def test_runge_with_secondorder_and_a_fadvance_loop_match_neuron(tmp_path):
     assert (mine[0][:2], mine[1][0]) == (neuron[0][:2], neuron[1][0])
     _same_output(theirs, ours)
     _same_vectors(ref, vecs)
+
+
+RECORDS = """
+objref vdt, tdt, vtv, times, wdt
+vdt = new Vector()
+vdt.record(&soma.v(0.5), 0.1)
+tdt = new Vector()
+tdt.record(&t, 0.07)
+wdt = new Vector()
+wdt.record(&dend.x_rkt(0.7), 0.3)
+times = new Vector()
+times.indgen(0, 30, 0.37)
+times.append(30.005, 30.0125, 30.0375)
+vtv = new Vector()
+vtv.record(&dend.v(0.7), times)
+"""
+
+
+@pytest.mark.neuron
+def test_runge_with_record_dt_and_a_time_vector_match_neuron(tmp_path):
+    """Vector.record at a record dt and at a time Vector (NEURON's record events, each delivered at the step
+    whose moved t reaches it), with runge moving t: the recorded values and their count as NEURON's."""
+    names = ("vs", "tv", "vdt", "tdt", "wdt", "vtv")
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, CELL + RECORDS + """
+        tstop = 31
+        run()
+        { printf("%d %d %d %d %.17g\\n", vdt.size, tdt.size, wdt.size, vtv.size, t) }
+    """, names, _mods(tmp_path))
+    assert not np.array_equal(ref["tv"], _plain(len(ref["tv"]), 0.025))  # NEURON's runge moved t
+    for name in ("tv", "tdt"):
+        np.testing.assert_array_equal(vecs[name], ref[name])
+    for name in names:
+        assert len(vecs[name]) == len(ref[name]), name
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+
+
+@pytest.mark.neuron
+def test_runge_with_record_dt_and_secondorder_match_neuron(tmp_path):
+    """The same with secondorder 2 and a `while (t < x) fadvance()` loop before continuerun."""
+    names = ("vs", "tv", "vdt", "tdt", "wdt", "vtv")
+    theirs, ref, ours, vecs, hoc = _both(tmp_path, CELL + RECORDS + """
+        secondorder = 2
+        dt = 0.01
+        finitialize(-65)
+        while (t < 7.3) { fadvance() }
+        continuerun(31)
+        { printf("%d %d %d %d %.17g\\n", vdt.size, tdt.size, wdt.size, vtv.size, t) }
+    """, names, _mods(tmp_path))
+    for name in ("tv", "tdt"):
+        np.testing.assert_array_equal(vecs[name], ref[name])
+    for name in names:
+        assert len(vecs[name]) == len(ref[name]), name
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
