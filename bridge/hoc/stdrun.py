@@ -210,9 +210,18 @@ def init(interp, args, loc):
     return None
 
 
+def _refuse_using_cvode(interp, name: str, loc) -> None:
+    """stdrun.hoc's setdt, step and continuerun take CVODE's path while `using_cvode_` is set (setdt keeps dt,
+    continuerun steps to tstop, not tstop - dt/2). bridge's cvode_active never sets it, so only the model did."""
+    if interp.model.globals.get("using_cvode_", 0.0):
+        raise interp.refuse(f"{name}() with using_cvode_ set by the model is not supported: NEURON's stdrun then "
+                            "takes CVODE's path (dt kept as set, steps to tstop); use cvode_active()", loc)
+
+
 def setdt(interp, args, loc):
     """stdrun's setdt: dt becomes 1/steps_per_ms divided into whole steps, when they disagree (and HOC prints
     "Changed dt", as stdrun.hoc's setdt)."""
+    _refuse_using_cvode(interp, "setdt", loc)
     g = interp.model.globals
     big = 1.0 / g["steps_per_ms"]
     n = int(big / g["dt"])
@@ -252,6 +261,7 @@ def continuerun(interp, args, loc):
     lifetimes.collect(interp)  # what HOC dropped leaves the model first (NEURON destroyed it already)
     if not args or not is_number(args[0]):
         raise interp.error("continuerun(tstop) needs a number", loc)
+    _refuse_using_cvode(interp, "continuerun", loc)
     model = interp.model
     runs = model.runs
     if not runs:

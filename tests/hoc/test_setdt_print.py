@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from bridge import HocSession
+from bridge.errors import BridgeError
 
 MODEL = """load_file("stdrun.hoc")
 create soma
@@ -60,3 +61,31 @@ def test_setdt_prints_changed_dt_as_neuron(tmp_path):
     ours, our_v = _split(out.getvalue())
     assert ours == theirs
     assert max(abs(a - b) for a, b in zip(our_v, their_v, strict=True)) <= 1e-9  # mV
+
+
+USING_CVODE = """load_file("stdrun.hoc")
+create soma
+soma { L = 20 diam = 20 insert hh }
+tstop = 0.5
+steps_per_ms = 10
+dt = 0.015
+using_cvode_ = %d
+run()
+printf("t %%.17g dt %%.17g\\n", t, dt)
+"""
+
+
+@pytest.mark.neuron
+def test_using_cvode_set_by_the_model_is_refused(tmp_path):
+    """NEURON's stdrun takes CVODE's path while `using_cvode_` is set even with CVODE off (setdt keeps dt 0.015,
+    continuerun steps to tstop): t ends elsewhere than with it clear. bridge refuses it by name (was: dt changed)."""
+    ends = []
+    for flag in (0, 1):
+        (tmp_path / f"u{flag}.hoc").write_text(USING_CVODE % flag)
+        proc = subprocess.run([sys.executable, "-c", f"from neuron import h\nh.load_file('u{flag}.hoc')\n"],
+                              capture_output=True, text=True, timeout=300, cwd=tmp_path)
+        ends.append(proc.stdout.split("t ")[-1].strip())
+    assert ends[0] != ends[1], ends  # the flag changes NEURON's run
+    HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "u0.hoc")  # clear: runs
+    with pytest.raises(BridgeError, match=r"u1\.hoc:8.*using_cvode_"):
+        HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "u1.hoc")
