@@ -288,7 +288,7 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
 
 def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
                            half_dt=None, params_after: Params | None = None, prepared_after: Any = None,
-                           cj_order: int | None = None):
+                           cj_order: int | None = None, init=None):
     """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
 
     NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
@@ -298,6 +298,10 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     `cj_order`: the secondorder NEURON last computed `cj` with (fadvance.cpp `dt2thread` recomputes it only at
     finitialize, fcurrent, frecord_init, a changed dt or a t assigned by HOC; a secondorder set after
     finitialize() keeps the old cj while the update already moves v by 2*delta); None: `secondorder`.
+    `init` (a traced bool, or None): where true, the result is finitialize's last part instead of a step: `state`
+    (finitialize's, `finitialize(..., currents=False)`) with the mechanisms' currents at its t, as the step
+    computes them at its start; (d, rhs) are then the unused step's. One compiled copy of the current code
+    serves both (bridge.solver.integrate).
     """
     cj = cj_of(dt, secondorder if cj_order is None else cj_order)
     if half_dt is None:
@@ -305,12 +309,14 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         half_dt = 0.5 * dt
     else:
         t = state["t"] + half_dt
+    t_currents = t if init is None else jnp.where(init, state["t"], t)  # finitialize's currents: at its t
     ext = None
     if plan.extracellular is not None:  # (with LinearMechanisms too: solver.linear_mechanism.solve_blocks)
-        d, rhs, mech_state, ions, delta, v, ext = _extracellular_step(plan, params, prepared, state, t, dt, cj,
-                                                                      secondorder)
+        d, rhs, mech_state, ions, delta, v, ext, currents = _extracellular_step(plan, params, prepared, state,
+                                                                                t_currents, dt, cj, secondorder)
     else:
-        d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
+        d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t_currents, dt, cj, secondorder)
+        currents = {**state, "mech": dict(mech_state), "ions": dict(ions)}
         lay = plan.layout
         dtype = state["v"].dtype
         if plan.linear is None:
@@ -363,6 +369,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     new = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     if ext is not None:
         new["ext"] = ext
+    if init is not None:
+        new = jax.tree.map(lambda a, b: jnp.where(init, a, b), currents, new)
     return new, d, rhs
 
 
@@ -370,13 +378,15 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
                         secondorder: int):
     """The matrix, solve and update of a step with extracellular (bridge.solver.extracellular): treeset.cpp
     nrn_rhs/nrn_lhs with nrn_rhs_ext and nrn_setup_ext, the block solve, nrn_update_2d. Returns (d, rhs
-    (the internal rows), mech_state, ions, delta (dvi), v, ext)."""
+    (the internal rows), mech_state, ions, delta (dvi), v, ext, the state with the currents' mech_state and
+    ions)."""
     lay = plan.layout
     v = state["v"]
     ep = plan.extracellular
     assert ep is not None
     electrode: dict = {}
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, electrode)
+    currents = {**state, "mech": dict(mech_state), "ions": dict(ions)}
     d = d + 1e-3 * cj * params["cm"]  # treeset.cpp nrn_lhs: nrn_cap_jacob before nrn_setup_ext
     zero = jnp.zeros_like(v)
     i = plan.nonroot
@@ -397,7 +407,7 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
             secondorder)
     v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
-    return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
+    return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext, currents
 
 
 def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> dict:
@@ -411,12 +421,13 @@ def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> d
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64,
-                records: dict | None = None) -> State:
+                records: dict | None = None, currents: bool = True) -> State:
     """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
     on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
     variables and ion currents hold their t=0 values. `records` (a dict) collects, per mechanism, the
     net_sends of its INITIAL (bridge.solver.events queues them); with it the current evaluation is left to
-    the caller, after the events of finitialize."""
+    the caller, after the events of finitialize; `currents=False` leaves it to the caller too
+    (`fixed_step_with_matrix(..., init=...)`)."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)
@@ -479,6 +490,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         # with events NEURON's one setup_tree_matrix comes after the ARTIFICIAL_CELLs' INITIAL and the t = 0
         # deliveries (fadvance.cpp nrn_finitialize): the caller evaluates the currents then, once (a BREAKPOINT
         # that draws from scop_random or counts its runs would otherwise run twice)
+        return state
+    if not currents:
         return state
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     return {**state, "mech": mech_state, "ions": ions}
