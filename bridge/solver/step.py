@@ -29,6 +29,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
 from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared, transfer
 from bridge.solver.fstim import add_fstim
+from bridge.solver.node_add import add_at, set_at
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.runge_time import after_runge
 from bridge.solver.tree_solve import hines_solve
@@ -154,7 +155,8 @@ def _store_ions(inst: Instances, ions: dict, written: dict) -> dict:
     for use in inst.mechanism.ions:
         for name in ionlib.variable_names(use.ion).values():
             if name in written:
-                ions[use.ion][name] = ions[use.ion][name].at[inst.nodes].set(written[name])
+                ions[use.ion][name] = set_at(ions[use.ion][name], inst.nodes, written[name],
+                                             inst.mechanism.kind != "point")  # density: one instance per node
     return ions
 
 
@@ -227,7 +229,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                 electrode["rhs"] = electrode.get("rhs", jnp.zeros_like(v)).at[nodes].add(cur)
                 electrode["d"] = electrode.get("d", jnp.zeros_like(v)).at[nodes].add(g)
         else:  # the same additions in the same order as two scatters
-            rhs_d = rhs_d.at[:, nodes].add(jnp.stack([-cur, g]), indices_are_sorted=density, unique_indices=density)
+            rhs_d = add_at(rhs_d, nodes, jnp.stack([-cur, g]), density)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -235,11 +237,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             if scale is not None:
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
-            ions[ion] = {**ions[ion],
-                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, indices_are_sorted=density,
-                                                                                  unique_indices=density),
-                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
-                                                                          unique_indices=density)}
+            ions[ion] = {**ions[ion], names["dcurdv"]: add_at(ions[ion][names["dcurdv"]], nodes, slope, density),
+                         names["cur"]: add_at(ions[ion][names["cur"]], nodes, value, density)}
     return rhs_d[1], rhs_d[0], mech_state, ions
 
 
@@ -273,10 +272,10 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
     a = jnp.asarray(lay.a, v.dtype)[i]
     b = jnp.asarray(lay.b, v.dtype)[i]
     dv = v[p] - v[i]
-    rhs = rhs.at[i].add(-(b * dv), indices_are_sorted=True, unique_indices=True)
+    rhs = add_at(rhs, i, -(b * dv), True)
     rhs = rhs.at[p].add(a * dv)
     d = d + 1e-3 * cj * params["cm"]
-    d = d.at[i].add(-b, indices_are_sorted=True, unique_indices=True)
+    d = add_at(d, i, -b, True)
     d = d.at[p].add(-a)
     return d, rhs, mech_state, ions
 
