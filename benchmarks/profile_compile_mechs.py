@@ -1,14 +1,15 @@
 """Where the compile time of a many-mechanism cell goes: program sizes at each stage, per mechanism.
 
-    .venv/bin/python benchmarks/profile_compile_mechs.py MOD_FOLDER [--only a,b] [--n 12] [--each]
+    .venv/bin/python benchmarks/profile_compile_mechs.py MOD_FOLDER [--only a,b] [--n 12] [--each] [--xla]
 
 The cell of bench_compile_mechs.py (one 5-segment soma, the first `n` SUFFIX mechanisms of MOD_FOLDER in
 file-name order, or those `--only` names; `--each`: every one of them alone, and none) under parity
-arithmetic, jit(sim._run) for 20 ms, one new process per row (JAX's compilation cache off). Per row:
-trace and compile CPU seconds (time.process_time), StableHLO lines after tracing, optimized HLO lines,
-XLA fusions and custom calls, and what XLA's CPU backend hands to LLVM (from --xla_dump_to): the LLVM
-modules (one per kernel) and their lines before and after LLVM's optimization. The counts do not depend on
-the machine's load, so they compare two versions of bridge where the CPU seconds of a loaded VM cannot.
+arithmetic (`--xla`: XLA's own, bridge's default as a library), jit(sim._run) for 20 ms, one new process
+per row (JAX's compilation cache off). Per row: trace and compile CPU seconds (time.process_time),
+StableHLO lines after tracing, optimized HLO lines, XLA fusions and custom calls, and what XLA's CPU
+backend hands to LLVM (from --xla_dump_to): the LLVM modules (one per kernel) and their lines before and
+after LLVM's optimization. The counts do not depend on the machine's load, so they compare two versions of
+bridge where the CPU seconds of a loaded VM cannot.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CHILD = r"""
 import json, os, re, sys, time
 folder, names = sys.argv[1], [n for n in sys.argv[2].split(",") if n]
-from validation.arithmetic import use_neuron_arithmetic
-assert use_neuron_arithmetic()
+if sys.argv[3] == "parity":
+    from validation.arithmetic import use_neuron_arithmetic
+    assert use_neuron_arithmetic()
 import jax
 import bridge
 from bridge.hoc.session import HocSession
@@ -66,12 +68,12 @@ def suffixes(folder: str) -> list[str]:
     return out
 
 
-def measure(folder: str, names: list[str]) -> dict[str, float]:
+def measure(folder: str, names: list[str], arithmetic: str = "parity") -> dict[str, float]:
     """One process: the row for the cell with `names` inserted."""
     with tempfile.TemporaryDirectory() as dump:
         env = {**os.environ, "PYTHONPATH": ROOT, "BRIDGE_NO_JAX_CACHE": "1", "JAX_PLATFORMS": "cpu",
                "XLA_FLAGS": (os.environ.get("XLA_FLAGS", "") + f" --xla_dump_to={dump}").strip()}
-        out = subprocess.run([sys.executable, "-c", CHILD, folder, ",".join(names)], env=env, cwd=ROOT,
+        out = subprocess.run([sys.executable, "-c", CHILD, folder, ",".join(names), arithmetic], env=env, cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout
         row = json.loads(next(ln for ln in out.splitlines() if ln.startswith("RESULT "))[7:])
         for kind in ("no-opt", "with-opt"):
@@ -92,6 +94,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=12)
     ap.add_argument("--only", default="", help="comma list of SUFFIX names (instead of the first n)")
     ap.add_argument("--each", action="store_true", help="also each mechanism alone, and none")
+    ap.add_argument("--xla", action="store_true", help="XLA's arithmetic (bridge's default) instead of parity")
     args = ap.parse_args()
     names = [n for n in args.only.split(",") if n] or suffixes(args.folder)[:args.n]
     rows = [("all", names)]
@@ -99,10 +102,11 @@ def main() -> None:
         rows = [("none", [])] + [(n, [n]) for n in names] + rows
     cols = ("trace cpu", "compile cpu", "stablehlo lines", "hlo lines", "fusions", "custom calls", "llvm modules",
             "llvm no-opt lines", "llvm with-opt lines")
-    print(f"load average {os.getloadavg()[0]:.2f}; parity arithmetic; one process per row")
+    arithmetic = "xla" if args.xla else "parity"
+    print(f"load average {os.getloadavg()[0]:.2f}; {arithmetic} arithmetic; one process per row")
     print(f"{'mechanisms':<12}" + "".join(f"{c:>20}" for c in cols))
     for label, chosen in rows:
-        row = measure(args.folder, chosen)
+        row = measure(args.folder, chosen, arithmetic)
         print(f"{label:<12}" + "".join(f"{row[c]:>20.3f}" if isinstance(row[c], float) else f"{row[c]:>20}"
                                        for c in cols), flush=True)
 

@@ -166,41 +166,42 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     params = jax.tree.map(lambda x: jnp.asarray(x, dtype), params)
     prepared = prepare(plan, params, dt, secondorder)
     records: dict | None = {} if events is not None else None
-    state = finitialize(plan, params, prepared, dt, secondorder, dtype, records)
+    # without events, finitialize's current evaluation is the loop's first iteration (`init_or_step`): the
+    # program holds one copy of the current code, the step's
+    state = finitialize(plan, params, prepared, dt, secondorder, dtype, records, currents=False)
     state = {**state, "t": jnp.zeros((), jnp.float64)}  # NEURON's t is a double whatever the state dtype
     ectx = buf0 = None
     if events is not None:  # finitialize's delivery is the scan's first iteration (bridge.solver.event_step)
         ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
         state, buf0 = evlib.initialize_queue(ectx, state, records or {}, dtype)
-    y0 = record(state, params)
-    named = state_watch(plan, state, jnp.zeros(state["v"].shape, bool))
-    watch = tuple(w for w, _ in named)
-    hit0, index0 = first_nan(named)
+    watch = tuple(w for w, _ in state_watch(plan, state, jnp.zeros(state["v"].shape, bool)))
     pnamed = param_watch(params)
     phit, pindex = first_nan(pnamed)
     nan_param = jnp.where(phit, pindex, -1).astype(jnp.int32)
     none = jnp.asarray(-1, jnp.int32)
-    # with events, iteration k delivers the events that end step k - 1 (k = 0: finitialize's), records, then
-    # runs step k (bridge.solver.event_step): one more iteration than steps
-    extra = 1 if ectx is not None else 0
-    lengths = checkpoint_lengths(nsteps + extra, checkpoint or 1)
+    # iteration k runs step k - 1; iteration 0 is finitialize's current evaluation (without events) or delivers
+    # finitialize's events (with events, bridge.solver.event_step): one more iteration than steps
+    lengths = checkpoint_lengths(nsteps + 1, checkpoint or 1)
     total = math.prod(lengths)
     # A traced (not constant) dt/2, so XLA cannot fold NEURON's two half-step roundings of t into one.
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
 
-    def step(carry, k):
+    def init_or_step(carry, k):
+        """k = 0: finitialize's currents at t = 0 (the step's own current code: `init`), k >= 1: step k - 1;
+        the sample and the NaN check of the result (k = 0: the state after finitialize)."""
         state, buf, nan_step, nan_index = carry
         old = state, buf
-        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt)
-        if total != nsteps:  # padded steps keep the carry
-            new, buf = jax.tree.map(lambda a, b: jnp.where(k < nsteps, a, b), (new, buf), old)
+        init = k == 0
+        new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt, init=init)
+        if total != nsteps + 1:  # padded steps keep the carry
+            new, buf = jax.tree.map(lambda a, b: jnp.where(k <= nsteps, a, b), (new, buf), old)
         # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
         # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
         # (a cond costs a device-to-host round trip per step on GPUs).
-        source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"]))
+        source = ~init & (jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"])))
         hit, index = first_nan(state_watch(plan, new, source))
-        first = (nan_step < 0) & hit & (k < nsteps)
-        nan_step = jnp.where(first, k + 1, nan_step)
+        first = (nan_step < 0) & hit & (k <= nsteps)
+        nan_step = jnp.where(first, k, nan_step)
         nan_index = jnp.where(first, index, nan_index)
         return (new, buf, nan_step, nan_index), (new["t"], record(new, params))
 
@@ -247,12 +248,10 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         ones = jnp.ones(state["v"].shape, dtype)  # (d, rhs) of no solve: d = 1 is no zero pivot
         (_, buf, nan_step, nan_index, _, _), (ts, ys) = nested_checkpoint_scan(
             step_events, (state, buf0, none, none, ones, jnp.zeros_like(ones)), ks, lengths)
-        ts, ys = ts[:nsteps + 1], ys[:nsteps + 1]
     else:
         (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(
-            step, (state, buf0, jnp.where(hit0, 0, none), jnp.where(hit0, index0, none)), ks, lengths)
-        ts = jnp.concatenate([state["t"][None], ts[:nsteps]])
-        ys = jnp.concatenate([y0[None], ys[:nsteps]])
+            init_or_step, (state, buf0, none, none), ks, lengths)
+    ts, ys = ts[:nsteps + 1], ys[:nsteps + 1]
     # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
     spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},
                                        "weights": buf["args"]}

@@ -29,6 +29,7 @@ from bridge.mechanisms import ions as ionlib
 from bridge.mechanisms.protocol import Env
 from bridge.solver import extracellular, linear_mechanism, long_diffusion, pointer_writes, scop_shared, transfer
 from bridge.solver.fstim import add_fstim
+from bridge.solver.node_add import add_at, set_at
 from bridge.solver.plan import Instances, Plan
 from bridge.solver.runge_time import after_runge
 from bridge.solver.tree_solve import hines_solve
@@ -159,7 +160,8 @@ def _store_ions(inst: Instances, ions: dict, written: dict) -> dict:
     for use in inst.mechanism.ions:
         for name in ionlib.variable_names(use.ion).values():
             if name in written:
-                ions[use.ion][name] = ions[use.ion][name].at[inst.nodes].set(written[name])
+                ions[use.ion][name] = set_at(ions[use.ion][name], inst.nodes, written[name],
+                                             inst.mechanism.kind != "point")  # density: one instance per node
     return ions
 
 
@@ -232,7 +234,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
                 electrode["rhs"] = electrode.get("rhs", jnp.zeros_like(v)).at[nodes].add(cur)
                 electrode["d"] = electrode.get("d", jnp.zeros_like(v)).at[nodes].add(g)
         else:  # the same additions in the same order as two scatters
-            rhs_d = rhs_d.at[:, nodes].add(jnp.stack([-cur, g]), indices_are_sorted=density, unique_indices=density)
+            rhs_d = add_at(rhs_d, nodes, jnp.stack([-cur, g]), density)
         for name, value in ic0.items():
             ion = name[1:]
             slope = ((ic1[name] - value) / DV).astype(v.dtype)
@@ -240,11 +242,8 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             if scale is not None:
                 value, slope = value * scale, slope * scale
             names = ionlib.variable_names(ion)
-            ions[ion] = {**ions[ion],
-                         names["dcurdv"]: ions[ion][names["dcurdv"]].at[nodes].add(slope, indices_are_sorted=density,
-                                                                                  unique_indices=density),
-                         names["cur"]: ions[ion][names["cur"]].at[nodes].add(value, indices_are_sorted=density,
-                                                                          unique_indices=density)}
+            ions[ion] = {**ions[ion], names["dcurdv"]: add_at(ions[ion][names["dcurdv"]], nodes, slope, density),
+                         names["cur"]: add_at(ions[ion][names["cur"]], nodes, value, density)}
     return rhs_d[1], rhs_d[0], mech_state, ions
 
 
@@ -278,10 +277,10 @@ def setup_tree_matrix(plan: Plan, params: Params, prepared: Any, state: State, t
     a = jnp.asarray(lay.a, v.dtype)[i]
     b = jnp.asarray(lay.b, v.dtype)[i]
     dv = v[p] - v[i]
-    rhs = rhs.at[i].add(-(b * dv), indices_are_sorted=True, unique_indices=True)
+    rhs = add_at(rhs, i, -(b * dv), True)
     rhs = rhs.at[p].add(a * dv)
     d = d + 1e-3 * cj * params["cm"]
-    d = d.at[i].add(-b, indices_are_sorted=True, unique_indices=True)
+    d = add_at(d, i, -b, True)
     d = d.at[p].add(-a)
     return d, rhs, mech_state, ions
 
@@ -293,7 +292,7 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
 
 def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
                            half_dt=None, params_after: Params | None = None, prepared_after: Any = None,
-                           cj_order: int | None = None):
+                           cj_order: int | None = None, init=None):
     """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
 
     NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
@@ -303,6 +302,10 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     `cj_order`: the secondorder NEURON last computed `cj` with (fadvance.cpp `dt2thread` recomputes it only at
     finitialize, fcurrent, frecord_init, a changed dt or a t assigned by HOC; a secondorder set after
     finitialize() keeps the old cj while the update already moves v by 2*delta); None: `secondorder`.
+    `init` (a traced bool, or None): where true, the result is finitialize's last part instead of a step: `state`
+    (finitialize's, `finitialize(..., currents=False)`) with the mechanisms' currents at its t, as the step
+    computes them at its start; (d, rhs) are then the unused step's. One compiled copy of the current code
+    serves both (bridge.solver.integrate).
     """
     cj = cj_of(dt, secondorder if cj_order is None else cj_order)
     if half_dt is None:
@@ -310,12 +313,14 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         half_dt = 0.5 * dt
     else:
         t = state["t"] + half_dt
+    t_currents = t if init is None else jnp.where(init, state["t"], t)  # finitialize's currents: at its t
     ext = None
     if plan.extracellular is not None:  # (with LinearMechanisms too: solver.linear_mechanism.solve_blocks)
-        d, rhs, mech_state, ions, delta, v, ext = _extracellular_step(plan, params, prepared, state, t, dt, cj,
-                                                                      secondorder)
+        d, rhs, mech_state, ions, delta, v, ext, currents = _extracellular_step(plan, params, prepared, state,
+                                                                                t_currents, dt, cj, secondorder)
     else:
-        d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t, dt, cj, secondorder)
+        d, rhs, mech_state, ions = setup_tree_matrix(plan, params, prepared, state, t_currents, dt, cj, secondorder)
+        currents = {**state, "mech": dict(mech_state), "ions": dict(ions)}
         lay = plan.layout
         dtype = state["v"].dtype
         if plan.linear is None:
@@ -368,6 +373,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     new = {"t": t, "v": v, "mech": mech_state, "ions": ions}
     if ext is not None:
         new["ext"] = ext
+    if init is not None:
+        new = jax.tree.map(lambda a, b: jnp.where(init, a, b), currents, new)
     return new, d, rhs
 
 
@@ -375,13 +382,15 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
                         secondorder: int):
     """The matrix, solve and update of a step with extracellular (bridge.solver.extracellular): treeset.cpp
     nrn_rhs/nrn_lhs with nrn_rhs_ext and nrn_setup_ext, the block solve, nrn_update_2d. Returns (d, rhs
-    (the internal rows), mech_state, ions, delta (dvi), v, ext)."""
+    (the internal rows), mech_state, ions, delta (dvi), v, ext, the state with the currents' mech_state and
+    ions)."""
     lay = plan.layout
     v = state["v"]
     ep = plan.extracellular
     assert ep is not None
     electrode: dict = {}
     d, rhs, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder, electrode)
+    currents = {**state, "mech": dict(mech_state), "ions": dict(ions)}
     d = d + 1e-3 * cj * params["cm"]  # treeset.cpp nrn_lhs: nrn_cap_jacob before nrn_setup_ext
     zero = jnp.zeros_like(v)
     i = plan.nonroot
@@ -402,7 +411,7 @@ def _extracellular_step(plan: Plan, params: Params, prepared: Any, state: State,
             secondorder)
     v, ext = extracellular.update(state["ext"], v, U, sav_g, sav_rhs, jnp.asarray(ep.has),
                                   secondorder)
-    return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext
+    return D[:, 0, 0], R[:, 0], mech_state, ions, U[:, 0], v, ext, currents
 
 
 def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> dict:
@@ -416,12 +425,13 @@ def _wrote_concentrations(plan: Plan, inst: Instances, ions: dict, celsius) -> d
 
 
 def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorder: int = 0, dtype=jnp.float64,
-                records: dict | None = None) -> State:
+                records: dict | None = None, currents: bool = True) -> State:
     """NEURON's `finitialize(v_init)` (fadvance.cpp `nrn_finitialize`; docs/numerics.md, section 4): v_init
     on every node, ion_init, INITIAL blocks in type order, then one current evaluation so assigned
     variables and ion currents hold their t=0 values. `records` (a dict) collects, per mechanism, the
     net_sends of its INITIAL (bridge.solver.events queues them); with it the current evaluation is left to
-    the caller, after the events of finitialize."""
+    the caller, after the events of finitialize; `currents=False` leaves it to the caller too
+    (`fixed_step_with_matrix(..., init=...)`)."""
     n = plan.nnode
     g = params["globals"]
     t = jnp.zeros((), dtype)
@@ -484,6 +494,8 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
         # with events NEURON's one setup_tree_matrix comes after the ARTIFICIAL_CELLs' INITIAL and the t = 0
         # deliveries (fadvance.cpp nrn_finitialize): the caller evaluates the currents then, once (a BREAKPOINT
         # that draws from scop_random or counts its runs would otherwise run twice)
+        return state
+    if not currents:
         return state
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
     return {**state, "mech": mech_state, "ions": ions}
