@@ -17,17 +17,20 @@ from bridge.errors import HocError
 from bridge.hoc import budget
 from bridge.hoc.loader import Stream, next_chunk
 
-HANG = 20  # [s] what "stops within seconds" is allowed, on a loaded machine
+# [s] what "stops within seconds" is allowed, in CPU time of this process (the work is all here: the
+# interpreter in this thread): a loaded machine, or a second pytest worker on a shared core, stretches the
+# wall-clock time of the same work several-fold (past 20 s at a load average of 16 on 2 cores) but not its CPU time
+HANG = 20
 
 
 def _exhausts(tmp_path, text, **kw) -> HocError:
     (tmp_path / "m.hoc").write_text(text)
     (tmp_path / "a.hoc").write_text("x = 1\n")
     hoc = HocSession(cwd=tmp_path, stdout=io.StringIO(), **kw)
-    start = time.monotonic()
+    start = time.process_time()
     with pytest.raises(HocError) as err:
         hoc.load_file("m.hoc")
-    assert time.monotonic() - start < HANG
+    assert time.process_time() - start < HANG
     assert "statement budget" in str(err.value) and "Limits(max_statements=...)" in str(err.value)
     assert "m.hoc:" in str(err.value)
     return err.value
@@ -83,11 +86,11 @@ def test_next_chunk_is_linear_in_the_file():
     """It once copied the rest of the file at each newline (quadratic: 100k lines took 16 s)."""
     text = "x = 1\n" * 1_000_000 + "if (x) {\n y = 2\n}\nelse {\n y = 3\n}\n" + "// c\n\n" * 100_000
     stream = Stream(text, "big.hoc")
-    start = time.monotonic()
+    start = time.process_time()
     chunks = 0
     while next_chunk(stream) is not None:
         chunks += 1
-    assert time.monotonic() - start < HANG
+    assert time.process_time() - start < HANG
     assert chunks == 1_000_001 and stream.line == text.count("\n") + 1
 
 
@@ -95,9 +98,9 @@ def test_a_file_of_many_blank_lines_and_comments_loads_quickly(tmp_path):
     (tmp_path / "m.hoc").write_text("x = 1\n" + "\n" * 2_000_000 + "/* a\n" * 100_000 + "*/\n" + "// c\n" * 500_000
                                     + "y = 2\n")
     hoc = HocSession(cwd=tmp_path)
-    start = time.monotonic()
+    start = time.process_time()
     hoc.load_file("m.hoc")
-    assert time.monotonic() - start < HANG
+    assert time.process_time() - start < HANG
     assert (hoc.x, hoc.y) == (1.0, 2.0)
 
 
@@ -107,7 +110,7 @@ def test_an_error_far_down_a_big_file_is_reported_quickly(tmp_path):
                                     + "for i = 1, 10000 { execute1(\"p()\") }\n")
     out = io.StringIO()
     hoc = HocSession(cwd=tmp_path, stdout=out)
-    start = time.monotonic()
+    start = time.process_time()
     hoc.load_file("m.hoc")
-    assert time.monotonic() - start < HANG
+    assert time.process_time() - start < HANG
     assert out.getvalue().count("nothing is not defined") == 10000
