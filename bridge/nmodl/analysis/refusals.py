@@ -12,6 +12,7 @@ run: analysis.randoms; LONGITUDINAL_DIFFUSION: analysis.ldifus).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from bridge.errors import UnsupportedFeature
 from bridge.nmodl.analysis.info import MechanismKind, Reporter
@@ -28,6 +29,17 @@ _REFUSED_NODES: dict[type, str] = {
 _LOOP_NAMES: dict[type, str] = {ast.While: "WHILE", ast.From: "FROM"}
 
 
+def _walk_with_loops(program: ast.Program) -> Iterator[tuple[ast.Node, tuple[ast.Node, ...]]]:
+    """Every node in `ast.walk`'s order, with the WHILE and FROM loops around it (outermost first): one pass,
+    so nested loops cost their size, not size x depth."""
+    stack: list[tuple[ast.Node, tuple[ast.Node, ...]]] = [(program, ())]
+    while stack:
+        node, loops = stack.pop()
+        yield node, loops
+        inner = loops + (node,) if isinstance(node, (ast.While, ast.From)) else loops
+        stack.extend((child, inner) for child in reversed(tuple(ast.children(node))))
+
+
 def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Reporter) -> None:
     """Raise `UnsupportedFeature` at the first construct bridge does not run (module docstring)."""
     # a FUNCTION or PROCEDURE of the file's own shadows nocmodl's name (NEURON's netstim.mod defines erand())
@@ -37,11 +49,14 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
     hoc_only = {id(n) for item in program.items if deferrable(item) for n in ast.walk(item)
                 if isinstance(n, ast.Verbatim)}
     loop_ints: dict[int, set[str]] = {}  # VERBATIM in FROM loops: nocmodl's `{int _lj; for (_lj = ...` (parse1.ypp)
-    for loop in ast.walk(program):
-        if isinstance(loop, ast.From):
-            for n in ast.walk(loop):
-                if isinstance(n, ast.Verbatim):
-                    loop_ints.setdefault(id(n), set()).add("_l" + loop.var)
+    in_loop: ast.Node | None = None  # the first WATCH or event call inside a loop, in source order
+    outer: ast.Node | None = None  # its outermost loop
+    for n, loops in _walk_with_loops(program):
+        if isinstance(n, ast.Verbatim):
+            loop_ints[id(n)] = {"_l" + loop.var for loop in loops if isinstance(loop, ast.From)}
+        elif in_loop is None and loops and (isinstance(n, ast.Watch)
+                                            or (isinstance(n, ast.Call) and n.name in EVENT_CALLS)):
+            in_loop, outer = n, loops[0]
     for node in ast.walk(program):
         if isinstance(node, ast.Verbatim):  # C outside the subset's grammar, in file order with the others
             try:
@@ -53,15 +68,12 @@ def refuse_unsupported(program: ast.Program, kind: MechanismKind, report: Report
         if why is not None:
             raise report.error(UnsupportedFeature, why, node)
     nb = program.neuron
-    for node in ast.walk(program):
-        if isinstance(node, (ast.While, ast.From)):
-            for inner in ast.walk(node):
-                if isinstance(inner, ast.Watch):
-                    raise report.error(UnsupportedFeature, f"WATCH inside a {_LOOP_NAMES[type(node)]} loop", inner)
-                if isinstance(inner, ast.Call) and inner.name in EVENT_CALLS:
-                    raise report.error(UnsupportedFeature, f"{inner.name}() inside a {_LOOP_NAMES[type(node)]} loop "
-                                       "(NEURON queues an event at every iteration; bridge records one event per "
-                                       "call site and block run)", inner)
+    if isinstance(in_loop, ast.Watch):
+        raise report.error(UnsupportedFeature, f"WATCH inside a {_LOOP_NAMES[type(outer)]} loop", in_loop)
+    if isinstance(in_loop, ast.Call):
+        raise report.error(UnsupportedFeature, f"{in_loop.name}() inside a {_LOOP_NAMES[type(outer)]} loop "
+                           "(NEURON queues an event at every iteration; bridge records one event per "
+                           "call site and block run)", in_loop)
     if program.net_receive is not None:
         # a POINT_PROCESS's NET_RECEIVE that assigns v writes the node's voltage (an integrate-and-fire reset,
         # `v = vreset`: nocmodl's `NODEV(_pnt->node) = v` at its end, nocpout.cpp), as bridge's delivery does
