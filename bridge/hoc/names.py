@@ -258,8 +258,12 @@ def _index_ref(interp, node: ast.Index, create: bool, value: Any) -> Ref:
     indices.reverse()
     if isinstance(base, ast.Name):
         b = lookup(interp, base.name)
-        if b is None and in_session_file(loc):
+        library_template = isinstance(b, LibraryName) and b.kind == "template"
+        if (b is None or library_template) and in_session_file(loc):  # `WindowMenu[0].ses_gid(...)` in a .ses
             return _session_gui_ref(interp, base.name, loc)
+        if isinstance(b, LibraryName) and library_template:  # NEURON: an object of that template
+            raise interp.refuse(f"{base.name}[i]: an object of {b.file}'s template {base.name}, which bridge does "
+                                "not have", loc)
         if b is None and interp.model.point_process_kind(base.name) is not None:
             return _point_process_by_index(interp, base.name, indices, loc)
         if b is None:

@@ -189,3 +189,24 @@ def test_a_variable_named_like_a_stdrun_procedure_stops_the_load(tmp_path):
     hoc = HocSession(cwd=tmp_path, stdout=io.StringIO())
     with pytest.raises(BridgeError, match=r"m\.hoc:2.*step already defined"):
         hoc.load_file(tmp_path / "m.hoc")
+
+
+@pytest.mark.neuron
+def test_a_library_template_indexed_in_a_session_file_runs_as_in_neuron(tmp_path):
+    """NEURON's session files address the GUI's objects by template and index (`{WindowMenu[0].ses_gid(...)}`,
+    ModelDB 9853, 33975, 126467, 145672): NEURON runs the line; bridge takes it as the GUI call it is. Outside a
+    session file bridge refuses the object it does not have (NEURON runs it too: a refusal, never "NEURON stops")."""
+    (tmp_path / "w.ses").write_text('{WindowMenu[0].ses_gid(1, 0, 0, "cell")}\n')
+    (tmp_path / "m.hoc").write_text('load_file("nrngui.hoc")\ncreate soma\nload_file("w.ses")\nprint "end"\n')
+    (tmp_path / "h.hoc").write_text('load_file("nrngui.hoc")\n{WindowMenu[0].ses_gid(1, 0, 0, "cell")}\n'
+                                    'print "end"\n')
+    for name in ("m.hoc", "h.hoc"):
+        text = _neuron(f"from neuron import h\nh.load_file({name!r})\n", "", tmp_path)
+        assert "\nend\n" in text and "error" not in text, text
+    out = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        HocSession(cwd=tmp_path, stdout=out).load_file(tmp_path / "m.hoc")
+    assert out.getvalue().rstrip().endswith("end")
+    with pytest.raises(BridgeError, match=r"h\.hoc:2.*WindowMenu\[i\].*bridge does not have"):
+        HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "h.hoc")
