@@ -7,8 +7,9 @@ Forms (NEURON's src/nrniv/vrecord.cpp `nrn_vecsim_add`):
 - `y.play(&var, tvec, 1)`: continuous (`VecPlayContinuous`), interpolated in tvec;
 - `y.play(&var, tvec, ivec)`: continuous with discontinuities at the indices ivec[k] of tvec (NEURON then sends
   its events only at tvec[ivec[k]], and between them extrapolates the segment ending at the next one);
+- `y.play("var = $1", ...)` (or `"var"`) in any of these forms: as `&var` (`bridge.hoc.play_statement`);
 - `y.play_remove()`: the Vector plays no more.
-An optional point process first argument is accepted; a statement string or an index, and a dt with
+An optional point process first argument is accepted; any other statement, an index, and a dt with
 continuous mode are refused (the last one as NEURON does).
 
 When NEURON applies the value (src/nrnoc/fadvance.cpp `nrn_fixed_step_thread`,
@@ -71,6 +72,7 @@ class Play:
     tvec: object | None
     continuous: bool
     discon: object | None = None  # the discontinuity index Vector (continuous), or None
+    statement: object = None  # the statement form: the variable node it assigns (bridge.hoc.play_statement)
 
 
 def parse(interp, vector, args, loc) -> Play:
@@ -81,8 +83,14 @@ def parse(interp, vector, args, loc) -> Play:
     args = list(args)
     if args and hasattr(args[0], "pp") and hasattr(args[0], "info"):  # a PointProcessObject
         args = args[1:]  # NEURON's optional point process (for the thread it lives in)
-    if not args or isinstance(args[0], (str, StrVar)) or is_number(args[0]):
-        raise interp.refuse("Vector.play with a statement or an index is not supported; play into a variable: "
+    statement = None
+    if args and isinstance(args[0], (str, StrVar)):
+        from bridge.hoc.play_statement import statement_ref, statement_target
+
+        statement = statement_target(interp, args[0].value if isinstance(args[0], StrVar) else args[0], loc)
+        args = [statement_ref(interp, statement, loc), *args[1:]]
+    if not args or is_number(args[0]):
+        raise interp.refuse("Vector.play with an index is not supported; play into a variable: "
                             "vec.play(&var, dt) or vec.play(&var, tvec[, continuous])", loc)
     if not isinstance(args[0], Ref) or args[0].what is None:
         raise interp.error("Vector.play needs &var: a point process variable, a range variable or a global", loc)
@@ -107,7 +115,7 @@ def parse(interp, vector, args, loc) -> Play:
         continuous = float(args[2]) == 1.0
     if continuous and tvec is None:
         raise interp.error("Second argument of Vector.play in continuous mode must be a time vector", loc)
-    return Play(vector, target, dt, tvec, continuous, discon)
+    return Play(vector, target, dt, tvec, continuous, discon, statement)
 
 
 def _target(interp, what, loc) -> PlayTarget:
@@ -154,6 +162,7 @@ class Schedule:
     continuous: bool
     vector: object = None  # the played Vector (play_remove)
     discon: tuple[int, ...] | None = None  # continuous: the discontinuity indices into `times`, or None
+    statement: bool = False  # the statement form: NEURON sets hoc_ac_ to each value (bridge.hoc.play_statement)
 
 
 def freeze(play: Play) -> Schedule:
@@ -164,7 +173,8 @@ def freeze(play: Play) -> Schedule:
         if len(times) != len(y) or not times:
             raise ValueError(f"Vector.play continuous: the time Vector has {len(times)} values and the played "
                              f"Vector {len(y)}; bridge needs the same, non-zero size")
-        return Schedule(play.target, y, (), times, True, play.vector, _indices(play.discon, len(times)))
+        return Schedule(play.target, y, (), times, True, play.vector, _indices(play.discon, len(times)),
+                        play.statement is not None)
     if play.tvec is not None:
         events = tuple(float(v) for v in play.tvec.data)[: len(y)]  # type: ignore[attr-defined]
     else:
@@ -173,7 +183,7 @@ def freeze(play: Play) -> Schedule:
             events.append(e)
             e = e + play.dt
         events = tuple(events)
-    return Schedule(play.target, y, events, (), False, play.vector)
+    return Schedule(play.target, y, events, (), False, play.vector, None, play.statement is not None)
 
 
 def _indices(vec, size: int) -> tuple[int, ...] | None:
@@ -368,6 +378,10 @@ def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, lo
     played value back to HOC, and the model's own value would be a wrong number)."""
     if model.initialized is None:
         return
+    if kind == "global" and variable == "hoc_ac_" and any(c.sched.statement and not c.removed
+                                                           for c in model.live.cursors):
+        raise interp.refuse("hoc_ac_ is read while a Vector plays a statement: NEURON sets it to each played "
+                            "value, bridge does not hand the played values back to HOC", loc)
     for c in model.live.cursors:
         t = c.sched.target
         if c.removed or t.kind != kind or t.variable != variable:

@@ -115,7 +115,9 @@ def finitialize(interp, args, loc):
     finithnd.run_before_initial(interp)
     from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play
+    from bridge.hoc.play_statement import recheck
 
+    recheck(interp, model.plays, loc)  # a statement play's names resolved again, as NEURON's each run
     try:
         schedules = tuple(freeze_play(p) for p in model.plays)
     except ValueError as err:
