@@ -122,6 +122,7 @@ def finitialize(interp, args, loc):
         schedules = tuple(freeze_play(p) for p in model.plays)
     except ValueError as err:
         raise interp.error(str(err), loc) from None
+    model.hoc_ac_played = model.hoc_ac_played or any(s.statement for s in schedules)
     if schedules and model.live.cursors and model.live.first is not None:
         model.live.flush()  # the last run's played values
         carry_over(model, schedules, model.live.first, interp, loc)

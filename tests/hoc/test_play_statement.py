@@ -76,6 +76,17 @@ def test_reading_hoc_ac_during_a_statement_play_is_refused(tmp_path):
         _load(tmp_path, text)
 
 
+def test_hoc_ac_after_a_statement_play_is_refused_until_hoc_sets_it(tmp_path):
+    """NEURON leaves the last played value in hoc_ac_ (after play_remove() too, and in a later run without the
+    statement play); once HOC assigns it, it is HOC's again."""
+    text = PLAYS.replace("PLAY", FORMS["dt"]) + "amp.play_remove()\nrun()\nx = hoc_ac_\n"
+    with pytest.raises(BridgeError, match=r"model.hoc:\d+.*hoc_ac_ is read after a Vector played a statement"):
+        _load(tmp_path, text)
+    hoc = HocSession(cwd=tmp_path, stdout=io.StringIO())
+    hoc(PLAYS.replace("PLAY", FORMS["dt"]) + "amp.play_remove()\nhoc_ac_ = 3\nrun()\nx = hoc_ac_\n")
+    assert hoc.x == 3
+
+
 def test_a_statement_naming_another_variable_at_finitialize_is_refused(tmp_path):
     text = PLAYS.replace("PLAY", FORMS["dt"]).replace("run()\nshow()", "soma stim = new IClamp(0.3)\nrun()")
     with pytest.raises(BridgeError, match=r"model.hoc:\d+.*it now names IClamp\[1\].amp, not IClamp\[0\].amp"):
