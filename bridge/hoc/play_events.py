@@ -29,7 +29,8 @@ def refuse_read_by_events(plan, events, schedules, setters) -> None:
     for sched, (kind, name, var, _) in zip(schedules, setters, strict=True):
         what = describe(sched.target)
         if kind == "global":
-            readers = sorted(r for r in receivers if name == "celsius" or name in plan.global_keys.get(r, {}).values())
+            readers = sorted(r for r in receivers if name == "celsius" or name.endswith(f"_{r}")
+                             or name in plan.global_keys.get(r, {}).values())  # name_suffix: an artificial cell's too
             if readers:
                 raise UnsupportedFeature(
                     f"Vector.play into {what} in a run with NetCons is not supported: the NET_RECEIVE of "
