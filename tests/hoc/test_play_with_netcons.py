@@ -93,3 +93,36 @@ def test_play_read_by_net_receive_is_refused(tmp_path, play):
     text = NETWORK.replace("PLAY", "objref tau\ntau = new Vector(5, 3)\n" + play)
     with pytest.raises(BridgeError, match=r"model.hoc:\d+.*Vector.play into .* in a run with NetCons"):
         _both(tmp_path, text)
+
+
+@pytest.mark.neuron
+def test_played_table_global_beside_netcons_matches_neuron(tmp_path):
+    """A played GLOBAL a TABLE DEPENDs on (the TABLE rebuilt at each step's start) with a NetStim driving an ExpSyn
+    on the same cell: the events run with the TABLEs of the step."""
+    from tests.hoc.test_table_depend_changes import TABLED_CELL, TABLED_MOD
+
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    (mod / "tabk.mod").write_text(TABLED_MOD)
+    theirs, ref, ours, vecs, _ = _both(tmp_path, TABLED_CELL + """
+load_file("stdrun.hoc")
+objref ns, syn, nc
+ns = new NetStim()
+ns.start = 1
+ns.interval = 2
+ns.number = 5
+soma syn = new ExpSyn(0.5)
+nc = new NetCon(ns, syn, 0, 1, 0.01)
+tc = new Vector(3)
+vh = new Vector(3)
+tc.x[0] = 0
+tc.x[1] = 4
+tc.x[2] = 8.5
+vh.x[0] = -40
+vh.x[1] = -22
+vh.x[2] = -58
+vh.play(&vhalf_tabk, tc)
+tstop = 12
+run()
+""", ("vs", "tv"), mod_dir=mod)
+    _same_vectors(ref, vecs)
