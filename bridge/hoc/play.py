@@ -89,6 +89,9 @@ def parse(interp, vector, args, loc) -> Play:
 
         statement = statement_target(interp, args[0].value if isinstance(args[0], StrVar) else args[0], loc)
         args = [statement_ref(interp, statement, loc), *args[1:]]
+        if not isinstance(args[0], Ref) or args[0].what is None:
+            raise interp.refuse("Vector.play with a statement into a plain HOC variable is not supported (bridge "
+                                "plays into a point process or mechanism variable, a GLOBAL or celsius)", loc)
     if not args or is_number(args[0]):
         raise interp.refuse("Vector.play with an index is not supported; play into a variable: "
                             "vec.play(&var, dt) or vec.play(&var, tvec[, continuous])", loc)

@@ -13,7 +13,7 @@ such a play runs (NEURON's `hoc_ac_` then holds the last played value, which bri
 
 from __future__ import annotations
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, HocError
 from bridge.hoc import ast
 from bridge.hoc.values import Frame
 
@@ -52,6 +52,11 @@ def statement_ref(interp, target: ast.Node, loc):
     interp.frames.append(Frame("(Vector.play statement at top level)", [], None, loc))
     try:
         return ref(interp, target)
+    except HocError as err:  # an undefined name (NEURON would make it a new HOC variable, which bridge does not
+        # play into), a wrong index...
+        message = str(err).splitlines()[0].split("hoc error: ")[-1]
+        raise interp.refuse(f"Vector.play with a statement: {message} (bridge plays a statement into a point "
+                            "process or mechanism variable, a GLOBAL or celsius)", loc) from None
     finally:
         interp.frames.pop()
 

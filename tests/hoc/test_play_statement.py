@@ -70,6 +70,14 @@ def test_other_statements_are_refused_naming_the_line(tmp_path, stmt):
         _load(tmp_path, text)
 
 
+@pytest.mark.parametrize("stmt, message", [("undefined_name = $1", "undefined_name is not defined"),
+                                           ("plain", "into a plain HOC variable is not supported")])
+def test_statements_into_what_bridge_does_not_play_are_refused(tmp_path, stmt, message):
+    text = PLAYS.replace("PLAY", f'amp.play("{stmt}", 0.1)').replace("proc start", "plain = 1\nproc start")
+    with pytest.raises(BridgeError, match=rf"model.hoc:\d+.*Vector.play with a statement.*{message}"):
+        _load(tmp_path, text)
+
+
 def test_reading_hoc_ac_during_a_statement_play_is_refused(tmp_path):
     text = PLAYS.replace("PLAY", FORMS["dt"]) + "x = hoc_ac_\n"
     with pytest.raises(BridgeError, match=r"model.hoc:\d+.*hoc_ac_ is read while a Vector plays a statement"):
