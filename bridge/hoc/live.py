@@ -500,9 +500,11 @@ class LiveRun:
         from bridge.solver.stepper import make_advance, make_currents, make_initialize
 
         sim = frozen.simulation()
-        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
-        if sim.events is not None and setters:
-            raise UnsupportedFeature("Vector.play in a run with NetCons (HOC's live run) is not supported")
+        from bridge.hoc.play_events import refuse_read_by_events
+
+        schedules = [c.sched for c in self.cursors]
+        setters = play_setters(sim.plan, schedules)
+        refuse_read_by_events(sim.plan, sim.events, schedules, setters)
         net_key = (network_structure(frozen.network),)
         key = self._key(sim, frozen, sim.labels + tuple(map(repr, setters)) + net_key)
         engine = self.engines.get(key)

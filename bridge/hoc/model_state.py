@@ -96,6 +96,7 @@ class ModelState:
         # bridge.hoc.stdrun.dt2thread)
         self.cj_dt, self.thread_t, self.cj_secondorder = 0.025, 0.0, 0.0
         self.plays: list = []  # Vector.play requests (bridge.hoc.play.Play), frozen at finitialize()
+        self.hoc_ac_played = False  # a statement play ran since HOC last set hoc_ac_ (bridge.hoc.play_statement)
         self.cvode = False  # the model asked for CVODE (Protocol.cvode)
         self.numerical_panel_box: Any = None  # NumericalMethodPanel[0]'s `b1` once map() built it (numerical_panel)
         self.hoc_mechanisms: dict = {}  # make_mechanism() mechanisms by suffix (bridge.hoc.hocmech)
@@ -134,6 +135,9 @@ class ModelState:
             from bridge.hoc.play import check_not_played
 
             check_not_played(self, "global", (name,), name, name, loc, interp)
+        if name == "hoc_ac_" and self.hoc_ac_played:
+            raise interp.refuse("hoc_ac_ is read after a Vector played a statement: NEURON leaves the last played "
+                                "value there, bridge does not hand it back to HOC", loc)
         if self.initialized is not None:
             found = self._assigned_global_parameter(name, loc, interp)
             if found is not None:
@@ -178,6 +182,8 @@ class ModelState:
         if name == "dt" and not value > 0:  # NaN too
             raise HocError("dt must be > 0")
         self.globals[name] = value
+        if name == "hoc_ac_":
+            self.hoc_ac_played = False
         if name not in NEURON_GLOBALS and not self.catalog.library_global(name):  # (a library's: no run reads it)
             self.set_globals[name] = value
 

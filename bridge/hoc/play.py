@@ -5,9 +5,12 @@ Forms (NEURON's src/nrniv/vrecord.cpp `nrn_vecsim_add`):
   double, event after event: e[k+1] = e[k] + dt);
 - `y.play(&var, tvec)` or `y.play(&var, tvec, 0)`: discrete at the times tvec[k];
 - `y.play(&var, tvec, 1)`: continuous (`VecPlayContinuous`), interpolated in tvec;
+- `y.play(&var, tvec, ivec)`: continuous with discontinuities at the indices ivec[k] of tvec (NEURON then sends
+  its events only at tvec[ivec[k]], and between them extrapolates the segment ending at the next one);
+- `y.play("var = $1", ...)` (or `"var"`) in any of these forms: as `&var` (`bridge.hoc.play_statement`);
 - `y.play_remove()`: the Vector plays no more.
-An optional point process first argument is accepted; a statement string, an index, a
-discontinuity Vector, or a dt with continuous mode are refused (the last one as NEURON does).
+An optional point process first argument is accepted; any other statement, an index, and a dt with
+continuous mode are refused (the last one as NEURON does).
 
 When NEURON applies the value (src/nrnoc/fadvance.cpp `nrn_fixed_step_thread`,
 `nrn_fixed_step_lastpart`; src/nrncvode/netcvode.cpp `deliver_net_events`): a discrete value is an
@@ -68,6 +71,8 @@ class Play:
     dt: float | None
     tvec: object | None
     continuous: bool
+    discon: object | None = None  # the discontinuity index Vector (continuous), or None
+    statement: object = None  # the statement form: the variable node it assigns (bridge.hoc.play_statement)
 
 
 def parse(interp, vector, args, loc) -> Play:
@@ -78,8 +83,17 @@ def parse(interp, vector, args, loc) -> Play:
     args = list(args)
     if args and hasattr(args[0], "pp") and hasattr(args[0], "info"):  # a PointProcessObject
         args = args[1:]  # NEURON's optional point process (for the thread it lives in)
-    if not args or isinstance(args[0], (str, StrVar)) or is_number(args[0]):
-        raise interp.refuse("Vector.play with a statement or an index is not supported; play into a variable: "
+    statement = None
+    if args and isinstance(args[0], (str, StrVar)):
+        from bridge.hoc.play_statement import statement_ref, statement_target
+
+        statement = statement_target(interp, args[0].value if isinstance(args[0], StrVar) else args[0], loc)
+        args = [statement_ref(interp, statement, loc), *args[1:]]
+        if not isinstance(args[0], Ref) or args[0].what is None:
+            raise interp.refuse("Vector.play with a statement into a plain HOC variable is not supported (bridge "
+                                "plays into a point process or mechanism variable, a GLOBAL or celsius)", loc)
+    if not args or is_number(args[0]):
+        raise interp.refuse("Vector.play with an index is not supported; play into a variable: "
                             "vec.play(&var, dt) or vec.play(&var, tvec[, continuous])", loc)
     if not isinstance(args[0], Ref) or args[0].what is None:
         raise interp.error("Vector.play needs &var: a point process variable, a range variable or a global", loc)
@@ -95,16 +109,16 @@ def parse(interp, vector, args, loc) -> Play:
             raise interp.error(f"Vector.play: dt = {dt:g} is outside [1e-9, 1e10] (NEURON's chkarg)", loc)
     else:
         raise interp.error("Vector.play: the second argument must be a dt or a time Vector", loc)
-    continuous = False
-    if len(args) > 2:
-        if is_vector(args[2]):
-            raise interp.refuse("Vector.play with a discontinuity index Vector is not supported", loc)
+    continuous, discon = False, None
+    if len(args) > 2 and is_vector(args[2]):  # vrecord.cpp nrn_vecsim_add: an index Vector means continuous
+        continuous, discon = True, args[2]
+    elif len(args) > 2:
         if not is_number(args[2]) or float(args[2]) not in (0.0, 1.0):
             raise interp.error("Vector.play: the third argument must be 0 or 1 (continuous)", loc)
         continuous = float(args[2]) == 1.0
     if continuous and tvec is None:
         raise interp.error("Second argument of Vector.play in continuous mode must be a time vector", loc)
-    return Play(vector, target, dt, tvec, continuous)
+    return Play(vector, target, dt, tvec, continuous, discon, statement)
 
 
 def _target(interp, what, loc) -> PlayTarget:
@@ -150,6 +164,8 @@ class Schedule:
     times: tuple[float, ...]
     continuous: bool
     vector: object = None  # the played Vector (play_remove)
+    discon: tuple[int, ...] | None = None  # continuous: the discontinuity indices into `times`, or None
+    statement: bool = False  # the statement form: NEURON sets hoc_ac_ to each value (bridge.hoc.play_statement)
 
 
 def freeze(play: Play) -> Schedule:
@@ -160,7 +176,8 @@ def freeze(play: Play) -> Schedule:
         if len(times) != len(y) or not times:
             raise ValueError(f"Vector.play continuous: the time Vector has {len(times)} values and the played "
                              f"Vector {len(y)}; bridge needs the same, non-zero size")
-        return Schedule(play.target, y, (), times, True, play.vector)
+        return Schedule(play.target, y, (), times, True, play.vector, _indices(play.discon, len(times)),
+                        play.statement is not None)
     if play.tvec is not None:
         events = tuple(float(v) for v in play.tvec.data)[: len(y)]  # type: ignore[attr-defined]
     else:
@@ -169,23 +186,51 @@ def freeze(play: Play) -> Schedule:
             events.append(e)
             e = e + play.dt
         events = tuple(events)
-    return Schedule(play.target, y, events, (), False, play.vector)
+    return Schedule(play.target, y, events, (), False, play.vector, None, play.statement is not None)
+
+
+def _indices(vec, size: int) -> tuple[int, ...] | None:
+    """The discontinuity indices of a continuous play (vrecord.cpp `VecPlayContinuous`: `(int) elem(k)`, truncated
+    toward zero), each checked to index the time Vector of `size` values (NEURON reads past it unchecked)."""
+    if vec is None:
+        return None
+    out = []
+    for v in vec.data:  # type: ignore[attr-defined]
+        if not np.isfinite(v) or not 0 <= int(v) < size:
+            raise ValueError(f"Vector.play: the discontinuity index {float(v):g} is outside the time Vector "
+                             f"(0 to {size - 1})")
+        out.append(int(v))
+    return tuple(out)
 
 
 class Cursor:
-    """Where a play is in its events (NEURON's `current_index_` / `ubound_index_`), carried across pieces."""
+    """Where a play is in its events (NEURON's `current_index_` / `ubound_index_`, `discon_index_`), carried
+    across pieces."""
 
     def __init__(self, sched: Schedule):
         self.sched = sched
         self.index = 0  # discrete: events delivered; continuous: ubound_index_
-        self.pending = bool(sched.times) if sched.continuous else bool(sched.events)
+        self.pending = bool(sched.times) if sched.continuous else bool(sched.events)  # an event is queued
+        self.next_discon = 0  # continuous with discontinuities: discon_index_
+        if sched.discon is not None:  # VecPlayContinuous::play_init
+            self.index, self.pending = self._next_ubound()
         self.value: float | None = None  # what the play last set (None: nothing yet)
         self.removed = False  # play_remove(): it sets nothing more
 
+    def _next_ubound(self) -> tuple[int, bool]:
+        """(ubound_index_, whether an event is sent at its time) after the next discontinuity index is taken."""
+        discon = self.sched.discon or ()
+        if self.next_discon < len(discon):
+            self.next_discon += 1
+            return discon[self.next_discon - 1], True
+        return len(self.sched.times) - 1, False
+
     def starts_late(self) -> bool:
         """Its first value comes after finitialize (the variable keeps its own value until then)."""
-        first = self.sched.times[0] if self.sched.continuous else self.sched.events[0] if self.sched.events else 0.0
-        return first > 0.0
+        s = self.sched
+        if s.continuous:
+            return not self.pending or s.times[self.index] > 0.0
+        return (s.events[0] if s.events else 0.0) > 0.0
 
     def deliver(self, til: float, set_value: bool = False) -> None:
         """Deliver the events at times <= til (NetCvode::deliver_events)."""
@@ -197,9 +242,11 @@ class Cursor:
                 self.value = s.y[self.index]
                 self.index += 1
             return
-        while self.pending and s.times[self.index] <= til:
+        while self.pending and s.times[self.index] <= til:  # VecPlayContinuous::deliver
             te = s.times[self.index]
-            if self.index < len(s.times) - 1:
+            if s.discon is not None:
+                self.index, self.pending = self._next_ubound()
+            elif self.index < len(s.times) - 1:
                 self.index += 1
             else:
                 self.pending = False
@@ -334,6 +381,10 @@ def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, lo
     played value back to HOC, and the model's own value would be a wrong number)."""
     if model.initialized is None:
         return
+    if kind == "global" and variable == "hoc_ac_" and any(c.sched.statement and not c.removed
+                                                           for c in model.live.cursors):
+        raise interp.refuse("hoc_ac_ is read while a Vector plays a statement: NEURON sets it to each played "
+                            "value, bridge does not hand the played values back to HOC", loc)
     for c in model.live.cursors:
         t = c.sched.target
         if c.removed or t.kind != kind or t.variable != variable:

@@ -115,11 +115,14 @@ def finitialize(interp, args, loc):
     finithnd.run_before_initial(interp)
     from bridge.hoc.play import carry_over
     from bridge.hoc.play import freeze as freeze_play
+    from bridge.hoc.play_statement import recheck
 
+    recheck(interp, model.plays, loc)  # a statement play's names resolved again, as NEURON's each run
     try:
         schedules = tuple(freeze_play(p) for p in model.plays)
     except ValueError as err:
         raise interp.error(str(err), loc) from None
+    model.hoc_ac_played = model.hoc_ac_played or any(s.statement for s in schedules)
     if schedules and model.live.cursors and model.live.first is not None:
         model.live.flush()  # the last run's played values
         carry_over(model, schedules, model.live.first, interp, loc)

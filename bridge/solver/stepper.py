@@ -164,14 +164,13 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
     for the currents (t + dt/2) and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`,
     `apply_plays`); with a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each time JAX
     traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
-    delivered around each step as `bridge.solver.integrate.integrate` does (no plays with it).
+    delivered around each step as `bridge.solver.integrate.integrate` does, beside the plays (whose variables no
+    NET_RECEIVE reads: `bridge.hoc.play_events`).
     `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`).
     `watch` (to locate a NaN after the fact, `bridge.hoc.live_nan`): `nan` is instead (step, index): the
     first of the `count` steps (1-based; 0: the state given) after which the state holds a NaN, and its index
     in `state_watch`'s layout, as `integrate` tracks it each step (-1, -1: none); off, the steps carry no
     check."""
-    if events is not None and setters:
-        raise ValueError("Vector.play and a NetCon network in one live run are not supported")
     per_step_tables = any(kind == "global" for kind, *_ in setters)
 
     def advance(params, state, count, dt, half_dt, play):
@@ -189,34 +188,34 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
         start, mid, end, on_start, on = play
-        ectx = None if events is None else evlib.Context(plan, events, params, prepared, dt, secondorder)
 
         def body(k, carry):
             st, ts, ys, mem = carry[:4]
-            if ectx is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
+            p_mid = p_end = params
+            pre, after = prepared, {}
+            if setters:  # the values the currents (t + dt/2) and the state update (t + dt) see
+                p_mid = apply_plays(params, setters, mid[k], on[k])
+                p_end = apply_plays(params, setters, end[k], on[k])
+                if per_step_tables:  # NEURON checks TABLEs once, at the start of the step (nrn_fixed_step)
+                    pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
+                                            secondorder, mem, "step")
+                after = {"params_after": p_end, "prepared_after": pre}
+            if events is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
+                # NET_RECEIVE reads no played variable (bridge.hoc.play_events): the unplayed parameters serve
+                ectx = evlib.Context(plan, events, params, pre, dt, secondorder)
                 st_only = {k2: a for k2, a in st.items() if k2 != "events"}
                 buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
                 buf = evlib.check_watches(ectx, buf, st_only, st["t"])  # after the sources, as integrate's step
                 st, buf = evlib.deliver(ectx, st_only, buf, st["t"] + 0.5 * dt)
-                new, d, rhs = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
-                                                     cj_order=cj_order)
-                values = record(new, params)  # before the events <= t (nrn_fixed_step_lastpart records first)
+                new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
+                                                     cj_order=cj_order, **after)
+                values = record(new, p_end)  # before the events <= t (nrn_fixed_step_lastpart records first)
                 new, buf = evlib.deliver(ectx, new, buf, new["t"])
                 new = {**new, "events": buf}
-            elif setters:
-                p_mid = apply_plays(params, setters, mid[k], on[k])
-                p_end = apply_plays(params, setters, end[k], on[k])
-                pre = prepared
-                if per_step_tables:  # NEURON checks TABLEs once, at the start of the step
-                    pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
-                                            secondorder, mem, "step")
-                new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
-                                                     params_after=p_end, prepared_after=pre, cj_order=cj_order)
-                values = record(new, p_end)
             else:
-                new, d, rhs = fixed_step_with_matrix(plan, params, prepared, st, dt, secondorder, half_dt,
-                                                     cj_order=cj_order)
-                values = record(new, params)
+                new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
+                                                     cj_order=cj_order, **after)
+                values = record(new, p_end)
             out = new, ts.at[k].set(new["t"]), ys.at[k].set(values), mem
             if not watch:
                 return out
