@@ -396,3 +396,17 @@ def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, lo
         if same:
             raise interp.refuse(f"{what} is read while a Vector plays into it: bridge does not hand the played "
                                 "value back to HOC (read it before finitialize(), or record it)", loc)
+
+
+def recheck_statements(interp, plays, loc) -> None:
+    """finitialize(): each statement play's variable resolved again; one that now names another variable than at
+    play() is refused (NEURON's statement would write into the new one)."""
+    from bridge.hoc.play_statement import statement_ref
+
+    for play in plays:
+        if play.statement is None:
+            continue
+        now = _target(interp, statement_ref(interp, play.statement, loc).what, loc)
+        if now != play.target:
+            raise interp.refuse(f"Vector.play with a statement: it now names {describe(now)}, not "
+                                f"{describe(play.target)} as at play(); bridge does not follow that", loc)

@@ -44,14 +44,13 @@ def statement_target(interp, text: str, loc) -> ast.Node:
 
 
 def statement_ref(interp, target: ast.Node, loc):
-    """`&target` evaluated at top level (NEURON's `ParseTopLevel`: no procedure's locals, no object's context)."""
-    from bridge.hoc.names import ref
-
+    """`&target` evaluated at top level (NEURON's `ParseTopLevel`: no procedure's locals, no object's context);
+    through the interpreter's `&x` (hoc.expressions.eval_pointer), so this module does not import hoc.names."""
     if not interp.model.sections:
         raise interp.error("Vector.play with a statement needs a section (NEURON: Section access unspecified)", loc)
     interp.frames.append(Frame("(Vector.play statement at top level)", [], None, loc))
     try:
-        return ref(interp, target)
+        return interp.eval(ast.Pointer(loc, target))
     except HocError as err:  # an undefined name (NEURON would make it a new HOC variable, which bridge does not
         # play into), a wrong index...
         message = str(err).splitlines()[0].split("hoc error: ")[-1]
@@ -74,17 +73,3 @@ def _names(node) -> set[str]:
         elif isinstance(n, list):
             stack.extend(n)
     return found
-
-
-def recheck(interp, plays, loc) -> None:
-    """finitialize(): each statement play's variable resolved again; one that now names another variable than at
-    play() is refused (NEURON's statement would write into the new one)."""
-    from bridge.hoc.play import _target, describe
-
-    for play in plays:
-        if play.statement is None:
-            continue
-        now = _target(interp, statement_ref(interp, play.statement, loc).what, loc)
-        if now != play.target:
-            raise interp.refuse(f"Vector.play with a statement: it now names {describe(now)}, not "
-                                f"{describe(play.target)} as at play(); bridge does not follow that", loc)

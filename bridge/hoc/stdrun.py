@@ -113,11 +113,10 @@ def finitialize(interp, args, loc):
         sec.voltages = {j: float(centres[j]) for j in range(sec.data.nseg)}
         model.area_ri(sec)  # after recalc_diam (treeset.cpp v_setup_vectors): diameters from 3-D points
     finithnd.run_before_initial(interp)
-    from bridge.hoc.play import carry_over
+    from bridge.hoc.play import carry_over, recheck_statements
     from bridge.hoc.play import freeze as freeze_play
-    from bridge.hoc.play_statement import recheck
 
-    recheck(interp, model.plays, loc)  # a statement play's names resolved again, as NEURON's each run
+    recheck_statements(interp, model.plays, loc)  # a statement play's names resolved again, as NEURON's each run
     try:
         schedules = tuple(freeze_play(p) for p in model.plays)
     except ValueError as err:
