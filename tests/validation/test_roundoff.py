@@ -195,6 +195,36 @@ def test_spikes_unchanged_keep_the_whole_run_rule():
     assert not c.passed and not c.chaotic and c.horizon is None and c.dv_bound == 1e-9
 
 
+def test_a_chaotic_runs_states_are_judged_against_neurons_own_before_the_horizon():
+    """A state's error before the horizon against 10 x NEURON's own difference of that state up to the last
+    sample kept at or before the horizon (every `own_stride`-th: never past it); none kept: the fixed bar."""
+    own = _own_growing(280)
+    bridge, neuron = _chaotic(0.0, own)
+    m = np.where(neuron.values[:, 0] > 0, 0.9, 0.05)
+    gate = 1e-8 * (T >= T[100])  # NEURON's own difference of the gate: 1e-8 from sample 100 on, 0.5 after t_h
+    gate[280:] = 0.5
+    states = np.maximum.accumulate(gate)[::10, None]
+    for run in (bridge, neuron):
+        run.labels = ["soma(0.5).v", "soma(0.5).m_hh"]
+    neuron.values = np.stack([neuron.values[:, 0], m], axis=1)
+    neuron.roundoff_states, neuron.rerun_states, neuron.own_stride = states, np.zeros_like(states), 10
+    tol = Tolerance(roundoff=ROUNDOFF_FACTOR)
+
+    def judged(error):
+        bridge.values = np.stack([bridge.values[:, 0], m + error], axis=1)
+        return compare_runs(bridge, neuron, tol, -20.0)
+
+    assert judged(5e-8 * (T >= T[100]) * (T < T[271])).chaotic  # 5 x NEURON's own, to the last checkpoint
+    c = judged(5e-8 * (T >= T[100]) + 1e-3 * (T >= T[271]))  # at 271..279 NEURON's own was not kept: not judged
+    assert c.chaotic and c.state_errors["soma(0.5).m_hh"] == pytest.approx(5e-8)
+    c = judged(2e-7 * (T >= T[100]))  # 20 x
+    assert not c.chaotic
+    assert "m_hh: error 2e-07 (relative; tol max(1e-09, 10 x NEURON's own round-off before t_h 1e-08)" in c.reasons[0]
+    neuron.roundoff_states = neuron.rerun_states = None  # not kept (an older NEURON output): the fixed bar
+    c = judged(5e-8 * (T >= T[100]))
+    assert not c.chaotic and "tol 1e-09; no round-off allowance" in c.reasons[0]
+
+
 def test_a_chaotic_run_whose_rerun_is_not_deterministic_gets_no_allowance():
     """A rerun that differs at once by more than round-off (random numbers drawn anew): FAIL as before."""
     rerun = np.where(T >= T[10], 1e-3, 0.0)
