@@ -19,8 +19,8 @@
   bars alone;
 - chaos (`roundoff.horizon`): where NEURON's runs are deterministic but its own round-off changes its spikes,
   bridge is judged only before the horizon t_h (v by the round-off rule with NEURON's own difference up to
-  t_h, spikes, states (fixed bar) and recorded NetCon spikes before t_h); passing there is `chaotic`, a
-  verdict of its own, not a pass.
+  t_h, states against NEURON's own up to t_h where kept, spikes and recorded NetCon spikes before t_h);
+  passing there is `chaotic`, a verdict of its own, not a pass (docs/validation.md).
 """
 
 from __future__ import annotations
@@ -265,10 +265,10 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
     before = "" if out.horizon is None else " before t_h"
     for label, err in out.state_errors.items():
         state_allowed = factor is not None and label in own
-        scaled = factor * own[label] if factor is not None and label in own else 0.0
+        scaled = factor * own[label] if factor is not None and state_allowed else 0.0
         if err > max(tolerance.state, scaled):
             why = (f"tol max({tolerance.state:g}, {factor:g} x NEURON's own round-off{before} {own[label]:.3g})"
-                   if state_allowed and label in own else f"tol {tolerance.state:g}{_no_allowance(out)}")
+                   if state_allowed else f"tol {tolerance.state:g}{_no_allowance(out)}")
             out.reasons.append(f"{label}: error {err:.3g} (relative; {why})")
     return out
 
