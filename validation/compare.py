@@ -25,7 +25,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -179,7 +179,19 @@ def compare_geometry(bridge: dict, neuron: dict) -> tuple[float, list[str]]:
 
 
 def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spike_threshold: float) -> Comparison:
-    """Compare two runs of one case (see the module docstring)."""
+    """Compare two runs of one case (see the module docstring). A chaotic run that bridge matches to the fixed
+    bars over the whole run (as `--atol` judges it) passes: its horizon bounds an allowance it did not need."""
+    out = _compare(bridge, neuron, tolerance, spike_threshold)
+    if not out.chaotic:
+        return out
+    whole = _compare(bridge, neuron, replace(tolerance, roundoff=None), spike_threshold)
+    if not whole.passed:
+        return out
+    whole.roundoff_dv, whole.rerun_dv, whole.roundoff_refused = out.roundoff_dv, out.rerun_dv, out.roundoff_refused
+    return whole
+
+
+def _compare(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spike_threshold: float) -> Comparison:
     out = Comparison()
     for name in SETTINGS:
         ours, theirs = bridge.settings.get(name), neuron.settings.get(name)
