@@ -16,12 +16,16 @@
   to that sample (the fixed `max_dv` the floor), and each state's error roundoff x NEURON's own there (the
   fixed `state` the floor), only where NEURON's rerun is bit-identical to its first run (or first differs
   by less than `max_dv`, then grows) and neither it nor one ulp changed NEURON's spikes; else the fixed
-  bars alone.
+  bars alone;
+- chaos (`roundoff.horizon`): where NEURON's runs are deterministic but its own round-off changes its spikes,
+  bridge is judged only before the horizon t_h (v by the round-off rule with NEURON's own difference up to
+  t_h, states against NEURON's own up to t_h where kept, spikes and recorded NetCon spikes before t_h);
+  passing there is `chaotic`, a verdict of its own, not a pass (docs/validation.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -124,12 +128,28 @@ class Comparison:
     roundoff_refused: str | None = None  # why NEURON's own difference gave no allowance (validation.roundoff)
     roundoff_lead: float | None = None  # largest bridge |dV| / NEURON's own so far, where above the fixed bar
     dv_bound: float = 0.0  # [mV] the bar max |dV| was judged against (at the end of the run)
+    horizon: float | None = None  # [ms] a chaotic run's horizon t_h: judged before it only (roundoff.horizon)
+    horizon_why: str = ""  # what ends NEURON's reproducibility at t_h
+    horizon_dv: float | None = None  # [mV] bridge's max |dV| before t_h
     runs: list = field(default_factory=list)  # each run of the model's HOC (validation.every_run.RunDiff)
     spike_records: list = field(default_factory=list)  # recorded NetCon sources (validation.spikes.SpikeRecordDiff)
 
     @property
     def passed(self) -> bool:
-        return not self.reasons
+        """Matched NEURON over the whole run (a chaotic run that matched before its horizon is not passed)."""
+        return not self.reasons and self.horizon is None
+
+    @property
+    def chaotic(self) -> bool:
+        """Matched NEURON before the horizon of a chaotic run, which NEURON cannot reproduce beyond."""
+        return not self.reasons and self.horizon is not None
+
+    def chaotic_verdict(self, tstop: float) -> str:
+        """The CHAOTIC verdict in words (`tstop` [ms])."""
+        own = f"{self.roundoff_dv:.3g}" if self.roundoff_dv is not None else "-"
+        share = f" ({100 * self.horizon / tstop:.1f}%)" if self.horizon is not None and tstop > 0 else ""
+        return (f"matches NEURON (max |dV| {self.horizon_dv or 0.0:.3g} mV) to t_h = {self.horizon:g} ms{share} of "
+                f"{tstop:g} ms; beyond, NEURON's own one-ulp run diverges (own max |dV| {own} mV; {self.horizon_why})")
 
 
 def _relative(a: list[float], b: list[float]) -> float:
@@ -159,7 +179,19 @@ def compare_geometry(bridge: dict, neuron: dict) -> tuple[float, list[str]]:
 
 
 def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spike_threshold: float) -> Comparison:
-    """Compare two runs of one case (see the module docstring)."""
+    """Compare two runs of one case (see the module docstring). A chaotic run that bridge matches to the fixed
+    bars over the whole run (as `--atol` judges it) passes: its horizon bounds an allowance it did not need."""
+    out = _compare(bridge, neuron, tolerance, spike_threshold)
+    if not out.chaotic:
+        return out
+    whole = _compare(bridge, neuron, replace(tolerance, roundoff=None), spike_threshold)
+    if not whole.passed:
+        return out
+    whole.roundoff_dv, whole.rerun_dv, whole.roundoff_refused = out.roundoff_dv, out.rerun_dv, out.roundoff_refused
+    return whole
+
+
+def _compare(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spike_threshold: float) -> Comparison:
     out = Comparison()
     for name in SETTINGS:
         ours, theirs = bridge.settings.get(name), neuron.settings.get(name)
@@ -174,10 +206,16 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         out.reasons.append(f"samples: bridge {len(bridge.t)}, NEURON {len(neuron.t)}")
         out.max_dv = out.rms_dv = np.inf
         return out
+    window = max(1.0, 1000 * tolerance.spike_time)
+    own = _roundoff(neuron, tolerance)
+    out.roundoff_dv = max((e for lab, e in own.items() if probe_variable(lab) == "v"), default=None)
+    allowed = _allowance(out, neuron, tolerance, spike_threshold, window)
+    end = len(neuron.t) if out.horizon is None else int(np.searchsorted(neuron.t, out.horizon, side="left"))
+    # a chaotic run's states: to the last sample before the horizon where NEURON's own difference was kept
+    state_end = end if out.horizon is None else ((end - 1) // max(1, int(neuron.own_stride))) * neuron.own_stride + 1
     sq, count = 0.0, 0
     course = np.zeros(len(neuron.t))  # per sample, bridge's largest |dV| over the v recordings
     per_segment: dict[str, float] = {}
-    window = max(1.0, 1000 * tolerance.spike_time)
     shared = [lab for lab in neuron.labels if lab in bridge.labels]
     for label in sorted(set(neuron.labels) - set(bridge.labels)):
         out.reasons.append(f"{label}: not recorded by bridge")
@@ -189,7 +227,9 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         max_abs = float(np.max(np.abs(diff), initial=0.0))
         rms = float(np.sqrt(np.mean(diff ** 2))) if len(diff) else 0.0
         voltage = probe_variable(label) == "v"
-        error = max_abs if voltage else max_abs / max(1.0, float(np.nanmax(np.abs(theirs), initial=0.0)))
+        upto = end if voltage else state_end  # before a chaotic run's horizon only
+        judged = float(np.max(np.abs(diff[:upto]), initial=0.0))
+        error = judged if voltage else judged / max(1.0, float(np.nanmax(np.abs(theirs[:upto]), initial=0.0)))
         rec = RecordingDiff(label, voltage, max_abs, rms, error)
         if voltage:
             sq += float(np.sum(diff ** 2))
@@ -198,8 +238,8 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
             out.max_dv = max(out.max_dv, max_abs)
             per_segment[label] = max_abs
             if label in neuron.named:
-                rec.spikes_bridge = spike_times(bridge.t, ours, spike_threshold)
-                rec.spikes_neuron = spike_times(neuron.t, theirs, spike_threshold)
+                rec.spikes_bridge = spike_times(bridge.t[:end], ours[:end], spike_threshold)  # before a horizon
+                rec.spikes_neuron = spike_times(neuron.t[:end], theirs[:end], spike_threshold)
                 match = match_spikes(rec.spikes_bridge, rec.spikes_neuron, window)
                 rec.spike_shift = match.max_shift(rec.spikes_bridge, rec.spikes_neuron)
                 rec.unmatched = len(match.only_a) + len(match.only_b)
@@ -218,80 +258,130 @@ def compare_runs(bridge: RunOutput, neuron: RunOutput, tolerance: Tolerance, spi
         if all(lab in per_segment for lab in labels):
             out.segment_dv[sec] = np.array([per_segment[lab] for lab in labels])
     out.rms_dv = float(np.sqrt(sq / count)) if count else 0.0
-    own = _roundoff(neuron, tolerance)
-    out.roundoff_dv = max((e for lab, e in own.items() if probe_variable(lab) == "v"), default=None)
-    allowed = _allowance(out, neuron, tolerance, spike_threshold, window)
-    _judge_dv(out, course, neuron, tolerance, allowed)
+    _judge_dv(out, course[:end], neuron, tolerance, allowed, end)
     # the HOC's own runs: NEURON's round-off is measured on the protocol run, so each run gets that run's bar
     out.runs = compare_each_run(bridge, neuron, out.dv_bound, spike_threshold)
     for run in out.runs:
         out.reasons += run.reasons
     out.max_dv = max([out.max_dv] + [r.max_dv for r in out.runs])
-    out.spike_records, why_spikes = compare_spike_records(bridge.spikes, neuron.spikes, tolerance.netcon_spike_time)
+    last = None if out.horizon is None else float(neuron.t[end - 1])
+    out.spike_records, why_spikes = compare_spike_records(_records_before(bridge.spikes, last),
+                                                          _records_before(neuron.spikes, last),
+                                                          tolerance.netcon_spike_time)
     out.reasons += why_spikes
     if out.spike_shift > tolerance.spike_time:
         out.reasons.append(f"spike times differ by {out.spike_shift:.3g} ms (tol {tolerance.spike_time:g} ms)")
+    if out.horizon is not None:  # a chaotic run: NEURON's own difference of each state up to the horizon
+        own = _own_states_before(neuron, state_end) if allowed else {}
+    factor = tolerance.roundoff if allowed and (out.horizon is None or own) else None
+    before = "" if out.horizon is None else " before t_h"
     for label, err in out.state_errors.items():
-        scaled = tolerance.roundoff * own[label] if allowed and label in own else 0.0
+        state_allowed = factor is not None and label in own
+        scaled = factor * own[label] if factor is not None and state_allowed else 0.0
         if err > max(tolerance.state, scaled):
-            why = (f"tol max({tolerance.state:g}, {tolerance.roundoff:g} x NEURON's own round-off {own[label]:.3g})"
-                   if allowed and label in own else f"tol {tolerance.state:g}{_no_allowance(out)}")
+            why = (f"tol max({tolerance.state:g}, {factor:g} x NEURON's own round-off{before} {own[label]:.3g})"
+                   if state_allowed else f"tol {tolerance.state:g}{_no_allowance(out)}")
             out.reasons.append(f"{label}: error {err:.3g} (relative; {why})")
     return out
 
 
 def _allowance(out: Comparison, neuron: RunOutput, tolerance: Tolerance, threshold: float, window: float) -> bool:
-    """Whether NEURON's own difference gives bridge a round-off allowance (`validation.roundoff.refusal`);
-    sets `out.rerun_dv` and `out.roundoff_refused`."""
+    """Whether NEURON's own difference gives bridge a round-off allowance (`validation.roundoff.refusal`), up
+    to the horizon of a chaotic run (`roundoff.horizon`: `out.horizon`); sets `out.rerun_dv`,
+    `out.roundoff_refused` and, for a chaotic run, `out.horizon` and `out.horizon_why`."""
     if tolerance.roundoff is None or not neuron.roundoff:
         return False
     if neuron.rerun is not None:
         out.rerun_dv = max(neuron.rerun.values(), default=0.0)
-    changed = []
+    changed, trains = [], []
     for j, label in enumerate(neuron.named):
         if probe_variable(label) == "v" and label in neuron.labels:
             first = spike_times(neuron.t, neuron.trace(label), threshold)
             for again in (neuron.roundoff_named, neuron.rerun_named):
                 if again is None:
                     continue
-                match = match_spikes(first, spike_times(neuron.t, again[:, j], threshold), window)
+                trains.append((first, spike_times(neuron.t, again[:, j], threshold)))
+                match = match_spikes(*trains[-1], window)
                 if (match.only_a or match.only_b) and label not in changed:
                     changed.append(label)
-    out.roundoff_refused = roundoff.refusal(neuron.rerun, neuron.rerun_course, neuron.roundoff_course, neuron.t,
-                                            tolerance.max_dv, changed)
-    return out.roundoff_refused is None
+    args = (neuron.rerun, neuron.rerun_course, neuron.roundoff_course, neuron.t, tolerance.max_dv)
+    out.roundoff_refused = roundoff.refusal(*args, changed)
+    if out.roundoff_refused is None or roundoff.refusal(*args, []) is not None:
+        return out.roundoff_refused is None
+    # deterministic, but NEURON's own round-off changes its spikes: chaos; judged before the horizon only
+    own_course = _own_course(neuron)
+    t_h, why = roundoff.horizon(neuron.t, own_course, trains, tolerance.spike_time, window)
+    if not len(neuron.t) or t_h <= float(neuron.t[0]):
+        return False
+    out.horizon, out.horizon_why = t_h, why
+    return True
+
+
+def _own_course(neuron: RunOutput) -> np.ndarray:
+    """NEURON's own largest |dV| per sample [mV]: its run with v one ulp up's, or its rerun's (a rerun that
+    differs by round-off is NEURON's own difference too)."""
+    assert neuron.roundoff_course is not None
+    if neuron.rerun_course is None:
+        return np.asarray(neuron.roundoff_course, float)
+    return np.maximum(neuron.roundoff_course, neuron.rerun_course)
+
+
+def _own_states_before(neuron: RunOutput, end: int) -> dict[str, float]:
+    """NEURON's own difference of each non-v label up to sample `end` - 1 (a multiple of `own_stride`, at or
+    before a chaotic run's horizon), relative to max(1, |NEURON's value| there), from its largest so far kept
+    at every `own_stride`-th sample; empty where not kept (a state then has the fixed bar)."""
+    kept = [a for a in (neuron.roundoff_states, neuron.rerun_states) if a is not None]
+    others = [lab for lab in neuron.labels if probe_variable(lab) != "v"]
+    if not kept or end < 1 or any(a.shape[1] != len(others) for a in kept):
+        return {}
+    check = (end - 1) // max(1, int(neuron.own_stride))
+    row = np.max([a[check] for a in kept], axis=0)
+    values = neuron.values[:end]
+    return {lab: float(row[k]) / max(1.0, float(np.nanmax(np.abs(values[:, neuron.labels.index(lab)]), initial=0.0)))
+            for k, lab in enumerate(others)}
+
+
+def _records_before(spikes: dict[str, list[float]], last: float | None) -> dict[str, list[float]]:
+    """Each recorded NetCon source's spike times [ms] up to `last`, the last sample judged before a chaotic
+    run's horizon (all without one)."""
+    return spikes if last is None else {k: [t for t in v if t <= last] for k, v in spikes.items()}
 
 
 def _no_allowance(out: Comparison) -> str:
     return f"; no round-off allowance: {out.roundoff_refused}" if out.roundoff_refused else ""
 
 
-def _judge_dv(out: Comparison, course: np.ndarray, neuron: RunOutput, tolerance: Tolerance, allowed: bool) -> None:
-    """Bridge's |dV| per sample against the fixed bar, or against the round-off bar where `allowed`."""
+def _judge_dv(out: Comparison, course: np.ndarray, neuron: RunOutput, tolerance: Tolerance, allowed: bool,
+              end: int) -> None:
+    """Bridge's |dV| per sample (`course`, the samples before `end`) against the fixed bar, or against the
+    round-off bar where `allowed` (NEURON's own difference up to `end`: a chaotic run's horizon)."""
     fixed = tolerance.max_dv
+    out.horizon_dv = float(np.max(course, initial=0.0)) if out.horizon is not None else None
     if not allowed:
         out.dv_bound = fixed
         if out.max_dv > fixed:
             out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol {fixed:g} mV{_no_allowance(out)})")
         return
     assert tolerance.roundoff is not None and neuron.roundoff_course is not None
-    factor, own_course = tolerance.roundoff, neuron.roundoff_course
-    if neuron.rerun_course is not None:  # a rerun that differs by round-off: NEURON's own difference too
-        own_course = np.maximum(own_course, neuron.rerun_course)
+    factor, own_course = tolerance.roundoff, _own_course(neuron)[:end]
     bar = roundoff.bar_course(fixed, factor, own_course)
     out.dv_bound = float(bar[-1]) if len(bar) else fixed
     out.roundoff_lead = roundoff.lead(course, own_course, fixed)
     k = roundoff.worst_excess(course, bar)
     if k is not None:
         own_so_far = float(roundoff.envelope(own_course)[k])
-        out.reasons.append(f"max |dV| {out.max_dv:.3g} mV at {_worst(out)} (tol max({fixed:g} mV, "
+        where = f" before t_h = {out.horizon:g} ms" if out.horizon is not None else ""
+        worst = float(np.max(course)) if out.horizon is not None else out.max_dv
+        largest = out.roundoff_dv if out.horizon is None else float(roundoff.envelope(own_course)[-1])
+        out.reasons.append(f"max |dV| {worst:.3g} mV{where} at {_worst(out)} (tol max({fixed:g} mV, "
                            f"min({roundoff.LEAD:g} x NEURON's own round-off so far, {factor:g} x its largest "
-                           f"{out.roundoff_dv:.3g} mV)); at t = {float(neuron.t[k]):g} ms bridge's |dV| is "
+                           f"{largest:.3g} mV)); "
+                           f"at t = {float(neuron.t[k]):g} ms bridge's |dV| is "
                            f"{float(course[k]):.3g} mV, NEURON's own so far {own_so_far:.3g} mV")
 
 
 def _worst(out: Comparison) -> str:
-    return max((r for r in out.recordings if r.voltage), key=lambda r: r.max_abs).label
+    return max((r for r in out.recordings if r.voltage), key=lambda r: r.error).label  # before a horizon
 
 
 def _roundoff(neuron: RunOutput, tolerance: Tolerance) -> dict[str, float]:

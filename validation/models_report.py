@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-STATUS_ORDER = ("PASS", "FAIL", "REFUSED", "BRIDGE-CRASH", "BRIDGE-ERROR", "NEURON-COMPILE", "NEURON-ERROR",
+STATUS_ORDER = ("PASS", "CHAOTIC", "FAIL", "REFUSED", "BRIDGE-CRASH", "BRIDGE-ERROR", "NEURON-COMPILE", "NEURON-ERROR",
                 "NOT-HEADLESS", "TIMEOUT", "NO-ENTRY")
-NEURON_RAN = ("PASS", "FAIL", "BRIDGE-ERROR")  # NEURON ran the model headless with the fixed step
+NEURON_RAN = ("PASS", "CHAOTIC", "FAIL", "BRIDGE-ERROR")  # NEURON ran the model headless with the fixed step
 
 
 def _cell(text: Any) -> str:
@@ -18,6 +18,8 @@ def _cell(text: Any) -> str:
 
 def detail(rec: dict[str, Any]) -> str:
     """The table's last column: the comparison's first reason, or the error's first line."""
+    if rec["status"] == "CHAOTIC":  # validation.models_run: the verdict in words
+        return str(rec.get("message", ""))[:300]
     if rec["status"] in ("PASS", "FAIL"):
         return "; ".join(rec.get("reasons", []))[:200]
     parts = [rec.get("error_class", ""), rec.get("message", ""), rec.get("detail", "")]
@@ -46,7 +48,10 @@ def render(records: Sequence[dict[str, Any]], timeout: float | None = None) -> s
     lines += [f"| {st} | {s['status'][st]} |" for st in STATUS_ORDER if s["status"][st]]
     lines += ["", f"PASS: {s['status']['PASS']}/{s['total']} of all models ({100 * s['pass_of_all']:.0f}%), "
               f"{s['status']['PASS']}/{s['neuron_ran']} of the models both sides ran or NEURON ran and bridge "
-              f"failed ({100 * s['pass_of_ran']:.0f}%).", "", "## Refusal and failure reasons (bridge side)", "",
+              f"failed ({100 * s['pass_of_ran']:.0f}%)"
+              + (f"; CHAOTIC: {s['status']['CHAOTIC']} (matched NEURON up to the time NEURON cannot reproduce "
+                 "its own run under one ulp, counted apart)" if s["status"]["CHAOTIC"] else "") + ".", "",
+              "## Refusal and failure reasons (bridge side)", "",
               "| models | reason | ids |", "| ---: | --- | --- |"]
     lines += [f"| {len(ids)} | {_cell(reason)} | {', '.join(ids)} |" for reason, ids in s["reasons"]]
     lines += ["", "## Per model", "", "| id | entry | status | max \\|dV\\| [mV] | s | detail |",

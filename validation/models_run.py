@@ -15,7 +15,9 @@ returns a record (a dict, JSON-ready) with `status`:
 - "NOT-HEADLESS": the HOC built no section (its menu builds the cell when a button is pressed: the list
   needs the button's statements for this model); bridge finds it first, and NEURON is not started;
 - "BRIDGE-ERROR": NEURON ran, bridge's simulation did not (a `BridgeError` or a crash);
-- "PASS" / "FAIL": both ran; `max_dv` [mV] and the comparison's reasons (`validation.compare`).
+- "PASS" / "FAIL": both ran; `max_dv` [mV] and the comparison's reasons (`validation.compare`);
+- "CHAOTIC": both ran; NEURON's own round-off changes its spikes, and bridge matched NEURON before that
+  horizon (`horizon` [ms], `horizon_fraction` of tstop, `horizon_dv` [mV]; `message` says it in words).
 
 The parent (`validation.models_sweep`) runs this module in a subprocess per model with a wall-clock limit
 (`python -m validation.models_run JOB.json OUT.json`), and reads `OUT.json`; the subprocess writes the
@@ -109,6 +111,7 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
     from validation.bridge_case import run_bridge_case
     from validation.compare import compare_runs
     from validation.preflight import preflight
+    from validation.suite import verdict
 
     start = time.monotonic()
     rec: dict[str, Any] = {"id": model.id, NEURON_STARTED: False}
@@ -173,8 +176,14 @@ def run_model(folder: Path, model: ModelEntry, deadline: float = math.inf,
         files, reasons = compare_case_outputs(case.output_dir, case.tolerance.max_dv)
         cmp.reasons += reasons
         rec["files"] = {f.name: f.status for f in files}
-    return done("PASS" if cmp.passed else "FAIL", max_dv=float(cmp.max_dv), spike_counts=list(cmp.spike_counts),
-                reasons=[first_line(r) for r in cmp.reasons][:5], tstop=float(neuron.settings.get("tstop", 0.0)),
+    tstop = float(neuron.settings.get("tstop", 0.0))
+    if cmp.horizon is not None:
+        rec.update(horizon=cmp.horizon, horizon_fraction=cmp.horizon / tstop if tstop > 0 else None,
+                   horizon_dv=cmp.horizon_dv, horizon_why=cmp.horizon_why)
+    if cmp.chaotic:
+        rec["message"] = cmp.chaotic_verdict(tstop)
+    return done(verdict(cmp).upper(), max_dv=float(cmp.max_dv), spike_counts=list(cmp.spike_counts),
+                reasons=[first_line(r) for r in cmp.reasons][:5], tstop=tstop,
                 roundoff_dv=cmp.roundoff_dv, rerun_dv=cmp.rerun_dv, dv_bound=cmp.dv_bound,
                 roundoff_lead=cmp.roundoff_lead, roundoff_refused=cmp.roundoff_refused,
                 neuron_seconds=round(neuron.seconds, 2), bridge_seconds=round(bridge.seconds, 2))

@@ -320,29 +320,37 @@ def _run(job: dict, out_path: str) -> None:
     out.save(out_path)
 
 
+OWN_CHECKPOINTS = 4000  # NEURON's own difference of each state is kept at this many samples at most (_own_runs)
 ROUNDOFF_NUDGES = 1000  # the round-off run nudges v at most this many times, at least 1 ms apart
 
 
 def _own_runs(h, vecs, labels: list[str], named: list[str], first: np.ndarray, tstop: float) -> dict:
     """NEURON against itself (`validation.roundoff`), as RunOutput's fields: the run again unperturbed
     (`rerun`: max |first - rerun| per label; `rerun_course`: per sample, the largest |first - rerun| over the
-    v labels; `rerun_named`: its traces of the `named` labels) and again with v one ulp up (`roundoff`,
-    `roundoff_course`, `roundoff_named` likewise)."""
+    v labels; `rerun_named`: its traces of the `named` labels; `rerun_states`: each other label's largest
+    |first - rerun| so far at every `own_stride`-th sample, for a chaotic run's horizon) and again with v one
+    ulp up (`roundoff`, `roundoff_course`, `roundoff_named`, `roundoff_states` likewise)."""
     volts = [k for k, label in enumerate(labels) if probe_variable(label) == "v"]
+    others = [k for k, label in enumerate(labels) if probe_variable(label) != "v"]
     picked = [labels.index(n) for n in named]
+    stride = max(1, -(-len(first) // OWN_CHECKPOINTS))
 
     def fields(again: np.ndarray, prefix: str) -> dict:
         if again.shape != first.shape:
             course, traces = np.full(len(first), np.inf), np.full((len(first), len(named)), np.nan)
+            states = np.full((len(range(0, len(first), stride)), len(others)), np.inf)
         else:
             course, traces = np.max(_abs_diff(first[:, volts], again[:, volts]), axis=1, initial=0.0), again[:, picked]
-        return {prefix: _max_diff(first, again, labels), f"{prefix}_course": course, f"{prefix}_named": traces}
+            diff = _abs_diff(first[:, others], again[:, others])
+            states = np.maximum.accumulate(diff, axis=0)[::stride] if len(diff) else diff
+        return {prefix: _max_diff(first, again, labels), f"{prefix}_course": course, f"{prefix}_named": traces,
+                f"{prefix}_states": states}
 
     h.stdinit()
     h.continuerun(tstop)
     own = fields(_samples(vecs, labels), "rerun")
     _perturbed_run(h, tstop)
-    return {**own, **fields(_samples(vecs, labels), "roundoff")}
+    return {**own, **fields(_samples(vecs, labels), "roundoff"), "own_stride": stride}
 
 
 def _samples(vecs, labels: list[str]) -> np.ndarray:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 SETTINGS = ("tstop", "dt", "v_init", "celsius", "secondorder")
-_OWN_ARRAYS = ("roundoff_course", "roundoff_named", "rerun_course", "rerun_named")
+_OWN_ARRAYS = ("roundoff_course", "roundoff_named", "roundoff_states", "rerun_course", "rerun_named", "rerun_states")
 
 
 @dataclass
@@ -54,6 +54,11 @@ class RunOutput:
     rerun: dict[str, float] | None = None
     rerun_course: np.ndarray | None = None
     rerun_named: np.ndarray | None = None
+    # each non-v label's largest |run - that run| so far (the labels' order), at every `own_stride`-th sample
+    # (ncheck, nother): NEURON's own difference of the states up to a chaotic run's horizon (validation.compare)
+    roundoff_states: np.ndarray | None = None
+    rerun_states: np.ndarray | None = None
+    own_stride: int = 1
     roundoff_seconds: float = 0.0  # NEURON only: the rerun's and the perturbed run's time (in neither load nor run)
     # each run the model's own HOC made while it loaded (validation.every_run): (t (nt,) [ms], values (nt, len
     # run_labels)) per run, probes `run_labels`
@@ -72,7 +77,8 @@ class RunOutput:
         meta = {"side": self.side, "labels": self.labels, "named": self.named, "geometry": self.geometry,
                 "settings": self.settings, "stimuli": self.stimuli, "load_seconds": self.load_seconds,
                 "run_seconds": self.run_seconds, "notes": self.notes, "roundoff": self.roundoff,
-                "rerun": self.rerun, "roundoff_seconds": self.roundoff_seconds, "run_labels": self.run_labels,
+                "rerun": self.rerun, "roundoff_seconds": self.roundoff_seconds, "own_stride": self.own_stride,
+                "run_labels": self.run_labels,
                 "spikes": self.spikes}
         runs = {f"run{k}_{part}": np.asarray(a, float) for k, run in enumerate(self.runs)
                 for part, a in zip(("t", "values"), run)}

@@ -3,7 +3,7 @@
     print(table(results))
     write_report(results, "validation-out/")   # report.md + <case>-traces.png, -diff.png, -morph.png
 
-One row per case: PASS / FAIL / ERROR, max |dV| [mV], RMS [mV], the largest
+One row per case: PASS / CHAOTIC / FAIL / ERROR, max |dV| [mV], RMS [mV], the largest
 spike-time difference [ms], spike counts (bridge/NEURON), bridge and NEURON
 wall times [s] (model loading plus run; bridge's run includes jit compilation)
 and, for a case that did not pass, why. Plots are drawn headless (matplotlib's
@@ -40,6 +40,8 @@ def _note(r: CaseResult) -> str:
         lines = [line.strip() for line in r.error.strip().splitlines() if line.strip()]
         from_neuron = [line for line in lines if line.startswith("NEURON:")]
         return from_neuron[-1] if from_neuron else (lines[0] if lines else "error")
+    if r.status == "chaotic" and r.comparison is not None:
+        return r.comparison.chaotic_verdict(float(r.neuron.settings.get("tstop", 0.0)) if r.neuron else 0.0)
     if r.status == "fail" and r.comparison is not None:
         extra = f" (+{len(r.comparison.reasons) - 1} more)" if len(r.comparison.reasons) > 1 else ""
         return r.comparison.reasons[0] + extra
@@ -65,9 +67,15 @@ def table(results: Sequence[CaseResult]) -> str:
         lines.append("  ".join(cell.ljust(w) for cell, w in zip(rw, widths)) + "  " + rw[-1])
         if k == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 4)
-    n_pass = sum(r.passed for r in results)
-    lines.append(f"{n_pass}/{len(results)} cases passed")
+    lines.append(passed_line(results))
     return "\n".join(line.rstrip() for line in lines)
+
+
+def passed_line(results: Sequence[CaseResult]) -> str:
+    """"N/M cases passed", and how many of the others were chaotic (`validation.suite.verdict`)."""
+    chaotic = sum(r.status == "chaotic" for r in results)
+    return (f"{sum(r.passed for r in results)}/{len(results)} cases passed"
+            + (f", {chaotic} chaotic (matched NEURON up to its own reproducibility horizon)" if chaotic else ""))
 
 
 def _slug(name: str) -> str:
@@ -175,7 +183,7 @@ def plots(r: CaseResult, out: Path) -> list[Path | str]:
 def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] | None = None) -> str:
     """The report as markdown: the summary table, then one section per case."""
     images = images or {}
-    lines = ["# bridge validation report", "", f"{sum(r.passed for r in results)}/{len(results)} cases passed.", "",
+    lines = ["# bridge validation report", "", f"{passed_line(results)}.", "",
              "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in results:
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row(r)) + " |")
@@ -201,6 +209,9 @@ def markdown(results: Sequence[CaseResult], images: dict[str, list[Path | str]] 
                          f"{_num(c.rerun_dv) if c.rerun_dv is not None else '-'}; judged against "
                          f"{_num(c.dv_bound)} mV at the end"
                          + (f" (no round-off allowance: {c.roundoff_refused})" if c.roundoff_refused else ""))
+        if c is not None and c.horizon is not None:
+            lines.append(f"- chaotic: judged before t_h = {c.horizon:g} ms only ({c.horizon_why}); bridge's max "
+                         f"|dV| there {_num(c.horizon_dv)} mV")
         if r.error:
             lines += ["", "```", r.error.strip(), "```"]
         if r.neuron is not None:

@@ -25,6 +25,12 @@ variable at every step, and an ill-conditioned step turns both into their sizes 
 stimulus onset: 1.4e-14 mV to 4.8e-8 mV in NEURON, to 8.8e-7 mV in bridge, 18 x; the two then grow together,
 about 2-5 x apart: benchmarks/results/roundoff_s24_2026-12-07.md). What can still pass: an error of bridge's
 that starts where NEURON's own difference is already large and stays below both bars (docs/validation.md).
+
+A chaotic model (`horizon`): deterministic, but one ulp (or the rerun's round-off) changes NEURON's own spikes.
+NEURON cannot reproduce its own trace beyond the first spike it moves by more than the spike-time tolerance
+(or adds or removes), or beyond the first sample where its own difference reaches `DIVERGED`, whichever is
+earlier: the horizon t_h. Bridge is judged on the samples before t_h by the rule above (NEURON's own
+difference up to t_h), and its spikes before t_h as always; passing there is CHAOTIC, not PASS.
 """
 
 from __future__ import annotations
@@ -32,6 +38,9 @@ from __future__ import annotations
 import numpy as np
 
 LEAD = 100.0  # bridge's |dV| at most this many times NEURON's own difference so far (the module docstring)
+# [mV] NEURON's own difference that ends the checkable part of a chaotic run (`horizon`): past it the bar,
+# LEAD or factor x NEURON's own, would be tens of mV, no longer a measure of round-off (docs/validation.md)
+DIVERGED = 1.0
 
 
 def refusal(rerun: dict[str, float] | None, rerun_course: np.ndarray | None, perturbed_course: np.ndarray | None,
@@ -57,6 +66,31 @@ def refusal(rerun: dict[str, float] | None, rerun_course: np.ndarray | None, per
     if spikes_changed:
         return f"NEURON's rerun or one ulp of v changes its own spikes at {', '.join(spikes_changed[:3])}"
     return None
+
+
+def horizon(t: np.ndarray, own_course: np.ndarray, trains: list[tuple[np.ndarray, np.ndarray]],
+            spike_time: float, window: float, diverged: float = DIVERGED) -> tuple[float, str]:
+    """The horizon t_h [ms] of a chaotic run and what ends it: the earliest of the first spike of NEURON's run
+    that another run of its own (`trains`: pairs of spike trains [ms], NEURON's run and the other, per named v
+    recording) lacks, gains, or moves by more than `spike_time` [ms] (paired within `window` [ms],
+    `compare.match_spikes`), and the first sample where NEURON's own difference `own_course` [mV] exceeds
+    `diverged`. inf where neither happens."""
+    from validation.compare import match_spikes
+
+    t_h, why = np.inf, ""
+    over = np.flatnonzero(np.asarray(own_course, float) > diverged)
+    if len(over):
+        t_h, why = float(t[over[0]]), f"NEURON's own difference exceeds {diverged:g} mV"
+    for first, again in trains:
+        match = match_spikes(first, again, window)
+        moved = [min(float(first[i]), float(again[j])) for i, j in match.pairs
+                 if abs(float(first[i]) - float(again[j])) > spike_time]
+        for when, what in ([(float(first[i]), "lost") for i in match.only_a]
+                           + [(float(again[j]), "gained") for j in match.only_b]
+                           + [(w, f"moved by more than {spike_time:g} ms") for w in moved]):
+            if when < t_h:
+                t_h, why = when, f"a spike of NEURON's run {what} under its own round-off"
+    return t_h, why
 
 
 def envelope(course: np.ndarray) -> np.ndarray:

@@ -30,7 +30,8 @@ from validation.output_files import FileComparison, compare_case_outputs
 
 @dataclass
 class CaseResult:
-    """A case's outcome: `status` "pass", "fail" or "error" (with `error`, the message)."""
+    """A case's outcome: `status` "pass", "chaotic" (matched NEURON up to the horizon of a run NEURON cannot
+    reproduce under one ulp beyond it: `Comparison.chaotic`), "fail" or "error" (with `error`, the message)."""
 
     case: Case
     status: str
@@ -83,7 +84,12 @@ def run_case(case: Case) -> CaseResult:
     if case.output_dir is not None:
         files, reasons = compare_case_outputs(case.output_dir, case.tolerance.max_dv)
         comparison.reasons += reasons
-    return CaseResult(case, "pass" if comparison.passed else "fail", comparison, bridge, neuron, files=files)
+    return CaseResult(case, verdict(comparison), comparison, bridge, neuron, files=files)
+
+
+def verdict(comparison: Comparison) -> str:
+    """"pass", "chaotic" or "fail" (`validation.compare.Comparison`)."""
+    return "pass" if comparison.passed else "chaotic" if comparison.chaotic else "fail"
 
 
 def _progress(total: int, enabled: bool):

@@ -322,3 +322,17 @@ def test_report_counts_and_ranks_reasons():
     text = render(recs, timeout=60)
     assert "| 2 | HocRefusal: NetCon | 3, 4 |" in text
     assert "| 2 |  | FAIL | 0.5 |" in text and "PASS: 1/6 of all models" in text
+
+
+def test_report_counts_chaotic_apart_from_pass_and_fail():
+    """A CHAOTIC model (validation.models_run) is one NEURON ran, counted apart: neither a PASS nor a FAIL."""
+    recs = [{"id": "1", "status": "PASS", "max_dv": 1e-14},
+            {"id": "2", "status": "CHAOTIC", "max_dv": 98.6, "horizon": 1389.3, "horizon_fraction": 0.021,
+             "message": "matches NEURON (max |dV| 0.000705 mV) to t_h = 1389.3 ms (2.1%) of 66000 ms; beyond, ..."},
+            {"id": "3", "status": "FAIL", "max_dv": 0.5, "reasons": ["max |dV| 0.5 mV"]}]
+    s = summary(recs)
+    assert s["status"]["CHAOTIC"] == 1 and s["neuron_ran"] == 3 and s["status"]["PASS"] == 1
+    text = render(recs)
+    assert "| CHAOTIC | 1 |" in text and "CHAOTIC: 1 (matched NEURON up to" in text
+    assert "| 2 |  | CHAOTIC | 98.6 |" in text and "to t_h = 1389.3 ms (2.1%) of 66000 ms" in text
+    assert text.index("| PASS |") < text.index("| CHAOTIC |") < text.index("| FAIL |")

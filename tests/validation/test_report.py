@@ -124,3 +124,19 @@ def test_a_plot_that_cannot_be_drawn_is_named_in_the_report(tmp_path):
     text = write_report([r], tmp_path).read_text()
     assert "*morph plot failed:" in text
     assert (tmp_path / "odd-traces.png").exists() and not (tmp_path / "odd-morph.png").exists()
+
+
+def test_a_chaotic_case_is_counted_apart_with_its_horizon():
+    from validation.suite import verdict
+
+    ok, bad, err = _results()
+    ok.comparison.horizon, ok.comparison.horizon_why, ok.comparison.horizon_dv = 5.0, "a spike lost", 1e-12
+    ok.comparison.roundoff_dv = 80.0
+    assert not ok.comparison.passed and ok.comparison.chaotic and verdict(ok.comparison) == "chaotic"
+    assert verdict(bad.comparison) == "fail"
+    ok.status = verdict(ok.comparison)
+    text = table([ok, bad, err])
+    assert "CHAOTIC" in text and "to t_h = 5 ms (50.0%) of 10 ms" in text
+    assert text.splitlines()[-1] == "0/3 cases passed, 1 chaotic (matched NEURON up to its own reproducibility horizon)"
+    md = markdown([ok])
+    assert "## good cell: CHAOTIC" in md and "judged before t_h = 5 ms only (a spike lost)" in md
