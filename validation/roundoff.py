@@ -15,7 +15,7 @@ the fixed bar is the floor of both). NEURON's difference is round-off when
   anew, or leaves state a run does not reset for the next run, makes two runs differ for another reason, at
   once by more than round-off; its difference is no measure of round-off, so it gets no allowance;
 - in the linear regime: the perturbed run's spikes on the named v recordings pair one to one with the
-  first run's (`compare.match_spikes`). One ulp that adds or removes a spike is chaos or a threshold
+  first run's (`spike_match.match_spikes`). One ulp that adds or removes a spike is chaos or a threshold
   met exactly: no trace can be checked to round-off there.
 
 The bar in time: a difference of bridge's that appears while NEURON's own is still small (a wrong number
@@ -73,9 +73,9 @@ def horizon(t: np.ndarray, own_course: np.ndarray, trains: list[tuple[np.ndarray
     """The horizon t_h [ms] of a chaotic run and what ends it: the earliest of the first spike of NEURON's run
     that another run of its own (`trains`: pairs of spike trains [ms], NEURON's run and the other, per named v
     recording) lacks, gains, or moves by more than `spike_time` [ms] (paired within `window` [ms],
-    `compare.match_spikes`), and the first sample where NEURON's own difference `own_course` [mV] exceeds
+    `spike_match.match_spikes`), and the first sample where NEURON's own difference `own_course` [mV] exceeds
     `diverged`. inf where neither happens."""
-    from validation.compare import match_spikes
+    from validation.spike_match import match_spikes
 
     t_h, why = np.inf, ""
     over = np.flatnonzero(np.asarray(own_course, float) > diverged)
