@@ -30,9 +30,10 @@ def test_a_parser_stop_that_neuron_makes_too_is_a_neuron_error(tmp_path):
 def test_a_parser_stop_neuron_does_not_make_stays_refused(tmp_path, monkeypatch):
     """If NEURON goes past the line (here: bridge's check made stricter than hoc's parser, a name NEURON knows
     as an object variable), the model stays REFUSED: the sweep believes NEURON, not bridge."""
-    from bridge.hoc import parse_names
+    from bridge.hoc import parse_names, stdrun_names
 
     monkeypatch.setattr(parse_names, "NEURON_LIBRARY_OBJREFS", frozenset())
+    monkeypatch.delitem(stdrun_names.OBJREFS, "tempobj")  # stdrun.hoc's load declares it too (stdrun_names)
     folder = tmp_path / "library_objref"
     folder.mkdir()
     (folder / "init.hoc").write_text('create soma\nproc p() { tempobj.count() }\nprint "ok"\n')
