@@ -107,9 +107,9 @@ class ReadRoots:
     def resolve(self, name: str, bases: Sequence[str | os.PathLike], kind: str = "model") -> Path | None:
         """The real path of the file `name` names: absolute, or relative to each of `bases` in turn
         (the first that exists wins, as in NEURON); None when none exists. A candidate outside the
-        roots that exists raises `ReadRefused` (NEURON would read it: taking a later one would run
-        another file than NEURON); one that does not exist is passed over. `kind` ("HOC", "data",
-        "NMODL", ...) names the files in the message. Folders are not files (passed over)."""
+        roots raises `ReadRefused` whether or not it exists: refusing only existing files would tell
+        a model which paths outside its folder exist. `kind` ("HOC", "data", "NMODL", ...) names the
+        files in the message. Folders are not files (passed over)."""
         p = Path(name)
         candidates = [p] if p.is_absolute() else [Path(base) / p for base in bases]
         for cand in candidates:
@@ -118,9 +118,7 @@ class ReadRoots:
             except (OSError, RuntimeError, ValueError):  # a symlink loop, a NUL in the name
                 continue
             if not self.admits(real):
-                if os.path.lexists(real):
-                    raise ReadRefused(self.refusal(real, kind))
-                continue
+                raise ReadRefused(self.refusal(real, kind))
             if os.path.lexists(real) and not real.is_dir():
                 return real
         return None

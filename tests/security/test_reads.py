@@ -99,6 +99,35 @@ def test_a_read_outside_the_model_folder_is_refused_without_quoting_it(tree, cal
 
 
 @pytest.mark.parametrize("call", list(CALLS))
+def test_a_missing_file_outside_is_refused_like_an_existing_one(tree, call):
+    """No existence oracle: a name outside the roots is refused whether or not the file is there, with the
+    same message, so a model cannot learn which paths outside its folder exist (NEURON itself would just
+    fail to open a missing one)."""
+    model, outside = tree
+    decl, stmt, file = CALLS[call]
+    messages = []
+    for name in (file, "missing_" + file):
+        (model / "init.hoc").write_text(f'{decl}\n{stmt.format(expr=chr(34) + str(outside / name) + chr(34))}\n')
+        with pytest.raises(BridgeError, match="outside the folders this model may read") as err:
+            HocSession(cwd=model).load_file(model / "init.hoc")
+        messages.append(str(err.value).replace("missing_", ""))
+    assert messages[0] == messages[1]
+
+
+def test_a_missing_include_outside_is_refused_like_an_existing_one(tree):
+    model, outside = tree
+    mod = model / "mod"
+    mod.mkdir()
+    messages = []
+    for name in ("secret.inc", "missing_secret.inc"):
+        (mod / "m.mod").write_text(f'NEURON {{ SUFFIX m }}\nINCLUDE "{outside / name}"\n')
+        with pytest.raises(BridgeError, match="outside the folders") as err:
+            load_mod(mod / "m.mod")
+        messages.append(str(err.value).replace("missing_", ""))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("call", list(CALLS))
 def test_allow_read_admits_a_folder_outside(tree, call):
     model, outside = tree
     common = outside.parent / "common"
