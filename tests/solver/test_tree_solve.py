@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -98,18 +96,19 @@ def test_reverse_mode_is_the_transposed_solve():
         np.testing.assert_allclose(np.asarray(g), np.asarray(r), rtol=1e-10, atol=1e-13)
 
 
-def test_compile_time_does_not_grow_with_size():
-    """fori_loop over padded levels: the traced program is the same size for 100 or 5,000 nodes."""
+def test_compiled_program_does_not_grow_with_size():
+    """The traced program is the same size for 100 or 5,000 nodes (levels are data, not code), so its compile
+    time does not grow with the cell: counted in optimized HLO instructions, not timed (speed is measured in
+    benchmarks/)."""
     rng = np.random.default_rng(9)
-    times = []
+    sizes = []
     for n in (100, 5000):
         parent = random_tree(n, 1, rng)
         d, rhs, a, b = system(parent, rng)
         lv = tree_levels(parent)
-        t0 = time.perf_counter()
-        jax.jit(lambda *x, lv=lv: hines_solve(*x, lv)).lower(d, rhs, a, b).compile()
-        times.append(time.perf_counter() - t0)
-    assert times[1] < 2.0
+        text = jax.jit(lambda *x, lv=lv: hines_solve(*x, lv)).lower(d, rhs, a, b).compile().as_text()
+        sizes.append(sum(1 for line in text.splitlines() if " = " in line))  # HLO instructions
+    assert sizes[0] == sizes[1] > 0
 
 
 @pytest.mark.parametrize("n", [40, 400])  # 400-node chain: deeper than MAX_UNROLLED_DEPTH, loop unrolled by 16
