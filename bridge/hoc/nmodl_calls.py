@@ -236,14 +236,30 @@ def _env(interp, mech: str, info, translated, callable_, loc):
         live.flush()
         memory = live.tables_now() or {}
         try:
-            tables, kept = translated.prepare_kept(env, memory.get(mech))
+            # NEURON's `_hoc_f` checks f's own TABLE only: another TABLE f's code looks up stays as it is
+            tables, kept = translated.prepare_kept(env, memory.get(mech), f"call:{callable_.name}")
         except BridgeError as err:
             raise interp.error(f"{mech}: building its TABLE: {err.message}", loc) from None
+        _refuse_unbuilt(interp, mech, translated, callable_, kept, loc)
         if kept is not None:
             live.set_tables({**memory, mech: kept})
         env = Env(t=env.t, dt=env.dt, celsius=env.celsius, globals=globals_, secondorder=env.secondorder,
                   tables=tables)
     return env
+
+
+def _refuse_unbuilt(interp, mech: str, translated, callable_, memory, loc) -> None:
+    """Refuse a call whose code looks up a TABLE no check has built yet: NEURON's table is then memory
+    nothing has filled (nocmodl allocates it at load and fills it at the first `_check_<g>`)."""
+    if memory is None:
+        return
+    for ((_, names), m) in zip(translated.table_groups, memory, strict=True):
+        used = sorted(set(names) & callable_.tabulated)
+        if used and not bool(m["built"]):
+            raise interp.refuse(f"calling {callable_.name}_{mech} from HOC: it looks up the TABLE of "
+                                f"{', '.join(used)}, which NEURON has not built yet (no finitialize() or call "
+                                "of that function since the model loaded), so NEURON would read a table "
+                                "nothing has filled", loc)
 
 
 # -- values -----------------------------------------------------------------------------------

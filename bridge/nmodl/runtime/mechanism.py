@@ -297,7 +297,12 @@ class TranslatedMechanism:
 
     def checked_at(self, moment: str | None) -> tuple[bool, ...] | None:
         """Per TABLE group, whether NEURON checks it at `moment` ("init": finitialize, "step": a fixed step,
-        "current": fcurrent; `table_checks`); None (every group) for a vectorized file or `moment` None."""
+        "current": fcurrent; `table_checks`); None (every group) for a vectorized file or `moment` None.
+        `"call:<f>"`: a HOC call of f, whose generated wrapper `_hoc_f` checks f's own TABLE only (none when f
+        has no TABLE), in any file."""
+        if moment is not None and moment.startswith("call:"):
+            called = moment[len("call:"):]
+            return tuple(called in names for _, names in self.table_groups)
         if moment is None or not self.table_checks:
             return None
         return tuple(moment in m for m in self.table_checks)
