@@ -77,6 +77,12 @@ class MechanismInfo:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
         return f"{var}_{self.name}" if self.kind == "density" else var
 
+    def global_name(self, var: str) -> str:
+        """The HOC name of the GLOBAL `var`: `vhalf_kdr`, for a point process too (`s_scopRandom`: NEURON's
+        nrnoc/init.cpp hoc_register_var names every mechanism's GLOBALs with the suffix); a `SUFFIX nothing`
+        library's is bare."""
+        return var if self.kind == "library" else f"{var}_{self.name}"
+
 
 def ion_candidates(hoc_name: str) -> list[str]:
     """The ions whose range variable `hoc_name` could be: `e<ion>`, `i<ion>`, `<ion>i`, `<ion>o`. An ion's name is

@@ -221,7 +221,7 @@ def _env(interp, mech: str, info, translated, callable_, loc):
     g = model.globals
     globals_ = {}
     for k in translated.global_parameters:
-        hoc = k if k == f"usetable_{mech}" else info.hoc_name(k)
+        hoc = k if k == f"usetable_{mech}" else info.global_name(k)
         if hoc in g or model.known_global(hoc):
             globals_[k] = np.float64(model.read_global(hoc, loc, interp))
     env = Env(t=np.float64(g["t"]), dt=np.float64(g["dt"]), celsius=np.float64(g["celsius"]), globals=globals_,
@@ -269,14 +269,14 @@ def _read(interp, mech: str, info, n: str, inst: _Instance | None, label: str, l
     if role == "setting":
         return float(model.globals[n])
     if role == "global":
-        hoc = info.hoc_name(n)
+        hoc = info.global_name(n)
         if hoc not in model.globals and not model.known_global(hoc):
             raise interp.error(f"{hoc} is not a GLOBAL of {mech}", loc)
         return float(model.read_global(hoc, loc, interp))
     if call_memory.is_memory(info, n):
         return call_memory.read(interp, mech, info, n, label, loc)
     if role == "global_assigned":
-        return read_assigned_global(interp, AssignedGlobal(info.hoc_name(n), mech, n), loc)
+        return read_assigned_global(interp, AssignedGlobal(info.global_name(n), mech, n), loc)
     assert inst is not None  # call_density refused a call without an instance
     if role == "ion":
         var = MechanismVariable(n, f"{info.calls.ion_of[n]}_ion")
@@ -290,12 +290,12 @@ def _write(interp, mech: str, info, n: str, value, inst: _Instance | None, label
     model = interp.model
     role = info.calls.roles[n]
     if role == "global":
-        model.set_global(info.hoc_name(n), value)
+        model.set_global(info.global_name(n), value)
     elif call_memory.is_memory(info, n):
         call_memory.write(interp, mech, info, n, value, loc)
     elif role == "global_assigned":
         global_assigned.written(interp, mech, n, value, loc)  # NEURON's C variable: the run reads it too
-        _store(model)[info.hoc_name(n)] = (value, _stamp(model, mech))
+        _store(model)[info.global_name(n)] = (value, _stamp(model, mech))
     elif role == "range" and inst is not None and inst.point is not None:
         inst.point._assign(interp, n, value, loc)
     elif role == "range" and inst is not None and n in info.calls.range_assigned:

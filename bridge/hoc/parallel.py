@@ -6,7 +6,9 @@ given to `cell(gid, nc)`); `gid_connect(srcgid, target)` is a NetCon from it (fr
 this process owns: an input that never fires, as in one process); `spike_record(gid or -1, tvec,
 idvec)` records the gids' spikes with their gid; `psolve(t)` runs to t as `continuerun(t)`.
 `source_var`, `target_var` and `setup_transfer` (a segment's v copied into a point process's variable) are
-`bridge.hoc.partrans`. `multisplit` (a model's own) and the bulletin board are refused. Every one is
+`bridge.hoc.partrans`. The bulletin board (post/look/take, pack/unpack, submit/working) is
+`bridge.hoc.bulletin` and `bridge.hoc.bulletin_jobs`; `runworker` and `done` return at once, as on NEURON's one
+process (bbs.cpp `BBSImpl::worker`: the master returns). `multisplit` (a model's own) is refused. Every one is
 `ParallelContext[0]`.
 """
 
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from bridge.hoc import partrans
 from bridge.hoc.arguments import number_arg
+from bridge.hoc.bulletin_jobs import BulletinMethods, Worker
 from bridge.hoc.netcon import NetConObject, PreSyn, events_of
 from bridge.hoc.objects import BuiltinObject
 from bridge.hoc.stdrun import continuerun
@@ -22,18 +25,20 @@ from bridge.hoc.values import FuncRef, is_number
 NO_OPS = ("barrier", "runworker", "done", "spike_compress")
 
 
-class ParallelContext(BuiltinObject):
-    """NEURON's ParallelContext on one process (netpar.cpp)."""
+class ParallelContext(BulletinMethods, BuiltinObject):
+    """NEURON's ParallelContext on one process (netpar.cpp, ocbbs.cpp)."""
 
     cls = "ParallelContext"
 
     def __init__(self, interp, args, loc):
         self.index = 0
+        self.worker = Worker()  # its side of the bulletin board (bridge.hoc.bulletin_jobs)
 
     def hoc_ref(self, interp, name, indices, loc):
-        """`pc.nhost`, `pc.id` without parentheses call the method, as every method of a built-in class
-        (hoc_oop.cpp hoc_object_component): netparmpi.hoc's `nhost = pc.nhost`."""
-        if name in ("id", "nhost", "nthread", "nthread_id", "id_world", "nhost_world", "id_bbs", "nhost_bbs"):
+        """`pc.nhost`, `pc.id`, `pc.working` without parentheses call the method, as every method of a built-in
+        class (hoc_oop.cpp hoc_object_component): netparmpi.hoc's `nhost = pc.nhost`."""
+        if (name in ("id", "nhost", "nthread", "nthread_id", "id_world", "nhost_world", "id_bbs", "nhost_bbs")
+                or name in NO_OPS or hasattr(self, "m_" + name)):
             def read_only(value):
                 raise interp.error(f"ParallelContext.{name} is a method; it cannot be assigned", loc)
 

@@ -146,8 +146,10 @@ def exec_print(interp, n: ast.Print) -> None:
         v = interp.eval(item)
         if isinstance(v, StrVar):
             v = v.value
-        if isinstance(v, str):  # a string found at run time (obj.s) prints like a value
-            dynamic = isinstance(item, (ast.Member, ast.Index))
+        if isinstance(v, str):  # a string found at run time (obj.s, obj.method()) prints like a value, with a
+            # space (code.cpp hoc_prexpr: an object's component has its type at run time, not hoc_prstr's)
+            dynamic = isinstance(item, (ast.Member, ast.Index)) or (isinstance(item, ast.Call)
+                                                                    and isinstance(item.func, ast.Member))
             parts.append(v + " " if dynamic else v)
         elif is_number(v):
             parts.append(f"{float(v):.8g} ")

@@ -35,15 +35,15 @@ _TEMPLATES = {"stdlib.hoc": "ExecCommand String", "stdrun.hoc": "NEURONMainMenu"
               "wingroup.hoc": "WindowGroup WindowGroupItem WindowGroupManager WindowMenu"}
 TEMPLATES: dict[str, str] = {name: file for file, names in _TEMPLATES.items() for name in names.split()}
 # object references NEURON leaves NULLobject after the load (name: array sizes), and strings it leaves ''
+# (stdlib.hoc's `objref clipboard_file[2]`: clipboard_save's File, which a model may use as its own)
 OBJREFS: dict[str, tuple[int, ...]] = {"graphItem": (), "movierunbox": (), "nrnmainmenu_": (), "pyobj": (),
-                                       "tempobj": (), "tobj": (), "tobj1": ()}
+                                       "tempobj": (), "tobj": (), "tobj1": (), "clipboard_file": (2,)}
 STRDEFS = ("temp_string2_", "tempstr1", "tempstr2", "tstr")
 # what NEURON's load leaves in others (a List, a Timer, a panel; "t"): bridge has not these values, and refuses
 # the names (cvode and hoc_sf_, the CVode and StringFunctions, bridge has)
 HELD = {"flush_list": ("stdrun.hoc", "object"), "fast_flush_list": ("stdrun.hoc", "object"),
         "graphList": ("stdrun.hoc", "object"), "movie_timer": ("movierun.hoc", "object"),
-        "numericalmethodpanel": ("stdrun.hoc", "object"), "clipboard_file": ("stdlib.hoc", "object"),
-        "temp_string_": ("stdrun.hoc", "string")}
+        "numericalmethodpanel": ("stdrun.hoc", "object"), "temp_string_": ("stdrun.hoc", "string")}
 STDLIB_FILE = "stdlib.hoc"
 
 

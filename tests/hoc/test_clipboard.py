@@ -59,3 +59,25 @@ def test_clipboard_retrieve_reads_only_inside_the_read_roots(tmp_path, name):
     else:
         session.load_file(path)
         assert out.getvalue().split()[-1] == "1"
+
+
+@pytest.mark.neuron
+def test_a_models_own_use_of_clipboard_file_as_neuron(tmp_path):
+    """stdlib.hoc declares `objref clipboard_file[2]` (NULLobjects): a model may make its own File there and
+    write with it, as ModelDB 143604's init_figs.hoc does (`clipboard_file = new File()`, then
+    `clipboard_file[0].wopen(...)`). The file written and the printed lines are NEURON's."""
+    text = ('load_file("nrngui.hoc")\nproc wv() {\n  clipboard_file = new File()\n'
+            '  if (clipboard_file[0].wopen("out.txt")) {\n    clipboard_file[0].printf("%g\\t%g\\n", 1.5, $1)\n'
+            '    clipboard_file[0].close()\n  }\n  print object_id(clipboard_file[1])\n}\nwv(2.25)\nprint "end"\n')
+    theirs_dir, ours_dir = tmp_path / "neuron", tmp_path / "bridge"
+    for d in (theirs_dir, ours_dir):
+        d.mkdir()
+        (d / "m.hoc").write_text(text)
+    code = "from neuron import h\nh.load_file('m.hoc')\n"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=theirs_dir)
+    theirs = [ln for ln in proc.stdout.splitlines() if "DISPLAY" not in ln and "graphics" not in ln]
+    assert theirs[-1] == "end", proc.stderr[-2000:]
+    out = io.StringIO()
+    HocSession(stdout=out, cwd=ours_dir, output_dir=ours_dir).load_file(ours_dir / "m.hoc")
+    assert out.getvalue().splitlines() == theirs
+    assert (ours_dir / "out.txt").read_text() == (theirs_dir / "out.txt").read_text() == "1.5\t2.25\n"

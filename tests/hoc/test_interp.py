@@ -191,8 +191,9 @@ def test_parallel_context_in_one_process():
     assert (hoc.n2, hoc.i2) == (1.0, 0.0)
     hoc("pc.set_gid2node(0, 0)")  # gids: bridge.hoc.parallel (tests/hoc/test_netcon_neuron.py)
     assert hoc("x = pc.gid_exists(0)") is None and hoc.x == 1.0
-    with pytest.raises(HocError, match="ParallelContext.post.. is not supported"):
-        hoc("pc.post(1)")  # the bulletin board (source_var/target_var: tests/hoc/test_partrans.py)
+    assert hoc("x = pc.post(1)") is None and hoc.x == 1.0  # the bulletin board: tests/hoc/test_bulletin.py
+    with pytest.raises(HocError, match="ParallelContext.splitcell_connect.. is not supported"):
+        hoc("pc.splitcell_connect(1)")  # (source_var/target_var: tests/hoc/test_partrans.py)
 
 
 @pytest.mark.parametrize("text, line", [
