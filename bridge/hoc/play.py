@@ -330,6 +330,39 @@ def remove(interp, vector, loc) -> None:
     model.mutations += 1
 
 
+def play_index(interp, vector, index: float, loc) -> None:
+    """`vector.play(index)` (src/nrniv/vrecord.cpp `nrn_vecsim_add`): the first play or record using `vector`
+    (NEURON's `playrec_uses`), taken as a `VecPlayStep`; with none it does nothing. The index is checked as
+    `chkarg(index, 0, size - 1)`; then only a statement play acts (`StmtInfo::play_one`: hoc_ac_ = y[index] and its
+    statement runs, now), a `&var` play does nothing. bridge's statement plays assign one variable
+    (`bridge.hoc.play_statement`): it is set now, in a run the play's present value too (the next event of the
+    play sets the next). A Vector that NEURON's cast would misread (a continuous play, a time Vector, a record)
+    is refused."""
+    model = interp.model
+    users = [p for p in model.plays if vector in (p.vector, p.tvec, p.discon)]
+    if not users and getattr(vector, "_recording", None) is None:
+        return
+    play = users[0] if users else None
+    if play is None or play.vector is not vector or play.continuous or getattr(vector, "_recording", None):
+        raise interp.refuse(f"{vector}.play(index) is not supported here: NEURON reads the first play or record "
+                            "using the Vector as a discrete play (vrecord.cpp nrn_vecsim_add), which it is not "
+                            "(a continuous play, a time Vector or a record)", loc)
+    size = len(vector.data)  # type: ignore[attr-defined]
+    if not 0.0 <= index <= size - 1:
+        raise interp.error(f"Vector.play({index:g}): arg 1 out of range (0 to {size - 1})", loc)
+    if play.statement is None:
+        return
+    value = float(vector.data[int(index)])  # type: ignore[attr-defined]
+    if model.initialized is not None:
+        model.live.flush()
+        for c in model.live.cursors:
+            if c.sched.vector is vector and c.sched.target == play.target and not c.removed and c.value is not None:
+                c.value = value
+        model.live.epoch += 1
+    _write_back(interp, play.target, value, loc)
+    model.set_global("hoc_ac_", value)
+
+
 def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
     model = interp.model
     if target.kind == "global":

@@ -284,6 +284,12 @@ class Vector(VectorOps, BuiltinObject):
         if args and isinstance(args[0], VectorElement):  # &vec.x[i]: a LinearMechanism's b (LinearCircuit)
             play_into_element(interp, self, args[0], args, loc)
             return self
+        index = args[1:] if args and hasattr(args[0], "pp") and hasattr(args[0], "info") else args
+        if index and is_number(index[0]):  # vec.play(index): play_one now (bridge.hoc.play.play_index)
+            from bridge.hoc.play import play_index
+
+            play_index(interp, self, float(index[0]), loc)
+            return self
         interp.model.plays.append(parse(interp, self, args, loc))
         interp.model.mutations += 1
         return self
