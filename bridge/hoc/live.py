@@ -216,6 +216,11 @@ def play_setters(plan, schedules) -> tuple:
                 raise BridgeError(f"Vector.play into {target}: not found in the model")
             out.append(("mech", "extracellular", target.variable, index[0]))
             continue
+        if target.kind == "cm":  # the node's cm [uF/cm2] in the parameters (bridge.solver.step.setup_tree_matrix)
+            lay, (_, sec, x) = plan.layout, target.keys
+            node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            out.append(("cm", "cm", "cm", node))
+            continue
         inst = plan.instances(target.keys[0])
         if target.kind == "point":
             index = [i for i, pp in enumerate(inst.point_processes) if pp.label == target.keys[1]]

@@ -25,9 +25,10 @@ extrapolates that segment); in finitialize, each event at a time <= 0 sets the v
 for a piece of the run; the solver takes them as arrays, so a changed Vector compiles nothing.
 Targets: a point process PARAMETER (`&stim.amp`), a density mechanism PARAMETER at a segment
 (`&soma.gnabar_hh(0.5)`), a RANGE ASSIGNED that no statement of its mechanism assigns (`&is_xtra(0.5)`: to
-the mechanism it is a parameter; the solver passes it with the parameters, `with_played_assigned`) and a
-mechanism GLOBAL or celsius (`&celsius`). Playing into v, a STATE, cm
-or diam is refused. HOC reading a variable that a Vector plays into after finitialize() is refused:
+the mechanism it is a parameter; the solver passes it with the parameters, `with_played_assigned`), a
+mechanism GLOBAL or celsius (`&celsius`), and a segment's cm (`&soma.cm(0.5)`: a parameter of the matrix, cm*cj in
+its diagonal at t + dt/2; capacitance.cpp `nrn_cap_jacob`). Playing into v, a STATE or diam is refused. HOC
+reading a variable that a Vector plays into after finitialize() is refused:
 bridge does not hand the played value back to HOC.
 """
 
@@ -37,15 +38,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bridge.hoc.bindings import GlobalVar, MechanismVariable
+from bridge.hoc.bindings import CM, GlobalVar, MechanismVariable
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Ref, StrVar, is_number
 from bridge.solver.runge_time import after_runge_float
 
 
 @dataclass(frozen=True)
 class PlayTarget:
-    """Where a play writes: `kind` "point" (keys: mechanism, label), "range" (mechanism, section, x) or
-    "global" (name); `variable` the mechanism's parameter (or the global's name)."""
+    """Where a play writes: `kind` "point" (keys: mechanism, label), "range" (mechanism, section, x), "cm"
+    ("capacitance", section, x) or "global" (name); `variable` the mechanism's parameter (or the global's name)."""
 
     kind: str
     keys: tuple
@@ -56,7 +57,7 @@ def describe(target: PlayTarget) -> str:
     """The played variable as HOC names it: `IClamp[0].amp`, `soma(0.5).gnabar_hh`, `celsius`."""
     if target.kind == "point":
         return f"{target.keys[1]}.{target.variable}"
-    if target.kind == "range":
+    if target.kind in ("range", "cm"):
         return f"{target.keys[1]}({target.keys[2]:g}).{target.variable}"
     return target.variable
 
@@ -148,6 +149,8 @@ def _target(interp, what, loc) -> PlayTarget:
                                 "mechanism PARAMETER or an ASSIGNED the mechanism never assigns (a STATE or an "
                                 "assigned ASSIGNED is computed)", loc)
         return PlayTarget("range", (var.mechanism, what.sec.name, float(what.x)), var.name)
+    if isinstance(what, RangeTarget) and what.var == CM:  # cm enters the matrix as cm*cj (treeset.cpp nrn_lhs)
+        return PlayTarget("cm", ("capacitance", what.sec.name, float(what.x)), "cm")
     name = getattr(getattr(what, "var", None), "name", None) or type(what).__name__
     raise interp.refuse(f"Vector.play into {name} is not supported (bridge plays into point process and "
                         "mechanism PARAMETERs, GLOBALs and celsius; not v, cm, diam or ion variables)", loc)
@@ -375,7 +378,10 @@ def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
     else:
         mech, sec_name, x = target.keys
         for sec in model.sections:
-            if sec.name == sec_name:
+            if sec.name == sec_name and target.kind == "cm":
+                sec.data.cm[sec.data.segment(x)] = value
+                model.mutations += 1
+            elif sec.name == sec_name:
                 sec.data.set_range(mech, target.variable, value, x)
                 model.mutations += 1
 
@@ -406,6 +412,8 @@ def _model_value(model, target: PlayTarget):
                     None)
     mech, sec_name, x = target.keys
     sec = tree[sec_name]
+    if target.kind == "cm":
+        return float(sec.cm[sec.segment(x)])
     return float(sec.get_range(mech, target.variable, np.nan)[sec.segment(x)])
 
 
@@ -422,7 +430,7 @@ def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, lo
         t = c.sched.target
         if c.removed or t.kind != kind or t.variable != variable:
             continue
-        if kind == "range":
+        if kind in ("range", "cm"):
             same = t.keys[0] == keys[0] and t.keys[1] == keys[1] and model.segment_of(keys[1], t.keys[2]) == keys[2]
         else:
             same = t.keys == keys

@@ -137,19 +137,23 @@ def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
 
 def apply_plays(params: dict, setters: tuple, values, on) -> dict:
     """`params` with each played value set where the play has set it (`on`): `setters` are (kind, mechanism
-    or global name, variable, instance index) with kind "mech" or "global"; `values`, `on` of shape (n,)."""
+    or global name, variable, instance or node index) with kind "mech", "cm" or "global"; `values`, `on` of
+    shape (n,)."""
     if not setters:
         return params
     mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
     globals_ = dict(params["globals"])
+    cm = params["cm"]
     for j, (kind, name, var, index) in enumerate(setters):
         if kind == "global":
             globals_[name] = jnp.where(on[j], values[j], globals_[name])
+        elif kind == "cm":  # the node's cm: cm*cj at t + dt/2 (fadvance.cpp: played before setup_tree_matrix)
+            cm = cm.at[index].set(jnp.where(on[j], values[j], cm[index]))
         else:
             key = played_key(var) if played_key(var) in mechs[name] else var
             arr = mechs[name][key]
             mechs[name][key] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
-    return {**params, "mechanisms": mechs, "globals": globals_}
+    return {**params, "cm": cm, "mechanisms": mechs, "globals": globals_}
 
 
 def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
