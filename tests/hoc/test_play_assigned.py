@@ -76,3 +76,23 @@ def test_finitialize_without_v_while_v_is_played_from_zero_is_refused(tmp_path):
                                         .replace("run()\nshow()\nrun()\nshow()", "finitialize()\nfadvance()\nshow()"))
     with pytest.raises(BridgeError, match=r"model.hoc:\d+.*finitialize\(\) without v while a Vector plays into soma"):
         HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "model.hoc")
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("form", ["v continuous", "m dt"])
+def test_play_remove_during_the_run_leaves_the_variable_to_the_model_as_in_neuron(tmp_path, form):
+    """play_remove() between pieces of a run, after the play's last event (NEURON 9.0.2 crashes when one is still
+    queued): the variable keeps what the play and the step last made of it."""
+    text = PLAYS.replace("PLAY", "y.resize(9)\nty.resize(9)\nm.resize(9)\n" + FORMS[form]).replace(
+        "run()\nshow()\nrun()\nshow()", "stdinit()\ncontinuerun(4.01)\nshow()\ny.play_remove()\nm.play_remove()\n"
+        "continuerun(10)\nshow()")
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "vd", "tv", "vm"))
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+
+
+def test_play_into_v_in_a_run_with_netcons_is_refused(tmp_path):
+    text = PLAYS.replace("PLAY", FORMS["v dt"] + "\nobjref ns, nc\nns = new NetStim()\nnc = new NetCon(ns, syn)")
+    (tmp_path / "model.hoc").write_text(text)
+    with pytest.raises(BridgeError, match=r"Vector.play into v or a STATE in a run with NetCons"):
+        HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "model.hoc")
