@@ -9,6 +9,7 @@ by play), hh's m and a point process STATE (ExpSyn's g)."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -96,3 +97,19 @@ def test_play_into_v_in_a_run_with_netcons_is_refused(tmp_path):
     (tmp_path / "model.hoc").write_text(text)
     with pytest.raises(BridgeError, match=r"Vector.play into v or a STATE in a run with NetCons"):
         HocSession(cwd=tmp_path, stdout=io.StringIO()).load_file(tmp_path / "model.hoc")
+
+
+KINETIC_MOD = Path(__file__).parent / "play_kinetic_mod"
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("play", ["m.play(&soma.o_kch(0.5), 0.25)", "m.play(&soma.o_kch(0.5), ty, 1)",
+                                  "y.play(&soma.v(0.5), ty, 1)\nsecondorder = 2"])
+def test_play_into_a_kinetic_state_and_with_crank_nicolson_matches_neuron(tmp_path, play):
+    """A STATE of a KINETIC scheme with CONSERVE (sparse), and v played with secondorder = 2."""
+    text = PLAYS.replace("insert hh }", "insert hh  insert kch }").replace("PLAY", play)
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text, vectors=("vs", "vd", "tv", "vm"), mod_dir=KINETIC_MOD)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+    plain = _both(tmp_path, text.replace(play, ""), vectors=("vs",), mod_dir=KINETIC_MOD)[1]["vs"]
+    assert np.max(np.abs(plain - ref["vs"])) > 0.1  # the play changed the run
