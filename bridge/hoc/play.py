@@ -393,6 +393,21 @@ def remove(interp, vector, loc) -> None:
     model.mutations += 1
 
 
+def record_removes_plays(interp, vector, loc) -> None:
+    """`vector.record(...)`: NEURON first removes every play using the Vector (src/nrniv/vrecord.cpp
+    `nrn_vecsim_add`: `nrn_vecsim_remove(yvec)`), so its plays stop as `play_remove()` stops them; a play that uses
+    it as its time or index Vector (which NEURON removes too) is refused."""
+    from bridge.hoc.vector_play_element import stop
+
+    model = interp.model
+    if any(vector is p.tvec or vector is p.discon for p in model.plays):
+        raise interp.refuse(f"{vector}.record(...) of a Vector that is the time or index Vector of a play is not "
+                            "supported (NEURON removes that play)", loc)
+    stop(vector)
+    if any(p.vector is vector for p in model.plays):
+        remove(interp, vector, loc)
+
+
 def play_index(interp, vector, index: float, loc) -> None:
     """`vector.play(index)` (src/nrniv/vrecord.cpp `nrn_vecsim_add`): the first play or record using `vector`
     (NEURON's `playrec_uses`), taken as a `VecPlayStep`; with none it does nothing. The index is checked as
