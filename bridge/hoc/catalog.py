@@ -72,6 +72,7 @@ class MechanismInfo:
     # or a Vector.play sets them: to the mechanism they are parameters, bridge.hoc.play)
     arrays: dict[str, int] = field(default_factory=dict)  # RANGE arrays (`amp[1000]`) -> their size
     runge_solves: int = 0  # BREAKPOINT SOLVEs by METHOD runge: each moves t per instance (bridge.hoc.runge_t)
+    states: tuple[str, ...] = ()  # its STATEs (a Vector.play assigns one as an event: bridge.hoc.play)
 
     def hoc_name(self, var: str) -> str:
         """`gnabar` → `gnabar_hh` (density mechanisms); point processes keep plain names."""
@@ -441,7 +442,7 @@ def _hoc_info(name: str, path: Path, info: TranslatorInfo) -> MechanismInfo:
                          info.scop_random and scop_in_initial(info.program),
                          _unwritten_assigned(info),
                          {n: int(v.size) for n, v in info.variables.items() if v.size and n in info.range_names},
-                         runge_solves(info))
+                         runge_solves(info), tuple(d.name for d in info.program.states))
 
 
 def _unwritten_assigned(info: TranslatorInfo) -> tuple[str, ...]:

@@ -216,8 +216,17 @@ def play_setters(plan, schedules) -> tuple:
                 raise BridgeError(f"Vector.play into {target}: not found in the model")
             out.append(("mech", "extracellular", target.variable, index[0]))
             continue
+        if target.kind in ("cm", "v"):  # the node's cm [uF/cm2] in the parameters, or its v in the state
+            lay, (_, sec, x) = plan.layout, target.keys
+            node = int(lay.segment_nodes(sec)[segment_index(x, lay.nseg[lay.section_index(sec)])])
+            out.append((target.kind, target.kind, target.kind, node))
+            continue
         inst = plan.instances(target.keys[0])
-        if target.kind == "point":
+        if target.kind in ("state", "pstate") and (target.variable not in inst.mechanism.states
+                                                   or not _plain_state(inst, target.variable)):
+            raise UnsupportedFeature(f"Vector.play into {target.variable} of {inst.name}: bridge plays into a "
+                                     "STATE with one value per instance")
+        if target.kind in ("point", "pstate"):
             index = [i for i, pp in enumerate(inst.point_processes) if pp.label == target.keys[1]]
         else:
             lay = plan.layout
@@ -226,8 +235,14 @@ def play_setters(plan, schedules) -> tuple:
             index = [int(i) for i in np.flatnonzero(np.asarray(inst.nodes) == node)]
         if not index:
             raise BridgeError(f"Vector.play into {target}: not found in the model")
-        out.append(("mech", inst.name, target.variable, index[0]))
+        out.append(("state" if target.kind in ("state", "pstate") else "mech", inst.name, target.variable, index[0]))
     return tuple(out)
+
+
+def _plain_state(inst, name: str) -> bool:
+    """The STATE `name` of the instances `inst` holds one value per instance (not an array)."""
+    default = inst.mechanism.state_defaults.get(name)
+    return default is not None and np.ndim(default) == 0
 
 
 def network_structure(net) -> str:
@@ -271,14 +286,15 @@ _NO_PLAY: list = []
 
 
 def _no_play() -> tuple:
-    """The advance function's `play` argument of a run without Vector.play: five empty (CAPACITY, 0) arrays,
-    put on the device once (not five host arrays per step)."""
+    """The advance function's `play` argument of a run without Vector.play: seven empty (CAPACITY, 0) arrays,
+    put on the device once (not seven host arrays per step)."""
     if not _NO_PLAY:
         import jax
 
         from bridge.solver.stepper import CAPACITY
 
-        _NO_PLAY.append(tuple(jax.device_put([np.zeros((CAPACITY, 0))] * 3 + [np.zeros((CAPACITY, 0), bool)] * 2)))
+        _NO_PLAY.append(tuple(jax.device_put([np.zeros((CAPACITY, 0))] * 3 + [np.zeros((CAPACITY, 0), bool)] * 2
+                                             + [np.zeros((CAPACITY, 0, 3), bool), np.zeros((CAPACITY, 0))])))
     return _NO_PLAY[0]
 
 
@@ -626,7 +642,8 @@ class LiveRun:
         n = len(self.cursors)
         if not n:
             return _no_play()
-        arrays = [np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
+        arrays = ([np.zeros((CAPACITY, n)) for _ in range(3)] + [np.zeros((CAPACITY, n), bool) for _ in range(2)]
+                  + [np.zeros((CAPACITY, n, 3), bool), np.zeros((CAPACITY, n))])
         trips = sum(inst.size * getattr(inst.mechanism, "runge_solves", 0) for inst in plan.mechanisms)
         for a, b in zip(arrays, step_values(self.cursors, t_start, steps, dt, trips, secondorder)):
             a[:steps] = b

@@ -381,6 +381,10 @@ class ModelState:
             self.area_ri(sec)
             return float(sec.data.diam[j])
         if name == "cm":
+            if self.initialized is not None and self.live.cursors:
+                from bridge.hoc.play import check_not_played
+
+                check_not_played(self, "cm", ("capacitance", sec.name, j), "cm", f"{sec.name}.cm", loc, interp)
             return float(sec.data.cm[j])
         if x in (0.0, 1.0):  # an end node (the parent's node at 0): its own v (bridge.hoc.kept_v)
             return self._end_v(sec, float(x), loc, interp)

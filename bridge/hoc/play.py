@@ -8,9 +8,10 @@ Forms (NEURON's src/nrniv/vrecord.cpp `nrn_vecsim_add`):
 - `y.play(&var, tvec, ivec)`: continuous with discontinuities at the indices ivec[k] of tvec (NEURON then sends
   its events only at tvec[ivec[k]], and between them extrapolates the segment ending at the next one);
 - `y.play("var = $1", ...)` (or `"var"`) in any of these forms: as `&var` (`bridge.hoc.play_statement`);
-- `y.play_remove()`: the Vector plays no more.
-An optional point process first argument is accepted; any other statement, an index, and a dt with
-continuous mode are refused (the last one as NEURON does).
+- `y.play_remove()`: the Vector plays no more;
+- `y.play(index)`: a statement play of y sets its value y[index] now (`play_index`).
+An optional point process first argument is accepted; any other statement and a dt with continuous mode are
+refused (the last one as NEURON does).
 
 When NEURON applies the value (src/nrnoc/fadvance.cpp `nrn_fixed_step_thread`,
 `nrn_fixed_step_lastpart`; src/nrncvode/netcvode.cpp `deliver_net_events`): a discrete value is an
@@ -25,10 +26,22 @@ extrapolates that segment); in finitialize, each event at a time <= 0 sets the v
 for a piece of the run; the solver takes them as arrays, so a changed Vector compiles nothing.
 Targets: a point process PARAMETER (`&stim.amp`), a density mechanism PARAMETER at a segment
 (`&soma.gnabar_hh(0.5)`), a RANGE ASSIGNED that no statement of its mechanism assigns (`&is_xtra(0.5)`: to
-the mechanism it is a parameter; the solver passes it with the parameters, `with_played_assigned`) and a
-mechanism GLOBAL or celsius (`&celsius`). Playing into v, a STATE, cm
-or diam is refused. HOC reading a variable that a Vector plays into after finitialize() is refused:
-bridge does not hand the played value back to HOC.
+the mechanism it is a parameter; the solver passes it with the parameters, `with_played_assigned`), a
+mechanism GLOBAL or celsius (`&celsius`), and a segment's cm (`&soma.cm(0.5)`: a parameter of the matrix, cm*cj in
+its diagonal at t + dt/2; capacitance.cpp `nrn_cap_jacob`). HOC reading one of these after finitialize() is
+refused: bridge does not hand the played value back to HOC.
+
+v of a segment (`&soma.v(0.5)`, the voltage clamp by play) and a STATE of a mechanism or point process
+(`&soma.m_hh(0.5)`, `&syn.g`) are variables the step itself moves: NEURON's play writes them in place at its
+moments, and the step moves on from there (`ASSIGNS`, `_assigned_step`, `bridge.solver.stepper.assign_played`): a
+discrete value when its event is delivered, at the step's start before the currents (events <= t + dt/2) or
+after the step's recording (events <= t + dt, nrn_fixed_step_lastpart's `nrn_deliver_events`); a continuous
+value at t + dt/2 before the currents, at t + dt after the voltage update and before the state update (so the
+recorded v is the played one, a STATE the update's result), and at each of its event times delivered after the
+recording. In finitialize the values at t <= 0 change nothing (`setv` and the INITIAL blocks come after them;
+finitialize() without v, which would keep a v played at t <= 0, is refused). HOC reads these from the run's
+state, which holds them as NEURON does.
+Plays into diam (NEURON recomputes area and axial resistances) and into v at a section's end are refused.
 """
 
 from __future__ import annotations
@@ -37,26 +50,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bridge.hoc.bindings import GlobalVar, MechanismVariable
+from bridge.hoc.bindings import CM, DIAM, GlobalVar, MechanismVariable, SegmentVariable
 from bridge.hoc.values import PointProcessTarget, RangeTarget, Ref, StrVar, is_number
 from bridge.solver.runge_time import after_runge_float
 
 
 @dataclass(frozen=True)
 class PlayTarget:
-    """Where a play writes: `kind` "point" (keys: mechanism, label), "range" (mechanism, section, x) or
-    "global" (name); `variable` the mechanism's parameter (or the global's name)."""
+    """Where a play writes: `kind` "point" (keys: mechanism, label), "range" (mechanism, section, x), "cm"
+    ("capacitance", section, x) or "global" (name); `variable` the mechanism's parameter (or the global's name).
+    Kinds "v" ("", section, x), "state" (mechanism, section, x) and "pstate" (mechanism, label): a variable the
+    model integrates, which the play assigns at its moments in the step (`ASSIGNS`, `step_values`)."""
 
     kind: str
     keys: tuple
     variable: str
 
 
+ASSIGNS = ("v", "state", "pstate")  # target kinds the play assigns (the model's own step moves them between)
+
+
 def describe(target: PlayTarget) -> str:
     """The played variable as HOC names it: `IClamp[0].amp`, `soma(0.5).gnabar_hh`, `celsius`."""
-    if target.kind == "point":
+    if target.kind in ("point", "pstate"):
         return f"{target.keys[1]}.{target.variable}"
-    if target.kind == "range":
+    if target.kind in ("range", "cm", "v", "state"):
         return f"{target.keys[1]}({target.keys[2]:g}).{target.variable}"
     return target.variable
 
@@ -127,6 +145,8 @@ def _target(interp, what, loc) -> PlayTarget:
         obj, name = what.obj, what.name
         if obj.pp is None:
             raise interp.error(f"Vector.play(&{obj}.{name}): {obj} has no location", loc)
+        if name in obj.info.states and name not in obj.info.arrays:  # assigned at the play's moments (ASSIGNS)
+            return PlayTarget("pstate", (obj.cls, str(obj)), name)
         if name not in obj.info.parameters and name not in obj.info.unwritten_assigned:
             raise interp.refuse(f"Vector.play into {obj}.{name} is not supported: bridge plays into a point "
                                 "process PARAMETER or an ASSIGNED the mechanism never assigns (a STATE or "
@@ -143,14 +163,28 @@ def _target(interp, what, loc) -> PlayTarget:
         info = model.catalog.get(var.mechanism)
         # an ASSIGNED no statement of the mechanism assigns is, to the mechanism, a parameter: only HOC and the
         # play write its memory (xtra.mod's `is`; runtime.mechanism reads the played value from the params)
+        if var.name in info.states and var.name not in info.arrays:  # assigned at the play's moments (ASSIGNS)
+            return PlayTarget("state", (var.mechanism, what.sec.name, float(what.x)), var.name)
         if var.name not in info.parameters and var.name not in info.unwritten_assigned:
             raise interp.refuse(f"Vector.play into {var.hoc_name} is not supported: bridge plays into a "
                                 "mechanism PARAMETER or an ASSIGNED the mechanism never assigns (a STATE or an "
                                 "assigned ASSIGNED is computed)", loc)
         return PlayTarget("range", (var.mechanism, what.sec.name, float(what.x)), var.name)
+    if isinstance(what, RangeTarget) and what.var == CM:  # cm enters the matrix as cm*cj (treeset.cpp nrn_lhs)
+        return PlayTarget("cm", ("capacitance", what.sec.name, float(what.x)), "cm")
+    if isinstance(what, RangeTarget) and what.var == SegmentVariable("v"):  # assigned at the play's moments
+        if float(what.x) in (0.0, 1.0):
+            raise interp.refuse("Vector.play into v at a section's end (x = 0 or 1, a node of no area: cabcode.cpp "
+                                "nrn_rangepointer's node_ptr) is not supported; play into a segment's v", loc)
+        return PlayTarget("v", ("", what.sec.name, float(what.x)), "v")
+    if isinstance(what, RangeTarget) and what.var == DIAM:
+        raise interp.refuse("Vector.play into diam is not supported: NEURON recomputes the segment's area and "
+                            "axial resistances from the played diam at the next step (diam_changed, treeset.cpp "
+                            "recalc_diam); bridge's geometry is fixed for a run", loc)
     name = getattr(getattr(what, "var", None), "name", None) or type(what).__name__
     raise interp.refuse(f"Vector.play into {name} is not supported (bridge plays into point process and "
-                        "mechanism PARAMETERs, GLOBALs and celsius; not v, cm, diam or ion variables)", loc)
+                        "mechanism PARAMETERs and STATEs, GLOBALs, celsius, v and cm; not diam or ion "
+                        "variables)", loc)
 
 
 @dataclass(frozen=True)
@@ -278,22 +312,29 @@ def initial_values(cursors: list[Cursor]) -> list[float | None]:
 
 
 def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float, trips: int = 0, secondorder: float = 0):
-    """Per-step values for `steps` fixed steps from t_start [ms]: (start, mid, end, on_start, on), each
+    """Per-step values for `steps` fixed steps from t_start [ms]: (start, mid, end, on_start, on, ...), each
     (steps, n): the variable's value at the start of the step (what NEURON's `nrn_thread_table_check`
     builds TABLEs from: events <= t delivered at the end of the previous step, fadvance.cpp
     `nrn_fixed_step_lastpart`, not yet those <= t + dt/2), the value the currents see (t + dt/2, after the events
     <= t + dt/2), the one the state update sees (t + dt), and whether the play has set the variable yet
-    at the start / in the step (else the model's own value stays). `trips`: the runge round trips of t after
-    each step's state update (`bridge.hoc.runge_t`)."""
+    at the start / in the step (else the model's own value stays); then, for a play into v or a STATE
+    (`ASSIGNS`, its on_start and on False), `assign` (steps, n, 3) and `post` (steps, n): whether it assigns
+    mid, end and post in the step (`_assigned_step`). `trips`: the runge round trips of t after each step's state
+    update (`bridge.hoc.runge_t`)."""
     n = len(cursors)
-    out = [np.zeros((steps, n)) for _ in range(3)]
+    out = [np.zeros((steps, n)) for _ in range(4)]
     on_start, on = np.zeros((steps, n), bool), np.zeros((steps, n), bool)
+    assign = np.zeros((steps, n, 3), bool)
     half = 0.5 * dt
     t = t_start
     for k in range(steps):
         tm = t + half
         te = tm + half
         for j, c in enumerate(cursors):
+            if c.sched.target.kind in ASSIGNS:
+                if not c.removed:
+                    _assigned_step(c, tm, te, [a[k, j:j + 1] for a in out[1:]], assign[k, j])
+                continue
             if c.value is not None:
                 out[0][k, j], on_start[k, j] = c.value, True
             c.deliver(tm, set_value=True)
@@ -310,7 +351,29 @@ def step_values(cursors: list[Cursor], t_start: float, steps: int, dt: float, tr
             if not c.sched.continuous:  # nrn_fixed_step_lastpart's nrn_deliver_events: events <= t + dt set
                 c.deliver(te)  # the value after the step, which the next step's TABLE check sees first
         t = after_runge_float(te, half * 0.5 if secondorder else half, trips) if trips else te
-    return out[0], out[1], out[2], on_start, on
+    return out[0], out[1], out[2], on_start, on, assign, out[3]
+
+
+def _assigned_step(c: Cursor, tm: float, te: float, values: list, assign) -> None:
+    """One step of a play into v or a STATE (`ASSIGNS`): `values` (views of one element each) get what it
+    assigns before the currents (mid), after the voltage update before the state update (end) and after the
+    step's recording (post); `assign` (3,) says which it assigns. fadvance.cpp `nrn_fixed_step_thread`: the
+    events <= t + dt/2 (`deliver_net_events`, vrecord.cpp `VecPlayStep::deliver`) and `fixed_play_continuous`
+    before `setup_tree_matrix`; `fixed_play_continuous` again after `nrn_update_voltage`, before `nonvint`;
+    `nrn_fixed_step_lastpart`'s `nrn_deliver_events` (events <= t + dt) after `fixed_record_continuous`."""
+    mid, end, post = values
+    before = (c.index, c.pending, c.next_discon)
+    c.deliver(tm, set_value=True)
+    if c.sched.continuous:
+        mid[0], assign[0] = c.interpolate(tm), True
+        end[0] = c.value = c.interpolate(te)
+        assign[1] = True
+    elif before != (c.index, c.pending, c.next_discon):
+        mid[0], assign[0] = c.value, True
+    before = (c.index, c.pending, c.next_discon)
+    c.deliver(te, set_value=True)
+    if before != (c.index, c.pending, c.next_discon):
+        post[0], assign[2] = c.value, True
 
 
 def remove(interp, vector, loc) -> None:
@@ -330,8 +393,61 @@ def remove(interp, vector, loc) -> None:
     model.mutations += 1
 
 
+def record_removes_plays(interp, vector, loc) -> None:
+    """`vector.record(...)`: NEURON first removes every play using the Vector (src/nrniv/vrecord.cpp
+    `nrn_vecsim_add`: `nrn_vecsim_remove(yvec)`), so its plays stop as `play_remove()` stops them; a play that uses
+    it as its time or index Vector (which NEURON removes too) is refused."""
+    from bridge.hoc.vector_play_element import stop
+
+    model = interp.model
+    if any(vector is p.tvec or vector is p.discon for p in model.plays):
+        raise interp.refuse(f"{vector}.record(...) of a Vector that is the time or index Vector of a play is not "
+                            "supported (NEURON removes that play)", loc)
+    stop(vector)
+    if any(p.vector is vector for p in model.plays):
+        remove(interp, vector, loc)
+
+
+def play_index(interp, vector, index: float, loc) -> None:
+    """`vector.play(index)` (src/nrniv/vrecord.cpp `nrn_vecsim_add`): the first play or record using `vector`
+    (NEURON's `playrec_uses`), taken as a `VecPlayStep`; with none it does nothing. The index is checked as
+    `chkarg(index, 0, size - 1)`; then only a statement play acts (`StmtInfo::play_one`: hoc_ac_ = y[index] and its
+    statement runs, now), a `&var` play does nothing. bridge's statement plays assign one variable
+    (`bridge.hoc.play_statement`): it is set now, in a run the play's present value too (the next event of the
+    play sets the next). A Vector that NEURON's cast would misread (a continuous play, a time Vector, a record)
+    is refused."""
+    model = interp.model
+    users = [p for p in model.plays if vector in (p.vector, p.tvec, p.discon)]
+    if not users and getattr(vector, "_recording", None) is None:
+        return
+    play = users[0] if users else None
+    if play is None or play.vector is not vector or play.continuous or getattr(vector, "_recording", None):
+        raise interp.refuse(f"{vector}.play(index) is not supported here: NEURON reads the first play or record "
+                            "using the Vector as a discrete play (vrecord.cpp nrn_vecsim_add), which it is not "
+                            "(a continuous play, a time Vector or a record)", loc)
+    size = len(vector.data)  # type: ignore[attr-defined]
+    if not 0.0 <= index <= size - 1:
+        raise interp.error(f"Vector.play({index:g}): arg 1 out of range (0 to {size - 1})", loc)
+    if play.statement is None:
+        return
+    if play.target.kind in ASSIGNS:
+        raise interp.refuse(f"{vector}.play(index) of a statement into {describe(play.target)} is not supported "
+                            "(bridge assigns v and STATEs only at the play's moments in the run)", loc)
+    value = float(vector.data[int(index)])  # type: ignore[attr-defined]
+    if model.initialized is not None:
+        model.live.flush()
+        for c in model.live.cursors:
+            if c.sched.vector is vector and c.sched.target == play.target and not c.removed and c.value is not None:
+                c.value = value
+        model.live.epoch += 1
+    _write_back(interp, play.target, value, loc)
+    model.set_global("hoc_ac_", value)
+
+
 def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
     model = interp.model
+    if target.kind in ASSIGNS:  # v or a STATE: the run's state holds what the play assigned, moved on since
+        return
     if target.kind == "global":
         model.set_global(target.variable, value)
     elif target.kind == "point":
@@ -342,16 +458,28 @@ def _write_back(interp, target: PlayTarget, value: float, loc) -> None:
     else:
         mech, sec_name, x = target.keys
         for sec in model.sections:
-            if sec.name == sec_name:
+            if sec.name == sec_name and target.kind == "cm":
+                sec.data.cm[sec.data.segment(x)] = value
+                model.mutations += 1
+            elif sec.name == sec_name:
                 sec.data.set_range(mech, target.variable, value, x)
                 model.mutations += 1
+
+
+def refuse_v_played_at_zero(interp, schedules, loc) -> None:
+    """finitialize() without v: NEURON delivers the play events at t <= 0 before it would set v (fadvance.cpp
+    `nrn_finitialize`, setv 0), so a play into v with a value then starts the run from it; bridge refuses that."""
+    for s in schedules:
+        if s.target.kind == "v" and initial_values([Cursor(s)])[0] is not None:
+            raise interp.refuse(f"finitialize() without v while a Vector plays into {describe(s.target)} from t <= 0 "
+                                "is not supported: NEURON starts that node from the played value", loc)
 
 
 def carry_over(model, schedules, before, interp, loc) -> None:
     """finitialize() with plays, after a run that played: NEURON's variable holds the last played value
     (until the new play's first event, which may come after t = 0); bridge writes it back into the model,
     unless HOC assigned the variable since (`before`: the model the last run started from)."""
-    late = {s.target for s in schedules if Cursor(s).starts_late()}
+    late = {s.target for s in schedules if Cursor(s).starts_late() and s.target.kind not in ASSIGNS}
     for c in model.live.cursors:
         if c.removed or c.value is None or c.sched.target not in late:
             continue
@@ -373,6 +501,8 @@ def _model_value(model, target: PlayTarget):
                     None)
     mech, sec_name, x = target.keys
     sec = tree[sec_name]
+    if target.kind == "cm":
+        return float(sec.cm[sec.segment(x)])
     return float(sec.get_range(mech, target.variable, np.nan)[sec.segment(x)])
 
 
@@ -389,7 +519,7 @@ def check_not_played(model, kind: str, keys: tuple, variable: str, what: str, lo
         t = c.sched.target
         if c.removed or t.kind != kind or t.variable != variable:
             continue
-        if kind == "range":
+        if kind in ("range", "cm"):
             same = t.keys[0] == keys[0] and t.keys[1] == keys[1] and model.segment_of(keys[1], t.keys[2]) == keys[2]
         else:
             same = t.keys == keys

@@ -113,7 +113,7 @@ def finitialize(interp, args, loc):
         sec.voltages = {j: float(centres[j]) for j in range(sec.data.nseg)}
         model.area_ri(sec)  # after recalc_diam (treeset.cpp v_setup_vectors): diameters from 3-D points
     finithnd.run_before_initial(interp)
-    from bridge.hoc.play import carry_over, recheck_statements
+    from bridge.hoc.play import carry_over, recheck_statements, refuse_v_played_at_zero
     from bridge.hoc.play import freeze as freeze_play
 
     recheck_statements(interp, model.plays, loc)  # a statement play's names resolved again, as NEURON's each run
@@ -122,6 +122,8 @@ def finitialize(interp, args, loc):
     except ValueError as err:
         raise interp.error(str(err), loc) from None
     model.hoc_ac_played = model.hoc_ac_played or any(s.statement for s in schedules)
+    if not args:
+        refuse_v_played_at_zero(interp, schedules, loc)
     if schedules and model.live.cursors and model.live.first is not None:
         model.live.flush()  # the last run's played values
         carry_over(model, schedules, model.live.first, interp, loc)

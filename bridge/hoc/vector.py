@@ -256,6 +256,9 @@ class Vector(VectorOps, BuiltinObject):
                 record_dt = float(args[1])
             else:
                 raise interp.error("Vector.record(&var, Dt) needs Dt > 0 or a time Vector", loc)
+        from bridge.hoc.play import record_removes_plays
+
+        record_removes_plays(interp, self, loc)
         if hoc_records.is_hoc_variable(args[0]):  # &var of a HOC variable: sampled as HOC runs (bridge.hoc.hoc_records)
             if len(args) > 1:
                 raise interp.refuse("Vector.record(&var, Dt or tvec) of a HOC variable is not supported (NEURON "
@@ -283,6 +286,12 @@ class Vector(VectorOps, BuiltinObject):
 
         if args and isinstance(args[0], VectorElement):  # &vec.x[i]: a LinearMechanism's b (LinearCircuit)
             play_into_element(interp, self, args[0], args, loc)
+            return self
+        index = args[1:] if args and hasattr(args[0], "pp") and hasattr(args[0], "info") else args
+        if index and is_number(index[0]):  # vec.play(index): play_one now (bridge.hoc.play.play_index)
+            from bridge.hoc.play import play_index
+
+            play_index(interp, self, float(index[0]), loc)
             return self
         interp.model.plays.append(parse(interp, self, args, loc))
         interp.model.mutations += 1

@@ -292,7 +292,7 @@ def fixed_step(plan: Plan, params: Params, prepared: Any, state: State, dt: floa
 
 def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int = 0,
                            half_dt=None, params_after: Params | None = None, prepared_after: Any = None,
-                           cj_order: int | None = None, init=None):
+                           cj_order: int | None = None, init=None, before_nonvint=None):
     """`fixed_step`, also returning the tree matrix (d, rhs) it solved (to locate where a NaN first appears).
 
     NEURON rounds t after each half step. With a constant 0.5*dt XLA folds (t + c) + c into
@@ -306,6 +306,9 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     (finitialize's, `finitialize(..., currents=False)`) with the mechanisms' currents at its t, as the step
     computes them at its start; (d, rhs) are then the unused step's. One compiled copy of the current code
     serves both (bridge.solver.integrate).
+    `before_nonvint(v, mech_state) -> (v, mech_state)`: what a continuous `Vector.play` into v or a STATE sets
+    after the voltage update, before the state update (fadvance.cpp `nrn_fixed_step_lastpart`:
+    `fixed_play_continuous` before `nonvint`), or None.
     """
     cj = cj_of(dt, secondorder if cj_order is None else cj_order)
     if half_dt is None:
@@ -336,6 +339,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
             ion = ions[style.ion]
             ions[style.ion] = {**ion, names["cur"]: ion[names["cur"]] + ion[names["dcurdv"]] * delta}
     t = t + half_dt
+    if before_nonvint is not None:
+        v, mech_state = before_nonvint(v, mech_state)
     if params_after is not None:
         params, prepared = params_after, prepared if prepared_after is None else prepared_after
     mech_state = transfer.apply(plan.transfers, mech_state, v)  # fadvance.cpp nonvint: the v transfer first

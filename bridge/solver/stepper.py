@@ -29,7 +29,7 @@ from collections.abc import Callable
 import jax
 import jax.numpy as jnp
 
-from bridge.errors import BridgeError
+from bridge.errors import BridgeError, UnsupportedFeature
 from bridge.mechanisms.protocol import played_key
 from bridge.solver import events as evlib
 from bridge.solver.integrate import first_nan, state_watch
@@ -137,19 +137,42 @@ def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
 
 def apply_plays(params: dict, setters: tuple, values, on) -> dict:
     """`params` with each played value set where the play has set it (`on`): `setters` are (kind, mechanism
-    or global name, variable, instance index) with kind "mech" or "global"; `values`, `on` of shape (n,)."""
+    or global name, variable, instance or node index) with kind "mech", "cm" or "global"; `values`, `on` of
+    shape (n,)."""
     if not setters:
         return params
     mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
     globals_ = dict(params["globals"])
+    cm = params["cm"]
     for j, (kind, name, var, index) in enumerate(setters):
+        if kind in ASSIGNED:  # v or a STATE: the state's, assigned in the step (`assign_played`)
+            continue
         if kind == "global":
             globals_[name] = jnp.where(on[j], values[j], globals_[name])
+        elif kind == "cm":  # the node's cm: cm*cj at t + dt/2 (fadvance.cpp: played before setup_tree_matrix)
+            cm = cm.at[index].set(jnp.where(on[j], values[j], cm[index]))
         else:
             key = played_key(var) if played_key(var) in mechs[name] else var
             arr = mechs[name][key]
             mechs[name][key] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
-    return {**params, "mechanisms": mechs, "globals": globals_}
+    return {**params, "cm": cm, "mechanisms": mechs, "globals": globals_}
+
+
+ASSIGNED = ("v", "state")  # setter kinds a play assigns in the state (bridge.hoc.play.ASSIGNS)
+
+
+def assign_played(v, mech: dict, setters: tuple, values, flags) -> tuple:
+    """(v, mechanism state) with each play into v or a STATE (`ASSIGNED` setters) set to `values[j]` where
+    `flags[j]` (NEURON's play writes the node's v or the instance's STATE in place: vrecord.cpp
+    `VecPlayStep::deliver`, `VecPlayContinuous::continuous`)."""
+    mech = dict(mech)
+    for j, (kind, name, var, index) in enumerate(setters):
+        if kind == "v":
+            v = v.at[index].set(jnp.where(flags[j], values[j], v[index]))
+        elif kind == "state":
+            arr = mech[name][var]
+            mech[name] = {**mech[name], var: arr.at[index].set(jnp.where(flags[j], values[j], arr[index]))}
+    return v, mech
 
 
 def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
@@ -172,6 +195,10 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
     in `state_watch`'s layout, as `integrate` tracks it each step (-1, -1: none); off, the steps carry no
     check."""
     per_step_tables = any(kind == "global" for kind, *_ in setters)
+    assigned = any(kind in ASSIGNED for kind, *_ in setters)
+    if assigned and (events is not None or plan.extracellular is not None or plan.linear is not None):
+        raise UnsupportedFeature("Vector.play into v or a STATE in a run with NetCons, extracellular or a "
+                                 "LinearMechanism is not supported (bridge assigns them in the plain fixed step)")
 
     def advance(params, state, count, dt, half_dt, play):
         if on_trace is not None:
@@ -187,7 +214,7 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
         dtype = state["v"].dtype
         ts = jnp.zeros((capacity,), jnp.float64)
         ys = jnp.zeros((capacity, nprobe), dtype)
-        start, mid, end, on_start, on = play
+        start, mid, end, on_start, on, assign, post = play
 
         def body(k, carry):
             st, ts, ys, mem = carry[:4]
@@ -200,6 +227,10 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
                     pre, mem = prepare_kept(plan, apply_plays(params, setters, start[k], on_start[k]), dt,
                                             secondorder, mem, "step")
                 after = {"params_after": p_end, "prepared_after": pre}
+            if assigned:  # before the currents (t + dt/2): the events <= t + dt/2 and the continuous plays
+                v, mech = assign_played(st["v"], st["mech"], setters, mid[k], assign[k, :, 0])
+                st = {**st, "v": v, "mech": mech}
+                after["before_nonvint"] = lambda v, m: assign_played(v, m, setters, end[k], assign[k, :, 1])
             if events is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
                 # NET_RECEIVE reads no played variable (bridge.hoc.play_events): the unplayed parameters serve
                 ectx = evlib.Context(plan, events, params, pre, dt, secondorder)
@@ -216,6 +247,9 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
                 new, d, rhs = fixed_step_with_matrix(plan, p_mid, pre, st, dt, secondorder, half_dt,
                                                      cj_order=cj_order, **after)
                 values = record(new, p_end)
+                if assigned:  # nrn_fixed_step_lastpart: the events <= t + dt, after the recording
+                    v, mech = assign_played(new["v"], new["mech"], setters, post[k], assign[k, :, 2])
+                    new = {**new, "v": v, "mech": mech}
             out = new, ts.at[k].set(new["t"]), ys.at[k].set(values), mem
             if not watch:
                 return out

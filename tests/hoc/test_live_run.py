@@ -376,11 +376,12 @@ def test_a_changed_played_vector_does_not_recompile(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("objref p\np = new Vector(3)\np.play(&soma.v(0.5), 0.1)", "Vector.play into v is not supported"),
+    ("objref p\np = new Vector(3)\np.play(&soma.v(1), 0.1)", "Vector.play into v at a section's end"),
     ("objref p\np = new Vector(3)\np.play(\"x = $1\", 0.1)", "Vector.play with a statement"),
     ("objref p, q\np = new Vector(3)\nq = new Vector(3)\np.play(&stim.amp, 0.1, 1)",
      "continuous mode must be a time vector"),
-    ("objref p\np = new Vector(3)\np.play(&soma.m_hh(0.5), 0.1)", "into m_hh is not supported"),
+    ("objref p\np = new Vector(3)\np.play(&soma.diam(0.5), 0.1)", "Vector.play into diam is not supported"),
+    ("objref p\np = new Vector(3)\np.play(&soma.minf_hh(0.5), 0.1)", "into minf_hh is not supported"),
     ("objref p, q\np = new Vector()\nq = new Vector(3)\np.record(&t, q)", "Vector.record(&t, tvec) is not supported"),
     ("objref p\np = new Vector()\np.record(&soma.v(0.5), 0)", "needs Dt > 0 or a time Vector"),
 ])
