@@ -6,12 +6,14 @@ NEURON queues a discrete play's values as events on the same queue as the NetCon
 the `least_` item apart). A play's value and the NET_RECEIVE blocks meet when a block (or a WATCH condition)
 reads the played variable: the value a delivery sees is the one the last play event delivered before it set.
 Those discrete plays go on bridge's queue (`queued_plays`; `bridge.solver.event_play`), which replays that
-order, equal times included; the step's currents still take the values per half step
-(`bridge.hoc.play.step_values`: the same values, since both deliver the events <= t + dt/2 before the
-currents). Refused by name: a continuous play such a block reads (its events interpolate, and
-fixed_play_continuous sets it twice a step), a play into a variable a NetCon's threshold watches, and a play
-into a parameter the mechanism's own code assigns (bridge carries that one in the state). The other plays (a
-stimulus Vector into IClamp.amp beside NetStims driving synapses) set their values as without NetCons.
+order, equal times included, with every other play of the run (an item in TQueue's `least_` place sends a
+later insert straight to the tree, so a play no block reads still moves the order of equal times); the step's
+currents still take the values per half step (`bridge.hoc.play.step_values`: the same values, since both
+deliver the events <= t + dt/2 before the currents). Refused by name: a continuous play such a block reads
+(its events interpolate, and fixed_play_continuous sets it twice a step) or beside one on the queue, a play
+into a variable a NetCon's threshold watches, and a play into a parameter the mechanism's own code assigns
+(bridge carries that one in the state). Without a play on the queue, the plays (a stimulus Vector into
+IClamp.amp beside NetStims driving synapses) set their values as without NetCons.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from bridge.errors import UnsupportedFeature
 
 
 def queued_plays(plan, events, schedules, setters) -> tuple[int, ...]:
-    """The indices of the plays (`setters[j]`, `schedules[j]`) whose variable a receiver of the EventPlan `events`
-    reads: a variable or GLOBAL of a mechanism with NET_RECEIVE (or WATCH), or celsius (any receiver's block may
-    read it). Raises UnsupportedFeature for such a play that is continuous or whose variable the mechanism's code
-    assigns, and for a play into a point process variable a NetCon's threshold watches."""
+    """The indices of the plays (`setters[j]`, `schedules[j]`) whose events go on the event queue: none, or, when
+    a receiver of the EventPlan `events` reads the variable of one (a variable or GLOBAL of a mechanism with
+    NET_RECEIVE or WATCH, or celsius, which any receiver's block may read), all of them (their items decide the
+    order of equal times too). Raises UnsupportedFeature for such a play that is continuous or whose variable the
+    mechanism's code assigns, for a continuous play beside it, and for a play into a point process variable a
+    NetCon's threshold watches."""
     from bridge.hoc.play import describe
 
     if events is None or not setters:
@@ -57,4 +61,15 @@ def queued_plays(plan, events, schedules, setters) -> tuple[int, ...]:
                 f"Vector.play into {what} in a run with NetCons is not supported: {', '.join(readers)} assigns it in "
                 "its own code, and its NET_RECEIVE reads that value")
         out.append(j)
-    return tuple(out)
+    if not out:
+        return ()
+    # every play's events shape the queue's order of equal times (an item at the least_ place sends a later
+    # insert to the tree at once, TQueue::insert): with one play on the queue, all go on it
+    for sched in schedules:
+        if sched.continuous:
+            raise UnsupportedFeature(
+                f"Vector.play into {describe(sched.target)} in continuous mode beside a play into "
+                f"{describe(schedules[out[0]].target)}, which a NET_RECEIVE reads, in a run with NetCons is not "
+                "supported: NEURON's continuous play sends events on the same queue, and they decide the order of "
+                "equal times there (bridge queues discrete plays only)")
+    return tuple(range(len(schedules)))

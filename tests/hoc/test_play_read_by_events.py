@@ -84,6 +84,8 @@ FORMS = {
     "dt": "y.play(&syn.gmax, 0.25)",
     "tvec": "y.play(&syn.gmax, ty)",
     "statement": 'y.play("syn.gmax = $1", 0.25)',
+    # a play no block reads beside it: its events, on NEURON's queue too, decide where equal-time items go
+    "beside_stimulus": "objref amp\namp = new Vector(100, 0)\namp.play(&stim.amp, 0.3)\ny.play(&syn.gmax, 0.25)",
     "watch": "y.play(&syn.gmax, 0.25)\nobjref th\nth = new Vector(40)\nfor i = 0, 39 th.x[i] = -60 + 40*(i % 2)\n"
              "th.play(&syn.thresh, 0.5)",
 }
