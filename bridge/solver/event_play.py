@@ -1,15 +1,16 @@
-"""Discrete `Vector.play` events on the event queue, for the plays whose variable a NET_RECEIVE block or a WATCH
-reads (`bridge.hoc.play_events`).
+"""`Vector.play` events on the event queue, in a run with NetCons (`bridge.hoc.play_events`).
 
 NEURON queues each discrete play's next value as a `PlayRecordEvent` on the queue of the NetCon events
 (src/nrniv/vrecord.cpp `VecPlayStep::play_init` sends the first at tvec[0] or 0; `VecPlayStep::deliver` sets
 the variable to y[k] and sends the next, at tvec[k + 1] or at the item's time + dt; src/nrncvode/netcvode.cpp
-`PlayRecordEvent::deliver`). The items take their places in `TQueue` as any other (first in, first out among
-equal times, the `least_` item apart), so whether a NetCon event at the play's time sees the old value or the
-new one follows from when each item was inserted: bridge's queue (`bridge.solver.tqueue`) carries these items
-(`nc` = `PLAY_NC`, `inst` = the play, `recv` = -1) beside the NetCon, self and WATCH events and replays that
-order. The buffer keeps per queued play the index of its next value (`play_k`), the value it set last
-(`play_val`) and whether it has set one (`play_on`); the schedules are traced parameters
+`PlayRecordEvent::deliver`), and a continuous play its next time (`VecPlayContinuous::deliver`). The items take
+their places in `TQueue` as any other (first in, first out among equal times, the `least_` item apart: an
+item there sends a later insert straight to the tree), so whether a NetCon event at a play's time sees the old
+value or the new one, and in which order two NetCon events at one time arrive, follows from when each item was
+inserted: bridge's queue (`bridge.solver.tqueue`) carries these items (`nc` = `PLAY_NC`, `inst` = the play,
+`recv` = -1) beside the NetCon, self and WATCH events and replays that order. The buffer keeps per queued play
+the index of its next event (`play_k`), the value it set last (`play_val`) and whether it has set one
+(`play_on`), which NET_RECEIVE and WATCH read (`played`); the schedules are traced parameters
 (`params["play_queue"]`: times and values per play, padded, and their counts), so new Vectors compile nothing
 new unless they outgrow the padding.
 """
@@ -27,19 +28,34 @@ PLAY_NC = -3  # the `nc` of a play item (-1: a self-event, -2: a WATCH event)
 KEY = "play_queue"  # the parameters' entry with the schedules
 
 
+def event_times(sched) -> tuple[float, ...]:
+    """The times [ms] of a `bridge.hoc.play.Schedule`'s events: a discrete play's `events`; a continuous play's
+    (vrecord.cpp `VecPlayContinuous::play_init`, `::deliver`) every time of its time Vector, or with
+    discontinuity indices the times at those indices (none for an empty index Vector)."""
+    if not sched.continuous:
+        return sched.events
+    if sched.discon is None:
+        return sched.times
+    return tuple(sched.times[d] for d in sched.discon)
+
+
 def schedule_params(schedules) -> dict:
-    """The traced schedules of the queued plays: {"t": (P, L) [ms], "y": (P, L), "n": (P,)}, each play's event
-    times and values (a discrete `bridge.hoc.play.Schedule`'s `events` and `y`), padded to a power of two
-    L >= 8 with times +inf."""
+    """The traced schedules of the queued plays: {"t": (P, L) [ms], "y": (P, L), "n": (P,), "sets": (P,)}, each
+    play's event times (`event_times`) and values, padded to a power of two L >= 8 with times +inf; `sets`:
+    whether its events set the value NET_RECEIVE reads (a discrete play's; a continuous play's events only take
+    their places in the queue: no block reads its variable, `bridge.hoc.play_events`)."""
+    times = [event_times(s) for s in schedules]
     width = 8
-    while width < max((len(s.events) for s in schedules), default=0):
+    while width < max((len(e) for e in times), default=0):
         width *= 2
     t = np.full((len(schedules), width), np.inf)
     y = np.zeros((len(schedules), width))
-    for j, s in enumerate(schedules):
-        t[j, :len(s.events)] = s.events
-        y[j, :len(s.events)] = s.y[:len(s.events)]
-    return {"t": t, "y": y, "n": np.array([len(s.events) for s in schedules], np.int32)}
+    for j, (s, e) in enumerate(zip(schedules, times, strict=True)):
+        t[j, :len(e)] = e
+        if not s.continuous:
+            y[j, :len(e)] = s.y[:len(e)]
+    return {"t": t, "y": y, "n": np.array([len(e) for e in times], np.int32),
+            "sets": np.array([not s.continuous for s in schedules], bool)}
 
 
 def empty_entries(nplays: int) -> dict:
@@ -69,7 +85,7 @@ def deliver_initial(buf: dict, sched: dict, til) -> dict:
 
 def deliver_play(buf: dict, sched: dict, has, nc, inst) -> dict:
     """`VecPlayStep::deliver` of the popped item where it is a play's (`has` and `nc` == PLAY_NC): the play's
-    variable takes y[k], and its next event (k + 1 < n) is inserted at its time."""
+    variable takes y[k] (a discrete play's), and its next event (k + 1 < n) is inserted at its time."""
     nplays = buf["play_k"].shape[0]
     if not nplays:
         return buf
@@ -79,8 +95,9 @@ def deliver_play(buf: dict, sched: dict, has, nc, inst) -> dict:
     width = sched["t"].shape[1]
     value = sched["y"][j, jnp.minimum(k, width - 1)]
     nxt = k + 1
-    buf = {**buf, "play_val": buf["play_val"].at[j].set(jnp.where(hit, value, buf["play_val"][j])),
-           "play_on": buf["play_on"].at[j].set(buf["play_on"][j] | hit),
+    sets = hit & sched["sets"][j]
+    buf = {**buf, "play_val": buf["play_val"].at[j].set(jnp.where(sets, value, buf["play_val"][j])),
+           "play_on": buf["play_on"].at[j].set(buf["play_on"][j] | sets),
            "play_k": buf["play_k"].at[j].set(jnp.where(hit, nxt, k))}
     return insert(buf, sched["t"][j, jnp.minimum(nxt, width - 1)], PLAY_NC, -1, j, 0.0,
                   hit & (nxt < sched["n"][j]))
