@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.solver.play_params import apply_plays
-from bridge.solver.tqueue import insert, pop
+from bridge.solver.tqueue import due, insert, pop
 
 PLAY_NC = -3  # the `nc` of a play item (-1: a self-event, -2: a WATCH event)
 KEY = "play_queue"  # the parameters' entry with the schedules
@@ -74,13 +74,13 @@ def play_init(buf: dict, sched: dict, nplays: int) -> dict:
 
 def deliver_initial(buf: dict, sched: dict, til) -> dict:
     """finitialize's first `nrn_deliver_events` (fadvance.cpp `nrn_finitialize`, "The play events at t=0"): the
-    queue holds only play items; those with time <= til [ms] are delivered in queue order (a static loop over
-    every scheduled event, each pop a no-op once none is due)."""
-    def body(_, b):
+    queue holds only play items; those with time <= til [ms] are delivered in queue order (a while loop: the
+    live run's finitialize is not differentiated)."""
+    def body(b):
         b, has, slot = pop(b, til)
         return deliver_play(b, sched, has, b["nc"][slot], b["inst"][slot])
 
-    return jax.lax.fori_loop(0, int(np.prod(sched["t"].shape)), body, buf)
+    return jax.lax.while_loop(lambda b: due(b, til), body, buf)
 
 
 def deliver_play(buf: dict, sched: dict, has, nc, inst) -> dict:
