@@ -339,6 +339,7 @@ class LiveRun:
     epoch: int = 0  # changes when the state changes (cached reads and filled Vectors are then stale)
     cursors: list = field(default_factory=list)  # the run's Vector.plays (bridge.hoc.play.Cursor)
     setters: tuple = ()  # where they write in the parameters (bridge.solver.stepper.apply_plays)
+    queued: list = field(default_factory=list)  # the cursors whose plays are on the event queue (play_events)
     _values: dict | None = None
     _values_epoch: int = -1
     _host: dict = field(default_factory=dict)  # numpy copies of the state's arrays HOC read (`live_reads`)
@@ -472,7 +473,7 @@ class LiveRun:
             values = initial_values(self.cursors)
             on = np.array([v is not None for v in values])
             params = apply_plays(params, setters, np.array([v or 0.0 for v in values]), on)
-        return params
+        return self._with_queue(sim, setters, params)
 
     def started(self) -> bool:
         return self.init is not None or self.state is not None
@@ -516,11 +517,10 @@ class LiveRun:
         from bridge.solver.stepper import make_advance, make_currents, make_initialize
 
         sim = frozen.simulation()
-        from bridge.hoc.play_events import refuse_read_by_events
-
-        schedules = [c.sched for c in self.cursors]
-        setters = play_setters(sim.plan, schedules)
-        refuse_read_by_events(sim.plan, sim.events, schedules, setters)
+        setters = play_setters(sim.plan, [c.sched for c in self.cursors])
+        queued = self._queued(sim, setters)
+        self.queued = [self.cursors[j] for j in queued]
+        plays = tuple(setters[j] for j in queued)
         net_key = (network_structure(frozen.network),)
         key = self._key(sim, frozen, sim.labels + tuple(map(repr, setters)) + net_key)
         engine = self.engines.get(key)
@@ -534,13 +534,29 @@ class LiveRun:
 
             plan, order = sim.plan, frozen.secondorder
             engine = Engine(make_initialize(plan, order, sim._record, on_trace=counter("initialize"),
-                                            events=sim.events),
+                                            events=sim.events, plays=plays),
                             make_advance(plan, order, sim._record, len(sim.labels), on_trace=counter("advance"),
-                                         setters=setters, events=sim.events, cj_order=frozen.cj_order),
+                                         setters=setters, events=sim.events, cj_order=frozen.cj_order,
+                                         plays=plays),
                             make_currents(plan, order, on_trace=counter("currents")),
                             state_shape(plan, sim.labels + tuple(map(repr, setters)) + net_key))
             self.engines[key] = engine
         return engine
+
+    def _queued(self, sim, setters: tuple) -> tuple[int, ...]:
+        """The plays whose events go on the event queue (`bridge.hoc.play_events.queued_plays`)."""
+        from bridge.hoc.play_events import queued_plays
+
+        return queued_plays(sim.plan, sim.events, [c.sched for c in self.cursors], setters)
+
+    def _with_queue(self, sim, setters: tuple, params: dict) -> dict:
+        """`params` with the schedules of the queued plays (`bridge.solver.event_play.schedule_params`)."""
+        from bridge.solver.event_play import KEY, schedule_params
+
+        queued = self._queued(sim, setters)
+        if not queued:
+            return params
+        return {**params, KEY: schedule_params([self.cursors[j].sched for j in queued])}
 
     def _key(self, sim, frozen: Frozen, labels: tuple) -> str:
         """`structure_key`, computed once for the plans that share a layout and instances (the plans
@@ -607,7 +623,8 @@ class LiveRun:
 
                 self.state = state
                 raise nan_error(sim, frozen, setters, params, start, n, half, play, float(self.times[0][0]),
-                                sum(len(x) for x in self.times) - 1 - n)
+                                sum(len(x) for x in self.times) - 1 - n,
+                                tuple(setters[j] for j in self._queued(sim, setters)))
         self.state = state
         self.plan = sim.plan
         if "events" in state and np.isfinite(float(state["events"]["overflow"])):
@@ -629,7 +646,7 @@ class LiveRun:
             return kept[3], kept[4]
         setters = play_setters(sim.plan, [c.sched for c in self.cursors])
         params, self.device = device_params(sim, self.device)
-        params = with_played_assigned(sim.plan, params, setters)
+        params = self._with_queue(sim, setters, with_played_assigned(sim.plan, params, setters))
         self._params_for = (sim, self.cursors, tuple(self.cursors), setters, params)
         return setters, params
 

@@ -23,14 +23,14 @@ from bridge.solver.stepper import make_advance
 
 
 def nan_error(sim: Any, frozen: Any, setters: tuple, params: dict, state: dict, steps: int, half_dt: Any,
-              play: tuple, t0: float, steps_before: int) -> SimulationError:
+              play: tuple, t0: float, steps_before: int, plays: tuple = ()) -> SimulationError:
     """The error of a chunk of the live run that left a NaN in the state: `state` is the state the chunk
     started from, `steps` its steps, `params`, `half_dt` and `play` what it ran with (`bridge.hoc.live.LiveRun
     ._advance`), `sim` the frozen model's `Simulation` (`Frozen.simulation`), `setters` the plays' places;
     `t0` [ms] is the first recorded sample's time (finitialize's or frecord_init's) and `steps_before` the
-    steps since it before the chunk."""
+    steps since it before the chunk; `plays` the setters of the plays on the event queue."""
     locate = make_advance(sim.plan, frozen.secondorder, sim._record, len(sim.labels), setters=setters,
-                          events=sim.events, cj_order=frozen.cj_order, watch=True)
+                          events=sim.events, cj_order=frozen.cj_order, watch=True, plays=plays)
     _, ts, _, (step, index) = locate(params, state, steps, np.float64(frozen.dt), half_dt, play)
     step, index = int(step), int(index)
     if step < 0:  # the chunk's end check and the per-step check are the same test (first_nan): not reached

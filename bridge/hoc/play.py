@@ -384,6 +384,9 @@ def remove(interp, vector, loc) -> None:
     mine = [c for c in model.live.cursors if c.sched.vector is vector and not c.removed]
     if mine and model.initialized is not None:
         model.live.flush()
+        if any(c is q for c in mine for q in model.live.queued):  # (bridge.hoc.play_events)
+            raise interp.refuse("play_remove() of a Vector whose play is on the event queue of a run with NetCons is "
+                                "not supported (NEURON 9.0.2 then crashes at the next continuerun)", loc)
         for c in mine:
             c.removed = True
             if c.value is not None:

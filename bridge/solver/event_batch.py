@@ -26,7 +26,7 @@ def deliver_while(ctx: Context, state: dict, buf: dict, til, deliver_one):
     per_step = eplan.settings.per_step
 
     def context(params, prepared):
-        return Context(plan, eplan, params, prepared, dt, so)
+        return Context(plan, eplan, params, prepared, dt, so, ctx.plays)
 
     @jax.custom_batching.custom_vmap
     def run(params, prepared, state, buf, til):

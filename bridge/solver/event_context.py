@@ -21,7 +21,7 @@ from bridge.solver.tqueue import insert
 
 @dataclass(frozen=True, eq=False)
 class Context:
-    """What delivery needs besides the state: the plans, parameters, prepared TABLEs, dt."""
+    """What delivery needs besides the state: the plans, parameters, prepared TABLEs, dt, the queued plays."""
 
     plan: Plan
     eplan: EventPlan
@@ -29,6 +29,7 @@ class Context:
     prepared: object
     dt: float
     secondorder: int
+    plays: tuple = ()  # the setters of the plays on the queue (bridge.solver.event_play), in their order
 
 
 def receiver_inputs(ctx: Context, r: Receiver, state: dict, t):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -11,6 +13,7 @@ from bridge.solver import scop_shared
 from bridge.solver.event_batch import deliver_while
 from bridge.solver.event_buffer import empty_buffer
 from bridge.solver.event_context import Context, one_instance_inputs, queue_records, receiver_inputs
+from bridge.solver.event_play import KEY, deliver_initial, deliver_play, empty_entries, play_init, played
 from bridge.solver.event_watch import activate_watches
 from bridge.solver.tqueue import due, pop
 from bridge.solver.tqueue import overflow as _overflow
@@ -18,9 +21,13 @@ from bridge.solver.tqueue import overflow as _overflow
 
 def deliver_one(ctx: Context, state: dict, buf: dict, til):
     """Deliver the queue's first event if its time <= til: its receiver's NET_RECEIVE at the event's time,
-    run on the target instance alone and written back there."""
+    run on the target instance alone and written back there; a play's item sets its value
+    (bridge.solver.event_play), which the NET_RECEIVE blocks read from then on."""
     buf, has, slot = pop(buf, til)
     t_ev, nc, recv, inst, flag = (buf[k][slot] for k in ("t", "nc", "recv", "inst", "flag"))
+    sched = ctx.params[KEY] if ctx.plays else None
+    if ctx.plays:  # the played values as the items delivered so far left them
+        ctx = dataclasses.replace(ctx, params=played(ctx.params, ctx.plays, buf))
     args_row = jnp.where(nc >= 0, buf["args"][jnp.maximum(nc, 0)], 0.0)
     sent_nc = jnp.where(nc >= 0, nc, -1)  # a self-event sent from a WATCH event carries no weights either
     mech_state = dict(state["mech"])
@@ -70,6 +77,8 @@ def deliver_one(ctx: Context, state: dict, buf: dict, til):
             v_nodes = v_nodes.at[node].set(jnp.where(hit, jnp.asarray(records["v"], v_nodes.dtype)[0], v_nodes[node]))
         buf = queue_records(ctx, buf, r, records, i, sent_nc, hit, row=0, t=t_ev)
         buf = activate_watches(ctx, buf, r, i, records, hit)
+    if sched is not None:
+        buf = deliver_play(buf, sched, has, nc, inst)
     return {**state, "mech": mech_state, "v": v_nodes}, buf
 
 
@@ -110,9 +119,13 @@ def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, d
 
 
 def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
-    """`initialize` up to its delivery: artificial cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL."""
+    """`initialize` up to its delivery: the queued plays' first events (those at t <= 0 delivered), artificial
+    cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL."""
     eplan = ctx.eplan
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
+    if ctx.plays:  # fadvance.cpp nrn_finitialize: the plays' first events, those at t <= 0 delivered before INITIAL
+        buf = play_init({**buf, **empty_entries(len(ctx.plays))}, ctx.params[KEY], len(ctx.plays))
+        buf = deliver_initial(buf, ctx.params[KEY], state["t"])
     mech_state = dict(state["mech"])
     drawing = [rec.name for rec in eplan.receivers if rec.size and scop_shared.draws(rec.mechanism)]
     # fadvance.cpp nrn_finitialize: the ARTIFICIAL_CELLs' INITIAL draws on where the thread mechanisms' left it

@@ -3,10 +3,13 @@ cleared by the NET_RECEIVE runs that reach a WATCH statement (`activate_watches`
 
 from __future__ import annotations
 
+import dataclasses
+
 import jax
 import jax.numpy as jnp
 
 from bridge.solver.event_context import Context, receiver_inputs
+from bridge.solver.event_play import played
 from bridge.solver.tqindex import BIG, refresh_all
 from bridge.solver.tqmove import tree_min as _tree_min
 from bridge.solver.tqueue import insert
@@ -15,10 +18,13 @@ from bridge.solver.tqueue import insert
 def check_watches(ctx: Context, buf: dict, state: dict, t) -> dict:
     """The WATCH part of NetCvode::check_thresh at t, after the sources: each active WatchCondition in
     activation order (its HTList), `ConditionEvent::check` with teps 0: value > 0 while not above queues
-    its flag at t (a WatchCondition event, no weights) and sets above; value <= 0 clears above."""
+    its flag at t (a WatchCondition event, no weights) and sets above; value <= 0 clears above. A queued play's
+    variable has the value its last delivered event set (bridge.solver.event_play)."""
     eplan = ctx.eplan
     if not len(eplan.w_recv):
         return buf
+    if ctx.plays:
+        ctx = dataclasses.replace(ctx, params=played(ctx.params, ctx.plays, buf))
     vals = []
     for rec in eplan.receivers:
         if getattr(rec.mechanism, "watch_flags", ()) and rec.size:

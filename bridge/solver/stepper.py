@@ -34,6 +34,7 @@ from bridge.mechanisms.protocol import played_key
 from bridge.solver import events as evlib
 from bridge.solver.integrate import first_nan, state_watch
 from bridge.solver.plan import Plan
+from bridge.solver.play_params import ASSIGNED, apply_plays
 from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
 
 CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
@@ -49,26 +50,27 @@ def initial_state(plan: Plan, params: dict, dt: float, secondorder: int, memory:
 
 
 def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: int, events,
-                              memory: dict | None = None) -> dict:
+                              memory: dict | None = None, plays: tuple = ()) -> dict:
     """`initial_state` of a model with a NetCon network (`bridge.solver.events.EventPlan`): finitialize with
     the INITIAL blocks' net_sends queued, then the events at t = 0 delivered and the currents recomputed, as
-    `bridge.solver.integrate.integrate` does; the event buffer is the state's "events"."""
+    `bridge.solver.integrate.integrate` does; the event buffer is the state's "events". `plays`: the setters of
+    the plays whose events go on the queue (`bridge.solver.event_play`; their schedules `params["play_queue"]`)."""
     prepared, memory = prepare_kept(plan, params, dt, secondorder, memory, "init")
     records: dict = {}
     state = finitialize(plan, params, prepared, dt, secondorder, jnp.float64, records)
     state = {**state, "t": jnp.zeros((), jnp.float64)}
-    ectx = evlib.Context(plan, events, params, prepared, dt, secondorder)
+    ectx = evlib.Context(plan, events, params, prepared, dt, secondorder, plays)
     state, buf = evlib.initialize(ectx, state, records, state["v"].dtype)
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
     return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf, TABLES: memory}
 
 
 def make_initialize(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
-                    on_trace: Callable[[], None] | None = None, events=None):
+                    on_trace: Callable[[], None] | None = None, events=None, plays: tuple = ()):
     """A jitted `initialize(params, memory, dt) -> (state, values at t = 0)` (`initial_state`, then the probes);
     `events`: the model's EventPlan, or None; `memory`: the TABLEs' (`step.table_memory` before any run); dt
-    [ms] a float64 scalar (an argument: a new dt compiles nothing). `on_trace` is called each time JAX traces
-    it."""
+    [ms] a float64 scalar (an argument: a new dt compiles nothing); `plays`: `initial_state_with_events`'. `on_trace`
+    is called each time JAX traces it."""
 
     def initialize(params, memory, dt):
         if on_trace is not None:
@@ -77,7 +79,7 @@ def make_initialize(plan: Plan, secondorder: int, record: Callable[[dict, dict],
         if events is None:
             state = initial_state(plan, params, dt, secondorder, memory)
         else:
-            state = initial_state_with_events(plan, params, dt, secondorder, events, memory)
+            state = initial_state_with_events(plan, params, dt, secondorder, events, memory, plays)
         return state, record(state, params)
 
     return jax.jit(initialize)
@@ -135,32 +137,6 @@ def with_played_assigned(plan: Plan, params: dict, setters: tuple) -> dict:
     return {**params, "mechanisms": mechs}
 
 
-def apply_plays(params: dict, setters: tuple, values, on) -> dict:
-    """`params` with each played value set where the play has set it (`on`): `setters` are (kind, mechanism
-    or global name, variable, instance or node index) with kind "mech", "cm" or "global"; `values`, `on` of
-    shape (n,)."""
-    if not setters:
-        return params
-    mechs = {k: dict(v) for k, v in params["mechanisms"].items()}
-    globals_ = dict(params["globals"])
-    cm = params["cm"]
-    for j, (kind, name, var, index) in enumerate(setters):
-        if kind in ASSIGNED:  # v or a STATE: the state's, assigned in the step (`assign_played`)
-            continue
-        if kind == "global":
-            globals_[name] = jnp.where(on[j], values[j], globals_[name])
-        elif kind == "cm":  # the node's cm: cm*cj at t + dt/2 (fadvance.cpp: played before setup_tree_matrix)
-            cm = cm.at[index].set(jnp.where(on[j], values[j], cm[index]))
-        else:
-            key = played_key(var) if played_key(var) in mechs[name] else var
-            arr = mechs[name][key]
-            mechs[name][key] = arr.at[index].set(jnp.where(on[j], values[j], arr[index]))
-    return {**params, "cm": cm, "mechanisms": mechs, "globals": globals_}
-
-
-ASSIGNED = ("v", "state")  # setter kinds a play assigns in the state (bridge.hoc.play.ASSIGNS)
-
-
 def assign_played(v, mech: dict, setters: tuple, values, flags) -> tuple:
     """(v, mechanism state) with each play into v or a STATE (`ASSIGNED` setters) set to `values[j]` where
     `flags[j]` (NEURON's play writes the node's v or the instance's STATE in place: vrecord.cpp
@@ -177,7 +153,8 @@ def assign_played(v, mech: dict, setters: tuple, values, flags) -> tuple:
 
 def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],
                  nprobe: int, capacity: int = CAPACITY, on_trace: Callable[[], None] | None = None,
-                 setters: tuple = (), events=None, cj_order: int | None = None, watch: bool = False):
+                 setters: tuple = (), events=None, cj_order: int | None = None, watch: bool = False,
+                 plays: tuple = ()):
     """A jitted `advance(params, state, count, dt, half_dt, play) -> (state, t (capacity,), values (capacity,
     nprobe), nan)`: `count` <= capacity fixed steps of dt [ms] from `state`; rows past `count` are zeros, `nan`
     is True when v, a STATE or an ion variable is NaN at the end (`bridge.solver.integrate.first_nan`'s rule: a
@@ -187,8 +164,9 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
     for the currents (t + dt/2) and for the state update (t + dt) of each step (`bridge.hoc.play.step_values`,
     `apply_plays`); with a played GLOBAL the TABLEs are rebuilt each step. `on_trace` is called each time JAX
     traces (compiles) it. `events` (an EventPlan): the state carries the event buffer ("events"),
-    delivered around each step as `bridge.solver.integrate.integrate` does, beside the plays (whose variables no
-    NET_RECEIVE reads: `bridge.hoc.play_events`).
+    delivered around each step as `bridge.solver.integrate.integrate` does, beside the plays; `plays`: the setters
+    of the plays whose variables a NET_RECEIVE or WATCH reads, whose events go on the queue
+    (`bridge.solver.event_play`, `bridge.hoc.play_events`; the step's own values still come from `play`).
     `cj_order`: the secondorder of NEURON's `cj` (`bridge.solver.step.fixed_step_with_matrix`).
     `watch` (to locate a NaN after the fact, `bridge.hoc.live_nan`): `nan` is instead (step, index): the
     first of the `count` steps (1-based; 0: the state given) after which the state holds a NaN, and its index
@@ -232,8 +210,8 @@ def make_advance(plan: Plan, secondorder: int, record: Callable[[dict, dict], ja
                 st = {**st, "v": v, "mech": mech}
                 after["before_nonvint"] = lambda v, m: assign_played(v, m, setters, end[k], assign[k, :, 1])
             if events is not None:  # integrate's step: thresholds, WATCHes, events <= t + dt/2, the step, events <= t
-                # NET_RECEIVE reads no played variable (bridge.hoc.play_events): the unplayed parameters serve
-                ectx = evlib.Context(plan, events, params, pre, dt, secondorder)
+                # what NET_RECEIVE reads of a played variable is the queue's (bridge.solver.event_play)
+                ectx = evlib.Context(plan, events, params, pre, dt, secondorder, plays)
                 st_only = {k2: a for k2, a in st.items() if k2 != "events"}
                 buf = evlib.check_thresholds(events, st["events"], st["v"], st["t"], st["mech"])
                 buf = evlib.check_watches(ectx, buf, st_only, st["t"])  # after the sources, as integrate's step

@@ -89,9 +89,19 @@ def test_play_with_netcons_across_pieces_matches_neuron(tmp_path, form):
 
 @pytest.mark.neuron
 @pytest.mark.parametrize("play", ["tau.play(&syn1.tau, 0.5)", "tau.play(&celsius, 0.5)"])
-def test_play_read_by_net_receive_is_refused(tmp_path, play):
-    text = NETWORK.replace("PLAY", "objref tau\ntau = new Vector(5, 3)\n" + play)
-    with pytest.raises(BridgeError, match=r"model.hoc:\d+.*Vector.play into .* in a run with NetCons"):
+def test_play_into_a_receiver_variable_matches_neuron(tmp_path, play):
+    """A discrete play into a variable of a mechanism with NET_RECEIVE, or into celsius: its events go on the
+    queue (bridge.solver.event_play; tests/hoc/test_play_read_by_events.py has a block that reads it)."""
+    text = NETWORK.replace("PLAY", "objref tau\ntau = new Vector(5)\ntau.indgen(2, 1)\n" + play)
+    theirs, ref, ours, vecs, _ = _both(tmp_path, text)
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)
+
+
+@pytest.mark.neuron
+def test_continuous_play_read_by_net_receive_is_refused(tmp_path):
+    text = NETWORK.replace("PLAY", "amp.play(&syn1.tau, tamp, 1)")
+    with pytest.raises(BridgeError, match=r"model.hoc:\d+.*Vector.play into .* continuous mode in a run with NetCons"):
         _both(tmp_path, text)
 
 
