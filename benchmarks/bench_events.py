@@ -245,11 +245,17 @@ def main() -> None:
     ap.add_argument("--only", choices=("ring", "network"), default=None)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (best of)")
     ap.add_argument("--no-own", action="store_true", help="skip NEURON's own round-off runs")
+    ap.add_argument("--parity", action="store_true",
+                    help="NEURON's arithmetic (validation.arithmetic: no FMA, divisions as written, glibc's exp)")
     args = ap.parse_args()
+    if args.parity:  # before JAX's backend starts
+        from validation.arithmetic import use_neuron_arithmetic
+
+        assert use_neuron_arithmetic(), "NEURON's arithmetic could not be set"
     from neuron import h
 
     print(f"jax {jax.__version__} on {jax.default_backend()}, float64, dt {DT} ms; NEURON single-threaded in "
-          f"this process; {os.cpu_count()} CPUs", flush=True)
+          f"this process; {os.cpu_count()} CPUs" + ("; NEURON's arithmetic" if args.parity else ""), flush=True)
     if args.only != "network":
         bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h,
               args.repeat, not args.no_own)
