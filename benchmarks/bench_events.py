@@ -11,7 +11,9 @@ Each: compile time (first call, jit), run time (best of 3, block_until_ready), N
 fadvance loop, best of 3) in this process, max |dV| at the somata, identical spike counts. Then a batch of
 `--batch` weight sets (every NetCon weight scaled by a factor per set): one jit(vmap(run)) vs NEURON
 running the sets one after another (measured on 4 sets, extrapolated); the batch runs with
-`EventSettings(differentiable=False)` (while loops: no jax.grad).
+`EventSettings(differentiable=False)` (while loops: no jax.grad). Each single run's |dV| is also judged
+by the harness's round-off rule against NEURON's own difference (its rerun, its run with v one ulp up every ms:
+benchmarks/own_roundoff.py; `--no-own` skips it).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import jax  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 
+from benchmarks import own_roundoff  # noqa: E402
 from bridge.model import Model, Simulation  # noqa: E402
 from bridge.morphology.tree import SectionTree  # noqa: E402
 from bridge.solver.events import EventSettings  # noqa: E402
@@ -128,7 +131,8 @@ def neuron_run(h, nsteps: int) -> float:
     return time.perf_counter() - t0
 
 
-def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings, h, repeat: int = 3) -> list[str]:
+def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings, h, repeat: int = 3,
+          own: bool = True) -> list[str]:
     sim = bridge_sim(d, tstop, settings)
     params = sim.params()
     t0 = time.perf_counter()
@@ -148,6 +152,9 @@ def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings,
              f"max |dV| {dv:.1e} mV, spikes bridge {sum(ours)} NEURON {sum(theirs)} "
              f"({'identical counts' if ours == theirs else 'COUNTS DIFFER'})"]
     print(lines[-1], flush=True)
+    if own:
+        lines.append(own_line(name, h, nm, np.asarray(tr.t), np.asarray(tr.values), ref, sim.nsteps, tstop))
+        print(lines[-1], flush=True)
     if batch:
         scales = jnp.linspace(0.5, 1.5, batch)
         w0 = params["network"]["weights"]
@@ -182,6 +189,46 @@ def bench(name: str, d: dict, tstop: float, batch: int, settings: EventSettings,
     return lines
 
 
+def own_line(name: str, h, nm: dict, t: np.ndarray, ours: np.ndarray, ref: np.ndarray, nsteps: int,
+             tstop: float) -> str:
+    """Bridge's |dV| against NEURON's own difference (run again; run with v one ulp up every ms), judged by
+    the harness's round-off rule (benchmarks/own_roundoff.py)."""
+    spikes = {i: list(v) for i, v in enumerate(nm["spikes"])}
+    neuron_run(h, nsteps)
+    rerun, rerun_spikes = np.array([list(v) for v in nm["v"]]).T, {i: list(v) for i, v in enumerate(nm["spikes"])}
+    steps = [0]
+
+    def init() -> None:
+        h.finitialize(-65.0)
+        steps[0] = 0
+
+    def advance_to(t_ms: float) -> None:
+        while steps[0] < min(nsteps, round(t_ms / DT)):
+            h.fadvance()
+            steps[0] += 1
+
+    own_roundoff.nudged_run(h, init, advance_to, tstop, interval=max(1.0, tstop / 1000))
+    nudged, nudged_spikes = np.array([list(v) for v in nm["v"]]).T, {i: list(v) for i, v in enumerate(nm["spikes"])}
+    j = own_roundoff.judge(t, ours, ref, rerun, nudged, spikes, rerun_spikes, nudged_spikes,
+                           [f"c{i}" for i in range(len(nm["v"]))])
+    worst = max(j["bridge_dv_per_label"], key=j["bridge_dv_per_label"].get)
+    text = (f"{name}, round-off rule: bridge max |dV| {j['bridge_dv']:.2e} mV; NEURON's own: rerun "
+            f"{j['rerun_dv']:.2e}, one ulp {j['nudged_dv']:.2e} mV; bar at the end {j['bar_end']:.2e} mV; "
+            f"lead {j['lead']}; "
+            f"{j['verdict']}" + (f" ({j['refused']})" if j["refused"] else "")
+            + (f", horizon {j['horizon']:g} ms ({j['horizon_why']})" if np.isfinite(j["horizon"]) else "")
+            + f"; worst cell {worst}: bridge {j['bridge_dv_per_label'][worst]:.2e}, "
+            f"NEURON's own {j['own_dv_per_label'][worst]:.2e} mV")
+    if "first_over_fixed" in j:
+        f = j["first_over_fixed"]
+        text += (f"; bridge first above 1e-9 mV at t = {f['t']:g} ms ({f['label']}, {f['bridge']:.2e} mV; "
+                 f"NEURON's own so far {f['own_so_far']:.2e} mV)")
+    if "worst" in j:
+        w = j["worst"]
+        text += f"; WORST EXCESS at t = {w['t']:g} ms: {w['bridge']:.2e} > bar {w['bar']:.2e}"
+    return text
+
+
 def _timed(f) -> float:
     t0 = time.perf_counter()
     jax.block_until_ready(f())
@@ -197,18 +244,25 @@ def main() -> None:
     ap.add_argument("--fanout", type=int, default=100)
     ap.add_argument("--only", choices=("ring", "network"), default=None)
     ap.add_argument("--repeat", type=int, default=3, help="timed runs (best of)")
+    ap.add_argument("--no-own", action="store_true", help="skip NEURON's own round-off runs")
+    ap.add_argument("--parity", action="store_true",
+                    help="NEURON's arithmetic (validation.arithmetic: no FMA, divisions as written, glibc's exp)")
     args = ap.parse_args()
+    if args.parity:  # before JAX's backend starts
+        from validation.arithmetic import use_neuron_arithmetic
+
+        assert use_neuron_arithmetic(), "NEURON's arithmetic could not be set"
     from neuron import h
 
     print(f"jax {jax.__version__} on {jax.default_backend()}, float64, dt {DT} ms; NEURON single-threaded in "
-          f"this process; {os.cpu_count()} CPUs", flush=True)
+          f"this process; {os.cpu_count()} CPUs" + ("; NEURON's arithmetic" if args.parity else ""), flush=True)
     if args.only != "network":
         bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h,
-              args.repeat)
+              args.repeat, not args.no_own)
     if args.only != "ring":
         net_batch = args.batch if args.net_batch is None else args.net_batch
         bench("network", random_network(args.cells, args.fanout), args.tstop, net_batch,
-              EventSettings(capacity=16384, per_step=64, spikes=256), h, args.repeat)
+              EventSettings(capacity=16384, per_step=64, spikes=256), h, args.repeat, not args.no_own)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,11 @@
 """hnn-core's network (jones_2009_model, a small mesh, hnn-core's evoked-drive example) built by hnn-core's
 NetworkBuilder in NEURON 9.0.2, captured with bridge.capture_neuron, run in bridge and in NEURON (hnn-core's
 own sequence: cvode off, finitialize() without argument, fcurrent(), pc.psolve(tstop)); prints max |dV| of
-every soma and compares every gid's spike times. Results: benchmarks/results/hnn_core_capture_2026-12-07.md.
+every soma and compares every gid's spike times, then judges bridge's |dV| by the harness's round-off rule
+(NEURON run again, and again with v one ulp up every ms: benchmarks/own_roundoff.py). Results:
+benchmarks/results/hnn_core_capture_2026-12-07.md.
 
-    PYTHONPATH=<hnn-core>:$PWD .venv/bin/python benchmarks/hnn_core_capture.py 3x3 170
+    PYTHONPATH=<hnn-core>:$PWD .venv/bin/python benchmarks/hnn_core_capture.py 3x3 170 [xla]
 
 hnn-core (PyPI, 0.6.1) pins NEURON <= 8.2.7 and calls h.nrnunit_use_legacy(1), which NEURON 9 refuses: install
 it without dependencies and drop that line (NEURON 9 has only modern units); compile its mod/ folder with
@@ -18,7 +20,8 @@ from pathlib import Path
 
 from validation.arithmetic import use_neuron_arithmetic
 
-use_neuron_arithmetic()  # NEURON's roundings (no FMA, divisions as written), as bridge's validation runs
+if "xla" not in sys.argv[3:]:  # `... 3x3 170 xla`: XLA's own arithmetic (FMA, its exp), as bridge as a library
+    use_neuron_arithmetic()  # NEURON's roundings (no FMA, divisions as written, glibc's exp), as validation runs
 import numpy as np
 from hnn_core import jones_2009_model
 from hnn_core import network_builder as nb
@@ -27,6 +30,7 @@ from neuron import h
 import bridge
 from bridge.nmodl.load import load_mod
 from bridge.solver.event_plan import EventSettings
+from benchmarks import own_roundoff
 
 
 def build(mesh=(3, 3), dipole=False, drives=True, seed=0):
@@ -95,15 +99,36 @@ ours_spikes = {g: [float(x) for x in traces.spikes(cap.gids[g])] for g in cap.gi
 
 # NEURON, as hnn-core's _simulate_single_trial (without its print callbacks)
 vecs = [h.Vector().record(s(0.5)._ref_v) for s in somas]
+tvec = h.Vector().record(h._ref_t)
+segs = [seg for sec in h.allsec() for seg in sec.allseg()]
+v0 = [seg.v for seg in segs]  # hnn-core's v per section: finitialize() without argument keeps it
+
+
+def init():
+    for seg, v in zip(segs, v0):  # a rerun starts from hnn-core's v, not from where the last run ended
+        seg.v = v
+    h.finitialize()
+    h.fcurrent()
+
+
+def neuron_run(nudged=False):
+    if nudged:  # NEURON's own one-ulp run (benchmarks/own_roundoff.py)
+        own_roundoff.nudged_run(h, init, nb._PC.psolve, tstop, interval=max(1.0, tstop / 1000))
+    else:
+        init()
+        nb._PC.psolve(h.tstop)
+    tv, gv = builder._spike_times, builder._spike_gids
+    return (np.array([list(v) for v in vecs]).T,
+            {g: [t for t, gg in zip(tv, gv) if int(gg) == g] for g in cap.gids})
+
+
 t0 = time.time()
 nb._PC.set_maxstep(10)
-h.finitialize()
-h.fcurrent()
-nb._PC.psolve(h.tstop)
+theirs, theirs_spikes = neuron_run()
 t_neuron = time.time() - t0
-theirs = np.array([list(v) for v in vecs]).T
-tv, gv = builder._spike_times, builder._spike_gids
-theirs_spikes = {g: [t for t, gg in zip(tv, gv) if int(gg) == g] for g in cap.gids}
+t_samples = np.array(tvec)
+rerun, rerun_spikes = neuron_run()
+nudged, nudged_spikes = neuron_run(nudged=True)
 n = min(len(ours), len(theirs))
 dv = np.abs(ours[:n] - theirs[:n])
 first = None
@@ -119,4 +144,7 @@ out = {"mesh": mesh, "tstop": tstop, "cells": len(cells), "gids": len(cap.gids),
        "spikes_ours": sum(len(v) for v in ours_spikes.values()), "spikes_theirs": sum(len(v) for v in theirs_spikes.values()),
        "cell_spikes_theirs": sum(len(theirs_spikes[g]) for g in gids),
        "first_differing_spike": first, "times_s": {"build": t_build, "capture": t_capture, "bridge": t_bridge, "neuron": t_neuron}}
+judged = own_roundoff.judge(t_samples, ours, theirs, rerun, nudged, theirs_spikes, rerun_spikes, nudged_spikes,
+                            [f"cell {k} (gid {g})" for k, g in enumerate(gids)])
+out["roundoff"] = judged
 print(json.dumps(out))

@@ -1,10 +1,12 @@
 """HOC's `new VecStim()` and `vs.play(vec)` (the published-model idiom around NEURON's vecevent.mod) run
 bridge's own VecStim; NEURON 9.0.2 runs a C VecStim that reads its Vector as vecevent.mod does
-(tests/solver/vecstim_neuron/vecstim_c.mod, compiled for NEURON only). Traces and spike times compared."""
+(tests/solver/vecstim_neuron/vecstim_c.mod, compiled for NEURON only), or the vecevent.mod a PyPI package
+ships (NEURON compiles it, bridge recognises and replaces it). Traces and spike times compared."""
 
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 
 from bridge import HocSession
 from tests.hoc.printed_vectors import PRINT_PROC, printed_vectors
+from tests.solver.shipped_vecevent import SHIPPED, shipped_vecevent
 
 HERE = Path(__file__).resolve().parent
 HOC = """
@@ -74,3 +77,44 @@ def test_hoc_vecstim_play_matches_neuron(tmp_path):
     assert len(rec2_b) == 0
     assert v_b.shape == v_n.shape and np.max(np.abs(v_b - v_n)) <= 1e-9
     assert np.ptp(v_n) > 1.0  # the events drive the cell
+
+
+# the same HOC, the synapse strong enough to make the cell fire, the cell's spikes recorded too
+HOC_FIRING = HOC.replace("nc.weight = 0.004", "nc.weight = 0.02").replace("tstop = 20", """objref ncv, recv, nil
+soma ncv = new NetCon(&v(0.5), nil)
+ncv.threshold = -20
+recv = new Vector()
+ncv.record(recv)
+tstop = 20""") + 'pv("recv", recv)\n'
+
+
+@pytest.mark.neuron
+@pytest.mark.parametrize("package", sorted(SHIPPED))
+def test_shipped_vecevent_mod_substituted_matches_neuron_compiling_it(package, tmp_path):
+    # the vecevent.mod a PyPI package ships (two of NEURON's versions: tests/solver/shipped_vecevent.py):
+    # NEURON compiles that file with nrnivmodl, bridge recognises it in the model's folder and runs its own
+    # VecStim; voltages and the spike times of the VecStims and of the cell compared
+    from validation.neuron_run import compile_mod_files
+
+    mod = tmp_path / "mod"
+    mod.mkdir()
+    shutil.copy(shipped_vecevent(package), mod / "vecevent.mod")
+    dll = compile_mod_files([mod / "vecevent.mod"])
+    path = tmp_path / "vecstim.hoc"
+    path.write_text(HOC_FIRING)
+    code = f"from neuron import h\nh.nrn_load_dll({str(dll)!r})\nh.load_file({str(path)!r})\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    names = ("vv", "rec", "rec2", "recv")
+    theirs = printed_vectors(out.stdout, names)
+    printed = io.StringIO()
+    with pytest.warns(UserWarning, match="vecevent.mod .VecStim. recognised"):
+        HocSession(mechanisms=mod, stdout=printed).load_file(path)
+    ours = printed_vectors(printed.getvalue(), names)
+    assert len(theirs["rec"]) == 6 and len(theirs["rec2"]) == 0 and len(theirs["recv"]) >= 1  # it fired
+    for name in ("rec", "rec2", "recv"):
+        assert ours[name].shape == theirs[name].shape, (name, ours[name], theirs[name])
+        assert np.array_equal(ours[name], theirs[name]), (name, ours[name], theirs[name])  # the same doubles
+    dv = np.max(np.abs(ours["vv"] - theirs["vv"]))
+    print(f"{package}: max |dV| = {dv:.3g} mV, spike times {theirs['rec']} / cell {theirs['recv']}")
+    assert ours["vv"].shape == theirs["vv"].shape and dv <= 1e-9

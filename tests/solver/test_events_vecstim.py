@@ -2,6 +2,7 @@
 Vector in C as vecevent.mod does (vecstim_neuron/vecstim_c.mod, compiled for NEURON 9.0.2 only). Same
 description both sides (event_cases.py): max |dV| <= 1e-9 mV, identical spike times."""
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from bridge.morphology.tree import SectionTree
 from bridge.solver.network import ArtificialCell, NetCon, Network
 from bridge.solver.vecstim import sized_vecstims, vecstim_cell
 from tests.solver.event_cases import compare
+from tests.solver.shipped_vecevent import SHIPPED, shipped_vecevent
 
 HERE = Path(__file__).parent
 
@@ -86,24 +88,19 @@ def test_vecstim_times_are_sized_to_the_longest_list():
     assert model.mechanisms["VecStim"].array_sizes == {"times": 4}
 
 
-def _installed_vecevent():
-    import neuron  # noqa: PLC0415
-
-    found = sorted(Path(neuron.__file__).parent.rglob("vecevent.mod"))
-    return found[0] if found else None
-
-
-def test_neurons_vecevent_mod_is_replaced_by_bridges_vecstim(tmp_path):
-    # NEURON 9.0.2's wheel does not ship vecevent.mod; where an installed NEURON has it, its text is
-    # recognised and bridge's VecStim runs instead (bridge.nmodl.vecevent)
+@pytest.mark.parametrize("package", sorted(SHIPPED))
+def test_neurons_vecevent_mod_is_replaced_by_bridges_vecstim(package, tmp_path):
+    # NEURON 9.0.2's wheel does not ship vecevent.mod; the copies hnn-core and bmtk ship are two of NEURON's
+    # versions (tests/solver/shipped_vecevent.py): recognised by their text, bridge's VecStim runs instead
     from bridge.nmodl.load import load_mechanisms  # noqa: PLC0415
+    from bridge.nmodl.vecevent import KNOWN, is_vecevent, normalised  # noqa: PLC0415
     from bridge.nmodl.vecstim import is_bridge_vecstim  # noqa: PLC0415
 
-    path = _installed_vecevent()
-    if path is None:
-        pytest.skip("this NEURON installation has no vecevent.mod")
+    text = shipped_vecevent(package).read_text()
+    assert hashlib.sha256(normalised(text).encode()).hexdigest() == SHIPPED[package] and SHIPPED[package] in KNOWN
+    assert is_vecevent(text)
     copy = tmp_path / "vecevent.mod"
-    copy.write_text("\n: a model's copy, its header edited\n" + path.read_text().replace("\n", "\r\n"))
+    copy.write_text("\n: a model's copy, its header edited\n" + text.replace("\n", "\r\n"))
     with pytest.warns(UserWarning, match="vecevent.mod .VecStim. recognised"):
         mechs = load_mechanisms(tmp_path)
     assert is_bridge_vecstim(mechs["VecStim"])
@@ -120,8 +117,6 @@ def test_recognition_is_by_normalised_text_only(tmp_path, monkeypatch):
     with pytest.raises(UnsupportedFeature, match="VERBATIM"):
         load.load_text(own, "vecstim_c.mod")
     # comments outside VERBATIM and white space do not matter; anything else does
-    import hashlib  # noqa: PLC0415
-
     monkeypatch.setattr(vecevent, "KNOWN", frozenset({hashlib.sha256(vecevent.normalised(own).encode()).hexdigest()}))
     edited = own.replace("NEURON {", ": a comment\nNEURON  {\n").replace("COMMENT\n", "COMMENT\nnotes\n", 1)
     assert vecevent.is_vecevent(edited)
@@ -132,8 +127,6 @@ def test_recognition_is_by_normalised_text_only(tmp_path, monkeypatch):
 
 
 def test_hoc_catalog_keeps_bridges_vecstim_for_a_recognised_file(tmp_path, monkeypatch):
-    import hashlib  # noqa: PLC0415
-
     from bridge.hoc.catalog import Catalog  # noqa: PLC0415
     from bridge.nmodl import vecevent  # noqa: PLC0415
 
