@@ -34,8 +34,14 @@ from bridge.mechanisms.protocol import played_key
 from bridge.solver import events as evlib
 from bridge.solver.integrate import first_nan, state_watch
 from bridge.solver.plan import Plan
-from bridge.solver.step import (before_step, finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept,
-                                 table_memory)
+from bridge.solver.step import (
+    before_step,
+    finitialize,
+    fixed_step_with_matrix,
+    mechanism_currents,
+    prepare_kept,
+    table_memory,
+)
 
 CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
 TABLES = "tables"  # the state's entry: what each mechanism's TABLEs were last built from (step.prepare_kept)

@@ -18,8 +18,8 @@ NEURON stops when it loads a file with `AFTER BREAKPOINT`, `BEFORE SOLVE` or `AF
 nocmodl's `_ba` function (nocpout.cpp `bablk`) sets `v = NODEV(_nd)`, the node's voltage then: bridge refuses
 ion variables in these blocks and in what they call (not shown to match NEURON), and in BEFORE INITIAL a STATE
 (what the last run left, which bridge does not carry) and a POINTER: bridge runs a mechanism's BEFORE INITIAL
-just before its own INITIAL (runtime.mechanism `init_events`), which only a POINTER could tell apart. Writes through a POINTER are checked by `usage`
-(allowed in INITIAL and these blocks).
+just before its own INITIAL (runtime.mechanism `init_events`), which only a POINTER could tell apart. Writes
+through a POINTER are checked by `usage` (allowed in INITIAL and these blocks).
 """
 
 from __future__ import annotations
