@@ -234,3 +234,25 @@ def test_pointer_writes_in_after_initial_and_before_step(tmp_path):
     _, ref, _, ours, _ = _both(tmp_path, WRITES, names, mod_dir=mods)
     assert ref["vs"].max() > 0 and ref["dv"][0] == 0.0  # the drive fires the cable; BEFORE STEP's sin(0) at t = 0
     assert _worst(ref, ours, names) <= ATOL
+
+
+def test_frecord_init_with_a_before_step_block_is_refused(tmp_path):
+    """frecord_init() runs BEFORE STEP in NEURON (netcvode.cpp fixed_record_continuous); bridge refuses it."""
+    from bridge.errors import HocRefusal
+    from bridge.hoc.session import HocSession
+
+    mods = _mods(tmp_path, {"babk.mod": BABK})
+    path = tmp_path / "m.hoc"
+    path.write_text(textwrap.dedent("""
+        load_file("stdrun.hoc")
+        create soma
+        soma { insert babk }
+        objref vs
+        vs = new Vector()
+        vs.record(&soma.v(0.5))
+        finitialize(-65)
+        fadvance()
+        frecord_init()
+    """))
+    with pytest.raises(HocRefusal, match="frecord_init.. with a BEFORE STEP block"):
+        HocSession(mods, cwd=tmp_path, stdout=None).load_file(path)
