@@ -15,8 +15,10 @@ NEURON 9.0.2 runs, for every instance of each mechanism in type order (fadvance.
   delivered), at the new t; also in frecord_init(), which bridge refuses with such a block.
 NEURON stops when it loads a file with `AFTER BREAKPOINT`, `BEFORE SOLVE` or `AFTER STEP` (init.cpp
 `hoc_reg_ba`: "before-after processing type 21 ... not implemented", then `nrn_exit(1)`): bridge refuses them.
-nocmodl's `_ba` function (nocpout.cpp `bablk`) sets `v = NODEV(_nd)`, the node's voltage then: bridge refuses
-ion variables in these blocks and in what they call (not shown to match NEURON), and in BEFORE INITIAL a STATE
+nocmodl's `_ba` function (nocpout.cpp `bablk`) sets `v = NODEV(_nd)`, the node's voltage then, and loads the ion
+variables the mechanism uses (`cai = _ion_cai;`) without writing any back (the C NEURON 9.0.2's nocmodl writes for
+a BEFORE STEP that reads cai and an AFTER INITIAL that assigns it): bridge refuses ion variables in these blocks
+and in what they call (not implemented), and in BEFORE INITIAL a STATE
 (what the last run left, which bridge does not carry) and a POINTER: bridge runs a mechanism's BEFORE INITIAL
 just before its own INITIAL (runtime.mechanism `init_events`), which only a POINTER could tell apart. Writes
 through a POINTER are checked by `usage` (allowed in INITIAL and these blocks).
@@ -81,7 +83,8 @@ def _refusal(node: ast.Node, variables: dict[str, Variable], own: bool, before_i
     if isinstance(node, (ast.Name, ast.Indexed)):
         var = variables.get(node.name)
         if var is not None and var.kind == "ion":
-            return f"the ion variable {node.name!r} (NEURON's block sees the mechanism's copy from its last block)"
+            return (f"the ion variable {node.name!r} (NEURON's block loads it from the ion and writes nothing back; "
+                    "bridge does not run that)")
         if before_initial and var is not None and var.kind == "state":
             return (f"the STATE {node.name!r} (NEURON's BEFORE INITIAL sees what the last run left in it, "
                     "which bridge does not carry)")
