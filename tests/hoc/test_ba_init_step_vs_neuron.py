@@ -142,16 +142,19 @@ LABELS = ("soma(0.5).v", "soma(0.5).nstep_babk", "soma(0.5).gs_babk", "soma(0.5)
 
 
 @pytest.mark.neuron
-def test_simulation_runs_the_blocks_as_neuron(tmp_path):
-    """A `Simulation` (bridge.solver.integrate's scan) against NEURON's run of the same model."""
+@pytest.mark.parametrize("network", ["", NETWORK + "\n"])
+def test_simulation_runs_the_blocks_as_neuron(tmp_path, network):
+    """A `Simulation` (bridge.solver.integrate's scan, with and without events) against NEURON's run of the same
+    model."""
     mods = _mods(tmp_path, {"babk.mod": BABK})
+    sim_text = SIM + ("objref ns, syn, nc\n" + network if network else "")
     vectors = tuple(f"r{k}" for k in range(len(LABELS)))
-    hoc = 'load_file("stdrun.hoc")\n' + SIM + "objref " + ", ".join(vectors) + "\n" + "".join(
+    hoc = 'load_file("stdrun.hoc")\n' + sim_text + "objref " + ", ".join(vectors) + "\n" + "".join(
         f"{name} = new Vector()\n{name}.record(&soma.{label.rsplit('.', 1)[1]}(0.5))\n"
         for name, label in zip(vectors, LABELS)) + "run()\n"
     _, ref, _, _, _ = _both(tmp_path, hoc, vectors, mod_dir=mods)
     path = tmp_path / "sim.hoc"
-    path.write_text(textwrap.dedent(SIM))
+    path.write_text(textwrap.dedent(sim_text))
     model = bridge.load_hoc(path, mechanisms=mods).to_model()
     traces = bridge.Simulation(model, record=list(LABELS)).run()
     worst = max(float(np.abs(np.asarray(traces[label]) - ref[name]).max()) for name, label in zip(vectors, LABELS))
