@@ -28,7 +28,7 @@ from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, 
 from bridge.solver.event_step import deliveries
 from bridge.solver.events import EventPlan
 from bridge.solver.plan import Plan
-from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare
+from bridge.solver.step import before_step, finitialize, fixed_step_with_matrix, mechanism_currents, prepare
 
 
 def checkpoint_lengths(nsteps: int, levels: int) -> tuple[int, ...]:
@@ -259,9 +259,11 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
 
 
 def _with_currents(plan: Plan, params: dict, prepared, state: dict, dt: float, secondorder: int) -> dict:
-    """The state with the mechanisms' currents at its t (after finitialize's events, as NEURON's finitialize)."""
+    """The state with the mechanisms' currents at its t (after finitialize's events, as NEURON's finitialize), then
+    BEFORE STEP (netcvode.cpp fixed_record_continuous, before the record at t = 0)."""
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
-    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}
+    return before_step(plan, params, prepared, {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}, dt,
+                       secondorder)
 
 
 jax.tree_util.register_dataclass(RunResult, data_fields=["t", "values", "nan_step", "nan_index", "nan_param", "spikes"],
