@@ -194,6 +194,35 @@ def test_channelbuild_session_matches_neuron(tmp_path, ses, soma, dend):
     assert result.comparison.max_dv <= 1e-9
 
 
+_CB_POINT_CELL = """load_file("stdrun.hoc")
+load_file("chanbuild_point.ses")
+create soma, dend
+connect dend(0), soma(1)
+soma { L = 20 diam = 20 nseg = 1 insert hh gkbar_hh = 0 }
+dend { L = 300 diam = 2 nseg = 7 insert pas g_pas = 0.0002 }
+objref stim, kp1, kp2
+soma kp1 = new cbpk(0.5)
+dend kp2 = new cbpk(0.2)
+kp2.pmax = 1e-9
+soma stim = new IClamp(0.5)
+{ stim.del = 1  stim.dur = 30  stim.amp = 0.25 }
+tstop = 40
+"""
+
+
+@pytest.mark.neuron
+def test_channelbuild_point_process_session_matches_neuron(tmp_path):
+    """A ChannelBuild(0) session (a point-process KSChan, as ModelDB 50391's channels.ses makes them) with a GHK
+    potassium current (pmax [cm3/s]) replacing hh's, at two places; the soma spikes three times."""
+    shutil.copy(BUILDERS / "chanbuild_point.ses", tmp_path / "chanbuild_point.ses")
+    init = tmp_path / "init.hoc"
+    init.write_text(_CB_POINT_CELL)
+    result = assert_matches_neuron(init, {"tstop": 40.0, "dt": 0.025,
+                                          "recordings": ["soma(0.5).v", "dend(0.9).v", "cbpk[0].i"]})
+    print("max |dV| chanbuild_point.ses:", result.comparison.max_dv)
+    assert result.comparison.max_dv <= 1e-9
+
+
 def test_channelbuild_session_builds_the_kschan():
     with pytest.warns(UserWarning, match="GUI"):
         s = bridge.HocSession(cwd=BUILDERS)
