@@ -179,10 +179,12 @@ def inf_tau(t: Transition, v, celsius: float):
 
 
 def steady(t: Transition, v, celsius: float):
-    """KSTransition::inf (initialisation): f0 for type 1, else f0/(f0 + f1)."""
+    """KSTransition::inf (initialisation): f0 for type 1, else f0/(f0 + f1), f1 evaluated with its own
+    parameters even after a Borg-Graham inf (kschan.h `inf`; `ab` and `inftau` take f0's tau instead)."""
     if t.kind == 1:
         return rate(t.f0, v, celsius)[0]
-    a, b = _f0_f1(t, v, celsius)
+    a = rate(t.f0, v, celsius)[0]
+    b = rate(t.f1, v, celsius)[0]
     return a / (a + b)
 
 

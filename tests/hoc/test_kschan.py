@@ -43,6 +43,14 @@ def test_kschan_rate_types_match_neuron():
     _parity("rates.hoc", 40.0, ["soma(0.5).v", "dend(0.9).v"])
 
 
+@pytest.mark.neuron
+def test_borg_graham_pair_initialises_with_f1s_own_parameters():
+    """An alpha/beta HH gate whose f0 is Borg-Graham inf (type 5) and f1 Borg-Graham tau (type 6) with other
+    parameters: finitialize's inf(v) evaluates f1 on its own (kschan.h KSTransition::inf), the step takes f0's
+    tau (KSTransition::inftau). bridge used f0's tau at initialisation too: 1.81 mV off NEURON."""
+    _parity("bg_pair.hoc", 20.0, ["soma(0.5).v", "soma(0.5).w_bgk"])
+
+
 def test_kschan_names_and_structure():
     s = bridge.HocSession()
     s("objref ks, st, tr, pv\nstrdef nm, io")
