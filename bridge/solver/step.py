@@ -214,13 +214,21 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             return st, i1, ic1, i0, ic0
 
         st = mech_state[inst.name]
-        # NEURON's one scop_random generator: the instances draw in turn, both runs of one first (solver.scop_shared)
-        st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
-                                else both(st))
-        mech_state[inst.name] = _cast(st, v.dtype)
-        if scop_shared.draws(mech):  # the next type's nrn_cur draws on from here (fadvance.cpp nrn_rhs: type order)
-            mech_state = scop_shared.pass_on(mech_state, inst.name)
-        g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
+        own_slope = getattr(mech, "current_and_slope", None)
+        if own_slope is not None:  # a mechanism with its own di/dv (KSChan: kschan.cpp KSChan::jacob), not nrn_cur's
+            st, i0, ic0, g, ion_slopes = own_slope(p, st, vi, ion_in, env)
+            mech_state[inst.name] = _cast(st, v.dtype)
+            g = jnp.asarray(g, v.dtype)
+        else:
+            # NEURON's one scop_random generator: the instances draw in turn, both runs of one first
+            # (solver.scop_shared)
+            st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
+                                    else both(st))
+            mech_state[inst.name] = _cast(st, v.dtype)
+            if scop_shared.draws(mech):  # the next type's nrn_cur draws on from here (fadvance.cpp nrn_rhs)
+                mech_state = scop_shared.pass_on(mech_state, inst.name)
+            g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
+            ion_slopes = {name: (ic1[name] - value) / DV for name, value in ic0.items()}
         cur = _total(i0, ic0).astype(v.dtype)
         scale = None
         if mech.kind == "point":
@@ -237,7 +245,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             rhs_d = add_at(rhs_d, nodes, jnp.stack([-cur, g]), density)
         for name, value in ic0.items():
             ion = name[1:]
-            slope = ((ic1[name] - value) / DV).astype(v.dtype)
+            slope = jnp.asarray(ion_slopes[name], v.dtype)
             value = jnp.asarray(value, v.dtype)
             if scale is not None:
                 value, slope = value * scale, slope * scale
