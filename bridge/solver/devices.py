@@ -152,5 +152,11 @@ def run_sharded(compiled: Callable, batch: Any, mesh: Mesh, width: int | None = 
         from jax.experimental import multihost_utils
 
         outs = [multihost_utils.process_allgather(out, tiled=True) for out in outs]
-    out = outs[0] if len(outs) == 1 else jax.tree.map(lambda *xs: jnp.concatenate(xs), *outs)
-    return jax.tree.map(lambda x: x[:n], out)
+    if len(outs) == 1:
+        return jax.tree.map(lambda x: x[:n], outs[0])
+
+    # waves joined on the host (a device-side concatenate of many waves would compile a program per wave count)
+    def join(*xs: Any) -> jax.Array:
+        return jnp.asarray(np.concatenate(jax.device_get(xs))[:n])
+
+    return jax.tree.map(join, *outs)
