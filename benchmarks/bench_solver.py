@@ -38,6 +38,7 @@ import jax.numpy as jnp  # noqa: E402
 
 from bridge.model import Model, Simulation  # noqa: E402
 from bridge.morphology.tree import SectionTree  # noqa: E402
+from bridge.solver.devices import cpu_width, member_bytes  # noqa: E402
 
 
 def hh_soma() -> SectionTree:
@@ -153,6 +154,8 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
         return sim.set(p, "amp_IClamp", a)
 
     params = jax.vmap(make)(jnp.asarray(gna), jnp.asarray(gk), jnp.asarray(amp))
+    if not chunk:  # as run_batch on a CPU: as many members as fit a core's L2 cache (bridge.solver.devices)
+        chunk = cpu_width(member_bytes(params))
     chunk = min(chunk, batch)
     first = jax.tree.map(lambda x: x[:chunk], params)
     if sharded:
@@ -162,7 +165,7 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
     t0 = time.perf_counter()
     compiled = run.lower(first).compile()
     compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     out = []
     for start in range(0, batch, chunk):
         part = jax.tree.map(lambda x, start=start: x[start:start + chunk], params)
@@ -170,12 +173,15 @@ def bench_batch(tree: SectionTree, tstop: float, batch: int, subset: int, h, chu
             part = jax.tree.map(lambda x: jnp.concatenate([x, jnp.repeat(x[-1:], chunk - x.shape[0], 0)]), part)
         out.append(compiled(part))
     jax.block_until_ready(out)
-    jax_s = time.perf_counter() - t0
+    jax_s, jax_cpu = time.perf_counter() - t0, time.process_time() - c0
+    c0 = time.process_time()
     neuron_one = neuron_batch(tree, tstop, (gna, gk, amp), subset, h)
+    neuron_cpu = (time.process_time() - c0) / subset
     neuron_s = neuron_one * batch
     print(f"batch of {batch} ({tstop:g} ms, vmap chunks of {chunk}): compile {compile_s:.2f} s, bridge {jax_s:.2f} s "
           f"({batch / jax_s:.1f} runs/s); NEURON {neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s "
-          f"(measured on {subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
+          f"(measured on {subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x; "
+          f"CPU s/run bridge {jax_cpu / batch:.4f}, NEURON {neuron_cpu:.4f} ({jax_cpu / batch / neuron_cpu:.2f}x)")
 
 
 def neuron_batch(tree: SectionTree, tstop: float, sets, subset: int, h) -> float:
@@ -297,8 +303,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="shorter runs and a small batch")
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--neuron-subset", type=int, default=10)
-    ap.add_argument("--chunk", type=int, default=16, help="parameter sets per vmap call (2-core CPU, batch of 64: "
-                    "chunks of 4 to 64 ran within noise of each other)")
+    ap.add_argument("--chunk", type=int, default=0, help="parameter sets per vmap call (default 0: as run_batch on "
+                    "a CPU, as many as fit a core's L2 cache; benchmarks/results/batch_cpu_s25_2026-12-07.txt)")
     ap.add_argument("--jaxley-batch", type=int, default=64, help="parameter sets in Jaxley's one vmap call")
     ap.add_argument("--tstop-batch", type=float, default=100.0)
     ap.add_argument("--dtype", choices=["float64", "float32"], default="float64")

@@ -33,7 +33,7 @@ from bridge.nmodl.load import builtin_mechanisms
 from bridge.nmodl.streams import random123, randomvars
 from bridge.nmodl.vecstim import is_bridge_vecstim, vecstim_mechanism
 from bridge.solver.budget import batch_guard, check_recording, checked_step_count
-from bridge.solver.devices import batch_mesh, batch_size, run_sharded, sharded_jit
+from bridge.solver.devices import batch_mesh, batch_size, cpu_width, member_bytes, run_sharded, sharded_jit
 from bridge.solver.event_plan import sized_settings
 from bridge.solver.events import EventSettings, build_event_plan, default_params
 from bridge.solver.integrate import RunResult, Watched, integrate, locate
@@ -269,16 +269,23 @@ class Simulation:
             self.check(traces)
         return traces
 
-    def run_batch(self, batch: dict, *, devices: Sequence[Any] | None = None, check: bool = True) -> Traces:
+    def run_batch(self, batch: dict, *, devices: Sequence[Any] | None = None, check: bool = True,
+                  width: int | None = None) -> Traces:
         """Run a batch of parameter sets (every leaf of `params()` with a leading batch axis), split
         over `devices` (default: all of them, every process's under jax.distributed; on CPU see
-        `bridge.use_cpu_cores`). Same traces as `jax.vmap(sim.run)(batch)`, with a batch axis first."""
+        `bridge.use_cpu_cores`). Same traces as `jax.vmap(sim.run)(batch)`, with a batch axis first.
+        `width`: members each device runs per call, the batch running as waves of that many (default on
+        CPUs: as many as fit a core's L2 cache, `devices.cpu_width`; elsewhere the whole batch at once)."""
         mesh = batch_mesh(None if devices is None else list(devices))
         self._check_recording(-(-batch_size(batch) // mesh.devices.size) * mesh.devices.size)
+        if width is None and all(d.platform == "cpu" for d in mesh.devices.flat):
+            width = cpu_width(member_bytes(batch))
+        if width is not None and width < 1:
+            raise BridgeError(f"run_batch: width must be >= 1, got {width}")
         key = tuple(d.id for d in mesh.devices.flat)
         if key not in self._batch_runs:
             self._batch_runs[key] = sharded_jit(jax.vmap(self._run), mesh)
-        traces = run_sharded(self._batch_runs[key], batch, mesh)
+        traces = run_sharded(self._batch_runs[key], batch, mesh, width)
         if check:
             self.check(traces)
         return traces

@@ -11,11 +11,16 @@ it at each evaluation); `set_f`, `KSGate.power`, `KSState.frac` and the Vectors'
 channel is inserted, even in the middle of a run, make a new mechanism from the next step on, as in NEURON
 (`spec_key`, bridge.hoc.runcheck).
 
-Refused, naming the call: point-process KSChans (`new KSChan(1)`), single channels, GHK
-currents (`iv_type(2)`: not validated), ligand transitions, HH rate tables (`usetable(1)`),
-removing states or transitions, and changing the structure or the default gmax/erev of a
-channel already inserted (NEURON refuses the first; the second would leave inserted segments at
-the old default, which bridge does not record).
+`new KSChan(1)` is a point process (kschan.cpp `KSChan(obj, is_p)`): `new <name>(x)` places one, its
+variables without suffix (gmax [uS], GHK pmax [cm3/s], i [nA]); the solver scales its current by
+1e2/area as for any point process. `iv_type(2)` is the GHK current (permeability pmax [cm/s], the ion's
+concentrations); `iv_type(1)` (NEURON's "Nernst") is ohmic with the reversal potential the ion computes from
+its concentrations at finitialize (kschan.cpp `KSChan::alloc`: nrn_promote(ion, 1, 0)).
+
+Refused, naming the call: single channels (`single(1)`: stochastic, NEURON's own random stream), ligand
+transitions, HH rate tables (`usetable(1)`), removing states or transitions, and changing the structure or the
+default gmax/erev of a channel already inserted (NEURON refuses the first; the second would leave inserted
+segments at the old default, which bridge does not record).
 """
 
 from __future__ import annotations
@@ -51,14 +56,12 @@ class _Trans:
 
 
 class KSChan(BuiltinObject):
-    """`ks = new KSChan()` (a density channel); `new KSChan(1)` (a point process) is refused."""
+    """`ks = new KSChan()` (a density channel) or `new KSChan(1)` (a point process)."""
 
     cls = "KSChan"
 
     def __init__(self, interp, args, loc):
-        if args and is_number(args[0]) and float(args[0]) != 0.0:
-            raise interp.refuse("new KSChan(1): point-process KSChan channels are not supported (density "
-                                "KSChans are)", loc)
+        self.is_point = bool(args and is_number(args[0]) and float(args[0]) != 0.0)
         super().__init__(interp)
         self.catalog = interp.model.catalog
         self.model = interp.model
@@ -87,8 +90,7 @@ class KSChan(BuiltinObject):
     def _ion_use(self):
         if self.ion == "NonSpecific":
             return ()
-        read = (f"{self.ion}i", f"{self.ion}o") if self.cond_model == 2 else (f"e{self.ion}",)
-        return ((self.ion, read, (f"i{self.ion}",), None),)
+        return ((self.ion, _ion_read(self.ion, self.cond_model), (f"i{self.ion}",), None),)
 
     def info(self) -> MechanismInfo:
         names = self._names()
@@ -97,8 +99,8 @@ class KSChan(BuiltinObject):
             params["e"] = self.erev
         states = tuple(s.name for s in self.states)
         ranges = tuple(names[k] for k in ("gmax", "e", "g", "i") if k in names) + states
-        return MechanismInfo(self.name, "density", None, params, ranges, {}, self._ion_use(), (),
-                             states + (names["g"], "i"))
+        return MechanismInfo(self.name, "point" if self.is_point else "density", None, params, ranges, {},
+                             self._ion_use(), (), states + (names["g"], "i"))
 
     def spec_key(self) -> tuple:
         """Everything the solver's mechanism is made of, as it is now: the rate functions' Vectors' contents too
@@ -107,7 +109,7 @@ class KSChan(BuiltinObject):
         def rate(f):
             return None if f is None else (f[0], tuple(float(x) for x in f[1].data), f[2], f[3])
 
-        return (self.name, self.ion, self.cond_model, self.gmax, self.erev,
+        return (self.name, self.is_point, self.ion, self.cond_model, self.gmax, self.erev,
                 tuple((s.name, s.frac) for s in self.states), self.nhh,
                 tuple((g.sindex, g.nstate, g.power) for g in self.gates),
                 tuple((t.src, t.target, t.kind, rate(t.f[0]), rate(t.f[1])) for t in self.trans))
@@ -138,7 +140,7 @@ class KSChan(BuiltinObject):
             tuple((s.name, s.frac) for s in self.states), self.nhh,
             tuple(Gate(g.sindex, g.nstate, g.power) for g in self.gates),
             tuple(Transition(t.src, t.target, t.kind, rate(t, 0, i), rate(t, 1, i)) for i, t in enumerate(self.trans)),
-            valence)
+            valence, self.is_point)
         return KSChanMechanism(spec)
 
     def model_error(self, message: str):
@@ -169,13 +171,16 @@ class KSChan(BuiltinObject):
                                f"{self.limits.raise_hint('max_kinetic_states')}", loc)
 
     def _inserted(self) -> bool:
+        """Whether the channel has instances: inserted in a section, or (a point process) placed."""
+        if self.is_point:
+            return any(pp.cls == self.name and pp.sec is not None for pp in self.model.point_processes)
         return any(s.alive and self.name in s.data.mechanisms for s in self.model.sections)
 
     def _check_no_instances(self, interp, what: str, loc) -> None:
         """KSChan::err_if_has_instances."""
         if self._inserted():
-            raise interp.error(f"KSChan {self.name}.{what}: the channel is inserted in a section; NEURON "
-                               "refuses to change a KSChan that has instances", loc)
+            raise interp.error(f"KSChan {self.name}.{what}: the channel has instances (inserted or placed); "
+                               "NEURON refuses to change a KSChan that has instances", loc)
 
     # -- HOC: properties ---------------------------------------------------------------------
     def m_name(self, interp, args, loc):
@@ -211,11 +216,6 @@ class KSChan(BuiltinObject):
         if args:
             self._check_no_instances(interp, "iv_type", loc)
             self.cond_model = _int_arg(interp, args, 0, 0, 2, loc, "KSChan.iv_type")
-            if self.cond_model == 2:  # bridge.mechanisms.kschan computes it, but no parity test exists: NEURON
-                # 9.0.2 exited without a message on our GHK test model
-                self.cond_model = 0
-                raise interp.refuse("KSChan.iv_type(2): GHK KSChan currents are not supported (not validated "
-                                    "against NEURON)", loc)
             self._changed()
         return float(self.cond_model) if self.ion != "NonSpecific" else 0.0
 
@@ -240,8 +240,13 @@ class KSChan(BuiltinObject):
                                 f"range variable instead", loc)
 
     def m_single(self, interp, args, loc):
-        if args and number_arg(interp, args, 0, loc, "KSChan.single") != 0.0:
-            raise interp.refuse("KSChan.single(1): single-channel (stochastic) KSChans are not supported", loc)
+        """single(0 or 1): NEURON ignores it for a density channel (KSChan::set_single); a point process's
+        single-channel (stochastic) mode is refused."""
+        if args:
+            on = _int_arg(interp, args, 0, 0, 1, loc, "KSChan.single")
+            if on and self.is_point:
+                raise interp.refuse(f"KSChan {self.name}.single(1): single-channel (stochastic) KSChan point "
+                                    "processes are not supported", loc)
         return 0.0
 
     def m_usetable(self, interp, args, loc):
@@ -267,7 +272,7 @@ class KSChan(BuiltinObject):
         return 0.0
 
     def m_is_point(self, interp, args, loc):
-        return 0.0
+        return 1.0 if self.is_point else 0.0
 
     # -- HOC: structure ----------------------------------------------------------------------
     def _state_index(self, interp, args, i: int, loc, what: str, lo: int = 0) -> int:
@@ -554,6 +559,16 @@ class KSTrans(_Element):
         v = number_arg(interp, args, 1, loc, "KSTrans.f")
         c = tuple(float(x) for x in f[1].data)
         return float(rate_at(f[0], c, f[2], f[3], v, float(interp.model.globals["celsius"]))[0])
+
+
+def _ion_read(ion: str, cond_model: int) -> tuple[str, ...]:
+    """The ion variables a KSChan reads: e (ohmic); GHK the concentrations; "Nernst" (1) e and the concentrations,
+    which promote the ion so that finitialize computes e from them (kschan.cpp KSChan::alloc, nrn_promote(1, 0))."""
+    if cond_model == 2:
+        return (f"{ion}i", f"{ion}o")
+    if cond_model == 1:
+        return (f"e{ion}", f"{ion}i", f"{ion}o")
+    return (f"e{ion}",)
 
 
 def _checked(interp, x: float, lo: float, hi: float, loc, what: str) -> float:

@@ -791,6 +791,11 @@ class LiveRun:
         if tuple(sim.labels) != tuple(self.labels):
             raise BridgeError("frecord_init() after a Vector.record() made since finitialize(): bridge records what "
                               "was recorded at finitialize() (call record() before finitialize())")
+        stepping = [inst.name for inst in sim.plan.mechanisms
+                    if "before_step" in getattr(inst.mechanism, "ba_blocks", ())]
+        if stepping:  # netcvode.cpp fixed_record_continuous runs nrn_ba(BEFORE_STEP) before recording
+            raise UnsupportedFeature(f"frecord_init() with a BEFORE STEP block ({', '.join(stepping)}): NEURON runs "
+                                     "the block there, bridge does not")
         self.state = {**self.state, "t": jnp.asarray(t, jnp.float64)}
         y0 = sim._record(self.state, sim.params())
         self.times = [np.array([float(t)])]

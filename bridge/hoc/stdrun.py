@@ -203,6 +203,8 @@ def frecord_init(interp, args, loc):
     if model.initialized is not None:
         try:
             model.live.record_init(_freeze(model), model.globals["t"])
+        except UnsupportedFeature as err:
+            raise interp.refuse(str(err), loc) from None
         except BridgeError as err:
             raise interp.error(str(err), loc) from None
         hoc_records.restart(interp, loc)

@@ -9,16 +9,18 @@ NMODL method:
   with Sparse 1.3's pivot order and arithmetic (`bridge.mechanisms.sparse13`);
 - initialisation (`KSChan::init`): HH gates at `inf(v) = a/(a+b)`, kinetic gates one implicit
   step of 1e9 ms from their first state, computed in Python floats (`_initial`);
-- currents: `KSIv::cur` (ohmic), `KSIvghk::cur` (GHK), `KSIvNonSpec::cur`.
+- currents: `KSIv::cur` (ohmic), `KSIvghk::cur` (GHK), `KSIvNonSpec::cur`, and for point
+  processes their `KSPPIv` forms (nA; GHK's `* 1e6` from cm3/s); the di/dv the solver adds to the
+  matrix is NEURON's `jacob` (`current_and_slope`): g itself, for GHK `(g ghk(v + .001) - i)*1000`;
+- `exp` is C's where `bridge.mechanisms.cexp` has it (glibc's under parity arithmetic).
 Writing the arithmetic here keeps it exact, and no model text becomes code: a KSChan is only
 names and numbers.
 
-Supported: density channels, HH-style gates (`add_hhstate`) and kinetic-scheme gates
-(`add_ksstate`, `add_transition`), voltage-gated transitions of type 0 (alpha, beta) and 1
+Supported: density channels and point processes (`new KSChan(1)`), HH-style gates (`add_hhstate`)
+and kinetic-scheme gates (`add_ksstate`, `add_transition`), voltage-gated transitions of type 0 (alpha, beta) and 1
 (inf, tau) with the rate functions of kschan.h (1 constant, 2 exp, 3 linoid, 4 sigmoid,
 5/6 Borg-Graham inf/tau, 7 table), ohmic (ion or non-specific) and GHK currents. The caller
-(`bridge.hoc.kschan`) refuses the rest (point-process KSChans, single channels, ligand
-transitions, rate tables).
+(`bridge.hoc.kschan`) refuses the rest (single channels, ligand transitions, rate tables).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.errors import BridgeError
-from bridge.mechanisms import sparse13
+from bridge.mechanisms import cexp, sparse13
 from bridge.mechanisms.ions import FARADAY, ktf
 from bridge.mechanisms.ksrates import E_OVER_K, alpha_beta_at
 from bridge.mechanisms.protocol import Env, IonUse, Values
@@ -91,6 +93,7 @@ class KSChanSpec:
     gates: tuple[Gate, ...]
     transitions: tuple[Transition, ...]
     valence: float | None = None  # the ion's charge (GHK)
+    point: bool = False  # `new KSChan(1)`: a point process, gmax [uS] (GHK: pmax [cm3/s]), i [nA]
 
     @property
     def nonspecific(self) -> bool:
@@ -111,7 +114,7 @@ class KSChanSpec:
 
 def _exp(x):
     """KSChanFunction::Exp: exp with its argument clamped to [-700, 700]."""
-    return jnp.exp(jnp.clip(x, -700.0, 700.0))
+    return cexp.exp(jnp.clip(x, -700.0, 700.0))
 
 
 def rate(f: RateFunction, v, celsius: float):
@@ -176,10 +179,12 @@ def inf_tau(t: Transition, v, celsius: float):
 
 
 def steady(t: Transition, v, celsius: float):
-    """KSTransition::inf (initialisation): f0 for type 1, else f0/(f0 + f1)."""
+    """KSTransition::inf (initialisation): f0 for type 1, else f0/(f0 + f1), f1 evaluated with its own
+    parameters even after a Borg-Graham inf (kschan.h `inf`; `ab` and `inftau` take f0's tau instead)."""
     if t.kind == 1:
         return rate(t.f0, v, celsius)[0]
-    a, b = _f0_f1(t, v, celsius)
+    a = rate(t.f0, v, celsius)[0]
+    b = rate(t.f1, v, celsius)[0]
     return a / (a + b)
 
 
@@ -190,7 +195,7 @@ def ghk(v, ci, co, z: float, celsius: float):
     def efun(x):
         small = jnp.abs(x) < 1e-4
         safe = jnp.where(small, 1.0, x)
-        return jnp.where(small, 1.0 - x / 2.0, safe / (jnp.exp(safe) - 1))
+        return jnp.where(small, 1.0 - x / 2.0, safe / (cexp.exp(safe) - 1))  # C's exp, not hoc_Exp
 
     return 0.001 * z * FARADAY * (ci * efun(-temp) - co * efun(temp))
 
@@ -208,7 +213,7 @@ class KSChanMechanism:
 
     @property
     def kind(self) -> str:
-        return "density"
+        return "point" if self.spec.point else "density"
 
     @property
     def electrode_current(self) -> bool:
@@ -242,7 +247,8 @@ class KSChanMechanism:
         s = self.spec
         if s.nonspecific:
             return ()
-        read = (f"{s.ion}i", f"{s.ion}o") if s.ghk else (f"e{s.ion}",)
+        conc = (f"{s.ion}i", f"{s.ion}o")  # GHK reads them; "Nernst" (1) has the ion compute e from them
+        read = conc if s.ghk else (f"e{s.ion}",) + (conc if s.iv_type == 1 else ())  # (kschan.cpp KSChan::alloc)
         return (IonUse(s.ion, read, (f"i{s.ion}",), None),)
 
     # -- functions -------------------------------------------------------------------------
@@ -393,18 +399,40 @@ class KSChanMechanism:
         names = s.range_names()
         return params.get(names["gmax"], s.gmax) * g
 
+    def _iv(self, g, v, ions: Values, env: Env):
+        """The ion current of conductance (GHK: permeability) g at v: KSIv::cur, KSIvghk::cur [mA/cm2] and their
+        KSPPIv forms [nA] (kschan.cpp; the point forms' scaling by 1e2/area is the solver's)."""
+        s = self.spec
+        if s.ghk:
+            i = g * ghk(v, ions[f"{s.ion}i"], ions[f"{s.ion}o"], float(s.valence or 1.0), env.celsius)
+            return i * 1e6 if s.point else i  # KSPPIvghk::cur: pmax [cm3/s] * [mA/cm3] -> nA
+        return g * (v - ions[f"e{s.ion}"])
+
     def current(self, params: Values, state: Values, v, ions: Values, env: Env):
-        """KSChan::cur: the KSIv, KSIvghk or KSIvNonSpec current [mA/cm2]."""
+        """KSChan::cur: the KSIv, KSIvghk or KSIvNonSpec current [mA/cm2] (point process: [nA])."""
         s = self.spec
         names = s.range_names()
         g = jnp.zeros_like(v) + self.conductance(params, self._unpack(state, v))
         if s.nonspecific:
             i = g * (v - params.get("e", s.erev))
-        elif s.ghk:
-            i = g * ghk(v, ions[f"{s.ion}i"], ions[f"{s.ion}o"], float(s.valence or 1.0), env.celsius)
         else:
-            i = g * (v - ions[f"e{s.ion}"])
+            i = self._iv(g, v, ions, env)
         out = {**state, names["g"]: g, "i": i}
         if s.nonspecific:
             return i, {}, out
         return jnp.zeros_like(i), {f"i{s.ion}": i}, out
+
+    def current_and_slope(self, params: Values, state: Values, v, ions: Values, env: Env):
+        """KSChan::cur then KSChan::jacob at v: (state, current, ion currents, di/dv, ion di/dv). NEURON's di/dv
+        of a KSChan is its conductance g (KSIv::jacob, KSIvNonSpec::jacob), for GHK the difference
+        (g ghk(v + 0.001) - i)*1000 (KSIvghk::jacob), not nrn_cur's finite difference of the whole current."""
+        s = self.spec
+        i_ns, ion_i, out = self.current(params, state, v, ions, env)
+        g, i = out[s.range_names()["g"]], out["i"]
+        if s.ghk:
+            didv = (self._iv(g, v + 0.001, ions, env) - i) * 1000.0
+        else:
+            didv = g
+        if s.nonspecific:
+            return out, i_ns, ion_i, didv, {}
+        return out, i_ns, ion_i, didv, {f"i{s.ion}": didv}

@@ -142,7 +142,9 @@ class Mechanism(Protocol):
 
         The solver calls it at v + 0.001 and at v for NEURON's finite-difference
         conductance, the second call on the state the first returned (nocmodl's nrn_cur), and keeps the
-        state of the second call.
+        state of the second call. A mechanism whose di/dv NEURON computes otherwise (KSChan's `jacob`) has a
+        method `current_and_slope(params, state, v, ions, env)` instead, returning (state, nonspecific current,
+        ion currents, di/dv of the total, {"ina": dina/dv, ...}); the solver then calls only that.
         """
 
     def advance(self, params: Values, state: Values, v: Array, ions: Values, env: Env) -> tuple[Values, Values]:

@@ -9,6 +9,12 @@ copies of its last member and dropping the padding afterwards. Under
 `jax.distributed` (several processes) the mesh holds every process's devices, each
 process computes its own shards, and the results are gathered so every process
 gets the whole batch (docs/performance.md).
+
+On CPUs a vmapped step costs more per member the wider it is, once the members' state no longer fits a
+core's L2 cache (the 993-compartment hh cell: 1.0x a single run's CPU time per member at widths 1-4,
+1.5-1.8x at 16, 1.7-2.0x at 64; benchmarks/results/batch_cpu_s25_2026-12-07.txt). `cpu_width` picks how
+many members each device runs per call from the members' parameter bytes and the L2 size, and
+`run_sharded` then runs a larger batch as waves of that many members per device, one call after another.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
@@ -90,21 +97,66 @@ def sharded_jit(fn: Callable, mesh: Mesh) -> Callable:
     return jax.jit(fn, in_shardings=(sharding,), out_shardings=sharding)
 
 
-def run_sharded(compiled: Callable, batch: Any, mesh: Mesh) -> Any:
+def l2_cache_bytes(default: int = 1 << 20) -> int:
+    """The L2 cache of CPU 0 [bytes], from Linux's sysfs (`default` where it cannot be read)."""
+    base = "/sys/devices/system/cpu/cpu0/cache"
+    try:
+        for index in sorted(os.listdir(base)):
+            folder = os.path.join(base, index)
+            if not index.startswith("index"):
+                continue
+            with open(os.path.join(folder, "level")) as f:
+                if f.read().strip() != "2":
+                    continue
+            with open(os.path.join(folder, "size")) as f:
+                size = f.read().strip().upper()
+            scale = {"K": 1 << 10, "M": 1 << 20}.get(size[-1:], 1)
+            return int(size.rstrip("KM")) * scale
+    except (OSError, ValueError):
+        pass
+    return default
+
+
+def cpu_width(member_bytes: int, cache_bytes: int | None = None) -> int:
+    """Members per CPU device per call: as many as have parameters [bytes each] within a quarter of
+    the L2 cache (a member's state, temporaries and tables take about three times its parameters)."""
+    cache = l2_cache_bytes() if cache_bytes is None else cache_bytes
+    return max(1, (cache // 4) // max(1, int(member_bytes)))
+
+
+def member_bytes(batch: Any) -> int:
+    """Bytes of one member's parameters in `batch` (every leaf with a leading batch axis)."""
+    leaves = jax.tree.leaves(batch)
+    return sum(int(np.size(leaf)) * np.dtype(leaf.dtype).itemsize for leaf in leaves) // max(1, batch_size(batch))
+
+
+def run_sharded(compiled: Callable, batch: Any, mesh: Mesh, width: int | None = None) -> Any:
     """`compiled(batch)` (from `sharded_jit`) on a batch of any size; outputs cut back to the batch.
 
+    With `width`, a batch of more than `width` members per device runs as waves of `width` members per
+    device, one call after another (the last wave padded; one compiled size), concatenated in order.
     Every process passes the whole batch; each places only its own devices' shards
     (`make_array_from_callback`), and with several processes the outputs are gathered to all."""
-    host, n = padded(jax.device_get(batch), mesh.devices.size)
+    ndev = mesh.devices.size
+    wave = ndev * width if width and batch_size(batch) > ndev * width else 0
+    host, n = padded(jax.device_get(batch), wave or ndev)
     sharding = NamedSharding(mesh, PartitionSpec(AXIS))
 
     def place(x: np.ndarray) -> jax.Array:
         return jax.make_array_from_callback(x.shape, sharding, x.__getitem__)
 
-    glob = jax.tree.map(place, host)
-    out = compiled(glob)
+    total = batch_size(host)
+    step = wave or total
+    outs = [compiled(jax.tree.map(lambda x, s=s: place(x[s:s + step]), host)) for s in range(0, total, step)]
     if jax.process_count() > 1:
         from jax.experimental import multihost_utils
 
-        out = multihost_utils.process_allgather(out, tiled=True)
-    return jax.tree.map(lambda x: x[:n], out)
+        outs = [multihost_utils.process_allgather(out, tiled=True) for out in outs]
+    if len(outs) == 1:
+        return jax.tree.map(lambda x: x[:n], outs[0])
+
+    # waves joined on the host (a device-side concatenate of many waves would compile a program per wave count)
+    def join(*xs: Any) -> jax.Array:
+        return jnp.asarray(np.concatenate(jax.device_get(xs))[:n])
+
+    return jax.tree.map(join, *outs)

@@ -120,7 +120,7 @@ def initialize(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, d
 
 def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[dict, dict]:
     """`initialize` up to its delivery: the queued plays' first events (those at t <= 0 delivered), artificial
-    cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL."""
+    cells' INITIAL, the INITIAL net_sends queued, NetCon INITIAL, then every mechanism's AFTER INITIAL."""
     eplan = ctx.eplan
     buf = empty_buffer(eplan, ctx.params["network"]["weights"], dtype)
     if ctx.plays:  # fadvance.cpp nrn_finitialize: the plays' first events, those at t <= 0 delivered before INITIAL
@@ -151,8 +151,13 @@ def initialize_queue(ctx: Context, state: dict, records: dict, dtype) -> tuple[d
                 return queue_records(ctx, b, r, got, i, jnp.asarray(-1, jnp.int32), jnp.asarray(True)), None
 
             buf, _ = jax.lax.scan(one, buf, jnp.arange(rec.size, dtype=jnp.int32))
+    from bridge.solver.step import after_initial  # the step's own helper (same layer)
+
     state = {**state, "mech": mech_state}
-    return state, {**buf, "args": init_netcon_args(ctx, state, buf["args"])}
+    args = init_netcon_args(ctx, state, buf["args"])
+    # fadvance.cpp nrn_finitialize: AFTER INITIAL after init_net_events, before the events at t = 0 are delivered
+    state = after_initial(ctx.plan, ctx.params, ctx.prepared, state, ctx.dt, ctx.secondorder)
+    return state, {**buf, "args": args}
 
 
 def init_netcon_args(ctx: Context, state: dict, args):

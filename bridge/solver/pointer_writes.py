@@ -1,4 +1,4 @@
-"""Writes through a POINTER: a mechanism's INITIAL, BEFORE BREAKPOINT or AFTER SOLVE assigns `ex`, and NEURON
+"""Writes through a POINTER: a mechanism's INITIAL or a BEFORE/AFTER block (analysis.usage) assigns `ex`, and NEURON
 writes the variable `ex` points at (nocmodl: `#define ex *_ppvar[k]`), which every later reader sees.
 
 bridge writes the target when the block returns (its instances run together, NEURON's one by one: the same as

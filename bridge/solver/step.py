@@ -214,13 +214,21 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             return st, i1, ic1, i0, ic0
 
         st = mech_state[inst.name]
-        # NEURON's one scop_random generator: the instances draw in turn, both runs of one first (solver.scop_shared)
-        st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
-                                else both(st))
-        mech_state[inst.name] = _cast(st, v.dtype)
-        if scop_shared.draws(mech):  # the next type's nrn_cur draws on from here (fadvance.cpp nrn_rhs: type order)
-            mech_state = scop_shared.pass_on(mech_state, inst.name)
-        g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
+        own_slope = getattr(mech, "current_and_slope", None)
+        if own_slope is not None:  # a mechanism with its own di/dv (KSChan: kschan.cpp KSChan::jacob), not nrn_cur's
+            st, i0, ic0, g, ion_slopes = own_slope(p, st, vi, ion_in, env)
+            mech_state[inst.name] = _cast(st, v.dtype)
+            g = jnp.asarray(g, v.dtype)
+        else:
+            # NEURON's one scop_random generator: the instances draw in turn, both runs of one first
+            # (solver.scop_shared)
+            st, i1, ic1, i0, ic0 = (scop_shared.state_in_turn(both, st, inst.size) if scop_shared.draws(mech)
+                                    else both(st))
+            mech_state[inst.name] = _cast(st, v.dtype)
+            if scop_shared.draws(mech):  # the next type's nrn_cur draws on from here (fadvance.cpp nrn_rhs)
+                mech_state = scop_shared.pass_on(mech_state, inst.name)
+            g = ((_total(i1, ic1) - _total(i0, ic0)) / DV).astype(v.dtype)
+            ion_slopes = {name: (ic1[name] - value) / DV for name, value in ic0.items()}
         cur = _total(i0, ic0).astype(v.dtype)
         scale = None
         if mech.kind == "point":
@@ -237,7 +245,7 @@ def mechanism_currents(plan: Plan, params: Params, prepared: Any, state: State, 
             rhs_d = add_at(rhs_d, nodes, jnp.stack([-cur, g]), density)
         for name, value in ic0.items():
             ion = name[1:]
-            slope = ((ic1[name] - value) / DV).astype(v.dtype)
+            slope = jnp.asarray(ion_slopes[name], v.dtype)
             value = jnp.asarray(value, v.dtype)
             if scale is not None:
                 value, slope = value * scale, slope * scale
@@ -380,6 +388,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
         new["ext"] = ext
     if init is not None:
         new = jax.tree.map(lambda a, b: jnp.where(init, a, b), currents, new)
+    # netcvode.cpp fixed_record_continuous (after AFTER SOLVE; finitialize's after its currents): BEFORE STEP
+    new = before_step(plan, params, prepared, new, dt, secondorder)
     return new, d, rhs
 
 
@@ -498,9 +508,28 @@ def finitialize(plan: Plan, params: Params, prepared: Any, dt: float, secondorde
     if records is not None:
         # with events NEURON's one setup_tree_matrix comes after the ARTIFICIAL_CELLs' INITIAL and the t = 0
         # deliveries (fadvance.cpp nrn_finitialize): the caller evaluates the currents then, once (a BREAKPOINT
-        # that draws from scop_random or counts its runs would otherwise run twice)
+        # that draws from scop_random or counts its runs would otherwise run twice); AFTER INITIAL runs after the
+        # NetCons' INITIAL (solver.event_delivery.initialize_queue)
         return state
+    state = after_initial(plan, params, prepared, state, dt, secondorder)
     if not currents:
         return state
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, t, dt, secondorder)
-    return {**state, "mech": mech_state, "ions": ions}
+    return before_step(plan, params, prepared, {**state, "mech": mech_state, "ions": ions}, dt, secondorder)
+
+
+def after_initial(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int) -> State:
+    """Every mechanism's AFTER INITIAL (fadvance.cpp nrn_finitialize: `nrn_ba(AFTER_INITIAL)` after all INITIAL
+    blocks, the NetCons' INITIAL included, before the events at t = 0 and the currents)."""
+    mech_state = run_ba(plan, "after_initial", params, prepared, state["mech"], state["v"], state["ions"],
+                        state["t"], dt, secondorder, state.get("ext"))
+    return {**state, "mech": mech_state}
+
+
+def before_step(plan: Plan, params: Params, prepared: Any, state: State, dt: float, secondorder: int) -> State:
+    """Every mechanism's BEFORE STEP at the state's t and v: netcvode.cpp `fixed_record_continuous` runs
+    `nrn_ba(BEFORE_STEP)` before the Vector records, at the end of finitialize (after its currents) and of each
+    step (fadvance.cpp nrn_fixed_step_lastpart: after AFTER SOLVE, before the events <= t)."""
+    mech_state = run_ba(plan, "before_step", params, prepared, state["mech"], state["v"], state["ions"], state["t"],
+                        dt, secondorder, state.get("ext"))
+    return {**state, "mech": mech_state}

@@ -35,7 +35,14 @@ from bridge.solver import events as evlib
 from bridge.solver.integrate import first_nan, state_watch
 from bridge.solver.plan import Plan
 from bridge.solver.play_params import ASSIGNED, apply_plays
-from bridge.solver.step import finitialize, fixed_step_with_matrix, mechanism_currents, prepare_kept, table_memory
+from bridge.solver.step import (
+    before_step,
+    finitialize,
+    fixed_step_with_matrix,
+    mechanism_currents,
+    prepare_kept,
+    table_memory,
+)
 
 CAPACITY = 512  # steps one call of the advance function may take (and samples it returns)
 TABLES = "tables"  # the state's entry: what each mechanism's TABLEs were last built from (step.prepare_kept)
@@ -62,7 +69,10 @@ def initial_state_with_events(plan: Plan, params: dict, dt: float, secondorder: 
     ectx = evlib.Context(plan, events, params, prepared, dt, secondorder, plays)
     state, buf = evlib.initialize(ectx, state, records, state["v"].dtype)
     _, _, mech_state, ions = mechanism_currents(plan, params, prepared, state, state["t"], dt, secondorder)
-    return {**state, "mech": {**state["mech"], **mech_state}, "ions": ions, "events": buf, TABLES: memory}
+    # netcvode.cpp fixed_record_continuous: BEFORE STEP after finitialize's currents, before the record at t = 0
+    state = before_step(plan, params, prepared, {**state, "mech": {**state["mech"], **mech_state}, "ions": ions}, dt,
+                        secondorder)
+    return {**state, "events": buf, TABLES: memory}
 
 
 def make_initialize(plan: Plan, secondorder: int, record: Callable[[dict, dict], jax.Array],

@@ -469,3 +469,40 @@ def test_reinserted_values_before_finitialize_refused(tmp_path, after):
         assert float(lines[1].split()[0]) == 5 + first, lines
     msg = str(_bridge_refuses(tmp_path, text, mod_dir))
     assert "soma.n_acount: acount was uninserted from soma and inserted again" in msg and "model.hoc:17:" in msg, msg
+
+
+# BEFORE INITIAL runs before INITIAL (fadvance.cpp nrn_finitialize): what it reads first is the last run's, even a
+# name INITIAL assigns; what it surely assigns first is fresh for every later block
+STEPS = """
+NEURON {
+  SUFFIX laststeps
+  RANGE n, nlast, g
+  NONSPECIFIC_CURRENT i
+}
+PARAMETER { g = 1e-4 (S/cm2) }
+ASSIGNED { v (mV) i (mA/cm2) n nlast }
+BEFORE INITIAL {
+  nlast = n
+  n = 0
+}
+INITIAL { n = 0 }
+BEFORE STEP { n = n + 1 }
+BREAKPOINT { i = g*(v + 65)*nlast*1e-2 }
+"""
+
+
+def test_before_initial_reads_are_carried():
+    assert _carried(STEPS) == {"n": (10, True)}
+    fresh = STEPS.replace("  nlast = n\n", "").replace("nlast*1e-2", "n*1e-2")
+    assert _carried(fresh) == {}  # BEFORE INITIAL resets n before anything reads it
+
+
+@pytest.mark.neuron
+def test_before_initial_counter_over_three_runs(tmp_path):
+    """BEFORE INITIAL keeps the last run's step count (nlast = n) and resets the counter: the second and third
+    runs differ from the first, as in NEURON."""
+    mod_dir = _mods(tmp_path, steps=STEPS)
+    text = _runs(HOC % ("laststeps", "0.1"), 3) % ((RUN % "nlast_laststeps",) * 3)
+    printed, hoc = _carried_exact(tmp_path, text, mod_dir, 3)
+    assert [ln.split()[0] for ln in printed] == ["0", "201", "201"], printed
+    assert set(hoc.live.carry) == {"laststeps"}

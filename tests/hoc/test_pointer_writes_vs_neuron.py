@@ -145,7 +145,7 @@ def test_pointer_write_to_another_mechanisms_assigned(tmp_path):
 
 
 @pytest.mark.parametrize("text, words", [
-    ("NEURON { SUFFIX q RANGE a }\nASSIGNED { a }\nBEFORE INITIAL { a = 1 }\n", "BEFORE INITIAL block"),
+    ("NEURON { SUFFIX q RANGE a }\nASSIGNED { a }\nBEFORE SOLVE { a = 1 }\n", "BEFORE SOLVE block"),
     ("NEURON { SUFFIX q RANGE a }\nASSIGNED { a }\nAFTER BREAKPOINT { a = 1 }\n", "AFTER BREAKPOINT block"),
     ("NEURON { SUFFIX q USEION na READ ena RANGE a }\nASSIGNED { a ena (mV) }\nBEFORE BREAKPOINT { a = ena }\n",
      "the ion variable 'ena'"),

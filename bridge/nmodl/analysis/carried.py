@@ -47,11 +47,15 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
     """The names of `info` whose value at a later finitialize() depends on the last run (module
     docstring); `initial_sets`: the names INITIAL surely assigns before reading them
     (`hoc_calls.initial_sets`)."""
-    candidates = {n for n, v in info.variables.items()
-                  if v.kind in _KINDS and n in info.assigned_names and n not in info.ion_of and n not in initial_sets}
-    if not candidates:
-        return ()
+    anywhere = {n for n, v in info.variables.items()
+                if v.kind in _KINDS and n in info.assigned_names and n not in info.ion_of}
     blocks = Blocks(info.functions, info.procedures, info.blocks, info.function_tables)
+    # BEFORE INITIAL runs before INITIAL (fadvance.cpp nrn_finitialize): what it reads first is the last run's,
+    # whatever INITIAL assigns afterwards
+    early = _before_initial_reads(info, anywhere, blocks)
+    candidates = {n for n in anywhere if n not in initial_sets}
+    if not candidates and not early:
+        return ()
     walker = _Walker(candidates, blocks)
     units = list(_units(info.program, blocks))
     for ba in info.program.of_type(ast.BeforeAfterBlock):
@@ -65,8 +69,8 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
         flow, must = walker.unit(body, shadow)
         for n, node in flow.first_reads.items():
             (late if unit in _AFTER_CURRENTS else first).setdefault(n, node)
-        if unit == "INITIAL":
-            reset = set(must) - set(flow.first_reads)
+        if unit in ("INITIAL", "BEFORE INITIAL"):  # BEFORE INITIAL's surely assigned names are fresh too
+            reset |= set(must) - set(flow.first_reads)
         elif unit == "BREAKPOINT":
             currents = set(must) - set(flow.first_reads)
         if unit not in _AFTER_CURRENTS:
@@ -74,8 +78,22 @@ def carried(info: MechanismInfo, initial_sets: frozenset[str]) -> tuple[Carried,
     for n, node in late.items():
         if n not in currents:
             first.setdefault(n, node)
+    first = {n: node for n, node in first.items() if n not in reset}
+    for n, node in early.items():
+        first[n] = node
+        init_writes.add(n)  # INITIAL's or BEFORE INITIAL's writes: a second finitialize() starts elsewhere
     return tuple(Carried(n, getattr(getattr(node, "loc", None), "line", 0), n in init_writes, _per_instance(info, n))
-                 for n, node in sorted(first.items()) if n not in reset)
+                 for n, node in sorted(first.items()))
+
+
+def _before_initial_reads(info: MechanismInfo, names: set[str], blocks: Blocks) -> dict[str, ast.Node]:
+    """The names of `names` the BEFORE INITIAL blocks (in file order) may read before surely assigning them."""
+    body = tuple(st for ba in info.program.of_type(ast.BeforeAfterBlock) if (ba.when, ba.point) == ("BEFORE", "INITIAL")
+                 for st in ba.body)
+    if not body or not names:
+        return {}
+    flow, _ = _Walker(names, blocks).unit(body, locals_in(body))
+    return dict(flow.first_reads)
 
 
 def _per_instance(info: MechanismInfo, name: str) -> bool:

@@ -173,14 +173,17 @@ def _check_assignments(program: ast.Program, variables: dict[str, Variable], rep
 
 def writes_pointer(item: ast.Node, n: str, variables: dict[str, Variable]) -> bool:
     """Whether `n = ...` in `item` is a write through a POINTER that bridge runs: in INITIAL, BEFORE
-    BREAKPOINT or AFTER SOLVE (the solver writes the target's value when the block returns; analysis.ba_blocks).
-    In other blocks (BREAKPOINT runs twice per step, at v + 0.001 and at v) it is refused."""
+    BREAKPOINT, AFTER SOLVE, AFTER INITIAL or BEFORE STEP (the solver writes the target's value when the block
+    returns; analysis.ba_blocks; BEFORE INITIAL's are refused there). In other blocks (BREAKPOINT runs twice per
+    step, at v + 0.001 and at v) it is refused."""
     var = variables.get(n)
     if var is None or var.kind != "pointer":
         return False
     return isinstance(item, ast.InitialBlock) or (
-        isinstance(item, ast.BeforeAfterBlock) and (item.when, item.point) in (("BEFORE", "BREAKPOINT"),
-                                                                                 ("AFTER", "SOLVE")))
+        isinstance(item, ast.BeforeAfterBlock) and (item.when, item.point) in _POINTER_WRITERS)
+
+
+_POINTER_WRITERS = (("BEFORE", "BREAKPOINT"), ("AFTER", "SOLVE"), ("AFTER", "INITIAL"), ("BEFORE", "STEP"))
 
 
 def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | type[UnsupportedFeature], str] | None:
@@ -202,9 +205,9 @@ def _unassignable(n: str, var: Variable | None) -> tuple[type[SemanticError] | t
         return UnsupportedFeature, (f"assigning the EXTERNAL {n!r} (NEURON changes the other mechanism's GLOBAL; "
                                     "bridge reads EXTERNALs only)")
     if var.kind == "pointer":
-        return UnsupportedFeature, (f"assigning through POINTER {n!r} outside INITIAL, BEFORE BREAKPOINT and AFTER "
-                                    "SOLVE (NEURON changes the variable it points at; bridge writes it after those "
-                                    "blocks only)")
+        return UnsupportedFeature, (f"assigning through POINTER {n!r} outside INITIAL, BEFORE BREAKPOINT, AFTER "
+                                    "SOLVE, AFTER INITIAL and BEFORE STEP (NEURON changes the variable it points at; "
+                                    "bridge writes it after those blocks only)")
     if var.kind == "builtin" and n in _READ_ONLY_BUILTINS:
         return SemanticError, f"cannot assign the built-in variable {n!r}"
     return None

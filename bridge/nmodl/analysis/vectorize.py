@@ -21,7 +21,7 @@ a file that is not vectorized has no such check: `_check_<f>()` is the first sta
 `<f>()` itself, so a TABLE is checked (and rebuilt, with its side values) only when code calls `<f>`
 (generated C of NEURON 9.0.2's nrnivmodl, tests/nmodl/test_vectorize.py). `table_moments` gives, per
 tabulated FUNCTION/PROCEDURE, the moments bridge checks it at:
-- "init": finitialize (INITIAL, BEFORE/AFTER INITIAL, the currents of BREAKPOINT);
+- "init": finitialize (INITIAL, BEFORE/AFTER INITIAL, the currents of BREAKPOINT, BEFORE STEP);
 - "step": each fixed step (BREAKPOINT with its SOLVEd blocks, BEFORE BREAKPOINT/STEP, AFTER SOLVE,
   NET_RECEIVE);
 - "current": fcurrent() (BREAKPOINT without its SOLVEs, BEFORE BREAKPOINT).
@@ -101,6 +101,8 @@ def table_moments(program: ast.Program, tables: Iterable[str], is_vectorized: bo
             if item.point == "INITIAL":
                 roots["init"].append(item)
             else:
+                if item.point == "STEP":  # netcvode.cpp fixed_record_continuous: at the end of finitialize too
+                    roots["init"].append(item)
                 roots["step"].append(item)
                 if item.when == "BEFORE" and item.point == "BREAKPOINT":
                     roots["current"].append(item)

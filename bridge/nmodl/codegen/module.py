@@ -117,7 +117,7 @@ def generate(info: MechanismInfo, limits: Limits = DEFAULT_LIMITS) -> str:
 
 
 def _ba_defs(info: MechanismInfo, em: Emitter) -> None:
-    """BEFORE BREAKPOINT and AFTER SOLVE as `before_breakpoint(s)`, `after_solve(s)` (several blocks of one
+    """Each BEFORE/AFTER block as `before_breakpoint(s)`, `after_solve(s)`, ... (several blocks of one
     kind run in file order, as nocmodl registers them: analysis.ba_blocks); `POINTER_WRITES` names the
     POINTERs that INITIAL and each of them assign (the solver writes their targets after the block)."""
     blocks: dict[str, list[ast.BeforeAfterBlock]] = {}

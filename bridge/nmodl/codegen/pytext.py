@@ -41,7 +41,8 @@ MODULE_NAMES = frozenset({
     "GLOBAL_PARAMETERS", "STATE_DEFAULTS", "STATES", "ARRAY_SIZES", "IONS", "ION_READS", "ION_WRITES",
     "ION_CURRENTS", "NONSPECIFIC_CURRENTS", "ELECTRODE_CURRENTS", "CONSTANTS", "GEOMETRY", "ASSIGNED_PARAMETERS",
     "NET_RECEIVE_ARGS", "events", "NET_SEND_SITES", "NET_EVENT_SITES", "EVENT_SITES", "watch_conditions",
-    "WATCH_FLAGS", "before_breakpoint", "after_solve", "POINTER_WRITES", "TABLE_GROUPS",
+    "WATCH_FLAGS", "before_breakpoint", "after_solve", "before_initial", "after_initial", "before_step",
+    "POINTER_WRITES", "TABLE_GROUPS",
     "TABLE_SIDE_GLOBALS", "TABLE_GROUP_SIDES", "TABLE_OFF_SHARED",
 })
 

@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.mechanisms import cexp
 from bridge.mechanisms.ions import FARADAY, ktf
 from bridge.nmodl.runtime import glibc_exp, libm_mode, native_exp, native_libm
 
@@ -72,6 +73,9 @@ def _c_exp(x):
     if not variant or x.dtype != jnp.float64:
         return jnp.exp(x)
     return native_exp.exp(x) if native_exp.usable(x) else glibc_exp.exp(x, variant == "fused")
+
+
+cexp.register(_c_exp)  # KSChan's exp (bridge.mechanisms.kschan) is C's too
 
 
 def _c_library(name: str, fn_jnp):

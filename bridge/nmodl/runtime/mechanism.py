@@ -27,6 +27,9 @@ from bridge.nmodl.runtime import in_turn, randomvars, scoprandom, table_memory
 from bridge.nmodl.runtime.events import FNC_ARGS, FNC_ON, FNC_SELF, site_keys
 from bridge.nmodl.runtime.flow import loop_budget
 
+# the BEFORE/AFTER blocks a generated module may define (nmodl.analysis.ba_blocks.NAMES; the solver runs them)
+BA_BLOCKS = ("before_breakpoint", "after_solve", "before_initial", "after_initial", "before_step")
+
 
 @dataclass(frozen=True, eq=False)
 class TranslatedMechanism:
@@ -85,7 +88,7 @@ class TranslatedMechanism:
     @classmethod
     def from_module(cls, ns: dict[str, Any]) -> TranslatedMechanism:
         """Build from the globals of a generated module."""
-        names = ("initial", "currents", "advance", "make_tables", "long_diffusion", "before_breakpoint", "after_solve")
+        names = ("initial", "currents", "advance", "make_tables", "long_diffusion", *BA_BLOCKS)
         randoms = tuple(ns.get("RANDOMS", ()))
         streams = {k: v for r in randoms for k, v in zip(randomvars.fields(r), randomvars.default_stream().values(),
                                                          strict=True)}
@@ -432,6 +435,10 @@ class TranslatedMechanism:
             elif f"{k}0" in self.global_parameters:
                 start[k] = self._globals(env)[f"{k}0"]
         start.update(_table_side(start, env.tables or {}, v, held))  # values left by TABLE building: it follows them
+        if "before_initial" in self.functions:  # fadvance.cpp nrn_finitialize: BEFORE INITIAL on the memory INITIAL
+            # starts from (it may touch no STATE, POINTER or ion: analysis.ba_blocks, so it may run just before)
+            start = {**start, **self._state_out(self._block("before_initial", self._scope(params, start, v, ions, env),
+                                                            v), v)}
         s = self._block("initial", self._with_sites(self._scope(params, start, v, ions, env), v), v)
         return self._state_out(s, v), self._ion_out(s, v, "initial"), self._event_records(s, v)
 
@@ -470,11 +477,11 @@ class TranslatedMechanism:
 
     @property
     def ba_blocks(self) -> tuple[str, ...]:
-        """The BEFORE/AFTER blocks it has: "before_breakpoint", "after_solve" (analysis.ba_blocks)."""
-        return tuple(k for k in ("before_breakpoint", "after_solve") if k in self.functions)
+        """The BEFORE/AFTER blocks it has, of `BA_BLOCKS` (analysis.ba_blocks)."""
+        return tuple(k for k in BA_BLOCKS if k in self.functions)
 
     def run_ba(self, block: str, params: Values, state: Values, v, ions: Values, env: Env):
-        """BEFORE BREAKPOINT or AFTER SOLVE (`block`) at the node's v: (state, POINTER values it wrote)."""
+        """A BEFORE/AFTER block (`block`, of `BA_BLOCKS`) at the node's v: (state, POINTER values it wrote)."""
         s = self._scope(params, state, v, ions, env)
         with loop_budget():
             s = self.functions[block](s)
