@@ -2,7 +2,8 @@
 recorded on both sides and compared: counts and each time.
 
 NEURON's side (`neuron_sources`, before the run): each source (NEURON's PreSyn) that records spikes into a
-Vector (`NetCon.get_recordvec()`) gets a NetCon to nil of its own that records into a new Vector (this takes
+Vector (`NetCon.get_recordvec()`; found through the model's NetCons, and at every segment for the voltage
+sources no NetCon leads from any more) gets a NetCon to nil of its own that records into a new Vector (this takes
 the source's record over: the model's own Vectors are not what is compared), labelled as bridge labels its
 sources: `sec(x).v` at the segment's centre, or the artificial cell's name (`NetStim[0]`). bridge's side:
 `bridge.hoc.netcon.Recorded` rows of `Traces.spikes`.
@@ -37,8 +38,29 @@ def neuron_sources(h) -> dict[str, object]:
         made.record(vec)
         out[label] = vec
         keep.append(made)
+    _dropped_sources(h, out, keep)
     out["__keep__"] = keep  # the NetCons live as long as the dict
     return out
+
+
+def _dropped_sources(h, out: dict, keep: list) -> None:
+    """The voltage sources no NetCon leads from any more (a threshold NetCon handed to `pc.cell()` and dropped,
+    as netparmpi.hoc's register_cell does) that still record spikes (`pc.spike_record`): NEURON keeps their
+    PreSyn, and a NetCon of ours at that segment shares it (netcvode.cpp: one PreSyn per voltage location), so
+    its `get_recordvec()` tells. Ours at a segment without a recorded PreSyn is dropped at once, and NEURON
+    deletes the PreSyn it made with it."""
+    for sec in h.allsec():
+        for seg in sec:
+            label = f"{sec.name()}({seg.x:g}).v"
+            if label in out:
+                continue
+            made = h.NetCon(seg._ref_v, None, sec=sec)
+            if made.get_recordvec() is None:
+                continue
+            vec = h.Vector()
+            made.record(vec)
+            out[label] = vec
+            keep.append(made)
 
 
 def neuron_spikes(sources: dict) -> dict[str, list[float]]:
