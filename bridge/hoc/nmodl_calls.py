@@ -236,8 +236,10 @@ def _env(interp, mech: str, info, translated, callable_, loc):
         live.flush()
         memory = live.tables_now() or {}
         try:
-            # NEURON's `_hoc_f` checks f's own TABLE only: another TABLE f's code looks up stays as it is
-            tables, kept = translated.prepare_kept(env, memory.get(mech), f"call:{callable_.name}")
+            # NEURON's `_hoc_f` checks f's own TABLE only; in a file nocmodl does not vectorize each tabulated
+            # function f's code calls checks its own first (nocmodl: `#if 1 _check_<g>()`); other TABLEs stay
+            checked = {callable_.name} | (set() if info.calls.vectorized else set(callable_.tabulated))
+            tables, kept = translated.prepare_kept(env, memory.get(mech), "call:" + ",".join(sorted(checked)))
         except BridgeError as err:
             raise interp.error(f"{mech}: building its TABLE: {err.message}", loc) from None
         _refuse_unbuilt(interp, mech, translated, callable_, kept, loc)

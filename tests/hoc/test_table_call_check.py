@@ -4,8 +4,10 @@ nocmodl's `_hoc_f` (the generated HOC entry of FUNCTION f) calls `_check_f()` an
 TABLE of the same file is left as it is (built or not) until its own check. So a GLOBAL that g's table reads
 without DEPENDing on it (a common slip: `celsius` or a scale factor left out of DEPEND) is read by NEURON at
 g's first check, at finitialize, not when HOC called f. bridge checked every TABLE of the file at the call.
-A call of code that looks up a table NEURON has not built yet (NEURON reads the uninitialised table) is
-refused. Our .mod and HOC files, run by NEURON 9.0.2 and by bridge.
+In a file nocmodl does not vectorize (here: it assigns a GLOBAL) every call of a tabulated function checks its
+TABLE first (`#if 1 _check_g()` in g), so a call of h, which calls g, builds g's table. In a vectorized file a
+call of code that looks up a table NEURON has not built yet (NEURON reads the uninitialised table) is refused.
+Our .mod and HOC files, run by NEURON 9.0.2 and by bridge.
 """
 
 from __future__ import annotations
@@ -55,10 +57,15 @@ tstop = 5
 """
 
 
-def _mods(tmp_path):
+NOT_VECTORIZED = MOD.replace("GLOBAL a, b, c", "GLOBAL a, b, c, last").replace(
+    "ASSIGNED { v (mV) i (mA/cm2) }", "ASSIGNED { v (mV) i (mA/cm2) last }").replace(
+    "    h = g(x)", "    last = x\n    h = g(x)")
+
+
+def _mods(tmp_path, text=MOD):
     mod = tmp_path / "mod"
     mod.mkdir()
-    (mod / "twotab.mod").write_text(MOD)
+    (mod / "twotab.mod").write_text(text)
     return mod
 
 
@@ -105,3 +112,19 @@ def test_a_lookup_in_a_table_never_built_is_refused(tmp_path):
     with pytest.raises(BridgeError, match="not built") as err:
         HocSession(mod, cwd=tmp_path).load_file(path)
     assert "model.hoc:" in str(err.value)
+
+
+@pytest.mark.neuron
+def test_in_a_file_not_vectorized_a_call_checks_every_table_it_looks_up(tmp_path):
+    """h() before any run: g's own check (inside g) builds its table with c = 3; c changed after, b not, so
+    finitialize keeps it: NEURON's run uses the c = 3 table."""
+    theirs, ref, ours, vecs, _ = _both(tmp_path, CELL + """
+        print h_twotab(-20)
+        c_twotab = 7
+        finitialize(-65)
+        continuerun(tstop)
+        print g_twotab(-20), h_twotab(-20)
+        """, ("vs", "tv"), mod_dir=_mods(tmp_path, NOT_VECTORIZED))
+    assert ["2.7"] in [line.split() for line in theirs]  # the premise: NEURON built g's table at the call
+    _same_output(theirs, ours)
+    _same_vectors(ref, vecs)

@@ -159,6 +159,9 @@ class HocCalls:
     # names a later finitialize() starts from what the last run left (analysis.carried)
     carried: tuple[Carried, ...] = ()
     sizes: dict[str, int] = field(default_factory=dict)  # the array size of each array name the calls use
+    # nocmodl's `vectorize` (analysis.vectorize): in a file it does not vectorize, every call of a tabulated
+    # FUNCTION or PROCEDURE checks its TABLE first (`#if 1 _check_<f>()` in <f>), not only HOC's `_hoc_<f>`
+    vectorized: bool = True
 
 
 def hoc_calls(info: MechanismInfo) -> HocCalls:
@@ -174,7 +177,8 @@ def hoc_calls(info: MechanismInfo) -> HocCalls:
                               and n not in info.nonspecific_currents and n not in info.electrode_currents),
                     sets, frozenset(getattr(st.target, "name", "") for st in info.table_presets),
                     carried(info, sets), {n: int(info.variables[n].size or 0) for n in sorted(names)
-                                          if n in info.variables and info.variables[n].size})
+                                          if n in info.variables and info.variables[n].size},
+                    bool(info.vectorized))
 
 
 def initial_sets(info: MechanismInfo) -> frozenset[str]:

@@ -301,11 +301,12 @@ class TranslatedMechanism:
     def checked_at(self, moment: str | None) -> tuple[bool, ...] | None:
         """Per TABLE group, whether NEURON checks it at `moment` ("init": finitialize, "step": a fixed step,
         "current": fcurrent; `table_checks`); None (every group) for a vectorized file or `moment` None.
-        `"call:<f>"`: a HOC call of f, whose generated wrapper `_hoc_f` checks f's own TABLE only (none when f
-        has no TABLE), in any file."""
+        `"call:<f>,<g>,..."`: a HOC call that checks the TABLEs of f, g, ... only (`_hoc_f` checks f's own; in a
+        file nocmodl does not vectorize each tabulated g f's code calls checks its own too: the caller says which),
+        in any file."""
         if moment is not None and moment.startswith("call:"):
-            called = moment[len("call:"):]
-            return tuple(called in names for _, names in self.table_groups)
+            called = set(moment[len("call:"):].split(","))
+            return tuple(bool(called & set(names)) for _, names in self.table_groups)
         if moment is None or not self.table_checks:
             return None
         return tuple(moment in m for m in self.table_checks)
