@@ -49,17 +49,20 @@ def _dropped_sources(h, out: dict, keep: list) -> None:
     PreSyn, and a NetCon of ours at that segment shares it (netcvode.cpp: one PreSyn per voltage location), so
     its `get_recordvec()` tells. Ours at a segment without a recorded PreSyn is dropped at once, and NEURON
     deletes the PreSyn it made with it."""
+    ours = {vec.hname() for vec in out.values()}
     for sec in h.allsec():
-        for seg in sec:
+        for seg in sec.allseg():  # the section's ends too (a source at soma(1))
             label = f"{sec.name()}({seg.x:g}).v"
             if label in out:
                 continue
             made = h.NetCon(seg._ref_v, None, sec=sec)
-            if made.get_recordvec() is None:
+            recorded = made.get_recordvec()
+            if recorded is None or recorded.hname() in ours:  # none, or one taken over already (a shared node)
                 continue
             vec = h.Vector()
             made.record(vec)
             out[label] = vec
+            ours.add(vec.hname())
             keep.append(made)
 
 

@@ -41,15 +41,17 @@ def test_validate_compares_ring_spikes(tmp_path):
 def test_validate_finds_a_recorded_source_whose_netcon_the_model_dropped(tmp_path):
     """A chain, not a ring: the last cell's threshold NetCon was only handed to pc.cell() (as netparmpi.hoc's
     register_cell does) and no NetCon leaves it, yet spike_record(-1) records it (its PreSyn lives on in
-    NEURON). NEURON's side finds it through a NetCon of its own at that segment, which shares the PreSyn."""
+    NEURON). NEURON's side finds it through a NetCon of its own at that node (here the section's end), which shares the
+    PreSyn."""
     model = tmp_path / "chain"
     model.mkdir()
     text = RING.read_text().replace("for i = 0, ncell - 1 if (pc.gid_exists(i)) {",
                                     "for i = 1, ncell - 1 if (pc.gid_exists(i)) {")
-    assert text != RING.read_text()
+    text = text.replace("nc = new NetCon(&v(0.5), nil)", "nc = new NetCon(&v(1), nil)")  # at the section's end
+    assert text.count("&v(1)") == 1 and "for i = 1," in text
     (model / "init.hoc").write_text(text)
     result = assert_matches_neuron(model)
     rows = result.comparison.spike_records
     assert len(rows) == 12
     assert all(r.count_bridge == r.count_neuron and r.max_dt <= 1e-9 for r in rows)
-    assert rows[-1].count_neuron > 0 or any(r.label.startswith("RingCell[11]") and r.count_neuron for r in rows)
+    assert any(r.label == "RingCell[11].soma(1).v" and r.count_neuron > 0 for r in rows)
