@@ -200,22 +200,27 @@ def neuron_batch(tree: SectionTree, tstop: float, sets, subset: int, h) -> float
 
 
 def bench_sharded(sim, params, first, batch: int, chunk: int, tstop: float, sets, subset: int, tree, h) -> None:
-    """The batch through Simulation.run_batch: each chunk sharded over every device."""
+    """The whole batch in one Simulation.run_batch call: waves of `chunk` members per device, each wave
+    split over every device (shard_map)."""
     ndev = len(jax.devices())
-    t0 = time.perf_counter()
-    jax.block_until_ready(sim.run_batch(first, check=False).values)  # compile (and one chunk)
+    wave = chunk * ndev
+    t0 = time.perf_counter()  # compile (and two waves: a batch of wave + 1 runs as waves of `wave`)
+    jax.block_until_ready(sim.run_batch(jax.tree.map(lambda x: x[:wave + 1], params), check=False,
+                                        width=chunk).values)
     compile_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    out = [sim.run_batch(jax.tree.map(lambda x, s=s: x[s:s + chunk], params), check=False).values
-           for s in range(0, batch, chunk)]
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = sim.run_batch(params, check=False, width=chunk).values
     jax.block_until_ready(out)
-    jax_s = time.perf_counter() - t0
+    jax_s, jax_cpu = time.perf_counter() - t0, time.process_time() - c0
+    c0 = time.process_time()
     neuron_one = neuron_batch(tree, tstop, sets, subset, h)
+    neuron_cpu = (time.process_time() - c0) / subset
     neuron_s = neuron_one * batch
-    print(f"batch of {batch} ({tstop:g} ms, chunks of {chunk} sharded over {ndev} CPU devices): first chunk "
-          f"(compile + run) {compile_s:.2f} s, bridge {jax_s:.2f} s ({batch / jax_s:.1f} runs/s); NEURON "
-          f"{neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s (measured on {subset}, extrapolated); "
-          f"throughput bridge/NEURON = {neuron_s / jax_s:.2f}x")
+    print(f"batch of {batch} ({tstop:g} ms, one run_batch call: waves of {chunk} per device over {ndev} CPU "
+          f"devices): first call (compile + 2 waves) {compile_s:.2f} s, bridge {jax_s:.2f} s "
+          f"({batch / jax_s:.1f} runs/s); NEURON {neuron_one:.3f} s/run x {batch} = {neuron_s:.1f} s (measured on "
+          f"{subset}, extrapolated); throughput bridge/NEURON = {neuron_s / jax_s:.2f}x; CPU s/run bridge "
+          f"{jax_cpu / batch:.4f}, NEURON {neuron_cpu:.4f} ({jax_cpu / batch / neuron_cpu:.2f}x)")
 
 
 JAXLEY_VENV = os.path.expanduser("~/.cache/bridge/jaxley-venv")
@@ -285,8 +290,8 @@ def bench_jaxley(tree: SectionTree, tstop: float, batch: int, neuron: dict) -> N
     secs = list(tree)
     spec = {"parents": [index[s.parent] if s.parent else -1 for s in secs], "ncomp": 8, "tstop": tstop, "batch": batch,
             "L": [s.L for s in secs], "diam": [float(s.diam[0]) for s in secs], "dtype": DTYPE,
-            "gna": [float(np.nan_to_num(s.get_range("hh", "gnabar")[0], nan=0.12)) for s in secs],
-            "gk": [float(np.nan_to_num(s.get_range("hh", "gkbar")[0], nan=0.036)) for s in secs]}
+            "gna": [float(s.get_range("hh", "gnabar", 0.12)[0]) for s in secs],
+            "gk": [float(s.get_range("hh", "gkbar", 0.036)[0]) for s in secs]}
     proc = subprocess.run([ensure_jaxley(), "-c", JAXLEY_SCRIPT, json.dumps(spec)], capture_output=True, text=True)
     if proc.returncode != 0:
         print("jaxley failed:", proc.stderr[-2000:])

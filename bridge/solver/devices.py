@@ -3,8 +3,8 @@
 JAX gives a CPU one device unless told otherwise before its backends start
 (`jax_num_cpu_devices`). `use_cpu_cores(n)` (or `BRIDGE_CPU_DEVICES=n|all`, read when
 bridge's simulator is imported) asks for n. `run_sharded` runs a vmapped function
-on a batch split along its first axis over all devices (`NamedSharding` on a mesh
-with one axis, "batch"), padding the batch to a multiple of the device count with
+on a batch split along its first axis over all devices (`shard_map` over a mesh
+with one axis, "batch"; each device runs its slice alone), padding the batch to a multiple of the device count with
 copies of its last member and dropping the padding afterwards. Under
 `jax.distributed` (several processes) the mesh holds every process's devices, each
 process computes its own shards, and the results are gathered so every process
@@ -92,9 +92,16 @@ def padded(batch: Any, multiple: int) -> tuple[Any, int]:
 
 
 def sharded_jit(fn: Callable, mesh: Mesh) -> Callable:
-    """jit(fn) with the first axis of every input and output split over `mesh`."""
-    sharding = NamedSharding(mesh, PartitionSpec(AXIS))
-    return jax.jit(fn, in_shardings=(sharding,), out_shardings=sharding)
+    """jit(fn) with the first axis of every input and output split over `mesh`, each device running
+    `fn` on its own slice (`shard_map`), with no communication between devices.
+
+    `fn` is a vmapped run: under `jit` with shardings alone, XLA's partitioner keeps a vmapped
+    `while` loop's condition (`any` over the batch) global and joins the devices every iteration;
+    on two CPU devices that made a run 2.8x slower per member than one device's
+    (benchmarks/results/batch_cpu_s26_2026-12-08.txt)."""
+    spec = PartitionSpec(AXIS)
+    # check_vma off: the run's scan carries start unsharded (constants) and become per-device
+    return jax.jit(jax.shard_map(fn, mesh=mesh, in_specs=spec, out_specs=spec, check_vma=False))
 
 
 def l2_cache_bytes(default: int = 1 << 20) -> int:
