@@ -3,7 +3,8 @@
     .venv/bin/python benchmarks/bench_solver.py [--quick] [--batch 1000] [--neuron-subset 20]
 
 Cases (all dt = 0.025 ms, float64):
-1. hh soma, 20 ms: compile time, run time; NEURON h.continuerun on the same model.
+1. hh soma, 20 ms: compile time, run time (what `sim.run` computes: samples and NaN watch); NEURON
+   h.continuerun on the same model.
 2. ~1,000-compartment branched hh cell, 100 ms: compile, run; NEURON.
 3. the same cell with `--batch` parameter sets (gnabar, gkbar, stimulus amplitude varied):
    one jit(vmap(run)) vs NEURON running them one after another. NEURON is timed on
@@ -124,16 +125,16 @@ DTYPE = "float64"
 def bench_single(name: str, tree: SectionTree, tstop: float, h) -> dict:
     sim = Simulation(Model(tree, tstop=tstop), record=["soma(0.5).v"], dtype=DTYPE)
     params = sim.params()
-    run = jax.jit(lambda p: sim._run(p).values)
+    run = jax.jit(sim._run)  # what sim.run computes: the samples and the NaN watch (when the state went NaN)
     t0 = time.perf_counter()
     compiled = run.lower(params).compile()
     compile_s = time.perf_counter() - t0
-    compiled(params).block_until_ready()
+    jax.block_until_ready(compiled(params))
     run_s = time_call(compiled, params)
     secs, stims = neuron_model(h, tree)
     vec = h.Vector().record(secs["soma"](0.5)._ref_v)
     neuron_s = time_neuron(h, tstop)
-    dv = float(np.abs(np.asarray(compiled(params))[:, 0] - np.array(vec)).max())
+    dv = float(np.abs(np.asarray(compiled(params).values)[:, 0] - np.array(vec)).max())
     del secs, stims, vec
     ncomp = int(sim.layout.has_membrane.sum())
     print(f"{name:<34} {ncomp:>6} {compile_s:>9.2f} {run_s:>9.4f} {neuron_s:>9.4f} {run_s / neuron_s:>8.2f}x  {dv:.1e}")

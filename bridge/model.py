@@ -10,13 +10,15 @@
 runs a batch, `jax.grad(lambda p: loss(sim.run(p)))` differentiates through
 the whole run. A NaN in the state (v, a STATE, an ion concentration...) raises a
 SimulationError naming the variable, place and time after the run, when run is
-called eagerly; under an outer jit/vmap call `sim.check(traces)` afterwards.
+called eagerly; under an outer jit/vmap call `sim.check(traces, params)` afterwards
+(the run tracks when; the place is found by running the parameters again).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import jax
@@ -86,9 +88,10 @@ class Model:
 class Traces:
     """Recorded values: `t` (nsamples,) [ms] and `values` (nsamples, nprobes); index by probe label or position.
 
-    `nan_step` (-1: none), `nan_index` and `nan_param` say where the state first became NaN
-    and which parameter is NaN (`Simulation.check` turns them into a message); `watch` and
-    `param_watch` are the static layouts those indices count in."""
+    `nan_step` (-1: none) and `nan_param` say when the state first became NaN and which parameter
+    is NaN; `nan_index`, where (-1: not located by the run: `Simulation.check` locates it by running
+    the parameters again, and turns them into a message); `watch` and `param_watch` are the static
+    layouts those indices count in."""
 
     def __init__(self, t, values, nan_step, nan_index, nan_param, labels: tuple[str, ...],
                  watch: tuple[Watched, ...] = (), param_watch: tuple[Watched, ...] = (), events=None,
@@ -174,6 +177,7 @@ class Simulation:
         self._check_recording(1)
         self.checkpoint = checkpoint
         self._jit_run = jax.jit(self._run)
+        self._jit_locate = jax.jit(partial(self._run, locate_nan=True))
         self._batch_runs: dict[tuple, Any] = {}  # sharded jit(vmap(run)) per device set
 
     # -- parameters -----------------------------------------------------------------
@@ -251,12 +255,12 @@ class Simulation:
         check_recording(self.nsteps, len(self.labels), jnp.dtype(self.dtype).itemsize, batch, self.limits,
                         self.tstop, self.model.dt)
 
-    def _run(self, params: dict) -> Traces:
+    def _run(self, params: dict, locate_nan: bool = False) -> Traces:
         m = self.model
         batch_guard(self._check_recording)(jax.lax.stop_gradient(params))  # checks a vmap's batch size
         res: RunResult = integrate(self.plan, params, dt=m.dt, nsteps=self.nsteps, secondorder=m.secondorder,
                                    record=self._record, dtype=self.dtype, checkpoint=self.checkpoint,
-                                   events=self.events)
+                                   events=self.events, locate=locate_nan)
         return Traces(res.t, res.values, res.nan_step, res.nan_index, res.nan_param, self.labels,
                       res.watch, res.param_watch, res.spikes,
                       self.events.record_labels if self.events else ())
@@ -266,7 +270,7 @@ class Simulation:
         params = self.params() if params is None else params
         traces = self._jit_run(params)
         if check and not isinstance(traces.nan_step, jax.core.Tracer):
-            self.check(traces)
+            self.check(traces, params)
         return traces
 
     def run_batch(self, batch: dict, *, devices: Sequence[Any] | None = None, check: bool = True,
@@ -287,14 +291,17 @@ class Simulation:
             self._batch_runs[key] = sharded_jit(jax.vmap(self._run), mesh)
         traces = run_sharded(self._batch_runs[key], batch, mesh, width)
         if check:
-            self.check(traces)
+            self.check(traces, batch)
         return traces
 
-    def check(self, traces: Traces) -> None:
+    def check(self, traces: Traces, params: dict | None = None) -> None:
         """Raise SimulationError if any state variable became NaN (v, a mechanism's STATE or kept
         ASSIGNED variable, an ion variable): the first one, its place and t, and a NaN parameter
-        behind it if there is one. A batch reports its first member with a NaN. Also raise when the
-        event buffers overflowed (`EventSettings`): events are never dropped silently."""
+        behind it if there is one. A batch reports its first member with a NaN. `params`: what the
+        traces were run with (a batch for batched traces); the run tracks only when the state became
+        NaN, and the variable and place are found by running that member again with the full watch
+        (without `params` the message gives the time alone). Also raise when the event buffers
+        overflowed (`EventSettings`): events are never dropped silently."""
         if traces.events is not None:
             over = np.atleast_1d(np.asarray(traces.events["overflow"])).reshape(-1)
             if np.isfinite(over).any():
@@ -319,9 +326,28 @@ class Simulation:
         batch = f" (batch member {b})" if steps.size > 1 else ""
         when = " at finitialize" if step == 0 else ""
         param = int(np.asarray(traces.nan_param).reshape(-1)[b])
+        if index < 0 and params is not None:
+            index = self._locate_nan(params, b if np.ndim(traces.nan_step) else None, step)
+        if index < 0:
+            where = ("run sim.check(traces, params) to name the variable and place" if params is None else
+                     "a re-run with the full NaN watch did not find it at that step")
+            hint = (f"; the parameter {self.describe(*locate(traces.param_watch, param))[0]} is NaN" if param >= 0
+                    else "; check parameters and dt")
+            raise SimulationError(f"the state became NaN at t = {t:g} ms (step {step} of {self.nsteps}{when})"
+                                  f"{batch} ({where}){hint}")
         name, where, hint = self.explain_nan(traces.watch, index, traces.param_watch, param)
         raise SimulationError(f"{name} became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}{when})"
                               f"{batch}; {hint}")
+
+    def _locate_nan(self, params: dict, member: int | None, step: int) -> int:
+        """Index (in `state_watch`'s layout) of the first NaN of the run of `params` (member `member` of a
+        batch), by the same run with the full watch each step; -1 if it finds none at `step`."""
+        if member is not None:
+            params = jax.tree.map(lambda x: x[member], params)
+        res = self._jit_locate(params)
+        if int(res.nan_step) != step:  # the same program but for the watch: the same step, unless XLA fused differently
+            return -1
+        return int(res.nan_index)
 
     def explain_nan(self, watch: tuple[Watched, ...], index: int, param_watch: tuple[Watched, ...] = (),
                     param: int = -1) -> tuple[str, str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,7 @@ def refreshed(state, last, digest: str, structure: str, v_init, recordings, extr
     new.plan = dataclasses.replace(sim.plan, defaults=defaults)
     new._batch_runs = {}
     new._jit_run = jax.jit(new._run)  # (a live run steps through its engines, bridge.hoc.live.Engine)
+    new._jit_locate = jax.jit(functools.partial(new._run, locate_nan=True))
     return dataclasses.replace(last, digest=digest, celsius=celsius, v_init=v_init, globals=settings,
                                recordings=recordings, extra=extra, _sim=new)
 

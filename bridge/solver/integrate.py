@@ -4,13 +4,18 @@
 `grad` apply. Samples are taken at t=0 (after finitialize) and after every
 step, with NEURON's accumulated float t. Long runs can use a nested,
 checkpointed scan so that reverse-mode memory grows like the n-th root of the
-number of steps instead of linearly. The first NaN anywhere in the state (v,
-every mechanism's STATEs, every ion variable) is tracked in the loop with one
-reduction per step and returned as (step, index into the `Watch` layout), so the
-caller can name the variable, place and time. A kept ASSIGNED variable that is NaN
+number of steps instead of linearly. The first step after which the state holds
+a NaN (v, every mechanism's STATEs, the ion concentrations and reversal potentials)
+is tracked in the loop (`any_nan`: one test per carried array and step) and
+returned as `nan_step`; where it is (`nan_index` into the `Watch` layout, naming
+the variable and place) is found after the fact by the same run with `locate=True`,
+which tracks the full `first_nan` each step (docs/performance.md: locating every
+step cost as much as the rest of the step). A kept ASSIGNED variable that is NaN
 only names the cause when the state went NaN in the same step: alone it is no
 failure, because NEURON computes the same NaN and overwrites it before it is read
 again (a rate 0/0 at exactly v_init, e.g. `trap0` in `rates()` at finitialize).
+An ion current (`ina`, `dinadv`) is recomputed from zero every step, so it too only
+names the cause: a NaN there is in the matrix row of its node and so in v the same step.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from bridge.mechanisms.ions import variable_names
 from bridge.solver import events as evlib
 from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
 from bridge.solver.event_step import deliveries
@@ -115,10 +121,21 @@ def first_nan(named: list[tuple[Watched, jax.Array]]):
     return hit, jnp.where(index[1], index[0], 0).astype(jnp.int32)
 
 
+def any_nan(named: list[tuple[Watched, jax.Array]]) -> jax.Array:
+    """Whether a carried array (v, a STATE, an ion concentration or reversal potential) holds a NaN:
+    `first_nan`'s hit without its index. Leaves out the matrix rows ("source"): a NaN row is a NaN in v
+    after the solve (the elimination carries it to every node of the cell, 0 * NaN being NaN)."""
+    hit = jnp.asarray(False)
+    for w, a in named:
+        if w.carried and w.kind != "source" and w.size:
+            hit = hit | jnp.any(jnp.isnan(a))
+    return hit
+
+
 def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watched, jax.Array]]:
     """The state arrays the NaN check watches, in the order a NaN among them is reported (first
     wins): the nodes where NaN entered v this step (`source`), mechanism variables in type order,
-    ion variables, v."""
+    ion variables, v. A mechanism's ASSIGNED variables and the ion currents are not `carried`."""
     named = [(Watched("source", (), tuple(source.shape)), source)]
     for inst in plan.mechanisms:
         states = set(inst.mechanism.states)
@@ -126,9 +143,11 @@ def state_watch(plan: Plan, state: dict, source: jax.Array) -> list[tuple[Watche
             a = state["mech"][inst.name][key]
             named.append((Watched("mech", (inst.name, key), tuple(jnp.shape(a)), key in states), a))
     for style in plan.ions:
+        names = variable_names(style.ion)
+        recomputed = {names["cur"], names["dcurdv"]}  # zeroed and summed again by every step's currents
         for key in sorted(state["ions"][style.ion]):
             a = state["ions"][style.ion][key]
-            named.append((Watched("ion", (style.ion, key), tuple(jnp.shape(a))), a))
+            named.append((Watched("ion", (style.ion, key), tuple(jnp.shape(a)), key not in recomputed), a))
     named.append((Watched("v", (), tuple(jnp.shape(state["v"]))), state["v"]))
     return named
 
@@ -153,8 +172,8 @@ def param_watch(params: dict) -> list[tuple[Watched, jax.Array]]:
 @dataclass(frozen=True)
 class RunResult:
     """Raw output of `integrate`: sample times [ms], recorded values, the first NaN in the state
-    (`nan_step`, -1 for none, 0 at finitialize; `nan_index` into `watch`) and the first NaN
-    parameter (`nan_param` into `param_watch`, -1 for none)."""
+    (`nan_step`, -1 for none, 0 at finitialize; `nan_index` into `watch`, -1 where the run did not
+    locate it: `locate=False`) and the first NaN parameter (`nan_param` into `param_watch`, -1 for none)."""
 
     t: jax.Array
     values: jax.Array
@@ -169,12 +188,13 @@ class RunResult:
 
 def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: int,
               record: Callable[[dict, dict], jax.Array], dtype=jnp.float64, checkpoint: int | None = None,
-              events: EventPlan | None = None):
+              events: EventPlan | None = None, locate: bool = False):
     """finitialize then `nsteps` fixed steps; returns a RunResult.
 
     `record(state, params)` gives the values sampled at one time (a 1-D array).
     `checkpoint` = number of nested scan levels (None or 1: a plain scan).
     `events`: the model's NetCon network (bridge.solver.events); None costs nothing.
+    `locate`: track where the first NaN is (`nan_index`) as well as when; off, `nan_index` is -1.
     """
     params = jax.tree.map(lambda x: jnp.asarray(x, dtype), params)
     prepared = prepare(plan, params, dt, secondorder)
@@ -192,6 +212,10 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     phit, pindex = first_nan(pnamed)
     nan_param = jnp.where(phit, pindex, -1).astype(jnp.int32)
     none = jnp.asarray(-1, jnp.int32)
+
+    def check(named):
+        """(NaN in the state, where: index into `watch`, -1 unless `locate`)."""
+        return first_nan(named) if locate else (any_nan(named), none)
     # iteration k runs step k - 1; iteration 0 is finitialize's current evaluation (without events) or delivers
     # finitialize's events (with events, bridge.solver.event_step): one more iteration than steps
     lengths = checkpoint_lengths(nsteps + 1, checkpoint or 1)
@@ -212,7 +236,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
         # (a cond costs a device-to-host round trip per step on GPUs).
         source = ~init & (jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"])))
-        hit, index = first_nan(state_watch(plan, new, source))
+        hit, index = check(state_watch(plan, new, source))
         first = (nan_step < 0) & hit & (k <= nsteps)
         nan_step = jnp.where(first, k, nan_step)
         nan_index = jnp.where(first, index, nan_index)
@@ -232,7 +256,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
             st = jax.lax.cond(k == 0, lambda st: _with_currents(plan, params, prepared, st, dt, secondorder),
                               lambda st: st, st)
             source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(st["v"]))
-            hit, index = first_nan(state_watch(plan, st, source))
+            hit, index = check(state_watch(plan, st, source))
             b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(
                 ectx, evlib.check_thresholds(events, b, st["v"], st["t"], st["mech"]), st, st["t"]), lambda b: b, b)
             return st, b, (record(st, params), hit, index)

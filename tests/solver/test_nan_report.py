@@ -56,6 +56,10 @@ def test_state_that_does_not_feed_into_v_is_reported():
     assert np.isfinite(np.asarray(traces.values)).all()  # v is fine: only the check can tell
     with pytest.raises(SimulationError,
                        match=r"m_stnan became NaN at soma\(0\.166667\), t = 0\.025 ms \(step 1 of 40\)"):
+        sim.check(traces, sim.params())
+    # the run tracks when; without the parameters the place cannot be found again, and the message says so
+    with pytest.raises(SimulationError, match=r"the state became NaN at t = 0\.025 ms \(step 1 of 40\) \(run "
+                                              r"sim\.check\(traces, params\) to name the variable and place\)"):
         sim.check(traces)
 
 
@@ -92,7 +96,21 @@ def test_nan_check_under_jit_vmap_and_grad():
     traces = jax.jit(jax.vmap(sim.run))(batch)
     with pytest.raises(SimulationError,
                        match=r"\(batch member 1\); the parameter gnabar_hh is NaN at soma\(0\.833333\)"):
-        sim.check(traces)
+        sim.check(traces, batch)
     sim.check(jax.tree.map(lambda a: a[::2], traces))  # members 0 and 2 are fine
     g = jax.grad(lambda p: jnp.sum(sim.run(p).values))(base)
     assert np.isfinite(np.asarray(g["mechanisms"]["hh"]["gnabar"])).all()
+
+
+def test_batch_member_is_located_by_running_it_again():
+    """run_batch tracks when each member went NaN; check() runs the first bad member again with the full
+    watch to name the variable and place (member 1 of 3, one NaN parameter at soma(0.833333))."""
+    tree = _soma("hh")
+    sim = Simulation(Model(tree, tstop=0.5), record=["soma(0.5).v"])
+    base = sim.params()
+    batch = jax.vmap(lambda g: sim.set(base, "gnabar_hh", g, section="soma", x=0.9))(jnp.array([0.12, jnp.nan, 0.1]))
+    traces = sim.run_batch(batch, check=False)
+    assert np.asarray(traces.nan_step).tolist()[0] == -1 and np.asarray(traces.nan_index)[1] == -1  # not located
+    with pytest.raises(SimulationError, match=r"became NaN at soma\(0\.833333\), t = 0\.025 ms \(step 1 of 20\) "
+                                              r"\(batch member 1\); the parameter gnabar_hh is NaN"):
+        sim.check(traces, batch)
