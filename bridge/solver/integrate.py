@@ -223,6 +223,10 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     # A traced (not constant) dt/2, so XLA cannot fold NEURON's two half-step roundings of t into one.
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
 
+    # positions (in state_watch's layout) of the arrays the step passes through unchanged, found while tracing
+    # it: their NaN, if any, is the initial state's, tested once after the loop instead of every step
+    unchanged: list[int] = []
+
     def init_or_step(carry, k):
         """k = 0: finitialize's currents at t = 0 (the step's own current code: `init`), k >= 1: step k - 1;
         the sample and the NaN check of the result (k = 0: the state after finitialize)."""
@@ -230,13 +234,17 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         old = state, buf
         init = k == 0
         new, d, rhs = fixed_step_with_matrix(plan, params, prepared, state, dt, secondorder, half_dt, init=init)
+        if not locate:  # the same array object: the step never touched it (e.g. an ion concentration no one writes)
+            unchanged[:] = [j for j, ((_, a), (_, b)) in enumerate(zip(state_watch(plan, new, d),
+                                                                      state_watch(plan, state, d))) if a is b]
         if total != nsteps + 1:  # padded steps keep the carry
             new, buf = jax.tree.map(lambda a, b: jnp.where(k <= nsteps, a, b), (new, buf), old)
         # where NaN entered v, before the solve spread it over the tree: a NaN matrix row, or a zero pivot
         # (a node without membrane whose axial conductances are 0) where v became NaN. A select, not a cond
         # (a cond costs a device-to-host round trip per step on GPUs).
         source = ~init & (jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"])))
-        hit, index = check(state_watch(plan, new, source))
+        named = state_watch(plan, new, source)
+        hit, index = check([x for j, x in enumerate(named) if j not in unchanged])
         first = (nan_step < 0) & hit & (k <= nsteps)
         nan_step = jnp.where(first, k, nan_step)
         nan_index = jnp.where(first, index, nan_index)
@@ -288,6 +296,9 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     else:
         (_, buf, nan_step, nan_index), (ts, ys) = nested_checkpoint_scan(
             init_or_step, (state, buf0, none, none), ks, lengths)
+        if unchanged:  # NaN in an array no step changes: there from the start, found at k = 0 by the per-step test
+            named = state_watch(plan, state, jnp.zeros(state["v"].shape, bool))
+            nan_step = jnp.where(any_nan([named[j] for j in unchanged]), 0, nan_step)
     ts, ys = ts[:nsteps + 1], ys[:nsteps + 1]
     # with the NetCons' NET_RECEIVE arguments at the end ("weights": FOR_NETCONS and NET_RECEIVE change them)
     spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},

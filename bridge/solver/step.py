@@ -387,7 +387,8 @@ def fixed_step_with_matrix(plan: Plan, params: Params, prepared: Any, state: Sta
     if ext is not None:
         new["ext"] = ext
     if init is not None:
-        new = jax.tree.map(lambda a, b: jnp.where(init, a, b), currents, new)
+        # (an array both leave alone stays the same object: integrate's NaN watch tests it only once)
+        new = jax.tree.map(lambda a, b: a if a is b else jnp.where(init, a, b), currents, new)
     # netcvode.cpp fixed_record_continuous (after AFTER SOLVE; finitialize's after its currents): BEFORE STEP
     new = before_step(plan, params, prepared, new, dt, secondorder)
     return new, d, rhs
