@@ -411,6 +411,28 @@ def record_removes_plays(interp, vector, loc) -> None:
         remove(interp, vector, loc)
 
 
+def record_removes_records(interp, vector, loc) -> None:
+    """`vector.record(...)` also deletes the records that use `vector` as their time Vector (`a.record(&x, vector)`:
+    src/nrncvode/vrecitem.h `VecRecordDiscrete::uses` is true for its t_ too, and `nrn_vecsim_remove(yvec)` deletes
+    every PlayRecord that uses yvec). Their Vectors record no more and keep what they hold (filled first, after a
+    finitialize, with what they recorded until now)."""
+    model = interp.model
+    for other in list(interp.objects.live.get("Vector", {}).values()):
+        rec = getattr(other, "_recording", None)
+        if other is vector or rec is None or rec.record_times is not vector:
+            continue
+        other.check_filled(interp, loc)
+        other._recording, other.recording = None, None
+        model.recordings = [r for r in model.recordings if r is not rec]
+        model.mutations += 1
+
+
+def records_at(interp, vector) -> bool:
+    """Whether a live Vector records at the times `vector` holds (`a.record(&x, vector)`)."""
+    return any(getattr(getattr(other, "_recording", None), "record_times", None) is vector
+               for other in interp.objects.live.get("Vector", {}).values())
+
+
 def play_index(interp, vector, index: float, loc) -> None:
     """`vector.play(index)` (src/nrniv/vrecord.cpp `nrn_vecsim_add`): the first play or record using `vector`
     (NEURON's `playrec_uses`), taken as a `VecPlayStep`; with none it does nothing. The index is checked as
@@ -421,6 +443,10 @@ def play_index(interp, vector, index: float, loc) -> None:
     is refused."""
     model = interp.model
     users = [p for p in model.plays if vector in (p.vector, p.tvec, p.discon)]
+    if records_at(interp, vector):  # NEURON's playrec_uses finds that VecRecordDiscrete (vrecitem.h: uses its t_)
+        raise interp.refuse(f"{vector}.play(index) is not supported here: NEURON reads the first play or record "
+                            "using the Vector as a discrete play (vrecord.cpp nrn_vecsim_add), here a record that "
+                            "samples at the times it holds", loc)
     if not users and getattr(vector, "_recording", None) is None:
         return
     play = users[0] if users else None

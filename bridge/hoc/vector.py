@@ -256,9 +256,10 @@ class Vector(VectorOps, BuiltinObject):
                 record_dt = float(args[1])
             else:
                 raise interp.error("Vector.record(&var, Dt) needs Dt > 0 or a time Vector", loc)
-        from bridge.hoc.play import record_removes_plays
+        from bridge.hoc.play import record_removes_plays, record_removes_records
 
         record_removes_plays(interp, self, loc)
+        record_removes_records(interp, self, loc)
         if hoc_records.is_hoc_variable(args[0]):  # &var of a HOC variable: sampled as HOC runs (bridge.hoc.hoc_records)
             if len(args) > 1:
                 raise interp.refuse("Vector.record(&var, Dt or tvec) of a HOC variable is not supported (NEURON "
