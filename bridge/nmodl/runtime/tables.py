@@ -218,11 +218,13 @@ def _interpolate_bwd(n, residuals, cts):
     high = ~nan & ~low & (xi >= n)
     inside = ~nan & ~low & ~high
     zero = jnp.zeros((), both.dtype)
-    c_in = [jnp.where(inside, c, zero) for c in cts]
-    c_hi = [c * theta for c in c_in]
-    both_bar = jnp.stack([jnp.where(low, c, a - b) for c, a, b in zip(cts, c_in, c_hi)]
-                         + [jnp.where(high, c, b) for c, b in zip(cts, c_hi)], axis=-1)
-    theta_bar = sum(c * (both[..., m + j] - both[..., j]) for j, c in enumerate(c_in))
+    ct = jnp.stack(cts, axis=-1)  # (..., m): the outputs' cotangents side by side, as the rows hold them
+    c_in = jnp.where(inside[..., None], ct, zero)
+    c_hi = c_in * theta[..., None]
+    both_bar = jnp.concatenate([jnp.where(low[..., None], ct, c_in - c_hi),
+                                jnp.where(high[..., None], ct, c_hi)], axis=-1)
+    slope = c_in * (both[..., m:] - both[..., :m])
+    theta_bar = sum(slope[..., j] for j in range(m))  # columns added in turn (no reduce kernel)
     xi_bar = jnp.where(nan, sum(cts), zero)
     return both_bar, theta_bar, xi_bar, jnp.zeros((m,), both.dtype), jnp.zeros((m,), both.dtype)
 
