@@ -58,3 +58,29 @@ def test_automatic_levels_give_the_plain_scans_traces_and_gradient():
     g = [float(grad(s)) for s in sims]
     assert g[0] == g[1]  # None is a plain scan here (40 kB of steps)
     np.testing.assert_allclose(g[2], g[1], rtol=1e-12)
+
+
+def test_nested_levels_keep_an_event_runs_traces_and_spikes():
+    """With NetCons the padded iterations of nested scans (401 iterations in 7 x 8 x 8) keep the carry: the
+    same traces and recorded spike times, bit for bit, as the plain scan (checkpoint=None may choose them)."""
+    from tests.solver.event_cases import build
+
+    case = {"sections": [{"name": "soma", "L": 20, "diam": 20, "insert": {"hh": {}}}],
+            "points": [["Exp2Syn", "soma", 0.5, {"tau1": 0.5, "tau2": 3.0}]],
+            "cells": [["NetStim", {"start": 1.0, "interval": 3.0, "number": 3}]],
+            "netcons": [{"source": ["cell", 0], "target": ["point", 0], "weight": [0.01], "delay": 0.5,
+                         "record": True},
+                        {"source": ["v", "soma", 0.5], "target": ["point", 0], "weight": [0.0],
+                         "delay": 1.0, "threshold": 0.0, "record": True}],
+            "probes": [["soma", 0.5, "v"]], "tstop": 10.0, "dt": 0.025}
+    plain = build(case)
+    plain.checkpoint = 1
+    nested = build(case)
+    nested.checkpoint = 3
+    assert checkpointing.lengths(plain.nsteps + 1, 3) == (7, 8, 8)
+    a, b = plain.run(), nested.run()
+    np.testing.assert_array_equal(np.asarray(a.values), np.asarray(b.values))
+    assert a.events is not None and b.events is not None
+    for key in ("spikes", "nspikes"):
+        np.testing.assert_array_equal(np.asarray(a.events[key]), np.asarray(b.events[key]))
+    assert int(np.asarray(a.events["nspikes"]).sum()) >= 4  # the NetStim's 3 and the soma's spike(s)
