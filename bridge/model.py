@@ -146,8 +146,10 @@ class Simulation:
     after changing the model's structure (values can change through `params`).
 
     dtype: "float64" (validation, default) or "float32" (speed). checkpoint:
-    None for a plain scan, or k >= 2 for k nested checkpointed scans (gradient
-    memory ~ k * steps**(1/k) carries). limits: `max_steps` bounds tstop/dt and
+    1 for a plain scan, k >= 2 for k nested checkpointed scans (gradient memory
+    ~ k * steps**(1/k) step states), None (default) for the fewest levels whose
+    gradient memory stays under 512 MiB (`bridge.solver.checkpointing.levels`;
+    the traces are the same whatever the levels). limits: `max_steps` bounds tstop/dt and
     `max_memory` the recordings (of the whole batch under jax.vmap), both checked
     before anything runs.
     """

@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from bridge.mechanisms.ions import variable_names
+from bridge.solver import checkpointing
 from bridge.solver import events as evlib
 from bridge.solver.budget import step_count  # noqa: F401  (re-exported: tests, benchmarks)
 from bridge.solver.event_step import deliveries
@@ -38,24 +39,19 @@ from bridge.solver.step import before_step, finitialize, fixed_step_with_matrix,
 
 
 def checkpoint_lengths(nsteps: int, levels: int) -> tuple[int, ...]:
-    """Nested scan lengths whose product covers nsteps: `levels` factors of about nsteps**(1/levels)."""
-    if levels <= 1:
-        return (nsteps,)
-    base = max(1, math.ceil(nsteps ** (1.0 / levels)))
-    lengths = [base] * (levels - 1)
-    inner = math.prod(lengths)
-    lengths.insert(0, max(1, math.ceil(nsteps / inner)))  # outermost first
-    return tuple(lengths)
+    """Nested scan lengths whose product covers nsteps (`bridge.solver.checkpointing.lengths`)."""
+    return checkpointing.lengths(nsteps, levels)
 
 
 def nested_checkpoint_scan(f: Callable, carry, xs, lengths: Sequence[int]):
     """`lax.scan(f, carry, xs)` as nested scans, each inner level wrapped in `jax.checkpoint`.
 
     `xs` has leading size prod(lengths). Reverse mode stores carries at each
-    level and recomputes the inner ones, so memory is O(sum(lengths)).
+    level and recomputes the inner ones, so memory is O(sum(lengths)); each step `f`
+    keeps only what `checkpointing.STEP_POLICY` saves.
     """
     if len(lengths) == 1:
-        return jax.lax.scan(f, carry, xs)
+        return jax.lax.scan(jax.checkpoint(f, policy=checkpointing.STEP_POLICY), carry, xs)
     outer, rest = lengths[0], lengths[1:]
     xs = jax.tree.map(lambda x: x.reshape((outer, -1) + x.shape[1:]), xs)
 
@@ -192,7 +188,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     """finitialize then `nsteps` fixed steps; returns a RunResult.
 
     `record(state, params)` gives the values sampled at one time (a 1-D array).
-    `checkpoint` = number of nested scan levels (None or 1: a plain scan).
+    `checkpoint` = number of nested scan levels (1: a plain scan; None: chosen by `checkpointing.levels`).
     `events`: the model's NetCon network (bridge.solver.events); None costs nothing.
     `locate`: track where the first NaN is (`nan_index`) as well as when; off, `nan_index` is -1.
     """
@@ -218,7 +214,8 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         return first_nan(named) if locate else (any_nan(named), none)
     # iteration k runs step k - 1; iteration 0 is finitialize's current evaluation (without events) or delivers
     # finitialize's events (with events, bridge.solver.event_step): one more iteration than steps
-    lengths = checkpoint_lengths(nsteps + 1, checkpoint or 1)
+    step_bytes = checkpointing.step_bytes(plan, state, (buf0,) if ectx is None else (buf0, state["v"], state["v"]))
+    lengths = checkpoint_lengths(nsteps + 1, checkpointing.levels(checkpoint, nsteps + 1, step_bytes))
     total = math.prod(lengths)
     # A traced (not constant) dt/2, so XLA cannot fold NEURON's two half-step roundings of t into one.
     half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))

@@ -26,6 +26,7 @@ from functools import lru_cache, partial
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.ad_checkpoint import checkpoint_name
 from jax.custom_batching import custom_vmap
 
 from bridge.morphology.arrays import compute_levels
@@ -74,6 +75,9 @@ def tree_levels(parent: np.ndarray) -> TreeLevels:
     return TreeLevels(n=n, parent=parent.astype(np.int32), roots=roots, child=child, child_parent=par)
 
 
+SOLUTION = "hines_solution"  # the solve's result in reverse mode: a name for `jax.checkpoint` policies
+
+
 @partial(jax.custom_vjp, nondiff_argnums=(4,))
 def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels: TreeLevels) -> jax.Array:
     """Solve NEURON's tree matrix for one cell group; returns the solution (NEURON's new `rhs`).
@@ -88,7 +92,7 @@ def hines_solve(d: jax.Array, rhs: jax.Array, a: jax.Array, b: jax.Array, levels
 
 
 def _solve_fwd(d, rhs, a, b, levels):
-    x = _solve(d, rhs, a, b, levels)
+    x = checkpoint_name(_solve(d, rhs, a, b, levels), SOLUTION)
     return x, (d, a, b, x)
 
 

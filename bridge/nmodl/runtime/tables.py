@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -148,7 +150,8 @@ def lookup(table: dict, x, names):
 
     The scalar outputs are looked up together: one (n, 2 * outputs) array holds each
     interval's T[i] and T[i+1] side by side, so all of them cost one row gather per
-    instance (per-column gathers of single values are slow, on CPUs especially).
+    instance (per-column gathers of single values are slow, on CPUs especially), and
+    interpolated by `_interpolate` (its reverse mode builds the rows' cotangent at once).
     """
     n = table["n"]
     x = jnp.asarray(x)
@@ -163,18 +166,70 @@ def lookup(table: dict, x, names):
     if scalar:
         stacked = jnp.stack([columns[k] for k in scalar], axis=1)  # (n + 1, m)
         both = jnp.concatenate([stacked[:-1], stacked[1:]], axis=1)[i]  # (..., 2m): T[i] then T[i+1]
-        m = len(scalar)
-        rows = {k: (both[..., j], both[..., m + j]) for j, k in enumerate(scalar)}
+        rows = dict(zip(scalar, _interpolate(n, both, theta, xi, stacked[0], stacked[n])))
     out = {}
     for k in names:
+        if k in rows:
+            out[k] = rows[k]
+            continue
         T = columns[k]
         extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
         th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
-        lo, hi = rows[k] if k in rows else (T[i], T[i + 1])
+        lo, hi = T[i], T[i + 1]
         val = lo + th * (hi - lo)
         val = jnp.where(x_ <= 0.0, T[0], jnp.where(x_ >= n, T[n], val))
         out[k] = jnp.where(nn, x_, val)
     return out
+
+
+@partial(jax.custom_vjp, nondiff_argnums=(0,))
+def _interpolate(n: int, both, theta, xi, first, last) -> tuple:
+    """The m scalar outputs at each point, as `lookup` computes an output column: `lo + theta*(hi - lo)`
+    inside the table, `first` (T[0], (m,)) at `xi <= 0`, `last` (T[n]) at `xi >= n`, xi itself where it
+    is NaN. both: (..., 2m) rows T[i] then T[i+1]; theta = xi - i, xi: (...).
+
+    A custom VJP so that reverse mode builds the rows' cotangent as one (..., 2m) array: JAX's own
+    transpose of the per-column code pads every output's cotangent to a (..., 2m) array and sums them
+    (on the 993-compartment hh cell that was a quarter of a gradient's step). The values are not changed:
+    this function is the per-column code."""
+    m = both.shape[-1] // 2
+    out = []
+    for j in range(m):
+        lo, hi = both[..., j], both[..., m + j]
+        val = lo + theta * (hi - lo)
+        val = jnp.where(xi <= 0.0, first[j], jnp.where(xi >= n, last[j], val))
+        out.append(jnp.where(jnp.isnan(xi), xi, val))
+    return tuple(out)
+
+
+def _interpolate_fwd(n, both, theta, xi, first, last):
+    return _interpolate(n, both, theta, xi, first, last), (both, theta, xi)
+
+
+def _interpolate_bwd(n, residuals, cts):
+    """Each output's derivative: 1 - theta to T[i] and theta to T[i+1] and (T[i+1] - T[i]) to theta
+    inside the table, 1 to xi where it is NaN, and 1 to T[0] (`xi <= 0`) or T[n] (`xi >= n`): there
+    i is 0 or n - 1, so T[0] is the row's T[i] and T[n] its T[i+1], and their cotangents go into the
+    rows too (one scatter into the table, no sum over the points)."""
+    both, theta, xi = residuals
+    m = both.shape[-1] // 2
+    nan = jnp.isnan(xi)
+    low = ~nan & (xi <= 0.0)
+    high = ~nan & ~low & (xi >= n)
+    inside = ~nan & ~low & ~high
+    zero = jnp.zeros((), both.dtype)
+    ct = jnp.stack(cts, axis=-1)  # (..., m): the outputs' cotangents side by side, as the rows hold them
+    c_in = jnp.where(inside[..., None], ct, zero)
+    c_hi = c_in * theta[..., None]
+    both_bar = jnp.concatenate([jnp.where(low[..., None], ct, c_in - c_hi),
+                                jnp.where(high[..., None], ct, c_hi)], axis=-1)
+    slope = c_in * (both[..., m:] - both[..., :m])
+    theta_bar = sum(slope[..., j] for j in range(m))  # columns added in turn (no reduce kernel)
+    xi_bar = jnp.where(nan, sum(cts), zero)
+    return both_bar, theta_bar, xi_bar, jnp.zeros((m,), both.dtype), jnp.zeros((m,), both.dtype)
+
+
+_interpolate.defvjp(_interpolate_fwd, _interpolate_bwd)
 
 
 def _use(s: dict, name: str, usetable: str):
