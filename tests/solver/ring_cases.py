@@ -1,0 +1,30 @@
+"""A ring of hh cells as network models build one (NEURON's ringtest): each cell a soma (hh) with a
+dendrite (pas, 3 segments); cell i's soma drives an ExpSyn on cell i + 1's dendrite, a NetStim drives every
+third cell at once (so that sources fire in the same step and their events reach shared ExpSyns at equal
+times), and every soma's spikes are recorded. A plain case description (tests/solver/event_cases.py), run
+in real NEURON and in bridge from the same dict."""
+
+from __future__ import annotations
+
+
+def ring(n: int = 8, tstop: float = 40.0, dt: float = 0.025) -> dict:
+    sections, points, netcons = [], [], []
+    for i in range(n):
+        sections.append({"name": f"c{i}s", "L": 20, "diam": 20, "insert": {"hh": {}}})
+        sections.append({"name": f"c{i}d", "L": 200, "diam": 2, "nseg": 3, "insert": {"pas": {"e": -65.0}},
+                         "parent": [f"c{i}s", 1.0]})
+    for i in range(n):  # one synapse per dendrite, the ring's and the NetStim's events both land there
+        points.append(["ExpSyn", f"c{i}d", 0.5, {"tau": 2.0}])
+    for i in range(n):
+        netcons.append({"source": ["v", f"c{i}s", 0.5], "target": ["point", (i + 1) % n], "weight": [0.03],
+                        "delay": 1.0, "threshold": -20.0, "record": True})
+    for i in range(0, n, 3):  # the same NetStim into several cells, equal delays: ties in the queue
+        netcons.append({"source": ["cell", 0], "target": ["point", i], "weight": [0.05], "delay": 1.0})
+    for i in range(n):  # a second synapse (inhibitory) per cell from two cells back: more equal-time events
+        points.append(["ExpSyn", f"c{i}s", 0.5, {"tau": 5.0, "e": -80.0}])
+        netcons.append({"source": ["v", f"c{(i - 2) % n}s", 0.5], "target": ["point", n + i], "weight": [0.002],
+                        "delay": 2.0, "threshold": -20.0})
+    return {"sections": sections, "points": points,
+            "cells": [["NetStim", {"start": 1.0, "interval": 10.0, "number": 4}]], "netcons": netcons,
+            "probes": [[f"c{i}{p}", x, "v"] for i in range(n) for p, x in (("s", 0.5), ("d", 0.9))],
+            "tstop": tstop, "dt": dt}
