@@ -1,0 +1,145 @@
+"""A network's cells over two CPU devices (bridge.solver.network_shard): the same bits as the one-device run,
+and NEURON 9.0.2's traces and spike times; what the partitioned run cannot do is refused by name.
+
+JAX fixes its CPU device count at process start, so the two-device runs are scripts in a fresh process
+(`BRIDGE_CPU_DEVICES=2`, tests/solver/scale_scripts.py)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from tests.solver.event_cases import run_neuron
+from tests.solver.ring_cases import ring
+from tests.solver.scale_scripts import run_script
+
+pytestmark = pytest.mark.neuron
+
+# The ring on one device and on two (round-robin, and argv[2]'s uneven assignment), saved to argv[1].
+RING_RUN = r"""
+import json, sys
+import numpy as np
+import jax, bridge
+from tests.solver.event_cases import build
+from tests.solver.ring_cases import ring
+case = ring(int(sys.argv[3]))
+sim = build(case)
+one = sim.run()
+out = {"one": np.asarray(one.values), "t_one": np.asarray(one.t), "w_one": one.weights()}
+runs = {"rr": None, "uneven": json.loads(sys.argv[2])}
+for key, assign in runs.items():
+    two = bridge.NetworkShards(sim.model, sim.labels, devices=jax.devices()[:2], assign=assign).run()
+    out[key], out["t_" + key], out["w_" + key] = np.asarray(two.values), np.asarray(two.t), two.weights()
+    for i in range(len(one.spike_labels)):
+        out[f"s_one_{i}"], out[f"s_{key}_{i}"] = one.spikes(i), two.spikes(i)
+np.savez(sys.argv[1], **out)
+print(json.dumps({"devices": len(jax.devices()), "nrec": len(one.spike_labels)}))
+"""
+
+# One model per refusal; prints {case: the BridgeError's message}.
+REFUSALS = r"""
+import json
+import jax, bridge
+from bridge.errors import BridgeError
+from bridge.model import Model
+from bridge.morphology.tree import SectionTree
+from bridge.nmodl.load import load_mechanisms
+from bridge.solver.network import ArtificialCell, NetCon, Network
+
+def two_cells(*mods):
+    tree = SectionTree()
+    for c in ("a", "b"):
+        tree.section(c, L=20, diam=20).insert("hh")
+        tree.add_point_process("ExpSyn", c, 0.5)
+    return tree
+
+def net(*extra):
+    return Network(cells=(ArtificialCell("NetStim", {"number": 1}),),
+                   netcons=(NetCon(("cell", 0), ("point", 0), (0.01,)), *extra))
+
+gap = load_mechanisms("tests/validation/data/gap_pointer/mod")
+ev = load_mechanisms("tests/solver/event_mods")
+got = {}
+def attempt(key, model, devices=2):
+    try:
+        bridge.NetworkShards(model, devices=jax.devices()[:devices])
+        got[key] = None
+    except BridgeError as err:
+        got[key] = str(err)
+
+tree = two_cells()
+pp = tree.add_point_process("Gap", "a", 0.5)
+pp.pointers["vgap"] = ("b", 0.5, "v", "v")
+attempt("gap", Model(tree, gap, network=net()))
+tree = two_cells()
+tree.add_point_process("SelfPulse", "b", 0.5)
+attempt("net_send", Model(tree, ev, network=net(NetCon(("cell", 0), ("point", 2), (0.1,)))))
+tree = two_cells()
+attempt("var_source", Model(tree, network=net(NetCon(("point", 0, "g"), ("point", 1), (0.01,), threshold=0.001))))
+tree = two_cells()
+tree["b"].insert("extracellular")
+attempt("extracellular", Model(tree, network=net()))
+tree = two_cells()
+attempt("v_init", Model(tree, v_init=[-65.0, -60.0], network=net()))
+tree = SectionTree()
+tree.section("a", L=20, diam=20).insert("hh")
+tree.add_point_process("ExpSyn", "a", 0.5)
+attempt("devices", Model(tree, network=net()))
+attempt("no_network", Model(two_cells()))
+print(json.dumps(got))
+"""
+
+
+@pytest.fixture(scope="module")
+def ring_runs(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ring") / "ring.npz"
+    n = 8
+    info = run_script(RING_RUN, str(path), json.dumps([0, 0, 0, 1, 1, 1, 1, 1]), str(n),
+                      env={"BRIDGE_CPU_DEVICES": "2"}, timeout=900)
+    assert info["devices"] == 2
+    case = ring(n)
+    ref = run_neuron(case, int(round(case["tstop"] / case["dt"])))
+    return dict(np.load(path)), info["nrec"], ref
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["rr", "uneven"])
+def test_two_devices_give_the_one_device_bits(ring_runs, key):
+    got, nrec, _ = ring_runs
+    assert np.array_equal(got["one"], got[key]) and np.array_equal(got["t_one"], got["t_" + key])
+    assert np.array_equal(got["w_one"], got["w_" + key])
+    for i in range(nrec):
+        assert np.array_equal(got[f"s_one_{i}"], got[f"s_{key}_{i}"]), i
+
+
+@pytest.mark.slow
+def test_two_devices_match_neuron(ring_runs):
+    got, nrec, ref = ring_runs
+    assert got["rr"].shape == ref["values"].shape
+    assert np.max(np.abs(got["rr"] - ref["values"])) <= 1e-9
+    total = 0
+    for i in range(nrec):
+        ours, theirs = got[f"s_rr_{i}"], np.asarray(ref["spikes"][i])
+        assert len(ours) == len(theirs) and np.all(np.abs(ours - theirs) <= 1e-9), (i, ours, theirs)
+        total += len(ours)
+    assert total >= 3 * nrec  # the ring is busy: every cell fires several times
+
+
+@pytest.fixture(scope="module")
+def refusals():
+    return run_script(REFUSALS, env={"BRIDGE_CPU_DEVICES": "2"}, timeout=600)
+
+
+@pytest.mark.parametrize("case, words", [
+    ("gap", "POINTER or transfer to a cell on another device"),
+    ("net_send", "SelfPulse's NET_RECEIVE sends events"),
+    ("var_source", "point-process variable (&pp.g)"),
+    ("extracellular", "extracellular in b"),
+    ("v_init", "v_init per node"),
+    ("devices", "2 devices for 1 cell"),
+    ("no_network", "has no network"),
+])
+def test_refused_by_name(refusals, case, words):
+    assert refusals[case] is not None and words in refusals[case], refusals[case]
