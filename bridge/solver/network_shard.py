@@ -46,7 +46,7 @@ from bridge.solver.event_plan import EventPlan
 from bridge.solver.event_threshold import fire_crossings, threshold_values
 from bridge.solver.integrate import _with_currents, any_nan, state_watch
 from bridge.solver.network import Network
-from bridge.solver.step import fixed_step_with_matrix, prepare
+from bridge.solver.step import finitialize, fixed_step_with_matrix, prepare
 
 AXIS = "cells"
 
@@ -239,95 +239,76 @@ class NetworkShards:
         return owner[name]
 
     def _program(self):
-        """The shard_map'd run: per device (t, samples, nan hit per sample, spikes, NetCon arguments)."""
+        """The shard_map'd run: per device (t, samples, NaN found per sample, spikes, NetCon arguments).
+
+        Each device runs its own model's whole loop, one `lax.switch` branch per device taken on the mesh
+        index; the branches' `all_gather`s pair up in program order (every branch runs one per step, the same
+        shape): XLA's CPU collectives rendezvous in that order."""
         sims, nthr = self.parts, len(self.thr_owner)
         width = max([1] + [len(s.labels) for s in sims])
         nsteps, dt, so = self.whole.nsteps, self.whole.model.dt, self.whole.model.secondorder
         dtype = self.whole.dtype
         owner = jnp.asarray(self.thr_owner)
 
-        def setup(sim):
-            params = jax.tree.map(lambda x: jnp.asarray(x, dtype), sim.host_params())
-            prepared = prepare(sim.plan, params, dt, so)
-            return params, prepared, evlib.Context(sim.plan, sim.events, params, prepared, dt, so)
+        def device_run(d: int):
+            sim = sims[d]
 
-        def init(d):
-            def branch(carries):
-                sim = sims[d]
-                params, prepared, ctx = setup(sim)
+            def run():
+                params = jax.tree.map(lambda x: jnp.asarray(x, dtype), sim.host_params())
+                prepared = prepare(sim.plan, params, dt, so)
+                ctx = evlib.Context(sim.plan, sim.events, params, prepared, dt, so)
                 records: dict = {}
-                from bridge.solver.step import finitialize
-
                 state = finitialize(sim.plan, params, prepared, dt, so, dtype, records, currents=False)
                 state = {**state, "t": jnp.zeros((), jnp.float64)}
                 state, buf = evlib.initialize_queue(ctx, state, records, dtype)
                 ones = jnp.ones(state["v"].shape, dtype)
-                return tuple((state, buf, ones, jnp.zeros_like(ones)) if i == d else c for i, c in enumerate(carries))
-            return branch
-
-        def phase_a(d):
-            """Events ending the last step, currents at k = 0, the sample, NaN check, own threshold values."""
-            def branch(carries, k):
-                sim = sims[d]
-                params, prepared, ctx = setup(sim)
-                state, buf, dd, rhs = carries[d]
-                before = sim._record(state, params)
-                half = jnp.where(k < nsteps, jnp.asarray([0.0, 0.5 * dt]), jnp.asarray([0.0, -jnp.inf]))
-                st, b = evlib.deliver(ctx, state, buf, state["t"] + half[0])
-                st = jax.lax.cond(k == 0, lambda st: _with_currents(sim.plan, params, prepared, st, dt, so),
-                                  lambda st: st, st)
-                source = jnp.isnan(dd) | jnp.isnan(rhs) | ((dd == 0) & jnp.isnan(st["v"]))
-                hit = any_nan(state_watch(sim.plan, st, source))
-                y = jnp.where(k == 0, sim._record(st, params), before)
-                vals = threshold_values(sim.events, st["v"], st["mech"]) if nthr else jnp.zeros((0,), dtype)
-                vals = jnp.where(owner == d, vals, 0.0) if nthr else vals
-                out = tuple((st, b, dd, rhs) if i == d else c for i, c in enumerate(carries))
-                return out, (_pad(jnp.asarray(y, dtype), width), hit, jnp.asarray(vals, dtype))
-            return branch
-
-        def phase_b(d):
-            """Thresholds (every device's values), watches, events <= t + dt/2, the step."""
-            def branch(carries, values, k):
-                sim = sims[d]
-                params, prepared, ctx = setup(sim)
-                st, b, _, _ = carries[d]
-                if nthr:
-                    b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(
-                        ctx, fire_crossings(sim.events, b, values, st["t"]), st, st["t"]), lambda b: b, b)
-                else:
-                    b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(ctx, b, st, st["t"]), lambda b: b, b)
-                half = jnp.where(k < nsteps, jnp.asarray([0.0, 0.5 * dt]), jnp.asarray([0.0, -jnp.inf]))
-                st, b = evlib.deliver(ctx, st, b, st["t"] + half[1])
-                t = st["t"]
+                # a traced dt/2, as bridge.solver.integrate (XLA must not fold the two half-step roundings of t)
                 half_dt = jax.lax.optimization_barrier(jnp.asarray(0.5 * dt, jnp.float64))
-                new, dd, rhs = fixed_step_with_matrix(sim.plan, params, prepared, st, dt, so, half_dt)
-                out = tuple((new, b, jnp.asarray(dd, dtype), jnp.asarray(rhs, dtype)) if i == d else c
-                            for i, c in enumerate(carries))
-                return out, t
-            return branch
+
+                def step(carry, k):
+                    """integrate's `step_events` with the threshold values of every device: events ending
+                    step k - 1, currents at k = 0, sample, NaN check, thresholds, watches, events <= t + dt/2,
+                    step k."""
+                    state, buf, dd, rhs = carry
+                    before = sim._record(state, params)
+                    half = jnp.where(k < nsteps, jnp.asarray([0.0, 0.5 * dt]), jnp.asarray([0.0, -jnp.inf]))
+                    st, b = evlib.deliver(ctx, state, buf, state["t"] + half[0])
+                    st = jax.lax.cond(k == 0, lambda st: _with_currents(sim.plan, params, prepared, st, dt, so),
+                                      lambda st: st, st)
+                    source = jnp.isnan(dd) | jnp.isnan(rhs) | ((dd == 0) & jnp.isnan(st["v"]))
+                    hit = any_nan(state_watch(sim.plan, st, source))
+                    y = jnp.where(k == 0, sim._record(st, params), before)
+                    if nthr:  # each device's own sources, exchanged: every device fires every crossing
+                        mine = jnp.where(owner == d, threshold_values(sim.events, st["v"], st["mech"]), 0.0)
+                        every = jax.lax.all_gather(jnp.asarray(mine, dtype), AXIS)  # (devices, sources)
+                        values = every[owner, jnp.arange(nthr)]
+                        b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(
+                            ctx, fire_crossings(sim.events, b, values, st["t"]), st, st["t"]), lambda b: b, b)
+                    else:
+                        b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(ctx, b, st, st["t"]),
+                                         lambda b: b, b)
+                    st, b = evlib.deliver(ctx, st, b, st["t"] + half[1])
+                    t = st["t"]
+                    new, dd, rhs = fixed_step_with_matrix(sim.plan, params, prepared, st, dt, so, half_dt)
+                    carry = (new, b, jnp.asarray(dd, dtype), jnp.asarray(rhs, dtype))
+                    return carry, (t, _pad(jnp.asarray(y, dtype), width), hit)
+
+                carry = (state, buf, ones, jnp.zeros_like(ones))
+                (_, buf, _, _), out = jax.lax.scan(step, carry, jnp.arange(nsteps + 1, dtype=jnp.int32))
+                return (*out, _events_of(buf))
+            return run
 
         n = len(sims)
 
-        def run(_token):
-            idx = jax.lax.axis_index(AXIS)
-            shapes = [jax.eval_shape(lambda d=d: init(d)(tuple(None for _ in range(n)))[d]) for d in range(n)]
-            zeros = tuple(jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), sh) for sh in shapes)
-            carries = jax.lax.switch(idx, [init(d) for d in range(n)], zeros)
-
-            def body(carries, k):
-                carries, (y, hit, vals) = jax.lax.switch(idx, [phase_a(d) for d in range(n)], carries, k)
-                if nthr:
-                    every = jax.lax.all_gather(vals, AXIS)  # (devices, sources)
-                    vals = every[owner, jnp.arange(nthr)]
-                carries, t = jax.lax.switch(idx, [phase_b(d) for d in range(n)], carries, vals, k)
-                return carries, (t, y, hit)
-
-            carries, (ts, ys, hits) = jax.lax.scan(body, carries, jnp.arange(nsteps + 1, dtype=jnp.int32))
-            buf = jax.lax.switch(idx, [lambda c, d=d: _events_of(c[d][1]) for d in range(n)], carries)
-            return jax.tree.map(lambda a: a[None], (ts, ys, hits, buf))
+        def program(_token):
+            shapes = [jax.eval_shape(device_run(d)) for d in range(n)]
+            if any(s != shapes[0] for s in shapes):
+                raise BridgeError("NetworkShards: the devices' outputs differ in layout")
+            out = jax.lax.switch(jax.lax.axis_index(AXIS), [device_run(d) for d in range(n)])
+            return jax.tree.map(lambda a: a[None], out)
 
         spec = PartitionSpec(AXIS)
-        return jax.jit(jax.shard_map(run, mesh=self.mesh, in_specs=spec, out_specs=spec, check_vma=False))
+        return jax.jit(jax.shard_map(program, mesh=self.mesh, in_specs=spec, out_specs=spec, check_vma=False))
 
     def run(self):
         """Finitialize and run to tstop on the devices; Traces with every probe and the network's spikes."""
