@@ -6,9 +6,8 @@
 Cells are the connected components of the tree (each root section and everything below it), in root order;
 cell i goes to device i % n (NEURON's round-robin of gids over ranks) unless `assign` gives each cell's
 device. Each device builds the model of its own cells (their sections, point processes, recordings) and runs
-it alone under `jax.shard_map` over a 1-D mesh: the per-device models differ, so each device's step is one
-branch of a `lax.switch` on its mesh index, and the carries of all branches are kept (each device only ever
-updates its own; memory per device: every partition's state).
+it alone under `jax.shard_map` over a 1-D mesh: the per-device models differ, so each device's whole loop is
+one branch of a `lax.switch` on its mesh index (memory per device: its own cells' state and the event queue).
 
 Events (docs/events.md): every device keeps the whole event queue, the same on every device. At the start of
 every step each device reads its own threshold sources (v at their nodes), the values are exchanged with
@@ -23,8 +22,9 @@ collective per step.
 Refused (BridgeError naming the construct): a point process receiving events whose NET_RECEIVE sends
 (net_send, net_move, net_event), WATCHes or loops FOR_NETCONS (the queue would then differ between devices);
 a NetCon on a point-process variable; POINTERs (gap junctions) and transfers between cells on different
-devices; LinearMechanism; extracellular; mechanisms drawing on scop_random (one generator for all cells); v_init
-per node; more devices than cells.
+devices; a mechanism whose instances share a GLOBAL they write (`shared_globals`, `in_turn`) on several
+devices; LinearMechanism; extracellular; mechanisms drawing on scop_random (one generator for all cells);
+v_init per node; more devices than cells.
 """
 
 from __future__ import annotations
@@ -104,6 +104,18 @@ def refuse(model, owner: dict[str, int]) -> None:
             raise BridgeError(f"NetworkShards: {pp.label or pp.name}: {pp.name}'s NET_RECEIVE sends events "
                               "(net_send, net_move, net_event), WATCHes or loops FOR_NETCONS; not supported across "
                               "devices")
+    used: dict[str, set[int]] = {}
+    for sec in tree:
+        for name in sec.mechanisms:
+            used.setdefault(name, set()).add(owner[sec.name])
+    for pp in tree.point_processes:
+        used.setdefault(pp.name, set()).add(owner[pp.section])
+    for name, devices in used.items():
+        shared = tuple(getattr(mechs.get(name), "shared_globals", ())) + tuple(getattr(mechs.get(name), "in_turn", ()))
+        if shared and len(devices) > 1:
+            raise BridgeError(f"NetworkShards: {name} keeps one value for all its instances ({', '.join(shared)}: "
+                              "NEURON's GLOBAL, written by each instance in turn); its instances are on several "
+                              "devices; not supported")
     for name in tree.mechanism_names() + [c.name for c in (model.network or Network()).cells]:
         if scop_shared.draws(mechs.get(name)):
             raise BridgeError(f"NetworkShards: {name} draws from scop_random (one generator shared by every "

@@ -77,6 +77,10 @@ tree = two_cells()
 tree.add_point_process("SelfPulse", "b", 0.5)
 attempt("net_send", Model(tree, ev, network=net(NetCon(("cell", 0), ("point", 2), (0.1,)))))
 tree = two_cells()
+tree.add_point_process("CountSyn", "a", 0.5)
+tree.add_point_process("CountSyn", "b", 0.5)
+attempt("shared_global", Model(tree, load_mechanisms("tests/solver/event_mods_global"), network=net()))
+tree = two_cells()
 attempt("var_source", Model(tree, network=net(NetCon(("point", 0, "g"), ("point", 1), (0.01,), threshold=0.001))))
 tree = two_cells()
 tree["b"].insert("extracellular")
@@ -136,6 +140,7 @@ def refusals():
     ("gap", "POINTER or transfer to a cell on another device"),
     ("net_send", "SelfPulse's NET_RECEIVE sends events"),
     ("var_source", "point-process variable (&pp.g)"),
+    ("shared_global", "CountSyn keeps one value for all its instances (total"),
     ("extracellular", "extracellular in b"),
     ("v_init", "v_init per node"),
     ("devices", "2 devices for 1 cell"),
