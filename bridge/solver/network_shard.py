@@ -265,8 +265,11 @@ class NetworkShards:
         def device_run(d: int):
             sim = sims[d]
 
-            def run():
-                params = jax.tree.map(lambda x: jnp.asarray(x, dtype), sim.host_params())
+            def run(every_params):
+                # the parameters are the program's inputs, as in Simulation.run: baked in as constants, XLA
+                # folded them into the arithmetic (a division by a constant became a multiplication by its
+                # reciprocal: other bits)
+                params = jax.tree.map(lambda x: jnp.asarray(x, dtype), every_params[d])
                 prepared = prepare(sim.plan, params, dt, so)
                 ctx = evlib.Context(sim.plan, sim.events, params, prepared, dt, so)
                 records: dict = {}
@@ -312,15 +315,16 @@ class NetworkShards:
 
         n = len(sims)
 
-        def program(_token):
-            shapes = [jax.eval_shape(device_run(d)) for d in range(n)]
+        def program(_token, every_params):
+            shapes = [jax.eval_shape(device_run(d), every_params) for d in range(n)]
             if any(s != shapes[0] for s in shapes):
                 raise BridgeError("NetworkShards: the devices' outputs differ in layout")
-            out = jax.lax.switch(jax.lax.axis_index(AXIS), [device_run(d) for d in range(n)])
+            out = jax.lax.switch(jax.lax.axis_index(AXIS), [device_run(d) for d in range(n)], every_params)
             return jax.tree.map(lambda a: a[None], out)
 
         spec = PartitionSpec(AXIS)
-        return jax.jit(jax.shard_map(program, mesh=self.mesh, in_specs=spec, out_specs=spec, check_vma=False))
+        return jax.jit(jax.shard_map(program, mesh=self.mesh, in_specs=(spec, PartitionSpec()), out_specs=spec,
+                                     check_vma=False))
 
     def run(self):
         """Finitialize and run to tstop on the devices; Traces with every probe and the network's spikes."""
@@ -329,7 +333,8 @@ class NetworkShards:
         if self._jit is None:
             self._jit = self._program()
         n = len(self.parts)
-        ts, ys, hits, ev = jax.device_get(self._jit(np.zeros((n,), np.float32)))
+        ts, ys, hits, ev = jax.device_get(self._jit(np.zeros((n,), np.float32),
+                                                               tuple(p.host_params() for p in self.parts)))
         values = np.stack([ys[d][:, c] for d, c in self.columns], axis=1) if self.columns else \
             np.zeros((ts.shape[1], 0), ys.dtype)
         hit = np.asarray(hits).any(axis=0)
