@@ -1,7 +1,11 @@
 """A network's cells partitioned over devices, spikes exchanged with a collective (NEURON's ParallelContext).
 
     shards = NetworkShards(model, record=["cell3.soma(0.5).v"], devices=jax.devices()[:2])
-    traces = shards.run()               # the same bits as Simulation(model, record=...).run()
+    traces = shards.run()               # Simulation(model, record=...).run()'s traces and spikes
+
+Bit for bit the same as the one-device run under NEURON's arithmetic (validation.arithmetic); under XLA's
+default CPU arithmetic each device's program is compiled for its own array sizes and a rare value can round
+one ulp apart (docs/events.md, "Across devices").
 
 Cells are the connected components of the tree (each root section and everything below it), in root order;
 cell i goes to device i % n (NEURON's round-robin of gids over ranks) unless `assign` gives each cell's
@@ -163,8 +167,10 @@ def device_plan(glob: EventPlan, local: EventPlan, gplan, lplan, owned: np.ndarr
     lay = gplan.layout
     for k, node in enumerate(glob.thr_node):
         if owned[k]:
-            sec = lay.section_names[lay.section[node]]
-            thr_node[k] = lplan.layout.node(sec, float(lay.x[node]))
+            sec, x = lay.section_names[lay.section[node]], float(lay.x[node])
+            if lay.node(sec, x) != node:  # the (section, x) that names the node must name it again
+                raise BridgeError(f"NetworkShards: threshold source at {sec}({x:g}) does not map to one node")
+            thr_node[k] = lplan.layout.node(sec, x)
     gart = {r.name: k for k, r in enumerate(glob.receivers) if r.inst is None}
     cell_source, fnc = [], []
     for r in local.receivers:
@@ -186,8 +192,8 @@ def _pad(x, n: int):
 
 
 class NetworkShards:
-    """A Model's network run with its cells spread over `devices` (module docstring); `run()` gives Traces
-    equal to `Simulation(model, record, tstop=..., events=...).run()` bit for bit."""
+    """A Model's network run with its cells spread over `devices` (module docstring); `run()` gives the Traces
+    of `Simulation(model, record, tstop=..., events=...).run()` (the same bits under NEURON's arithmetic)."""
 
     def __init__(self, model, record: Sequence[Any] = (), *, devices: Sequence[Any] | None = None,
                  tstop: float | None = None, events: evlib.EventSettings | None = None,
