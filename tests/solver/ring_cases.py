@@ -28,3 +28,19 @@ def ring(n: int = 8, tstop: float = 40.0, dt: float = 0.025) -> dict:
             "cells": [["NetStim", {"start": 1.0, "interval": 10.0, "number": 4}]], "netcons": netcons,
             "probes": [[f"c{i}{p}", x, "v"] for i in range(n) for p, x in (("s", 0.5), ("d", 0.9))],
             "tstop": tstop, "dt": dt}
+
+
+def demoted_tie(number: int = 5) -> dict:
+    """Two hh cells; one NetStim sends, per spike in this NetCon order, three events at t + 2 ms to an ExpSyn
+    on cell a, then one at t + 1 ms to an ExpSyn on cell b. The first of the three becomes the queue's least
+    item, and the earlier event for b demotes it behind the other two (TQueue::insert), so cell a's synapse
+    receives them second, third, first. A queue holding only cell a's own events would deliver them in
+    creation order: other sums of the weights, other bits."""
+    sections = [{"name": c, "L": 20, "diam": 20, "insert": {"hh": {}}} for c in ("a", "b")]
+    points = [["ExpSyn", "a", 0.5, {"tau": 3.0}], ["ExpSyn", "b", 0.5, {"tau": 3.0}]]
+    netcons = [{"source": ["cell", 0], "target": ["point", 0], "weight": [w], "delay": 2.0}
+               for w in (0.0013, 0.0029, 0.0007)]
+    netcons.append({"source": ["cell", 0], "target": ["point", 1], "weight": [0.001], "delay": 1.0})
+    return {"sections": sections, "points": points,
+            "cells": [["NetStim", {"start": 1.0, "interval": 4.0, "number": number}]], "netcons": netcons,
+            "probes": [["a", 0.5, "v"], ["b", 0.5, "v"]], "tstop": 30.0, "dt": 0.025}
