@@ -45,6 +45,24 @@ np.savez(sys.argv[1], **out)
 print(json.dumps({"devices": len(jax.devices()), "nrec": len(one.spike_labels), "nsteps": sim.nsteps}))
 """
 
+# tests/hoc/netcon_data/ring.hoc (a ParallelContext ring: gids, gid_connect, spike_record, psolve; its one-device
+# run is compared with NEURON in tests/hoc/test_netcon_neuron.py) on one device and on two.
+HOC_RING = r"""
+import json
+from validation.arithmetic import use_neuron_arithmetic
+assert use_neuron_arithmetic()
+import numpy as np
+import jax, bridge
+model = bridge.load_hoc("tests/hoc/netcon_data/ring.hoc").to_model()
+probes = [f"{s.name}(0.5).v" for s in model.tree]
+one = bridge.Simulation(model, record=probes).run()
+two = bridge.NetworkShards(model, probes, devices=jax.devices()[:2]).run()
+n = len(one.spike_labels)
+print(json.dumps({"cells": len(probes), "same": bool(np.array_equal(np.asarray(one.values), np.asarray(two.values))),
+                  "spikes": sum(len(one.spikes(i)) for i in range(n)),
+                  "same_spikes": all(np.array_equal(one.spikes(i), two.spikes(i)) for i in range(n))}))
+"""
+
 # One model per refusal; prints {case: the BridgeError's message}.
 REFUSALS = r"""
 import json
@@ -161,6 +179,13 @@ def test_demoted_tie_on_two_devices(tie_runs, key):
     got, nrec, ref = tie_runs
     _same_bits(got, nrec, key)
     _neuron(got, nrec, ref)
+
+
+@pytest.mark.slow
+def test_hoc_parallel_context_ring_on_two_devices():
+    got = run_script(HOC_RING, env={"BRIDGE_CPU_DEVICES": "2"}, timeout=600)
+    assert got["cells"] == 12 and got["spikes"] > 12
+    assert got["same"] and got["same_spikes"]
 
 
 @pytest.fixture(scope="module")
