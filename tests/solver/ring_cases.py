@@ -44,3 +44,16 @@ def demoted_tie(number: int = 5) -> dict:
     return {"sections": sections, "points": points,
             "cells": [["NetStim", {"start": 1.0, "interval": 4.0, "number": number}]], "netcons": netcons,
             "probes": [["a", 0.5, "v"], ["b", 0.5, "v"]], "tstop": 30.0, "dt": 0.025}
+
+
+def ring_with_intfire(n: int = 6) -> dict:
+    """`ring(n)` with an IntFire1 (an artificial cell: every device runs it) receiving every soma's spikes and
+    driving cell 3's dendritic ExpSyn; its spikes are recorded."""
+    case = ring(n)
+    case["cells"].append(["IntFire1", {"tau": 5.0, "refrac": 2.0}])
+    for i in range(n):
+        case["netcons"].append({"source": ["v", f"c{i}s", 0.5], "target": ["cell", 1], "weight": [0.4],
+                                "delay": 1.0, "threshold": -20.0})
+    case["netcons"].append({"source": ["cell", 1], "target": ["point", 3], "weight": [0.04], "delay": 1.5,
+                            "record": True})
+    return case

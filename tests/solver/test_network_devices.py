@@ -14,15 +14,15 @@ import numpy as np
 import pytest
 
 from tests.solver.event_cases import run_neuron
-from tests.solver.ring_cases import demoted_tie, ring
+from tests.solver.ring_cases import demoted_tie, ring, ring_with_intfire
 from tests.solver.scale_scripts import run_script
 
 pytestmark = pytest.mark.neuron
 
-# A case (argv[3]: "ring" or "tie") on one device and on two (round-robin, and argv[2]'s assignment), saved to
-# argv[1]; under NEURON's arithmetic (validation.arithmetic), where each device's program, compiled for its
-# own array sizes, rounds as the one-device program does (under XLA's default, its algebraic simplifier can
-# round a rare value one ulp apart: docs/events.md, "Across devices").
+# A case (argv[3]: "ring", "tie" or "intfire") on one device and on two (round-robin, and argv[2]'s
+# assignment), saved to argv[1]; under NEURON's arithmetic (validation.arithmetic), where each device's
+# program, compiled for its own array sizes, rounds as the one-device program does (under XLA's default, its
+# algebraic simplifier can round a rare value one ulp apart: docs/events.md, "Across devices").
 CASE_RUN = r"""
 import json, sys
 from validation.arithmetic import use_neuron_arithmetic
@@ -30,8 +30,8 @@ assert use_neuron_arithmetic()
 import numpy as np
 import jax, bridge
 from tests.solver.event_cases import build
-from tests.solver.ring_cases import demoted_tie, ring
-case = ring(8) if sys.argv[3] == "ring" else demoted_tie()
+from tests.solver.ring_cases import demoted_tie, ring, ring_with_intfire
+case = {"ring": lambda: ring(8), "tie": demoted_tie, "intfire": ring_with_intfire}[sys.argv[3]]()
 sim = build(case)
 one = sim.run()
 out = {"one": np.asarray(one.values), "t_one": np.asarray(one.t), "w_one": one.weights()}
@@ -125,7 +125,7 @@ def _case_runs(tmp_path_factory, name: str, assign: list[int]):
     path = tmp_path_factory.mktemp(name) / "runs.npz"
     info = run_script(CASE_RUN, str(path), json.dumps(assign), name, env={"BRIDGE_CPU_DEVICES": "2"}, timeout=900)
     assert info["devices"] == 2
-    case = ring(8) if name == "ring" else demoted_tie()
+    case = {"ring": lambda: ring(8), "tie": demoted_tie, "intfire": ring_with_intfire}[name]()
     return dict(np.load(path)), info["nrec"], run_neuron(case, info["nsteps"])
 
 
@@ -137,6 +137,20 @@ def ring_runs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tie_runs(tmp_path_factory):
     return _case_runs(tmp_path_factory, "tie", [1, 0])
+
+
+@pytest.fixture(scope="module")
+def intfire_runs(tmp_path_factory):
+    return _case_runs(tmp_path_factory, "intfire", [1, 0, 1, 0, 0, 1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("key", ["rr", "assigned"])
+def test_artificial_cell_between_devices(intfire_runs, key):
+    # an IntFire1 fed by the cells of both devices, feeding one: every device runs it on the same events
+    got, nrec, ref = intfire_runs
+    _same_bits(got, nrec, key)
+    assert len(got[f"s_rr_{nrec - 1}"]) >= 2 and _neuron(got, nrec, ref) > 0
 
 
 def _same_bits(got: dict, nrec: int, key: str) -> None:
