@@ -7,6 +7,7 @@
 2. network: `--cells` hh cells, each with an IClamp of its own amplitude (0.1-0.3 nA, from 2 ms); every cell's
    v(0.5) drives `--fanout` NetCons to random targets, each NetCon its own ExpSyn (tau 2 ms, e 0 or -80 mV),
    weights 1e-4-1e-3 uS, delays 1-5 ms: cells x fanout synapses.
+3. `--devices N`: the network on N CPU devices (bridge.NetworkShards) vs one device vs NEURON, wall and CPU.
 Each: compile time (first call, jit), run time (best of 3, block_until_ready), NEURON (finitialize +
 fadvance loop, best of 3) in this process, max |dV| at the somata, identical spike counts. Then a batch of
 `--batch` weight sets (every NetCon weight scaled by a factor per set): one jit(vmap(run)) vs NEURON
@@ -229,6 +230,52 @@ def own_line(name: str, h, nm: dict, t: np.ndarray, ours: np.ndarray, ref: np.nd
     return text
 
 
+def bench_devices(name: str, d: dict, tstop: float, settings: EventSettings, h, ndev: int, repeat: int = 3) -> None:
+    """The network on `ndev` CPU devices (bridge.NetworkShards: cells round-robin, spikes all_gathered every
+    step) vs one device vs NEURON, in this process: wall and CPU seconds (this process, all threads), ratios
+    first, the load average before and after."""
+    from bridge.solver.network_shard import NetworkShards
+
+    print(f"uptime before: {os.popen('uptime').read().strip()}", flush=True)
+    sim = bridge_sim(d, tstop, settings)
+    params = sim.params()
+    one = sim.run(params)
+    one_wall, one_cpu = _timed_cpu(lambda: sim.run(params).values, repeat)
+    shards = NetworkShards(sim.model, sim.labels, devices=jax.devices()[:ndev], events=settings)
+    t0 = time.perf_counter()
+    two = shards.run()
+    compile_s = time.perf_counter() - t0
+    two_wall, two_cpu = _timed_cpu(lambda: shards.run().values, repeat)
+    h.dt = DT
+    nm = neuron_model(h, d)
+    c0, t0 = time.process_time(), time.perf_counter()
+    neuron_wall = min(neuron_run(h, sim.nsteps) for _ in range(repeat))
+    neuron_cpu = (time.process_time() - c0) / repeat
+    ref = np.array([list(v) for v in nm["v"]]).T
+    same = np.array_equal(np.asarray(one.values), np.asarray(two.values)) and all(
+        np.array_equal(one.spikes(i), two.spikes(i)) for i in range(d["n"]))
+    dv = float(np.max(np.abs(np.asarray(two.values) - ref)))
+    spikes = sum(len(two.spikes(i)) for i in range(d["n"]))
+    print(f"{name} on {ndev} CPU devices: {ndev} devices / 1 device {two_wall / one_wall:.2f}x wall "
+          f"({two_cpu / one_cpu:.2f}x CPU), {ndev} devices / NEURON {two_wall / neuron_wall:.2f}x wall "
+          f"({two_cpu / neuron_cpu:.2f}x CPU); {d['n']} cells, {len(d['netcons'])} NetCons, {tstop:g} ms: "
+          f"{ndev} devices {two_wall:.3f} s wall {two_cpu:.3f} s CPU (compile+first run {compile_s:.1f} s), "
+          f"1 device {one_wall:.3f} s wall {one_cpu:.3f} s CPU, NEURON {neuron_wall:.3f} s wall "
+          f"{neuron_cpu:.3f} s CPU (best of {repeat}; CPU: mean); {ndev} devices == 1 device bit for bit: {same}; "
+          f"max |dV| vs NEURON {dv:.1e} mV, {spikes} spikes", flush=True)
+    print(f"uptime after: {os.popen('uptime').read().strip()}", flush=True)
+    for nc in nm["ncs"] + nm["recs"]:
+        nc.weight[0] = 0.0
+
+
+def _timed_cpu(f, repeat: int) -> tuple[float, float]:
+    """(best wall [s], mean CPU [s] of this process) of `repeat` calls of f."""
+    walls, c0 = [], time.process_time()
+    for _ in range(repeat):
+        walls.append(_timed(f))
+    return min(walls), (time.process_time() - c0) / repeat
+
+
 def _timed(f) -> float:
     t0 = time.perf_counter()
     jax.block_until_ready(f())
@@ -247,7 +294,13 @@ def main() -> None:
     ap.add_argument("--no-own", action="store_true", help="skip NEURON's own round-off runs")
     ap.add_argument("--parity", action="store_true",
                     help="NEURON's arithmetic (validation.arithmetic: no FMA, divisions as written, glibc's exp)")
+    ap.add_argument("--devices", type=int, default=0,
+                    help="run the network on this many CPU devices vs one device vs NEURON (NetworkShards)")
     args = ap.parse_args()
+    if args.devices:  # before JAX's backend starts
+        from bridge.solver.devices import use_cpu_cores
+
+        use_cpu_cores(args.devices)
     if args.parity:  # before JAX's backend starts
         from validation.arithmetic import use_neuron_arithmetic
 
@@ -256,6 +309,10 @@ def main() -> None:
 
     print(f"jax {jax.__version__} on {jax.default_backend()}, float64, dt {DT} ms; NEURON single-threaded in "
           f"this process; {os.cpu_count()} CPUs" + ("; NEURON's arithmetic" if args.parity else ""), flush=True)
+    if args.devices:
+        bench_devices("network", random_network(args.cells, args.fanout), args.tstop,
+                      EventSettings(capacity=16384, per_step=64, spikes=256), h, args.devices, args.repeat)
+        return
     if args.only != "network":
         bench("ring", ring(10), args.tstop, args.batch, EventSettings(capacity=64, per_step=16, spikes=256), h,
               args.repeat, not args.no_own)

@@ -20,7 +20,8 @@ _LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neu
          "capture_neuron": "bridge.hoc.from_neuron_network",
          "load_mod": "bridge.nmodl.load", "load_mechanisms": "bridge.nmodl.load",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model",
-         "sweep": "bridge.param_sweep", "load_sweep": "bridge.param_sweep", "use_cpu_cores": "bridge.solver.devices"}
+         "sweep": "bridge.param_sweep", "load_sweep": "bridge.param_sweep", "use_cpu_cores": "bridge.solver.devices",
+         "NetworkShards": "bridge.solver.network_shard"}
 
 
 def __getattr__(name: str):
@@ -48,6 +49,7 @@ __all__ = [
     "sweep",
     "load_sweep",
     "use_cpu_cores",
+    "NetworkShards",
     "BridgeError",
     "HocError",
     "NmodlSyntaxError",

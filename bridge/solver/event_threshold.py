@@ -39,12 +39,24 @@ def check_thresholds(eplan: EventPlan, buf: dict, v, t, mech: dict | None = None
     process's variable from `mech`, the mechanisms' kept state)."""
     if len(eplan.thr_node) == 0:
         return buf
+    return fire_crossings(eplan, buf, threshold_values(eplan, v, mech), t)
+
+
+def threshold_values(eplan: EventPlan, v, mech: dict | None = None):
+    """(nthr,) the value each threshold source reads [mV, or the variable's unit]: v at its node, or a point
+    process's variable from `mech` (NetCvode::check_thresh reads `*thvar_`)."""
     values = v[jnp.asarray(eplan.thr_node)]
     for k, var in enumerate(eplan.thr_var):
         if var is not None:
             name, x, inst = var
             values = values.at[k].set(jnp.asarray(mech[name][x], v.dtype)[inst])  # type: ignore[index]
-    above = (values - jnp.asarray(eplan.thr_value, v.dtype)) > 0
+    return values
+
+
+def fire_crossings(eplan: EventPlan, buf: dict, values, t) -> dict:
+    """ConditionEvent::check of every threshold source at t given their `values` (`threshold_values`, or gathered
+    from the devices: bridge.solver.network_shard), firing the crossings in creation order."""
+    above = (values - jnp.asarray(eplan.thr_value, values.dtype)) > 0
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}
     tt = t + THRESHOLD_EPS
