@@ -160,7 +160,7 @@ def lookup(table: dict, x, names):
     """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`.
 
     The scalar outputs are looked up together from the build's (n + 1, outputs) array
-    (`_stacked`): rows i and i + 1 are two row gathers per instance for all of them
+    (`_stacked`): rows i and i + 1 of it are one gather per instance for all of them
     (per-column gathers of single values are slow, on CPUs especially).
     """
     n = table["n"]
@@ -174,7 +174,8 @@ def lookup(table: dict, x, names):
     ends, rows = {}, {}
     if any(k in column for k in names):
         stacked = jnp.asarray(table["stacked"]).astype(dtype)  # (n + 1, m)
-        below, above = stacked[i], stacked[i + 1]  # (..., m): T[i], T[i+1] of every output
+        pair = stacked[jnp.stack([i, i + 1], axis=-1)]  # (..., 2, m): T[i] and T[i+1] of every output, one gather
+        below, above = pair[..., 0, :], pair[..., 1, :]
         for k in names:
             if k in column:
                 j = column[k]
