@@ -91,7 +91,8 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
         values = {k: jnp.asarray(np.array(v, dtype=np.float64)) for k, v in columns.items()}
         kept = {k: last[k] for k in side if k in last and last[k] is not scope.get(k)}
         mine = {k: last[k] for k in first if k in last and last[k] is not scope.get(k)}
-        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept, "first": mine}
+        return {"lo": float(lo), "mfac": float(mfac), "n": n, "values": values, "side": kept, "first": mine,
+                **_stacked(values)}
     dx = (hi - lo) / n
     mfac = 1.0 / dx
     # x accumulated point by point as NEURON's C does, in one scan (a Python loop would put n
@@ -111,7 +112,19 @@ def build(s: dict, direct, lo, hi, n: int, outputs: tuple[str, ...] | None, side
             for k in names:
                 if k in out:  # vmap gives every output a leading point axis: the last point's value
                     into[k] = jnp.asarray(out[k])[-1]
-    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept, "first": mine}
+    return {"lo": lo, "mfac": mfac, "n": n, "values": values, "side": kept, "first": mine, **_stacked(values)}
+
+
+def _stacked(values: dict) -> dict:
+    """The scalar outputs side by side as one (n + 1, m) array ("stacked"; "column": output -> its column), the
+    form `lookup` reads. Built here, in the build's own program, so that XLA computes the outputs of a traced
+    build into that one array (one kernel where the outputs' code allows) instead of one array per output and a
+    copy that stacks them (benchmarks/results/compile_s26_2026-12-08.txt)."""
+    scalar = [k for k, v in values.items() if jnp.ndim(v) == 1]
+    if not scalar:
+        return {}
+    return {"stacked": jnp.stack([jnp.asarray(values[k]) for k in scalar], axis=1),
+            "column": {k: j for j, k in enumerate(scalar)}}
 
 
 def _in_turn(s: dict, direct, points, carried: tuple[str, ...]) -> dict:
@@ -148,10 +161,10 @@ def _per_point(value, npoints: int):
 def lookup(table: dict, x, names):
     """Interpolated values of the tabulated outputs at x, as nocmodl's `_n_<name>`.
 
-    The scalar outputs are looked up together: one (n, 2 * outputs) array holds each
-    interval's T[i] and T[i+1] side by side, so all of them cost one row gather per
-    instance (per-column gathers of single values are slow, on CPUs especially), and
-    interpolated by `_interpolate` (its reverse mode builds the rows' cotangent at once).
+    The scalar outputs are looked up together from the build's (n + 1, outputs) array
+    (`_stacked`): rows i and i + 1 of it are one gather per instance for all of them
+    (per-column gathers of single values are slow, on CPUs especially), interpolated by
+    `_interpolate` (its reverse mode builds the rows' cotangent at once).
     """
     n = table["n"]
     x = jnp.asarray(x)
@@ -160,24 +173,25 @@ def lookup(table: dict, x, names):
     nan = jnp.isnan(xi)
     i = jnp.clip(jnp.floor(jnp.where(nan, 0.0, xi)), 0, n - 1).astype(jnp.int32)
     theta = xi - i
-    columns = {k: jnp.asarray(table["values"][k]).astype(dtype) for k in names}
-    scalar = [k for k in names if columns[k].ndim == 1]
+    column = table.get("column", {})
     rows = {}
-    if scalar:
-        stacked = jnp.stack([columns[k] for k in scalar], axis=1)  # (n + 1, m)
-        both = jnp.concatenate([stacked[:-1], stacked[1:]], axis=1)[i]  # (..., 2m): T[i] then T[i+1]
-        rows = dict(zip(scalar, _interpolate(n, both, theta, xi, stacked[0], stacked[n])))
+    if any(k in column for k in names):
+        stacked = jnp.asarray(table["stacked"]).astype(dtype)  # (n + 1, m)
+        pair = stacked[jnp.stack([i, i + 1], axis=-1)]  # (..., 2, m): T[i] and T[i+1] of every output, one gather
+        both = pair.reshape(pair.shape[:-2] + (-1,))  # (..., 2m): T[i] then T[i+1]
+        every = _interpolate(n, both, theta, xi, stacked[0], stacked[n])
+        rows = {k: every[column[k]] for k in names if k in column}
     out = {}
     for k in names:
         if k in rows:
             out[k] = rows[k]
             continue
-        T = columns[k]
+        T = jnp.asarray(table["values"][k]).astype(dtype)
         extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
         th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
-        lo, hi = T[i], T[i + 1]
+        lo, hi, first, last = T[i], T[i + 1], T[0], T[n]
         val = lo + th * (hi - lo)
-        val = jnp.where(x_ <= 0.0, T[0], jnp.where(x_ >= n, T[n], val))
+        val = jnp.where(x_ <= 0.0, first, jnp.where(x_ >= n, last, val))
         out[k] = jnp.where(nn, x_, val)
     return out
 
