@@ -234,7 +234,7 @@ def bench_devices(name: str, d: dict, tstop: float, settings: EventSettings, h, 
     """The network on `ndev` CPU devices (bridge.NetworkShards: cells round-robin, spikes all_gathered every
     step) vs one device vs NEURON, in this process: wall and CPU seconds (this process, all threads), ratios
     first, the load average before and after."""
-    from bridge.solver.network_shard import NetworkShards
+    from bridge.network_shard import NetworkShards
 
     print(f"uptime before: {os.popen('uptime').read().strip()}", flush=True)
     sim = bridge_sim(d, tstop, settings)

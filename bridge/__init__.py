@@ -21,7 +21,7 @@ _LAZY = {"load_swc": "bridge.morphology.swc", "load_asc": "bridge.morphology.neu
          "load_mod": "bridge.nmodl.load", "load_mechanisms": "bridge.nmodl.load",
          "Model": "bridge.model", "Simulation": "bridge.model", "Traces": "bridge.model", "simulate": "bridge.model",
          "sweep": "bridge.param_sweep", "load_sweep": "bridge.param_sweep", "use_cpu_cores": "bridge.solver.devices",
-         "NetworkShards": "bridge.solver.network_shard"}
+         "NetworkShards": "bridge.network_shard"}
 
 
 def __getattr__(name: str):

@@ -55,7 +55,7 @@ def threshold_values(eplan: EventPlan, v, mech: dict | None = None):
 
 def fire_crossings(eplan: EventPlan, buf: dict, values, t) -> dict:
     """ConditionEvent::check of every threshold source at t given their `values` (`threshold_values`, or gathered
-    from the devices: bridge.solver.network_shard), firing the crossings in creation order."""
+    from the devices: bridge.network_shard), firing the crossings in creation order."""
     above = (values - jnp.asarray(eplan.thr_value, values.dtype)) > 0
     crossing = above & ~buf["armed"]
     buf = {**buf, "armed": above}

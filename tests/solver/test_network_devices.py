@@ -1,4 +1,4 @@
-"""A network's cells over two CPU devices (bridge.solver.network_shard): the same bits as the one-device run
+"""A network's cells over two CPU devices (bridge.network_shard): the same bits as the one-device run
 (under NEURON's arithmetic), and NEURON 9.0.2's traces and spike times, for a ring of hh cells and for equal-time
 events whose order depends on an event for the other device; what the partitioned run cannot do is refused
 by name.
