@@ -125,10 +125,13 @@ def l2_cache_bytes(default: int = 1 << 20) -> int:
 
 
 def cpu_width(member_bytes: int, cache_bytes: int | None = None) -> int:
-    """Members per CPU device per call: as many as have parameters [bytes each] within a quarter of
-    the L2 cache (a member's state, temporaries and tables take about three times its parameters)."""
+    """Members per CPU device per call: as many as have parameters [bytes each] within half the L2 cache.
+    Wider, a member's state and temporaries leave the cache (the 993-compartment cell: CPU per member 1.0x a
+    single run's at widths 1-4, 1.1x at 8, 1.3x at 16); narrower, the waves' joins idle the devices (batch
+    of 200 on 2 CPU devices, NEURON's throughput: 2.58x at width 1, 3.33x at 4, 2.97x at 8;
+    benchmarks/results/batch_cpu_s26_2026-12-08.txt)."""
     cache = l2_cache_bytes() if cache_bytes is None else cache_bytes
-    return max(1, (cache // 4) // max(1, int(member_bytes)))
+    return max(1, (cache // 2) // max(1, int(member_bytes)))
 
 
 def member_bytes(batch: Any) -> int:

@@ -58,9 +58,9 @@ def test_waves_are_bit_for_bit_in_parity_arithmetic():
 
 def test_cpu_width_from_the_cache():
     assert l2_cache_bytes() > 0
-    assert cpu_width(94_512, 1 << 20) == 2  # the 993-compartment hh cell's parameters, a 1 MiB L2
+    assert cpu_width(94_512, 1 << 20) == 5  # the 993-compartment hh cell's parameters, a 1 MiB L2
     assert cpu_width(10**9, 1 << 20) == 1
-    assert cpu_width(272, 1 << 20) == 963  # one hh soma: wide
+    assert cpu_width(272, 1 << 20) == 1927  # one hh soma: wide
     assert member_bytes({"a": np.zeros((4, 10)), "b": {"c": np.zeros(4, np.int32)}}) == 84
 
 
