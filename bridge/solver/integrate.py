@@ -242,6 +242,9 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
         source = ~init & (jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(new["v"])))
         named = state_watch(plan, new, source)
         hit, index = check([x for j, x in enumerate(named) if j not in unchanged])
+        # finitialize's currents (k = 0) solve nothing: a NaN current there (an ion current: no carried array)
+        # shows in its matrix row, not yet in v
+        hit = hit | (init & jnp.any(jnp.isnan(d) | jnp.isnan(rhs)))
         first = (nan_step < 0) & hit & (k <= nsteps)
         nan_step = jnp.where(first, k, nan_step)
         nan_index = jnp.where(first, index, nan_index)
@@ -258,10 +261,12 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
 
         def between(c):
             st, b, _ = c
-            st = jax.lax.cond(k == 0, lambda st: _with_currents(plan, params, prepared, st, dt, secondorder),
-                              lambda st: st, st)
+            st, ion_nan = jax.lax.cond(k == 0, lambda st: _with_currents_nan(plan, params, prepared, st, dt,
+                                                                             secondorder),
+                                       lambda st: (st, jnp.asarray(False)), st)
             source = jnp.isnan(d) | jnp.isnan(rhs) | ((d == 0) & jnp.isnan(st["v"]))
             hit, index = check(state_watch(plan, st, source))
+            hit = hit | ion_nan  # finitialize's currents solve nothing: a NaN ion current is not yet in v
             b = jax.lax.cond(k < nsteps, lambda b: evlib.check_watches(
                 ectx, evlib.check_thresholds(events, b, st["v"], st["t"], st["mech"]), st, st["t"]), lambda b: b, b)
             return st, b, (record(st, params), hit, index)
@@ -301,6 +306,13 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
     spikes = None if buf is None else {**{k: buf[k] for k in ("spikes", "nspikes", "overflow", "move_error")},
                                        "weights": buf["args"]}
     return RunResult(ts, ys, nan_step, nan_index, nan_param, watch, tuple(w for w, _ in pnamed), spikes)
+
+
+def _with_currents_nan(plan: Plan, params: dict, prepared, state: dict, dt: float, secondorder: int):
+    """(`_with_currents`, whether an ion current is NaN in it)."""
+    new = _with_currents(plan, params, prepared, state, dt, secondorder)
+    flags = [jnp.any(jnp.isnan(a)) for ion in new["ions"].values() for a in ion.values()]
+    return new, jnp.any(jnp.stack(flags)) if flags else jnp.asarray(False)
 
 
 def _with_currents(plan: Plan, params: dict, prepared, state: dict, dt: float, secondorder: int) -> dict:

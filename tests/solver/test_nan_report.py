@@ -111,6 +111,6 @@ def test_batch_member_is_located_by_running_it_again():
     batch = jax.vmap(lambda g: sim.set(base, "gnabar_hh", g, section="soma", x=0.9))(jnp.array([0.12, jnp.nan, 0.1]))
     traces = sim.run_batch(batch, check=False)
     assert np.asarray(traces.nan_step).tolist()[0] == -1 and np.asarray(traces.nan_index)[1] == -1  # not located
-    with pytest.raises(SimulationError, match=r"became NaN at soma\(0\.833333\), t = 0\.025 ms \(step 1 of 20\) "
-                                              r"\(batch member 1\); the parameter gnabar_hh is NaN"):
+    with pytest.raises(SimulationError, match=r"became NaN at soma\(0\.833333\), t = 0 ms \(step 0 of 20 at "
+                                              r"finitialize\) \(batch member 1\); the parameter gnabar_hh is NaN"):
         sim.check(traces, batch)
