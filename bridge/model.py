@@ -333,10 +333,8 @@ class Simulation:
         if index < 0:
             where = ("run sim.check(traces, params) to name the variable and place" if params is None else
                      "a re-run with the full NaN watch did not find it at that step")
-            hint = (f"; the parameter {self.describe(*locate(traces.param_watch, param))[0]} is NaN" if param >= 0
-                    else "; check parameters and dt")
             raise SimulationError(f"the state became NaN at t = {t:g} ms (step {step} of {self.nsteps}{when})"
-                                  f"{batch} ({where}){hint}")
+                                  f"{batch} ({where}); {self.nan_hint(traces.param_watch, param)}")
         name, where, hint = self.explain_nan(traces.watch, index, traces.param_watch, param)
         raise SimulationError(f"{name} became NaN at {where}, t = {t:g} ms (step {step} of {self.nsteps}{when})"
                               f"{batch}; {hint}")
@@ -357,10 +355,14 @@ class Simulation:
         (`bridge.solver.integrate.state_watch`), `param` into `param_watch` (-1: no NaN parameter); the hint
         names the NaN parameter, else says what to check. Shared with HOC's live run (`bridge.hoc.live_nan`)."""
         name, where = self.describe(*locate(watch, index))
-        if param >= 0:
-            pname, pwhere = self.describe(*locate(param_watch, param))
-            return name, where, f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
-        return name, where, "check parameters and dt"
+        return name, where, self.nan_hint(param_watch, param)
+
+    def nan_hint(self, param_watch: tuple[Watched, ...], param: int) -> str:
+        """The NaN parameter (`param` into `param_watch`) and its place, or what to check (-1: none)."""
+        if param < 0:
+            return "check parameters and dt"
+        pname, pwhere = self.describe(*locate(param_watch, param))
+        return f"the parameter {pname} is NaN" + (f" at {pwhere}" if pwhere else "")
 
     def describe(self, watched: Watched, position: tuple[int, ...]) -> tuple[str, str]:
         """(NEURON's name of a watched variable, its place) at `position`: ("m_hh", "soma(0.5)"),

@@ -417,20 +417,22 @@ def record_removes_records(interp, vector, loc) -> None:
     every PlayRecord that uses yvec). Their Vectors record no more and keep what they hold (filled first, after a
     finitialize, with what they recorded until now)."""
     model = interp.model
-    for other in list(interp.objects.live.get("Vector", {}).values()):
-        rec = getattr(other, "_recording", None)
-        if other is vector or rec is None or rec.record_times is not vector:
-            continue
+    for other, rec in _records_at(interp, vector):
         other.check_filled(interp, loc)
         other._recording, other.recording = None, None
         model.recordings = [r for r in model.recordings if r is not rec]
         model.mutations += 1
 
 
-def records_at(interp, vector) -> bool:
-    """Whether a live Vector records at the times `vector` holds (`a.record(&x, vector)`)."""
-    return any(getattr(getattr(other, "_recording", None), "record_times", None) is vector
-               for other in interp.objects.live.get("Vector", {}).values())
+def _records_at(interp, vector) -> list:
+    """(Vector, its Recording) of every other live Vector that records at the times `vector` holds
+    (`a.record(&x, vector)`)."""
+    found = []
+    for other in list(interp.objects.live.get("Vector", {}).values()):
+        rec = getattr(other, "_recording", None)
+        if other is not vector and rec is not None and rec.record_times is vector:
+            found.append((other, rec))
+    return found
 
 
 def play_index(interp, vector, index: float, loc) -> None:
@@ -443,7 +445,7 @@ def play_index(interp, vector, index: float, loc) -> None:
     is refused."""
     model = interp.model
     users = [p for p in model.plays if vector in (p.vector, p.tvec, p.discon)]
-    if records_at(interp, vector):  # NEURON's playrec_uses finds that VecRecordDiscrete (vrecitem.h: uses its t_)
+    if _records_at(interp, vector):  # NEURON's playrec_uses finds that VecRecordDiscrete (vrecitem.h: uses its t_)
         raise interp.refuse(f"{vector}.play(index) is not supported here: NEURON reads the first play or record "
                             "using the Vector as a discrete play (vrecord.cpp nrn_vecsim_add), here a record that "
                             "samples at the times it holds", loc)

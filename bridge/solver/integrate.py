@@ -309,7 +309,7 @@ def integrate(plan: Plan, params: dict, *, dt: float, nsteps: int, secondorder: 
 
 
 def _with_currents_nan(plan: Plan, params: dict, prepared, state: dict, dt: float, secondorder: int):
-    """(`_with_currents`, whether an ion current is NaN in it)."""
+    """(`_with_currents`, whether an ion variable is NaN in it: its currents, which no carried array holds yet)."""
     new = _with_currents(plan, params, prepared, state, dt, secondorder)
     flags = [jnp.any(jnp.isnan(a)) for ion in new["ions"].values() for a in ion.values()]
     return new, jnp.any(jnp.stack(flags)) if flags else jnp.asarray(False)

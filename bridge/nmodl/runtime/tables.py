@@ -188,12 +188,16 @@ def lookup(table: dict, x, names):
             continue
         T = jnp.asarray(table["values"][k]).astype(dtype)
         extra = (None,) * (T.ndim - 1)  # array outputs (inf[2]): one column per element
-        th, x_, nn = theta[(..., *extra)], xi[(..., *extra)], nan[(..., *extra)]
-        lo, hi, first, last = T[i], T[i + 1], T[0], T[n]
-        val = lo + th * (hi - lo)
-        val = jnp.where(x_ <= 0.0, first, jnp.where(x_ >= n, last, val))
-        out[k] = jnp.where(nn, x_, val)
+        out[k] = _between(n, T[i], T[i + 1], theta[(..., *extra)], xi[(..., *extra)], T[0], T[n])
     return out
+
+
+def _between(n: int, lo, hi, theta, xi, first, last):
+    """One output at each point, as nocmodl's `_n_<name>`: `lo + theta*(hi - lo)` inside the table, `first`
+    (T[0]) at `xi <= 0`, `last` (T[n]) at `xi >= n`, xi itself where it is NaN."""
+    val = lo + theta * (hi - lo)
+    val = jnp.where(xi <= 0.0, first, jnp.where(xi >= n, last, val))
+    return jnp.where(jnp.isnan(xi), xi, val)
 
 
 @partial(jax.custom_vjp, nondiff_argnums=(0,))
@@ -207,13 +211,7 @@ def _interpolate(n: int, both, theta, xi, first, last) -> tuple:
     (on the 993-compartment hh cell that was a quarter of a gradient's step). The values are not changed:
     this function is the per-column code."""
     m = both.shape[-1] // 2
-    out = []
-    for j in range(m):
-        lo, hi = both[..., j], both[..., m + j]
-        val = lo + theta * (hi - lo)
-        val = jnp.where(xi <= 0.0, first[j], jnp.where(xi >= n, last[j], val))
-        out.append(jnp.where(jnp.isnan(xi), xi, val))
-    return tuple(out)
+    return tuple(_between(n, both[..., j], both[..., m + j], theta, xi, first[j], last[j]) for j in range(m))
 
 
 def _interpolate_fwd(n, both, theta, xi, first, last):
